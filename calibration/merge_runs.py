@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Merge a partial calibration run into a full one.
+
+    python3 calibration/merge_runs.py BASE.json PARTIAL.json [--note TEXT]
+
+Profile files (vgsim-gpu-profile/1): every row of PARTIAL's gemm, attention,
+memory_bound, conv and sustained lists replaces the BASE row with the same
+identity (shape, dtype, backend, workload ...) or is appended. Validation files
+(vgsim-validation/1): cases with the same (kind, model, size, attention, mode)
+are replaced. BASE is rewritten in place; the merge is recorded under
+notes.merged_runs. Needs only the Python standard library.
+"""
+import argparse
+import json
+
+KEYS = {
+    "gemm": ("dtype", "m", "n", "k"),
+    "attention": ("backend", "batch", "heads", "head_dim", "lq", "lk"),
+    "memory_bound": ("op", "dtype", "elements"),
+    "conv": ("kind", "dtype", "tf32", "n", "cin", "cout", "t", "h", "w", "kernel"),
+    "sustained": ("workload",),
+    "cases": ("kind", "model", "width", "height", "frames", "attention", "mode"),
+}
+
+
+def ident(row, keys):
+    return json.dumps([row.get(k) for k in keys])
+
+
+def merge(base, part):
+    replaced, added = 0, 0
+    for section, keys in KEYS.items():
+        if section not in part or section not in base:
+            continue
+        index = {ident(r, keys): i for i, r in enumerate(base[section])}
+        for row in part[section]:
+            k = ident(row, keys)
+            if k in index:
+                base[section][index[k]] = row
+                replaced += 1
+            else:
+                base[section].append(row)
+                added += 1
+    return replaced, added
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("base")
+    ap.add_argument("partial")
+    ap.add_argument("--note", default="")
+    a = ap.parse_args()
+    with open(a.base) as f:
+        base = json.load(f)
+    with open(a.partial) as f:
+        part = json.load(f)
+    if base.get("schema") != part.get("schema"):
+        raise SystemExit("schema mismatch: %s vs %s" % (base.get("schema"),
+                                                       part.get("schema")))
+    replaced, added = merge(base, part)
+    base.setdefault("notes", {}).setdefault("merged_runs", []).append({
+        "measured_at": part.get("measured_at"), "replaced": replaced,
+        "added": added, "note": a.note})
+    with open(a.base, "w") as f:
+        json.dump(base, f, indent=1)
+    print("%s: %d rows replaced, %d added" % (a.base, replaced, added))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+/**
+ * Streaming quantiles in bounded memory: a log-bucketed histogram (the DDSketch construction,
+ * Masson et al., VLDB 2019). Values are mapped to buckets of relative width 2α/(1−α), so any quantile is
+ * returned within relative error α of a true sample at that rank. Memory is O(log(max/min)/α) buckets,
+ * independent of the number of samples. Mean, min and max are exact.
+ *
+ * Below `exactLimit` samples the sketch also keeps the raw values and answers exactly, so small runs and
+ * tests get exact percentiles (linear interpolation between order statistics, like numpy's default).
+ */
+export class QuantileSketch {
+  private readonly gamma: number;
+  private readonly logGamma: number;
+  private readonly buckets = new Map<number, number>();
+  private zeros = 0;
+  private exact: number[] | undefined = [];
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  constructor(readonly relativeAccuracy = 0.005, private readonly exactLimit = 100_000) {
+    this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  add(x: number): void {
+    if (!(x >= 0)) throw new RangeError(`QuantileSketch takes non-negative values, got ${x}`);
+    this.count++;
+    this.sum += x;
+    if (x < this.min) this.min = x;
+    if (x > this.max) this.max = x;
+    if (this.exact) {
+      this.exact.push(x);
+      if (this.exact.length > this.exactLimit) this.exact = undefined;
+    }
+    if (x < 1e-12) {
+      this.zeros++;
+      return;
+    }
+    const k = Math.ceil(Math.log(x) / this.logGamma);
+    this.buckets.set(k, (this.buckets.get(k) ?? 0) + 1);
+  }
+
+  get mean(): number {
+    return this.count > 0 ? this.sum / this.count : NaN;
+  }
+
+  /** The q-quantile (0 ≤ q ≤ 1). */
+  quantile(q: number): number {
+    if (this.count === 0) return NaN;
+    if (this.exact) {
+      const xs = [...this.exact].sort((a, b) => a - b);
+      const pos = q * (xs.length - 1);
+      const lo = Math.floor(pos);
+      const hi = Math.ceil(pos);
+      return xs[lo]! + (xs[hi]! - xs[lo]!) * (pos - lo);
+    }
+    const rank = q * (this.count - 1);
+    if (rank < this.zeros) return 0;
+    let seen = this.zeros;
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    for (const k of keys) {
+      seen += this.buckets.get(k)!;
+      if (seen > rank) {
+        const v = (2 * Math.pow(this.gamma, k)) / (this.gamma + 1);
+        return Math.min(this.max, Math.max(this.min, v));
+      }
+    }
+    return this.max;
+  }
+
+  /** Fraction of samples ≤ x (exact below exactLimit, else bucket resolution). */
+  fractionAtMost(x: number): number {
+    if (this.count === 0) return NaN;
+    if (this.exact) return this.exact.filter((v) => v <= x).length / this.count;
+    let n = this.zeros;
+    const kx = Math.ceil(Math.log(Math.max(x, 1e-12)) / this.logGamma);
+    for (const [k, c] of this.buckets) if (k <= kx) n += c;
+    return n / this.count;
+  }
+
+  /** Number of buckets held (memory bound check). */
+  get size(): number {
+    return this.buckets.size + (this.exact?.length ?? 0);
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Per-GPU profiles: measured kernel rates (calibration/profile_gpu.py writes them; calibration/profiles/
+ * holds the committed ones). This module loads a profile and answers "how fast does this GPU run this
+ * kernel shape", with documented interpolation:
+ *
+ *  - GEMM: among measurements of the same dtype, exact (m, n, k) → the measured rate; same (n, k) →
+ *    linear interpolation of TFLOP/s in ln(m), clamped at the measured ends; otherwise inverse-distance
+ *    weighting (power 2) of the 4 nearest shapes in (ln m, ln n, ln k) space.
+ *  - Attention: same backend; same heads×batch and lk class (lk = lq self-attention, or fixed lk) →
+ *    interpolation in ln(lq); otherwise IDW over (ln(batch·heads), ln lq, ln lk).
+ *  - Memory-bound kernels: effective bandwidth of the op family, interpolated in ln(bytes).
+ *  - Convolutions: same kind, precision and kernel shape; same channels → interpolation in ln(pixels),
+ *    clamped; otherwise IDW over the implicit-GEMM coordinates (ln pixels, ln cout, ln cin·kernel volume).
+ *
+ * GPUs without a profile borrow a reference profile scaled by physical ratios (dtype peak TFLOP/s for
+ * compute, peak memory bandwidth for memory-bound work); results carry a flag saying so.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, resolve } from 'node:path';
+
+export interface GemmPoint { dtype: string; m: number; n: number; k: number; s: number; tflops: number }
+export interface AttentionPoint { backend: string; batch: number; heads: number; head_dim: number; lq: number; lk: number; s: number; tflops: number }
+export interface MemoryPoint { op: string; dtype?: string; elements?: number; bytes: number; s: number; gbps: number }
+export interface ConvPoint { kind: 'conv3d' | 'conv2d'; dtype: string; tf32: boolean; n: number; cin: number; cout: number; t: number; h: number; w: number; kernel: number[]; s: number; tflops: number; workspace_bytes?: number }
+export interface SustainedPoint { workload: string; seconds: number; burst_tflops: number; sustained_tflops: number; mean_power_w?: number; mean_sm_clock_mhz?: number; burst_sm_clock_mhz?: number }
+
+export interface GpuProfileFile {
+  schema: 'vgsim-gpu-profile/1';
+  gpu_name: string;
+  measured_at?: string;
+  gemm: GemmPoint[];
+  attention: AttentionPoint[];
+  memory_bound: MemoryPoint[];
+  conv: ConvPoint[];
+  host_link: Record<string, number>;
+  launch_overhead_us: { eager_per_kernel: number; cuda_graph_per_kernel: number };
+  sustained?: SustainedPoint[];
+  idle?: { power_w: number; sm_clock_mhz?: number };
+  [k: string]: unknown;
+}
+
+export class GpuProfile {
+  constructor(
+    readonly data: GpuProfileFile,
+    /** Where it came from (file path), for reports. */
+    readonly origin: string,
+  ) {
+    const clean = <T extends { s: number }>(xs: T[] | undefined) => (xs ?? []).filter((x) => x && Number.isFinite(x.s) && x.s > 0);
+    this.gemms = clean(data.gemm);
+    this.attn = clean(data.attention);
+    this.mem = clean(data.memory_bound);
+    this.convs = clean(data.conv);
+  }
+  private readonly gemms: GemmPoint[];
+  private readonly attn: AttentionPoint[];
+  private readonly mem: MemoryPoint[];
+  private readonly convs: ConvPoint[];
+
+  static load(file: string): GpuProfile {
+    let data: GpuProfileFile;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
+    } catch (e) {
+      throw new Error(`cannot read GPU profile ${file}: ${(e as Error).message}`);
+    }
+    if (data.schema !== 'vgsim-gpu-profile/1') throw new Error(`${file}: not a vgsim GPU profile (schema "${String(data.schema)}")`);
+    // report paths inside the repository relative to it, so outputs do not depend on where it is checked out
+    const rel = relative(REPO_ROOT, resolve(file));
+    return new GpuProfile(data, rel.startsWith('..') ? file : rel);
+  }
+
+  /** Measured GEMM rate (TFLOP/s) for a shape, interpolated; undefined if the dtype was never measured. */
+  gemmTflops(dtype: string, m: number, n: number, k: number): number | undefined {
+    const pts = this.gemms.filter((g) => g.dtype === dtype);
+    if (pts.length === 0) return undefined;
+    const same = pts.filter((g) => g.n === n && g.k === k);
+    if (same.length > 0) return interpLog(same.map((g) => [g.m, g.tflops]), m);
+    return idw(pts.map((g) => [[Math.log(g.m), Math.log(g.n), Math.log(g.k)], g.tflops]), [Math.log(m), Math.log(n), Math.log(k)]);
+  }
+
+  hasGemm(dtype: string): boolean {
+    return this.gemms.some((g) => g.dtype === dtype);
+  }
+
+  /** Measured attention rate (TFLOP/s) for a backend and shape, interpolated. */
+  attentionTflops(backend: string, batch: number, heads: number, lq: number, lk: number): number | undefined {
+    const pts = this.attn.filter((a) => a.backend === backend);
+    if (pts.length === 0) return undefined;
+    const selfAttn = lq === lk;
+    const cls = pts.filter((a) => a.batch * a.heads === batch * heads && (selfAttn ? a.lq === a.lk : a.lk === lk));
+    if (cls.length >= 2 || (cls.length === 1 && cls[0]!.lq === lq)) return interpLog(cls.map((a) => [a.lq, a.tflops]), lq);
+    const sameKind = pts.filter((a) => (selfAttn ? a.lq === a.lk : a.lk !== a.lq));
+    const use = sameKind.length > 0 ? sameKind : pts;
+    return idw(use.map((a) => [[Math.log(a.batch * a.heads), Math.log(a.lq), Math.log(a.lk)], a.tflops]), [Math.log(batch * heads), Math.log(lq), Math.log(lk)]);
+  }
+
+  hasAttention(backend: string): boolean {
+    return this.attn.some((a) => a.backend === backend);
+  }
+
+  /** Effective bandwidth (GB/s, read+write bytes over time) of a memory-bound kernel family at a size. */
+  memoryGBs(family: string, bytes: number): number | undefined {
+    const pts = this.mem.filter((p) => memoryFamily(p.op) === family);
+    const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === 'copy');
+    if (use.length === 0) return undefined;
+    // average duplicates at the same size, then interpolate in ln(bytes)
+    const bySize = new Map<number, number[]>();
+    for (const p of use) bySize.set(p.bytes, [...(bySize.get(p.bytes) ?? []), p.gbps]);
+    const points: [number, number][] = [...bySize].map(([b, g]) => [b, g.reduce((a, c) => a + c, 0) / g.length]);
+    return interpLog(points, bytes);
+  }
+
+  /** Measured convolutions of the same kind, precision and kernel shape (falling back to looser matches). */
+  private convPoints(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, kernel: number[]): ConvPoint[] {
+    const prec = this.convs.filter((c) => c.dtype === dtype && c.tf32 === tf32);
+    const sameKernel = prec.filter((c) => c.kind === kind && c.kernel.join('x') === kernel.join('x'));
+    if (sameKernel.length > 0) return sameKernel;
+    const sameKind = prec.filter((c) => c.kind === kind);
+    return sameKind.length > 0 ? sameKind : prec;
+  }
+
+  /**
+   * Convolution rate (TFLOP/s), interpolated in the implicit-GEMM coordinates of the convolution:
+   * M = output pixels (× batch), N = output channels, K = input channels × kernel volume.
+   */
+  convTflops(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, cin: number, cout: number, pixels: number, kernel: number[]): number | undefined {
+    const pts = this.convPoints(kind, dtype, tf32, kernel);
+    if (pts.length === 0) return undefined;
+    // same channels and kernel: the rate varies little with pixels; interpolate in ln(pixels), clamped
+    const same = pts.filter((c) => c.cin === cin && c.cout === cout && c.kernel.join('x') === kernel.join('x'));
+    if (same.length > 0) return interpLog(same.map((c) => [convPixels(c), c.tflops]), pixels);
+    return idw(pts.map((c) => [convCoords(c.cin, c.cout, convPixels(c), c.kernel), c.tflops]), convCoords(cin, cout, pixels, kernel));
+  }
+
+  /**
+   * cuDNN workspace of a convolution as a multiple of its (padded) input bytes, from the measured
+   * workspace_bytes (peak allocated during one call beyond the output); undefined if never measured.
+   */
+  convWorkspaceRatio(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, cin: number, cout: number, pixels: number, kernel: number[]): number | undefined {
+    const pts = this.convPoints(kind, dtype, tf32, kernel).filter((c) => typeof c.workspace_bytes === 'number');
+    if (pts.length === 0) return undefined;
+    const es = dtype === 'bf16' ? 2 : 4;
+    const ratio = (c: ConvPoint) => c.workspace_bytes! / (es * c.n * c.cin * (c.t + c.kernel[0]! - 1) * (c.h + c.kernel[1]! - 1) * (c.w + c.kernel[2]! - 1));
+    return idw(pts.map((c) => [convCoords(c.cin, c.cout, convPixels(c), c.kernel), ratio(c)]), convCoords(cin, cout, pixels, kernel));
+  }
+
+  hostLinkGBs(kind: 'h2d_pinned' | 'd2h_pinned' | 'h2d_pageable' | 'd2h_pageable' | 'module_to_cuda' | 'module_to_cpu'): number | undefined {
+    const v = this.data.host_link?.[`${kind}_gbps`];
+    return typeof v === 'number' && v > 0 ? v : undefined;
+  }
+
+  /**
+   * Sustained / burst throughput of compute-bound work under the power limit, from the profile's long
+   * back-to-back runs (the mean over its workloads), or undefined if not measured.
+   */
+  sustainedFactor(): { factor: number; clockMHz?: number; powerW?: number } | undefined {
+    const pts = (this.data.sustained ?? []).filter((p) => p.burst_tflops > 0 && p.sustained_tflops > 0);
+    if (pts.length === 0) return undefined;
+    const factor = pts.reduce((a, p) => a + p.sustained_tflops / p.burst_tflops, 0) / pts.length;
+    const clocks = pts.map((p) => p.mean_sm_clock_mhz).filter((x): x is number => typeof x === 'number');
+    const powers = pts.map((p) => p.mean_power_w).filter((x): x is number => typeof x === 'number');
+    return {
+      factor: Math.min(1, factor),
+      clockMHz: clocks.length ? clocks.reduce((a, b) => a + b, 0) / clocks.length : undefined,
+      powerW: powers.length ? powers.reduce((a, b) => a + b, 0) / powers.length : undefined,
+    };
+  }
+}
+
+function convCoords(cin: number, cout: number, pixels: number, kernel: number[]): number[] {
+  const kvol = kernel.reduce((a, b) => a * b, 1);
+  return [Math.log(pixels), Math.log(cout), Math.log(cin * kvol)];
+}
+
+function convPixels(c: ConvPoint): number {
+  return (c.n ?? 1) * c.t * c.h * c.w;
+}
+
+/**
+ * Maps a measured op name to the memory-bound kernel family used by the cost model. Composite
+ * measurements (several kernels timed together, rated on their minimum bytes) keep their own family so
+ * they never pollute the single-kernel families.
+ */
+export function memoryFamily(op: string): string {
+  const o = op.toLowerCase();
+  if (o === 'rms_norm_wan') return 'rmsnorm_wan';
+  if (o === 'rope_apply_wan') return 'rope_wan';
+  if (o.startsWith('cast_')) {
+    const [from, to] = o.slice(5).split('_to_');
+    return bytesOf(to!) > bytesOf(from!) ? 'cast_up' : 'cast_down';
+  }
+  if (o.includes('layer_norm')) return 'norm';
+  if (o.includes('complex')) return 'complex';
+  if (o.includes('gelu') || o.includes('silu')) return 'activation';
+  if (o.includes('softmax')) return 'softmax';
+  if (o === 'add' || o === 'mul') return 'binary';
+  if (o.includes('copy') || o.includes('clone')) return 'copy';
+  return o;
+}
+
+function bytesOf(dtype: string): number {
+  return ({ fp64: 8, fp32: 4, bf16: 2, fp16: 2, fp8: 1 } as Record<string, number>)[dtype] ?? 4;
+}
+
+/** Linear interpolation of y in ln(x), clamped to the measured range. */
+export function interpLog(points: [number, number][], x: number): number {
+  const pts = [...points].sort((a, b) => a[0] - b[0]);
+  if (pts.length === 1 || x <= pts[0]![0]) return pts[0]![1];
+  if (x >= pts[pts.length - 1]![0]) return pts[pts.length - 1]![1];
+  for (let i = 1; i < pts.length; i++) {
+    const [x1, y1] = pts[i]!;
+    if (x <= x1) {
+      const [x0, y0] = pts[i - 1]!;
+      if (x1 === x0) return y1;
+      const f = (Math.log(x) - Math.log(x0)) / (Math.log(x1) - Math.log(x0));
+      return y0 + f * (y1 - y0);
+    }
+  }
+  return pts[pts.length - 1]![1];
+}
+
+/** Inverse-distance weighting (power 2) over the `k` nearest points; an exact hit returns its value. */
+export function idw(points: [number[], number][], at: number[], k = 4): number {
+  const scored = points.map(([p, v]) => ({ d: Math.hypot(...p.map((c, i) => c - at[i]!)), v })).sort((a, b) => a.d - b.d);
+  if (scored[0]!.d < 1e-9) return scored[0]!.v;
+  const near = scored.slice(0, k);
+  let wsum = 0;
+  let vsum = 0;
+  for (const { d, v } of near) {
+    const w = 1 / (d * d);
+    wsum += w;
+    vsum += w * v;
+  }
+  return vsum / wsum;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(here, '..', '..');
+/** Folder of the profiles shipped with vgsim. */
+export const PROFILE_DIR = join(REPO_ROOT, 'calibration', 'profiles');
+
+const cache = new Map<string, GpuProfile | null>();
+
+/** The committed profile for a catalog GPU id, if one exists (calibration/profiles/<id>.json). */
+export function builtinProfile(gpuId: string): GpuProfile | undefined {
+  if (!cache.has(gpuId)) {
+    const file = join(PROFILE_DIR, `${gpuId}.json`);
+    cache.set(gpuId, existsSync(file) ? GpuProfile.load(file) : null);
+  }
+  return cache.get(gpuId) ?? undefined;
+}

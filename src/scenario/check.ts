@@ -1,0 +1,99 @@
+/**
+ * Semantic checks of a schema-valid scenario: ids that must exist in the catalogs, counts that must add
+ * up. Each issue is located in the file that wrote the offending value.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { didYouMean, type InputIssue } from './errors.ts';
+import type { LoadedScenario } from './load.ts';
+import type { PathKey } from './yaml-source.ts';
+import { listNodes, canonicalId } from '../hardware/catalog.ts';
+import { listModels } from '../workload/request.ts';
+
+export function poolsOf(s: LoadedScenario['scenario']) {
+  return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
+}
+
+const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
+const knownNode = (id: string) => {
+  try {
+    canonicalId('node', id);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Catalog ids (models, node types) checked on the raw merged document, so they are reported together with
+ * schema errors rather than only after those are fixed.
+ */
+export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['locate']): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const modelIds = listModels().map((m) => m.id);
+  const nodeIds = listNodes().map((n) => n.id);
+  const model = (path: PathKey[], v: unknown) => {
+    if (typeof v === 'string' && !knownModel(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown model "${v}"`, hint: didYouMean(v, modelIds) ?? `known: ${modelIds.join(', ')}` });
+  };
+  const node = (path: PathKey[], v: unknown) => {
+    if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type "${v}"`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
+  };
+  model(['model'], raw.model);
+  const nodes = (raw.cluster as { nodes?: unknown } | undefined)?.nodes;
+  if (Array.isArray(nodes)) nodes.forEach((n, i) => node(['cluster', 'nodes', i, 'type'], (n as { type?: unknown })?.type));
+  const dep = raw.deployment;
+  const pools = Array.isArray(dep) ? dep : dep ? [dep] : [];
+  pools.forEach((p, i) => {
+    const base: PathKey[] = Array.isArray(dep) ? ['deployment', i] : ['deployment'];
+    model([...base, 'model'], (p as { model?: unknown })?.model);
+    node([...base, 'node'], (p as { node?: unknown })?.node);
+  });
+  const mix = (raw.workload as { mix?: unknown } | undefined)?.mix;
+  if (Array.isArray(mix)) mix.forEach((c, i) => model(['workload', 'mix', i, 'model'], (c as { model?: unknown })?.model));
+  return issues;
+}
+
+export function checkScenario(loaded: LoadedScenario): InputIssue[] {
+  const s = loaded.scenario;
+  const issues: InputIssue[] = [];
+  const at = (path: PathKey[], message: string, hint?: string) => issues.push({ ...loaded.locate(path), path: path.join('.'), message, hint });
+
+  const gpusByNode = new Map<string, number>();
+  s.cluster.nodes.forEach((n) => {
+    if (!knownNode(n.type)) return; // reported by checkIds
+    const id = canonicalId('node', n.type);
+    const spec = listNodes().find((x) => x.id === id)!;
+    gpusByNode.set(id, (gpusByNode.get(id) ?? 0) + spec.gpusPerNode * n.count);
+  });
+
+  const pools = poolsOf(s);
+  const deploymentPath = (i: number): PathKey[] => (Array.isArray(s.deployment) ? ['deployment', i] : ['deployment']);
+  const used = new Map<string, number>();
+  pools.forEach((p, i) => {
+    const base = deploymentPath(i);
+    const node = p.node ?? s.cluster.nodes[0]?.type;
+    const nodeId = node && knownNode(node) ? canonicalId('node', node) : undefined;
+    if (nodeId && !gpusByNode.has(nodeId)) at([...base, 'node'], `node type "${node}" is not in cluster.nodes`, `add it to cluster.nodes or use one of: ${[...gpusByNode.keys()].join(', ')}`);
+    if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * p.gpus_per_replica);
+  });
+  for (const [nodeId, need] of used) {
+    const have = gpusByNode.get(nodeId) ?? 0;
+    if (have > 0 && need > have) at(['deployment'], `the pools need ${need} GPUs of node type ${nodeId} but the cluster has ${have}`, 'lower replicas or gpus_per_replica, or add nodes');
+  }
+
+  const arr = s.workload.arrivals;
+  if (arr.process === 'poisson' || arr.process === 'gamma') {
+    const set = (['rate_per_hour', 'rate_per_min', 'rate_per_s'] as const).filter((k) => arr[k] !== undefined);
+    if (set.length !== 1) at(['workload', 'arrivals'], set.length === 0 ? 'missing the arrival rate' : `give one rate, not ${set.join(' and ')}`, 'one of rate_per_hour, rate_per_min, rate_per_s');
+  } else if (arr.process === 'trace') {
+    const src = loaded.locate(['workload', 'arrivals', 'file']).source;
+    const file = resolve(src.startsWith('--') ? '.' : dirname(src), arr.file);
+    if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+  }
+  const served = new Set(pools.map((p) => (p.model ?? s.model).toLowerCase()));
+  s.workload.mix.forEach((c, i) => {
+    const model = (c.model ?? s.model).toLowerCase();
+    if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
+  });
+  return issues;
+}

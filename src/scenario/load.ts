@@ -1,0 +1,223 @@
+/**
+ * Loading a scenario: YAML → `extends` chain merged → `--set` overrides applied → validated by the zod
+ * schema → semantic checks (ids exist, numbers consistent). Every problem becomes an InputIssue that names
+ * the file:line:col where the value was written (or the --set flag), the field path, what was expected,
+ * and a "did you mean" where a close match exists. All issues are reported together.
+ */
+import { dirname, resolve } from 'node:path';
+import { parse as parseYamlValue } from 'yaml';
+import type { z } from 'zod';
+import { InputError, didYouMean, type InputIssue } from './errors.ts';
+import { YamlSource, type PathKey } from './yaml-source.ts';
+import { ScenarioSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
+import { checkScenario, checkIds } from './check.ts';
+
+export interface Override {
+  /** The raw flag text, e.g. "workload.arrivals.rate_per_hour=30". */
+  raw: string;
+  path: PathKey[];
+  value: unknown;
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  /** Files read, child first. */
+  files: string[];
+  overrides: Override[];
+  /** Where a field's value came from, for error messages in later stages. */
+  locate: (path: readonly PathKey[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
+}
+
+/** Parses `a.b[0].c=value` (value parsed as YAML: numbers, booleans, lists, quoted strings; null removes the field). */
+export function parseOverride(raw: string): Override {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new InputError([{ source: `--set ${raw}`, path: '', message: 'expected path=value, e.g. --set workload.arrivals.rate_per_hour=30' }]);
+  const pathText = raw.slice(0, eq).trim();
+  const valueText = raw.slice(eq + 1);
+  const path: PathKey[] = [];
+  for (const part of pathText.replace(/\[(\d+)\]/g, '.$1').split('.')) {
+    if (part === '') throw new InputError([{ source: `--set ${raw}`, path: pathText, message: 'empty path segment' }]);
+    path.push(/^\d+$/.test(part) ? Number(part) : part);
+  }
+  let value: unknown;
+  try {
+    value = parseYamlValue(valueText);
+  } catch {
+    value = valueText;
+  }
+  return { raw, path, value };
+}
+
+function setIn(target: Record<string, unknown>, path: PathKey[], value: unknown): void {
+  let node: any = target;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = typeof path[i + 1] === 'number' ? [] : {};
+    node = node[key];
+  }
+  const last = path[path.length - 1]!;
+  if (value === null && !Array.isArray(node)) delete node[last]; // --set path=null removes a field
+  else node[last] = value;
+}
+
+/** Deep merge for `extends`: mappings merge key by key, everything else (lists included) is replaced. */
+export function mergeScenario(base: unknown, over: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeScenario(out[k], v) : v;
+    return out;
+  }
+  return over === undefined ? base : over;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads a scenario file and its `extends` chain; returns sources child-first and the merged value. */
+function readChain(file: string): { sources: YamlSource[]; value: Record<string, unknown> } {
+  const sources: YamlSource[] = [];
+  const seen = new Set<string>();
+  let current = resolve(file);
+  let displayName = file;
+  const values: unknown[] = [];
+  for (;;) {
+    if (seen.has(current)) throw new InputError([{ source: displayName, path: 'extends', message: `extends cycle: ${[...seen, current].join(' → ')}` }]);
+    seen.add(current);
+    const src = YamlSource.read(displayName === file ? file : current);
+    const value = src.value();
+    if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
+    sources.push(src);
+    values.push(value);
+    const parent = value.extends;
+    if (parent === undefined) break;
+    if (typeof parent !== 'string') {
+      const pos = src.locate(['extends']);
+      throw new InputError([{ source: src.file, ...pos, path: 'extends', message: 'expected the path of another scenario file' }]);
+    }
+    current = resolve(dirname(current), parent);
+    displayName = current;
+  }
+  let merged: unknown = {};
+  for (const v of values.reverse()) merged = mergeScenario(merged, v);
+  const out = merged as Record<string, unknown>;
+  delete out.extends;
+  return { sources, value: out };
+}
+
+export function loadScenario(file: string, opts: { set?: string[]; seed?: number } = {}): LoadedScenario {
+  const { sources, value } = readChain(file);
+  const overrides = (opts.set ?? []).map(parseOverride);
+  for (const o of overrides) setIn(value, o.path, o.value);
+  if (opts.seed !== undefined) {
+    value.seed = opts.seed;
+    overrides.push({ raw: `--seed ${opts.seed}`, path: ['seed'], value: opts.seed });
+  }
+
+  const locate = (path: readonly PathKey[]): Pick<InputIssue, 'source' | 'line' | 'col'> => {
+    for (let i = overrides.length - 1; i >= 0; i--) {
+      const o = overrides[i]!;
+      if (o.path.length <= path.length && o.path.every((k, j) => String(k) === String(path[j]))) return { source: o.raw.startsWith('--') ? o.raw : `--set ${o.raw}` };
+    }
+    let best = sources[0]!;
+    let bestDepth = -1;
+    for (const s of sources) {
+      const d = s.depthOf(path);
+      if (d > bestDepth) {
+        best = s;
+        bestDepth = d;
+      }
+    }
+    return { source: best.file, ...best.locate(path) };
+  };
+
+  const parsed = ScenarioSchema.safeParse(value, { reportInput: true });
+  const idIssues = checkIds(value, locate);
+  if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...idIssues]);
+  const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
+  const semantic = [...idIssues, ...checkScenario(loaded)];
+  if (semantic.length > 0) throw new InputError(semantic);
+  return loaded;
+}
+
+function sourcesFor(sources: YamlSource[]) {
+  return (path: readonly PathKey[], key: string) => {
+    for (const s of sources) {
+      const pos = s.locate(path, key);
+      if (pos && s.depthOf([...path, key]) === path.length + 1) return { source: s.file, ...pos };
+    }
+    return undefined;
+  };
+}
+
+/** Turns zod issues into located, readable InputIssues with suggestions. */
+export function zodIssues(
+  issues: readonly z.core.$ZodIssue[],
+  locate: LoadedScenario['locate'],
+  locateKey?: (path: readonly PathKey[], key: string) => Pick<InputIssue, 'source' | 'line' | 'col'> | undefined,
+): InputIssue[] {
+  const out: InputIssue[] = [];
+  for (const issue of issues) {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as PathKey[];
+    const dotted = path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(path);
+      for (const key of issue.keys) {
+        const where = locateKey?.(path, key) ?? locate(path);
+        out.push({ ...where, path: [...path, key].join('.'), message: `unknown field "${key}"`, hint: didYouMean(key, known) ?? (known.length ? `allowed here: ${known.join(', ')}` : undefined) });
+      }
+      continue;
+    }
+    const where = locate(path);
+    let message = issue.message;
+    let hint: string | undefined;
+    if (issue.code === 'invalid_value' && 'values' in issue) {
+      const got = valueAt(issue, path);
+      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${JSON.stringify(got)}` : ''}`;
+      if (typeof got === 'string') hint = didYouMean(got, issue.values.map(String));
+    } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+      const known = discriminatorOptions(path);
+      message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
+    } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
+      message = `missing required field (expected ${issue.expected})`;
+    }
+    out.push({ ...where, path: dotted, message, hint });
+  }
+  return out;
+}
+
+function valueAt(_issue: unknown, _path: PathKey[]): unknown {
+  const i = _issue as { input?: unknown };
+  return i.input;
+}
+
+// --- JSON-schema walking, for "did you mean" on unknown keys ---
+let jsonSchemaCache: any;
+function rootSchema(): any {
+  jsonSchemaCache ??= scenarioJsonSchema();
+  return jsonSchemaCache;
+}
+
+function schemasAt(path: readonly PathKey[]): any[] {
+  let nodes: any[] = [rootSchema()];
+  const expand = (n: any): any[] => {
+    if (!n || typeof n !== 'object') return [];
+    const alts = [...(n.anyOf ?? []), ...(n.oneOf ?? []), ...(n.allOf ?? [])];
+    return alts.length ? alts.flatMap(expand) : [n];
+  };
+  for (const key of path) {
+    nodes = nodes.flatMap(expand).flatMap((n) => {
+      if (typeof key === 'number' || /^\d+$/.test(String(key))) return n.items ? [n.items] : [];
+      return n.properties?.[key] ? [n.properties[key]] : [];
+    });
+  }
+  return nodes.flatMap(expand);
+}
+
+export function knownKeysAt(path: readonly PathKey[]): string[] {
+  return [...new Set(schemasAt(path).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== '$schema');
+}
+
+function discriminatorOptions(path: readonly PathKey[]): string[] {
+  return [...new Set(schemasAt(path).map((n) => n.properties?.process?.const).filter((x): x is string => typeof x === 'string'))];
+}

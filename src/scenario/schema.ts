@@ -1,0 +1,126 @@
+/**
+ * The scenario file format, as zod schemas: the single source of truth for validation, TypeScript types
+ * (z.infer) and the committed JSON Schema (scenario.schema.json, `npm run schema`).
+ *
+ * Units: durations accept seconds or strings with units ("90s", "30m", "24h", "7d"); rates are per hour
+ * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
+ */
+import { z } from 'zod';
+import { parseDuration, parseResolution } from './units.ts';
+
+const duration = (what: string) =>
+  z
+    .union([z.number().nonnegative(), z.string()])
+    .transform((v, ctx) => {
+      const s = parseDuration(v);
+      if (s === undefined || s < 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 90s, 30m, 24h or a number of seconds, got "${String(v)}"` });
+        return z.NEVER;
+      }
+      return s;
+    })
+    .describe(`${what} (seconds, or a string like "90s", "30m", "24h", "7d")`);
+
+const resolution = z
+  .string()
+  .transform((v, ctx) => {
+    const r = parseResolution(v);
+    if (!r) {
+      ctx.addIssue({ code: 'custom', message: `expected WIDTHxHEIGHT (e.g. 1280x720) or 480p/720p, got "${v}"` });
+      return z.NEVER;
+    }
+    return r;
+  })
+  .describe('video size, "WIDTHxHEIGHT" (e.g. 1280x720) or "480p" / "720p"');
+
+const positiveInt = z.number().int().positive();
+
+export const InferenceSchema = z
+  .strictObject({
+    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what PyTorch SDPA picks (cuDNN on Hopper/Blackwell, FlashAttention-2 elsewhere)'),
+    dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
+    compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
+    cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
+    offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
+    text_encoder: z.enum(['gpu', 'cpu']).default('gpu').describe('where umT5 runs (cpu = --t5_cpu)'),
+    sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
+  })
+  .describe('how the model is executed (kernel and precision knobs)');
+
+export const RequestClassSchema = z.strictObject({
+  name: z.string().optional().describe('label used in reports (default: resolution/frames/steps)'),
+  weight: z.number().positive().default(1).describe('relative share of arrivals'),
+  model: z.string().optional().describe('model id of this class (default: the scenario model)'),
+  resolution: resolution.optional(),
+  frames: positiveInt.optional().describe('frames per video (4n+1 for Wan, e.g. 81)'),
+  steps: positiveInt.optional().describe('denoising steps (default: the model default)'),
+  cfg: z.boolean().optional().describe('classifier-free guidance (default true)'),
+  slo_s: z.number().positive().optional().describe('latency SLO of this class, seconds from arrival to video'),
+  priority: z.number().int().min(0).max(9).default(0).describe('0 = most urgent; used by the priority queue policy'),
+});
+
+const rateFields = {
+  rate_per_hour: z.number().nonnegative().optional().describe('mean arrivals per hour'),
+  rate_per_min: z.number().nonnegative().optional().describe('mean arrivals per minute'),
+  rate_per_s: z.number().nonnegative().optional().describe('mean arrivals per second'),
+};
+
+export const ArrivalsSchema = z.discriminatedUnion('process', [
+  z.strictObject({ process: z.literal('poisson'), ...rateFields }).describe('Poisson arrivals (exponential gaps)'),
+  z.strictObject({ process: z.literal('gamma'), ...rateFields, cv: z.number().positive().describe('coefficient of variation of the gaps (1 = Poisson, >1 burstier)') }).describe('renewal process with Gamma-distributed gaps'),
+  z.strictObject({ process: z.literal('trace'), file: z.string().describe('CSV with a header: timestamp_s[,model,resolution,frames,steps,priority]') }).describe('replay of a CSV trace'),
+]);
+
+export const PoolSchema = z.strictObject({
+  name: z.string().optional(),
+  model: z.string().optional().describe('model served (default: the scenario model)'),
+  replicas: positiveInt.default(1).describe('number of replicas (each a copy of the model)'),
+  gpus_per_replica: positiveInt.default(1),
+  node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
+  inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
+});
+
+export const ScenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    extends: z.string().optional().describe('path of a scenario this one overrides (relative to this file)'),
+    name: z.string().min(1).describe('scenario name, used in reports'),
+    description: z.string().optional(),
+    seed: z.number().int().nonnegative().default(1).describe('seed of every random stream (arrivals, request mix, failures, ...)'),
+    duration: duration('simulated time during which requests arrive').default(3600),
+    drain: z.boolean().default(true).describe('after `duration`, keep simulating until every admitted request finishes'),
+    model: z.string().describe('model id (vgsim list models)'),
+    inference: InferenceSchema.default(InferenceSchema.parse({})),
+    cluster: z
+      .strictObject({
+        nodes: z.array(z.strictObject({ type: z.string().describe('node type id (vgsim list nodes)'), count: positiveInt.default(1) })).min(1),
+      })
+      .describe('the hardware'),
+    deployment: z
+      .union([PoolSchema, z.array(PoolSchema).min(1)])
+      .describe('replica pools: how many copies of which model, on how many GPUs each'),
+    workload: z.strictObject({
+      arrivals: ArrivalsSchema,
+      mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
+    }),
+    scheduling: z
+      .strictObject({
+        routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random']).default('least-outstanding').describe('how the load balancer picks a replica'),
+        queue: z.enum(['fcfs', 'priority', 'sjf', 'edf']).default('fcfs').describe('order of waiting requests on a replica'),
+        max_queue: positiveInt.optional().describe('requests waiting per replica beyond which arrivals are dropped'),
+        timeout_s: z.number().positive().optional().describe('a request still waiting after this long is dropped'),
+      })
+      .default({ routing: 'least-outstanding', queue: 'fcfs' }),
+  })
+  .describe('a vgsim scenario');
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type Inference = z.output<typeof InferenceSchema>;
+export type RequestClass = z.output<typeof RequestClassSchema>;
+export type Pool = z.output<typeof PoolSchema>;
+export type Arrivals = z.output<typeof ArrivalsSchema>;
+
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,307 @@
+/**
+ * One DiT forward of a Wan model as operators, following the official Wan2.2 code path
+ * (wan/modules/model.py, wan/modules/attention.py @ Wan-Video/Wan2.2; see ../shared/data/wan-architecture.md):
+ *
+ *  - weights in bf16 (--convert_model_dtype, or FSDP's bf16 param_dtype), the pipeline under
+ *    torch.autocast(bf16): every nn.Linear casts its (fp32) input to bf16 first;
+ *  - the residual stream x is fp32 (the gated residual adds run under autocast(fp32));
+ *  - Wan2.2 expands the timestep to one per token: the time MLP and time_projection run per token in fp32
+ *    and produce e0 [B, L, 6, d] fp32; every block adds its own modulation to it (a new 6-wide fp32 tensor);
+ *  - LayerNorm in fp32; q/k RMSNorm written out as x.float().pow(2).mean().rsqrt() ... (7 kernels);
+ *  - RoPE in float64 complex arithmetic (rope_apply: clone, to(float64), complex multiply, cat, stack, float);
+ *  - flash_attention() casts q, k to bf16, and casts the output back to q's dtype (fp32);
+ *  - cross-attention to 512 (zero-padded) text tokens, GELU-tanh FFN.
+ *
+ * `fused: true` models a compiled/fused implementation (torch.compile-class): each elementwise chain is
+ * one kernel that reads its inputs and writes its output once, RoPE in fp32, GELU fused into the GEMM.
+ * This mode is an idealisation, not calibrated by a measurement (the estimate says so).
+ *
+ * Sharding: `seqShards` (Ulysses × ring degree) divides the tokens each GPU holds; `ulysses` divides the
+ * heads each GPU attends over; `tp` divides the linear layers' output/input features (Megatron-style).
+ * Collectives are added by the parallel layer (src/parallel), not here.
+ */
+import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type Dtype, type ElementwiseKind } from './ops.ts';
+import type { DitSpec } from './models.ts';
+
+export interface DitForwardOptions {
+  /** Full sequence length (tokens of one video). */
+  tokens: number;
+  /** Videos per forward (2 when CFG branches are batched). */
+  batch: number;
+  kernel: AttentionKernel;
+  /** Linear-layer precision. fp8 = e4m3 weights and activations with per-tensor scales (attention stays bf16). */
+  linearDtype: 'bf16' | 'fp8';
+  fused: boolean;
+  /** Ulysses degree (heads split), ring degree (KV split); seqShards = ulysses × ring. */
+  ulysses: number;
+  ring: number;
+  /** Tensor-parallel degree. */
+  tp: number;
+  /** Layers this GPU runs (PipeFusion stages split layers); default all. */
+  layers?: number;
+  /** Whether the weights are resident in this stage's memory (false when FSDP gathers them per block). */
+  weightsResident: boolean;
+  /** 'block': one transformer block on inputs x, e0, context (the calibration harness's dit_block case). */
+  part?: 'forward' | 'block';
+}
+
+export interface DitForward {
+  builder: StageBuilder;
+  /** Bytes of one block's bf16 weights (what FSDP gathers per block). */
+  blockWeightBytes: number;
+  /** Local tokens per GPU. */
+  localTokens: number;
+}
+
+/** Bytes per element of activations that come out of a linear layer. */
+const ACT = DTYPE_BYTES.bf16;
+const F32 = DTYPE_BYTES.fp32;
+const F64 = DTYPE_BYTES.fp64;
+
+export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward {
+  const b = new StageBuilder();
+  const seqShards = o.ulysses * o.ring;
+  const L = Math.ceil(o.tokens / seqShards) * o.batch; // local rows (tokens × batch)
+  const d = dit.dim;
+  const f = dit.ffnDim;
+  const dLin = d / o.tp; // per-GPU width of q/k/v/o features under TP
+  const fLin = f / o.tp;
+  const headsLocal = dit.heads / o.ulysses / o.tp;
+  const T = L * d; // elements of one [L, d] activation
+  const layers = o.layers ?? dit.layers;
+  const linear = o.linearDtype;
+  const wBytes = linear === 'fp8' ? 1 : 2;
+  const blockParams = 2 * (4 * (d * d + d) + 2 * d) + 2 * d + (2 * d * f + f + d) + 6 * d;
+  const blockWeightBytes = blockParams * wBytes;
+
+  const ew = (name: string, kind: ElementwiseKind, bytes: number, kernels = 1, mem: Parameters<StageBuilder['op']>[1] = {}) =>
+    b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels }, mem);
+  const gemm = (name: string, m: number, n: number, k: number, dtype: Dtype, mem: Parameters<StageBuilder['op']>[1] = {}) =>
+    b.op({ kind: 'gemm', name, m, n, k, dtype, batch: 1 }, mem);
+
+  /**
+   * nn.Linear under autocast: cast the input to bf16 when it is fp32 (eager), then the GEMM. fp8 adds an
+   * activation quantisation pass. Returns the output tensor name (bf16, rows × n).
+   */
+  const linearOp = (name: string, input: { tensor: string; fp32: boolean }, rows: number, n: number, k: number, out: string) => {
+    let src = input.tensor;
+    if (!o.fused && input.fp32) {
+      src = `${name}.in_bf16`;
+      ew(`${name}.cast_in`, 'cast_down', rows * k * (F32 + ACT), 1, { outputs: [[src, rows * k * ACT, 'activations']] });
+    }
+    if (linear === 'fp8') {
+      const q8 = `${name}.in_fp8`;
+      ew(`${name}.quantize_fp8`, 'cast_down', rows * k * ((input.fp32 && o.fused ? F32 : ACT) + 1), 2, { outputs: [[q8, rows * k, 'activations']] });
+      gemm(name, rows, n, k, 'fp8', { outputs: [[out, rows * n * ACT, 'activations']], frees: [q8] });
+    } else {
+      gemm(name, rows, n, k, 'bf16', { outputs: [[out, rows * n * ACT, 'activations']] });
+    }
+    if (src !== input.tensor) b.free(src);
+    return out;
+  };
+
+  /**
+   * WanRMSNorm over `cols` features as the official code writes it: x.float(), pow(2), mean(-1), + eps,
+   * rsqrt, x * r, type_as(x), * weight (7 kernels). Time: one composite op priced by the profile's measured
+   * rms_norm_wan rate; memory: the temporaries in program order. Fused: one kernel.
+   */
+  const rmsNorm = (name: string, _tensor: string, rows: number, cols: number, out: string) => {
+    const E = rows * cols;
+    if (o.fused) {
+      ew(name, 'norm', E * (ACT + ACT), 1, { outputs: [[out, E * ACT, 'activations']] });
+      return;
+    }
+    b.alloc(`${name}.f`, E * F32, 'activations');
+    b.alloc(`${name}.sq`, E * F32, 'activations');
+    b.free(`${name}.sq`);
+    b.alloc(`${name}.n`, E * F32, 'activations');
+    b.free(`${name}.f`);
+    b.alloc(`${name}.nb`, E * ACT, 'activations');
+    b.free(`${name}.n`);
+    ew(name, 'rmsnorm_wan', E * (ACT + ACT), 7, { outputs: [[out, E * ACT, 'activations']], frees: [`${name}.nb`] });
+  };
+
+  /**
+   * rope_apply on a [rows, heads, 128] bf16 tensor → fp32, as the official code: clone, to(float64),
+   * complex multiply by the [L, 1, 64] frequency table, cat, stack, float(). Time: the clone plus one
+   * composite op priced by the profile's measured rope_apply_wan rate (the harness's rope has no clone);
+   * memory: the temporaries in program order. Fused: one kernel in fp32.
+   */
+  const rope = (name: string, _tensor: string, rows: number, cols: number, out: string) => {
+    const E = rows * cols;
+    if (o.fused) {
+      ew(name, 'complex', E * (ACT + F32), 1, { outputs: [[out, E * F32, 'activations']] });
+      return;
+    }
+    const freqBytes = rows * dit.headDim * F64; // [L, 1, hd/2] complex128
+    ew(`${name}.clone`, 'copy', E * 2 * ACT, 1, { outputs: [[`${name}.c`, E * ACT, 'rope_temporaries']] });
+    b.alloc(`${name}.x64`, E * F64, 'rope_temporaries');
+    b.alloc(`${name}.fr`, freqBytes, 'rope_temporaries');
+    b.alloc(`${name}.p`, E * F64, 'rope_temporaries');
+    b.free(`${name}.c`, `${name}.fr`);
+    b.alloc(`${name}.cat`, E * F64, 'rope_temporaries');
+    b.free(`${name}.x64`);
+    b.alloc(`${name}.stack`, E * F64, 'rope_temporaries');
+    ew(name, 'rope_wan', E * (ACT + F32), 10, { outputs: [[out, E * F32, 'activations']], frees: [`${name}.p`, `${name}.cat`, `${name}.stack`] });
+  };
+
+  /** x_mod = LN(x).float() * (1 + e[i]) + e[j]; fp32, 4 kernels (1 fused). */
+  const modulate = (name: string, out: string) => {
+    if (o.fused) {
+      // one kernel: read x (fp32) and two modulation rows, write bf16 input of the next linear
+      ew(name, 'norm', T * (F32 + 2 * F32 + ACT), 1, { outputs: [[out, T * ACT, 'activations']] });
+      return;
+    }
+    ew(`${name}.layer_norm`, 'norm', T * 2 * F32, 1, { outputs: [[`${name}.n`, T * F32, 'activations']] });
+    ew(`${name}.one_plus_scale`, 'binary', T * 2 * F32, 1, { outputs: [[`${name}.s`, T * F32, 'activations']] });
+    ew(`${name}.mul`, 'binary', T * 3 * F32, 1, { outputs: [[`${name}.m`, T * F32, 'activations']], frees: [`${name}.n`, `${name}.s`] });
+    ew(`${name}.add_shift`, 'binary', T * 3 * F32, 1, { outputs: [[out, T * F32, 'activations']], frees: [`${name}.m`] });
+  };
+
+  /** x = x + y * e[gate] under autocast(fp32): 2 kernels (1 fused). */
+  const gatedResidual = (name: string, y: string, rowsElems: number) => {
+    if (o.fused) {
+      ew(name, 'binary', rowsElems * (ACT + F32 + 2 * F32), 1, { outputs: [['x.next', rowsElems * F32, 'residual']], frees: [y, 'x'] });
+    } else {
+      ew(`${name}.gate_mul`, 'binary', rowsElems * (ACT + 2 * F32), 1, { outputs: [[`${name}.g`, rowsElems * F32, 'activations']], frees: [y] });
+      ew(`${name}.add`, 'binary', rowsElems * 3 * F32, 1, { outputs: [['x.next', rowsElems * F32, 'residual']], frees: [`${name}.g`, 'x'] });
+    }
+    b.alloc('x', rowsElems * F32, 'residual');
+    b.free('x.next');
+  };
+
+  // ---- persistent tensors of the forward ----
+  if (o.weightsResident) b.alloc('weights', blockWeightBytes * layers + embeddingBytes(dit, wBytes), 'weights');
+  const Lfull = o.tokens * o.batch;
+  const Lchunk = L;
+  const tMode = dit.perTokenTimestep;
+  const tRows = tMode ? Lfull : o.batch; // rows of the time MLP (Wan2.2: every token)
+
+  if (o.part === 'block') {
+    b.alloc('x', Lchunk * d * F32, 'residual');
+    b.alloc('e0', (tMode ? Lchunk : o.batch) * 6 * d * F32, 'modulation');
+    b.alloc('context', dit.textLen * o.batch * d * ACT, 'context');
+  } else {
+    b.section('embed');
+    // patch embedding (Conv3d with stride = kernel → a GEMM over patches), on the full sequence
+    const patchK = dit.inChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
+    gemm('patch_embedding', Lfull, d, patchK, 'bf16', { outputs: [['x.full', Lfull * d * ACT, 'activations']] });
+    // text embedding: Linear(4096→d), GELU, Linear(d→d) on 512 padded tokens per video
+    gemm('text_embedding.0', dit.textLen * o.batch, d, dit.textDim, 'bf16', { outputs: [['context', dit.textLen * o.batch * d * ACT, 'context']] });
+    ew('text_embedding.gelu', 'activation', dit.textLen * o.batch * d * 2 * ACT);
+    gemm('text_embedding.2', dit.textLen * o.batch, d, d, 'bf16');
+
+    b.section('time_embedding');
+    // sinusoidal embedding (fp64 → fp32), then time_embedding and time_projection in fp32 (autocast fp32)
+    ew('time.sinusoid', 'complex', tRows * dit.freqDim * (F64 + F32) * 2, 6, { outputs: [['time.sin', tRows * dit.freqDim * F32, 'modulation']] });
+    gemm('time_embedding.0', tRows, d, dit.freqDim, 'fp32', { outputs: [['time.h', tRows * d * F32, 'modulation']], frees: ['time.sin'] });
+    ew('time_embedding.silu', 'activation', tRows * d * 2 * F32);
+    gemm('time_embedding.2', tRows, d, d, 'fp32', { outputs: [['time.e', tRows * d * F32, 'modulation']], frees: ['time.h'] });
+    ew('time_projection.silu', 'activation', tRows * d * 2 * F32, 1, { outputs: [['time.es', tRows * d * F32, 'modulation']] });
+    gemm('time_projection', tRows, 6 * d, d, 'fp32', { outputs: [['e0', tRows * 6 * d * F32, 'modulation']], frees: ['time.es'] });
+    // Wan2.2 computes e0 on the full sequence; sequence parallelism keeps a chunk view of it (the full tensor stays alive)
+    // x: first block receives bf16 patch embeddings; we charge it as fp32 from the start (a 1/layers effect)
+    b.alloc('x', Lchunk * d * F32, 'residual');
+    b.free('x.full');
+  }
+
+  const eRows = tMode ? Lchunk : o.batch; // rows of the per-block modulation tensor
+  b.section('block', o.part === 'block' ? 1 : layers);
+  // e = (modulation + e0).chunk(6): a new 6-wide fp32 tensor per block
+  ew('modulation_add', 'binary', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
+  // --- self-attention ---
+  modulate('norm1_modulate', 'xm');
+  const xm = { tensor: 'xm', fp32: !o.fused };
+  linearOp('self_attn.q', xm, L, dLin, d, 'q');
+  rmsNorm('self_attn.norm_q', 'q', L, dLin, 'qn');
+  b.free('q');
+  linearOp('self_attn.k', xm, L, dLin, d, 'k');
+  rmsNorm('self_attn.norm_k', 'k', L, dLin, 'kn');
+  b.free('k');
+  linearOp('self_attn.v', xm, L, dLin, d, 'v');
+  rope('self_attn.rope_q', 'qn', L, dLin, 'qr');
+  b.free('qn');
+  rope('self_attn.rope_k', 'kn', L, dLin, 'kr');
+  b.free('kn');
+  // flash_attention(q, k, v, k_lens=seq_lens): q → bf16 (fp32 after RoPE); k and v are gathered per sample
+  // (torch.cat of u[:len]: a copy) and k cast to bf16
+  if (!o.fused) {
+    ew('self_attn.q_to_bf16', 'cast_down', L * dLin * (F32 + ACT), 1, { outputs: [['qh', L * dLin * ACT, 'activations']] });
+    ew('self_attn.k_varlen_cat', 'copy', L * dLin * 2 * F32, 1, { outputs: [['kc', L * dLin * F32, 'activations']] });
+    ew('self_attn.k_to_bf16', 'cast_down', L * dLin * (F32 + ACT), 1, { outputs: [['kh', L * dLin * ACT, 'activations']], frees: ['kc'] });
+    ew('self_attn.v_varlen_cat', 'copy', L * dLin * 2 * ACT, 1, { outputs: [['vc', L * dLin * ACT, 'activations']] });
+  } else {
+    b.alloc('qh', 0, 'activations');
+    b.alloc('kh', 0, 'activations');
+    b.alloc('vc', 0, 'activations');
+  }
+  // attention over the full sequence with the local heads (Ulysses), or local KV blocks (ring: r rounds of lk/r)
+  const lq = (o.tokens / o.ring) ;
+  b.op(
+    { kind: 'attention', name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: Math.ceil(lq), lk: Math.ceil(o.tokens / o.ring), headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16', count: o.ring },
+    { outputs: [['attn_out', L * dLin * ACT, 'activations']], workspace: o.batch * headsLocal * Math.ceil(lq) * 4 * 2 },
+  );
+  b.free('qh', 'kh', 'vc');
+  let attnOut = 'attn_out';
+  if (!o.fused) {
+    // x.type(out_dtype): back to fp32 because q was fp32
+    ew('self_attn.out_to_fp32', 'cast_up', L * dLin * (ACT + F32), 1, { outputs: [['attn_out32', L * dLin * F32, 'activations']], frees: ['attn_out'] });
+    attnOut = 'attn_out32';
+  }
+  b.free('qr', 'kr', 'v');
+  linearOp('self_attn.o', { tensor: attnOut, fp32: !o.fused }, L, d, dLin, 'y_sa');
+  b.free(attnOut, 'xm');
+  gatedResidual('self_attn.residual', 'y_sa', T);
+  // --- cross-attention (norm3 is an affine LayerNorm; no modulation) ---
+  if (o.fused) ew('norm3', 'norm', T * (F32 + ACT), 1, { outputs: [['xn3', T * ACT, 'activations']] });
+  else ew('norm3', 'norm', T * 2 * F32, 1, { outputs: [['xn3', T * F32, 'activations']] });
+  linearOp('cross_attn.q', { tensor: 'xn3', fp32: !o.fused }, L, dLin, d, 'cq');
+  rmsNorm('cross_attn.norm_q', 'cq', L, dLin, 'cqn');
+  b.free('cq', 'xn3');
+  const ctx = dit.textLen * o.batch;
+  gemm('cross_attn.k', ctx, dLin, d, 'bf16');
+  gemm('cross_attn.v', ctx, dLin, d, 'bf16');
+  ew('cross_attn.norm_k', 'norm', ctx * dLin * 16, o.fused ? 1 : 7);
+  b.op(
+    { kind: 'attention', name: 'cross_attn.attention', batch: o.batch, heads: dit.heads / o.tp, lq: Math.ceil(o.tokens / seqShards), lk: dit.textLen, headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16' },
+    { outputs: [['cattn', L * dLin * ACT, 'activations']], frees: ['cqn'] },
+  );
+  linearOp('cross_attn.o', { tensor: 'cattn', fp32: false }, L, d, dLin, 'y_ca');
+  b.free('cattn');
+  if (o.fused) ew('cross_attn.residual', 'binary', T * (ACT + 2 * F32), 1, { outputs: [['x.next', T * F32, 'residual']], frees: ['y_ca', 'x'] });
+  else ew('cross_attn.residual', 'binary', T * (ACT + 2 * F32), 1, { outputs: [['x.next', T * F32, 'residual']], frees: ['y_ca', 'x'] });
+  b.alloc('x', T * F32, 'residual');
+  b.free('x.next');
+  // --- FFN ---
+  modulate('norm2_modulate', 'xf');
+  linearOp('ffn.0', { tensor: 'xf', fp32: !o.fused }, L, fLin, d, 'h');
+  b.free('xf');
+  if (!o.fused) ew('ffn.gelu', 'activation', L * fLin * 2 * ACT, 1, { outputs: [['hg', L * fLin * ACT, 'activations']], frees: ['h'] });
+  else b.alloc('hg', 0, 'activations'), b.free('h');
+  linearOp('ffn.2', { tensor: 'hg', fp32: false }, L, d, fLin, 'y_ffn');
+  b.free('hg');
+  gatedResidual('ffn.residual', 'y_ffn', T);
+  b.free('e');
+
+  if (o.part === 'block') {
+    b.free('x', 'e0', 'context');
+    return { builder: b, blockWeightBytes, localTokens: L };
+  }
+  b.section('head');
+  // head: LayerNorm, modulation (2 rows), Linear(d → patch·out) in fp32 autocast; then unpatchify and .float()
+  const headOut = dit.outChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
+  ew('head.modulate', 'norm', T * 4 * F32, o.fused ? 1 : 4);
+  gemm('head.linear', L, headOut, d, 'fp32');
+  ew('head.unpatchify', 'copy', L * headOut * 2 * F32, 2);
+  b.free('x', 'e0', 'context', 'time.e');
+  return { builder: b, blockWeightBytes, localTokens: L };
+}
+
+/** bf16 bytes of everything outside the blocks (embeddings, time MLP, head). */
+export function embeddingBytes(dit: DitSpec, bytesPerParam = 2): number {
+  const D = dit.dim;
+  const patch = dit.patch[0] * dit.patch[1] * dit.patch[2];
+  const params =
+    dit.inChannels * D * patch + D + (dit.textDim * D + D + D * D + D) + (dit.freqDim * D + D + D * D + D) + (6 * D * D + 6 * D) + (D * patch * dit.outChannels + patch * dit.outChannels + 2 * D);
+  return params * bytesPerParam;
+}

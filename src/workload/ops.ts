@@ -1,0 +1,228 @@
+/**
+ * Operators: the unit of work the cost model prices. A stage (text encode, one DiT forward, VAE decode)
+ * is a list of operators with shapes, FLOPs and bytes, plus a memory timeline (allocations and frees in
+ * program order) from which the peak and its breakdown are read.
+ */
+
+export type Dtype = 'fp64' | 'fp32' | 'tf32' | 'bf16' | 'fp16' | 'fp8';
+
+export const DTYPE_BYTES: Record<Dtype, number> = { fp64: 8, fp32: 4, tf32: 4, bf16: 2, fp16: 2, fp8: 1 };
+
+export type AttentionKernel = 'fa2' | 'fa3' | 'cudnn' | 'efficient' | 'math';
+
+/** Kinds of memory-bound kernels; the profile's bandwidth curve is looked up by this kind. */
+export type ElementwiseKind =
+  | 'copy'
+  | 'cast_up' // to a wider dtype (bf16 → fp32/fp64): measured slower than narrowing casts on H100
+  | 'cast_down'
+  | 'binary'
+  | 'norm'
+  | 'activation'
+  | 'complex'
+  | 'reduce'
+  | 'softmax'
+  /** composite: the official WanRMSNorm (7 kernels), priced by its measured effective rate */
+  | 'rmsnorm_wan'
+  /** composite: the official rope_apply (float64 complex), priced by its measured effective rate */
+  | 'rope_wan';
+
+interface OpBase {
+  /** Readable name, e.g. "block.self_attn.q" */
+  name: string;
+  /** How many times this op runs in the stage (e.g. per layer × layers). */
+  count: number;
+  /** Which part of the model (for breakdowns): "embed", "block", "head", "time_embedding", ... */
+  group: string;
+}
+
+export interface GemmOp extends OpBase {
+  kind: 'gemm';
+  m: number;
+  n: number;
+  k: number;
+  dtype: Dtype;
+  /** Independent GEMMs of this shape batched in one call (bmm). */
+  batch: number;
+}
+
+export interface AttentionOp extends OpBase {
+  kind: 'attention';
+  batch: number;
+  heads: number;
+  lq: number;
+  lk: number;
+  headDim: number;
+  kernel: AttentionKernel;
+  dtype: Dtype;
+}
+
+export interface ElementwiseOp extends OpBase {
+  kind: 'elementwise';
+  ew: ElementwiseKind;
+  /** Bytes the kernel must read plus write. */
+  bytes: number;
+  /** Kernels launched for this op (a composite like "RMSNorm" is several). */
+  kernels: number;
+}
+
+export interface ConvOp extends OpBase {
+  kind: 'conv';
+  dims: 2 | 3;
+  cin: number;
+  cout: number;
+  kernel: [number, number, number];
+  /** Output extent (t, h, w); t = 1 for conv2d. */
+  out: [number, number, number];
+  dtype: Dtype;
+  /** TF32 tensor cores allowed for fp32 convolution (PyTorch's cudnn default). */
+  tf32: boolean;
+}
+
+export interface TransferOp extends OpBase {
+  kind: 'transfer';
+  direction: 'h2d' | 'd2h';
+  bytes: number;
+  pinned: boolean;
+  /** A whole-module move (`module.to(device)`): many tensors, pageable memory, per-tensor overhead. */
+  module: boolean;
+}
+
+export interface CollectiveOp extends OpBase {
+  kind: 'collective';
+  collective: 'alltoall' | 'allgather' | 'reducescatter' | 'allreduce' | 'sendrecv' | 'broadcast';
+  /** Bytes of the full (gathered / total) buffer, as nccl-tests defines "size". */
+  bytes: number;
+  /** GPUs taking part. */
+  ranks: number;
+  /** Fraction of this collective's time hidden under compute (0 = fully exposed). */
+  overlap: number;
+}
+
+export type Op = GemmOp | AttentionOp | ElementwiseOp | ConvOp | TransferOp | CollectiveOp;
+
+export function opFlops(op: Op): number {
+  switch (op.kind) {
+    case 'gemm':
+      return 2 * op.m * op.n * op.k * op.batch;
+    case 'attention':
+      return 4 * op.batch * op.heads * op.lq * op.lk * op.headDim;
+    case 'conv':
+      return 2 * op.cin * op.cout * op.kernel[0] * op.kernel[1] * op.kernel[2] * op.out[0] * op.out[1] * op.out[2];
+    default:
+      return 0;
+  }
+}
+
+/** Minimum bytes moved through device memory (each input read once, output written once). */
+export function opBytes(op: Op): number {
+  switch (op.kind) {
+    case 'gemm': {
+      const b = DTYPE_BYTES[op.dtype];
+      return op.batch * b * (op.m * op.k + op.k * op.n) + op.batch * op.m * op.n * (op.dtype === 'fp8' ? 2 : b);
+    }
+    case 'attention':
+      return DTYPE_BYTES[op.dtype] * op.batch * op.heads * op.headDim * (2 * op.lq + 2 * op.lk);
+    case 'elementwise':
+      return op.bytes;
+    case 'conv': {
+      const b = DTYPE_BYTES[op.dtype];
+      const [t, h, w] = op.out;
+      const inT = t + op.kernel[0] - 1;
+      return b * (op.cin * inT * h * w + op.cout * t * h * w + op.cin * op.cout * op.kernel[0] * op.kernel[1] * op.kernel[2]);
+    }
+    case 'transfer':
+    case 'collective':
+      return op.bytes;
+  }
+}
+
+/** A live tensor in the memory timeline. */
+export interface MemoryEvent {
+  /** Positive = allocate, negative = free. */
+  bytes: number;
+  tensor: string;
+  /** Category for breakdowns: weights, activations, modulation, attention, workspace, vae, ... */
+  category: string;
+}
+
+export interface MemoryPeak {
+  bytes: number;
+  /** Live tensors at the peak, by category. */
+  byCategory: Record<string, number>;
+  /** The op during which the peak occurred. */
+  at: string;
+}
+
+/**
+ * Builds a stage: ops in program order, with tensors allocated and freed around them. Tensors are
+ * named; freeing an unknown tensor is a programming error and throws.
+ */
+export class StageBuilder {
+  readonly ops: Op[] = [];
+  private readonly live = new Map<string, { bytes: number; category: string }>();
+  private liveBytes = 0;
+  private peak: MemoryPeak = { bytes: 0, byCategory: {}, at: 'start' };
+  private group = 'stage';
+  private repeat = 1;
+
+  /** Sets the group name and repeat count applied to ops added next. */
+  section(group: string, repeat = 1): this {
+    this.group = group;
+    this.repeat = repeat;
+    return this;
+  }
+
+  alloc(tensor: string, bytes: number, category: string): string {
+    if (this.live.has(tensor)) throw new Error(`tensor ${tensor} allocated twice`);
+    this.live.set(tensor, { bytes, category });
+    this.liveBytes += bytes;
+    this.notePeak(tensor);
+    return tensor;
+  }
+
+  free(...tensors: string[]): void {
+    for (const t of tensors) {
+      const e = this.live.get(t);
+      if (!e) throw new Error(`free of unknown tensor ${t}`);
+      this.live.delete(t);
+      this.liveBytes -= e.bytes;
+    }
+  }
+
+  has(tensor: string): boolean {
+    return this.live.has(tensor);
+  }
+
+  /**
+   * Adds an op. `outputs` are allocated before the op runs (so they coexist with its inputs), `frees`
+   * released after it; `workspace` is a temporary held only during the op.
+   */
+  op(op: DistributiveOmit<Op, 'count' | 'group'> & { count?: number }, mem: { outputs?: [string, number, string][]; frees?: string[]; workspace?: number } = {}): void {
+    for (const [name, bytes, cat] of mem.outputs ?? []) this.alloc(name, bytes, cat);
+    if (mem.workspace) {
+      this.liveBytes += mem.workspace;
+      this.notePeak(op.name, { workspace: mem.workspace });
+      this.liveBytes -= mem.workspace;
+    }
+    this.ops.push({ ...op, count: (op.count ?? 1) * this.repeat, group: this.group } as Op);
+    if (mem.frees) this.free(...mem.frees);
+  }
+
+  liveTensorBytes(): number {
+    return this.liveBytes;
+  }
+
+  peakMemory(): MemoryPeak {
+    return this.peak;
+  }
+
+  private notePeak(at: string, extra: Record<string, number> = {}): void {
+    if (this.liveBytes <= this.peak.bytes) return;
+    const byCategory: Record<string, number> = {};
+    for (const { bytes, category } of this.live.values()) byCategory[category] = (byCategory[category] ?? 0) + bytes;
+    for (const [k, v] of Object.entries(extra)) byCategory[k] = (byCategory[k] ?? 0) + v;
+    this.peak = { bytes: this.liveBytes, byCategory, at };
+  }
+}
+
+type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,77 @@
+/**
+ * A generation request's shape: resolution, frames, steps, CFG, and what it implies (latent grid,
+ * DiT tokens, steps per expert). Shared by the cost model and the serving runtime.
+ */
+import { MODELS, highNoiseSteps, latentShape, type ModelSpec } from './models.ts';
+import { InputError } from '../scenario/errors.ts';
+import { didYouMean } from '../scenario/errors.ts';
+
+export interface RequestShape {
+  width: number;
+  height: number;
+  frames: number;
+  steps: number;
+  /** Classifier-free guidance (two DiT passes per step). */
+  cfg: boolean;
+}
+
+export interface ResolvedRequest extends RequestShape {
+  model: ModelSpec;
+  latent: { channels: number; t: number; h: number; w: number };
+  tokens: number;
+  /** Steps on the high-noise expert (A14B); equals steps for single-expert models. */
+  highSteps: number;
+  lowSteps: number;
+  /** Non-fatal notes: unusual sizes, frames not 4n+1, ... */
+  warnings: string[];
+}
+
+const customModels = new Map<string, ModelSpec>();
+
+/** Registers a user-defined model (from a scenario's `models:` section or a diffusers config). */
+export function registerModel(model: ModelSpec): void {
+  customModels.set(model.id, model);
+}
+
+export function listModels(): ModelSpec[] {
+  return [...MODELS, ...customModels.values()];
+}
+
+export function getModel(id: string): ModelSpec {
+  const key = id.toLowerCase();
+  const m = MODELS.find((x) => x.id === key || x.name.toLowerCase() === key) ?? customModels.get(id);
+  if (!m) {
+    throw new InputError([{ source: '--model', path: 'model', message: `unknown model "${id}"`, hint: didYouMean(id, listModels().map((x) => x.id)) ?? `known: ${listModels().map((x) => x.id).join(', ')}` }]);
+  }
+  return m;
+}
+
+export function resolveRequest(model: ModelSpec, shape: Partial<RequestShape> = {}): ResolvedRequest {
+  const width = shape.width ?? model.defaults.width;
+  const height = shape.height ?? model.defaults.height;
+  const frames = shape.frames ?? model.defaults.frames;
+  const steps = shape.steps ?? model.defaults.steps;
+  const cfg = shape.cfg ?? model.defaults.guidance;
+  const warnings: string[] = [];
+  const issues = [];
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) issues.push({ source: 'request', path: 'resolution', message: `resolution must be positive integers, got ${width}x${height}` });
+  if (!(Number.isInteger(frames) && frames >= 1)) issues.push({ source: 'request', path: 'frames', message: `frames must be a positive integer, got ${frames}` });
+  if (!(Number.isInteger(steps) && steps >= 1)) issues.push({ source: 'request', path: 'steps', message: `steps must be a positive integer, got ${steps}` });
+  if (issues.length) throw new InputError(issues);
+  if ((frames - 1) % model.vae.stride[0] !== 0) warnings.push(`frames=${frames} is not 4n+1; the official code expects 4n+1 (e.g. 81, 121)`);
+  const align = model.vae.stride[1] * model.dit.patch[1];
+  if (width % align !== 0 || height % align !== 0) warnings.push(`${width}x${height} is not a multiple of ${align}; the latent grid is truncated`);
+  if (!model.sizes.some(([w, h]) => w === width && h === height)) {
+    warnings.push(`${width}x${height} is not among ${model.name}'s official sizes (${model.sizes.map(([w, h]) => `${w}x${h}`).join(', ')})`);
+  }
+  const lat = latentShape(model, width, height, frames);
+  const highSteps = model.experts === 2 && model.expertSchedule ? highNoiseSteps(model.expertSchedule, steps) : steps;
+  return {
+    width, height, frames, steps, cfg, model,
+    latent: { channels: lat.channels, t: lat.t, h: lat.h, w: lat.w },
+    tokens: lat.tokens,
+    highSteps,
+    lowSteps: steps - highSteps,
+    warnings,
+  };
+}

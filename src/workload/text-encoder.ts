@@ -1,0 +1,58 @@
+/**
+ * umT5-XXL encoder as operators (wan/modules/t5.py @ Wan-Video/Wan2.2): bf16 weights, 24 blocks of
+ * T5LayerNorm → attention (einsum QKᵀ + per-layer relative position bias, fp32 softmax, einsum PV,
+ * no scaling) → residual → T5LayerNorm → gated-GELU FFN (gate, fc1, fc2; GELU written out with tanh and
+ * pow) → residual. One call encodes one 512-token prompt; the pipeline calls it twice per request
+ * (prompt and negative prompt).
+ */
+import { StageBuilder } from './ops.ts';
+import type { TextEncoderSpec } from './models.ts';
+
+const BF16 = 2;
+const F32 = 4;
+
+export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weightsResident: boolean }): StageBuilder {
+  const b = new StageBuilder();
+  const L = te.tokens;
+  const d = te.dim;
+  const f = te.ffnDim;
+  const H = te.heads;
+  const hd = d / H;
+  if (opts.weightsResident) b.alloc('weights', (te.blockParams + te.embeddingParams) * BF16, 'text_encoder_weights');
+  b.section('text_encoder.embed', opts.calls);
+  b.op({ kind: 'elementwise', name: 'token_embedding', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 }, { outputs: [['x', L * d * BF16, 'activations']] });
+  b.section('text_encoder.block', opts.calls * te.layers);
+  const norm = (name: string) =>
+    // x.float(), pow(2), mean(-1), + eps, rsqrt, x * r (fp32), type_as, weight * x: 8 kernels
+    b.op({ kind: 'elementwise', name, ew: 'norm', bytes: L * d * (BF16 + F32 + 2 * F32 + F32 + BF16 + F32 + F32 + BF16 + 2 * BF16), kernels: 8 });
+  norm('norm1');
+  for (const p of ['q', 'k', 'v']) b.op({ kind: 'gemm', name: `attn.${p}`, m: L, n: d, k: d, dtype: 'bf16', batch: 1 });
+  // relative position bias (shared_pos=False: every layer): ~19 int64 kernels on [L, L] for the buckets,
+  // the embedding gather → [L, L, H] and permute().contiguous(); then zeros, += bias, masked_fill
+  b.op({ kind: 'elementwise', name: 'attn.pos_buckets', ew: 'binary', bytes: L * L * 8 * 3 * 19, kernels: 19 });
+  b.op({ kind: 'elementwise', name: 'attn.pos_bias', ew: 'copy', bytes: H * L * L * BF16 * 4 + L * L * 8, kernels: 2 });
+  b.op({ kind: 'elementwise', name: 'attn.bias_mask', ew: 'binary', bytes: H * L * L * BF16 * 5, kernels: 4 });
+  // einsum('binc,bjnc->bnij'): q, k permuted to [b·n, i, c] (copies) and a batched GEMM; + bias
+  b.op({ kind: 'elementwise', name: 'attn.qk_permute', ew: 'copy', bytes: 2 * L * d * 2 * BF16, kernels: 2 });
+  b.op({ kind: 'gemm', name: 'attn.qk', m: L, n: L, k: hd, dtype: 'bf16', batch: H }, { outputs: [['scores', H * L * L * BF16, 'activations']] });
+  b.op({ kind: 'elementwise', name: 'attn.add_bias', ew: 'binary', bytes: H * L * L * 3 * BF16, kernels: 1 });
+  // softmax(a.float()).type_as(a)
+  b.op({ kind: 'elementwise', name: 'attn.softmax', ew: 'softmax', bytes: H * L * L * (BF16 + F32 + 2 * F32 + F32 + BF16), kernels: 3 });
+  b.op({ kind: 'elementwise', name: 'attn.v_permute', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 });
+  b.op({ kind: 'gemm', name: 'attn.pv', m: L, n: hd, k: L, dtype: 'bf16', batch: H }, { frees: ['scores'] });
+  b.op({ kind: 'elementwise', name: 'attn.out_permute', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 });
+  b.op({ kind: 'gemm', name: 'attn.o', m: L, n: d, k: d, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'elementwise', name: 'residual1', ew: 'binary', bytes: L * d * 3 * BF16, kernels: 1 });
+  norm('norm2');
+  b.op({ kind: 'gemm', name: 'ffn.gate', m: L, n: f, k: d, dtype: 'bf16', batch: 1 });
+  // GELU written out: pow, *0.044715, +x, *sqrt(2/pi), tanh, 1+, 0.5*x, * → 8 kernels
+  b.op({ kind: 'elementwise', name: 'ffn.gelu', ew: 'activation', bytes: L * f * 2 * BF16 * 8, kernels: 8 });
+  b.op({ kind: 'gemm', name: 'ffn.fc1', m: L, n: f, k: d, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'elementwise', name: 'ffn.mul', ew: 'binary', bytes: L * f * 3 * BF16, kernels: 1 });
+  b.op({ kind: 'gemm', name: 'ffn.fc2', m: L, n: d, k: f, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'elementwise', name: 'residual2', ew: 'binary', bytes: L * d * 3 * BF16, kernels: 1 });
+  b.section('text_encoder.final', opts.calls);
+  norm('final_norm');
+  b.free('x');
+  return b;
+}

@@ -1,0 +1,84 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vgsim } from './support/cli.ts';
+
+describe('vgsim CLI', () => {
+  it('run --json prints exactly one JSON document with the contract fields', () => {
+    const r = vgsim(['run', 'scenarios/default.yaml', '--json', '--set', 'duration=2h']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.requests.arrived).toBeGreaterThan(0);
+    for (const k of ['requests', 'latency_s', 'queue_wait_s', 'slo_attainment', 'throughput_per_h', 'gpu_utilization', 'sim_time_s', 'wall_time_s']) expect(doc).toHaveProperty(k);
+    for (const k of ['mean', 'p50', 'p90', 'p95', 'p99', 'max']) expect(doc.latency_s).toHaveProperty(k);
+  });
+
+  it('run --out writes summary, per-request records and time series', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-'));
+    const r = vgsim(['run', 'scenarios/default.yaml', '--out', dir, '--set', 'duration=1h']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/requests: \d+ arrived/);
+    for (const f of ['summary.json', 'requests.csv', 'timeseries.csv', 'scenario.json']) expect(existsSync(join(dir, f))).toBe(true);
+    const csv = readFileSync(join(dir, 'requests.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('id,cls,replica,arrival,start,finish,outcome,reason');
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(csv.length - 1).toBe(summary.requests.completed + summary.requests.dropped + summary.requests.failed);
+  });
+
+  it('a broken scenario exits 2 with file:line errors and no stack trace', () => {
+    const r = vgsim(['run', 'test/fixtures/bad.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/test\/fixtures\/bad\.yaml:18:7 +workload\.mix\.0\.frmaes: unknown field "frmaes" \(did you mean "frames"\?\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file and a bad flag are clean errors', () => {
+    const missing = vgsim(['run', 'nope.yaml']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.yaml +file not found/);
+    const flag = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--dtype', 'int4']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--dtype expects one of bf16, fp8/);
+    const gpu = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-smx']);
+    expect(gpu.code).toBe(2);
+    expect(gpu.stderr).toMatch(/did you mean "h100-sxm"/);
+  });
+
+  it('validate reports ok and FAIL per file', () => {
+    const r = vgsim(['validate', 'scenarios/default.yaml', 'test/fixtures/bad.yaml']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/ok +scenarios\/default\.yaml/);
+    expect(r.stdout).toMatch(/FAIL +test\/fixtures\/bad\.yaml/);
+  });
+
+  it('every command has --help with examples, and --version works', () => {
+    for (const cmd of ['run', 'validate', 'list', 'estimate']) {
+      const r = vgsim([cmd, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Examples:/);
+    }
+    const v = vgsim(['--version']);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('list prints the catalogs', () => {
+    const g = vgsim(['list', 'gpus']);
+    expect(g.stdout).toMatch(/h100-sxm .*measured/);
+    const m = vgsim(['list', 'models', '--json']);
+    expect(JSON.parse(m.stdout).map((x: { id: string }) => x.id)).toContain('wan2.2-t2v-a14b');
+    expect(vgsim(['list', 'scenarios']).stdout).toMatch(/scenarios\/default\.yaml/);
+    expect(vgsim(['list', 'gpu']).stderr).toMatch(/did you mean "gpus"/);
+  });
+
+  it('estimate --json follows the contract', () => {
+    const r = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '832x480', '--offload', '--json']);
+    expect(r.code).toBe(0);
+    const e = JSON.parse(r.stdout);
+    for (const k of ['forward_s', 'step_s', 'denoise_s', 'text_encode_s', 'vae_decode_s', 'total_s', 'peak_memory_gb', 'fits', 'stages', 'ops']) expect(e).toHaveProperty(k);
+    expect(e.fits).toBe(true);
+    expect(e.ops[0]).toHaveProperty('bound');
+    expect(e.total_s).toBeGreaterThan(e.denoise_s);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
+import { InputError } from '../src/scenario/errors.ts';
+import { scenarioJsonSchema } from '../src/scenario/schema.ts';
+import { parseDuration, parseResolution } from '../src/scenario/units.ts';
+
+function issuesOf(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('scenario loading', () => {
+  it('loads the default scenario with defaults filled in', () => {
+    const { scenario } = loadScenario('scenarios/default.yaml');
+    expect(scenario.name).toBe('wan22-a14b-1x8h100');
+    expect(scenario.duration).toBe(8 * 3600);
+    expect(scenario.scheduling.queue).toBe('fcfs');
+    expect(scenario.workload.mix[0]!.resolution).toEqual({ width: 1280, height: 720 });
+  });
+
+  it('reports every problem at once with file:line:col, field path and did-you-mean', () => {
+    const issues = issuesOf(() => loadScenario('test/fixtures/bad.yaml'));
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(byPath['duration']!.line).toBe(3);
+    expect(byPath['duration']!.message).toMatch(/duration/);
+    expect(byPath['workload.mix.0.frmaes']!.line).toBe(18);
+    expect(byPath['workload.mix.0.frmaes']!.hint).toMatch(/"frames"/);
+    expect(byPath['scheduling.routing']!.line).toBe(20);
+    expect(byPath['scheduling.routing']!.hint).toMatch(/least-outstanding/);
+    for (const i of issues) expect(i.source).toBe('test/fixtures/bad.yaml');
+  });
+
+  it('checks catalog ids together with schema errors, with suggestions', () => {
+    const issues = issuesOf(() => loadScenario('test/fixtures/bad.yaml'));
+    const model = issues.find((i) => i.path === 'model')!;
+    expect(model.message).toMatch(/unknown model/);
+    expect(model.hint).toMatch(/"wan2.2-t2v-a14b"/);
+    expect(model.line).toBe(4);
+    const viaSet = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['cluster.nodes.0.type=hgx-h100-smx-8'] }));
+    const node = viaSet.find((i) => i.path === 'cluster.nodes.0.type')!;
+    expect(node.source).toBe('--set cluster.nodes.0.type=hgx-h100-smx-8');
+    expect(node.hint).toMatch(/hgx-h100-sxm-8/);
+  });
+
+  it('reports YAML syntax errors with their position', () => {
+    const issues = issuesOf(() => loadScenario('test/fixtures/syntax.yaml'));
+    expect(issues[0]!.line).toBe(2);
+    expect(issues[0]!.message).toMatch(/YAML syntax/);
+  });
+
+  it('applies extends (child overrides parent, mappings merge) and locates errors in the right file', () => {
+    const { scenario, files } = loadScenario('test/fixtures/child.yaml');
+    expect(files.length).toBe(2);
+    expect(scenario.name).toBe('child-of-default');
+    expect(scenario.duration).toBe(7200);
+    expect(scenario.model).toBe('wan2.2-t2v-a14b'); // inherited
+    expect(scenario.workload.mix.length).toBe(2); // inherited list
+    const issues = issuesOf(() => loadScenario('test/fixtures/child.yaml', { set: ['deployment.replicas=0'] }));
+    expect(issues[0]!.source).toMatch(/--set deployment.replicas=0/);
+    const parentIssue = issuesOf(() => loadScenario('test/fixtures/child.yaml', { set: ['workload.mix.0.weight=-1'] }));
+    expect(parentIssue[0]!.path).toBe('workload.mix.0.weight');
+  });
+
+  it('parses --set overrides as YAML values, with index syntax', () => {
+    expect(parseOverride('a.b[2].c=30')).toMatchObject({ path: ['a', 'b', 2, 'c'], value: 30 });
+    expect(parseOverride('x=true').value).toBe(true);
+    expect(parseOverride('x="ulysses=8"').value).toBe('ulysses=8');
+    expect(parseOverride('x=[1, 2]').value).toEqual([1, 2]);
+    expect(() => parseOverride('novalue')).toThrow(InputError);
+    const { scenario } = loadScenario('scenarios/default.yaml', { set: ['workload.arrivals.rate_per_hour=7', 'seed=9'] });
+    expect(scenario.workload.arrivals).toMatchObject({ rate_per_hour: 7 });
+    expect(scenario.seed).toBe(9);
+  });
+
+  it('merges mappings deeply and replaces lists', () => {
+    expect(mergeScenario({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it('rejects an extends cycle', () => {
+    const issues = issuesOf(() => loadScenario('test/fixtures/cycle-a.yaml'));
+    expect(issues[0]!.message).toMatch(/cycle/);
+  });
+
+  it('keeps the committed JSON Schema in sync with the zod schema (run `npm run schema` after changing it)', () => {
+    const committed = JSON.parse(readFileSync('scenario.schema.json', 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+});
+
+describe('units', () => {
+  it('parses durations and resolutions', () => {
+    expect(parseDuration('90s')).toBe(90);
+    expect(parseDuration('1h30m')).toBe(5400);
+    expect(parseDuration('7d')).toBe(7 * 86400);
+    expect(parseDuration(12)).toBe(12);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseResolution('1280x720')).toEqual({ width: 1280, height: 720 });
+    expect(parseResolution('480p')).toEqual({ width: 832, height: 480 });
+    expect(parseResolution('big')).toBeUndefined();
+  });
+});
