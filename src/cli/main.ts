@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerList } from './commands/list.ts';
 import { registerEstimate } from './commands/estimate.ts';
+import { registerPlan } from './commands/plan.ts';
 import { UsageError } from './usage-error.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,7 @@ Examples:
   registerValidate(program);
   registerList(program);
   registerEstimate(program);
+  registerPlan(program);
   return program;
 }
 

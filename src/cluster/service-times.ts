@@ -4,12 +4,18 @@
  * layer (perf/estimate) once per (pool, class).
  */
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import type { ParallelPlan } from '../parallel/plan.ts';
+import type { FabricOptions } from '../parallel/network.ts';
 import { getModel } from '../workload/request.ts';
 import type { RequestShape } from '../workload/request.ts';
 
 export interface ServiceTime {
   /** Text encoding incl. moving umT5 in/out (offload). */
   encode_s: number;
+  /** One denoising step. */
+  step_s: number;
+  highSteps: number;
+  lowSteps: number;
   /** All denoising steps incl. expert swaps. */
   denoise_s: number;
   /** VAE decode incl. moving the DiT off first (offload). */
@@ -24,17 +30,17 @@ export interface ServiceTime {
 export class ServiceTimeTable {
   private readonly cache = new Map<string, ServiceTime>();
 
-  lookup(modelId: string, gpu: string, gpus: number, shape: RequestShape, options: InferenceOptions): ServiceTime {
-    const key = JSON.stringify([modelId, gpu, gpus, shape, options]);
+  lookup(modelId: string, node: string, plan: ParallelPlan, shape: RequestShape, options: InferenceOptions, fabric?: FabricOptions): ServiceTime {
+    const key = JSON.stringify([modelId, node, plan, shape, options, fabric]);
     let st = this.cache.get(key);
     if (!st) {
-      const e = estimate({ model: getModel(modelId), gpu, request: shape, options });
+      const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });
       const transfer = (match: (name: string) => boolean) =>
         e.stages.filter((s) => s.name.startsWith('transfer:') && match(s.name)).reduce((a, s) => a + s.seconds_total, 0);
       const encode = e.text_encode_s + transfer((n) => n.includes('umt5'));
       const decode = e.vae_decode_s + transfer((n) => n.includes('before VAE'));
       const denoise = e.total_s - encode - decode;
-      st = { encode_s: encode, denoise_s: denoise, decode_s: decode, total_s: e.total_s, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
       this.cache.set(key, st);
     }
     return st;

@@ -4,7 +4,8 @@
  * decode) with stage times from the pre-tabulated cost model. Counters keep every request accounted for:
  * arrived = completed + dropped + failed + in flight.
  */
-import { Simulator, RandomStreams, PriorityQueue, type EventHandle, type RandomStream } from '../engine/index.ts';
+import { Simulator, RandomStreams, PriorityQueue, FifoQueue, type EventHandle, type RandomStream } from '../engine/index.ts';
+import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 import type { Scenario, RequestClass, Pool } from '../scenario/schema.ts';
 import { poolsOf } from '../scenario/check.ts';
 import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
@@ -55,19 +56,28 @@ interface PoolState {
   name: string;
   spec: Pool;
   modelId: string;
+  node: string;
   gpu: string;
+  /** GPUs per replica. */
   gpus: number;
+  plan: ParallelPlan;
   inference: InferenceOptions;
   replicas: ReplicaState[];
 }
 
+/**
+ * A replica serves requests through one stage server, or two when the A14B experts sit on separate GPU
+ * groups (experts=split): the high-noise group (text encode + high-noise steps) hands the latents to the
+ * low-noise group (low-noise steps + VAE decode), so two requests can be in flight at once.
+ */
 interface ReplicaState {
   id: number;
   pool: PoolState;
+  /** Waiting for the first stage, ordered by the queue policy. */
   queue: PriorityQueue<Request>;
-  running: Request | undefined;
-  busySince: number;
-  busyTime: number;
+  /** Waiting for the second stage (split experts), FIFO. */
+  handoff: FifoQueue<Request>;
+  stages: { running: Request | undefined; busySince: number; busyTime: number; gpus: number }[];
   served: number;
 }
 
@@ -92,7 +102,7 @@ export interface SimulationResult {
   wall_time_s: number;
   events: number;
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; replicas: number; gpus_per_replica: number; utilization: number; served: number }[];
+  pools: { name: string; model: string; gpu: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number }[];
   service_times: { pool: string; class: string; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
   warnings: string[];
   timeseries: TimePoint[];
@@ -146,21 +156,26 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
     const nodeId = canonicalId('node', p.node ?? s.cluster.nodes[0]!.type);
     const node = getNode(nodeId);
-    if (p.gpus_per_replica > 1) {
-      issues.push({ ...locate([...path, 'gpus_per_replica']), path: [...path, 'gpus_per_replica'].join('.'), message: 'multi-GPU replicas need a parallel plan, which this version does not support yet', hint: 'use gpus_per_replica: 1 and more replicas' });
-      return;
-    }
+    const plan = parsePlan(p.parallel, locate([...path, 'parallel']).source);
+    const split = plan.experts === 'split';
     const pool: PoolState = {
       name: p.name ?? `pool${i}`,
       spec: p,
       modelId: getModel(p.model ?? s.model).id,
+      node: nodeId,
       gpu: node.gpu,
-      gpus: p.gpus_per_replica,
+      gpus: planGpus({ ...plan, dp: 1 }),
+      plan: { ...plan, dp: 1 },
       inference: toInference({ ...s.inference, ...(p.inference ?? {}) }),
       replicas: [],
     };
-    for (let r = 0; r < p.replicas; r++) {
-      const rep: ReplicaState = { id: replicas.length, pool, queue: new PriorityQueue<Request>(), running: undefined, busySince: 0, busyTime: 0, served: 0 };
+    for (let r = 0; r < p.replicas * plan.dp; r++) {
+      const stageGpus = groupGpus(plan);
+      const rep: ReplicaState = {
+        id: replicas.length, pool, queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request>(),
+        stages: (split ? [0, 1] : [0]).map(() => ({ running: undefined, busySince: 0, busyTime: 0, gpus: stageGpus })),
+        served: 0,
+      };
       pool.replicas.push(rep);
       replicas.push(rep);
     }
@@ -177,11 +192,20 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     return { name: classLabel(c, shape), spec: c, modelId: model.id, shape, slo: c.slo_s, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0 };
   });
   const serviceTimes: SimulationResult['service_times'] = [];
-  const serviceOf = (pool: PoolState, cls: ClassState) => table.lookup(pool.modelId, pool.gpu, pool.gpus, cls.shape, pool.inference);
+  const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
+  const serviceOf = (pool: PoolState, cls: ClassState) => table.lookup(pool.modelId, pool.node, pool.plan, cls.shape, pool.inference, fabric);
   classes.forEach((cls, ci) => {
     for (const [pi, pool] of pools.entries()) {
       if (pool.modelId !== cls.modelId) continue;
-      const st = serviceOf(pool, cls);
+      let st: ServiceTime;
+      try {
+        st = serviceOf(pool, cls);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        const path = Array.isArray(s.deployment) ? ['deployment', pi, 'parallel'] : ['deployment', 'parallel'];
+        for (const i of e.issues) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
+        continue;
+      }
       if (!st.fits) {
         const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
         issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
@@ -197,7 +221,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
 
   // ---- routing ----
   let rrPointer = 0;
-  const outstanding = (r: ReplicaState) => r.queue.size + (r.running ? 1 : 0);
+  const inService = (r: ReplicaState) => r.stages.reduce((a, st) => a + (st.running ? 1 : 0), 0) + r.handoff.size;
+  const outstanding = (r: ReplicaState) => r.queue.size + inService(r);
   const route = (candidates: ReplicaState[]): ReplicaState => {
     switch (s.scheduling.routing) {
       case 'round-robin':
@@ -210,7 +235,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         return outstanding(b) < outstanding(a) ? b : a;
       }
       case 'join-shortest-queue':
-        return argmin(candidates, (r) => r.queue.size + (r.running ? 0.5 : 0));
+        return argmin(candidates, (r) => r.queue.size + (r.stages[0]!.running ? 0.5 : 0));
       case 'least-outstanding':
         return argmin(candidates, outstanding);
     }
@@ -237,21 +262,49 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const record = (req: Request, outcome: RequestRecord['outcome'], reason?: string) =>
     records?.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, arrival: req.arrival, start: req.start, finish: sim.now, outcome, reason });
 
-  // ---- replica service ----
+  // ---- replica service: stage 0 = whole request, or (split experts) encode + high-noise steps; stage 1 = the rest ----
+  const stageDurations = (rep: ReplicaState, st: ServiceTime): number[] =>
+    rep.stages.length === 1
+      ? [st.encode_s, st.denoise_s, st.decode_s]
+      : [st.encode_s + st.highSteps * st.step_s, st.total_s - st.encode_s - st.highSteps * st.step_s];
   const startNext = (rep: ReplicaState) => {
+    const stage = rep.stages[0]!;
+    if (stage.running) return;
     const req = rep.queue.pop();
     if (!req) return;
     if (req.timeout !== undefined) sim.cancel(req.timeout);
     req.start = sim.now;
-    rep.running = req;
-    rep.busySince = sim.now;
-    const st = req.service;
-    // stage events: encode → denoise → decode → done
-    sim.schedule(st.encode_s, () => sim.schedule(st.denoise_s, () => sim.schedule(st.decode_s, () => finish(rep, req))));
+    stage.running = req;
+    stage.busySince = sim.now;
+    const d = stageDurations(rep, req.service);
+    if (rep.stages.length === 1) {
+      // stage events: encode → denoise → decode → done
+      sim.schedule(d[0]!, () => sim.schedule(d[1]!, () => sim.schedule(d[2]!, () => finishStage(rep, 0, req))));
+    } else sim.schedule(d[0]!, () => finishStage(rep, 0, req));
+  };
+  const startSecond = (rep: ReplicaState) => {
+    const stage = rep.stages[1]!;
+    if (stage.running) return;
+    const req = rep.handoff.shift();
+    if (!req) return;
+    stage.running = req;
+    stage.busySince = sim.now;
+    sim.schedule(stageDurations(rep, req.service)[1]!, () => finishStage(rep, 1, req));
+  };
+  const finishStage = (rep: ReplicaState, index: number, req: Request) => {
+    const stage = rep.stages[index]!;
+    stage.running = undefined;
+    stage.busyTime += sim.now - stage.busySince;
+    if (index === 0 && rep.stages.length === 2) {
+      rep.handoff.push(req);
+      startSecond(rep);
+      startNext(rep);
+      return;
+    }
+    if (index === 1) startSecond(rep);
+    finish(rep, req);
   };
   const finish = (rep: ReplicaState, req: Request) => {
-    rep.running = undefined;
-    rep.busyTime += sim.now - rep.busySince;
     rep.served++;
     completed++;
     const latency = sim.now - req.arrival;
@@ -316,7 +369,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
             if (rep.queue.remove((x) => x === req)) drop(req, 'timed out in queue');
           });
         }
-        if (!rep.running) startNext(rep);
+        startNext(rep);
       }
     }
     const t = arrivals.next(sim.now);
@@ -338,11 +391,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const sample = () => {
     let busy = 0, queued = 0, busyGpus = 0;
     for (const r of replicas) {
-      if (r.running) {
-        busy++;
-        busyGpus += r.pool.gpus;
+      let any = false;
+      for (const st of r.stages) {
+        if (st.running) {
+          any = true;
+          busyGpus += st.gpus;
+        }
       }
-      queued += r.queue.size;
+      if (any) busy++;
+      queued += r.queue.size + r.handoff.size;
     }
     timeseries.push({ t: sim.now, busy_replicas: busy, queued, in_flight: arrived - completed - dropped - failed, gpu_utilization: totalGpus ? busyGpus / totalGpus : 0 });
     if (sim.now + interval <= s.duration || (s.drain && arrived - completed - dropped - failed > 0)) sim.schedule(interval, sample, 100);
@@ -353,11 +410,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const end = sim.now;
 
   // ---- results ----
+  const stageBusy = (st: ReplicaState['stages'][number]) => st.busyTime + (st.running ? end - st.busySince : 0);
   let gpuBusy = 0;
-  for (const r of replicas) {
-    const busy = r.busyTime + (r.running ? end - r.busySince : 0);
-    gpuBusy += busy * r.pool.gpus;
-  }
+  for (const r of replicas) for (const st of r.stages) gpuBusy += stageBusy(st) * st.gpus;
   const inFlight = arrived - completed - dropped - failed;
   return {
     scenario: s.name,
@@ -378,8 +433,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && c.completed > 0 ? c.withinSlo / c.completed : null,
     })),
     pools: pools.map((p) => {
-      const busy = p.replicas.reduce((a, r) => a + r.busyTime + (r.running ? end - r.busySince : 0), 0);
-      return { name: p.name, model: p.modelId, gpu: p.gpu, replicas: p.replicas.length, gpus_per_replica: p.gpus, utilization: end > 0 ? busy / (p.replicas.length * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0) };
+      const gpuSeconds = p.replicas.reduce((a, r) => a + r.stages.reduce((b, st) => b + stageBusy(st) * st.gpus, 0), 0);
+      return { name: p.name, model: p.modelId, gpu: p.gpu, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus, utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0) };
     }),
     service_times: serviceTimes,
     warnings,

@@ -1,7 +1,7 @@
 /**
  * Prices a stage (a list of operators) on a device: per-op times, the launch bound, and the top operators.
  */
-import type { Op } from '../workload/ops.ts';
+import type { CollectiveOp, Op } from '../workload/ops.ts';
 import type { DeviceModel, OpTime, Bound } from './device.ts';
 
 export interface PricedOp extends OpTime {
@@ -11,6 +11,10 @@ export interface PricedOp extends OpTime {
   count: number;
   /** Shape summary for reports, e.g. "m=75600 n=5120 k=5120 bf16". */
   shape: string;
+  /** Collectives: time before overlap with compute (`seconds` is the exposed part). */
+  fullSeconds?: number;
+  /** Collectives: the link that limits them. */
+  bottleneck?: string;
 }
 
 export interface StageCost {
@@ -45,28 +49,53 @@ export function shapeOf(op: Op): string {
     case 'transfer':
       return `${op.direction} ${(op.bytes / 1e9).toFixed(2)} GB ${op.module ? 'module.to()' : op.pinned ? 'pinned' : 'pageable'}`;
     case 'collective':
-      return `${op.collective} ${(op.bytes / 1e6).toFixed(1)} MB over ${op.ranks} GPUs`;
+      return `${op.collective} ${(op.bytes / 1e6).toFixed(1)} MB over the ${op.comm} group`;
   }
 }
 
+/** Prices a collective: its full (unhidden) time for all `count` executions. */
+export type CollectivePricer = (op: CollectiveOp) => OpTime & { bottleneck?: string };
+
 /**
- * Prices ops on a device. `extra` lets the caller price ops the device model does not own
- * (collectives on the network).
+ * Prices ops on a device; collectives go to `collectives` (the network model of the replica). A
+ * collective marked `hiddenBehind` another op (or op group) only exposes the part of each execution
+ * that outlasts one execution of that op: exposed = max(0, t_collective − t_hidden_behind) per execution.
  */
-export function priceStage(device: DeviceModel, ops: readonly Op[], extra?: (op: Op) => OpTime | undefined): StageCost {
+export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?: CollectivePricer): StageCost {
   const priced: PricedOp[] = [];
   const byBound: Record<Bound, number> = { compute: 0, memory: 0, launch: 0, link: 0 };
   const byGroup: Record<string, number> = {};
   let gpu = 0, kernels = 0, flops = 0, bytes = 0;
+  // compute ops first, so overlapped collectives can see what they hide behind
+  const computeTime = new Map<string, { seconds: number; count: number }>();
+  const groupTime = new Map<string, number>();
+  const add = (p: PricedOp) => {
+    priced.push(p);
+    gpu += p.seconds;
+    kernels += p.kernels;
+    flops += p.flops;
+    bytes += p.bytes;
+    byBound[p.bound] += p.seconds;
+    byGroup[p.group] = (byGroup[p.group] ?? 0) + p.seconds;
+  };
   for (const op of ops) {
-    const t = extra?.(op) ?? device.opTime(op);
-    priced.push({ ...t, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
-    gpu += t.seconds;
-    kernels += t.kernels;
-    flops += t.flops;
-    bytes += t.bytes;
-    byBound[t.bound] += t.seconds;
-    byGroup[op.group] = (byGroup[op.group] ?? 0) + t.seconds;
+    if (op.kind === 'collective') continue;
+    const t = device.opTime(op);
+    add({ ...t, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
+    computeTime.set(op.name, { seconds: t.seconds, count: op.count });
+    groupTime.set(op.group, (groupTime.get(op.group) ?? 0) + t.seconds);
+  }
+  for (const op of ops) {
+    if (op.kind !== 'collective') continue;
+    if (!collectives) throw new Error(`collective ${op.name} needs a network model (a multi-GPU layout)`);
+    const full = collectives(op);
+    let exposed = full.seconds;
+    if (op.hiddenBehind && op.count > 0) {
+      const target = computeTime.get(op.hiddenBehind);
+      const each = target ? target.seconds / target.count : (groupTime.get(op.hiddenBehind) ?? 0) / op.count;
+      exposed = Math.max(0, full.seconds / op.count - each) * op.count;
+    }
+    add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
   const launch = kernels * device.cpuLaunchS;
   const launchBound = launch > gpu;

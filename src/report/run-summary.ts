@@ -18,7 +18,7 @@ export function runSummary(r: SimulationResult): string {
     c.name, c.model, c.arrived, c.completed, fmtSeconds(c.service_s), fmtSeconds(c.latency_s.p50), fmtSeconds(c.latency_s.p95), c.slo_s === null ? '-' : fmtSeconds(c.slo_s), pct(c.slo_attainment),
   ])));
   out.push('');
-  out.push(table(['pool', 'model', 'gpu', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
   if (r.warnings.length) {
     out.push('', 'warnings:');
     for (const w of r.warnings) out.push(`  - ${w}`);

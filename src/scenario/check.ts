@@ -9,6 +9,8 @@ import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId } from '../hardware/catalog.ts';
 import { listModels } from '../workload/request.ts';
+import { parsePlan, planGpus } from '../parallel/plan.ts';
+import { InputError } from './errors.ts';
 
 export function poolsOf(s: LoadedScenario['scenario']) {
   return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
@@ -74,7 +76,21 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const node = p.node ?? s.cluster.nodes[0]?.type;
     const nodeId = node && knownNode(node) ? canonicalId('node', node) : undefined;
     if (nodeId && !gpusByNode.has(nodeId)) at([...base, 'node'], `node type "${node}" is not in cluster.nodes`, `add it to cluster.nodes or use one of: ${[...gpusByNode.keys()].join(', ')}`);
-    if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * p.gpus_per_replica);
+    let perReplica = p.gpus_per_replica ?? 1;
+    let dp = 1;
+    try {
+      const plan = parsePlan(p.parallel, `${loaded.locate([...base, 'parallel']).source}`);
+      dp = plan.dp;
+      const need = planGpus({ ...plan, dp: 1 });
+      if (p.gpus_per_replica !== undefined && p.gpus_per_replica !== need) {
+        at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
+      }
+      perReplica = need;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
+    }
+    if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
   });
   for (const [nodeId, need] of used) {
     const have = gpusByNode.get(nodeId) ?? 0;

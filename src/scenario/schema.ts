@@ -75,7 +75,8 @@ export const PoolSchema = z.strictObject({
   name: z.string().optional(),
   model: z.string().optional().describe('model served (default: the scenario model)'),
   replicas: positiveInt.default(1).describe('number of replicas (each a copy of the model)'),
-  gpus_per_replica: positiveInt.default(1),
+  gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
+  parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
 });
@@ -94,6 +95,13 @@ export const ScenarioSchema = z
     cluster: z
       .strictObject({
         nodes: z.array(z.strictObject({ type: z.string().describe('node type id (vgsim list nodes)'), count: positiveInt.default(1) })).min(1),
+        fabric: z
+          .strictObject({
+            link: z.string().optional().describe('inter-node link id (default: the node type\'s NICs), e.g. ib-ndr, roce-400'),
+            oversubscription: z.number().min(1).default(1).describe('spine oversubscription for traffic between nodes (1 = non-blocking)'),
+          })
+          .optional()
+          .describe('the network between nodes'),
       })
       .describe('the hardware'),
     deployment: z

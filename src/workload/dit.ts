@@ -18,7 +18,13 @@
  *
  * Sharding: `seqShards` (Ulysses × ring degree) divides the tokens each GPU holds; `ulysses` divides the
  * heads each GPU attends over; `tp` divides the linear layers' output/input features (Megatron-style).
- * Collectives are added by the parallel layer (src/parallel), not here.
+ * With sequence parallelism the self-attention follows the official sp_attn_forward (wan/distributed/
+ * sequence_parallel.py): q, k, v cast to bf16 on the local tokens, 3 all-to-alls (scatter heads, gather
+ * sequence), flash_attention, 1 all-to-all back; e and e0 are computed on the full sequence and chunked
+ * (the full tensors stay alive), and the head output is all-gathered at the end. Ring attention passes
+ * key/value blocks around the ring behind the attention of the current block. Tensor parallelism adds
+ * all-reduces after the row-parallel o/ffn.2 projections and for the across-heads q/k RMSNorm statistics.
+ * The collectives are emitted as operators with bytes and a GPU group; src/parallel prices them.
  */
 import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type Dtype, type ElementwiseKind } from './ops.ts';
 import type { DitSpec } from './models.ts';
@@ -43,6 +49,13 @@ export interface DitForwardOptions {
   weightsResident: boolean;
   /** 'block': one transformer block on inputs x, e0, context (the calibration harness's dit_block case). */
   part?: 'forward' | 'block';
+  /** FSDP: gather each block's bf16 weights over this many GPUs (prefetched behind the previous block). */
+  fsdp?: number;
+  /**
+   * PipeFusion: this GPU runs `layers` of the model on one of `patches` patches of the sequence, attending
+   * to the full sequence through stale keys/values kept from the previous step.
+   */
+  patches?: number;
 }
 
 export interface DitForward {
@@ -61,7 +74,9 @@ const F64 = DTYPE_BYTES.fp64;
 export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward {
   const b = new StageBuilder();
   const seqShards = o.ulysses * o.ring;
-  const L = Math.ceil(o.tokens / seqShards) * o.batch; // local rows (tokens × batch)
+  const patches = o.patches ?? 1;
+  // rows this forward processes: the GPU's share of the sequence (× batch), or one PipeFusion patch of it
+  const L = Math.ceil((Math.ceil(o.tokens / seqShards) * o.batch) / patches);
   const d = dit.dim;
   const f = dit.ffnDim;
   const dLin = d / o.tp; // per-GPU width of q/k/v/o features under TP
@@ -107,6 +122,10 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
    */
   const rmsNorm = (name: string, _tensor: string, rows: number, cols: number, out: string) => {
     const E = rows * cols;
+    if (o.tp > 1) {
+      // q/k RMSNorm is across all heads ("rms_norm_across_heads"): TP needs the sum of squares of every shard
+      b.op({ kind: 'collective', name: `${name}.tp_allreduce_stats`, collective: 'allreduce', bytes: rows * F32, comm: 'tp' });
+    }
     if (o.fused) {
       ew(name, 'norm', E * (ACT + ACT), 1, { outputs: [[out, E * ACT, 'activations']] });
       return;
@@ -143,6 +162,11 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     b.free(`${name}.x64`);
     b.alloc(`${name}.stack`, E * F64, 'rope_temporaries');
     ew(name, 'rope_wan', E * (ACT + F32), 10, { outputs: [[out, E * F32, 'activations']], frees: [`${name}.p`, `${name}.cat`, `${name}.stack`] });
+  };
+
+  /** Megatron row-parallel projection: the partial outputs are summed across the TP group. */
+  const tpAllReduce = (after: string) => {
+    if (o.tp > 1) b.op({ kind: 'collective', name: `${after}.tp_allreduce`, collective: 'allreduce', bytes: T * ACT, comm: 'tp' });
   };
 
   /** x_mod = LN(x).float() * (1 + e[i]) + e[j]; fp32, 4 kernels (1 fused). */
@@ -207,6 +231,17 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
 
   const eRows = tMode ? Lchunk : o.batch; // rows of the per-block modulation tensor
   b.section('block', o.part === 'block' ? 1 : layers);
+  if (o.fsdp && o.fsdp > 1) {
+    // FSDP FULL_SHARD: the fp32 shard is cast to bf16 (MixedPrecision) and the block all-gathered; the
+    // next block's gather is issued while this one computes (the CPU runs ahead), so it hides behind it
+    const shardParams = blockParams / o.fsdp;
+    ew('fsdp.cast_shard', 'cast_down', shardParams * (F32 + wBytes), 1);
+    b.op({ kind: 'collective', name: 'fsdp.allgather', collective: 'allgather', bytes: blockWeightBytes, comm: 'fsdp', hiddenBehind: 'block' }, { outputs: [['fsdp.block', blockWeightBytes, 'fsdp_gathered'], ['fsdp.prefetch', blockWeightBytes, 'fsdp_gathered']] });
+  }
+  if (patches > 1) {
+    // PipeFusion: this patch's keys/values replace their slice of the stale full-sequence KV buffer
+    ew('pipefusion.kv_update', 'copy', 2 * L * dLin * ACT * 2, 2);
+  }
   // e = (modulation + e0).chunk(6): a new 6-wide fp32 tensor per block
   ew('modulation_add', 'binary', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
   // --- self-attention ---
@@ -223,34 +258,89 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   b.free('qn');
   rope('self_attn.rope_k', 'kn', L, dLin, 'kr');
   b.free('kn');
-  // flash_attention(q, k, v, k_lens=seq_lens): q → bf16 (fp32 after RoPE); k and v are gathered per sample
-  // (torch.cat of u[:len]: a copy) and k cast to bf16
-  if (!o.fused) {
-    ew('self_attn.q_to_bf16', 'cast_down', L * dLin * (F32 + ACT), 1, { outputs: [['qh', L * dLin * ACT, 'activations']] });
-    ew('self_attn.k_varlen_cat', 'copy', L * dLin * 2 * F32, 1, { outputs: [['kc', L * dLin * F32, 'activations']] });
-    ew('self_attn.k_to_bf16', 'cast_down', L * dLin * (F32 + ACT), 1, { outputs: [['kh', L * dLin * ACT, 'activations']], frees: ['kc'] });
-    ew('self_attn.v_varlen_cat', 'copy', L * dLin * 2 * ACT, 1, { outputs: [['vc', L * dLin * ACT, 'activations']] });
+  const E = L * dLin;
+  const sp = seqShards > 1;
+  let attnOut: string;
+  let attnOutFp32: boolean;
+  if (!sp) {
+    // flash_attention(q, k, v, k_lens=seq_lens): q → bf16 (fp32 after RoPE); k and v are gathered per sample
+    // (torch.cat of u[:len]: a copy) and k cast to bf16
+    if (!o.fused) {
+      ew('self_attn.q_to_bf16', 'cast_down', E * (F32 + ACT), 1, { outputs: [['qh', E * ACT, 'activations']] });
+      ew('self_attn.k_varlen_cat', 'copy', E * 2 * F32, 1, { outputs: [['kc', E * F32, 'activations']] });
+      ew('self_attn.k_to_bf16', 'cast_down', E * (F32 + ACT), 1, { outputs: [['kh', E * ACT, 'activations']], frees: ['kc'] });
+      ew('self_attn.v_varlen_cat', 'copy', E * 2 * ACT, 1, { outputs: [['vc', E * ACT, 'activations']] });
+    } else {
+      b.alloc('qh', 0, 'activations');
+      b.alloc('kh', 0, 'activations');
+      b.alloc('vc', 0, 'activations');
+    }
+    const lk = patches > 1 ? Math.ceil(o.tokens) : L / o.batch;
+    b.op(
+      { kind: 'attention', name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: L / o.batch, lk, headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16' },
+      { outputs: [['attn_out', E * ACT, 'activations']], workspace: o.batch * headsLocal * L * 4 * 2 },
+    );
+    b.free('qh', 'kh', 'vc');
+    attnOut = 'attn_out';
+    attnOutFp32 = false;
+    if (!o.fused) {
+      // x.type(out_dtype): back to fp32 because q was fp32
+      ew('self_attn.out_to_fp32', 'cast_up', E * (ACT + F32), 1, { outputs: [['attn_out32', E * F32, 'activations']], frees: ['attn_out'] });
+      attnOut = 'attn_out32';
+      attnOutFp32 = true;
+    }
   } else {
-    b.alloc('qh', 0, 'activations');
-    b.alloc('kh', 0, 'activations');
-    b.alloc('vc', 0, 'activations');
-  }
-  // attention over the full sequence with the local heads (Ulysses), or local KV blocks (ring: r rounds of lk/r)
-  const lq = (o.tokens / o.ring) ;
-  b.op(
-    { kind: 'attention', name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: Math.ceil(lq), lk: Math.ceil(o.tokens / o.ring), headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16', count: o.ring },
-    { outputs: [['attn_out', L * dLin * ACT, 'activations']], workspace: o.batch * headsLocal * Math.ceil(lq) * 4 * 2 },
-  );
-  b.free('qh', 'kh', 'vc');
-  let attnOut = 'attn_out';
-  if (!o.fused) {
-    // x.type(out_dtype): back to fp32 because q was fp32
-    ew('self_attn.out_to_fp32', 'cast_up', L * dLin * (ACT + F32), 1, { outputs: [['attn_out32', L * dLin * F32, 'activations']], frees: ['attn_out'] });
-    attnOut = 'attn_out32';
+    // sp_attn_forward: distributed_attention(half(q), half(k), half(v), seq_lens)
+    if (!o.fused) {
+      ew('self_attn.q_to_bf16', 'cast_down', E * (F32 + ACT), 1, { outputs: [['qh', E * ACT, 'activations']] });
+      ew('self_attn.k_to_bf16', 'cast_down', E * (F32 + ACT), 1, { outputs: [['kh', E * ACT, 'activations']] });
+    } else {
+      b.alloc('qh', 0, 'activations');
+      b.alloc('kh', 0, 'activations');
+    }
+    if (o.ulysses > 1) {
+      // all_to_all: scatter heads, gather the sequence (one per q, k, v); not overlapped in the official code
+      for (const t of ['q', 'k', 'v'] as const) {
+        b.op({ kind: 'collective', name: `ulysses.all_to_all_${t}`, collective: 'alltoall', bytes: E * ACT, comm: 'ulysses' }, { outputs: [[`${t}a`, E * ACT, 'activations']] });
+      }
+    } else {
+      b.alloc('qa', E * ACT, 'activations');
+      b.alloc('ka', E * ACT, 'activations');
+      b.alloc('va', E * ACT, 'activations');
+    }
+    // flash_attention with k_lens: k and v gathered per sample (copies)
+    ew('self_attn.k_varlen_cat', 'copy', E * 2 * ACT, 1, { outputs: [['kc', E * ACT, 'activations']] });
+    ew('self_attn.v_varlen_cat', 'copy', E * 2 * ACT, 1, { outputs: [['vc', E * ACT, 'activations']] });
+    const lqRing = Math.ceil(o.tokens / o.ring);
+    if (o.ring > 1) {
+      // ring attention: r attention steps over KV blocks of tokens/r; the next block's K and V travel the
+      // ring while the current step computes
+      b.op({ kind: 'collective', name: 'ring.kv_sendrecv', collective: 'sendrecv', bytes: 2 * E * ACT, comm: 'ring', hiddenBehind: 'self_attn.attention', count: o.ring - 1 }, { outputs: [['ring.kv', 2 * E * ACT, 'activations']] });
+    }
+    b.op(
+      { kind: 'attention', name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: lqRing, lk: lqRing, headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16', count: o.ring },
+      { outputs: [['attn_sp', E * ACT, 'activations']], workspace: o.batch * headsLocal * lqRing * 4 * 2 },
+    );
+    if (o.ring > 1) {
+      // ring attention merges each step's partial output into the running output with the log-sum-exp
+      // (fp32 accumulator: read acc + partial, write acc) — r−1 merges
+      b.op({ kind: 'elementwise', name: 'ring.merge_partial_outputs', ew: 'binary', bytes: E * (F32 + ACT + F32) + 3 * o.batch * headsLocal * lqRing * F32, kernels: 3, count: o.ring - 1 });
+      b.free('ring.kv');
+    }
+    b.free('qh', 'kh', 'qa', 'ka', 'va', 'kc', 'vc');
+    if (o.ulysses > 1) {
+      b.op({ kind: 'collective', name: 'ulysses.all_to_all_out', collective: 'alltoall', bytes: E * ACT, comm: 'ulysses' }, { outputs: [['attn_out', E * ACT, 'activations']], frees: ['attn_sp'] });
+    } else {
+      b.alloc('attn_out', E * ACT, 'activations');
+      b.free('attn_sp');
+    }
+    attnOut = 'attn_out';
+    attnOutFp32 = false;
   }
   b.free('qr', 'kr', 'v');
-  linearOp('self_attn.o', { tensor: attnOut, fp32: !o.fused }, L, d, dLin, 'y_sa');
+  linearOp('self_attn.o', { tensor: attnOut, fp32: attnOutFp32 }, L, d, dLin, 'y_sa');
   b.free(attnOut, 'xm');
+  tpAllReduce('self_attn.o');
   gatedResidual('self_attn.residual', 'y_sa', T);
   // --- cross-attention (norm3 is an affine LayerNorm; no modulation) ---
   if (o.fused) ew('norm3', 'norm', T * (F32 + ACT), 1, { outputs: [['xn3', T * ACT, 'activations']] });
@@ -268,6 +358,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   );
   linearOp('cross_attn.o', { tensor: 'cattn', fp32: false }, L, d, dLin, 'y_ca');
   b.free('cattn');
+  tpAllReduce('cross_attn.o');
   if (o.fused) ew('cross_attn.residual', 'binary', T * (ACT + 2 * F32), 1, { outputs: [['x.next', T * F32, 'residual']], frees: ['y_ca', 'x'] });
   else ew('cross_attn.residual', 'binary', T * (ACT + 2 * F32), 1, { outputs: [['x.next', T * F32, 'residual']], frees: ['y_ca', 'x'] });
   b.alloc('x', T * F32, 'residual');
@@ -280,8 +371,10 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   else b.alloc('hg', 0, 'activations'), b.free('h');
   linearOp('ffn.2', { tensor: 'hg', fp32: false }, L, d, fLin, 'y_ffn');
   b.free('hg');
+  tpAllReduce('ffn.2');
   gatedResidual('ffn.residual', 'y_ffn', T);
   b.free('e');
+  if (o.fsdp && o.fsdp > 1) b.free('fsdp.block', 'fsdp.prefetch');
 
   if (o.part === 'block') {
     b.free('x', 'e0', 'context');
@@ -292,7 +385,11 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   const headOut = dit.outChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
   ew('head.modulate', 'norm', T * 4 * F32, o.fused ? 1 : 4);
   gemm('head.linear', L, headOut, d, 'fp32');
-  ew('head.unpatchify', 'copy', L * headOut * 2 * F32, 2);
+  if (seqShards > 1) {
+    // gather_forward: all_gather of the head output over the sequence-parallel group
+    b.op({ kind: 'collective', name: 'sp.gather_output', collective: 'allgather', bytes: L * seqShards * headOut * F32, comm: 'sp' });
+  }
+  ew('head.unpatchify', 'copy', L * seqShards * headOut * 2 * F32, 2);
   b.free('x', 'e0', 'context', 'time.e');
   return { builder: b, blockWeightBytes, localTokens: L };
 }

@@ -87,15 +87,21 @@ export interface TransferOp extends OpBase {
   module: boolean;
 }
 
+/** Which GPU group of the parallel plan a collective runs over (resolved to ranks by src/parallel). */
+export type CommGroup = 'ulysses' | 'ring' | 'tp' | 'fsdp' | 'cfg' | 'pipefusion' | 'sp' | 'vae';
+
 export interface CollectiveOp extends OpBase {
   kind: 'collective';
   collective: 'alltoall' | 'allgather' | 'reducescatter' | 'allreduce' | 'sendrecv' | 'broadcast';
-  /** Bytes of the full (gathered / total) buffer, as nccl-tests defines "size". */
+  /** Bytes of the buffer as nccl-tests defines "size" (the full gathered / total per-rank buffer). */
   bytes: number;
-  /** GPUs taking part. */
-  ranks: number;
-  /** Fraction of this collective's time hidden under compute (0 = fully exposed). */
-  overlap: number;
+  comm: CommGroup;
+  /**
+   * Name of the op (or op group) this collective runs concurrently with, e.g. FSDP's next-block all-gather
+   * behind the current block, ring attention's KV exchange behind the attention step. Only the part that
+   * outlasts it is exposed. Undefined = on the critical path.
+   */
+  hiddenBehind?: string;
 }
 
 export type Op = GemmOp | AttentionOp | ElementwiseOp | ConvOp | TransferOp | CollectiveOp;

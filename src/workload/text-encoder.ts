@@ -11,7 +11,7 @@ import type { TextEncoderSpec } from './models.ts';
 const BF16 = 2;
 const F32 = 4;
 
-export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weightsResident: boolean }): StageBuilder {
+export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weightsResident: boolean; fsdp?: number }): StageBuilder {
   const b = new StageBuilder();
   const L = te.tokens;
   const d = te.dim;
@@ -22,6 +22,10 @@ export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weig
   b.section('text_encoder.embed', opts.calls);
   b.op({ kind: 'elementwise', name: 'token_embedding', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 }, { outputs: [['x', L * d * BF16, 'activations']] });
   b.section('text_encoder.block', opts.calls * te.layers);
+  if (opts.fsdp && opts.fsdp > 1) {
+    // --t5_fsdp: each layer's bf16 weights are all-gathered before use, prefetched behind the previous layer
+    b.op({ kind: 'collective', name: 'text_encoder.fsdp_allgather', collective: 'allgather', bytes: (te.blockParams / te.layers) * BF16, comm: 'fsdp', hiddenBehind: 'text_encoder.block' });
+  }
   const norm = (name: string) =>
     // x.float(), pow(2), mean(-1), + eps, rsqrt, x * r (fp32), type_as, weight * x: 8 kernels
     b.op({ kind: 'elementwise', name, ew: 'norm', bytes: L * d * (BF16 + F32 + 2 * F32 + F32 + BF16 + F32 + F32 + BF16 + 2 * BF16), kernels: 8 });

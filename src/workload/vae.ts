@@ -150,6 +150,10 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
       src = fresh('cat');
       ew(`${name}.cat_cache`, 'copy', 2 * E(cin, inT), 1, { outputs: [[src, E(cin, inT), 'vae_activations']] });
     }
+    if (shards > 1 && k[1] > 1) {
+      // patch-parallel decode (split along the width): exchange a one-column halo with each neighbour
+      b.op({ kind: 'collective', name: `${name}.halo`, collective: 'sendrecv', bytes: 2 * cin * inT * h * F32, comm: 'vae' });
+    }
     if (k[1] > 1 || temporal) {
       const pad = fresh('pad');
       ew(`${name}.pad`, 'copy', E(cin, inT) + padded, 1, { outputs: [[pad, padded, 'vae_activations']], frees: src !== x ? [src] : [] });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { estimate, type Estimate } from '../../perf/estimate.ts';
+import { parsePlan, planGpus } from '../../parallel/plan.ts';
+import { getNode } from '../../hardware/catalog.ts';
 import { GpuProfile } from '../../perf/profile.ts';
 import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
@@ -8,8 +10,13 @@ import { UsageError, intFlag } from '../usage-error.ts';
 
 interface EstimateFlags {
   model: string;
-  gpu: string;
-  gpus: string;
+  gpu?: string;
+  node?: string;
+  nodes?: string;
+  gpus?: string;
+  gpusPerNode?: string;
+  fabric?: string;
+  oversubscription: string;
   parallel?: string;
   resolution?: string;
   frames?: string;
@@ -31,9 +38,14 @@ export function registerEstimate(program: Command): void {
     .command('estimate')
     .description('time and memory of one request on an idle, loaded replica, stage by stage')
     .requiredOption('--model <id>', 'model id (vgsim list models)')
-    .requiredOption('--gpu <id>', 'GPU id (vgsim list gpus)')
-    .option('--gpus <n>', 'GPUs in the replica', '1')
-    .option('--parallel <spec>', 'parallel plan, e.g. ulysses=4,cfg=2,fsdp')
+    .option('--gpu <id>', 'GPU id (vgsim list gpus); or give --node')
+    .option('--node <type>', 'node type (vgsim list nodes); default: the catalog node for the GPU')
+    .option('--nodes <n>', 'spread the replica evenly over this many nodes')
+    .option('--gpus <n>', 'GPUs in the replica (default: what --parallel needs)')
+    .option('--gpus-per-node <n>', 'use only this many GPUs of each node (spreads the replica over more nodes)')
+    .option('--fabric <link>', 'inter-node link id (default: the node type\'s NICs), e.g. roce-400, ib-hdr')
+    .option('--oversubscription <x>', 'spine oversubscription between nodes', '1')
+    .option('--parallel <spec>', 'parallel plan, e.g. ulysses=8,fsdp or ulysses=4,cfg=2,fsdp (see README)')
     .option('--resolution <WxH>', 'video size, e.g. 1280x720 (default: the model default)')
     .option('--frames <n>', 'frames (4n+1)')
     .option('--steps <n>', 'denoising steps')
@@ -51,10 +63,17 @@ export function registerEstimate(program: Command): void {
 Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload
   $ vgsim estimate --model wan2.1-t2v-1.3b --gpu rtx4090 --resolution 832x480 --json
-  $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile`)
+  $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
+  $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp`)
     .action((o: EstimateFlags) => {
-      const gpus = intFlag('--gpus', o.gpus);
-      if (gpus > 1 || (o.parallel && o.parallel !== 'none')) throw new UsageError('multi-GPU layouts (--gpus > 1, --parallel) are not supported by this version yet');
+      if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
+      const plan = parsePlan(o.parallel ?? 'none');
+      const gpus = o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan);
+      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined;
+      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes));
+      if (gpus > 1 && !o.parallel) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
       const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
@@ -66,7 +85,15 @@ Examples:
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
       const e = estimate({
         model: getModel(o.model),
-        gpu: o.gpu,
+        gpu: o.gpu ?? getNode(o.node!).gpu,
+        node: o.node,
+        gpus,
+        plan,
+        fabric: {
+          gpusPerNode,
+          link: o.fabric,
+          oversubscription: Number(o.oversubscription),
+        },
         request: {
           width: res?.width, height: res?.height,
           frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
@@ -86,11 +113,12 @@ Examples:
 export function estimateText(e: Estimate): string {
   const r = e.request;
   const out: string[] = [];
-  out.push(`${e.model} on ${e.gpus}x ${e.gpu}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
+  out.push(`${e.model} on ${e.gpus}x ${e.gpu} (${e.node}${e.nodes > 1 ? ` ×${e.nodes} nodes` : ''}), parallel ${e.parallel}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
   out.push(`attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})`);
   out.push('');
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
+  out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
   out.push(`memory: ${e.memory.verdict}`);
   for (const s of e.memory.suggestions) out.push(`  try: ${s}`);
   out.push('');
@@ -98,6 +126,10 @@ export function estimateText(e: Estimate): string {
   out.push('');
   out.push(table(['phase', 'peak GB', 'breakdown (GB)'], e.memory.phases.map((p) => [p.phase, p.peak_gb, Object.entries(p.breakdown_gb).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')])));
   out.push('');
+  if (e.collectives.length) {
+    out.push(table(['collective', 'kind', 'GPUs', 'MB each', 'calls', 'time', 'exposed', 'busbw GB/s', 'bottleneck'], e.collectives.map((c) => [c.name, c.collective, c.gpus, c.bytes / 1e6, c.calls_per_request, fmtSeconds(c.seconds_per_request), fmtSeconds(c.exposed_seconds_per_request), c.bus_bw_gbs, c.bottleneck])));
+    out.push('');
+  }
   out.push(table(['top operators', 'shape', 'time', 'share', 'bound', 'rate'], e.ops.slice(0, 12).map((op) => [op.name, op.shape, fmtSeconds(op.seconds), pct(op.share), op.bound, op.rate])));
   if (e.warnings.length) {
     out.push('', 'notes:');
