@@ -124,3 +124,25 @@ describe('estimate', () => {
     expect(denoise(batched)).toBeGreaterThan(denoise(eager));
   });
 });
+
+describe('user-defined models', () => {
+  it('reads a diffusers WanTransformer3DModel config (two experts from transformer_2)', async () => {
+    const { modelFromDiffusersConfig } = await import('../src/workload/custom-models.ts');
+    const m = modelFromDiffusersConfig('test/fixtures/diffusers-wan/transformer/config.json');
+    expect(m.dit.dim).toBe(5120);
+    expect(m.experts).toBe(2);
+    expect(m.expertSchedule!.boundary).toBe(0.875);
+    expect(ditParams(m.dit)).toBe(ditParams(model('wan2.2-t2v-a14b').dit));
+  });
+
+  it('a scenario can define models and serve them', async () => {
+    const { loadScenario } = await import('../src/scenario/load.ts');
+    const { simulate } = await import('../src/cluster/simulation.ts');
+    const { scenario } = loadScenario('test/fixtures/custom-model.yaml');
+    const r = simulate(scenario);
+    expect(r.classes.map((c) => c.model).sort()).toEqual(['from-diffusers', 'my-wan-7b']);
+    expect(r.requests.completed).toBe(r.requests.arrived);
+    const small = r.service_times.find((s) => s.pool === 'small')!;
+    expect(small.total_s).toBeGreaterThan(0);
+  });
+});

@@ -9,7 +9,9 @@ import { parse as parseYamlValue } from 'yaml';
 import type { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from './errors.ts';
 import { YamlSource, type PathKey } from './yaml-source.ts';
-import { ScenarioSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
+import { ScenarioSchema, CustomModelSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
+import { customModel, modelFromDiffusersConfig } from '../workload/custom-models.ts';
+import { registerModel } from '../workload/request.ts';
 import { checkScenario, checkIds } from './check.ts';
 
 export interface Override {
@@ -131,13 +133,41 @@ export function loadScenario(file: string, opts: { set?: string[]; seed?: number
     return { source: best.file, ...best.locate(path) };
   };
 
+  const modelIssues = registerScenarioModels(value, locate, sources[0]!.file);
   const parsed = ScenarioSchema.safeParse(value, { reportInput: true });
   const idIssues = checkIds(value, locate);
-  if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...idIssues]);
+  if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...modelIssues, ...idIssues]);
   const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
-  const semantic = [...idIssues, ...checkScenario(loaded)];
+  const semantic = [...modelIssues, ...idIssues, ...checkScenario(loaded)];
   if (semantic.length > 0) throw new InputError(semantic);
   return loaded;
+}
+
+/**
+ * Registers the scenario's `models:` (so ids resolve in the rest of the file); a model that cannot be
+ * built becomes an issue. Paths are relative to the scenario file.
+ */
+function registerScenarioModels(value: Record<string, unknown>, locate: LoadedScenario['locate'], file: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const models = value.models;
+  if (!Array.isArray(models)) return issues;
+  models.forEach((raw, i) => {
+    const parsed = CustomModelSchema.safeParse(raw);
+    if (!parsed.success) return; // reported with the other schema errors
+    const m = parsed.data;
+    try {
+      let spec;
+      if (m.diffusers_config) {
+        const fromFile = modelFromDiffusersConfig(resolve(dirname(file), m.diffusers_config));
+        spec = { ...fromFile, id: m.id, name: m.name ?? fromFile.name };
+      } else spec = customModel(m);
+      registerModel(spec);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      for (const is of e.issues) issues.push({ ...locate(['models', i]), path: `models.${i}`, message: `${is.source !== 'models' ? `${is.source}: ` : ''}${is.path ? `${is.path}: ` : ''}${is.message}` });
+    }
+  });
+  return issues;
 }
 
 function sourcesFor(sources: YamlSource[]) {

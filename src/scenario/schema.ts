@@ -81,6 +81,34 @@ export const PoolSchema = z.strictObject({
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
 });
 
+export const CustomModelSchema = z
+  .strictObject({
+    id: z.string().min(1).describe('id to use in `model:` and in pools/classes'),
+    name: z.string().optional(),
+    diffusers_config: z.string().optional().describe('path of a diffusers transformer/config.json (WanTransformer3DModel); other fields then override it'),
+    base: z.string().optional().describe('zoo model to start from (default wan2.1-t2v-14b)'),
+    dit: z
+      .strictObject({
+        dim: positiveInt.optional(),
+        ffn_dim: positiveInt.optional(),
+        heads: positiveInt.optional(),
+        head_dim: positiveInt.optional(),
+        layers: positiveInt.optional(),
+        in_channels: positiveInt.optional(),
+        out_channels: positiveInt.optional(),
+        patch: z.tuple([positiveInt, positiveInt, positiveInt]).optional(),
+        per_token_timestep: z.boolean().optional().describe('Wan2.2-style per-token fp32 timestep embedding'),
+        text_len: positiveInt.optional(),
+      })
+      .optional(),
+    experts: z.union([z.literal(1), z.literal(2)]).optional(),
+    boundary: z.number().gt(0).lt(1).optional().describe('two experts: timestep fraction where the low-noise expert takes over'),
+    shift: z.number().positive().optional().describe('sampler shift (sets the steps per expert)'),
+    vae: z.enum(['wan2.1-vae', 'wan2.2-vae']).optional(),
+    defaults: z.strictObject({ steps: positiveInt.optional(), frames: positiveInt.optional(), width: positiveInt.optional(), height: positiveInt.optional(), fps: positiveInt.optional() }).optional(),
+  })
+  .describe('a user-defined DiT');
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -90,7 +118,8 @@ export const ScenarioSchema = z
     seed: z.number().int().nonnegative().default(1).describe('seed of every random stream (arrivals, request mix, failures, ...)'),
     duration: duration('simulated time during which requests arrive').default(3600),
     drain: z.boolean().default(true).describe('after `duration`, keep simulating until every admitted request finishes'),
-    model: z.string().describe('model id (vgsim list models)'),
+    model: z.string().describe('model id (vgsim list models), a custom id from `models:`, or a diffusers config.json path'),
+    models: z.array(CustomModelSchema).optional().describe('user-defined models'),
     inference: InferenceSchema.default(InferenceSchema.parse({})),
     cluster: z
       .strictObject({
@@ -128,6 +157,7 @@ export type Inference = z.output<typeof InferenceSchema>;
 export type RequestClass = z.output<typeof RequestClassSchema>;
 export type Pool = z.output<typeof PoolSchema>;
 export type Arrivals = z.output<typeof ArrivalsSchema>;
+export type CustomModel = z.output<typeof CustomModelSchema>;
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });

@@ -5,6 +5,7 @@
 import { MODELS, highNoiseSteps, latentShape, type ModelSpec } from './models.ts';
 import { InputError } from '../scenario/errors.ts';
 import { didYouMean } from '../scenario/errors.ts';
+import { modelFromDiffusersConfig } from './custom-models.ts';
 
 export interface RequestShape {
   width: number;
@@ -38,8 +39,13 @@ export function listModels(): ModelSpec[] {
 }
 
 export function getModel(id: string): ModelSpec {
+  if (id.endsWith('.json')) {
+    const m = modelFromDiffusersConfig(id);
+    registerModel(m);
+    return m;
+  }
   const key = id.toLowerCase();
-  const m = MODELS.find((x) => x.id === key || x.name.toLowerCase() === key) ?? customModels.get(id);
+  const m = customModels.get(id) ?? MODELS.find((x) => x.id === key || x.name.toLowerCase() === key);
   if (!m) {
     throw new InputError([{ source: '--model', path: 'model', message: `unknown model "${id}"`, hint: didYouMean(id, listModels().map((x) => x.id)) ?? `known: ${listModels().map((x) => x.id).join(', ')}` }]);
   }

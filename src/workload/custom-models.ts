@@ -1,0 +1,114 @@
+/**
+ * User-defined DiTs: from a scenario's `models:` section (a base model plus overrides) or from a diffusers
+ * `transformer/config.json` (WanTransformer3DModel fields). Both become ModelSpecs in the zoo.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
+import { InputError } from '../scenario/errors.ts';
+
+export interface CustomModelInput {
+  id: string;
+  name?: string;
+  /** Model to start from (default wan2.1-t2v-14b). */
+  base?: string;
+  dit?: Partial<{ dim: number; ffn_dim: number; heads: number; head_dim: number; layers: number; in_channels: number; out_channels: number; patch: [number, number, number]; per_token_timestep: boolean; text_len: number }>;
+  experts?: 1 | 2;
+  boundary?: number;
+  shift?: number;
+  vae?: 'wan2.1-vae' | 'wan2.2-vae';
+  defaults?: Partial<ModelSpec['defaults']>;
+}
+
+/** Builds a model from a base model and overrides (scenario `models:` entries). */
+export function customModel(m: CustomModelInput): ModelSpec {
+  const base = MODELS.find((x) => x.id === (m.base ?? 'wan2.1-t2v-14b'));
+  if (!base) throw new InputError([{ source: 'models', path: 'base', message: `unknown base model "${m.base}"` }]);
+  const d = m.dit ?? {};
+  const heads = d.heads ?? base.dit.heads;
+  const dim = d.dim ?? (d.head_dim ? d.head_dim * heads : base.dit.dim);
+  const experts = m.experts ?? base.experts;
+  return {
+    ...base,
+    id: m.id,
+    name: m.name ?? m.id,
+    dit: {
+      ...base.dit,
+      dim,
+      heads,
+      headDim: dim / heads,
+      ffnDim: d.ffn_dim ?? base.dit.ffnDim,
+      layers: d.layers ?? base.dit.layers,
+      inChannels: d.in_channels ?? base.dit.inChannels,
+      outChannels: d.out_channels ?? base.dit.outChannels,
+      patch: d.patch ?? base.dit.patch,
+      perTokenTimestep: d.per_token_timestep ?? base.dit.perTokenTimestep,
+      textLen: d.text_len ?? base.dit.textLen,
+    },
+    experts,
+    expertSchedule: experts === 2 ? { boundary: m.boundary ?? base.expertSchedule?.boundary ?? 0.875, shift: m.shift ?? base.expertSchedule?.shift ?? 12 } : undefined,
+    vae: m.vae === 'wan2.2-vae' ? WAN22_VAE : m.vae === 'wan2.1-vae' ? WAN21_VAE : base.vae,
+    textEncoder: UMT5_XXL,
+    defaults: { ...base.defaults, ...m.defaults },
+    sources: { ...base.sources, custom: `user-defined (base ${base.id})` },
+  };
+}
+
+/**
+ * Reads a diffusers WanTransformer3DModel `config.json`. A sibling `transformer_2/` makes it a two-expert
+ * (A14B-style) model; `model_index.json` (boundary_ratio) and `scheduler/scheduler_config.json`
+ * (flow_shift) are read when present. The VAE follows the latent channels (48 → Wan2.2 VAE).
+ */
+export function modelFromDiffusersConfig(file: string): ModelSpec {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputError([{ source: file, path: '', message: 'file not found' }]);
+  let cfg: Record<string, unknown>;
+  try {
+    cfg = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new InputError([{ source: file, path: '', message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  const num = (key: string, fallback?: number): number => {
+    const v = cfg[key];
+    if (typeof v === 'number') return v;
+    if (fallback !== undefined) return fallback;
+    throw new InputError([{ source: file, path: key, message: `missing number "${key}" (expected a WanTransformer3DModel config)` }]);
+  };
+  const cls = cfg._class_name;
+  if (cls !== undefined && cls !== 'WanTransformer3DModel') {
+    throw new InputError([{ source: file, path: '_class_name', message: `expected WanTransformer3DModel, got "${String(cls)}"` }]);
+  }
+  const heads = num('num_attention_heads');
+  const headDim = num('attention_head_dim');
+  const outChannels = num('out_channels', 16);
+  const root = dirname(dirname(path));
+  const twoExperts = existsSync(join(root, 'transformer_2', 'config.json'));
+  const readJson = (p: string): Record<string, unknown> | undefined => {
+    try {
+      return JSON.parse(readFileSync(p, 'utf8'));
+    } catch {
+      return undefined;
+    }
+  };
+  const index = readJson(join(root, 'model_index.json'));
+  const sched = readJson(join(root, 'scheduler', 'scheduler_config.json'));
+  const patch = Array.isArray(cfg.patch_size) && cfg.patch_size.length === 3 ? (cfg.patch_size as [number, number, number]) : [1, 2, 2] as [number, number, number];
+  return customModel({
+    id: `custom:${basename(root)}`,
+    name: `${basename(root)} (diffusers config)`,
+    base: outChannels === 48 ? 'wan2.2-ti2v-5b' : twoExperts ? 'wan2.2-t2v-a14b' : 'wan2.1-t2v-14b',
+    dit: {
+      dim: heads * headDim,
+      heads,
+      ffn_dim: num('ffn_dim'),
+      layers: num('num_layers'),
+      in_channels: num('in_channels', 16),
+      out_channels: outChannels,
+      patch,
+    },
+    experts: twoExperts ? 2 : 1,
+    boundary: typeof index?.boundary_ratio === 'number' ? index.boundary_ratio : undefined,
+    shift: typeof sched?.flow_shift === 'number' ? sched.flow_shift : undefined,
+    vae: outChannels === 48 ? 'wan2.2-vae' : 'wan2.1-vae',
+  });
+}
