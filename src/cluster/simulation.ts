@@ -12,7 +12,7 @@ import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
-import { DEFAULT_INFERENCE, type InferenceOptions } from '../perf/estimate.ts';
+import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../scenario/errors.ts';
 
@@ -107,6 +107,8 @@ export interface SimulationResult {
   warnings: string[];
   timeseries: TimePoint[];
   records?: RequestRecord[];
+  /** The cost-model estimates behind service_times (for reports; not part of the JSON summary). */
+  estimates?: { pool: string; class: string; estimate: Estimate }[];
 }
 
 export interface Stats {
@@ -192,6 +194,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     return { name: classLabel(c, shape), spec: c, modelId: model.id, shape, slo: c.slo_s, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0 };
   });
   const serviceTimes: SimulationResult['service_times'] = [];
+  const estimates: NonNullable<SimulationResult['estimates']> = [];
   const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
   const serviceOf = (pool: PoolState, cls: ClassState) => table.lookup(pool.modelId, pool.node, pool.plan, cls.shape, pool.inference, fabric);
   classes.forEach((cls, ci) => {
@@ -211,6 +214,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
       }
       serviceTimes.push({ pool: pool.name, class: cls.name, encode_s: st.encode_s, denoise_s: st.denoise_s, decode_s: st.decode_s, total_s: st.total_s, peak_memory_gb: st.peak_memory_gb });
+      estimates.push({ pool: pool.name, class: cls.name, estimate: st.estimate });
       for (const w of st.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
     void ci;
@@ -440,6 +444,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     warnings,
     timeseries,
     records,
+    estimates,
   };
 }
 

@@ -4,7 +4,11 @@ import { loadScenario } from '../../scenario/load.ts';
 import { simulate } from '../../cluster/simulation.ts';
 import { runSummary } from '../../report/run-summary.ts';
 import { summaryOf, toJson, writeRunOutput } from '../../report/output.ts';
-import { collect, intFlag } from '../usage-error.ts';
+import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { writeHtmlReport } from '../../report/html.ts';
+import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export function registerRun(program: Command): void {
   program
@@ -15,17 +19,30 @@ export function registerRun(program: Command): void {
     .option('--set <path=value>', 'override any field, e.g. --set workload.arrivals.rate_per_hour=30 (repeatable)', collect, [])
     .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
     .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr')
+    .option('--no-report', 'with --out: skip report.html and the chart images')
+    .option('--trace [file]', 'write a Chrome trace-event JSON of the simulated timeline (open in https://ui.perfetto.dev); default <out>/trace.json')
     .addHelpText('after', `
 Examples:
   $ vgsim run scenarios/default.yaml
   $ vgsim run scenarios/default.yaml --seed 7 --set duration=2h --out out/run1
-  $ vgsim run scenarios/default.yaml --json | jq .latency_s`)
-    .action((file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean }) => {
+  $ vgsim run scenarios/default.yaml --json | jq .latency_s
+  $ vgsim run scenarios/default.yaml --out out/run1 --trace`)
+    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; trace?: string | boolean }) => {
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
-      const result = simulate(loaded.scenario, { records: o.out !== undefined, baseDir: dirname(resolve(file)), locate: loaded.locate });
+      const result = simulate(loaded.scenario, { records: o.out !== undefined || o.trace !== undefined, baseDir: dirname(resolve(file)), locate: loaded.locate });
       if (o.out) {
         const files = writeRunOutput(o.out, result, loaded.scenario);
-        process.stderr.write(`wrote ${files.join(', ')}\n`);
+        if (o.report) {
+          const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
+          files.push(...(await writeHtmlReport(o.out, { result, scenario: loaded.scenario, estimates, title: loaded.scenario.name })));
+        }
+        process.stderr.write(`wrote ${files.length} files to ${o.out}/ (${o.report ? 'open report.html' : 'summary.json'})\n`);
+      }
+      if (o.trace !== undefined) {
+        const target = typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
+        if (typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
+        writeFileSync(target, chromeTraceJson(chromeTrace(result)));
+        process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
       if (o.json) process.stdout.write(toJson(summaryOf(result)));
       else process.stdout.write(runSummary(result) + '\n');

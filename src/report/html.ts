@@ -1,0 +1,267 @@
+/**
+ * A self-contained HTML report of a run: summary, per-class and per-pool tables, the charts inlined as SVG
+ * (no CDN, no scripts, nothing fetched — it opens offline), cost-model details, warnings and the scenario
+ * as run. Every chart is also written next to it as charts/<id>.svg and charts/<id>.png.
+ *
+ * Deterministic: the same inputs give a byte-identical report.html (no timestamps, no wall time).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { SimulationResult } from '../cluster/simulation.ts';
+import { fmtSeconds, pct } from './table.ts';
+import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
+
+export interface HtmlReportInput {
+  result: SimulationResult;
+  /** The scenario as run (printed as YAML). */
+  scenario?: unknown;
+  /** Cost-model estimates to detail (memory and operator charts), e.g. one per pool × class. */
+  estimates?: readonly EstimateLike[];
+  /** Page title; default "vgsim report — <scenario name>". */
+  title?: string;
+}
+
+export interface RenderedChart extends NamedChart {
+  svg: string;
+}
+
+/** Escape text for HTML element content and attribute values. */
+export function escapeHtml(s: unknown): string {
+  return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/**
+ * Make an SVG safe to inline next to others: prefix its ids (Vega numbers clip paths from 1 in every
+ * render, so two inlined charts would otherwise share "clip1") and drop the XML namespace declarations,
+ * which HTML does not need.
+ */
+export function inlineSvg(svg: string, prefix: string): string {
+  return svg
+    .replace(/\s+xmlns(:xlink)?="[^"]*"/g, '')
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${prefix}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${prefix}-${id})`)
+    .replace(/(xlink:)?href="#([^"]+)"/g, (_m, x: string | undefined, id: string) => `${x ?? ''}href="#${prefix}-${id}"`)
+    .trim();
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+type Cell = string | number | null | undefined;
+
+function fmtCell(c: Cell): string {
+  if (c === null || c === undefined) return '–';
+  if (typeof c === 'number') return Number.isInteger(c) ? String(c) : c.toFixed(2);
+  return c;
+}
+
+function table(headers: readonly string[], rows: readonly Cell[][], opts: { caption?: string; numeric?: readonly boolean[] } = {}): string {
+  const numeric = opts.numeric ?? headers.map((_, i) => i > 0);
+  const th = headers.map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(fmtCell(c))}</td>`).join('')}</tr>`).join('\n');
+  return `<table>${opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
+}
+
+const sec = (s: number | null | undefined) => (s === null || s === undefined ? null : fmtSeconds(s));
+
+function card(label: string, value: string, note?: string): string {
+  return `<div class="card"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
+}
+
+function figure(c: RenderedChart): string {
+  return `<figure id="fig-${escapeHtml(c.id)}">
+<div class="chart">${inlineSvg(c.svg, c.id)}</div>
+<figcaption>${escapeHtml(c.caption)} <span class="files"><a href="charts/${escapeHtml(c.id)}.svg">SVG</a> · <a href="charts/${escapeHtml(c.id)}.png">PNG</a></span></figcaption>
+</figure>`;
+}
+
+const CSS = `
+:root { --fg: #1d2433; --muted: #5b6473; --line: #dfe3ea; --band: #f6f8fb; --accent: #4c78a8; --warn-bg: #fff7e6; --warn-line: #f0c36d; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.5 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, system-ui, sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 28px 24px 64px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 24px 0 8px; }
+p.meta, .muted { color: var(--muted); margin: 0; }
+nav { margin: 14px 0 0; font-size: 14px; }
+nav a { color: var(--accent); text-decoration: none; margin-right: 14px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin: 22px 0 6px; }
+.card { flex: 1 1 160px; border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; background: var(--band); }
+.card .value { font-size: 24px; font-weight: bold; }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .note { color: var(--muted); font-size: 12px; }
+table { border-collapse: collapse; margin: 8px 0 18px; font-size: 13.5px; }
+caption { text-align: left; font-weight: bold; padding: 4px 0 6px; }
+th, td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+th { background: var(--band); font-weight: bold; border-bottom: 2px solid var(--line); }
+tbody tr:nth-child(even) td { background: #fbfcfd; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
+figure { margin: 18px 0 30px; }
+.chart svg { max-width: 100%; height: auto; display: block; }
+.chart svg text { font-family: 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, sans-serif; }
+figcaption { color: var(--muted); font-size: 13.5px; margin-top: 4px; }
+figcaption .files a { color: var(--accent); }
+ul.warnings { list-style: none; padding: 0; }
+ul.warnings li { background: var(--warn-bg); border-left: 4px solid var(--warn-line); padding: 8px 12px; margin: 6px 0; font-size: 14px; }
+.ok { color: #2e7d32; }
+.bad { color: #c0392b; font-weight: bold; }
+pre { background: var(--band); border: 1px solid var(--line); border-radius: 6px; padding: 14px; overflow-x: auto; font: 12.5px/1.45 'DejaVu Sans Mono', Menlo, Consolas, monospace; }
+footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
+`;
+
+/** Render the report page and its charts (no files written). */
+export async function renderHtmlReport(input: HtmlReportInput): Promise<{ html: string; charts: RenderedChart[] }> {
+  const r = input.result;
+  const estimates: LabelledEstimate[] = (input.estimates ?? []).map(labelled);
+  const title = input.title ?? `vgsim report — ${r.scenario}`;
+
+  // ---- charts ----
+  const named = reportCharts(r, estimates);
+  const rendered: RenderedChart[] = [];
+  for (const c of named) rendered.push({ ...c, svg: await renderSvg(c.spec) });
+  const simCharts = rendered.filter((c) => c.section === 'simulation');
+  const costCharts = rendered.filter((c) => c.section === 'cost-model');
+  const byId = new Map(rendered.map((c) => [c.id, c]));
+
+  // ---- warnings ----
+  const warnings: string[] = [];
+  const warn = (w: string) => {
+    if (!warnings.includes(w)) warnings.push(w);
+  };
+  for (const w of r.warnings) warn(w);
+  for (const le of estimates) {
+    for (const w of le.estimate.warnings) warn(w);
+    if (le.estimate.profile.extrapolated && !le.estimate.warnings.some((w) => /extrapolat/i.test(w))) warn(`${le.label}: EXTRAPOLATED — ${le.estimate.gpu} has no measured profile; its costs are scaled from ${le.estimate.profile.source}`);
+    if (!le.estimate.fits) warn(`${le.label}: ${le.estimate.memory.verdict}`);
+  }
+  if (r.requests.in_flight > 0) warn(`${r.requests.in_flight} requests were still in flight when the simulation stopped; latency statistics cover completed requests only`);
+  if (r.requests.dropped > 0) warn(`${r.requests.dropped} requests were dropped (queue full, timed out or no replica serving their model)`);
+
+  // ---- page ----
+  const q = r.requests;
+  const L = r.latency_s;
+  const W = r.queue_wait_s;
+  const out: string[] = [];
+  out.push(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="vgsim">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">scenario <strong>${escapeHtml(r.scenario)}</strong> · seed ${escapeHtml(r.seed)} · ${escapeHtml(fmtSeconds(r.sim_time_s))} simulated · ${escapeHtml(r.events)} events</p>
+<nav><a href="#summary">Summary</a><a href="#classes">Classes</a><a href="#pools">Pools</a><a href="#charts">Charts</a>${estimates.length ? '<a href="#cost-model">Cost model</a>' : ''}<a href="#warnings">Warnings</a>${input.scenario !== undefined ? '<a href="#scenario">Scenario</a>' : ''}</nav>
+</header>`);
+
+  // summary
+  const sloNote = r.slo_attainment === null ? 'no class has an SLO' : 'completed within their class SLO';
+  out.push(`<section id="summary"><h2>Summary</h2>
+<div class="cards">
+${card('throughput', `${r.throughput_per_h.toFixed(1)} videos/h`, `${q.completed} completed in ${fmtSeconds(r.sim_time_s)}`)}
+${card('GPU utilization', pct(r.gpu_utilization), 'time-averaged, all GPUs')}
+${card('SLO attainment', pct(r.slo_attainment), sloNote)}
+${card('p95 latency', fmtSeconds(L.p95), `p50 ${fmtSeconds(L.p50)} · p99 ${fmtSeconds(L.p99)}`)}
+${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
+</div>`);
+  out.push('<div class="scroll">' + table(['requests', 'arrived', 'completed', 'dropped', 'failed', 'in flight'], [['count', q.arrived, q.completed, q.dropped, q.failed, q.in_flight]]) + '</div>');
+  out.push('<div class="scroll">' + table(['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [
+    ['end-to-end', sec(L.mean), sec(L.p50), sec(L.p90), sec(L.p95), sec(L.p99), sec(L.max)],
+    ['queue wait', sec(W.mean), sec(W.p50), null, sec(W.p95), sec(W.p99), null],
+  ]) + '</div>');
+  out.push('<div class="scroll">' + table(['run', 'value'], [
+    ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h`],
+    ['GPU utilization', pct(r.gpu_utilization)],
+    ['SLO attainment', pct(r.slo_attainment)],
+    ['simulated time', fmtSeconds(r.sim_time_s)],
+    ['events', r.events],
+    ['seed', r.seed],
+  ], { numeric: [false, true] }) + '</div></section>');
+
+  // classes and pools
+  out.push(`<section id="classes"><h2>Request classes</h2><div class="scroll">` + table(
+    ['class', 'model', 'arrived', 'completed', 'dropped', 'service', 'mean', 'p50', 'p90', 'p95', 'p99', 'max', 'wait mean', 'wait p95', 'SLO', 'within SLO'],
+    r.classes.map((c) => [c.name, c.model, c.arrived, c.completed, c.dropped, sec(c.service_s), sec(c.latency_s.mean), sec(c.latency_s.p50), sec(c.latency_s.p90), sec(c.latency_s.p95), sec(c.latency_s.p99), sec(c.latency_s.max), sec(c.queue_wait_s.mean), sec(c.queue_wait_s.p95), sec(c.slo_s), pct(c.slo_attainment)]),
+    { numeric: [false, false, ...Array(14).fill(true)] },
+  ) + '</div></section>');
+  out.push(`<section id="pools"><h2>Pools</h2><div class="scroll">` + table(
+    ['pool', 'model', 'GPU', 'replicas', 'GPUs per replica', 'parallel plan', 'utilization', 'served'],
+    r.pools.map((p) => [p.name, p.model, p.gpu, p.replicas, p.gpus_per_replica, p.parallel, pct(p.utilization), p.served]),
+    { numeric: [false, false, false, true, true, false, true, true] },
+  ) + '</div>');
+  if (r.service_times.length) {
+    out.push(`<h3>Service time of one request (cost model)</h3><div class="scroll">` + table(
+      ['pool', 'class', 'text encode', 'denoise', 'VAE decode', 'total', 'peak memory'],
+      r.service_times.map((s) => [s.pool, s.class, sec(s.encode_s), sec(s.denoise_s), sec(s.decode_s), sec(s.total_s), `${s.peak_memory_gb.toFixed(1)} GB`]),
+      { numeric: [false, false, true, true, true, true, true] },
+    ) + '</div>');
+  }
+  out.push('</section>');
+
+  // charts
+  out.push(`<section id="charts"><h2>Charts</h2>`);
+  if (!r.records) out.push('<p class="muted">The latency CDF and replica timeline need per-request records (simulate with records: true).</p>');
+  for (const c of simCharts) out.push(figure(byId.get(c.id)!));
+  out.push('</section>');
+
+  // cost model
+  if (estimates.length) {
+    out.push(`<section id="cost-model"><h2>Cost model</h2>`);
+    for (const le of estimates) {
+      const e = le.estimate;
+      const rq = e.request;
+      out.push(`<h3>${escapeHtml(le.label)}</h3>
+<p class="muted">${escapeHtml(`${e.model}, ${rq.width}×${rq.height}, ${rq.frames} frames, ${rq.steps} steps${rq.cfg ? ' with CFG' : ''}, on ${e.gpu} (${e.options.attention_kernel} attention, ${e.options.dtype}${e.options.offload ? ', offload' : ''}${e.options.compile ? ', compiled' : ''}) — ${fmtSeconds(e.total_s)} per request; one DiT forward ${fmtSeconds(e.forward_s)}`)}</p>
+<p class="${e.fits ? 'ok' : 'bad'}">${escapeHtml(e.memory.verdict)}</p>`);
+      out.push('<div class="scroll">' + table(['stage', 'count', 'each', 'total', 'bound', 'detail'],
+        e.stages.map((s) => [s.name, s.count, sec(s.seconds_each), sec(s.seconds_total), s.bound, s.detail ?? '']),
+        { numeric: [false, true, true, true, false, false] }) + '</div>');
+    }
+    for (const c of costCharts) out.push(figure(byId.get(c.id)!));
+    out.push('</section>');
+  }
+
+  // warnings
+  out.push(`<section id="warnings"><h2>Warnings</h2>`);
+  out.push(warnings.length ? `<ul class="warnings">\n${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>` : '<p class="muted">None.</p>');
+  out.push('</section>');
+
+  // scenario
+  if (input.scenario !== undefined) {
+    out.push(`<section id="scenario"><h2>Scenario as run</h2><pre>${escapeHtml(stringify(input.scenario, { lineWidth: 0 }))}</pre></section>`);
+  }
+  out.push(`<footer>Generated by vgsim. Charts are Vega-Lite specs rendered without a browser; this page loads nothing from the network.</footer>
+</main>
+</body>
+</html>
+`);
+  return { html: out.join('\n'), charts: rendered };
+}
+
+/**
+ * Write dir/report.html and dir/charts/<id>.svg|png. Returns the paths written (report.html first).
+ */
+export async function writeHtmlReport(dir: string, input: HtmlReportInput): Promise<string[]> {
+  const { html, charts } = await renderHtmlReport(input);
+  const chartDir = join(dir, 'charts');
+  mkdirSync(chartDir, { recursive: true });
+  const files: string[] = [];
+  const reportPath = join(dir, 'report.html');
+  writeFileSync(reportPath, html);
+  files.push(reportPath);
+  for (const c of charts) {
+    const svgPath = join(chartDir, `${c.id}.svg`);
+    const pngPath = join(chartDir, `${c.id}.png`);
+    writeFileSync(svgPath, c.svg);
+    writeFileSync(pngPath, renderPng(c.svg));
+    files.push(svgPath, pngPath);
+  }
+  return files;
+}
