@@ -19,6 +19,11 @@ console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(`| ${r.case} | ${r.measured_s.toFixed(3)} | ${r.predicted_s.toFixed(3)} | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} |`);
 }
+console.log('\n| case (≥ 1 s) | measured W | predicted W | error |');
+console.log('|---|---:|---:|---:|');
+for (const r of rows.filter((x) => x.measured_w !== undefined)) {
+  console.log(`| ${r.case} | ${r.measured_w!.toFixed(0)} | ${r.predicted_w!.toFixed(0)} | ${pct(r.predicted_w! / r.measured_w! - 1)} |`);
+}
 const abs = (xs: number[]) => xs.map(Math.abs);
 const t = abs(rows.filter((r) => r.kind !== 'text_encode').map((r) => r.time_error));
 const m = abs(rows.map((r) => r.memory_error));

@@ -21,7 +21,7 @@ describe('vgsim CLI', () => {
     expect(r.stdout).toMatch(/requests: \d+ arrived/);
     for (const f of ['summary.json', 'requests.csv', 'timeseries.csv', 'scenario.json']) expect(existsSync(join(dir, f))).toBe(true);
     const csv = readFileSync(join(dir, 'requests.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('id,cls,replica,arrival,start,finish,outcome,reason');
+    expect(csv[0]).toBe('id,cls,replica,arrival,start,finish,outcome,retries,reason');
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     expect(csv.length - 1).toBe(summary.requests.completed + summary.requests.dropped + summary.requests.failed);
   });

@@ -21,6 +21,8 @@ export interface ServiceTime {
   /** VAE decode incl. moving the DiT off first (offload). */
   decode_s: number;
   total_s: number;
+  /** Of encode_s / denoise_s / decode_s: host↔GPU weight transfers (offload), drawn at transfer power. */
+  transfer_s: { encode: number; denoise: number; decode: number };
   steps: number;
   peak_memory_gb: number;
   fits: boolean;
@@ -37,10 +39,13 @@ export class ServiceTimeTable {
       const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });
       const transfer = (match: (name: string) => boolean) =>
         e.stages.filter((s) => s.name.startsWith('transfer:') && match(s.name)).reduce((a, s) => a + s.seconds_total, 0);
-      const encode = e.text_encode_s + transfer((n) => n.includes('umt5'));
-      const decode = e.vae_decode_s + transfer((n) => n.includes('before VAE'));
+      const tEncode = transfer((n) => n.includes('umt5'));
+      const tDecode = transfer((n) => n.includes('before VAE'));
+      const tDenoise = e.transfer_s - tEncode - tDecode;
+      const encode = e.text_encode_s + tEncode;
+      const decode = e.vae_decode_s + tDecode;
       const denoise = e.total_s - encode - decode;
-      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, transfer_s: { encode: tEncode, denoise: tDenoise, decode: tDecode }, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
       this.cache.set(key, st);
     }
     return st;

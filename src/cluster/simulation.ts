@@ -1,20 +1,40 @@
 /**
- * The serving runtime: requests arrive, a router picks a replica, the replica's queue orders waiting
- * requests, and each replica runs one request at a time stage by stage (text encode → denoise → VAE
- * decode) with stage times from the pre-tabulated cost model. Counters keep every request accounted for:
- * arrived = completed + dropped + failed + in flight.
+ * The serving runtime: the discrete-event simulation of a cluster serving a stream of video requests.
+ *
+ *  - Requests arrive (workload/arrivals.ts, with an optional daily rate curve), draw a class from the mix,
+ *    and are routed to a replica of a pool serving their model; a replica's queue orders waiting requests
+ *    (fcfs, priority, sjf, edf); timeouts and queue limits drop requests.
+ *  - A replica runs one batch at a time (a batch of 1 unless `batching`), stage by stage (text encode →
+ *    denoise → VAE decode) with times from the pre-tabulated cost model; with split experts it is a
+ *    two-stage pipeline (high-noise group, low-noise group).
+ *  - Replicas occupy GPUs on nodes; a replica serves only once its model is loaded: cold starts read the
+ *    checkpoint from the storage tier (bandwidth shared by concurrent loads), or from the node's page cache.
+ *  - Autoscaling puts idle replicas to sleep (GPUs idle, or the whole node powered off) and wakes them on
+ *    queue length, utilization or SLO risk, paying boot and load time.
+ *  - GPU, node and NIC failures (exponential or Weibull) take replicas down; their running requests are
+ *    retried or lost by policy; repaired replicas cold-start again.
+ *  - A power meter integrates every GPU group's and node's power exactly (piecewise constant).
+ * Every request is accounted for: arrived = completed + dropped + failed + in flight.
  */
 import { Simulator, RandomStreams, PriorityQueue, FifoQueue, type EventHandle, type RandomStream } from '../engine/index.ts';
-import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
-import type { Scenario, RequestClass, Pool } from '../scenario/schema.ts';
+import type { Scenario, RequestClass, Pool, Autoscale } from '../scenario/schema.ts';
 import { poolsOf } from '../scenario/check.ts';
 import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
+import type { NodeSpec } from '../hardware/types.ts';
+import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
 import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
+import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
+import { PowerMeter, type PowerStep } from './power-meter.ts';
+import { checkpointBytes, hostIngestBps, measuredHostRates, storageTier, type StorageTier } from './model-loader.ts';
+import { dailyCurve, type RateCurve } from '../workload/rate-curve.ts';
+import { DeviceModel } from '../perf/device.ts';
+import { powerTable } from '../perf/power.ts';
 
 export interface RequestRecord {
   id: number;
@@ -24,6 +44,7 @@ export interface RequestRecord {
   start: number;
   finish: number;
   outcome: 'completed' | 'dropped' | 'failed';
+  retries: number;
   reason?: string;
 }
 
@@ -33,9 +54,9 @@ interface Request {
   arrival: number;
   deadline: number;
   start: number;
-  replica: ReplicaState | undefined;
+  replica: Replica | undefined;
   timeout: EventHandle | undefined;
-  service: ServiceTime;
+  retries: number;
 }
 
 interface ClassState {
@@ -50,65 +71,78 @@ interface ClassState {
   withinSlo: number;
   arrived: number;
   dropped: number;
+  failed: number;
+  videoSeconds: number;
 }
 
 interface PoolState {
   name: string;
   spec: Pool;
   modelId: string;
-  node: string;
+  node: NodeSpec;
   gpu: string;
   /** GPUs per replica. */
   gpus: number;
   plan: ParallelPlan;
   inference: InferenceOptions;
-  replicas: ReplicaState[];
+  replicas: Replica[];
+  /** Requests that arrived while no replica of the pool was awake. */
+  pending: FifoQueue<Request>;
+  autoscale: Autoscale | undefined;
+  lastScaleAt: number;
+  loadSeconds: QuantileSketch;
 }
 
-/**
- * A replica serves requests through one stage server, or two when the A14B experts sit on separate GPU
- * groups (experts=split): the high-noise group (text encode + high-noise steps) hands the latents to the
- * low-noise group (low-noise steps + VAE decode), so two requests can be in flight at once.
- */
-interface ReplicaState {
+interface NodeState {
+  id: number;
+  spec: NodeSpec;
+  state: 'on' | 'booting' | 'off' | 'failed';
+  freeGpus: number;
+  replicas: Replica[];
+  pageCache: Set<string>;
+  storagePipe: Pipe;
+}
+
+type ReplicaState = 'active' | 'loading' | 'waking' | 'asleep' | 'failed';
+
+interface StageServer {
+  batch: Request[] | undefined;
+  busySince: number;
+  busyTime: number;
+  gpus: number;
+  phaseEvent: EventHandle | undefined;
+}
+
+interface Replica {
   id: number;
   pool: PoolState;
-  /** Waiting for the first stage, ordered by the queue policy. */
+  nodes: NodeState[];
+  state: ReplicaState;
   queue: PriorityQueue<Request>;
-  /** Waiting for the second stage (split experts), FIFO. */
-  handoff: FifoQueue<Request>;
-  stages: { running: Request | undefined; busySince: number; busyTime: number; gpus: number }[];
+  handoff: FifoQueue<Request[]>;
+  stages: StageServer[];
   served: number;
+  /** Pending load/boot completion (cancelled on failure). */
+  wakeEvent: EventHandle | undefined;
+  loadFlow: ReturnType<FlowNetwork['start']> | undefined;
+  batchTimer: EventHandle | undefined;
+  failedUnits: number;
+  /** Serve again after the repair (it was awake when it failed). */
+  resumeAfterRepair: boolean;
+  /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
+  downSince: number;
+  downTime: number;
 }
 
 export interface TimePoint {
   t: number;
   busy_replicas: number;
+  active_replicas: number;
   queued: number;
   in_flight: number;
   gpu_utilization: number;
-}
-
-export interface SimulationResult {
-  scenario: string;
-  seed: number;
-  requests: { arrived: number; completed: number; dropped: number; failed: number; in_flight: number };
-  latency_s: Stats;
-  queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
-  slo_attainment: number | null;
-  throughput_per_h: number;
-  gpu_utilization: number;
-  sim_time_s: number;
-  wall_time_s: number;
-  events: number;
-  classes: { name: string; model: string; arrived: number; completed: number; dropped: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number }[];
-  service_times: { pool: string; class: string; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
-  warnings: string[];
-  timeseries: TimePoint[];
-  records?: RequestRecord[];
-  /** The cost-model estimates behind service_times (for reports; not part of the JSON summary). */
-  estimates?: { pool: string; class: string; estimate: Estimate }[];
+  nodes_on: number;
+  power_kw: number;
 }
 
 export interface Stats {
@@ -120,13 +154,56 @@ export interface Stats {
   max: number;
 }
 
+export interface SimulationResult {
+  scenario: string;
+  seed: number;
+  requests: { arrived: number; completed: number; dropped: number; failed: number; in_flight: number; retried: number };
+  latency_s: Stats;
+  queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
+  slo_attainment: number | null;
+  throughput_per_h: number;
+  gpu_utilization: number;
+  gpus: number;
+  sim_time_s: number;
+  wall_time_s: number;
+  events: number;
+  energy: {
+    /** IT energy (GPUs + node non-GPU power), kWh. */
+    total_kwh: number;
+    facility_kwh: number;
+    pue: number;
+    per_video_wh: number;
+    per_video_second_wh: number;
+    avg_power_kw: number;
+    peak_power_kw: number;
+    by_component_kwh: Record<string, number>;
+  };
+  cold_starts: { count: number; mean_s: number; p95_s: number; storage: string };
+  autoscaling: { scale_ups: number; scale_downs: number; node_boots: number; node_shutdowns: number };
+  /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair). */
+  failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number };
+  classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
+  pools: { name: string; model: string; gpu: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number }[];
+  service_times: { pool: string; class: string; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
+  warnings: string[];
+  timeseries: TimePoint[];
+  power_steps?: PowerStep[];
+  records?: RequestRecord[];
+  /** The cost-model estimates behind service_times (for reports; not part of the JSON summary). */
+  estimates?: { pool: string; class: string; estimate: Estimate }[];
+}
+
 export interface SimulationOptions {
   /** Keep a record per request (for CSV output). */
   records?: boolean;
+  /** Keep every power step (for exact energy checks and power charts). */
+  powerSteps?: boolean;
   /** Directory of the scenario file, to resolve relative paths (trace files). */
   baseDir?: string;
   /** Time-series sampling interval (s); default duration/500. */
   sampleInterval?: number;
+  /** Multiply every arrival rate (capacity search). */
+  rateScale?: number;
   /** Where a field came from, for errors raised while building the cluster. */
   locate?: (path: (string | number)[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 }
@@ -140,44 +217,78 @@ export function classLabel(c: RequestClass, shape: RequestShape): string {
   return c.name ?? `${shape.width}x${shape.height}x${shape.frames}f/${shape.steps}st`;
 }
 
+const fin = (x: number) => (Number.isFinite(x) ? x : 0);
+
 export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator();
   const rng = new RandomStreams(s.seed);
   const mixRng = rng.stream('mix');
   const routeRng = rng.stream('routing');
+  const failRng = rng.stream('failures');
   const table = new ServiceTimeTable();
   const warnings: string[] = [];
   const locate = opts.locate ?? (() => ({ source: 'scenario' }));
-
-  // ---- pools and replicas ----
-  const pools: PoolState[] = [];
-  const replicas: ReplicaState[] = [];
   const issues: InputIssue[] = [];
+  const meter = new PowerMeter(() => sim.now, opts.powerSteps ?? false);
+  const flows = new FlowNetwork(sim);
+  const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
+  const host = measuredHostRates();
+  const GB = 1e9;
+
+  // ---- nodes ----
+  const nodes: NodeState[] = [];
+  const tiers = new Map<string, StorageTier>();
+  const aggregatePipes = new Map<string, Pipe>();
+  for (const n of s.cluster.nodes) {
+    const spec = getNode(canonicalId('node', n.type));
+    let tier: StorageTier;
+    try {
+      tier = storageTier(s.cluster.storage, spec);
+    } catch (e) {
+      issues.push({ ...locate(['cluster', 'storage']), path: 'cluster.storage', message: (e as Error).message });
+      continue;
+    }
+    tiers.set(spec.id, tier);
+    if (!aggregatePipes.has(tier.id) && tier.aggregateBps < Infinity) aggregatePipes.set(tier.id, new Pipe(`${tier.id} (shared)`, tier.aggregateBps));
+    for (let i = 0; i < n.count; i++) {
+      const id = nodes.length;
+      nodes.push({ id, spec, state: 'on', freeGpus: spec.gpusPerNode, replicas: [], pageCache: new Set(), storagePipe: new Pipe(`node${id} ${tier.id}`, tier.perNodeBps) });
+    }
+  }
+  if (issues.length) throw new InputError(issues);
+
+  // ---- pools and replicas (first-fit placement on their node type) ----
+  const pools: PoolState[] = [];
+  const replicas: Replica[] = [];
+  const autoscales = s.autoscale === undefined ? [] : Array.isArray(s.autoscale) ? s.autoscale : [s.autoscale];
   poolsOf(s).forEach((p, i) => {
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
     const nodeId = canonicalId('node', p.node ?? s.cluster.nodes[0]!.type);
     const node = getNode(nodeId);
     const plan = parsePlan(p.parallel, locate([...path, 'parallel']).source);
-    const split = plan.experts === 'split';
+    const name = p.name ?? `pool${i}`;
     const pool: PoolState = {
-      name: p.name ?? `pool${i}`,
-      spec: p,
-      modelId: getModel(p.model ?? s.model).id,
-      node: nodeId,
-      gpu: node.gpu,
-      gpus: planGpus({ ...plan, dp: 1 }),
-      plan: { ...plan, dp: 1 },
+      name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu,
+      gpus: planGpus({ ...plan, dp: 1 }), plan: { ...plan, dp: 1 },
       inference: toInference({ ...s.inference, ...(p.inference ?? {}) }),
-      replicas: [],
+      replicas: [], pending: new FifoQueue<Request>(),
+      autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
+      lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(),
     };
+    const split = plan.experts === 'split';
     for (let r = 0; r < p.replicas * plan.dp; r++) {
-      const stageGpus = groupGpus(plan);
-      const rep: ReplicaState = {
-        id: replicas.length, pool, queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request>(),
-        stages: (split ? [0, 1] : [0]).map(() => ({ running: undefined, busySince: 0, busyTime: 0, gpus: stageGpus })),
-        served: 0,
+      const placed = place(nodes, nodeId, pool.gpus);
+      if (!placed) {
+        issues.push({ ...locate([...path, 'replicas']), path: [...path, 'replicas'].join('.'), message: `cannot place replica ${r + 1} of pool "${name}" (${pool.gpus} GPUs on ${nodeId}): not enough free GPUs` });
+        break;
+      }
+      const rep: Replica = {
+        id: replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
+        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined })),
+        served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
       };
+      for (const n of placed) n.replicas.push(rep);
       pool.replicas.push(rep);
       replicas.push(rep);
     }
@@ -191,43 +302,82 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const req = resolveRequest(model, { width: c.resolution?.width, height: c.resolution?.height, frames: c.frames, steps: c.steps, cfg: c.cfg });
     const shape: RequestShape = { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg };
     for (const w of req.warnings) warnings.push(`${classLabel(c, shape)}: ${w}`);
-    return { name: classLabel(c, shape), spec: c, modelId: model.id, shape, slo: c.slo_s, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0 };
+    return newClass(classLabel(c, shape), c, model.id, shape, c.slo_s, req.frames / model.defaults.fps);
   });
+  const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
+  const serviceOf = (pool: PoolState, cls: ClassState, batch = 1): ServiceTime =>
+    table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric);
   const serviceTimes: SimulationResult['service_times'] = [];
   const estimates: NonNullable<SimulationResult['estimates']> = [];
-  const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
-  const serviceOf = (pool: PoolState, cls: ClassState) => table.lookup(pool.modelId, pool.node, pool.plan, cls.shape, pool.inference, fabric);
-  classes.forEach((cls, ci) => {
+  classes.forEach((cls) => {
     for (const [pi, pool] of pools.entries()) {
       if (pool.modelId !== cls.modelId) continue;
+      const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
       let st: ServiceTime;
       try {
         st = serviceOf(pool, cls);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        const path = Array.isArray(s.deployment) ? ['deployment', pi, 'parallel'] : ['deployment', 'parallel'];
-        for (const i of e.issues) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
+        for (const i of e.issues) issues.push({ ...locate([...path, 'parallel']), path: [...path, 'parallel'].join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
         continue;
       }
-      if (!st.fits) {
-        const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
-        issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
-      }
+      if (!st.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
       serviceTimes.push({ pool: pool.name, class: cls.name, encode_s: st.encode_s, denoise_s: st.denoise_s, decode_s: st.decode_s, total_s: st.total_s, peak_memory_gb: st.peak_memory_gb });
       estimates.push({ pool: pool.name, class: cls.name, estimate: st.estimate });
       for (const w of st.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
-    void ci;
   });
   if (issues.length) throw new InputError(issues);
   const weights = classes.map((c) => c.spec.weight);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
 
-  // ---- routing ----
+  // ---- power: per-GPU levels of each pool from its cost-model estimate ----
+  const powerOf = (pool: PoolState) => estimates.find((e) => e.pool === pool.name)?.estimate.power ?? fallbackPower(pool.gpu);
+  const gpuKey = (r: Replica, k: number) => `gpu:r${r.id}:s${k}`;
+  const setStagePower = (r: Replica, k: number, watts: number) => meter.set(gpuKey(r, k), watts, 'gpus');
+  const idlePower = (r: Replica) => {
+    const pw = powerOf(r.pool).per_gpu_w;
+    const level = r.state === 'active' || r.state === 'loading' ? pw.idle : r.nodes.some((n) => n.state === 'off' || n.state === 'failed') ? 0 : pw.deep_idle;
+    r.stages.forEach((st, k) => setStagePower(r, k, level * st.gpus));
+  };
+  const updateNodePower = (n: NodeState) => {
+    const np = n.spec.nonGpuPowerW;
+    let watts = 0;
+    if (n.state === 'on' || n.state === 'booting') {
+      let busy = 0;
+      for (const r of n.replicas) for (const st of r.stages) if (st.batch) busy += st.gpus / r.nodes.length;
+      const frac = Math.min(1, busy / n.spec.gpusPerNode);
+      watts = np.idle + (np.busy - np.idle) * (n.state === 'on' ? frac : 0);
+      // GPUs no replica uses sit at deep idle while the node is on
+      if (n.freeGpus > 0) meter.set(`gpu:node${n.id}:free`, n.freeGpus * fallbackPower(n.spec.gpu).per_gpu_w.deep_idle, 'gpus');
+    } else if (n.freeGpus > 0) meter.set(`gpu:node${n.id}:free`, 0, 'gpus');
+    meter.set(`node:${n.id}`, watts, 'node_non_gpu');
+  };
+
+  // ---- counters ----
+  let arrived = 0, completed = 0, dropped = 0, failedReqs = 0, retried = 0, nextId = 0;
+  let scaleUps = 0, scaleDowns = 0, nodeBoots = 0, nodeShutdowns = 0, coldStarts = 0;
+  const failuresBy = { gpu: 0, node: 0, link: 0 };
+  const coldStartTimes = new QuantileSketch();
+  const overallLatency = new QuantileSketch();
+  const overallWait = new QuantileSketch();
+  let withinSlo = 0, withSlo = 0, videoSeconds = 0;
+  const records: RequestRecord[] | undefined = opts.records ? [] : undefined;
+  const record = (req: Request, outcome: RequestRecord['outcome'], reason?: string) =>
+    records?.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, arrival: req.arrival, start: req.start, finish: sim.now, outcome, retries: req.retries, reason });
+
+  // ---- routing and queues ----
   let rrPointer = 0;
-  const inService = (r: ReplicaState) => r.stages.reduce((a, st) => a + (st.running ? 1 : 0), 0) + r.handoff.size;
-  const outstanding = (r: ReplicaState) => r.queue.size + inService(r);
-  const route = (candidates: ReplicaState[]): ReplicaState => {
+  const serving = (r: Replica) => r.state === 'active' || r.state === 'loading' || r.state === 'waking';
+  const inService = (r: Replica) => r.stages.reduce((a, st) => a + (st.batch ? st.batch.length : 0), 0) + r.handoff.size;
+  const outstanding = (r: Replica) => r.queue.size + inService(r);
+  const predictedFinish = (r: Replica, cls: ClassState) => {
+    let work = 0;
+    for (const q of r.queue.values()) work += serviceOf(r.pool, q.cls).total_s;
+    for (const st of r.stages) if (st.batch) work += Math.max(0, serviceOf(r.pool, st.batch[0]!.cls).total_s - (sim.now - st.busySince));
+    return work + serviceOf(r.pool, cls).total_s + (r.state === 'active' ? 0 : 60);
+  };
+  const route = (candidates: Replica[], cls: ClassState): Replica => {
     switch (s.scheduling.routing) {
       case 'round-robin':
         return candidates[rrPointer++ % candidates.length]!;
@@ -239,9 +389,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         return outstanding(b) < outstanding(a) ? b : a;
       }
       case 'join-shortest-queue':
-        return argmin(candidates, (r) => r.queue.size + (r.stages[0]!.running ? 0.5 : 0));
+        return argmin(candidates, (r) => r.queue.size + (r.stages[0]!.batch ? 0.5 : 0));
       case 'least-outstanding':
         return argmin(candidates, outstanding);
+      case 'slo-aware':
+        return argmin(candidates, (r) => predictedFinish(r, cls));
     }
   };
   const queueKey = (req: Request): number => {
@@ -251,64 +403,140 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       case 'priority':
         return req.cls.spec.priority * 1e12 + req.arrival;
       case 'sjf':
-        return req.service.total_s;
+        return req.replica ? serviceOf(req.replica.pool, req.cls).total_s : 0;
       case 'edf':
         return req.deadline;
     }
   };
-
-  // ---- counters ----
-  let arrived = 0, completed = 0, dropped = 0, failed = 0, nextId = 0;
-  const overallLatency = new QuantileSketch();
-  const overallWait = new QuantileSketch();
-  let withinSlo = 0, withSlo = 0;
-  const records: RequestRecord[] | undefined = opts.records ? [] : undefined;
-  const record = (req: Request, outcome: RequestRecord['outcome'], reason?: string) =>
-    records?.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, arrival: req.arrival, start: req.start, finish: sim.now, outcome, reason });
-
-  // ---- replica service: stage 0 = whole request, or (split experts) encode + high-noise steps; stage 1 = the rest ----
-  const stageDurations = (rep: ReplicaState, st: ServiceTime): number[] =>
-    rep.stages.length === 1
-      ? [st.encode_s, st.denoise_s, st.decode_s]
-      : [st.encode_s + st.highSteps * st.step_s, st.total_s - st.encode_s - st.highSteps * st.step_s];
-  const startNext = (rep: ReplicaState) => {
-    const stage = rep.stages[0]!;
-    if (stage.running) return;
-    const req = rep.queue.pop();
-    if (!req) return;
-    if (req.timeout !== undefined) sim.cancel(req.timeout);
-    req.start = sim.now;
-    stage.running = req;
-    stage.busySince = sim.now;
-    const d = stageDurations(rep, req.service);
-    if (rep.stages.length === 1) {
-      // stage events: encode → denoise → decode → done
-      sim.schedule(d[0]!, () => sim.schedule(d[1]!, () => sim.schedule(d[2]!, () => finishStage(rep, 0, req))));
-    } else sim.schedule(d[0]!, () => finishStage(rep, 0, req));
+  const poolsFor = new Map<string, PoolState[]>();
+  const poolsServing = (modelId: string) => {
+    let ps = poolsFor.get(modelId);
+    if (!ps) poolsFor.set(modelId, (ps = pools.filter((p) => p.modelId === modelId)));
+    return ps;
   };
-  const startSecond = (rep: ReplicaState) => {
-    const stage = rep.stages[1]!;
-    if (stage.running) return;
-    const req = rep.handoff.shift();
-    if (!req) return;
-    stage.running = req;
-    stage.busySince = sim.now;
-    sim.schedule(stageDurations(rep, req.service)[1]!, () => finishStage(rep, 1, req));
-  };
-  const finishStage = (rep: ReplicaState, index: number, req: Request) => {
-    const stage = rep.stages[index]!;
-    stage.running = undefined;
-    stage.busyTime += sim.now - stage.busySince;
-    if (index === 0 && rep.stages.length === 2) {
-      rep.handoff.push(req);
-      startSecond(rep);
-      startNext(rep);
+
+  /** Routes a request (new or retried); with no awake replica it waits at the pool and wakes one. */
+  const dispatch = (req: Request) => {
+    const ps = poolsServing(req.cls.modelId);
+    if (ps.length === 0) return drop(req, 'no pool serves this model');
+    const candidates = ps.flatMap((p) => p.replicas.filter(serving));
+    if (candidates.length === 0) {
+      const pool = ps[0]!;
+      pool.pending.push(req);
+      armTimeout(req, () => pool.pending.remove((x) => x === req) !== undefined);
+      if (pool.autoscale) scaleUp(pool, 'no awake replica');
       return;
     }
-    if (index === 1) startSecond(rep);
-    finish(rep, req);
+    const rep = route(candidates, req.cls);
+    req.replica = rep;
+    if (s.scheduling.max_queue !== undefined && rep.queue.size >= s.scheduling.max_queue) return drop(req, 'queue full');
+    rep.queue.push(req, queueKey(req));
+    armTimeout(req, () => rep.queue.remove((x) => x === req) !== undefined);
+    startNext(rep);
   };
-  const finish = (rep: ReplicaState, req: Request) => {
+  const armTimeout = (req: Request, removeFromQueue: () => boolean) => {
+    if (s.scheduling.timeout_s === undefined) return;
+    const left = req.arrival + s.scheduling.timeout_s - sim.now;
+    if (req.timeout !== undefined) sim.cancel(req.timeout);
+    req.timeout = sim.schedule(Math.max(0, left), () => {
+      req.timeout = undefined;
+      if (removeFromQueue()) drop(req, 'timed out in queue');
+    });
+  };
+  const drop = (req: Request, reason: string) => {
+    dropped++;
+    req.cls.dropped++;
+    record(req, 'dropped', reason);
+  };
+
+  // ---- replica service ----
+  /** Phases of each stage: [duration, per-GPU watts]; weight transfers (offload) draw transfer power. */
+  const phases = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
+    const pw = st.estimate.power.per_gpu_w;
+    const g = rep.pool.gpus / rep.stages.length;
+    const vaeW = (pw.vae_decode + (g - 1) * pw.vae_idle_ranks) / g;
+    const x = st.transfer_s;
+    const encode: [number, number][] = [[x.encode, pw.transfer], [st.encode_s - x.encode, pw.text_encode]];
+    const decode: [number, number][] = [[x.decode, pw.transfer], [st.decode_s - x.decode, vaeW]];
+    if (rep.stages.length === 1) return [...encode, [x.denoise, pw.transfer], [st.denoise_s - x.denoise, pw.denoise], ...decode];
+    // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
+    const high = st.highSteps * st.step_s;
+    if (stage === 0) return [...encode, [high, pw.denoise]];
+    return [[Math.max(0, st.denoise_s - high), pw.denoise], ...decode];
+  };
+  const runPhases = (rep: Replica, k: number, list: [number, number][], done: () => void) => {
+    const stage = rep.stages[k]!;
+    const next = (i: number) => {
+      if (i >= list.length) {
+        stage.phaseEvent = undefined;
+        return done();
+      }
+      const [dur, w] = list[i]!;
+      if (dur <= 0) return next(i + 1);
+      setStagePower(rep, k, w * stage.gpus);
+      stage.phaseEvent = sim.schedule(dur, () => next(i + 1));
+    };
+    next(0);
+  };
+  /** Takes the next batch from the queue: the head plus compatible requests, waiting up to window_s for more. */
+  const startNext = (rep: Replica) => {
+    const stage = rep.stages[0]!;
+    if (stage.batch || rep.state !== 'active' || rep.queue.size === 0) return;
+    const maxBatch = rep.pool.spec.batching?.max_batch ?? 1;
+    const head = rep.queue.peek()!;
+    const compatible = maxBatch > 1 ? rep.queue.values().filter((q) => q.cls === head.cls) : [head];
+    const window = rep.pool.spec.batching?.window_s ?? 0;
+    if (compatible.length < maxBatch && window > 0 && sim.now - head.arrival < window) {
+      if (rep.batchTimer === undefined) rep.batchTimer = sim.schedule(head.arrival + window - sim.now, () => {
+        rep.batchTimer = undefined;
+        startNext(rep);
+      });
+      return;
+    }
+    if (rep.batchTimer !== undefined) {
+      sim.cancel(rep.batchTimer);
+      rep.batchTimer = undefined;
+    }
+    const batch = compatible.sort((a, b) => queueKey(a) - queueKey(b)).slice(0, maxBatch);
+    for (const req of batch) {
+      rep.queue.remove((x) => x === req);
+      if (req.timeout !== undefined) sim.cancel(req.timeout);
+      req.timeout = undefined;
+      req.start = sim.now;
+    }
+    stage.batch = batch;
+    stage.busySince = sim.now;
+    for (const n of rep.nodes) updateNodePower(n);
+    const st = serviceOf(rep.pool, head.cls, batch.length);
+    runPhases(rep, 0, phases(rep, st, 0), () => finishStage(rep, 0));
+  };
+  const startSecond = (rep: Replica) => {
+    const stage = rep.stages[1]!;
+    if (stage.batch || rep.state !== 'active') return;
+    const batch = rep.handoff.shift();
+    if (!batch) return;
+    stage.batch = batch;
+    stage.busySince = sim.now;
+    for (const n of rep.nodes) updateNodePower(n);
+    runPhases(rep, 1, phases(rep, serviceOf(rep.pool, batch[0]!.cls, batch.length), 1), () => finishStage(rep, 1));
+  };
+  const finishStage = (rep: Replica, k: number) => {
+    const stage = rep.stages[k]!;
+    const batch = stage.batch!;
+    stage.batch = undefined;
+    stage.busyTime += sim.now - stage.busySince;
+    setStagePower(rep, k, powerOf(rep.pool).per_gpu_w.idle * stage.gpus);
+    for (const n of rep.nodes) updateNodePower(n);
+    if (k === 0 && rep.stages.length === 2) {
+      rep.handoff.push(batch);
+      startSecond(rep);
+    } else {
+      for (const req of batch) finish(rep, req);
+      if (k === 1) startSecond(rep);
+    }
+    startNext(rep);
+  };
+  const finish = (rep: Replica, req: Request) => {
     rep.served++;
     completed++;
     const latency = sim.now - req.arrival;
@@ -318,6 +546,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     req.cls.wait.add(wait);
     overallLatency.add(latency);
     overallWait.add(wait);
+    videoSeconds += req.cls.videoSeconds;
     if (req.cls.slo !== undefined) {
       withSlo++;
       if (latency <= req.cls.slo) {
@@ -326,18 +555,277 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       }
     }
     record(req, 'completed');
-    startNext(rep);
-  };
-  const drop = (req: Request, reason: string) => {
-    dropped++;
-    req.cls.dropped++;
-    record(req, 'dropped', reason);
   };
 
+  // ---- loading, sleeping and waking ----
+  const endDowntime = (rep: Replica) => {
+    if (Number.isNaN(rep.downSince)) return;
+    rep.downTime += sim.now - rep.downSince;
+    rep.downSince = NaN;
+  };
+  const activate = (rep: Replica) => {
+    rep.state = 'active';
+    endDowntime(rep);
+    idlePower(rep);
+    // requests waiting at the pool move onto the newly awake replica
+    for (let req = rep.pool.pending.shift(); req; req = rep.pool.pending.shift()) {
+      if (req.timeout !== undefined) sim.cancel(req.timeout);
+      req.timeout = undefined;
+      dispatch(req);
+    }
+    startNext(rep);
+  };
+  /** Cold start: storage (or page cache) → CPU cast → GPU copy; then the replica serves. */
+  const load = (rep: Replica) => {
+    rep.state = 'loading';
+    idlePower(rep);
+    coldStarts++;
+    const t0 = sim.now;
+    const model = getModel(rep.pool.modelId);
+    const bytes = checkpointBytes(model, s.cluster.storage);
+    const node = rep.nodes[0]!;
+    const tier = tiers.get(node.spec.id)!;
+    const cached = s.cluster.storage.page_cache && !s.cluster.storage.gds && rep.nodes.every((n) => n.pageCache.has(rep.pool.modelId));
+    const device = new DeviceModel(rep.pool.gpu);
+    const afterRead = () => {
+      rep.loadFlow = undefined;
+      if (s.cluster.storage.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
+      const cast = s.cluster.storage.gds ? 0 : bytes.castBytes / (host.castGBs * GB);
+      const est = estimates.find((e) => e.pool === rep.pool.name)?.estimate;
+      const perGpu = est ? Math.max(...est.memory.phases.map((p) => (p.breakdown_gb.dit_weights ?? 0) + (p.breakdown_gb.text_encoder_weights ?? 0) + (p.breakdown_gb.vae_weights ?? 0))) * GB : bytes.total / rep.pool.gpus;
+      const h2d = s.cluster.storage.gds ? 0 : perGpu / (device.hostLinkGBs('h2d', false, true) * GB);
+      rep.wakeEvent = sim.schedule(cast + h2d, () => {
+        rep.wakeEvent = undefined;
+        coldStartTimes.add(sim.now - t0);
+        rep.pool.loadSeconds.add(sim.now - t0);
+        activate(rep);
+      });
+    };
+    const pipes = [...rep.nodes.map((n) => n.storagePipe)];
+    const agg = aggregatePipes.get(tier.id);
+    if (agg && !cached) pipes.push(agg);
+    const cap = s.cluster.storage.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, host) * rep.nodes.length;
+    // a page-cache hit reads host memory at the ingest rate, without touching storage
+    rep.loadFlow = cached ? flows.start(bytes.total, [], afterRead, cap) : flows.start(bytes.total, pipes, afterRead, cap);
+  };
+  const wake = (rep: Replica) => {
+    const off = rep.nodes.filter((n) => n.state === 'off');
+    if (off.length === 0) return load(rep);
+    rep.state = 'waking';
+    for (const n of off) {
+      n.state = 'booting';
+      nodeBoots++;
+      updateNodePower(n);
+    }
+    rep.wakeEvent = sim.schedule(rep.pool.autoscale?.boot_s ?? 0, () => {
+      rep.wakeEvent = undefined;
+      for (const n of rep.nodes) if (n.state === 'booting') {
+        n.state = 'on';
+        updateNodePower(n);
+        for (const other of n.replicas) if (other !== rep) idlePower(other);
+      }
+      load(rep);
+    });
+  };
+  const sleep = (rep: Replica) => {
+    rep.state = 'asleep';
+    idlePower(rep);
+    if (rep.pool.autoscale?.sleep === 'node') {
+      for (const n of rep.nodes) {
+        if (n.state === 'on' && n.replicas.every((r) => r.state === 'asleep')) {
+          n.state = 'off';
+          n.pageCache.clear();
+          nodeShutdowns++;
+          updateNodePower(n);
+          for (const r of n.replicas) idlePower(r);
+        }
+      }
+    }
+  };
+
+  // ---- autoscaling ----
+  const scaleUp = (pool: PoolState, _why: string) => {
+    const a = pool.autoscale!;
+    const awake = pool.replicas.filter(serving).length;
+    const max = a.max_replicas ?? pool.replicas.length;
+    if (awake >= max) return;
+    const candidate = pool.replicas.find((r) => r.state === 'asleep' && r.nodes.every((n) => n.state === 'on')) ?? pool.replicas.find((r) => r.state === 'asleep');
+    if (!candidate) return;
+    pool.lastScaleAt = sim.now;
+    scaleUps++;
+    wake(candidate);
+  };
+  const metricOf = (pool: PoolState): number => {
+    const a = pool.autoscale!;
+    const awake = pool.replicas.filter(serving);
+    const queued = pool.pending.size + awake.reduce((x, r) => x + r.queue.size, 0);
+    switch (a.metric) {
+      case 'queue_length':
+        return awake.length === 0 ? (queued > 0 ? Infinity : 0) : queued / awake.length;
+      case 'utilization': {
+        const active = awake.filter((r) => r.state === 'active');
+        if (active.length === 0) return queued > 0 ? Infinity : 0;
+        return active.filter((r) => r.stages.some((st) => st.batch)).length / active.length;
+      }
+      case 'slo_risk': {
+        const waiting = [...pool.pending, ...awake.flatMap((r) => r.queue.values())];
+        if (waiting.length === 0) return 0;
+        const perReplica = awake.length > 0 ? awake.length : 1;
+        let risky = 0;
+        let ahead = 0;
+        for (const req of [...waiting].sort((x, y) => x.arrival - y.arrival)) {
+          ahead += serviceOf(pool, req.cls).total_s / perReplica;
+          if (req.cls.slo !== undefined && sim.now + ahead + serviceOf(pool, req.cls).total_s > req.arrival + req.cls.slo) risky++;
+        }
+        return risky / waiting.length;
+      }
+    }
+  };
+  const autoscaleTick = (pool: PoolState) => {
+    const a = pool.autoscale!;
+    const m = metricOf(pool);
+    if (sim.now - pool.lastScaleAt >= a.cooldown_s) {
+      if (m >= a.scale_up_at && (m > 0 || pool.pending.size > 0)) scaleUp(pool, 'metric');
+      else if (m <= a.scale_down_at) {
+        const awake = pool.replicas.filter(serving);
+        const idle = awake.filter((r) => r.state === 'active' && r.queue.size === 0 && r.stages.every((st) => !st.batch) && r.handoff.size === 0);
+        if (awake.length > a.min_replicas && idle.length > 0) {
+          pool.lastScaleAt = sim.now;
+          scaleDowns++;
+          sleep(idle[idle.length - 1]!);
+        }
+      }
+    }
+    if (sim.now + a.interval_s <= s.duration || pool.replicas.some((r) => r.queue.size > 0 || r.stages.some((st) => st.batch)) || pool.pending.size > 0) sim.schedule(a.interval_s, () => autoscaleTick(pool), 50);
+  };
+
+  // ---- failures ----
+  const failureRuntime = s.failures;
+  const drawGap = (f: NonNullable<NonNullable<typeof failureRuntime>['gpu']>, r: RandomStream) =>
+    f.distribution === 'weibull' ? r.weibull(f.shape, (f.mtbf_h * 3600) / gammaFn(1 + 1 / f.shape)) : r.exponential(1 / (f.mtbf_h * 3600));
+  const drawRepair = (f: NonNullable<NonNullable<typeof failureRuntime>['gpu']>, r: RandomStream) => r.exponential(1 / (f.mttr_h * 3600));
+  /** Takes a replica down: its running and queued requests are retried elsewhere or lost. */
+  const failReplica = (rep: Replica) => {
+    rep.failedUnits++;
+    if (rep.failedUnits > 1) return;
+    const wasAwake = serving(rep);
+    if (rep.wakeEvent !== undefined) sim.cancel(rep.wakeEvent);
+    rep.wakeEvent = undefined;
+    if (rep.loadFlow) flows.cancel(rep.loadFlow);
+    rep.loadFlow = undefined;
+    if (rep.batchTimer !== undefined) sim.cancel(rep.batchTimer);
+    rep.batchTimer = undefined;
+    const interrupted: Request[] = [];
+    rep.stages.forEach((st, k) => {
+      if (st.phaseEvent !== undefined) sim.cancel(st.phaseEvent);
+      st.phaseEvent = undefined;
+      if (st.batch) {
+        st.busyTime += sim.now - st.busySince;
+        interrupted.push(...st.batch);
+      }
+      st.batch = undefined;
+      setStagePower(rep, k, 0);
+    });
+    for (let b = rep.handoff.shift(); b; b = rep.handoff.shift()) interrupted.push(...b);
+    const queued: Request[] = [];
+    for (let q = rep.queue.pop(); q; q = rep.queue.pop()) queued.push(q);
+    rep.state = 'failed';
+    rep.resumeAfterRepair = wasAwake;
+    if (Number.isNaN(rep.downSince)) rep.downSince = sim.now;
+    for (const n of rep.nodes) updateNodePower(n);
+    for (const req of interrupted) {
+      if (failureRuntime!.policy === 'retry' && req.retries < failureRuntime!.max_retries) {
+        req.retries++;
+        retried++;
+        req.start = NaN;
+        dispatch(req);
+      } else {
+        failedReqs++;
+        req.cls.failed++;
+        record(req, 'failed', 'hardware failure');
+      }
+    }
+    for (const req of queued) {
+      if (req.timeout !== undefined) sim.cancel(req.timeout);
+      req.timeout = undefined;
+      dispatch(req);
+    }
+  };
+  const repairReplica = (rep: Replica) => {
+    rep.failedUnits--;
+    if (rep.failedUnits > 0 || rep.nodes.some((n) => n.state === 'failed')) return;
+    rep.state = 'asleep';
+    idlePower(rep);
+    if (rep.resumeAfterRepair) load(rep);
+    else endDowntime(rep);
+  };
+  if (failureRuntime) {
+    const gpuF = failureRuntime.gpu;
+    const nodeF = failureRuntime.node;
+    const linkF = failureRuntime.link;
+    if (gpuF) {
+      nodes.forEach((n) => {
+        for (let g = 0; g < n.spec.gpusPerNode; g++) {
+          const rep = replicaOfGpu(n, g);
+          const cycle = () => {
+            sim.schedule(drawGap(gpuF, failRng), () => {
+              failuresBy.gpu++;
+              if (rep) failReplica(rep);
+              sim.schedule(drawRepair(gpuF, failRng), () => {
+                if (rep) repairReplica(rep);
+                cycle();
+              });
+            });
+          };
+          cycle();
+        }
+      });
+    }
+    if (nodeF) {
+      nodes.forEach((n) => {
+        const cycle = () => {
+          sim.schedule(drawGap(nodeF, failRng), () => {
+            failuresBy.node++;
+            const before = n.state;
+            n.state = 'failed';
+            n.pageCache.clear();
+            for (const r of n.replicas) failReplica(r);
+            updateNodePower(n);
+            sim.schedule(drawRepair(nodeF, failRng), () => {
+              n.state = before === 'off' ? 'off' : 'on';
+              updateNodePower(n);
+              for (const r of n.replicas) repairReplica(r);
+              cycle();
+            });
+          });
+        };
+        cycle();
+      });
+    }
+    if (linkF) {
+      nodes.forEach((n) => {
+        const cycle = () => {
+          sim.schedule(drawGap(linkF, failRng), () => {
+            failuresBy.link++;
+            const hit = n.replicas.filter((r) => r.nodes.length > 1);
+            for (const r of hit) failReplica(r);
+            sim.schedule(drawRepair(linkF, failRng), () => {
+              for (const r of hit) repairReplica(r);
+              cycle();
+            });
+          });
+        };
+        cycle();
+      });
+    }
+  }
+
   // ---- arrivals ----
-  const arrivals: ArrivalProcess = makeArrivals(s.workload.arrivals, rng.stream('arrivals'), s.workload.arrivals.process === 'trace' ? resolvePath(opts.baseDir, s.workload.arrivals.file) : undefined);
+  const curve: RateCurve = dailyCurve(s.workload.curve);
+  const arrivalRng = rng.stream('arrivals');
+  const arrivals: ArrivalProcess = makeArrivals(s.workload.arrivals, arrivalRng, s.workload.arrivals.process === 'trace' ? resolvePath(opts.baseDir, s.workload.arrivals.file) : undefined, opts.rateScale ?? 1, curve);
   const traceClass = new Map<string, ClassState>();
-  const classForTrace = (): ClassState => {
+  const classForArrival = (): ClassState => {
     const row = arrivals.lastRow?.();
     if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
     const base = classes[0]!;
@@ -347,91 +835,119 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     let cls = traceClass.get(key);
     if (!cls) {
       const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id };
-      cls = { name: classLabel(spec, shape), spec, modelId: model.id, shape, slo: base.slo, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0 };
+      cls = newClass(classLabel(spec, shape), spec, model.id, shape, base.slo, shape.frames / model.defaults.fps);
       traceClass.set(key, cls);
       classes.push(cls);
     }
     return cls;
   };
   const arrive = () => {
-    const cls = classForTrace();
+    const cls = classForArrival();
     arrived++;
     cls.arrived++;
-    const candidates = replicasServing(cls.modelId);
-    const req: Request = { id: nextId++, cls, arrival: sim.now, deadline: cls.slo !== undefined ? sim.now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, service: undefined as unknown as ServiceTime };
-    if (candidates.length === 0) {
-      drop(req, 'no replica serves this model');
-    } else {
-      const rep = route(candidates);
-      req.replica = rep;
-      req.service = serviceOf(rep.pool, cls);
-      if (s.scheduling.max_queue !== undefined && rep.queue.size >= s.scheduling.max_queue) drop(req, 'queue full');
-      else {
-        rep.queue.push(req, queueKey(req));
-        if (s.scheduling.timeout_s !== undefined) {
-          req.timeout = sim.schedule(s.scheduling.timeout_s, () => {
-            if (rep.queue.remove((x) => x === req)) drop(req, 'timed out in queue');
-          });
-        }
-        startNext(rep);
-      }
-    }
+    dispatch({ id: nextId++, cls, arrival: sim.now, deadline: cls.slo !== undefined ? sim.now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, retries: 0 });
     const t = arrivals.next(sim.now);
     if (t < s.duration) sim.scheduleAt(t, arrive);
   };
-  const servingCache = new Map<string, ReplicaState[]>();
-  const replicasServing = (modelId: string) => {
-    let r = servingCache.get(modelId);
-    if (!r) servingCache.set(modelId, (r = replicas.filter((x) => x.pool.modelId === modelId)));
-    return r;
-  };
+
+  // ---- initial state: warm replicas serve at t=0; cold ones load; autoscaled pools start at their minimum ----
+  for (const n of nodes) updateNodePower(n);
+  for (const pool of pools) {
+    const a = pool.autoscale;
+    const awakeAtStart = a ? Math.min(pool.replicas.length, Math.max(a.min_replicas, 0)) : pool.replicas.length;
+    pool.replicas.forEach((rep, i) => {
+      if (i >= awakeAtStart) {
+        rep.state = 'asleep';
+        return;
+      }
+      if (pool.spec.warm) {
+        rep.state = 'active';
+        if (s.cluster.storage.page_cache) for (const n of rep.nodes) n.pageCache.add(pool.modelId);
+      } else load(rep);
+    });
+    for (const rep of pool.replicas) if (rep.state === 'asleep') sleep(rep);
+    for (const rep of pool.replicas) idlePower(rep);
+    if (a) sim.schedule(a.interval_s, () => autoscaleTick(pool), 50);
+  }
+  for (const n of nodes) updateNodePower(n);
   const first = arrivals.next(0);
   if (first < s.duration) sim.scheduleAt(first, arrive);
 
   // ---- time series ----
   const totalGpus = pools.reduce((a, p) => a + p.replicas.length * p.gpus, 0);
-  const interval = opts.sampleInterval ?? Math.max(1, s.duration / 500);
+  const interval = opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500);
   const timeseries: TimePoint[] = [];
+  const inFlightNow = () => arrived - completed - dropped - failedReqs;
   const sample = () => {
-    let busy = 0, queued = 0, busyGpus = 0;
+    let busy = 0, queued = 0, busyGpus = 0, active = 0;
     for (const r of replicas) {
       let any = false;
       for (const st of r.stages) {
-        if (st.running) {
+        if (st.batch) {
           any = true;
           busyGpus += st.gpus;
         }
       }
       if (any) busy++;
+      if (r.state === 'active') active++;
       queued += r.queue.size + r.handoff.size;
     }
-    timeseries.push({ t: sim.now, busy_replicas: busy, queued, in_flight: arrived - completed - dropped - failed, gpu_utilization: totalGpus ? busyGpus / totalGpus : 0 });
-    if (sim.now + interval <= s.duration || (s.drain && arrived - completed - dropped - failed > 0)) sim.schedule(interval, sample, 100);
+    for (const p of pools) queued += p.pending.size;
+    timeseries.push({
+      t: sim.now, busy_replicas: busy, active_replicas: active, queued, in_flight: inFlightNow(),
+      gpu_utilization: totalGpus ? busyGpus / totalGpus : 0, nodes_on: nodes.filter((n) => n.state === 'on').length, power_kw: meter.watts / 1000,
+    });
+    if (sim.now + interval <= s.duration || (s.drain && inFlightNow() > 0)) sim.schedule(interval, sample, 100);
   };
   sim.schedule(0, sample, 100);
 
-  sim.run(s.drain ? {} : { until: s.duration });
+  if (s.drain) {
+    // run until the arrival window closes and every admitted request has finished (failure and autoscale
+    // processes keep scheduling, so stop once nothing is left in flight)
+    sim.run({ until: s.duration });
+    while (inFlightNow() > 0 && sim.peek() < Infinity) sim.run({ until: Math.max(sim.now, sim.peek()) });
+  } else sim.run({ until: s.duration });
   const end = sim.now;
 
   // ---- results ----
-  const stageBusy = (st: ReplicaState['stages'][number]) => st.busyTime + (st.running ? end - st.busySince : 0);
+  const stageBusy = (st: StageServer) => st.busyTime + (st.batch ? end - st.busySince : 0);
   let gpuBusy = 0;
   for (const r of replicas) for (const st of r.stages) gpuBusy += stageBusy(st) * st.gpus;
-  const inFlight = arrived - completed - dropped - failed;
+  const byKind = meter.energyByKind();
+  const itJ = Object.values(byKind).reduce((a, b) => a + b, 0);
+  const byComponentKwh: Record<string, number> = {};
+  for (const [k, j] of Object.entries(byKind)) byComponentKwh[k] = j / 3.6e6;
   return {
     scenario: s.name,
     seed: s.seed,
-    requests: { arrived, completed, dropped, failed, in_flight: inFlight },
+    requests: { arrived, completed, dropped, failed: failedReqs, in_flight: inFlightNow(), retried },
     latency_s: statsOf(overallLatency),
     queue_wait_s: { mean: fin(overallWait.mean), p50: fin(overallWait.quantile(0.5)), p95: fin(overallWait.quantile(0.95)), p99: fin(overallWait.quantile(0.99)) },
     slo_attainment: withSlo > 0 ? withinSlo / withSlo : null,
     throughput_per_h: end > 0 ? (completed / end) * 3600 : 0,
     gpu_utilization: end > 0 && totalGpus > 0 ? gpuBusy / (totalGpus * end) : 0,
+    gpus: totalGpus,
     sim_time_s: end,
     wall_time_s: Number(process.hrtime.bigint() - wallStart) / 1e9,
     events: sim.eventsProcessed,
+    energy: {
+      total_kwh: itJ / 3.6e6,
+      facility_kwh: (itJ * pue) / 3.6e6,
+      pue,
+      per_video_wh: completed > 0 ? (itJ * pue) / 3600 / completed : 0,
+      per_video_second_wh: videoSeconds > 0 ? (itJ * pue) / 3600 / videoSeconds : 0,
+      avg_power_kw: end > 0 ? itJ / end / 1000 : 0,
+      peak_power_kw: meter.peakWatts / 1000,
+      by_component_kwh: byComponentKwh,
+    },
+    cold_starts: { count: coldStarts, mean_s: fin(coldStartTimes.mean), p95_s: fin(coldStartTimes.quantile(0.95)), storage: [...tiers.values()][0]?.note ?? '' },
+    autoscaling: { scale_ups: scaleUps, scale_downs: scaleDowns, node_boots: nodeBoots, node_shutdowns: nodeShutdowns },
+    failures: {
+      gpu: failuresBy.gpu, node: failuresBy.node, link: failuresBy.link, requests_retried: retried, requests_failed: failedReqs,
+      availability: end > 0 && replicas.length > 0 ? 1 - replicas.reduce((a, r) => a + r.downTime + (Number.isNaN(r.downSince) ? 0 : end - r.downSince), 0) / (replicas.length * end) : 1,
+    },
     classes: classes.map((c) => ({
-      name: c.name, model: c.modelId, arrived: c.arrived, completed: c.completed, dropped: c.dropped,
+      name: c.name, model: c.modelId, arrived: c.arrived, completed: c.completed, dropped: c.dropped, failed: c.failed,
       service_s: pools.filter((p) => p.modelId === c.modelId).map((p) => serviceOf(p, c).total_s)[0] ?? NaN,
       latency_s: statsOf(c.latency), queue_wait_s: { mean: fin(c.wait.mean), p95: fin(c.wait.quantile(0.95)) },
       slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && c.completed > 0 ? c.withinSlo / c.completed : null,
@@ -443,13 +959,48 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     service_times: serviceTimes,
     warnings,
     timeseries,
+    power_steps: opts.powerSteps ? meter.steps : undefined,
     records,
     estimates,
   };
+
+  function newClass(name: string, spec: RequestClass, modelId: string, shape: RequestShape, slo: number | undefined, videoSecs: number): ClassState {
+    return { name, spec, modelId, shape, slo, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0, failed: 0, videoSeconds: videoSecs };
+  }
 }
 
-function fin(x: number): number {
-  return Number.isFinite(x) ? x : 0;
+/** First-fit placement of a replica of `gpus` GPUs on nodes of one type; spans whole nodes when larger than one. */
+function place(nodes: NodeState[], nodeId: string, gpus: number): NodeState[] | undefined {
+  const candidates = nodes.filter((n) => n.spec.id === nodeId);
+  const per = candidates[0]?.spec.gpusPerNode ?? 0;
+  if (gpus <= per) {
+    const n = candidates.find((x) => x.freeGpus >= gpus);
+    if (!n) return undefined;
+    n.freeGpus -= gpus;
+    return [n];
+  }
+  const need = Math.ceil(gpus / per);
+  const empty = candidates.filter((x) => x.freeGpus === per).slice(0, need);
+  if (empty.length < need) return undefined;
+  for (const n of empty) n.freeGpus -= Math.min(per, gpus - per * empty.indexOf(n));
+  return empty;
+}
+
+/** The replica using GPU index `g` of a node (replicas are packed in placement order). */
+function replicaOfGpu(n: NodeState, g: number): Replica | undefined {
+  let offset = 0;
+  for (const r of n.replicas) {
+    const here = r.nodes.length > 1 ? n.spec.gpusPerNode : r.pool.gpus;
+    if (g < offset + here) return r;
+    offset += here;
+  }
+  return undefined;
+}
+
+/** Power levels of a GPU no pool's estimate covers (GPUs left free on a node): the power table's idle figures. */
+function fallbackPower(gpu: string): Estimate['power'] {
+  const t = powerTable(gpu, undefined, false);
+  return { per_gpu_w: { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: t.idleW, deep_idle: t.deepIdleW }, node_non_gpu_w: { idle: 0, busy: 0 }, gpus_per_node: 8, pue: 1, extrapolated: t.extrapolated };
 }
 
 function argmin<T>(xs: T[], f: (x: T) => number): T {
@@ -463,6 +1014,18 @@ function argmin<T>(xs: T[], f: (x: T) => number): T {
     }
   }
   return best;
+}
+
+/** Γ(x) by the Lanczos approximation (for Weibull means). */
+export function gammaFn(x: number): number {
+  const g = 7;
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.PI / (Math.sin(Math.PI * x) * gammaFn(1 - x));
+  x -= 1;
+  let a = c[0]!;
+  const t = x + g + 0.5;
+  for (let i = 1; i < g + 2; i++) a += c[i]! / (x + i);
+  return Math.sqrt(2 * Math.PI) * Math.pow(t, x + 0.5) * Math.exp(-t) * a;
 }
 
 function resolvePath(baseDir: string | undefined, file: string): string {
@@ -481,5 +1044,3 @@ export function toInference(i: Partial<Scenario['inference']>): InferenceOptions
     sustained: i.sustained ?? DEFAULT_INFERENCE.sustained,
   };
 }
-
-export type { RandomStream };

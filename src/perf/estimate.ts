@@ -24,6 +24,8 @@ import { SINGLE_GPU, formatPlan, groupGpus, planProblems, type ParallelPlan } fr
 import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { getNode } from '../hardware/catalog.ts';
+import { POWER_DEFAULTS } from '../hardware/defaults.ts';
+import { powerTable, stageEnergy } from './power.ts';
 import { InputError } from '../scenario/errors.ts';
 
 export interface InferenceOptions {
@@ -112,6 +114,18 @@ export interface Estimate {
   collectives: CollectiveReport[];
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
   profile: { source: string; extrapolated: boolean; sustained_factor: number };
+  /** GPU board energy of one request over all the replica's GPUs, Wh. */
+  gpu_energy_wh: number;
+  /** Including the node's non-GPU share and the facility PUE, Wh. */
+  energy_wh: number;
+  /** Mean board power per GPU in each phase and the node figures the runtime integrates. */
+  power: {
+    per_gpu_w: { text_encode: number; denoise: number; vae_decode: number; vae_idle_ranks: number; transfer: number; idle: number; deep_idle: number };
+    node_non_gpu_w: { idle: number; busy: number };
+    gpus_per_node: number;
+    pue: number;
+    extrapolated: boolean;
+  };
   warnings: string[];
 }
 
@@ -370,6 +384,24 @@ export function estimate(input: EstimateInput): Estimate {
   if (plan.t5 !== 'cpu') addCollectives(teCost, 1);
   addCollectives(vaeOnce, opts.batch);
 
+  // ---- energy ----
+  const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated);
+  const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, teCost.ops, teCost.seconds);
+  const fwdE = stageEnergy(pt, fwdStage.ops, fwdStage.seconds);
+  const vaeE = stageEnergy(pt, vaeOnce.ops, vaeOnce.seconds);
+  const denoiseW = fwdE.meanW;
+  const gpuJoules =
+    groupN * teCost.seconds * teE.meanW +
+    groupN * (denoiseSeconds + streamExposed) * denoiseW +
+    vaeSeconds * (vaeShards * vaeE.meanW + (groupN - vaeShards) * pt.idleW) +
+    groupN * transferSeconds * pt.transferW;
+  const gpuEnergyWh = gpuJoules / 3600;
+  const nonGpu = node.nonGpuPowerW;
+  const nodeShare = totalGpus / node.gpusPerNode;
+  const pue = POWER_DEFAULTS.pue.default;
+  const energyWh = (gpuEnergyWh + (nonGpu.busy * nodeShare * totalSeconds) / 3600) * pue;
+  if (pt.extrapolated) warnings.push(`power: ${pt.gpu} has no measured power; board power scaled from the H100 by TDP`);
+
   const weighted: { op: PricedOp; seconds: number }[] = [
     ...fwdStage.ops.map((op) => ({ op, seconds: op.seconds * fwdCount * blockScale(op) })),
     ...vaeOnce.ops.map((op) => ({ op, seconds: op.seconds * opts.batch })),
@@ -405,6 +437,15 @@ export function estimate(input: EstimateInput): Estimate {
     collectives,
     ops,
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor },
+    gpu_energy_wh: gpuEnergyWh,
+    energy_wh: energyWh,
+    power: {
+      per_gpu_w: { text_encode: teE.meanW, denoise: denoiseW, vae_decode: vaeE.meanW, vae_idle_ranks: pt.idleW, transfer: pt.transferW, idle: pt.idleW, deep_idle: pt.deepIdleW },
+      node_non_gpu_w: { idle: nonGpu.idle, busy: nonGpu.busy },
+      gpus_per_node: node.gpusPerNode,
+      pue,
+      extrapolated: pt.extrapolated,
+    },
     warnings,
   };
 }

@@ -16,6 +16,7 @@ import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type DitSpec } from '../workloa
 import { DeviceModel, type DeviceOptions } from './device.ts';
 import { priceStage } from './stage-cost.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
+import { powerTable, stageEnergy } from './power.ts';
 
 export interface ValidationCase {
   kind: 'dit_block' | 'dit_forward' | 'vae_decode' | 'text_encode';
@@ -32,6 +33,7 @@ export interface ValidationCase {
   s: number;
   peak_memory_gb: number;
   weights_gb: number;
+  mean_power_w?: number | null;
   error: string | null;
 }
 
@@ -44,6 +46,9 @@ export interface ValidationRow {
   measured_gb: number;
   predicted_gb: number;
   memory_error: number;
+  /** Mean board power during the case (nvidia-smi), and the power model's prediction. */
+  measured_w?: number;
+  predicted_w?: number;
 }
 
 function ditFor(model: string): DitSpec {
@@ -64,6 +69,7 @@ export function loadValidation(file: string): { gpu_name: string; cases: Validat
 
 export function compareValidation(gpuId: string, cases: ValidationCase[], device: DeviceOptions = {}): ValidationRow[] {
   const dev = new DeviceModel(gpuId, { sustained: true, launch: 'eager', ...device });
+  const pt = powerTable(gpuId, dev.profile, !dev.extrapolated);
   const rows: ValidationRow[] = [];
   for (const c of cases) {
     if (c.error || !(c.s > 0)) continue;
@@ -71,6 +77,7 @@ export function compareValidation(gpuId: string, cases: ValidationCase[], device
     const label = `${c.kind} ${c.model}${c.width ? ` ${c.width}x${c.height}x${c.frames}` : ''}${c.attention ? ` ${c.attention}` : ''}`;
     let seconds: number;
     let peakGb: number;
+    let predictedW: number | undefined;
     let measuredGb = c.peak_memory_gb;
     if (c.kind === 'dit_block' || c.kind === 'dit_forward') {
       const dit = ditFor(c.model);
@@ -78,14 +85,18 @@ export function compareValidation(gpuId: string, cases: ValidationCase[], device
         tokens: c.tokens, batch: c.batch, kernel: kernelOf(c.attention), linearDtype: 'bf16', fused: false,
         ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: c.kind === 'dit_block' ? 'block' : 'forward',
       });
-      seconds = priceStage(dev, fwd.builder.ops).seconds;
+      const cost = priceStage(dev, fwd.builder.ops);
+      seconds = cost.seconds;
+      predictedW = stageEnergy(pt, cost.ops, cost.seconds).meanW;
       const weights = c.kind === 'dit_block' ? fwd.blockWeightBytes : fwd.blockWeightBytes * dit.layers + embeddingBytes(dit);
       peakGb = (fwd.builder.peakMemory().bytes + weights) / 1e9;
     } else if (c.kind === 'vae_decode') {
       const vae = c.model === 'wan2.2-vae' ? WAN22_VAE : WAN21_VAE;
       const [, t, h, w] = c.latent!;
       const b = buildVaeDecode(vae, { t: t!, h: h!, w: w!, tf32: true, spatialShards: 1, convWorkspace: (kind, cin, cout, px, bytes, kernel) => dev.convWorkspaceBytes(kind, true, cin, cout, px, bytes, kernel) });
-      seconds = priceStage(dev, b.ops).seconds;
+      const cost = priceStage(dev, b.ops);
+      seconds = cost.seconds;
+      predictedW = stageEnergy(pt, cost.ops, cost.seconds).meanW;
       peakGb = (b.peakMemory().bytes - vae.params * 4) / 1e9;
       measuredGb = c.peak_memory_gb - c.weights_gb;
     } else {
@@ -96,6 +107,8 @@ export function compareValidation(gpuId: string, cases: ValidationCase[], device
     rows.push({
       case: label, kind: c.kind, measured_s: c.s, predicted_s: seconds, time_error: seconds / c.s - 1,
       measured_gb: measuredGb, predicted_gb: peakGb, memory_error: peakGb / measuredGb - 1,
+      // power only where the case ran long enough for 100 ms samples to mean something (≥ 1 s)
+      ...(c.mean_power_w && c.s >= 1 && predictedW !== undefined ? { measured_w: c.mean_power_w, predicted_w: predictedW } : {}),
     });
   }
   return rows;

@@ -79,7 +79,38 @@ export const PoolSchema = z.strictObject({
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
+  warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
+  batching: z
+    .strictObject({
+      max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
+      window_s: z.number().nonnegative().default(0).describe('how long the first waiting request may wait for companions'),
+    })
+    .optional()
+    .describe('batching of compatible requests'),
 });
+
+const failureProcess = z
+  .strictObject({
+    mtbf_h: z.number().positive().describe('mean time between failures of one unit, hours'),
+    mttr_h: z.number().positive().describe('mean time to repair, hours'),
+    distribution: z.enum(['exponential', 'weibull']).default('exponential'),
+    shape: z.number().positive().default(1).describe('Weibull shape k (k < 1: infant mortality, k > 1: wear-out)'),
+  });
+
+export const AutoscaleSchema = z
+  .strictObject({
+    pool: z.string().optional().describe('pool name (default: every pool)'),
+    min_replicas: z.number().int().nonnegative().default(1),
+    max_replicas: positiveInt.optional().describe('default: the pool size'),
+    metric: z.enum(['queue_length', 'utilization', 'slo_risk']).default('queue_length').describe('queue_length: waiting requests per active replica; utilization: busy fraction of active replicas; slo_risk: fraction of waiting requests predicted to miss their SLO'),
+    scale_up_at: z.number().nonnegative().default(1).describe('metric value at or above which a replica is added'),
+    scale_down_at: z.number().nonnegative().default(0).describe('metric value at or below which an idle replica is put to sleep'),
+    interval_s: z.number().positive().default(60),
+    cooldown_s: z.number().nonnegative().default(300).describe('minimum time between two scaling actions of the pool'),
+    sleep: z.enum(['gpus', 'node']).default('node').describe('gpus: unload and idle the GPUs; node: also power the node off once all its replicas sleep'),
+    boot_s: z.number().nonnegative().default(300).describe('power-on to ready time of a node before the model loads (a scenario assumption; set it from your fleet)'),
+  })
+  .describe('replica autoscaling with sleeping nodes');
 
 export const CustomModelSchema = z
   .strictObject({
@@ -109,6 +140,17 @@ export const CustomModelSchema = z
   })
   .describe('a user-defined DiT');
 
+export const StorageSchema = z
+  .strictObject({
+    tier: z.string().default('local-nvme').describe('where model weights load from: local-nvme (the node\'s drives, RAID 0), or a storage id (vgsim list storage): nfs, parallel-fs, object-store-s3, ...'),
+    read_gbs: z.number().positive().optional().describe('override of the tier\'s read bandwidth per node, GB/s'),
+    aggregate_gbs: z.number().positive().optional().describe('network tiers: total bandwidth shared by all nodes, GB/s'),
+    gds: z.boolean().default(false).describe('GPUDirect Storage: read straight into GPU memory (needs bf16 checkpoints; skips the host copy and cast)'),
+    page_cache: z.boolean().default(true).describe('a node keeps loaded checkpoints in host RAM, so reloading skips storage'),
+    checkpoint_dtype: z.enum(['fp32', 'bf16']).default('fp32').describe('dtype of the DiT weights on disk (official Wan releases are fp32; cast on the CPU)'),
+  })
+  .describe('model storage and loading');
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -131,6 +173,7 @@ export const ScenarioSchema = z
           })
           .optional()
           .describe('the network between nodes'),
+        storage: StorageSchema.default(StorageSchema.parse({})),
       })
       .describe('the hardware'),
     deployment: z
@@ -138,16 +181,43 @@ export const ScenarioSchema = z
       .describe('replica pools: how many copies of which model, on how many GPUs each'),
     workload: z.strictObject({
       arrivals: ArrivalsSchema,
+      curve: z
+        .union([
+          z.enum(['flat', 'diurnal', 'office-hours']),
+          z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
+        ])
+        .default('flat')
+        .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day'),
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
     }),
     scheduling: z
       .strictObject({
-        routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random']).default('least-outstanding').describe('how the load balancer picks a replica'),
+        routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random', 'slo-aware']).default('least-outstanding').describe('how the load balancer picks a replica (slo-aware: earliest predicted completion)'),
         queue: z.enum(['fcfs', 'priority', 'sjf', 'edf']).default('fcfs').describe('order of waiting requests on a replica'),
         max_queue: positiveInt.optional().describe('requests waiting per replica beyond which arrivals are dropped'),
         timeout_s: z.number().positive().optional().describe('a request still waiting after this long is dropped'),
       })
       .default({ routing: 'least-outstanding', queue: 'fcfs' }),
+    autoscale: z.union([AutoscaleSchema, z.array(AutoscaleSchema)]).optional(),
+    failures: z
+      .strictObject({
+        gpu: failureProcess.optional().describe('per GPU'),
+        node: failureProcess.optional().describe('per node (the whole server)'),
+        link: failureProcess.optional().describe('per node NIC set: replicas spanning nodes lose their interconnect'),
+        policy: z.enum(['retry', 'drop']).default('retry').describe('what happens to requests running on failed hardware'),
+        max_retries: z.number().int().nonnegative().default(2),
+      })
+      .optional(),
+    power: z
+      .strictObject({
+        pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
+      })
+      .default({}),
+    output: z
+      .strictObject({
+        sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)'),
+      })
+      .default({}),
   })
   .describe('a vgsim scenario');
 
@@ -158,6 +228,9 @@ export type RequestClass = z.output<typeof RequestClassSchema>;
 export type Pool = z.output<typeof PoolSchema>;
 export type Arrivals = z.output<typeof ArrivalsSchema>;
 export type CustomModel = z.output<typeof CustomModelSchema>;
+export type Autoscale = z.output<typeof AutoscaleSchema>;
+export type Storage = z.output<typeof StorageSchema>;
+export type Workload = Scenario['workload'];
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });

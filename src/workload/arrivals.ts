@@ -7,6 +7,7 @@ import type { RandomStream } from '../engine/random.ts';
 import type { Arrivals } from '../scenario/schema.ts';
 import { InputError } from '../scenario/errors.ts';
 import { parseResolution } from '../scenario/units.ts';
+import type { RateCurve } from './rate-curve.ts';
 
 export interface TraceRow {
   time: number;
@@ -117,13 +118,34 @@ export function readTrace(file: string): TraceRow[] {
   return rows;
 }
 
-export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: string): ArrivalProcess {
+/** Runs a base process in operational time τ = Λ(t) and maps each arrival back to wall time (rate-curve.ts). */
+export class CurvedArrivals implements ArrivalProcess {
+  private tau = 0;
+  constructor(private readonly base: ArrivalProcess, private readonly curve: RateCurve) {}
+  get meanRatePerS(): number {
+    return this.base.meanRatePerS;
+  }
+  next(now: number): number {
+    this.tau = this.base.next(Math.max(this.tau, this.curve.cumulative(now)));
+    return Number.isFinite(this.tau) ? Math.max(now, this.curve.inverse(this.tau)) : Infinity;
+  }
+}
+
+/**
+ * The arrival process of a scenario. `rateScale` multiplies the rate (used by `vgsim capacity` and load
+ * sweeps; a trace is compressed in time by the same factor); `curve` makes Poisson/Gamma traffic follow a
+ * daily profile (a trace already carries its own).
+ */
+export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
+  const withCurve = (p: ArrivalProcess) => (curve && !curve.flat ? new CurvedArrivals(p, curve) : p);
   switch (spec.process) {
     case 'poisson':
-      return new PoissonArrivals(ratePerSecond(spec), rng);
+      return withCurve(new PoissonArrivals(ratePerSecond(spec) * rateScale, rng));
     case 'gamma':
-      return new GammaArrivals(ratePerSecond(spec), spec.cv, rng);
-    case 'trace':
-      return new TraceArrivals(readTrace(traceFile ?? spec.file));
+      return withCurve(new GammaArrivals(ratePerSecond(spec) * rateScale, spec.cv, rng));
+    case 'trace': {
+      const rows = readTrace(traceFile ?? spec.file);
+      return new TraceArrivals(rateScale === 1 ? rows : rows.map((r) => ({ ...r, time: r.time / rateScale })));
+    }
   }
 }

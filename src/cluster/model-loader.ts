@@ -1,0 +1,108 @@
+/**
+ * Cold starts: how long a replica takes to load its model, phase by phase.
+ *
+ *   1. read the checkpoint (DiT experts, umT5, VAE) from the storage tier into host memory — a flow that
+ *      shares the tier's bandwidth with every other load in progress (per node for local NVMe, per client
+ *      and in aggregate for network tiers), capped by what the host can ingest with PyTorch's default
+ *      loader (measured: calibration/host/h100-test-vm.json: page_cache_read_gbps for the safetensors DiT
+ *      shards, torch_load_from_page_cache_gbps for the .pth umT5 and VAE files). A node whose page
+ *      cache still holds the checkpoint skips storage and reads it from memory at the same ingest cap.
+ *   2. cast the fp32 DiT weights to bf16 on the CPU, as the official code does (measured
+ *      cpu_cast_fp32_to_bf16_gbps);
+ *   3. copy each GPU's share to the GPU with module.to() from pageable memory (measured module_to_cuda_gbps
+ *      in the GPU profile), all GPUs of the replica in parallel.
+ * With GPUDirect Storage the checkpoint (bf16) streams from the tier straight into the GPUs at the tier's
+ * GDS rate, skipping 2 and 3.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { StorageSpec, NodeSpec } from '../hardware/types.ts';
+import { getStorage } from '../hardware/catalog.ts';
+import type { ModelSpec } from '../workload/models.ts';
+import { ditParams } from '../workload/models.ts';
+import type { Storage } from '../scenario/schema.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface HostLoadRates {
+  /** GB/s the host ingests safetensors checkpoint bytes (the DiT shards): a plain sequential read. */
+  ingestGBs: number;
+  /** GB/s of torch.load() on a .pth file (umT5 and VAE checkpoints of the official release). */
+  torchLoadGBs: number;
+  /** GB/s of fp32 weights cast to bf16 on the CPU. */
+  castGBs: number;
+  source: string;
+}
+
+let hostRates: HostLoadRates | undefined;
+/** Host-side loading rates measured on the calibration host. */
+export function measuredHostRates(): HostLoadRates {
+  if (!hostRates) {
+    const file = join(here, '..', '..', 'calibration', 'host', 'h100-test-vm.json');
+    const d = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+    hostRates = { ingestGBs: d.page_cache_read_gbps!, torchLoadGBs: d.torch_load_from_page_cache_gbps!, castGBs: d.cpu_cast_fp32_to_bf16_gbps_of_fp32_read!, source: 'calibration/host/h100-test-vm.json' };
+  }
+  return hostRates;
+}
+
+export interface CheckpointBytes {
+  /** Bytes read from storage. */
+  total: number;
+  /** Of which .pth files read with torch.load (text encoder, VAE). */
+  pthBytes: number;
+  /** fp32 DiT bytes cast on the CPU (0 when stored in bf16 or loaded with GDS). */
+  castBytes: number;
+}
+
+export function checkpointBytes(model: ModelSpec, storage: Storage): CheckpointBytes {
+  const ditBytesPerParam = storage.checkpoint_dtype === 'fp32' ? 4 : 2;
+  const dit = model.experts * ditParams(model.dit) * ditBytesPerParam;
+  const total = dit + model.textEncoder.checkpointBytes + model.vae.checkpointBytes;
+  return { total, pthBytes: model.textEncoder.checkpointBytes + model.vae.checkpointBytes, castBytes: storage.checkpoint_dtype === 'fp32' && !storage.gds ? dit : 0 };
+}
+
+export interface StorageTier {
+  id: string;
+  spec: StorageSpec | undefined;
+  /** Read bandwidth per node (bytes/s). */
+  perNodeBps: number;
+  /** Shared by all nodes (bytes/s), Infinity for node-local storage. */
+  aggregateBps: number;
+  /** GPUDirect Storage read per GPU (bytes/s). */
+  gdsPerGpuBps: number;
+  local: boolean;
+  note: string;
+}
+
+/** Rate (bytes/s) at which one replica's host ingests its checkpoint: safetensors at the read rate, .pth
+ * files at the torch.load rate (the harmonic blend, since the loader reads the files one after another). */
+export function hostIngestBps(bytes: CheckpointBytes, rates: HostLoadRates): number {
+  const GB = 1e9;
+  const seconds = (bytes.total - bytes.pthBytes) / (rates.ingestGBs * GB) + bytes.pthBytes / (rates.torchLoadGBs * GB);
+  return seconds > 0 ? bytes.total / seconds : Infinity;
+}
+
+/** Resolves the scenario's storage section against the node type (local NVMe RAID 0 by default). */
+export function storageTier(storage: Storage, node: NodeSpec): StorageTier {
+  const GB = 1e9;
+  if (storage.tier === 'local-nvme') {
+    const ls = node.localStorage;
+    const raid = ls.raid0ReadGBs ?? (ls.drives && ls.driveReadGBs ? ls.drives * ls.driveReadGBs : undefined);
+    const perNode = storage.read_gbs ?? raid;
+    if (perNode === undefined) throw new Error(`node type ${node.id} has no local drive figures in the catalog; set cluster.storage.read_gbs or use a network tier`);
+    const drive = ls.storage ? getStorage(ls.storage) : undefined;
+    return {
+      id: 'local-nvme', spec: drive, perNodeBps: perNode * GB, aggregateBps: Infinity,
+      gdsPerGpuBps: (drive?.gdsReadGBs ?? perNode) * GB, local: true,
+      note: `local NVMe RAID 0 of ${node.id}: ${perNode.toFixed(1)} GB/s per node${storage.read_gbs ? ' (override)' : ''}`,
+    };
+  }
+  const spec = getStorage(storage.tier);
+  const perNode = storage.read_gbs ?? spec.readGBs;
+  return {
+    id: spec.id, spec, perNodeBps: perNode * GB, aggregateBps: (storage.aggregate_gbs ?? Infinity) * GB,
+    gdsPerGpuBps: (spec.gdsReadGBs ?? perNode) * GB, local: spec.kind === 'local-nvme',
+    note: `${spec.name}: ${perNode.toFixed(1)} GB/s per node${storage.aggregate_gbs ? `, ${storage.aggregate_gbs} GB/s shared` : ''}`,
+  };
+}
