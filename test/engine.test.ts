@@ -244,3 +244,26 @@ describe('RandomStreams', () => {
     expect(nm.var).toBeCloseTo(4, 1);
   });
 });
+
+describe('MinTree', () => {
+  it('agrees with a first-minimum scan under random updates (ties to the lowest slot)', async () => {
+    const { MinTree } = await import('../src/engine/min-tree.ts');
+    const { RandomStreams } = await import('../src/engine/random.ts');
+    const rng = new RandomStreams(5).stream('t');
+    for (const n of [1, 2, 7, 64, 100]) {
+      const t = new MinTree(n);
+      const a = new Array<number>(n).fill(Infinity);
+      expect(t.argmin).toBe(-1);
+      for (let step = 0; step < 2000; step++) {
+        const i = Math.floor(rng.uniform() * n);
+        const v = rng.uniform() < 0.2 ? Infinity : Math.floor(rng.uniform() * 5);
+        t.set(i, v);
+        a[i] = v;
+        let best = -1;
+        for (let j = 0; j < n; j++) if (a[j]! < Infinity && (best < 0 || a[j]! < a[best]!)) best = j;
+        expect(t.argmin).toBe(best);
+        expect(t.min).toBe(best < 0 ? Infinity : a[best]);
+      }
+    }
+  });
+});

@@ -9,7 +9,7 @@ function md1(rho: number, customers: number, set: string[] = []) {
   const S = probe.service_times[0]!.total_s;
   const lambda = rho / S;
   const duration = customers / lambda;
-  const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: [`workload.arrivals.rate_per_s=${lambda}`, 'workload.arrivals.rate_per_hour=null', `duration=${duration}`, ...set] });
+  const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: [`workload.arrivals.rate_per_s=${lambda}`, 'workload.arrivals.rate_per_hour=null', `duration=${duration}`, 'scheduling.granularity=stage', ...set] });
   return { S, lambda, result: simulate(scenario, { records: true }) };
 }
 

@@ -21,7 +21,7 @@ const GB = 1e9;
 /** Published checkpoint files of Wan2.1-T2V-1.3B (../shared/data/wan-architecture.md D.4). */
 const FILES_13B = { dit_fp32: 5.68e9, t5_pth: 11.4e9, vae_pth: 507_609_880 };
 const noTraffic = ['workload.arrivals.rate_per_hour=0.000001'];
-const run = (set: string[], opts = {}) => simulate(loadScenario('test/fixtures/md1.yaml', { set }).scenario, opts);
+const run = (set: string[], opts = {}) => simulate(loadScenario('test/fixtures/md1.yaml', { set }).scenario, { checkRouting: true, ...opts });
 
 describe('cold starts', () => {
   const readS = FILES_13B.dit_fp32 / (host.page_cache_read_gbps * GB) + (FILES_13B.t5_pth + FILES_13B.vae_pth) / (host.torch_load_from_page_cache_gbps * GB);

@@ -13,6 +13,8 @@ import { registerValidate } from './commands/validate.ts';
 import { registerList } from './commands/list.ts';
 import { registerEstimate } from './commands/estimate.ts';
 import { registerPlan } from './commands/plan.ts';
+import { registerCompare } from './commands/compare.ts';
+import { registerCapacity } from './commands/capacity.ts';
 import { UsageError } from './usage-error.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,22 +34,27 @@ Examples:
   $ vgsim run scenarios/default.yaml                 simulate the default 8xH100 scenario
   $ vgsim run scenarios/default.yaml --set workload.arrivals.rate_per_hour=60 --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m'
+  $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml --out out/cmp
   $ vgsim validate scenarios/*.yaml
   $ vgsim list gpus`,
     );
+  // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerRun(program);
   registerValidate(program);
   registerList(program);
   registerEstimate(program);
   registerPlan(program);
+  registerCompare(program);
+  registerCapacity(program);
   return program;
 }
 
 /** Runs the CLI; returns the exit code (never throws, never prints a stack trace unless VGSIM_DEBUG=1). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

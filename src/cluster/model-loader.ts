@@ -72,6 +72,8 @@ export interface StorageTier {
   /** GPUDirect Storage read per GPU (bytes/s). */
   gdsPerGpuBps: number;
   local: boolean;
+  /** True when the figures are an assumption (node type without drive data). */
+  assumed?: boolean;
   note: string;
 }
 
@@ -89,13 +91,16 @@ export function storageTier(storage: Storage, node: NodeSpec): StorageTier {
   if (storage.tier === 'local-nvme') {
     const ls = node.localStorage;
     const raid = ls.raid0ReadGBs ?? (ls.drives && ls.driveReadGBs ? ls.drives * ls.driveReadGBs : undefined);
-    const perNode = storage.read_gbs ?? raid;
-    if (perNode === undefined) throw new Error(`node type ${node.id} has no local drive figures in the catalog; set cluster.storage.read_gbs or use a network tier`);
-    const drive = ls.storage ? getStorage(ls.storage) : undefined;
+    // a node type without drive figures in the catalog: assume one PCIe 4.0 NVMe drive (flagged in the note)
+    const assumed = storage.read_gbs === undefined && raid === undefined;
+    const drive = getStorage(ls.storage ?? 'nvme-gen4');
+    const perNode = storage.read_gbs ?? raid ?? drive.readGBs;
     return {
       id: 'local-nvme', spec: drive, perNodeBps: perNode * GB, aggregateBps: Infinity,
-      gdsPerGpuBps: (drive?.gdsReadGBs ?? perNode) * GB, local: true,
-      note: `local NVMe RAID 0 of ${node.id}: ${perNode.toFixed(1)} GB/s per node${storage.read_gbs ? ' (override)' : ''}`,
+      gdsPerGpuBps: (drive.gdsReadGBs ?? perNode) * GB, local: true, assumed,
+      note: assumed
+        ? `local storage of ${node.id} is not in the catalog: assumed one ${drive.id} drive at ${perNode.toFixed(1)} GB/s (set cluster.storage.read_gbs)`
+        : `local NVMe RAID 0 of ${node.id}: ${perNode.toFixed(1)} GB/s per node${storage.read_gbs ? ' (override)' : ''}`,
     };
   }
   const spec = getStorage(storage.tier);

@@ -11,34 +11,57 @@ export interface PowerStep {
 }
 
 export class PowerMeter {
-  private readonly levels = new Map<string, number>();
-  private readonly joules = new Map<string, number>();
-  private readonly kinds = new Map<string, string>();
-  private last = 0;
+  // one slot per channel (struct of arrays): level (W), energy up to `since` (J), since (s), kind
+  private readonly level: number[] = [];
+  private readonly joules: number[] = [];
+  private readonly since: number[] = [];
+  private readonly kindOf: string[] = [];
+  private readonly byName = new Map<string, number>();
   private total = 0;
   private peak = 0;
   readonly steps: PowerStep[] = [];
 
   constructor(private readonly now: () => number, private readonly keepSteps = true) {}
 
-  /** Sets a component's power (W) from now on; `kind` groups components in the energy breakdown. */
-  set(component: string, watts: number, kind = component): void {
-    this.accrue();
-    const prev = this.levels.get(component) ?? 0;
-    this.levels.set(component, watts);
-    this.kinds.set(component, kind);
+  /** A handle for a component (created on first use); `kind` groups components in the energy breakdown. */
+  channel(component: string, kind = component): number {
+    let h = this.byName.get(component);
+    if (h === undefined) {
+      h = this.level.length;
+      this.byName.set(component, h);
+      this.level.push(0);
+      this.joules.push(0);
+      this.since.push(this.now());
+      this.kindOf.push(kind);
+    }
+    return h;
+  }
+
+  /** Sets a channel's power (W) from now on. O(1). */
+  setLevel(h: number, watts: number): void {
+    const prev = this.level[h]!;
+    if (watts === prev) return;
+    const t = this.now();
+    this.joules[h]! += prev * (t - this.since[h]!);
+    this.since[h] = t;
+    this.level[h] = watts;
     this.total += watts - prev;
     if (this.total > this.peak) this.peak = this.total;
     if (this.keepSteps) {
-      const t = this.now();
       const lastStep = this.steps[this.steps.length - 1];
       if (lastStep && lastStep.t === t) lastStep.watts = this.total;
       else this.steps.push({ t, watts: this.total });
     }
   }
 
+  /** Sets a component's power by name (see channel()). */
+  set(component: string, watts: number, kind = component): void {
+    this.setLevel(this.channel(component, kind), watts);
+  }
+
   get(component: string): number {
-    return this.levels.get(component) ?? 0;
+    const h = this.byName.get(component);
+    return h === undefined ? 0 : this.level[h]!;
   }
 
   /** Current total IT power, W. */
@@ -52,26 +75,17 @@ export class PowerMeter {
 
   /** Energy so far (J) by kind. */
   energyByKind(): Record<string, number> {
-    this.accrue();
+    const t = this.now();
     const out: Record<string, number> = {};
-    for (const [c, j] of this.joules) {
-      const k = this.kinds.get(c) ?? c;
-      out[k] = (out[k] ?? 0) + j;
+    for (let h = 0; h < this.level.length; h++) {
+      const k = this.kindOf[h]!;
+      out[k] = (out[k] ?? 0) + this.joules[h]! + this.level[h]! * (t - this.since[h]!);
     }
     return out;
   }
 
   totalJoules(): number {
     return Object.values(this.energyByKind()).reduce((a, b) => a + b, 0);
-  }
-
-  private accrue(): void {
-    const t = this.now();
-    const dt = t - this.last;
-    if (dt > 0) {
-      for (const [c, w] of this.levels) if (w !== 0) this.joules.set(c, (this.joules.get(c) ?? 0) + w * dt);
-      this.last = t;
-    }
   }
 }
 

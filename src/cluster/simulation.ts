@@ -16,7 +16,7 @@
  *  - A power meter integrates every GPU group's and node's power exactly (piecewise constant).
  * Every request is accounted for: arrived = completed + dropped + failed + in flight.
  */
-import { Simulator, RandomStreams, PriorityQueue, FifoQueue, type EventHandle, type RandomStream } from '../engine/index.ts';
+import { Simulator, RandomStreams, PriorityQueue, FifoQueue, MinTree, type EventHandle, type RandomStream } from '../engine/index.ts';
 import type { Scenario, RequestClass, Pool, Autoscale } from '../scenario/schema.ts';
 import { poolsOf } from '../scenario/check.ts';
 import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
@@ -35,6 +35,7 @@ import { checkpointBytes, hostIngestBps, measuredHostRates, storageTier, type St
 import { dailyCurve, type RateCurve } from '../workload/rate-curve.ts';
 import { DeviceModel } from '../perf/device.ts';
 import { powerTable } from '../perf/power.ts';
+import { runCost, type RunCost } from '../economics/run-cost.ts';
 
 export interface RequestRecord {
   id: number;
@@ -91,6 +92,8 @@ interface PoolState {
   autoscale: Autoscale | undefined;
   lastScaleAt: number;
   loadSeconds: QuantileSketch;
+  /** Routing score of each replica (Infinity when not awake), for least-outstanding and join-shortest-queue. */
+  scores: MinTree;
 }
 
 interface NodeState {
@@ -111,10 +114,18 @@ interface StageServer {
   busyTime: number;
   gpus: number;
   phaseEvent: EventHandle | undefined;
+  /** Power-meter channel of this stage's GPUs. */
+  power: number;
+  /** The batch's phases ([seconds, per-GPU watts]), the current index and what to do after the last. */
+  phaseList: [number, number][];
+  phaseIndex: number;
+  onPhaseEnd: () => void;
 }
 
 interface Replica {
   id: number;
+  /** Index in its pool (slot in the pool's routing tree). */
+  slot: number;
   pool: PoolState;
   nodes: NodeState[];
   state: ReplicaState;
@@ -127,6 +138,8 @@ interface Replica {
   loadFlow: ReturnType<FlowNetwork['start']> | undefined;
   batchTimer: EventHandle | undefined;
   failedUnits: number;
+  /** Σ service time of the queued requests (slo-aware routing). */
+  queuedWork: number;
   /** Serve again after the repair (it was awake when it failed). */
   resumeAfterRepair: boolean;
   /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
@@ -162,8 +175,12 @@ export interface SimulationResult {
   queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
   slo_attainment: number | null;
   throughput_per_h: number;
+  /** Seconds of video generated (completed requests × clip length). */
+  video_seconds: number;
   gpu_utilization: number;
   gpus: number;
+  /** GPU-hours over the run: provisioned (every GPU of the deployment), awake (replicas not asleep), busy (serving). */
+  gpu_hours: { provisioned: number; awake: number; busy: number };
   sim_time_s: number;
   wall_time_s: number;
   events: number;
@@ -180,10 +197,13 @@ export interface SimulationResult {
   };
   cold_starts: { count: number; mean_s: number; p95_s: number; storage: string };
   autoscaling: { scale_ups: number; scale_downs: number; node_boots: number; node_shutdowns: number };
-  /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair). */
-  failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number };
+  /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair);
+   * lost_gpu_hours: GPU time spent on requests that a failure interrupted (work thrown away). */
+  failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number; lost_gpu_hours: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number }[];
+  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
+  /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
+  cost: RunCost | null;
   service_times: { pool: string; class: string; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
   warnings: string[];
   timeseries: TimePoint[];
@@ -202,6 +222,8 @@ export interface SimulationOptions {
   baseDir?: string;
   /** Time-series sampling interval (s); default duration/500. */
   sampleInterval?: number;
+  /** Test mode: check the routing tree against a full scan at every arrival (slow). */
+  checkRouting?: boolean;
   /** Multiply every arrival rate (capacity search). */
   rateScale?: number;
   /** Where a field came from, for errors raised while building the cluster. */
@@ -231,6 +253,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const locate = opts.locate ?? (() => ({ source: 'scenario' }));
   const issues: InputIssue[] = [];
   const meter = new PowerMeter(() => sim.now, opts.powerSteps ?? false);
+  /** GPUs held by replicas that are not asleep (the same exact integrator, counting GPUs instead of watts). */
+  const awakeGpus = new PowerMeter(() => sim.now, false);
   const flows = new FlowNetwork(sim);
   const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
   const host = measuredHostRates();
@@ -250,6 +274,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       continue;
     }
     tiers.set(spec.id, tier);
+    const coldStartsPossible = poolsOf(s).some((p) => !p.warm) || s.autoscale !== undefined || s.failures !== undefined;
+    if (tier.assumed && coldStartsPossible && !warnings.includes(`storage: ${tier.note}`)) warnings.push(`storage: ${tier.note}`);
     if (!aggregatePipes.has(tier.id) && tier.aggregateBps < Infinity) aggregatePipes.set(tier.id, new Pipe(`${tier.id} (shared)`, tier.aggregateBps));
     for (let i = 0; i < n.count; i++) {
       const id = nodes.length;
@@ -274,7 +300,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       inference: toInference({ ...s.inference, ...(p.inference ?? {}) }),
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
-      lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(),
+      lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(), scores: new MinTree(0),
     };
     const split = plan.experts === 'split';
     for (let r = 0; r < p.replicas * plan.dp; r++) {
@@ -284,14 +310,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         break;
       }
       const rep: Replica = {
-        id: replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
-        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined })),
-        served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
+        id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
+        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined, power: -1, phaseList: [], phaseIndex: 0, onPhaseEnd: () => {} })),
+        served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
       };
       for (const n of placed) n.replicas.push(rep);
       pool.replicas.push(rep);
       replicas.push(rep);
     }
+    pool.scores = new MinTree(pool.replicas.length);
     pools.push(pool);
   });
   if (issues.length) throw new InputError(issues);
@@ -305,8 +332,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     return newClass(classLabel(c, shape), c, model.id, shape, c.slo_s, req.frames / model.defaults.fps);
   });
   const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
-  const serviceOf = (pool: PoolState, cls: ClassState, batch = 1): ServiceTime =>
-    table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric);
+  // per-pool memo in front of the shared table (whose key is a JSON string): O(1) on the hot path
+  const memo = new Map<PoolState, Map<ClassState, ServiceTime[]>>();
+  const serviceOf = (pool: PoolState, cls: ClassState, batch = 1): ServiceTime => {
+    let byClass = memo.get(pool);
+    if (!byClass) memo.set(pool, (byClass = new Map()));
+    let byBatch = byClass.get(cls);
+    if (!byBatch) byClass.set(cls, (byBatch = []));
+    return (byBatch[batch] ??= table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric));
+  };
   const serviceTimes: SimulationResult['service_times'] = [];
   const estimates: NonNullable<SimulationResult['estimates']> = [];
   classes.forEach((cls) => {
@@ -333,9 +367,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
 
   // ---- power: per-GPU levels of each pool from its cost-model estimate ----
   const powerOf = (pool: PoolState) => estimates.find((e) => e.pool === pool.name)?.estimate.power ?? fallbackPower(pool.gpu);
-  const gpuKey = (r: Replica, k: number) => `gpu:r${r.id}:s${k}`;
-  const setStagePower = (r: Replica, k: number, watts: number) => meter.set(gpuKey(r, k), watts, 'gpus');
+  for (const r of replicas) r.stages.forEach((st, k) => (st.power = meter.channel(`gpu:r${r.id}:s${k}`, 'gpus')));
+  const setStagePower = (r: Replica, k: number, watts: number) => meter.setLevel(r.stages[k]!.power, watts);
+  /** Every replica state change passes here: GPU-hours awake and the routing score follow it. */
+  const markAwake = (r: Replica) => {
+    awakeGpus.set(`r${r.id}`, r.state === 'asleep' ? 0 : r.pool.gpus, r.pool.name);
+    touch(r);
+  };
   const idlePower = (r: Replica) => {
+    markAwake(r);
     const pw = powerOf(r.pool).per_gpu_w;
     const level = r.state === 'active' || r.state === 'loading' ? pw.idle : r.nodes.some((n) => n.state === 'off' || n.state === 'failed') ? 0 : pw.deep_idle;
     r.stages.forEach((st, k) => setStagePower(r, k, level * st.gpus));
@@ -358,6 +398,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   let arrived = 0, completed = 0, dropped = 0, failedReqs = 0, retried = 0, nextId = 0;
   let scaleUps = 0, scaleDowns = 0, nodeBoots = 0, nodeShutdowns = 0, coldStarts = 0;
   const failuresBy = { gpu: 0, node: 0, link: 0 };
+  let lostGpuSeconds = 0;
   const coldStartTimes = new QuantileSketch();
   const overallLatency = new QuantileSketch();
   const overallWait = new QuantileSketch();
@@ -369,31 +410,90 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   // ---- routing and queues ----
   let rrPointer = 0;
   const serving = (r: Replica) => r.state === 'active' || r.state === 'loading' || r.state === 'waking';
-  const inService = (r: Replica) => r.stages.reduce((a, st) => a + (st.batch ? st.batch.length : 0), 0) + r.handoff.size;
+  const inService = (r: Replica) => {
+    let n = r.handoff.size;
+    for (const st of r.stages) if (st.batch) n += st.batch.length;
+    return n;
+  };
   const outstanding = (r: Replica) => r.queue.size + inService(r);
+  /** slo-aware: when this request would finish here (queued work is kept as a running sum per replica). */
   const predictedFinish = (r: Replica, cls: ClassState) => {
-    let work = 0;
-    for (const q of r.queue.values()) work += serviceOf(r.pool, q.cls).total_s;
+    let work = r.queuedWork;
     for (const st of r.stages) if (st.batch) work += Math.max(0, serviceOf(r.pool, st.batch[0]!.cls).total_s - (sim.now - st.busySince));
     return work + serviceOf(r.pool, cls).total_s + (r.state === 'active' ? 0 : 60);
   };
-  const route = (candidates: Replica[], cls: ClassState): Replica => {
+  const enqueue = (r: Replica, req: Request) => {
+    r.queue.push(req, queueKey(req));
+    r.queuedWork += serviceOf(r.pool, req.cls).total_s;
+    touch(r);
+  };
+  const unqueue = (r: Replica, req: Request): boolean => {
+    if (r.queue.remove((x) => x === req) === undefined) return false;
+    r.queuedWork = r.queue.size === 0 ? 0 : r.queuedWork - serviceOf(r.pool, req.cls).total_s;
+    touch(r);
+    return true;
+  };
+  /** Picks an awake replica of the pools without allocating (the hot path of every arrival). */
+  const pickReplica = (ps: PoolState[], cls: ClassState): Replica | undefined => {
+    const policy = s.scheduling.routing;
+    if (policy === 'random' || policy === 'power-of-two' || policy === 'round-robin') {
+      const candidates: Replica[] = [];
+      for (const p of ps) for (const r of p.replicas) if (serving(r)) candidates.push(r);
+      return candidates.length > 0 ? route(candidates, cls) : undefined;
+    }
+    if (policy === 'slo-aware') {
+      let best: Replica | undefined;
+      let bestValue = Infinity;
+      for (const p of ps) {
+        for (const r of p.replicas) {
+          if (!serving(r)) continue;
+          const v = predictedFinish(r, cls);
+          if (best === undefined || v < bestValue) {
+            best = r;
+            bestValue = v;
+          }
+        }
+      }
+      return best;
+    }
+    // least-outstanding / join-shortest-queue: each pool keeps its replicas' scores in a MinTree
+    let best: Replica | undefined;
+    let bestValue = Infinity;
+    for (const p of ps) {
+      const i = p.scores.argmin;
+      if (i >= 0 && p.scores.min < bestValue) {
+        best = p.replicas[i];
+        bestValue = p.scores.min;
+      }
+    }
+    if (opts.checkRouting) {
+      // test mode: the tree must agree with a plain first-minimum scan
+      let scan: Replica | undefined;
+      let scanValue = Infinity;
+      for (const p of ps) for (const r of p.replicas) if (serving(r) && routingScore(r) < scanValue) {
+        scan = r;
+        scanValue = routingScore(r);
+      }
+      if (scan !== best) throw new Error(`routing tree out of date at t=${sim.now}: tree picked ${best?.id}, scan ${scan?.id}`);
+    }
+    return best;
+  };
+  const routingScore = (r: Replica): number =>
+    !serving(r) ? Infinity : s.scheduling.routing === 'join-shortest-queue' ? r.queue.size + (r.stages[0]!.batch ? 0.5 : 0) : outstanding(r);
+  /** Call after anything that changes a replica's queue, stages or state. */
+  const touch = (r: Replica) => r.pool.scores.set(r.slot, routingScore(r));
+  /** The policies that draw among all awake replicas (the others score replicas in pickReplica). */
+  const route = (candidates: Replica[], _cls: ClassState): Replica => {
     switch (s.scheduling.routing) {
       case 'round-robin':
         return candidates[rrPointer++ % candidates.length]!;
-      case 'random':
-        return candidates[Math.floor(routeRng.uniform() * candidates.length)]!;
       case 'power-of-two': {
         const a = candidates[Math.floor(routeRng.uniform() * candidates.length)]!;
         const b = candidates[Math.floor(routeRng.uniform() * candidates.length)]!;
         return outstanding(b) < outstanding(a) ? b : a;
       }
-      case 'join-shortest-queue':
-        return argmin(candidates, (r) => r.queue.size + (r.stages[0]!.batch ? 0.5 : 0));
-      case 'least-outstanding':
-        return argmin(candidates, outstanding);
-      case 'slo-aware':
-        return argmin(candidates, (r) => predictedFinish(r, cls));
+      default:
+        return candidates[Math.floor(routeRng.uniform() * candidates.length)]!;
     }
   };
   const queueKey = (req: Request): number => {
@@ -419,19 +519,18 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const dispatch = (req: Request) => {
     const ps = poolsServing(req.cls.modelId);
     if (ps.length === 0) return drop(req, 'no pool serves this model');
-    const candidates = ps.flatMap((p) => p.replicas.filter(serving));
-    if (candidates.length === 0) {
+    const rep = pickReplica(ps, req.cls);
+    if (rep === undefined) {
       const pool = ps[0]!;
       pool.pending.push(req);
       armTimeout(req, () => pool.pending.remove((x) => x === req) !== undefined);
       if (pool.autoscale) scaleUp(pool, 'no awake replica');
       return;
     }
-    const rep = route(candidates, req.cls);
     req.replica = rep;
     if (s.scheduling.max_queue !== undefined && rep.queue.size >= s.scheduling.max_queue) return drop(req, 'queue full');
-    rep.queue.push(req, queueKey(req));
-    armTimeout(req, () => rep.queue.remove((x) => x === req) !== undefined);
+    enqueue(rep, req);
+    armTimeout(req, () => unqueue(rep, req));
     startNext(rep);
   };
   const armTimeout = (req: Request, removeFromQueue: () => boolean) => {
@@ -450,7 +549,14 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   };
 
   // ---- replica service ----
-  /** Phases of each stage: [duration, per-GPU watts]; weight transfers (offload) draw transfer power. */
+  /**
+   * Phases of each stage: [duration, per-GPU watts]. Denoising runs step by step (one event per step) unless
+   * scheduling.granularity is 'stage'; the expert swap of the offload path sits at the expert boundary;
+   * weight transfers draw transfer power.
+   */
+  const stepByStep = s.scheduling.granularity === 'step';
+  const steps = (n: number, perStep: number, w: number): [number, number][] =>
+    stepByStep ? Array.from({ length: n }, () => [perStep, w] as [number, number]) : [[n * perStep, w]];
   const phases = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
     const pw = st.estimate.power.per_gpu_w;
     const g = rep.pool.gpus / rep.stages.length;
@@ -458,26 +564,41 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const x = st.transfer_s;
     const encode: [number, number][] = [[x.encode, pw.transfer], [st.encode_s - x.encode, pw.text_encode]];
     const decode: [number, number][] = [[x.decode, pw.transfer], [st.decode_s - x.decode, vaeW]];
-    if (rep.stages.length === 1) return [...encode, [x.denoise, pw.transfer], [st.denoise_s - x.denoise, pw.denoise], ...decode];
+    const perStep = (st.denoise_s - x.denoise) / st.steps;
+    const high = st.highSteps;
+    const low = st.steps - high;
+    if (rep.stages.length === 1) return [...encode, ...steps(high, perStep, pw.denoise), [x.denoise, pw.transfer], ...steps(low, perStep, pw.denoise), ...decode];
     // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
-    const high = st.highSteps * st.step_s;
-    if (stage === 0) return [...encode, [high, pw.denoise]];
-    return [[Math.max(0, st.denoise_s - high), pw.denoise], ...decode];
+    if (stage === 0) return [...encode, ...steps(high, perStep, pw.denoise)];
+    return [...steps(low, perStep, pw.denoise), ...decode];
   };
-  const runPhases = (rep: Replica, k: number, list: [number, number][], done: () => void) => {
+  /** Phase lists are the same for every replica of a pool: built once per (service time, stage). */
+  const phaseCache = new Map<ServiceTime, [number, number][][]>();
+  const phasesOf = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
+    let lists = phaseCache.get(st);
+    if (!lists) phaseCache.set(st, (lists = []));
+    return (lists[stage] ??= phases(rep, st, stage));
+  };
+  /** Runs a stage's phases one event each; the per-stage handler is created once, not per phase. */
+  const runPhases = (rep: Replica, k: number, list: [number, number][]) => {
     const stage = rep.stages[k]!;
-    const next = (i: number) => {
-      if (i >= list.length) {
-        stage.phaseEvent = undefined;
-        return done();
-      }
-      const [dur, w] = list[i]!;
-      if (dur <= 0) return next(i + 1);
-      setStagePower(rep, k, w * stage.gpus);
-      stage.phaseEvent = sim.schedule(dur, () => next(i + 1));
-    };
-    next(0);
+    stage.phaseList = list;
+    stage.phaseIndex = 0;
+    advancePhase(rep, k);
   };
+  const advancePhase = (rep: Replica, k: number) => {
+    const stage = rep.stages[k]!;
+    const list = stage.phaseList;
+    while (stage.phaseIndex < list.length && list[stage.phaseIndex]![0] <= 0) stage.phaseIndex++;
+    if (stage.phaseIndex >= list.length) {
+      stage.phaseEvent = undefined;
+      return finishStage(rep, k);
+    }
+    const [dur, w] = list[stage.phaseIndex++]!;
+    setStagePower(rep, k, w * stage.gpus);
+    stage.phaseEvent = sim.schedule(dur, stage.onPhaseEnd);
+  };
+  for (const r of replicas) r.stages.forEach((st, k) => (st.onPhaseEnd = () => advancePhase(r, k)));
   /** Takes the next batch from the queue: the head plus compatible requests, waiting up to window_s for more. */
   const startNext = (rep: Replica) => {
     const stage = rep.stages[0]!;
@@ -499,16 +620,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     }
     const batch = compatible.sort((a, b) => queueKey(a) - queueKey(b)).slice(0, maxBatch);
     for (const req of batch) {
-      rep.queue.remove((x) => x === req);
+      unqueue(rep, req);
       if (req.timeout !== undefined) sim.cancel(req.timeout);
       req.timeout = undefined;
       req.start = sim.now;
     }
     stage.batch = batch;
     stage.busySince = sim.now;
+    touch(rep);
     for (const n of rep.nodes) updateNodePower(n);
     const st = serviceOf(rep.pool, head.cls, batch.length);
-    runPhases(rep, 0, phases(rep, st, 0), () => finishStage(rep, 0));
+    runPhases(rep, 0, phasesOf(rep, st, 0));
   };
   const startSecond = (rep: Replica) => {
     const stage = rep.stages[1]!;
@@ -517,8 +639,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!batch) return;
     stage.batch = batch;
     stage.busySince = sim.now;
+    touch(rep);
     for (const n of rep.nodes) updateNodePower(n);
-    runPhases(rep, 1, phases(rep, serviceOf(rep.pool, batch[0]!.cls, batch.length), 1), () => finishStage(rep, 1));
+    runPhases(rep, 1, phasesOf(rep, serviceOf(rep.pool, batch[0]!.cls, batch.length), 1));
   };
   const finishStage = (rep: Replica, k: number) => {
     const stage = rep.stages[k]!;
@@ -535,6 +658,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       if (k === 1) startSecond(rep);
     }
     startNext(rep);
+    touch(rep);
   };
   const finish = (rep: Replica, req: Request) => {
     rep.served++;
@@ -612,6 +736,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const off = rep.nodes.filter((n) => n.state === 'off');
     if (off.length === 0) return load(rep);
     rep.state = 'waking';
+    markAwake(rep);
     for (const n of off) {
       n.state = 'booting';
       nodeBoots++;
@@ -721,6 +846,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       st.phaseEvent = undefined;
       if (st.batch) {
         st.busyTime += sim.now - st.busySince;
+        lostGpuSeconds += (sim.now - st.busySince) * st.gpus;
         interrupted.push(...st.batch);
       }
       st.batch = undefined;
@@ -729,7 +855,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     for (let b = rep.handoff.shift(); b; b = rep.handoff.shift()) interrupted.push(...b);
     const queued: Request[] = [];
     for (let q = rep.queue.pop(); q; q = rep.queue.pop()) queued.push(q);
+    rep.queuedWork = 0;
     rep.state = 'failed';
+    markAwake(rep);
     rep.resumeAfterRepair = wasAwake;
     if (Number.isNaN(rep.downSince)) rep.downSince = sim.now;
     for (const n of rep.nodes) updateNodePower(n);
@@ -914,10 +1042,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   let gpuBusy = 0;
   for (const r of replicas) for (const st of r.stages) gpuBusy += stageBusy(st) * st.gpus;
   const byKind = meter.energyByKind();
+  const awakeByPool = awakeGpus.energyByKind();
   const itJ = Object.values(byKind).reduce((a, b) => a + b, 0);
   const byComponentKwh: Record<string, number> = {};
   for (const [k, j] of Object.entries(byKind)) byComponentKwh[k] = j / 3.6e6;
-  return {
+  const result: SimulationResult = {
     scenario: s.name,
     seed: s.seed,
     requests: { arrived, completed, dropped, failed: failedReqs, in_flight: inFlightNow(), retried },
@@ -925,8 +1054,10 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     queue_wait_s: { mean: fin(overallWait.mean), p50: fin(overallWait.quantile(0.5)), p95: fin(overallWait.quantile(0.95)), p99: fin(overallWait.quantile(0.99)) },
     slo_attainment: withSlo > 0 ? withinSlo / withSlo : null,
     throughput_per_h: end > 0 ? (completed / end) * 3600 : 0,
+    video_seconds: videoSeconds,
     gpu_utilization: end > 0 && totalGpus > 0 ? gpuBusy / (totalGpus * end) : 0,
     gpus: totalGpus,
+    gpu_hours: { provisioned: (totalGpus * end) / 3600, awake: awakeGpus.totalJoules() / 3600, busy: gpuBusy / 3600 },
     sim_time_s: end,
     wall_time_s: Number(process.hrtime.bigint() - wallStart) / 1e9,
     events: sim.eventsProcessed,
@@ -943,7 +1074,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     cold_starts: { count: coldStarts, mean_s: fin(coldStartTimes.mean), p95_s: fin(coldStartTimes.quantile(0.95)), storage: [...tiers.values()][0]?.note ?? '' },
     autoscaling: { scale_ups: scaleUps, scale_downs: scaleDowns, node_boots: nodeBoots, node_shutdowns: nodeShutdowns },
     failures: {
-      gpu: failuresBy.gpu, node: failuresBy.node, link: failuresBy.link, requests_retried: retried, requests_failed: failedReqs,
+      gpu: failuresBy.gpu, node: failuresBy.node, link: failuresBy.link, requests_retried: retried, requests_failed: failedReqs, lost_gpu_hours: lostGpuSeconds / 3600,
       availability: end > 0 && replicas.length > 0 ? 1 - replicas.reduce((a, r) => a + r.downTime + (Number.isNaN(r.downSince) ? 0 : end - r.downSince), 0) / (replicas.length * end) : 1,
     },
     classes: classes.map((c) => ({
@@ -954,7 +1085,10 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     })),
     pools: pools.map((p) => {
       const gpuSeconds = p.replicas.reduce((a, r) => a + r.stages.reduce((b, st) => b + stageBusy(st) * st.gpus, 0), 0);
-      return { name: p.name, model: p.modelId, gpu: p.gpu, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus, utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0) };
+      return {
+        name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
+        utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
+      };
     }),
     service_times: serviceTimes,
     warnings,
@@ -962,7 +1096,14 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     power_steps: opts.powerSteps ? meter.steps : undefined,
     records,
     estimates,
+    cost: null,
   };
+  // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
+  const priced = runCost(result, s);
+  result.cost = priced.cost;
+  if (priced.warning) result.warnings.push(priced.warning);
+  for (const w of priced.cost?.warnings ?? []) result.warnings.push(`cost: ${w}`);
+  return result;
 
   function newClass(name: string, spec: RequestClass, modelId: string, shape: RequestShape, slo: number | undefined, videoSecs: number): ClassState {
     return { name, spec, modelId, shape, slo, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0, failed: 0, videoSeconds: videoSecs };
@@ -1001,19 +1142,6 @@ function replicaOfGpu(n: NodeState, g: number): Replica | undefined {
 function fallbackPower(gpu: string): Estimate['power'] {
   const t = powerTable(gpu, undefined, false);
   return { per_gpu_w: { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: t.idleW, deep_idle: t.deepIdleW }, node_non_gpu_w: { idle: 0, busy: 0 }, gpus_per_node: 8, pue: 1, extrapolated: t.extrapolated };
-}
-
-function argmin<T>(xs: T[], f: (x: T) => number): T {
-  let best = xs[0]!;
-  let bv = f(best);
-  for (let i = 1; i < xs.length; i++) {
-    const v = f(xs[i]!);
-    if (v < bv) {
-      bv = v;
-      best = xs[i]!;
-    }
-  }
-  return best;
 }
 
 /** Γ(x) by the Lanczos approximation (for Weibull means). */

@@ -3,3 +3,4 @@ export { MIN_PRIORITY, MAX_PRIORITY } from './event-queue.ts';
 export { FifoQueue, PriorityQueue } from './queues.ts';
 export { Resource, Store, type ResourceRequest } from './resources.ts';
 export { RandomStream, RandomStreams } from './random.ts';
+export { MinTree } from './min-tree.ts';

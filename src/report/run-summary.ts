@@ -8,6 +8,18 @@ export function runSummary(r: SimulationResult): string {
   out.push(`scenario ${r.scenario} (seed ${r.seed}): simulated ${fmtSeconds(r.sim_time_s)} in ${r.wall_time_s.toFixed(2)} s wall (${r.events} events)`);
   out.push(`requests: ${q.arrived} arrived, ${q.completed} completed, ${q.dropped} dropped, ${q.failed} failed, ${q.in_flight} in flight`);
   out.push(`throughput ${r.throughput_per_h.toFixed(1)} videos/h, GPU utilization ${pct(r.gpu_utilization)}, SLO attainment ${pct(r.slo_attainment)}`);
+  const e = r.energy;
+  out.push(`energy ${e.total_kwh.toFixed(1)} kWh IT (${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}), ${e.per_video_wh.toFixed(0)} Wh/video, ${e.per_video_second_wh.toFixed(1)} Wh per second of video; power avg ${e.avg_power_kw.toFixed(2)} kW, peak ${e.peak_power_kw.toFixed(2)} kW`);
+  if (r.cost) {
+    const c = r.cost;
+    const money = (x: number | null, d = 2) => (x === null ? '-' : `$${x.toFixed(d)}`);
+    out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+  }
+  if (r.cold_starts.count > 0) out.push(`cold starts: ${r.cold_starts.count}, mean ${fmtSeconds(r.cold_starts.mean_s)}, p95 ${fmtSeconds(r.cold_starts.p95_s)} (${r.cold_starts.storage})`);
+  const a = r.autoscaling;
+  if (a.scale_ups + a.scale_downs > 0) out.push(`autoscaling: ${a.scale_ups} scale-ups, ${a.scale_downs} scale-downs, ${a.node_boots} node boots, ${a.node_shutdowns} node shutdowns; GPU-hours awake ${r.gpu_hours.awake.toFixed(1)} of ${r.gpu_hours.provisioned.toFixed(1)}`);
+  const f = r.failures;
+  if (f.gpu + f.node + f.link > 0) out.push(`failures: ${f.gpu} GPU, ${f.node} node, ${f.link} link; availability ${pct(f.availability)}, ${q.retried} requests retried, ${f.requests_failed} lost, ${f.lost_gpu_hours.toFixed(1)} GPU-hours of work lost`);
   out.push('');
   out.push(table(['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [
     ['end-to-end', ...[r.latency_s.mean, r.latency_s.p50, r.latency_s.p90, r.latency_s.p95, r.latency_s.p99, r.latency_s.max].map(fmtSeconds)],

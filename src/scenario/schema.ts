@@ -151,6 +151,37 @@ export const StorageSchema = z
   })
   .describe('model storage and loading');
 
+export const CostSchema = z
+  .strictObject({
+    basis: z.enum(['owned', 'cloud']).default('owned').describe('owned: buy and run the servers (capex amortized + opex); cloud: rent GPUs by the hour'),
+    facility: z.enum(['colocation', 'owned']).default('colocation').describe('owned basis: rent colocation space ($/kW-month, PUE inside the rent) or run your own building (energy x PUE)'),
+    electricity_usd_per_kwh: z.number().nonnegative().optional().describe('default $0.0806 (US industrial average 2023)'),
+    pue: z.number().min(1).optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
+    colocation_usd_per_kw_month: z.number().nonnegative().optional().describe('default $184.06 (CBRE N. America H2 2024)'),
+    provisioned_kw: z.number().positive().optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
+    amortization_years: z.number().positive().optional().describe('default 3'),
+    financing_rate_pct: z.number().nonnegative().optional().describe('loan rate, %/year (default 0: cash)'),
+    maintenance_pct: z.number().nonnegative().optional().describe('support, % of hardware capex per year (default 20)'),
+    residual_value_pct: z.number().min(0).max(100).optional().describe('resale value at the end, % of hardware (default 30)'),
+    networking_usd_per_gpu: z.number().nonnegative().optional().describe('scale-out fabric capex per GPU (default $5,000; 0 for one node)'),
+    storage_capex_usd: z.number().nonnegative().optional(),
+    extra_capex_usd: z.number().nonnegative().optional().describe('installation, software, facility fit-out'),
+    server_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('whole-server price, or {node-type: price}'),
+    gpu_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('per-GPU price (prices a server as GPUs + server_base_usd)'),
+    server_base_usd: z.number().nonnegative().optional().describe('chassis, CPUs, DRAM, NICs added to GPU prices'),
+    cloud: z
+      .strictObject({
+        usd_per_gpu_hour: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('list price (default: the catalog), or {gpu: price}'),
+        billing: z.enum(['provisioned', 'awake', 'busy']).default('provisioned').describe('provisioned: every GPU all the time; awake: GPUs released while their replica sleeps (autoscaling); busy: per-second serverless billing'),
+        reserved_fraction: z.number().min(0).max(1).optional(),
+        reserved_discount_pct: z.number().min(0).max(100).optional(),
+        egress_usd_per_month: z.number().nonnegative().optional(),
+        storage_usd_per_month: z.number().nonnegative().optional(),
+      })
+      .default({ billing: 'provisioned' }),
+  })
+  .describe('prices and financial assumptions (defaults from the sourced catalog; see src/economics/README.md)');
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -196,8 +227,9 @@ export const ScenarioSchema = z
         queue: z.enum(['fcfs', 'priority', 'sjf', 'edf']).default('fcfs').describe('order of waiting requests on a replica'),
         max_queue: positiveInt.optional().describe('requests waiting per replica beyond which arrivals are dropped'),
         timeout_s: z.number().positive().optional().describe('a request still waiting after this long is dropped'),
+        granularity: z.enum(['step', 'stage']).default('step').describe('step: one event per denoising step (expert swaps and failures land on step boundaries); stage: one event per stage (faster for very long runs)'),
       })
-      .default({ routing: 'least-outstanding', queue: 'fcfs' }),
+      .default({ routing: 'least-outstanding', queue: 'fcfs', granularity: 'step' }),
     autoscale: z.union([AutoscaleSchema, z.array(AutoscaleSchema)]).optional(),
     failures: z
       .strictObject({
@@ -213,6 +245,7 @@ export const ScenarioSchema = z
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
       })
       .default({}),
+    cost: CostSchema.default(CostSchema.parse({})),
     output: z
       .strictObject({
         sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)'),
@@ -230,6 +263,7 @@ export type Arrivals = z.output<typeof ArrivalsSchema>;
 export type CustomModel = z.output<typeof CustomModelSchema>;
 export type Autoscale = z.output<typeof AutoscaleSchema>;
 export type Storage = z.output<typeof StorageSchema>;
+export type CostSpec = z.output<typeof CostSchema>;
 export type Workload = Scenario['workload'];
 
 export function scenarioJsonSchema(): object {

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { loadScenario } from '../../scenario/load.ts';
+import { findCapacity, parseSlo } from '../../cluster/capacity.ts';
+import { table, fmtSeconds, pct } from '../../report/table.ts';
+import { toJson, summaryOf } from '../../report/output.ts';
+import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { progress } from '../../report/progress.ts';
+
+export function registerCapacity(program: Command): void {
+  program
+    .command('capacity')
+    .description('binary-search the highest arrival rate the deployment sustains within latency objectives')
+    .argument('<scenario>', 'scenario YAML file')
+    .requiredOption('--slo <objectives>', 'objectives, comma-separated: p95<=600, p99<=20m, mean<=5m, wait_p95<=60, attainment>=0.99, <class>.p95<=1h')
+    .option('--tolerance <x>', 'relative width of the final bracket', '0.02')
+    .option('--max-trials <n>', 'simulations at most', '40')
+    .option('--max-loss <share>', 'share of requests that may be dropped or failed at a passing rate', '0')
+    .option('--seed <n>', 'override the scenario seed')
+    .option('--set <path=value>', 'override any field (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Every trial simulates the scenario with all arrival rates scaled (a trace is compressed in time), the same
+seed (common random numbers) and drain on. Longer durations give steadier tails.
+
+Examples:
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=600'
+  $ vgsim capacity scenarios/default.yaml --slo '720p-5s.p95<=45m,480p-5s.p95<=20m' --set duration=3d
+  $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h`)
+    .action((file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean }) => {
+      let terms;
+      try {
+        terms = parseSlo(o.slo);
+      } catch (e) {
+        throw new UsageError(`--slo: ${(e as Error).message}`);
+      }
+      const tolerance = Number(o.tolerance);
+      if (!(tolerance > 0 && tolerance < 1)) throw new UsageError(`--tolerance expects a number between 0 and 1, got "${o.tolerance}"`);
+      const maxLoss = Number(o.maxLoss);
+      if (!(maxLoss >= 0 && maxLoss < 1)) throw new UsageError(`--max-loss expects a share between 0 and 1, got "${o.maxLoss}"`);
+      const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      const bar = progress(Math.min(intFlag('--max-trials', o.maxTrials), 14), 'capacity', { enabled: !o.json });
+      let res;
+      try {
+        res = findCapacity(loaded.scenario, terms, {
+          baseDir: dirname(resolve(file)), locate: loaded.locate, tolerance, maxTrials: intFlag('--max-trials', o.maxTrials), maxLossShare: maxLoss,
+          onTrial: (t) => bar.tick(1, `${t.rate_per_h.toFixed(1)}/h ${t.pass ? 'pass' : 'fail'}`),
+        });
+      } catch (e) {
+        if (e instanceof Error && /^objective|no arrivals/.test(e.message)) throw new UsageError(e.message);
+        throw e;
+      } finally {
+        bar.done();
+      }
+      const at = res.at_capacity;
+      if (o.json) {
+        const { at_capacity: _a, ...rest } = res;
+        process.stdout.write(toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? (({ wall_time_s: _w, ...x }) => x)(summaryOf(at)) : null }));
+        return;
+      }
+      const out: string[] = [];
+      out.push(`scenario ${loaded.scenario.name}: objectives ${res.objectives.join(', ')}`);
+      out.push(res.max_rate_per_h > 0
+        ? `capacity: ${res.max_rate_per_h.toFixed(2)} requests/h (x${res.scale.toPrecision(4)} the scenario rate); ${res.failing_rate_per_h.toFixed(2)}/h fails`
+        : 'capacity: none of the tried rates meets the objectives');
+      out.push(`saturation bound from service times: ${res.saturation_rate_per_h.toFixed(2)}/h (every replica busy back to back)`);
+      if (at) {
+        out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video`);
+        if (at.cost) out.push(`cost at capacity (${at.cost.basis}): $${at.cost.usd_per_video?.toFixed(3) ?? '-'} per video, $${at.cost.usd_per_month.toFixed(0)} per month`);
+      }
+      out.push('');
+      out.push(table(['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'], res.trials.map((t) => [
+        t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {
+          const v = t.values[k]!;
+          return /attainment|completed/.test(k) ? pct(v) : fmtSeconds(v);
+        }), t.throughput_per_h.toFixed(2), pct(t.gpu_utilization),
+      ])));
+      for (const n of res.notes) out.push(`note: ${n}`);
+      process.stdout.write(out.join('\n') + '\n');
+    });
+}

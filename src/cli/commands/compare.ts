@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { dirname, resolve } from 'node:path';
+import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
+import { simulate } from '../../cluster/simulation.ts';
+import { InputError, type InputIssue } from '../../scenario/errors.ts';
+import { compareJson, compareRuns, compareText, runLabels, writeCompareOutput, type CompareRun } from '../../report/compare.ts';
+import { toJson } from '../../report/output.ts';
+import { progress } from '../../report/progress.ts';
+import { collect, intFlag } from '../usage-error.ts';
+
+interface CompareFlags {
+  seed?: string;
+  set: string[];
+  out?: string;
+  json?: boolean;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('simulate several scenarios and compare them side by side (tables; with --out, compare.html with overlaid charts)')
+    .argument('<a>', 'first scenario YAML file')
+    .argument('<b>', 'second scenario YAML file')
+    .argument('[more...]', 'further scenario files')
+    .option('--seed <n>', 'override the seed of every scenario (same arrivals for all)')
+    .option('--set <path=value>', 'override a field in every scenario, e.g. --set duration=2h (repeatable)', collect, [])
+    .option('--out <dir>', 'write compare.html (offline, charts inlined), compare.json and charts/compare-*.svg|png to this folder')
+    .option('--json', 'print one JSON document (scenarios with their summaries, and the metric rows) on stdout')
+    // main() sets exitOverride on the program after the commands are registered, which subcommands do not
+    // inherit: without this, a missing argument would exit 1 from inside commander instead of 2
+    .exitOverride()
+    .addHelpText('after', `
+Each scenario is simulated with its own seed unless --seed is given; --set applies to all of them. Rows are
+metrics, columns are scenarios; * marks the best value of a row (higher throughput, completed share and SLO
+attainment; lower latency, queue wait and GPU count; request counts and GPU utilization are not ranked).
+A progress bar is drawn on stderr only when stderr is a terminal and --json is not given.
+
+Examples:
+  $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml
+  $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml --seed 7 --set duration=24h --out out/cmp
+  $ vgsim compare a.yaml b.yaml c.yaml --set workload.arrivals.rate_per_hour=40 --json | jq '.metrics[] | {label, values}'`)
+    .action(async (a: string, b: string, more: string[] | undefined, o: CompareFlags) => {
+      const files = [a, b, ...(more ?? [])];
+      const seed = o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined;
+
+      // load every file first, so that all problems of all files are reported together
+      const loaded: LoadedScenario[] = [];
+      const issues: InputIssue[] = [];
+      for (const f of files) {
+        try {
+          loaded.push(loadScenario(f, { set: o.set, seed }));
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          issues.push(...e.issues);
+        }
+      }
+      if (issues.length) throw new InputError(issues);
+
+      const labels = runLabels(loaded.map((l, i) => ({ name: l.scenario.name, file: files[i] })));
+      // one tick per scenario, and one for the page when --out renders it
+      const bar = progress(files.length + (o.out ? 1 : 0), 'compare', { enabled: !o.json });
+      const runs: CompareRun[] = [];
+      let written: string[] = [];
+      try {
+        for (let i = 0; i < files.length; i++) {
+          bar.message(`simulating ${files[i]!}`);
+          const l = loaded[i]!;
+          const result = simulate(l.scenario, { records: true, baseDir: dirname(resolve(files[i]!)), locate: l.locate });
+          runs.push({ label: labels[i]!, file: files[i], result, scenario: l.scenario });
+          bar.tick();
+        }
+        if (o.out) {
+          bar.message(`rendering ${o.out}/compare.html`);
+          written = await writeCompareOutput(o.out, runs);
+          bar.tick();
+        }
+      } finally {
+        bar.done();
+      }
+
+      const cmp = compareRuns(runs);
+      if (o.out) process.stderr.write(`wrote ${written.length} files to ${o.out}/ (open compare.html)\n`);
+      if (o.json) process.stdout.write(toJson(compareJson(cmp, runs)));
+      else process.stdout.write(compareText(cmp) + '\n');
+    });
+}

@@ -1,0 +1,95 @@
+/**
+ * `vgsim capacity` against the Pollaczek-Khinchine formula, and run costs against hand calculations from
+ * the published prices the catalog cites.
+ */
+import { describe, it, expect } from 'vitest';
+import { loadScenario } from '../src/scenario/load.ts';
+import { simulate } from '../src/cluster/simulation.ts';
+import { findCapacity, parseSlo } from '../src/cluster/capacity.ts';
+import { vgsim } from './support/cli.ts';
+
+describe('capacity search', () => {
+  it('M/D/1: the highest rate with mean latency <= 2S is rho = 2/3 (Pollaczek-Khinchine: W = S + rho S / (2(1 - rho)))', () => {
+    const probe = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=1'] }).scenario);
+    const S = probe.service_times[0]!.total_s;
+    // 25,000 expected customers at rho = 2/3: the mean wait has a relative standard error of ~3%
+    const lambda0 = 0.5 / S;
+    const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: [`workload.arrivals.rate_per_s=${lambda0}`, 'workload.arrivals.rate_per_hour=null', `duration=${25000 / ((2 / 3) / S)}`, 'scheduling.granularity=stage'] });
+    const res = findCapacity(scenario, parseSlo(`mean<=${2 * S}`), { tolerance: 0.01 });
+    const theory = ((2 / 3) / S) * 3600;
+    expect(Math.abs(res.max_rate_per_h / theory - 1)).toBeLessThan(0.04);
+    expect(res.saturation_rate_per_h).toBeCloseTo(3600 / S, 6);
+    expect(res.max_rate_per_h).toBeLessThan(res.saturation_rate_per_h);
+    // the bracket closed: the failing rate is within the tolerance
+    expect(res.failing_rate_per_h / res.max_rate_per_h).toBeLessThan(1.011);
+    expect(res.trials.filter((t) => t.pass).every((t) => t.rate_per_h <= res.max_rate_per_h)).toBe(true);
+  });
+
+  it('parses objectives with units and classes, and rejects nonsense with a reason', () => {
+    expect(parseSlo('p95<=10m, attainment>=99%, 720p.p99<=1h')).toMatchObject([
+      { metric: 'p95', op: '<=', value: 600 },
+      { metric: 'attainment', op: '>=', value: 0.99 },
+      { cls: '720p', metric: 'p99', value: 3600 },
+    ]);
+    expect(() => parseSlo('p97<=10')).toThrow(/unknown metric "p97"/);
+    expect(() => parseSlo('p95>=10')).toThrow(/upper bounds/);
+    expect(() => parseSlo('attainment>=1.5')).toThrow(/share/);
+    expect(() => parseSlo('p95 about 10')).toThrow(/expected e.g./);
+  });
+
+  it('vgsim capacity prints the rate, the bound, the cost at capacity and every trial; bad --slo exits 2', () => {
+    const ok = vgsim(['capacity', 'test/fixtures/md1.yaml', '--slo', 'p95<=20m', '--set', 'duration=2d', '--json']);
+    expect(ok.code).toBe(0);
+    const j = JSON.parse(ok.stdout);
+    expect(j.max_rate_per_h).toBeGreaterThan(0);
+    expect(j.max_rate_per_h).toBeLessThan(j.saturation_rate_per_h);
+    expect(j.cost_at_capacity.usd_per_video).toBeGreaterThan(0);
+    expect(j.at_capacity.latency_s.p95).toBeLessThanOrEqual(1200);
+    const bad = vgsim(['capacity', 'test/fixtures/md1.yaml', '--slo', 'p95=20m']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--slo: cannot read objective/);
+  });
+});
+
+describe('run cost', () => {
+  const base = ['duration=30d', 'workload.arrivals.rate_per_hour=20', 'deployment.replicas=8'];
+  it('owned, colocation: hand-computed from the HGX H100 price, CBRE rent and the catalog maintenance/residual', () => {
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: base }).scenario);
+    const c = r.cost!;
+    const hours = r.sim_time_s / 3600;
+    // capex: $270,000 server (SemiAnalysis) + 8 x $5,000 networking = $310,000; residual 30%; 3 years
+    const depreciation = (310_000 - 0.3 * 310_000) / 36;
+    const maintenance = (0.2 * 310_000) / 12;
+    const colocation = 184.06 * 10.2; // $/kW-month x DGX H100 nameplate 10.2 kW
+    const electricity = (r.energy.total_kwh / hours) * 730 * 0.0806; // PUE 1 inside colocation rent
+    const total = depreciation + maintenance + colocation + electricity;
+    expect(c.basis).toBe('owned');
+    expect(c.usd_per_month).toBeCloseTo(total, 6);
+    expect(c.capex_usd).toBe(310_000);
+    const videosPerMonth = (r.requests.completed / hours) * 730;
+    expect(c.usd_per_video!).toBeCloseTo(total / videosPerMonth, 9);
+    expect(c.usd_per_video_second!).toBeCloseTo(total / videosPerMonth / (81 / 16), 9);
+  });
+
+  it('cloud: provisioned bills every GPU, busy bills utilization, awake bills what autoscaling keeps on', () => {
+    const prov = simulate(loadScenario('test/fixtures/md1.yaml', { set: [...base, 'cost.basis=cloud'] }).scenario);
+    const hours = prov.sim_time_s / 3600;
+    // the one-replica-per-GPU fixture rents 8 GPUs at RunPod's H100 SXM list price $4.76/GPU-h
+    expect(prov.cost!.usd_per_month).toBeCloseTo(8 * 730 * 4.76, 6);
+    const busy = simulate(loadScenario('test/fixtures/md1.yaml', { set: [...base, 'cost.basis=cloud', 'cost.cloud.billing=busy'] }).scenario);
+    expect(busy.cost!.usd_per_month).toBeCloseTo(busy.gpu_utilization * 8 * 730 * 4.76, 6);
+    const awake = simulate(loadScenario('test/fixtures/md1.yaml', { set: [...base, 'cost.basis=cloud', 'cost.cloud.billing=awake', 'autoscale={min_replicas: 1, sleep: gpus}'] }).scenario);
+    expect(awake.cost!.usd_per_month).toBeCloseTo((awake.gpu_hours.awake / (awake.sim_time_s / 3600)) * 730 * 4.76, 6);
+    expect(awake.cost!.usd_per_month).toBeLessThan(prov.cost!.usd_per_month);
+    expect(awake.gpu_hours.awake).toBeGreaterThan(awake.gpu_hours.busy);
+    void hours;
+  });
+
+  it('a node without a price gives cost null and a warning naming the field, not a failed run', () => {
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['cluster.nodes=[{type: h100-pcie-8, count: 1}]', 'duration=1h'] }).scenario);
+    expect(r.cost).toBeNull();
+    expect(r.warnings.join('\n')).toMatch(/cost\.server_price_usd/);
+    const priced = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['cluster.nodes=[{type: h100-pcie-8, count: 1}]', 'duration=1h', 'cost.server_price_usd=200000'] }).scenario);
+    expect(priced.cost!.capex_usd).toBe(200_000 + 8 * 5000);
+  });
+});
