@@ -18,9 +18,12 @@
  * NVLink and the inter-node phase over the rail NICs, e.g. all-gather = (n−1)/n·S/B_intra +
  * (k−1)/k·(S/n)/B_nic; all-to-all = max(local (n−1)/p·S / B_intra, remote (p−n)/p·S / B_nic).
  * Every collective also pays a fixed software floor (catalog: NCCL small-message floor ~10 µs intra-node).
+ * Where calibration/collectives/ holds a measured curve for the node type and group size, it is used
+ * instead inside a node (measured-collectives.ts); `FabricOptions.measured: false` turns that off.
  */
 import type { LinkSpec, NodeSpec } from '../hardware/types.ts';
 import { getLink, getNode } from '../hardware/catalog.ts';
+import { measuredCollective } from './measured-collectives.ts';
 
 export type CollectiveKind = 'alltoall' | 'allgather' | 'reducescatter' | 'allreduce' | 'sendrecv' | 'broadcast';
 
@@ -34,6 +37,8 @@ export interface FabricOptions {
   oversubscription?: number;
   /** GPUs of each node the replica uses (default: all of them); fewer spreads a replica over more nodes. */
   gpusPerNode?: number;
+  /** Use measured collective curves where calibration/collectives has them (default true; false: pure model). */
+  measured?: boolean;
 }
 
 export interface CollectiveCost {
@@ -48,6 +53,7 @@ export class Network {
   private readonly intra: LinkSpec | undefined;
   private readonly nic: LinkSpec | undefined;
   private readonly oversub: number;
+  private readonly useMeasured: boolean;
   /** GPUs of each node the replica uses. */
   readonly gpusPerNode: number;
 
@@ -58,6 +64,7 @@ export class Network {
     const nicLink = fabric.link ?? this.node.nics.link;
     this.nic = nicLink ? getLink(nicLink) : undefined;
     this.oversub = fabric.oversubscription ?? 1;
+    this.useMeasured = fabric.measured ?? true;
   }
 
   /** Per-GPU ring bandwidth inside a node for a group of `p` GPUs (GB/s, efficiency applied). */
@@ -131,7 +138,11 @@ export class Network {
     const a = this.alpha(k > 1);
     let seconds: number;
     let bottleneck: string;
-    if (k === 1) {
+    const measured = k === 1 && this.useMeasured ? measuredCollective(this.node.id, kind, S, p) : undefined;
+    if (measured) {
+      seconds = measured.seconds;
+      bottleneck = measured.source;
+    } else if (k === 1) {
       const ring = this.intraRing(p);
       switch (kind) {
         case 'allgather':

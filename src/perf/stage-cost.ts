@@ -3,6 +3,7 @@
  */
 import type { CollectiveOp, Op } from '../workload/ops.ts';
 import type { DeviceModel, OpTime, Bound } from './device.ts';
+import { overlapContention } from '../parallel/measured-collectives.ts';
 
 export interface PricedOp extends OpTime {
   name: string;
@@ -59,8 +60,11 @@ export type CollectivePricer = (op: CollectiveOp) => OpTime & { bottleneck?: str
 /**
  * Prices ops on a device; collectives go to `collectives` (the network model of the replica). A
  * collective marked `hiddenBehind` another op (or op group) only exposes the part of each execution
- * that outlasts one execution of that op: exposed = max(0, t_collective − t_hidden_behind) per execution.
+ * that outlasts one execution of that op, plus the contention share κ of the overlapped part:
+ * exposed = max(0, t_c − t_h) + κ·min(t_c, t_h) per execution (κ from calibration/collectives, see
+ * parallel/measured-collectives.ts; 0 would be perfect overlap).
  */
+const CONTENTION = overlapContention();
 export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?: CollectivePricer): StageCost {
   const priced: PricedOp[] = [];
   const byBound: Record<Bound, number> = { compute: 0, memory: 0, launch: 0, link: 0 };
@@ -93,7 +97,10 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
     if (op.hiddenBehind && op.count > 0) {
       const target = computeTime.get(op.hiddenBehind);
       const each = target ? target.seconds / target.count : (groupTime.get(op.hiddenBehind) ?? 0) / op.count;
-      exposed = Math.max(0, full.seconds / op.count - each) * op.count;
+      const t = full.seconds / op.count;
+      // the overlap is not free: NCCL's kernels take SMs and HBM bandwidth from the compute they run beside
+      // (contention κ measured with an FSDP all-gather next to a block's GEMMs, measured-collectives.ts)
+      exposed = (Math.max(0, t - each) + CONTENTION.kappa * Math.min(t, each)) * op.count;
     }
     add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
