@@ -12,6 +12,8 @@
 import { collectiveFiles, contentionSamples } from '../src/parallel/measured-collectives.ts';
 import { Network } from '../src/parallel/network.ts';
 import { DeviceModel } from '../src/perf/device.ts';
+import { compareSpValidation, type SpValidationCase } from '../src/perf/validation.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const us = (s: number) => (s * 1e6).toFixed(1);
@@ -56,4 +58,20 @@ for (const f of collectiveFiles()) {
     console.log(`| ${o.tokens} tokens | ${o.ranks} | ${ms(o.compute_s)} | ${ms(o.allgather_s)} | ${ms(o.overlapped_s)} | ${ms(perfect)} (${pct(perfect / o.overlapped_s - 1)}) | ${ms(withK)} (${pct(withK / o.overlapped_s - 1)}) | ${kappas[i]!.toFixed(2)} |`);
   });
   console.log(`\nκ = ${kappa.toFixed(2)} (mean of the rows above; used for every overlapped collective)\n`);
+}
+
+// ---- end to end: whole Ulysses forwards (calibration/validate_sp.py), never used for fitting ----
+const spFiles = readdirSync('calibration/validation').filter((f) => f.includes('-ulysses')).sort();
+for (const file of spFiles) {
+  const d = JSON.parse(readFileSync(`calibration/validation/${file}`, 'utf8')) as { gpu: string; node: string; cases: SpValidationCase[] };
+  console.log(`## calibration/validation/${file}: whole DiT forwards under Ulysses (validation, not fitted)\n`);
+  console.log('| case | measured s | predicted s | error | predicted s, pure-model collectives, κ = 0.6 | error | measured GB | predicted GB | error |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const withMeasured = compareSpValidation(d.gpu, d.node, d.cases);
+  const pure = compareSpValidation(d.gpu, d.node, d.cases, { measuredCollectives: false });
+  withMeasured.forEach((r, i) => {
+    const p = pure[i]!;
+    console.log(`| ${r.case} | ${r.measured_s.toFixed(3)} | ${r.predicted_s.toFixed(3)} | ${pct(r.time_error)} | ${p.predicted_s.toFixed(3)} | ${pct(p.time_error)} | ${r.measured_gb.toFixed(1)} | ${r.predicted_gb.toFixed(1)} | ${pct(r.memory_error)} |`);
+  });
+  console.log('');
 }

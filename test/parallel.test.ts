@@ -201,3 +201,19 @@ describe('measured collectives (calibration/collectives)', () => {
     expect(k.source).toMatch(/h100-sxm-x2\.json/);
   });
 });
+
+describe('multi-GPU validation set (calibration/validation/*-ulysses*.json, never fitted)', () => {
+  it('whole Ulysses-2 forwards on 2 x H100, with and without FSDP: time within 3%, memory within 1%', async () => {
+    const { compareSpValidation } = await import('../src/perf/validation.ts');
+    const { readFileSync } = await import('node:fs');
+    for (const f of ['h100-sxm-x2-ulysses.json', 'h100-sxm-x2-ulysses-fsdp.json']) {
+      const d = JSON.parse(readFileSync(`calibration/validation/${f}`, 'utf8'));
+      const rows = compareSpValidation(d.gpu, d.node, d.cases);
+      expect(rows.length).toBe(2);
+      for (const r of rows) {
+        expect(Math.abs(r.time_error)).toBeLessThan(0.03);
+        expect(Math.abs(r.memory_error)).toBeLessThan(0.01);
+      }
+    }
+  });
+});

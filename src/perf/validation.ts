@@ -17,6 +17,8 @@ import { DeviceModel, type DeviceOptions } from './device.ts';
 import { priceStage } from './stage-cost.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import { powerTable, stageEnergy } from './power.ts';
+import { ReplicaLayout } from '../parallel/layout.ts';
+import { parsePlan } from '../parallel/plan.ts';
 
 export interface ValidationCase {
   kind: 'dit_block' | 'dit_forward' | 'vae_decode' | 'text_encode';
@@ -112,4 +114,47 @@ export function compareValidation(gpuId: string, cases: ValidationCase[], device
     });
   }
   return rows;
+}
+
+/** A multi-GPU validation case (calibration/validate_sp.py): a whole forward under Ulysses on `ranks` GPUs. */
+export interface SpValidationCase {
+  kind: 'dit_forward_ulysses';
+  model: string;
+  width: number;
+  height: number;
+  frames: number;
+  tokens: number;
+  ranks: number;
+  /** FSDP FULL_SHARD per block over the same ranks (fp32 shards, bf16 all-gather), as the official path. */
+  fsdp?: boolean;
+  attention: string;
+  s: number;
+  peak_memory_gb: number;
+}
+
+/**
+ * Compares Ulysses forwards with the model: the same op list as a single-GPU forward with `ulysses = ranks`,
+ * collectives priced by the replica layout on the node type the measurement ran on (measured curves where
+ * calibration/collectives has them). Memory: the per-rank peak of the forward plus the weights a rank
+ * holds: all bf16 weights without FSDP, its fp32 shard with FSDP.
+ */
+export function compareSpValidation(gpuId: string, nodeId: string, cases: SpValidationCase[], opts: { measuredCollectives?: boolean } = {}): ValidationRow[] {
+  const dev = new DeviceModel(gpuId, { sustained: true, launch: 'eager' });
+  return cases.map((c) => {
+    const dit = ditFor(c.model === 'wan2.2-a14b-expert' ? 'wan2.1-t2v-14b' : c.model);
+    const layout = new ReplicaLayout(parsePlan(`ulysses=${c.ranks}${c.fsdp ? ',fsdp' : ''}`), nodeId, { measured: opts.measuredCollectives ?? true });
+    const fwd = buildDitForward(dit, {
+      tokens: c.tokens, batch: 1, kernel: kernelOf(c.attention), linearDtype: 'bf16', fused: false,
+      ulysses: c.ranks, ring: 1, tp: 1, weightsResident: false, part: 'forward', fsdp: c.fsdp ? c.ranks : undefined,
+    });
+    const seconds = priceStage(dev, fwd.builder.ops, layout.pricer).seconds;
+    const bf16Weights = fwd.blockWeightBytes * dit.layers + embeddingBytes(dit);
+    const weights = c.fsdp ? (bf16Weights * 2) / c.ranks : bf16Weights;
+    const peakGb = (fwd.builder.peakMemory().bytes + weights) / 1e9;
+    return {
+      case: `dit_forward ${c.model} ${c.width}x${c.height}x${c.frames} ${c.attention}, Ulysses ${c.ranks} GPUs${c.fsdp ? ' + FSDP' : ''}`, kind: 'dit_forward' as const,
+      measured_s: c.s, predicted_s: seconds, time_error: seconds / c.s - 1,
+      measured_gb: c.peak_memory_gb, predicted_gb: peakGb, memory_error: peakGb / c.peak_memory_gb - 1,
+    };
+  });
 }
