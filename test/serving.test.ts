@@ -80,6 +80,27 @@ describe('power and energy', () => {
   });
 });
 
+describe('power per node and overrides', () => {
+  it('node energies add up to the cluster energy; node_overhead_w and psu_efficiency apply as hand-computed', () => {
+    const two = ['duration=20000', 'cluster.nodes=[{type: hgx-h100-sxm-8, count: 2}]', 'deployment.replicas=12', 'workload.arrivals.rate_per_hour=60', 'drain=false'];
+    const r = run(two, { powerSteps: true });
+    const nodes = r.energy.nodes.per_node;
+    expect(nodes.length).toBe(2);
+    const sumKwh = nodes.reduce((a, n) => a + (n.avg_kw * r.sim_time_s) / 3600, 0);
+    expect(sumKwh).toBeCloseTo(r.energy.total_kwh, 6);
+    expect(r.energy.nodes.max_peak_kw).toBeLessThanOrEqual(r.energy.peak_power_kw + 1e-9);
+    // 8 replicas on node 0, 4 on node 1: node 0 draws more
+    expect(nodes[0]!.avg_kw).toBeGreaterThan(nodes[1]!.avg_kw);
+    const idle = run([...noTraffic, 'duration=3600', 'power.node_overhead_w={idle: 1000, busy: 3000}']);
+    expect(idle.energy.avg_power_kw * 1000).toBeCloseTo(profile.idle.power_w + 7 * 71.1 + 1000, 3);
+    const psu = run([...noTraffic, 'duration=3600', 'power.psu_efficiency=0.9'], { powerSteps: true });
+    const base = run([...noTraffic, 'duration=3600']);
+    expect(psu.energy.total_kwh).toBeCloseTo(base.energy.total_kwh / 0.9, 9);
+    expect(psu.energy.by_component_kwh.psu_loss).toBeCloseTo(base.energy.total_kwh * (1 / 0.9 - 1), 9);
+    expect(integrateSteps(psu.power_steps!, psu.sim_time_s) / 3.6e6).toBeCloseTo(psu.energy.total_kwh, 9);
+  });
+});
+
 describe('failures', () => {
   const base = [...noTraffic, 'duration=72000000', 'deployment.replicas=8', 'failures={gpu: {mtbf_h: 50, mttr_h: 5}}'];
   // cold start of the 1.3B model after a repair (s): from the hand calculation above, ~14 s
@@ -210,5 +231,54 @@ describe('daily rate curves', () => {
     const two = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=100000', 'workload.arrivals.rate_per_hour=3', 'drain=false'] }).scenario, { rateScale: 2 });
     const ratio = two.requests.arrived / one.requests.arrived;
     expect(Math.abs(ratio - 2)).toBeLessThan(0.35);
+  });
+});
+
+describe('failure drill', () => {
+  it('a scheduled node failure takes its replicas down for repair_after + reload, and their requests are retried', () => {
+    const set = ['duration=40000', 'cluster.nodes=[{type: hgx-h100-sxm-8, count: 2}]', 'deployment.replicas=16', 'workload.arrivals.rate_per_hour=300', 'drain=false',
+      'failures={events: [{at: 5h, what: node, node: 1, repair_after: 2h}]}'];
+    const r = run(set, { records: true });
+    expect(r.failures.node).toBe(1);
+    // 8 of 16 replicas down for 2 h plus one reload each: availability = 1 - 8 (7200 + load) / (16 T)
+    const expected = 1 - (8 * (7200 + r.cold_starts.mean_s)) / (16 * r.sim_time_s);
+    expect(r.failures.availability).toBeCloseTo(expected, 6);
+    expect(r.cold_starts.count).toBe(8);
+    expect(r.requests.retried).toBeGreaterThan(0);
+    const q = r.requests;
+    expect(q.arrived).toBe(q.completed + q.dropped + q.failed + q.in_flight);
+    // a drill naming a node that does not exist is an input error
+    expect(() => run(['duration=100', 'failures={events: [{at: 10, what: node, node: 5, repair_after: 10}]}'])).toThrow(/node 5 does not exist/);
+  });
+});
+
+describe('stage disaggregation', () => {
+  it('a request runs umT5, DiT and VAE on three pools; its latency is the sum of the parts and the two hand-overs', async () => {
+    const { Network } = await import('../src/parallel/network.ts');
+    const r = simulate(loadScenario('test/fixtures/disaggregated.yaml', { set: ['workload.arrivals.rate_per_hour=0.5', 'duration=40h'] }).scenario, { records: true, checkRouting: true });
+    const part = (pool: string) => r.service_times.find((x) => x.pool === pool)!.total_s;
+    expect(r.service_times.find((x) => x.pool === 't5')!.stages).toEqual(['encode']);
+    // 480P, 81 frames: context 2 x 512 x 4096 bf16 = 8.4 MB; latents 16 x 21 x 60 x 104 fp32 = 8.4 MB
+    const ctx = 2 * 512 * 4096 * 2;
+    const lat = 16 * 21 * 60 * 104 * 4;
+    const net = new Network('l40s-pcie-8');
+    const h100 = new Network('hgx-h100-sxm-8');
+    const expected = part('t5') + net.collective('sendrecv', ctx, 2, 8).seconds + part('dit') + h100.collective('sendrecv', lat, 2, 8).seconds + part('vae');
+    const done = r.records!.filter((x) => x.outcome === 'completed');
+    expect(done.length).toBeGreaterThan(10);
+    // at this load nothing queues: every request takes exactly the sum
+    const unqueued = done.filter((x) => x.start === x.arrival);
+    expect(unqueued.length).toBeGreaterThan(5);
+    for (const x of unqueued.slice(0, 5)) expect(x.finish - x.arrival).toBeCloseTo(expected, 6);
+    expect(r.classes[0]!.service_s).toBeCloseTo(part('t5') + part('dit') + part('vae'), 9);
+    expect(r.handoffs.count).toBe(2 * r.requests.completed);
+    // the VAE pool on L40S holds only the VAE: it fits where the whole model would not
+    const vaeMem = r.service_times.find((x) => x.pool === 'vae')!.peak_memory_gb;
+    expect(vaeMem).toBeLessThan(48);
+  });
+
+  it('stages must be consecutive, and every stage needs a pool', () => {
+    expect(() => loadScenario('test/fixtures/disaggregated.yaml', { set: ['deployment.2.stages=[encode, decode]'] })).toThrow(/consecutive/);
+    expect(() => loadScenario('test/fixtures/disaggregated.yaml', { set: ['deployment.2.stages=[denoise]'] })).toThrow(/no pool runs the decode stage/);
   });
 });

@@ -131,10 +131,14 @@ function baseRatePerH(s: Scenario, probe: SimulationResult): number {
   return probe.sim_time_s > 0 ? (probe.requests.arrived / Math.min(probe.sim_time_s, s.duration)) * 3600 : 0;
 }
 
-/** Throughput bound from service times: Σ replicas × GPUs-per-stage / mean work per request of the mix. */
+/**
+ * Throughput bound from service times: for each model and stage, Σ over the pools running that stage of
+ * replicas × 3600 / (mean work per request of the mix on the pool); a model's bound is its slowest stage
+ * (pools that run all stages count for every stage), and the bounds of the models add up.
+ */
 export function saturationRatePerH(r: SimulationResult, s: Scenario): number {
   const weights = new Map(s.workload.mix.map((c, i) => [r.classes[i]?.name ?? '', c.weight]));
-  let bound = 0;
+  const perStage = new Map<string, number[]>(); // model -> capacity of stages 0..2
   for (const p of r.pools) {
     const rows = r.service_times.filter((x) => x.pool === p.name);
     let w = 0;
@@ -144,12 +148,19 @@ export function saturationRatePerH(r: SimulationResult, s: Scenario): number {
       w += wt;
       work += wt * row.total_s;
     }
-    if (w > 0 && work > 0) {
-      const split = p.parallel.includes('experts=split') ? 2 : 1;
-      // a split-expert replica is a two-stage pipeline: its bottleneck stage is about half the request
-      bound += (p.replicas * 3600 * split) / (work / w);
-    }
+    if (!(w > 0 && work > 0)) continue;
+    // a split-expert replica is a two-stage pipeline: its bottleneck stage is about half the request
+    const split = p.parallel.includes('experts=split') ? 2 : 1;
+    const cap = (p.replicas * 3600 * split) / (work / w);
+    const stages = rows[0]?.stages ?? ['encode', 'denoise', 'decode'];
+    const caps = perStage.get(p.model) ?? [0, 0, 0];
+    ['encode', 'denoise', 'decode'].forEach((st, i) => {
+      if (stages.includes(st)) caps[i]! += cap;
+    });
+    perStage.set(p.model, caps);
   }
+  let bound = 0;
+  for (const caps of perStage.values()) bound += Math.min(...caps);
   return bound;
 }
 

@@ -16,7 +16,14 @@ export class PowerMeter {
   private readonly joules: number[] = [];
   private readonly since: number[] = [];
   private readonly kindOf: string[] = [];
+  /** Groups (e.g. nodes) each channel's power counts towards, with its share. */
+  private readonly groupsOf: Array<ReadonlyArray<readonly [number, number]>> = [];
   private readonly byName = new Map<string, number>();
+  // per group: current watts, energy up to `groupSince`, peak
+  private groupWatts: number[] = [];
+  private groupJoules: number[] = [];
+  private groupSince: number[] = [];
+  private groupPeak: number[] = [];
   private total = 0;
   private peak = 0;
   readonly steps: PowerStep[] = [];
@@ -24,7 +31,7 @@ export class PowerMeter {
   constructor(private readonly now: () => number, private readonly keepSteps = true) {}
 
   /** A handle for a component (created on first use); `kind` groups components in the energy breakdown. */
-  channel(component: string, kind = component): number {
+  channel(component: string, kind = component, groups: ReadonlyArray<readonly [number, number]> = []): number {
     let h = this.byName.get(component);
     if (h === undefined) {
       h = this.level.length;
@@ -33,6 +40,15 @@ export class PowerMeter {
       this.joules.push(0);
       this.since.push(this.now());
       this.kindOf.push(kind);
+      this.groupsOf.push(groups);
+      for (const [g] of groups) {
+        while (this.groupWatts.length <= g) {
+          this.groupWatts.push(0);
+          this.groupJoules.push(0);
+          this.groupSince.push(this.now());
+          this.groupPeak.push(0);
+        }
+      }
     }
     return h;
   }
@@ -47,11 +63,23 @@ export class PowerMeter {
     this.level[h] = watts;
     this.total += watts - prev;
     if (this.total > this.peak) this.peak = this.total;
+    for (const [g, share] of this.groupsOf[h]!) {
+      this.groupJoules[g]! += this.groupWatts[g]! * (t - this.groupSince[g]!);
+      this.groupSince[g] = t;
+      this.groupWatts[g]! += (watts - prev) * share;
+      if (this.groupWatts[g]! > this.groupPeak[g]!) this.groupPeak[g] = this.groupWatts[g]!;
+    }
     if (this.keepSteps) {
       const lastStep = this.steps[this.steps.length - 1];
       if (lastStep && lastStep.t === t) lastStep.watts = this.total;
       else this.steps.push({ t, watts: this.total });
     }
+  }
+
+  /** Energy (J) and peak power (W) of each group so far. */
+  groups(): { joules: number; peakW: number }[] {
+    const t = this.now();
+    return this.groupWatts.map((w, g) => ({ joules: this.groupJoules[g]! + w * (t - this.groupSince[g]!), peakW: this.groupPeak[g]! }));
   }
 
   /** Sets a component's power by name (see channel()). */

@@ -34,8 +34,12 @@ import { PowerMeter, type PowerStep } from './power-meter.ts';
 import { checkpointBytes, hostIngestBps, measuredHostRates, storageTier, type StorageTier } from './model-loader.ts';
 import { dailyCurve, type RateCurve } from '../workload/rate-curve.ts';
 import { DeviceModel } from '../perf/device.ts';
+import { Network } from '../parallel/network.ts';
+import { latentShape } from '../workload/models.ts';
 import { powerTable } from '../perf/power.ts';
 import { runCost, type RunCost } from '../economics/run-cost.ts';
+
+const STAGES = ['encode', 'denoise', 'decode'];
 
 export interface RequestRecord {
   id: number;
@@ -58,6 +62,8 @@ interface Request {
   replica: Replica | undefined;
   timeout: EventHandle | undefined;
   retries: number;
+  /** Next stage to run: 0 text encode, 1 denoise, 2 VAE decode (pools may run a consecutive span). */
+  stage: number;
 }
 
 interface ClassState {
@@ -94,6 +100,9 @@ interface PoolState {
   loadSeconds: QuantileSketch;
   /** Routing score of each replica (Infinity when not awake), for least-outstanding and join-shortest-queue. */
   scores: MinTree;
+  /** The span of stages this pool runs (0 encode, 1 denoise, 2 decode). */
+  first: number;
+  last: number;
 }
 
 interface NodeState {
@@ -104,6 +113,13 @@ interface NodeState {
   replicas: Replica[];
   pageCache: Set<string>;
   storagePipe: Pipe;
+  /** Power-meter channels: the node's non-GPU parts, and its GPUs no replica uses. */
+  power: number;
+  freePower: number;
+  /** Non-GPU power (W): the catalog's figures or the scenario's power.node_overhead_w. */
+  overhead: { idle: number; busy: number };
+  /** Deep-idle power of one of its GPUs (W). */
+  deepIdleW: number;
 }
 
 type ReplicaState = 'active' | 'loading' | 'waking' | 'asleep' | 'failed';
@@ -194,17 +210,22 @@ export interface SimulationResult {
     avg_power_kw: number;
     peak_power_kw: number;
     by_component_kwh: Record<string, number>;
+    /** Power per node: the mean of the nodes' average power, the highest node peak, and every node. */
+    nodes: { mean_avg_kw: number; max_peak_kw: number; per_node: { node: number; type: string; avg_kw: number; peak_kw: number }[] };
   };
   cold_starts: { count: number; mean_s: number; p95_s: number; storage: string };
   autoscaling: { scale_ups: number; scale_downs: number; node_boots: number; node_shutdowns: number };
   /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair);
    * lost_gpu_hours: GPU time spent on requests that a failure interrupted (work thrown away). */
   failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number; lost_gpu_hours: number };
+  /** Stage disaggregation: requests handed from one pool to the next (text embeddings or latents over the fabric). */
+  handoffs: { count: number; gb: number; mean_ms: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
   pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
   /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
   cost: RunCost | null;
-  service_times: { pool: string; class: string; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
+  /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
+  service_times: { pool: string; class: string; stages: string[]; encode_s: number; denoise_s: number; decode_s: number; total_s: number; peak_memory_gb: number }[];
   warnings: string[];
   timeseries: TimePoint[];
   power_steps?: PowerStep[];
@@ -279,7 +300,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!aggregatePipes.has(tier.id) && tier.aggregateBps < Infinity) aggregatePipes.set(tier.id, new Pipe(`${tier.id} (shared)`, tier.aggregateBps));
     for (let i = 0; i < n.count; i++) {
       const id = nodes.length;
-      nodes.push({ id, spec, state: 'on', freeGpus: spec.gpusPerNode, replicas: [], pageCache: new Set(), storagePipe: new Pipe(`node${id} ${tier.id}`, tier.perNodeBps) });
+      nodes.push({
+        id, spec, state: 'on', freeGpus: spec.gpusPerNode, replicas: [], pageCache: new Set(), storagePipe: new Pipe(`node${id} ${tier.id}`, tier.perNodeBps),
+        power: meter.channel(`node:${id}`, 'node_non_gpu', [[id, 1]]), freePower: meter.channel(`gpu:node${id}:free`, 'gpus', [[id, 1]]),
+        overhead: nodeOverhead(s, spec), deepIdleW: deepIdleOf(spec.gpu),
+      });
     }
   }
   if (issues.length) throw new InputError(issues);
@@ -297,10 +322,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const pool: PoolState = {
       name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu,
       gpus: planGpus({ ...plan, dp: 1 }), plan: { ...plan, dp: 1 },
-      inference: toInference({ ...s.inference, ...(p.inference ?? {}) }),
+      inference: { ...toInference({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(), scores: new MinTree(0),
+      first: STAGES.indexOf(p.stages[0]!), last: STAGES.indexOf(p.stages[p.stages.length - 1]!),
     };
     const split = plan.experts === 'split';
     for (let r = 0; r < p.replicas * plan.dp; r++) {
@@ -341,7 +367,26 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!byBatch) byClass.set(cls, (byBatch = []));
     return (byBatch[batch] ??= table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric));
   };
+  /** Seconds of a request's work on this pool: the stages it runs. */
+  const partTime = (pool: PoolState, cls: ClassState, batch = 1): number => {
+    const st = serviceOf(pool, cls, batch);
+    if (pool.first === 0 && pool.last === 2) return st.total_s;
+    return (pool.first <= 0 && pool.last >= 0 ? st.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? st.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? st.decode_s : 0);
+  };
   const serviceTimes: SimulationResult['service_times'] = [];
+  // stage hand-overs (disaggregated pools): umT5 output of both CFG prompts (bf16), and the fp32 latents
+  const contextBytes = (cls: ClassState) => { const d = getModel(cls.modelId).dit; return d.textLen * d.textDim * 2 * (cls.shape.cfg ? 2 : 1); };
+  const latentBytesOf = (cls: ClassState) => {
+    const l = latentShape(getModel(cls.modelId), cls.shape.width, cls.shape.height, cls.shape.frames);
+    return l.channels * l.t * l.h * l.w * 4;
+  };
+  const networks = new Map<string, Network>();
+  const networkFor = (nodeId: string) => {
+    let n = networks.get(nodeId);
+    if (!n) networks.set(nodeId, (n = new Network(nodeId, fabric ?? {})));
+    return n;
+  };
+  const handoffs = { count: 0, bytes: 0, seconds: 0 };
   const estimates: NonNullable<SimulationResult['estimates']> = [];
   classes.forEach((cls) => {
     for (const [pi, pool] of pools.entries()) {
@@ -356,7 +401,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         continue;
       }
       if (!st.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
-      serviceTimes.push({ pool: pool.name, class: cls.name, encode_s: st.encode_s, denoise_s: st.denoise_s, decode_s: st.decode_s, total_s: st.total_s, peak_memory_gb: st.peak_memory_gb });
+      serviceTimes.push({ pool: pool.name, class: cls.name, stages: STAGES.slice(pool.first, pool.last + 1), encode_s: st.encode_s, denoise_s: st.denoise_s, decode_s: st.decode_s, total_s: partTime(pool, cls), peak_memory_gb: st.peak_memory_gb });
       estimates.push({ pool: pool.name, class: cls.name, estimate: st.estimate });
       for (const w of st.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
@@ -367,7 +412,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
 
   // ---- power: per-GPU levels of each pool from its cost-model estimate ----
   const powerOf = (pool: PoolState) => estimates.find((e) => e.pool === pool.name)?.estimate.power ?? fallbackPower(pool.gpu);
-  for (const r of replicas) r.stages.forEach((st, k) => (st.power = meter.channel(`gpu:r${r.id}:s${k}`, 'gpus')));
+  for (const r of replicas) r.stages.forEach((st, k) => (st.power = meter.channel(`gpu:r${r.id}:s${k}`, 'gpus', r.nodes.map((n) => [n.id, 1 / r.nodes.length] as const))));
   const setStagePower = (r: Replica, k: number, watts: number) => meter.setLevel(r.stages[k]!.power, watts);
   /** Every replica state change passes here: GPU-hours awake and the routing score follow it. */
   const markAwake = (r: Replica) => {
@@ -380,8 +425,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const level = r.state === 'active' || r.state === 'loading' ? pw.idle : r.nodes.some((n) => n.state === 'off' || n.state === 'failed') ? 0 : pw.deep_idle;
     r.stages.forEach((st, k) => setStagePower(r, k, level * st.gpus));
   };
+  /** Node non-GPU power follows the share of its GPUs that are busy (linear between the idle and busy figures). */
   const updateNodePower = (n: NodeState) => {
-    const np = n.spec.nonGpuPowerW;
+    const np = n.overhead;
     let watts = 0;
     if (n.state === 'on' || n.state === 'booting') {
       let busy = 0;
@@ -389,9 +435,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       const frac = Math.min(1, busy / n.spec.gpusPerNode);
       watts = np.idle + (np.busy - np.idle) * (n.state === 'on' ? frac : 0);
       // GPUs no replica uses sit at deep idle while the node is on
-      if (n.freeGpus > 0) meter.set(`gpu:node${n.id}:free`, n.freeGpus * fallbackPower(n.spec.gpu).per_gpu_w.deep_idle, 'gpus');
-    } else if (n.freeGpus > 0) meter.set(`gpu:node${n.id}:free`, 0, 'gpus');
-    meter.set(`node:${n.id}`, watts, 'node_non_gpu');
+      meter.setLevel(n.freePower, n.freeGpus * n.deepIdleW);
+    } else meter.setLevel(n.freePower, 0);
+    meter.setLevel(n.power, watts);
   };
 
   // ---- counters ----
@@ -419,17 +465,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   /** slo-aware: when this request would finish here (queued work is kept as a running sum per replica). */
   const predictedFinish = (r: Replica, cls: ClassState) => {
     let work = r.queuedWork;
-    for (const st of r.stages) if (st.batch) work += Math.max(0, serviceOf(r.pool, st.batch[0]!.cls).total_s - (sim.now - st.busySince));
-    return work + serviceOf(r.pool, cls).total_s + (r.state === 'active' ? 0 : 60);
+    for (const st of r.stages) if (st.batch) work += Math.max(0, partTime(r.pool, st.batch[0]!.cls) - (sim.now - st.busySince));
+    return work + partTime(r.pool, cls) + (r.state === 'active' ? 0 : 60);
   };
   const enqueue = (r: Replica, req: Request) => {
     r.queue.push(req, queueKey(req));
-    r.queuedWork += serviceOf(r.pool, req.cls).total_s;
+    r.queuedWork += partTime(r.pool, req.cls);
     touch(r);
   };
   const unqueue = (r: Replica, req: Request): boolean => {
     if (r.queue.remove((x) => x === req) === undefined) return false;
-    r.queuedWork = r.queue.size === 0 ? 0 : r.queuedWork - serviceOf(r.pool, req.cls).total_s;
+    r.queuedWork = r.queue.size === 0 ? 0 : r.queuedWork - partTime(r.pool, req.cls);
     touch(r);
     return true;
   };
@@ -503,21 +549,23 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       case 'priority':
         return req.cls.spec.priority * 1e12 + req.arrival;
       case 'sjf':
-        return req.replica ? serviceOf(req.replica.pool, req.cls).total_s : 0;
+        return req.replica ? partTime(req.replica.pool, req.cls) : 0;
       case 'edf':
         return req.deadline;
     }
   };
   const poolsFor = new Map<string, PoolState[]>();
-  const poolsServing = (modelId: string) => {
-    let ps = poolsFor.get(modelId);
-    if (!ps) poolsFor.set(modelId, (ps = pools.filter((p) => p.modelId === modelId)));
+  /** Pools that can take a request of this model at this stage (their span starts there). */
+  const poolsServing = (modelId: string, stage: number) => {
+    const key = `${modelId}#${stage}`;
+    let ps = poolsFor.get(key);
+    if (!ps) poolsFor.set(key, (ps = pools.filter((p) => p.modelId === modelId && p.first === stage)));
     return ps;
   };
 
   /** Routes a request (new or retried); with no awake replica it waits at the pool and wakes one. */
   const dispatch = (req: Request) => {
-    const ps = poolsServing(req.cls.modelId);
+    const ps = poolsServing(req.cls.modelId, req.stage);
     if (ps.length === 0) return drop(req, 'no pool serves this model');
     const rep = pickReplica(ps, req.cls);
     if (rep === undefined) {
@@ -567,7 +615,16 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const perStep = (st.denoise_s - x.denoise) / st.steps;
     const high = st.highSteps;
     const low = st.steps - high;
-    if (rep.stages.length === 1) return [...encode, ...steps(high, perStep, pw.denoise), [x.denoise, pw.transfer], ...steps(low, perStep, pw.denoise), ...decode];
+    if (rep.stages.length === 1) {
+      // a disaggregated pool runs only its span of the request
+      const p = rep.pool;
+      const runs = (k: number) => p.first <= k && p.last >= k;
+      return [
+        ...(runs(0) ? encode : []),
+        ...(runs(1) ? [...steps(high, perStep, pw.denoise), [x.denoise, pw.transfer] as [number, number], ...steps(low, perStep, pw.denoise)] : []),
+        ...(runs(2) ? decode : []),
+      ];
+    }
     // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
     if (stage === 0) return [...encode, ...steps(high, perStep, pw.denoise)];
     return [...steps(low, perStep, pw.denoise), ...decode];
@@ -623,7 +680,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       unqueue(rep, req);
       if (req.timeout !== undefined) sim.cancel(req.timeout);
       req.timeout = undefined;
-      req.start = sim.now;
+      if (Number.isNaN(req.start)) req.start = sim.now; // queue wait: until the request's first service
     }
     stage.batch = batch;
     stage.busySince = sim.now;
@@ -654,11 +711,29 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       rep.handoff.push(batch);
       startSecond(rep);
     } else {
-      for (const req of batch) finish(rep, req);
+      for (const req of batch) (rep.pool.last < 2 ? handOver(rep, req) : finish(rep, req));
       if (k === 1) startSecond(rep);
     }
     startNext(rep);
     touch(rep);
+  };
+  /**
+   * Stage disaggregation: the request's text embeddings (after encode) or latents (after denoise) travel to a
+   * replica of a pool running the next stage, over NVLink/PCIe inside a node or the NICs between nodes.
+   */
+  const handOver = (rep: Replica, req: Request) => {
+    rep.served++;
+    const from = rep.pool.last;
+    req.stage = from + 1;
+    const bytes = from === 0 ? contextBytes(req.cls) : latentBytesOf(req.cls);
+    const next = pickReplica(poolsServing(req.cls.modelId, req.stage), req.cls);
+    const sameNode = next !== undefined && next.nodes.some((n) => rep.nodes.includes(n));
+    const net = networkFor(rep.pool.node.id);
+    const seconds = net.collective('sendrecv', bytes, 2, sameNode ? 1 : net.gpusPerNode).seconds;
+    handoffs.count++;
+    handoffs.bytes += bytes;
+    handoffs.seconds += seconds;
+    sim.schedule(seconds, () => dispatch(req));
   };
   const finish = (rep: Replica, req: Request) => {
     rep.served++;
@@ -799,8 +874,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         let risky = 0;
         let ahead = 0;
         for (const req of [...waiting].sort((x, y) => x.arrival - y.arrival)) {
-          ahead += serviceOf(pool, req.cls).total_s / perReplica;
-          if (req.cls.slo !== undefined && sim.now + ahead + serviceOf(pool, req.cls).total_s > req.arrival + req.cls.slo) risky++;
+          ahead += partTime(pool, req.cls) / perReplica;
+          if (req.cls.slo !== undefined && sim.now + ahead + partTime(pool, req.cls) > req.arrival + req.cls.slo) risky++;
         }
         return risky / waiting.length;
       }
@@ -865,7 +940,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       if (failureRuntime!.policy === 'retry' && req.retries < failureRuntime!.max_retries) {
         req.retries++;
         retried++;
-        req.start = NaN;
+        if (rep.pool.first === 0) req.start = NaN;
         dispatch(req);
       } else {
         failedReqs++;
@@ -887,6 +962,41 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (rep.resumeAfterRepair) load(rep);
     else endDowntime(rep);
   };
+  // one place for each kind of failure and repair, used by the random processes and the scheduled drill
+  const failGpu = (n: NodeState, g: number): Replica | undefined => {
+    failuresBy.gpu++;
+    const rep = replicaOfGpu(n, g);
+    if (rep) failReplica(rep);
+    return rep;
+  };
+  const repairGpu = (rep: Replica | undefined) => {
+    if (rep) repairReplica(rep);
+  };
+  const failNode = (n: NodeState): NodeState['state'] => {
+    failuresBy.node++;
+    const before = n.state;
+    if (before === 'failed') return before; // already down: the earlier failure's repair brings it back
+    n.state = 'failed';
+    n.pageCache.clear();
+    for (const r of n.replicas) failReplica(r);
+    updateNodePower(n);
+    return before;
+  };
+  const repairNode = (n: NodeState, before: NodeState['state']) => {
+    if (before === 'failed') return;
+    n.state = before === 'off' ? 'off' : 'on';
+    updateNodePower(n);
+    for (const r of n.replicas) repairReplica(r);
+  };
+  const failLink = (n: NodeState): Replica[] => {
+    failuresBy.link++;
+    const hit = n.replicas.filter((r) => r.nodes.length > 1);
+    for (const r of hit) failReplica(r);
+    return hit;
+  };
+  const repairLink = (hit: Replica[]) => {
+    for (const r of hit) repairReplica(r);
+  };
   if (failureRuntime) {
     const gpuF = failureRuntime.gpu;
     const nodeF = failureRuntime.node;
@@ -894,13 +1004,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (gpuF) {
       nodes.forEach((n) => {
         for (let g = 0; g < n.spec.gpusPerNode; g++) {
-          const rep = replicaOfGpu(n, g);
           const cycle = () => {
             sim.schedule(drawGap(gpuF, failRng), () => {
-              failuresBy.gpu++;
-              if (rep) failReplica(rep);
+              const rep = failGpu(n, g);
               sim.schedule(drawRepair(gpuF, failRng), () => {
-                if (rep) repairReplica(rep);
+                repairGpu(rep);
                 cycle();
               });
             });
@@ -913,16 +1021,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       nodes.forEach((n) => {
         const cycle = () => {
           sim.schedule(drawGap(nodeF, failRng), () => {
-            failuresBy.node++;
-            const before = n.state;
-            n.state = 'failed';
-            n.pageCache.clear();
-            for (const r of n.replicas) failReplica(r);
-            updateNodePower(n);
+            const before = failNode(n);
             sim.schedule(drawRepair(nodeF, failRng), () => {
-              n.state = before === 'off' ? 'off' : 'on';
-              updateNodePower(n);
-              for (const r of n.replicas) repairReplica(r);
+              repairNode(n, before);
               cycle();
             });
           });
@@ -934,11 +1035,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       nodes.forEach((n) => {
         const cycle = () => {
           sim.schedule(drawGap(linkF, failRng), () => {
-            failuresBy.link++;
-            const hit = n.replicas.filter((r) => r.nodes.length > 1);
-            for (const r of hit) failReplica(r);
+            const hit = failLink(n);
             sim.schedule(drawRepair(linkF, failRng), () => {
-              for (const r of hit) repairReplica(r);
+              repairLink(hit);
               cycle();
             });
           });
@@ -946,6 +1045,32 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         cycle();
       });
     }
+    // the drill: scheduled failures at fixed times (validated against the cluster when the simulation starts)
+    failureRuntime.events.forEach((ev, i) => {
+      const n = nodes[ev.node];
+      const where = locate(['failures', 'events', i]);
+      if (!n) {
+        issues.push({ ...where, path: `failures.events.${i}.node`, message: `node ${ev.node} does not exist: the cluster has ${nodes.length} node(s), indexed from 0` });
+        return;
+      }
+      if (ev.what === 'gpu' && ev.gpu >= n.spec.gpusPerNode) {
+        issues.push({ ...where, path: `failures.events.${i}.gpu`, message: `GPU ${ev.gpu} does not exist: ${n.spec.id} has ${n.spec.gpusPerNode} GPUs, indexed from 0` });
+        return;
+      }
+      sim.scheduleAt(ev.at, () => {
+        if (ev.what === 'gpu') {
+          const rep = failGpu(n, ev.gpu);
+          sim.schedule(ev.repair_after, () => repairGpu(rep));
+        } else if (ev.what === 'node') {
+          const before = failNode(n);
+          sim.schedule(ev.repair_after, () => repairNode(n, before));
+        } else {
+          const hit = failLink(n);
+          sim.schedule(ev.repair_after, () => repairLink(hit));
+        }
+      });
+    });
+    if (issues.length) throw new InputError(issues);
   }
 
   // ---- arrivals ----
@@ -973,7 +1098,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const cls = classForArrival();
     arrived++;
     cls.arrived++;
-    dispatch({ id: nextId++, cls, arrival: sim.now, deadline: cls.slo !== undefined ? sim.now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, retries: 0 });
+    dispatch({ id: nextId++, cls, arrival: sim.now, deadline: cls.slo !== undefined ? sim.now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, retries: 0, stage: 0 });
     const t = arrivals.next(sim.now);
     if (t < s.duration) sim.scheduleAt(t, arrive);
   };
@@ -1043,9 +1168,14 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   for (const r of replicas) for (const st of r.stages) gpuBusy += stageBusy(st) * st.gpus;
   const byKind = meter.energyByKind();
   const awakeByPool = awakeGpus.energyByKind();
-  const itJ = Object.values(byKind).reduce((a, b) => a + b, 0);
+  // the meter integrates board and node figures; with a PSU efficiency they are DC-side and the wall adds the loss
+  const wall = s.power.psu_efficiency ? 1 / s.power.psu_efficiency : 1;
+  const dcJ = Object.values(byKind).reduce((a, b) => a + b, 0);
+  const itJ = dcJ * wall;
   const byComponentKwh: Record<string, number> = {};
   for (const [k, j] of Object.entries(byKind)) byComponentKwh[k] = j / 3.6e6;
+  if (wall !== 1) byComponentKwh.psu_loss = (dcJ * (wall - 1)) / 3.6e6;
+  const perNode = meter.groups().map((g, i) => ({ node: i, type: nodes[i]!.spec.id, avg_kw: end > 0 ? (g.joules * wall) / end / 1000 : 0, peak_kw: (g.peakW * wall) / 1000 }));
   const result: SimulationResult = {
     scenario: s.name,
     seed: s.seed,
@@ -1068,9 +1198,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       per_video_wh: completed > 0 ? (itJ * pue) / 3600 / completed : 0,
       per_video_second_wh: videoSeconds > 0 ? (itJ * pue) / 3600 / videoSeconds : 0,
       avg_power_kw: end > 0 ? itJ / end / 1000 : 0,
-      peak_power_kw: meter.peakWatts / 1000,
+      peak_power_kw: (meter.peakWatts * wall) / 1000,
       by_component_kwh: byComponentKwh,
+      nodes: {
+        mean_avg_kw: perNode.length ? perNode.reduce((a, n) => a + n.avg_kw, 0) / perNode.length : 0,
+        max_peak_kw: perNode.reduce((a, n) => Math.max(a, n.peak_kw), 0),
+        per_node: perNode,
+      },
     },
+    handoffs: { count: handoffs.count, gb: handoffs.bytes / 1e9, mean_ms: handoffs.count ? (handoffs.seconds / handoffs.count) * 1000 : 0 },
     cold_starts: { count: coldStarts, mean_s: fin(coldStartTimes.mean), p95_s: fin(coldStartTimes.quantile(0.95)), storage: [...tiers.values()][0]?.note ?? '' },
     autoscaling: { scale_ups: scaleUps, scale_downs: scaleDowns, node_boots: nodeBoots, node_shutdowns: nodeShutdowns },
     failures: {
@@ -1079,7 +1215,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     },
     classes: classes.map((c) => ({
       name: c.name, model: c.modelId, arrived: c.arrived, completed: c.completed, dropped: c.dropped, failed: c.failed,
-      service_s: pools.filter((p) => p.modelId === c.modelId).map((p) => serviceOf(p, c).total_s)[0] ?? NaN,
+      service_s: classService(c),
       latency_s: statsOf(c.latency), queue_wait_s: { mean: fin(c.wait.mean), p95: fin(c.wait.quantile(0.95)) },
       slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && c.completed > 0 ? c.withinSlo / c.completed : null,
     })),
@@ -1093,7 +1229,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     service_times: serviceTimes,
     warnings,
     timeseries,
-    power_steps: opts.powerSteps ? meter.steps : undefined,
+    power_steps: opts.powerSteps ? (wall === 1 ? meter.steps : meter.steps.map((p) => ({ t: p.t, watts: p.watts * wall }))) : undefined,
     records,
     estimates,
     cost: null,
@@ -1104,6 +1240,21 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   if (priced.warning) result.warnings.push(priced.warning);
   for (const w of priced.cost?.warnings ?? []) result.warnings.push(`cost: ${w}`);
   return result;
+
+  /** Service time of a class on an idle cluster: its whole-request pool, or the sum of the stage pools' parts. */
+  function classService(c: ClassState): number {
+    const mine = pools.filter((p) => p.modelId === c.modelId);
+    const whole = mine.find((p) => p.first === 0 && p.last === 2);
+    if (whole) return serviceOf(whole, c).total_s;
+    let total = 0;
+    for (let stage = 0; stage < 3; ) {
+      const p = mine.find((x) => x.first === stage);
+      if (!p) return NaN;
+      total += partTime(p, c);
+      stage = p.last + 1;
+    }
+    return total;
+  }
 
   function newClass(name: string, spec: RequestClass, modelId: string, shape: RequestShape, slo: number | undefined, videoSecs: number): ClassState {
     return { name, spec, modelId, shape, slo, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0, failed: 0, videoSeconds: videoSecs };
@@ -1136,6 +1287,21 @@ function replicaOfGpu(n: NodeState, g: number): Replica | undefined {
     offset += here;
   }
   return undefined;
+}
+
+/** Non-GPU power of a node: the scenario's power.node_overhead_w (for all nodes or by node type), else the catalog. */
+function nodeOverhead(s: Scenario, spec: NodeSpec): { idle: number; busy: number } {
+  const o = s.power.node_overhead_w;
+  const mine = o === undefined ? undefined : 'idle' in o || 'busy' in o ? (o as { idle?: number; busy?: number }) : (o as Record<string, { idle?: number; busy?: number }>)[spec.id];
+  return { idle: mine?.idle ?? spec.nonGpuPowerW.idle, busy: mine?.busy ?? spec.nonGpuPowerW.busy };
+}
+
+const deepIdleCache = new Map<string, number>();
+/** Deep-idle board power of a GPU (W), from its power table. */
+function deepIdleOf(gpu: string): number {
+  let w = deepIdleCache.get(gpu);
+  if (w === undefined) deepIdleCache.set(gpu, (w = powerTable(gpu, undefined, false).deepIdleW));
+  return w;
 }
 
 /** Power levels of a GPU no pool's estimate covers (GPUs left free on a node): the power table's idle figures. */

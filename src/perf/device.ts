@@ -98,6 +98,13 @@ export class DeviceModel {
     if (!this.extrapolated) return 1;
     const mine = DeviceModel.peak(this.gpu, dtype);
     const ref = DeviceModel.peak(this.ref, dtype);
+    if (mine === undefined && dtype === 'tf32' && this.gpu.tflops.fp32 !== undefined && ref) {
+      // no TF32 figure in the catalog (e.g. MI300X, where only AMD's FP32 matrix peak is sourced): price the
+      // fp32 work at the FP32 rate: conservative, and said in the output
+      const note = `${this.gpu.id}: no TF32 rate in the catalog; fp32 (TF32-eligible) convolutions and GEMMs are priced at its FP32 peak (${this.gpu.tflops.fp32} TFLOP/s), a conservative bound`;
+      if (!this.notes.includes(note)) this.notes.push(note);
+      return this.gpu.tflops.fp32 / ref;
+    }
     if (mine === undefined) throw new UnsupportedOnGpuError(this.gpu, dtype);
     return ref ? mine / ref : 1;
   }

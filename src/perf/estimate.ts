@@ -43,6 +43,11 @@ export interface InferenceOptions {
   batch: number;
   /** Model sustained (power-limited) clocks. */
   sustained: boolean;
+  /**
+   * The stages this replica runs (stage disaggregation: text encoder, DiT and VAE on separate pools). Only
+   * their weights are resident and only their memory phases count; times are still reported for all.
+   */
+  stages?: { encode: boolean; denoise: boolean; decode: boolean };
 }
 
 export const DEFAULT_INFERENCE: InferenceOptions = {
@@ -304,7 +309,9 @@ export function estimate(input: EstimateInput): Estimate {
   const throughputPerH = (3600 / busiest) * plan.dp;
 
   // ---- memory by phase (per GPU; rank 0 holds the VAE decode) ----
-  const t5Resident = plan.t5 === 'gpu' && !plan.offload ? t5Bytes : plan.t5 === 'fsdp' ? t5Bytes / groupN : 0;
+  const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
+  const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? t5Bytes : plan.t5 === 'fsdp' ? t5Bytes / groupN : 0;
+  const vaeResident = runs.decode ? vaeBytes : 0;
   const phases: MemoryPhase[] = [];
   const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
     const breakdown: Record<string, number> = {};
@@ -313,16 +320,17 @@ export function estimate(input: EstimateInput): Estimate {
     const total = Object.values(breakdown).reduce((a, b) => a + b, 0);
     phases.push({ phase: name, peak_gb: total, breakdown_gb: roundAll(breakdown), at: peak.at });
   };
-  const ditOutsideDenoise = plan.offload ? 0 : ditWeightBytesPerGpu;
+  const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : ditWeightBytesPerGpu;
   const latentsResident = latentBytes * (req.cfg ? 3 : 1);
-  if (plan.t5 !== 'cpu') {
+  if (plan.t5 !== 'cpu' && runs.encode) {
     const t5Here = plan.t5 === 'fsdp' ? t5Bytes / groupN : t5Bytes;
-    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, vae_weights: vaeBytes }, teStage.peakMemory());
+    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, vae_weights: vaeResident }, teStage.peakMemory());
   }
   const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * batchPerForward : 0;
-  phase('denoise', { dit_weights: ditWeightBytesPerGpu, text_encoder_weights: t5Resident, vae_weights: vaeBytes, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
+  if (runs.denoise) phase('denoise', { dit_weights: ditWeightBytesPerGpu, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
   // the VAE stage's own timeline holds the VAE weights
-  phase('vae_decode', { dit_weights: ditOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
+  if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
+  if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
   const peak = Math.max(...phases.map((p) => p.peak_gb));
   const capacity = device.gpu.memUsableGB;
   const fits = peak + RUNTIME_OVERHEAD_GB <= capacity;
@@ -408,6 +416,7 @@ export function estimate(input: EstimateInput): Estimate {
   const pue = POWER_DEFAULTS.pue.default;
   const energyWh = (gpuEnergyWh + (nonGpu.busy * nodeShare * totalSeconds) / 3600) * pue;
   if (pt.extrapolated) warnings.push(`power: ${pt.gpu} has no measured power; board power scaled from the H100 by TDP`);
+  for (const n of device.notes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
 
   const weighted: { op: PricedOp; seconds: number }[] = [
     ...fwdStage.ops.map((op) => ({ op, seconds: op.seconds * fwdCount * blockScale(op) })),

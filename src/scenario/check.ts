@@ -91,7 +91,22 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
+    const order = ['encode', 'denoise', 'decode'];
+    const idx = p.stages.map((st) => order.indexOf(st));
+    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode]');
+    if (p.stages.length < 3 && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
   });
+  // with disaggregation, every stage of every served model needs a pool
+  const byModel = new Map<string, Set<string>>();
+  for (const p of pools) {
+    const m = (p.model ?? s.model).toLowerCase();
+    if (!byModel.has(m)) byModel.set(m, new Set());
+    for (const st of p.stages) byModel.get(m)!.add(st);
+  }
+  for (const [m, st] of byModel) {
+    const missing = ['encode', 'denoise', 'decode'].filter((x) => !st.has(x));
+    if (missing.length) at(['deployment'], `model "${m}": no pool runs the ${missing.join(' and ')} stage${missing.length > 1 ? 's' : ''}`, `add a pool with model: ${m} and stages: [${missing.join(', ')}]`);
+  }
   for (const [nodeId, need] of used) {
     const have = gpusByNode.get(nodeId) ?? 0;
     if (have > 0 && need > have) at(['deployment'], `the pools need ${need} GPUs of node type ${nodeId} but the cluster has ${have}`, 'lower replicas or gpus_per_replica, or add nodes');

@@ -80,6 +80,11 @@ export const PoolSchema = z.strictObject({
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
+  stages: z
+    .array(z.enum(['encode', 'denoise', 'decode']))
+    .min(1)
+    .default(['encode', 'denoise', 'decode'])
+    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
   batching: z
     .strictObject({
       max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
@@ -236,6 +241,18 @@ export const ScenarioSchema = z
         gpu: failureProcess.optional().describe('per GPU'),
         node: failureProcess.optional().describe('per node (the whole server)'),
         link: failureProcess.optional().describe('per node NIC set: replicas spanning nodes lose their interconnect'),
+        events: z
+          .array(
+            z.strictObject({
+              at: duration('when the failure happens (simulated time from the start, e.g. 14h)'),
+              what: z.enum(['gpu', 'node', 'link']).describe('gpu: one GPU; node: the whole server; link: the node\'s NICs'),
+              node: z.number().int().nonnegative().describe('node index (0-based, in cluster.nodes order)'),
+              gpu: z.number().int().nonnegative().default(0).describe('GPU index on the node (what: gpu)'),
+              repair_after: duration('how long until it is repaired'),
+            }),
+          )
+          .default([])
+          .describe('scheduled failures (a failure drill), in addition to the random ones'),
         policy: z.enum(['retry', 'drop']).default('retry').describe('what happens to requests running on failed hardware'),
         max_retries: z.number().int().nonnegative().default(2),
       })
@@ -243,9 +260,79 @@ export const ScenarioSchema = z
     power: z
       .strictObject({
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
+        node_overhead_w: z
+          .union([
+            z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() }),
+            z.record(z.string(), z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() })),
+          ])
+          .optional()
+          .describe('non-GPU power of a node (CPUs, DRAM, NICs, NVSwitches, fans, storage), W at idle and with all GPUs busy; for every node or {node-type: {...}} (default: the catalog, derived from wall measurements, so PSU losses are inside)'),
+        psu_efficiency: z.number().gt(0.5).max(1).optional().describe('only if your node_overhead_w and the GPU board powers are DC-side: wall power = DC power / efficiency (e.g. 0.94 for 80 PLUS Titanium at typical load)'),
       })
       .default({}),
     cost: CostSchema.default(CostSchema.parse({})),
+    sweep: z
+      .strictObject({
+        mode: z
+          .enum(['grid', 'variants', 'random', 'lhs'])
+          .optional()
+          .describe('grid: every combination of the parameter values (the last parameter varies fastest); variants: one point per named variant; random: `samples` independent uniform draws; lhs: a Latin hypercube of `samples` draws (each parameter\'s range cut into `samples` equal strata, each stratum drawn once, strata paired at random). Default: grid, or variants when only `variants` is given'),
+        parameters: z
+          .record(
+            z.string().min(1).describe('field path, e.g. workload.arrivals.rate_per_hour or workload.mix[0].weight'),
+            z.union([
+              z.array(z.unknown()).min(1).describe('values to try (grid: each in turn; random/lhs: drawn with equal probability); any YAML value, null removes the field'),
+              z
+                .strictObject({
+                  min: z.number().describe('lowest value'),
+                  max: z.number().describe('highest value (included)'),
+                  steps: z.number().int().min(2).optional().describe('grid: this many evenly spaced values from min to max (geometric with log: true)'),
+                  integer: z.boolean().default(false).describe('draw / round to whole numbers (replicas, GPUs, batch sizes)'),
+                  log: z.boolean().default(false).describe('spread values evenly in log space (needs min > 0): rates, sizes spanning decades'),
+                })
+                .describe('a numeric range: random and lhs draw from it, grid needs `steps`'),
+            ]),
+          )
+          .default({})
+          .describe('the swept fields: a field path (the syntax of --set: dots, list indices as .0 or [0]) mapped to a list of values or a {min, max} range'),
+        variants: z
+          .array(
+            z.strictObject({
+              name: z.string().min(1).describe('label of the variant in tables and charts'),
+              set: z.record(z.string(), z.unknown()).default({}).describe('field path → value overrides applied together (as --set would)'),
+            }),
+          )
+          .min(1)
+          .optional()
+          .describe('named override sets; in grid/random/lhs mode every sampled point runs once per variant'),
+        samples: positiveInt.optional().describe('random / lhs: number of points to draw'),
+        seed: z.number().int().nonnegative().default(1).describe('seed of the random / lhs draws (independent of the scenario seed, so the same points come back when the simulation seed changes)'),
+        replicate_seeds: positiveInt.default(1).describe('simulate every point with this many simulation seeds: the scenario seed, seed+1, ...'),
+        max_points: positiveInt.default(100000).describe('refuse to expand a sweep larger than this (a guard against a grid exploding combinatorially)'),
+      })
+      .superRefine((s, ctx) => {
+        const mode = s.mode ?? (Object.keys(s.parameters).length === 0 && s.variants ? 'variants' : 'grid');
+        const nParams = Object.keys(s.parameters).length;
+        if (mode === 'variants') {
+          if (!s.variants) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'mode variants needs a `variants:` list of {name, set}' });
+          if (nParams > 0) ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'mode variants takes no `parameters:` (use mode grid to cross parameters with variants)' });
+        } else if (nParams === 0 && !s.variants) ctx.addIssue({ code: 'custom', path: ['parameters'], message: `mode ${mode} needs at least one entry under \`parameters:\`` });
+        if ((mode === 'random' || mode === 'lhs') && s.samples === undefined) ctx.addIssue({ code: 'custom', path: ['samples'], message: `mode ${mode} needs \`samples:\` (how many points to draw)` });
+        if ((mode === 'grid' || mode === 'variants') && s.samples !== undefined) ctx.addIssue({ code: 'custom', path: ['samples'], message: `samples applies to modes random and lhs, not ${mode}` });
+        for (const [key, p] of Object.entries(s.parameters)) {
+          if (Array.isArray(p)) continue;
+          if (!(p.max >= p.min)) ctx.addIssue({ code: 'custom', path: ['parameters', key, 'max'], message: `max (${p.max}) is below min (${p.min})` });
+          if (p.log && !(p.min > 0)) ctx.addIssue({ code: 'custom', path: ['parameters', key, 'min'], message: 'log: true needs min > 0' });
+          if (p.integer && Math.ceil(p.min) > Math.floor(p.max)) ctx.addIssue({ code: 'custom', path: ['parameters', key], message: `no whole number between ${p.min} and ${p.max}` });
+          if (mode === 'grid' && p.steps === undefined) ctx.addIssue({ code: 'custom', path: ['parameters', key], message: 'a range in a grid needs `steps` (how many values from min to max), or give a list of values' });
+        }
+        const names = (s.variants ?? []).map((v) => v.name);
+        names.forEach((n, i) => {
+          if (names.indexOf(n) !== i) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `variant name "${n}" is used twice` });
+        });
+      })
+      .optional()
+      .describe('a parameter sweep run by `vgsim sweep`: the points (grid, variants, random or Latin hypercube samples) each override fields of this scenario; `vgsim run` ignores it'),
     output: z
       .strictObject({
         sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)'),
@@ -265,6 +352,7 @@ export type Autoscale = z.output<typeof AutoscaleSchema>;
 export type Storage = z.output<typeof StorageSchema>;
 export type CostSpec = z.output<typeof CostSchema>;
 export type Workload = Scenario['workload'];
+export type SweepSpec = NonNullable<Scenario['sweep']>;
 
 export function scenarioJsonSchema(): object {
   return z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any' });
