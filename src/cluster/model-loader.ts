@@ -11,8 +11,10 @@
  *      cpu_cast_fp32_to_bf16_gbps);
  *   3. copy each GPU's share to the GPU with module.to() from pageable memory (measured module_to_cuda_gbps
  *      in the GPU profile), all GPUs of the replica in parallel.
- * With GPUDirect Storage the checkpoint (bf16) streams from the tier straight into the GPUs at the tier's
- * GDS rate, skipping 2 and 3.
+ * With GPUDirect Storage the DiT checkpoint (bf16 safetensors) streams from the tier straight into the GPUs
+ * at the tier's GDS rate, skipping 2 and 3; the umT5 and VAE .pth files still go through torch.load and a
+ * host copy. Before any of this the replica's processes start: interpreter, `import torch`, CUDA context,
+ * and NCCL for multi-GPU replicas (measured: calibration/host/startup-h100-x2.json).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +26,26 @@ import { ditParams } from '../workload/models.ts';
 import type { Storage } from '../scenario/schema.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+export interface ProcessStart {
+  /** Fresh interpreter + `import torch` + first CUDA tensor (context), s. */
+  processS: number;
+  /** NCCL init_process_group + first all-reduce (multi-GPU replicas), s; measured at `ncclRanks` ranks. */
+  ncclS: number;
+  ncclRanks: number;
+  source: string;
+}
+
+let startup: ProcessStart | undefined;
+/** Process start-up costs measured on the calibration host (calibration/startup.py). */
+export function measuredProcessStart(): ProcessStart {
+  if (!startup) {
+    const file = join(here, '..', '..', 'calibration', 'host', 'startup-h100-x2.json');
+    const d = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+    startup = { processS: d.process_total_s!, ncclS: d.nccl_init_s!, ncclRanks: d.nccl_init_ranks!, source: 'calibration/host/startup-h100-x2.json' };
+  }
+  return startup;
+}
 
 export interface HostLoadRates {
   /** GB/s the host ingests safetensors checkpoint bytes (the DiT shards): a plain sequential read. */
@@ -55,11 +77,12 @@ export interface CheckpointBytes {
   castBytes: number;
 }
 
-export function checkpointBytes(model: ModelSpec, storage: Storage): CheckpointBytes {
+/** The checkpoint a replica reads: the parts its stages use (all of them unless the pool is disaggregated). */
+export function checkpointBytes(model: ModelSpec, storage: Storage, stages: { encode: boolean; denoise: boolean; decode: boolean } = { encode: true, denoise: true, decode: true }): CheckpointBytes {
   const ditBytesPerParam = storage.checkpoint_dtype === 'fp32' ? 4 : 2;
-  const dit = model.experts * ditParams(model.dit) * ditBytesPerParam;
-  const total = dit + model.textEncoder.checkpointBytes + model.vae.checkpointBytes;
-  return { total, pthBytes: model.textEncoder.checkpointBytes + model.vae.checkpointBytes, castBytes: storage.checkpoint_dtype === 'fp32' && !storage.gds ? dit : 0 };
+  const dit = stages.denoise ? model.experts * ditParams(model.dit) * ditBytesPerParam : 0;
+  const pth = (stages.encode ? model.textEncoder.checkpointBytes : 0) + (stages.decode ? model.vae.checkpointBytes : 0);
+  return { total: dit + pth, pthBytes: pth, castBytes: storage.checkpoint_dtype === 'fp32' && !storage.gds ? dit : 0 };
 }
 
 export interface StorageTier {

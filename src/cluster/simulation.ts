@@ -31,7 +31,7 @@ import { InputError, type InputIssue } from '../scenario/errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
 import { PowerMeter, type PowerStep } from './power-meter.ts';
-import { checkpointBytes, hostIngestBps, measuredHostRates, storageTier, type StorageTier } from './model-loader.ts';
+import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './model-loader.ts';
 import { dailyCurve, type RateCurve } from '../workload/rate-curve.ts';
 import { DeviceModel } from '../perf/device.ts';
 import { Network } from '../parallel/network.ts';
@@ -156,6 +156,8 @@ interface Replica {
   failedUnits: number;
   /** Σ service time of the queued requests (slo-aware routing). */
   queuedWork: number;
+  /** When the replica last became idle (nothing running or waiting); the scale-down delay counts from it. */
+  idleSince: number;
   /** Serve again after the repair (it was awake when it failed). */
   resumeAfterRepair: boolean;
   /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
@@ -278,7 +280,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const awakeGpus = new PowerMeter(() => sim.now, false);
   const flows = new FlowNetwork(sim);
   const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
-  const host = measuredHostRates();
+  const hostRates = measuredHostRates();
+  const procStart = measuredProcessStart();
   const GB = 1e9;
 
   // ---- nodes ----
@@ -338,7 +341,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       const rep: Replica = {
         id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
         stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined, power: -1, phaseList: [], phaseIndex: 0, onPhaseEnd: () => {} })),
-        served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
+        served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, idleSince: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
       };
       for (const n of placed) n.replicas.push(rep);
       pool.replicas.push(rep);
@@ -527,7 +530,12 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const routingScore = (r: Replica): number =>
     !serving(r) ? Infinity : s.scheduling.routing === 'join-shortest-queue' ? r.queue.size + (r.stages[0]!.batch ? 0.5 : 0) : outstanding(r);
   /** Call after anything that changes a replica's queue, stages or state. */
-  const touch = (r: Replica) => r.pool.scores.set(r.slot, routingScore(r));
+  const touch = (r: Replica) => {
+    r.pool.scores.set(r.slot, routingScore(r));
+    const idle = r.queue.size === 0 && r.handoff.size === 0 && r.stages.every((st) => !st.batch);
+    if (!idle) r.idleSince = NaN;
+    else if (Number.isNaN(r.idleSince)) r.idleSince = sim.now;
+  };
   /** The policies that draw among all awake replicas (the others score replicas in pickReplica). */
   const route = (candidates: Replica[], _cls: ClassState): Replica => {
     switch (s.scheduling.routing) {
@@ -775,37 +783,55 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     startNext(rep);
   };
   /** Cold start: storage (or page cache) → CPU cast → GPU copy; then the replica serves. */
+  /**
+   * Cold start: the replica's processes start (interpreter, torch, CUDA context, NCCL), then the checkpoint
+   * is read from storage (or the page cache) into host memory, cast to bf16 on the CPU and copied to the GPUs;
+   * with GDS the DiT streams straight into the GPUs and only the .pth files (umT5, VAE) take the host path.
+   */
   const load = (rep: Replica) => {
     rep.state = 'loading';
     idlePower(rep);
     coldStarts++;
     const t0 = sim.now;
+    const st = s.cluster.storage;
     const model = getModel(rep.pool.modelId);
-    const bytes = checkpointBytes(model, s.cluster.storage);
+    const runs = { encode: rep.pool.first <= 0, denoise: rep.pool.first <= 1 && rep.pool.last >= 1, decode: rep.pool.last >= 2 };
+    const bytes = checkpointBytes(model, st, runs);
     const node = rep.nodes[0]!;
     const tier = tiers.get(node.spec.id)!;
-    const cached = s.cluster.storage.page_cache && !s.cluster.storage.gds && rep.nodes.every((n) => n.pageCache.has(rep.pool.modelId));
+    const cached = st.page_cache && !st.gds && rep.nodes.every((n) => n.pageCache.has(rep.pool.modelId));
     const device = new DeviceModel(rep.pool.gpu);
+    const h2dBps = device.hostLinkGBs('h2d', false, true) * GB;
+    const startup = st.process_start_s ?? procStart.processS + (rep.pool.gpus > 1 ? procStart.ncclS : 0);
     const afterRead = () => {
       rep.loadFlow = undefined;
-      if (s.cluster.storage.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
-      const cast = s.cluster.storage.gds ? 0 : bytes.castBytes / (host.castGBs * GB);
+      if (st.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
       const est = estimates.find((e) => e.pool === rep.pool.name)?.estimate;
-      const perGpu = est ? Math.max(...est.memory.phases.map((p) => (p.breakdown_gb.dit_weights ?? 0) + (p.breakdown_gb.text_encoder_weights ?? 0) + (p.breakdown_gb.vae_weights ?? 0))) * GB : bytes.total / rep.pool.gpus;
-      const h2d = s.cluster.storage.gds ? 0 : perGpu / (device.hostLinkGBs('h2d', false, true) * GB);
-      rep.wakeEvent = sim.schedule(cast + h2d, () => {
+      const residentGb = est ? Math.max(...est.memory.phases.map((p) => (p.breakdown_gb.dit_weights ?? 0) + (p.breakdown_gb.text_encoder_weights ?? 0) + (p.breakdown_gb.vae_weights ?? 0))) : bytes.total / rep.pool.gpus / GB;
+      let host: number;
+      if (st.gds) {
+        // only the .pth files come through the host: torch.load, then module.to()
+        const pthGpu = (runs.encode ? (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2 : 0) + (runs.decode ? model.vae.params * 4 : 0);
+        host = bytes.pthBytes / (hostRates.torchLoadGBs * GB) + pthGpu / h2dBps;
+      } else {
+        host = bytes.castBytes / (hostRates.castGBs * GB) + (residentGb * GB) / h2dBps;
+      }
+      rep.wakeEvent = sim.schedule(host, () => {
         rep.wakeEvent = undefined;
         coldStartTimes.add(sim.now - t0);
         rep.pool.loadSeconds.add(sim.now - t0);
         activate(rep);
       });
     };
-    const pipes = [...rep.nodes.map((n) => n.storagePipe)];
-    const agg = aggregatePipes.get(tier.id);
-    if (agg && !cached) pipes.push(agg);
-    const cap = s.cluster.storage.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, host) * rep.nodes.length;
-    // a page-cache hit reads host memory at the ingest rate, without touching storage
-    rep.loadFlow = cached ? flows.start(bytes.total, [], afterRead, cap) : flows.start(bytes.total, pipes, afterRead, cap);
+    rep.wakeEvent = sim.schedule(startup, () => {
+      rep.wakeEvent = undefined;
+      const pipes = [...rep.nodes.map((n) => n.storagePipe)];
+      const agg = aggregatePipes.get(tier.id);
+      if (agg && !cached) pipes.push(agg);
+      const cap = st.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, hostRates) * rep.nodes.length;
+      // a page-cache hit reads host memory at the ingest rate, without touching storage
+      rep.loadFlow = cached ? flows.start(bytes.total, [], afterRead, cap) : flows.start(bytes.total, pipes, afterRead, cap);
+    });
   };
   const wake = (rep: Replica) => {
     const off = rep.nodes.filter((n) => n.state === 'off');
@@ -888,7 +914,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       if (m >= a.scale_up_at && (m > 0 || pool.pending.size > 0)) scaleUp(pool, 'metric');
       else if (m <= a.scale_down_at) {
         const awake = pool.replicas.filter(serving);
-        const idle = awake.filter((r) => r.state === 'active' && r.queue.size === 0 && r.stages.every((st) => !st.batch) && r.handoff.size === 0);
+        const idle = awake.filter((r) => r.state === 'active' && r.queue.size === 0 && r.stages.every((st) => !st.batch) && r.handoff.size === 0 && sim.now - r.idleSince >= a.scale_down_delay_s);
         if (awake.length > a.min_replicas && idle.length > 0) {
           pool.lastScaleAt = sim.now;
           scaleDowns++;

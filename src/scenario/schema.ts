@@ -112,6 +112,7 @@ export const AutoscaleSchema = z
     scale_down_at: z.number().nonnegative().default(0).describe('metric value at or below which an idle replica is put to sleep'),
     interval_s: z.number().positive().default(60),
     cooldown_s: z.number().nonnegative().default(300).describe('minimum time between two scaling actions of the pool'),
+    scale_down_delay_s: z.number().nonnegative().default(600).describe('a replica must have been idle this long before it is put to sleep (the stabilisation window of Kubernetes HPA / Knative scale-to-zero grace), so it does not cold-start again minutes later'),
     sleep: z.enum(['gpus', 'node']).default('node').describe('gpus: unload and idle the GPUs; node: also power the node off once all its replicas sleep'),
     boot_s: z.number().nonnegative().default(300).describe('power-on to ready time of a node before the model loads (a scenario assumption; set it from your fleet)'),
   })
@@ -153,6 +154,7 @@ export const StorageSchema = z
     gds: z.boolean().default(false).describe('GPUDirect Storage: read straight into GPU memory (needs bf16 checkpoints; skips the host copy and cast)'),
     page_cache: z.boolean().default(true).describe('a node keeps loaded checkpoints in host RAM, so reloading skips storage'),
     checkpoint_dtype: z.enum(['fp32', 'bf16']).default('fp32').describe('dtype of the DiT weights on disk (official Wan releases are fp32; cast on the CPU)'),
+    process_start_s: z.number().nonnegative().optional().describe('start-up of a replica\'s processes before loading: interpreter, import torch, CUDA context, NCCL (default: measured, calibration/host/startup-h100-x2.json: 6.7 s, +1.1 s NCCL for multi-GPU replicas)'),
   })
   .describe('model storage and loading');
 
