@@ -32,12 +32,15 @@ beforeAll(() => {
 describe('charts', () => {
   it('every report chart renders to SVG (with its axis titles, in DejaVu Sans) and to PNG', async () => {
     const charts = reportCharts(result, [{ label: '720p-5s on a14b', estimate: est720 }]);
-    expect(charts.map((c) => c.id)).toEqual(['latency-cdf', 'load-over-time', 'stage-breakdown', 'replica-timeline', 'memory', 'ops-720p-5s-on-a14b']);
+    expect(charts.map((c) => c.id)).toEqual(['latency-cdf', 'load-over-time', 'power-over-time', 'stage-breakdown', 'replica-timeline', 'energy', 'cost', 'memory', 'ops-720p-5s-on-a14b']);
     const titles: Record<string, string[]> = {
-      'latency-cdf': ['latency (min)', 'fraction of requests', 'SLO 720p-5s'],
+      'latency-cdf': ['latency (min)', 'fraction of requests', '720p-5s: n=', 'SLO 60.0 min'],
       'load-over-time': ['simulated time (min)', 'busy GPUs (%)', 'requests', 'replicas'],
+      'power-over-time': ['simulated time (min)', 'IT power (kW)', 'peak', 'average'],
       'stage-breakdown': ['time per request (min)', 'denoise', 'VAE decode'],
       'replica-timeline': ['simulated time (min)', 'a14b #0'],
+      energy: ['energy per video (Wh)', 'GPUs: ', 'rest of the nodes', 'facility (PUE'],
+      cost: ['cost per video ($)', 'depreciation: $', 'electricity: $', '/video'],
       memory: ['memory at the phase peak (GB)', 'DiT weights', 'usable memory of h100-sxm'],
       'ops-720p-5s-on-a14b': ['time per request, all calls (min)', 'self_attn.attention', 'compute'],
     };
@@ -70,7 +73,7 @@ describe('charts', () => {
       expect(mine.length).toBeGreaterThan(1);
       expect(mine[mine.length - 1]!.y).toBe(1);
     }
-    expect(JSON.stringify(spec)).toContain('SLO 480p-5s');
+    expect(JSON.stringify(spec)).toMatch(/480p-5s: n=\d+, SLO 20\.0 min/);
   });
 
   it('stage breakdown stacks encode/denoise/decode to the service time', () => {
@@ -112,7 +115,7 @@ describe('charts', () => {
   it('charts that need records say so', () => {
     const { records: _r, ...bare } = result;
     expect(() => latencyCdfChart(bare)).toThrow(/records: true/);
-    expect(reportCharts(bare).map((c) => c.id)).toEqual(['load-over-time', 'stage-breakdown']);
+    expect(reportCharts(bare).map((c) => c.id)).toEqual(['load-over-time', 'power-over-time', 'stage-breakdown', 'energy', 'cost']);
   });
 });
 
@@ -144,8 +147,9 @@ describe('HTML report', () => {
       expect(html).toContain('rate_per_hour: 20');
       // charts inline and on disk
       const svgCount = (html.match(/<svg/g) ?? []).length;
-      expect(svgCount).toBe(6);
-      for (const id of ['latency-cdf', 'load-over-time', 'stage-breakdown', 'replica-timeline', 'memory', 'ops-720p-5s-on-a14b']) {
+      expect(svgCount).toBe(10);
+      for (const id of ['latency-cdf', 'load-over-time', 'power-over-time', 'stage-breakdown', 'replica-timeline', 'gpu-timeline', 'energy', 'cost', 'memory', 'ops-720p-5s-on-a14b']) {
+        expect(html).toContain(`id="fig-${id}"`);
         expect(existsSync(join(dir, 'charts', `${id}.svg`))).toBe(true);
         expect(readFileSync(join(dir, 'charts', `${id}.png`)).subarray(0, 8).equals(PNG_MAGIC)).toBe(true);
         expect(html).toContain(`href="charts/${id}.png"`);

@@ -15,6 +15,9 @@ import { registerEstimate } from './commands/estimate.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerCapacity } from './commands/capacity.ts';
+import { registerSweep, registerMerge } from './commands/sweep.ts';
+import { registerSize } from './commands/size.ts';
+import { registerCheck } from './commands/check.ts';
 import { UsageError } from './usage-error.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,8 +38,11 @@ Examples:
   $ vgsim run scenarios/default.yaml --set workload.arrivals.rate_per_hour=60 --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m'
+  $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h   cheapest cluster for the traffic (also: vgsim tco)
   $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml --out out/cmp
+  $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep   every point of a sweep: section (also: vgsim merge)
   $ vgsim validate scenarios/*.yaml
+  $ vgsim check baselines/*.yaml                     re-run the pinned results; exit 3 on drift
   $ vgsim list gpus`,
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
@@ -49,6 +55,10 @@ Examples:
   registerPlan(program);
   registerCompare(program);
   registerCapacity(program);
+  registerSweep(program);
+  registerMerge(program);
+  registerSize(program);
+  registerCheck(program);
   return program;
 }
 

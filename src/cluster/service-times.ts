@@ -29,11 +29,18 @@ export interface ServiceTime {
   estimate: Estimate;
 }
 
+/**
+ * One table per process, shared by every simulation (capacity searches, sweeps and sizing run the same
+ * deployments many times); entries are immutable.
+ */
 export class ServiceTimeTable {
+  static readonly shared = new ServiceTimeTable();
+
   private readonly cache = new Map<string, ServiceTime>();
 
   lookup(modelId: string, node: string, plan: ParallelPlan, shape: RequestShape, options: InferenceOptions, fabric?: FabricOptions): ServiceTime {
-    const key = JSON.stringify([modelId, node, plan, shape, options, fabric]);
+    // the model's definition is part of the key: scenarios may define their own model under a reused id
+    const key = JSON.stringify([getModel(modelId), node, plan, shape, options, fabric]);
     let st = this.cache.get(key);
     if (!st) {
       const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });

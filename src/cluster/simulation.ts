@@ -245,6 +245,8 @@ export interface SimulationOptions {
   baseDir?: string;
   /** Time-series sampling interval (s); default duration/500. */
   sampleInterval?: number;
+  /** Called after every time-series sample (benchmarks use it to watch memory). */
+  onSample?: (point: TimePoint) => void;
   /** Test mode: check the routing tree against a full scan at every arrival (slow). */
   checkRouting?: boolean;
   /** Multiply every arrival rate (capacity search). */
@@ -271,7 +273,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const mixRng = rng.stream('mix');
   const routeRng = rng.stream('routing');
   const failRng = rng.stream('failures');
-  const table = new ServiceTimeTable();
+  const table = ServiceTimeTable.shared;
   const warnings: string[] = [];
   const locate = opts.locate ?? (() => ({ source: 'scenario' }));
   const issues: InputIssue[] = [];
@@ -1176,6 +1178,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       t: sim.now, busy_replicas: busy, active_replicas: active, queued, in_flight: inFlightNow(),
       gpu_utilization: totalGpus ? busyGpus / totalGpus : 0, nodes_on: nodes.filter((n) => n.state === 'on').length, power_kw: meter.watts / 1000,
     });
+    opts.onSample?.(timeseries[timeseries.length - 1]!);
     if (sim.now + interval <= s.duration || (s.drain && inFlightNow() > 0)) sim.schedule(interval, sample, 100);
   };
   sim.schedule(0, sample, 100);

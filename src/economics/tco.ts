@@ -41,8 +41,14 @@ function check(name: string, v: number, opts: { positive?: boolean; max?: number
 
 const resolveNode = (n: string | NodeSpec): NodeSpec => (typeof n === 'string' ? getNode(n) : n);
 const resolveGpu = (g: string | GpuSpec): GpuSpec => (typeof g === 'string' ? getGpu(g) : g);
-const fmt = (x: number, digits = 2): string =>
-  x.toLocaleString('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits });
+// one formatter per digit count: toLocaleString() builds a new Intl.NumberFormat on every call, which was
+// most of the cost of pricing a short simulation run
+const formatters = new Map<number, Intl.NumberFormat>();
+const fmt = (x: number, digits = 2): string => {
+  let f = formatters.get(digits);
+  if (!f) formatters.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })));
+  return f.format(x);
+};
 
 /** Merge caller overrides over the sourced defaults of the chosen facility; overridden fields say so in sources. */
 export function resolveAssumptions(overrides: Partial<CostAssumptions> = {}): CostAssumptions {

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SimulationResult } from '../cluster/simulation.ts';
 import { fmtSeconds, pct } from './table.ts';
+import type { TopLevelSpec } from 'vega-lite';
 import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
+import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
 
 export interface HtmlReportInput {
   result: SimulationResult;
@@ -22,8 +24,35 @@ export interface HtmlReportInput {
   title?: string;
 }
 
-export interface RenderedChart extends NamedChart {
+/** A chart of a report with its SVG: a Vega-Lite chart (spec set) or one drawn directly as SVG (the d3 Gantt). */
+export interface RenderedChart extends Omit<NamedChart, 'spec'> {
+  spec?: TopLevelSpec;
   svg: string;
+}
+
+export interface ReportFigureOptions {
+  /** The per-GPU Gantt (window, number of GPUs); false leaves it out. */
+  gantt?: GanttOptions | false;
+}
+
+/**
+ * Every chart of a run report, rendered, in report order: reportCharts' Vega-Lite charts, with the per-GPU
+ * Gantt (charts/gantt.ts, drawn directly as SVG) after the replica timeline when there are records.
+ */
+export async function reportFigures(result: SimulationResult, estimates: readonly EstimateLike[] = [], opts: ReportFigureOptions = {}): Promise<RenderedChart[]> {
+  const out: RenderedChart[] = [];
+  for (const c of reportCharts(result, estimates)) out.push({ ...c, svg: await renderSvg(c.spec) });
+  if (result.records && opts.gantt !== false && result.records.some((r) => r.outcome === 'completed')) {
+    const g = gpuGanttChart(result, opts.gantt || {});
+    const at = out.findIndex((c) => c.id === 'replica-timeline');
+    const fig: RenderedChart = {
+      id: 'gpu-timeline', section: 'simulation', title: 'GPU timeline',
+      caption: `What each GPU ran over ${fmtSeconds(g.window[1] - g.window[0])} from ${fmtSeconds(g.window[0])} (${g.lanes.length} lanes, ${g.requests} requests): one bar per request coloured by class, shaded by stage (text encode, denoise, VAE decode).`,
+      svg: g.svg,
+    };
+    out.splice(at >= 0 ? at + 1 : out.length, 0, fig);
+  }
+  return out;
 }
 
 /** Escape text for HTML element content and attribute values. */
@@ -118,9 +147,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<{ html: 
   const title = input.title ?? `vgsim report — ${r.scenario}`;
 
   // ---- charts ----
-  const named = reportCharts(r, estimates);
-  const rendered: RenderedChart[] = [];
-  for (const c of named) rendered.push({ ...c, svg: await renderSvg(c.spec) });
+  const rendered = await reportFigures(r, estimates);
   const simCharts = rendered.filter((c) => c.section === 'simulation');
   const costCharts = rendered.filter((c) => c.section === 'cost-model');
   const byId = new Map(rendered.map((c) => [c.id, c]));
@@ -207,7 +234,7 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
 
   // charts
   out.push(`<section id="charts"><h2>Charts</h2>`);
-  if (!r.records) out.push('<p class="muted">The latency CDF and replica timeline need per-request records (simulate with records: true).</p>');
+  if (!r.records) out.push('<p class="muted">The latency CDF, the replica timeline and the GPU timeline need per-request records (simulate with records: true).</p>');
   for (const c of simCharts) out.push(figure(byId.get(c.id)!));
   out.push('</section>');
 
@@ -245,17 +272,11 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
   return { html: out.join('\n'), charts: rendered };
 }
 
-/**
- * Write dir/report.html and dir/charts/<id>.svg|png. Returns the paths written (report.html first).
- */
-export async function writeHtmlReport(dir: string, input: HtmlReportInput): Promise<string[]> {
-  const { html, charts } = await renderHtmlReport(input);
+/** Write each chart as dir/charts/<id>.svg and .png; returns the paths written. */
+export function writeChartFiles(dir: string, charts: readonly { id: string; svg: string }[]): string[] {
   const chartDir = join(dir, 'charts');
   mkdirSync(chartDir, { recursive: true });
   const files: string[] = [];
-  const reportPath = join(dir, 'report.html');
-  writeFileSync(reportPath, html);
-  files.push(reportPath);
   for (const c of charts) {
     const svgPath = join(chartDir, `${c.id}.svg`);
     const pngPath = join(chartDir, `${c.id}.png`);
@@ -264,4 +285,58 @@ export async function writeHtmlReport(dir: string, input: HtmlReportInput): Prom
     files.push(svgPath, pngPath);
   }
   return files;
+}
+
+/**
+ * Write dir/report.html and dir/charts/<id>.svg|png. Returns the paths written (report.html first).
+ */
+export async function writeHtmlReport(dir: string, input: HtmlReportInput): Promise<string[]> {
+  const { html, charts } = await renderHtmlReport(input);
+  mkdirSync(dir, { recursive: true });
+  const reportPath = join(dir, 'report.html');
+  writeFileSync(reportPath, html);
+  return [reportPath, ...writeChartFiles(dir, charts)];
+}
+
+export interface ChartsPageInput {
+  title: string;
+  /** A line under the title. */
+  meta?: string;
+  /** Summary lines, one paragraph each. */
+  lines?: readonly string[];
+  tables?: readonly { caption?: string; headers: readonly string[]; rows: readonly Cell[][]; numeric?: readonly boolean[] }[];
+  /** Charts, inlined; their files are expected at charts/<id>.svg|png (writeChartFiles). */
+  charts: readonly RenderedChart[];
+  notes?: readonly string[];
+}
+
+/** A small self-contained page (same look as report.html, nothing fetched): summary lines, tables and charts. */
+export function renderChartsPage(input: ChartsPageInput): string {
+  const out: string[] = [];
+  out.push(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="vgsim">
+<title>${escapeHtml(input.title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>${escapeHtml(input.title)}</h1>
+${input.meta ? `<p class="meta">${escapeHtml(input.meta)}</p>` : ''}
+</header>`);
+  if (input.lines?.length) out.push(`<section id="summary"><h2>Summary</h2>
+${input.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}</section>`);
+  if (input.charts.length) out.push(`<section id="charts"><h2>Charts</h2>\n${input.charts.map(figure).join('\n')}</section>`);
+  if (input.tables?.length) out.push(`<section id="tables"><h2>Details</h2>\n${input.tables.map((t) => `<div class="scroll">${table(t.headers, t.rows, { caption: t.caption, numeric: t.numeric })}</div>`).join('\n')}</section>`);
+  if (input.notes?.length) out.push(`<section id="notes"><h2>Notes</h2><ul class="warnings">\n${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}\n</ul></section>`);
+  out.push(`<footer>Generated by vgsim. Charts are rendered without a browser; this page loads nothing from the network.</footer>
+</main>
+</body>
+</html>
+`);
+  return out.join('\n');
 }

@@ -4,6 +4,7 @@
  * the file:line:col where the value was written (or the --set flag), the field path, what was expected,
  * and a "did you mean" where a close match exists. All issues are reported together.
  */
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import type { z } from 'zod';
@@ -107,8 +108,34 @@ function readChain(file: string): { sources: YamlSource[]; value: Record<string,
   return { sources, value: out };
 }
 
-export function loadScenario(file: string, opts: { set?: string[]; seed?: number } = {}): LoadedScenario {
-  const { sources, value } = readChain(file);
+/**
+ * Chains read with `cache: true` (sweep workers load one file with thousands of different overrides),
+ * keyed by the file name; an entry is reused only while every file of the chain keeps its size and
+ * modification time. Callers get a fresh copy of the merged value (overrides mutate it).
+ */
+const chainCache = new Map<string, { stamp: string; sources: YamlSource[]; value: Record<string, unknown> }>();
+const chainStamp = (sources: readonly YamlSource[]) => sources.map((s) => {
+  const st = statSync(s.file);
+  return `${st.size}:${st.mtimeMs}`;
+}).join('|');
+
+function readChainCached(file: string): { sources: YamlSource[]; value: Record<string, unknown> } {
+  const hit = chainCache.get(file);
+  if (hit) {
+    try {
+      if (chainStamp(hit.sources) === hit.stamp) return { sources: hit.sources, value: structuredClone(hit.value) };
+    } catch {
+      // a file of the chain went away: read again (and report it)
+    }
+  }
+  const chain = readChain(file);
+  chainCache.set(file, { stamp: chainStamp(chain.sources), sources: chain.sources, value: structuredClone(chain.value) });
+  return chain;
+}
+
+/** `cache: true` reuses the parsed files of an unchanged `extends` chain (see readChainCached). */
+export function loadScenario(file: string, opts: { set?: string[]; seed?: number; cache?: boolean } = {}): LoadedScenario {
+  const { sources, value } = opts.cache ? readChainCached(file) : readChain(file);
   const overrides = (opts.set ?? []).map(parseOverride);
   for (const o of overrides) setIn(value, o.path, o.value);
   if (opts.seed !== undefined) {

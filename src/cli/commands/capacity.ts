@@ -6,6 +6,11 @@ import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson, summaryOf } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { capacityChart } from '../../report/charts/capacity.ts';
+import { renderSvg } from '../../report/charts.ts';
+import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
 
 export function registerCapacity(program: Command): void {
   program
@@ -19,6 +24,7 @@ export function registerCapacity(program: Command): void {
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
     .option('--json', 'print JSON')
+    .option('--out <dir>', 'write capacity.json, capacity.html and charts/capacity.svg|png (objectives and throughput vs offered load) to this folder')
     .addHelpText('after', `
 Every trial simulates the scenario with all arrival rates scaled (a trace is compressed in time), the same
 seed (common random numbers) and drain on. Longer durations give steadier tails.
@@ -26,8 +32,9 @@ seed (common random numbers) and drain on. Longer durations give steadier tails.
 Examples:
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=600'
   $ vgsim capacity scenarios/default.yaml --slo '720p-5s.p95<=45m,480p-5s.p95<=20m' --set duration=3d
-  $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h`)
-    .action((file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean }) => {
+  $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity`)
+    .action(async (file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean; out?: string }) => {
       let terms;
       try {
         terms = parseSlo(o.slo);
@@ -53,11 +60,15 @@ Examples:
         bar.done();
       }
       const at = res.at_capacity;
-      if (o.json) {
-        const { at_capacity: _a, ...rest } = res;
-        process.stdout.write(toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? (({ wall_time_s: _w, ...x }) => x)(summaryOf(at)) : null }));
-        return;
-      }
+      const { at_capacity: _a, ...rest } = res;
+      const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? (({ wall_time_s: _w, ...x }) => x)(summaryOf(at)) : null });
+      const headers = ['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'];
+      const rows = res.trials.map((t) => [
+        t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {
+          const v = t.values[k]!;
+          return /attainment|completed/.test(k) ? pct(v) : fmtSeconds(v);
+        }), t.throughput_per_h.toFixed(2), pct(t.gpu_utilization),
+      ]);
       const out: string[] = [];
       out.push(`scenario ${loaded.scenario.name}: objectives ${res.objectives.join(', ')}`);
       out.push(res.max_rate_per_h > 0
@@ -68,13 +79,34 @@ Examples:
         out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video`);
         if (at.cost) out.push(`cost at capacity (${at.cost.basis}): $${at.cost.usd_per_video?.toFixed(3) ?? '-'} per video, $${at.cost.usd_per_month.toFixed(0)} per month`);
       }
+      const summaryLines = [...out];
+      if (o.out) {
+        const dir = o.out;
+        mkdirSync(dir, { recursive: true });
+        const files = [join(dir, 'capacity.json'), join(dir, 'capacity.html')];
+        writeFileSync(files[0]!, json);
+        const chart = {
+          id: 'capacity', section: 'simulation' as const, title: 'Capacity',
+          caption: `Each trial's objective metrics and throughput against the offered load; dashed lines: the objectives${res.max_rate_per_h > 0 ? `; green line: the capacity found, ${res.max_rate_per_h.toFixed(2)}/h` : ''}.`,
+          svg: await renderSvg(capacityChart(res, { scenario: loaded.scenario.name })),
+        };
+        files.push(...writeChartFiles(dir, [chart]));
+        writeFileSync(files[1]!, renderChartsPage({
+          title: `vgsim capacity — ${loaded.scenario.name}`,
+          meta: `scenario ${loaded.scenario.name} · seed ${loaded.scenario.seed} · ${res.trials.length} trials`,
+          lines: summaryLines,
+          charts: [chart],
+          tables: [{ caption: 'Trials, in the order run', headers, rows, numeric: headers.map((_, i) => i !== 1) }],
+          notes: res.notes,
+        }));
+        process.stderr.write(`wrote ${files.length} files to ${dir}/ (open capacity.html)\n`);
+      }
+      if (o.json) {
+        process.stdout.write(json);
+        return;
+      }
       out.push('');
-      out.push(table(['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'], res.trials.map((t) => [
-        t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {
-          const v = t.values[k]!;
-          return /attainment|completed/.test(k) ? pct(v) : fmtSeconds(v);
-        }), t.throughput_per_h.toFixed(2), pct(t.gpu_utilization),
-      ])));
+      out.push(table(headers, rows));
       for (const n of res.notes) out.push(`note: ${n}`);
       process.stdout.write(out.join('\n') + '\n');
     });

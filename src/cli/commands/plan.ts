@@ -5,6 +5,12 @@ import { getNode } from '../../hardware/catalog.ts';
 import { parseResolution } from '../../scenario/units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { planScalingChart } from '../../report/charts/plan.ts';
+import { renderSvg } from '../../report/charts.ts';
+import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
+import { toJson } from '../../report/output.ts';
 
 export function registerPlan(program: Command): void {
   program
@@ -22,12 +28,14 @@ export function registerPlan(program: Command): void {
     .option('--all', 'also list infeasible layouts')
     .option('--top <n>', 'rows to show', '20')
     .option('--json', 'print JSON')
+    .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
     .addHelpText('after', `
 Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720
   $ vgsim plan --model wan2.2-t2v-a14b --node h100-pcie-8 --gpus 8 --rank throughput
-  $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json`)
-    .action((o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean }) => {
+  $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan`)
+    .action(async (o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string }) => {
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
@@ -42,14 +50,39 @@ Examples:
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
       });
       const shown = (o.all ? rows : rows.filter((r) => r.feasible)).slice(0, intFlag('--top', o.top));
+      const headers = ['parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'];
+      const rowCells = (list: typeof rows) => list.map((r) => [
+        r.parallel, r.gpus_per_replica, r.replicas, r.latency_s !== undefined ? fmtSeconds(r.latency_s) : '-', r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.feasible ? '' : r.reason,
+      ]);
+      if (o.out) {
+        const dir = o.out;
+        mkdirSync(dir, { recursive: true });
+        const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
+        const ranked = rows.map(({ estimate: _e, ...r }) => r);
+        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus), rank: o.rank, layouts: ranked }));
+        const feasibleRows = rows.filter((r) => r.feasible);
+        const charts = feasibleRows.length
+          ? [{
+            id: 'plan-scaling', section: 'cost-model' as const, title: 'Scaling with GPUs per replica',
+            caption: 'For each GPU count, the best feasible layout: videos/h per GPU, one request\'s latency, and speed-up against ideal linear scaling (labels: layout, and parallel efficiency).',
+            svg: await renderSvg(planScalingChart(rows)),
+          }]
+          : [];
+        files.push(...writeChartFiles(dir, charts));
+        writeFileSync(files[1]!, renderChartsPage({
+          title: `vgsim plan — ${o.model} on ${o.gpus} × ${o.gpu ?? o.node}`,
+          meta: `${feasibleRows.length} feasible of ${rows.length} layouts, ranked by ${o.rank}`,
+          charts,
+          tables: [{ caption: 'Layouts, ranked (infeasible ones last, with the reason)', headers, rows: rowCells(rows), numeric: [false, true, true, true, true, true, true, false] }],
+        }));
+        process.stderr.write(`wrote ${files.length} files to ${dir}/ (open plan.html)\n`);
+      }
       if (o.json) {
         process.stdout.write(JSON.stringify(shown.map(({ estimate: _e, ...r }) => r), null, 2) + '\n');
         return;
       }
       const feasible = rows.filter((r) => r.feasible).length;
       process.stdout.write(`${feasible} feasible of ${rows.length} layouts (ranked by ${o.rank}; --all lists the infeasible ones with the reason)\n\n`);
-      process.stdout.write(table(['parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'], shown.map((r) => [
-        r.parallel, r.gpus_per_replica, r.replicas, r.latency_s !== undefined ? fmtSeconds(r.latency_s) : '-', r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.feasible ? '' : r.reason,
-      ])) + '\n');
+      process.stdout.write(table(headers, rowCells(shown)) + '\n');
     });
 }

@@ -1,0 +1,290 @@
+/**
+ * Baseline files for `vgsim check`: scenario runs and estimate queries with the metrics they are expected
+ * to produce. A YAML file, validated by zod like a scenario, every problem reported with file:line:
+ *
+ *   name: vgsim calibrated cases
+ *   defaults: {tolerance: 2%}                 # relative ("2%") or absolute (0.5, "30s")
+ *   checks:
+ *     - name: default scenario
+ *       run: ../scenarios/default.yaml        # relative to this file
+ *       set: [duration=2h]                    # --set overrides, optional; seed: optional
+ *       expect:
+ *         latency_s.p95: {value: 2259.1, tolerance: 3%}
+ *         throughput_per_h: 19.96             # a bare value: the check's/file's default tolerance
+ *         slo_attainment: {min: 0.95}         # bounds (min and/or max), never rewritten by --update
+ *     - name: A14B 720p on 1 H100 (offload)
+ *       estimate: {model: wan2.2-t2v-a14b, gpu: h100-sxm, resolution: 1280x720, offload: true}
+ *       expect:
+ *         total_s: {value: 1212.5, tolerance: 1%}
+ *
+ * Metric paths are resolved later against the run's or the estimate's JSON document (see metrics.ts).
+ */
+import { dirname, relative, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
+import { parseDuration, parseResolution } from '../scenario/units.ts';
+import { parseMetricPath } from './metrics.ts';
+
+/** A tolerance: relative to the expected value (0.02 for "2%") or absolute (in the metric's unit). */
+export type Tolerance = { relative: number } | { absolute: number };
+
+/** The tolerance when neither the metric, the check nor the file's `defaults` gives one. */
+export const DEFAULT_TOLERANCE: Tolerance = { relative: 0.01 };
+
+/** "2%" → relative 0.02; 0.5 or "0.5" → absolute 0.5; "30s", "5m" → absolute seconds. */
+export function parseTolerance(v: unknown): Tolerance | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? { absolute: v } : undefined;
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  const pct = /^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*%$/i.exec(s);
+  if (pct) return { relative: Number(pct[1]) / 100 };
+  const d = parseDuration(s);
+  return d !== undefined && d >= 0 ? { absolute: d } : undefined;
+}
+
+export function formatTolerance(t: Tolerance): string {
+  if ('relative' in t) return `${+(t.relative * 100).toPrecision(6)}%`;
+  return `±${+t.absolute.toPrecision(6)}`;
+}
+
+/** What one metric is expected to be. */
+export interface Expectation {
+  /** The metric path as written in the file, e.g. "latency_s.p95" or "classes[720p-5s].latency_s.p95". */
+  metric: string;
+  /** The pinned value (rewritten by --update); a string or boolean is compared exactly. */
+  value?: number | string | boolean;
+  tolerance: Tolerance;
+  min?: number;
+  max?: number;
+  /** Where the expectation is written (for error messages). */
+  line?: number;
+  col?: number;
+}
+
+/** Flags of `vgsim estimate`, in the file's snake_case. */
+export interface EstimateSpec {
+  model: string;
+  gpu?: string;
+  node?: string;
+  nodes?: number;
+  gpus?: number;
+  gpus_per_node?: number;
+  fabric?: string;
+  oversubscription?: number;
+  parallel?: string;
+  resolution?: string;
+  frames?: number;
+  steps?: number;
+  batch?: number;
+  attention?: 'auto' | 'fa2' | 'fa3' | 'cudnn' | 'efficient';
+  dtype?: 'bf16' | 'fp8';
+  offload?: boolean;
+  compile?: boolean;
+  cfg?: 'sequential' | 'batched' | 'none';
+  t5_cpu?: boolean;
+  burst?: boolean;
+  /** GPU profile JSON, resolved against the baseline file's folder. */
+  profile?: string;
+}
+
+export interface Check {
+  name: string;
+  /** Index in the file's `checks` list. */
+  index: number;
+  /** The scenario to simulate (absolute path), or the estimate to compute. */
+  run?: { file: string; shown: string; set: string[]; seed?: number };
+  estimate?: EstimateSpec;
+  expect: Expectation[];
+}
+
+export interface Baseline {
+  /** The path as given on the command line. */
+  file: string;
+  name: string;
+  checks: Check[];
+  /** Where a field of the file is written (file:line:col). */
+  locate: (path: readonly PathKey[], keyOf?: string) => Pick<InputIssue, 'source' | 'line' | 'col'>;
+}
+
+const toleranceSchema = z.union([z.number(), z.string()]).refine((v) => parseTolerance(v) !== undefined, {
+  message: 'expected a tolerance: a percentage such as 2% (relative), or a number such as 0.5 or a duration such as 30s (absolute)',
+});
+const boundSchema = z.union([z.number(), z.string()]).refine((v) => parseDuration(v) !== undefined, {
+  message: 'expected a number (or a duration such as 45m)',
+});
+const int = (min: number) => z.number().int().min(min);
+
+const EstimateSpecSchema = z.strictObject({
+  model: z.string().min(1),
+  gpu: z.string().optional(),
+  node: z.string().optional(),
+  nodes: int(1).optional(),
+  gpus: int(1).optional(),
+  gpus_per_node: int(1).optional(),
+  fabric: z.string().optional(),
+  oversubscription: z.number().positive().optional(),
+  parallel: z.string().optional(),
+  resolution: z.string().refine((v) => parseResolution(v) !== undefined, { message: 'expected WIDTHxHEIGHT (e.g. 1280x720) or 480p/720p' }).optional(),
+  frames: int(1).optional(),
+  steps: int(1).optional(),
+  batch: int(1).optional(),
+  attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).optional(),
+  dtype: z.enum(['bf16', 'fp8']).optional(),
+  offload: z.boolean().optional(),
+  compile: z.boolean().optional(),
+  cfg: z.enum(['sequential', 'batched', 'none']).optional(),
+  t5_cpu: z.boolean().optional(),
+  burst: z.boolean().optional(),
+  profile: z.string().optional(),
+});
+
+const ExpectObjectSchema = z.strictObject({
+  value: z.union([z.number(), z.string(), z.boolean()]).optional(),
+  tolerance: toleranceSchema.optional(),
+  min: boundSchema.optional(),
+  max: boundSchema.optional(),
+});
+
+const CheckSchema = z.strictObject({
+  name: z.string().min(1),
+  run: z.string().min(1).optional(),
+  set: z.union([z.string(), z.array(z.string())]).optional(),
+  seed: int(0).optional(),
+  estimate: EstimateSpecSchema.optional(),
+  tolerance: toleranceSchema.optional(),
+  expect: z.record(z.string(), z.unknown()),
+});
+
+const BaselineSchema = z.strictObject({
+  name: z.string().optional(),
+  description: z.string().optional(),
+  defaults: z.strictObject({ tolerance: toleranceSchema.optional() }).optional(),
+  checks: z.array(z.unknown()).min(1),
+});
+
+/** Known keys per place in the file, for "did you mean" on unknown fields. */
+function knownKeys(path: readonly PathKey[]): string[] {
+  if (path.length === 0) return Object.keys(BaselineSchema.shape);
+  if (path[0] === 'defaults') return ['tolerance'];
+  if (path[0] === 'checks' && path.length === 2) return Object.keys(CheckSchema.shape);
+  if (path[0] === 'checks' && path[2] === 'estimate') return Object.keys(EstimateSpecSchema.shape);
+  if (path[0] === 'checks' && path[2] === 'expect') return Object.keys(ExpectObjectSchema.shape);
+  return [];
+}
+
+/** Reads and validates a baseline file; throws an InputError naming every problem with file:line. */
+export function loadBaseline(file: string): Baseline {
+  const src = YamlSource.read(file);
+  const value = src.value();
+  const locate: Baseline['locate'] = (path, keyOf) => ({ source: file, ...src.locate(path, keyOf) });
+  const issues: InputIssue[] = [];
+  const addZod = (error: z.ZodError, base: PathKey[]) => {
+    for (const issue of error.issues) {
+      const path = [...base, ...(issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as PathKey[])];
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeys(path);
+        for (const key of issue.keys) {
+          issues.push({ ...locate(path, key), path: [...path, key].join('.'), message: `unknown field "${key}"`, hint: didYouMean(key, known) ?? (known.length ? `allowed here: ${known.join(', ')}` : undefined) });
+        }
+        continue;
+      }
+      let message = issue.message;
+      if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing required field (expected ${issue.expected})`;
+      issues.push({ ...locate(path), path: path.join('.'), message });
+    }
+  };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError([{ source: file, line: 1, col: 1, path: '', message: 'a baseline must be a YAML mapping with a "checks:" list' }]);
+  }
+  const top = BaselineSchema.safeParse(value);
+  if (!top.success) addZod(top.error, []);
+  const base = dirname(resolve(file));
+  const defaultTolerance = parseTolerance(top.data?.defaults?.tolerance) ?? DEFAULT_TOLERANCE;
+  const checks: Check[] = [];
+  const rawChecks = Array.isArray((value as { checks?: unknown }).checks) ? ((value as { checks: unknown[] }).checks) : [];
+  const names = new Map<string, number>();
+  rawChecks.forEach((raw, index) => {
+    const at: PathKey[] = ['checks', index];
+    const parsed = CheckSchema.safeParse(raw);
+    if (!parsed.success) {
+      addZod(parsed.error, at);
+      // still check the expectations, so one pass reports every problem
+      const rawExpect = (raw as { expect?: unknown } | null)?.expect;
+      if (rawExpect !== null && typeof rawExpect === 'object' && !Array.isArray(rawExpect)) {
+        const rawTolerance = parseTolerance((raw as { tolerance?: unknown }).tolerance) ?? defaultTolerance;
+        expectations(rawExpect as Record<string, unknown>, at, rawTolerance);
+      }
+      return;
+    }
+    const c = parsed.data;
+    if (names.has(c.name)) issues.push({ ...locate([...at, 'name']), path: `checks.${index}.name`, message: `duplicate check name "${c.name}" (also checks.${names.get(c.name)}); names identify checks in reports and --only` });
+    names.set(c.name, index);
+    if ((c.run === undefined) === (c.estimate === undefined)) {
+      issues.push({ ...locate(at), path: `checks.${index}`, message: 'a check needs exactly one of "run: <scenario.yaml>" or "estimate: {model: ..., gpu: ...}"' });
+      return;
+    }
+    if (c.estimate && (c.set !== undefined || c.seed !== undefined)) {
+      issues.push({ ...locate([...at, c.set !== undefined ? 'set' : 'seed']), path: `checks.${index}.${c.set !== undefined ? 'set' : 'seed'}`, message: '"set" and "seed" apply to "run" checks only' });
+    }
+    if (c.estimate && !c.estimate.gpu && !c.estimate.node) issues.push({ ...locate([...at, 'estimate']), path: `checks.${index}.estimate`, message: 'an estimate needs "gpu" or "node"' });
+    const expect = expectations(c.expect, at, parseTolerance(c.tolerance) ?? defaultTolerance);
+    const set = c.set === undefined ? [] : typeof c.set === 'string' ? [c.set] : c.set;
+    checks.push({
+      name: c.name,
+      index,
+      run: c.run !== undefined ? { file: resolve(base, c.run), shown: displayPath(resolve(base, c.run)), set, seed: c.seed } : undefined,
+      estimate: c.estimate ? { ...c.estimate, profile: c.estimate.profile !== undefined ? resolve(base, c.estimate.profile) : undefined } : undefined,
+      expect,
+    });
+  });
+  if (issues.length > 0) throw new InputError(issues);
+  return { file, name: top.data?.name ?? file, checks, locate };
+
+  /** Validates a check's `expect:` mapping; problems go to `issues`. */
+  function expectations(raw: Record<string, unknown>, at: PathKey[], checkTolerance: Tolerance): Expectation[] {
+    const index = at[1];
+    const expect: Expectation[] = [];
+    const entries = Object.entries(raw);
+    if (entries.length === 0) issues.push({ ...locate([...at, 'expect']), path: `checks.${index}.expect`, message: 'no metrics to check (give at least one "metric.path: value")' });
+    for (const [metric, e] of entries) {
+      const where = [...at, 'expect', metric];
+      const pathProblem = parseMetricPath(metric).error;
+      if (pathProblem) {
+        issues.push({ ...locate([...at, 'expect'], metric), path: `checks.${index}.expect`, message: `metric "${metric}": ${pathProblem}` });
+        continue;
+      }
+      const pos = locate([...at, 'expect'], metric);
+      if (typeof e === 'number' || typeof e === 'string' || typeof e === 'boolean') {
+        if (typeof e === 'number' && !Number.isFinite(e)) issues.push({ ...locate(where), path: where.join('.'), message: 'expected a finite number' });
+        expect.push({ metric, value: e, tolerance: checkTolerance, line: pos.line, col: pos.col });
+        continue;
+      }
+      const obj = ExpectObjectSchema.safeParse(e);
+      if (!obj.success) {
+        if (e === null || typeof e !== 'object' || Array.isArray(e)) issues.push({ ...locate(where), path: where.join('.'), message: 'expected a value (e.g. 19.96), {value: 19.96, tolerance: 2%} or bounds such as {max: 600} / {min: 0.95}' });
+        else addZod(obj.error, where);
+        continue;
+      }
+      const o = obj.data;
+      if (o.value === undefined && o.min === undefined && o.max === undefined) {
+        issues.push({ ...locate(where), path: where.join('.'), message: 'give a "value" (with an optional "tolerance") and/or bounds "min" / "max"' });
+        continue;
+      }
+      if (o.tolerance !== undefined && o.value === undefined) {
+        issues.push({ ...locate([...where], 'tolerance'), path: `${where.join('.')}.tolerance`, message: 'a tolerance applies to "value"; bounds (min/max) are exact' });
+      }
+      const min = o.min !== undefined ? parseDuration(o.min) : undefined;
+      const max = o.max !== undefined ? parseDuration(o.max) : undefined;
+      if (min !== undefined && max !== undefined && min > max) issues.push({ ...locate(where), path: where.join('.'), message: `min ${min} is above max ${max}` });
+      expect.push({ metric, value: o.value, tolerance: parseTolerance(o.tolerance) ?? checkTolerance, min, max, line: pos.line, col: pos.col });
+    }
+    return expect;
+  }
+}
+
+/** A path relative to the working directory when that is shorter (for messages). */
+export function displayPath(abs: string): string {
+  const rel = relative(process.cwd(), abs);
+  return rel && rel.length < abs.length ? rel : abs;
+}

@@ -1,0 +1,217 @@
+/**
+ * Running a baseline: each check simulates its scenario (the document `vgsim run --json` prints) or computes
+ * its estimate (the document `vgsim estimate --json` prints), then compares the expected metrics.
+ *
+ * A metric passes when
+ *   value, relative tolerance r:  |actual − value| ≤ r·|value|
+ *   value, absolute tolerance a:  |actual − value| ≤ a
+ *   bounds:                       min ≤ actual ≤ max
+ *   a string or boolean value:    actual === value
+ * Problems in the file itself (an unknown metric path, a metric that is an object, a scenario that does not
+ * load) are input errors (exit 2), not drift.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadScenario } from '../scenario/load.ts';
+import { simulate } from '../cluster/simulation.ts';
+import { summaryOf, toJson } from '../report/output.ts';
+import { estimate } from '../perf/estimate.ts';
+import { parsePlan, planGpus } from '../parallel/plan.ts';
+import { getNode, UnknownIdError } from '../hardware/catalog.ts';
+import { GpuProfile } from '../perf/profile.ts';
+import { getModel } from '../workload/request.ts';
+import { parseResolution } from '../scenario/units.ts';
+import { InputError, type InputIssue } from '../scenario/errors.ts';
+import type { Baseline, Check, EstimateSpec, Expectation, Tolerance } from './baseline.ts';
+import { describe, metricHint, resolveMetric, type Json } from './metrics.ts';
+
+export interface MetricResult {
+  metric: string;
+  ok: boolean;
+  /** ok; DRIFT (outside the tolerance of the pinned value); FAIL (outside min/max). */
+  status: 'ok' | 'DRIFT' | 'FAIL';
+  actual: number | string | boolean | null;
+  value?: number | string | boolean;
+  tolerance?: Tolerance;
+  min?: number;
+  max?: number;
+  /** actual − value (numbers). */
+  diff?: number;
+  /** actual / value − 1 (numbers, value ≠ 0). */
+  drift?: number;
+  expectation: Expectation;
+}
+
+export interface CheckResult {
+  check: Check;
+  kind: 'run' | 'estimate';
+  ok: boolean;
+  wall_s: number;
+  metrics: MetricResult[];
+}
+
+export interface BaselineResult {
+  baseline: Baseline;
+  checks: CheckResult[];
+}
+
+/** Builds the `estimate()` input from a check's estimate spec exactly as `vgsim estimate` does from its flags. */
+export function estimateDocument(spec: EstimateSpec, baseDir: string): Json {
+  const plan = parsePlan(spec.parallel ?? 'none', 'parallel');
+  const gpus = spec.gpus ?? planGpus(plan);
+  let gpusPerNode = spec.gpus_per_node;
+  if (spec.nodes !== undefined) gpusPerNode = Math.ceil(gpus / spec.nodes);
+  if (gpus > 1 && !spec.parallel) throw new Error(`gpus: ${gpus} needs "parallel" to say how the work is split, e.g. parallel: ulysses=${gpus},fsdp`);
+  const res = spec.resolution ? parseResolution(spec.resolution) : undefined;
+  const cfg = spec.cfg ?? 'sequential';
+  const modelId = spec.model.endsWith('.json') && !isAbsolute(spec.model) ? resolve(baseDir, spec.model) : spec.model;
+  const e = estimate({
+    model: getModel(modelId),
+    gpu: spec.gpu ?? getNode(spec.node!).gpu,
+    node: spec.node,
+    gpus,
+    plan,
+    fabric: { gpusPerNode, link: spec.fabric, oversubscription: spec.oversubscription ?? 1 },
+    request: { width: res?.width, height: res?.height, frames: spec.frames, steps: spec.steps, cfg: cfg !== 'none' },
+    options: {
+      attention: spec.attention ?? 'auto', dtype: spec.dtype ?? 'bf16', compile: !!spec.compile, cfg: cfg === 'batched' ? 'batched' : 'sequential',
+      offload: !!spec.offload, textEncoderOnCpu: !!spec.t5_cpu, batch: spec.batch ?? 1, sustained: !spec.burst,
+    },
+    device: spec.profile ? { profile: GpuProfile.load(spec.profile) } : undefined,
+  });
+  return JSON.parse(JSON.stringify(e)) as Json;
+}
+
+/** Runs the check's scenario or estimate; problems with its inputs become issues located in the baseline. */
+function documentOf(b: Baseline, c: Check): Json {
+  const at = ['checks', c.index];
+  if (c.run) {
+    const { file, set, seed } = c.run;
+    if (!existsSync(file)) throw new InputError([{ ...b.locate([...at, 'run']), path: `checks.${c.index}.run`, message: `check "${c.name}": scenario ${c.run.shown} not found` }]);
+    try {
+      const loaded = loadScenario(file, { set, seed });
+      const result = simulate(loaded.scenario, { baseDir: dirname(file), locate: loaded.locate });
+      return JSON.parse(toJson(summaryOf(result))) as Json;
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      // an override's problem is written in the baseline's "set:" list; the rest are in the scenario file
+      const setPaths = set.map((raw) => raw.slice(0, Math.max(0, raw.indexOf('='))).replace(/\[(\d+)\]/g, '.$1').trim());
+      throw new InputError(e.issues.map((is): InputIssue => {
+        let i = is.source.startsWith('--set ') ? set.indexOf(is.source.slice(6)) : -1;
+        if (i < 0 && is.path) i = setPaths.findIndex((p) => p !== '' && (is.path === p || is.path.startsWith(`${p}.`)));
+        const where = i >= 0 ? b.locate([...at, 'set', i]) : is.source === `--seed ${seed}` ? b.locate([...at, 'seed']) : { source: is.source, line: is.line, col: is.col };
+        return { ...where, path: is.path, message: `check "${c.name}": ${is.message}`, hint: is.hint };
+      }));
+    }
+  }
+  const spec = c.estimate!;
+  try {
+    return estimateDocument(spec, dirname(resolve(b.file)));
+  } catch (e) {
+    const keyOf = (source: string) => {
+      const k = source.replace(/^--/, '').replace(/-/g, '_');
+      return k in spec ? k : undefined;
+    };
+    if (e instanceof InputError) {
+      throw new InputError(e.issues.map((is) => {
+        const k = keyOf(is.source) ?? (is.path in spec ? is.path : undefined);
+        return { ...b.locate(k ? [...at, 'estimate', k] : [...at, 'estimate']), path: `checks.${c.index}.estimate${k ? `.${k}` : ''}`, message: `check "${c.name}": ${is.message}`, hint: is.hint };
+      }));
+    }
+    // unknown GPU/node ids, an attention kernel the GPU lacks, an unreadable profile: the check's input
+    if (e instanceof UnknownIdError || (e instanceof Error && e.constructor === Error)) {
+      const k = e instanceof UnknownIdError && e.kind in spec ? e.kind : undefined;
+      throw new InputError([{ ...b.locate(k ? [...at, 'estimate', k] : [...at, 'estimate']), path: `checks.${c.index}.estimate${k ? `.${k}` : ''}`, message: `check "${c.name}": ${e.message}` }]);
+    }
+    throw e;
+  }
+}
+
+/** Compares one expectation with the document; returns undefined and records an issue for an input problem. */
+function evaluate(b: Baseline, c: Check, e: Expectation, doc: Json, issues: InputIssue[]): MetricResult | undefined {
+  const where = { source: b.file, line: e.line, col: e.col, path: `checks.${c.index}.expect` };
+  const r = resolveMetric(doc, e.metric);
+  if (!r.found) {
+    issues.push({ ...where, message: `check "${c.name}": unknown metric "${e.metric}" (${r.reason})`, hint: metricHint(doc, e.metric, r) });
+    return undefined;
+  }
+  const actual = r.value;
+  if (actual !== null && typeof actual === 'object') {
+    const fields = Array.isArray(actual) ? actual.map((_, i) => String(i)) : Object.keys(actual);
+    issues.push({ ...where, message: `check "${c.name}": metric "${e.metric}" is ${describe(actual)}, not a value`, hint: `pick one of its fields: ${fields.slice(0, 12).map((f) => `${e.metric}.${f}`).join(', ')}` });
+    return undefined;
+  }
+  const numeric = e.value === undefined || typeof e.value === 'number';
+  if (numeric && actual !== null && typeof actual !== 'number') {
+    issues.push({ ...where, message: `check "${c.name}": metric "${e.metric}" is ${describe(actual)}; expect it with an exact value (e.g. ${e.metric}: ${JSON.stringify(actual)}), not a number or bounds` });
+    return undefined;
+  }
+  if (!numeric && typeof actual === 'number') {
+    issues.push({ ...where, message: `check "${c.name}": metric "${e.metric}" is a number (${actual}), but the expected value is ${JSON.stringify(e.value)}` });
+    return undefined;
+  }
+  const out: MetricResult = { metric: e.metric, ok: true, status: 'ok', actual, value: e.value, min: e.min, max: e.max, expectation: e };
+  if (typeof e.value === 'number') out.tolerance = e.tolerance;
+  if (typeof actual !== 'number') {
+    // null (e.g. no SLO, no price), or an exact string/boolean
+    out.ok = actual === e.value;
+    out.status = out.ok ? 'ok' : e.value !== undefined ? 'DRIFT' : 'FAIL';
+    return out;
+  }
+  if (typeof e.value === 'number') {
+    out.diff = actual - e.value;
+    if (e.value !== 0) out.drift = actual / e.value - 1;
+    const allowed = 'relative' in e.tolerance ? e.tolerance.relative * Math.abs(e.value) : e.tolerance.absolute;
+    // a hair of slack for values that --update rounded to significant digits
+    if (Math.abs(out.diff) > allowed + 1e-9 * Math.abs(e.value)) {
+      out.ok = false;
+      out.status = 'DRIFT';
+    }
+  }
+  if ((e.min !== undefined && actual < e.min) || (e.max !== undefined && actual > e.max)) {
+    out.ok = false;
+    if (out.status === 'ok') out.status = 'FAIL';
+  }
+  return out;
+}
+
+export interface RunOptions {
+  /** Keep only checks whose name contains this (case-insensitive). */
+  only?: string;
+  /** Called before and after each check (progress). */
+  onCheck?: (c: Check, done: boolean) => void;
+}
+
+/**
+ * Runs every check of the baselines. Input problems found while running (unknown metric paths) are
+ * collected over all checks and thrown together as one InputError at the end.
+ */
+export function runBaselines(baselines: Baseline[], opts: RunOptions = {}): BaselineResult[] {
+  const only = opts.only?.toLowerCase();
+  const issues: InputIssue[] = [];
+  const results: BaselineResult[] = [];
+  for (const b of baselines) {
+    const checks: CheckResult[] = [];
+    for (const c of b.checks) {
+      if (only !== undefined && !c.name.toLowerCase().includes(only)) continue;
+      opts.onCheck?.(c, false);
+      const t0 = performance.now();
+      let doc: Json;
+      try {
+        doc = documentOf(b, c);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        issues.push(...e.issues);
+        continue;
+      }
+      const wall = (performance.now() - t0) / 1000;
+      const metrics = c.expect.map((e) => evaluate(b, c, e, doc, issues)).filter((m): m is MetricResult => m !== undefined);
+      checks.push({ check: c, kind: c.run ? 'run' : 'estimate', ok: metrics.every((m) => m.ok), wall_s: wall, metrics });
+      opts.onCheck?.(c, true);
+    }
+    results.push({ baseline: b, checks });
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return results;
+}

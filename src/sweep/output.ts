@@ -1,0 +1,417 @@
+/**
+ * The files of a sweep, and merging shards back into them.
+ *
+ *   DIR/points.jsonl   one JSON line per run, in id order: id, point, replicate, seed, label, variant,
+ *                      parameters, status, and the run summary (or the error)
+ *   DIR/points.csv     the same runs as flat columns: parameters and key metrics
+ *   DIR/sweep.json     the plan (spec, parameters, hash), every run's key metrics, per-point means, the best
+ *                      points and the errors
+ *   DIR/sweep.html, DIR/charts/sweep-*.svg|png, and for ≤ 12 runs DIR/compare.html (report.ts)
+ *
+ * A shard (`--shard i/N`) writes DIR/shard-i-of-N/{points.jsonl, points.csv, shard.json}; shard.json holds
+ * the whole plan and its hash, so `vgsim merge` can check that the shards belong to one sweep and cover
+ * every run exactly once, then write the files above byte for byte as an unsharded run would.
+ *
+ * Everything here is a pure function of the plan and the records (no wall time, no worker count, no
+ * shard layout), which is what makes sharded and unsharded output identical.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { toCsv, toJson } from '../report/output.ts';
+import type { SweepPlan, SweepPoint } from './spec.ts';
+import type { RunOutcome, RunSummary } from './worker.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// records
+
+/** One line of points.jsonl. */
+export interface SweepRecord {
+  id: number;
+  point: number;
+  replicate: number;
+  seed: number;
+  label: string;
+  variant: string | null;
+  parameters: Record<string, unknown>;
+  status: 'ok' | 'error';
+  error?: string;
+  summary?: RunSummary;
+}
+
+export function recordOf(p: SweepPoint, o: RunOutcome): SweepRecord {
+  const base = { id: p.id, point: p.point, replicate: p.replicate, seed: p.seed, label: p.label, variant: p.variant, parameters: p.values };
+  return o.ok ? { ...base, status: 'ok', summary: o.summary } : { ...base, status: 'error', error: o.error };
+}
+
+export function jsonLine(r: SweepRecord): string {
+  return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// key metrics
+
+export type MetricUnit = 'count' | 'videos/h' | 's' | 'ratio' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'GPUs';
+
+export interface MetricDef {
+  /** Column name in points.csv and sweep.json. */
+  key: string;
+  label: string;
+  unit: MetricUnit;
+  /** Which direction is better (null: context only). */
+  better: 'higher' | 'lower' | null;
+  get: (s: RunSummary) => number | null;
+}
+
+const done = (f: (s: RunSummary) => number) => (s: RunSummary) => (s.requests.completed > 0 ? f(s) : null);
+
+/** The metrics of points.csv, in column order. */
+export const METRICS: readonly MetricDef[] = [
+  { key: 'arrived', label: 'arrived', unit: 'count', better: null, get: (s) => s.requests.arrived },
+  { key: 'completed', label: 'completed', unit: 'count', better: null, get: (s) => s.requests.completed },
+  { key: 'dropped', label: 'dropped', unit: 'count', better: 'lower', get: (s) => s.requests.dropped },
+  { key: 'failed', label: 'failed', unit: 'count', better: 'lower', get: (s) => s.requests.failed },
+  { key: 'in_flight', label: 'in flight at the end', unit: 'count', better: null, get: (s) => s.requests.in_flight },
+  { key: 'throughput_per_h', label: 'throughput (videos/h)', unit: 'videos/h', better: 'higher', get: (s) => s.throughput_per_h },
+  { key: 'latency_mean_s', label: 'latency mean', unit: 's', better: 'lower', get: done((s) => s.latency_s.mean) },
+  { key: 'latency_p50_s', label: 'latency p50', unit: 's', better: 'lower', get: done((s) => s.latency_s.p50) },
+  { key: 'latency_p95_s', label: 'latency p95', unit: 's', better: 'lower', get: done((s) => s.latency_s.p95) },
+  { key: 'latency_p99_s', label: 'latency p99', unit: 's', better: 'lower', get: done((s) => s.latency_s.p99) },
+  { key: 'queue_wait_p95_s', label: 'queue wait p95', unit: 's', better: 'lower', get: done((s) => s.queue_wait_s.p95) },
+  { key: 'slo_attainment', label: 'SLO attainment', unit: 'ratio', better: 'higher', get: (s) => s.slo_attainment },
+  { key: 'gpu_utilization', label: 'GPU utilization', unit: 'ratio', better: null, get: (s) => s.gpu_utilization },
+  { key: 'gpus', label: 'GPUs', unit: 'GPUs', better: null, get: (s) => s.gpus },
+  { key: 'energy_kwh', label: 'IT energy', unit: 'kWh', better: 'lower', get: (s) => s.energy.total_kwh },
+  { key: 'energy_per_video_wh', label: 'energy per video', unit: 'Wh', better: 'lower', get: done((s) => s.energy.per_video_wh) },
+  { key: 'avg_power_kw', label: 'mean IT power', unit: 'kW', better: null, get: (s) => s.energy.avg_power_kw },
+  { key: 'usd_per_video', label: '$ per video', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_video ?? null },
+  { key: 'usd_per_month', label: '$ per month', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_month ?? null },
+  { key: 'sim_time_s', label: 'simulated time', unit: 's', better: null, get: (s) => s.sim_time_s },
+  { key: 'events', label: 'events', unit: 'count', better: null, get: (s) => s.events },
+];
+
+export const metric = (key: string): MetricDef => METRICS.find((m) => m.key === key)!;
+
+const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
+
+/** A parameter value in a CSV cell: scalars as they are, lists and mappings as JSON. */
+function cellValue(v: unknown): unknown {
+  return v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+}
+
+/** One row of points.csv / sweep.json `runs` (every row has the same keys in the same order). */
+export function flatRow(plan: SweepPlan, r: SweepRecord): Record<string, unknown> {
+  const row: Record<string, unknown> = { id: r.id, point: r.point, replicate: r.replicate, seed: r.seed, label: r.label };
+  if (plan.variants) row.variant = r.variant;
+  for (const p of plan.parameters) row[p.key] = cellValue(r.parameters[p.key]);
+  row.status = r.status;
+  row.error = r.error ?? null;
+  for (const m of METRICS) row[m.key] = r.summary ? finite(m.get(r.summary)) : null;
+  return row;
+}
+
+/** points.csv's header line. */
+export function csvHeader(plan: SweepPlan): string {
+  const stub: SweepRecord = { id: 0, point: 0, replicate: 0, seed: 0, label: '', variant: null, parameters: {}, status: 'error' };
+  return toCsv([flatRow(plan, stub)]).split('\n')[0]! + '\n';
+}
+
+/** One line of points.csv (formatted exactly as report/output.ts toCsv formats cells). */
+export function csvLine(plan: SweepPlan, r: SweepRecord): string {
+  return toCsv([flatRow(plan, r)]).split('\n').slice(1).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// per-point means and the best points
+
+export interface PointSummary {
+  point: number;
+  label: string;
+  variant: string | null;
+  parameters: Record<string, unknown>;
+  /** Run ids of this point (one per replicate seed). */
+  ids: number[];
+  ok: number;
+  errors: string[];
+  /** Mean over the point's successful runs of each metric (null where none has a value). */
+  metrics: Record<string, number | null>;
+  /** Requests lost (dropped + failed) over all its runs. */
+  lost: number;
+}
+
+export function pointSummaries(plan: SweepPlan, records: readonly SweepRecord[]): PointSummary[] {
+  const byPoint = new Map<number, SweepRecord[]>();
+  for (const r of records) {
+    const list = byPoint.get(r.point);
+    if (list) list.push(r);
+    else byPoint.set(r.point, [r]);
+  }
+  const out: PointSummary[] = [];
+  for (const [point, rs] of [...byPoint].sort((a, b) => a[0] - b[0])) {
+    const ok = rs.filter((r) => r.summary);
+    const metrics: Record<string, number | null> = {};
+    for (const m of METRICS) {
+      const vals = ok.map((r) => finite(m.get(r.summary!))).filter((v): v is number => v !== null);
+      metrics[m.key] = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
+    }
+    out.push({
+      point,
+      label: rs[0]!.label,
+      variant: rs[0]!.variant,
+      parameters: rs[0]!.parameters,
+      ids: rs.map((r) => r.id),
+      ok: ok.length,
+      errors: [...new Set(rs.filter((r) => r.error).map((r) => r.error!))],
+      metrics,
+      lost: ok.reduce((a, r) => a + r.summary!.requests.dropped + r.summary!.requests.failed, 0),
+    });
+  }
+  void plan;
+  return out;
+}
+
+export interface BestPoints {
+  /** Points eligible for "best": every run succeeded, completed requests, none lost; or, when no point
+   * loses nothing, every point with completed requests (see `note`). */
+  eligible: 'no-loss' | 'any';
+  latency_p95: number | null;
+  usd_per_video: number | null;
+  throughput_per_h: number | null;
+  note: string | null;
+}
+
+/** The best point (index) by p95 latency, by $ per video and by throughput; ties go to the lower index. */
+export function bestPoints(points: readonly PointSummary[]): BestPoints {
+  const withWork = points.filter((p) => p.ok > 0 && p.errors.length === 0 && (p.metrics.completed ?? 0) > 0);
+  const noLoss = withWork.filter((p) => p.lost === 0);
+  const pool = noLoss.length ? noLoss : withWork;
+  const pick = (key: string, better: 'lower' | 'higher') => {
+    let best: PointSummary | null = null;
+    for (const p of pool) {
+      const v = p.metrics[key];
+      if (v === null || v === undefined) continue;
+      const b = best?.metrics[key];
+      if (best === null || b === null || b === undefined || (better === 'lower' ? v < b : v > b)) best = p;
+    }
+    return best?.point ?? null;
+  };
+  return {
+    eligible: noLoss.length ? 'no-loss' : 'any',
+    latency_p95: pick('latency_p95_s', 'lower'),
+    usd_per_video: pick('usd_per_video', 'lower'),
+    throughput_per_h: pick('throughput_per_h', 'higher'),
+    note: noLoss.length || !withWork.length ? null : 'every point dropped or failed some requests; the best are picked among all points with completed requests',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// sweep.json
+
+/** The document of sweep.json and of `vgsim sweep --json`. */
+export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]): Record<string, unknown> {
+  const points = pointSummaries(plan, records);
+  const errors = records.filter((r) => r.status === 'error').map((r) => ({ id: r.id, point: r.point, label: r.label, seed: r.seed, error: r.error! }));
+  return {
+    format: plan.format,
+    scenario: plan.scenario,
+    mode: plan.mode,
+    hash: plan.hash,
+    spec: plan.spec,
+    parameters: plan.parameters.map(({ key, short, kind, values, range, numeric, log }) => ({ key, short, kind, values, range, numeric, log })),
+    variants: plan.variants,
+    replicate_seeds: plan.replicate_seeds,
+    runs_total: plan.total,
+    limit: plan.limit,
+    runs_ok: records.length - errors.length,
+    runs_failed: errors.length,
+    best: bestPoints(points),
+    runs: records.map((r) => flatRow(plan, r)),
+    ...(plan.replicate_seeds > 1 ? { point_means: points.map(({ point, label, ids, ok, metrics }) => ({ point, label, runs: ids.length, ok, ...metrics })) } : {}),
+    errors,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// streaming
+
+/** Appends records to points.jsonl and points.csv as they arrive (callers deliver them in id order). */
+export class RecordStream {
+  private readonly jsonl: number;
+  private readonly csv: number;
+  private closed = false;
+
+  constructor(readonly dir: string, private readonly plan: SweepPlan) {
+    mkdirSync(dir, { recursive: true });
+    this.jsonl = openSync(join(dir, 'points.jsonl'), 'w');
+    this.csv = openSync(join(dir, 'points.csv'), 'w');
+    writeSync(this.csv, csvHeader(plan));
+  }
+
+  add(r: SweepRecord): void {
+    writeSync(this.jsonl, jsonLine(r));
+    writeSync(this.csv, csvLine(this.plan, r));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.jsonl);
+    closeSync(this.csv);
+  }
+}
+
+/** points.jsonl and points.csv of all records at once (what the stream writes, for merge). */
+export function writeRecordFiles(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'points.jsonl'), records.map(jsonLine).join(''));
+  writeFileSync(join(dir, 'points.csv'), csvHeader(plan) + records.map((r) => csvLine(plan, r)).join(''));
+  return [join(dir, 'points.jsonl'), join(dir, 'points.csv')];
+}
+
+export function writeSweepJson(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string {
+  const path = join(dir, 'sweep.json');
+  writeFileSync(path, toJson(sweepDocument(plan, records)));
+  return path;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// shards
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+/** Parses "i/N" (0 ≤ i < N); throws an Error with the reason. */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!m) throw new Error(`expected i/N (0-based shard index / shard count, e.g. 0/8), got "${text}"`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1) throw new Error(`the shard count must be at least 1, got "${text}"`);
+  if (index >= count) throw new Error(`expected i/N with 0 <= i < N (shards are numbered from 0), got "${text}"`);
+  return { index, count };
+}
+
+export function shardDirName(s: Shard): string {
+  return `shard-${s.index}-of-${s.count}`;
+}
+
+export function shardPoints(points: readonly SweepPoint[], s: Shard): SweepPoint[] {
+  return points.filter((p) => p.id % s.count === s.index);
+}
+
+export const SHARD_FORMAT = 'vgsim-sweep-shard/1';
+
+export interface ShardFile {
+  format: typeof SHARD_FORMAT;
+  hash: string;
+  shard: Shard;
+  /** Run ids of this shard (id % count == index). */
+  ids: number[];
+  plan: SweepPlan;
+}
+
+/** Written when a shard has finished: its presence says points.jsonl is complete. */
+export function writeShardFile(dir: string, plan: SweepPlan, shard: Shard): string {
+  const doc: ShardFile = { format: SHARD_FORMAT, hash: plan.hash, shard, ids: shardPoints(plan.points, shard).map((p) => p.id), plan };
+  const path = join(dir, 'shard.json');
+  writeFileSync(path, toJson(doc));
+  return path;
+}
+
+/** Recomputes a plan's hash from its scenario-independent part (the points), to spot edited shard files. */
+function pointsDigest(plan: SweepPlan): string {
+  return createHash('sha256').update(JSON.stringify(plan.points.map((p) => [p.id, p.seed, p.set]))).digest('hex');
+}
+
+/** A merge problem (exit code 2). */
+export class MergeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MergeError';
+  }
+}
+
+/** Shard folders among `dirs`: a folder with shard.json, or a folder holding shard-i-of-N/ folders. */
+export function findShardDirs(dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) {
+    if (!existsSync(d) || !statSync(d).isDirectory()) throw new MergeError(`${d}: no such folder`);
+    if (existsSync(join(d, 'shard.json')) || existsSync(join(d, 'points.jsonl'))) {
+      out.push(d);
+      continue;
+    }
+    const subs = readdirSync(d).filter((n) => /^shard-\d+-of-\d+$/.test(n) && statSync(join(d, n)).isDirectory());
+    if (!subs.length) throw new MergeError(`${d}: neither a shard folder (shard.json) nor a folder of shard-i-of-N/ folders`);
+    subs.sort((a, b) => Number(/^shard-(\d+)/.exec(a)![1]) - Number(/^shard-(\d+)/.exec(b)![1]));
+    out.push(...subs.map((n) => join(d, n)));
+  }
+  return out;
+}
+
+/** Reads and checks the shards of one sweep; returns the plan and every record in id order. */
+export function readShards(dirs: readonly string[]): { plan: SweepPlan; records: SweepRecord[]; shards: number } {
+  const shardDirs = findShardDirs(dirs);
+  const files: { dir: string; meta: ShardFile }[] = [];
+  for (const dir of shardDirs) {
+    const metaPath = join(dir, 'shard.json');
+    if (!existsSync(metaPath)) throw new MergeError(`${dir}: no shard.json — this shard did not finish (it is written last); rerun it`);
+    let meta: ShardFile;
+    try {
+      meta = JSON.parse(readFileSync(metaPath, 'utf8')) as ShardFile;
+    } catch (e) {
+      throw new MergeError(`${metaPath}: not valid JSON (${(e as Error).message})`);
+    }
+    if (meta.format !== SHARD_FORMAT || !meta.plan || !meta.shard) throw new MergeError(`${metaPath}: not a vgsim sweep shard (format ${JSON.stringify(meta.format)})`);
+    if (meta.hash !== meta.plan.hash) throw new MergeError(`${metaPath}: the hash does not match its own plan (edited by hand?)`);
+    files.push({ dir, meta });
+  }
+  if (!files.length) throw new MergeError('no shards given');
+
+  const first = files[0]!;
+  for (const f of files.slice(1)) {
+    if (f.meta.hash !== first.meta.hash || pointsDigest(f.meta.plan) !== pointsDigest(first.meta.plan)) {
+      throw new MergeError(`${f.dir} and ${first.dir} come from different sweeps (spec hash ${f.meta.hash} vs ${first.meta.hash}): same scenario file, --set flags, seeds and --limit are needed`);
+    }
+    if (f.meta.shard.count !== first.meta.shard.count) throw new MergeError(`${f.dir} is shard ${f.meta.shard.index} of ${f.meta.shard.count}, but ${first.dir} is one of ${first.meta.shard.count}`);
+  }
+  const count = first.meta.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const f of files) {
+    const prev = byIndex.get(f.meta.shard.index);
+    if (prev !== undefined) throw new MergeError(`shard ${f.meta.shard.index} of ${count} given twice: ${prev} and ${f.dir}`);
+    byIndex.set(f.meta.shard.index, f.dir);
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length) throw new MergeError(`missing shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} (have ${[...byIndex.keys()].sort((a, b) => a - b).join(', ')})`);
+
+  const plan = first.meta.plan;
+  const byId = new Map<number, SweepRecord>();
+  for (const f of files) {
+    const text = readFileSync(join(f.dir, 'points.jsonl'), 'utf8');
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    lines.forEach((line, n) => {
+      let r: SweepRecord;
+      try {
+        r = JSON.parse(line) as SweepRecord;
+      } catch {
+        throw new MergeError(`${join(f.dir, 'points.jsonl')}:${n + 1}: not valid JSON (a truncated file?)`);
+      }
+      if (r.id % count !== f.meta.shard.index) throw new MergeError(`${join(f.dir, 'points.jsonl')}:${n + 1}: run ${r.id} does not belong to shard ${f.meta.shard.index} of ${count}`);
+      if (byId.has(r.id)) throw new MergeError(`run ${r.id} appears twice (${f.dir})`);
+      byId.set(r.id, r);
+    });
+    const absent = f.meta.ids.filter((id) => !byId.has(id));
+    if (absent.length) throw new MergeError(`${f.dir}: ${absent.length} run(s) missing from points.jsonl (first: ${absent.slice(0, 5).join(', ')}); rerun this shard`);
+  }
+  const records: SweepRecord[] = [];
+  for (const p of plan.points) {
+    const r = byId.get(p.id);
+    if (!r) throw new MergeError(`run ${p.id} (${p.label}) is in no shard`);
+    records.push(r);
+  }
+  if (byId.size !== plan.points.length) throw new MergeError(`the shards hold ${byId.size} runs, the sweep has ${plan.points.length}`);
+  return { plan, records, shards: count };
+}

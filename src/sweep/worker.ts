@@ -1,0 +1,55 @@
+/**
+ * One sweep run: load the scenario with the point's overrides, simulate, and return the summary. Runs in
+ * a piscina worker thread (loaded through worker-entry.mjs) or in-process (--workers 0); either way the
+ * outcome of a run depends only on the task, never on which thread ran it or what it ran before.
+ *
+ * An invalid point (a value the schema or the semantic checks reject, a layout that does not fit) is an
+ * outcome, not a crash: it comes back as { ok: false, error } with the reasons, and the sweep goes on.
+ */
+import { dirname } from 'node:path';
+import { loadScenario } from '../scenario/load.ts';
+import { simulate, type SimulationResult } from '../cluster/simulation.ts';
+import { InputError } from '../scenario/errors.ts';
+import { UnknownIdError } from '../hardware/catalog.ts';
+import { summaryOf } from '../report/output.ts';
+
+export interface RunTask {
+  id: number;
+  /** Absolute path of the scenario file. */
+  file: string;
+  /** The command line's --set flags, then the point's overrides. */
+  set: string[];
+  seed: number;
+}
+
+/** What a sweep keeps of a run: summaryOf(result) without wall time (so outputs are reproducible). */
+export type RunSummary = Omit<ReturnType<typeof summaryOf>, 'wall_time_s' | 'power_steps'>;
+
+export type RunOutcome = { id: number; ok: true; summary: RunSummary } | { id: number; ok: false; error: string };
+
+export function sweepSummary(r: SimulationResult): RunSummary {
+  const { wall_time_s: _w, power_steps: _p, ...rest } = summaryOf(r);
+  return rest;
+}
+
+/** The reasons of a failed point on one line: "deployment.replicas: Too small…; model: unknown model…". */
+export function errorReason(e: unknown): string {
+  if (e instanceof InputError) return e.issues.map((i) => `${i.path ? `${i.path}: ` : ''}${i.message}${i.hint ? ` (${i.hint})` : ''}`).join('; ');
+  if (e instanceof UnknownIdError) return e.message;
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+export function runPoint(task: RunTask): RunOutcome {
+  try {
+    const loaded = loadScenario(task.file, { set: task.set, seed: task.seed, cache: true });
+    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate });
+    return { id: task.id, ok: true, summary: sweepSummary(result) };
+  } catch (e) {
+    return { id: task.id, ok: false, error: errorReason(e) };
+  }
+}
+
+/** piscina's handler: a batch of runs (one message per batch keeps the per-run overhead negligible). */
+export default function runBatch(tasks: RunTask[]): RunOutcome[] {
+  return tasks.map(runPoint);
+}
