@@ -564,13 +564,12 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         return req.deadline;
     }
   };
-  const poolsFor = new Map<string, PoolState[]>();
+  const poolsFor = new Map<string, PoolState[][]>();
   /** Pools that can take a request of this model at this stage (their span starts there). */
   const poolsServing = (modelId: string, stage: number) => {
-    const key = `${modelId}#${stage}`;
-    let ps = poolsFor.get(key);
-    if (!ps) poolsFor.set(key, (ps = pools.filter((p) => p.modelId === modelId && p.first === stage)));
-    return ps;
+    let byStage = poolsFor.get(modelId);
+    if (!byStage) poolsFor.set(modelId, (byStage = [0, 1, 2].map((st) => pools.filter((p) => p.modelId === modelId && p.first === st))));
+    return byStage[stage]!;
   };
 
   /** Routes a request (new or retried); with no awake replica it waits at the pool and wakes one. */
