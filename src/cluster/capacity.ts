@@ -91,6 +91,23 @@ export function sloValue(r: SimulationResult, t: SloTerm): number {
   }
 }
 
+/**
+ * Whether a run meets every objective, completed something, and lost (dropped or failed) at most
+ * `maxLossShare` of its arrivals; with the value of each objective's metric.
+ */
+export function meetsObjectives(r: SimulationResult, terms: readonly SloTerm[], maxLossShare = 0): { pass: boolean; values: Record<string, number>; lost: number } {
+  const values: Record<string, number> = {};
+  let pass = r.requests.completed > 0;
+  for (const t of terms) {
+    const v = sloValue(r, t);
+    values[t.text] = v;
+    if (!(t.op === '<=' ? v <= t.value : v >= t.value)) pass = false;
+  }
+  const lost = r.requests.dropped + r.requests.failed;
+  if (lost > maxLossShare * r.requests.arrived) pass = false;
+  return { pass, values, lost };
+}
+
 export interface Trial {
   scale: number;
   rate_per_h: number;
@@ -178,15 +195,7 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
 
   const trial = (scale: number): boolean => {
     const r = scale === 1 ? probe : simulate(scenario, { ...opts, rateScale: scale });
-    const values: Record<string, number> = {};
-    let pass = r.requests.completed > 0;
-    for (const t of terms) {
-      const v = sloValue(r, t);
-      values[t.text] = v;
-      if (!(t.op === '<=' ? v <= t.value : v >= t.value)) pass = false;
-    }
-    const lost = r.requests.arrived > 0 ? (r.requests.dropped + r.requests.failed) / r.requests.arrived : 0;
-    if (lost > maxLoss) pass = false;
+    const { pass, values } = meetsObjectives(r, terms, maxLoss);
     const t: Trial = { scale, rate_per_h: base * scale, pass, values, throughput_per_h: r.throughput_per_h, gpu_utilization: r.gpu_utilization, completed: r.requests.completed };
     trials.push(t);
     results.set(scale, r);

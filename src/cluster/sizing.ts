@@ -23,7 +23,7 @@
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
 import { simulate, classLabel, toInference, type SimulationOptions, type SimulationResult } from './simulation.ts';
-import { sloValue, type SloTerm } from './capacity.ts';
+import { meetsObjectives, type SloTerm } from './capacity.ts';
 import { searchPlans, type PlanRow } from '../parallel/search.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
@@ -69,16 +69,7 @@ export function optionLabel(node: string, parallel: string): string {
 
 /** Whether a run meets every objective with nothing dropped or failed (and something completed). */
 export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): { pass: boolean; values: Record<string, number>; lost: number } {
-  const values: Record<string, number> = {};
-  let pass = r.requests.completed > 0;
-  for (const t of terms) {
-    const v = sloValue(r, t);
-    values[t.text] = v;
-    if (!(t.op === '<=' ? v <= t.value : v >= t.value)) pass = false;
-  }
-  const lost = r.requests.dropped + r.requests.failed;
-  if (lost > 0) pass = false;
-  return { pass, values, lost };
+  return meetsObjectives(r, terms, 0);
 }
 
 // ------------------------------------------------------------------------------------------------ scenario surgery

@@ -183,13 +183,19 @@ export function latencyCdfChart(result: SimulationResult): TopLevelSpec {
   })), 420);
 }
 
-/** GPU utilization, queue length / requests in system, and busy replicas over simulated time. */
-export function loadOverTimeChart(result: SimulationResult): TopLevelSpec {
+/** The simulated-time x axis of a run's time-series charts, and a point mapper for one series. */
+function timeAxis(result: SimulationResult) {
   const ts = result.timeseries;
   const end = Math.max(result.sim_time_s, ts.length ? ts[ts.length - 1]!.t : 0);
   const u = timeUnitFor(end);
   const x = { title: `simulated time (${u.unit})`, domain: [0, end / u.seconds] as [number, number] };
   const pts = (f: (p: (typeof ts)[number]) => number) => ts.map((p) => ({ x: p.t / u.seconds, y: f(p) }));
+  return { ts, end, u, x, pts };
+}
+
+/** GPU utilization, queue length / requests in system, and busy replicas over simulated time. */
+export function loadOverTimeChart(result: SimulationResult): TopLevelSpec {
+  const { ts, x, pts } = timeAxis(result);
   const replicas = result.pools.reduce((a, p) => a + p.replicas, 0);
   const gpus = result.pools.reduce((a, p) => a + p.replicas * p.gpus_per_replica, 0);
   const maxQueue = maxOf(ts.map((p) => p.in_flight), 1);
@@ -258,11 +264,7 @@ export function replicasChange(result: SimulationResult): boolean {
 
 /** Replicas serving and busy, and nodes powered on, over simulated time (autoscaling, failures, cold starts). */
 export function replicasOverTimeChart(result: SimulationResult): TopLevelSpec {
-  const ts = result.timeseries;
-  const end = Math.max(result.sim_time_s, ts.length ? ts[ts.length - 1]!.t : 0);
-  const u = timeUnitFor(end);
-  const x = { title: `simulated time (${u.unit})`, domain: [0, end / u.seconds] as [number, number] };
-  const pts = (f: (p: (typeof ts)[number]) => number) => ts.map((p) => ({ x: p.t / u.seconds, y: f(p) }));
+  const { ts, x, pts } = timeAxis(result);
   const replicas = result.pools.reduce((a, p) => a + p.replicas, 0);
   const maxNodes = maxOf(ts.map((p) => p.nodes_on), 0);
   const nodesChange = result.autoscaling.node_boots + result.autoscaling.node_shutdowns + result.failures.node > 0 || ts.some((p) => p.nodes_on !== ts[0]?.nodes_on);

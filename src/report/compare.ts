@@ -18,7 +18,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../cluster/simulation.ts';
 import { fmtSeconds, pct } from './table.ts';
 import { toJson, summaryOf } from './output.ts';
-import { escapeHtml, inlineSvg, renderHtmlReport } from './html.ts';
+import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
 import { PALETTE, barsChart, linesChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type NamedChart, type ReferenceLine } from './charts.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -376,25 +376,16 @@ export interface RenderedCompareChart extends NamedChart {
   svg: string;
 }
 
-const FALLBACK_CSS = `body { font: 15px/1.5 'DejaVu Sans', Verdana, sans-serif; } main { max-width: 1120px; margin: 0 auto; padding: 28px 24px; }
-table { border-collapse: collapse; } th, td { padding: 5px 12px; border-bottom: 1px solid #dfe3ea; } .num { text-align: right; }`;
-
+/**
+ * report.html's stylesheet, taken from renderHtmlReport itself (rendered with no chart, so it costs
+ * nothing) so the two pages keep one look without a copy of the CSS here.
+ */
 const EXTRA_CSS = `
 td.best { font-weight: bold; color: #2e7d32; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 tr.section td { background: var(--band, #f6f8fb); color: var(--muted, #5b6473); font-size: 12px; font-weight: bold; }
 details { margin: 8px 0; } summary { cursor: pointer; font-weight: bold; }
 `;
-
-/**
- * report.html's stylesheet, taken from renderHtmlReport itself (rendered with no chart, so it costs
- * nothing) so the two pages keep one look without a copy of the CSS here.
- */
-async function reportCss(sample: SimulationResult | undefined): Promise<string> {
-  if (!sample) return FALLBACK_CSS;
-  const { html } = await renderHtmlReport({ result: { ...sample, records: undefined, timeseries: [], service_times: [], estimates: undefined } });
-  return /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? FALLBACK_CSS;
-}
 
 function figure(c: RenderedCompareChart): string {
   return `<figure id="fig-${escapeHtml(c.id)}">
@@ -416,20 +407,9 @@ export async function renderCompareHtml(runs: readonly CompareRun[], opts: Compa
   const charts: RenderedCompareChart[] = [];
   for (const c of compareCharts(runs)) charts.push({ ...c, svg: await renderSvg(c.spec) });
   const title = opts.title ?? `vgsim comparison — ${runs.map((x) => x.label).join(' vs ')}`;
-  const css = await reportCss(runs[0]?.result);
   const hasScenario = runs.some((x) => x.scenario !== undefined);
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vgsim">
-<title>${escapeHtml(title)}</title>
-<style>${css}${EXTRA_CSS}</style>
-</head>
-<body>
-<main>
+  out.push(`${htmlHead(title, REPORT_CSS + EXTRA_CSS)}
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${escapeHtml(`${runs.length} scenarios · ${cmp.scenarios.map((s) => `${s.label}: seed ${s.seed}, ${fmtSeconds(s.sim_time_s)} simulated`).join(' · ')}`)}</p>

@@ -65,6 +65,22 @@ export function escapeHtml(s: unknown): string {
  * render, so two inlined charts would otherwise share "clip1") and drop the XML namespace declarations,
  * which HTML does not need.
  */
+/** The opening of a self-contained vgsim page, up to and including `<main>`. */
+export function htmlHead(title: string, css: string = REPORT_CSS): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="vgsim">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<main>
+`;
+}
+
 export function inlineSvg(svg: string, prefix: string): string {
   return svg
     .replace(/\s+xmlns(:xlink)?="[^"]*"/g, '')
@@ -104,7 +120,8 @@ function figure(c: RenderedChart): string {
 </figure>`;
 }
 
-const CSS = `
+/** The stylesheet every vgsim HTML page uses (report, compare, sweep, capacity, plan, size, tco). */
+export const REPORT_CSS = `
 :root { --fg: #1d2433; --muted: #5b6473; --line: #dfe3ea; --band: #f6f8fb; --accent: #4c78a8; --warn-bg: #fff7e6; --warn-line: #f0c36d; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--fg); background: #fff; font: 15px/1.5 'DejaVu Sans', 'Bitstream Vera Sans', Verdana, system-ui, sans-serif; }
@@ -171,17 +188,7 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<{ html: 
   const L = r.latency_s;
   const W = r.queue_wait_s;
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vgsim">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
+  out.push(`${htmlHead(title, REPORT_CSS)}
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">scenario <strong>${escapeHtml(r.scenario)}</strong> · seed ${escapeHtml(r.seed)} · ${escapeHtml(fmtSeconds(r.sim_time_s))} simulated · ${escapeHtml(r.events)} events</p>
@@ -313,17 +320,7 @@ export interface ChartsPageInput {
 /** A small self-contained page (same look as report.html, nothing fetched): summary lines, tables and charts. */
 export function renderChartsPage(input: ChartsPageInput): string {
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vgsim">
-<title>${escapeHtml(input.title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
+  out.push(`${htmlHead(input.title, REPORT_CSS)}
 <header>
 <h1>${escapeHtml(input.title)}</h1>
 ${input.meta ? `<p class="meta">${escapeHtml(input.meta)}</p>` : ''}

@@ -19,7 +19,7 @@ import { stringify } from 'yaml';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../cluster/simulation.ts';
 import { fmtSeconds, pct } from '../report/table.ts';
-import { escapeHtml, inlineSvg, renderHtmlReport } from '../report/html.ts';
+import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from '../report/html.ts';
 import { CHART_CONFIG, PALETTE, barsChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type LinesChartInput, type NamedChart } from '../report/charts.ts';
 import { runLabels, writeCompareOutput, type CompareRun } from '../report/compare.ts';
 import { formatValue, type SweepParameter, type SweepPlan } from './spec.ts';
@@ -321,27 +321,16 @@ export function sweepCharts(plan: SweepPlan, records: readonly SweepRecord[]): N
 // ---------------------------------------------------------------------------------------------------
 // HTML
 
-const FALLBACK_CSS = `body { font: 15px/1.5 'DejaVu Sans', Verdana, sans-serif; } main { max-width: 1120px; margin: 0 auto; padding: 28px 24px; }
-table { border-collapse: collapse; } th, td { padding: 5px 12px; border-bottom: 1px solid #dfe3ea; } .num { text-align: right; }`;
+/** report.html's stylesheet (rendered from a result with no chart, so it costs nothing): one look for every page. */
+interface RenderedChart extends NamedChart {
+  svg: string;
+}
 
 const EXTRA_CSS = `
 td.best { font-weight: bold; color: #2e7d32; }
 tr.error td { color: #c0392b; }
 .files a { margin-right: 12px; }
 `;
-
-/** report.html's stylesheet (rendered from a result with no chart, so it costs nothing): one look for every page. */
-async function reportCss(records: readonly SweepRecord[]): Promise<string> {
-  const sample = records.find((r) => r.summary)?.summary;
-  if (!sample) return FALLBACK_CSS;
-  const result = { ...sample, wall_time_s: 0, timeseries: [], service_times: [], records: undefined, estimates: undefined } as unknown as SimulationResult;
-  const { html } = await renderHtmlReport({ result });
-  return /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? FALLBACK_CSS;
-}
-
-interface RenderedChart extends NamedChart {
-  svg: string;
-}
 
 function figure(c: RenderedChart): string {
   return `<figure id="fig-${escapeHtml(c.id)}">
@@ -359,21 +348,10 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
   const best = bestPoints(points);
   const charts: RenderedChart[] = [];
   for (const c of sweepCharts(plan, records)) charts.push({ ...c, svg: await renderSvg(c.spec) });
-  const css = await reportCss(records);
   const errors = records.filter((r) => r.status === 'error');
   const title = `vgsim sweep — ${plan.scenario}`;
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vgsim">
-<title>${escapeHtml(title)}</title>
-<style>${css}${EXTRA_CSS}</style>
-</head>
-<body>
-<main>
+  out.push(`${htmlHead(title, REPORT_CSS + EXTRA_CSS)}
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${escapeHtml(`${plan.mode} sweep · ${points.length} points${plan.replicate_seeds > 1 ? ` × ${plan.replicate_seeds} seeds` : ''} · ${records.length - errors.length} runs ok, ${errors.length} failed${plan.limit !== null ? ` · first ${plan.points.length} of ${plan.total} runs (--limit)` : ''} · spec ${plan.hash}`)}</p>

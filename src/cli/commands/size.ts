@@ -15,7 +15,7 @@ import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toCsv, toJson } from '../../report/output.ts';
-import { escapeHtml, inlineSvg } from '../../report/html.ts';
+import { escapeHtml, inlineSvg, htmlHead } from '../../report/html.ts';
 import { barsChart, renderPng, renderSvg, PALETTE, CHART_CONFIG, type BarDatum } from '../../report/charts.ts';
 import { DEFAULT_WIDTH, wrapText } from '../../report/charts/generic.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
@@ -261,17 +261,7 @@ function htmlTable(headers: readonly string[], rows: readonly (string | number |
 }
 
 function page(title: string, meta: string, body: string[]): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="vgsim">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<main>
+  return `${htmlHead(title, CSS)}
 <h1>${escapeHtml(title)}</h1>
 <p class="muted">${escapeHtml(meta)}</p>
 ${body.join('\n')}
