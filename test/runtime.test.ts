@@ -49,3 +49,32 @@ describe('serving runtime', () => {
     expect(urgent.queue_wait_s.mean).toBeLessThan(batch.queue_wait_s.mean / 2);
   });
 });
+
+describe('routing and queue policies', () => {
+  const base = ['duration=400000', 'drain=false', 'scheduling.granularity=stage'];
+  const run = (set: string[]) => simulate(loadScenario('test/fixtures/md1.yaml', { set: [...base, ...set] }).scenario, { checkRouting: true });
+
+  it('slo-aware routing sends work to the faster pool and beats round-robin on latency', () => {
+    // the same model on a fast pool (H100) and a slow one (L40S), one replica each
+    const pools = ['cluster.nodes=[{type: hgx-h100-sxm-8, count: 1}, {type: l40s-pcie-8, count: 1}]',
+      'deployment=[{name: fast, node: hgx-h100-sxm-8, replicas: 1}, {name: slow, node: l40s-pcie-8, replicas: 1}]', 'workload.arrivals.rate_per_hour=40'];
+    const rr = run([...pools, 'scheduling.routing=round-robin']);
+    const slo = run([...pools, 'scheduling.routing=slo-aware']);
+    const served = (r: typeof rr, name: string) => r.pools.find((p) => p.name === name)!.served;
+    expect(served(slo, 'fast')).toBeGreaterThan(served(slo, 'slow'));
+    // round-robin splits arrivals evenly, so the slow replica's queue grows without bound at this rate
+    expect(served(slo, 'fast') / served(slo, 'slow')).toBeGreaterThan(served(rr, 'fast') / served(rr, 'slow'));
+    expect(slo.latency_s.mean).toBeLessThan(0.9 * rr.latency_s.mean);
+  });
+
+  it('shortest-job-first lowers the mean latency of a mixed workload; EDF raises the tight class\'s SLO attainment', () => {
+    const mix = ['workload.arrivals.rate_per_hour=36',
+      'workload.mix=[{name: short, resolution: 832x480, frames: 33, weight: 1, slo_s: 300}, {name: long, resolution: 832x480, frames: 81, weight: 1, slo_s: 3600}]'];
+    const fcfs = run([...mix, 'scheduling.queue=fcfs']);
+    const sjf = run([...mix, 'scheduling.queue=sjf']);
+    const edf = run([...mix, 'scheduling.queue=edf']);
+    expect(sjf.latency_s.mean).toBeLessThan(fcfs.latency_s.mean);
+    const att = (r: typeof fcfs) => r.classes.find((c) => c.name === 'short')!.slo_attainment!;
+    expect(att(edf)).toBeGreaterThan(att(fcfs));
+  });
+});
