@@ -38,6 +38,8 @@ import { Network } from '../parallel/network.ts';
 import { latentShape } from '../workload/models.ts';
 import { powerTable } from '../perf/power.ts';
 import { runCost, type RunCost } from '../economics/run-cost.ts';
+import type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
+export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
 const STAGES = ['encode', 'denoise', 'decode'];
 
@@ -120,9 +122,10 @@ interface NodeState {
   overhead: { idle: number; busy: number };
   /** Deep-idle power of one of its GPUs (W). */
   deepIdleW: number;
+  /** Timeline recording: the open power-state interval. */
+  tlState?: TimelineNodeState;
 }
 
-type ReplicaState = 'active' | 'loading' | 'waking' | 'asleep' | 'failed';
 
 interface StageServer {
   batch: Request[] | undefined;
@@ -136,6 +139,10 @@ interface StageServer {
   phaseList: [number, number][];
   phaseIndex: number;
   onPhaseEnd: () => void;
+  /** Timeline recording (SimulationOptions.timeline): the running batch, its current phase, the phase labels. */
+  tlBatch?: TimelineBatch;
+  tlPhase?: TimelinePhase;
+  tlLabels?: PhaseLabel[];
 }
 
 interface Replica {
@@ -163,6 +170,16 @@ interface Replica {
   /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
   downSince: number;
   downTime: number;
+  /** Timeline recording: the open state interval and the cold start in progress. */
+  tlState?: TimelineReplicaState;
+  tlLoad?: TimelineLoad;
+}
+
+/** A label of one phase of a stage's phase list (timeline only); denoise phases say which steps they cover (1-based). */
+interface PhaseLabel {
+  label: string;
+  step?: number;
+  steps?: number;
 }
 
 export interface TimePoint {
@@ -234,6 +251,8 @@ export interface SimulationResult {
   records?: RequestRecord[];
   /** The cost-model estimates behind service_times (for reports; not part of the JSON summary). */
   estimates?: { pool: string; class: string; estimate: Estimate }[];
+  /** With SimulationOptions.timeline: what ran when (for the Chrome trace; not part of the JSON summary). */
+  timeline?: TimelineEvent[];
 }
 
 export interface SimulationOptions {
@@ -241,6 +260,8 @@ export interface SimulationOptions {
   records?: boolean;
   /** Keep every power step (for exact energy checks and power charts). */
   powerSteps?: boolean;
+  /** Record the timeline: every phase, batch, cold start, hand-over, failure and state change (for the Chrome trace). */
+  timeline?: boolean;
   /** Directory of the scenario file, to resolve relative paths (trace files). */
   baseDir?: string;
   /** Time-series sampling interval (s); default duration/500. */
@@ -285,6 +306,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const hostRates = measuredHostRates();
   const procStart = measuredProcessStart();
   const GB = 1e9;
+  /** The timeline (opts.timeline); every recording site checks it, so it costs nothing when off. */
+  const tl: TimelineEvent[] | undefined = opts.timeline ? [] : undefined;
 
   // ---- nodes ----
   const nodes: NodeState[] = [];
@@ -422,6 +445,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   /** Every replica state change passes here: GPU-hours awake and the routing score follow it. */
   const markAwake = (r: Replica) => {
     awakeGpus.set(`r${r.id}`, r.state === 'asleep' ? 0 : r.pool.gpus, r.pool.name);
+    if (tl) tlReplicaState(r);
     touch(r);
   };
   const idlePower = (r: Replica) => {
@@ -432,6 +456,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   };
   /** Node non-GPU power follows the share of its GPUs that are busy (linear between the idle and busy figures). */
   const updateNodePower = (n: NodeState) => {
+    if (tl) tlNodeState(n);
     const np = n.overhead;
     let watts = 0;
     if (n.state === 'on' || n.state === 'booting') {
@@ -457,6 +482,71 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const records: RequestRecord[] | undefined = opts.records ? [] : undefined;
   const record = (req: Request, outcome: RequestRecord['outcome'], reason?: string) =>
     records?.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, arrival: req.arrival, start: req.start, finish: sim.now, outcome, retries: req.retries, reason });
+
+  // ---- timeline recording (only called when opts.timeline: `tl` is defined) ----
+  const tlBatchStart = (rep: Replica, k: number, list: [number, number][], st: ServiceTime) => {
+    const stage = rep.stages[k]!;
+    const batch = stage.batch!;
+    stage.tlLabels = phaseLabels.get(list);
+    stage.tlPhase = undefined;
+    stage.tlBatch = {
+      type: 'batch', replica: rep.id, stage: k, gpus: stage.gpus, class: batch[0]!.cls.name, requests: batch.map((q) => q.id), attempts: batch.map((q) => q.retries),
+      start: sim.now, end: NaN, outcome: 'running', estimate: st.estimate,
+    };
+    tl!.push(stage.tlBatch);
+  };
+  const tlPhaseStart = (rep: Replica, k: number, dur: number, watts: number) => {
+    const stage = rep.stages[k]!;
+    const l = stage.tlLabels?.[stage.phaseIndex - 1];
+    stage.tlPhase = {
+      type: 'phase', replica: rep.id, stage: k, label: l?.label ?? `phase ${stage.phaseIndex}`, ...(l?.step !== undefined ? { step: l.step, steps: l.steps } : {}),
+      start: sim.now, end: sim.now + dur, watts, requests: stage.tlBatch?.requests ?? [],
+    };
+    tl!.push(stage.tlPhase);
+  };
+  const tlBatchEnd = (stage: StageServer, outcome: TimelineBatch['outcome']) => {
+    if (stage.tlBatch) {
+      stage.tlBatch.end = sim.now;
+      stage.tlBatch.outcome = outcome;
+    }
+    if (outcome === 'interrupted' && stage.tlPhase && stage.tlPhase.end > sim.now) {
+      stage.tlPhase.end = sim.now;
+      stage.tlPhase.interrupted = true;
+    }
+    stage.tlBatch = undefined;
+    stage.tlPhase = undefined;
+  };
+  /** Replica and node states: intervals from one change to the next (same-instant changes fold into one). */
+  const tlReplicaState = (r: Replica) => {
+    const open = r.tlState;
+    if (open?.state === r.state) return;
+    if (open && open.start === sim.now) {
+      open.state = r.state;
+      return;
+    }
+    if (open) open.end = sim.now;
+    tl!.push((r.tlState = { type: 'replica', replica: r.id, state: r.state, start: sim.now, end: NaN }));
+  };
+  const tlNodeState = (n: NodeState) => {
+    const open = n.tlState;
+    if (open?.state === n.state) return;
+    if (open && open.start === sim.now) {
+      open.state = n.state;
+      return;
+    }
+    if (open) open.end = sim.now;
+    tl!.push((n.tlState = { type: 'node', node: n.id, state: n.state, start: sim.now, end: NaN }));
+  };
+  const tlFailure = (what: TimelineFailure['what'], n: NodeState, gpu: number | undefined, hit: Replica[], repairS: number) => {
+    tl?.push({ type: 'failure', what, node: n.id, ...(gpu !== undefined ? { gpu } : {}), replicas: hit.map((r) => r.id), start: sim.now, repair_s: repairS, end: sim.now + repairS });
+  };
+  /** Closes what is still open when the run ends (and cuts intervals that reach past it). */
+  const tlClose = (end: number) => {
+    for (const ev of tl!) {
+      if (!(ev.end <= end)) ev.end = end;
+      if (ev.type === 'load') for (const p of ev.parts) if (!(p.end <= end)) p.end = end;
+    }
+  };
 
   // ---- routing and queues ----
   let rrPointer = 0;
@@ -612,44 +702,77 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
    * weight transfers draw transfer power.
    */
   const stepByStep = s.scheduling.granularity === 'step';
-  const steps = (n: number, perStep: number, w: number): [number, number][] =>
-    stepByStep ? Array.from({ length: n }, () => [perStep, w] as [number, number]) : [[n * perStep, w]];
-  const phases = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
+  /** The phase list of a stage; with `labels`, what each phase is (the timeline's names), in parallel. */
+  const phases = (rep: Replica, st: ServiceTime, stage: number, labels?: PhaseLabel[]): [number, number][] => {
     const pw = st.estimate.power.per_gpu_w;
     const g = rep.pool.gpus / rep.stages.length;
     const vaeW = (pw.vae_decode + (g - 1) * pw.vae_idle_ranks) / g;
     const x = st.transfer_s;
-    const encode: [number, number][] = [[x.encode, pw.transfer], [st.encode_s - x.encode, pw.text_encode]];
-    const decode: [number, number][] = [[x.decode, pw.transfer], [st.decode_s - x.decode, vaeW]];
     const perStep = (st.denoise_s - x.denoise) / st.steps;
     const high = st.highSteps;
     const low = st.steps - high;
+    const out: [number, number][] = [];
+    const add = (seconds: number, w: number, label: string, step?: number, n?: number) => {
+      out.push([seconds, w]);
+      labels?.push(step === undefined ? { label } : { label, step, steps: n });
+    };
+    const encode = () => {
+      add(x.encode, pw.transfer, 'umT5 to GPU and back');
+      add(st.encode_s - x.encode, pw.text_encode, 'text encode');
+    };
+    const decode = () => {
+      add(x.decode, pw.transfer, 'DiT off the GPU');
+      add(st.decode_s - x.decode, vaeW, 'VAE decode');
+    };
+    /** Denoising steps first..first+n−1 (1-based): one phase each, or one for all of them (granularity: stage). */
+    const steps = (first: number, n: number) => {
+      if (stepByStep) for (let i = 0; i < n; i++) add(perStep, pw.denoise, `denoise step ${first + i}/${st.steps}`, first + i, 1);
+      else add(n * perStep, pw.denoise, 'denoise', first, n);
+    };
     if (rep.stages.length === 1) {
       // a disaggregated pool runs only its span of the request
       const p = rep.pool;
       const runs = (k: number) => p.first <= k && p.last >= k;
-      return [
-        ...(runs(0) ? encode : []),
-        ...(runs(1) ? [...steps(high, perStep, pw.denoise), [x.denoise, pw.transfer] as [number, number], ...steps(low, perStep, pw.denoise)] : []),
-        ...(runs(2) ? decode : []),
-      ];
+      if (runs(0)) encode();
+      if (runs(1)) {
+        steps(1, high);
+        add(x.denoise, pw.transfer, getModel(p.modelId).experts === 2 && high > 0 && low > 0 ? 'expert swap' : 'weights to GPU');
+        steps(high + 1, low);
+      }
+      if (runs(2)) decode();
+      return out;
     }
     // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
-    if (stage === 0) return [...encode, ...steps(high, perStep, pw.denoise)];
-    return [...steps(low, perStep, pw.denoise), ...decode];
+    if (stage === 0) {
+      encode();
+      steps(1, high);
+    } else {
+      steps(high + 1, low);
+      decode();
+    }
+    return out;
   };
   /** Phase lists are the same for every replica of a pool: built once per (service time, stage). */
   const phaseCache = new Map<ServiceTime, [number, number][][]>();
+  const phaseLabels = new Map<[number, number][], PhaseLabel[]>();
+  const buildPhases = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
+    if (!tl) return phases(rep, st, stage);
+    const labels: PhaseLabel[] = [];
+    const list = phases(rep, st, stage, labels);
+    phaseLabels.set(list, labels);
+    return list;
+  };
   const phasesOf = (rep: Replica, st: ServiceTime, stage: number): [number, number][] => {
     let lists = phaseCache.get(st);
     if (!lists) phaseCache.set(st, (lists = []));
-    return (lists[stage] ??= phases(rep, st, stage));
+    return (lists[stage] ??= buildPhases(rep, st, stage));
   };
   /** Runs a stage's phases one event each; the per-stage handler is created once, not per phase. */
-  const runPhases = (rep: Replica, k: number, list: [number, number][]) => {
+  const runPhases = (rep: Replica, k: number, list: [number, number][], st: ServiceTime) => {
     const stage = rep.stages[k]!;
     stage.phaseList = list;
     stage.phaseIndex = 0;
+    if (tl) tlBatchStart(rep, k, list, st);
     advancePhase(rep, k);
   };
   const advancePhase = (rep: Replica, k: number) => {
@@ -661,6 +784,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       return finishStage(rep, k);
     }
     const [dur, w] = list[stage.phaseIndex++]!;
+    if (tl) tlPhaseStart(rep, k, dur, w);
     setStagePower(rep, k, w * stage.gpus);
     stage.phaseEvent = sim.schedule(dur, stage.onPhaseEnd);
   };
@@ -696,7 +820,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     touch(rep);
     for (const n of rep.nodes) updateNodePower(n);
     const st = serviceOf(rep.pool, head.cls, batch.length);
-    runPhases(rep, 0, phasesOf(rep, st, 0));
+    runPhases(rep, 0, phasesOf(rep, st, 0), st);
   };
   const startSecond = (rep: Replica) => {
     const stage = rep.stages[1]!;
@@ -707,12 +831,14 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     stage.busySince = sim.now;
     touch(rep);
     for (const n of rep.nodes) updateNodePower(n);
-    runPhases(rep, 1, phasesOf(rep, serviceOf(rep.pool, batch[0]!.cls, batch.length), 1));
+    const st = serviceOf(rep.pool, batch[0]!.cls, batch.length);
+    runPhases(rep, 1, phasesOf(rep, st, 1), st);
   };
   const finishStage = (rep: Replica, k: number) => {
     const stage = rep.stages[k]!;
     const batch = stage.batch!;
     stage.batch = undefined;
+    if (tl) tlBatchEnd(stage, 'done');
     stage.busyTime += sim.now - stage.busySince;
     setStagePower(rep, k, powerOf(rep.pool).per_gpu_w.idle * stage.gpus);
     for (const n of rep.nodes) updateNodePower(n);
@@ -742,7 +868,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     handoffs.count++;
     handoffs.bytes += bytes;
     handoffs.seconds += seconds;
-    sim.schedule(seconds, () => dispatch(req));
+    if (tl) {
+      const ev: TimelineHandoff = {
+        type: 'handoff', request: req.id, from: rep.id, to_pool: (next?.pool ?? poolsServing(req.cls.modelId, req.stage)[0])?.name ?? '', to: null,
+        payload: from === 0 ? 'text embeddings' : 'latents', bytes, same_node: sameNode, start: sim.now, end: sim.now + seconds,
+      };
+      tl.push(ev);
+      sim.schedule(seconds, () => {
+        dispatch(req);
+        if (req.replica !== undefined && req.replica !== rep) ev.to = req.replica.id;
+      });
+    } else sim.schedule(seconds, () => dispatch(req));
   };
   const finish = (rep: Replica, req: Request) => {
     rep.served++;
@@ -804,6 +940,12 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const device = new DeviceModel(rep.pool.gpu);
     const h2dBps = device.hostLinkGBs('h2d', false, true) * GB;
     const startup = st.process_start_s ?? procStart.processS + (rep.pool.gpus > 1 ? procStart.ncclS : 0);
+    const rec: TimelineLoad | undefined = tl ? {
+      type: 'load', replica: rep.id, start: t0, end: NaN, outcome: 'running', bytes: bytes.total,
+      source: cached ? 'page cache' : st.gds ? `${tier.id} (GPUDirect Storage)` : tier.id,
+      parts: [{ label: 'process start-up', start: t0, end: t0 + startup }],
+    } : undefined;
+    if (rec) tl!.push((rep.tlLoad = rec));
     const afterRead = () => {
       rep.loadFlow = undefined;
       if (st.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
@@ -817,8 +959,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       } else {
         host = bytes.castBytes / (hostRates.castGBs * GB) + (residentGb * GB) / h2dBps;
       }
+      if (rec) {
+        rec.parts[1]!.end = sim.now;
+        rec.parts.push({ label: st.gds ? 'umT5/VAE .pth load + copy to GPU (DiT by GDS)' : 'host cast + copy to GPU', start: sim.now, end: sim.now + host });
+      }
       rep.wakeEvent = sim.schedule(host, () => {
         rep.wakeEvent = undefined;
+        if (rec) {
+          rec.end = sim.now;
+          rec.outcome = 'ready';
+          rep.tlLoad = undefined;
+        }
         coldStartTimes.add(sim.now - t0);
         rep.pool.loadSeconds.add(sim.now - t0);
         activate(rep);
@@ -830,6 +981,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       const agg = aggregatePipes.get(tier.id);
       if (agg && !cached) pipes.push(agg);
       const cap = st.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, hostRates) * rep.nodes.length;
+      rec?.parts.push({ label: cached ? 'checkpoint read (page cache)' : `checkpoint read (${tier.id}${st.gds ? ', GDS' : ''})`, start: sim.now, end: NaN });
       // a page-cache hit reads host memory at the ingest rate, without touching storage
       rep.loadFlow = cached ? flows.start(bytes.total, [], afterRead, cap) : flows.start(bytes.total, pipes, afterRead, cap);
     });
@@ -940,6 +1092,12 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     rep.wakeEvent = undefined;
     if (rep.loadFlow) flows.cancel(rep.loadFlow);
     rep.loadFlow = undefined;
+    if (rep.tlLoad) {
+      rep.tlLoad.end = sim.now;
+      rep.tlLoad.outcome = 'aborted';
+      for (const p of rep.tlLoad.parts) if (!(p.end <= sim.now)) p.end = sim.now;
+      rep.tlLoad = undefined;
+    }
     if (rep.batchTimer !== undefined) sim.cancel(rep.batchTimer);
     rep.batchTimer = undefined;
     const interrupted: Request[] = [];
@@ -950,6 +1108,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         st.busyTime += sim.now - st.busySince;
         lostGpuSeconds += (sim.now - st.busySince) * st.gpus;
         interrupted.push(...st.batch);
+        if (tl) tlBatchEnd(st, 'interrupted');
       }
       st.batch = undefined;
       setStagePower(rep, k, 0);
@@ -1034,7 +1193,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
           const cycle = () => {
             sim.schedule(drawGap(gpuF, failRng), () => {
               const rep = failGpu(n, g);
-              sim.schedule(drawRepair(gpuF, failRng), () => {
+              const repairS = drawRepair(gpuF, failRng);
+              tlFailure('gpu', n, g, rep ? [rep] : [], repairS);
+              sim.schedule(repairS, () => {
                 repairGpu(rep);
                 cycle();
               });
@@ -1049,7 +1210,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         const cycle = () => {
           sim.schedule(drawGap(nodeF, failRng), () => {
             const before = failNode(n);
-            sim.schedule(drawRepair(nodeF, failRng), () => {
+            const repairS = drawRepair(nodeF, failRng);
+            tlFailure('node', n, undefined, before === 'failed' ? [] : n.replicas, repairS);
+            sim.schedule(repairS, () => {
               repairNode(n, before);
               cycle();
             });
@@ -1063,7 +1226,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         const cycle = () => {
           sim.schedule(drawGap(linkF, failRng), () => {
             const hit = failLink(n);
-            sim.schedule(drawRepair(linkF, failRng), () => {
+            const repairS = drawRepair(linkF, failRng);
+            tlFailure('link', n, undefined, hit, repairS);
+            sim.schedule(repairS, () => {
               repairLink(hit);
               cycle();
             });
@@ -1087,12 +1252,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       sim.scheduleAt(ev.at, () => {
         if (ev.what === 'gpu') {
           const rep = failGpu(n, ev.gpu);
+          tlFailure('gpu', n, ev.gpu, rep ? [rep] : [], ev.repair_after);
           sim.schedule(ev.repair_after, () => repairGpu(rep));
         } else if (ev.what === 'node') {
           const before = failNode(n);
+          tlFailure('node', n, undefined, before === 'failed' ? [] : n.replicas, ev.repair_after);
           sim.schedule(ev.repair_after, () => repairNode(n, before));
         } else {
           const hit = failLink(n);
+          tlFailure('link', n, undefined, hit, ev.repair_after);
           sim.schedule(ev.repair_after, () => repairLink(hit));
         }
       });
@@ -1189,6 +1357,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     while (inFlightNow() > 0 && sim.peek() < Infinity) sim.run({ until: Math.max(sim.now, sim.peek()) });
   } else sim.run({ until: s.duration });
   const end = sim.now;
+  if (tl) tlClose(end);
 
   // ---- results ----
   const stageBusy = (st: StageServer) => st.busyTime + (st.batch ? end - st.busySince : 0);
@@ -1260,6 +1429,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     power_steps: opts.powerSteps ? (wall === 1 ? meter.steps : meter.steps.map((p) => ({ t: p.t, watts: p.watts * wall }))) : undefined,
     records,
     estimates,
+    ...(tl ? { timeline: tl } : {}),
     cost: null,
   };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns

@@ -132,6 +132,41 @@ export interface Estimate {
     extrapolated: boolean;
   };
   warnings: string[];
+  /**
+   * The priced ops of one denoising step, in execution order (for the Chrome trace's per-GPU operator view).
+   * Not enumerable: it never appears in `--json` output or summaries.
+   */
+  forwardOps?: ForwardOps;
+}
+
+/** One priced op of a denoising step, in execution order. */
+export interface StepOp {
+  name: string;
+  group: string;
+  kind: PricedOp['kind'];
+  shape: string;
+  /** Executions per forward (e.g. once per layer). */
+  count: number;
+  /** Seconds of all executions in one forward (PipeFusion: the patch-stage runs included); the exposed part for collectives. */
+  seconds: number;
+  bound: string;
+  rate: number;
+  rateUnit: PricedOp['rateUnit'];
+  flops: number;
+  bytes: number;
+  /** Collectives: the call, its group, size (nccl-tests bytes) and the time before overlap with compute. */
+  collective?: { op: string; comm: string; gpus: number; bytes: number; full_s: number; hidden_behind?: string; bottleneck?: string };
+}
+
+export interface ForwardOps {
+  /** One DiT forward (one CFG branch, or both when batched). */
+  forward: StepOp[];
+  /** Forwards per denoising step and what each is (cond / uncond, ...). */
+  forwards: string[];
+  /** Scheduler step and CFG combine, once per step. */
+  scheduler: StepOp[];
+  /** Nominal step time (s): forwards + scheduler, before launch bounds and PipeFusion warm-up. */
+  step_s: number;
 }
 
 /** Bytes not visible to torch's allocator: CUDA context, cuBLAS/cuDNN/NCCL workspaces (documented assumption, see README). */
@@ -428,7 +463,7 @@ export function estimate(input: EstimateInput): Estimate {
     rate: `${op.rate.toFixed(op.rateUnit === 'GB/s' ? 0 : 1)} ${op.rateUnit}`,
   }));
 
-  return {
+  const result: Estimate = {
     model: model.id,
     gpu: device.gpu.id,
     gpus: totalGpus,
@@ -464,6 +499,41 @@ export function estimate(input: EstimateInput): Estimate {
     },
     warnings,
   };
+  // per-GPU operator view of a step (the trace): kept out of JSON, built lazily on first use
+  let forwardOps: ForwardOps | undefined;
+  Object.defineProperty(result, 'forwardOps', {
+    enumerable: false,
+    configurable: true,
+    get: () => {
+      if (!forwardOps) {
+        const collectiveOf = (op: Op) => (op.kind === 'collective' ? op : undefined);
+        const inOrder = (ops: readonly Op[], cost: StageCost, repeat: (op: PricedOp) => number): StepOp[] => {
+          // priceStage lists compute ops first, then collectives: restore program order
+          const nCompute = ops.filter((o) => o.kind !== 'collective').length;
+          let ci = 0, ki = 0;
+          const out: StepOp[] = [];
+          for (const op of ops) {
+            const p = op.kind === 'collective' ? cost.ops[nCompute + ci++]! : cost.ops[ki++]!;
+            if (op.count === 0) continue;
+            const c = collectiveOf(op);
+            const r = repeat(p);
+            out.push({
+              name: p.name, group: p.group, kind: p.kind, shape: p.shape, count: p.count * r, seconds: p.seconds * r, bound: p.bound, rate: p.rate, rateUnit: p.rateUnit, flops: p.flops * r, bytes: p.bytes * r,
+              ...(c ? { collective: { op: c.collective, comm: c.comm, gpus: layout.group(c.comm).p, bytes: c.bytes, full_s: (p.fullSeconds ?? p.seconds) * r, hidden_behind: c.hiddenBehind, bottleneck: p.bottleneck } } : {}),
+            });
+          }
+          return out;
+        };
+        const forward = inOrder(fwd.builder.ops, fwdStage, blockScale);
+        const scheduler = inOrder(schedOps, schedCost, () => 1);
+        const forwards = forwardsPerStep === 2 ? ['forward (cond)', 'forward (uncond)'] : cfgBatched ? ['forward (cond + uncond, batched)'] : plan.cfg === 2 ? ['forward (one CFG branch per GPU group)'] : ['forward'];
+        const sum = (l: StepOp[]) => l.reduce((a, o) => a + o.seconds, 0);
+        forwardOps = { forward, forwards, scheduler, step_s: sum(forward) * forwards.length + sum(scheduler) };
+      }
+      return forwardOps;
+    },
+  });
+  return result;
 }
 
 /** umT5 on the CPU (--t5_cpu): ~9.5 TFLOP per request at an assumed 2 TFLOP/s server-CPU rate (flagged in the output). */

@@ -20,8 +20,8 @@ export function toJson(value: unknown): string {
 }
 
 /** The summary object printed by `run --json` and written to summary.json (no bulky arrays, no wall time). */
-export function summaryOf(r: SimulationResult): Omit<SimulationResult, 'timeseries' | 'records' | 'estimates'> {
-  const { timeseries: _t, records: _r, estimates: _e, ...rest } = r;
+export function summaryOf(r: SimulationResult): Omit<SimulationResult, 'timeseries' | 'records' | 'estimates' | 'timeline'> {
+  const { timeseries: _t, records: _r, estimates: _e, timeline: _l, ...rest } = r;
   return rest;
 }
 

@@ -10,6 +10,9 @@ import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Denoise steps per request that --trace-ops expands into operators (keeps the file small). */
+const TRACE_OPS_STEPS = 2;
+
 export function registerRun(program: Command): void {
   program
     .command('run')
@@ -20,16 +23,21 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
     .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr')
     .option('--no-report', 'with --out: skip report.html and the chart images')
-    .option('--trace [file]', 'write a Chrome trace-event JSON of the simulated timeline (open in https://ui.perfetto.dev); default <out>/trace.json')
+    .option('--trace [file]', 'write a Chrome trace-event JSON of the simulated timeline (open in https://ui.perfetto.dev): per replica its batches with their real phases (text encode, each denoise step, expert swaps, VAE decode), cold starts with their parts, stage hand-overs, failures, sleep and node power states; default <out>/trace.json')
+    .option('--trace-ops [n]', `with --trace: expand the denoise steps of the first n requests (default 1; at most ${TRACE_OPS_STEPS} steps each) into per-GPU operator slices (GEMMs, attention, elementwise, collectives) scaled to the simulated step time`)
     .addHelpText('after', `
 Examples:
   $ vgsim run scenarios/default.yaml
   $ vgsim run scenarios/default.yaml --seed 7 --set duration=2h --out out/run1
   $ vgsim run scenarios/default.yaml --json | jq .latency_s
-  $ vgsim run scenarios/default.yaml --out out/run1 --trace`)
-    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; trace?: string | boolean }) => {
+  $ vgsim run scenarios/default.yaml --out out/run1 --trace
+  $ vgsim run scenarios/default.yaml --set duration=1h --trace trace.json --trace-ops 2`)
+    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; trace?: string | boolean; traceOps?: string | boolean }) => {
+      if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
+      const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1);
+      if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
-      const result = simulate(loaded.scenario, { records: o.out !== undefined || o.trace !== undefined, baseDir: dirname(resolve(file)), locate: loaded.locate });
+      const result = simulate(loaded.scenario, { records: o.out !== undefined || o.trace !== undefined, timeline: o.trace !== undefined, baseDir: dirname(resolve(file)), locate: loaded.locate });
       if (o.out) {
         const files = writeRunOutput(o.out, result, loaded.scenario);
         if (o.report) {
@@ -40,8 +48,7 @@ Examples:
       }
       if (o.trace !== undefined) {
         const target = typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
-        if (typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
-        writeFileSync(target, chromeTraceJson(chromeTrace(result)));
+        writeFileSync(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
         process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
       if (o.json) process.stdout.write(toJson(summaryOf(result)));
