@@ -86,6 +86,25 @@ describe('calibrated H100 cost model against the validation set (not used for fi
   });
 });
 
+describe('out of sample: a second H100 machine, and an H200 the model only extrapolates to', () => {
+  it('the validation cases rerun on another H100: time within 3%, memory within 5%', () => {
+    const rows = compareValidation('h100-sxm', loadValidation('calibration/validation/h100-sxm-repeat.json').cases);
+    expect(rows.length).toBeGreaterThanOrEqual(7);
+    for (const r of rows) {
+      expect(Math.abs(r.time_error)).toBeLessThan(0.03);
+      expect(Math.abs(r.memory_error)).toBeLessThan(0.05);
+    }
+  });
+  it('H200 measured (no H200 profile: rates scaled from the H100 by peak ratios): time within 10%, memory within 5%', () => {
+    const rows = compareValidation('h200', loadValidation('calibration/validation/h200.json').cases);
+    expect(rows.length).toBe(5);
+    for (const r of rows) {
+      expect(Math.abs(r.time_error)).toBeLessThan(0.1);
+      expect(Math.abs(r.memory_error)).toBeLessThan(0.05);
+    }
+  });
+});
+
 describe('estimate', () => {
   it('A14B at 720P does not fit one H100 with everything resident, and does with offload', () => {
     const resident = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 } });
