@@ -26,13 +26,8 @@ import type { RunOutcome, RunSummary } from './worker.ts';
 // records
 
 /** One line of points.jsonl. */
-export interface SweepRecord {
-  id: number;
-  point: number;
-  replicate: number;
-  seed: number;
-  label: string;
-  variant: string | null;
+export interface SweepRecord extends Pick<SweepPoint, 'id' | 'point' | 'replicate' | 'seed' | 'label' | 'variant'> {
+  /** The point's parameter values (SweepPoint.values). */
   parameters: Record<string, unknown>;
   status: 'ok' | 'error';
   error?: string;
