@@ -5,9 +5,10 @@
  * the workers' start-up), the process's CPU use and the speed-up, and checks that both runs give identical
  * outcomes.
  *
- * Reading the numbers on a 2-core machine: one worker already keeps ~1.3 cores busy (V8's background GC and
- * compiler threads run beside it), so two workers oversubscribe the two cores and cannot reach 2x there.
- * Machines with more cores than workers leave room for those threads (not measured here).
+ * Reading the numbers on a 2-core machine: one worker already keeps ~1.5 cores busy (V8's background compiler
+ * threads run beside it), so two workers oversubscribe the two cores and cannot reach 2x there. Machines with
+ * more cores than workers leave room for those threads (bench/portable.sh runs this benchmark on a machine
+ * without Node; README, "Benchmarks", has the numbers from a 16-core host).
  *
  * The grid: 50 arrival rates (1..40 per hour) x 4 replica counts x 5 clip lengths. Clip length changes the
  * request shape, so the cost model is evaluated afresh for most points (as in a real sweep over shapes).
@@ -87,7 +88,7 @@ try {
   const speedups = results.map((r) => ({ workers: r.workers, speedup: base.wall_s / r.wall_s, steady_speedup: r.steady_runs_per_s / base.steady_runs_per_s }));
   for (const s of speedups.slice(1)) log(`  speed-up ${base.workers} → ${s.workers} workers: ${s.speedup.toFixed(2)}x wall, ${s.steady_speedup.toFixed(2)}x after start-up`);
   log('  outcomes identical across worker counts: yes');
-  if (json) process.stdout.write(JSON.stringify({ runs: points.length, cpus: availableParallelism(), load_average: loadavg()[0], results, speedups }, null, 2) + '\n');
+  if (json) process.stdout.write(JSON.stringify({ runs: points.length, cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, node: process.version, load_average: loadavg()[0], results, speedups }, null, 2) + '\n');
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
