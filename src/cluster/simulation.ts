@@ -1534,5 +1534,6 @@ export function toInference(i: Partial<Scenario['inference']>): InferenceOptions
     offload: i.offload ?? DEFAULT_INFERENCE.offload,
     textEncoderOnCpu: i.text_encoder === 'cpu',
     sustained: i.sustained ?? DEFAULT_INFERENCE.sustained,
+    ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
   };
 }

@@ -17,6 +17,7 @@
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { builtinProfile, type GpuProfile } from './profile.ts';
+import { capEffect } from './power-cap.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
@@ -41,6 +42,8 @@ export interface DeviceOptions {
   launch?: 'eager' | 'graph';
   /** Use this profile instead of the built-in one (a user's own calibration). */
   profile?: GpuProfile;
+  /** Board power limit (W) below the default (nvidia-smi -pl); see power-cap.ts. */
+  powerLimitW?: number;
 }
 
 /** The GPU whose profile stands in for GPUs without one. */
@@ -52,6 +55,9 @@ export class DeviceModel {
   /** True when `profile` was measured on a different GPU and is scaled by peak ratios. */
   readonly extrapolated: boolean;
   readonly sustainedFactor: number;
+  /** Clock ratio of compute-bound work under the power limit (1 without one). */
+  readonly capClockRatio: number;
+  readonly powerLimitW: number | undefined;
   readonly notes: string[] = [];
   private readonly ref: GpuSpec;
   private readonly launch: 'eager' | 'graph';
@@ -71,6 +77,23 @@ export class DeviceModel {
     const sf = refProfile.sustainedFactor();
     this.sustainedFactor = opts.sustained === false ? 1 : (sf?.factor ?? 1);
     if (opts.sustained !== false && !sf) this.notes.push('profile has no sustained-load measurement; burst clocks assumed');
+    this.powerLimitW = opts.powerLimitW;
+    this.capClockRatio = 1;
+    if (opts.powerLimitW !== undefined) {
+      // compute-bound work (GEMM, attention, convolution) at the default limit draws the profile's sustained
+      // power of those kinds (scaled by TDP for a borrowed profile); a lower cap lowers its clock along the
+      // GPU's power curve. The GEMM's sustained clock is the one quoted.
+      const compute = (refProfile.data.sustained ?? []).filter((p) => !p.workload.startsWith('memory') && typeof p.mean_power_w === 'number');
+      const measuredW = compute.length ? compute.reduce((a, p) => a + p.mean_power_w!, 0) / compute.length : this.ref.tdpW;
+      const uncappedW = measuredW * (this.gpu.tdpW / this.ref.tdpW);
+      const gemmClock = compute.find((p) => p.workload.startsWith('gemm'))?.mean_sm_clock_mhz;
+      const cap = capEffect(this.gpu, opts.powerLimitW, uncappedW, this.extrapolated ? undefined : gemmClock);
+      if (opts.sustained === false) this.notes.push(`power limit ${opts.powerLimitW} W is not applied to short-burst clocks (--burst)`);
+      else {
+        this.capClockRatio = cap.clockRatio;
+        this.notes.push(...cap.notes);
+      }
+    }
   }
 
   /** Dense peak TFLOP/s for a dtype on a GPU (undefined if the GPU lacks the format). */
@@ -236,7 +259,7 @@ export class DeviceModel {
 
   private computeBound(flops: number, bytes: number, tflops: number, count: number): OpTime {
     if (!(tflops > 0)) throw new Error('no measured rate for this kernel');
-    let seconds = flops / (tflops * 1e12) / this.sustainedFactor;
+    let seconds = flops / (tflops * 1e12) / this.sustainedFactor / this.capClockRatio;
     let bound: Bound = 'compute';
     const memFloor = bytes / (this.memoryGBs('copy', bytes / count) * 1e9);
     if (memFloor > seconds) {

@@ -43,6 +43,8 @@ export interface InferenceOptions {
   batch: number;
   /** Model sustained (power-limited) clocks. */
   sustained: boolean;
+  /** Board power limit (W) below the GPU's default (nvidia-smi -pl). */
+  powerLimitW?: number;
   /**
    * The stages this replica runs (stage disaggregation: text encoder, DiT and VAE on separate pools). Only
    * their weights are resident and only their memory phases count; times are still reported for all.
@@ -118,7 +120,7 @@ export interface Estimate {
   stages: StageReport[];
   collectives: CollectiveReport[];
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
-  profile: { source: string; extrapolated: boolean; sustained_factor: number };
+  profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number };
   /** GPU board energy of one request over all the replica's GPUs, Wh. */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh. */
@@ -223,7 +225,7 @@ export function estimate(input: EstimateInput): Estimate {
   const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
   if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
   const layout = new ReplicaLayout(plan, nodeId, input.fabric);
-  const device = new DeviceModel(node.gpu, { sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', ...input.device });
+  const device = new DeviceModel(node.gpu, { sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device });
   const kernel = chooseAttention(device, opts.attention);
   if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
     throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
@@ -435,7 +437,7 @@ export function estimate(input: EstimateInput): Estimate {
   }
 
   // ---- energy ----
-  const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated);
+  const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated, opts.sustained ? device.powerLimitW : undefined);
   const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, teCost.ops, teCost.seconds);
   const fwdE = stageEnergy(pt, fwdStage.ops, fwdStage.seconds);
   const vaeE = stageEnergy(pt, vaeOnce.ops, vaeOnce.seconds);
@@ -487,7 +489,7 @@ export function estimate(input: EstimateInput): Estimate {
     stages,
     collectives,
     ops,
-    profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor },
+    profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio },
     gpu_energy_wh: gpuEnergyWh,
     energy_wh: energyWh,
     power: {

@@ -16,6 +16,8 @@
  *
  * Other GPUs: the H100 shape scaled by TDP (busy states) and by the catalog's idle power where it has one
  * (else the H100's idle fractions of TDP). Flagged as extrapolated.
+ * A board power limit below the default (nvidia-smi -pl) clips every busy state at the limit; what it does to
+ * clocks and time is in power-cap.ts.
  */
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu } from '../hardware/catalog.ts';
@@ -41,7 +43,20 @@ const REF = 'h100-sxm';
 /** ../shared/data/h100-microbench.json power_states.deep_idle_W (nvidia-smi, 100 ms samples). */
 const H100_DEEP_IDLE_W = 71.1;
 
-export function powerTable(gpuId: string, profile: GpuProfile | undefined, profileIsOwn: boolean): PowerTable {
+export function powerTable(gpuId: string, profile: GpuProfile | undefined, profileIsOwn: boolean, powerLimitW?: number): PowerTable {
+  const t = uncappedPowerTable(gpuId, profile, profileIsOwn);
+  if (powerLimitW === undefined || powerLimitW >= t.tdpW) return t;
+  // under a cap every busy state draws at most the cap (compute-bound work lowers its clock to get there,
+  // see power-cap.ts); idle states are far below any cap the GPU takes
+  const clip = (w: number) => Math.min(w, powerLimitW);
+  const capped = { ...t, gemmW: clip(t.gemmW), attentionW: clip(t.attentionW), memoryW: clip(t.memoryW), convW: clip(t.convW), commW: clip(t.commW), sources: { ...t.sources } };
+  for (const k of ['gemmW', 'attentionW', 'memoryW', 'convW', 'commW'] as const) {
+    if (capped[k] < t[k]) capped.sources[k] = `${t.sources[k]}; clipped at the ${powerLimitW} W power limit`;
+  }
+  return capped;
+}
+
+function uncappedPowerTable(gpuId: string, profile: GpuProfile | undefined, profileIsOwn: boolean): PowerTable {
   const sustained = (name: string) => profile?.data.sustained?.find((s) => s.workload.startsWith(name))?.mean_power_w;
   const ref = getGpu(REF);
   const gpu: GpuSpec = getGpu(gpuId);

@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import { didYouMean, type InputIssue } from './errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
-import { listNodes, canonicalId } from '../hardware/catalog.ts';
+import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
+import { powerCurveFor } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from './errors.ts';
@@ -120,6 +121,15 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const src = loaded.locate(['workload', 'arrivals', 'file']).source;
     const file = resolve(src.startsWith('--') ? '.' : dirname(src), arr.file);
     if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+  }
+  const cap = s.inference.power_limit_w;
+  if (cap !== undefined) {
+    for (const nodeId of gpusByNode.keys()) {
+      const gpu = getGpu(listNodes().find((x) => x.id === nodeId)!.gpu);
+      const floor = Math.ceil(powerCurveFor(gpu).p0W * 1.25);
+      if (cap > gpu.tdpW) at(['inference', 'power_limit_w'], `${cap} W is above the default power limit of ${gpu.name} (${gpu.tdpW} W, node type ${nodeId}); a cap can only lower it`, `use at most ${gpu.tdpW}, or leave power_limit_w out`);
+      else if (cap < floor) at(['inference', 'power_limit_w'], `${cap} W is too low for ${gpu.name}: its non-SM power alone is ~${Math.round(powerCurveFor(gpu).p0W)} W`, `use at least ${floor}`);
+    }
   }
   const served = new Set(pools.map((p) => (p.model ?? s.model).toLowerCase()));
   s.workload.mix.forEach((c, i) => {

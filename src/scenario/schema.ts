@@ -44,6 +44,7 @@ export const InferenceSchema = z
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
     text_encoder: z.enum(['gpu', 'cpu']).default('gpu').describe('where umT5 runs (cpu = --t5_cpu)'),
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
+    power_limit_w: z.number().positive().optional().describe('board power limit per GPU in W (nvidia-smi -pl), below the default (TDP): lowers compute clocks and busy power along the measured power curve'),
   })
   .describe('how the model is executed (kernel and precision knobs)');
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { estimate, type Estimate } from '../../perf/estimate.ts';
 import { parsePlan, planGpus } from '../../parallel/plan.ts';
-import { getNode } from '../../hardware/catalog.ts';
+import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { GpuProfile } from '../../perf/profile.ts';
 import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
@@ -29,6 +29,7 @@ interface EstimateFlags {
   cfg: string;
   t5Cpu?: boolean;
   burst?: boolean;
+  powerLimit?: string;
   profile?: string;
   json?: boolean;
 }
@@ -57,6 +58,7 @@ export function registerEstimate(program: Command): void {
     .option('--cfg <mode>', 'sequential|batched|none', 'sequential')
     .option('--t5-cpu', 'run umT5 on the CPU')
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
+    .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
     .option('--profile <file>', 'GPU profile JSON from calibration/profile_gpu.py (default: the built-in one)')
     .option('--json', 'print one JSON object')
     .addHelpText('after', `
@@ -66,7 +68,8 @@ Examples:
   $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
-  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp`)
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500`)
     .action((o: EstimateFlags) => {
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
       const plan = parsePlan(o.parallel ?? 'none');
@@ -83,9 +86,13 @@ Examples:
       const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
+      const gpuId = o.gpu ?? getNode(o.node!).gpu;
+      if (o.powerLimit !== undefined && intFlag('--power-limit', o.powerLimit) > getGpu(gpuId).tdpW) {
+        throw new UsageError(`--power-limit ${o.powerLimit} is above the default power limit of ${getGpu(gpuId).name} (${getGpu(gpuId).tdpW} W); a cap can only lower it`);
+      }
       const e = estimate({
         model: getModel(o.model),
-        gpu: o.gpu ?? getNode(o.node!).gpu,
+        gpu: gpuId,
         node: o.node,
         gpus,
         plan,
@@ -103,6 +110,7 @@ Examples:
         options: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
           textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst,
+          ...(o.powerLimit !== undefined ? { powerLimitW: intFlag('--power-limit', o.powerLimit) } : {}),
         },
         device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,
       });
@@ -114,7 +122,7 @@ export function estimateText(e: Estimate): string {
   const r = e.request;
   const out: string[] = [];
   out.push(`${e.model} on ${e.gpus}x ${e.gpu} (${e.node}${e.nodes > 1 ? ` ×${e.nodes} nodes` : ''}), parallel ${e.parallel}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
-  out.push(`attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})`);
+  out.push(`attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
   out.push('');
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
