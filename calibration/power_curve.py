@@ -198,6 +198,7 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--seconds", type=float, default=5.0, help="per SM count (last 60%% measured)")
     ap.add_argument("--method", choices=("auto", "cublaslt", "triton"), default="auto")
+    ap.add_argument("--dtypes", default="bf16,fp8", help="comma-separated: bf16,fp8")
     ap.add_argument("--full-only", type=float, metavar="SECONDS", help="only the full-GPU runs, this long each (which limiter holds the clock under long load)")
     args = ap.parse_args()
 
@@ -213,7 +214,8 @@ def main():
     n = 8192
     try:
         # 1. heat up (serving GPUs run hot; leakage depends on temperature), then the full-GPU cuBLAS points
-        for dtype in ("bf16", "fp8"):
+        dtypes = [d for d in args.dtypes.split(",") if d in ("bf16", "fp8")]
+        for dtype in dtypes:
             try:
                 fn, fl = cublas_gemm(dtype, n)
                 long_s = args.full_only or (6 if args.quick else 15)
@@ -252,7 +254,7 @@ def main():
         out.flush()
 
         # 3. the sweeps
-        for dtype in ("bf16", "fp8"):
+        for dtype in dtypes:
             for k in counts:
                 try:
                     if method == "cublaslt":

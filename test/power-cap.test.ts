@@ -44,6 +44,14 @@ describe('the H100 power curve (calibration/power/h100-sxm.json)', () => {
       const f = curveClockMHz(curve, r.dtype, 132, r.power_w);
       expect(Math.abs(f / r.sm_clock_mhz - 1)).toBeLessThan(0.04);
     }
+    // five minutes on a third card: the clock does not drift once the card is warm (so the profile's 30 s runs
+    // stand for hours of serving), and the curve predicts it
+    const long = JSON.parse(readFileSync('calibration/power/validation/h100-sxm-300s-run.json', 'utf8')).full_gpu[0] as {
+      power_w: number; sm_clock_mhz: number; trace: { t: number; sm_clock_mhz: number }[];
+    };
+    const warm = long.trace.filter((x) => x.t >= 30).map((x) => x.sm_clock_mhz);
+    expect(Math.max(...warm) - Math.min(...warm)).toBeLessThan(20);
+    expect(Math.abs(curveClockMHz(curve, 'bf16', 132, long.power_w) / long.sm_clock_mhz - 1)).toBeLessThan(0.04);
     // the profile's 30-s sustained bf16 GEMM (another session's card)
     const g = profile.sustained.find((s) => s.workload === 'gemm_bf16_8192')!;
     expect(Math.abs(curveClockMHz(curve, 'bf16', 132, g.mean_power_w) / g.mean_sm_clock_mhz - 1)).toBeLessThan(0.05);
