@@ -19,7 +19,7 @@
  * Outside what was measured: clocks below the curve's lowest measured clock extrapolate the power law
  * (flagged); GPUs without their own curve use the H100's α with P0 scaled by TDP (flagged).
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GpuSpec } from '../hardware/types.ts';
@@ -146,11 +146,6 @@ export function loadPowerCurve(gpu: string, dir = DIR): PowerCurve | null {
   return curve;
 }
 
-/** GPUs with a measured power curve. */
-export function measuredPowerCurves(dir = DIR): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() : [];
-}
-
 /** The curve for a GPU: its own, else the reference GPU's with P0 scaled by TDP (flagged). */
 export function powerCurveFor(gpu: GpuSpec): PowerCurve {
   const own = loadPowerCurve(gpu.id);
@@ -171,18 +166,32 @@ export interface CapEffect {
 }
 
 /**
+ * Why `gpu` cannot take a board power limit of `capW` watts (message and hint), or undefined if it can: a cap
+ * only lowers the default limit (TDP), and must leave room above the power that is not busy SMs. The one
+ * check behind capEffect, scenario checks and the estimate CLI.
+ */
+export function powerLimitProblem(gpu: GpuSpec, capW: number): { message: string; hint: string } | undefined {
+  if (!(capW > 0)) return { message: `power limit ${capW} W: a power limit is a positive number of watts`, hint: `e.g. ${Math.round(gpu.tdpW * 0.7)}` };
+  if (capW > gpu.tdpW) {
+    return {
+      message: `power limit ${capW} W is above the default power limit of ${gpu.name}; a cap can only lower it, to at most its default limit (TDP) ${gpu.tdpW} W`,
+      hint: `use at most ${gpu.tdpW} W, or leave the power limit out`,
+    };
+  }
+  const p0 = powerCurveFor(gpu).p0W;
+  const floor = Math.ceil(p0 * 1.25);
+  if (capW < floor) return { message: `power limit ${capW} W is too low for ${gpu.name}: its non-SM power alone is ~${Math.round(p0)} W`, hint: `use at least ${floor} W` };
+  return undefined;
+}
+
+/**
  * What a cap does to compute-bound work that draws `uncappedW` at clock `uncappedClockMHz` under the default
- * limit. Throws a readable error for a cap the GPU cannot take.
+ * limit. Throws a readable error for a cap the GPU cannot take (powerLimitProblem).
  */
 export function capEffect(gpu: GpuSpec, capW: number, uncappedW: number, uncappedClockMHz?: number): CapEffect {
+  const problem = powerLimitProblem(gpu, capW);
+  if (problem) throw new RangeError(`${problem.message}; ${problem.hint}`);
   const curve = powerCurveFor(gpu);
-  if (!(capW > 0) || capW > gpu.tdpW) {
-    throw new RangeError(`power limit ${capW} W is outside what ${gpu.name} takes: above 0 and at most its default limit (TDP) ${gpu.tdpW} W`);
-  }
-  const floor = curve.p0W * 1.25;
-  if (capW <= floor) {
-    throw new RangeError(`power limit ${capW} W is too low for ${gpu.name}: its non-SM power alone is ~${Math.round(curve.p0W)} W; use at least ${Math.ceil(floor)} W`);
-  }
   const notes: string[] = [];
   if (capW >= uncappedW) return { capW, clockRatio: 1, clockMHz: uncappedClockMHz, notes };
   const ratio = Math.pow((capW - curve.p0W) / (uncappedW - curve.p0W), 1 / curve.alpha);

@@ -8,7 +8,7 @@ import { didYouMean, type InputIssue } from './errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
-import { powerCurveFor } from '../perf/power-cap.ts';
+import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from './errors.ts';
@@ -126,9 +126,8 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
   if (cap !== undefined) {
     for (const nodeId of gpusByNode.keys()) {
       const gpu = getGpu(listNodes().find((x) => x.id === nodeId)!.gpu);
-      const floor = Math.ceil(powerCurveFor(gpu).p0W * 1.25);
-      if (cap > gpu.tdpW) at(['inference', 'power_limit_w'], `${cap} W is above the default power limit of ${gpu.name} (${gpu.tdpW} W, node type ${nodeId}); a cap can only lower it`, `use at most ${gpu.tdpW}, or leave power_limit_w out`);
-      else if (cap < floor) at(['inference', 'power_limit_w'], `${cap} W is too low for ${gpu.name}: its non-SM power alone is ~${Math.round(powerCurveFor(gpu).p0W)} W`, `use at least ${floor}`);
+      const problem = powerLimitProblem(gpu, cap);
+      if (problem) at(['inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
     }
   }
   const served = new Set(pools.map((p) => (p.model ?? s.model).toLowerCase()));

@@ -3,6 +3,7 @@ import { estimate, type Estimate } from '../../perf/estimate.ts';
 import { parsePlan, planGpus } from '../../parallel/plan.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { GpuProfile } from '../../perf/profile.ts';
+import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
@@ -87,9 +88,9 @@ Examples:
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
       const gpuId = o.gpu ?? getNode(o.node!).gpu;
-      if (o.powerLimit !== undefined && intFlag('--power-limit', o.powerLimit) > getGpu(gpuId).tdpW) {
-        throw new UsageError(`--power-limit ${o.powerLimit} is above the default power limit of ${getGpu(gpuId).name} (${getGpu(gpuId).tdpW} W); a cap can only lower it`);
-      }
+      const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
+      const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
+      if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
       const e = estimate({
         model: getModel(o.model),
         gpu: gpuId,
@@ -110,7 +111,7 @@ Examples:
         options: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
           textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst,
-          ...(o.powerLimit !== undefined ? { powerLimitW: intFlag('--power-limit', o.powerLimit) } : {}),
+          ...(powerLimitW !== undefined ? { powerLimitW } : {}),
         },
         device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,
       });
