@@ -69,7 +69,7 @@ describe('vgsim check', () => {
         total_s: String(est.total_s),
         peak_memory_gb: `{value: ${est.peak_memory_gb + 0.4}, tolerance: 0.5}`,
         'stages.dit_forward.seconds_each': String(est.stages.find((s: any) => s.name === 'dit_forward').seconds_each),
-        'options.attention_kernel': 'cudnn',
+        'options.attention_kernel': 'fa3',
         fits: 'true',
       },
     }));
@@ -176,7 +176,7 @@ describe('vgsim check', () => {
       .replace('total_s: 1 ', `total_s: ${pin(est.total_s, '1%')} `)
       .replace('value: 2.5,', `value: ${pin(est.forward_s, '3%')},`)
       .replace('value: 0', `value: ${pin(est.peak_memory_gb, 0.5)}`)
-      .replace('"fa2"', '"cudnn"')
+      .replace('"fa2"', '"fa3"')
       .replace('vae_decode_s: 0 ', `vae_decode_s: ${pin(est.vae_decode_s, '1%')} `);
     expect(after).toBe(expected);
     // the rewritten file passes

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { parsePlan, planProblems, formatPlan, planGpus } from '../src/parallel/plan.ts';
 import { Network, COLLECTIVE_FLOOR_US } from '../src/parallel/network.ts';
+import { collectiveFiles, measuredCallCost } from '../src/parallel/measured-collectives.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { searchPlans } from '../src/parallel/search.ts';
 import { getModel } from '../src/workload/request.ts';
@@ -49,13 +50,34 @@ describe('collectives on the topology (alpha-beta, busbw from nccl-tests)', () =
     const l = getLink('nvlink4');
     const S = 1e9;
     const B = l.perDirGBs * l.busBwEfficiency * 1e9;
+    // this node type has measured 2-GPU curves: their per-call cost replaces the catalog floor at 8 GPUs
+    const callCost = (kind: 'allgather' | 'allreduce' | 'alltoall') => measuredCallCost('hgx-h100-sxm-8', kind)!.seconds;
     const ag = net.collective('allgather', S, 8);
-    expect(ag.seconds).toBeCloseTo(alpha(COLLECTIVE_FLOOR_US) + 7 * alpha(l.latencyUs) + (7 / 8) * S / B, 12);
+    expect(ag.seconds).toBeCloseTo(callCost('allgather') + 7 * alpha(l.latencyUs) + (7 / 8) * S / B, 12);
     expect(ag.busBwGBs).toBeLessThan(l.perDirGBs * l.busBwEfficiency);
     const ar = net.collective('allreduce', S, 8);
-    expect(ar.seconds).toBeCloseTo(alpha(COLLECTIVE_FLOOR_US) + 14 * alpha(l.latencyUs) + (14 / 8) * S / B, 12);
-    expect(net.collective('alltoall', S, 8).seconds).toBeCloseTo(ag.seconds, 12);
+    expect(ar.seconds).toBeCloseTo(callCost('allreduce') + 14 * alpha(l.latencyUs) + (14 / 8) * S / B, 12);
+    expect(net.collective('alltoall', S, 8).seconds).toBeCloseTo(ag.seconds + callCost('alltoall') - callCost('allgather'), 12);
     expect(net.collective('allgather', S, 1).seconds).toBe(0);
+    // without measurements: the catalog's NCCL floor
+    const pure = new Network('hgx-h100-sxm-8', { measured: false });
+    expect(pure.collective('allgather', S, 8).seconds).toBeCloseTo(alpha(COLLECTIVE_FLOOR_US) + 7 * alpha(l.latencyUs) + (7 / 8) * S / B, 12);
+  });
+
+  it('the measured per-call cost is the intercept of the 2-GPU curves: a line through it reproduces them', () => {
+    const file = collectiveFiles().find((f) => f.node === 'hgx-h100-sxm-8')!;
+    for (const kind of ['allgather', 'alltoall', 'sendrecv'] as const) {
+      const a = measuredCallCost('hgx-h100-sxm-8', kind)!.seconds;
+      // between NCCL's ~10 µs floor and the smallest measured call (PyTorch adds its own overhead)
+      expect(a).toBeGreaterThan(20e-6);
+      expect(a).toBeLessThan(150e-6);
+      const rows = file.collectives.filter((r) => r.kind === kind && r.ranks === 2).sort((x, y) => x.bytes - y.bytes);
+      const big = rows[rows.length - 1]!;
+      const mid = rows.find((r) => r.bytes === 64 * 2 ** 20)!;
+      // the line through the intercept and the largest call predicts the 64 MiB call within 15%
+      const slope = (big.seconds - a) / big.bytes;
+      expect(Math.abs((a + slope * mid.bytes) / mid.seconds - 1)).toBeLessThan(0.15);
+    }
   });
 
   it('a full mesh gives a pair one link and a group of 8 all seven', () => {
@@ -83,7 +105,7 @@ describe('collectives on the topology (alpha-beta, busbw from nccl-tests)', () =
     const c = net.collective('alltoall', S, 8);
     const local = (3 / 8) * S / (nv.perDirGBs * nv.busBwEfficiency * 1e9);
     const remote = (4 / 8) * S / (nic.perDirGBs * nic.busBwEfficiency * 1e9);
-    expect(c.seconds).toBeCloseTo(alpha(COLLECTIVE_FLOOR_US) + 7 * alpha(Math.max(nv.latencyUs, nic.latencyUs)) + Math.max(local, remote), 12);
+    expect(c.seconds).toBeCloseTo(measuredCallCost('hgx-h100-sxm-8', 'alltoall')!.seconds + 7 * alpha(Math.max(nv.latencyUs, nic.latencyUs)) + Math.max(local, remote), 12);
     expect(c.bottleneck).toMatch(/ib-ndr/);
     const over = new Network('hgx-h100-sxm-8', { gpusPerNode: 4, oversubscription: 2 });
     expect(over.collective('alltoall', S, 8).seconds).toBeGreaterThan(c.seconds);

@@ -84,6 +84,8 @@ export interface EstimateSpec {
   cfg?: 'sequential' | 'batched' | 'none';
   t5_cpu?: boolean;
   burst?: boolean;
+  fp32_matmul?: 'ieee' | 'tf32';
+  weight_dtype?: 'bf16' | 'fp32';
   /** GPU profile JSON, resolved against the baseline file's folder. */
   profile?: string;
 }
@@ -136,6 +138,8 @@ const EstimateSpecSchema = z.strictObject({
   cfg: z.enum(['sequential', 'batched', 'none']).optional(),
   t5_cpu: z.boolean().optional(),
   burst: z.boolean().optional(),
+  fp32_matmul: z.enum(['ieee', 'tf32']).optional(),
+  weight_dtype: z.enum(['bf16', 'fp32']).optional(),
   profile: z.string().optional(),
 });
 

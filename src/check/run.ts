@@ -77,6 +77,7 @@ export function estimateDocument(spec: EstimateSpec, baseDir: string): Json {
     options: {
       attention: spec.attention ?? 'auto', dtype: spec.dtype ?? 'bf16', compile: !!spec.compile, cfg: cfg === 'batched' ? 'batched' : 'sequential',
       offload: !!spec.offload, textEncoderOnCpu: !!spec.t5_cpu, batch: spec.batch ?? 1, sustained: !spec.burst,
+      ...(spec.fp32_matmul ? { fp32Matmul: spec.fp32_matmul } : {}), ...(spec.weight_dtype ? { weightDtype: spec.weight_dtype } : {}),
     },
     device: spec.profile ? { profile: GpuProfile.load(spec.profile) } : undefined,
   });

@@ -1534,6 +1534,8 @@ export function toInference(i: Partial<Scenario['inference']>): InferenceOptions
     offload: i.offload ?? DEFAULT_INFERENCE.offload,
     textEncoderOnCpu: i.text_encoder === 'cpu',
     sustained: i.sustained ?? DEFAULT_INFERENCE.sustained,
+    fp32Matmul: i.fp32_matmul ?? DEFAULT_INFERENCE.fp32Matmul,
+    ...(i.weight_dtype !== undefined && i.weight_dtype !== 'auto' ? { weightDtype: i.weight_dtype } : {}),
     ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
   };
 }

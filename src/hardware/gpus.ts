@@ -35,6 +35,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 989, fp16: 989, fp8: 1979, tf32: 494.7, fp32: 67, fp64: 34 },
     smCount: 132,
     boostClockMHz: 1980,
+    tensorFlopsPerSmClock: 4096,
     tdpW: 700,
     idleW: 71.1,
     hostLink: 'pcie5-x16',
@@ -45,6 +46,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'Sustained compute-bound load sits at the 700 W cap and the SM clock drops from 1980 toward ~1650 MHz (microbench power_states); tensor peaks are quoted at 1.83 GHz (Klockwood). Measured on one H100: BF16 GEMM 640-810 TFLOP/s, FP8 GEMM ~1400-1456 TFLOP/s, D2D copy 3005 GB/s, H2D pinned 55.0 GB/s (microbench).',
     sources: {
+      tensorFlopsPerSmClock: 'derived: GH100 4th-gen tensor cores do 512 dense FP16/BF16 FMA per clock each, 4 per SM (NVIDIA H100 whitepaper); 989.4 TFLOP/s = 132 SMs × 4,096 × 1.83 GHz, the clock Klockwood quotes for the low-precision peaks',
       memGB: `${R.catalogJson} gpus[h100-sxm5-80gb].mem_gb; ${R.hpctechH100}`,
       memUsableGB: `derived: 81559 MiB x 2^20 / 1e9; 81559 MiB from ${R.microbench} gpu line and ${R.smiH100}`,
       memBwGBs: `${R.hpctechH100} (3,350 GB/s); ${R.klockwoodH100}`,
@@ -78,6 +80,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 756.5, fp16: 756.5, fp8: 1513, tf32: 378, fp32: 51, fp64: 26 },
     smCount: 114,
     boostClockMHz: 1755,
+    tensorFlopsPerSmClock: 4096,
     tdpW: 350,
     idleW: median([46, 49]),
     hostLink: 'pcie5-x16',
@@ -87,6 +90,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'NVLink bridge is optional (pairs only); the h100-pcie-8 node models cards without bridges. Purchase price not found in the catalog.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: same GH100 tensor cores as H100 SXM (4,096/SM/clock); 756.5 TFLOP/s = 114 SMs × 4,096 × 1.62 GHz',
       memGB: `${R.hpctechH100}`,
       memUsableGB: `derived: 81559 MiB x 2^20 / 1e9 (${R.smiH100Pcie})`,
       memBwGBs: `${R.hpctechH100} (2,000 GB/s); ${R.nvH100PciePb} (>2,000 GB/s)`,
@@ -118,6 +122,7 @@ export const GPUS: readonly GpuSpec[] = [
     memBwGBs: 3900,
     tflops: { bf16: 835.5, fp16: 835.5, fp8: 1670.5, tf32: 417.5, fp32: 60, fp64: 30 },
     smCount: 132,
+    tensorFlopsPerSmClock: 4096,
     tdpW: 400,
     idleW: median([62, 64, 61]),
     hostLink: 'pcie5-x16',
@@ -127,6 +132,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'TDP conflict: 400 W (NVIDIA table via jishuzhan; also the default cap in public nvidia-smi outputs) vs 350 W (grokipedia) vs 350-400 W configurable (gpu.blog); 400 chosen. gpu.blog bandwidth 4.8 TB/s is wrong (catalog disagreements). Boost clock and purchase price not found.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: GH100 (4,096/SM/clock); 835.5 TFLOP/s = 132 × 4,096 × 1.545 GHz',
       memGB: `${R.jishuzhan} (94GB); ${R.aiminingcoNvl}`,
       memUsableGB: `derived: 95830 MiB x 2^20 / 1e9 (${R.smiH100Nvl})`,
       memBwGBs: `${R.jishuzhan} (3.9 TB/s; gpu.blog's 4.8 TB/s rejected per ${R.catalogMd} section 6)`,
@@ -158,6 +164,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 989, fp16: 989, fp8: 1979, tf32: 494.7, fp32: 67, fp64: 1 },
     smCount: 132,
     boostClockMHz: 1980,
+    tensorFlopsPerSmClock: 4096,
     tdpW: 700,
     idleW: 89,
     hostLink: 'pcie5-x16',
@@ -166,6 +173,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'Same GH100 SXM compute as H100 except NVLink (cut to 400 GB/s bidirectional) and FP64 (~1 TFLOPS) per philisun. NVLink figure disputed: 400 GB/s (DeepSeek ISCA quote) vs ~300 GB/s (Reuters-based press); DeepSeek-V3 reports ~160 GB/s usable. idleW is a single public sample. Purchase/cloud price not found (8-GPU server ~2M CNY at launch, Reuters).',
     sources: {
+      tensorFlopsPerSmClock: 'derived: H800 is GH100 with NVLink cut to 400 GB/s, compute as H100 SXM (4,096/SM/clock)',
       memGB: `${R.philisunH800}; ${R.catalogJson} gpus[H800].mem_gb`,
       memUsableGB: `derived: 81559 MiB x 2^20 / 1e9 (${R.smiH800})`,
       memBwGBs: `${R.philisunH800} (3,350 GB/s as H100 SXM)`,
@@ -196,6 +204,8 @@ export const GPUS: readonly GpuSpec[] = [
     memBwGBs: 4000,
     tflops: { bf16: 148, fp16: 148, fp8: 296, tf32: 74, fp32: 44, fp64: 1 },
     smCount: 78,
+    boostClockMHz: 1980,
+    tensorFlopsPerSmClock: 1024,
     tdpW: 400,
     idleW: 72,
     hostLink: 'pcie5-x16',
@@ -205,6 +215,8 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'TDP conflict: 400 W (catalog, Chinese press) vs a 500 W power cap shown by nvidia-smi on public H20 systems; 400 kept. Boost clock and cloud price not found. H20 is strongly memory-bandwidth-rich / compute-poor (4.0 TB/s, 148 TFLOP/s BF16).',
     sources: {
+      boostClockMHz: 'derived: GH100 silicon; nvidia-smi max SM clock 1980 MHz as on H100 SXM (no H20 figure found)',
+      tensorFlopsPerSmClock: 'derived: 148 TFLOP/s over 78 SMs is 1,024 dense BF16 FLOP per SM per clock at 1.85 GHz, a quarter of GH100 (4,096), i.e. the H20 keeps the GH100 SM and throttles its tensor issue rate; FP8 296 and TF32 74 keep the usual 2× and ½× ratios',
       memGB: `${R.zangshuxianH20}; ${R.tweaktownH20}`,
       memUsableGB: `derived: 97871 MiB x 2^20 / 1e9 (${R.smiH20})`,
       memBwGBs: `${R.zangshuxianH20} (4.0 TB/s)`,
@@ -236,6 +248,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 989, fp16: 989, fp8: 1979, tf32: 494.7, fp32: 67, fp64: 34 },
     smCount: 132,
     boostClockMHz: 1980,
+    tensorFlopsPerSmClock: 4096,
     tdpW: 700,
     idleW: median([74, 76, 73, 79, 74]),
     hostLink: 'pcie5-x16',
@@ -245,6 +258,7 @@ export const GPUS: readonly GpuSpec[] = [
     confidence: 'high',
     notes: 'Compute identical to H100 SXM; more and faster HBM. Measured (Azure ND H200 v5): HBM copy 4.01 TB/s, FP8 GEMM 1,366 TFLOP/s.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: same GH100 compute as H100 SXM (4,096/SM/clock)',
       memGB: `${R.catalogJson} gpus[H200].mem_gb (lzwjava-h200, openmetal-h200)`,
       memUsableGB: `derived: 143771 MiB x 2^20 / 1e9 (${R.smiH200})`,
       memBwGBs: `${R.catalogJson} gpus[H200].mem_bw_gbs = 4800 (geektopia-h200, openmetal-h200)`,
@@ -279,6 +293,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 2250, fp16: 2250, fp8: 4500, fp4: 9000, tf32: 1100, fp32: 75, fp64: 37 },
     smCount: 148,
     boostClockMHz: 1980,
+    tensorFlopsPerSmClock: 8192,
     tdpW: 1000,
     idleW: median([141, 136, 136, 195]),
     hostLink: 'pcie6-x16',
@@ -289,6 +304,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'Memory: 192 GB physical (8x24 GB), 180 GB marketed usable (DGX B200 1,440 GB / 8), nvidia-smi total 183359 MiB. Bandwidth 8 TB/s (Klockwood, Vultr, DGX B200) vs 7.7 TB/s (Verda, NVIDIA HGX B200 table) - 8000 kept from the catalog. FP32/FP64: NVIDIA HGX B200 table 75/37 vs Klockwood 80/40 - NVIDIA table chosen. The GPU supports PCIe Gen6 but DGX B200 hosts (Xeon 8570) run Gen5: see node hostLinkPerGpu. SM count and boost clock only from a secondary aggregator.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: 2,250 TFLOP/s = 148 SMs × 8,192 × 1.856 GHz (5th-gen tensor cores, twice Hopper per SM and clock)',
       memGB: `${R.nvDgxB200Ug} (1,440 GB total / 8); ${R.nvHgxB200Table} (180GB HBM3E)`,
       memUsableGB: `derived: 183359 MiB x 2^20 / 1e9 (${R.smiB200}); Vultr reports 179 GB (${R.vultrB200})`,
       memBwGBs: `${R.klockwoodB200} (8 TB/s); ${R.vultrB200}; alternative 7.7 TB/s (${R.verdaGb300}, ${R.nvHgxB200Table})`,
@@ -364,6 +380,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 312, fp16: 312, tf32: 156, fp32: 19.5, fp64: 9.7 },
     smCount: 108,
     boostClockMHz: 1410,
+    tensorFlopsPerSmClock: 2048,
     tdpW: 400,
     idleW: median([54, 58, 59, 60, 61, 62, 65]),
     hostLink: 'pcie4-x16',
@@ -373,6 +390,7 @@ export const GPUS: readonly GpuSpec[] = [
     confidence: 'high',
     notes: 'No FP8. Measured (Azure ND A100 v4): FP16 GEMM 256.5 TFLOP/s, HBM copy 1.61 TB/s.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: GA100 3rd-gen tensor cores, 256 dense FP16 FMA per clock each, 4 per SM (A100 whitepaper); 312 TFLOP/s = 108 × 2,048 × 1.41 GHz',
       memGB: `${R.klockwoodA100}`,
       memUsableGB: `derived: 81920 MiB x 2^20 / 1e9 (${R.smiA100})`,
       memBwGBs: `${R.klockwoodA100} (2.039 TB/s); ${R.thundercomputeA100}`,
@@ -405,6 +423,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 312, fp16: 312, tf32: 156, fp32: 19.5, fp64: 9.7 },
     smCount: 108,
     boostClockMHz: 1410,
+    tensorFlopsPerSmClock: 2048,
     tdpW: 300,
     idleW: median([45, 40, 45, 49, 54]),
     hostLink: 'pcie4-x16',
@@ -413,6 +432,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'Same GA100 die and boost clock as the SXM part, so the same dense peaks; sustained throughput is lower because of the 300 W limit. The optional A100 NVLink bridge is not in the link catalog; modelled without scale-up. Purchase/cloud price not found in the catalog.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: GA100 as A100 SXM (2,048/SM/clock)',
       memGB: `${R.thundercomputeA100}`,
       memUsableGB: `derived: 81920 MiB x 2^20 / 1e9 (${R.smiA100Pcie})`,
       memBwGBs: `${R.thundercomputeA100} (1,935 GB/s)`,
@@ -442,6 +462,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 312, fp16: 312, tf32: 156, fp32: 19.5, fp64: 9.7 },
     smCount: 108,
     boostClockMHz: 1410,
+    tensorFlopsPerSmClock: 2048,
     tdpW: 400,
     idleW: median([62, 55, 57, 55]),
     hostLink: 'pcie4-x16',
@@ -449,6 +470,7 @@ export const GPUS: readonly GpuSpec[] = [
     confidence: 'medium',
     notes: 'Identical to A100 SXM4 80GB except NVLink (600 -> 400 GB/s bidirectional). Prices not found.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: GA100 as A100 SXM (2,048/SM/clock)',
       memGB: `${R.aiwikiA800}`,
       memUsableGB: `derived: 81920 MiB x 2^20 / 1e9 (${R.smiA800})`,
       memBwGBs: `${R.catalogJson} gpus[A800].mem_bw_gbs (identical to A100, ${R.aiwikiA800})`,
@@ -480,6 +502,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 362, fp16: 362, fp8: 733, tf32: 183, fp32: 91.6, fp64: 1.43 },
     smCount: 142,
     boostClockMHz: 2520,
+    tensorFlopsPerSmClock: 1024,
     tdpW: 350,
     idleW: median([33, 23, 22, 34]),
     hostLink: 'pcie4-x16',
@@ -489,6 +512,7 @@ export const GPUS: readonly GpuSpec[] = [
     confidence: 'high',
     notes: 'No NVLink, no MIG; GPU-GPU over PCIe. Some resellers list 300 W (that is the L40). CUDA-context idle adder +66 W over bare idle (arXiv 2605.23918).',
     sources: {
+      tensorFlopsPerSmClock: 'derived: 362 TFLOP/s = 142 SMs × 1,024 × 2.49 GHz (professional Ada: full-rate FP32 accumulate)',
       memGB: `${R.mulletL40s}`,
       memUsableGB: `derived: 46068 MiB x 2^20 / 1e9 (ECC on; ${R.smiL40s})`,
       memBwGBs: `${R.mulletL40s} (864 GB/s)`,
@@ -556,6 +580,7 @@ export const GPUS: readonly GpuSpec[] = [
     tflops: { bf16: 165.2, fp16: 165.2, fp8: 330.3, tf32: 82.6, fp32: 82.6, fp64: 1.29 },
     smCount: 128,
     boostClockMHz: 2520,
+    tensorFlopsPerSmClock: 512,
     tdpW: 450,
     idleW: median([25, 18, 18, 32, 16, 14, 19, 9]),
     hostLink: 'pcie4-x16',
@@ -566,6 +591,7 @@ export const GPUS: readonly GpuSpec[] = [
     notes:
       'bf16/fp16/fp8 are the FP32-accumulate rates; FP16-accumulate doubles them (330.3 FP16, 660.6 FP8). The FP8 conflict in the catalog (330.3 vs 660.6) is resolved by the whitepaper v2.02 correction. No NVLink on RTX 40-series; P2P over PCIe is disabled by default on GeForce drivers.',
     sources: {
+      tensorFlopsPerSmClock: 'derived: 165.2 TFLOP/s (BF16, FP32 accumulate: GeForce half rate) = 128 SMs × 512 × 2.52 GHz',
       memGB: `${R.tomsH4090}`,
       memUsableGB: `derived: 24564 MiB x 2^20 / 1e9 (${R.smi4090})`,
       memBwGBs: `${R.tomsH4090} (1,008 GB/s)`,

@@ -56,7 +56,14 @@ export interface GpuSpec {
   tflops: TflopsSpec;
   /** NVIDIA SMs; for AMD this holds the compute-unit (CU) count; for Ascend the AI-core count if known. */
   smCount?: number;
+  /** Highest SM clock the GPU runs at when power and temperature allow (nvidia-smi max SM clock), MHz. */
   boostClockMHz?: number;
+  /**
+   * Dense BF16 tensor FLOPs one SM does per clock (FP32 accumulate): the silicon's per-clock rate, from
+   * which the clock the datasheet's tensor peaks are quoted at follows (peak / (SMs × this)). Hopper GH100:
+   * 4,096; cut-down or GeForce parts less. Undefined: the datasheet peak is taken at `boostClockMHz`.
+   */
+  tensorFlopsPerSmClock?: number;
   /** Vendor TDP / max board power, W. */
   tdpW: number;
   /** Deep idle (no context or idle context, lowest P-state reached), W. */
@@ -152,11 +159,18 @@ export interface NodeSpec {
     cpuSockets: number;
     /** LinkSpec id of the socket-to-socket link, e.g. 'upi'. */
     crossSocketLink?: string;
+    /**
+     * GPU peer-to-peer over PCIe (default true). GeForce drivers disable it: NCCL then stages every byte
+     * through host memory (SHM transport), so GPUs behind one PCIe switch share its uplink to the CPU.
+     */
+    p2p?: boolean;
   };
   /** Host DRAM, GB. */
   hostDramGB?: number;
   /** LinkSpec id of each GPU's path to host memory as wired in this platform (may be below what the GPU supports). */
   hostLinkPerGpu: string;
+  /** How the host pages in fresh memory (default: bare metal with transparent huge pages; host-memory.ts). */
+  hostMemory?: import('./host-memory.ts').HostMemory;
   nics: {
     count: number;
     /** LinkSpec id (ib-ndr, roce-400, ...) or null when count = 0. */

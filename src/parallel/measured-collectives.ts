@@ -62,6 +62,26 @@ export function measuredCollective(nodeId: string, kind: CollectiveKind, bytes: 
   return undefined;
 }
 
+/**
+ * Per-call fixed cost of a collective kind on this node type, from its measured curve: the intercept of a
+ * least-squares line t = a + S/B over the bandwidth regime (sizes ≥ 32 MiB) of the largest measured group.
+ * It holds what a size-independent floor should: PyTorch's call overhead, NCCL's launch and protocol
+ * pipeline fill (2 × H100: 46 µs all-gather … 100 µs send/recv). Undefined where nothing was measured.
+ */
+export function measuredCallCost(nodeId: string, kind: CollectiveKind): { seconds: number; source: string } | undefined {
+  for (const f of collectiveFiles()) {
+    if (f.node !== nodeId) continue;
+    const ranks = Math.max(...f.collectives.filter((r) => r.kind === kind).map((r) => r.ranks));
+    const rows = f.collectives.filter((r) => r.kind === kind && r.ranks === ranks && r.bytes >= 32 * 2 ** 20);
+    if (rows.length < 3) continue;
+    const mx = rows.reduce((a, r) => a + r.bytes, 0) / rows.length;
+    const my = rows.reduce((a, r) => a + r.seconds, 0) / rows.length;
+    const slope = rows.reduce((a, r) => a + (r.bytes - mx) * (r.seconds - my), 0) / rows.reduce((a, r) => a + (r.bytes - mx) ** 2, 0);
+    return { seconds: Math.max(0, my - slope * mx), source: `${f.file} (${ranks} GPUs)` };
+  }
+  return undefined;
+}
+
 function interpolate(rows: Row[], bytes: number): number {
   const first = rows[0]!;
   const last = rows[rows.length - 1]!;

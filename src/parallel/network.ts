@@ -17,13 +17,15 @@
  * Across k nodes (n GPUs of the group per node) collectives are hierarchical: the intra-node phase over
  * NVLink and the inter-node phase over the rail NICs, e.g. all-gather = (n−1)/n·S/B_intra +
  * (k−1)/k·(S/n)/B_nic; all-to-all = max(local (n−1)/p·S / B_intra, remote (p−n)/p·S / B_nic).
- * Every collective also pays a fixed software floor (catalog: NCCL small-message floor ~10 µs intra-node).
+ * Every collective also pays a fixed per-call cost: the intercept of this node type's measured curves where
+ * calibration/collectives/ has them (PyTorch + NCCL at 2 × H100: 46-100 µs by kind), else the catalog's
+ * NCCL small-message floor (~10 µs intra-node).
  * Where calibration/collectives/ holds a measured curve for the node type and group size, it is used
  * instead inside a node (measured-collectives.ts); `FabricOptions.measured: false` turns that off.
  */
 import type { LinkSpec, NodeSpec } from '../hardware/types.ts';
 import { getLink, getNode } from '../hardware/catalog.ts';
-import { measuredCollective } from './measured-collectives.ts';
+import { measuredCallCost, measuredCollective } from './measured-collectives.ts';
 
 export type CollectiveKind = 'alltoall' | 'allgather' | 'reducescatter' | 'allreduce' | 'sendrecv' | 'broadcast';
 
@@ -82,17 +84,38 @@ export class Network {
       }
       case 'nvlink-bridge-pairs':
         if (p === 2) return { gbs: l.perDirGBs * eff, what: `${l.id} bridge` };
-        return this.pcieRing();
+        return this.pcieRing(p);
       case 'pcie-switch-tree':
-        return this.pcieRing();
+        return this.pcieRing(p);
       case 'none':
         return { gbs: Infinity, what: 'single GPU' };
     }
   }
 
-  private pcieRing(): { gbs: number; what: string } {
+  private pcieRing(p = this.node.gpusPerNode): { gbs: number; what: string } {
     const l = getLink(this.node.hostLinkPerGpu);
-    return { gbs: l.perDirGBs * l.busBwEfficiency, what: `${l.id} through the PCIe tree` };
+    const own = l.perDirGBs * l.busBwEfficiency;
+    const shared = this.uplinkShare(p);
+    if (shared !== undefined && shared < own) return { gbs: shared, what: `${l.id} switch uplink shared by ${this.gpusPerSwitch(p)} GPUs (no P2P: staged through host memory)` };
+    return { gbs: own, what: `${l.id} through the PCIe tree` };
+  }
+
+  /** GPUs of a p-GPU group behind one PCIe switch. */
+  private gpusPerSwitch(p: number): number {
+    return Math.min(p, this.node.intraNode.gpusPerPcieSwitch ?? 1);
+  }
+
+  /**
+   * Without GPU P2P (GeForce), NCCL's SHM transport moves every byte GPU → host memory → GPU, so all GPUs
+   * behind a PCIe switch send and receive through its one uplink to the CPU (a link like the GPUs' own):
+   * each gets a share of it. Undefined when P2P works or the GPUs have root ports of their own.
+   */
+  private uplinkShare(p: number): number | undefined {
+    if (this.node.intraNode.p2p !== false) return undefined;
+    const n = this.gpusPerSwitch(p);
+    if (n <= 1) return undefined;
+    const l = getLink(this.node.hostLinkPerGpu);
+    return (l.perDirGBs * l.busBwEfficiency) / n;
   }
 
   /** Per-GPU all-to-all bandwidth inside a node (GB/s), including the cross-socket bottleneck on PCIe. */
@@ -134,7 +157,9 @@ export class Network {
     if (p <= 1 || S <= 0) return { seconds: 0, busBwGBs: Infinity, bottleneck: 'none' };
     const n = Math.min(p, Math.max(1, Math.floor(this.gpusPerNode / stride))); // group members per node
     const k = Math.ceil(p / n); // nodes spanned
-    const floor = COLLECTIVE_FLOOR_US * 1e-6;
+    // the size-independent cost of one call: measured on this node type where we have it (PyTorch + NCCL,
+    // protocol fill), else the catalog's NCCL small-message floor
+    const floor = (this.useMeasured ? measuredCallCost(this.node.id, kind)?.seconds : undefined) ?? COLLECTIVE_FLOOR_US * 1e-6;
     const a = this.alpha(k > 1);
     let seconds: number;
     let bottleneck: string;

@@ -120,7 +120,7 @@ export function planProblems(plan: ParallelPlan, model: ModelSpec, gpus: number,
   if (plan.cfg === 2 && !opts.cfg) out.push('cfg=2 needs classifier-free guidance (the request has CFG off)');
   if (plan.pipefusion > model.dit.layers) out.push(`pipefusion=${plan.pipefusion} exceeds the ${model.dit.layers} layers`);
   if (plan.experts !== 'resident' && model.experts !== 2) out.push(`experts=${plan.experts} needs a two-expert model (${model.name} has one DiT)`);
-  if (plan.offload && groupGpus(plan) > 1) out.push('offload is the official single-GPU path; with several GPUs use fsdp or cpu-offload');
+  if (plan.offload && plan.fsdp) out.push('offload moves whole models to the CPU between uses; with FSDP shards use cpu-offload');
   if (plan.offload && plan.cpuOffload) out.push('choose offload or cpu-offload, not both');
   if (plan.fsdp && plan.ulysses * plan.ring * plan.tp === 1 && plan.cfg === 1 && plan.pipefusion === 1) out.push('fsdp needs several GPUs in the group to shard over');
   if (plan.ring > 1 && Math.floor(opts.tokens / (plan.ulysses * plan.ring)) < 256) out.push(`ring=${plan.ring} leaves under 256 tokens per GPU`);

@@ -10,14 +10,18 @@
  *   launch: every kernel costs the measured GPU-side launch gap, and a stage cannot run faster than the
  *     CPU can launch its kernels (eager: measured per-op launch cost; CUDA graphs: the graph replay cost).
  *
- * GPUs without their own profile use the reference GPU's profile scaled by physical ratios: the dtype's
- * dense peak TFLOP/s for compute-bound kernels, peak memory bandwidth for memory-bound kernels, the host
- * link's bandwidth for transfers. Every result carries `extrapolated: true` in that case.
+ * GPUs without their own profile use the reference GPU's profile carried over by cross-gpu.ts: compute-bound
+ * kernels at the GPU's own clock (power limit, max clock) and per-clock efficiency (tensor throughput per
+ * SM), memory-bound kernels by peak memory bandwidth, transfers by the host link's bandwidth. GPUs the
+ * catalog lacks SM counts or clocks for fall back to dense-peak ratios. Every result carries
+ * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
-import { builtinProfile, type GpuProfile } from './profile.ts';
+import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
+import { builtinProfile, gridClockFromProfile, interpLog, type GpuProfile } from './profile.ts';
 import { capEffect } from './power-cap.ts';
+import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
@@ -44,6 +48,8 @@ export interface DeviceOptions {
   profile?: GpuProfile;
   /** Board power limit (W) below the default (nvidia-smi -pl); see power-cap.ts. */
   powerLimitW?: number;
+  /** The node's host side: the GPU's host link as wired (LinkSpec id) and how host memory pages in. */
+  host?: { link?: string; memory?: HostMemory };
 }
 
 /** The GPU whose profile stands in for GPUs without one. */
@@ -55,12 +61,16 @@ export class DeviceModel {
   /** True when `profile` was measured on a different GPU and is scaled by peak ratios. */
   readonly extrapolated: boolean;
   readonly sustainedFactor: number;
-  /** Clock ratio of compute-bound work under the power limit (1 without one). */
+  /** Extrapolated GPUs: the reference profile carried over to this GPU (cross-gpu.ts); undefined otherwise. */
+  readonly cross: CrossGpu | undefined;
+  private readonly sustained: boolean;
   readonly capClockRatio: number;
   readonly powerLimitW: number | undefined;
   readonly notes: string[] = [];
   private readonly ref: GpuSpec;
   private readonly launch: 'eager' | 'graph';
+  private readonly hostLink: string | undefined;
+  private readonly hostMemory: HostMemory;
 
   constructor(gpuId: string, opts: DeviceOptions = {}) {
     this.gpu = getGpu(gpuId);
@@ -71,12 +81,21 @@ export class DeviceModel {
     this.extrapolated = !own;
     this.ref = own ? this.gpu : getGpu(REFERENCE_GPU);
     if (this.extrapolated) {
-      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile by peak TFLOP/s and memory-bandwidth ratios`);
+      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile (compute-bound at its own clock and per-clock efficiency, cross-gpu.ts; memory-bound by memory bandwidth)`);
     }
     this.launch = opts.launch ?? 'eager';
+    this.hostLink = opts.host?.link;
+    this.hostMemory = opts.host?.memory ?? DEFAULT_HOST_MEMORY;
     const sf = refProfile.sustainedFactor();
-    this.sustainedFactor = opts.sustained === false ? 1 : (sf?.factor ?? 1);
+    const refSustained = sf?.factor ?? 1;
     if (opts.sustained !== false && !sf) this.notes.push('profile has no sustained-load measurement; burst clocks assumed');
+    this.sustained = opts.sustained !== false;
+    const grid = this.extrapolated ? gridClockFromProfile(refProfile, this.ref.smCount, this.ref.tensorFlopsPerSmClock) : undefined;
+    const gemm = refProfile.gemmTflops('bf16', 8192, 8192, 8192);
+    this.cross = grid !== undefined && gemm !== undefined && CrossGpu.applies(this.gpu, this.ref) ? new CrossGpu(this.gpu, this.ref, grid, gemm, refSustained) : undefined;
+    if (this.cross) this.notes.push(...this.cross.notes);
+    // an extrapolated GPU's rates are at its own (sustained or burst) clock already
+    this.sustainedFactor = this.cross || !this.sustained ? 1 : refSustained;
     this.powerLimitW = opts.powerLimitW;
     this.capClockRatio = 1;
     if (opts.powerLimitW !== undefined) {
@@ -116,7 +135,20 @@ export class DeviceModel {
     }
   }
 
-  /** Scale factor from the profiled GPU to this one for a dtype's compute peak. */
+  /**
+   * A rate measured on the profiled GPU, carried over to this GPU for a dtype: its own clock and per-clock
+   * efficiency when the catalog has the per-clock rates (cross-gpu.ts), else the dtype's dense-peak ratio.
+   */
+  private carryOver(refTflops: number, dtype: string): number {
+    if (!this.extrapolated) return refTflops;
+    if (this.cross && DeviceModel.peak(this.gpu, dtype) !== undefined) {
+      const r = this.cross.rate(dtype as ComputeDtype, this.cross.efficiency({ tflops: refTflops, dtype: dtype as ComputeDtype }), this.sustained);
+      if (r !== undefined) return r;
+    }
+    return refTflops * this.computeScale(dtype);
+  }
+
+  /** Dense-peak ratio from the profiled GPU to this one for a dtype (the fallback of carryOver). */
   private computeScale(dtype: string): number {
     if (!this.extrapolated) return 1;
     const mine = DeviceModel.peak(this.gpu, dtype);
@@ -132,6 +164,11 @@ export class DeviceModel {
     return ref ? mine / ref : 1;
   }
 
+  /**
+   * Memory-bound kernels on this GPU relative to the profiled one: the datasheet bandwidth ratio. (Scaling by
+   * measured copy bandwidths instead — H200 4.01 TB/s, Azure — moved the H200 forwards 1 point closer and its
+   * VAE decodes 2 points further from our H200 measurements, so the simpler ratio stays.)
+   */
   private memoryScale(): number {
     return this.extrapolated ? this.gpu.memBwGBs / this.ref.memBwGBs : 1;
   }
@@ -176,23 +213,24 @@ export class DeviceModel {
       case 'gemm': {
         const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype;
         const measured = this.profile.gemmTflops(dtype, op.m, op.n, op.k) ?? this.profile.gemmTflops('bf16', op.m, op.n, op.k)! * ((DeviceModel.peak(this.ref, dtype) ?? 1) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
-        return this.computeBound(flops, bytes, measured * this.computeScale(dtype), op.count);
+        return this.computeBound(flops, bytes, this.carryOver(measured, dtype), op.count);
       }
       case 'attention': {
-        const backend = this.attentionBackend(op.kernel);
+        const backend = this.attentionBackend(op.kernel, op.lq);
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
         rate *= backend.scale;
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {
           // FlashAttention-2 uses mma.sync, Hopper's legacy path (~38% of the H100 wgmma peak here), but it
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100
-          // (arXiv 2307.08691). Use 70% of this GPU's bf16 peak at long sequences, with the shape
-          // dependence of our measured FA2 curve.
+          // (arXiv 2307.08691). Anchor on 70% of the A100's peak at long sequences (with the shape
+          // dependence of our measured FA2 curve), carried to this GPU's tensor rate per SM-clock and clock.
           const plateau = this.profile.attentionTflops('flash', 1, 40, 75600, 75600) ?? rate;
-          return this.computeBound(flops, bytes, FA2_PRE_HOPPER_EFFICIENCY * this.gpu.tflops.bf16 * (rate / plateau), op.count);
+          const eA100 = AMPERE_ANCHOR.fa2Efficiency * (rate / plateau);
+          const carried = this.cross?.rate('bf16', this.cross.transfer(eA100, 'bf16'), this.sustained);
+          return this.computeBound(flops, bytes, carried ?? eA100 * this.gpu.tflops.bf16, op.count);
         }
-        const scale = this.computeScale(fp32 ? 'fp32' : 'bf16');
-        return this.computeBound(flops, bytes, rate * scale, op.count);
+        return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
       }
       case 'conv': {
         const prec = op.dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : op.dtype;
@@ -204,12 +242,16 @@ export class DeviceModel {
           this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', op.dtype, op.dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
-        return this.computeBound(flops, bytes, rate * this.computeScale(prec), op.count);
+        return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
       }
       case 'elementwise': {
-        const perKernel = op.bytes / Math.max(1, op.kernels);
+        // a composite (the official RMSNorm or rope_apply: several kernels timed together in the profile,
+        // rated on the whole op's minimum bytes, launch gaps included) is looked up by the whole op's bytes;
+        // a single-kernel family by the bytes of one kernel, plus its launch gaps
+        const composite = COMPOSITE_KINDS.has(op.ew);
+        const perKernel = composite ? op.bytes : op.bytes / Math.max(1, op.kernels);
         const gbs = this.memoryGBs(op.ew, perKernel);
-        const seconds = bytes / (gbs * 1e9) + op.kernels * op.count * this.kernelGapS;
+        const seconds = bytes / (gbs * 1e9) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }
       case 'transfer': {
@@ -221,16 +263,22 @@ export class DeviceModel {
     }
   }
 
-  /** Host↔device bandwidth (GB/s) for a copy, scaled to this GPU's host link. */
+  /**
+   * Host↔device bandwidth (GB/s) for a copy on this GPU's host link (the node's wiring when given).
+   * Pinned copies are link-bound: the measured rate scaled by the link ratio. Pageable copies and
+   * `module.to('cuda')` are bounded by host memcpy (the measured rate) and by the link. `module.to('cpu')`
+   * also pays first touch of its fresh host pages (host-memory.ts).
+   */
   hostLinkGBs(direction: 'h2d' | 'd2h', pinned: boolean, module: boolean): number {
-    const key = module ? (direction === 'h2d' ? 'module_to_cuda' : 'module_to_cpu') : (`${direction}_${pinned ? 'pinned' : 'pageable'}` as const);
-    const measured = this.profile.hostLinkGBs(key) ?? this.profile.hostLinkGBs(`${direction}_pinned`) ?? 25;
-    if (!this.extrapolated) return measured;
-    const mine = getLink(this.gpu.hostLink).perDirGBs;
-    const ref = getLink(this.ref.hostLink).perDirGBs;
-    // pageable copies are bounded by host memcpy, not the link: scale only the pinned rate fully
-    const scale = mine / ref;
-    return pinned && !module ? measured * scale : measured * Math.min(1, scale);
+    const p = this.profile;
+    const pinnedRef = p.hostLinkGBs(`${direction}_pinned`) ?? 25;
+    const linkId = this.hostLink ?? this.gpu.hostLink;
+    const scale = getLink(linkId).perDirGBs / getLink(this.ref.hostLink).perDirGBs;
+    const pinnedHere = pinnedRef * scale;
+    if (pinned && !module) return pinnedHere;
+    if (module && direction === 'd2h') return moduleToCpuGBs(Math.min(p.hostLinkGBs('d2h_pageable') ?? pinnedRef, pinnedHere), this.hostMemory);
+    const key = module ? 'module_to_cuda' : (`${direction}_pageable` as const);
+    return Math.min(p.hostLinkGBs(key) ?? pinnedRef, pinnedHere);
   }
 
   private preHopperNvidia(): boolean {
@@ -238,7 +286,7 @@ export class DeviceModel {
     return this.gpu.vendor === 'nvidia' && (arch.includes('ampere') || arch.includes('ada'));
   }
 
-  private attentionBackend(kernel: AttentionKernel): { profile: string; scale: number } {
+  private attentionBackend(kernel: AttentionKernel, lq: number): { profile: string; scale: number } {
     switch (kernel) {
       case 'fa2':
         return { profile: 'flash', scale: 1 };
@@ -248,12 +296,13 @@ export class DeviceModel {
         return { profile: 'efficient', scale: 1 };
       case 'math':
         return { profile: this.profile.hasAttention('math') ? 'math' : 'efficient', scale: 1 };
-      case 'fa3':
-        // Not measured here (no FlashAttention-3 build on the calibration machine). FlashAttention-3 paper
-        // (Shah et al. 2024, Fig. 5, H100 SXM, BF16 forward, head dim 128, non-causal): 648 TFLOP/s at 16k
-        // tokens vs FlashAttention-2's 338 on the same plot → FA3 = 1.92 × FA2. We scale our measured FA2
-        // (PyTorch flash backend) by that published ratio.
-        return { profile: 'flash', scale: FA3_OVER_FA2 };
+      case 'fa3': {
+        // Not measured here (no FlashAttention-3 build on the calibration machine). The FA3 paper (Shah et
+        // al. 2024, arXiv 2407.08608, Fig. 5: H100 SXM5, BF16 forward, head dim 128, non-causal) measures FA3
+        // and cuDNN side by side; its cuDNN numbers match our own cuDNN measurements at 16k tokens within 2%
+        // (595 vs 582-588 TFLOP/s), so FA3 = our measured cuDNN × the paper's FA3/cuDNN ratio at that length.
+        return this.profile.hasAttention('cudnn') ? { profile: 'cudnn', scale: fa3OverCudnn(lq) } : { profile: 'flash', scale: FA3_OVER_FA2 };
+      }
     }
   }
 
@@ -271,11 +320,25 @@ export class DeviceModel {
   }
 }
 
-/** FA2 forward efficiency on Ampere/Ada at long sequences (FA2 paper: 50–73% of peak on A100; we take 70%). */
-export const FA2_PRE_HOPPER_EFFICIENCY = 0.7;
+/** Memory-bound kinds measured as a whole multi-kernel op (profile_gpu.py: rms_norm_wan, rope_apply_wan). */
+const COMPOSITE_KINDS: ReadonlySet<string> = new Set(['rmsnorm_wan', 'rope_wan']);
 
-/** FlashAttention-3 / FlashAttention-2 forward throughput on H100 (FA3 paper, Fig. 5: 648 / 338 TFLOP/s). */
-export const FA3_OVER_FA2 = 648 / 338;
+
+/**
+ * FA3 paper (arXiv 2407.08608) Fig. 5, H100 SXM5, BF16 forward, head dim 128, non-causal, TFLOP/s by
+ * sequence length: [tokens, FlashAttention-3, cuDNN, FlashAttention-2].
+ */
+export const FA3_PAPER_HD128: readonly [number, number, number, number][] = [
+  [512, 467, 497, 309], [1024, 565, 574, 350], [2048, 625, 617, 362], [4096, 638, 609, 368], [8192, 646, 600, 370], [16384, 648, 595, 370],
+];
+
+/** FA3 / cuDNN throughput at a sequence length (log-interpolated in the paper's points, held beyond 16k). */
+export function fa3OverCudnn(lq: number): number {
+  return interpLog(FA3_PAPER_HD128.map(([n, fa3, cudnn]) => [n, fa3 / cudnn] as [number, number]), lq);
+}
+
+/** FA3 / FA2 at the paper's longest length (for profiles without a cuDNN measurement). */
+export const FA3_OVER_FA2 = 648 / 370;
 
 export class UnsupportedOnGpuError extends Error {
   constructor(readonly gpu: GpuSpec, readonly dtype: string) {

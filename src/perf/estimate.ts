@@ -12,7 +12,7 @@
  * active expert is resident (swapped with module.to at the start and at the boundary), and the DiT is
  * moved off before the VAE decode.
  */
-import { buildDitForward } from '../workload/dit.ts';
+import { buildDitForward, embeddingBytes } from '../workload/dit.ts';
 import { buildVaeDecode } from '../workload/vae.ts';
 import { buildTextEncode } from '../workload/text-encoder.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
@@ -46,6 +46,18 @@ export interface InferenceOptions {
   /** Board power limit (W) below the GPU's default (nvidia-smi -pl). */
   powerLimitW?: number;
   /**
+   * DiT weights resident on the GPU: bf16 (`--convert_model_dtype`), or the fp32 checkpoint kept as stored
+   * (Wan2.2 without the flag, Wan2.1 code always), which autocast casts to bf16 in every linear layer.
+   * Undefined: the model's official script (ModelSpec.officialWeightDtype).
+   */
+  weightDtype?: 'bf16' | 'fp32';
+  /**
+   * How fp32 matmuls run (the per-token time embedding and projection of Wan2.2, the head): IEEE fp32 on
+   * the CUDA cores (PyTorch's default, torch.backends.cuda.matmul.allow_tf32 = False) or TF32 tensor cores
+   * (NVIDIA's PyTorch containers set TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1).
+   */
+  fp32Matmul: 'ieee' | 'tf32';
+  /**
    * The stages this replica runs (stage disaggregation: text encoder, DiT and VAE on separate pools). Only
    * their weights are resident and only their memory phases count; times are still reported for all.
    */
@@ -61,6 +73,8 @@ export const DEFAULT_INFERENCE: InferenceOptions = {
   textEncoderOnCpu: false,
   batch: 1,
   sustained: true,
+  // what the official Wan2.2 table is consistent with (README, validation); 'ieee' is PyTorch's default
+  fp32Matmul: 'tf32',
 };
 
 export interface StageReport {
@@ -183,9 +197,11 @@ export function chooseAttention(device: DeviceModel, requested: AttentionKernel 
     if (why) throw new Error(`attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`);
     return requested;
   }
-  // What PyTorch SDPA picks on that GPU: cuDNN attention on NVIDIA Hopper and newer, FlashAttention-2 elsewhere.
+  // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's
+  // flash_attn_interface when installed, as the official README's table ran it on Hopper; FlashAttention-2
+  // otherwise; it asserts one is installed). FA3 exists for Hopper only.
   const arch = device.gpu.arch.toLowerCase();
-  if (device.gpu.vendor === 'nvidia' && (arch.includes('hopper') || arch.includes('blackwell'))) return 'cudnn';
+  if (device.gpu.vendor === 'nvidia' && arch.includes('hopper')) return 'fa3';
   return 'fa2';
 }
 
@@ -225,13 +241,16 @@ export function estimate(input: EstimateInput): Estimate {
   const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
   if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
   const layout = new ReplicaLayout(plan, nodeId, input.fabric);
-  const device = new DeviceModel(node.gpu, { sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device });
+  const device = new DeviceModel(node.gpu, {
+    sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
+    host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
+  });
   const kernel = chooseAttention(device, opts.attention);
   if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
     throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
   }
   const warnings = [...req.warnings, ...device.notes];
-  if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured on this machine: its rate is the measured FA2 rate × 1.92 (FA3 paper, H100 BF16 hd128)');
+  if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (opts.compile) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
   if (opts.dtype === 'fp8') warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
   if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
@@ -245,11 +264,16 @@ export function estimate(input: EstimateInput): Estimate {
   const forwardsPerStep = req.cfg && plan.cfg === 1 && !cfgBatched ? 2 : 1;
   const pp = plan.pipefusion;
   const wBytes = opts.dtype === 'fp8' ? 1 : 2;
+  // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
+  // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
+  const weightDtype = opts.weightDtype ?? model.officialWeightDtype;
+  const residentWBytes = opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2;
   const expertParams = ditParams(model.dit);
   const fsdpN = plan.fsdp ? layout.group('fsdp').p : 1;
   const forwardOpts = {
-    tokens: req.tokens, kernel, linearDtype: opts.dtype, fused: opts.compile, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
+    tokens: req.tokens, kernel, linearDtype: opts.dtype, fp32Matmul: opts.fp32Matmul, fused: opts.compile, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
     layers: Math.ceil(model.dit.layers / pp), weightsResident: false, fsdp: plan.fsdp ? fsdpN : undefined,
+    castWeights: residentWBytes === 4,
   } as const;
   const fwd = buildDitForward(model.dit, { ...forwardOpts, batch: batchPerForward, patches: pp > 1 ? pp : undefined });
   const fwdStage = priceStage(device, fwd.builder.ops, layout.pricer);
@@ -300,12 +324,19 @@ export function estimate(input: EstimateInput): Estimate {
   const vaeBytes = model.vae.params * 4;
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
   // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
+  const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;
   const ditWeightBytesPerGpu = plan.cpuOffload
     ? 0
     : plan.fsdp
-      ? (expertParams * 4 * (plan.experts === 'swap' || plan.offload ? 1 : expertsHere)) / fsdpN / pp
-      : (expertParams * wBytes * (plan.experts === 'swap' || plan.offload ? 1 : expertsHere)) / plan.tp / pp;
-  const expertShardBytes = (expertParams * (plan.fsdp ? 4 : wBytes)) / (plan.fsdp ? fsdpN : plan.tp) / pp;
+      ? (expertParams * 4 * expertsResident) / fsdpN / pp
+      : (expertParams * residentWBytes * expertsResident) / plan.tp / pp;
+  const expertShardBytes = (expertParams * (plan.fsdp ? 4 : residentWBytes)) / (plan.fsdp ? fsdpN : plan.tp) / pp;
+  // FSDP (FULL_SHARD) never frees the root unit's unsharded parameters after a forward ("immediately used
+  // for backward", torch/distributed/fsdp/_runtime_utils.py _post_forward_reshard): the params outside the
+  // wrapped blocks stay gathered in bf16 — each DiT expert's embeddings, time MLP and head, and with
+  // t5=fsdp the umT5 token embedding
+  const fsdpRootBytes = plan.fsdp ? embeddingBytes(model.dit, 2) * expertsResident : 0;
+  const t5RootBytes = plan.t5 === 'fsdp' && groupN > 1 ? model.textEncoder.embeddingParams * 2 : 0;
   const transfers: { name: string; bytes: number; direction: 'h2d' | 'd2h'; phase: 'encode' | 'denoise' | 'decode' }[] = [];
   if (plan.offload) {
     if (plan.t5 === 'gpu') transfers.push({ name: 'umt5 to GPU', bytes: t5Bytes, direction: 'h2d', phase: 'encode' }, { name: 'umt5 to CPU', bytes: t5Bytes, direction: 'd2h', phase: 'encode' });
@@ -347,7 +378,7 @@ export function estimate(input: EstimateInput): Estimate {
 
   // ---- memory by phase (per GPU; rank 0 holds the VAE decode) ----
   const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
-  const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? t5Bytes : plan.t5 === 'fsdp' ? t5Bytes / groupN : 0;
+  const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? t5Bytes : plan.t5 === 'fsdp' ? t5Bytes / groupN + t5RootBytes * (1 - 1 / groupN) : 0;
   const vaeResident = runs.decode ? vaeBytes : 0;
   const phases: MemoryPhase[] = [];
   const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
@@ -358,15 +389,16 @@ export function estimate(input: EstimateInput): Estimate {
     phases.push({ phase: name, peak_gb: total, breakdown_gb: roundAll(breakdown), at: peak.at });
   };
   const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : ditWeightBytesPerGpu;
+  const rootOutsideDenoise = runs.denoise ? fsdpRootBytes : 0;
   const latentsResident = latentBytes * (req.cfg ? 3 : 1);
   if (plan.t5 !== 'cpu' && runs.encode) {
     const t5Here = plan.t5 === 'fsdp' ? t5Bytes / groupN : t5Bytes;
-    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, vae_weights: vaeResident }, teStage.peakMemory());
+    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, vae_weights: vaeResident }, teStage.peakMemory());
   }
   const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * batchPerForward : 0;
-  if (runs.denoise) phase('denoise', { dit_weights: ditWeightBytesPerGpu, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
+  if (runs.denoise) phase('denoise', { dit_weights: ditWeightBytesPerGpu, fsdp_unsharded_roots: fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
   // the VAE stage's own timeline holds the VAE weights
-  if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
+  if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
   if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
   const peak = Math.max(...phases.map((p) => p.peak_gb));
   const capacity = device.gpu.memUsableGB;

@@ -168,6 +168,23 @@ export class GpuProfile {
   }
 }
 
+/**
+ * The SM clock (MHz) the profile's kernel grid ran at, from its own measurements: the long sustained GEMM
+ * run records throughput and clock together, giving the GEMM's efficiency per clock; the grid's GEMM of
+ * the same shape, at that efficiency, implies the grid's clock. `tensorFlopsPerSmClock`/`smCount` are the
+ * profiled GPU's (catalog). Undefined without a sustained GEMM row with a clock or a matching grid GEMM.
+ */
+export function gridClockFromProfile(p: GpuProfile, smCount: number | undefined, tensorFlopsPerSmClock: number | undefined): number | undefined {
+  if (!smCount || !tensorFlopsPerSmClock) return undefined;
+  const row = (p.data.sustained ?? []).find((x) => x.workload.startsWith('gemm') && typeof x.mean_sm_clock_mhz === 'number' && x.sustained_tflops > 0);
+  const m = row ? /(\d+)$/.exec(row.workload) : null; // gemm_bf16_<n>: an n×n×n GEMM
+  if (!row || !m) return undefined;
+  const n = Number(m[1]);
+  const perClock = (row.sustained_tflops * 1e6) / (smCount * tensorFlopsPerSmClock * row.mean_sm_clock_mhz!);
+  const grid = p.gemmTflops('bf16', n, n, n);
+  return grid === undefined ? undefined : (grid * 1e6) / (smCount * tensorFlopsPerSmClock * perClock);
+}
+
 function convCoords(cin: number, cout: number, pixels: number, kernel: number[]): number[] {
   const kvol = kernel.reduce((a, b) => a * b, 1);
   return [Math.log(pixels), Math.log(cout), Math.log(cin * kvol)];

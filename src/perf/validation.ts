@@ -85,7 +85,7 @@ export function compareValidation(gpuId: string, cases: ValidationCase[], device
       const dit = ditFor(c.model);
       const fwd = buildDitForward(dit, {
         tokens: c.tokens, batch: c.batch, kernel: kernelOf(c.attention), linearDtype: 'bf16', fused: false,
-        ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: c.kind === 'dit_block' ? 'block' : 'forward',
+        ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: c.kind === 'dit_block' ? 'block' : 'forward', ropeVariant: 'harness',
       });
       const cost = priceStage(dev, fwd.builder.ops);
       seconds = cost.seconds;
@@ -145,7 +145,7 @@ export function compareSpValidation(gpuId: string, nodeId: string, cases: SpVali
     const layout = new ReplicaLayout(parsePlan(`ulysses=${c.ranks}${c.fsdp ? ',fsdp' : ''}`), nodeId, { measured: opts.measuredCollectives ?? true });
     const fwd = buildDitForward(dit, {
       tokens: c.tokens, batch: 1, kernel: kernelOf(c.attention), linearDtype: 'bf16', fused: false,
-      ulysses: c.ranks, ring: 1, tp: 1, weightsResident: false, part: 'forward', fsdp: c.fsdp ? c.ranks : undefined,
+      ulysses: c.ranks, ring: 1, tp: 1, weightsResident: false, part: 'forward', fsdp: c.fsdp ? c.ranks : undefined, ropeVariant: 'harness',
     });
     const seconds = priceStage(dev, fwd.builder.ops, layout.pricer).seconds;
     const bf16Weights = fwd.blockWeightBytes * dit.layers + embeddingBytes(dit);

@@ -37,7 +37,7 @@ const positiveInt = z.number().int().positive();
 
 export const InferenceSchema = z
   .strictObject({
-    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what PyTorch SDPA picks (cuDNN on Hopper/Blackwell, FlashAttention-2 elsewhere)'),
+    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what the official code runs (flash_attn: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)'),
     dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
@@ -45,6 +45,8 @@ export const InferenceSchema = z
     text_encoder: z.enum(['gpu', 'cpu']).default('gpu').describe('where umT5 runs (cpu = --t5_cpu)'),
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
     power_limit_w: z.number().positive().optional().describe('board power limit per GPU in W (nvidia-smi -pl), below the default (TDP): lowers compute clocks and busy power along the measured power curve'),
+    fp32_matmul: z.enum(['tf32', 'ieee']).default('tf32').describe('how fp32 matmuls run (Wan2.2 time embedding, head): tf32 tensor cores (TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1; what the official table is consistent with) or ieee (PyTorch default)'),
+    weight_dtype: z.enum(['auto', 'bf16', 'fp32']).default('auto').describe('DiT weights on the GPU: bf16 (--convert_model_dtype), fp32 (checkpoint kept; autocast casts per layer), auto = the official script (Wan2.2: bf16, Wan2.1: fp32)'),
   })
   .describe('how the model is executed (kernel and precision knobs)');
 

@@ -32,6 +32,8 @@ export function customModel(m: CustomModelInput): ModelSpec {
     ...base,
     id: m.id,
     name: m.name ?? m.id,
+    // a user's DiT is not run by the Wan2.1 script: weights in bf16 unless the inference options say otherwise
+    officialWeightDtype: 'bf16',
     dit: {
       ...base.dit,
       dim,

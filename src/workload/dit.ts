@@ -37,6 +37,11 @@ export interface DitForwardOptions {
   kernel: AttentionKernel;
   /** Linear-layer precision. fp8 = e4m3 weights and activations with per-tensor scales (attention stays bf16). */
   linearDtype: 'bf16' | 'fp8';
+  /**
+   * How the fp32 matmuls (time MLP, time_projection, head) run: IEEE fp32 on CUDA cores (PyTorch's default)
+   * or TF32 tensor cores (allow_tf32 / TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1). Default 'ieee'.
+   */
+  fp32Matmul?: 'ieee' | 'tf32';
   fused: boolean;
   /** Ulysses degree (heads split), ring degree (KV split); seqShards = ulysses × ring. */
   ulysses: number;
@@ -47,6 +52,16 @@ export interface DitForwardOptions {
   layers?: number;
   /** Whether the weights are resident in this stage's memory (false when FSDP gathers them per block). */
   weightsResident: boolean;
+  /**
+   * The weights are fp32 (the checkpoint kept as stored, no --convert_model_dtype): autocast casts each
+   * linear layer's weight to bf16 on every call (no cast cache without grad), a transient bf16 copy.
+   */
+  castWeights?: boolean;
+  /**
+   * Whose rope_apply memory lifetimes: the official code's (default) or the calibration harness's
+   * (calibration/wan_reference.py clones first and frees later; used when comparing with its measurements).
+   */
+  ropeVariant?: 'official' | 'harness';
   /** 'block': one transformer block on inputs x, e0, context (the calibration harness's dit_block case). */
   part?: 'forward' | 'block';
   /** FSDP: gather each block's bf16 weights over this many GPUs (prefetched behind the previous block). */
@@ -85,6 +100,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   const T = L * d; // elements of one [L, d] activation
   const layers = o.layers ?? dit.layers;
   const linear = o.linearDtype;
+  const f32mm: Dtype = o.fp32Matmul === 'tf32' ? 'tf32' : 'fp32';
   const wBytes = linear === 'fp8' ? 1 : 2;
   const blockParams = 2 * (4 * (d * d + d) + 2 * d) + 2 * d + (2 * d * f + f + d) + 6 * d;
   const blockWeightBytes = blockParams * wBytes;
@@ -98,7 +114,15 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
    * nn.Linear under autocast: cast the input to bf16 when it is fp32 (eager), then the GEMM. fp8 adds an
    * activation quantisation pass. Returns the output tensor name (bf16, rows × n).
    */
+  /** autocast's per-call bf16 copy of an fp32 weight (castWeights): read fp32, write bf16; freed after use. */
+  const weightCast = (name: string, n: number, k: number): string | undefined => {
+    if (!o.castWeights || linear === 'fp8') return undefined;
+    const w = `${name}.w_bf16`;
+    ew(`${name}.weight_cast`, 'cast_down', n * k * (F32 + ACT), 1, { outputs: [[w, n * k * ACT, 'activations']] });
+    return w;
+  };
   const linearOp = (name: string, input: { tensor: string; fp32: boolean }, rows: number, n: number, k: number, out: string) => {
+    const w = weightCast(name, n, k);
     let src = input.tensor;
     if (!o.fused && input.fp32) {
       src = `${name}.in_bf16`;
@@ -112,6 +136,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       gemm(name, rows, n, k, 'bf16', { outputs: [[out, rows * n * ACT, 'activations']] });
     }
     if (src !== input.tensor) b.free(src);
+    if (w) b.free(w);
     return out;
   };
 
@@ -141,10 +166,14 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   };
 
   /**
-   * rope_apply on a [rows, heads, 128] bf16 tensor → fp32, as the official code: clone, to(float64),
-   * complex multiply by the [L, 1, 64] frequency table, cat, stack, float(). Time: the clone plus one
-   * composite op priced by the profile's measured rope_apply_wan rate (the harness's rope has no clone);
-   * memory: the temporaries in program order. Fused: one kernel in fp32.
+   * rope_apply on a [rows, heads, 128] bf16 tensor → fp32, in float64 complex arithmetic. Time: one composite
+   * op priced by the profile's measured rope_apply_wan rate. Memory, in program order:
+   *  - official (Wan-Video/Wan2.2 model.py and sequence_parallel.py rope_apply): to(float64) A, A × freqs →
+   *    B (A freed on rebinding), cat → C (B freed), stack → D, float() → the fp32 output while C and D are
+   *    alive: peak C + D + out;
+   *  - harness (calibration/wan_reference.py, a fork's variant): a bf16 clone first, and A stays alive
+   *    through the cat: peak B + C + D, one more copy (priced as a clone).
+   * Fused: one kernel in fp32.
    */
   const rope = (name: string, _tensor: string, rows: number, cols: number, out: string) => {
     const E = rows * cols;
@@ -153,15 +182,41 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       return;
     }
     const freqBytes = rows * dit.headDim * F64; // [L, 1, hd/2] complex128
-    ew(`${name}.clone`, 'copy', E * 2 * ACT, 1, { outputs: [[`${name}.c`, E * ACT, 'rope_temporaries']] });
+    if (o.ropeVariant === 'harness') {
+      ew(`${name}.clone`, 'copy', E * 2 * ACT, 1, { outputs: [[`${name}.c`, E * ACT, 'rope_temporaries']] });
+      b.alloc(`${name}.x64`, E * F64, 'rope_temporaries');
+      b.alloc(`${name}.fr`, freqBytes, 'rope_temporaries');
+      b.alloc(`${name}.p`, E * F64, 'rope_temporaries');
+      b.free(`${name}.c`, `${name}.fr`);
+      b.alloc(`${name}.cat`, E * F64, 'rope_temporaries');
+      b.free(`${name}.x64`);
+      b.alloc(`${name}.stack`, E * F64, 'rope_temporaries');
+      ew(name, 'rope_wan', E * (ACT + F32), 10, { outputs: [[out, E * F32, 'activations']], frees: [`${name}.p`, `${name}.cat`, `${name}.stack`] });
+      return;
+    }
     b.alloc(`${name}.x64`, E * F64, 'rope_temporaries');
     b.alloc(`${name}.fr`, freqBytes, 'rope_temporaries');
     b.alloc(`${name}.p`, E * F64, 'rope_temporaries');
-    b.free(`${name}.c`, `${name}.fr`);
+    b.free(`${name}.x64`, `${name}.fr`);
     b.alloc(`${name}.cat`, E * F64, 'rope_temporaries');
-    b.free(`${name}.x64`);
+    b.free(`${name}.p`);
     b.alloc(`${name}.stack`, E * F64, 'rope_temporaries');
-    ew(name, 'rope_wan', E * (ACT + F32), 10, { outputs: [[out, E * F32, 'activations']], frees: [`${name}.p`, `${name}.cat`, `${name}.stack`] });
+    ew(name, 'rope_wan', E * (ACT + F32), 10, { outputs: [[out, E * F32, 'activations']], frees: [`${name}.cat`, `${name}.stack`] });
+  };
+
+  /**
+   * The official all_to_all (wan/distributed/util.py): chunk along the scatter dim and .contiguous() each
+   * chunk (a copy), dist.all_to_all on the lists, torch.cat along the gather dim (a second copy).
+   */
+  const ulyssesAllToAll = (what: string, out: string, frees: string[] = []) => {
+    const bytes = L * dLin * ACT;
+    if (!o.fused) ew(`ulysses.a2a_${what}.chunk_contiguous`, 'copy', 2 * bytes, 1, { outputs: [[`${out}.in`, bytes, 'activations']] });
+    b.op({ kind: 'collective', name: `ulysses.all_to_all_${what}`, collective: 'alltoall', bytes, comm: 'ulysses' }, { outputs: [[`${out}.recv`, bytes, 'activations']], frees: o.fused ? frees : [`${out}.in`, ...frees] });
+    if (!o.fused) ew(`ulysses.a2a_${what}.cat`, 'copy', 2 * bytes, 1, { outputs: [[out, bytes, 'activations']], frees: [`${out}.recv`] });
+    else {
+      b.alloc(out, bytes, 'activations');
+      b.free(`${out}.recv`);
+    }
   };
 
   /** Megatron row-parallel projection: the partial outputs are summed across the TP group. */
@@ -218,11 +273,11 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     b.section('time_embedding');
     // sinusoidal embedding (fp64 → fp32), then time_embedding and time_projection in fp32 (autocast fp32)
     ew('time.sinusoid', 'complex', tRows * dit.freqDim * (F64 + F32) * 2, 6, { outputs: [['time.sin', tRows * dit.freqDim * F32, 'modulation']] });
-    gemm('time_embedding.0', tRows, d, dit.freqDim, 'fp32', { outputs: [['time.h', tRows * d * F32, 'modulation']], frees: ['time.sin'] });
+    gemm('time_embedding.0', tRows, d, dit.freqDim, f32mm, { outputs: [['time.h', tRows * d * F32, 'modulation']], frees: ['time.sin'] });
     ew('time_embedding.silu', 'activation', tRows * d * 2 * F32);
-    gemm('time_embedding.2', tRows, d, d, 'fp32', { outputs: [['time.e', tRows * d * F32, 'modulation']], frees: ['time.h'] });
+    gemm('time_embedding.2', tRows, d, d, f32mm, { outputs: [['time.e', tRows * d * F32, 'modulation']], frees: ['time.h'] });
     ew('time_projection.silu', 'activation', tRows * d * 2 * F32, 1, { outputs: [['time.es', tRows * d * F32, 'modulation']] });
-    gemm('time_projection', tRows, 6 * d, d, 'fp32', { outputs: [['e0', tRows * 6 * d * F32, 'modulation']], frees: ['time.es'] });
+    gemm('time_projection', tRows, 6 * d, d, f32mm, { outputs: [['e0', tRows * 6 * d * F32, 'modulation']], frees: ['time.es'] });
     // Wan2.2 computes e0 on the full sequence; sequence parallelism keeps a chunk view of it (the full tensor stays alive)
     // x: first block receives bf16 patch embeddings; we charge it as fp32 from the start (a 1/layers effect)
     b.alloc('x', Lchunk * d * F32, 'residual');
@@ -301,7 +356,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     if (o.ulysses > 1) {
       // all_to_all: scatter heads, gather the sequence (one per q, k, v); not overlapped in the official code
       for (const t of ['q', 'k', 'v'] as const) {
-        b.op({ kind: 'collective', name: `ulysses.all_to_all_${t}`, collective: 'alltoall', bytes: E * ACT, comm: 'ulysses' }, { outputs: [[`${t}a`, E * ACT, 'activations']] });
+        ulyssesAllToAll(t, `${t}a`);
       }
     } else {
       b.alloc('qa', E * ACT, 'activations');
@@ -329,7 +384,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     }
     b.free('qh', 'kh', 'qa', 'ka', 'va', 'kc', 'vc');
     if (o.ulysses > 1) {
-      b.op({ kind: 'collective', name: 'ulysses.all_to_all_out', collective: 'alltoall', bytes: E * ACT, comm: 'ulysses' }, { outputs: [['attn_out', E * ACT, 'activations']], frees: ['attn_sp'] });
+      ulyssesAllToAll('out', 'attn_out', ['attn_sp']);
     } else {
       b.alloc('attn_out', E * ACT, 'activations');
       b.free('attn_sp');
@@ -349,8 +404,11 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   rmsNorm('cross_attn.norm_q', 'cq', L, dLin, 'cqn');
   b.free('cq', 'xn3');
   const ctx = dit.textLen * o.batch;
-  gemm('cross_attn.k', ctx, dLin, d, 'bf16');
-  gemm('cross_attn.v', ctx, dLin, d, 'bf16');
+  for (const kv of ['cross_attn.k', 'cross_attn.v']) {
+    const w = weightCast(kv, dLin, d);
+    gemm(kv, ctx, dLin, d, 'bf16');
+    if (w) b.free(w);
+  }
   ew('cross_attn.norm_k', 'norm', ctx * dLin * 16, o.fused ? 1 : 7);
   b.op(
     { kind: 'attention', name: 'cross_attn.attention', batch: o.batch, heads: dit.heads / o.tp, lq: Math.ceil(o.tokens / seqShards), lk: dit.textLen, headDim: dit.headDim, kernel: o.kernel, dtype: 'bf16' },
@@ -384,7 +442,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   // head: LayerNorm, modulation (2 rows), Linear(d → patch·out) in fp32 autocast; then unpatchify and .float()
   const headOut = dit.outChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
   ew('head.modulate', 'norm', T * 4 * F32, o.fused ? 1 : 4);
-  gemm('head.linear', L, headOut, d, 'fp32');
+  gemm('head.linear', L, headOut, d, f32mm);
   if (seqShards > 1) {
     // gather_forward: all_gather of the head output over the sequence-parallel group
     b.op({ kind: 'collective', name: 'sp.gather_output', collective: 'allgather', bytes: L * seqShards * headOut * F32, comm: 'sp' });

@@ -77,6 +77,12 @@ export interface ModelSpec {
   sizes: [number, number][];
   /** DiT checkpoint dtype on disk in the official release. */
   checkpointDtype: 'fp32' | 'bf16';
+  /**
+   * DiT weight dtype on the GPU as the model's official script runs it on one GPU: Wan2.2's README
+   * commands pass --convert_model_dtype (bf16); Wan2.1's generate.py has no such flag and keeps the fp32
+   * checkpoint, which autocast casts per layer.
+   */
+  officialWeightDtype: 'bf16' | 'fp32';
   /** Whether I2V encodes the conditioning clip with the VAE before sampling (A14B I2V: full clip on every rank). */
   vaeEncodeFrames: 'none' | 'clip' | 'image';
   sources: Record<string, string>;
@@ -135,6 +141,7 @@ const COMMON_SOURCES = {
   defaults: `${WAN_ARCH} §A.5 (sample_steps, frame_num, sizes, fps)`,
   perTokenTimestep: `${WAN_ARCH} §A.1 'Timestep embedding' (Wan2.2 expands t to seq_len; Wan2.1 per sample)`,
   checkpointDtype: `${WAN_ARCH} §D.4 (official DiT checkpoints are fp32)`,
+  officialWeightDtype: 'Wan-Video/Wan2.2 README single-GPU commands use --convert_model_dtype (generate.py); Wan-Video/Wan2.1 generate.py has no such flag (text2video.py keeps the fp32 checkpoint)',
 };
 
 export const MODELS: readonly ModelSpec[] = [
@@ -150,6 +157,7 @@ export const MODELS: readonly ModelSpec[] = [
     defaults: { steps: 40, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
     sizes: WAN_SIZES_14B,
     checkpointDtype: 'fp32',
+    officialWeightDtype: 'bf16',
     vaeEncodeFrames: 'none',
     sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.875, shift 12 → 26 high + 14 low of 40 steps)` },
   },
@@ -165,6 +173,7 @@ export const MODELS: readonly ModelSpec[] = [
     defaults: { steps: 40, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
     sizes: WAN_SIZES_14B,
     checkpointDtype: 'fp32',
+    officialWeightDtype: 'bf16',
     vaeEncodeFrames: 'clip',
     sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.900, shift 5 → 15 high + 25 low)`, vaeEncode: `${WAN_ARCH} §A.3 (I2V-A14B VAE-encodes the F-frame clip on every rank)` },
   },
@@ -179,6 +188,7 @@ export const MODELS: readonly ModelSpec[] = [
     defaults: { steps: 50, frames: 121, width: 1280, height: 704, fps: 24, guidance: true },
     sizes: [[1280, 704], [704, 1280]],
     checkpointDtype: 'bf16',
+    officialWeightDtype: 'bf16',
     vaeEncodeFrames: 'none',
     sources: { ...COMMON_SOURCES, checkpointDtype: `${WAN_ARCH} §D.4 (TI2V-5B fp16/bf16 10 GB)` },
   },
@@ -193,6 +203,7 @@ export const MODELS: readonly ModelSpec[] = [
     defaults: { steps: 50, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
     sizes: WAN_SIZES_14B,
     checkpointDtype: 'fp32',
+    officialWeightDtype: 'fp32',
     vaeEncodeFrames: 'none',
     sources: COMMON_SOURCES,
   },
@@ -207,6 +218,7 @@ export const MODELS: readonly ModelSpec[] = [
     defaults: { steps: 50, frames: 81, width: 832, height: 480, fps: 16, guidance: true },
     sizes: [[832, 480], [480, 832]],
     checkpointDtype: 'fp32',
+    officialWeightDtype: 'fp32',
     vaeEncodeFrames: 'none',
     sources: COMMON_SOURCES,
   },

@@ -14,6 +14,11 @@ export interface RequestShape {
   steps: number;
   /** Classifier-free guidance (two DiT passes per step). */
   cfg: boolean;
+  /**
+   * Image-conditioned request (ti2v models given --image: the reference image is VAE-encoded); i2v models
+   * always are. Default false.
+   */
+  image?: boolean;
 }
 
 export interface ResolvedRequest extends RequestShape {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { estimate, type Estimate } from '../../perf/estimate.ts';
 import { parsePlan, planGpus } from '../../parallel/plan.ts';
+import { parseOfficialFlags } from '../../parallel/official-flags.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { GpuProfile } from '../../perf/profile.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
@@ -32,6 +33,10 @@ interface EstimateFlags {
   burst?: boolean;
   powerLimit?: string;
   profile?: string;
+  fp32Matmul: string;
+  weightDtype?: string;
+  image?: boolean;
+  official?: string;
   json?: boolean;
 }
 
@@ -39,7 +44,7 @@ export function registerEstimate(program: Command): void {
   program
     .command('estimate')
     .description('time and memory of one request on an idle, loaded replica, stage by stage')
-    .requiredOption('--model <id>', 'model id (vgsim list models)')
+    .option('--model <id>', 'model id (vgsim list models); or give --official')
     .option('--gpu <id>', 'GPU id (vgsim list gpus); or give --node')
     .option('--node <type>', 'node type (vgsim list nodes); default: the catalog node for the GPU')
     .option('--nodes <n>', 'spread the replica evenly over this many nodes')
@@ -61,6 +66,10 @@ export function registerEstimate(program: Command): void {
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
     .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
     .option('--profile <file>', 'GPU profile JSON from calibration/profile_gpu.py (default: the built-in one)')
+    .option('--fp32-matmul <mode>', 'how fp32 matmuls run: tf32 (TF32 tensor cores, as the official table ran) or ieee (PyTorch default without TORCH_ALLOW_TF32_CUBLAS_OVERRIDE)', 'tf32')
+    .option('--weight-dtype <dtype>', 'DiT weights on the GPU: bf16 (--convert_model_dtype) or fp32 (checkpoint kept; default for Wan2.1 models)')
+    .option('--image', 'image-to-video request for ti2v models (VAE-encodes the reference image)')
+    .option('--official <launch>', 'an official launch line, e.g. "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp": sets model, size, GPUs, plan and weights as the script would run them')
     .option('--json', 'print one JSON object')
     .addHelpText('after', `
 Examples:
@@ -70,14 +79,20 @@ Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
-  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500`)
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500
+  $ vgsim estimate --gpu h20 --official "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp"`)
     .action((o: EstimateFlags) => {
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
-      const plan = parsePlan(o.parallel ?? 'none');
-      const gpus = o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan);
+      const official = o.official !== undefined ? parseOfficialFlags(o.official) : undefined;
+      if (official && (o.parallel || o.model || o.resolution || o.frames || o.steps || o.gpus || o.offload || o.t5Cpu)) {
+        throw new UsageError('--official already sets the model, size, frames, steps, GPUs and plan; drop --model/--parallel/--resolution/--frames/--steps/--gpus/--offload/--t5-cpu');
+      }
+      if (!official && !o.model) throw new UsageError('give --model <id> (vgsim list models) or --official "<launch line>"');
+      const plan = official?.plan ?? parsePlan(o.parallel ?? 'none');
+      const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan));
       let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined;
       if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes));
-      if (gpus > 1 && !o.parallel) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
+      if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
       const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
@@ -87,12 +102,14 @@ Examples:
       const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
+      const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);
+      const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : official?.weightDtype;
       const gpuId = o.gpu ?? getNode(o.node!).gpu;
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
       const e = estimate({
-        model: getModel(o.model),
+        model: getModel(official?.model ?? o.model!),
         gpu: gpuId,
         node: o.node,
         gpus,
@@ -102,15 +119,17 @@ Examples:
           link: o.fabric,
           oversubscription: Number(o.oversubscription),
         },
-        request: {
+        request: official ? { ...official.request, cfg: cfgMode !== 'none' } : {
           width: res?.width, height: res?.height,
           frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
           steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
           cfg: cfgMode !== 'none',
+          image: o.image ? true : undefined,
         },
         options: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
-          textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst,
+          textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst, fp32Matmul,
+          ...(weightDtype !== undefined ? { weightDtype } : {}),
           ...(powerLimitW !== undefined ? { powerLimitW } : {}),
         },
         device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,

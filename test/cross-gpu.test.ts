@@ -1,0 +1,81 @@
+/**
+ * Kernel rates on GPUs without a profile (src/perf/cross-gpu.ts), checked against public kernel-level
+ * measurements and closed forms.
+ */
+import { describe, it, expect } from 'vitest';
+import { DeviceModel } from '../src/perf/device.ts';
+import { transferEfficiency, GPU_GEMM_MEASURED, FIXED_OVERHEAD_SHARE, quotedClockMHz, flopsPerSmClock } from '../src/perf/cross-gpu.ts';
+import { getGpu } from '../src/hardware/catalog.ts';
+import type { AttentionKernel } from '../src/workload/ops.ts';
+
+const attention = (d: DeviceModel, kernel: AttentionKernel, batch: number, heads: number, l: number) =>
+  d.opTime({ kind: 'attention', name: 'a', group: 'g', count: 1, batch, heads, lq: l, lk: l, headDim: 128, kernel, dtype: 'bf16' }).rate;
+const gemm = (d: DeviceModel, n: number) => d.opTime({ kind: 'gemm', name: 'g', group: 'g', count: 1, m: n, n, k: n, dtype: 'bf16', batch: 1 }).rate;
+
+describe('per-clock efficiency carried to another tensor rate', () => {
+  it('closed forms: unchanged at the same rate, → 1/(1 + β(1/e − 1)) as the tensor pipe slows, monotone', () => {
+    expect(transferEfficiency(0.7, 1)).toBeCloseTo(0.7, 12);
+    expect(transferEfficiency(0.7, 0, 0.2)).toBeCloseTo(1 / (1 + 0.2 * (1 / 0.7 - 1)), 12);
+    expect(transferEfficiency(0.7, 0.25)).toBeGreaterThan(0.7);
+    expect(transferEfficiency(0.7, 2)).toBeLessThan(0.7);
+    expect(FIXED_OVERHEAD_SHARE).toBe(0.2);
+  });
+
+  it('the datasheet clock follows from the per-SM-clock rate: H100 1.83 GHz, A100 1.41, RTX 4090 2.52, H20 1.85', () => {
+    expect(quotedClockMHz(getGpu('h100-sxm'), 'bf16')).toBeCloseTo(1830, -1);
+    expect(quotedClockMHz(getGpu('a100-sxm-80g'), 'bf16')).toBeCloseTo(1410, -1);
+    expect(quotedClockMHz(getGpu('rtx4090'), 'bf16')).toBeCloseTo(2520, -1);
+    expect(quotedClockMHz(getGpu('h20'), 'bf16')).toBeCloseTo(1853, -1);
+    // FP32 on the CUDA cores is quoted at the max clock: 256 FLOP per SM-clock on H100
+    expect(flopsPerSmClock(getGpu('h100-sxm'), 'fp32')).toBeCloseTo(256, 0);
+  });
+});
+
+describe('public kernel measurements the model was calibrated on', () => {
+  it('H20: FA3 and FA2 at 2k tokens within 3% of flash-attention#1310 (126.2 and 83.7 TFLOP/s)', () => {
+    const h20 = new DeviceModel('h20', { sustained: false });
+    expect(attention(h20, 'fa3', 2, 16, 2048) / 126.2 - 1).toBeGreaterThan(-0.03);
+    expect(attention(h20, 'fa3', 2, 16, 2048) / 126.2 - 1).toBeLessThan(0.03);
+    expect(Math.abs(attention(h20, 'fa2', 2, 16, 2048) / 83.7 - 1)).toBeLessThan(0.03);
+  });
+
+  it('every GPU with a public matmul measurement reproduces it at its implied clock', () => {
+    for (const [id, m] of Object.entries(GPU_GEMM_MEASURED)) {
+      const d = new DeviceModel(id, { sustained: false });
+      expect(Math.abs(gemm(d, 8192) / m.tflops - 1), id).toBeLessThan(0.01);
+    }
+  });
+
+  it('FlashAttention-2 on the A100 reaches the FA2 paper\'s ~70% of peak at long sequences', () => {
+    const a100 = new DeviceModel('a100-sxm-80g', { sustained: false });
+    const e = attention(a100, 'fa2', 1, 40, 75600) / 312;
+    expect(e).toBeGreaterThan(0.66);
+    expect(e).toBeLessThan(0.74);
+  });
+});
+
+describe('clocks: power limits and max clocks, not peak ratios', () => {
+  it('same silicon, same 700 W limit: H200 and H800 run H100 kernels at H100 speed under sustained load', () => {
+    const h100 = new DeviceModel('h100-sxm', { sustained: true });
+    for (const id of ['h200', 'h800']) {
+      const d = new DeviceModel(id, { sustained: true });
+      expect(Math.abs(gemm(d, 8192) / gemm(h100, 8192) - 1), id).toBeLessThan(0.02);
+      expect(Math.abs(attention(d, 'fa3', 1, 40, 75600) / attention(h100, 'fa3', 1, 40, 75600) - 1), id).toBeLessThan(0.02);
+    }
+  });
+
+  it('the H20 (a quarter of GH100\'s tensor rate per SM) is not held back by its 400 W limit; the 350 W H100 PCIe is', () => {
+    const h20 = new DeviceModel('h20', { sustained: true });
+    expect(h20.cross!.sustainedClockMHz).toBeCloseTo(h20.cross!.burstClockMHz, 6);
+    const pcie = new DeviceModel('h100-pcie', { sustained: true });
+    expect(pcie.cross!.sustainedClockMHz).toBeLessThan(pcie.cross!.burstClockMHz * 0.99);
+    expect(pcie.notes.join(' ')).toMatch(/under its 350 W limit/);
+  });
+
+  it('peak-ratio scaling would put the H20 at the H100\'s fraction of peak; the model gives it > 85% on FA3 at 32k', () => {
+    const h20 = new DeviceModel('h20', { sustained: true });
+    expect(attention(h20, 'fa3', 1, 40, 32760) / 148).toBeGreaterThan(0.85);
+    const h100 = new DeviceModel('h100-sxm', { sustained: true });
+    expect(attention(h100, 'fa3', 1, 40, 32760) / 989).toBeLessThan(0.7);
+  });
+});
