@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { estimate, type Estimate } from '../../perf/estimate.ts';
+import type { Estimate } from '../../perf/estimate.ts';
+import { runEstimate } from '../../api/estimate-run.ts';
 import { parsePlan, planGpus } from '../../parallel/plan.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
-import { GpuProfile } from '../../perf/profile.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
-import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
@@ -91,29 +90,27 @@ Examples:
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
-      const e = estimate({
-        model: getModel(o.model),
+      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up)
+      const e = runEstimate({
+        model: o.model,
         gpu: gpuId,
         node: o.node,
         gpus,
-        plan,
-        fabric: {
-          gpusPerNode,
-          link: o.fabric,
-          oversubscription: Number(o.oversubscription),
-        },
-        request: {
-          width: res?.width, height: res?.height,
-          frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
-          steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
-          cfg: cfgMode !== 'none',
-        },
-        options: {
+        parallel: o.parallel ?? 'none',
+        gpus_per_node: gpusPerNode,
+        fabric: o.fabric,
+        oversubscription: Number(o.oversubscription),
+        nodes: undefined,
+        resolution: res ? `${res.width}x${res.height}` : undefined,
+        frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
+        steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
+        batch: intFlag('--batch', o.batch),
+        guidance: cfgMode !== 'none',
+        inference: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
-          textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst,
-          ...(powerLimitW !== undefined ? { powerLimitW } : {}),
+          text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
         },
-        device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,
+        profile: o.profile,
       });
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
