@@ -38,8 +38,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // answer 413 now; the rest of the body is read and dropped (destroying the socket would lose the answer)
         reject(new BodyTooLarge(`body larger than ${limit} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        req.removeAllListeners('data');
+        req.resume();
         return;
       }
       chunks.push(c);
@@ -70,7 +73,10 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
         const text = await readBody(req, maxBody);
         body = text.trim() === '' ? {} : JSON.parse(text);
       } catch (e) {
-        if (e instanceof BodyTooLarge) return reply(res, { status: 413, body: { error: e.message } });
+        if (e instanceof BodyTooLarge) {
+          res.setHeader('connection', 'close');
+          return reply(res, { status: 413, body: { error: e.message } });
+        }
         return reply(res, bad([{ source: 'request', path: '', message: `the body is not JSON: ${(e as Error).message}` }]));
       }
       // one computation at a time: the simulator runs synchronously on this thread

@@ -39,15 +39,24 @@ let vendor: Record<string, string> | undefined;
 
 /** The file for a URL path of the UI, or undefined (404). */
 export function staticFile(urlPath: string): string | undefined {
+  if (urlPath.startsWith('/vendor/yaml/')) {
+    // the yaml package's browser build (ES modules importing each other by relative paths)
+    const dir = join(packageDir('yaml', '..'), 'browser', 'dist'); // main: dist/index.js → package root
+    return inside(dir, decodeURIComponent(urlPath.slice('/vendor/yaml/'.length)));
+  }
   if (urlPath.startsWith('/vendor/')) {
     vendor ??= vendorFiles();
     const f = vendor[urlPath.slice('/vendor/'.length)];
     return f && existsSync(f) ? f : undefined;
   }
-  const name = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath.slice(1));
-  const file = join(WEB_DIR, name);
-  const rel = relative(WEB_DIR, file);
-  if (rel.startsWith('..') || isAbsolute(rel) || name.includes('\0')) return undefined;
+  return inside(WEB_DIR, urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath.slice(1)));
+}
+
+/** `name` inside `dir`, if it stays there and is a file. */
+function inside(dir: string, name: string): string | undefined {
+  const file = join(dir, name);
+  const rel = relative(dir, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || name.includes('\0')) return undefined;
   return existsSync(file) && statSync(file).isFile() ? file : undefined;
 }
 
