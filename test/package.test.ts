@@ -3,7 +3,7 @@
 // then `import { estimate } from 'vgsim'` and the `vgsim` binary run from another folder.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -48,6 +48,15 @@ describe('the packed package', () => {
     expect(got.version).toBe(JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: repo, encoding: 'utf8' })).version);
     expect(got.lib).toBeGreaterThan(5);
     expect(got.issues).toBe(0);
+  });
+
+  it('the README\'s library example runs against the packed package', () => {
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    const code = /<!-- library-example -->\n```js\n([\s\S]*?)```/.exec(readme)![1]!;
+    writeFileSync(join(project, 'example.mjs'), code);
+    const r = spawnSync(process.execPath, ['example.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^one 720P video: 20\.2 min, peak 66\.3 GB\n\d+ videos, p95 [\d.]+ min\n$/);
   });
 
   it('the installed binary finds the scenario library and calibration data from any folder', () => {

@@ -69,7 +69,7 @@ describe('vgsim serve: JSON API', () => {
     expect(JSON.stringify(cdf.spec)).toContain('"bind":"scales"');
     const names = r.json.files.map((f: any) => f.name);
     for (const f of ['summary.json', 'requests.csv', 'timeseries.csv', 'report.html']) expect(names).toContain(f);
-    const summary = await (await fetch(base + r.json.files.find((f: any) => f.name === 'summary.json').url)).json();
+    const summary = await (await fetch(base + r.json.files.find((f: any) => f.name === 'summary.json').url)).json() as any;
     expect(summary.requests).toEqual(r.json.summary.requests);
   });
 

@@ -68,7 +68,7 @@ describe.runIf(available || required)('web UI in headless Chromium', () => {
     await page.fill('[data-testid=editor]', text.replace('rate_per_hour: 20', 'rate_per_hour: 10'));
     await page.fill('[data-testid=run-label]', 'half rate');
     await page.click('[data-testid=run]');
-    await page.waitForFunction(() => document.querySelector('#result h2')?.textContent?.includes('half rate'));
+    await page.waitForSelector('#result h2:has-text("half rate")');
     await page.waitForSelector('[data-chart="latency-cdf"] svg .mark-line path');
 
     // compare the two runs side by side
