@@ -2,7 +2,7 @@
 // scenario.schema.json uses: type, properties, additionalProperties, required, enum, const, anyOf, oneOf,
 // items, prefixItems, minItems, maxItems, minimum, maximum, exclusiveMinimum, exclusiveMaximum, minLength,
 // pattern, propertyNames. It also lists the fields allowed at a path (editor completion).
-// Plain ES module (no build step); test/web-schema-check.test.ts runs it in Node against the zod validator.
+// Plain ES module (no build step); test/web-ui.test.ts exercises it in Chromium (an unknown field is flagged).
 
 const typeOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
 
