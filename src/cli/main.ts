@@ -1,29 +1,40 @@
 /**
  * The `vgsim` command line: thin commands that parse flags, call the library and print.
  * Exit codes: 0 ok, 1 unexpected failure, 2 bad input (scenario or flags), 3 a check failed.
+ *
+ * Start-up: only the module of the command being run is imported (each command module imports what it
+ * needs: the simulator, vega, resvg, piscina, the zod schemas), so `vgsim --version` loads commander alone
+ * and `vgsim estimate` never loads the chart renderer. The full program (every command) is built only for
+ * help and for an unknown command (to suggest the closest one).
  */
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { InputError, formatIssues } from '../scenario/errors.ts';
-import { UnknownIdError } from '../hardware/catalog.ts';
-import { registerRun } from './commands/run.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerList } from './commands/list.ts';
-import { registerEstimate } from './commands/estimate.ts';
-import { registerPlan } from './commands/plan.ts';
-import { registerCompare } from './commands/compare.ts';
-import { registerCapacity } from './commands/capacity.ts';
-import { registerSweep, registerMerge } from './commands/sweep.ts';
-import { registerSize } from './commands/size.ts';
-import { registerCheck } from './commands/check.ts';
+import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const VERSION: string = JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')).version;
+export { VERSION };
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/** Every command and the module that registers it, in the order `vgsim --help` lists them. */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./commands/run.ts')).registerRun,
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
+  list: async () => (await import('./commands/list.ts')).registerList,
+  estimate: async () => (await import('./commands/estimate.ts')).registerEstimate,
+  plan: async () => (await import('./commands/plan.ts')).registerPlan,
+  compare: async () => (await import('./commands/compare.ts')).registerCompare,
+  capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
+  sweep: async () => (await import('./commands/sweep.ts')).registerSweep,
+  merge: async () => (await import('./commands/sweep.ts')).registerMerge,
+  // `size` and `tco` share one module and one register function
+  size: async () => (await import('./commands/size.ts')).registerSize,
+  check: async () => (await import('./commands/check.ts')).registerCheck,
+  serve: async () => (await import('./commands/serve.ts')).registerServe,
+};
+const ALIASES: Record<string, string> = { tco: 'size' };
+
+function baseProgram(): Command {
   const program = new Command();
   program
     .name('vgsim')
@@ -37,35 +48,53 @@ Examples:
   $ vgsim run scenarios/default.yaml                 simulate the default 8xH100 scenario
   $ vgsim run scenarios/default.yaml --set workload.arrivals.rate_per_hour=60 --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --deploy out/deploy   launch commands + Kubernetes manifest
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m'
   $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h   cheapest cluster for the traffic (also: vgsim tco)
   $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml --out out/cmp
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep   every point of a sweep: section (also: vgsim merge)
   $ vgsim validate scenarios/*.yaml
   $ vgsim check baselines/*.yaml                     re-run the pinned results; exit 3 on drift
+  $ vgsim serve --port 8080                          JSON API and web UI on http://127.0.0.1:8080
   $ vgsim list gpus`,
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerRun(program);
-  registerValidate(program);
-  registerList(program);
-  registerEstimate(program);
-  registerPlan(program);
-  registerCompare(program);
-  registerCapacity(program);
-  registerSweep(program);
-  registerMerge(program);
-  registerSize(program);
-  registerCheck(program);
   return program;
+}
+
+/** The command named on the command line (the first argument when it is not an option), if it is one of ours. */
+function commandOf(argv: readonly string[]): string | undefined {
+  const first = argv[2];
+  if (first === undefined || first.startsWith('-')) return undefined;
+  const name = ALIASES[first] ?? first;
+  return name in COMMANDS ? name : undefined;
+}
+
+/** The program with every command registered (help, completion of unknown commands). */
+export async function buildProgram(): Promise<Command> {
+  const program = baseProgram();
+  for (const load of Object.values(COMMANDS)) (await load())(program);
+  return program;
+}
+
+/** The program for this command line: the named command only, or every command when none is named. */
+async function programFor(argv: readonly string[]): Promise<Command> {
+  const name = commandOf(argv);
+  if (name !== undefined) {
+    const program = baseProgram();
+    (await COMMANDS[name]!())(program);
+    return program;
+  }
+  const onlyVersion = argv.length === 3 && (argv[2] === '-V' || argv[2] === '--version');
+  return onlyVersion ? baseProgram() : buildProgram();
 }
 
 /** Runs the CLI; returns the exit code (never throws, never prints a stack trace unless VGSIM_DEBUG=1). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await programFor(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
@@ -78,17 +107,19 @@ export function reportError(e: unknown): number {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed the message
   }
-  if (e instanceof InputError) {
-    process.stderr.write(`error: invalid input (${e.issues.length} problem${e.issues.length === 1 ? '' : 's'})\n${formatIssues(e.issues)}\n`);
+  // matched by name: from the build, each command is its own bundle with its own copy of these classes
+  if (e instanceof InputError || (e instanceof Error && e.name === 'InputError' && Array.isArray((e as InputError).issues))) {
+    const err = e as InputError;
+    process.stderr.write(`error: invalid input (${err.issues.length} problem${err.issues.length === 1 ? '' : 's'})\n${formatIssues(err.issues)}\n`);
     return 2;
   }
-  if (e instanceof UnknownIdError) {
+  // UnknownIdError (hardware/catalog.ts), matched by name so that start-up does not load the catalog
+  if (e instanceof Error && e.name === 'UnknownIdError') {
     process.stderr.write(`error: ${e.message}\n`);
     return 2;
   }
   if (process.env.VGSIM_DEBUG) console.error(e);
   const msg = e instanceof Error ? e.message : String(e);
   process.stderr.write(`error: ${msg}\n`);
-  return e instanceof UsageError ? 2 : 1;
+  return e instanceof UsageError || (e instanceof Error && e.name === 'UsageError') ? 2 : 1;
 }
-

@@ -17,15 +17,13 @@
  * and NCCL for multi-GPU replicas (measured: calibration/host/startup-h100-x2.json).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { packagePath } from '../package-files.ts';
 import type { StorageSpec, NodeSpec } from '../hardware/types.ts';
 import { getStorage } from '../hardware/catalog.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { ditParams } from '../workload/models.ts';
 import type { Storage } from '../scenario/schema.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 
 export interface ProcessStart {
   /** Fresh interpreter + `import torch` + first CUDA tensor (context), s. */
@@ -40,7 +38,7 @@ let startup: ProcessStart | undefined;
 /** Process start-up costs measured on the calibration host (calibration/startup.py). */
 export function measuredProcessStart(): ProcessStart {
   if (!startup) {
-    const file = join(here, '..', '..', 'calibration', 'host', 'startup-h100-x2.json');
+    const file = packagePath('calibration', 'host', 'startup-h100-x2.json');
     const d = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
     startup = { processS: d.process_total_s!, ncclS: d.nccl_init_s!, ncclRanks: d.nccl_init_ranks!, source: 'calibration/host/startup-h100-x2.json' };
   }
@@ -61,7 +59,7 @@ let hostRates: HostLoadRates | undefined;
 /** Host-side loading rates measured on the calibration host. */
 export function measuredHostRates(): HostLoadRates {
   if (!hostRates) {
-    const file = join(here, '..', '..', 'calibration', 'host', 'h100-test-vm.json');
+    const file = packagePath('calibration', 'host', 'h100-test-vm.json');
     const d = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
     hostRates = { ingestGBs: d.page_cache_read_gbps!, torchLoadGBs: d.torch_load_from_page_cache_gbps!, castGBs: d.cpu_cast_fp32_to_bf16_gbps_of_fp32_read!, source: 'calibration/host/h100-test-vm.json' };
   }

@@ -11,11 +11,11 @@
  * the two that is still paid (0: perfect overlap, 1: none).
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packagePath } from '../package-files.ts';
 import type { CollectiveKind } from './network.ts';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'calibration', 'collectives');
+const DIR = packagePath('calibration', 'collectives');
 
 interface Row {
   kind: CollectiveKind;

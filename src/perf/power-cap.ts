@@ -20,12 +20,12 @@
  * (flagged); GPUs without their own curve use the H100's α with P0 scaled by TDP (flagged).
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packagePath } from '../package-files.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu } from '../hardware/catalog.ts';
 
-const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'calibration', 'power');
+const DIR = packagePath('calibration', 'power');
 const REF = 'h100-sxm';
 
 /** One measured point of calibration/power_curve.py. */

@@ -16,8 +16,8 @@
  * compute, peak memory bandwidth for memory-bound work); results carry a flag saying so.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { PACKAGE_ROOT, packagePath } from '../package-files.ts';
 
 export interface GemmPoint { dtype: string; m: number; n: number; k: number; s: number; tflops: number }
 export interface AttentionPoint { backend: string; batch: number; heads: number; head_dim: number; lq: number; lk: number; s: number; tflops: number }
@@ -66,7 +66,7 @@ export class GpuProfile {
     }
     if (data.schema !== 'vgsim-gpu-profile/1') throw new Error(`${file}: not a vgsim GPU profile (schema "${String(data.schema)}")`);
     // report paths inside the repository relative to it, so outputs do not depend on where it is checked out
-    const rel = relative(REPO_ROOT, resolve(file));
+    const rel = relative(PACKAGE_ROOT, resolve(file));
     return new GpuProfile(data, rel.startsWith('..') ? file : rel);
   }
 
@@ -252,10 +252,8 @@ export function idw(points: [number[], number][], at: number[], k = 4): number {
   return vsum / wsum;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(here, '..', '..');
 /** Folder of the profiles shipped with vgsim. */
-export const PROFILE_DIR = join(REPO_ROOT, 'calibration', 'profiles');
+export const PROFILE_DIR = packagePath('calibration', 'profiles');
 
 const cache = new Map<string, GpuProfile | null>();
 

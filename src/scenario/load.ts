@@ -77,17 +77,35 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Reads a scenario file and its `extends` chain; returns sources child-first and the merged value. */
-function readChain(file: string): { sources: YamlSource[]; value: Record<string, unknown> } {
+/**
+ * Says whether a file may be read (an absolute path); undefined when it may, else why not. The HTTP API
+ * passes one so that `extends:` cannot reach outside the package and the user's scenario folder.
+ */
+export type ReadPolicy = (absPath: string) => string | undefined;
+
+/** The first file of a chain: read from disk, or given as text (API bodies, the web UI's editor). */
+interface ChainRoot {
+  /** Name used in messages (the path as the user wrote it, or e.g. "request"). */
+  name: string;
+  /** Absolute path it stands for: `extends` resolves against its folder. */
+  path: string;
+  text?: string;
+}
+
+/** Reads a scenario and its `extends` chain; returns sources child-first and the merged value. */
+function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSource[]; value: Record<string, unknown> } {
   const sources: YamlSource[] = [];
   const seen = new Set<string>();
-  let current = resolve(file);
-  let displayName = file;
+  let current = root.path;
+  let displayName = root.name;
   const values: unknown[] = [];
   for (;;) {
     if (seen.has(current)) throw new InputError([{ source: displayName, path: 'extends', message: `extends cycle: ${[...seen, current].join(' → ')}` }]);
     seen.add(current);
-    const src = YamlSource.read(displayName === file ? file : current);
+    const first = current === root.path && sources.length === 0;
+    const denied = first && root.text !== undefined ? undefined : readable?.(current);
+    if (denied !== undefined) throw new InputError([{ ...(sources[0] ? { source: sources[sources.length - 1]!.file, ...sources[sources.length - 1]!.locate(['extends']) } : { source: displayName }), path: 'extends', message: denied }]);
+    const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : YamlSource.read(current);
     const value = src.value();
     if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
     sources.push(src);
@@ -128,14 +146,37 @@ function readChainCached(file: string): { sources: YamlSource[]; value: Record<s
       // a file of the chain went away: read again (and report it)
     }
   }
-  const chain = readChain(file);
+  const chain = readChain({ name: file, path: resolve(file) });
   chainCache.set(file, { stamp: chainStamp(chain.sources), sources: chain.sources, value: structuredClone(chain.value) });
   return chain;
 }
 
-/** `cache: true` reuses the parsed files of an unchanged `extends` chain (see readChainCached). */
-export function loadScenario(file: string, opts: { set?: string[]; seed?: number; cache?: boolean } = {}): LoadedScenario {
-  const { sources, value } = opts.cache ? readChainCached(file) : readChain(file);
+export interface LoadOptions {
+  /** `--set` overrides, `path=value` (value parsed as YAML). */
+  set?: string[];
+  seed?: number;
+  /** Reuse the parsed files of an unchanged `extends` chain (see readChainCached). */
+  cache?: boolean;
+  /** Which files `extends` may read (default: any). */
+  readable?: ReadPolicy;
+}
+
+/** Loads and validates a scenario file; throws InputError with every problem (file:line:col) at once. */
+export function loadScenario(file: string, opts: LoadOptions = {}): LoadedScenario {
+  const chain = opts.cache && !opts.readable ? readChainCached(file) : readChain({ name: file, path: resolve(file) }, opts.readable);
+  return validateChain(chain, opts);
+}
+
+/**
+ * Loads and validates a scenario given as YAML (or JSON) text; `name` is what messages call it and `dir`
+ * the folder `extends:` and relative paths resolve against (default: the current directory).
+ */
+export function parseScenario(text: string, opts: LoadOptions & { name?: string; dir?: string } = {}): LoadedScenario {
+  const name = opts.name ?? 'scenario';
+  return validateChain(readChain({ name, path: resolve(opts.dir ?? '.', `${name.replace(/[^\w.-]+/g, '_')}.yaml`), text }, opts.readable), opts);
+}
+
+function validateChain({ sources, value }: { sources: YamlSource[]; value: Record<string, unknown> }, opts: LoadOptions): LoadedScenario {
   const overrides = (opts.set ?? []).map(parseOverride);
   for (const o of overrides) setIn(value, o.path, o.value);
   if (opts.seed !== undefined) {

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { packagePath } from '../package-files.ts';
 import type { SweepPoint } from './spec.ts';
 import runBatch, { type RunOutcome, type RunTask } from './worker.ts';
 
@@ -35,7 +36,9 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+// From the TypeScript sources (tsx, tests) the worker is worker-entry.mjs, which registers tsx in the thread;
+// from the build it is dist/sweep-worker.js (scripts/build.mjs bundles src/sweep/worker.ts there).
+const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('./worker-entry.mjs', import.meta.url)) : packagePath('dist', 'sweep-worker.js');
 
 /** Runs `points`; resolves to their outcomes in the order of `points`. */
 export async function runSweep(points: readonly SweepPoint[], opts: RunnerOptions): Promise<RunOutcome[]> {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { findCapacity, parseSlo } from '../../cluster/capacity.ts';
@@ -35,6 +36,7 @@ Examples:
   $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity`)
     .action(async (file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean; out?: string }) => {
+      file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
       try {
         terms = parseSlo(o.slo);

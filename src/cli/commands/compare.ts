@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
 import { simulate } from '../../cluster/simulation.ts';
@@ -40,7 +41,7 @@ Examples:
   $ vgsim compare scenarios/default.yaml test/fixtures/compare-b.yaml --seed 7 --set duration=24h --out out/cmp
   $ vgsim compare a.yaml b.yaml c.yaml --set workload.arrivals.rate_per_hour=40 --json | jq '.metrics[] | {label, values}'`)
     .action(async (a: string, b: string, more: string[] | undefined, o: CompareFlags) => {
-      const files = [a, b, ...(more ?? [])];
+      const files = [a, b, ...(more ?? [])].map(resolveScenarioFile);
       const seed = o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined;
 
       // load every file first, so that all problems of all files are reported together

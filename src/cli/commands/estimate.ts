@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { estimate, type Estimate } from '../../perf/estimate.ts';
+import type { Estimate } from '../../perf/estimate.ts';
+import { runEstimate } from '../../api/estimate-run.ts';
 import { parsePlan, planGpus } from '../../parallel/plan.ts';
 import { parseOfficialFlags } from '../../parallel/official-flags.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
-import { GpuProfile } from '../../perf/profile.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
-import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../scenario/units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
@@ -103,36 +102,35 @@ Examples:
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
       const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);
-      const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : official?.weightDtype;
+      const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : 'auto';
       const gpuId = o.gpu ?? getNode(o.node!).gpu;
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
-      const e = estimate({
-        model: getModel(official?.model ?? o.model!),
+      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up)
+      const e = runEstimate({
+        model: o.model ?? '',
+        official: o.official,
         gpu: gpuId,
         node: o.node,
-        gpus,
-        plan,
-        fabric: {
-          gpusPerNode,
-          link: o.fabric,
-          oversubscription: Number(o.oversubscription),
-        },
-        request: official ? { ...official.request, cfg: cfgMode !== 'none' } : {
-          width: res?.width, height: res?.height,
-          frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
-          steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
-          cfg: cfgMode !== 'none',
-          image: o.image ? true : undefined,
-        },
-        options: {
+        gpus: official ? undefined : gpus,
+        parallel: o.parallel ?? 'none',
+        gpus_per_node: gpusPerNode,
+        fabric: o.fabric,
+        oversubscription: Number(o.oversubscription),
+        nodes: undefined,
+        resolution: res ? `${res.width}x${res.height}` : undefined,
+        frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
+        steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
+        batch: intFlag('--batch', o.batch),
+        guidance: cfgMode !== 'none',
+        image: o.image ? true : undefined,
+        inference: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
-          textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst, fp32Matmul,
-          ...(weightDtype !== undefined ? { weightDtype } : {}),
-          ...(powerLimitW !== undefined ? { powerLimitW } : {}),
+          text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
+          fp32_matmul: fp32Matmul, weight_dtype: weightDtype,
         },
-        device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,
+        profile: o.profile,
       });
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });

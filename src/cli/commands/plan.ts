@@ -11,6 +11,10 @@ import { planScalingChart } from '../../report/charts/plan.ts';
 import { renderSvg } from '../../report/charts.ts';
 import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
 import { toJson } from '../../report/output.ts';
+import { formatPlan, parsePlan } from '../../parallel/plan.ts';
+import { defaultNodeFor } from '../../parallel/layout.ts';
+import { deployForRow } from '../../api/plan.ts';
+import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 
 export function registerPlan(program: Command): void {
   program
@@ -28,14 +32,18 @@ export function registerPlan(program: Command): void {
     .option('--all', 'also list infeasible layouts')
     .option('--top <n>', 'rows to show', '20')
     .option('--json', 'print JSON')
+    .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
+    .option('--layout <spec>', 'with --deploy: the layout to deploy, e.g. ulysses=4,fsdp (default: the top-ranked feasible one)')
     .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
     .addHelpText('after', `
 Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720
   $ vgsim plan --model wan2.2-t2v-a14b --node h100-pcie-8 --gpus 8 --rank throughput
   $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
-  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan`)
-    .action(async (o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string }) => {
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy`)
+    .action(async (o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string }) => {
+      if (o.layout !== undefined && o.deploy === undefined) throw new UsageError('--layout needs --deploy <dir>');
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
@@ -77,12 +85,23 @@ Examples:
         }));
         process.stderr.write(`wrote ${files.length} files to ${dir}/ (open plan.html)\n`);
       }
+      let deployed = '';
+      if (o.deploy !== undefined) {
+        const want = o.layout !== undefined ? formatPlan(parsePlan(o.layout, '--layout')) : undefined;
+        const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.feasible);
+        if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : 'no feasible layout to deploy');
+        if (!row.feasible) throw new UsageError(`--layout ${o.layout} is not feasible: ${row.reason}`);
+        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus)));
+        const files = writeDeployArtifacts(o.deploy, artifacts);
+        process.stderr.write(`wrote ${files.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
+        deployed = `\n${deployText(artifacts)}\n`;
+      }
       if (o.json) {
         process.stdout.write(JSON.stringify(shown.map(({ estimate: _e, ...r }) => r), null, 2) + '\n');
         return;
       }
       const feasible = rows.filter((r) => r.feasible).length;
       process.stdout.write(`${feasible} feasible of ${rows.length} layouts (ranked by ${o.rank}; --all lists the infeasible ones with the reason)\n\n`);
-      process.stdout.write(table(headers, rowCells(shown)) + '\n');
+      process.stdout.write(table(headers, rowCells(shown)) + '\n' + deployed);
     });
 }

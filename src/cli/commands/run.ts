@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { simulate } from '../../cluster/simulation.ts';
@@ -33,6 +34,7 @@ Examples:
   $ vgsim run scenarios/default.yaml --out out/run1 --trace
   $ vgsim run scenarios/default.yaml --set duration=1h --trace trace.json --trace-ops 2`)
     .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; trace?: string | boolean; traceOps?: string | boolean }) => {
+      file = resolveScenarioFile(file); // a library scenario by name works from any folder
       if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
       const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1);
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');

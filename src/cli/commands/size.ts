@@ -5,6 +5,7 @@
  * and writes size.json / size.csv / charts / size.html (tco.json / tco.csv / charts / tco.html).
  */
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
@@ -20,6 +21,8 @@ import { barsChart, renderPng, renderSvg, PALETTE, CHART_CONFIG, type BarDatum }
 import { DEFAULT_WIDTH, wrapText } from '../../report/charts/generic.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
+import { sizeDeploy } from '../../api/studies.ts';
+import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 
 // ------------------------------------------------------------------------------------------------ formatting
 
@@ -430,6 +433,7 @@ export function registerSize(program: Command): void {
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any scenario field (repeatable)', collect, [])
     .option('--out <dir>', 'write size.json, size.csv, charts/ and size.html')
+    .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the cheapest option to this folder')
     .option('--json', 'print JSON')
     .addHelpText('after', `
 For each node type with a price, the best layouts of one replica inside a node (vgsim plan, ranked by
@@ -443,7 +447,8 @@ Examples:
   $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h --nodes hgx-h100-sxm-8,hgx-h200-8,dgx-b200-8
   $ vgsim size scenarios/default.yaml --slo '720p-5s.p95<=1h,480p-5s.p95<=20m' --basis cloud --out out/size
   $ vgsim size scenarios/default.yaml --slo 'p95<=30m' --json | jq '.rows[0]'`)
-    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; seed?: string; set: string[]; out?: string; json?: boolean }) => {
+    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; seed?: string; set: string[]; out?: string; json?: boolean; deploy?: string }) => {
+      file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
       try {
         terms = parseSlo(o.slo);
@@ -483,6 +488,13 @@ Examples:
       const wall = (performance.now() - started) / 1000;
       const files = o.out ? await writeSizeOutput(o.out, res) : [];
       process.stdout.write(o.json ? toJson(res) : sizeText(res, wall));
+      if (o.deploy !== undefined) {
+        const artifacts = sizeDeploy(res, loaded.scenario);
+        if (!artifacts) throw new UsageError('--deploy: no option met the objectives, nothing to deploy');
+        const written = writeDeployArtifacts(o.deploy, artifacts);
+        process.stderr.write(`wrote ${written.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
+        if (!o.json) process.stdout.write(`\n${deployText(artifacts)}\n`);
+      }
       if (o.out && !o.json) process.stdout.write(`wrote ${files.length} files to ${o.out} (size.html, size.json, size.csv, charts/)\n`);
     });
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { join } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
@@ -104,6 +105,7 @@ Examples:
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep --shard 0/4   # ... 1/4, 2/4, 3/4
   $ vgsim merge out/sweep --out out/sweep`)
     .action(async (file: string, o: SweepFlags) => {
+      file = resolveScenarioFile(file); // a library scenario by name works from any folder
       const workers = o.workers !== undefined ? intFlag('--workers', o.workers, 0) : defaultWorkers();
       const limit = o.limit !== undefined ? intFlag('--limit', o.limit, 1) : undefined;
       const shard = resolveShard(o);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resolveScenarioFile } from '../../scenario/library.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { InputError, formatIssues } from '../../scenario/errors.ts';
 
@@ -16,7 +17,7 @@ Examples:
       let bad = 0;
       for (const f of files) {
         try {
-          loadScenario(f, { set: o.set });
+          loadScenario(resolveScenarioFile(f), { set: o.set });
           process.stdout.write(`ok    ${f}\n`);
         } catch (e) {
           if (!(e instanceof InputError)) throw e;

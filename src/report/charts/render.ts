@@ -5,22 +5,30 @@
  * with module-level counters, so they are reset before every render; text widths are Vega's own estimates
  * (no canvas), and resvg sees only the two vendored fonts (`loadSystemFonts: false`), never the host's.
  */
-import { fileURLToPath } from 'node:url';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
-import { Resvg } from '@resvg/resvg-js';
+import { createRequire } from 'node:module';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Resvg as ResvgClass } from '@resvg/resvg-js';
+import { packagePath } from '../../package-files.ts';
+
+// vega, vega-lite and resvg are loaded on first use (together ~0.3 s of start-up on a 2-core VM), so
+// commands and library imports that never draw a chart do not pay for them.
+let renderer: Promise<{ vega: typeof import('vega'); compile: typeof import('vega-lite').compile }> | undefined;
+const loadRenderer = () => (renderer ??= Promise.all([import('vega'), import('vega-lite')]).then(([vega, vl]) => ({ vega, compile: vl.compile })));
+let resvg: typeof ResvgClass | undefined;
+const loadResvg = (): typeof ResvgClass => (resvg ??= (createRequire(import.meta.url)('@resvg/resvg-js') as { Resvg: typeof ResvgClass }).Resvg);
 
 /** The one font family every chart uses (Vega `config.font` and resvg's default family). */
 export const CHART_FONT = 'DejaVu Sans';
 
 /** Absolute paths of the vendored fonts (assets/fonts, Bitstream Vera/DejaVu licence beside them). */
 export const FONT_FILES: readonly string[] = [
-  fileURLToPath(new URL('../../../assets/fonts/DejaVuSans.ttf', import.meta.url)),
-  fileURLToPath(new URL('../../../assets/fonts/DejaVuSans-Bold.ttf', import.meta.url)),
+  packagePath('assets', 'fonts', 'DejaVuSans.ttf'),
+  packagePath('assets', 'fonts', 'DejaVuSans-Bold.ttf'),
 ];
 
 /** Compile a Vega-Lite spec and render it to an SVG string (same spec ⇒ byte-identical SVG). */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const { vega, compile } = await loadRenderer();
   const compiled = compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
@@ -41,6 +49,7 @@ export interface PngOptions {
 
 /** Rasterize an SVG with resvg and the vendored fonts only. */
 export function renderPng(svg: string, opts: PngOptions = {}): Buffer {
+  const Resvg = loadResvg();
   const resvg = new Resvg(svg, {
     font: { loadSystemFonts: false, fontFiles: [...FONT_FILES], defaultFontFamily: CHART_FONT },
     fitTo: { mode: 'zoom', value: opts.scale ?? 2 },

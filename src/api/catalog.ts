@@ -1,0 +1,58 @@
+/**
+ * What vgsim knows — GPUs, models, links, node types, storage tiers and the scenario library — as table
+ * rows (for `vgsim list`) and as JSON (for `vgsim list --json`, the library and GET /api/<kind>).
+ */
+import { listGpus, listLinks, listNodes, listStorage } from '../hardware/catalog.ts';
+import { listModels } from '../workload/request.ts';
+import { ditParams } from '../workload/models.ts';
+import { builtinProfile } from '../perf/profile.ts';
+import { libraryScenarios } from '../scenario/library.ts';
+import type { Cell } from '../report/table.ts';
+
+export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios'] as const;
+export type CatalogKind = (typeof CATALOG_KINDS)[number];
+
+export interface Listing {
+  headers: string[];
+  rows: Cell[][];
+  json: readonly unknown[];
+}
+
+export function listing(kind: CatalogKind): Listing {
+  switch (kind) {
+    case 'gpus': {
+      const g = listGpus();
+      return {
+        headers: ['id', 'name', 'memory GB', 'HBM GB/s', 'bf16 TFLOP/s', 'fp8', 'TDP W', 'profile'],
+        rows: g.map((x) => [x.id, x.name, x.memGB, x.memBwGBs, x.tflops.bf16, x.tflops.fp8 ?? '-', x.tdpW, builtinProfile(x.id) ? 'measured' : 'extrapolated']),
+        json: g,
+      };
+    }
+    case 'models': {
+      const m = listModels();
+      return {
+        headers: ['id', 'name', 'task', 'experts', 'DiT params (B)', 'layers', 'dim', 'heads', 'VAE', 'default size'],
+        rows: m.map((x) => [x.id, x.name, x.task, x.experts, ditParams(x.dit) / 1e9, x.dit.layers, x.dit.dim, x.dit.heads, x.vae.id, `${x.defaults.width}x${x.defaults.height}x${x.defaults.frames}f/${x.defaults.steps}st`]),
+        json: m,
+      };
+    }
+    case 'links': {
+      const l = listLinks();
+      return { headers: ['id', 'name', 'kind', 'GB/s per dir', 'latency us', 'busbw eff'], rows: l.map((x) => [x.id, x.name, x.kind, x.perDirGBs, x.latencyUs, x.busBwEfficiency]), json: l };
+    }
+    case 'nodes': {
+      const n = listNodes();
+      return { headers: ['id', 'name', 'gpu', 'gpus', 'fabric', 'nics'], rows: n.map((x) => [x.id, x.name, x.gpu, x.gpusPerNode, `${x.intraNode.topology}/${x.intraNode.link}`, x.nics.count ? `${x.nics.count}x ${x.nics.link}` : '-']), json: n };
+    }
+    case 'storage': {
+      const s = listStorage();
+      return { headers: ['id', 'name', 'kind', 'read GB/s'], rows: s.map((x) => [x.id, x.name, x.kind, x.readGBs]), json: s };
+    }
+    case 'scenarios': {
+      // the package's library (not ./scenarios of the current folder); any command takes these names
+      const lib = libraryScenarios();
+      const rows = lib.map((s) => [`scenarios/${s.id}`, s.name, s.description.slice(0, 80)]);
+      return { headers: ['file', 'name', 'description'], rows, json: lib.map((s) => ({ file: `scenarios/${s.id}`, name: s.name, description: s.description })) };
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs an estimate request that has been validated (by EstimateRequestSchema in api/estimate.ts, or by the
+ * CLI's own flag checks): ids resolved, plan parsed, the cost model called. No zod here, so `vgsim estimate`
+ * does not load the schema library (start-up).
+ */
+import { estimate as estimateCost, type Estimate } from '../perf/estimate.ts';
+import { parsePlan, planGpus } from '../parallel/plan.ts';
+import { parseOfficialFlags } from '../parallel/official-flags.ts';
+import { getGpu, getNode } from '../hardware/catalog.ts';
+import { GpuProfile } from '../perf/profile.ts';
+import { powerLimitProblem } from '../perf/power-cap.ts';
+import { getModel } from '../workload/request.ts';
+import { parseResolution } from '../scenario/units.ts';
+import { InputError } from '../scenario/errors.ts';
+import type { ValidEstimateRequest } from './estimate.ts';
+
+/** Time, memory and energy of one request (throws InputError for bad ids and combinations). */
+export function runEstimate(r: ValidEstimateRequest): Estimate {
+  if (!r.gpu && !r.node) throw new InputError([{ source: 'request', path: 'gpu', message: 'give gpu (a GPU id) or node (a node type)' }]);
+  // an official launch line sets the model, request, GPUs, plan and weight dtype as generate.py would
+  const official = r.official !== undefined ? parseOfficialFlags(r.official, 'official') : undefined;
+  const plan = official?.plan ?? parsePlan(r.parallel, 'parallel');
+  const gpus = official?.gpus ?? r.gpus ?? planGpus(plan);
+  if (gpus > 1 && !official && r.parallel === 'none') throw new InputError([{ source: 'request', path: 'parallel', message: `${gpus} GPUs need a parallel plan that says how the work is split`, hint: `e.g. "ulysses=${gpus},fsdp" (or ask /api/plan)` }]);
+  const gpusPerNode = r.nodes !== undefined ? Math.ceil(gpus / r.nodes) : r.gpus_per_node;
+  const res = r.resolution ? parseResolution(r.resolution) : undefined;
+  const gpuId = r.gpu ?? getNode(r.node!).gpu;
+  const inf = r.inference;
+  if (inf.power_limit_w !== undefined) {
+    const problem = powerLimitProblem(getGpu(gpuId), inf.power_limit_w);
+    if (problem) throw new InputError([{ source: 'request', path: 'inference.power_limit_w', message: problem.message, hint: problem.hint }]);
+  }
+  if (!official && !r.model) throw new InputError([{ source: 'request', path: 'model', message: 'give model (a model id) or official (a launch line)' }]);
+  const weightDtype = inf.weight_dtype !== 'auto' ? inf.weight_dtype : official?.weightDtype;
+  return estimateCost({
+    model: getModel(official?.model ?? r.model),
+    gpu: gpuId,
+    node: r.node,
+    gpus,
+    plan,
+    fabric: { gpusPerNode, link: r.fabric, oversubscription: r.oversubscription },
+    request: official
+      ? { ...official.request, cfg: r.guidance }
+      : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps, cfg: r.guidance, image: r.image },
+    options: {
+      attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, offload: inf.offload,
+      textEncoderOnCpu: inf.text_encoder === 'cpu', batch: r.batch, sustained: inf.sustained, fp32Matmul: inf.fp32_matmul,
+      ...(weightDtype !== undefined ? { weightDtype } : {}),
+      ...(inf.power_limit_w !== undefined ? { powerLimitW: inf.power_limit_w } : {}),
+    },
+    device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
+  });
+}

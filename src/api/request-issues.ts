@@ -1,0 +1,50 @@
+/**
+ * Request bodies (HTTP API, library calls) are validated by zod schemas; their problems become the same
+ * InputIssues the CLI prints — field path, what was expected, a "did you mean" for unknown fields — with
+ * "request" as the source instead of a file (a body has no file:line).
+ */
+import { z } from 'zod';
+import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+
+function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: any = schema;
+  for (const key of path) {
+    while (node?.def?.innerType) node = node.def.innerType; // optional / default wrappers
+    if (node?.def?.type === 'array') node = node.def.element;
+    else if (node?.def?.type === 'object') node = node.def.shape[key as string];
+    else return [];
+  }
+  while (node?.def?.innerType) node = node.def.innerType;
+  return node?.def?.type === 'object' ? Object.keys(node.def.shape) : [];
+}
+
+/** The issues of a failed parse, in the CLI's words. */
+export function requestIssues(schema: z.ZodType, error: z.ZodError, source = 'request'): InputIssue[] {
+  const out: InputIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      const known = keysAt(schema, issue.path);
+      for (const key of issue.keys) out.push({ source, path: [...path, key].join('.'), message: `unknown field "${key}"`, hint: didYouMean(key, known) ?? (known.length ? `allowed here: ${known.join(', ')}` : undefined) });
+      continue;
+    }
+    let message = issue.message;
+    let hint: string | undefined;
+    const got = (issue as { input?: unknown }).input;
+    if (issue.code === 'invalid_value' && 'values' in issue) {
+      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${JSON.stringify(got)}` : ''}`;
+      if (typeof got === 'string') hint = didYouMean(got, issue.values.map(String));
+    } else if (issue.code === 'invalid_type' && got === undefined) {
+      message = `missing required field (expected ${issue.expected})`;
+    }
+    out.push({ source, path: path.join('.'), message, hint });
+  }
+  return out;
+}
+
+/** Parses `body` with `schema`; throws InputError with every problem. */
+export function parseRequest<S extends z.ZodType>(schema: S, body: unknown, source = 'request'): z.output<S> {
+  const r = schema.safeParse(body ?? {}, { reportInput: true });
+  if (!r.success) throw new InputError(requestIssues(schema, r.error, source));
+  return r.data;
+}

@@ -1,0 +1,174 @@
+/**
+ * The JSON API of `vgsim serve`: each route takes a parsed body and returns a status and a JSON value; the
+ * same functions and the same documents as the CLI's `--json` (estimate, run summary, plan, capacity), bodies
+ * validated by zod schemas (scenario bodies by the scenario schema itself), bad input answered 400 with the
+ * CLI's issue list. Simulated work is bounded before anything runs (expected arrivals × trials).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { loadScenario, parseScenario, type LoadedScenario } from '../scenario/load.ts';
+import { libraryFile, libraryScenarios } from '../scenario/library.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { ratePerSecond } from '../workload/arrivals.ts';
+import { simulate } from '../cluster/simulation.ts';
+import { summaryOf, writeRunOutput } from '../report/output.ts';
+import { reportCharts } from '../report/charts.ts';
+import { interactiveSpec } from '../report/interactive.ts';
+import { estimate } from '../api/estimate.ts';
+import { plan } from '../api/plan.ts';
+import { capacity, objectives } from '../api/studies.ts';
+import { listing, type CatalogKind } from '../api/catalog.ts';
+import { parseRequest } from '../api/request-issues.ts';
+import { refusedReferences, type FilePolicy } from './file-policy.ts';
+import { readdirSync, existsSync } from 'node:fs';
+
+export interface ApiLimits {
+  /** Expected arrivals one run may simulate (rate × duration); capacity multiplies by its trials. */
+  maxRequests: number;
+}
+
+export interface ApiContext {
+  policy: FilePolicy;
+  /** The user's scenario folder (absolute). */
+  scenarioDir: string;
+  limits: ApiLimits;
+  /** Output folders of recent runs (for downloads), newest last. */
+  runs: Map<string, { dir: string; files: string[] }>;
+}
+
+export interface ApiReply {
+  status: number;
+  body: unknown;
+}
+
+const ScenarioRefSchema = {
+  scenario: z.string().max(1_000_000).optional().describe('the scenario as YAML (or JSON) text'),
+  file: z.string().optional().describe('a scenario of GET /api/scenarios by its id, e.g. "default.yaml" or "user:my.yaml"'),
+  set: z.array(z.string()).default([]).describe('overrides, path=value (as --set)'),
+  seed: z.number().int().nonnegative().optional(),
+};
+export const ValidateRequestSchema = z.strictObject(ScenarioRefSchema);
+export const RunRequestSchema = z.strictObject({
+  ...ScenarioRefSchema,
+  out: z.boolean().default(false).describe('also write the files `vgsim run --out` writes, for download'),
+  charts: z.boolean().default(true).describe('the report\'s charts as interactive Vega-Lite specs'),
+});
+export const CapacityRequestSchema = z.strictObject({
+  ...ScenarioRefSchema,
+  slo: z.string().describe('objectives, e.g. "p95<=45m,attainment>=0.95"'),
+  tolerance: z.number().gt(0).lt(1).default(0.02),
+  max_trials: z.number().int().positive().max(40).default(14),
+  max_loss: z.number().min(0).lt(1).default(0),
+});
+
+const bad = (issues: InputIssue[]): ApiReply => ({ status: 400, body: { error: 'invalid input', issues } });
+
+/** The scenario a body names or carries, loaded and validated with the server's file policy. */
+export function requestScenario(ctx: ApiContext, body: { scenario?: string; file?: string; set: string[]; seed?: number }): LoadedScenario & { dir: string } {
+  const opts = { set: body.set, seed: body.seed, readable: ctx.policy.readable };
+  if ((body.scenario === undefined) === (body.file === undefined)) throw new InputError([{ source: 'request', path: 'scenario', message: 'give either scenario (YAML text) or file (an id from GET /api/scenarios)' }]);
+  let loaded: LoadedScenario;
+  let dir: string;
+  if (body.file !== undefined) {
+    const file = body.file.startsWith('user:') ? resolve(ctx.scenarioDir, body.file.slice(5)) : libraryFile(body.file);
+    const why = file === undefined ? 'no such scenario' : ctx.policy.readable(file);
+    if (file === undefined || why) throw new InputError([{ source: 'request', path: 'file', message: `"${body.file}": ${why ?? 'no such scenario'}`, hint: 'GET /api/scenarios lists them' }]);
+    dir = dirname(file);
+    loaded = loadScenario(file, opts);
+  } else {
+    dir = ctx.scenarioDir;
+    loaded = parseScenario(body.scenario!, { ...opts, name: 'request', dir });
+  }
+  const refused = refusedReferences(loaded.scenario, dir, ctx.policy);
+  if (refused.length) throw new InputError(refused);
+  return { ...loaded, dir };
+}
+
+/** Expected arrivals of one run: rate × duration for Poisson/Gamma traffic (the curve keeps the mean rate). */
+export function expectedRequests(s: Scenario): number {
+  const a = s.workload.arrivals;
+  return a.process === 'trace' ? 0 : ratePerSecond(a) * s.duration;
+}
+
+function checkWork(s: Scenario, trials: number, limits: ApiLimits): void {
+  const n = expectedRequests(s);
+  if (n * trials > limits.maxRequests) {
+    throw new InputError([{ source: 'request', path: 'duration', message: `about ${Math.round(n)} requests${trials > 1 ? ` × ${trials} trials` : ''} is more than this server simulates per call (${limits.maxRequests})`, hint: 'shorten duration or lower the rate, or run it with the CLI (or start serve with a larger --max-requests)' }]);
+  }
+}
+
+const MAX_KEPT_RUNS = 16;
+
+function keepRun(ctx: ApiContext, dir: string, files: string[]): string {
+  const id = dir.split(/[\\/]/).pop()!.replace(/^vgsim-run-/, '');
+  ctx.runs.set(id, { dir, files });
+  while (ctx.runs.size > MAX_KEPT_RUNS) {
+    const [oldest, v] = ctx.runs.entries().next().value!;
+    rmSync(v.dir, { recursive: true, force: true });
+    ctx.runs.delete(oldest);
+  }
+  return id;
+}
+
+type Handler = (ctx: ApiContext, body: unknown) => Promise<ApiReply> | ApiReply;
+
+export const POST_ROUTES: Record<string, Handler> = {
+  '/api/validate': (ctx, body) => {
+    const r = parseRequest(ValidateRequestSchema, body);
+    try {
+      requestScenario(ctx, r);
+      return { status: 200, body: { valid: true, issues: [] } };
+    } catch (e) {
+      if (e instanceof InputError) return { status: 200, body: { valid: false, issues: e.issues } };
+      throw e;
+    }
+  },
+  '/api/estimate': (_ctx, body) => ({ status: 200, body: estimate(body as never) }),
+  '/api/plan': (_ctx, body) => ({ status: 200, body: plan(body as never) }),
+  '/api/run': async (ctx, body) => {
+    const r = parseRequest(RunRequestSchema, body);
+    const loaded = requestScenario(ctx, r);
+    checkWork(loaded.scenario, 1, ctx.limits);
+    const result = simulate(loaded.scenario, { records: true, baseDir: loaded.dir, locate: loaded.locate });
+    const reply: Record<string, unknown> = { name: loaded.scenario.name, summary: summaryOf(result) };
+    if (r.charts) {
+      const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
+      reply.charts = reportCharts(result, estimates).map((c) => ({ ...c, spec: interactiveSpec(c.spec) }));
+    }
+    if (r.out) {
+      const dir = mkdtempSync(join(tmpdir(), 'vgsim-run-'));
+      const files = writeRunOutput(dir, result, loaded.scenario);
+      const { writeHtmlReport } = await import('../report/html.ts');
+      const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
+      files.push(...(await writeHtmlReport(dir, { result, scenario: loaded.scenario, estimates, title: loaded.scenario.name })));
+      const names = files.map((f) => f.slice(dir.length + 1).split('\\').join('/'));
+      const id = keepRun(ctx, dir, names);
+      reply.files = names.map((n) => ({ name: n, url: `/api/runs/${id}/${n}` }));
+    }
+    return { status: 200, body: reply };
+  },
+  '/api/capacity': (ctx, body) => {
+    const r = parseRequest(CapacityRequestSchema, body);
+    objectives(r.slo);
+    const loaded = requestScenario(ctx, r);
+    checkWork(loaded.scenario, r.max_trials, ctx.limits);
+    const res = capacity(loaded.scenario, r.slo, { baseDir: loaded.dir, locate: loaded.locate, tolerance: r.tolerance, maxTrials: r.max_trials, maxLossShare: r.max_loss });
+    const { at_capacity, ...rest } = res;
+    return { status: 200, body: { ...rest, at_capacity: at_capacity ? summaryOf(at_capacity) : null } };
+  },
+};
+
+/** GET /api/<kind>: the catalog as `vgsim list <kind> --json`; scenarios adds the user's folder. */
+export function getListing(ctx: ApiContext, kind: CatalogKind): ApiReply {
+  if (kind !== 'scenarios') return { status: 200, body: listing(kind).json };
+  const lib = libraryScenarios().map((s) => ({ id: s.id, name: s.name, description: s.description, source: 'library' }));
+  const user = existsSync(ctx.scenarioDir)
+    ? readdirSync(ctx.scenarioDir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => ({ id: `user:${f}`, name: f, description: '', source: 'scenario folder' }))
+    : [];
+  return { status: 200, body: [...lib, ...user] };
+}
+
+export { bad };

@@ -1,0 +1,120 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createVgsimServer } from '../src/serve/server.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { InputError } from '../src/scenario/errors.ts';
+import { vgsim } from './support/cli.ts';
+
+let base = '';
+const server = createVgsimServer({ scenarioDir: 'test/fixtures', maxBodyBytes: 200_000, maxRequests: 50_000 });
+beforeAll(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => {
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  r();
+})));
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const post = async (path: string, body: unknown) => {
+  const res = await fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() as any };
+};
+
+describe('vgsim serve: JSON API', () => {
+  it('POST /api/estimate returns what `vgsim estimate --json` prints', async () => {
+    const r = await post('/api/estimate', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', resolution: '1280x720', inference: { offload: true } });
+    expect(r.status).toBe(200);
+    const cli = JSON.parse(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '1280x720', '--offload', '--json']).stdout);
+    expect(r.json).toEqual(cli);
+  });
+
+  it('a bad body gets 400 with every problem, a did-you-mean, and no stack trace', async () => {
+    const r = await post('/api/estimate', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', resolutoin: '1280x720', inference: { dtype: 'int4' } });
+    expect(r.status).toBe(400);
+    expect(r.json.issues).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'resolutoin', message: 'unknown field "resolutoin"', hint: 'did you mean "resolution"?' }),
+      expect.objectContaining({ path: 'inference.dtype', message: 'expected one of "bf16", "fp8", got "int4"' }),
+    ]));
+    expect(JSON.stringify(r.json)).not.toMatch(/\n\s+at /);
+    const notJson = await post('/api/estimate', '{nope');
+    expect(notJson.status).toBe(400);
+  });
+
+  it('a scenario body is validated by the scenario schema: the same issue list as the CLI, without the file', async () => {
+    const text = readFileSync('test/fixtures/bad.yaml', 'utf8');
+    const r = await post('/api/validate', { scenario: text });
+    expect(r.status).toBe(200);
+    expect(r.json.valid).toBe(false);
+    let cli: InputError | undefined;
+    try {
+      loadScenario('test/fixtures/bad.yaml');
+    } catch (e) {
+      cli = e as InputError;
+    }
+    const strip = (i: any) => ({ line: i.line, col: i.col, path: i.path, message: i.message, hint: i.hint });
+    expect(r.json.issues.map(strip)).toEqual(cli!.issues.map((i) => JSON.parse(JSON.stringify(strip(i)))));
+    expect(r.json.issues.every((i: any) => i.source === 'request')).toBe(true);
+    const run = await post('/api/run', { scenario: text });
+    expect(run.status).toBe(400);
+    expect(run.json.issues.length).toBe(cli!.issues.length);
+  });
+
+  it('POST /api/run: the run --json summary, interactive chart specs, and the --out files to download', async () => {
+    const r = await post('/api/run', { file: 'default.yaml', set: ['duration=1h'], out: true });
+    expect(r.status).toBe(200);
+    const cli = JSON.parse(vgsim(['run', 'scenarios/default.yaml', '--set', 'duration=1h', '--json']).stdout);
+    const { wall_time_s: _a, ...api } = r.json.summary;
+    const { wall_time_s: _b, ...fromCli } = cli;
+    expect(api).toEqual(fromCli);
+    const cdf = r.json.charts.find((c: any) => c.id === 'latency-cdf');
+    expect(JSON.stringify(cdf.spec)).toContain('"bind":"scales"');
+    const names = r.json.files.map((f: any) => f.name);
+    for (const f of ['summary.json', 'requests.csv', 'timeseries.csv', 'report.html']) expect(names).toContain(f);
+    const summary = await (await fetch(base + r.json.files.find((f: any) => f.name === 'summary.json').url)).json() as any;
+    expect(summary.requests).toEqual(r.json.summary.requests);
+  });
+
+  it('limits: body size (413) and simulated work (400 before running)', async () => {
+    const big = await post('/api/validate', { scenario: 'x'.repeat(300_000) });
+    expect(big.status).toBe(413);
+    const long = await post('/api/run', { file: 'default.yaml', set: ['duration=365d'] });
+    expect(long.status).toBe(400);
+    expect(long.json.issues[0].message).toMatch(/more than this server simulates per call \(50000\)/);
+  });
+
+  it('reads nothing outside the package and the scenario folder', async () => {
+    const ext = await post('/api/run', { scenario: 'extends: /etc/hostname\n' });
+    expect(ext.status).toBe(400);
+    expect(ext.json.issues[0]).toMatchObject({ path: 'extends', message: expect.stringMatching(/outside the folders/) });
+    const trace = await post('/api/validate', { scenario: readFileSync('scenarios/default.yaml', 'utf8').replace(/arrivals:[^\n]*\n(\s+)process: poisson\n\s+rate_per_hour: 20/, 'arrivals:\n$1process: trace\n$1file: /etc/hostname') });
+    expect(trace.json.valid).toBe(false);
+    expect(JSON.stringify(trace.json.issues)).toMatch(/outside the folders/);
+    for (const p of ['/api/scenario?file=../../../etc/hostname', '/api/scenario?file=user:../../../../../../../etc/hostname']) expect((await fetch(base + p)).status).toBe(400);
+    for (const p of ['/../package.json', '/%2e%2e/package.json', '/vendor/yaml/../../package.json', '/api/runs/x/..%2f..%2fetc%2fhostname']) expect((await fetch(base + p)).status).toBe(404);
+    // the user's folder is readable: test/fixtures/child.yaml extends a file next to it
+    const user = await post('/api/validate', { file: 'user:md1.yaml' });
+    expect(user.json.valid).toBe(true);
+  });
+
+  it('GET catalog routes match `vgsim list --json`; the OpenAPI document lists every route', async () => {
+    const gpus = await (await fetch(`${base}/api/gpus`)).json();
+    expect(gpus).toEqual(JSON.parse(vgsim(['list', 'gpus', '--json']).stdout));
+    const scen = await (await fetch(`${base}/api/scenarios`)).json() as any[];
+    expect(scen.map((s) => s.id)).toEqual(expect.arrayContaining(['default.yaml', 'user:bad.yaml']));
+    const doc = await (await fetch(`${base}/api/openapi.json`)).json() as any;
+    expect(doc.openapi).toBe('3.1.0');
+    for (const p of ['/api/estimate', '/api/run', '/api/plan', '/api/capacity', '/api/validate', '/api/gpus', '/api/models', '/api/nodes', '/api/scenarios']) expect(doc.paths).toHaveProperty(p);
+    expect(doc.paths['/api/estimate'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('inference');
+  });
+
+  it('POST /api/plan with deploy, POST /api/capacity', async () => {
+    const p = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 8, official: true, deploy: true });
+    expect(p.status).toBe(200);
+    expect(p.json.deploy.official.command).toMatch(/^torchrun --nproc_per_node=8 generate\.py/);
+    const c = await post('/api/capacity', { file: 'user:md1.yaml', slo: 'mean<=2000', max_trials: 6 });
+    expect(c.status).toBe(200);
+    expect(c.json.max_rate_per_h).toBeGreaterThan(0);
+    const badSlo = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=soon' });
+    expect(badSlo.status).toBe(400);
+  });
+});
+
