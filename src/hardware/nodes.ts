@@ -25,6 +25,7 @@ export const NODES: readonly NodeSpec[] = [
     gpusPerNode: 8,
     intraNode: { topology: 'nvswitch', link: 'nvlink4', cpuSockets: 2, crossSocketLink: 'upi' },
     hostDramGB: 2048,
+    hostCpu: { name: '2 × Intel Xeon Platinum 8480C', cores: 112, isa: 'amx' },
     hostLinkPerGpu: 'pcie5-x16',
     nics: { count: 8, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', driveReadGBs: 7, raid0ReadGBs: 55.3 },
@@ -36,6 +37,7 @@ export const NODES: readonly NodeSpec[] = [
     notes:
       'Also 2x dual-port ConnectX-7 for storage/in-band management (not counted in nics) and 2x 1.92 TB M.2 OS drives. Measured node power: 8.48 kW max in training (18% below nameplate, Latif); compute-intensive training ~76% of 10.2 kW (BNL); typical 6.5-8.5 kW (blog). Chassis conflict: NVIDIA 8U with 6x 3.3 kW PSUs vs supercluster.blog 4U with 4x 3 kW - NVIDIA kept. Price conflict: $270k SemiAnalysis sale price vs $199k list base (supercluster.blog) vs $300-350k node capex (v2-pseo) vs $310k incl. NICs (tech-talk-cto).',
     sources: {
+      'hostCpu.cores': `${R.catalogJson} nodes[dgx-h100-h200].cpu (2x Xeon Platinum 8480C, 112 cores; Sapphire Rapids has AMX)`,
       gpusPerNode: `${R.nvBasepod}; ${R.catalogJson} nodes[dgx-h100-h200]`,
       'intraNode.link': `${R.catalogJson} nodes[dgx-h100-h200].nvswitch (4x NVSwitch gen3)`,
       'intraNode.cpuSockets': `${R.catalogJson} nodes[dgx-h100-h200].cpu (2x Intel Xeon Platinum 8480C, 112 cores total)`,
@@ -65,6 +67,7 @@ export const NODES: readonly NodeSpec[] = [
     gpusPerNode: 8,
     intraNode: { topology: 'nvswitch', link: 'nvlink4', cpuSockets: 2, crossSocketLink: 'upi' },
     hostDramGB: 2048,
+    hostCpu: { name: '2 × Intel Xeon Platinum 8480C', cores: 112, isa: 'amx' },
     hostLinkPerGpu: 'pcie5-x16',
     nics: { count: 8, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', driveReadGBs: 7, raid0ReadGBs: 55.4 },
@@ -74,6 +77,7 @@ export const NODES: readonly NodeSpec[] = [
     confidence: 'high',
     notes: 'Purchase price of a full H200 node not in the catalog (GPU ~$35-40k each; AWS p5e Capacity Block $43.26/hr per 8 GPUs).',
     sources: {
+      'hostCpu.cores': `${R.mlperfH200Sys} (2x Xeon Platinum 8480C, 56 cores each; AMX)`,
       gpusPerNode: `${R.catalogJson} nodes[dgx-h100-h200] (8x H200, 1,128 GB)`,
       'intraNode.link': `${R.mlperfH200Sys} (18x 4th Gen NVLink, 900GB/s)`,
       'intraNode.cpuSockets': `${R.mlperfH200Sys} (2x Xeon Platinum 8480C)`,
@@ -154,6 +158,7 @@ export const NODES: readonly NodeSpec[] = [
     gpusPerNode: 8,
     intraNode: { topology: 'nvswitch', link: 'nvlink5', cpuSockets: 2, crossSocketLink: 'upi' },
     hostDramGB: 2048,
+    hostCpu: { name: '2 × Intel Xeon 8570', cores: 112, isa: 'amx' },
     hostLinkPerGpu: 'pcie5-x16',
     nics: { count: 8, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4' },
@@ -164,6 +169,7 @@ export const NODES: readonly NodeSpec[] = [
     notes:
       'GPUs support PCIe Gen6 but the Xeon 8570 hosts are Gen5. 2x dual-port BlueField-3 for storage/management not counted in nics. Drives are 8x 3.84 TB U.2 in RAID0 (cache); drive generation and RAID bandwidth not read. nonGpuPowerW uses the DGX H100-derived proxy; nameplate headroom 14.3 kW - 8 x 1 kW = 6.3 kW is an upper bound. Xeon 8570 (Emerald Rapids) UPI runs up to 20 GT/s vs the 16 GT/s Sapphire Rapids upi entry. Purchase price not in the catalog (B200 GPU ~$40k; SU of 32 DGX B200 ~458 kW).',
     sources: {
+      'hostCpu.cores': `${R.nvDgxB200Ug} (2x Intel Xeon 8570, 56 cores each; Emerald Rapids has AMX)`,
       gpusPerNode: `${R.nvDgxB200Ug} (8x B200, 1,440 GB total)`,
       'intraNode.link': `${R.nvDgxB200Ug} (2x 5th-gen NVLink switches, 14.4 TB/s aggregate)`,
       'intraNode.cpuSockets': `${R.nvDgxB200Ug} (2x Intel Xeon 8570, 56 cores each)`,
@@ -190,6 +196,7 @@ export const NODES: readonly NodeSpec[] = [
     gpusPerNode: 8,
     intraNode: { topology: 'nvswitch', link: 'nvlink3', cpuSockets: 2 },
     hostDramGB: 2048,
+    hostCpu: { name: '2 × AMD EPYC 7742', cores: 128, isa: 'avx2' },
     hostLinkPerGpu: 'pcie4-x16',
     nics: { count: 8, link: 'ib-hdr', perNicGbps: 200 },
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', raid0ReadGBs: 9.3 },
@@ -201,6 +208,7 @@ export const NODES: readonly NodeSpec[] = [
     notes:
       'EPYC sockets are joined by AMD Infinity Fabric (not catalogued; crossSocketLink left undefined). raid0ReadGBs is from Azure ND A100 v4 (a different A100 platform; DGX A100 RAID not measured). purchaseUsd is the DGX A100 launch price of the 320GB (40GB GPU) version - the 640GB version cost more (not sourced). nonGpuPowerW.busy scales the DGX A100 nameplate by the DGX H100 measured/nameplate ratio (low confidence).',
     sources: {
+      'hostCpu.cores': `${R.pcnewsDgxA100} (2x EPYC 7742, 64 cores each; Zen 2 has AVX2, no AVX-512)`,
       gpusPerNode: `${R.pcnewsDgxA100}`,
       'intraNode.link': `${R.geektopiaDgxA100} (NVLink 3, 600 GB/s, six NVSwitch); ${R.catalogJson} links[nvlink3]`,
       'intraNode.cpuSockets': `${R.pcnewsDgxA100} (2x EPYC 7742)`,

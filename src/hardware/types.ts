@@ -169,6 +169,8 @@ export interface NodeSpec {
   hostDramGB?: number;
   /** LinkSpec id of each GPU's path to host memory as wired in this platform (may be below what the GPU supports). */
   hostLinkPerGpu: string;
+  /** The node's CPUs, where --t5_cpu runs umT5 (default: a generic server CPU; host-cpu.ts). */
+  hostCpu?: import('./host-cpu.ts').HostCpu;
   /** How the host pages in fresh memory (default: bare metal with transparent huge pages; host-memory.ts). */
   hostMemory?: import('./host-memory.ts').HostMemory;
   nics: {

@@ -14,6 +14,7 @@
  */
 import { buildDitForward, embeddingBytes } from '../workload/dit.ts';
 import { buildVaeDecode } from '../workload/vae.ts';
+import { buildVaeEncode } from '../workload/vae-encode.ts';
 import { buildTextEncode } from '../workload/text-encoder.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
@@ -25,6 +26,7 @@ import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
+import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '../hardware/host-cpu.ts';
 import { powerTable, stageEnergy } from './power.ts';
 import { InputError } from '../scenario/errors.ts';
 
@@ -306,8 +308,12 @@ export function estimate(input: EstimateInput): Estimate {
 
   // ---- text encoder ----
   const teStage = buildTextEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp: plan.t5 === 'fsdp' ? groupN : undefined });
-  const teCost = plan.t5 === 'cpu' ? cpuTextEncode(model) : priceStage(device, teStage.ops, layout.pricer);
-  if (plan.t5 === 'cpu') warnings.push('umT5 on the CPU: 2 TFLOP/s effective is an assumption (no CPU measurement in this repository)');
+  // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)
+  const hostCpu = node.hostCpu ?? DEFAULT_HOST_CPU;
+  const teCost = plan.t5 === 'cpu' ? cpuTextEncode(model, hostCpu, Math.min(groupN, node.gpusPerNode)) : priceStage(device, teStage.ops, layout.pricer);
+  if (plan.t5 === 'cpu') {
+    warnings.push(`umT5 on the CPU: ${hostCpu.name}, ${hostCpu.cores} cores, ${hostCpu.isa} (${ISA_FACTOR[hostCpu.isa].measured ? 'BF16 rate per core measured on a Zen 5 core' : 'BF16 rate per core scaled from a Zen 5 measurement by instruction set: an assumption'})${groupN > 1 ? `, shared by the ${Math.min(groupN, node.gpusPerNode)} ranks that encode at once` : ''}${node.hostCpu ? '' : '; the node type does not name its CPUs, a generic server CPU is assumed'}`);
+  }
 
   // ---- VAE decode (rank 0, or patch-parallel over the group) ----
   const vaeShards = plan.vae === 'patch' ? groupN : 1;
@@ -318,6 +324,12 @@ export function estimate(input: EstimateInput): Estimate {
   });
   const vaeOnce = priceStage(device, vae.ops, layout.pricer);
   const vaeSeconds = vaeOnce.seconds * opts.batch;
+
+  // ---- VAE encode of the conditioning (image-to-video), on every rank before sampling ----
+  const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
+  const vaeEncode = encodeFrames > 0 ? buildVaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
+  const encodeCost = vaeEncode ? priceStage(device, vaeEncode.ops, layout.pricer) : undefined;
+  const encodeSeconds = (encodeCost?.seconds ?? 0) * opts.batch;
 
   // ---- weights and transfers ----
   const t5Bytes = (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2;
@@ -369,7 +381,7 @@ export function estimate(input: EstimateInput): Estimate {
     transferSeconds += handoff;
   }
 
-  const totalSeconds = teCost.seconds + denoiseSeconds + streamExposed + vaeSeconds + transferSeconds;
+  const totalSeconds = teCost.seconds + encodeSeconds + denoiseSeconds + streamExposed + vaeSeconds + transferSeconds;
   // throughput: back-to-back requests; with split experts two requests overlap (one per group)
   const busiest = plan.experts === 'split'
     ? Math.max(req.highSteps, req.lowSteps) * stepSeconds + teCost.seconds + vaeSeconds
@@ -399,6 +411,7 @@ export function estimate(input: EstimateInput): Estimate {
   if (runs.denoise) phase('denoise', { dit_weights: ditWeightBytesPerGpu, fsdp_unsharded_roots: fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
   // the VAE stage's own timeline holds the VAE weights
   if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
+  if (vaeEncode && runs.encode) phase('vae_encode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, vaeEncode.peakMemory());
   if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
   const peak = Math.max(...phases.map((p) => p.peak_gb));
   const capacity = device.gpu.memUsableGB;
@@ -421,6 +434,7 @@ export function estimate(input: EstimateInput): Estimate {
   const fwdCount = req.steps * forwardsPerStep;
   const stages: StageReport[] = [
     { name: 'text_encode', count: 1, seconds_each: teCost.seconds, seconds_total: teCost.seconds, bound: dominant(teCost), detail: plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}` },
+    ...(encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: encodeCost.seconds, seconds_total: encodeSeconds, bound: dominant(encodeCost), detail: `${model.vae.id}, ${encodeFrames === 1 ? 'the reference image' : `${encodeFrames}-frame conditioning clip`}, fp32, on every rank` }] : []),
     { name: 'dit_forward', count: fwdCount, seconds_each: forwardSeconds, seconds_total: forwardSeconds * fwdCount, bound: dominant(fwdStage), detail: `${req.tokens} tokens × batch ${batchPerForward}, ${kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}` },
     { name: 'scheduler', count: req.steps, seconds_each: schedCost.seconds, seconds_total: schedCost.seconds * req.steps, bound: dominant(schedCost) },
     { name: 'vae_decode', count: opts.batch, seconds_each: vaeOnce.seconds, seconds_total: vaeSeconds, bound: dominant(vaeOnce), detail: `${model.vae.id}, ${req.latent.t} latent frames, fp32${vaeShards > 1 ? `, split over ${vaeShards} GPUs` : ''}` },
@@ -570,10 +584,10 @@ export function estimate(input: EstimateInput): Estimate {
   return result;
 }
 
-/** umT5 on the CPU (--t5_cpu): ~9.5 TFLOP per request at an assumed 2 TFLOP/s server-CPU rate (flagged in the output). */
-function cpuTextEncode(model: ModelSpec): StageCost {
+/** umT5 on the CPU (--t5_cpu): two 512-token calls (~9.5 TFLOP per request) at the host CPU's BF16 rate. */
+function cpuTextEncode(model: ModelSpec, cpu: HostCpu, processes: number): StageCost {
   const flops = 2 * 2 * model.textEncoder.blockParams * model.textEncoder.tokens;
-  const seconds = flops / 2e12;
+  const seconds = cpuMatmulSeconds(flops, cpu, processes);
   return { seconds, gpuSeconds: 0, launchSeconds: 0, kernels: 0, flops, bytes: 0, byBound: { compute: seconds, memory: 0, launch: 0, link: 0 }, byGroup: { text_encoder: seconds }, ops: [], launchBound: false };
 }
 

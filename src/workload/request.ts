@@ -22,6 +22,8 @@ export interface RequestShape {
 }
 
 export interface ResolvedRequest extends RequestShape {
+  /** Conditioned on an image (i2v models always; ti2v models when the request says so). */
+  image: boolean;
   model: ModelSpec;
   latent: { channels: number; t: number; h: number; w: number };
   tokens: number;
@@ -79,6 +81,7 @@ export function resolveRequest(model: ModelSpec, shape: Partial<RequestShape> = 
   const highSteps = model.experts === 2 && model.expertSchedule ? highNoiseSteps(model.expertSchedule, steps) : steps;
   return {
     width, height, frames, steps, cfg, model,
+    image: model.vaeEncodeFrames === 'clip' || shape.image === true,
     latent: { channels: lat.channels, t: lat.t, h: lat.h, w: lat.w },
     tokens: lat.tokens,
     highSteps,

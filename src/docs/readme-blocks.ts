@@ -1,0 +1,87 @@
+/**
+ * README blocks generated from the code and its validations, so the README cannot drift: each block sits
+ * between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; `npm run readme` rewrites them and
+ * test/readme.test.ts fails when one is stale. A generator returns the block's Markdown.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { compareValidation, loadValidation } from '../perf/validation.ts';
+import { comparePublished, loadPublishedTable, summarize } from '../perf/published.ts';
+import { OFFICIAL_FLAG_MAP } from '../parallel/official-flags.ts';
+import { estimate } from '../perf/estimate.ts';
+import { getModel } from '../workload/request.ts';
+import { parseOfficialFlags } from '../parallel/official-flags.ts';
+import { packagePath } from '../package-files.ts';
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+
+/** The H100 validation set against the model (`npm run validate:model`). */
+function validateModel(): string {
+  const rows = compareValidation('h100-sxm', loadValidation(packagePath('calibration/validation/h100-sxm.json')).cases);
+  const out = ['| case | measured s | predicted s | time error | measured GB | predicted GB | memory error |', '|---|---:|---:|---:|---:|---:|---:|'];
+  for (const r of rows) out.push(`| ${r.case} | ${r.measured_s.toFixed(3)} | ${r.predicted_s.toFixed(3)} | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} |`);
+  const t = rows.filter((r) => r.kind !== 'text_encode').map((r) => Math.abs(r.time_error));
+  const m = rows.map((r) => Math.abs(r.memory_error));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  out.push('', `DiT and VAE (${t.length} cases): mean |time error| ${(100 * mean(t)).toFixed(1)}% (max ${(100 * Math.max(...t)).toFixed(1)}%); all ${rows.length} cases: mean |memory error| ${(100 * mean(m)).toFixed(1)}% (max ${(100 * Math.max(...m)).toFixed(1)}%).`);
+  return out.join('\n');
+}
+
+/** The official Wan2.2 table through the model (`npm run validate:published`). */
+function validatePublished(): string {
+  const table = loadPublishedTable(packagePath('calibration/published/wan22-comp-effic.json'));
+  const rows = comparePublished(table);
+  const s = summarize(rows);
+  const ieee = summarize(comparePublished(table, { fp32Matmul: 'ieee' }));
+  const out = ['| GPU | model | size | GPUs | vgsim plan | published s | vgsim s | error | published GiB | vgsim GiB | error |', '|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    out.push(`| ${r.gpu_label} | ${r.task}${r.mode ? ` ${r.mode.toUpperCase()}` : ''} | ${r.size} | ${r.gpus} | \`${r.plan}\` | ${r.published_s.toFixed(1)} | ${r.vgsim_s.toFixed(1)} | ${pct(r.time_error)} | ${r.published_gib.toFixed(1)} | ${r.vgsim_gib.toFixed(1)} | ${pct(r.memory_error)} |`);
+  }
+  out.push('', `${rows.length} cases: total time median |error| **${(100 * s.time.median).toFixed(1)}%**, max **${(100 * s.time.max).toFixed(1)}%**; peak memory median |error| **${(100 * s.memory.median).toFixed(1)}%**, max **${(100 * s.memory.max).toFixed(1)}%** (targets: 7% / 15% and 3% / 8%).`);
+  out.push('', '| GPU | time median | time max | memory median | memory max |', '|---|---:|---:|---:|---:|');
+  for (const [g, v] of Object.entries(s.byGpu)) out.push(`| ${g} | ${(100 * v.time.median).toFixed(1)}% | ${(100 * v.time.max).toFixed(1)}% | ${(100 * v.memory.median).toFixed(1)}% | ${(100 * v.memory.max).toFixed(1)}% |`);
+  out.push('', `With PyTorch's default IEEE fp32 matmuls instead of TF32 the same cases come out at median ${(100 * ieee.time.median).toFixed(1)}%, max ${(100 * ieee.time.max).toFixed(1)}% (the 8-GPU rows most: the per-token fp32 time projection runs on the full sequence on every rank).`);
+  return out.join('\n');
+}
+
+/** The official generate.py flags and what vgsim makes of them. */
+function officialFlags(): string {
+  const out = ['| official flag | vgsim |', '|---|---|'];
+  for (const r of OFFICIAL_FLAG_MAP) out.push(`| \`${r.flag}\` | ${r.vgsim} |`);
+  const line = 'torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ckpt_dir ./Wan2.2-T2V-A14B --ulysses_size 8 --dit_fsdp --t5_fsdp';
+  const run = parseOfficialFlags(line);
+  const e = estimate({ model: getModel(run.model), gpu: 'h100-sxm', gpus: run.gpus, plan: run.plan, request: run.request, options: { weightDtype: run.weightDtype } });
+  out.push('', 'For example', '', '```', `$ vgsim estimate --gpu h100-sxm --official "${line}"`, `${e.model} on ${e.gpus}x ${e.gpu}, parallel ${e.parallel}: ${e.request.width}x${e.request.height}, total ${(e.total_s).toFixed(1)} s, peak ${e.peak_memory_gb.toFixed(1)} GB per GPU`, '```');
+  return out.join('\n');
+}
+
+export const README_BLOCKS: Record<string, () => string> = {
+  'validate-model': validateModel,
+  'validate-published': validatePublished,
+  'official-flags': officialFlags,
+};
+
+const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+
+/** README text with every generated block rewritten; throws if a block's markers are missing. */
+export function renderReadme(text: string, blocks = README_BLOCKS): string {
+  let out = text;
+  for (const [name, gen] of Object.entries(blocks)) {
+    const re = blockRe(name);
+    if (!re.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> … <!-- /generated:${name} --> block`);
+    const body = gen();
+    out = out.replace(re, (_m, a: string, b: string) => `${a}${body}\n${b}`);
+  }
+  return out;
+}
+
+/** Blocks whose README text differs from what the generator gives now. */
+export function staleBlocks(text: string, blocks = README_BLOCKS): string[] {
+  return Object.entries(blocks).filter(([name, gen]) => {
+    const m = blockRe(name).exec(text);
+    return !m || text.slice(m.index + m[1]!.length, m.index + m[0].length - m[2]!.length) !== `${gen()}\n`;
+  }).map(([name]) => name);
+}
+
+export function writeReadme(file = packagePath('README.md')): void {
+  writeFileSync(file, renderReadme(readFileSync(file, 'utf8')));
+}
