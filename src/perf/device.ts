@@ -66,7 +66,12 @@ export class DeviceModel {
   private readonly sustained: boolean;
   readonly capClockRatio: number;
   readonly powerLimitW: number | undefined;
+  /** What the model assumed about this GPU (fixed at construction). */
   readonly notes: string[] = [];
+  /** Notes raised while pricing the current estimate (beginEstimate clears them). */
+  private raised: string[] = [];
+  /** opTime results by op signature, with the notes pricing raised (instances are shared across estimates). */
+  private readonly memo = new Map<string, { time: OpTime; notes: string[] }>();
   private readonly ref: GpuSpec;
   private readonly launch: 'eager' | 'graph';
   private readonly hostLink: string | undefined;
@@ -156,8 +161,7 @@ export class DeviceModel {
     if (mine === undefined && dtype === 'tf32' && this.gpu.tflops.fp32 !== undefined && ref) {
       // no TF32 figure in the catalog (e.g. MI300X, where only AMD's FP32 matrix peak is sourced): price the
       // fp32 work at the FP32 rate: conservative, and said in the output
-      const note = `${this.gpu.id}: no TF32 rate in the catalog; fp32 (TF32-eligible) convolutions and GEMMs are priced at its FP32 peak (${this.gpu.tflops.fp32} TFLOP/s), a conservative bound`;
-      if (!this.notes.includes(note)) this.notes.push(note);
+      this.raise(`${this.gpu.id}: no TF32 rate in the catalog; fp32 (TF32-eligible) convolutions and GEMMs are priced at its FP32 peak (${this.gpu.tflops.fp32} TFLOP/s), a conservative bound`);
       return this.gpu.tflops.fp32 / ref;
     }
     if (mine === undefined) throw new UnsupportedOnGpuError(this.gpu, dtype);
@@ -206,7 +210,37 @@ export class DeviceModel {
     return undefined;
   }
 
+  /** Starts an estimate: notes raised while pricing are collected afresh (raisedNotes). */
+  beginEstimate(): void {
+    this.raised = [];
+  }
+
+  /** Notes raised while pricing since beginEstimate, in the order first raised. */
+  get raisedNotes(): readonly string[] {
+    return this.raised;
+  }
+
+  /** Records a note raised while pricing (once per estimate). */
+  raise(note: string): void {
+    if (!this.raised.includes(note)) this.raised.push(note);
+  }
+
+  /** The time of an op (memoised by its shape: the same op costs the same on the same device). */
   opTime(op: Op): OpTime {
+    const key = opKey(op);
+    const hit = this.memo.get(key);
+    if (hit) {
+      for (const n of hit.notes) this.raise(n);
+      return hit.time;
+    }
+    const before = this.raised.length;
+    const time = this.priceOp(op);
+    if (this.memo.size > 200_000) this.memo.clear();
+    this.memo.set(key, { time, notes: this.raised.slice(before) });
+    return time;
+  }
+
+  private priceOp(op: Op): OpTime {
     const flops = opFlops(op) * op.count;
     const bytes = opBytes(op) * op.count;
     switch (op.kind) {
@@ -317,6 +351,24 @@ export class DeviceModel {
     }
     seconds += count * this.kernelGapS;
     return { seconds, kernels: count, bound, flops, bytes, rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
+  }
+}
+
+/** The fields of an op that decide its time (not its name or group). */
+function opKey(op: Op): string {
+  switch (op.kind) {
+    case 'gemm':
+      return `g${op.m},${op.n},${op.k},${op.dtype},${op.batch},${op.count}`;
+    case 'attention':
+      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count}`;
+    case 'elementwise':
+      return `e${op.ew},${op.bytes},${op.kernels},${op.count}`;
+    case 'conv':
+      return `c${op.dims},${op.cin},${op.cout},${op.kernel.join('x')},${op.out.join('x')},${op.dtype},${op.tf32},${op.count}`;
+    case 'transfer':
+      return `t${op.direction},${op.bytes},${op.pinned},${op.module},${op.count}`;
+    case 'collective':
+      return `x${op.name}`;
   }
 }
 

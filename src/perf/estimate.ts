@@ -2,33 +2,37 @@
  * `vgsim estimate`: the time and memory of one request on an idle, loaded replica, stage by stage.
  *
  * Pipeline (as the official Wan2.2 generate path runs it):
- *   text encode (umT5, prompt + negative prompt) → `steps` denoising steps, each one DiT forward per CFG
- *   branch (sequential, batched, or on two GPU groups with cfg=2), on the high-noise expert for the first
- *   steps and the low-noise expert after the boundary (A14B) → VAE decode (fp32, frame by frame, on one
- *   GPU or patch-parallel).
+ *   text encode (umT5, prompt + negative prompt) → [VAE encode of an I2V conditioning] → `steps` denoising
+ *   steps, each one DiT forward per CFG branch (sequential, batched, or on two GPU groups with cfg=2), on the
+ *   high-noise expert for the first steps and the low-noise expert after the boundary (A14B) → VAE decode
+ *   (fp32, frame by frame, on one GPU or patch-parallel).
  * The parallel plan (src/parallel/plan.ts) shards the DiT forward and adds its collectives, priced on the
  * replica's topology (src/parallel/network.ts); memory is reported per GPU (the largest).
  * With `offload` (the official single-GPU default): umT5 is moved to the GPU to encode and back, only the
  * active expert is resident (swapped with module.to at the start and at the boundary), and the DiT is
  * moved off before the VAE decode.
+ *
+ * The estimate runs along its seams, one file each: setup (estimate-setup.ts: options, plan, node, layout,
+ * device, kernel), the denoising loop (denoise-cost.ts), the stages around it (encode-decode-cost.ts),
+ * weights and transfers (weights.ts), memory by phase (memory-fit.ts), the report tables
+ * (estimate-report.ts) and energy (request-energy.ts). Op lists are built once per shape
+ * (stage-builds.ts) and priced once per device (priceStageOnce): plan searches and sweeps call this
+ * thousands of times.
  */
-import { buildDitForward, embeddingBytes } from '../workload/dit.ts';
-import { buildVaeDecode } from '../workload/vae.ts';
-import { buildVaeEncode } from '../workload/vae-encode.ts';
-import { buildTextEncode } from '../workload/text-encoder.ts';
-import { ditParams, type ModelSpec } from '../workload/models.ts';
-import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
-import type { AttentionKernel, MemoryPeak, Op } from '../workload/ops.ts';
-import { DeviceModel, type DeviceOptions } from './device.ts';
-import { priceStage, type PricedOp, type StageCost } from './stage-cost.ts';
-import { SINGLE_GPU, formatPlan, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
-import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
-import type { FabricOptions } from '../parallel/network.ts';
-import { getNode } from '../hardware/catalog.ts';
-import { POWER_DEFAULTS } from '../hardware/defaults.ts';
-import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '../hardware/host-cpu.ts';
-import { powerTable, stageEnergy } from './power.ts';
-import { InputError } from '../scenario/errors.ts';
+import type { AttentionKernel } from '../workload/ops.ts';
+import type { ResolvedRequest } from '../workload/request.ts';
+import type { PricedOp } from './stage-cost.ts';
+import { formatPlan } from '../parallel/plan.ts';
+import { setupEstimate, type EstimateInput } from './estimate-setup.ts';
+import { denoiseCost } from './denoise-cost.ts';
+import { encodeDecodeCost } from './encode-decode-cost.ts';
+import { weightPlan } from './weights.ts';
+import { memoryFit } from './memory-fit.ts';
+import { requestEnergy } from './request-energy.ts';
+import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-report.ts';
+
+export { chooseAttention, PIPEFUSION_WARMUP_STEPS, type EstimateInput } from './estimate-setup.ts';
+export { RUNTIME_OVERHEAD_GB } from './memory-fit.ts';
 
 export interface InferenceOptions {
   attention: AttentionKernel | 'auto';
@@ -124,9 +128,17 @@ export interface Estimate {
   step_s: number;
   denoise_s: number;
   text_encode_s: number;
+  /** VAE encode of an image-to-video conditioning (0 for text-to-video). */
+  vae_encode_s: number;
   vae_decode_s: number;
   transfer_s: number;
   total_s: number;
+  /**
+   * The request split as a staged runtime runs it: encode (text encoder and its offload moves), denoise
+   * (the VAE encode of a conditioning, the loop, expert swaps, streaming), decode (the DiT moved off, the
+   * VAE decode); each with the host↔GPU transfers inside it.
+   */
+  stage_split: { encode_s: number; denoise_s: number; decode_s: number; transfer_s: { encode: number; denoise: number; decode: number } };
   /** Requests per hour this replica sustains back to back (split experts pipeline two requests). */
   throughput_per_h: number;
   peak_memory_gb: number;
@@ -187,424 +199,64 @@ export interface ForwardOps {
   step_s: number;
 }
 
-/** Bytes not visible to torch's allocator: CUDA context, cuBLAS/cuDNN/NCCL workspaces (documented assumption, see README). */
-export const RUNTIME_OVERHEAD_GB = 1.0;
-
-/** Number of non-pipelined warm-up steps PipeFusion runs before using stale activations (xDiT default). */
-export const PIPEFUSION_WARMUP_STEPS = 1;
-
-export function chooseAttention(device: DeviceModel, requested: AttentionKernel | 'auto'): AttentionKernel {
-  if (requested !== 'auto') {
-    const why = device.attentionAvailable(requested);
-    if (why) throw new Error(`attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`);
-    return requested;
-  }
-  // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's
-  // flash_attn_interface when installed, as the official README's table ran it on Hopper; FlashAttention-2
-  // otherwise; it asserts one is installed). FA3 exists for Hopper only.
-  const arch = device.gpu.arch.toLowerCase();
-  if (device.gpu.vendor === 'nvidia' && arch.includes('hopper')) return 'fa3';
-  return 'fa2';
-}
-
-export interface EstimateInput {
-  model: ModelSpec;
-  /** GPU id; optional when `node` is given. */
-  gpu?: string;
-  /** Node type id (default: the catalog's node for the GPU). */
-  node?: string;
-  plan?: ParallelPlan;
-  /** Total GPUs (checked against the plan). */
-  gpus?: number;
-  fabric?: FabricOptions;
-  request?: Partial<RequestShape>;
-  options?: Partial<InferenceOptions>;
-  device?: DeviceOptions;
-}
-
-const GB = 1e9;
 
 export function estimate(input: EstimateInput): Estimate {
-  const opts: InferenceOptions = { ...DEFAULT_INFERENCE, ...input.options };
-  const plan: ParallelPlan = { ...(input.plan ?? SINGLE_GPU) };
-  if (opts.offload) plan.offload = true;
-  if (opts.textEncoderOnCpu) plan.t5 = 'cpu';
-  opts.offload = plan.offload;
-  opts.textEncoderOnCpu = plan.t5 === 'cpu';
-  const req = resolveRequest(input.model, input.request);
-  const model = req.model;
-  const groupN = groupGpus(plan);
-  const totalGpus = input.gpus ?? groupN * plan.dp * (plan.experts === 'split' ? 2 : 1);
-  const nodeId = input.node ?? defaultNodeFor(input.gpu ?? 'h100-sxm', totalGpus);
-  const node = getNode(nodeId);
-  if (input.gpu && getNode(nodeId).gpu !== input.gpu && input.node) {
-    throw new InputError([{ source: '--node', path: 'node', message: `node type ${nodeId} carries ${node.gpu}, not ${input.gpu}` }]);
-  }
-  const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
-  if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
-  const layout = new ReplicaLayout(plan, nodeId, input.fabric);
-  const device = new DeviceModel(node.gpu, {
-    sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
-    host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
-  });
-  const kernel = chooseAttention(device, opts.attention);
-  if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
-    throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
-  }
-  const warnings = [...req.warnings, ...device.notes];
-  if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
-  if (opts.compile) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
-  if (opts.dtype === 'fp8') warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
-  if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
-  if (plan.pipefusion > 1) warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
-  if (plan.ring > 1) warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
-  if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
-
-  // ---- the denoising forward on one GPU of the group ----
-  const cfgBatched = req.cfg && plan.cfg === 1 && opts.cfg === 'batched';
-  const batchPerForward = opts.batch * (cfgBatched ? 2 : 1);
-  const forwardsPerStep = req.cfg && plan.cfg === 1 && !cfgBatched ? 2 : 1;
-  const pp = plan.pipefusion;
-  const wBytes = opts.dtype === 'fp8' ? 1 : 2;
-  // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
-  // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
-  const weightDtype = opts.weightDtype ?? model.officialWeightDtype;
-  const residentWBytes = opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2;
-  const expertParams = ditParams(model.dit);
-  const fsdpN = plan.fsdp ? layout.group('fsdp').p : 1;
-  const forwardOpts = {
-    tokens: req.tokens, kernel, linearDtype: opts.dtype, fp32Matmul: opts.fp32Matmul, fused: opts.compile, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
-    layers: Math.ceil(model.dit.layers / pp), weightsResident: false, fsdp: plan.fsdp ? fsdpN : undefined,
-    castWeights: residentWBytes === 4,
-  } as const;
-  const fwd = buildDitForward(model.dit, { ...forwardOpts, batch: batchPerForward, patches: pp > 1 ? pp : undefined });
-  const fwdStage = priceStage(device, fwd.builder.ops, layout.pricer);
-  // PipeFusion: a step runs pp patches through pp stages: (patches + stages − 1) patch-stage times
-  const fwdFull = pp > 1 ? priceStage(device, buildDitForward(model.dit, { ...forwardOpts, batch: batchPerForward }).builder.ops, layout.pricer) : fwdStage;
-  // PipeFusion: the blocks run (patches + stages − 1) patch-stage times per step; the embeddings, time MLP
-  // and head run once on the full sequence
-  const pipelineFactor = pp > 1 ? pp + pp - 1 : 1;
-  const pipelined = (patchStage: StageCost, full: StageCost) => (patchStage.byGroup.block ?? 0) * pipelineFactor + (full.seconds - (full.byGroup.block ?? 0));
-  const forwardSeconds = pp > 1 ? pipelined(fwdStage, fwdFull) : fwdStage.seconds;
-  const branchForward = batchPerForward === opts.batch
-    ? forwardSeconds
-    : (() => {
-        const one = { ...forwardOpts, batch: opts.batch };
-        const patchStage = priceStage(device, buildDitForward(model.dit, { ...one, patches: pp > 1 ? pp : undefined }).builder.ops, layout.pricer);
-        return pp > 1 ? pipelined(patchStage, priceStage(device, buildDitForward(model.dit, one).builder.ops, layout.pricer)) : patchStage.seconds;
-      })();
-
-  // scheduler step + CFG combine on the latents (fp32); cfg=2 exchanges the branches' predictions
-  const latentBytes = opts.batch * req.latent.channels * req.latent.t * req.latent.h * req.latent.w * 4;
-  const schedOps: Op[] = [
-    { kind: 'elementwise', name: 'cfg_combine', group: 'scheduler', ew: 'binary', bytes: latentBytes * 5, kernels: 3, count: req.cfg ? 1 : 0 },
-    { kind: 'elementwise', name: 'unipc_update', group: 'scheduler', ew: 'binary', bytes: latentBytes * 12, kernels: 15, count: 1 },
-  ];
-  if (plan.cfg === 2) schedOps.push({ kind: 'collective', name: 'cfg.allgather_prediction', group: 'scheduler', collective: 'allgather', bytes: 2 * latentBytes, comm: 'cfg', count: 1 });
-  const schedCost = priceStage(device, schedOps, layout.pricer);
-  const stepSeconds = forwardSeconds * forwardsPerStep + schedCost.seconds;
-  const warmupExtra = pp > 1 ? PIPEFUSION_WARMUP_STEPS * forwardsPerStep * Math.max(0, fwdFull.seconds * pp - forwardSeconds) : 0;
-  const denoiseSeconds = stepSeconds * req.steps + warmupExtra;
-
-  // ---- text encoder ----
-  const teStage = buildTextEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp: plan.t5 === 'fsdp' ? groupN : undefined });
-  // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)
-  const hostCpu = node.hostCpu ?? DEFAULT_HOST_CPU;
-  const teCost = plan.t5 === 'cpu' ? cpuTextEncode(model, hostCpu, Math.min(groupN, node.gpusPerNode)) : priceStage(device, teStage.ops, layout.pricer);
-  if (plan.t5 === 'cpu') {
-    warnings.push(`umT5 on the CPU: ${hostCpu.name}, ${hostCpu.cores} cores, ${hostCpu.isa} (${ISA_FACTOR[hostCpu.isa].measured ? 'BF16 rate per core measured on a Zen 5 core' : 'BF16 rate per core scaled from a Zen 5 measurement by instruction set: an assumption'})${groupN > 1 ? `, shared by the ${Math.min(groupN, node.gpusPerNode)} ranks that encode at once` : ''}${node.hostCpu ? '' : '; the node type does not name its CPUs, a generic server CPU is assumed'}`);
-  }
-
-  // ---- VAE decode (rank 0, or patch-parallel over the group) ----
-  const vaeShards = plan.vae === 'patch' ? groupN : 1;
-  if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
-  const vae = buildVaeDecode(model.vae, {
-    t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards,
-    convWorkspace: (kind, cin, cout, px, bytes, k) => device.convWorkspaceBytes(kind, true, cin, cout, px, bytes, k),
-  });
-  const vaeOnce = priceStage(device, vae.ops, layout.pricer);
-  const vaeSeconds = vaeOnce.seconds * opts.batch;
-
-  // ---- VAE encode of the conditioning (image-to-video), on every rank before sampling ----
-  const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
-  const vaeEncode = encodeFrames > 0 ? buildVaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
-  const encodeCost = vaeEncode ? priceStage(device, vaeEncode.ops, layout.pricer) : undefined;
-  const encodeSeconds = (encodeCost?.seconds ?? 0) * opts.batch;
-
-  // ---- weights and transfers ----
-  const t5Bytes = (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2;
-  const vaeBytes = model.vae.params * 4;
-  const expertsHere = plan.experts === 'split' ? 1 : model.experts;
-  // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
-  const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;
-  const ditWeightBytesPerGpu = plan.cpuOffload
-    ? 0
-    : plan.fsdp
-      ? (expertParams * 4 * expertsResident) / fsdpN / pp
-      : (expertParams * residentWBytes * expertsResident) / plan.tp / pp;
-  const expertShardBytes = (expertParams * (plan.fsdp ? 4 : residentWBytes)) / (plan.fsdp ? fsdpN : plan.tp) / pp;
-  // FSDP (FULL_SHARD) never frees the root unit's unsharded parameters after a forward ("immediately used
-  // for backward", torch/distributed/fsdp/_runtime_utils.py _post_forward_reshard): the params outside the
-  // wrapped blocks stay gathered in bf16 — each DiT expert's embeddings, time MLP and head, and with
-  // t5=fsdp the umT5 token embedding
-  const fsdpRootBytes = plan.fsdp ? embeddingBytes(model.dit, 2) * expertsResident : 0;
-  const t5RootBytes = plan.t5 === 'fsdp' && groupN > 1 ? model.textEncoder.embeddingParams * 2 : 0;
-  const transfers: { name: string; bytes: number; direction: 'h2d' | 'd2h'; phase: 'encode' | 'denoise' | 'decode' }[] = [];
-  if (plan.offload) {
-    if (plan.t5 === 'gpu') transfers.push({ name: 'umt5 to GPU', bytes: t5Bytes, direction: 'h2d', phase: 'encode' }, { name: 'umt5 to CPU', bytes: t5Bytes, direction: 'd2h', phase: 'encode' });
-  }
-  if (plan.offload || plan.experts === 'swap') {
-    if (model.experts === 2) {
-      transfers.push({ name: 'high-noise expert to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' });
-      if (req.lowSteps > 0 && req.highSteps > 0) {
-        transfers.push({ name: 'high-noise expert to CPU', bytes: expertShardBytes, direction: 'd2h', phase: 'denoise' }, { name: 'low-noise expert to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' });
-      }
-      transfers.push({ name: 'active expert to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
-    } else if (plan.offload) {
-      transfers.push({ name: 'DiT to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' }, { name: 'DiT to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
-    }
-  }
-  const transferTime = (t: { bytes: number; direction: 'h2d' | 'd2h' }) => t.bytes / (device.hostLinkGBs(t.direction, false, true) * GB);
-  let transferSeconds = transfers.reduce((a, t) => a + transferTime(t), 0);
-  // cpu-offload: every forward streams the DiT's bf16 weights over PCIe (pinned), prefetched behind compute
-  let streamExposed = 0;
-  if (plan.cpuOffload) {
-    const perForward = (expertParams * wBytes) / plan.tp / pp / (plan.fsdp ? 1 : 1);
-    const stream = perForward / (device.hostLinkGBs('h2d', true, false) * GB);
-    streamExposed = Math.max(0, stream - forwardSeconds) * forwardsPerStep * req.steps;
-    warnings.push(`cpu-offload: ${(perForward / GB).toFixed(1)} GB of weights cross PCIe every forward (${stream.toFixed(2)} s per forward at the measured pinned rate)`);
-  }
-  // split experts: the latents move from the high-noise group to the low-noise group once
-  let handoff = 0;
-  if (plan.experts === 'split' && req.lowSteps > 0 && req.highSteps > 0) {
-    handoff = layout.network.collective('sendrecv', latentBytes, 2, groupN).seconds;
-    transferSeconds += handoff;
-  }
-
-  const totalSeconds = teCost.seconds + encodeSeconds + denoiseSeconds + streamExposed + vaeSeconds + transferSeconds;
+  const s = setupEstimate(input, DEFAULT_INFERENCE);
+  const { opts, plan, req, model, device, layout, warnings } = s;
+  const d = denoiseCost(s);
+  const ed = encodeDecodeCost(s);
+  const w = weightPlan(s, d);
+  const totalSeconds = ed.teCost.seconds + ed.encodeSeconds + d.denoiseSeconds + w.streamExposed + ed.vaeSeconds + w.transferSeconds;
   // throughput: back-to-back requests; with split experts two requests overlap (one per group)
   const busiest = plan.experts === 'split'
-    ? Math.max(req.highSteps, req.lowSteps) * stepSeconds + teCost.seconds + vaeSeconds
+    ? Math.max(req.highSteps, req.lowSteps) * d.stepSeconds + ed.teCost.seconds + ed.vaeSeconds
     : totalSeconds;
-  const throughputPerH = (3600 / busiest) * plan.dp;
-
-  // ---- memory by phase (per GPU; rank 0 holds the VAE decode) ----
-  const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
-  const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? t5Bytes : plan.t5 === 'fsdp' ? t5Bytes / groupN + t5RootBytes * (1 - 1 / groupN) : 0;
-  const vaeResident = runs.decode ? vaeBytes : 0;
-  const phases: MemoryPhase[] = [];
-  const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
-    const breakdown: Record<string, number> = {};
-    for (const [k, v] of Object.entries(resident)) if (v > 0) breakdown[k] = v / GB;
-    for (const [k, v] of Object.entries(peak.byCategory)) if (v > 0) breakdown[k] = (breakdown[k] ?? 0) + v / GB;
-    const total = Object.values(breakdown).reduce((a, b) => a + b, 0);
-    phases.push({ phase: name, peak_gb: total, breakdown_gb: roundAll(breakdown), at: peak.at });
-  };
-  const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : ditWeightBytesPerGpu;
-  const rootOutsideDenoise = runs.denoise ? fsdpRootBytes : 0;
-  const latentsResident = latentBytes * (req.cfg ? 3 : 1);
-  if (plan.t5 !== 'cpu' && runs.encode) {
-    const t5Here = plan.t5 === 'fsdp' ? t5Bytes / groupN : t5Bytes;
-    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, vae_weights: vaeResident }, teStage.peakMemory());
-  }
-  const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * batchPerForward : 0;
-  if (runs.denoise) phase('denoise', { dit_weights: ditWeightBytesPerGpu, fsdp_unsharded_roots: fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident, pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * fwd.blockWeightBytes : 0 }, fwd.builder.peakMemory());
-  // the VAE stage's own timeline holds the VAE weights
-  if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, vae.peakMemory());
-  if (vaeEncode && runs.encode) phase('vae_encode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, vaeEncode.peakMemory());
-  if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
-  const peak = Math.max(...phases.map((p) => p.peak_gb));
-  const capacity = device.gpu.memUsableGB;
-  const fits = peak + RUNTIME_OVERHEAD_GB <= capacity;
-  const worst = phases.reduce((a, b) => (b.peak_gb > a.peak_gb ? b : a));
-  const suggestions: string[] = [];
-  if (!fits) {
-    if (groupN === 1 && !plan.offload) suggestions.push('--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)');
-    if (opts.dtype !== 'fp8' && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push('--dtype fp8 (halves DiT weights)');
-    if (!plan.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
-    else suggestions.push('more GPUs in the sequence-parallel group (activations and shards shrink with it)');
-    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1) suggestions.push('vae=patch (split the decode over the group)');
-    if (plan.t5 === 'gpu') suggestions.push('--t5-cpu (keep umT5 on the CPU)');
-  }
-  const verdict = fits
-    ? `fits: peak ${peak.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime) of ${capacity.toFixed(1)} GB, in the ${worst.phase} phase`
-    : `OOM: the ${worst.phase} phase needs ${(peak + RUNTIME_OVERHEAD_GB).toFixed(1)} GB per GPU (incl. ${RUNTIME_OVERHEAD_GB} GB runtime) but ${device.gpu.name} has ${capacity.toFixed(1)} GB — short by ${(peak + RUNTIME_OVERHEAD_GB - capacity).toFixed(1)} GB; largest items: ${topItems(worst.breakdown_gb)}`;
-
-  // ---- stage table, collectives and top ops ----
-  const fwdCount = req.steps * forwardsPerStep;
-  const stages: StageReport[] = [
-    { name: 'text_encode', count: 1, seconds_each: teCost.seconds, seconds_total: teCost.seconds, bound: dominant(teCost), detail: plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}` },
-    ...(encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: encodeCost.seconds, seconds_total: encodeSeconds, bound: dominant(encodeCost), detail: `${model.vae.id}, ${encodeFrames === 1 ? 'the reference image' : `${encodeFrames}-frame conditioning clip`}, fp32, on every rank` }] : []),
-    { name: 'dit_forward', count: fwdCount, seconds_each: forwardSeconds, seconds_total: forwardSeconds * fwdCount, bound: dominant(fwdStage), detail: `${req.tokens} tokens × batch ${batchPerForward}, ${kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}` },
-    { name: 'scheduler', count: req.steps, seconds_each: schedCost.seconds, seconds_total: schedCost.seconds * req.steps, bound: dominant(schedCost) },
-    { name: 'vae_decode', count: opts.batch, seconds_each: vaeOnce.seconds, seconds_total: vaeSeconds, bound: dominant(vaeOnce), detail: `${model.vae.id}, ${req.latent.t} latent frames, fp32${vaeShards > 1 ? `, split over ${vaeShards} GPUs` : ''}` },
-  ];
-  if (warmupExtra > 0) stages.push({ name: 'pipefusion_warmup', count: PIPEFUSION_WARMUP_STEPS, seconds_each: warmupExtra / PIPEFUSION_WARMUP_STEPS, seconds_total: warmupExtra, bound: 'compute', detail: 'synchronous first step' });
-  if (streamExposed > 0) stages.push({ name: 'cpu_offload_stream', count: fwdCount, seconds_each: streamExposed / fwdCount, seconds_total: streamExposed, bound: 'link', detail: 'weight streaming not hidden by compute' });
-  for (const t of transfers) {
-    const s = transferTime(t);
-    stages.push({ name: `transfer: ${t.name}`, count: 1, seconds_each: s, seconds_total: s, bound: 'link', detail: `${(t.bytes / GB).toFixed(1)} GB` });
-  }
-  if (handoff > 0) stages.push({ name: 'transfer: latents to the low-noise group', count: 1, seconds_each: handoff, seconds_total: handoff, bound: 'link' });
-
-  // with PipeFusion the priced forward is one patch-stage: its block ops run pipelineFactor times per forward
-  const blockScale = (op: PricedOp) => (pp > 1 && op.group === 'block' ? pipelineFactor : 1);
-  const collectives: CollectiveReport[] = [];
-  const addCollectives = (cost: StageCost, perRequest: number) => {
-    for (const op of cost.ops) {
-      if (op.kind !== 'collective' || op.count === 0) continue;
-      const scale = perRequest * (cost === fwdStage ? blockScale(op) : 1);
-      const src = [...fwd.builder.ops, ...teStage.ops, ...vae.ops, ...schedOps].find((o) => o.name === op.name);
-      const comm = src && src.kind === 'collective' ? src : undefined;
-      collectives.push({
-        name: op.name,
-        collective: comm?.collective ?? 'unknown',
-        group: comm?.comm ?? 'unknown',
-        gpus: comm ? layout.group(comm.comm).p : 0,
-        bytes: comm?.bytes ?? 0,
-        calls_per_request: op.count * scale,
-        seconds_per_request: (op.fullSeconds ?? op.seconds) * scale,
-        exposed_seconds_per_request: op.seconds * scale,
-        bus_bw_gbs: op.rate,
-        bottleneck: op.bottleneck ?? '',
-      });
-    }
-  };
-  addCollectives(fwdStage, fwdCount);
-  addCollectives(schedCost, req.steps);
-  if (plan.t5 !== 'cpu') addCollectives(teCost, 1);
-  addCollectives(vaeOnce, opts.batch);
-  const modelled = [...new Set(collectives.filter((c) => c.gpus > 1 && !c.bottleneck.startsWith('measured')).map((c) => c.gpus))].sort((a, b) => a - b);
-  if (modelled.length > 0 && layout.nodes === 1) {
-    warnings.push(
-      `collectives on ${modelled.join('/')} GPUs are modelled (alpha-beta with the catalog's bus-bandwidth efficiency), not measured: ` +
-        `at 2 GPUs of an HGX H100, where they are measured, that model came out 15-45% faster than NCCL for 16 MB-1 GB messages (npm run validate:collectives)`,
-    );
-  }
-
-  // ---- energy ----
-  const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated, opts.sustained ? device.powerLimitW : undefined);
-  const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, teCost.ops, teCost.seconds);
-  const fwdE = stageEnergy(pt, fwdStage.ops, fwdStage.seconds);
-  const vaeE = stageEnergy(pt, vaeOnce.ops, vaeOnce.seconds);
-  const denoiseW = fwdE.meanW;
-  const gpuJoules =
-    groupN * teCost.seconds * teE.meanW +
-    groupN * (denoiseSeconds + streamExposed) * denoiseW +
-    vaeSeconds * (vaeShards * vaeE.meanW + (groupN - vaeShards) * pt.idleW) +
-    groupN * transferSeconds * pt.transferW;
-  const gpuEnergyWh = gpuJoules / 3600;
-  const nonGpu = node.nonGpuPowerW;
-  const nodeShare = totalGpus / node.gpusPerNode;
-  const pue = POWER_DEFAULTS.pue.default;
-  const energyWh = (gpuEnergyWh + (nonGpu.busy * nodeShare * totalSeconds) / 3600) * pue;
-  if (pt.extrapolated) warnings.push(`power: ${pt.gpu} has no measured power; board power scaled from the H100 by TDP`);
-  for (const n of device.notes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
-
-  const weighted: { op: PricedOp; seconds: number }[] = [
-    ...fwdStage.ops.map((op) => ({ op, seconds: op.seconds * fwdCount * blockScale(op) })),
-    ...vaeOnce.ops.map((op) => ({ op, seconds: op.seconds * opts.batch })),
-    ...teCost.ops.map((op) => ({ op, seconds: op.seconds })),
-  ].sort((a, b) => b.seconds - a.seconds);
-  const ops = weighted.slice(0, 25).map(({ op, seconds }) => ({
-    name: op.name, group: op.group, kind: op.kind, shape: op.shape, seconds, share: seconds / totalSeconds, bound: op.bound,
-    rate: `${op.rate.toFixed(op.rateUnit === 'GB/s' ? 0 : 1)} ${op.rateUnit}`,
-  }));
+  const mem = memoryFit(s, d, ed, w);
+  const stages = stageReports(s, d, ed, w);
+  const collectives = collectiveReports(s, d, ed);
+  const energy = requestEnergy(s, d, ed, w, totalSeconds);
+  for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
+  const moved = (phase: 'encode' | 'denoise' | 'decode') => w.transfers.filter((t) => t.phase === phase).reduce((a, t) => a + t.seconds, 0);
+  const split = { encode: moved('encode'), denoise: w.transferSeconds - moved('encode') - moved('decode'), decode: moved('decode') };
+  const encodeS = ed.teCost.seconds + split.encode;
+  const decodeS = ed.vaeSeconds + split.decode;
 
   const result: Estimate = {
     model: model.id,
     gpu: device.gpu.id,
-    gpus: totalGpus,
-    node: nodeId,
+    gpus: s.totalGpus,
+    node: s.nodeId,
     nodes: layout.nodes,
     parallel: formatPlan(plan),
     request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg, batch: opts.batch, tokens: req.tokens, high_noise_steps: req.highSteps, low_noise_steps: req.lowSteps },
-    options: { ...opts, attention_kernel: kernel },
-    forward_s: branchForward,
-    step_s: stepSeconds,
-    denoise_s: denoiseSeconds + streamExposed,
-    text_encode_s: teCost.seconds,
-    vae_decode_s: vaeSeconds,
-    transfer_s: transferSeconds,
+    options: { ...opts, attention_kernel: s.kernel },
+    forward_s: d.branchForward,
+    step_s: d.stepSeconds,
+    denoise_s: d.denoiseSeconds + w.streamExposed,
+    text_encode_s: ed.teCost.seconds,
+    vae_encode_s: ed.encodeSeconds,
+    vae_decode_s: ed.vaeSeconds,
+    transfer_s: w.transferSeconds,
     total_s: totalSeconds,
-    throughput_per_h: throughputPerH,
-    peak_memory_gb: peak,
-    capacity_gb: capacity,
-    fits,
-    memory: { phases, verdict, suggestions },
+    stage_split: { encode_s: encodeS, denoise_s: totalSeconds - encodeS - decodeS, decode_s: decodeS, transfer_s: split },
+    throughput_per_h: (3600 / busiest) * plan.dp,
+    peak_memory_gb: mem.peak,
+    capacity_gb: mem.capacity,
+    fits: mem.fits,
+    memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions },
     stages,
     collectives,
-    ops,
+    ops: topOps(s, d, ed, totalSeconds),
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio },
-    gpu_energy_wh: gpuEnergyWh,
-    energy_wh: energyWh,
-    power: {
-      per_gpu_w: { text_encode: teE.meanW, denoise: denoiseW, vae_decode: vaeE.meanW, vae_idle_ranks: pt.idleW, transfer: pt.transferW, idle: pt.idleW, deep_idle: pt.deepIdleW },
-      node_non_gpu_w: { idle: nonGpu.idle, busy: nonGpu.busy },
-      gpus_per_node: node.gpusPerNode,
-      pue,
-      extrapolated: pt.extrapolated,
-    },
+    gpu_energy_wh: energy.gpuEnergyWh,
+    energy_wh: energy.energyWh,
+    power: energy.power,
     warnings,
   };
   // per-GPU operator view of a step (the trace): kept out of JSON, built lazily on first use
-  let forwardOps: ForwardOps | undefined;
-  Object.defineProperty(result, 'forwardOps', {
-    enumerable: false,
-    configurable: true,
-    get: () => {
-      if (!forwardOps) {
-        const collectiveOf = (op: Op) => (op.kind === 'collective' ? op : undefined);
-        const inOrder = (ops: readonly Op[], cost: StageCost, repeat: (op: PricedOp) => number): StepOp[] => {
-          // priceStage lists compute ops first, then collectives: restore program order
-          const nCompute = ops.filter((o) => o.kind !== 'collective').length;
-          let ci = 0, ki = 0;
-          const out: StepOp[] = [];
-          for (const op of ops) {
-            const p = op.kind === 'collective' ? cost.ops[nCompute + ci++]! : cost.ops[ki++]!;
-            if (op.count === 0) continue;
-            const c = collectiveOf(op);
-            const r = repeat(p);
-            out.push({
-              name: p.name, group: p.group, kind: p.kind, shape: p.shape, count: p.count * r, seconds: p.seconds * r, bound: p.bound, rate: p.rate, rateUnit: p.rateUnit, flops: p.flops * r, bytes: p.bytes * r,
-              ...(c ? { collective: { op: c.collective, comm: c.comm, gpus: layout.group(c.comm).p, bytes: c.bytes, full_s: (p.fullSeconds ?? p.seconds) * r, hidden_behind: c.hiddenBehind, bottleneck: p.bottleneck } } : {}),
-            });
-          }
-          return out;
-        };
-        const forward = inOrder(fwd.builder.ops, fwdStage, blockScale);
-        const scheduler = inOrder(schedOps, schedCost, () => 1);
-        const forwards = forwardsPerStep === 2 ? ['forward (cond)', 'forward (uncond)'] : cfgBatched ? ['forward (cond + uncond, batched)'] : plan.cfg === 2 ? ['forward (one CFG branch per GPU group)'] : ['forward'];
-        const sum = (l: StepOp[]) => l.reduce((a, o) => a + o.seconds, 0);
-        forwardOps = { forward, forwards, scheduler, step_s: sum(forward) * forwards.length + sum(scheduler) };
-      }
-      return forwardOps;
-    },
-  });
+  let ops: ForwardOps | undefined;
+  Object.defineProperty(result, 'forwardOps', { enumerable: false, configurable: true, get: () => (ops ??= forwardOps(s, d)) });
   return result;
-}
-
-/** umT5 on the CPU (--t5_cpu): two 512-token calls (~9.5 TFLOP per request) at the host CPU's BF16 rate. */
-function cpuTextEncode(model: ModelSpec, cpu: HostCpu, processes: number): StageCost {
-  const flops = 2 * 2 * model.textEncoder.blockParams * model.textEncoder.tokens;
-  const seconds = cpuMatmulSeconds(flops, cpu, processes);
-  return { seconds, gpuSeconds: 0, launchSeconds: 0, kernels: 0, flops, bytes: 0, byBound: { compute: seconds, memory: 0, launch: 0, link: 0 }, byGroup: { text_encoder: seconds }, ops: [], launchBound: false };
-}
-
-function dominant(c: StageCost): string {
-  if (c.launchBound) return 'launch';
-  const entries = Object.entries(c.byBound).sort((a, b) => b[1] - a[1]);
-  return entries[0]![0];
-}
-
-function roundAll(r: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = Math.round(v * 100) / 100;
-  return out;
-}
-
-function topItems(r: Record<string, number>): string {
-  return Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${v.toFixed(1)} GB`).join(', ');
 }
 
 export type { ResolvedRequest };

@@ -72,11 +72,18 @@ export class GpuProfile {
 
   /** Measured GEMM rate (TFLOP/s) for a shape, interpolated; undefined if the dtype was never measured. */
   gemmTflops(dtype: string, m: number, n: number, k: number): number | undefined {
-    const pts = this.gemms.filter((g) => g.dtype === dtype);
+    const pts = this.gemmByDtype(dtype);
     if (pts.length === 0) return undefined;
     const same = pts.filter((g) => g.n === n && g.k === k);
     if (same.length > 0) return interpLog(same.map((g) => [g.m, g.tflops]), m);
     return idw(pts.map((g) => [[Math.log(g.m), Math.log(g.n), Math.log(g.k)], g.tflops]), [Math.log(m), Math.log(n), Math.log(k)]);
+  }
+
+  private readonly gemmDtypes = new Map<string, GemmPoint[]>();
+  private gemmByDtype(dtype: string): GemmPoint[] {
+    let pts = this.gemmDtypes.get(dtype);
+    if (!pts) this.gemmDtypes.set(dtype, (pts = this.gemms.filter((g) => g.dtype === dtype)));
+    return pts;
   }
 
   hasGemm(dtype: string): boolean {
@@ -101,14 +108,23 @@ export class GpuProfile {
 
   /** Effective bandwidth (GB/s, read+write bytes over time) of a memory-bound kernel family at a size. */
   memoryGBs(family: string, bytes: number): number | undefined {
-    const pts = this.mem.filter((p) => memoryFamily(p.op) === family);
-    const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === 'copy');
-    if (use.length === 0) return undefined;
-    // average duplicates at the same size, then interpolate in ln(bytes)
-    const bySize = new Map<number, number[]>();
-    for (const p of use) bySize.set(p.bytes, [...(bySize.get(p.bytes) ?? []), p.gbps]);
-    const points: [number, number][] = [...bySize].map(([b, g]) => [b, g.reduce((a, c) => a + c, 0) / g.length]);
-    return interpLog(points, bytes);
+    const points = this.memoryCurve(family);
+    return points.length === 0 ? undefined : interpLog(points, bytes);
+  }
+
+  private readonly memoryCurves = new Map<string, [number, number][]>();
+  /** A family's measured (bytes, GB/s) curve, duplicates at a size averaged, sorted (copy if unmeasured). */
+  private memoryCurve(family: string): [number, number][] {
+    let points = this.memoryCurves.get(family);
+    if (!points) {
+      const pts = this.mem.filter((p) => memoryFamily(p.op) === family);
+      const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === 'copy');
+      const bySize = new Map<number, number[]>();
+      for (const p of use) bySize.set(p.bytes, [...(bySize.get(p.bytes) ?? []), p.gbps]);
+      points = [...bySize].map(([b, g]) => [b, g.reduce((a, c) => a + c, 0) / g.length] as [number, number]).sort((a, b) => a[0] - b[0]);
+      this.memoryCurves.set(family, points);
+    }
+    return points;
   }
 
   /** Measured convolutions of the same kind, precision and kernel shape (falling back to looser matches). */

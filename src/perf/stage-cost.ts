@@ -109,3 +109,26 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
   if (launchBound) byBound.launch += launch - gpu;
   return { seconds: Math.max(gpu, launch), gpuSeconds: gpu, launchSeconds: launch, kernels, flops, bytes, byBound, byGroup, ops: priced, launchBound };
 }
+
+const pricedStages = new WeakMap<readonly Op[], WeakMap<DeviceModel, Map<CollectivePricer | undefined, { cost: StageCost; notes: readonly string[] }>>>();
+
+/**
+ * priceStage, memoised by (ops, device, collective pricer) identity: op lists built once per shape
+ * (stage-builds.ts) on shared devices and layouts are priced once per process. The notes pricing raised
+ * are raised again on a hit. Callers must not mutate the returned cost.
+ */
+export function priceStageOnce(device: DeviceModel, ops: readonly Op[], collectives?: CollectivePricer): StageCost {
+  let byDevice = pricedStages.get(ops);
+  if (!byDevice) pricedStages.set(ops, (byDevice = new WeakMap()));
+  let byPricer = byDevice.get(device);
+  if (!byPricer) byDevice.set(device, (byPricer = new Map()));
+  const hit = byPricer.get(collectives);
+  if (hit) {
+    for (const n of hit.notes) device.raise(n);
+    return hit.cost;
+  }
+  const before = device.raisedNotes.length;
+  const cost = priceStage(device, ops, collectives);
+  byPricer.set(collectives, { cost, notes: device.raisedNotes.slice(before) });
+  return cost;
+}

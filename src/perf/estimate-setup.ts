@@ -1,0 +1,146 @@
+/**
+ * The first seam of an estimate: what is being asked, on what — options with their defaults, the parallel
+ * plan and its validity, the node, the replica layout, the device model and the attention kernel — and the
+ * notes every estimate of that setup carries. Devices and layouts depend on nothing request-specific, so one
+ * instance per (GPU, options) and per (plan, node, fabric) serves every estimate of a process (plan searches,
+ * sizing and sweeps call the cost model thousands of times).
+ */
+import { DeviceModel, type DeviceOptions } from './device.ts';
+import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
+import type { FabricOptions } from '../parallel/network.ts';
+import { SINGLE_GPU, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
+import { getNode } from '../hardware/catalog.ts';
+import type { NodeSpec } from '../hardware/types.ts';
+import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
+import { ditParams, type ModelSpec } from '../workload/models.ts';
+import type { AttentionKernel } from '../workload/ops.ts';
+import { InputError } from '../scenario/errors.ts';
+import type { InferenceOptions } from './estimate.ts';
+
+export interface EstimateInput {
+  model: ModelSpec;
+  /** GPU id; optional when `node` is given. */
+  gpu?: string;
+  /** Node type id (default: the catalog's node for the GPU). */
+  node?: string;
+  plan?: ParallelPlan;
+  /** Total GPUs (checked against the plan). */
+  gpus?: number;
+  fabric?: FabricOptions;
+  request?: Partial<RequestShape>;
+  options?: Partial<InferenceOptions>;
+  device?: DeviceOptions;
+}
+
+/** Everything the later seams need, resolved once. */
+export interface EstimateSetup {
+  opts: InferenceOptions;
+  plan: ParallelPlan;
+  req: ResolvedRequest;
+  model: ModelSpec;
+  /** GPUs of one request group (sequence × tensor × pipeline × CFG). */
+  groupN: number;
+  totalGpus: number;
+  nodeId: string;
+  node: NodeSpec;
+  layout: ReplicaLayout;
+  device: DeviceModel;
+  kernel: AttentionKernel;
+  /** DiT weights as resident: bytes per parameter (fp8 1, bf16 2, the fp32 checkpoint 4). */
+  residentWBytes: number;
+  /** Bytes per parameter of the linear layers' compute dtype (fp8 1, else 2). */
+  wBytes: number;
+  expertParams: number;
+  /** GPUs an FSDP shard is spread over (1 without FSDP). */
+  fsdpN: number;
+  /** PipeFusion degree. */
+  pp: number;
+  warnings: string[];
+}
+
+/** Number of non-pipelined warm-up steps PipeFusion runs before using stale activations (xDiT default). */
+export const PIPEFUSION_WARMUP_STEPS = 1;
+
+export function chooseAttention(device: DeviceModel, requested: AttentionKernel | 'auto'): AttentionKernel {
+  if (requested !== 'auto') {
+    const why = device.attentionAvailable(requested);
+    if (why) throw new Error(`attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`);
+    return requested;
+  }
+  // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's
+  // flash_attn_interface when installed, as the official README's table ran it on Hopper; FlashAttention-2
+  // otherwise; it asserts one is installed). FA3 exists for Hopper only.
+  const arch = device.gpu.arch.toLowerCase();
+  if (device.gpu.vendor === 'nvidia' && arch.includes('hopper')) return 'fa3';
+  return 'fa2';
+}
+
+const devices = new Map<string, DeviceModel>();
+const layouts = new Map<string, ReplicaLayout>();
+
+/** One device model per GPU and device options (a user's profile object is never shared). */
+function deviceFor(gpu: string, options: DeviceOptions): DeviceModel {
+  if (options.profile) return new DeviceModel(gpu, options);
+  const key = JSON.stringify([gpu, options.sustained, options.launch, options.powerLimitW, options.host?.link, options.host?.memory?.pages]);
+  let d = devices.get(key);
+  if (!d) devices.set(key, (d = new DeviceModel(gpu, options)));
+  return d;
+}
+
+function layoutFor(plan: ParallelPlan, nodeId: string, fabric: FabricOptions | undefined): ReplicaLayout {
+  const key = JSON.stringify([plan, nodeId, fabric ?? null]);
+  let l = layouts.get(key);
+  if (!l) layouts.set(key, (l = new ReplicaLayout(plan, nodeId, fabric)));
+  return l;
+}
+
+export function setupEstimate(input: EstimateInput, defaults: InferenceOptions): EstimateSetup {
+  const opts: InferenceOptions = { ...defaults, ...input.options };
+  const plan: ParallelPlan = { ...(input.plan ?? SINGLE_GPU) };
+  if (opts.offload) plan.offload = true;
+  if (opts.textEncoderOnCpu) plan.t5 = 'cpu';
+  opts.offload = plan.offload;
+  opts.textEncoderOnCpu = plan.t5 === 'cpu';
+  const req = resolveRequest(input.model, input.request);
+  const model = req.model;
+  const groupN = groupGpus(plan);
+  const totalGpus = input.gpus ?? groupN * plan.dp * (plan.experts === 'split' ? 2 : 1);
+  const nodeId = input.node ?? defaultNodeFor(input.gpu ?? 'h100-sxm', totalGpus);
+  const node = getNode(nodeId);
+  if (input.gpu && node.gpu !== input.gpu && input.node) {
+    throw new InputError([{ source: '--node', path: 'node', message: `node type ${nodeId} carries ${node.gpu}, not ${input.gpu}` }]);
+  }
+  const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
+  if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
+  const layout = layoutFor(plan, nodeId, input.fabric);
+  const device = deviceFor(node.gpu, {
+    sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
+    host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
+  });
+  device.beginEstimate();
+  const kernel = chooseAttention(device, opts.attention);
+  if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
+    throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
+  }
+  const warnings = [...req.warnings, ...device.notes];
+  if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
+  if (opts.compile) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
+  if (opts.dtype === 'fp8') warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
+  if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
+  if (plan.pipefusion > 1) warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
+  if (plan.ring > 1) warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
+  if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
+  // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
+  // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
+  const weightDtype = opts.weightDtype ?? model.officialWeightDtype;
+  return {
+    opts, plan, req, model, groupN, totalGpus, nodeId, node, layout, device, kernel,
+    residentWBytes: opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2,
+    wBytes: opts.dtype === 'fp8' ? 1 : 2,
+    expertParams: ditParams(model.dit),
+    fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,
+    pp: plan.pipefusion,
+    warnings,
+  };
+}
+

@@ -1,0 +1,86 @@
+/**
+ * Memory by phase, per GPU (rank 0, which also decodes): the resident weights of each phase plus the peak
+ * of that phase's operator timeline; the largest phase against the GPU's memory, with the runtime overhead,
+ * a verdict, and what would make it fit.
+ */
+import type { MemoryPeak } from '../workload/ops.ts';
+import { DeviceModel } from './device.ts';
+import type { EstimateSetup } from './estimate-setup.ts';
+import type { DenoiseCost } from './denoise-cost.ts';
+import type { EncodeDecodeCost } from './encode-decode-cost.ts';
+import type { WeightPlan } from './weights.ts';
+import type { MemoryPhase } from './estimate.ts';
+
+const GB = 1e9;
+
+/** Bytes not visible to torch's allocator: CUDA context, cuBLAS/cuDNN/NCCL workspaces (documented assumption, see README). */
+export const RUNTIME_OVERHEAD_GB = 1.0;
+
+export interface MemoryFit {
+  phases: MemoryPhase[];
+  peak: number;
+  capacity: number;
+  fits: boolean;
+  verdict: string;
+  suggestions: string[];
+}
+
+export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan): MemoryFit {
+  const { opts, plan, req, model, device, groupN, pp } = s;
+  const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
+  const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? w.t5Bytes : plan.t5 === 'fsdp' ? w.t5Bytes / groupN + w.t5RootBytes * (1 - 1 / groupN) : 0;
+  const vaeResident = runs.decode ? w.vaeBytes : 0;
+  const phases: MemoryPhase[] = [];
+  const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
+    const breakdown: Record<string, number> = {};
+    for (const [k, v] of Object.entries(resident)) if (v > 0) breakdown[k] = v / GB;
+    for (const [k, v] of Object.entries(peak.byCategory)) if (v > 0) breakdown[k] = (breakdown[k] ?? 0) + v / GB;
+    const total = Object.values(breakdown).reduce((a, b) => a + b, 0);
+    phases.push({ phase: name, peak_gb: total, breakdown_gb: roundAll(breakdown), at: peak.at });
+  };
+  const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : w.ditWeightBytesPerGpu;
+  const rootOutsideDenoise = runs.denoise ? w.fsdpRootBytes : 0;
+  const latentsResident = d.latentBytes * (req.cfg ? 3 : 1);
+  if (plan.t5 !== 'cpu' && runs.encode) {
+    const t5Here = plan.t5 === 'fsdp' ? w.t5Bytes / groupN : w.t5Bytes;
+    phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, vae_weights: vaeResident }, ed.teStage.peakMemory());
+  }
+  const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * d.batchPerForward : 0;
+  if (runs.denoise) {
+    phase('denoise', {
+      dit_weights: w.ditWeightBytesPerGpu, fsdp_unsharded_roots: w.fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident,
+      pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * d.fwd.blockWeightBytes : 0,
+    }, d.fwd.builder.peakMemory());
+  }
+  // the VAE stage's own timeline holds the VAE weights
+  if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vae.peakMemory());
+  if (ed.vaeEncode && runs.encode) phase('vae_encode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vaeEncode.peakMemory());
+  if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, ed.teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
+  const peak = Math.max(...phases.map((p) => p.peak_gb));
+  const capacity = device.gpu.memUsableGB;
+  const fits = peak + RUNTIME_OVERHEAD_GB <= capacity;
+  const worst = phases.reduce((a, b) => (b.peak_gb > a.peak_gb ? b : a));
+  const suggestions: string[] = [];
+  if (!fits) {
+    if (groupN === 1 && !plan.offload) suggestions.push('--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)');
+    if (opts.dtype !== 'fp8' && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push('--dtype fp8 (halves DiT weights)');
+    if (!plan.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
+    else suggestions.push('more GPUs in the sequence-parallel group (activations and shards shrink with it)');
+    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1) suggestions.push('vae=patch (split the decode over the group)');
+    if (plan.t5 === 'gpu') suggestions.push('--t5-cpu (keep umT5 on the CPU)');
+  }
+  const verdict = fits
+    ? `fits: peak ${peak.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime) of ${capacity.toFixed(1)} GB, in the ${worst.phase} phase`
+    : `OOM: the ${worst.phase} phase needs ${(peak + RUNTIME_OVERHEAD_GB).toFixed(1)} GB per GPU (incl. ${RUNTIME_OVERHEAD_GB} GB runtime) but ${device.gpu.name} has ${capacity.toFixed(1)} GB — short by ${(peak + RUNTIME_OVERHEAD_GB - capacity).toFixed(1)} GB; largest items: ${topItems(worst.breakdown_gb)}`;
+  return { phases, peak, capacity, fits, verdict, suggestions };
+}
+
+function roundAll(r: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(r)) out[k] = Math.round(v * 100) / 100;
+  return out;
+}
+
+function topItems(r: Record<string, number>): string {
+  return Object.entries(r).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k} ${v.toFixed(1)} GB`).join(', ');
+}

@@ -1,0 +1,50 @@
+/**
+ * Energy of one request: every GPU of the group at its phase's mean board power (text encode, the VAE
+ * encode of a conditioning at the VAE's power, denoise, VAE decode on the decoding ranks with the others
+ * idle, transfers), plus the node's non-GPU share and the facility PUE.
+ */
+import { POWER_DEFAULTS } from '../hardware/defaults.ts';
+import { powerTable, stageEnergy } from './power.ts';
+import type { EstimateSetup } from './estimate-setup.ts';
+import type { DenoiseCost } from './denoise-cost.ts';
+import type { EncodeDecodeCost } from './encode-decode-cost.ts';
+import type { WeightPlan } from './weights.ts';
+import type { Estimate } from './estimate.ts';
+
+export interface RequestEnergy {
+  gpuEnergyWh: number;
+  energyWh: number;
+  power: Estimate['power'];
+}
+
+export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, totalSeconds: number): RequestEnergy {
+  const { opts, plan, device, groupN, node, totalGpus, warnings } = s;
+  const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated, opts.sustained ? device.powerLimitW : undefined);
+  const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, ed.teCost.ops, ed.teCost.seconds);
+  const fwdE = stageEnergy(pt, d.fwdStage.ops, d.fwdStage.seconds);
+  const vaeE = stageEnergy(pt, ed.vaeOnce.ops, ed.vaeOnce.seconds);
+  const denoiseW = fwdE.meanW;
+  const gpuJoules =
+    groupN * ed.teCost.seconds * teE.meanW +
+    groupN * ed.encodeSeconds * vaeE.meanW +
+    groupN * (d.denoiseSeconds + w.streamExposed) * denoiseW +
+    ed.vaeSeconds * (ed.vaeShards * vaeE.meanW + (groupN - ed.vaeShards) * pt.idleW) +
+    groupN * w.transferSeconds * pt.transferW;
+  const gpuEnergyWh = gpuJoules / 3600;
+  const nonGpu = node.nonGpuPowerW;
+  const nodeShare = totalGpus / node.gpusPerNode;
+  const pue = POWER_DEFAULTS.pue.default;
+  const energyWh = (gpuEnergyWh + (nonGpu.busy * nodeShare * totalSeconds) / 3600) * pue;
+  if (pt.extrapolated) warnings.push(`power: ${pt.gpu} has no measured power; board power scaled from the H100 by TDP`);
+  return {
+    gpuEnergyWh,
+    energyWh,
+    power: {
+      per_gpu_w: { text_encode: teE.meanW, denoise: denoiseW, vae_decode: vaeE.meanW, vae_idle_ranks: pt.idleW, transfer: pt.transferW, idle: pt.idleW, deep_idle: pt.deepIdleW },
+      node_non_gpu_w: { idle: nonGpu.idle, busy: nonGpu.busy },
+      gpus_per_node: node.gpusPerNode,
+      pue,
+      extrapolated: pt.extrapolated,
+    },
+  };
+}

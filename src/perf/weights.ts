@@ -1,0 +1,91 @@
+/**
+ * Where the weights live and what moving them costs: the DiT as resident per GPU (bf16, fp8, the fp32
+ * checkpoint, or FSDP's fp32 shards), the roots FSDP keeps gathered, umT5 and the VAE; the official
+ * offload path's module.to() moves (umT5 in and out around encoding, A14B expert swaps at the boundary, the
+ * DiT off before the VAE decode); cpu-offload's per-forward streaming; the split-expert latent hand-off.
+ */
+import { embeddingBytes } from '../workload/dit.ts';
+import type { EstimateSetup } from './estimate-setup.ts';
+import type { DenoiseCost } from './denoise-cost.ts';
+
+const GB = 1e9;
+
+export interface Transfer {
+  name: string;
+  bytes: number;
+  direction: 'h2d' | 'd2h';
+  /** The request stage it belongs to (for the runtime's stage split). */
+  phase: 'encode' | 'denoise' | 'decode';
+  seconds: number;
+}
+
+export interface WeightPlan {
+  t5Bytes: number;
+  vaeBytes: number;
+  /** DiT weights per GPU while denoising. */
+  ditWeightBytesPerGpu: number;
+  /** FSDP roots kept gathered (bf16) per GPU. */
+  fsdpRootBytes: number;
+  /** umT5's root (token embedding) kept gathered with t5=fsdp. */
+  t5RootBytes: number;
+  transfers: Transfer[];
+  /** All host↔GPU moves and the split-expert hand-off, seconds per request. */
+  transferSeconds: number;
+  /** cpu-offload: weight streaming not hidden by compute, seconds per request. */
+  streamExposed: number;
+  /** Split experts: the latents' trip from the high-noise group to the low-noise group. */
+  handoff: number;
+}
+
+export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
+  const { plan, req, model, device, layout, pp, groupN, expertParams, residentWBytes, fsdpN, wBytes, warnings } = s;
+  const t5Bytes = (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2;
+  const vaeBytes = model.vae.params * 4;
+  const expertsHere = plan.experts === 'split' ? 1 : model.experts;
+  // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
+  const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;
+  const ditWeightBytesPerGpu = plan.cpuOffload
+    ? 0
+    : plan.fsdp
+      ? (expertParams * 4 * expertsResident) / fsdpN / pp
+      : (expertParams * residentWBytes * expertsResident) / plan.tp / pp;
+  const expertShardBytes = (expertParams * (plan.fsdp ? 4 : residentWBytes)) / (plan.fsdp ? fsdpN : plan.tp) / pp;
+  // FSDP (FULL_SHARD) never frees the root unit's unsharded parameters after a forward ("immediately used
+  // for backward", torch/distributed/fsdp/_runtime_utils.py _post_forward_reshard): the params outside the
+  // wrapped blocks stay gathered in bf16 — each DiT expert's embeddings, time MLP and head, and with
+  // t5=fsdp the umT5 token embedding
+  const fsdpRootBytes = plan.fsdp ? embeddingBytes(model.dit, 2) * expertsResident : 0;
+  const t5RootBytes = plan.t5 === 'fsdp' && groupN > 1 ? model.textEncoder.embeddingParams * 2 : 0;
+  const moves: Omit<Transfer, 'seconds'>[] = [];
+  if (plan.offload) {
+    if (plan.t5 === 'gpu') moves.push({ name: 'umt5 to GPU', bytes: t5Bytes, direction: 'h2d', phase: 'encode' }, { name: 'umt5 to CPU', bytes: t5Bytes, direction: 'd2h', phase: 'encode' });
+  }
+  if (plan.offload || plan.experts === 'swap') {
+    if (model.experts === 2) {
+      moves.push({ name: 'high-noise expert to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' });
+      if (req.lowSteps > 0 && req.highSteps > 0) {
+        moves.push({ name: 'high-noise expert to CPU', bytes: expertShardBytes, direction: 'd2h', phase: 'denoise' }, { name: 'low-noise expert to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' });
+      }
+      moves.push({ name: 'active expert to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
+    } else if (plan.offload) {
+      moves.push({ name: 'DiT to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' }, { name: 'DiT to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
+    }
+  }
+  const transfers = moves.map((t) => ({ ...t, seconds: t.bytes / (device.hostLinkGBs(t.direction, false, true) * GB) }));
+  let transferSeconds = transfers.reduce((a, t) => a + t.seconds, 0);
+  // cpu-offload: every forward streams the DiT's bf16 weights over PCIe (pinned), prefetched behind compute
+  let streamExposed = 0;
+  if (plan.cpuOffload) {
+    const perForward = (expertParams * wBytes) / plan.tp / pp;
+    const stream = perForward / (device.hostLinkGBs('h2d', true, false) * GB);
+    streamExposed = Math.max(0, stream - d.forwardSeconds) * d.forwardsPerStep * req.steps;
+    warnings.push(`cpu-offload: ${(perForward / GB).toFixed(1)} GB of weights cross PCIe every forward (${stream.toFixed(2)} s per forward at the measured pinned rate)`);
+  }
+  // split experts: the latents move from the high-noise group to the low-noise group once
+  let handoff = 0;
+  if (plan.experts === 'split' && req.lowSteps > 0 && req.highSteps > 0) {
+    handoff = layout.network.collective('sendrecv', d.latentBytes, 2, groupN).seconds;
+    transferSeconds += handoff;
+  }
+  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff };
+}
