@@ -4,13 +4,20 @@
  * Three figures per tree, each the median of 7 rounds: a repeated estimate (the same request and layout),
  * a plan search (every valid layout of 8 H100s for A14B at 720P, `vgsim plan`), and the first estimate of a
  * fresh process (nothing cached). With a second root, both trees run in the same invocation, alternating.
+ * `--readme` rewrites the README block between <!-- bench-estimate:begin --> and <!-- bench-estimate:end -->
+ * with this tree's figures (CI runs it); `--rounds=N` (default 7).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const roots = [here, ...process.argv.slice(2).map((r) => resolve(r))];
+const args = process.argv.slice(2);
+const writeReadme = args.includes('--readme');
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 7);
+const roots = [here, ...args.filter((a) => !a.startsWith('--')).map((r) => resolve(r))];
 
 const child = `
 const root = process.argv[1];
@@ -33,7 +40,7 @@ console.log(JSON.stringify({ cold, hot, planMs, layouts: rows.length }));
 `;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const results = roots.map(() => ({ cold: [] as number[], hot: [] as number[], plan: [] as number[], layouts: 0 }));
-for (let round = 0; round < 7; round++) {
+for (let round = 0; round < rounds; round++) {
   roots.forEach((root, i) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child, root], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
@@ -50,3 +57,21 @@ roots.forEach((root, i) => {
   const r = results[i]!;
   console.log(`| ${i === 0 ? 'this tree' : root} | ${median(r.hot).toFixed(2)} ms | ${median(r.plan).toFixed(0)} ms (${r.layouts}) | ${median(r.cold).toFixed(0)} ms |`);
 });
+if (writeReadme) {
+  const r = results[0]!;
+  const block = [
+    `Medians of ${rounds} rounds, \`npm run bench:estimate\` on ${new Date().toISOString().slice(0, 10)} (${cpus().length} CPUs, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}; CI reruns it and rewrites this table):`,
+    '',
+    '| cost-model call (A14B, 720P, 8 H100, in-process) | median |',
+    '|---|---:|',
+    `| a repeated \`estimate()\` (same request and layout) | ${median(r.hot).toFixed(2)} ms |`,
+    `| \`vgsim plan\`'s search: every valid layout of 8 GPUs (${r.layouts}) | ${median(r.plan).toFixed(0)} ms |`,
+    `| the first \`estimate()\` of a process (nothing cached) | ${median(r.cold).toFixed(0)} ms |`,
+  ].join('\n');
+  const readme = join(here, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const re = /(<!-- bench-estimate:begin -->\n)[\s\S]*?(\n<!-- bench-estimate:end -->)/;
+  if (!re.test(text)) throw new Error('README.md has no <!-- bench-estimate:begin --> … <!-- bench-estimate:end --> block');
+  writeFileSync(readme, text.replace(re, `$1${block}$2`));
+  console.log('README.md: cost-model speed table rewritten');
+}
