@@ -25,7 +25,7 @@ export const EstimateRequestSchema = z.strictObject({
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),
   batch: positiveInt.default(1),
-  guidance: z.boolean().default(true).describe('classifier-free guidance (two DiT passes per step)'),
+  guidance: z.boolean().optional().describe('classifier-free guidance (two DiT passes per step); default: the model\'s (true except HunyuanVideo, whose guidance is distilled)'),
   image: z.boolean().optional().describe('image-to-video request for ti2v models (VAE-encodes the reference image)'),
   inference: InferenceSchema.default(InferenceSchema.parse({})).describe('the scenario\'s inference section: attention, dtype, compile, cfg, offload, text_encoder, sustained, power_limit_w, fp32_matmul, weight_dtype'),
   /** Library only: a GPU profile file (the HTTP API does not take paths). */

@@ -46,11 +46,14 @@ function powersOfTwoUpTo(n: number): number[] {
 
 /** Candidate plans for group sizes dividing the budget. */
 export function candidatePlans(model: ModelSpec, budget: number, include: NonNullable<PlanSearch['include']> = {}): ParallelPlan[] {
-  const inc = { ring: true, tp: true, pipefusion: true, cfg: true, expertSplit: true, ...include };
+  // only the modes the model's public inference code implements (ModelSpec.parallel)
+  const sup = model.parallel;
+  const want = { ring: true, tp: true, pipefusion: true, cfg: true, expertSplit: true, ...include };
+  const inc = { ...want, ring: want.ring && sup.ring, tp: want.tp && sup.tp, pipefusion: want.pipefusion && sup.pipefusion, cfg: want.cfg && sup.cfg };
   const plans: ParallelPlan[] = [];
   const seen = new Set<string>();
   const degrees = [...new Set([...powersOfTwoUpTo(budget), 3, 5, 6, 10].filter((d) => d <= budget))].sort((a, b) => a - b);
-  for (const u of degrees)
+  for (const u of sup.ulysses ? degrees : [1])
     for (const r of inc.ring ? degrees : [1])
       for (const t of inc.tp ? degrees : [1])
         for (const pf of inc.pipefusion ? [1, 2, 4] : [1])
@@ -58,7 +61,7 @@ export function candidatePlans(model: ModelSpec, budget: number, include: NonNul
             for (const split of inc.expertSplit && model.experts === 2 ? [false, true] : [false]) {
               const g = u * r * t * pf * c * (split ? 2 : 1);
               if (g > budget || budget % g !== 0) continue;
-              for (const fsdp of g / (c * (split ? 2 : 1) * pf) > 1 ? [true, false] : [false]) {
+              for (const fsdp of sup.fsdp && g / (c * (split ? 2 : 1) * pf) > 1 ? [true, false] : [false]) {
                 const p: ParallelPlan = { ...SINGLE_GPU, ulysses: u, ring: r, tp: t, pipefusion: pf, cfg: c as 1 | 2, fsdp, experts: split ? 'split' : 'resident', dp: budget / g };
                 const key = formatPlan(p);
                 if (!seen.has(key)) {
@@ -68,7 +71,7 @@ export function candidatePlans(model: ModelSpec, budget: number, include: NonNul
               }
             }
   // the official single-GPU path as its own candidate
-  plans.push({ ...SINGLE_GPU, offload: true, dp: budget });
+  if (sup.offload) plans.push({ ...SINGLE_GPU, offload: true, dp: budget });
   return plans;
 }
 

@@ -7,8 +7,10 @@ import type { StageBuilder } from '../workload/ops.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '../hardware/host-cpu.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
-import { textEncode, vaeDecode, vaeEncode } from './stage-builds.ts';
+import { familyVaeDecode, stackTextEncode, textEncode, vaeDecode, vaeEncode } from './stage-builds.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
+import { stackEncodeFlops } from '../workload/families/stages.ts';
+import { decodeLatent } from '../workload/families/sampling.ts';
 
 export interface EncodeDecodeCost {
   teStage: StageBuilder;
@@ -29,25 +31,36 @@ export interface EncodeDecodeCost {
 
 export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   const { opts, plan, req, model, device, layout, node, groupN, warnings } = s;
-  // ---- text encoder ----
-  const teStage = textEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp: plan.t5 === 'fsdp' ? groupN : undefined });
+  // ---- text encoder: Wan's umT5 encodes prompt and negative prompt; the other families' encoders as their pipelines call them ----
+  const fsdp = plan.t5 === 'fsdp' ? groupN : undefined;
+  const teStage = model.family === 'wan'
+    ? textEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp })
+    : stackTextEncode(model.textEncoder, { cfg: req.cfg, weightsResident: false, fp32Matmul: opts.fp32Matmul, fsdp });
   // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)
   const hostCpu = node.hostCpu ?? DEFAULT_HOST_CPU;
   const ranks = Math.min(groupN, node.gpusPerNode);
-  const teCost = plan.t5 === 'cpu' ? cpuTextEncode(model, hostCpu, ranks) : priceStageOnce(device, teStage.ops, layout.pricer);
+  const teCost = plan.t5 === 'cpu' ? cpuTextEncode(model, req.cfg, hostCpu, ranks) : priceStageOnce(device, teStage.ops, layout.pricer);
   if (plan.t5 === 'cpu') {
     warnings.push(`umT5 on the CPU: ${hostCpu.name}, ${hostCpu.cores} cores, ${hostCpu.isa} (${ISA_FACTOR[hostCpu.isa].measured ? 'BF16 rate per core measured on a Zen 5 core' : 'BF16 rate per core scaled from a Zen 5 measurement by instruction set: an assumption'})${groupN > 1 ? `, shared by the ${ranks} ranks that encode at once` : ''}${node.hostCpu ? '' : '; the node type does not name its CPUs, a generic server CPU is assumed'}`);
   }
 
-  // ---- VAE decode (rank 0, or patch-parallel over the group) ----
+  // ---- VAE decode (rank 0, or split over the group) ----
   const vaeShards = plan.vae === 'patch' ? groupN : 1;
-  if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
-  const vae = vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards }, device);
+  let vae: StageBuilder;
+  if (model.family === 'wan') {
+    if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
+    vae = vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards }, device);
+  } else {
+    // multi-scale samplers decode the last pass's latent (LTX-Video: 4/3 of the request, resized after decoding)
+    const z = decodeLatent(model, req.latent);
+    if (plan.vae === 'patch') warnings.push(`${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
+    vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards }, device);
+  }
   const vaeOnce = priceStageOnce(device, vae.ops, layout.pricer);
 
-  // ---- VAE encode of the conditioning (image-to-video), on every rank before sampling ----
+  // ---- VAE encode of the conditioning (image-to-video, Wan), on every rank before sampling ----
   const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
-  const enc = encodeFrames > 0 ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
+  const enc = encodeFrames > 0 && model.family === 'wan' ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
   const encodeCost = enc ? priceStageOnce(device, enc.ops, layout.pricer) : undefined;
   return {
     teStage, teCost, encodeFrames, vaeEncode: enc, encodeCost, encodeSeconds: (encodeCost?.seconds ?? 0) * opts.batch,
@@ -55,9 +68,9 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   };
 }
 
-/** umT5 on the CPU (--t5_cpu): two 512-token calls (~9.5 TFLOP per request) at the host CPU's BF16 rate. */
-function cpuTextEncode(model: ModelSpec, cpu: HostCpu, processes: number): StageCost {
-  const flops = 2 * 2 * model.textEncoder.blockParams * model.textEncoder.tokens;
+/** umT5 on the CPU (--t5_cpu): two 512-token calls (~9.5 TFLOP per request) at the host CPU's BF16 rate; other encoders alike. */
+function cpuTextEncode(model: ModelSpec, cfg: boolean, cpu: HostCpu, processes: number): StageCost {
+  const flops = model.family === 'wan' ? 2 * 2 * model.textEncoder.blockParams * model.textEncoder.tokens : stackEncodeFlops(model.textEncoder, cfg);
   const seconds = cpuMatmulSeconds(flops, cpu, processes);
   return { seconds, gpuSeconds: 0, launchSeconds: 0, kernels: 0, flops, bytes: 0, byBound: { compute: seconds, memory: 0, launch: 0, link: 0 }, byGroup: { text_encoder: seconds }, ops: [], launchBound: false };
 }

@@ -16,6 +16,7 @@ import { ditParams, type ModelSpec } from '../workload/models.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import { InputError } from '../scenario/errors.ts';
 import type { InferenceOptions } from './estimate.ts';
+import { familyNotes } from './family-notes.ts';
 
 export interface EstimateInput {
   model: ModelSpec;
@@ -48,6 +49,8 @@ export interface EstimateSetup {
   kernel: AttentionKernel;
   /** DiT weights as resident: bytes per parameter (fp8 1, bf16 2, the fp32 checkpoint 4). */
   residentWBytes: number;
+  /** The linear layers cast fp32 weights to bf16 on every call (autocast over an fp32 checkpoint). */
+  castWeights: boolean;
   /** Bytes per parameter of the linear layers' compute dtype (fp8 1, else 2). */
   wBytes: number;
   expertParams: number;
@@ -61,12 +64,14 @@ export interface EstimateSetup {
 /** Number of non-pipelined warm-up steps PipeFusion runs before using stale activations (xDiT default). */
 export const PIPEFUSION_WARMUP_STEPS = 1;
 
-export function chooseAttention(device: DeviceModel, requested: AttentionKernel | 'auto'): AttentionKernel {
+export function chooseAttention(device: DeviceModel, requested: AttentionKernel | 'auto', official?: AttentionKernel): AttentionKernel {
   if (requested !== 'auto') {
     const why = device.attentionAvailable(requested);
     if (why) throw new Error(`attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`);
     return requested;
   }
+  // the other families name the kernel their code calls (FlashAttention-2's flash_attn_varlen, PyTorch SDPA's flash backend)
+  if (official !== undefined && !device.attentionAvailable(official)) return official;
   // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's
   // flash_attn_interface when installed, as the official README's table ran it on Hopper; FlashAttention-2
   // otherwise; it asserts one is installed). FA3 exists for Hopper only.
@@ -103,6 +108,8 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   opts.textEncoderOnCpu = plan.t5 === 'cpu';
   const req = resolveRequest(input.model, input.request);
   const model = req.model;
+  // CFG as the model's official script runs it, unless asked for otherwise
+  if (opts.cfg === 'official') opts.cfg = model.sampler.guidance === 'batched' ? 'batched' : 'sequential';
   const groupN = groupGpus(plan);
   const totalGpus = input.gpus ?? groupN * plan.dp * (plan.experts === 'split' ? 2 : 1);
   const nodeId = input.node ?? defaultNodeFor(input.gpu ?? 'h100-sxm', totalGpus);
@@ -118,24 +125,28 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
   });
   device.beginEstimate();
-  const kernel = chooseAttention(device, opts.attention);
+  const kernel = chooseAttention(device, opts.attention, model.attention);
   if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
     throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
   }
   const warnings = [...req.warnings, ...device.notes];
+  if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (opts.compile) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
   if (opts.dtype === 'fp8') warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
-  if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
-  if (plan.pipefusion > 1) warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
-  if (plan.ring > 1) warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
+  if (plan.tp > 1 && model.family === 'wan') warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
+  if (plan.pipefusion > 1 && model.family === 'wan') warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
+  if (plan.ring > 1 && model.family === 'wan') warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
   if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
   // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
   // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
   const weightDtype = opts.weightDtype ?? model.officialWeightDtype;
+  const residentWBytes = opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2;
   return {
     opts, plan, req, model, groupN, totalGpus, nodeId, node, layout, device, kernel,
-    residentWBytes: opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2,
+    residentWBytes,
+    // Mochi's FSDP gathers fp32 parameters (MixedPrecision param_dtype fp32), so autocast still casts them per call
+    castWeights: residentWBytes === 4 || (model.family === 'mochi' && opts.dtype !== 'fp8' && weightDtype === 'fp32'),
     wBytes: opts.dtype === 'fp8' ? 1 : 2,
     expertParams: ditParams(model.dit),
     fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,

@@ -39,8 +39,11 @@ export interface InferenceOptions {
   dtype: 'bf16' | 'fp8';
   /** Fused/compiled kernels and CUDA graphs (torch.compile-class) instead of eager PyTorch. */
   compile: boolean;
-  /** CFG branches run as two sequential forwards (official) or one forward at batch 2. */
-  cfg: 'sequential' | 'batched';
+  /**
+   * CFG branches run as two sequential forwards or one forward at batch 2; 'official' = as the model's
+   * official script runs them (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched), resolved per model.
+   */
+  cfg: 'sequential' | 'batched' | 'official';
   /** The official single-GPU offload path (see module doc); same as the plan's `offload`. */
   offload: boolean;
   /** Run umT5 on the CPU (--t5_cpu). */
@@ -74,7 +77,7 @@ export const DEFAULT_INFERENCE: InferenceOptions = {
   attention: 'auto',
   dtype: 'bf16',
   compile: false,
-  cfg: 'sequential',
+  cfg: 'official',
   offload: false,
   textEncoderOnCpu: false,
   batch: 1,

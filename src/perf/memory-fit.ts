@@ -62,12 +62,15 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const worst = phases.reduce((a, b) => (b.peak_gb > a.peak_gb ? b : a));
   const suggestions: string[] = [];
   if (!fits) {
-    if (groupN === 1 && !plan.offload) suggestions.push('--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)');
+    // only what the model's inference code offers (ModelSpec.parallel; Wan offers all of it)
+    const sup = model.parallel;
+    if (groupN === 1 && !plan.offload && sup.offload) suggestions.push(model.family === 'wan' ? '--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)' : '--offload (text encoder and DiT moved off the GPU when unused)');
+    if (groupN === 1 && !plan.cpuOffload && !sup.offload && sup.cpuOffload) suggestions.push('--parallel cpu-offload (weights streamed from host memory; the official single-GPU low-memory path)');
     if (opts.dtype !== 'fp8' && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push('--dtype fp8 (halves DiT weights)');
-    if (!plan.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
-    else suggestions.push('more GPUs in the sequence-parallel group (activations and shards shrink with it)');
-    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1) suggestions.push('vae=patch (split the decode over the group)');
-    if (plan.t5 === 'gpu') suggestions.push('--t5-cpu (keep umT5 on the CPU)');
+    if (!plan.fsdp && sup.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
+    else if (sup.ulysses) suggestions.push(`more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)`);
+    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push('vae=patch (split the decode over the group)');
+    if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push('--t5-cpu (keep umT5 on the CPU)');
   }
   const verdict = fits
     ? `fits: peak ${peak.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime) of ${capacity.toFixed(1)} GB, in the ${worst.phase} phase`

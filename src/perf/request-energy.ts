@@ -21,7 +21,8 @@ export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecode
   const { opts, plan, device, groupN, node, totalGpus, warnings } = s;
   const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated, opts.sustained ? device.powerLimitW : undefined);
   const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, ed.teCost.ops, ed.teCost.seconds);
-  const fwdE = stageEnergy(pt, d.fwdStage.ops, d.fwdStage.seconds);
+  const fwd = d.fwdMean ?? d.fwdStage;
+  const fwdE = stageEnergy(pt, fwd.ops, fwd.seconds);
   const vaeE = stageEnergy(pt, ed.vaeOnce.ops, ed.vaeOnce.seconds);
   const denoiseW = fwdE.meanW;
   const gpuJoules =

@@ -40,7 +40,7 @@ export const InferenceSchema = z
     attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what the official code runs (flash_attn: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)'),
     dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
-    cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
+    cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
     text_encoder: z.enum(['gpu', 'cpu']).default('gpu').describe('where umT5 runs (cpu = --t5_cpu)'),
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
@@ -57,7 +57,7 @@ export const RequestClassSchema = z.strictObject({
   resolution: resolution.optional(),
   frames: positiveInt.optional().describe('frames per video (4n+1 for Wan, e.g. 81)'),
   steps: positiveInt.optional().describe('denoising steps (default: the model default)'),
-  cfg: z.boolean().optional().describe('classifier-free guidance (default true)'),
+  cfg: z.boolean().optional().describe('classifier-free guidance (default: the model\'s; HunyuanVideo\'s distilled guidance needs none)'),
   slo_s: z.number().positive().optional().describe('latency SLO of this class, seconds from arrival to video'),
   priority: z.number().int().min(0).max(9).default(0).describe('0 = most urgent; used by the priority queue policy'),
 });

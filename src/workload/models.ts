@@ -1,10 +1,21 @@
 /**
- * The model zoo: Wan2.1 / Wan2.2 video diffusion models as the official code runs them.
- * Every fact is from ../shared/data/wan-architecture.md (which cites the Wan-Video/Wan2.2 @42bf4cf and
+ * The model zoo: Wan2.1 / Wan2.2 video diffusion models as the official code runs them, and the other
+ * families (HunyuanVideo, CogVideoX, LTX-Video, Mochi: families/zoo.ts).
+ * Every Wan fact is from ../shared/data/wan-architecture.md (which cites the Wan-Video/Wan2.2 @42bf4cf and
  * Wan-Video/Wan2.1 @9737cba sources), recorded per field in `sources`.
  */
+import type { AttentionKernel } from './ops.ts';
+import type {
+  CogDitSpec, FamilyDitSpec, FamilyVaeSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec, ModelFamily, ParallelSupport, SamplerSpec, TextEncoderStack,
+} from './families/specs.ts';
+import { FAMILY_MODELS } from './families/zoo.ts';
+import { familyDitParams } from './families/params.ts';
 
+export type { ModelFamily } from './families/specs.ts';
+
+/** A Wan DiT (`family` absent or 'wan'); the other families' DiTs are in families/specs.ts. */
 export interface DitSpec {
+  family?: 'wan';
   dim: number;
   ffnDim: number;
   heads: number;
@@ -62,16 +73,24 @@ export interface ExpertSchedule {
   shift: number;
 }
 
-export interface ModelSpec {
+/** What every model has, whatever its family. */
+interface ModelBase {
   id: string;
   name: string;
   task: 't2v' | 'i2v' | 'ti2v';
-  dit: DitSpec;
   /** 1, or 2 for the A14B two-expert models (one full DiT per expert, timestep-routed). */
   experts: 1 | 2;
   expertSchedule?: ExpertSchedule;
-  vae: VaeSpec;
-  textEncoder: TextEncoderSpec;
+  /** The sampler as the official script runs it (steps come from `defaults`). */
+  sampler: SamplerSpec;
+  /** Parallel modes the public inference code implements. */
+  parallel: ParallelSupport;
+  /** Attention kernel the official code calls on Hopper (undefined: FlashAttention-3 there, as Wan's code prefers). */
+  attention?: AttentionKernel;
+  /** Frames must be k·n + 1 (default: the VAE's temporal stride). */
+  frameModulus?: number;
+  /** Checkpoint release used for the numbers (a repository and commit, or a model card). */
+  release?: string;
   defaults: { steps: number; frames: number; width: number; height: number; fps: number; guidance: boolean };
   /** W×H sizes the official code supports. */
   sizes: [number, number][];
@@ -87,6 +106,43 @@ export interface ModelSpec {
   vaeEncodeFrames: 'none' | 'clip' | 'image';
   sources: Record<string, string>;
 }
+
+export interface WanModel extends ModelBase {
+  family: 'wan';
+  dit: DitSpec;
+  vae: VaeSpec;
+  textEncoder: TextEncoderSpec;
+}
+export interface HunyuanVideoModel extends ModelBase {
+  family: 'hunyuan-video';
+  dit: HunyuanDitSpec;
+  vae: FamilyVaeSpec;
+  textEncoder: TextEncoderStack;
+}
+export interface CogVideoXModel extends ModelBase {
+  family: 'cogvideox';
+  dit: CogDitSpec;
+  vae: FamilyVaeSpec;
+  textEncoder: TextEncoderStack;
+}
+export interface LtxVideoModel extends ModelBase {
+  family: 'ltx-video';
+  dit: LtxDitSpec;
+  vae: FamilyVaeSpec;
+  textEncoder: TextEncoderStack;
+}
+export interface MochiModel extends ModelBase {
+  family: 'mochi';
+  dit: MochiDitSpec;
+  vae: FamilyVaeSpec;
+  textEncoder: TextEncoderStack;
+}
+
+export type ModelSpec = WanModel | HunyuanVideoModel | CogVideoXModel | LtxVideoModel | MochiModel;
+/** The non-Wan models. */
+export type FamilyModel = Exclude<ModelSpec, WanModel>;
+/** Any DiT spec (Wan's or a family's). */
+export type AnyDitSpec = DitSpec | FamilyDitSpec;
 
 const WAN_ARCH = '../shared/data/wan-architecture.md';
 
@@ -144,8 +200,27 @@ const COMMON_SOURCES = {
   officialWeightDtype: 'Wan-Video/Wan2.2 README single-GPU commands use --convert_model_dtype (generate.py); Wan-Video/Wan2.1 generate.py has no such flag (text2video.py keeps the fp32 checkpoint)',
 };
 
-export const MODELS: readonly ModelSpec[] = [
+/**
+ * Wan's sampler: FlowUniPCMultistepScheduler, CFG as two sequential forwards (wan/text2video.py); the step's
+ * elementwise work (15 kernels, 12 passes over the fp32 latents) as perf/denoise-cost.ts has always priced it.
+ */
+const WAN_SAMPLER: SamplerSpec = { name: 'flow UniPC', guidance: 'sequential', step: { kernels: 15, latentPasses: 12 }, latentBytes: 4 };
+
+/**
+ * Wan: Ulysses, FSDP, --t5_fsdp/--t5_cpu and the offload path are in the official code (generate.py); ring,
+ * CFG-parallel, PipeFusion, TP and patch-parallel VAE are modelled as xDiT/Megatron-style extensions (the
+ * estimate warns).
+ */
+const WAN_PARALLEL: ParallelSupport = {
+  ulysses: true, ring: true, tp: true, pipefusion: true, cfg: true, fsdp: true, offload: true, cpuOffload: true, vaeSplit: true, t5: ['gpu', 'cpu', 'fsdp'],
+  source: 'Wan-Video/Wan2.2 generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp, --t5_cpu, --offload_model); xDiT for ring/CFG/PipeFusion',
+};
+
+export const WAN_MODELS: readonly WanModel[] = [
   {
+    family: 'wan',
+    sampler: WAN_SAMPLER,
+    parallel: WAN_PARALLEL,
     id: 'wan2.2-t2v-a14b',
     name: 'Wan2.2-T2V-A14B',
     task: 't2v',
@@ -162,6 +237,9 @@ export const MODELS: readonly ModelSpec[] = [
     sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.875, shift 12 → 26 high + 14 low of 40 steps)` },
   },
   {
+    family: 'wan',
+    sampler: WAN_SAMPLER,
+    parallel: WAN_PARALLEL,
     id: 'wan2.2-i2v-a14b',
     name: 'Wan2.2-I2V-A14B',
     task: 'i2v',
@@ -178,6 +256,9 @@ export const MODELS: readonly ModelSpec[] = [
     sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.900, shift 5 → 15 high + 25 low)`, vaeEncode: `${WAN_ARCH} §A.3 (I2V-A14B VAE-encodes the F-frame clip on every rank)` },
   },
   {
+    family: 'wan',
+    sampler: WAN_SAMPLER,
+    parallel: WAN_PARALLEL,
     id: 'wan2.2-ti2v-5b',
     name: 'Wan2.2-TI2V-5B',
     task: 'ti2v',
@@ -193,6 +274,9 @@ export const MODELS: readonly ModelSpec[] = [
     sources: { ...COMMON_SOURCES, checkpointDtype: `${WAN_ARCH} §D.4 (TI2V-5B fp16/bf16 10 GB)` },
   },
   {
+    family: 'wan',
+    sampler: WAN_SAMPLER,
+    parallel: WAN_PARALLEL,
     id: 'wan2.1-t2v-14b',
     name: 'Wan2.1-T2V-14B',
     task: 't2v',
@@ -208,6 +292,9 @@ export const MODELS: readonly ModelSpec[] = [
     sources: COMMON_SOURCES,
   },
   {
+    family: 'wan',
+    sampler: WAN_SAMPLER,
+    parallel: WAN_PARALLEL,
     id: 'wan2.1-t2v-1.3b',
     name: 'Wan2.1-T2V-1.3B',
     task: 't2v',
@@ -224,8 +311,22 @@ export const MODELS: readonly ModelSpec[] = [
   },
 ];
 
-/** DiT parameter count (wan-architecture.md §A.1 formula; matches the checkpoint sizes exactly). */
-export function ditParams(d: DitSpec): number {
+export const MODELS: readonly ModelSpec[] = [...WAN_MODELS, ...FAMILY_MODELS];
+
+/** Whether a DiT spec is Wan's (its builder is dit.ts). */
+export function isWanDit(d: AnyDitSpec): d is DitSpec {
+  return d.family === undefined || d.family === 'wan';
+}
+
+/** The model as a Wan model (its Wan-only fields), or an error naming its family. */
+export function asWan(m: ModelSpec): WanModel {
+  if (m.family !== 'wan') throw new Error(`${m.id} is a ${m.family} model, not a Wan model`);
+  return m;
+}
+
+/** DiT parameter count: Wan's (wan-architecture.md §A.1 formula; matches the checkpoint sizes exactly) or the family's. */
+export function ditParams(d: AnyDitSpec): number {
+  if (!isWanDit(d)) return familyDitParams(d);
   const { dim: D, ffnDim: F, inChannels, outChannels, freqDim, textDim } = d;
   const patch = d.patch[0] * d.patch[1] * d.patch[2];
   const perBlock = 2 * (4 * (D * D + D) + 2 * D) + 2 * D + (2 * D * F + F + D) + 6 * D;
@@ -241,7 +342,8 @@ export function latentShape(model: ModelSpec, width: number, height: number, fra
   const h = Math.floor(height / sh);
   const w = Math.floor(width / sw);
   const [pt, ph, pw] = model.dit.patch;
-  const tokens = (t / pt) * Math.floor(h / ph) * Math.floor(w / pw);
+  // CogVideoX 1.5 pads the latent frames to a multiple of its temporal patch (pipeline_cogvideox.py:680-687)
+  const tokens = Math.ceil(t / pt) * Math.floor(h / ph) * Math.floor(w / pw);
   return { channels: model.vae.zDim, t, h, w, tokens };
 }
 

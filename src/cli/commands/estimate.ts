@@ -60,7 +60,7 @@ export function registerEstimate(program: Command): void {
     .option('--dtype <dtype>', 'bf16|fp8 (linear layers)', 'bf16')
     .option('--offload', 'the official single-GPU offload path (umT5 and inactive expert on the CPU)')
     .option('--compile', 'fused/compiled kernels and CUDA graphs instead of eager PyTorch')
-    .option('--cfg <mode>', 'sequential|batched|none', 'sequential')
+    .option('--cfg <mode>', 'official|sequential|batched|none: how the two guidance branches run (official = as the model\'s script: Wan, Mochi sequential; CogVideoX, LTX-Video batched), or none', 'official')
     .option('--t5-cpu', 'run umT5 on the CPU')
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
     .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
@@ -100,7 +100,7 @@ Examples:
       };
       const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
-      const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
+      const cfgMode = pick('--cfg', o.cfg, ['official', 'sequential', 'batched', 'none'] as const);
       const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);
       const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : 'auto';
       const gpuId = o.gpu ?? getNode(o.node!).gpu;
@@ -123,10 +123,11 @@ Examples:
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
         steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
         batch: intFlag('--batch', o.batch),
-        guidance: cfgMode !== 'none',
+        // the model's default guidance unless asked for (HunyuanVideo's is distilled into the DiT: no CFG)
+        guidance: cfgMode === 'none' ? false : cfgMode === 'official' ? undefined : true,
         image: o.image ? true : undefined,
         inference: {
-          attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
+          attention, dtype, compile: !!o.compile, cfg: cfgMode === 'none' ? 'official' : cfgMode, offload: !!o.offload,
           text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype,
         },
