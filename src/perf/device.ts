@@ -267,13 +267,15 @@ export class DeviceModel {
         return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
       }
       case 'conv': {
-        const prec = op.dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : op.dtype;
+        // fp16 convolutions run on the same tensor cores at the bf16 rate (dense peaks are equal): look up the bf16 measurements
+        const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype;
+        const prec = dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : dtype;
         const pixels = op.out[0] * op.out[1] * op.out[2];
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
         const rate =
-          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', op.dtype, op.dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
+          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
         return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);

@@ -9,7 +9,7 @@ import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '..
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
 import { familyVaeDecode, stackTextEncode, textEncode, vaeDecode, vaeEncode } from './stage-builds.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
-import { stackEncodeFlops } from '../workload/families/stages.ts';
+import { familyDecodeHostLoops, stackEncodeFlops } from '../workload/families/stages.ts';
 import { decodeLatent } from '../workload/families/sampling.ts';
 
 export interface EncodeDecodeCost {
@@ -47,6 +47,7 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   // ---- VAE decode (rank 0, or split over the group) ----
   const vaeShards = plan.vae === 'patch' ? groupN : 1;
   let vae: StageBuilder;
+  let hostLoopSeconds = 0;
   if (model.family === 'wan') {
     if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
     vae = vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards }, device);
@@ -55,8 +56,15 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
     const z = decodeLatent(model, req.latent);
     if (plan.vae === 'patch') warnings.push(`${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
     vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards }, device);
+    // host-side Python loops of the decode (HunyuanVideo's mask rows) at the measured eager launch cost, the GPU waiting
+    const loops = familyDecodeHostLoops(model.vae, { ...z, shards: vaeShards });
+    if (loops > 0) {
+      hostLoopSeconds = loops * device.cpuLaunchS;
+      warnings.push(`${model.name}: the VAE's attention masks are built by a Python loop (${loops} slice fills per video, ${hostLoopSeconds.toFixed(1)} s at the measured eager launch cost)`);
+    }
   }
-  const vaeOnce = priceStageOnce(device, vae.ops, layout.pricer);
+  const vaePriced = priceStageOnce(device, vae.ops, layout.pricer);
+  const vaeOnce = hostLoopSeconds > 0 ? { ...vaePriced, seconds: vaePriced.seconds + hostLoopSeconds, byBound: { ...vaePriced.byBound, launch: vaePriced.byBound.launch + hostLoopSeconds } } : vaePriced;
 
   // ---- VAE encode of the conditioning (image-to-video, Wan), on every rank before sampling ----
   const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;

@@ -76,6 +76,16 @@ export function familyDecodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number;
   return decodeCalls(vae, o).reduce((a, c) => a + c.count, 0);
 }
 
+/**
+ * Python-loop iterations of a decode that serialise on the host: HunyuanVideo builds each tile's frame-causal
+ * attention mask row by row (`for i in range(seq_len): mask[i, :(i_frame + 1) * n_hw] = 0`,
+ * Tencent/HunyuanVideo@fa14b00:hyvideo/vae/unet_causal_3d_blocks.py:37-45): one slice fill per mid-block token.
+ */
+export function familyDecodeHostLoops(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number }): number {
+  if (vae.id !== 'hunyuan-video-vae') return 0;
+  return decodeCalls(vae, o).reduce((a, c) => a + c.count * c.t * c.h * c.w, 0);
+}
+
 /** A line describing the text encoders of a request (the estimate's stage table). */
 export function stackDetail(te: TextEncoderStack, cfg: boolean): string {
   const n = encoderCalls(cfg);
