@@ -162,6 +162,12 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
 }
 
 function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
+  // timestep embedders (PixArt combined embeddings: Linear 256 → e, SiLU, Linear e → e) of the mid block, each up
+  // block and the output: one batch row each
+  const timeMlp = (name: string, e: number) => {
+    for (const [n, k] of [[e, 256], [e, e]] as const) d.b.op({ kind: 'gemm', name: `${name}.${n === k ? 'linear_2' : 'linear_1'}`, m: 1, n, k, dtype: d.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
+    d.params += 256 * e + e + e * e + e;
+  };
   // RMSNorm over channels written out in fp32 (~5 passes), timestep scale/shift (2 kernels), SiLU
   const normAct = (name: string, x: Tensor, keep = false) => d.act(`${name}.silu`, d.pointwise(`${name}.scale_shift`, d.norm(`${name}`, x, { passes: 9, kernels: 6, affine: false, keep }), 2));
   const res = (name: string, x: Tensor): Tensor => {
@@ -171,8 +177,10 @@ function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
     return d.add(`${name}.add`, c2, x);
   };
   let x = d.conv('conv_in', z, 1024, [3, 3, 3], { pad: 't', keep: true });
+  timeMlp('mid.time_embedder', 4 * 1024);
   for (let r = 0; r < 5; r++) x = res(`mid.res${r}`, x);
   for (let i = 0; i < 3; i++) {
+    timeMlp(`up${i}.time_embedder`, 4 * (x.v.c / 2));
     // LTXVideoUpsampler3d (residual): the input permuted/repeated into the output shape, a conv to c·8/2, depth-to-space
     const cout = x.v.c / 2;
     const resid = d.copy(`up${i}.upsampler.residual`, x, { c: cout, t: 2 * x.v.t - 1, h: 2 * x.v.h, w: 2 * x.v.w }, true);
@@ -181,6 +189,8 @@ function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
     x = d.add(`up${i}.upsampler.add`, up, resid);
     for (let r = 0; r < 5; r++) x = res(`up${i}.res${r}`, x);
   }
+  timeMlp('time_embedder', 2 * x.v.c);
+  d.params += 2 * x.v.c; // scale_shift_table [2, c]
   x = normAct('norm_out', x);
   const out = d.conv('conv_out', x, 48, [3, 3, 3], { pad: 't' });
   return d.depthToSpace('unpatchify', out, 1, 4, 0);
@@ -266,10 +276,16 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
   return b;
 }
 
+/** One decoder call on a latent tile (t, h, w) in the pipeline's dtype, and the parameters it walked. */
+export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number): { builder: StageBuilder; params: number } {
+  const b = new StageBuilder();
+  const d = new DecoderWalk(b, { dtype: vae.dtype, tf32: true });
+  const z = d.input({ c: vae.zDim, t, h, w });
+  d.free(WALKS[vae.id](d, z), z);
+  return { builder: b, params: d.params };
+}
+
 /** Decoder parameters (one walk of a small call), for checks against the PyTorch reference. */
 export function familyDecoderParams(vae: FamilyVaeSpec): number {
-  const d = new DecoderWalk(new StageBuilder(), { dtype: vae.dtype, tf32: true });
-  const z = d.input({ c: vae.zDim, t: 3, h: 4, w: 4 });
-  WALKS[vae.id](d, z);
-  return d.params;
+  return buildDecoderCall(vae, 3, 4, 4).params;
 }
