@@ -3,7 +3,7 @@ vgsim's family cost model (never for fitting it). Random bf16/fp16/fp32 weights 
 
     python3 calibration/families_measure.py --out calibration/families/h100-sxm.json
     python3 calibration/families_measure.py --out smoke.json --quick          # 2 layers, small shapes
-    python3 calibration/families_measure.py --device cpu --quick --out /tmp/cpu.json   # syntax check, no GPU
+    python3 calibration/families_measure.py --device cpu --tiny --out /tmp/cpu.json    # code-path check, no GPU (tiny widths)
 
 Cases (one JSON row each, written after every case so a killed run keeps what it measured):
   dit_forward <model> at its default request with `--layers` blocks of each kind (default: all); time per
@@ -28,6 +28,17 @@ import families_vae_reference as V  # noqa: E402
 from families_count import DIT_CASES, VAE_CASES  # noqa: E402
 
 VAE_DTYPES = {"hunyuan-video-vae": torch.float16, "cogvideox-vae": torch.bfloat16, "ltx-video-vae": torch.bfloat16, "mochi-vae": torch.float32}
+
+
+# --tiny: every family at toy widths (the VAE decoders keep their real widths at a 2x2x4 latent)
+TINY = {
+    "hunyuan-video": dict(dim=64, heads=2, double=1, single=1, mlp=128, text_dim=32, pooled=16, text_len=8),
+    "cogvideox1.5-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
+    "cogvideox-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
+    "ltx-video-2b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
+    "ltx-video-13b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
+    "mochi-1": dict(dim=64, dim_y=32, heads=2, layers=2, mlp=96, mlp_y=48, text_dim=32, text_len=8),
+}
 
 
 def timed(fn, device, reps):
@@ -61,12 +72,16 @@ def main():
     ap.add_argument("--quick", action="store_true", help="2 layers per block kind and 1/8-size latents")
     ap.add_argument("--layers", type=int, default=None)
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--tiny", action="store_true", help="tiny widths and shapes: checks every code path on a CPU in seconds")
     a = ap.parse_args()
     dev = a.device
+    if a.tiny:
+        for k, v in TINY.items():
+            R.CONFIGS[k].update(v)
     layers = 2 if a.quick else a.layers
-    shrink = (lambda s: (max(1, s[0] // 4), max(2, s[1] // 8), max(2, s[2] // 8))) if a.quick else (lambda s: s)
+    shrink = (lambda s: (2, 2, 4)) if a.tiny else (lambda s: (max(1, s[0] // 4), max(2, s[1] // 8), max(2, s[2] // 8))) if a.quick else (lambda s: s)
     res = dict(schema="vgsim-family-measurements/1", torch=torch.__version__, device=torch.cuda.get_device_name() if dev == "cuda" else "cpu",
-               quick=a.quick, layers=layers, cases=[])
+               quick=a.quick, tiny=a.tiny, layers=layers, cases=[])
 
     def flush():
         with open(a.out + ".tmp", "w") as f:

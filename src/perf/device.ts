@@ -23,6 +23,7 @@ import { builtinProfile, gridClockFromProfile, interpLog, type GpuProfile } from
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
+import { headDimFactor } from './attention-head-dim.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
 
@@ -254,6 +255,8 @@ export class DeviceModel {
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
         rate *= backend.scale;
+        // the profile is measured at head dim 128; other head dims by the FA3 paper's ratios (attention-head-dim.ts)
+        if (op.headDim !== 128) rate *= headDimFactor(op.kernel, op.headDim, op.lq);
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {
           // FlashAttention-2 uses mma.sync, Hopper's legacy path (~38% of the H100 wgmma peak here), but it
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100

@@ -10,7 +10,7 @@ import type { ParallelPlan } from '../parallel/plan.ts';
 export function familyNotes(model: ModelSpec, plan: ParallelPlan, kernel: AttentionKernel): string[] {
   const notes: string[] = [];
   if (model.dit.headDim !== 128) {
-    notes.push(`${model.name}: attention at head dim ${model.dit.headDim} is priced at the profile's head-dim-128 rates (the FLOPs scale with the head dim; FlashAttention reaches a lower fraction of peak at head dim 64)`);
+    notes.push(`${model.name}: attention at head dim ${model.dit.headDim}: the profile's head-dim-128 rate scaled by the FA3 paper's head-dim-${model.dit.headDim < 128 ? 64 : 256}/128 ratio for the kernel (not measured here)`);
   }
   if (model.family === 'hunyuan-video' || model.family === 'mochi') {
     notes.push(`${model.name}: the prompt is taken at its full ${model.dit.textLen} text tokens (an upper bound: the code attends over the valid tokens only)`);
