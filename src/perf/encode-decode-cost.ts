@@ -55,9 +55,10 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
     // multi-scale samplers decode the last pass's latent (LTX-Video: 4/3 of the request, resized after decoding)
     const z = decodeLatent(model, req.latent);
     if (plan.vae === 'patch') warnings.push(`${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
-    vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards }, device);
+    const tiled = opts.vaeTiling ?? model.vaeTiling ?? true;
+    vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards, tiled }, device);
     // host-side Python loops of the decode (HunyuanVideo's mask rows) at the measured eager launch cost, the GPU waiting
-    const loops = familyDecodeHostLoops(model.vae, { ...z, shards: vaeShards });
+    const loops = familyDecodeHostLoops(model.vae, { ...z, shards: vaeShards, tiled });
     if (loops > 0) {
       hostLoopSeconds = loops * device.cpuLaunchS;
       warnings.push(`${model.name}: the VAE's attention masks are built by a Python loop (${loops} slice fills per video, ${hostLoopSeconds.toFixed(1)} s at the measured eager launch cost)`);

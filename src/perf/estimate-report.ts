@@ -36,7 +36,7 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
   if (model.family === 'wan') vaeDetail = `${model.vae.id}, ${req.latent.t} latent frames, fp32${ed.vaeShards > 1 ? `, split over ${ed.vaeShards} GPUs` : ''}`;
   else {
     const z = decodeLatent(model, req.latent);
-    const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards });
+    const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards, tiled: opts.vaeTiling ?? model.vaeTiling ?? true });
     vaeDetail = `${model.vae.id}, ${z.t}×${z.h}×${z.w} latent in ${calls} decoder call${calls > 1 ? 's' : ''}, ${model.vae.id === 'mochi-vae' && ed.vaeShards > 1 ? 'bf16' : model.vae.dtype}${ed.vaeShards > 1 ? `, frames split over ${ed.vaeShards} GPUs` : ''}`;
   }
   const stages: StageReport[] = [

@@ -67,6 +67,11 @@ export interface InferenceOptions {
    */
   fp32Matmul: 'ieee' | 'tf32';
   /**
+   * VAE decode tiling of the non-Wan families (their pipelines' enable_tiling): undefined = as the model's
+   * official script (HunyuanVideo, CogVideoX cli_demo: on; Mochi one GPU: 4×2 spatial tiles; LTX: whole video).
+   */
+  vaeTiling?: boolean;
+  /**
    * The stages this replica runs (stage disaggregation: text encoder, DiT and VAE on separate pools). Only
    * their weights are resident and only their memory phases count; times are still reported for all.
    */

@@ -36,7 +36,7 @@ export function vaeDecode(vae: VaeSpec, o: Omit<VaeDecodeOptions, 'convWorkspace
 }
 
 /** A non-Wan family's decode; the cuDNN workspace of each convolution from the profile, at the decode's dtype. */
-export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; tf32: boolean; shards: number }, device: DeviceModel): StageBuilder {
+export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; tf32: boolean; shards: number; tiled: boolean }, device: DeviceModel): StageBuilder {
   const dtype = vae.id === 'mochi-vae' && o.shards > 1 ? 'bf16' : vae.dtype;
   return memo(decodes, device, JSON.stringify([vae.id, o]), () =>
     buildFamilyDecode(vae, {

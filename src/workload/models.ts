@@ -87,6 +87,8 @@ interface ModelBase {
   parallel: ParallelSupport;
   /** Attention kernel the official code calls on Hopper (undefined: FlashAttention-3 there, as Wan's code prefers). */
   attention?: AttentionKernel;
+  /** The official pipeline tiles the VAE decode (non-Wan families; default true where the decoder tiles). */
+  vaeTiling?: boolean;
   /** Frames must be k·n + 1 (default: the VAE's temporal stride). */
   frameModulus?: number;
   /** Checkpoint release used for the numbers (a repository and commit, or a model card). */

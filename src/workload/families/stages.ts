@@ -72,7 +72,7 @@ export function familyOutsideParams(dit: FamilyDitSpec): number {
 }
 
 /** Decoder calls of a request (tiles × frame batches), for the report. */
-export function familyDecodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number }): number {
+export function familyDecodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number; tiled?: boolean }): number {
   return decodeCalls(vae, o).reduce((a, c) => a + c.count, 0);
 }
 
@@ -81,7 +81,7 @@ export function familyDecodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number;
  * attention mask row by row (`for i in range(seq_len): mask[i, :(i_frame + 1) * n_hw] = 0`,
  * Tencent/HunyuanVideo@fa14b00:hyvideo/vae/unet_causal_3d_blocks.py:37-45): one slice fill per mid-block token.
  */
-export function familyDecodeHostLoops(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number }): number {
+export function familyDecodeHostLoops(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number; tiled?: boolean }): number {
   if (vae.id !== 'hunyuan-video-vae') return 0;
   return decodeCalls(vae, o).reduce((a, c) => a + c.count * c.t * c.h * c.w, 0);
 }

@@ -38,6 +38,8 @@ export interface FamilyDecodeOptions {
   tf32: boolean;
   /** GPUs the decode is split over (Mochi: frames, context parallel). */
   shards: number;
+  /** Spatial (and HunyuanVideo's temporal) tiling as the pipeline enables it; false: the whole frame per call. */
+  tiled: boolean;
   convWorkspace?: WalkOptions['convWorkspace'];
 }
 
@@ -74,9 +76,9 @@ export function hunyuanTiles(T: number, H: number, W: number): TileCall[] {
 }
 
 /** CogVideoX's tiled decode (autoencoder_kl_cogvideox.py:1348-1375): 30 × 45 latent tiles every 25 × 36, frames in batches of 2. */
-export function cogTiles(T: number, H: number, W: number): TileCall[] {
+export function cogTiles(T: number, H: number, W: number, tiled = true): TileCall[] {
   const tiles: [number, number][] = [];
-  if (H > 30 || W > 45) for (let r = 0; r < H; r += 25) for (let c = 0; c < W; c += 36) tiles.push([Math.min(H, r + 30) - r, Math.min(W, c + 45) - c]);
+  if (tiled && (H > 30 || W > 45)) for (let r = 0; r < H; r += 25) for (let c = 0; c < W; c += 36) tiles.push([Math.min(H, r + 30) - r, Math.min(W, c + 45) - c]);
   else tiles.push([H, W]);
   const batches = Math.max(1, Math.floor(T / 2));
   const first = 2 + (T % 2);
@@ -226,16 +228,17 @@ const WALKS: Record<FamilyVaeSpec['id'], (d: DecoderWalk, z: Tensor) => Tensor> 
 };
 
 /** The decoder calls of one video: tiles, frame batches, or the whole video (split over `shards` for Mochi). */
-export function decodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number }): TileCall[] {
+export function decodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number; tiled?: boolean }): TileCall[] {
+  const tiled = o.tiled ?? true;
   switch (vae.id) {
     case 'hunyuan-video-vae':
-      return hunyuanTiles(o.t, o.h, o.w);
+      return tiled ? hunyuanTiles(o.t, o.h, o.w) : [{ t: o.t, h: o.h, w: o.w, count: 1 }];
     case 'cogvideox-vae':
-      return cogTiles(o.t, o.h, o.w);
+      return cogTiles(o.t, o.h, o.w, tiled);
     case 'ltx-video-vae':
       return [{ t: o.t, h: o.h, w: o.w, count: 1 }];
     case 'mochi-vae':
-      return o.shards > 1 ? [{ t: Math.ceil(o.t / o.shards), h: o.h, w: o.w, count: 1 }] : mochiTiles(o.t, o.h, o.w);
+      return o.shards > 1 ? [{ t: Math.ceil(o.t / o.shards), h: o.h, w: o.w, count: 1 }] : tiled ? mochiTiles(o.t, o.h, o.w) : [{ t: o.t, h: o.h, w: o.w, count: 1 }];
   }
 }
 
