@@ -25,7 +25,8 @@ import { canonicalId, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
-import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import { DEFAULT_INFERENCE, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import { pickWithAffinity, sharedModels, type SharedModels } from './model-swap.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../scenario/errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
@@ -88,6 +89,12 @@ interface PoolState {
   name: string;
   spec: Pool;
   modelId: string;
+  /** Models its replicas serve (one; several for a shared pool, model-swap.ts). */
+  modelIds: string[];
+  /** Shared pools: a model's own plan on the replica (else `plan`). */
+  plans: Map<string, ParallelPlan>;
+  shared?: SharedModels;
+  swaps: number;
   node: NodeSpec;
   gpu: string;
   /** GPUs per replica. */
@@ -170,6 +177,8 @@ interface Replica {
   /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
   downSince: number;
   downTime: number;
+  /** The model on the GPU (a shared pool's replicas swap it). */
+  resident: string;
   /** Timeline recording: the open state interval and the cold start in progress. */
   tlState?: TimelineReplicaState;
   tlLoad?: TimelineLoad;
@@ -240,7 +249,11 @@ export interface SimulationResult {
   /** Stage disaggregation: requests handed from one pool to the next (text embeddings or latents over the fabric). */
   handoffs: { count: number; gb: number; mean_ms: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
+  pools: {
+    name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number;
+    /** Shared pools only: the models served, whether they fit together, swaps made and each model's swap time (s). */
+    models?: string[]; co_resident?: boolean; model_swaps?: number; swap_s?: Record<string, number>;
+  }[];
   /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
   cost: RunCost | null;
   /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
@@ -347,8 +360,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const node = getNode(nodeId);
     const plan = parsePlan(p.parallel, locate([...path, 'parallel']).source);
     const name = p.name ?? `pool${i}`;
+    const modelIds = p.models ? p.models.map((m) => getModel(typeof m === 'string' ? m : m.model).id) : [getModel(p.model ?? s.model).id];
+    // a shared pool's models may run their own plans on the replica's GPUs
+    const plans = new Map((p.models ?? []).flatMap((m, j) => (typeof m === 'string' ? [] : [[modelIds[j]!, { ...parsePlan(m.parallel, locate([...path, 'models', j, 'parallel']).source), dp: 1 }] as const])));
     const pool: PoolState = {
-      name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu,
+      name, spec: p, modelId: modelIds[0]!, modelIds, plans, swaps: 0, node, gpu: node.gpu,
       gpus: planGpus({ ...plan, dp: 1 }), plan: { ...plan, dp: 1 },
       inference: { ...toInference({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
@@ -367,6 +383,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
         stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined, power: -1, phaseList: [], phaseIndex: 0, onPhaseEnd: () => {} })),
         served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, idleSince: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
+        resident: modelIds[0]!,
       };
       for (const n of placed) n.replicas.push(rep);
       pool.replicas.push(rep);
@@ -393,7 +410,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!byClass) memo.set(pool, (byClass = new Map()));
     let byBatch = byClass.get(cls);
     if (!byBatch) byClass.set(cls, (byBatch = []));
-    return (byBatch[batch] ??= table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric));
+    return (byBatch[batch] ??= table.lookup(cls.modelId, pool.node.id, pool.plans.get(cls.modelId) ?? pool.plan, cls.shape, { ...pool.inference, batch }, fabric));
   };
   /** Seconds of a request's work on this pool: the stages it runs. */
   const partTime = (pool: PoolState, cls: ClassState, batch = 1): number => {
@@ -418,7 +435,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const estimates: NonNullable<SimulationResult['estimates']> = [];
   classes.forEach((cls) => {
     for (const [pi, pool] of pools.entries()) {
-      if (pool.modelId !== cls.modelId) continue;
+      if (!pool.modelIds.includes(cls.modelId)) continue;
       const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
       let st: ServiceTime;
       try {
@@ -435,6 +452,18 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     }
   });
   if (issues.length) throw new InputError(issues);
+  // shared pools: co-resident models, or the swap time of each (one estimate per model on the pool's layout)
+  for (const pool of pools) {
+    if (pool.modelIds.length < 2) continue;
+    const byModel = new Map(pool.modelIds.map((id) => {
+      const cls = classes.find((c) => c.modelId === id);
+      const m = getModel(id);
+      const shape = cls?.shape ?? { width: m.defaults.width, height: m.defaults.height, frames: m.defaults.frames, steps: m.defaults.steps, cfg: m.defaults.guidance };
+      return [id, table.lookup(id, pool.node.id, pool.plans.get(id) ?? pool.plan, shape, pool.inference, fabric).estimate] as const;
+    }));
+    const first = byModel.get(pool.modelId)!;
+    pool.shared = sharedModels(byModel, first.capacity_gb, RUNTIME_OVERHEAD_GB, new DeviceModel(pool.gpu).hostLinkGBs('h2d', false, true));
+  }
   const weights = classes.map((c) => c.spec.weight);
   const totalWeight = weights.reduce((a, b) => a + b, 0);
 
@@ -658,7 +687,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   /** Pools that can take a request of this model at this stage (their span starts there). */
   const poolsServing = (modelId: string, stage: number) => {
     let byStage = poolsFor.get(modelId);
-    if (!byStage) poolsFor.set(modelId, (byStage = [0, 1, 2].map((st) => pools.filter((p) => p.modelId === modelId && p.first === st))));
+    if (!byStage) poolsFor.set(modelId, (byStage = [0, 1, 2].map((st) => pools.filter((p) => p.modelIds.includes(modelId) && p.first === st))));
     return byStage[stage]!;
   };
 
@@ -666,7 +695,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const dispatch = (req: Request) => {
     const ps = poolsServing(req.cls.modelId, req.stage);
     if (ps.length === 0) return drop(req, 'no pool serves this model');
-    const rep = pickReplica(ps, req.cls);
+    // shared pools prefer a replica that holds the request's model (model-swap.ts)
+    const rep = ps.some((p) => p.shared) ? pickWithAffinity(ps.flatMap((p) => p.replicas), routingScore, (r) => r.resident === req.cls.modelId || !!r.pool.shared?.coResident) : pickReplica(ps, req.cls);
     if (rep === undefined) {
       const pool = ps[0]!;
       pool.pending.push(req);
@@ -820,7 +850,16 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     touch(rep);
     for (const n of rep.nodes) updateNodePower(n);
     const st = serviceOf(rep.pool, head.cls, batch.length);
-    runPhases(rep, 0, phasesOf(rep, st, 0), st);
+    const swap = rep.pool.shared && rep.resident !== head.cls.modelId ? rep.pool.shared.swapSeconds.get(head.cls.modelId)! : 0;
+    rep.resident = head.cls.modelId;
+    if (swap > 0) rep.pool.swaps++;
+    runPhases(rep, 0, swap > 0 ? withSwap(phasesOf(rep, st, 0), swap, st) : phasesOf(rep, st, 0), st);
+  };
+  /** A shared replica's phase list with the model swap (host → GPU weights, at transfer power) in front. */
+  const withSwap = (list: [number, number][], seconds: number, st: ServiceTime): [number, number][] => {
+    const out: [number, number][] = [[seconds, st.estimate.power.per_gpu_w.transfer], ...list];
+    if (tl) phaseLabels.set(out, [{ label: 'model swap (host → GPU)' }, ...(phaseLabels.get(list) ?? [])]);
+    return out;
   };
   const startSecond = (rep: Replica) => {
     const stage = rep.stages[1]!;
@@ -1278,7 +1317,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
     const base = classes[0]!;
     const model = getModel(row.model ?? base.modelId);
-    const shape: RequestShape = { width: row.width ?? base.shape.width, height: row.height ?? base.shape.height, frames: row.frames ?? base.shape.frames, steps: row.steps ?? base.shape.steps, cfg: base.shape.cfg };
+    // a row of another model than the first class's takes that model's defaults for what it does not give
+    const d = model.id === base.modelId ? base.shape : { width: model.defaults.width, height: model.defaults.height, frames: model.defaults.frames, steps: model.defaults.steps, cfg: model.defaults.guidance };
+    const shape: RequestShape = { width: row.width ?? d.width, height: row.height ?? d.height, frames: row.frames ?? d.frames, steps: row.steps ?? d.steps, cfg: d.cfg };
     const key = JSON.stringify([model.id, shape, row.priority ?? 0]);
     let cls = traceClass.get(key);
     if (!cls) {
@@ -1421,6 +1462,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       return {
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
+        ...(p.shared ? { models: p.modelIds, co_resident: p.shared.coResident, model_swaps: p.swaps, swap_s: Object.fromEntries(p.shared.swapSeconds) } : {}),
       };
     }),
     service_times: serviceTimes,
@@ -1441,7 +1483,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
 
   /** Service time of a class on an idle cluster: its whole-request pool, or the sum of the stage pools' parts. */
   function classService(c: ClassState): number {
-    const mine = pools.filter((p) => p.modelId === c.modelId);
+    const mine = pools.filter((p) => p.modelIds.includes(c.modelId));
     const whole = mine.find((p) => p.first === 0 && p.last === 2);
     if (whole) return serviceOf(whole, c).total_s;
     let total = 0;

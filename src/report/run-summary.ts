@@ -30,7 +30,12 @@ export function runSummary(r: SimulationResult): string {
     c.name, c.model, c.arrived, c.completed, fmtSeconds(c.service_s), fmtSeconds(c.latency_s.p50), fmtSeconds(c.latency_s.p95), c.slo_s === null ? '-' : fmtSeconds(c.slo_s), pct(c.slo_attainment),
   ])));
   out.push('');
-  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.models ? p.models.join(' + ') : p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  // shared pools (several models per replica): whether they fit together, else the swaps they made
+  for (const p of r.pools) {
+    if (!p.models) continue;
+    out.push(`shared pool ${p.name}: ${p.co_resident ? 'all models fit on the GPUs together (no swaps)' : `${p.model_swaps} model swaps (${Object.entries(p.swap_s ?? {}).map(([m, sec]) => `${m} ${fmtSeconds(sec)}`).join(', ')} each, host → GPU)`}`);
+  }
   if (r.warnings.length) {
     out.push('', 'warnings:');
     for (const w of r.warnings) out.push(`  - ${w}`);

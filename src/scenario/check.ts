@@ -49,6 +49,8 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   pools.forEach((p, i) => {
     const base: PathKey[] = Array.isArray(dep) ? ['deployment', i] : ['deployment'];
     model([...base, 'model'], (p as { model?: unknown })?.model);
+    const shared = (p as { models?: unknown })?.models;
+    if (Array.isArray(shared)) shared.forEach((m, j) => (typeof m === 'string' ? model([...base, 'models', j], m) : model([...base, 'models', j, 'model'], (m as { model?: unknown })?.model)));
     node([...base, 'node'], (p as { node?: unknown })?.node);
   });
   const mix = (raw.workload as { mix?: unknown } | undefined)?.mix;
@@ -58,6 +60,7 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
 
 export function checkScenario(loaded: LoadedScenario): InputIssue[] {
   const s = loaded.scenario;
+  const sharedIds = (p: ReturnType<typeof poolsOf>[number]): string[] => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model]);
   const issues: InputIssue[] = [];
   const at = (path: PathKey[], message: string, hint?: string) => issues.push({ ...loaded.locate(path), path: path.join('.'), message, hint });
 
@@ -92,6 +95,25 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
+    if (p.models) {
+      // shared replicas (src/cluster/model-swap.ts) hold every model in host memory from the start
+      if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');
+      if (!p.warm) at([...base, 'warm'], 'a shared pool starts warm (every model in host memory); cold starts load one model', 'drop warm: false');
+      if (p.stages.length < 3) at([...base, 'stages'], 'a shared pool runs whole requests; it cannot be combined with stage disaggregation');
+      const name = p.name ?? `pool${i}`;
+      const autoscales = s.autoscale === undefined ? [] : Array.isArray(s.autoscale) ? s.autoscale : [s.autoscale];
+      if (autoscales.some((a) => a.pool === undefined || a.pool === name)) at([...base, 'models'], 'autoscaling a shared pool is not modelled (a woken replica would load one model)', 'autoscale other pools (autoscale.pool)');
+      p.models.forEach((m, j) => {
+        if (typeof m === 'string') return;
+        try {
+          const need = planGpus({ ...parsePlan(m.parallel, `${loaded.locate([...base, 'models', j, 'parallel']).source}`), dp: 1 });
+          if (need !== perReplica) at([...base, 'models', j, 'parallel'], `"${m.parallel}" needs ${need} GPUs but the pool's replicas have ${perReplica}`, 'a shared replica runs every model on the same GPUs');
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          for (const x of e.issues) at([...base, 'models', j, 'parallel'], x.message, x.hint);
+        }
+      });
+    }
     const order = ['encode', 'denoise', 'decode'];
     const idx = p.stages.map((st) => order.indexOf(st));
     if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode]');
@@ -100,9 +122,10 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
   // with disaggregation, every stage of every served model needs a pool
   const byModel = new Map<string, Set<string>>();
   for (const p of pools) {
-    const m = (p.model ?? s.model).toLowerCase();
-    if (!byModel.has(m)) byModel.set(m, new Set());
-    for (const st of p.stages) byModel.get(m)!.add(st);
+    for (const m of sharedIds(p).map((x) => x.toLowerCase())) {
+      if (!byModel.has(m)) byModel.set(m, new Set());
+      for (const st of p.stages) byModel.get(m)!.add(st);
+    }
   }
   for (const [m, st] of byModel) {
     const missing = ['encode', 'denoise', 'decode'].filter((x) => !st.has(x));
@@ -130,7 +153,7 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       if (problem) at(['inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
     }
   }
-  const served = new Set(pools.map((p) => (p.model ?? s.model).toLowerCase()));
+  const served = new Set(pools.flatMap(sharedIds).map((m) => m.toLowerCase()));
   s.workload.mix.forEach((c, i) => {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);

@@ -77,6 +77,11 @@ export const ArrivalsSchema = z.discriminatedUnion('process', [
 export const PoolSchema = z.strictObject({
   name: z.string().optional(),
   model: z.string().optional().describe('model served (default: the scenario model)'),
+  models: z
+    .array(z.union([z.string(), z.strictObject({ model: z.string(), parallel: z.string().describe('this model\'s plan on the replica (same GPU count as the pool\'s)') })]))
+    .min(2)
+    .optional()
+    .describe('a shared pool: every replica serves these models (ids, or {model, parallel} when a model runs another plan on the same GPUs), keeping all on the GPU when they fit together and otherwise one at a time, swapped in from host memory when a request of another model starts (instead of model)'),
   replicas: positiveInt.default(1).describe('number of replicas (each a copy of the model)'),
   gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
