@@ -1275,15 +1275,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const traceClass = new Map<string, ClassState>();
   const classForArrival = (): ClassState => {
     const row = arrivals.lastRow?.();
-    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
+    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
     const base = classes[0]!;
     const model = getModel(row.model ?? base.modelId);
     const shape: RequestShape = { width: row.width ?? base.shape.width, height: row.height ?? base.shape.height, frames: row.frames ?? base.shape.frames, steps: row.steps ?? base.shape.steps, cfg: base.shape.cfg };
-    const key = JSON.stringify([model.id, shape, row.priority ?? 0]);
+    const slo = row.slo_s ?? base.slo; // per-request SLOs from the trace
+    const key = JSON.stringify([model.id, shape, row.priority ?? 0, slo]);
     let cls = traceClass.get(key);
     if (!cls) {
-      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id };
-      cls = newClass(classLabel(spec, shape), spec, model.id, shape, base.slo, shape.frames / model.defaults.fps);
+      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}) };
+      const name = classLabel(spec, shape) + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
+      cls = newClass(name, spec, model.id, shape, slo, shape.frames / model.defaults.fps);
       traceClass.set(key, cls);
       classes.push(cls);
     }

@@ -69,7 +69,13 @@ const rateFields = {
 export const ArrivalsSchema = z.discriminatedUnion('process', [
   z.strictObject({ process: z.literal('poisson'), ...rateFields }).describe('Poisson arrivals (exponential gaps)'),
   z.strictObject({ process: z.literal('gamma'), ...rateFields, cv: z.number().positive().describe('coefficient of variation of the gaps (1 = Poisson, >1 burstier)') }).describe('renewal process with Gamma-distributed gaps'),
-  z.strictObject({ process: z.literal('trace'), file: z.string().describe('CSV with a header: timestamp_s[,model,resolution,frames,steps,priority]') }).describe('replay of a CSV trace'),
+  z
+    .strictObject({
+      process: z.literal('trace'),
+      file: z.string().describe('CSV with a header, columns by name: vgsim\'s (timestamp_s[,model,resolution,frames,steps,priority,slo_s]), an observed trace of calibration/serving (arrival_s, request_id, ...), or a DiT-benchmark per-request file (width,height,num_frames,num_inference_steps,slo_ms[,timestamp], CSV or Request(...) lines)'),
+      rate_per_s: z.number().positive().optional().describe('for a trace without a time column: send its rows at this fixed rate (one every 1/rate s from t=0)'),
+    })
+    .describe('replay of a trace file'),
 ]);
 
 export const PoolSchema = z.strictObject({
