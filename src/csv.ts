@@ -239,6 +239,6 @@ export function formatCsv(rows: readonly (readonly CsvValue[])[], opts: CsvWrite
 }
 
 /** Rows as objects: the header is the given column list, each row's cells looked up by name. */
-export function formatCsvObjects<T extends Record<string, unknown>>(columns: readonly (keyof T & string)[], rows: readonly T[], opts: CsvWriteOptions = {}): string {
+export function formatCsvObjects<T extends object>(columns: readonly (keyof T & string)[], rows: readonly T[], opts: CsvWriteOptions = {}): string {
   return formatCsv(rows.map((r) => columns.map((c) => r[c] as CsvValue)), { ...opts, header: columns });
 }

@@ -18,6 +18,8 @@ import { registerCapacity } from './commands/capacity.ts';
 import { registerSweep, registerMerge } from './commands/sweep.ts';
 import { registerSize } from './commands/size.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerReplay } from './commands/replay.ts';
+import { registerCalibrate } from './commands/calibrate.ts';
 import { UsageError } from './usage-error.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -43,6 +45,7 @@ Examples:
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep   every point of a sweep: section (also: vgsim merge)
   $ vgsim validate scenarios/*.yaml
   $ vgsim check baselines/*.yaml                     re-run the pinned results; exit 3 on drift
+  $ vgsim replay run.csv --scenario server.yaml      predicted vs observed on a real server's trace (also: vgsim calibrate)
   $ vgsim list gpus`,
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
@@ -59,6 +62,8 @@ Examples:
   registerMerge(program);
   registerSize(program);
   registerCheck(program);
+  registerReplay(program);
+  registerCalibrate(program);
   return program;
 }
 

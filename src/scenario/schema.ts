@@ -92,6 +92,10 @@ export const PoolSchema = z.strictObject({
     .min(1)
     .default(['encode', 'denoise', 'decode'])
     .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
+  stage_times: z
+    .string()
+    .optional()
+    .describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
       max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
@@ -100,6 +104,14 @@ export const PoolSchema = z.strictObject({
     .optional()
     .describe('batching of compatible requests'),
 });
+
+export const ServingOverheadsSchema = z
+  .strictObject({
+    dispatch_s: z.number().nonnegative().default(0).describe('router hands a request to a replica → the replica starts it (IPC, deserialisation); holds the replica'),
+    handoff_s: z.number().nonnegative().default(0).describe('between two consecutive stages of a request on a replica (encode → denoise, denoise → decode); holds the replica'),
+    request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
+  })
+  .describe('serving overheads in seconds per request');
 
 const failureProcess = z
   .strictObject({
@@ -235,6 +247,10 @@ export const ScenarioSchema = z
         .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day'),
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
     }),
+    serving_overheads: z
+      .union([z.string(), ServingOverheadsSchema])
+      .optional()
+      .describe('per-request serving overheads that kernel profiles cannot see (dispatch, stage hand-off, pre/post-processing): a vgsim-serving-overheads/1 JSON written by `vgsim calibrate --write` (path relative to the scenario) or inline {dispatch_s, handoff_s, request_s}'),
     scheduling: z
       .strictObject({
         routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random', 'slo-aware']).default('least-outstanding').describe('how the load balancer picks a replica (slo-aware: earliest predicted completion)'),
@@ -358,6 +374,7 @@ export type Pool = z.output<typeof PoolSchema>;
 export type Arrivals = z.output<typeof ArrivalsSchema>;
 export type CustomModel = z.output<typeof CustomModelSchema>;
 export type Autoscale = z.output<typeof AutoscaleSchema>;
+export type ServingOverheadsInput = z.output<typeof ServingOverheadsSchema>;
 export type Storage = z.output<typeof StorageSchema>;
 export type CostSpec = z.output<typeof CostSchema>;
 export type Workload = Scenario['workload'];

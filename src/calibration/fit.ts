@@ -1,0 +1,115 @@
+/**
+ * `vgsim calibrate`: the serving overheads (overheads.ts) from an observed trace. Where the trace has the
+ * stage boundaries the harness records, each overhead is measured directly as a mean over completed
+ * requests — nothing the stage times (kernel profile or measured stage profile) determine enters it:
+ *
+ *   dispatch_s = mean(start − dispatch)
+ *   handoff_s  = mean of the two gaps (denoise_start − encode_end, decode_start − denoise_end)
+ *   request_s  = mean((encode_start − start) + (finish − decode_end))   pre-processing + post-processing +
+ *                                                                       returning the result
+ * Means, not medians: a queue's waits depend on the mean service time (Pollaczek–Khinchine).
+ * A trace without stage boundaries (only dispatch/start/finish) gives dispatch_s the same way, handoff_s 0,
+ * and request_s = mean(occupancy − the model's stage times) − dispatch_s: the one place the model is used,
+ * stated in the result's `method`.
+ *
+ * Also reported, never fitted: each shape's observed stage times against the model's, so a wrong stage time
+ * shows as such instead of being absorbed into an overhead.
+ */
+import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
+import { distribution, type Distribution } from './metrics.ts';
+import type { ServingOverheads } from './overheads.ts';
+
+export interface StageTimes {
+  encode_s: number;
+  denoise_s: number;
+  decode_s: number;
+}
+
+export interface StageCheck {
+  shape: string;
+  requests: number;
+  observed: StageTimes;
+  model: StageTimes | null;
+}
+
+export interface OverheadFit {
+  overheads: ServingOverheads;
+  method: Record<keyof ServingOverheads, string>;
+  /** Completed requests the fit used. */
+  samples: number;
+  /** Spread of the per-request values behind each mean. */
+  spread: Record<keyof ServingOverheads, Distribution | null>;
+  stages: StageCheck[];
+}
+
+export const shapeOf = (r: Pick<ObservedRequest, 'width' | 'height' | 'frames' | 'steps'>) => `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+const has = (...xs: (number | undefined)[]): boolean => xs.every((x) => x !== undefined);
+
+/**
+ * `model(shape)`: the scenario's stage times of a request shape (cost model or measured profile), for the
+ * stage check and for traces without stage boundaries.
+ */
+export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): OverheadFit {
+  const done = trace.requests.filter((r) => r.outcome === 'completed' && r.finish !== undefined);
+  if (done.length === 0) throw new Error(`${trace.file}: no completed requests to fit on`);
+  const dispatch = done.filter((r) => has(r.dispatch, r.start)).map((r) => r.start! - r.dispatch!);
+  const staged = done.filter((r) => has(r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd));
+  const handoff = staged.map((r) => (r.denoiseStart! - r.encodeEnd! + (r.decodeStart! - r.denoiseEnd!)) / 2);
+  const dispatchS = dispatch.length ? Math.max(0, mean(dispatch)) : 0;
+  let requestS: number;
+  let requestVals: number[];
+  let requestMethod: string;
+  if (staged.length > 0) {
+    requestVals = staged.map((r) => r.encodeStart! - r.start! + (r.finish! - r.decodeEnd!));
+    requestS = mean(requestVals);
+    requestMethod = 'mean((encode_start − start) + (finish − decode_end)): pre-processing, post-processing and the result back to the server';
+  } else {
+    requestVals = [];
+    for (const r of done) {
+      const m = model(r);
+      const taken = r.dispatch ?? r.start;
+      if (!m || taken === undefined) continue;
+      requestVals.push(r.finish! - taken - (m.encode_s + m.denoise_s + m.decode_s) - dispatchS);
+    }
+    requestS = requestVals.length ? mean(requestVals) : 0;
+    requestMethod = 'no stage boundaries in the trace: mean(occupancy − the model\'s stage times) − dispatch_s (absorbs any stage-time error)';
+  }
+  const overheads: ServingOverheads = { dispatch_s: dispatchS, handoff_s: staged.length ? Math.max(0, mean(handoff)) : 0, request_s: Math.max(0, requestS) };
+  return {
+    overheads,
+    method: {
+      dispatch_s: dispatch.length ? 'mean(start − dispatch): server hands the request over → the worker starts it' : 'no dispatch/start times in the trace: 0 (part of request_s)',
+      handoff_s: staged.length ? 'mean of (denoise_start − encode_end) and (decode_start − denoise_end)' : 'no stage boundaries in the trace: 0 (part of request_s)',
+      request_s: requestMethod,
+    },
+    samples: done.length,
+    spread: {
+      dispatch_s: dispatch.length ? distribution(dispatch) : null,
+      handoff_s: handoff.length ? distribution(handoff) : null,
+      request_s: requestVals.length ? distribution(requestVals) : null,
+    },
+    stages: stageCheck(staged, model),
+  };
+}
+
+function stageCheck(staged: ObservedRequest[], model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {
+  const by = new Map<string, ObservedRequest[]>();
+  for (const r of staged) {
+    const k = shapeOf(r);
+    let xs = by.get(k);
+    if (!xs) by.set(k, (xs = []));
+    xs.push(r);
+  }
+  return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([shape, rs]) => ({
+    shape,
+    requests: rs.length,
+    observed: {
+      encode_s: mean(rs.map((r) => r.encodeEnd! - r.encodeStart!)),
+      denoise_s: mean(rs.map((r) => r.denoiseEnd! - r.denoiseStart!)),
+      decode_s: mean(rs.map((r) => r.decodeEnd! - r.decodeStart!)),
+    },
+    model: model(rs[0]!),
+  }));
+}
