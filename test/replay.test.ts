@@ -96,6 +96,19 @@ describe('serving overheads in the runtime', () => {
     expect(() => runTrace(traceAt('lone3.csv', [{ t: 1 }]), [`serving_overheads=${file}`])).toThrow(/dispatch_s: expected a non-negative number of seconds, got "slow"/);
   });
 
+  it("service_cv: each request's service time scaled by a Gamma draw of mean 1 with that CV, reproducibly", () => {
+    // 2000 lone requests (far apart): their latencies are S × m, m ~ Gamma(mean 1, CV 0.3)
+    const file = traceAt('many.csv', Array.from({ length: 2000 }, (_, i) => ({ t: 10 * i })));
+    const run = () => runTrace(file, ['serving_overheads={service_cv: 0.3}', 'duration=30000']).records!.map((r) => r.finish - r.arrival);
+    const xs = run();
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+    // standard errors: mean 0.3·S/√2000 ≈ 0.0067·S, CV ≈ 0.3/√(2·2000)·√(1+…) ≈ 0.006: 4σ bounds
+    expect(Math.abs(m / S - 1)).toBeLessThan(0.027);
+    expect(Math.abs(sd / m - 0.3)).toBeLessThan(0.03);
+    expect(run()).toEqual(xs);
+  });
+
   it('without serving_overheads nothing changes (the default scenario is pinned by the baselines)', () => {
     const a = runTrace(traceAt('same.csv', [{ t: 1 }, { t: 1.05 }]));
     const b = runTrace(traceAt('same.csv', [{ t: 1 }, { t: 1.05 }]), ['serving_overheads={dispatch_s: 0, handoff_s: 0, request_s: 0}']);
@@ -130,6 +143,8 @@ describe('observed traces and the overhead fit', () => {
     expect(fit.overheads.request_s).toBeCloseTo(0.007, 9);
     expect(fit.stages[0]).toMatchObject({ shape: '64x64x9f/6st', requests: 2 });
     expect(fit.stages[0]!.observed.denoise_s).toBeCloseTo(0.3, 9);
+    // both completed requests took 0.6 s of stages: no variability
+    expect(fit.overheads.service_cv).toBeCloseTo(0, 9);
   });
 
   it('without stage boundaries request_s is what the occupancy leaves after the model\'s stage times', () => {

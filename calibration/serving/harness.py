@@ -111,8 +111,11 @@ class RunningServer:
 
 def load_config(a):
     keys = ["arrivals", "rate", "cv", "trace", "duration", "mix", "concurrency",
-            "shapes", "requests_per_shape", "load_seed"]
-    d = {k: getattr(a, k) for k in keys}
+            "shapes", "requests_per_shape", "load_seed", "utilization", "profile"]
+    d = {k: getattr(a, k, None) for k in keys}
+    for k in ("utilization", "profile"):
+        if d[k] is None:
+            d.pop(k)
     if a.arrivals in ("poisson", "gamma", "closed"):
         d.pop("trace")
     if a.arrivals != "gamma":
@@ -160,7 +163,31 @@ def _records(csv_text):
     return list(csv.DictReader(io.StringIO(csv_text)))
 
 
+def rate_for(a):
+    """--utilization U with --profile P: the arrival rate that keeps the workers
+    busy a share U of the time, from the profile's mean occupancy per shape
+    (start -> worker end) weighted by the mix."""
+    with open(a.profile) as f:
+        prof = json.load(f)
+    by = {shape_label(s): s for s in prof["shapes"]}
+    mix = parse_mix(a.mix)
+    total = sum(c["weight"] for c in mix)
+    mean_s = 0.0
+    for c in mix:
+        s = by.get(shape_label(c))
+        if s is None:
+            raise SystemExit("%s is not in %s" % (shape_label(c), a.profile))
+        mean_s += c["weight"] / total * s["worker_s"]["mean"]
+    return a.utilization * a.workers / mean_s, mean_s
+
+
 def cmd_run(a):
+    if a.utilization is not None:
+        if not a.profile or not a.mix:
+            raise SystemExit("--utilization needs --profile and --mix")
+        a.rate, mean_s = rate_for(a)
+        log("mean service %.3f s from %s: rate %.4f/s for %.0f%% utilization" % (
+            mean_s, a.profile, a.rate, a.utilization * 100))
     measure(a, a.out)
 
 
@@ -192,6 +219,7 @@ def stage_profile(rows, meta, warmup_drop=1):
             return y - x if x is not None and y is not None else None
         shapes.append({
             "width": w, "height": h, "frames": f, "steps": st,
+            "cfg": rs[0].get("cfg", "true") != "false",
             "encode_s": _stats([span(r, "encode_start_s", "encode_end_s") for r in rs]),
             "denoise_s": _stats([span(r, "denoise_start_s", "denoise_end_s") for r in rs]),
             "step_s": _stats([span(r, "denoise_start_s", "denoise_end_s") / st for r in rs]),
@@ -246,6 +274,10 @@ def main():
         p.set_defaults(fn=fn)
         if name == "profile":
             p.set_defaults(concurrency=None)
+        else:
+            p.add_argument("--utilization", type=float,
+                           help="target busy share of the workers: sets --rate from --profile")
+            p.add_argument("--profile", help="stage profile JSON (harness.py profile) for --utilization")
     a = ap.parse_args()
     if a.worker == "sleep" and not a.sleep_profile:
         ap.error("--worker sleep needs --sleep-profile")

@@ -63,6 +63,7 @@ export function overheadsFile(c: CalibrationResult, fittedOn: string): Overheads
     dispatch_s: round(c.fit.overheads.dispatch_s),
     handoff_s: round(c.fit.overheads.handoff_s),
     request_s: round(c.fit.overheads.request_s),
+    service_cv: round(c.fit.overheads.service_cv),
     fitted_on: fittedOn,
     samples: c.fit.samples,
     method: c.fit.method,

@@ -76,22 +76,51 @@ export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) =
     requestS = requestVals.length ? mean(requestVals) : 0;
     requestMethod = 'no stage boundaries in the trace: mean(occupancy − the model\'s stage times) − dispatch_s (absorbs any stage-time error)';
   }
-  const overheads: ServingOverheads = { dispatch_s: dispatchS, handoff_s: staged.length ? Math.max(0, mean(handoff)) : 0, request_s: Math.max(0, requestS) };
+  const cv = serviceCv(staged);
+  const overheads: ServingOverheads = { dispatch_s: dispatchS, handoff_s: staged.length ? Math.max(0, mean(handoff)) : 0, request_s: Math.max(0, requestS), service_cv: cv.cv };
   return {
     overheads,
     method: {
       dispatch_s: dispatch.length ? 'mean(start − dispatch): server hands the request over → the worker starts it' : 'no dispatch/start times in the trace: 0 (part of request_s)',
       handoff_s: staged.length ? 'mean of (denoise_start − encode_end) and (decode_start − denoise_end)' : 'no stage boundaries in the trace: 0 (part of request_s)',
       request_s: requestMethod,
+      service_cv: staged.length ? `pooled within-shape CV of the stage time (encode + denoise + decode) of ${cv.n} requests in ${cv.shapes} shapes: sqrt(Σ(n−1)·var / Σ(n−1)·mean²)` : 'no stage boundaries in the trace: 0',
     },
     samples: done.length,
     spread: {
       dispatch_s: dispatch.length ? distribution(dispatch) : null,
       handoff_s: handoff.length ? distribution(handoff) : null,
       request_s: requestVals.length ? distribution(requestVals) : null,
+      service_cv: null,
     },
     stages: stageCheck(staged, model),
   };
+}
+
+/**
+ * Service-time variability: the stage time of each request (encode + denoise + decode) around its shape's
+ * mean, pooled over shapes (each shape weighted by its degrees of freedom, as a pooled variance).
+ */
+function serviceCv(staged: ObservedRequest[]): { cv: number; n: number; shapes: number } {
+  const by = new Map<string, number[]>();
+  for (const r of staged) {
+    const k = shapeOf(r);
+    let xs = by.get(k);
+    if (!xs) by.set(k, (xs = []));
+    xs.push(r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!));
+  }
+  let num = 0;
+  let den = 0;
+  let n = 0;
+  for (const xs of by.values()) {
+    if (xs.length < 2) continue;
+    const m = mean(xs);
+    const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1);
+    num += (xs.length - 1) * v;
+    den += (xs.length - 1) * m * m;
+    n += xs.length;
+  }
+  return { cv: den > 0 ? Math.sqrt(num / den) : 0, n, shapes: by.size };
 }
 
 function stageCheck(staged: ObservedRequest[], model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {

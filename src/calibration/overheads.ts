@@ -7,6 +7,9 @@
  *                decode: latents, context and the scheduler set up, buffers freed)
  *   request_s    the rest of a request's occupancy outside the stages: pre- and post-processing (e.g.
  *                frames to uint8) and returning the result to the server
+ *   service_cv   how much a request's service time varies around the mean the stage times give (clock and
+ *                power-cap variation, noisy neighbours on a shared host): each request's phases are scaled
+ *                by one draw of a Gamma distribution with mean 1 and this coefficient of variation
  *
  * In the simulation they are phases of the replica's phase list (src/cluster/simulation.ts `phases`), at
  * the replica's idle power.
@@ -20,9 +23,11 @@ export interface ServingOverheads {
   dispatch_s: number;
   handoff_s: number;
   request_s: number;
+  /** Coefficient of variation of a request's service time (0: deterministic). */
+  service_cv: number;
 }
 
-export const NO_OVERHEADS: ServingOverheads = { dispatch_s: 0, handoff_s: 0, request_s: 0 };
+export const NO_OVERHEADS: ServingOverheads = { dispatch_s: 0, handoff_s: 0, request_s: 0, service_cv: 0 };
 
 /** The file `vgsim calibrate --write` produces: the values plus where they came from. */
 export interface OverheadsFile extends ServingOverheads {
@@ -37,7 +42,7 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
   if (typeof value !== 'string') return { ...NO_OVERHEADS, ...value };
   const file = baseDir && !value.startsWith('/') ? `${baseDir}/${value}` : value;
   const fail = (message: string): never => {
-    throw new InputError([{ ...where, path: 'serving_overheads', message: `${file}: ${message}`, hint: 'write it with vgsim calibrate --write, or give {dispatch_s, handoff_s, request_s}' }]);
+    throw new InputError([{ ...where, path: 'serving_overheads', message: `${file}: ${message}`, hint: 'write it with vgsim calibrate --write, or give {dispatch_s, handoff_s, request_s, service_cv}' }]);
   };
   let data: any;
   try {
@@ -47,7 +52,7 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
   }
   if (data?.format !== OVERHEADS_FORMAT) fail(`expected "format": "${OVERHEADS_FORMAT}"`);
   const out = { ...NO_OVERHEADS };
-  for (const k of ['dispatch_s', 'handoff_s', 'request_s'] as const) {
+  for (const k of ['dispatch_s', 'handoff_s', 'request_s', 'service_cv'] as const) {
     const v = data[k] ?? 0;
     if (typeof v !== 'number' || !(v >= 0)) fail(`${k}: expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
     out[k] = v;

@@ -38,7 +38,7 @@ export function replayTable(r: ReplayReport): string {
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {
   if (o === null) return 'none';
   if (typeof o === 'string') return o;
-  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}`;
+  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}, service CV ${(o.service_cv ?? 0).toFixed(2)}`;
 }
 
 function cdf(xs: number[], max = 1500): Point[] {
@@ -104,6 +104,7 @@ export function fitTable(fit: OverheadFit, file: string): string {
     const s = fit.spread[k];
     return [k, fmtSeconds(o[k]), s ? fmtSeconds(s.p50) : '-', s ? fmtSeconds(s.p95) : '-', fit.method[k]];
   });
+  rows.push(['service_cv', o.service_cv.toFixed(3), '-', '-', fit.method.service_cv]);
   const stages: Cell[][] = fit.stages.map((st) => [
     st.shape, st.requests,
     ...(['encode_s', 'denoise_s', 'decode_s'] as const).map((k) => `${fmtSeconds(st.observed[k])} / ${st.model ? fmtSeconds(st.model[k]) : '-'}${st.model && st.model[k] > 0 ? ` (${fmtError(st.observed[k] / st.model[k] - 1)})` : ''}`),

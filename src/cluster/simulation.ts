@@ -782,6 +782,16 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     }
     return out;
   };
+  /** serving_overheads.service_cv: a batch's phases scaled by one Gamma draw of mean 1 (its own random stream). */
+  const serviceRng = rng.stream('service');
+  const cv = overheads?.service_cv ?? 0;
+  const varied = (list: [number, number][]): [number, number][] => {
+    if (!(cv > 0)) return list;
+    const m = serviceRng.gamma(1 / (cv * cv), cv * cv);
+    const out = list.map(([d, w]): [number, number] => [d * m, w]);
+    if (tl) phaseLabels.set(out, phaseLabels.get(list)!);
+    return out;
+  };
   /** Phase lists are the same for every replica of a pool: built once per (service time, stage). */
   const phaseCache = new Map<ServiceTime, [number, number][][]>();
   const phaseLabels = new Map<[number, number][], PhaseLabel[]>();
@@ -798,8 +808,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     return (lists[stage] ??= buildPhases(rep, st, stage));
   };
   /** Runs a stage's phases one event each; the per-stage handler is created once, not per phase. */
-  const runPhases = (rep: Replica, k: number, list: [number, number][], st: ServiceTime) => {
+  const runPhases = (rep: Replica, k: number, base: [number, number][], st: ServiceTime) => {
     const stage = rep.stages[k]!;
+    const list = varied(base);
     stage.phaseList = list;
     stage.phaseIndex = 0;
     if (tl) tlBatchStart(rep, k, list, st);
