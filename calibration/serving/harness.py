@@ -32,9 +32,9 @@ from mix import model_id, parse_mix, parse_shape, shape_label  # noqa: E402
 from server import add_server_args  # noqa: E402
 from trace_format import write_trace  # noqa: E402
 
-SERVER_FLAGS = ["model", "device", "workers", "gpus_per_worker", "threads",
+SERVER_FLAGS = ["model", "device", "workers", "threads",
                 "routing", "max_queue", "worker", "sleep_profile", "sleep_cv",
-                "fail_rate", "seed"]
+                "fail_rate", "seed", "nice"]
 
 
 def log(*a):
@@ -148,6 +148,7 @@ def measure(a, out_csv):
     meta["run"] = {
         "started_at_unix": round(started, 3), "wall_s": round(wall, 3),
         "workers_ready_s": round(ready_s, 1), "requests_sent": len(gen.results),
+        "load_average_at_end": list(os.getloadavg()),
         "responses_ok": ok,
         "command": "python3 calibration/serving/harness.py " + " ".join(sys.argv[1:]),
     }

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
 OUT=calibration/serving/traces/cpu-tiny
 MIX='64x64x9f/6st*0.5@8,96x64x9f/8st*0.5@10'
-COMMON=(--device cpu --tiny --workers 1 --threads 1 --routing least-outstanding)
+COMMON=(--device cpu --tiny --workers 1 --threads 1 --routing least-outstanding --nice "${NICE:--15}")
 DUR=${DURATION:-600}
 mkdir -p "$OUT"
 

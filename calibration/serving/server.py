@@ -292,7 +292,7 @@ class Server:
         meta = machine_info(self.cfg["device"])
         meta["server"] = {k: self.cfg.get(k) for k in (
             "model", "tiny", "device", "workers", "threads", "routing",
-            "max_queue", "worker", "sleep_cv", "gpus_per_worker", "fail_rate")}
+            "max_queue", "worker", "sleep_cv", "fail_rate", "nice")}
         meta["workers"] = [{"index": w.index, "device": w.device,
                             "alive": w.alive, **w.info} for w in self.workers]
         meta["clock"] = "time.monotonic() of the server host, seconds since POST /admin/reset"
@@ -387,8 +387,7 @@ def add_server_args(ap):
                     help="the tiny CPU-sized model (pipeline.TINY)")
     ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     ap.add_argument("--workers", type=int, default=1,
-                    help="worker processes (one per GPU / replica)")
-    ap.add_argument("--gpus-per-worker", type=int, default=1)
+                    help="worker processes: one per GPU (cuda:0..N-1), or CPU workers")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch CPU threads per worker")
     ap.add_argument("--routing", choices=ROUTING, default="least-outstanding")
@@ -400,6 +399,10 @@ def add_server_args(ap):
     ap.add_argument("--fail-rate", type=float, default=0.0,
                     help="share of requests a worker fails on purpose (tests)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--nice", type=int, default=None,
+                    help="scheduling priority of the server and its workers (-20..19; "
+                         "negative needs root): on a shared host, keeps other jobs "
+                         "from slowing the workers")
 
 
 def server_config(a, warmup_shapes=()):
@@ -407,10 +410,10 @@ def server_config(a, warmup_shapes=()):
     return {
         "model": model_id(a.model, a.tiny), "tiny": a.tiny,
         "device": a.device, "workers": a.workers,
-        "gpus_per_worker": a.gpus_per_worker, "threads": a.threads,
+        "threads": a.threads,
         "routing": a.routing, "max_queue": a.max_queue, "worker": a.worker,
         "sleep_profile": a.sleep_profile, "sleep_cv": a.sleep_cv,
-        "fail_rate": a.fail_rate, "seed": a.seed,
+        "fail_rate": a.fail_rate, "seed": a.seed, "nice": a.nice,
         "warmup_shapes": list(warmup_shapes),
     }
 
@@ -428,7 +431,14 @@ def main():
     shapes = [parse_shape(s) for s in a.warmup.split(",") if s.strip()]
     if a.worker == "sleep" and not a.sleep_profile:
         ap.error("--worker sleep needs --sleep-profile")
-    srv = Server(server_config(a, shapes))
+    cfg = server_config(a, shapes)
+    if a.nice is not None:      # inherited by the worker processes
+        try:
+            os.setpriority(os.PRIO_PROCESS, 0, a.nice)
+        except OSError as exc:
+            log("cannot set nice %d: %s" % (a.nice, exc))
+    cfg["nice"] = os.getpriority(os.PRIO_PROCESS, 0)
+    srv = Server(cfg)
     try:
         asyncio.run(srv.serve(a.host, a.port))
     except KeyboardInterrupt:

@@ -75,8 +75,8 @@ class TorchRunner:
         if cfg.get("threads"):
             torch.set_num_threads(int(cfg["threads"]))
         if cfg["device"] == "cuda":
-            gpus = cfg.get("gpus_per_worker", 1)
-            self.device = "cuda:%d" % (index * gpus)
+            # one GPU per worker (multi-GPU replicas, e.g. Ulysses, are not in the harness yet)
+            self.device = "cuda:%d" % index
         else:
             self.device = "cpu"
         self.pipe = Pipeline(cfg["model"], device=self.device,

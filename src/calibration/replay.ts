@@ -42,6 +42,8 @@ export interface ReplayReport {
   scenario: { name: string; replicas: number; routing: string; stage_times: (string | null)[]; serving_overheads: ServingOverheads | string | null };
   /** Requests completed both on the server and in the simulation: the ones compared. */
   compared: number;
+  /** Simulation seeds whose predicted aggregates are averaged. */
+  replications: number;
   observed: ServingMetrics;
   predicted: ServingMetrics;
   rows: MetricRow[];
@@ -51,6 +53,12 @@ export interface ReplayReport {
 
 export interface ReplayOptions {
   baseDir?: string;
+  /**
+   * Simulation seeds (seed, seed+1, …) whose predicted aggregates are averaged (default 10). Only random
+   * elements make them differ: serving_overheads.service_cv, random and power-of-two routing. The
+   * per-request comparison and the chart use the first.
+   */
+  replications?: number;
   /** Replace the scenario's serving_overheads (calibrate's before/after); null removes them. */
   overheads?: ServingOverheads | null;
 }
@@ -71,8 +79,27 @@ export function replayScenario(s: Scenario, trace: ObservedTrace, overheads?: Se
 
 export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult } {
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
-  const result = simulate(s, { records: true, baseDir: opts.baseDir, locate: loaded.locate });
-  return { report: compare(s, trace, result), result };
+  const n = opts.replications ?? 10;
+  const runs = Array.from({ length: n }, (_, k) => simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate }));
+  const reports = runs.map((r) => compare(s, trace, r));
+  const report = reports[0]!;
+  if (n > 1) {
+    report.replications = n;
+    report.predicted = averageMetrics(reports.map((r) => r.predicted));
+    report.rows = metricRows(report.observed, report.predicted);
+  }
+  return { report, result: runs[0]! };
+}
+
+function averageMetrics(ms: ServingMetrics[]): ServingMetrics {
+  const avg = (f: (m: ServingMetrics) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
+  const dist = (f: (m: ServingMetrics) => ServingMetrics['latency_s']) => ({
+    mean: avg((m) => f(m).mean), p50: avg((m) => f(m).p50), p90: avg((m) => f(m).p90), p95: avg((m) => f(m).p95), p99: avg((m) => f(m).p99),
+  });
+  return {
+    requests: ms[0]!.requests, latency_s: dist((m) => m.latency_s), queue_wait_s: dist((m) => m.queue_wait_s),
+    throughput_per_h: avg((m) => m.throughput_per_h), utilization: avg((m) => m.utilization), makespan_s: avg((m) => m.makespan_s),
+  };
 }
 
 export function compare(s: Scenario, trace: ObservedTrace, result: SimulationResult): ReplayReport {
@@ -109,6 +136,7 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
     trace: { file: trace.file, requests: trace.requests.length, completed: count('completed'), failed: count('failed'), dropped: count('dropped'), workers, routing, device: deviceOf(trace) },
     scenario: { name: s.name, replicas, routing: s.scheduling.routing, stage_times: pools.map((p) => p.stage_times ?? null), serving_overheads: s.serving_overheads ?? null },
     compared: requests.length,
+    replications: 1,
     observed,
     predicted,
     rows: metricRows(observed, predicted),

@@ -28,7 +28,7 @@ export function replayTable(r: ReplayReport): string {
   const head = [
     `replay of ${r.trace.file}: ${r.trace.requests} requests (${r.trace.completed} completed, ${r.trace.failed} failed, ${r.trace.dropped} dropped) on ${r.trace.workers} worker${r.trace.workers === 1 ? '' : 's'}${r.trace.device ? `, ${r.trace.device}` : ''}${r.trace.routing ? `, ${r.trace.routing}` : ''}`,
     `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}, ${r.scenario.routing}; stage times ${r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}`,
-    `${r.compared} requests compared`,
+    `${r.compared} requests compared${r.replications > 1 ? `; predicted aggregates: mean of ${r.replications} simulation seeds` : ''}`,
   ];
   const rows: Cell[][] = r.rows.map((row) => [row.metric, fmtValue(row, row.observed), fmtValue(row, row.predicted), fmtError(row.error)]);
   const warn = r.warnings.length ? `\nwarnings:\n${r.warnings.map((w) => `  ${w}`).join('\n')}` : '';
