@@ -14,6 +14,8 @@ import { parseObserved, readObservedTrace } from '../src/calibration/observed-tr
 import { fitOverheads } from '../src/calibration/fit.ts';
 import { distribution, quantile, servingMetrics } from '../src/calibration/metrics.ts';
 import { formatCsvObjects } from '../src/csv.ts';
+import { ServiceSpeed } from '../src/calibration/service-speed.ts';
+import { RandomStreams } from '../src/engine/random.ts';
 import { calibrate } from '../src/calibration/calibrate.ts';
 import { replay } from '../src/calibration/replay.ts';
 import { replayTable } from '../src/calibration/report.ts';
@@ -96,8 +98,8 @@ describe('serving overheads in the runtime', () => {
     expect(() => runTrace(traceAt('lone3.csv', [{ t: 1 }]), [`serving_overheads=${file}`])).toThrow(/dispatch_s: expected a non-negative number of seconds, got "slow"/);
   });
 
-  it("service_cv: each request's service time scaled by a Gamma draw of mean 1 with that CV, reproducibly", () => {
-    // 2000 lone requests (far apart): their latencies are S × m, m ~ Gamma(mean 1, CV 0.3)
+  it("service_cv: each request's service time scaled by a log-normal factor of mean 1 with that CV, reproducibly", () => {
+    // 2000 lone requests (far apart): their latencies are S × m, m log-normal with mean 1 and CV 0.3
     const file = traceAt('many.csv', Array.from({ length: 2000 }, (_, i) => ({ t: 10 * i })));
     const run = () => runTrace(file, ['serving_overheads={service_cv: 0.3}', 'duration=30000']).records!.map((r) => r.finish - r.arrival);
     const xs = run();
@@ -107,6 +109,35 @@ describe('serving overheads in the runtime', () => {
     expect(Math.abs(m / S - 1)).toBeLessThan(0.027);
     expect(Math.abs(sd / m - 0.3)).toBeLessThan(0.03);
     expect(run()).toEqual(xs);
+  });
+
+  it('service_correlation_s: the log speed factor is an Ornstein–Uhlenbeck process, corr e^(−Δ/τ)', () => {
+    const sp = new ServiceSpeed(0.3, 5, new RandomStreams(3).stream('service'));
+    const logs = Array.from({ length: 20000 }, (_, i) => Math.log(sp.factor(0, i)));
+    const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const v = logs.reduce((a, b) => a + (b - m) ** 2, 0) / logs.length;
+    expect(Math.sqrt(Math.exp(v) - 1)).toBeCloseTo(0.3, 1); // the marginal CV
+    const lag1 = logs.slice(1).reduce((a, x, i) => a + (x - m) * (logs[i]! - m), 0) / ((logs.length - 1) * v);
+    // 20000 samples of an AR(1) with ρ = e^(−1/5) = 0.819: standard error of the lag-1 estimate ≈ 0.004
+    expect(lag1).toBeCloseTo(Math.exp(-1 / 5), 1);
+    expect(Math.abs(lag1 - Math.exp(-1 / 5))).toBeLessThan(0.02);
+    // replicas vary independently
+    const sp2 = new ServiceSpeed(0.3, 5, new RandomStreams(3).stream('service'));
+    expect(sp2.factor(0, 0)).not.toBe(sp2.factor(1, 0));
+  });
+
+  it('calibrate recovers the CV and correlation time of a trace whose stage times follow that process', () => {
+    const sp = new ServiceSpeed(0.25, 8, new RandomStreams(9).stream('service'));
+    const rows = [HEADER];
+    let t = 0;
+    for (let i = 0; i < 3000; i++) {
+      const s = sp.factor(0, t); // one shape, stage time 1 s × factor, back to back
+      rows.push([i, 'm', 64, 64, 9, 6, 'true', i, '', '', t, t, t, t, t + 0.2 * s, t + 0.2 * s, t + 0.7 * s, t + 0.7 * s, t + s, t + s, t + s, t + s, t + s, 0, 'cpu', 'completed', ''].join(','));
+      t += s;
+    }
+    const fit = fitOverheads({ file: 'ou.csv', meta: undefined, requests: parseObserved(rows.join('\n'), 'ou.csv') }, () => null);
+    expect(Math.abs(fit.overheads.service_cv / 0.25 - 1)).toBeLessThan(0.1);
+    expect(Math.abs(fit.overheads.service_correlation_s / 8 - 1)).toBeLessThan(0.25);
   });
 
   it('without serving_overheads nothing changes (the default scenario is pinned by the baselines)', () => {

@@ -137,6 +137,7 @@ def measure(a, out_csv):
         log("server ready in %.1f s at %s" % (ready_s, srv.url))
         gen = LoadGenerator(srv.url, model_id(a.model, a.tiny), a)
         started = time.time()
+        load_start = list(os.getloadavg())
         wall = asyncio.run(gen.run())
         _, text = asyncio.run(get(srv.url, "/admin/trace"))
         _, info = asyncio.run(get(srv.url, "/admin/info"))
@@ -148,6 +149,7 @@ def measure(a, out_csv):
     meta["run"] = {
         "started_at_unix": round(started, 3), "wall_s": round(wall, 3),
         "workers_ready_s": round(ready_s, 1), "requests_sent": len(gen.results),
+        "load_average_at_start": load_start,
         "load_average_at_end": list(os.getloadavg()),
         "responses_ok": ok,
         "command": "python3 calibration/serving/harness.py " + " ".join(sys.argv[1:]),

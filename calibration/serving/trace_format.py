@@ -75,7 +75,7 @@ def machine_info(device):
             "cpus": os.cpu_count(),
             "memory_gb": _mem_gb(),
             "os": platform.platform(),
-            "load_average_at_start": _loadavg(),
+            "load_average": _loadavg(),
         },
         "software": {"python": platform.python_version()},
     }

@@ -12,6 +12,7 @@ import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { fitOverheads, shapeOf, type OverheadFit, type StageTimes } from './fit.ts';
 import { replay, type ReplayReport } from './replay.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from './overheads.ts';
+import { STAGE_PROFILE_FORMAT } from './stage-profile.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;
@@ -55,6 +56,26 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
   return { fit, fitTrace: fitTrace.file, validations };
 }
 
+/**
+ * A vgsim-stage-profile/1 of the fit trace's own stage times (per shape: mean encode, per-step and decode
+ * time), for `deployment.stage_times` where vgsim has no cost model for the hardware (a CPU, an unprofiled
+ * GPU): stage times measured under the serving load rather than alone.
+ */
+export function stageTimesFile(c: CalibrationResult, fittedOn: string): object {
+  const round = (x: number) => Number(x.toPrecision(6));
+  return {
+    format: STAGE_PROFILE_FORMAT,
+    note: 'stage times of the completed requests of the fit trace (vgsim calibrate --write-stage-times), by shape',
+    fitted_on: fittedOn,
+    shapes: c.fit.stages.map((s) => ({
+      width: s.width, height: s.height, frames: s.frames, steps: s.steps, cfg: s.cfg,
+      encode_s: { mean: round(s.observed.encode_s), n: s.requests },
+      step_s: { mean: round(s.observed.denoise_s / s.steps), n: s.requests },
+      decode_s: { mean: round(s.observed.decode_s), n: s.requests },
+    })),
+  };
+}
+
 /** The vgsim-serving-overheads/1 file that `serving_overheads:` references. */
 export function overheadsFile(c: CalibrationResult, fittedOn: string): OverheadsFile {
   const round = (x: number) => Number(x.toPrecision(6));
@@ -64,6 +85,7 @@ export function overheadsFile(c: CalibrationResult, fittedOn: string): Overheads
     handoff_s: round(c.fit.overheads.handoff_s),
     request_s: round(c.fit.overheads.request_s),
     service_cv: round(c.fit.overheads.service_cv),
+    service_correlation_s: round(c.fit.overheads.service_correlation_s),
     fitted_on: fittedOn,
     samples: c.fit.samples,
     method: c.fit.method,

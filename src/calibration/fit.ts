@@ -27,6 +27,11 @@ export interface StageTimes {
 
 export interface StageCheck {
   shape: string;
+  width: number;
+  height: number;
+  frames: number;
+  steps: number;
+  cfg: boolean;
   requests: number;
   observed: StageTimes;
   model: StageTimes | null;
@@ -76,8 +81,8 @@ export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) =
     requestS = requestVals.length ? mean(requestVals) : 0;
     requestMethod = 'no stage boundaries in the trace: mean(occupancy − the model\'s stage times) − dispatch_s (absorbs any stage-time error)';
   }
-  const cv = serviceCv(staged);
-  const overheads: ServingOverheads = { dispatch_s: dispatchS, handoff_s: staged.length ? Math.max(0, mean(handoff)) : 0, request_s: Math.max(0, requestS), service_cv: cv.cv };
+  const cv = serviceVariability(staged);
+  const overheads: ServingOverheads = { dispatch_s: dispatchS, handoff_s: staged.length ? Math.max(0, mean(handoff)) : 0, request_s: Math.max(0, requestS), service_cv: cv.cv, service_correlation_s: cv.correlationS };
   return {
     overheads,
     method: {
@@ -85,6 +90,7 @@ export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) =
       handoff_s: staged.length ? 'mean of (denoise_start − encode_end) and (decode_start − denoise_end)' : 'no stage boundaries in the trace: 0 (part of request_s)',
       request_s: requestMethod,
       service_cv: staged.length ? `pooled within-shape CV of the stage time (encode + denoise + decode) of ${cv.n} requests in ${cv.shapes} shapes: sqrt(Σ(n−1)·var / Σ(n−1)·mean²)` : 'no stage boundaries in the trace: 0',
+      service_correlation_s: staged.length ? `least-squares fit of exp(−Δ/τ) to the products of standardized log stage-time ratios (to the shape's mean) of requests up to ${MAX_LAG} apart, Δ their start-time gap (${cv.pairs} pairs)` : 'no stage boundaries in the trace: 0',
     },
     samples: done.length,
     spread: {
@@ -92,23 +98,30 @@ export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) =
       handoff_s: handoff.length ? distribution(handoff) : null,
       request_s: requestVals.length ? distribution(requestVals) : null,
       service_cv: null,
+      service_correlation_s: null,
     },
     stages: stageCheck(staged, model),
   };
 }
 
+const MAX_LAG = 10;
+
 /**
  * Service-time variability: the stage time of each request (encode + denoise + decode) around its shape's
- * mean, pooled over shapes (each shape weighted by its degrees of freedom, as a pooled variance).
+ * mean, pooled over shapes (each shape weighted by its degrees of freedom, as a pooled variance); and how
+ * long deviations last (service-speed.ts): the correlation of log(stage time / shape mean) between requests
+ * Δ seconds apart, fitted as exp(−Δ/τ).
  */
-function serviceCv(staged: ObservedRequest[]): { cv: number; n: number; shapes: number } {
+function serviceVariability(staged: ObservedRequest[]): { cv: number; correlationS: number; n: number; shapes: number; pairs: number } {
+  const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
   const by = new Map<string, number[]>();
   for (const r of staged) {
     const k = shapeOf(r);
     let xs = by.get(k);
     if (!xs) by.set(k, (xs = []));
-    xs.push(r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!));
+    xs.push(stageTime(r));
   }
+  const tau = correlationTime(staged, (r) => stageTime(r) / mean(by.get(shapeOf(r))!));
   let num = 0;
   let den = 0;
   let n = 0;
@@ -120,19 +133,50 @@ function serviceCv(staged: ObservedRequest[]): { cv: number; n: number; shapes: 
     den += (xs.length - 1) * m * m;
     n += xs.length;
   }
-  return { cv: den > 0 ? Math.sqrt(num / den) : 0, n, shapes: by.size };
+  return { cv: den > 0 ? Math.sqrt(num / den) : 0, correlationS: tau.tau, n, shapes: by.size, pairs: tau.pairs };
+}
+
+/** τ minimising Σ (z_i z_j − e^(−Δ/τ))² over pairs up to MAX_LAG apart (golden-section search on log τ). */
+function correlationTime(rs: ObservedRequest[], ratio: (r: ObservedRequest) => number): { tau: number; pairs: number } {
+  const sorted = [...rs].sort((a, b) => a.start! - b.start!);
+  const logs = sorted.map((r) => Math.log(ratio(r)));
+  const m = mean(logs);
+  const sd = Math.sqrt(logs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, logs.length - 1));
+  if (!(sd > 0) || sorted.length < 3) return { tau: 0, pairs: 0 };
+  const z = logs.map((x) => (x - m) / sd);
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < z.length; i++) for (let j = i + 1; j <= i + MAX_LAG && j < z.length; j++) pairs.push([sorted[j]!.start! - sorted[i]!.start!, z[i]! * z[j]!]);
+  const loss = (tau: number) => pairs.reduce((a, [d, p]) => a + (p - Math.exp(-d / tau)) ** 2, 0);
+  // τ from 1 ms to 1e5 s; below the shortest gap it means independent requests
+  let lo = Math.log(1e-3);
+  let hi = Math.log(1e5);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let k = 0; k < 100; k++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (loss(Math.exp(a)) < loss(Math.exp(b))) hi = b;
+    else lo = a;
+  }
+  const tau = Math.exp((lo + hi) / 2);
+  const minGap = pairs.reduce((a, [d]) => Math.min(a, d), Infinity);
+  return { tau: tau < minGap / 10 ? 0 : tau, pairs: pairs.length };
 }
 
 function stageCheck(staged: ObservedRequest[], model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {
   const by = new Map<string, ObservedRequest[]>();
   for (const r of staged) {
-    const k = shapeOf(r);
+    const k = `${shapeOf(r)}${r.cfg ? '' : ' no CFG'}`;
     let xs = by.get(k);
     if (!xs) by.set(k, (xs = []));
     xs.push(r);
   }
   return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([shape, rs]) => ({
     shape,
+    width: rs[0]!.width,
+    height: rs[0]!.height,
+    frames: rs[0]!.frames,
+    steps: rs[0]!.steps,
+    cfg: rs[0]!.cfg,
     requests: rs.length,
     observed: {
       encode_s: mean(rs.map((r) => r.encodeEnd! - r.encodeStart!)),

@@ -9,7 +9,8 @@
  *                frames to uint8) and returning the result to the server
  *   service_cv   how much a request's service time varies around the mean the stage times give (clock and
  *                power-cap variation, noisy neighbours on a shared host): each request's phases are scaled
- *                by one draw of a Gamma distribution with mean 1 and this coefficient of variation
+ *                by a log-normal speed factor with mean 1 and this coefficient of variation
+ *   service_correlation_s  how long such variations last (service-speed.ts: an Ornstein–Uhlenbeck process)
  *
  * In the simulation they are phases of the replica's phase list (src/cluster/simulation.ts `phases`), at
  * the replica's idle power.
@@ -25,9 +26,11 @@ export interface ServingOverheads {
   request_s: number;
   /** Coefficient of variation of a request's service time (0: deterministic). */
   service_cv: number;
+  /** Correlation time of the service-speed factor, seconds (0: independent per request). */
+  service_correlation_s: number;
 }
 
-export const NO_OVERHEADS: ServingOverheads = { dispatch_s: 0, handoff_s: 0, request_s: 0, service_cv: 0 };
+export const NO_OVERHEADS: ServingOverheads = { dispatch_s: 0, handoff_s: 0, request_s: 0, service_cv: 0, service_correlation_s: 0 };
 
 /** The file `vgsim calibrate --write` produces: the values plus where they came from. */
 export interface OverheadsFile extends ServingOverheads {
@@ -42,7 +45,7 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
   if (typeof value !== 'string') return { ...NO_OVERHEADS, ...value };
   const file = baseDir && !value.startsWith('/') ? `${baseDir}/${value}` : value;
   const fail = (message: string): never => {
-    throw new InputError([{ ...where, path: 'serving_overheads', message: `${file}: ${message}`, hint: 'write it with vgsim calibrate --write, or give {dispatch_s, handoff_s, request_s, service_cv}' }]);
+    throw new InputError([{ ...where, path: 'serving_overheads', message: `${file}: ${message}`, hint: 'write it with vgsim calibrate --write, or give {dispatch_s, handoff_s, request_s, service_cv, service_correlation_s}' }]);
   };
   let data: any;
   try {
@@ -52,7 +55,7 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
   }
   if (data?.format !== OVERHEADS_FORMAT) fail(`expected "format": "${OVERHEADS_FORMAT}"`);
   const out = { ...NO_OVERHEADS };
-  for (const k of ['dispatch_s', 'handoff_s', 'request_s', 'service_cv'] as const) {
+  for (const k of ['dispatch_s', 'handoff_s', 'request_s', 'service_cv', 'service_correlation_s'] as const) {
     const v = data[k] ?? 0;
     if (typeof v !== 'number' || !(v >= 0)) fail(`${k}: expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
     out[k] = v;

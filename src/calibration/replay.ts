@@ -22,6 +22,8 @@ export interface MetricRow {
   /** predicted / observed − 1; null when the observed value is below `floor` (a relative error of ~0 means nothing). */
   error: number | null;
   abs_error: number;
+  /** Lowest and highest predicted value over the replications (one seed each). */
+  range?: [number, number];
 }
 
 export interface RequestComparison {
@@ -87,6 +89,10 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
     report.replications = n;
     report.predicted = averageMetrics(reports.map((r) => r.predicted));
     report.rows = metricRows(report.observed, report.predicted);
+    report.rows.forEach((row, i) => {
+      const xs = reports.map((r) => r.rows[i]!.predicted);
+      row.range = [Math.min(...xs), Math.max(...xs)];
+    });
   }
   return { report, result: runs[0]! };
 }

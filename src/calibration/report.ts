@@ -30,15 +30,16 @@ export function replayTable(r: ReplayReport): string {
     `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}, ${r.scenario.routing}; stage times ${r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}`,
     `${r.compared} requests compared${r.replications > 1 ? `; predicted aggregates: mean of ${r.replications} simulation seeds` : ''}`,
   ];
-  const rows: Cell[][] = r.rows.map((row) => [row.metric, fmtValue(row, row.observed), fmtValue(row, row.predicted), fmtError(row.error)]);
+  const ranged = r.rows.some((x) => x.range && x.range[0] !== x.range[1]);
+  const rows: Cell[][] = r.rows.map((row) => [row.metric, fmtValue(row, row.observed), fmtValue(row, row.predicted), fmtError(row.error), ...(ranged && row.range ? [`${fmtValue(row, row.range[0])} … ${fmtValue(row, row.range[1])}`] : [])]);
   const warn = r.warnings.length ? `\nwarnings:\n${r.warnings.map((w) => `  ${w}`).join('\n')}` : '';
-  return `${head.join('\n')}\n\n${table(['metric', 'observed', 'predicted', 'error'], rows)}${warn}`;
+  return `${head.join('\n')}\n\n${table(['metric', 'observed', 'predicted', 'error', ...(ranged ? [`range over ${r.replications} seeds`] : [])], rows)}${warn}`;
 }
 
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {
   if (o === null) return 'none';
   if (typeof o === 'string') return o;
-  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}, service CV ${(o.service_cv ?? 0).toFixed(2)}`;
+  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}, service CV ${(o.service_cv ?? 0).toFixed(2)} over ${fmtSeconds(o.service_correlation_s ?? 0)}`;
 }
 
 function cdf(xs: number[], max = 1500): Point[] {
@@ -105,6 +106,7 @@ export function fitTable(fit: OverheadFit, file: string): string {
     return [k, fmtSeconds(o[k]), s ? fmtSeconds(s.p50) : '-', s ? fmtSeconds(s.p95) : '-', fit.method[k]];
   });
   rows.push(['service_cv', o.service_cv.toFixed(3), '-', '-', fit.method.service_cv]);
+  rows.push(['service_correlation_s', fmtSeconds(o.service_correlation_s), '-', '-', fit.method.service_correlation_s]);
   const stages: Cell[][] = fit.stages.map((st) => [
     st.shape, st.requests,
     ...(['encode_s', 'denoise_s', 'decode_s'] as const).map((k) => `${fmtSeconds(st.observed[k])} / ${st.model ? fmtSeconds(st.model[k]) : '-'}${st.model && st.model[k] > 0 ? ` (${fmtError(st.observed[k] / st.model[k] - 1)})` : ''}`),

@@ -40,6 +40,7 @@ import { powerTable } from '../perf/power.ts';
 import { runCost, type RunCost } from '../economics/run-cost.ts';
 import { readStageProfile, measuredServiceTime, profileShapes, type StageProfile } from '../calibration/stage-profile.ts';
 import { resolveOverheads, overheadSeconds, type ServingOverheads } from '../calibration/overheads.ts';
+import { ServiceSpeed } from '../calibration/service-speed.ts';
 import type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
@@ -782,12 +783,11 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     }
     return out;
   };
-  /** serving_overheads.service_cv: a batch's phases scaled by one Gamma draw of mean 1 (its own random stream). */
-  const serviceRng = rng.stream('service');
-  const cv = overheads?.service_cv ?? 0;
-  const varied = (list: [number, number][]): [number, number][] => {
-    if (!(cv > 0)) return list;
-    const m = serviceRng.gamma(1 / (cv * cv), cv * cv);
+  /** serving_overheads.service_cv / service_correlation_s: a batch's phases scaled by the replica's speed factor (service-speed.ts). */
+  const speed = new ServiceSpeed(overheads?.service_cv ?? 0, overheads?.service_correlation_s ?? 0, rng.stream('service'));
+  const varied = (rep: Replica, list: [number, number][]): [number, number][] => {
+    if (!speed.active) return list;
+    const m = speed.factor(rep.id, sim.now);
     const out = list.map(([d, w]): [number, number] => [d * m, w]);
     if (tl) phaseLabels.set(out, phaseLabels.get(list)!);
     return out;
@@ -810,7 +810,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   /** Runs a stage's phases one event each; the per-stage handler is created once, not per phase. */
   const runPhases = (rep: Replica, k: number, base: [number, number][], st: ServiceTime) => {
     const stage = rep.stages[k]!;
-    const list = varied(base);
+    const list = varied(rep, base);
     stage.phaseList = list;
     stage.phaseIndex = 0;
     if (tl) tlBatchStart(rep, k, list, st);

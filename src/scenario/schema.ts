@@ -110,7 +110,8 @@ export const ServingOverheadsSchema = z
     dispatch_s: z.number().nonnegative().default(0).describe('router hands a request to a replica → the replica starts it (IPC, deserialisation); holds the replica'),
     handoff_s: z.number().nonnegative().default(0).describe('between two consecutive stages of a request on a replica (encode → denoise, denoise → decode); holds the replica'),
     request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
-    service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each request\'s phases are scaled by one Gamma draw of mean 1 (0 = deterministic, the default)'),
+    service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each batch\'s phases are scaled by a log-normal speed factor of mean 1 (0 = deterministic, the default)'),
+    service_correlation_s: z.number().nonnegative().default(0).describe('correlation time of the speed factor (its log an Ornstein–Uhlenbeck process per replica): slow spells last about this long; 0 = independent per batch'),
   })
   .describe('serving overheads in seconds per request');
 
