@@ -69,17 +69,18 @@ export function servingValidationSection(): string {
       `**${meta.server?.device === 'cpu' ? 'CPU tiny-model run — not a GPU measurement' : 'Run'}** (\`${run.dir}/\`): ${host.cpu ?? '?'} with ${host.cpus ?? '?'} vCPUs shared with other jobs, ` +
         `${meta.server?.workers} worker × ${worker.threads ?? '?'} torch thread at nice ${meta.server?.nice ?? 0}, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}. ` +
         `Fitted by \`vgsim calibrate\` on \`fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests): the stage times of each shape (\`stage-times.json\`; vgsim has no cost model for a CPU) ` +
-        `and the serving overheads: dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)}. ` +
+        `and the serving overheads: dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}. ` +
         'The traces below were not used for fitting.',
       '',
-      '| trace | arrivals | requests | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p99 err | mean wait obs / pred |',
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| trace | arrivals | requests | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err | mean wait obs / pred |`,
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of scored) {
       const a = s.after;
       const u = row(a, 'utilization');
       const p = (m: string) => `${fmtSeconds(row(a, m).observed)} / ${fmtSeconds(row(a, m).predicted)}`;
-      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${fmtError(row(a, 'latency p99').error)} | ${p('queue wait mean')} |`);
+      const range = row(a, 'latency p95').range;
+      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} | ${p('queue wait mean')} |`);
     }
     out.push('', 'Error before (no serving overheads) → after calibration:', '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
     for (const s of scored) {

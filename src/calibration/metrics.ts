@@ -18,6 +18,8 @@ export interface RequestTimes {
   wait: number;
   occupancy: number;
   finish: number;
+  /** The request's SLO (s), when it has one. */
+  slo?: number;
 }
 
 export interface Distribution {
@@ -35,6 +37,8 @@ export interface ServingMetrics {
   throughput_per_h: number;
   utilization: number;
   makespan_s: number;
+  /** Share of the requests with an SLO that met it (null: none had one). */
+  slo_attainment: number | null;
 }
 
 /** Sample quantile q of ascending `sorted` (type 7). */
@@ -56,6 +60,7 @@ export function distribution(xs: readonly number[]): Distribution {
 export function servingMetrics(reqs: readonly RequestTimes[], servers: number): ServingMetrics {
   const makespan = reqs.reduce((m, r) => Math.max(m, r.finish), 0);
   const busy = reqs.reduce((a, r) => a + r.occupancy, 0);
+  const withSlo = reqs.filter((r) => r.slo !== undefined);
   return {
     requests: reqs.length,
     latency_s: distribution(reqs.map((r) => r.latency)),
@@ -63,6 +68,7 @@ export function servingMetrics(reqs: readonly RequestTimes[], servers: number): 
     throughput_per_h: makespan > 0 ? (reqs.length / makespan) * 3600 : 0,
     utilization: makespan > 0 && servers > 0 ? busy / (servers * makespan) : 0,
     makespan_s: makespan,
+    slo_attainment: withSlo.length ? withSlo.filter((r) => r.latency <= r.slo!).length / withSlo.length : null,
   };
 }
 
@@ -70,11 +76,11 @@ export function servingMetrics(reqs: readonly RequestTimes[], servers: number): 
 export function observedTimes(r: ObservedRequest): RequestTimes | undefined {
   if (r.outcome !== 'completed' || r.finish === undefined) return undefined;
   const taken = r.dispatch ?? r.start ?? r.arrival;
-  return { latency: (r.response ?? r.finish) - r.arrival, wait: taken - r.arrival, occupancy: r.finish - taken, finish: r.finish };
+  return { latency: (r.response ?? r.finish) - r.arrival, wait: taken - r.arrival, occupancy: r.finish - taken, finish: r.finish, ...(r.slo_s !== undefined ? { slo: r.slo_s } : {}) };
 }
 
-/** A completed simulated request's times. */
-export function simulatedTimes(r: RequestRecord): RequestTimes | undefined {
+/** A completed simulated request's times (`slo`: the SLO of the trace row it replays). */
+export function simulatedTimes(r: RequestRecord, slo?: number): RequestTimes | undefined {
   if (r.outcome !== 'completed') return undefined;
-  return { latency: r.finish - r.arrival, wait: r.start - r.arrival, occupancy: r.finish - r.start, finish: r.finish };
+  return { latency: r.finish - r.arrival, wait: r.start - r.arrival, occupancy: r.finish - r.start, finish: r.finish, ...(slo !== undefined ? { slo } : {}) };
 }

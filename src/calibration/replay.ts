@@ -105,6 +105,7 @@ function averageMetrics(ms: ServingMetrics[]): ServingMetrics {
   return {
     requests: ms[0]!.requests, latency_s: dist((m) => m.latency_s), queue_wait_s: dist((m) => m.queue_wait_s),
     throughput_per_h: avg((m) => m.throughput_per_h), utilization: avg((m) => m.utilization), makespan_s: avg((m) => m.makespan_s),
+    slo_attainment: ms[0]!.slo_attainment === null ? null : avg((m) => m.slo_attainment!),
   };
 }
 
@@ -116,7 +117,7 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
   trace.requests.forEach((r, i) => {
     const o = observedTimes(r);
     const rec = records.get(i);
-    const p = rec ? simulatedTimes(rec) : undefined;
+    const p = rec ? simulatedTimes(rec, r.slo_s) : undefined;
     if (!o || !p) return;
     obs.push(o);
     pred.push(p);
@@ -175,5 +176,6 @@ export function metricRows(o: ServingMetrics, p: ServingMetrics): MetricRow[] {
   for (const k of ['mean', 'p50', 'p90', 'p95', 'p99'] as const) row(`queue wait ${k}`, o.queue_wait_s[k], p.queue_wait_s[k], FLOOR.seconds);
   row('throughput /h', o.throughput_per_h, p.throughput_per_h, FLOOR.share);
   row('utilization', o.utilization, p.utilization, FLOOR.share);
+  if (o.slo_attainment !== null && p.slo_attainment !== null) row('SLO attainment', o.slo_attainment, p.slo_attainment, FLOOR.share);
   return rows;
 }

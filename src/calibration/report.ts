@@ -19,7 +19,7 @@ export function fmtError(e: number | null): string {
 }
 
 function fmtValue(row: MetricRow, x: number): string {
-  if (row.metric === 'utilization') return pct(x);
+  if (row.metric === 'utilization' || row.metric === 'SLO attainment') return pct(x);
   if (row.metric.startsWith('throughput')) return x.toFixed(1);
   return fmtSeconds(x);
 }
