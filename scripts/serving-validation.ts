@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace, type ObservedTrace } from '../src/calibration/observed-trace.ts';
-import { replay, type ReplayReport } from '../src/calibration/replay.ts';
+import { replay, type PredictedSamples, type ReplayReport } from '../src/calibration/replay.ts';
 import { fmtError, replayChart } from '../src/calibration/report.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';
 import { fmtSeconds } from '../src/report/table.ts';
@@ -35,6 +35,7 @@ interface Scored {
   trace: ObservedTrace;
   after: ReplayReport;
   before: ReplayReport;
+  samples: PredictedSamples;
 }
 
 function arrivalsText(t: ObservedTrace): string {
@@ -50,11 +51,32 @@ export function scoreRun(run: (typeof RUNS)[number]): Scored[] {
   const baseDir = dirname(resolve(run.scenario));
   return run.scored.map((name) => {
     const trace = readObservedTrace(`${run.dir}/${name}.csv`);
-    return { name, trace, after: replay(loaded, trace, { baseDir }).report, before: replay(loaded, trace, { baseDir, overheads: null }).report };
+    const after = replay(loaded, trace, { baseDir });
+    return { name, trace, after: after.report, samples: after.samples, before: replay(loaded, trace, { baseDir, overheads: null }).report };
   });
 }
 
-const row = (r: ReplayReport, metric: string) => r.rows.find((x) => x.metric === metric)!;
+export const row = (r: ReplayReport, metric: string) => r.rows.find((x) => x.metric === metric)!;
+
+/**
+ * How much slower (+) or faster (−) the worker ran during a trace than during the fit trace: the mean over
+ * request shapes of (mean stage time in the trace / in the fit trace) − 1, stages = encode + denoise + decode.
+ */
+export function stageDrift(fit: ObservedTrace, t: ObservedTrace): number {
+  const means = (tr: ObservedTrace) => {
+    const by = new Map<string, number[]>();
+    for (const r of tr.requests) {
+      if (r.outcome !== 'completed' || r.encodeStart === undefined || r.decodeEnd === undefined) continue;
+      const k = `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
+      const x = r.encodeEnd! - r.encodeStart + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd - r.decodeStart!);
+      by.set(k, [...(by.get(k) ?? []), x]);
+    }
+    return new Map([...by].map(([k, xs]) => [k, xs.reduce((a, b) => a + b, 0) / xs.length]));
+  };
+  const f = means(fit);
+  const ratios = [...means(t)].filter(([k]) => f.has(k)).map(([k, m]) => m / f.get(k)!);
+  return ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
+}
 
 export function servingValidationSection(): string {
   const out: string[] = [BEGIN];
@@ -72,7 +94,7 @@ export function servingValidationSection(): string {
         `and the serving overheads: dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}. ` +
         'The traces below were not used for fitting.',
       '',
-      `| trace | arrivals | requests | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err | mean wait obs / pred |`,
+      `| trace | arrivals | requests | stage times vs fit.csv | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err |`,
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of scored) {
@@ -80,7 +102,7 @@ export function servingValidationSection(): string {
       const u = row(a, 'utilization');
       const p = (m: string) => `${fmtSeconds(row(a, m).observed)} / ${fmtSeconds(row(a, m).predicted)}`;
       const range = row(a, 'latency p95').range;
-      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} | ${p('queue wait mean')} |`);
+      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(stageDrift(fit, s.trace))} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
     }
     out.push('', 'Error before (no serving overheads) → after calibration:', '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
     for (const s of scored) {
@@ -108,7 +130,7 @@ async function main(): Promise<void> {
   writeFileSync('README.md', replaceSection(readFileSync('README.md', 'utf8'), section));
   for (const run of RUNS) {
     const s = scoreRun(run).find((x) => x.name === run.chart)!;
-    const svg = await renderSvg(replayChart({ ...s.after, trace: { ...s.after.trace, file: `${run.dir}/${run.chart}.csv` } }, `vgsim replay of a real server (CPU, tiny model): ${run.chart}.csv`));
+    const svg = await renderSvg(replayChart(s.after, `vgsim replay of a real server (CPU, tiny model): ${run.chart}.csv`, s.samples));
     writeFileSync('docs/images/serving-replay.svg', svg);
     writeFileSync('docs/images/serving-replay.png', renderPng(svg, { scale: 900 / Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 900) }));
   }

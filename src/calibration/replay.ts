@@ -79,7 +79,13 @@ export function replayScenario(s: Scenario, trace: ObservedTrace, overheads?: Se
   return out;
 }
 
-export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult } {
+/** Every seed's predicted latency and queue wait of the compared requests, pooled (for the CDF chart). */
+export interface PredictedSamples {
+  latency: number[];
+  wait: number[];
+}
+
+export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult; samples: PredictedSamples } {
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
   const runs = Array.from({ length: n }, (_, k) => simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate }));
@@ -94,7 +100,8 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
       row.range = [Math.min(...xs), Math.max(...xs)];
     });
   }
-  return { report, result: runs[0]! };
+  const samples: PredictedSamples = { latency: reports.flatMap((r) => r.requests.map((q) => q.predicted_latency_s)), wait: reports.flatMap((r) => r.requests.map((q) => q.predicted_wait_s)) };
+  return { report, result: runs[0]!, samples };
 }
 
 function averageMetrics(ms: ServingMetrics[]): ServingMetrics {

@@ -8,7 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { formatCsvObjects } from '../csv.ts';
 import { renderPng, renderSvg, stackedPanels, type LinesChartInput, type Point } from '../report/charts.ts';
 import { fmtSeconds, pct, table, type Cell } from '../report/table.ts';
-import type { MetricRow, ReplayReport } from './replay.ts';
+import type { MetricRow, PredictedSamples, ReplayReport } from './replay.ts';
 import type { OverheadFit } from './fit.ts';
 
 const OBSERVED_COLOR = '#333333';
@@ -55,8 +55,13 @@ function cdf(xs: number[], max = 1500): Point[] {
   return pts;
 }
 
-/** Observed vs predicted CDFs of latency and queue wait, with each panel's p50/p95 errors. */
-export function replayChart(r: ReplayReport, title?: string): TopLevelSpec {
+/**
+ * Observed vs predicted CDFs of latency and queue wait, with each panel's p50/p95 errors (the report's: the
+ * mean over the seeds of each seed's percentile). `samples`: every seed's predictions pooled (the expected
+ * distribution); without it the first seed's.
+ */
+export function replayChart(r: ReplayReport, title?: string, samples?: PredictedSamples): TopLevelSpec {
+  const pooled = samples && r.replications > 1;
   const panel = (what: 'latency' | 'queue wait', get: (q: ReplayReport['requests'][number], side: 'observed' | 'predicted') => number): LinesChartInput => {
     const err = (k: string) => fmtError(r.rows.find((x) => x.metric === `${what} ${k}`)?.error ?? null);
     return {
@@ -65,15 +70,15 @@ export function replayChart(r: ReplayReport, title?: string): TopLevelSpec {
       y: { title: 'fraction ≤ x', format: '.0%', domain: [0, 1] },
       interpolate: 'step-after',
       series: [
-        { name: 'observed (server)', color: OBSERVED_COLOR, points: cdf(r.requests.map((q) => get(q, 'observed'))) },
-        { name: 'predicted (vgsim replay)', color: PREDICTED_COLOR, dashed: true, points: cdf(r.requests.map((q) => get(q, 'predicted'))) },
+        { name: 'observed', color: OBSERVED_COLOR, points: cdf(r.requests.map((q) => get(q, 'observed'))) },
+        { name: pooled ? `predicted (${r.replications} seeds)` : 'predicted', color: PREDICTED_COLOR, dashed: true, points: cdf(pooled ? (what === 'latency' ? samples.latency : samples.wait) : r.requests.map((q) => get(q, 'predicted'))) },
       ],
       legendTitle: '',
     };
   };
   return stackedPanels(
     title ?? `Replay of ${r.trace.file.split('/').pop()}: observed vs predicted`,
-    `${r.compared} requests on ${r.trace.workers} worker(s); throughput error ${fmtError(r.rows.find((x) => x.metric.startsWith('throughput'))!.error)}, utilization error ${fmtError(r.rows.find((x) => x.metric === 'utilization')!.error)}`,
+    `${r.compared} requests on ${r.trace.workers} worker(s); throughput error ${fmtError(r.rows.find((x) => x.metric.startsWith('throughput'))!.error)}, utilization error ${fmtError(r.rows.find((x) => x.metric === 'utilization')!.error)}${r.replications > 1 ? `; errors: mean of ${r.replications} seeds' percentiles` : ''}`,
     [
       panel('latency', (q, s) => (s === 'observed' ? q.observed_latency_s : q.predicted_latency_s)),
       panel('queue wait', (q, s) => (s === 'observed' ? q.observed_wait_s : q.predicted_wait_s)),
@@ -82,7 +87,7 @@ export function replayChart(r: ReplayReport, title?: string): TopLevelSpec {
 }
 
 /** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png. */
-export async function writeReplayOutput(dir: string, r: ReplayReport): Promise<string[]> {
+export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: PredictedSamples): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const put = (name: string, data: string | Buffer) => {
@@ -91,7 +96,7 @@ export async function writeReplayOutput(dir: string, r: ReplayReport): Promise<s
   };
   put('replay.json', JSON.stringify(r, null, 1) + '\n');
   put('requests.csv', formatCsvObjects(['id', 'shape', 'worker', 'replica', 'arrival_s', 'observed_latency_s', 'predicted_latency_s', 'observed_wait_s', 'predicted_wait_s'], r.requests, { neutralizeFormulas: true }));
-  const spec = replayChart(r);
+  const spec = replayChart(r, undefined, samples);
   put('cdf.vl.json', JSON.stringify(spec, null, 1) + '\n');
   const svg = await renderSvg(spec);
   put('cdf.svg', svg);

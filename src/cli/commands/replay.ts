@@ -23,9 +23,9 @@ Examples:
     .action(async (file: string, o: { scenario: string; set: string[]; out?: string; json?: boolean; replications: string }) => {
       const trace = readObservedTrace(file);
       const loaded = loadScenario(o.scenario, { set: o.set });
-      const { report } = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications: intFlag('--replications', o.replications, 1) });
+      const { report, samples } = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications: intFlag('--replications', o.replications, 1) });
       if (o.out) {
-        const files = await writeReplayOutput(o.out, report);
+        const files = await writeReplayOutput(o.out, report, samples);
         process.stderr.write(`wrote ${files.join(', ')} to ${o.out}/\n`);
       }
       process.stdout.write(o.json ? JSON.stringify(report, null, 1) + '\n' : replayTable(report) + '\n');
