@@ -31,6 +31,8 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   size: async () => (await import('./commands/size.ts')).registerSize,
   check: async () => (await import('./commands/check.ts')).registerCheck,
   serve: async () => (await import('./commands/serve.ts')).registerServe,
+  replay: async () => (await import('./commands/replay.ts')).registerReplay,
+  calibrate: async () => (await import('./commands/calibrate.ts')).registerCalibrate,
 };
 const ALIASES: Record<string, string> = { tco: 'size' };
 
@@ -56,6 +58,7 @@ Examples:
   $ vgsim validate scenarios/*.yaml
   $ vgsim check baselines/*.yaml                     re-run the pinned results; exit 3 on drift
   $ vgsim serve --port 8080                          JSON API and web UI on http://127.0.0.1:8080
+  $ vgsim replay run.csv --scenario server.yaml      predicted vs observed on a real server's trace (also: vgsim calibrate)
   $ vgsim list gpus`,
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1

@@ -38,6 +38,9 @@ import { Network } from '../parallel/network.ts';
 import { latentShape } from '../workload/models.ts';
 import { powerTable } from '../perf/power.ts';
 import { runCost, type RunCost } from '../economics/run-cost.ts';
+import { readStageProfile, measuredServiceTime, profileShapes, type StageProfile } from '../calibration/stage-profile.ts';
+import { resolveOverheads, overheadSeconds, type ServingOverheads } from '../calibration/overheads.ts';
+import { ServiceSpeed } from '../calibration/service-speed.ts';
 import type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
@@ -376,6 +379,13 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     pools.push(pool);
   });
   if (issues.length) throw new InputError(issues);
+  // measured stage times (deployment.stage_times) and serving overheads (serving_overheads), when given
+  const stageProfiles = new Map<PoolState, StageProfile>();
+  poolsOf(s).forEach((p, i) => {
+    const path = Array.isArray(s.deployment) ? ['deployment', i, 'stage_times'] : ['deployment', 'stage_times'];
+    if (p.stage_times) stageProfiles.set(pools[i]!, readStageProfile(resolvePath(opts.baseDir, p.stage_times), locate(path), path.join('.')));
+  });
+  const overheads: ServingOverheads | undefined = s.serving_overheads === undefined ? undefined : resolveOverheads(s.serving_overheads, opts.baseDir, locate(['serving_overheads']));
 
   // ---- request classes and their service times on each pool ----
   const classes: ClassState[] = s.workload.mix.map((c) => {
@@ -393,13 +403,22 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     if (!byClass) memo.set(pool, (byClass = new Map()));
     let byBatch = byClass.get(cls);
     if (!byBatch) byClass.set(cls, (byBatch = []));
-    return (byBatch[batch] ??= table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric));
+    return (byBatch[batch] ??= measured(pool, cls, table.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, fabric), batch));
+  };
+  /** A pool with measured stage times takes them instead of the cost model's (batch 1 only). */
+  const measured = (pool: PoolState, cls: ClassState, st: ServiceTime, batch: number): ServiceTime => {
+    const prof = stageProfiles.get(pool);
+    if (!prof) return st;
+    const m = batch === 1 ? measuredServiceTime(prof, st, cls.shape) : undefined;
+    if (!m) throw new InputError([{ source: prof.file, path: '', message: batch === 1 ? `no stage times for ${cls.name} (${cls.shape.width}x${cls.shape.height}x${cls.shape.frames}f${cls.shape.cfg ? '' : ', no CFG'}) of pool "${pool.name}"` : 'stage times are measured at batch 1; batching needs the cost model', hint: batch === 1 ? `the profile has ${profileShapes(prof)}` : undefined }]);
+    return m;
   };
   /** Seconds of a request's work on this pool: the stages it runs. */
   const partTime = (pool: PoolState, cls: ClassState, batch = 1): number => {
     const st = serviceOf(pool, cls, batch);
-    if (pool.first === 0 && pool.last === 2) return st.total_s;
-    return (pool.first <= 0 && pool.last >= 0 ? st.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? st.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? st.decode_s : 0);
+    const extra = overheads ? overheadSeconds(overheads, pool.last - pool.first + 1) : 0;
+    if (pool.first === 0 && pool.last === 2) return st.total_s + extra;
+    return extra + (pool.first <= 0 && pool.last >= 0 ? st.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? st.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? st.decode_s : 0);
   };
   const serviceTimes: SimulationResult['service_times'] = [];
   // stage hand-overs (disaggregated pools): umT5 output of both CFG prompts (bf16), and the fp32 latents
@@ -425,7 +444,8 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
         st = serviceOf(pool, cls);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        for (const i of e.issues) issues.push({ ...locate([...path, 'parallel']), path: [...path, 'parallel'].join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
+        const field = stageProfiles.has(pool) ? 'stage_times' : 'parallel';
+        for (const i of e.issues) issues.push({ ...locate([...path, field]), path: [...path, field].join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
         continue;
       }
       if (!st.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
@@ -729,27 +749,47 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       if (stepByStep) for (let i = 0; i < n; i++) add(perStep, pw.denoise, `denoise step ${first + i}/${st.steps}`, first + i, 1);
       else add(n * perStep, pw.denoise, 'denoise', first, n);
     };
+    // serving overheads (serving_overheads), which hold the replica at idle power
+    const o = overheads;
+    const handoff = () => o && add(o.handoff_s, pw.idle, 'stage hand-off');
     if (rep.stages.length === 1) {
       // a disaggregated pool runs only its span of the request
       const p = rep.pool;
       const runs = (k: number) => p.first <= k && p.last >= k;
+      if (o) add(o.dispatch_s, pw.idle, 'dispatch');
       if (runs(0)) encode();
+      if (runs(0) && runs(1)) handoff();
       if (runs(1)) {
         steps(1, high);
         add(x.denoise, pw.transfer, getModel(p.modelId).experts === 2 && high > 0 && low > 0 ? 'expert swap' : 'weights to GPU');
         steps(high + 1, low);
       }
+      if (runs(1) && runs(2)) handoff();
       if (runs(2)) decode();
+      if (o) add(o.request_s, pw.idle, 'request overhead');
       return out;
     }
     // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
     if (stage === 0) {
+      if (o) add(o.dispatch_s, pw.idle, 'dispatch');
       encode();
+      handoff();
       steps(1, high);
     } else {
       steps(high + 1, low);
+      handoff();
       decode();
+      if (o) add(o.request_s, pw.idle, 'request overhead');
     }
+    return out;
+  };
+  /** serving_overheads.service_cv / service_correlation_s: a batch's phases scaled by the replica's speed factor (service-speed.ts). */
+  const speed = new ServiceSpeed(overheads?.service_cv ?? 0, overheads?.service_correlation_s ?? 0, rng.stream('service'));
+  const varied = (rep: Replica, list: [number, number][]): [number, number][] => {
+    if (!speed.active) return list;
+    const m = speed.factor(rep.id, sim.now);
+    const out = list.map(([d, w]): [number, number] => [d * m, w]);
+    if (tl) phaseLabels.set(out, phaseLabels.get(list)!);
     return out;
   };
   /** Phase lists are the same for every replica of a pool: built once per (service time, stage). */
@@ -768,8 +808,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     return (lists[stage] ??= buildPhases(rep, st, stage));
   };
   /** Runs a stage's phases one event each; the per-stage handler is created once, not per phase. */
-  const runPhases = (rep: Replica, k: number, list: [number, number][], st: ServiceTime) => {
+  const runPhases = (rep: Replica, k: number, base: [number, number][], st: ServiceTime) => {
     const stage = rep.stages[k]!;
+    const list = varied(rep, base);
     stage.phaseList = list;
     stage.phaseIndex = 0;
     if (tl) tlBatchStart(rep, k, list, st);
@@ -1275,15 +1316,17 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   const traceClass = new Map<string, ClassState>();
   const classForArrival = (): ClassState => {
     const row = arrivals.lastRow?.();
-    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
+    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined)) return classes[mixRng.weightedIndex(weights, totalWeight)]!;
     const base = classes[0]!;
     const model = getModel(row.model ?? base.modelId);
     const shape: RequestShape = { width: row.width ?? base.shape.width, height: row.height ?? base.shape.height, frames: row.frames ?? base.shape.frames, steps: row.steps ?? base.shape.steps, cfg: base.shape.cfg };
-    const key = JSON.stringify([model.id, shape, row.priority ?? 0]);
+    const slo = row.slo_s ?? base.slo; // per-request SLOs from the trace
+    const key = JSON.stringify([model.id, shape, row.priority ?? 0, slo]);
     let cls = traceClass.get(key);
     if (!cls) {
-      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id };
-      cls = newClass(classLabel(spec, shape), spec, model.id, shape, base.slo, shape.frames / model.defaults.fps);
+      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}) };
+      const name = classLabel(spec, shape) + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
+      cls = newClass(name, spec, model.id, shape, slo, shape.frames / model.defaults.fps);
       traceClass.set(key, cls);
       classes.push(cls);
     }

@@ -71,7 +71,13 @@ const rateFields = {
 export const ArrivalsSchema = z.discriminatedUnion('process', [
   z.strictObject({ process: z.literal('poisson'), ...rateFields }).describe('Poisson arrivals (exponential gaps)'),
   z.strictObject({ process: z.literal('gamma'), ...rateFields, cv: z.number().positive().describe('coefficient of variation of the gaps (1 = Poisson, >1 burstier)') }).describe('renewal process with Gamma-distributed gaps'),
-  z.strictObject({ process: z.literal('trace'), file: z.string().describe('CSV with a header: timestamp_s[,model,resolution,frames,steps,priority]') }).describe('replay of a CSV trace'),
+  z
+    .strictObject({
+      process: z.literal('trace'),
+      file: z.string().describe('CSV with a header, columns by name: vgsim\'s (timestamp_s[,model,resolution,frames,steps,priority,slo_s]), an observed trace of calibration/serving (arrival_s, request_id, ...), or a DiT-benchmark per-request file (width,height,num_frames,num_inference_steps,slo_ms[,timestamp], CSV or Request(...) lines)'),
+      rate_per_s: z.number().positive().optional().describe('for a trace without a time column: send its rows at this fixed rate (one every 1/rate s from t=0)'),
+    })
+    .describe('replay of a trace file'),
 ]);
 
 export const PoolSchema = z.strictObject({
@@ -88,6 +94,10 @@ export const PoolSchema = z.strictObject({
     .min(1)
     .default(['encode', 'denoise', 'decode'])
     .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
+  stage_times: z
+    .string()
+    .optional()
+    .describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
       max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
@@ -96,6 +106,16 @@ export const PoolSchema = z.strictObject({
     .optional()
     .describe('batching of compatible requests'),
 });
+
+export const ServingOverheadsSchema = z
+  .strictObject({
+    dispatch_s: z.number().nonnegative().default(0).describe('router hands a request to a replica → the replica starts it (IPC, deserialisation); holds the replica'),
+    handoff_s: z.number().nonnegative().default(0).describe('between two consecutive stages of a request on a replica (encode → denoise, denoise → decode); holds the replica'),
+    request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
+    service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each batch\'s phases are scaled by a log-normal speed factor of mean 1 (0 = deterministic, the default)'),
+    service_correlation_s: z.number().nonnegative().default(0).describe('correlation time of the speed factor (its log an Ornstein–Uhlenbeck process per replica): slow spells last about this long; 0 = independent per batch'),
+  })
+  .describe('serving overheads in seconds per request');
 
 const failureProcess = z
   .strictObject({
@@ -231,6 +251,10 @@ export const ScenarioSchema = z
         .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day'),
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
     }),
+    serving_overheads: z
+      .union([z.string(), ServingOverheadsSchema])
+      .optional()
+      .describe('per-request serving overheads that kernel profiles cannot see (dispatch, stage hand-off, pre/post-processing): a vgsim-serving-overheads/1 JSON written by `vgsim calibrate --write` (path relative to the scenario) or inline {dispatch_s, handoff_s, request_s}'),
     scheduling: z
       .strictObject({
         routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random', 'slo-aware']).default('least-outstanding').describe('how the load balancer picks a replica (slo-aware: earliest predicted completion)'),
@@ -354,6 +378,7 @@ export type Pool = z.output<typeof PoolSchema>;
 export type Arrivals = z.output<typeof ArrivalsSchema>;
 export type CustomModel = z.output<typeof CustomModelSchema>;
 export type Autoscale = z.output<typeof AutoscaleSchema>;
+export type ServingOverheadsInput = z.output<typeof ServingOverheadsSchema>;
 export type Storage = z.output<typeof StorageSchema>;
 export type CostSpec = z.output<typeof CostSchema>;
 export type Workload = Scenario['workload'];
