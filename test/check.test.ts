@@ -10,7 +10,7 @@ import { pinnedNumber } from '../src/check/update.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/cluster/simulation.ts';
 import { summaryOf, toJson } from '../src/report/output.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 
 const SCENARIO = resolve('scenarios/default.yaml');
 const ESTIMATE = { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', resolution: '832x480', frames: 81, offload: true };

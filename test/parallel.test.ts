@@ -5,7 +5,7 @@ import { estimate } from '../src/perf/estimate.ts';
 import { searchPlans } from '../src/parallel/search.ts';
 import { getModel } from '../src/workload/request.ts';
 import { getLink } from '../src/hardware/catalog.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/cluster/simulation.ts';
 

@@ -21,9 +21,9 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
-import { parseDuration, parseResolution } from '../scenario/units.ts';
+import { parseDuration, parseResolution } from '../units.ts';
 import { parseMetricPath } from './metrics.ts';
 
 /** A tolerance: relative to the expected value (0.02 for "2%") or absolute (in the metric's unit). */

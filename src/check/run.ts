@@ -21,8 +21,8 @@ import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { getNode, UnknownIdError } from '../hardware/catalog.ts';
 import { GpuProfile } from '../perf/profile.ts';
 import { getModel } from '../workload/request.ts';
-import { parseResolution } from '../scenario/units.ts';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { parseResolution } from '../units.ts';
+import { InputError, type InputIssue } from '../errors.ts';
 import type { Baseline, Check, EstimateSpec, Expectation, Tolerance } from './baseline.ts';
 import { describe, metricHint, resolveMetric, type Json } from './metrics.ts';
 

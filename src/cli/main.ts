@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { InputError, formatIssues } from '../scenario/errors.ts';
+import { InputError, formatIssues } from '../errors.ts';
 import { UnknownIdError } from '../hardware/catalog.ts';
 import { registerRun } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';

@@ -27,7 +27,7 @@ import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
 import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { InputError, type InputIssue } from '../errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
 import { PowerMeter, type PowerStep } from './power-meter.ts';

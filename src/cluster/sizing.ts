@@ -31,7 +31,7 @@ import { getModel, resolveRequest, type RequestShape } from '../workload/request
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getGpu, getNode, listNodes } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 import { isoCost, isoPower, serverPrice, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
 import type { ModelSpec } from '../workload/models.ts';
 

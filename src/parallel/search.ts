@@ -8,7 +8,7 @@ import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
 import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from './plan.ts';
 import { resolveRequest } from '../workload/request.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 
 export type Objective = 'latency' | 'throughput' | 'headroom';
 

@@ -26,7 +26,7 @@ import type { FabricOptions } from '../parallel/network.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import { powerTable, stageEnergy } from './power.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 
 export interface InferenceOptions {
   attention: AttentionKernel | 'auto';

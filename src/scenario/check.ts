@@ -4,14 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type InputIssue } from './errors.ts';
+import { didYouMean, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
-import { InputError } from './errors.ts';
+import { InputError } from '../errors.ts';
 
 export function poolsOf(s: LoadedScenario['scenario']) {
   return Array.isArray(s.deployment) ? s.deployment : [s.deployment];

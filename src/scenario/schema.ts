@@ -6,7 +6,7 @@
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
 import { z } from 'zod';
-import { parseDuration, parseResolution } from './units.ts';
+import { parseDuration, parseResolution } from '../units.ts';
 
 const duration = (what: string) =>
   z

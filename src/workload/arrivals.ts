@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { RandomStream } from '../engine/random.ts';
 import type { Arrivals } from '../scenario/schema.ts';
-import { InputError } from '../scenario/errors.ts';
-import { parseResolution } from '../scenario/units.ts';
+import { InputError } from '../errors.ts';
+import { parseResolution } from '../units.ts';
 import type { RateCurve } from './rate-curve.ts';
 
 export interface TraceRow {

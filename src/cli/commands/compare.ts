@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
 import { simulate } from '../../cluster/simulation.ts';
-import { InputError, type InputIssue } from '../../scenario/errors.ts';
+import { InputError, type InputIssue } from '../../errors.ts';
 import { compareJson, compareRuns, compareText, runLabels, writeCompareOutput, type CompareRun } from '../../report/compare.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';

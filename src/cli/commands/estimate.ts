@@ -5,7 +5,7 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { GpuProfile } from '../../perf/profile.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { getModel } from '../../workload/request.ts';
-import { parseResolution } from '../../scenario/units.ts';
+import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 

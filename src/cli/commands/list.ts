@@ -8,7 +8,7 @@ import { builtinProfile } from '../../perf/profile.ts';
 import { YamlSource } from '../../scenario/yaml-source.ts';
 import { table } from '../../report/table.ts';
 import { UsageError } from '../usage-error.ts';
-import { didYouMean } from '../../scenario/errors.ts';
+import { didYouMean } from '../../errors.ts';
 
 const KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios'] as const;
 

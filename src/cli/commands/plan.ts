@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { searchPlans, type Objective } from '../../parallel/search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getNode } from '../../hardware/catalog.ts';
-import { parseResolution } from '../../scenario/units.ts';
+import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -12,7 +12,7 @@ import { loadScenario } from '../../scenario/load.ts';
 import { parseSlo } from '../../cluster/capacity.ts';
 import { sizeCluster, isoCompare, parseRate, type SizeResult, type SizeRow, type IsoCompareResult, type IsoRow } from '../../cluster/sizing.ts';
 import { getModel } from '../../workload/request.ts';
-import { parseResolution } from '../../scenario/units.ts';
+import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toCsv, toJson } from '../../report/output.ts';
 import { escapeHtml, inlineSvg, htmlHead } from '../../report/html.ts';

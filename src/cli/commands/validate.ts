@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadScenario } from '../../scenario/load.ts';
-import { InputError, formatIssues } from '../../scenario/errors.ts';
+import { InputError, formatIssues } from '../../errors.ts';
 
 export function registerValidate(program: Command): void {
   program

@@ -1,4 +1,4 @@
-/** Parsing of human units in scenario files: durations ("90s", "30m", "24h", "7d") and sizes ("1280x720"). */
+/** Human units as scenario files and command lines write them: durations ("90s", "30m", "24h", "7d") and sizes ("1280x720"). */
 
 const DURATION_UNITS: Record<string, number> = {
   ms: 1e-3, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, day: 86400, w: 604800,
