@@ -4,10 +4,23 @@
  */
 import { readFileSync } from 'node:fs';
 import type { RandomStream } from '../engine/random.ts';
-import type { Arrivals } from '../scenario/schema.ts';
 import { InputError } from '../errors.ts';
 import { parseResolution } from '../units.ts';
 import type { RateCurve } from './rate-curve.ts';
+
+/** A mean arrival rate, written per hour, per minute or per second (a scenario gives exactly one). */
+export interface ArrivalRate {
+  rate_per_hour?: number;
+  rate_per_min?: number;
+  rate_per_s?: number;
+}
+
+/**
+ * An arrival process as a scenario's `workload.arrivals` writes it: Poisson, a Gamma renewal process with
+ * coefficient of variation `cv`, or the replay of a CSV trace. Declared here; the scenario schema's inferred
+ * type must fit it (src/scenario/schema.ts).
+ */
+export type ArrivalSpec = ({ process: 'poisson' } & ArrivalRate) | ({ process: 'gamma'; cv: number } & ArrivalRate) | { process: 'trace'; file: string };
 
 export interface TraceRow {
   time: number;
@@ -28,7 +41,7 @@ export interface ArrivalProcess {
   readonly meanRatePerS: number;
 }
 
-export function ratePerSecond(a: { rate_per_hour?: number; rate_per_min?: number; rate_per_s?: number }): number {
+export function ratePerSecond(a: ArrivalRate): number {
   if (a.rate_per_s !== undefined) return a.rate_per_s;
   if (a.rate_per_min !== undefined) return a.rate_per_min / 60;
   return (a.rate_per_hour ?? 0) / 3600;
@@ -136,7 +149,7 @@ export class CurvedArrivals implements ArrivalProcess {
  * sweeps; a trace is compressed in time by the same factor); `curve` makes Poisson/Gamma traffic follow a
  * daily profile (a trace already carries its own).
  */
-export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
+export function makeArrivals(spec: ArrivalSpec, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
   const withCurve = (p: ArrivalProcess) => (curve && !curve.flat ? new CurvedArrivals(p, curve) : p);
   switch (spec.process) {
     case 'poisson':
