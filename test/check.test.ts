@@ -8,7 +8,7 @@ import { estimateDocument, runBaselines } from '../src/check/run.ts';
 import { metricPaths, parseMetricPath, resolveMetric, type Json } from '../src/check/metrics.ts';
 import { pinnedNumber } from '../src/check/update.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 import { summaryOf, toJson } from '../src/report/output.ts';
 import { InputError } from '../src/errors.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 import { summaryOf, toJson, toCsv } from '../src/report/output.ts';
 
 function run(seed: number, set: string[] = []) {

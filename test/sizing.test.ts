@@ -5,9 +5,9 @@
  */
 import { describe, it, expect, vi } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
-import { parseSlo } from '../src/cluster/capacity.ts';
-import { sizeCluster, sizedScenario, evaluateRun, paretoFront, parseRate, layoutCandidates, isoCompare, type SizeResult } from '../src/cluster/sizing.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { parseSlo } from '../src/studies/capacity.ts';
+import { sizeCluster, sizedScenario, evaluateRun, paretoFront, parseRate, layoutCandidates, isoCompare, type SizeResult } from '../src/studies/size.ts';
 import { parseMoney, placeLabels } from '../src/cli/commands/size.ts';
 import { getModel } from '../src/workload/request.ts';
 import { getGpu, getNode } from '../src/hardware/catalog.ts';

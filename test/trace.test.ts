@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate, type SimulationResult } from '../src/cluster/simulation.ts';
+import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { chromeTrace, chromeTraceJson, type ChromeTrace, type TraceEvent } from '../src/report/trace.ts';
 import { summaryOf } from '../src/report/output.ts';
 import { estimate } from '../src/perf/estimate.ts';

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate } from '../cluster/simulation.ts';
+import { simulate } from '../serving/simulate.ts';
 import { summaryOf, toJson } from '../report/output.ts';
 import { estimate } from '../perf/estimate.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';

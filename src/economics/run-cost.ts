@@ -9,7 +9,7 @@
  * A missing price is not an error of the run: cost is null and the warning says which field to supply.
  */
 import type { Scenario, CostSpec } from '../scenario/schema.ts';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { ownedCost, cloudCost, unitCosts, MissingPriceError, type CostAssumptions, type NodeLine } from './index.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
 import { HOURS_PER_MONTH } from './defaults.ts';

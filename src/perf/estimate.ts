@@ -21,7 +21,7 @@ import type { AttentionKernel, MemoryPeak, Op } from '../workload/ops.ts';
 import { DeviceModel, type DeviceOptions } from './device.ts';
 import { priceStage, type PricedOp, type StageCost } from './stage-cost.ts';
 import { SINGLE_GPU, formatPlan, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
-import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
+import { ReplicaLayout, defaultNodeFor } from './layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';

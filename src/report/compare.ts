@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import { toJson, summaryOf } from './output.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';

@@ -1,7 +1,7 @@
 /** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 
 export function toCsv(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '';

@@ -8,7 +8,7 @@
  */
 import { dirname } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate, type SimulationResult } from '../cluster/simulation.ts';
+import { simulate, type SimulationResult } from '../serving/simulate.ts';
 import { InputError } from '../errors.ts';
 import { UnknownIdError } from '../hardware/catalog.ts';
 import { summaryOf } from '../report/output.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
-import { findCapacity, parseSlo } from '../../cluster/capacity.ts';
+import { findCapacity, parseSlo } from '../../studies/capacity.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson, summaryOf } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
-import { simulate } from '../../cluster/simulation.ts';
+import { simulate } from '../../serving/simulate.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
 import { compareJson, compareRuns, compareText, runLabels, writeCompareOutput, type CompareRun } from '../../report/compare.ts';
 import { toJson } from '../../report/output.ts';

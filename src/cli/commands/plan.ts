@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { searchPlans, type Objective } from '../../parallel/search.ts';
+import { searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getNode } from '../../hardware/catalog.ts';
 import { parseResolution } from '../../units.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
-import { simulate } from '../../cluster/simulation.ts';
+import { simulate } from '../../serving/simulate.ts';
 import { runSummary } from '../../report/run-summary.ts';
 import { summaryOf, toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';

@@ -1,7 +1,7 @@
 /**
  * `vgsim size`: the cheapest cluster (node type × layout × node count) that serves a scenario's traffic within
  * latency objectives; and `vgsim tco`: how many nodes of each type a budget or a power envelope buys and what
- * they produce (iso-cost / iso-power). The logic is in src/cluster/sizing.ts; this file parses flags, prints,
+ * they produce (iso-cost / iso-power). The logic is in src/studies/size.ts; this file parses flags, prints,
  * and writes size.json / size.csv / charts / size.html (tco.json / tco.csv / charts / tco.html).
  */
 import type { Command } from 'commander';
@@ -9,8 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { loadScenario } from '../../scenario/load.ts';
-import { parseSlo } from '../../cluster/capacity.ts';
-import { sizeCluster, isoCompare, parseRate, type SizeResult, type SizeRow, type IsoCompareResult, type IsoRow } from '../../cluster/sizing.ts';
+import { parseSlo } from '../../studies/capacity.ts';
+import { sizeCluster, isoCompare, parseRate, type SizeResult, type SizeRow, type IsoCompareResult, type IsoRow } from '../../studies/size.ts';
 import { getModel } from '../../workload/request.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';

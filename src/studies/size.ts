@@ -22,9 +22,9 @@
  * Pure: no printing, no files; the CLI (src/cli/commands/size.ts) formats and writes.
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
-import { simulate, classLabel, toInference, type SimulationOptions, type SimulationResult } from './simulation.ts';
+import { simulate, classLabel, toInference, type SimulationOptions, type SimulationResult } from '../serving/simulate.ts';
 import { meetsObjectives, type SloTerm } from './capacity.ts';
-import { searchPlans, type PlanRow } from '../parallel/search.ts';
+import { searchPlans, type PlanRow } from './plan-search.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';

@@ -29,9 +29,9 @@ import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
-import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
-import { PowerMeter, type PowerStep } from './power-meter.ts';
-import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './model-loader.ts';
+import { FlowNetwork, Pipe } from '../engine/flows.ts';
+import { PowerMeter, type PowerStep } from '../engine/power-meter.ts';
+import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './cold-start.ts';
 import { dailyCurve, type RateCurve } from '../workload/rate-curve.ts';
 import { DeviceModel } from '../perf/device.ts';
 import { Network } from '../parallel/network.ts';

@@ -8,7 +8,7 @@
  * holds and no request was dropped or failed beyond `maxLossShare`.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { simulate, type SimulationResult, type SimulationOptions } from './simulation.ts';
+import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { parseDuration } from '../units.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 
