@@ -37,7 +37,7 @@ import { DeviceModel } from '../perf/device.ts';
 import { Network } from '../parallel/network.ts';
 import { latentShape } from '../workload/models.ts';
 import { powerTable } from '../perf/power.ts';
-import { runCost, type RunCost } from '../economics/run-cost.ts';
+import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
@@ -1433,7 +1433,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     cost: null,
   };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
-  const priced = runCost(result, s);
+  const priced = runCost(usageOf(result, s), s.cost);
   result.cost = priced.cost;
   if (priced.warning) result.warnings.push(priced.warning);
   for (const w of priced.cost?.warnings ?? []) result.warnings.push(`cost: ${w}`);
@@ -1457,6 +1457,15 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   function newClass(name: string, spec: RequestClass, modelId: string, shape: RequestShape, slo: number | undefined, videoSecs: number): ClassState {
     return { name, spec, modelId, shape, slo, latency: new QuantileSketch(), wait: new QuantileSketch(), completed: 0, withinSlo: 0, arrived: 0, dropped: 0, failed: 0, videoSeconds: videoSecs };
   }
+}
+
+/** What pricing reads of a run (economics/run-cost.ts declares it). */
+export function usageOf(r: SimulationResult, s: Scenario): RunUsage {
+  return {
+    hours: r.sim_time_s / 3600, videos: r.requests.completed, videoSeconds: r.video_seconds, itKwh: r.energy.total_kwh,
+    nodes: s.cluster.nodes.map((n) => ({ type: n.type, count: n.count })),
+    pools: r.pools.map((p) => ({ name: p.name, gpu: p.gpu, gpus: p.replicas * p.gpus_per_replica, gpuHoursAwake: p.gpu_hours_awake, utilization: p.utilization })),
+  };
 }
 
 /** First-fit placement of a replica of `gpus` GPUs on nodes of one type; spans whole nodes when larger than one. */

@@ -32,7 +32,8 @@ import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getGpu, getNode, listNodes } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { InputError } from '../errors.ts';
-import { isoCost, isoPower, serverPrice, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
+import { isoCost, isoPower, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
+import { missingPrice } from '../economics/run-cost.ts';
 import type { ModelSpec } from '../workload/models.ts';
 
 // ------------------------------------------------------------------------------------------------ small helpers
@@ -274,33 +275,6 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   return { candidates: chosen, skipped };
 }
 
-// ------------------------------------------------------------------------------------------------ prices
-
-function pick<T>(v: T | Record<string, T> | undefined, key: string): T | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'object' && v !== null) return (v as Record<string, T>)[key];
-  return v as T;
-}
-
-/** Why a node type cannot be priced on the scenario's cost basis, or undefined when it can. */
-export function missingPrice(s: Scenario, node: NodeSpec): string | undefined {
-  const c = s.cost;
-  if (c.basis === 'cloud') {
-    const gpu = getGpu(node.gpu);
-    if (pick(c.cloud.usd_per_gpu_hour, gpu.id) === undefined && gpu.cloudUsdPerGpuHour === undefined) {
-      return `no cloud price: GpuSpec.cloudUsdPerGpuHour of ${gpu.id} is not in the catalog; set cost.cloud.usd_per_gpu_hour`;
-    }
-    return undefined;
-  }
-  try {
-    serverPrice(node, { purchaseUsd: pick(c.server_price_usd, node.id), gpuPurchaseUsd: pick(c.gpu_price_usd, node.gpu) ?? pick(c.gpu_price_usd, node.id), serverBaseUsd: c.server_base_usd });
-    return undefined;
-  } catch (e) {
-    if (e instanceof MissingPriceError) return `${e.message}; or set cost.server_price_usd in the scenario`;
-    throw e;
-  }
-}
-
 // ------------------------------------------------------------------------------------------------ sizing
 
 export interface SizeTrial {
@@ -433,7 +407,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   for (const id of nodeIds) {
     opts.onNode?.(id);
     const node = getNode(id);
-    const why = missingPrice(s, node);
+    const why = missingPrice(s.cost, node);
     if (why) {
       skipped.push({ node: id, reason: why });
       continue;
