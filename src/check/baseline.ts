@@ -23,6 +23,7 @@ import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
+import type { EstimateSpec } from '../perf/estimate-input.ts';
 import { parseDuration, parseResolution } from '../units.ts';
 import { parseMetricPath } from './metrics.ts';
 
@@ -62,31 +63,8 @@ export interface Expectation {
   col?: number;
 }
 
-/** Flags of `vgsim estimate`, in the file's snake_case. */
-export interface EstimateSpec {
-  model: string;
-  gpu?: string;
-  node?: string;
-  nodes?: number;
-  gpus?: number;
-  gpus_per_node?: number;
-  fabric?: string;
-  oversubscription?: number;
-  parallel?: string;
-  resolution?: string;
-  frames?: number;
-  steps?: number;
-  batch?: number;
-  attention?: 'auto' | 'fa2' | 'fa3' | 'cudnn' | 'efficient';
-  dtype?: 'bf16' | 'fp8';
-  offload?: boolean;
-  compile?: boolean;
-  cfg?: 'sequential' | 'batched' | 'none';
-  t5_cpu?: boolean;
-  burst?: boolean;
-  /** GPU profile JSON, resolved against the baseline file's folder. */
-  profile?: string;
-}
+/** A check's `estimate:` entry: the fields of `vgsim estimate`'s flags in snake_case (perf/estimate-input.ts reads it). */
+export type { EstimateSpec };
 
 export interface Check {
   name: string;
@@ -136,8 +114,9 @@ const EstimateSpecSchema = z.strictObject({
   cfg: z.enum(['sequential', 'batched', 'none']).optional(),
   t5_cpu: z.boolean().optional(),
   burst: z.boolean().optional(),
+  power_limit_w: int(1).optional(),
   profile: z.string().optional(),
-});
+}) satisfies z.ZodType<EstimateSpec>;
 
 const ExpectObjectSchema = z.strictObject({
   value: z.union([z.number(), z.string(), z.boolean()]).optional(),

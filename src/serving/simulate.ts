@@ -18,17 +18,19 @@
  */
 import { Simulator, RandomStreams, PriorityQueue, FifoQueue, MinTree, type EventHandle, type RandomStream } from '../engine/index.ts';
 import type { Scenario, RequestClass, Pool, Autoscale } from '../scenario/schema.ts';
-import { poolsOf } from '../scenario/check.ts';
+import { poolsOf, autoscalesOf, poolPlan } from '../scenario/pools.ts';
+import { resolveClasses, classLabel } from '../scenario/classes.ts';
 import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
-import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
+import { getModel, type RequestShape } from '../workload/request.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
-import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import type { Estimate, InferenceOptions } from '../perf/estimate.ts';
+import { inferenceOptions } from '../perf/estimate-input.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../errors.ts';
-import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
+import { groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 import { FlowNetwork, Pipe } from '../engine/flows.ts';
 import { PowerMeter, type PowerStep } from '../engine/power-meter.ts';
 import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './cold-start.ts';
@@ -281,10 +283,6 @@ function statsOf(s: QuantileSketch): Stats {
   return { mean: r(s.mean), p50: r(s.quantile(0.5)), p90: r(s.quantile(0.9)), p95: r(s.quantile(0.95)), p99: r(s.quantile(0.99)), max: r(s.max) };
 }
 
-export function classLabel(c: RequestClass, shape: RequestShape): string {
-  return c.name ?? `${shape.width}x${shape.height}x${shape.frames}f/${shape.steps}st`;
-}
-
 const fin = (x: number) => (Number.isFinite(x) ? x : 0);
 
 export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
@@ -340,24 +338,23 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   // ---- pools and replicas (first-fit placement on their node type) ----
   const pools: PoolState[] = [];
   const replicas: Replica[] = [];
-  const autoscales = s.autoscale === undefined ? [] : Array.isArray(s.autoscale) ? s.autoscale : [s.autoscale];
+  const autoscales = autoscalesOf(s);
   poolsOf(s).forEach((p, i) => {
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
     const nodeId = canonicalId('node', p.node ?? s.cluster.nodes[0]!.type);
     const node = getNode(nodeId);
-    const plan = parsePlan(p.parallel, locate([...path, 'parallel']).source);
+    const { plan, dp, gpus } = poolPlan(p, locate([...path, 'parallel']).source);
     const name = p.name ?? `pool${i}`;
     const pool: PoolState = {
-      name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu,
-      gpus: planGpus({ ...plan, dp: 1 }), plan: { ...plan, dp: 1 },
-      inference: { ...toInference({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
+      name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu, gpus, plan,
+      inference: { ...inferenceOptions({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(), scores: new MinTree(0),
       first: STAGES.indexOf(p.stages[0]!), last: STAGES.indexOf(p.stages[p.stages.length - 1]!),
     };
     const split = plan.experts === 'split';
-    for (let r = 0; r < p.replicas * plan.dp; r++) {
+    for (let r = 0; r < p.replicas * dp; r++) {
       const placed = place(nodes, nodeId, pool.gpus);
       if (!placed) {
         issues.push({ ...locate([...path, 'replicas']), path: [...path, 'replicas'].join('.'), message: `cannot place replica ${r + 1} of pool "${name}" (${pool.gpus} GPUs on ${nodeId}): not enough free GPUs` });
@@ -378,12 +375,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   if (issues.length) throw new InputError(issues);
 
   // ---- request classes and their service times on each pool ----
-  const classes: ClassState[] = s.workload.mix.map((c) => {
-    const model = getModel(c.model ?? s.model);
-    const req = resolveRequest(model, { width: c.resolution?.width, height: c.resolution?.height, frames: c.frames, steps: c.steps, cfg: c.cfg });
-    const shape: RequestShape = { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg };
-    for (const w of req.warnings) warnings.push(`${classLabel(c, shape)}: ${w}`);
-    return newClass(classLabel(c, shape), c, model.id, shape, c.slo_s, req.frames / model.defaults.fps);
+  const classes: ClassState[] = resolveClasses(s).map((c) => {
+    for (const w of c.warnings) warnings.push(`${c.name}: ${w}`);
+    return newClass(c.name, c.spec, c.modelId, c.shape, c.spec.slo_s, c.videoSeconds);
   });
   const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
   // per-pool memo in front of the shared table (whose key is a JSON string): O(1) on the hot path
@@ -1531,18 +1525,4 @@ export function gammaFn(x: number): number {
 
 function resolvePath(baseDir: string | undefined, file: string): string {
   return baseDir && !file.startsWith('/') ? `${baseDir}/${file}` : file;
-}
-
-export function toInference(i: Partial<Scenario['inference']>): InferenceOptions {
-  return {
-    ...DEFAULT_INFERENCE,
-    attention: i.attention ?? DEFAULT_INFERENCE.attention,
-    dtype: i.dtype ?? DEFAULT_INFERENCE.dtype,
-    compile: i.compile ?? DEFAULT_INFERENCE.compile,
-    cfg: i.cfg ?? DEFAULT_INFERENCE.cfg,
-    offload: i.offload ?? DEFAULT_INFERENCE.offload,
-    textEncoderOnCpu: i.text_encoder === 'cpu',
-    sustained: i.sustained ?? DEFAULT_INFERENCE.sustained,
-    ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
-  };
 }

@@ -22,14 +22,17 @@
  * Pure: no printing, no files; the CLI (src/cli/commands/size.ts) formats and writes.
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
-import { simulate, classLabel, toInference, type SimulationOptions, type SimulationResult } from '../serving/simulate.ts';
+import { simulate, type SimulationOptions, type SimulationResult } from '../serving/simulate.ts';
+import { poolsOf, autoscalesOf } from '../scenario/pools.ts';
+import { resolveClasses } from '../scenario/classes.ts';
+import { inferenceOptions } from '../perf/estimate-input.ts';
 import { meetsObjectives, type SloTerm } from './capacity.ts';
 import { searchPlans, type PlanRow } from './plan-search.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
-import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
+import { resolveRequest, type RequestShape } from '../workload/request.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
-import { canonicalId, getGpu, getNode, listNodes } from '../hardware/catalog.ts';
+import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { InputError } from '../errors.ts';
 import { isoCost, isoPower, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
@@ -94,16 +97,7 @@ interface ClassInfo {
 
 function classesOf(s: Scenario): ClassInfo[] {
   const total = s.workload.mix.reduce((a, c) => a + c.weight, 0);
-  return s.workload.mix.map((c) => {
-    const model = getModel(c.model ?? s.model);
-    const req = resolveRequest(model, { width: c.resolution?.width, height: c.resolution?.height, frames: c.frames, steps: c.steps, cfg: c.cfg });
-    const shape: RequestShape = { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg };
-    return { name: classLabel(c, shape), model, shape, share: total > 0 ? c.weight / total : 0 };
-  });
-}
-
-function poolsOf(s: Scenario): Pool[] {
-  return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
+  return resolveClasses(s).map((c) => ({ name: c.name, model: c.model, shape: c.shape, share: total > 0 ? c.spec.weight / total : 0 }));
 }
 
 /**
@@ -127,7 +121,7 @@ export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number)
     node: layout.node,
     inference: { ...(first.inference ?? {}), offload: plan.offload },
   };
-  const scales = base.autoscale === undefined ? undefined : (Array.isArray(base.autoscale) ? base.autoscale : [base.autoscale]).map((a) => ({
+  const scales = base.autoscale === undefined ? undefined : autoscalesOf(base).map((a) => ({
     ...a,
     pool: a.pool === undefined ? undefined : name,
     min_replicas: Math.min(a.min_replicas, replicas),
@@ -203,7 +197,7 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   if (models.length !== 1) throw new Error(`sizing handles one model per scenario; the request mix uses ${models.join(', ')}`);
   const model = classes[0]!.model;
   const first = poolsOf(s)[0]!;
-  const inference: InferenceOptions = { ...toInference({ ...s.inference, ...(first.inference ?? {}) }), offload: false };
+  const inference: InferenceOptions = { ...inferenceOptions({ ...s.inference, ...(first.inference ?? {}) }), offload: false };
   // the class with the most work picks the layouts to look at; the others are estimated for those
   const primary = [...classes].sort((a, b) => b.share * b.shape.width * b.shape.height * b.shape.frames * b.shape.steps - a.share * a.shape.width * a.shape.height * a.shape.frames * a.shape.steps)[0]!;
   const include = opts.allLayouts ? undefined : { ring: false, pipefusion: false };

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { estimate, type Estimate } from '../../perf/estimate.ts';
-import { parsePlan, planGpus } from '../../parallel/plan.ts';
-import { getGpu, getNode } from '../../hardware/catalog.ts';
-import { GpuProfile } from '../../perf/profile.ts';
-import { powerLimitProblem } from '../../perf/power-cap.ts';
-import { getModel } from '../../workload/request.ts';
-import { parseResolution } from '../../units.ts';
+import { estimateInput, type EstimateSpec } from '../../perf/estimate-input.ts';
+import { InputError } from '../../errors.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 
@@ -34,6 +30,9 @@ interface EstimateFlags {
   profile?: string;
   json?: boolean;
 }
+
+/** The flag that sets a field of the estimate spec. */
+const flagName = (field: keyof EstimateSpec): string => (field === 'power_limit_w' ? '--power-limit' : `--${field.replace(/_/g, '-')}`);
 
 export function registerEstimate(program: Command): void {
   program
@@ -72,49 +71,29 @@ Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500`)
     .action((o: EstimateFlags) => {
-      if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
-      const plan = parsePlan(o.parallel ?? 'none');
-      const gpus = o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan);
-      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined;
-      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes));
-      if (gpus > 1 && !o.parallel) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
-      const res = o.resolution ? parseResolution(o.resolution) : undefined;
-      if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
-      const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
-        if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
-        return v as T;
+      const spec: EstimateSpec = {
+        model: o.model, gpu: o.gpu, node: o.node,
+        nodes: o.nodes !== undefined ? intFlag('--nodes', o.nodes) : undefined,
+        gpus: o.gpus !== undefined ? intFlag('--gpus', o.gpus) : undefined,
+        gpus_per_node: o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined,
+        fabric: o.fabric, oversubscription: Number(o.oversubscription), parallel: o.parallel, resolution: o.resolution,
+        frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
+        steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
+        batch: intFlag('--batch', o.batch),
+        attention: o.attention as EstimateSpec['attention'], dtype: o.dtype as EstimateSpec['dtype'], cfg: o.cfg as EstimateSpec['cfg'],
+        offload: !!o.offload, compile: !!o.compile, t5_cpu: !!o.t5Cpu, burst: !!o.burst,
+        power_limit_w: o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined,
+        profile: o.profile,
       };
-      const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const);
-      const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
-      const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
-      const gpuId = o.gpu ?? getNode(o.node!).gpu;
-      const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
-      const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
-      if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
-      const e = estimate({
-        model: getModel(o.model),
-        gpu: gpuId,
-        node: o.node,
-        gpus,
-        plan,
-        fabric: {
-          gpusPerNode,
-          link: o.fabric,
-          oversubscription: Number(o.oversubscription),
-        },
-        request: {
-          width: res?.width, height: res?.height,
-          frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
-          steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
-          cfg: cfgMode !== 'none',
-        },
-        options: {
-          attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
-          textEncoderOnCpu: !!o.t5Cpu, batch: intFlag('--batch', o.batch), sustained: !o.burst,
-          ...(powerLimitW !== undefined ? { powerLimitW } : {}),
-        },
-        device: o.profile ? { profile: GpuProfile.load(o.profile) } : undefined,
-      });
+      let input;
+      try {
+        input = estimateInput(spec, { names: flagName });
+      } catch (e) {
+        // a flag's bad value is a usage error (exit 2), worded with the flag's name
+        if (e instanceof InputError && e.issues.every((i) => i.source.startsWith('--'))) throw new UsageError(e.issues.map((i) => (i.hint ? `${i.message} (${i.hint})` : i.message)).join('\n'));
+        throw e;
+      }
+      const e = estimate(input);
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
 }
