@@ -8,8 +8,8 @@ import { estimateDocument, runBaselines } from '../src/check/run.ts';
 import { metricPaths, parseMetricPath, resolveMetric, type Json } from '../src/check/metrics.ts';
 import { pinnedNumber } from '../src/check/update.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/serving/simulate.ts';
-import { summaryOf, toJson } from '../src/report/output.ts';
+import { simulate, summaryOf } from '../src/serving/simulate.ts';
+import { toJson } from '../src/report/output.ts';
 import { InputError } from '../src/errors.ts';
 
 const SCENARIO = resolve('scenarios/default.yaml');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { chromeTrace, chromeTraceJson, type ChromeTrace, type TraceEvent } from '../src/report/trace.ts';
-import { summaryOf } from '../src/report/output.ts';
+import { summaryOf } from '../src/serving/simulate.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { vgsim } from './support/cli.ts';

@@ -8,6 +8,7 @@ import type { ParallelPlan } from '../parallel/plan.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { getModel } from '../workload/request.ts';
 import type { RequestShape } from '../workload/request.ts';
+import type { ClassState, PoolState } from './state.ts';
 
 export interface ServiceTime {
   /** Text encoding incl. moving umT5 in/out (offload). */
@@ -61,4 +62,18 @@ export class ServiceTimeTable {
   get size(): number {
     return this.cache.size;
   }
+}
+
+/** The service time of a class on a pool at a batch size, from the pool's memo (O(1) on the hot path). */
+export function serviceOf(pool: PoolState, cls: ClassState, batch = 1): ServiceTime {
+  let byBatch = pool.service.get(cls);
+  if (!byBatch) pool.service.set(cls, (byBatch = []));
+  return (byBatch[batch] ??= ServiceTimeTable.shared.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, pool.fabric));
+}
+
+/** Seconds of a request's work on a pool: the stages the pool runs (all of them unless disaggregated). */
+export function partTime(pool: PoolState, cls: ClassState, batch = 1): number {
+  const st = serviceOf(pool, cls, batch);
+  if (pool.first === 0 && pool.last === 2) return st.total_s;
+  return (pool.first <= 0 && pool.last >= 0 ? st.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? st.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? st.decode_s : 0);
 }

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { findCapacity, parseSlo } from '../../studies/capacity.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { toJson, summaryOf } from '../../report/output.ts';
+import { toJson } from '../../report/output.ts';
+import { summaryOf } from '../../serving/simulate.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -61,7 +62,7 @@ Examples:
       }
       const at = res.at_capacity;
       const { at_capacity: _a, ...rest } = res;
-      const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? (({ wall_time_s: _w, ...x }) => x)(summaryOf(at)) : null });
+      const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? summaryOf(at) : null });
       const headers = ['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'];
       const rows = res.trials.map((t) => [
         t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {

@@ -1,0 +1,189 @@
+/**
+ * Service: what a replica does with a batch.
+ *
+ *  - startNext takes the next batch from the replica's queue: the head plus queued requests of the same class,
+ *    up to batching.max_batch, waiting up to batching.window_s after the head's arrival for more;
+ *  - a stage server runs the batch's phases (phases.ts) one event each, its GPUs drawing each phase's power;
+ *  - a split-expert replica hands the batch from its first stage server to its second (a two-stage pipeline);
+ *  - a finished request completes, or — when its pool runs only part of the request (stage disaggregation) —
+ *    is handed over to a pool of the next stage: its text embeddings (after encode) or fp32 latents (after
+ *    denoise) cross NVLink/PCIe inside a node or the NICs between nodes (alpha-beta, parallel/network.ts).
+ */
+import { Network } from '../parallel/network.ts';
+import { getModel } from '../workload/request.ts';
+import { latentShape } from '../workload/models.ts';
+import type { ClassState, ClusterState, Replica, Request, StageServer } from './state.ts';
+import { serviceOf, type ServiceTime } from './service-times.ts';
+import { phaseList, type PhaseList } from './phases.ts';
+import type { Routing } from './routing.ts';
+import type { TimelineHandoff } from './timeline.ts';
+
+export class Service {
+  /** Phase lists are the same for every replica of a pool: built once per (service time, stage server). */
+  private readonly phaseCache = new Map<ServiceTime, PhaseList[]>();
+  private readonly networks = new Map<string, Network>();
+  private readonly stepByStep: boolean;
+
+  constructor(private readonly state: ClusterState, private readonly routing: Routing) {
+    this.stepByStep = state.scenario.scheduling.granularity === 'step';
+    for (const r of state.replicas) r.stages.forEach((st, k) => (st.onPhaseEnd = () => this.advancePhase(r, k)));
+  }
+
+  /** Takes the next batch from the queue: the head plus compatible requests, waiting up to window_s for more. */
+  startNext(rep: Replica): void {
+    const stage = rep.stages[0]!;
+    if (stage.batch || rep.state !== 'active' || rep.queue.size === 0) return;
+    const sim = this.state.sim;
+    const maxBatch = rep.pool.spec.batching?.max_batch ?? 1;
+    const head = rep.queue.peek()!;
+    const compatible = maxBatch > 1 ? rep.queue.values().filter((q) => q.cls === head.cls) : [head];
+    const window = rep.pool.spec.batching?.window_s ?? 0;
+    if (compatible.length < maxBatch && window > 0 && sim.now - head.arrival < window) {
+      if (rep.batchTimer === undefined) rep.batchTimer = sim.schedule(head.arrival + window - sim.now, () => {
+        rep.batchTimer = undefined;
+        this.startNext(rep);
+      });
+      return;
+    }
+    if (rep.batchTimer !== undefined) {
+      sim.cancel(rep.batchTimer);
+      rep.batchTimer = undefined;
+    }
+    const batch = compatible.sort((a, b) => this.routing.queueKey(a) - this.routing.queueKey(b)).slice(0, maxBatch);
+    for (const req of batch) {
+      this.routing.unqueue(rep, req);
+      if (req.timeout !== undefined) sim.cancel(req.timeout);
+      req.timeout = undefined;
+      if (Number.isNaN(req.start)) req.start = sim.now; // queue wait: until the request's first service
+    }
+    this.begin(rep, 0, batch);
+  }
+
+  /** Split experts: the second stage server takes the next batch the first one finished. */
+  private startSecond(rep: Replica): void {
+    const stage = rep.stages[1]!;
+    if (stage.batch || rep.state !== 'active') return;
+    const batch = rep.handoff.shift();
+    if (!batch) return;
+    this.begin(rep, 1, batch);
+  }
+
+  private begin(rep: Replica, k: number, batch: Request[]): void {
+    const stage = rep.stages[k]!;
+    stage.batch = batch;
+    stage.busySince = this.state.sim.now;
+    this.state.ports.touch(rep);
+    for (const n of rep.nodes) this.state.ports.updateNodePower(n);
+    const st = serviceOf(rep.pool, batch[0]!.cls, batch.length);
+    const list = this.phasesOf(rep, st, k);
+    stage.phases = list;
+    stage.phaseIndex = 0;
+    this.state.timeline?.batchStart(rep, k, list, st);
+    this.advancePhase(rep, k);
+  }
+
+  private phasesOf(rep: Replica, st: ServiceTime, k: number): PhaseList {
+    let lists = this.phaseCache.get(st);
+    if (!lists) this.phaseCache.set(st, (lists = []));
+    const p = rep.pool;
+    return (lists[k] ??= phaseList(st, { first: p.first, last: p.last, gpus: p.gpus, stageServers: rep.stages.length, twoExperts: getModel(p.modelId).experts === 2, stepByStep: this.stepByStep, labels: this.state.timeline !== undefined }, k));
+  }
+
+  /** Runs the next phase of a stage's batch (zero-length phases are skipped without an event), or finishes the stage. */
+  private advancePhase(rep: Replica, k: number): void {
+    const stage = rep.stages[k]!;
+    const { seconds, watts } = stage.phases;
+    while (stage.phaseIndex < seconds.length && seconds[stage.phaseIndex]! <= 0) stage.phaseIndex++;
+    if (stage.phaseIndex >= seconds.length) {
+      stage.phaseEvent = undefined;
+      return this.finishStage(rep, k);
+    }
+    const i = stage.phaseIndex++;
+    const dur = seconds[i]!;
+    const w = watts[i]!;
+    this.state.timeline?.phaseStart(rep, k, i, dur, w);
+    this.state.meter.setLevel(stage.power, w * stage.gpus);
+    stage.phaseEvent = this.state.sim.schedule(dur, stage.onPhaseEnd);
+  }
+
+  private finishStage(rep: Replica, k: number): void {
+    const stage = rep.stages[k]!;
+    const batch = stage.batch!;
+    stage.batch = undefined;
+    this.state.timeline?.batchEnd(stage, 'done');
+    stage.busyTime += this.state.sim.now - stage.busySince;
+    this.state.meter.setLevel(stage.power, rep.pool.power.idle * stage.gpus);
+    for (const n of rep.nodes) this.state.ports.updateNodePower(n);
+    if (k === 0 && rep.stages.length === 2) {
+      rep.handoff.push(batch);
+      this.startSecond(rep);
+    } else {
+      for (const req of batch) (rep.pool.last < 2 ? this.handOver(rep, req) : this.finish(rep, req));
+      if (k === 1) this.startSecond(rep);
+    }
+    this.startNext(rep);
+    this.state.ports.touch(rep);
+  }
+
+  /**
+   * Stage disaggregation: the request's text embeddings (after encode) or latents (after denoise) travel to a
+   * replica of a pool running the next stage, over NVLink/PCIe inside a node or the NICs between nodes.
+   */
+  private handOver(rep: Replica, req: Request): void {
+    const sim = this.state.sim;
+    rep.served++;
+    const from = rep.pool.last;
+    req.stage = from + 1;
+    const bytes = from === 0 ? contextBytes(req.cls) : latentBytes(req.cls);
+    const nextPools = this.routing.poolsServing(req.cls.modelId, req.stage);
+    const next = this.routing.pick(nextPools, req.cls);
+    const sameNode = next !== undefined && next.nodes.some((n) => rep.nodes.includes(n));
+    const net = this.networkFor(rep);
+    const seconds = net.collective('sendrecv', bytes, 2, sameNode ? 1 : net.gpusPerNode).seconds;
+    const h = this.state.recorder.handoffs;
+    h.count++;
+    h.bytes += bytes;
+    h.seconds += seconds;
+    const tl = this.state.timeline;
+    if (tl) {
+      const ev: TimelineHandoff = {
+        type: 'handoff', request: req.id, from: rep.id, to_pool: (next?.pool ?? nextPools[0])?.name ?? '', to: null,
+        payload: from === 0 ? 'text embeddings' : 'latents', bytes, same_node: sameNode, start: sim.now, end: sim.now + seconds,
+      };
+      tl.handoff(ev);
+      sim.schedule(seconds, () => {
+        this.state.ports.dispatch(req);
+        if (req.replica !== undefined && req.replica !== rep) ev.to = req.replica.id;
+      });
+    } else sim.schedule(seconds, () => this.state.ports.dispatch(req));
+  }
+
+  private finish(rep: Replica, req: Request): void {
+    rep.served++;
+    this.state.recorder.complete(req);
+  }
+
+  private networkFor(rep: Replica): Network {
+    const nodeId = rep.pool.node.id;
+    let n = this.networks.get(nodeId);
+    if (!n) this.networks.set(nodeId, (n = new Network(nodeId, rep.pool.fabric ?? {})));
+    return n;
+  }
+}
+
+/** Busy GPU-seconds of a stage server up to `end` (its finished batches, plus the running one). */
+export function busySeconds(st: StageServer, end: number): number {
+  return st.busyTime + (st.batch ? end - st.busySince : 0);
+}
+
+/** The umT5 output handed to the denoise pool: both CFG prompts' embeddings (bf16). */
+export function contextBytes(cls: ClassState): number {
+  const d = getModel(cls.modelId).dit;
+  return d.textLen * d.textDim * 2 * (cls.shape.cfg ? 2 : 1);
+}
+
+/** The fp32 latents handed to the decode pool. */
+export function latentBytes(cls: ClassState): number {
+  const l = latentShape(getModel(cls.modelId), cls.shape.width, cls.shape.height, cls.shape.frames);
+  return l.channels * l.t * l.h * l.w * 4;
+}
