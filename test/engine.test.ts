@@ -192,6 +192,28 @@ describe('Store and queues', () => {
     while (pq.size) out.push(pq.pop()!);
     expect(out).toEqual(['c', 'a1', 'b1', 'b2']);
   });
+
+  it('PriorityQueue.remove leaves the rest in (key, insertion) order whatever the queue held before', () => {
+    const rng = new RandomStreams(9).stream('pq');
+    const pq = new PriorityQueue<number>();
+    const key = new Map<number, number>();
+    let next = 0;
+    for (let step = 0; step < 3000; step++) {
+      const u = rng.uniform();
+      if (u < 0.5 || pq.size === 0) {
+        const k = Math.floor(rng.uniform() * 5);
+        key.set(next, k);
+        pq.push(next++, k);
+      } else if (u < 0.7) pq.pop();
+      else {
+        const items = pq.values();
+        const victim = items[Math.floor(rng.uniform() * items.length)]!;
+        expect(pq.removeItem(victim)).toBe(victim);
+        const rest = [...pq.values()];
+        expect(rest).toEqual([...rest].sort((a, b) => key.get(a)! - key.get(b)! || a - b)); // ids grow with insertion
+      }
+    }
+  });
 });
 
 describe('RandomStreams', () => {

@@ -16,7 +16,7 @@
 import type { RandomStream } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { InputError, type InputIssue } from '../errors.ts';
-import { acceptsWork, replicaOfGpu, type ClusterState, type NodePowerState, type NodeState, type Replica, type Request } from './state.ts';
+import { acceptsWork, replicaOfGpu, NO_EVENT, type ClusterState, type NodePowerState, type NodeState, type Replica, type Request } from './state.ts';
 import { endDowntime } from './cold-start.ts';
 
 type FailureSpec = NonNullable<NonNullable<Scenario['failures']>['gpu']>;
@@ -164,8 +164,8 @@ export class Failures {
     rep.batchTimer = undefined;
     const interrupted: Request[] = [];
     for (const st of rep.stages) {
-      if (st.phaseEvent !== undefined) sim.cancel(st.phaseEvent);
-      st.phaseEvent = undefined;
+      sim.cancel(st.phaseEvent);
+      st.phaseEvent = NO_EVENT;
       if (st.batch) {
         st.busyTime += sim.now - st.busySince;
         recorder.lostGpuSeconds += (sim.now - st.busySince) * st.gpus;

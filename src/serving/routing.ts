@@ -76,7 +76,7 @@ export class Routing {
 
   /** Takes a request off a replica's queue; false if it was not there. */
   unqueue(r: Replica, req: Request): boolean {
-    if (r.queue.remove((x) => x === req) === undefined) return false;
+    if (r.queue.removeItem(req) === undefined) return false;
     r.queuedWork = r.queue.size === 0 ? 0 : r.queuedWork - partTime(r.pool, req.cls);
     this.touch(r);
     return true;

@@ -12,7 +12,7 @@
 import { Network } from '../parallel/network.ts';
 import { getModel } from '../workload/request.ts';
 import { latentShape } from '../workload/models.ts';
-import type { ClassState, ClusterState, Replica, Request, StageServer } from './state.ts';
+import { NO_EVENT, type ClassState, type ClusterState, type Replica, type Request, type StageServer } from './state.ts';
 import { serviceOf, type ServiceTime } from './service-times.ts';
 import { phaseList, type PhaseList } from './phases.ts';
 import type { Routing } from './routing.ts';
@@ -36,7 +36,15 @@ export class Service {
     const sim = this.state.sim;
     const maxBatch = rep.pool.spec.batching?.max_batch ?? 1;
     const head = rep.queue.peek()!;
-    const compatible = maxBatch > 1 ? rep.queue.values().filter((q) => q.cls === head.cls) : [head];
+    if (maxBatch === 1) {
+      // the common case, without the batch search below (same outcome: a batch of the head)
+      if (rep.batchTimer !== undefined) {
+        sim.cancel(rep.batchTimer);
+        rep.batchTimer = undefined;
+      }
+      return this.take(rep, [head]);
+    }
+    const compatible = rep.queue.values().filter((q) => q.cls === head.cls);
     const window = rep.pool.spec.batching?.window_s ?? 0;
     if (compatible.length < maxBatch && window > 0 && sim.now - head.arrival < window) {
       if (rep.batchTimer === undefined) rep.batchTimer = sim.schedule(head.arrival + window - sim.now, () => {
@@ -49,7 +57,12 @@ export class Service {
       sim.cancel(rep.batchTimer);
       rep.batchTimer = undefined;
     }
-    const batch = compatible.sort((a, b) => this.routing.queueKey(a) - this.routing.queueKey(b)).slice(0, maxBatch);
+    this.take(rep, compatible.sort((a, b) => this.routing.queueKey(a) - this.routing.queueKey(b)).slice(0, maxBatch));
+  }
+
+  /** The batch leaves the queue (its timeouts disarmed; its queue wait ends here) and starts on the first stage server. */
+  private take(rep: Replica, batch: Request[]): void {
+    const sim = this.state.sim;
     for (const req of batch) {
       this.routing.unqueue(rep, req);
       if (req.timeout !== undefined) sim.cancel(req.timeout);
@@ -95,7 +108,7 @@ export class Service {
     const { seconds, watts } = stage.phases;
     while (stage.phaseIndex < seconds.length && seconds[stage.phaseIndex]! <= 0) stage.phaseIndex++;
     if (stage.phaseIndex >= seconds.length) {
-      stage.phaseEvent = undefined;
+      stage.phaseEvent = NO_EVENT;
       return this.finishStage(rep, k);
     }
     const i = stage.phaseIndex++;

@@ -106,7 +106,8 @@ export interface StageServer {
   busySince: number;
   busyTime: number;
   gpus: number;
-  phaseEvent: EventHandle | undefined;
+  /** The end of the running phase (NO_EVENT when none). */
+  phaseEvent: EventHandle;
   /** Power-meter channel of this stage's GPUs. */
   power: number;
   /** The running batch's phases, the index of the next one, and the handler of a phase's end (made once). */
@@ -142,6 +143,9 @@ export interface Replica {
   downSince: number;
   downTime: number;
 }
+
+/** A handle no event has (cancelling it does nothing): kept in number fields so they never hold `undefined`. */
+export const NO_EVENT = -1 as EventHandle;
 
 /** The replica takes requests: serving, loading its model, or waking (requests queue on it meanwhile). */
 export const acceptsWork = (r: Replica): boolean => r.state === 'active' || r.state === 'loading' || r.state === 'waking';
@@ -294,7 +298,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
       }
       const rep: Replica = {
         id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
-        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: undefined, power: -1, phases: NO_PHASES, phaseIndex: 0, onPhaseEnd: () => {} })),
+        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: NO_EVENT, power: -1, phases: NO_PHASES, phaseIndex: 0, onPhaseEnd: () => {} })),
         served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, idleSince: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
       };
       for (const n of placed) n.replicas.push(rep);
