@@ -17,6 +17,7 @@ import { registerCompare } from './commands/compare.ts';
 import { registerCapacity } from './commands/capacity.ts';
 import { registerSweep, registerMerge } from './commands/sweep.ts';
 import { registerSize } from './commands/size.ts';
+import { registerTco } from './commands/tco.ts';
 import { registerCheck } from './commands/check.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -58,6 +59,7 @@ Examples:
   registerSweep(program);
   registerMerge(program);
   registerSize(program);
+  registerTco(program);
   registerCheck(program);
   return program;
 }

@@ -1,14 +1,9 @@
 /**
- * Cluster sizing: the cheapest cluster that serves a scenario's traffic within latency objectives (`vgsim size`),
- * and iso-cost / iso-power fleet comparisons (`vgsim tco`).
+ * Cluster sizing: the cheapest cluster that serves a scenario's traffic within latency objectives (`vgsim size`).
  *
  * sizeCluster(scenario, options):
- *  1. candidates: for every node type (default: the whole catalog) that has a price on the chosen cost basis, the
- *     valid parallel layouts of one replica inside one node (searchPlans with the node's GPUs as the budget),
- *     each estimated for every request class of the mix; a layout must fit every class, and its service time on
- *     an idle replica must not already break a latency objective. They are ranked by videos/h per GPU over the
- *     mix (weighted harmonic mean of the per-class throughputs); the top `layouts` are kept, plus the official
- *     single-GPU offload layout when it is valid.
+ *  1. candidates: for every node type (default: the whole catalog) that has a price on the chosen cost basis, its
+ *     best layouts of one replica inside one node (studies/size-layouts.ts).
  *  2. for each (node type, layout): the smallest whole number of nodes (replicas packed onto whole nodes) whose
  *     simulation meets every objective with nothing dropped or failed, at the offered rate. The search starts at
  *     the count where every replica is busy back to back (service times alone), steps up with a doubling step
@@ -19,41 +14,18 @@
  *     Pareto set over ($/month, p95) is marked.
  * A bound on the total number of simulations stops the search (each affected option says so).
  *
- * Pure: no printing, no files; the CLI (src/cli/commands/size.ts) formats and writes.
+ * Pure: no printing, no files; the CLI (cli/commands/size.ts, report/size.ts) formats and writes.
  */
-import type { Scenario, Pool } from '../scenario/schema.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationOptions, type SimulationResult } from '../serving/simulate.ts';
-import { poolsOf, autoscalesOf } from '../scenario/pools.ts';
-import { resolveClasses } from '../scenario/classes.ts';
-import { inferenceOptions } from '../perf/estimate-input.ts';
-import { meetsObjectives, type SloTerm } from './capacity.ts';
-import { searchPlans, type PlanRow } from './plan-search.ts';
-import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
-import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
-import { resolveRequest, type RequestShape } from '../workload/request.ts';
+import { poolsOf } from '../scenario/pools.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
-import type { NodeSpec } from '../hardware/types.ts';
-import { InputError } from '../errors.ts';
-import { isoCost, isoPower, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
 import { missingPrice } from '../economics/run-cost.ts';
-import type { ModelSpec } from '../workload/models.ts';
+import { meetsObjectives, type SloTerm } from './capacity.ts';
+import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
-// ------------------------------------------------------------------------------------------------ small helpers
-
-/**
- * Parses an arrival rate: "120/h", "120/hour", "2/min", "0.05/s" or a bare number (per hour). Returns videos per
- * hour, or undefined when the text is not a rate.
- */
-export function parseRate(text: string): number | undefined {
-  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*(?:\/\s*(h|hr|hour|m|min|minute|s|sec|second|d|day))?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const v = Number(m[1]);
-  if (!Number.isFinite(v) || v <= 0) return undefined;
-  const unit = (m[2] ?? 'h').toLowerCase();
-  const perHour = unit.startsWith('h') ? 1 : unit.startsWith('m') ? 60 : unit.startsWith('s') ? 3600 : 1 / 24;
-  return v * perHour;
-}
+export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
 
 /**
  * Pareto-optimal flags for points where lower is better on both axes: a point is optimal when no other point is
@@ -75,201 +47,6 @@ export function optionLabel(node: string, parallel: string): string {
 export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): { pass: boolean; values: Record<string, number>; lost: number } {
   return meetsObjectives(r, terms, 0);
 }
-
-// ------------------------------------------------------------------------------------------------ scenario surgery
-
-/** One replica layout on one node type. */
-export interface SizeLayout {
-  node: string;
-  parallel: string;
-  gpus_per_replica: number;
-  /** Replicas packed on one node: floor(GPUs per node / GPUs per replica). */
-  replicas_per_node: number;
-}
-
-interface ClassInfo {
-  name: string;
-  model: ModelSpec;
-  shape: RequestShape;
-  /** Share of arrivals (weights normalized). */
-  share: number;
-}
-
-function classesOf(s: Scenario): ClassInfo[] {
-  const total = s.workload.mix.reduce((a, c) => a + c.weight, 0);
-  return resolveClasses(s).map((c) => ({ name: c.name, model: c.model, shape: c.shape, share: total > 0 ? c.spec.weight / total : 0 }));
-}
-
-/**
- * The scenario with its cluster replaced by `nodes` nodes of the layout's type and its deployment by one pool of
- * nodes × replicas_per_node replicas of the layout (the first pool's other settings kept: name, warm, batching,
- * inference knobs; `offload` follows the layout). Drain is on, so every admitted request counts; autoscaling
- * bounds are clamped to the new pool size.
- */
-export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number): Scenario {
-  const plan = parsePlan(layout.parallel);
-  const first = poolsOf(base)[0]!;
-  const replicas = nodes * layout.replicas_per_node;
-  const name = first.name ?? 'pool0';
-  const pool: Pool = {
-    ...first,
-    name,
-    model: first.model ?? base.model,
-    replicas,
-    gpus_per_replica: layout.gpus_per_replica,
-    parallel: layout.parallel,
-    node: layout.node,
-    inference: { ...(first.inference ?? {}), offload: plan.offload },
-  };
-  const scales = base.autoscale === undefined ? undefined : autoscalesOf(base).map((a) => ({
-    ...a,
-    pool: a.pool === undefined ? undefined : name,
-    min_replicas: Math.min(a.min_replicas, replicas),
-    max_replicas: undefined,
-  }));
-  return {
-    ...base,
-    drain: true,
-    cluster: { ...base.cluster, nodes: [{ type: layout.node, count: nodes }] },
-    deployment: pool,
-    autoscale: scales === undefined ? undefined : scales.length === 1 ? scales[0] : scales,
-  };
-}
-
-// ------------------------------------------------------------------------------------------------ candidates
-
-export interface LayoutCandidate extends SizeLayout {
-  gpu: string;
-  /** Videos/h one replica sustains back to back on the mix (service times only). */
-  replica_throughput_h: number;
-  /** replica_throughput_h / GPUs per replica. */
-  throughput_per_gpu_h: number;
-  /** Service time of each class on an idle replica, seconds. */
-  service_s: Record<string, number>;
-  /** Mean service time over the mix, seconds. */
-  mean_service_s: number;
-  /** Facility energy of one request averaged over the mix, Wh (cost model, idle replica). */
-  energy_wh: number;
-  offload: boolean;
-}
-
-export interface Skipped {
-  node: string;
-  parallel?: string;
-  reason: string;
-}
-
-/** Lower bound of an objective from service times alone (latency >= the request's own service time); NaN if none. */
-function serviceBound(t: SloTerm, classes: readonly ClassInfo[], service: Record<string, number>): number {
-  if (t.op !== '<=' || t.metric.startsWith('wait_')) return NaN;
-  if (t.cls !== undefined) return service[t.cls] ?? NaN;
-  const items = classes.map((c) => ({ s: service[c.name] ?? NaN, w: c.share })).filter((x) => x.w > 0).sort((a, b) => a.s - b.s);
-  if (items.length === 0) return NaN;
-  if (t.metric === 'mean') return items.reduce((a, x) => a + x.s * x.w, 0);
-  if (t.metric === 'max') return items[items.length - 1]!.s;
-  const q = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 }[t.metric as 'p50' | 'p90' | 'p95' | 'p99'];
-  if (q === undefined) return NaN;
-  let acc = 0;
-  for (const x of items) {
-    acc += x.w;
-    // strictly above the quantile: at exactly q, the sketch may land on either side
-    if (acc > q + 1e-9) return x.s;
-  }
-  return items[items.length - 1]!.s;
-}
-
-const errorText = (e: unknown) => (e instanceof InputError ? e.issues.map((i) => i.message).join('; ') : (e as Error).message);
-
-export interface LayoutSearch {
-  /** Layouts kept per node type (default 3), plus the single-GPU offload layout when valid. */
-  layouts?: number;
-  /** Also consider ring attention and PipeFusion (slower search; they rarely win on throughput per GPU). */
-  allLayouts?: boolean;
-  /** Objectives whose service-time bound rules layouts out. */
-  terms?: readonly SloTerm[];
-}
-
-/** The layouts of one node type to size, ranked by mix throughput per GPU; or why there are none. */
-export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch = {}): { candidates: LayoutCandidate[]; skipped: Skipped[] } {
-  const node = getNode(nodeId);
-  const classes = classesOf(s);
-  const models = [...new Set(classes.map((c) => c.model.id))];
-  if (models.length !== 1) throw new Error(`sizing handles one model per scenario; the request mix uses ${models.join(', ')}`);
-  const model = classes[0]!.model;
-  const first = poolsOf(s)[0]!;
-  const inference: InferenceOptions = { ...inferenceOptions({ ...s.inference, ...(first.inference ?? {}) }), offload: false };
-  // the class with the most work picks the layouts to look at; the others are estimated for those
-  const primary = [...classes].sort((a, b) => b.share * b.shape.width * b.shape.height * b.shape.frames * b.shape.steps - a.share * a.shape.width * a.shape.height * a.shape.frames * a.shape.steps)[0]!;
-  const include = opts.allLayouts ? undefined : { ring: false, pipefusion: false };
-  let rows: PlanRow[];
-  try {
-    rows = searchPlans({ model, node: node.id, gpu: node.gpu, budget: node.gpusPerNode, request: primary.shape, options: inference, objective: 'throughput', include });
-  } catch (e) {
-    return { candidates: [], skipped: [{ node: node.id, reason: errorText(e) }] };
-  }
-  const feasible = rows.filter((r) => r.feasible && r.gpus_per_replica <= node.gpusPerNode);
-  if (feasible.length === 0) {
-    const reason = rows.find((r) => r.parallel === 'offload')?.reason ?? rows[0]?.reason ?? 'no valid layout';
-    return { candidates: [], skipped: [{ node: node.id, reason: `cannot run ${model.id} (${primary.name}): ${reason}` }] };
-  }
-  const keep = opts.layouts ?? 3;
-  const skipped: Skipped[] = [];
-  const out: LayoutCandidate[] = [];
-  const rejected: string[] = [];
-  // estimate the other classes only for the most promising layouts of the primary class (and the offload path)
-  const pool = feasible.slice(0, Math.max(4 * keep, 8));
-  const off = feasible.find((r) => r.parallel === 'offload');
-  if (off && !pool.includes(off)) pool.push(off);
-  for (const row of pool) {
-    const plan: ParallelPlan = parsePlan(row.parallel);
-    const ests: Estimate[] = [];
-    let problem: string | undefined;
-    for (const c of classes) {
-      if (c === primary && row.estimate) {
-        ests.push(row.estimate);
-        continue;
-      }
-      try {
-        const e = estimate({ model, node: node.id, plan, gpus: row.gpus_per_replica, request: c.shape, options: { ...inference, offload: plan.offload } });
-        if (!e.fits) problem = `${c.name}: ${e.memory.verdict}`;
-        ests.push(e);
-      } catch (e) {
-        problem = `${c.name}: ${errorText(e)}`;
-      }
-      if (problem) break;
-    }
-    if (problem) {
-      rejected.push(`${row.parallel}: ${problem}`);
-      continue;
-    }
-    const service: Record<string, number> = {};
-    classes.forEach((c, i) => (service[c.name] = ests[i]!.total_s));
-    const hoursPerVideo = classes.reduce((a, c, i) => a + c.share / ests[i]!.throughput_per_h, 0);
-    const replicaThroughput = hoursPerVideo > 0 ? 1 / hoursPerVideo : 0;
-    const bound = (opts.terms ?? []).map((t) => ({ t, b: serviceBound(t, classes, service) })).find(({ t, b }) => Number.isFinite(b) && b > t.value * 1.001);
-    if (bound) {
-      rejected.push(`${row.parallel}: service time alone ${(bound.b / 60).toFixed(1)} min breaks ${bound.t.text}`);
-      continue;
-    }
-    out.push({
-      node: node.id, gpu: node.gpu, parallel: row.parallel, gpus_per_replica: row.gpus_per_replica,
-      replicas_per_node: Math.floor(node.gpusPerNode / row.gpus_per_replica),
-      replica_throughput_h: replicaThroughput, throughput_per_gpu_h: replicaThroughput / row.gpus_per_replica,
-      service_s: service, mean_service_s: classes.reduce((a, c, i) => a + c.share * ests[i]!.total_s, 0),
-      energy_wh: classes.reduce((a, c, i) => a + c.share * ests[i]!.energy_wh, 0), offload: plan.offload,
-    });
-  }
-  out.sort((a, b) => b.throughput_per_gpu_h - a.throughput_per_gpu_h || a.gpus_per_replica - b.gpus_per_replica || a.parallel.localeCompare(b.parallel));
-  const chosen = out.slice(0, keep);
-  const offload = out.find((c) => c.offload);
-  if (offload && !chosen.includes(offload)) chosen.push(offload);
-  if (chosen.length === 0) {
-    skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives: ${rejected.slice(0, 3).join('; ')}${rejected.length > 3 ? `; … (${rejected.length} layouts)` : ''}` });
-  }
-  return { candidates: chosen, skipped };
-}
-
-// ------------------------------------------------------------------------------------------------ sizing
 
 export interface SizeTrial {
   nodes: number;
@@ -536,120 +313,5 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   return {
     scenario: s.name, model: models[0]!, objectives: terms.map((t) => t.text), rate_per_h: rate, rate_scale: scale, duration_s: s.duration,
     basis: s.cost.basis, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
-  };
-}
-
-// ------------------------------------------------------------------------------------------------ iso-cost / iso-power
-
-export interface IsoCompareOptions {
-  model: ModelSpec;
-  request?: Partial<RequestShape>;
-  /** Node type ids (default: every catalog node type with 8 or more GPUs). */
-  nodes?: readonly string[];
-  budgetUsd?: number;
-  megawatts?: number;
-  inference?: Partial<InferenceOptions>;
-  assumptions?: Partial<CostAssumptions>;
-  /** Facility / IT power for the envelope and the reported facility power (default 1.2). */
-  pue?: number;
-  allLayouts?: boolean;
-}
-
-export interface IsoRow {
-  basis: 'budget' | 'power';
-  node: string;
-  gpu: string;
-  /** Best layout by throughput per GPU, null when the model does not run on this GPU. */
-  parallel: string | null;
-  nodes: number;
-  gpus: number;
-  throughput_per_gpu_h: number | null;
-  latency_s: number | null;
-  fleet_videos_per_h: number | null;
-  fleet_capex_usd: number | null;
-  it_power_kw: number;
-  facility_power_kw: number;
-  usd_per_month: number | null;
-  usd_per_video: number | null;
-  /** IT energy per video from the cost model, kWh. */
-  kwh_per_video: number | null;
-  note: string;
-  notes: string[];
-  warnings: string[];
-}
-
-export interface IsoCompareResult {
-  model: string;
-  request: { width: number; height: number; frames: number; steps: number };
-  budget_usd: number | null;
-  megawatts: number | null;
-  rows: IsoRow[];
-  skipped: Skipped[];
-}
-
-/** Best layout of a node type by throughput per GPU (estimate of one replica busy back to back). */
-function bestLayout(model: ModelSpec, node: NodeSpec, request: Partial<RequestShape> | undefined, inference: Partial<InferenceOptions> | undefined, all: boolean): { row?: PlanRow; reason?: string } {
-  try {
-    const rows = searchPlans({ model, node: node.id, gpu: node.gpu, budget: node.gpusPerNode, request, options: { ...inference, offload: false }, objective: 'throughput', include: all ? undefined : { ring: false, pipefusion: false } });
-    const best = rows.find((r) => r.feasible);
-    if (best) return { row: best };
-    return { reason: `cannot run ${model.id}: ${rows.find((r) => r.parallel === 'offload')?.reason ?? rows[0]?.reason ?? 'no valid layout'}` };
-  } catch (e) {
-    return { reason: errorText(e) };
-  }
-}
-
-/**
- * How many nodes of each type a budget or a power envelope buys, and what that fleet produces: per-GPU
- * throughput and energy per video from the cost model's best layout (every GPU busy around the clock: an upper
- * bound on what a real fleet serves), priced by isoCost/isoPower (src/economics). A node type without a price is
- * skipped for the budget (with the reason) but still counted for the power envelope (without costs).
- */
-export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
-  if (o.budgetUsd === undefined && o.megawatts === undefined) throw new Error('give a budget (USD) or a power envelope (MW)');
-  const req = resolveRequest(o.model, o.request);
-  const nodeIds = o.nodes ? [...new Set(o.nodes.map((n) => canonicalId('node', n)))] : listNodes().filter((n) => n.gpusPerNode >= 8).map((n) => n.id);
-  const rows: IsoRow[] = [];
-  const skipped: Skipped[] = [];
-  const settings = { assumptions: o.assumptions, pue: o.pue };
-  for (const id of nodeIds) {
-    const node = getNode(id);
-    const best = bestLayout(o.model, node, o.request, o.inference, o.allLayouts ?? false);
-    const e = best.row?.estimate;
-    const option = {
-      node: node.id,
-      videosPerHourPerGpu: best.row?.throughput_per_gpu_h,
-      itKwhPerVideo: e ? e.energy_wh / e.power.pue / 1000 : undefined,
-    };
-    const toRow = (basis: IsoRow['basis'], r: IsoResult): IsoRow => {
-      const noteParts: string[] = [];
-      if (!best.row) noteParts.push(`cannot run the model${/OOM/.test(best.reason ?? '') ? ' (out of memory)' : ''}: counts only (see skipped)`);
-      if (r.perNode.price?.basis === 'gpus' && r.perNode.price.warning) noteParts.push('GPU-only price (no chassis)');
-      if (r.perNode.price === null) noteParts.push('no price: counts only');
-      if (r.perNode.power.basis === 'estimated-peak') noteParts.push('power estimated (no nameplate)');
-      return {
-        basis, node: node.id, gpu: node.gpu, parallel: best.row?.parallel ?? null, nodes: r.nodes, gpus: r.gpus,
-        throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null,
-        fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw,
-        usd_per_month: r.fleet.monthlyCostUsd, usd_per_video: r.fleet.usdPerVideo, kwh_per_video: option.itKwhPerVideo ?? null,
-        note: noteParts.join('; '), notes: r.notes, warnings: r.warnings,
-      };
-    };
-    if (!best.row) skipped.push({ node: node.id, reason: `${best.reason ?? 'no layout'} (counted without throughput)` });
-    if (o.budgetUsd !== undefined) {
-      try {
-        rows.push(toRow('budget', isoCost(o.budgetUsd, [option], settings)[0]!));
-      } catch (err) {
-        if (!(err instanceof MissingPriceError)) throw err;
-        skipped.push({ node: node.id, reason: `iso-cost: ${err.message}` });
-      }
-    }
-    if (o.megawatts !== undefined) rows.push(toRow('power', isoPower(o.megawatts, [option], settings)[0]!));
-  }
-  const sortKey = (r: IsoRow) => -(r.fleet_videos_per_h ?? -1);
-  rows.sort((a, b) => (a.basis === b.basis ? sortKey(a) - sortKey(b) || a.node.localeCompare(b.node) : a.basis === 'budget' ? -1 : 1));
-  return {
-    model: o.model.id, request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps },
-    budget_usd: o.budgetUsd ?? null, megawatts: o.megawatts ?? null, rows, skipped,
   };
 }
