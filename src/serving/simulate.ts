@@ -136,7 +136,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     // run until the arrival window closes and every admitted request has finished (failure and autoscale
     // processes keep scheduling, so stop once nothing is left in flight)
     sim.run({ until: s.duration });
-    while (state.recorder.inFlight > 0 && sim.peek() < Infinity) sim.run({ until: Math.max(sim.now, sim.peek()) });
+    sim.run({ continueAtInstant: () => state.recorder.inFlight > 0 });
   } else sim.run({ until: s.duration });
   const end = sim.now;
   state.timeline?.close(end);
