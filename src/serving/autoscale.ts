@@ -44,7 +44,7 @@ export class Autoscaler {
       case 'utilization': {
         const active = awake.filter((r) => r.state === 'active');
         if (active.length === 0) return queued > 0 ? Infinity : 0;
-        return active.filter((r) => r.stages.some((st) => st.batch)).length / active.length;
+        return active.filter((r) => r.servers.some((server) => server.batch)).length / active.length;
       }
       case 'slo_risk': {
         const now = this.state.sim.now;
@@ -70,7 +70,7 @@ export class Autoscaler {
       if (m >= a.scale_up_at && (m > 0 || pool.pending.size > 0)) this.scaleUp(pool, 'metric');
       else if (m <= a.scale_down_at) {
         const awake = pool.replicas.filter(acceptsWork);
-        const idle = awake.filter((r) => r.state === 'active' && r.queue.size === 0 && r.stages.every((st) => !st.batch) && r.handoff.size === 0 && sim.now - r.idleSince >= a.scale_down_delay_s);
+        const idle = awake.filter((r) => r.state === 'active' && r.queue.size === 0 && r.servers.every((server) => !server.batch) && r.handoff.size === 0 && sim.now - r.idleSince >= a.scale_down_delay_s);
         if (awake.length > a.min_replicas && idle.length > 0) {
           pool.lastScaleAt = sim.now;
           recorder.scaleDowns++;
@@ -78,6 +78,6 @@ export class Autoscaler {
         }
       }
     }
-    if (sim.now + a.interval_s <= s.duration || pool.replicas.some((r) => r.queue.size > 0 || r.stages.some((st) => st.batch)) || pool.pending.size > 0) sim.schedule(a.interval_s, () => this.tick(pool), 50);
+    if (sim.now + a.interval_s <= s.duration || pool.replicas.some((r) => r.queue.size > 0 || r.servers.some((server) => server.batch)) || pool.pending.size > 0) sim.schedule(a.interval_s, () => this.tick(pool), 50);
   }
 }

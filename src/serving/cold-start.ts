@@ -191,31 +191,31 @@ export class ColdStart {
     this.state.ports.idlePower(rep);
     recorder.coldStarts++;
     const t0 = sim.now;
-    const st = s.cluster.storage;
+    const storage = s.cluster.storage;
     const model = getModel(rep.pool.modelId);
     const runs = { encode: rep.pool.first <= 0, denoise: rep.pool.first <= 1 && rep.pool.last >= 1, decode: rep.pool.last >= 2 };
-    const bytes = checkpointBytes(model, st, runs);
+    const bytes = checkpointBytes(model, storage, runs);
     const node = rep.nodes[0]!;
     const tier = this.state.tiers.get(node.spec.id)!;
-    const cached = st.page_cache && !st.gds && rep.nodes.every((n) => n.pageCache.has(rep.pool.modelId));
+    const cached = storage.page_cache && !storage.gds && rep.nodes.every((n) => n.pageCache.has(rep.pool.modelId));
     const h2dBps = new DeviceModel(rep.pool.gpu).hostLinkGBs('h2d', false, true) * GB;
-    const startup = processStartSeconds(st, rep.pool.gpus, this.procStart);
+    const startup = processStartSeconds(storage, rep.pool.gpus, this.procStart);
     const rec: TimelineLoad | undefined = tl ? {
       type: 'load', replica: rep.id, start: t0, end: NaN, outcome: 'running', bytes: bytes.total,
-      source: cached ? 'page cache' : st.gds ? `${tier.id} (GPUDirect Storage)` : tier.id,
+      source: cached ? 'page cache' : storage.gds ? `${tier.id} (GPUDirect Storage)` : tier.id,
       parts: [{ label: 'process start-up', start: t0, end: t0 + startup }],
     } : undefined;
     if (rec) tl!.loadStart(rep, rec);
     const afterRead = () => {
       rep.loadFlow = undefined;
-      if (st.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
+      if (storage.page_cache) for (const n of rep.nodes) n.pageCache.add(rep.pool.modelId);
       const est = this.state.estimates.find((e) => e.pool === rep.pool.name)?.estimate;
       const residentGb = est ? Math.max(...est.memory.phases.map((p) => (p.breakdown_gb.dit_weights ?? 0) + (p.breakdown_gb.text_encoder_weights ?? 0) + (p.breakdown_gb.vae_weights ?? 0))) : bytes.total / rep.pool.gpus / GB;
       const pthGpuBytes = (runs.encode ? (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2 : 0) + (runs.decode ? model.vae.params * 4 : 0);
-      const host = hostSeconds({ gds: !!st.gds, bytes, pthGpuBytes, residentGb, h2dBps, rates: this.hostRates });
+      const host = hostSeconds({ gds: !!storage.gds, bytes, pthGpuBytes, residentGb, h2dBps, rates: this.hostRates });
       if (rec) {
         rec.parts[1]!.end = sim.now;
-        rec.parts.push({ label: st.gds ? 'umT5/VAE .pth load + copy to GPU (DiT by GDS)' : 'host cast + copy to GPU', start: sim.now, end: sim.now + host });
+        rec.parts.push({ label: storage.gds ? 'umT5/VAE .pth load + copy to GPU (DiT by GDS)' : 'host cast + copy to GPU', start: sim.now, end: sim.now + host });
       }
       rep.wakeEvent = sim.schedule(host, () => {
         rep.wakeEvent = undefined;
@@ -229,8 +229,8 @@ export class ColdStart {
       const pipes = [...rep.nodes.map((n) => n.storagePipe)];
       const agg = this.state.aggregatePipes.get(tier.id);
       if (agg && !cached) pipes.push(agg);
-      const cap = st.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, this.hostRates) * rep.nodes.length;
-      rec?.parts.push({ label: cached ? 'checkpoint read (page cache)' : `checkpoint read (${tier.id}${st.gds ? ', GDS' : ''})`, start: sim.now, end: NaN });
+      const cap = storage.gds ? tier.gdsPerGpuBps * rep.pool.gpus : hostIngestBps(bytes, this.hostRates) * rep.nodes.length;
+      rec?.parts.push({ label: cached ? 'checkpoint read (page cache)' : `checkpoint read (${tier.id}${storage.gds ? ', GDS' : ''})`, start: sim.now, end: NaN });
       // a page-cache hit reads host memory at the ingest rate, without touching storage
       rep.loadFlow = cached ? flows.start(bytes.total, [], afterRead, cap) : flows.start(bytes.total, pipes, afterRead, cap);
     });

@@ -163,17 +163,17 @@ export class Failures {
     if (rep.batchTimer !== undefined) sim.cancel(rep.batchTimer);
     rep.batchTimer = undefined;
     const interrupted: Request[] = [];
-    for (const st of rep.stages) {
-      sim.cancel(st.phaseEvent);
-      st.phaseEvent = NO_EVENT;
-      if (st.batch) {
-        st.busyTime += sim.now - st.busySince;
-        recorder.lostGpuSeconds += (sim.now - st.busySince) * st.gpus;
-        interrupted.push(...st.batch);
-        tl?.batchEnd(st, 'interrupted');
+    for (const server of rep.servers) {
+      sim.cancel(server.phaseEvent);
+      server.phaseEvent = NO_EVENT;
+      if (server.batch) {
+        server.busyTime += sim.now - server.busySince;
+        recorder.lostGpuSeconds += (sim.now - server.busySince) * server.gpus;
+        interrupted.push(...server.batch);
+        tl?.batchEnd(server, 'interrupted');
       }
-      st.batch = undefined;
-      this.state.meter.setLevel(st.power, 0);
+      server.batch = undefined;
+      this.state.meter.setLevel(server.power, 0);
     }
     for (let b = rep.handoff.shift(); b; b = rep.handoff.shift()) interrupted.push(...b);
     const queued: Request[] = [];

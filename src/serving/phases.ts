@@ -44,14 +44,14 @@ export interface PhaseShape {
 }
 
 /** The phase list of stage server `server` (0, or 1 for the low-noise group of split experts). */
-export function phaseList(st: ServiceTime, shape: PhaseShape, server: number): PhaseList {
-  const pw = st.estimate.power.per_gpu_w;
+export function phaseList(times: ServiceTime, shape: PhaseShape, server: number): PhaseList {
+  const pw = times.estimate.power.per_gpu_w;
   const g = shape.gpus / shape.stageServers;
   const vaeW = (pw.vae_decode + (g - 1) * pw.vae_idle_ranks) / g;
-  const x = st.transfer_s;
-  const perStep = (st.denoise_s - x.denoise) / st.steps;
-  const high = st.highSteps;
-  const low = st.steps - high;
+  const x = times.transfer_s;
+  const perStep = (times.denoise_s - x.denoise) / times.steps;
+  const high = times.highSteps;
+  const low = times.steps - high;
   const seconds: number[] = [];
   const watts: number[] = [];
   const labels: PhaseLabel[] | undefined = shape.labels ? [] : undefined;
@@ -62,15 +62,15 @@ export function phaseList(st: ServiceTime, shape: PhaseShape, server: number): P
   };
   const encode = () => {
     add(x.encode, pw.transfer, 'umT5 to GPU and back');
-    add(st.encode_s - x.encode, pw.text_encode, 'text encode');
+    add(times.encode_s - x.encode, pw.text_encode, 'text encode');
   };
   const decode = () => {
     add(x.decode, pw.transfer, 'DiT off the GPU');
-    add(st.decode_s - x.decode, vaeW, 'VAE decode');
+    add(times.decode_s - x.decode, vaeW, 'VAE decode');
   };
   /** Denoising steps first..first+n−1 (1-based): one phase each, or one for all of them. */
   const steps = (first: number, n: number) => {
-    if (shape.stepByStep) for (let i = 0; i < n; i++) add(perStep, pw.denoise, `denoise step ${first + i}/${st.steps}`, first + i, 1);
+    if (shape.stepByStep) for (let i = 0; i < n; i++) add(perStep, pw.denoise, `denoise step ${first + i}/${times.steps}`, first + i, 1);
     else add(n * perStep, pw.denoise, 'denoise', first, n);
   };
   if (shape.stageServers === 1) {

@@ -34,7 +34,7 @@ export class Power {
     this.markAwake(r);
     const pw = r.pool.power;
     const level = r.state === 'active' || r.state === 'loading' ? pw.idle : r.nodes.some((n) => n.state === 'off' || n.state === 'failed') ? 0 : pw.deep_idle;
-    for (const st of r.stages) this.state.meter.setLevel(st.power, level * st.gpus);
+    for (const server of r.servers) this.state.meter.setLevel(server.power, level * server.gpus);
   }
 
   /** Node non-GPU power follows the share of its GPUs that are busy (linear between the idle and busy figures). */
@@ -45,7 +45,7 @@ export class Power {
     let watts = 0;
     if (n.state === 'on' || n.state === 'booting') {
       let busy = 0;
-      for (const r of n.replicas) for (const st of r.stages) if (st.batch) busy += st.gpus / r.nodes.length;
+      for (const r of n.replicas) for (const server of r.servers) if (server.batch) busy += server.gpus / r.nodes.length;
       const frac = Math.min(1, busy / n.spec.gpusPerNode);
       watts = np.idle + (np.busy - np.idle) * (n.state === 'on' ? frac : 0);
       // GPUs no replica uses sit at deep idle while the node is on

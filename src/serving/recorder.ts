@@ -142,10 +142,10 @@ export function sampleTimeSeries(state: ClusterState, interval: number, onSample
     let busy = 0, queued = 0, busyGpus = 0, active = 0;
     for (const r of replicas) {
       let any = false;
-      for (const st of r.stages) {
-        if (st.batch) {
+      for (const server of r.servers) {
+        if (server.batch) {
           any = true;
-          busyGpus += st.gpus;
+          busyGpus += server.gpus;
         }
       }
       if (any) busy++;

@@ -128,7 +128,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
   const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
   const totalGpus = pools.reduce((a, p) => a + p.replicas.length * p.gpus, 0);
   let gpuBusy = 0;
-  for (const r of replicas) for (const st of r.stages) gpuBusy += busySeconds(st, end) * st.gpus;
+  for (const r of replicas) for (const server of r.servers) gpuBusy += busySeconds(server, end) * server.gpus;
   const byKind = meter.energyByKind();
   const awakeByPool = awakeGpus.energyByKind();
   // the meter integrates board and node figures; with a PSU efficiency they are DC-side and the wall adds the loss
@@ -187,7 +187,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       };
     }),
     pools: pools.map((p) => {
-      const gpuSeconds = p.replicas.reduce((a, r) => a + r.stages.reduce((b, st) => b + busySeconds(st, end) * st.gpus, 0), 0);
+      const gpuSeconds = p.replicas.reduce((a, r) => a + r.servers.reduce((b, server) => b + busySeconds(server, end) * server.gpus, 0), 0);
       return {
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,

@@ -42,8 +42,8 @@ export class ServiceTimeTable {
   lookup(modelId: string, node: string, plan: ParallelPlan, shape: RequestShape, options: InferenceOptions, fabric?: FabricOptions): ServiceTime {
     // the model's definition is part of the key: scenarios may define their own model under a reused id
     const key = JSON.stringify([getModel(modelId), node, plan, shape, options, fabric]);
-    let st = this.cache.get(key);
-    if (!st) {
+    let entry = this.cache.get(key);
+    if (!entry) {
       const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });
       const transfer = (match: (name: string) => boolean) =>
         e.stages.filter((s) => s.name.startsWith('transfer:') && match(s.name)).reduce((a, s) => a + s.seconds_total, 0);
@@ -53,10 +53,10 @@ export class ServiceTimeTable {
       const encode = e.text_encode_s + tEncode;
       const decode = e.vae_decode_s + tDecode;
       const denoise = e.total_s - encode - decode;
-      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, transfer_s: { encode: tEncode, denoise: tDenoise, decode: tDecode }, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
-      this.cache.set(key, st);
+      entry = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, transfer_s: { encode: tEncode, denoise: tDenoise, decode: tDecode }, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      this.cache.set(key, entry);
     }
-    return st;
+    return entry;
   }
 
   get size(): number {
@@ -73,7 +73,7 @@ export function serviceOf(pool: PoolState, cls: ClassState, batch = 1): ServiceT
 
 /** Seconds of a request's work on a pool: the stages the pool runs (all of them unless disaggregated). */
 export function partTime(pool: PoolState, cls: ClassState, batch = 1): number {
-  const st = serviceOf(pool, cls, batch);
-  if (pool.first === 0 && pool.last === 2) return st.total_s;
-  return (pool.first <= 0 && pool.last >= 0 ? st.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? st.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? st.decode_s : 0);
+  const times = serviceOf(pool, cls, batch);
+  if (pool.first === 0 && pool.last === 2) return times.total_s;
+  return (pool.first <= 0 && pool.last >= 0 ? times.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? times.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? times.decode_s : 0);
 }

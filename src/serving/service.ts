@@ -26,13 +26,13 @@ export class Service {
 
   constructor(private readonly state: ClusterState, private readonly routing: Routing) {
     this.stepByStep = state.scenario.scheduling.granularity === 'step';
-    for (const r of state.replicas) r.stages.forEach((st, k) => (st.onPhaseEnd = () => this.advancePhase(r, k)));
+    for (const r of state.replicas) r.servers.forEach((server, k) => (server.onPhaseEnd = () => this.advancePhase(r, k)));
   }
 
   /** Takes the next batch from the queue: the head plus compatible requests, waiting up to window_s for more. */
   startNext(rep: Replica): void {
-    const stage = rep.stages[0]!;
-    if (stage.batch || rep.state !== 'active' || rep.queue.size === 0) return;
+    const server = rep.servers[0]!;
+    if (server.batch || rep.state !== 'active' || rep.queue.size === 0) return;
     const sim = this.state.sim;
     const maxBatch = rep.pool.spec.batching?.max_batch ?? 1;
     const head = rep.queue.peek()!;
@@ -74,60 +74,60 @@ export class Service {
 
   /** Split experts: the second stage server takes the next batch the first one finished. */
   private startSecond(rep: Replica): void {
-    const stage = rep.stages[1]!;
-    if (stage.batch || rep.state !== 'active') return;
+    const server = rep.servers[1]!;
+    if (server.batch || rep.state !== 'active') return;
     const batch = rep.handoff.shift();
     if (!batch) return;
     this.begin(rep, 1, batch);
   }
 
   private begin(rep: Replica, k: number, batch: Request[]): void {
-    const stage = rep.stages[k]!;
-    stage.batch = batch;
-    stage.busySince = this.state.sim.now;
+    const server = rep.servers[k]!;
+    server.batch = batch;
+    server.busySince = this.state.sim.now;
     this.state.ports.touch(rep);
     for (const n of rep.nodes) this.state.ports.updateNodePower(n);
-    const st = serviceOf(rep.pool, batch[0]!.cls, batch.length);
-    const list = this.phasesOf(rep, st, k);
-    stage.phases = list;
-    stage.phaseIndex = 0;
-    this.state.timeline?.batchStart(rep, k, list, st);
+    const times = serviceOf(rep.pool, batch[0]!.cls, batch.length);
+    const list = this.phasesOf(rep, times, k);
+    server.phases = list;
+    server.phaseIndex = 0;
+    this.state.timeline?.batchStart(rep, k, list, times);
     this.advancePhase(rep, k);
   }
 
-  private phasesOf(rep: Replica, st: ServiceTime, k: number): PhaseList {
-    let lists = this.phaseCache.get(st);
-    if (!lists) this.phaseCache.set(st, (lists = []));
+  private phasesOf(rep: Replica, times: ServiceTime, k: number): PhaseList {
+    let lists = this.phaseCache.get(times);
+    if (!lists) this.phaseCache.set(times, (lists = []));
     const p = rep.pool;
-    return (lists[k] ??= phaseList(st, { first: p.first, last: p.last, gpus: p.gpus, stageServers: rep.stages.length, twoExperts: getModel(p.modelId).experts === 2, stepByStep: this.stepByStep, labels: this.state.timeline !== undefined }, k));
+    return (lists[k] ??= phaseList(times, { first: p.first, last: p.last, gpus: p.gpus, stageServers: rep.servers.length, twoExperts: getModel(p.modelId).experts === 2, stepByStep: this.stepByStep, labels: this.state.timeline !== undefined }, k));
   }
 
   /** Runs the next phase of a stage's batch (zero-length phases are skipped without an event), or finishes the stage. */
   private advancePhase(rep: Replica, k: number): void {
-    const stage = rep.stages[k]!;
-    const { seconds, watts } = stage.phases;
-    while (stage.phaseIndex < seconds.length && seconds[stage.phaseIndex]! <= 0) stage.phaseIndex++;
-    if (stage.phaseIndex >= seconds.length) {
-      stage.phaseEvent = NO_EVENT;
+    const server = rep.servers[k]!;
+    const { seconds, watts } = server.phases;
+    while (server.phaseIndex < seconds.length && seconds[server.phaseIndex]! <= 0) server.phaseIndex++;
+    if (server.phaseIndex >= seconds.length) {
+      server.phaseEvent = NO_EVENT;
       return this.finishStage(rep, k);
     }
-    const i = stage.phaseIndex++;
+    const i = server.phaseIndex++;
     const dur = seconds[i]!;
     const w = watts[i]!;
     this.state.timeline?.phaseStart(rep, k, i, dur, w);
-    this.state.meter.setLevel(stage.power, w * stage.gpus);
-    stage.phaseEvent = this.state.sim.schedule(dur, stage.onPhaseEnd);
+    this.state.meter.setLevel(server.power, w * server.gpus);
+    server.phaseEvent = this.state.sim.schedule(dur, server.onPhaseEnd);
   }
 
   private finishStage(rep: Replica, k: number): void {
-    const stage = rep.stages[k]!;
-    const batch = stage.batch!;
-    stage.batch = undefined;
-    this.state.timeline?.batchEnd(stage, 'done');
-    stage.busyTime += this.state.sim.now - stage.busySince;
-    this.state.meter.setLevel(stage.power, rep.pool.power.idle * stage.gpus);
+    const server = rep.servers[k]!;
+    const batch = server.batch!;
+    server.batch = undefined;
+    this.state.timeline?.batchEnd(server, 'done');
+    server.busyTime += this.state.sim.now - server.busySince;
+    this.state.meter.setLevel(server.power, rep.pool.power.idle * server.gpus);
     for (const n of rep.nodes) this.state.ports.updateNodePower(n);
-    if (k === 0 && rep.stages.length === 2) {
+    if (k === 0 && rep.servers.length === 2) {
       rep.handoff.push(batch);
       this.startSecond(rep);
     } else {
@@ -185,8 +185,8 @@ export class Service {
 }
 
 /** Busy GPU-seconds of a stage server up to `end` (its finished batches, plus the running one). */
-export function busySeconds(st: StageServer, end: number): number {
-  return st.busyTime + (st.batch ? end - st.busySince : 0);
+export function busySeconds(server: StageServer, end: number): number {
+  return server.busyTime + (server.batch ? end - server.busySince : 0);
 }
 
 /** The umT5 output handed to the denoise pool: both CFG prompts' embeddings (bf16). */

@@ -126,7 +126,8 @@ export interface Replica {
   queue: PriorityQueue<Request>;
   /** Split experts: batches the first stage finished, waiting for the second. */
   handoff: FifoQueue<Request[]>;
-  stages: StageServer[];
+  /** Its stage servers: one GPU group, or two for split experts (high-noise, low-noise). */
+  servers: StageServer[];
   served: number;
   /** Pending load/boot completion (cancelled on failure). */
   wakeEvent: EventHandle | undefined;
@@ -153,7 +154,7 @@ export const acceptsWork = (r: Replica): boolean => r.state === 'active' || r.st
 /** Requests in service on the replica (running batches, and batches between the two stages of split experts). */
 export function inService(r: Replica): number {
   let n = r.handoff.size;
-  for (const st of r.stages) if (st.batch) n += st.batch.length;
+  for (const server of r.servers) if (server.batch) n += server.batch.length;
   return n;
 }
 
@@ -162,7 +163,7 @@ export const outstanding = (r: Replica): number => r.queue.size + inService(r);
 /** Nothing queued, in service or between stages. */
 export function isIdle(r: Replica): boolean {
   if (r.queue.size !== 0 || r.handoff.size !== 0) return false;
-  for (const st of r.stages) if (st.batch) return false;
+  for (const server of r.servers) if (server.batch) return false;
   return true;
 }
 
@@ -298,7 +299,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
       }
       const rep: Replica = {
         id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
-        stages: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: NO_EVENT, power: -1, phases: NO_PHASES, phaseIndex: 0, onPhaseEnd: () => {} })),
+        servers: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: NO_EVENT, power: -1, phases: NO_PHASES, phaseIndex: 0, onPhaseEnd: () => {} })),
         served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, idleSince: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
       };
       for (const n of placed) n.replicas.push(rep);
@@ -321,25 +322,25 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     for (const [pi, pool] of pools.entries()) {
       if (pool.modelId !== cls.modelId) continue;
       const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
-      let st: ServiceTime;
+      let times: ServiceTime;
       try {
-        st = serviceOf(pool, cls);
+        times = serviceOf(pool, cls);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         for (const i of e.issues) issues.push({ ...locate([...path, 'parallel']), path: [...path, 'parallel'].join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
         continue;
       }
-      if (!st.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${st.estimate.memory.verdict}`, hint: st.estimate.memory.suggestions[0] });
-      serviceRows.push({ pool: pool.name, class: cls.name, stages: STAGES.slice(pool.first, pool.last + 1), encode_s: st.encode_s, denoise_s: st.denoise_s, decode_s: st.decode_s, total_s: partTime(pool, cls), peak_memory_gb: st.peak_memory_gb });
-      estimates.push({ pool: pool.name, class: cls.name, estimate: st.estimate });
-      for (const w of st.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
+      if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.suggestions[0] });
+      serviceRows.push({ pool: pool.name, class: cls.name, stages: STAGES.slice(pool.first, pool.last + 1), encode_s: times.encode_s, denoise_s: times.denoise_s, decode_s: times.decode_s, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
+      estimates.push({ pool: pool.name, class: cls.name, estimate: times.estimate });
+      for (const w of times.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
   }
   if (issues.length) throw new InputError(issues);
 
   // ---- power: per-GPU levels of each pool from its (first) estimate, one meter channel per stage server ----
   for (const pool of pools) pool.power = powerLevels(estimates.find((e) => e.pool === pool.name)?.estimate, pool.gpu);
-  for (const r of replicas) r.stages.forEach((st, k) => (st.power = meter.channel(`gpu:r${r.id}:s${k}`, 'gpus', r.nodes.map((n) => [n.id, 1 / r.nodes.length] as const))));
+  for (const r of replicas) r.servers.forEach((server, k) => (server.power = meter.channel(`gpu:r${r.id}:s${k}`, 'gpus', r.nodes.map((n) => [n.id, 1 / r.nodes.length] as const))));
   return { nodes, pools, replicas, classes, meter, awakeGpus, flows, tiers, aggregatePipes, serviceRows, estimates, warnings };
 }
 

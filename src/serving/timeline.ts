@@ -121,20 +121,20 @@ export class TimelineRecorder {
 
   constructor(private readonly sim: Simulator) {}
 
-  batchStart(rep: Replica, k: number, phases: PhaseList, st: ServiceTime): void {
-    const stage = rep.stages[k]!;
-    const batch = stage.batch!;
+  batchStart(rep: Replica, k: number, phases: PhaseList, times: ServiceTime): void {
+    const server = rep.servers[k]!;
+    const batch = server.batch!;
     const ev: TimelineBatch = {
-      type: 'batch', replica: rep.id, stage: k, gpus: stage.gpus, class: batch[0]!.cls.name, requests: batch.map((q) => q.id), attempts: batch.map((q) => q.retries),
-      start: this.sim.now, end: NaN, outcome: 'running', estimate: st.estimate,
+      type: 'batch', replica: rep.id, stage: k, gpus: server.gpus, class: batch[0]!.cls.name, requests: batch.map((q) => q.id), attempts: batch.map((q) => q.retries),
+      start: this.sim.now, end: NaN, outcome: 'running', estimate: times.estimate,
     };
-    this.batches.set(stage, { batch: ev, phase: undefined, phases });
+    this.batches.set(server, { batch: ev, phase: undefined, phases });
     this.events.push(ev);
   }
 
   /** Phase `index` (0-based) of the stage's running batch starts now and lasts `dur`. */
   phaseStart(rep: Replica, k: number, index: number, dur: number, watts: number): void {
-    const open = this.batches.get(rep.stages[k]!);
+    const open = this.batches.get(rep.servers[k]!);
     const l = open?.phases.labels?.[index];
     const now = this.sim.now;
     const ev: TimelinePhase = {

@@ -5,5 +5,5 @@
 import { lowestScore, type Router } from './router.ts';
 
 export function joinShortestQueue(): Router {
-  return { pick: lowestScore, score: (r) => r.queue.size + (r.stages[0]!.batch ? 0.5 : 0) };
+  return { pick: lowestScore, score: (r) => r.queue.size + (r.servers[0]!.batch ? 0.5 : 0) };
 }

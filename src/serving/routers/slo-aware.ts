@@ -10,7 +10,7 @@ export function sloAware(ctx: RouterContext): Router {
   /** When a request of `cls` would finish on replica `r`, from now. */
   const predictedFinish = (r: Replica, cls: ClassState) => {
     let work = r.queuedWork;
-    for (const st of r.stages) if (st.batch) work += Math.max(0, ctx.partTime(r.pool, st.batch[0]!.cls) - (ctx.now() - st.busySince));
+    for (const server of r.servers) if (server.batch) work += Math.max(0, ctx.partTime(r.pool, server.batch[0]!.cls) - (ctx.now() - server.busySince));
     return work + ctx.partTime(r.pool, cls) + (r.state === 'active' ? 0 : 60);
   };
   return {
