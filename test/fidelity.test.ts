@@ -10,7 +10,7 @@ import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { moduleToCpuGBs, FIRST_TOUCH_S_PER_BYTE } from '../src/hardware/host-memory.ts';
 import { embeddingBytes } from '../src/workload/dit.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { builtinProfile } from '../src/perf/profile.ts';
 
 describe('official launch lines → vgsim terms', () => {

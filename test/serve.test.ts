@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { vgsim } from './support/cli.ts';
 
 let base = '';

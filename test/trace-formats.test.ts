@@ -7,9 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrace, pythonKwargs, readTraceFile } from '../src/workload/trace-formats.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 import { vgsim } from './support/cli.ts';
 
 const issuesOf = (f: () => unknown) => {

@@ -3,14 +3,14 @@
  * /api/plan returns), and the deploy artifacts of the best feasible layout (or a named one) on request.
  */
 import { z } from 'zod';
-import { searchPlans, type Objective, type PlanRow } from '../parallel/search.ts';
+import { searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
 import { getNode } from '../hardware/catalog.ts';
-import { defaultNodeFor } from '../parallel/layout.ts';
+import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
 import { getModel } from '../workload/request.ts';
 import { InferenceSchema } from '../scenario/schema.ts';
-import { parseResolution } from '../scenario/units.ts';
-import { InputError } from '../scenario/errors.ts';
+import { parseResolution } from '../units.ts';
+import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseRequest } from './request-issues.ts';
 

@@ -6,13 +6,13 @@
 import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { RequestClass, Scenario } from '../scenario/schema.ts';
-import { simulate } from '../cluster/simulation.ts';
-import { InputError } from '../scenario/errors.ts';
+import { simulate } from '../serving/simulate.ts';
+import { InputError } from '../errors.ts';
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { fitOverheads, shapeOf, type OverheadFit, type StageTimes } from './fit.ts';
 import { replay, type ReplayReport } from './replay.ts';
-import { OVERHEADS_FORMAT, type OverheadsFile } from './overheads.ts';
-import { STAGE_PROFILE_FORMAT } from './stage-profile.ts';
+import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
+import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;

@@ -17,7 +17,7 @@
  */
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { distribution, type Distribution } from './metrics.ts';
-import type { ServingOverheads } from './overheads.ts';
+import type { ServingOverheads } from '../serving/overheads.ts';
 
 export interface StageTimes {
   encode_s: number;

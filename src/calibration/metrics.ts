@@ -10,7 +10,7 @@
  * Percentiles are sample quantiles with linear interpolation between order statistics (Hyndman & Fan
  * type 7, numpy's default), exact over every request (traces are small).
  */
-import type { RequestRecord } from '../cluster/simulation.ts';
+import type { RequestRecord } from '../serving/simulate.ts';
 import type { ObservedRequest } from './observed-trace.ts';
 
 export interface RequestTimes {

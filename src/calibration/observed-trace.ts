@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { InputError, type InputIssue } from '../errors.ts';
 
 export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
 

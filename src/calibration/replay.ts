@@ -7,11 +7,11 @@
 import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { simulate, type SimulationResult } from '../cluster/simulation.ts';
-import { poolsOf } from '../scenario/check.ts';
+import { simulate, type SimulationResult } from '../serving/simulate.ts';
+import { poolsOf } from '../scenario/pools.ts';
 import { type ObservedTrace, workerCount } from './observed-trace.ts';
 import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type ServingMetrics } from './metrics.ts';
-import type { ServingOverheads } from './overheads.ts';
+import type { ServingOverheads } from '../serving/overheads.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 

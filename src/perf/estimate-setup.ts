@@ -6,7 +6,7 @@
  * sizing and sweeps call the cost model thousands of times).
  */
 import { DeviceModel, type DeviceOptions } from './device.ts';
-import { ReplicaLayout, defaultNodeFor } from '../parallel/layout.ts';
+import { ReplicaLayout, defaultNodeFor } from './layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { SINGLE_GPU, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
 import { getNode } from '../hardware/catalog.ts';
@@ -14,7 +14,7 @@ import type { NodeSpec } from '../hardware/types.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 import type { InferenceOptions } from './estimate.ts';
 
 export interface EstimateInput {

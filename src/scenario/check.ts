@@ -4,18 +4,14 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type InputIssue } from './errors.ts';
+import { didYouMean, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
-import { parsePlan, planGpus } from '../parallel/plan.ts';
-import { InputError } from './errors.ts';
-
-export function poolsOf(s: LoadedScenario['scenario']) {
-  return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
-}
+import { poolsOf, poolPlan } from './pools.ts';
+import { InputError } from '../errors.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -80,9 +76,8 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     let perReplica = p.gpus_per_replica ?? 1;
     let dp = 1;
     try {
-      const plan = parsePlan(p.parallel, `${loaded.locate([...base, 'parallel']).source}`);
-      dp = plan.dp;
-      const need = planGpus({ ...plan, dp: 1 });
+      const { dp: copies, gpus: need } = poolPlan(p, `${loaded.locate([...base, 'parallel']).source}`);
+      dp = copies;
       if (p.gpus_per_replica !== undefined && p.gpus_per_replica !== need) {
         at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
       }

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import type { z } from 'zod';
-import { InputError, didYouMean, type InputIssue } from './errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from './yaml-source.ts';
 import { ScenarioSchema, CustomModelSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
 import { customModel, modelFromDiffusersConfig } from '../workload/custom-models.ts';

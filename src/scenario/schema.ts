@@ -6,7 +6,9 @@
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
 import { z } from 'zod';
-import { parseDuration, parseResolution } from './units.ts';
+import { parseDuration, parseResolution } from '../units.ts';
+import type { ArrivalSpec } from '../workload/arrivals.ts';
+import type { CurveSpec } from '../workload/rate-curve.ts';
 
 const duration = (what: string) =>
   z
@@ -79,6 +81,19 @@ export const ArrivalsSchema = z.discriminatedUnion('process', [
     })
     .describe('replay of a trace file'),
 ]);
+
+export const CurveSchema = z
+  .union([
+    z.enum(['flat', 'diurnal', 'office-hours']),
+    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
+  ])
+  .default('flat')
+  .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day');
+
+// The domain declares what it takes (workload/arrivals.ts, workload/rate-curve.ts); the schema's inferred
+// types must fit those declarations, so the workload layer never imports the scenario layer.
+ArrivalsSchema satisfies z.ZodType<ArrivalSpec>;
+CurveSchema satisfies z.ZodType<CurveSpec>;
 
 export const PoolSchema = z.strictObject({
   name: z.string().optional(),
@@ -242,13 +257,7 @@ export const ScenarioSchema = z
       .describe('replica pools: how many copies of which model, on how many GPUs each'),
     workload: z.strictObject({
       arrivals: ArrivalsSchema,
-      curve: z
-        .union([
-          z.enum(['flat', 'diurnal', 'office-hours']),
-          z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
-        ])
-        .default('flat')
-        .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day'),
+      curve: CurveSchema,
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
     }),
     serving_overheads: z

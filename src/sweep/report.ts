@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from '../report/table.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from '../report/html.ts';
 import { CHART_CONFIG, PALETTE, barsChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type LinesChartInput, type NamedChart } from '../report/charts.ts';

@@ -8,10 +8,9 @@
  */
 import { dirname } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate, type SimulationResult } from '../cluster/simulation.ts';
-import { InputError } from '../scenario/errors.ts';
+import { simulate, summaryOf, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
+import { InputError } from '../errors.ts';
 import { UnknownIdError } from '../hardware/catalog.ts';
-import { summaryOf } from '../report/output.ts';
 
 export interface RunTask {
   id: number;
@@ -22,14 +21,13 @@ export interface RunTask {
   seed: number;
 }
 
-/** What a sweep keeps of a run: summaryOf(result) without wall time (so outputs are reproducible). */
-export type RunSummary = Omit<ReturnType<typeof summaryOf>, 'wall_time_s' | 'power_steps'>;
+/** What a sweep keeps of a run: its summary (serving/result.ts; no wall time, so outputs are reproducible). */
+export type { RunSummary };
 
 export type RunOutcome = { id: number; ok: true; summary: RunSummary } | { id: number; ok: false; error: string };
 
 export function sweepSummary(r: SimulationResult): RunSummary {
-  const { wall_time_s: _w, power_steps: _p, ...rest } = summaryOf(r);
-  return rest;
+  return summaryOf(r);
 }
 
 /** The reasons of a failed point on one line: "deployment.replicas: Too small…; model: unknown model…". */

@@ -3,11 +3,27 @@
  * never sits in memory. Randomness comes from the 'arrivals' stream only.
  */
 import type { RandomStream } from '../engine/random.ts';
-import type { Arrivals } from '../scenario/schema.ts';
 import type { RateCurve } from './rate-curve.ts';
 import { readTraceFile, type TraceRow } from './trace-formats.ts';
 
 export type { TraceRow } from './trace-formats.ts';
+
+/** A mean arrival rate, written per hour, per minute or per second (a scenario gives exactly one). */
+export interface ArrivalRate {
+  rate_per_hour?: number;
+  rate_per_min?: number;
+  rate_per_s?: number;
+}
+
+/**
+ * An arrival process as a scenario's `workload.arrivals` writes it: Poisson, a Gamma renewal process with
+ * coefficient of variation `cv`, or the replay of a trace (`rate_per_s` spaces the rows of a trace without
+ * times). Declared here; the scenario schema's inferred type must fit it (src/scenario/schema.ts).
+ */
+export type ArrivalSpec =
+  | ({ process: 'poisson' } & ArrivalRate)
+  | ({ process: 'gamma'; cv: number } & ArrivalRate)
+  | { process: 'trace'; file: string; rate_per_s?: number };
 
 export interface ArrivalProcess {
   /** Time of the next arrival after `now`, or Infinity when the process has ended. */
@@ -18,7 +34,7 @@ export interface ArrivalProcess {
   readonly meanRatePerS: number;
 }
 
-export function ratePerSecond(a: { rate_per_hour?: number; rate_per_min?: number; rate_per_s?: number }): number {
+export function ratePerSecond(a: ArrivalRate): number {
   if (a.rate_per_s !== undefined) return a.rate_per_s;
   if (a.rate_per_min !== undefined) return a.rate_per_min / 60;
   return (a.rate_per_hour ?? 0) / 3600;
@@ -90,7 +106,7 @@ export class CurvedArrivals implements ArrivalProcess {
  * sweeps; a trace is compressed in time by the same factor); `curve` makes Poisson/Gamma traffic follow a
  * daily profile (a trace already carries its own).
  */
-export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
+export function makeArrivals(spec: ArrivalSpec, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
   const withCurve = (p: ArrivalProcess) => (curve && !curve.flat ? new CurvedArrivals(p, curve) : p);
   switch (spec.process) {
     case 'poisson':

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 
 export interface CustomModelInput {
   id: string;

@@ -3,8 +3,7 @@
  * DiT tokens, steps per expert). Shared by the cost model and the serving runtime.
  */
 import { MODELS, highNoiseSteps, latentShape, type ModelSpec } from './models.ts';
-import { InputError } from '../scenario/errors.ts';
-import { didYouMean } from '../scenario/errors.ts';
+import { InputError, didYouMean } from '../errors.ts';
 import { modelFromDiffusersConfig } from './custom-models.ts';
 
 export interface RequestShape {

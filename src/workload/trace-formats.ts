@@ -16,8 +16,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
-import { parseResolution } from '../scenario/units.ts';
+import { InputError, type InputIssue } from '../errors.ts';
+import { parseResolution } from '../units.ts';
 
 export interface TraceRow {
   time: number;

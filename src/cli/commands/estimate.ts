@@ -5,7 +5,7 @@ import { parsePlan, planGpus } from '../../parallel/plan.ts';
 import { parseOfficialFlags } from '../../parallel/official-flags.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
-import { parseResolution } from '../../scenario/units.ts';
+import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { searchPlans, type Objective } from '../../parallel/search.ts';
+import { searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getNode } from '../../hardware/catalog.ts';
-import { parseResolution } from '../../scenario/units.ts';
+import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { renderSvg } from '../../report/charts.ts';
 import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
 import { toJson } from '../../report/output.ts';
 import { formatPlan, parsePlan } from '../../parallel/plan.ts';
-import { defaultNodeFor } from '../../parallel/layout.ts';
+import { defaultNodeFor } from '../../perf/layout.ts';
 import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 

@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
-import { simulate } from '../../cluster/simulation.ts';
+import { simulate, summaryOf } from '../../serving/simulate.ts';
 import { runSummary } from '../../report/run-summary.ts';
-import { summaryOf, toJson, writeRunOutput } from '../../report/output.ts';
+import { toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
@@ -53,7 +53,7 @@ Examples:
         writeFileSync(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
         process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
-      if (o.json) process.stdout.write(toJson(summaryOf(result)));
+      if (o.json) process.stdout.write(toJson(summaryOf(result, { wallTime: true })));
       else process.stdout.write(runSummary(result) + '\n');
     });
 }

@@ -1,4 +1,4 @@
-/** Parsing of human units in scenario files: durations ("90s", "30m", "24h", "7d") and sizes ("1280x720"). */
+/** Human units as scenario files and command lines write them: durations ("90s", "30m", "24h", "7d") and sizes ("1280x720"). */
 
 const DURATION_UNITS: Record<string, number> = {
   ms: 1e-3, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, day: 86400, w: 604800,
@@ -45,4 +45,26 @@ export function parseResolution(v: unknown): { width: number; height: number } |
   const m = /^(\d+)\s*[x*×]\s*(\d+)$/.exec(s);
   if (!m) return undefined;
   return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/**
+ * Parses an arrival rate: "120/h", "120/hour", "2/min", "0.05/s" or a bare number (per hour). Returns arrivals per
+ * hour, or undefined when the text is not a rate.
+ */
+export function parseRate(text: string): number | undefined {
+  const m = /^\s*([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*(?:\/\s*(h|hr|hour|m|min|minute|s|sec|second|d|day))?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const v = Number(m[1]);
+  if (!Number.isFinite(v) || v <= 0) return undefined;
+  const unit = (m[2] ?? 'h').toLowerCase();
+  const perHour = unit.startsWith('h') ? 1 : unit.startsWith('m') ? 60 : unit.startsWith('s') ? 3600 : 1 / 24;
+  return v * perHour;
+}
+
+/** Parses "10e6", "10M", "$2.5m", "500k", "1,000,000" as US dollars. */
+export function parseMoney(text: string): number | undefined {
+  const m = /^\s*\$?\s*([0-9][0-9,]*\.?[0-9]*(?:e[+-]?\d+)?)\s*([kmb])?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const v = Number(m[1]!.replace(/,/g, '')) * ({ k: 1e3, m: 1e6, b: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'b'] ?? 1);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
 }

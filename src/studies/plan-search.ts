@@ -6,9 +6,9 @@
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
-import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from './plan.ts';
+import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
 import { resolveRequest } from '../workload/request.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 
 export type Objective = 'latency' | 'throughput' | 'headroom';
 

@@ -4,7 +4,7 @@
  * limit; rates are the max-min fair allocation (progressive filling), recomputed whenever a flow starts or
  * ends, and the next completion is rescheduled.
  */
-import type { Simulator, EventHandle } from '../engine/index.ts';
+import type { Simulator, EventHandle } from './simulator.ts';
 
 export class Pipe {
   readonly flows = new Set<Flow>();

@@ -8,8 +8,8 @@
  * holds and no request was dropped or failed beyond `maxLossShare`.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { simulate, type SimulationResult, type SimulationOptions } from './simulation.ts';
-import { parseDuration } from '../scenario/units.ts';
+import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
+import { parseDuration } from '../units.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 
 export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed';

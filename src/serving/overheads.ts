@@ -12,11 +12,11 @@
  *                by a log-normal speed factor with mean 1 and this coefficient of variation
  *   service_correlation_s  how long such variations last (service-speed.ts: an Ornstein–Uhlenbeck process)
  *
- * In the simulation they are phases of the replica's phase list (src/cluster/simulation.ts `phases`), at
+ * In the simulation they are phases of the replica's phase list (src/serving/simulate.ts `phases`), at
  * the replica's idle power.
  */
 import { readFileSync } from 'node:fs';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
+import { InputError, type InputIssue } from '../errors.ts';
 
 export const OVERHEADS_FORMAT = 'vgsim-serving-overheads/1';
 

@@ -25,6 +25,8 @@ export class PowerMeter {
   private groupSince: number[] = [];
   private groupPeak: number[] = [];
   private total = 0;
+  /** Channels drawing power now: when none is, the total is exactly 0 (not the rounding residue of the running sum). */
+  private drawing = 0;
   private peak = 0;
   readonly steps: PowerStep[] = [];
 
@@ -61,7 +63,8 @@ export class PowerMeter {
     this.joules[h]! += prev * (t - this.since[h]!);
     this.since[h] = t;
     this.level[h] = watts;
-    this.total += watts - prev;
+    this.drawing += (watts !== 0 ? 1 : 0) - (prev !== 0 ? 1 : 0);
+    this.total = this.drawing === 0 ? 0 : this.total + (watts - prev);
     if (this.total > this.peak) this.peak = this.total;
     for (const [g, share] of this.groupsOf[h]!) {
       this.groupJoules[g]! += this.groupWatts[g]! * (t - this.groupSince[g]!);

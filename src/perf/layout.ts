@@ -6,10 +6,10 @@
  * of size p with rank stride s has min(p, gpusPerNode/s) members on a node.
  */
 import type { CollectiveOp, CommGroup } from '../workload/ops.ts';
-import type { OpTime } from '../perf/device.ts';
-import type { CollectivePricer } from '../perf/stage-cost.ts';
-import { Network, type FabricOptions } from './network.ts';
-import { groupGpus, planGpus, type ParallelPlan } from './plan.ts';
+import type { OpTime } from './device.ts';
+import type { CollectivePricer } from './stage-cost.ts';
+import { Network, type FabricOptions } from '../parallel/network.ts';
+import { groupGpus, planGpus, type ParallelPlan } from '../parallel/plan.ts';
 import { getGpu, getNode, listNodes } from '../hardware/catalog.ts';
 
 export interface GroupShape {

@@ -6,8 +6,8 @@
  * for (the harness's CPU worker), or to check the serving layer apart from the cost model.
  */
 import { readFileSync } from 'node:fs';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
-import type { ServiceTime } from '../cluster/service-times.ts';
+import { InputError, type InputIssue } from '../errors.ts';
+import type { ServiceTime } from './service-times.ts';
 import type { RequestShape } from '../workload/request.ts';
 
 export const STAGE_PROFILE_FORMAT = 'vgsim-stage-profile/1';
