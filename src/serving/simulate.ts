@@ -33,6 +33,7 @@ import { Simulator, RandomStreams } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { InputIssue } from '../errors.ts';
 import { buildCluster, type ClusterState } from './state.ts';
+import { inScenarioModels } from '../scenario/models.ts';
 import { Recorder, sampleTimeSeries, type TimePoint } from './recorder.ts';
 import { TimelineRecorder } from './timeline.ts';
 import { makeRouter } from './routers/index.ts';
@@ -73,6 +74,11 @@ export interface SimulationOptions {
 }
 
 export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
+  // the scenario's own models only (scenario/models.ts): runs in one process never see each other's
+  return inScenarioModels(s, () => run(s, opts));
+}
+
+function run(s: Scenario, opts: SimulationOptions): SimulationResult {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator();
   const streams = new RandomStreams(s.seed);
