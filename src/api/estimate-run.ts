@@ -13,6 +13,7 @@ import { getModel } from '../workload/request.ts';
 import { parseResolution } from '../scenario/units.ts';
 import { InputError } from '../scenario/errors.ts';
 import type { ValidEstimateRequest } from './estimate.ts';
+import { accelerationOptions } from '../engines/inference-spec.ts';
 
 /** Time, memory and energy of one request (throws InputError for bad ids and combinations). */
 export function runEstimate(r: ValidEstimateRequest): Estimate {
@@ -47,6 +48,7 @@ export function runEstimate(r: ValidEstimateRequest): Estimate {
       textEncoderOnCpu: inf.text_encoder === 'cpu', batch: r.batch, sustained: inf.sustained, fp32Matmul: inf.fp32_matmul,
       ...(weightDtype !== undefined ? { weightDtype } : {}),
       ...(inf.power_limit_w !== undefined ? { powerLimitW: inf.power_limit_w } : {}),
+      ...accelerationOptions(inf),
     },
     device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
   });

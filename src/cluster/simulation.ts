@@ -29,6 +29,7 @@ import { DEFAULT_INFERENCE, type Estimate, type InferenceOptions } from '../perf
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../scenario/errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
+import { accelerationOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
 import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
 import { PowerMeter, type PowerStep } from './power-meter.ts';
 import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './model-loader.ts';
@@ -353,7 +354,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     const pool: PoolState = {
       name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu,
       gpus: planGpus({ ...plan, dp: 1 }), plan: { ...plan, dp: 1 },
-      inference: { ...toInference({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
+      inference: { ...toInference(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, loadSeconds: new QuantileSketch(), scores: new MinTree(0),
@@ -1580,5 +1581,6 @@ export function toInference(i: Partial<Scenario['inference']>): InferenceOptions
     fp32Matmul: i.fp32_matmul ?? DEFAULT_INFERENCE.fp32Matmul,
     ...(i.weight_dtype !== undefined && i.weight_dtype !== 'auto' ? { weightDtype: i.weight_dtype } : {}),
     ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
+    ...accelerationOptions(i),
   };
 }

@@ -23,6 +23,7 @@
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
 import { simulate, classLabel, toInference, type SimulationOptions, type SimulationResult } from './simulation.ts';
+import { poolInferenceSpec } from '../engines/inference-spec.ts';
 import { meetsObjectives, type SloTerm } from './capacity.ts';
 import { searchPlans, type PlanRow } from '../parallel/search.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
@@ -202,7 +203,7 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   if (models.length !== 1) throw new Error(`sizing handles one model per scenario; the request mix uses ${models.join(', ')}`);
   const model = classes[0]!.model;
   const first = poolsOf(s)[0]!;
-  const inference: InferenceOptions = { ...toInference({ ...s.inference, ...(first.inference ?? {}) }), offload: false };
+  const inference: InferenceOptions = { ...toInference(poolInferenceSpec(s.inference, first)), offload: false };
   // the class with the most work picks the layouts to look at; the others are estimated for those
   const primary = [...classes].sort((a, b) => b.share * b.shape.width * b.shape.height * b.shape.frames * b.shape.steps - a.share * a.shape.width * a.shape.height * a.shape.frames * a.shape.steps)[0]!;
   const include = opts.allLayouts ? undefined : { ring: false, pipefusion: false };

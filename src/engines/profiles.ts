@@ -54,7 +54,8 @@ export interface EngineProfile {
   };
   /** torch.compile support: null = none; graphs = CUDA graphs captured (launch overhead removed). */
   compile: { cudaGraphs: boolean; source: string } | null;
-  parallel: { supported: readonly ParallelFeature[]; source: string };
+  /** Layouts the engine runs; `whatIf`: vgsim what-ifs allowed on this engine's kernels (with a warning). */
+  parallel: { supported: readonly ParallelFeature[]; whatIf?: readonly ParallelFeature[]; source: string };
   cfg: { modes: readonly CfgMode[]; source: string };
   offload: { modes: readonly OffloadMode[]; note?: string; source: string };
   vae: { dtype: 'fp32' | 'bf16'; dtypes: readonly ('fp32' | 'bf16')[]; tiling: boolean; tiny: boolean; source: string };
@@ -79,7 +80,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     compile: { cudaGraphs: true, source: 'no compile flag in generate.py; vgsim keeps its uncalibrated compiled idealisation (every chain one kernel, CUDA graphs) for a hand-applied torch.compile, as Morphic ran on this code (https://dev.to/muhammad_aliafridi_35ece/boosting-wan22-i2v-inference-on-8-h100s-25-faster-with-sequence-parallelism-magcache-4pfn)' },
     // ring, tp, pipefusion, cfg=2, split experts and patch VAE are vgsim what-ifs on the official kernels (each
     // estimate says "not part of the official Wan code"), kept so existing scenarios run unchanged
-    parallel: { supported: ['ulysses', 'fsdp', 't5-fsdp', 'ring', 'tp', 'pipefusion', 'cfg', 'experts-split', 'vae-patch'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp); the rest are vgsim what-ifs' },
+    parallel: { supported: ['ulysses', 'fsdp', 't5-fsdp'], whatIf: ['ring', 'tp', 'pipefusion', 'cfg', 'experts-split', 'vae-patch'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp); the rest are vgsim what-ifs' },
     cfg: { modes: ['sequential', 'batched', 'parallel'], source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py:348 (two sequential forwards); batched and cfg=2 are vgsim what-ifs' },
     offload: { modes: ['model', 't5-cpu', 'block'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--offload_model, --t5_cpu); block streaming is a vgsim what-if' },
     vae: { dtype: 'fp32', dtypes: ['fp32'], tiling: false, tiny: false, source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py (WanVAE built with dtype=torch.float)' },
@@ -101,7 +102,9 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     attention: {
       default: { hopper: 'fa2', other: 'fa2' },
       supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'sage2'],
-      sparse: false,
+      // sparse methods ship as patches of diffusers' Wan pipeline: mit-han-lab/radial-attention@72788d4
+      // (radial_attn/models/wan/*), svg-project/Sparse-VideoGen@5ce7b01 (scripts/wan/*)
+      sparse: true,
       source: 'huggingface/diffusers@58eb52c:src/diffusers/utils/constants.py:45 (DIFFUSERS_ATTN_BACKEND default "native" = torch SDPA, whose fixed priority puts FlashAttention-2 first: pytorch/pytorch#142132, #138907); backends _flash_3, sage, _sage_qk_int8_pv_fp8_cuda_sm90: src/diffusers/models/attention_dispatch.py:214-254',
     },
     compile: { cudaGraphs: true, source: 'huggingface/diffusers@58eb52c:docs/source/en/api/pipelines/wan.md:147-149 (torch.compile(transformer, mode="max-autotune") captures CUDA graphs); _repeated_blocks for regional compile: transformer_wan.py:551' },

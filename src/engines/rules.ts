@@ -84,6 +84,15 @@ function planFeatures(p: ParallelPlan): ParallelFeature[] {
   return f;
 }
 
+/** Whether an engine runs a parallel layout (its features, CFG-parallel and offload modes); undefined = official. */
+export function engineSupportsPlan(engine: string | undefined, p: ParallelPlan): boolean {
+  const e = ENGINES[isEngineId(engine ?? 'official') ? (engine ?? 'official') as keyof typeof ENGINES : 'official'];
+  if (planFeatures(p).some((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f))) return false;
+  if (p.offload && !e.offload.modes.includes('model')) return false;
+  if (p.cpuOffload && !e.offload.modes.includes('block')) return false;
+  return !(p.t5 === 'cpu' && !e.offload.modes.includes('t5-cpu'));
+}
+
 /** Engines that support a thing, for suggestions. */
 function enginesWith(pred: (e: EngineProfile) => boolean): string {
   const ids = ENGINE_IDS.filter((id) => pred(ENGINES[id]));
@@ -140,7 +149,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
 
   // ---- parallel layout, CFG, offload ----
   const features = planFeatures(plan);
-  const missing = features.filter((f) => !e.parallel.supported.includes(f));
+  const missing = features.filter((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f));
   if (missing.length) no('parallel', `does not run ${missing.join(', ')} for Wan (${e.parallel.source})`, `it runs: ${e.parallel.supported.join(', ') || 'single-GPU only'}`);
   if (o.cfg === 'batched' && !e.cfg.modes.includes('batched')) no('cfg', `runs the CFG branches ${e.cfg.modes.join(' or ')}, not batched (${e.cfg.source})`, 'cfg sequential, or cfg=2 in the plan where supported');
   if (plan.offload && !e.offload.modes.includes('model')) no('parallel', `has no whole-model offload (${e.offload.source})`, `offload modes: ${e.offload.modes.join(', ') || 'none'}`);

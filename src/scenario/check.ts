@@ -12,6 +12,9 @@ import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from './errors.ts';
+import { resolveEngine } from '../engines/rules.ts';
+import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
+import { getModel } from '../workload/request.ts';
 
 export function poolsOf(s: LoadedScenario['scenario']) {
   return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
@@ -87,6 +90,17 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
         at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
       }
       perReplica = need;
+      // the pool's engine runs this layout and these knobs (vgsim list engines)
+      if (nodeId && knownModel(p.model ?? s.model)) {
+        const spec = poolInferenceSpec(s.inference, p);
+        const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+        try {
+          resolveEngine(engineCheckOptions(spec, 'inference'), plan, getModel(p.model ?? s.model), getGpu(listNodes().find((x) => x.id === nodeId)!.gpu));
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          for (const i of e.issues) at(where(i.path), i.message, i.hint);
+        }
+      }
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
