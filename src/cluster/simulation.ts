@@ -30,6 +30,7 @@ import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { InputError, type InputIssue } from '../scenario/errors.ts';
 import { parsePlan, planGpus, groupGpus, formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 import { accelerationOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
+import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { FlowNetwork, Pipe } from './shared-bandwidth.ts';
 import { PowerMeter, type PowerStep } from './power-meter.ts';
 import { checkpointBytes, hostIngestBps, measuredHostRates, measuredProcessStart, storageTier, type StorageTier } from './model-loader.ts';
@@ -244,7 +245,9 @@ export interface SimulationResult {
   /** Stage disaggregation: requests handed from one pool to the next (text embeddings or latents over the fabric). */
   handoffs: { count: number; gb: number; mean_ms: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
+  /** engine: the serving engine modelled; approximate: its accelerations change the video (quality.ts changesOutput);
+   * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published). */
+  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null }[];
   /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
   cost: RunCost | null;
   /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
@@ -1465,6 +1468,7 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
       return {
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
+        ...poolQuality(p.inference.engine, estimates.filter((x) => x.pool === p.name).map((x) => x.estimate)),
       };
     }),
     service_times: serviceTimes,
@@ -1566,6 +1570,12 @@ export function gammaFn(x: number): number {
 
 function resolvePath(baseDir: string | undefined, file: string): string {
   return baseDir && !file.startsWith('/') ? `${baseDir}/${file}` : file;
+}
+
+/** A pool's engine and published quality, from the estimates of the classes it serves. */
+function poolQuality(engine: string | undefined, es: Estimate[]): { engine: string; approximate: boolean; quality_psnr_db: number | null } {
+  const psnr = es.map((e) => worstPsnr(e.quality)).filter((v): v is number => v !== null);
+  return { engine: engine ?? 'official', approximate: es.some((e) => changesOutput(e.accelerations)), quality_psnr_db: psnr.length ? Math.min(...psnr) : null };
 }
 
 export function toInference(i: Partial<Scenario['inference']>): InferenceOptions {

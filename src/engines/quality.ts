@@ -5,6 +5,7 @@
  * own demo pages, not benchmark means (VBench tables for these settings could not be read as text: a gap).
  */
 import type { CacheSpec } from './step-cache.ts';
+import type { Acceleration } from './rules.ts';
 
 export interface QualityRecord {
   /** What it measures, against the same model without the acceleration. */
@@ -56,4 +57,19 @@ const ENTRIES: readonly Entry[] = [
 export function cacheQuality(model: string, height: number, c: CacheSpec): QualityRecord[] {
   const m = model.replace(/-(step)?distill.*$/, '');
   return ENTRIES.filter((e) => e.match(m, height, c)).flatMap((e) => e.records);
+}
+
+/**
+ * Whether the accelerations change the video (not only its cost): step caches, distilled weights, sparse
+ * attention, quantised linears, attention or umT5. Kernel fusion, compile, engines' bf16 paths and VAE
+ * precision are treated as exact (numerically close, not a different computation).
+ */
+export function changesOutput(acc: readonly Acceleration[]): boolean {
+  return acc.some((a) => ['cache', 'distill', 'sparse', 'dtype', 'text_encoder_dtype'].includes(a.knob) || (a.knob === 'attention' && (a.value === 'sage2' || a.value === 'fa3-fp8')) || (a.knob === 'vae' && a.value.startsWith('tiny')));
+}
+
+/** The lowest published PSNR among quality records (null: none published). */
+export function worstPsnr(q: readonly QualityRecord[]): number | null {
+  const v = q.filter((r) => r.metric === 'PSNR').map((r) => r.value);
+  return v.length ? Math.min(...v) : null;
 }
