@@ -23,6 +23,7 @@ export interface ServiceTime {
   total_s: number;
   /** Of encode_s / denoise_s / decode_s: host↔GPU weight transfers (offload), drawn at transfer power. */
   transfer_s: { encode: number; denoise: number; decode: number };
+  /** Denoising steps as run (a distilled model's own step count, not the class's). */
   steps: number;
   peak_memory_gb: number;
   fits: boolean;
@@ -52,7 +53,7 @@ export class ServiceTimeTable {
       const encode = e.text_encode_s + tEncode;
       const decode = e.vae_decode_s + tDecode;
       const denoise = e.total_s - encode - decode;
-      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, transfer_s: { encode: tEncode, denoise: tDenoise, decode: tDecode }, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      st = { encode_s: encode, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: denoise, decode_s: decode, total_s: e.total_s, transfer_s: { encode: tEncode, denoise: tDenoise, decode: tDecode }, steps: e.request.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
       this.cache.set(key, st);
     }
     return st;
