@@ -5,7 +5,7 @@
  * schedule are excluded there, with every other row that cannot be expressed and why). Prints a Markdown table,
  * then the median |error| and how many rows land within 10% and 25%, overall and by confidence.
  */
-import { compareEngines, loadEngineValidation, summarizeEngines } from '../src/engines/validation.ts';
+import { compareEngines, loadEngineValidation, summarizeEngines } from '../src/perf/engine-validation.ts';
 
 const file = loadEngineValidation('calibration/published/engines-e2e.json');
 const rows = compareEngines(file.rows);

@@ -2,10 +2,10 @@
  * TeaCache's published Wan2.1 timings → the fraction of DiT block time left per threshold.
  *   npm run derive:teacache [-- --check]
  * Reads calibration/published/teacache-wan21.json and writes src/engines/teacache-table.ts (see
- * src/engines/teacache-derive.ts for the formula); --check only says whether the file is current.
+ * src/perf/teacache-derive.ts for the formula); --check only says whether the file is current.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { deriveTeacache, renderTeacacheTable } from '../src/engines/teacache-derive.ts';
+import { deriveTeacache, renderTeacacheTable } from '../src/perf/teacache-derive.ts';
 
 const data = JSON.parse(readFileSync('calibration/published/teacache-wan21.json', 'utf8'));
 const text = renderTeacacheTable(deriveTeacache(data.runs, data.source));

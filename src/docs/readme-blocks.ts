@@ -11,8 +11,8 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
-import { compareEngines, loadEngineValidation, summarizeEngines } from '../engines/validation.ts';
-import { compareStacks } from '../studies/stack-comparison.ts';
+import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
+import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;

@@ -3,9 +3,8 @@
  * cache and sparse specs) → InferenceOptions fields. Every field stays unset unless given, so the default
  * options (and estimate JSON) do not change.
  */
-import type { InferenceOptions } from '../perf/estimate.ts';
-import { parseCache } from './step-cache.ts';
-import { parseSparse } from './sparse-attention.ts';
+import { parseCache, type CacheSpec } from './step-cache.ts';
+import { parseSparse, type SparseAttention } from './sparse-attention.ts';
 import type { AccelerationOptions } from './rules.ts';
 import type { EngineId } from './profiles.ts';
 import type { DistillId } from './distill.ts';
@@ -20,9 +19,33 @@ export interface AccelerationSpec {
   text_encoder_dtype?: 'bf16' | 'fp8' | 'int8';
 }
 
-/** The InferenceOptions fields of the spec's acceleration knobs (InputError for a bad cache or sparse spec). */
-export function accelerationOptions(i: AccelerationSpec, source = 'inference'): Partial<InferenceOptions> {
-  const out: Partial<InferenceOptions> = {};
+/**
+ * The acceleration knobs of the cost model's InferenceOptions (perf/estimate.ts extends this), beside the
+ * attention kernel, dtype, compile and CFG mode it always has.
+ */
+export interface AccelerationKnobs {
+  /**
+   * The serving engine whose kernels, layouts and features are modelled (profiles.ts); undefined = 'official'.
+   * The other knobs are checked against it (rules.ts).
+   */
+  engine?: string;
+  /** Which block linears --dtype quantises (default all): self-attention, cross-attention, FFN. */
+  dtypeLayers?: ('self' | 'cross' | 'ffn')[];
+  /** Sparse self-attention (radial mask or a block density), with dense steps and layers. */
+  sparse?: SparseAttention;
+  /** Step cache: forwards whose blocks are replaced by a cached residual. */
+  cache?: CacheSpec;
+  /** Distilled few-step weights (steps and CFG become the model's): lightx2v-4step, lightning-4step, fastwan-3step. */
+  distill?: string;
+  /** VAE decode: precision (default: the engine's), tiled decode, or the tiny VAE. */
+  vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
+  /** umT5 linear precision (quantised umT5 checkpoints of LightX2V / torchao). */
+  textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+}
+
+/** The AccelerationKnobs of the spec (InputError for a bad cache or sparse spec); unset fields stay unset. */
+export function accelerationOptions(i: AccelerationSpec, source = 'inference'): AccelerationKnobs {
+  const out: AccelerationKnobs = {};
   if (i.engine !== undefined) out.engine = i.engine;
   if (i.dtype_layers !== undefined) out.dtypeLayers = [...i.dtype_layers];
   if (i.sparse !== undefined) {

@@ -20,8 +20,7 @@
  * thousands of times.
  */
 import type { AttentionKernel } from '../workload/ops.ts';
-import type { CacheSpec } from '../engines/step-cache.ts';
-import type { SparseAttention } from '../engines/sparse-attention.ts';
+import type { AccelerationKnobs } from '../engines/inference-spec.ts';
 import type { Acceleration } from '../engines/rules.ts';
 import type { QualityRecord } from '../engines/quality.ts';
 import type { ResolvedRequest } from '../workload/request.ts';
@@ -39,27 +38,11 @@ import { cacheQuality } from '../engines/quality.ts';
 export { chooseAttention, PIPEFUSION_WARMUP_STEPS, type EstimateInput } from './estimate-setup.ts';
 export { RUNTIME_OVERHEAD_GB } from './memory-fit.ts';
 
-export interface InferenceOptions {
-  /**
-   * The serving engine whose kernels, layouts and features are modelled (src/engines/profiles.ts); undefined
-   * = 'official'. The knobs below are checked against it (src/engines/rules.ts).
-   */
-  engine?: string;
+/** How a request runs: kernels, precision, CFG mode, offload, clocks — and the engine's knobs (AccelerationKnobs). */
+export interface InferenceOptions extends AccelerationKnobs {
   attention: AttentionKernel | 'auto';
   /** Linear layers of the DiT blocks (bf16, or fp8/int8 with the engine's activation quantisation). */
   dtype: 'bf16' | 'fp8' | 'int8';
-  /** Which block linears --dtype quantises (default all): self-attention, cross-attention, FFN. */
-  dtypeLayers?: ('self' | 'cross' | 'ffn')[];
-  /** Sparse self-attention (radial mask or a block density), with dense steps and layers. */
-  sparse?: SparseAttention;
-  /** Step cache: forwards whose blocks are replaced by a cached residual. */
-  cache?: CacheSpec;
-  /** Distilled few-step weights (steps and CFG become the model's): lightx2v-4step, lightning-4step, fastwan-3step. */
-  distill?: string;
-  /** VAE decode: precision (default: the engine's), tiled decode, or the tiny VAE. */
-  vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
-  /** umT5 linear precision (quantised umT5 checkpoints of LightX2V / torchao). */
-  textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
   /** Fused/compiled kernels and CUDA graphs (torch.compile-class) instead of eager PyTorch. */
   compile: boolean;
   /** CFG branches run as two sequential forwards (official) or one forward at batch 2. */

@@ -3,10 +3,10 @@
  * to them) through `estimate`, row by row: `npm run validate:engines`, the README block and the test use it.
  */
 import { readFileSync } from 'node:fs';
-import { estimate, type Estimate } from '../perf/estimate.ts';
+import { estimate, type Estimate } from './estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan } from '../parallel/plan.ts';
-import { accelerationOptions, type AccelerationSpec } from './inference-spec.ts';
+import { accelerationOptions, type AccelerationSpec } from '../engines/inference-spec.ts';
 
 export interface EngineValidationRow {
   id: string;

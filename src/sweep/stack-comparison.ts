@@ -7,7 +7,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
-import { expandSweep } from '../sweep/spec.ts';
+import { expandSweep } from './spec.ts';
 import { simulate } from '../cluster/simulation.ts';
 import { meetsObjectives, parseSlo } from '../cluster/capacity.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';

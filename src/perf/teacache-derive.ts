@@ -8,12 +8,12 @@
  *
  * Thresholds published in both tables are averaged. The README rows used here are held out of validation.
  */
-import { setupEstimate } from '../perf/estimate-setup.ts';
-import { denoiseCost } from '../perf/denoise-cost.ts';
-import { DEFAULT_INFERENCE, estimate } from '../perf/estimate.ts';
+import { setupEstimate } from './estimate-setup.ts';
+import { denoiseCost } from './denoise-cost.ts';
+import { DEFAULT_INFERENCE, estimate } from './estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan } from '../parallel/plan.ts';
-import type { TeacacheCurve } from './teacache-table.ts';
+import type { TeacacheCurve } from '../engines/teacache-table.ts';
 
 export interface TeacacheRun {
   model: TeacacheCurve['model'];
