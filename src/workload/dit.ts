@@ -34,6 +34,10 @@ import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type Dtype, type Eleme
 import { imageCrossParams, imageEmbeddingParams, type DitSpec } from './models.ts';
 import { blockSites, type BlockStyle } from './dit-kernels.ts';
 import { attentionCall } from './attention-kernels.ts';
+import { blockGroups, type LinearQuant } from './block-groups.ts';
+import { embeddings } from './dit-embeddings.ts';
+
+export type { LinearQuant } from './block-groups.ts';
 
 export interface DitForwardOptions {
   /** Full sequence length (tokens of one video). */
@@ -89,25 +93,6 @@ export interface DitForwardOptions {
   perTokenTimestep?: boolean;
 }
 
-/**
- * Quantised linear layers as serving engines run them: weights stored in fp8/int8 (per output channel or per
- * tensor), activations quantised on every call, the GEMM applying both scales in its epilogue.
- *  - activation 'token': one kernel per linear reads the bf16 activation and writes fp8/int8 plus a scale per
- *    row (sgl_kernel.sgl_per_token_quant_fp8, ModelTC/LightX2V@f8aee98:lightx2v/common/ops/mm/mm_weight.py:1812-1870);
- *  - 'tensor-dynamic': torchao's dynamic per-tensor scale in eager PyTorch (xdit-project/xDiT@175e0bf:
- *    xfuser/core/utils/runner_utils.py:335-357): abs and max over the whole activation (2 kernels), then
- *    divide, clamp and cast (3 kernels); compiled, inductor fuses them into a reduction and a cast;
- *  - 'tensor-static': a calibrated per-tensor scale (ModelOpt FP8): one scale-and-cast kernel.
- */
-export interface LinearQuant {
-  dtype: 'fp8' | 'int8';
-  activation: 'token' | 'tensor-dynamic' | 'tensor-static';
-  /** Which block linears: self-attention q/k/v/o, cross-attention q/k/v/o, FFN. */
-  groups: readonly ('self' | 'cross' | 'ffn')[];
-  /** Blocks kept in bf16 at the start and at the end (xDiT keeps Wan2.1's first and last 10). */
-  denseBlocks?: { first: number; last: number };
-}
-
 export interface DitForward {
   builder: StageBuilder;
   /** Bytes of one block's bf16 weights (what FSDP gathers per block). */
@@ -119,7 +104,6 @@ export interface DitForward {
 /** Bytes per element of activations that come out of a linear layer. */
 const ACT = DTYPE_BYTES.bf16;
 const F32 = DTYPE_BYTES.fp32;
-const F64 = DTYPE_BYTES.fp64;
 
 export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward {
   const b = new StageBuilder();
@@ -238,34 +222,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     b.alloc('e0', (tMode ? Lchunk : o.batch) * 6 * d * F32, 'modulation');
     b.alloc('context', (dit.textLen + imgTokens) * o.batch * d * ACT, 'context');
   } else {
-    b.section('embed');
-    // patch embedding (Conv3d with stride = kernel → a GEMM over patches), on the full sequence
-    const patchK = dit.inChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
-    gemm('patch_embedding', Lfull, d, patchK, 'bf16', { outputs: [['x.full', Lfull * d * ACT, 'activations']] });
-    // text embedding: Linear(4096→d), GELU, Linear(d→d) on 512 padded tokens per video
-    gemm('text_embedding.0', dit.textLen * o.batch, d, dit.textDim, 'bf16', { outputs: [['context', dit.textLen * o.batch * d * ACT, 'context']] });
-    ew('text_embedding.gelu', 'activation', dit.textLen * o.batch * d * 2 * ACT);
-    gemm('text_embedding.2', dit.textLen * o.batch, d, d, 'bf16');
-    if (imgTokens) {
-      // img_emb (MLPProj) on the CLIP tokens: LayerNorm, Linear, GELU, Linear to dim, LayerNorm; concatenated
-      // in front of the text context
-      const ri = imgTokens * o.batch;
-      const di = dit.imageDim ?? d;
-      ew('img_emb.norms', 'norm', ri * (di + d) * 2 * ACT, 2);
-      gemm('img_emb.0', ri, di, di, 'bf16');
-      ew('img_emb.gelu', 'activation', ri * di * 2 * ACT);
-      gemm('img_emb.3', ri, d, di, 'bf16');
-      ew('img_emb.concat_context', 'copy', (dit.textLen + imgTokens) * o.batch * d * 2 * ACT, 1, { outputs: [['context.img', ri * d * ACT, 'context']] });
-    }
-
-    b.section('time_embedding');
-    // sinusoidal embedding (fp64 → fp32), then time_embedding and time_projection in fp32 (autocast fp32)
-    ew('time.sinusoid', 'complex', tRows * dit.freqDim * (F64 + F32) * 2, 6, { outputs: [['time.sin', tRows * dit.freqDim * F32, 'modulation']] });
-    gemm('time_embedding.0', tRows, d, dit.freqDim, f32mm, { outputs: [['time.h', tRows * d * F32, 'modulation']], frees: ['time.sin'] });
-    ew('time_embedding.silu', 'activation', tRows * d * 2 * F32);
-    gemm('time_embedding.2', tRows, d, d, f32mm, { outputs: [['time.e', tRows * d * F32, 'modulation']], frees: ['time.h'] });
-    ew('time_projection.silu', 'activation', tRows * d * 2 * F32, 1, { outputs: [['time.es', tRows * d * F32, 'modulation']] });
-    gemm('time_projection', tRows, 6 * d, d, f32mm, { outputs: [['e0', tRows * 6 * d * F32, 'modulation']], frees: ['time.es'] });
+    embeddings(b, dit, { rows: Lfull, timeRows: tRows, batch: o.batch, f32mm });
     // Wan2.2 computes e0 on the full sequence; sequence parallelism keeps a chunk view of it (the full tensor stays alive)
     // x: first block receives bf16 patch embeddings; we charge it in the residual dtype from the start (a 1/layers effect)
     b.alloc('x', Lchunk * d * R, 'residual');
@@ -437,22 +394,6 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   b.free('x', 'e0', 'context', 'time.e');
   if (imgTokens) b.free('context.img');
   return { builder: b, blockWeightBytes, localTokens: L };
-}
-
-/** Consecutive runs of blocks built alike: whether their linears are quantised and their attention density. */
-export function blockGroups(count: number, o: Pick<DitForwardOptions, 'linearQuant' | 'density' | 'denseLayers'>): { count: number; quantized: boolean; density: number }[] {
-  const density = o.density ?? 1;
-  const dense = Math.min(count, o.denseLayers ?? 0);
-  const first = Math.min(count, o.linearQuant?.denseBlocks?.first ?? 0);
-  const last = Math.min(count - first, o.linearQuant?.denseBlocks?.last ?? 0);
-  const out: { count: number; quantized: boolean; density: number }[] = [];
-  for (let i = 0; i < count; i++) {
-    const g = { quantized: !!o.linearQuant && i >= first && i < count - last, density: i < dense ? 1 : density };
-    const prev = out[out.length - 1];
-    if (prev && prev.quantized === g.quantized && prev.density === g.density) prev.count++;
-    else out.push({ count: 1, ...g });
-  }
-  return out;
 }
 
 /** bf16 bytes of everything outside the blocks (embeddings, time MLP, head). */
