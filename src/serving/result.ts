@@ -10,6 +10,7 @@ import type { PowerStep } from '../engine/power-meter.ts';
 import type { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import type { Estimate } from '../perf/estimate.ts';
 import { formatPlan } from '../parallel/plan.ts';
+import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import type { ClassState, ClusterState, ServiceRow } from './state.ts';
@@ -67,7 +68,9 @@ export interface RunSummary {
    * lost_gpu_hours: GPU time spent on requests that a failure interrupted (work thrown away). */
   failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number; lost_gpu_hours: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
+  /** engine: the serving engine modelled; approximate: its accelerations change the video (engines/quality.ts changesOutput);
+   * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published). */
+  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null }[];
   /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
   service_times: ServiceRow[];
   warnings: string[];
@@ -191,6 +194,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       return {
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
+        ...poolQuality(p.inference.engine, state.estimates.filter((x) => x.pool === p.name).map((x) => x.estimate)),
       };
     }),
     service_times: state.serviceRows,
@@ -223,4 +227,10 @@ function classService(state: ClusterState, c: ClassState): number {
     stage = p.last + 1;
   }
   return total;
+}
+
+/** A pool's engine and published quality, from the estimates of the classes it serves. */
+function poolQuality(engine: string | undefined, es: Estimate[]): { engine: string; approximate: boolean; quality_psnr_db: number | null } {
+  const psnr = es.map((e) => worstPsnr(e.quality)).filter((v): v is number => v !== null);
+  return { engine: engine ?? 'official', approximate: es.some((e) => changesOutput(e.accelerations)), quality_psnr_db: psnr.length ? Math.min(...psnr) : null };
 }
