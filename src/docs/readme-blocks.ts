@@ -11,6 +11,7 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
+import { coolingBlock } from './cooling-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -58,6 +59,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-model': validateModel,
   'validate-published': validatePublished,
   'official-flags': officialFlags,
+  cooling: () => coolingBlock(),
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

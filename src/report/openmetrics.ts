@@ -12,8 +12,8 @@
  * and modelName (as model_name: promtool's lint rejects camelCase label names) are on vgsim_gpu_info. Every
  * series carries `scenario`; GPU series also `pool` and `replica` (-1: a GPU no replica uses).
  *
- * Utilization and power are means over each sample interval (DCGM averages too); temperature, clock and
- * memory are values at the sample instant. Without cluster.cooling the temperature is the reference air
+ * Utilization and power are means over each sample interval (DCGM averages too), so the first sample has
+ * none; temperature, clock and memory are values at the sample instant. Without cluster.cooling the temperature is the reference air
  * path's (25 °C inlet), which never throttles.
  */
 import type { SimulationResult } from '../serving/simulate.ts';
@@ -25,6 +25,8 @@ export interface OpenMetricsOptions {
   /** Unix time (s) of simulated t = 0 (default 2025-01-01T00:00:00Z: outputs stay byte-identical). */
   startUnixS?: number;
   dialect?: MetricsDialect;
+  /** Labels added to every series after `scenario` (a sweep's point id, so several runs backfill side by side). */
+  labels?: [string, string][];
 }
 
 /** 2025-01-01T00:00:00Z: the default wall-clock time of simulated t = 0. */
@@ -72,16 +74,16 @@ export function formatValue(x: number): string {
 const labelText = (labels: Labels) => (labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}` : '');
 
 /** The metric families of a run that recorded its monitoring series (SimulationOptions.monitoring). */
-export function metricFamilies(r: SimulationResult): (Family | HistogramFamily)[] {
+export function metricFamilies(r: SimulationResult, extra: [string, string][] = []): (Family | HistogramFamily)[] {
   const m = r.monitoring;
   if (!m) throw new Error('the run did not record its monitoring series (simulate with { monitoring: true })');
-  const scenario: [string, string] = ['scenario', r.scenario];
+  const id: Labels = [['scenario', r.scenario], ...extra];
   const ts = r.timeseries;
   const cluster = (name: string, help: string, unit: string | undefined, pick: (i: number) => number): Family => ({
-    name, type: 'gauge', help, unit, samples: [{ labels: [scenario], values: ts.map((_, i) => pick(i)) }],
+    name, type: 'gauge', help, unit, samples: [{ labels: [...id], values: ts.map((_, i) => pick(i)) }],
   });
   // dcgm-exporter's identity labels: gpu and Hostname on every series, the rest on the info metric
-  const gpuLabels = m.gpus.map((g): Labels => [scenario, ['Hostname', `node${g.node}`], ['gpu', String(g.gpu)], ['pool', g.pool], ['replica', String(g.replica)]]);
+  const gpuLabels = m.gpus.map((g): Labels => [...id, ['Hostname', `node${g.node}`], ['gpu', String(g.gpu)], ['pool', g.pool], ['replica', String(g.replica)]]);
   const ones = ts.map(() => 1);
   const perGpu = (name: string, type: 'gauge' | 'counter', help: string, unit: string | undefined, data: number[][]): Family => ({
     name, type, help, unit, samples: data.map((values, i) => ({ labels: gpuLabels[i]!, values })),
@@ -105,31 +107,38 @@ export function metricFamilies(r: SimulationResult): (Family | HistogramFamily)[
     perGpu('vgsim_gpu_energy_joules', 'counter', 'Energy drawn by the GPU since the start of the run.', 'joules', m.gpu.energyJ),
     {
       name: 'vgsim_node_power_watts', type: 'gauge', help: 'IT power of the node (its GPUs and non-GPU parts): mean over the sample interval.', unit: 'watts',
-      samples: m.nodes.map((n, i) => ({ labels: [scenario, node(i), ['node_type', n.type]], values: n.powerW })),
+      samples: m.nodes.map((n, i) => ({ labels: [...id, node(i), ['node_type', n.type]], values: n.powerW })),
     },
     {
       name: 'vgsim_node_state', type: 'gauge', help: 'Power state of the node (1 for the current state).',
-      samples: m.nodes.flatMap((n, i) => NODE_STATES.map((st) => ({ labels: [scenario, node(i), ['state', st]] as Labels, values: n.state.map((x) => (x === st ? 1 : 0)) }))),
+      samples: m.nodes.flatMap((n, i) => NODE_STATES.map((st) => ({ labels: [...id, node(i), ['state', st]] as Labels, values: n.state.map((x) => (x === st ? 1 : 0)) }))),
     },
   ];
   if (m.coolingModelled) {
     families.push(perGpu('vgsim_gpu_thermal_throttle_seconds', 'counter', 'Time the GPU spent held at its max operating temperature (SW thermal slowdown).', 'seconds', m.gpu.throttledS));
     families.push({
       name: 'vgsim_node_fan_power_watts', type: 'gauge', help: 'Power of the node\'s fans (modelled cooling) at the sample instant.', unit: 'watts',
-      samples: m.nodes.map((n, i) => ({ labels: [scenario, node(i)], values: n.fansW ?? [] })),
+      samples: m.nodes.map((n, i) => ({ labels: [...id, node(i)], values: n.fansW ?? [] })),
     });
   }
   families.push(
-    { name: 'vgsim_pool_requests_waiting', type: 'gauge', help: 'Requests waiting for the pool: its pending queue, its replicas\' queues and split-expert hand-overs.', samples: m.pools.map((p) => ({ labels: [scenario, ['pool', p.name]], values: p.queued })) },
-    { name: 'vgsim_pool_replicas', type: 'gauge', help: 'Replicas of the pool by state.', samples: m.pools.flatMap((p) => REPLICA_STATES.map((st) => ({ labels: [scenario, ['pool', p.name], ['state', st]] as Labels, values: p.replicas[st] }))) },
-    { name: 'vgsim_pool_replicas_busy', type: 'gauge', help: 'Replicas of the pool running a batch.', samples: m.pools.map((p) => ({ labels: [scenario, ['pool', p.name]], values: p.busy })) },
+    { name: 'vgsim_pool_requests_waiting', type: 'gauge', help: 'Requests waiting for the pool: its pending queue, its replicas\' queues and split-expert hand-overs.', samples: m.pools.map((p) => ({ labels: [...id, ['pool', p.name]], values: p.queued })) },
+    { name: 'vgsim_pool_replicas', type: 'gauge', help: 'Replicas of the pool by state.', samples: m.pools.flatMap((p) => REPLICA_STATES.map((st) => ({ labels: [...id, ['pool', p.name], ['state', st]] as Labels, values: p.replicas[st] }))) },
+    { name: 'vgsim_pool_replicas_busy', type: 'gauge', help: 'Replicas of the pool running a batch.', samples: m.pools.map((p) => ({ labels: [...id, ['pool', p.name]], values: p.busy })) },
   );
-  const cls = (c: (typeof m.classes)[number]): Labels => [scenario, ['class', c.name]];
+  // classes that saw requests (a trace's rows can leave the mix's classes empty); a repeated name gets #k
+  const classes = m.classes.filter((c) => c.arrived[c.arrived.length - 1]! > 0);
+  const names = new Map<string, number>();
+  const classLabels = classes.map((c): Labels => {
+    const k = (names.get(c.name) ?? 0) + 1;
+    names.set(c.name, k);
+    return [...id, ['class', k === 1 ? c.name : `${c.name}#${k}`]];
+  });
   for (const [key, help] of [['arrived', 'Requests that arrived'], ['completed', 'Requests completed'], ['dropped', 'Requests dropped (queue full, timeout, no replica)'], ['failed', 'Requests lost to hardware failures']] as const) {
-    families.push({ name: `vgsim_requests_${key}`, type: 'counter', help: `${help}, by class.`, samples: m.classes.map((c) => ({ labels: cls(c), values: c[key] })) });
+    families.push({ name: `vgsim_requests_${key}`, type: 'counter', help: `${help}, by class.`, samples: classes.map((c, i) => ({ labels: classLabels[i]!, values: c[key] })) });
   }
   families.push(
-    { name: 'vgsim_request_latency_seconds', type: 'histogram', help: 'End-to-end latency of completed requests (arrival to last stage done).', unit: 'seconds', series: m.classes.map((c) => ({ labels: cls(c), h: c.latency })) },
+    { name: 'vgsim_request_latency_seconds', type: 'histogram', help: 'End-to-end latency of completed requests (arrival to last stage done).', unit: 'seconds', series: classes.map((c, i) => ({ labels: classLabels[i]!, h: c.latency })) },
   );
   return families;
 }
@@ -147,7 +156,7 @@ export function writeMetrics(r: SimulationResult, emit: (chunk: string) => void,
     const ms = Math.round((start + t) * 1000);
     return om ? `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}` : String(ms);
   });
-  for (const f of metricFamilies(r)) {
+  for (const f of metricFamilies(r, o.labels)) {
     const family = !om && f.type === 'counter' ? `${f.name}_total` : f.name;
     const head = [`# TYPE ${family} ${f.type}`];
     if (om && f.unit) head.push(`# UNIT ${family} ${f.unit}`);
@@ -170,7 +179,9 @@ export function writeMetrics(r: SimulationResult, emit: (chunk: string) => void,
     const sampleName = f.type === 'counter' ? `${f.name}_total` : f.name;
     for (const s of f.samples) {
       const base = `${sampleName}${labelText(s.labels)} `;
-      emit(s.values.map((v, i) => `${base}${formatValue(v)} ${stamps[i]!}`).join('\n') + '\n');
+      // NaN: no value at that sample (an interval mean at the first sample)
+      const lines = s.values.flatMap((v, i) => (Number.isNaN(v) ? [] : [`${base}${formatValue(v)} ${stamps[i]!}`]));
+      if (lines.length) emit(lines.join('\n') + '\n');
     }
   }
   if (om) emit('# EOF\n');

@@ -149,9 +149,10 @@ export class Monitoring {
       const server = slot.replica ? (slot.owner as StageServer) : undefined;
       const busy = server ? busySeconds(server, now) : 0;
       const joules = group ? group.joulesAt(now) : 0;
-      const rate = (x: number, prev: number | undefined) => (dt > 0 && prev !== undefined ? (x - prev) / dt : 0);
+      // interval means: none at the first sample (NaN, left out of the export)
+      const rate = (x: number, prev: number | undefined) => (dt > 0 && prev !== undefined ? (x - prev) / dt : NaN);
       s.gpu.utilization[i]!.push(100 * rate(busy, this.prevBusy[i]));
-      s.gpu.powerW[i]!.push(dt > 0 ? rate(joules, this.prevJ[i]) : (group?.watts ?? 0));
+      s.gpu.powerW[i]!.push(rate(joules, this.prevJ[i]));
       s.gpu.tempC[i]!.push(group ? group.temperatureAt(now) : NaN);
       s.gpu.smClockMHz[i]!.push(group ? group.clockMHz : NaN);
       const used = slot.replica && (slot.replica.state === 'active' || slot.replica.state === 'waking') ? (this.fbOfPool.get(slot.replica.pool.name) ?? 0) : 0;
@@ -165,7 +166,7 @@ export class Monitoring {
     nodes.forEach((n, i) => {
       const j = groups[i]?.joules ?? 0;
       const ns = s.nodes[i]!;
-      ns.powerW.push(dt > 0 && this.prevNodeJ[i] !== undefined ? (j - this.prevNodeJ[i]!) / dt : 0);
+      ns.powerW.push(dt > 0 && this.prevNodeJ[i] !== undefined ? (j - this.prevNodeJ[i]!) / dt : NaN);
       ns.state.push(n.state);
       ns.fansW?.push(meter.get(`fans:node${n.id}`));
       this.prevNodeJ[i] = j;
