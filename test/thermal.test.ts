@@ -13,7 +13,10 @@ import { Thermal, secondsToReach, steadyStateC, temperatureAfter, throttleSpeed 
 import type { ThermalParams } from '../src/serving/cooling.ts';
 import { COOLING_DEFAULTS, gpuThermal, H100_AIR_RESISTANCE_K_PER_W, H100_AIR_TIME_CONSTANT_S, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
 import { listGpus } from '../src/hardware/catalog.ts';
-import { fitPowerFileSteps } from '../src/calibration/thermal-fit.ts';
+import { fitPowerFileSteps, fitThermalFile } from '../src/calibration/thermal-fit.ts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, summaryOf } from '../src/serving/simulate.ts';
 import { InputError } from '../src/errors.ts';
@@ -109,11 +112,34 @@ describe('cooling figures', () => {
       expect(f.rms).toBeLessThan(0.5);
       expect(Math.abs(f.tau - H100_AIR_TIME_CONSTANT_S)).toBeLessThan(0.5);
     }
+    // the README's figures: τ 18.9 and 19.2 s, R 0.071 and 0.063 K/W, 71.9 °C at TDP on the reference path
+    expect(fits.map((f) => f.tau.toFixed(1))).toEqual(['18.9', '19.2']);
+    expect(fits.map((f) => ((f.tInf - REFERENCE_COOLANT_C) / f.powerW).toFixed(3))).toEqual(['0.071', '0.063']);
+    expect((REFERENCE_COOLANT_C + gpuThermal('h100-sxm').air.resistanceKPerW * 700).toFixed(1)).toBe('71.9');
     // R: mean of (T∞ − 25 °C)/P over the fits and Latif et al.'s 72 °C at ~700 W
     const rs = [...fits.map((f) => (f.tInf - REFERENCE_COOLANT_C) / f.powerW), (72 - REFERENCE_COOLANT_C) / 700];
     expect(rs.reduce((a, b) => a + b, 0) / rs.length).toBeCloseTo(H100_AIR_RESISTANCE_K_PER_W, 3);
     // the model reproduces each measured equilibrium within 3 °C at its power
     for (const f of fits) expect(Math.abs(REFERENCE_COOLANT_C + H100_AIR_RESISTANCE_K_PER_W * f.powerW - f.tInf)).toBeLessThan(3);
+  });
+
+  it('what calibration/thermal.py writes is fitted back to the R, τ and inlet that made it', () => {
+    // a synthetic vgsim-thermal/1 file from the model itself: 27 °C inlet, 0.067 K/W, τ 19 s, 180-s levels
+    const inlet = 27, R = 0.067, tau = 19;
+    let T = inlet + R * 70;
+    const steps = [70, 260, 410, 560, 698, 70].map((p, i) => {
+      const T0 = T, Tss = inlet + R * p;
+      const trace = Array.from({ length: 180 }, (_, k) => ({ t: k, temp_c: temperatureAfter(T0, Tss, tau, k + 0.5), power_w: p }));
+      T = temperatureAfter(T0, Tss, tau, 180);
+      return { duty: [0, 0.25, 0.5, 0.75, 1, 0][i]!, power_w: p, trace };
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'vgsim-thermal-')), 'h100.json');
+    writeFileSync(file, JSON.stringify({ schema: 'vgsim-thermal/1', steps }));
+    const fit = fitThermalFile(file);
+    expect(fit.resistanceKPerW).toBeCloseTo(R, 4);
+    expect(fit.inletC).toBeCloseTo(inlet, 1);
+    expect(fit.tau).toBeCloseTo(tau, 1);
+    expect(fit.steps.length).toBe(5); // the first idle level does not move
   });
 
   it('PUE and fan share follow from the NVIDIA/Vertiv study numbers', () => {

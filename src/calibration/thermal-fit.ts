@@ -67,3 +67,41 @@ export function fitPowerFileSteps(file: string, windowS = 60): (StepFit & { powe
   }
   return out;
 }
+
+interface ThermalFileStep {
+  duty: number;
+  power_w: number | null;
+  trace: { t: number; temp_c: number; power_w: number }[];
+}
+
+export interface ThermalFileFit {
+  /** Each power level's step response (levels whose temperature moved less than 2 °C are left out). */
+  steps: (StepFit & { duty: number; powerW: number })[];
+  /** T∞ = inlet + R·P by least squares over every level (the idle ones included). */
+  resistanceKPerW: number;
+  /** The intercept: the effective coolant (inlet) temperature, °C. */
+  inletC: number;
+  /** Median τ over the fitted steps, s. */
+  tau: number;
+}
+
+/** Fits a calibration/thermal.py file (`vgsim-thermal/1`): τ per step, R and the effective inlet across steps. */
+export function fitThermalFile(file: string): ThermalFileFit {
+  const d = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; steps: ThermalFileStep[] };
+  if (d.schema !== 'vgsim-thermal/1') throw new Error(`${file}: expected schema vgsim-thermal/1, got ${d.schema}`);
+  const steps: ThermalFileFit['steps'] = [];
+  const levels: { p: number; t: number }[] = [];
+  for (const s of d.steps) {
+    if (s.trace.length < 4 || s.power_w === null) continue;
+    const pts = s.trace.map((w) => ({ t: w.t + 0.5, temp: w.temp_c }));
+    const fit = fitStepResponse(pts, [1, 600]);
+    levels.push({ p: s.power_w, t: fit.tInf });
+    if (Math.abs(pts[pts.length - 1]!.temp - pts[0]!.temp) >= 2) steps.push({ ...fit, duty: s.duty, powerW: s.power_w });
+  }
+  if (levels.length < 2) throw new Error(`${file}: needs at least two power levels`);
+  const mp = levels.reduce((a, l) => a + l.p, 0) / levels.length;
+  const mt = levels.reduce((a, l) => a + l.t, 0) / levels.length;
+  const r = levels.reduce((a, l) => a + (l.p - mp) * (l.t - mt), 0) / levels.reduce((a, l) => a + (l.p - mp) ** 2, 0);
+  const taus = steps.map((s) => s.tau).sort((a, b) => a - b);
+  return { steps, resistanceKPerW: r, inletC: mt - r * mp, tau: taus.length ? taus[Math.floor(taus.length / 2)]! : NaN };
+}
