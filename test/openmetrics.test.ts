@@ -14,6 +14,8 @@ import { simulate } from '../src/serving/simulate.ts';
 import { formatValue, metricsText, parseMetricsStart, DEFAULT_METRICS_START_S } from '../src/report/openmetrics.ts';
 import { OPENMETRICS_FILE, writeRunOutput } from '../src/report/output.ts';
 import { gpuThermal, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
+import { expandSweep } from '../src/sweep/spec.ts';
+import { runSweep } from '../src/sweep/runner.ts';
 
 function run(file: string, set: string[] = [], monitoring = true) {
   const l = loadScenario(file, { set });
@@ -190,5 +192,19 @@ describe('run --out', () => {
     expect(files).toContain(join(dir, OPENMETRICS_FILE));
     for (const f of ['summary.json', 'timeseries.csv', 'requests.csv', 'scenario.json']) expect(readFileSync(join(dir, f), 'utf8'), f).toBe(readFileSync(join(plain, f), 'utf8'));
     expect(readFileSync(join(dir, OPENMETRICS_FILE), 'utf8')).toMatch(/^# TYPE vgsim_it_power_watts gauge\n/);
+  });
+});
+
+describe('sweep --openmetrics', () => {
+  it('writes one file per run, each series labelled with its sweep point', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-om-sweep-'));
+    const plan = expandSweep(loadScenario('scenarios/cooling.yaml', { set: ['duration=30m'] }), { limit: 2 });
+    const out = await runSweep(plan.points, { file: 'scenarios/cooling.yaml', set: ['duration=30m'], workers: 0, metrics: { dir, startUnixS: 0 } });
+    expect(out.every((o) => o.ok)).toBe(true);
+    for (const p of plan.points) {
+      const text = readFileSync(join(dir, `point-${p.id}.openmetrics.txt`), 'utf8');
+      expect(text.split('\n')[3]).toBe(`vgsim_it_power_watts{scenario="dgx-h100-cooling",sweep_point="${p.id}"} 1539.416 0.000`);
+      expect(text).toContain('# TYPE vgsim_gpu_thermal_throttle_seconds counter');
+    }
   });
 });

@@ -200,6 +200,21 @@ describe('cooling in the runtime', () => {
     expect(low.thermal!.max_gpu_temp_c).toBeGreaterThan(cool.thermal!.max_gpu_temp_c);
   });
 
+  it('the timeline shows throttled phases at their real length (each ends where the next begins)', () => {
+    const l = loadScenario(DGX, { set: ['duration=1h', 'cluster.cooling={type: air, inlet_c: 45}'] });
+    const r = simulate(l.scenario, { timeline: true, locate: l.locate });
+    const phases = r.timeline!.filter((e) => e.type === 'phase') as { start: number; end: number; requests: unknown }[];
+    let checked = 0, off = 0;
+    for (let i = 1; i < phases.length; i++) {
+      if (phases[i]!.requests !== phases[i - 1]!.requests) continue; // a new batch
+      checked++;
+      if (Math.abs(phases[i]!.start - phases[i - 1]!.end) > 1e-6) off++;
+    }
+    expect(checked).toBeGreaterThan(100);
+    expect(off).toBe(0);
+    expect(r.thermal!.throttled_gpu_hours).toBeGreaterThan(0);
+  });
+
   it('is deterministic with throttling', () => {
     const again = run(['cluster.cooling={type: air, inlet_c: 45}']);
     expect(JSON.stringify(summaryOf(again))).toBe(JSON.stringify(summaryOf(hot)));

@@ -169,6 +169,11 @@ export class Cooling {
     return this.thermal.runPhase(server, this.paramsOfPool(rep.pool), server.gpus, server.power, watts, seconds, onEnd, (h) => (server.phaseEvent = h));
   }
 
+  /** How long that phase will take (its full-speed seconds, longer when it throttles): for the timeline. */
+  phaseSeconds(rep: Replica, server: StageServer, watts: number, seconds: number): number {
+    return this.thermal.phaseSeconds(server, this.paramsOfPool(rep.pool), watts, seconds);
+  }
+
   /** A stage server's GPUs at a level that is not a phase (the meter is set by the caller). */
   level(rep: Replica, server: StageServer, wattsPerGpu: number): void {
     this.thermal.set(server, this.paramsOfPool(rep.pool), server.gpus, wattsPerGpu);

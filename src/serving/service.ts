@@ -127,8 +127,8 @@ export class Service {
     const i = server.phaseIndex++;
     const dur = seconds[i]!;
     const w = watts[i]!;
-    this.state.timeline?.phaseStart(rep, k, i, dur, w);
     const cooling = this.state.cooling;
+    this.state.timeline?.phaseStart(rep, k, i, cooling && this.state.timeline ? cooling.phaseSeconds(rep, server, w, dur) : dur, w);
     if (cooling) server.phaseEvent = cooling.phase(rep, server, w, dur, server.onPhaseEnd);
     else {
       this.state.meter.setLevel(server.power, w * server.gpus);

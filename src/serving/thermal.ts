@@ -135,6 +135,17 @@ export class Thermal {
     if (watts <= g.p.limitW) g.atLimit = false;
   }
 
+  /** How long a phase of `seconds` at full speed drawing `watts` will take from now (what runPhase will schedule). */
+  phaseSeconds(owner: object, p: ThermalParams, watts: number, seconds: number): number {
+    if (!p.throttles || watts <= p.limitW) return seconds;
+    const g = this.groups.get(owner);
+    const speed = throttleSpeed(p, watts, p.limitW);
+    if (g?.atLimit) return seconds / speed;
+    const temp = g ? g.temperatureAt(this.ports.sim.now) : steadyStateC(p, watts);
+    const onset = secondsToReach(temp, steadyStateC(p, watts), p.limitC, p.tau);
+    return onset >= seconds ? seconds : onset + (seconds - onset) / speed;
+  }
+
   /**
    * Runs a phase of `seconds` at full speed drawing `watts` per GPU on the `gpus` GPUs behind meter channel
    * `channel`: sets the power, and schedules `onEnd` when the phase's work is done — later when the die reaches
