@@ -14,6 +14,7 @@ import { packagePath } from '../package-files.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
+import { coolingBlock } from './cooling-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -107,6 +108,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'engine-list': engineList,
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
+  cooling: () => coolingBlock(),
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
+import { CoolingSchema } from './cooling-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -268,6 +269,7 @@ export const ScenarioSchema = z
           .optional()
           .describe('the network between nodes'),
         storage: StorageSchema.default(StorageSchema.parse({})),
+        cooling: CoolingSchema.optional(),
       })
       .describe('the hardware'),
     deployment: z

@@ -18,6 +18,8 @@ import type { RequestRecord, TimePoint } from './recorder.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
+import { thermalSummary, type ThermalSummary } from './cooling.ts';
+import type { MonitoringSeries } from './monitoring.ts';
 
 export interface Stats {
   mean: number;
@@ -78,6 +80,8 @@ export interface RunSummary {
   power_steps?: PowerStep[];
   /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
   cost: RunCost | null;
+  /** With cluster.cooling: temperatures, throttling, sustained clocks and fan energy (serving/cooling.ts). */
+  thermal?: ThermalSummary;
 }
 
 export interface SimulationResult extends RunSummary {
@@ -89,6 +93,8 @@ export interface SimulationResult extends RunSummary {
   estimates?: { pool: string; class: string; estimate: Estimate }[];
   /** With SimulationOptions.timeline: what ran when (for the Chrome trace). */
   timeline?: TimelineEvent[];
+  /** With SimulationOptions.monitoring: per-GPU, node, pool and class series (report/openmetrics.ts). */
+  monitoring?: MonitoringSeries;
 }
 
 /** The summary of a result: every field by name; the wall time only when asked for (it is not reproducible). */
@@ -98,7 +104,7 @@ export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): 
     throughput_per_h: r.throughput_per_h, video_seconds: r.video_seconds, gpu_utilization: r.gpu_utilization, gpus: r.gpus, gpu_hours: r.gpu_hours,
     sim_time_s: r.sim_time_s, ...(o.wallTime ? { wall_time_s: r.wall_time_s } : {}), events: r.events, energy: r.energy, handoffs: r.handoffs,
     cold_starts: r.cold_starts, autoscaling: r.autoscaling, failures: r.failures, classes: r.classes, pools: r.pools, service_times: r.service_times,
-    warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost,
+    warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost, ...(r.thermal ? { thermal: r.thermal } : {}),
   };
 }
 
@@ -128,7 +134,9 @@ export interface ResultOptions {
 export function buildResult(state: ClusterState, o: ResultOptions): SimulationResult {
   const { scenario: s, recorder: rec, meter, awakeGpus, nodes, pools, replicas, classes } = state;
   const end = o.end;
-  const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
+  // the facility PUE: power.pue, else the modelled cooling's, else the catalog default
+  const modelledCooling = state.cooling?.resolved.modelled ? state.cooling : undefined;
+  const pue = s.power.pue ?? modelledCooling?.resolved.pue ?? POWER_DEFAULTS.pue.default;
   const totalGpus = pools.reduce((a, p) => a + p.replicas.length * p.gpus, 0);
   let gpuBusy = 0;
   for (const r of replicas) for (const server of r.servers) gpuBusy += busySeconds(server, end) * server.gpus;
@@ -204,10 +212,14 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     records: rec.records,
     estimates: state.estimates,
     ...(state.timeline ? { timeline: state.timeline.events } : {}),
+    ...(state.monitoring ? { monitoring: state.monitoring.series } : {}),
     cost: null,
+    ...(modelledCooling ? { thermal: thermalSummary(modelledCooling, end, byKind.fans ?? 0) } : {}),
   };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
-  const priced = runCost(usageOf(result, s), s.cost);
+  // an owned facility bills energy × PUE: with modelled cooling and no cost.pue, the cooling's facility PUE
+  const cost = modelledCooling && s.cost.pue === undefined && s.cost.facility === 'owned' ? { ...s.cost, pue } : s.cost;
+  const priced = runCost(usageOf(result, s), cost);
   result.cost = priced.cost;
   if (priced.warning) result.warnings.push(priced.warning);
   for (const w of priced.cost?.warnings ?? []) result.warnings.push(`cost: ${w}`);

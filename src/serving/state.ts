@@ -30,6 +30,8 @@ import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
 import { resolveOverheads, type ServingOverheads } from './overheads.ts';
+import type { Cooling } from './cooling.ts';
+import type { Monitoring } from './monitoring.ts';
 
 /** A scenario's relative path, against the scenario file's folder. */
 export function resolvePath(baseDir: string | undefined, file: string): string {
@@ -234,6 +236,10 @@ export interface ClusterState {
   recorder: Recorder;
   /** Present when the run records its timeline (SimulationOptions.timeline). */
   timeline: TimelineRecorder | undefined;
+  /** GPU temperatures, throttling and fans (cooling.ts): with cluster.cooling, or when the run records monitoring series. */
+  cooling: Cooling | undefined;
+  /** Per-GPU, node, pool and class series for the OpenMetrics export (SimulationOptions.monitoring). */
+  monitoring: Monitoring | undefined;
   warnings: string[];
   ports: Ports;
 }
