@@ -11,7 +11,7 @@
  *   npm run bench:cluster -- --quick   skip the 10-million-request run
  */
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');

@@ -76,6 +76,16 @@ if SDPBackend is not None:
 ATTENTION_BACKEND = {"name": "cudnn"}
 
 
+def sdpa(q, k, v):
+    """F.scaled_dot_product_attention, or its math definition on PyTorch
+    builds without it (< 2.0, e.g. Debian's CPU python3-torch 1.13, which the
+    CPU serving harness runs): softmax(q k^T / sqrt(d)) v, fp32 softmax."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v)
+    a = torch.matmul(q, k.transpose(-2, -1)) * (q.size(-1) ** -0.5)
+    return torch.matmul(a.float().softmax(dim=-1).type_as(v), v)
+
+
 def set_attention_backend(name):
     if name is not None and name not in _SDPA:
         raise ValueError("unknown attention backend %r" % name)
@@ -173,8 +183,8 @@ def wan_flash_attention(q, k, v, k_lens=None, backend=None):
     k = k.to(v.dtype)
     name = ATTENTION_BACKEND["name"] if backend is None else backend
     qt, kt, vt = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
-    if name is None:
-        o = F.scaled_dot_product_attention(qt, kt, vt)
+    if name is None or not _SDPA:
+        o = sdpa(qt, kt, vt)
     else:
         with sdpa_kernel([_SDPA[name]]):
             o = F.scaled_dot_product_attention(qt, kt, vt)
@@ -285,13 +295,13 @@ class DiTHead(nn.Module):
 
 class WanDiT(nn.Module):
     def __init__(self, dim, ffn_dim, num_heads, num_layers, in_dim, out_dim,
-                 eps=1e-6, **_ignored):
+                 eps=1e-6, text_dim=TEXT_DIM, **_ignored):
         super().__init__()
         self.dim, self.in_dim, self.out_dim = dim, in_dim, out_dim
         self.num_heads = num_heads
         self.patch_embedding = nn.Conv3d(in_dim, dim, kernel_size=PATCH,
                                          stride=PATCH)
-        self.text_embedding = nn.Sequential(nn.Linear(TEXT_DIM, dim),
+        self.text_embedding = nn.Sequential(nn.Linear(text_dim, dim),
                                             nn.GELU(approximate="tanh"),
                                             nn.Linear(dim, dim))
         self.time_embedding = nn.Sequential(nn.Linear(FREQ_DIM, dim),
@@ -663,7 +673,7 @@ class VAEAttention(nn.Module):
         x = self.norm(_to_frames(x))
         q, k, v = self.to_qkv(x).reshape(b * t, 1, c * 3, -1) \
             .permute(0, 1, 3, 2).contiguous().chunk(3, dim=-1)
-        x = F.scaled_dot_product_attention(q, k, v)
+        x = sdpa(q, k, v)
         x = x.squeeze(1).permute(0, 2, 1).reshape(b * t, c, h, w)
         x = self.proj(x)
         return _from_frames(x, t) + identity
@@ -802,16 +812,18 @@ def _unpatchify2(x, p=2):
 class WanVAEDecoder(nn.Module):
     """Decode path of Wan2_1_VAE / Wan2_2_VAE (decode only)."""
 
-    def __init__(self, kind):
+    def __init__(self, kind, base_dim=None):
+        """base_dim: decoder width (default the official 96 / 256; the CPU
+        serving harness's tiny model uses a narrower one)."""
         super().__init__()
         self.kind = kind
         z = VAE_CONFIGS[kind]["z_dim"]
         self.z_dim = z
         self.conv2 = CausalConv3d(z, z, 1)
         if kind == "wan2.1-vae":
-            self.decoder = Decoder21(dim=96, z_dim=z)
+            self.decoder = Decoder21(dim=base_dim or 96, z_dim=z)
         else:
-            self.decoder = Decoder22(dim=256, z_dim=z)
+            self.decoder = Decoder22(dim=base_dim or 256, z_dim=z)
         self.register_buffer("mean", torch.zeros(z))
         self.register_buffer("inv_std", torch.ones(z))
 

@@ -13,11 +13,11 @@
 import { mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate, type SimulationResult } from '../src/cluster/simulation.ts';
-import { findCapacity, parseSlo } from '../src/cluster/capacity.ts';
+import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
+import { findCapacity, parseSlo } from '../src/studies/capacity.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
-import { searchPlans } from '../src/parallel/search.ts';
+import { searchPlans } from '../src/studies/plan-search.ts';
 import { getModel } from '../src/workload/request.ts';
 import {
   costChart, latencyCdfChart, loadOverTimeChart, memoryChart, powerOverTimeChart, renderPng, renderSvg, stageBreakdownChart,

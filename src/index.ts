@@ -15,7 +15,7 @@
  *   charts      reportCharts(result) and the single chart builders → Vega-Lite specs; renderChartSvg/Png
  *   catalog     listing('gpus' | 'models' | …), getGpu/getNode/getModel
  */
-import { InputError, type InputIssue } from './scenario/errors.ts';
+import { InputError, type InputIssue } from './errors.ts';
 import { loadScenario, parseScenario, type LoadOptions } from './scenario/load.ts';
 
 export { VERSION } from './package-files.ts';
@@ -23,7 +23,7 @@ export { VERSION } from './package-files.ts';
 // ---- scenarios
 export { loadScenario, parseScenario, type LoadedScenario, type LoadOptions, type ReadPolicy } from './scenario/load.ts';
 export { scenarioJsonSchema, ScenarioSchema, type Scenario, type ScenarioInput } from './scenario/schema.ts';
-export { InputError, formatIssues, type InputIssue } from './scenario/errors.ts';
+export { InputError, formatIssues, type InputIssue } from './errors.ts';
 export { libraryScenarios, resolveScenarioFile, type LibraryScenario } from './scenario/library.ts';
 
 /**
@@ -42,8 +42,10 @@ export function validateScenario(input: string | { text: string; name?: string; 
 }
 
 // ---- simulation
-export { simulate, type SimulationResult, type SimulationOptions, type RequestRecord, type TimePoint, type Stats } from './cluster/simulation.ts';
-export { summaryOf, toJson, toCsv, writeRunOutput } from './report/output.ts';
+export { simulate, type SimulationResult, type SimulationOptions, type RequestRecord, type TimePoint, type Stats } from './serving/simulate.ts';
+export { toJson, toCsv, writeRunOutput, OPENMETRICS_FILE } from './report/output.ts';
+export { metricsText, writeMetrics, metricFamilies, DEFAULT_METRICS_START_S, type OpenMetricsOptions, type MetricsDialect } from './report/openmetrics.ts';
+export { summaryOf } from './serving/result.ts';
 export { runSummary } from './report/run-summary.ts';
 
 // ---- cost model and plans
@@ -58,8 +60,9 @@ export type { Launch } from './deploy/launch.ts';
 
 // ---- studies
 export { capacity, size, tco, objectives, sizeDeploy } from './api/studies.ts';
-export type { CapacityResult, CapacityOptions, Trial } from './cluster/capacity.ts';
-export type { SizeResult, SizeRow, SizeOptions, IsoCompareResult, IsoRow } from './cluster/sizing.ts';
+export type { CapacityResult, CapacityOptions, Trial } from './studies/capacity.ts';
+export type { SizeResult, SizeRow, SizeOptions } from './studies/size.ts';
+export type { IsoCompareResult, IsoRow } from './studies/fleet.ts';
 
 // ---- comparisons
 export { compareRuns, compareCharts, compareText, compareJson, type CompareRun, type Comparison } from './report/compare.ts';

@@ -4,8 +4,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
-import { findCapacity, parseSlo } from '../src/cluster/capacity.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { findCapacity, parseSlo } from '../src/studies/capacity.ts';
 import { vgsim } from './support/cli.ts';
 
 describe('capacity search', () => {

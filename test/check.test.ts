@@ -8,9 +8,9 @@ import { estimateDocument, runBaselines } from '../src/check/run.ts';
 import { metricPaths, parseMetricPath, resolveMetric, type Json } from '../src/check/metrics.ts';
 import { pinnedNumber } from '../src/check/update.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
-import { summaryOf, toJson } from '../src/report/output.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { simulate, summaryOf } from '../src/serving/simulate.ts';
+import { toJson } from '../src/report/output.ts';
+import { InputError } from '../src/errors.ts';
 
 const SCENARIO = resolve('scenarios/default.yaml');
 const ESTIMATE = { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', resolution: '832x480', frames: 81, offload: true };
@@ -237,6 +237,18 @@ describe('vgsim check', () => {
     expect(pinnedNumber(2259.111374113091, { relative: 0.02 })).toBe(2259.11);
     expect(pinnedNumber(2259.111374113091, { absolute: 1e-5 })).toBe(2259.1113741);
     expect(pinnedNumber(0.1 + 0.2, { relative: 0 })).toBe(0.1 + 0.2);
+  });
+
+  it('an estimate check reads its fields exactly as `vgsim estimate` reads its flags (one parser), the power limit included', () => {
+    const spec = { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 8, parallel: 'ulysses=8,fsdp', resolution: '1280x720', frames: 81, power_limit_w: 500 };
+    const doc = estimateDocument(spec, process.cwd()) as any;
+    const cli = vgsim(['estimate', '--model', spec.model, '--gpu', spec.gpu, '--gpus', '8', '--parallel', spec.parallel, '--resolution', spec.resolution, '--frames', '81', '--power-limit', '500', '--json']);
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout)).toEqual(doc);
+    // the cap is applied: slower than the uncapped estimate of the same request, with the power limit reported
+    const { power_limit_w: _cap, ...uncapped } = spec;
+    expect(doc.profile.power_limit_w).toBe(500);
+    expect(doc.total_s).toBeGreaterThan((estimateDocument(uncapped, process.cwd()) as any).total_s * 1.05);
   });
 
   it('the shipped baselines load', () => {

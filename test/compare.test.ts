@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate, type SimulationResult } from '../src/cluster/simulation.ts';
+import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { renderSvg } from '../src/report/charts.ts';
 import { bestOf, compareCharts, compareJson, compareRuns, compareText, formatMetric, renderCompareHtml, runLabels, type CompareRun } from '../src/report/compare.ts';
 import { progress, progressLine, type ProgressStream } from '../src/report/progress.ts';

@@ -156,7 +156,7 @@ describe('user-defined models', () => {
 
   it('a scenario can define models and serve them', async () => {
     const { loadScenario } = await import('../src/scenario/load.ts');
-    const { simulate } = await import('../src/cluster/simulation.ts');
+    const { simulate } = await import('../src/serving/simulate.ts');
     const { scenario } = loadScenario('test/fixtures/custom-model.yaml');
     const r = simulate(scenario);
     expect(r.classes.map((c) => c.model).sort()).toEqual(['from-diffusers', 'my-wan-7b']);

@@ -101,6 +101,27 @@ describe('Simulator ordering contract', () => {
     expect(sim.now).toBe(10);
   });
 
+  it('run({continueAtInstant}) asks between instants, never inside one', () => {
+    const sim = new Simulator();
+    const log: string[] = [];
+    let open = 2;
+    sim.scheduleAt(1, () => log.push('1a'));
+    sim.scheduleAt(1, () => {
+      log.push('1b');
+      open = 0; // nothing left to wait for: stop before the next instant...
+      sim.schedule(0, () => log.push('1c')); // ...but this one is still at the same instant
+    });
+    sim.scheduleAt(2, () => log.push('2'));
+    sim.run({ continueAtInstant: () => open > 0 });
+    expect(log).toEqual(['1a', '1b', '1c']);
+    expect(sim.now).toBe(1);
+    expect(sim.pending).toBe(1);
+    sim.run({ continueAtInstant: () => false }); // asked before the first event too
+    expect(log).toEqual(['1a', '1b', '1c']);
+    sim.run();
+    expect(log).toEqual(['1a', '1b', '1c', '2']);
+  });
+
   it('stop() ends run() after the current event', () => {
     const sim = new Simulator();
     const log: number[] = [];
@@ -192,6 +213,28 @@ describe('Store and queues', () => {
     while (pq.size) out.push(pq.pop()!);
     expect(out).toEqual(['c', 'a1', 'b1', 'b2']);
   });
+
+  it('PriorityQueue.remove leaves the rest in (key, insertion) order whatever the queue held before', () => {
+    const rng = new RandomStreams(9).stream('pq');
+    const pq = new PriorityQueue<number>();
+    const key = new Map<number, number>();
+    let next = 0;
+    for (let step = 0; step < 3000; step++) {
+      const u = rng.uniform();
+      if (u < 0.5 || pq.size === 0) {
+        const k = Math.floor(rng.uniform() * 5);
+        key.set(next, k);
+        pq.push(next++, k);
+      } else if (u < 0.7) pq.pop();
+      else {
+        const items = pq.values();
+        const victim = items[Math.floor(rng.uniform() * items.length)]!;
+        expect(pq.removeItem(victim)).toBe(victim);
+        const rest = [...pq.values()];
+        expect(rest).toEqual([...rest].sort((a, b) => key.get(a)! - key.get(b)! || a - b)); // ids grow with insertion
+      }
+    }
+  });
 });
 
 describe('RandomStreams', () => {
@@ -265,5 +308,42 @@ describe('MinTree', () => {
         expect(t.min).toBe(best < 0 ? Infinity : a[best]);
       }
     }
+  });
+});
+
+describe('event queue internals (near and far heaps, the held top)', () => {
+  it('pops in (time, priority, scheduling order) across far-ahead events, rescheduling handlers and cancellations', () => {
+    const sim = new Simulator();
+    const rng = new RandomStreams(11).stream('q');
+    const fired: { t: number; p: number; id: number }[] = [];
+    const live = new Map<number, { t: number; p: number; id: number; h: ReturnType<Simulator['schedule']> }>();
+    let next = 0;
+    const add = (delay: number, p: number) => {
+      const id = next++;
+      const ev = { t: sim.now + delay, p, id, h: 0 as unknown as ReturnType<Simulator['schedule']> };
+      ev.h = sim.schedule(delay, () => {
+        live.delete(id);
+        fired.push({ t: sim.now, p, id });
+        // handlers reschedule (one, two or no events), near or far ahead, and cancel others
+        const u = rng.uniform();
+        if (u < 0.6) add(rng.uniform() < 0.8 ? rng.uniform() * 10 : 5000 + rng.uniform() * 1e6, Math.floor(rng.uniform() * 3) - 1);
+        if (u < 0.2) add(1 + Math.floor(rng.uniform() * 2), 0);
+        if (u > 0.9 && live.size > 0) {
+          const victim = [...live.values()][Math.floor(rng.uniform() * live.size)]!;
+          expect(sim.cancel(victim.h)).toBe(true);
+          live.delete(victim.id);
+        }
+      }, p);
+      live.set(id, ev);
+    };
+    for (let i = 0; i < 3000; i++) add(rng.uniform() < 0.5 ? rng.uniform() * 20 : 4000 + rng.uniform() * 1e6, Math.floor(rng.uniform() * 3) - 1);
+    sim.run({ maxEvents: 40000 });
+    // every event fired at its time, in time order; same-time events by priority, then by id (scheduling order)
+    for (let i = 1; i < fired.length; i++) {
+      const a = fired[i - 1]!, b = fired[i]!;
+      expect(a.t < b.t || (a.t === b.t && (a.p < b.p || (a.p === b.p && a.id < b.id)))).toBe(true);
+    }
+    expect(fired.length).toBeGreaterThan(10000);
+    expect(sim.pending).toBe(live.size);
   });
 });

@@ -17,17 +17,17 @@ import { samplingPasses } from '../src/workload/families/sampling.ts';
 import { opFlops, type Op } from '../src/workload/ops.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { parsePlan, planProblems } from '../src/parallel/plan.ts';
-import { candidatePlans } from '../src/parallel/search.ts';
+import { candidatePlans } from '../src/studies/plan-search.ts';
 import { modelFromDiffusersConfig } from '../src/workload/custom-models.ts';
 import { customModel } from '../src/workload/custom-models.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import type { FamilyVaeSpec } from '../src/workload/families/specs.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
-import { pickWithAffinity, residentWeightsGb } from '../src/cluster/model-swap.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { pickWithAffinity, residentWeightsGb } from '../src/serving/model-swap.ts';
 import { DeviceModel } from '../src/perf/device.ts';
 import { getModel } from '../src/workload/request.ts';
 import { mixedVariants } from '../src/docs/readme-mixed.ts';
@@ -184,7 +184,7 @@ describe('estimates for every family', () => {
   });
 });
 
-describe('shared replicas with model swaps (src/cluster/model-swap.ts)', () => {
+describe('shared replicas with model swaps (src/serving/model-swap.ts)', () => {
   const runShared = (models: string, csv: string, extra = '') => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-shared-'));
     writeFileSync(join(dir, 'trace.csv'), csv);

@@ -11,7 +11,7 @@ import { getModel } from '../src/workload/request.ts';
 import { moduleToCpuGBs, FIRST_TOUCH_S_PER_BYTE } from '../src/hardware/host-memory.ts';
 import { embeddingBytes } from '../src/workload/dit.ts';
 import { asWan } from '../src/workload/models.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { builtinProfile } from '../src/perf/profile.ts';
 
 describe('official launch lines → vgsim terms', () => {

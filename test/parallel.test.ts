@@ -3,12 +3,12 @@ import { parsePlan, planProblems, formatPlan, planGpus } from '../src/parallel/p
 import { Network, COLLECTIVE_FLOOR_US } from '../src/parallel/network.ts';
 import { collectiveFiles, measuredCallCost } from '../src/parallel/measured-collectives.ts';
 import { estimate } from '../src/perf/estimate.ts';
-import { searchPlans } from '../src/parallel/search.ts';
+import { searchPlans } from '../src/studies/plan-search.ts';
 import { getModel } from '../src/workload/request.ts';
 import { getLink } from '../src/hardware/catalog.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 
 const a14b = getModel('wan2.2-t2v-a14b');
 const r720 = { width: 1280, height: 720 };

@@ -5,7 +5,7 @@ import { getGpu } from '../src/hardware/catalog.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 
 const h100 = getGpu('h100-sxm');
 const curve = loadPowerCurve('h100-sxm')!;

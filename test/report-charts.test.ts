@@ -8,10 +8,10 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate, type SimulationResult } from '../src/cluster/simulation.ts';
-import { findCapacity, parseSlo } from '../src/cluster/capacity.ts';
+import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
+import { findCapacity, parseSlo } from '../src/studies/capacity.ts';
 import { estimate } from '../src/perf/estimate.ts';
-import { searchPlans } from '../src/parallel/search.ts';
+import { searchPlans } from '../src/studies/plan-search.ts';
 import { getModel } from '../src/workload/request.ts';
 import {
   costChart, energyChart, memoryChart, powerOverTimeChart, renderPng, renderSvg, replicasChange, replicasOverTimeChart, reportCharts, maxOf,

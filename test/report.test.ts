@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate, type SimulationResult } from '../src/cluster/simulation.ts';
+import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { estimate, type Estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
+import { simulate } from '../src/serving/simulate.ts';
 import { batchMeans } from './support/queue-models.ts';
 
 function md1(rho: number, customers: number, set: string[] = []) {

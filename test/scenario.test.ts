@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { scenarioJsonSchema } from '../src/scenario/schema.ts';
-import { parseDuration, parseResolution } from '../src/scenario/units.ts';
+import { parseDuration, parseResolution } from '../src/units.ts';
 
 function issuesOf(fn: () => unknown) {
   try {

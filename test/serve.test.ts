@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
-import { InputError } from '../src/scenario/errors.ts';
+import { InputError } from '../src/errors.ts';
 import { vgsim } from './support/cli.ts';
 
 let base = '';
@@ -32,7 +32,7 @@ describe('vgsim serve: JSON API', () => {
     expect(r.status).toBe(400);
     expect(r.json.issues).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: 'resolutoin', message: 'unknown field "resolutoin"', hint: 'did you mean "resolution"?' }),
-      expect.objectContaining({ path: 'inference.dtype', message: 'expected one of "bf16", "fp8", got "int4"' }),
+      expect.objectContaining({ path: 'inference.dtype', message: 'expected one of "bf16", "fp8", "int8", got "int4"' }),
     ]));
     expect(JSON.stringify(r.json)).not.toMatch(/\n\s+at /);
     const notJson = await post('/api/estimate', '{nope');

@@ -5,10 +5,13 @@
  */
 import { describe, it, expect, vi } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
-import { simulate } from '../src/cluster/simulation.ts';
-import { parseSlo } from '../src/cluster/capacity.ts';
-import { sizeCluster, sizedScenario, evaluateRun, paretoFront, parseRate, layoutCandidates, isoCompare, type SizeResult } from '../src/cluster/sizing.ts';
-import { parseMoney, placeLabels } from '../src/cli/commands/size.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { parseSlo } from '../src/studies/capacity.ts';
+import { sizeCluster, evaluateRun, paretoFront, type SizeResult } from '../src/studies/size.ts';
+import { sizedScenario, layoutCandidates } from '../src/studies/size-layouts.ts';
+import { isoCompare } from '../src/studies/fleet.ts';
+import { parseMoney, parseRate } from '../src/units.ts';
+import { placeLabels } from '../src/report/charts/size.ts';
 import { getModel } from '../src/workload/request.ts';
 import { getGpu, getNode } from '../src/hardware/catalog.ts';
 import { PRICE_DEFAULTS } from '../src/hardware/index.ts';

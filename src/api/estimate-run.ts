@@ -10,8 +10,9 @@ import { getGpu, getNode } from '../hardware/catalog.ts';
 import { GpuProfile } from '../perf/profile.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { getModel } from '../workload/request.ts';
-import { parseResolution } from '../scenario/units.ts';
-import { InputError } from '../scenario/errors.ts';
+import { parseResolution } from '../units.ts';
+import { inferenceOptions } from '../perf/estimate-input.ts';
+import { InputError } from '../errors.ts';
 import type { ValidEstimateRequest } from './estimate.ts';
 
 /** Time, memory and energy of one request (throws InputError for bad ids and combinations). */
@@ -42,12 +43,8 @@ export function runEstimate(r: ValidEstimateRequest): Estimate {
     request: official
       ? { ...official.request, cfg: r.guidance }
       : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps, cfg: r.guidance, image: r.image },
-    options: {
-      attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, offload: inf.offload,
-      textEncoderOnCpu: inf.text_encoder === 'cpu', batch: r.batch, sustained: inf.sustained, fp32Matmul: inf.fp32_matmul,
-      ...(weightDtype !== undefined ? { weightDtype } : {}),
-      ...(inf.power_limit_w !== undefined ? { powerLimitW: inf.power_limit_w } : {}),
-    },
+    // the same mapping as a scenario's inference section (perf/estimate-input.ts)
+    options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype }), batch: r.batch },
     device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
   });
 }

@@ -4,7 +4,7 @@
  * "request" as the source instead of a file (a body has no file:line).
  */
 import { z } from 'zod';
-import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let node: any = schema;

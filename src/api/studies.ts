@@ -4,9 +4,10 @@
  * answer, and tco (iso-cost / iso-power fleets). Thin: the searches themselves live with the runtime.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { InputError } from '../scenario/errors.ts';
-import { findCapacity, parseSlo, type CapacityOptions, type CapacityResult } from '../cluster/capacity.ts';
-import { sizeCluster, isoCompare, type SizeOptions, type SizeResult, type IsoCompareOptions, type IsoCompareResult } from '../cluster/sizing.ts';
+import { InputError } from '../errors.ts';
+import { findCapacity, parseSlo, type CapacityOptions, type CapacityResult } from '../studies/capacity.ts';
+import { sizeCluster, type SizeOptions, type SizeResult } from '../studies/size.ts';
+import { isoCompare, type IsoCompareOptions, type IsoCompareResult } from '../studies/fleet.ts';
 import { getModel, resolveRequest } from '../workload/request.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 

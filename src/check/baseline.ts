@@ -21,9 +21,10 @@
  */
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
-import { parseDuration, parseResolution } from '../scenario/units.ts';
+import type { EstimateSpec } from '../perf/estimate-input.ts';
+import { parseDuration, parseResolution } from '../units.ts';
 import { parseMetricPath } from './metrics.ts';
 
 /** A tolerance: relative to the expected value (0.02 for "2%") or absolute (in the metric's unit). */
@@ -62,33 +63,8 @@ export interface Expectation {
   col?: number;
 }
 
-/** Flags of `vgsim estimate`, in the file's snake_case. */
-export interface EstimateSpec {
-  model: string;
-  gpu?: string;
-  node?: string;
-  nodes?: number;
-  gpus?: number;
-  gpus_per_node?: number;
-  fabric?: string;
-  oversubscription?: number;
-  parallel?: string;
-  resolution?: string;
-  frames?: number;
-  steps?: number;
-  batch?: number;
-  attention?: 'auto' | 'fa2' | 'fa3' | 'cudnn' | 'efficient';
-  dtype?: 'bf16' | 'fp8';
-  offload?: boolean;
-  compile?: boolean;
-  cfg?: 'sequential' | 'batched' | 'none';
-  t5_cpu?: boolean;
-  burst?: boolean;
-  fp32_matmul?: 'ieee' | 'tf32';
-  weight_dtype?: 'bf16' | 'fp32';
-  /** GPU profile JSON, resolved against the baseline file's folder. */
-  profile?: string;
-}
+/** A check's `estimate:` entry: the fields of `vgsim estimate`'s flags in snake_case (perf/estimate-input.ts reads it). */
+export type { EstimateSpec };
 
 export interface Check {
   name: string;
@@ -131,8 +107,8 @@ const EstimateSpecSchema = z.strictObject({
   frames: int(1).optional(),
   steps: int(1).optional(),
   batch: int(1).optional(),
-  attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).optional(),
-  dtype: z.enum(['bf16', 'fp8']).optional(),
+  attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).optional(),
+  dtype: z.enum(['bf16', 'fp8', 'int8']).optional(),
   offload: z.boolean().optional(),
   compile: z.boolean().optional(),
   cfg: z.enum(['sequential', 'batched', 'none']).optional(),
@@ -140,8 +116,9 @@ const EstimateSpecSchema = z.strictObject({
   burst: z.boolean().optional(),
   fp32_matmul: z.enum(['ieee', 'tf32']).optional(),
   weight_dtype: z.enum(['bf16', 'fp32']).optional(),
+  power_limit_w: int(1).optional(),
   profile: z.string().optional(),
-});
+}) satisfies z.ZodType<EstimateSpec>;
 
 const ExpectObjectSchema = z.strictObject({
   value: z.union([z.number(), z.string(), z.boolean()]).optional(),

@@ -10,7 +10,7 @@
  *
  * An element's key is its "name", else its "phase", else "pool/class", else its "case" field.
  */
-import { closest } from '../scenario/errors.ts';
+import { closest } from '../errors.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

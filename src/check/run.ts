@@ -11,19 +11,16 @@
  * load) are input errors (exit 2), not drift.
  */
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate } from '../cluster/simulation.ts';
-import { summaryOf, toJson } from '../report/output.ts';
+import { simulate, summaryOf } from '../serving/simulate.ts';
+import { toJson } from '../report/output.ts';
 import { estimate } from '../perf/estimate.ts';
-import { parsePlan, planGpus } from '../parallel/plan.ts';
-import { getNode, UnknownIdError } from '../hardware/catalog.ts';
-import { GpuProfile } from '../perf/profile.ts';
-import { getModel } from '../workload/request.ts';
-import { parseResolution } from '../scenario/units.ts';
-import { InputError, type InputIssue } from '../scenario/errors.ts';
-import type { Baseline, Check, EstimateSpec, Expectation, Tolerance } from './baseline.ts';
+import { estimateInput, type EstimateSpec } from '../perf/estimate-input.ts';
+import { UnknownIdError } from '../hardware/catalog.ts';
+import { InputError, type InputIssue } from '../errors.ts';
+import type { Baseline, Check, Expectation, Tolerance } from './baseline.ts';
 import { describe, metricHint, resolveMetric, type Json } from './metrics.ts';
 
 export interface MetricResult {
@@ -56,32 +53,9 @@ export interface BaselineResult {
   checks: CheckResult[];
 }
 
-/** Builds the `estimate()` input from a check's estimate spec exactly as `vgsim estimate` does from its flags. */
+/** Computes a check's estimate (the document `vgsim estimate --json` prints for the same fields). */
 export function estimateDocument(spec: EstimateSpec, baseDir: string): Json {
-  const plan = parsePlan(spec.parallel ?? 'none', 'parallel');
-  const gpus = spec.gpus ?? planGpus(plan);
-  let gpusPerNode = spec.gpus_per_node;
-  if (spec.nodes !== undefined) gpusPerNode = Math.ceil(gpus / spec.nodes);
-  if (gpus > 1 && !spec.parallel) throw new Error(`gpus: ${gpus} needs "parallel" to say how the work is split, e.g. parallel: ulysses=${gpus},fsdp`);
-  const res = spec.resolution ? parseResolution(spec.resolution) : undefined;
-  const cfg = spec.cfg ?? 'sequential';
-  const modelId = spec.model.endsWith('.json') && !isAbsolute(spec.model) ? resolve(baseDir, spec.model) : spec.model;
-  const e = estimate({
-    model: getModel(modelId),
-    gpu: spec.gpu ?? getNode(spec.node!).gpu,
-    node: spec.node,
-    gpus,
-    plan,
-    fabric: { gpusPerNode, link: spec.fabric, oversubscription: spec.oversubscription ?? 1 },
-    request: { width: res?.width, height: res?.height, frames: spec.frames, steps: spec.steps, cfg: cfg !== 'none' },
-    options: {
-      attention: spec.attention ?? 'auto', dtype: spec.dtype ?? 'bf16', compile: !!spec.compile, cfg: cfg === 'batched' ? 'batched' : 'sequential',
-      offload: !!spec.offload, textEncoderOnCpu: !!spec.t5_cpu, batch: spec.batch ?? 1, sustained: !spec.burst,
-      ...(spec.fp32_matmul ? { fp32Matmul: spec.fp32_matmul } : {}), ...(spec.weight_dtype ? { weightDtype: spec.weight_dtype } : {}),
-    },
-    device: spec.profile ? { profile: GpuProfile.load(spec.profile) } : undefined,
-  });
-  return JSON.parse(JSON.stringify(e)) as Json;
+  return JSON.parse(JSON.stringify(estimate(estimateInput(spec, { baseDir })))) as Json;
 }
 
 /** Runs the check's scenario or estimate; problems with its inputs become issues located in the baseline. */

@@ -8,7 +8,7 @@
  * help and for an unknown command (to suggest the closest one).
  */
 import { Command, CommanderError } from 'commander';
-import { InputError, formatIssues } from '../scenario/errors.ts';
+import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -27,12 +27,13 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   capacity: async () => (await import('./commands/capacity.ts')).registerCapacity,
   sweep: async () => (await import('./commands/sweep.ts')).registerSweep,
   merge: async () => (await import('./commands/sweep.ts')).registerMerge,
-  // `size` and `tco` share one module and one register function
   size: async () => (await import('./commands/size.ts')).registerSize,
+  tco: async () => (await import('./commands/tco.ts')).registerTco,
   check: async () => (await import('./commands/check.ts')).registerCheck,
   serve: async () => (await import('./commands/serve.ts')).registerServe,
+  replay: async () => (await import('./commands/replay.ts')).registerReplay,
+  calibrate: async () => (await import('./commands/calibrate.ts')).registerCalibrate,
 };
-const ALIASES: Record<string, string> = { tco: 'size' };
 
 function baseProgram(): Command {
   const program = new Command();
@@ -56,6 +57,7 @@ Examples:
   $ vgsim validate scenarios/*.yaml
   $ vgsim check baselines/*.yaml                     re-run the pinned results; exit 3 on drift
   $ vgsim serve --port 8080                          JSON API and web UI on http://127.0.0.1:8080
+  $ vgsim replay run.csv --scenario server.yaml      predicted vs observed on a real server's trace (also: vgsim calibrate)
   $ vgsim list gpus`,
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
@@ -68,8 +70,7 @@ Examples:
 function commandOf(argv: readonly string[]): string | undefined {
   const first = argv[2];
   if (first === undefined || first.startsWith('-')) return undefined;
-  const name = ALIASES[first] ?? first;
-  return name in COMMANDS ? name : undefined;
+  return first in COMMANDS ? first : undefined;
 }
 
 /** The program with every command registered (help, completion of unknown commands). */

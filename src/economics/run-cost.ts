@@ -1,6 +1,7 @@
 /**
  * Prices a simulation run: the scenario's `cost` section (defaults from the sourced catalog) applied to what the
- * run measured — IT energy, GPU-hours, videos and seconds of video — scaled from the simulated time to a month.
+ * run used — IT energy, GPU-hours, videos and seconds of video (a RunUsage, declared here and filled in by the
+ * runtime, serving/result.ts) — scaled from the simulated time to a month.
  *
  *  - owned: ownedCost() over cluster.nodes (capex amortized, maintenance, electricity × PUE, colocation rent);
  *    sleeping nodes lower the energy only.
@@ -8,11 +9,26 @@
  *    asleep) or busy (per-second serverless), as the scenario says.
  * A missing price is not an error of the run: cost is null and the warning says which field to supply.
  */
-import type { Scenario, CostSpec } from '../scenario/schema.ts';
-import type { SimulationResult } from '../cluster/simulation.ts';
-import { ownedCost, cloudCost, unitCosts, MissingPriceError, type CostAssumptions, type NodeLine } from './index.ts';
-import { canonicalId, getNode } from '../hardware/catalog.ts';
+import type { CostSpec } from '../scenario/schema.ts';
+import { ownedCost, cloudCost, unitCosts, serverPrice, MissingPriceError, type CostAssumptions, type NodeLine } from './index.ts';
+import { canonicalId, getGpu, getNode } from '../hardware/catalog.ts';
+import type { NodeSpec } from '../hardware/types.ts';
 import { HOURS_PER_MONTH } from './defaults.ts';
+
+/** What a run used, as pricing reads it (the runtime fills it in; pricing sees nothing else of the run). */
+export interface RunUsage {
+  /** Simulated time, hours. */
+  hours: number;
+  /** Completed videos, and the seconds of video they hold. */
+  videos: number;
+  videoSeconds: number;
+  /** IT energy (GPUs and the nodes' other parts), kWh. */
+  itKwh: number;
+  /** The nodes provisioned, as the scenario lists them (type id or alias, count). */
+  nodes: { type: string; count: number }[];
+  /** Per pool: its GPU type, GPUs provisioned, GPU-hours awake, and the busy share of its provisioned GPU time. */
+  pools: { name: string; gpu: string; gpus: number; gpuHoursAwake: number; utilization: number }[];
+}
 
 export interface RunCost {
   basis: 'owned' | 'cloud';
@@ -30,7 +46,8 @@ export interface RunCost {
   warnings: string[];
 }
 
-function pick<T>(v: T | Record<string, T> | undefined, key: string): T | undefined {
+/** A cost field written as one value for all, or per node type / GPU id: the value for `key`. */
+export function valueFor<T>(v: T | Record<string, T> | undefined, key: string): T | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'object' && v !== null) return (v as Record<string, T>)[key];
   return v as T;
@@ -56,20 +73,19 @@ export function assumptionsOf(c: CostSpec): Partial<CostAssumptions> {
 }
 
 /** Cost of the run, or null with a warning when a price is missing from the catalog and the scenario. */
-export function runCost(r: SimulationResult, s: Scenario): { cost: RunCost | null; warning?: string } {
-  const c = s.cost;
-  const hours = r.sim_time_s / 3600;
+export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; warning?: string } {
+  const hours = usage.hours;
   if (!(hours > 0)) return { cost: null, warning: 'cost: nothing was simulated' };
-  const videosPerMonth = (r.requests.completed / hours) * HOURS_PER_MONTH;
-  const videoSecondsPerMonth = (r.video_seconds / hours) * HOURS_PER_MONTH;
+  const videosPerMonth = (usage.videos / hours) * HOURS_PER_MONTH;
+  const videoSecondsPerMonth = (usage.videoSeconds / hours) * HOURS_PER_MONTH;
   try {
     if (c.basis === 'owned') {
-      const lines: NodeLine[] = s.cluster.nodes.map((n) => {
+      const lines: NodeLine[] = usage.nodes.map((n) => {
         const id = canonicalId('node', n.type);
         const gpu = getNode(id).gpu;
-        return { node: id, count: n.count, purchaseUsd: pick(c.server_price_usd, id), gpuPurchaseUsd: pick(c.gpu_price_usd, gpu) ?? pick(c.gpu_price_usd, id), serverBaseUsd: c.server_base_usd };
+        return { node: id, count: n.count, purchaseUsd: valueFor(c.server_price_usd, id), gpuPurchaseUsd: valueFor(c.gpu_price_usd, gpu) ?? valueFor(c.gpu_price_usd, id), serverBaseUsd: c.server_base_usd };
       });
-      const o = ownedCost({ nodes: lines, itEnergy: { kwh: r.energy.total_kwh, hours }, provisionedKw: c.provisioned_kw, extraCapexUsd: c.extra_capex_usd, assumptions: assumptionsOf(c) });
+      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, extraCapexUsd: c.extra_capex_usd, assumptions: assumptionsOf(c) });
       const u = unitCosts({ monthlyCost: o.perMonth.total, videosPerMonth, videoSecondsPerMonth, kwhPerMonth: o.energy.billedKwhPerMonth });
       return {
         cost: {
@@ -86,11 +102,11 @@ export function runCost(r: SimulationResult, s: Scenario): { cost: RunCost | nul
     let perMonth = 0;
     let gpuHoursPerMonth = 0;
     const notes: string[] = [];
-    for (const p of r.pools) {
-      const provisioned = p.replicas * p.gpus_per_replica * hours;
-      const gpuHours = c.cloud.billing === 'provisioned' ? provisioned : c.cloud.billing === 'awake' ? p.gpu_hours_awake : p.utilization * provisioned;
+    for (const p of usage.pools) {
+      const provisioned = p.gpus * hours;
+      const gpuHours = c.cloud.billing === 'provisioned' ? provisioned : c.cloud.billing === 'awake' ? p.gpuHoursAwake : p.utilization * provisioned;
       const cc = cloudCost({
-        gpu: p.gpu, usdPerGpuHour: pick(c.cloud.usd_per_gpu_hour, p.gpu), usage: { basis: c.cloud.billing === 'busy' ? 'busy' : 'provisioned', gpuHours, hours },
+        gpu: p.gpu, usdPerGpuHour: valueFor(c.cloud.usd_per_gpu_hour, p.gpu), usage: { basis: c.cloud.billing === 'busy' ? 'busy' : 'provisioned', gpuHours, hours },
         assumptions: { cloudReservedDiscountPct: c.cloud.reserved_discount_pct ?? 0, cloudReservedFraction: c.cloud.reserved_fraction ?? 0 },
       });
       perMonth += cc.perMonth.compute;
@@ -99,9 +115,9 @@ export function runCost(r: SimulationResult, s: Scenario): { cost: RunCost | nul
     }
     const extras = (c.cloud.egress_usd_per_month ?? 0) + (c.cloud.storage_usd_per_month ?? 0);
     const total = perMonth + extras;
-    const kwhPerMonth = (r.energy.total_kwh / hours) * HOURS_PER_MONTH;
+    const kwhPerMonth = (usage.itKwh / hours) * HOURS_PER_MONTH;
     const u = unitCosts({ monthlyCost: total, videosPerMonth, videoSecondsPerMonth, kwhPerMonth });
-    const gpus = r.pools.reduce((a, p) => a + p.replicas * p.gpus_per_replica, 0);
+    const gpus = usage.pools.reduce((a, p) => a + p.gpus, 0);
     return {
       cost: {
         basis: 'cloud', usd_per_month: total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
@@ -117,6 +133,24 @@ export function runCost(r: SimulationResult, s: Scenario): { cost: RunCost | nul
       const field = c.basis === 'owned' ? 'cost.server_price_usd (or cost.gpu_price_usd + cost.server_base_usd)' : 'cost.cloud.usd_per_gpu_hour';
       return { cost: null, warning: `cost: ${e.message} — set ${field} in the scenario` };
     }
+    throw e;
+  }
+}
+
+/** Why a node type cannot be priced on this cost basis (a missing catalog or scenario price), or undefined when it can. */
+export function missingPrice(c: CostSpec, node: NodeSpec): string | undefined {
+  if (c.basis === 'cloud') {
+    const gpu = getGpu(node.gpu);
+    if (valueFor(c.cloud.usd_per_gpu_hour, gpu.id) === undefined && gpu.cloudUsdPerGpuHour === undefined) {
+      return `no cloud price: GpuSpec.cloudUsdPerGpuHour of ${gpu.id} is not in the catalog; set cost.cloud.usd_per_gpu_hour`;
+    }
+    return undefined;
+  }
+  try {
+    serverPrice(node, { purchaseUsd: valueFor(c.server_price_usd, node.id), gpuPurchaseUsd: valueFor(c.gpu_price_usd, node.gpu) ?? valueFor(c.gpu_price_usd, node.id), serverBaseUsd: c.server_base_usd });
+    return undefined;
+  } catch (e) {
+    if (e instanceof MissingPriceError) return `${e.message}; or set cost.server_price_usd in the scenario`;
     throw e;
   }
 }

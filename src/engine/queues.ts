@@ -139,11 +139,37 @@ export class PriorityQueue<T> {
     return top;
   }
 
-  /** Removes the first item matching `pred` (O(n)); returns it or undefined. */
+  /**
+   * Removes the first item matching `pred` (O(n)); returns it or undefined. The rest is left sorted by (key,
+   * insertion order) — a sorted array is a valid heap — so the queue's layout after a removal depends only on
+   * what it holds.
+   */
   remove(pred: (item: T) => boolean): T | undefined {
-    const idx = this.items.findIndex(pred);
+    return this.removeAt(this.items.findIndex(pred));
+  }
+
+  /** Removes `item` (the first occurrence); returns it, or undefined when it is not queued. */
+  removeItem(item: T): T | undefined {
+    return this.removeAt(this.items.indexOf(item));
+  }
+
+  private removeAt(idx: number): T | undefined {
     if (idx < 0) return undefined;
     const item = this.items[idx]!;
+    const n = this.items.length;
+    // already in order without it (e.g. a queue of one, or one sorted by the last removal): take it out in place
+    let sorted = true;
+    for (let i = 0, prev = -1; i < n && sorted; i++) {
+      if (i === idx) continue;
+      if (prev >= 0 && !this.less(this.keys[prev]!, this.seqs[prev]!, this.keys[i]!, this.seqs[i]!)) sorted = false;
+      prev = i;
+    }
+    if (sorted) {
+      this.items.splice(idx, 1);
+      this.keys.splice(idx, 1);
+      this.seqs.splice(idx, 1);
+      return item;
+    }
     const rest: [T, number, number][] = [];
     for (let i = 0; i < this.items.length; i++) if (i !== idx) rest.push([this.items[i]!, this.keys[i]!, this.seqs[i]!]);
     rest.sort((a, b) => (this.less(a[1], a[2], b[1], b[2]) ? -1 : 1));

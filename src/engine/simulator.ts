@@ -24,6 +24,12 @@ export interface RunOptions {
   until?: number;
   /** Stop after this many events (a safety valve for runaway models). */
   maxEvents?: number;
+  /**
+   * Asked before each new instant (the first event at a later time than the one just processed): false stops
+   * the run there, with the clock at the last instant processed. Lets a caller run "until nothing is left to
+   * wait for" in one call, checking between instants, never inside one.
+   */
+  continueAtInstant?: () => boolean;
 }
 
 export class Simulator {
@@ -81,11 +87,14 @@ export class Simulator {
   run(options: RunOptions = {}): void {
     const until = options.until ?? Infinity;
     const maxEvents = options.maxEvents ?? Infinity;
+    const next = options.continueAtInstant;
     if (until < this._now) throw new RangeError(`run until ${until} is before now (${this._now})`);
     this.stopped = false;
     const queue = this.queue;
     let processed = 0;
+    if (next !== undefined && !next()) return;
     while (!this.stopped && processed < maxEvents) {
+      if (next !== undefined && processed > 0 && queue.peekTime() > this._now && !next()) break;
       const fire = queue.popUntil(until);
       if (fire === undefined) break;
       this._now = queue.poppedTime;

@@ -13,6 +13,8 @@ export class QuantileSketch {
   private readonly buckets = new Map<number, number>();
   private zeros = 0;
   private exact: number[] | undefined = [];
+  /** The exact samples sorted (kept between quantile() calls until the next add()). */
+  private sorted: number[] | undefined;
   count = 0;
   sum = 0;
   min = Infinity;
@@ -30,9 +32,19 @@ export class QuantileSketch {
     if (x < this.min) this.min = x;
     if (x > this.max) this.max = x;
     if (this.exact) {
+      // exact mode: the buckets are built only if the samples outgrow it (the same counts as adding them one by one)
       this.exact.push(x);
-      if (this.exact.length > this.exactLimit) this.exact = undefined;
+      this.sorted = undefined;
+      if (this.exact.length > this.exactLimit) {
+        for (const v of this.exact) this.bucket(v);
+        this.exact = undefined;
+      }
+      return;
     }
+    this.bucket(x);
+  }
+
+  private bucket(x: number): void {
     if (x < 1e-12) {
       this.zeros++;
       return;
@@ -49,7 +61,7 @@ export class QuantileSketch {
   quantile(q: number): number {
     if (this.count === 0) return NaN;
     if (this.exact) {
-      const xs = [...this.exact].sort((a, b) => a - b);
+      const xs = (this.sorted ??= [...this.exact].sort((a, b) => a - b));
       const pos = q * (xs.length - 1);
       const lo = Math.floor(pos);
       const hi = Math.ceil(pos);
@@ -79,7 +91,7 @@ export class QuantileSketch {
     return n / this.count;
   }
 
-  /** Number of buckets held (memory bound check). */
+  /** Numbers held: buckets, plus the raw samples while in exact mode (memory bound check). */
   get size(): number {
     return this.buckets.size + (this.exact?.length ?? 0);
   }

@@ -16,7 +16,7 @@
  * scripts apply (asserts in generate.py): FSDP and Ulysses need several processes, ulysses_size must equal
  * the world size and divide the head count.
  */
-import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { SINGLE_GPU, type ParallelPlan } from './plan.ts';
 
 /** What an official launch line describes, in vgsim terms. */

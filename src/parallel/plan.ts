@@ -17,7 +17,7 @@
  *   t5=gpu|cpu|fsdp   where umT5 runs; fsdp shards it like --t5_fsdp
  * "none" or "" is the single-GPU plan.
  */
-import { didYouMean, InputError, type InputIssue } from '../scenario/errors.ts';
+import { didYouMean, InputError, type InputIssue } from '../errors.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { supportProblems } from './family-rules.ts';
 

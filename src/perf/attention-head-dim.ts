@@ -17,7 +17,8 @@ const HD256: readonly [number, number, number, number][] = [[512, 208, 308, 286]
 /** Rate at `headDim` relative to head dim 128 for a kernel at `lq` tokens (1 at 128). */
 export function headDimFactor(kernel: AttentionKernel, headDim: number, lq: number): number {
   if (headDim === 128) return 1;
-  const col = kernel === 'cudnn' ? 2 : kernel === 'fa3' ? 3 : 1;
+  // the quantised kernels (SageAttention2, FP8 FA3) are FA3-based: FA3's ratio
+  const col = kernel === 'cudnn' ? 2 : kernel === 'fa3' || kernel === 'sage2' || kernel === 'fa3-fp8' ? 3 : 1;
   const other = headDim < 128 ? HD64 : HD256;
   return interpLog(other.map((r, i) => [r[0], r[col]! / HD128[i]![col]!] as [number, number]), lq);
 }

@@ -17,10 +17,10 @@ import { buildLatentUpsampler, samplingPasses } from '../workload/families/sampl
 import type { DitForward } from '../workload/dit.ts';
 
 export function passesDenoiseCost(s: EstimateSetup): DenoiseCost {
-  const { opts, plan, req, model, device, layout } = s;
+  const { opts, plan, req, model, device, layout, exec } = s;
   const passes = samplingPasses(model, req.latent, req.steps, req.cfg);
   const base = {
-    kernel: s.kernel, linearDtype: opts.dtype, fp32Matmul: opts.fp32Matmul, fused: opts.compile, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
+    kernel: s.kernel, linearDtype: exec.legacyFp8 ? 'fp8' : 'bf16', fp32Matmul: opts.fp32Matmul, fused: exec.fusedLegacy, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
     weightsResident: false, castWeights: s.castWeights,
   } as const;
   const price = (tokens: number, batch: number) => {
@@ -75,6 +75,7 @@ export function passesDenoiseCost(s: EstimateSetup): DenoiseCost {
     pipelineFactor: 1,
     schedOps: schedOpsOut,
     schedCost: schedCost!,
+    cacheBytes: 0,
     stepSeconds: denoiseSeconds / req.steps,
     warmupExtra: 0,
     denoiseSeconds,

@@ -7,7 +7,8 @@ import type { StageBuilder } from '../workload/ops.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '../hardware/host-cpu.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
-import { familyVaeDecode, stackTextEncode, textEncode, vaeDecode, vaeEncode } from './stage-builds.ts';
+import { familyVaeDecode, stackTextEncode, textEncode, tinyVaeDecode, vaeDecode, vaeEncode } from './stage-builds.ts';
+import { vaeTiling } from '../engines/rules.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
 import { familyDecodeHostLoops, stackEncodeFlops } from '../workload/families/stages.ts';
 import { decodeLatent } from '../workload/families/sampling.ts';
@@ -30,11 +31,15 @@ export interface EncodeDecodeCost {
 }
 
 export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
-  const { opts, plan, req, model, device, layout, node, groupN, warnings } = s;
-  // ---- text encoder: Wan's umT5 encodes prompt and negative prompt; the other families' encoders as their pipelines call them ----
+  const { opts, plan, req, model, device, layout, node, groupN, warnings, exec } = s;
+  // ---- text encoder: Wan's umT5 (and Wan2.1 I2V's CLIP image encoder) encodes prompt and negative prompt;
+  // the other families' encoders as their pipelines call them ----
   const fsdp = plan.t5 === 'fsdp' ? groupN : undefined;
   const teStage = model.family === 'wan'
-    ? textEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp })
+    ? textEncode(model.textEncoder, {
+      calls: 2, weightsResident: false, fsdp,
+      ...(exec.textEncoderDtype !== 'bf16' ? { linearDtype: exec.textEncoderDtype } : {}), ...(model.imageEncoder ? { image: model.imageEncoder } : {}),
+    })
     : stackTextEncode(model.textEncoder, { cfg: req.cfg, weightsResident: false, fp32Matmul: opts.fp32Matmul, fsdp });
   // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)
   const hostCpu = node.hostCpu ?? DEFAULT_HOST_CPU;
@@ -50,7 +55,13 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   let hostLoopSeconds = 0;
   if (model.family === 'wan') {
     if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
-    vae = vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards }, device);
+    const vaeOpts = {
+      ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}),
+      ...(exec.vae.tiled ? { tiling: vaeTiling(model.vae.stride[1]) } : {}),
+    };
+    vae = exec.vae.tiny
+      ? tinyVaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w })
+      : vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards, ...vaeOpts }, device);
   } else {
     // multi-scale samplers decode the last pass's latent (LTX-Video: 4/3 of the request, resized after decoding)
     const z = decodeLatent(model, req.latent);
@@ -69,7 +80,7 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
 
   // ---- VAE encode of the conditioning (image-to-video, Wan), on every rank before sampling ----
   const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
-  const enc = encodeFrames > 0 && model.family === 'wan' ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
+  const enc = encodeFrames > 0 && model.family === 'wan' ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true, ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}) }) : undefined;
   const encodeCost = enc ? priceStageOnce(device, enc.ops, layout.pricer) : undefined;
   return {
     teStage, teCost, encodeFrames, vaeEncode: enc, encodeCost, encodeSeconds: (encodeCost?.seconds ?? 0) * opts.batch,

@@ -8,7 +8,8 @@
 import { buildDitForward, type DitForward, type DitForwardOptions } from '../workload/dit.ts';
 import { buildVaeDecode, type VaeDecodeOptions } from '../workload/vae.ts';
 import { buildVaeEncode, type VaeEncodeOptions } from '../workload/vae-encode.ts';
-import { buildTextEncode } from '../workload/text-encoder.ts';
+import { buildTextEncode, type TextEncodeOptions } from '../workload/text-encoder.ts';
+import { buildTinyVaeDecode } from '../workload/tiny-vae.ts';
 import { isWanDit, type AnyDitSpec, type TextEncoderSpec, type VaeSpec } from '../workload/models.ts';
 import type { StageBuilder } from '../workload/ops.ts';
 import type { FamilyVaeSpec, TextEncoderStack } from '../workload/families/specs.ts';
@@ -45,6 +46,11 @@ export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w
     }));
 }
 
+const tinyDecodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();
+export function tinyVaeDecode(vae: VaeSpec, o: { t: number; h: number; w: number }): StageBuilder {
+  return memo(tinyDecodes, vae, JSON.stringify(o), () => buildTinyVaeDecode(vae, o));
+}
+
 const encodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();
 export function vaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder {
   return memo(encodes, vae, JSON.stringify(o), () => buildVaeEncode(vae, o));
@@ -56,6 +62,6 @@ export function stackTextEncode(te: TextEncoderStack, o: StackEncodeOptions): St
 }
 
 const texts = new WeakMap<TextEncoderSpec, Map<string, StageBuilder>>();
-export function textEncode(te: TextEncoderSpec, o: { calls: number; weightsResident: boolean; fsdp?: number }): StageBuilder {
+export function textEncode(te: TextEncoderSpec, o: TextEncodeOptions): StageBuilder {
   return memo(texts, te, JSON.stringify(o), () => buildTextEncode(te, o));
 }

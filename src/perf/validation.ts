@@ -17,7 +17,7 @@ import { DeviceModel, type DeviceOptions } from './device.ts';
 import { priceStage } from './stage-cost.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import { powerTable, stageEnergy } from './power.ts';
-import { ReplicaLayout } from '../parallel/layout.ts';
+import { ReplicaLayout } from './layout.ts';
 import { parsePlan } from '../parallel/plan.ts';
 
 export interface ValidationCase {

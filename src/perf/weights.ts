@@ -40,10 +40,14 @@ export interface WeightPlan {
 
 export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const { plan, req, model, device, layout, pp, groupN, expertParams, residentWBytes, fsdpN, wBytes, warnings } = s;
-  // weights as each pipeline keeps them: Wan's umT5 bf16 and fp32 VAE; the other families' in their own dtypes
+  // weights as each pipeline keeps them: Wan's umT5 (bf16, or its blocks in fp8/int8) with Wan2.1 I2V's CLIP,
+  // which lives and moves with it, and its fp32 VAE (bf16 by an engine; the tiny VAE's stage holds its own);
+  // the other families' encoders and VAEs in their own dtypes
   const wan = model.family === 'wan';
-  const t5Bytes = wan ? (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2 : stackBytes(model.textEncoder);
-  const vaeBytes = wan ? model.vae.params * 4 : familyVaeBytes(model.vae);
+  const t5Bytes = wan
+    ? model.textEncoder.blockParams * (s.exec.textEncoderDtype === 'bf16' ? 2 : 1) + model.textEncoder.embeddingParams * 2 + (model.imageEncoder?.residentBytes ?? 0)
+    : stackBytes(model.textEncoder);
+  const vaeBytes = !wan ? familyVaeBytes(model.vae) : s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
   const teName = wan ? 'umt5' : model.textEncoder.id;
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
   // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16

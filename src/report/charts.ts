@@ -17,7 +17,7 @@
  * speed-up vs GPUs per replica), charts/gantt.ts (per-GPU timeline with stage bands, SVG drawn with d3 scales).
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { RUNTIME_OVERHEAD_GB, type Estimate } from '../perf/estimate.ts';
 import { fmtSeconds } from './table.ts';
 import { format as d3format } from 'd3-format';

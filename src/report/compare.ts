@@ -15,9 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
-import { toJson, summaryOf } from './output.ts';
+import { toJson } from './output.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
 import { PALETTE, barsChart, linesChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type NamedChart, type ReferenceLine } from './charts.ts';
 
@@ -227,7 +227,7 @@ export function compareText(cmp: Comparison): string {
 export function compareJson(cmp: Comparison, runs: readonly CompareRun[]): unknown {
   return {
     scenarios: cmp.scenarios.map((s, i) => {
-      const { wall_time_s: _w, ...summary } = summaryOf(runs[i]!.result);
+      const summary = summaryOf(runs[i]!.result);
       return { ...s, summary };
     }),
     metrics: cmp.rows,

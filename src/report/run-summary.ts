@@ -1,5 +1,5 @@
 /** The readable summary of a simulation run (terminal). */
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
 
 export function runSummary(r: SimulationResult): string {

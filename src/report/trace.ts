@@ -28,7 +28,7 @@
  * Timestamps and durations are integer microseconds of simulated time. Events are sorted, so the same
  * result gives byte-identical JSON.
  */
-import type { RequestRecord, SimulationResult, TimelineBatch, TimelineEvent, TimelineHandoff, TimelinePhase } from '../cluster/simulation.ts';
+import type { RequestRecord, SimulationResult, TimelineBatch, TimelineEvent, TimelineHandoff, TimelinePhase } from '../serving/simulate.ts';
 import type { StepOp } from '../perf/estimate.ts';
 
 export interface TraceEvent {

@@ -4,18 +4,18 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type InputIssue } from './errors.ts';
+import { didYouMean, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
+import { poolsOf, poolPlan, autoscalesOf } from './pools.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
-import { InputError } from './errors.ts';
-
-export function poolsOf(s: LoadedScenario['scenario']) {
-  return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
-}
+import { InputError } from '../errors.ts';
+import { resolveEngine } from '../engines/rules.ts';
+import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
+import { getModel } from '../workload/request.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -83,26 +83,38 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     let perReplica = p.gpus_per_replica ?? 1;
     let dp = 1;
     try {
-      const plan = parsePlan(p.parallel, `${loaded.locate([...base, 'parallel']).source}`);
-      dp = plan.dp;
-      const need = planGpus({ ...plan, dp: 1 });
+      const { plan, dp: copies, gpus: need } = poolPlan(p, `${loaded.locate([...base, 'parallel']).source}`);
+      dp = copies;
       if (p.gpus_per_replica !== undefined && p.gpus_per_replica !== need) {
         at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
       }
       perReplica = need;
+      // the pool's engine runs this layout and these knobs for each model it serves (vgsim list engines)
+      const spec = poolInferenceSpec(s.inference, p);
+      const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+      for (const id of sharedIds(p)) {
+        if (!nodeId || !knownModel(id)) continue;
+        try {
+          const own = p.models?.find((m) => typeof m !== 'string' && m.model === id);
+          const modelPlan = own && typeof own !== 'string' ? { ...parsePlan(own.parallel), dp: 1 } : plan;
+          resolveEngine(engineCheckOptions(spec, 'inference'), modelPlan, getModel(id), getGpu(listNodes().find((x) => x.id === nodeId)!.gpu));
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          for (const i of e.issues) if (!issues.some((x) => x.message === i.message)) at(where(i.path), i.message, i.hint);
+        }
+      }
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
     if (p.models) {
-      // shared replicas (src/cluster/model-swap.ts) hold every model in host memory from the start
+      // shared replicas (src/serving/model-swap.ts) hold every model in host memory from the start
       if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');
       if (!p.warm) at([...base, 'warm'], 'a shared pool starts warm (every model in host memory); cold starts load one model', 'drop warm: false');
       if (p.stages.length < 3) at([...base, 'stages'], 'a shared pool runs whole requests; it cannot be combined with stage disaggregation');
       const name = p.name ?? `pool${i}`;
-      const autoscales = s.autoscale === undefined ? [] : Array.isArray(s.autoscale) ? s.autoscale : [s.autoscale];
-      if (autoscales.some((a) => a.pool === undefined || a.pool === name)) at([...base, 'models'], 'autoscaling a shared pool is not modelled (a woken replica would load one model)', 'autoscale other pools (autoscale.pool)');
+      if (autoscalesOf(s).some((a) => a.pool === undefined || a.pool === name)) at([...base, 'models'], 'autoscaling a shared pool is not modelled (a woken replica would load one model)', 'autoscale other pools (autoscale.pool)');
       p.models.forEach((m, j) => {
         if (typeof m === 'string') return;
         try {

@@ -6,7 +6,11 @@
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
 import { z } from 'zod';
-import { parseDuration, parseResolution } from './units.ts';
+import { parseDuration, parseResolution } from '../units.ts';
+import type { ArrivalSpec } from '../workload/arrivals.ts';
+import type { CurveSpec } from '../workload/rate-curve.ts';
+import { SharedModelsSchema } from './shared-pool-schema.ts';
+import { CoolingSchema } from './cooling-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -35,10 +39,27 @@ const resolution = z
 
 const positiveInt = z.number().int().positive();
 
+/** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
+export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+
 export const InferenceSchema = z
   .strictObject({
-    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what the official code runs (flash_attn: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)'),
-    dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
+    engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine whose kernels, layouts and features are modelled (default official; vgsim list engines)'),
+    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).default('auto').describe('attention kernel; auto = the engine\'s default (official: flash_attn, FlashAttention-3 on Hopper, FlashAttention-2 elsewhere); sage2 = SageAttention2 (INT8 QK, FP8 PV), fa3-fp8 = FlashAttention-3 FP8'),
+    dtype: z.enum(['bf16', 'fp8', 'int8']).default('bf16').describe('precision of the DiT linear layers (fp8/int8 with the engine\'s activation quantisation)'),
+    dtype_layers: z.array(z.enum(['self', 'cross', 'ffn'])).min(1).optional().describe('which block linears dtype quantises (default all): self-attention, cross-attention, FFN'),
+    sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=) or a block density such as "0.3,steps=10,layers=1"'),
+    cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r]" or "magcache:E024K6R02", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
+    distill: z.enum(['lightx2v-4step', 'lightning-4step', 'fastwan-3step']).optional().describe('distilled few-step weights: steps and CFG become the model\'s'),
+    vae: z
+      .strictObject({
+        dtype: z.enum(['fp32', 'bf16']).optional().describe('decode precision (default: the engine\'s)'),
+        tiled: z.boolean().optional().describe('tiled decode (256-pixel tiles every 192)'),
+        decoder: z.enum(['full', 'tiny']).optional().describe('tiny = the TAEHV decoder'),
+      })
+      .optional()
+      .describe('VAE variant'),
+    text_encoder_dtype: z.enum(['bf16', 'fp8', 'int8']).optional().describe('umT5 linear precision (quantised checkpoints)'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
@@ -71,21 +92,37 @@ const rateFields = {
 export const ArrivalsSchema = z.discriminatedUnion('process', [
   z.strictObject({ process: z.literal('poisson'), ...rateFields }).describe('Poisson arrivals (exponential gaps)'),
   z.strictObject({ process: z.literal('gamma'), ...rateFields, cv: z.number().positive().describe('coefficient of variation of the gaps (1 = Poisson, >1 burstier)') }).describe('renewal process with Gamma-distributed gaps'),
-  z.strictObject({ process: z.literal('trace'), file: z.string().describe('CSV with a header: timestamp_s[,model,resolution,frames,steps,priority]') }).describe('replay of a CSV trace'),
+  z
+    .strictObject({
+      process: z.literal('trace'),
+      file: z.string().describe('CSV with a header, columns by name: vgsim\'s (timestamp_s[,model,resolution,frames,steps,priority,slo_s]), an observed trace of calibration/serving (arrival_s, request_id, ...), or a DiT-benchmark per-request file (width,height,num_frames,num_inference_steps,slo_ms[,timestamp], CSV or Request(...) lines)'),
+      rate_per_s: z.number().positive().optional().describe('for a trace without a time column: send its rows at this fixed rate (one every 1/rate s from t=0)'),
+    })
+    .describe('replay of a trace file'),
 ]);
+
+export const CurveSchema = z
+  .union([
+    z.enum(['flat', 'diurnal', 'office-hours']),
+    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
+  ])
+  .default('flat')
+  .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day');
+
+// The domain declares what it takes (workload/arrivals.ts, workload/rate-curve.ts); the schema's inferred
+// types must fit those declarations, so the workload layer never imports the scenario layer.
+ArrivalsSchema satisfies z.ZodType<ArrivalSpec>;
+CurveSchema satisfies z.ZodType<CurveSpec>;
 
 export const PoolSchema = z.strictObject({
   name: z.string().optional(),
   model: z.string().optional().describe('model served (default: the scenario model)'),
-  models: z
-    .array(z.union([z.string(), z.strictObject({ model: z.string(), parallel: z.string().describe('this model\'s plan on the replica (same GPU count as the pool\'s)') })]))
-    .min(2)
-    .optional()
-    .describe('a shared pool: every replica serves these models (ids, or {model, parallel} when a model runs another plan on the same GPUs), keeping all on the GPU when they fit together and otherwise one at a time, swapped in from host memory when a request of another model starts (instead of model)'),
+  models: SharedModelsSchema.optional(),
   replicas: positiveInt.default(1).describe('number of replicas (each a copy of the model)'),
   gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
+  engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine of this pool (default: inference.engine, else official); vgsim list engines'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
@@ -93,6 +130,7 @@ export const PoolSchema = z.strictObject({
     .min(1)
     .default(['encode', 'denoise', 'decode'])
     .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
+  stage_times: z.string().optional().describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
       max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
@@ -101,6 +139,16 @@ export const PoolSchema = z.strictObject({
     .optional()
     .describe('batching of compatible requests'),
 });
+
+export const ServingOverheadsSchema = z
+  .strictObject({
+    dispatch_s: z.number().nonnegative().default(0).describe('router hands a request to a replica → the replica starts it (IPC, deserialisation); holds the replica'),
+    handoff_s: z.number().nonnegative().default(0).describe('between two consecutive stages of a request on a replica (encode → denoise, denoise → decode); holds the replica'),
+    request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
+    service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each batch\'s phases are scaled by a log-normal speed factor of mean 1 (0 = deterministic, the default)'),
+    service_correlation_s: z.number().nonnegative().default(0).describe('correlation time of the speed factor (its log an Ornstein–Uhlenbeck process per replica): slow spells last about this long; 0 = independent per batch'),
+  })
+  .describe('serving overheads in seconds per request');
 
 const failureProcess = z
   .strictObject({
@@ -220,6 +268,7 @@ export const ScenarioSchema = z
           .optional()
           .describe('the network between nodes'),
         storage: StorageSchema.default(StorageSchema.parse({})),
+        cooling: CoolingSchema.optional(),
       })
       .describe('the hardware'),
     deployment: z
@@ -227,15 +276,13 @@ export const ScenarioSchema = z
       .describe('replica pools: how many copies of which model, on how many GPUs each'),
     workload: z.strictObject({
       arrivals: ArrivalsSchema,
-      curve: z
-        .union([
-          z.enum(['flat', 'diurnal', 'office-hours']),
-          z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
-        ])
-        .default('flat')
-        .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day'),
+      curve: CurveSchema,
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
     }),
+    serving_overheads: z
+      .union([z.string(), ServingOverheadsSchema])
+      .optional()
+      .describe('per-request serving overheads that kernel profiles cannot see (dispatch, stage hand-off, pre/post-processing): a vgsim-serving-overheads/1 JSON written by `vgsim calibrate --write` (path relative to the scenario) or inline {dispatch_s, handoff_s, request_s}'),
     scheduling: z
       .strictObject({
         routing: z.enum(['round-robin', 'least-outstanding', 'join-shortest-queue', 'power-of-two', 'random', 'slo-aware']).default('least-outstanding').describe('how the load balancer picks a replica (slo-aware: earliest predicted completion)'),
@@ -359,6 +406,7 @@ export type Pool = z.output<typeof PoolSchema>;
 export type Arrivals = z.output<typeof ArrivalsSchema>;
 export type CustomModel = z.output<typeof CustomModelSchema>;
 export type Autoscale = z.output<typeof AutoscaleSchema>;
+export type ServingOverheadsInput = z.output<typeof ServingOverheadsSchema>;
 export type Storage = z.output<typeof StorageSchema>;
 export type CostSpec = z.output<typeof CostSchema>;
 export type Workload = Scenario['workload'];

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
-import { InputError, type InputIssue } from './errors.ts';
+import { InputError, type InputIssue } from '../errors.ts';
 
 export type PathKey = string | number;
 

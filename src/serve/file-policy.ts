@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { PACKAGE_ROOT } from '../package-files.ts';
-import type { InputIssue } from '../scenario/errors.ts';
+import type { InputIssue } from '../errors.ts';
 
 export interface FilePolicy {
   /** Folders whose files may be read (absolute, symlinks resolved). */

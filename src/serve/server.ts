@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 import { CATALOG_KINDS, type CatalogKind } from '../api/catalog.ts';
 import { libraryFile } from '../scenario/library.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';

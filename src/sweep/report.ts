@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { TopLevelSpec } from 'vega-lite';
-import type { SimulationResult } from '../cluster/simulation.ts';
+import type { SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from '../report/table.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from '../report/html.ts';
 import { CHART_CONFIG, PALETTE, barsChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type LinesChartInput, type NamedChart } from '../report/charts.ts';
@@ -48,6 +48,8 @@ export function formatMetricValue(v: number | null | undefined, unit: MetricUnit
       return `${v.toFixed(2)} kW`;
     case 'videos/h':
       return v.toFixed(1);
+    case 'dB':
+      return `${v.toFixed(1)} dB`;
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }

@@ -14,7 +14,7 @@
  * the field), so a point is loaded and validated exactly like `vgsim run --set ...` would load it.
  */
 import { createHash } from 'node:crypto';
-import { InputError, didYouMean, type InputIssue } from '../scenario/errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { parseOverride, type LoadedScenario } from '../scenario/load.ts';
 import { scenarioJsonSchema, type SweepSpec } from '../scenario/schema.ts';
 import type { PathKey } from '../scenario/yaml-source.ts';

@@ -2,22 +2,28 @@
  * Arrival processes: when requests arrive. Each yields the next arrival time lazily, so a day of traffic
  * never sits in memory. Randomness comes from the 'arrivals' stream only.
  */
-import { readFileSync } from 'node:fs';
 import type { RandomStream } from '../engine/random.ts';
-import type { Arrivals } from '../scenario/schema.ts';
-import { InputError } from '../scenario/errors.ts';
-import { parseResolution } from '../scenario/units.ts';
 import type { RateCurve } from './rate-curve.ts';
+import { readTraceFile, type TraceRow } from './trace-formats.ts';
 
-export interface TraceRow {
-  time: number;
-  model?: string;
-  width?: number;
-  height?: number;
-  frames?: number;
-  steps?: number;
-  priority?: number;
+export type { TraceRow } from './trace-formats.ts';
+
+/** A mean arrival rate, written per hour, per minute or per second (a scenario gives exactly one). */
+export interface ArrivalRate {
+  rate_per_hour?: number;
+  rate_per_min?: number;
+  rate_per_s?: number;
 }
+
+/**
+ * An arrival process as a scenario's `workload.arrivals` writes it: Poisson, a Gamma renewal process with
+ * coefficient of variation `cv`, or the replay of a trace (`rate_per_s` spaces the rows of a trace without
+ * times). Declared here; the scenario schema's inferred type must fit it (src/scenario/schema.ts).
+ */
+export type ArrivalSpec =
+  | ({ process: 'poisson' } & ArrivalRate)
+  | ({ process: 'gamma'; cv: number } & ArrivalRate)
+  | { process: 'trace'; file: string; rate_per_s?: number };
 
 export interface ArrivalProcess {
   /** Time of the next arrival after `now`, or Infinity when the process has ended. */
@@ -28,7 +34,7 @@ export interface ArrivalProcess {
   readonly meanRatePerS: number;
 }
 
-export function ratePerSecond(a: { rate_per_hour?: number; rate_per_min?: number; rate_per_s?: number }): number {
+export function ratePerSecond(a: ArrivalRate): number {
   if (a.rate_per_s !== undefined) return a.rate_per_s;
   if (a.rate_per_min !== undefined) return a.rate_per_min / 60;
   return (a.rate_per_hour ?? 0) / 3600;
@@ -74,48 +80,12 @@ export class TraceArrivals implements ArrivalProcess {
   }
 }
 
-/** Reads a trace CSV: header with timestamp_s (required) and optional model, resolution, frames, steps, priority. */
-export function readTrace(file: string): TraceRow[] {
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  if (lines.length === 0) throw new InputError([{ source: file, path: '', message: 'empty trace' }]);
-  const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
-  const col = (name: string) => header.indexOf(name);
-  const tCol = col('timestamp_s') >= 0 ? col('timestamp_s') : col('timestamp');
-  if (tCol < 0) throw new InputError([{ source: file, line: 1, col: 1, path: '', message: 'trace header needs a timestamp_s column', hint: 'header: timestamp_s,model,resolution,frames,steps,priority' }]);
-  const rows: TraceRow[] = [];
-  const issues = [];
-  let prev = -Infinity;
-  for (let li = 1; li < lines.length; li++) {
-    const cells = lines[li]!.split(',').map((c) => c.trim());
-    const time = Number(cells[tCol]);
-    if (!Number.isFinite(time) || time < 0) {
-      issues.push({ source: file, line: li + 1, col: 1, path: 'timestamp_s', message: `expected a non-negative number of seconds, got "${cells[tCol]}"` });
-      continue;
-    }
-    if (time < prev) issues.push({ source: file, line: li + 1, col: 1, path: 'timestamp_s', message: `timestamps must not decrease (${time} after ${prev})` });
-    prev = time;
-    const row: TraceRow = { time };
-    const get = (name: string) => (col(name) >= 0 && cells[col(name)] !== '' ? cells[col(name)] : undefined);
-    if (get('model')) row.model = get('model');
-    const res = get('resolution');
-    if (res) {
-      const r = parseResolution(res);
-      if (!r) issues.push({ source: file, line: li + 1, col: 1, path: 'resolution', message: `bad resolution "${res}"` });
-      else Object.assign(row, r);
-    }
-    for (const k of ['frames', 'steps', 'priority'] as const) {
-      const v = get(k);
-      if (v !== undefined) {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 0) issues.push({ source: file, line: li + 1, col: 1, path: k, message: `expected a non-negative integer, got "${v}"` });
-        else row[k] = n;
-      }
-    }
-    rows.push(row);
-  }
-  if (issues.length) throw new InputError(issues);
-  return rows;
+/**
+ * Reads a trace (vgsim's CSV, an observed trace from calibration/serving, or a DiT-benchmark per-request
+ * file; see trace-formats.ts). `ratePerS` spaces the rows of a trace without a time column.
+ */
+export function readTrace(file: string, ratePerS?: number): TraceRow[] {
+  return readTraceFile(file, { ratePerS }).rows;
 }
 
 /** Runs a base process in operational time τ = Λ(t) and maps each arrival back to wall time (rate-curve.ts). */
@@ -136,7 +106,7 @@ export class CurvedArrivals implements ArrivalProcess {
  * sweeps; a trace is compressed in time by the same factor); `curve` makes Poisson/Gamma traffic follow a
  * daily profile (a trace already carries its own).
  */
-export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
+export function makeArrivals(spec: ArrivalSpec, rng: RandomStream, traceFile?: string, rateScale = 1, curve?: RateCurve): ArrivalProcess {
   const withCurve = (p: ArrivalProcess) => (curve && !curve.flat ? new CurvedArrivals(p, curve) : p);
   switch (spec.process) {
     case 'poisson':
@@ -144,7 +114,7 @@ export function makeArrivals(spec: Arrivals, rng: RandomStream, traceFile?: stri
     case 'gamma':
       return withCurve(new GammaArrivals(ratePerSecond(spec) * rateScale, spec.cv, rng));
     case 'trace': {
-      const rows = readTrace(traceFile ?? spec.file);
+      const rows = readTrace(traceFile ?? spec.file, spec.rate_per_s);
       return new TraceArrivals(rateScale === 1 ? rows : rows.map((r) => ({ ...r, time: r.time / rateScale })));
     }
   }

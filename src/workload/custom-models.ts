@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
-import { InputError } from '../scenario/errors.ts';
+import { InputError } from '../errors.ts';
 import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig } from './families/custom.ts';
 
 export interface CustomModelInput {
@@ -20,6 +20,16 @@ export interface CustomModelInput {
   shift?: number;
   vae?: 'wan2.1-vae' | 'wan2.2-vae';
   defaults?: Partial<ModelSpec['defaults']>;
+}
+
+/**
+ * A scenario's `models:` entry as a ModelSpec: from a diffusers config (path absolute or relative to `dir`;
+ * the entry's id and name win) or from a base model and overrides.
+ */
+export function scenarioModel(m: CustomModelInput & { diffusers_config?: string }, dir = '.'): ModelSpec {
+  if (!m.diffusers_config) return customModel(m);
+  const fromFile = modelFromDiffusersConfig(resolve(dir, m.diffusers_config));
+  return { ...fromFile, id: m.id, name: m.name ?? fromFile.name };
 }
 
 /** Builds a model from a base model and overrides (scenario `models:` entries). */

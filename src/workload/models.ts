@@ -1,8 +1,8 @@
 /**
  * The model zoo: Wan2.1 / Wan2.2 video diffusion models as the official code runs them, and the other
  * families (HunyuanVideo, CogVideoX, LTX-Video, Mochi: families/zoo.ts).
- * Every Wan fact is from ../shared/data/wan-architecture.md (which cites the Wan-Video/Wan2.2 @42bf4cf and
- * Wan-Video/Wan2.1 @9737cba sources), recorded per field in `sources`.
+ * The types every model has, the Wan models' own (their data: wan-models.ts, with every fact's source), and
+ * the formulas over them: parameter counts, latent shapes, the expert schedule.
  */
 import type { AttentionKernel } from './ops.ts';
 import type {
@@ -10,8 +10,10 @@ import type {
 } from './families/specs.ts';
 import { FAMILY_MODELS } from './families/zoo.ts';
 import { familyDitParams } from './families/params.ts';
+import { WAN_MODELS } from './wan-models.ts';
 
 export type { ModelFamily } from './families/specs.ts';
+export { UMT5_XXL, WAN21_VAE, WAN22_VAE, CLIP_VIT_H_14, WAN_MODELS } from './wan-models.ts';
 
 /** A Wan DiT (`family` absent or 'wan'); the other families' DiTs are in families/specs.ts. */
 export interface DitSpec {
@@ -35,6 +37,29 @@ export interface DitSpec {
    * [L, 6, d] and its per-block add run per token in fp32; Wan2.1 code computes it once per sample.
    */
   perTokenTimestep: boolean;
+  /**
+   * Wan2.1 I2V: CLIP image tokens the cross-attention also attends to (WanI2VCrossAttention: k_img, v_img,
+   * norm_k_img and a second attention, added to the text attention's output), after the img_emb MLP
+   * (LayerNorm, Linear, GELU, Linear, LayerNorm) from `imageDim` to dim.
+   */
+  imageTokens?: number;
+  imageDim?: number;
+}
+
+/** The CLIP ViT-H/14 image encoder of Wan2.1 I2V (wan/modules/clip.py: 32 layers of which 31 run, width 1280). */
+export interface ImageEncoderSpec {
+  id: 'clip-vit-h-14';
+  /** Blocks run (visual(..., use_31_block=True)). */
+  layers: number;
+  dim: number;
+  mlpDim: number;
+  heads: number;
+  /** 16 × 16 patches of a 224-pixel image + the class token. */
+  tokens: number;
+  /** Conv patch embedding input: 3 channels × 14 × 14. */
+  patchK: number;
+  /** Weights as loaded (fp16, visual and text towers). */
+  residentBytes: number;
 }
 
 export interface VaeSpec {
@@ -114,6 +139,8 @@ export interface WanModel extends ModelBase {
   dit: DitSpec;
   vae: VaeSpec;
   textEncoder: TextEncoderSpec;
+  /** Wan2.1 I2V's CLIP image encoder (run once per request on the conditioning image). */
+  imageEncoder?: ImageEncoderSpec;
 }
 export interface HunyuanVideoModel extends ModelBase {
   family: 'hunyuan-video';
@@ -146,177 +173,6 @@ export type FamilyModel = Exclude<ModelSpec, WanModel>;
 /** Any DiT spec (Wan's or a family's). */
 export type AnyDitSpec = DitSpec | FamilyDitSpec;
 
-const WAN_ARCH = '../shared/data/wan-architecture.md';
-
-export const UMT5_XXL: TextEncoderSpec = {
-  id: 'umt5-xxl',
-  layers: 24,
-  dim: 4096,
-  ffnDim: 10240,
-  heads: 64,
-  vocab: 256384,
-  tokens: 512,
-  // derived: per layer 4·d² (q,k,v,o; dim_attn = d) + 3·d·f (gated GELU: gate, fc1, fc2) + 2 RMSNorm weights
-  blockParams: 24 * (4 * 4096 * 4096 + 3 * 4096 * 10240 + 2 * 4096),
-  embeddingParams: 256384 * 4096,
-  checkpointBytes: 11.4e9,
-};
-
-export const WAN21_VAE: VaeSpec = {
-  id: 'wan2.1-vae',
-  zDim: 16,
-  stride: [4, 8, 8],
-  decoderDim: 96,
-  dimMult: [1, 2, 4, 4],
-  numResBlocks: 2,
-  patchify: 1,
-  checkpointBytes: 507_609_880,
-  params: 507_609_880 / 4,
-};
-
-export const WAN22_VAE: VaeSpec = {
-  id: 'wan2.2-vae',
-  zDim: 48,
-  stride: [4, 16, 16],
-  decoderDim: 256,
-  dimMult: [1, 2, 4, 4],
-  numResBlocks: 2,
-  patchify: 2,
-  checkpointBytes: 2_818_839_170,
-  params: 2_818_839_170 / 4,
-};
-
-const DIT_14B: Omit<DitSpec, 'inChannels' | 'outChannels' | 'perTokenTimestep'> = {
-  dim: 5120, ffnDim: 13824, heads: 40, headDim: 128, layers: 40, patch: [1, 2, 2], freqDim: 256, textLen: 512, textDim: 4096,
-};
-
-const WAN_SIZES_14B: [number, number][] = [[1280, 720], [720, 1280], [832, 480], [480, 832]];
-
-const COMMON_SOURCES = {
-  dit: `${WAN_ARCH} §A.1 (wan/configs/*.py)`,
-  textEncoder: `${WAN_ARCH} §A.2 (wan/modules/t5.py: umt5_xxl, 512 tokens, bf16, 11.4 GB checkpoint)`,
-  vae: `${WAN_ARCH} §A.3 (vae2_1.py / vae2_2.py; checkpoint sizes from LFS pointers)`,
-  defaults: `${WAN_ARCH} §A.5 (sample_steps, frame_num, sizes, fps)`,
-  perTokenTimestep: `${WAN_ARCH} §A.1 'Timestep embedding' (Wan2.2 expands t to seq_len; Wan2.1 per sample)`,
-  checkpointDtype: `${WAN_ARCH} §D.4 (official DiT checkpoints are fp32)`,
-  officialWeightDtype: 'Wan-Video/Wan2.2 README single-GPU commands use --convert_model_dtype (generate.py); Wan-Video/Wan2.1 generate.py has no such flag (text2video.py keeps the fp32 checkpoint)',
-};
-
-/**
- * Wan's sampler: FlowUniPCMultistepScheduler, CFG as two sequential forwards (wan/text2video.py); the step's
- * elementwise work (15 kernels, 12 passes over the fp32 latents) as perf/denoise-cost.ts has always priced it.
- */
-const WAN_SAMPLER: SamplerSpec = { name: 'flow UniPC', guidance: 'sequential', step: { kernels: 15, latentPasses: 12 }, latentBytes: 4 };
-
-/**
- * Wan: Ulysses, FSDP, --t5_fsdp/--t5_cpu and the offload path are in the official code (generate.py); ring,
- * CFG-parallel, PipeFusion, TP and patch-parallel VAE are modelled as xDiT/Megatron-style extensions (the
- * estimate warns).
- */
-const WAN_PARALLEL: ParallelSupport = {
-  ulysses: true, ring: true, tp: true, pipefusion: true, cfg: true, fsdp: true, offload: true, cpuOffload: true, vaeSplit: true, t5: ['gpu', 'cpu', 'fsdp'],
-  source: 'Wan-Video/Wan2.2 generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp, --t5_cpu, --offload_model); xDiT for ring/CFG/PipeFusion',
-};
-
-export const WAN_MODELS: readonly WanModel[] = [
-  {
-    family: 'wan',
-    sampler: WAN_SAMPLER,
-    parallel: WAN_PARALLEL,
-    id: 'wan2.2-t2v-a14b',
-    release: 'Wan-Video/Wan2.2@42bf4cf (generate.py)',
-    name: 'Wan2.2-T2V-A14B',
-    task: 't2v',
-    dit: { ...DIT_14B, inChannels: 16, outChannels: 16, perTokenTimestep: true },
-    experts: 2,
-    expertSchedule: { boundary: 0.875, shift: 12.0 },
-    vae: WAN21_VAE,
-    textEncoder: UMT5_XXL,
-    defaults: { steps: 40, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
-    sizes: WAN_SIZES_14B,
-    checkpointDtype: 'fp32',
-    officialWeightDtype: 'bf16',
-    vaeEncodeFrames: 'none',
-    sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.875, shift 12 → 26 high + 14 low of 40 steps)` },
-  },
-  {
-    family: 'wan',
-    sampler: WAN_SAMPLER,
-    parallel: WAN_PARALLEL,
-    id: 'wan2.2-i2v-a14b',
-    release: 'Wan-Video/Wan2.2@42bf4cf (generate.py)',
-    name: 'Wan2.2-I2V-A14B',
-    task: 'i2v',
-    dit: { ...DIT_14B, inChannels: 36, outChannels: 16, perTokenTimestep: true },
-    experts: 2,
-    expertSchedule: { boundary: 0.9, shift: 5.0 },
-    vae: WAN21_VAE,
-    textEncoder: UMT5_XXL,
-    defaults: { steps: 40, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
-    sizes: WAN_SIZES_14B,
-    checkpointDtype: 'fp32',
-    officialWeightDtype: 'bf16',
-    vaeEncodeFrames: 'clip',
-    sources: { ...COMMON_SOURCES, expertSchedule: `${WAN_ARCH} §A.4 (boundary 0.900, shift 5 → 15 high + 25 low)`, vaeEncode: `${WAN_ARCH} §A.3 (I2V-A14B VAE-encodes the F-frame clip on every rank)` },
-  },
-  {
-    family: 'wan',
-    sampler: WAN_SAMPLER,
-    parallel: WAN_PARALLEL,
-    id: 'wan2.2-ti2v-5b',
-    release: 'Wan-Video/Wan2.2@42bf4cf (generate.py)',
-    name: 'Wan2.2-TI2V-5B',
-    task: 'ti2v',
-    dit: { dim: 3072, ffnDim: 14336, heads: 24, headDim: 128, layers: 30, patch: [1, 2, 2], inChannels: 48, outChannels: 48, freqDim: 256, textLen: 512, textDim: 4096, perTokenTimestep: true },
-    experts: 1,
-    vae: WAN22_VAE,
-    textEncoder: UMT5_XXL,
-    defaults: { steps: 50, frames: 121, width: 1280, height: 704, fps: 24, guidance: true },
-    sizes: [[1280, 704], [704, 1280]],
-    checkpointDtype: 'bf16',
-    officialWeightDtype: 'bf16',
-    vaeEncodeFrames: 'none',
-    sources: { ...COMMON_SOURCES, checkpointDtype: `${WAN_ARCH} §D.4 (TI2V-5B fp16/bf16 10 GB)` },
-  },
-  {
-    family: 'wan',
-    sampler: WAN_SAMPLER,
-    parallel: WAN_PARALLEL,
-    id: 'wan2.1-t2v-14b',
-    release: 'Wan-Video/Wan2.1@9737cba (generate.py)',
-    name: 'Wan2.1-T2V-14B',
-    task: 't2v',
-    dit: { ...DIT_14B, inChannels: 16, outChannels: 16, perTokenTimestep: false },
-    experts: 1,
-    vae: WAN21_VAE,
-    textEncoder: UMT5_XXL,
-    defaults: { steps: 50, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
-    sizes: WAN_SIZES_14B,
-    checkpointDtype: 'fp32',
-    officialWeightDtype: 'fp32',
-    vaeEncodeFrames: 'none',
-    sources: COMMON_SOURCES,
-  },
-  {
-    family: 'wan',
-    sampler: WAN_SAMPLER,
-    parallel: WAN_PARALLEL,
-    id: 'wan2.1-t2v-1.3b',
-    release: 'Wan-Video/Wan2.1@9737cba (generate.py)',
-    name: 'Wan2.1-T2V-1.3B',
-    task: 't2v',
-    dit: { dim: 1536, ffnDim: 8960, heads: 12, headDim: 128, layers: 30, patch: [1, 2, 2], inChannels: 16, outChannels: 16, freqDim: 256, textLen: 512, textDim: 4096, perTokenTimestep: false },
-    experts: 1,
-    vae: WAN21_VAE,
-    textEncoder: UMT5_XXL,
-    defaults: { steps: 50, frames: 81, width: 832, height: 480, fps: 16, guidance: true },
-    sizes: [[832, 480], [480, 832]],
-    checkpointDtype: 'fp32',
-    officialWeightDtype: 'fp32',
-    vaeEncodeFrames: 'none',
-    sources: COMMON_SOURCES,
-  },
-];
 
 export const MODELS: readonly ModelSpec[] = [...WAN_MODELS, ...FAMILY_MODELS];
 
@@ -339,7 +195,18 @@ export function ditParams(d: AnyDitSpec): number {
   const perBlock = 2 * (4 * (D * D + D) + 2 * D) + 2 * D + (2 * D * F + F + D) + 6 * D;
   const embeddings = inChannels * D * patch + D + (textDim * D + D + D * D + D) + (freqDim * D + D + D * D + D) + (6 * D * D + 6 * D);
   const head = D * patch * outChannels + patch * outChannels + 2 * D;
-  return d.layers * perBlock + embeddings + head;
+  return d.layers * (perBlock + imageCrossParams(d)) + embeddings + head + imageEmbeddingParams(d);
+}
+
+/** Per block: WanI2VCrossAttention's k_img, v_img (Linear d→d with bias) and norm_k_img (d); 0 without image tokens. */
+export function imageCrossParams(d: DitSpec): number {
+  return d.imageTokens ? 2 * (d.dim * d.dim + d.dim) + d.dim : 0;
+}
+
+/** img_emb (MLPProj): LayerNorm(in), Linear(in, in), GELU, Linear(in, dim), LayerNorm(dim); 0 without image tokens. */
+export function imageEmbeddingParams(d: DitSpec): number {
+  const i = d.imageDim ?? 0;
+  return d.imageTokens ? 2 * i + (i * i + i) + (i * d.dim + d.dim) + 2 * d.dim : 0;
 }
 
 /** Latent grid and DiT token count for a request (wan-architecture.md §A.6). */

@@ -8,9 +8,14 @@
  * this is exactly the non-homogeneous Poisson process with intensity rate·x(t) (Çinlar's time-change
  * theorem); for a Gamma renewal base process it keeps the burstiness (cv) in operational time.
  */
-import type { Workload } from '../scenario/schema.ts';
 
 export const DAY_S = 86_400;
+
+/**
+ * A daily curve as a scenario's `workload.curve` writes it: a built-in shape, or points {at: "HH:MM", x} of a
+ * piecewise-linear multiplier. Declared here; the scenario schema's inferred type must fit it.
+ */
+export type CurveSpec = 'flat' | 'diurnal' | 'office-hours' | readonly { at: string; x: number }[];
 
 /** Built-in shapes (multipliers before normalisation). These are illustrative, not fitted to a trace:
  * 'diurnal' is one broad afternoon peak about 3× the early-morning trough, the qualitative shape public
@@ -45,7 +50,7 @@ function parseClock(s: string): number {
 }
 
 /** Builds the curve for a scenario's workload.curve value. Throws Error with a readable message for bad points. */
-export function dailyCurve(spec: Workload['curve'] | undefined): RateCurve {
+export function dailyCurve(spec: CurveSpec | undefined): RateCurve {
   if (spec === undefined || spec === 'flat') return FLAT;
   const raw: Array<[number, number]> = (typeof spec === 'string' ? SHAPES[spec] : spec.map((p) => [p.at, p.x] as [string, number])).map(([at, x]) => [parseClock(at), x]);
   raw.sort((a, b) => a[0] - b[0]);

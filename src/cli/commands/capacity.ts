@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
-import { findCapacity, parseSlo } from '../../cluster/capacity.ts';
+import { findCapacity, parseSlo } from '../../studies/capacity.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { toJson, summaryOf } from '../../report/output.ts';
+import { toJson } from '../../report/output.ts';
+import { summaryOf } from '../../serving/simulate.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -63,7 +64,7 @@ Examples:
       }
       const at = res.at_capacity;
       const { at_capacity: _a, ...rest } = res;
-      const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? (({ wall_time_s: _w, ...x }) => x)(summaryOf(at)) : null });
+      const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? summaryOf(at) : null });
       const headers = ['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'];
       const rows = res.trials.map((t) => [
         t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {

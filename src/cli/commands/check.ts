@@ -6,7 +6,7 @@ import { loadBaseline, type Baseline } from '../../check/baseline.ts';
 import { runBaselines } from '../../check/run.ts';
 import { checkJson, checkText, fmtValue } from '../../check/report.ts';
 import { updateBaselines, type ValueChange } from '../../check/update.ts';
-import { InputError, type InputIssue } from '../../scenario/errors.ts';
+import { InputError, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
 import { UsageError } from '../usage-error.ts';

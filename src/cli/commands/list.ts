@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { CATALOG_KINDS as KINDS, listing } from '../../api/catalog.ts';
 import { table } from '../../report/table.ts';
 import { UsageError } from '../usage-error.ts';
-import { didYouMean } from '../../scenario/errors.ts';
+import { didYouMean } from '../../errors.ts';
 
 export function registerList(program: Command): void {
   program

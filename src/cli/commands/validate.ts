@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { loadScenario } from '../../scenario/load.ts';
-import { InputError, formatIssues } from '../../scenario/errors.ts';
+import { InputError, formatIssues } from '../../errors.ts';
 
 export function registerValidate(program: Command): void {
   program

@@ -1,6 +1,6 @@
 /**
  * Capacity charts (`vgsim capacity --out`): how the objectives and the throughput respond to the offered load,
- * from the trials of a capacity search (cluster/capacity.ts), with each objective as a reference line and the
+ * from the trials of a capacity search (studies/capacity.ts), with each objective as a reference line and the
  * capacity found marked across every panel.
  *
  *   panel "latency"     each latency objective's metric (p95, a class's p99, queue wait…) vs offered load
@@ -8,7 +8,7 @@
  *   panel "throughput"  completed videos/h vs offered (the ideal is y = x), with the saturation bound
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { parseSlo, type CapacityResult, type SloTerm } from '../../cluster/capacity.ts';
+import { parseSlo, type CapacityResult, type SloTerm } from '../../studies/capacity.ts';
 import { fmtSeconds } from '../table.ts';
 import { PALETTE, stackedPanels, type LinesChartInput, type ReferenceLine } from './generic.ts';
 import { fitSubtitle, maxOf, timeUnitFor } from '../charts.ts';

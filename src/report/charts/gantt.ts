@@ -12,7 +12,7 @@
  * the request's actual service interval (as the Chrome trace does), so they always tile the bar.
  */
 import { scaleBand, scaleLinear } from 'd3-scale';
-import type { RequestRecord, SimulationResult } from '../../cluster/simulation.ts';
+import type { RequestRecord, SimulationResult } from '../../serving/simulate.ts';
 import { fmtSeconds } from '../table.ts';
 import { CHART_FONT } from './render.ts';
 import { PALETTE } from './generic.ts';

@@ -1,6 +1,6 @@
 /**
  * Scaling chart of `vgsim plan --out`: what more GPUs per replica buy, from the ranked layouts of a plan search
- * (parallel/search.ts). For each GPU count, the best feasible layout:
+ * (studies/plan-search.ts). For each GPU count, the best feasible layout:
  *
  *   panel "throughput"  videos per hour per GPU of the layout with the most (all replicas busy back to back)
  *   panel "latency"     one request's latency on the fastest layout
@@ -10,7 +10,7 @@
  * Points are labelled with the layout, so the chart reads without the table.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { PlanRow } from '../../parallel/search.ts';
+import type { PlanRow } from '../../studies/plan-search.ts';
 import { fmtSeconds } from '../table.ts';
 import { PALETTE, stackedPanels, type LinesChartInput } from './generic.ts';
 import { fitSubtitle, timeUnitFor } from '../charts.ts';

@@ -7,7 +7,7 @@
  * cogvideox_transformer_3d.py:222-251, transformer_ltx.py:417-460, transformer_mochi.py:345-356).
  * The VAE, text encoders, sampler and parallel support stay the base model's.
  */
-import { InputError, type InputIssue } from '../../scenario/errors.ts';
+import { InputError, type InputIssue } from '../../errors.ts';
 import type { FamilyModel, ModelSpec } from '../models.ts';
 import type { CogDitSpec, FamilyDitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
 

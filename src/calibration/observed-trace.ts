@@ -1,0 +1,168 @@
+/**
+ * Observed traces (vgsim-observed-trace/1): what a real server did with each request, written by
+ * calibration/serving (format: calibration/serving/README.md). A CSV, one row per request in arrival order,
+ * times in seconds since the run's start, plus a sidecar JSON with the same name (machine, software, load).
+ *
+ * Derived per request, the same way for observed and simulated requests (metrics.ts):
+ *   latency    = response_s − arrival_s (finish_s when there is no response time)
+ *   queue wait = dispatch_s − arrival_s (start_s when there is no dispatch time)
+ *   occupancy  = finish_s − dispatch_s: how long the request held its worker
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
+import { InputError, type InputIssue } from '../errors.ts';
+
+export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
+
+/** Times of one request (seconds since the run's start); undefined where the request never got there. */
+export interface ObservedRequest {
+  line: number;
+  id: string;
+  model: string;
+  width: number;
+  height: number;
+  frames: number;
+  steps: number;
+  cfg: boolean;
+  slo_s?: number;
+  arrival: number;
+  dispatch?: number;
+  start?: number;
+  encodeStart?: number;
+  encodeEnd?: number;
+  denoiseStart?: number;
+  denoiseEnd?: number;
+  decodeStart?: number;
+  decodeEnd?: number;
+  postEnd?: number;
+  workerEnd?: number;
+  finish?: number;
+  response?: number;
+  worker?: string;
+  outcome: 'completed' | 'failed' | 'dropped';
+  error?: string;
+}
+
+export interface ObservedTrace {
+  file: string;
+  /** The sidecar JSON, when present. */
+  meta: Record<string, any> | undefined;
+  requests: ObservedRequest[];
+}
+
+const TIME_COLUMNS = {
+  dispatch: 'dispatch_s', start: 'start_s', encodeStart: 'encode_start_s', encodeEnd: 'encode_end_s',
+  denoiseStart: 'denoise_start_s', denoiseEnd: 'denoise_end_s', decodeStart: 'decode_start_s', decodeEnd: 'decode_end_s',
+  postEnd: 'post_end_s', workerEnd: 'worker_end_s', finish: 'finish_s', response: 'response_s',
+} as const;
+/** The order the times of a request must follow (each present one ≥ the previous present one). */
+const SEQUENCE = ['arrival', 'dispatch', 'start', 'encodeStart', 'encodeEnd', 'denoiseStart', 'denoiseEnd', 'decodeStart', 'decodeEnd', 'postEnd', 'workerEnd', 'finish', 'response'] as const;
+/** Clock slack between processes of one host (µs-resolution monotonic clock, 6 decimals written). */
+const SLACK_S = 2e-6;
+
+export function sidecarPath(file: string): string {
+  return file.replace(/\.csv$/i, '') + '.json';
+}
+
+export function readObservedTrace(file: string): ObservedTrace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError([{ source: file, path: '', message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message }]);
+  }
+  const side = sidecarPath(file);
+  let meta: Record<string, any> | undefined;
+  if (existsSync(side)) {
+    try {
+      meta = JSON.parse(readFileSync(side, 'utf8'));
+    } catch (e) {
+      throw new InputError([{ source: side, path: '', message: `the sidecar is not valid JSON: ${(e as Error).message}` }]);
+    }
+    if (meta?.format !== undefined && meta.format !== OBSERVED_FORMAT) throw new InputError([{ source: side, path: 'format', message: `expected "${OBSERVED_FORMAT}", got ${JSON.stringify(meta.format)}` }]);
+  }
+  return { file, meta, requests: parseObserved(text, file) };
+}
+
+export function parseObserved(text: string, source: string): ObservedRequest[] {
+  let table;
+  try {
+    table = readCsvTable(text);
+  } catch (e) {
+    if (e instanceof CsvError) throw new InputError([{ source, line: e.line, col: e.col, path: '', message: e.reason }]);
+    throw e;
+  }
+  const required = ['request_id', 'arrival_s', 'outcome', 'width', 'height', 'frames', 'steps'];
+  const missing = required.filter((c) => !table.has(c));
+  if (missing.length) throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint: `the format is ${OBSERVED_FORMAT} (calibration/serving/README.md)` }]);
+  const issues: InputIssue[] = [];
+  const out: ObservedRequest[] = [];
+  let prevArrival = -Infinity;
+  for (const rec of table.rows) {
+    const r = requestFrom(rec, (name) => table.get(rec, name)?.trim() ?? '', source, issues);
+    if (!r) continue;
+    if (r.arrival < prevArrival) issues.push({ source, line: rec.line, col: 1, path: 'arrival_s', message: `rows must be in arrival order (${r.arrival} after ${prevArrival})` });
+    prevArrival = Math.max(prevArrival, r.arrival);
+    out.push(r);
+  }
+  if (issues.length) throw new InputError(issues.slice(0, 50));
+  if (out.length === 0) throw new InputError([{ source, path: '', message: 'the trace has no requests' }]);
+  return out;
+}
+
+function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: string, issues: InputIssue[]): ObservedRequest | undefined {
+  const before = issues.length;
+  const at = (path: string, message: string) => issues.push({ source, line: rec.line, col: 1, path, message });
+  const num = (name: string, required: boolean): number | undefined => {
+    const v = cell(name);
+    if (v === '') {
+      if (required) at(name, 'missing');
+      return undefined;
+    }
+    const n = Number(v);
+    if (!Number.isFinite(n)) at(name, `expected a number, got "${v}"`);
+    return n;
+  };
+  const int = (name: string) => {
+    const n = num(name, true);
+    if (n !== undefined && !(Number.isInteger(n) && n > 0)) at(name, `expected a positive integer, got "${cell(name)}"`);
+    return n ?? 0;
+  };
+  const outcome = cell('outcome');
+  if (outcome !== 'completed' && outcome !== 'failed' && outcome !== 'dropped') at('outcome', `expected completed, failed or dropped, got "${outcome}"`);
+  const sloMs = num('slo_ms', false);
+  const r: ObservedRequest = {
+    line: rec.line, id: cell('request_id'), model: cell('model'), width: int('width'), height: int('height'), frames: int('frames'), steps: int('steps'),
+    cfg: cell('cfg') !== 'false', arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],
+    ...(sloMs !== undefined && sloMs > 0 ? { slo_s: sloMs / 1000 } : {}),
+  };
+  for (const [key, col] of Object.entries(TIME_COLUMNS)) {
+    const v = num(col, false);
+    if (v !== undefined) r[key as keyof typeof TIME_COLUMNS] = v;
+  }
+  if (cell('worker') !== '') r.worker = cell('worker');
+  if (cell('error') !== '') r.error = cell('error');
+  if (outcome === 'completed' && r.finish === undefined) at('finish_s', 'a completed request needs its finish time');
+  let prev: { key: string; t: number } | undefined;
+  for (const key of SEQUENCE) {
+    const t = r[key];
+    if (t === undefined) continue;
+    if (prev && t < prev.t - SLACK_S) {
+      at(colName(key), `${colName(key)} (${t}) is before ${colName(prev.key)} (${prev.t})`);
+      break;
+    }
+    prev = { key, t };
+  }
+  return issues.length > before ? undefined : r;
+}
+
+function colName(key: string): string {
+  return key === 'arrival' ? 'arrival_s' : TIME_COLUMNS[key as keyof typeof TIME_COLUMNS];
+}
+
+/** Workers of the run: the sidecar's server.workers, else the distinct worker ids seen. */
+export function workerCount(t: ObservedTrace): number {
+  const n = t.meta?.server?.workers;
+  if (typeof n === 'number' && n > 0) return n;
+  return new Set(t.requests.map((r) => r.worker).filter((w) => w !== undefined)).size;
+}

@@ -1,0 +1,188 @@
+/**
+ * Replay: simulate exactly the arrivals of an observed trace (times, shapes, SLOs) on the cluster a scenario
+ * describes, through simulate()'s public API, and compare predicted with observed request by request and in
+ * aggregate (metrics.ts). The scenario's own arrivals are replaced by the trace; its duration ends just after
+ * the last arrival and the run drains.
+ */
+import { resolve } from 'node:path';
+import type { LoadedScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { simulate, type SimulationResult } from '../serving/simulate.ts';
+import { poolsOf } from '../scenario/pools.ts';
+import { type ObservedTrace, workerCount } from './observed-trace.ts';
+import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type ServingMetrics } from './metrics.ts';
+import type { ServingOverheads } from '../serving/overheads.ts';
+
+export const REPLAY_FORMAT = 'vgsim-replay/1';
+
+export interface MetricRow {
+  metric: string;
+  observed: number;
+  predicted: number;
+  /** predicted / observed − 1; null when the observed value is below `floor` (a relative error of ~0 means nothing). */
+  error: number | null;
+  abs_error: number;
+  /** Lowest and highest predicted value over the replications (one seed each). */
+  range?: [number, number];
+}
+
+export interface RequestComparison {
+  id: string;
+  shape: string;
+  worker: string | null;
+  replica: number;
+  arrival_s: number;
+  observed_latency_s: number;
+  predicted_latency_s: number;
+  observed_wait_s: number;
+  predicted_wait_s: number;
+}
+
+export interface ReplayReport {
+  format: typeof REPLAY_FORMAT;
+  trace: { file: string; requests: number; completed: number; failed: number; dropped: number; workers: number; routing: string | null; device: string | null };
+  scenario: { name: string; replicas: number; routing: string; stage_times: (string | null)[]; serving_overheads: ServingOverheads | string | null };
+  /** Requests completed both on the server and in the simulation: the ones compared. */
+  compared: number;
+  /** Simulation seeds whose predicted aggregates are averaged. */
+  replications: number;
+  observed: ServingMetrics;
+  predicted: ServingMetrics;
+  rows: MetricRow[];
+  requests: RequestComparison[];
+  warnings: string[];
+}
+
+export interface ReplayOptions {
+  baseDir?: string;
+  /**
+   * Simulation seeds (seed, seed+1, …) whose predicted aggregates are averaged (default 10). Only random
+   * elements make them differ: serving_overheads.service_cv, random and power-of-two routing. The
+   * per-request comparison and the chart use the first.
+   */
+  replications?: number;
+  /** Replace the scenario's serving_overheads (calibrate's before/after); null removes them. */
+  overheads?: ServingOverheads | null;
+}
+
+/** The scenario with the trace as its arrivals. */
+export function replayScenario(s: Scenario, trace: ObservedTrace, overheads?: ServingOverheads | null): Scenario {
+  const last = trace.requests.reduce((m, r) => Math.max(m, r.arrival), 0);
+  const out: Scenario = {
+    ...s,
+    duration: last + 1e-6,
+    drain: true,
+    workload: { ...s.workload, arrivals: { process: 'trace', file: resolve(trace.file) } },
+  };
+  if (overheads === null) delete out.serving_overheads;
+  else if (overheads !== undefined) out.serving_overheads = overheads;
+  return out;
+}
+
+/** Every seed's predicted latency and queue wait of the compared requests, pooled (for the CDF chart). */
+export interface PredictedSamples {
+  latency: number[];
+  wait: number[];
+}
+
+export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult; samples: PredictedSamples } {
+  const s = replayScenario(loaded.scenario, trace, opts.overheads);
+  const n = opts.replications ?? 10;
+  const runs = Array.from({ length: n }, (_, k) => simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate }));
+  const reports = runs.map((r) => compare(s, trace, r));
+  const report = reports[0]!;
+  if (n > 1) {
+    report.replications = n;
+    report.predicted = averageMetrics(reports.map((r) => r.predicted));
+    report.rows = metricRows(report.observed, report.predicted);
+    report.rows.forEach((row, i) => {
+      const xs = reports.map((r) => r.rows[i]!.predicted);
+      row.range = [Math.min(...xs), Math.max(...xs)];
+    });
+  }
+  const samples: PredictedSamples = { latency: reports.flatMap((r) => r.requests.map((q) => q.predicted_latency_s)), wait: reports.flatMap((r) => r.requests.map((q) => q.predicted_wait_s)) };
+  return { report, result: runs[0]!, samples };
+}
+
+function averageMetrics(ms: ServingMetrics[]): ServingMetrics {
+  const avg = (f: (m: ServingMetrics) => number) => ms.reduce((a, m) => a + f(m), 0) / ms.length;
+  const dist = (f: (m: ServingMetrics) => ServingMetrics['latency_s']) => ({
+    mean: avg((m) => f(m).mean), p50: avg((m) => f(m).p50), p90: avg((m) => f(m).p90), p95: avg((m) => f(m).p95), p99: avg((m) => f(m).p99),
+  });
+  return {
+    requests: ms[0]!.requests, latency_s: dist((m) => m.latency_s), queue_wait_s: dist((m) => m.queue_wait_s),
+    throughput_per_h: avg((m) => m.throughput_per_h), utilization: avg((m) => m.utilization), makespan_s: avg((m) => m.makespan_s),
+    slo_attainment: ms[0]!.slo_attainment === null ? null : avg((m) => m.slo_attainment!),
+  };
+}
+
+export function compare(s: Scenario, trace: ObservedTrace, result: SimulationResult): ReplayReport {
+  const records = new Map((result.records ?? []).map((r) => [r.id, r]));
+  const obs: RequestTimes[] = [];
+  const pred: RequestTimes[] = [];
+  const requests: RequestComparison[] = [];
+  trace.requests.forEach((r, i) => {
+    const o = observedTimes(r);
+    const rec = records.get(i);
+    const p = rec ? simulatedTimes(rec, r.slo_s) : undefined;
+    if (!o || !p) return;
+    obs.push(o);
+    pred.push(p);
+    requests.push({
+      id: r.id, shape: `${r.width}x${r.height}x${r.frames}f/${r.steps}st`, worker: r.worker ?? null, replica: rec!.replica, arrival_s: r.arrival,
+      observed_latency_s: o.latency, predicted_latency_s: p.latency, observed_wait_s: o.wait, predicted_wait_s: p.wait,
+    });
+  });
+  const workers = workerCount(trace);
+  const pools = poolsOf(s);
+  const replicas = pools.reduce((a, p) => a + p.replicas, 0);
+  const observed = servingMetrics(obs, workers || replicas);
+  const predicted = servingMetrics(pred, replicasOf(result));
+  const warnings: string[] = [];
+  const routing = typeof trace.meta?.server?.routing === 'string' ? trace.meta.server.routing : null;
+  if (routing && routing !== s.scheduling.routing) warnings.push(`the server routed with ${routing}, the scenario with ${s.scheduling.routing}`);
+  if (workers && workers !== replicas) warnings.push(`the server had ${workers} workers, the scenario ${replicas} replicas`);
+  const count = (o: string) => trace.requests.filter((r) => r.outcome === o).length;
+  const notCompared = trace.requests.length - requests.length;
+  if (notCompared > 0) warnings.push(`${notCompared} request${notCompared === 1 ? '' : 's'} not compared (failed or dropped on the server or in the simulation)`);
+  return {
+    format: REPLAY_FORMAT,
+    trace: { file: trace.file, requests: trace.requests.length, completed: count('completed'), failed: count('failed'), dropped: count('dropped'), workers, routing, device: deviceOf(trace) },
+    scenario: { name: s.name, replicas, routing: s.scheduling.routing, stage_times: pools.map((p) => p.stage_times ?? null), serving_overheads: s.serving_overheads ?? null },
+    compared: requests.length,
+    replications: 1,
+    observed,
+    predicted,
+    rows: metricRows(observed, predicted),
+    requests,
+    warnings,
+  };
+}
+
+function replicasOf(r: SimulationResult): number {
+  return r.pools.reduce((a, p) => a + p.replicas, 0);
+}
+
+function deviceOf(t: ObservedTrace): string | null {
+  const m = t.meta;
+  if (!m) return null;
+  const names = (m.workers ?? []).map((w: any) => w.gpu_name ?? w.device).filter(Boolean);
+  const cpu = m.host?.cpu;
+  if (m.server?.worker === 'sleep') return 'sleep worker (no model)';
+  if (m.server?.device === 'cpu') return `CPU (${cpu ?? 'unknown'}), ${m.server?.threads ?? '?'} thread(s) per worker${m.server?.tiny ? ', tiny model' : ''}`;
+  return names.length ? [...new Set(names)].join(', ') : (m.server?.device ?? null);
+}
+
+/** Errors below these observed values are reported in absolute terms only (seconds / fraction). */
+const FLOOR = { seconds: 1e-3, share: 1e-3 };
+
+export function metricRows(o: ServingMetrics, p: ServingMetrics): MetricRow[] {
+  const rows: MetricRow[] = [];
+  const row = (metric: string, a: number, b: number, floor: number) => rows.push({ metric, observed: a, predicted: b, error: Math.abs(a) >= floor ? b / a - 1 : null, abs_error: b - a });
+  for (const k of ['mean', 'p50', 'p90', 'p95', 'p99'] as const) row(`latency ${k}`, o.latency_s[k], p.latency_s[k], FLOOR.seconds);
+  for (const k of ['mean', 'p50', 'p90', 'p95', 'p99'] as const) row(`queue wait ${k}`, o.queue_wait_s[k], p.queue_wait_s[k], FLOOR.seconds);
+  row('throughput /h', o.throughput_per_h, p.throughput_per_h, FLOOR.share);
+  row('utilization', o.utilization, p.utilization, FLOOR.share);
+  if (o.slo_attainment !== null && p.slo_attainment !== null) row('SLO attainment', o.slo_attainment, p.slo_attainment, FLOOR.share);
+  return rows;
+}

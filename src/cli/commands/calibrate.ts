@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { loadScenario } from '../../scenario/load.ts';
+import { readObservedTrace } from '../../calibration/observed-trace.ts';
+import { calibrate, overheadsFile, stageTimesFile } from '../../calibration/calibrate.ts';
+import { fitTable, validationTable } from '../../calibration/report.ts';
+import { collect, UsageError } from '../usage-error.ts';
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description('fit the serving overheads kernel profiles cannot see (dispatch, stage hand-off, per-request pre/post-processing) from an observed trace, and report the replay error before and after on other traces')
+    .argument('<fit-trace>', 'observed trace to fit on (vgsim-observed-trace/1)')
+    .requiredOption('--scenario <file>', 'scenario describing the server (its serving_overheads are ignored: before = none, after = fitted)')
+    .requiredOption('--validate <trace>', 'observed trace to score on, not the fit trace: another load level or seed (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
+    .option('--write <file>', 'write the fitted overheads as a vgsim-serving-overheads/1 JSON for serving_overheads:')
+    .option('--write-stage-times <file>', 'also write the fit trace\'s mean stage times per shape as a vgsim-stage-profile/1 JSON for deployment.stage_times (hardware vgsim has no cost model for)')
+    .option('--json', 'print the fit and the validations as one JSON document')
+    .addHelpText('after', `
+Examples:
+  $ vgsim calibrate calibration/serving/traces/cpu-tiny/fit.csv --scenario calibration/serving/scenarios/cpu-tiny.yaml \\
+      --validate calibration/serving/traces/cpu-tiny/load50.csv --validate calibration/serving/traces/cpu-tiny/load85.csv
+  $ vgsim calibrate fit.csv --scenario my-cluster.yaml --validate other-seed.csv --write overheads.json
+then reference the file from the scenario:  serving_overheads: overheads.json`)
+    .action((file: string, o: { scenario: string; validate: string[]; set: string[]; write?: string; writeStageTimes?: string; json?: boolean }) => {
+      if (o.validate.length === 0) throw new UsageError('--validate needs at least one trace other than the fit trace');
+      const loaded = loadScenario(o.scenario, { set: o.set });
+      const fitTrace = readObservedTrace(file);
+      const traces = o.validate.map(readObservedTrace);
+      const res = calibrate(loaded, fitTrace, traces, dirname(resolve(o.scenario)));
+      if (o.write) {
+        const doc = overheadsFile(res, relative(dirname(resolve(o.write)), resolve(file)));
+        writeFileSync(o.write, JSON.stringify(doc, null, 1) + '\n');
+        process.stderr.write(`wrote ${o.write}\n`);
+      }
+      if (o.writeStageTimes) {
+        writeFileSync(o.writeStageTimes, JSON.stringify(stageTimesFile(res, relative(dirname(resolve(o.writeStageTimes)), resolve(file))), null, 1) + '\n');
+        process.stderr.write(`wrote ${o.writeStageTimes}\n`);
+      }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ fit: res.fit, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows })) }, null, 1) + '\n');
+        return;
+      }
+      const parts = [fitTable(res.fit, file), ...res.validations.map(validationTable)];
+      process.stdout.write(parts.join('\n\n') + '\n');
+    });
+}

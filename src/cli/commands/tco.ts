@@ -1,0 +1,77 @@
+/**
+ * `vgsim tco`: how many nodes of each type a budget or a power envelope buys and what they produce (iso-cost /
+ * iso-power). The comparison is studies/fleet.ts; the output report/tco.ts (tco.json, tco.csv, charts/, tco.html).
+ */
+import type { Command } from 'commander';
+import { isoCompare, type IsoCompareResult } from '../../studies/fleet.ts';
+import { getModel } from '../../workload/request.ts';
+import { parseMoney, parseResolution } from '../../units.ts';
+import { toJson } from '../../report/output.ts';
+import { tcoText, writeTcoOutput } from '../../report/tco.ts';
+import { progress } from '../../report/progress.ts';
+import { intFlag, UsageError } from '../usage-error.ts';
+import { splitList } from './size.ts';
+
+function numberFlag(name: string, v: string, opts: { min?: number; max?: number } = {}): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+    throw new UsageError(`${name} expects a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got "${v}"`);
+  }
+  return n;
+}
+
+export function registerTco(program: Command): void {
+  program
+    .command('tco')
+    .description('iso-cost / iso-power: how many nodes of each type a budget or a power envelope buys, and what they produce')
+    .requiredOption('--model <id>', 'model id')
+    .option('--budget <usd>', 'capex budget, e.g. 10e6, 10M, 500k')
+    .option('--megawatts <mw>', 'facility power envelope, MW')
+    .option('--resolution <WxH>', 'video size (default: the model default)')
+    .option('--frames <n>', 'frames')
+    .option('--steps <n>', 'denoising steps')
+    .option('--nodes <types>', 'node types, comma-separated (default: every catalog node type with 8+ GPUs)')
+    .option('--facility <kind>', 'colocation (rent per kW) or owned (energy x PUE)', 'colocation')
+    .option('--networking-usd-per-gpu <usd>', 'scale-out networking capex per GPU (default $5,000)')
+    .option('--pue <x>', 'facility power / IT power for the power envelope (default 1.2; 1 for contracted IT power)')
+    .option('--all-layouts', 'also consider ring attention and PipeFusion layouts')
+    .option('--out <dir>', 'write tco.json, tco.csv, charts/ and tco.html')
+    .option('--json', 'print JSON')
+    .addHelpText('after', `
+Per-GPU throughput and energy per video come from the cost model's best layout per node type (vgsim plan
+--rank throughput), every GPU busy around the clock: an upper bound on what a fleet serves (vgsim size
+sizes for a latency objective instead). A node type without a price is skipped for the budget and counted
+without costs for the power envelope.
+
+Examples:
+  $ vgsim tco --model wan2.2-t2v-a14b --resolution 1280x720 --budget 10e6
+  $ vgsim tco --model wan2.2-t2v-a14b --resolution 1280x720 --megawatts 1 --nodes hgx-h20-8,hgx-h100-sxm-8,mi300x-8 --out out/tco`)
+    .action(async (o: { model: string; budget?: string; megawatts?: string; resolution?: string; frames?: string; steps?: string; nodes?: string; facility: string; networkingUsdPerGpu?: string; pue?: string; allLayouts?: boolean; out?: string; json?: boolean }) => {
+      if (o.budget === undefined && o.megawatts === undefined) throw new UsageError('give --budget <usd> or --megawatts <mw> (or both)');
+      const budget = o.budget !== undefined ? parseMoney(o.budget) : undefined;
+      if (o.budget !== undefined && budget === undefined) throw new UsageError(`--budget expects an amount such as 10e6, 10M or 500k, got "${o.budget}"`);
+      const mw = o.megawatts !== undefined ? numberFlag('--megawatts', o.megawatts, { min: 0 }) : undefined;
+      if (mw !== undefined && !(mw > 0)) throw new UsageError('--megawatts must be positive');
+      if (o.facility !== 'colocation' && o.facility !== 'owned') throw new UsageError(`--facility expects colocation or owned, got "${o.facility}"`);
+      const res0 = o.resolution ? parseResolution(o.resolution) : undefined;
+      if (o.resolution && !res0) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
+      const net = o.networkingUsdPerGpu !== undefined ? numberFlag('--networking-usd-per-gpu', o.networkingUsdPerGpu, { min: 0 }) : undefined;
+      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1 }) : undefined;
+      const bar = progress(1, 'tco', { enabled: !o.json });
+      bar.message('estimating the best layout per node type');
+      let res: IsoCompareResult;
+      try {
+        res = isoCompare({
+          model: getModel(o.model),
+          request: { width: res0?.width, height: res0?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
+          nodes: o.nodes ? splitList(o.nodes) : undefined, budgetUsd: budget, megawatts: mw, pue, allLayouts: o.allLayouts,
+          assumptions: { facility: o.facility, ...(net !== undefined ? { networkingCapexUsdPerGpu: net } : {}) },
+        });
+      } finally {
+        bar.done();
+      }
+      const files = o.out ? await writeTcoOutput(o.out, res) : [];
+      process.stdout.write(o.json ? toJson(res) : tcoText(res));
+      if (o.out && !o.json) process.stdout.write(`wrote ${files.length} files to ${o.out} (tco.html, tco.json, tco.csv, charts/)\n`);
+    });
+}

@@ -1,0 +1,199 @@
+/**
+ * Prices and power of the hardware, as the cost calculations need them: a server's purchase price (the catalog's,
+ * or built from GPU prices and a chassis base), a node's peak power, the sourced cost assumptions with the
+ * caller's overrides, and the annuity that turns a price into payments. A price the catalog lacks is never
+ * guessed: the function throws `MissingPriceError` naming the entry and the field, unless the caller supplies it.
+ * Conventions (all of economics/): USD; kWh; kW; a month is `hoursPerMonth` (730) hours and a year is 12 months;
+ * percentages are 0-100.
+ */
+import type { GpuSpec, NodeSpec } from '../hardware/index.ts';
+import { getGpu, getNode } from '../hardware/index.ts';
+import { defaultCostAssumptions, type CostAssumptions } from './defaults.ts';
+
+/** A price the calculation needs is not in the catalog and was not supplied. */
+export class MissingPriceError extends Error {
+  readonly kind: 'gpu' | 'node';
+  readonly id: string;
+  /** The catalog field that is missing, e.g. 'NodeSpec.purchaseUsd', 'GpuSpec.cloudUsdPerGpuHour'. */
+  readonly field: string;
+
+  constructor(kind: 'gpu' | 'node', id: string, field: string, message: string) {
+    super(message);
+    this.name = 'MissingPriceError';
+    this.kind = kind;
+    this.id = id;
+    this.field = field;
+  }
+}
+
+export function check(name: string, v: number, opts: { positive?: boolean; max?: number } = {}): void {
+  if (!Number.isFinite(v) || v < 0 || (opts.positive && v === 0) || (opts.max !== undefined && v > opts.max)) {
+    const want = opts.positive ? 'a positive number' : 'a non-negative number';
+    throw new RangeError(`${name} must be ${want}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got ${v}`);
+  }
+}
+
+export const resolveNode = (n: string | NodeSpec): NodeSpec => (typeof n === 'string' ? getNode(n) : n);
+export const resolveGpu = (g: string | GpuSpec): GpuSpec => (typeof g === 'string' ? getGpu(g) : g);
+// one formatter per digit count: toLocaleString() builds a new Intl.NumberFormat on every call, which was
+// most of the cost of pricing a short simulation run
+const formatters = new Map<number, Intl.NumberFormat>();
+export const fmt = (x: number, digits = 2): string => {
+  let f = formatters.get(digits);
+  if (!f) formatters.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: digits })));
+  return f.format(x);
+};
+
+/** Merge caller overrides over the sourced defaults of the chosen facility; overridden fields say so in sources. */
+export function resolveAssumptions(overrides: Partial<CostAssumptions> = {}): CostAssumptions {
+  const base = defaultCostAssumptions(overrides.facility ?? 'colocation');
+  const out: CostAssumptions = { ...base, ...overrides, sources: { ...base.sources } };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (k === 'sources' || v === undefined) continue;
+    const key = k as keyof CostAssumptions['sources'];
+    if (base[key] !== v) out.sources[key] = `caller override (default ${String(base[key])}: ${base.sources[key]})`;
+  }
+  check('electricityUsdPerKwh', out.electricityUsdPerKwh);
+  check('pue', out.pue, { positive: true });
+  check('colocationUsdPerKwMonth', out.colocationUsdPerKwMonth);
+  check('amortizationYears', out.amortizationYears, { positive: true });
+  check('financingRatePctPerYear', out.financingRatePctPerYear);
+  check('maintenancePctPerYear', out.maintenancePctPerYear);
+  check('residualValuePct', out.residualValuePct, { max: 100 });
+  check('networkingCapexUsdPerGpu', out.networkingCapexUsdPerGpu);
+  check('storageCapexUsd', out.storageCapexUsd);
+  check('cloudReservedDiscountPct', out.cloudReservedDiscountPct, { max: 100 });
+  check('cloudReservedFraction', out.cloudReservedFraction, { max: 1 });
+  check('hoursPerMonth', out.hoursPerMonth, { positive: true });
+  return out;
+}
+
+
+/**
+ * Level payment per period that repays `principal` at `ratePerPeriod` (a fraction, 0.05 = 5%) over `periods`,
+ * leaving `futureValue` (e.g. a residual value) at the end:
+ *   r > 0:  (P - FV·(1+r)^-n) · r / (1 - (1+r)^-n)     (FV = 0: the textbook P·r / (1 - (1+r)^-n))
+ *   r = 0:  (P - FV) / n
+ */
+export function annuityPayment(principal: number, ratePerPeriod: number, periods: number, futureValue = 0): number {
+  check('principal', principal);
+  check('ratePerPeriod', ratePerPeriod);
+  check('periods', periods, { positive: true });
+  check('futureValue', futureValue);
+  if (ratePerPeriod === 0) return (principal - futureValue) / periods;
+  const v = Math.pow(1 + ratePerPeriod, -periods);
+  return ((principal - futureValue * v) * ratePerPeriod) / (1 - v);
+}
+
+
+/** How a server's purchase price was obtained. */
+export type PriceBasis =
+  /** caller's whole-server price */
+  | 'node-override'
+  /** NodeSpec.purchaseUsd */
+  | 'node-catalog'
+  /** GPU price x GPUs per node (+ serverBaseUsd if supplied) */
+  | 'gpus';
+
+export interface ServerPriceOverrides {
+  /** Whole-server price, USD (overrides everything). */
+  purchaseUsd?: number;
+  /** Per-GPU price, USD; selects GPU-based pricing (default: GpuSpec.purchaseUsd). */
+  gpuPurchaseUsd?: number;
+  /** Chassis, CPUs, DRAM, NICs, etc. added to GPU price x GPUs; the catalog has no such figure. */
+  serverBaseUsd?: number;
+}
+
+export interface ServerPrice {
+  usd: number;
+  basis: PriceBasis;
+  formula: string;
+  /** Set when the price leaves something out (GPU-only pricing without a server base). */
+  warning?: string;
+}
+
+/**
+ * Purchase price of one server. Order: caller's purchaseUsd; caller's gpuPurchaseUsd / serverBaseUsd (GPU-based);
+ * NodeSpec.purchaseUsd; GpuSpec.purchaseUsd x gpusPerNode (+ serverBaseUsd). Throws MissingPriceError when none
+ * is available.
+ */
+export function serverPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides = {}): ServerPrice {
+  const node = resolveNode(nodeRef);
+  if (o.purchaseUsd !== undefined) {
+    check(`purchaseUsd of node "${node.id}"`, o.purchaseUsd);
+    return { usd: o.purchaseUsd, basis: 'node-override', formula: `caller-supplied server price $${fmt(o.purchaseUsd)}` };
+  }
+  const gpuRequested = o.gpuPurchaseUsd !== undefined || o.serverBaseUsd !== undefined;
+  if (!gpuRequested && node.purchaseUsd !== undefined) {
+    return {
+      usd: node.purchaseUsd,
+      basis: 'node-catalog',
+      formula: `NodeSpec["${node.id}"].purchaseUsd = $${fmt(node.purchaseUsd)} (${node.sources.purchaseUsd ?? 'no source string'})`,
+    };
+  }
+  const gpu = getGpu(node.gpu);
+  const gpuUsd = o.gpuPurchaseUsd ?? gpu.purchaseUsd;
+  if (gpuUsd === undefined) {
+    throw new MissingPriceError(
+      'node',
+      node.id,
+      'NodeSpec.purchaseUsd',
+      `no purchase price for node "${node.id}": NodeSpec.purchaseUsd is not in the catalog and neither is ` +
+        `GpuSpec.purchaseUsd of its GPU "${gpu.id}" (${gpu.name}); supply purchaseUsd (whole server) or ` +
+        `gpuPurchaseUsd (+ serverBaseUsd) for this node`,
+    );
+  }
+  check(`gpuPurchaseUsd of node "${node.id}"`, gpuUsd);
+  const gpuSrc =
+    o.gpuPurchaseUsd !== undefined ? 'caller-supplied' : `GpuSpec["${gpu.id}"].purchaseUsd (${gpu.sources.purchaseUsd ?? 'no source string'})`;
+  const base = o.serverBaseUsd ?? 0;
+  check(`serverBaseUsd of node "${node.id}"`, base);
+  const usd = gpuUsd * node.gpusPerNode + base;
+  const formula =
+    `${node.gpusPerNode} GPUs x $${fmt(gpuUsd)} [${gpuSrc}]` +
+    (o.serverBaseUsd !== undefined ? ` + server base $${fmt(base)} [caller-supplied]` : '') +
+    ` = $${fmt(usd)}`;
+  const out: ServerPrice = { usd, basis: 'gpus', formula };
+  if (o.serverBaseUsd === undefined) {
+    out.warning =
+      `node "${node.id}": no whole-server price in the catalog (NodeSpec.purchaseUsd); priced as GPUs only ` +
+      `(${formula}) - chassis, CPUs, DRAM and NICs are NOT included (the catalog has no server-base price); ` +
+      `supply purchaseUsd or serverBaseUsd`;
+  }
+  return out;
+}
+
+export type PowerBasis =
+  /** NodeSpec.maxPowerW (PSU-rated system max input power) */
+  | 'nameplate'
+  /** nonGpuPowerW.busy + gpusPerNode x GpuSpec.tdpW */
+  | 'estimated-peak';
+
+export interface NodePower {
+  watts: number;
+  basis: PowerBasis;
+  formula: string;
+}
+
+/**
+ * Peak IT (wall) power of one node. 'nameplate' uses NodeSpec.maxPowerW and falls back to the estimate when the
+ * catalog has no nameplate; 'estimated-peak' is always nonGpuPowerW.busy + gpusPerNode x tdpW.
+ */
+export function nodePeakPowerW(nodeRef: string | NodeSpec, prefer: PowerBasis = 'nameplate'): NodePower {
+  const node = resolveNode(nodeRef);
+  if (prefer === 'nameplate' && node.maxPowerW !== undefined) {
+    return {
+      watts: node.maxPowerW,
+      basis: 'nameplate',
+      formula: `NodeSpec["${node.id}"].maxPowerW = ${fmt(node.maxPowerW)} W (${node.sources.maxPowerW ?? 'no source string'})`,
+    };
+  }
+  const gpu = getGpu(node.gpu);
+  const watts = node.nonGpuPowerW.busy + node.gpusPerNode * gpu.tdpW;
+  const why = prefer === 'nameplate' ? ' (no maxPowerW in the catalog)' : '';
+  return {
+    watts,
+    basis: 'estimated-peak',
+    formula: `nonGpuPowerW.busy ${fmt(node.nonGpuPowerW.busy)} W + ${node.gpusPerNode} x ${gpu.id} tdpW ${fmt(gpu.tdpW)} W = ${fmt(watts)} W${why}`,
+  };
+}

@@ -1,0 +1,91 @@
+/** The output of `vgsim tco`: the fleets as text, tco.csv, the charts and tco.html on vgsim's page (report/html.ts). */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IsoCompareResult, IsoRow } from '../studies/fleet.ts';
+import { table } from './table.ts';
+import { toCsv, toJson } from './output.ts';
+import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
+import { barsChart } from './charts.ts';
+import { compactMoney, type PageChart } from './charts/size.ts';
+import { money, num } from './size.ts';
+
+const basisTitle = (res: IsoCompareResult, b: IsoRow['basis']) => (b === 'budget' ? `${compactMoney(res.budget_usd!)} capex budget` : `${res.megawatts} MW facility power`);
+
+export function tcoText(res: IsoCompareResult): string {
+  const out: string[] = [];
+  const rq = res.request;
+  out.push(`${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps: best layout per node type by throughput per GPU (cost model, every GPU busy around the clock: an upper bound)`);
+  for (const b of ['budget', 'power'] as const) {
+    const rows = res.rows.filter((r) => r.basis === b);
+    if (!rows.length) continue;
+    out.push('', `${basisTitle(res, b)}:`);
+    out.push(table(
+      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [r.node, r.gpu, r.parallel ?? '-', r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
+    ));
+  }
+  if (res.skipped.length) {
+    out.push('', 'skipped or partial:');
+    for (const s of res.skipped) out.push(`  ${s.node}: ${s.reason}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function tcoCharts(res: IsoCompareResult): PageChart[] {
+  const charts: PageChart[] = [];
+  const rq = res.request;
+  for (const b of ['budget', 'power'] as const) {
+    const rows = res.rows.filter((r) => r.basis === b);
+    if (!rows.length) continue;
+    charts.push({
+      id: `tco-${b}-gpus`, title: `GPUs for ${basisTitle(res, b)}`, caption: `Whole nodes of each type within ${basisTitle(res, b)} (floor).`,
+      spec: barsChart({
+        title: `GPUs for the same ${b === 'budget' ? 'budget' : 'power'}: ${basisTitle(res, b)}`,
+        subtitle: b === 'budget' ? 'whole nodes = floor(budget / (server price + networking per GPU × GPUs))' : 'whole nodes = floor(MW / (node peak power × PUE))',
+        data: rows.map((r) => ({ category: r.node, value: r.gpus, label: `${r.gpus} GPUs (${r.nodes} nodes)${r.parallel === null ? ' · cannot run the model' : ''}${r.fleet_capex_usd === null ? ' · no price' : ''}` })),
+        category: { title: 'node type', order: rows.map((r) => r.node) }, value: { title: 'GPUs', format: ',.0f' }, step: 24,
+      }),
+    });
+    const withT = rows.filter((r) => r.fleet_videos_per_h !== null);
+    if (withT.length) {
+      charts.push({
+        id: `tco-${b}-throughput`, title: `Fleet throughput for ${basisTitle(res, b)}`, caption: 'Videos per hour of the fleet, every GPU busy on the best layout (cost model; an upper bound).',
+        spec: barsChart({
+          title: `Fleet videos/h for ${basisTitle(res, b)}`,
+          subtitle: `${res.model} ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps; best layout per node type, all GPUs busy (upper bound)`,
+          data: withT.map((r) => ({ category: r.node, value: r.fleet_videos_per_h!, label: `${r.fleet_videos_per_h!.toFixed(0)}/h on ${r.gpus} GPUs${r.usd_per_video !== null ? ` · ${money(r.usd_per_video, 2)}/video` : ' · no price'}` })),
+          category: { title: 'node type', order: withT.map((r) => r.node) }, value: { title: 'videos per hour', format: ',.0f' }, step: 24,
+        }),
+      });
+    }
+  }
+  return charts;
+}
+
+export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const write = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text);
+    files.push(join(dir, name));
+  };
+  write('tco.json', toJson(res));
+  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, ...r }) => r as unknown as Record<string, unknown>)));
+  const charts = await writeSpecCharts(dir, tcoCharts(res), files);
+  const body: string[] = [];
+  for (const b of ['budget', 'power'] as const) {
+    const rows = res.rows.filter((r) => r.basis === b);
+    if (!rows.length) continue;
+    body.push(`<h2>${escapeHtml(basisTitle(res, b))}</h2>`);
+    body.push(htmlTable(
+      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [r.node, r.gpu, r.parallel ?? '–', r.nodes, r.gpus, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), num(r.throughput_per_gpu_h), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
+      { numeric: [false, false, false, true, true, true, true, true, true, true, true, true, false] },
+    ));
+    for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
+  }
+  if (res.skipped.length) body.push('<h2>Skipped or partial</h2>', htmlTable(['node type', 'reason'], res.skipped.map((s) => [s.node, s.reason]), { numeric: [false, false] }));
+  const rq = res.request;
+  write('tco.html', htmlPage('vgsim tco — iso-cost / iso-power', `${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps; per-GPU throughput from the cost model's best layout (every GPU busy: an upper bound)`, body));
+  return files;
+}

@@ -1,0 +1,65 @@
+/**
+ * Requests entering the cluster: the scenario's arrival process (workload/arrivals.ts, with its daily curve)
+ * gives the times; each arrival draws its class from the mix (the 'mix' random stream), or — replaying a trace
+ * whose rows give a model, shape or SLO — takes the class of that row (created on first sight, with the row's
+ * SLO or else the first mix class's), and is dispatched. Arrivals stop at the end of the arrival window (`duration`).
+ */
+import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
+import { dailyCurve } from '../workload/rate-curve.ts';
+import { getModel, type RequestShape } from '../workload/request.ts';
+import type { RequestClass } from '../scenario/schema.ts';
+import { classLabel } from '../scenario/classes.ts';
+import { resolvePath, type ClassState, type ClusterState } from './state.ts';
+
+export class Arrivals {
+  private readonly process: ArrivalProcess;
+  private readonly weights: number[];
+  private readonly totalWeight: number;
+  private readonly traceClasses = new Map<string, ClassState>();
+
+  constructor(private readonly state: ClusterState, o: { baseDir?: string; rateScale?: number }) {
+    const a = state.scenario.workload.arrivals;
+    const curve = dailyCurve(state.scenario.workload.curve);
+    this.process = makeArrivals(a, state.rng.arrivals, a.process === 'trace' ? resolvePath(o.baseDir, a.file) : undefined, o.rateScale ?? 1, curve);
+    this.weights = state.classes.map((c) => c.spec.weight);
+    this.totalWeight = this.weights.reduce((x, y) => x + y, 0);
+  }
+
+  /** Schedules the first arrival. */
+  start(): void {
+    const first = this.process.next(0);
+    if (first < this.state.scenario.duration) this.state.sim.scheduleAt(first, this.arrive);
+  }
+
+  private readonly arrive = (): void => {
+    const { sim, scenario: s, recorder, ports } = this.state;
+    ports.dispatch(recorder.arrive(this.classOfArrival()));
+    const t = this.process.next(sim.now);
+    if (t < s.duration) sim.scheduleAt(t, this.arrive);
+  };
+
+  /** The class of the arrival just drawn: from the mix, or the class of the trace row's model and shape. */
+  private classOfArrival(): ClassState {
+    const classes = this.state.classes;
+    const row = this.process.lastRow?.();
+    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined)) return classes[this.state.rng.mix.weightedIndex(this.weights, this.totalWeight)]!;
+    const base = classes[0]!;
+    const model = getModel(row.model ?? base.modelId);
+    // a row of another model than the first class's takes that model's defaults for what it does not give
+    const d = model.id === base.modelId ? base.shape : { width: model.defaults.width, height: model.defaults.height, frames: model.defaults.frames, steps: model.defaults.steps, cfg: model.defaults.guidance };
+    const shape: RequestShape = { width: row.width ?? d.width, height: row.height ?? d.height, frames: row.frames ?? d.frames, steps: row.steps ?? d.steps, cfg: d.cfg };
+    const slo = row.slo_s ?? base.slo; // per-request SLOs from the trace
+    const key = JSON.stringify([model.id, shape, row.priority ?? 0, slo]);
+    let cls = this.traceClasses.get(key);
+    if (!cls) {
+      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}) };
+      const name = classLabel(spec, shape) + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
+      cls = { name, spec, model, modelId: model.id, shape, videoSeconds: shape.frames / model.defaults.fps, warnings: [], index: classes.length, slo };
+      this.traceClasses.set(key, cls);
+      classes.push(cls);
+    }
+    return cls;
+  }
+}
+
+

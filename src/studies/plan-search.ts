@@ -1,0 +1,120 @@
+/**
+ * `vgsim plan`: enumerate the parallel layouts of a model on a GPU budget, estimate each, and rank them.
+ * A layout is a plan for one replica of g GPUs plus dp = budget / g replicas; feasible layouts come
+ * first, ranked by the chosen objective; infeasible ones keep the reason (heads not divisible, OOM, ...).
+ */
+import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import type { ModelSpec } from '../workload/models.ts';
+import type { RequestShape } from '../workload/request.ts';
+import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
+import { engineSupportsPlan } from '../engines/rules.ts';
+import { familyAccelerationProblems } from '../engines/family-support.ts';
+import { resolveRequest } from '../workload/request.ts';
+import { InputError } from '../errors.ts';
+
+export type Objective = 'latency' | 'throughput' | 'headroom';
+
+export interface PlanRow {
+  parallel: string;
+  gpus_per_replica: number;
+  replicas: number;
+  feasible: boolean;
+  reason?: string;
+  latency_s?: number;
+  /** Videos per hour per GPU, all replicas busy back to back. */
+  throughput_per_gpu_h?: number;
+  peak_memory_gb?: number;
+  headroom_gb?: number;
+  estimate?: Estimate;
+}
+
+export interface PlanSearch {
+  model: ModelSpec;
+  gpu?: string;
+  node?: string;
+  budget: number;
+  request?: Partial<RequestShape>;
+  options?: Partial<InferenceOptions>;
+  objective?: Objective;
+  /** Also consider these (default: the official-path knobs plus xDiT-style ring/cfg/pipefusion/tp). */
+  include?: { ring?: boolean; tp?: boolean; pipefusion?: boolean; cfg?: boolean; expertSplit?: boolean };
+}
+
+function powersOfTwoUpTo(n: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= n; k *= 2) out.push(k);
+  return out;
+}
+
+/** Candidate plans for group sizes dividing the budget. */
+export function candidatePlans(model: ModelSpec, budget: number, include: NonNullable<PlanSearch['include']> = {}): ParallelPlan[] {
+  // only the modes the model's public inference code implements (ModelSpec.parallel)
+  const sup = model.parallel;
+  const want = { ring: true, tp: true, pipefusion: true, cfg: true, expertSplit: true, ...include };
+  const inc = { ...want, ring: want.ring && sup.ring, tp: want.tp && sup.tp, pipefusion: want.pipefusion && sup.pipefusion, cfg: want.cfg && sup.cfg };
+  const plans: ParallelPlan[] = [];
+  const seen = new Set<string>();
+  const degrees = [...new Set([...powersOfTwoUpTo(budget), 3, 5, 6, 10].filter((d) => d <= budget))].sort((a, b) => a - b);
+  for (const u of sup.ulysses ? degrees : [1])
+    for (const r of inc.ring ? degrees : [1])
+      for (const t of inc.tp ? degrees : [1])
+        for (const pf of inc.pipefusion ? [1, 2, 4] : [1])
+          for (const c of inc.cfg ? [1, 2] : [1])
+            for (const split of inc.expertSplit && model.experts === 2 ? [false, true] : [false]) {
+              const g = u * r * t * pf * c * (split ? 2 : 1);
+              if (g > budget || budget % g !== 0) continue;
+              for (const fsdp of sup.fsdp && g / (c * (split ? 2 : 1) * pf) > 1 ? [true, false] : [false]) {
+                const p: ParallelPlan = { ...SINGLE_GPU, ulysses: u, ring: r, tp: t, pipefusion: pf, cfg: c as 1 | 2, fsdp, experts: split ? 'split' : 'resident', dp: budget / g };
+                const key = formatPlan(p);
+                if (!seen.has(key)) {
+                  seen.add(key);
+                  plans.push(p);
+                }
+              }
+            }
+  // the official single-GPU path as its own candidate
+  if (sup.offload) plans.push({ ...SINGLE_GPU, offload: true, dp: budget });
+  return plans;
+}
+
+export function searchPlans(s: PlanSearch): PlanRow[] {
+  // an engine or acceleration the model's family does not have fails the search, not each layout in turn
+  const unsupported = s.options ? familyAccelerationProblems({ attention: 'auto', dtype: 'bf16', compile: false, cfg: 'official', ...s.options }, s.model, 'engine') : [];
+  if (unsupported.length) throw new InputError(unsupported);
+  const req = resolveRequest(s.model, s.request);
+  const rows: PlanRow[] = [];
+  for (const plan of candidatePlans(s.model, s.budget, s.include)) {
+    if (!engineSupportsPlan(s.options?.engine, plan)) continue; // only layouts the engine runs
+    const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
+    const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false };
+    const problems = planProblems({ ...plan, dp: 1 }, s.model, perReplica, { cfg: req.cfg, tokens: req.tokens });
+    if (problems.length) {
+      rows.push({ ...base, reason: problems.join('; ') });
+      continue;
+    }
+    try {
+      const e = estimate({ model: s.model, gpu: s.gpu, node: s.node, plan: { ...plan, dp: 1 }, gpus: perReplica, request: s.request, options: s.options });
+      const row: PlanRow = {
+        ...base,
+        feasible: e.fits,
+        reason: e.fits ? undefined : e.memory.verdict,
+        latency_s: e.total_s,
+        throughput_per_gpu_h: e.throughput_per_h / perReplica,
+        peak_memory_gb: e.peak_memory_gb,
+        headroom_gb: e.capacity_gb - e.peak_memory_gb,
+        estimate: e,
+      };
+      rows.push(row);
+    } catch (err) {
+      rows.push({ ...base, reason: err instanceof InputError ? err.issues.map((i) => i.message).join('; ') : (err as Error).message });
+    }
+  }
+  const objective = s.objective ?? 'latency';
+  const key = (r: PlanRow) => (objective === 'latency' ? r.latency_s! : objective === 'throughput' ? -r.throughput_per_gpu_h! : -r.headroom_gb!);
+  rows.sort((a, b) => {
+    if (a.feasible !== b.feasible) return a.feasible ? -1 : 1;
+    if (!a.feasible) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);
+    return key(a) - key(b) || a.parallel.localeCompare(b.parallel);
+  });
+  return rows;
+}

@@ -1,0 +1,317 @@
+/**
+ * Cluster sizing: the cheapest cluster that serves a scenario's traffic within latency objectives (`vgsim size`).
+ *
+ * sizeCluster(scenario, options):
+ *  1. candidates: for every node type (default: the whole catalog) that has a price on the chosen cost basis, its
+ *     best layouts of one replica inside one node (studies/size-layouts.ts).
+ *  2. for each (node type, layout): the smallest whole number of nodes (replicas packed onto whole nodes) whose
+ *     simulation meets every objective with nothing dropped or failed, at the offered rate. The search starts at
+ *     the count where every replica is busy back to back (service times alone), steps up with a doubling step
+ *     (or down, if that count already passes) until it brackets a fail/pass pair, then bisects. Every trial runs
+ *     the scenario with its cluster and deployment replaced, the same seed (common random numbers: passing is
+ *     close to monotone in the node count) and drain on; the answer n passed and n − 1 failed (or n = 1).
+ *  3. every found option is priced by the scenario's cost section (the run's `cost`) and ranked by $/month; the
+ *     Pareto set over ($/month, p95) is marked.
+ * A bound on the total number of simulations stops the search (each affected option says so).
+ *
+ * Pure: no printing, no files; the CLI (cli/commands/size.ts, report/size.ts) formats and writes.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import { simulate, type SimulationOptions, type SimulationResult } from '../serving/simulate.ts';
+import { poolsOf } from '../scenario/pools.ts';
+import { ratePerSecond } from '../workload/arrivals.ts';
+import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
+import { missingPrice } from '../economics/run-cost.ts';
+import { meetsObjectives, type SloTerm } from './capacity.ts';
+import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
+
+export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
+
+/**
+ * Pareto-optimal flags for points where lower is better on both axes: a point is optimal when no other point is
+ * at most as large on both and strictly smaller on one. Points with a non-finite coordinate are never optimal.
+ */
+export function paretoFront(points: readonly { x: number; y: number }[]): boolean[] {
+  return points.map((p, i) => {
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) return false;
+    return !points.some((q, j) => j !== i && Number.isFinite(q.x) && Number.isFinite(q.y) && q.x <= p.x && q.y <= p.y && (q.x < p.x || q.y < p.y));
+  });
+}
+
+/** Short label of an option: "hgx-h200-8 · cfg=2". */
+export function optionLabel(node: string, parallel: string): string {
+  return `${node} · ${parallel}`;
+}
+
+/** Whether a run meets every objective with nothing dropped or failed (and something completed). */
+export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): { pass: boolean; values: Record<string, number>; lost: number } {
+  return meetsObjectives(r, terms, 0);
+}
+
+export interface SizeTrial {
+  nodes: number;
+  pass: boolean;
+  values: Record<string, number>;
+  lost: number;
+  p95_s: number;
+  utilization: number;
+}
+
+export type SizeStatus = 'ok' | 'not-found' | 'stopped' | 'error';
+
+export interface SizeRow extends SizeLayout {
+  /** 1 = cheapest; null for options without a passing count or a price. */
+  rank: number | null;
+  label: string;
+  gpu: string;
+  status: SizeStatus;
+  /** n − 1 nodes was simulated and failed (or n = 1). */
+  minimal: boolean;
+  nodes: number | null;
+  replicas: number | null;
+  gpus: number | null;
+  latency_s: { p50: number; p95: number; p99: number; max: number } | null;
+  /** The objectives' values at the chosen count. */
+  values: Record<string, number> | null;
+  slo_attainment: number | null;
+  utilization: number | null;
+  throughput_per_h: number | null;
+  /** Facility energy (IT × PUE) per completed video, kWh. */
+  kwh_per_video: number | null;
+  usd_per_video: number | null;
+  usd_per_month: number | null;
+  usd_per_gpu_hour: number | null;
+  capex_usd: number | null;
+  /** From the cost model: one replica busy back to back on the mix. */
+  est_throughput_per_gpu_h: number;
+  mean_service_s: number;
+  pareto: boolean;
+  trials: SizeTrial[];
+  note: string;
+  warnings: string[];
+}
+
+export interface SizeOptions {
+  terms: readonly SloTerm[];
+  /** Offered rate, videos/h (default: the scenario's mean rate). */
+  ratePerH?: number;
+  /** Node type ids (default: every catalog node type). */
+  nodes?: readonly string[];
+  layouts?: number;
+  allLayouts?: boolean;
+  /** Largest node count tried per option (default 64). */
+  maxNodes?: number;
+  /** Simulations at most over the whole search (default 300). */
+  maxSims?: number;
+  basis?: 'owned' | 'cloud';
+  sim?: Pick<SimulationOptions, 'baseDir' | 'locate'>;
+  /** Called before the layout search of each node type. */
+  onNode?: (node: string) => void;
+  /** Called once the candidates are known (total options to size). */
+  onCandidates?: (count: number) => void;
+  onTrial?: (label: string, t: SizeTrial) => void;
+  onOption?: (row: SizeRow) => void;
+}
+
+export interface SizeResult {
+  scenario: string;
+  model: string;
+  objectives: string[];
+  /** Offered mean rate, videos/h. */
+  rate_per_h: number;
+  /** Multiplier applied to the scenario's arrival rates. */
+  rate_scale: number;
+  duration_s: number;
+  basis: 'owned' | 'cloud';
+  rows: SizeRow[];
+  skipped: Skipped[];
+  simulations: number;
+  max_sims: number;
+  /** The simulation bound stopped the search. */
+  bound_hit: boolean;
+  notes: string[];
+}
+
+class SimBound extends Error {}
+
+/** Mean offered rate of the scenario (videos/h) at scale 1; a trace needs a probe run. */
+function baseRatePerH(s: Scenario, opts: SimulationOptions): number {
+  const a = s.workload.arrivals;
+  if (a.process !== 'trace') return ratePerSecond(a) * 3600;
+  const probe = simulate({ ...s, drain: false }, opts);
+  return probe.sim_time_s > 0 ? (probe.requests.arrived / Math.min(probe.sim_time_s, s.duration)) * 3600 : 0;
+}
+
+export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
+  const terms = opts.terms;
+  const maxNodes = opts.maxNodes ?? 64;
+  const maxSims = opts.maxSims ?? 300;
+  const notes: string[] = [];
+  const s: Scenario = { ...base, cost: { ...base.cost, basis: opts.basis ?? base.cost.basis } };
+  if (s.cost.provisioned_kw !== undefined) {
+    notes.push(`cost.provisioned_kw (${s.cost.provisioned_kw} kW) ignored: each option rents its own nodes' nameplate power`);
+    s.cost = { ...s.cost, provisioned_kw: undefined };
+  }
+  if (typeof s.cost.server_price_usd === 'number') notes.push(`cost.server_price_usd is one number: it prices every node type the same ($${s.cost.server_price_usd}); give {node-type: price} to compare`);
+  if (typeof s.cost.gpu_price_usd === 'number') notes.push(`cost.gpu_price_usd is one number: it prices every GPU type the same; give {gpu: price} to compare`);
+  if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool (settings of the first)`);
+  const classes = classesOf(s);
+  const classNames = classes.map((c) => c.name);
+  for (const t of terms) {
+    if (t.cls !== undefined && !classNames.includes(t.cls)) throw new Error(`objective "${t.text}": no request class "${t.cls}" (classes: ${classNames.join(', ')})`);
+  }
+  const models = [...new Set(classes.map((c) => c.model.id))];
+  if (models.length !== 1) throw new Error(`sizing handles one model per scenario; the request mix uses ${models.join(', ')}`);
+
+  const simOpts: SimulationOptions = { ...opts.sim };
+  const baseRate = baseRatePerH(s, simOpts);
+  if (!(baseRate > 0)) throw new Error('the scenario has no arrivals (rate 0 or an empty trace)');
+  const rate = opts.ratePerH ?? baseRate;
+  const scale = rate / baseRate;
+  let sims = 0;
+  let boundHit = false;
+
+  // ---- candidates ----
+  const skipped: Skipped[] = [];
+  const candidates: LayoutCandidate[] = [];
+  const nodeIds = opts.nodes ? [...new Set(opts.nodes.map((n) => canonicalId('node', n)))] : listNodes().map((n) => n.id);
+  for (const id of nodeIds) {
+    opts.onNode?.(id);
+    const node = getNode(id);
+    const why = missingPrice(s.cost, node);
+    if (why) {
+      skipped.push({ node: id, reason: why });
+      continue;
+    }
+    const c = layoutCandidates(s, id, { layouts: opts.layouts, allLayouts: opts.allLayouts, terms });
+    candidates.push(...c.candidates);
+    skipped.push(...c.skipped);
+  }
+  opts.onCandidates?.(candidates.length);
+
+  // ---- the smallest passing node count of each candidate ----
+  const rows: SizeRow[] = [];
+  for (const c of candidates) {
+    const label = optionLabel(c.node, c.parallel);
+    const results = new Map<number, { trial: SizeTrial; run: SimulationResult }>();
+    const trials: SizeTrial[] = [];
+    let error: string | undefined;
+    const test = (n: number): boolean => {
+      const hit = results.get(n);
+      if (hit) return hit.trial.pass;
+      if (sims >= maxSims) throw new SimBound();
+      sims++;
+      const run = simulate(sizedScenario(s, c, n), { ...simOpts, rateScale: scale });
+      const ev = evaluateRun(run, terms);
+      const trial: SizeTrial = { nodes: n, pass: ev.pass, values: ev.values, lost: ev.lost, p95_s: run.latency_s.p95, utilization: run.gpu_utilization };
+      results.set(n, { trial, run });
+      trials.push(trial);
+      opts.onTrial?.(label, trial);
+      return trial.pass;
+    };
+    // lo: largest count known to fail (0 = none), hi: smallest known to pass (Infinity = none)
+    let lo = 0;
+    let hi = Infinity;
+    let stopped = false;
+    const perNodeRate = c.replica_throughput_h * c.replicas_per_node;
+    const start = Math.min(maxNodes, Math.max(1, Math.ceil(rate / perNodeRate - 1e-9)));
+    try {
+      if (test(start)) {
+        hi = start;
+        for (let step = 1; hi > 1; step *= 2) {
+          const k = Math.max(1, hi - step);
+          if (test(k)) hi = k;
+          else {
+            lo = k;
+            break;
+          }
+        }
+      } else {
+        lo = start;
+        for (let step = Math.max(1, Math.ceil(start / 4)); lo < maxNodes; step *= 2) {
+          const k = Math.min(maxNodes, lo + step);
+          if (test(k)) {
+            hi = k;
+            break;
+          }
+          lo = k;
+        }
+      }
+      while (Number.isFinite(hi) && hi - lo > 1) {
+        const mid = Math.floor((lo + hi) / 2);
+        if (test(mid)) hi = mid;
+        else lo = mid;
+      }
+    } catch (e) {
+      if (e instanceof SimBound) {
+        stopped = true;
+        boundHit = true;
+      } else {
+        error = errorText(e);
+      }
+    }
+    const chosen = Number.isFinite(hi) ? results.get(hi) : undefined;
+    const minimal = chosen !== undefined && (hi === 1 || lo === hi - 1);
+    const status: SizeStatus = error ? 'error' : chosen ? (stopped && !minimal ? 'stopped' : 'ok') : stopped ? 'stopped' : 'not-found';
+    const r = chosen?.run;
+    const noteParts: string[] = [];
+    if (error) noteParts.push(`simulation failed: ${error}`);
+    else if (!chosen && stopped) noteParts.push(`simulation bound (${maxSims}) reached before a passing count; ${lo} node${lo === 1 ? '' : 's'} fail`);
+    else if (!chosen) {
+      const last = trials.find((t) => t.nodes === lo);
+      noteParts.push(`fails at ${maxNodes} nodes (--max-nodes)${last ? `: p95 ${(last.p95_s / 60).toFixed(1)} min${last.lost ? `, ${last.lost} lost` : ''}` : ''}`);
+    } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
+    if (c.offload) noteParts.push('official offload path');
+    if (r && !r.cost) noteParts.push('no price');
+    const priceWarning = r?.cost?.warnings.find((w) => /GPUs only/.test(w));
+    if (priceWarning) noteParts.push('GPU-only price (no chassis)');
+    const row: SizeRow = {
+      rank: null, label, node: c.node, gpu: c.gpu, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
+      status, minimal,
+      nodes: chosen ? hi : null,
+      replicas: chosen ? hi * c.replicas_per_node : null,
+      gpus: chosen ? hi * c.replicas_per_node * c.gpus_per_replica : null,
+      latency_s: r ? { p50: r.latency_s.p50, p95: r.latency_s.p95, p99: r.latency_s.p99, max: r.latency_s.max } : null,
+      values: chosen ? chosen.trial.values : null,
+      slo_attainment: r?.slo_attainment ?? null,
+      utilization: r?.gpu_utilization ?? null,
+      throughput_per_h: r?.throughput_per_h ?? null,
+      kwh_per_video: r && r.requests.completed > 0 ? r.energy.per_video_wh / 1000 : null,
+      usd_per_video: r?.cost?.usd_per_video ?? null,
+      usd_per_month: r?.cost?.usd_per_month ?? null,
+      usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
+      capex_usd: r?.cost?.capex_usd ?? null,
+      est_throughput_per_gpu_h: c.throughput_per_gpu_h,
+      mean_service_s: c.mean_service_s,
+      pareto: false,
+      trials: [...trials].sort((a, b) => a.nodes - b.nodes),
+      note: noteParts.join('; '),
+      warnings: r ? [...new Set([...(r.cost?.warnings ?? []), ...r.warnings.filter((w) => /^cost:/.test(w))])] : [],
+    };
+    rows.push(row);
+    opts.onOption?.(row);
+  }
+
+  // ---- rank and Pareto ----
+  const priced = (r: SizeRow) => r.nodes !== null && r.usd_per_month !== null;
+  rows.sort((a, b) => {
+    const pa = priced(a) ? 0 : a.nodes !== null ? 1 : 2;
+    const pb = priced(b) ? 0 : b.nodes !== null ? 1 : 2;
+    if (pa !== pb) return pa - pb;
+    return (a.usd_per_month ?? Infinity) - (b.usd_per_month ?? Infinity) || (a.latency_s?.p95 ?? Infinity) - (b.latency_s?.p95 ?? Infinity) || a.label.localeCompare(b.label);
+  });
+  let rank = 0;
+  for (const r of rows) if (priced(r)) r.rank = ++rank;
+  const ranked = rows.filter(priced);
+  paretoFront(ranked.map((r) => ({ x: r.latency_s!.p95, y: r.usd_per_month! }))).forEach((p, i) => (ranked[i]!.pareto = p));
+
+  if (boundHit) notes.push(`the simulation bound (${maxSims}) stopped the search: options marked "stopped" are not proven minimal (raise --max-sims)`);
+  const maxService = Math.max(0, ...candidates.map((c) => Math.max(...Object.values(c.service_s))));
+  if (s.duration < 20 * maxService) notes.push(`the simulated duration (${(s.duration / 3600).toFixed(2)} h) is short next to the service time (${(maxService / 60).toFixed(1)} min): tail latencies are noisy; raise duration (--set duration=3d)`);
+  const expected = rate * (s.duration / 3600);
+  if (expected < 200) notes.push(`about ${expected.toFixed(0)} requests per trial: a p95 rests on a handful of requests; a longer duration gives steadier tails`);
+  return {
+    scenario: s.name, model: models[0]!, objectives: terms.map((t) => t.text), rate_per_h: rate, rate_scale: scale, duration_s: s.duration,
+    basis: s.cost.basis, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
+  };
+}

@@ -1,0 +1,279 @@
+/**
+ * Serving calibration: measured stage times and serving overheads in the runtime (hand-computed latencies),
+ * observed traces, the overhead fit (hand-written traces with known gaps), replay and calibrate through
+ * the CLI, and their input errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario } from '../src/scenario/load.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { InputError } from '../src/errors.ts';
+import { parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { fitOverheads } from '../src/calibration/fit.ts';
+import { distribution, quantile, servingMetrics } from '../src/calibration/metrics.ts';
+import { formatCsvObjects } from '../src/csv.ts';
+import { ServiceSpeed } from '../src/serving/service-speed.ts';
+import { RandomStreams } from '../src/engine/random.ts';
+import { calibrate } from '../src/calibration/calibrate.ts';
+import { replay } from '../src/calibration/replay.ts';
+import { replayTable } from '../src/calibration/report.ts';
+import { vgsim } from './support/cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vgsim-replay-'));
+const SLEEP = 'test/fixtures/serving/sleep.yaml';
+const profile = JSON.parse(readFileSync('test/fixtures/serving/sleep-profile.json', 'utf8'));
+const small = profile.shapes[0]; // 64x64x9f, 6 steps in the profile
+
+/** A trace file of requests at the given times (64x64x9f/6st unless given). */
+function traceAt(name: string, rows: { t: number; steps?: number; width?: number }[]): string {
+  const file = join(dir, name);
+  writeFileSync(file, formatCsvObjects(['timestamp_s', 'resolution', 'frames', 'steps'], rows.map((r) => ({ timestamp_s: r.t, resolution: `${r.width ?? 64}x64`, frames: 9, steps: r.steps ?? 6 }))));
+  return file;
+}
+const runTrace = (file: string, set: string[] = []) =>
+  simulate(loadScenario(SLEEP, { set: ['deployment.replicas=1', `workload.arrivals={process: trace, file: ${file}}`, 'duration=1000', ...set] }).scenario, { records: true, baseDir: 'test/fixtures/serving' });
+
+describe('measured stage times (deployment.stage_times)', () => {
+  it('a request takes encode + steps × step + decode of its shape from the profile', () => {
+    const r = runTrace(traceAt('one.csv', [{ t: 1 }, { t: 100, steps: 10 }]));
+    const [a, b] = r.records!;
+    expect(a!.finish - a!.arrival).toBeCloseTo(small.encode_s.mean + 6 * small.step_s.mean + small.decode_s.mean, 12);
+    expect(b!.finish - b!.arrival).toBeCloseTo(small.encode_s.mean + 10 * small.step_s.mean + small.decode_s.mean, 12);
+  });
+
+  it('a shape the profile lacks is an input error naming the shapes it has', () => {
+    try {
+      runTrace(traceAt('missing.csv', [{ t: 1, width: 128 }]));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      const i = (e as InputError).issues[0]!;
+      expect(i.message).toMatch(/no stage times for 128x64x9f/);
+      expect(i.hint).toBe('the profile has 64x64x9f, 96x64x9f');
+    }
+  });
+
+  it('a missing or malformed profile file is an input error at deployment.stage_times', () => {
+    const bad = join(dir, 'bad-profile.json');
+    writeFileSync(bad, JSON.stringify({ format: 'vgsim-stage-profile/1', shapes: [{ width: 64, height: 64, frames: 9, encode_s: { mean: -1 }, step_s: { mean: 1 }, decode_s: { mean: 1 } }] }));
+    for (const [file, msg] of [[bad, /encode_s.mean: expected a non-negative/], [join(dir, 'absent.json'), /file not found/]] as const) {
+      try {
+        simulate(loadScenario(SLEEP, { set: [`deployment.stage_times=${file}`] }).scenario, { baseDir: 'test/fixtures/serving' });
+        expect.unreachable();
+      } catch (e) {
+        expect((e as InputError).issues[0]!.path).toBe('deployment.stage_times');
+        expect((e as InputError).issues[0]!.message).toMatch(msg);
+      }
+    }
+  });
+});
+
+describe('serving overheads in the runtime', () => {
+  const o = { dispatch_s: 0.5, handoff_s: 0.25, request_s: 1 };
+  const S = small.encode_s.mean + 6 * small.step_s.mean + small.decode_s.mean;
+  const withO = [`serving_overheads={dispatch_s: ${o.dispatch_s}, handoff_s: ${o.handoff_s}, request_s: ${o.request_s}}`];
+
+  it('a lone request takes its stages + dispatch + 2 hand-offs + the request overhead', () => {
+    const r = runTrace(traceAt('lone.csv', [{ t: 1 }]), withO);
+    expect(r.records![0]!.finish - r.records![0]!.arrival).toBeCloseTo(S + o.dispatch_s + 2 * o.handoff_s + o.request_s, 12);
+    // the service time the run reports includes them
+    expect(r.service_times[0]!.total_s).toBeCloseTo(S + 2, 12);
+  });
+
+  it('they hold the replica: a second request arriving at once waits for all of them', () => {
+    const r = runTrace(traceAt('pair.csv', [{ t: 1 }, { t: 1 }]), withO);
+    const second = r.records!.find((x) => x.id === 1)!;
+    expect(second.start - second.arrival).toBeCloseTo(S + 2, 12);
+    expect(second.finish - second.arrival).toBeCloseTo(2 * (S + 2), 12);
+  });
+
+  it('from a vgsim-serving-overheads/1 file, relative to the scenario; bad files are input errors', () => {
+    const file = join(dir, 'overheads.json');
+    writeFileSync(file, JSON.stringify({ format: 'vgsim-serving-overheads/1', ...o }));
+    const r = runTrace(traceAt('lone2.csv', [{ t: 1 }]), [`serving_overheads=${file}`]);
+    expect(r.records![0]!.finish - r.records![0]!.arrival).toBeCloseTo(S + 2, 12);
+    writeFileSync(file, JSON.stringify({ format: 'vgsim-serving-overheads/1', dispatch_s: 'slow' }));
+    expect(() => runTrace(traceAt('lone3.csv', [{ t: 1 }]), [`serving_overheads=${file}`])).toThrow(/dispatch_s: expected a non-negative number of seconds, got "slow"/);
+  });
+
+  it("service_cv: each request's service time scaled by a log-normal factor of mean 1 with that CV, reproducibly", () => {
+    // 2000 lone requests (far apart): their latencies are S × m, m log-normal with mean 1 and CV 0.3
+    const file = traceAt('many.csv', Array.from({ length: 2000 }, (_, i) => ({ t: 10 * i })));
+    const run = () => runTrace(file, ['serving_overheads={service_cv: 0.3}', 'duration=30000']).records!.map((r) => r.finish - r.arrival);
+    const xs = run();
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1));
+    // standard errors: mean 0.3·S/√2000 ≈ 0.0067·S, CV ≈ 0.3/√(2·2000)·√(1+…) ≈ 0.006: 4σ bounds
+    expect(Math.abs(m / S - 1)).toBeLessThan(0.027);
+    expect(Math.abs(sd / m - 0.3)).toBeLessThan(0.03);
+    expect(run()).toEqual(xs);
+  });
+
+  it('service_correlation_s: the log speed factor is an Ornstein–Uhlenbeck process, corr e^(−Δ/τ)', () => {
+    const sp = new ServiceSpeed(0.3, 5, new RandomStreams(3).stream('service'));
+    const logs = Array.from({ length: 20000 }, (_, i) => Math.log(sp.factor(0, i)));
+    const m = logs.reduce((a, b) => a + b, 0) / logs.length;
+    const v = logs.reduce((a, b) => a + (b - m) ** 2, 0) / logs.length;
+    expect(Math.sqrt(Math.exp(v) - 1)).toBeCloseTo(0.3, 1); // the marginal CV
+    const lag1 = logs.slice(1).reduce((a, x, i) => a + (x - m) * (logs[i]! - m), 0) / ((logs.length - 1) * v);
+    // 20000 samples of an AR(1) with ρ = e^(−1/5) = 0.819: standard error of the lag-1 estimate ≈ 0.004
+    expect(lag1).toBeCloseTo(Math.exp(-1 / 5), 1);
+    expect(Math.abs(lag1 - Math.exp(-1 / 5))).toBeLessThan(0.02);
+    // replicas vary independently
+    const sp2 = new ServiceSpeed(0.3, 5, new RandomStreams(3).stream('service'));
+    expect(sp2.factor(0, 0)).not.toBe(sp2.factor(1, 0));
+  });
+
+  it('calibrate recovers the CV and correlation time of a trace whose stage times follow that process', () => {
+    const sp = new ServiceSpeed(0.25, 8, new RandomStreams(9).stream('service'));
+    const rows = [HEADER];
+    let t = 0;
+    for (let i = 0; i < 3000; i++) {
+      const s = sp.factor(0, t); // one shape, stage time 1 s × factor, back to back
+      rows.push([i, 'm', 64, 64, 9, 6, 'true', i, '', '', t, t, t, t, t + 0.2 * s, t + 0.2 * s, t + 0.7 * s, t + 0.7 * s, t + s, t + s, t + s, t + s, t + s, 0, 'cpu', 'completed', ''].join(','));
+      t += s;
+    }
+    const fit = fitOverheads({ file: 'ou.csv', meta: undefined, requests: parseObserved(rows.join('\n'), 'ou.csv') }, () => null);
+    expect(Math.abs(fit.overheads.service_cv / 0.25 - 1)).toBeLessThan(0.1);
+    expect(Math.abs(fit.overheads.service_correlation_s / 8 - 1)).toBeLessThan(0.25);
+  });
+
+  it('without serving_overheads nothing changes (the default scenario is pinned by the baselines)', () => {
+    const a = runTrace(traceAt('same.csv', [{ t: 1 }, { t: 1.05 }]));
+    const b = runTrace(traceAt('same.csv', [{ t: 1 }, { t: 1.05 }]), ['serving_overheads={dispatch_s: 0, handoff_s: 0, request_s: 0}']);
+    expect(b.records).toEqual(a.records);
+  });
+});
+
+const HEADER = 'request_id,model,width,height,frames,steps,cfg,seed,slo_ms,client_send_s,arrival_s,dispatch_s,start_s,encode_start_s,encode_end_s,denoise_start_s,denoise_end_s,decode_start_s,decode_end_s,post_end_s,worker_end_s,finish_s,response_s,worker,device,outcome,error';
+
+describe('observed traces and the overhead fit', () => {
+  // two requests with hand-set gaps: dispatch 5 / 7 ms, hand-offs (2, 4) / (3, 3) ms, pre 1 / 3 ms, post 6 / 4 ms
+  const text = [
+    HEADER,
+    '0,m,64,64,9,6,true,1,8000,,1.000,1.000,1.005,1.006,1.106,1.108,1.408,1.412,1.612,1.615,1.617,1.618,1.619,0,cpu,completed,',
+    '1,m,64,64,9,6,true,2,8000,,1.500,1.618,1.625,1.628,1.728,1.731,2.031,2.034,2.234,2.236,2.237,2.238,2.239,0,cpu,completed,',
+    '2,m,64,64,9,6,true,3,,,1.700,2.238,2.240,,,,,,,,2.250,2.251,2.252,0,cpu,failed,"RuntimeError: out of memory, retry"',
+  ].join('\r\n') + '\r\n';
+
+  it('reads every column; a quoted error message with a comma survives', () => {
+    const rs = parseObserved(text, 'obs.csv');
+    expect(rs).toHaveLength(3);
+    expect(rs[1]).toMatchObject({ id: '1', arrival: 1.5, dispatch: 1.618, start: 1.625, finish: 2.238, response: 2.239, slo_s: 8, worker: '0', outcome: 'completed' });
+    expect(rs[2]!.error).toBe('RuntimeError: out of memory, retry');
+  });
+
+  it('fits dispatch, hand-off and request overheads as means of the measured gaps', () => {
+    const fit = fitOverheads({ file: 'obs.csv', meta: undefined, requests: parseObserved(text, 'obs.csv') }, () => null);
+    expect(fit.samples).toBe(2);
+    expect(fit.overheads.dispatch_s).toBeCloseTo((0.005 + 0.007) / 2, 9);
+    expect(fit.overheads.handoff_s).toBeCloseTo(((0.002 + 0.004) / 2 + (0.003 + 0.003) / 2) / 2, 9);
+    // pre (encode_start − start) + post (finish − decode_end): (1 + 6) and (3 + 4) ms
+    expect(fit.overheads.request_s).toBeCloseTo(0.007, 9);
+    expect(fit.stages[0]).toMatchObject({ shape: '64x64x9f/6st', requests: 2 });
+    expect(fit.stages[0]!.observed.denoise_s).toBeCloseTo(0.3, 9);
+    // both completed requests took 0.6 s of stages: no variability
+    expect(fit.overheads.service_cv).toBeCloseTo(0, 9);
+  });
+
+  it('without stage boundaries request_s is what the occupancy leaves after the model\'s stage times', () => {
+    const bare = ['request_id,width,height,frames,steps,arrival_s,dispatch_s,start_s,finish_s,outcome', '0,64,64,9,6,0,0,0.01,1.01,completed', '1,64,64,9,6,2,2,2.03,3.03,completed'].join('\n');
+    const fit = fitOverheads({ file: 'b.csv', meta: undefined, requests: parseObserved(bare, 'b.csv') }, () => ({ encode_s: 0.2, denoise_s: 0.5, decode_s: 0.2 }));
+    expect(fit.overheads.dispatch_s).toBeCloseTo(0.02, 9);
+    expect(fit.overheads.handoff_s).toBe(0);
+    // occupancy 1.01 and 1.03, minus 0.9 of stages, minus 0.02 of dispatch
+    expect(fit.overheads.request_s).toBeCloseTo(0.1, 9);
+    expect(fit.method.request_s).toMatch(/no stage boundaries/);
+  });
+
+  it('times out of order within a request, or arrivals out of order, are file:line errors', () => {
+    const swapped = [HEADER, '0,m,64,64,9,6,true,1,,,1.0,1.2,1.1,,,,,,,,,1.5,,0,cpu,completed,'].join('\n');
+    try {
+      parseObserved(swapped, 'x.csv');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InputError).issues[0]).toMatchObject({ line: 2, path: 'start_s', message: 'start_s (1.1) is before dispatch_s (1.2)' });
+    }
+    const order = ['request_id,width,height,frames,steps,arrival_s,finish_s,outcome', '0,64,64,9,6,5,6,completed', '1,64,64,9,6,4,7,completed'].join('\n');
+    expect(() => parseObserved(order, 'x.csv')).toThrow(/arrival order/);
+    expect(() => parseObserved('timestamp_s,frames\n1,81\n', 'x.csv')).toThrow(/not an observed trace: no request_id, arrival_s, outcome, width, height, steps columns/);
+  });
+});
+
+describe('metrics', () => {
+  it('quantiles interpolate between order statistics (numpy default)', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.95)).toBeCloseTo(9.55, 12);
+    expect(distribution([3, 1, 2]).mean).toBe(2);
+  });
+
+  it('throughput and utilization over the makespan', () => {
+    const m = servingMetrics([{ latency: 1, wait: 0, occupancy: 1, finish: 2 }, { latency: 2, wait: 1, occupancy: 1, finish: 4 }], 2);
+    expect(m.throughput_per_h).toBe(1800);
+    expect(m.utilization).toBe(0.25);
+  });
+});
+
+describe('vgsim replay / calibrate (CLI)', () => {
+  const obsFile = join(dir, 'obs.csv');
+  // a server that ran the sleep profile's stage times exactly, with 10 ms dispatch and 20 ms request overhead
+  const rows: string[] = [HEADER];
+  let free = 0;
+  const arrivals = [0, 0.05, 0.1, 1, 1.02, 3];
+  arrivals.forEach((a, i) => {
+    const d = Math.max(a, free);
+    const st = d + 0.01;
+    const e1 = st + 0.005 + small.encode_s.mean;
+    const d1 = e1 + 6 * small.step_s.mean;
+    const f1 = d1 + small.decode_s.mean;
+    const fin = f1 + 0.015;
+    free = fin;
+    rows.push([i, 'wan-tiny-a14b', 64, 64, 9, 6, 'true', i, '', '', a, d, st, st + 0.005, e1, e1, d1, d1, f1, f1 + 0.01, f1 + 0.012, fin, fin, 0, 'sleep', 'completed', ''].join(','));
+  });
+  writeFileSync(obsFile, rows.join('\n') + '\n');
+
+  it('replay reproduces a server whose stage times are the profile and whose overheads are given', () => {
+    const r = vgsim(['replay', obsFile, '--scenario', SLEEP, '--set', 'deployment.replicas=1', '--set', 'serving_overheads={dispatch_s: 0.01, handoff_s: 0, request_s: 0.02}', '--json']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.stdout);
+    expect(rep.compared).toBe(6);
+    for (const row of rep.rows) expect(Math.abs(row.abs_error)).toBeLessThan(1e-6);
+  });
+
+  it('calibrate finds those overheads, and validation on another trace improves', () => {
+    const out = join(dir, 'fitted.json');
+    const other = join(dir, 'other.csv');
+    writeFileSync(other, readFileSync(obsFile, 'utf8'));
+    const r = vgsim(['calibrate', obsFile, '--scenario', SLEEP, '--set', 'deployment.replicas=1', '--validate', other, '--write', out, '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc.format).toBe('vgsim-serving-overheads/1');
+    expect(doc.dispatch_s).toBeCloseTo(0.01, 6);
+    expect(doc.request_s).toBeCloseTo(0.005 + 0.015, 6);
+    const res = JSON.parse(r.stdout);
+    const mean = (rows: { metric: string; abs_error: number }[]) => Math.abs(rows.find((x) => x.metric === 'latency mean')!.abs_error);
+    expect(mean(res.validations[0].after)).toBeLessThan(1e-6);
+    expect(mean(res.validations[0].before)).toBeGreaterThan(0.02);
+  });
+
+  it('bad input: a file that is not an observed trace exits 2 with file:line; the fit trace cannot validate itself', () => {
+    const wrong = join(dir, 'wrong.csv');
+    writeFileSync(wrong, 'timestamp_s\n1\n');
+    const r = vgsim(['replay', wrong, '--scenario', SLEEP]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${wrong}:1:1  not an observed trace`);
+    const t = readObservedTrace(obsFile);
+    expect(() => calibrate(loadScenario(SLEEP), t, [readObservedTrace(obsFile)], 'test/fixtures/serving')).toThrow(/is the trace the overheads are fitted on/);
+  });
+
+  it('reads the sidecar of an observed trace and warns where the server differs from the scenario', () => {
+    writeFileSync(obsFile.replace(/\.csv$/, '.json'), JSON.stringify({ format: 'vgsim-observed-trace/1', server: { workers: 2, routing: 'round-robin' } }));
+    const t = readObservedTrace(obsFile);
+    expect(t.meta?.server.routing).toBe('round-robin');
+    const { report } = replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), t, { baseDir: 'test/fixtures/serving' });
+    expect(report.warnings).toEqual(['the server routed with round-robin, the scenario with least-outstanding', 'the server had 2 workers, the scenario 1 replicas']);
+    expect(replayTable(report)).toMatch(/latency p95 /);
+  });
+});

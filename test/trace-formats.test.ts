@@ -1,0 +1,119 @@
+/**
+ * Trace readers: vgsim's CSV, observed traces from calibration/serving and DiT-benchmark per-request rows,
+ * through the RFC 4180 reader; per-request SLOs reach the simulation; bad rows are file:line errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseTrace, pythonKwargs, readTraceFile } from '../src/workload/trace-formats.ts';
+import { InputError } from '../src/errors.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { vgsim } from './support/cli.ts';
+
+const issuesOf = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+};
+
+describe('trace formats', () => {
+  it("vgsim's CSV: columns in any order and case, quoted fields, CRLF and BOM", () => {
+    const t = parseTrace('\uFEFFFrames,"Model",timestamp_s,resolution,slo_s\r\n81,"wan2.1-t2v-1.3b",0.5,"832x480",60\r\n121,,2,1280x720,\r\n', 'x.csv');
+    expect(t.format).toBe('vgsim');
+    expect(t.rows).toEqual([
+      { time: 0.5, model: 'wan2.1-t2v-1.3b', width: 832, height: 480, frames: 81, slo_s: 60 },
+      { time: 2, width: 1280, height: 720, frames: 121 },
+    ]);
+  });
+
+  it('a quoted field with a comma (which the old comma-splitting parser broke on)', () => {
+    const t = parseTrace('timestamp_s,model,note\n1,"wan2.1-t2v-1.3b","a, b"\n', 'x.csv');
+    expect(t.rows[0]!.model).toBe('wan2.1-t2v-1.3b');
+  });
+
+  it('observed traces: arrival_s is the time, slo_ms becomes seconds', () => {
+    const t = parseTrace('request_id,model,width,height,frames,steps,slo_ms,arrival_s,outcome\r\n0,m,64,64,9,6,2500,0.25,completed\r\n1,m,96,64,9,8,,1.5,failed\r\n', 'obs.csv');
+    expect(t.format).toBe('observed');
+    expect(t.rows).toEqual([
+      { time: 0.25, model: 'm', width: 64, height: 64, frames: 9, steps: 6, slo_s: 2.5, id: '0' },
+      { time: 1.5, model: 'm', width: 96, height: 64, frames: 9, steps: 8, id: '1' },
+    ]);
+  });
+
+  it('DiT-benchmark rows (width, height, num_frames, num_inference_steps, slo_ms)', () => {
+    const t = parseTrace('width,height,num_frames,num_inference_steps,seed,slo_ms,timestamp\n832,480,81,50,42,90000,0\n1280,720,81,40,7,300000,12.5\n', 'b.csv');
+    expect(t.format).toBe('dit-benchmark');
+    expect(t.rows[1]).toEqual({ time: 12.5, width: 1280, height: 720, frames: 81, steps: 40, seed: 7, slo_s: 300 });
+  });
+
+  it('without a time column the rows need a rate, and are then spaced 1/rate apart from 0', () => {
+    const text = 'width,height,num_frames,num_inference_steps,slo_ms\n832,480,81,50,1000\n832,480,81,50,1000\n832,480,81,50,1000\n';
+    const issues = issuesOf(() => parseTrace(text, 'b.csv'));
+    expect(issues[0]!.message).toMatch(/no time column/);
+    expect(issues[0]!.hint).toMatch(/rate_per_s/);
+    expect(parseTrace(text, 'b.csv', { ratePerS: 0.5 }).rows.map((r) => r.time)).toEqual([0, 2, 4]);
+  });
+
+  it("the benchmark's own Request(...) lines", () => {
+    const text = [
+      "Request(prompt='a cat, on a bench', width=832, height=480, num_frames=81, num_inference_steps=50, seed=3, slo_ms=60000.0, timestamp=0.0)",
+      '',
+      'Request(prompt="it\'s \\"quoted\\"", width=1280, height=720, num_frames=121, num_inference_steps=40, seed=None, image_paths=[\'a.png\', \'b.png\'], slo_ms=None, timestamp=1.5)',
+    ].join('\n');
+    const t = parseTrace(text, 'trace.txt');
+    expect(t.format).toBe('dit-benchmark');
+    expect(t.rows).toEqual([
+      { time: 0, width: 832, height: 480, frames: 81, steps: 50, seed: 3, slo_s: 60 },
+      { time: 1.5, width: 1280, height: 720, frames: 121, steps: 40 },
+    ]);
+    expect(pythonKwargs("a=1, b='x, y', c=[1, (2, 3)], d=None").get('c')).toBe('[1, (2, 3)]');
+    expect(issuesOf(() => parseTrace('Request(width=832 height=480)', 't.txt'))[0]!.message).toMatch(/expected ","/);
+  });
+
+  it('every bad row is reported with file:line and the column, all at once', () => {
+    const issues = issuesOf(() => parseTrace('timestamp_s,frames,resolution,slo_ms\n0,81,832x480,1\n"x",81,832x480,\n3,eighty,832x480,\n4,81,huge,\n5,81,832x480,-3\n', 't.csv'));
+    expect(issues.map((i) => [i.line, i.path])).toEqual([[3, 'timestamp_s'], [4, 'frames'], [5, 'resolution'], [6, 'slo_ms']]);
+    expect(issues[1]!.message).toBe('expected a positive integer, got "eighty"');
+    // a quoted field left open: the line where it opened
+    const open = issuesOf(() => parseTrace('timestamp_s,model\n0,"wan\n1,x\n', 't.csv'));
+    expect(open[0]).toMatchObject({ line: 2, col: 3 });
+    // times going backwards
+    expect(issuesOf(() => parseTrace('timestamp_s\n5\n4\n', 't.csv'))[0]).toMatchObject({ line: 3, message: 'times must not decrease (4 after 5)' });
+    // a ragged row
+    expect(issuesOf(() => parseTrace('timestamp_s,frames\n1\n', 't.csv'))[0]!.message).toMatch(/1 field, but the header has 2/);
+  });
+
+  it('a missing file is an input error', () => {
+    expect(issuesOf(() => readTraceFile('no/such/trace.csv'))[0]!.message).toMatch(/file not found/);
+  });
+});
+
+describe('trace replay in the simulation', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vgsim-trace-'));
+
+  it('per-request SLOs: attainment counts each request against its own SLO', () => {
+    // one replica, requests far apart: each latency is the service time S of its shape
+    const probe = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=10', 'workload.arrivals.rate_per_hour=0.000001'] }).scenario);
+    const S = probe.service_times[0]!.total_s;
+    const file = join(dir, 'slo.csv');
+    writeFileSync(file, `width,height,num_frames,num_inference_steps,slo_ms,timestamp\n832,480,81,50,${(S * 0.5) * 1000},0\n832,480,81,50,${(S * 2) * 1000},${10 * S}\n832,480,81,50,${(S * 2) * 1000},${20 * S}\n`);
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: [`duration=${30 * S}`, `workload.arrivals={process: trace, file: ${file}}`] }).scenario, { records: true });
+    expect(r.requests.completed).toBe(3);
+    expect(r.slo_attainment).toBeCloseTo(2 / 3, 12);
+    expect(r.classes.filter((c) => c.arrived > 0).map((c) => [c.slo_s, c.arrived])).toEqual([[S * 0.5, 1], [S * 2, 2]]);
+  });
+
+  it('a bad trace row makes `vgsim run` exit 2 with file:line', () => {
+    const file = join(dir, 'bad.csv');
+    writeFileSync(file, 'timestamp_s,frames\n0,81\n1,-5\n');
+    const r = vgsim(['run', 'test/fixtures/md1.yaml', '--set', `workload.arrivals={process: trace, file: ${file}}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:3:1  frames: expected a positive integer, got "-5"`);
+  });
+});
