@@ -13,6 +13,7 @@ import { buildTinyVaeDecode } from '../workload/tiny-vae.ts';
 import { isWanDit, type AnyDitSpec, type TextEncoderSpec, type VaeSpec } from '../workload/models.ts';
 import type { StageBuilder } from '../workload/ops.ts';
 import type { FamilyVaeSpec, TextEncoderStack } from '../workload/families/specs.ts';
+import type { WalkOptions } from '../workload/families/vae-walk.ts';
 import { buildFamilyDecode, buildFamilyDitForward, buildStackTextEncode, type StackEncodeOptions } from '../workload/families/stages.ts';
 import type { DeviceModel } from './device.ts';
 
@@ -39,11 +40,12 @@ export function vaeDecode(vae: VaeSpec, o: Omit<VaeDecodeOptions, 'convWorkspace
 /** A non-Wan family's decode; the cuDNN workspace of each convolution from the profile, at the decode's dtype. */
 export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; tf32: boolean; shards: number; tiled: boolean }, device: DeviceModel): StageBuilder {
   const dtype = vae.id === 'mochi-vae' && o.shards > 1 ? 'bf16' : vae.dtype;
-  return memo(decodes, device, JSON.stringify([vae.id, o]), () =>
-    buildFamilyDecode(vae, {
-      ...o,
-      convWorkspace: (kind, cin, cout, px, bytes, k) => (device.profile.convWorkspaceRatio(kind, dtype === 'fp32' ? 'fp32' : 'bf16', dtype === 'fp32' && o.tf32, cin, cout, px, k) ?? 0) * bytes,
-    }));
+  return memo(decodes, device, JSON.stringify([vae.id, o]), () => buildFamilyDecode(vae, { ...o, convWorkspace: familyConvWorkspace(device, dtype, o.tf32) }));
+}
+
+/** The cuDNN workspace of a family decoder's convolution, from the device's profile at the decode's dtype. */
+export function familyConvWorkspace(device: DeviceModel, dtype: FamilyVaeSpec['dtype'], tf32: boolean): NonNullable<WalkOptions['convWorkspace']> {
+  return (kind, cin, cout, px, bytes, k) => (device.profile.convWorkspaceRatio(kind, dtype === 'fp32' ? 'fp32' : 'bf16', dtype === 'fp32' && tf32, cin, cout, px, k) ?? 0) * bytes;
 }
 
 const tinyDecodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();

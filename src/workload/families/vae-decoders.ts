@@ -279,10 +279,13 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
   return b;
 }
 
-/** One decoder call on a latent tile (t, h, w) in the pipeline's dtype, and the parameters it walked. */
-export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number): { builder: StageBuilder; params: number } {
+/**
+ * One decoder call on a latent tile (t, h, w) in the pipeline's dtype, and the parameters it walked; `walk`
+ * adds what a timed call also has (the cuDNN workspace, SafeConv3d chunking as buildFamilyVaeDecode runs it).
+ */
+export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number, walk: Pick<WalkOptions, 'convWorkspace' | 'safeConv'> = {}): { builder: StageBuilder; params: number } {
   const b = new StageBuilder();
-  const d = new DecoderWalk(b, { dtype: vae.dtype, tf32: true });
+  const d = new DecoderWalk(b, { dtype: vae.dtype, tf32: true, ...walk });
   const z = d.input({ c: vae.zDim, t, h, w });
   d.free(WALKS[vae.id](d, z), z);
   return { builder: b, params: d.params };
