@@ -80,7 +80,7 @@ Examples:
   $ vgsim estimate --model wan2.1-t2v-1.3b --gpu rtx4090 --resolution 832x480 --json
   $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile
   $ vgsim estimate --model hunyuan-video --gpu h100-sxm --gpus 8 --parallel ulysses=8
-  $ vgsim estimate --model path/to/transformer/config.json --gpu h100-sxm
+  $ vgsim estimate --model my-dit/transformer/config.json --gpu h100-sxm
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
