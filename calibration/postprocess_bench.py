@@ -363,6 +363,15 @@ def run_color(out, a, resolutions, dtypes):
             print("color", res_name, row["dtype"], "%.3f ms" % (1e3 * row["s_per_frame"]) if "s_per_frame" in row else row.get("error"))
 
 
+def threading(enc, th):
+    """ffmpeg's -threads sets x264's threads; x265 keeps its own pool, sized by pools= (and frame-threads)."""
+    if not th:
+        return []
+    if enc == "libx265":
+        return ["-x265-params", "pools=%d:frame-threads=%d" % (th, min(th, 4))]
+    return ["-threads", str(th)]
+
+
 def run_encode(out, a, resolutions):
     """ffmpeg encoders on synthetic frames; frames per second of the whole encode (decode of testsrc2 is cheap)."""
     ffmpeg = shutil.which("ffmpeg")
@@ -371,10 +380,12 @@ def run_encode(out, a, resolutions):
         out.flush()
         return
     listed = subprocess.run([ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
-    frames = 32 if a.tiny else 480
-    cases = [("h264_nvenc", ["-preset", "p4"]), ("hevc_nvenc", ["-preset", "p4"]),
+    frames = 32 if a.tiny else a.encode_frames
+    cases = [("h264_nvenc", ["-preset", "p1"]), ("h264_nvenc", ["-preset", "p5"]), ("hevc_nvenc", ["-preset", "p5"]),
              ("libx264", ["-preset", "medium"]), ("libx265", ["-preset", "medium"])]
-    threads = [os.cpu_count() or 1] if a.tiny else sorted({1, 4, os.cpu_count() or 1})
+    if a.device == "cpu":
+        cases = [c for c in cases if c[0].startswith("lib")]
+    threads = [os.cpu_count() or 1] if a.tiny else sorted({1, min(4, os.cpu_count() or 1), os.cpu_count() or 1})
     sizes = dict(resolutions)
     if not a.tiny:
         sizes["1080p"] = (1920, 1080)
@@ -387,7 +398,7 @@ def run_encode(out, a, resolutions):
                 row = dict(encoder=enc, resolution=res_name, width=w, height=h, frames=frames, threads=th, options=opts)
                 cmd = [ffmpeg, "-hide_banner", "-nostats", "-loglevel", "error", "-f", "lavfi", "-i",
                        "testsrc2=size=%dx%d:rate=16" % (w, h), "-frames:v", str(frames), "-pix_fmt", "yuv420p",
-                       "-c:v", enc] + opts + (["-threads", str(th)] if th else []) + ["-f", "null", "-"]
+                       "-c:v", enc] + opts + threading(enc, th) + ["-f", "null", "-"]
                 t0 = time.perf_counter()
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 s = time.perf_counter() - t0
@@ -448,6 +459,7 @@ def main():
     ap.add_argument("--sections", default="networks,color,encode")
     ap.add_argument("--dtypes", default="fp16,bf16")
     ap.add_argument("--reps", type=int, default=10)
+    ap.add_argument("--encode-frames", type=int, default=480, help="frames per encoder case")
     a = ap.parse_args()
     if a.device == "cuda" and not torch.cuda.is_available():
         sys.exit("no CUDA GPU: run with --device cpu --tiny to check the code path")

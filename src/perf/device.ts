@@ -276,13 +276,15 @@ export class DeviceModel {
         return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
       }
       case 'conv': {
-        const prec = op.dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : op.dtype;
+        // fp16 runs at the bf16 tensor rate (equal dense peaks on every catalog GPU); the profile measures bf16
+        const dt = op.dtype === 'fp16' ? 'bf16' : op.dtype;
+        const prec = dt === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : dt;
         const pixels = op.out[0] * op.out[1] * op.out[2];
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
         const rate =
-          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', op.dtype, op.dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
+          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dt, dt === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
         return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
@@ -380,7 +382,7 @@ function opKey(op: Op): string {
     case 'elementwise':
       return `e${op.ew},${op.bytes},${op.kernels},${op.count}`;
     case 'conv':
-      return `c${op.dims},${op.cin},${op.cout},${op.kernel.join('x')},${op.out.join('x')},${op.dtype},${op.tf32},${op.count}`;
+      return `c${op.dims},${op.cin},${op.cout},${op.kernel.join('x')},${op.out.join('x')},${op.dtype},${op.tf32},${op.count},${op.inputHW?.join('x') ?? ''}`;
     case 'transfer':
       return `t${op.direction},${op.bytes},${op.pinned},${op.module},${op.count}`;
     case 'collective':
