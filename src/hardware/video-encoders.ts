@@ -78,15 +78,17 @@ export function nvencFps(gpuId: string, codec: Codec, preset: NvencPreset, width
 
 /**
  * x264 / x265 preset "medium", frames per second of ONE core at 1080p and 720p: ffmpeg 5.1 (Debian 12) on one
- * core of this repository's AMD EPYC (Zen 5) VM, `-threads 1` (x265: pools=1), 48 frames of `testsrc2`
- * (calibration/postprocess_bench.py --device cpu --sections encode → calibration/postprocess/cpu-encode.json).
+ * core of this repository's AMD EPYC (Zen 5) VM, `-threads 1` (x265: pools=1, frame-threads=1), 48 frames of
+ * `testsrc2`, the fastest of 3 runs (the machine is shared; slower runs waited for a core)
+ * (calibration/postprocess_bench.py --device cpu --sections encode --encode-frames 48 --encode-reps 3
+ * --encode-threads 1 --encode-sizes 720p,1080p → calibration/postprocess/cpu-encode.json).
  * testsrc2 is synthetic and easier to encode than camera or generated footage, so these are upper bounds.
  * Several cores: the single-core rate × cores (linear scaling assumed — x264's frame threads and x265's WPP
  * rows scale well to ~16 threads at 1080p; not measured beyond 2 cores here), so keep `cores` ≤ 16.
  */
 export const CPU_ENCODE_FPS_PER_CORE: Record<'h264' | 'hevc', { p1080: number; p720: number }> = {
-  h264: { p1080: 6.8, p720: 13.0 },
-  hevc: { p1080: 3.5, p720: 6.6 },
+  h264: { p1080: 22.3, p720: 34.5 },
+  hevc: { p1080: 7.8, p720: 15.2 },
 };
 export const CPU_ENCODE_SOURCE = 'measured: calibration/postprocess/cpu-encode.json (x264/x265 medium, one core of a Zen 5 EPYC VM, synthetic testsrc2 frames: an upper bound for real footage)';
 

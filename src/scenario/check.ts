@@ -15,6 +15,7 @@ import { InputError } from '../errors.ts';
 import { resolveEngine } from '../engines/rules.ts';
 import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
 import { getModel } from '../workload/request.ts';
+import { checkPostprocess } from './postprocess-check.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -101,10 +102,10 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
-    const order = ['encode', 'denoise', 'decode'];
+    const order = ['encode', 'denoise', 'decode', 'postprocess'];
     const idx = p.stages.map((st) => order.indexOf(st));
-    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode]');
-    if (p.stages.length < 3 && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
+    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode, postprocess), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode], [postprocess]');
+    if (!['encode', 'denoise', 'decode'].every((st) => p.stages.includes(st as never)) && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
   });
   // with disaggregation, every stage of every served model needs a pool
   const byModel = new Map<string, Set<string>>();
@@ -112,6 +113,7 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const m = (p.model ?? s.model).toLowerCase();
     if (!byModel.has(m)) byModel.set(m, new Set());
     for (const st of p.stages) byModel.get(m)!.add(st);
+    if (p.stages.length === 1 && p.stages[0] === 'postprocess' && !s.workload.mix.some((c) => c.postprocess && (c.model ?? s.model).toLowerCase() === m)) at(deploymentPath(pools.indexOf(p)), `pool "${p.name ?? pools.indexOf(p)}" runs only the postprocess stage, but no class of model "${m}" has a postprocess chain`, 'add postprocess: {...} to a workload.mix class, or remove the pool');
   }
   for (const [m, st] of byModel) {
     const missing = ['encode', 'denoise', 'decode'].filter((x) => !st.has(x));
@@ -144,5 +146,6 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
   });
+  issues.push(...checkPostprocess(loaded));
   return issues;
 }

@@ -10,6 +10,7 @@ import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { CoolingSchema } from './cooling-schema.ts';
+import { PostprocessSchema } from './postprocess-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -80,6 +81,7 @@ export const RequestClassSchema = z.strictObject({
   cfg: z.boolean().optional().describe('classifier-free guidance (default true)'),
   slo_s: z.number().positive().optional().describe('latency SLO of this class, seconds from arrival to video'),
   priority: z.number().int().min(0).max(9).default(0).describe('0 = most urgent; used by the priority queue policy'),
+  postprocess: PostprocessSchema.optional(),
 });
 
 const rateFields = {
@@ -124,10 +126,10 @@ export const PoolSchema = z.strictObject({
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
-    .array(z.enum(['encode', 'denoise', 'decode']))
+    .array(z.enum(['encode', 'denoise', 'decode', 'postprocess']))
     .min(1)
-    .default(['encode', 'denoise', 'decode'])
-    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
+    .default(['encode', 'denoise', 'decode', 'postprocess'])
+    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings, latents or decoded frames sent over the fabric. postprocess: the class\'s post-processing chain (nothing for classes without one)'),
   stage_times: z
     .string()
     .optional()
