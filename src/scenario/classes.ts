@@ -6,8 +6,8 @@ import type { Scenario, RequestClass } from './schema.ts';
 import { inScenarioModels } from './models.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
-import { chainIsEmpty, type PostprocessChain } from '../workload/postprocess/chain.ts';
-import { chainOf } from './postprocess-schema.ts';
+import { chainIsEmpty, chainOf, type PostprocessChain } from '../workload/postprocess/chain.ts';
+
 
 export interface ResolvedClass {
   name: string;

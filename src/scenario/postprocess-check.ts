@@ -10,9 +10,9 @@ import type { PathKey } from './yaml-source.ts';
 import { poolsOf } from './pools.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { getModel, listModels, resolveRequest } from '../workload/request.ts';
-import { chainProblems, type Codec } from '../workload/postprocess/chain.ts';
+import { chainOf, chainProblems, type Codec } from '../workload/postprocess/chain.ts';
 import { NVENC_ENGINES, nvencProblem } from '../hardware/video-encoders.ts';
-import { chainOf } from './postprocess-schema.ts';
+
 
 export function checkPostprocess(loaded: LoadedScenario): InputIssue[] {
   const s = loaded.scenario;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { didYouMean } from '../errors.ts';
-import { CODECS, INTERPOLATION_MODELS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessChain } from '../workload/postprocess/chain.ts';
+import { CODECS, INTERPOLATION_MODELS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessSpecLike } from '../workload/postprocess/chain.ts';
 
 const size = z
   .string()
@@ -63,13 +63,7 @@ export const PostprocessSchema = z
 
 export type PostprocessSpec = z.infer<typeof PostprocessSchema>;
 
-/** The chain of a class's `postprocess` entry (defaults filled in). */
-export function chainOf(p: PostprocessSpec): PostprocessChain {
-  return {
-    ...(p.interpolate ? { interpolate: { fps: p.interpolate.fps, model: p.interpolate.model as PostprocessChain['interpolate'] extends infer I ? I extends { model: infer M } ? M : never : never } } : {}),
-    ...(p.upscale ? { upscale: { ...p.upscale.to, model: p.upscale.model as NonNullable<PostprocessChain['upscale']>['model'] } } : {}),
-    ...(p.color ? { color: true } : {}),
-    ...(p.encode ? { encode: { codec: p.encode.codec as NonNullable<PostprocessChain['encode']>['codec'], on: p.encode.on, preset: p.encode.preset ?? (p.encode.on === 'nvenc' ? 'p5' : 'medium'), cores: p.encode.on === 'cpu' ? (p.encode.cores ?? 8) : 0 } } : {}),
-    dtype: p.dtype,
-  };
-}
+export { chainOf } from '../workload/postprocess/chain.ts';
+
+// the schema's output is what chainOf reads (declared in the workload layer, which never imports zod)
+PostprocessSchema satisfies z.ZodType<PostprocessSpecLike, unknown>;

@@ -43,6 +43,26 @@ export interface PostprocessChain {
   dtype: 'fp16' | 'bf16';
 }
 
+/** A class's `postprocess` entry as the scenario schema outputs it (defaults filled in by the schema). */
+export interface PostprocessSpecLike {
+  interpolate?: { fps: number; model: string };
+  upscale?: { to: { width: number; height: number; label: string }; model: string };
+  color: boolean;
+  encode?: { codec: string; on: 'nvenc' | 'cpu'; preset?: string; cores?: number };
+  dtype: 'fp16' | 'bf16';
+}
+
+/** The chain of a `postprocess` entry (the schema has checked the names; presets and cores defaulted here). */
+export function chainOf(p: PostprocessSpecLike): PostprocessChain {
+  return {
+    ...(p.interpolate ? { interpolate: { fps: p.interpolate.fps, model: p.interpolate.model as InterpolationModel } } : {}),
+    ...(p.upscale ? { upscale: { ...p.upscale.to, model: p.upscale.model as UpscaleModel } } : {}),
+    ...(p.color ? { color: true } : {}),
+    ...(p.encode ? { encode: { codec: p.encode.codec as Codec, on: p.encode.on, preset: p.encode.preset ?? (p.encode.on === 'nvenc' ? 'p5' : 'medium'), cores: p.encode.on === 'cpu' ? (p.encode.cores ?? 8) : 0 } } : {}),
+    dtype: p.dtype,
+  };
+}
+
 /** True when the chain does anything. */
 export function chainIsEmpty(c: PostprocessChain | undefined): boolean {
   return !c || (!c.interpolate && !c.upscale && !c.color && !c.encode);
