@@ -9,8 +9,9 @@ import { didYouMean } from '../errors.ts';
 import { CODECS, INTERPOLATION_MODELS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessSpecLike } from '../workload/postprocess/chain.ts';
 
 const size = z
-  .string()
-  .transform((v, ctx) => {
+  .union([z.string(), z.number()])
+  .transform((raw, ctx) => {
+    const v = String(raw);
     const named = OUTPUT_SIZES[v.toLowerCase()];
     if (named) return { ...named, label: v };
     const m = /^(\d+)x(\d+)$/.exec(v);
