@@ -380,6 +380,7 @@ def run_encode(out, a, resolutions):
         out.flush()
         return
     listed = subprocess.run([ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True).stdout
+    out.data["ffmpeg"] = subprocess.run([ffmpeg, "-version"], capture_output=True, text=True).stdout.split("\n")[0]
     frames = 32 if a.tiny else a.encode_frames
     cases = [("h264_nvenc", ["-preset", "p1"]), ("h264_nvenc", ["-preset", "p5"]), ("hevc_nvenc", ["-preset", "p5"]),
              ("libx264", ["-preset", "medium"]), ("libx265", ["-preset", "medium"])]

@@ -14,7 +14,10 @@
  * NVENC engines per GPU are from the datasheets (below). GH100 (H100, H200, H800, H20) and GA100 (A100, A800)
  * have no NVENC at all, only decoders: encoding on those GPUs must go to the CPU or to another pool.
  */
-import type { Codec, NvencPreset } from '../workload/postprocess/chain.ts';
+export type Codec = 'h264' | 'hevc' | 'av1';
+export type NvencPreset = 'p1' | 'p3' | 'p5' | 'p7';
+export const CODECS: readonly Codec[] = ['h264', 'hevc', 'av1'];
+export const NVENC_PRESETS: readonly NvencPreset[] = ['p1', 'p3', 'p5', 'p7'];
 
 export const NVENC_SOURCE = 'NVIDIA Video Codec SDK 13.0 NVENC Application Note, §4 NVENC Performance (fps per NVENC engine, 1920x1080 YUV420 8-bit, VBR high-quality tuning)';
 

@@ -10,7 +10,7 @@ import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { CoolingSchema } from './cooling-schema.ts';
-import { PostprocessSchema } from './postprocess-schema.ts';
+import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
 
 const duration = (what: string) =>
   z
@@ -38,7 +38,6 @@ const resolution = z
   .describe('video size, "WIDTHxHEIGHT" (e.g. 1280x720) or "480p" / "720p"');
 
 const positiveInt = z.number().int().positive();
-
 /** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
 export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 

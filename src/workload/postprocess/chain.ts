@@ -14,14 +14,13 @@
 
 export type InterpolationModel = 'rife';
 export type UpscaleModel = 'realesrgan-x4' | 'realesr-animevideov3' | 'realesr-general-x4v3';
-export type Codec = 'h264' | 'hevc' | 'av1';
-export type NvencPreset = 'p1' | 'p3' | 'p5' | 'p7';
+export type { Codec, NvencPreset } from '../../hardware/video-encoders.ts';
+export { CODECS, NVENC_PRESETS } from '../../hardware/video-encoders.ts';
+import type { Codec } from '../../hardware/video-encoders.ts';
 export type X264Preset = 'medium';
 
 export const INTERPOLATION_MODELS: readonly InterpolationModel[] = ['rife'];
 export const UPSCALE_MODELS: readonly UpscaleModel[] = ['realesrgan-x4', 'realesr-animevideov3', 'realesr-general-x4v3'];
-export const CODECS: readonly Codec[] = ['h264', 'hevc', 'av1'];
-export const NVENC_PRESETS: readonly NvencPreset[] = ['p1', 'p3', 'p5', 'p7'];
 
 /** Named output sizes (16:9). */
 export const OUTPUT_SIZES: Record<string, { width: number; height: number }> = {
