@@ -32,7 +32,7 @@ Every trial simulates the scenario with all arrival rates scaled (a trace is com
 seed (common random numbers) and drain on. Longer durations give steadier tails.
 
 Examples:
-  $ vgsim capacity scenarios/default.yaml --slo 'p95<=600'
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m'
   $ vgsim capacity scenarios/default.yaml --slo '720p-5s.p95<=45m,480p-5s.p95<=20m' --set duration=3d
   $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity`)
