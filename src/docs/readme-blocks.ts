@@ -17,6 +17,7 @@ import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
+import { postprocessBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
 
@@ -116,6 +117,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
+  postprocess: () => postprocessBlock(),
   headline,
   'validate-sp': validateSp,
   'default-video': defaultVideo,

@@ -10,6 +10,7 @@ import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
 import type { WeightPlan } from './weights.ts';
 import type { MemoryPhase } from './estimate.ts';
+import type { PostprocessCost } from './postprocess-cost.ts';
 
 const GB = 1e9;
 
@@ -25,7 +26,7 @@ export interface MemoryFit {
   suggestions: string[];
 }
 
-export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan): MemoryFit {
+export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, post: PostprocessCost | null = null): MemoryFit {
   const { opts, plan, req, model, device, groupN, pp } = s;
   const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
   const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? w.t5Bytes : plan.t5 === 'fsdp' ? w.t5Bytes / groupN + w.t5RootBytes * (1 - 1 / groupN) : 0;
@@ -55,6 +56,12 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   // the VAE stage's own timeline holds the VAE weights
   if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vae.peakMemory());
   if (ed.vaeEncode && runs.encode) phase('vae_encode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vaeEncode.peakMemory());
+  if (post) {
+    // post-processing after the decode: whatever else stays resident, plus the chain's weights, activations and the decoded video
+    const resident: Record<string, number> = { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident, vae_weights: vaeResident };
+    for (const [k, v] of Object.entries(post.breakdown_gb)) resident[k] = v * GB;
+    phase('postprocess', resident, { bytes: 0, byCategory: {}, at: post.steps.find((x) => x.on === 'gpu')?.what ?? 'encode' });
+  }
   if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, ed.teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
   const peak = Math.max(...phases.map((p) => p.peak_gb));
   const capacity = device.gpu.memUsableGB;

@@ -16,6 +16,7 @@
  * Elsewhere: charts/capacity.ts (latency and attainment vs offered load), charts/plan.ts (throughput and
  * speed-up vs GPUs per replica), charts/gantt.ts (per-GPU timeline with stage bands, SVG drawn with d3 scales).
  */
+import { STAGE_COLORS, stageOrder, stageSeconds } from './stage-bars.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SimulationResult } from '../serving/simulate.ts';
 import { RUNTIME_OVERHEAD_GB, type Estimate } from '../perf/estimate.ts';
@@ -295,7 +296,6 @@ export function replicasOverTimeChart(result: SimulationResult): TopLevelSpec {
   return fitSubtitle(stackedPanels('Replicas and nodes over time', notes.length ? notes.join('; ') : 'every replica serving the whole run', panels), DEFAULT_WIDTH + 300);
 }
 
-const STAGE_COLORS: Record<string, string> = { 'text encode': '#72b7b2', denoise: '#4c78a8', 'VAE decode': '#f58518' };
 
 /** Service time of one request of each class on each pool, split into encode / denoise / decode. */
 export function stageBreakdownChart(result: SimulationResult): TopLevelSpec {
@@ -303,13 +303,10 @@ export function stageBreakdownChart(result: SimulationResult): TopLevelSpec {
   const u = timeUnitFor(Math.max(0, ...result.service_times.map((s) => s.total_s)));
   const data: BarDatum[] = [];
   const totals: Record<string, string> = {};
+  const order = stageOrder(result.service_times);
   for (const s of result.service_times) {
     const cat = multiPool ? `${s.class} on ${s.pool}` : s.class;
-    data.push(
-      { category: cat, group: 'text encode', value: s.encode_s / u.seconds },
-      { category: cat, group: 'denoise', value: s.denoise_s / u.seconds },
-      { category: cat, group: 'VAE decode', value: s.decode_s / u.seconds },
-    );
+    for (const [group, v] of stageSeconds(s, order)) data.push({ category: cat, group, value: v / u.seconds });
     totals[cat] = `${fmtSeconds(s.total_s)}  (denoise ${((s.denoise_s / s.total_s) * 100).toFixed(0)}%)`;
   }
   return fitSubtitle(barsChart({
@@ -318,7 +315,7 @@ export function stageBreakdownChart(result: SimulationResult): TopLevelSpec {
     data,
     category: { title: multiPool ? 'class on pool' : 'request class' },
     value: { title: `time per request (${u.unit})` },
-    group: { title: 'stage', order: ['text encode', 'denoise', 'VAE decode'], colors: STAGE_COLORS },
+    group: { title: 'stage', order, colors: STAGE_COLORS },
     totals,
   }));
 }

@@ -11,6 +11,7 @@
  *
  * Deterministic: the same runs give byte-identical compare.json and compare.html (no wall time).
  */
+import { STAGE_COLORS, stageOrder, stageSeconds } from './stage-bars.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -327,7 +328,6 @@ export function comparePercentilesChart(runs: readonly CompareRun[]): TopLevelSp
   });
 }
 
-const STAGE_COLORS: Record<string, string> = { 'text encode': '#72b7b2', denoise: '#4c78a8', 'VAE decode': '#f58518' };
 
 /** Cost-model service time of one request per scenario × class (× pool), split by stage. */
 export function compareStageChart(runs: readonly CompareRun[]): TopLevelSpec {
@@ -335,15 +335,12 @@ export function compareStageChart(runs: readonly CompareRun[]): TopLevelSpec {
   const u = timeUnitFor(Math.max(0, ...all.map((s) => s.total_s)));
   const data: BarDatum[] = [];
   const totals: Record<string, string> = {};
+  const order = stageOrder(all);
   for (const x of runs) {
     const multiPool = new Set(x.result.service_times.map((s) => s.pool)).size > 1;
     for (const s of x.result.service_times) {
       const cat = `${x.label} · ${s.class}${multiPool ? ` on ${s.pool}` : ''}`;
-      data.push(
-        { category: cat, group: 'text encode', value: s.encode_s / u.seconds },
-        { category: cat, group: 'denoise', value: s.denoise_s / u.seconds },
-        { category: cat, group: 'VAE decode', value: s.decode_s / u.seconds },
-      );
+      for (const [group, v] of stageSeconds(s, order)) data.push({ category: cat, group, value: v / u.seconds });
       totals[cat] = `${fmtSeconds(s.total_s)}  (denoise ${((s.denoise_s / s.total_s) * 100).toFixed(0)}%)`;
     }
   }
@@ -353,7 +350,7 @@ export function compareStageChart(runs: readonly CompareRun[]): TopLevelSpec {
     data,
     category: { title: 'scenario · class' },
     value: { title: `time per request (${u.unit})` },
-    group: { title: 'stage', order: ['text encode', 'denoise', 'VAE decode'], colors: STAGE_COLORS },
+    group: { title: 'stage', order, colors: STAGE_COLORS },
     totals,
   });
 }

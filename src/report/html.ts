@@ -252,11 +252,13 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
     { numeric: [false, false, false, true, true, false, true, true] },
   ) + '</div>');
   if (r.service_times.length) {
+    const post = r.service_times.some((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
     out.push(`<h3>Service time of one request (cost model)</h3><div class="scroll">` + table(
-      ['pool', 'class', 'text encode', 'denoise', 'VAE decode', 'total', 'peak memory'],
-      r.service_times.map((s) => [s.pool, s.class, sec(s.encode_s), sec(s.denoise_s), sec(s.decode_s), sec(s.total_s), `${s.peak_memory_gb.toFixed(1)} GB`]),
-      { numeric: [false, false, true, true, true, true, true] },
+      ['pool', 'class', 'text encode', 'denoise', 'VAE decode', ...(post ? ['post-processing (GPU)', 'CPU encode'] : []), 'total', 'peak memory'],
+      r.service_times.map((s) => [s.pool, s.class, sec(s.encode_s), sec(s.denoise_s), sec(s.decode_s), ...(post ? [sec(s.postprocess_s), sec(s.postprocess_cpu_s)] : []), sec(s.total_s), `${s.peak_memory_gb.toFixed(1)} GB`]),
+      { numeric: [false, false, true, true, true, ...(post ? [true, true] : []), true, true] },
     ) + '</div>');
+    if (r.cpu_encodes) out.push(`<p>Host-CPU encodes: ${r.cpu_encodes.count}, mean wait for free cores ${sec(r.cpu_encodes.mean_wait_s)}, ${r.cpu_encodes.core_hours.toFixed(1)} core-hours (CPU power not metered).</p>`);
   }
   out.push('</section>');
 

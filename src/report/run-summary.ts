@@ -36,6 +36,13 @@ export function runSummary(r: SimulationResult): string {
     if (!p.models) continue;
     out.push(`shared pool ${p.name}: ${p.co_resident ? 'all models fit on the GPUs together (no swaps)' : `${p.model_swaps} model swaps (${Object.entries(p.swap_s ?? {}).map(([m, sec]) => `${m} ${fmtSeconds(sec)}`).join(', ')} each, host → GPU)`}`);
   }
+  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  const post = r.service_times.filter((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
+  if (post.length) {
+    out.push('');
+    out.push(table(['post-processing', 'pool', 'on GPUs', 'CPU encode', 'pool total'], post.map((s) => [s.class, s.pool, fmtSeconds(s.postprocess_s), s.postprocess_cpu_s > 0 ? fmtSeconds(s.postprocess_cpu_s) : '-', fmtSeconds(s.total_s)])));
+    if (r.cpu_encodes) out.push(`host-CPU encodes: ${r.cpu_encodes.count}, mean wait for free cores ${fmtSeconds(r.cpu_encodes.mean_wait_s)}, ${r.cpu_encodes.core_hours.toFixed(1)} core-hours`);
+  }
   if (r.warnings.length) {
     out.push('', 'warnings:');
     for (const w of r.warnings) out.push(`  - ${w}`);

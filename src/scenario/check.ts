@@ -16,6 +16,7 @@ import { InputError } from '../errors.ts';
 import { resolveEngine } from '../engines/rules.ts';
 import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
 import { getModel } from '../workload/request.ts';
+import { checkPostprocess } from './postprocess-check.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -112,7 +113,7 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       // shared replicas (src/serving/model-swap.ts) hold every model in host memory from the start
       if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');
       if (!p.warm) at([...base, 'warm'], 'a shared pool starts warm (every model in host memory); cold starts load one model', 'drop warm: false');
-      if (p.stages.length < 3) at([...base, 'stages'], 'a shared pool runs whole requests; it cannot be combined with stage disaggregation');
+      if (!['encode', 'denoise', 'decode'].every((st) => p.stages.includes(st as 'encode'))) at([...base, 'stages'], 'a shared pool runs whole requests; it cannot be combined with stage disaggregation');
       const name = p.name ?? `pool${i}`;
       if (autoscalesOf(s).some((a) => a.pool === undefined || a.pool === name)) at([...base, 'models'], 'autoscaling a shared pool is not modelled (a woken replica would load one model)', 'autoscale other pools (autoscale.pool)');
       p.models.forEach((m, j) => {
@@ -126,10 +127,10 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
         }
       });
     }
-    const order = ['encode', 'denoise', 'decode'];
+    const order = ['encode', 'denoise', 'decode', 'postprocess'];
     const idx = p.stages.map((st) => order.indexOf(st));
-    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode]');
-    if (p.stages.length < 3 && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
+    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode, postprocess), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode], [postprocess]');
+    if (!['encode', 'denoise', 'decode'].every((st) => p.stages.includes(st as never)) && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
   });
   // with disaggregation, every stage of every served model needs a pool
   const byModel = new Map<string, Set<string>>();
@@ -138,6 +139,8 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
       if (!byModel.has(m)) byModel.set(m, new Set());
       for (const st of p.stages) byModel.get(m)!.add(st);
     }
+    const own = (p.model ?? s.model).toLowerCase();
+    if (p.stages.length === 1 && p.stages[0] === 'postprocess' && !s.workload.mix.some((c) => c.postprocess && (c.model ?? s.model).toLowerCase() === own)) at(deploymentPath(pools.indexOf(p)), `pool "${p.name ?? pools.indexOf(p)}" runs only the postprocess stage, but no class of model "${own}" has a postprocess chain`, 'add postprocess: {...} to a workload.mix class, or remove the pool');
   }
   for (const [m, st] of byModel) {
     const missing = ['encode', 'denoise', 'decode'].filter((x) => !st.has(x));
@@ -170,5 +173,6 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
   });
+  issues.push(...checkPostprocess(loaded));
   return issues;
 }

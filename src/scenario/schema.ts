@@ -11,6 +11,7 @@ import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
+import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
 
 const duration = (what: string) =>
   z
@@ -38,7 +39,6 @@ const resolution = z
   .describe('video size, "WIDTHxHEIGHT" (e.g. 1280x720) or "480p" / "720p"');
 
 const positiveInt = z.number().int().positive();
-
 /** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
 export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 
@@ -81,6 +81,7 @@ export const RequestClassSchema = z.strictObject({
   cfg: z.boolean().optional().describe('classifier-free guidance (default: the model\'s; HunyuanVideo\'s distilled guidance needs none)'),
   slo_s: z.number().positive().optional().describe('latency SLO of this class, seconds from arrival to video'),
   priority: z.number().int().min(0).max(9).default(0).describe('0 = most urgent; used by the priority queue policy'),
+  postprocess: PostprocessSchema.optional(),
 });
 
 const rateFields = {
@@ -126,11 +127,14 @@ export const PoolSchema = z.strictObject({
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
-    .array(z.enum(['encode', 'denoise', 'decode']))
+    .array(z.enum(['encode', 'denoise', 'decode', 'postprocess']))
     .min(1)
-    .default(['encode', 'denoise', 'decode'])
-    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
-  stage_times: z.string().optional().describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
+    .default(['encode', 'denoise', 'decode', 'postprocess'])
+    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings, latents or decoded frames sent over the fabric. postprocess: the class\'s post-processing chain (nothing for classes without one)'),
+  stage_times: z
+    .string()
+    .optional()
+    .describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
       max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),

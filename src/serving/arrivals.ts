@@ -52,9 +52,10 @@ export class Arrivals {
     const key = JSON.stringify([model.id, shape, row.priority ?? 0, slo]);
     let cls = this.traceClasses.get(key);
     if (!cls) {
-      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}) };
+      // a trace row takes the first class's post-processing, as it takes its other defaults
+      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}), ...(base.spec.postprocess ? { postprocess: base.spec.postprocess } : {}) };
       const name = classLabel(spec, shape) + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
-      cls = { name, spec, model, modelId: model.id, shape, videoSeconds: shape.frames / model.defaults.fps, warnings: [], index: classes.length, slo };
+      cls = { name, spec, model, modelId: model.id, shape, videoSeconds: shape.frames / model.defaults.fps, warnings: [], index: classes.length, slo, postprocess: base.postprocess };
       this.traceClasses.set(key, cls);
       classes.push(cls);
     }

@@ -60,6 +60,8 @@ export class Recorder {
   /** GPU time spent on requests a failure interrupted (s). */
   lostGpuSeconds = 0;
   readonly handoffs = { count: 0, bytes: 0, seconds: 0 };
+  /** Host-CPU encodes after post-processing (cpu-encode.ts): how many, their waits for free cores, core-seconds. */
+  readonly cpuEncodes = { encodes: 0, waitSeconds: 0, coreSeconds: 0 };
   readonly coldStartTimes = new QuantileSketch();
   readonly latency = new QuantileSketch();
   readonly wait = new QuantileSketch();

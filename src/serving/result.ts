@@ -64,6 +64,8 @@ export interface RunSummary {
   };
   /** Stage disaggregation: requests handed from one pool to the next (text embeddings or latents over the fabric). */
   handoffs: { count: number; gb: number; mean_ms: number };
+  /** Host-CPU encodes after post-processing (only when some ran): count, mean wait for free cores, core-hours used. */
+  cpu_encodes?: { count: number; mean_wait_s: number; core_hours: number };
   cold_starts: { count: number; mean_s: number; p95_s: number; storage: string };
   autoscaling: { scale_ups: number; scale_downs: number; node_boots: number; node_shutdowns: number };
   /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair);
@@ -186,6 +188,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       },
     },
     handoffs: { count: rec.handoffs.count, gb: rec.handoffs.bytes / 1e9, mean_ms: rec.handoffs.count ? (rec.handoffs.seconds / rec.handoffs.count) * 1000 : 0 },
+    ...(rec.cpuEncodes.encodes > 0 ? { cpu_encodes: { count: rec.cpuEncodes.encodes, mean_wait_s: rec.cpuEncodes.waitSeconds / rec.cpuEncodes.encodes, core_hours: rec.cpuEncodes.coreSeconds / 3600 } } : {}),
     cold_starts: { count: rec.coldStarts, mean_s: fin(rec.coldStartTimes.mean), p95_s: fin(rec.coldStartTimes.quantile(0.95)), storage: [...state.tiers.values()][0]?.note ?? '' },
     autoscaling: { scale_ups: rec.scaleUps, scale_downs: rec.scaleDowns, node_boots: rec.nodeBoots, node_shutdowns: rec.nodeShutdowns },
     failures: {
@@ -234,13 +237,13 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
 /** Service time of a class on an idle cluster: its whole-request pool, or the sum of the stage pools' parts. */
 function classService(state: ClusterState, c: ClassState): number {
   const mine = state.pools.filter((p) => p.modelIds.includes(c.modelId));
-  const whole = mine.find((p) => p.first === 0 && p.last === 2);
+  const whole = mine.find((p) => p.first === 0 && p.last >= (c.postprocess ? 3 : 2));
   if (whole) return serviceOf(whole, c).total_s;
   let total = 0;
-  for (let stage = 0; stage < 3; ) {
+  for (let stage = 0; stage < (c.postprocess ? 4 : 3); ) {
     const p = mine.find((x) => x.first === stage);
     if (!p) return NaN;
-    total += partTime(p, c);
+    total += partTime(p, c) + (p.last >= 3 ? serviceOf(p, c).postprocess_cpu_s : 0);
     stage = p.last + 1;
   }
   return total;

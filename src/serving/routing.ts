@@ -73,7 +73,7 @@ export class Routing {
   /** Pools that can take a request of this model at this stage (their span starts there). */
   poolsServing(modelId: string, stage: number): PoolState[] {
     let byStage = this.poolsFor.get(modelId);
-    if (!byStage) this.poolsFor.set(modelId, (byStage = [0, 1, 2].map((stage) => this.state.pools.filter((p) => p.modelIds.includes(modelId) && p.first === stage))));
+    if (!byStage) this.poolsFor.set(modelId, (byStage = [0, 1, 2, 3].map((stage) => this.state.pools.filter((p) => p.modelIds.includes(modelId) && p.first === stage))));
     return byStage[stage]!;
   }
 

@@ -4,8 +4,9 @@
  * subsystems call each other (routing, service, cold start, autoscale, power), wired once by simulate.ts.
  * Subsystems read and change this state; none keeps a copy of it.
  *
- * Stage indices: 0 text encode, 1 denoise, 2 VAE decode. A pool runs a consecutive span of them (all three
- * unless stage-disaggregated); a split-expert replica has two stage servers (high-noise and low-noise group).
+ * Stage indices: 0 text encode, 1 denoise, 2 VAE decode, 3 post-processing (the class's chain; nothing for a
+ * class without one). A pool runs a consecutive span of them (all four unless stage-disaggregated); a
+ * split-expert replica has two stage servers (high-noise and low-noise group).
  */
 import { FifoQueue, MinTree, PriorityQueue, type EventHandle, type RandomStream, type Simulator } from '../engine/index.ts';
 import { PowerMeter } from '../engine/power-meter.ts';
@@ -39,7 +40,7 @@ export function resolvePath(baseDir: string | undefined, file: string): string {
   return baseDir && !file.startsWith('/') ? `${baseDir}/${file}` : file;
 }
 
-export const STAGES = ['encode', 'denoise', 'decode'];
+export const STAGES = ['encode', 'denoise', 'decode', 'postprocess'];
 
 export type ReplicaState = 'active' | 'loading' | 'waking' | 'asleep' | 'failed';
 export type NodePowerState = 'on' | 'booting' | 'off' | 'failed';
@@ -219,6 +220,9 @@ export interface ServiceRow {
   encode_s: number;
   denoise_s: number;
   decode_s: number;
+  /** Post-processing on the pool's GPUs, and the host-CPU encode after it (0 without a chain or when another pool runs it). */
+  postprocess_s: number;
+  postprocess_cpu_s: number;
   total_s: number;
   peak_memory_gb: number;
 }
@@ -315,7 +319,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     const { modelIds, plans } = poolModels(p, s.model, (j) => locate([...path, 'models', j, 'parallel']).source);
     const pool: PoolState = {
       name, spec: p, modelId: modelIds[0]!, modelIds, plans, swaps: 0, node, gpu: node.gpu, gpus, plan,
-      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
+      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 4 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode'), postprocess: p.stages.includes('postprocess') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, scores: new MinTree(0),
@@ -366,7 +370,13 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
         continue;
       }
       if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.suggestions[0] });
-      serviceRows.push({ pool: pool.name, class: cls.name, stages: STAGES.slice(pool.first, pool.last + 1), encode_s: times.encode_s, denoise_s: times.denoise_s, decode_s: times.decode_s, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
+      // a class without a chain has no post-processing stage to show
+      const stages = STAGES.slice(pool.first, pool.last + 1).filter((st) => st !== 'postprocess' || cls.postprocess);
+      if (stages.length === 0) continue;
+      const post = pool.last >= 3;
+      // a post-processing pool's row shows only its own stage (not what the model's other stages would take on its GPUs)
+      const only = pool.first === 3;
+      serviceRows.push({ pool: pool.name, class: cls.name, stages, encode_s: only ? 0 : times.encode_s, denoise_s: only ? 0 : times.denoise_s, decode_s: only ? 0 : times.decode_s, postprocess_s: post ? times.postprocess_s : 0, postprocess_cpu_s: post ? times.postprocess_cpu_s : 0, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
       estimates.push({ pool: pool.name, class: cls.name, estimate: times.estimate });
       for (const w of times.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
@@ -381,4 +391,4 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
 }
 
 const NO_PHASES: PhaseList = { seconds: [], watts: [] };
-const NO_POWER: PowerLevels = { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: 0, deep_idle: 0 };
+const NO_POWER: PowerLevels = { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: 0, deep_idle: 0, postprocess: 0 };

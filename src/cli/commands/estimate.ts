@@ -9,6 +9,7 @@ import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { parsePostprocessFlag } from '../postprocess-flag.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -37,6 +38,7 @@ interface EstimateFlags extends AccelerationFlags {
   weightDtype?: string;
   image?: boolean;
   official?: string;
+  postprocess?: string;
   json?: boolean;
 }
 
@@ -70,6 +72,7 @@ export function registerEstimate(program: Command): void {
     .option('--weight-dtype <dtype>', 'DiT weights on the GPU: bf16 (--convert_model_dtype) or fp32 (checkpoint kept; default for Wan2.1 models)')
     .option('--image', 'image-to-video request for ti2v models (VAE-encodes the reference image)')
     .option('--official <launch>', 'an official launch line, e.g. "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp": sets model, size, GPUs, plan and weights as the script would run them')
+    .option('--postprocess <chain>', 'post-processing after the decode, on this replica: interpolate=FPS, upscale=SIZE[:MODEL], color, encode=CODEC[:nvenc|cpu][:PRESET][:CORES], dtype=fp16|bf16, comma-separated')
     .option('--json', 'print one JSON object');
   addAccelerationFlags(cmd)
     .addHelpText('after', `
@@ -85,6 +88,7 @@ Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 4 --parallel ulysses=4,fsdp --resolution 832x480 --postprocess interpolate=32,upscale=1080p,color,encode=h264:cpu:medium:16
   $ vgsim estimate --gpu h20 --official "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp"`)
     .action((o: EstimateFlags) => {
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
@@ -113,6 +117,7 @@ Examples:
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
+      const chain = o.postprocess !== undefined ? parsePostprocessFlag(o.postprocess) : undefined;
       // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up)
       const e = runEstimate({
         model: o.model ?? '',
@@ -138,7 +143,7 @@ Examples:
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
-      });
+      }, chain);
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
 }
@@ -152,6 +157,11 @@ export function estimateText(e: Estimate): string {
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
   out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
+  const pp = e.postprocess;
+  if (pp) {
+    const o = pp.shape.output;
+    out.push(`post-processing ${pp.chain}: ${o.frames} frames of ${o.width}x${o.height} at ${o.fps} fps; ${fmtSeconds(pp.gpu_s)} on the GPUs (frames split over ${pp.gpus}, ${pp.power_w.toFixed(0)} W each)${pp.cpu_s > 0 ? `, then ${fmtSeconds(pp.cpu_s)} on ${pp.cpu_cores} host CPU cores` : ''}; ${pp.steps.map((s) => `${s.step} ${s.basis}`).join(', ')}`);
+  }
   if (e.step_cache) out.push(`step cache ${e.step_cache.method}: ${e.step_cache.computed} of ${e.step_cache.forwards} forwards run their blocks (${e.step_cache.basis === 'rule' ? 'the method\'s rule' : e.step_cache.basis === 'published' ? 'published timings' : 'user-given'})`);
   if (e.accelerations.length) out.push(`accelerations: ${e.accelerations.map((a) => `${a.knob}=${a.value}${a.extrapolated ? ' (extrapolated)' : ''}`).join('; ')}`);
   if (e.quality.length) out.push(`published quality: ${e.quality.map((q) => `${q.metric} ${q.value} (${q.basis}; ${q.source})`).join('; ')}`);
