@@ -106,17 +106,21 @@ export interface TableOptions {
   numeric?: readonly boolean[];
   /** A class for row i (e.g. "pareto"), or '' for none. */
   rowClass?: (i: number) => string;
+  /** Columns whose text may wrap (long labels and notes), so the table fits the page. */
+  wrap?: readonly number[];
 }
 
 /** An HTML table: numbers as integers or with two decimals, text escaped, empty cells as "–". */
 export function table(headers: readonly string[], rows: readonly Cell[][], opts: TableOptions = {}): string {
   const numeric = opts.numeric ?? headers.map((_, i) => i > 0);
-  const th = headers.map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const colClass = (i: number) => [numeric[i] ? 'num' : '', opts.wrap?.includes(i) ? 'wrap' : ''].filter(Boolean).join(' ');
+  const attr = (i: number) => (colClass(i) ? ` class="${colClass(i)}"` : '');
+  const th = headers.map((h, i) => `<th${attr(i)}>${escapeHtml(h)}</th>`).join('');
   const tr = (i: number) => {
     const cls = opts.rowClass?.(i);
     return cls ? `<tr class="${escapeHtml(cls)}">` : '<tr>';
   };
-  const body = rows.map((r, ri) => `${tr(ri)}${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(fmtCell(c))}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r, ri) => `${tr(ri)}${r.map((c, i) => `<td${attr(i)}>${escapeHtml(fmtCell(c))}</td>`).join('')}</tr>`).join('\n');
   return `<table>${opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -160,6 +164,8 @@ table { border-collapse: collapse; margin: 8px 0 18px; font-size: 13.5px; }
 caption { text-align: left; font-weight: bold; padding: 4px 0 6px; }
 th, td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 th { background: var(--band); font-weight: bold; border-bottom: 2px solid var(--line); }
+th, td.wrap { white-space: normal; }
+td.wrap { min-width: 14em; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
