@@ -347,6 +347,7 @@ export const ScenarioSchema = z
         seed: z.number().int().nonnegative().default(1).describe('seed of the random / lhs draws (independent of the scenario seed, so the same points come back when the simulation seed changes)'),
         replicate_seeds: positiveInt.default(1).describe('simulate every point with this many simulation seeds: the scenario seed, seed+1, ...'),
         max_points: positiveInt.default(100000).describe('refuse to expand a sweep larger than this (a guard against a grid exploding combinatorially)'),
+        objectives: z.string().min(1).optional().describe('what a point must meet to be recommended ("best"), as `vgsim capacity --slo` takes them: "p95<=45m,attainment>=0.95,720p-5s.p95<=1h"; always with nothing dropped or failed. Default: the scenario\'s own SLOs (every class with slo_s keeps >= 95% of its requests within it)'),
       })
       .superRefine((s, ctx) => {
         const mode = s.mode ?? (Object.keys(s.parameters).length === 0 && s.variants ? 'variants' : 'grid');

@@ -1,13 +1,16 @@
 /**
  * A sweep's charts: the metrics against each numeric parameter (stacked panels of p95 latency, throughput,
  * $ per video and SLO attainment; lines per combination of the other parameters in a grid, else a scatter),
- * and bars per value of a categorical parameter or variant. Replicate seeds are averaged.
+ * and bars per value of a categorical parameter or variant, compared like with like. Over replicate seeds,
+ * percentiles are pooled and the other metrics averaged (sweep/points.ts).
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { fmtSeconds } from '../report/table.ts';
 import { CHART_CONFIG, PALETTE, barsChart, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type LinesChartInput, type NamedChart } from '../report/charts.ts';
 import { formatValue, type SweepParameter, type SweepPlan } from './spec.ts';
-import { pointSummaries, type MetricUnit, type PointSummary, type SweepRecord } from './output.ts';
+import type { SweepRecord } from './output.ts';
+import type { MetricUnit } from './metrics.ts';
+import { pointSummaries, type PointSummary } from './points.ts';
 import { formatMetricValue } from './columns.ts';
 
 function slug(s: string): string {
@@ -64,8 +67,8 @@ function parameterChart(plan: SweepPlan, points: readonly PointSummary[], param:
   const asLines = (plan.mode === 'grid' || plan.mode === 'variants') && groups.size <= 8;
   const others = plan.parameters.length - 1 + (plan.variants ? 1 : 0);
   const subtitle = asLines
-    ? `${plan.scenario}: ${ok.length} points${plan.replicate_seeds > 1 ? `, mean of ${plan.replicate_seeds} seeds each` : ''}${groups.size > 1 ? '; one line per value of the other parameters' : ''}`
-    : `${plan.scenario}: ${ok.length} ${plan.mode === 'lhs' ? 'Latin hypercube' : plan.mode === 'random' ? 'random' : ''} points${others > 0 ? ', the other parameters vary too' : ''}${plan.replicate_seeds > 1 ? `; mean of ${plan.replicate_seeds} seeds each` : ''}`;
+    ? `${plan.scenario}: ${ok.length} points${plan.replicate_seeds > 1 ? `, ${plan.replicate_seeds} seeds each (percentiles pooled)` : ''}${groups.size > 1 ? '; one line per value of the other parameters' : ''}`
+    : `${plan.scenario}: ${ok.length} ${plan.mode === 'lhs' ? 'Latin hypercube' : plan.mode === 'random' ? 'random' : ''} points${others > 0 ? ', the other parameters vary too' : ''}${plan.replicate_seeds > 1 ? `; ${plan.replicate_seeds} seeds each (percentiles pooled)` : ''}`;
   const failed = points.length - ok.length;
   const subtitleAll = failed ? `${subtitle}; ${failed} failed point${failed === 1 ? '' : 's'} not shown` : subtitle;
   const title = `Metrics vs ${param.short}`;
@@ -146,32 +149,62 @@ function tuneXAxis(spec: TopLevelSpec, param: SweepParameter, points: readonly P
   return spec;
 }
 
-/** p95 latency per value of a categorical parameter (or per variant), averaged over the other parameters. */
-function categoryChart(plan: SweepPlan, points: readonly PointSummary[], name: string, valueOf: (p: PointSummary) => string, order: readonly string[]): TopLevelSpec | null {
-  const ok = points.filter((p) => p.ok > 0 && p.metrics.latency_p95_s !== null);
-  if (!ok.length) return null;
-  const mean = (xs: readonly (number | null)[]) => {
-    const v = xs.filter((x): x is number => x !== null);
-    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
-  };
-  const cats = order.filter((c) => ok.some((p) => valueOf(p) === c));
+/** A point's error as a short bar label: "does not fit (OOM)" or the first words of the reason. */
+function failureLabel(errors: readonly string[]): string {
+  const e = errors[0] ?? 'no result';
+  if (/OOM|does not fit|short by/i.test(e)) return 'does not fit (OOM)';
+  const short = e.replace(/^[\w.\[\]]+: /, '');
+  return `no result: ${short.length > 48 ? `${short.slice(0, 47)}…` : short}`;
+}
+
+/**
+ * p95 latency per value of a categorical parameter (or per variant), compared like with like: the mean over
+ * the combinations of the other parameters (and variant) that every ranked value runs, so a value that runs
+ * only the easy combinations (a small GPU fitting 480P alone) is not averaged over an easier set than the
+ * others. Values that run on none of those combinations get a marked bar saying why ("does not fit", "not
+ * comparable: runs k of the n compared combinations") instead of vanishing.
+ */
+export function categoryChart(plan: SweepPlan, points: readonly PointSummary[], name: string, valueOf: (p: PointSummary) => string, order: readonly string[], key: string | null): TopLevelSpec | null {
+  const cats = order.filter((c) => points.some((p) => valueOf(p) === c));
+  if (!cats.length) return null;
+  // the other coordinates of a point: the variant and the other parameters (for variants: every parameter)
+  const otherKey = (p: PointSummary) => (key === null ? plan.parameters.map((q) => `${q.short}=${formatValue(p.parameters[q.key])}`).join(' ') : othersLabel(plan, p, key));
+  const ran = (p: PointSummary) => p.ok > 0 && p.errors.length === 0 && p.metrics.latency_p95_s !== null;
+  const support = new Map(cats.map((c) => [c, new Set(points.filter((p) => valueOf(p) === c && ran(p)).map(otherKey))]));
+  const fitting = cats.filter((c) => support.get(c)!.size > 0);
+  if (!fitting.length) return null;
+  // the combinations every fitting value runs; if none, the one most values run
+  let common = [...support.get(fitting[0]!)!].filter((k) => fitting.every((c) => support.get(c)!.has(k)));
+  if (!common.length) {
+    const all = [...new Set(fitting.flatMap((c) => [...support.get(c)!]))];
+    const count = (k: string) => fitting.filter((c) => support.get(c)!.has(k)).length;
+    common = [all.reduce((a, b) => (count(b) > count(a) ? b : a))];
+  }
+  const commonSet = new Set(common);
+  const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
   const stats = cats.map((c) => {
-    const mine = ok.filter((p) => valueOf(p) === c);
-    return { c, n: mine.length, p95: mean(mine.map((p) => p.metrics.latency_p95_s!)), usd: mean(mine.map((p) => p.metrics.usd_per_video ?? null)) };
+    const mine = points.filter((p) => valueOf(p) === c);
+    const compared = mine.filter((p) => ran(p) && commonSet.has(otherKey(p)));
+    const ranked = compared.length === common.length;
+    const prices = compared.map((p) => p.metrics.usd_per_video);
+    const usd = prices.every((v) => v !== null && v !== undefined) ? mean(prices as number[]) : null;
+    const why = ranked ? null : support.get(c)!.size === 0 ? failureLabel(mine.flatMap((p) => p.errors)) : `not comparable: runs ${compared.length} of the ${common.length} compared combinations`;
+    return { c, p95: ranked ? mean(compared.map((p) => p.metrics.latency_p95_s!)) : null, usd, why };
   });
   const u = timeUnitFor(Math.max(0, ...stats.map((s) => s.p95 ?? 0)));
-  const data: BarDatum[] = stats.map((s) => ({
-    category: s.c,
-    value: (s.p95 ?? 0) / u.seconds,
-    label: `${fmtSeconds(s.p95 ?? 0)}${s.usd !== null ? ` · ${formatMetricValue(s.usd, 'usd')}/video` : ''}`,
-  }));
-  const averaged = stats.some((s) => s.n > 1);
+  const COMPARED = 'p95, like for like';
+  const MISSING = 'does not run / not comparable';
+  const data: BarDatum[] = stats.map((s) => s.p95 !== null
+    ? { category: s.c, value: s.p95 / u.seconds, group: COMPARED, label: `${fmtSeconds(s.p95)}${s.usd !== null ? ` · ${formatMetricValue(s.usd, 'usd')}/video` : ''}` }
+    : { category: s.c, value: 0, group: MISSING, label: s.why! });
+  const combos = common.length === 1 ? (common[0] || 'the one combination') : `${common.length} combinations of the other parameters${common.length <= 3 ? ` (${common.join('; ')})` : ''}`;
   return barsChart({
     title: `p95 latency by ${name}`,
-    subtitle: `${plan.scenario}: ${averaged ? 'mean over the points with each value' : 'one point each'}; labels: p95 · $ per video`,
+    subtitle: `${plan.scenario}: mean over the ${combos} that every compared ${name} runs${stats.some((s) => s.p95 === null) ? '; the others are marked with the reason' : ''}; labels: p95 · $ per video`,
     data,
     category: { title: name, order: cats },
     value: { title: `p95 latency (${u.unit})` },
+    group: { title: '', order: [COMPARED, MISSING], colors: { [COMPARED]: PALETTE[0]!, [MISSING]: '#bab0ac' } },
   });
 }
 
@@ -195,11 +228,11 @@ export function sweepCharts(plan: SweepPlan, records: readonly SweepRecord[]): N
     } else {
       const order = (p.values ?? []).map(formatValue);
       for (const x of points) if (!order.includes(formatValue(x.parameters[p.key]))) order.push(formatValue(x.parameters[p.key]));
-      add(slug(p.short), `p95 latency by ${p.short}`, `p95 end-to-end latency for each value of ${p.key}, averaged over the other parameters; bar labels add $ per video.`, categoryChart(plan, points, p.short, (x) => formatValue(x.parameters[p.key]), order));
+      add(slug(p.short), `p95 latency by ${p.short}`, `p95 end-to-end latency for each value of ${p.key}: the mean over the combinations of the other parameters that every compared value runs (like for like); values that run none of them are marked with the reason; bar labels add $ per video.`, categoryChart(plan, points, p.short, (x) => formatValue(x.parameters[p.key]), order, p.key));
     }
   }
   if (plan.variants && plan.variants.length > 1) {
-    add('variants', 'p95 latency by variant', 'p95 end-to-end latency of each variant, averaged over the other parameters; bar labels add $ per video.', categoryChart(plan, points, 'variant', (x) => x.variant ?? '', plan.variants));
+    add('variants', 'p95 latency by variant', 'p95 end-to-end latency of each variant: the mean over the parameter combinations every compared variant runs (like for like); variants that run none of them are marked with the reason; bar labels add $ per video.', categoryChart(plan, points, 'variant', (x) => x.variant ?? '', plan.variants, null));
   }
   return charts;
 }

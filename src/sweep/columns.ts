@@ -3,7 +3,8 @@
  */
 import { fmtSeconds, pct } from '../report/table.ts';
 import { formatValue, type SweepPlan } from './spec.ts';
-import type { MetricUnit, PointSummary } from './output.ts';
+import type { MetricUnit } from './metrics.ts';
+import type { PointSummary } from './points.ts';
 
 export function formatMetricValue(v: number | null | undefined, unit: MetricUnit): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
@@ -25,6 +26,16 @@ export function formatMetricValue(v: number | null | undefined, unit: MetricUnit
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }
+}
+
+/** An interval as printed: "29.7–34.8 min", "$1.63–$2.09"; an end the data cannot bound is "?". */
+export function formatRange(lo: number | null, hi: number | null, unit: MetricUnit): string {
+  const a = lo === null ? '?' : formatMetricValue(lo, unit);
+  const b = hi === null ? '?' : formatMetricValue(hi, unit);
+  const suffix = (s: string) => /\s\D+$/.exec(s)?.[0] ?? '';
+  // one unit for both ends where they share it ("29.7 min–34.8 min" → "29.7–34.8 min")
+  if (suffix(a) && suffix(a) === suffix(b)) return `${a.slice(0, -suffix(a).length)}–${b}`;
+  return `${a}–${b}`;
 }
 
 /** Metrics of the terminal and HTML tables. */

@@ -19,8 +19,11 @@ import { renderPng, renderSvg, type NamedChart } from '../report/charts.ts';
 import { runLabels, type CompareRun } from '../report/compare.ts';
 import { writeCompareOutput } from '../report/compare-html.ts';
 import type { SweepPlan } from './spec.ts';
-import { METRICS, bestPoints, metric, pointSummaries, type SweepRecord } from './output.ts';
-import { TABLE_HEADS, TABLE_METRICS, formatMetricValue, parameterCells } from './columns.ts';
+import type { SweepRecord } from './output.ts';
+import { METRICS, metric } from './metrics.ts';
+import { pointSummaries, type PointSummary } from './points.ts';
+import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
 
 export { sweepText } from './text.ts';
@@ -38,8 +41,14 @@ interface RenderedChart extends NamedChart {
   svg: string;
 }
 
+/** The metrics of the HTML table (fewer than the terminal's, so the table fits the page). */
+const HTML_METRICS = ['throughput_per_h', 'latency_p95_s', 'latency_p99_s', 'slo_attainment', 'energy_per_video_wh', 'usd_per_video'] as const;
+
 const EXTRA_CSS = `
 td.best { font-weight: bold; color: #2e7d32; }
+td.wrap-short { white-space: normal; min-width: 4em; }
+span.ci { color: var(--muted); font-size: 11.5px; white-space: nowrap; }
+table.compact th, table.compact td { padding: 4px 7px; }
 tr.error td { color: #c0392b; }
 .files a { margin-right: 12px; }
 `;
@@ -57,7 +66,8 @@ function card(label: string, value: string, note: string): string {
 
 export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRecord[], opts: { compare?: boolean } = {}): Promise<{ html: string; charts: RenderedChart[] }> {
   const points = pointSummaries(plan, records);
-  const best = bestPoints(points);
+  const best = bestPoints(plan, points);
+  const verdicts = pointVerdicts(plan, points);
   const charts: RenderedChart[] = [];
   for (const c of sweepCharts(plan, records)) charts.push({ ...c, svg: await renderSvg(c.spec) });
   const errors = records.filter((r) => r.status === 'error');
@@ -71,17 +81,20 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
 <p class="files muted">Data: <a href="points.csv">points.csv</a><a href="points.jsonl">points.jsonl</a><a href="sweep.json">sweep.json</a></p>
 </header>`);
 
-  // best
+  // best: only among the points that meet the objectives, each with its objectives next to it
   const bestCard = (idx: number | null, what: string, key: string) => {
-    if (idx === null) return card(what, '–', 'no eligible point');
+    if (idx === null) return card(what, '–', 'no point meets the objectives');
     const p = points.find((x) => x.point === idx)!;
-    return card(what, formatMetricValue(p.metrics[key], metric(key).unit), `point ${idx}: ${p.label}`);
+    const v = verdicts.find((x) => x.point === idx)!;
+    const ci = p.ci?.[key];
+    return card(what, formatMetricValue(p.metrics[key], metric(key).unit), `${ci ? `95% interval ${formatRange(ci.lo, ci.hi, metric(key).unit)}; ` : ''}point ${idx}: ${p.label} — ${objectivesAt(plan, points, v)}`);
   };
-  out.push(`<section id="best"><h2>Best points</h2><div class="cards">
+  out.push(`<section id="best"><h2>Best points</h2><p><strong>Objectives:</strong> ${escapeHtml(`${best.objectives.text}. ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them; "best" is picked among those only.`)}</p>
+${best.meeting > 0 ? `<div class="cards">
 ${bestCard(best.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
 ${bestCard(best.usd_per_video, 'lowest $ per video', 'usd_per_video')}
 ${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h')}
-</div><p class="muted">${escapeHtml(best.note ?? 'Among the points that dropped or failed no request.')}</p></section>`);
+</div>` : `<p class="bad">${escapeHtml(`No best point: ${best.note}`)}</p>`}</section>`);
 
   // charts
   out.push(`<section id="charts"><h2>Charts</h2>`);
@@ -89,25 +102,34 @@ ${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_p
   for (const c of charts) out.push(figure(c));
   out.push('</section>');
 
-  // points
-  const heads = ['point', ...(plan.variants ? ['variant'] : []), ...plan.parameters.map((p) => p.short), ...(plan.replicate_seeds > 1 ? ['runs'] : []), 'completed', ...TABLE_METRICS.map((k) => TABLE_HEADS[k])];
+  // points: the table fits the page (parameters and headers wrap; p50, wait p95 and GPU utilization are in points.csv)
+  const cols = HTML_METRICS;
+  const heads = ['point', ...(plan.variants ? ['variant'] : []), ...plan.parameters.map((p) => p.short), 'completed', 'meets objectives', ...cols.map((k) => TABLE_HEADS[k])];
   const left = 1 + (plan.variants ? 1 : 0) + plan.parameters.length;
   const th = heads.map((h, i) => `<th${i === 0 || i >= left ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
-  const body = points.map((p) => {
-    const cells = [`<td class="num">${p.point}</td>`, ...parameterCells(plan, p).map((c) => `<td>${escapeHtml(c)}</td>`)];
-    if (plan.replicate_seeds > 1) cells.push(`<td class="num">${p.ok}/${p.ids.length}</td>`);
+  const cell = (p: PointSummary, k: string, isBest: boolean) => {
+    const unit = metric(k).unit;
+    const ci = p.ci?.[k];
+    return `<td class="num${isBest ? ' best' : ''}">${escapeHtml(formatMetricValue(p.metrics[k], unit))}${ci ? `<br><span class="ci" title="95% interval">${escapeHtml(formatRange(ci.lo, ci.hi, unit))}</span>` : ''}</td>`;
+  };
+  const body = points.map((p, i) => {
+    const cells = [`<td class="num">${p.point}</td>`, ...parameterCells(plan, p).map((c) => `<td class="wrap-short">${escapeHtml(c)}</td>`)];
+    const runs = plan.replicate_seeds > 1 ? `<br><span class="ci">${p.ok}/${p.ids.length} runs</span>` : '';
     if (p.ok === 0) {
-      cells.push(`<td colspan="${TABLE_METRICS.length + 1}">${escapeHtml(p.errors.join('; '))}</td>`);
+      cells.push(`<td colspan="${cols.length + 2}" class="wrap">${escapeHtml(p.errors.join('; '))}${runs}</td>`);
       return `<tr class="error">${cells.join('')}</tr>`;
     }
-    cells.push(`<td class="num">${escapeHtml(`${p.metrics.completed?.toFixed(0)}/${p.metrics.arrived?.toFixed(0)}`)}</td>`);
-    for (const k of TABLE_METRICS) {
+    cells.push(`<td class="num">${escapeHtml(`${p.metrics.completed?.toFixed(0)}/${p.metrics.arrived?.toFixed(0)}`)}${runs}</td>`);
+    const v = verdicts[i]!;
+    cells.push(`<td class="num ${v.feasible ? 'ok' : 'bad'}" title="${escapeHtml(v.feasible ? objectivesAt(plan, points, v) : v.reason ?? '')}">${v.feasible ? '✓' : '✗'}</td>`);
+    for (const k of cols) {
       const isBest = (k === 'latency_p95_s' && best.latency_p95 === p.point) || (k === 'usd_per_video' && best.usd_per_video === p.point) || (k === 'throughput_per_h' && best.throughput_per_h === p.point);
-      cells.push(`<td class="num${isBest ? ' best' : ''}">${escapeHtml(formatMetricValue(p.metrics[k], metric(k).unit))}</td>`);
+      cells.push(cell(p, k, isBest));
     }
     return `<tr>${cells.join('')}</tr>`;
   });
-  out.push(`<section id="points"><h2>Points</h2><p class="muted">${escapeHtml(`Sorted by point id${plan.replicate_seeds > 1 ? '; metrics are means over the replicate seeds' : ''}. Bold green: best p95, $ per video and throughput. Every run, with all of ${METRICS.length} metrics, is in points.csv.`)}</p><div class="scroll"><table><thead><tr>${th}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody></table></div></section>`);
+  const note = `Sorted by point id${plan.replicate_seeds > 1 ? `; over the ${plan.replicate_seeds} replicate seeds, percentiles come from the seeds' requests pooled (95% interval from order statistics), the other metrics are means (95% interval: Student's t), each interval under its value` : ''}. ✓: meets the objectives (hover for the values, or what it misses). Bold green: best p95, $ per video and throughput among the points that meet them. Every run, with all of ${METRICS.length} metrics, is in points.csv.`;
+  out.push(`<section id="points"><h2>Points</h2><p class="muted">${escapeHtml(note)}</p><div class="scroll"><table class="compact"><thead><tr>${th}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody></table></div></section>`);
 
   // errors
   out.push(`<section id="errors"><h2>Errors</h2>`);

@@ -8,7 +8,7 @@
  */
 import { dirname } from 'node:path';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate, summaryOf, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
+import { simulate, summaryOf, type LatencySamples, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
 import { InputError } from '../errors.ts';
 import { UnknownIdError } from '../hardware/catalog.ts';
 
@@ -19,12 +19,14 @@ export interface RunTask {
   /** The command line's --set flags, then the point's overrides. */
   set: string[];
   seed: number;
+  /** Keep the run's latency samples (replicated sweeps pool them per point). */
+  samples?: boolean;
 }
 
 /** What a sweep keeps of a run: its summary (serving/result.ts; no wall time, so outputs are reproducible). */
 export type { RunSummary };
 
-export type RunOutcome = { id: number; ok: true; summary: RunSummary } | { id: number; ok: false; error: string };
+export type RunOutcome = { id: number; ok: true; summary: RunSummary; samples?: LatencySamples } | { id: number; ok: false; error: string };
 
 export function sweepSummary(r: SimulationResult): RunSummary {
   return summaryOf(r);
@@ -40,8 +42,8 @@ export function errorReason(e: unknown): string {
 export function runPoint(task: RunTask): RunOutcome {
   try {
     const loaded = loadScenario(task.file, { set: task.set, seed: task.seed, cache: true });
-    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate });
-    return { id: task.id, ok: true, summary: sweepSummary(result) };
+    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, samples: task.samples });
+    return { id: task.id, ok: true, summary: sweepSummary(result), ...(result.samples ? { samples: result.samples } : {}) };
   } catch (e) {
     return { id: task.id, ok: false, error: errorReason(e) };
   }
