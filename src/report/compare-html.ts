@@ -36,7 +36,7 @@ function figure(c: RenderedCompareChart): string {
 </figure>`;
 }
 
-const SECTION_OF = (key: string) => (key.startsWith('class.') ? 'per request class' : key.startsWith('latency') || key.startsWith('queue') ? 'latency' : key.startsWith('requests') || key.startsWith('throughput') ? 'requests and throughput' : 'service and cluster');
+const SECTION_OF = (key: string) => (key.startsWith('class.') ? 'per request class' : key.startsWith('latency') || key.startsWith('queue') ? 'latency' : key.startsWith('requests') || key.startsWith('throughput') ? 'requests and throughput' : key.startsWith('energy') || key.startsWith('cost') ? 'energy and cost' : 'service and cluster');
 
 export interface CompareHtmlOptions {
   /** Page title; default "vgsim comparison — A vs B". */
@@ -59,14 +59,14 @@ export async function renderCompareHtml(runs: readonly CompareRun[], opts: Compa
 </header>`);
 
   // scenarios
-  out.push(`<section id="scenarios"><h2>Scenarios</h2><div class="scroll"><table><thead><tr><th>scenario</th><th>file</th><th>name</th><th class="num">seed</th><th class="num">GPUs</th><th>deployment</th><th class="num">simulated</th></tr></thead>\n<tbody>`);
+  out.push(`<section id="scenarios"><h2>Scenarios</h2><div class="scroll"><table><thead><tr><th>scenario</th><th>file</th><th>name</th><th class="num">seed</th><th class="num">GPUs</th><th>deployment</th><th class="num">simulated</th><th class="wrap">cost basis</th></tr></thead>\n<tbody>`);
   for (const s of cmp.scenarios) {
-    out.push(`<tr><td><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</td><td>${escapeHtml(s.file ?? '–')}</td><td>${escapeHtml(s.name)}</td><td class="num">${escapeHtml(s.seed)}</td><td class="num">${escapeHtml(s.gpus)}</td><td>${s.deployment.map(escapeHtml).join('<br>')}</td><td class="num">${escapeHtml(fmtSeconds(s.sim_time_s))}</td></tr>`);
+    out.push(`<tr><td><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</td><td>${escapeHtml(s.file ?? '–')}</td><td>${escapeHtml(s.name)}</td><td class="num">${escapeHtml(s.seed)}</td><td class="num">${escapeHtml(s.gpus)}</td><td>${s.deployment.map(escapeHtml).join('<br>')}</td><td class="num">${escapeHtml(fmtSeconds(s.sim_time_s))}</td><td class="wrap">${escapeHtml(s.cost_basis)}</td></tr>`);
   }
   out.push('</tbody></table></div></section>');
 
   // metrics
-  out.push(`<section id="metrics"><h2>Metrics</h2><p class="muted">Bold green: the best value of the row. Not ranked: request counts (they follow the arrivals) and GPU utilization (higher is cheaper per video but queues longer).</p><div class="scroll"><table><thead><tr><th>metric</th>${cmp.scenarios.map((s) => `<th class="num"><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</th>`).join('')}</tr></thead>\n<tbody>`);
+  out.push(`<section id="metrics"><h2>Metrics</h2><p class="muted">Bold green: the best value of the row. Not ranked: request counts (they follow the arrivals), GPU utilization (higher is cheaper per video but queues longer), a run's total energy and power (they follow its length and size) and $ per GPU-hour. Money rows rank only runs priced on one basis (see cost basis above).${cmp.notes.length ? ` ${escapeHtml(cmp.notes.join('; '))}.` : ''}</p><div class="scroll"><table><thead><tr><th>metric</th>${cmp.scenarios.map((s) => `<th class="num"><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</th>`).join('')}</tr></thead>\n<tbody>`);
   let section = '';
   for (const r of cmp.rows) {
     const sec = SECTION_OF(r.key);

@@ -25,7 +25,11 @@ export function compareText(cmp: Comparison): string {
   out.push(infoLine(heads), iw.map((w) => '-'.repeat(w)).join('  '));
   for (const r of infoRows) out.push(infoLine(r));
   out.push('');
+  out.push('');
+  for (const x of s) out.push(`cost basis, ${x.label}: ${x.cost_basis}`);
+  out.push('');
   const rows = cmp.rows.map((r) => [r.label, ...r.values.map((v, i) => formatMetric(v, r.unit) + (r.best.includes(i) ? ' *' : '  '))]);
   out.push(align(['metric', ...s.map((x) => x.label + '  ')], rows));
+  for (const n of cmp.notes) out.push(`note: ${n}`);
   return out.join('\n');
 }

@@ -28,7 +28,7 @@ export interface CompareRun {
 }
 
 export type Better = 'higher' | 'lower' | null;
-export type MetricUnit = 'count' | 'videos/h' | 'videos/h/GPU' | 's' | 'ratio' | 'GPUs';
+export type MetricUnit = 'count' | 'videos/h' | 'videos/h/GPU' | 's' | 'ratio' | 'GPUs' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'usd/GPU-h';
 
 export interface CompareRow {
   /** Stable key, e.g. "latency.p95" or "class.720p-5s.p95". */
@@ -54,11 +54,25 @@ export interface CompareScenario {
   sim_time_s: number;
   events: number;
   color: string;
+  /** How the run was priced (economics/run-cost.ts): "owned: …" or "cloud: …", or why it has no price. */
+  cost_basis: string;
 }
 
 export interface Comparison {
   scenarios: CompareScenario[];
   rows: CompareRow[];
+  /** Notes on the rows (e.g. cost rows not ranked because the runs are priced on different bases). */
+  notes: string[];
+}
+
+/** The cost basis of a run in words: what the price includes (owned TCO or cloud hours), or why there is none. */
+export function costBasis(r: SimulationResult): string {
+  const c = r.cost;
+  if (!c) return `no price (${r.warnings.find((w) => /price/i.test(w)) ?? 'a price is missing'})`;
+  const gpuOnly = c.warnings.some((w) => /GPUs only/.test(w)) ? '; some servers priced as GPUs only (no chassis)' : '';
+  return c.basis === 'owned'
+    ? `owned: capex amortized (${c.capex_usd !== null ? `$${Math.round(c.capex_usd).toLocaleString('en-US')}` : 'n/a'}) + maintenance + electricity × PUE + colocation${gpuOnly}`
+    : `cloud: $${c.usd_per_gpu_hour.toFixed(2)} per GPU-hour billed${gpuOnly}`;
 }
 
 /** The colour of scenario i in every compare chart. */
@@ -140,6 +154,22 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   row('gpu_utilization', 'GPU utilization', 'ratio', null, (r) => r.gpu_utilization);
   row('gpus', 'GPUs', 'GPUs', 'lower', (r) => totalGpus(r));
 
+  // energy and money (economics/ prices every run; energy per video is facility energy, IT × PUE)
+  row('energy.per_video_wh', 'energy per video (Wh, facility)', 'Wh', 'lower', (r) => (r.requests.completed > 0 ? r.energy.per_video_wh : null));
+  row('energy.total_kwh', 'IT energy of the run (kWh)', 'kWh', null, (r) => r.energy.total_kwh);
+  row('energy.avg_power_kw', 'mean IT power (kW)', 'kW', null, (r) => r.energy.avg_power_kw);
+  row('cost.kwh_per_video', 'billed energy per video (kWh)', 'kWh', 'lower', (r) => r.cost?.kwh_per_video ?? null);
+  row('cost.usd_per_video', '$ per video', 'usd', 'lower', (r) => r.cost?.usd_per_video ?? null);
+  row('cost.usd_per_month', '$ per month', 'usd', 'lower', (r) => r.cost?.usd_per_month ?? null);
+  row('cost.usd_per_gpu_hour', '$ per GPU-hour (monthly cost / GPUs / 730 h)', 'usd/GPU-h', null, (r) => r.cost?.usd_per_gpu_hour ?? null);
+  // money compares like with like only on one cost basis
+  const bases = new Set(runs.map((x) => x.result.cost?.basis ?? 'none'));
+  const notes: string[] = [];
+  if (bases.size > 1) {
+    for (const r of rows) if (r.key.startsWith('cost.usd')) r.best = [];
+    notes.push(`the runs are priced on different bases (${[...bases].join(', ')}): the money rows are shown but not ranked`);
+  }
+
   const classes: string[] = [];
   for (const x of runs) for (const c of x.result.classes) if (!classes.includes(c.name)) classes.push(c.name);
   const cls = (r: SimulationResult, name: string) => r.classes.find((c) => c.name === name);
@@ -161,8 +191,9 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     sim_time_s: x.result.sim_time_s,
     events: x.result.events,
     color: runColor(i),
+    cost_basis: costBasis(x.result),
   }));
-  return { scenarios, rows };
+  return { scenarios, rows, notes };
 }
 
 /** A metric value as printed (terminal and HTML). */
@@ -177,6 +208,16 @@ export function formatMetric(v: number | null, unit: MetricUnit): string {
       return v.toFixed(1);
     case 'videos/h/GPU':
       return v.toFixed(2);
+    case 'Wh':
+      return `${v.toFixed(0)} Wh`;
+    case 'kWh':
+      return v < 10 ? `${v.toFixed(3)} kWh` : `${v.toFixed(1)} kWh`;
+    case 'kW':
+      return `${v.toFixed(2)} kW`;
+    case 'usd':
+      return v >= 100 ? `$${Math.round(v).toLocaleString('en-US')}` : `$${v.toFixed(3)}`;
+    case 'usd/GPU-h':
+      return `$${v.toFixed(2)}`;
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }
@@ -193,5 +234,6 @@ export function compareJson(cmp: Comparison, runs: readonly CompareRun[]): unkno
       return { ...s, summary };
     }),
     metrics: cmp.rows,
+    notes: cmp.notes,
   };
 }

@@ -231,6 +231,8 @@ ${card('GPU utilization', pct(r.gpu_utilization), 'time-averaged, all GPUs')}
 ${card('SLO attainment', pct(r.slo_attainment), sloNote)}
 ${card('p95 latency', fmtSeconds(L.p95), `p50 ${fmtSeconds(L.p50)} · p99 ${fmtSeconds(L.p99)}`)}
 ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
+${card('energy per video', q.completed > 0 ? `${r.energy.per_video_wh.toFixed(0)} Wh` : 'n/a', q.completed > 0 ? `facility (IT × PUE ${r.energy.pue}); ${r.energy.total_kwh.toFixed(1)} kWh IT in all, ${r.energy.avg_power_kw.toFixed(2)} kW mean` : 'no completed request')}
+${card('cost per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_video.toFixed(3)}` : 'n/a', r.cost ? `${r.cost.basis} basis; $${Math.round(r.cost.usd_per_month).toLocaleString('en-US')}/month, $${r.cost.usd_per_gpu_hour.toFixed(2)}/GPU-hour` : 'no price (see the warnings)')}
 </div>`);
   out.push('<div class="scroll">' + table(['requests', 'arrived', 'completed', 'dropped', 'failed', 'in flight'], [['count', q.arrived, q.completed, q.dropped, q.failed, q.in_flight]]) + '</div>');
   out.push('<div class="scroll">' + table(['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [
@@ -241,6 +243,13 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
     ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h`],
     ['GPU utilization', pct(r.gpu_utilization)],
     ['SLO attainment', pct(r.slo_attainment)],
+    ['IT energy', `${r.energy.total_kwh.toFixed(2)} kWh (facility ${r.energy.facility_kwh.toFixed(2)} kWh at PUE ${r.energy.pue})`],
+    ['energy per video', q.completed > 0 ? `${r.energy.per_video_wh.toFixed(0)} Wh facility, ${r.energy.per_video_second_wh.toFixed(1)} Wh per second of video` : 'n/a (no completed request)'],
+    ['power', `${r.energy.avg_power_kw.toFixed(2)} kW mean, ${r.energy.peak_power_kw.toFixed(2)} kW peak (IT)`],
+    ['cost basis', r.cost ? r.cost.basis : 'no price'],
+    ['$ per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_video.toFixed(3)}` : 'n/a'],
+    ['$ per month', r.cost ? `$${Math.round(r.cost.usd_per_month).toLocaleString('en-US')}` : 'n/a'],
+    ['$ per GPU-hour', r.cost ? `$${r.cost.usd_per_gpu_hour.toFixed(2)}` : 'n/a'],
     ['simulated time', fmtSeconds(r.sim_time_s)],
     ['events', r.events],
     ['seed', r.seed],
