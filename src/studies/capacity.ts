@@ -187,8 +187,8 @@ function serviceClasses(r: SimulationResult, s: Scenario): ServiceClass[] {
   const weights = s.workload.mix.reduce((a, c) => a + c.weight, 0);
   return r.classes.map((c, i) => ({
     name: c.name,
-    // the arrivals' mix when the probe saw any (a trace), else the scenario's weights
-    share: total > 0 ? c.arrived / total : weights > 0 ? (s.workload.mix[i]?.weight ?? 0) / weights : 0,
+    // a trace's classes come from its rows: the mix the probe saw; otherwise the scenario's weights
+    share: s.workload.arrivals.process === 'trace' ? (total > 0 ? c.arrived / total : 0) : weights > 0 ? (s.workload.mix[i]?.weight ?? 0) / weights : 0,
     service_s: c.service_s,
     slo_s: c.slo_s,
   })).filter((c) => Number.isFinite(c.service_s));
