@@ -22,6 +22,7 @@ import { poolsOf } from '../scenario/pools.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
+import type { SystemPrice } from '../economics/index.ts';
 import { meetsObjectives, type SloTerm } from './capacity.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
@@ -82,6 +83,8 @@ export interface SizeRow extends SizeLayout {
   usd_per_month: number | null;
   usd_per_gpu_hour: number | null;
   capex_usd: number | null;
+  /** Owned basis: one node's price with every component's source, date and what it covers. */
+  price: SystemPrice | null;
   /** From the cost model: one replica busy back to back on the mix. */
   est_throughput_per_gpu_h: number;
   mean_service_s: number;
@@ -263,8 +266,6 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
     if (c.offload) noteParts.push('official offload path');
     if (r && !r.cost) noteParts.push('no price');
-    const priceWarning = r?.cost?.warnings.find((w) => /GPUs only/.test(w));
-    if (priceWarning) noteParts.push('GPU-only price (no chassis)');
     const row: SizeRow = {
       rank: null, label, node: c.node, gpu: c.gpu, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
       status, minimal,
@@ -281,6 +282,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       usd_per_month: r?.cost?.usd_per_month ?? null,
       usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
       capex_usd: r?.cost?.capex_usd ?? null,
+      price: r?.cost?.prices.find((p) => p.node === c.node) ?? null,
       est_throughput_per_gpu_h: c.throughput_per_gpu_h,
       mean_service_s: c.mean_service_s,
       pareto: false,
