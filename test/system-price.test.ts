@@ -209,3 +209,24 @@ describe('bounds: absurd prices are input errors with the field path', () => {
     }
   });
 });
+
+describe('README price blocks', () => {
+  it('the prices block lists every node type, priced or with the fields to give', async () => {
+    const { pricesBlock } = await import('../src/docs/readme-prices.ts');
+    const block = pricesBlock();
+    expect(block).toMatch(/\| `mi300x-8` \| \$190,000 \| GPUs \+ host \| gpus 8 × \$15,000 \(2024\) \+ host \$30,000 \(2023-05\) \+ fabric 8 × \$5,000 \(2024-08\)/);
+    expect(block).toMatch(/\| `l40s-pcie-8` \| — \| no price \| — \| give `cost\.server_price_usd\.l40s-pcie-8` or `cost\.server_base_usd\.l40s-pcie-8` \|/);
+    for (const n of listNodes()) expect(block).toContain(`\`${n.id}\``);
+  });
+
+  it('the stored hardware comparison refuses to render with prices the catalog no longer has', async () => {
+    const { sizeHardwareBlock, SIZE_HARDWARE_FILE } = await import('../src/docs/readme-size.ts');
+    const { readFileSync } = await import('node:fs');
+    const data = JSON.parse(readFileSync(SIZE_HARDWARE_FILE, 'utf8'));
+    expect(() => sizeHardwareBlock()).not.toThrow();
+    data.options[0].node_price_usd += 1;
+    const file = join(mkdtempSync(join(tmpdir(), 'vgsim-size-')), 'size-hardware.json');
+    writeFileSync(file, JSON.stringify(data));
+    expect(() => sizeHardwareBlock(file)).toThrow(/run npm run readme:size/);
+  });
+});

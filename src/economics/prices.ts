@@ -17,12 +17,16 @@ export class MissingPriceError extends Error {
   /** The field to supply, e.g. 'cost.server_price_usd.l40s-pcie-8', 'GpuSpec.cloudUsdPerGpuHour'. */
   readonly field: string;
 
-  constructor(kind: 'gpu' | 'node', id: string, field: string, message: string) {
+  /** Every field that would fix it (the first is `field`). */
+  readonly fields: string[];
+
+  constructor(kind: 'gpu' | 'node', id: string, field: string, message: string, fields: string[] = [field]) {
     super(message);
     this.name = 'MissingPriceError';
     this.kind = kind;
     this.id = id;
     this.field = field;
+    this.fields = fields;
   }
 }
 

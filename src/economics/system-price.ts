@@ -127,6 +127,7 @@ export function systemPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides,
           quote ? missing[0]!.split(' ')[0]! : `cost.server_price_usd.${node.id}`,
           `no price for node type "${node.id}" (${node.name}): ${have}; give ${quote ? '' : `cost.server_price_usd.${node.id} (the whole server) or `}` +
             `${missing.join(' and ')}, in the scenario's cost: section or with --set`,
+          [...(quote ? [] : [`cost.server_price_usd.${node.id}`]), ...missing.map((m) => m.split(' ')[0]!)],
         );
       }
       if (o.gpuPurchaseUsd !== undefined) {

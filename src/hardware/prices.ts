@@ -110,7 +110,7 @@ export const HOST_PLATFORMS: Readonly<Record<string, PriceQuote>> = {
     usd: DGX_H100_USD - 8 * H100_GPU_USD,
     what: 'an 8-GPU HGX/OAM-class server without its GPUs',
     includes: '2 CPUs, DRAM, board, PSUs, fans, chassis, 8 x 400G NICs and local NVMe (the DGX H100 minus its 8 GPUs)',
-    source: `derived: $270,000 DGX H100 sale price (SemiAnalysis, ${R.epochCosts}) - 8 x $30,000 H100 price (${R.hfHwH100}) = $30,000; cross-check: SemiAnalysis' non-GPU bill of materials of the DGX H100, $32,010 at cost (same source, May 2023)`,
+    source: `derived: $270,000 DGX H100 sale price (SemiAnalysis, https://www.semianalysis.com/p/ai-server-cost-analysis-memory-is, via ${R.epochCosts}) - 8 x $30,000 H100 price (${R.hfHwH100}) = $30,000; cross-check: SemiAnalysis' non-GPU bill of materials of the DGX H100, $32,010 at cost (same source, May 2023)`,
     date: '2023-05',
   },
 };
