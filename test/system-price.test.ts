@@ -153,6 +153,12 @@ describe('prices from a scenario or --set', () => {
     const r = await cli(['tco', '--model', 'wan2.1-t2v-1.3b', '--resolution', '832x480', '--budget', '1M', '--nodes', 'l40s-pcie-8,hgx-h100-sxm-8', '--set', 'cost.server_base_usd.l40s-pcie-8=25000', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
+    // like for like: every budget row is a whole system, whichever basis
+    for (const row of j.rows.filter((x: { basis: string }) => x.basis === 'budget')) {
+      const parts = row.price.components.map((c: { part: string }) => c.part).join('+');
+      expect(['server+fabric', 'gpus+host+fabric'], row.node).toContain(parts);
+      expect(row.fleet_capex_usd).toBe(row.nodes * row.node_price_usd);
+    }
     const l40s = j.rows.find((x: { node: string; basis: string }) => x.node === 'l40s-pcie-8' && x.basis === 'budget');
     expect(l40s.node_price_usd).toBe(115_000);
     expect(l40s.nodes).toBe(Math.floor(1e6 / 115_000));
@@ -161,6 +167,24 @@ describe('prices from a scenario or --set', () => {
     expect(text.stdout).toMatch(/prices \(one node as a whole system/);
     expect(text.stdout).toMatch(/hgx-h100-sxm-8 \$310,000 per node \(whole server\): whole server \$270,000 \[1\] \(2023-05\) \+ fabric 8 x \$5,000 \[2\] \(2024-08\)/);
     expect(text.stdout).toMatch(/\[1\] estimated sale price of an NVIDIA DGX H100.*semianalysis/);
+  });
+
+  it('tco --out and size --out show each price with its basis, source and date in CSV and HTML', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-tco-'));
+    const r = await cli(['tco', '--model', 'wan2.1-t2v-1.3b', '--resolution', '832x480', '--budget', '1M', '--nodes', 'hgx-h100-sxm-8,mi300x-8', '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(join(dir, 'tco.csv'), 'utf8');
+    expect(csv.split('\n')[0]).toMatch(/node_price_usd,price_basis/);
+    expect(csv).toMatch(/mi300x-8,.*190000,built-up/);
+    const html = readFileSync(join(dir, 'tco.html'), 'utf8');
+    expect(html).toMatch(/<h2>Prices<\/h2>[\s\S]*mi300x-8[\s\S]*GPUs \+ host[\s\S]*2023-05[\s\S]*semianalysis/);
+    const sdir = mkdtempSync(join(tmpdir(), 'vgsim-size-'));
+    const s = await cli(['size', 'test/fixtures/md1.yaml', '--slo', 'p95<=4m', '--rate', '600/h', '--nodes', 'hgx-h100-sxm-8', '--layouts', '1', '--set', 'duration=1800', '--set', 'workload.mix[0].steps=50', '--out', sdir]);
+    expect(s.code, s.stderr).toBe(0);
+    expect(s.stdout).toMatch(/prices \(one node as a whole system[\s\S]*hgx-h100-sxm-8 \$310,000 per node \(whole server\)/);
+    expect(readFileSync(join(sdir, 'size.csv'), 'utf8').split('\n')[0]).toMatch(/node_price_usd,price_basis/);
+    expect(readFileSync(join(sdir, 'size.html'), 'utf8')).toMatch(/<h2>Prices<\/h2>[\s\S]*2023-05/);
   });
 
   it('without the price, vgsim tco skips the node type for the budget and names the fields', async () => {

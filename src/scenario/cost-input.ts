@@ -47,3 +47,10 @@ export function loadCostInput(opts: CostInputOptions = {}): CostSpec {
   };
   throw new InputError(zodIssues(parsed.error.issues, locate));
 }
+
+/** A cost: section given as a value (library and API callers), validated like a scenario's. */
+export function parseCostSection(value: unknown, source = 'cost'): CostSpec {
+  const parsed = z.strictObject({ cost: CostSchema }).safeParse({ cost: value ?? {} });
+  if (parsed.success) return parsed.data.cost;
+  throw new InputError(zodIssues(parsed.error.issues, () => ({ source })));
+}
