@@ -49,7 +49,7 @@ Every node is priced as a whole system: its whole-server quote, or its GPUs plus
 GPUs (CPUs, DRAM, board, PSUs, cooling, NICs, drives), plus the scale-out fabric share per NIC port; the
 output lists each price's source, date and basis. A node type whose parts the catalog lacks is skipped for
 the budget (the reason names the fields to give) and counted without costs for the power envelope. Prices
-and assumptions are the cost: fields of a scenario (vgsim validate --schema), given with --scenario or --set.
+and assumptions are the cost: fields of a scenario (scenario.schema.json), given with --scenario or --set.
 
 Examples:
   $ vgsim tco --model wan2.2-t2v-a14b --resolution 1280x720 --budget 10e6
