@@ -132,9 +132,9 @@ export function systemPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides,
       }
       if (o.gpuPurchaseUsd !== undefined) {
         check(`GPU price of node "${node.id}"`, o.gpuPurchaseUsd, { positive: true });
-        components.push(inputComponent('gpus', `${node.gpusPerNode} x ${gpu.name}`, node.gpusPerNode, o.gpuPurchaseUsd, o.origin?.gpuPurchaseUsd));
+        components.push(inputComponent('gpus', `one ${gpu.name}`, node.gpusPerNode, o.gpuPurchaseUsd, o.origin?.gpuPurchaseUsd));
       } else {
-        components.push({ part: 'gpus', item: `${node.gpusPerNode} x ${gq!.what}`, quantity: node.gpusPerNode, unit_usd: gq!.usd, usd: node.gpusPerNode * gq!.usd, source: gq!.source, date: gq!.date });
+        components.push({ part: 'gpus', item: gq!.what, quantity: node.gpusPerNode, unit_usd: gq!.usd, usd: node.gpusPerNode * gq!.usd, source: gq!.source, date: gq!.date });
       }
       if (o.serverBaseUsd !== undefined) {
         check(`host price of node "${node.id}"`, o.serverBaseUsd);
