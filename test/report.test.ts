@@ -129,8 +129,10 @@ describe('HTML report', () => {
       // offline: no scripts, no stylesheets or anything else fetched
       expect(html).not.toMatch(/<script/i);
       expect(html).not.toMatch(/<link/i);
-      expect(html).not.toMatch(/https?:\/\//);
+      // (price sources are cited as text, never loaded: no URL in an attribute, a CSS url() or an @import)
+      expect(html).not.toMatch(/url\(\s*['"]?https?:|@import/i);
       expect(html).not.toMatch(/\b(src|href)="(?!#|charts\/)/);
+      expect(html).toMatch(/<h3>Prices<\/h3>[\s\S]*hgx-h100-sxm-8[\s\S]*2023-05/);
       // escaped title
       expect(html).toContain('Run &lt;test&gt; &amp; &quot;quotes&quot;');
       expect(html).not.toContain('<test>');

@@ -11,6 +11,8 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
+import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
+import { sizeHardwareBlock } from './readme-size.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -58,6 +60,9 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-model': validateModel,
   'validate-published': validatePublished,
   'official-flags': officialFlags,
+  prices: pricesBlock,
+  'size-hardware': () => sizeHardwareBlock(),
+  'tco-iso': tcoIsoBlock,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

@@ -13,6 +13,7 @@ import { fmtSeconds, pct } from './table.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
 import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
+import { pricesTable, PRICES_CAPTION } from './prices.ts';
 
 export interface HtmlReportInput {
   result: SimulationResult;
@@ -130,6 +131,15 @@ export function scrollTable(headers: readonly string[], rows: readonly Cell[][],
 }
 
 const sec = (s: number | null | undefined) => (s === null || s === undefined ? null : fmtSeconds(s));
+
+/** The prices the run's cost used: each node type's components with source and date, or the cloud $/GPU-hour. */
+function pricesSection(c: NonNullable<SimulationResult['cost']>): string {
+  if (c.prices.length) {
+    const t = pricesTable(c.prices);
+    return `<h3>Prices</h3><p class="muted">${escapeHtml(PRICES_CAPTION)}</p>` + scrollTable(t.headers, t.rows, { numeric: t.numeric, wrap: t.wrap });
+  }
+  return `<h3>Prices</h3>` + scrollTable(['GPU', '$/GPU-hour', 'source'], c.cloud_prices.map((p) => [p.gpu, `$${p.usd_per_gpu_hour}`, p.source]), { numeric: [false, true, false] });
+}
 
 function card(label: string, value: string, note?: string): string {
   return `<div class="card"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
@@ -273,6 +283,7 @@ ${card('cost per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_vide
       { numeric: [false, false, true, true, true, true, true] },
     ) + '</div>');
   }
+  if (r.cost && (r.cost.prices.length || r.cost.cloud_prices.length)) out.push(pricesSection(r.cost));
   out.push('</section>');
 
   // charts

@@ -10,6 +10,7 @@ import { table, fmtSeconds, pct } from './table.ts';
 import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
+import { priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '-' : `$${x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
@@ -54,6 +55,8 @@ export function sizeText(res: SizeResult, wallS?: number): string {
     out.push('', 'not ranked:');
     for (const r of rest) out.push(`  ${r.label}: ${r.reason ?? r.note}`);
   }
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
     out.push('', 'skipped:');
     for (const s of res.skipped) out.push(`  ${s.node}${s.parallel ? ` ${s.parallel}` : ''}: ${s.reason}`);
@@ -67,7 +70,7 @@ export function sizeCsvRows(res: SizeResult): Record<string, unknown>[] {
     rank: r.rank, pareto: r.pareto, feasible: r.feasible, node: r.node, gpu: r.gpu, gpus_per_replica: r.gpus_per_replica, parallel: r.parallel, replicas: r.replicas, nodes: r.nodes, gpus: r.gpus,
     status: r.status, minimal: r.minimal, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
     throughput_per_h: r.throughput_per_h, kwh_per_video: r.kwh_per_video, usd_per_video: r.usd_per_video, usd_per_month: r.usd_per_month, usd_per_gpu_hour: r.usd_per_gpu_hour,
-    capex_usd: r.capex_usd, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
+    capex_usd: r.capex_usd, node_price_usd: r.price?.usd ?? null, price_basis: r.price ? priceBasisLabel(r.price) : null, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
   }));
 }
 
@@ -100,6 +103,11 @@ export async function writeSizeOutput(dir: string, res: SizeResult): Promise<str
   }
   body.push('<p class="muted">★ Pareto-optimal: no other option is both cheaper and has a lower p95. p50, p99 and utilization of every option are in size.csv and size.json.</p>');
   if (charts.length) body.push('<h2>Charts</h2>', ...charts.map(figure));
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) {
+    const t = pricesTable(prices);
+    body.push('<h2>Prices</h2>', `<p class="muted">${escapeHtml(PRICES_CAPTION)}</p>`, htmlTable(t.headers, t.rows, { numeric: t.numeric, wrap: t.wrap }));
+  }
   if (res.skipped.length) body.push('<h2>Skipped</h2>', htmlTable(['node type', 'reason'], res.skipped.map((s) => [s.parallel ? `${s.node} ${s.parallel}` : s.node, s.reason]), { numeric: [false, false], wrap: [1] }));
   body.push('<h2>Search</h2>', htmlTable(['option', 'nodes tried (✓ pass, ✗ fail)'], res.rows.map((r) => [r.label, r.trials.map((t) => `${t.nodes}${t.pass ? '✓' : '✗'}`).join(' ')]), { numeric: [false, false] }));
   if (res.notes.length) body.push(`<ul class="notes">${res.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}</ul>`);

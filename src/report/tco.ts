@@ -8,6 +8,7 @@ import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts
 import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
+import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 
 const basisTitle = (res: IsoCompareResult, b: IsoRow['basis']) => (b === 'budget' ? `${compactMoney(res.budget_usd!)} capex budget` : `${res.megawatts} MW facility power`);
 
@@ -20,10 +21,12 @@ export function tcoText(res: IsoCompareResult): string {
     if (!rows.length) continue;
     out.push('', `${basisTitle(res, b)}:`);
     out.push(table(
-      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [r.node, r.gpu, r.parallel ?? '-', r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
+      ['node type', 'GPU', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [r.node, r.gpu, r.parallel ?? '-', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
     ));
   }
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
     out.push('', 'skipped or partial:');
     for (const s of res.skipped) out.push(`  ${s.node}: ${s.reason}`);
@@ -41,7 +44,7 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
       id: `tco-${b}-gpus`, title: `GPUs for ${basisTitle(res, b)}`, caption: `Whole nodes of each type within ${basisTitle(res, b)} (floor).`,
       spec: barsChart({
         title: `GPUs for the same ${b === 'budget' ? 'budget' : 'power'}: ${basisTitle(res, b)}`,
-        subtitle: b === 'budget' ? 'whole nodes = floor(budget / (server price + networking per GPU × GPUs))' : 'whole nodes = floor(MW / (node peak power × PUE))',
+        subtitle: b === 'budget' ? 'whole nodes = floor(budget / node price: server + fabric share, see Prices)' : 'whole nodes = floor(MW / (node peak power × PUE))',
         data: rows.map((r) => ({ category: r.node, value: r.gpus, label: `${r.gpus} GPUs (${r.nodes} nodes)${r.parallel === null ? ' · cannot run the model' : ''}${r.fleet_capex_usd === null ? ' · no price' : ''}` })),
         category: { title: 'node type', order: rows.map((r) => r.node) }, value: { title: 'GPUs', format: ',.0f' }, step: 24,
       }),
@@ -70,7 +73,7 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promis
     files.push(join(dir, name));
   };
   write('tco.json', toJson(res));
-  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, ...r }) => r as unknown as Record<string, unknown>)));
+  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => r as unknown as Record<string, unknown>)));
   const charts = await writeSpecCharts(dir, tcoCharts(res), files);
   const body: string[] = [];
   for (const b of ['budget', 'power'] as const) {
@@ -78,11 +81,16 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promis
     if (!rows.length) continue;
     body.push(`<h2>${escapeHtml(basisTitle(res, b))}</h2>`);
     body.push(htmlTable(
-      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [r.node, r.gpu, r.parallel ?? '–', r.nodes, r.gpus, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), num(r.throughput_per_gpu_h), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
-      { numeric: [false, false, false, true, true, true, true, true, true, true, true, true, false] },
+      ['node type', 'GPU', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [r.node, r.gpu, r.parallel ?? '–', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), num(r.throughput_per_gpu_h), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
+      { numeric: [false, false, false, true, true, true, true, true, true, true, true, true, true, false] },
     ));
     for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
+  }
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) {
+    const t = pricesTable(prices);
+    body.push('<h2>Prices</h2>', `<p class="muted">${escapeHtml(PRICES_CAPTION)}</p>`, htmlTable(t.headers, t.rows, { numeric: t.numeric, wrap: t.wrap }));
   }
   if (res.skipped.length) body.push('<h2>Skipped or partial</h2>', htmlTable(['node type', 'reason'], res.skipped.map((s) => [s.node, s.reason]), { numeric: [false, false] }));
   const rq = res.request;

@@ -5,7 +5,9 @@
  * serves), priced by isoCost/isoPower (src/economics). A node type without a price is skipped for the budget
  * (with the reason) but still counted for the power envelope (without costs).
  */
-import { isoCost, isoPower, MissingPriceError, type CostAssumptions, type IsoResult } from '../economics/index.ts';
+import { isoCost, isoPower, MissingPriceError, type IsoResult, type SystemPrice } from '../economics/index.ts';
+import { assumptionsOf, priceInputsOf } from '../economics/cost-inputs.ts';
+import { CostSchema, type CostSpec } from '../scenario/schema.ts';
 import type { InferenceOptions } from '../perf/estimate.ts';
 import { resolveRequest, type RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
@@ -22,7 +24,8 @@ export interface IsoCompareOptions {
   budgetUsd?: number;
   megawatts?: number;
   inference?: Partial<InferenceOptions>;
-  assumptions?: Partial<CostAssumptions>;
+  /** Prices and assumptions, as a scenario's cost: section (default: the catalog's). */
+  cost?: CostSpec;
   /** Facility / IT power for the envelope and the reported facility power (default 1.2). */
   pue?: number;
   allLayouts?: boolean;
@@ -40,6 +43,12 @@ export interface IsoRow {
   latency_s: number | null;
   fleet_videos_per_h: number | null;
   fleet_capex_usd: number | null;
+  /** One node as a whole system (server + fabric share), null without a price. */
+  node_price_usd: number | null;
+  /** How the node was priced: a whole-server quote or GPUs + host platform (never GPUs alone). */
+  price_basis: SystemPrice['basis'] | null;
+  /** Every component of the node price with its source and date. */
+  price: SystemPrice | null;
   it_power_kw: number;
   facility_power_kw: number;
   usd_per_month: number | null;
@@ -84,26 +93,27 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
   const nodeIds = o.nodes ? [...new Set(o.nodes.map((n) => canonicalId('node', n)))] : listNodes().filter((n) => n.gpusPerNode >= 8).map((n) => n.id);
   const rows: IsoRow[] = [];
   const skipped: Skipped[] = [];
-  const settings = { assumptions: o.assumptions, pue: o.pue };
+  const cost = o.cost ?? CostSchema.parse({});
+  const settings = { assumptions: assumptionsOf(cost), pue: o.pue };
   for (const id of nodeIds) {
     const node = getNode(id);
     const best = bestLayout(o.model, node, o.request, o.inference, o.allLayouts ?? false);
     const e = best.row?.estimate;
     const option = {
       node: node.id,
+      ...priceInputsOf(cost, node),
       videosPerHourPerGpu: best.row?.throughput_per_gpu_h,
       itKwhPerVideo: e ? e.energy_wh / e.power.pue / 1000 : undefined,
     };
     const toRow = (basis: IsoRow['basis'], r: IsoResult): IsoRow => {
       const noteParts: string[] = [];
       if (!best.row) noteParts.push(`cannot run the model${/OOM/.test(best.reason ?? '') ? ' (out of memory)' : ''}: counts only (see skipped)`);
-      if (r.perNode.price?.basis === 'gpus' && r.perNode.price.warning) noteParts.push('GPU-only price (no chassis)');
       if (r.perNode.price === null) noteParts.push('no price: counts only');
       if (r.perNode.power.basis === 'estimated-peak') noteParts.push('power estimated (no nameplate)');
       return {
         basis, node: node.id, gpu: node.gpu, parallel: best.row?.parallel ?? null, nodes: r.nodes, gpus: r.gpus,
         throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null,
-        fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw,
+        fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, node_price_usd: r.perNode.capexUsd, price_basis: r.perNode.price?.basis ?? null, price: r.perNode.price, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw,
         usd_per_month: r.fleet.monthlyCostUsd, usd_per_video: r.fleet.usdPerVideo, kwh_per_video: option.itKwhPerVideo ?? null,
         note: noteParts.join('; '), notes: r.notes, warnings: r.warnings,
       };

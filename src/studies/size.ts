@@ -24,6 +24,7 @@ import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
 import { requiredSamples } from './capacity.ts';
+import type { SystemPrice } from '../economics/index.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
 export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
@@ -91,6 +92,8 @@ export interface SizeRow extends SizeLayout {
   usd_per_month: number | null;
   usd_per_gpu_hour: number | null;
   capex_usd: number | null;
+  /** Owned basis: one node's price with every component's source, date and what it covers. */
+  price: SystemPrice | null;
   /** From the cost model: one replica busy back to back on the mix. */
   est_throughput_per_gpu_h: number;
   mean_service_s: number;
@@ -169,6 +172,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   }
   if (typeof s.cost.server_price_usd === 'number') notes.push(`cost.server_price_usd is one number: it prices every node type the same ($${s.cost.server_price_usd}); give {node-type: price} to compare`);
   if (typeof s.cost.gpu_price_usd === 'number') notes.push(`cost.gpu_price_usd is one number: it prices every GPU type the same; give {gpu: price} to compare`);
+  if (typeof s.cost.server_base_usd === 'number') notes.push(`cost.server_base_usd is one number: every node type is built up from its GPUs + that host price, whole-server quotes included; give {node-type: price} to build up only some`);
   if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool (settings of the first)`);
   const classes = classesOf(s);
   const classNames = classes.map((c) => c.name);
@@ -284,8 +288,6 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
     if (c.offload) noteParts.push('official offload path');
     if (r && !r.cost) noteParts.push('no price');
-    const priceWarning = r?.cost?.warnings.find((w) => /GPUs only/.test(w));
-    if (priceWarning) noteParts.push('GPU-only price (no chassis)');
     const largest = [...trials].sort((a, b) => b.nodes - a.nodes).find((x) => !x.pass);
     const why = error ? `simulation failed: ${error}`
       : chosen ? (r && !r.cost ? 'meets the objectives but has no price on this basis, so it is not ranked' : null)
@@ -306,6 +308,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       usd_per_month: r?.cost?.usd_per_month ?? null,
       usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
       capex_usd: r?.cost?.capex_usd ?? null,
+      price: r?.cost?.prices.find((p) => p.node === c.node) ?? null,
       est_throughput_per_gpu_h: c.throughput_per_gpu_h,
       mean_service_s: c.mean_service_s,
       pareto: false,
