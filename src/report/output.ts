@@ -1,7 +1,11 @@
-/** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run, and (with monitoring series) OpenMetrics. */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
+import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
+
+/** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
+export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
 
 export function toCsv(rows: Record<string, unknown>[]): string {
   if (rows.length === 0) return '';
@@ -19,7 +23,7 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
 }
 
-export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown): string[] {
+export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown, metrics: OpenMetricsOptions = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, text: string) => {
@@ -31,5 +35,16 @@ export function writeRunOutput(dir: string, r: SimulationResult, scenario: unkno
   write('timeseries.csv', toCsv(r.timeseries as unknown as Record<string, unknown>[]));
   if (r.records) write('requests.csv', toCsv(r.records as unknown as Record<string, unknown>[]));
   write('scenario.json', toJson(scenario));
+  if (r.monitoring) {
+    // streamed: a large cluster's series do not fit one string
+    const file = join(dir, OPENMETRICS_FILE);
+    const fd = openSync(file, 'w');
+    try {
+      writeMetrics(r, (chunk) => writeSync(fd, chunk), metrics);
+    } finally {
+      closeSync(fd);
+    }
+    files.push(file);
+  }
   return files;
 }

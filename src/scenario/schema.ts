@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
+import { CoolingSchema } from './cooling-schema.ts';
+import { CostSchema } from './cost-schema.ts';
+
+export { CostSchema } from './cost-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -37,10 +41,27 @@ const resolution = z
 
 const positiveInt = z.number().int().positive();
 
+/** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
+export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+
 export const InferenceSchema = z
   .strictObject({
-    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what the official code runs (flash_attn: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)'),
-    dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
+    engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine whose kernels, layouts and features are modelled (default official; vgsim list engines)'),
+    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).default('auto').describe('attention kernel; auto = the engine\'s default (official: flash_attn, FlashAttention-3 on Hopper, FlashAttention-2 elsewhere); sage2 = SageAttention2 (INT8 QK, FP8 PV), fa3-fp8 = FlashAttention-3 FP8'),
+    dtype: z.enum(['bf16', 'fp8', 'int8']).default('bf16').describe('precision of the DiT linear layers (fp8/int8 with the engine\'s activation quantisation)'),
+    dtype_layers: z.array(z.enum(['self', 'cross', 'ffn'])).min(1).optional().describe('which block linears dtype quantises (default all): self-attention, cross-attention, FFN'),
+    sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=) or a block density such as "0.3,steps=10,layers=1"'),
+    cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r]" or "magcache:E024K6R02", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
+    distill: z.enum(['lightx2v-4step', 'lightning-4step', 'fastwan-3step']).optional().describe('distilled few-step weights: steps and CFG become the model\'s'),
+    vae: z
+      .strictObject({
+        dtype: z.enum(['fp32', 'bf16']).optional().describe('decode precision (default: the engine\'s)'),
+        tiled: z.boolean().optional().describe('tiled decode (256-pixel tiles every 192)'),
+        decoder: z.enum(['full', 'tiny']).optional().describe('tiny = the TAEHV decoder'),
+      })
+      .optional()
+      .describe('VAE variant'),
+    text_encoder_dtype: z.enum(['bf16', 'fp8', 'int8']).optional().describe('umT5 linear precision (quantised checkpoints)'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
@@ -102,6 +123,7 @@ export const PoolSchema = z.strictObject({
   gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
+  engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine of this pool (default: inference.engine, else official); vgsim list engines'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
@@ -196,51 +218,6 @@ export const StorageSchema = z
   })
   .describe('model storage and loading');
 
-/**
- * Upper bounds of the cost inputs: far above any real price, so that a typo (1e308, an extra six zeros) is an input
- * error with its field path instead of an infinite or meaningless cost.
- */
-const usd = (max: number, why: string) => z.number().nonnegative().max(max, `at most $${max.toLocaleString('en-US')} (${why})`);
-const usdPositive = (max: number, why: string) => z.number().positive().max(max, `at most $${max.toLocaleString('en-US')} (${why})`);
-const SERVER_MAX = usdPositive(1e8, 'a whole GB200 NVL72 rack lists at $2-3M');
-const PART_MAX = (positive: boolean) => (positive ? usdPositive : usd)(1e7, 'no GPU or server chassis costs $10M');
-const FABRIC_MAX = usd(1e6, 'a 64-port NDR switch is $36-50k');
-const CAPEX_MAX = usd(1e11, 'a gigawatt AI campus is ~$40B');
-const perNodeType = <T extends z.ZodType>(v: T) => z.union([v, z.record(z.string(), v)]);
-
-export const CostSchema = z
-  .strictObject({
-    basis: z.enum(['owned', 'cloud']).default('owned').describe('owned: buy and run the servers (capex amortized + opex); cloud: rent GPUs by the hour'),
-    facility: z.enum(['colocation', 'owned']).default('colocation').describe('owned basis: rent colocation space ($/kW-month, PUE inside the rent) or run your own building (energy x PUE)'),
-    electricity_usd_per_kwh: z.number().nonnegative().max(10, 'at most $10/kWh (over 100x the US industrial price)').optional().describe('default $0.0806 (US industrial average 2023)'),
-    pue: z.number().min(1).max(5, 'at most 5 (the industry average is 1.58)').optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
-    colocation_usd_per_kw_month: usd(1e4, 'over 50x the CBRE North America rate').optional().describe('default $184.06 (CBRE N. America H2 2024)'),
-    provisioned_kw: z.number().positive().max(1e7, 'at most 10 GW').optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
-    amortization_years: z.number().positive().max(50, 'at most 50 years').optional().describe('default 3'),
-    financing_rate_pct: z.number().nonnegative().max(100, 'at most 100 %/year').optional().describe('loan rate, %/year (default 0: cash)'),
-    maintenance_pct: z.number().nonnegative().max(100, 'at most 100 % of the hardware per year').optional().describe('support, % of hardware capex per year (default 20)'),
-    residual_value_pct: z.number().min(0).max(100).optional().describe('resale value at the end, % of hardware (default 30)'),
-    fabric_usd_per_port: FABRIC_MAX.optional().describe('scale-out fabric share per NIC port: switch ports, transceivers, cables (default $5,000 per 400G port, 2024-08; 0 for one node)'),
-    networking_usd_per_gpu: FABRIC_MAX.optional().describe('the scale-out fabric as a flat figure per GPU instead of per NIC port (fabric_usd_per_port)'),
-    storage_capex_usd: CAPEX_MAX.optional().describe('shared storage for the whole cluster'),
-    extra_capex_usd: CAPEX_MAX.optional().describe('installation, software, facility fit-out'),
-    server_price_usd: perNodeType(SERVER_MAX).optional().describe('whole-server price, or {node-type: price} (replaces the catalog quote or build-up)'),
-    gpu_price_usd: perNodeType(PART_MAX(true)).optional().describe('per-GPU price, or {gpu: price}: builds a server up as GPUs + server_base_usd'),
-    server_base_usd: perNodeType(PART_MAX(false)).optional().describe('the server without its GPUs (CPUs, DRAM, board, PSUs, cooling, NICs, local drives), or {node-type: price}: builds a server up with gpu_price_usd'),
-    cloud: z
-      .strictObject({
-        usd_per_gpu_hour: perNodeType(usdPositive(1e3, 'the dearest listed GPU-hour is under $15')).optional().describe('list price (default: the catalog), or {gpu: price}'),
-        billing: z.enum(['provisioned', 'awake', 'busy']).default('provisioned').describe('provisioned: every GPU all the time; awake: GPUs released while their replica sleeps (autoscaling); busy: per-second serverless billing'),
-        reserved_fraction: z.number().min(0).max(1).optional(),
-        reserved_discount_pct: z.number().min(0).max(100).optional(),
-        egress_usd_per_month: usd(1e9, 'a billion dollars a month').optional(),
-        storage_usd_per_month: usd(1e9, 'a billion dollars a month').optional(),
-      })
-      .default({ billing: 'provisioned' }),
-  })
-  .refine((c) => c.fabric_usd_per_port === undefined || c.networking_usd_per_gpu === undefined, { message: 'give the fabric per port (fabric_usd_per_port) or per GPU (networking_usd_per_gpu), not both', path: ['networking_usd_per_gpu'] })
-  .describe('prices and financial assumptions (defaults from the sourced catalog; see src/economics/README.md)');
-
 /** Non-GPU power of a node, W: at most 100 kW beside the GPUs (a whole 8-GPU node draws 6-14 kW). */
 const watts = z.number().nonnegative().max(1e5, 'at most 100,000 W (a whole 8-GPU node draws 6-14 kW)');
 const NODE_OVERHEAD = z.strictObject({ idle: watts.optional(), busy: watts.optional() });
@@ -268,6 +245,7 @@ export const ScenarioSchema = z
           .optional()
           .describe('the network between nodes'),
         storage: StorageSchema.default(StorageSchema.parse({})),
+        cooling: CoolingSchema.optional(),
       })
       .describe('the hardware'),
     deployment: z

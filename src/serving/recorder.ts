@@ -77,6 +77,8 @@ export class Recorder {
   readonly byClass: ClassMetrics[] = [];
   readonly records: RequestRecord[] | undefined;
   readonly timeseries: TimePoint[] = [];
+  /** Called with every completed request's latency and queue wait (the monitoring series' histograms). */
+  onComplete: ((cls: ClassState, latency: number, wait: number) => void) | undefined;
   private nextId = 0;
 
   constructor(private readonly sim: Simulator, keepRecords: boolean) {
@@ -111,6 +113,7 @@ export class Recorder {
     this.latency.add(latency);
     this.wait.add(wait);
     this.videoSeconds += req.cls.videoSeconds;
+    this.onComplete?.(req.cls, latency, wait);
     if (req.cls.slo !== undefined) {
       this.withSlo++;
       if (latency <= req.cls.slo) {

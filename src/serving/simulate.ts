@@ -33,6 +33,7 @@ import { Simulator, RandomStreams } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { InputIssue } from '../errors.ts';
 import { buildCluster, type ClusterState } from './state.ts';
+import { inScenarioModels } from '../scenario/models.ts';
 import { Recorder, sampleTimeSeries, type TimePoint } from './recorder.ts';
 import { TimelineRecorder } from './timeline.ts';
 import { makeRouter } from './routers/index.ts';
@@ -45,6 +46,9 @@ import { Power } from './power.ts';
 import { Arrivals } from './arrivals.ts';
 import { partTime } from './service-times.ts';
 import { buildResult, type SimulationResult } from './result.ts';
+import { Cooling, coolingOf, coolingProblem } from './cooling.ts';
+import { Monitoring } from './monitoring.ts';
+import { InputError } from '../errors.ts';
 
 export type { SimulationResult, RunSummary, Stats } from './result.ts';
 export { summaryOf, usageOf } from './result.ts';
@@ -60,6 +64,8 @@ export interface SimulationOptions {
   timeline?: boolean;
   /** Directory of the scenario file, to resolve relative paths (trace files). */
   baseDir?: string;
+  /** Record the monitoring series (per GPU, node, pool and class) for the OpenMetrics export (report/openmetrics.ts). */
+  monitoring?: boolean;
   /** Time-series sampling interval (s); default duration/500. */
   sampleInterval?: number;
   /** Called after every time-series sample (benchmarks use it to watch memory). */
@@ -75,6 +81,11 @@ export interface SimulationOptions {
 }
 
 export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
+  // the scenario's own models only (scenario/models.ts): runs in one process never see each other's
+  return inScenarioModels(s, () => run(s, opts));
+}
+
+function run(s: Scenario, opts: SimulationOptions): SimulationResult {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator();
   const streams = new RandomStreams(s.seed);
@@ -85,8 +96,20 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
     ...built, scenario: s, sim, rng,
     recorder: new Recorder(sim, opts.records ?? false),
     timeline: opts.timeline ? new TimelineRecorder(sim) : undefined,
+    cooling: undefined,
+    monitoring: undefined,
     ports: undefined as unknown as ClusterState['ports'],
   };
+  // cooling: modelled when the scenario gives it; otherwise the reference air path, only for the monitoring export
+  if (s.cluster.cooling || opts.monitoring) {
+    state.cooling = new Cooling(state, coolingOf(s));
+    const problems = state.cooling.allParams().map(coolingProblem).filter((p) => p !== undefined);
+    if (s.cluster.cooling && problems.length) throw new InputError([{ ...locate(['cluster', 'cooling']), path: 'cluster.cooling', message: problems[0]!.message, hint: problems[0]!.hint }]);
+  }
+  if (opts.monitoring) {
+    const monitoring = (state.monitoring = new Monitoring(state));
+    state.recorder.onComplete = (cls, latency) => monitoring.complete(cls, latency);
+  }
 
   // ---- the subsystems, and the ports through which they call each other ----
   const router = makeRouter(s.scheduling.routing, { now: () => sim.now, random: rng.routing, partTime });
@@ -132,7 +155,9 @@ export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationR
   }
   for (const n of state.nodes) power.updateNodePower(n);
   arrivals.start();
-  sampleTimeSeries(state, opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500), opts.onSample);
+  const monitoring = state.monitoring;
+  const onSample = monitoring ? (p: TimePoint) => (monitoring.sample(), opts.onSample?.(p)) : opts.onSample;
+  sampleTimeSeries(state, opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500), onSample);
 
   if (s.drain) {
     // run until the arrival window closes and every admitted request has finished (failure and autoscale

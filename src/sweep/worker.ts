@@ -6,7 +6,9 @@
  * An invalid point (a value the schema or the semantic checks reject, a layout that does not fit) is an
  * outcome, not a crash: it comes back as { ok: false, error } with the reasons, and the sweep goes on.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { metricsText } from '../report/openmetrics.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { simulate, summaryOf, type LatencySamples, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
 import { InputError } from '../errors.ts';
@@ -21,6 +23,8 @@ export interface RunTask {
   seed: number;
   /** Keep the run's latency samples (replicated sweeps pool them per point). */
   samples?: boolean;
+  /** `--openmetrics`: also write the run's monitoring series to dir/point-<id>.openmetrics.txt. */
+  metrics?: { dir: string; startUnixS: number };
 }
 
 /** What a sweep keeps of a run: its summary (serving/result.ts; no wall time, so outputs are reproducible). */
@@ -42,7 +46,8 @@ export function errorReason(e: unknown): string {
 export function runPoint(task: RunTask): RunOutcome {
   try {
     const loaded = loadScenario(task.file, { set: task.set, seed: task.seed, cache: true });
-    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, samples: task.samples });
+    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, samples: task.samples, monitoring: task.metrics !== undefined });
+    if (task.metrics) writeFileSync(join(task.metrics.dir, `point-${task.id}.openmetrics.txt`), metricsText(result, { startUnixS: task.metrics.startUnixS, labels: [['sweep_point', String(task.id)]] }));
     return { id: task.id, ok: true, summary: sweepSummary(result), ...(result.samples ? { samples: result.samples } : {}) };
   } catch (e) {
     return { id: task.id, ok: false, error: errorReason(e) };

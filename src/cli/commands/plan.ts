@@ -15,9 +15,11 @@ import { formatPlan, parsePlan } from '../../parallel/plan.ts';
 import { defaultNodeFor } from '../../perf/layout.ts';
 import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
+import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { accelerationOptions } from '../../engines/inference-spec.ts';
 
 export function registerPlan(program: Command): void {
-  program
+  const cmd = program
     .command('plan')
     .description('enumerate the valid parallel layouts for a model on a GPU budget and rank them')
     .requiredOption('--model <id>', 'model id')
@@ -36,6 +38,10 @@ export function registerPlan(program: Command): void {
     .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
     .option('--layout <spec>', 'with --deploy: the layout to deploy, e.g. ulysses=4,fsdp (default: the top-ranked feasible one)')
     .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
+    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient|sage2|fa3-fp8', 'auto')
+    .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears)', 'bf16')
+    .option('--compile', 'torch.compile as the engine runs it');
+  addAccelerationFlags(cmd)
     .addHelpText('after', `
 Only layouts that fit (valid degrees, enough GPU memory) and meet --max-latency when given are ranked; the
 others are listed below them with the reason (--all shows each). When none is ranked the output says why
@@ -47,8 +53,9 @@ Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --rank throughput --max-latency 5m
   $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan
-  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy`)
-    .action(async (o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; maxLatency?: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string }) => {
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --engine lightx2v --attention sage2 --dtype fp8`)
+    .action(async (o: AccelerationFlags & { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; maxLatency?: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string; attention: string; dtype: string; compile?: boolean }) => {
       const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       if (o.layout !== undefined && o.deploy === undefined) throw new UsageError('--layout needs --deploy <dir>');
@@ -65,6 +72,7 @@ Examples:
         objective: o.rank as Objective,
         maxLatencyS,
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
+        options: planOptions(o),
       });
       const ranked = rows.filter((r) => r.rank !== null);
       const unranked = rows.filter((r) => r.rank === null);
@@ -128,4 +136,14 @@ Examples:
       }
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
+}
+
+/** The inference options a plan search prices every layout with (the engine decides which layouts exist). */
+function planOptions(o: AccelerationFlags & { attention: string; dtype: string; compile?: boolean }) {
+  const attention = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'].includes(o.attention) ? o.attention as 'auto' : undefined;
+  if (!attention) throw new UsageError(`--attention expects auto, fa2, fa3, cudnn, efficient, sage2 or fa3-fp8, got "${o.attention}"`);
+  if (!['bf16', 'fp8', 'int8'].includes(o.dtype)) throw new UsageError(`--dtype expects bf16, fp8 or int8, got "${o.dtype}"`);
+  const acc = accelerationOptions(accelerationSpec(o), '--cache');
+  const plain = o.attention === 'auto' && o.dtype === 'bf16' && !o.compile && Object.keys(acc).length === 0;
+  return plain ? undefined : { attention, dtype: o.dtype as 'bf16', compile: !!o.compile, ...acc };
 }

@@ -10,6 +10,8 @@ import {
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
 import { toJson } from '../../report/output.ts';
+import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
+import { mkdirSync } from 'node:fs';
 import { progress } from '../../report/progress.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 
@@ -24,6 +26,8 @@ interface SweepFlags {
   limit?: string;
   slo?: string;
   report: boolean;
+  openmetrics?: boolean;
+  metricsStart?: string;
 }
 
 /** JSON round trip: what is kept in memory is exactly what a shard's files hold (so merge reproduces it). */
@@ -88,6 +92,8 @@ export function registerSweep(program: Command): void {
     .option('--slo <objectives>', 'what a point must meet to be "best" (sets sweep.objectives): p95<=45m, attainment>=0.95, <class>.p95<=1h; default: the scenario\'s SLOs')
     .option('--json', 'print one JSON document (what sweep.json holds) on stdout; logs go to stderr')
     .option('--no-report', 'with --out: skip sweep.html and the chart images')
+    .option('--openmetrics', 'with --out: each run also writes <out>/metrics/point-<id>.openmetrics.txt (labelled sweep_point="<id>", for promtool backfill)')
+    .option('--metrics-start <time>', 'with --openmetrics: wall-clock time of simulated t=0, ISO 8601 or Unix seconds (default 2025-01-01T00:00:00Z)')
     .exitOverride()
     .addHelpText('after', `
 The scenario's sweep: section says which fields change and how (mode grid, variants, random or lhs; see
@@ -118,6 +124,9 @@ Examples:
       const limit = o.limit !== undefined ? intFlag('--limit', o.limit, 1) : undefined;
       const shard = resolveShard(o);
       if (shard && !o.out) throw new UsageError('a shard needs --out (it writes <out>/shard-i-of-N/ for vgsim merge)');
+      if (o.openmetrics && !o.out) throw new UsageError('--openmetrics needs --out (it writes <out>/metrics/point-<id>.openmetrics.txt)');
+      const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
+      if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
 
       // --slo is sweep.objectives on the command line (so shards and merge carry it in the plan)
       if (o.slo !== undefined) o.set = [...o.set, `sweep.objectives=${JSON.stringify(o.slo)}`];
@@ -129,11 +138,13 @@ Examples:
       process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}\n`);
 
       const stream = dir ? new RecordStream(dir, plan) : null;
+      const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
+      if (metrics) mkdirSync(metrics.dir, { recursive: true });
       const records: SweepRecord[] = [];
       const bar = progress(points.length, 'sweep', { enabled: !o.json });
       try {
         await runSweep(points, {
-          file, set: o.set, workers, samples: plan.replicate_seeds > 1,
+          file, set: o.set, workers, metrics, samples: plan.replicate_seeds > 1,
           onOutcome: (x) => bar.tick(1, `${x.ok ? '' : 'error: '}${plan.points[x.id]?.label ?? ''}`),
           onOrdered: (x, i) => {
             const r = plain(recordOf(points[i]!, x));
