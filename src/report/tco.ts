@@ -96,10 +96,11 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promis
     body.push(`<h2>${escapeHtml(basisTitle(res, b))}</h2>`);
     body.push(`<p><strong>${rows.some((r) => r.rank === 1) ? 'Pick' : 'No pick'}:</strong> ${escapeHtml(tcoPick(res, b))}</p>`);
     body.push(htmlTable(
-      ['#', 'node type', 'GPU', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.gpu, r.parallel ?? '–', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), num(r.throughput_per_gpu_h), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
-      { numeric: [true, false, false, false, true, true, true, true, true, true, true, true, true, true, false], wrap: [14] },
+      ['#', 'node type', 'layout', 'node price', 'nodes (GPUs)', 'capex', 'fleet videos/h', 'IT kWh/video', '$/video', '$/month', 'note'],
+      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', nodePriceCell(r.price), `${r.nodes} (${r.gpus})`, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month), r.rank === null ? r.reason ?? r.note : r.note]),
+      { numeric: [true, false, false, true, true, true, true, true, true, true, false], wrap: [2, 10] },
     ));
+    body.push('<p class="muted">The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json.</p>');
     for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
   }
   const prices = uniquePrices(res.rows.map((r) => r.price));
