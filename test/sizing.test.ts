@@ -94,6 +94,16 @@ describe('vgsim size: sizing', () => {
     expect(bounded.notes.join(' ')).toMatch(/simulation bound \(1\)/);
     expect(bounded.rows.every((r) => r.status === 'stopped' && !r.minimal)).toBe(true);
   });
+
+  it('a disaggregated scenario is sized as one pool serving whole requests (the first pool ran only encode: every request was dropped)', () => {
+    const { scenario } = loadScenario('test/fixtures/disaggregated.yaml', { set: ['duration=2h'] });
+    const layout = { node: 'hgx-h100-sxm-8', parallel: 'ulysses=4,fsdp', gpus_per_replica: 4, replicas_per_node: 2 };
+    const one = sizedScenario(scenario, layout, 1);
+    expect(one.deployment).toMatchObject({ name: 't5', node: 'hgx-h100-sxm-8', replicas: 2, stages: ['encode', 'denoise', 'decode'] });
+    const r = simulate(one);
+    expect(r.requests.completed).toBeGreaterThan(0);
+    expect(r.requests.dropped + r.requests.failed).toBe(0);
+  });
 });
 
 describe('helpers', () => {

@@ -13,6 +13,7 @@ import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
 import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
 import { sizeHardwareBlock } from './readme-size.ts';
+import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
@@ -109,6 +110,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'official-flags': officialFlags,
   prices: pricesBlock,
   'size-hardware': () => sizeHardwareBlock(),
+  'recommendation-audit': () => recommendationAuditBlock(),
   'tco-iso': tcoIsoBlock,
   'engine-list': engineList,
   'validate-engines': validateEngines,

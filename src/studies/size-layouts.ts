@@ -46,9 +46,9 @@ export function classesOf(s: Scenario): ClassInfo[] {
 
 /**
  * The scenario with its cluster replaced by `nodes` nodes of the layout's type and its deployment by one pool of
- * nodes × replicas_per_node replicas of the layout (the first pool's other settings kept: name, warm, batching,
- * inference knobs; `offload` follows the layout). Drain is on, so every admitted request counts; autoscaling
- * bounds are clamped to the new pool size.
+ * nodes × replicas_per_node replicas of the layout serving whole requests (every stage, whatever `stages` the first
+ * pool had; its other settings kept: name, warm, batching, inference knobs; `offload` follows the layout). Drain is
+ * on, so every admitted request counts; autoscaling bounds are clamped to the new pool size.
  */
 export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number): Scenario {
   const plan = parsePlan(layout.parallel);
@@ -64,6 +64,8 @@ export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number)
     parallel: layout.parallel,
     node: layout.node,
     inference: { ...(first.inference ?? {}), offload: plan.offload },
+    // one pool serves whole requests: a disaggregated first pool's stage list would leave the others unserved
+    stages: ['encode', 'denoise', 'decode'],
   };
   const scales = base.autoscale === undefined ? undefined : autoscalesOf(base).map((a) => ({
     ...a,

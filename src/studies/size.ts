@@ -173,7 +173,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   if (typeof s.cost.server_price_usd === 'number') notes.push(`cost.server_price_usd is one number: it prices every node type the same ($${s.cost.server_price_usd}); give {node-type: price} to compare`);
   if (typeof s.cost.gpu_price_usd === 'number') notes.push(`cost.gpu_price_usd is one number: it prices every GPU type the same; give {gpu: price} to compare`);
   if (typeof s.cost.server_base_usd === 'number') notes.push(`cost.server_base_usd is one number: every node type is built up from its GPUs + that host price, whole-server quotes included; give {node-type: price} to build up only some`);
-  if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool (settings of the first)`);
+  if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool serving whole requests (the first pool's other settings)`);
   const classes = classesOf(s);
   const classNames = classes.map((c) => c.name);
   for (const t of terms) {
