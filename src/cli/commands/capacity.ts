@@ -43,7 +43,7 @@ Examples:
   $ vgsim capacity scenarios/default.yaml --slo '720p-5s.p95<=45m,480p-5s.p95<=20m' --set duration=3d
   $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.95' --json | jq .max_rate_per_h
   $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity
-  $ vgsim capacity scenarios/default.yaml --slo 'p95<=10m'      # infeasible: 720P alone takes 20 min`)
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=10m'      # infeasible: the 720P service time alone is over 10 min`)
     .action(async (file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean; out?: string }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
