@@ -18,6 +18,8 @@ import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
+import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
+import { renderTranscripts } from './readme-commands.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -116,6 +118,10 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
+  headline,
+  'validate-sp': validateSp,
+  'default-video': defaultVideo,
+  'default-caption': defaultCaption,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
@@ -140,6 +146,7 @@ export function staleBlocks(text: string, blocks = README_BLOCKS): string[] {
   }).map(([name]) => name);
 }
 
+/** Rewrites the generated blocks and the command transcripts (src/docs/readme-commands.ts). */
 export function writeReadme(file = packagePath('README.md')): void {
-  writeFileSync(file, renderReadme(readFileSync(file, 'utf8')));
+  writeFileSync(file, renderTranscripts(renderReadme(readFileSync(file, 'utf8'))));
 }
