@@ -187,12 +187,14 @@ describe('prices from a scenario or --set', () => {
     expect(readFileSync(join(sdir, 'size.html'), 'utf8')).toMatch(/<h2>Prices<\/h2>[\s\S]*2023-05/);
   });
 
-  it('without the price, vgsim tco skips the node type for the budget and names the fields', async () => {
+  it('without the price, vgsim tco skips the node type for the budget and names the fields; nothing left to rank is no recommendation (exit 2)', async () => {
     const r = await cli(['tco', '--model', 'wan2.1-t2v-1.3b', '--resolution', '832x480', '--budget', '1M', '--nodes', 'l40s-pcie-8', '--json']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j.rows).toEqual([]);
     expect(j.skipped[0].reason).toMatch(/cost\.server_price_usd\.l40s-pcie-8.*cost\.server_base_usd\.l40s-pcie-8.*--set/);
+    expect(j.picks).toEqual([{ basis: 'budget', objective: 'the model runs on the node, the node has a price', node: null, reason: expect.stringMatching(/^none of 1 node type meets the objective .*: l40s-pcie-8: iso-cost: no price/) }]);
+    expect(r.stderr).toMatch(/^no recommendation \(budget\): none of 1 node type/m);
   });
 });
 
