@@ -20,7 +20,7 @@ import { deriveTeacache, renderTeacacheTable } from '../src/perf/teacache-derive
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../src/perf/engine-validation.ts';
 import { searchPlans } from '../src/studies/plan-search.ts';
 import { listing } from '../src/api/catalog.ts';
-import { METRICS } from '../src/sweep/output.ts';
+import { METRICS } from '../src/sweep/metrics.ts';
 import { vgsim } from './support/cli.ts';
 
 const i2v = getModel('wan2.1-i2v-14b');

@@ -13,6 +13,9 @@ import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
 import { modelTable, validateFamilies } from './readme-families.ts';
 import { mixedModelsBlock } from './readme-mixed.ts';
+import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
+import { sizeHardwareBlock } from './readme-size.ts';
+import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
@@ -113,6 +116,10 @@ export const README_BLOCKS: Record<string, () => string> = {
   'model-families': modelTable,
   'validate-families': validateFamilies,
   'mixed-models': mixedModelsBlock,
+  prices: pricesBlock,
+  'size-hardware': () => sizeHardwareBlock(),
+  'recommendation-audit': () => recommendationAuditBlock(),
+  'tco-iso': tcoIsoBlock,
   'engine-list': engineList,
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,

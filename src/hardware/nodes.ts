@@ -31,11 +31,10 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', driveReadGBs: 7, raid0ReadGBs: 55.3 },
     maxPowerW: 10200,
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
-    purchaseUsd: 270000,
     rackUnits: 8,
     confidence: 'high',
     notes:
-      'Also 2x dual-port ConnectX-7 for storage/in-band management (not counted in nics) and 2x 1.92 TB M.2 OS drives. Measured node power: 8.48 kW max in training (18% below nameplate, Latif); compute-intensive training ~76% of 10.2 kW (BNL); typical 6.5-8.5 kW (blog). Chassis conflict: NVIDIA 8U with 6x 3.3 kW PSUs vs supercluster.blog 4U with 4x 3 kW - NVIDIA kept. Price conflict: $270k SemiAnalysis sale price vs $199k list base (supercluster.blog) vs $300-350k node capex (v2-pseo) vs $310k incl. NICs (tech-talk-cto).',
+      'Also 2x dual-port ConnectX-7 for storage/in-band management (not counted in nics) and 2x 1.92 TB M.2 OS drives. Measured node power: 8.48 kW max in training (18% below nameplate, Latif); compute-intensive training ~76% of 10.2 kW (BNL); typical 6.5-8.5 kW (blog). Chassis conflict: NVIDIA 8U with 6x 3.3 kW PSUs vs supercluster.blog 4U with 4x 3 kW - NVIDIA kept.',
     sources: {
       'hostCpu.cores': `${R.catalogJson} nodes[dgx-h100-h200].cpu (2x Xeon Platinum 8480C, 112 cores; Sapphire Rapids has AMX)`,
       gpusPerNode: `${R.nvBasepod}; ${R.catalogJson} nodes[dgx-h100-h200]`,
@@ -55,7 +54,6 @@ export const NODES: readonly NodeSpec[] = [
       maxPowerW: `${R.unansweredDgx} (6x 3,300 W PSU, 4+2, 10.2 kW max); ${R.flashgeniusDgx}; ${R.splitwiseSim}`,
       'nonGpuPowerW.idle': `derived: 500 W host + 100 W network allowance (${R.lynx}); no idle node measurement found`,
       'nonGpuPowerW.busy': `derived: 8,480 W measured max (${R.latif}) - 8 x 700 W GPU TDP = 2,880 W (upper-side: GPUs may have been below 700 W); alternative 600 W (${R.lynx})`,
-      purchaseUsd: `${R.epochCosts} (SemiAnalysis: DGX H100 sale ~$270k); alternatives $199k list base (${R.superclusterDgxHw}), $300-350k (${R.v2pseoTco}), $310k incl. NICs (${R.techtalkcto})`,
       rackUnits: `${R.catalogJson} nodes[dgx-h100-h200].other (NVIDIA: 8U); alternative 4U (${R.superclusterDgxHw})`,
     },
   },
@@ -202,11 +200,10 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', raid0ReadGBs: 9.3 },
     maxPowerW: 6500,
     nonGpuPowerW: { idle: HOST.idle, busy: Math.round(6500 * MEASURED_OVER_NAMEPLATE - 8 * 400) },
-    purchaseUsd: 199000,
     rackUnits: 6,
     confidence: 'medium',
     notes:
-      'EPYC sockets are joined by AMD Infinity Fabric (not catalogued; crossSocketLink left undefined). raid0ReadGBs is from Azure ND A100 v4 (a different A100 platform; DGX A100 RAID not measured). purchaseUsd is the DGX A100 launch price of the 320GB (40GB GPU) version - the 640GB version cost more (not sourced). nonGpuPowerW.busy scales the DGX A100 nameplate by the DGX H100 measured/nameplate ratio (low confidence).',
+      'EPYC sockets are joined by AMD Infinity Fabric (not catalogued; crossSocketLink left undefined). raid0ReadGBs is from Azure ND A100 v4 (a different A100 platform; DGX A100 RAID not measured). nonGpuPowerW.busy scales the DGX A100 nameplate by the DGX H100 measured/nameplate ratio (low confidence).',
     sources: {
       'hostCpu.cores': `${R.pcnewsDgxA100} (2x EPYC 7742, 64 cores each; Zen 2 has AVX2, no AVX-512)`,
       gpusPerNode: `${R.pcnewsDgxA100}`,
@@ -224,7 +221,6 @@ export const NODES: readonly NodeSpec[] = [
       maxPowerW: `${R.pcnewsDgxA100} (max 6,500 W; 6x 3 kW PSUs, half redundant); ${R.splitwiseSim}`,
       'nonGpuPowerW.idle': HOST_IDLE_SRC,
       'nonGpuPowerW.busy': `derived: 6,500 W x (8,480 / 10,200 DGX H100 measured/nameplate, ${R.latif}) - 8 x 400 W = ${Math.round(6500 * MEASURED_OVER_NAMEPLATE - 8 * 400)} W`,
-      purchaseUsd: `${R.gadgetmixDgxA100} ($199,000 at launch, 320GB version); ${R.geektopiaDgxA100} (from ~$200k)`,
       rackUnits: `derived: chassis height 26.4 cm (${R.geektopiaDgxA100}) / 4.445 cm per U = 5.9 -> 6U`,
     },
   },

@@ -1,6 +1,7 @@
 /** The readable summary of a simulation run (terminal). */
 import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
+import { priceLines } from './prices.ts';
 
 export function runSummary(r: SimulationResult): string {
   const q = r.requests;
@@ -14,6 +15,8 @@ export function runSummary(r: SimulationResult): string {
     const c = r.cost;
     const money = (x: number | null, d = 2) => (x === null ? '-' : `$${x.toFixed(d)}`);
     out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+    if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
+    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);
   }
   if (r.cold_starts.count > 0) out.push(`cold starts: ${r.cold_starts.count}, mean ${fmtSeconds(r.cold_starts.mean_s)}, p95 ${fmtSeconds(r.cold_starts.p95_s)} (${r.cold_starts.storage})`);
   const a = r.autoscaling;

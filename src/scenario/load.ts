@@ -52,7 +52,7 @@ export function parseOverride(raw: string): Override {
   return { raw, path, value };
 }
 
-function setIn(target: Record<string, unknown>, path: PathKey[], value: unknown): void {
+export function setIn(target: Record<string, unknown>, path: PathKey[], value: unknown): void {
   let node: any = target;
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;

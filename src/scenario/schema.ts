@@ -12,6 +12,9 @@ import type { CurveSpec } from '../workload/rate-curve.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
+import { CostSchema } from './cost-schema.ts';
+
+export { CostSchema } from './cost-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -218,36 +221,9 @@ export const StorageSchema = z
   })
   .describe('model storage and loading');
 
-export const CostSchema = z
-  .strictObject({
-    basis: z.enum(['owned', 'cloud']).default('owned').describe('owned: buy and run the servers (capex amortized + opex); cloud: rent GPUs by the hour'),
-    facility: z.enum(['colocation', 'owned']).default('colocation').describe('owned basis: rent colocation space ($/kW-month, PUE inside the rent) or run your own building (energy x PUE)'),
-    electricity_usd_per_kwh: z.number().nonnegative().optional().describe('default $0.0806 (US industrial average 2023)'),
-    pue: z.number().min(1).optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
-    colocation_usd_per_kw_month: z.number().nonnegative().optional().describe('default $184.06 (CBRE N. America H2 2024)'),
-    provisioned_kw: z.number().positive().optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
-    amortization_years: z.number().positive().optional().describe('default 3'),
-    financing_rate_pct: z.number().nonnegative().optional().describe('loan rate, %/year (default 0: cash)'),
-    maintenance_pct: z.number().nonnegative().optional().describe('support, % of hardware capex per year (default 20)'),
-    residual_value_pct: z.number().min(0).max(100).optional().describe('resale value at the end, % of hardware (default 30)'),
-    networking_usd_per_gpu: z.number().nonnegative().optional().describe('scale-out fabric capex per GPU (default $5,000; 0 for one node)'),
-    storage_capex_usd: z.number().nonnegative().optional(),
-    extra_capex_usd: z.number().nonnegative().optional().describe('installation, software, facility fit-out'),
-    server_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('whole-server price, or {node-type: price}'),
-    gpu_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('per-GPU price (prices a server as GPUs + server_base_usd)'),
-    server_base_usd: z.number().nonnegative().optional().describe('chassis, CPUs, DRAM, NICs added to GPU prices'),
-    cloud: z
-      .strictObject({
-        usd_per_gpu_hour: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('list price (default: the catalog), or {gpu: price}'),
-        billing: z.enum(['provisioned', 'awake', 'busy']).default('provisioned').describe('provisioned: every GPU all the time; awake: GPUs released while their replica sleeps (autoscaling); busy: per-second serverless billing'),
-        reserved_fraction: z.number().min(0).max(1).optional(),
-        reserved_discount_pct: z.number().min(0).max(100).optional(),
-        egress_usd_per_month: z.number().nonnegative().optional(),
-        storage_usd_per_month: z.number().nonnegative().optional(),
-      })
-      .default({ billing: 'provisioned' }),
-  })
-  .describe('prices and financial assumptions (defaults from the sourced catalog; see src/economics/README.md)');
+/** Non-GPU power of a node, W: at most 100 kW beside the GPUs (a whole 8-GPU node draws 6-14 kW). */
+const watts = z.number().nonnegative().max(1e5, 'at most 100,000 W (a whole 8-GPU node draws 6-14 kW)');
+const NODE_OVERHEAD = z.strictObject({ idle: watts.optional(), busy: watts.optional() });
 
 export const ScenarioSchema = z
   .strictObject({
@@ -323,9 +299,9 @@ export const ScenarioSchema = z
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
         node_overhead_w: z
           .union([
-            z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() }),
-            z.record(z.string(), z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() })),
-          ])
+            NODE_OVERHEAD,
+            z.record(z.string(), NODE_OVERHEAD),
+          ], { error: 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)' })
           .optional()
           .describe('non-GPU power of a node (CPUs, DRAM, NICs, NVSwitches, fans, storage), W at idle and with all GPUs busy; for every node or {node-type: {...}} (default: the catalog, derived from wall measurements, so PSU losses are inside)'),
         psu_efficiency: z.number().gt(0.5).max(1).optional().describe('only if your node_overhead_w and the GPU board powers are DC-side: wall power = DC power / efficiency (e.g. 0.94 for 80 PLUS Titanium at typical load)'),
@@ -370,6 +346,7 @@ export const ScenarioSchema = z
         seed: z.number().int().nonnegative().default(1).describe('seed of the random / lhs draws (independent of the scenario seed, so the same points come back when the simulation seed changes)'),
         replicate_seeds: positiveInt.default(1).describe('simulate every point with this many simulation seeds: the scenario seed, seed+1, ...'),
         max_points: positiveInt.default(100000).describe('refuse to expand a sweep larger than this (a guard against a grid exploding combinatorially)'),
+        objectives: z.string().min(1).optional().describe('what a point must meet to be recommended ("best"), as `vgsim capacity --slo` takes them: "p95<=45m,attainment>=0.95,720p-5s.p95<=1h"; always with nothing dropped or failed. Default: the scenario\'s own SLOs (every class with slo_s keeps >= 95% of its requests within it)'),
       })
       .superRefine((s, ctx) => {
         const mode = s.mode ?? (Object.keys(s.parameters).length === 0 && s.variants ? 'variants' : 'grid');

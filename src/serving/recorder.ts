@@ -8,7 +8,7 @@
  * arrived = completed + dropped + failed + in flight at every instant.
  */
 import type { Simulator } from '../engine/index.ts';
-import { QuantileSketch } from '../metrics/quantile-sketch.ts';
+import { QuantileSketch, type SketchSnapshot } from '../metrics/quantile-sketch.ts';
 import type { ClassState, ClusterState, Request } from './state.ts';
 
 export interface RequestRecord {
@@ -32,6 +32,14 @@ export interface TimePoint {
   gpu_utilization: number;
   nodes_on: number;
   power_kw: number;
+}
+
+/** A run's latencies and queue waits as mergeable sketches, overall and per class (sweeps pool replicate runs). */
+export interface LatencySamples {
+  latency_s: SketchSnapshot;
+  queue_wait_s: SketchSnapshot;
+  /** By class name. */
+  classes: Record<string, { latency_s: SketchSnapshot; queue_wait_s: SketchSnapshot }>;
 }
 
 /** Counts and latencies of one request class. */
@@ -129,6 +137,16 @@ export class Recorder {
     this.failed++;
     this.of(req.cls).failed++;
     this.record(req, 'failed', 'hardware failure');
+  }
+
+  /** The latency samples of the run (SimulationOptions.samples). */
+  samples(classes: readonly ClassState[]): LatencySamples {
+    const byName: LatencySamples['classes'] = {};
+    for (const c of classes) {
+      const m = this.of(c);
+      byName[c.name] = { latency_s: m.latency.snapshot(), queue_wait_s: m.wait.snapshot() };
+    }
+    return { latency_s: this.latency.snapshot(), queue_wait_s: this.wait.snapshot(), classes: byName };
   }
 
   private record(req: Request, outcome: RequestRecord['outcome'], reason?: string): void {

@@ -14,7 +14,7 @@ import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import type { ClassState, ClusterState, ServiceRow } from './state.ts';
-import type { RequestRecord, TimePoint } from './recorder.ts';
+import type { LatencySamples, RequestRecord, TimePoint } from './recorder.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
@@ -99,6 +99,8 @@ export interface SimulationResult extends RunSummary {
   estimates?: { pool: string; class: string; estimate: Estimate }[];
   /** With SimulationOptions.timeline: what ran when (for the Chrome trace). */
   timeline?: TimelineEvent[];
+  /** With SimulationOptions.samples: latencies and queue waits as mergeable sketches. */
+  samples?: LatencySamples;
   /** With SimulationOptions.monitoring: per-GPU, node, pool and class series (report/openmetrics.ts). */
   monitoring?: MonitoringSeries;
 }

@@ -52,7 +52,7 @@ import { InputError } from '../errors.ts';
 
 export type { SimulationResult, RunSummary, Stats } from './result.ts';
 export { summaryOf, usageOf } from './result.ts';
-export type { RequestRecord, TimePoint } from './recorder.ts';
+export type { RequestRecord, TimePoint, LatencySamples } from './recorder.ts';
 export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
 export interface SimulationOptions {
@@ -72,6 +72,8 @@ export interface SimulationOptions {
   onSample?: (point: TimePoint) => void;
   /** Test mode: check the routing tree against a full scan at every pick (slow). */
   checkRouting?: boolean;
+  /** Keep the latency and queue-wait samples as mergeable sketches (result.samples; sweeps pool replicates). */
+  samples?: boolean;
   /** Multiply every arrival rate (capacity search). */
   rateScale?: number;
   /** Where a field came from, for errors raised while building the cluster. */
@@ -165,5 +167,7 @@ function run(s: Scenario, opts: SimulationOptions): SimulationResult {
   } else sim.run({ until: s.duration });
   const end = sim.now;
   state.timeline?.close(end);
-  return buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
+  const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
+  if (opts.samples) result.samples = state.recorder.samples(state.classes);
+  return result;
 }
