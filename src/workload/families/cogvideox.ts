@@ -20,25 +20,14 @@
  */
 import type { DitForward, DitForwardOptions } from '../dit.ts';
 import type { CogDitSpec } from './specs.ts';
-import { familyParamSplit } from './params.ts';
-import { ACT, DitKit, F32 } from './dit-kit.ts';
+import { ACT, F32, forwardFrame } from './dit-kit.ts';
 
 export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): DitForward {
-  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
-  const b = k.b;
-  const P = o.ulysses * o.ring;
-  const B = o.batch;
+  const { k, b, P, B, Nl, R, T, heads, hd, split, wBytes } = forwardFrame(dit, o); // R video rows on this GPU, T text rows
   const d = dit.dim;
   const f = dit.ffnDim;
   const te = dit.timeEmbedDim;
-  const Nl = Math.ceil(o.tokens / P);
-  const R = B * Nl; // video rows on this GPU
-  const T = B * dit.textLen; // text rows
   const S = R + T;
-  const heads = dit.heads / o.ulysses;
-  const hd = dit.headDim;
-  const split = familyParamSplit(dit);
-  const wBytes = o.linearDtype === 'fp8' ? 1 : 2;
   const blockWeightBytes = split.blocks[0]!.params * wBytes;
 
   if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');

@@ -9,6 +9,9 @@
  * elementwise chain to one kernel that reads its inputs and writes its output once.
  */
 import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type ElementwiseKind } from '../ops.ts';
+import type { DitForwardOptions } from '../dit.ts';
+import { familyParamSplit } from './params.ts';
+import type { FamilyDitSpec } from './specs.ts';
 
 export const ACT = DTYPE_BYTES.bf16;
 export const F32 = DTYPE_BYTES.fp32;
@@ -173,4 +176,20 @@ export class DitKit {
     this.b.op({ kind: 'collective', name, collective: 'alltoall', bytes, comm: 'ulysses' }, { outputs: [[recv, bytes, 'activations']], frees: [inp, ...frees] });
     return this.make(`${name}.reshape`, 'copy', 2 * bytes, elems, ACT, 1, 'activations', [recv]);
   }
+}
+
+/**
+ * What every family forward starts from: the kit, the sequence-parallel degree P, this GPU's video rows R
+ * (batch × tokens/P) and text rows T (batch × text length, on every rank), its heads after Ulysses, the
+ * parameter split and the bytes per linear weight.
+ */
+export function forwardFrame(dit: FamilyDitSpec, o: DitForwardOptions) {
+  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
+  const P = o.ulysses * o.ring;
+  const B = o.batch;
+  const Nl = Math.ceil(o.tokens / P);
+  return {
+    k, b: k.b, P, B, Nl, R: B * Nl, T: B * dit.textLen, L: dit.textLen, heads: dit.heads / o.ulysses, hd: dit.headDim,
+    split: familyParamSplit(dit), wBytes: o.linearDtype === 'fp8' ? 1 : 2,
+  };
 }

@@ -23,25 +23,13 @@
  */
 import type { DitForward, DitForwardOptions } from '../dit.ts';
 import type { HunyuanDitSpec } from './specs.ts';
-import { familyParamSplit } from './params.ts';
-import { ACT, DitKit, F32 } from './dit-kit.ts';
+import { ACT, DitKit, F32, forwardFrame } from './dit-kit.ts';
 
 export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): DitForward {
-  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
-  const b = k.b;
-  const P = o.ulysses * o.ring;
-  const B = o.batch;
+  const { k, b, P, B, Nl, R, T, L, heads, hd, split, wBytes } = forwardFrame(dit, o); // Nl image tokens per GPU per sample; R image rows, T text rows (every rank)
   const d = dit.dim;
   const f = dit.ffnDim;
-  const L = dit.textLen;
-  const Nl = Math.ceil(o.tokens / P); // image tokens per GPU per sample
-  const R = B * Nl; // image rows
-  const T = B * L; // text rows (every rank)
   const S = R + T;
-  const heads = dit.heads / o.ulysses;
-  const hd = dit.headDim;
-  const split = familyParamSplit(dit);
-  const wBytes = o.linearDtype === 'fp8' ? 1 : 2;
   const double = split.blocks.find((x) => x.name === 'double_block')!;
   const single = split.blocks.find((x) => x.name === 'single_block')!;
   const blockWeightBytes = double.params * wBytes;

@@ -24,24 +24,12 @@
  */
 import type { DitForward, DitForwardOptions } from '../dit.ts';
 import type { LtxDitSpec } from './specs.ts';
-import { familyParamSplit } from './params.ts';
-import { ACT, DitKit, F32 } from './dit-kit.ts';
+import { ACT, F32, forwardFrame } from './dit-kit.ts';
 
 export function buildLtxForward(dit: LtxDitSpec, o: DitForwardOptions): DitForward {
-  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
-  const b = k.b;
-  const P = o.ulysses * o.ring;
-  const B = o.batch;
+  const { k, b, P, B, Nl, R, T, L, heads, hd, split, wBytes } = forwardFrame(dit, o);
   const d = dit.dim;
   const f = dit.ffnDim;
-  const L = dit.textLen;
-  const Nl = Math.ceil(o.tokens / P);
-  const R = B * Nl;
-  const T = B * L;
-  const heads = dit.heads / o.ulysses;
-  const hd = dit.headDim;
-  const split = familyParamSplit(dit);
-  const wBytes = o.linearDtype === 'fp8' ? 1 : 2;
   const blockWeightBytes = split.blocks[0]!.params * wBytes;
   // masked attention (the caption padding mask): flash cannot take a mask; cuDNN can when asked for
   const maskedKernel = o.kernel === 'cudnn' ? 'cudnn' : 'efficient';

@@ -25,23 +25,12 @@
  */
 import type { DitForward, DitForwardOptions } from '../dit.ts';
 import type { MochiDitSpec } from './specs.ts';
-import { familyParamSplit } from './params.ts';
-import { ACT, DitKit, F32 } from './dit-kit.ts';
+import { ACT, F32, forwardFrame } from './dit-kit.ts';
 
 export function buildMochiForward(dit: MochiDitSpec, o: DitForwardOptions): DitForward {
-  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
-  const b = k.b;
-  const P = o.ulysses * o.ring;
-  const B = o.batch;
+  const { k, b, P, B, Nl, R, T, L, heads, hd, split } = forwardFrame(dit, o);
   const dx = dit.dim;
   const dy = dit.dimY;
-  const L = dit.textLen;
-  const Nl = Math.ceil(o.tokens / P);
-  const R = B * Nl;
-  const T = B * L;
-  const heads = dit.heads / o.ulysses;
-  const hd = dit.headDim;
-  const split = familyParamSplit(dit);
   const full = split.blocks.find((x) => x.name === 'block')!;
   // resident weights as the forward sees them: the fp32 checkpoint (autocast casts per call), or bf16/fp8
   const wBytes = o.linearDtype === 'fp8' ? 1 : o.castWeights ? 4 : 2;
