@@ -21,7 +21,8 @@ for (const r of rows) {
 }
 console.log('');
 for (const s of summarizeFamilies(rows)) {
-  console.log(`${s.family}: well-specified ${s.well.n} cases, median |error| ${(100 * s.well.medianAbs).toFixed(1)}%, max ${(100 * s.well.maxAbs).toFixed(1)}%; loose ${s.loose.n} cases, median ${(100 * s.loose.medianAbs).toFixed(1)}%`);
+  const part = (what: string, x: { n: number; medianAbs: number; maxAbs: number }, max: boolean) => (x.n ? `${what} ${x.n} cases, median |error| ${(100 * x.medianAbs).toFixed(1)}%${max ? `, max ${(100 * x.maxAbs).toFixed(1)}%` : ''}` : `no ${what} case`);
+  console.log(`${s.family}: ${part('well-specified', s.well, true)}; ${part('loose', s.loose, false)}`);
 }
 for (const n of loadPublishedFamilies().not_comparable) console.log(`not compared: ${n.model}: ${n.why}`);
 
