@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type InputIssue } from '../errors.ts';
+import { didYouMean, shown, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
@@ -32,10 +32,10 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   const modelIds = listModels().map((m) => m.id);
   const nodeIds = listNodes().map((n) => n.id);
   const model = (path: PathKey[], v: unknown) => {
-    if (typeof v === 'string' && !knownModel(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown model "${v}"`, hint: didYouMean(v, modelIds) ?? `known: ${modelIds.join(', ')}` });
+    if (typeof v === 'string' && !knownModel(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown model ${shown(v)}`, hint: didYouMean(v, modelIds) ?? `known: ${modelIds.join(', ')}` });
   };
   const node = (path: PathKey[], v: unknown) => {
-    if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type "${v}"`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
+    if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type ${shown(v)}`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
   };
   model(['model'], raw.model);
   const nodes = (raw.cluster as { nodes?: unknown } | undefined)?.nodes;
