@@ -13,6 +13,14 @@ export function intFlag(name: string, v: string, min = 1): number {
   return n;
 }
 
+/** Parses a number flag of at least `min` (finite), or throws a UsageError naming the flag and what it means. */
+export function numberFlag(name: string, v: string, min: number, what?: string): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${name} expects a number, got "${v}"${what ? ` (${what})` : ''}`);
+  if (n < min) throw new UsageError(`${name} expects a number >= ${min}, got ${v}${what ? ` (${what})` : ''}`);
+  return n;
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

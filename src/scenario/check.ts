@@ -12,6 +12,9 @@ import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { poolsOf, poolPlan } from './pools.ts';
 import { InputError } from '../errors.ts';
+import { checkRules, modelOf } from './rules.ts';
+import { checkBounds } from './bounds.ts';
+import { checkTrace } from './trace-check.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -52,7 +55,8 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   return issues;
 }
 
-export function checkScenario(loaded: LoadedScenario): InputIssue[] {
+/** The semantic problems of a loaded scenario; `readable` (the HTTP server's file policy) guards the trace it opens. */
+export function checkScenario(loaded: LoadedScenario, readable?: (absPath: string) => string | undefined): InputIssue[] {
   const s = loaded.scenario;
   const issues: InputIssue[] = [];
   const at = (path: PathKey[], message: string, hint?: string) => issues.push({ ...loaded.locate(path), path: path.join('.'), message, hint });
@@ -115,7 +119,10 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
   } else if (arr.process === 'trace') {
     const src = loaded.locate(['workload', 'arrivals', 'file']).source;
     const file = resolve(src.startsWith('--') ? '.' : dirname(src), arr.file);
-    if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+    const denied = readable?.(file);
+    if (denied !== undefined) at(['workload', 'arrivals', 'file'], `"${arr.file}" is ${denied}`);
+    else if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+    else issues.push(...checkTrace(s, file, new Set(pools.map((p) => modelOf(p.model ?? s.model)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
   }
   const cap = s.inference.power_limit_w;
   if (cap !== undefined) {
@@ -130,5 +137,6 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
   });
+  issues.push(...checkRules(s, loaded.locate), ...checkBounds(s, loaded.locate));
   return issues;
 }

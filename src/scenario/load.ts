@@ -127,6 +127,10 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
     const first = current === root.path && sources.length === 0;
     const denied = first && root.text !== undefined ? undefined : readable?.(current);
     if (denied !== undefined) throw new InputError([{ ...(sources[0] ? { source: sources[sources.length - 1]!.file, ...sources[sources.length - 1]!.locate(['extends']) } : { source: displayName }), path: 'extends', message: denied }]);
+    if (!first && !/\.(ya?ml|json)$/i.test(current)) {
+      const child = sources[sources.length - 1]!;
+      throw new InputError([{ source: child.file, ...child.locate(['extends']), path: 'extends', message: 'expected the path of a scenario file (.yaml, .yml or .json)' }]);
+    }
     const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : readParent(current, sources[sources.length - 1]!);
     const value = src.value();
     if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
@@ -137,9 +141,6 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
     if (typeof parent !== 'string') {
       const pos = src.locate(['extends']);
       throw new InputError([{ source: src.file, ...pos, path: 'extends', message: 'expected the path of another scenario file' }]);
-    }
-    if (!/\.(ya?ml|json)$/i.test(parent)) {
-      throw new InputError([{ source: src.file, ...src.locate(['extends']), path: 'extends', message: 'expected the path of a scenario file (.yaml, .yml or .json)' }]);
     }
     current = resolve(dirname(current), parent);
     displayName = current;
@@ -241,7 +242,7 @@ function validateChain({ sources, value }: { sources: YamlSource[]; value: Recor
   const idIssues = checkIds(value, locate);
   if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...modelIssues, ...idIssues]);
   const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
-  const semantic = [...modelIssues, ...idIssues, ...checkScenario(loaded)];
+  const semantic = [...modelIssues, ...idIssues, ...checkScenario(loaded, opts.readable)];
   if (semantic.length > 0) throw new InputError(semantic);
   return loaded;
 }

@@ -7,7 +7,7 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag } from '../usage-error.ts';
+import { UsageError, intFlag, numberFlag } from '../usage-error.ts';
 
 interface EstimateFlags {
   model: string;
@@ -117,7 +117,7 @@ Examples:
         parallel: o.parallel ?? 'none',
         gpus_per_node: gpusPerNode,
         fabric: o.fabric,
-        oversubscription: Number(o.oversubscription),
+        oversubscription: numberFlag('--oversubscription', o.oversubscription, 1, 'the spine oversubscription between nodes: 1 = non-blocking, 2 = 2:1'),
         nodes: undefined,
         resolution: res ? `${res.width}x${res.height}` : undefined,
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,

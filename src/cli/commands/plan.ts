@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
-import { getNode } from '../../hardware/catalog.ts';
+import { getGpu, getNode } from '../../hardware/catalog.ts';
+import { shapeProblems } from '../../workload/shape-limits.ts';
+import { InputError } from '../../errors.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag } from '../usage-error.ts';
@@ -48,9 +50,14 @@ Examples:
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
+      // an unknown GPU is an input error with a suggestion (UnknownIdError), not an empty ranking
+      const gpu = o.gpu !== undefined ? getGpu(o.gpu).id : getNode(o.node!).gpu;
+      const model = getModel(o.model);
+      const problems = shapeProblems(model, { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: o.frames ? intFlag('--frames', o.frames) : model.defaults.frames, steps: o.steps ? intFlag('--steps', o.steps) : model.defaults.steps });
+      if (problems.length) throw new InputError(problems.map((p) => ({ source: `--${p.field}`, path: p.field, message: p.message, hint: p.hint })));
       const rows = searchPlans({
-        model: getModel(o.model),
-        gpu: o.gpu ?? getNode(o.node!).gpu,
+        model,
+        gpu,
         node: o.node,
         budget: intFlag('--gpus', o.gpus),
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
