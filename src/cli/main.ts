@@ -1,6 +1,8 @@
 /**
  * The `vgsim` command line: thin commands that parse flags, call the library and print.
- * Exit codes: 0 ok, 1 unexpected failure, 2 bad input (scenario or flags), 3 a check failed.
+ * Exit codes: 0 ok, 1 unexpected failure, 2 bad input (scenario or flags), 3 a check failed, 130 stopped by
+ * Ctrl-C (SIGINT; partial outputs are flagged as such). A reader that closes the pipe early ends the command
+ * quietly (cli/interrupt.ts).
  *
  * Start-up: only the module of the command being run is imported (each command module imports what it
  * needs: the simulator, vega, resvg, piscina, the zod schemas), so `vgsim --version` loads commander alone
@@ -11,6 +13,7 @@ import { Command, CommanderError } from 'commander';
 import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
+import { quietPipes } from './interrupt.ts';
 
 export { VERSION };
 
@@ -94,6 +97,7 @@ async function programFor(argv: readonly string[]): Promise<Command> {
 
 /** Runs the CLI; returns the exit code (never throws, never prints a stack trace unless VGSIM_DEBUG=1). */
 export async function main(argv: string[]): Promise<number> {
+  quietPipes();
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv);
