@@ -43,7 +43,8 @@ export function validateScenario(input: string | { text: string; name?: string; 
 
 // ---- simulation
 export { simulate, type SimulationResult, type SimulationOptions, type RequestRecord, type TimePoint, type Stats } from './serving/simulate.ts';
-export { toJson, toCsv, writeRunOutput } from './report/output.ts';
+export { toJson, toCsv, writeRunOutput, OPENMETRICS_FILE } from './report/output.ts';
+export { metricsText, writeMetrics, metricFamilies, DEFAULT_METRICS_START_S, type OpenMetricsOptions, type MetricsDialect } from './report/openmetrics.ts';
 export { summaryOf } from './serving/result.ts';
 export { runSummary } from './report/run-summary.ts';
 

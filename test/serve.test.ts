@@ -32,7 +32,7 @@ describe('vgsim serve: JSON API', () => {
     expect(r.status).toBe(400);
     expect(r.json.issues).toEqual(expect.arrayContaining([
       expect.objectContaining({ path: 'resolutoin', message: 'unknown field "resolutoin"', hint: 'did you mean "resolution"?' }),
-      expect.objectContaining({ path: 'inference.dtype', message: 'expected one of "bf16", "fp8", got "int4"' }),
+      expect.objectContaining({ path: 'inference.dtype', message: 'expected one of "bf16", "fp8", "int8", got "int4"' }),
     ]));
     expect(JSON.stringify(r.json)).not.toMatch(/\n\s+at /);
     const notJson = await post('/api/estimate', '{nope');

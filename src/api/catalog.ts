@@ -8,8 +8,9 @@ import { ditParams } from '../workload/models.ts';
 import { builtinProfile } from '../perf/profile.ts';
 import { libraryScenarios } from '../scenario/library.ts';
 import type { Cell } from '../report/table.ts';
+import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 
-export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios'] as const;
+export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios', 'engines'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];
 
 export interface Listing {
@@ -47,6 +48,20 @@ export function listing(kind: CatalogKind): Listing {
     case 'storage': {
       const s = listStorage();
       return { headers: ['id', 'name', 'kind', 'read GB/s'], rows: s.map((x) => [x.id, x.name, x.kind, x.readGBs]), json: s };
+    }
+    case 'engines': {
+      // what each serving engine runs for Wan (src/engines/profiles.ts); --json has the source of every field
+      const e = ENGINE_IDS.map((id) => ENGINES[id]);
+      return {
+        headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'VAE', 'fp8/int8', 'caches', 'distill', 'source'],
+        rows: e.map((x) => [
+          x.id, x.style, `${x.attention.supported.join(',')} (${x.attention.default.hopper})${x.attention.sparse ? ' +sparse' : ''}`,
+          x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-',
+          `${x.vae.dtype}${x.vae.tiling ? ',tiled' : ''}${x.vae.tiny ? ',tiny' : ''}`, x.quant.schemes.map((q) => `${q.dtype}/${q.activation}`).join(',') || '-',
+          x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.source,
+        ]),
+        json: e,
+      };
     }
     case 'scenarios': {
       // the package's library (not ./scenarios of the current folder); any command takes these names

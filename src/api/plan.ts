@@ -13,6 +13,7 @@ import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseRequest } from './request-issues.ts';
+import { accelerationOptions } from '../engines/inference-spec.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -52,7 +53,7 @@ export function deployForRow(row: PlanRow, modelId: string, node: string): Deplo
   return deployArtifacts({
     model: getModel(modelId), parallel: { ...spec, dp: 1 }, gpusPerReplica: row.gpus_per_replica, replicas: row.replicas, node,
     width: e.request.width, height: e.request.height, frames: e.request.frames, steps: e.request.steps,
-    dtype: e.options.dtype as 'bf16' | 'fp8', compile: e.options.compile,
+    dtype: e.options.dtype === 'fp8' ? 'fp8' : 'bf16', compile: e.options.compile,
   });
 }
 
@@ -67,7 +68,7 @@ export function plan(req: PlanRequest): PlanResult {
     model: getModel(r.model), gpu, node: r.node, budget: r.gpus,
     request: { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps },
     objective: r.rank,
-    options: inf ? { attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, textEncoderOnCpu: inf.text_encoder === 'cpu', sustained: inf.sustained } : undefined,
+    options: inf ? { attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, textEncoderOnCpu: inf.text_encoder === 'cpu', sustained: inf.sustained, ...accelerationOptions(inf) } : undefined,
     include: r.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
   });
   const out: PlanResult = {

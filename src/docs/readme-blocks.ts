@@ -11,6 +11,10 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
+import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
+import { compareStacks } from '../sweep/stack-comparison.ts';
+import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
+import { coolingBlock } from './cooling-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -54,10 +58,57 @@ function officialFlags(): string {
   return out.join('\n');
 }
 
+/** Published engine timings through the model (`npm run validate:engines`). */
+function validateEngines(): string {
+  const file = loadEngineValidation(packagePath('calibration/published/engines-e2e.json'));
+  const rows = compareEngines(file.rows);
+  const num = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const out = ['| id | engine | model | GPUs | settings | metric | published | vgsim | error | confidence |', '|---|---|---|---|---|---|---:|---:|---:|---|'];
+  for (const r of rows) out.push(`| ${r.id} | ${r.engine} | ${r.model} | ${r.gpus}× ${r.gpu} | ${r.settings} | ${r.metric} | ${num(r.published)} | ${num(r.vgsim)} | ${pct(r.error)} | ${r.confidence} |`);
+  const line = (what: string, xs: typeof rows) => {
+    const s = summarizeEngines(xs);
+    return `| ${what} | ${s.n} | ${(100 * s.median).toFixed(1)}% | ${s.within10} (${((100 * s.within10) / s.n).toFixed(0)}%) | ${s.within25} (${((100 * s.within25) / s.n).toFixed(0)}%) |`;
+  };
+  out.push('', '| rows | n | median \\|error\\| | within 10% | within 25% |', '|---|---:|---:|---:|---:|');
+  out.push(line('all', rows), line('every setting stated', rows.filter((r) => r.confidence === 'stated')), line('a setting inferred', rows.filter((r) => r.confidence === 'inferred')), line('low confidence (settings unknown)', rows.filter((r) => r.confidence === 'low')));
+  out.push(line('official engine', rows.filter((r) => r.engine === 'official')), line('production engines', rows.filter((r) => r.engine !== 'official')));
+  out.push('', `Excluded (${file.excluded.length} groups): ${file.excluded.map((x) => `${x.ids.join(', ')} — ${x.reason}`).join('; ')}.`);
+  return out.join('\n');
+}
+
+/** The official path against production stacks on the same traffic (scenarios/engines.yaml). */
+function engineStacks(): string {
+  const slo = 'p95<=10m';
+  const rows = compareStacks(packagePath('scenarios/engines.yaml'), slo);
+  const out = [`| stack (scenarios/engines.yaml variant) | engine | replica layout | one video | nodes for ${slo.replace('<=', ' ≤ ')} | GPUs | p95 | $/video | changes the video |`, '|---|---|---|---:|---:|---:|---:|---:|---|'];
+  for (const r of rows) out.push(`| ${r.variant} | ${r.engine} | \`${r.parallel}\` | ${r.service_s.toFixed(1)} s | ${r.nodes ?? '–'} | ${r.gpus ?? '–'} | ${r.p95_s !== null ? `${r.p95_s.toFixed(0)} s` : '–'} | ${r.usd_per_video !== null ? `$${r.usd_per_video.toFixed(3)}` : '–'} | ${r.approximate ? `yes${r.quality_psnr_db !== null ? ` (PSNR ${r.quality_psnr_db} dB)` : ' (no published quality)'}` : 'no'} |`);
+  const off = rows[0]!;
+  const lossless = rows.filter((r) => !r.approximate && r !== off && r.gpus !== null).sort((a, b) => a.gpus! - b.gpus!)[0];
+  const best = rows.filter((r) => r.gpus !== null).sort((a, b) => a.gpus! - b.gpus! || a.service_s - b.service_s)[0]!;
+  out.push('', `On the same 120 videos/h of 720P, the official path needs **${off.gpus} H100s** for p95 ≤ 10 min` +
+    (lossless ? `; the best stack that leaves the video unchanged (${lossless.variant}) needs **${lossless.gpus}** (${(off.gpus! / lossless.gpus!).toFixed(2)}× fewer)` : '') +
+    `; the cheapest stack here (${best.variant}) needs **${best.gpus}** (${(off.gpus! / best.gpus!).toFixed(1)}× fewer), at $${best.usd_per_video!.toFixed(3)} per video against $${off.usd_per_video!.toFixed(3)}.`);
+  return out.join('\n');
+}
+
+/** What each engine runs (`vgsim list engines`). */
+function engineList(): string {
+  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | VAE | FP8 / INT8 | step caches | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  for (const id of ENGINE_IDS) {
+    const e = ENGINES[id];
+    out.push(`| ${id} | ${e.style} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
+  }
+  return out.join('\n');
+}
+
 export const README_BLOCKS: Record<string, () => string> = {
   'validate-model': validateModel,
   'validate-published': validatePublished,
   'official-flags': officialFlags,
+  'engine-list': engineList,
+  'validate-engines': validateEngines,
+  'engine-stacks': engineStacks,
+  cooling: () => coolingBlock(),
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

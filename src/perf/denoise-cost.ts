@@ -7,7 +7,7 @@
  * blocks; the embeddings, time MLP and head run once on the full sequence; the first step is synchronous.
  */
 import type { Op } from '../workload/ops.ts';
-import type { DitForward } from '../workload/dit.ts';
+import type { DitForward, DitForwardOptions } from '../workload/dit.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
 import { ditForward } from './stage-builds.ts';
 import { PIPEFUSION_WARMUP_STEPS, type EstimateSetup } from './estimate-setup.ts';
@@ -27,6 +27,8 @@ export interface DenoiseCost {
   pipelineFactor: number;
   schedOps: Op[];
   schedCost: StageCost;
+  /** Step cache: bytes per GPU of the cached residuals (0 without a cache). */
+  cacheBytes: number;
   stepSeconds: number;
   /** PipeFusion's synchronous first step, beyond a pipelined one. */
   warmupExtra: number;
@@ -37,17 +39,25 @@ export interface DenoiseCost {
 }
 
 export function denoiseCost(s: EstimateSetup): DenoiseCost {
-  const { opts, plan, req, model, device, layout, pp } = s;
+  const { opts, plan, req, model, device, layout, pp, exec } = s;
   const cfgBatched = req.cfg && plan.cfg === 1 && opts.cfg === 'batched';
   const batchPerForward = opts.batch * (cfgBatched ? 2 : 1);
   const forwardsPerStep = req.cfg && plan.cfg === 1 && !cfgBatched ? 2 : 1;
-  const forwardOpts = {
-    tokens: req.tokens, kernel: s.kernel, linearDtype: opts.dtype, fp32Matmul: opts.fp32Matmul, fused: opts.compile, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
+  // the official path keeps exactly its historical options (zero drift); engines add their own
+  const engineOpts: Partial<DitForwardOptions> = exec.engine.id === 'official' && !exec.linearQuant && !exec.sparse
+    ? {}
+    : {
+      style: exec.style, perTokenTimestep: exec.perTokenTimestep,
+      ...(exec.linearQuant ? { linearQuant: exec.linearQuant } : {}),
+      ...(s.density < 1 ? { density: s.density, denseLayers: exec.sparse?.denseLayers ?? 0 } : {}),
+    };
+  const forwardOpts: DitForwardOptions = {
+    tokens: req.tokens, kernel: s.kernel, linearDtype: exec.legacyFp8 ? 'fp8' : 'bf16', fp32Matmul: opts.fp32Matmul, fused: exec.fusedLegacy, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
     layers: Math.ceil(model.dit.layers / pp), weightsResident: false, fsdp: plan.fsdp ? s.fsdpN : undefined,
-    castWeights: s.residentWBytes === 4,
-  } as const;
-  const price = (batch: number, patches?: number) => {
-    const f = ditForward(model.dit, { ...forwardOpts, batch, patches });
+    castWeights: s.residentWBytes === 4, batch: 1, ...engineOpts,
+  };
+  const price = (batch: number, patches?: number, variant: Partial<DitForwardOptions> = {}) => {
+    const f = ditForward(model.dit, { ...forwardOpts, batch, patches, ...variant });
     return { f, cost: priceStageOnce(device, f.builder.ops, layout.pricer) };
   };
   const patched = price(batchPerForward, pp > 1 ? pp : undefined);
@@ -70,10 +80,53 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
   ];
   if (plan.cfg === 2) schedOps.push({ kind: 'collective', name: 'cfg.allgather_prediction', group: 'scheduler', collective: 'allgather', bytes: 2 * latentBytes, comm: 'cfg', count: 1 });
   const schedCost = priceStageOnce(device, schedOps, layout.pricer);
-  const stepSeconds = forwardSeconds * forwardsPerStep + schedCost.seconds;
+  const blocks = (c: StageCost) => (c.byGroup.block ?? 0) * pipelineFactor;
+  // steps that run another attention (xDiT's high-precision steps, a sparse method's dense warm-up)
+  let forwardAvg = forwardSeconds;
+  let blockAvg = blocks(patched.cost);
+  const nDense = Math.min(req.steps, exec.denseSteps);
+  if (nDense > 0 && (exec.denseKernel !== s.kernel || s.density < 1)) {
+    const denseVariant: Partial<DitForwardOptions> = { kernel: exec.denseKernel, density: undefined, denseLayers: undefined };
+    const dp = price(batchPerForward, pp > 1 ? pp : undefined, denseVariant).cost;
+    const denseF = pp > 1 ? pipelined(dp, price(batchPerForward, undefined, denseVariant).cost) : dp.seconds;
+    forwardAvg = (nDense * denseF + (req.steps - nDense) * forwardSeconds) / req.steps;
+    blockAvg = (nDense * blocks(dp) + (req.steps - nDense) * blocks(patched.cost)) / req.steps;
+  }
+  const cache = cacheCost(s, patched.f, forwardsPerStep, forwardAvg, blockAvg);
+  const stepSeconds = cache.forwardSeconds * forwardsPerStep + schedCost.seconds;
   const warmupExtra = pp > 1 ? PIPEFUSION_WARMUP_STEPS * forwardsPerStep * Math.max(0, full.seconds * pp - forwardSeconds) : 0;
   return {
     fwd: patched.f, fwdStage: patched.cost, forwardSeconds, branchForward, forwardsPerStep, batchPerForward, cfgBatched, pipelineFactor,
-    schedOps, schedCost, stepSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
+    schedOps, schedCost, cacheBytes: cache.bytes, stepSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
   };
+}
+
+/**
+ * A step cache's effect on the mean forward (src/engines/step-cache.ts): a computed forward also stores its
+ * blocks' residual (x − x_in); a skipped one runs the embeddings, time MLP and head, the front blocks the method
+ * keeps (FBCache 1, DBCache Fn) and adds the cached residual instead of the blocks. The check: TeaCache a few
+ * vector ops on the timestep embedding, MagCache none (a table lookup on the host), FBCache a full-size
+ * reduction of the first block's residual change. Memory: one residual per CFG branch (and FBCache's
+ * first-block residual), in the residual stream's dtype.
+ */
+function cacheCost(s: EstimateSetup, fwd: DitForward, branches: number, forward: number, block: number): { forwardSeconds: number; bytes: number } {
+  const c = s.cache;
+  if (!c) return { forwardSeconds: forward, bytes: 0 };
+  const R = s.exec.style === 'official' ? 4 : 2;
+  const T = fwd.localTokens * s.model.dit.dim;
+  const d = s.model.dit.dim;
+  const ops: Op[] = [
+    { kind: 'elementwise', name: 'cache.store_residual', group: 'cache', ew: 'binary', bytes: T * 3 * R, kernels: 1, count: 1 },
+    { kind: 'elementwise', name: 'cache.add_residual', group: 'cache', ew: 'binary', bytes: T * 3 * R, kernels: 1, count: 1 },
+  ];
+  if (c.spec.method === 'teacache') ops.push({ kind: 'elementwise', name: 'cache.check', group: 'cache', ew: 'binary', bytes: 6 * d * 4 * 3 * 4, kernels: 6, count: 1 });
+  if (c.spec.method === 'fbcache') ops.push({ kind: 'elementwise', name: 'cache.check', group: 'cache', ew: 'reduce', bytes: T * R * 3, kernels: 3, count: 1 });
+  const priced = priceStageOnce(s.device, ops, s.layout.pricer);
+  const t = (name: string) => priced.ops.find((o) => o.name === name)?.seconds ?? 0;
+  const layersHere = Math.ceil(s.model.dit.layers / s.pp);
+  const computedF = forward + t('cache.store_residual') + t('cache.check');
+  const skippedF = forward - block + (block * Math.min(c.frontBlocks, layersHere)) / layersHere + t('cache.add_residual') + t('cache.check');
+  const phi = c.computed / c.forwards;
+  const perBranch = fwd.localTokens * d * R * (c.spec.method === 'fbcache' || c.frontBlocks > 0 ? 2 : 1);
+  return { forwardSeconds: phi * computedF + (1 - phi) * skippedF, bytes: perBranch * branches };
 }

@@ -23,6 +23,8 @@ import { builtinProfile, gridClockFromProfile, interpLog, type GpuProfile } from
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
+import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
+import { int8GemmRatio } from './linear-quant-rates.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
 
@@ -207,6 +209,7 @@ export class DeviceModel {
     if (kernel === 'fa3' && !(nvidia && arch.includes('hopper'))) return 'FlashAttention-3 runs on Hopper GPUs only (H100/H200/H800/H20)';
     if (kernel === 'cudnn' && !nvidia) return 'cuDNN attention needs an NVIDIA GPU';
     if ((kernel === 'fa2' || kernel === 'cudnn') && nvidia && /volta|turing/.test(arch)) return `${kernel} needs an Ampere or newer GPU`;
+    if (kernel === 'sage2' || kernel === 'fa3-fp8') return quantizedAttentionProblem(kernel, this.gpu);
     return undefined;
   }
 
@@ -240,14 +243,20 @@ export class DeviceModel {
     return time;
   }
 
-  private priceOp(op: Op): OpTime {
+  private priceOp(op: Op, rateScale = 1): OpTime {
     const flops = opFlops(op) * op.count;
     const bytes = opBytes(op) * op.count;
     switch (op.kind) {
       case 'gemm': {
+        if (op.dtype === 'int8') {
+          // not measured: the fp8 (or bf16) GEMM rate of this shape × the INT8/FP8 (or INT8/BF16) dense-peak ratio
+          const q = int8GemmRatio(this.gpu);
+          this.raise(`INT8 GEMMs are not measured here: priced as the ${q.reference} GEMM of the same shape × ${q.ratio} (${q.source})`);
+          return this.priceOp({ ...op, dtype: q.reference, count: op.count }, q.ratio);
+        }
         const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype;
         const measured = this.profile.gemmTflops(dtype, op.m, op.n, op.k) ?? this.profile.gemmTflops('bf16', op.m, op.n, op.k)! * ((DeviceModel.peak(this.ref, dtype) ?? 1) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
-        return this.computeBound(flops, bytes, this.carryOver(measured, dtype), op.count);
+        return this.computeBound(flops, bytes, this.carryOver(measured, dtype) * rateScale, op.count);
       }
       case 'attention': {
         const backend = this.attentionBackend(op.kernel, op.lq);
@@ -330,6 +339,13 @@ export class DeviceModel {
         return { profile: 'efficient', scale: 1 };
       case 'math':
         return { profile: this.profile.hasAttention('math') ? 'math' : 'efficient', scale: 1 };
+      case 'sage2':
+      case 'fa3-fp8': {
+        // not measured here: the reference kernel's rate × the kernel's own throughput ratio (quantized-attention.ts)
+        const q = quantizedAttentionRatio(kernel, this.gpu, lq);
+        const ref = this.attentionBackend(q.reference, lq);
+        return { profile: ref.profile, scale: ref.scale * q.ratio };
+      }
       case 'fa3': {
         // Not measured here (no FlashAttention-3 build on the calibration machine). The FA3 paper (Shah et
         // al. 2024, arXiv 2407.08608, Fig. 5: H100 SXM5, BF16 forward, head dim 128, non-causal) measures FA3
@@ -360,7 +376,7 @@ function opKey(op: Op): string {
     case 'gemm':
       return `g${op.m},${op.n},${op.k},${op.dtype},${op.batch},${op.count}`;
     case 'attention':
-      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count}`;
+      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count},${op.density ?? 1}`;
     case 'elementwise':
       return `e${op.ew},${op.bytes},${op.kernels},${op.count}`;
     case 'conv':

@@ -7,7 +7,8 @@ import type { StageBuilder } from '../workload/ops.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { DEFAULT_HOST_CPU, ISA_FACTOR, cpuMatmulSeconds, type HostCpu } from '../hardware/host-cpu.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
-import { textEncode, vaeDecode, vaeEncode } from './stage-builds.ts';
+import { textEncode, tinyVaeDecode, vaeDecode, vaeEncode } from './stage-builds.ts';
+import { vaeTiling } from '../engines/rules.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
 
 export interface EncodeDecodeCost {
@@ -28,9 +29,12 @@ export interface EncodeDecodeCost {
 }
 
 export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
-  const { opts, plan, req, model, device, layout, node, groupN, warnings } = s;
-  // ---- text encoder ----
-  const teStage = textEncode(model.textEncoder, { calls: 2, weightsResident: false, fsdp: plan.t5 === 'fsdp' ? groupN : undefined });
+  const { opts, plan, req, model, device, layout, node, groupN, warnings, exec } = s;
+  // ---- text encoder (and Wan2.1 I2V's CLIP image encoder) ----
+  const teStage = textEncode(model.textEncoder, {
+    calls: 2, weightsResident: false, fsdp: plan.t5 === 'fsdp' ? groupN : undefined,
+    ...(exec.textEncoderDtype !== 'bf16' ? { linearDtype: exec.textEncoderDtype } : {}), ...(model.imageEncoder ? { image: model.imageEncoder } : {}),
+  });
   // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)
   const hostCpu = node.hostCpu ?? DEFAULT_HOST_CPU;
   const ranks = Math.min(groupN, node.gpusPerNode);
@@ -42,12 +46,18 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   // ---- VAE decode (rank 0, or patch-parallel over the group) ----
   const vaeShards = plan.vae === 'patch' ? groupN : 1;
   if (plan.vae === 'patch') warnings.push('patch-parallel VAE decode (split along the width with halo exchange); not part of the official Wan code');
-  const vae = vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards }, device);
+  const vaeOpts = {
+    ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}),
+    ...(exec.vae.tiled ? { tiling: vaeTiling(model.vae.stride[1]) } : {}),
+  };
+  const vae = exec.vae.tiny
+    ? tinyVaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w })
+    : vaeDecode(model.vae, { t: req.latent.t, h: req.latent.h, w: req.latent.w, tf32: true, spatialShards: vaeShards, ...vaeOpts }, device);
   const vaeOnce = priceStageOnce(device, vae.ops, layout.pricer);
 
   // ---- VAE encode of the conditioning (image-to-video), on every rank before sampling ----
   const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
-  const enc = encodeFrames > 0 ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true }) : undefined;
+  const enc = encodeFrames > 0 ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true, ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}) }) : undefined;
   const encodeCost = enc ? priceStageOnce(device, enc.ops, layout.pricer) : undefined;
   return {
     teStage, teCost, encodeFrames, vaeEncode: enc, encodeCost, encodeSeconds: (encodeCost?.seconds ?? 0) * opts.batch,

@@ -19,11 +19,12 @@ import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
+import { accelerationOptions, type AccelerationSpec } from '../engines/inference-spec.ts';
 
 /** Inference settings as a scenario's `inference:` (and a pool's) writes them; every field optional. */
-export interface InferenceSpec {
+export interface InferenceSpec extends AccelerationSpec {
   attention?: AttentionKernel | 'auto';
-  dtype?: 'bf16' | 'fp8';
+  dtype?: 'bf16' | 'fp8' | 'int8';
   compile?: boolean;
   cfg?: 'sequential' | 'batched';
   offload?: boolean;
@@ -51,11 +52,12 @@ export function inferenceOptions(i: InferenceSpec): InferenceOptions {
     ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
     fp32Matmul: i.fp32_matmul ?? DEFAULT_INFERENCE.fp32Matmul,
     ...(i.weight_dtype !== undefined && i.weight_dtype !== 'auto' ? { weightDtype: i.weight_dtype } : {}),
+    ...accelerationOptions(i),
   };
 }
 
-const ATTENTION = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const;
-const DTYPES = ['bf16', 'fp8'] as const;
+const ATTENTION = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const;
+const DTYPES = ['bf16', 'fp8', 'int8'] as const;
 const CFG = ['sequential', 'batched', 'none'] as const;
 const FP32_MATMUL = ['ieee', 'tf32'] as const;
 const WEIGHT_DTYPES = ['bf16', 'fp32'] as const;

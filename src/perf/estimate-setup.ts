@@ -9,13 +9,16 @@ import { DeviceModel, type DeviceOptions } from './device.ts';
 import { ReplicaLayout, defaultNodeFor } from './layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { SINGLE_GPU, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
-import { getNode } from '../hardware/catalog.ts';
+import { getGpu, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import { InputError } from '../errors.ts';
 import type { InferenceOptions } from './estimate.ts';
+import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
+import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
+import { radialDensity } from '../engines/sparse-attention.ts';
 
 export interface EstimateInput {
   model: ModelSpec;
@@ -55,6 +58,11 @@ export interface EstimateSetup {
   fsdpN: number;
   /** PipeFusion degree. */
   pp: number;
+  /** The engine and accelerations as the cost model prices them (src/engines/rules.ts). */
+  exec: EngineExecution;
+  /** Sparse attention's block density for this request (1 = dense). */
+  density: number;
+  cache?: CacheSchedule;
   warnings: string[];
 }
 
@@ -101,8 +109,6 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (opts.textEncoderOnCpu) plan.t5 = 'cpu';
   opts.offload = plan.offload;
   opts.textEncoderOnCpu = plan.t5 === 'cpu';
-  const req = resolveRequest(input.model, input.request);
-  const model = req.model;
   const groupN = groupGpus(plan);
   const totalGpus = input.gpus ?? groupN * plan.dp * (plan.experts === 'split' ? 2 : 1);
   const nodeId = input.node ?? defaultNodeFor(input.gpu ?? 'h100-sxm', totalGpus);
@@ -110,36 +116,52 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (input.gpu && node.gpu !== input.gpu && input.node) {
     throw new InputError([{ source: '--node', path: 'node', message: `node type ${nodeId} carries ${node.gpu}, not ${input.gpu}` }]);
   }
+  // the engine and its accelerations, checked against what it runs (an InputError names what it does not)
+  const exec = resolveEngine(opts, plan, input.model, getGpu(node.gpu));
+  // a distilled model fixes the steps and CFG of every request
+  const distilled = exec.distill ? { ...input.request, steps: exec.distill.steps, cfg: exec.distill.cfg } : input.request;
+  const req = resolveRequest(input.model, distilled);
+  const model = req.model;
+  if (exec.distill && input.request?.steps !== undefined && input.request.steps !== exec.distill.steps) req.warnings.push(`${exec.distill.name}: runs ${exec.distill.steps} steps, not the ${input.request.steps} asked for`);
   const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
   if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
   const layout = layoutFor(plan, nodeId, input.fabric);
   const device = deviceFor(node.gpu, {
-    sustained: opts.sustained, launch: opts.compile ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
+    sustained: opts.sustained, launch: exec.cudaGraphs ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
     host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
   });
   device.beginEstimate();
-  const kernel = chooseAttention(device, opts.attention);
+  const kernel = chooseAttention(device, exec.kernel);
+  if (exec.denseKernel !== kernel) chooseAttention(device, exec.denseKernel);
   if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
     throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
   }
-  const warnings = [...req.warnings, ...device.notes];
-  if (kernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
-  if (opts.compile) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
-  if (opts.dtype === 'fp8') warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
+  const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
+  if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
+  if (kernel === 'sage2' || kernel === 'fa3-fp8') warnings.push(`${kernel} is not measured here: its rate is vgsim's ${device.gpu.arch.toLowerCase().includes('hopper') ? 'FA3' : 'FA2'} rate × the kernel's throughput ratio in SageAttention's published charts (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
+  if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
+  if (opts.compile && !exec.fusedLegacy) warnings.push(`compile (${exec.engine.name}): inductor's fusion of the elementwise chains is modelled from the operator list, not measured${exec.cudaGraphs ? '' : '; no CUDA graphs (eager launches)'}`);
+  if (opts.dtype === 'fp8' && exec.legacyFp8) warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
+  if (exec.engine.id !== 'official') warnings.push(`engine ${exec.engine.id}: the DiT block's elementwise kernels follow its code (${exec.style}); their rates are our measured kernel families, the fused kernels priced at one pass over their bytes`);
+  const cache = opts.cache ? cacheSchedule(opts.cache, model, req) : undefined;
+  if (cache) warnings.push(...cache.notes);
+  const sparse = exec.sparse;
+  const density = !sparse ? 1 : sparse.method === 'radial' ? radialDensity(req.latent.t, req.tokens / req.latent.t, sparse.decay) : sparse.density!;
   if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
   if (plan.pipefusion > 1) warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
   if (plan.ring > 1) warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
   if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
   // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
   // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
-  const weightDtype = opts.weightDtype ?? model.officialWeightDtype;
+  const weightDtype = opts.weightDtype ?? (exec.engine.id === 'official' ? model.officialWeightDtype : 'bf16'); // engines load bf16 (diffusers torch_dtype, LightX2V DTYPE)
   return {
     opts, plan, req, model, groupN, totalGpus, nodeId, node, layout, device, kernel,
-    residentWBytes: opts.dtype === 'fp8' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2,
-    wBytes: opts.dtype === 'fp8' ? 1 : 2,
+    residentWBytes: opts.dtype !== 'bf16' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2,
+    wBytes: opts.dtype !== 'bf16' ? 1 : 2,
     expertParams: ditParams(model.dit),
     fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,
     pp: plan.pipefusion,
+    exec, density, cache,
     warnings,
   };
 }

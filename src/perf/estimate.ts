@@ -20,6 +20,9 @@
  * thousands of times.
  */
 import type { AttentionKernel } from '../workload/ops.ts';
+import type { AccelerationKnobs } from '../engines/inference-spec.ts';
+import type { Acceleration } from '../engines/rules.ts';
+import type { QualityRecord } from '../engines/quality.ts';
 import type { ResolvedRequest } from '../workload/request.ts';
 import type { PricedOp } from './stage-cost.ts';
 import { formatPlan } from '../parallel/plan.ts';
@@ -30,13 +33,16 @@ import { weightPlan } from './weights.ts';
 import { memoryFit } from './memory-fit.ts';
 import { requestEnergy } from './request-energy.ts';
 import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-report.ts';
+import { cacheQuality } from '../engines/quality.ts';
 
 export { chooseAttention, PIPEFUSION_WARMUP_STEPS, type EstimateInput } from './estimate-setup.ts';
 export { RUNTIME_OVERHEAD_GB } from './memory-fit.ts';
 
-export interface InferenceOptions {
+/** How a request runs: kernels, precision, CFG mode, offload, clocks — and the engine's knobs (AccelerationKnobs). */
+export interface InferenceOptions extends AccelerationKnobs {
   attention: AttentionKernel | 'auto';
-  dtype: 'bf16' | 'fp8';
+  /** Linear layers of the DiT blocks (bf16, or fp8/int8 with the engine's activation quantisation). */
+  dtype: 'bf16' | 'fp8' | 'int8';
   /** Fused/compiled kernels and CUDA graphs (torch.compile-class) instead of eager PyTorch. */
   compile: boolean;
   /** CFG branches run as two sequential forwards (official) or one forward at batch 2. */
@@ -124,6 +130,14 @@ export interface Estimate {
   parallel: string;
   request: { width: number; height: number; frames: number; steps: number; cfg: boolean; batch: number; tokens: number; high_noise_steps: number; low_noise_steps: number };
   options: InferenceOptions & { attention_kernel: AttentionKernel };
+  /** The serving engine modelled (src/engines/profiles.ts). */
+  engine: string;
+  /** Every acceleration applied beyond the engine's defaults, with what it changes and its source. */
+  accelerations: Acceleration[];
+  /** Step cache: forwards of the request and how many ran their blocks. */
+  step_cache: { method: string; forwards: number; computed: number; basis: 'rule' | 'published' | 'user' } | null;
+  /** Published quality of the settings that change the output (step cache, distill); empty when none is published. */
+  quality: QualityRecord[];
   forward_s: number;
   step_s: number;
   denoise_s: number;
@@ -230,6 +244,10 @@ export function estimate(input: EstimateInput): Estimate {
     parallel: formatPlan(plan),
     request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg, batch: opts.batch, tokens: req.tokens, high_noise_steps: req.highSteps, low_noise_steps: req.lowSteps },
     options: { ...opts, attention_kernel: s.kernel },
+    engine: s.exec.engine.id,
+    accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' }] : []),
+    step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis } : null,
+    quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],
     forward_s: d.branchForward,
     step_s: d.stepSeconds,
     denoise_s: d.denoiseSeconds + w.streamExposed,

@@ -49,7 +49,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   if (runs.denoise) {
     phase('denoise', {
       dit_weights: w.ditWeightBytesPerGpu, fsdp_unsharded_roots: w.fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident,
-      pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * d.fwd.blockWeightBytes : 0,
+      pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * d.fwd.blockWeightBytes : 0, step_cache: d.cacheBytes,
     }, d.fwd.builder.peakMemory());
   }
   // the VAE stage's own timeline holds the VAE weights

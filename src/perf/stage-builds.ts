@@ -6,7 +6,8 @@
 import { buildDitForward, type DitForward, type DitForwardOptions } from '../workload/dit.ts';
 import { buildVaeDecode, type VaeDecodeOptions } from '../workload/vae.ts';
 import { buildVaeEncode, type VaeEncodeOptions } from '../workload/vae-encode.ts';
-import { buildTextEncode } from '../workload/text-encoder.ts';
+import { buildTextEncode, type TextEncodeOptions } from '../workload/text-encoder.ts';
+import { buildTinyVaeDecode } from '../workload/tiny-vae.ts';
 import type { DitSpec, TextEncoderSpec, VaeSpec } from '../workload/models.ts';
 import type { StageBuilder } from '../workload/ops.ts';
 import type { DeviceModel } from './device.ts';
@@ -31,12 +32,17 @@ export function vaeDecode(vae: VaeSpec, o: Omit<VaeDecodeOptions, 'convWorkspace
     buildVaeDecode(vae, { ...o, convWorkspace: (kind, cin, cout, px, bytes, k) => device.convWorkspaceBytes(kind, o.tf32, cin, cout, px, bytes, k) }));
 }
 
+const tinyDecodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();
+export function tinyVaeDecode(vae: VaeSpec, o: { t: number; h: number; w: number }): StageBuilder {
+  return memo(tinyDecodes, vae, JSON.stringify(o), () => buildTinyVaeDecode(vae, o));
+}
+
 const encodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();
 export function vaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder {
   return memo(encodes, vae, JSON.stringify(o), () => buildVaeEncode(vae, o));
 }
 
 const texts = new WeakMap<TextEncoderSpec, Map<string, StageBuilder>>();
-export function textEncode(te: TextEncoderSpec, o: { calls: number; weightsResident: boolean; fsdp?: number }): StageBuilder {
+export function textEncode(te: TextEncoderSpec, o: TextEncodeOptions): StageBuilder {
   return memo(texts, te, JSON.stringify(o), () => buildTextEncode(te, o));
 }

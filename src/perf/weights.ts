@@ -39,8 +39,9 @@ export interface WeightPlan {
 
 export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const { plan, req, model, device, layout, pp, groupN, expertParams, residentWBytes, fsdpN, wBytes, warnings } = s;
-  const t5Bytes = (model.textEncoder.blockParams + model.textEncoder.embeddingParams) * 2;
-  const vaeBytes = model.vae.params * 4;
+  // umT5 (bf16, or its blocks in fp8/int8) and Wan2.1 I2V's CLIP, which lives and moves with it
+  const t5Bytes = model.textEncoder.blockParams * (s.exec.textEncoderDtype === 'bf16' ? 2 : 1) + model.textEncoder.embeddingParams * 2 + (model.imageEncoder?.residentBytes ?? 0);
+  const vaeBytes = s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4); // the tiny VAE's stage holds its weights
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
   // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
   const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;

@@ -1,8 +1,12 @@
-/** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+/** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run, and (with monitoring series) OpenMetrics. */
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { formatCsv, type CsvValue, type CsvWriteOptions } from '../csv.ts';
+import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
+
+/** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
+export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
 
 /**
  * Every CSV vgsim writes (src/csv.ts, RFC 4180 quoting): one record per line ending in "\n", numbers with
@@ -55,7 +59,7 @@ export function requestsCsv(r: SimulationResult): string {
   return formatCsv(rows.map((x) => x.cells), { ...CSV_OPTIONS, header: REQUEST_COLUMNS });
 }
 
-export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown): string[] {
+export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown, metrics: OpenMetricsOptions = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, text: string) => {
@@ -67,5 +71,16 @@ export function writeRunOutput(dir: string, r: SimulationResult, scenario: unkno
   write('timeseries.csv', toCsv(r.timeseries as unknown as Record<string, unknown>[]));
   if (r.records) write('requests.csv', requestsCsv(r));
   write('scenario.json', toJson(scenario));
+  if (r.monitoring) {
+    // streamed: a large cluster's series do not fit one string
+    const file = join(dir, OPENMETRICS_FILE);
+    const fd = openSync(file, 'w');
+    try {
+      writeMetrics(r, (chunk) => writeSync(fd, chunk), metrics);
+    } finally {
+      closeSync(fd);
+    }
+    files.push(file);
+  }
   return files;
 }

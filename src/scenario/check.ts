@@ -15,6 +15,9 @@ import { InputError } from '../errors.ts';
 import { checkRules, modelOf } from './rules.ts';
 import { checkBounds } from './bounds.ts';
 import { checkTrace } from './trace-check.ts';
+import { resolveEngine } from '../engines/rules.ts';
+import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
+import { getModel } from '../workload/request.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -80,12 +83,23 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
     let perReplica = p.gpus_per_replica ?? 1;
     let dp = 1;
     try {
-      const { dp: copies, gpus: need } = poolPlan(p, `${loaded.locate([...base, 'parallel']).source}`);
+      const { plan, dp: copies, gpus: need } = poolPlan(p, `${loaded.locate([...base, 'parallel']).source}`);
       dp = copies;
       if (p.gpus_per_replica !== undefined && p.gpus_per_replica !== need) {
         at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
       }
       perReplica = need;
+      // the pool's engine runs this layout and these knobs (vgsim list engines)
+      if (nodeId && knownModel(p.model ?? s.model)) {
+        const spec = poolInferenceSpec(s.inference, p);
+        const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+        try {
+          resolveEngine(engineCheckOptions(spec, 'inference'), plan, getModel(p.model ?? s.model), getGpu(listNodes().find((x) => x.id === nodeId)!.gpu));
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          for (const i of e.issues) at(where(i.path), i.message, i.hint);
+        }
+      }
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);

@@ -3,6 +3,7 @@
  * class's model, its full request shape (defaults filled in), its name, and how many seconds of video it makes.
  */
 import type { Scenario, RequestClass } from './schema.ts';
+import { inScenarioModels } from './models.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
 
@@ -32,5 +33,5 @@ export function resolveClass(spec: RequestClass, model: ModelSpec, request: Part
 
 /** Every class of the scenario's mix, in order. */
 export function resolveClasses(s: Scenario): ResolvedClass[] {
-  return s.workload.mix.map((c) => resolveClass(c, getModel(c.model ?? s.model), { width: c.resolution?.width, height: c.resolution?.height, frames: c.frames, steps: c.steps, cfg: c.cfg }));
+  return inScenarioModels(s, () => s.workload.mix.map((c) => resolveClass(c, getModel(c.model ?? s.model), { width: c.resolution?.width, height: c.resolution?.height, frames: c.frames, steps: c.steps, cfg: c.cfg })));
 }

@@ -11,8 +11,9 @@ import type { z } from 'zod';
 import { InputError, didYouMean, shown, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from './yaml-source.ts';
 import { ScenarioSchema, CustomModelSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
-import { customModel, modelFromDiffusersConfig } from '../workload/custom-models.ts';
-import { registerModel } from '../workload/request.ts';
+import { scenarioModel } from '../workload/custom-models.ts';
+import { withModelScope } from '../workload/request.ts';
+import type { ModelSpec } from '../workload/models.ts';
 import { checkScenario, checkIds } from './check.ts';
 
 export interface Override {
@@ -237,41 +238,42 @@ function validateChain({ sources, value }: { sources: YamlSource[]; value: Recor
     return { source: best.file, ...best.locate(path) };
   };
 
-  const modelIssues = registerScenarioModels(value, locate, sources[0]!.file);
-  const parsed = ScenarioSchema.safeParse(value, { reportInput: true });
-  const idIssues = checkIds(value, locate);
-  if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...modelIssues, ...idIssues]);
-  const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
-  const semantic = [...modelIssues, ...idIssues, ...checkScenario(loaded, opts.readable)];
-  if (semantic.length > 0) throw new InputError(semantic);
-  return loaded;
+  const models = scenarioModels(value, locate, sources[0]!.file);
+  // the rest is checked seeing this scenario's models only (never another scenario's of the same id)
+  return withModelScope(models.specs, () => {
+    const parsed = ScenarioSchema.safeParse(value, { reportInput: true });
+    const idIssues = checkIds(value, locate);
+    if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...models.issues, ...idIssues]);
+    const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
+    const semantic = [...models.issues, ...idIssues, ...checkScenario(loaded, opts.readable)];
+    if (semantic.length > 0) throw new InputError(semantic);
+    return loaded;
+  });
 }
 
 /**
- * Registers the scenario's `models:` (so ids resolve in the rest of the file); a model that cannot be
- * built becomes an issue. Paths are relative to the scenario file.
+ * The scenario's `models:` as ModelSpecs (so its ids resolve while the rest of the file is checked); a model
+ * that cannot be built becomes an issue. A diffusers_config path is made absolute (relative to the scenario
+ * file), so the scenario resolves the same models wherever it is simulated later (sweep workers, compare).
  */
-function registerScenarioModels(value: Record<string, unknown>, locate: LoadedScenario['locate'], file: string): InputIssue[] {
+function scenarioModels(value: Record<string, unknown>, locate: LoadedScenario['locate'], file: string): { specs: ModelSpec[]; issues: InputIssue[] } {
   const issues: InputIssue[] = [];
+  const specs: ModelSpec[] = [];
   const models = value.models;
-  if (!Array.isArray(models)) return issues;
+  if (!Array.isArray(models)) return { specs, issues };
   models.forEach((raw, i) => {
     const parsed = CustomModelSchema.safeParse(raw);
     if (!parsed.success) return; // reported with the other schema errors
     const m = parsed.data;
     try {
-      let spec;
-      if (m.diffusers_config) {
-        const fromFile = modelFromDiffusersConfig(resolve(dirname(file), m.diffusers_config));
-        spec = { ...fromFile, id: m.id, name: m.name ?? fromFile.name };
-      } else spec = customModel(m);
-      registerModel(spec);
+      if (m.diffusers_config) (raw as Record<string, unknown>).diffusers_config = resolve(dirname(file), m.diffusers_config);
+      specs.push(scenarioModel(m, dirname(file)));
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
       for (const is of e.issues) issues.push({ ...locate(['models', i]), path: `models.${i}`, message: `${is.source !== 'models' ? `${is.source}: ` : ''}${is.path ? `${is.path}: ` : ''}${is.message}` });
     }
   });
-  return issues;
+  return { specs, issues };
 }
 
 function sourcesFor(sources: YamlSource[]) {

@@ -10,6 +10,7 @@ import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
+import { CoolingSchema } from './cooling-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -38,10 +39,27 @@ const resolution = z
 
 const positiveInt = z.number().int().positive();
 
+/** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
+export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+
 export const InferenceSchema = z
   .strictObject({
-    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient']).default('auto').describe('attention kernel; auto = what the official code runs (flash_attn: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)'),
-    dtype: z.enum(['bf16', 'fp8']).default('bf16').describe('precision of the DiT linear layers'),
+    engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine whose kernels, layouts and features are modelled (default official; vgsim list engines)'),
+    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).default('auto').describe('attention kernel; auto = the engine\'s default (official: flash_attn, FlashAttention-3 on Hopper, FlashAttention-2 elsewhere); sage2 = SageAttention2 (INT8 QK, FP8 PV), fa3-fp8 = FlashAttention-3 FP8'),
+    dtype: z.enum(['bf16', 'fp8', 'int8']).default('bf16').describe('precision of the DiT linear layers (fp8/int8 with the engine\'s activation quantisation)'),
+    dtype_layers: z.array(z.enum(['self', 'cross', 'ffn'])).min(1).optional().describe('which block linears dtype quantises (default all): self-attention, cross-attention, FFN'),
+    sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=) or a block density such as "0.3,steps=10,layers=1"'),
+    cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r]" or "magcache:E024K6R02", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
+    distill: z.enum(['lightx2v-4step', 'lightning-4step', 'fastwan-3step']).optional().describe('distilled few-step weights: steps and CFG become the model\'s'),
+    vae: z
+      .strictObject({
+        dtype: z.enum(['fp32', 'bf16']).optional().describe('decode precision (default: the engine\'s)'),
+        tiled: z.boolean().optional().describe('tiled decode (256-pixel tiles every 192)'),
+        decoder: z.enum(['full', 'tiny']).optional().describe('tiny = the TAEHV decoder'),
+      })
+      .optional()
+      .describe('VAE variant'),
+    text_encoder_dtype: z.enum(['bf16', 'fp8', 'int8']).optional().describe('umT5 linear precision (quantised checkpoints)'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
@@ -103,6 +121,7 @@ export const PoolSchema = z.strictObject({
   gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
   node: z.string().optional().describe('node type the replicas run on (default: the first node type of the cluster)'),
+  engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine of this pool (default: inference.engine, else official); vgsim list engines'),
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
@@ -251,6 +270,7 @@ export const ScenarioSchema = z
           .optional()
           .describe('the network between nodes'),
         storage: StorageSchema.default(StorageSchema.parse({})),
+        cooling: CoolingSchema.optional(),
       })
       .describe('the hardware'),
     deployment: z
@@ -373,11 +393,7 @@ export const ScenarioSchema = z
       .optional()
       .describe('a parameter sweep run by `vgsim sweep`: the points (grid, variants, random or Latin hypercube samples) each override fields of this scenario; `vgsim run` ignores it'),
     limits: LimitsSchema.default(DEFAULT_LIMITS),
-    output: z
-      .strictObject({
-        sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)'),
-      })
-      .default({}),
+    output: z.strictObject({ sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)') }).default({}),
   })
   .describe('a vgsim scenario');
 

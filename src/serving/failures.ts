@@ -174,6 +174,7 @@ export class Failures {
       }
       server.batch = undefined;
       this.state.meter.setLevel(server.power, 0);
+      this.state.cooling?.level(rep, server, 0);
     }
     for (let b = rep.handoff.shift(); b; b = rep.handoff.shift()) interrupted.push(...b);
     const queued: Request[] = [];

@@ -34,7 +34,10 @@ export class Power {
     this.markAwake(r);
     const pw = r.pool.power;
     const level = r.state === 'active' || r.state === 'loading' ? pw.idle : r.nodes.some((n) => n.state === 'off' || n.state === 'failed') ? 0 : pw.deep_idle;
-    for (const server of r.servers) this.state.meter.setLevel(server.power, level * server.gpus);
+    for (const server of r.servers) {
+      this.state.meter.setLevel(server.power, level * server.gpus);
+      this.state.cooling?.level(r, server, level);
+    }
   }
 
   /** Node non-GPU power follows the share of its GPUs that are busy (linear between the idle and busy figures). */
@@ -50,7 +53,11 @@ export class Power {
       watts = np.idle + (np.busy - np.idle) * (n.state === 'on' ? frac : 0);
       // GPUs no replica uses sit at deep idle while the node is on
       meter.setLevel(n.freePower, n.freeGpus * n.deepIdleW);
-    } else meter.setLevel(n.freePower, 0);
+      this.state.cooling?.node(n, n.deepIdleW, n.state === 'on' ? frac : 0, true);
+    } else {
+      meter.setLevel(n.freePower, 0);
+      this.state.cooling?.node(n, 0, 0, false);
+    }
     meter.setLevel(n.power, watts);
   }
 }

@@ -79,6 +79,8 @@ export class Recorder {
   /** With records: the requests in the cluster now, by id (so the in-flight ones can be listed at the end). */
   private readonly live: Map<number, Request> | undefined;
   readonly timeseries: TimePoint[] = [];
+  /** Called with every completed request's latency and queue wait (the monitoring series' histograms). */
+  onComplete: ((cls: ClassState, latency: number, wait: number) => void) | undefined;
   private nextId = 0;
 
   constructor(private readonly sim: Simulator, keepRecords: boolean) {
@@ -122,6 +124,7 @@ export class Recorder {
     this.latency.add(latency);
     this.wait.add(wait);
     this.videoSeconds += req.cls.videoSeconds;
+    this.onComplete?.(req.cls, latency, wait);
     if (req.cls.slo !== undefined) {
       this.withSlo++;
       if (latency <= req.cls.slo) {

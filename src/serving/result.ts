@@ -10,6 +10,7 @@ import type { PowerStep } from '../engine/power-meter.ts';
 import type { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import type { Estimate } from '../perf/estimate.ts';
 import { formatPlan } from '../parallel/plan.ts';
+import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import type { ClassState, ClusterState, ServiceRow } from './state.ts';
@@ -17,6 +18,8 @@ import type { InFlightRecord, RequestRecord, TimePoint } from './recorder.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
+import { thermalSummary, type ThermalSummary } from './cooling.ts';
+import type { MonitoringSeries } from './monitoring.ts';
 
 /** Latency statistics of completed requests, seconds; every field NaN (null in JSON) when none completed. */
 export interface Stats {
@@ -68,7 +71,9 @@ export interface RunSummary {
    * lost_gpu_hours: GPU time spent on requests that a failure interrupted (work thrown away). */
   failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number; lost_gpu_hours: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
-  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number }[];
+  /** engine: the serving engine modelled; approximate: its accelerations change the video (engines/quality.ts changesOutput);
+   * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published). */
+  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null }[];
   /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
   service_times: ServiceRow[];
   warnings: string[];
@@ -76,6 +81,8 @@ export interface RunSummary {
   power_steps?: PowerStep[];
   /** Money (economics/run-cost.ts): null when a price is missing (see warnings). */
   cost: RunCost | null;
+  /** With cluster.cooling: temperatures, throttling, sustained clocks and fan energy (serving/cooling.ts). */
+  thermal?: ThermalSummary;
   /** Only when the run was stopped before its end (e.g. SIGINT): why, and the simulated time it reached. */
   partial?: { reason: string; at_s: number };
 }
@@ -91,6 +98,8 @@ export interface SimulationResult extends RunSummary {
   estimates?: { pool: string; class: string; estimate: Estimate }[];
   /** With SimulationOptions.timeline: what ran when (for the Chrome trace). */
   timeline?: TimelineEvent[];
+  /** With SimulationOptions.monitoring: per-GPU, node, pool and class series (report/openmetrics.ts). */
+  monitoring?: MonitoringSeries;
 }
 
 /** The summary of a result: every field by name; the wall time only when asked for (it is not reproducible). */
@@ -100,7 +109,8 @@ export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): 
     throughput_per_h: r.throughput_per_h, video_seconds: r.video_seconds, gpu_utilization: r.gpu_utilization, gpus: r.gpus, gpu_hours: r.gpu_hours,
     sim_time_s: r.sim_time_s, ...(o.wallTime ? { wall_time_s: r.wall_time_s } : {}), events: r.events, energy: r.energy, handoffs: r.handoffs,
     cold_starts: r.cold_starts, autoscaling: r.autoscaling, failures: r.failures, classes: r.classes, pools: r.pools, service_times: r.service_times,
-    warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost, ...(r.partial ? { partial: r.partial } : {}),
+    warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost, ...(r.thermal ? { thermal: r.thermal } : {}),
+    ...(r.partial ? { partial: r.partial } : {}),
   };
 }
 
@@ -134,7 +144,9 @@ export interface ResultOptions {
 export function buildResult(state: ClusterState, o: ResultOptions): SimulationResult {
   const { scenario: s, recorder: rec, meter, awakeGpus, nodes, pools, replicas, classes } = state;
   const end = o.end;
-  const pue = s.power.pue ?? POWER_DEFAULTS.pue.default;
+  // the facility PUE: power.pue, else the modelled cooling's, else the catalog default
+  const modelledCooling = state.cooling?.resolved.modelled ? state.cooling : undefined;
+  const pue = s.power.pue ?? modelledCooling?.resolved.pue ?? POWER_DEFAULTS.pue.default;
   const totalGpus = pools.reduce((a, p) => a + p.replicas.length * p.gpus, 0);
   let gpuBusy = 0;
   for (const r of replicas) for (const server of r.servers) gpuBusy += busySeconds(server, end) * server.gpus;
@@ -201,6 +213,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       return {
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
+        ...poolQuality(p.inference.engine, state.estimates.filter((x) => x.pool === p.name).map((x) => x.estimate)),
       };
     }),
     service_times: state.serviceRows,
@@ -211,10 +224,14 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     in_flight_records: rec.inFlightRecords(),
     estimates: state.estimates,
     ...(state.timeline ? { timeline: state.timeline.events } : {}),
+    ...(state.monitoring ? { monitoring: state.monitoring.series } : {}),
     cost: null,
+    ...(modelledCooling ? { thermal: thermalSummary(modelledCooling, end, byKind.fans ?? 0) } : {}),
   };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
-  const priced = runCost(usageOf(result, s), s.cost);
+  // an owned facility bills energy × PUE: with modelled cooling and no cost.pue, the cooling's facility PUE
+  const cost = modelledCooling && s.cost.pue === undefined && s.cost.facility === 'owned' ? { ...s.cost, pue } : s.cost;
+  const priced = runCost(usageOf(result, s), cost);
   result.cost = priced.cost;
   if (priced.warning) result.warnings.push(priced.warning);
   for (const w of priced.cost?.warnings ?? []) result.warnings.push(`cost: ${w}`);
@@ -234,4 +251,10 @@ function classService(state: ClusterState, c: ClassState): number {
     stage = p.last + 1;
   }
   return total;
+}
+
+/** A pool's engine and published quality, from the estimates of the classes it serves. */
+function poolQuality(engine: string | undefined, es: Estimate[]): { engine: string; approximate: boolean; quality_psnr_db: number | null } {
+  const psnr = es.map((e) => worstPsnr(e.quality)).filter((v): v is number => v !== null);
+  return { engine: engine ?? 'official', approximate: es.some((e) => changesOutput(e.accelerations)), quality_psnr_db: psnr.length ? Math.min(...psnr) : null };
 }

@@ -27,6 +27,7 @@ export interface ServiceTime {
   total_s: number;
   /** Of encode_s / denoise_s / decode_s: host↔GPU weight transfers (offload), drawn at transfer power. */
   transfer_s: { encode: number; denoise: number; decode: number };
+  /** Denoising steps as run (a distilled model's own step count, not the class's). */
   steps: number;
   peak_memory_gb: number;
   fits: boolean;
@@ -49,7 +50,7 @@ export class ServiceTimeTable {
     if (!entry) {
       const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });
       const x = e.stage_split;
-      entry = { encode_s: x.encode_s, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: x.denoise_s, decode_s: x.decode_s, total_s: e.total_s, transfer_s: x.transfer_s, steps: shape.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      entry = { encode_s: x.encode_s, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: x.denoise_s, decode_s: x.decode_s, total_s: e.total_s, transfer_s: x.transfer_s, steps: e.request.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
       this.cache.set(key, entry);
     }
     return entry;

@@ -130,9 +130,13 @@ export class Service {
     const i = server.phaseIndex++;
     const dur = seconds[i]!;
     const w = watts[i]!;
-    this.state.timeline?.phaseStart(rep, k, i, dur, w);
-    this.state.meter.setLevel(server.power, w * server.gpus);
-    server.phaseEvent = this.state.sim.schedule(dur, server.onPhaseEnd);
+    const cooling = this.state.cooling;
+    this.state.timeline?.phaseStart(rep, k, i, cooling && this.state.timeline ? cooling.phaseSeconds(rep, server, w, dur) : dur, w);
+    if (cooling) server.phaseEvent = cooling.phase(rep, server, w, dur, server.onPhaseEnd);
+    else {
+      this.state.meter.setLevel(server.power, w * server.gpus);
+      server.phaseEvent = this.state.sim.schedule(dur, server.onPhaseEnd);
+    }
   }
 
   private finishStage(rep: Replica, k: number): void {
@@ -142,6 +146,7 @@ export class Service {
     this.state.timeline?.batchEnd(server, 'done');
     server.busyTime += this.state.sim.now - server.busySince;
     this.state.meter.setLevel(server.power, rep.pool.power.idle * server.gpus);
+    this.state.cooling?.level(rep, server, rep.pool.power.idle);
     for (const n of rep.nodes) this.state.ports.updateNodePower(n);
     if (k === 0 && rep.servers.length === 2) {
       rep.handoff.push(batch);

@@ -33,6 +33,7 @@ import { Simulator, RandomStreams } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { InputIssue } from '../errors.ts';
 import { buildCluster, type ClusterState } from './state.ts';
+import { scenarioModelScope } from '../scenario/models.ts';
 import { Recorder, sampleTimeSeries, type TimePoint } from './recorder.ts';
 import { TimelineRecorder } from './timeline.ts';
 import { makeRouter } from './routers/index.ts';
@@ -46,6 +47,9 @@ import { Arrivals } from './arrivals.ts';
 import { partTime } from './service-times.ts';
 import { buildResult, type SimulationResult } from './result.ts';
 import { checkBudget, checkRunning, type BudgetEstimate } from './budget.ts';
+import { Cooling, coolingOf, coolingProblem } from './cooling.ts';
+import { Monitoring } from './monitoring.ts';
+import { InputError } from '../errors.ts';
 
 export type { SimulationResult, RunSummary, Stats } from './result.ts';
 export { summaryOf, usageOf } from './result.ts';
@@ -61,6 +65,8 @@ export interface SimulationOptions {
   timeline?: boolean;
   /** Directory of the scenario file, to resolve relative paths (trace files). */
   baseDir?: string;
+  /** Record the monitoring series (per GPU, node, pool and class) for the OpenMetrics export (report/openmetrics.ts). */
+  monitoring?: boolean;
   /** Time-series sampling interval (s); default duration/500. */
   sampleInterval?: number;
   /** Called after every time-series sample (benchmarks use it to watch memory). */
@@ -129,8 +135,18 @@ export async function simulateAsync(s: Scenario, opts: AsyncSimulationOptions = 
   return run.finish();
 }
 
-/** Builds the cluster, checks the run budget, sets the initial state and returns the run, not yet advanced. */
+/**
+ * Builds the cluster, checks the run budget, sets the initial state and returns the run, not yet advanced.
+ * Building, every slice and the result see the scenario's own models only (scenario/models.ts): runs in one
+ * process never see each other's.
+ */
 export function startSimulation(s: Scenario, opts: SimulationOptions = {}): SimulationRun {
+  const inModels = scenarioModelScope(s);
+  const run = inModels(() => build(s, opts));
+  return { budget: run.budget, progress: run.progress, advance: (n) => inModels(() => run.advance(n)), finish: (why) => inModels(() => run.finish(why)) };
+}
+
+function build(s: Scenario, opts: SimulationOptions): SimulationRun {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator();
   const streams = new RandomStreams(s.seed);
@@ -141,8 +157,20 @@ export function startSimulation(s: Scenario, opts: SimulationOptions = {}): Simu
     ...built, scenario: s, sim, rng,
     recorder: new Recorder(sim, opts.records ?? false),
     timeline: opts.timeline ? new TimelineRecorder(sim) : undefined,
+    cooling: undefined,
+    monitoring: undefined,
     ports: undefined as unknown as ClusterState['ports'],
   };
+  // cooling: modelled when the scenario gives it; otherwise the reference air path, only for the monitoring export
+  if (s.cluster.cooling || opts.monitoring) {
+    state.cooling = new Cooling(state, coolingOf(s));
+    const problems = state.cooling.allParams().map(coolingProblem).filter((p) => p !== undefined);
+    if (s.cluster.cooling && problems.length) throw new InputError([{ ...locate(['cluster', 'cooling']), path: 'cluster.cooling', message: problems[0]!.message, hint: problems[0]!.hint }]);
+  }
+  if (opts.monitoring) {
+    const monitoring = (state.monitoring = new Monitoring(state));
+    state.recorder.onComplete = (cls, latency) => monitoring.complete(cls, latency);
+  }
 
   // ---- the subsystems, and the ports through which they call each other ----
   const router = makeRouter(s.scheduling.routing, { now: () => sim.now, random: rng.routing, partTime });
@@ -190,7 +218,9 @@ export function startSimulation(s: Scenario, opts: SimulationOptions = {}): Simu
   const sampleInterval = opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500);
   const budget = checkBudget(state, { records: opts.records ?? false, timeline: opts.timeline ?? false, powerSteps: opts.powerSteps ?? false, sampleInterval, rateScale: opts.rateScale ?? 1, arrivals: arrivals.traceCount() }, locate);
   arrivals.start();
-  sampleTimeSeries(state, sampleInterval, opts.onSample);
+  const monitoring = state.monitoring;
+  const onSample = monitoring ? (p: TimePoint) => (monitoring.sample(), opts.onSample?.(p)) : opts.onSample;
+  sampleTimeSeries(state, sampleInterval, onSample);
 
   // the arrival window, then (with drain) until every admitted request has finished: failure and autoscale
   // processes keep scheduling, so the drain stops at the first instant with nothing left in flight

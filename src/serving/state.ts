@@ -17,6 +17,7 @@ import { getModel } from '../workload/request.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
+import { poolInferenceSpec } from '../engines/inference-spec.ts';
 import type { Estimate, InferenceOptions } from '../perf/estimate.ts';
 import { groupGpus, type ParallelPlan } from '../parallel/plan.ts';
 import type { FabricOptions } from '../parallel/network.ts';
@@ -29,6 +30,8 @@ import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
 import { resolveOverheads, type ServingOverheads } from './overheads.ts';
+import type { Cooling } from './cooling.ts';
+import type { Monitoring } from './monitoring.ts';
 
 /** A scenario's relative path, against the scenario file's folder. */
 export function resolvePath(baseDir: string | undefined, file: string): string {
@@ -233,6 +236,10 @@ export interface ClusterState {
   recorder: Recorder;
   /** Present when the run records its timeline (SimulationOptions.timeline). */
   timeline: TimelineRecorder | undefined;
+  /** GPU temperatures, throttling and fans (cooling.ts): with cluster.cooling, or when the run records monitoring series. */
+  cooling: Cooling | undefined;
+  /** Per-GPU, node, pool and class series for the OpenMetrics export (SimulationOptions.monitoring). */
+  monitoring: Monitoring | undefined;
   warnings: string[];
   ports: Ports;
 }
@@ -297,7 +304,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     const name = p.name ?? `pool${i}`;
     const pool: PoolState = {
       name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu, gpus, plan,
-      inference: { ...inferenceOptions({ ...s.inference, ...(p.inference ?? {}) }), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
+      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, scores: new MinTree(0),

@@ -7,6 +7,7 @@ import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate
 import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
 import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
+import { engineSupportsPlan } from '../engines/rules.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
 
@@ -76,6 +77,7 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   const req = resolveRequest(s.model, s.request);
   const rows: PlanRow[] = [];
   for (const plan of candidatePlans(s.model, s.budget, s.include)) {
+    if (!engineSupportsPlan(s.options?.engine, plan)) continue; // only layouts the engine runs
     const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
     const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false };
     const problems = planProblems({ ...plan, dp: 1 }, s.model, perReplica, { cfg: req.cfg, tokens: req.tokens });

@@ -10,6 +10,7 @@ import type { Scenario, Pool } from '../scenario/schema.ts';
 import { poolsOf, autoscalesOf } from '../scenario/pools.ts';
 import { resolveClasses } from '../scenario/classes.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
+import { poolInferenceSpec } from '../engines/inference-spec.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import type { RequestShape } from '../workload/request.ts';
@@ -137,7 +138,7 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   if (models.length !== 1) throw new Error(`sizing handles one model per scenario; the request mix uses ${models.join(', ')}`);
   const model = classes[0]!.model;
   const first = poolsOf(s)[0]!;
-  const inference: InferenceOptions = { ...inferenceOptions({ ...s.inference, ...(first.inference ?? {}) }), offload: false };
+  const inference: InferenceOptions = { ...inferenceOptions(poolInferenceSpec(s.inference, first)), offload: false };
   // the class with the most work picks the layouts to look at; the others are estimated for those
   const primary = [...classes].sort((a, b) => b.share * b.shape.width * b.shape.height * b.shape.frames * b.shape.steps - a.share * a.shape.width * a.shape.height * a.shape.frames * a.shape.steps)[0]!;
   const include = opts.allLayouts ? undefined : { ring: false, pipefusion: false };

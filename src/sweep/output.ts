@@ -46,7 +46,7 @@ export function jsonLine(r: SweepRecord): string {
 // ---------------------------------------------------------------------------------------------------
 // key metrics
 
-export type MetricUnit = 'count' | 'videos/h' | 's' | 'ratio' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'GPUs';
+export type MetricUnit = 'count' | 'videos/h' | 's' | 'ratio' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'GPUs' | 'dB';
 
 export interface MetricDef {
   /** Column name in points.csv and sweep.json. */
@@ -81,6 +81,10 @@ export const METRICS: readonly MetricDef[] = [
   { key: 'avg_power_kw', label: 'mean IT power', unit: 'kW', better: null, get: (s) => s.energy.avg_power_kw },
   { key: 'usd_per_video', label: '$ per video', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_video ?? null },
   { key: 'usd_per_month', label: '$ per month', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_month ?? null },
+  // quality (src/engines/quality.ts): pools whose accelerations change the video, and the lowest published PSNR vs
+  // the full model among them (null: exact, or nothing published) — for ranking by cost at a quality floor
+  { key: 'approximate_pools', label: 'pools with output-changing accelerations', unit: 'count', better: 'lower', get: (s) => s.pools.filter((p) => p.approximate).length },
+  { key: 'quality_psnr_db', label: 'published PSNR vs the full model (worst pool)', unit: 'dB', better: 'higher', get: (s) => { const v = s.pools.map((p) => p.quality_psnr_db).filter((x): x is number => x !== null); return v.length ? Math.min(...v) : null; } },
   { key: 'sim_time_s', label: 'simulated time', unit: 's', better: null, get: (s) => s.sim_time_s },
   { key: 'events', label: 'events', unit: 'count', better: null, get: (s) => s.events },
 ];

@@ -48,6 +48,8 @@ export function formatMetricValue(v: number | null | undefined, unit: MetricUnit
       return `${v.toFixed(2)} kW`;
     case 'videos/h':
       return v.toFixed(1);
+    case 'dB':
+      return `${v.toFixed(1)} dB`;
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }

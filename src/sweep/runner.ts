@@ -26,6 +26,8 @@ export interface RunnerOptions {
   workers?: number;
   /** Runs per message to a worker (default: chosen from the sweep size, 1 to 4). */
   batch?: number;
+  /** `--openmetrics`: each run also writes its monitoring series into this folder. */
+  metrics?: { dir: string; startUnixS: number };
   /** Every outcome, in completion order (progress bars). */
   onOutcome?: (o: RunOutcome) => void;
   /** Every outcome, in id order (streaming files). */
@@ -43,7 +45,7 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('./
 /** Runs `points`; resolves to their outcomes in the order of `points`. */
 export async function runSweep(points: readonly SweepPoint[], opts: RunnerOptions): Promise<RunOutcome[]> {
   const file = resolve(opts.file);
-  const tasks: RunTask[] = points.map((p) => ({ id: p.id, file, set: [...(opts.set ?? []), ...p.set], seed: p.seed }));
+  const tasks: RunTask[] = points.map((p) => ({ id: p.id, file, set: [...(opts.set ?? []), ...p.set], seed: p.seed, ...(opts.metrics ? { metrics: opts.metrics } : {}) }));
   const outcomes: (RunOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
   const deliver = (index: number, o: RunOutcome) => {

@@ -6,7 +6,9 @@
  * An invalid point (a value the schema or the semantic checks reject, a layout that does not fit) is an
  * outcome, not a crash: it comes back as { ok: false, error } with the reasons, and the sweep goes on.
  */
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { metricsText } from '../report/openmetrics.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { simulate, summaryOf, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
 import { InputError } from '../errors.ts';
@@ -19,6 +21,8 @@ export interface RunTask {
   /** The command line's --set flags, then the point's overrides. */
   set: string[];
   seed: number;
+  /** `--openmetrics`: also write the run's monitoring series to dir/point-<id>.openmetrics.txt. */
+  metrics?: { dir: string; startUnixS: number };
 }
 
 /** What a sweep keeps of a run: its summary (serving/result.ts; no wall time, so outputs are reproducible). */
@@ -40,7 +44,8 @@ export function errorReason(e: unknown): string {
 export function runPoint(task: RunTask): RunOutcome {
   try {
     const loaded = loadScenario(task.file, { set: task.set, seed: task.seed, cache: true });
-    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate });
+    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, monitoring: task.metrics !== undefined });
+    if (task.metrics) writeFileSync(join(task.metrics.dir, `point-${task.id}.openmetrics.txt`), metricsText(result, { startUnixS: task.metrics.startUnixS, labels: [['sweep_point', String(task.id)]] }));
     return { id: task.id, ok: true, summary: sweepSummary(result) };
   } catch (e) {
     return { id: task.id, ok: false, error: errorReason(e) };

@@ -20,6 +20,16 @@ export interface CustomModelInput {
   defaults?: Partial<ModelSpec['defaults']>;
 }
 
+/**
+ * A scenario's `models:` entry as a ModelSpec: from a diffusers config (path absolute or relative to `dir`;
+ * the entry's id and name win) or from a base model and overrides.
+ */
+export function scenarioModel(m: CustomModelInput & { diffusers_config?: string }, dir = '.'): ModelSpec {
+  if (!m.diffusers_config) return customModel(m);
+  const fromFile = modelFromDiffusersConfig(resolve(dir, m.diffusers_config));
+  return { ...fromFile, id: m.id, name: m.name ?? fromFile.name };
+}
+
 /** Builds a model from a base model and overrides (scenario `models:` entries). */
 export function customModel(m: CustomModelInput): ModelSpec {
   const base = MODELS.find((x) => x.id === (m.base ?? 'wan2.1-t2v-14b'));

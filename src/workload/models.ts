@@ -24,6 +24,29 @@ export interface DitSpec {
    * [L, 6, d] and its per-block add run per token in fp32; Wan2.1 code computes it once per sample.
    */
   perTokenTimestep: boolean;
+  /**
+   * Wan2.1 I2V: CLIP image tokens the cross-attention also attends to (WanI2VCrossAttention: k_img, v_img,
+   * norm_k_img and a second attention, added to the text attention's output), after the img_emb MLP
+   * (LayerNorm, Linear, GELU, Linear, LayerNorm) from `imageDim` to dim.
+   */
+  imageTokens?: number;
+  imageDim?: number;
+}
+
+/** The CLIP ViT-H/14 image encoder of Wan2.1 I2V (wan/modules/clip.py: 32 layers of which 31 run, width 1280). */
+export interface ImageEncoderSpec {
+  id: 'clip-vit-h-14';
+  /** Blocks run (visual(..., use_31_block=True)). */
+  layers: number;
+  dim: number;
+  mlpDim: number;
+  heads: number;
+  /** 16 × 16 patches of a 224-pixel image + the class token. */
+  tokens: number;
+  /** Conv patch embedding input: 3 channels × 14 × 14. */
+  patchK: number;
+  /** Weights as loaded (fp16, visual and text towers). */
+  residentBytes: number;
 }
 
 export interface VaeSpec {
@@ -85,6 +108,8 @@ export interface ModelSpec {
   officialWeightDtype: 'bf16' | 'fp32';
   /** Whether I2V encodes the conditioning clip with the VAE before sampling (A14B I2V: full clip on every rank). */
   vaeEncodeFrames: 'none' | 'clip' | 'image';
+  /** Wan2.1 I2V's CLIP image encoder (run once per request on the conditioning image). */
+  imageEncoder?: ImageEncoderSpec;
   sources: Record<string, string>;
 }
 
@@ -127,6 +152,14 @@ export const WAN22_VAE: VaeSpec = {
   checkpointBytes: 2_818_839_170,
   params: 2_818_839_170 / 4,
 };
+
+/**
+ * open-clip-xlm-roberta-large-vit-huge-14 as Wan2.1 I2V loads it (Wan-Video/Wan2.1@9737cba: wan/modules/clip.py:
+ * 471-498 vision_dim 1280, vision_layers 32, vision_heads 16, mlp ratio 4, patch 14, image 224; :541
+ * use_31_block=True; wan/configs/wan_i2v_14B.py clip_dtype float16). Weights: the fp16 repack is 2.39 GB
+ * (../shared/data/wan-architecture.md, Kijai/WanVideo_comfy listing).
+ */
+export const CLIP_VIT_H_14: ImageEncoderSpec = { id: 'clip-vit-h-14', layers: 31, dim: 1280, mlpDim: 5120, heads: 16, tokens: 257, patchK: 3 * 14 * 14, residentBytes: 2.39e9 };
 
 const DIT_14B: Omit<DitSpec, 'inChannels' | 'outChannels' | 'perTokenTimestep'> = {
   dim: 5120, ffnDim: 13824, heads: 40, headDim: 128, layers: 40, patch: [1, 2, 2], freqDim: 256, textLen: 512, textDim: 4096,
@@ -208,6 +241,28 @@ export const MODELS: readonly ModelSpec[] = [
     sources: COMMON_SOURCES,
   },
   {
+    id: 'wan2.1-i2v-14b',
+    name: 'Wan2.1-I2V-14B',
+    task: 'i2v',
+    dit: { ...DIT_14B, inChannels: 36, outChannels: 16, perTokenTimestep: false, imageTokens: 257, imageDim: 1280 },
+    experts: 1,
+    vae: WAN21_VAE,
+    textEncoder: UMT5_XXL,
+    defaults: { steps: 40, frames: 81, width: 1280, height: 720, fps: 16, guidance: true },
+    sizes: WAN_SIZES_14B,
+    checkpointDtype: 'fp32',
+    officialWeightDtype: 'fp32',
+    vaeEncodeFrames: 'clip',
+    imageEncoder: CLIP_VIT_H_14,
+    sources: {
+      ...COMMON_SOURCES,
+      dit: 'Wan-Video/Wan2.1@9737cba:wan/configs/wan_i2v_14B.py (dim 5120, 40 layers, 40 heads, ffn 13824; in_dim 36 = 16 noise + 4 mask + 16 conditioning latents) and wan/modules/model.py:187-229 (WanI2VCrossAttention: k_img, v_img, norm_k_img, 257 CLIP tokens), :350-366 (img_emb MLPProj 1280 → 5120)',
+      defaults: 'Wan-Video/Wan2.1@9737cba:generate.py:35 (i2v-14B: 40 steps, 81 frames), :76-79 (shift 3.0 at 832*480, else 5.0); one checkpoint per resolution (Wan2.1-I2V-14B-480P, -720P) with the same architecture',
+      vaeEncode: 'Wan-Video/Wan2.1@9737cba:wan/image2video.py:240 (vae.encode of the image followed by F-1 zero frames)',
+      imageEncoder: 'Wan-Video/Wan2.1@9737cba:wan/image2video.py:94-99,235-238 (CLIPModel fp16; clip.visual on the conditioning image; moved to the CPU after use with offload_model)',
+    },
+  },
+  {
     id: 'wan2.1-t2v-1.3b',
     name: 'Wan2.1-T2V-1.3B',
     task: 't2v',
@@ -231,7 +286,18 @@ export function ditParams(d: DitSpec): number {
   const perBlock = 2 * (4 * (D * D + D) + 2 * D) + 2 * D + (2 * D * F + F + D) + 6 * D;
   const embeddings = inChannels * D * patch + D + (textDim * D + D + D * D + D) + (freqDim * D + D + D * D + D) + (6 * D * D + 6 * D);
   const head = D * patch * outChannels + patch * outChannels + 2 * D;
-  return d.layers * perBlock + embeddings + head;
+  return d.layers * (perBlock + imageCrossParams(d)) + embeddings + head + imageEmbeddingParams(d);
+}
+
+/** Per block: WanI2VCrossAttention's k_img, v_img (Linear d→d with bias) and norm_k_img (d); 0 without image tokens. */
+export function imageCrossParams(d: DitSpec): number {
+  return d.imageTokens ? 2 * (d.dim * d.dim + d.dim) + d.dim : 0;
+}
+
+/** img_emb (MLPProj): LayerNorm(in), Linear(in, in), GELU, Linear(in, dim), LayerNorm(dim); 0 without image tokens. */
+export function imageEmbeddingParams(d: DitSpec): number {
+  const i = d.imageDim ?? 0;
+  return d.imageTokens ? 2 * i + (i * i + i) + (i * d.dim + d.dim) + 2 * d.dim : 0;
 }
 
 /** Latent grid and DiT token count for a request (wan-architecture.md §A.6). */

@@ -4,11 +4,16 @@
  * program order) from which the peak and its breakdown are read.
  */
 
-export type Dtype = 'fp64' | 'fp32' | 'tf32' | 'bf16' | 'fp16' | 'fp8';
+export type Dtype = 'fp64' | 'fp32' | 'tf32' | 'bf16' | 'fp16' | 'fp8' | 'int8';
 
-export const DTYPE_BYTES: Record<Dtype, number> = { fp64: 8, fp32: 4, tf32: 4, bf16: 2, fp16: 2, fp8: 1 };
+export const DTYPE_BYTES: Record<Dtype, number> = { fp64: 8, fp32: 4, tf32: 4, bf16: 2, fp16: 2, fp8: 1, int8: 1 };
 
-export type AttentionKernel = 'fa2' | 'fa3' | 'cudnn' | 'efficient' | 'math';
+/**
+ * Attention kernels: the bf16 ones the profile measures (fa2 = flash, cudnn, efficient, math) and FA3; the
+ * quantised ones of serving engines (src/workload/attention-kernels.ts): `sage2` (SageAttention2: INT8 QK,
+ * FP8 PV) and `fa3-fp8` (FlashAttention-3 with FP8 inputs and per-tensor descales).
+ */
+export type AttentionKernel = 'fa2' | 'fa3' | 'cudnn' | 'efficient' | 'math' | 'sage2' | 'fa3-fp8';
 
 /** Kinds of memory-bound kernels; the profile's bandwidth curve is looked up by this kind. */
 export type ElementwiseKind =
@@ -54,6 +59,8 @@ export interface AttentionOp extends OpBase {
   headDim: number;
   kernel: AttentionKernel;
   dtype: Dtype;
+  /** Fraction of the query-key blocks computed (sparse attention); undefined = dense. */
+  density?: number;
 }
 
 export interface ElementwiseOp extends OpBase {
@@ -111,7 +118,7 @@ export function opFlops(op: Op): number {
     case 'gemm':
       return 2 * op.m * op.n * op.k * op.batch;
     case 'attention':
-      return 4 * op.batch * op.heads * op.lq * op.lk * op.headDim;
+      return 4 * op.batch * op.heads * op.lq * op.lk * op.headDim * (op.density ?? 1);
     case 'conv':
       return 2 * op.cin * op.cout * op.kernel[0] * op.kernel[1] * op.kernel[2] * op.out[0] * op.out[1] * op.out[2];
     default:
@@ -124,7 +131,7 @@ export function opBytes(op: Op): number {
   switch (op.kind) {
     case 'gemm': {
       const b = DTYPE_BYTES[op.dtype];
-      return op.batch * b * (op.m * op.k + op.k * op.n) + op.batch * op.m * op.n * (op.dtype === 'fp8' ? 2 : b);
+      return op.batch * b * (op.m * op.k + op.k * op.n) + op.batch * op.m * op.n * (b === 1 ? 2 : b);
     }
     case 'attention':
       return DTYPE_BYTES[op.dtype] * op.batch * op.heads * op.headDim * (2 * op.lq + 2 * op.lk);

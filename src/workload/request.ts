@@ -33,15 +33,31 @@ export interface ResolvedRequest extends RequestShape {
   warnings: string[];
 }
 
-const customModels = new Map<string, ModelSpec>();
+/**
+ * The models a computation sees besides the built-in zoo: a scenario's own (`models:`) while it is loaded or
+ * simulated (withModelScope), else the process's (configs read by `--model path/config.json`). Scopes keep
+ * scenarios apart: two scenarios may define the same id differently, in one process, in any order.
+ */
+let scope = new Map<string, ModelSpec>();
 
-/** Registers a user-defined model (from a scenario's `models:` section or a diffusers config). */
+/** Runs `fn` (synchronous) seeing exactly these user-defined models; the previous scope is restored after. */
+export function withModelScope<T>(models: readonly ModelSpec[], fn: () => T): T {
+  const outer = scope;
+  scope = new Map(models.map((m) => [m.id, m]));
+  try {
+    return fn();
+  } finally {
+    scope = outer;
+  }
+}
+
+/** Adds a user-defined model (a diffusers config read on demand) to the current scope. */
 export function registerModel(model: ModelSpec): void {
-  customModels.set(model.id, model);
+  scope.set(model.id, model);
 }
 
 export function listModels(): ModelSpec[] {
-  return [...MODELS, ...customModels.values()];
+  return [...MODELS, ...scope.values()];
 }
 
 export function getModel(id: string): ModelSpec {
@@ -51,7 +67,7 @@ export function getModel(id: string): ModelSpec {
     return m;
   }
   const key = id.toLowerCase();
-  const m = customModels.get(id) ?? MODELS.find((x) => x.id === key || x.name.toLowerCase() === key);
+  const m = scope.get(id) ?? MODELS.find((x) => x.id === key || x.name.toLowerCase() === key);
   if (!m) {
     throw new InputError([{ source: '--model', path: 'model', message: `unknown model "${id}"`, hint: didYouMean(id, listModels().map((x) => x.id)) ?? `known: ${listModels().map((x) => x.id).join(', ')}` }]);
   }

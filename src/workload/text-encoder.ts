@@ -5,20 +5,40 @@
  * pow) → residual. One call encodes one 512-token prompt; the pipeline calls it twice per request
  * (prompt and negative prompt).
  */
-import { StageBuilder } from './ops.ts';
-import type { TextEncoderSpec } from './models.ts';
+import { StageBuilder, type Dtype } from './ops.ts';
+import type { ImageEncoderSpec, TextEncoderSpec } from './models.ts';
+
+export interface TextEncodeOptions {
+  calls: number;
+  weightsResident: boolean;
+  fsdp?: number;
+  /**
+   * Quantised umT5 (LightX2V t5_quantized: int8-vllm / fp8-sgl checkpoints, ModelTC/LightX2V@f8aee98:
+   * docs/EN/source/method_tutorials/quantization.md): the block linears as fp8/int8 GEMMs, each input
+   * quantised per token by one kernel. Default bf16.
+   */
+  linearDtype?: 'bf16' | 'fp8' | 'int8';
+  /** Wan2.1 I2V: the CLIP image encoder also runs in this stage, on the conditioning image. */
+  image?: ImageEncoderSpec;
+}
 
 const BF16 = 2;
 const F32 = 4;
 
-export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weightsResident: boolean; fsdp?: number }): StageBuilder {
+export function buildTextEncode(te: TextEncoderSpec, opts: TextEncodeOptions): StageBuilder {
   const b = new StageBuilder();
+  const q = opts.linearDtype && opts.linearDtype !== 'bf16' ? opts.linearDtype : undefined;
+  /** A block linear: bf16, or quantised (a per-token quantisation kernel, then the fp8/int8 GEMM). */
+  const linear = (name: string, m: number, n: number, k: number) => {
+    if (q) b.op({ kind: 'elementwise', name: `${name}.quantize_per_token`, ew: 'cast_down', bytes: m * k * (BF16 + 1) + m * F32, kernels: 1 });
+    b.op({ kind: 'gemm', name, m, n, k, dtype: (q ?? 'bf16') as Dtype, batch: 1 });
+  };
   const L = te.tokens;
   const d = te.dim;
   const f = te.ffnDim;
   const H = te.heads;
   const hd = d / H;
-  if (opts.weightsResident) b.alloc('weights', (te.blockParams + te.embeddingParams) * BF16, 'text_encoder_weights');
+  if (opts.weightsResident) b.alloc('weights', te.blockParams * (q ? 1 : BF16) + te.embeddingParams * BF16, 'text_encoder_weights');
   b.section('text_encoder.embed', opts.calls);
   b.op({ kind: 'elementwise', name: 'token_embedding', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 }, { outputs: [['x', L * d * BF16, 'activations']] });
   b.section('text_encoder.block', opts.calls * te.layers);
@@ -30,7 +50,7 @@ export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weig
     // x.float(), pow(2), mean(-1), + eps, rsqrt, x * r (fp32), type_as, weight * x: 8 kernels
     b.op({ kind: 'elementwise', name, ew: 'norm', bytes: L * d * (BF16 + F32 + 2 * F32 + F32 + BF16 + F32 + F32 + BF16 + 2 * BF16), kernels: 8 });
   norm('norm1');
-  for (const p of ['q', 'k', 'v']) b.op({ kind: 'gemm', name: `attn.${p}`, m: L, n: d, k: d, dtype: 'bf16', batch: 1 });
+  for (const p of ['q', 'k', 'v']) linear(`attn.${p}`, L, d, d);
   // relative position bias (shared_pos=False: every layer): ~19 int64 kernels on [L, L] for the buckets,
   // the embedding gather → [L, L, H] and permute().contiguous(); then zeros, += bias, masked_fill
   b.op({ kind: 'elementwise', name: 'attn.pos_buckets', ew: 'binary', bytes: L * L * 8 * 3 * 19, kernels: 19 });
@@ -45,18 +65,38 @@ export function buildTextEncode(te: TextEncoderSpec, opts: { calls: number; weig
   b.op({ kind: 'elementwise', name: 'attn.v_permute', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 });
   b.op({ kind: 'gemm', name: 'attn.pv', m: L, n: hd, k: L, dtype: 'bf16', batch: H }, { frees: ['scores'] });
   b.op({ kind: 'elementwise', name: 'attn.out_permute', ew: 'copy', bytes: L * d * 2 * BF16, kernels: 1 });
-  b.op({ kind: 'gemm', name: 'attn.o', m: L, n: d, k: d, dtype: 'bf16', batch: 1 });
+  linear('attn.o', L, d, d);
   b.op({ kind: 'elementwise', name: 'residual1', ew: 'binary', bytes: L * d * 3 * BF16, kernels: 1 });
   norm('norm2');
-  b.op({ kind: 'gemm', name: 'ffn.gate', m: L, n: f, k: d, dtype: 'bf16', batch: 1 });
+  linear('ffn.gate', L, f, d);
   // GELU written out: pow, *0.044715, +x, *sqrt(2/pi), tanh, 1+, 0.5*x, * → 8 kernels
   b.op({ kind: 'elementwise', name: 'ffn.gelu', ew: 'activation', bytes: L * f * 2 * BF16 * 8, kernels: 8 });
-  b.op({ kind: 'gemm', name: 'ffn.fc1', m: L, n: f, k: d, dtype: 'bf16', batch: 1 });
+  linear('ffn.fc1', L, f, d);
   b.op({ kind: 'elementwise', name: 'ffn.mul', ew: 'binary', bytes: L * f * 3 * BF16, kernels: 1 });
-  b.op({ kind: 'gemm', name: 'ffn.fc2', m: L, n: d, k: f, dtype: 'bf16', batch: 1 });
+  linear('ffn.fc2', L, d, f);
   b.op({ kind: 'elementwise', name: 'residual2', ew: 'binary', bytes: L * d * 3 * BF16, kernels: 1 });
   b.section('text_encoder.final', opts.calls);
   norm('final_norm');
   b.free('x');
+  if (opts.image) imageEncode(b, opts.image);
   return b;
+}
+
+/**
+ * CLIP ViT-H/14 on one 224×224 image (Wan2.1 I2V, wan/modules/clip.py, fp16): patch embedding as a GEMM,
+ * then `layers` pre-norm blocks (LayerNorm, qkv, 16-head attention over 257 tokens, out, LayerNorm, GELU MLP).
+ */
+function imageEncode(b: StageBuilder, c: ImageEncoderSpec): void {
+  const L = c.tokens;
+  const d = c.dim;
+  b.section('image_encoder.embed', 1);
+  b.op({ kind: 'gemm', name: 'clip.patch_embedding', m: L - 1, n: d, k: c.patchK, dtype: 'bf16', batch: 1 });
+  b.section('image_encoder.block', c.layers);
+  b.op({ kind: 'elementwise', name: 'clip.norms', ew: 'norm', bytes: 2 * L * d * 2 * BF16, kernels: 2 });
+  b.op({ kind: 'gemm', name: 'clip.qkv', m: L, n: 3 * d, k: d, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'attention', name: 'clip.attention', batch: 1, heads: c.heads, lq: L, lk: L, headDim: d / c.heads, kernel: 'fa2', dtype: 'bf16' });
+  b.op({ kind: 'gemm', name: 'clip.o', m: L, n: d, k: d, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'gemm', name: 'clip.fc1', m: L, n: c.mlpDim, k: d, dtype: 'bf16', batch: 1 });
+  b.op({ kind: 'elementwise', name: 'clip.gelu_residuals', ew: 'activation', bytes: L * (c.mlpDim + 2 * d) * 2 * BF16, kernels: 3 });
+  b.op({ kind: 'gemm', name: 'clip.fc2', m: L, n: d, k: c.mlpDim, dtype: 'bf16', batch: 1 });
 }

@@ -16,7 +16,6 @@
 import { StageBuilder } from './ops.ts';
 import type { VaeSpec } from './models.ts';
 
-const F32 = 4;
 
 export interface VaeEncodeOptions {
   /** Pixel frames, height and width of the clip. */
@@ -25,6 +24,8 @@ export interface VaeEncodeOptions {
   width: number;
   /** Allow TF32 for the fp32 convolutions (PyTorch's cudnn default). */
   tf32: boolean;
+  /** Precision: fp32 (official), bf16 (engines that build the VAE in bf16). */
+  dtype?: 'fp32' | 'bf16';
 }
 
 /** Encoder widths: dims[0] = base, then base·mult (vae2_1 Encoder3d `dims = [dim * u for u in [1] + dim_mult]`). */
@@ -35,16 +36,18 @@ function encoderDims(vae: VaeSpec): number[] {
 
 export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder {
   const b = new StageBuilder();
+  const EB = o.dtype === 'bf16' ? 2 : 4; // bytes per element
+  const DT = o.dtype === 'bf16' ? 'bf16' : 'fp32';
   const dims = encoderDims(vae);
   const p = vae.patchify;
   const temporalDown = [false, true, true];
   // chunks of 1, then 4 frames (vae2_1 encode: `iter_ = 1 + (t - 1) // 4`)
   const chunks = 1 + Math.floor((o.frames - 1) / 4);
-  const clipBytes = 3 * o.frames * o.height * o.width * F32;
+  const clipBytes = 3 * o.frames * o.height * o.width * EB;
   b.alloc('clip', clipBytes, 'vae_io');
-  b.alloc('weights', vae.params * F32, 'vae_weights');
+  b.alloc('weights', vae.params * EB, 'vae_weights');
   const conv = (name: string, cin: number, cout: number, k: [number, number, number], t: number, h: number, w: number, count: number) =>
-    b.op({ kind: 'conv', name, dims: k[0] > 1 ? 3 : 2, cin, cout, kernel: k, out: [t, h, w], dtype: 'fp32', tf32: o.tf32, count });
+    b.op({ kind: 'conv', name, dims: k[0] > 1 ? 3 : 2, cin, cout, kernel: k, out: [t, h, w], dtype: DT, tf32: o.tf32, count });
   const ew = (name: string, kind: 'copy' | 'norm' | 'activation' | 'binary', bytes: number, kernels: number, count: number) =>
     b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels, count });
 
@@ -54,7 +57,7 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
   let h = o.height / p;
   let w = o.width / p;
   let c = 3 * p * p;
-  const E = (ch: number) => ch * t * h * w * F32;
+  const E = (ch: number) => ch * t * h * w * EB;
   b.section('vae_encode.chunk', 1);
   conv('conv1', c, dims[0]!, [3, 3, 3], t, h, w, reps);
   c = dims[0]!;
@@ -89,9 +92,9 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
     const tokens = h * w;
     ew('middle.attn.norm_qkv_permute', 'norm', 14 * E(c), 6, reps);
     conv('middle.attn.to_qkv', c, 3 * c, [1, 1, 1], t, h, w, reps);
-    b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens, n: tokens, k: c, dtype: 'fp32', batch: t, count: reps });
-    ew('middle.attn.softmax', 'norm', 2 * t * tokens * tokens * F32, 1, reps);
-    b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens, n: c, k: tokens, dtype: 'fp32', batch: t, count: reps });
+    b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens, n: tokens, k: c, dtype: DT, batch: t, count: reps });
+    ew('middle.attn.softmax', 'norm', 2 * t * tokens * tokens * EB, 1, reps);
+    b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens, n: c, k: tokens, dtype: DT, batch: t, count: reps });
     conv('middle.attn.proj', c, c, [1, 1, 1], t, h, w, reps);
   }
   resBlock('middle.res1', c, c);

@@ -21,7 +21,6 @@
 import { StageBuilder } from './ops.ts';
 import type { VaeSpec } from './models.ts';
 
-const F32 = 4;
 
 export interface VaeDecodeOptions {
   /** Latent frames, height and width. */
@@ -30,6 +29,15 @@ export interface VaeDecodeOptions {
   w: number;
   /** Allow TF32 for the fp32 convolutions (PyTorch default for cudnn: true). */
   tf32: boolean;
+  /** Precision of the decode: fp32 (the official pipelines) or bf16 (LightX2V's default, SGLang --vae-precision). */
+  dtype?: 'fp32' | 'bf16';
+  /**
+   * Tiled decode (diffusers AutoencoderKLWan.tiled_decode, huggingface/diffusers@58eb52c:
+   * src/diffusers/models/autoencoders/autoencoder_kl_wan.py:1076-1081 and tiled_decode): overlapping latent
+   * tiles of `tile` starting every `stride` latents in h and w, each decoded frame by frame with its own cache,
+   * then blended; the overlap is decoded twice.
+   */
+  tiling?: { tile: number; stride: number };
   /** Split the spatial work over this many GPUs (patch-parallel decode); 1 = the official rank-0 decode. */
   spatialShards: number;
   /**
@@ -81,26 +89,35 @@ function decoderStages(vae: VaeSpec): { dims: number[]; stages: Stage[]; headOut
 /** Builds the whole decode of one video (all latent frames). */
 export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder {
   const b = new StageBuilder();
+  const EB = elemBytes(o);
   const shards = o.spatialShards;
   // Output video (fp32), accumulated over chunks (torch.cat per chunk in Wan2.1; once in Wan2.2).
   const outFrames = 1 + 4 * (o.t - 1);
   const pxH = o.h * vae.stride[1];
   const pxW = o.w * vae.stride[2];
-  const videoBytes = (3 * outFrames * pxH * pxW * F32) / shards;
-  b.alloc('latents', vae.zDim * o.t * o.h * o.w * F32, 'vae_io');
-  b.alloc('weights', vae.params * F32, 'vae_weights');
+  const videoBytes = (3 * outFrames * pxH * pxW * EB) / shards;
+  b.alloc('latents', vae.zDim * o.t * o.h * o.w * EB, 'vae_io');
+  b.alloc('weights', vae.params * EB, 'vae_weights');
   // the output of earlier chunks accumulates while later chunks decode (about half the video on average;
   // the peak is reached at the last chunks, so we hold the whole video)
   b.alloc('video', videoBytes, 'vae_io');
   // feature caches (2 frames of every causal-conv input) live across chunks: size them with a dry walk
-  const cacheBytes = walkChunk(new StageBuilder(), vae, o, false);
-  walkChunk(b.section('vae.first_frame', 1), vae, o, true);
-  if (o.t > 1) {
-    b.alloc('feature_cache', cacheBytes, 'vae_cache');
-    walkChunk(b.section('vae.frame', o.t - 1), vae, o, false);
-    b.free('feature_cache');
+  const tiles = o.tiling && (o.h > o.tiling.tile || o.w > o.tiling.tile) ? tileGroups(o.h, o.w, o.tiling) : [{ h: o.h, w: o.w, count: 1 }];
+  for (const tg of tiles) {
+    const ot = { ...o, h: tg.h, w: tg.w };
+    const cacheBytes = walkChunk(new StageBuilder(), vae, ot, false);
+    walkChunk(b.section('vae.first_frame', tg.count), vae, ot, true);
+    if (o.t > 1) {
+      b.alloc('feature_cache', cacheBytes, 'vae_cache');
+      walkChunk(b.section('vae.frame', (o.t - 1) * tg.count), vae, ot, false);
+      b.free('feature_cache');
+    }
   }
   b.section('vae.output', 1);
+  if (tiles.length > 1 || tiles[0]!.count > 1) {
+    // blend_v / blend_h over the overlaps and the cat of the cropped tiles: about one more pass over the video
+    b.op({ kind: 'elementwise', name: 'tile_blend_cat', ew: 'copy', bytes: videoBytes * 2, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
+  }
   if (vae.id === 'wan2.1-vae') {
     // torch.cat([out, out_]) per chunk: Σ copies ≈ T/2 × video, and old + new alive at the last cat
     b.op({ kind: 'elementwise', name: 'output_cat', ew: 'copy', bytes: videoBytes * 2 * (o.t / 2), kernels: o.t });
@@ -120,7 +137,31 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
  * until the final add; a causal conv holds its input, the padded copy and its output at once; Wan2.2's
  * Up_ResidualBlock clones its input and keeps the original for the DupUp3D shortcut.
  */
+/** The tiles of a tiled decode, grouped by size: starts every `stride` latents, each `tile` long (cut at the edge). */
+export function tileGroups(h: number, w: number, t: { tile: number; stride: number }): { h: number; w: number; count: number }[] {
+  const spans = (n: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i += t.stride) out.push(Math.min(t.tile, n - i));
+    return out;
+  };
+  const groups = new Map<string, { h: number; w: number; count: number }>();
+  for (const th of spans(h)) for (const tw of spans(w)) {
+    const k = `${th}x${tw}`;
+    const g = groups.get(k);
+    if (g) g.count++;
+    else groups.set(k, { h: th, w: tw, count: 1 });
+  }
+  return [...groups.values()];
+}
+
+/** Bytes per element of the decode's tensors. */
+function elemBytes(o: VaeDecodeOptions): number {
+  return o.dtype === 'bf16' ? 2 : 4;
+}
+
 function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: boolean): number {
+  const EB = elemBytes(o);
+  const DT = o.dtype === 'bf16' ? 'bf16' : 'fp32';
   const { dims, stages, headOut } = decoderStages(vae);
   const shards = o.spatialShards;
   const tag = first ? 'f0' : 'f';
@@ -129,7 +170,7 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
   let h = o.h;
   let w = o.w;
   const px = () => (h * w) / shards;
-  const E = (ch: number, frames = t) => ch * frames * px() * F32; // bytes of an fp32 [ch, frames, h, w] tensor
+  const E = (ch: number, frames = t) => ch * frames * px() * EB; // bytes of an [ch, frames, h, w] tensor in the decode precision
   let n = 0;
   const fresh = (what = 't') => `${tag}.${what}${n++}`;
   const ws = (kind: 'conv3d' | 'conv2d', cin: number, cout: number, inputBytes: number, kernel: number[]) =>
@@ -141,7 +182,7 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
   const causalConv = (name: string, x: string, cin: number, cout: number, k: [number, number, number]): string => {
     const temporal = k[0] > 1;
     const inT = temporal ? t + 2 : t;
-    const padded = (cin * inT * ((h + k[1] - 1) * (w + k[2] - 1)) * F32) / shards;
+    const padded = (cin * inT * ((h + k[1] - 1) * (w + k[2] - 1)) * EB) / shards;
     const out = fresh('conv');
     let src = x;
     if (temporal) {
@@ -152,14 +193,14 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
     }
     if (shards > 1 && k[1] > 1) {
       // patch-parallel decode (split along the width): exchange a one-column halo with each neighbour
-      b.op({ kind: 'collective', name: `${name}.halo`, collective: 'sendrecv', bytes: 2 * cin * inT * h * F32, comm: 'vae' });
+      b.op({ kind: 'collective', name: `${name}.halo`, collective: 'sendrecv', bytes: 2 * cin * inT * h * EB, comm: 'vae' });
     }
     if (k[1] > 1 || temporal) {
       const pad = fresh('pad');
       ew(`${name}.pad`, 'copy', E(cin, inT) + padded, 1, { outputs: [[pad, padded, 'vae_activations']], frees: src !== x ? [src] : [] });
       src = pad;
     }
-    b.op({ kind: 'conv', name, dims: 3, cin, cout, kernel: k, out: [t, h, w / shards], dtype: 'fp32', tf32: o.tf32 }, { outputs: [[out, E(cout), 'vae_activations']], frees: src !== x ? [src] : [], workspace: ws('conv3d', cin, cout, padded, k) });
+    b.op({ kind: 'conv', name, dims: 3, cin, cout, kernel: k, out: [t, h, w / shards], dtype: DT, tf32: o.tf32 }, { outputs: [[out, E(cout), 'vae_activations']], frees: src !== x ? [src] : [], workspace: ws('conv3d', cin, cout, padded, k) });
     return out;
   };
   /** RMS_norm (F.normalize: a reduction and a divide, then * scale, * gamma, + bias) then SiLU. */
@@ -174,7 +215,7 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
     let h0 = x; // identity shortcut keeps x alive
     if (cin !== cout) {
       h0 = fresh('sc');
-      b.op({ kind: 'conv', name: `${name}.shortcut`, dims: 3, cin, cout, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: 'fp32', tf32: o.tf32 }, { outputs: [[h0, E(cout), 'vae_activations']] });
+      b.op({ kind: 'conv', name: `${name}.shortcut`, dims: 3, cin, cout, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: DT, tf32: o.tf32 }, { outputs: [[h0, E(cout), 'vae_activations']] });
     }
     const a1 = normSilu(`${name}.norm1`, x, cin);
     const c1 = causalConv(`${name}.conv1`, a1, cin, cout, [3, 3, 3]);
@@ -205,17 +246,17 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
     const nrm = fresh('an');
     ew('middle.attn.norm', 'norm', 9 * E(c), 5, { outputs: [[nrm, E(c), 'vae_activations']] });
     const qkv = fresh('qkv');
-    b.op({ kind: 'conv', name: 'middle.attn.to_qkv', dims: 2, cin: c, cout: 3 * c, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: 'fp32', tf32: o.tf32 }, { outputs: [[qkv, E(3 * c), 'vae_activations']], frees: [nrm] });
+    b.op({ kind: 'conv', name: 'middle.attn.to_qkv', dims: 2, cin: c, cout: 3 * c, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: DT, tf32: o.tf32 }, { outputs: [[qkv, E(3 * c), 'vae_activations']], frees: [nrm] });
     const qkvc = fresh('qkvc');
     ew('middle.attn.permute', 'copy', 2 * E(3 * c), 1, { outputs: [[qkvc, E(3 * c), 'vae_activations']], frees: [qkv] });
-    const scores = (t * tokens * tokens * F32) / shards;
-    b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens / shards, n: tokens, k: c, dtype: 'fp32', batch: t }, { outputs: [['scores', scores, 'vae_activations']] });
+    const scores = (t * tokens * tokens * EB) / shards;
+    b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens / shards, n: tokens, k: c, dtype: DT, batch: t }, { outputs: [['scores', scores, 'vae_activations']] });
     ew('middle.attn.softmax', 'softmax', 2 * scores, 1, { outputs: [['probs', scores, 'vae_activations']], frees: ['scores'] });
     const att = fresh('att');
-    b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens / shards, n: c, k: tokens, dtype: 'fp32', batch: t }, { outputs: [[att, E(c), 'vae_activations']], frees: ['probs', qkvc] });
+    b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens / shards, n: c, k: tokens, dtype: DT, batch: t }, { outputs: [[att, E(c), 'vae_activations']], frees: ['probs', qkvc] });
     const proj = fresh('proj');
     ew('middle.attn.permute_out', 'copy', 2 * E(c), 1);
-    b.op({ kind: 'conv', name: 'middle.attn.proj', dims: 2, cin: c, cout: c, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: 'fp32', tf32: o.tf32 }, { outputs: [[proj, E(c), 'vae_activations']], frees: [att] });
+    b.op({ kind: 'conv', name: 'middle.attn.proj', dims: 2, cin: c, cout: c, kernel: [1, 1, 1], out: [t, h, w / shards], dtype: DT, tf32: o.tf32 }, { outputs: [[proj, E(c), 'vae_activations']], frees: [att] });
     const out = fresh('ares');
     ew('middle.attn.residual', 'binary', 3 * E(c), 1, { outputs: [[out, E(c), 'vae_activations']], frees: [proj] });
     step(out);
@@ -260,10 +301,10 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
       const up = fresh('up');
       ew(`up${i}.upsample`, 'copy', before + E(c), 1, { outputs: [[up, E(c), 'vae_activations']], frees: [main] });
       const pad = fresh('pad2d');
-      const padded = (c * t * (h + 2) * (w + 2) * F32) / shards;
+      const padded = (c * t * (h + 2) * (w + 2) * EB) / shards;
       ew(`up${i}.pad2d`, 'copy', E(c) + padded, 1, { outputs: [[pad, padded, 'vae_activations']] });
       const conv = fresh('c2d');
-      b.op({ kind: 'conv', name: `up${i}.conv2d`, dims: 2, cin: c, cout: st.resampleOut, kernel: [1, 3, 3], out: [t, h, w / shards], dtype: 'fp32', tf32: o.tf32 }, { outputs: [[conv, E(st.resampleOut), 'vae_activations']], frees: [pad, up], workspace: ws('conv2d', c, st.resampleOut, padded, [1, 3, 3]) });
+      b.op({ kind: 'conv', name: `up${i}.conv2d`, dims: 2, cin: c, cout: st.resampleOut, kernel: [1, 3, 3], out: [t, h, w / shards], dtype: DT, tf32: o.tf32 }, { outputs: [[conv, E(st.resampleOut), 'vae_activations']], frees: [pad, up], workspace: ws('conv2d', c, st.resampleOut, padded, [1, 3, 3]) });
       main = conv;
       c = st.resampleOut;
     }
@@ -271,9 +312,9 @@ function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: bo
       // DupUp3D of the stage input: repeat_interleave + permute().contiguous(), then the add
       const outT = first ? stageT : t;
       const dup = fresh('dup');
-      const elems = (c * outT * h * w * F32) / shards;
+      const elems = (c * outT * h * w * EB) / shards;
       const rep = fresh('rep');
-      ew(`up${i}.dup_repeat`, 'copy', stageC * stageT * stageH * stageW * F32 / shards + elems, 1, { outputs: [[rep, elems, 'vae_activations']] });
+      ew(`up${i}.dup_repeat`, 'copy', stageC * stageT * stageH * stageW * EB / shards + elems, 1, { outputs: [[rep, elems, 'vae_activations']] });
       ew(`up${i}.dup_permute`, 'copy', 2 * elems, 1, { outputs: [[dup, elems, 'vae_activations']], frees: [rep] });
       const sum = fresh('sum');
       ew(`up${i}.shortcut_add`, 'binary', 3 * elems, 1, { outputs: [[sum, elems, 'vae_activations']], frees: [dup, main, stageIn] });

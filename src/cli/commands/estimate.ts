@@ -8,8 +8,9 @@ import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag, numberFlag } from '../usage-error.ts';
+import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 
-interface EstimateFlags {
+interface EstimateFlags extends AccelerationFlags {
   model: string;
   gpu?: string;
   node?: string;
@@ -40,7 +41,7 @@ interface EstimateFlags {
 }
 
 export function registerEstimate(program: Command): void {
-  program
+  const cmd = program
     .command('estimate')
     .description('time and memory of one request on an idle, loaded replica, stage by stage')
     .option('--model <id>', 'model id (vgsim list models); or give --official')
@@ -56,10 +57,10 @@ export function registerEstimate(program: Command): void {
     .option('--frames <n>', 'frames (4n+1)')
     .option('--steps <n>', 'denoising steps')
     .option('--batch <n>', 'videos per forward', '1')
-    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient', 'auto')
-    .option('--dtype <dtype>', 'bf16|fp8 (linear layers)', 'bf16')
+    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient|sage2|fa3-fp8 (auto: the engine\'s default)', 'auto')
+    .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears, with the engine\'s activation quantisation)', 'bf16')
     .option('--offload', 'the official single-GPU offload path (umT5 and inactive expert on the CPU)')
-    .option('--compile', 'fused/compiled kernels and CUDA graphs instead of eager PyTorch')
+    .option('--compile', 'torch.compile as the engine runs it (official: fused kernels and CUDA graphs, an idealisation)')
     .option('--cfg <mode>', 'sequential|batched|none', 'sequential')
     .option('--t5-cpu', 'run umT5 on the CPU')
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
@@ -69,10 +70,13 @@ export function registerEstimate(program: Command): void {
     .option('--weight-dtype <dtype>', 'DiT weights on the GPU: bf16 (--convert_model_dtype) or fp32 (checkpoint kept; default for Wan2.1 models)')
     .option('--image', 'image-to-video request for ti2v models (VAE-encodes the reference image)')
     .option('--official <launch>', 'an official launch line, e.g. "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp": sets model, size, GPUs, plan and weights as the script would run them')
-    .option('--json', 'print one JSON object')
+    .option('--json', 'print one JSON object');
+  addAccelerationFlags(cmd)
     .addHelpText('after', `
 Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload
+  $ vgsim estimate --model wan2.1-i2v-14b --gpu h100-sxm --resolution 832x480 --engine lightx2v --attention sage2 --dtype fp8 --cache magcache:E024K6R02
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=4,cfg=2 --engine sglang --distill lightx2v-4step
   $ vgsim estimate --model wan2.1-t2v-1.3b --gpu rtx4090 --resolution 832x480 --json
   $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
@@ -98,8 +102,8 @@ Examples:
         if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
         return v as T;
       };
-      const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient'] as const);
-      const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8'] as const);
+      const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const);
+      const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8', 'int8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
       const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);
       const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : 'auto';
@@ -128,7 +132,7 @@ Examples:
         inference: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
           text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
-          fp32_matmul: fp32Matmul, weight_dtype: weightDtype,
+          fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
       });
@@ -140,11 +144,14 @@ export function estimateText(e: Estimate): string {
   const r = e.request;
   const out: string[] = [];
   out.push(`${e.model} on ${e.gpus}x ${e.gpu} (${e.node}${e.nodes > 1 ? ` ×${e.nodes} nodes` : ''}), parallel ${e.parallel}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
-  out.push(`attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
+  out.push(`engine ${e.engine}: attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
   out.push('');
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
   out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
+  if (e.step_cache) out.push(`step cache ${e.step_cache.method}: ${e.step_cache.computed} of ${e.step_cache.forwards} forwards run their blocks (${e.step_cache.basis === 'rule' ? 'the method\'s rule' : e.step_cache.basis === 'published' ? 'published timings' : 'user-given'})`);
+  if (e.accelerations.length) out.push(`accelerations: ${e.accelerations.map((a) => `${a.knob}=${a.value}${a.extrapolated ? ' (extrapolated)' : ''}`).join('; ')}`);
+  if (e.quality.length) out.push(`published quality: ${e.quality.map((q) => `${q.metric} ${q.value} (${q.basis}; ${q.source})`).join('; ')}`);
   out.push(`memory: ${e.memory.verdict}`);
   for (const s of e.memory.suggestions) out.push(`  try: ${s}`);
   out.push('');

@@ -17,9 +17,11 @@ import { formatPlan, parsePlan } from '../../parallel/plan.ts';
 import { defaultNodeFor } from '../../perf/layout.ts';
 import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
+import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { accelerationOptions } from '../../engines/inference-spec.ts';
 
 export function registerPlan(program: Command): void {
-  program
+  const cmd = program
     .command('plan')
     .description('enumerate the valid parallel layouts for a model on a GPU budget and rank them')
     .requiredOption('--model <id>', 'model id')
@@ -37,14 +39,19 @@ export function registerPlan(program: Command): void {
     .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
     .option('--layout <spec>', 'with --deploy: the layout to deploy, e.g. ulysses=4,fsdp (default: the top-ranked feasible one)')
     .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
+    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient|sage2|fa3-fp8', 'auto')
+    .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears)', 'bf16')
+    .option('--compile', 'torch.compile as the engine runs it');
+  addAccelerationFlags(cmd)
     .addHelpText('after', `
 Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720
   $ vgsim plan --model wan2.2-t2v-a14b --node h100-pcie-8 --gpus 8 --rank throughput
   $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan
-  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy`)
-    .action(async (o: { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string }) => {
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --engine lightx2v --attention sage2 --dtype fp8`)
+    .action(async (o: AccelerationFlags & { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string; attention: string; dtype: string; compile?: boolean }) => {
       if (o.layout !== undefined && o.deploy === undefined) throw new UsageError('--layout needs --deploy <dir>');
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
@@ -63,6 +70,7 @@ Examples:
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
         objective: o.rank as Objective,
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
+        options: planOptions(o),
       });
       const shown = (o.all ? rows : rows.filter((r) => r.feasible)).slice(0, intFlag('--top', o.top));
       const headers = ['parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'];
@@ -111,4 +119,14 @@ Examples:
       process.stdout.write(`${feasible} feasible of ${rows.length} layouts (ranked by ${o.rank}; --all lists the infeasible ones with the reason)\n\n`);
       process.stdout.write(table(headers, rowCells(shown)) + '\n' + deployed);
     });
+}
+
+/** The inference options a plan search prices every layout with (the engine decides which layouts exist). */
+function planOptions(o: AccelerationFlags & { attention: string; dtype: string; compile?: boolean }) {
+  const attention = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'].includes(o.attention) ? o.attention as 'auto' : undefined;
+  if (!attention) throw new UsageError(`--attention expects auto, fa2, fa3, cudnn, efficient, sage2 or fa3-fp8, got "${o.attention}"`);
+  if (!['bf16', 'fp8', 'int8'].includes(o.dtype)) throw new UsageError(`--dtype expects bf16, fp8 or int8, got "${o.dtype}"`);
+  const acc = accelerationOptions(accelerationSpec(o), '--cache');
+  const plain = o.attention === 'auto' && o.dtype === 'bf16' && !o.compile && Object.keys(acc).length === 0;
+  return plain ? undefined : { attention, dtype: o.dtype as 'bf16', compile: !!o.compile, ...acc };
 }

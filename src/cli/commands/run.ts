@@ -10,6 +10,7 @@ import { runSummary } from '../../report/run-summary.ts';
 import { toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { writeHtmlReport } from '../../report/html.ts';
+import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
 import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
     .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr')
     .option('--no-report', 'with --out: skip report.html and the chart images')
+    .option('--no-openmetrics', 'with --out: skip metrics.openmetrics.txt (per-GPU, node, pool and class series for Prometheus)')
+    .option('--metrics-start <time>', 'wall-clock time of simulated t=0 in metrics.openmetrics.txt: ISO 8601 (2025-06-01T00:00:00Z) or Unix seconds (default 2025-01-01T00:00:00Z)')
     .option('--trace [file]', 'write a Chrome trace-event JSON of the simulated timeline (open in https://ui.perfetto.dev): per replica its batches with their real phases (text encode, each denoise step, expert swaps, VAE decode), cold starts with their parts, stage hand-overs, failures, sleep and node power states; default <out>/trace.json')
     .option('--trace-ops [n]', `with --trace: expand the denoise steps of the first n requests (default 1; at most ${TRACE_OPS_STEPS} steps each) into per-GPU operator slices (GEMMs, attention, elementwise, collectives) scaled to the simulated step time`)
     .addHelpText('after', `
@@ -35,20 +38,24 @@ Examples:
   $ vgsim run scenarios/default.yaml --seed 7 --set duration=2h --out out/run1
   $ vgsim run scenarios/default.yaml --json | jq .latency_s
   $ vgsim run scenarios/default.yaml --out out/run1 --trace
+  $ vgsim run scenarios/default.yaml --out out/run1 --metrics-start 2026-01-05T00:00:00Z   # then promtool tsdb create-blocks-from openmetrics
   $ vgsim run scenarios/default.yaml --set duration=1h --trace trace.json --trace-ops 2`)
-    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; trace?: string | boolean; traceOps?: string | boolean }) => {
+    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; openmetrics: boolean; metricsStart?: string; trace?: string | boolean; traceOps?: string | boolean }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
       const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1);
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
+      const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
+      if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       // progress over simulated time (stderr, terminals only); Ctrl-C stops between slices with a partial result
+      const monitoring = o.out !== undefined && o.openmetrics;
       const stop = interruptible();
       const bar = progress(Math.max(1, Math.round(loaded.scenario.duration)), 'run', { enabled: !o.json });
       let result;
       try {
         result = await simulateAsync(loaded.scenario, {
-          records: o.out !== undefined || o.trace !== undefined, timeline: o.trace !== undefined, baseDir: dirname(resolve(file)), locate: loaded.locate, signal: stop.signal,
+          records: o.out !== undefined || o.trace !== undefined, timeline: o.trace !== undefined, monitoring, baseDir: dirname(resolve(file)), locate: loaded.locate, signal: stop.signal,
           onProgress: (p) => bar.tick(Math.round(Math.min(p.simTime, p.duration)) - bar.current, p.draining ? `draining: ${p.inFlight} in flight` : `${fmtSeconds(p.simTime)} simulated`),
         });
       } finally {
@@ -56,7 +63,7 @@ Examples:
         stop.dispose();
       }
       if (o.out) {
-        const files = writeRunOutput(o.out, result, loaded.scenario);
+        const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart });
         if (o.report) {
           const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
           files.push(...(await writeHtmlReport(o.out, { result, scenario: loaded.scenario, estimates, title: loaded.scenario.name })));

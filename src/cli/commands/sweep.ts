@@ -10,6 +10,8 @@ import {
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
 import { toJson } from '../../report/output.ts';
+import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
+import { mkdirSync } from 'node:fs';
 import { progress } from '../../report/progress.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 
@@ -23,6 +25,8 @@ interface SweepFlags {
   json?: boolean;
   limit?: string;
   report: boolean;
+  openmetrics?: boolean;
+  metricsStart?: string;
 }
 
 /** JSON round trip: what is kept in memory is exactly what a shard's files hold (so merge reproduces it). */
@@ -86,6 +90,8 @@ export function registerSweep(program: Command): void {
     .option('--limit <k>', 'run only the first k runs (ids 0..k-1): a quick look before the full sweep')
     .option('--json', 'print one JSON document (what sweep.json holds) on stdout; logs go to stderr')
     .option('--no-report', 'with --out: skip sweep.html and the chart images')
+    .option('--openmetrics', 'with --out: each run also writes <out>/metrics/point-<id>.openmetrics.txt (labelled sweep_point="<id>", for promtool backfill)')
+    .option('--metrics-start <time>', 'with --openmetrics: wall-clock time of simulated t=0, ISO 8601 or Unix seconds (default 2025-01-01T00:00:00Z)')
     .exitOverride()
     .addHelpText('after', `
 The scenario's sweep: section says which fields change and how (mode grid, variants, random or lhs; see
@@ -110,6 +116,9 @@ Examples:
       const limit = o.limit !== undefined ? intFlag('--limit', o.limit, 1) : undefined;
       const shard = resolveShard(o);
       if (shard && !o.out) throw new UsageError('a shard needs --out (it writes <out>/shard-i-of-N/ for vgsim merge)');
+      if (o.openmetrics && !o.out) throw new UsageError('--openmetrics needs --out (it writes <out>/metrics/point-<id>.openmetrics.txt)');
+      const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
+      if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
 
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const plan = plain(expandSweep(loaded, { limit }));
@@ -119,11 +128,13 @@ Examples:
       process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}\n`);
 
       const stream = dir ? new RecordStream(dir, plan) : null;
+      const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
+      if (metrics) mkdirSync(metrics.dir, { recursive: true });
       const records: SweepRecord[] = [];
       const bar = progress(points.length, 'sweep', { enabled: !o.json });
       try {
         await runSweep(points, {
-          file, set: o.set, workers,
+          file, set: o.set, workers, metrics,
           onOutcome: (x) => bar.tick(1, `${x.ok ? '' : 'error: '}${plan.points[x.id]?.label ?? ''}`),
           onOrdered: (x, i) => {
             const r = plain(recordOf(points[i]!, x));

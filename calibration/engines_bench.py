@@ -1,0 +1,238 @@
+"""Kernel measurements behind vgsim's engine and acceleration model (issue 15). NOT YET RUN.
+
+vgsim prices the serving engines' kernels that the H100 profile does not measure as ratios to kernels it does
+(src/perf/quantized-attention.ts, src/perf/linear-quant-rates.ts, src/workload/dit-kernels.ts). This script
+measures them on one CUDA GPU, so those ratios can be replaced by measurements:
+
+  attention   torch SDPA (cuDNN, FlashAttention-2) at Wan's lengths (heads 40, head dim 128, bf16) as the
+              reference; SageAttention2 (`sageattention.sageattn`, the whole call: smooth-K, INT8 Q/K, V pad,
+              FP8 V, the kernel) when the package is installed; FlashAttention-3 bf16 and FP8 (descaled) when
+              `flash_attn_interface` is installed; and the input passes alone, written here in torch as
+              SageAttention and xDiT run them (k.mean, INT8 quantisation of Q and K, the V padding copy to a
+              multiple of 128, V transpose + FP8 cast; xDiT's per-tensor abs/max/divide/cast).
+  gemm        INT8 (torch._int_mm) against FP8 (torch._scaled_mm) and bf16 at Wan's linear shapes: vgsim
+              assumes INT8 = FP8 on Hopper/Ada (equal datasheet peaks).
+  quant       per-token FP8 activation quantisation (one pass, as sgl-kernel) and torchao-style per-tensor
+              dynamic quantisation, eager and torch.compile'd.
+  block       one Wan DiT block as the official code runs it (wan_reference.py), eager against torch.compile
+              (mode "default" and "max-autotune-no-cudagraphs"): the measured fusion gain of the compiled path
+              that vgsim models from the operator list.
+
+Every case is wrapped: a missing package or an OOM is recorded as "skipped"/"error" and the run goes on. The JSON
+(vgsim-engines-bench/1) is rewritten after every case.
+
+  python3 calibration/engines_bench.py --out calibration/engines/h100-sxm.json
+  python3 calibration/engines_bench.py --out smoke.json --quick        # short lengths, one block size
+"""
+import argparse
+import math
+import os
+import sys
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gpu_common as G  # noqa: E402
+import wan_reference as W  # noqa: E402
+
+HEADS, HEAD_DIM = 40, 128
+# Wan's self-attention lengths: 1.3B/14B 480P (32,760), 14B 720P (75,600), TI2V-5B 704P 121 frames (27,280)
+LENGTHS = [1024, 4096, 16384, 27280, 32760, 75600]
+QUICK_LENGTHS = [1024, 4096]
+# (n, k) of Wan's linears: 14B qkvo and FFN, 5B, 1.3B
+GEMM_SHAPES = [(5120, 5120), (13824, 5120), (5120, 13824), (3072, 3072), (1536, 1536)]
+
+
+def attn_flops(L, heads=HEADS):
+    return 4.0 * heads * L * L * HEAD_DIM
+
+
+def rec(out, section, meta, fn, flops=None, nbytes=None, **bench_kw):
+    row = dict(meta)
+    try:
+        s, reps = G.bench(fn, **bench_kw)
+        row.update(s=s, reps=len(reps))
+        if flops:
+            row["tflops"] = flops / s / 1e12
+        if nbytes:
+            row["gbps"] = nbytes / s / 1e9
+    except torch.cuda.OutOfMemoryError as exc:
+        row["error"] = "OOM: " + G.short_err(exc)
+    except Exception as exc:  # noqa: BLE001
+        row["error"] = G.short_err(exc)
+    out.data.setdefault(section, []).append(row)
+    out.flush()
+    G.cleanup()
+    print(section, row.get("name"), row.get("L", ""), "%.3f ms" % (1e3 * row["s"]) if "s" in row else row.get("error"))
+
+
+def skip(out, section, meta, why):
+    out.data.setdefault(section, []).append(dict(meta, skipped=why))
+    out.flush()
+
+
+# ------------------------------------------------------------------------------------------- attention
+def attention_cases(out, lengths):
+    try:
+        import sageattention  # noqa: F401
+        sage = sageattention.sageattn
+    except Exception as exc:  # noqa: BLE001
+        sage = None
+        skip(out, "attention", dict(name="sage2"), "sageattention not importable: " + G.short_err(exc))
+    try:
+        import flash_attn_interface as fa3  # noqa: F401
+    except Exception as exc:  # noqa: BLE001
+        fa3 = None
+        skip(out, "attention", dict(name="fa3"), "flash_attn_interface not importable: " + G.short_err(exc))
+    for L in lengths:
+        if G.free_bytes() < 10 * HEADS * L * HEAD_DIM * 2:
+            skip(out, "attention", dict(L=L), "not enough free memory")
+            continue
+        q, k, v = (torch.randn(1, HEADS, L, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+        for be in ("cudnn", "flash"):
+            def call(_i, be=be):
+                W.set_attention_backend(be)
+                return W.sdpa(q, k, v)
+            rec(out, "attention", dict(name="sdpa_" + be, L=L), call, flops=attn_flops(L))
+        if sage is not None:
+            rec(out, "attention", dict(name="sage2_full_call", L=L), lambda _i: sage(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
+        if fa3 is not None:
+            qn, kn, vn = (x.transpose(1, 2).contiguous() for x in (q, k, v))
+            rec(out, "attention", dict(name="fa3_bf16", L=L), lambda _i: fa3.flash_attn_func(qn, kn, vn), flops=attn_flops(L))
+            q8, k8, v8 = (x.to(torch.float8_e4m3fn) for x in (qn, kn, vn))
+            one = torch.ones(1, HEADS, device="cuda", dtype=torch.float32)
+            rec(out, "attention", dict(name="fa3_fp8_kernel", L=L),
+                lambda _i: fa3.flash_attn_func(q8, k8, v8, q_descale=one, k_descale=one, v_descale=one), flops=attn_flops(L))
+        # the input passes vgsim prices around the quantised kernels (src/workload/attention-kernels.ts)
+        E = HEADS * L * HEAD_DIM
+        pad = (128 - L % 128) % 128
+
+        def sage_passes(_i):
+            km = k.mean(dim=2, keepdim=True)
+            qi = (q / (q.abs().amax(dim=-1, keepdim=True) / 127)).round().to(torch.int8)
+            ki = ((k - km) / ((k - km).abs().amax(dim=-1, keepdim=True) / 127)).round().to(torch.int8)
+            vp = torch.cat([v, v.new_zeros(1, HEADS, pad, HEAD_DIM)], dim=2) if pad else v
+            vt = vp.transpose(2, 3).contiguous()
+            v8 = (vt / (vt.abs().amax(dim=-1, keepdim=True) / 448)).to(torch.float8_e4m3fn)
+            return qi, ki, v8
+        rec(out, "attention", dict(name="sage2_input_passes_torch", L=L, v_pad=pad), sage_passes, nbytes=E * (3 * 2 + 2 + 1 + 2 * 2 + 1))
+
+        def xdit_fp8_passes(_i):
+            res = []
+            for x in (q, k, v):
+                x32 = x.to(torch.float32)
+                scale = x32.abs().max() / 448.0
+                res.append((x32 / scale).to(torch.float8_e4m3fn).permute(0, 2, 1, 3).contiguous())
+            return res
+        rec(out, "attention", dict(name="xdit_fa3_fp8_input_passes", L=L), xdit_fp8_passes, nbytes=3 * E * 33)
+        q = k = v = None
+        G.cleanup()
+
+
+# ------------------------------------------------------------------------------------------------ GEMMs
+def gemm_cases(out, ms):
+    for m in ms:
+        for n, kk in GEMM_SHAPES:
+            flops = 2.0 * m * n * kk
+            try:
+                a16 = torch.randn(m, kk, device="cuda", dtype=torch.bfloat16)
+                w16 = torch.randn(n, kk, device="cuda", dtype=torch.bfloat16)
+            except torch.cuda.OutOfMemoryError:
+                skip(out, "gemm", dict(m=m, n=n, k=kk), "OOM allocating inputs")
+                continue
+            rec(out, "gemm", dict(name="bf16", m=m, n=n, k=kk), lambda _i: a16 @ w16.t(), flops=flops)
+            a8, w8 = a16.to(torch.float8_e4m3fn), w16.to(torch.float8_e4m3fn)
+            one = torch.ones((), device="cuda")
+            rec(out, "gemm", dict(name="fp8_scaled_mm", m=m, n=n, k=kk),
+                lambda _i: torch._scaled_mm(a8, w8.t(), scale_a=one, scale_b=one, out_dtype=torch.bfloat16), flops=flops)
+            ai = torch.randint(-127, 127, (m, kk), device="cuda", dtype=torch.int8)
+            wi = torch.randint(-127, 127, (kk, n), device="cuda", dtype=torch.int8).t().contiguous().t()
+            rec(out, "gemm", dict(name="int8_int_mm", m=m, n=n, k=kk), lambda _i: torch._int_mm(ai, wi), flops=flops)
+            a16 = w16 = a8 = w8 = ai = wi = None
+            G.cleanup()
+
+
+# --------------------------------------------------------------------------------------- quantisation
+def per_token_fp8(x):
+    s = x.abs().amax(dim=-1, keepdim=True).float() / 448.0
+    return (x / s).to(torch.float8_e4m3fn), s
+
+
+def per_tensor_dynamic_fp8(x):
+    s = x.abs().max().float() / 448.0
+    return (x / s).clamp(-448, 448).to(torch.float8_e4m3fn), s
+
+
+def quant_cases(out, ms):
+    for m in ms:
+        x = torch.randn(m, 5120, device="cuda", dtype=torch.bfloat16)
+        nbytes = x.numel() * 3
+        for name, fn in (("per_token_fp8", per_token_fp8), ("per_tensor_dynamic_fp8", per_tensor_dynamic_fp8)):
+            rec(out, "quant", dict(name=name + "_eager", m=m, k=5120), lambda _i, fn=fn: fn(x), nbytes=nbytes)
+            try:
+                comp = torch.compile(fn)
+                rec(out, "quant", dict(name=name + "_compiled", m=m, k=5120), lambda _i, c=comp: c(x), nbytes=nbytes)
+            except Exception as exc:  # noqa: BLE001
+                skip(out, "quant", dict(name=name + "_compiled", m=m), "compile failed: " + G.short_err(exc))
+        x = None
+        G.cleanup()
+
+
+# ----------------------------------------------------------------------------------------- DiT block
+def block_cases(out, videos, model="wan2.1-t2v-14b"):
+    cfg = W.DIT_CONFIGS[model]
+    d = cfg["dim"]
+    blk = W.build_block(model)
+    freqs = W.rope_freqs(d // cfg["num_heads"]).cuda()
+    for (wd, ht, fr) in videos:
+        f, h, w = W.dit_grid(model, wd, ht, fr)
+        L = f * h * w
+        x = torch.randn(1, L, d, device="cuda")
+        e0 = torch.randn(1, L, 6, d, device="cuda") * 0.1
+        ctx = torch.randn(1, W.TEXT_LEN, d, device="cuda", dtype=torch.bfloat16)
+        grid = torch.tensor([[f, h, w]], dtype=torch.long)
+        lens = torch.tensor([L], dtype=torch.long)
+
+        def run(module, _i=0):
+            W.set_attention_backend("cudnn")
+            with torch.amp.autocast("cuda", dtype=torch.bfloat16), torch.no_grad():
+                return module(x, e0, lens, grid, freqs, ctx, None)
+        meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn")
+        rec(out, "block", dict(meta, name="eager"), lambda i: run(blk, i), warmup=2)
+        for mode in ("default", "max-autotune-no-cudagraphs"):
+            try:
+                comp = torch.compile(blk, mode=mode)
+                run(comp)  # compile outside the timing
+                rec(out, "block", dict(meta, name="compiled_" + mode), lambda i, c=comp: run(c, i), warmup=2)
+            except Exception as exc:  # noqa: BLE001
+                skip(out, "block", dict(meta, name="compiled_" + mode), "compile failed: " + G.short_err(exc))
+        x = e0 = ctx = None
+        G.cleanup()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true", help="short lengths and one small block: checks the setup")
+    ap.add_argument("--sections", default="attention,gemm,quant,block")
+    a = ap.parse_args()
+    if not torch.cuda.is_available():
+        sys.exit("needs a CUDA GPU")
+    out = G.JsonOut(a.out, dict(schema="vgsim-engines-bench/1", **G.collect_env()))
+    sections = a.sections.split(",")
+    lengths = QUICK_LENGTHS if a.quick else LENGTHS
+    ms = [4096] if a.quick else [4096, 32760, 75600]
+    if "attention" in sections:
+        attention_cases(out, lengths)
+    if "gemm" in sections:
+        gemm_cases(out, ms)
+    if "quant" in sections:
+        quant_cases(out, ms)
+    if "block" in sections:
+        block_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
+    print("wrote", a.out)
+
+
+if __name__ == "__main__":
+    main()

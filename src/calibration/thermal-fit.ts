@@ -1,0 +1,107 @@
+/**
+ * The thermal calibration: first-order step responses fitted to measured temperature traces.
+ *
+ * A trace is the temperature of a GPU sampled while it runs a constant load (calibration/power_curve.py's
+ * `full_gpu[].trace` windows, or calibration/thermal.py's `steps[].trace`). The fit is
+ *     T(t) = T∞ + (T0 − T∞)·e^{−t/τ}
+ * by least squares: a grid over τ (0.1 s steps) with T∞ and T0 in closed form for each τ (the model is linear in
+ * them). R follows from T∞ = T_coolant + R·P once the coolant (inlet) temperature is known; hardware/cooling.ts
+ * holds the constants this fit supports.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface StepFit {
+  tau: number;
+  tInf: number;
+  t0: number;
+  /** Root-mean-square residual, °C. */
+  rms: number;
+  points: number;
+}
+
+/** Fits a first-order step response to (t, temperature) points (t from the start of the load, s). */
+export function fitStepResponse(points: readonly { t: number; temp: number }[], tauRange: [number, number] = [1, 120]): StepFit {
+  if (points.length < 4) throw new Error(`a step response needs at least 4 points, got ${points.length}`);
+  let best: StepFit | undefined;
+  for (let k = Math.round(tauRange[0] * 10); k <= Math.round(tauRange[1] * 10); k++) {
+    const tau = k / 10;
+    const xs = points.map((p) => Math.exp(-p.t / tau));
+    const n = xs.length;
+    const mx = xs.reduce((a, b) => a + b, 0) / n;
+    const my = points.reduce((a, p) => a + p.temp, 0) / n;
+    let sxx = 0, sxy = 0;
+    xs.forEach((x, i) => {
+      sxx += (x - mx) ** 2;
+      sxy += (x - mx) * (points[i]!.temp - my);
+    });
+    const b = sxy / sxx;
+    const a = my - b * mx;
+    const err = xs.reduce((acc, x, i) => acc + (a + b * x - points[i]!.temp) ** 2, 0);
+    const rms = Math.sqrt(err / n);
+    if (!best || rms < best.rms) best = { tau, tInf: a, t0: a + b, rms, points: n };
+  }
+  return best!;
+}
+
+interface PowerCurveRun {
+  power_w: number;
+  trace?: { t: number; temp_c: number; power_w: number }[];
+}
+
+/**
+ * The step responses in a calibration/power file (`full_gpu` runs with a trace), fitted over their first
+ * `windowS` seconds (after that the chassis fans ramp, a second, slower loop this model leaves out); runs that
+ * start already warm (rising less than 5 °C) are left out. Trace
+ * windows are 5-s means stamped at their start: each point is placed at its middle.
+ */
+export function fitPowerFileSteps(file: string, windowS = 60): (StepFit & { powerW: number })[] {
+  const d = JSON.parse(readFileSync(file, 'utf8')) as { full_gpu?: PowerCurveRun[] };
+  const out: (StepFit & { powerW: number })[] = [];
+  for (const run of d.full_gpu ?? []) {
+    if (!run.trace || run.trace.length < 4) continue;
+    const step = run.trace.length > 1 ? run.trace[1]!.t - run.trace[0]!.t : 0;
+    const pts = run.trace.map((w) => ({ t: w.t + step / 2, temp: w.temp_c })).filter((p) => p.t <= windowS);
+    // a step response only: a run that started already warm (a flat trace) says nothing about τ
+    if (Math.max(...pts.map((p) => p.temp)) - pts[0]!.temp < 5) continue;
+    out.push({ ...fitStepResponse(pts), powerW: run.power_w });
+  }
+  return out;
+}
+
+interface ThermalFileStep {
+  duty: number;
+  power_w: number | null;
+  trace: { t: number; temp_c: number; power_w: number }[];
+}
+
+export interface ThermalFileFit {
+  /** Each power level's step response (levels whose temperature moved less than 2 °C are left out). */
+  steps: (StepFit & { duty: number; powerW: number })[];
+  /** T∞ = inlet + R·P by least squares over every level (the idle ones included). */
+  resistanceKPerW: number;
+  /** The intercept: the effective coolant (inlet) temperature, °C. */
+  inletC: number;
+  /** Median τ over the fitted steps, s. */
+  tau: number;
+}
+
+/** Fits a calibration/thermal.py file (`vgsim-thermal/1`): τ per step, R and the effective inlet across steps. */
+export function fitThermalFile(file: string): ThermalFileFit {
+  const d = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; steps: ThermalFileStep[] };
+  if (d.schema !== 'vgsim-thermal/1') throw new Error(`${file}: expected schema vgsim-thermal/1, got ${d.schema}`);
+  const steps: ThermalFileFit['steps'] = [];
+  const levels: { p: number; t: number }[] = [];
+  for (const s of d.steps) {
+    if (s.trace.length < 4 || s.power_w === null) continue;
+    const pts = s.trace.map((w) => ({ t: w.t + 0.5, temp: w.temp_c }));
+    const fit = fitStepResponse(pts, [1, 600]);
+    levels.push({ p: s.power_w, t: fit.tInf });
+    if (Math.abs(pts[pts.length - 1]!.temp - pts[0]!.temp) >= 2) steps.push({ ...fit, duty: s.duty, powerW: s.power_w });
+  }
+  if (levels.length < 2) throw new Error(`${file}: needs at least two power levels`);
+  const mp = levels.reduce((a, l) => a + l.p, 0) / levels.length;
+  const mt = levels.reduce((a, l) => a + l.t, 0) / levels.length;
+  const r = levels.reduce((a, l) => a + (l.p - mp) * (l.t - mt), 0) / levels.reduce((a, l) => a + (l.p - mp) ** 2, 0);
+  const taus = steps.map((s) => s.tau).sort((a, b) => a - b);
+  return { steps, resistanceKPerW: r, inletC: mt - r * mp, tau: taus.length ? taus[Math.floor(taus.length / 2)]! : NaN };
+}

@@ -1,0 +1,58 @@
+/**
+ * The engine and acceleration flags shared by `vgsim estimate` and `vgsim plan`: --engine, --dtype-layers,
+ * --sparse, --cache, --distill, --vae, --t5-dtype. They map to the scenario's `inference:` fields (checked by
+ * the engine's rules when the estimate runs, src/engines/rules.ts).
+ */
+import type { Command } from 'commander';
+import { UsageError } from './usage-error.ts';
+import type { AccelerationSpec } from '../engines/inference-spec.ts';
+
+const ENGINES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+const DISTILLS = ['lightx2v-4step', 'lightning-4step', 'fastwan-3step'] as const;
+
+export interface AccelerationFlags {
+  engine?: string;
+  dtypeLayers?: string;
+  sparse?: string;
+  cache?: string;
+  distill?: string;
+  vae?: string;
+  t5Dtype?: string;
+}
+
+export function addAccelerationFlags(cmd: Command): Command {
+  return cmd
+    .option('--engine <id>', `serving engine: ${ENGINES.join('|')} (vgsim list engines; default official)`)
+    .option('--dtype-layers <groups>', 'with --dtype fp8|int8: which block linears, comma-separated self,cross,ffn (default all)')
+    .option('--sparse <spec>', 'sparse self-attention: radial[,decay=0.2,steps=12,layers=1] or a density like 0.3,steps=10,layers=1')
+    .option('--cache <spec>', 'step cache: magcache[:0.12,K=2,R=0.2] | magcache:E024K6R02 | teacache:0.2[,ret] | fbcache:0.05,skip=0.4 | scm:fast')
+    .option('--distill <id>', `distilled few-step weights: ${DISTILLS.join('|')}`)
+    .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
+    .option('--t5-dtype <dtype>', 'umT5 linears: bf16|fp8|int8');
+}
+
+/** The flags as an inference spec (UsageError for values no engine has). */
+export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
+  const spec: AccelerationSpec = {};
+  const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
+    return v as T;
+  };
+  if (o.engine !== undefined) spec.engine = pick('--engine', o.engine, ENGINES);
+  if (o.dtypeLayers !== undefined) spec.dtype_layers = o.dtypeLayers.split(',').map((g) => pick('--dtype-layers', g.trim(), ['self', 'cross', 'ffn'] as const));
+  if (o.sparse !== undefined) spec.sparse = o.sparse;
+  if (o.cache !== undefined) spec.cache = o.cache;
+  if (o.distill !== undefined) spec.distill = pick('--distill', o.distill, DISTILLS);
+  if (o.vae !== undefined) {
+    const vae: NonNullable<AccelerationSpec['vae']> = {};
+    for (const part of o.vae.split(',').map((x) => x.trim())) {
+      const v = pick('--vae', part, ['fp32', 'bf16', 'tiled', 'tiny', 'full'] as const);
+      if (v === 'fp32' || v === 'bf16') vae.dtype = v;
+      else if (v === 'tiled') vae.tiled = true;
+      else vae.decoder = v;
+    }
+    spec.vae = vae;
+  }
+  if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp8', 'int8'] as const);
+  return spec;
+}

@@ -1,0 +1,277 @@
+/**
+ * Serving engines for Wan as sourced profiles: what each runtime does differently from the official code,
+ * read from its code at the commit named (the research notes behind them: ../shared/research and the
+ * issue-15 notes). Every difference is a mechanism the cost model prices — which elementwise kernels the DiT
+ * block runs (src/workload/dit-kernels.ts), which attention kernels and quantised GEMMs exist, which parallel
+ * layouts, CFG modes, offload paths, VAE precisions, step caches — never a speed-up factor.
+ *
+ * `rules.ts` turns a profile and the options a user asked for into the cost model's settings, or an
+ * InputError naming what the engine does not support. A data catalog: one entry per engine.
+ */
+import type { AttentionKernel } from '../workload/ops.ts';
+import type { BlockStyle } from '../workload/dit-kernels.ts';
+import type { LinearQuant } from '../workload/dit.ts';
+
+export const ENGINE_IDS = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+export type EngineId = (typeof ENGINE_IDS)[number];
+
+/** Parallel layouts as features of a plan (src/parallel/plan.ts). */
+export type ParallelFeature = 'ulysses' | 'ring' | 'tp' | 'pipefusion' | 'cfg' | 'fsdp' | 'experts-split' | 'vae-patch' | 't5-fsdp';
+/** Offload: 'model' = whole modules moved when unused (plan `offload`), 'block' = DiT blocks streamed from host memory (plan `cpu-offload`), 't5-cpu' = umT5 on the CPU. */
+export type OffloadMode = 'model' | 'block' | 't5-cpu';
+export type CacheMethodId = 'teacache' | 'magcache' | 'fbcache' | 'scm';
+export type CfgMode = 'sequential' | 'batched' | 'parallel';
+
+/** How an engine runs `--dtype fp8|int8`: its activation scaling and which blocks stay bf16. */
+export interface QuantScheme {
+  dtype: 'fp8' | 'int8';
+  activation: LinearQuant['activation'];
+  /** Blocks kept bf16 at each end for models of this many layers (xDiT's Wan2.1 overrides). */
+  denseBlocks?: { layers: number; first: number; last: number };
+  name: string;
+  source: string;
+}
+
+export interface EngineProfile {
+  id: EngineId;
+  name: string;
+  summary: string;
+  /** Repository and commit the profile was read from. */
+  source: string;
+  /** The DiT block's elementwise kernels, eager. */
+  style: BlockStyle;
+  /** Per-token timestep (Wan2.2 code expands t for every model; engines built on diffusers only for TI2V-5B). */
+  perTokenTimestep: 'model' | 'ti2v-only';
+  attention: {
+    /** What runs when the user does not choose (Hopper, then other GPUs). */
+    default: { hopper: AttentionKernel; other: AttentionKernel };
+    supported: readonly AttentionKernel[];
+    /** Sparse attention backends exist (radial, sliding-tile, SVG, VSA, ...). */
+    sparse: boolean;
+    /** xDiT: the first and last this many steps use bf16 FA3 when a quantised kernel is chosen. */
+    highPrecisionSteps?: number;
+    source: string;
+  };
+  /** torch.compile support: null = none; graphs = CUDA graphs captured (launch overhead removed). */
+  compile: { cudaGraphs: boolean; source: string } | null;
+  /** Layouts the engine runs; `whatIf`: vgsim what-ifs allowed on this engine's kernels (with a warning). */
+  parallel: { supported: readonly ParallelFeature[]; whatIf?: readonly ParallelFeature[]; source: string };
+  cfg: { modes: readonly CfgMode[]; source: string };
+  offload: { modes: readonly OffloadMode[]; note?: string; source: string };
+  vae: { dtype: 'fp32' | 'bf16'; dtypes: readonly ('fp32' | 'bf16')[]; tiling: boolean; tiny: boolean; source: string };
+  textEncoder: { dtypes: readonly ('bf16' | 'fp8' | 'int8')[]; source: string };
+  quant: { schemes: readonly QuantScheme[]; source: string };
+  caches: { methods: readonly CacheMethodId[]; source: string };
+  /** Runs distilled few-step weights. */
+  distill: { source: string } | null;
+}
+
+const ALL_BF16_ATTN: readonly AttentionKernel[] = ['fa2', 'fa3', 'cudnn', 'efficient'];
+
+export const ENGINES: Record<EngineId, EngineProfile> = {
+  official: {
+    id: 'official',
+    name: 'Wan official generate.py',
+    summary: 'the reference path: eager PyTorch under autocast, fp32 residual stream and modulation, float64 RoPE, flash_attn, fp32 VAE',
+    source: 'Wan-Video/Wan2.2@42bf4cf',
+    style: 'official',
+    perTokenTimestep: 'model',
+    attention: { default: { hopper: 'fa3', other: 'fa2' }, supported: ALL_BF16_ATTN, sparse: false, source: 'Wan-Video/Wan2.2@42bf4cf:wan/modules/attention.py (flash_attn: FlashAttention-3 when installed, else FlashAttention-2); cudnn/efficient are vgsim what-ifs' },
+    compile: { cudaGraphs: true, source: 'no compile flag in generate.py; vgsim keeps its uncalibrated compiled idealisation (every chain one kernel, CUDA graphs) for a hand-applied torch.compile, as Morphic ran on this code (https://dev.to/muhammad_aliafridi_35ece/boosting-wan22-i2v-inference-on-8-h100s-25-faster-with-sequence-parallelism-magcache-4pfn)' },
+    // ring, tp, pipefusion, cfg=2, split experts and patch VAE are vgsim what-ifs on the official kernels (each
+    // estimate says "not part of the official Wan code"), kept so existing scenarios run unchanged
+    parallel: { supported: ['ulysses', 'fsdp', 't5-fsdp'], whatIf: ['ring', 'tp', 'pipefusion', 'cfg', 'experts-split', 'vae-patch'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp); the rest are vgsim what-ifs' },
+    cfg: { modes: ['sequential', 'batched', 'parallel'], source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py:348 (two sequential forwards); batched and cfg=2 are vgsim what-ifs' },
+    offload: { modes: ['model', 't5-cpu', 'block'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--offload_model, --t5_cpu); block streaming is a vgsim what-if' },
+    vae: { dtype: 'fp32', dtypes: ['fp32'], tiling: false, tiny: false, source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py (WanVAE built with dtype=torch.float)' },
+    textEncoder: { dtypes: ['bf16'], source: 'Wan-Video/Wan2.2@42bf4cf:wan/configs/shared_config.py:10 (t5_dtype bf16)' },
+    quant: {
+      schemes: [{ dtype: 'fp8', activation: 'tensor-static', name: 'vgsim fp8 what-if (torch._scaled_mm, per-tensor scales)', source: 'vgsim what-if: the official code has no quantisation' }],
+      source: 'no quantisation in the official code; --dtype fp8 keeps vgsim\'s what-if',
+    },
+    caches: { methods: ['teacache', 'magcache'], source: 'drop-in scripts for the official repo: ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/teacache_generate.py, Zehong-Ma/MagCache@df81cb1:MagCache4Wan2.1/magcache_generate.py, MagCache4Wan2.2/magcache_generate.py' },
+    distill: { source: 'ModelTC/Wan2.2-Lightning@92efeb4 (a fork of the official code running the 4-step LoRAs)' },
+  },
+  diffusers: {
+    id: 'diffusers',
+    name: 'diffusers WanPipeline',
+    summary: 'WanTransformer3DModel: bf16 residual stream with fp32 LayerNorm regions, SDPA attention by default, user-applied compile, context parallel',
+    source: 'huggingface/diffusers@58eb52c',
+    style: 'diffusers',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa2', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'sage2'],
+      // sparse methods ship as patches of diffusers' Wan pipeline: mit-han-lab/radial-attention@72788d4
+      // (radial_attn/models/wan/*), svg-project/Sparse-VideoGen@5ce7b01 (scripts/wan/*)
+      sparse: true,
+      source: 'huggingface/diffusers@58eb52c:src/diffusers/utils/constants.py:45 (DIFFUSERS_ATTN_BACKEND default "native" = torch SDPA, whose fixed priority puts FlashAttention-2 first: pytorch/pytorch#142132, #138907); backends _flash_3, sage, _sage_qk_int8_pv_fp8_cuda_sm90: src/diffusers/models/attention_dispatch.py:214-254',
+    },
+    compile: { cudaGraphs: true, source: 'huggingface/diffusers@58eb52c:docs/source/en/api/pipelines/wan.md:147-149 (torch.compile(transformer, mode="max-autotune") captures CUDA graphs); _repeated_blocks for regional compile: transformer_wan.py:551' },
+    parallel: { supported: ['ulysses', 'ring'], source: 'huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_wan.py:552-570 (_cp_plan: Ulysses/ring context parallel); no CFG-parallel or FSDP inference in the pipeline' },
+    cfg: { modes: ['sequential'], source: 'huggingface/diffusers@58eb52c:src/diffusers/pipelines/wan/pipeline_wan.py:614-632 (cond, then uncond)' },
+    offload: { modes: ['model', 'block', 't5-cpu'], source: 'huggingface/diffusers@58eb52c: enable_model_cpu_offload, group offloading (src/diffusers/hooks/group_offloading.py)' },
+    vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: true, source: 'huggingface/diffusers@58eb52c:docs/source/en/api/pipelines/wan.md:70 (AutoencoderKLWan loaded in float32), enable_tiling; AutoencoderTiny-class TAEHV (madebyollin/taehv@1f14a56:README.md)' },
+    textEncoder: { dtypes: ['bf16', 'int8', 'fp8'], source: 'huggingface/diffusers@58eb52c: PipelineQuantizationConfig (torchao) on any component (docs/source/en/api/pipelines/wan.md)' },
+    quant: {
+      schemes: [
+        { dtype: 'fp8', activation: 'tensor-dynamic', name: 'torchao float8 dynamic activation, per tensor', source: 'huggingface/diffusers@58eb52c: TorchAoConfig / PipelineQuantizationConfig (user-applied)' },
+        { dtype: 'int8', activation: 'tensor-dynamic', name: 'torchao int8 dynamic activation', source: 'huggingface/diffusers@58eb52c: TorchAoConfig (user-applied)' },
+      ],
+      source: 'torchao through diffusers\' quantization configs',
+    },
+    caches: { methods: ['fbcache', 'magcache'], source: 'huggingface/diffusers@58eb52c:src/diffusers/hooks/first_block_cache.py:39-98, hooks/mag_cache.py (no TeaCache hook)' },
+    distill: { source: 'LightX2V distill LoRAs load into diffusers (lightx2v/Wan2.1-Distill-Loras)' },
+  },
+  xdit: {
+    id: 'xdit',
+    name: 'xDiT / xfuser',
+    summary: 'diffusers\' Wan model wrapped by xfuser: Ulysses/ring SP, FSDP2, CFG-parallel, parallel VAE, FA3 by default, torchao FP8 GEMMs, whole-model compile',
+    source: 'xdit-project/xDiT@175e0bf',
+    style: 'diffusers',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa3', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'fa3-fp8', 'sage2'],
+      sparse: true,
+      highPrecisionSteps: 5,
+      source: 'xdit-project/xDiT@175e0bf:xfuser/core/distributed/runtime_state.py:173-202 (FA4 > FA3 > cuDNN > FA2 > SDPA), attention_backend.py:429-454 (FLASH_3_FP8, SAGE, sparge), :606-640 (FP8 per-tensor quantisation); hybrid schedule: xfuser/config/args.py:715-745, wan.py num_hybrid_attn_high_precision_steps = 5',
+    },
+    compile: { cudaGraphs: false, source: 'xdit-project/xDiT@175e0bf:xfuser/model_executor/models/runner_models/base_model.py:400-460 (torch.compile mode "default", per block under FSDP)' },
+    parallel: { supported: ['ulysses', 'ring', 'fsdp', 'cfg', 'vae-patch'], source: 'xdit-project/xDiT@175e0bf:xfuser/model_executor/models/runner_models/wan.py ModelCapabilities (ulysses, ring, fully_shard, cfg_parallel, parallel_vae); README.md:117-119 (no PipeFusion, no TP for Wan)' },
+    cfg: { modes: ['sequential', 'parallel'], source: 'xdit-project/xDiT@175e0bf: wan.py use_cfg_parallel' },
+    offload: { modes: ['model', 't5-cpu'], source: 'xdit-project/xDiT@175e0bf: wan.py COMMON_FSDP_STRATEGY (text encoder FSDP with CPU offload policy), diffusers model offload' },
+    vae: { dtype: 'bf16', dtypes: ['bf16', 'fp32'], tiling: true, tiny: false, source: 'xdit-project/xDiT@175e0bf: wan.py _load_model passes torch_dtype=torch.bfloat16 to the whole pipeline (inferred: VAE bf16), VAE tiling/slicing capabilities' },
+    textEncoder: { dtypes: ['bf16'], source: 'xdit-project/xDiT@175e0bf: wan.py (text encoder in the pipeline dtype)' },
+    quant: {
+      schemes: [
+        { dtype: 'fp8', activation: 'tensor-dynamic', denseBlocks: { layers: 40, first: 10, last: 10 }, name: 'torchao Float8DynamicActivationFloat8Weight, per tensor; Wan2.1 blocks 0-9 and 30-39 stay bf16', source: 'xdit-project/xDiT@175e0bf:xfuser/core/utils/runner_utils.py:335-357; wan.py fp8_precision_overrides' },
+        { dtype: 'int8', activation: 'tensor-dynamic', name: 'torchao Int8DynamicActivationInt8Weight, per row', source: 'xdit-project/xDiT@175e0bf:xfuser/core/utils/runner_utils.py:295-333' },
+      ],
+      source: 'xdit-project/xDiT@175e0bf:xfuser/core/utils/runner_utils.py:295-357',
+    },
+    caches: { methods: [], source: 'no step cache wired for Wan in xdit-project/xDiT@175e0bf (runner_models/wan.py)' },
+    distill: { source: 'xdit-project/xDiT@175e0bf: wan.py Wan2.2-Distilled-I2V (LightX2V 4-step weights, _distilled_scheduler_sigmas)' },
+  },
+  sglang: {
+    id: 'sglang',
+    name: 'SGLang Diffusion',
+    summary: 'FastVideo-derived Wan block with CuTeDSL fused LayerNorm/residual kernels, fused QK-norm, FlashInfer RoPE; SP, TP, FSDP, CFG-parallel, parallel VAE, layerwise offload',
+    source: 'sgl-project/sglang (files at the commits named)',
+    style: 'sglang',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa3', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'efficient', 'sage2'],
+      sparse: true,
+      source: 'sgl-project/sglang@11387e7:docs/diffusion/performance/attention_backends.md (fa, torch_sdpa, sage_attn, sliding_tile_attn, video_sparse_attn, ...); compatibility_matrix.md @0201bc8 (Sage for Wan2.1/2.2)',
+    },
+    compile: { cudaGraphs: false, source: 'sgl-project/sglang@00c17ca:.claude/skills/sglang-diffusion-performance/SKILL.md (--enable-torch-compile, "~1.2-1.5x on denoising": the engine\'s own claim, not used)' },
+    parallel: { supported: ['ulysses', 'ring', 'tp', 'fsdp', 'cfg', 'vae-patch', 't5-fsdp'], source: 'lm-sys/lm-sys.github.io@d4de1c5:blog/2026-02-16-sglang-diffusion-advanced-optimizations.md §1-3 (token-level SP, parallel folding of T5 over the SP group, parallel VAE by height with halo exchange); SKILL.md @00c17ca (--enable-cfg-parallel)' },
+    cfg: { modes: ['sequential', 'parallel'], source: 'sgl-project/sglang@00c17ca: SKILL.md (--enable-cfg-parallel halves the Ulysses group); docs/diffusion/performance/deployment_cookbook.md @031ba4d' },
+    offload: { modes: ['block', 't5-cpu', 'model'], note: 'layerwise DiT offload is on by default for Wan ("40 GB → ~11 GB for Wan A14B; can be near-zero speed cost"): add cpu-offload to the plan to model it', source: 'sgl-project/sglang@00c17ca: SKILL.md (dit_layerwise_offload default for Wan/MOVA; --text-encoder-cpu-offload)' },
+    vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: false, source: 'sgl-project/sglang@00c17ca: SKILL.md ("VAE is FP32 by default for accuracy"; --vae-precision fp16|bf16)' },
+    textEncoder: { dtypes: ['bf16'], source: 'sgl-project/sglang: text encoder in bf16 (configs)' },
+    quant: {
+      schemes: [{ dtype: 'fp8', activation: 'tensor-static', name: 'ModelOpt FP8 (calibrated per-tensor scales)', source: 'sgl-project/sglang@00c17ca: SKILL.md (ModelOpt FP8/NVFP4 transformer overrides)' }],
+      source: 'sgl-project/sglang@00c17ca: SKILL.md',
+    },
+    caches: { methods: ['teacache', 'fbcache', 'scm'], source: 'sgl-project/sglang@0201bc8:docs/diffusion/compatibility_matrix.md (TeaCache for Wan2.1 only); docs/diffusion/performance/cache/cache_dit.md @11f22d9 (Cache-DiT DBCache/SCM, single GPU only)' },
+    distill: { source: 'sgl-project/sglang@008b79d: configs/sample/wan.py (FastWan, TurboWan configs)' },
+  },
+  lightx2v: {
+    id: 'lightx2v',
+    name: 'LightX2V',
+    summary: 'its own Wan infer: Triton modulate, sgl-kernel RMSNorm, FlashInfer RoPE, SageAttention2, per-token FP8/INT8 GEMMs, bf16 VAE, tiny VAE, 4-step distills, step caches, block offload',
+    source: 'ModelTC/LightX2V@f8aee98',
+    style: 'lightx2v',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa3', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'sage2'],
+      sparse: true,
+      source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/attn/*.py (@ATTN_WEIGHT_REGISTER: flash_attn2/3, sage_attn2, radial_attn, svg_attn, ...); caching/parallel example configs use flash_attn3, configs/bench use sage_attn2',
+    },
+    compile: { cudaGraphs: false, source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/transformer_infer/transformer_infer.py:9-33 (use_compile: torch.compile per block, off by default)' },
+    parallel: { supported: ['ulysses', 'ring', 'cfg', 'tp', 'vae-patch'], source: 'ModelTC/LightX2V@f8aee98:docs/EN/source/method_tutorials/parallel.md (seq_p_size ulysses|ring, cfg_p_size 2, tensor parallel); wan_runner.py:327-405 (parallel VAE on with a parallel config)' },
+    cfg: { modes: ['sequential', 'parallel'], source: 'ModelTC/LightX2V@f8aee98:lightx2v/models/networks/wan/model.py:307-335 (sequential, or cfg_parallel on 2 ranks)' },
+    offload: { modes: ['block', 'model', 't5-cpu'], source: 'ModelTC/LightX2V@f8aee98: configs/bench/lightx2v_5.json (cpu_offload, offload_granularity block|phase|model, t5_cpu_offload); wan_runner.py:286-290' },
+    vae: { dtype: 'bf16', dtypes: ['bf16', 'fp32'], tiling: true, tiny: true, source: 'ModelTC/LightX2V@f8aee98:lightx2v/models/runners/wan/wan_runner.py:327-405 (vae_dtype defaults to DTYPE = bf16; use_tiling_vae; use_tae)' },
+    textEncoder: { dtypes: ['bf16', 'int8', 'fp8'], source: 'ModelTC/LightX2V@f8aee98:docs/EN/source/method_tutorials/quantization.md (t5 int8-vllm, fp8-sgl, ...); wan_runner.py:286-321' },
+    quant: {
+      schemes: [
+        { dtype: 'fp8', activation: 'token', name: 'fp8-sgl: FP8 weights per output channel, activations per token (sgl_per_token_quant_fp8 + fp8_scaled_mm)', source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/mm/mm_weight.py:630-635,1812-1870' },
+        { dtype: 'int8', activation: 'token', name: 'int8-sgl: INT8 weights per channel, activations per token', source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/mm/mm_weight.py (int8-sgl, int8-vllm)' },
+      ],
+      source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/mm/mm_weight.py',
+    },
+    caches: { methods: ['teacache', 'magcache', 'fbcache'], source: 'ModelTC/LightX2V@f8aee98: configs/caching/* (Tea, Mag, FirstBlock, DualBlock, TaylorSeer, Ada, Custom); lightx2v/models/networks/wan/infer/feature_caching/transformer_infer.py:26-170' },
+    distill: { source: 'ModelTC/LightX2V@f8aee98:docs/EN/source/method_tutorials/step_distill.md' },
+  },
+  fastvideo: {
+    id: 'fastvideo',
+    name: 'FastVideo',
+    summary: 'Wan block in the diffusers pattern (eager ScaleResidualLayerNormScaleShift), FA3/Sage/VSA attention, FSDP inference, torch.compile, DMD-distilled FastWan models',
+    source: 'hao-ai-lab/FastVideo@2f3d407',
+    style: 'diffusers',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa3', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'efficient', 'sage2'],
+      sparse: true,
+      source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md (FASTVIDEO_ATTENTION_BACKEND: TORCH_SDPA, FLASH_ATTN, SAGE_ATTN, VIDEO_SPARSE_ATTN, ...)',
+    },
+    compile: { cudaGraphs: false, source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md (torch.compile)' },
+    parallel: { supported: ['ulysses', 'fsdp'], source: 'hao-ai-lab/FastVideo@2f3d407:fastvideo/models/dits/wanvideo.py (DistributedAttention: sequence parallel); docs/inference/optimizations.md (FSDP inference)' },
+    cfg: { modes: ['sequential'], source: 'hao-ai-lab/FastVideo@2f3d407 (not read: sequential assumed)' },
+    offload: { modes: ['t5-cpu'], source: 'hao-ai-lab/FastVideo@2f3d407: text encoder CPU offload option' },
+    vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: false, source: 'hao-ai-lab/FastVideo@2f3d407: VAE precision option (as SGLang, which copied it; inferred)' },
+    textEncoder: { dtypes: ['bf16'], source: 'hao-ai-lab/FastVideo@2f3d407' },
+    quant: {
+      schemes: [{ dtype: 'fp8', activation: 'tensor-dynamic', name: 'transformer_quant="FP8" (per-tensor)', source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md' }],
+      source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md',
+    },
+    caches: { methods: [], source: 'none documented for Wan in hao-ai-lab/FastVideo@2f3d407' },
+    distill: { source: 'https://hao-ai-lab.github.io/FastVideo/distillation/dmd.html (FastWan, 3-step DMD)' },
+  },
+  'cache-dit': {
+    id: 'cache-dit',
+    name: 'cache-dit (on diffusers)',
+    summary: 'diffusers\' Wan pipeline with cache-dit\'s DBCache / static SCM masks, context and tensor parallel, compile with CUDA graphs',
+    source: 'vipshop/cache-dit@f86744a',
+    style: 'diffusers',
+    perTokenTimestep: 'ti2v-only',
+    attention: { default: { hopper: 'fa2', other: 'fa2' }, supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'sage2'], sparse: false, source: 'diffusers\' attention dispatch (native SDPA by default)' },
+    compile: { cudaGraphs: true, source: 'vipshop/cache-dit@f86744a:docs/user_guide/CUDA_GRAPH.md (torch.compile options={"triton.cudagraphs": True})' },
+    parallel: { supported: ['ulysses', 'ring', 'tp'], source: 'vipshop/cache-dit@f86744a:docs/user_guide/CONTEXT_PARALLEL.md, TENSOR_PARALLEL.md (Wan2.1/2.2)' },
+    cfg: { modes: ['sequential'], source: 'vipshop/cache-dit@f86744a:docs/user_guide/DBCACHE_DESIGN.md (enable_separate_cfg for Wan: cond and uncond are separate forwards)' },
+    offload: { modes: ['model', 'block', 't5-cpu'], source: 'diffusers offload hooks' },
+    vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: false, source: 'diffusers AutoencoderKLWan' },
+    textEncoder: { dtypes: ['bf16'], source: 'diffusers' },
+    quant: { schemes: [{ dtype: 'fp8', activation: 'tensor-dynamic', name: 'torchao float8 (per tensor)', source: 'vipshop/cache-dit@f86744a:docs/user_guide/CUDA_GRAPH.md (FP8 row)' }], source: 'vipshop/cache-dit@f86744a' },
+    caches: { methods: ['fbcache', 'scm'], source: 'vipshop/cache-dit@f86744a:src/cache_dit/caching/cache_interface.py:612-700 (SCM masks), docs/user_guide/DBCACHE_DESIGN.md (DBCache F8B0 default)' },
+    distill: null,
+  },
+  'vllm-omni': {
+    id: 'vllm-omni',
+    name: 'vLLM-Omni',
+    summary: 'Wan2.2 through a diffusers-based pipeline with Cache-DiT; no TeaCache, no Ulysses for Wan in the snapshot read (2025-12)',
+    source: 'vllm-project/vllm-omni@be81443',
+    style: 'diffusers',
+    perTokenTimestep: 'ti2v-only',
+    attention: { default: { hopper: 'fa2', other: 'fa2' }, supported: ['fa2', 'fa3'], sparse: false, source: 'vllm-project/vllm-omni@be81443 (diffusers-based; inferred)' },
+    compile: null,
+    parallel: { supported: [], source: 'vllm-project/vllm-omni@be81443:docs/user_guide/acceleration/parallelism_acceleration.md:29-31 (Ulysses-SP not supported for Wan2.2)' },
+    cfg: { modes: ['sequential'], source: 'vllm-project/vllm-omni@be81443 (diffusers pipeline; inferred)' },
+    offload: { modes: [], source: 'vllm-project/vllm-omni@be81443 (not documented for Wan)' },
+    vae: { dtype: 'fp32', dtypes: ['fp32'], tiling: false, tiny: false, source: 'diffusers AutoencoderKLWan (inferred)' },
+    textEncoder: { dtypes: ['bf16'], source: 'inferred' },
+    quant: { schemes: [], source: 'none documented for Wan in vllm-project/vllm-omni@be81443' },
+    caches: { methods: ['fbcache', 'scm'], source: 'vllm-project/vllm-omni@be81443:docs/user_guide/diffusion_acceleration.md ("VideoGen" table: Cache-DiT yes, TeaCache no)' },
+    distill: null,
+  },
+};
+
+export function isEngineId(id: string): id is EngineId {
+  return (ENGINE_IDS as readonly string[]).includes(id);
+}

@@ -1,0 +1,210 @@
+/**
+ * An engine profile and the accelerations a user asked for → what the cost model prices: the DiT block's
+ * elementwise style, attention kernel (and the steps/layers that run another), quantised linears, VAE and
+ * umT5 precision, CUDA graphs, the step cache — and the list of accelerations the estimate names. Anything
+ * the engine does not run is an InputError with the reason, the source, and what would work instead.
+ */
+import { InputError, type InputIssue } from '../errors.ts';
+import type { AttentionKernel } from '../workload/ops.ts';
+import type { BlockStyle } from '../workload/dit-kernels.ts';
+import type { LinearQuant } from '../workload/dit.ts';
+import type { ModelSpec } from '../workload/models.ts';
+import type { ParallelPlan } from '../parallel/plan.ts';
+import type { GpuSpec } from '../hardware/types.ts';
+import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme } from './profiles.ts';
+import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
+import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
+import type { CacheSpec } from './step-cache.ts';
+import type { SparseAttention } from './sparse-attention.ts';
+
+/** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
+export interface AccelerationOptions {
+  engine?: string;
+  attention: AttentionKernel | 'auto';
+  dtype: 'bf16' | 'fp8' | 'int8';
+  dtypeLayers?: readonly ('self' | 'cross' | 'ffn')[];
+  compile: boolean;
+  cfg: 'sequential' | 'batched';
+  sparse?: SparseAttention;
+  cache?: CacheSpec;
+  distill?: string;
+  vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
+  textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+}
+
+/** One acceleration applied, as the estimate's JSON names it. */
+export interface Acceleration {
+  knob: string;
+  value: string;
+  /** What it changes in the cost model. */
+  models: string;
+  source: string;
+  /** Priced from published or assumed rates rather than our measurements. */
+  extrapolated: boolean;
+}
+
+export interface EngineExecution {
+  engine: EngineProfile;
+  style: BlockStyle;
+  /** The official path's compiled idealisation (official engine + compile). */
+  fusedLegacy: boolean;
+  perTokenTimestep: boolean;
+  /** The attention kernel of most steps; `denseKernel` runs `denseSteps` of them (hybrid precision, sparse warm-up). */
+  kernel: AttentionKernel;
+  denseKernel: AttentionKernel;
+  denseSteps: number;
+  sparse?: SparseAttention;
+  linearQuant?: LinearQuant;
+  /** Legacy official fp8 what-if (DitForwardOptions.linearDtype 'fp8'). */
+  legacyFp8: boolean;
+  cudaGraphs: boolean;
+  vae: { dtype: 'fp32' | 'bf16'; tiled: boolean; tiny: boolean };
+  textEncoderDtype: 'bf16' | 'fp8' | 'int8';
+  distill?: DistillPreset;
+  accelerations: Acceleration[];
+  warnings: string[];
+}
+
+/** diffusers AutoencoderKLWan tile: 256 pixels every 192 (autoencoder_kl_wan.py:1076-1081), in latents. */
+export function vaeTiling(spatialStride: number): { tile: number; stride: number } {
+  return { tile: 256 / spatialStride, stride: 192 / spatialStride };
+}
+
+function planFeatures(p: ParallelPlan): ParallelFeature[] {
+  const f: ParallelFeature[] = [];
+  if (p.ulysses > 1) f.push('ulysses');
+  if (p.ring > 1) f.push('ring');
+  if (p.tp > 1) f.push('tp');
+  if (p.pipefusion > 1) f.push('pipefusion');
+  if (p.cfg === 2) f.push('cfg');
+  if (p.fsdp) f.push('fsdp');
+  if (p.experts === 'split') f.push('experts-split');
+  if (p.vae === 'patch') f.push('vae-patch');
+  if (p.t5 === 'fsdp') f.push('t5-fsdp');
+  return f;
+}
+
+/** Whether an engine runs a parallel layout (its features, CFG-parallel and offload modes); undefined = official. */
+export function engineSupportsPlan(engine: string | undefined, p: ParallelPlan): boolean {
+  const e = ENGINES[isEngineId(engine ?? 'official') ? (engine ?? 'official') as keyof typeof ENGINES : 'official'];
+  if (planFeatures(p).some((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f))) return false;
+  if (p.offload && !e.offload.modes.includes('model')) return false;
+  if (p.cpuOffload && !e.offload.modes.includes('block')) return false;
+  return !(p.t5 === 'cpu' && !e.offload.modes.includes('t5-cpu'));
+}
+
+/** Engines that support a thing, for suggestions. */
+function enginesWith(pred: (e: EngineProfile) => boolean): string {
+  const ids = ENGINE_IDS.filter((id) => pred(ENGINES[id]));
+  return ids.length ? `engines that do: ${ids.join(', ')}` : 'no engine in vgsim does';
+}
+
+export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model: ModelSpec, gpu: GpuSpec, source = 'engine'): EngineExecution {
+  const id = o.engine ?? 'official';
+  if (!isEngineId(id)) throw new InputError([{ source, path: 'engine', message: `unknown engine "${id}"`, hint: `one of ${ENGINE_IDS.join(', ')} (vgsim list engines)` }]);
+  const e = ENGINES[id];
+  const issues: InputIssue[] = [];
+  const no = (path: string, message: string, hint: string) => issues.push({ source, path, message: `${e.name} ${message}`, hint });
+  const hopper = gpu.vendor === 'nvidia' && gpu.arch.toLowerCase().includes('hopper');
+  const acc: Acceleration[] = [];
+  const warnings: string[] = [];
+
+  // ---- attention ----
+  const kernel: AttentionKernel = o.attention === 'auto' ? (hopper ? e.attention.default.hopper : e.attention.default.other) : o.attention;
+  if (!e.attention.supported.includes(kernel)) no('attention', `has no ${kernel} attention backend (${e.attention.source})`, `supported: ${e.attention.supported.join(', ')}; ${enginesWith((x) => x.attention.supported.includes(kernel))}`);
+  let denseKernel = kernel;
+  let denseSteps = 0;
+  const quantized = kernel === 'sage2' || kernel === 'fa3-fp8';
+  if (quantized) {
+    acc.push({ knob: 'attention', value: kernel, models: kernel === 'sage2' ? 'INT8 QK, FP8 PV kernel at FA3 × SageAttention\'s own Sage2/FA3 throughput ratio, plus smooth-K, Q/K/V quantisation and the V padding copy per call' : 'FP8 FlashAttention-3 at FA3 × its FP8/FA3 ratio, plus xDiT\'s per-tensor quantisation passes per call', source: kernel === 'sage2' ? 'thu-ml/SageAttention@d1a57a5:sageattention/core.py; assets/*_hd128.png' : 'xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640; thu-ml/SageAttention@d1a57a5 charts', extrapolated: true });
+    if (e.attention.highPrecisionSteps) {
+      // xDiT's hybrid schedule: bf16 FA3 for the first and last N steps
+      denseKernel = hopper ? 'fa3' : 'fa2';
+      denseSteps = 2 * e.attention.highPrecisionSteps;
+      warnings.push(`${e.name}: ${kernel} only between the first and last ${e.attention.highPrecisionSteps} steps (hybrid attention schedule), ${denseKernel} on those`);
+    }
+  } else if (o.attention !== 'auto' && kernel !== e.attention.default.hopper) {
+    acc.push({ knob: 'attention', value: kernel, models: 'the attention kernel priced from its measured rate', source: e.attention.source, extrapolated: kernel === 'fa3' });
+  }
+  const sparse = o.sparse;
+  if (sparse) {
+    if (!e.attention.sparse) no('sparse', 'runs no sparse attention backend for Wan', enginesWith((x) => x.attention.sparse));
+    denseSteps = Math.max(denseSteps, sparse.denseSteps);
+    acc.push({ knob: 'sparse', value: sparse.method === 'radial' ? `radial (decay ${sparse.decay}, dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers})` : `density ${sparse.density} (dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers})`, models: 'self-attention FLOPs × density at the dense kernel\'s rate; the dense steps and layers at full cost', source: sparse.method === 'radial' ? 'mit-han-lab/radial-attention@72788d4:radial_attn/attn_mask.py' : 'user-given density', extrapolated: true });
+  }
+
+  // ---- compile ----
+  let style: BlockStyle = e.style;
+  let fusedLegacy = false;
+  let cudaGraphs = false;
+  if (o.compile) {
+    if (!e.compile) no('compile', 'has no torch.compile path', enginesWith((x) => x.compile !== null));
+    else {
+      cudaGraphs = e.compile.cudaGraphs;
+      if (e.style === 'official') fusedLegacy = true;
+      else style = 'inductor';
+      acc.push({ knob: 'compile', value: cudaGraphs ? 'torch.compile + CUDA graphs' : 'torch.compile', models: e.style === 'official' ? 'every elementwise chain one kernel, RoPE fp32, GELU in the GEMM epilogue, CUDA graphs (uncalibrated idealisation)' : 'inductor: each elementwise chain between GEMMs/attention one kernel (bf16 residual stream), GEMMs and attention unchanged', source: e.style === 'official' ? e.compile.source : `${STYLE_SOURCES.inductor}; ${e.compile.source}`, extrapolated: true });
+    }
+  }
+
+  // ---- parallel layout, CFG, offload ----
+  const features = planFeatures(plan);
+  const missing = features.filter((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f));
+  if (missing.length) no('parallel', `does not run ${missing.join(', ')} for Wan (${e.parallel.source})`, `it runs: ${e.parallel.supported.join(', ') || 'single-GPU only'}`);
+  if (o.cfg === 'batched' && !e.cfg.modes.includes('batched')) no('cfg', `runs the CFG branches ${e.cfg.modes.join(' or ')}, not batched (${e.cfg.source})`, 'cfg sequential, or cfg=2 in the plan where supported');
+  if (plan.offload && !e.offload.modes.includes('model')) no('parallel', `has no whole-model offload (${e.offload.source})`, `offload modes: ${e.offload.modes.join(', ') || 'none'}`);
+  if (plan.cpuOffload && !e.offload.modes.includes('block')) no('parallel', `does not stream DiT blocks from host memory (${e.offload.source})`, `offload modes: ${e.offload.modes.join(', ') || 'none'}`);
+  if (plan.t5 === 'cpu' && !e.offload.modes.includes('t5-cpu')) no('parallel', `does not run umT5 on the CPU (${e.offload.source})`, 'drop t5=cpu');
+  if (e.offload.note && !plan.cpuOffload) warnings.push(`${e.name}: ${e.offload.note}`);
+
+  // ---- linear precision ----
+  let linearQuant: LinearQuant | undefined;
+  let legacyFp8 = false;
+  if (o.dtype !== 'bf16') {
+    const scheme: QuantScheme | undefined = e.quant.schemes.find((s) => s.dtype === o.dtype);
+    if (!scheme) no('dtype', `has no ${o.dtype} linear layers (${e.quant.source})`, enginesWith((x) => x.quant.schemes.some((s) => s.dtype === o.dtype)));
+    else if (e.id === 'official' && !o.dtypeLayers) legacyFp8 = true;
+    else {
+      const groups = o.dtypeLayers ?? ['self', 'cross', 'ffn'];
+      const dense = scheme.denseBlocks && scheme.denseBlocks.layers === model.dit.layers && model.id.startsWith('wan2.1') ? { first: scheme.denseBlocks.first, last: scheme.denseBlocks.last } : undefined;
+      linearQuant = { dtype: scheme.dtype, activation: scheme.activation, groups, ...(dense ? { denseBlocks: dense } : {}) };
+    }
+    if (scheme) acc.push({ knob: 'dtype', value: `${o.dtype}${o.dtypeLayers ? ` (${o.dtypeLayers.join(', ')})` : ''}`, models: `${scheme.name}: ${o.dtype} GEMMs${o.dtype === 'int8' ? ' (INT8 rate = FP8 GEMM × INT8/FP8 peak ratio, not measured)' : ' (measured FP8 GEMM rates)'} plus the activation-quantisation kernels per linear`, source: scheme.source, extrapolated: o.dtype === 'int8' || scheme.activation !== 'tensor-static' });
+  }
+
+  // ---- VAE, umT5 ----
+  const vaeDtype = o.vae?.dtype ?? e.vae.dtype;
+  if (!e.vae.dtypes.includes(vaeDtype)) no('vae', `decodes in ${e.vae.dtypes.join('/')}, not ${vaeDtype} (${e.vae.source})`, `vae dtype ${e.vae.dtypes.join(' or ')}`);
+  const tiled = !!o.vae?.tiled;
+  const tiny = o.vae?.decoder === 'tiny';
+  if (tiled && !e.vae.tiling) no('vae', `has no tiled VAE decode (${e.vae.source})`, enginesWith((x) => x.vae.tiling));
+  if (tiny && !e.vae.tiny) no('vae', `has no tiny VAE (${e.vae.source})`, enginesWith((x) => x.vae.tiny));
+  if (tiny && tiled) no('vae', 'tiles only the full VAE', 'choose tiny or tiled');
+  if (vaeDtype !== 'fp32' && !tiny) acc.push({ knob: 'vae', value: `${vaeDtype} decode`, models: 'the VAE decode\'s convolutions at the measured bf16 conv rates, half the activation bytes', source: e.vae.source, extrapolated: false });
+  if (tiled) acc.push({ knob: 'vae', value: 'tiled decode', models: 'diffusers tiles (256 px every 192): the overlaps decoded twice, one tile\'s activations at a time', source: 'huggingface/diffusers@58eb52c:src/diffusers/models/autoencoders/autoencoder_kl_wan.py:1076-1081 (tiled_decode)', extrapolated: false });
+  if (tiny) acc.push({ knob: 'vae', value: 'tiny VAE (TAEHV)', models: 'TAEHV decoder walk (2-D convs, parallel over frames) instead of the causal 3-D VAE', source: 'madebyollin/taehv@1f14a56:taehv.py:227-234', extrapolated: false });
+  const textEncoderDtype = o.textEncoderDtype ?? 'bf16';
+  if (!e.textEncoder.dtypes.includes(textEncoderDtype)) no('text_encoder_dtype', `runs umT5 in ${e.textEncoder.dtypes.join('/')}, not ${textEncoderDtype} (${e.textEncoder.source})`, enginesWith((x) => x.textEncoder.dtypes.includes(textEncoderDtype)));
+  if (textEncoderDtype !== 'bf16') acc.push({ knob: 'text_encoder_dtype', value: textEncoderDtype, models: `umT5 linears as ${textEncoderDtype} GEMMs with per-token activation quantisation; weights at 1 byte`, source: e.textEncoder.source, extrapolated: true });
+
+  // ---- step cache, distill ----
+  if (o.cache && !e.caches.methods.includes(o.cache.method)) no('cache', `has no ${o.cache.method} for Wan (${e.caches.source})`, `${e.caches.methods.length ? `it has: ${e.caches.methods.join(', ')}; ` : ''}${enginesWith((x) => x.caches.methods.includes(o.cache!.method))}`);
+  let distill: DistillPreset | undefined;
+  if (o.distill) {
+    distill = getDistill(o.distill);
+    if (!distill) issues.push({ source, path: 'distill', message: `unknown distill "${o.distill}"`, hint: 'one of lightx2v-4step, lightning-4step, fastwan-3step' });
+    else {
+      const why = distillProblem(distill, model);
+      if (why) issues.push({ source, path: 'distill', message: why, hint: 'pick a distill that exists for this model, or drop it' });
+      if (!e.distill) no('distill', 'runs no distilled Wan weights', enginesWith((x) => x.distill !== null));
+      acc.push({ knob: 'distill', value: distill.id, models: `${distill.steps} steps, one forward per step (CFG distilled away); same forward`, source: distill.source, extrapolated: false });
+    }
+  }
+  if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: false });
+  if (issues.length) throw new InputError(issues);
+  return {
+    engine: e, style, fusedLegacy, perTokenTimestep: e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v',
+    kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
+    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, accelerations: acc, warnings,
+  };
+}

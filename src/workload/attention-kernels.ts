@@ -1,0 +1,70 @@
+/**
+ * An attention call as operators: the kernel and, for the quantised kernels, the passes that prepare its
+ * inputs on every call (they are not inside the kernel, and the kernels' published speeds exclude them).
+ *
+ *  - sage2 (thu-ml/SageAttention@d1a57a5:sageattention/core.py, sageattn_qk_int8_pv_fp8_cuda_sm90, ~lines
+ *    920-990): smooth_k = k.mean over the sequence (a reduction over K); per_thread_int8_triton quantises Q and
+ *    K (K minus its mean) to INT8 with per-thread scales (two Triton kernels, read bf16, write int8); V is
+ *    padded to a multiple of 128 tokens with torch.cat — a full copy of V whenever kv_len % 128 ≠ 0 (Wan's
+ *    32,760 and 75,600 tokens both); per_channel_fp8 transposes and pads V (transpose_pad_permute_cuda, a
+ *    copy) and quantises it to FP8 with per-channel scales; then the fused kernel.
+ *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
+ *    per_tensor_quant of each of Q, K, V — x.to(float32), abs(), max() (a full reduction), x / scale,
+ *    .to(float8_e4m3fn) — then permute(...).contiguous() of each (a copy), then FA3 with descales.
+ *  - sparse attention (radial, sliding-tile, SVG, VSA, ...): the dense kernel on a fraction `density` of the
+ *    query-key blocks (time ∝ density at the kernel's own rate: an assumption — block-sparse kernels run
+ *    somewhat below the dense kernel's efficiency, not measured here).
+ */
+import { DTYPE_BYTES, type AttentionKernel, type StageBuilder } from './ops.ts';
+
+const ACT = DTYPE_BYTES.bf16;
+const F32 = DTYPE_BYTES.fp32;
+
+export interface AttentionCall {
+  name: string;
+  batch: number;
+  heads: number;
+  lq: number;
+  lk: number;
+  headDim: number;
+  kernel: AttentionKernel;
+  density?: number;
+  /** Calls of this shape in a row (ring attention's steps). */
+  count?: number;
+}
+
+/** SageAttention pads V to a multiple of this many tokens (core.py: v_pad_len = 128 - kv_len % 128). */
+export const SAGE_V_BLOCK = 128;
+
+export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters<StageBuilder['op']>[1]): void {
+  const q = a.batch * a.heads * a.lq * a.headDim; // elements of Q (and of the output)
+  const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
+  const n = a.count ?? 1;
+  const ew = (name: string, kind: 'reduce' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = []) =>
+    b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n }, { outputs: outputs.map(([t, by]) => [t, by, 'attention_quant']) });
+  const temps: string[] = [];
+  const tmp = (t: string) => {
+    temps.push(`${a.name}.${t}`);
+    return `${a.name}.${t}`;
+  };
+  let dtype: 'bf16' | 'int8' | 'fp8' = 'bf16';
+  if (a.kernel === 'sage2') {
+    dtype = 'int8';
+    ew('sage_smooth_k', 'reduce', kv * ACT, 1);
+    ew('sage_quant_qk', 'cast_down', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
+    const pad = a.lk % SAGE_V_BLOCK === 0 ? 0 : SAGE_V_BLOCK - (a.lk % SAGE_V_BLOCK);
+    const vPadded = a.batch * a.heads * (a.lk + pad) * a.headDim;
+    if (pad > 0) ew('sage_pad_v', 'copy', (kv + vPadded) * ACT, 1, [[tmp('v_pad'), vPadded * ACT]]);
+    ew('sage_v_transpose', 'copy', 2 * vPadded * ACT, 1, [[tmp('v_t'), vPadded * ACT]]);
+    ew('sage_quant_v', 'cast_down', vPadded * (ACT + 1), 1, [[tmp('v_fp8'), vPadded]]);
+  } else if (a.kernel === 'fa3-fp8') {
+    dtype = 'fp8';
+    for (const [t, elems] of [['q', q], ['k', kv], ['v', kv]] as const) {
+      // to(float32), abs, max, divide, to(e4m3): 5 kernels; then permute().contiguous()
+      ew(`fp8_quant_${t}`, 'cast_up', elems * (ACT + F32 + 2 * F32 + F32 + 2 * F32 + F32 + 1), 5, [[tmp(`${t}_fp8`), elems]]);
+      ew(`fp8_contiguous_${t}`, 'copy', elems * 2, 1);
+    }
+  }
+  b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: a.lq, lk: a.lk, headDim: a.headDim, kernel: a.kernel, dtype, ...(a.density !== undefined && a.density < 1 ? { density: a.density } : {}), count: n }, mem);
+  if (temps.length) b.free(...temps);
+}
