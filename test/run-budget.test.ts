@@ -69,6 +69,28 @@ describe('the run budget, estimated before the run', () => {
     expect(() => start([...set, `limits.max_events=${raise}`, 'limits.max_memory_mb=1e6'])).not.toThrow();
   });
 
+  it('counts the monitoring series (OpenMetrics export) at the numbers a sample really adds', () => {
+    // cooling.yaml models fans, so every per-node series is there
+    const l = load('scenarios/cooling.yaml', ['duration=1h']);
+    const opts = { locate: l.locate, baseDir: resolve('scenarios') };
+    const without = startSimulation(l.scenario, opts).budget;
+    const run = startSimulation(l.scenario, { ...opts, monitoring: true });
+    const perSample = ((run.budget.memoryMb - without.memoryMb) * 1e6) / run.budget.samples / 16; // 16 bytes a number
+    while (!run.advance(1e6));
+    const m = run.finish().monitoring!;
+    // every value of every series, walked generically (arrays of samples, or [sample][bucket])
+    let values = 0;
+    const walk = (x: unknown): void => {
+      if (Array.isArray(x)) {
+        if (x.length === m.t.length && x.every((v) => typeof v !== 'object' || Array.isArray(v))) values += x.reduce((a: number, v) => a + (Array.isArray(v) ? v.length : 1), 0);
+        else x.forEach(walk);
+      } else if (x && typeof x === 'object') Object.values(x).forEach(walk);
+    };
+    const { t: _t, gpus: _g, ...series } = m;
+    walk(series);
+    expect(perSample).toBeCloseTo(values / m.t.length, 6);
+  });
+
   it('refuses a run whose per-request records would not fit the memory limit', () => {
     const issues = issuesOf(() => start(['duration=7d', 'limits.max_memory_mb=0.5'], { records: true }));
     expect(issues[0]!.message).toMatch(/would keep about .* MB \(.* per-request records.*limits\.max_memory_mb/);

@@ -164,6 +164,14 @@ describe('physical bounds, with the reason and a suggestion', () => {
     [['deployment.batching={max_batch: 4, window_s: 1e9}'], 'deployment.batching.window_s', /longer than the run's arrival window/],
     [['workload.arrivals={process: gamma, rate_per_hour: 20, cv: 1e9}'], 'workload.arrivals.cv', /at most 10/],
     [['serving_overheads.service_cv=1e300'], 'serving_overheads.service_cv', /at most 10/],
+    // prices: 1e308 made every cost infinite (an internal invariant message, exit 1)
+    [['cost.server_price_usd=1e308'], 'cost.server_price_usd', /between \$100 and \$10M/],
+    [['cost.server_price_usd={hgx-h100-sxm-8: 1e308}'], 'cost.server_price_usd.hgx-h100-sxm-8', /between \$100 and \$10M/],
+    [['cost.gpu_price_usd=1e308'], 'cost.gpu_price_usd', /between \$1 and \$1M/],
+    [['cost.electricity_usd_per_kwh=1e308'], 'cost.electricity_usd_per_kwh', /at most \$10\/kWh/],
+    [['cost.amortization_years=1e-300'], 'cost.amortization_years', /3 months to 30 years/],
+    [['cost.basis=cloud', 'cost.cloud.usd_per_gpu_hour=1e308'], 'cost.cloud.usd_per_gpu_hour', /at most \$1,000 an hour/],
+    [['cost.extra_capex_usd=1e308'], 'cost.extra_capex_usd', /at most \$10B/],
   ];
   for (const [set, path, why] of cases) {
     it(`${set.join(' ')}`, () => {

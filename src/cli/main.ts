@@ -14,6 +14,7 @@ import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
 import { quietPipes } from './interrupt.ts';
+import { forceProgress } from '../report/progress.ts';
 
 export { VERSION };
 
@@ -44,6 +45,7 @@ function baseProgram(): Command {
     .name('vgsim')
     .description('Discrete-event simulator of GPU clusters serving video-generation models (Wan2.1/Wan2.2).')
     .version(VERSION, '-V, --version')
+    .option('--progress', 'draw progress on stderr even when it is not a terminal (a log file, CI) and with --json (stdout stays clean)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -65,6 +67,7 @@ Examples:
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
   program.exitOverride();
+  program.hook('preAction', () => forceProgress(program.opts().progress === true));
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return program;
 }

@@ -2,7 +2,7 @@
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
-import { formatCsv, type CsvValue, type CsvWriteOptions } from '../csv.ts';
+import { formatCsv, formatCsvRow, type CsvValue, type CsvWriteOptions } from '../csv.ts';
 import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
 
 /** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
@@ -20,6 +20,11 @@ const CSV_OPTIONS: CsvWriteOptions = {
 };
 
 const cellOf = (v: unknown): CsvValue => (v === null || v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : JSON.stringify(v));
+
+/** One record as toCsv writes it, for files streamed a row at a time (a header row is written as it is). */
+export function csvRecord(cells: readonly unknown[], o: { header?: boolean } = {}): string {
+  return formatCsvRow(cells.map(cellOf), o.header ? { ...CSV_OPTIONS, neutralizeFormulas: false } : CSV_OPTIONS);
+}
 
 /** Rows of objects as CSV, the first row's keys as the header. */
 export function toCsv(rows: Record<string, unknown>[]): string {

@@ -25,6 +25,18 @@ type Locate = (path: (string | number)[]) => Pick<InputIssue, 'source' | 'line' 
 
 /** Bytes per kept item (V8 objects of these shapes, measured with --expose-gc on heapUsed deltas, rounded up). */
 const BYTES = { record: 200, request: 300, sample: 150, timeline: 160, powerStep: 48, node: 4000, replica: 4000 };
+/**
+ * Numbers the monitoring series (serving/monitoring.ts) keep per sample: 7 per GPU, 3 per node, 7 per pool
+ * (queued, busy, 5 replica states), 17 per class (4 counters, 11 latency buckets, sum, count); a number in a
+ * growing JavaScript array takes 8 bytes (a double) to 16 (boxed), counted at 16.
+ */
+const MONITORED = { gpu: 7, node: 3, pool: 7, cls: 17, bytes: 16 };
+
+/** Bytes of monitoring series one sample adds. */
+function monitoringBytesPerSample(state: ClusterState): number {
+  const gpus = state.nodes.reduce((x, n) => x + n.spec.gpusPerNode, 0);
+  return (gpus * MONITORED.gpu + state.nodes.length * MONITORED.node + state.pools.length * MONITORED.pool + state.classes.length * MONITORED.cls) * MONITORED.bytes;
+}
 /** Events of one request besides its phases: arrival, dispatch to a replica, timeout. */
 const EVENTS_PER_REQUEST = 3;
 /** Events of one failure: the failure, the repair, the reload's steps (process start, storage, host copy). */
@@ -49,6 +61,8 @@ export interface BudgetOptions {
   records: boolean;
   timeline: boolean;
   powerSteps: boolean;
+  /** The monitoring series for the OpenMetrics export (SimulationOptions.monitoring). */
+  monitoring?: boolean;
   sampleInterval: number;
   rateScale: number;
   /** Arrivals the process will make in the window (trace replay: its rows), when known exactly. */
@@ -128,7 +142,8 @@ export function estimateBudget(state: ClusterState, o: BudgetOptions): BudgetEst
   const events = arrivals * eventsPerRequest + samples + ticks + failures * EVENTS_PER_FAILURE;
   const bytes =
     state.nodes.length * BYTES.node + state.replicas.length * BYTES.replica + samples * BYTES.sample + backlog * BYTES.request +
-    (o.records ? arrivals * BYTES.record : 0) + (o.timeline ? events * BYTES.timeline : 0) + (o.powerSteps ? events * BYTES.powerStep : 0);
+    (o.records ? arrivals * BYTES.record : 0) + (o.timeline ? events * BYTES.timeline : 0) + (o.powerSteps ? events * BYTES.powerStep : 0) +
+    (o.monitoring ? samples * monitoringBytesPerSample(state) : 0);
   return { arrivals, eventsPerRequest, samples, events, memoryMb: bytes / 1e6, serviceRatePerS, offeredPerS, backlog, drainS };
 }
 
@@ -159,7 +174,7 @@ export function checkBudget(state: ClusterState, o: BudgetOptions, locate: Locat
   if (e.memoryMb > limits.max_memory_mb) {
     issues.push({
       ...locate(driver), path: driver.join('.'),
-      message: `the run would keep about ${fmt(e.memoryMb)} MB (${o.records ? `${fmt(e.arrivals)} per-request records, ` : ''}${fmt(e.backlog)} waiting requests, ${fmt(e.samples)} samples); the limit is ${fmt(limits.max_memory_mb)} MB (limits.max_memory_mb)`,
+      message: `the run would keep about ${fmt(e.memoryMb)} MB (${o.records ? `${fmt(e.arrivals)} per-request records, ` : ''}${fmt(e.backlog)} waiting requests, ${fmt(e.samples)} samples${o.monitoring ? ' with every GPU\'s monitoring series' : ''}); the limit is ${fmt(limits.max_memory_mb)} MB (limits.max_memory_mb)`,
       hint: `shorten duration or lower the rate, or raise the limit: --set limits.max_memory_mb=${fmt(e.memoryMb * 1.2)} (and node --max-old-space-size above it)`,
     });
   }
@@ -181,7 +196,8 @@ export function checkRunning(state: ClusterState, estimate: BudgetEstimate | und
   if (events > limits.max_events) {
     throw new InputError([{ ...locate(['limits', 'max_events']), path: 'limits.max_events', message: `the run passed its limit of ${fmt(limits.max_events)} events ${at}${was}`, hint: `a drain that never ends (requests nothing can serve) looks like this; or raise the limit: --set limits.max_events=${fmt(limits.max_events * 4)}` }]);
   }
-  const bytes = state.nodes.length * BYTES.node + state.replicas.length * BYTES.replica + rec.timeseries.length * BYTES.sample + rec.inFlight * BYTES.request + (rec.records?.length ?? 0) * BYTES.record + (state.timeline?.events.length ?? 0) * BYTES.timeline;
+  const bytes = state.nodes.length * BYTES.node + state.replicas.length * BYTES.replica + rec.timeseries.length * BYTES.sample + rec.inFlight * BYTES.request + (rec.records?.length ?? 0) * BYTES.record + (state.timeline?.events.length ?? 0) * BYTES.timeline +
+    (state.monitoring ? state.monitoring.series.t.length * monitoringBytesPerSample(state) : 0);
   if (bytes / 1e6 > limits.max_memory_mb) {
     throw new InputError([{ ...locate(['limits', 'max_memory_mb']), path: 'limits.max_memory_mb', message: `the run's records, samples and waiting requests passed its limit of ${fmt(limits.max_memory_mb)} MB ${at}`, hint: `raise the limit: --set limits.max_memory_mb=${fmt(limits.max_memory_mb * 4)} (and node --max-old-space-size above it)` }]);
   }

@@ -216,7 +216,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
   }
   for (const n of state.nodes) power.updateNodePower(n);
   const sampleInterval = opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500);
-  const budget = checkBudget(state, { records: opts.records ?? false, timeline: opts.timeline ?? false, powerSteps: opts.powerSteps ?? false, sampleInterval, rateScale: opts.rateScale ?? 1, arrivals: arrivals.traceCount() }, locate);
+  const budget = checkBudget(state, { records: opts.records ?? false, timeline: opts.timeline ?? false, powerSteps: opts.powerSteps ?? false, monitoring: opts.monitoring ?? false, sampleInterval, rateScale: opts.rateScale ?? 1, arrivals: arrivals.traceCount() }, locate);
   arrivals.start();
   const monitoring = state.monitoring;
   const onSample = monitoring ? (p: TimePoint) => (monitoring.sample(), opts.onSample?.(p)) : opts.onSample;

@@ -7,7 +7,7 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag, numberFlag } from '../usage-error.ts';
+import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 
 interface EstimateFlags extends AccelerationFlags {
@@ -92,9 +92,9 @@ Examples:
       }
       if (!official && !o.model) throw new UsageError('give --model <id> (vgsim list models) or --official "<launch line>"');
       const plan = official?.plan ?? parsePlan(o.parallel ?? 'none');
-      const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan));
-      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined;
-      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes));
+      const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG) : planGpus(plan));
+      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode, 1, MAX_GPUS_FLAG) : undefined;
+      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes, 1, MAX_GPUS_FLAG));
       if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);

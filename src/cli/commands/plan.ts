@@ -6,7 +6,8 @@ import { shapeProblems } from '../../workload/shape-limits.ts';
 import { InputError } from '../../errors.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
-import { UsageError, intFlag } from '../usage-error.ts';
+import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { progress, type Progress } from '../../report/progress.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planScalingChart } from '../../report/charts/plan.ts';
@@ -62,16 +63,23 @@ Examples:
       const model = getModel(o.model);
       const problems = shapeProblems(model, { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: o.frames ? intFlag('--frames', o.frames) : model.defaults.frames, steps: o.steps ? intFlag('--steps', o.steps) : model.defaults.steps });
       if (problems.length) throw new InputError(problems.map((p) => ({ source: `--${p.field}`, path: p.field, message: p.message, hint: p.hint })));
+      // progress per candidate layout (a large GPU budget has thousands); the bar is sized at the first one
+      let bar: Progress | undefined;
       const rows = searchPlans({
+        onCandidate: (done, total) => {
+          bar ??= progress(total, 'plan', { enabled: !o.json });
+          bar.tick(done - bar.current);
+        },
         model,
         gpu,
         node: o.node,
-        budget: intFlag('--gpus', o.gpus),
+        budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG),
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
         objective: o.rank as Objective,
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
         options: planOptions(o),
       });
+      bar?.done();
       const shown = (o.all ? rows : rows.filter((r) => r.feasible)).slice(0, intFlag('--top', o.top));
       const headers = ['parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'];
       const rowCells = (list: typeof rows) => list.map((r) => [
@@ -82,7 +90,7 @@ Examples:
         mkdirSync(dir, { recursive: true });
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
-        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus), rank: o.rank, layouts: ranked }));
+        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));
         const feasibleRows = rows.filter((r) => r.feasible);
         const charts = feasibleRows.length
           ? [{
@@ -106,7 +114,7 @@ Examples:
         const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.feasible);
         if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : 'no feasible layout to deploy');
         if (!row.feasible) throw new UsageError(`--layout ${o.layout} is not feasible: ${row.reason}`);
-        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus)));
+        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG)));
         const files = writeDeployArtifacts(o.deploy, artifacts);
         process.stderr.write(`wrote ${files.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
         deployed = `\n${deployText(artifacts)}\n`;

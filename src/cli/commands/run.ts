@@ -43,7 +43,7 @@ Examples:
     .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; openmetrics: boolean; metricsStart?: string; trace?: string | boolean; traceOps?: string | boolean }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
-      const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1);
+      const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1, { max: 1000, why: 'each expanded request adds thousands of operator slices to the trace' });
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
