@@ -149,3 +149,38 @@ describe('null in a child scenario removes an inherited field', () => {
     expect(issuesOf(() => loadScenario(join(d, 's.yaml')))[0]).toMatchObject({ path: "drain", line: 2 });
   });
 });
+
+describe('found by the fuzz test (test/fuzz.test.ts)', () => {
+  it('a YAML alias without its anchor, or aliases that expand without bound, are input errors at the alias', () => {
+    const d = dir();
+    writeFileSync(join(d, 'alias.yaml'), 'name: t\nmodel: wan2.1-t2v-1.3b\nduration: *nope\n');
+    const [i] = issuesOf(() => loadScenario(join(d, 'alias.yaml')));
+    expect(i).toMatchObject({ line: 3, col: 11 });
+    expect(i!.message).toMatch(/^YAML: Unresolved alias .*nope/);
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(`*${of}`).join(', ')}]`;
+    writeFileSync(join(d, 'laughs.yaml'), ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', level('b', 'a'), level('c', 'b'), level('d', 'c'), level('e', 'd')].join('\n') + '\n');
+    expect(issuesOf(() => loadScenario(join(d, 'laughs.yaml')))[0]!.message).toMatch(/^YAML: Excessive alias count/);
+  });
+
+  it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
+    for (const path of ['workload.mix.-1.steps', 'workload.mix.first.steps', 'cluster.nodes.x']) {
+      const [i] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));
+      expect(i!.source).toBe(`--set ${path}=1`);
+      expect(i!.message).toMatch(/is a list: the next part of the path must be an index \(0 to \d\)/);
+    }
+  });
+
+  it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {
+    const vgsim = (args: string[]) => {
+      try {
+        execFileSync(process.execPath, ['bin/vgsim.js', ...args], { encoding: 'utf8', stdio: 'pipe' });
+        return '';
+      } catch (e) {
+        return (e as { status: number; stderr: string }).status + ' ' + (e as { stderr: string }).stderr;
+      }
+    };
+    expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
+    expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
+    expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+  });
+});

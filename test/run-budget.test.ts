@@ -6,6 +6,7 @@
  */
 import { describe, it, expect } from 'vitest';
 import { dirname, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, simulateAsync, startSimulation, summaryOf } from '../src/serving/simulate.ts';
 import { InputError, type InputIssue } from '../src/errors.ts';
@@ -54,7 +55,8 @@ describe('the run budget, estimated before the run', () => {
 
   it('refuses a rate above what the cluster could ever see, naming the limit and the --set', () => {
     const [i] = issuesOf(() => start(['workload.arrivals.rate_per_hour=1e7']));
-    expect(i!.path).toBe('workload.arrivals');
+    expect(i!.path).toBe('workload.arrivals.rate_per_hour');
+    expect(i!.source).toBe('--set workload.arrivals.rate_per_hour=1e7');
     expect(i!.message).toMatch(/the offered load \(1\.0e7\/h\) is .*× what the cluster can ever serve \(34\/h.*the limit is 100× \(limits.max_overload\)/);
     expect(i!.hint).toMatch(/--set limits\.max_overload=/);
   });
@@ -195,5 +197,7 @@ describe('requests.csv', () => {
       }
     }
     expect(t.rows.map((row) => Number(col(row, 'id')))).toEqual([...t.rows.keys()]);
+    // the README lists the columns as they are
+    expect(readFileSync('README.md', 'utf8').replace(/\s+/g, ' ')).toContain(REQUEST_COLUMNS.join(', '));
   });
 });

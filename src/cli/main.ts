@@ -106,11 +106,22 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, argv);
   }
 }
 
-export function reportError(e: unknown): number {
+/** The flag of the command line that gave `value` (`--gpu h900` or `--gpu=h900`; a list such as `--nodes a,b` too). */
+function flagOf(argv: readonly string[], value: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0 && a.slice(eq + 1).split(',').includes(value)) return a.slice(0, eq);
+    if (a.startsWith('--') && eq < 0 && (argv[i + 1] ?? '').split(',').includes(value)) return a;
+  }
+  return undefined;
+}
+
+export function reportError(e: unknown, argv: readonly string[] = []): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed the message
@@ -123,7 +134,8 @@ export function reportError(e: unknown): number {
   }
   // UnknownIdError (hardware/catalog.ts), matched by name so that start-up does not load the catalog
   if (e instanceof Error && e.name === 'UnknownIdError') {
-    process.stderr.write(`error: ${e.message}\n`);
+    const flag = flagOf(argv, String((e as Error & { id?: unknown }).id));
+    process.stderr.write(`error: ${flag ? `${flag}: ` : ''}${e.message}\n`);
     return 2;
   }
   if (process.env.VGSIM_DEBUG) console.error(e);

@@ -64,15 +64,28 @@ function put(target: Record<string | number, unknown>, key: PathKey, value: unkn
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function setIn(target: Record<string, unknown>, path: PathKey[], value: unknown): void {
+/**
+ * Applies an override. A list is indexed by numbers only: `workload.mix.-1.steps` or `workload.mix.first`
+ * would set a property of the JavaScript array that no check ever sees (the run ignored it silently).
+ */
+function setIn(target: Record<string, unknown>, o: Override): void {
+  const { path, value } = o;
   let node: any = target;
+  const listKey = (key: PathKey, i: number) => {
+    if (Array.isArray(node) && typeof key !== 'number') {
+      const at = path.slice(0, i).join('.');
+      throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} is a list: the next part of the path must be an index (${node.length ? `0 to ${node.length - 1}` : 'it is empty: 0 adds an element'}), got ${shown(key)}`, hint: `e.g. --set ${at}.0${path.length > i + 1 ? `.${path.slice(i + 1).join('.')}` : ''}=…` }]);
+    }
+  };
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
+    listKey(key, i);
     const next = Object.hasOwn(node, key) ? node[key] : undefined;
     if (next === undefined || next === null || typeof next !== 'object') put(node, key, typeof path[i + 1] === 'number' ? [] : {});
     node = node[key];
   }
   const last = path[path.length - 1]!;
+  listKey(last, path.length - 1);
   if (value === null && !Array.isArray(node)) delete node[last]; // --set path=null removes a field
   else put(node, last, value);
 }
@@ -215,7 +228,7 @@ export function parseScenario(text: string, opts: LoadOptions & { name?: string;
 
 function validateChain({ sources, value }: { sources: YamlSource[]; value: Record<string, unknown> }, opts: LoadOptions): LoadedScenario {
   const overrides = (opts.set ?? []).map(parseOverride);
-  for (const o of overrides) setIn(value, o.path, o.value);
+  for (const o of overrides) setIn(value, o);
   if (opts.seed !== undefined) {
     value.seed = opts.seed;
     overrides.push({ raw: `--seed ${opts.seed}`, path: ['seed'], value: opts.seed });

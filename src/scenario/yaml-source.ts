@@ -6,6 +6,9 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import { InputError, type InputIssue } from '../errors.ts';
 
+/** Aliases may expand a document this many times at most (the yaml library's guard against "billion laughs"). */
+const MAX_ALIAS_COUNT = 1000;
+
 export type PathKey = string | number;
 
 /**
@@ -71,12 +74,22 @@ export class YamlSource {
       return { source: file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
     });
     if (issues.length > 0) throw new InputError(issues);
-    return new YamlSource(file, doc, lines);
+    const source = new YamlSource(file, doc, lines);
+    try {
+      source.value();
+    } catch (e) {
+      // an alias without its anchor (*nope), or aliases that expand a value more than MAX_ALIAS_COUNT times
+      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+      const alias = /: (\S+)$/.exec(message)?.[1];
+      const at = alias !== undefined ? text.indexOf(`*${alias}`) : -1;
+      throw new InputError([{ source: file, ...(at >= 0 ? lines.linePos(at) : {}), path: '', message: `YAML: ${message}`, hint: `define an anchor (&name) before its alias (*name); aliases may repeat values at most ${MAX_ALIAS_COUNT} times` }]);
+    }
+    return source;
   }
 
   /** The document as plain JavaScript values. */
   value(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 }) ?? {};
+    return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
   }
 
   /** Length of the longest prefix of `path` that exists in this document. */

@@ -32,6 +32,20 @@ const BYTES = { record: 200, request: 300, sample: 150, timeline: 160, powerStep
  */
 const MONITORED = { gpu: 7, node: 3, pool: 7, cls: 17, bytes: 16 };
 
+/**
+ * Work of one time-series sample, in events (the unit of limits.max_events): a sample visits every node and
+ * replica, 0.03–0.16 of an event's time each (less on larger clusters), counted as 0.1, and with the
+ * monitoring series every GPU, about 4.7 events' time each, counted as 5 (bench/budget-costs.ts measures
+ * both against the time of an event of a busy run). A run of 25,000 nodes sampled every 0.1 s spends its
+ * time there, not in its events.
+ */
+export const SAMPLE_WORK = { perNode: 0.1, perMonitoredGpu: 5 };
+
+export function sampleWork(state: ClusterState, monitoring: boolean): number {
+  const gpus = monitoring ? state.nodes.reduce((x, n) => x + n.spec.gpusPerNode, 0) : 0;
+  return 1 + SAMPLE_WORK.perNode * (state.nodes.length + state.replicas.length) + SAMPLE_WORK.perMonitoredGpu * gpus;
+}
+
 /** Bytes of monitoring series one sample adds. */
 function monitoringBytesPerSample(state: ClusterState): number {
   const gpus = state.nodes.reduce((x, n) => x + n.spec.gpusPerNode, 0);
@@ -46,6 +60,8 @@ export interface BudgetEstimate {
   arrivals: number;
   eventsPerRequest: number;
   samples: number;
+  /** Events one sample counts for (sampleWork). */
+  sampleWork: number;
   events: number;
   memoryMb: number;
   /** Requests per second the cluster can serve (every replica busy at its largest batch). */
@@ -139,12 +155,13 @@ export function estimateBudget(state: ClusterState, o: BudgetOptions): BudgetEst
     }
     failures += f.events.length;
   }
-  const events = arrivals * eventsPerRequest + samples + ticks + failures * EVENTS_PER_FAILURE;
+  const perSample = sampleWork(state, o.monitoring ?? false);
+  const events = arrivals * eventsPerRequest + samples * perSample + ticks + failures * EVENTS_PER_FAILURE;
   const bytes =
     state.nodes.length * BYTES.node + state.replicas.length * BYTES.replica + samples * BYTES.sample + backlog * BYTES.request +
     (o.records ? arrivals * BYTES.record : 0) + (o.timeline ? events * BYTES.timeline : 0) + (o.powerSteps ? events * BYTES.powerStep : 0) +
     (o.monitoring ? samples * monitoringBytesPerSample(state) : 0);
-  return { arrivals, eventsPerRequest, samples, events, memoryMb: bytes / 1e6, serviceRatePerS, offeredPerS, backlog, drainS };
+  return { arrivals, eventsPerRequest, samples, sampleWork: perSample, events, memoryMb: bytes / 1e6, serviceRatePerS, offeredPerS, backlog, drainS };
 }
 
 const fmt = (x: number) => (x >= 1e5 ? x.toExponential(1).replace('e+', 'e') : Math.round(x).toLocaleString('en-US'));
@@ -156,10 +173,14 @@ export function checkBudget(state: ClusterState, o: BudgetOptions, locate: Locat
   const limits = limitsOf(s);
   const e = estimateBudget(state, o);
   const issues: InputIssue[] = [];
-  const driver: (string | number)[] = e.arrivals * e.eventsPerRequest >= e.samples ? ['workload', 'arrivals'] : ['output', 'sample_interval_s'];
+  // the field that sets the traffic: the rate given (or the trace file), where the user wrote it
+  const a = s.workload.arrivals;
+  const rateKey = a.process === 'trace' ? 'file' : (['rate_per_hour', 'rate_per_min', 'rate_per_s'] as const).find((k) => a[k] !== undefined);
+  const traffic: string[] = ['workload', 'arrivals', ...(rateKey ? [rateKey] : [])];
+  const driver: (string | number)[] = e.arrivals * e.eventsPerRequest >= e.samples * e.sampleWork ? traffic : ['output', 'sample_interval_s'];
   if (e.serviceRatePerS > 0 && e.offeredPerS > limits.max_overload * e.serviceRatePerS) {
     issues.push({
-      ...locate(['workload', 'arrivals']), path: 'workload.arrivals',
+      ...locate(traffic), path: traffic.join('.'),
       message: `the offered load (${rate(e.offeredPerS)}) is ${fmt(e.offeredPerS / e.serviceRatePerS)}× what the cluster can ever serve (${rate(e.serviceRatePerS)}, every replica busy at its largest batch); the limit is ${fmt(limits.max_overload)}× (limits.max_overload)`,
       hint: `a saturation study needs 2–10×; lower the rate, add replicas, or --set limits.max_overload=${fmt(Math.ceil(e.offeredPerS / e.serviceRatePerS))}`,
     });
@@ -167,8 +188,8 @@ export function checkBudget(state: ClusterState, o: BudgetOptions, locate: Locat
   if (e.events > limits.max_events) {
     issues.push({
       ...locate(driver), path: driver.join('.'),
-      message: `the run would process about ${fmt(e.events)} events (${fmt(e.arrivals)} arrivals × ${e.eventsPerRequest.toFixed(0)} events each, ${fmt(e.samples)} time-series samples${e.drainS > 0 ? `, a ${fmt(e.drainS / 3600)} h drain` : ''}); the limit is ${fmt(limits.max_events)} (limits.max_events)`,
-      hint: `shorten duration, lower the rate${s.scheduling.granularity === 'step' ? ', use scheduling.granularity: stage' : ''}, or raise the limit: --set limits.max_events=${fmt(e.events * 1.2)}`,
+      message: `the run would process about ${fmt(e.events)} events (${fmt(e.arrivals)} arrivals × ${e.eventsPerRequest.toFixed(0)} events each, ${fmt(e.samples)} time-series samples${e.sampleWork >= 2 ? ` counted as ${fmt(e.sampleWork)} events each (every node, replica${o.monitoring ? ' and monitored GPU' : ''})` : ''}${e.drainS > 0 ? `, a ${fmt(e.drainS / 3600)} h drain` : ''}); the limit is ${fmt(limits.max_events)} (limits.max_events)`,
+      hint: `${driver[0] === 'output' ? 'sample less often (a larger output.sample_interval_s), shorten duration' : `shorten duration, lower the rate${s.scheduling.granularity === 'step' ? ', use scheduling.granularity: stage' : ''}`}, or raise the limit: --set limits.max_events=${fmt(e.events * 1.2)}`,
     });
   }
   if (e.memoryMb > limits.max_memory_mb) {
@@ -190,7 +211,8 @@ export function checkRunning(state: ClusterState, estimate: BudgetEstimate | und
   const s = state.scenario;
   const limits = limitsOf(s);
   const rec = state.recorder;
-  const events = state.sim.eventsProcessed;
+  // events, with each sample counted at its work (sampleWork)
+  const events = state.sim.eventsProcessed + rec.timeseries.length * ((estimate?.sampleWork ?? 1) - 1);
   const at = `at simulated time ${fmt(state.sim.now)} s of a ${fmt(s.duration)} s window${state.sim.now > s.duration ? ` (draining ${fmt(rec.inFlight)} requests)` : ''}`;
   const was = estimate ? `; the estimate before the run was ${fmt(estimate.events)} events` : '';
   if (events > limits.max_events) {

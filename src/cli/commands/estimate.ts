@@ -8,6 +8,7 @@ import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 
 interface EstimateFlags extends AccelerationFlags {
@@ -111,8 +112,9 @@ Examples:
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
-      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up)
-      const e = runEstimate({
+      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up);
+      // what the request checks is reported at the flag that gave it
+      const e = atFlags(() => runEstimate({
         model: o.model ?? '',
         official: o.official,
         gpu: gpuId,
@@ -135,7 +137,7 @@ Examples:
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
-      });
+      }));
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
 }
@@ -169,4 +171,17 @@ export function estimateText(e: Estimate): string {
     for (const w of e.warnings) out.push(`  - ${w}`);
   }
   return out.join('\n');
+}
+
+/** The flag of a request field (the API's names), for errors: frames → --frames, inference.power_limit_w → --power-limit. */
+const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', gpus_per_node: '--gpus-per-node', official: '--official' };
+
+/** Runs `fn`, reporting the InputErrors of the request it builds at the command-line flags. */
+function atFlags<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: FLAG_OF[i.path] ?? `--${i.path.split('.').at(-1)!.replaceAll('_', '-')}` } : i)));
+  }
 }
