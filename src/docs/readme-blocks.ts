@@ -15,6 +15,7 @@ import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
+import { limitsBlock } from './limits-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -109,6 +110,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
+  limits: limitsBlock,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
