@@ -13,6 +13,8 @@ import { InputError, type InputIssue } from '../src/errors.ts';
 import { requestsCsv, toJson, REQUEST_COLUMNS } from '../src/report/output.ts';
 import { runSummary } from '../src/report/run-summary.ts';
 import { readCsvTable } from '../src/csv.ts';
+import { reportCharts } from '../src/report/charts.ts';
+import { compareCharts } from '../src/report/compare.ts';
 
 function issuesOf(fn: () => unknown): InputIssue[] {
   try {
@@ -162,10 +164,21 @@ describe('nothing completed: n/a, never 0', () => {
     expect(json.energy.per_video_wh).toBeNull();
     expect(json.energy.total_kwh).toBeGreaterThan(0);
     expect(json.classes[0].latency_s.p95).toBeNull();
-    const text = runSummary(r);
-    expect(text).toMatch(/no completed requests: latency, queue wait, energy and cost per video are n\/a/);
-    expect(text).toMatch(/end-to-end +n\/a +n\/a/);
-    expect(text).not.toMatch(/NaN/);
+    const summaryText = runSummary(r);
+    expect(summaryText).toMatch(/no completed requests: latency, queue wait, energy and cost per video are n\/a/);
+    expect(summaryText).toMatch(/end-to-end +n\/a +n\/a/);
+    expect(summaryText).not.toMatch(/NaN/);
+    // the report's charts: no latency distribution to draw (its axis ran from NaN to NaN), no NaN anywhere
+    const withRecords = simulate(load('scenarios/default.yaml', ['duration=60', 'drain=false']).scenario, { records: true });
+    const charts = reportCharts(withRecords);
+    expect(charts.map((c) => c.id)).not.toContain('latency-cdf');
+    // (JSON.stringify writes a NaN number as null: text is what could show NaN; subtitles are wrapped in lines)
+    const text = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : v)).replaceAll('","', ' ');
+    expect(text(charts)).not.toMatch(/NaN/);
+    expect(text(charts)).toMatch(/no video completed/);
+    const runs = [{ label: 'a', result: withRecords, scenario: load('scenarios/default.yaml').scenario }];
+    expect(compareCharts(runs).map((c) => c.id)).not.toContain('latency-cdf');
+    expect(text(compareCharts(runs))).not.toMatch(/NaN/);
   });
 });
 

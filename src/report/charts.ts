@@ -239,7 +239,7 @@ export function powerOverTimeChart(result: SimulationResult): TopLevelSpec {
   // average and peak are dashed series named in the legend: a label on the plot is crossed by the trace
   return legendBelow(fitSubtitle(linesChart({
     title: 'Cluster power over time',
-    subtitle: `IT power of the ${result.gpus} GPU${result.gpus === 1 ? '' : 's'} and their nodes, sampled every ${fmtSeconds(ts.length > 1 ? ts[1]!.t - ts[0]!.t : 0)} (the peak is metered exactly); ${e.total_kwh.toFixed(1)} kWh IT over ${fmtSeconds(result.sim_time_s)}, ${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}, ${e.per_video_wh.toFixed(0)} Wh per video`,
+    subtitle: `IT power of the ${result.gpus} GPU${result.gpus === 1 ? '' : 's'} and their nodes, sampled every ${fmtSeconds(ts.length > 1 ? ts[1]!.t - ts[0]!.t : 0)} (the peak is metered exactly); ${e.total_kwh.toFixed(1)} kWh IT over ${fmtSeconds(result.sim_time_s)}, ${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}, ${Number.isFinite(e.per_video_wh) ? `${e.per_video_wh.toFixed(0)} Wh per video` : 'no video completed'}`,
     x: { title: `simulated time (${u.unit})`, domain: [0, end / u.seconds] },
     y: { title: 'IT power (kW)', domain: [0, peak > 0 ? peak * 1.08 : 1], format: ',.3~r' },
     series: [
@@ -633,7 +633,8 @@ function slug(s: string): string {
 export function reportCharts(result: SimulationResult, estimates: readonly EstimateLike[] = []): NamedChart[] {
   const charts: NamedChart[] = [];
   const sim = (id: string, title: string, caption: string, spec: TopLevelSpec) => charts.push({ id, section: 'simulation', title, caption, spec });
-  if (result.records) sim('latency-cdf', 'Latency distribution', "Empirical CDF of end-to-end latency (arrival to video done) of completed requests, per class; dashed lines mark each class's SLO.", latencyCdfChart(result));
+  // a latency distribution needs a completed request (an empty one draws an axis from NaN to NaN)
+  if (result.records && result.requests.completed > 0) sim('latency-cdf', 'Latency distribution', "Empirical CDF of end-to-end latency (arrival to video done) of completed requests, per class; dashed lines mark each class's SLO.", latencyCdfChart(result));
   if (result.timeseries.length) sim('load-over-time', 'Cluster load over time', 'Sampled cluster state: share of GPUs busy, requests waiting and in the system, busy replicas.', loadOverTimeChart(result));
   if (result.timeseries.length) sim('power-over-time', 'Power over time', 'IT power of the GPUs and their nodes over simulated time; dashed lines: the average and the metered peak.', powerOverTimeChart(result));
   if (replicasChange(result)) sim('replicas-over-time', 'Replicas and nodes over time', 'Replicas serving (loaded and awake) and busy, and nodes powered on, as autoscaling, failures and cold starts change them.', replicasOverTimeChart(result));
