@@ -50,11 +50,16 @@ const CLEAR = '\r\x1b[2K';
 /** Seconds between two lines of a forced reporter on a stream that is not a terminal. */
 const LINE_INTERVAL_MS = 5000;
 
-let forced = false;
+/**
+ * Where `--progress` is kept: a global symbol, not a module variable, because the build bundles each command
+ * with its own copy of this module (scripts/build.mjs) while main() sets the flag from its copy.
+ */
+const FORCED = Symbol.for('vgsim.forceProgress');
+const flags = globalThis as { [FORCED]?: boolean };
 
 /** `--progress`: every reporter draws, on any stream, even where its caller disabled it (--json). */
 export function forceProgress(on: boolean): void {
-  forced = on;
+  flags[FORCED] = on;
 }
 
 function fmtElapsed(ms: number): string {
@@ -85,7 +90,7 @@ export function progressLine(label: string, current: number, total: number, elap
 export function progress(total: number, label = '', opts: ProgressOptions = {}): Progress {
   const stream: ProgressStream = opts.stream ?? process.stderr;
   const tty = stream.isTTY === true;
-  const active = forced || (opts.enabled !== false && tty);
+  const active = flags[FORCED] === true || (opts.enabled !== false && tty);
   const now = opts.now ?? (() => performance.now());
   const interval = opts.intervalMs ?? (tty ? 80 : LINE_INTERVAL_MS);
   const start = now();
