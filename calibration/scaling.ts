@@ -2,32 +2,20 @@
  * Multi-GPU scaling against published figures we did not tune to.
  *   npm run validate:scaling
  *
- * Anchor: xDiT docs/performance/hunyuanvideo.md — HunyuanVideo, 129 frames, 50 steps, Ulysses, run with
- * the official HunyuanVideo repository (end-to-end generation time):
+ * Anchor: xDiT docs/performance/hunyuanvideo.md (xdit-project/xDiT@175e0bf:docs/performance/hunyuanvideo.md:1-30)
+ * — HunyuanVideo, 129 frames, 50 steps, Ulysses, run with the official HunyuanVideo repository (end-to-end
+ * generation time):
  *   1280×720 on H100: 1,904 / 925 / 514 / 338 s on 1 / 2 / 4 / 8 GPUs; on H20: 6,639 / 3,401 / 1,763 / 941 s;
  *   960×960 on H100: 1,735 / 934 / 645 / 367 s on 1 / 2 / 3 / 6 GPUs.
- * vgsim has no HunyuanVideo builder; we approximate it as a Wan-style DiT with HunyuanVideo's dimensions
- * (hidden 3072, 24 heads × 128, 60 blocks, MLP 12288, 16-channel latents, 4×8×8 VAE, 1×2×2 patches →
- * 118,800 tokens at 720P), guidance-distilled (one forward per step), without Wan2.2's per-token timestep
- * MLP, and its VAE decode by our Wan2.1-style causal decoder at HunyuanVideo's base width 128 on one GPU
- * (the decode does not scale with Ulysses). We compare speedups T1/Tn of the whole request, not absolute
- * times: the architectures differ, the scaling mechanisms (attention split by heads, four all-to-alls per
- * block, a serial VAE decode) are the same.
+ * The model is vgsim's HunyuanVideo (workload/families/hunyuan-video.ts: dual- and single-stream blocks, the
+ * LLaVA/CLIP encoders, its tiled fp16 VAE decoded on every rank). We compare speedups T1/Tn of the whole
+ * request; calibration/families.ts compares the absolute times.
  */
 import { estimate } from '../src/perf/estimate.ts';
-import { customModel } from '../src/workload/custom-models.ts';
-import { WAN21_VAE } from '../src/workload/models.ts';
+import { getModel } from '../src/workload/request.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
 
-const hunyuanLike = {
-  ...customModel({
-    id: 'hunyuanvideo-like',
-    base: 'wan2.1-t2v-14b',
-    dit: { dim: 3072, heads: 24, layers: 60, ffn_dim: 12288, per_token_timestep: false },
-    defaults: { steps: 50, frames: 129, width: 1280, height: 720 },
-  }),
-  vae: { ...WAN21_VAE, decoderDim: 128 },
-};
+const hunyuan = getModel('hunyuan-video');
 const cases = [
   { gpu: 'h100-sxm', width: 1280, height: 720, published: { 1: 1904.08, 2: 925.04, 4: 514.08, 8: 337.58 } as Record<number, number> },
   { gpu: 'h20', width: 1280, height: 720, published: { 1: 6639.17, 2: 3400.55, 4: 1762.86, 8: 940.97 } as Record<number, number> },
@@ -39,7 +27,7 @@ const errors: number[] = [];
 for (const c of cases) {
   const total = (n: number) =>
     estimate({
-      model: hunyuanLike,
+      model: hunyuan,
       gpu: c.gpu,
       plan: parsePlan(n === 1 ? 'none' : `ulysses=${n}`),
       request: { width: c.width, height: c.height, frames: 129, steps: 50, cfg: false },

@@ -65,7 +65,9 @@ export type { SizeResult, SizeRow, SizeOptions } from './studies/size.ts';
 export type { IsoCompareResult, IsoRow } from './studies/fleet.ts';
 
 // ---- comparisons
-export { compareRuns, compareCharts, compareText, compareJson, type CompareRun, type Comparison } from './report/compare.ts';
+export { compareRuns, compareJson, type CompareRun, type Comparison } from './report/compare.ts';
+export { compareText } from './report/compare-text.ts';
+export { compareCharts } from './report/compare-charts.ts';
 
 // ---- charts (Vega-Lite specs; rendering loads vega on first use)
 export {

@@ -31,11 +31,6 @@ const LONG_FILES: Record<string, string> = {
   'hardware/gpus.ts': 'data catalog',
   'hardware/nodes.ts': 'data catalog',
   'workload/dit.ts': 'the DiT forward as the official code runs it, one walk (engines and families are changing it now)',
-  'report/charts.ts': 'the run report\'s chart specs',
-  'report/compare.ts': 'the compare page',
-  'report/trace.ts': 'the Perfetto trace builder',
-  'report/charts/generic.ts': 'generic chart builders',
-  'sweep/report.ts': 'the sweep page',
 };
 const MAX_LINES = 420;
 

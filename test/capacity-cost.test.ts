@@ -90,6 +90,9 @@ describe('run cost', () => {
     expect(r.cost).toBeNull();
     expect(r.warnings.join('\n')).toMatch(/cost\.server_price_usd/);
     const priced = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['cluster.nodes=[{type: h100-pcie-8, count: 1}]', 'duration=1h', 'cost.server_price_usd=200000'] }).scenario);
-    expect(priced.cost!.capex_usd).toBe(200_000 + 8 * 5000);
+    // the given server price + the fabric share of its 2 NIC ports (h100-pcie-8: 2 x 400G)
+    expect(priced.cost!.capex_usd).toBe(200_000 + 2 * 5000);
+    expect(priced.cost!.prices[0]).toMatchObject({ node: 'h100-pcie-8', basis: 'whole-server', usd: 210_000 });
+    expect(priced.cost!.prices[0]!.components[0]).toMatchObject({ source: 'cost.server_price_usd', date: 'input' });
   });
 });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { renderSvg } from '../src/report/charts.ts';
-import { bestOf, compareCharts, compareJson, compareRuns, compareText, formatMetric, renderCompareHtml, runLabels, type CompareRun } from '../src/report/compare.ts';
+import { bestOf, compareJson, compareRuns, costBasis, formatMetric, runLabels, type CompareRun } from '../src/report/compare.ts';
+
+const costBasisOf = (x: CompareRun) => costBasis(x.result);
+import { compareText } from '../src/report/compare-text.ts';
+import { compareCharts } from '../src/report/compare-charts.ts';
+import { renderCompareHtml } from '../src/report/compare-html.ts';
 import { progress, progressLine, type ProgressStream } from '../src/report/progress.ts';
 import { vgsim } from './support/cli.ts';
 import { main } from '../src/cli/main.ts';
@@ -91,6 +96,24 @@ describe('compare: two deployments of one node', () => {
     expect(byKey['gpu_utilization']!.best).toEqual([]); // not ranked
     // the 8-GPU replica serves one 720P video far faster than a single offloading GPU
     expect(runs[1]!.result.service_times[0]!.total_s).toBeLessThan(runs[0]!.result.service_times[0]!.total_s / 3);
+  });
+
+  it('has energy and cost rows, each the run\'s own figure; money is not ranked across cost bases', () => {
+    const cmp = compareRuns(runs);
+    const byKey = Object.fromEntries(cmp.rows.map((r) => [r.key, r]));
+    runs.forEach((x, i) => {
+      expect(byKey['energy.per_video_wh']!.values[i]).toBe(x.result.energy.per_video_wh);
+      expect(byKey['energy.total_kwh']!.values[i]).toBe(x.result.energy.total_kwh);
+      expect(byKey['cost.usd_per_video']!.values[i]).toBe(x.result.cost!.usd_per_video);
+      expect(byKey['cost.usd_per_month']!.values[i]).toBe(x.result.cost!.usd_per_month);
+    });
+    expect(byKey['cost.usd_per_video']!.best).toHaveLength(1); // both owned: ranked
+    expect(cmp.scenarios.map((s) => s.cost_basis)).toEqual(runs.map((x) => costBasisOf(x)));
+    const cloud = run(A, ['duration=2h', 'cost.basis=cloud']);
+    const mixed = compareRuns([runs[0]!, cloud]);
+    expect(mixed.rows.find((r) => r.key === 'cost.usd_per_video')!.best).toEqual([]);
+    expect(mixed.notes).toEqual(['the runs are priced on different bases (owned, cloud): the money rows are shown but not ranked']);
+    expect(compareText(mixed)).toMatch(/\$ per video/);
   });
 
   it('treats a run without completed requests as having no latency, not zero latency', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { MODELS, ditParams, latentShape, highNoiseSteps } from '../src/workload/models.ts';
+import { WAN_MODELS, ditParams, latentShape, highNoiseSteps } from '../src/workload/models.ts';
 import { buildDitForward, embeddingBytes } from '../src/workload/dit.ts';
 import { buildVaeDecode } from '../src/workload/vae.ts';
 import { opFlops } from '../src/workload/ops.ts';
@@ -8,7 +8,7 @@ import { estimate } from '../src/perf/estimate.ts';
 import { compareValidation, loadValidation } from '../src/perf/validation.ts';
 import { idw, interpLog } from '../src/perf/profile.ts';
 
-const model = (id: string) => MODELS.find((m) => m.id === id)!;
+const model = (id: string) => WAN_MODELS.find((m) => m.id === id)!;
 
 describe('model facts (wan-architecture.md)', () => {
   it('parameter counts match the checkpoint sizes', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { PRICE_DEFAULTS, POWER_DEFAULTS, getGpu, getNode } from '../src/hardware/index.ts';
+import { FABRIC_PORT_PRICE, GPU_PRICES, HOST_PLATFORMS, PRICE_DEFAULTS, POWER_DEFAULTS, SERVER_PRICES, getGpu } from '../src/hardware/index.ts';
 import {
   MissingPriceError,
   annuityPayment,
@@ -9,7 +9,8 @@ import {
   isoPower,
   nodePeakPowerW,
   ownedCost,
-  serverPrice,
+  systemPrice,
+  fabricPricing,
   unitCosts,
   type CostAssumptions,
 } from '../src/economics/index.ts';
@@ -108,9 +109,10 @@ describe('ownedCost', () => {
 
   it('uses the catalog node price and nameplate by default', () => {
     const r = ownedCost({ nodes: [{ node: 'dgx-h100', count: 2 }], itEnergy: { kwh: 0, hours: 1 } });
-    expect(r.lines[0]!.price.basis).toBe('node-catalog');
-    expect(r.capex.servers).toBe(2 * getNode('hgx-h100-sxm-8').purchaseUsd!);
-    expect(r.capex.networking).toBe(16 * PRICE_DEFAULTS.networkingCapexUsdPerGpu);
+    expect(r.lines[0]!.price.basis).toBe('whole-server');
+    expect(r.capex.servers).toBe(2 * SERVER_PRICES['hgx-h100-sxm-8']!.usd);
+    // the fabric share per NIC port: 2 nodes x 8 ports x $5,000
+    expect(r.capex.networking).toBe(16 * FABRIC_PORT_PRICE.usd);
     expect(r.provisionedKw).toBeCloseTo(20.4, 9);
     expect(r.assumptions.colocationUsdPerKwMonth).toBe(PRICE_DEFAULTS.colocationUsdPerKwMonth);
     expect(r.assumptions.pue).toBe(1);
@@ -144,19 +146,29 @@ describe('ownedCost', () => {
     expect(r.assumptions.sources.electricityUsdPerKwh).toMatch(/^PRICE_DEFAULTS/);
   });
 
-  it('prices a node without a server price from its GPUs and warns that the server base is missing', () => {
-    const p = serverPrice('hgx-h200-8');
-    expect(p.basis).toBe('gpus');
-    expect(p.usd).toBe(8 * getGpu('h200').purchaseUsd!);
-    expect(p.warning).toMatch(/hgx-h200-8.*NOT included/);
-    const withBase = serverPrice('hgx-h200-8', { serverBaseUsd: 30_000 });
-    expect(withBase.usd).toBe(8 * getGpu('h200').purchaseUsd! + 30_000);
-    expect(withBase.warning).toBeUndefined();
+  it('a node type with only a GPU price in the catalog is built up from its GPUs and its host platform, never GPUs alone', () => {
+    const p = systemPrice('hgx-h200-8', {}, fabricPricing(defaultCostAssumptions()));
+    expect(p.basis).toBe('built-up');
+    expect(p.components.map((c) => c.part)).toEqual(['gpus', 'host', 'fabric']);
+    // 8 x $35,000 + $30,000 host (DGX H100 $270,000 - 8 x $30,000) + 8 ports x $5,000 = $350,000
+    expect(p.server_usd).toBe(8 * GPU_PRICES.h200!.usd + HOST_PLATFORMS['hgx-8gpu-2s']!.usd);
+    expect(p.server_usd).toBe(310_000);
+    expect(p.usd).toBe(350_000);
+    for (const c of p.components) {
+      expect(c.source.length, c.part).toBeGreaterThan(10);
+      expect(c.date, c.part).toMatch(/^(\d{4}(-\d\d)?|undated)$/);
+    }
+    // a caller's host price replaces the catalog's and is labelled as input
+    const withBase = systemPrice('hgx-h200-8', { serverBaseUsd: 40_000, origin: { serverBaseUsd: 'cost.server_base_usd.hgx-h200-8' } }, fabricPricing(defaultCostAssumptions()));
+    expect(withBase.server_usd).toBe(8 * 35_000 + 40_000);
+    expect(withBase.components[1]).toMatchObject({ part: 'host', source: 'cost.server_base_usd.hgx-h200-8', date: 'input' });
     const r = ownedCost({ nodes: [{ node: 'hgx-h200-8', count: 1 }], itEnergy: { kwh: 0, hours: 1 } });
-    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings).toEqual([]);
+    expect(r.capex.servers).toBe(310_000);
+    expect(r.capex.networking).toBe(40_000);
   });
 
-  it('a missing price is an error naming the node, its GPU and the missing field', () => {
+  it('a missing price is an error naming the node and the fields to give', () => {
     const run = (): unknown => ownedCost({ nodes: [{ node: 'hgx-h800-8', count: 1 }], itEnergy: { kwh: 0, hours: 1 } });
     expect(run).toThrow(MissingPriceError);
     try {
@@ -165,12 +177,15 @@ describe('ownedCost', () => {
       const err = e as MissingPriceError;
       expect(err.kind).toBe('node');
       expect(err.id).toBe('hgx-h800-8');
-      expect(err.field).toBe('NodeSpec.purchaseUsd');
+      expect(err.field).toBe('cost.server_price_usd.hgx-h800-8');
       expect(err.message).toContain('"hgx-h800-8"');
-      expect(err.message).toContain('GpuSpec.purchaseUsd of its GPU "h800"');
+      // the HGX host is in the catalog; only the H800's own price is missing
+      expect(err.message).toContain('cost.gpu_price_usd.h800');
+      expect(err.message).not.toContain('cost.server_base_usd');
     }
-    // the caller can supply the price
+    // the caller can supply the whole server, or the missing part
     expect(ownedCost({ nodes: [{ node: 'hgx-h800-8', count: 1, purchaseUsd: 300_000 }], itEnergy: { kwh: 0, hours: 1 } }).capex.servers).toBe(300_000);
+    expect(ownedCost({ nodes: [{ node: 'hgx-h800-8', count: 1, gpuPurchaseUsd: 25_000 }], itEnergy: { kwh: 0, hours: 1 } }).capex.servers).toBe(8 * 25_000 + 30_000);
   });
 
   it('rejects bad inputs', () => {
@@ -284,9 +299,12 @@ describe('iso-cost and iso-power', () => {
   });
 
   it('isoCost throws for an option without a price', () => {
-    expect(() => isoCost(1e6, [{ node: 'mi300x-8' }])).not.toThrow(); // priced from GPUs (with a warning)
-    expect(isoCost(1e6, [{ node: 'mi300x-8' }])[0]!.warnings[0]).toMatch(/NOT included/);
-    expect(() => isoCost(1e6, [{ node: 'ascend-910b-8' }])).toThrow(/no purchase price for node "ascend-910b-8"/);
+    // MI300X: 8 x $15,000 + the XE9680 host $30,000 + 8 ports x $5,000 = $190,000 per node
+    const [mi] = isoCost(1e6, [{ node: 'mi300x-8' }]);
+    expect(mi!.warnings).toEqual([]);
+    expect(mi!.perNode.capexUsd).toBe(190_000);
+    expect(mi!.perNode.price!.basis).toBe('built-up');
+    expect(() => isoCost(1e6, [{ node: 'ascend-910b-8' }])).toThrow(/no price for node type "ascend-910b-8"/);
   });
 
   it('isoPower: whole nodes in 1 MW of facility power at PUE 1.2', () => {
@@ -305,7 +323,7 @@ describe('iso-cost and iso-power', () => {
     // ... and no price: counts only, with a warning naming what is missing
     expect(h800!.fleet.capexUsd).toBeNull();
     expect(h800!.fleet.usdPerVideo).toBeNull();
-    expect(h800!.warnings.join(' ')).toMatch(/no purchase price for node "hgx-h800-8"/);
+    expect(h800!.warnings.join(' ')).toMatch(/no price for node type "hgx-h800-8".*cost\.gpu_price_usd\.h800/);
     expect(h800!.fleet.energyBasis).toBe('peak-power-upper-bound');
   });
 
@@ -323,7 +341,8 @@ describe('defaults', () => {
     expect(d.amortizationYears).toBe(PRICE_DEFAULTS.amortizationYears);
     expect(d.maintenancePctPerYear).toBe(PRICE_DEFAULTS.maintenancePctPerYear);
     expect(d.residualValuePct).toBe(PRICE_DEFAULTS.residualValuePct);
-    expect(d.networkingCapexUsdPerGpu).toBe(PRICE_DEFAULTS.networkingCapexUsdPerGpu);
+    expect(d.fabricUsdPerPort).toBe(FABRIC_PORT_PRICE.usd);
+    expect(d.networkingCapexUsdPerGpu).toBeNull();
     expect(d.hoursPerMonth).toBe(730);
     for (const k of Object.keys(d)) {
       if (k === 'sources') continue;

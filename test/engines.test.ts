@@ -11,6 +11,7 @@ import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
 import { buildDitForward } from '../src/workload/dit.ts';
+import { asWan } from '../src/workload/models.ts';
 import { InputError } from '../src/errors.ts';
 import { MAG_RATIOS } from '../src/engines/magcache-ratios.ts';
 import { magcacheComputed, parseCache } from '../src/engines/step-cache.ts';
@@ -19,7 +20,7 @@ import { deriveTeacache, renderTeacacheTable } from '../src/perf/teacache-derive
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../src/perf/engine-validation.ts';
 import { searchPlans } from '../src/studies/plan-search.ts';
 import { listing } from '../src/api/catalog.ts';
-import { METRICS } from '../src/sweep/output.ts';
+import { METRICS } from '../src/sweep/metrics.ts';
 import { vgsim } from './support/cli.ts';
 
 const i2v = getModel('wan2.1-i2v-14b');
@@ -37,7 +38,7 @@ describe('engines: the DiT block each runtime builds', () => {
   });
 
   it('diffusers: a bf16 residual stream entered and left with casts; SGLang: one fused pass per norm site', () => {
-    const dit = getModel('wan2.1-t2v-14b').dit;
+    const dit = asWan(getModel('wan2.1-t2v-14b')).dit;
     const opts = { tokens: 32760, batch: 1, kernel: 'fa3' as const, linearDtype: 'bf16' as const, fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false };
     const names = (style: 'official' | 'diffusers' | 'sglang') => buildDitForward(dit, { ...opts, style }).builder.ops.filter((o) => o.group === 'block').map((o) => o.name);
     const off = names('official');
@@ -62,7 +63,7 @@ describe('engines: the DiT block each runtime builds', () => {
   });
 
   it('SageAttention pays a V padding copy exactly when the sequence is not a multiple of 128 tokens', () => {
-    const dit = getModel('wan2.1-t2v-14b').dit;
+    const dit = asWan(getModel('wan2.1-t2v-14b')).dit;
     const has = (tokens: number) => buildDitForward(dit, { tokens, batch: 1, kernel: 'sage2', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false, style: 'lightx2v' }).builder.ops.some((o) => o.name === 'self_attn.attention.sage_pad_v');
     expect(32760 % 128).not.toBe(0);
     expect(has(32760)).toBe(true);

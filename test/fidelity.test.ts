@@ -10,6 +10,7 @@ import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { moduleToCpuGBs, FIRST_TOUCH_S_PER_BYTE } from '../src/hardware/host-memory.ts';
 import { embeddingBytes } from '../src/workload/dit.ts';
+import { asWan } from '../src/workload/models.ts';
 import { InputError } from '../src/errors.ts';
 import { builtinProfile } from '../src/perf/profile.ts';
 
@@ -99,7 +100,7 @@ describe('host paths', () => {
 });
 
 describe('weights, fp32 matmuls and FSDP as the official code runs them', () => {
-  const a14b = getModel('wan2.2-t2v-a14b');
+  const a14b = asWan(getModel('wan2.2-t2v-a14b'));
   it('an fp32 checkpoint kept on the GPU doubles the DiT weights and adds a bf16 cast per linear layer', () => {
     const bf16 = estimate({ model: a14b, gpu: 'h100-sxm', request: { width: 832, height: 480 }, options: { offload: true, weightDtype: 'bf16' } });
     const fp32 = estimate({ model: a14b, gpu: 'h100-sxm', request: { width: 832, height: 480 }, options: { offload: true, weightDtype: 'fp32' } });

@@ -246,7 +246,6 @@ describe('hardware catalog sanity bounds', () => {
     expect(PRICE_DEFAULTS.electricityUsdPerKwh).toBeGreaterThan(0.02);
     expect(PRICE_DEFAULTS.electricityUsdPerKwh).toBeLessThan(0.5);
     expect(PRICE_DEFAULTS.maintenancePctPerYear).toBeCloseTo(20, 5);
-    expect(PRICE_DEFAULTS.networkingCapexUsdPerGpu).toBe(5000);
     expect(POWER_DEFAULTS.genericHostNonGpuPowerW.busy).toBe(2880);
   });
 

@@ -170,6 +170,11 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     }
   });
 
+  it('YAML .nan and .inf are refused as what they are, not as "received NaN"', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['failures={gpu: {mtbf_h: .nan, mttr_h: .inf}}'] }));
+    expect(issues.map((i) => i.message)).toEqual(['expected a finite number, got .nan (not a number)', 'expected a finite number, got an infinity (.inf)']);
+  });
+
   it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {
     const vgsim = (args: string[]) => {
       try {

@@ -129,8 +129,10 @@ describe('HTML report', () => {
       // offline: no scripts, no stylesheets or anything else fetched
       expect(html).not.toMatch(/<script/i);
       expect(html).not.toMatch(/<link/i);
-      expect(html).not.toMatch(/https?:\/\//);
+      // (price sources are cited as text, never loaded: no URL in an attribute, a CSS url() or an @import)
+      expect(html).not.toMatch(/url\(\s*['"]?https?:|@import/i);
       expect(html).not.toMatch(/\b(src|href)="(?!#|charts\/)/);
+      expect(html).toMatch(/<h3>Prices<\/h3>[\s\S]*hgx-h100-sxm-8[\s\S]*2023-05/);
       // escaped title
       expect(html).toContain('Run &lt;test&gt; &amp; &quot;quotes&quot;');
       expect(html).not.toContain('<test>');
@@ -142,6 +144,12 @@ describe('HTML report', () => {
       for (const s of [result.latency_s.mean, result.latency_s.p50, result.latency_s.p95, result.latency_s.p99, result.latency_s.max, result.queue_wait_s.mean]) expect(html).toContain(fmtSeconds(s));
       expect(html).toContain(`${((result.slo_attainment ?? 0) * 100).toFixed(1)}%`);
       for (const c of result.classes) expect(html).toContain(`<td>${c.name}</td>`);
+      // energy and cost in the summary cards and table, with the cost basis (issue 20)
+      const cost = result.cost!;
+      expect(html).toContain(`<div class="value">${result.energy.per_video_wh.toFixed(0)} Wh</div><div class="label">energy per video</div>`);
+      expect(html).toContain(`<div class="value">$${cost.usd_per_video!.toFixed(3)}</div><div class="label">cost per video</div>`);
+      expect(html).toContain(`${cost.basis} basis; $${Math.round(cost.usd_per_month).toLocaleString('en-US')}/month`);
+      expect(html).toContain(`<td>IT energy</td><td class="num">${result.energy.total_kwh.toFixed(2)} kWh (facility ${result.energy.facility_kwh.toFixed(2)} kWh`);
       expect(html).toContain(est720.memory.verdict);
       // the scenario as run
       expect(html).toContain('rate_per_hour: 20');

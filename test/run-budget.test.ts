@@ -14,7 +14,7 @@ import { requestsCsv, toJson, REQUEST_COLUMNS } from '../src/report/output.ts';
 import { runSummary } from '../src/report/run-summary.ts';
 import { readCsvTable } from '../src/csv.ts';
 import { reportCharts } from '../src/report/charts.ts';
-import { compareCharts } from '../src/report/compare.ts';
+import { compareCharts } from '../src/report/compare-charts.ts';
 
 function issuesOf(fn: () => unknown): InputIssue[] {
   try {
@@ -33,7 +33,7 @@ const start = (set: string[], opts = {}) => {
 };
 
 describe('the run budget, estimated before the run', () => {
-  const library = ['cold-start', 'default', 'dgx-power', 'disaggregated-vae', 'failure-drill', 'interconnects', 'optimizations', 'power-cap', 'production-day', 'scaling-one-node'];
+  const library = ['cold-start', 'cooling', 'default', 'dgx-power', 'disaggregated-vae', 'engines', 'failure-drill', 'interconnects', 'memory-720p-claim', 'mixed-models', 'model-families', 'optimizations', 'postprocess', 'power-cap', 'production-day', 'scaling-one-node'];
   it('is within 0.5–2.5× of the events the library scenarios process', () => {
     for (const name of library) {
       const file = `scenarios/${name}.yaml`;
@@ -177,7 +177,7 @@ describe('nothing completed: n/a, never 0', () => {
     expect(text(charts)).not.toMatch(/NaN/);
     expect(text(charts)).toMatch(/no video completed/);
     const runs = [{ label: 'a', result: withRecords, scenario: load('scenarios/default.yaml').scenario }];
-    expect(compareCharts(runs).map((c) => c.id)).not.toContain('latency-cdf');
+    expect(compareCharts(runs).map((c) => c.id)).not.toContain('compare-latency-cdf');
     expect(text(compareCharts(runs))).not.toMatch(/NaN/);
   });
 });

@@ -60,3 +60,33 @@ describe('scenario isolation', () => {
     expect(latency(forward[0] as never)).toBe(latency(backward[1] as never));
   });
 });
+
+describe('scenario isolation with the other families', () => {
+  const familyScenario = (model: string) => `
+name: my-video
+seed: 7
+duration: 30m
+models:
+  - ${model}
+model: my-video
+cluster: { nodes: [{ type: hgx-h100-sxm-8, count: 1 }] }
+deployment: { replicas: 1, gpus_per_replica: 1 }
+workload:
+  arrivals: { process: poisson, rate_per_hour: 4 }
+  mix: [{ steps: 5 }]
+`;
+  const fromConfig = (dir: string) => familyScenario(`{ id: my-video, diffusers_config: ${process.cwd()}/test/fixtures/${dir}/transformer/config.json }`);
+  const fromBase = (layers: number) => familyScenario(`{ id: my-video, base: cogvideox-5b, dit: { layers: ${layers} } }`);
+  const service = (text: string) => summaryOf(simulate(parseScenario(text).scenario)).classes[0]!.service_s;
+
+  it("a config.json model and a base-plus-overrides model under the same id stay each scenario's own, in any order", () => {
+    const ltx = fromConfig('diffusers-ltx13b');
+    const hunyuan = fromConfig('diffusers-hunyuan');
+    const alone = [service(ltx), service(hunyuan), service(fromBase(10)), service(fromBase(42))];
+    expect(new Set(alone).size).toBe(4);
+    expect(alone[3]!).toBeGreaterThan(alone[2]!); // 42 CogVideoX blocks take longer than 10
+    const loaded = [ltx, hunyuan, fromBase(10), fromBase(42)].map((t) => parseScenario(t));
+    expect(loaded.map((l) => summaryOf(simulate(l.scenario)).classes[0]!.service_s)).toEqual(alone);
+    expect(listModels().map((m) => m.id)).not.toContain('my-video');
+  });
+});

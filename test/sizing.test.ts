@@ -13,8 +13,8 @@ import { isoCompare } from '../src/studies/fleet.ts';
 import { parseMoney, parseRate } from '../src/units.ts';
 import { placeLabels } from '../src/report/charts/size.ts';
 import { getModel } from '../src/workload/request.ts';
-import { getGpu, getNode } from '../src/hardware/catalog.ts';
-import { PRICE_DEFAULTS } from '../src/hardware/index.ts';
+import { getNode } from '../src/hardware/catalog.ts';
+import { FABRIC_PORT_PRICE, SERVER_PRICES } from '../src/hardware/index.ts';
 import { vgsim } from './support/cli.ts';
 import { main } from '../src/cli/main.ts';
 
@@ -40,11 +40,12 @@ describe('vgsim size: sizing', () => {
     expect(ok.some((r) => r.nodes! > 1)).toBe(true);
     for (const r of ok) {
       expect(r.minimal).toBe(true);
-      const pass = evaluateRun(simulate(sizedScenario(scenario, r, r.nodes!), { rateScale: res.rate_scale }), terms);
+      // each trial runs for the sized horizon (the scenario duration, repeated to reach the sample-size rule)
+      const pass = evaluateRun(simulate({ ...sizedScenario(scenario, r, r.nodes!), duration: res.trial_duration_s }, { rateScale: res.rate_scale }), terms);
       expect(pass.pass, `${r.label} at ${r.nodes} nodes`).toBe(true);
       expect(pass.values['p95<=4m']).toBeCloseTo(r.latency_s!.p95, 6);
       if (r.nodes! > 1) {
-        const fewer = evaluateRun(simulate(sizedScenario(scenario, r, r.nodes! - 1), { rateScale: res.rate_scale }), terms);
+        const fewer = evaluateRun(simulate({ ...sizedScenario(scenario, r, r.nodes! - 1), duration: res.trial_duration_s }, { rateScale: res.rate_scale }), terms);
         expect(fewer.pass, `${r.label} at ${r.nodes! - 1} nodes`).toBe(false);
       }
       expect(r.replicas).toBe(r.nodes! * r.replicas_per_node);
@@ -72,7 +73,7 @@ describe('vgsim size: sizing', () => {
   it('skips node types without a price or that cannot run the model, with the reason', () => {
     const { res } = sized();
     const h800 = res.skipped.find((s) => s.node === 'hgx-h800-8');
-    expect(h800?.reason).toMatch(/no purchase price for node "hgx-h800-8"/);
+    expect(h800?.reason).toMatch(/no price for node type "hgx-h800-8"/);
     expect(res.rows.some((r) => r.node === 'hgx-h800-8')).toBe(false);
     // an A14B does not fit one 24 GB card
     const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: ['model=wan2.2-t2v-a14b', 'workload.mix[0].resolution=1280x720'] });
@@ -86,12 +87,22 @@ describe('vgsim size: sizing', () => {
     const tight = sizeCluster(scenario, { terms: parseSlo('p95<=5s'), nodes: ['hgx-h100-sxm-8'], layouts: 1 });
     expect(tight.rows).toEqual([]);
     expect(tight.simulations).toBe(0);
-    expect(tight.skipped[0]!.reason).toMatch(/service time alone .* breaks p95<=5s/);
+    expect(tight.skipped[0]!.reason).toMatch(/service time alone is .* > p95<=5s/);
     const bounded = sizeCluster(scenario, { terms, nodes: ['hgx-h100-sxm-8'], layouts: 1, maxSims: 1 });
     expect(bounded.simulations).toBe(1);
     expect(bounded.bound_hit).toBe(true);
     expect(bounded.notes.join(' ')).toMatch(/simulation bound \(1\)/);
     expect(bounded.rows.every((r) => r.status === 'stopped' && !r.minimal)).toBe(true);
+  });
+
+  it('a disaggregated scenario is sized as one pool serving whole requests (the first pool ran only encode: every request was dropped)', () => {
+    const { scenario } = loadScenario('test/fixtures/disaggregated.yaml', { set: ['duration=2h'] });
+    const layout = { node: 'hgx-h100-sxm-8', parallel: 'ulysses=4,fsdp', gpus_per_replica: 4, replicas_per_node: 2 };
+    const one = sizedScenario(scenario, layout, 1);
+    expect(one.deployment).toMatchObject({ name: 't5', node: 'hgx-h100-sxm-8', replicas: 2, stages: ['encode', 'denoise', 'decode'] });
+    const r = simulate(one);
+    expect(r.requests.completed).toBeGreaterThan(0);
+    expect(r.requests.dropped + r.requests.failed).toBe(0);
   });
 });
 
@@ -141,27 +152,29 @@ describe('helpers', () => {
 });
 
 describe('vgsim tco: iso-cost / iso-power', () => {
-  it('iso-cost counts match budget / (server price + networking per GPU x GPUs) from the catalog; unpriced nodes are named', () => {
+  it('iso-cost counts match budget / whole-system node price from the catalog; unpriced nodes are named', () => {
     const res = isoCompare({ model: getModel('wan2.1-t2v-1.3b'), request: { width: 832, height: 480 }, budgetUsd: 10e6, megawatts: 1, nodes: ['hgx-h100-sxm-8', 'hgx-h200-8', 'hgx-h800-8'] });
-    const net = PRICE_DEFAULTS.networkingCapexUsdPerGpu;
-    expect(net).toBe(5000);
+    const port = FABRIC_PORT_PRICE.usd;
+    expect(port).toBe(5000);
     const h100 = res.rows.find((r) => r.basis === 'budget' && r.node === 'hgx-h100-sxm-8')!;
-    // whole-server price $270,000 (catalog) + 8 x $5,000: floor(10e6 / 310,000) = 32
-    expect(getNode('hgx-h100-sxm-8').purchaseUsd).toBe(270000);
-    expect(h100.nodes).toBe(Math.floor(10e6 / (270000 + 8 * net)));
+    // whole-server quote $270,000 (catalog) + 8 NIC ports x $5,000: floor(10e6 / 310,000) = 32
+    expect(SERVER_PRICES['hgx-h100-sxm-8']!.usd).toBe(270000);
+    expect(h100.nodes).toBe(Math.floor(10e6 / (270000 + 8 * port)));
     expect(h100.nodes).toBe(32);
     expect(h100.gpus).toBe(256);
     expect(h100.fleet_capex_usd).toBe(32 * 310000);
-    // H200: no whole-server price, priced as 8 GPUs x GpuSpec.purchaseUsd ($35,000): floor(10e6 / 320,000) = 31
+    expect(h100.price_basis).toBe('whole-server');
+    // H200: no whole-server quote, built up: 8 x $35,000 + $30,000 host + 8 x $5,000 = $350,000 -> floor(28.57) = 28
     const h200 = res.rows.find((r) => r.basis === 'budget' && r.node === 'hgx-h200-8')!;
-    expect(h200.nodes).toBe(Math.floor(10e6 / (8 * getGpu('h200').purchaseUsd! + 8 * net)));
-    expect(h200.note).toMatch(/GPU-only price/);
+    expect(h200.nodes).toBe(28);
+    expect(h200.node_price_usd).toBe(350_000);
+    expect(h200.price_basis).toBe('built-up');
     // throughput: the best layout's per-GPU rate times the fleet's GPUs
     expect(h100.fleet_videos_per_h).toBeCloseTo(h100.throughput_per_gpu_h! * h100.gpus, 6);
     expect(h100.usd_per_video).toBeGreaterThan(0);
     // H800 has no price: skipped for the budget with the reason, still counted for the megawatt
     expect(res.rows.some((r) => r.basis === 'budget' && r.node === 'hgx-h800-8')).toBe(false);
-    expect(res.skipped.find((s) => s.node === 'hgx-h800-8')?.reason).toMatch(/iso-cost: no purchase price for node "hgx-h800-8"/);
+    expect(res.skipped.find((s) => s.node === 'hgx-h800-8')?.reason).toMatch(/iso-cost: no price for node type "hgx-h800-8".*cost\.gpu_price_usd\.h800/);
     const h800mw = res.rows.find((r) => r.basis === 'power' && r.node === 'hgx-h800-8')!;
     expect(h800mw.nodes).toBeGreaterThan(0);
     expect(h800mw.fleet_capex_usd).toBeNull();

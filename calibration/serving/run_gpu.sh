@@ -9,19 +9,24 @@
 # Afterwards: uncomment `serving_overheads:` in calibration/serving/scenarios/h100x8-1.3b.yaml, add the run
 # to RUNS in scripts/serving-validation.ts and run `npm run serving:validation -- --write`.
 #
+# Smaller runs (one GPU, short requests): GPUS=1 DURATION=100 OUT=calibration/serving/traces/h100x1 \
+#   SHAPES=832x480x17f/8st,480x272x17f/8st MIX='832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10' PER_SHAPE=8 bash calibration/serving/run_gpu.sh
+#
 # Needs PyTorch >= 2.4 with CUDA (as the other calibration scripts) and Node 20 for vgsim.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-python3}
 OUT=${OUT:-calibration/serving/traces/h100x8}
 GPUS=${GPUS:-$("$PY" -c 'import torch; print(torch.cuda.device_count())')}
-MIX='832x480x81f/10st*0.7@90,832x480x41f/10st*0.3@45'
+MIX=${MIX:-'832x480x81f/10st*0.7@90,832x480x41f/10st*0.3@45'}
+SHAPES=${SHAPES:-832x480x81f/10st,832x480x41f/10st}
+PER_SHAPE=${PER_SHAPE:-$((2 * GPUS))}
 COMMON=(--device cuda --model wan2.1-t2v-1.3b --workers "$GPUS" --routing least-outstanding)
 DUR=${DURATION:-600}
 mkdir -p "$OUT"
 
-"$PY" calibration/serving/harness.py profile "${COMMON[@]}" --shapes 832x480x81f/10st,832x480x41f/10st \
-  --requests-per-shape $((2 * GPUS)) --out "$OUT/stage-profile.json"
+"$PY" calibration/serving/harness.py profile "${COMMON[@]}" --shapes "$SHAPES" \
+  --requests-per-shape "$PER_SHAPE" --out "$OUT/stage-profile.json"
 run() { # name, seed, then load flags
   local name=$1 seed=$2
   shift 2
@@ -33,6 +38,8 @@ run load50 21 --arrivals poisson --utilization 0.5
 run load85 31 --arrivals poisson --utilization 0.85
 run bursty 41 --arrivals gamma --cv 3 --utilization 0.6
 
+# The measurement host may have no Node (a GPU box): then stop here and run the rest where vgsim is installed.
+command -v node >/dev/null || { echo "node not found: traces are in $OUT; run the vgsim steps below elsewhere"; exit 0; }
 SCEN=calibration/serving/scenarios/h100x8-1.3b.yaml
 node bin/vgsim.js calibrate "$OUT/fit.csv" --scenario "$SCEN" --set "deployment.replicas=$GPUS" \
   --validate "$OUT/load50.csv" --validate "$OUT/load85.csv" --validate "$OUT/bursty.csv" --write "$OUT/overheads.json" | tee "$OUT/replay.txt"

@@ -32,8 +32,13 @@ export function listing(kind: CatalogKind): Listing {
     case 'models': {
       const m = listModels();
       return {
-        headers: ['id', 'name', 'task', 'experts', 'DiT params (B)', 'layers', 'dim', 'heads', 'VAE', 'default size'],
-        rows: m.map((x) => [x.id, x.name, x.task, x.experts, ditParams(x.dit) / 1e9, x.dit.layers, x.dit.dim, x.dit.heads, x.vae.id, `${x.defaults.width}x${x.defaults.height}x${x.defaults.frames}f/${x.defaults.steps}st`]),
+        headers: ['id', 'family', 'task', 'experts', 'DiT params (B)', 'layers', 'dim', 'heads', 'VAE', 'default shape', 'guidance', 'source'],
+        rows: m.map((x) => [
+          x.id, x.family, x.task, x.experts, ditParams(x.dit) / 1e9, x.dit.layers, x.dit.dim, x.dit.heads, x.vae.id,
+          `${x.defaults.width}x${x.defaults.height}x${x.defaults.frames}f/${x.defaults.steps}st`,
+          x.defaults.guidance ? `CFG ${x.sampler.guidance}` : x.sampler.guidance === 'embedded' ? 'distilled' : 'none',
+          x.release ?? x.sources.custom ?? '',
+        ]),
         json: m,
       };
     }

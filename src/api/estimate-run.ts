@@ -15,9 +15,12 @@ import { parseResolution } from '../units.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
 import { InputError } from '../errors.ts';
 import type { ValidEstimateRequest } from './estimate.ts';
+import { chainOf, chainProblems, type PostprocessChain } from '../workload/postprocess/chain.ts';
+import { nvencProblem } from '../hardware/video-encoders.ts';
 
 /** Time, memory and energy of one request (throws InputError for bad ids and combinations). */
-export function runEstimate(r: ValidEstimateRequest): Estimate {
+/** `chain`: a post-processing chain already parsed (the CLI's --postprocess); else the request's own `postprocess`. */
+export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): Estimate {
   if (!r.gpu && !r.node) throw new InputError([{ source: 'request', path: 'gpu', message: 'give gpu (a GPU id) or node (a node type)' }]);
   // an official launch line sets the model, request, GPUs, plan and weight dtype as generate.py would
   const official = r.official !== undefined ? parseOfficialFlags(r.official, 'official') : undefined;
@@ -42,6 +45,15 @@ export function runEstimate(r: ValidEstimateRequest): Estimate {
     const problems = shapeProblems(model, shape);
     if (problems.length) throw new InputError(problems.map((p) => ({ source: 'request', path: p.field, message: p.message, hint: p.hint })));
   }
+  const postprocess = chain ?? (r.postprocess ? chainOf(r.postprocess) : undefined);
+  if (postprocess) {
+    const w = res?.width ?? official?.request.width ?? model.defaults.width;
+    const h = res?.height ?? official?.request.height ?? model.defaults.height;
+    const issues = chainProblems(postprocess, w, h, model.defaults.fps).map((p) => ({ source: 'request', path: `postprocess.${p.field}`, message: p.message }));
+    const nv = postprocess.encode?.on === 'nvenc' ? nvencProblem(gpuId, postprocess.encode.codec) : undefined;
+    if (nv) issues.push({ source: 'request', path: 'postprocess.encode.on', message: nv, hint: 'encode on cpu, or estimate on a GPU with NVENC (l4, l40s)' } as (typeof issues)[number]);
+    if (issues.length) throw new InputError(issues);
+  }
   return estimateCost({
     model,
     gpu: gpuId,
@@ -53,7 +65,7 @@ export function runEstimate(r: ValidEstimateRequest): Estimate {
       ? { ...official.request, cfg: r.guidance }
       : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps, cfg: r.guidance, image: r.image },
     // the same mapping as a scenario's inference section (perf/estimate-input.ts)
-    options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype }), batch: r.batch },
+    options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype }), batch: r.batch, ...(postprocess ? { postprocess } : {}) },
     device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
   });
 }

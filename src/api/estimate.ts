@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Estimate } from '../perf/estimate.ts';
 import { InferenceSchema } from '../scenario/schema.ts';
+import { PostprocessSchema } from '../scenario/postprocess-schema.ts';
 import { parseRequest } from './request-issues.ts';
 import { runEstimate } from './estimate-run.ts';
 
@@ -25,9 +26,10 @@ export const EstimateRequestSchema = z.strictObject({
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),
   batch: positiveInt.default(1),
-  guidance: z.boolean().default(true).describe('classifier-free guidance (two DiT passes per step)'),
+  guidance: z.boolean().optional().describe('classifier-free guidance (two DiT passes per step); default: the model\'s (true except HunyuanVideo, whose guidance is distilled)'),
   image: z.boolean().optional().describe('image-to-video request for ti2v models (VAE-encodes the reference image)'),
   inference: InferenceSchema.default(InferenceSchema.parse({})).describe('the scenario\'s inference section: attention, dtype, compile, cfg, offload, text_encoder, sustained, power_limit_w, fp32_matmul, weight_dtype'),
+  postprocess: PostprocessSchema.optional().describe('post-processing after the VAE decode on this replica (the scenario\'s workload.mix[].postprocess)'),
   /** Library only: a GPU profile file (the HTTP API does not take paths). */
   profile: z.string().optional(),
 });

@@ -3,7 +3,7 @@
  * /api/plan returns), and the deploy artifacts of the best feasible layout (or a named one) on request.
  */
 import { z } from 'zod';
-import { searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
+import { noPlanReason, searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
@@ -26,6 +26,7 @@ export const PlanRequestSchema = z.strictObject({
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),
   rank: z.enum(['latency', 'throughput', 'headroom']).default('latency'),
+  max_latency_s: z.number().positive().optional().describe('latency objective: rank only layouts whose one request takes at most this many seconds'),
   official: z.boolean().default(false).describe('only what the official Wan code runs'),
   inference: InferenceSchema.optional().describe('the scenario\'s inference section (kernels, precision, offload)'),
   deploy: z.union([z.boolean(), z.strictObject({ layout: z.string().describe('a layout of the list, e.g. "ulysses=8,fsdp"') })]).default(false)
@@ -40,7 +41,12 @@ export interface PlanResult {
   node: string;
   budget: number;
   rank: Objective;
+  /** Layouts that fit. */
   feasible: number;
+  /** Layouts that fit and meet max_latency_s: the ranked ones (rank 1 is the pick). */
+  ranked: number;
+  /** Why none is ranked (with the closest); null when some is. */
+  reason: string | null;
   layouts: PlanLayout[];
   deploy?: DeployArtifacts;
 }
@@ -68,17 +74,20 @@ export function plan(req: PlanRequest): PlanResult {
     model: getModel(r.model), gpu, node: r.node, budget: r.gpus,
     request: { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps },
     objective: r.rank,
+    maxLatencyS: r.max_latency_s,
     options: inf ? { attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, textEncoderOnCpu: inf.text_encoder === 'cpu', sustained: inf.sustained, ...accelerationOptions(inf) } : undefined,
     include: r.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
   });
   const out: PlanResult = {
     model: r.model, gpu, node, budget: r.gpus, rank: r.rank,
     feasible: rows.filter((x) => x.feasible).length,
+    ranked: rows.filter((x) => x.rank !== null).length,
+    reason: noPlanReason(rows, r.max_latency_s),
     layouts: rows.map(({ estimate: _e, ...x }) => x),
   };
   if (r.deploy !== false) {
     let row: PlanRow | undefined;
-    if (r.deploy === true) row = rows.find((x) => x.feasible);
+    if (r.deploy === true) row = rows.find((x) => x.rank === 1);
     else {
       const want = formatPlan(parsePlan(r.deploy.layout, 'deploy.layout'));
       row = rows.find((x) => formatPlan(parsePlan(x.parallel)) === want);

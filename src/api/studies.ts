@@ -10,6 +10,7 @@ import { sizeCluster, type SizeOptions, type SizeResult } from '../studies/size.
 import { isoCompare, type IsoCompareOptions, type IsoCompareResult } from '../studies/fleet.ts';
 import { getModel, resolveRequest } from '../workload/request.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
+import { parseCostSection } from '../scenario/cost-input.ts';
 
 /** Parses objectives such as "p95<=45m,attainment>=0.95"; a bad one is an InputError naming `source`. */
 export function objectives(slo: string, source = 'slo'): ReturnType<typeof parseSlo> {
@@ -30,9 +31,9 @@ export function size(scenario: Scenario, slo: string, opts: Omit<SizeOptions, 't
   return sizeCluster(scenario, { ...opts, terms: objectives(slo) });
 }
 
-/** Iso-cost / iso-power fleets for a model id (see `vgsim tco`). */
-export function tco(opts: Omit<IsoCompareOptions, 'model'> & { model: string }): IsoCompareResult {
-  return isoCompare({ ...opts, model: getModel(opts.model) });
+/** Iso-cost / iso-power fleets for a model id (see `vgsim tco`); `cost` is a scenario's cost: section, validated. */
+export function tco(opts: Omit<IsoCompareOptions, 'model' | 'cost'> & { model: string; cost?: unknown }): IsoCompareResult {
+  return isoCompare({ ...opts, model: getModel(opts.model), cost: opts.cost === undefined ? undefined : parseCostSection(opts.cost) });
 }
 
 /**

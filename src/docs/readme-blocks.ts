@@ -11,11 +11,19 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
+import { modelTable, validateFamilies } from './readme-families.ts';
+import { mixedModelsBlock } from './readme-mixed.ts';
+import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
+import { sizeHardwareBlock } from './readme-size.ts';
+import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
 import { limitsBlock } from './limits-block.ts';
+import { postprocessBlock } from './postprocess-block.ts';
+import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
+import { renderTranscripts } from './readme-commands.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -106,11 +114,23 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-model': validateModel,
   'validate-published': validatePublished,
   'official-flags': officialFlags,
+  'model-families': modelTable,
+  'validate-families': validateFamilies,
+  'mixed-models': mixedModelsBlock,
+  prices: pricesBlock,
+  'size-hardware': () => sizeHardwareBlock(),
+  'recommendation-audit': () => recommendationAuditBlock(),
+  'tco-iso': tcoIsoBlock,
   'engine-list': engineList,
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
   limits: limitsBlock,
+  postprocess: () => postprocessBlock(),
+  headline,
+  'validate-sp': validateSp,
+  'default-video': defaultVideo,
+  'default-caption': defaultCaption,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
@@ -135,6 +155,7 @@ export function staleBlocks(text: string, blocks = README_BLOCKS): string[] {
   }).map(([name]) => name);
 }
 
+/** Rewrites the generated blocks and the command transcripts (src/docs/readme-commands.ts). */
 export function writeReadme(file = packagePath('README.md')): void {
-  writeFileSync(file, renderReadme(readFileSync(file, 'utf8')));
+  writeFileSync(file, renderTranscripts(renderReadme(readFileSync(file, 'utf8'))));
 }

@@ -5,7 +5,7 @@
  *
  * Units: USD, kWh, kW, years, % (0-100), fractions (0-1) only where named `Fraction`.
  */
-import { POWER_DEFAULTS, PRICE_DEFAULTS } from '../hardware/index.ts';
+import { FABRIC_PORT_PRICE, POWER_DEFAULTS, PRICE_DEFAULTS } from '../hardware/index.ts';
 
 /**
  * Who provides the building.
@@ -31,8 +31,10 @@ export interface CostAssumptions {
   maintenancePctPerYear: number;
   /** Resale value at the end of the amortization period, % of hardware capex. */
   residualValuePct: number;
-  /** Scale-out networking capex (switches, cables, transceivers; NICs are inside node prices), USD per GPU. */
-  networkingCapexUsdPerGpu: number;
+  /** Scale-out fabric (switch ports, transceivers, cables; NICs are inside server prices), USD per NIC port. */
+  fabricUsdPerPort: number;
+  /** The fabric as a flat USD per GPU instead of per port (null: per port). */
+  networkingCapexUsdPerGpu: number | null;
   /** Shared storage capex, USD (whole cluster). */
   storageCapexUsd: number;
   /** Cloud: discount of reserved/committed capacity off the listed $/GPU-hour, % (applies to reservedFraction). */
@@ -70,7 +72,8 @@ export function defaultCostAssumptions(facility: Facility = 'colocation'): CostA
     financingRatePctPerYear: 0,
     maintenancePctPerYear: PRICE_DEFAULTS.maintenancePctPerYear,
     residualValuePct: requireDefined(PRICE_DEFAULTS.residualValuePct, 'PRICE_DEFAULTS.residualValuePct'),
-    networkingCapexUsdPerGpu: PRICE_DEFAULTS.networkingCapexUsdPerGpu,
+    fabricUsdPerPort: FABRIC_PORT_PRICE.usd,
+    networkingCapexUsdPerGpu: null,
     storageCapexUsd: 0,
     cloudReservedDiscountPct: 0,
     cloudReservedFraction: 0,
@@ -88,7 +91,8 @@ export function defaultCostAssumptions(facility: Facility = 'colocation'): CostA
       financingRatePctPerYear: 'not in catalog: 0 = cash purchase (straight-line depreciation); set a loan rate to use the annuity formula',
       maintenancePctPerYear: `PRICE_DEFAULTS.maintenancePctPerYear: ${P.maintenancePctPerYear}`,
       residualValuePct: `PRICE_DEFAULTS.residualValuePct: ${P.residualValuePct} (stated for 36 months; applied as given for other periods)`,
-      networkingCapexUsdPerGpu: `PRICE_DEFAULTS.networkingCapexUsdPerGpu: ${P.networkingCapexUsdPerGpu} (an H100 InfiniBand cluster figure; set 0 for a single node with no scale-out fabric)`,
+      fabricUsdPerPort: `FABRIC_PORT_PRICE (${FABRIC_PORT_PRICE.date}): ${FABRIC_PORT_PRICE.source}. Charged per scale-out NIC port of each node (NodeSpec.nics.count); set 0 for one node without a fabric`,
+      networkingCapexUsdPerGpu: 'not set: the fabric is charged per NIC port (fabricUsdPerPort); a number here charges it per GPU instead',
       storageCapexUsd: 'not in catalog: no storage price is sourced; 0 unless supplied',
       cloudReservedDiscountPct:
         'not in catalog as a single figure: 0 = on-demand list price. Data points: A100 80GB hyperscaler on-demand $1.80-2.25 vs 1-yr $1.10-1.40 vs 3-yr $0.85-1.10 /GPU-hr ([yobitel-a100]); AWS H100 2023 1-yr RI $7.20, 3-yr RI $5.40 /GPU-hr ([techecho-p5]) (catalog 5a)',

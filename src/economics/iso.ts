@@ -4,7 +4,8 @@
  */
 import { POWER_DEFAULTS, type NodeSpec } from '../hardware/index.ts';
 import type { CostAssumptions } from './defaults.ts';
-import { MissingPriceError, check, fmt, nodePeakPowerW, resolveAssumptions, resolveNode, serverPrice, type NodePower, type PowerBasis, type ServerPrice, type ServerPriceOverrides } from './prices.ts';
+import { MissingPriceError, check, fmt, nodePeakPowerW, resolveAssumptions, resolveNode, type NodePower, type PowerBasis } from './prices.ts';
+import { fabricPricing, systemPrice, type ServerPriceOverrides, type SystemPrice } from './system-price.ts';
 import { ownedCost } from './owned.ts';
 import { unitCosts } from './cloud.ts';
 
@@ -20,7 +21,7 @@ export interface IsoOption extends ServerPriceOverrides {
 }
 
 export interface IsoSettings {
-  /** Prices and facility assumptions for the fleet's monthly cost (and networking capex per GPU). */
+  /** Prices and facility assumptions for the fleet's monthly cost (and the fabric share of each node). */
   assumptions?: Partial<CostAssumptions>;
   /**
    * Facility power / IT power for the reported facility power and, in isoPower, for filling the envelope
@@ -37,9 +38,9 @@ export interface IsoResult {
   nodes: number;
   gpus: number;
   perNode: {
-    /** server price + networking per GPU x GPUs; null when no price is known (iso-power only). */
+    /** The whole system: server + fabric share (systemPrice); null when no price is known (iso-power only). */
     capexUsd: number | null;
-    price: ServerPrice | null;
+    price: SystemPrice | null;
     itPowerW: number;
     facilityPowerW: number;
     power: NodePower;
@@ -67,7 +68,7 @@ function fleetResult(
   nodes: number,
   a: CostAssumptions,
   pue: number,
-  price: ServerPrice | null,
+  price: SystemPrice | null,
   priceError: MissingPriceError | null,
   notes: string[],
   settings: IsoSettings,
@@ -76,9 +77,8 @@ function fleetResult(
   const power = nodePeakPowerW(node, o.powerBasis ?? 'nameplate');
   const gpus = nodes * node.gpusPerNode;
   const warnings: string[] = [];
-  if (price?.warning) warnings.push(price.warning);
   if (priceError) warnings.push(`${priceError.message} - fleet capex and $/video not computed`);
-  const perNodeCapex = price ? price.usd + node.gpusPerNode * a.networkingCapexUsdPerGpu : null;
+  const perNodeCapex = price ? price.usd : null;
   const itPowerKw = (nodes * power.watts) / 1000;
 
   let videosPerHour: number | null = null;
@@ -102,7 +102,7 @@ function fleetResult(
   let usdPerVideo: number | null = null;
   if (price && nodes > 0) {
     const owned = ownedCost({
-      nodes: [{ node, count: nodes, purchaseUsd: price.usd }],
+      nodes: [{ node, count: nodes, price }],
       itEnergy: { kwh: itKwhPerMonth, hours: a.hoursPerMonth },
       powerBasis: o.powerBasis ?? 'nameplate',
       assumptions: settings.assumptions ?? {},
@@ -134,8 +134,9 @@ function fleetResult(
 }
 
 /**
- * How many whole nodes of each option a capex budget buys: nodes = floor((budget - storageCapexUsd) /
- * (server price + networkingCapexUsdPerGpu x GPUs per node)). Throws MissingPriceError for an option without a price.
+ * How many whole nodes of each option a capex budget buys: nodes = floor((budget - storageCapexUsd) / node price),
+ * the node price being the whole system (server + fabric share, systemPrice). Throws MissingPriceError for an
+ * option without a price.
  */
 export function isoCost(budgetUsd: number, options: readonly IsoOption[], settings: IsoSettings = {}): IsoResult[] {
   check('budgetUsd', budgetUsd);
@@ -143,14 +144,15 @@ export function isoCost(budgetUsd: number, options: readonly IsoOption[], settin
   const pue = settings.pue ?? POWER_DEFAULTS.pue.default;
   check('pue', pue, { positive: true });
   const available = Math.max(0, budgetUsd - a.storageCapexUsd);
+  const fabric = fabricPricing(a);
   return options.map((o) => {
     const node = resolveNode(o.node);
-    const price = serverPrice(node, o);
-    const perNode = price.usd + node.gpusPerNode * a.networkingCapexUsdPerGpu;
+    const price = systemPrice(node, o, fabric);
+    const perNode = price.usd;
     if (perNode <= 0) throw new RangeError(`node "${node.id}" has a zero capex per node; iso-cost is undefined`);
     const nodes = floorCount(available / perNode);
     const notes = [
-      `nodes = floor(($${fmt(budgetUsd)} budget - $${fmt(a.storageCapexUsd)} storage) / ($${fmt(price.usd)} server + ${node.gpusPerNode} x $${fmt(a.networkingCapexUsdPerGpu)} networking = $${fmt(perNode)})) = ${nodes}`,
+      `nodes = floor(($${fmt(budgetUsd)} budget - $${fmt(a.storageCapexUsd)} storage) / $${fmt(perNode)} per node [${price.basis}: ${price.summary}]) = ${nodes}`,
     ];
     return fleetResult(o, nodes, a, pue, price, null, notes, settings);
   });
@@ -170,10 +172,10 @@ export function isoPower(megawatts: number, options: readonly IsoOption[], setti
     const power = nodePeakPowerW(node, o.powerBasis ?? 'nameplate');
     const facilityW = power.watts * pue;
     const nodes = floorCount((megawatts * 1e6) / facilityW);
-    let price: ServerPrice | null = null;
+    let price: SystemPrice | null = null;
     let priceError: MissingPriceError | null = null;
     try {
-      price = serverPrice(node, o);
+      price = systemPrice(node, o, fabricPricing(a));
     } catch (e) {
       if (!(e instanceof MissingPriceError)) throw e;
       priceError = e;

@@ -6,11 +6,14 @@
  */
 import type { NodeSpec } from '../hardware/index.ts';
 import type { CostAssumptions } from './defaults.ts';
-import { annuityPayment, check, fmt, nodePeakPowerW, resolveAssumptions, resolveNode, serverPrice, type NodePower, type PowerBasis, type ServerPrice, type ServerPriceOverrides } from './prices.ts';
+import { annuityPayment, check, fmt, nodePeakPowerW, resolveAssumptions, resolveNode, type NodePower, type PowerBasis } from './prices.ts';
+import { fabricPricing, systemPrice, type ServerPriceOverrides, type SystemPrice } from './system-price.ts';
 
 export interface NodeLine extends ServerPriceOverrides {
   node: string | NodeSpec;
   count: number;
+  /** A price already worked out (systemPrice) for this node type; the overrides are then ignored. */
+  price?: SystemPrice;
 }
 
 export interface OwnedCostInput {
@@ -46,7 +49,7 @@ export interface OwnedCostLine {
   gpuId: string;
   count: number;
   gpusPerNode: number;
-  price: ServerPrice;
+  price: SystemPrice;
   power: NodePower;
 }
 
@@ -55,7 +58,9 @@ export interface OwnedCostResult {
   gpus: number;
   lines: OwnedCostLine[];
   capex: {
+    /** Servers: whole-server quotes or GPUs + host platforms. */
     servers: number;
+    /** The scale-out fabric share of every node. */
     networking: number;
     storage: number;
     /** servers + networking + storage: the base of maintenance and residual value. */
@@ -99,12 +104,12 @@ function scale(b: CostBreakdown, k: number): CostBreakdown {
 export function ownedCost(input: OwnedCostInput): OwnedCostResult {
   const a = resolveAssumptions(input.assumptions);
   const warnings: string[] = [];
+  const fabric = fabricPricing(a);
   const lines: OwnedCostLine[] = input.nodes.map((l) => {
     const node = resolveNode(l.node);
     check(`count of node "${node.id}"`, l.count);
     if (!Number.isInteger(l.count)) throw new RangeError(`count of node "${node.id}" must be an integer, got ${l.count}`);
-    const price = serverPrice(node, l);
-    if (price.warning) warnings.push(price.warning);
+    const price = l.price ?? systemPrice(node, l, fabric);
     const power = nodePeakPowerW(node, input.powerBasis ?? 'nameplate');
     return { nodeId: node.id, gpuId: node.gpu, count: l.count, gpusPerNode: node.gpusPerNode, price, power };
   });
@@ -115,8 +120,8 @@ export function ownedCost(input: OwnedCostInput): OwnedCostResult {
 
   const nodes = lines.reduce((s, l) => s + l.count, 0);
   const gpus = lines.reduce((s, l) => s + l.count * l.gpusPerNode, 0);
-  const servers = lines.reduce((s, l) => s + l.count * l.price.usd, 0);
-  const networking = gpus * a.networkingCapexUsdPerGpu;
+  const servers = lines.reduce((s, l) => s + l.count * l.price.server_usd, 0);
+  const networking = lines.reduce((s, l) => s + l.count * l.price.fabric_usd, 0);
   const storage = a.storageCapexUsd;
   const hardware = servers + networking + storage;
   const total = hardware + extra;
@@ -149,12 +154,10 @@ export function ownedCost(input: OwnedCostInput): OwnedCostResult {
   const overPeriod = scale(perYear, n);
   const usdPerGpuHour = gpus > 0 ? perMonth.total / (gpus * a.hoursPerMonth) : 0;
 
-  const lineText = lines
-    .map((l) => `${l.count} x ${l.nodeId} @ $${fmt(l.price.usd)} [${l.price.basis}: ${l.price.formula}]`)
-    .join('; ');
+  const lineText = lines.map((l) => `${l.count} x ${l.nodeId} @ $${fmt(l.price.server_usd)} + fabric $${fmt(l.price.fabric_usd)} [${l.price.basis}: ${l.price.summary}]`).join('; ');
   const notes: OwnedCostResult['notes'] = {
     capex:
-      `servers ${lineText || 'none'} = $${fmt(servers)}; networking ${gpus} GPUs x $${fmt(a.networkingCapexUsdPerGpu)} = $${fmt(networking)}; ` +
+      `nodes ${lineText || 'none'}: servers $${fmt(servers)}, networking $${fmt(networking)}; ` +
       `storage $${fmt(storage)}; hardware = $${fmt(hardware)}; extra $${fmt(extra)}; total capex P = $${fmt(total)}`,
     residualValue: `R = ${fmt(a.residualValuePct)}% x hardware $${fmt(hardware)} = $${fmt(residualValue)} at the end of ${fmt(n)} years`,
     depreciation: `(P - R) / n = ($${fmt(total)} - $${fmt(residualValue)}) / ${fmt(n)} y = $${fmt(depreciationY)}/y`,

@@ -1,8 +1,8 @@
 /**
- * Prices and power of the hardware, as the cost calculations need them: a server's purchase price (the catalog's,
- * or built from GPU prices and a chassis base), a node's peak power, the sourced cost assumptions with the
- * caller's overrides, and the annuity that turns a price into payments. A price the catalog lacks is never
- * guessed: the function throws `MissingPriceError` naming the entry and the field, unless the caller supplies it.
+ * What the cost calculations share: the error for a missing price, input checks, a node's peak power, the sourced
+ * cost assumptions with the caller's overrides, and the annuity that turns a price into payments. A node's
+ * purchase price is system-price.ts. A price the catalog lacks is never guessed: the calculation throws
+ * `MissingPriceError` naming the entry and the field to supply.
  * Conventions (all of economics/): USD; kWh; kW; a month is `hoursPerMonth` (730) hours and a year is 12 months;
  * percentages are 0-100.
  */
@@ -14,15 +14,19 @@ import { defaultCostAssumptions, type CostAssumptions } from './defaults.ts';
 export class MissingPriceError extends Error {
   readonly kind: 'gpu' | 'node';
   readonly id: string;
-  /** The catalog field that is missing, e.g. 'NodeSpec.purchaseUsd', 'GpuSpec.cloudUsdPerGpuHour'. */
+  /** The field to supply, e.g. 'cost.server_price_usd.l40s-pcie-8', 'GpuSpec.cloudUsdPerGpuHour'. */
   readonly field: string;
 
-  constructor(kind: 'gpu' | 'node', id: string, field: string, message: string) {
+  /** Every field that would fix it (the first is `field`). */
+  readonly fields: string[];
+
+  constructor(kind: 'gpu' | 'node', id: string, field: string, message: string, fields: string[] = [field]) {
     super(message);
     this.name = 'MissingPriceError';
     this.kind = kind;
     this.id = id;
     this.field = field;
+    this.fields = fields;
   }
 }
 
@@ -51,7 +55,7 @@ export function resolveAssumptions(overrides: Partial<CostAssumptions> = {}): Co
   for (const [k, v] of Object.entries(overrides)) {
     if (k === 'sources' || v === undefined) continue;
     const key = k as keyof CostAssumptions['sources'];
-    if (base[key] !== v) out.sources[key] = `caller override (default ${String(base[key])}: ${base.sources[key]})`;
+    if (base[key] !== v) out.sources[key] = overrides.sources?.[key] ?? `caller override (default ${String(base[key])}: ${base.sources[key]})`;
   }
   check('electricityUsdPerKwh', out.electricityUsdPerKwh);
   check('pue', out.pue, { positive: true });
@@ -60,7 +64,8 @@ export function resolveAssumptions(overrides: Partial<CostAssumptions> = {}): Co
   check('financingRatePctPerYear', out.financingRatePctPerYear);
   check('maintenancePctPerYear', out.maintenancePctPerYear);
   check('residualValuePct', out.residualValuePct, { max: 100 });
-  check('networkingCapexUsdPerGpu', out.networkingCapexUsdPerGpu);
+  check('fabricUsdPerPort', out.fabricUsdPerPort);
+  if (out.networkingCapexUsdPerGpu !== null) check('networkingCapexUsdPerGpu', out.networkingCapexUsdPerGpu);
   check('storageCapexUsd', out.storageCapexUsd);
   check('cloudReservedDiscountPct', out.cloudReservedDiscountPct, { max: 100 });
   check('cloudReservedFraction', out.cloudReservedFraction, { max: 1 });
@@ -85,83 +90,6 @@ export function annuityPayment(principal: number, ratePerPeriod: number, periods
   return ((principal - futureValue * v) * ratePerPeriod) / (1 - v);
 }
 
-
-/** How a server's purchase price was obtained. */
-export type PriceBasis =
-  /** caller's whole-server price */
-  | 'node-override'
-  /** NodeSpec.purchaseUsd */
-  | 'node-catalog'
-  /** GPU price x GPUs per node (+ serverBaseUsd if supplied) */
-  | 'gpus';
-
-export interface ServerPriceOverrides {
-  /** Whole-server price, USD (overrides everything). */
-  purchaseUsd?: number;
-  /** Per-GPU price, USD; selects GPU-based pricing (default: GpuSpec.purchaseUsd). */
-  gpuPurchaseUsd?: number;
-  /** Chassis, CPUs, DRAM, NICs, etc. added to GPU price x GPUs; the catalog has no such figure. */
-  serverBaseUsd?: number;
-}
-
-export interface ServerPrice {
-  usd: number;
-  basis: PriceBasis;
-  formula: string;
-  /** Set when the price leaves something out (GPU-only pricing without a server base). */
-  warning?: string;
-}
-
-/**
- * Purchase price of one server. Order: caller's purchaseUsd; caller's gpuPurchaseUsd / serverBaseUsd (GPU-based);
- * NodeSpec.purchaseUsd; GpuSpec.purchaseUsd x gpusPerNode (+ serverBaseUsd). Throws MissingPriceError when none
- * is available.
- */
-export function serverPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides = {}): ServerPrice {
-  const node = resolveNode(nodeRef);
-  if (o.purchaseUsd !== undefined) {
-    check(`purchaseUsd of node "${node.id}"`, o.purchaseUsd);
-    return { usd: o.purchaseUsd, basis: 'node-override', formula: `caller-supplied server price $${fmt(o.purchaseUsd)}` };
-  }
-  const gpuRequested = o.gpuPurchaseUsd !== undefined || o.serverBaseUsd !== undefined;
-  if (!gpuRequested && node.purchaseUsd !== undefined) {
-    return {
-      usd: node.purchaseUsd,
-      basis: 'node-catalog',
-      formula: `NodeSpec["${node.id}"].purchaseUsd = $${fmt(node.purchaseUsd)} (${node.sources.purchaseUsd ?? 'no source string'})`,
-    };
-  }
-  const gpu = getGpu(node.gpu);
-  const gpuUsd = o.gpuPurchaseUsd ?? gpu.purchaseUsd;
-  if (gpuUsd === undefined) {
-    throw new MissingPriceError(
-      'node',
-      node.id,
-      'NodeSpec.purchaseUsd',
-      `no purchase price for node "${node.id}": NodeSpec.purchaseUsd is not in the catalog and neither is ` +
-        `GpuSpec.purchaseUsd of its GPU "${gpu.id}" (${gpu.name}); supply purchaseUsd (whole server) or ` +
-        `gpuPurchaseUsd (+ serverBaseUsd) for this node`,
-    );
-  }
-  check(`gpuPurchaseUsd of node "${node.id}"`, gpuUsd);
-  const gpuSrc =
-    o.gpuPurchaseUsd !== undefined ? 'caller-supplied' : `GpuSpec["${gpu.id}"].purchaseUsd (${gpu.sources.purchaseUsd ?? 'no source string'})`;
-  const base = o.serverBaseUsd ?? 0;
-  check(`serverBaseUsd of node "${node.id}"`, base);
-  const usd = gpuUsd * node.gpusPerNode + base;
-  const formula =
-    `${node.gpusPerNode} GPUs x $${fmt(gpuUsd)} [${gpuSrc}]` +
-    (o.serverBaseUsd !== undefined ? ` + server base $${fmt(base)} [caller-supplied]` : '') +
-    ` = $${fmt(usd)}`;
-  const out: ServerPrice = { usd, basis: 'gpus', formula };
-  if (o.serverBaseUsd === undefined) {
-    out.warning =
-      `node "${node.id}": no whole-server price in the catalog (NodeSpec.purchaseUsd); priced as GPUs only ` +
-      `(${formula}) - chassis, CPUs, DRAM and NICs are NOT included (the catalog has no server-base price); ` +
-      `supply purchaseUsd or serverBaseUsd`;
-  }
-  return out;
-}
 
 export type PowerBasis =
   /** NodeSpec.maxPowerW (PSU-rated system max input power) */

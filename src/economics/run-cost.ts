@@ -10,10 +10,12 @@
  * A missing price is not an error of the run: cost is null and the warning says which field to supply.
  */
 import type { CostSpec } from '../scenario/schema.ts';
-import { ownedCost, cloudCost, unitCosts, serverPrice, MissingPriceError, type CostAssumptions, type NodeLine } from './index.ts';
-import { canonicalId, getGpu, getNode } from '../hardware/catalog.ts';
-import type { NodeSpec } from '../hardware/types.ts';
+import { ownedCost, cloudCost, unitCosts, MissingPriceError, type NodeLine, type SystemPrice } from './index.ts';
+import { canonicalId, getNode } from '../hardware/catalog.ts';
 import { HOURS_PER_MONTH } from './defaults.ts';
+import { assumptionsOf, missingPrice, priceInputsOf, resolvedAssumptionsOf, valueFor } from './cost-inputs.ts';
+
+export { assumptionsOf, missingPrice, valueFor };
 
 /** What a run used, as pricing reads it (the runtime fills it in; pricing sees nothing else of the run). */
 export interface RunUsage {
@@ -42,34 +44,12 @@ export interface RunCost {
   videos_per_month: number;
   per_month: Record<string, number>;
   capex_usd: number | null;
+  /** Owned: the price of one node of each type, every component with its source, date and what it covers. */
+  prices: SystemPrice[];
+  /** Cloud: the $/GPU-hour of each pool's GPU and where it came from. */
+  cloud_prices: { gpu: string; usd_per_gpu_hour: number; source: string }[];
   notes: string[];
   warnings: string[];
-}
-
-/** A cost field written as one value for all, or per node type / GPU id: the value for `key`. */
-export function valueFor<T>(v: T | Record<string, T> | undefined, key: string): T | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === 'object' && v !== null) return (v as Record<string, T>)[key];
-  return v as T;
-}
-
-export function assumptionsOf(c: CostSpec): Partial<CostAssumptions> {
-  const a: Partial<CostAssumptions> = { facility: c.facility };
-  const set = <K extends keyof CostAssumptions>(k: K, v: CostAssumptions[K] | undefined) => {
-    if (v !== undefined) a[k] = v;
-  };
-  set('electricityUsdPerKwh', c.electricity_usd_per_kwh);
-  set('pue', c.pue);
-  set('colocationUsdPerKwMonth', c.colocation_usd_per_kw_month);
-  set('amortizationYears', c.amortization_years);
-  set('financingRatePctPerYear', c.financing_rate_pct);
-  set('maintenancePctPerYear', c.maintenance_pct);
-  set('residualValuePct', c.residual_value_pct);
-  set('networkingCapexUsdPerGpu', c.networking_usd_per_gpu);
-  set('storageCapexUsd', c.storage_capex_usd);
-  set('cloudReservedDiscountPct', c.cloud.reserved_discount_pct);
-  set('cloudReservedFraction', c.cloud.reserved_fraction);
-  return a;
 }
 
 /** Cost of the run, or null with a warning when a price is missing from the catalog and the scenario. */
@@ -81,11 +61,11 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
   try {
     if (c.basis === 'owned') {
       const lines: NodeLine[] = usage.nodes.map((n) => {
-        const id = canonicalId('node', n.type);
-        const gpu = getNode(id).gpu;
-        return { node: id, count: n.count, purchaseUsd: valueFor(c.server_price_usd, id), gpuPurchaseUsd: valueFor(c.gpu_price_usd, gpu) ?? valueFor(c.gpu_price_usd, id), serverBaseUsd: c.server_base_usd };
+        const node = getNode(canonicalId('node', n.type));
+        return { node, count: n.count, ...priceInputsOf(c, node) };
       });
-      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, extraCapexUsd: c.extra_capex_usd, assumptions: assumptionsOf(c) });
+      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, extraCapexUsd: c.extra_capex_usd, assumptions: resolvedAssumptionsOf(c) });
+      const prices = [...new Map(o.lines.map((l) => [l.nodeId, l.price])).values()];
       const u = unitCosts({ monthlyCost: o.perMonth.total, videosPerMonth, videoSecondsPerMonth, kwhPerMonth: o.energy.billedKwhPerMonth });
       return {
         cost: {
@@ -93,6 +73,8 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
           usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth,
           per_month: { depreciation: o.perMonth.depreciation, financing: o.perMonth.financing, maintenance: o.perMonth.maintenance, electricity: o.perMonth.electricity, colocation: o.perMonth.colocation },
           capex_usd: o.capex.total,
+          prices,
+          cloud_prices: [],
           notes: Object.entries(o.notes).map(([k, v]) => `${k}: ${v}`),
           warnings: o.warnings,
         },
@@ -102,6 +84,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
     let perMonth = 0;
     let gpuHoursPerMonth = 0;
     const notes: string[] = [];
+    const cloudPrices = new Map<string, RunCost['cloud_prices'][number]>();
     for (const p of usage.pools) {
       const provisioned = p.gpus * hours;
       const gpuHours = c.cloud.billing === 'provisioned' ? provisioned : c.cloud.billing === 'awake' ? p.gpuHoursAwake : p.utilization * provisioned;
@@ -109,6 +92,8 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         gpu: p.gpu, usdPerGpuHour: valueFor(c.cloud.usd_per_gpu_hour, p.gpu), usage: { basis: c.cloud.billing === 'busy' ? 'busy' : 'provisioned', gpuHours, hours },
         assumptions: { cloudReservedDiscountPct: c.cloud.reserved_discount_pct ?? 0, cloudReservedFraction: c.cloud.reserved_fraction ?? 0 },
       });
+      const given = valueFor(c.cloud.usd_per_gpu_hour, p.gpu);
+      cloudPrices.set(p.gpu, { gpu: p.gpu, usd_per_gpu_hour: cc.listUsdPerGpuHour, source: given !== undefined ? (typeof c.cloud.usd_per_gpu_hour === 'object' ? `cost.cloud.usd_per_gpu_hour.${p.gpu}` : 'cost.cloud.usd_per_gpu_hour') : cc.notes.price.replace(/; effective = .*$/, '') });
       perMonth += cc.perMonth.compute;
       gpuHoursPerMonth += cc.gpuHoursPerMonth;
       notes.push(`pool ${p.name}: ${cc.notes.price}; ${cc.notes.compute}`);
@@ -124,33 +109,16 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth,
         per_month: { compute: perMonth, egress: c.cloud.egress_usd_per_month ?? 0, storage: c.cloud.storage_usd_per_month ?? 0 },
         capex_usd: null,
+        prices: [],
+        cloud_prices: [...cloudPrices.values()],
         notes: [...notes, `billing ${c.cloud.billing}: ${gpuHoursPerMonth.toFixed(0)} GPU-h per month; energy is the provider's (kWh/video shown at IT level)`],
         warnings: [],
       },
     };
   } catch (e) {
     if (e instanceof MissingPriceError) {
-      const field = c.basis === 'owned' ? 'cost.server_price_usd (or cost.gpu_price_usd + cost.server_base_usd)' : 'cost.cloud.usd_per_gpu_hour';
-      return { cost: null, warning: `cost: ${e.message} — set ${field} in the scenario` };
+      return { cost: null, warning: `cost: ${e.message}${c.basis === 'cloud' ? ' (cost.cloud.usd_per_gpu_hour in the scenario)' : ''}` };
     }
-    throw e;
-  }
-}
-
-/** Why a node type cannot be priced on this cost basis (a missing catalog or scenario price), or undefined when it can. */
-export function missingPrice(c: CostSpec, node: NodeSpec): string | undefined {
-  if (c.basis === 'cloud') {
-    const gpu = getGpu(node.gpu);
-    if (valueFor(c.cloud.usd_per_gpu_hour, gpu.id) === undefined && gpu.cloudUsdPerGpuHour === undefined) {
-      return `no cloud price: GpuSpec.cloudUsdPerGpuHour of ${gpu.id} is not in the catalog; set cost.cloud.usd_per_gpu_hour`;
-    }
-    return undefined;
-  }
-  try {
-    serverPrice(node, { purchaseUsd: valueFor(c.server_price_usd, node.id), gpuPurchaseUsd: valueFor(c.gpu_price_usd, node.gpu) ?? valueFor(c.gpu_price_usd, node.id), serverBaseUsd: c.server_base_usd });
-    return undefined;
-  } catch (e) {
-    if (e instanceof MissingPriceError) return `${e.message}; or set cost.server_price_usd in the scenario`;
     throw e;
   }
 }

@@ -16,6 +16,7 @@ import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
 import type { SparseAttention } from './sparse-attention.ts';
+import { familyAccelerationProblems } from './family-support.ts';
 
 /** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
 export interface AccelerationOptions {
@@ -24,7 +25,8 @@ export interface AccelerationOptions {
   dtype: 'bf16' | 'fp8' | 'int8';
   dtypeLayers?: readonly ('self' | 'cross' | 'ffn')[];
   compile: boolean;
-  cfg: 'sequential' | 'batched';
+  /** 'official': the model's own script's mode (resolved by the estimate before it calls resolveEngine). */
+  cfg: 'official' | 'sequential' | 'batched';
   sparse?: SparseAttention;
   cache?: CacheSpec;
   distill?: string;
@@ -103,6 +105,9 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   const id = o.engine ?? 'official';
   if (!isEngineId(id)) throw new InputError([{ source, path: 'engine', message: `unknown engine "${id}"`, hint: `one of ${ENGINE_IDS.join(', ')} (vgsim list engines)` }]);
   const e = ENGINES[id];
+  // the other families: only what their own pipelines have (family-support.ts)
+  const familyIssues = familyAccelerationProblems(o, model, source);
+  if (familyIssues.length) throw new InputError(familyIssues);
   const issues: InputIssue[] = [];
   const no = (path: string, message: string, hint: string) => issues.push({ source, path, message: `${e.name} ${message}`, hint });
   const hopper = gpu.vendor === 'nvidia' && gpu.arch.toLowerCase().includes('hopper');
@@ -110,7 +115,8 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   const warnings: string[] = [];
 
   // ---- attention ----
-  const kernel: AttentionKernel = o.attention === 'auto' ? (hopper ? e.attention.default.hopper : e.attention.default.other) : o.attention;
+  // auto: the engine's default; a non-Wan model's official code names its own kernel (ModelSpec.attention)
+  const kernel: AttentionKernel = o.attention !== 'auto' ? o.attention : model.family !== 'wan' && model.attention ? model.attention : hopper ? e.attention.default.hopper : e.attention.default.other;
   if (!e.attention.supported.includes(kernel)) no('attention', `has no ${kernel} attention backend (${e.attention.source})`, `supported: ${e.attention.supported.join(', ')}; ${enginesWith((x) => x.attention.supported.includes(kernel))}`);
   let denseKernel = kernel;
   let denseSteps = 0;
@@ -203,7 +209,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: false });
   if (issues.length) throw new InputError(issues);
   return {
-    engine: e, style, fusedLegacy, perTokenTimestep: e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v',
+    engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),
     kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
     vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, accelerations: acc, warnings,
   };

@@ -40,17 +40,15 @@ export const PRICE_DEFAULTS: PriceDefaults = {
   colocationUsdPerKwMonth: 184.06,
   amortizationYears: 3,
   maintenancePctPerYear: Math.round((39800 / 199000) * 1000) / 10,
-  networkingCapexUsdPerGpu: 50000 - 310000 / 8 - 50000 / 8,
   residualValuePct: 30,
   notes:
-    'Colocation is priced per kW of contracted IT load per month (NA primary markets, 250-500 kW deals) and usually includes cooling/facility power overhead; do not also charge PUE x electricity on top unless the scenario models owned facilities. Maintenance default is NVIDIA DGX list support (~20%/yr of list) - third-party support is typically cheaper (not sourced). Networking capex covers IB switches, cables and transceivers; NICs are inside node prices.',
+    'Colocation is priced per kW of contracted IT load per month (NA primary markets, 250-500 kW deals) and usually includes cooling/facility power overhead; do not also charge PUE x electricity on top unless the scenario models owned facilities. Maintenance default is NVIDIA DGX list support (~20%/yr of list) - third-party support is typically cheaper (not sourced). Purchase prices and the scale-out fabric share are in prices.ts.',
   sources: {
     electricityUsdPerKwh: `${R.statistaEia} (US industrial average 8.06 c/kWh, 2023; 8.3 in 2022); state examples Jul-2024 YTD 6.79-8.95 c/kWh (${R.eiaEpm})`,
     electricityUsdPerKwhChina: `${R.chinabriefing} (~US$0.088/kWh average 2024)`,
     colocationUsdPerKwMonth: `${R.cbreH2_2024} ($184.06/kW-month, H2 2024, +12.6% YoY); alternatives: global average $217.30 Q1 2025 (${R.cbreGlobal2025}), $150-250 TCO-calculator range (${R.v2pseoTco})`,
     amortizationYears: `${R.v2pseoTco} and ${R.fp4devTco} (3-year TCO / depreciation); ${R.deluair} (24/36/48-month cases); alternative 5-6 yr book life (${R.aidcguide}, ${R.aiinframapTco} uses 5 yr)`,
     maintenancePctPerYear: `derived: DGX H100 support ~$39,800/yr / $199,000 list base = 20% (${R.superclusterDgxHw})`,
-    networkingCapexUsdPerGpu: `derived: $50k all-in per H100 - $310k node (incl. 8x400G NICs) / 8 - $50k facility&ops per node / 8 = $5,000 (${R.techtalkcto}); cross-check: hidden network/cabling +10-15% of $300-350k node capex = $3.75-6.6k per GPU (${R.v2pseoTco})`,
     residualValuePct: `derived: midpoint of 25-35% residual after 36 months (${R.v2pseoTco})`,
   },
 };

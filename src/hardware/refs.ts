@@ -35,6 +35,10 @@ export const R = {
     'mullet-l40s',
     "https://www.mullet.se/product.html?product_id=355414 (NVIDIA L40/L40S datasheet transcript; '* with sparsity')",
   ),
+  aiwikiL4: c('aiwiki-l4', 'https://aiwiki.ai/wiki/nvidia_l4 (NVIDIA L4: AD104, 72 W, single-slot low-profile PCIe Gen4, 24 GB GDDR6 at 300 GB/s; datasheet figures, * with sparsity)'),
+  sourcecodeL4: 'https://store.sourcecode.com/en-us/bg-bucket-compare/125/9820 (vendor spec sheet: L4 boost 2040 MHz, 24 GB, 300 GB/s, TF32 120* / INT8 485* TOPS with sparsity, PCIe 4.0 x16)',
+  fpsbenchL4: 'https://fpsbench.com/compare/gpu/nvidia-l4-vs-nvidia-tesla-m40 (TechPowerUp-style spec: FP32 30.29 TFLOPS, FP64 473.3 GFLOPS (1:64), boost 2040 MHz)',
+  yobitelL4: 'https://www.yobitel.com/knowledge-base/nvidia-l4 (121 TFLOPS BF16 dense, 242 FP8 dense; $0.40-0.55/GPU/hr on-demand at hyperscalers, GCP G2 / AWS G6, 2026)',
   itcreationsL40s: c('itcreations-l40s', 'https://www.itcreations.com/nvidia-gpu/nvidia-l40s-gpu-accelerator'),
   computizerL40s:
     'https://computizer.com/products/nvidia-l40s-48gb-gddr6-graphics-card-for-ai-and-graphics-performance (TechPowerUp-style spec: 142 SMs, boost 2520 MHz, PCIe 4.0 x16)',

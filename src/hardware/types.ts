@@ -77,7 +77,6 @@ export interface GpuSpec {
     /** Theoretical per-GPU per-direction scale-up bandwidth, GB/s (aggregate over all its links). */
     perGpuPerDirGBs: number;
   };
-  purchaseUsd?: number;
   /** Representative on-demand price, USD per GPU-hour (date and provider in sources). */
   cloudUsdPerGpuHour?: number;
   confidence: Confidence;
@@ -194,8 +193,6 @@ export interface NodeSpec {
   /** Everything except the GPUs (CPUs, DRAM, NICs, switches, fans, storage, PSU loss), W. */
   nonGpuPowerW: { idle: number; busy: number };
   psuEfficiency?: number;
-  /** Whole server, USD. */
-  purchaseUsd?: number;
   rackUnits?: number;
   confidence: Confidence;
   notes?: string;
@@ -243,8 +240,6 @@ export interface PriceDefaults {
   amortizationYears: number;
   /** Annual support/maintenance as % of hardware purchase price. */
   maintenancePctPerYear: number;
-  /** Scale-out networking capex (switches, cables, transceivers) per GPU, USD. NICs are inside node prices. */
-  networkingCapexUsdPerGpu: number;
   /** Resale/residual value after the amortization period, % of purchase. */
   residualValuePct?: number;
   notes?: string;

@@ -6,7 +6,23 @@
  *
  * Below `exactLimit` samples the sketch also keeps the raw values and answers exactly, so small runs and
  * tests get exact percentiles (linear interpolation between order statistics, like numpy's default).
+ *
+ * Sketches merge: snapshot() is a JSON-safe copy (the raw values while exact, else the buckets) and
+ * QuantileSketch.merge() pools snapshots as if every sample had been added to one sketch (replicate runs of
+ * a sweep point pool their latencies this way).
  */
+
+/** A sketch as plain JSON: `values` (sorted) while it is exact, else the bucket counts. */
+export interface SketchSnapshot {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  values?: number[];
+  zeros?: number;
+  /** [bucket index, count], by index. */
+  buckets?: [number, number][];
+}
 export class QuantileSketch {
   private readonly gamma: number;
   private readonly logGamma: number;
@@ -79,6 +95,45 @@ export class QuantileSketch {
       }
     }
     return this.max;
+  }
+
+  /** The r-th smallest sample (1-based; bucket resolution beyond exactLimit). */
+  valueAtRank(r: number): number {
+    if (this.count === 0 || !(r >= 1 && r <= this.count)) return NaN;
+    if (this.exact) return (this.sorted ??= [...this.exact].sort((a, b) => a - b))[r - 1]!;
+    return this.quantile(this.count > 1 ? (r - 1) / (this.count - 1) : 0);
+  }
+
+  /** A JSON-safe copy that merge() can pool. */
+  snapshot(): SketchSnapshot {
+    const base = { count: this.count, sum: this.sum, min: this.count ? this.min : 0, max: this.count ? this.max : 0 };
+    if (this.exact) return { ...base, values: [...this.exact].sort((a, b) => a - b) };
+    return { ...base, zeros: this.zeros, buckets: [...this.buckets].sort((a, b) => a[0] - b[0]) };
+  }
+
+  /** One sketch of every sample of the snapshots (exact while the total stays under exactLimit). */
+  static merge(snapshots: readonly SketchSnapshot[], relativeAccuracy = 0.005, exactLimit = 100_000): QuantileSketch {
+    const s = new QuantileSketch(relativeAccuracy, exactLimit);
+    const total = snapshots.reduce((a, x) => a + x.count, 0);
+    if (total <= exactLimit && snapshots.every((x) => x.values)) {
+      for (const x of snapshots) for (const v of x.values!) s.add(v);
+      return s;
+    }
+    s.exact = undefined;
+    s.sorted = undefined;
+    for (const x of snapshots) {
+      if (x.count === 0) continue;
+      s.count += x.count;
+      s.sum += x.sum;
+      s.min = Math.min(s.min, x.min);
+      s.max = Math.max(s.max, x.max);
+      if (x.values) for (const v of x.values) s.bucket(v);
+      else {
+        s.zeros += x.zeros ?? 0;
+        for (const [k, c] of x.buckets ?? []) s.buckets.set(k, (s.buckets.get(k) ?? 0) + c);
+      }
+    }
+    return s;
   }
 
   /** Fraction of samples ≤ x (exact below exactLimit, else bucket resolution). */

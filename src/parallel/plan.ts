@@ -19,6 +19,7 @@
  */
 import { didYouMean, InputError, type InputIssue } from '../errors.ts';
 import type { ModelSpec } from '../workload/models.ts';
+import { supportProblems } from './family-rules.ts';
 
 export type ExpertPlacement = 'resident' | 'swap' | 'split';
 
@@ -124,6 +125,7 @@ export function planProblems(plan: ParallelPlan, model: ModelSpec, gpus: number,
   if (plan.offload && plan.cpuOffload) out.push('choose offload or cpu-offload, not both');
   if (plan.fsdp && plan.ulysses * plan.ring * plan.tp === 1 && plan.cfg === 1 && plan.pipefusion === 1) out.push('fsdp needs several GPUs in the group to shard over');
   if (plan.ring > 1 && Math.floor(opts.tokens / (plan.ulysses * plan.ring)) < 256) out.push(`ring=${plan.ring} leaves under 256 tokens per GPU`);
+  out.push(...supportProblems(plan, model));
   return out;
 }
 

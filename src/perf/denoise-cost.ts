@@ -11,11 +11,19 @@ import type { DitForward, DitForwardOptions } from '../workload/dit.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
 import { ditForward } from './stage-builds.ts';
 import { PIPEFUSION_WARMUP_STEPS, type EstimateSetup } from './estimate-setup.ts';
+import { passesDenoiseCost } from './denoise-passes.ts';
 
 export interface DenoiseCost {
   /** The priced forward (one PipeFusion patch-stage when pp > 1) and its op list. */
   fwd: DitForward;
   fwdStage: StageCost;
+  /**
+   * The average forward when the forwards differ (multi-pass samplers, a per-step batch): what the top
+   * operators, collectives and energy weigh by the forward count. Undefined: every forward is fwdStage.
+   */
+  fwdMean?: StageCost;
+  /** Multi-pass samplers: each pass's tokens, forwards and batches (for the report). */
+  passes?: { name: string; tokens: number; forwards: number; batches: number[] }[];
   /** Seconds of one forward as run per step (PipeFusion: the pipelined patches). */
   forwardSeconds: number;
   /** One CFG branch's forward (differs from forwardSeconds when the branches are batched). */
@@ -39,6 +47,8 @@ export interface DenoiseCost {
 }
 
 export function denoiseCost(s: EstimateSetup): DenoiseCost {
+  // samplers with several passes or a per-step batch (LTX-Video) are priced pass by pass
+  if (s.model.sampler.passes) return passesDenoiseCost(s);
   const { opts, plan, req, model, device, layout, pp, exec } = s;
   const cfgBatched = req.cfg && plan.cfg === 1 && opts.cfg === 'batched';
   const batchPerForward = opts.batch * (cfgBatched ? 2 : 1);
@@ -54,7 +64,7 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
   const forwardOpts: DitForwardOptions = {
     tokens: req.tokens, kernel: s.kernel, linearDtype: exec.legacyFp8 ? 'fp8' : 'bf16', fp32Matmul: opts.fp32Matmul, fused: exec.fusedLegacy, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,
     layers: Math.ceil(model.dit.layers / pp), weightsResident: false, fsdp: plan.fsdp ? s.fsdpN : undefined,
-    castWeights: s.residentWBytes === 4, batch: 1, ...engineOpts,
+    castWeights: s.castWeights, batch: 1, ...engineOpts,
   };
   const price = (batch: number, patches?: number, variant: Partial<DitForwardOptions> = {}) => {
     const f = ditForward(model.dit, { ...forwardOpts, batch, patches, ...variant });
@@ -73,12 +83,8 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
       })();
 
   // scheduler step + CFG combine on the latents (fp32); cfg=2 exchanges the branches' predictions
-  const latentBytes = opts.batch * req.latent.channels * req.latent.t * req.latent.h * req.latent.w * 4;
-  const schedOps: Op[] = [
-    { kind: 'elementwise', name: 'cfg_combine', group: 'scheduler', ew: 'binary', bytes: latentBytes * 5, kernels: 3, count: req.cfg ? 1 : 0 },
-    { kind: 'elementwise', name: 'unipc_update', group: 'scheduler', ew: 'binary', bytes: latentBytes * 12, kernels: 15, count: 1 },
-  ];
-  if (plan.cfg === 2) schedOps.push({ kind: 'collective', name: 'cfg.allgather_prediction', group: 'scheduler', collective: 'allgather', bytes: 2 * latentBytes, comm: 'cfg', count: 1 });
+  const latentBytes = opts.batch * req.latent.channels * req.latent.t * req.latent.h * req.latent.w * model.sampler.latentBytes;
+  const schedOps = schedulerOps(s, latentBytes);
   const schedCost = priceStageOnce(device, schedOps, layout.pricer);
   const blocks = (c: StageCost) => (c.byGroup.block ?? 0) * pipelineFactor;
   // steps that run another attention (xDiT's high-precision steps, a sparse method's dense warm-up)
@@ -99,6 +105,21 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
     fwd: patched.f, fwdStage: patched.cost, forwardSeconds, branchForward, forwardsPerStep, batchPerForward, cfgBatched, pipelineFactor,
     schedOps, schedCost, cacheBytes: cache.bytes, stepSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
   };
+}
+
+/**
+ * One scheduler step on the latents: the CFG combine (when guidance runs) and the sampler's update (Wan's
+ * UniPC: 15 kernels over 12 latent passes; the other families' steps in their sampler spec); cfg=2 exchanges
+ * the branches' predictions.
+ */
+export function schedulerOps(s: EstimateSetup, latentBytes: number): Op[] {
+  const step = s.model.sampler.step;
+  const ops: Op[] = [
+    { kind: 'elementwise', name: 'cfg_combine', group: 'scheduler', ew: 'binary', bytes: latentBytes * 5, kernels: 3, count: s.req.cfg ? 1 : 0 },
+    { kind: 'elementwise', name: s.model.family === 'wan' ? 'unipc_update' : 'scheduler_step', group: 'scheduler', ew: 'binary', bytes: latentBytes * step.latentPasses, kernels: step.kernels, count: 1 },
+  ];
+  if (s.plan.cfg === 2) ops.push({ kind: 'collective', name: 'cfg.allgather_prediction', group: 'scheduler', collective: 'allgather', bytes: 2 * latentBytes, comm: 'cfg', count: 1 });
+  return ops;
 }
 
 /**

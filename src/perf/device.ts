@@ -23,6 +23,7 @@ import { builtinProfile, gridClockFromProfile, interpLog, type GpuProfile } from
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
+import { headDimFactor } from './attention-head-dim.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 
@@ -263,6 +264,7 @@ export class DeviceModel {
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
         rate *= backend.scale;
+        rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {
           // FlashAttention-2 uses mma.sync, Hopper's legacy path (~38% of the H100 wgmma peak here), but it
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100
@@ -276,13 +278,14 @@ export class DeviceModel {
         return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
       }
       case 'conv': {
-        const prec = op.dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : op.dtype;
+        const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype; // fp16 convs: same tensor cores, equal dense peak → bf16 measurements
+        const prec = dtype === 'fp32' ? (op.tf32 ? 'tf32' : 'fp32') : dtype;
         const pixels = op.out[0] * op.out[1] * op.out[2];
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
         const rate =
-          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', op.dtype, op.dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
+          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
         return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);

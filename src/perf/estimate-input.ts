@@ -26,7 +26,8 @@ export interface InferenceSpec extends AccelerationSpec {
   attention?: AttentionKernel | 'auto';
   dtype?: 'bf16' | 'fp8' | 'int8';
   compile?: boolean;
-  cfg?: 'sequential' | 'batched';
+  /** official: as the model's own script runs the two guidance branches (Wan, Mochi sequential; CogVideoX, LTX-Video batched). */
+  cfg?: 'official' | 'sequential' | 'batched';
   offload?: boolean;
   text_encoder?: 'gpu' | 'cpu';
   sustained?: boolean;
@@ -58,7 +59,7 @@ export function inferenceOptions(i: InferenceSpec): InferenceOptions {
 
 const ATTENTION = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const;
 const DTYPES = ['bf16', 'fp8', 'int8'] as const;
-const CFG = ['sequential', 'batched', 'none'] as const;
+const CFG = ['official', 'sequential', 'batched', 'none'] as const;
 const FP32_MATMUL = ['ieee', 'tf32'] as const;
 const WEIGHT_DTYPES = ['bf16', 'fp32'] as const;
 
@@ -82,7 +83,7 @@ export interface EstimateSpec {
   dtype?: (typeof DTYPES)[number];
   offload?: boolean;
   compile?: boolean;
-  /** 'none': no classifier-free guidance (one forward per step). */
+  /** 'none': no classifier-free guidance (one forward per step); 'official' (the default): the model's guidance, run as its script runs it. */
   cfg?: (typeof CFG)[number];
   t5_cpu?: boolean;
   /** Short-burst clocks instead of sustained (power-limited) ones. */
@@ -124,7 +125,7 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
   if (spec.resolution !== undefined && !res) problem('resolution', `${name('resolution')} expects WIDTHxHEIGHT, got "${spec.resolution}"`);
   const attention = oneOf('attention', spec.attention, ATTENTION, 'auto');
   const dtype = oneOf('dtype', spec.dtype, DTYPES, 'bf16');
-  const cfg = oneOf('cfg', spec.cfg, CFG, 'sequential');
+  const cfg = oneOf('cfg', spec.cfg, CFG, 'official');
   const fp32Matmul = spec.fp32_matmul === undefined ? undefined : oneOf('fp32_matmul', spec.fp32_matmul, FP32_MATMUL, 'tf32');
   const weightDtype = spec.weight_dtype === undefined ? undefined : oneOf('weight_dtype', spec.weight_dtype, WEIGHT_DTYPES, 'bf16');
   const gpu = spec.gpu ?? getNode(spec.node!).gpu;
@@ -140,9 +141,10 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
     gpus,
     plan,
     fabric: { gpusPerNode, link: spec.fabric, oversubscription: spec.oversubscription ?? 1 },
-    request: { width: res?.width, height: res?.height, frames: spec.frames, steps: spec.steps, cfg: cfg !== 'none' },
+    // 'official' keeps the model's own guidance (HunyuanVideo's is distilled into the DiT: no CFG)
+    request: { width: res?.width, height: res?.height, frames: spec.frames, steps: spec.steps, cfg: cfg === 'none' ? false : cfg === 'official' ? undefined : true },
     options: {
-      ...inferenceOptions({ attention, dtype, compile: !!spec.compile, cfg: cfg === 'batched' ? 'batched' : 'sequential', offload: !!spec.offload, text_encoder: spec.t5_cpu ? 'cpu' : 'gpu', sustained: !spec.burst, power_limit_w: spec.power_limit_w, fp32_matmul: fp32Matmul, weight_dtype: weightDtype }),
+      ...inferenceOptions({ attention, dtype, compile: !!spec.compile, cfg: cfg === 'none' ? 'official' : cfg, offload: !!spec.offload, text_encoder: spec.t5_cpu ? 'cpu' : 'gpu', sustained: !spec.burst, power_limit_w: spec.power_limit_w, fp32_matmul: fp32Matmul, weight_dtype: weightDtype }),
       batch: spec.batch ?? 1,
     },
     device: spec.profile ? { profile: GpuProfile.load(spec.profile) } : undefined,

@@ -11,6 +11,8 @@ import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
 import type { WeightPlan } from './weights.ts';
 import type { CollectiveReport, Estimate, ForwardOps, StageReport, StepOp } from './estimate.ts';
+import { familyDecodeCalls, stackDetail } from '../workload/families/stages.ts';
+import { decodeLatent } from '../workload/families/sampling.ts';
 
 const GB = 1e9;
 
@@ -27,12 +29,25 @@ function blockScale(s: EstimateSetup, d: DenoiseCost) {
 export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan): StageReport[] {
   const { opts, plan, req, model, groupN } = s;
   const fwdCount = forwardCount(s, d);
+  const teDetail = model.family === 'wan'
+    ? (plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}`)
+    : `${stackDetail(model.textEncoder, req.cfg)}${plan.t5 === 'cpu' ? ', on the CPU' : plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}`;
+  let vaeDetail: string;
+  if (model.family === 'wan') vaeDetail = `${model.vae.id}, ${req.latent.t} latent frames, fp32${ed.vaeShards > 1 ? `, split over ${ed.vaeShards} GPUs` : ''}`;
+  else {
+    const z = decodeLatent(model, req.latent);
+    const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards, tiled: opts.vaeTiling ?? model.vaeTiling ?? true });
+    vaeDetail = `${model.vae.id}, ${z.t}×${z.h}×${z.w} latent in ${calls} decoder call${calls > 1 ? 's' : ''}, ${model.vae.id === 'mochi-vae' && ed.vaeShards > 1 ? 'bf16' : model.vae.dtype}${ed.vaeShards > 1 ? `, frames split over ${ed.vaeShards} GPUs` : ''}`;
+  }
   const stages: StageReport[] = [
-    { name: 'text_encode', count: 1, seconds_each: ed.teCost.seconds, seconds_total: ed.teCost.seconds, bound: dominant(ed.teCost), detail: plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}` },
+    { name: 'text_encode', count: 1, seconds_each: ed.teCost.seconds, seconds_total: ed.teCost.seconds, bound: dominant(ed.teCost), detail: teDetail },
     ...(ed.encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: ed.encodeCost.seconds, seconds_total: ed.encodeSeconds, bound: dominant(ed.encodeCost), detail: `${model.vae.id}, ${ed.encodeFrames === 1 ? 'the reference image' : `${ed.encodeFrames}-frame conditioning clip`}, fp32, on every rank` }] : []),
-    { name: 'dit_forward', count: fwdCount, seconds_each: d.forwardSeconds, seconds_total: d.forwardSeconds * fwdCount, bound: dominant(d.fwdStage), detail: `${req.tokens} tokens × batch ${d.batchPerForward}, ${s.kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}` },
+    {
+      name: 'dit_forward', count: fwdCount, seconds_each: d.forwardSeconds, seconds_total: d.forwardSeconds * fwdCount, bound: dominant(d.fwdMean ?? d.fwdStage),
+      detail: `${d.passes ? d.passes.map((p) => `${p.forwards} × ${p.tokens} tokens (batch ${p.batches.join('/')})`).join(' + ') : `${req.tokens} tokens × batch ${d.batchPerForward}`}, ${s.kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}`,
+    },
     { name: 'scheduler', count: req.steps, seconds_each: d.schedCost.seconds, seconds_total: d.schedCost.seconds * req.steps, bound: dominant(d.schedCost) },
-    { name: 'vae_decode', count: opts.batch, seconds_each: ed.vaeOnce.seconds, seconds_total: ed.vaeSeconds, bound: dominant(ed.vaeOnce), detail: `${model.vae.id}, ${req.latent.t} latent frames, fp32${ed.vaeShards > 1 ? `, split over ${ed.vaeShards} GPUs` : ''}` },
+    { name: 'vae_decode', count: opts.batch, seconds_each: ed.vaeOnce.seconds, seconds_total: ed.vaeSeconds, bound: dominant(ed.vaeOnce), detail: vaeDetail },
   ];
   if (d.warmupExtra > 0) stages.push({ name: 'pipefusion_warmup', count: PIPEFUSION_WARMUP_STEPS, seconds_each: d.warmupExtra / PIPEFUSION_WARMUP_STEPS, seconds_total: d.warmupExtra, bound: 'compute', detail: 'synchronous first step' });
   if (w.streamExposed > 0) stages.push({ name: 'cpu_offload_stream', count: fwdCount, seconds_each: w.streamExposed / fwdCount, seconds_total: w.streamExposed, bound: 'link', detail: 'weight streaming not hidden by compute' });
@@ -50,7 +65,7 @@ export function collectiveReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDe
   const add = (cost: StageCost, perRequest: number) => {
     for (const op of cost.ops) {
       if (op.kind !== 'collective' || op.count === 0) continue;
-      const scale = perRequest * (cost === d.fwdStage ? scaleOf(op) : 1);
+      const scale = perRequest * (cost === d.fwdStage || cost === d.fwdMean ? scaleOf(op) : 1);
       const src = sources.find((o) => o.name === op.name);
       const comm = src && src.kind === 'collective' ? src : undefined;
       collectives.push({
@@ -67,7 +82,7 @@ export function collectiveReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDe
       });
     }
   };
-  add(d.fwdStage, forwardCount(s, d));
+  add(d.fwdMean ?? d.fwdStage, forwardCount(s, d));
   add(d.schedCost, req.steps);
   if (plan.t5 !== 'cpu') add(ed.teCost, 1);
   add(ed.vaeOnce, opts.batch);
@@ -86,7 +101,7 @@ export function topOps(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, t
   const fwdCount = forwardCount(s, d);
   const scaleOf = blockScale(s, d);
   const weighted: { op: PricedOp; seconds: number }[] = [
-    ...d.fwdStage.ops.map((op) => ({ op, seconds: op.seconds * fwdCount * scaleOf(op) })),
+    ...(d.fwdMean ?? d.fwdStage).ops.map((op) => ({ op, seconds: op.seconds * fwdCount * scaleOf(op) })),
     ...ed.vaeOnce.ops.map((op) => ({ op, seconds: op.seconds * s.opts.batch })),
     ...ed.teCost.ops.map((op) => ({ op, seconds: op.seconds })),
   ].sort((a, b) => b.seconds - a.seconds);

@@ -16,6 +16,7 @@ import { ditParams, type ModelSpec } from '../workload/models.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import { InputError } from '../errors.ts';
 import type { InferenceOptions } from './estimate.ts';
+import { familyNotes } from './family-notes.ts';
 import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
 import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
@@ -51,6 +52,8 @@ export interface EstimateSetup {
   kernel: AttentionKernel;
   /** DiT weights as resident: bytes per parameter (fp8 1, bf16 2, the fp32 checkpoint 4). */
   residentWBytes: number;
+  /** The linear layers cast fp32 weights to bf16 on every call (autocast over an fp32 checkpoint). */
+  castWeights: boolean;
   /** Bytes per parameter of the linear layers' compute dtype (fp8 1, else 2). */
   wBytes: number;
   expertParams: number;
@@ -109,6 +112,9 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (opts.textEncoderOnCpu) plan.t5 = 'cpu';
   opts.offload = plan.offload;
   opts.textEncoderOnCpu = plan.t5 === 'cpu';
+  // CFG as the model's official script runs it (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched), unless asked for otherwise
+  const cfg = opts.cfg === 'official' ? (input.model.sampler.guidance === 'batched' ? 'batched' : 'sequential') : opts.cfg;
+  opts.cfg = cfg;
   const groupN = groupGpus(plan);
   const totalGpus = input.gpus ?? groupN * plan.dp * (plan.experts === 'split' ? 2 : 1);
   const nodeId = input.node ?? defaultNodeFor(input.gpu ?? 'h100-sxm', totalGpus);
@@ -117,7 +123,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     throw new InputError([{ source: '--node', path: 'node', message: `node type ${nodeId} carries ${node.gpu}, not ${input.gpu}` }]);
   }
   // the engine and its accelerations, checked against what it runs (an InputError names what it does not)
-  const exec = resolveEngine(opts, plan, input.model, getGpu(node.gpu));
+  const exec = resolveEngine({ ...opts, cfg }, plan, input.model, getGpu(node.gpu));
   // a distilled model fixes the steps and CFG of every request
   const distilled = exec.distill ? { ...input.request, steps: exec.distill.steps, cfg: exec.distill.cfg } : input.request;
   const req = resolveRequest(input.model, distilled);
@@ -137,6 +143,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
   }
   const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
+  if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (kernel === 'sage2' || kernel === 'fa3-fp8') warnings.push(`${kernel} is not measured here: its rate is vgsim's ${device.gpu.arch.toLowerCase().includes('hopper') ? 'FA3' : 'FA2'} rate × the kernel's throughput ratio in SageAttention's published charts (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
@@ -147,16 +154,19 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (cache) warnings.push(...cache.notes);
   const sparse = exec.sparse;
   const density = !sparse ? 1 : sparse.method === 'radial' ? radialDensity(req.latent.t, req.tokens / req.latent.t, sparse.decay) : sparse.density!;
-  if (plan.tp > 1) warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
-  if (plan.pipefusion > 1) warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
-  if (plan.ring > 1) warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
+  if (plan.tp > 1 && model.family === 'wan') warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
+  if (plan.pipefusion > 1 && model.family === 'wan') warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
+  if (plan.ring > 1 && model.family === 'wan') warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
   if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
   // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
   // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
   const weightDtype = opts.weightDtype ?? (exec.engine.id === 'official' ? model.officialWeightDtype : 'bf16'); // engines load bf16 (diffusers torch_dtype, LightX2V DTYPE)
+  const residentWBytes = opts.dtype !== 'bf16' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2;
   return {
     opts, plan, req, model, groupN, totalGpus, nodeId, node, layout, device, kernel,
-    residentWBytes: opts.dtype !== 'bf16' ? 1 : weightDtype === 'fp32' && !plan.fsdp ? 4 : 2,
+    residentWBytes,
+    // Mochi's FSDP gathers fp32 parameters (MixedPrecision param_dtype fp32), so autocast still casts them per call
+    castWeights: residentWBytes === 4 || (model.family === 'mochi' && opts.dtype === 'bf16' && weightDtype === 'fp32'),
     wBytes: opts.dtype !== 'bf16' ? 1 : 2,
     expertParams: ditParams(model.dit),
     fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,

@@ -34,6 +34,8 @@ import { memoryFit } from './memory-fit.ts';
 import { requestEnergy } from './request-energy.ts';
 import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-report.ts';
 import { cacheQuality } from '../engines/quality.ts';
+import { postprocessCost, type PostprocessCost } from './postprocess-cost.ts';
+import { chainIsEmpty, type PostprocessChain } from '../workload/postprocess/chain.ts';
 
 export { chooseAttention, PIPEFUSION_WARMUP_STEPS, type EstimateInput } from './estimate-setup.ts';
 export { RUNTIME_OVERHEAD_GB } from './memory-fit.ts';
@@ -45,8 +47,11 @@ export interface InferenceOptions extends AccelerationKnobs {
   dtype: 'bf16' | 'fp8' | 'int8';
   /** Fused/compiled kernels and CUDA graphs (torch.compile-class) instead of eager PyTorch. */
   compile: boolean;
-  /** CFG branches run as two sequential forwards (official) or one forward at batch 2. */
-  cfg: 'sequential' | 'batched';
+  /**
+   * CFG branches run as two sequential forwards or one forward at batch 2; 'official' = as the model's
+   * official script runs them (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched), resolved per model.
+   */
+  cfg: 'sequential' | 'batched' | 'official';
   /** The official single-GPU offload path (see module doc); same as the plan's `offload`. */
   offload: boolean;
   /** Run umT5 on the CPU (--t5_cpu). */
@@ -70,17 +75,27 @@ export interface InferenceOptions extends AccelerationKnobs {
    */
   fp32Matmul: 'ieee' | 'tf32';
   /**
+   * VAE decode tiling of the non-Wan families (their pipelines' enable_tiling): undefined = as the model's
+   * official script (HunyuanVideo, CogVideoX cli_demo: on; Mochi one GPU: 4×2 spatial tiles; LTX: whole video).
+   */
+  vaeTiling?: boolean;
+  /**
    * The stages this replica runs (stage disaggregation: text encoder, DiT and VAE on separate pools). Only
    * their weights are resident and only their memory phases count; times are still reported for all.
    */
-  stages?: { encode: boolean; denoise: boolean; decode: boolean };
+  stages?: { encode: boolean; denoise: boolean; decode: boolean; postprocess?: boolean };
+  /**
+   * What the request does after the VAE decode (frame interpolation, super-resolution, color, encoding), run
+   * on this replica's GPU group when `stages.postprocess` is not false (perf/postprocess-cost.ts).
+   */
+  postprocess?: PostprocessChain;
 }
 
 export const DEFAULT_INFERENCE: InferenceOptions = {
   attention: 'auto',
   dtype: 'bf16',
   compile: false,
-  cfg: 'sequential',
+  cfg: 'official',
   offload: false,
   textEncoderOnCpu: false,
   batch: 1,
@@ -152,7 +167,13 @@ export interface Estimate {
    * (the VAE encode of a conditioning, the loop, expert swaps, streaming), decode (the DiT moved off, the
    * VAE decode); each with the host↔GPU transfers inside it.
    */
-  stage_split: { encode_s: number; denoise_s: number; decode_s: number; transfer_s: { encode: number; denoise: number; decode: number } };
+  stage_split: {
+    encode_s: number; denoise_s: number; decode_s: number; transfer_s: { encode: number; denoise: number; decode: number };
+    /** Post-processing on the replica's GPUs (networks, passes, NVENC), and the host-CPU encode after it. */
+    postprocess_s: number; postprocess_cpu_s: number;
+  };
+  /** The post-processing chain's cost on this replica, or null without one. */
+  postprocess: PostprocessCost | null;
   /** Requests per hour this replica sustains back to back (split experts pipeline two requests). */
   throughput_per_h: number;
   peak_memory_gb: number;
@@ -169,7 +190,7 @@ export interface Estimate {
   energy_wh: number;
   /** Mean board power per GPU in each phase and the node figures the runtime integrates. */
   power: {
-    per_gpu_w: { text_encode: number; denoise: number; vae_decode: number; vae_idle_ranks: number; transfer: number; idle: number; deep_idle: number };
+    per_gpu_w: { text_encode: number; denoise: number; vae_decode: number; vae_idle_ranks: number; transfer: number; idle: number; deep_idle: number; postprocess: number };
     node_non_gpu_w: { idle: number; busy: number };
     gpus_per_node: number;
     pue: number;
@@ -220,15 +241,21 @@ export function estimate(input: EstimateInput): Estimate {
   const d = denoiseCost(s);
   const ed = encodeDecodeCost(s);
   const w = weightPlan(s, d);
-  const totalSeconds = ed.teCost.seconds + ed.encodeSeconds + d.denoiseSeconds + w.streamExposed + ed.vaeSeconds + w.transferSeconds;
-  // throughput: back-to-back requests; with split experts two requests overlap (one per group)
+  const pp = opts.postprocess && !chainIsEmpty(opts.postprocess) && opts.stages?.postprocess !== false
+    ? postprocessCost(device, opts.postprocess, { frames: req.frames, width: req.width, height: req.height, fps: model.defaults.fps }, s.groupN)
+    : null;
+  const ppGpu = pp?.gpu_s ?? 0;
+  const ppCpu = pp?.cpu_s ?? 0;
+  const totalSeconds = ed.teCost.seconds + ed.encodeSeconds + d.denoiseSeconds + w.streamExposed + ed.vaeSeconds + w.transferSeconds + ppGpu + ppCpu;
+  // throughput: back-to-back requests (a host-CPU encode does not hold the GPUs); with split experts two requests overlap (one per group)
   const busiest = plan.experts === 'split'
-    ? Math.max(req.highSteps, req.lowSteps) * d.stepSeconds + ed.teCost.seconds + ed.vaeSeconds
-    : totalSeconds;
-  const mem = memoryFit(s, d, ed, w);
+    ? Math.max(req.highSteps, req.lowSteps) * d.stepSeconds + ed.teCost.seconds + ed.vaeSeconds + ppGpu
+    : totalSeconds - ppCpu;
+  const mem = memoryFit(s, d, ed, w, pp);
   const stages = stageReports(s, d, ed, w);
   const collectives = collectiveReports(s, d, ed);
-  const energy = requestEnergy(s, d, ed, w, totalSeconds);
+  const energy = requestEnergy(s, d, ed, w, totalSeconds - ppCpu, pp);
+  if (pp) for (const n of pp.notes) if (!warnings.includes(n)) warnings.push(n);
   for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
   const moved = (phase: 'encode' | 'denoise' | 'decode') => w.transfers.filter((t) => t.phase === phase).reduce((a, t) => a + t.seconds, 0);
   const split = { encode: moved('encode'), denoise: w.transferSeconds - moved('encode') - moved('decode'), decode: moved('decode') };
@@ -256,13 +283,14 @@ export function estimate(input: EstimateInput): Estimate {
     vae_decode_s: ed.vaeSeconds,
     transfer_s: w.transferSeconds,
     total_s: totalSeconds,
-    stage_split: { encode_s: encodeS, denoise_s: totalSeconds - encodeS - decodeS, decode_s: decodeS, transfer_s: split },
+    stage_split: { encode_s: encodeS, denoise_s: totalSeconds - encodeS - decodeS - ppGpu - ppCpu, decode_s: decodeS, transfer_s: split, postprocess_s: ppGpu, postprocess_cpu_s: ppCpu },
+    postprocess: pp,
     throughput_per_h: (3600 / busiest) * plan.dp,
     peak_memory_gb: mem.peak,
     capacity_gb: mem.capacity,
     fits: mem.fits,
     memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions },
-    stages,
+    stages: pp ? [...stages, ...pp.steps.map((p) => ({ name: `postprocess: ${p.step}`, count: p.calls, seconds_each: p.call_s, seconds_total: p.seconds, bound: p.on === 'gpu' ? 'compute' : p.on, detail: `${p.what}; ${p.basis}` }))] : stages,
     collectives,
     ops: topOps(s, d, ed, totalSeconds),
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio },

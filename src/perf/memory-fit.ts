@@ -10,6 +10,7 @@ import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
 import type { WeightPlan } from './weights.ts';
 import type { MemoryPhase } from './estimate.ts';
+import type { PostprocessCost } from './postprocess-cost.ts';
 
 const GB = 1e9;
 
@@ -25,7 +26,7 @@ export interface MemoryFit {
   suggestions: string[];
 }
 
-export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan): MemoryFit {
+export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, post: PostprocessCost | null = null): MemoryFit {
   const { opts, plan, req, model, device, groupN, pp } = s;
   const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
   const t5Resident = !runs.encode ? 0 : plan.t5 === 'gpu' && !plan.offload ? w.t5Bytes : plan.t5 === 'fsdp' ? w.t5Bytes / groupN + w.t5RootBytes * (1 - 1 / groupN) : 0;
@@ -55,6 +56,12 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   // the VAE stage's own timeline holds the VAE weights
   if (runs.decode) phase('vae_decode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vae.peakMemory());
   if (ed.vaeEncode && runs.encode) phase('vae_encode', { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident }, ed.vaeEncode.peakMemory());
+  if (post) {
+    // post-processing after the decode: whatever else stays resident, plus the chain's weights, activations and the decoded video
+    const resident: Record<string, number> = { dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, text_encoder_weights: t5Resident, vae_weights: vaeResident };
+    for (const [k, v] of Object.entries(post.breakdown_gb)) resident[k] = v * GB;
+    phase('postprocess', resident, { bytes: 0, byCategory: {}, at: post.steps.find((x) => x.on === 'gpu')?.what ?? 'encode' });
+  }
   if (phases.length === 0) phase('text_encode', { text_encoder_weights: 0 }, ed.teStage.peakMemory()); // umT5 on the CPU, nothing on the GPU
   const peak = Math.max(...phases.map((p) => p.peak_gb));
   const capacity = device.gpu.memUsableGB;
@@ -62,12 +69,15 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const worst = phases.reduce((a, b) => (b.peak_gb > a.peak_gb ? b : a));
   const suggestions: string[] = [];
   if (!fits) {
-    if (groupN === 1 && !plan.offload) suggestions.push('--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)');
+    // only what the model's inference code offers (ModelSpec.parallel; Wan offers all of it)
+    const sup = model.parallel;
+    if (groupN === 1 && !plan.offload && sup.offload) suggestions.push(model.family === 'wan' ? '--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)' : '--offload (text encoder and DiT moved off the GPU when unused)');
+    if (groupN === 1 && !plan.cpuOffload && !sup.offload && sup.cpuOffload) suggestions.push('--parallel cpu-offload (weights streamed from host memory; the official single-GPU low-memory path)');
     if (opts.dtype !== 'fp8' && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push('--dtype fp8 (halves DiT weights)');
-    if (!plan.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
-    else suggestions.push('more GPUs in the sequence-parallel group (activations and shards shrink with it)');
-    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1) suggestions.push('vae=patch (split the decode over the group)');
-    if (plan.t5 === 'gpu') suggestions.push('--t5-cpu (keep umT5 on the CPU)');
+    if (!plan.fsdp && sup.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
+    else if (sup.ulysses) suggestions.push(`more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)`);
+    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push('vae=patch (split the decode over the group)');
+    if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push('--t5-cpu (keep umT5 on the CPU)');
   }
   const verdict = fits
     ? `fits: peak ${peak.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime) of ${capacity.toFixed(1)} GB, in the ${worst.phase} phase`

@@ -10,6 +10,7 @@ import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
 import type { WeightPlan } from './weights.ts';
 import type { Estimate } from './estimate.ts';
+import type { PostprocessCost } from './postprocess-cost.ts';
 
 export interface RequestEnergy {
   gpuEnergyWh: number;
@@ -17,11 +18,13 @@ export interface RequestEnergy {
   power: Estimate['power'];
 }
 
-export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, totalSeconds: number): RequestEnergy {
+/** `totalSeconds`: the GPU group's time of the request (a host-CPU encode after it excluded); `pp`: its post-processing on the group. */
+export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, totalSeconds: number, pp: PostprocessCost | null = null): RequestEnergy {
   const { opts, plan, device, groupN, node, totalGpus, warnings } = s;
   const pt = powerTable(device.gpu.id, device.profile, !device.extrapolated, opts.sustained ? device.powerLimitW : undefined);
   const teE = plan.t5 === 'cpu' ? { joules: 0, meanW: pt.idleW } : stageEnergy(pt, ed.teCost.ops, ed.teCost.seconds);
-  const fwdE = stageEnergy(pt, d.fwdStage.ops, d.fwdStage.seconds);
+  const fwd = d.fwdMean ?? d.fwdStage;
+  const fwdE = stageEnergy(pt, fwd.ops, fwd.seconds);
   const vaeE = stageEnergy(pt, ed.vaeOnce.ops, ed.vaeOnce.seconds);
   const denoiseW = fwdE.meanW;
   const gpuJoules =
@@ -29,7 +32,8 @@ export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecode
     groupN * ed.encodeSeconds * vaeE.meanW +
     groupN * (d.denoiseSeconds + w.streamExposed) * denoiseW +
     ed.vaeSeconds * (ed.vaeShards * vaeE.meanW + (groupN - ed.vaeShards) * pt.idleW) +
-    groupN * w.transferSeconds * pt.transferW;
+    groupN * w.transferSeconds * pt.transferW +
+    (pp?.gpu_energy_wh ?? 0) * 3600;
   const gpuEnergyWh = gpuJoules / 3600;
   const nonGpu = node.nonGpuPowerW;
   const nodeShare = totalGpus / node.gpusPerNode;
@@ -40,7 +44,7 @@ export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecode
     gpuEnergyWh,
     energyWh,
     power: {
-      per_gpu_w: { text_encode: teE.meanW, denoise: denoiseW, vae_decode: vaeE.meanW, vae_idle_ranks: pt.idleW, transfer: pt.transferW, idle: pt.idleW, deep_idle: pt.deepIdleW },
+      per_gpu_w: { text_encode: teE.meanW, denoise: denoiseW, vae_decode: vaeE.meanW, vae_idle_ranks: pt.idleW, transfer: pt.transferW, idle: pt.idleW, deep_idle: pt.deepIdleW, postprocess: pp?.power_w ?? pt.idleW },
       node_non_gpu_w: { idle: nonGpu.idle, busy: nonGpu.busy },
       gpus_per_node: node.gpusPerNode,
       pue,

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { buildDitForward, embeddingBytes } from '../workload/dit.ts';
 import { buildVaeDecode } from '../workload/vae.ts';
 import { buildTextEncode } from '../workload/text-encoder.ts';
-import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type DitSpec } from '../workload/models.ts';
+import { WAN_MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type DitSpec } from '../workload/models.ts';
 import { DeviceModel, type DeviceOptions } from './device.ts';
 import { priceStage } from './stage-cost.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
@@ -54,7 +54,7 @@ export interface ValidationRow {
 }
 
 function ditFor(model: string): DitSpec {
-  const m = MODELS.find((x) => x.id === model);
+  const m = WAN_MODELS.find((x) => x.id === model);
   if (!m) throw new Error(`validation case for unknown model ${model}`);
   return { ...m.dit, perTokenTimestep: true };
 }

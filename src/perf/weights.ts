@@ -5,6 +5,7 @@
  * DiT off before the VAE decode); cpu-offload's per-forward streaming; the split-expert latent hand-off.
  */
 import { embeddingBytes } from '../workload/dit.ts';
+import { familyOutsideParams, familyVaeBytes, stackBytes } from '../workload/families/stages.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
 import type { DenoiseCost } from './denoise-cost.ts';
 
@@ -39,9 +40,15 @@ export interface WeightPlan {
 
 export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const { plan, req, model, device, layout, pp, groupN, expertParams, residentWBytes, fsdpN, wBytes, warnings } = s;
-  // umT5 (bf16, or its blocks in fp8/int8) and Wan2.1 I2V's CLIP, which lives and moves with it
-  const t5Bytes = model.textEncoder.blockParams * (s.exec.textEncoderDtype === 'bf16' ? 2 : 1) + model.textEncoder.embeddingParams * 2 + (model.imageEncoder?.residentBytes ?? 0);
-  const vaeBytes = s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4); // the tiny VAE's stage holds its weights
+  // weights as each pipeline keeps them: Wan's umT5 (bf16, or its blocks in fp8/int8) with Wan2.1 I2V's CLIP,
+  // which lives and moves with it, and its fp32 VAE (bf16 by an engine; the tiny VAE's stage holds its own);
+  // the other families' encoders and VAEs in their own dtypes
+  const wan = model.family === 'wan';
+  const t5Bytes = wan
+    ? model.textEncoder.blockParams * (s.exec.textEncoderDtype === 'bf16' ? 2 : 1) + model.textEncoder.embeddingParams * 2 + (model.imageEncoder?.residentBytes ?? 0)
+    : stackBytes(model.textEncoder);
+  const vaeBytes = !wan ? familyVaeBytes(model.vae) : s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
+  const teName = wan ? 'umt5' : model.textEncoder.id;
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
   // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
   const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;
@@ -55,11 +62,12 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // for backward", torch/distributed/fsdp/_runtime_utils.py _post_forward_reshard): the params outside the
   // wrapped blocks stay gathered in bf16 — each DiT expert's embeddings, time MLP and head, and with
   // t5=fsdp the umT5 token embedding
-  const fsdpRootBytes = plan.fsdp ? embeddingBytes(model.dit, 2) * expertsResident : 0;
-  const t5RootBytes = plan.t5 === 'fsdp' && groupN > 1 ? model.textEncoder.embeddingParams * 2 : 0;
+  // (Mochi's FSDP keeps fp32 parameters: MixedPrecision param_dtype fp32)
+  const fsdpRootBytes = !plan.fsdp ? 0 : wan ? embeddingBytes(model.dit, 2) * expertsResident : familyOutsideParams(model.dit) * (model.family === 'mochi' ? 4 : 2);
+  const t5RootBytes = plan.t5 === 'fsdp' && groupN > 1 ? model.textEncoder.embeddingParams * (wan ? 2 : t5Bytes / (model.textEncoder.blockParams + model.textEncoder.embeddingParams)) : 0;
   const moves: Omit<Transfer, 'seconds'>[] = [];
   if (plan.offload) {
-    if (plan.t5 === 'gpu') moves.push({ name: 'umt5 to GPU', bytes: t5Bytes, direction: 'h2d', phase: 'encode' }, { name: 'umt5 to CPU', bytes: t5Bytes, direction: 'd2h', phase: 'encode' });
+    if (plan.t5 === 'gpu') moves.push({ name: `${teName} to GPU`, bytes: t5Bytes, direction: 'h2d', phase: 'encode' }, { name: `${teName} to CPU`, bytes: t5Bytes, direction: 'd2h', phase: 'encode' });
   }
   if (plan.offload || plan.experts === 'swap') {
     if (model.experts === 2) {

@@ -1,25 +1,17 @@
 /**
  * Side-by-side comparison of simulated scenarios (architecture reviews): pure functions from several
  * SimulationResults to a metrics table (rows = metrics, columns = scenarios, best value of each row
- * marked), overlaid charts, a JSON document and an offline HTML page in the style of report.html.
+ * marked) and its JSON document. The terminal tables are compare-text.ts, the overlaid charts
+ * compare-charts.ts, the offline HTML page (in the style of report.html) compare-html.ts.
  *
  *   compareRuns(runs)              the Comparison: scenario facts + metric rows with the best marked
- *   compareText(cmp)               terminal tables
  *   compareJson(cmp, runs)         the JSON document (compare --json, compare.json); deterministic
- *   compareCharts(runs)            latency CDFs overlaid, utilization overlaid, p50/p95/p99 bars, stages
- *   renderCompareHtml / writeCompareOutput
  *
  * Deterministic: the same runs give byte-identical compare.json and compare.html (no wall time).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
-import type { TopLevelSpec } from 'vega-lite';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
-import { toJson } from './output.ts';
-import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
-import { PALETTE, barsChart, linesChart, renderPng, renderSvg, stackedPanels, timeUnitFor, type BarDatum, type LineSeries, type NamedChart, type ReferenceLine } from './charts.ts';
+import { PALETTE } from './charts.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // model
@@ -36,7 +28,7 @@ export interface CompareRun {
 }
 
 export type Better = 'higher' | 'lower' | null;
-export type MetricUnit = 'count' | 'videos/h' | 'videos/h/GPU' | 's' | 'ratio' | 'GPUs';
+export type MetricUnit = 'count' | 'videos/h' | 'videos/h/GPU' | 's' | 'ratio' | 'GPUs' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'usd/GPU-h';
 
 export interface CompareRow {
   /** Stable key, e.g. "latency.p95" or "class.720p-5s.p95". */
@@ -62,11 +54,25 @@ export interface CompareScenario {
   sim_time_s: number;
   events: number;
   color: string;
+  /** How the run was priced (economics/run-cost.ts): "owned: …" or "cloud: …", or why it has no price. */
+  cost_basis: string;
 }
 
 export interface Comparison {
   scenarios: CompareScenario[];
   rows: CompareRow[];
+  /** Notes on the rows (e.g. cost rows not ranked because the runs are priced on different bases). */
+  notes: string[];
+}
+
+/** The cost basis of a run in words: what the price includes (owned TCO or cloud hours), or why there is none. */
+export function costBasis(r: SimulationResult): string {
+  const c = r.cost;
+  if (!c) return `no price (${r.warnings.find((w) => /price/i.test(w)) ?? 'a price is missing'})`;
+  const gpuOnly = c.warnings.some((w) => /GPUs only/.test(w)) ? '; some servers priced as GPUs only (no chassis)' : '';
+  return c.basis === 'owned'
+    ? `owned: capex amortized (${c.capex_usd !== null ? `$${Math.round(c.capex_usd).toLocaleString('en-US')}` : 'n/a'}) + maintenance + electricity × PUE + colocation${gpuOnly}`
+    : `cloud: $${c.usd_per_gpu_hour.toFixed(2)} per GPU-hour billed${gpuOnly}`;
 }
 
 /** The colour of scenario i in every compare chart. */
@@ -148,6 +154,22 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   row('gpu_utilization', 'GPU utilization', 'ratio', null, (r) => r.gpu_utilization);
   row('gpus', 'GPUs', 'GPUs', 'lower', (r) => totalGpus(r));
 
+  // energy and money (economics/ prices every run; energy per video is facility energy, IT × PUE)
+  row('energy.per_video_wh', 'energy per video (Wh, facility)', 'Wh', 'lower', (r) => (r.requests.completed > 0 ? r.energy.per_video_wh : null));
+  row('energy.total_kwh', 'IT energy of the run (kWh)', 'kWh', null, (r) => r.energy.total_kwh);
+  row('energy.avg_power_kw', 'mean IT power (kW)', 'kW', null, (r) => r.energy.avg_power_kw);
+  row('cost.kwh_per_video', 'billed energy per video (kWh)', 'kWh', 'lower', (r) => r.cost?.kwh_per_video ?? null);
+  row('cost.usd_per_video', '$ per video', 'usd', 'lower', (r) => r.cost?.usd_per_video ?? null);
+  row('cost.usd_per_month', '$ per month', 'usd', 'lower', (r) => r.cost?.usd_per_month ?? null);
+  row('cost.usd_per_gpu_hour', '$ per GPU-hour (monthly cost / GPUs / 730 h)', 'usd/GPU-h', null, (r) => r.cost?.usd_per_gpu_hour ?? null);
+  // money compares like with like only on one cost basis
+  const bases = new Set(runs.map((x) => x.result.cost?.basis ?? 'none'));
+  const notes: string[] = [];
+  if (bases.size > 1) {
+    for (const r of rows) if (r.key.startsWith('cost.usd')) r.best = [];
+    notes.push(`the runs are priced on different bases (${[...bases].join(', ')}): the money rows are shown but not ranked`);
+  }
+
   const classes: string[] = [];
   for (const x of runs) for (const c of x.result.classes) if (!classes.includes(c.name)) classes.push(c.name);
   const cls = (r: SimulationResult, name: string) => r.classes.find((c) => c.name === name);
@@ -169,8 +191,9 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     sim_time_s: x.result.sim_time_s,
     events: x.result.events,
     color: runColor(i),
+    cost_basis: costBasis(x.result),
   }));
-  return { scenarios, rows };
+  return { scenarios, rows, notes };
 }
 
 /** A metric value as printed (terminal and HTML). */
@@ -185,39 +208,19 @@ export function formatMetric(v: number | null, unit: MetricUnit): string {
       return v.toFixed(1);
     case 'videos/h/GPU':
       return v.toFixed(2);
+    case 'Wh':
+      return `${v.toFixed(0)} Wh`;
+    case 'kWh':
+      return v < 10 ? `${v.toFixed(3)} kWh` : `${v.toFixed(1)} kWh`;
+    case 'kW':
+      return `${v.toFixed(2)} kW`;
+    case 'usd':
+      return v >= 100 ? `$${Math.round(v).toLocaleString('en-US')}` : `$${v.toFixed(3)}`;
+    case 'usd/GPU-h':
+      return `$${v.toFixed(2)}`;
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// terminal
-
-/** Columns: the first left-aligned, the others right-aligned. */
-function align(headers: readonly string[], rows: readonly string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-/** Side-by-side terminal tables: the scenarios, then one row per metric with the best value starred. */
-export function compareText(cmp: Comparison): string {
-  const out: string[] = [];
-  const s = cmp.scenarios;
-  out.push(`compared ${s.length} scenarios (* = best value of the row)`);
-  out.push('');
-  const withFile = s.some((x) => x.file !== null);
-  const heads = ['scenario', ...(withFile ? ['file'] : []), 'seed', 'GPUs', 'deployment'];
-  const infoRows = s.map((x) => [x.label, ...(withFile ? [x.file ?? '–'] : []), String(x.seed), String(x.gpus), x.deployment.join('; ')]);
-  const numericCol = (i: number) => heads[i] === 'seed' || heads[i] === 'GPUs';
-  const iw = heads.map((h, i) => Math.max(h.length, ...infoRows.map((r) => r[i]!.length)));
-  const infoLine = (c: string[]) => c.map((v, i) => (numericCol(i) ? v.padStart(iw[i]!) : v.padEnd(iw[i]!))).join('  ').trimEnd();
-  out.push(infoLine(heads), iw.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of infoRows) out.push(infoLine(r));
-  out.push('');
-  const rows = cmp.rows.map((r) => [r.label, ...r.values.map((v, i) => formatMetric(v, r.unit) + (r.best.includes(i) ? ' *' : '  '))]);
-  out.push(align(['metric', ...s.map((x) => x.label + '  ')], rows));
-  return out.join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -231,261 +234,6 @@ export function compareJson(cmp: Comparison, runs: readonly CompareRun[]): unkno
       return { ...s, summary };
     }),
     metrics: cmp.rows,
+    notes: cmp.notes,
   };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// charts
-
-/** At most `max` points of a sorted sample's empirical CDF (evenly spaced ranks, ends kept). */
-function cdfPoints(sorted: readonly number[], max = 1500): { x: number; y: number }[] {
-  const n = sorted.length;
-  if (n === 0) return [];
-  const pts = [{ x: sorted[0]!, y: 0 }];
-  const take = Math.min(n, max);
-  for (let k = 1; k <= take; k++) {
-    const i = n <= max ? k : Math.round((k * n) / take);
-    pts.push({ x: sorted[i - 1]!, y: i / n });
-  }
-  return pts;
-}
-
-function completedLatencies(r: SimulationResult): number[] {
-  if (!r.records) throw new Error(`compare charts need per-request records: simulate ${r.scenario} with { records: true }`);
-  return r.records.filter((x) => x.outcome === 'completed').map((x) => x.finish - x.arrival).sort((a, b) => a - b);
-}
-
-/** Latency CDF of every scenario (all classes together) on one chart; SLOs that all scenarios share marked. */
-export function compareLatencyCdfChart(runs: readonly CompareRun[]): TopLevelSpec {
-  const lats = runs.map((x) => completedLatencies(x.result));
-  // an SLO is drawn when every scenario that has the class gives it the same value
-  const slos = new Map<string, number | null>();
-  for (const x of runs) for (const c of x.result.classes) {
-    if (c.slo_s === null) continue;
-    const prev = slos.get(c.name);
-    slos.set(c.name, prev === undefined || prev === c.slo_s ? c.slo_s : null);
-  }
-  const sloList = [...slos].filter((e): e is [string, number] => e[1] !== null);
-  const u = timeUnitFor(Math.max(0, ...lats.flat(), ...sloList.map((e) => e[1])));
-  const series: LineSeries[] = [];
-  runs.forEach((x, i) => {
-    if (lats[i]!.length) series.push({ name: `${x.label} (n=${lats[i]!.length})`, color: runColor(i), points: cdfPoints(lats[i]!).map((p) => ({ x: p.x / u.seconds, y: p.y })) });
-  });
-  const references: ReferenceLine[] = sloList.map(([name, slo]) => ({ axis: 'x', value: slo / u.seconds, label: `SLO ${name} ${fmtSeconds(slo)}`, color: '#666666', dashed: true }));
-  return linesChart({
-    title: 'End-to-end latency distribution by scenario',
-    subtitle: `completed requests of every class, arrival → video done; ${runs.map((x) => `${x.label}: p95 ${x.result.requests.completed ? fmtSeconds(x.result.latency_s.p95) : '–'}`).join(', ')}`,
-    x: { title: `latency (${u.unit})`, zero: true },
-    y: { title: 'fraction of requests ≤ latency', format: '.0%', domain: [0, 1] },
-    series,
-    interpolate: 'step-after',
-    references,
-    legendTitle: 'scenario',
-  });
-}
-
-/** GPU utilization and requests waiting over simulated time, one line per scenario. */
-export function compareLoadChart(runs: readonly CompareRun[]): TopLevelSpec {
-  const end = Math.max(0, ...runs.map((x) => Math.max(x.result.sim_time_s, x.result.timeseries.at(-1)?.t ?? 0)));
-  const u = timeUnitFor(end);
-  const x = { title: `simulated time (${u.unit})`, domain: [0, end / u.seconds] as [number, number] };
-  const series = (f: (p: SimulationResult['timeseries'][number]) => number): LineSeries[] =>
-    runs.map((r, i) => ({ name: r.label, color: runColor(i), points: r.result.timeseries.map((p) => ({ x: p.t / u.seconds, y: f(p) })) }));
-  const maxQueue = Math.max(1, ...runs.flatMap((r) => r.result.timeseries.map((p) => p.queued)));
-  return stackedPanels('Cluster load over time by scenario', `mean GPU utilization: ${runs.map((r) => `${r.label} ${pct(r.result.gpu_utilization)}`).join(', ')}`, [
-    {
-      title: 'GPU utilization (share of each scenario\'s GPUs busy)',
-      x, y: { title: 'busy GPUs (%)', format: '.0%', domain: [0, 1] }, height: 170,
-      series: series((p) => p.gpu_utilization), interpolate: 'step-after', legendTitle: 'scenario',
-    },
-    {
-      title: 'Requests waiting in queues',
-      x, y: { title: 'requests', format: 'd', domain: [0, Math.max(4, Math.ceil(maxQueue * 1.1))] }, height: 150,
-      series: series((p) => p.queued), interpolate: 'step-after', legendTitle: 'scenario',
-    },
-  ]);
-}
-
-const PERCENTILE_COLORS: Record<string, string> = { p50: '#9ecae9', p95: '#4c78a8', p99: '#1f4e79' };
-
-/** p50 / p95 / p99 end-to-end latency per scenario, grouped bars. */
-export function comparePercentilesChart(runs: readonly CompareRun[]): TopLevelSpec {
-  const done = runs.filter((x) => x.result.requests.completed > 0);
-  const u = timeUnitFor(Math.max(0, ...done.map((x) => x.result.latency_s.p99)));
-  const data: BarDatum[] = [];
-  for (const x of done) {
-    for (const q of ['p50', 'p95', 'p99'] as const) data.push({ category: x.label, group: q, value: x.result.latency_s[q] / u.seconds, label: fmtSeconds(x.result.latency_s[q]) });
-  }
-  return barsChart({
-    title: 'Latency percentiles by scenario',
-    subtitle: 'end-to-end latency of completed requests, all classes',
-    data,
-    category: { title: 'scenario', order: done.map((x) => x.label) },
-    value: { title: `latency (${u.unit})` },
-    group: { title: 'percentile', order: ['p50', 'p95', 'p99'], colors: PERCENTILE_COLORS },
-    mode: 'grouped',
-  });
-}
-
-const STAGE_COLORS: Record<string, string> = { 'text encode': '#72b7b2', denoise: '#4c78a8', 'VAE decode': '#f58518' };
-
-/** Cost-model service time of one request per scenario × class (× pool), split by stage. */
-export function compareStageChart(runs: readonly CompareRun[]): TopLevelSpec {
-  const all = runs.flatMap((x) => x.result.service_times);
-  const u = timeUnitFor(Math.max(0, ...all.map((s) => s.total_s)));
-  const data: BarDatum[] = [];
-  const totals: Record<string, string> = {};
-  for (const x of runs) {
-    const multiPool = new Set(x.result.service_times.map((s) => s.pool)).size > 1;
-    for (const s of x.result.service_times) {
-      const cat = `${x.label} · ${s.class}${multiPool ? ` on ${s.pool}` : ''}`;
-      data.push(
-        { category: cat, group: 'text encode', value: s.encode_s / u.seconds },
-        { category: cat, group: 'denoise', value: s.denoise_s / u.seconds },
-        { category: cat, group: 'VAE decode', value: s.decode_s / u.seconds },
-      );
-      totals[cat] = `${fmtSeconds(s.total_s)}  (denoise ${((s.denoise_s / s.total_s) * 100).toFixed(0)}%)`;
-    }
-  }
-  return barsChart({
-    title: 'Service time per request, by scenario and stage',
-    subtitle: 'one request on an idle replica (cost model); encode and decode include the offload swaps',
-    data,
-    category: { title: 'scenario · class' },
-    value: { title: `time per request (${u.unit})` },
-    group: { title: 'stage', order: ['text encode', 'denoise', 'VAE decode'], colors: STAGE_COLORS },
-    totals,
-  });
-}
-
-/** The charts of a comparison, in page order (ids prefixed "compare-" so they never clash with a run report's). */
-export function compareCharts(runs: readonly CompareRun[]): NamedChart[] {
-  const charts: NamedChart[] = [];
-  const add = (id: string, title: string, caption: string, spec: TopLevelSpec) => charts.push({ id: `compare-${id}`, section: 'simulation', title, caption, spec });
-  if (runs.every((x) => x.result.records) && runs.some((x) => x.result.requests.completed > 0)) add('latency-cdf', 'Latency distributions', 'Empirical CDF of end-to-end latency of completed requests, one line per scenario; dashed lines mark SLOs the scenarios share.', compareLatencyCdfChart(runs));
-  if (runs.some((x) => x.result.timeseries.length)) add('load-over-time', 'Load over time', 'Share of GPUs busy and requests waiting over simulated time, one line per scenario.', compareLoadChart(runs));
-  if (runs.some((x) => x.result.requests.completed > 0)) add('latency-percentiles', 'Latency percentiles', 'p50, p95 and p99 end-to-end latency of each scenario.', comparePercentilesChart(runs));
-  if (runs.some((x) => x.result.service_times.length)) add('stage-breakdown', 'Service time by stage', 'Cost-model time of one request of each class in each scenario, split into text encode, denoise and VAE decode.', compareStageChart(runs));
-  return charts;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// HTML
-
-export interface RenderedCompareChart extends NamedChart {
-  svg: string;
-}
-
-/**
- * report.html's stylesheet, taken from renderHtmlReport itself (rendered with no chart, so it costs
- * nothing) so the two pages keep one look without a copy of the CSS here.
- */
-const EXTRA_CSS = `
-td.best { font-weight: bold; color: #2e7d32; }
-.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
-tr.section td { background: var(--band, #f6f8fb); color: var(--muted, #5b6473); font-size: 12px; font-weight: bold; }
-details { margin: 8px 0; } summary { cursor: pointer; font-weight: bold; }
-`;
-
-function figure(c: RenderedCompareChart): string {
-  return `<figure id="fig-${escapeHtml(c.id)}">
-<div class="chart">${inlineSvg(c.svg, c.id)}</div>
-<figcaption>${escapeHtml(c.caption)} <span class="files"><a href="charts/${escapeHtml(c.id)}.svg">SVG</a> · <a href="charts/${escapeHtml(c.id)}.png">PNG</a></span></figcaption>
-</figure>`;
-}
-
-const SECTION_OF = (key: string) => (key.startsWith('class.') ? 'per request class' : key.startsWith('latency') || key.startsWith('queue') ? 'latency' : key.startsWith('requests') || key.startsWith('throughput') ? 'requests and throughput' : 'service and cluster');
-
-export interface CompareHtmlOptions {
-  /** Page title; default "vgsim comparison — A vs B". */
-  title?: string;
-}
-
-/** Render compare.html and its charts (no files written). */
-export async function renderCompareHtml(runs: readonly CompareRun[], opts: CompareHtmlOptions = {}): Promise<{ html: string; charts: RenderedCompareChart[]; comparison: Comparison }> {
-  const cmp = compareRuns(runs);
-  const charts: RenderedCompareChart[] = [];
-  for (const c of compareCharts(runs)) charts.push({ ...c, svg: await renderSvg(c.spec) });
-  const title = opts.title ?? `vgsim comparison — ${runs.map((x) => x.label).join(' vs ')}`;
-  const hasScenario = runs.some((x) => x.scenario !== undefined);
-  const out: string[] = [];
-  out.push(`${htmlHead(title, REPORT_CSS + EXTRA_CSS)}
-<header>
-<h1>${escapeHtml(title)}</h1>
-<p class="meta">${escapeHtml(`${runs.length} scenarios · ${cmp.scenarios.map((s) => `${s.label}: seed ${s.seed}, ${fmtSeconds(s.sim_time_s)} simulated`).join(' · ')}`)}</p>
-<nav><a href="#scenarios">Scenarios</a><a href="#metrics">Metrics</a><a href="#charts">Charts</a><a href="#warnings">Warnings</a>${hasScenario ? '<a href="#as-run">As run</a>' : ''}</nav>
-</header>`);
-
-  // scenarios
-  out.push(`<section id="scenarios"><h2>Scenarios</h2><div class="scroll"><table><thead><tr><th>scenario</th><th>file</th><th>name</th><th class="num">seed</th><th class="num">GPUs</th><th>deployment</th><th class="num">simulated</th></tr></thead>\n<tbody>`);
-  for (const s of cmp.scenarios) {
-    out.push(`<tr><td><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</td><td>${escapeHtml(s.file ?? '–')}</td><td>${escapeHtml(s.name)}</td><td class="num">${escapeHtml(s.seed)}</td><td class="num">${escapeHtml(s.gpus)}</td><td>${s.deployment.map(escapeHtml).join('<br>')}</td><td class="num">${escapeHtml(fmtSeconds(s.sim_time_s))}</td></tr>`);
-  }
-  out.push('</tbody></table></div></section>');
-
-  // metrics
-  out.push(`<section id="metrics"><h2>Metrics</h2><p class="muted">Bold green: the best value of the row. Not ranked: request counts (they follow the arrivals) and GPU utilization (higher is cheaper per video but queues longer).</p><div class="scroll"><table><thead><tr><th>metric</th>${cmp.scenarios.map((s) => `<th class="num"><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</th>`).join('')}</tr></thead>\n<tbody>`);
-  let section = '';
-  for (const r of cmp.rows) {
-    const sec = SECTION_OF(r.key);
-    if (sec !== section) {
-      section = sec;
-      out.push(`<tr class="section"><td colspan="${runs.length + 1}">${escapeHtml(sec)}</td></tr>`);
-    }
-    out.push(`<tr><td>${escapeHtml(r.label)}</td>${r.values.map((v, i) => `<td class="num${r.best.includes(i) ? ' best' : ''}"${r.best.includes(i) ? ' title="best"' : ''}>${escapeHtml(formatMetric(v, r.unit))}</td>`).join('')}</tr>`);
-  }
-  out.push('</tbody></table></div></section>');
-
-  // charts
-  out.push(`<section id="charts"><h2>Charts</h2>`);
-  if (!runs.every((x) => x.result.records)) out.push('<p class="muted">The latency CDF needs per-request records (simulate with records: true).</p>');
-  for (const c of charts) out.push(figure(c));
-  out.push('</section>');
-
-  // warnings
-  out.push(`<section id="warnings"><h2>Warnings</h2>`);
-  const warned = runs.filter((x) => x.result.warnings.length || x.result.requests.in_flight || x.result.requests.dropped);
-  if (!warned.length) out.push('<p class="muted">None.</p>');
-  for (const x of warned) {
-    const ws = [...x.result.warnings];
-    if (x.result.requests.in_flight) ws.push(`${x.result.requests.in_flight} requests were still in flight when the simulation stopped; latency statistics cover completed requests only`);
-    if (x.result.requests.dropped) ws.push(`${x.result.requests.dropped} requests were dropped (queue full, timed out or no replica serving their model)`);
-    out.push(`<h3>${escapeHtml(x.label)}</h3><ul class="warnings">\n${ws.map((w) => `<li>${escapeHtml(w)}</li>`).join('\n')}\n</ul>`);
-  }
-  out.push('</section>');
-
-  // scenarios as run
-  if (hasScenario) {
-    out.push(`<section id="as-run"><h2>Scenarios as run</h2>`);
-    for (const x of runs) {
-      if (x.scenario === undefined) continue;
-      out.push(`<details><summary>${escapeHtml(x.label)}${x.file ? ` <span class="muted">(${escapeHtml(x.file)})</span>` : ''}</summary><pre>${escapeHtml(stringify(x.scenario, { lineWidth: 0 }))}</pre></details>`);
-    }
-    out.push('</section>');
-  }
-  out.push(`<footer>Generated by vgsim compare. Charts are Vega-Lite specs rendered without a browser; this page loads nothing from the network.</footer>
-</main>
-</body>
-</html>
-`);
-  return { html: out.join('\n'), charts, comparison: cmp };
-}
-
-/** Write dir/compare.html, dir/compare.json and dir/charts/compare-*.svg|png; returns the paths (compare.html first). */
-export async function writeCompareOutput(dir: string, runs: readonly CompareRun[], opts: CompareHtmlOptions = {}): Promise<string[]> {
-  const { html, charts, comparison } = await renderCompareHtml(runs, opts);
-  const chartDir = join(dir, 'charts');
-  mkdirSync(chartDir, { recursive: true });
-  const files: string[] = [];
-  const write = (path: string, data: string | Buffer) => {
-    writeFileSync(path, data);
-    files.push(path);
-  };
-  write(join(dir, 'compare.html'), html);
-  write(join(dir, 'compare.json'), toJson(compareJson(comparison, runs)));
-  for (const c of charts) {
-    write(join(chartDir, `${c.id}.svg`), c.svg);
-    write(join(chartDir, `${c.id}.png`), renderPng(c.svg));
-  }
-  return files;
 }

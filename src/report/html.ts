@@ -13,6 +13,7 @@ import { fmtSeconds, pct } from './table.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
 import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
+import { pricesTable, PRICES_CAPTION } from './prices.ts';
 
 export interface HtmlReportInput {
   result: SimulationResult;
@@ -106,17 +107,21 @@ export interface TableOptions {
   numeric?: readonly boolean[];
   /** A class for row i (e.g. "pareto"), or '' for none. */
   rowClass?: (i: number) => string;
+  /** Columns whose text may wrap (long labels and notes), so the table fits the page. */
+  wrap?: readonly number[];
 }
 
 /** An HTML table: numbers as integers or with two decimals, text escaped, empty cells as "–". */
 export function table(headers: readonly string[], rows: readonly Cell[][], opts: TableOptions = {}): string {
   const numeric = opts.numeric ?? headers.map((_, i) => i > 0);
-  const th = headers.map((h, i) => `<th${numeric[i] ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('');
+  const colClass = (i: number) => [numeric[i] ? 'num' : '', opts.wrap?.includes(i) ? 'wrap' : ''].filter(Boolean).join(' ');
+  const attr = (i: number) => (colClass(i) ? ` class="${colClass(i)}"` : '');
+  const th = headers.map((h, i) => `<th${attr(i)}>${escapeHtml(h)}</th>`).join('');
   const tr = (i: number) => {
     const cls = opts.rowClass?.(i);
     return cls ? `<tr class="${escapeHtml(cls)}">` : '<tr>';
   };
-  const body = rows.map((r, ri) => `${tr(ri)}${r.map((c, i) => `<td${numeric[i] ? ' class="num"' : ''}>${escapeHtml(fmtCell(c))}</td>`).join('')}</tr>`).join('\n');
+  const body = rows.map((r, ri) => `${tr(ri)}${r.map((c, i) => `<td${attr(i)}>${escapeHtml(fmtCell(c))}</td>`).join('')}</tr>`).join('\n');
   return `<table>${opts.caption ? `<caption>${escapeHtml(opts.caption)}</caption>` : ''}<thead><tr>${th}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
 
@@ -126,6 +131,15 @@ export function scrollTable(headers: readonly string[], rows: readonly Cell[][],
 }
 
 const sec = (s: number | null | undefined) => (s === null || s === undefined ? null : fmtSeconds(s));
+
+/** The prices the run's cost used: each node type's components with source and date, or the cloud $/GPU-hour. */
+function pricesSection(c: NonNullable<SimulationResult['cost']>): string {
+  if (c.prices.length) {
+    const t = pricesTable(c.prices);
+    return `<h3>Prices</h3><p class="muted">${escapeHtml(PRICES_CAPTION)}</p>` + scrollTable(t.headers, t.rows, { numeric: t.numeric, wrap: t.wrap });
+  }
+  return `<h3>Prices</h3>` + scrollTable(['GPU', '$/GPU-hour', 'source'], c.cloud_prices.map((p) => [p.gpu, `$${p.usd_per_gpu_hour}`, p.source]), { numeric: [false, true, false] });
+}
 
 function card(label: string, value: string, note?: string): string {
   return `<div class="card"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div>${note ? `<div class="note">${escapeHtml(note)}</div>` : ''}</div>`;
@@ -160,6 +174,8 @@ table { border-collapse: collapse; margin: 8px 0 18px; font-size: 13.5px; }
 caption { text-align: left; font-weight: bold; padding: 4px 0 6px; }
 th, td { padding: 5px 12px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
 th { background: var(--band); font-weight: bold; border-bottom: 2px solid var(--line); }
+th, td.wrap { white-space: normal; }
+td.wrap { min-width: 14em; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .scroll { overflow-x: auto; }
@@ -225,6 +241,8 @@ ${card('GPU utilization', pct(r.gpu_utilization), 'time-averaged, all GPUs')}
 ${card('SLO attainment', pct(r.slo_attainment), sloNote)}
 ${card('p95 latency', fmtSeconds(L.p95), `p50 ${fmtSeconds(L.p50)} · p99 ${fmtSeconds(L.p99)}`)}
 ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
+${card('energy per video', q.completed > 0 ? `${r.energy.per_video_wh.toFixed(0)} Wh` : 'n/a', q.completed > 0 ? `facility (IT × PUE ${r.energy.pue}); ${r.energy.total_kwh.toFixed(1)} kWh IT in all, ${r.energy.avg_power_kw.toFixed(2)} kW mean` : 'no completed request')}
+${card('cost per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_video.toFixed(3)}` : 'n/a', r.cost ? `${r.cost.basis} basis; $${Math.round(r.cost.usd_per_month).toLocaleString('en-US')}/month, $${r.cost.usd_per_gpu_hour.toFixed(2)}/GPU-hour` : 'no price (see the warnings)')}
 </div>`);
   out.push('<div class="scroll">' + table(['requests', 'arrived', 'completed', 'dropped', 'failed', 'in flight'], [['count', q.arrived, q.completed, q.dropped, q.failed, q.in_flight]]) + '</div>');
   out.push('<div class="scroll">' + table(['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [
@@ -235,6 +253,13 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
     ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h`],
     ['GPU utilization', pct(r.gpu_utilization)],
     ['SLO attainment', pct(r.slo_attainment)],
+    ['IT energy', `${r.energy.total_kwh.toFixed(2)} kWh (facility ${r.energy.facility_kwh.toFixed(2)} kWh at PUE ${r.energy.pue})`],
+    ['energy per video', q.completed > 0 ? `${r.energy.per_video_wh.toFixed(0)} Wh facility, ${r.energy.per_video_second_wh.toFixed(1)} Wh per second of video` : 'n/a (no completed request)'],
+    ['power', `${r.energy.avg_power_kw.toFixed(2)} kW mean, ${r.energy.peak_power_kw.toFixed(2)} kW peak (IT)`],
+    ['cost basis', r.cost ? r.cost.basis : 'no price'],
+    ['$ per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_video.toFixed(3)}` : 'n/a'],
+    ['$ per month', r.cost ? `$${Math.round(r.cost.usd_per_month).toLocaleString('en-US')}` : 'n/a'],
+    ['$ per GPU-hour', r.cost ? `$${r.cost.usd_per_gpu_hour.toFixed(2)}` : 'n/a'],
     ['simulated time', fmtSeconds(r.sim_time_s)],
     ['events', r.events],
     ['seed', r.seed],
@@ -252,12 +277,15 @@ ${card('mean queue wait', fmtSeconds(W.mean), `p95 ${fmtSeconds(W.p95)}`)}
     { numeric: [false, false, false, true, true, false, true, true] },
   ) + '</div>');
   if (r.service_times.length) {
+    const post = r.service_times.some((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
     out.push(`<h3>Service time of one request (cost model)</h3><div class="scroll">` + table(
-      ['pool', 'class', 'text encode', 'denoise', 'VAE decode', 'total', 'peak memory'],
-      r.service_times.map((s) => [s.pool, s.class, sec(s.encode_s), sec(s.denoise_s), sec(s.decode_s), sec(s.total_s), `${s.peak_memory_gb.toFixed(1)} GB`]),
-      { numeric: [false, false, true, true, true, true, true] },
+      ['pool', 'class', 'text encode', 'denoise', 'VAE decode', ...(post ? ['post-processing (GPU)', 'CPU encode'] : []), 'total', 'peak memory'],
+      r.service_times.map((s) => [s.pool, s.class, sec(s.encode_s), sec(s.denoise_s), sec(s.decode_s), ...(post ? [sec(s.postprocess_s), sec(s.postprocess_cpu_s)] : []), sec(s.total_s), `${s.peak_memory_gb.toFixed(1)} GB`]),
+      { numeric: [false, false, true, true, true, ...(post ? [true, true] : []), true, true] },
     ) + '</div>');
+    if (r.cpu_encodes) out.push(`<p>Host-CPU encodes: ${r.cpu_encodes.count}, mean wait for free cores ${sec(r.cpu_encodes.mean_wait_s)}, ${r.cpu_encodes.core_hours.toFixed(1)} core-hours (CPU power not metered).</p>`);
   }
+  if (r.cost && (r.cost.prices.length || r.cost.cloud_prices.length)) out.push(pricesSection(r.cost));
   out.push('</section>');
 
   // charts

@@ -1,6 +1,7 @@
 /** The readable summary of a simulation run (terminal). */
 import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
+import { priceLines } from './prices.ts';
 
 export function runSummary(r: SimulationResult): string {
   const q = r.requests;
@@ -16,6 +17,8 @@ export function runSummary(r: SimulationResult): string {
     const c = r.cost;
     const money = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : `$${x.toFixed(d)}`);
     out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+    if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
+    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);
   }
   if (r.cold_starts.count > 0) out.push(`cold starts: ${r.cold_starts.count}, mean ${fmtSeconds(r.cold_starts.mean_s)}, p95 ${fmtSeconds(r.cold_starts.p95_s)} (${r.cold_starts.storage})`);
   const a = r.autoscaling;
@@ -32,7 +35,19 @@ export function runSummary(r: SimulationResult): string {
     c.name, c.model, c.arrived, c.completed, fmtSeconds(c.service_s), fmtSeconds(c.latency_s.p50), fmtSeconds(c.latency_s.p95), c.slo_s === null ? '-' : fmtSeconds(c.slo_s), pct(c.slo_attainment),
   ])));
   out.push('');
+  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.models ? p.models.join(' + ') : p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  // shared pools (several models per replica): whether they fit together, else the swaps they made
+  for (const p of r.pools) {
+    if (!p.models) continue;
+    out.push(`shared pool ${p.name}: ${p.co_resident ? 'all models fit on the GPUs together (no swaps)' : `${p.model_swaps} model swaps (${Object.entries(p.swap_s ?? {}).map(([m, sec]) => `${m} ${fmtSeconds(sec)}`).join(', ')} each, host → GPU)`}`);
+  }
   out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  const post = r.service_times.filter((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
+  if (post.length) {
+    out.push('');
+    out.push(table(['post-processing', 'pool', 'on GPUs', 'CPU encode', 'pool total'], post.map((s) => [s.class, s.pool, fmtSeconds(s.postprocess_s), s.postprocess_cpu_s > 0 ? fmtSeconds(s.postprocess_cpu_s) : '-', fmtSeconds(s.total_s)])));
+    if (r.cpu_encodes) out.push(`host-CPU encodes: ${r.cpu_encodes.count}, mean wait for free cores ${fmtSeconds(r.cpu_encodes.mean_wait_s)}, ${r.cpu_encodes.core_hours.toFixed(1)} core-hours`);
+  }
   if (r.warnings.length) {
     out.push('', 'warnings:');
     for (const w of r.warnings) out.push(`  - ${w}`);

@@ -2,28 +2,45 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IsoCompareResult, IsoRow } from '../studies/fleet.ts';
-import { table } from './table.ts';
+import { fmtSeconds, table } from './table.ts';
 import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
+import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 
 const basisTitle = (res: IsoCompareResult, b: IsoRow['basis']) => (b === 'budget' ? `${compactMoney(res.budget_usd!)} capex budget` : `${res.megawatts} MW facility power`);
+
+/** The pick of a basis with the objective next to it, or why there is none. */
+export function tcoPick(res: IsoCompareResult, b: IsoRow['basis']): string {
+  const pick = res.picks.find((p) => p.basis === b);
+  if (!pick) return '';
+  const r = res.rows.find((x) => x.basis === b && x.rank === 1);
+  if (!r) return `no recommendation for ${basisTitle(res, b)}: ${pick.reason}`;
+  const latency = r.latency_s !== null ? `, one request ${fmtSeconds(r.latency_s)}${res.max_latency_s !== null ? ` (<= ${fmtSeconds(res.max_latency_s)})` : ''}` : '';
+  return `most videos/h for ${basisTitle(res, b)}: ${r.nodes} x ${r.node} (${r.gpus} GPUs, ${r.parallel}${latency}), ${r.fleet_videos_per_h!.toFixed(0)} videos/h${r.usd_per_video !== null ? `, ${money(r.usd_per_video, 3)}/video` : ''}; objective: ${pick.objective}`;
+}
+
+const rankCell = (r: IsoRow) => (r.rank === null ? '-' : String(r.rank));
 
 export function tcoText(res: IsoCompareResult): string {
   const out: string[] = [];
   const rq = res.request;
-  out.push(`${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps: best layout per node type by throughput per GPU (cost model, every GPU busy around the clock: an upper bound)`);
+  out.push(`${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps: best layout per node type by throughput per GPU${res.max_latency_s !== null ? ` within ${fmtSeconds(res.max_latency_s)} per request` : ''} (cost model, every GPU busy around the clock: an upper bound)`);
+  out.push(`ranked by fleet videos/h: only the node types that meet the objective (${res.objective}${res.budget_usd !== null ? '; for the budget also a price' : ''}); # - = not ranked, the note says why`);
   for (const b of ['budget', 'power'] as const) {
     const rows = res.rows.filter((r) => r.basis === b);
     if (!rows.length) continue;
     out.push('', `${basisTitle(res, b)}:`);
     out.push(table(
-      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [r.node, r.gpu, r.parallel ?? '-', r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
+      ['#', 'node type', 'GPU', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [rankCell(r), r.node, r.gpu, r.parallel ?? '-', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
     ));
+    out.push(tcoPick(res, b));
   }
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
     out.push('', 'skipped or partial:');
     for (const s of res.skipped) out.push(`  ${s.node}: ${s.reason}`);
@@ -41,7 +58,7 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
       id: `tco-${b}-gpus`, title: `GPUs for ${basisTitle(res, b)}`, caption: `Whole nodes of each type within ${basisTitle(res, b)} (floor).`,
       spec: barsChart({
         title: `GPUs for the same ${b === 'budget' ? 'budget' : 'power'}: ${basisTitle(res, b)}`,
-        subtitle: b === 'budget' ? 'whole nodes = floor(budget / (server price + networking per GPU × GPUs))' : 'whole nodes = floor(MW / (node peak power × PUE))',
+        subtitle: b === 'budget' ? 'whole nodes = floor(budget / node price: server + fabric share, see Prices)' : 'whole nodes = floor(MW / (node peak power × PUE))',
         data: rows.map((r) => ({ category: r.node, value: r.gpus, label: `${r.gpus} GPUs (${r.nodes} nodes)${r.parallel === null ? ' · cannot run the model' : ''}${r.fleet_capex_usd === null ? ' · no price' : ''}` })),
         category: { title: 'node type', order: rows.map((r) => r.node) }, value: { title: 'GPUs', format: ',.0f' }, step: 24,
       }),
@@ -70,21 +87,28 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promis
     files.push(join(dir, name));
   };
   write('tco.json', toJson(res));
-  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, ...r }) => r as unknown as Record<string, unknown>)));
+  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => r as unknown as Record<string, unknown>)));
   const charts = await writeSpecCharts(dir, tcoCharts(res), files);
   const body: string[] = [];
   for (const b of ['budget', 'power'] as const) {
     const rows = res.rows.filter((r) => r.basis === b);
     if (!rows.length) continue;
     body.push(`<h2>${escapeHtml(basisTitle(res, b))}</h2>`);
+    body.push(`<p><strong>${rows.some((r) => r.rank === 1) ? 'Pick' : 'No pick'}:</strong> ${escapeHtml(tcoPick(res, b))}</p>`);
     body.push(htmlTable(
-      ['node type', 'GPU', 'layout', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [r.node, r.gpu, r.parallel ?? '–', r.nodes, r.gpus, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), num(r.throughput_per_gpu_h), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.note]),
-      { numeric: [false, false, false, true, true, true, true, true, true, true, true, true, false] },
+      ['#', 'node type', 'layout', 'node price', 'nodes (GPUs)', 'capex', 'fleet videos/h', 'IT kWh/video', '$/video', '$/month', 'note'],
+      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', nodePriceCell(r.price), `${r.nodes} (${r.gpus})`, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month), r.rank === null ? r.reason ?? r.note : r.note]),
+      { numeric: [true, false, false, true, true, true, true, true, true, true, false], wrap: [2, 10] },
     ));
+    body.push('<p class="muted">The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json.</p>');
     for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
   }
-  if (res.skipped.length) body.push('<h2>Skipped or partial</h2>', htmlTable(['node type', 'reason'], res.skipped.map((s) => [s.node, s.reason]), { numeric: [false, false] }));
+  const prices = uniquePrices(res.rows.map((r) => r.price));
+  if (prices.length) {
+    const t = pricesTable(prices);
+    body.push('<h2>Prices</h2>', `<p class="muted">${escapeHtml(PRICES_CAPTION)}</p>`, htmlTable(t.headers, t.rows, { numeric: t.numeric, wrap: t.wrap }));
+  }
+  if (res.skipped.length) body.push('<h2>Skipped or partial</h2>', htmlTable(['node type', 'reason'], res.skipped.map((s) => [s.node, s.reason]), { numeric: [false, false], wrap: [1] }));
   const rq = res.request;
   write('tco.html', htmlPage('vgsim tco — iso-cost / iso-power', `${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps; per-GPU throughput from the cost model's best layout (every GPU busy: an upper bound)`, body));
   return files;

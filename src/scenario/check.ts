@@ -10,7 +10,8 @@ import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
-import { poolsOf, poolPlan } from './pools.ts';
+import { poolsOf, poolPlan, autoscalesOf } from './pools.ts';
+import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from '../errors.ts';
 import { checkRules, modelOf } from './rules.ts';
 import { checkBounds } from './bounds.ts';
@@ -18,6 +19,7 @@ import { checkTrace } from './trace-check.ts';
 import { resolveEngine } from '../engines/rules.ts';
 import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
 import { getModel } from '../workload/request.ts';
+import { checkPostprocess } from './postprocess-check.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
 const knownNode = (id: string) => {
@@ -51,6 +53,8 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   pools.forEach((p, i) => {
     const base: PathKey[] = Array.isArray(dep) ? ['deployment', i] : ['deployment'];
     model([...base, 'model'], (p as { model?: unknown })?.model);
+    const shared = (p as { models?: unknown })?.models;
+    if (Array.isArray(shared)) shared.forEach((m, j) => (typeof m === 'string' ? model([...base, 'models', j], m) : model([...base, 'models', j, 'model'], (m as { model?: unknown })?.model)));
     node([...base, 'node'], (p as { node?: unknown })?.node);
   });
   const mix = (raw.workload as { mix?: unknown } | undefined)?.mix;
@@ -61,6 +65,7 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
 /** The semantic problems of a loaded scenario; `readable` (the HTTP server's file policy) guards the trace it opens. */
 export function checkScenario(loaded: LoadedScenario, readable?: (absPath: string) => string | undefined): InputIssue[] {
   const s = loaded.scenario;
+  const sharedIds = (p: ReturnType<typeof poolsOf>[number]): string[] => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model]);
   const issues: InputIssue[] = [];
   const at = (path: PathKey[], message: string, hint?: string) => issues.push({ ...loaded.locate(path), path: path.join('.'), message, hint });
 
@@ -89,15 +94,18 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
         at([...base, 'gpus_per_replica'], `parallel "${p.parallel}" needs ${need} GPUs per replica, not ${p.gpus_per_replica}`, `set gpus_per_replica: ${need} or change the plan`);
       }
       perReplica = need;
-      // the pool's engine runs this layout and these knobs (vgsim list engines)
-      if (nodeId && knownModel(p.model ?? s.model)) {
-        const spec = poolInferenceSpec(s.inference, p);
-        const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+      // the pool's engine runs this layout and these knobs for each model it serves (vgsim list engines)
+      const spec = poolInferenceSpec(s.inference, p);
+      const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+      for (const id of sharedIds(p)) {
+        if (!nodeId || !knownModel(id)) continue;
         try {
-          resolveEngine(engineCheckOptions(spec, 'inference'), plan, getModel(p.model ?? s.model), getGpu(listNodes().find((x) => x.id === nodeId)!.gpu));
+          const own = p.models?.find((m) => typeof m !== 'string' && m.model === id);
+          const modelPlan = own && typeof own !== 'string' ? { ...parsePlan(own.parallel), dp: 1 } : plan;
+          resolveEngine(engineCheckOptions(spec, 'inference'), modelPlan, getModel(id), getGpu(listNodes().find((x) => x.id === nodeId)!.gpu));
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
-          for (const i of e.issues) at(where(i.path), i.message, i.hint);
+          for (const i of e.issues) if (!issues.some((x) => x.message === i.message)) at(where(i.path), i.message, i.hint);
         }
       }
     } catch (e) {
@@ -105,17 +113,38 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
-    const order = ['encode', 'denoise', 'decode'];
+    if (p.models) {
+      // shared replicas (src/serving/model-swap.ts) hold every model in host memory from the start
+      if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');
+      if (!p.warm) at([...base, 'warm'], 'a shared pool starts warm (every model in host memory); cold starts load one model', 'drop warm: false');
+      if (!['encode', 'denoise', 'decode'].every((st) => p.stages.includes(st as 'encode'))) at([...base, 'stages'], 'a shared pool runs whole requests; it cannot be combined with stage disaggregation');
+      const name = p.name ?? `pool${i}`;
+      if (autoscalesOf(s).some((a) => a.pool === undefined || a.pool === name)) at([...base, 'models'], 'autoscaling a shared pool is not modelled (a woken replica would load one model)', 'autoscale other pools (autoscale.pool)');
+      p.models.forEach((m, j) => {
+        if (typeof m === 'string') return;
+        try {
+          const need = planGpus({ ...parsePlan(m.parallel, `${loaded.locate([...base, 'models', j, 'parallel']).source}`), dp: 1 });
+          if (need !== perReplica) at([...base, 'models', j, 'parallel'], `"${m.parallel}" needs ${need} GPUs but the pool's replicas have ${perReplica}`, 'a shared replica runs every model on the same GPUs');
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          for (const x of e.issues) at([...base, 'models', j, 'parallel'], x.message, x.hint);
+        }
+      });
+    }
+    const order = ['encode', 'denoise', 'decode', 'postprocess'];
     const idx = p.stages.map((st) => order.indexOf(st));
-    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode]');
-    if (p.stages.length < 3 && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
+    if (idx.some((v, j) => j > 0 && v !== idx[j - 1]! + 1)) at([...base, 'stages'], `stages must be consecutive and in order (encode, denoise, decode, postprocess), got [${p.stages.join(', ')}]`, 'e.g. [encode], [denoise], [denoise, decode], [postprocess]');
+    if (!['encode', 'denoise', 'decode'].every((st) => p.stages.includes(st as never)) && /experts=split/.test(p.parallel)) at([...base, 'stages'], 'a split-expert replica (experts=split) runs the whole request; it cannot be combined with stage disaggregation');
   });
   // with disaggregation, every stage of every served model needs a pool
   const byModel = new Map<string, Set<string>>();
   for (const p of pools) {
-    const m = (p.model ?? s.model).toLowerCase();
-    if (!byModel.has(m)) byModel.set(m, new Set());
-    for (const st of p.stages) byModel.get(m)!.add(st);
+    for (const m of sharedIds(p).map((x) => x.toLowerCase())) {
+      if (!byModel.has(m)) byModel.set(m, new Set());
+      for (const st of p.stages) byModel.get(m)!.add(st);
+    }
+    const own = (p.model ?? s.model).toLowerCase();
+    if (p.stages.length === 1 && p.stages[0] === 'postprocess' && !s.workload.mix.some((c) => c.postprocess && (c.model ?? s.model).toLowerCase() === own)) at(deploymentPath(pools.indexOf(p)), `pool "${p.name ?? pools.indexOf(p)}" runs only the postprocess stage, but no class of model "${own}" has a postprocess chain`, 'add postprocess: {...} to a workload.mix class, or remove the pool');
   }
   for (const [m, st] of byModel) {
     const missing = ['encode', 'denoise', 'decode'].filter((x) => !st.has(x));
@@ -136,7 +165,7 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
     const denied = readable?.(file);
     if (denied !== undefined) at(['workload', 'arrivals', 'file'], `"${arr.file}" is ${denied}`);
     else if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
-    else issues.push(...checkTrace(s, file, new Set(pools.map((p) => modelOf(p.model ?? s.model)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
+    else issues.push(...checkTrace(s, file, new Set(pools.flatMap(sharedIds).map((m) => modelOf(m)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
   }
   const cap = s.inference.power_limit_w;
   if (cap !== undefined) {
@@ -146,11 +175,11 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       if (problem) at(['inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
     }
   }
-  const served = new Set(pools.map((p) => (p.model ?? s.model).toLowerCase()));
+  const served = new Set(pools.flatMap(sharedIds).map((m) => m.toLowerCase()));
   s.workload.mix.forEach((c, i) => {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
   });
-  issues.push(...checkRules(s, loaded.locate), ...checkBounds(s, loaded.locate));
+  issues.push(...checkRules(s, loaded.locate), ...checkBounds(s, loaded.locate), ...checkPostprocess(loaded));
   return issues;
 }

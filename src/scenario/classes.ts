@@ -6,6 +6,8 @@ import type { Scenario, RequestClass } from './schema.ts';
 import { inScenarioModels } from './models.ts';
 import { getModel, resolveRequest, type RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
+import { chainIsEmpty, chainOf, type PostprocessChain } from '../workload/postprocess/chain.ts';
+
 
 export interface ResolvedClass {
   name: string;
@@ -17,6 +19,8 @@ export interface ResolvedClass {
   videoSeconds: number;
   /** What resolving the request changed or assumed (e.g. frames rounded to 4n+1). */
   warnings: string[];
+  /** Post-processing after the decode (undefined: none). */
+  postprocess: PostprocessChain | undefined;
 }
 
 /** A class's name: the one the scenario gives, else its shape ("1280x720x81f/40st"). */
@@ -28,7 +32,9 @@ export function classLabel(c: RequestClass, shape: RequestShape): string {
 export function resolveClass(spec: RequestClass, model: ModelSpec, request: Partial<RequestShape>): ResolvedClass {
   const req = resolveRequest(model, request);
   const shape: RequestShape = { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg };
-  return { name: classLabel(spec, shape), spec, model, modelId: model.id, shape, videoSeconds: req.frames / model.defaults.fps, warnings: req.warnings };
+  const chain = spec.postprocess ? chainOf(spec.postprocess) : undefined;
+  const postprocess = chain && !chainIsEmpty(chain) ? chain : undefined;
+  return { name: classLabel(spec, shape), spec, model, modelId: model.id, shape, videoSeconds: req.frames / model.defaults.fps, warnings: req.warnings, postprocess };
 }
 
 /** Every class of the scenario's mix, in order. */

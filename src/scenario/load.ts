@@ -68,7 +68,7 @@ function put(target: Record<string | number, unknown>, key: PathKey, value: unkn
  * Applies an override. A list is indexed by numbers only: `workload.mix.-1.steps` or `workload.mix.first`
  * would set a property of the JavaScript array that no check ever sees (the run ignored it silently).
  */
-function setIn(target: Record<string, unknown>, o: Override): void {
+export function setIn(target: Record<string, unknown>, o: Override): void {
   const { path, value } = o;
   let node: any = target;
   const listKey = (key: PathKey, i: number) => {
@@ -335,6 +335,9 @@ export function zodIssues(
       message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
     } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
       message = `missing required field (expected ${issue.expected})`;
+    } else if (issue.code === 'invalid_type' && /received (NaN|Infinity)/.test(message)) {
+      // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
+      message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
     }
     out.push({ ...where, path: dotted, message, hint });
   }

@@ -10,7 +10,12 @@ import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
+import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
+import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
+import { CostSchema } from './cost-schema.ts';
+
+export { CostSchema } from './cost-schema.ts';
 
 const duration = (what: string) =>
   z
@@ -38,7 +43,6 @@ const resolution = z
   .describe('video size, "WIDTHxHEIGHT" (e.g. 1280x720) or "480p" / "720p"');
 
 const positiveInt = z.number().int().positive();
-
 /** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
 export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 
@@ -61,7 +65,7 @@ export const InferenceSchema = z
       .describe('VAE variant'),
     text_encoder_dtype: z.enum(['bf16', 'fp8', 'int8']).optional().describe('umT5 linear precision (quantised checkpoints)'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
-    cfg: z.enum(['sequential', 'batched']).default('sequential').describe('run the two classifier-free-guidance passes one after the other (official) or as one batch-2 forward'),
+    cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
     text_encoder: z.enum(['gpu', 'cpu']).default('gpu').describe('where umT5 runs (cpu = --t5_cpu)'),
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
@@ -78,9 +82,10 @@ export const RequestClassSchema = z.strictObject({
   resolution: resolution.optional(),
   frames: positiveInt.optional().describe('frames per video (4n+1 for Wan, e.g. 81)'),
   steps: positiveInt.optional().describe('denoising steps (default: the model default)'),
-  cfg: z.boolean().optional().describe('classifier-free guidance (default true)'),
+  cfg: z.boolean().optional().describe('classifier-free guidance (default: the model\'s; HunyuanVideo\'s distilled guidance needs none)'),
   slo_s: z.number().positive().optional().describe('latency SLO of this class, seconds from arrival to video'),
   priority: z.number().int().min(0).max(9).default(0).describe('0 = most urgent; used by the priority queue policy'),
+  postprocess: PostprocessSchema.optional(),
 });
 
 const rateFields = {
@@ -117,6 +122,7 @@ CurveSchema satisfies z.ZodType<CurveSpec>;
 export const PoolSchema = z.strictObject({
   name: z.string().optional(),
   model: z.string().optional().describe('model served (default: the scenario model)'),
+  models: SharedModelsSchema.optional(),
   replicas: positiveInt.default(1).describe('number of replicas (each a copy of the model)'),
   gpus_per_replica: positiveInt.optional().describe('GPUs per replica (default: what `parallel` needs)'),
   parallel: z.string().default('none').describe('parallel plan of one replica, e.g. "ulysses=8,fsdp" or "ulysses=4,cfg=2,fsdp" (vgsim plan lists valid ones)'),
@@ -125,10 +131,10 @@ export const PoolSchema = z.strictObject({
   inference: InferenceSchema.partial().optional().describe('overrides of the scenario-level inference knobs for this pool'),
   warm: z.boolean().default(true).describe('replicas start loaded at t=0 (false: every replica cold-starts from storage)'),
   stages: z
-    .array(z.enum(['encode', 'denoise', 'decode']))
+    .array(z.enum(['encode', 'denoise', 'decode', 'postprocess']))
     .min(1)
-    .default(['encode', 'denoise', 'decode'])
-    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings or latents sent over the fabric'),
+    .default(['encode', 'denoise', 'decode', 'postprocess'])
+    .describe('stage disaggregation: the stages this pool runs (consecutive, in order); a request moves between pools, its text embeddings, latents or decoded frames sent over the fabric. postprocess: the class\'s post-processing chain (nothing for classes without one)'),
   stage_times: z
     .string()
     .optional()
@@ -216,36 +222,9 @@ export const StorageSchema = z
   })
   .describe('model storage and loading');
 
-export const CostSchema = z
-  .strictObject({
-    basis: z.enum(['owned', 'cloud']).default('owned').describe('owned: buy and run the servers (capex amortized + opex); cloud: rent GPUs by the hour'),
-    facility: z.enum(['colocation', 'owned']).default('colocation').describe('owned basis: rent colocation space ($/kW-month, PUE inside the rent) or run your own building (energy x PUE)'),
-    electricity_usd_per_kwh: z.number().nonnegative().optional().describe('default $0.0806 (US industrial average 2023)'),
-    pue: z.number().min(1).optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
-    colocation_usd_per_kw_month: z.number().nonnegative().optional().describe('default $184.06 (CBRE N. America H2 2024)'),
-    provisioned_kw: z.number().positive().optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
-    amortization_years: z.number().positive().optional().describe('default 3'),
-    financing_rate_pct: z.number().nonnegative().optional().describe('loan rate, %/year (default 0: cash)'),
-    maintenance_pct: z.number().nonnegative().optional().describe('support, % of hardware capex per year (default 20)'),
-    residual_value_pct: z.number().min(0).max(100).optional().describe('resale value at the end, % of hardware (default 30)'),
-    networking_usd_per_gpu: z.number().nonnegative().optional().describe('scale-out fabric capex per GPU (default $5,000; 0 for one node)'),
-    storage_capex_usd: z.number().nonnegative().optional(),
-    extra_capex_usd: z.number().nonnegative().optional().describe('installation, software, facility fit-out'),
-    server_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('whole-server price, or {node-type: price}'),
-    gpu_price_usd: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('per-GPU price (prices a server as GPUs + server_base_usd)'),
-    server_base_usd: z.number().nonnegative().optional().describe('chassis, CPUs, DRAM, NICs added to GPU prices'),
-    cloud: z
-      .strictObject({
-        usd_per_gpu_hour: z.union([z.number().positive(), z.record(z.string(), z.number().positive())]).optional().describe('list price (default: the catalog), or {gpu: price}'),
-        billing: z.enum(['provisioned', 'awake', 'busy']).default('provisioned').describe('provisioned: every GPU all the time; awake: GPUs released while their replica sleeps (autoscaling); busy: per-second serverless billing'),
-        reserved_fraction: z.number().min(0).max(1).optional(),
-        reserved_discount_pct: z.number().min(0).max(100).optional(),
-        egress_usd_per_month: z.number().nonnegative().optional(),
-        storage_usd_per_month: z.number().nonnegative().optional(),
-      })
-      .default({ billing: 'provisioned' }),
-  })
-  .describe('prices and financial assumptions (defaults from the sourced catalog; see src/economics/README.md)');
+/** Non-GPU power of a node, W: at most 100 kW beside the GPUs (a whole 8-GPU node draws 6-14 kW). */
+const watts = z.number().nonnegative().max(1e5, 'at most 100,000 W (a whole 8-GPU node draws 6-14 kW)');
+const NODE_OVERHEAD = z.strictObject({ idle: watts.optional(), busy: watts.optional() });
 
 export const ScenarioSchema = z
   .strictObject({
@@ -321,9 +300,9 @@ export const ScenarioSchema = z
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
         node_overhead_w: z
           .union([
-            z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() }),
-            z.record(z.string(), z.strictObject({ idle: z.number().nonnegative().optional(), busy: z.number().nonnegative().optional() })),
-          ])
+            NODE_OVERHEAD,
+            z.record(z.string(), NODE_OVERHEAD),
+          ], { error: 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)' })
           .optional()
           .describe('non-GPU power of a node (CPUs, DRAM, NICs, NVSwitches, fans, storage), W at idle and with all GPUs busy; for every node or {node-type: {...}} (default: the catalog, derived from wall measurements, so PSU losses are inside)'),
         psu_efficiency: z.number().gt(0.5).max(1).optional().describe('only if your node_overhead_w and the GPU board powers are DC-side: wall power = DC power / efficiency (e.g. 0.94 for 80 PLUS Titanium at typical load)'),
@@ -368,6 +347,7 @@ export const ScenarioSchema = z
         seed: z.number().int().nonnegative().default(1).describe('seed of the random / lhs draws (independent of the scenario seed, so the same points come back when the simulation seed changes)'),
         replicate_seeds: positiveInt.default(1).describe('simulate every point with this many simulation seeds: the scenario seed, seed+1, ...'),
         max_points: positiveInt.default(100000).describe('refuse to expand a sweep larger than this (a guard against a grid exploding combinatorially)'),
+        objectives: z.string().min(1).optional().describe('what a point must meet to be recommended ("best"), as `vgsim capacity --slo` takes them: "p95<=45m,attainment>=0.95,720p-5s.p95<=1h"; always with nothing dropped or failed. Default: the scenario\'s own SLOs (every class with slo_s keeps >= 95% of its requests within it)'),
       })
       .superRefine((s, ctx) => {
         const mode = s.mode ?? (Object.keys(s.parameters).length === 0 && s.variants ? 'variants' : 'grid');

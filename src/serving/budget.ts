@@ -87,12 +87,15 @@ export interface BudgetOptions {
 
 const limitsOf = (s: Scenario) => ({ ...DEFAULT_LIMITS, ...(s.limits ?? {}) });
 
-/** Service rate of a pool for its model's mix (requests/s): replicas × largest batch / mean work per request. */
+/** Whether a pool serves requests of a class: its model (a shared pool: one of them); a post-processing pool only chains. */
+const serves = (pool: PoolState, c: ClusterState['classes'][number]) => pool.modelIds.includes(c.modelId) && (pool.first < 3 || c.postprocess !== undefined);
+
+/** Service rate of a pool for its classes' mix (requests/s): replicas × largest batch / mean work per request. */
 function poolRate(state: ClusterState, pool: PoolState): number {
   let w = 0;
   let work = 0;
   for (const c of state.classes) {
-    if (c.modelId !== pool.modelId) continue;
+    if (!serves(pool, c)) continue;
     w += c.spec.weight;
     work += c.spec.weight * partTime(pool, c);
   }
@@ -102,17 +105,23 @@ function poolRate(state: ClusterState, pool: PoolState): number {
   return (pool.replicas.length * batch * stages) / (work / w);
 }
 
-/** Requests/s the cluster serves: per model its slowest stage (the pools running it added), models added. */
+/**
+ * Requests/s the cluster serves: per model its slowest stage (the pools running it added; post-processing only
+ * where a pool runs it), models added. A shared pool counts for each of its models: an upper bound, so the
+ * overload check never refuses a run it should not.
+ */
 function serviceRate(state: ClusterState): number {
   const byModel = new Map<string, number[]>();
   for (const pool of state.pools) {
-    const caps = byModel.get(pool.modelId) ?? [0, 0, 0];
     const r = poolRate(state, pool);
-    for (let st = pool.first; st <= pool.last; st++) caps[st]! += r;
-    byModel.set(pool.modelId, caps);
+    for (const m of pool.modelIds) {
+      const caps = byModel.get(m) ?? [0, 0, 0, 0];
+      for (let st = pool.first; st <= pool.last; st++) caps[st]! += r;
+      byModel.set(m, caps);
+    }
   }
   let total = 0;
-  for (const caps of byModel.values()) total += Math.min(...caps);
+  for (const caps of byModel.values()) total += Math.min(...caps.filter((c, st) => st < 3 || c > 0));
   return total;
 }
 
@@ -126,14 +135,16 @@ export function estimateBudget(state: ClusterState, o: BudgetOptions): BudgetEst
   let w = 0;
   let phases = 0;
   for (const c of state.classes) {
-    // the pools a request of the class passes through: one per span of stages, from encode to decode
+    // the pools a request of the class passes through: one per span of stages, from encode to decode (or its
+    // post-processing chain)
     let n = 0;
-    for (let stage = 0; stage < 3; ) {
-      const p = state.pools.find((x) => x.modelId === c.modelId && x.first === stage);
+    for (let stage = 0; stage < (c.postprocess ? 4 : 3); ) {
+      const p = state.pools.find((x) => serves(x, c) && x.first === stage);
       if (!p) break;
       const denoise = p.first <= 1 && p.last >= 1 ? (step ? serviceOf(p, c).steps : 1) : 0;
-      n += denoise + (p.last - p.first + 1) + 2; // the steps, a phase per other stage, the transfers or swap
-      stage = p.last + 1;
+      const last = Math.min(p.last, c.postprocess ? 3 : 2); // a pool runs post-processing only for a chain
+      n += denoise + (last - p.first + 1) + 2; // the steps, a phase per other stage, the transfers or swap
+      stage = last + 1;
     }
     w += c.spec.weight;
     phases += c.spec.weight * n;

@@ -191,7 +191,7 @@ export class ColdStart {
     const t0 = sim.now;
     const storage = s.cluster.storage;
     const model = getModel(rep.pool.modelId);
-    const runs = { encode: rep.pool.first <= 0, denoise: rep.pool.first <= 1 && rep.pool.last >= 1, decode: rep.pool.last >= 2 };
+    const runs = { encode: rep.pool.first <= 0, denoise: rep.pool.first <= 1 && rep.pool.last >= 1, decode: rep.pool.first <= 2 && rep.pool.last >= 2 };
     const bytes = checkpointBytes(model, storage, runs);
     const node = rep.nodes[0]!;
     const tier = this.state.tiers.get(node.spec.id)!;

@@ -16,7 +16,8 @@
 import type { RandomStream } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { InputError, type InputIssue } from '../errors.ts';
-import { acceptsWork, replicaOfGpu, NO_EVENT, type ClusterState, type NodePowerState, type NodeState, type Replica, type Request } from './state.ts';
+import { replicaOfGpu } from './placement.ts';
+import { acceptsWork, NO_EVENT, type ClusterState, type NodePowerState, type NodeState, type Replica, type Request } from './state.ts';
 import { endDowntime } from './cold-start.ts';
 
 type FailureSpec = NonNullable<NonNullable<Scenario['failures']>['gpu']>;

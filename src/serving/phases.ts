@@ -7,7 +7,10 @@
  *   denoise       one phase per step (granularity: step) or one for all of them (granularity: stage), the
  *                 expert swap (or weights copied in) at the expert boundary at transfer power;
  *   VAE decode    the DiT moved off the GPU (offload), then the decode: one GPU decodes while the others of
- *                 the group idle, so the group's mean per-GPU power is (decode + (g − 1) · idle ranks) / g.
+ *                 the group idle, so the group's mean per-GPU power is (decode + (g − 1) · idle ranks) / g;
+ *   post-process  the class's chain on the group's GPUs (frames split over them; NVENC), at its mean per-GPU
+ *                 power (perf/postprocess-cost.ts); only for a class with a chain. A host-CPU encode after it
+ *                 is not a phase: it runs on the node's cores (cpu-encode.ts) while the GPUs serve on.
  * A split-expert replica is a two-stage pipeline: its high-noise group encodes and runs the high-noise steps,
  * the low-noise group runs the rest and decodes; each keeps its expert resident (no swap).
  * Serving overheads (serving_overheads, overheads.ts) are phases at idle power: dispatch first, a hand-off
@@ -32,7 +35,7 @@ export interface PhaseList {
 }
 
 export interface PhaseShape {
-  /** Stages of the request the pool runs (0 encode, 1 denoise, 2 decode). */
+  /** Stages of the request the pool runs (0 encode, 1 denoise, 2 decode, 3 post-processing). */
   first: number;
   last: number;
   /** GPUs of the replica, and its stage servers (2: split experts). */
@@ -80,6 +83,8 @@ export function phaseList(times: ServiceTime, shape: PhaseShape, server: number)
   };
   const o = shape.overheads;
   const handoff = () => o && add(o.handoff_s, pw.idle, 'stage hand-off');
+  const post = times.postprocess_s > 0;
+  const postprocess = () => add(times.postprocess_s, pw.postprocess, 'post-processing');
   if (shape.stageServers === 1) {
     // a disaggregated pool runs only its span of the request
     const runs = (k: number) => shape.first <= k && shape.last >= k;
@@ -93,6 +98,8 @@ export function phaseList(times: ServiceTime, shape: PhaseShape, server: number)
     }
     if (runs(1) && runs(2)) handoff();
     if (runs(2)) decode();
+    if (post && runs(2) && runs(3)) handoff();
+    if (post && runs(3)) postprocess();
     if (o) add(o.request_s, pw.idle, 'request overhead');
   } else if (server === 0) {
     // split experts: each group keeps its expert resident (no swaps); the high-noise group encodes
@@ -104,6 +111,10 @@ export function phaseList(times: ServiceTime, shape: PhaseShape, server: number)
     steps(high + 1, low);
     handoff();
     decode();
+    if (post && shape.last >= 3) {
+      handoff();
+      postprocess();
+    }
     if (o) add(o.request_s, pw.idle, 'request overhead');
   }
   return labels ? { seconds, watts, labels } : { seconds, watts };

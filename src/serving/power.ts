@@ -66,7 +66,7 @@ export class Power {
 export function powerLevels(e: Estimate | undefined, gpu: string): PowerLevels {
   if (e) return e.power.per_gpu_w;
   const t = powerTable(gpu, undefined, false);
-  return { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: t.idleW, deep_idle: t.deepIdleW };
+  return { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: t.idleW, deep_idle: t.deepIdleW, postprocess: 0 };
 }
 
 /** Non-GPU power of a node: the scenario's power.node_overhead_w (for all nodes or by node type), else the catalog. */

@@ -8,7 +8,7 @@
  * arrived = completed + dropped + failed + in flight at every instant.
  */
 import type { Simulator } from '../engine/index.ts';
-import { QuantileSketch } from '../metrics/quantile-sketch.ts';
+import { QuantileSketch, type SketchSnapshot } from '../metrics/quantile-sketch.ts';
 import type { ClassState, ClusterState, Request } from './state.ts';
 
 export interface RequestRecord {
@@ -42,6 +42,14 @@ export interface TimePoint {
   power_kw: number;
 }
 
+/** A run's latencies and queue waits as mergeable sketches, overall and per class (sweeps pool replicate runs). */
+export interface LatencySamples {
+  latency_s: SketchSnapshot;
+  queue_wait_s: SketchSnapshot;
+  /** By class name. */
+  classes: Record<string, { latency_s: SketchSnapshot; queue_wait_s: SketchSnapshot }>;
+}
+
 /** Counts and latencies of one request class. */
 export interface ClassMetrics {
   latency: QuantileSketch;
@@ -68,6 +76,8 @@ export class Recorder {
   /** GPU time spent on requests a failure interrupted (s). */
   lostGpuSeconds = 0;
   readonly handoffs = { count: 0, bytes: 0, seconds: 0 };
+  /** Host-CPU encodes after post-processing (cpu-encode.ts): how many, their waits for free cores, core-seconds. */
+  readonly cpuEncodes = { encodes: 0, waitSeconds: 0, coreSeconds: 0 };
   readonly coldStartTimes = new QuantileSketch();
   readonly latency = new QuantileSketch();
   readonly wait = new QuantileSketch();
@@ -146,6 +156,16 @@ export class Recorder {
     this.failed++;
     this.of(req.cls).failed++;
     this.record(req, 'failed', 'hardware failure');
+  }
+
+  /** The latency samples of the run (SimulationOptions.samples). */
+  samples(classes: readonly ClassState[]): LatencySamples {
+    const byName: LatencySamples['classes'] = {};
+    for (const c of classes) {
+      const m = this.of(c);
+      byName[c.name] = { latency_s: m.latency.snapshot(), queue_wait_s: m.wait.snapshot() };
+    }
+    return { latency_s: this.latency.snapshot(), queue_wait_s: this.wait.snapshot(), classes: byName };
   }
 
   private record(req: Request, outcome: RequestRecord['outcome'], reason?: string): void {

@@ -14,7 +14,7 @@ import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import type { ClassState, ClusterState, ServiceRow } from './state.ts';
-import type { InFlightRecord, RequestRecord, TimePoint } from './recorder.ts';
+import type { InFlightRecord, LatencySamples, RequestRecord, TimePoint } from './recorder.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
@@ -65,6 +65,8 @@ export interface RunSummary {
   };
   /** Stage disaggregation: requests handed from one pool to the next (text embeddings or latents over the fabric). */
   handoffs: { count: number; gb: number; mean_ms: number };
+  /** Host-CPU encodes after post-processing (only when some ran): count, mean wait for free cores, core-hours used. */
+  cpu_encodes?: { count: number; mean_wait_s: number; core_hours: number };
   cold_starts: { count: number; mean_s: number; p95_s: number; storage: string };
   autoscaling: { scale_ups: number; scale_downs: number; node_boots: number; node_shutdowns: number };
   /** availability: share of replica-time not down for a failure (down = failed, then reloading after repair);
@@ -73,7 +75,11 @@ export interface RunSummary {
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
   /** engine: the serving engine modelled; approximate: its accelerations change the video (engines/quality.ts changesOutput);
    * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published). */
-  pools: { name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null }[];
+  pools: {
+    name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null;
+    /** Shared pools only: the models served, whether they fit together, swaps made and each model's swap time (s). */
+    models?: string[]; co_resident?: boolean; model_swaps?: number; swap_s?: Record<string, number>;
+  }[];
   /** total_s: the pool's part of the request (all stages unless the pool is disaggregated). */
   service_times: ServiceRow[];
   warnings: string[];
@@ -98,6 +104,8 @@ export interface SimulationResult extends RunSummary {
   estimates?: { pool: string; class: string; estimate: Estimate }[];
   /** With SimulationOptions.timeline: what ran when (for the Chrome trace). */
   timeline?: TimelineEvent[];
+  /** With SimulationOptions.samples: latencies and queue waits as mergeable sketches. */
+  samples?: LatencySamples;
   /** With SimulationOptions.monitoring: per-GPU, node, pool and class series (report/openmetrics.ts). */
   monitoring?: MonitoringSeries;
 }
@@ -193,6 +201,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       },
     },
     handoffs: { count: rec.handoffs.count, gb: rec.handoffs.bytes / 1e9, mean_ms: rec.handoffs.count ? (rec.handoffs.seconds / rec.handoffs.count) * 1000 : 0 },
+    ...(rec.cpuEncodes.encodes > 0 ? { cpu_encodes: { count: rec.cpuEncodes.encodes, mean_wait_s: rec.cpuEncodes.waitSeconds / rec.cpuEncodes.encodes, core_hours: rec.cpuEncodes.coreSeconds / 3600 } } : {}),
     cold_starts: { count: rec.coldStarts, mean_s: fin(rec.coldStartTimes.mean), p95_s: fin(rec.coldStartTimes.quantile(0.95)), storage: [...state.tiers.values()][0]?.note ?? '' },
     autoscaling: { scale_ups: rec.scaleUps, scale_downs: rec.scaleDowns, node_boots: rec.nodeBoots, node_shutdowns: rec.nodeShutdowns },
     failures: {
@@ -214,6 +223,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
         name: p.name, model: p.modelId, gpu: p.gpu, node: p.node.id, parallel: formatPlan(p.plan), replicas: p.replicas.length, gpus_per_replica: p.gpus,
         utilization: end > 0 ? gpuSeconds / (p.replicas.length * p.gpus * end) : 0, served: p.replicas.reduce((a, r) => a + r.served, 0), gpu_hours_awake: (awakeByPool[p.name] ?? 0) / 3600,
         ...poolQuality(p.inference.engine, state.estimates.filter((x) => x.pool === p.name).map((x) => x.estimate)),
+        ...(p.shared ? { models: p.modelIds, co_resident: p.shared.coResident, model_swaps: p.swaps, swap_s: Object.fromEntries(p.shared.swapSeconds) } : {}),
       };
     }),
     service_times: state.serviceRows,
@@ -240,14 +250,14 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
 
 /** Service time of a class on an idle cluster: its whole-request pool, or the sum of the stage pools' parts. */
 function classService(state: ClusterState, c: ClassState): number {
-  const mine = state.pools.filter((p) => p.modelId === c.modelId);
-  const whole = mine.find((p) => p.first === 0 && p.last === 2);
+  const mine = state.pools.filter((p) => p.modelIds.includes(c.modelId));
+  const whole = mine.find((p) => p.first === 0 && p.last >= (c.postprocess ? 3 : 2));
   if (whole) return serviceOf(whole, c).total_s;
   let total = 0;
-  for (let stage = 0; stage < 3; ) {
+  for (let stage = 0; stage < (c.postprocess ? 4 : 3); ) {
     const p = mine.find((x) => x.first === stage);
     if (!p) return NaN;
-    total += partTime(p, c);
+    total += partTime(p, c) + (p.last >= 3 ? serviceOf(p, c).postprocess_cpu_s : 0);
     stage = p.last + 1;
   }
   return total;

@@ -13,9 +13,10 @@
  * Requests waiting on a replica that fails are routed again (failures.ts).
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { acceptsWork, isIdle, type ClassState, type ClusterState, type PoolState, type Replica, type Request } from './state.ts';
+import { acceptsWork, isIdle, outstanding, type ClassState, type ClusterState, type PoolState, type Replica, type Request } from './state.ts';
 import { partTime } from './service-times.ts';
 import type { Router } from './routers/index.ts';
+import { pickWithAffinity } from './model-swap.ts';
 
 export class Routing {
   private readonly s: Scenario;
@@ -45,8 +46,16 @@ export class Routing {
     this.state.ports.startNext(rep);
   }
 
-  /** The router's pick (in test mode, checked against a full scan of the scores). */
+  /**
+   * The router's pick (in test mode, checked against a full scan of the scores). Among shared pools' replicas
+   * the lowest outstanding work wins (the router's score, else outstanding requests), a replica that would
+   * have to swap the model in counting SWAP_AFFINITY more (model-swap.ts).
+   */
   pick(pools: readonly PoolState[], cls: ClassState): Replica | undefined {
+    if (pools.some((p) => p.shared)) {
+      const score = this.router.score ?? outstanding;
+      return pickWithAffinity(pools.flatMap((p) => p.replicas), (r) => (acceptsWork(r) ? score(r) : Infinity), (r) => r.resident === cls.modelId || !!r.pool.shared?.coResident);
+    }
     const best = this.router.pick(pools, cls);
     if (this.checkTree && this.router.score) {
       // test mode: the tree must agree with a plain first-minimum scan
@@ -64,7 +73,7 @@ export class Routing {
   /** Pools that can take a request of this model at this stage (their span starts there). */
   poolsServing(modelId: string, stage: number): PoolState[] {
     let byStage = this.poolsFor.get(modelId);
-    if (!byStage) this.poolsFor.set(modelId, (byStage = [0, 1, 2].map((stage) => this.state.pools.filter((p) => p.modelId === modelId && p.first === stage))));
+    if (!byStage) this.poolsFor.set(modelId, (byStage = [0, 1, 2, 3].map((stage) => this.state.pools.filter((p) => p.modelIds.includes(modelId) && p.first === stage))));
     return byStage[stage]!;
   }
 

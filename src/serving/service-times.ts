@@ -24,6 +24,10 @@ export interface ServiceTime {
   denoise_s: number;
   /** VAE decode incl. moving the DiT off first (offload). */
   decode_s: number;
+  /** The class's post-processing on this replica's GPUs (0 without a chain or on a pool that does not run it). */
+  postprocess_s: number;
+  /** The host-CPU encode after it (does not hold the GPUs; serving/cpu-encode.ts). */
+  postprocess_cpu_s: number;
   total_s: number;
   /** Of encode_s / denoise_s / decode_s: host↔GPU weight transfers (offload), drawn at transfer power. */
   transfer_s: { encode: number; denoise: number; decode: number };
@@ -50,7 +54,7 @@ export class ServiceTimeTable {
     if (!entry) {
       const e = estimate({ model: getModel(modelId), node, plan, request: shape, options, fabric });
       const x = e.stage_split;
-      entry = { encode_s: x.encode_s, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: x.denoise_s, decode_s: x.decode_s, total_s: e.total_s, transfer_s: x.transfer_s, steps: e.request.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
+      entry = { encode_s: x.encode_s, step_s: e.step_s, highSteps: e.request.high_noise_steps, lowSteps: e.request.low_noise_steps, denoise_s: x.denoise_s, decode_s: x.decode_s, postprocess_s: x.postprocess_s, postprocess_cpu_s: x.postprocess_cpu_s, total_s: e.total_s, transfer_s: x.transfer_s, steps: e.request.steps, peak_memory_gb: e.peak_memory_gb, fits: e.fits, estimate: e };
       this.cache.set(key, entry);
     }
     return entry;
@@ -62,13 +66,15 @@ export class ServiceTimeTable {
 }
 
 /**
- * The service time of a class on a pool at a batch size, from the pool's memo (O(1) on the hot path). A pool
- * with measured stage times (deployment.stage_times) takes them instead of the cost model's (batch 1 only).
+ * The service time of a class on a pool at a batch size, from the pool's memo (O(1) on the hot path): the
+ * class's model on the pool's layout (a shared pool's model on its own plan). A pool with measured stage times
+ * (deployment.stage_times) takes them instead of the cost model's (batch 1 only).
  */
 export function serviceOf(pool: PoolState, cls: ClassState, batch = 1): ServiceTime {
   let byBatch = pool.service.get(cls);
   if (!byBatch) pool.service.set(cls, (byBatch = []));
-  return (byBatch[batch] ??= measured(pool, cls, ServiceTimeTable.shared.lookup(pool.modelId, pool.node.id, pool.plan, cls.shape, { ...pool.inference, batch }, pool.fabric), batch));
+  const options = cls.postprocess ? { ...pool.inference, batch, postprocess: cls.postprocess } : { ...pool.inference, batch };
+  return (byBatch[batch] ??= measured(pool, cls, ServiceTimeTable.shared.lookup(cls.modelId, pool.node.id, pool.plans.get(cls.modelId) ?? pool.plan, cls.shape, options, pool.fabric), batch));
 }
 
 function measured(pool: PoolState, cls: ClassState, times: ServiceTime, batch: number): ServiceTime {
@@ -84,12 +90,14 @@ function measured(pool: PoolState, cls: ClassState, times: ServiceTime, batch: n
 }
 
 /**
- * Seconds of a request's work on a pool: the stages the pool runs (all of them unless disaggregated), plus
- * the serving overheads the replica spends on it (serving_overheads).
+ * Seconds of a request's work on a pool's GPUs: the stages the pool runs (all of them unless disaggregated),
+ * plus the serving overheads the replica spends on it (serving_overheads). A host-CPU encode after the
+ * post-processing does not hold the replica and is not counted.
  */
 export function partTime(pool: PoolState, cls: ClassState, batch = 1): number {
   const times = serviceOf(pool, cls, batch);
-  const extra = pool.overheads ? overheadSeconds(pool.overheads, pool.last - pool.first + 1) : 0;
-  if (pool.first === 0 && pool.last === 2) return times.total_s + extra;
-  return extra + (pool.first <= 0 && pool.last >= 0 ? times.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? times.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? times.decode_s : 0);
+  const stages = Math.min(pool.last, cls.postprocess ? 3 : 2) - pool.first + 1;
+  const extra = pool.overheads ? overheadSeconds(pool.overheads, Math.max(1, stages)) : 0;
+  if (pool.first === 0 && pool.last >= 2) return times.total_s - times.postprocess_cpu_s + extra;
+  return extra + (pool.first <= 0 && pool.last >= 0 ? times.encode_s : 0) + (pool.first <= 1 && pool.last >= 1 ? times.denoise_s : 0) + (pool.first <= 2 && pool.last >= 2 ? times.decode_s : 0) + (pool.last >= 3 ? times.postprocess_s : 0);
 }

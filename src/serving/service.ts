@@ -6,8 +6,10 @@
  *  - a stage server runs the batch's phases (phases.ts) one event each, its GPUs drawing each phase's power;
  *  - a split-expert replica hands the batch from its first stage server to its second (a two-stage pipeline);
  *  - a finished request completes, or — when its pool runs only part of the request (stage disaggregation) —
- *    is handed over to a pool of the next stage: its text embeddings (after encode) or fp32 latents (after
- *    denoise) cross NVLink/PCIe inside a node or the NICs between nodes (alpha-beta, parallel/network.ts).
+ *    is handed over to a pool of the next stage: its text embeddings (after encode), fp32 latents (after
+ *    denoise) or decoded 8-bit frames (after decode, to a post-processing pool) cross NVLink/PCIe inside a node
+ *    or the NICs between nodes (alpha-beta, parallel/network.ts);
+ *  - a request whose chain ends with a host-CPU encode completes when that encode does (cpu-encode.ts).
  */
 import { Network } from '../parallel/network.ts';
 import { getModel } from '../workload/request.ts';
@@ -18,6 +20,8 @@ import { phaseList, type PhaseList } from './phases.ts';
 import type { Routing } from './routing.ts';
 import type { TimelineHandoff } from './timeline.ts';
 import { ServiceSpeed } from './service-speed.ts';
+import { withSwap } from './model-swap.ts';
+import { CpuEncoders } from './cpu-encode.ts';
 
 export class Service {
   /** Phase lists are the same for every replica of a pool: built once per (service time, stage server). */
@@ -27,11 +31,13 @@ export class Service {
 
   /** serving_overheads.service_cv / service_correlation_s: each batch's phases scaled by the replica's speed factor. */
   private readonly speed: ServiceSpeed;
+  private readonly cpuEncoders: CpuEncoders;
 
   constructor(private readonly state: ClusterState, private readonly routing: Routing) {
     this.stepByStep = state.scenario.scheduling.granularity === 'step';
     const o = state.pools[0]?.overheads;
     this.speed = new ServiceSpeed(o?.service_cv ?? 0, o?.service_correlation_s ?? 0, state.rng.service);
+    this.cpuEncoders = new CpuEncoders(state);
     for (const r of state.replicas) r.servers.forEach((server, k) => (server.onPhaseEnd = () => this.advancePhase(r, k)));
   }
 
@@ -96,8 +102,15 @@ export class Service {
     server.busySince = this.state.sim.now;
     this.state.ports.touch(rep);
     for (const n of rep.nodes) this.state.ports.updateNodePower(n);
-    const times = serviceOf(rep.pool, batch[0]!.cls, batch.length);
-    const list = this.varied(rep, this.phasesOf(rep, times, k));
+    const cls = batch[0]!.cls;
+    const times = serviceOf(rep.pool, cls, batch.length);
+    // a shared replica first swaps the batch's model onto its GPUs when another one is there (model-swap.ts)
+    const shared = rep.pool.shared;
+    const swap = shared && rep.resident !== cls.modelId ? shared.swapSeconds.get(cls.modelId)! : 0;
+    rep.resident = cls.modelId;
+    if (swap > 0) rep.pool.swaps++;
+    const varied = this.varied(rep, this.phasesOf(rep, cls, times, k));
+    const list = swap > 0 ? withSwap(varied, swap, times) : varied;
     server.phases = list;
     server.phaseIndex = 0;
     this.state.timeline?.batchStart(rep, k, list, times);
@@ -111,11 +124,11 @@ export class Service {
     return { ...list, seconds: list.seconds.map((d) => d * m) };
   }
 
-  private phasesOf(rep: Replica, times: ServiceTime, k: number): PhaseList {
+  private phasesOf(rep: Replica, cls: ClassState, times: ServiceTime, k: number): PhaseList {
     let lists = this.phaseCache.get(times);
     if (!lists) this.phaseCache.set(times, (lists = []));
     const p = rep.pool;
-    return (lists[k] ??= phaseList(times, { first: p.first, last: p.last, gpus: p.gpus, stageServers: rep.servers.length, twoExperts: getModel(p.modelId).experts === 2, stepByStep: this.stepByStep, labels: this.state.timeline !== undefined, overheads: p.overheads }, k));
+    return (lists[k] ??= phaseList(times, { first: p.first, last: p.last, gpus: p.gpus, stageServers: rep.servers.length, twoExperts: cls.model.experts === 2, stepByStep: this.stepByStep, labels: this.state.timeline !== undefined, overheads: p.overheads }, k));
   }
 
   /** Runs the next phase of a stage's batch (zero-length phases are skipped without an event), or finishes the stage. */
@@ -152,7 +165,8 @@ export class Service {
       rep.handoff.push(batch);
       this.startSecond(rep);
     } else {
-      for (const req of batch) (rep.pool.last < 2 ? this.handOver(rep, req) : this.finish(rep, req));
+      // after the decode, a class with a chain moves on to a post-processing pool (when this one does not run it)
+      for (const req of batch) (rep.pool.last < 2 || (rep.pool.last === 2 && req.cls.postprocess) ? this.handOver(rep, req) : this.finish(rep, req));
       if (k === 1) this.startSecond(rep);
     }
     this.startNext(rep);
@@ -168,7 +182,7 @@ export class Service {
     rep.served++;
     const from = rep.pool.last;
     req.stage = from + 1;
-    const bytes = from === 0 ? contextBytes(req.cls) : latentBytes(req.cls);
+    const bytes = from === 0 ? contextBytes(req.cls) : from === 1 ? latentBytes(req.cls) : decodedVideoBytes(req.cls);
     const nextPools = this.routing.poolsServing(req.cls.modelId, req.stage);
     const next = this.routing.pick(nextPools, req.cls);
     const sameNode = next !== undefined && next.nodes.some((n) => rep.nodes.includes(n));
@@ -182,7 +196,7 @@ export class Service {
     if (tl) {
       const ev: TimelineHandoff = {
         type: 'handoff', request: req.id, from: rep.id, to_pool: (next?.pool ?? nextPools[0])?.name ?? '', to: null,
-        payload: from === 0 ? 'text embeddings' : 'latents', bytes, same_node: sameNode, start: sim.now, end: sim.now + seconds,
+        payload: from === 0 ? 'text embeddings' : from === 1 ? 'latents' : 'decoded frames', bytes, same_node: sameNode, start: sim.now, end: sim.now + seconds,
       };
       tl.handoff(ev);
       sim.schedule(seconds, () => {
@@ -194,7 +208,10 @@ export class Service {
 
   private finish(rep: Replica, req: Request): void {
     rep.served++;
-    this.state.recorder.complete(req);
+    const chain = req.cls.postprocess;
+    const cpu = chain?.encode?.on === 'cpu' && rep.pool.last >= 3 ? serviceOf(rep.pool, req.cls).postprocess_cpu_s : 0;
+    if (cpu > 0) this.cpuEncoders.run(rep.nodes[0]!, chain!.encode!.cores, cpu, () => this.state.recorder.complete(req));
+    else this.state.recorder.complete(req);
   }
 
   private networkFor(rep: Replica): Network {
@@ -214,6 +231,11 @@ export function busySeconds(server: StageServer, end: number): number {
 export function contextBytes(cls: ClassState): number {
   const d = getModel(cls.modelId).dit;
   return d.textLen * d.textDim * 2 * (cls.shape.cfg ? 2 : 1);
+}
+
+/** The decoded video handed to a post-processing pool: 8-bit RGB frames (what the official pipeline saves). */
+export function decodedVideoBytes(cls: ClassState): number {
+  return 3 * cls.shape.frames * cls.shape.width * cls.shape.height;
 }
 
 /** The fp32 latents handed to the decode pool. */

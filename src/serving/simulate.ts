@@ -53,7 +53,7 @@ import { InputError } from '../errors.ts';
 
 export type { SimulationResult, RunSummary, Stats } from './result.ts';
 export { summaryOf, usageOf } from './result.ts';
-export type { RequestRecord, TimePoint } from './recorder.ts';
+export type { RequestRecord, TimePoint, LatencySamples } from './recorder.ts';
 export type { ReplicaState, TimelineEvent, TimelineBatch, TimelinePhase, TimelineLoad, TimelineHandoff, TimelineFailure, TimelineReplicaState, TimelineNodeState } from './timeline.ts';
 
 export interface SimulationOptions {
@@ -73,6 +73,8 @@ export interface SimulationOptions {
   onSample?: (point: TimePoint) => void;
   /** Test mode: check the routing tree against a full scan at every pick (slow). */
   checkRouting?: boolean;
+  /** Keep the latency and queue-wait samples as mergeable sketches (result.samples; sweeps pool replicates). */
+  samples?: boolean;
   /** Multiply every arrival rate (capacity search). */
   rateScale?: number;
   /** Where a field came from, for errors raised while building the cluster. */
@@ -251,6 +253,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
       const end = sim.now;
       state.timeline?.close(end);
       const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
+      if (opts.samples) result.samples = state.recorder.samples(state.classes);
       if (stoppedBecause !== undefined && phase !== 'done') {
         result.partial = { reason: stoppedBecause, at_s: end };
         result.warnings.push(`partial run: stopped (${stoppedBecause}) at simulated time ${end.toFixed(1)} s of ${s.duration} s; ${state.recorder.inFlight} requests were still in flight`);

@@ -71,7 +71,7 @@ export function measuredServiceTime(profile: StageProfile, base: ServiceTime, sh
   const step = s.step_s.mean;
   const decode = s.decode_s.mean;
   const denoise = step * shape.steps;
-  return { ...base, encode_s: encode, step_s: step, denoise_s: denoise, decode_s: decode, total_s: encode + denoise + decode, transfer_s: { encode: 0, denoise: 0, decode: 0 } };
+  return { ...base, encode_s: encode, step_s: step, denoise_s: denoise, decode_s: decode, total_s: encode + denoise + decode + base.postprocess_s + base.postprocess_cpu_s, transfer_s: { encode: 0, denoise: 0, decode: 0 } };
 }
 
 export function profileShapes(profile: StageProfile): string {

@@ -4,8 +4,9 @@
  * subsystems call each other (routing, service, cold start, autoscale, power), wired once by simulate.ts.
  * Subsystems read and change this state; none keeps a copy of it.
  *
- * Stage indices: 0 text encode, 1 denoise, 2 VAE decode. A pool runs a consecutive span of them (all three
- * unless stage-disaggregated); a split-expert replica has two stage servers (high-noise and low-noise group).
+ * Stage indices: 0 text encode, 1 denoise, 2 VAE decode, 3 post-processing (the class's chain; nothing for a
+ * class without one). A pool runs a consecutive span of them (all four unless stage-disaggregated); a
+ * split-expert replica has two stage servers (high-noise and low-noise group).
  */
 import { FifoQueue, MinTree, PriorityQueue, type EventHandle, type RandomStream, type Simulator } from '../engine/index.ts';
 import { PowerMeter } from '../engine/power-meter.ts';
@@ -13,7 +14,6 @@ import { FlowNetwork, Pipe, type Flow } from '../engine/flows.ts';
 import type { Scenario, Pool, Autoscale } from '../scenario/schema.ts';
 import { poolsOf, autoscalesOf, poolPlan } from '../scenario/pools.ts';
 import { resolveClasses, type ResolvedClass } from '../scenario/classes.ts';
-import { getModel } from '../workload/request.ts';
 import { canonicalId, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
@@ -32,13 +32,15 @@ import { readStageProfile, type StageProfile } from './stage-profile.ts';
 import { resolveOverheads, type ServingOverheads } from './overheads.ts';
 import type { Cooling } from './cooling.ts';
 import type { Monitoring } from './monitoring.ts';
+import { place } from './placement.ts';
+import { poolModels, sharedPoolModels, type SharedModels } from './model-swap.ts';
 
 /** A scenario's relative path, against the scenario file's folder. */
 export function resolvePath(baseDir: string | undefined, file: string): string {
   return baseDir && !file.startsWith('/') ? `${baseDir}/${file}` : file;
 }
 
-export const STAGES = ['encode', 'denoise', 'decode'];
+export const STAGES = ['encode', 'denoise', 'decode', 'postprocess'];
 
 export type ReplicaState = 'active' | 'loading' | 'waking' | 'asleep' | 'failed';
 export type NodePowerState = 'on' | 'booting' | 'off' | 'failed';
@@ -68,7 +70,14 @@ export interface ClassState extends ResolvedClass {
 export interface PoolState {
   name: string;
   spec: Pool;
+  /** The model of its replicas (a shared pool's first). */
   modelId: string;
+  /** Models its replicas serve (one; several for a shared pool, model-swap.ts), and a model's own plan there. */
+  modelIds: string[];
+  plans: Map<string, ParallelPlan>;
+  /** Shared pools: whether the models fit together, else each one's swap time; and the swaps made. */
+  shared?: SharedModels;
+  swaps: number;
   node: NodeSpec;
   gpu: string;
   /** GPUs per replica. */
@@ -157,6 +166,8 @@ export interface Replica {
   /** Since when the replica has been down for a failure (failed, then reloading); NaN when up. */
   downSince: number;
   downTime: number;
+  /** The model on the GPUs (a shared pool's replicas swap it). */
+  resident: string;
 }
 
 /** A handle no event has (cancelling it does nothing): kept in number fields so they never hold `undefined`. */
@@ -209,6 +220,9 @@ export interface ServiceRow {
   encode_s: number;
   denoise_s: number;
   decode_s: number;
+  /** Post-processing on the pool's GPUs, and the host-CPU encode after it (0 without a chain or when another pool runs it). */
+  postprocess_s: number;
+  postprocess_cpu_s: number;
   total_s: number;
   peak_memory_gb: number;
 }
@@ -302,9 +316,10 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     const node = getNode(nodeId);
     const { plan, dp, gpus } = poolPlan(p, locate([...path, 'parallel']).source);
     const name = p.name ?? `pool${i}`;
+    const { modelIds, plans } = poolModels(p, s.model, (j) => locate([...path, 'models', j, 'parallel']).source);
     const pool: PoolState = {
-      name, spec: p, modelId: getModel(p.model ?? s.model).id, node, gpu: node.gpu, gpus, plan,
-      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 3 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode') } } : {}) },
+      name, spec: p, modelId: modelIds[0]!, modelIds, plans, swaps: 0, node, gpu: node.gpu, gpus, plan,
+      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 4 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode'), postprocess: p.stages.includes('postprocess') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, scores: new MinTree(0),
@@ -323,6 +338,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
         id: replicas.length, slot: pool.replicas.length, pool, nodes: placed, state: 'active', queue: new PriorityQueue<Request>(), handoff: new FifoQueue<Request[]>(),
         servers: (split ? [0, 1] : [0]).map(() => ({ batch: undefined, busySince: 0, busyTime: 0, gpus: groupGpus(plan), phaseEvent: NO_EVENT, power: -1, phases: NO_PHASES, phaseIndex: 0, onPhaseEnd: () => {} })),
         served: 0, wakeEvent: undefined, loadFlow: undefined, batchTimer: undefined, failedUnits: 0, queuedWork: 0, idleSince: 0, resumeAfterRepair: false, downSince: NaN, downTime: 0,
+        resident: modelIds[0]!,
       };
       for (const n of placed) n.replicas.push(rep);
       pool.replicas.push(rep);
@@ -342,7 +358,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
   const estimates: BuiltCluster['estimates'] = [];
   for (const cls of classes) {
     for (const [pi, pool] of pools.entries()) {
-      if (pool.modelId !== cls.modelId) continue;
+      if (!pool.modelIds.includes(cls.modelId)) continue;
       const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
       let times: ServiceTime;
       try {
@@ -354,12 +370,19 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
         continue;
       }
       if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.suggestions[0] });
-      serviceRows.push({ pool: pool.name, class: cls.name, stages: STAGES.slice(pool.first, pool.last + 1), encode_s: times.encode_s, denoise_s: times.denoise_s, decode_s: times.decode_s, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
+      // a class without a chain has no post-processing stage to show
+      const stages = STAGES.slice(pool.first, pool.last + 1).filter((st) => st !== 'postprocess' || cls.postprocess);
+      if (stages.length === 0) continue;
+      const post = pool.last >= 3;
+      // a post-processing pool's row shows only its own stage (not what the model's other stages would take on its GPUs)
+      const only = pool.first === 3;
+      serviceRows.push({ pool: pool.name, class: cls.name, stages, encode_s: only ? 0 : times.encode_s, denoise_s: only ? 0 : times.denoise_s, decode_s: only ? 0 : times.decode_s, postprocess_s: post ? times.postprocess_s : 0, postprocess_cpu_s: post ? times.postprocess_cpu_s : 0, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
       estimates.push({ pool: pool.name, class: cls.name, estimate: times.estimate });
       for (const w of times.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
   }
   if (issues.length) throw new InputError(issues);
+  for (const pool of pools) if (pool.modelIds.length > 1) pool.shared = sharedPoolModels(pool, classes);
 
   // ---- power: per-GPU levels of each pool from its (first) estimate, one meter channel per stage server ----
   for (const pool of pools) pool.power = powerLevels(estimates.find((e) => e.pool === pool.name)?.estimate, pool.gpu);
@@ -368,32 +391,4 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
 }
 
 const NO_PHASES: PhaseList = { seconds: [], watts: [] };
-const NO_POWER: PowerLevels = { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: 0, deep_idle: 0 };
-
-/** First-fit placement of a replica of `gpus` GPUs on nodes of one type; spans whole nodes when larger than one. */
-export function place(nodes: NodeState[], nodeId: string, gpus: number): NodeState[] | undefined {
-  const candidates = nodes.filter((n) => n.spec.id === nodeId);
-  const per = candidates[0]?.spec.gpusPerNode ?? 0;
-  if (gpus <= per) {
-    const n = candidates.find((x) => x.freeGpus >= gpus);
-    if (!n) return undefined;
-    n.freeGpus -= gpus;
-    return [n];
-  }
-  const need = Math.ceil(gpus / per);
-  const empty = candidates.filter((x) => x.freeGpus === per).slice(0, need);
-  if (empty.length < need) return undefined;
-  for (const n of empty) n.freeGpus -= Math.min(per, gpus - per * empty.indexOf(n));
-  return empty;
-}
-
-/** The replica using GPU index `g` of a node (replicas are packed in placement order). */
-export function replicaOfGpu(n: NodeState, g: number): Replica | undefined {
-  let offset = 0;
-  for (const r of n.replicas) {
-    const here = r.nodes.length > 1 ? n.spec.gpusPerNode : r.pool.gpus;
-    if (g < offset + here) return r;
-    offset += here;
-  }
-  return undefined;
-}
+const NO_POWER: PowerLevels = { text_encode: 0, denoise: 0, vae_decode: 0, vae_idle_ranks: 0, transfer: 0, idle: 0, deep_idle: 0, postprocess: 0 };

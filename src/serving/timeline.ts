@@ -75,7 +75,7 @@ export interface TimelineHandoff {
   to_pool: string;
   /** The replica that took the request when it arrived (null: it waited at the pool, or the run ended first). */
   to: number | null;
-  payload: 'text embeddings' | 'latents';
+  payload: 'text embeddings' | 'latents' | 'decoded frames';
   bytes: number;
   same_node: boolean;
   start: number;

@@ -1,111 +1,43 @@
 /**
  * Capacity search: the highest arrival rate a deployment sustains while meeting latency objectives.
  *
- * Every trial runs the scenario with its arrival rates multiplied by a scale factor (a trace is compressed in
- * time), the same seed each time (common random numbers, so the objective is close to monotone in the rate),
- * and `drain` on, so every admitted request counts. The search brackets the answer by doubling or halving,
- * then bisects in log space until the bracket is within the tolerance. A rate passes when every objective
- * holds and no request was dropped or failed beyond `maxLossShare`.
+ * 1. Feasibility first: a request never finishes faster than its own service time on an idle replica, so
+ *    objectives the service times alone break (studies/objectives.ts `infeasibility`) get "infeasible" and
+ *    the reason, never a rate.
+ * 2. Every trial runs the scenario with its arrival rates multiplied by a scale factor (a trace is compressed
+ *    in time), the same seed each time (common random numbers, so the objective is close to monotone in the
+ *    rate), and `drain` on, so every admitted request counts. Its horizon is sized to the rate: the
+ *    scenario's duration, repeated as often as it takes for the trial to see at least 20/(1−q) requests for
+ *    the strictest quantile q an objective asks about (metrics/confidence.ts: p95 needs 400, p99 2,000;
+ *    per-class objectives divide by the class's share). A trace cannot be stretched: its trials are marked
+ *    low-confidence when it has too few requests.
+ * 3. The search brackets the answer by doubling or halving, then bisects in log space until the bracket is
+ *    within the tolerance. A rate passes when every objective holds and no request was dropped or failed
+ *    beyond `maxLossShare`. Each trial carries the 95% interval of its percentile and attainment objectives
+ *    (order-statistic and Wilson intervals); a verdict whose interval contains the objective is "within
+ *    noise", and the result says so instead of pretending to a sharp boundary.
  */
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
-import { parseDuration } from '../units.ts';
+import { resolveOverheads } from '../serving/overheads.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
+import { formatDuration } from '../units.ts';
+import { QuantileSketch } from '../metrics/quantile-sketch.ts';
+import { minSamplesForQuantile, proportionInterval, quantileRankInterval } from '../metrics/confidence.ts';
+import { checkObjectives, formatObjectiveValue, infeasibility, quantileOf, type ServiceClass, type SloTerm } from './objectives.ts';
 
-export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed';
+export { parseSlo, sloValue, meetsObjectives, type SloTerm, type SloMetric } from './objectives.ts';
 
-export interface SloTerm {
-  /** Request class name, or undefined for all requests. */
-  cls: string | undefined;
-  metric: SloMetric;
-  op: '<=' | '>=';
+/** The 95% interval of an objective's metric in one trial (percentiles: order statistics; attainment: Wilson). */
+export interface ObjectiveInterval {
+  objective: string;
   value: number;
-  text: string;
-}
-
-const LATENCY: SloMetric[] = ['mean', 'p50', 'p90', 'p95', 'p99', 'max', 'wait_mean', 'wait_p95', 'wait_p99'];
-const SHARE: SloMetric[] = ['attainment', 'completed'];
-
-/**
- * Parses objectives like "p95<=600", "p99<=20m", "attainment>=0.99", "720p-5s.p95<=1h", several separated by
- * commas. Latency values take duration units (s, m, h); shares are fractions or percentages.
- */
-export function parseSlo(text: string): SloTerm[] {
-  const terms: SloTerm[] = [];
-  for (const raw of text.split(',').map((t) => t.trim()).filter(Boolean)) {
-    const m = /^(?:(.+)\.)?([a-z0-9_]+)\s*(<=|>=|<|>)\s*(.+)$/i.exec(raw);
-    if (!m) throw new Error(`cannot read objective "${raw}": expected e.g. p95<=600, p99<=20m, attainment>=0.99 or <class>.p95<=1h`);
-    const metric = m[2]!.toLowerCase() as SloMetric;
-    if (![...LATENCY, ...SHARE].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE].join(', ')}`);
-    const op = m[3]!.startsWith('<') ? '<=' : '>=';
-    let value: number | undefined;
-    if (SHARE.includes(metric)) {
-      const v = m[4]!.trim();
-      value = v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : Number(v);
-      if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`"${raw}": ${metric} is a share between 0 and 1 (or a percentage)`);
-    } else {
-      value = parseDuration(m[4]!.trim());
-      if (value === undefined || value <= 0) throw new Error(`"${raw}": expected a positive duration such as 600, 10m or 1h`);
-    }
-    if (op === '<=' && SHARE.includes(metric)) throw new Error(`"${raw}": ${metric} should be at least a share (>=), not at most`);
-    if (op === '>=' && LATENCY.includes(metric)) throw new Error(`"${raw}": latency objectives are upper bounds (<=)`);
-    terms.push({ cls: m[1], metric, op, value, text: raw });
-  }
-  if (terms.length === 0) throw new Error('no objective given: e.g. --slo "p95<=600"');
-  return terms;
-}
-
-/** The value of an objective's metric in a run (throws for an unknown class). */
-export function sloValue(r: SimulationResult, t: SloTerm): number {
-  if (t.cls !== undefined) {
-    const c = r.classes.find((x) => x.name === t.cls);
-    if (!c) throw new Error(`objective "${t.text}": no request class "${t.cls}" (classes: ${r.classes.map((x) => x.name).join(', ')})`);
-    switch (t.metric) {
-      case 'mean': case 'p50': case 'p90': case 'p95': case 'p99': case 'max':
-        return c.latency_s[t.metric];
-      case 'wait_mean':
-        return c.queue_wait_s.mean;
-      case 'wait_p95':
-        return c.queue_wait_s.p95;
-      case 'wait_p99':
-        throw new Error(`objective "${t.text}": per-class queue wait has mean and p95 only`);
-      case 'attainment':
-        return c.slo_attainment ?? NaN;
-      case 'completed':
-        return c.arrived > 0 ? c.completed / c.arrived : 1;
-    }
-  }
-  switch (t.metric) {
-    case 'mean': case 'p50': case 'p90': case 'p95': case 'p99': case 'max':
-      return r.latency_s[t.metric];
-    case 'wait_mean':
-      return r.queue_wait_s.mean;
-    case 'wait_p95':
-      return r.queue_wait_s.p95;
-    case 'wait_p99':
-      return r.queue_wait_s.p99;
-    case 'attainment':
-      return r.slo_attainment ?? NaN;
-    case 'completed':
-      return r.requests.arrived > 0 ? r.requests.completed / r.requests.arrived : 1;
-  }
-}
-
-/**
- * Whether a run meets every objective, completed something, and lost (dropped or failed) at most
- * `maxLossShare` of its arrivals; with the value of each objective's metric.
- */
-export function meetsObjectives(r: SimulationResult, terms: readonly SloTerm[], maxLossShare = 0): { pass: boolean; values: Record<string, number>; lost: number } {
-  const values: Record<string, number> = {};
-  let pass = r.requests.completed > 0;
-  for (const t of terms) {
-    const v = sloValue(r, t);
-    values[t.text] = v;
-    if (!(t.op === '<=' ? v <= t.value : v >= t.value)) pass = false;
-  }
-  const lost = r.requests.dropped + r.requests.failed;
-  if (lost > maxLossShare * r.requests.arrived) pass = false;
-  return { pass, values, lost };
+  lo: number | null;
+  hi: number | null;
+  /** Requests the estimate rests on. */
+  n: number;
+  /** The interval contains the objective's target: this trial's verdict is within the noise. */
+  straddles: boolean;
 }
 
 export interface Trial {
@@ -116,17 +48,36 @@ export interface Trial {
   throughput_per_h: number;
   gpu_utilization: number;
   completed: number;
+  /** Simulated arrival window of this trial (the scenario's duration, repeated to reach enough requests). */
+  duration_s: number;
+  /** Fewer completed requests than the sample-size rule asks for (a short trace). */
+  low_confidence: boolean;
+  /** Some objective's 95% interval contains its target. */
+  within_noise: boolean;
+  intervals: ObjectiveInterval[];
+  /** The objectives it misses, on one line; null when it passes. */
+  reason: string | null;
 }
 
 export interface CapacityResult {
   objectives: string[];
-  /** Highest rate that passed (videos/h offered), 0 when even the smallest tried rate failed. */
+  /** False when the objectives cannot be met at any rate (see `reason`); max_rate_per_h is then 0. */
+  feasible: boolean;
+  /** Why not feasible, or why no rate was found; null otherwise. */
+  reason: string | null;
+  /** Highest rate that passed (videos/h offered), 0 when none did. */
   max_rate_per_h: number;
   scale: number;
   /** Lowest rate that failed (the bracket's upper end). */
   failing_rate_per_h: number;
   /** Upper bound from service times alone: every replica busy back to back on the request mix. */
   saturation_rate_per_h: number;
+  /** How each trial's horizon was chosen. */
+  horizon: { rule: string; min_completed: number; scenario_duration_s: number; stretched: boolean };
+  /** 'low' when a trial at either end of the final bracket completed fewer requests than the rule asks for (a short trace). */
+  confidence: 'ok' | 'low';
+  /** At either end of the final bracket an objective's 95% interval contains its target: the boundary is known only to within the noise. */
+  boundary_within_noise: boolean;
   at_capacity: SimulationResult | undefined;
   trials: Trial[];
   notes: string[];
@@ -181,6 +132,79 @@ export function saturationRatePerH(r: SimulationResult, s: Scenario): number {
   return bound;
 }
 
+/** The quantile an objective's estimate sits at (p95: 0.95; attainment a: a; mean: 0.5; max: 0.99), for the sample-size rule. */
+function ruleQuantile(t: SloTerm): number | undefined {
+  if (t.metric === 'completed') return undefined;
+  if (t.metric === 'attainment') return Math.min(0.99, Math.max(0.5, t.value));
+  if (t.metric === 'mean' || t.metric === 'wait_mean') return 0.5;
+  if (t.metric === 'max') return 0.99;
+  return quantileOf(t.metric);
+}
+
+/** Completed requests a trial needs for every objective: max over terms of 20/(1−q), divided by the class's share for per-class terms. */
+export function requiredSamples(terms: readonly SloTerm[], shareOf: (cls: string) => number): number {
+  let need = 1;
+  for (const t of terms) {
+    const q = ruleQuantile(t);
+    if (q === undefined) continue;
+    const share = t.cls !== undefined ? shareOf(t.cls) : 1;
+    need = Math.max(need, Math.ceil(minSamplesForQuantile(q) / Math.max(share, 1e-6)));
+  }
+  return need;
+}
+
+/** The 95% interval of each percentile and attainment objective in a run with samples (see ObjectiveInterval). */
+export function objectiveIntervals(r: SimulationResult, terms: readonly SloTerm[]): ObjectiveInterval[] {
+  const out: ObjectiveInterval[] = [];
+  for (const t of terms) {
+    const cls = t.cls !== undefined ? r.classes.find((c) => c.name === t.cls) : undefined;
+    if (t.cls !== undefined && !cls) continue;
+    if (t.metric === 'attainment') {
+      const n = cls ? cls.completed : r.classes.filter((c) => c.slo_s !== null).reduce((a, c) => a + c.completed, 0);
+      const share = cls ? cls.slo_attainment : r.slo_attainment;
+      if (share === null || n === 0) continue;
+      const ci = proportionInterval(Math.round(share * n), n);
+      out.push({ objective: t.text, value: share, lo: ci.lo, hi: ci.hi, n, straddles: ci.lo !== null && ci.hi !== null && ci.lo < t.value && ci.hi >= t.value });
+      continue;
+    }
+    const q = quantileOf(t.metric);
+    if (q === undefined || !r.samples) continue;
+    const wait = t.metric.startsWith('wait_');
+    const snap = cls ? r.samples.classes[cls.name]?.[wait ? 'queue_wait_s' : 'latency_s'] : r.samples[wait ? 'queue_wait_s' : 'latency_s'];
+    if (!snap || snap.count === 0) continue;
+    const sketch = QuantileSketch.merge([snap]);
+    const ranks = quantileRankInterval(sketch.count, q);
+    const lo = ranks.lo !== null ? sketch.valueAtRank(ranks.lo) : null;
+    const hi = ranks.hi !== null ? sketch.valueAtRank(ranks.hi) : null;
+    out.push({ objective: t.text, value: sketch.quantile(q), lo, hi, n: sketch.count, straddles: (lo === null || lo <= t.value) && (hi === null || hi > t.value) });
+  }
+  return out;
+}
+
+/** The service-time view of the mix the feasibility check needs, from a probe run. */
+function serviceClasses(r: SimulationResult, s: Scenario): ServiceClass[] {
+  const total = r.classes.reduce((a, c) => a + c.arrived, 0);
+  const weights = s.workload.mix.reduce((a, c) => a + c.weight, 0);
+  return r.classes.map((c, i) => ({
+    name: c.name,
+    // a trace's classes come from its rows: the mix the probe saw; otherwise the scenario's weights
+    share: s.workload.arrivals.process === 'trace' ? (total > 0 ? c.arrived / total : 0) : weights > 0 ? (s.workload.mix[i]?.weight ?? 0) / weights : 0,
+    service_s: c.service_s,
+    slo_s: c.slo_s,
+  })).filter((c) => Number.isFinite(c.service_s));
+}
+
+/** How much faster than its nominal service time a request may run: 3 standard deviations of a log-normal speed factor (serving_overheads.service_cv). */
+function serviceSlack(s: Scenario, baseDir: string | undefined): number {
+  if (s.serving_overheads === undefined) return 0.001;
+  try {
+    const cv = resolveOverheads(s.serving_overheads as never, baseDir, { source: 'scenario' }).service_cv;
+    return cv > 0 ? Math.exp(3 * Math.sqrt(Math.log(1 + cv * cv))) - 1 : 0.001;
+  } catch {
+    return 0.001;
+  }
+}
+
 export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOptions = {}): CapacityResult {
   const tol = opts.tolerance ?? 0.02;
   const maxTrials = opts.maxTrials ?? 40;
@@ -192,15 +216,55 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   const probe = simulate(scenario, { ...opts, rateScale: 1 });
   const base = baseRatePerH(scenario, probe);
   if (!(base > 0)) throw new Error('the scenario has no arrivals to scale (rate 0 or an empty trace)');
+  for (const t of terms) {
+    if (t.cls !== undefined && !probe.classes.some((c) => c.name === t.cls)) throw new Error(`objective "${t.text}": no request class "${t.cls}" (classes: ${probe.classes.map((x) => x.name).join(', ')})`);
+  }
+  const saturation = saturationRatePerH(probe, scenario);
+  const classes = serviceClasses(probe, scenario);
+  const minCompleted = requiredSamples(terms, (name) => classes.find((c) => c.name === name)?.share ?? 1);
+  const trace = scenario.workload.arrivals.process === 'trace';
+  const horizon = {
+    rule: trace
+      ? `a trace cannot be stretched: each trial replays it once (${probe.requests.arrived} requests; the objectives ask for ${minCompleted})`
+      : `each trial simulates the scenario duration (${formatDuration(scenario.duration)}), repeated until at least ${minCompleted} requests are expected (+2 standard deviations of the arrival count): 20/(1-q) for the strictest quantile q of the objectives, per class divided by its share`,
+    min_completed: minCompleted, scenario_duration_s: scenario.duration, stretched: false,
+  };
+  const base_ = {
+    objectives: terms.map((t) => t.text), saturation_rate_per_h: saturation, horizon, trials, notes,
+  };
 
+  // ---- 1. what service times alone rule out ----
+  const ruled = infeasibility(terms, classes, serviceSlack(scenario, opts.baseDir));
+  if (ruled) {
+    return {
+      ...base_, feasible: false, reason: `infeasible at any rate: ${ruled.reason}`, max_rate_per_h: 0, scale: 0, failing_rate_per_h: 0,
+      confidence: 'ok', boundary_within_noise: false, at_capacity: undefined,
+    };
+  }
+
+  // ---- 2. trials with horizons sized to the rate ----
+  const durationAt = (scale: number): number => {
+    if (trace) return scenario.duration;
+    const expected = (base * scale * scenario.duration) / 3600;
+    // aim two Poisson standard deviations above the rule, so the trial does complete that many
+    const target = minCompleted + 2 * Math.sqrt(minCompleted);
+    const repeats = Math.max(1, Math.ceil(target / Math.max(expected, 1e-12) - 1e-9));
+    return scenario.duration * repeats;
+  };
   const trial = (scale: number): boolean => {
-    const r = scale === 1 ? probe : simulate(scenario, { ...opts, rateScale: scale });
-    const { pass, values } = meetsObjectives(r, terms, maxLoss);
-    const t: Trial = { scale, rate_per_h: base * scale, pass, values, throughput_per_h: r.throughput_per_h, gpu_utilization: r.gpu_utilization, completed: r.requests.completed };
+    const duration = durationAt(scale);
+    if (duration > scenario.duration) horizon.stretched = true;
+    const r = simulate({ ...scenario, duration }, { ...opts, rateScale: scale, samples: true });
+    const v = checkObjectives(r, terms, maxLoss);
+    const intervals = objectiveIntervals(r, terms);
+    const t: Trial = {
+      scale, rate_per_h: base * scale, pass: v.pass, values: v.values, throughput_per_h: r.throughput_per_h, gpu_utilization: r.gpu_utilization, completed: r.requests.completed,
+      duration_s: duration, low_confidence: r.requests.completed < minCompleted, within_noise: intervals.some((i) => i.straddles), intervals, reason: v.reason,
+    };
     trials.push(t);
     results.set(scale, r);
     opts.onTrial?.(t);
-    return pass;
+    return v.pass;
   };
 
   let lo = 0;
@@ -235,20 +299,24 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   }
   if (trials.length >= maxTrials) notes.push(`stopped after ${maxTrials} trials; the bracket is ${(lo * base).toFixed(2)}..${(hi * base).toFixed(2)}/h`);
   if (!Number.isFinite(hi)) notes.push('every tried rate passed: the objectives never bind (check them)');
-  if (lo === 0) notes.push('even the smallest tried rate fails the objectives: a single request on an idle cluster may already miss them');
-  const saturation = saturationRatePerH(probe, scenario);
   const at = lo > 0 ? results.get(lo) : undefined;
-  if (at && at.sim_time_s < 20 * Math.max(...at.service_times.map((x) => x.total_s))) {
-    notes.push('the simulated duration is short next to the service time: tail latencies are noisy; raise duration (--set duration=7d)');
+  const atTrial = trials.find((t) => t.scale === lo);
+  const failTrial = trials.find((t) => t.scale === hi);
+  let reason: string | null = null;
+  if (lo === 0) {
+    const last = trials[trials.length - 1];
+    reason = `no tried rate meets the objectives, down to ${last ? last.rate_per_h.toPrecision(3) : '?'}/h${last?.reason ? ` (${last.reason})` : ''}: near-idle runs already miss them (cold starts, failures or queueing the service times alone do not show)`;
+  }
+  const lowSamples = [atTrial, failTrial].some((t) => t?.low_confidence);
+  const noisy = [atTrial, failTrial].some((t) => t?.within_noise);
+  if (lowSamples) notes.push(`low confidence: a trial at the answer completed fewer than the ${minCompleted} requests the objectives need (${horizon.rule})`);
+  if (noisy && lo > 0 && Number.isFinite(hi)) {
+    const termOf = (text: string) => terms.find((x) => x.text === text)!;
+    const show = (t: Trial | undefined) => t?.intervals.filter((i) => i.straddles).map((i) => `${i.objective}: ${formatObjectiveValue(termOf(i.objective), i.value)}, 95% interval ${formatObjectiveValue(termOf(i.objective), i.lo)}–${formatObjectiveValue(termOf(i.objective), i.hi)}`).join('; ');
+    notes.push(`the boundary is within the noise: ${[atTrial, failTrial].filter((t) => t?.within_noise).map((t) => `at ${t!.rate_per_h.toFixed(2)}/h ${show(t)}`).join('; ')} — the interval contains the objective, so this seed cannot tell pass from fail there; a longer duration (--set duration=…) narrows it`);
   }
   return {
-    objectives: terms.map((t) => t.text),
-    max_rate_per_h: lo * base,
-    scale: lo,
-    failing_rate_per_h: hi * base,
-    saturation_rate_per_h: saturation,
-    at_capacity: at,
-    trials,
-    notes,
+    ...base_, feasible: lo > 0, reason, max_rate_per_h: lo * base, scale: lo, failing_rate_per_h: hi * base,
+    confidence: lowSamples ? 'low' : 'ok', boundary_within_noise: noisy && lo > 0 && Number.isFinite(hi), at_capacity: at,
   };
 }

@@ -17,7 +17,7 @@ import type { RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { InputError } from '../errors.ts';
-import type { SloTerm } from './capacity.ts';
+import { infeasibility, type SloTerm } from './objectives.ts';
 import { searchPlans, type PlanRow } from './plan-search.ts';
 
 /** One replica layout on one node type. */
@@ -35,18 +35,20 @@ export interface ClassInfo {
   shape: RequestShape;
   /** Share of arrivals (weights normalized). */
   share: number;
+  /** The class's SLO, s (attainment objectives). */
+  slo_s: number | null;
 }
 
 export function classesOf(s: Scenario): ClassInfo[] {
   const total = s.workload.mix.reduce((a, c) => a + c.weight, 0);
-  return resolveClasses(s).map((c) => ({ name: c.name, model: c.model, shape: c.shape, share: total > 0 ? c.spec.weight / total : 0 }));
+  return resolveClasses(s).map((c) => ({ name: c.name, model: c.model, shape: c.shape, share: total > 0 ? c.spec.weight / total : 0, slo_s: c.spec.slo_s ?? null }));
 }
 
 /**
  * The scenario with its cluster replaced by `nodes` nodes of the layout's type and its deployment by one pool of
- * nodes × replicas_per_node replicas of the layout (the first pool's other settings kept: name, warm, batching,
- * inference knobs; `offload` follows the layout). Drain is on, so every admitted request counts; autoscaling
- * bounds are clamped to the new pool size.
+ * nodes × replicas_per_node replicas of the layout serving whole requests (every stage, whatever `stages` the first
+ * pool had; its other settings kept: name, warm, batching, inference knobs; `offload` follows the layout). Drain is
+ * on, so every admitted request counts; autoscaling bounds are clamped to the new pool size.
  */
 export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number): Scenario {
   const plan = parsePlan(layout.parallel);
@@ -62,6 +64,8 @@ export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number)
     parallel: layout.parallel,
     node: layout.node,
     inference: { ...(first.inference ?? {}), offload: plan.offload },
+    // one pool serves whole requests: a disaggregated first pool's stage list would leave the others unserved
+    stages: ['encode', 'denoise', 'decode'],
   };
   const scales = base.autoscale === undefined ? undefined : autoscalesOf(base).map((a) => ({
     ...a,
@@ -97,25 +101,6 @@ export interface Skipped {
   node: string;
   parallel?: string;
   reason: string;
-}
-
-/** Lower bound of an objective from service times alone (latency >= the request's own service time); NaN if none. */
-function serviceBound(t: SloTerm, classes: readonly ClassInfo[], service: Record<string, number>): number {
-  if (t.op !== '<=' || t.metric.startsWith('wait_')) return NaN;
-  if (t.cls !== undefined) return service[t.cls] ?? NaN;
-  const items = classes.map((c) => ({ s: service[c.name] ?? NaN, w: c.share })).filter((x) => x.w > 0).sort((a, b) => a.s - b.s);
-  if (items.length === 0) return NaN;
-  if (t.metric === 'mean') return items.reduce((a, x) => a + x.s * x.w, 0);
-  if (t.metric === 'max') return items[items.length - 1]!.s;
-  const q = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 }[t.metric as 'p50' | 'p90' | 'p95' | 'p99'];
-  if (q === undefined) return NaN;
-  let acc = 0;
-  for (const x of items) {
-    acc += x.w;
-    // strictly above the quantile: at exactly q, the sketch may land on either side
-    if (acc > q + 1e-9) return x.s;
-  }
-  return items[items.length - 1]!.s;
 }
 
 /** An error's messages on one line (an InputError's issues joined). */
@@ -187,9 +172,9 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
     classes.forEach((c, i) => (service[c.name] = ests[i]!.total_s));
     const hoursPerVideo = classes.reduce((a, c, i) => a + c.share / ests[i]!.throughput_per_h, 0);
     const replicaThroughput = hoursPerVideo > 0 ? 1 / hoursPerVideo : 0;
-    const bound = (opts.terms ?? []).map((t) => ({ t, b: serviceBound(t, classes, service) })).find(({ t, b }) => Number.isFinite(b) && b > t.value * 1.001);
-    if (bound) {
-      rejected.push(`${row.parallel}: service time alone ${(bound.b / 60).toFixed(1)} min breaks ${bound.t.text}`);
+    const ruled = infeasibility(opts.terms ?? [], classes.map((c) => ({ name: c.name, share: c.share, service_s: service[c.name]!, slo_s: c.slo_s })));
+    if (ruled) {
+      rejected.push(`${row.parallel}: ${ruled.reason}`);
       continue;
     }
     out.push({

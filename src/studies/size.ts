@@ -22,7 +22,9 @@ import { poolsOf } from '../scenario/pools.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
-import { meetsObjectives, type SloTerm } from './capacity.ts';
+import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
+import { requiredSamples } from './capacity.ts';
+import type { SystemPrice } from '../economics/index.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
 export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
@@ -43,9 +45,9 @@ export function optionLabel(node: string, parallel: string): string {
   return `${node} · ${parallel}`;
 }
 
-/** Whether a run meets every objective with nothing dropped or failed (and something completed). */
-export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): { pass: boolean; values: Record<string, number>; lost: number } {
-  return meetsObjectives(r, terms, 0);
+/** Whether a run meets every objective with nothing dropped or failed (and something completed), with the misses. */
+export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): Verdict {
+  return checkObjectives(r, terms, 0);
 }
 
 export interface SizeTrial {
@@ -55,6 +57,10 @@ export interface SizeTrial {
   lost: number;
   p95_s: number;
   utilization: number;
+  /** The objectives it misses, on one line; null when it passes. */
+  reason: string | null;
+  /** How far from passing (the largest relative miss; 0 when it passes). */
+  shortfall: number;
 }
 
 export type SizeStatus = 'ok' | 'not-found' | 'stopped' | 'error';
@@ -65,6 +71,10 @@ export interface SizeRow extends SizeLayout {
   label: string;
   gpu: string;
   status: SizeStatus;
+  /** A node count meeting every objective (with nothing lost) was found: only these are ranked. */
+  feasible: boolean;
+  /** Why not feasible (the misses at the largest count tried, the bound, the error), or why not ranked (no price); null for a ranked option. */
+  reason: string | null;
   /** n − 1 nodes was simulated and failed (or n = 1). */
   minimal: boolean;
   nodes: number | null;
@@ -82,6 +92,8 @@ export interface SizeRow extends SizeLayout {
   usd_per_month: number | null;
   usd_per_gpu_hour: number | null;
   capex_usd: number | null;
+  /** Owned basis: one node's price with every component's source, date and what it covers. */
+  price: SystemPrice | null;
   /** From the cost model: one replica busy back to back on the mix. */
   est_throughput_per_gpu_h: number;
   mean_service_s: number;
@@ -122,7 +134,13 @@ export interface SizeResult {
   /** Multiplier applied to the scenario's arrival rates. */
   rate_scale: number;
   duration_s: number;
+  /** How long each trial simulates: the scenario duration, repeated until the objectives' sample-size rule is met at the offered rate. */
+  trial_duration_s: number;
   basis: 'owned' | 'cloud';
+  /** Some option meets every objective (the cheapest is rank 1). */
+  feasible: boolean;
+  /** When none does: how many were sized, what they miss, and the closest; null otherwise. */
+  reason: string | null;
   rows: SizeRow[];
   skipped: Skipped[];
   simulations: number;
@@ -154,7 +172,8 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   }
   if (typeof s.cost.server_price_usd === 'number') notes.push(`cost.server_price_usd is one number: it prices every node type the same ($${s.cost.server_price_usd}); give {node-type: price} to compare`);
   if (typeof s.cost.gpu_price_usd === 'number') notes.push(`cost.gpu_price_usd is one number: it prices every GPU type the same; give {gpu: price} to compare`);
-  if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool (settings of the first)`);
+  if (typeof s.cost.server_base_usd === 'number') notes.push(`cost.server_base_usd is one number: every node type is built up from its GPUs + that host price, whole-server quotes included; give {node-type: price} to build up only some`);
+  if (poolsOf(s).length > 1) notes.push(`the scenario has ${poolsOf(s).length} pools: every option replaces them with one pool serving whole requests (the first pool's other settings)`);
   const classes = classesOf(s);
   const classNames = classes.map((c) => c.name);
   for (const t of terms) {
@@ -168,6 +187,12 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   if (!(baseRate > 0)) throw new Error('the scenario has no arrivals (rate 0 or an empty trace)');
   const rate = opts.ratePerH ?? baseRate;
   const scale = rate / baseRate;
+  // the sample-size rule of capacity (studies/capacity.ts): enough requests per trial for the strictest quantile
+  const minCompleted = requiredSamples(terms, (name) => classes.find((c) => c.name === name)?.share ?? 1);
+  const expected = (rate * s.duration) / 3600;
+  const repeats = s.workload.arrivals.process === 'trace' ? 1 : Math.max(1, Math.ceil((minCompleted + 2 * Math.sqrt(minCompleted)) / Math.max(expected, 1e-12) - 1e-9));
+  const trialDuration = s.duration * repeats;
+  if (repeats > 1) notes.push(`each trial simulates ${repeats} × the scenario duration (${(trialDuration / 3600).toFixed(1)} h) so that about ${Math.round(expected * repeats)} requests arrive: the objectives need at least ${minCompleted} (20/(1-q) for the strictest quantile q)`);
   let sims = 0;
   let boundHit = false;
 
@@ -201,9 +226,9 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       if (hit) return hit.trial.pass;
       if (sims >= maxSims) throw new SimBound();
       sims++;
-      const run = simulate(sizedScenario(s, c, n), { ...simOpts, rateScale: scale });
+      const run = simulate({ ...sizedScenario(s, c, n), duration: trialDuration }, { ...simOpts, rateScale: scale });
       const ev = evaluateRun(run, terms);
-      const trial: SizeTrial = { nodes: n, pass: ev.pass, values: ev.values, lost: ev.lost, p95_s: run.latency_s.p95, utilization: run.gpu_utilization };
+      const trial: SizeTrial = { nodes: n, pass: ev.pass, values: ev.values, lost: ev.lost, p95_s: run.latency_s.p95, utilization: run.gpu_utilization, reason: ev.reason, shortfall: ev.shortfall };
       results.set(n, { trial, run });
       trials.push(trial);
       opts.onTrial?.(label, trial);
@@ -263,11 +288,13 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
     if (c.offload) noteParts.push('official offload path');
     if (r && !r.cost) noteParts.push('no price');
-    const priceWarning = r?.cost?.warnings.find((w) => /GPUs only/.test(w));
-    if (priceWarning) noteParts.push('GPU-only price (no chassis)');
+    const largest = [...trials].sort((a, b) => b.nodes - a.nodes).find((x) => !x.pass);
+    const why = error ? `simulation failed: ${error}`
+      : chosen ? (r && !r.cost ? 'meets the objectives but has no price on this basis, so it is not ranked' : null)
+      : `${stopped ? `the simulation bound (${maxSims}) stopped the search` : `no count up to ${maxNodes} nodes (--max-nodes) meets the objectives`}${largest ? `; at ${largest.nodes} node${largest.nodes === 1 ? '' : 's'}: ${largest.reason}` : ''}`;
     const row: SizeRow = {
       rank: null, label, node: c.node, gpu: c.gpu, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
-      status, minimal,
+      status, feasible: chosen !== undefined, reason: why, minimal,
       nodes: chosen ? hi : null,
       replicas: chosen ? hi * c.replicas_per_node : null,
       gpus: chosen ? hi * c.replicas_per_node * c.gpus_per_replica : null,
@@ -281,6 +308,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       usd_per_month: r?.cost?.usd_per_month ?? null,
       usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
       capex_usd: r?.cost?.capex_usd ?? null,
+      price: r?.cost?.prices.find((p) => p.node === c.node) ?? null,
       est_throughput_per_gpu_h: c.throughput_per_gpu_h,
       mean_service_s: c.mean_service_s,
       pareto: false,
@@ -305,13 +333,26 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   const ranked = rows.filter(priced);
   paretoFront(ranked.map((r) => ({ x: r.latency_s!.p95, y: r.usd_per_month! }))).forEach((p, i) => (ranked[i]!.pareto = p));
 
+  let reason: string | null = null;
+  if (!ranked.length) {
+    const tried = rows.filter((r) => !r.feasible);
+    const closest = [...tried].filter((r) => r.trials.length).sort((a, b) => shortfallOf(a) - shortfallOf(b))[0];
+    reason = rows.length === 0
+      ? `no option to size: ${skipped.length ? skipped.map((x) => `${x.node}${x.parallel ? ` ${x.parallel}` : ''}: ${x.reason}`).slice(0, 3).join('; ') : 'no node type given'}`
+      : `none of ${rows.length} option${rows.length === 1 ? '' : 's'} meets ${terms.map((t) => t.text).join(', ')} with nothing lost${rows.some((r) => r.feasible) ? ' and has a price' : ''}${closest ? `; closest: ${closest.label} (${closest.reason})` : ''}`;
+  }
   if (boundHit) notes.push(`the simulation bound (${maxSims}) stopped the search: options marked "stopped" are not proven minimal (raise --max-sims)`);
   const maxService = Math.max(0, ...candidates.map((c) => Math.max(...Object.values(c.service_s))));
-  if (s.duration < 20 * maxService) notes.push(`the simulated duration (${(s.duration / 3600).toFixed(2)} h) is short next to the service time (${(maxService / 60).toFixed(1)} min): tail latencies are noisy; raise duration (--set duration=3d)`);
-  const expected = rate * (s.duration / 3600);
-  if (expected < 200) notes.push(`about ${expected.toFixed(0)} requests per trial: a p95 rests on a handful of requests; a longer duration gives steadier tails`);
+  if (trialDuration < 20 * maxService) notes.push(`the simulated duration (${(trialDuration / 3600).toFixed(2)} h) is short next to the service time (${(maxService / 60).toFixed(1)} min): tail latencies are noisy; raise duration (--set duration=3d)`);
+  const perTrial = rate * (trialDuration / 3600);
+  if (perTrial < minCompleted) notes.push(`about ${perTrial.toFixed(0)} requests per trial (a trace cannot be stretched): fewer than the ${minCompleted} the objectives need, so the tails are low-confidence`);
   return {
     scenario: s.name, model: models[0]!, objectives: terms.map((t) => t.text), rate_per_h: rate, rate_scale: scale, duration_s: s.duration,
-    basis: s.cost.basis, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
+    trial_duration_s: trialDuration, basis: s.cost.basis, feasible: ranked.length > 0, reason, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
   };
+}
+
+/** How far an option's best trial came from meeting the objectives (the smallest shortfall over its trials). */
+function shortfallOf(r: SizeRow): number {
+  return Math.min(Infinity, ...r.trials.map((t) => t.shortfall));
 }

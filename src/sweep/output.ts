@@ -4,8 +4,9 @@
  *   DIR/points.jsonl   one JSON line per run, in id order: id, point, replicate, seed, label, variant,
  *                      parameters, status, and the run summary (or the error)
  *   DIR/points.csv     the same runs as flat columns: parameters and key metrics
- *   DIR/sweep.json     the plan (spec, parameters, hash), every run's key metrics, per-point means, the best
- *                      points and the errors
+ *   DIR/sweep.json     the plan (spec, parameters, hash), every run's key metrics, every point's verdict
+ *                      against the objectives and metrics (with 95% intervals over replicates), the best
+ *                      points among those that meet the objectives, and the errors
  *   DIR/sweep.html, DIR/charts/sweep-*.svg|png, and for ≤ 12 runs DIR/compare.html (report.ts)
  *
  * A shard (`--shard i/N`) writes DIR/shard-i-of-N/{points.jsonl, points.csv, shard.json}; shard.json holds
@@ -21,6 +22,10 @@ import { createHash } from 'node:crypto';
 import { csvRecord, toJson } from '../report/output.ts';
 import type { SweepPlan, SweepPoint } from './spec.ts';
 import type { RunOutcome, RunSummary } from './worker.ts';
+import type { LatencySamples } from '../serving/simulate.ts';
+import { METRICS, finite } from './metrics.ts';
+import { pointSummaries, type PointSummary } from './points.ts';
+import { bestPoints, pointVerdicts } from './best.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // records
@@ -32,66 +37,18 @@ export interface SweepRecord extends Pick<SweepPoint, 'id' | 'point' | 'replicat
   status: 'ok' | 'error';
   error?: string;
   summary?: RunSummary;
+  /** Replicated sweeps: the run's latency samples, which the point pools (sweep/points.ts). */
+  samples?: LatencySamples;
 }
 
 export function recordOf(p: SweepPoint, o: RunOutcome): SweepRecord {
   const base = { id: p.id, point: p.point, replicate: p.replicate, seed: p.seed, label: p.label, variant: p.variant, parameters: p.values };
-  return o.ok ? { ...base, status: 'ok', summary: o.summary } : { ...base, status: 'error', error: o.error };
+  return o.ok ? { ...base, status: 'ok', summary: o.summary, ...(o.samples ? { samples: o.samples } : {}) } : { ...base, status: 'error', error: o.error };
 }
 
 export function jsonLine(r: SweepRecord): string {
   return JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)) + '\n';
 }
-
-// ---------------------------------------------------------------------------------------------------
-// key metrics
-
-export type MetricUnit = 'count' | 'videos/h' | 's' | 'ratio' | 'Wh' | 'kWh' | 'kW' | 'usd' | 'GPUs' | 'dB';
-
-export interface MetricDef {
-  /** Column name in points.csv and sweep.json. */
-  key: string;
-  label: string;
-  unit: MetricUnit;
-  /** Which direction is better (null: context only). */
-  better: 'higher' | 'lower' | null;
-  get: (s: RunSummary) => number | null;
-}
-
-const done = (f: (s: RunSummary) => number) => (s: RunSummary) => (s.requests.completed > 0 ? f(s) : null);
-
-/** The metrics of points.csv, in column order. */
-export const METRICS: readonly MetricDef[] = [
-  { key: 'arrived', label: 'arrived', unit: 'count', better: null, get: (s) => s.requests.arrived },
-  { key: 'completed', label: 'completed', unit: 'count', better: null, get: (s) => s.requests.completed },
-  { key: 'dropped', label: 'dropped', unit: 'count', better: 'lower', get: (s) => s.requests.dropped },
-  { key: 'failed', label: 'failed', unit: 'count', better: 'lower', get: (s) => s.requests.failed },
-  { key: 'in_flight', label: 'in flight at the end', unit: 'count', better: null, get: (s) => s.requests.in_flight },
-  { key: 'throughput_per_h', label: 'throughput (videos/h)', unit: 'videos/h', better: 'higher', get: (s) => s.throughput_per_h },
-  { key: 'latency_mean_s', label: 'latency mean', unit: 's', better: 'lower', get: done((s) => s.latency_s.mean) },
-  { key: 'latency_p50_s', label: 'latency p50', unit: 's', better: 'lower', get: done((s) => s.latency_s.p50) },
-  { key: 'latency_p95_s', label: 'latency p95', unit: 's', better: 'lower', get: done((s) => s.latency_s.p95) },
-  { key: 'latency_p99_s', label: 'latency p99', unit: 's', better: 'lower', get: done((s) => s.latency_s.p99) },
-  { key: 'queue_wait_p95_s', label: 'queue wait p95', unit: 's', better: 'lower', get: done((s) => s.queue_wait_s.p95) },
-  { key: 'slo_attainment', label: 'SLO attainment', unit: 'ratio', better: 'higher', get: (s) => s.slo_attainment },
-  { key: 'gpu_utilization', label: 'GPU utilization', unit: 'ratio', better: null, get: (s) => s.gpu_utilization },
-  { key: 'gpus', label: 'GPUs', unit: 'GPUs', better: null, get: (s) => s.gpus },
-  { key: 'energy_kwh', label: 'IT energy', unit: 'kWh', better: 'lower', get: (s) => s.energy.total_kwh },
-  { key: 'energy_per_video_wh', label: 'energy per video', unit: 'Wh', better: 'lower', get: done((s) => s.energy.per_video_wh) },
-  { key: 'avg_power_kw', label: 'mean IT power', unit: 'kW', better: null, get: (s) => s.energy.avg_power_kw },
-  { key: 'usd_per_video', label: '$ per video', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_video ?? null },
-  { key: 'usd_per_month', label: '$ per month', unit: 'usd', better: 'lower', get: (s) => s.cost?.usd_per_month ?? null },
-  // quality (src/engines/quality.ts): pools whose accelerations change the video, and the lowest published PSNR vs
-  // the full model among them (null: exact, or nothing published) — for ranking by cost at a quality floor
-  { key: 'approximate_pools', label: 'pools with output-changing accelerations', unit: 'count', better: 'lower', get: (s) => s.pools.filter((p) => p.approximate).length },
-  { key: 'quality_psnr_db', label: 'published PSNR vs the full model (worst pool)', unit: 'dB', better: 'higher', get: (s) => { const v = s.pools.map((p) => p.quality_psnr_db).filter((x): x is number => x !== null); return v.length ? Math.min(...v) : null; } },
-  { key: 'sim_time_s', label: 'simulated time', unit: 's', better: null, get: (s) => s.sim_time_s },
-  { key: 'events', label: 'events', unit: 'count', better: null, get: (s) => s.events },
-];
-
-export const metric = (key: string): MetricDef => METRICS.find((m) => m.key === key)!;
-
-const finite = (v: number | null) => (v === null || !Number.isFinite(v) ? null : v);
 
 /** A parameter value in a CSV cell: scalars as they are, lists and mappings as JSON. */
 function cellValue(v: unknown): unknown {
@@ -121,89 +78,6 @@ export function csvLine(plan: SweepPlan, r: SweepRecord): string {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// per-point means and the best points
-
-export interface PointSummary {
-  point: number;
-  label: string;
-  variant: string | null;
-  parameters: Record<string, unknown>;
-  /** Run ids of this point (one per replicate seed). */
-  ids: number[];
-  ok: number;
-  errors: string[];
-  /** Mean over the point's successful runs of each metric (null where none has a value). */
-  metrics: Record<string, number | null>;
-  /** Requests lost (dropped + failed) over all its runs. */
-  lost: number;
-}
-
-export function pointSummaries(plan: SweepPlan, records: readonly SweepRecord[]): PointSummary[] {
-  const byPoint = new Map<number, SweepRecord[]>();
-  for (const r of records) {
-    const list = byPoint.get(r.point);
-    if (list) list.push(r);
-    else byPoint.set(r.point, [r]);
-  }
-  const out: PointSummary[] = [];
-  for (const [point, rs] of [...byPoint].sort((a, b) => a[0] - b[0])) {
-    const ok = rs.filter((r) => r.summary);
-    const metrics: Record<string, number | null> = {};
-    for (const m of METRICS) {
-      const vals = ok.map((r) => finite(m.get(r.summary!))).filter((v): v is number => v !== null);
-      metrics[m.key] = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : null;
-    }
-    out.push({
-      point,
-      label: rs[0]!.label,
-      variant: rs[0]!.variant,
-      parameters: rs[0]!.parameters,
-      ids: rs.map((r) => r.id),
-      ok: ok.length,
-      errors: [...new Set(rs.filter((r) => r.error).map((r) => r.error!))],
-      metrics,
-      lost: ok.reduce((a, r) => a + r.summary!.requests.dropped + r.summary!.requests.failed, 0),
-    });
-  }
-  void plan;
-  return out;
-}
-
-export interface BestPoints {
-  /** Points eligible for "best": every run succeeded, completed requests, none lost; or, when no point
-   * loses nothing, every point with completed requests (see `note`). */
-  eligible: 'no-loss' | 'any';
-  latency_p95: number | null;
-  usd_per_video: number | null;
-  throughput_per_h: number | null;
-  note: string | null;
-}
-
-/** The best point (index) by p95 latency, by $ per video and by throughput; ties go to the lower index. */
-export function bestPoints(points: readonly PointSummary[]): BestPoints {
-  const withWork = points.filter((p) => p.ok > 0 && p.errors.length === 0 && (p.metrics.completed ?? 0) > 0);
-  const noLoss = withWork.filter((p) => p.lost === 0);
-  const pool = noLoss.length ? noLoss : withWork;
-  const pick = (key: string, better: 'lower' | 'higher') => {
-    let best: PointSummary | null = null;
-    for (const p of pool) {
-      const v = p.metrics[key];
-      if (v === null || v === undefined) continue;
-      const b = best?.metrics[key];
-      if (best === null || b === null || b === undefined || (better === 'lower' ? v < b : v > b)) best = p;
-    }
-    return best?.point ?? null;
-  };
-  return {
-    eligible: noLoss.length ? 'no-loss' : 'any',
-    latency_p95: pick('latency_p95_s', 'lower'),
-    usd_per_video: pick('usd_per_video', 'lower'),
-    throughput_per_h: pick('throughput_per_h', 'higher'),
-    note: noLoss.length || !withWork.length ? null : 'every point dropped or failed some requests; the best are picked among all points with completed requests',
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------
 // sweep.json
 
 /** The document of sweep.json and of `vgsim sweep --json`. */
@@ -223,11 +97,25 @@ export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]):
     limit: plan.limit,
     runs_ok: records.length - errors.length,
     runs_failed: errors.length,
-    best: bestPoints(points),
+    best: bestPoints(plan, points),
     runs: records.map((r) => flatRow(plan, r)),
-    ...(plan.replicate_seeds > 1 ? { point_means: points.map(({ point, label, ids, ok, metrics }) => ({ point, label, runs: ids.length, ok, ...metrics })) } : {}),
+    points: pointsDocument(plan, points),
     errors,
   };
+}
+
+/**
+ * sweep.json `points`: each point's verdict against the objectives and its metrics — over replicates the
+ * pooled percentiles and replicate means, with `ci` (95%: order statistics for percentiles, Student's t
+ * for means; sweep/points.ts).
+ */
+function pointsDocument(plan: SweepPlan, points: readonly PointSummary[]): Record<string, unknown>[] {
+  const verdicts = pointVerdicts(plan, points);
+  return points.map((p, i) => ({
+    point: p.point, label: p.label, runs: p.ids.length, ok: p.ok, meets_objectives: verdicts[i]!.feasible, reason: verdicts[i]!.reason,
+    ...p.metrics,
+    ...(p.ci ? { ci: Object.fromEntries(Object.entries(p.ci).map(([k, v]) => [k, [v.lo, v.hi]])) } : {}),
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------

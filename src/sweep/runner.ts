@@ -24,6 +24,8 @@ export interface RunnerOptions {
   set?: string[];
   /** Worker threads; 0 runs in this thread. Default: os.availableParallelism(). */
   workers?: number;
+  /** Keep each run's latency samples (replicated sweeps pool them per point). */
+  samples?: boolean;
   /** Runs per message to a worker (default: chosen from the sweep size, 1 to 4). */
   batch?: number;
   /** `--openmetrics`: each run also writes its monitoring series into this folder. */
@@ -50,7 +52,7 @@ const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('./
 /** Runs `points`; resolves to their outcomes in the order of `points` (after an abort: holes where runs did not end). */
 export async function runSweep(points: readonly SweepPoint[], opts: RunnerOptions): Promise<RunOutcome[]> {
   const file = resolve(opts.file);
-  const tasks: RunTask[] = points.map((p) => ({ id: p.id, file, set: [...(opts.set ?? []), ...p.set], seed: p.seed, ...(opts.metrics ? { metrics: opts.metrics } : {}) }));
+  const tasks: RunTask[] = points.map((p) => ({ id: p.id, file, set: [...(opts.set ?? []), ...p.set], seed: p.seed, ...(opts.samples ? { samples: true } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) }));
   const outcomes: (RunOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
   const aborted = () => opts.signal?.aborted === true;

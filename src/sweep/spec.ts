@@ -19,6 +19,8 @@ import { parseOverride, type LoadedScenario } from '../scenario/load.ts';
 import { scenarioJsonSchema, type SweepSpec } from '../scenario/schema.ts';
 import type { PathKey } from '../scenario/yaml-source.ts';
 import { grid, gridSize, gridValues, isRange, sample, type ParameterSpec, type RangeSpec } from './sample.ts';
+import { parseSlo } from '../studies/objectives.ts';
+import { resolveClasses } from '../scenario/classes.ts';
 
 export type SweepMode = 'grid' | 'variants' | 'random' | 'lhs';
 
@@ -212,6 +214,18 @@ export function expandSweep(loaded: LoadedScenario, opts: ExpandOptions = {}): S
       if (path && seen.has(path.join('.'))) issues.push({ ...loaded.locate(['sweep', 'variants', i, 'set', key]), path: `sweep.variants.${i}.set.${key}`, message: `"${key}" is also a swept parameter; a point would override the variant's value` });
     }
   });
+  if (spec.objectives !== undefined) {
+    const where = loaded.locate(['sweep', 'objectives']);
+    try {
+      const terms = parseSlo(spec.objectives);
+      const names = s.workload.arrivals.process === 'trace' ? null : resolveClasses(s).map((c) => c.name);
+      for (const term of terms) {
+        if (term.cls !== undefined && names && names.length && !names.includes(term.cls)) issues.push({ ...where, path: 'sweep.objectives', message: `objective "${term.text}": no request class "${term.cls}"`, hint: didYouMean(term.cls, names) ?? `classes: ${names.join(', ')}` });
+      }
+    } catch (e) {
+      issues.push({ ...where, path: 'sweep.objectives', message: (e as Error).message, hint: 'e.g. objectives: "p95<=45m,attainment>=0.95" (the syntax of vgsim capacity --slo)' });
+    }
+  }
   if (issues.length) throw new InputError(issues);
 
   const specs: ParameterSpec[] = keys.map((k) => spec.parameters[k]! as ParameterSpec);

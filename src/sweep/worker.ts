@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { metricsText } from '../report/openmetrics.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { simulate, summaryOf, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
+import { simulate, summaryOf, type LatencySamples, type SimulationResult, type RunSummary } from '../serving/simulate.ts';
 import { InputError } from '../errors.ts';
 import { UnknownIdError } from '../hardware/catalog.ts';
 
@@ -21,6 +21,8 @@ export interface RunTask {
   /** The command line's --set flags, then the point's overrides. */
   set: string[];
   seed: number;
+  /** Keep the run's latency samples (replicated sweeps pool them per point). */
+  samples?: boolean;
   /** `--openmetrics`: also write the run's monitoring series to dir/point-<id>.openmetrics.txt. */
   metrics?: { dir: string; startUnixS: number };
 }
@@ -28,7 +30,7 @@ export interface RunTask {
 /** What a sweep keeps of a run: its summary (serving/result.ts; no wall time, so outputs are reproducible). */
 export type { RunSummary };
 
-export type RunOutcome = { id: number; ok: true; summary: RunSummary } | { id: number; ok: false; error: string };
+export type RunOutcome = { id: number; ok: true; summary: RunSummary; samples?: LatencySamples } | { id: number; ok: false; error: string };
 
 export function sweepSummary(r: SimulationResult): RunSummary {
   return summaryOf(r);
@@ -44,9 +46,9 @@ export function errorReason(e: unknown): string {
 export function runPoint(task: RunTask): RunOutcome {
   try {
     const loaded = loadScenario(task.file, { set: task.set, seed: task.seed, cache: true });
-    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, monitoring: task.metrics !== undefined });
+    const result = simulate(loaded.scenario, { baseDir: dirname(task.file), locate: loaded.locate, samples: task.samples, monitoring: task.metrics !== undefined });
     if (task.metrics) writeFileSync(join(task.metrics.dir, `point-${task.id}.openmetrics.txt`), metricsText(result, { startUnixS: task.metrics.startUnixS, labels: [['sweep_point', String(task.id)]] }));
-    return { id: task.id, ok: true, summary: sweepSummary(result) };
+    return { id: task.id, ok: true, summary: sweepSummary(result), ...(result.samples ? { samples: result.samples } : {}) };
   } catch (e) {
     return { id: task.id, ok: false, error: errorReason(e) };
   }

@@ -1,11 +1,13 @@
 /**
  * User-defined DiTs: from a scenario's `models:` section (a base model plus overrides) or from a diffusers
- * `transformer/config.json` (WanTransformer3DModel fields). Both become ModelSpecs in the zoo.
+ * `transformer/config.json` (WanTransformer3DModel, or the other families' classes: families/custom.ts).
+ * Both become ModelSpecs in the zoo.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
 import { InputError } from '../errors.ts';
+import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig } from './families/custom.ts';
 
 export interface CustomModelInput {
   id: string;
@@ -34,6 +36,7 @@ export function scenarioModel(m: CustomModelInput & { diffusers_config?: string 
 export function customModel(m: CustomModelInput): ModelSpec {
   const base = MODELS.find((x) => x.id === (m.base ?? 'wan2.1-t2v-14b'));
   if (!base) throw new InputError([{ source: 'models', path: 'base', message: `unknown base model "${m.base}"` }]);
+  if (base.family !== 'wan') return familyCustomModel(base, m);
   const d = m.dit ?? {};
   const heads = d.heads ?? base.dit.heads;
   const dim = d.dim ?? (d.head_dim ? d.head_dim * heads : base.dit.dim);
@@ -87,13 +90,16 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
     throw new InputError([{ source: file, path: key, message: `missing number "${key}" (expected a WanTransformer3DModel config)` }]);
   };
   const cls = cfg._class_name;
+  const root = dirname(dirname(path));
   if (cls !== undefined && cls !== 'WanTransformer3DModel') {
-    throw new InputError([{ source: file, path: '_class_name', message: `expected WanTransformer3DModel, got "${String(cls)}"` }]);
+    if (typeof cls !== 'string' || !(SUPPORTED_TRANSFORMER_CLASSES as readonly string[]).includes(cls)) {
+      throw new InputError([{ source: file, path: '_class_name', message: `unsupported transformer class "${String(cls)}"`, hint: `vgsim reads ${SUPPORTED_TRANSFORMER_CLASSES.join(', ')}` }]);
+    }
+    return familyModelFromConfig(cfg, cls, file, `custom:${basename(root)}`, `${basename(root)} (diffusers config)`, MODELS);
   }
   const heads = num('num_attention_heads');
   const headDim = num('attention_head_dim');
   const outChannels = num('out_channels', 16);
-  const root = dirname(dirname(path));
   const twoExperts = existsSync(join(root, 'transformer_2', 'config.json'));
   const readJson = (p: string): Record<string, unknown> | undefined => {
     try {

@@ -83,6 +83,12 @@ export interface ConvOp extends OpBase {
   dtype: Dtype;
   /** TF32 tensor cores allowed for fp32 convolution (PyTorch's cudnn default). */
   tf32: boolean;
+  /**
+   * Input extent (h, w) when it differs from the output's: a strided convolution (2× the output) or a
+   * transposed one, written as the equivalent sub-pixel convolution (kernel 2×2 on the 2× output, the same
+   * FLOPs as ConvTranspose2d(k=4, s=2) on the input). Undefined: the output's extent (stride 1, padded).
+   */
+  inputHW?: [number, number];
 }
 
 export interface TransferOp extends OpBase {
@@ -141,7 +147,8 @@ export function opBytes(op: Op): number {
       const b = DTYPE_BYTES[op.dtype];
       const [t, h, w] = op.out;
       const inT = t + op.kernel[0] - 1;
-      return b * (op.cin * inT * h * w + op.cout * t * h * w + op.cin * op.cout * op.kernel[0] * op.kernel[1] * op.kernel[2]);
+      const inHW = op.inputHW ? op.inputHW[0] * op.inputHW[1] : h * w;
+      return b * (op.cin * inT * inHW + op.cout * t * h * w + op.cin * op.cout * op.kernel[0] * op.kernel[1] * op.kernel[2]);
     }
     case 'transfer':
     case 'collective':

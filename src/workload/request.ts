@@ -85,11 +85,15 @@ export function resolveRequest(model: ModelSpec, shape: Partial<RequestShape> = 
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) issues.push({ source: 'request', path: 'resolution', message: `resolution must be positive integers, got ${width}x${height}` });
   if (!(Number.isInteger(frames) && frames >= 1)) issues.push({ source: 'request', path: 'frames', message: `frames must be a positive integer, got ${frames}` });
   if (!(Number.isInteger(steps) && steps >= 1)) issues.push({ source: 'request', path: 'steps', message: `steps must be a positive integer, got ${steps}` });
+  if (shape.image && model.family !== 'wan') issues.push({ source: 'request', path: 'image', message: `${model.name} is modelled for text-to-video only; image conditioning exists for the Wan models` });
   if (issues.length) throw new InputError(issues);
-  if ((frames - 1) % model.vae.stride[0] !== 0) warnings.push(`frames=${frames} is not 4n+1; the official code expects 4n+1 (e.g. 81, 121)`);
+  const k = model.frameModulus ?? model.vae.stride[0];
+  if ((frames - 1) % k !== 0) {
+    warnings.push(model.family === 'wan' ? `frames=${frames} is not 4n+1; the official code expects 4n+1 (e.g. 81, 121)` : `frames=${frames} is not ${k}n+1; ${model.name}'s code expects ${k}n+1 (e.g. ${model.defaults.frames})`);
+  }
   const align = model.vae.stride[1] * model.dit.patch[1];
   if (width % align !== 0 || height % align !== 0) warnings.push(`${width}x${height} is not a multiple of ${align}; the latent grid is truncated`);
-  if (!model.sizes.some(([w, h]) => w === width && h === height)) {
+  if (model.sizes.length > 0 && !model.sizes.some(([w, h]) => w === width && h === height)) {
     warnings.push(`${width}x${height} is not among ${model.name}'s official sizes (${model.sizes.map(([w, h]) => `${w}x${h}`).join(', ')})`);
   }
   const lat = latentShape(model, width, height, frames);

@@ -44,7 +44,7 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 const LIBRARY = resolve('scenarios');
-const BASES = ['default', 'cold-start', 'failure-drill', 'disaggregated-vae', 'engines', 'cooling', 'production-day', 'power-cap', 'interconnects', 'optimizations', 'scaling-one-node', 'dgx-power'];
+const BASES = ['default', 'cold-start', 'failure-drill', 'disaggregated-vae', 'engines', 'cooling', 'production-day', 'power-cap', 'interconnects', 'optimizations', 'scaling-one-node', 'dgx-power', 'postprocess', 'mixed-models', 'model-families'];
 
 /** Values a number field should never be trusted with, and a few ordinary ones. */
 const NASTY: unknown[] = [0, -1, -0.5, 0.5, 1, 3, 1e-300, 1e-9, 1e9, 1e308, -1e308, 2 ** 53, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 'abc', '', null, true, [], {}, [1, 2], { a: 1 }, '1e3', '2h', '-5m', '0x10'];

@@ -6,7 +6,7 @@
  *  - finish within the time limit (the run budget bounds every accepted run);
  *  - for an accepted run, the invariants of its summary: requests conserved, latencies >= 0 with ordered
  *    percentiles, energy > 0 when the cluster ran, and n/a (null) rather than 0 when nothing completed;
- *  - no NaN, "undefined" or "[object Object]" in anything printed.
+ *  - no NaN, "undefined" or "[object Object]" in what an accepted command prints.
  */
 import type { FuzzCase } from './generator.ts';
 
@@ -34,7 +34,7 @@ export function judge(c: FuzzCase, o: Outcome): string[] {
   if (o.ms > CASE_LIMIT_MS) problems.push(`took ${(o.ms / 1000).toFixed(1)} s (limit ${CASE_LIMIT_MS / 1000} s)`);
   if (c.bad && o.code === 0) problems.push('malformed input accepted (exit 0)');
   if (o.code === 2 && !LOCATION.test(all)) problems.push(`exit 2 without saying where: ${all.slice(0, 300)}`);
-  if (/\bNaN\b|\bundefined\b|\[object Object\]/.test(o.stdout)) problems.push(`NaN/undefined in the output: ${o.stdout.match(/.{0,80}(\bNaN\b|\bundefined\b|\[object Object\]).{0,80}/)?.[0]}`);
+  if (o.code === 0 && /\bNaN\b|\bundefined\b|\[object Object\]/.test(o.stdout)) problems.push(`NaN/undefined in the output: ${o.stdout.match(/.{0,80}(\bNaN\b|\bundefined\b|\[object Object\]).{0,80}/)?.[0]}`);
   if (o.code === 0 && c.argv.includes('--json')) {
     let doc: unknown;
     try {

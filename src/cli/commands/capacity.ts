@@ -28,14 +28,22 @@ export function registerCapacity(program: Command): void {
     .option('--json', 'print JSON')
     .option('--out <dir>', 'write capacity.json, capacity.html and charts/capacity.svg|png (objectives and throughput vs offered load) to this folder')
     .addHelpText('after', `
-Every trial simulates the scenario with all arrival rates scaled (a trace is compressed in time), the same
-seed (common random numbers) and drain on. Longer durations give steadier tails.
+First the objectives are checked against the service times: a request never finishes faster than its own
+service time on an idle replica, so an objective that service times alone break is reported as infeasible
+(exit 2) with the reason, never as a rate. Every trial then simulates the scenario with all arrival rates
+scaled (a trace is compressed in time), the same seed (common random numbers) and drain on, for the
+scenario's duration repeated until at least 20/(1-q) requests are expected for the strictest quantile q of
+the objectives (p95: 400, p99: 2,000). Each trial shows the 95% interval of its percentile and attainment
+objectives; a verdict whose interval contains the target is marked "~" (within the noise).
+
+Exit codes: 0 a capacity was found; 2 bad flags, or objectives no rate meets (JSON: feasible false, reason).
 
 Examples:
-  $ vgsim capacity scenarios/default.yaml --slo 'p95<=600'
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m'
   $ vgsim capacity scenarios/default.yaml --slo '720p-5s.p95<=45m,480p-5s.p95<=20m' --set duration=3d
-  $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.99' --json | jq .max_rate_per_h
-  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity`)
+  $ vgsim capacity scenarios/default.yaml --slo 'attainment>=0.95' --json | jq .max_rate_per_h
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=45m,attainment>=0.95' --out out/capacity
+  $ vgsim capacity scenarios/default.yaml --slo 'p95<=10m'      # infeasible: the 720P service time alone is over 10 min`)
     .action(async (file: string, o: { slo: string; tolerance: string; maxTrials: string; maxLoss: string; seed?: string; set: string[]; json?: boolean; out?: string }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
@@ -65,21 +73,22 @@ Examples:
       const at = res.at_capacity;
       const { at_capacity: _a, ...rest } = res;
       const json = toJson({ ...rest, cost_at_capacity: at?.cost ?? null, at_capacity: at ? summaryOf(at) : null });
-      const headers = ['rate/h', 'result', ...res.objectives, 'throughput/h', 'GPU util'];
+      const headers = ['rate/h', 'result', 'requests', ...res.objectives, 'throughput/h', 'GPU util'];
+      const fmt = (k: string, v: number | null) => (v === null ? '?' : /attainment|completed/.test(k) ? pct(v) : fmtSeconds(v));
       const rows = res.trials.map((t) => [
-        t.rate_per_h.toFixed(2), t.pass ? 'pass' : 'FAIL', ...res.objectives.map((k) => {
-          const v = t.values[k]!;
-          return /attainment|completed/.test(k) ? pct(v) : fmtSeconds(v);
+        t.rate_per_h.toFixed(2), `${t.pass ? 'pass' : 'FAIL'}${t.within_noise ? ' ~' : ''}`, `${t.completed}${t.low_confidence ? ' (few)' : ''}`, ...res.objectives.map((k) => {
+          const ci = t.intervals.find((i) => i.objective === k);
+          return `${fmt(k, t.values[k] ?? null)}${ci ? ` [${fmt(k, ci.lo)}-${fmt(k, ci.hi)}]` : ''}`;
         }), t.throughput_per_h.toFixed(2), pct(t.gpu_utilization),
       ]);
       const out: string[] = [];
-      out.push(`scenario ${loaded.scenario.name}: objectives ${res.objectives.join(', ')}`);
-      out.push(res.max_rate_per_h > 0
-        ? `capacity: ${res.max_rate_per_h.toFixed(2)} requests/h (x${res.scale.toPrecision(4)} the scenario rate); ${res.failing_rate_per_h.toFixed(2)}/h fails`
-        : 'capacity: none of the tried rates meets the objectives');
+      out.push(`scenario ${loaded.scenario.name}: objectives ${res.objectives.join(', ')}, nothing dropped or failed${maxLoss > 0 ? ` beyond ${pct(maxLoss)}` : ''}`);
+      if (!res.feasible) out.push(`capacity: none — ${res.reason}`);
+      else out.push(`capacity: ${res.max_rate_per_h.toFixed(2)} requests/h (x${res.scale.toPrecision(4)} the scenario rate)${Number.isFinite(res.failing_rate_per_h) ? `; ${res.failing_rate_per_h.toFixed(2)}/h fails` : ''}${res.confidence === 'low' ? ' — low confidence: too few requests per trial (see the notes)' : res.boundary_within_noise ? ' (the boundary is within the noise: see the notes)' : ''}`);
       out.push(`saturation bound from service times: ${res.saturation_rate_per_h.toFixed(2)}/h (every replica busy back to back)`);
+      if (res.trials.length) out.push(`horizon: ${res.horizon.rule}`);
       if (at) {
-        out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video`);
+        out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video (${at.requests.completed} requests)`);
         if (at.cost) out.push(`cost at capacity (${at.cost.basis}): $${at.cost.usd_per_video?.toFixed(3) ?? '-'} per video, $${at.cost.usd_per_month.toFixed(0)} per month`);
       }
       const summaryLines = [...out];
@@ -104,12 +113,13 @@ Examples:
         }));
         process.stderr.write(`wrote ${files.length} files to ${dir}/ (open capacity.html)\n`);
       }
+      if (!res.feasible) process.exitCode = 2;
       if (o.json) {
         process.stdout.write(json);
+        if (!res.feasible) process.stderr.write(`capacity: none — ${res.reason}\n`);
         return;
       }
-      out.push('');
-      out.push(table(headers, rows));
+      if (rows.length) out.push('', table(headers, rows));
       for (const n of res.notes) out.push(`note: ${n}`);
       process.stdout.write(out.join('\n') + '\n');
     });

@@ -10,6 +10,7 @@ import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { parsePostprocessFlag } from '../postprocess-flag.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -38,6 +39,7 @@ interface EstimateFlags extends AccelerationFlags {
   weightDtype?: string;
   image?: boolean;
   official?: string;
+  postprocess?: string;
   json?: boolean;
 }
 
@@ -62,7 +64,7 @@ export function registerEstimate(program: Command): void {
     .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears, with the engine\'s activation quantisation)', 'bf16')
     .option('--offload', 'the official single-GPU offload path (umT5 and inactive expert on the CPU)')
     .option('--compile', 'torch.compile as the engine runs it (official: fused kernels and CUDA graphs, an idealisation)')
-    .option('--cfg <mode>', 'sequential|batched|none', 'sequential')
+    .option('--cfg <mode>', 'official|sequential|batched|none: how the two guidance branches run (official = as the model\'s script: Wan, Mochi sequential; CogVideoX, LTX-Video batched), or none', 'official')
     .option('--t5-cpu', 'run umT5 on the CPU')
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
     .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
@@ -71,6 +73,7 @@ export function registerEstimate(program: Command): void {
     .option('--weight-dtype <dtype>', 'DiT weights on the GPU: bf16 (--convert_model_dtype) or fp32 (checkpoint kept; default for Wan2.1 models)')
     .option('--image', 'image-to-video request for ti2v models (VAE-encodes the reference image)')
     .option('--official <launch>', 'an official launch line, e.g. "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp": sets model, size, GPUs, plan and weights as the script would run them')
+    .option('--postprocess <chain>', 'post-processing after the decode, on this replica: interpolate=FPS, upscale=SIZE[:MODEL], color, encode=CODEC[:nvenc|cpu][:PRESET][:CORES], dtype=fp16|bf16, comma-separated')
     .option('--json', 'print one JSON object');
   addAccelerationFlags(cmd)
     .addHelpText('after', `
@@ -80,10 +83,13 @@ Examples:
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=4,cfg=2 --engine sglang --distill lightx2v-4step
   $ vgsim estimate --model wan2.1-t2v-1.3b --gpu rtx4090 --resolution 832x480 --json
   $ vgsim estimate --model wan2.2-ti2v-5b --gpu h100-sxm --attention fa3 --compile
+  $ vgsim estimate --model hunyuan-video --gpu h100-sxm --gpus 8 --parallel ulysses=8
+  $ vgsim estimate --model my-dit/transformer/config.json --gpu h100-sxm
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --node h100-pcie-8 --parallel ulysses=4,cfg=2,fsdp --json
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --nodes 2 --parallel ulysses=8,cfg=2,fsdp
   $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --parallel ulysses=8,fsdp --power-limit 500
+  $ vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 4 --parallel ulysses=4,fsdp --resolution 832x480 --postprocess interpolate=32,upscale=1080p,color,encode=h264:cpu:medium:16
   $ vgsim estimate --gpu h20 --official "torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ulysses_size 8 --dit_fsdp --t5_fsdp"`)
     .action((o: EstimateFlags) => {
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
@@ -105,13 +111,14 @@ Examples:
       };
       const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8', 'int8'] as const);
-      const cfgMode = pick('--cfg', o.cfg, ['sequential', 'batched', 'none'] as const);
+      const cfgMode = pick('--cfg', o.cfg, ['official', 'sequential', 'batched', 'none'] as const);
       const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);
       const weightDtype = o.weightDtype !== undefined ? pick('--weight-dtype', o.weightDtype, ['bf16', 'fp32'] as const) : 'auto';
       const gpuId = o.gpu ?? getNode(o.node!).gpu;
       const powerLimitW = o.powerLimit !== undefined ? intFlag('--power-limit', o.powerLimit) : undefined;
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
+      const chain = o.postprocess !== undefined ? parsePostprocessFlag(o.postprocess) : undefined;
       // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up);
       // what the request checks is reported at the flag that gave it
       const e = atFlags(() => runEstimate({
@@ -129,15 +136,16 @@ Examples:
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
         steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
         batch: intFlag('--batch', o.batch),
-        guidance: cfgMode !== 'none',
+        // the model's default guidance unless asked for (HunyuanVideo's is distilled into the DiT: no CFG)
+        guidance: cfgMode === 'none' ? false : cfgMode === 'official' ? undefined : true,
         image: o.image ? true : undefined,
         inference: {
-          attention, dtype, compile: !!o.compile, cfg: cfgMode === 'batched' ? 'batched' : 'sequential', offload: !!o.offload,
+          attention, dtype, compile: !!o.compile, cfg: cfgMode === 'none' ? 'official' : cfgMode, offload: !!o.offload,
           text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
-      }));
+      }, chain));
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
 }
@@ -151,6 +159,11 @@ export function estimateText(e: Estimate): string {
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
   out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
+  const pp = e.postprocess;
+  if (pp) {
+    const o = pp.shape.output;
+    out.push(`post-processing ${pp.chain}: ${o.frames} frames of ${o.width}x${o.height} at ${o.fps} fps; ${fmtSeconds(pp.gpu_s)} on the GPUs (frames split over ${pp.gpus}, ${pp.power_w.toFixed(0)} W each)${pp.cpu_s > 0 ? `, then ${fmtSeconds(pp.cpu_s)} on ${pp.cpu_cores} host CPU cores` : ''}; ${pp.steps.map((s) => `${s.step} ${s.basis}`).join(', ')}`);
+  }
   if (e.step_cache) out.push(`step cache ${e.step_cache.method}: ${e.step_cache.computed} of ${e.step_cache.forwards} forwards run their blocks (${e.step_cache.basis === 'rule' ? 'the method\'s rule' : e.step_cache.basis === 'published' ? 'published timings' : 'user-given'})`);
   if (e.accelerations.length) out.push(`accelerations: ${e.accelerations.map((a) => `${a.knob}=${a.value}${a.extrapolated ? ' (extrapolated)' : ''}`).join('; ')}`);
   if (e.quality.length) out.push(`published quality: ${e.quality.map((q) => `${q.metric} ${q.value} (${q.basis}; ${q.source})`).join('; ')}`);

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { searchPlans, type Objective } from '../../studies/plan-search.ts';
+import { noPlanReason, searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { shapeProblems } from '../../workload/shape-limits.ts';
 import { InputError } from '../../errors.ts';
-import { parseResolution } from '../../units.ts';
+import { parseDuration, parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { progress, type Progress } from '../../report/progress.ts';
@@ -34,7 +34,8 @@ export function registerPlan(program: Command): void {
     .option('--steps <n>', 'denoising steps')
     .option('--rank <objective>', 'latency|throughput|headroom', 'latency')
     .option('--official', 'only what the official Wan code runs (Ulysses, FSDP, single-GPU offload)')
-    .option('--all', 'also list infeasible layouts')
+    .option('--max-latency <duration>', 'latency objective: rank only layouts whose one request on an idle replica takes at most this long (e.g. 10m)')
+    .option('--all', 'also list the layouts that are not ranked (do not fit, or miss --max-latency), with the reason')
     .option('--top <n>', 'rows to show', '20')
     .option('--json', 'print JSON')
     .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
@@ -45,14 +46,21 @@ export function registerPlan(program: Command): void {
     .option('--compile', 'torch.compile as the engine runs it');
   addAccelerationFlags(cmd)
     .addHelpText('after', `
+Only layouts that fit (valid degrees, enough GPU memory) and meet --max-latency when given are ranked; the
+others are listed below them with the reason (--all shows each). When none is ranked the output says why
+and names the closest, and the exit code is 2.
+
 Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720
   $ vgsim plan --model wan2.2-t2v-a14b --node h100-pcie-8 --gpus 8 --rank throughput
+  $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --rank throughput --max-latency 5m
   $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --engine lightx2v --attention sage2 --dtype fp8`)
-    .action(async (o: AccelerationFlags & { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string; attention: string; dtype: string; compile?: boolean }) => {
+    .action(async (o: AccelerationFlags & { model: string; gpu?: string; node?: string; gpus: string; resolution?: string; frames?: string; steps?: string; rank: string; maxLatency?: string; official?: boolean; all?: boolean; top: string; json?: boolean; out?: string; deploy?: string; layout?: string; attention: string; dtype: string; compile?: boolean }) => {
+      const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
+      if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       if (o.layout !== undefined && o.deploy === undefined) throw new UsageError('--layout needs --deploy <dir>');
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
@@ -76,15 +84,21 @@ Examples:
         budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG),
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
         objective: o.rank as Objective,
+        maxLatencyS,
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
         options: planOptions(o),
       });
       bar?.done();
-      const shown = (o.all ? rows : rows.filter((r) => r.feasible)).slice(0, intFlag('--top', o.top));
-      const headers = ['parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'];
+      const ranked = rows.filter((r) => r.rank !== null);
+      const unranked = rows.filter((r) => r.rank === null);
+      const top = intFlag('--top', o.top);
+      const shown = (o.all ? rows : ranked).slice(0, top);
+      const headers = ['#', 'parallel (per replica)', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'headroom GB', 'note'];
       const rowCells = (list: typeof rows) => list.map((r) => [
-        r.parallel, r.gpus_per_replica, r.replicas, r.latency_s !== undefined ? fmtSeconds(r.latency_s) : '-', r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.feasible ? '' : r.reason,
+        r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, r.latency_s !== undefined ? fmtSeconds(r.latency_s) : '-', r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? '' : r.reason,
       ]);
+      const none = noPlanReason(rows, maxLatencyS);
+      const objective = maxLatencyS !== undefined ? `fit and take at most ${fmtSeconds(maxLatencyS)} per request (--max-latency)` : 'fit';
       if (o.out) {
         const dir = o.out;
         mkdirSync(dir, { recursive: true });
@@ -102,30 +116,40 @@ Examples:
         files.push(...writeChartFiles(dir, charts));
         writeFileSync(files[1]!, renderChartsPage({
           title: `vgsim plan — ${o.model} on ${o.gpus} × ${o.gpu ?? o.node}`,
-          meta: `${feasibleRows.length} feasible of ${rows.length} layouts, ranked by ${o.rank}`,
+          meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}`,
           charts,
-          tables: [{ caption: 'Layouts, ranked (infeasible ones last, with the reason)', headers, rows: rowCells(rows), numeric: [false, true, true, true, true, true, true, false] }],
+          tables: [
+            { caption: `Ranked: the layouts that ${objective}`, headers, rows: rowCells(ranked), numeric: [true, false, true, true, true, true, true, true, false] },
+            { caption: 'Not ranked, with the reason', headers, rows: rowCells(unranked), numeric: [true, false, true, true, true, true, true, true, false] },
+          ],
         }));
         process.stderr.write(`wrote ${files.length} files to ${dir}/ (open plan.html)\n`);
       }
       let deployed = '';
       if (o.deploy !== undefined) {
         const want = o.layout !== undefined ? formatPlan(parsePlan(o.layout, '--layout')) : undefined;
-        const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.feasible);
-        if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : 'no feasible layout to deploy');
+        const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.rank === 1);
+        if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : `no ranked layout to deploy: ${none}`);
         if (!row.feasible) throw new UsageError(`--layout ${o.layout} is not feasible: ${row.reason}`);
         const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG)));
         const files = writeDeployArtifacts(o.deploy, artifacts);
         process.stderr.write(`wrote ${files.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
         deployed = `\n${deployText(artifacts)}\n`;
       }
+      if (none) process.exitCode = 2;
       if (o.json) {
         process.stdout.write(JSON.stringify(shown.map(({ estimate: _e, ...r }) => r), null, 2) + '\n');
+        if (none) process.stderr.write(`no ranked layout: ${none}\n`);
         return;
       }
-      const feasible = rows.filter((r) => r.feasible).length;
-      process.stdout.write(`${feasible} feasible of ${rows.length} layouts (ranked by ${o.rank}; --all lists the infeasible ones with the reason)\n\n`);
-      process.stdout.write(table(headers, rowCells(shown)) + '\n' + deployed);
+      const fits = rows.filter((r) => r.feasible).length;
+      process.stdout.write(`${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank} (${fits} fit${maxLatencyS !== undefined ? `, ${fits - ranked.length} of them over --max-latency` : ''}; ${o.all ? 'the others follow with the reason' : '--all lists the others with the reason'})\n`);
+      if (none) process.stdout.write(`no recommendation: ${none}\n`);
+      else {
+        const best = ranked[0]!;
+        process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
+      }
+      process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
 }
 

@@ -43,8 +43,11 @@ For each node type with a price, the best layouts of one replica inside a node (
 throughput per GPU over the request mix) are sized: the smallest whole number of nodes whose simulation
 meets every objective with nothing dropped, at the offered rate. Each trial simulates the scenario with its
 cluster and deployment replaced (same seed, drain on); the answer n passed and n-1 failed. Options are
-priced with the scenario's cost section and ranked by $/month. Trials run for the scenario's duration:
-longer durations (--set duration=3d) give steadier tails but take longer.
+priced with the scenario's cost section and ranked by $/month — only the options that meet every objective;
+the others are listed below them with the reason (JSON: feasible and reason per option and overall). Trials
+run for the scenario's duration, repeated until 20/(1-q) requests arrive for the strictest quantile q of
+the objectives (p95: 400); longer durations (--set duration=3d) give steadier tails but take longer.
+Exit codes: 0 an option was found; 2 bad flags, or no option meets the objectives (the reason is printed).
 
 Examples:
   $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h --nodes hgx-h100-sxm-8,hgx-h200-8,dgx-b200-8
@@ -90,10 +93,11 @@ Examples:
       }
       const wall = (performance.now() - started) / 1000;
       const files = o.out ? await writeSizeOutput(o.out, res) : [];
+      if (!res.feasible) process.exitCode = 2;
       process.stdout.write(o.json ? toJson(res) : sizeText(res, wall));
       if (o.deploy !== undefined) {
         const artifacts = sizeDeploy(res, loaded.scenario);
-        if (!artifacts) throw new UsageError('--deploy: no option met the objectives, nothing to deploy');
+        if (!artifacts) throw new UsageError(`--deploy: nothing to deploy: ${res.reason ?? 'no option met the objectives'}`);
         const written = writeDeployArtifacts(o.deploy, artifacts);
         process.stderr.write(`wrote ${written.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
         if (!o.json) process.stdout.write(`\n${deployText(artifacts)}\n`);

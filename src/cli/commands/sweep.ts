@@ -25,6 +25,7 @@ interface SweepFlags {
   set: string[];
   json?: boolean;
   limit?: string;
+  slo?: string;
   report: boolean;
   openmetrics?: boolean;
   metricsStart?: string;
@@ -89,6 +90,7 @@ export function registerSweep(program: Command): void {
     .option('--seed <n>', 'override the scenario seed (replicate seeds count up from it)')
     .option('--set <path=value>', 'override a field of the base scenario before the sweep applies its points (repeatable)', collect, [])
     .option('--limit <k>', 'run only the first k runs (ids 0..k-1): a quick look before the full sweep')
+    .option('--slo <objectives>', 'what a point must meet to be "best" (sets sweep.objectives): p95<=45m, attainment>=0.95, <class>.p95<=1h; default: the scenario\'s SLOs')
     .option('--json', 'print one JSON document (what sweep.json holds) on stdout; logs go to stderr')
     .option('--no-report', 'with --out: skip sweep.html and the chart images')
     .option('--openmetrics', 'with --out: each run also writes <out>/metrics/point-<id>.openmetrics.txt (labelled sweep_point="<id>", for promtool backfill)')
@@ -98,7 +100,11 @@ export function registerSweep(program: Command): void {
 The scenario's sweep: section says which fields change and how (mode grid, variants, random or lhs; see
 scenarios/sweeps/load-and-replicas.yaml). Each run loads the scenario with its point's values as --set
 overrides (after your own --set flags), so a point that fails validation becomes an error row with the
-reason, not a crash. Outputs are byte-identical for the same file, flags and seeds, whatever --workers or
+reason, not a crash. "Best" (lowest p95, lowest $ per video, highest throughput) is picked only among the
+points that meet the objectives — sweep.objectives or --slo, else the scenario's own SLOs (every class with
+slo_s keeps >= 95% of its requests within it) — with nothing dropped or failed; when none does, the output
+says so and names the closest miss. With replicate_seeds, percentiles pool the seeds' requests and every
+metric carries a 95% interval. Outputs are byte-identical for the same file, flags and seeds, whatever --workers or
 --shard; points.jsonl/points.csv are streamed in id order while the sweep runs.
 
 Sharding: --shard i/N runs ids with id % N == i into <out>/shard-i-of-N/. In a Slurm array or a Kubernetes
@@ -108,6 +114,8 @@ SLURM_ARRAY_TASK_MIN) or JOB_COMPLETION_INDEX. Then: vgsim merge <out> --out <ou
 Examples:
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --limit 4 --workers 1
+  $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --slo 'p95<=45m,attainment>=0.95'
+  $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --set sweep.replicate_seeds=3   # pooled p95, 95% intervals
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --set duration=2h --json | jq '.runs[] | {label, latency_p95_s}'
   $ vgsim sweep scenarios/sweeps/load-and-replicas.yaml --out out/sweep --shard 0/4   # ... 1/4, 2/4, 3/4
   $ vgsim merge out/sweep --out out/sweep`)
@@ -121,6 +129,8 @@ Examples:
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
 
+      // --slo is sweep.objectives on the command line (so shards and merge carry it in the plan)
+      if (o.slo !== undefined) o.set = [...o.set, `sweep.objectives=${JSON.stringify(o.slo)}`];
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const plan = plain(expandSweep(loaded, { limit }));
       const points = shard ? shardPoints(plan.points, shard.shard) : plan.points;
@@ -137,7 +147,7 @@ Examples:
       const bar = progress(points.length, 'sweep', { enabled: !o.json });
       try {
         await runSweep(points, {
-          file, set: o.set, workers, metrics, signal: stop.signal,
+          file, set: o.set, workers, metrics, samples: plan.replicate_seeds > 1, signal: stop.signal,
           onOutcome: (x) => bar.tick(1, `${x.ok ? '' : 'error: '}${plan.points[x.id]?.label ?? ''}`),
           onOrdered: (x, i) => {
             const r = plain(recordOf(points[i]!, x));

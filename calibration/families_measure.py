@@ -1,0 +1,137 @@
+"""Times the reference DiT blocks/forwards and VAE decoder calls of the non-Wan families on a GPU, for checking
+vgsim's family cost model (never for fitting it). Random bf16/fp16/fp32 weights as each pipeline runs them.
+
+    python3 calibration/families_measure.py --out calibration/families/h100-sxm.json
+    python3 calibration/families_measure.py --out smoke.json --quick          # 2 layers, small shapes
+    python3 calibration/families_measure.py --device cpu --tiny --out /tmp/cpu.json    # code-path check, no GPU (tiny widths)
+
+Cases (one JSON row each, written after every case so a killed run keeps what it measured):
+  dit_forward <model> at its default request with `--layers` blocks of each kind (default: all); time per
+  forward (CUDA events, median) and torch.cuda.max_memory_allocated over the weights;
+  vae_decode_call <vae> on the tile of families_count.py VAE_CASES; time and peak memory.
+vgsim's estimate of the same case is `vgsim estimate --model <model> --gpu <gpu>` (forward_s, the denoise phase
+peak minus the text encoder and VAE weights) and the decoder-call stage; `npm run validate:families` prints
+both once calibration/families/<gpu>.json exists. Needs PyTorch >= 2.0 on the GPU (SDPA); attention then runs
+on PyTorch's flash backend (FlashAttention-2), which is what the official codes call.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import families_reference as R  # noqa: E402
+import families_vae_reference as V  # noqa: E402
+from families_count import DIT_CASES, VAE_CASES  # noqa: E402
+
+VAE_DTYPES = {"hunyuan-video-vae": torch.float16, "cogvideox-vae": torch.bfloat16, "ltx-video-vae": torch.bfloat16, "mochi-vae": torch.float32}
+
+
+# --tiny: every family at toy widths (the VAE decoders keep their real widths at a 2x2x4 latent)
+TINY = {
+    "hunyuan-video": dict(dim=64, heads=2, double=1, single=1, mlp=128, text_dim=32, pooled=16, text_len=8),
+    "cogvideox1.5-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
+    "cogvideox-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
+    "ltx-video-2b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
+    "ltx-video-13b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
+    "mochi-1": dict(dim=64, dim_y=32, heads=2, layers=2, mlp=96, mlp_y=48, text_dim=32, text_len=8),
+}
+
+
+def timed(fn, device, reps):
+    for _ in range(2):
+        fn()
+    times = []
+    for _ in range(reps):
+        if device == "cuda":
+            s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+            s.record()
+            fn()
+            e.record()
+            e.synchronize()
+            times.append(s.elapsed_time(e) / 1e3)
+        else:
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def peak(device):
+    return torch.cuda.max_memory_allocated() if device == "cuda" else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--device", default="cuda")
+    ap.add_argument("--quick", action="store_true", help="2 layers per block kind and 1/8-size latents")
+    ap.add_argument("--layers", type=int, default=None)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--tiny", action="store_true", help="tiny widths and shapes: checks every code path on a CPU in seconds")
+    a = ap.parse_args()
+    dev = a.device
+    if a.tiny:
+        for k, v in TINY.items():
+            R.CONFIGS[k].update(v)
+    layers = 2 if a.quick else a.layers
+    shrink = (lambda s: (2, 2, 4)) if a.tiny else (lambda s: (max(1, s[0] // 4), max(2, s[1] // 8), max(2, s[2] // 8))) if a.quick else (lambda s: s)
+    res = dict(schema="vgsim-family-measurements/1", torch=torch.__version__, device=torch.cuda.get_device_name() if dev == "cuda" else "cpu",
+               quick=a.quick, tiny=a.tiny, layers=layers, cases=[])
+
+    def flush():
+        with open(a.out + ".tmp", "w") as f:
+            json.dump(res, f, indent=1)
+        os.replace(a.out + ".tmp", a.out)
+
+    dtype = torch.bfloat16 if dev == "cuda" else torch.float32
+    for mid, latent in DIT_CASES.items():
+        row = dict(kind="dit_forward", model=mid, latent=shrink(latent), layers=layers)
+        try:
+            m = R.build_dit(mid, device=dev, dtype=dtype, layers=layers)
+            inputs = m.inputs(row["latent"], dev, dtype)
+            if dev == "cuda":
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+                base = torch.cuda.memory_allocated()
+            with torch.no_grad():
+                row["seconds"] = timed(lambda: m(**inputs), dev, a.reps)
+            if dev == "cuda":
+                row["peak_activation_bytes"] = peak(dev) - base
+                row["weight_bytes"] = sum(p.numel() * p.element_size() for p in m.parameters())
+            del m, inputs
+        except Exception as e:  # an OOM or a missing kernel is recorded, the run goes on
+            row["error"] = f"{type(e).__name__}: {e}"[:300]
+        res["cases"].append(row)
+        flush()
+        if dev == "cuda":
+            torch.cuda.empty_cache()
+    for vid, latent in VAE_CASES.items():
+        row = dict(kind="vae_decode_call", vae=vid, latent=shrink(latent))
+        try:
+            vd = VAE_DTYPES[vid] if dev == "cuda" else torch.float32
+            m = V.build_decoder(vid, device=dev, dtype=vd)
+            z = torch.randn(1, V.Z_CHANNELS[vid], *row["latent"], device=dev, dtype=vd)
+            if dev == "cuda":
+                torch.cuda.synchronize()
+                torch.cuda.reset_peak_memory_stats()
+                base = torch.cuda.memory_allocated()
+            with torch.no_grad():
+                row["seconds"] = timed(lambda: m(z), dev, a.reps)
+            if dev == "cuda":
+                row["peak_activation_bytes"] = peak(dev) - base
+            del m, z
+        except Exception as e:
+            row["error"] = f"{type(e).__name__}: {e}"[:300]
+        res["cases"].append(row)
+        flush()
+    for c in res["cases"]:
+        print(c.get("model") or c.get("vae"), c.get("latent"), c.get("seconds"), c.get("error", ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+/**
+ * The README's hardware comparison (`vgsim size` over the catalog): scripts/readme-size.ts runs it (minutes) and
+ * stores the cheapest option of each node type in docs/data/size-hardware.json; the `size-hardware` block renders
+ * that file, and refuses to when a stored node price is no longer what the catalog gives (run the script again).
+ */
+import { readFileSync } from 'node:fs';
+import { packagePath } from '../package-files.ts';
+import type { SizeResult } from '../studies/size.ts';
+import { MissingPriceError } from '../economics/index.ts';
+import { nodePriceOf } from '../economics/cost-inputs.ts';
+import { CostSchema } from '../scenario/schema.ts';
+
+export const SIZE_HARDWARE_FILE = 'docs/data/size-hardware.json';
+export const SIZE_HARDWARE_RUN = { scenario: 'scenarios/default.yaml', set: ['duration=24h'], slo: 'p95<=45m', ratePerH: 120 } as const;
+const COMMAND = `vgsim size ${SIZE_HARDWARE_RUN.scenario} --slo '${SIZE_HARDWARE_RUN.slo}' --rate ${SIZE_HARDWARE_RUN.ratePerH}/h ${SIZE_HARDWARE_RUN.set.map((s) => `--set ${s}`).join(' ')}`;
+
+interface StoredOption {
+  node: string;
+  parallel: string;
+  gpus_per_replica: number;
+  nodes: number;
+  gpus: number;
+  p95_s: number;
+  kwh_per_video: number | null;
+  usd_per_video: number;
+  usd_per_month: number;
+  node_price_usd: number;
+  price_basis: string;
+  price: string;
+}
+
+export interface SizeHardware {
+  command: string;
+  simulations: number;
+  /** The cheapest option of each node type, cheapest first. */
+  options: StoredOption[];
+  /** Node types without a price (the fields to give) or without a passing option. */
+  skipped: { node: string; reason: string; fields?: string[] }[];
+}
+
+/** The stored form of a size result: one option per node type. */
+export function sizeHardwareOf(res: SizeResult): SizeHardware {
+  const options: StoredOption[] = [];
+  for (const r of res.rows) {
+    if (r.rank === null || !r.price || options.some((o) => o.node === r.node)) continue;
+    options.push({
+      node: r.node, parallel: r.parallel, gpus_per_replica: r.gpus_per_replica, nodes: r.nodes!, gpus: r.gpus!, p95_s: r.latency_s!.p95, kwh_per_video: r.kwh_per_video,
+      usd_per_video: r.usd_per_video!, usd_per_month: r.usd_per_month!, node_price_usd: r.price.usd, price_basis: r.price.basis, price: r.price.summary,
+    });
+  }
+  const cost = CostSchema.parse({});
+  const skipped = res.skipped.filter((s) => !s.parallel && !options.some((o) => o.node === s.node)).map((s) => {
+    try {
+      nodePriceOf(cost, s.node);
+      return { node: s.node, reason: s.reason };
+    } catch (e) {
+      if (!(e instanceof MissingPriceError)) throw e;
+      return { node: s.node, reason: 'no price', fields: e.fields };
+    }
+  });
+  return { command: COMMAND, simulations: res.simulations, options, skipped };
+}
+
+const usd = (x: number, d = 0) => `$${x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}`;
+
+/** The README block, from the stored run; throws when a stored price is not the catalog's any more. */
+export function sizeHardwareBlock(file = packagePath(SIZE_HARDWARE_FILE)): string {
+  const data = JSON.parse(readFileSync(file, 'utf8')) as SizeHardware;
+  const cost = CostSchema.parse({});
+  const stale: string[] = [];
+  for (const o of data.options) {
+    const now = nodePriceOf(cost, o.node).usd;
+    if (now !== o.node_price_usd) stale.push(`${o.node}: stored $${o.node_price_usd}, catalog $${now}`);
+  }
+  for (const s of data.skipped.filter((x) => x.fields)) {
+    try {
+      nodePriceOf(cost, s.node);
+      stale.push(`${s.node}: stored without a price, the catalog now has one`);
+    } catch {
+      // still unpriced
+    }
+  }
+  if (stale.length) throw new Error(`${SIZE_HARDWARE_FILE} was priced with other prices (${stale.join('; ')}): run npm run readme:size, then npm run readme`);
+  const out = [
+    `\`${data.command}\` (${data.simulations} simulations; \`npm run readme:size\`): the cheapest cluster of each node type that serves 120 A14B videos/h (70% 720P) with p95 ≤ 45 min, owned, in colocation, every node priced as a whole system:`,
+    '',
+    '| node type | node price (basis) | layout per replica | nodes | GPUs | p95 | kWh/video | $/video | $/month |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const o of data.options) {
+    out.push(`| \`${o.node}\` | ${usd(o.node_price_usd)} (${o.price_basis === 'whole-server' ? 'whole server' : 'GPUs + host'}) | ${o.gpus_per_replica} GPU${o.gpus_per_replica === 1 ? '' : 's'}${o.parallel === 'none' ? '' : `, \`${o.parallel}\``} | ${o.nodes} | ${o.gpus} | ${(o.p95_s / 60).toFixed(1)} min | ${o.kwh_per_video === null ? '–' : o.kwh_per_video.toFixed(2)} | ${usd(o.usd_per_video, 3)} | ${usd(o.usd_per_month)} |`);
+  }
+  const unpriced = data.skipped.filter((s) => s.fields);
+  if (unpriced.length) out.push('', `Not priced, so not sized (the catalog lacks a part: see *Prices*, and give it with \`--set\`): ${unpriced.map((s) => `\`${s.node}\``).join(', ')}.`);
+  const others = data.skipped.filter((s) => !s.fields);
+  if (others.length) out.push('', `No passing option: ${others.map((s) => `\`${s.node}\` (${s.reason})`).join('; ')}.`);
+  return out.join('\n');
+}

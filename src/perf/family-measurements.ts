@@ -1,0 +1,134 @@
+/**
+ * The non-Wan families against our own GPU measurements (calibration/families_measure.py: the PyTorch reference
+ * DiTs and VAE decoders of calibration/families_reference.py and families_vae_reference.py, random weights),
+ * held out — nothing in the cost model is fitted to them; this module only reports the errors.
+ *
+ *  - dit_forward: one batch-1 forward at the model's measured latent (t, h, w), bf16 weights and compute, the
+ *    attention kernel the official code calls (PyTorch SDPA's flash backend: FlashAttention-2). A run with
+ *    `--layers N` keeps min(N, depth) blocks of each kind; vgsim prices the same reduced model, built from its
+ *    diffusers config with the block counts cut (workload/families/depth-config.ts). Time: the forward's
+ *    operators priced on the GPU (sustained clocks, eager launches, as calibration compares Wan's forwards).
+ *    Memory: weights + the forward's peak working set, against the measured weights + peak over them
+ *    (torch.cuda.max_memory_allocated; the inputs, allocated before the baseline, are not in the measured peak).
+ *  - vae_decode_call: one decoder call on the case's latent tile in the pipeline's dtype; time, and the peak
+ *    working set over the weights (the measured baseline holds the decoder and its input).
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DeviceModel } from './device.ts';
+import { priceStage } from './stage-cost.ts';
+import { familyConvWorkspace } from './stage-builds.ts';
+import { MODELS, ditParams, type FamilyModel, type ModelSpec } from '../workload/models.ts';
+import { buildFamilyDitForward } from '../workload/families/stages.ts';
+import { buildDecoderCall } from '../workload/families/vae-decoders.ts';
+import { reducedDepthModel } from '../workload/families/depth-config.ts';
+import type { FamilyDitSpec, FamilyVaeSpec } from '../workload/families/specs.ts';
+import { getGpu } from '../hardware/catalog.ts';
+
+/** One row of a families_measure.py file. */
+export interface FamilyMeasurementCase {
+  kind: 'dit_forward' | 'vae_decode_call';
+  model?: string;
+  vae?: string;
+  latent: [number, number, number];
+  /** Blocks of each kind the run kept (null: the model's full depth). */
+  layers?: number | null;
+  seconds?: number;
+  peak_activation_bytes?: number;
+  weight_bytes?: number;
+  error?: string;
+}
+
+export interface FamilyMeasurementFile {
+  schema: string;
+  torch: string;
+  device: string;
+  quick?: boolean;
+  tiny?: boolean;
+  layers: number | null;
+  cases: FamilyMeasurementCase[];
+}
+
+export interface FamilyMeasurementRow {
+  case: string;
+  kind: FamilyMeasurementCase['kind'];
+  /** Blocks of each kind in the compared model (DiTs), e.g. "4+4 of 20+40". */
+  depth?: string;
+  measured_s: number;
+  predicted_s: number;
+  time_error: number;
+  measured_gb: number;
+  predicted_gb: number;
+  memory_error: number;
+  /** DiTs: measured parameter bytes against vgsim's parameter count at bf16. */
+  weights_error?: number;
+}
+
+/** The GPU of a measurement file: its name, `<gpu>[-l<N>].json` (e.g. h100-sxm-l4.json → h100-sxm). */
+export function gpuOfMeasurementFile(file: string): string {
+  const id = basename(file, '.json').replace(/-l\d+$/, '').replace(/-quick$/, '');
+  getGpu(id); // an unknown GPU id is an error naming the file's convention
+  return id;
+}
+
+export function loadFamilyMeasurements(file: string): FamilyMeasurementFile {
+  const f = JSON.parse(readFileSync(file, 'utf8')) as FamilyMeasurementFile;
+  if (!String(f.schema).startsWith('vgsim-family-measurements/')) throw new Error(`${file}: not a families_measure.py file (schema ${f.schema})`);
+  return f;
+}
+
+const familyModel = (id: string): FamilyModel => {
+  const m = MODELS.find((x) => x.id === id);
+  if (!m || m.family === 'wan') throw new Error(`family measurement of unknown model ${id}`);
+  return m;
+};
+
+/** Blocks of each kind, as "kept of full" per kind. */
+function depthLabel(full: FamilyDitSpec, cut: FamilyDitSpec): string {
+  if (full.family === 'hunyuan-video' && cut.family === 'hunyuan-video') return `${cut.doubleLayers}+${cut.singleLayers} of ${full.doubleLayers}+${full.singleLayers} (dual+single)`;
+  return `${cut.layers} of ${full.layers}`;
+}
+
+/** The comparison rows of a measurement file on `gpu` (rows with an error or no time are left out). */
+export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile): FamilyMeasurementRow[] {
+  const dev = new DeviceModel(gpu, { sustained: true, launch: 'eager' });
+  const rows: FamilyMeasurementRow[] = [];
+  for (const c of f.cases) {
+    if (c.error || !(c.seconds! > 0)) continue;
+    const [t, h, w] = c.latent;
+    if (c.kind === 'dit_forward') {
+      const full = familyModel(c.model!);
+      const layers = c.layers ?? f.layers ?? null;
+      const m: ModelSpec = layers === null ? full : reducedDepthModel(full, layers, MODELS);
+      const dit = m.dit as FamilyDitSpec;
+      const [pt, ph, pw] = dit.patch;
+      const tokens = Math.ceil(t / pt) * Math.floor(h / ph) * Math.floor(w / pw);
+      const fwd = buildFamilyDitForward(dit, { tokens, batch: 1, kernel: full.attention ?? 'fa2', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false });
+      const seconds = priceStage(dev, fwd.builder.ops).seconds;
+      const weights = ditParams(dit) * 2;
+      const predictedGb = (weights + fwd.builder.peakMemory().bytes) / 1e9;
+      const measuredGb = ((c.weight_bytes ?? 0) + (c.peak_activation_bytes ?? 0)) / 1e9;
+      rows.push({
+        case: `dit_forward ${c.model} latent ${t}x${h}x${w}`, kind: c.kind, depth: depthLabel(full.dit, dit),
+        measured_s: c.seconds!, predicted_s: seconds, time_error: seconds / c.seconds! - 1,
+        measured_gb: measuredGb, predicted_gb: predictedGb, memory_error: measuredGb > 0 ? predictedGb / measuredGb - 1 : NaN,
+        ...(c.weight_bytes ? { weights_error: weights / c.weight_bytes - 1 } : {}),
+      });
+    } else {
+      const vae = MODELS.find((x) => x.family !== 'wan' && x.vae.id === c.vae)?.vae as FamilyVaeSpec | undefined;
+      if (!vae) throw new Error(`family measurement of unknown VAE ${c.vae}`);
+      const call = buildDecoderCall(vae, t, h, w, { convWorkspace: familyConvWorkspace(dev, vae.dtype, true), safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae' });
+      const seconds = priceStage(dev, call.builder.ops).seconds;
+      // the measured peak is over the decoder weights and its input latent: leave the input out here too
+      const input = vae.zDim * t * h * w * (vae.dtype === 'fp32' ? 4 : 2);
+      const predictedGb = (call.builder.peakMemory().bytes - input) / 1e9;
+      const measuredGb = (c.peak_activation_bytes ?? 0) / 1e9;
+      rows.push({
+        case: `vae_decode_call ${c.vae} latent ${t}x${h}x${w}`, kind: c.kind,
+        measured_s: c.seconds!, predicted_s: seconds, time_error: seconds / c.seconds! - 1,
+        measured_gb: measuredGb, predicted_gb: predictedGb, memory_error: measuredGb > 0 ? predictedGb / measuredGb - 1 : NaN,
+      });
+    }
+  }
+  return rows;
+}

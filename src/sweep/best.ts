@@ -1,0 +1,131 @@
+/**
+ * What a sweep recommends: the best point by p95 latency, by $ per video and by throughput — only among the
+ * points that meet the sweep's objectives, never among all of them.
+ *
+ * The objectives are the sweep's `objectives:` (or `vgsim sweep --slo`, which sets it); a sweep that states
+ * none uses the scenario's own SLOs — every class with an `slo_s` keeps ≥ 95% of its requests within it
+ * (studies/objectives.ts DEFAULT_ATTAINMENT: a p95 within the SLO) — and says so. Always: something
+ * completed and nothing was dropped or failed. A point's verdict reads the point's own numbers
+ * (sweep/points.ts: pooled percentiles and replicate means). When no point meets the objectives there is no
+ * best, and the note names the closest miss (the smallest relative shortfall).
+ */
+import { checkObjectives, formatObjectiveValue, parseSlo, scenarioSloTerms, DEFAULT_ATTAINMENT, type SloTerm } from '../studies/objectives.ts';
+import type { SweepPlan } from './spec.ts';
+import type { PointSummary } from './points.ts';
+
+export interface SweepObjectives {
+  /** Where they come from. */
+  source: 'sweep.objectives' | 'scenario SLOs' | 'none';
+  /** The stated objectives (sweep.objectives / --slo), or null. */
+  stated: string | null;
+  /** One line for the outputs. */
+  text: string;
+}
+
+export interface PointVerdict {
+  point: number;
+  /** Meets every objective with nothing lost (and something completed). */
+  feasible: boolean;
+  /** What it misses, or why it has no result; null when feasible. */
+  reason: string | null;
+  /** The largest relative miss (0 when feasible; Infinity for a point without a result). */
+  shortfall: number;
+  /** The objectives it was held to, with its value of each. */
+  terms: { text: string; value: number | null; target: string }[];
+}
+
+export interface BestPoints {
+  objectives: SweepObjectives;
+  /** Points with a result, and how many of them meet the objectives. */
+  points: number;
+  meeting: number;
+  latency_p95: number | null;
+  usd_per_video: number | null;
+  throughput_per_h: number | null;
+  /** When no point meets them: the closest miss. */
+  closest: { point: number; label: string; reason: string } | null;
+  /** Why there is no best (or null). */
+  note: string | null;
+}
+
+/** The objectives a sweep's "best" is held to. */
+export function sweepObjectives(plan: SweepPlan, points: readonly PointSummary[]): SweepObjectives {
+  const stated = plan.spec.objectives ?? null;
+  if (stated !== null) return { source: 'sweep.objectives', stated, text: `${stated}, nothing dropped or failed (sweep.objectives)` };
+  const withSlo = [...new Set(points.flatMap((p) => p.input?.classes.filter((c) => c.slo_s !== null).map((c) => c.name) ?? []))];
+  if (withSlo.length) {
+    return {
+      source: 'scenario SLOs', stated: null,
+      text: `the sweep states no objectives (sweep.objectives or --slo), so the scenario's SLOs: every class with an SLO (${withSlo.join(', ')}) keeps >= ${DEFAULT_ATTAINMENT * 100}% of its requests within it, nothing dropped or failed`,
+    };
+  }
+  return { source: 'none', stated: null, text: 'the sweep states no objectives (sweep.objectives or --slo) and the scenario no SLO: only nothing dropped or failed' };
+}
+
+function termsOf(obj: SweepObjectives, p: PointSummary): SloTerm[] {
+  if (obj.stated !== null) return parseSlo(obj.stated);
+  return p.input ? scenarioSloTerms(p.input.classes) : [];
+}
+
+/** Each point's verdict against the objectives. */
+export function pointVerdicts(plan: SweepPlan, points: readonly PointSummary[]): PointVerdict[] {
+  const obj = sweepObjectives(plan, points);
+  return points.map((p) => {
+    if (!p.input || p.errors.length) {
+      return { point: p.point, feasible: false, reason: p.errors.length ? `run failed: ${p.errors.join('; ')}` : 'no result', shortfall: Infinity, terms: [] };
+    }
+    const terms = termsOf(obj, p);
+    let v;
+    try {
+      v = checkObjectives(p.input, terms, 0);
+    } catch (e) {
+      // a per-class objective naming a class this point does not have
+      return { point: p.point, feasible: false, reason: (e as Error).message, shortfall: Infinity, terms: [] };
+    }
+    return {
+      point: p.point, feasible: v.pass, reason: v.reason, shortfall: v.shortfall,
+      terms: terms.map((t) => ({ text: t.text, value: Number.isFinite(v.values[t.text]) ? v.values[t.text]! : null, target: `${t.op} ${formatObjectiveValue(t, t.value)}` })),
+    };
+  });
+}
+
+/** "720p-5s.attainment 97.6% (>= 95.0%), p95 41.2 min (<= 45.0 min)": a point's objectives next to their targets. */
+export function objectivesAt(plan: SweepPlan, points: readonly PointSummary[], v: PointVerdict): string {
+  const obj = sweepObjectives(plan, points);
+  const p = points.find((x) => x.point === v.point)!;
+  const terms = termsOf(obj, p);
+  if (!v.terms.length) return 'nothing dropped or failed';
+  return v.terms.map((t, i) => `${t.text.replace(/\s*(<=|>=|<|>).*$/, '')} ${formatObjectiveValue(terms[i]!, t.value)} (${t.target})`).join(', ');
+}
+
+/** The best points (ties go to the lower index), among those that meet the objectives only. */
+export function bestPoints(plan: SweepPlan, points: readonly PointSummary[]): BestPoints {
+  const objectives = sweepObjectives(plan, points);
+  const verdicts = pointVerdicts(plan, points);
+  const withResult = points.filter((p) => p.input !== null && p.errors.length === 0);
+  const pool = points.filter((p, i) => verdicts[i]!.feasible);
+  const pick = (key: string, better: 'lower' | 'higher') => {
+    let best: PointSummary | null = null;
+    for (const p of pool) {
+      const v = p.metrics[key];
+      if (v === null || v === undefined) continue;
+      const b = best?.metrics[key];
+      if (best === null || b === null || b === undefined || (better === 'lower' ? v < b : v > b)) best = p;
+    }
+    return best?.point ?? null;
+  };
+  let closest: BestPoints['closest'] = null;
+  let note: string | null = null;
+  if (!pool.length) {
+    const c = verdicts.filter((v) => Number.isFinite(v.shortfall)).sort((a, b) => a.shortfall - b.shortfall || a.point - b.point)[0];
+    if (c) closest = { point: c.point, label: points.find((p) => p.point === c.point)!.label, reason: c.reason ?? '' };
+    note = withResult.length
+      ? `none of ${withResult.length} point${withResult.length === 1 ? '' : 's'} meets the objectives${closest ? `; closest: point ${closest.point} (${closest.label}): ${closest.reason}` : ''}`
+      : 'no point has a result';
+  }
+  return {
+    objectives, points: withResult.length, meeting: pool.length,
+    latency_p95: pick('latency_p95_s', 'lower'), usd_per_video: pick('usd_per_video', 'lower'), throughput_per_h: pick('throughput_per_h', 'higher'),
+    closest, note,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The table printed at the end of a sweep: one row per point and whether it meets the objectives, the best
+ * points among those that do (with their objectives next to them), 95% intervals over replicate seeds, then
+ * the failed runs.
+ */
+import type { SweepRecord } from './output.ts';
+import { metric } from './metrics.ts';
+import { pointSummaries, type PointSummary } from './points.ts';
+import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import type { SweepPlan } from './spec.ts';
+import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
+
+/** Metrics whose 95% interval the text lists for replicated sweeps. */
+const CI_METRICS = ['latency_p95_s', 'slo_attainment', 'throughput_per_h', 'usd_per_video'] as const;
+
+/** "33.5 min [30.1 min–36.0 min]": a value with its 95% interval (open ends as "?"). */
+export function withInterval(p: PointSummary, key: string): string {
+  const unit = metric(key).unit;
+  const v = formatMetricValue(p.metrics[key], unit);
+  const ci = p.ci?.[key];
+  if (!ci) return v;
+  return `${v} [${formatRange(ci.lo, ci.hi, unit)}]`;
+}
+
+/** The end-of-sweep table: one row per point, whether it meets the objectives, the best (among those that do) marked. */
+export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts: { maxRows?: number; shard?: string } = {}): string {
+  const points = pointSummaries(plan, records);
+  const best = bestPoints(plan, points);
+  const verdicts = pointVerdicts(plan, points);
+  const failed = records.filter((r) => r.status === 'error').length;
+  const out: string[] = [];
+  const seeds = plan.replicate_seeds > 1 ? ` × ${plan.replicate_seeds} seeds` : '';
+  out.push(`sweep of ${plan.scenario} (${plan.mode}${plan.limit !== null ? `, first ${plan.points.length} of ${plan.total} runs` : ''}${opts.shard ? `, ${opts.shard}` : ''}): ${points.length} points${seeds}, ${records.length - failed} runs ok, ${failed} failed  (spec ${plan.hash})`);
+  out.push('');
+  const heads = ['id', ...(plan.variants ? ['variant'] : []), ...plan.parameters.map((p) => p.short), ...(plan.replicate_seeds > 1 ? ['runs'] : []), 'done', 'meets', ...TABLE_METRICS.map((k) => TABLE_HEADS[k])];
+  const left = 1 + (plan.variants ? 1 : 0) + plan.parameters.length;
+  const row = (p: PointSummary, i: number): string[] => {
+    const cells = [String(p.point), ...parameterCells(plan, p)];
+    if (plan.replicate_seeds > 1) cells.push(`${p.ok}/${p.ids.length}`);
+    if (p.ok === 0) return [...cells, 'error', '', ...TABLE_METRICS.map(() => '')];
+    cells.push(`${p.metrics.completed?.toFixed(0)}/${p.metrics.arrived?.toFixed(0)}`);
+    cells.push(verdicts[i]!.feasible ? 'yes' : 'no');
+    for (const k of TABLE_METRICS) {
+      let c = formatMetricValue(p.metrics[k], metric(k).unit);
+      if ((k === 'latency_p95_s' && best.latency_p95 === p.point) || (k === 'usd_per_video' && best.usd_per_video === p.point)) c += ' *';
+      cells.push(c);
+    }
+    return cells;
+  };
+  const max = opts.maxRows ?? 40;
+  const shown = points.length > max ? points.slice(0, max) : points;
+  out.push(align(heads, shown.map(row), left));
+  if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
+  out.push('');
+  out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
+  const describe = (idx: number | null, what: string, key: string) => {
+    if (idx === null) return `best ${what}: –`;
+    const p = points.find((x) => x.point === idx)!;
+    const v = verdicts.find((x) => x.point === idx)!;
+    return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}`;
+  };
+  if (best.meeting > 0) {
+    out.push(`* ${describe(best.latency_p95, 'p95 latency', 'latency_p95_s')}`);
+    out.push(`* ${describe(best.usd_per_video, '$ per video', 'usd_per_video')}`);
+    out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+  } else out.push(`no best point: ${best.note}`);
+  if (plan.replicate_seeds > 1 && points.some((p) => p.ci)) {
+    out.push('');
+    out.push(`95% intervals over ${plan.replicate_seeds} seeds (percentiles from the seeds' requests pooled, order-statistic interval; the others: Student's t over the seeds):`);
+    for (const p of shown) if (p.ci) out.push(`  ${p.point}: ${CI_METRICS.map((k) => `${TABLE_HEADS[k]} ${withInterval(p, k)}`).join(', ')}`);
+  }
+  const errors = records.filter((r) => r.status === 'error');
+  if (errors.length) {
+    out.push('');
+    out.push(`${errors.length} run${errors.length === 1 ? '' : 's'} failed:`);
+    for (const e of errors.slice(0, 10)) out.push(`  run ${e.id} (${e.label}, seed ${e.seed}): ${e.error}`);
+    if (errors.length > 10) out.push(`  … ${errors.length - 10} more in sweep.json`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,122 @@
+/**
+ * User-defined DiTs of the non-Wan families: a zoo model of the family with overrides (a scenario's
+ * `models:` entry whose base is a HunyuanVideo, CogVideoX, LTX-Video or Mochi model), or a diffusers
+ * `transformer/config.json` of HunyuanVideoTransformer3DModel, CogVideoXTransformer3DModel,
+ * LTXVideoTransformer3DModel or MochiTransformer3DModel (keys as the diffusers classes define them:
+ * huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_hunyuan_video.py:904-925,
+ * cogvideox_transformer_3d.py:222-251, transformer_ltx.py:417-460, transformer_mochi.py:345-356).
+ * The VAE, text encoders, sampler and parallel support stay the base model's.
+ */
+import { InputError, type InputIssue } from '../../errors.ts';
+import type { FamilyModel, ModelSpec } from '../models.ts';
+import type { CogDitSpec, FamilyDitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
+
+/** The overrides a scenario's `models:` entry may give (the scenario schema's `dit` keys). */
+export interface DitOverrides {
+  dim?: number;
+  ffn_dim?: number;
+  heads?: number;
+  head_dim?: number;
+  layers?: number;
+  in_channels?: number;
+  out_channels?: number;
+  patch?: [number, number, number];
+  per_token_timestep?: boolean;
+  text_len?: number;
+}
+
+/** A family model with DiT overrides; keys that mean nothing for the family are an InputError. */
+export function familyCustomModel(base: FamilyModel, m: { id: string; name?: string; dit?: DitOverrides; experts?: 1 | 2; boundary?: number; shift?: number; vae?: string; defaults?: Partial<ModelSpec['defaults']> }, source = 'models'): ModelSpec {
+  const issues: InputIssue[] = [];
+  const bad = (path: string, why: string) => issues.push({ source, path, message: `${why} (base ${base.id} is a ${base.family} model)`, hint: 'set the architecture with a diffusers transformer/config.json (diffusers_config), or pick a Wan base' });
+  if (m.experts === 2 || m.boundary !== undefined || m.shift !== undefined) bad('experts', 'two-expert (A14B-style) schedules exist for Wan models only');
+  if (m.vae !== undefined) bad('vae', `the ${m.vae} is a Wan VAE; the family's own VAE is used`);
+  const d = m.dit ?? {};
+  if (d.per_token_timestep !== undefined) bad('dit.per_token_timestep', 'per-token timesteps are a Wan2.2 feature');
+  if (d.layers !== undefined && base.family === 'hunyuan-video') bad('dit.layers', 'HunyuanVideo has dual- and single-stream blocks (num_layers, num_single_layers)');
+  if (issues.length) throw new InputError(issues);
+  const heads = d.heads ?? base.dit.heads;
+  const dim = d.dim ?? (d.head_dim ? d.head_dim * heads : base.dit.dim);
+  const dit = {
+    ...base.dit,
+    dim,
+    heads,
+    headDim: dim / heads,
+    ffnDim: d.ffn_dim ?? (base.dit.ffnDim / base.dit.dim) * dim,
+    layers: d.layers ?? base.dit.layers,
+    inChannels: d.in_channels ?? base.dit.inChannels,
+    outChannels: d.out_channels ?? base.dit.outChannels,
+    patch: d.patch ?? base.dit.patch,
+    textLen: d.text_len ?? base.dit.textLen,
+  } as FamilyDitSpec;
+  return withDit(base, dit, { id: m.id, name: m.name ?? m.id, defaults: { ...base.defaults, ...m.defaults }, sources: { ...base.sources, custom: `user-defined (base ${base.id})` } });
+}
+
+function withDit(base: FamilyModel, dit: FamilyDitSpec, extra: Pick<ModelSpec, 'id' | 'name' | 'defaults' | 'sources'>): ModelSpec {
+  // a user's DiT runs in bf16 unless the inference options say otherwise
+  return { ...base, ...extra, dit, officialWeightDtype: base.family === 'mochi' ? base.officialWeightDtype : 'bf16' } as ModelSpec;
+}
+
+type Cfg = Record<string, unknown>;
+
+/** Reads a diffusers transformer config of a supported non-Wan class into a model. */
+export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: string, name: string, zoo: readonly ModelSpec[]): ModelSpec {
+  const num = (key: string, fallback?: number): number => {
+    const v = cfg[key];
+    if (typeof v === 'number') return v;
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+    throw new InputError([{ source: file, path: key, message: `expected a number for "${key}" in a ${cls} config, got ${JSON.stringify(v)}` }]);
+  };
+  const base = (bid: string) => zoo.find((x) => x.id === bid) as FamilyModel;
+  const heads = num('num_attention_heads');
+  const headDim = num('attention_head_dim');
+  const dim = heads * headDim;
+  switch (cls) {
+    case 'HunyuanVideoTransformer3DModel': {
+      if (cfg.image_condition_type !== undefined && cfg.image_condition_type !== null) {
+        throw new InputError([{ source: file, path: 'image_condition_type', message: `image-to-video HunyuanVideo ("${String(cfg.image_condition_type)}") is not modelled; text-to-video configs only` }]);
+      }
+      const b = base('hunyuan-video');
+      const double = num('num_layers', 20);
+      const single = num('num_single_layers', 40);
+      const p = num('patch_size', 2);
+      return withDit(b, {
+        ...(b.dit as HunyuanDitSpec), family: 'hunyuan-video', dim, heads, headDim, doubleLayers: double, singleLayers: single, layers: double + single,
+        refinerLayers: num('num_refiner_layers', 2), ffnDim: Math.round(num('mlp_ratio', 4) * dim), inChannels: num('in_channels', 16), outChannels: num('out_channels', 16),
+        patch: [num('patch_size_t', 1), p, p], textDim: num('text_embed_dim', 4096), pooledDim: num('pooled_projection_dim', 768), guidanceEmbed: cfg.guidance_embeds !== false,
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+    }
+    case 'CogVideoXTransformer3DModel': {
+      const pt = cfg.patch_size_t;
+      const b = base(typeof pt === 'number' && pt > 1 ? 'cogvideox1.5-5b' : 'cogvideox-5b');
+      const p = num('patch_size', 2);
+      return withDit(b, {
+        ...(b.dit as CogDitSpec), family: 'cogvideox', dim, heads, headDim, layers: num('num_layers'), ffnDim: 4 * dim, inChannels: num('in_channels', 16), outChannels: num('out_channels', 16),
+        timeEmbedDim: num('time_embed_dim', 512), textDim: num('text_embed_dim', 4096), textLen: num('max_text_seq_length', 226), patch: [typeof pt === 'number' ? pt : 1, p, p], patchBias: cfg.patch_bias !== false,
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+    }
+    case 'LTXVideoTransformer3DModel': {
+      const b = base(headDim >= 128 ? 'ltx-video-13b' : 'ltx-video-2b');
+      const p = num('patch_size', 1);
+      return withDit(b, {
+        ...(b.dit as LtxDitSpec), family: 'ltx-video', dim, heads, headDim, layers: num('num_layers'), ffnDim: 4 * dim, crossDim: num('cross_attention_dim', dim), inChannels: num('in_channels', 128), outChannels: num('out_channels', 128),
+        patch: [num('patch_size_t', 1), p, p], textDim: num('caption_channels', 4096),
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+    }
+    case 'MochiTransformer3DModel': {
+      const b = base('mochi-1');
+      const dimY = num('pooled_projection_dim', 1536);
+      const p = num('patch_size', 2);
+      // SwiGLU hidden: int(2·4·d/3) (transformer_mochi.py:154; genmo layers.py:85-110 rounds to 256: 8192 / 4096 at the release sizes)
+      const swiglu = (d: number) => 256 * Math.ceil(Math.floor((2 * 4 * d) / 3) / 256);
+      return withDit(b, {
+        ...(b.dit as MochiDitSpec), family: 'mochi', dim, heads, headDim, dimY, layers: num('num_layers'), ffnDim: swiglu(dim), ffnDimY: swiglu(dimY), inChannels: num('in_channels', 12),
+        outChannels: num('out_channels', num('in_channels', 12)), patch: [1, p, p], textDim: num('text_embed_dim', 4096), textLen: num('max_sequence_length', 256), freqDim: num('time_embed_dim', 256),
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+    }
+  }
+  throw new Error(`unreachable: ${cls}`);
+}
+
+/** diffusers transformer classes vgsim reads. */
+export const SUPPORTED_TRANSFORMER_CLASSES = ['WanTransformer3DModel', 'HunyuanVideoTransformer3DModel', 'CogVideoXTransformer3DModel', 'LTXVideoTransformer3DModel', 'MochiTransformer3DModel'] as const;

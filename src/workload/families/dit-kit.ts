@@ -1,0 +1,176 @@
+/**
+ * Building blocks the family DiT builders share: eager PyTorch linear layers (with autocast's per-call
+ * weight cast for fp32 checkpoints and fp8 activation quantisation), LayerNorm/RMSNorm written out as the
+ * codes write them, adaLN modulation, gated residuals, RoPE variants, attention and the sequence-parallel
+ * collectives of xDiT's USP (Ulysses all-to-alls, ring KV exchange). Each helper adds operators with their
+ * bytes and allocates/frees the tensors it creates, so a stage's peak memory follows program order.
+ *
+ * Element sizes: activations bf16 (2 B) unless a helper says otherwise; `fused` (compile) collapses every
+ * elementwise chain to one kernel that reads its inputs and writes its output once.
+ */
+import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type ElementwiseKind } from '../ops.ts';
+
+export const ACT = DTYPE_BYTES.bf16;
+export const F32 = DTYPE_BYTES.fp32;
+
+type Mem = Parameters<StageBuilder['op']>[1];
+
+export interface KitOptions {
+  linearDtype: 'bf16' | 'fp8';
+  fused: boolean;
+  /** fp32 weights kept as stored; autocast casts each weight to bf16 on every call (a transient copy). */
+  castWeights: boolean;
+  kernel: AttentionKernel;
+  ulysses: number;
+  ring: number;
+}
+
+export class DitKit {
+  readonly b = new StageBuilder();
+  private n = 0;
+
+  constructor(readonly o: KitOptions) {}
+
+  /** A fresh tensor name. */
+  t(what: string): string {
+    return `${what}#${this.n++}`;
+  }
+
+  ew(name: string, kind: ElementwiseKind, bytes: number, kernels = 1, mem: Mem = {}): void {
+    this.b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels: this.o.fused ? 1 : kernels }, mem);
+  }
+
+  /** An elementwise op producing a new [elems] tensor of `bytesPer` bytes per element; returns its name. */
+  make(name: string, kind: ElementwiseKind, bytes: number, elems: number, bytesPer = ACT, kernels = 1, cat = 'activations', frees: string[] = []): string {
+    const out = this.t(name);
+    this.ew(name, kind, bytes, kernels, { outputs: [[out, elems * bytesPer, cat]], frees });
+    return out;
+  }
+
+  /**
+   * nn.Linear on `rows` rows (k → n), output bf16 [rows, n]. fp32 checkpoints under autocast: a bf16 copy of
+   * the weight is made per call and freed after the GEMM; fp8: the activation is quantised first.
+   */
+  linear(name: string, rows: number, n: number, k: number, frees: string[] = []): string {
+    let w: string | undefined;
+    if (this.o.castWeights && this.o.linearDtype !== 'fp8') {
+      w = this.t(`${name}.w_bf16`);
+      this.ew(`${name}.weight_cast`, 'cast_down', n * k * (F32 + ACT), 1, { outputs: [[w, n * k * ACT, 'activations']] });
+    }
+    const out = this.t(name);
+    if (this.o.linearDtype === 'fp8') {
+      const q = this.t(`${name}.in_fp8`);
+      this.ew(`${name}.quantize_fp8`, 'cast_down', rows * k * (ACT + 1), 2, { outputs: [[q, rows * k, 'activations']] });
+      this.b.op({ kind: 'gemm', name, m: rows, n, k, dtype: 'fp8', batch: 1 }, { outputs: [[out, rows * n * ACT, 'activations']], frees: [q, ...frees] });
+    } else {
+      this.b.op({ kind: 'gemm', name, m: rows, n, k, dtype: 'bf16', batch: 1 }, { outputs: [[out, rows * n * ACT, 'activations']], frees });
+    }
+    if (w) this.b.free(w);
+    return out;
+  }
+
+  /** F.layer_norm in bf16 (one kernel: read, write). */
+  layerNorm(name: string, x: string, elems: number): string {
+    return this.make(name, 'norm', elems * 2 * ACT, elems);
+  }
+
+  /**
+   * RMSNorm written out in fp32 (x.float(), pow, mean, + eps, rsqrt, x·r, type_as, · weight): the composite
+   * the profile measured for Wan's identical code (rmsnorm_wan).
+   */
+  rmsNorm(name: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'norm', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    // the fp32 copy and the normalised fp32 tensor live together at the peak
+    const f = this.t(`${name}.f32`);
+    this.b.alloc(f, elems * F32, 'activations');
+    const nrm = this.t(`${name}.n`);
+    this.b.alloc(nrm, elems * F32, 'activations');
+    this.b.free(f, nrm);
+    return this.make(name, 'rmsnorm_wan', elems * 2 * ACT, elems, ACT, 7, 'activations', frees);
+  }
+
+  /** x·(1 + scale) + shift with per-sample scale/shift rows (bf16): 2 big kernels. */
+  modulate(name: string, x: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    void x;
+    const m = this.make(`${name}.mul`, 'binary', elems * 2 * ACT, elems);
+    return this.make(`${name}.add_shift`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', [m, ...frees]);
+  }
+
+  /** residual + gate·y (bf16): mul then add; frees y and the old residual, returns the new residual. */
+  gatedResidual(name: string, residual: string, y: string, elems: number, gated = true): string {
+    if (gated && !this.o.fused) {
+      const g = this.make(`${name}.gate_mul`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', [y]);
+      return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [g, residual]);
+    }
+    return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [y, residual]);
+  }
+
+  /**
+   * Rotary embedding in fp32 on a bf16 tensor (x.float()·cos + rotate_half(x.float())·sin, then back to
+   * bf16): two casts up, the negate-and-stack copy of rotate_half, two products, a sum, a cast down.
+   * Peak: three fp32 temporaries of the tensor's size.
+   */
+  ropeFp32(name: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'complex', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    const xf = this.make(`${name}.float`, 'cast_up', elems * (ACT + F32), elems, F32, 2);
+    const rot = this.make(`${name}.rotate_half`, 'copy', elems * 2 * F32, elems, F32, 2);
+    const a = this.make(`${name}.mul_cos`, 'binary', elems * 3 * F32, elems, F32);
+    const c = this.make(`${name}.mul_sin`, 'binary', elems * 3 * F32, elems, F32, 1, 'activations', [rot, xf]);
+    const s = this.make(`${name}.add`, 'binary', elems * 3 * F32, elems, F32, 1, 'activations', [a, c]);
+    return this.make(`${name}.type_as`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations', [s, ...frees]);
+  }
+
+  /** Rotary embedding in the tensor's own dtype (bf16 tables): negate/stack copy, two products, a sum. */
+  ropeBf16(name: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'complex', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    const rot = this.make(`${name}.rotate`, 'copy', elems * 2 * ACT, elems, ACT, 2);
+    const a = this.make(`${name}.mul_cos`, 'binary', elems * 3 * ACT, elems);
+    const c = this.make(`${name}.mul_sin`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'activations', [rot]);
+    return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'activations', [a, c, ...frees]);
+  }
+
+  /** GELU (tanh) in bf16 on [elems]. */
+  gelu(name: string, elems: number, frees: string[] = []): string {
+    return this.make(name, 'activation', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+  }
+
+  /** torch.cat of bf16 tensors into a new [elems] tensor (a copy). */
+  cat(name: string, elems: number, frees: string[] = []): string {
+    return this.make(name, 'copy', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+  }
+
+  /**
+   * Attention of `batch` × `heads` (this GPU's heads) over lq queries and lk keys; with ring > 1 the KV
+   * blocks travel the ring behind the attention steps (xDiT USP) and the partial outputs are merged.
+   * Returns the output tensor (bf16, lq rows × heads·headDim per sample).
+   */
+  attention(name: string, a: { batch: number; heads: number; lq: number; lk: number; headDim: number; kernel?: AttentionKernel }, frees: string[] = []): string {
+    const kernel = a.kernel ?? this.o.kernel;
+    const e = a.batch * a.heads * a.lq * a.headDim;
+    const out = this.t(name);
+    const r = this.o.ring;
+    if (r > 1) {
+      const kvBytes = 2 * a.batch * a.heads * (a.lk / r) * a.headDim * ACT;
+      this.b.op({ kind: 'collective', name: `${name}.ring_kv_sendrecv`, collective: 'sendrecv', bytes: kvBytes, comm: 'ring', hiddenBehind: name, count: r - 1 }, { outputs: [[`${out}.kv`, kvBytes, 'activations']] });
+      this.b.op({ kind: 'attention', name, batch: a.batch, heads: a.heads, lq: a.lq, lk: a.lk / r, headDim: a.headDim, kernel, dtype: 'bf16', count: r }, { outputs: [[out, e * ACT, 'activations']], workspace: a.batch * a.heads * a.lq * 8 });
+      this.b.op({ kind: 'elementwise', name: `${name}.ring_merge`, ew: 'binary', bytes: e * (F32 + ACT + F32), kernels: 3, count: r - 1 });
+      this.b.free(`${out}.kv`, ...frees);
+      return out;
+    }
+    this.b.op({ kind: 'attention', name, batch: a.batch, heads: a.heads, lq: a.lq, lk: a.lk, headDim: a.headDim, kernel, dtype: 'bf16' }, { outputs: [[out, e * ACT, 'activations']], frees, workspace: a.batch * a.heads * a.lq * 8 });
+    return out;
+  }
+
+  /**
+   * One Ulysses all-to-all of a bf16 tensor of `elems` elements on this GPU (xDiT's SeqAllToAll4D: a
+   * contiguous copy before, the exchange, a copy after). Returns the received tensor.
+   */
+  allToAll(name: string, elems: number, frees: string[] = []): string {
+    const bytes = elems * ACT;
+    const inp = this.make(`${name}.contiguous`, 'copy', 2 * bytes, elems);
+    const recv = this.t(`${name}.recv`);
+    this.b.op({ kind: 'collective', name, collective: 'alltoall', bytes, comm: 'ulysses' }, { outputs: [[recv, bytes, 'activations']], frees: [inp, ...frees] });
+    return this.make(`${name}.reshape`, 'copy', 2 * bytes, elems, ACT, 1, 'activations', [recv]);
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * One DiT forward of HunyuanVideo as operators, following the official code
+ * (Tencent/HunyuanVideo@fa14b00:hyvideo/modules/models.py, token_refiner.py, posemb_layers.py, attenion.py):
+ *
+ *  - weights and activations bf16 (the model is built in bf16 and run under autocast bf16), residual streams bf16;
+ *  - embeddings: img_in (Conv3d with stride = kernel → a GEMM over patches), the token refiner on the 256
+ *    LLM tokens (2 blocks, masked SDPA over 256 tokens), time/guidance/CLIP-vector MLPs into one vector;
+ *  - 20 dual-stream blocks (models.py:21-252): per stream adaLN (Linear d→6d on the vector), LayerNorm +
+ *    modulate, fused qkv, per-head RMSNorm on q and k (fp32 inside, norm_layers.py:56), RoPE on the image
+ *    stream in fp32 (posemb_layers.py:170-171: x.float()·cos + rotate_half(x.float())·sin), torch.cat of the
+ *    image and text q/k/v (three copies), flash_attn_varlen over N + text tokens, proj + gated residual,
+ *    LayerNorm + modulate + MLP (GELU-tanh) + gated residual;
+ *  - 40 single-stream blocks (models.py:255-393) on the concatenated sequence: modulation (d→3d), LayerNorm +
+ *    modulate, linear1 d → 3d + 4d, q/k RMSNorm, RoPE on the image part and a cat back (copies), attention,
+ *    GELU on the MLP half, cat(attn, mlp) (a copy of S × 5d), linear2 5d → d, gated residual;
+ *  - final layer: LayerNorm + modulate + Linear d → 64, unpatchify.
+ *
+ * Sequence parallel (xfuser USP, inference.py:40-100; attenion.py:159-212): the latent is split before the
+ * patch embedding, every per-token op runs on N/P image tokens (text on every rank), the image q/k/v go
+ * through Ulysses all-to-alls (and ring KV exchange), the text tokens join as the "rear" joint tensor, and
+ * the output is all-gathered at the end. The RoPE cos/sin tables (fp32 [N/P, 128] each) are built once per
+ * request and kept.
+ */
+import type { DitForward, DitForwardOptions } from '../dit.ts';
+import type { HunyuanDitSpec } from './specs.ts';
+import { familyParamSplit } from './params.ts';
+import { ACT, DitKit, F32 } from './dit-kit.ts';
+
+export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): DitForward {
+  const k = new DitKit({ linearDtype: o.linearDtype, fused: o.fused, castWeights: !!o.castWeights, kernel: o.kernel, ulysses: o.ulysses, ring: o.ring });
+  const b = k.b;
+  const P = o.ulysses * o.ring;
+  const B = o.batch;
+  const d = dit.dim;
+  const f = dit.ffnDim;
+  const L = dit.textLen;
+  const Nl = Math.ceil(o.tokens / P); // image tokens per GPU per sample
+  const R = B * Nl; // image rows
+  const T = B * L; // text rows (every rank)
+  const S = R + T;
+  const heads = dit.heads / o.ulysses;
+  const hd = dit.headDim;
+  const split = familyParamSplit(dit);
+  const wBytes = o.linearDtype === 'fp8' ? 1 : 2;
+  const double = split.blocks.find((x) => x.name === 'double_block')!;
+  const single = split.blocks.find((x) => x.name === 'single_block')!;
+  const blockWeightBytes = double.params * wBytes;
+  const sp = P > 1;
+
+  if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');
+  // RoPE tables (fp32 cos and sin, [N/P, head_dim]) kept for the request
+  b.alloc('rope_tables', 2 * Nl * hd * F32, 'rope_tables');
+
+  // ---- embeddings ----
+  b.section('embed');
+  const patchK = dit.inChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
+  let img = k.linear('img_in', R, d, patchK);
+  // token refiner (txt_in): input embedder, 2 refiner blocks over the 256 LLM tokens (masked SDPA: memory-efficient kernel)
+  let txt = k.linear('txt_in.input_embedder', T, d, dit.textDim);
+  b.section('token_refiner', dit.refinerLayers);
+  {
+    const n1 = k.layerNorm('refiner.norm1', txt, T * d);
+    const qkv = k.linear('refiner.qkv', T, 3 * d, d, [n1]);
+    const a = k.attention('refiner.attention', { batch: B, heads: dit.heads, lq: L, lk: L, headDim: hd, kernel: 'efficient' }, [qkv]);
+    const p = k.linear('refiner.proj', T, d, d, [a]);
+    txt = k.gatedResidual('refiner.residual1', txt, p, T * d);
+    const n2 = k.layerNorm('refiner.norm2', txt, T * d);
+    const h = k.linear('refiner.mlp.fc1', T, f, d, [n2]);
+    const hs = k.make('refiner.mlp.silu', 'activation', T * f * 2 * ACT, T * f, ACT, 1, 'activations', [h]);
+    const y = k.linear('refiner.mlp.fc2', T, d, f, [hs]);
+    txt = k.gatedResidual('refiner.residual2', txt, y, T * d);
+  }
+  b.section('time_embedding');
+  // time_in, guidance_in, vector_in: batch-row MLPs (sinusoid → d → d); the refiner's t/c embedders and adaLN
+  for (const name of ['time_in', 'guidance_in', 'vector_in', 'refiner.t_embedder', 'refiner.c_embedder']) {
+    if (name === 'guidance_in' && !dit.guidanceEmbed) continue;
+    const inDim = name === 'vector_in' ? dit.pooledDim : name === 'refiner.c_embedder' ? dit.textDim : dit.freqDim;
+    const h = k.linear(`${name}.0`, B, d, inDim);
+    const y = k.linear(`${name}.2`, B, d, d, [h]);
+    b.free(y);
+  }
+  b.alloc('vec', B * d * ACT, 'modulation');
+
+  // ---- dual-stream blocks ----
+  b.section('double_block', dit.doubleLayers);
+  /** one stream's attention inputs: norm1 + modulate, qkv, q/k RMSNorm (and RoPE for the image stream) */
+  const prepare = (stream: 'img' | 'txt', x: string, rows: number) => {
+    const mod = k.linear(`${stream}_mod`, B, 6 * d, d);
+    const n = k.layerNorm(`${stream}_norm1`, x, rows * d);
+    const m = k.modulate(`${stream}_modulate1`, n, rows * d, [n]);
+    const qkv = k.linear(`${stream}_attn_qkv`, rows, 3 * d, d, [m]);
+    let q = k.rmsNorm(`${stream}_attn_q_norm`, rows * d);
+    let kk = k.rmsNorm(`${stream}_attn_k_norm`, rows * d);
+    if (stream === 'img') {
+      q = k.ropeFp32('img_rope_q', rows * d, [q]);
+      kk = k.ropeFp32('img_rope_k', rows * d, [kk]);
+    }
+    return { mod, qkv, q, k: kk };
+  };
+  const im = prepare('img', img, R);
+  const tx = prepare('txt', txt, T);
+  const attnOut = jointAttention(k, { prefix: 'double', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [im.q, im.k, tx.q, tx.k, im.qkv, tx.qkv] });
+  // output split into the image and text rows (views of one tensor)
+  const finish = (stream: 'img' | 'txt', x: string, rows: number, last: boolean) => {
+    const p = k.linear(`${stream}_attn_proj`, rows, d, d, last ? [attnOut] : []);
+    let r = k.gatedResidual(`${stream}_attn_residual`, x, p, rows * d);
+    const n2 = k.layerNorm(`${stream}_norm2`, r, rows * d);
+    const m2 = k.modulate(`${stream}_modulate2`, n2, rows * d, [n2]);
+    const h = k.linear(`${stream}_mlp.fc1`, rows, f, d, [m2]);
+    const g = k.gelu(`${stream}_mlp.gelu`, rows * f, [h]);
+    const y = k.linear(`${stream}_mlp.fc2`, rows, d, f, [g]);
+    r = k.gatedResidual(`${stream}_mlp_residual`, r, y, rows * d);
+    return r;
+  };
+  img = finish('img', img, R, false);
+  txt = finish('txt', txt, T, true);
+  b.free(im.mod, tx.mod);
+
+  // ---- single-stream blocks on [img, txt] ----
+  b.section('stream_concat');
+  // x = torch.cat((img, txt), 1) once before the single blocks (models.py:670)
+  let x = k.cat('concat_streams', S * d, [img, txt]);
+  b.section('single_block', dit.singleLayers);
+  {
+    const mod = k.linear('single.modulation', B, 3 * d, d);
+    const n = k.layerNorm('single.pre_norm', x, S * d);
+    const m = k.modulate('single.modulate', n, S * d, [n]);
+    const l1 = k.linear('single.linear1', S, 3 * d + f, d, [m]);
+    const qn = k.rmsNorm('single.q_norm', S * d);
+    const kn = k.rmsNorm('single.k_norm', S * d);
+    // RoPE on the image rows, then torch.cat((img_qq, txt_q)) back (a copy each for q and k)
+    const qr = k.ropeFp32('single.rope_q', R * d);
+    const q = k.cat('single.cat_q', S * d, [qr, qn]);
+    const kr = k.ropeFp32('single.rope_k', R * d);
+    const kk = k.cat('single.cat_k', S * d, [kr, kn]);
+    const a = jointAttention(k, { prefix: 'single', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [q, kk] });
+    const g = k.gelu('single.mlp_act', S * f);
+    const c = k.cat('single.cat_attn_mlp', S * (d + f), [a, g, l1]);
+    const y = k.linear('single.linear2', S, d, d + f, [c]);
+    x = k.gatedResidual('single.residual', x, y, S * d);
+    b.free(mod);
+  }
+  void single;
+
+  // ---- final layer ----
+  b.section('head');
+  const headOut = dit.outChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
+  const fmod = k.linear('final.adaLN', B, 2 * d, d);
+  const fn = k.layerNorm('final.norm', x, R * d);
+  const fm = k.modulate('final.modulate', fn, R * d, [fn]);
+  const out = k.linear('final.linear', R, headOut, d, [fm, fmod]);
+  if (sp) b.op({ kind: 'collective', name: 'sp.all_gather_output', collective: 'allgather', bytes: R * P * headOut * ACT, comm: 'sp' });
+  k.ew('final.unpatchify', 'copy', 2 * R * P * headOut * ACT, 1);
+  b.free(out, x, 'vec', 'rope_tables');
+  return { builder: b, blockWeightBytes, localTokens: Nl };
+}
+
+/**
+ * The joint attention of a block: single GPU — torch.cat of image and text q/k/v (copies; the single block
+ * concatenates q and k itself, so only v here) and one flash_attn_varlen over N + text; sequence parallel —
+ * the image q/k/v through Ulysses all-to-alls, the text as xDiT's rear joint tensor (this GPU's heads), the
+ * output all-to-all back and the torch.cat with the padding segment. Frees `frees`; returns the output.
+ */
+function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d: number; heads: number; hd: number; B: number; Nl: number; L: number; P: number; sp: boolean; frees: string[] }): string {
+  const { prefix, R, T, d, B, L, P } = a;
+  const S = R + T;
+  if (!a.sp) {
+    const cats = prefix === 'double' ? ['q', 'k', 'v'] : ['v'];
+    const tensors = cats.map((t) => k.cat(`${prefix}.cat_${t}`, S * d));
+    k.b.free(...a.frees);
+    return k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: a.Nl + L, lk: a.Nl + L, headDim: a.hd }, tensors);
+  }
+  // the q/k/v cats still happen before parallel_attention slices them
+  const cats = (prefix === 'double' ? ['q', 'k', 'v'] : ['v']).map((t) => k.cat(`${prefix}.cat_${t}`, S * d));
+  k.b.free(...a.frees);
+  const u = k.o.ulysses;
+  const recv = ['q', 'k', 'v'].map((t) => (u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_${t}`, R * d) : k.cat(`${prefix}.local_${t}`, R * d)));
+  k.b.free(...cats);
+  const full = a.Nl * P;
+  const o = k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: a.Nl * u + L, lk: full + L, headDim: a.hd }, recv);
+  const back = u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_out`, R * d, [o]) : o;
+  return k.cat(`${prefix}.cat_out`, S * d, [back]);
+}

@@ -1,0 +1,176 @@
+/**
+ * A walker for the convolutional video decoders of the non-Wan families: it adds the operators of each
+ * layer (convolutions as implicit GEMMs priced by the profile, the padding/cat copies before causal
+ * convolutions, GroupNorm/RMSNorm passes, activations, nearest or depth-to-space upsampling, residual adds)
+ * and allocates/frees their outputs in program order, so the stage's peak memory is the decoder's working
+ * set. It also counts the parameters it walks (convolution weights and biases, norm affine parameters), which
+ * the tests compare with PyTorch's count of the reference decoders (calibration/families_reference.py).
+ *
+ * Tensors are [channels, frames, height, width] in the decode dtype; `shards` splits the width (patch
+ * parallel) or the frames (Mochi's context-parallel decode) over GPUs.
+ */
+import type { StageBuilder } from '../ops.ts';
+
+export interface Vol {
+  c: number;
+  t: number;
+  h: number;
+  w: number;
+}
+
+export interface Tensor {
+  name: string;
+  v: Vol;
+}
+
+export interface WalkOptions {
+  dtype: 'fp16' | 'bf16' | 'fp32';
+  /** TF32 tensor cores for fp32 convolutions (PyTorch's cudnn default: on). */
+  tf32: boolean;
+  convWorkspace?: (kind: 'conv3d' | 'conv2d', cin: number, cout: number, pixels: number, inputBytes: number, kernel: number[]) => number;
+  /**
+   * SafeConv3d (Mochi vae/models.py:36-76; CogVideoXSafeConv3d): an input of more than 2 GiB (counted at 2 bytes
+   * an element) is convolved in int(GiB/2) + 1 chunks of frames, so each cuDNN call sees a chunk.
+   */
+  safeConv?: boolean;
+}
+
+export class DecoderWalk {
+  /** Parameters of the layers walked (one pass of the walk; reset per call of `countParams`). */
+  params = 0;
+  private n = 0;
+  readonly es: number;
+
+  constructor(readonly b: StageBuilder, readonly o: WalkOptions) {
+    this.es = o.dtype === 'fp32' ? 4 : 2;
+  }
+
+  bytes(v: Vol): number {
+    return v.c * v.t * v.h * v.w * this.es;
+  }
+
+  private fresh(what: string, v: Vol, cat = 'vae_activations'): Tensor {
+    const t = { name: `${what}#${this.n++}`, v };
+    this.b.alloc(t.name, this.bytes(v), cat);
+    return t;
+  }
+
+  free(...ts: Tensor[]): void {
+    this.b.free(...ts.map((t) => t.name));
+  }
+
+  input(v: Vol, what = 'latents'): Tensor {
+    return this.fresh(what, v);
+  }
+
+  private ew(name: string, kind: 'copy' | 'norm' | 'activation' | 'binary' | 'softmax', bytes: number, kernels: number): void {
+    this.b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels });
+  }
+
+  /**
+   * A convolution of kernel (kt, kh, kw), stride 1, output frames `outT` (default: same as the input, as
+   * causal/“same” temporal padding gives). `pad`: the code builds the padded input explicitly — 'thw' (F.pad
+   * of time and space, e.g. replicate padding) or 't' (torch.cat of cached/repeated frames; the spatial padding
+   * is the convolution's own) — a copy of the input that lives during the conv. Frees the input unless `keep`.
+   */
+  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number } = {}): Tensor {
+    const { c: cin, t, h, w } = x.v;
+    const outT = opts.outT ?? t;
+    const sp = opts.pad === 'thw';
+    const padded = opts.pad && (k[0] > 1 || sp) ? { c: cin, t: outT + k[0] - 1, h: h + (sp ? k[1] - 1 : 0), w: w + (sp ? k[2] - 1 : 0) } : undefined;
+    let src = x;
+    if (padded) {
+      src = this.fresh(`${name}.pad`, padded);
+      this.ew(`${name}.pad`, 'copy', this.bytes(x.v) + this.bytes(padded), 1);
+    }
+    const out = this.fresh(name, { c: cout, t: outT, h, w });
+    const dims = k[0] === 1 && (k[1] > 1 || k[2] > 1) ? 2 : 3;
+    const inputBytes = this.bytes(padded ?? { c: cin, t: outT + k[0] - 1, h: h + k[1] - 1, w: w + k[2] - 1 });
+    const elemsIn = cin * (outT + k[0] - 1) * h * w;
+    const parts = this.o.safeConv && k[0] > 1 && (elemsIn * 2) / 2 ** 30 > 2 ? Math.floor((elemsIn * 2) / 2 ** 30 / 2) + 1 : 1;
+    const ws = this.o.convWorkspace ? this.o.convWorkspace(dims === 3 ? 'conv3d' : 'conv2d', cin, cout, (outT * h * w) / parts, inputBytes / parts, k) : 0;
+    this.b.op({ kind: 'conv', name, dims, cin, cout, kernel: k, out: [outT, h, w], dtype: this.o.dtype, tf32: this.o.tf32 }, { workspace: ws });
+    if (src !== x) this.free(src);
+    if (!opts.keep) this.free(x);
+    this.params += cin * cout * k[0] * k[1] * k[2] + (opts.bias === false ? 0 : cout);
+    return out;
+  }
+
+  /** A normalisation over channels (GroupNorm: 2 reads + 1 write; RMSNorm written out in fp32: `passes` more). */
+  norm(name: string, x: Tensor, opts: { passes?: number; kernels?: number; affine?: boolean; keep?: boolean } = {}): Tensor {
+    const out = this.fresh(name, x.v);
+    this.ew(name, 'norm', this.bytes(x.v) * (opts.passes ?? 3), opts.kernels ?? 1);
+    if (!opts.keep) this.free(x);
+    if (opts.affine !== false) this.params += 2 * x.v.c;
+    return out;
+  }
+
+  /** SiLU (or another pointwise activation): read, write; `inplace` reuses the tensor. */
+  act(name: string, x: Tensor, inplace = false): Tensor {
+    this.ew(name, 'activation', 2 * this.bytes(x.v), 1);
+    if (inplace) return x;
+    const out = this.fresh(name, x.v);
+    this.free(x);
+    return out;
+  }
+
+  /** Pointwise op of x with a per-channel (or broadcast) operand: scale/shift, gates (read, write per kernel). */
+  pointwise(name: string, x: Tensor, kernels: number): Tensor {
+    this.ew(name, 'binary', 2 * this.bytes(x.v) * kernels, kernels);
+    return x;
+  }
+
+  /** x + y → new tensor; frees both unless kept. */
+  add(name: string, x: Tensor, y: Tensor, keep: Tensor[] = []): Tensor {
+    const out = this.fresh(name, x.v);
+    this.ew(name, 'binary', 3 * this.bytes(x.v), 1);
+    for (const t of [x, y]) if (!keep.includes(t)) this.free(t);
+    return out;
+  }
+
+  /** Nearest upsampling by (ft, fh, fw) (F.interpolate: reads the input, writes the larger output). */
+  upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number): Tensor {
+    const out = this.fresh(name, { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw });
+    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(out.v), 1);
+    this.free(x);
+    return out;
+  }
+
+  /**
+   * Depth-to-space(-time): channels c·st·s·s → c at (t·st − drop, h·s, w·s), a permute copy (rearrange +
+   * contiguous), dropping the first `drop` frames.
+   */
+  depthToSpace(name: string, x: Tensor, st: number, s: number, drop: number): Tensor {
+    const c = x.v.c / (st * s * s);
+    const out = this.fresh(name, { c, t: x.v.t * st - drop, h: x.v.h * s, w: x.v.w * s });
+    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(out.v), 1);
+    this.free(x);
+    return out;
+  }
+
+  /** A copy into a new tensor (cat, clone, contiguous). */
+  copy(name: string, x: Tensor, v: Vol = x.v, keep = false): Tensor {
+    const out = this.fresh(name, v);
+    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(v), 1);
+    if (!keep) this.free(x);
+    return out;
+  }
+
+  /** Single-head attention over the t·h·w tokens of x (1 head of width c), as a memory-efficient kernel with a mask. */
+  attention(name: string, x: Tensor, opts: { maskBytes: number }): Tensor {
+    const tokens = x.v.t * x.v.h * x.v.w;
+    const n = this.norm(`${name}.group_norm`, x, { keep: true });
+    const qkv = this.fresh(`${name}.qkv`, { ...x.v, c: 3 * x.v.c });
+    this.b.op({ kind: 'gemm', name: `${name}.to_qkv`, m: tokens, n: 3 * x.v.c, k: x.v.c, dtype: this.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
+    this.free(n);
+    const mask = this.fresh(`${name}.mask`, { c: 1, t: 1, h: 1, w: opts.maskBytes / this.es });
+    const a = this.fresh(`${name}.out`, x.v);
+    this.b.op({ kind: 'attention', name: `${name}.sdpa`, batch: 1, heads: 1, lq: tokens, lk: tokens, headDim: x.v.c, kernel: this.o.dtype === 'fp32' ? 'math' : 'efficient', dtype: this.o.dtype === 'fp32' ? 'fp32' : 'bf16' });
+    this.free(qkv, mask);
+    const p = this.fresh(`${name}.to_out`, x.v);
+    this.b.op({ kind: 'gemm', name: `${name}.to_out`, m: tokens, n: x.v.c, k: x.v.c, dtype: this.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
+    this.free(a);
+    this.params += 4 * (x.v.c * x.v.c + x.v.c);
+    return this.add(`${name}.residual`, p, x);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The families against our own GPU measurements (src/perf/family-measurements.ts) and the engines' limits on
+ * them (src/engines/family-support.ts):
+ *  - a family model written back as its diffusers config reads in as the same DiT (the config machinery a
+ *    reduced-depth comparison goes through);
+ *  - a model cut to N blocks of each kind has the parameters the PyTorch reference counts give (full count
+ *    minus the blocks removed, calibration/families/reference-counts.json);
+ *  - a families_measure.py file is compared with the reduced model; errored rows are left out;
+ *  - an engine or acceleration read from Wan code is a clear error for another family, not a Wan-shaped estimate.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MODELS, ditParams, type FamilyModel } from '../src/workload/models.ts';
+import { familyModelFromConfig } from '../src/workload/families/custom.ts';
+import { diffusersConfig, reducedDepthModel } from '../src/workload/families/depth-config.ts';
+import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements, type FamilyMeasurementFile } from '../src/perf/family-measurements.ts';
+import { estimate } from '../src/perf/estimate.ts';
+import { InputError } from '../src/errors.ts';
+import { searchPlans } from '../src/studies/plan-search.ts';
+
+const ref = JSON.parse(readFileSync('calibration/families/reference-counts.json', 'utf8')) as {
+  dit: Record<string, { params: number; block_params: Record<string, number>; latent: [number, number, number] }>;
+};
+const family = MODELS.filter((m): m is FamilyModel => m.family !== 'wan');
+const model = (id: string) => family.find((m) => m.id === id)!;
+
+describe('family models as diffusers configs (workload/families/depth-config.ts)', () => {
+  for (const m of family) {
+    it(`${m.id}: its config at full depth reads back as the same DiT`, () => {
+      const { cls, config } = diffusersConfig(m);
+      expect(familyModelFromConfig(config, cls, 'test', 'x', 'x', MODELS).dit).toEqual(m.dit);
+    });
+  }
+  it('cut to 4 blocks of each kind: the reference counts less the removed blocks', () => {
+    for (const [id, r] of Object.entries(ref.dit)) {
+      const m = model(id);
+      const b = r.block_params;
+      // blocks removed per kind: HunyuanVideo 20 → 4 dual and 40 → 4 single; Mochi keeps its last (text-free) block
+      const removed = id === 'hunyuan-video'
+        ? 16 * b.double_blocks! + 36 * b.single_blocks!
+        : (m.dit.layers - 4) * (b.blocks ?? b.transformer_blocks)!;
+      expect(ditParams(reducedDepthModel(m, 4, MODELS).dit)).toBe(r.params - removed);
+    }
+  });
+});
+
+describe('families_measure.py runs against vgsim (perf/family-measurements.ts)', () => {
+  const hv = model('hunyuan-video');
+  const cut = reducedDepthModel(hv, 4, MODELS);
+  const run: FamilyMeasurementFile = {
+    schema: 'vgsim-family-measurements/1', torch: '2.5.1', device: 'NVIDIA H100 80GB HBM3', layers: 4,
+    cases: [
+      // weight bytes as the reference model at 4+4 blocks would count them (bf16), the time and peak made up
+      { kind: 'dit_forward', model: 'hunyuan-video', latent: ref.dit['hunyuan-video']!.latent, layers: 4, seconds: 2, peak_activation_bytes: 20e9, weight_bytes: ditParams(cut.dit) * 2 },
+      { kind: 'dit_forward', model: 'mochi-1', latent: [28, 60, 106], layers: 4, error: 'OutOfMemoryError: ...' },
+      { kind: 'vae_decode_call', vae: 'ltx-video-vae', latent: [16, 22, 38], seconds: 1.5, peak_activation_bytes: 8e9 },
+    ],
+  };
+  it('compares a --layers 4 forward with the model cut to 4 dual + 4 single blocks, and leaves errored rows out', () => {
+    const rows = compareFamilyMeasurements('h100-sxm', run);
+    expect(rows.map((r) => r.kind)).toEqual(['dit_forward', 'vae_decode_call']);
+    const f = rows[0]!;
+    expect(f.depth).toBe('4+4 of 20+40 (dual+single)');
+    expect(f.weights_error).toBe(0);
+    expect(f.measured_gb).toBeCloseTo((ditParams(cut.dit) * 2 + 20e9) / 1e9, 9);
+    expect(f.time_error).toBeCloseTo(f.predicted_s / 2 - 1, 12);
+    // the reduced forward is priced, not the full one: 8 of 60 blocks plus the embeddings and refiner
+    const full = compareFamilyMeasurements('h100-sxm', { ...run, layers: null, cases: [{ ...run.cases[0]!, layers: null }] })[0]!;
+    expect(f.predicted_s / full.predicted_s).toBeGreaterThan(8 / 60);
+    expect(f.predicted_s / full.predicted_s).toBeLessThan(0.2);
+    expect(rows[1]!.measured_gb).toBe(8);
+  });
+  it('reads a file written where the integrator puts it, and takes the GPU from its name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-fam-'));
+    const file = join(dir, 'h100-sxm-l4.json');
+    writeFileSync(file, JSON.stringify(run));
+    expect(gpuOfMeasurementFile(file)).toBe('h100-sxm');
+    expect(loadFamilyMeasurements(file).cases).toHaveLength(3);
+    expect(() => gpuOfMeasurementFile(join(dir, 'not-a-gpu-l4.json'))).toThrow();
+  });
+});
+
+describe('engines and accelerations on the other families (engines/family-support.ts)', () => {
+  const issue = (options: Parameters<typeof estimate>[0]['options']) => {
+    try {
+      estimate({ model: model('hunyuan-video'), gpu: 'h100-sxm', options });
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      return (e as InputError).issues[0]!;
+    }
+    throw new Error('expected an InputError');
+  };
+  it('an engine profile read from Wan code is refused with the reason and what to do', () => {
+    const i = issue({ engine: 'xdit' });
+    expect(i.path).toBe('engine');
+    expect(i.message).toMatch(/engine xdit .*Wan code path.*Wan models only; HunyuanVideo \(hunyuan-video\) runs as its official pipeline/);
+    expect(i.hint).toMatch(/drop engine/);
+  });
+  it('a plan search with such an engine fails once, with the same reason, instead of listing every layout as infeasible', () => {
+    expect(() => searchPlans({ model: model('hunyuan-video'), gpu: 'h100-sxm', budget: 8, options: { engine: 'xdit' } })).toThrow(/Wan models only/);
+    expect(searchPlans({ model: model('hunyuan-video'), gpu: 'h100-sxm', budget: 8 }).some((r) => r.feasible)).toBe(true);
+  });
+  it('step caches, distills, sparse and quantised attention, int8 and the VAE knobs are refused likewise', () => {
+    expect(issue({ cache: { method: 'teacache', threshold: 0.2 } as never }).path).toBe('cache');
+    expect(issue({ distill: 'lightx2v-4step' }).path).toBe('distill');
+    expect(issue({ attention: 'sage2' }).path).toBe('attention');
+    expect(issue({ dtype: 'int8' }).path).toBe('dtype');
+    expect(issue({ vae: { tiled: true } }).path).toBe('vae');
+  });
+  it('what its own pipeline has still runs: a bf16 kernel, compile and the fp8 what-if, CFG as the script runs it', () => {
+    const base = estimate({ model: model('cogvideox1.5-5b'), gpu: 'h100-sxm' });
+    expect(base.options.cfg).toBe('batched');
+    expect(base.options.attention_kernel).toBe('fa2');
+    const fa3 = estimate({ model: model('cogvideox1.5-5b'), gpu: 'h100-sxm', options: { attention: 'fa3', compile: true, dtype: 'fp8' } });
+    expect(fa3.options.attention_kernel).toBe('fa3');
+    expect(fa3.denoise_s).toBeLessThan(base.denoise_s);
+  });
+});

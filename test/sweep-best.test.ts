@@ -1,0 +1,165 @@
+/**
+ * A sweep's recommendation (sweep/best.ts) and its replicate pooling (sweep/points.ts), checked against runs
+ * simulated again on their own: the pooled p95 is the p95 of every replicate's requests together (not the
+ * mean of the runs' p95), the intervals are the textbook ones, and "best" is only ever a point whose own
+ * requests meet the objectives.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { loadScenario } from '../src/scenario/load.ts';
+import { expandSweep } from '../src/sweep/spec.ts';
+import { runSweep } from '../src/sweep/runner.ts';
+import { recordOf, sweepDocument } from '../src/sweep/output.ts';
+import { pointSummaries } from '../src/sweep/points.ts';
+import { bestPoints } from '../src/sweep/best.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { tInterval } from '../src/metrics/confidence.ts';
+import { vgsim } from './support/cli.ts';
+
+const MD1 = resolve('test/fixtures/md1.yaml');
+const tmp = mkdtempSync(join(tmpdir(), 'vgsim-sweep-best-'));
+
+/** One H100 serving Wan2.1-1.3B at 480p (75 s a request, ~48/h at most) at 5 to 60 requests/h, 3 seeds each. */
+function sweepFile(objectives: string): string {
+  const file = join(tmp, `sweep-${objectives.replace(/\W+/g, '_')}.yaml`);
+  writeFileSync(file, `extends: ${MD1}\nduration: 10h\nsweep:\n  objectives: "${objectives}"\n  parameters:\n    workload.arrivals.rate_per_hour: [5, 20, 40, 60]\n  replicate_seeds: 3\n`);
+  return file;
+}
+
+async function sweep(file: string) {
+  const loaded = loadScenario(file);
+  const plan = expandSweep(loaded);
+  const outcomes = await runSweep(plan.points, { file, workers: 0, samples: true });
+  const records = plan.points.map((p, i) => recordOf(p, outcomes[i]!));
+  return { plan, records, points: pointSummaries(plan, records) };
+}
+
+/** numpy's default quantile (linear interpolation between order statistics). */
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = q * (s.length - 1);
+  const i = Math.floor(pos);
+  return s[i]! + (s[Math.min(i + 1, s.length - 1)]! - s[i]!) * (pos - i);
+}
+
+/** The requests of a sweep point's replicate runs, simulated again on their own (records on). */
+function rerun(file: string, plan: ReturnType<typeof expandSweep>, point: number) {
+  return plan.points.filter((p) => p.point === point).map((p) => {
+    const loaded = loadScenario(file, { set: p.set, seed: p.seed });
+    return simulate(loaded.scenario, { baseDir: dirname(file), locate: loaded.locate, records: true });
+  });
+}
+
+describe('sweep best and replicate pooling', () => {
+  it('pools replicate requests for percentiles, gives 95% intervals, and picks "best" only among points meeting the objectives', async () => {
+    const file = sweepFile('p95<=4m');
+    const { plan, records, points } = await sweep(file);
+    expect(points).toHaveLength(4);
+    const best = bestPoints(plan, points);
+
+    // the cheapest point per video overall runs the single GPU into overload: it must not be the pick
+    const cheapest = [...points].sort((a, b) => a.metrics.usd_per_video! - b.metrics.usd_per_video!)[0]!;
+    expect(cheapest.parameters['workload.arrivals.rate_per_hour']).toBe(60);
+    expect(best.usd_per_video).not.toBe(cheapest.point);
+    expect(best.usd_per_video).not.toBeNull();
+    expect(best.meeting).toBeGreaterThan(0);
+    expect(best.meeting).toBeLessThan(4);
+
+    // every pick, simulated again from its own replicates, meets the objective with nothing lost
+    for (const pick of [best.latency_p95, best.usd_per_video, best.throughput_per_h]) {
+      const runs = rerun(file, plan, pick!);
+      const latencies = runs.flatMap((r) => r.records!.filter((x) => x.outcome === 'completed').map((x) => x.finish - x.arrival));
+      expect(quantile(latencies, 0.95)).toBeLessThanOrEqual(240);
+      expect(runs.reduce((a, r) => a + r.requests.dropped + r.requests.failed, 0)).toBe(0);
+    }
+
+    // pooled: the p95 of all replicates' requests together, not the mean of the three runs' p95
+    const p = points.find((x) => x.point === best.usd_per_video)!;
+    const runs = rerun(file, plan, p.point);
+    const pooled = runs.flatMap((r) => r.records!.filter((x) => x.outcome === 'completed').map((x) => x.finish - x.arrival));
+    expect(p.metrics.latency_p95_s).toBeCloseTo(quantile(pooled, 0.95), 9);
+    expect(p.ci!.latency_p95_s!.lo).toBeLessThanOrEqual(p.metrics.latency_p95_s!);
+    expect(p.ci!.latency_p95_s!.hi).toBeGreaterThanOrEqual(p.metrics.latency_p95_s!);
+    // quantities measured once per run: the replicate mean with Student's t
+    const tp = tInterval(runs.map((r) => r.throughput_per_h));
+    expect(p.metrics.throughput_per_h).toBeCloseTo(tp.mean!, 9);
+    expect(p.ci!.throughput_per_h!.lo).toBeCloseTo(Math.max(0, tp.lo!), 9);
+    expect(p.ci!.throughput_per_h!.hi).toBeCloseTo(tp.hi!, 9);
+
+    // sweep.json: each point's verdict and interval; best with the objectives next to it
+    const doc = sweepDocument(plan, records) as { best: { objectives: { text: string } }; points: { point: number; meets_objectives: boolean; reason: string | null; ci?: Record<string, [number, number]> }[] };
+    expect(doc.best.objectives.text).toMatch(/^p95<=4m, nothing dropped or failed/);
+    const overloaded = doc.points.find((x) => x.point === cheapest.point)!;
+    expect(overloaded.meets_objectives).toBe(false);
+    expect(overloaded.reason).toMatch(/^p95 .* > 4\.0 min/);
+    expect(doc.points.every((x) => x.ci !== undefined)).toBe(true);
+  }, 120_000);
+
+  it('with objectives no point meets: no best, and the closest miss with its reason', async () => {
+    const { plan, points } = await sweep(sweepFile('p95<=30s'));
+    const best = bestPoints(plan, points);
+    expect([best.latency_p95, best.usd_per_video, best.throughput_per_h]).toEqual([null, null, null]);
+    expect(best.meeting).toBe(0);
+    // 30 s is under the 75 s service time: the closest is the lightest load
+    expect(best.closest?.point).toBe(0);
+    expect(best.note).toMatch(/^none of 4 points meets the objectives; closest: point 0 \(rate_per_hour=5\): p95 [\d.]+ min > 30\.0 s$/);
+  }, 120_000);
+
+  it('vgsim sweep --slo prints each pick with its objectives next to it, or why there is none', () => {
+    const file = join(tmp, 'plain.yaml');
+    writeFileSync(file, `extends: ${MD1}\nduration: 4h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [5, 60]\n`);
+    const ok = vgsim(['sweep', file, '--slo', 'p95<=4m', '--workers', '1']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/objectives: p95<=4m, nothing dropped or failed \(sweep\.objectives\); 1 of 2 points meet them/);
+    expect(ok.stdout).toMatch(/\* best \$ per video: point 0 \(rate_per_hour=5\) \$[\d.]+; p95 [\d.]+ s \(<= 4\.0 min\)/);
+    const none = vgsim(['sweep', file, '--slo', 'p95<=30s', '--workers', '1']);
+    expect(none.code).toBe(0); // the sweep ran; the table says there is no best
+    expect(none.stdout).toMatch(/0 of 2 points meet them\nno best point: none of 2 points meets the objectives; closest: point 0 \(rate_per_hour=5\): p95 [\d.]+ s > 30\.0 s/);
+  }, 120_000);
+});
+
+describe('categorical bars compare like with like', () => {
+  /** Points of a GPU × layout grid: p95 by [gpu][layout] in seconds, null = the layout does not fit (OOM). */
+  function grid(p95: Record<string, (number | null)[]>) {
+    const layouts = ['ulysses=1', 'ulysses=4', 'ulysses=8'];
+    const points = Object.entries(p95).flatMap(([gpu, row], g) => row.map((v, l) => ({
+      point: g * 3 + l, label: `${gpu} ${layouts[l]}`, variant: null, parameters: { gpu, layout: layouts[l] }, ids: [g * 3 + l],
+      ok: v === null ? 0 : 1, errors: v === null ? ['deployment: OOM: short by 12 GB'] : [], metrics: { latency_p95_s: v, usd_per_video: v === null ? null : v / 100 },
+      ci: null, lost: 0, input: null,
+    })));
+    const plan = { scenario: 'fit', parameters: [{ key: 'gpu', short: 'gpu' }, { key: 'layout', short: 'layout' }], variants: null, replicate_seeds: 1, mode: 'grid' };
+    return { plan: plan as never, points: points as never[] };
+  }
+  /** The bars of a chart spec: every data row with a category. */
+  function bars(spec: unknown): { category: string; value: number; group: string; label: string }[] {
+    const found: any[] = [];
+    const walk = (n: any) => {
+      if (Array.isArray(n)) n.forEach(walk);
+      else if (n && typeof n === 'object') {
+        if (Array.isArray(n.values) && n.values[0]?.category !== undefined) found.push(...n.values);
+        Object.values(n).forEach(walk);
+      }
+    };
+    walk(spec);
+    return [...new Map(found.map((r) => [r.category, r])).values()];
+  }
+
+  it('a GPU that fits only the easy layout is compared on that layout alone, and one that never fits is shown with the reason', async () => {
+    const { categoryChart } = await import('../src/sweep/charts.ts');
+    // small fits only ulysses=8 (fast there); averaging each GPU over what it runs would rank it first (300 s vs 600 s)
+    const { plan, points } = grid({ big: [1200, 400, 200], mid: [1500, 500, 250], small: [null, null, 300], tiny: [null, null, null] });
+    const spec = categoryChart(plan, points, 'gpu', (p: any) => p.parameters.gpu, ['big', 'mid', 'small', 'tiny'], 'gpu');
+    const b = bars(spec);
+    const by = Object.fromEntries(b.map((x) => [x.category, x]));
+    expect(Object.keys(by)).toEqual(['big', 'mid', 'small', 'tiny']);
+    // minutes, on ulysses=8: the one layout all three run
+    expect(by.big!.value).toBeCloseTo(200 / 60, 9);
+    expect(by.mid!.value).toBeCloseTo(250 / 60, 9);
+    expect(by.small!.value).toBeCloseTo(300 / 60, 9);
+    expect(by.big!.label).toBe('3.3 min · $2.000/video');
+    expect(by.tiny).toMatchObject({ value: 0, label: 'does not fit (OOM)', group: 'does not run / not comparable' });
+    expect(JSON.stringify(spec)).toContain('mean over the layout=ulysses=8 that every compared gpu runs');
+  });
+});
