@@ -14,6 +14,8 @@ import { requestsCsv, toJson, REQUEST_COLUMNS } from '../src/report/output.ts';
 import { runSummary } from '../src/report/run-summary.ts';
 import { readCsvTable } from '../src/csv.ts';
 import { reportCharts } from '../src/report/charts.ts';
+import { findCapacity } from '../src/studies/capacity.ts';
+import { parseSlo } from '../src/studies/objectives.ts';
 import { compareCharts } from '../src/report/compare-charts.ts';
 
 function issuesOf(fn: () => unknown): InputIssue[] {
@@ -100,6 +102,17 @@ describe('the run budget, estimated before the run', () => {
     expect(issues[0]!.message).toMatch(/would keep about .* MB \(.* per-request records.*limits\.max_memory_mb/);
     // without records the same run keeps far less
     expect(() => start(['duration=7d', 'limits.max_memory_mb=0.5'])).not.toThrow();
+  });
+});
+
+describe('studies under the budget', () => {
+  it('capacity with objectives that never bind stops below the overload limit instead of a refusal (exit 2)', () => {
+    const l = load('scenarios/default.yaml', ['duration=1h']);
+    const t0 = performance.now();
+    const res = findCapacity(l.scenario, parseSlo('p95<=10000h'), { locate: l.locate, baseDir: resolve('scenarios') });
+    expect(performance.now() - t0).toBeLessThan(60_000);
+    expect(Math.max(...res.trials.map((t) => t.rate_per_h))).toBeLessThanOrEqual(100 * res.saturation_rate_per_h);
+    expect(res.notes.join(' ')).toMatch(/rates above 100× the saturation bound \(limits\.max_overload\) are not simulated/);
   });
 });
 
