@@ -114,7 +114,7 @@ describe('the judge catches what it is for', () => {
     expect(run({ requests: { arrived: 4, completed: 2, dropped: 0, failed: 0, in_flight: 1 } })).toHaveLength(2); // and the classes' sum
     expect(run({ latency_s: { mean: 20, p50: 10, p90: 5, p95: 30, p99: 30, max: 30 } })[0]).toMatch(/p90 5 below p50 10/);
     expect(run({ latency_s: { mean: 20, p50: -1, p90: 30, p95: 30, p99: 30, max: 30 } })[0]).toMatch(/negative/);
-    expect(run({ energy: { total_kwh: 0, per_video_wh: 500 } })[0]).toMatch(/used 0 kWh/);
+    expect(run({ energy: { total_kwh: 0, per_video_wh: 500 } })[0]).toMatch(/GPUs were busy .* but the run used 0 kWh/);
     const none = { requests: { arrived: 3, completed: 0, dropped: 0, failed: 0, in_flight: 3 } };
     expect(run({ ...none, energy: { total_kwh: 1, per_video_wh: null }, latency_s: { mean: 0, p50: null, p90: null, p95: null, p99: null, max: null } })[0]).toMatch(/nothing completed but latency mean = 0/);
     expect(run({ ...none, latency_s: { mean: null, p50: null, p90: null, p95: null, p99: null, max: null }, energy: { total_kwh: 1, per_video_wh: 0 } })[0]).toMatch(/energy per video = 0/);
