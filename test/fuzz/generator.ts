@@ -119,8 +119,11 @@ function deleteAt(doc: Doc, path: Key[]): void {
   else if (parent && typeof parent === 'object') delete (parent as Record<Key, unknown>)[path.at(-1)!];
 }
 
-/** One mutation of a parsed scenario; returns what it did and whether the result is certainly invalid. */
-function mutate(r: Rand, doc: Doc): { what: string; bad: boolean } {
+/**
+ * One mutation of a parsed scenario; returns what it did and whether it made the document certainly invalid,
+ * asked once every mutation is done (a later one may have removed what this one added).
+ */
+function mutate(r: Rand, doc: Doc): { what: string; bad: boolean | (() => boolean) } {
   const existing = paths(doc).filter((p) => p[0] !== 'limits' && p[0] !== 'description' && p[0] !== 'name' && (p[0] !== 'sweep' || r() < 0.1));
   const kind = r();
   if (kind < 0.25) {
@@ -152,7 +155,8 @@ function mutate(r: Rand, doc: Doc): { what: string; bad: boolean } {
     const key = pick(r, ['zz_unknown', 'Duration', 'rate', 'replica', 'constructor', '__proto__x', 'toString']);
     if (getAt(doc, at) === undefined || typeof getAt(doc, at) !== 'object' || Array.isArray(getAt(doc, at))) return { what: 'nothing', bad: false };
     setAt(doc, [...at, key], 1);
-    return { what: `unknown field ${[...at, key].join('.')}`, bad: true };
+    // (own properties only: a key named toString would otherwise find Object.prototype's)
+    return { what: `unknown field ${[...at, key].join('.')}`, bad: () => Object.hasOwn((getAt(doc, at) as object | undefined) ?? {}, key) };
   }
   if (kind < 0.82) {
     // a list element twice (duplicate pool or class names), or a list emptied
@@ -175,7 +179,7 @@ function mutate(r: Rand, doc: Doc): { what: string; bad: boolean } {
   // extends: files that are not scenarios
   const target = pick(r, ['/dev/zero', '/etc/passwd', '/etc', '/nonexistent/x.yaml', 'self.yaml', '../scenarios']);
   doc.extends = target;
-  return { what: `extends: ${target}`, bad: target !== 'self.yaml' };
+  return { what: `extends: ${target}`, bad: () => target !== 'self.yaml' && doc.extends === target };
 }
 
 const yamlOf = (doc: Doc) => stringify(doc, { aliasDuplicateObjects: false });
@@ -188,7 +192,7 @@ function scenarioCase(r: Rand, id: number): FuzzCase {
     id, family: 'scenario', what: `${name}: ${edits.map((e) => e.what).join('; ')}`,
     argv: command === 'run' ? ['run', '@dir@/s.yaml', '--json'] : ['validate', '@dir@/s.yaml'],
     files: { 's.yaml': yamlOf(doc), 'self.yaml': 'extends: self.yaml\n' },
-    bad: edits.some((e) => e.bad),
+    bad: edits.some((e) => (typeof e.bad === 'function' ? e.bad() : e.bad)),
   };
 }
 
