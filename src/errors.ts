@@ -34,6 +34,25 @@ export function formatIssues(issues: InputIssue[]): string {
   return issues.map(formatIssue).join('\n');
 }
 
+/**
+ * A value as an error message quotes it: JSON, a string's first line only, at most about 60 characters, so
+ * an error never echoes more of a file than the start of the offending value.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') {
+    const line = value.split(/\r?\n|\r/)[0]!;
+    const cut = line.length > 56 ? line.slice(0, 56) : line;
+    return JSON.stringify(cut) + (cut !== value ? '...' : '');
+  }
+  let s: string;
+  try {
+    s = JSON.stringify(value) ?? String(value);
+  } catch {
+    s = String(value);
+  }
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
 /** Levenshtein distance (small strings; used for "did you mean"). */
 export function editDistance(a: string, b: string): number {
   const m = a.length, n = b.length;

@@ -10,7 +10,7 @@ import { quantileOf, readAudit, recheck, RECOMMENDERS } from '../src/docs/recomm
 import { parseSlo } from '../src/studies/objectives.ts';
 import type { RequestRecord } from '../src/serving/recorder.ts';
 
-const rec = (id: number, cls: string, latency: number, wait = 0, outcome: RequestRecord['outcome'] = 'completed'): RequestRecord => ({ id, cls, replica: 0, arrival: 100 * id, start: 100 * id + wait, finish: 100 * id + latency, outcome, retries: 0 });
+const rec = (id: number, cls: string, latency: number, wait = 0, outcome: RequestRecord['outcome'] = 'completed'): RequestRecord => ({ id, cls, replica: 0, arrival: 100 * id, start: 100 * id + wait, finish: 100 * id + latency, outcome, retries: 0, pool: 'p' });
 
 describe('the independent evaluator', () => {
   // 20 requests of class a, latencies 10, 20, …, 200 s; waits a tenth of that

@@ -10,6 +10,7 @@ import { getGpu, getNode } from '../hardware/catalog.ts';
 import { GpuProfile } from '../perf/profile.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { getModel } from '../workload/request.ts';
+import { shapeProblems } from '../workload/shape-limits.ts';
 import { parseResolution } from '../units.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
 import { InputError } from '../errors.ts';
@@ -36,7 +37,14 @@ export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): 
   }
   if (!official && !r.model) throw new InputError([{ source: 'request', path: 'model', message: 'give model (a model id) or official (a launch line)' }]);
   const weightDtype = inf.weight_dtype !== 'auto' ? inf.weight_dtype : official?.weightDtype;
+  if (!(r.oversubscription >= 1 && Number.isFinite(r.oversubscription))) throw new InputError([{ source: 'request', path: 'oversubscription', message: `expected a spine oversubscription of at least 1 (1 = non-blocking, 2 = 2:1), got ${r.oversubscription}` }]);
   const model = getModel(official?.model ?? r.model);
+  // the shape rules a scenario's mix classes get (frames 4n+1, resolution a multiple of stride × patch, ...)
+  if (!official) {
+    const shape = { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: r.frames ?? model.defaults.frames, steps: r.steps ?? model.defaults.steps };
+    const problems = shapeProblems(model, shape);
+    if (problems.length) throw new InputError(problems.map((p) => ({ source: 'request', path: p.field, message: p.message, hint: p.hint })));
+  }
   const postprocess = chain ?? (r.postprocess ? chainOf(r.postprocess) : undefined);
   if (postprocess) {
     const w = res?.width ?? official?.request.width ?? model.defaults.width;

@@ -21,7 +21,7 @@ export const EstimateRequestSchema = z.strictObject({
   nodes: positiveInt.optional().describe('spread the replica evenly over this many nodes'),
   gpus_per_node: positiveInt.optional().describe('use only this many GPUs of each node'),
   fabric: z.string().optional().describe('inter-node link id'),
-  oversubscription: z.number().positive().default(1),
+  oversubscription: z.number().min(1).default(1),
   resolution: z.string().regex(/^\d+x\d+$/, 'expected WIDTHxHEIGHT, e.g. 1280x720').optional(),
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),

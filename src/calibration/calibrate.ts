@@ -41,7 +41,10 @@ export function modelStageTimes(loaded: LoadedScenario, trace: ObservedTrace, ba
   };
 }
 
-export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, validate: ObservedTrace[], baseDir?: string): CalibrationResult {
+/** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default). */
+export const calibrationRuns = (validate: readonly ObservedTrace[]) => validate.length * 2 * 10;
+
+export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, validate: ObservedTrace[], baseDir?: string, onRun?: () => void): CalibrationResult {
   for (const v of validate) {
     if (resolve(v.file) === resolve(fitTrace.file)) {
       throw new InputError([{ source: '--validate', path: '', message: `${v.file} is the trace the overheads are fitted on`, hint: 'validate on a different trace: another load level or seed' }]);
@@ -50,8 +53,8 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
   const fit = fitOverheads(fitTrace, modelStageTimes(loaded, fitTrace, baseDir));
   const validations = validate.map((t) => ({
     file: t.file,
-    before: replay(loaded, t, { baseDir, overheads: null }).report,
-    after: replay(loaded, t, { baseDir, overheads: fit.overheads }).report,
+    before: replay(loaded, t, { baseDir, overheads: null, onRun }).report,
+    after: replay(loaded, t, { baseDir, overheads: fit.overheads, onRun }).report,
   }));
   return { fit, fitTrace: fitTrace.file, validations };
 }

@@ -63,6 +63,8 @@ export interface ReplayOptions {
   replications?: number;
   /** Replace the scenario's serving_overheads (calibrate's before/after); null removes them. */
   overheads?: ServingOverheads | null;
+  /** Called after each simulated seed (a progress bar). */
+  onRun?: () => void;
 }
 
 /** The scenario with the trace as its arrivals. */
@@ -88,7 +90,11 @@ export interface PredictedSamples {
 export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult; samples: PredictedSamples } {
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
-  const runs = Array.from({ length: n }, (_, k) => simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate }));
+  const runs = Array.from({ length: n }, (_, k) => {
+    const r = simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate });
+    opts.onRun?.();
+    return r;
+  });
   const reports = runs.map((r) => compare(s, trace, r));
   const report = reports[0]!;
   if (n > 1) {

@@ -1,6 +1,8 @@
 /**
  * The `vgsim` command line: thin commands that parse flags, call the library and print.
- * Exit codes: 0 ok, 1 unexpected failure, 2 bad input (scenario or flags), 3 a check failed.
+ * Exit codes: 0 ok, 1 unexpected failure, 2 bad input (scenario or flags), 3 a check failed, 130 stopped by
+ * Ctrl-C (SIGINT; partial outputs are flagged as such). A reader that closes the pipe early ends the command
+ * quietly (cli/interrupt.ts).
  *
  * Start-up: only the module of the command being run is imported (each command module imports what it
  * needs: the simulator, vega, resvg, piscina, the zod schemas), so `vgsim --version` loads commander alone
@@ -11,6 +13,8 @@ import { Command, CommanderError } from 'commander';
 import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
+import { quietPipes } from './interrupt.ts';
+import { forceProgress } from '../report/progress.ts';
 
 export { VERSION };
 
@@ -41,6 +45,7 @@ function baseProgram(): Command {
     .name('vgsim')
     .description('Discrete-event simulator of GPU clusters serving video-generation models (Wan2.1/Wan2.2).')
     .version(VERSION, '-V, --version')
+    .option('--progress', 'draw progress on stderr even when it is not a terminal (a log file, CI) and with --json (stdout stays clean)')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -62,6 +67,7 @@ Examples:
     );
   // subcommands copy these settings when created, so set them first: a missing argument exits 2, not 1
   program.exitOverride();
+  program.hook('preAction', () => forceProgress(program.opts().progress === true));
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   return program;
 }
@@ -94,16 +100,28 @@ async function programFor(argv: readonly string[]): Promise<Command> {
 
 /** Runs the CLI; returns the exit code (never throws, never prints a stack trace unless VGSIM_DEBUG=1). */
 export async function main(argv: string[]): Promise<number> {
+  quietPipes();
   try {
     const program = await programFor(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, argv);
   }
 }
 
-export function reportError(e: unknown): number {
+/** The flag of the command line that gave `value` (`--gpu h900` or `--gpu=h900`; a list such as `--nodes a,b` too). */
+function flagOf(argv: readonly string[], value: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0 && a.slice(eq + 1).split(',').includes(value)) return a.slice(0, eq);
+    if (a.startsWith('--') && eq < 0 && (argv[i + 1] ?? '').split(',').includes(value)) return a;
+  }
+  return undefined;
+}
+
+export function reportError(e: unknown, argv: readonly string[] = []): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
     return 2; // commander already printed the message
@@ -116,7 +134,8 @@ export function reportError(e: unknown): number {
   }
   // UnknownIdError (hardware/catalog.ts), matched by name so that start-up does not load the catalog
   if (e instanceof Error && e.name === 'UnknownIdError') {
-    process.stderr.write(`error: ${e.message}\n`);
+    const flag = flagOf(argv, String((e as Error & { id?: unknown }).id));
+    process.stderr.write(`error: ${flag ? `${flag}: ` : ''}${e.message}\n`);
     return 2;
   }
   if (process.env.VGSIM_DEBUG) console.error(e);

@@ -6,10 +6,33 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses an integer flag, or throws a UsageError naming the flag. */
-export function intFlag(name: string, v: string, min = 1): number {
-  const n = Number(v);
+/** An upper bound of a flag and why it is one (the error says both). */
+export interface FlagMax {
+  max: number;
+  why: string;
+}
+
+/**
+ * The largest GPU count a flag may ask for: 200,000, the largest cluster a scenario may describe (25,000 nodes
+ * of 8, scenario/bounds.ts MAX_NODES); a search over more would run for hours on a budget no cluster has.
+ */
+export const MAX_GPUS_FLAG: FlagMax = { max: 200_000, why: 'at most 200,000 GPUs, above the largest GPU cluster publicly described' };
+/** Repetitions of a study (trials, replications, simulations): each is a whole simulation. */
+export const MAX_REPEATS_FLAG: FlagMax = { max: 10_000, why: 'each one is a whole simulation' };
+
+/** Parses an integer flag (at most Number.MAX_SAFE_INTEGER unless `max` says less), or throws a UsageError naming the flag. */
+export function intFlag(name: string, v: string, min = 1, max?: FlagMax): number {
+  const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} expects an integer >= ${min}, got "${v}"`);
+  if (n > (max?.max ?? Number.MAX_SAFE_INTEGER)) throw new UsageError(`${name} expects an integer <= ${(max?.max ?? Number.MAX_SAFE_INTEGER).toLocaleString('en-US')}, got "${v}"${max ? ` (${max.why})` : ''}`);
+  return n;
+}
+
+/** Parses a number flag of at least `min` (finite), or throws a UsageError naming the flag and what it means. */
+export function numberFlag(name: string, v: string, min: number, what?: string): number {
+  const n = v.trim() === '' ? NaN : Number(v);
+  if (!Number.isFinite(n)) throw new UsageError(`${name} expects a number, got "${v}"${what ? ` (${what})` : ''}`);
+  if (n < min) throw new UsageError(`${name} expects a number >= ${min}, got ${v}${what ? ` (${what})` : ''}`);
   return n;
 }
 

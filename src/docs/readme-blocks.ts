@@ -20,6 +20,7 @@ import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
+import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
@@ -124,6 +125,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
+  limits: limitsBlock,
   postprocess: () => postprocessBlock(),
   headline,
   'validate-sp': validateSp,

@@ -55,7 +55,8 @@ function slug(s: string): string {
 export function reportCharts(result: SimulationResult, estimates: readonly EstimateLike[] = []): NamedChart[] {
   const charts: NamedChart[] = [];
   const sim = (id: string, title: string, caption: string, spec: TopLevelSpec) => charts.push({ id, section: 'simulation', title, caption, spec });
-  if (result.records) sim('latency-cdf', 'Latency distribution', "Empirical CDF of end-to-end latency (arrival to video done) of completed requests, per class; dashed lines mark each class's SLO.", latencyCdfChart(result));
+  // a latency distribution needs a completed request (an empty one draws an axis from NaN to NaN)
+  if (result.records && result.requests.completed > 0) sim('latency-cdf', 'Latency distribution', "Empirical CDF of end-to-end latency (arrival to video done) of completed requests, per class; dashed lines mark each class's SLO.", latencyCdfChart(result));
   if (result.timeseries.length) sim('load-over-time', 'Cluster load over time', 'Sampled cluster state: share of GPUs busy, requests waiting and in the system, busy replicas.', loadOverTimeChart(result));
   if (result.timeseries.length) sim('power-over-time', 'Power over time', 'IT power of the GPUs and their nodes over simulated time; dashed lines: the average and the metered peak.', powerOverTimeChart(result));
   if (replicasChange(result)) sim('replicas-over-time', 'Replicas and nodes over time', 'Replicas serving (loaded and awake) and busy, and nodes powered on, as autoscaling, failures and cold starts change them.', replicasOverTimeChart(result));

@@ -130,7 +130,7 @@ export function compareStageChart(runs: readonly CompareRun[]): TopLevelSpec {
 export function compareCharts(runs: readonly CompareRun[]): NamedChart[] {
   const charts: NamedChart[] = [];
   const add = (id: string, title: string, caption: string, spec: TopLevelSpec) => charts.push({ id: `compare-${id}`, section: 'simulation', title, caption, spec });
-  if (runs.every((x) => x.result.records)) add('latency-cdf', 'Latency distributions', 'Empirical CDF of end-to-end latency of completed requests, one line per scenario; dashed lines mark SLOs the scenarios share.', compareLatencyCdfChart(runs));
+  if (runs.every((x) => x.result.records) && runs.some((x) => x.result.requests.completed > 0)) add('latency-cdf', 'Latency distributions', 'Empirical CDF of end-to-end latency of completed requests, one line per scenario; dashed lines mark SLOs the scenarios share.', compareLatencyCdfChart(runs));
   if (runs.some((x) => x.result.timeseries.length)) add('load-over-time', 'Load over time', 'Share of GPUs busy and requests waiting over simulated time, one line per scenario.', compareLoadChart(runs));
   if (runs.some((x) => x.result.requests.completed > 0)) add('latency-percentiles', 'Latency percentiles', 'p50, p95 and p99 end-to-end latency of each scenario.', comparePercentilesChart(runs));
   if (runs.some((x) => x.result.service_times.length)) add('stage-breakdown', 'Service time by stage', 'Cost-model time of one request of each class in each scenario, split into text encode, denoise and VAE decode.', compareStageChart(runs));

@@ -135,7 +135,7 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     });
     rows.push({ key, label, unit, better, values, best: bestOf(values, better) });
   };
-  // latency statistics of a run with no completed request are zeros in the result: not comparable
+  // latency statistics of a run with no completed request are n/a (NaN in the result): not comparable
   const lat = (f: (r: SimulationResult) => number) => (r: SimulationResult) => (r.requests.completed > 0 ? f(r) : null);
 
   // counts depend on how many requests arrived (duration, rate): context only; the share is ranked

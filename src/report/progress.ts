@@ -9,6 +9,9 @@
  * pipes, under `2> log` — and whenever the caller passes `enabled: false` (commands do for `--json`). It
  * redraws one line in place (carriage return + erase line), at most every `intervalMs`, and `done()` erases
  * it, so nothing is left between the command's own output lines. It never writes to stdout.
+ *
+ * `vgsim --progress` (forceProgress) draws it whatever the stream and flags: on a terminal as above, elsewhere
+ * (a log file, CI) as plain lines, one every few seconds and the last one at the end.
  */
 
 /** The part of a stream the reporter needs (process.stderr, or a fake in tests). */
@@ -44,6 +47,21 @@ export interface Progress {
 
 const CLEAR = '\r\x1b[2K';
 
+/** Seconds between two lines of a forced reporter on a stream that is not a terminal. */
+const LINE_INTERVAL_MS = 5000;
+
+/**
+ * Where `--progress` is kept: a global symbol, not a module variable, because the build bundles each command
+ * with its own copy of this module (scripts/build.mjs) while main() sets the flag from its copy.
+ */
+const FORCED = Symbol.for('vgsim.forceProgress');
+const flags = globalThis as { [FORCED]?: boolean };
+
+/** `--progress`: every reporter draws, on any stream, even where its caller disabled it (--json). */
+export function forceProgress(on: boolean): void {
+  flags[FORCED] = on;
+}
+
 function fmtElapsed(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
@@ -71,15 +89,17 @@ export function progressLine(label: string, current: number, total: number, elap
 /** A progress reporter for `total` units of work. */
 export function progress(total: number, label = '', opts: ProgressOptions = {}): Progress {
   const stream: ProgressStream = opts.stream ?? process.stderr;
-  const active = opts.enabled !== false && stream.isTTY === true;
+  const tty = stream.isTTY === true;
+  const active = flags[FORCED] === true || (opts.enabled !== false && tty);
   const now = opts.now ?? (() => performance.now());
-  const interval = opts.intervalMs ?? 80;
+  const interval = opts.intervalMs ?? (tty ? 80 : LINE_INTERVAL_MS);
   const start = now();
   let current = 0;
   let msg = '';
   let lastDraw = -Infinity;
   let drawn = false;
   let finished = false;
+  let lastLine = '';
 
   const draw = (force: boolean) => {
     if (!active || finished) return;
@@ -87,7 +107,9 @@ export function progress(total: number, label = '', opts: ProgressOptions = {}):
     if (!force && t - lastDraw < interval) return;
     lastDraw = t;
     drawn = true;
-    stream.write(CLEAR + progressLine(label, current, total, t - start, msg, stream.columns || 80));
+    const line = progressLine(label, current, total, t - start, msg, stream.columns || 80);
+    stream.write(tty ? CLEAR + line : line + '\n');
+    lastLine = line;
   };
 
   draw(true);
@@ -111,7 +133,12 @@ export function progress(total: number, label = '', opts: ProgressOptions = {}):
     },
     done() {
       if (finished) return;
-      if (active && drawn) stream.write(CLEAR);
+      if (active && tty && drawn) stream.write(CLEAR);
+      else if (active && !tty) {
+        // plain lines: the final state, unless it is the last line written
+        const line = progressLine(label, current, total, now() - start, msg, stream.columns || 80);
+        if (line !== lastLine) stream.write(line + '\n');
+      }
       finished = true;
     },
   };

@@ -10,10 +10,12 @@ export function runSummary(r: SimulationResult): string {
   out.push(`requests: ${q.arrived} arrived, ${q.completed} completed, ${q.dropped} dropped, ${q.failed} failed, ${q.in_flight} in flight`);
   out.push(`throughput ${r.throughput_per_h.toFixed(1)} videos/h, GPU utilization ${pct(r.gpu_utilization)}, SLO attainment ${pct(r.slo_attainment)}`);
   const e = r.energy;
-  out.push(`energy ${e.total_kwh.toFixed(1)} kWh IT (${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}), ${e.per_video_wh.toFixed(0)} Wh/video, ${e.per_video_second_wh.toFixed(1)} Wh per second of video; power avg ${e.avg_power_kw.toFixed(2)} kW, peak ${e.peak_power_kw.toFixed(2)} kW${e.nodes.per_node.length > 1 ? `; per node avg ${e.nodes.mean_avg_kw.toFixed(2)} kW, highest peak ${e.nodes.max_peak_kw.toFixed(2)} kW` : ''}`);
+  if (q.completed === 0) out.push('no completed requests: latency, queue wait, energy and cost per video are n/a');
+  const perVideo = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  out.push(`energy ${e.total_kwh.toFixed(1)} kWh IT (${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}), ${perVideo(e.per_video_wh, 0)} Wh/video, ${perVideo(e.per_video_second_wh, 1)} Wh per second of video; power avg ${e.avg_power_kw.toFixed(2)} kW, peak ${e.peak_power_kw.toFixed(2)} kW${e.nodes.per_node.length > 1 ? `; per node avg ${e.nodes.mean_avg_kw.toFixed(2)} kW, highest peak ${e.nodes.max_peak_kw.toFixed(2)} kW` : ''}`);
   if (r.cost) {
     const c = r.cost;
-    const money = (x: number | null, d = 2) => (x === null ? '-' : `$${x.toFixed(d)}`);
+    const money = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : `$${x.toFixed(d)}`);
     out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
     if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
     for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);

@@ -15,6 +15,7 @@ export function table(headers: string[], rows: Cell[][], opts: { title?: string 
 }
 
 export function fmtNumber(x: number): string {
+  if (Number.isNaN(x)) return 'n/a';
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x)) return String(x);
   const a = Math.abs(x);
@@ -25,7 +26,9 @@ export function fmtNumber(x: number): string {
   return x.toPrecision(2);
 }
 
+/** A duration for tables; "n/a" for NaN (e.g. the latency of a run where nothing completed). */
 export function fmtSeconds(s: number): string {
+  if (Number.isNaN(s)) return 'n/a';
   if (!Number.isFinite(s)) return String(s);
   if (s < 1e-3) return `${(s * 1e6).toFixed(0)} us`;
   if (s < 1) return `${(s * 1e3).toFixed(1)} ms`;

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { didYouMean, type InputIssue } from '../errors.ts';
+import { didYouMean, shown, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
@@ -13,6 +13,9 @@ import { listModels } from '../workload/request.ts';
 import { poolsOf, poolPlan, autoscalesOf } from './pools.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from '../errors.ts';
+import { checkRules, modelOf } from './rules.ts';
+import { checkBounds } from './bounds.ts';
+import { checkTrace } from './trace-check.ts';
 import { resolveEngine } from '../engines/rules.ts';
 import { engineCheckOptions, poolInferenceSpec } from '../engines/inference-spec.ts';
 import { getModel } from '../workload/request.ts';
@@ -37,10 +40,10 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   const modelIds = listModels().map((m) => m.id);
   const nodeIds = listNodes().map((n) => n.id);
   const model = (path: PathKey[], v: unknown) => {
-    if (typeof v === 'string' && !knownModel(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown model "${v}"`, hint: didYouMean(v, modelIds) ?? `known: ${modelIds.join(', ')}` });
+    if (typeof v === 'string' && !knownModel(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown model ${shown(v)}`, hint: didYouMean(v, modelIds) ?? `known: ${modelIds.join(', ')}` });
   };
   const node = (path: PathKey[], v: unknown) => {
-    if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type "${v}"`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
+    if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type ${shown(v)}`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
   };
   model(['model'], raw.model);
   const nodes = (raw.cluster as { nodes?: unknown } | undefined)?.nodes;
@@ -59,7 +62,8 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   return issues;
 }
 
-export function checkScenario(loaded: LoadedScenario): InputIssue[] {
+/** The semantic problems of a loaded scenario; `readable` (the HTTP server's file policy) guards the trace it opens. */
+export function checkScenario(loaded: LoadedScenario, readable?: (absPath: string) => string | undefined): InputIssue[] {
   const s = loaded.scenario;
   const sharedIds = (p: ReturnType<typeof poolsOf>[number]): string[] => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model]);
   const issues: InputIssue[] = [];
@@ -158,7 +162,10 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
   } else if (arr.process === 'trace') {
     const src = loaded.locate(['workload', 'arrivals', 'file']).source;
     const file = resolve(src.startsWith('--') ? '.' : dirname(src), arr.file);
-    if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+    const denied = readable?.(file);
+    if (denied !== undefined) at(['workload', 'arrivals', 'file'], `"${arr.file}" is ${denied}`);
+    else if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
+    else issues.push(...checkTrace(s, file, new Set(pools.flatMap(sharedIds).map((m) => modelOf(m)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
   }
   const cap = s.inference.power_limit_w;
   if (cap !== undefined) {
@@ -173,6 +180,6 @@ export function checkScenario(loaded: LoadedScenario): InputIssue[] {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);
   });
-  issues.push(...checkPostprocess(loaded));
+  issues.push(...checkRules(s, loaded.locate), ...checkBounds(s, loaded.locate), ...checkPostprocess(loaded));
   return issues;
 }

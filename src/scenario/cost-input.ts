@@ -35,7 +35,7 @@ export function loadCostInput(opts: CostInputOptions = {}): CostSpec {
   const overrides = costOverrides(set);
   if (opts.scenario !== undefined) return loadScenario(opts.scenario, { set: [...set] }).scenario.cost;
   const value: Record<string, unknown> = {};
-  for (const o of overrides) setIn(value, o.path, o.value);
+  for (const o of overrides) setIn(value, o);
   const parsed = z.strictObject({ cost: CostSchema.default(CostSchema.parse({})) }).safeParse(value);
   if (parsed.success) return parsed.data.cost;
   const locate = (path: readonly (string | number)[]) => {

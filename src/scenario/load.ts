@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import type { z } from 'zod';
-import { InputError, didYouMean, type InputIssue } from '../errors.ts';
+import { InputError, didYouMean, shown, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from './yaml-source.ts';
 import { ScenarioSchema, CustomModelSchema, scenarioJsonSchema, type Scenario } from './schema.ts';
 import { scenarioModel } from '../workload/custom-models.ts';
@@ -32,6 +32,12 @@ export interface LoadedScenario {
   locate: (path: readonly PathKey[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 }
 
+/**
+ * Path segments that name JavaScript's object machinery rather than a field: `--set __proto__.x=1` would
+ * otherwise reach Object.prototype and change every object of the process (prototype pollution).
+ */
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+
 /** Parses `a.b[0].c=value` (value parsed as YAML: numbers, booleans, lists, quoted strings; null removes the field). */
 export function parseOverride(raw: string): Override {
   const eq = raw.indexOf('=');
@@ -41,6 +47,7 @@ export function parseOverride(raw: string): Override {
   const path: PathKey[] = [];
   for (const part of pathText.replace(/\[(\d+)\]/g, '.$1').split('.')) {
     if (part === '') throw new InputError([{ source: `--set ${raw}`, path: pathText, message: 'empty path segment' }]);
+    if (UNSAFE_SEGMENTS.has(part)) throw new InputError([{ source: `--set ${raw}`, path: pathText, message: `"${part}" is not a scenario field`, hint: 'paths name fields of the scenario file, e.g. workload.arrivals.rate_per_hour' }]);
     path.push(/^\d+$/.test(part) ? Number(part) : part);
   }
   let value: unknown;
@@ -52,23 +59,51 @@ export function parseOverride(raw: string): Override {
   return { raw, path, value };
 }
 
-export function setIn(target: Record<string, unknown>, path: PathKey[], value: unknown): void {
+/** Sets an own property (never a prototype's, even for a key named "__proto__"). */
+function put(target: Record<string | number, unknown>, key: PathKey, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Applies an override. A list is indexed by numbers only: `workload.mix.-1.steps` or `workload.mix.first`
+ * would set a property of the JavaScript array that no check ever sees (the run ignored it silently).
+ */
+export function setIn(target: Record<string, unknown>, o: Override): void {
+  const { path, value } = o;
   let node: any = target;
+  const listKey = (key: PathKey, i: number) => {
+    if (Array.isArray(node) && typeof key !== 'number') {
+      const at = path.slice(0, i).join('.');
+      throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} is a list: the next part of the path must be an index (${node.length ? `0 to ${node.length - 1}` : 'it is empty: 0 adds an element'}), got ${shown(key)}`, hint: `e.g. --set ${at}.0${path.length > i + 1 ? `.${path.slice(i + 1).join('.')}` : ''}=…` }]);
+    }
+  };
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
-    if (node[key] === undefined || node[key] === null || typeof node[key] !== 'object') node[key] = typeof path[i + 1] === 'number' ? [] : {};
+    listKey(key, i);
+    const next = Object.hasOwn(node, key) ? node[key] : undefined;
+    if (next === undefined || next === null || typeof next !== 'object') put(node, key, typeof path[i + 1] === 'number' ? [] : {});
     node = node[key];
   }
   const last = path[path.length - 1]!;
+  listKey(last, path.length - 1);
   if (value === null && !Array.isArray(node)) delete node[last]; // --set path=null removes a field
-  else node[last] = value;
+  else put(node, last, value);
 }
 
-/** Deep merge for `extends`: mappings merge key by key, everything else (lists included) is replaced. */
+/**
+ * Deep merge for `extends`: mappings merge key by key, everything else (lists included) is replaced. A null
+ * in the child removes the field it inherits (as `--set path=null` does), so a child can switch e.g. a Poisson
+ * parent to trace replay; a null that removes nothing stays (and the schema judges it).
+ */
 export function mergeScenario(base: unknown, over: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(over)) {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) out[k] = k in out ? mergeScenario(out[k], v) : v;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(base)) put(out, k, v);
+    for (const [k, v] of Object.entries(over)) {
+      const inherited = Object.hasOwn(out, k);
+      if (v === null && inherited) delete out[k];
+      else put(out, k, inherited ? mergeScenario(out[k], v) : v);
+    }
     return out;
   }
   return over === undefined ? base : over;
@@ -106,7 +141,11 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
     const first = current === root.path && sources.length === 0;
     const denied = first && root.text !== undefined ? undefined : readable?.(current);
     if (denied !== undefined) throw new InputError([{ ...(sources[0] ? { source: sources[sources.length - 1]!.file, ...sources[sources.length - 1]!.locate(['extends']) } : { source: displayName }), path: 'extends', message: denied }]);
-    const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : YamlSource.read(current);
+    if (!first && !/\.(ya?ml|json)$/i.test(current)) {
+      const child = sources[sources.length - 1]!;
+      throw new InputError([{ source: child.file, ...child.locate(['extends']), path: 'extends', message: 'expected the path of a scenario file (.yaml, .yml or .json)' }]);
+    }
+    const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : readParent(current, sources[sources.length - 1]!);
     const value = src.value();
     if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
     sources.push(src);
@@ -125,6 +164,16 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
   const out = merged as Record<string, unknown>;
   delete out.extends;
   return { sources, value: out };
+}
+
+/** A parent of the chain; a file that cannot be read is reported at the child's `extends:` line. */
+function readParent(file: string, child: YamlSource): YamlSource {
+  try {
+    return YamlSource.read(file);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.issues.map((i) => (i.source === file && i.line === undefined ? { ...i, source: child.file, ...child.locate(['extends']), path: 'extends', message: `${file}: ${i.message}` } : i)));
+  }
 }
 
 /**
@@ -179,7 +228,7 @@ export function parseScenario(text: string, opts: LoadOptions & { name?: string;
 
 function validateChain({ sources, value }: { sources: YamlSource[]; value: Record<string, unknown> }, opts: LoadOptions): LoadedScenario {
   const overrides = (opts.set ?? []).map(parseOverride);
-  for (const o of overrides) setIn(value, o.path, o.value);
+  for (const o of overrides) setIn(value, o);
   if (opts.seed !== undefined) {
     value.seed = opts.seed;
     overrides.push({ raw: `--seed ${opts.seed}`, path: ['seed'], value: opts.seed });
@@ -209,7 +258,7 @@ function validateChain({ sources, value }: { sources: YamlSource[]; value: Recor
     const idIssues = checkIds(value, locate);
     if (!parsed.success) throw new InputError([...zodIssues(parsed.error.issues, locate, sourcesFor(sources)), ...models.issues, ...idIssues]);
     const loaded: LoadedScenario = { scenario: parsed.data, files: sources.map((s) => s.file), overrides, locate };
-    const semantic = [...models.issues, ...idIssues, ...checkScenario(loaded)];
+    const semantic = [...models.issues, ...idIssues, ...checkScenario(loaded, opts.readable)];
     if (semantic.length > 0) throw new InputError(semantic);
     return loaded;
   });
@@ -261,10 +310,16 @@ export function zodIssues(
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as PathKey[];
     const dotted = path.join('.');
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(path);
+      const input = valueAt(issue, path);
+      const known = knownKeysAt(path, input);
+      const anyVariant = knownKeysAt(path);
       for (const key of issue.keys) {
         const where = locateKey?.(path, key) ?? locate(path);
-        out.push({ ...where, path: [...path, key].join('.'), message: `unknown field "${key}"`, hint: didYouMean(key, known) ?? (known.length ? `allowed here: ${known.join(', ')}` : undefined) });
+        const allowed = known.length ? `allowed here: ${known.join(', ')}` : undefined;
+        // a field of another variant (rate_per_hour under process: trace): say so, never suggest the field itself
+        const variant = variantLabel(input);
+        if (anyVariant.includes(key) && variant) out.push({ ...where, path: [...path, key].join('.'), message: `"${key}" does not apply with ${variant}`, hint: `${allowed ? `${allowed}; ` : ''}a child scenario removes an inherited one with ${key}: null` });
+        else out.push({ ...where, path: [...path, key].join('.'), message: `unknown field ${shown(key)}`, hint: didYouMean(key, known.filter((k) => k !== key)) ?? allowed });
       }
       continue;
     }
@@ -273,13 +328,16 @@ export function zodIssues(
     let hint: string | undefined;
     if (issue.code === 'invalid_value' && 'values' in issue) {
       const got = valueAt(issue, path);
-      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${JSON.stringify(got)}` : ''}`;
+      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${shown(got)}` : ''}`;
       if (typeof got === 'string') hint = didYouMean(got, issue.values.map(String));
     } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
       const known = discriminatorOptions(path);
       message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
     } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
       message = `missing required field (expected ${issue.expected})`;
+    } else if (issue.code === 'invalid_type' && /received (NaN|Infinity)/.test(message)) {
+      // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
+      message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
     }
     out.push({ ...where, path: dotted, message, hint });
   }
@@ -298,7 +356,12 @@ function rootSchema(): any {
   return jsonSchemaCache;
 }
 
-function schemasAt(path: readonly PathKey[]): any[] {
+/** "process: trace" for an object with a discriminator the schema knows (the arrival process), else undefined. */
+function variantLabel(input: unknown): string | undefined {
+  return isPlainObject(input) && typeof input.process === 'string' ? `process: ${input.process}` : undefined;
+}
+
+function schemasAt(path: readonly PathKey[], input?: unknown): any[] {
   let nodes: any[] = [rootSchema()];
   const expand = (n: any): any[] => {
     if (!n || typeof n !== 'object') return [];
@@ -311,11 +374,16 @@ function schemasAt(path: readonly PathKey[]): any[] {
       return n.properties?.[key] ? [n.properties[key]] : [];
     });
   }
-  return nodes.flatMap(expand);
+  const all = nodes.flatMap(expand);
+  if (!isPlainObject(input)) return all;
+  // the variants of a union whose constant fields (e.g. process: trace) the value matches
+  const matching = all.filter((n) => Object.entries(n.properties ?? {}).every(([k, p]: [string, any]) => p?.const === undefined || input[k] === p.const));
+  return matching.length ? matching : all;
 }
 
-export function knownKeysAt(path: readonly PathKey[]): string[] {
-  return [...new Set(schemasAt(path).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== '$schema');
+/** The fields a mapping at `path` may have; with its value, only those of the union variant it selects. */
+export function knownKeysAt(path: readonly PathKey[], input?: unknown): string[] {
+  return [...new Set(schemasAt(path, input).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== '$schema');
 }
 
 function discriminatorOptions(path: readonly PathKey[]): string[] {

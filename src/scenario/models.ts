@@ -9,5 +9,11 @@ import { scenarioModel } from '../workload/custom-models.ts';
 import { withModelScope } from '../workload/request.ts';
 
 export function inScenarioModels<T>(s: Pick<Scenario, 'models'>, fn: () => T): T {
-  return withModelScope((s.models ?? []).map((m) => scenarioModel(m)), fn);
+  return scenarioModelScope(s)(fn);
+}
+
+/** The same scope as a function, the models resolved once: for work done in several synchronous parts (a run in slices). */
+export function scenarioModelScope(s: Pick<Scenario, 'models'>): <T>(fn: () => T) => T {
+  const specs = (s.models ?? []).map((m) => scenarioModel(m));
+  return (fn) => withModelScope(specs, fn);
 }

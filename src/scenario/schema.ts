@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
+import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
@@ -371,11 +372,8 @@ export const ScenarioSchema = z
       })
       .optional()
       .describe('a parameter sweep run by `vgsim sweep`: the points (grid, variants, random or Latin hypercube samples) each override fields of this scenario; `vgsim run` ignores it'),
-    output: z
-      .strictObject({
-        sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)'),
-      })
-      .default({}),
+    limits: LimitsSchema.default(DEFAULT_LIMITS),
+    output: z.strictObject({ sample_interval_s: z.number().positive().optional().describe('time-series sampling interval (default: duration/500)') }).default({}),
   })
   .describe('a vgsim scenario');
 

@@ -2,11 +2,58 @@
  * A parsed YAML file that remembers where every value came from, so validation errors can name
  * file:line:col.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import { InputError, type InputIssue } from '../errors.ts';
 
+/** Aliases may expand a document this many times at most (the yaml library's guard against "billion laughs"). */
+const MAX_ALIAS_COUNT = 1000;
+
 export type PathKey = string | number;
+
+/**
+ * The largest scenario file read (bytes). The scenario library's largest file is under 10 kB; a megabyte
+ * of YAML is a hundred times more than any hand-written scenario, and a bound keeps `extends: /dev/zero` or a
+ * multi-gigabyte file from being read into memory.
+ */
+export const MAX_SCENARIO_BYTES = 1 << 20;
+
+/**
+ * Reads a scenario file: a regular file (not a directory, device, FIFO or socket, checked before it is
+ * opened, since opening a FIFO blocks) of at most MAX_SCENARIO_BYTES. Throws InputError naming the file.
+ */
+export function readScenarioText(file: string): string {
+  const refuse = (message: string, hint?: string): never => {
+    throw new InputError([{ source: file, path: '', message, ...(hint ? { hint } : {}) }]);
+  };
+  let st;
+  try {
+    st = statSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return refuse(code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? 'error'})`);
+  }
+  if (st.isDirectory()) refuse('is a directory, expected a YAML file');
+  if (!st.isFile()) refuse('is not a regular file (a device, FIFO or socket), expected a YAML file');
+  if (st.size > MAX_SCENARIO_BYTES) refuse(`is ${st.size.toLocaleString('en-US')} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')}`, 'is this the right file?');
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    // read at most one byte past the bound: a file that grew since stat is refused, not read whole
+    const buf = Buffer.alloc(Math.min(fstatSync(fd).size, MAX_SCENARIO_BYTES) + 1);
+    let n = 0;
+    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
+    if (n > MAX_SCENARIO_BYTES) refuse(`is over ${MAX_SCENARIO_BYTES.toLocaleString('en-US')} bytes; a scenario file is at most that`);
+    const text = buf.subarray(0, n).toString('utf8');
+    if (text.includes('\u0000')) refuse('is not a text file (it holds NUL bytes), expected YAML');
+    return text;
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    return refuse(`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 export class YamlSource {
   private constructor(
@@ -16,15 +63,7 @@ export class YamlSource {
   ) {}
 
   static read(file: string): YamlSource {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' ? 'file not found' : err.code === 'EISDIR' ? 'is a directory, expected a YAML file' : err.message;
-      throw new InputError([{ source: file, path: '', message: why }]);
-    }
-    return YamlSource.parse(file, text);
+    return YamlSource.parse(file, readScenarioText(file));
   }
 
   static parse(file: string, text: string): YamlSource {
@@ -35,12 +74,22 @@ export class YamlSource {
       return { source: file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
     });
     if (issues.length > 0) throw new InputError(issues);
-    return new YamlSource(file, doc, lines);
+    const source = new YamlSource(file, doc, lines);
+    try {
+      source.value();
+    } catch (e) {
+      // an alias without its anchor (*nope), or aliases that expand a value more than MAX_ALIAS_COUNT times
+      const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+      const alias = /: (\S+)$/.exec(message)?.[1];
+      const at = alias !== undefined ? text.indexOf(`*${alias}`) : -1;
+      throw new InputError([{ source: file, ...(at >= 0 ? lines.linePos(at) : {}), path: '', message: `YAML: ${message}`, hint: `define an anchor (&name) before its alias (*name); aliases may repeat values at most ${MAX_ALIAS_COUNT} times` }]);
+    }
+    return source;
   }
 
   /** The document as plain JavaScript values. */
   value(): unknown {
-    return this.doc.toJS({ maxAliasCount: 1000 }) ?? {};
+    return this.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
   }
 
   /** Length of the longest prefix of `path` that exists in this document. */

@@ -4,7 +4,7 @@
  * whose rows give a model, shape or SLO — takes the class of that row (created on first sight, with the row's
  * SLO or else the first mix class's), and is dispatched. Arrivals stop at the end of the arrival window (`duration`).
  */
-import { makeArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
+import { makeArrivals, TraceArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
 import { dailyCurve } from '../workload/rate-curve.ts';
 import { getModel, type RequestShape } from '../workload/request.ts';
 import type { RequestClass } from '../scenario/schema.ts';
@@ -23,6 +23,11 @@ export class Arrivals {
     this.process = makeArrivals(a, state.rng.arrivals, a.process === 'trace' ? resolvePath(o.baseDir, a.file) : undefined, o.rateScale ?? 1, curve);
     this.weights = state.classes.map((c) => c.spec.weight);
     this.totalWeight = this.weights.reduce((x, y) => x + y, 0);
+  }
+
+  /** Arrivals of a replayed trace within the arrival window (undefined for a random process). */
+  traceCount(): number | undefined {
+    return this.process instanceof TraceArrivals ? this.process.countBefore(this.state.scenario.duration) : undefined;
   }
 
   /** Schedules the first arrival. */

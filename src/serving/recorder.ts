@@ -14,14 +14,22 @@ import type { ClassState, ClusterState, Request } from './state.ts';
 export interface RequestRecord {
   id: number;
   cls: string;
+  /** The replica that served it last (-1: none), and its pool ('' when none). */
   replica: number;
+  pool: string;
   arrival: number;
+  /** Start of its first service; NaN when it never started. */
   start: number;
   finish: number;
   outcome: 'completed' | 'dropped' | 'failed';
   retries: number;
+  /** The class's latency SLO (s), if it has one. */
+  slo_s?: number;
   reason?: string;
 }
+
+/** A request still in the cluster when the run ended (requests.csv lists it with state in_flight). */
+export type InFlightRecord = Omit<RequestRecord, 'finish' | 'outcome' | 'reason'>;
 
 export interface TimePoint {
   t: number;
@@ -78,6 +86,8 @@ export class Recorder {
   videoSeconds = 0;
   readonly byClass: ClassMetrics[] = [];
   readonly records: RequestRecord[] | undefined;
+  /** With records: the requests in the cluster now, by id (so the in-flight ones can be listed at the end). */
+  private readonly live: Map<number, Request> | undefined;
   readonly timeseries: TimePoint[] = [];
   /** Called with every completed request's latency and queue wait (the monitoring series' histograms). */
   onComplete: ((cls: ClassState, latency: number, wait: number) => void) | undefined;
@@ -85,6 +95,13 @@ export class Recorder {
 
   constructor(private readonly sim: Simulator, keepRecords: boolean) {
     this.records = keepRecords ? [] : undefined;
+    this.live = keepRecords ? new Map() : undefined;
+  }
+
+  /** With records: the requests still in flight, as records (arrival order). */
+  inFlightRecords(): InFlightRecord[] | undefined {
+    if (!this.live) return undefined;
+    return [...this.live.values()].map((req) => ({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, pool: req.replica?.pool.name ?? '', arrival: req.arrival, start: req.start, retries: req.retries, ...(req.cls.slo !== undefined ? { slo_s: req.cls.slo } : {}) }));
   }
 
   /** Metrics of a class, created on first use (classes a trace names appear during the run). */
@@ -101,7 +118,9 @@ export class Recorder {
     this.arrived++;
     this.of(cls).arrived++;
     const now = this.sim.now;
-    return { id: this.nextId++, cls, arrival: now, deadline: cls.slo !== undefined ? now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, retries: 0, stage: 0 };
+    const req: Request = { id: this.nextId++, cls, arrival: now, deadline: cls.slo !== undefined ? now + cls.slo : Infinity, start: NaN, replica: undefined, timeout: undefined, retries: 0, stage: 0 };
+    this.live?.set(req.id, req);
+    return req;
   }
 
   complete(req: Request): void {
@@ -150,7 +169,9 @@ export class Recorder {
   }
 
   private record(req: Request, outcome: RequestRecord['outcome'], reason?: string): void {
-    this.records?.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, arrival: req.arrival, start: req.start, finish: this.sim.now, outcome, retries: req.retries, reason });
+    if (!this.records) return;
+    this.live!.delete(req.id);
+    this.records.push({ id: req.id, cls: req.cls.name, replica: req.replica?.id ?? -1, pool: req.replica?.pool.name ?? '', arrival: req.arrival, start: req.start, finish: this.sim.now, outcome, retries: req.retries, ...(req.cls.slo !== undefined ? { slo_s: req.cls.slo } : {}), reason });
   }
 }
 

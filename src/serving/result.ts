@@ -14,13 +14,14 @@ import { changesOutput, worstPsnr } from '../engines/quality.ts';
 import { runCost, type RunCost, type RunUsage } from '../economics/run-cost.ts';
 import { POWER_DEFAULTS } from '../hardware/defaults.ts';
 import type { ClassState, ClusterState, ServiceRow } from './state.ts';
-import type { LatencySamples, RequestRecord, TimePoint } from './recorder.ts';
+import type { InFlightRecord, LatencySamples, RequestRecord, TimePoint } from './recorder.ts';
 import type { TimelineEvent } from './timeline.ts';
 import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
 import { thermalSummary, type ThermalSummary } from './cooling.ts';
 import type { MonitoringSeries } from './monitoring.ts';
 
+/** Latency statistics of completed requests, seconds; every field NaN (null in JSON) when none completed. */
 export interface Stats {
   mean: number;
   p50: number;
@@ -88,6 +89,8 @@ export interface RunSummary {
   cost: RunCost | null;
   /** With cluster.cooling: temperatures, throttling, sustained clocks and fan energy (serving/cooling.ts). */
   thermal?: ThermalSummary;
+  /** Only when the run was stopped before its end (e.g. SIGINT): why, and the simulated time it reached. */
+  partial?: { reason: string; at_s: number };
 }
 
 export interface SimulationResult extends RunSummary {
@@ -95,6 +98,8 @@ export interface SimulationResult extends RunSummary {
   timeseries: TimePoint[];
   /** With SimulationOptions.records: one record per request that ended. */
   records?: RequestRecord[];
+  /** With SimulationOptions.records: the requests still in flight when the run ended. */
+  in_flight_records?: InFlightRecord[];
   /** The cost-model estimates behind service_times (for reports). */
   estimates?: { pool: string; class: string; estimate: Estimate }[];
   /** With SimulationOptions.timeline: what ran when (for the Chrome trace). */
@@ -113,6 +118,7 @@ export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): 
     sim_time_s: r.sim_time_s, ...(o.wallTime ? { wall_time_s: r.wall_time_s } : {}), events: r.events, energy: r.energy, handoffs: r.handoffs,
     cold_starts: r.cold_starts, autoscaling: r.autoscaling, failures: r.failures, classes: r.classes, pools: r.pools, service_times: r.service_times,
     warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost, ...(r.thermal ? { thermal: r.thermal } : {}),
+    ...(r.partial ? { partial: r.partial } : {}),
   };
 }
 
@@ -127,8 +133,12 @@ export function usageOf(r: RunSummary, s: Scenario): RunUsage {
 
 const fin = (x: number) => (Number.isFinite(x) ? x : 0);
 
+/**
+ * Latency statistics of the completed requests: NaN when none completed (null in JSON, "n/a" in tables), never
+ * a latency of 0 that reads as instant service.
+ */
 function statsOf(s: QuantileSketch): Stats {
-  return { mean: fin(s.mean), p50: fin(s.quantile(0.5)), p90: fin(s.quantile(0.9)), p95: fin(s.quantile(0.95)), p99: fin(s.quantile(0.99)), max: fin(s.max) };
+  return { mean: s.mean, p50: s.quantile(0.5), p90: s.quantile(0.9), p95: s.quantile(0.95), p99: s.quantile(0.99), max: s.count > 0 ? s.max : NaN };
 }
 
 export interface ResultOptions {
@@ -164,7 +174,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     seed: s.seed,
     requests: { arrived: rec.arrived, completed, dropped: rec.dropped, failed: rec.failed, in_flight: rec.inFlight, retried: rec.retried },
     latency_s: statsOf(rec.latency),
-    queue_wait_s: { mean: fin(rec.wait.mean), p50: fin(rec.wait.quantile(0.5)), p95: fin(rec.wait.quantile(0.95)), p99: fin(rec.wait.quantile(0.99)) },
+    queue_wait_s: { mean: rec.wait.mean, p50: rec.wait.quantile(0.5), p95: rec.wait.quantile(0.95), p99: rec.wait.quantile(0.99) },
     slo_attainment: rec.withSlo > 0 ? rec.withinSlo / rec.withSlo : null,
     throughput_per_h: end > 0 ? (completed / end) * 3600 : 0,
     video_seconds: videoSeconds,
@@ -178,8 +188,9 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       total_kwh: itJ / 3.6e6,
       facility_kwh: (itJ * pue) / 3.6e6,
       pue,
-      per_video_wh: completed > 0 ? (itJ * pue) / 3600 / completed : 0,
-      per_video_second_wh: videoSeconds > 0 ? (itJ * pue) / 3600 / videoSeconds : 0,
+      // per video: NaN (null in JSON) when no video was made
+      per_video_wh: completed > 0 ? (itJ * pue) / 3600 / completed : NaN,
+      per_video_second_wh: videoSeconds > 0 ? (itJ * pue) / 3600 / videoSeconds : NaN,
       avg_power_kw: end > 0 ? itJ / end / 1000 : 0,
       peak_power_kw: (meter.peakWatts * wall) / 1000,
       by_component_kwh: byComponentKwh,
@@ -202,7 +213,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
       return {
         name: c.name, model: c.modelId, arrived: m.arrived, completed: m.completed, dropped: m.dropped, failed: m.failed,
         service_s: classService(state, c),
-        latency_s: statsOf(m.latency), queue_wait_s: { mean: fin(m.wait.mean), p95: fin(m.wait.quantile(0.95)) },
+        latency_s: statsOf(m.latency), queue_wait_s: { mean: m.wait.mean, p95: m.wait.quantile(0.95) },
         slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && m.completed > 0 ? m.withinSlo / m.completed : null,
       };
     }),
@@ -220,6 +231,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     timeseries: rec.timeseries,
     power_steps: o.powerSteps ? (wall === 1 ? meter.steps : meter.steps.map((p) => ({ t: p.t, watts: p.watts * wall }))) : undefined,
     records: rec.records,
+    in_flight_records: rec.inFlightRecords(),
     estimates: state.estimates,
     ...(state.timeline ? { timeline: state.timeline.events } : {}),
     ...(state.monitoring ? { monitoring: state.monitoring.series } : {}),

@@ -58,8 +58,11 @@ export class Service {
     }
     const compatible = rep.queue.values().filter((q) => q.cls === head.cls);
     const window = rep.pool.spec.batching?.window_s ?? 0;
-    if (compatible.length < maxBatch && window > 0 && sim.now - head.arrival < window) {
-      if (rep.batchTimer === undefined) rep.batchTimer = sim.schedule(head.arrival + window - sim.now, () => {
+    // compared with the deadline itself: `now - arrival < window` can stay true at the timer's own instant
+    // (floating-point rounding), which re-armed a zero-delay timer forever
+    const due = head.arrival + window;
+    if (compatible.length < maxBatch && window > 0 && sim.now < due) {
+      if (rep.batchTimer === undefined) rep.batchTimer = sim.scheduleAt(due, () => {
         rep.batchTimer = undefined;
         this.startNext(rep);
       });

@@ -33,7 +33,7 @@ import { Simulator, RandomStreams } from '../engine/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { InputIssue } from '../errors.ts';
 import { buildCluster, type ClusterState } from './state.ts';
-import { inScenarioModels } from '../scenario/models.ts';
+import { scenarioModelScope } from '../scenario/models.ts';
 import { Recorder, sampleTimeSeries, type TimePoint } from './recorder.ts';
 import { TimelineRecorder } from './timeline.ts';
 import { makeRouter } from './routers/index.ts';
@@ -46,6 +46,7 @@ import { Power } from './power.ts';
 import { Arrivals } from './arrivals.ts';
 import { partTime } from './service-times.ts';
 import { buildResult, type SimulationResult } from './result.ts';
+import { checkBudget, checkRunning, type BudgetEstimate } from './budget.ts';
 import { Cooling, coolingOf, coolingProblem } from './cooling.ts';
 import { Monitoring } from './monitoring.ts';
 import { InputError } from '../errors.ts';
@@ -80,12 +81,74 @@ export interface SimulationOptions {
   locate?: (path: (string | number)[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 }
 
-export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
-  // the scenario's own models only (scenario/models.ts): runs in one process never see each other's
-  return inScenarioModels(s, () => run(s, opts));
+/** Where a run is: simulated time, whether the arrival window has closed, what is still in flight. */
+export interface RunProgress {
+  simTime: number;
+  duration: number;
+  draining: boolean;
+  inFlight: number;
+  events: number;
 }
 
-function run(s: Scenario, opts: SimulationOptions): SimulationResult {
+/**
+ * A run built and checked against its budget (serving/budget.ts), advanced a slice of events at a time: the
+ * slicing never changes what happens (the same events in the same order), it only lets a caller check the
+ * limits, report progress and stop between slices.
+ */
+export interface SimulationRun {
+  /** Processes up to `maxEvents` events; true once the run is over. Throws InputError past a limit. */
+  advance(maxEvents: number): boolean;
+  progress(): RunProgress;
+  /** The result of the run, or of the run so far when `stoppedBecause` says why it stopped early (partial). */
+  finish(stoppedBecause?: string): SimulationResult;
+  readonly budget: BudgetEstimate;
+}
+
+/** Events per slice of a synchronous run (the limits are checked between slices). */
+const SLICE_EVENTS = 1_000_000;
+
+export function simulate(s: Scenario, opts: SimulationOptions = {}): SimulationResult {
+  const run = startSimulation(s, opts);
+  while (!run.advance(SLICE_EVENTS));
+  return run.finish();
+}
+
+export interface AsyncSimulationOptions extends SimulationOptions {
+  /** Aborting stops the run between slices; the result is then partial (`partial` says when and why). */
+  signal?: AbortSignal;
+  /** Called between slices, about every `yieldMs`. */
+  onProgress?: (p: RunProgress) => void;
+  /** Wall time between yields to the event loop (signals, progress), ms (default 100). */
+  yieldMs?: number;
+}
+
+/** simulate(), yielding to the event loop every ~100 ms so that SIGINT and progress can be handled; same result. */
+export async function simulateAsync(s: Scenario, opts: AsyncSimulationOptions = {}): Promise<SimulationResult> {
+  const run = startSimulation(s, opts);
+  const yieldMs = opts.yieldMs ?? 100;
+  for (let done = false; !done; ) {
+    const t0 = performance.now();
+    while (!done && performance.now() - t0 < yieldMs) done = run.advance(20_000);
+    opts.onProgress?.(run.progress());
+    if (done) break;
+    await new Promise((r) => setImmediate(r));
+    if (opts.signal?.aborted) return run.finish(typeof opts.signal.reason === 'string' ? opts.signal.reason : 'interrupted');
+  }
+  return run.finish();
+}
+
+/**
+ * Builds the cluster, checks the run budget, sets the initial state and returns the run, not yet advanced.
+ * Building, every slice and the result see the scenario's own models only (scenario/models.ts): runs in one
+ * process never see each other's.
+ */
+export function startSimulation(s: Scenario, opts: SimulationOptions = {}): SimulationRun {
+  const inModels = scenarioModelScope(s);
+  const run = inModels(() => build(s, opts));
+  return { budget: run.budget, progress: run.progress, advance: (n) => inModels(() => run.advance(n)), finish: (why) => inModels(() => run.finish(why)) };
+}
+
+function build(s: Scenario, opts: SimulationOptions): SimulationRun {
   const wallStart = process.hrtime.bigint();
   const sim = new Simulator();
   const streams = new RandomStreams(s.seed);
@@ -154,20 +217,49 @@ function run(s: Scenario, opts: SimulationOptions): SimulationResult {
     autoscaler.start(pool);
   }
   for (const n of state.nodes) power.updateNodePower(n);
+  const sampleInterval = opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500);
+  const budget = checkBudget(state, { records: opts.records ?? false, timeline: opts.timeline ?? false, powerSteps: opts.powerSteps ?? false, monitoring: opts.monitoring ?? false, sampleInterval, rateScale: opts.rateScale ?? 1, arrivals: arrivals.traceCount() }, locate);
   arrivals.start();
   const monitoring = state.monitoring;
   const onSample = monitoring ? (p: TimePoint) => (monitoring.sample(), opts.onSample?.(p)) : opts.onSample;
-  sampleTimeSeries(state, opts.sampleInterval ?? s.output.sample_interval_s ?? Math.max(1, s.duration / 500), onSample);
+  sampleTimeSeries(state, sampleInterval, onSample);
 
-  if (s.drain) {
-    // run until the arrival window closes and every admitted request has finished (failure and autoscale
-    // processes keep scheduling, so stop once nothing is left in flight)
-    sim.run({ until: s.duration });
-    sim.run({ continueAtInstant: () => state.recorder.inFlight > 0 });
-  } else sim.run({ until: s.duration });
-  const end = sim.now;
-  state.timeline?.close(end);
-  const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
-  if (opts.samples) result.samples = state.recorder.samples(state.classes);
-  return result;
+  // the arrival window, then (with drain) until every admitted request has finished: failure and autoscale
+  // processes keep scheduling, so the drain stops at the first instant with nothing left in flight
+  let phase: 'window' | 'drain' | 'done' = 'window';
+  let midInstant = false;
+  const continueDrain = () => {
+    // a slice that stopped inside an instant resumes it; the check is made between instants only
+    if (midInstant) {
+      midInstant = false;
+      if (sim.peek() === sim.now) return true;
+    }
+    return state.recorder.inFlight > 0;
+  };
+  return {
+    budget,
+    advance(maxEvents: number): boolean {
+      if (phase === 'done') return true;
+      const before = sim.eventsProcessed;
+      if (phase === 'window') sim.run({ until: s.duration, maxEvents });
+      else sim.run({ continueAtInstant: continueDrain, maxEvents });
+      checkRunning(state, budget, locate);
+      if (sim.eventsProcessed - before < maxEvents) phase = phase === 'window' && s.drain ? 'drain' : 'done';
+      else midInstant = phase === 'drain';
+      return phase === 'done';
+    },
+    progress: () => ({ simTime: sim.now, duration: s.duration, draining: phase === 'drain', inFlight: state.recorder.inFlight, events: sim.eventsProcessed }),
+    finish(stoppedBecause?: string): SimulationResult {
+      const end = sim.now;
+      state.timeline?.close(end);
+      const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
+      if (opts.samples) result.samples = state.recorder.samples(state.classes);
+      if (stoppedBecause !== undefined && phase !== 'done') {
+        result.partial = { reason: stoppedBecause, at_s: end };
+        result.warnings.push(`partial run: stopped (${stoppedBecause}) at simulated time ${end.toFixed(1)} s of ${s.duration} s; ${state.recorder.inFlight} requests were still in flight`);
+      }
+      phase = 'done';
+      return result;
+    },
+  };
 }

@@ -17,6 +17,7 @@
  *    (order-statistic and Wilson intervals); a verdict whose interval contains the objective is "within
  *    noise", and the result says so instead of pretending to a sharp boundary.
  */
+import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { resolveOverheads } from '../serving/overheads.ts';
@@ -269,9 +270,16 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
 
   let lo = 0;
   let hi = Infinity;
+  // the run budget refuses a load past max_overload × what the cluster can serve (serving/budget.ts): objectives
+  // that still hold there do not bind, and the search stops below it
+  const overload = { ...DEFAULT_LIMITS, ...scenario.limits }.max_overload;
   if (trial(1)) {
     lo = 1;
     for (let k = 2; trials.length < maxTrials; k *= 2) {
+      if (saturation > 0 && base * k > overload * saturation) {
+        notes.push(`the objectives hold at every rate tried, up to ${(lo * base).toFixed(2)}/h; rates above ${overload}× the saturation bound (limits.max_overload) are not simulated`);
+        break;
+      }
       if (trial(k)) lo = k;
       else {
         hi = k;

@@ -47,6 +47,8 @@ export interface PlanSearch {
   maxLatencyS?: number;
   /** Also consider these (default: the official-path knobs plus xDiT-style ring/cfg/pipefusion/tp). */
   include?: { ring?: boolean; tp?: boolean; pipefusion?: boolean; cfg?: boolean; expertSplit?: boolean };
+  /** Called after each candidate layout (a progress bar). */
+  onCandidate?: (done: number, total: number) => void;
 }
 
 function powersOfTwoUpTo(n: number): number[] {
@@ -92,7 +94,10 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   if (unsupported.length) throw new InputError(unsupported);
   const req = resolveRequest(s.model, s.request);
   const rows: PlanRow[] = [];
-  for (const plan of candidatePlans(s.model, s.budget, s.include)) {
+  const candidates = candidatePlans(s.model, s.budget, s.include);
+  let done = 0;
+  for (const plan of candidates) {
+    s.onCandidate?.(++done, candidates.length);
     if (!engineSupportsPlan(s.options?.engine, plan)) continue; // only layouts the engine runs
     const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
     const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false, rank: null };

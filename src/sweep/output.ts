@@ -19,7 +19,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { toCsv, toJson } from '../report/output.ts';
+import { csvRecord, toJson } from '../report/output.ts';
 import type { SweepPlan, SweepPoint } from './spec.ts';
 import type { RunOutcome, RunSummary } from './worker.ts';
 import type { LatencySamples } from '../serving/simulate.ts';
@@ -69,12 +69,12 @@ export function flatRow(plan: SweepPlan, r: SweepRecord): Record<string, unknown
 /** points.csv's header line. */
 export function csvHeader(plan: SweepPlan): string {
   const stub: SweepRecord = { id: 0, point: 0, replicate: 0, seed: 0, label: '', variant: null, parameters: {}, status: 'error' };
-  return toCsv([flatRow(plan, stub)]).split('\n')[0]! + '\n';
+  return csvRecord(Object.keys(flatRow(plan, stub)), { header: true });
 }
 
-/** One line of points.csv (formatted exactly as report/output.ts toCsv formats cells). */
+/** One record of points.csv (formatted exactly as report/output.ts toCsv formats cells; a quoted cell may span lines). */
 export function csvLine(plan: SweepPlan, r: SweepRecord): string {
-  return toCsv([flatRow(plan, r)]).split('\n').slice(1).join('\n');
+  return csvRecord(Object.values(flatRow(plan, r)));
 }
 
 // ---------------------------------------------------------------------------------------------------

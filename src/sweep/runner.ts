@@ -34,6 +34,11 @@ export interface RunnerOptions {
   onOutcome?: (o: RunOutcome) => void;
   /** Every outcome, in id order (streaming files). */
   onOrdered?: (o: RunOutcome, index: number) => void;
+  /**
+   * Aborting stops the sweep: no new run starts, runs in progress are abandoned (their workers end), and the
+   * promise resolves with the outcomes so far (undefined for the rest); onOrdered has had an unbroken prefix.
+   */
+  signal?: AbortSignal;
 }
 
 export function defaultWorkers(): number {
@@ -44,13 +49,16 @@ export function defaultWorkers(): number {
 // from the build it is dist/sweep-worker.js (scripts/build.mjs bundles src/sweep/worker.ts there).
 const WORKER_ENTRY = import.meta.url.endsWith('.ts') ? fileURLToPath(new URL('./worker-entry.mjs', import.meta.url)) : packagePath('dist', 'sweep-worker.js');
 
-/** Runs `points`; resolves to their outcomes in the order of `points`. */
+/** Runs `points`; resolves to their outcomes in the order of `points` (after an abort: holes where runs did not end). */
 export async function runSweep(points: readonly SweepPoint[], opts: RunnerOptions): Promise<RunOutcome[]> {
   const file = resolve(opts.file);
   const tasks: RunTask[] = points.map((p) => ({ id: p.id, file, set: [...(opts.set ?? []), ...p.set], seed: p.seed, ...(opts.samples ? { samples: true } : {}), ...(opts.metrics ? { metrics: opts.metrics } : {}) }));
   const outcomes: (RunOutcome | undefined)[] = new Array(tasks.length);
   let next = 0;
+  const aborted = () => opts.signal?.aborted === true;
+  let stopped = false;
   const deliver = (index: number, o: RunOutcome) => {
+    if (stopped) return; // a run abandoned by an abort
     outcomes[index] = o;
     opts.onOutcome?.(o);
     while (next < outcomes.length && outcomes[next] !== undefined) {
@@ -61,10 +69,10 @@ export async function runSweep(points: readonly SweepPoint[], opts: RunnerOption
 
   const workers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
   if (workers <= 0) {
-    for (let i = 0; i < tasks.length; i++) {
+    for (let i = 0; i < tasks.length && !aborted(); i++) {
       deliver(i, runBatch([tasks[i]!])[0]!);
-      // let a progress bar redraw and signals through between runs
-      if (i % 8 === 7) await new Promise((r) => setImmediate(r));
+      // let a progress bar redraw and signals (Ctrl-C) through between runs
+      await new Promise((r) => setImmediate(r));
     }
     return outcomes as RunOutcome[];
   }
@@ -72,6 +80,7 @@ export async function runSweep(points: readonly SweepPoint[], opts: RunnerOption
   // small batches: few messages, but enough batches per worker to balance uneven run times
   const batch = Math.max(1, opts.batch ?? Math.min(4, Math.floor(tasks.length / (workers * 16))));
   const pool = new Piscina({ filename: WORKER_ENTRY, minThreads: workers, maxThreads: workers, idleTimeout: 60_000 });
+  const abort = new Promise<void>((r) => opts.signal?.addEventListener('abort', () => r(), { once: true }));
   try {
     const starts: number[] = [];
     for (let i = 0; i < tasks.length; i += batch) starts.push(i);
@@ -90,11 +99,12 @@ export async function runSweep(points: readonly SweepPoint[], opts: RunnerOption
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
     };
-    while (cursor < starts.length || inFlight.size > 0) {
+    while ((cursor < starts.length || inFlight.size > 0) && !aborted()) {
       while (cursor < starts.length && inFlight.size < workers * 2) launch();
-      await Promise.race(inFlight);
+      await Promise.race([...inFlight, abort]);
     }
   } finally {
+    stopped = true;
     await pool.destroy();
   }
   return outcomes as RunOutcome[];

@@ -78,6 +78,17 @@ export class TraceArrivals implements ArrivalProcess {
   lastRow(): TraceRow | undefined {
     return this.last;
   }
+  /** Rows that arrive before time t (the rows are in time order). */
+  countBefore(t: number): number {
+    let lo = 0;
+    let hi = this.rows.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.rows[mid]!.time < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
  * 1/rate starting at 0, as that benchmark's --request-rate does (iter_requests: one request every 1/rate s).
  * Every bad cell is reported with file:line and column name, all at once.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 import { parseResolution } from '../units.ts';
@@ -38,16 +38,34 @@ export type TraceFormat = 'vgsim' | 'observed' | 'dit-benchmark';
 export interface TraceFile {
   format: TraceFormat;
   rows: TraceRow[];
+  /** The line of the file each row was read from (for messages). */
+  lines: number[];
 }
 
 export const TIME_COLUMNS = ['timestamp_s', 'timestamp', 'arrival_s'];
 
+/**
+ * The largest trace read (bytes): V8's longest string is 2^29 − 24 characters (v8.h String::kMaxLength on
+ * 64-bit), so a larger file cannot be held as text at all.
+ */
+export const MAX_TRACE_BYTES = 2 ** 29 - 24;
+
 export function readTraceFile(file: string, opts: { ratePerS?: number } = {}): TraceFile {
-  let text: string;
+  const refuse = (why: string, hint?: string): never => {
+    throw new InputError([{ source: file, path: '', message: `cannot read the trace: ${why}`, ...(hint ? { hint } : {}) }]);
+  };
+  let text = '';
   try {
+    // checked before opening: opening a FIFO would block, a directory or a device is not a trace
+    const st = statSync(file);
+    if (st.isDirectory()) refuse('it is a directory, expected a CSV file');
+    if (!st.isFile()) refuse('it is not a regular file (a device, FIFO or socket), expected a CSV file');
+    if (st.size > MAX_TRACE_BYTES) refuse(`it is ${st.size.toLocaleString('en-US')} bytes, more than the ${MAX_TRACE_BYTES.toLocaleString('en-US')} a trace may have`, 'split it, or replay a sample of it');
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError([{ source: file, path: '', message: `cannot read the trace: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message}` }]);
+    if (e instanceof InputError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    refuse(code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? (e as Error).message);
   }
   return parseTrace(text, file, opts);
 }
@@ -65,6 +83,7 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
   const format: TraceFormat = table.has('arrival_s') && table.has('request_id') ? 'observed' : table.has('num_frames', 'num_inference_steps') ? 'dit-benchmark' : 'vgsim';
   const issues: InputIssue[] = [];
   const rows: TraceRow[] = [];
+  const lines: number[] = [];
   const hasTime = table.has(...TIME_COLUMNS);
   if (!hasTime && opts.ratePerS === undefined) {
     issues.push({ source, line: table.headerLine, col: 1, path: '', message: `the trace has no time column (${TIME_COLUMNS.join(', ')})`, hint: 'add one, or give workload.arrivals.rate_per_s to send the rows at a fixed interval' });
@@ -76,12 +95,15 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
       return v === undefined || v === '' ? undefined : v;
     };
     const row = rowFrom(cell, rec, source, issues, hasTime ? undefined : i / opts.ratePerS!);
-    if (row) rows.push(row);
+    if (row) {
+      rows.push(row);
+      lines.push(rec.line);
+    }
   });
   checkOrder(rows, table.rows, source, issues);
   if (issues.length) throw new InputError(issues);
   if (rows.length === 0) throw new InputError([{ source, path: '', message: 'the trace has a header but no requests' }]);
-  return { format, rows };
+  return { format, rows, lines };
 }
 
 type Cell = (...names: string[]) => string | undefined;
@@ -183,7 +205,7 @@ function parseRequestLines(text: string, source: string, opts: { ratePerS?: numb
   });
   checkOrder(rows, recs, source, issues);
   if (issues.length) throw new InputError(issues);
-  return { format: 'dit-benchmark', rows };
+  return { format: 'dit-benchmark', rows, lines: recs.map((r) => r.line) };
 }
 
 /**

@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
-import { calibrate, overheadsFile, stageTimesFile } from '../../calibration/calibrate.ts';
+import { calibrate, calibrationRuns, overheadsFile, stageTimesFile } from '../../calibration/calibrate.ts';
+import { progress } from '../../report/progress.ts';
 import { fitTable, validationTable } from '../../calibration/report.ts';
 import { collect, UsageError } from '../usage-error.ts';
 
@@ -29,7 +30,13 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       const loaded = loadScenario(o.scenario, { set: o.set });
       const fitTrace = readObservedTrace(file);
       const traces = o.validate.map(readObservedTrace);
-      const res = calibrate(loaded, fitTrace, traces, dirname(resolve(o.scenario)));
+      const bar = progress(calibrationRuns(traces), 'calibrate', { enabled: !o.json });
+      let res;
+      try {
+        res = calibrate(loaded, fitTrace, traces, dirname(resolve(o.scenario)), () => bar.tick());
+      } finally {
+        bar.done();
+      }
       if (o.write) {
         const doc = overheadsFile(res, relative(dirname(resolve(o.write)), resolve(file)));
         writeFileSync(o.write, JSON.stringify(doc, null, 1) + '\n');

@@ -6,7 +6,7 @@ import { findCapacity, parseSlo } from '../../studies/capacity.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson } from '../../report/output.ts';
 import { summaryOf } from '../../serving/simulate.ts';
-import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,11 +57,11 @@ Examples:
       const maxLoss = Number(o.maxLoss);
       if (!(maxLoss >= 0 && maxLoss < 1)) throw new UsageError(`--max-loss expects a share between 0 and 1, got "${o.maxLoss}"`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
-      const bar = progress(Math.min(intFlag('--max-trials', o.maxTrials), 14), 'capacity', { enabled: !o.json });
+      const bar = progress(Math.min(intFlag('--max-trials', o.maxTrials, 1, MAX_REPEATS_FLAG), 14), 'capacity', { enabled: !o.json });
       let res;
       try {
         res = findCapacity(loaded.scenario, terms, {
-          baseDir: dirname(resolve(file)), locate: loaded.locate, tolerance, maxTrials: intFlag('--max-trials', o.maxTrials), maxLossShare: maxLoss,
+          baseDir: dirname(resolve(file)), locate: loaded.locate, tolerance, maxTrials: intFlag('--max-trials', o.maxTrials, 1, MAX_REPEATS_FLAG), maxLossShare: maxLoss,
           onTrial: (t) => bar.tick(1, `${t.rate_per_h.toFixed(1)}/h ${t.pass ? 'pass' : 'fail'}`),
         });
       } catch (e) {

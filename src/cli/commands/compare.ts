@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
-import { simulate } from '../../serving/simulate.ts';
+import { simulateAsync } from '../../serving/simulate.ts';
+import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { InputError, type InputIssue } from '../../errors.ts';
 import { compareJson, compareRuns, runLabels, type CompareRun } from '../../report/compare.ts';
 import { compareText } from '../../report/compare-text.ts';
@@ -61,6 +62,8 @@ Examples:
 
       const labels = runLabels(loaded.map((l, i) => ({ name: l.scenario.name, file: files[i] })));
       // one tick per scenario, and one for the page when --out renders it
+      // Ctrl-C stops the scenario being simulated; nothing is written (the outputs compare whole runs)
+      const stop = interruptible();
       const bar = progress(files.length + (o.out ? 1 : 0), 'compare', { enabled: !o.json });
       const runs: CompareRun[] = [];
       let written: string[] = [];
@@ -68,7 +71,13 @@ Examples:
         for (let i = 0; i < files.length; i++) {
           bar.message(`simulating ${files[i]!}`);
           const l = loaded[i]!;
-          const result = simulate(l.scenario, { records: true, baseDir: dirname(resolve(files[i]!)), locate: l.locate });
+          const result = await simulateAsync(l.scenario, { records: true, baseDir: dirname(resolve(files[i]!)), locate: l.locate, signal: stop.signal });
+          if (result.partial) {
+            bar.done();
+            process.stderr.write(`interrupted: ${i} of ${files.length} scenarios simulated, stopped while simulating ${files[i]}; nothing was written\n`);
+            process.exitCode = INTERRUPTED;
+            return;
+          }
           runs.push({ label: labels[i]!, file: files[i], result, scenario: l.scenario });
           bar.tick();
         }
@@ -79,6 +88,7 @@ Examples:
         }
       } finally {
         bar.done();
+        stop.dispose();
       }
 
       const cmp = compareRuns(runs);

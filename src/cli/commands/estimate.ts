@@ -7,7 +7,8 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag } from '../usage-error.ts';
+import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
 
@@ -98,9 +99,9 @@ Examples:
       }
       if (!official && !o.model) throw new UsageError('give --model <id> (vgsim list models) or --official "<launch line>"');
       const plan = official?.plan ?? parsePlan(o.parallel ?? 'none');
-      const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus) : planGpus(plan));
-      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode) : undefined;
-      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes));
+      const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG) : planGpus(plan));
+      let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode, 1, MAX_GPUS_FLAG) : undefined;
+      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes, 1, MAX_GPUS_FLAG));
       if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
@@ -118,8 +119,9 @@ Examples:
       const capProblem = powerLimitW !== undefined ? powerLimitProblem(getGpu(gpuId), powerLimitW) : undefined;
       if (capProblem) throw new UsageError(`--power-limit: ${capProblem.message}; ${capProblem.hint}`);
       const chain = o.postprocess !== undefined ? parsePostprocessFlag(o.postprocess) : undefined;
-      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up)
-      const e = runEstimate({
+      // the request POST /api/estimate takes, already checked flag by flag above (no zod on this path: start-up);
+      // what the request checks is reported at the flag that gave it
+      const e = atFlags(() => runEstimate({
         model: o.model ?? '',
         official: o.official,
         gpu: gpuId,
@@ -128,7 +130,7 @@ Examples:
         parallel: o.parallel ?? 'none',
         gpus_per_node: gpusPerNode,
         fabric: o.fabric,
-        oversubscription: Number(o.oversubscription),
+        oversubscription: numberFlag('--oversubscription', o.oversubscription, 1, 'the spine oversubscription between nodes: 1 = non-blocking, 2 = 2:1'),
         nodes: undefined,
         resolution: res ? `${res.width}x${res.height}` : undefined,
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
@@ -143,7 +145,7 @@ Examples:
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
-      }, chain);
+      }, chain));
       process.stdout.write(o.json ? JSON.stringify(e, null, 2) + '\n' : estimateText(e) + '\n');
     });
 }
@@ -182,4 +184,17 @@ export function estimateText(e: Estimate): string {
     for (const w of e.warnings) out.push(`  - ${w}`);
   }
   return out.join('\n');
+}
+
+/** The flag of a request field (the API's names), for errors: frames → --frames, inference.power_limit_w → --power-limit. */
+const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', gpus_per_node: '--gpus-per-node', official: '--official' };
+
+/** Runs `fn`, reporting the InputErrors of the request it builds at the command-line flags. */
+function atFlags<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: FLAG_OF[i.path] ?? `--${i.path.split('.').at(-1)!.replaceAll('_', '-')}` } : i)));
+  }
 }

@@ -16,7 +16,7 @@ Examples:
   $ vgsim list nodes --json`)
     .action((what: string, o: { json?: boolean }) => {
       const kind = what.toLowerCase();
-      if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown list "${what}"; ${didYouMean(what, KINDS) ?? `choose one of ${KINDS.join(', ')}`}`);
+      if (!(KINDS as readonly string[]).includes(kind)) throw new UsageError(`unknown list "${what}" (the <what> argument); ${didYouMean(what, KINDS) ?? `choose one of ${KINDS.join(', ')}`}`);
       const { headers, rows, json } = listing(kind as (typeof KINDS)[number]);
       process.stdout.write(o.json ? JSON.stringify(json, null, 2) + '\n' : table(headers, rows) + '\n');
     });

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { noPlanReason, searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
-import { getNode } from '../../hardware/catalog.ts';
+import { getGpu, getNode } from '../../hardware/catalog.ts';
+import { shapeProblems } from '../../workload/shape-limits.ts';
+import { InputError } from '../../errors.ts';
 import { parseDuration, parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
-import { UsageError, intFlag } from '../usage-error.ts';
+import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { progress, type Progress } from '../../report/progress.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planScalingChart } from '../../report/charts/plan.ts';
@@ -63,17 +66,29 @@ Examples:
       if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
+      // an unknown GPU is an input error with a suggestion (UnknownIdError), not an empty ranking
+      const gpu = o.gpu !== undefined ? getGpu(o.gpu).id : getNode(o.node!).gpu;
+      const model = getModel(o.model);
+      const problems = shapeProblems(model, { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: o.frames ? intFlag('--frames', o.frames) : model.defaults.frames, steps: o.steps ? intFlag('--steps', o.steps) : model.defaults.steps });
+      if (problems.length) throw new InputError(problems.map((p) => ({ source: `--${p.field}`, path: p.field, message: p.message, hint: p.hint })));
+      // progress per candidate layout (a large GPU budget has thousands); the bar is sized at the first one
+      let bar: Progress | undefined;
       const rows = searchPlans({
-        model: getModel(o.model),
-        gpu: o.gpu ?? getNode(o.node!).gpu,
+        onCandidate: (done, total) => {
+          bar ??= progress(total, 'plan', { enabled: !o.json });
+          bar.tick(done - bar.current);
+        },
+        model,
+        gpu,
         node: o.node,
-        budget: intFlag('--gpus', o.gpus),
+        budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG),
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
         objective: o.rank as Objective,
         maxLatencyS,
         include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
         options: planOptions(o),
       });
+      bar?.done();
       const ranked = rows.filter((r) => r.rank !== null);
       const unranked = rows.filter((r) => r.rank === null);
       const top = intFlag('--top', o.top);
@@ -89,7 +104,7 @@ Examples:
         mkdirSync(dir, { recursive: true });
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
-        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus), rank: o.rank, layouts: ranked }));
+        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));
         const feasibleRows = rows.filter((r) => r.feasible);
         const charts = feasibleRows.length
           ? [{
@@ -116,7 +131,7 @@ Examples:
         const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.rank === 1);
         if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : `no ranked layout to deploy: ${none}`);
         if (!row.feasible) throw new UsageError(`--layout ${o.layout} is not feasible: ${row.reason}`);
-        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus)));
+        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG)));
         const files = writeDeployArtifacts(o.deploy, artifacts);
         process.stderr.write(`wrote ${files.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
         deployed = `\n${deployText(artifacts)}\n`;

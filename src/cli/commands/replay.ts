@@ -4,7 +4,8 @@ import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
 import { replay } from '../../calibration/replay.ts';
 import { replayTable, writeReplayOutput } from '../../calibration/report.ts';
-import { collect, intFlag } from '../usage-error.ts';
+import { collect, intFlag, MAX_REPEATS_FLAG } from '../usage-error.ts';
+import { progress } from '../../report/progress.ts';
 
 export function registerReplay(program: Command): void {
   program
@@ -23,7 +24,15 @@ Examples:
     .action(async (file: string, o: { scenario: string; set: string[]; out?: string; json?: boolean; replications: string }) => {
       const trace = readObservedTrace(file);
       const loaded = loadScenario(o.scenario, { set: o.set });
-      const { report, samples } = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications: intFlag('--replications', o.replications, 1) });
+      const replications = intFlag('--replications', o.replications, 1, MAX_REPEATS_FLAG);
+      const bar = progress(replications, 'replay', { enabled: !o.json });
+      let out;
+      try {
+        out = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications, onRun: () => bar.tick() });
+      } finally {
+        bar.done();
+      }
+      const { report, samples } = out;
       if (o.out) {
         const files = await writeReplayOutput(o.out, report, samples);
         process.stderr.write(`wrote ${files.join(', ')} to ${o.out}/\n`);

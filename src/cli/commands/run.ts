@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
-import { simulate, summaryOf } from '../../serving/simulate.ts';
+import { simulateAsync, summaryOf } from '../../serving/simulate.ts';
+import { progress } from '../../report/progress.ts';
+import { fmtSeconds } from '../../report/table.ts';
+import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { runSummary } from '../../report/run-summary.ts';
 import { toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
@@ -40,13 +43,25 @@ Examples:
     .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; openmetrics: boolean; metricsStart?: string; trace?: string | boolean; traceOps?: string | boolean }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
-      const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1);
+      const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1, { max: 1000, why: 'each expanded request adds thousands of operator slices to the trace' });
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      // progress over simulated time (stderr, terminals only); Ctrl-C stops between slices with a partial result
       const monitoring = o.out !== undefined && o.openmetrics;
-      const result = simulate(loaded.scenario, { records: o.out !== undefined || o.trace !== undefined, timeline: o.trace !== undefined, monitoring, baseDir: dirname(resolve(file)), locate: loaded.locate });
+      const stop = interruptible();
+      const bar = progress(Math.max(1, Math.round(loaded.scenario.duration)), 'run', { enabled: !o.json });
+      let result;
+      try {
+        result = await simulateAsync(loaded.scenario, {
+          records: o.out !== undefined || o.trace !== undefined, timeline: o.trace !== undefined, monitoring, baseDir: dirname(resolve(file)), locate: loaded.locate, signal: stop.signal,
+          onProgress: (p) => bar.tick(Math.round(Math.min(p.simTime, p.duration)) - bar.current, p.draining ? `draining: ${p.inFlight} in flight` : `${fmtSeconds(p.simTime)} simulated`),
+        });
+      } finally {
+        bar.done();
+        stop.dispose();
+      }
       if (o.out) {
         const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart });
         if (o.report) {
@@ -62,5 +77,9 @@ Examples:
       }
       if (o.json) process.stdout.write(toJson(summaryOf(result, { wallTime: true })));
       else process.stdout.write(runSummary(result) + '\n');
+      if (result.partial) {
+        process.stderr.write(`partial run: stopped at simulated time ${fmtSeconds(result.partial.at_s)} of ${fmtSeconds(loaded.scenario.duration)}${o.out ? `; ${o.out}/ holds the partial results (summary.json says "partial")` : ''}\n`);
+        process.exitCode = INTERRUPTED;
+      }
     });
 }

@@ -21,7 +21,7 @@ Examples:
   $ vgsim serve --port 9000 --scenarios ./my-scenarios
   $ curl -s localhost:8080/api/estimate -d '{"model":"wan2.2-t2v-a14b","gpu":"h100-sxm","resolution":"1280x720","inference":{"offload":true}}'`)
     .action(async (o: { port: string; host: string; scenarios: string; maxBody: string; maxRequests: string; quiet?: boolean }) => {
-      const port = intFlag('--port', o.port, 0);
+      const port = intFlag('--port', o.port, 0, { max: 65_535, why: 'a TCP port' });
       if (port > 65535) throw new UsageError(`--port expects 0..65535, got ${port}`);
       const { createVgsimServer } = await import('../../serve/server.ts');
       const server = createVgsimServer({

@@ -15,7 +15,7 @@ import { sizeText, writeSizeOutput } from '../../report/size.ts';
 import { progress } from '../../report/progress.ts';
 import { sizeDeploy } from '../../api/studies.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
-import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
 
 /** A comma-separated list flag. */
 export const splitList = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
@@ -64,9 +64,9 @@ Examples:
       const rate = o.rate !== undefined ? parseRate(o.rate) : undefined;
       if (o.rate !== undefined && rate === undefined) throw new UsageError(`--rate expects a positive rate such as 120/h, 2/min or 0.05/s, got "${o.rate}"`);
       if (o.basis !== undefined && o.basis !== 'owned' && o.basis !== 'cloud') throw new UsageError(`--basis expects owned or cloud, got "${o.basis}"`);
-      const layouts = intFlag('--layouts', o.layouts);
-      const maxNodes = intFlag('--max-nodes', o.maxNodes);
-      const maxSims = intFlag('--max-sims', o.maxSims);
+      const layouts = intFlag('--layouts', o.layouts, 1, MAX_REPEATS_FLAG);
+      const maxNodes = intFlag('--max-nodes', o.maxNodes, 1, { max: 25_000, why: 'a scenario describes at most 25,000 nodes (scenario/bounds.ts)' });
+      const maxSims = intFlag('--max-sims', o.maxSims, 1, MAX_REPEATS_FLAG);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const started = performance.now();
       let bar = progress(1, 'size', { enabled: !o.json });

@@ -13,6 +13,7 @@ import { toJson } from '../../report/output.ts';
 import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
 import { mkdirSync } from 'node:fs';
 import { progress } from '../../report/progress.ts';
+import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 
 interface SweepFlags {
@@ -120,7 +121,7 @@ Examples:
   $ vgsim merge out/sweep --out out/sweep`)
     .action(async (file: string, o: SweepFlags) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
-      const workers = o.workers !== undefined ? intFlag('--workers', o.workers, 0) : defaultWorkers();
+      const workers = o.workers !== undefined ? intFlag('--workers', o.workers, 0, { max: 1024, why: 'worker threads; more than the cores only adds memory' }) : defaultWorkers();
       const limit = o.limit !== undefined ? intFlag('--limit', o.limit, 1) : undefined;
       const shard = resolveShard(o);
       if (shard && !o.out) throw new UsageError('a shard needs --out (it writes <out>/shard-i-of-N/ for vgsim merge)');
@@ -141,10 +142,12 @@ Examples:
       const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
       if (metrics) mkdirSync(metrics.dir, { recursive: true });
       const records: SweepRecord[] = [];
+      // Ctrl-C: no new run starts, runs in progress are abandoned; the runs finished so far stay streamed
+      const stop = interruptible();
       const bar = progress(points.length, 'sweep', { enabled: !o.json });
       try {
         await runSweep(points, {
-          file, set: o.set, workers, metrics, samples: plan.replicate_seeds > 1,
+          file, set: o.set, workers, metrics, samples: plan.replicate_seeds > 1, signal: stop.signal,
           onOutcome: (x) => bar.tick(1, `${x.ok ? '' : 'error: '}${plan.points[x.id]?.label ?? ''}`),
           onOrdered: (x, i) => {
             const r = plain(recordOf(points[i]!, x));
@@ -155,6 +158,14 @@ Examples:
       } finally {
         bar.done();
         stream?.close();
+        stop.dispose();
+      }
+      if (stop.signal.aborted) {
+        const n = records.length;
+        const kept = !dir ? 'nothing was written' : n > 0 ? `${dir}/points.jsonl and points.csv hold runs 0–${n - 1}; sweep.json and the report were not written` : `${dir}/points.jsonl and points.csv are empty`;
+        process.stderr.write(`interrupted: ${n} of ${points.length} runs finished in order; ${kept}\n`);
+        process.exitCode = INTERRUPTED;
+        return;
       }
 
       const shardNote = shard ? `shard ${shard.shard.index}/${shard.shard.count}` : undefined;

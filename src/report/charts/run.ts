@@ -120,7 +120,7 @@ export function powerOverTimeChart(result: SimulationResult): TopLevelSpec {
   // average and peak are dashed series named in the legend: a label on the plot is crossed by the trace
   return legendBelow(fitSubtitle(linesChart({
     title: 'Cluster power over time',
-    subtitle: `IT power of the ${result.gpus} GPU${result.gpus === 1 ? '' : 's'} and their nodes, sampled every ${fmtSeconds(ts.length > 1 ? ts[1]!.t - ts[0]!.t : 0)} (the peak is metered exactly); ${e.total_kwh.toFixed(1)} kWh IT over ${fmtSeconds(result.sim_time_s)}, ${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}, ${e.per_video_wh.toFixed(0)} Wh per video`,
+    subtitle: `IT power of the ${result.gpus} GPU${result.gpus === 1 ? '' : 's'} and their nodes, sampled every ${fmtSeconds(ts.length > 1 ? ts[1]!.t - ts[0]!.t : 0)} (the peak is metered exactly); ${e.total_kwh.toFixed(1)} kWh IT over ${fmtSeconds(result.sim_time_s)}, ${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}, ${Number.isFinite(e.per_video_wh) ? `${e.per_video_wh.toFixed(0)} Wh per video` : 'no video completed'}`,
     x: { title: `simulated time (${u.unit})`, domain: [0, end / u.seconds] },
     y: { title: 'IT power (kW)', domain: [0, peak > 0 ? peak * 1.08 : 1], format: ',.3~r' },
     series: [

@@ -1,0 +1,191 @@
+/**
+ * State and security of input handling (issue 20): `--set` and YAML keys cannot reach object prototypes,
+ * `extends:` reads only regular YAML files of bounded size and quotes at most the offending value, and a null
+ * in a child scenario removes what it inherits (as `--set path=null` does).
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
+import { InputError, formatIssues, type InputIssue } from '../src/errors.ts';
+import { MAX_SCENARIO_BYTES } from '../src/scenario/yaml-source.ts';
+import { expandSweep } from '../src/sweep/spec.ts';
+
+function issuesOf(fn: () => unknown): InputIssue[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof InputError) return e.issues;
+    throw e;
+  }
+  throw new Error('expected an InputError');
+}
+
+/** Object.prototype's own keys, to check that nothing was added to it. */
+const protoKeys = () => Object.getOwnPropertyNames(Object.prototype).sort().join(',');
+const PROTO_BEFORE = protoKeys();
+
+function dir(): string {
+  return mkdtempSync(join(tmpdir(), 'vgsim-safety-'));
+}
+
+afterEach(() => {
+  expect(protoKeys()).toBe(PROTO_BEFORE);
+  expect(({} as Record<string, unknown>).x).toBeUndefined();
+});
+
+describe('--set paths cannot reach prototypes', () => {
+  for (const path of ['__proto__.x', 'constructor.prototype.x', 'workload.__proto__.x', 'cluster.nodes.0.constructor.prototype.x', 'prototype']) {
+    it(`--set ${path}=1 is an input error (exit 2) and Object.prototype is untouched`, () => {
+      const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));
+      expect(issues).toHaveLength(1);
+      expect(issues[0]!.source).toBe(`--set ${path}=1`);
+      expect(issues[0]!.message).toMatch(/is not a scenario field/);
+      expect(() => parseOverride(`${path}=1`)).toThrow(InputError);
+    });
+  }
+
+  it('a later load in the same process is unaffected (what a sweep worker does next)', () => {
+    issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['__proto__.duration=1'], cache: true }));
+    const { scenario } = loadScenario('scenarios/default.yaml', { set: ['duration=2h'], cache: true });
+    expect(scenario.duration).toBe(7200);
+    expect((scenario as unknown as Record<string, unknown>).x).toBeUndefined();
+  });
+
+  it('a sweep whose parameters or variants name __proto__ is refused before any point runs', () => {
+    const d = dir();
+    const base = 'extends: ' + join(process.cwd(), 'scenarios/default.yaml') + '\n';
+    writeFileSync(join(d, 's.yaml'), base + 'sweep:\n  parameters:\n    __proto__.polluted: [1, 2]\n');
+    expect(formatIssues(issuesOf(() => expandSweep(loadScenario(join(d, 's.yaml')))))).toMatch(/s\.yaml:4:\d+ +sweep\.parameters\.__proto__\.polluted: "__proto__\.polluted" is not a field path/);
+    writeFileSync(join(d, 'v.yaml'), base + 'sweep:\n  variants:\n    - {name: a, set: {"constructor.prototype.polluted": 1}}\n    - {name: b, set: {duration: 60}}\n');
+    expect(formatIssues(issuesOf(() => expandSweep(loadScenario(join(d, 'v.yaml')))))).toMatch(/constructor/);
+    // every point of a valid sweep in the same process still loads as it would alone
+    writeFileSync(join(d, 'ok.yaml'), base + 'sweep:\n  variants:\n    - {name: a, set: {duration: 60}}\n');
+    const plan = expandSweep(loadScenario(join(d, 'ok.yaml')));
+    expect(loadScenario(join(d, 'ok.yaml'), { set: plan.points[0]!.set }).scenario.duration).toBe(60);
+  });
+
+  it('a YAML key named __proto__ stays a (rejected) field, never a prototype', () => {
+    const merged = mergeScenario({ a: 1 }, JSON.parse('{"__proto__": {"polluted": 1}, "b": 2}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+    expect(Object.hasOwn(merged, '__proto__')).toBe(true);
+    const d = dir();
+    writeFileSync(join(d, 'p.yaml'), 'extends: ' + join(process.cwd(), 'scenarios/default.yaml') + '\n__proto__:\n  polluted: 1\n');
+    const issues = issuesOf(() => loadScenario(join(d, 'p.yaml')));
+    expect(issues[0]!.message).toMatch(/unknown field "__proto__"/);
+    expect(issues[0]!.line).toBe(2);
+  });
+});
+
+describe('extends reads only regular YAML files of bounded size', () => {
+  const child = (d: string, target: string) => {
+    writeFileSync(join(d, 'child.yaml'), `extends: ${target}\nname: child\n`);
+    return join(d, 'child.yaml');
+  };
+
+  it('refuses a file that is not .yaml/.yml/.json at the extends line, without reading it', () => {
+    const issues = issuesOf(() => loadScenario(child(dir(), '/etc/passwd')));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ line: 1, col: 10, path: 'extends' });
+    expect(issues[0]!.message).toMatch(/\.yaml, \.yml or \.json/);
+    expect(formatIssues(issues)).not.toMatch(/root:/);
+  });
+
+  it('refuses devices (/dev/zero), directories and FIFOs, even named .yaml, without blocking', () => {
+    const d = dir();
+    symlinkSync('/dev/zero', join(d, 'zero.yaml'));
+    mkdirSync(join(d, 'folder.yaml'));
+    execFileSync('mkfifo', [join(d, 'fifo.yaml')]);
+    for (const [name, why] of [['zero.yaml', /not a regular file/], ['folder.yaml', /is a directory/], ['fifo.yaml', /not a regular file/]] as const) {
+      const issues = issuesOf(() => loadScenario(child(d, name)));
+      expect(issues[0]).toMatchObject({ line: 1, path: 'extends' });
+      expect(issues[0]!.message).toMatch(why);
+    }
+    // the scenario named on the command line gets the same checks
+    expect(issuesOf(() => loadScenario(join(d, 'zero.yaml')))[0]!.message).toMatch(/not a regular file/);
+  });
+
+  it(`refuses a file over ${MAX_SCENARIO_BYTES} bytes`, () => {
+    const d = dir();
+    writeFileSync(join(d, 'huge.yaml'), `# ${'x'.repeat(MAX_SCENARIO_BYTES)}\nname: huge\n`);
+    const issues = issuesOf(() => loadScenario(child(d, 'huge.yaml')));
+    expect(issues[0]!.message).toMatch(/a scenario file is at most 1,048,576/);
+  });
+
+  it('quotes at most the start of an offending value, never the rest of the file', () => {
+    const d = dir();
+    const secret = Array.from({ length: 20 }, (_, i) => `secret-line-${i}`).join('\n');
+    writeFileSync(join(d, 'parent.yaml'), `model: |\n${secret.replace(/^/gm, '  ')}\nscheduling:\n  routing: ${'y'.repeat(200)}\n`);
+    const text = formatIssues(issuesOf(() => loadScenario(child(d, 'parent.yaml'))));
+    expect(text).not.toMatch(/secret-line-1\b/);
+    expect(text).not.toMatch(/y{61}/);
+  });
+});
+
+describe('null in a child scenario removes an inherited field', () => {
+  it('switches a Poisson parent to trace replay', () => {
+    const d = dir();
+    writeFileSync(join(d, 'trace.csv'), 'timestamp_s\n0\n10\n');
+    writeFileSync(join(d, 'child.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nworkload:\n  arrivals:\n    process: trace\n    file: trace.csv\n    rate_per_hour: null\n`);
+    const { scenario } = loadScenario(join(d, 'child.yaml'));
+    expect(scenario.workload.arrivals).toEqual({ process: 'trace', file: 'trace.csv' });
+  });
+
+  it('without the null, says the field does not apply to trace replay and never suggests the field itself', () => {
+    const d = dir();
+    writeFileSync(join(d, 'child.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nworkload:\n  arrivals:\n    process: trace\n    file: trace.csv\n`);
+    const issue = issuesOf(() => loadScenario(join(d, 'child.yaml'))).find((i) => i.path === 'workload.arrivals.rate_per_hour')!;
+    expect(issue.message).toBe('"rate_per_hour" does not apply with process: trace');
+    expect(issue.hint).toMatch(/allowed here: process, file, rate_per_s/);
+    expect(issue.hint).toMatch(/rate_per_hour: null/);
+    expect(issue.hint).not.toMatch(/did you mean "rate_per_hour"/);
+  });
+
+  it('a null that removes nothing is still judged by the schema', () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `extends: ${join(process.cwd(), "scenarios/default.yaml")}\ndrain:\n`);
+    expect(issuesOf(() => loadScenario(join(d, 's.yaml')))[0]).toMatchObject({ path: "drain", line: 2 });
+  });
+});
+
+describe('found by the fuzz test (test/fuzz.test.ts)', () => {
+  it('a YAML alias without its anchor, or aliases that expand without bound, are input errors at the alias', () => {
+    const d = dir();
+    writeFileSync(join(d, 'alias.yaml'), 'name: t\nmodel: wan2.1-t2v-1.3b\nduration: *nope\n');
+    const [i] = issuesOf(() => loadScenario(join(d, 'alias.yaml')));
+    expect(i).toMatchObject({ line: 3, col: 11 });
+    expect(i!.message).toMatch(/^YAML: Unresolved alias .*nope/);
+    const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(`*${of}`).join(', ')}]`;
+    writeFileSync(join(d, 'laughs.yaml'), ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', level('b', 'a'), level('c', 'b'), level('d', 'c'), level('e', 'd')].join('\n') + '\n');
+    expect(issuesOf(() => loadScenario(join(d, 'laughs.yaml')))[0]!.message).toMatch(/^YAML: Excessive alias count/);
+  });
+
+  it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
+    for (const path of ['workload.mix.-1.steps', 'workload.mix.first.steps', 'cluster.nodes.x']) {
+      const [i] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));
+      expect(i!.source).toBe(`--set ${path}=1`);
+      expect(i!.message).toMatch(/is a list: the next part of the path must be an index \(0 to \d\)/);
+    }
+  });
+
+  it('YAML .nan and .inf are refused as what they are, not as "received NaN"', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['failures={gpu: {mtbf_h: .nan, mttr_h: .inf}}'] }));
+    expect(issues.map((i) => i.message)).toEqual(['expected a finite number, got .nan (not a number)', 'expected a finite number, got an infinity (.inf)']);
+  });
+
+  it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {
+    const vgsim = (args: string[]) => {
+      try {
+        execFileSync(process.execPath, ['bin/vgsim.js', ...args], { encoding: 'utf8', stdio: 'pipe' });
+        return '';
+      } catch (e) {
+        return (e as { status: number; stderr: string }).status + ' ' + (e as { stderr: string }).stderr;
+      }
+    };
+    expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
+    expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
+    expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+  });
+});
