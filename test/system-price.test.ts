@@ -224,7 +224,7 @@ describe('bounds: absurd prices are input errors with the field path', () => {
       [['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1M', '--set', 'cost.server_price_usd=1e308'], /cost\.server_price_usd.*at most/],
       [['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1M', '--set', 'cost.gpu_price_usd.h200=-1'], /cost\.gpu_price_usd\.h200/],
       [['run', 'test/fixtures/md1.yaml', '--set', 'cost.server_price_usd=1e308'], /cost\.server_price_usd/],
-      [['run', 'test/fixtures/md1.yaml', '--set', 'power.node_overhead_w={busy: 1e308}'], /power\.node_overhead_w.*100,000 W/],
+      [['run', 'test/fixtures/md1.yaml', '--set', 'power.node_overhead_w={busy: 1e308}'], /power\.node_overhead_w.*at most 20 kW/],
       [['run', 'test/fixtures/md1.yaml', '--set', 'power.node_overhead_w.hgx-h100-sxm-8={busy: 1e308}'], /power\.node_overhead_w/],
     ];
     for (const [args, message] of cases) {

@@ -222,8 +222,8 @@ export const StorageSchema = z
   })
   .describe('model storage and loading');
 
-/** Non-GPU power of a node, W: at most 100 kW beside the GPUs (a whole 8-GPU node draws 6-14 kW). */
-const watts = z.number().nonnegative().max(1e5, 'at most 100,000 W (a whole 8-GPU node draws 6-14 kW)');
+/** Non-GPU power of a node, W (bounded, with the reason and a suggestion, in scenario/bounds.ts: at most 20 kW). */
+const watts = z.number().nonnegative();
 const NODE_OVERHEAD = z.strictObject({ idle: watts.optional(), busy: watts.optional() });
 
 export const ScenarioSchema = z
