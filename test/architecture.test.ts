@@ -30,7 +30,6 @@ const LAYERS: string[][] = [
 const LONG_FILES: Record<string, string> = {
   'hardware/gpus.ts': 'data catalog',
   'hardware/nodes.ts': 'data catalog',
-  'workload/dit.ts': 'the DiT forward as the official code runs it, one walk (engines and families are changing it now)',
 };
 const MAX_LINES = 420;
 
