@@ -27,7 +27,7 @@ const timed = (rows: ValidationRow[]) => rows.filter((r) => r.kind !== 'text_enc
 export function headline(): string {
   const h100 = timed(compareValidation('h100-sxm', loadValidation(packagePath('calibration/validation/h100-sxm.json')).cases));
   const h200 = timed(compareValidation('h200', loadValidation(packagePath('calibration/validation/h200.json')).cases));
-  return `against whole-model measurements it was not fitted to (DiT forwards and VAE decodes: single H100 within ${pctUp(maxAbs(h100, 'time_error'))}, an unprofiled H200 within ${pctUp(maxAbs(h200, 'time_error'))},\nUlysses-2 ± FSDP on two H100s within ${pctUp(maxAbs(spRows(), 'time_error'))}).`;
+  return `It is a discrete-event simulator driven by YAML scenario files, with a cost model calibrated on measured H100 kernels\nand validated against whole-model measurements it was not fitted to (DiT forwards and VAE decodes: single H100 within ${pctUp(maxAbs(h100, 'time_error'))}, an unprofiled H200 within ${pctUp(maxAbs(h200, 'time_error'))},\nUlysses-2 ± FSDP on two H100s within ${pctUp(maxAbs(spRows(), 'time_error'))}).`;
 }
 
 /** Whole Ulysses-2 forwards on two H100s (calibration/validation/h100-sxm-x2-ulysses*.json). */
