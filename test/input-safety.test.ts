@@ -9,19 +9,11 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
-import { InputError, formatIssues, type InputIssue } from '../src/errors.ts';
+import { InputError, formatIssues } from '../src/errors.ts';
 import { MAX_SCENARIO_BYTES } from '../src/scenario/yaml-source.ts';
 import { expandSweep } from '../src/sweep/spec.ts';
+import { issuesOf } from './support/issues.ts';
 
-function issuesOf(fn: () => unknown): InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
 const protoKeys = () => Object.getOwnPropertyNames(Object.prototype).sort().join(',');

@@ -9,7 +9,6 @@ import { dirname, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, simulateAsync, startSimulation, summaryOf } from '../src/serving/simulate.ts';
-import { InputError, type InputIssue } from '../src/errors.ts';
 import { requestsCsv, toJson, REQUEST_COLUMNS } from '../src/report/output.ts';
 import { runSummary } from '../src/report/run-summary.ts';
 import { readCsvTable } from '../src/csv.ts';
@@ -17,16 +16,8 @@ import { reportCharts } from '../src/report/charts.ts';
 import { findCapacity } from '../src/studies/capacity.ts';
 import { parseSlo } from '../src/studies/objectives.ts';
 import { compareCharts } from '../src/report/compare-charts.ts';
+import { issuesOf } from './support/issues.ts';
 
-function issuesOf(fn: () => unknown): InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 const load = (file: string, set: string[] = []) => loadScenario(file, { set });
 const start = (set: string[], opts = {}) => {

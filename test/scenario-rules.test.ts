@@ -9,22 +9,14 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { InputError, type InputIssue } from '../src/errors.ts';
+import type { InputIssue } from '../src/errors.ts';
 import { shapeProblems, ROPE_MAX_POSITIONS, MAX_STEPS } from '../src/workload/shape-limits.ts';
 import { getModel } from '../src/workload/request.ts';
 import { runEstimate } from '../src/api/estimate-run.ts';
 import { parseRequest } from '../src/api/request-issues.ts';
 import { EstimateRequestSchema } from '../src/api/estimate.ts';
+import { issuesOf } from './support/issues.ts';
 
-function issuesOf(fn: () => unknown): InputIssue[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 /** The one issue of loading the default scenario with these overrides. */
 function issueWith(...set: string[]): InputIssue {

@@ -4,16 +4,8 @@ import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load
 import { InputError } from '../src/errors.ts';
 import { scenarioJsonSchema } from '../src/scenario/schema.ts';
 import { parseDuration, parseResolution } from '../src/units.ts';
+import { issuesOf } from './support/issues.ts';
 
-function issuesOf(fn: () => unknown) {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('scenario loading', () => {
   it('loads the default scenario with defaults filled in', () => {

@@ -7,20 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrace, pythonKwargs, readTraceFile } from '../src/workload/trace-formats.ts';
-import { InputError } from '../src/errors.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { vgsim } from './support/cli.ts';
+import { issuesOf } from './support/issues.ts';
 
-const issuesOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e.issues;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-};
 
 describe('trace formats', () => {
   it("vgsim's CSV: columns in any order and case, quoted fields, CRLF and BOM", () => {
