@@ -15,23 +15,13 @@
  *    query-key blocks (time ∝ density at the kernel's own rate: an assumption — block-sparse kernels run
  *    somewhat below the dense kernel's efficiency, not measured here).
  */
-import { DTYPE_BYTES, type AttentionKernel, type StageBuilder } from './ops.ts';
+import { DTYPE_BYTES, type AttentionOp, type StageBuilder } from './ops.ts';
 
 const ACT = DTYPE_BYTES.bf16;
 const F32 = DTYPE_BYTES.fp32;
 
-export interface AttentionCall {
-  name: string;
-  batch: number;
-  heads: number;
-  lq: number;
-  lk: number;
-  headDim: number;
-  kernel: AttentionKernel;
-  density?: number;
-  /** Calls of this shape in a row (ring attention's steps). */
-  count?: number;
-}
+/** One attention call: the attention operator's shape and kernel, `count` calls of it in a row (ring attention's steps). */
+export type AttentionCall = Pick<AttentionOp, 'name' | 'batch' | 'heads' | 'lq' | 'lk' | 'headDim' | 'kernel' | 'density'> & Partial<Pick<AttentionOp, 'count'>>;
 
 /** SageAttention pads V to a multiple of this many tokens (core.py: v_pad_len = 128 - kv_len % 128). */
 export const SAGE_V_BLOCK = 128;
