@@ -3,15 +3,7 @@
  * `npm run derive:teacache` (calibration/teacache.ts) from calibration/published/teacache-wan21.json; a
  * test fails when it is stale. Do not edit by hand.
  */
-export interface TeacacheCurve {
-  model: 't2v-1.3b' | 't2v-14b' | 'i2v-480p' | 'i2v-720p';
-  retSteps: boolean;
-  steps: number;
-  size: string;
-  frames: number;
-  points: readonly { threshold: number; fraction: number }[];
-  source: string;
-}
+import type { TeacacheCurve } from './teacache-curve.ts';
 
 export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {

@@ -8,7 +8,8 @@
  * validation set. Between thresholds the fraction is interpolated linearly (threshold 0 computes everything).
  */
 import type { ModelSpec } from '../workload/models.ts';
-import { TEACACHE_TABLE, type TeacacheCurve } from './teacache-table.ts';
+import { TEACACHE_TABLE } from './teacache-table.ts';
+import type { TeacacheCurve } from './teacache-curve.ts';
 
 /** Which published curve a request uses (Wan2.1 only; I2V by resolution: separate 480P and 720P checkpoints). */
 export function teacacheKey(model: ModelSpec, req: { width: number; height: number }): TeacacheCurve['model'] | undefined {

@@ -13,7 +13,7 @@ import { denoiseCost } from './denoise-cost.ts';
 import { DEFAULT_INFERENCE, estimate } from './estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan } from '../parallel/plan.ts';
-import type { TeacacheCurve } from '../engines/teacache-table.ts';
+import type { TeacacheCurve } from '../engines/teacache-curve.ts';
 
 export interface TeacacheRun {
   model: TeacacheCurve['model'];
@@ -66,15 +66,7 @@ export function renderTeacacheTable(curves: readonly TeacacheCurve[]): string {
  * \`npm run derive:teacache\` (calibration/teacache.ts) from calibration/published/teacache-wan21.json; a
  * test fails when it is stale. Do not edit by hand.
  */
-export interface TeacacheCurve {
-  model: 't2v-1.3b' | 't2v-14b' | 'i2v-480p' | 'i2v-720p';
-  retSteps: boolean;
-  steps: number;
-  size: string;
-  frames: number;
-  points: readonly { threshold: number; fraction: number }[];
-  source: string;
-}
+import type { TeacacheCurve } from './teacache-curve.ts';
 `;
   const body = curves.map((c) => `  {
     model: '${c.model}', retSteps: ${c.retSteps}, steps: ${c.steps}, size: '${c.size}', frames: ${c.frames},
