@@ -3,7 +3,7 @@
  * ranked by cost, skipped options say why, the Pareto set is right, iso-cost counts match a hand calculation
  * from the catalog prices, and the CLI's exit codes.
  */
-import { describe, it, expect, vi } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { parseSlo } from '../src/studies/capacity.ts';
@@ -15,8 +15,7 @@ import { placeLabels } from '../src/report/charts/size.ts';
 import { getModel } from '../src/workload/request.ts';
 import { getNode } from '../src/hardware/catalog.ts';
 import { FABRIC_PORT_PRICE, SERVER_PRICES } from '../src/hardware/index.ts';
-import { vgsim } from './support/cli.ts';
-import { main } from '../src/cli/main.ts';
+import { vgsim, vgsimInProcess } from './support/cli.ts';
 
 // wan2.1-t2v-1.3b at 480p (~80 s a video on one H100): 600 videos/h need about two 8-GPU nodes
 const SETS = ['duration=1800', 'seed=3', 'workload.arrivals.rate_per_hour=600', 'workload.mix[0].steps=50'];
@@ -186,21 +185,7 @@ describe('vgsim tco: iso-cost / iso-power', () => {
 });
 
 describe('CLI', () => {
-  /** The CLI in-process (no child process start-up): exit code and what it printed. */
-  async function inProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: '', stderr: '' };
-    const spies = (['stdout', 'stderr'] as const).map((k) =>
-      vi.spyOn(process[k], 'write').mockImplementation((chunk: string | Uint8Array) => {
-        out[k] += String(chunk);
-        return true;
-      }),
-    );
-    try {
-      return { code: await main(['node', 'vgsim', ...args]), ...out };
-    } finally {
-      for (const s of spies) s.mockRestore();
-    }
-  }
+  const inProcess = vgsimInProcess;
 
   it('bad --slo exits 2 (child process, as a user runs it)', () => {
     const badSlo = vgsim(['size', 'test/fixtures/md1.yaml', '--slo', 'p95=4m']);

@@ -4,7 +4,7 @@
  * date and what it covers; the user can replace any price from a scenario or `--set`; a missing price is an
  * error naming the fields to give; absurd prices are input errors with the field path.
  */
-import { describe, it, expect, vi } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { nodePriceOf } from '../src/economics/cost-inputs.ts';
 import { loadCostInput } from '../src/scenario/cost-input.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
-import { main } from '../src/cli/main.ts';
+import { vgsimInProcess } from './support/cli.ts';
 
 const catalogFabric = () => fabricPricing(defaultCostAssumptions());
 
@@ -33,20 +33,7 @@ function catalogPrices(): { priced: SystemPrice[]; unpriced: Map<string, Missing
   return { priced, unpriced };
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const spies = (['stdout', 'stderr'] as const).map((k) =>
-    vi.spyOn(process[k], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out[k] += String(chunk);
-      return true;
-    }),
-  );
-  try {
-    return { code: await main(['node', 'vgsim', ...args]), ...out };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+const cli = vgsimInProcess;
 
 describe('like for like: every node price is a whole system', () => {
   it('each priced node type has a server (a whole-server quote, or GPUs + host) and a fabric share, each part sourced and dated', () => {
