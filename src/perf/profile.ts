@@ -90,16 +90,29 @@ export class GpuProfile {
     return this.gemms.some((g) => g.dtype === dtype);
   }
 
-  /** Measured attention rate (TFLOP/s) for a backend and shape, interpolated. */
+  /**
+   * Measured attention rate (TFLOP/s) for a backend and shape, interpolated. A call with lq ≠ lk is priced on
+   * the class of measured points (self: lq = lk; cross: short lk) whose key lengths are nearer in log space: a
+   * joint or sequence-parallel attention over ~10^5 keys with a few hundred more queries than keys runs like
+   * self-attention, not like the 512-key cross-attention the cross points measure.
+   */
   attentionTflops(backend: string, batch: number, heads: number, lq: number, lk: number): number | undefined {
     const pts = this.attn.filter((a) => a.backend === backend);
     if (pts.length === 0) return undefined;
-    const selfAttn = lq === lk;
+    const selfAttn = lq === lk || this.nearerSelf(pts, lk);
     const cls = pts.filter((a) => a.batch * a.heads === batch * heads && (selfAttn ? a.lq === a.lk : a.lk === lk));
     if (cls.length >= 2 || (cls.length === 1 && cls[0]!.lq === lq)) return interpLog(cls.map((a) => [a.lq, a.tflops]), lq);
     const sameKind = pts.filter((a) => (selfAttn ? a.lq === a.lk : a.lk !== a.lq));
     const use = sameKind.length > 0 ? sameKind : pts;
     return idw(use.map((a) => [[Math.log(a.batch * a.heads), Math.log(a.lq), Math.log(a.lk)], a.tflops]), [Math.log(batch * heads), Math.log(lq), Math.log(lk)]);
+  }
+
+  /** Whether the measured self-attention key lengths are nearer (log distance) to lk than the cross ones. */
+  private nearerSelf(pts: readonly { lq: number; lk: number }[], lk: number): boolean {
+    const dist = (xs: number[]) => Math.min(...xs.map((x) => Math.abs(Math.log(x / lk))));
+    const self = pts.filter((a) => a.lq === a.lk).map((a) => a.lk);
+    const cross = pts.filter((a) => a.lq !== a.lk).map((a) => a.lk);
+    return self.length > 0 && (cross.length === 0 || dist(self) < dist(cross));
   }
 
   hasAttention(backend: string): boolean {

@@ -92,6 +92,37 @@ export class DitKit {
     return this.make(name, 'rmsnorm_wan', elems * 2 * ACT, elems, ACT, 7, 'activations', frees);
   }
 
+  /**
+   * nn.LayerNorm inside torch.autocast (HunyuanVideo runs its DiT under autocast bf16,
+   * Tencent/HunyuanVideo@fa14b00:hyvideo/diffusion/pipelines/pipeline_hunyuan_video.py:988-990): layer_norm is on
+   * autocast's fp32 list (pytorch/pytorch aten/src/ATen/autocast_mode.cpp: KERNEL_CUDA(layer_norm, fp32)), so the
+   * bf16 input is cast up (a copy), normalised in fp32, and the output stays fp32. Returns the fp32 tensor.
+   */
+  layerNormAutocast(name: string, elems: number): string {
+    if (this.o.fused) return this.make(name, 'norm', elems * 2 * ACT, elems);
+    const up = this.make(`${name}.autocast_fp32`, 'cast_up', elems * (ACT + F32), elems, F32);
+    return this.make(name, 'norm', elems * 2 * F32, elems, F32, 1, 'activations', [up]);
+  }
+
+  /**
+   * x·(1 + scale) + shift on an fp32 x with bf16 scale/shift rows: type promotion keeps both products fp32
+   * (2 big kernels, fp32 in and out). Returns the fp32 tensor.
+   */
+  modulateFp32(name: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    const m = this.make(`${name}.mul`, 'binary', elems * 2 * F32, elems, F32, 1, 'activations', frees);
+    return this.make(`${name}.add_shift`, 'binary', elems * 2 * F32, elems, F32, 1, 'activations', [m]);
+  }
+
+  /**
+   * The cast autocast puts before a Linear (or conv) whose input is fp32: a bf16 copy (read fp32, write bf16;
+   * pytorch/pytorch aten/src/ATen/autocast_mode.cpp: KERNEL_CUDA(linear, lower_precision_fp) → cached_cast).
+   */
+  autocastInput(name: string, x: string, elems: number): string {
+    if (this.o.fused) return x;
+    return this.make(`${name}.autocast_bf16`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations', [x]);
+  }
+
   /** x·(1 + scale) + shift with per-sample scale/shift rows (bf16): 2 big kernels. */
   modulate(name: string, x: string, elems: number, frees: string[] = []): string {
     if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);

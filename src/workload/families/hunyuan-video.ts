@@ -3,6 +3,8 @@
  * (Tencent/HunyuanVideo@fa14b00:hyvideo/modules/models.py, token_refiner.py, posemb_layers.py, attenion.py):
  *
  *  - weights and activations bf16 (the model is built in bf16 and run under autocast bf16), residual streams bf16;
+ *    every nn.LayerNorm runs in fp32 under autocast (fp32 output), the modulation that follows is promoted to
+ *    fp32 and the next Linear casts its input back to bf16 (dit-kit.ts layerNormAutocast);
  *  - embeddings: img_in (Conv3d with stride = kernel → a GEMM over patches), the token refiner on the 256
  *    LLM tokens (2 blocks, masked SDPA over 256 tokens), time/guidance/CLIP-vector MLPs into one vector;
  *  - 20 dual-stream blocks (models.py:21-252): per stream adaLN (Linear d→6d on the vector), LayerNorm +
@@ -17,8 +19,8 @@
  *
  * Sequence parallel (xfuser USP, inference.py:40-100; attenion.py:159-212): the latent is split before the
  * patch embedding, every per-token op runs on N/P image tokens (text on every rank), the image q/k/v go
- * through Ulysses all-to-alls (and ring KV exchange), the text tokens join as the "rear" joint tensor, and
- * the output is all-gathered at the end. The RoPE cos/sin tables (fp32 [N/P, 128] each) are built once per
+ * through Ulysses all-to-alls (and ring KV exchange), the text tokens join as the "rear" joint tensors as
+ * xfuser 0.4.0 runs them (jointAttention below), and the output is all-gathered at the end. The RoPE cos/sin tables (fp32 [N/P, 128] each) are built once per
  * request and kept.
  */
 import type { DitForward, DitForwardOptions } from '../dit.ts';
@@ -34,6 +36,15 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   const single = split.blocks.find((x) => x.name === 'single_block')!;
   const blockWeightBytes = double.params * wBytes;
   const sp = P > 1;
+  /**
+   * LayerNorm + modulate as they run under autocast bf16: the norm in fp32 with an fp32 output, the modulation
+   * promoted to fp32, then the Linear's autocast cast back to bf16 (dit-kit.ts layerNormAutocast). Returns the
+   * bf16 input of the next Linear.
+   */
+  const normModulate = (norm: string, mod: string, elems: number): string => {
+    const n = k.layerNormAutocast(norm, elems);
+    return k.autocastInput(mod, k.modulateFp32(mod, elems, [n]), elems);
+  };
 
   if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');
   // RoPE tables (fp32 cos and sin, [N/P, head_dim]) kept for the request
@@ -47,12 +58,12 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   let txt = k.linear('txt_in.input_embedder', T, d, dit.textDim);
   b.section('token_refiner', dit.refinerLayers);
   {
-    const n1 = k.layerNorm('refiner.norm1', txt, T * d);
+    const n1 = k.autocastInput('refiner.norm1', k.layerNormAutocast('refiner.norm1', T * d), T * d);
     const qkv = k.linear('refiner.qkv', T, 3 * d, d, [n1]);
     const a = k.attention('refiner.attention', { batch: B, heads: dit.heads, lq: L, lk: L, headDim: hd, kernel: 'efficient' }, [qkv]);
     const p = k.linear('refiner.proj', T, d, d, [a]);
     txt = k.gatedResidual('refiner.residual1', txt, p, T * d);
-    const n2 = k.layerNorm('refiner.norm2', txt, T * d);
+    const n2 = k.autocastInput('refiner.norm2', k.layerNormAutocast('refiner.norm2', T * d), T * d);
     const h = k.linear('refiner.mlp.fc1', T, f, d, [n2]);
     const hs = k.make('refiner.mlp.silu', 'activation', T * f * 2 * ACT, T * f, ACT, 1, 'activations', [h]);
     const y = k.linear('refiner.mlp.fc2', T, d, f, [hs]);
@@ -74,8 +85,8 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   /** one stream's attention inputs: norm1 + modulate, qkv, q/k RMSNorm (and RoPE for the image stream) */
   const prepare = (stream: 'img' | 'txt', x: string, rows: number) => {
     const mod = k.linear(`${stream}_mod`, B, 6 * d, d);
-    const n = k.layerNorm(`${stream}_norm1`, x, rows * d);
-    const m = k.modulate(`${stream}_modulate1`, n, rows * d, [n]);
+    void x;
+    const m = normModulate(`${stream}_norm1`, `${stream}_modulate1`, rows * d);
     const qkv = k.linear(`${stream}_attn_qkv`, rows, 3 * d, d, [m]);
     let q = k.rmsNorm(`${stream}_attn_q_norm`, rows * d);
     let kk = k.rmsNorm(`${stream}_attn_k_norm`, rows * d);
@@ -92,8 +103,7 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   const finish = (stream: 'img' | 'txt', x: string, rows: number, last: boolean) => {
     const p = k.linear(`${stream}_attn_proj`, rows, d, d, last ? [attnOut] : []);
     let r = k.gatedResidual(`${stream}_attn_residual`, x, p, rows * d);
-    const n2 = k.layerNorm(`${stream}_norm2`, r, rows * d);
-    const m2 = k.modulate(`${stream}_modulate2`, n2, rows * d, [n2]);
+    const m2 = normModulate(`${stream}_norm2`, `${stream}_modulate2`, rows * d);
     const h = k.linear(`${stream}_mlp.fc1`, rows, f, d, [m2]);
     const g = k.gelu(`${stream}_mlp.gelu`, rows * f, [h]);
     const y = k.linear(`${stream}_mlp.fc2`, rows, d, f, [g]);
@@ -111,8 +121,7 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   b.section('single_block', dit.singleLayers);
   {
     const mod = k.linear('single.modulation', B, 3 * d, d);
-    const n = k.layerNorm('single.pre_norm', x, S * d);
-    const m = k.modulate('single.modulate', n, S * d, [n]);
+    const m = normModulate('single.pre_norm', 'single.modulate', S * d);
     const l1 = k.linear('single.linear1', S, 3 * d + f, d, [m]);
     const qn = k.rmsNorm('single.q_norm', S * d);
     const kn = k.rmsNorm('single.k_norm', S * d);
@@ -134,8 +143,7 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   b.section('head');
   const headOut = dit.outChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
   const fmod = k.linear('final.adaLN', B, 2 * d, d);
-  const fn = k.layerNorm('final.norm', x, R * d);
-  const fm = k.modulate('final.modulate', fn, R * d, [fn]);
+  const fm = normModulate('final.norm', 'final.modulate', R * d);
   const out = k.linear('final.linear', R, headOut, d, [fm, fmod]);
   if (sp) b.op({ kind: 'collective', name: 'sp.all_gather_output', collective: 'allgather', bytes: R * P * headOut * ACT, comm: 'sp' });
   k.ew('final.unpatchify', 'copy', 2 * R * P * headOut * ACT, 1);
@@ -146,8 +154,20 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
 /**
  * The joint attention of a block: single GPU — torch.cat of image and text q/k/v (copies; the single block
  * concatenates q and k itself, so only v here) and one flash_attn_varlen over N + text; sequence parallel —
- * the image q/k/v through Ulysses all-to-alls, the text as xDiT's rear joint tensor (this GPU's heads), the
- * output all-to-all back and the torch.cat with the padding segment. Frees `frees`; returns the output.
+ * HunyuanVideo's parallel_attention (attenion.py:159-212) hands the image q/k/v to xfuser's
+ * xFuserLongContextAttention with the text as the "rear" joint tensors, as xfuser 0.4.0 runs them (the version
+ * HunyuanVideo's README pins, README.md:271; xdit-project/xDiT@0.4.0 xfuser/core/long_ctx_attention/hybrid/
+ * attn_layer.py:97-131, ring/ring_flash_attn.py:64-115; feifeibear/long-context-attention@0.4.0
+ * yunchang/ring/utils.py update_out_and_lse):
+ *  - the text query is concatenated to this rank's image query before the all-to-all (a copy), so the q and the
+ *    output all-to-alls carry N/P + text rows and every rank attends the text queries for its heads: the text
+ *    queries are computed P times over the group (lq = u·(N/P + text));
+ *  - the text key/value are this rank's head slice, concatenated to the gathered key and value inside the ring
+ *    function (two copies of the key/value a rank holds);
+ *  - the attention output is cast to fp32 for the log-sum-exp merge and back to bf16 (two passes over it);
+ *  - the output all-to-all back, then parallel_attention's torch.cat with the (empty: all 256 tokens are taken
+ *    as valid) padding segment.
+ * Frees `frees`; returns the output.
  */
 function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d: number; heads: number; hd: number; B: number; Nl: number; L: number; P: number; sp: boolean; frees: string[] }): string {
   const { prefix, R, T, d, B, L, P } = a;
@@ -162,10 +182,21 @@ function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d:
   const cats = (prefix === 'double' ? ['q', 'k', 'v'] : ['v']).map((t) => k.cat(`${prefix}.cat_${t}`, S * d));
   k.b.free(...a.frees);
   const u = k.o.ulysses;
-  const recv = ['q', 'k', 'v'].map((t) => (u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_${t}`, R * d) : k.cat(`${prefix}.local_${t}`, R * d)));
+  // query = torch.cat([query, joint_tensor_query]) (attn_layer.py:97-99): image and text rows, all heads
+  const qj = k.cat(`${prefix}.joint_query_cat`, S * d);
+  const sendElems = { q: S * d, k: R * d, v: R * d };
+  const recv = (['q', 'k', 'v'] as const).map((t) => (u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_${t}`, sendElems[t], t === 'q' ? [qj] : []) : k.cat(`${prefix}.local_${t}`, sendElems[t], t === 'q' ? [qj] : [])));
   k.b.free(...cats);
+  // key = torch.cat([k, joint_tensor_key]), value likewise (ring_flash_attn.py:64-67): the gathered rows
+  // (R·d elements after the all-to-all) and this rank's heads of the text rows (T·d/u)
+  const kvElems = R * d + (T * d) / u;
+  const kj = k.cat(`${prefix}.joint_key_cat`, kvElems, [recv[1]!]);
+  const vj = k.cat(`${prefix}.joint_value_cat`, kvElems, [recv[2]!]);
   const full = a.Nl * P;
-  const o = k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: a.Nl * u + L, lk: full + L, headDim: a.hd }, recv);
-  const back = u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_out`, R * d, [o]) : o;
+  const o = k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: u * (a.Nl + L), lk: full + L, headDim: a.hd }, [recv[0]!, kj, vj]);
+  // update_out_and_lse: block_out.to(float32); then out.to(q.dtype) (S·d elements on this rank)
+  const of = k.make(`${prefix}.out_fp32`, 'cast_up', S * d * (ACT + F32), S * d, F32, 1, 'activations', [o]);
+  const ob = k.make(`${prefix}.out_to_bf16`, 'cast_down', S * d * (F32 + ACT), S * d, ACT, 1, 'activations', [of]);
+  const back = u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_out`, S * d, [ob]) : ob;
   return k.cat(`${prefix}.cat_out`, S * d, [back]);
 }

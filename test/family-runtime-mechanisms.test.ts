@@ -1,0 +1,85 @@
+/**
+ * Mechanisms of the families' real runtimes, checked against hand-computed counts from the code they follow:
+ *  - HunyuanVideo's LayerNorm + modulate under autocast bf16 (fp32 norm output, fp32 modulation, the Linear's
+ *    cast back), Tencent/HunyuanVideo@fa14b00 pipeline_hunyuan_video.py:988-990, models.py;
+ *  - xfuser 0.4.0's joint attention on the Ulysses path (text query in the q all-to-all, key/value cats with the
+ *    joint text, the fp32 output merge), xdit-project/xDiT@0.4.0 attn_layer.py:97-131, ring_flash_attn.py:64-115;
+ *  - the attention-rate lookup for lq ≠ lk with both long (priced like self-attention).
+ */
+import { describe, expect, it } from 'vitest';
+import { buildFamilyDitForward } from '../src/workload/families/stages.ts';
+import { getModel } from '../src/workload/request.ts';
+import { builtinProfile } from '../src/perf/profile.ts';
+import type { Op } from '../src/workload/ops.ts';
+import type { FamilyDitSpec } from '../src/workload/families/specs.ts';
+
+const hv = getModel('hunyuan-video').dit as FamilyDitSpec;
+const N = 118800; // 720p, 129 frames: 33 × 45 × 80 patches
+const d = 3072;
+const L = 256;
+
+function hvOps(ulysses: number): Op[] {
+  return buildFamilyDitForward(hv, { tokens: N, batch: 1, kernel: 'fa2', linearDtype: 'bf16', fused: false, ulysses, ring: 1, tp: 1, weightsResident: false }).builder.ops;
+}
+const op = (ops: Op[], name: string): Op => {
+  const o = ops.find((x) => x.name === name);
+  if (!o) throw new Error(`no op ${name}`);
+  return o;
+};
+const bytes = (o: Op) => (o.kind === 'elementwise' || o.kind === 'collective' ? o.bytes : NaN);
+
+describe('HunyuanVideo LayerNorm under autocast bf16', () => {
+  it('casts up, normalises and modulates in fp32, then casts back for the Linear (bytes per element 6, 8, 8, 8, 6)', () => {
+    const ops = hvOps(1);
+    const e = N * d; // image rows of a dual-stream block
+    expect(bytes(op(ops, 'img_norm1.autocast_fp32'))).toBe(e * (2 + 4));
+    expect(bytes(op(ops, 'img_norm1'))).toBe(e * (4 + 4));
+    expect(bytes(op(ops, 'img_modulate1.mul'))).toBe(e * (4 + 4));
+    expect(bytes(op(ops, 'img_modulate1.add_shift'))).toBe(e * (4 + 4));
+    expect(bytes(op(ops, 'img_modulate1.autocast_bf16'))).toBe(e * (4 + 2));
+    // single-stream blocks: image + text rows
+    expect(bytes(op(ops, 'single.pre_norm.autocast_fp32'))).toBe((N + L) * d * 6);
+    // 20 dual blocks × 2 streams × 2 norms + 40 single + final + 2 refiner norms × 2 refiner blocks
+    const casts = ops.filter((o) => o.name.endsWith('.autocast_fp32')).reduce((a, o) => a + o.count, 0);
+    expect(casts).toBe(20 * 4 + 40 + 1 + 2 * 2);
+  });
+});
+
+describe('HunyuanVideo joint attention through xfuser 0.4.0 (ulysses=8)', () => {
+  const P = 8;
+  const Nl = N / P; // 14850 image rows per GPU
+  const ops = hvOps(P);
+  it('sends the text query with the image query and attends it on every rank', () => {
+    const a = op(ops, 'double.attention');
+    expect(a.kind === 'attention' && [a.heads, a.lq, a.lk]).toEqual([24 / P, P * (Nl + L), N + L]);
+    expect(bytes(op(ops, 'double.ulysses.all_to_all_q'))).toBe((Nl + L) * d * 2);
+    expect(bytes(op(ops, 'double.ulysses.all_to_all_k'))).toBe(Nl * d * 2);
+    expect(bytes(op(ops, 'double.ulysses.all_to_all_out'))).toBe((Nl + L) * d * 2);
+    expect(bytes(op(ops, 'double.joint_query_cat'))).toBe((Nl + L) * d * 2 * 2);
+  });
+  it('concatenates this rank’s heads of the text key/value to the gathered ones and merges the output in fp32', () => {
+    // gathered key: all N rows × 3 of 24 heads = Nl·d elements; text: 256 rows × 3 heads × 128
+    expect(bytes(op(ops, 'single.joint_key_cat'))).toBe((Nl * d + (L * d) / P) * 2 * 2);
+    expect(bytes(op(ops, 'single.out_fp32'))).toBe((Nl + L) * d * (2 + 4));
+    expect(bytes(op(ops, 'single.out_to_bf16'))).toBe((Nl + L) * d * (4 + 2));
+  });
+  it('adds none of it on one GPU (the official single-GPU path calls flash_attn_varlen directly)', () => {
+    const one = hvOps(1);
+    expect(one.some((o) => /joint_|out_fp32/.test(o.name))).toBe(false);
+    const a = op(one, 'double.attention');
+    expect(a.kind === 'attention' && [a.lq, a.lk]).toEqual([N + L, N + L]);
+  });
+});
+
+describe('attention rate for lq ≠ lk', () => {
+  const p = builtinProfile('h100-sxm')!;
+  it('prices a long joint attention with a few hundred extra queries like self-attention', () => {
+    const self = p.attentionTflops('flash', 1, 3, 119056, 119056)!;
+    const joint = p.attentionTflops('flash', 1, 3, 119056 + 7 * 256, 119056)!;
+    expect(Math.abs(joint / self - 1)).toBeLessThan(0.01);
+  });
+  it('keeps short-key cross-attention on the measured cross points', () => {
+    // a measured point: batch 1, 40 heads, lq 32760, lk 512
+    expect(p.attentionTflops('flash', 1, 40, 32760, 512)).toBeCloseTo(340.8, 0);
+  });
+});
