@@ -4,12 +4,14 @@
  *    cast back), Tencent/HunyuanVideo@fa14b00 pipeline_hunyuan_video.py:988-990, models.py;
  *  - xfuser 0.4.0's joint attention on the Ulysses path (text query in the q all-to-all, key/value cats with the
  *    joint text, the fp32 output merge), xdit-project/xDiT@0.4.0 attn_layer.py:97-131, ring_flash_attn.py:64-115;
- *  - the attention-rate lookup for lq ≠ lk with both long (priced like self-attention).
+ *  - the attention-rate lookup for lq ≠ lk with both long (priced like self-attention);
+ *  - CogVideoX's VAE conv caches (a clone per causal conv, huggingface/diffusers@58eb52c).
  */
 import { describe, expect, it } from 'vitest';
 import { buildFamilyDitForward } from '../src/workload/families/stages.ts';
 import { getModel } from '../src/workload/request.ts';
 import { builtinProfile } from '../src/perf/profile.ts';
+import { buildDecoderCall } from '../src/workload/families/vae-decoders.ts';
 import type { Op } from '../src/workload/ops.ts';
 import type { FamilyDitSpec } from '../src/workload/families/specs.ts';
 
@@ -81,5 +83,30 @@ describe('attention rate for lq ≠ lk', () => {
   it('keeps short-key cross-attention on the measured cross points', () => {
     // a measured point: batch 1, 40 heads, lq 32760, lk 512
     expect(p.attentionTflops('flash', 1, 40, 32760, 512)).toBeCloseTo(340.8, 0);
+  });
+});
+
+describe('CogVideoX VAE conv caches (diffusers autoencoder_kl_cogvideox.py:135-144)', () => {
+  it('clones the last 2 input frames of every 3×3×3 causal conv and the whole zq input of every SpatialNorm 1×1 conv', () => {
+    const vae = getModel('cogvideox-5b').vae as Parameters<typeof buildDecoderCall>[0];
+    const ops = buildDecoderCall(vae, 2, 4, 4, { convCache: true }).builder.ops;
+    const cacheBytes = ops.filter((o) => o.name.endsWith('.conv_cache_clone')).reduce((a, o) => a + bytes(o) / 2, 0);
+    // hand count in elements, one 2-latent-frame call on a 4×4 latent (resolution and frames per level:
+    // mid/up0 512 ch 2×4×4; up1 4 frames 8×8; up2 8 frames 16×16; up3 8 frames 32×32); k=3 convs: C_in × 2 frames;
+    // SpatialNorm conv_y and conv_b: 16 × frames × pixels each
+    const sn = (t: number, px: number) => 2 * 16 * t * px;
+    const res = (cin: number, cout: number, t: number, px: number) => sn(t, px) + cin * 2 * px + sn(t, px) + cout * 2 * px;
+    const expected =
+      16 * 2 * 16 + // conv_in
+      2 * res(512, 512, 2, 16) + // mid
+      4 * res(512, 512, 2, 16) + // up0
+      res(512, 256, 4, 64) + 3 * res(256, 256, 4, 64) + // up1
+      4 * res(256, 256, 8, 256) + // up2
+      res(256, 128, 8, 1024) + 3 * res(128, 128, 8, 1024) + // up3
+      sn(8, 1024) + 128 * 2 * 1024; // norm_out, conv_out
+    expect(expected).toBe(7123456);
+    expect(cacheBytes).toBe(expected * 2); // bf16
+    // without the option (the reference harness's single call) nothing is cloned
+    expect(buildDecoderCall(vae, 2, 4, 4).builder.ops.some((o) => o.name.endsWith('.conv_cache_clone'))).toBe(false);
   });
 });

@@ -13,7 +13,8 @@
  *    decoder call (3 for the first of an odd count) with a causal conv cache (torch.cat of 2 cached frames);
  *    conv_in 16 → 512, mid 2 ResNets, 4 up blocks of 4 ResNets (512, 256, 256, 128; ×2 space in the first
  *    three, ×2 time in the first two), every norm a SpatialNorm3D (GroupNorm of f and two 1×1 convs of the
- *    latent upsampled to f's size).
+ *    latent upsampled to f's size); every causal conv clones its conv cache (vae-walk.ts convCache), and the
+ *    previous frame batch's caches stay alive through the next call.
  *  - LTX-Video 0.9.5+ (autoencoder_kl_ltx.py:81-1034; Lightricks/LTX-Video@5260738 decodes the whole video in
  *    one call, no tiling): bf16, non-causal convs (torch.cat of repeated edge frames), conv_in 128 → 1024,
  *    mid 5 ResNets, 3 up blocks (depth-to-space ×2 in t, h, w through a conv to 4× channels, with a residual
@@ -130,8 +131,8 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   // SpatialNorm3D: the latent upsampled to f's size, two 1×1 convs of it, GroupNorm(f), f·y + b
   const spatialNorm = (name: string, f: Tensor): Tensor => {
     const zq = d.copy(`${name}.interpolate_zq`, z, { ...z.v, t: f.v.t, h: f.v.h, w: f.v.w }, true);
-    const y = d.conv(`${name}.conv_y`, zq, f.v.c, [1, 1, 1], { keep: true });
-    const bb = d.conv(`${name}.conv_b`, zq, f.v.c, [1, 1, 1]);
+    const y = d.conv(`${name}.conv_y`, zq, f.v.c, [1, 1, 1], { keep: true, cache: true });
+    const bb = d.conv(`${name}.conv_b`, zq, f.v.c, [1, 1, 1], { cache: true });
     const n = d.norm(`${name}.norm_layer`, f, { keep: true });
     d.pointwise(`${name}.mul_add`, n, 2);
     d.free(y, bb);
@@ -139,14 +140,14 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   };
   const res = (name: string, x: Tensor, cout: number): Tensor => {
     const a = d.act(`${name}.silu1`, spatialNorm(`${name}.norm1`, x));
-    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 't' });
+    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 't', cache: true });
     const a2 = d.act(`${name}.silu2`, spatialNorm(`${name}.norm2`, c1));
     d.free(c1);
-    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 't' });
+    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 't', cache: true });
     const sc = x.v.c !== cout ? d.conv(`${name}.conv_shortcut`, x, cout, [1, 1, 1]) : x;
     return d.add(`${name}.add`, c2, sc);
   };
-  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 't', keep: true });
+  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 't', keep: true, cache: true });
   x = res('mid.res0', x, 512);
   x = res('mid.res1', x, 512);
   const chans = [512, 256, 256, 128];
@@ -160,7 +161,7 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   });
   const n = spatialNorm('norm_out', x);
   d.free(x);
-  return d.conv('conv_out', d.act('norm_out.silu', n), 3, [3, 3, 3], { pad: 't' });
+  return d.conv('conv_out', d.act('norm_out.silu', n), 3, [3, 3, 3], { pad: 't', cache: true });
 }
 
 function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
@@ -264,12 +265,24 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
   const tileOutputs = (3 * decodedVolume * es) / shards;
   b.alloc('decoded_tiles', tileOutputs, 'vae_io');
   const walk = WALKS[vae.id];
+  const walkOpts: WalkOptions = { dtype, tf32: o.tf32, convWorkspace: o.convWorkspace, safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae', convCache: vae.id === 'cogvideox-vae' };
+  // CogVideoX: _decode holds the previous frame batch's conv caches while the decoder builds the next set
+  // (autoencoder_kl_cogvideox.py:1187-1198, tiled_decode likewise per tile): every batch after the first has them
+  const batches = Math.max(1, Math.floor(o.t / 2));
   for (const c of calls) {
     b.section(`vae.decode_${c.t}x${c.h}x${c.w}`, c.count);
-    const d = new DecoderWalk(b, { dtype, tf32: o.tf32, convWorkspace: o.convWorkspace, safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae' });
+    let prev = 0;
+    if (walkOpts.convCache && batches > 1 && c.t === 2) {
+      const dry = new DecoderWalk(new StageBuilder(), walkOpts);
+      walk(dry, dry.input({ c: vae.zDim, t: c.t, h: c.h, w: c.w }));
+      prev = dry.caches.reduce((a, t) => a + dry.bytes(t.v), 0);
+      b.alloc('conv_cache.previous_batch', prev, 'vae_conv_cache');
+    }
+    const d = new DecoderWalk(b, walkOpts);
     const z = d.input({ c: vae.zDim, t: c.t, h: c.h, w: c.w });
     const out = walk(d, z);
-    d.free(out, z);
+    d.free(out, z, ...d.caches);
+    if (prev > 0) b.free('conv_cache.previous_batch');
   }
   b.section('vae.output', 1);
   if (calls.length > 1 || calls[0]!.count > 1) b.op({ kind: 'elementwise', name: 'blend_and_cat', ew: 'copy', bytes: tileOutputs + videoBytes, kernels: 4 }, { outputs: [['video', videoBytes, 'vae_io']] });
@@ -283,11 +296,11 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
  * One decoder call on a latent tile (t, h, w) in the pipeline's dtype, and the parameters it walked; `walk`
  * adds what a timed call also has (the cuDNN workspace, SafeConv3d chunking as buildFamilyVaeDecode runs it).
  */
-export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number, walk: Pick<WalkOptions, 'convWorkspace' | 'safeConv'> = {}): { builder: StageBuilder; params: number } {
+export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number, walk: Pick<WalkOptions, 'convWorkspace' | 'safeConv' | 'convCache'> = {}): { builder: StageBuilder; params: number } {
   const b = new StageBuilder();
   const d = new DecoderWalk(b, { dtype: vae.dtype, tf32: true, ...walk });
   const z = d.input({ c: vae.zDim, t, h, w });
-  d.free(WALKS[vae.id](d, z), z);
+  d.free(WALKS[vae.id](d, z), z, ...d.caches);
   return { builder: b, params: d.params };
 }
 

@@ -33,11 +33,19 @@ export interface WalkOptions {
    * an element) is convolved in int(GiB/2) + 1 chunks of frames, so each cuDNN call sees a chunk.
    */
   safeConv?: boolean;
+  /**
+   * CogVideoXCausalConv3d's conv cache (huggingface/diffusers@58eb52c autoencoder_kl_cogvideox.py:135-144): every
+   * causal conv returns `inputs[:, :, -k_t + 1:].clone()` of its time-padded input — the last k_t − 1 frames, the
+   * whole input when k_t = 1 (the slice starts at 0) — for the next frame batch: a copy, kept past the call.
+   */
+  convCache?: boolean;
 }
 
 export class DecoderWalk {
   /** Parameters of the layers walked (one pass of the walk; reset per call of `countParams`). */
   params = 0;
+  /** Conv-cache tensors this walk kept (WalkOptions.convCache), left allocated for the caller to free. */
+  readonly caches: Tensor[] = [];
   private n = 0;
   readonly es: number;
 
@@ -73,7 +81,7 @@ export class DecoderWalk {
    * of time and space, e.g. replicate padding) or 't' (torch.cat of cached/repeated frames; the spatial padding
    * is the convolution's own) — a copy of the input that lives during the conv. Frees the input unless `keep`.
    */
-  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number } = {}): Tensor {
+  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean } = {}): Tensor {
     const { c: cin, t, h, w } = x.v;
     const outT = opts.outT ?? t;
     const sp = opts.pad === 'thw';
@@ -82,6 +90,13 @@ export class DecoderWalk {
     if (padded) {
       src = this.fresh(`${name}.pad`, padded);
       this.ew(`${name}.pad`, 'copy', this.bytes(x.v) + this.bytes(padded), 1);
+    }
+    if (opts.cache && this.o.convCache) {
+      // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
+      const frames = k[0] > 1 ? k[0] - 1 : outT + k[0] - 1;
+      const c = this.fresh(`${name}.conv_cache`, { c: cin, t: frames, h, w }, 'vae_conv_cache');
+      this.ew(`${name}.conv_cache_clone`, 'copy', 2 * this.bytes(c.v), 1);
+      this.caches.push(c);
     }
     const out = this.fresh(name, { c: cout, t: outT, h, w });
     const dims = k[0] === 1 && (k[1] > 1 || k[2] > 1) ? 2 : 3;
