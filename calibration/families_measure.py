@@ -61,6 +61,18 @@ def timed(fn, device, reps):
     return times[len(times) // 2]
 
 
+def sdpa_backend():
+    """The backend PyTorch's default SDPA dispatch picks for an unmasked bf16 self-attention (head dim 128):
+    'flash', 'cudnn', 'efficient' or 'math'. torch >= 2.10 on sm90 with cuDNN > 9.15 puts cuDNN first."""
+    try:
+        from torch.nn.attention import SDPBackend
+        q = torch.randn(1, 8, 4096, 128, device="cuda", dtype=torch.bfloat16)
+        name = SDPBackend(torch._fused_sdp_choice(q, q, q)).name.lower()
+        return {"flash_attention": "flash", "cudnn_attention": "cudnn", "efficient_attention": "efficient"}.get(name, name)
+    except Exception as e:  # noqa: BLE001 - informational; the comparison then assumes flash
+        return "unknown: " + str(e)[:80]
+
+
 def peak(device):
     return torch.cuda.max_memory_allocated() if device == "cuda" else None
 
@@ -82,6 +94,9 @@ def main():
     shrink = (lambda s: (2, 2, 4)) if a.tiny else (lambda s: (max(1, s[0] // 4), max(2, s[1] // 8), max(2, s[2] // 8))) if a.quick else (lambda s: s)
     res = dict(schema="vgsim-family-measurements/1", torch=torch.__version__, device=torch.cuda.get_device_name() if dev == "cuda" else "cpu",
                quick=a.quick, tiny=a.tiny, layers=layers, cases=[])
+    if dev == "cuda":
+        res["cudnn"] = torch.backends.cudnn.version()
+        res["sdpa_backend"] = sdpa_backend()
 
     def flush():
         with open(a.out + ".tmp", "w") as f:

@@ -1,16 +1,18 @@
 /**
  * The post-processing networks' operator model against calibration/postprocess_bench.py (VALIDATION, not fitted):
  *   npm run validate:postprocess [-- --file calibration/postprocess/h100-sxm.json] [-- --json]
- * Default: the H100 file when it exists, and always the CPU --tiny file's FLOP counts.
+ * Default: every GPU run in calibration/postprocess/ (the H100 file is named even while it is missing), and always
+ * the CPU --tiny file's FLOP counts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { comparePostprocess, loadBench } from '../src/perf/postprocess-validation.ts';
 
 const arg = (k: string) => {
   const i = process.argv.indexOf(k);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
-const files = arg('--file') ? [arg('--file')!] : ['calibration/postprocess/h100-sxm.json', 'calibration/postprocess/cpu-tiny.json'];
+const gpuRuns = readdirSync('calibration/postprocess').filter((f) => f.endsWith('.json') && !f.startsWith('cpu-')).map((f) => `calibration/postprocess/${f}`);
+const files = arg('--file') ? [arg('--file')!] : [...new Set(['calibration/postprocess/h100-sxm.json', ...gpuRuns.sort()]), 'calibration/postprocess/cpu-tiny.json'];
 const pct = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
 const num = (x: number | null, d = 2) => (x === null ? '–' : x.toFixed(d));
 const all: Record<string, unknown> = {};

@@ -72,6 +72,15 @@ describe('families_measure.py runs against vgsim (perf/family-measurements.ts)',
     expect(f.predicted_s / full.predicted_s).toBeLessThan(0.2);
     expect(rows[1]!.measured_gb).toBe(8);
   });
+  it('prices the attention on the SDPA backend the run says it used (cuDNN on Hopper with torch >= 2.10), like for like', () => {
+    const flash = compareFamilyMeasurements('h100-sxm', run)[0]!;
+    const cudnn = compareFamilyMeasurements('h100-sxm', { ...run, sdpa_backend: 'cudnn' })[0]!;
+    // HunyuanVideo at 119k tokens is attention-bound: the profile's cuDNN SDPA is faster than FlashAttention-2
+    expect(cudnn.predicted_s).toBeLessThan(flash.predicted_s * 0.85);
+    expect(compareFamilyMeasurements('h100-sxm', { ...run, sdpa_backend: 'flash' })[0]!.predicted_s).toBe(flash.predicted_s);
+    // the decoder call has no SDPA self-attention priced by backend: unchanged
+    expect(compareFamilyMeasurements('h100-sxm', { ...run, sdpa_backend: 'cudnn' })[1]!.predicted_s).toBe(compareFamilyMeasurements('h100-sxm', run)[1]!.predicted_s);
+  });
   it('reads a file written where the integrator puts it, and takes the GPU from its name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-fam-'));
     const file = join(dir, 'h100-sxm-l4.json');

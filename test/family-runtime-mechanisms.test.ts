@@ -110,3 +110,16 @@ describe('CogVideoX VAE conv caches (diffusers autoencoder_kl_cogvideox.py:135-1
     expect(buildDecoderCall(vae, 2, 4, 4).builder.ops.some((o) => o.name.endsWith('.conv_cache_clone'))).toBe(false);
   });
 });
+
+describe('HunyuanVideo VAE mask rows: the measured slice-fill cost (perf/encode-decode-cost.ts)', () => {
+  it('the constant is the median ratio of the committed host-loop probe', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { SLICE_FILL_PER_EAGER_LAUNCH } = await import('../src/perf/encode-decode-cost.ts');
+    const probe = JSON.parse(readFileSync('calibration/host/loop-probe-h200.json', 'utf8')) as { rows: { slice_fill_s: number; inplace_add_s: number }[] };
+    const ratios = probe.rows.map((r) => r.slice_fill_s / r.inplace_add_s).sort((a, b) => a - b);
+    const median = (ratios[(ratios.length - 1) >> 1]! + ratios[ratios.length >> 1]!) / 2;
+    expect(SLICE_FILL_PER_EAGER_LAUNCH).toBeCloseTo(median, 2);
+    // every measured ratio is above 1: a slice fill costs more than the profile's in-place add
+    expect(ratios[0]!).toBeGreaterThan(1.3);
+  });
+});

@@ -13,6 +13,14 @@ import type { EstimateSetup } from './estimate-setup.ts';
 import { familyDecodeHostLoops, stackEncodeFlops } from '../workload/families/stages.ts';
 import { decodeLatent } from '../workload/families/sampling.ts';
 
+/**
+ * One iteration of a Python loop `mask[i, :n] = 0` on a CUDA tensor against one eager in-place op on the same
+ * host: 1.33–1.43× (median 1.39) over fp16/bf16 masks of 4,096 and 12,138 rows, H200 host, torch 2.11
+ * (calibration/host/loop-probe-h200.json, calibration/host_loop_probe.py). The ratio carries the slice view and
+ * the index arithmetic the profile's per-launch cost (one `x.add_(1)`) leaves out.
+ */
+export const SLICE_FILL_PER_EAGER_LAUNCH = 1.39;
+
 export interface EncodeDecodeCost {
   teStage: StageBuilder;
   teCost: StageCost;
@@ -68,11 +76,12 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
     if (plan.vae === 'patch') warnings.push(`${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
     const tiled = opts.vaeTiling ?? model.vaeTiling ?? true;
     vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards, tiled }, device);
-    // host-side Python loops of the decode (HunyuanVideo's mask rows) at the measured eager launch cost, the GPU waiting
+    // host-side Python loops of the decode (HunyuanVideo's mask rows): each row a slice fill, at the measured eager
+    // launch cost times the measured slice-fill ratio; the GPU waits
     const loops = familyDecodeHostLoops(model.vae, { ...z, shards: vaeShards, tiled });
     if (loops > 0) {
-      hostLoopSeconds = loops * device.cpuLaunchS;
-      warnings.push(`${model.name}: the VAE's attention masks are built by a Python loop (${loops} slice fills per video, ${hostLoopSeconds.toFixed(1)} s at the measured eager launch cost)`);
+      hostLoopSeconds = loops * device.cpuLaunchS * SLICE_FILL_PER_EAGER_LAUNCH;
+      warnings.push(`${model.name}: the VAE's attention masks are built by a Python loop (${loops} slice fills per video, ${hostLoopSeconds.toFixed(1)} s at the measured slice-fill cost)`);
     }
   }
   const vaePriced = priceStageOnce(device, vae.ops, layout.pricer);

@@ -4,7 +4,8 @@
  * held out — nothing in the cost model is fitted to them; this module only reports the errors.
  *
  *  - dit_forward: one batch-1 forward at the model's measured latent (t, h, w), bf16 weights and compute, the
- *    attention kernel the official code calls (PyTorch SDPA's flash backend: FlashAttention-2). A run with
+ *    attention kernel the run's SDPA dispatch picked (`sdpa_backend`: FlashAttention-2 unless the file says cuDNN,
+ *    which PyTorch >= 2.10 prefers on Hopper with cuDNN > 9.15). A run with
  *    `--layers N` keeps min(N, depth) blocks of each kind; vgsim prices the same reduced model, built from its
  *    diffusers config with the block counts cut (workload/families/depth-config.ts). Time: the forward's
  *    operators priced on the GPU (sustained clocks, eager launches, as calibration compares Wan's forwards).
@@ -46,6 +47,14 @@ export interface FamilyMeasurementFile {
   quick?: boolean;
   tiny?: boolean;
   layers: number | null;
+  /** cuDNN version of the run (e.g. 91900 = 9.19.0). */
+  cudnn?: number;
+  /**
+   * The backend PyTorch's default SDPA dispatch picked for the unmasked attentions: 'flash' (FlashAttention-2)
+   * or 'cudnn' (torch >= 2.10 on sm90 with cuDNN > 9.15 puts cuDNN first: sdp_utils.cpp check_prefer_cudnn_attention).
+   * Absent: flash, as older runs had it.
+   */
+  sdpa_backend?: string;
   cases: FamilyMeasurementCase[];
 }
 
@@ -103,7 +112,9 @@ export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile)
       const dit = m.dit as FamilyDitSpec;
       const [pt, ph, pw] = dit.patch;
       const tokens = Math.ceil(t / pt) * Math.floor(h / ph) * Math.floor(w / pw);
-      const fwd = buildFamilyDitForward(dit, { tokens, batch: 1, kernel: full.attention ?? 'fa2', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false });
+      // the kernel that ran: the SDPA backend of the run where it says so (like for like), else the official code's
+      const kernel = f.sdpa_backend === 'cudnn' ? 'cudnn' : (full.attention ?? 'fa2');
+      const fwd = buildFamilyDitForward(dit, { tokens, batch: 1, kernel, linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false });
       const seconds = priceStage(dev, fwd.builder.ops).seconds;
       const weights = ditParams(dit) * 2;
       const predictedGb = (weights + fwd.builder.peakMemory().bytes) / 1e9;
