@@ -14,6 +14,11 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
               assumes INT8 = FP8 on Hopper/Ada (equal datasheet peaks).
   quant       per-token FP8 activation quantisation (one pass, as sgl-kernel) and torchao-style per-tensor
               dynamic quantisation, eager and torch.compile'd.
+  rope        RoPE on q and k of one block ([L, 40, 128] bf16): the official rope_apply (wan_reference.py), the
+              float64 complex chain LightX2V's July 2025 code ran (compute_freqs once, then apply_rotary_emb on q
+              and on k: ModelTC/LightX2V@a10e7462 infer/utils.py:7-20, 107-115), which vgsim prices at the
+              official chain's measured rate (src/workload/dit-kernels-lightx2v-2507.ts), and a single fp32
+              rotation pass as a fused kernel's floor.
   block       one Wan DiT block as the official code runs it (wan_reference.py), eager against torch.compile
               (mode "default" and "max-autotune-no-cudagraphs"): the measured fusion gain of the compiled path
               that vgsim models from the operator list.
@@ -179,6 +184,56 @@ def quant_cases(out, ms):
         G.cleanup()
 
 
+# ------------------------------------------------------------------------------------------------ RoPE
+def lightx2v_2507_rope(q, k, grid_sizes, freqs):
+    """ModelTC/LightX2V@a10e7462: compute_freqs once per block, apply_rotary_emb (float64) on q, then on k."""
+    n, c = q.size(1), q.size(2) // 2
+    ft, fh, fw = freqs.split([c - 2 * (c // 3), c // 3, c // 3], dim=1)
+    f, h, w = grid_sizes[0].tolist()
+    seq_len = f * h * w
+    freqs_i = torch.cat([
+        ft[:f].view(f, 1, 1, -1).expand(f, h, w, -1),
+        fh[:h].view(1, h, 1, -1).expand(f, h, w, -1),
+        fw[:w].view(1, 1, w, -1).expand(f, h, w, -1)], dim=-1).reshape(seq_len, 1, -1)
+
+    def apply(x):
+        x_i = torch.view_as_complex(x[:seq_len].to(torch.float64).reshape(seq_len, n, -1, 2))
+        x_i = torch.view_as_real(x_i * freqs_i).flatten(2)
+        x_i = torch.cat([x_i, x[seq_len:]])
+        return x_i.to(torch.bfloat16)
+    return apply(q), apply(k)
+
+
+def rope_cases(out, videos, model="wan2.1-t2v-14b"):
+    cfg = W.DIT_CONFIGS[model]
+    d, heads = cfg["dim"], cfg["num_heads"]
+    freqs = W.rope_freqs(d // heads).cuda()
+    for (wd, ht, fr) in videos:
+        f, h, w = W.dit_grid(model, wd, ht, fr)
+        L = f * h * w
+        q = torch.randn(L, heads, d // heads, device="cuda", dtype=torch.bfloat16)
+        k = torch.randn_like(q)
+        grid = torch.tensor([[f, h, w]], dtype=torch.long)
+        cos = torch.randn(L, 1, d // heads // 2, device="cuda")
+        sin = torch.randn_like(cos)
+        meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L)
+        nominal = 2 * q.numel() * (2 + 4)  # vgsim's nominal rope_wan bytes for q and k: bf16 in + fp32 out
+        rec(out, "rope", dict(meta, name="official_rope_apply_qk"),
+            lambda _i: (W.rope_apply(q[None], grid, freqs), W.rope_apply(k[None], grid, freqs)), nbytes=nominal)
+        rec(out, "rope", dict(meta, name="lightx2v_2507_qk"), lambda _i: lightx2v_2507_rope(q, k, grid, freqs), nbytes=nominal)
+
+        def one_pass(x):
+            x1, x2 = x.float().unflatten(-1, (-1, 2)).unbind(-1)
+            return torch.stack([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1).flatten(-2).to(torch.bfloat16)
+        try:
+            comp = torch.compile(one_pass)
+            rec(out, "rope", dict(meta, name="fused_fp32_qk_compiled"), lambda _i: (comp(q), comp(k)), nbytes=2 * q.numel() * 4)
+        except Exception as exc:  # noqa: BLE001
+            skip(out, "rope", dict(meta, name="fused_fp32_qk_compiled"), "compile failed: " + G.short_err(exc))
+        q = k = None
+        G.cleanup()
+
+
 # ----------------------------------------------------------------------------------------- DiT block
 def block_cases(out, videos, model="wan2.1-t2v-14b"):
     cfg = W.DIT_CONFIGS[model]
@@ -215,7 +270,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true", help="short lengths and one small block: checks the setup")
-    ap.add_argument("--sections", default="attention,gemm,quant,block")
+    ap.add_argument("--sections", default="attention,gemm,quant,rope,block")
     a = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("needs a CUDA GPU")
@@ -229,6 +284,8 @@ def main():
         gemm_cases(out, ms)
     if "quant" in sections:
         quant_cases(out, ms)
+    if "rope" in sections:
+        rope_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     if "block" in sections:
         block_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     print("wrote", a.out)

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from './usage-error.ts';
 import type { AccelerationSpec } from '../engines/inference-spec.ts';
 
-const ENGINES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+const ENGINES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 const DISTILLS = ['lightx2v-4step', 'lightning-4step', 'fastwan-3step'] as const;
 
 export interface AccelerationFlags {

@@ -12,7 +12,7 @@ import type { AttentionKernel } from '../workload/ops.ts';
 import type { BlockStyle } from '../workload/dit-kernels.ts';
 import type { LinearQuant } from '../workload/dit.ts';
 
-export const ENGINE_IDS = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+export const ENGINE_IDS = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 
 /** Parallel layouts as features of a plan (src/parallel/plan.ts). */
@@ -207,6 +207,35 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     },
     caches: { methods: ['teacache', 'magcache', 'fbcache'], source: 'ModelTC/LightX2V@f8aee98: configs/caching/* (Tea, Mag, FirstBlock, DualBlock, TaylorSeer, Ada, Custom); lightx2v/models/networks/wan/infer/feature_caching/transformer_infer.py:26-170' },
     distill: { source: 'ModelTC/LightX2V@f8aee98:docs/EN/source/method_tutorials/step_distill.md' },
+  },
+  'lightx2v-2507': {
+    id: 'lightx2v-2507',
+    name: 'LightX2V (July 2025)',
+    summary: 'LightX2V as its published H200/RTX 4090 benchmark ran it: float64 complex RoPE, unfused in-place modulate, fp32 VAE; SageAttention2, per-token FP8/INT8 GEMMs, 4-step distills, TeaCache, block offload',
+    source: 'ModelTC/LightX2V@a10e7462 (2025-07-19, its published benchmark)',
+    style: 'lightx2v-2507',
+    perTokenTimestep: 'ti2v-only',
+    attention: {
+      default: { hopper: 'fa3', other: 'fa2' },
+      supported: ['fa2', 'fa3', 'sage2'],
+      sparse: true,
+      source: 'ModelTC/LightX2V@a10e7462:lightx2v/common/ops/attn/attn_weight.py; configs/attentions (wan_i2v_flash, wan_i2v_sage, wan_i2v_radial, wan_t2v_sparge)',
+    },
+    compile: { cudaGraphs: false, source: 'ModelTC/LightX2V@a10e7462:lightx2v/models/networks/wan/infer/transformer_infer.py:79-80 (@torch.compile(disable=not ENABLE_GRAPH_MODE)); scripts/bench set ENABLE_GRAPH_MODE=false' },
+    parallel: { supported: ['ulysses', 'ring', 'vae-patch'], source: 'ModelTC/LightX2V@a10e7462:configs/dist_infer (parallel_attn_type ulysses|ring, parallel_vae); no CFG parallel in lightx2v/ at this commit' },
+    cfg: { modes: ['sequential'], source: 'ModelTC/LightX2V@a10e7462:lightx2v/models/networks/wan/model.py infer (cond, then uncond)' },
+    offload: { modes: ['block', 't5-cpu'], source: 'ModelTC/LightX2V@a10e7462:configs/bench/lightx2v_5.json (cpu_offload, offload_granularity block, t5_cpu_offload)' },
+    vae: { dtype: 'fp32', dtypes: ['fp32'], tiling: true, tiny: true, source: 'ModelTC/LightX2V@a10e7462:lightx2v/models/video_encoders/hf/wan/vae.py:794 (WanVAE dtype=torch.float, not overridden by wan_runner.py:124-150); use_tiling_vae, tiny_vae' },
+    textEncoder: { dtypes: ['bf16', 'int8', 'fp8'], source: 'ModelTC/LightX2V@a10e7462:lightx2v/models/runners/wan/wan_runner.py (t5_quantized, t5_quant_scheme)' },
+    quant: {
+      schemes: [
+        { dtype: 'fp8', activation: 'token', name: 'W-fp8-channel-sym-A-fp8-channel-sym-dynamic-Sgl-ActVllm: FP8 weights per channel, activations per token', source: 'ModelTC/LightX2V@a10e7462:configs/bench/lightx2v_3.json' },
+        { dtype: 'int8', activation: 'token', name: 'W-int8-channel-sym-A-int8-channel-sym-dynamic-Vllm', source: 'ModelTC/LightX2V@a10e7462:lightx2v/common/ops/mm/mm_weight.py' },
+      ],
+      source: 'ModelTC/LightX2V@a10e7462:lightx2v/common/ops/mm/mm_weight.py',
+    },
+    caches: { methods: ['teacache'], source: 'ModelTC/LightX2V@a10e7462:configs/caching (teacache; TaylorSeer, AdaCache, Custom not modelled); configs/bench/lightx2v_4.json' },
+    distill: { source: 'ModelTC/LightX2V@a10e7462:configs/bench/lightx2v_3_distill.json (denoising_step_list of the 4-step model)' },
   },
   fastvideo: {
     id: 'fastvideo',

@@ -44,7 +44,7 @@ const resolution = z
 
 const positiveInt = z.number().int().positive();
 /** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
-export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
+export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 
 export const InferenceSchema = z
   .strictObject({

@@ -17,14 +17,17 @@
  *               FlashInfer in-place RoPE; the FFN's gated residual eager.
  *  - lightx2v   LightX2V's Wan infer (unified BF16): torch LayerNorm + Triton fused scale/shift, in-place
  *               `x.add_(y * gate)`, sgl-kernel RMSNorm, FlashInfer RoPE in fp32.
+ *  - lightx2v-2507  the same infer as of July 2025 (its published benchmark): float64 complex RoPE and an
+ *               unfused in-place modulate (dit-kernels-lightx2v-2507.ts).
  *  - inductor   torch.compile (inductor, default mode) of a bf16-residual engine: every pointwise/reduction
  *               chain between two GEMMs or attention calls is one generated kernel that reads its inputs and
  *               writes its output once; GEMMs stay cuBLAS calls (no epilogue fusion in the default mode), so
  *               GELU is its own kernel.
  */
 import { DTYPE_BYTES, type ElementwiseKind, type StageBuilder } from './ops.ts';
+import { lightx2vJuly2025Sites } from './dit-kernels-lightx2v-2507.ts';
 
-export type BlockStyle = 'official' | 'diffusers' | 'sglang' | 'lightx2v' | 'inductor';
+export type BlockStyle = 'official' | 'diffusers' | 'sglang' | 'lightx2v' | 'lightx2v-2507' | 'inductor';
 
 const ACT = DTYPE_BYTES.bf16;
 const F32 = DTYPE_BYTES.fp32;
@@ -82,6 +85,7 @@ export interface BlockSites {
 }
 
 export function blockSites(c: SiteContext): BlockSites {
+  if (c.style === 'lightx2v-2507') return lightx2vJuly2025Sites(c, engineSites({ ...c, style: 'lightx2v' }));
   return c.style === 'official' ? officialSites(c) : engineSites(c);
 }
 
@@ -256,6 +260,8 @@ export const STYLE_SOURCES: Record<Exclude<BlockStyle, 'official'>, string> = {
     'huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_wan.py:488-502 (block forward: .float() … .type_as, FP32LayerNorm), :104-115 (real-valued RoPE), :375 (float64 frequencies), :208-209 (torch.nn.RMSNorm q/k), :549 (rope kept out of the bf16 cast); hao-ai-lab/FastVideo@2f3d407:fastvideo/models/dits/wanvideo.py:393-431 (the same pattern, eager ScaleResidualLayerNormScaleShift)',
   sglang:
     'lm-sys/lm-sys.github.io@d4de1c5:blog/2026-02-16-sglang-diffusion-advanced-optimizations.md §6 (CuTeDSL LayerNormScaleShift, ScaleResidualLayerNormScaleShift); lm-sys/lm-sys.github.io@01313de:blog/2026-01-16-sglang-diffusion.md "Kernel Improvements" (fused in-place QK norm, FlashInfer in-place RoPE); sgl-project/sglang@417c1050:python/sglang/multimodal_gen/runtime/models/dits/wanvideo.py (block structure, eager FFN residual)',
+  'lightx2v-2507':
+    'ModelTC/LightX2V@a10e7462:lightx2v/models/networks/wan/infer/utils.py:7-20 (compute_freqs, complex128), :107-115 (apply_rotary_emb in float64), infer/transformer_infer.py:329-334 and :481-484 (LayerNorm, then mul_/add_ in place), :345-359 (freqs once per block, RoPE on q and k)',
   lightx2v:
     'ModelTC/LightX2V@f8aee98:lightx2v/models/networks/wan/infer/transformer_infer.py:41-42 (Triton fuse_scale_shift), :284-298 (norm1 + modulate), :389 and :502 (x.add_(y * gate)), :309-313 (q/k norm, RoPE on q and k together), :445 (x.add_(attn_out)); lightx2v/models/networks/wan/weights/transformer_weights.py:107 (sgl-kernel RMSNorm), :365 (FlashInfer RoPE, fp32 compute)',
   inductor:
