@@ -25,6 +25,7 @@ import families_vae_reference as V  # noqa: E402
 # default requests (latent t, h, w) — the zoo's defaults (src/workload/families/zoo.ts)
 DIT_CASES = {
     "hunyuan-video": (33, 90, 160),      # 1280x720, 129 frames
+    "hunyuan-video-1.5-480p": (31, 30, 53),  # 848x480, 121 frames (patch 1)
     "cogvideox1.5-5b": (21, 96, 170),    # 1360x768, 81 frames
     "cogvideox-5b": (13, 60, 90),        # 720x480, 49 frames
     "ltx-video-2b": (16, 22, 38),        # 1216x704, 121 frames
@@ -34,6 +35,7 @@ DIT_CASES = {
 # one decoder call (latent t, h, w)
 VAE_CASES = {
     "hunyuan-video-vae": (17, 32, 32),   # a full temporal x spatial tile
+    "hunyuan-video-15-vae": (31, 16, 16),  # one 256x256 px tile of all 121 frames
     "cogvideox-vae": (2, 30, 45),        # a 2-frame batch of a 240x360 px tile
     "ltx-video-vae": (16, 22, 38),       # the whole 1216x704x121 video
     "mochi-vae": (28, 34, 31),           # one of the 8 spatial tiles of 848x480x163

@@ -13,6 +13,11 @@ to fit anything.
                 patch 2x2x2) and 5B 1.0 (patch 1x2x2).
   LTX-Video     Lightricks/LTX-Video@5260738: ltx_video/models/transformers/transformer3d.py, attention.py
                 (BasicTransformerBlock); 2B (28 x 2048) and 13B (48 x 4096).
+  HunyuanVideo-1.5  Tencent-Hunyuan/HunyuanVideo-1.5@60783e7: hyvideo/models/transformers/
+                hunyuanvideo_1_5_transformer.py (MMDoubleStreamBlock, HunyuanVideo_1_5_DiffusionTransformer),
+                modules/token_refiner.py, embed_layers.py (PatchEmbed, VisionProjection), byT5 ByT5Mapper,
+                attention.py + utils/flash_attn_no_pad.py (attention over video + the valid text rows);
+                54 double blocks, 2048, 16 heads, patch 1, 65 input channels.
   Mochi-1       genmoai/mochi@0c86aeb: src/genmo/mochi_preview/dit/joint_model/asymm_models_joint.py,
                 layers.py, mod_rmsnorm.py, residual_tanh_gated_rmsnorm.py, rope_mixed.py (48 blocks).
 
@@ -29,6 +34,9 @@ import torch.nn.functional as F
 CONFIGS = {
     "hunyuan-video": dict(family="hunyuan-video", dim=3072, heads=24, double=20, single=40, mlp=12288,
                           in_ch=16, patch=(1, 2, 2), text_len=256, text_dim=4096, pooled=768),
+    # text: 1000 LLM rows of 3584, 256 byT5 rows of 1472, 729 vision rows of 1152; 256 valid text rows in the attention
+    "hunyuan-video-1.5-480p": dict(family="hunyuan-video-1.5", dim=2048, heads=16, double=54, mlp=8192, in_ch=65, out_ch=32,
+                                   text_len=1000, text_dim=3584, byt5_len=256, byt5_dim=1472, vis_len=729, vis_dim=1152, valid=256),
     "cogvideox1.5-5b": dict(family="cogvideox", dim=3072, heads=48, layers=42, te=512, in_ch=16,
                             patch=(2, 2, 2), patch_bias=False, text_len=226, text_dim=4096),
     "cogvideox-5b": dict(family="cogvideox", dim=3072, heads=48, layers=42, te=512, in_ch=16,
@@ -239,6 +247,123 @@ class HunyuanVideoDiT(nn.Module):
         for blk in self.single_blocks:
             z = blk(z, vec, cos, sin, txt.shape[1])
         img = z[:, :img.shape[1]]
+        f = self.final_layer
+        shift, scale = f["adaLN_modulation"](vec).chunk(2, dim=-1)
+        return f["linear"](f["norm"](img) * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1))
+
+
+# --------------------------------------------------------------------------- HunyuanVideo-1.5
+class Hy15DoubleBlock(nn.Module):
+    """MMDoubleStreamBlock (hunyuanvideo_1_5_transformer.py:45-205): q, k, v as three Linears; attention over
+    the video rows and the first `valid` text rows (flash_attn_no_pad drops the padding), zeros back for the rest."""
+
+    def __init__(self, d, heads, hidden):
+        super().__init__()
+        self.heads = heads
+        for s in ("img", "txt"):
+            setattr(self, f"{s}_mod", Lin(d, 6 * d))
+            setattr(self, f"{s}_norm1", LN(d, affine=False, eps=1e-6))
+            for t in ("q", "k", "v"):
+                setattr(self, f"{s}_attn_{t}", Lin(d, d))
+            setattr(self, f"{s}_attn_q_norm", RMSNorm(d // heads))
+            setattr(self, f"{s}_attn_k_norm", RMSNorm(d // heads))
+            setattr(self, f"{s}_attn_proj", Lin(d, d))
+            setattr(self, f"{s}_norm2", LN(d, affine=False, eps=1e-6))
+            setattr(self, f"{s}_mlp", mlp(d, hidden, nn.GELU(approximate="tanh")))
+
+    def forward(self, img, txt, vec, cos, sin, valid):
+        mods, qkv = {}, {}
+        for s, x in (("img", img), ("txt", txt)):
+            mods[s] = getattr(self, f"{s}_mod")(F.silu(vec)).chunk(6, dim=-1)
+            sh, sc = mods[s][0], mods[s][1]
+            m = getattr(self, f"{s}_norm1")(x) * (1 + sc.unsqueeze(1)) + sh.unsqueeze(1)
+            b, l, _ = m.shape
+            q, k, v = (getattr(self, f"{s}_attn_{t}")(m).view(b, l, self.heads, -1) for t in ("q", "k", "v"))
+            q = getattr(self, f"{s}_attn_q_norm")(q)
+            k = getattr(self, f"{s}_attn_k_norm")(k)
+            if s == "img":
+                q, k = rope_fp32(q, cos, sin), rope_fp32(k, cos, sin)
+            qkv[s] = (q, k, v)
+        n = img.shape[1]
+        q, k, v = (torch.cat([qkv["img"][i], qkv["txt"][i][:, :valid]], 1).transpose(1, 2) for i in range(3))
+        a = heads_last(attention(q, k, v))
+        pad = a.new_zeros(a.shape[0], txt.shape[1] - valid, a.shape[2])
+        attn = {"img": a[:, :n], "txt": torch.cat([a[:, n:], pad], 1)}
+        out = {}
+        for s, x in (("img", img), ("txt", txt)):
+            _, _, g1, sh2, sc2, g2 = mods[s]
+            x = x + getattr(self, f"{s}_attn_proj")(attn[s]) * g1.unsqueeze(1)
+            m = getattr(self, f"{s}_norm2")(x) * (1 + sc2.unsqueeze(1)) + sh2.unsqueeze(1)
+            out[s] = x + getattr(self, f"{s}_mlp")(m) * g2.unsqueeze(1)
+        return out["img"], out["txt"]
+
+
+class Hy15RefinerBlock(HyRefinerBlock):
+    """IndividualTokenRefinerBlock with its attention on the valid rows only (attention() → flash_attn_no_pad)."""
+
+    def forward(self, x, c, valid):
+        g1, g2 = self.adaLN_modulation(c).chunk(2, dim=-1)
+        q, k, v = self.self_attn_qkv(self.norm1(x)).view(x.shape[0], x.shape[1], 3, self.heads, -1).unbind(2)
+        a = heads_last(attention(*(t[:, :valid].transpose(1, 2) for t in (q, k, v))))
+        a = torch.cat([a, a.new_zeros(a.shape[0], x.shape[1] - valid, a.shape[2])], 1)
+        x = x + self.self_attn_proj(a) * g1.unsqueeze(1)
+        return x + self.mlp(self.norm2(x)) * g2.unsqueeze(1)
+
+
+class HunyuanVideo15DiT(nn.Module):
+    """HunyuanVideo_1_5_DiffusionTransformer (:351-865) for T2V: img_in on latents ⊕ condition ⊕ mask, the token
+    refiner on the LLM states, byT5 mapper, vision projection (zeros for T2V), cond-type embedding, valid-first
+    text order, 54 double blocks, final layer."""
+
+    def __init__(self, c):
+        super().__init__()
+        d, heads = c["dim"], c["heads"]
+        self.c = c
+        self.img_in = nn.Conv3d(c["in_ch"], d, 1, 1, device=_DEV)
+        self.txt_in = nn.ModuleDict(dict(
+            input_embedder=Lin(c["text_dim"], d), t_embedder=timestep_mlp(256, d),
+            c_embedder=nn.Sequential(Lin(c["text_dim"], d), nn.SiLU(), Lin(d, d)),
+            blocks=nn.ModuleList([Hy15RefinerBlock(d, heads) for _ in range(2)])))
+        self.time_in = timestep_mlp(256, d)
+        self.byt5_in = nn.Sequential(LN(c["byt5_dim"]), Lin(c["byt5_dim"], 2048), nn.GELU(), Lin(2048, 2048), nn.GELU(), Lin(2048, d))
+        self.vision_in = nn.Sequential(LN(c["vis_dim"]), Lin(c["vis_dim"], c["vis_dim"]), nn.GELU(), Lin(c["vis_dim"], d), LN(d))
+        self.cond_type_embedding = nn.Embedding(3, d, device=_DEV)
+        self.double_blocks = nn.ModuleList([Hy15DoubleBlock(d, heads, c["mlp"]) for _ in range(c["double"])])
+        self.final_layer = nn.ModuleDict(dict(norm=LN(d, affine=False, eps=1e-6),
+                                              adaLN_modulation=nn.Sequential(nn.SiLU(), Lin(d, 2 * d)),
+                                              linear=Lin(d, c["out_ch"])))
+
+    def inputs(self, latent, device, dtype):
+        t, h, w = latent
+        c = self.c
+        n = t * h * w
+        hd = c["dim"] // c["heads"]
+        return dict(x=torch.randn(1, c["in_ch"], t, h, w, device=device, dtype=dtype),
+                    text=torch.randn(1, c["text_len"], c["text_dim"], device=device, dtype=dtype),
+                    byt5=torch.randn(1, c["byt5_len"], c["byt5_dim"], device=device, dtype=dtype),
+                    vision=torch.zeros(1, c["vis_len"], c["vis_dim"], device=device, dtype=dtype),
+                    tsin=torch.randn(1, 256, device=device, dtype=dtype),
+                    cos=torch.randn(n, 1, hd, device=device, dtype=torch.float32),
+                    sin=torch.randn(n, 1, hd, device=device, dtype=torch.float32))
+
+    def forward(self, x, text, byt5, vision, tsin, cos, sin):
+        valid = self.c["valid"]
+        img = self.img_in(x).flatten(2).transpose(1, 2)
+        vec = self.time_in(tsin)
+        r = self.txt_in
+        cvec = r["t_embedder"](tsin) + r["c_embedder"](text.mean(1))
+        txt = r["input_embedder"](text)
+        for blk in r["blocks"]:
+            txt = blk(txt, cvec, valid)
+        e = self.cond_type_embedding.weight
+        txt = txt + e[0]
+        b5 = self.byt5_in(byt5) + e[1]
+        vis = self.vision_in(vision) * 0.0 + e[2]
+        # valid-first reorders (reorder_txt_token): the same rows, concatenated
+        txt = torch.cat([vis, torch.cat([b5, txt], 1)], 1)
+        txt = torch.cat([txt[:, -self.c["text_len"]:], txt[:, :-self.c["text_len"]]], 1)
+        for blk in self.double_blocks:
+            img, txt = blk(img, txt, vec, cos, sin, valid)
         f = self.final_layer
         shift, scale = f["adaLN_modulation"](vec).chunk(2, dim=-1)
         return f["linear"](f["norm"](img) * (1 + scale.unsqueeze(1)) + shift.unsqueeze(1))
@@ -501,7 +626,7 @@ class MochiDiT(nn.Module):
         return f["linear"](f["norm"](img) * (1 + scale[:, None]) + shift[:, None])
 
 
-MODELS = {"hunyuan-video": HunyuanVideoDiT, "cogvideox": CogVideoXDiT, "ltx-video": LtxVideoDiT, "mochi": MochiDiT}
+MODELS = {"hunyuan-video": HunyuanVideoDiT, "hunyuan-video-1.5": HunyuanVideo15DiT, "cogvideox": CogVideoXDiT, "ltx-video": LtxVideoDiT, "mochi": MochiDiT}
 
 
 def build_dit(model_id, device="meta", dtype=torch.bfloat16, layers=None):

@@ -4,6 +4,9 @@ Written for vgsim from a reading of the official code; layer shapes and op order
   HunyuanVideo  Tencent/HunyuanVideo@fa14b00: hyvideo/vae/vae.py:136-223 (DecoderCausal3D),
                 unet_causal_3d_blocks.py (CausalConv3d, ResnetBlockCausal3D, UNetMidBlockCausal3D with a
                 frame-causal attention, UpsampleCausal3D); block_out (128, 256, 512, 512), 2 layers per block.
+  HunyuanVideo-1.5  Tencent-Hunyuan/HunyuanVideo-1.5@60783e7: hyvideo/models/autoencoders/hunyuanvideo_15_vae.py
+                :110-492 (RMS_norm, CausalConv3d, ResnetBlock, AttnBlock, Upsample, Decoder); block_out
+                (1024, 1024, 512, 256, 128), 3 ResNets per level, 32 latent channels, 16x space, 4x time.
   CogVideoX     huggingface/diffusers@58eb52c: src/diffusers/models/autoencoders/autoencoder_kl_cogvideox.py
                 (CogVideoXDecoder3D: SpatialNorm3D, CogVideoXResnetBlock3D, CogVideoXUpsample3D);
                 block_out (128, 256, 256, 512), 3 layers per block.
@@ -129,6 +132,98 @@ class HunyuanDecoder(nn.Module):
                 else:
                     x = interpolate(x, scale_factor=(1, 2, 2))
                 x = blk["upsample_conv"](x)
+        return self.conv_out(F.silu(self.norm_out(x)))
+
+
+# --------------------------------------------------------------------------- HunyuanVideo-1.5
+class Rms15(nn.Module):
+    """RMS_norm: F.normalize over channels · sqrt(c) · gamma (hunyuanvideo_15_vae.py:110-126)."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.scale = c ** 0.5
+        self.gamma = nn.Parameter(torch.ones(c, 1, 1, 1, device=_DEV))
+
+    def forward(self, x):
+        return F.normalize(x, dim=1) * self.scale * self.gamma
+
+
+class Hy15Resnet(nn.Module):
+    def __init__(self, i, o):
+        super().__init__()
+        self.norm1, self.conv1 = Rms15(i), CausalConv3d(i, o)
+        self.norm2, self.conv2 = Rms15(o), CausalConv3d(o, o)
+        self.nin_shortcut = C3(i, o, 1) if i != o else None
+
+    def forward(self, x):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = self.conv2(F.silu(self.norm2(h)))
+        return (self.nin_shortcut(x) if self.nin_shortcut is not None else x) + h
+
+
+class Hy15Attn(nn.Module):
+    """AttnBlock: RMS_norm, 1x1x1 q/k/v convs, one head over all tokens with the frame-causal mask, proj_out."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.norm = Rms15(c)
+        self.q, self.k, self.v, self.proj_out = (C3(c, c, 1) for _ in range(4))
+
+    def forward(self, x):
+        b, c, t, h, w = x.shape
+        y = self.norm(x)
+        q, k, v = (f(y).flatten(2).transpose(1, 2)[:, None] for f in (self.q, self.k, self.v))
+        frame = torch.arange(t * h * w, device=x.device) // (h * w)
+        mask = torch.zeros(t * h * w, t * h * w, device=x.device, dtype=x.dtype).masked_fill(frame[None, :] > frame[:, None], float("-inf"))
+        a = R.attention(q, k, v, mask)[:, 0].transpose(1, 2).reshape(b, c, t, h, w)
+        return x + self.proj_out(a)
+
+
+class Hy15Upsample(nn.Module):
+    """Upsample: conv to out·8 (time and space) or out·4 (space), depth-to-space, plus the repeated input."""
+
+    def __init__(self, i, o, temporal):
+        super().__init__()
+        self.temporal = temporal
+        self.conv = CausalConv3d(i, o * (8 if temporal else 4))
+        self.o = o
+
+    def forward(self, x):
+        h = self.conv(x)
+        b, _, t, hh, ww = h.shape
+        t_out = 2 * t - 1 if self.temporal else t
+        # rearranges and repeat_interleave are copies: shape only
+        return h.new_empty(b, self.o, t_out, 2 * hh, 2 * ww) + x.new_empty(b, self.o, t_out, 2 * hh, 2 * ww)
+
+
+class Hunyuan15Decoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        ch = [1024, 1024, 512, 256, 128]
+        self.conv_in = CausalConv3d(32, 1024)
+        self.mid = nn.ModuleList([Hy15Resnet(1024, 1024), Hy15Attn(1024), Hy15Resnet(1024, 1024)])
+        self.up = nn.ModuleList()
+        prev = 1024
+        for i, c in enumerate(ch):
+            blk = nn.ModuleDict(dict(block=nn.ModuleList([Hy15Resnet(prev if r == 0 else c, c) for r in range(3)])))
+            if i < 4:
+                blk["upsample"] = Hy15Upsample(c, ch[i + 1], i < 2)
+                prev = ch[i + 1]
+            else:
+                prev = c
+            self.up.append(blk)
+        self.norm_out, self.conv_out = Rms15(128), CausalConv3d(128, 3)
+
+    def forward(self, z):
+        # + z.repeat_interleave(32, dim=1): a copy (torch 1.13 has no meta kernel for it; shape only)
+        x = self.conv_in(z) + z.new_empty(z.shape[0], 1024, *z.shape[2:])
+        for m in self.mid:
+            x = m(x)
+        for blk in self.up:
+            for r in blk["block"]:
+                x = r(x)
+            if "upsample" in blk:
+                x = blk["upsample"](x)
         return self.conv_out(F.silu(self.norm_out(x)))
 
 
@@ -355,8 +450,8 @@ class MochiDecoder(nn.Module):
         return self.output_proj(F.silu(x))
 
 
-DECODERS = {"hunyuan-video-vae": HunyuanDecoder, "cogvideox-vae": CogDecoder, "ltx-video-vae": LtxDecoder, "mochi-vae": MochiDecoder}
-Z_CHANNELS = {"hunyuan-video-vae": 16, "cogvideox-vae": 16, "ltx-video-vae": 128, "mochi-vae": 12}
+DECODERS = {"hunyuan-video-vae": HunyuanDecoder, "hunyuan-video-15-vae": Hunyuan15Decoder, "cogvideox-vae": CogDecoder, "ltx-video-vae": LtxDecoder, "mochi-vae": MochiDecoder}
+Z_CHANNELS = {"hunyuan-video-vae": 16, "hunyuan-video-15-vae": 32, "cogvideox-vae": 16, "ltx-video-vae": 128, "mochi-vae": 12}
 
 
 def build_decoder(vae_id, device="meta", dtype=torch.float32):

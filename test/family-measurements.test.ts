@@ -37,10 +37,10 @@ describe('family models as diffusers configs (workload/families/depth-config.ts)
     for (const [id, r] of Object.entries(ref.dit)) {
       const m = model(id);
       const b = r.block_params;
-      // blocks removed per kind: HunyuanVideo 20 → 4 dual and 40 → 4 single; Mochi keeps its last (text-free) block
+      // blocks removed per kind: HunyuanVideo 20 → 4 dual and 40 → 4 single, HunyuanVideo-1.5 54 → 4 dual; Mochi keeps its last (text-free) block
       const removed = id === 'hunyuan-video'
         ? 16 * b.double_blocks! + 36 * b.single_blocks!
-        : (m.dit.layers - 4) * (b.blocks ?? b.transformer_blocks)!;
+        : (m.dit.layers - 4) * (b.blocks ?? b.transformer_blocks ?? b.double_blocks)!;
       expect(ditParams(reducedDepthModel(m, 4, MODELS).dit)).toBe(r.params - removed);
     }
   });

@@ -14,6 +14,7 @@ import type { EstimateSetup } from './estimate-setup.ts';
 import type { DenoiseCost } from './denoise-cost.ts';
 import { schedulerOps } from './denoise-cost.ts';
 import { buildLatentUpsampler, samplingPasses } from '../workload/families/sampling.ts';
+import { buildHv15SrUpsampler } from '../workload/families/hunyuan-video-15-sr.ts';
 import type { DitForward } from '../workload/dit.ts';
 
 export function passesDenoiseCost(s: EstimateSetup): DenoiseCost {
@@ -54,8 +55,12 @@ export function passesDenoiseCost(s: EstimateSetup): DenoiseCost {
   }
   // the latent upsampler between the passes (multi-scale), once per video
   let between = 0;
-  if (model.sampler.between === 'ltx-latent-upsampler' && passes.length > 1) {
-    const up = buildLatentUpsampler(passes[0]!.latent, model.vae.zDim);
+  const betweenKind = model.sampler.between;
+  if (betweenKind && passes.length > 1) {
+    // LTX-Video's latent upsampler, or HunyuanVideo-1.5's SR upsampler (base latent → SR latent)
+    const up = betweenKind === 'ltx-latent-upsampler'
+      ? buildLatentUpsampler(passes[0]!.latent, model.vae.zDim)
+      : buildHv15SrUpsampler(betweenKind, passes[0]!.latent, passes[1]!.latent, model.vae.zDim);
     between = priceStageOnce(device, up.ops, layout.pricer).seconds * opts.batch;
   }
   const last = passes[passes.length - 1]!;

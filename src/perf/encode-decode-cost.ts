@@ -73,7 +73,11 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   } else {
     // multi-scale samplers decode the last pass's latent (LTX-Video: 4/3 of the request, resized after decoding)
     const z = decodeLatent(model, req.latent);
-    if (plan.vae === 'patch') warnings.push(`${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
+    if (plan.vae === 'patch') {
+      warnings.push(model.vae.id === 'hunyuan-video-15-vae'
+        ? `${model.name}: the decode's spatial tiles dealt round-robin over the ${groupN} GPUs and all-gathered (the official tile-parallel decode)`
+        : `${model.name}: the decode's latent frames split over the ${groupN} GPUs with boundary frames passed between ranks (the official context-parallel decode)`);
+    }
     const tiled = opts.vaeTiling ?? model.vaeTiling ?? true;
     vae = familyVaeDecode(model.vae, { t: z.t, h: z.h, w: z.w, tf32: true, shards: vaeShards, tiled }, device);
     // host-side Python loops of the decode (HunyuanVideo's mask rows): each row a slice fill, at the measured eager

@@ -37,7 +37,7 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
   else {
     const z = decodeLatent(model, req.latent);
     const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards, tiled: opts.vaeTiling ?? model.vaeTiling ?? true });
-    vaeDetail = `${model.vae.id}, ${z.t}×${z.h}×${z.w} latent in ${calls} decoder call${calls > 1 ? 's' : ''}, ${model.vae.id === 'mochi-vae' && ed.vaeShards > 1 ? 'bf16' : model.vae.dtype}${ed.vaeShards > 1 ? `, frames split over ${ed.vaeShards} GPUs` : ''}`;
+    vaeDetail = `${model.vae.id}, ${z.t}×${z.h}×${z.w} latent in ${calls} decoder call${calls > 1 ? 's' : ''}, ${model.vae.id === 'mochi-vae' && ed.vaeShards > 1 ? 'bf16' : model.vae.dtype}${ed.vaeShards > 1 ? (model.vae.id === 'hunyuan-video-15-vae' ? `, tiles dealt over ${ed.vaeShards} GPUs` : `, frames split over ${ed.vaeShards} GPUs`) : ''}`;
   }
   const stages: StageReport[] = [
     { name: 'text_encode', count: 1, seconds_each: ed.teCost.seconds, seconds_total: ed.teCost.seconds, bound: dominant(ed.teCost), detail: teDetail },

@@ -52,11 +52,14 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
   // official FSDP keeps the fp32 checkpoint dtype in the shards and gathers in bf16
   const expertsResident = plan.experts === 'swap' || plan.offload ? 1 : expertsHere;
+  // a second DiT for the later sampler passes (HunyuanVideo-1.5's SR DiT): resident beside the first unless
+  // models move between uses (the official default, --offloading true: one DiT on the GPU at a time)
+  const secondDit = model.sampler.secondDitParams ?? 0;
   const ditWeightBytesPerGpu = plan.cpuOffload
     ? 0
     : plan.fsdp
       ? (expertParams * 4 * expertsResident) / fsdpN / pp
-      : (expertParams * residentWBytes * expertsResident) / plan.tp / pp;
+      : ((expertParams * expertsResident + (plan.offload ? 0 : secondDit)) * residentWBytes) / plan.tp / pp;
   const expertShardBytes = (expertParams * (plan.fsdp ? 4 : residentWBytes)) / (plan.fsdp ? fsdpN : plan.tp) / pp;
   // FSDP (FULL_SHARD) never frees the root unit's unsharded parameters after a forward ("immediately used
   // for backward", torch/distributed/fsdp/_runtime_utils.py _post_forward_reshard): the params outside the
@@ -76,6 +79,12 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
         moves.push({ name: 'high-noise expert to CPU', bytes: expertShardBytes, direction: 'd2h', phase: 'denoise' }, { name: 'low-noise expert to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' });
       }
       moves.push({ name: 'active expert to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
+    } else if (plan.offload && secondDit > 0) {
+      const srBytes = (secondDit * residentWBytes) / plan.tp / pp;
+      moves.push(
+        { name: 'DiT to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' }, { name: 'DiT to CPU before the SR pass', bytes: expertShardBytes, direction: 'd2h', phase: 'denoise' },
+        { name: 'SR DiT to GPU', bytes: srBytes, direction: 'h2d', phase: 'denoise' }, { name: 'SR DiT to CPU before VAE decode', bytes: srBytes, direction: 'd2h', phase: 'decode' },
+      );
     } else if (plan.offload) {
       moves.push({ name: 'DiT to GPU', bytes: expertShardBytes, direction: 'h2d', phase: 'denoise' }, { name: 'DiT to CPU before VAE decode', bytes: expertShardBytes, direction: 'd2h', phase: 'decode' });
     }

@@ -89,7 +89,8 @@ export interface CheckpointBytes {
 /** The checkpoint a replica reads: the parts its stages use (all of them unless the pool is disaggregated). */
 export function checkpointBytes(model: ModelSpec, storage: Storage, stages: { encode: boolean; denoise: boolean; decode: boolean } = { encode: true, denoise: true, decode: true }): CheckpointBytes {
   const ditBytesPerParam = storage.checkpoint_dtype === 'fp32' ? 4 : 2;
-  const dit = stages.denoise ? model.experts * ditParams(model.dit) * ditBytesPerParam : 0;
+  // + HunyuanVideo-1.5's SR DiT, loaded with the base DiT
+  const dit = stages.denoise ? (model.experts * ditParams(model.dit) + (model.sampler.secondDitParams ?? 0)) * ditBytesPerParam : 0;
   const pth = (stages.encode ? model.textEncoder.checkpointBytes : 0) + (stages.decode ? model.vae.checkpointBytes : 0);
   return { total: dit + pth, pthBytes: pth, castBytes: storage.checkpoint_dtype === 'fp32' && !storage.gds ? dit : 0 };
 }

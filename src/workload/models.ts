@@ -6,7 +6,7 @@
  */
 import type { AttentionKernel } from './ops.ts';
 import type {
-  CogDitSpec, FamilyDitSpec, FamilyVaeSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec, ModelFamily, ParallelSupport, SamplerSpec, TextEncoderStack,
+  CogDitSpec, FamilyDitSpec, FamilyVaeSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec, ModelFamily, ParallelSupport, SamplerSpec, TextEncoderStack,
 } from './families/specs.ts';
 import { FAMILY_MODELS } from './families/zoo.ts';
 import { familyDitParams } from './families/params.ts';
@@ -148,6 +148,12 @@ export interface HunyuanVideoModel extends ModelBase {
   vae: FamilyVaeSpec;
   textEncoder: TextEncoderStack;
 }
+export interface HunyuanVideo15Model extends ModelBase {
+  family: 'hunyuan-video-1.5';
+  dit: Hunyuan15DitSpec;
+  vae: FamilyVaeSpec;
+  textEncoder: TextEncoderStack;
+}
 export interface CogVideoXModel extends ModelBase {
   family: 'cogvideox';
   dit: CogDitSpec;
@@ -167,7 +173,7 @@ export interface MochiModel extends ModelBase {
   textEncoder: TextEncoderStack;
 }
 
-export type ModelSpec = WanModel | HunyuanVideoModel | CogVideoXModel | LtxVideoModel | MochiModel;
+export type ModelSpec = WanModel | HunyuanVideoModel | HunyuanVideo15Model | CogVideoXModel | LtxVideoModel | MochiModel;
 /** The non-Wan models. */
 export type FamilyModel = Exclude<ModelSpec, WanModel>;
 /** Any DiT spec (Wan's or a family's). */

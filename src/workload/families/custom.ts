@@ -1,15 +1,16 @@
 /**
  * User-defined DiTs of the non-Wan families: a zoo model of the family with overrides (a scenario's
  * `models:` entry whose base is a HunyuanVideo, CogVideoX, LTX-Video or Mochi model), or a diffusers
- * `transformer/config.json` of HunyuanVideoTransformer3DModel, CogVideoXTransformer3DModel,
- * LTXVideoTransformer3DModel or MochiTransformer3DModel (keys as the diffusers classes define them:
- * huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_hunyuan_video.py:904-925,
+ * `transformer/config.json` of HunyuanVideoTransformer3DModel, HunyuanVideo15Transformer3DModel,
+ * CogVideoXTransformer3DModel, LTXVideoTransformer3DModel or MochiTransformer3DModel (keys as the diffusers
+ * classes define them: huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_hunyuan_video.py:904-925,
+ * transformer_hunyuan_video15.py:562-584,
  * cogvideox_transformer_3d.py:222-251, transformer_ltx.py:417-460, transformer_mochi.py:345-356).
  * The VAE, text encoders, sampler and parallel support stay the base model's.
  */
 import { InputError, type InputIssue } from '../../errors.ts';
 import type { FamilyModel, ModelSpec } from '../models.ts';
-import type { CogDitSpec, FamilyDitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
+import type { CogDitSpec, FamilyDitSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
 
 /** The overrides a scenario's `models:` entry may give (the scenario schema's `dit` keys). */
 export interface DitOverrides {
@@ -86,6 +87,15 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
         patch: [num('patch_size_t', 1), p, p], textDim: num('text_embed_dim', 4096), pooledDim: num('pooled_projection_dim', 768), guidanceEmbed: cfg.guidance_embeds !== false,
       }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
     }
+    case 'HunyuanVideo15Transformer3DModel': {
+      // the diffusers pipeline has no SR stage: the --sr false model of the config's resolution (target_size 640: 480p, 960: 720p)
+      const b = base(num('target_size', 640) >= 960 ? 'hunyuan-video-1.5-720p-no-sr' : 'hunyuan-video-1.5-480p-no-sr');
+      const p = num('patch_size', 1);
+      return withDit(b, {
+        ...(b.dit as Hunyuan15DitSpec), family: 'hunyuan-video-1.5', dim, heads, headDim, layers: num('num_layers', 54), refinerLayers: num('num_refiner_layers', 2), ffnDim: Math.round(num('mlp_ratio', 4) * dim),
+        inChannels: num('in_channels', 65), outChannels: num('out_channels', 32), patch: [num('patch_size_t', 1), p, p], textDim: num('text_embed_dim', 3584), byt5Dim: num('text_embed_2_dim', 1472), visionDim: num('image_embed_dim', 1152),
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+    }
     case 'CogVideoXTransformer3DModel': {
       const pt = cfg.patch_size_t;
       const b = base(typeof pt === 'number' && pt > 1 ? 'cogvideox1.5-5b' : 'cogvideox-5b');
@@ -119,4 +129,4 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
 }
 
 /** diffusers transformer classes vgsim reads. */
-export const SUPPORTED_TRANSFORMER_CLASSES = ['WanTransformer3DModel', 'HunyuanVideoTransformer3DModel', 'CogVideoXTransformer3DModel', 'LTXVideoTransformer3DModel', 'MochiTransformer3DModel'] as const;
+export const SUPPORTED_TRANSFORMER_CLASSES = ['WanTransformer3DModel', 'HunyuanVideoTransformer3DModel', 'HunyuanVideo15Transformer3DModel', 'CogVideoXTransformer3DModel', 'LTXVideoTransformer3DModel', 'MochiTransformer3DModel'] as const;

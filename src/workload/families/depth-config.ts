@@ -23,6 +23,15 @@ export function diffusersConfig(m: FamilyModel, layers = Infinity): { cls: strin
           patch_size: d.patch[1], patch_size_t: d.patch[0], text_embed_dim: d.textDim, pooled_projection_dim: d.pooledDim, guidance_embeds: d.guidanceEmbed,
         },
       };
+    case 'hunyuan-video-1.5':
+      // huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_hunyuan_video15.py:562-584 (in_channels: the patch embedding's 65)
+      return {
+        cls: 'HunyuanVideo15Transformer3DModel',
+        config: {
+          ...common, target_size: m.defaults.height >= 720 ? 960 : 640, num_layers: depth(d.layers), num_refiner_layers: d.refinerLayers, mlp_ratio: d.ffnDim / d.dim,
+          patch_size: d.patch[1], patch_size_t: d.patch[0], text_embed_dim: d.textDim, text_embed_2_dim: d.byt5Dim, image_embed_dim: d.visionDim,
+        },
+      };
     case 'cogvideox':
       return {
         cls: 'CogVideoXTransformer3DModel',

@@ -4,7 +4,8 @@
  *    attention (matmul QKᵀ per head, + the relative position bias computed in layer 0 and reused, softmax in
  *    fp32, matmul PV, transpose copy), gated-GELU FF (wi_0, gelu_new written out: 7 kernels, wi_1, product, wo),
  *    residuals; a final T5LayerNorm;
- *  - LlamaModel (modeling_llama.py, SDPA attention): RMSNorm (fp32 inside), q/o d → d, k/v d → d·kv/heads,
+ *  - LlamaModel (modeling_llama.py, SDPA attention; Qwen2.5-VL's language model is the same block with biases
+ *    on q/k/v, which cuBLAS adds in the GEMM epilogue): RMSNorm (fp32 inside), q/o d → d, k/v d → d·kv/heads,
  *    RoPE (q·cos + rotate_half(q)·sin), repeat_kv copies to all heads, SDPA with the causal + padding mask
  *    (memory-efficient kernel), o_proj, residual; RMSNorm, SwiGLU MLP, residual. All layers run (HunyuanVideo
  *    reads hidden_states[-3], output_hidden_states keeps every layer's output);
@@ -33,8 +34,10 @@ export function addHfTextEncode(b: StageBuilder, e: HfTextEncoderSpec, o: HfEnco
   const d = e.dim;
   const f = e.ffnDim;
   const H = e.heads;
-  const hd = d / H;
-  const kvD = (d * e.kvHeads) / H;
+  // attention width: d, or T5's heads × d_kv where it differs (byT5-small: 6 × 64 = 384 of 1472)
+  const inner = e.innerDim ?? d;
+  const hd = inner / H;
+  const kvD = (inner * e.kvHeads) / H;
   const A = BYTES[e.dtype];
   const F32 = 4;
   const gemmDtype: Dtype = e.dtype === 'fp32' ? (o.fp32Matmul === 'tf32' ? 'tf32' : 'fp32') : e.dtype;
@@ -57,7 +60,7 @@ export function addHfTextEncode(b: StageBuilder, e: HfTextEncoderSpec, o: HfEnco
   }
   if (e.arch === 'clip') ew('layer_norm1', 'norm', L * d * 2 * A, 1);
   else rms('norm1');
-  gemm('attn.q', L, d, d);
+  gemm('attn.q', L, inner, d);
   gemm('attn.k', L, kvD, d);
   gemm('attn.v', L, kvD, d);
   if (e.arch === 'llama') {
@@ -67,14 +70,14 @@ export function addHfTextEncode(b: StageBuilder, e: HfTextEncoderSpec, o: HfEnco
     b.op({ kind: 'attention', name: `${tag}.attn.sdpa`, batch: 1, heads: H, lq: L, lk: L, headDim: hd, kernel: 'efficient', dtype: 'bf16' });
   } else {
     // eager attention: QKᵀ per head, bias/mask add, softmax (fp32 for T5), PV, transpose copy
-    ew('attn.qk_transpose', 'copy', 2 * L * d * 2 * A, 2);
+    ew('attn.qk_transpose', 'copy', 2 * L * inner * 2 * A, 2);
     gemm('attn.qk', L, L, hd, H);
     ew('attn.add_bias_mask', 'binary', H * L * L * 3 * A, 1);
     ew('attn.softmax', 'softmax', H * L * L * (e.arch === 't5' ? A + 2 * F32 + F32 + A : 2 * A), e.arch === 't5' ? 3 : 1);
     gemm('attn.pv', L, hd, L, H);
-    ew('attn.out_transpose', 'copy', L * d * 2 * A, 1);
+    ew('attn.out_transpose', 'copy', L * inner * 2 * A, 1);
   }
-  gemm('attn.o', L, d, d);
+  gemm('attn.o', L, d, inner);
   ew('residual1', 'binary', L * d * 3 * A, 1);
   if (e.arch === 'clip') ew('layer_norm2', 'norm', L * d * 2 * A, 1);
   else rms('norm2');

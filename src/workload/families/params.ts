@@ -3,7 +3,7 @@
  * + out with bias). The counts match the published bf16 checkpoint sizes within 0.1% (test/families.test.ts
  * and calibration/families_reference.py, which builds the same modules in PyTorch and counts them).
  */
-import type { CogDitSpec, FamilyDitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
+import type { CogDitSpec, FamilyDitSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
 
 const lin = (i: number, o: number, bias = true) => i * o + (bias ? o : 0);
 
@@ -40,6 +40,31 @@ function hunyuan(d: HunyuanDitSpec): DitParamSplit {
     outside,
     total: d.doubleLayers * double + d.singleLayers * single + outside,
   };
+}
+
+/**
+ * HunyuanVideo-1.5 (Tencent-Hunyuan/HunyuanVideo-1.5@60783e7:hyvideo/models/transformers/hunyuanvideo_1_5_transformer.py:45-205
+ * MMDoubleStreamBlock, :351-561 embeddings; modules/token_refiner.py; embed_layers.py:23-137; byT5/__init__.py:187-220
+ * ByT5Mapper; mlp_layers.py FinalLayer). The same modules as HunyuanVideo's double block (q, k, v as three Linears:
+ * the same count as one fused qkv), no single-stream blocks, no vector_in/guidance_in; plus the byT5 mapper
+ * (LayerNorm, 1472 → 2048 → 2048 → d), the vision projection (LayerNorm, 1152 → 1152 → d, LayerNorm) and the
+ * 3-row condition-type embedding. img_in sees latents, condition latents and the mask: 2·32 + 1 channels.
+ */
+function hunyuan15(d: Hunyuan15DitSpec): DitParamSplit {
+  const D = d.dim;
+  const F = d.ffnDim;
+  const qkNorm = 2 * d.headDim;
+  const double = 2 * (lin(D, 6 * D) + 3 * lin(D, D) + qkNorm + lin(D, D) + lin(D, F) + lin(F, D));
+  const refinerBlock = 2 * D + lin(D, 3 * D) + lin(D, D) + 2 * D + lin(D, F) + lin(F, D) + lin(D, 2 * D);
+  const refiner = lin(d.textDim, D) + lin(d.freqDim, D) + lin(D, D) + lin(d.textDim, D) + lin(D, D) + d.refinerLayers * refinerBlock;
+  const patch = d.inChannels * d.patch[0] * d.patch[1] * d.patch[2];
+  const timeMlp = lin(d.freqDim, D) + lin(D, D);
+  const byt5 = 2 * d.byt5Dim + lin(d.byt5Dim, d.byt5Hidden) + lin(d.byt5Hidden, d.byt5Hidden) + lin(d.byt5Hidden, D);
+  const vision = 2 * d.visionDim + lin(d.visionDim, d.visionDim) + lin(d.visionDim, D) + 2 * D;
+  const embeds = lin(patch, D) + refiner + timeMlp + byt5 + vision + 3 * D;
+  const final = lin(D, (patch / d.inChannels) * d.outChannels) + lin(D, 2 * D);
+  const outside = embeds + final;
+  return { blocks: [{ name: 'double_block', params: double, count: d.layers }], outside, total: d.layers * double + outside };
 }
 
 /** CogVideoX (huggingface/diffusers@58eb52c:src/diffusers/models/transformers/cogvideox_transformer_3d.py:38-157, 253-330). */
@@ -99,6 +124,8 @@ export function familyParamSplit(d: FamilyDitSpec): DitParamSplit {
   switch (d.family) {
     case 'hunyuan-video':
       return hunyuan(d);
+    case 'hunyuan-video-1.5':
+      return hunyuan15(d);
     case 'cogvideox':
       return cogvideox(d);
     case 'ltx-video':

@@ -8,7 +8,7 @@
  * loaders work unchanged; the family-specific fields drive the family's operator builder.
  */
 
-export type ModelFamily = 'wan' | 'hunyuan-video' | 'cogvideox' | 'ltx-video' | 'mochi';
+export type ModelFamily = 'wan' | 'hunyuan-video' | 'hunyuan-video-1.5' | 'cogvideox' | 'ltx-video' | 'mochi';
 
 /** Fields every DiT spec has, whatever its family. */
 export interface DitCommon {
@@ -44,6 +44,28 @@ export interface HunyuanDitSpec extends DitCommon {
   guidanceEmbed: boolean;
 }
 
+/**
+ * HunyuanVideo-1.5: dual-stream blocks only, no pooled vector; the text stream is the LLM states after the
+ * token refiner, the byT5 glyph states through their mapper and the (T2V: zeroed) SigLIP tokens, reordered
+ * valid-first into one padded sequence of textLen + byt5Len + visionTokens rows.
+ */
+export interface Hunyuan15DitSpec extends DitCommon {
+  family: 'hunyuan-video-1.5';
+  /** Token-refiner blocks on the LLM states (txt_in). */
+  refinerLayers: number;
+  /** Sinusoidal timestep width. */
+  freqDim: number;
+  /** byT5 glyph tokens (padded) and their width; the mapper's hidden width. */
+  byt5Len: number;
+  byt5Dim: number;
+  byt5Hidden: number;
+  /** SigLIP semantic tokens and their width (zeros for T2V, still projected). */
+  visionTokens: number;
+  visionDim: number;
+  /** Text tokens the attention sees after flash_attn_no_pad drops the padding (see the zoo entry). */
+  attnTextTokens: number;
+}
+
 export interface CogDitSpec extends DitCommon {
   family: 'cogvideox';
   /** Width of the timestep embedding that drives the adaLN-Zero (time_embed_dim). */
@@ -68,12 +90,14 @@ export interface MochiDitSpec extends DitCommon {
   freqDim: number;
 }
 
-export type FamilyDitSpec = HunyuanDitSpec | CogDitSpec | LtxDitSpec | MochiDitSpec;
+export type FamilyDitSpec = HunyuanDitSpec | Hunyuan15DitSpec | CogDitSpec | LtxDitSpec | MochiDitSpec;
 
 /** A Hugging Face text encoder as its pipeline loads it. */
 export interface HfTextEncoderSpec {
-  id: 'llava-llama-3-8b' | 'clip-vit-large-text' | 't5-v1.1-xxl';
+  id: 'llava-llama-3-8b' | 'clip-vit-large-text' | 't5-v1.1-xxl' | 'qwen2.5-vl-7b-lm' | 'byt5-small-glyph';
   arch: 'llama' | 'clip' | 't5';
+  /** Attention width when it differs from `dim` (T5's heads × d_kv: byT5-small 6 × 64 = 384). */
+  innerDim?: number;
   layers: number;
   dim: number;
   ffnDim: number;
@@ -98,11 +122,16 @@ export interface TextEncoderStack {
   embeddingParams: number;
   /** Checkpoint bytes on disk (all encoders). */
   checkpointBytes: number;
+  /**
+   * Calls of an encoder per request when they differ from "prompt, and the negative prompt with CFG"
+   * (HunyuanVideo-1.5: byT5 only encodes the prompt; the super-resolution stage encodes the prompt again).
+   */
+  callsPerRequest?: (e: HfTextEncoderSpec, cfg: boolean) => number;
 }
 
 /** A non-Wan VAE: the fields the loaders read, and the decoder description its builder walks. */
 export interface FamilyVaeSpec {
-  id: 'hunyuan-video-vae' | 'cogvideox-vae' | 'ltx-video-vae' | 'mochi-vae';
+  id: 'hunyuan-video-vae' | 'hunyuan-video-15-vae' | 'cogvideox-vae' | 'ltx-video-vae' | 'mochi-vae';
   zDim: number;
   /** (t, h, w) compression of pixels to latents. */
   stride: [number, number, number];
@@ -143,8 +172,13 @@ export interface SamplerSpec {
   latentBytes: number;
   /** Multi-pass samplers (LTX multi-scale); undefined = `steps` forwards at the request's size. */
   passes?: SamplingPass[];
-  /** Work between passes (LTX latent upsampler), as a builder key. */
-  between?: 'ltx-latent-upsampler';
+  /** Work between passes (LTX latent upsampler, HunyuanVideo-1.5's SR upsampler), as a builder key. */
+  between?: 'ltx-latent-upsampler' | 'hv15-sr-720p-upsampler' | 'hv15-sr-1080p-upsampler';
+  /**
+   * Parameters of a second DiT that runs the later passes (HunyuanVideo-1.5's super-resolution DiT, same
+   * architecture, its own weights): resident beside the base DiT unless models are offloaded between uses.
+   */
+  secondDitParams?: number;
 }
 
 /**

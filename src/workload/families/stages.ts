@@ -9,6 +9,7 @@ import type { DitForward, DitForwardOptions } from '../dit.ts';
 import type { StageBuilder } from '../ops.ts';
 import type { FamilyDitSpec, FamilyVaeSpec, HfTextEncoderSpec, TextEncoderStack } from './specs.ts';
 import { buildHunyuanForward } from './hunyuan-video.ts';
+import { buildHunyuan15Forward } from './hunyuan-video-15.ts';
 import { buildCogVideoXForward } from './cogvideox.ts';
 import { buildLtxForward } from './ltx-video.ts';
 import { buildMochiForward } from './mochi.ts';
@@ -21,6 +22,8 @@ export function buildFamilyDitForward(dit: FamilyDitSpec, o: DitForwardOptions):
   switch (dit.family) {
     case 'hunyuan-video':
       return buildHunyuanForward(dit, o);
+    case 'hunyuan-video-1.5':
+      return buildHunyuan15Forward(dit, o);
     case 'cogvideox':
       return buildCogVideoXForward(dit, o);
     case 'ltx-video':
@@ -43,8 +46,13 @@ export function encoderCalls(cfg: boolean): number {
   return cfg ? 2 : 1;
 }
 
+/** Calls of one encoder per request: the stack's own rule (HunyuanVideo-1.5), else prompt + negative prompt with CFG. */
+export function stackEncoderCalls(te: TextEncoderStack, e: HfTextEncoderSpec, cfg: boolean): number {
+  return te.callsPerRequest ? te.callsPerRequest(e, cfg) : encoderCalls(cfg);
+}
+
 export function buildStackTextEncode(te: TextEncoderStack, o: StackEncodeOptions): StageBuilder {
-  return buildHfTextEncode(te.encoders, { calls: encoderCalls(o.cfg), weightsResident: o.weightsResident, fp32Matmul: o.fp32Matmul, fsdp: o.fsdp });
+  return buildHfTextEncode(te.encoders, { calls: encoderCalls(o.cfg), weightsResident: o.weightsResident, fp32Matmul: o.fp32Matmul, fsdp: o.fsdp, callsOf: (e) => stackEncoderCalls(te, e, o.cfg) });
 }
 
 /** Text-encoder weights as the pipeline keeps them on the GPU (fp16 LLaVA + CLIP, bf16 T5, Mochi's fp32 T5). */
@@ -54,7 +62,7 @@ export function stackBytes(te: TextEncoderStack): number {
 
 /** FLOPs of the text encoders' linear layers for one request (2 · params · tokens per call): the host-CPU path. */
 export function stackEncodeFlops(te: TextEncoderStack, cfg: boolean): number {
-  return te.encoders.reduce((a, e: HfTextEncoderSpec) => a + 2 * e.blockParams * e.tokens * encoderCalls(cfg), 0);
+  return te.encoders.reduce((a, e: HfTextEncoderSpec) => a + 2 * e.blockParams * e.tokens * stackEncoderCalls(te, e, cfg), 0);
 }
 
 export function buildFamilyDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions): StageBuilder {
@@ -82,12 +90,15 @@ export function familyDecodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number;
  * Tencent/HunyuanVideo@fa14b00:hyvideo/vae/unet_causal_3d_blocks.py:37-45): one slice fill per mid-block token.
  */
 export function familyDecodeHostLoops(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; shards: number; tiled?: boolean }): number {
-  if (vae.id !== 'hunyuan-video-vae') return 0;
+  // HunyuanVideo-1.5's VAE builds its mask the same way (hunyuanvideo_15_vae.py:163-183)
+  if (vae.id !== 'hunyuan-video-vae' && vae.id !== 'hunyuan-video-15-vae') return 0;
   return decodeCalls(vae, o).reduce((a, c) => a + c.count * c.t * c.h * c.w, 0);
 }
 
 /** A line describing the text encoders of a request (the estimate's stage table). */
 export function stackDetail(te: TextEncoderStack, cfg: boolean): string {
-  const n = encoderCalls(cfg);
-  return te.encoders.map((e) => `${e.id} (${e.dtype}) ${n} call${n > 1 ? 's' : ''} × ${e.tokens} tokens`).join(' + ');
+  return te.encoders.map((e) => {
+    const n = stackEncoderCalls(te, e, cfg);
+    return `${e.id} (${e.dtype}) ${n} call${n > 1 ? 's' : ''} × ${e.tokens} tokens`;
+  }).join(' + ');
 }

@@ -11,6 +11,12 @@
  *    https://huggingface.co/openai/clip-vit-large-patch14/blob/main/config.json);
  *  - T5 v1.1 XXL encoder (CogVideoX, LTX-Video, Mochi): d_model 4096, 24 layers, 64 heads × 64, d_ff 10240
  *    gated-GELU, vocab 32128 (https://huggingface.co/google/t5-v1_1-xxl/blame/main/config.json).
+ *  - Qwen2.5-VL-7B-Instruct's language model (HunyuanVideo-1.5's MLLM encoder): hidden 3584, 28 layers, 28 heads
+ *    with 4 key/value heads, intermediate 18944, vocab 152064, q/k/v with bias
+ *    (https://huggingface.co/unsloth/Qwen2.5-VL-7B-Instruct/blob/main/config.json, a copy of the Qwen release's);
+ *  - byT5-small's encoder (HunyuanVideo-1.5's glyph encoder, Glyph-SDXL-v2 weights): d_model 1472, 12 layers,
+ *    6 heads × d_kv 64, d_ff 3584 gated-GELU, vocab 384 (https://huggingface.co/bookbot/byt5-small-wikipron-eng-latn-nz-broad/blame/0521a4a334460f37204cdfbc6a7b8ec846d17680/config.json,
+ *    _name_or_path google/byt5-small).
  * Parameter counts from those shapes; checkpoint sizes in the comments check them.
  */
 import type { HfTextEncoderSpec, TextEncoderStack } from './specs.ts';
@@ -93,3 +99,51 @@ export function stack(id: string, encoders: HfTextEncoderSpec[], checkpointBytes
     checkpointBytes,
   };
 }
+
+/**
+ * Qwen2.5-VL-7B's language model as HunyuanVideo-1.5 loads it: AutoModel(...).language_model in fp16
+ * (Tencent-Hunyuan/HunyuanVideo-1.5@60783e7:hyvideo/models/text_encoders/__init__.py:84-111; pipeline
+ * :1581-1604 text_encoder_precision "fp16"), all 28 layers run (hidden_state_skip_layer 2 reads layer 26's
+ * output), 1000 prompt tokens + the template's crop_start 108 (pipeline :1592, text_encoders/__init__.py:316-413;
+ * huggingface/diffusers@58eb52c:src/diffusers/pipelines/hunyuan_video1_5/pipeline_hunyuan_video1_5.py:234-235).
+ * 7.07 B parameters without the LM head; with the head (0.55 B) and the vision tower the download is the
+ * 8.29 B-parameter Qwen2.5-VL-7B-Instruct.
+ */
+export const QWEN25_VL_7B_LM: HfTextEncoderSpec = {
+  id: 'qwen2.5-vl-7b-lm',
+  arch: 'llama',
+  layers: 28,
+  dim: 3584,
+  ffnDim: 18944,
+  heads: 28,
+  kvHeads: 4,
+  vocab: 152064,
+  tokens: 1108,
+  dtype: 'fp16',
+  // Llama block + the q/k/v biases (3584 + 2 · 512); + final RMSNorm
+  blockParams: 28 * (llamaBlockParams(3584, 28, 4, 18944) + 3584 + 2 * 512) + 3584,
+  embeddingParams: 152064 * 3584,
+};
+
+/**
+ * byT5-small's encoder with the Glyph-SDXL-v2 weights, as HunyuanVideo-1.5 loads it: T5ForConditionalGeneration
+ * .get_encoder() kept in fp32 (no dtype given), 256 tokens (byT5/__init__.py:23-184; pipeline :1520, :589-621).
+ * The glyph color/font tokens the loader adds to the 384-byte vocabulary (resize_token_embeddings, :99-128) come
+ * from JSON files that are not in the code repository; they are not counted (1472 parameters each).
+ */
+export const BYT5_SMALL_GLYPH: HfTextEncoderSpec = {
+  id: 'byt5-small-glyph',
+  arch: 't5',
+  layers: 12,
+  dim: 1472,
+  innerDim: 6 * 64,
+  ffnDim: 3584,
+  heads: 6,
+  kvHeads: 6,
+  vocab: 384,
+  tokens: 256,
+  dtype: 'fp32',
+  // q,k,v,o 1472 ↔ 384 (no bias), gated-GELU wi_0, wi_1, wo, 2 RMSNorm weights per layer; final norm; relative bias (32 buckets × 6 heads)
+  blockParams: 12 * (4 * 1472 * 384 + 3 * 1472 * 3584 + 2 * 1472) + 1472 + 32 * 6,
+  embeddingParams: 384 * 1472,
+};

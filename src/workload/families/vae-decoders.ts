@@ -8,6 +8,16 @@
  *    tile tokens with a frame-causal mask, ResNet), 4 up blocks of 3 ResNets (512, 512, 256, 128; ×2 space in
  *    the first three, ×2 time in blocks 1 and 2), GroupNorm, SiLU, conv_out; causal convs replicate-pad in time
  *    and space (F.pad copies).
+ *  - HunyuanVideo-1.5 (Tencent-Hunyuan/HunyuanVideo-1.5@60783e7:hyvideo/models/autoencoders/hunyuanvideo_15_vae.py:
+ *    110-492, 677-801, 856-897; the pipeline decodes in memory_efficient_context, i.e. spatially tiled, fp16,
+ *    pipeline :1289-1299, :1565-1578): 16 × 16 latent tiles (256 px) every 14 latent px (overlap 0.125), all
+ *    frames per tile; conv_in 32 → 1024 plus the latent repeated to 1024 channels, mid (ResNet, single-head
+ *    attention over the tile's tokens with a frame-causal float mask built by a Python loop, ResNet), 5 up
+ *    levels of 3 ResNets (1024, 1024, 512, 256, 128) with depth-to-space upsampling through a conv to 8× (time
+ *    and space: levels 0, 1) or 4× (space: levels 2, 3) the output channels plus a repeated shortcut;
+ *    RMS_norm (F.normalize · √c · γ) before every conv, replicate-padded causal convs (F.pad copies). With
+ *    sequence parallelism the tiles are dealt round-robin over the ranks and all-gathered
+ *    (tile_parallel_spatial_tiled_decode, on by default: pipeline :905, :1294-1295).
  *  - CogVideoX (huggingface/diffusers@58eb52c:src/diffusers/models/autoencoders/autoencoder_kl_cogvideox.py:
  *    841-1197): bf16, spatial tiles (enable_tiling: 240×360 px tiles, overlap 1/6 and 1/5), 2 latent frames per
  *    decoder call (3 for the first of an odd count) with a causal conv cache (torch.cat of 2 cached frames);
@@ -127,6 +137,62 @@ function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
   return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw' });
 }
 
+/** HunyuanVideo-1.5's tiles (hunyuanvideo_15_vae.py:677-801): 16 × 16 latent every 14; with `shards` ranks, rank 0's share (indices 0, P, 2P, …). */
+export function hunyuan15Tiles(T: number, H: number, W: number, shards = 1): TileCall[] {
+  if (H <= 16 && W <= 16) return [{ t: T, h: H, w: W, count: 1 }];
+  const calls: [number, number, number][] = [];
+  const rows = Math.ceil(H / 14);
+  const cols = Math.ceil(W / 14);
+  for (let i = 0; i < rows * cols; i += shards) {
+    const r = Math.floor(i / cols) * 14;
+    const c = (i % cols) * 14;
+    calls.push([T, Math.min(H, r + 16) - r, Math.min(W, c + 16) - c]);
+  }
+  return group(calls);
+}
+
+function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
+  // RMS_norm: F.normalize (norm, clamp, divide) · scale · gamma — 2 reads + 1 write and 2 pointwise passes; gamma only
+  const rms = (name: string, x: Tensor, keep = false): Tensor => {
+    const n = d.norm(name, x, { passes: 5, kernels: 4, affine: false, keep });
+    d.params += x.v.c;
+    return n;
+  };
+  const res = (name: string, x: Tensor, cout: number): Tensor => {
+    const a = d.act(`${name}.silu1`, rms(`${name}.norm1`, x, true), true);
+    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw' });
+    const a2 = d.act(`${name}.silu2`, rms(`${name}.norm2`, c1), true);
+    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw' });
+    const sc = x.v.c !== cout ? d.conv(`${name}.nin_shortcut`, x, cout, [1, 1, 1]) : x;
+    return d.add(`${name}.add`, c2, sc);
+  };
+  const chans = [1024, 1024, 512, 256, 128];
+  // conv_in(z) + z.repeat_interleave(1024 / 32, dim=1)
+  const ci = d.conv('conv_in', z, chans[0]!, [3, 3, 3], { pad: 'thw', keep: true });
+  const rep = d.copy('conv_in.repeat_interleave', z, ci.v, true);
+  let x = d.add('conv_in.add', ci, rep);
+  x = res('mid.block_1', x, chans[0]!);
+  const tokens = x.v.t * x.v.h * x.v.w;
+  x = d.attention('mid.attn_1', x, { maskBytes: tokens * tokens * d.es });
+  // AttnBlock's norm is an RMS_norm (c parameters), not the GroupNorm (2c) the walker counts
+  d.params -= x.v.c;
+  x = res('mid.block_2', x, chans[0]!);
+  chans.forEach((c, i) => {
+    for (let r = 0; r < 3; r++) x = res(`up${i}.block${r}`, x, c);
+    if (i < 4) {
+      const time = i < 2;
+      const next = chans[i + 1]!;
+      const h = d.conv(`up${i}.upsample.conv`, x, next * (time ? 8 : 4), [3, 3, 3], { pad: 'thw', keep: true });
+      const up = d.depthToSpace(`up${i}.upsample.depth_to_space`, h, time ? 2 : 1, 2, time ? 1 : 0);
+      // shortcut: x rearranged and repeat_interleave'd to the output's channels (copies), then h + shortcut
+      const sc = d.copy(`up${i}.upsample.shortcut`, x, up.v);
+      x = d.add(`up${i}.upsample.add`, up, sc);
+    }
+  });
+  x = d.act('norm_out.silu', rms('norm_out', x), true);
+  return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw' });
+}
+
 function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   // SpatialNorm3D: the latent upsampled to f's size, two 1×1 convs of it, GroupNorm(f), f·y + b
   const spatialNorm = (name: string, f: Tensor): Tensor => {
@@ -223,6 +289,7 @@ function mochiCall(d: DecoderWalk, z: Tensor): Tensor {
 
 const WALKS: Record<FamilyVaeSpec['id'], (d: DecoderWalk, z: Tensor) => Tensor> = {
   'hunyuan-video-vae': hunyuanTile,
+  'hunyuan-video-15-vae': hunyuan15Tile,
   'cogvideox-vae': cogCall,
   'ltx-video-vae': ltxCall,
   'mochi-vae': mochiCall,
@@ -234,6 +301,8 @@ export function decodeCalls(vae: FamilyVaeSpec, o: { t: number; h: number; w: nu
   switch (vae.id) {
     case 'hunyuan-video-vae':
       return tiled ? hunyuanTiles(o.t, o.h, o.w) : [{ t: o.t, h: o.h, w: o.w, count: 1 }];
+    case 'hunyuan-video-15-vae':
+      return tiled ? hunyuan15Tiles(o.t, o.h, o.w, o.shards) : [{ t: o.t, h: o.h, w: o.w, count: 1 }];
     case 'cogvideox-vae':
       return cogTiles(o.t, o.h, o.w, tiled);
     case 'ltx-video-vae':
@@ -255,14 +324,22 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
   const dtype = vae.id === 'mochi-vae' && o.shards > 1 ? 'bf16' : vae.dtype;
   const es = dtype === 'fp32' ? 4 : 2;
   const shards = vae.id === 'mochi-vae' ? o.shards : 1;
+  // HunyuanVideo-1.5 deals whole tiles to the ranks (rank 0 decodes its share, then gathers every tile)
+  const tileShards = vae.id === 'hunyuan-video-15-vae' && o.tiled ? o.shards : 1;
   const frames = decodedFrames(vae, o.t);
   const videoBytes = (3 * frames * o.h * vae.stride[1] * o.w * vae.stride[2] * es) / shards;
   b.alloc('weights', vae.params * es, 'vae_weights');
   b.alloc('latents', vae.zDim * o.t * o.h * o.w * es, 'vae_io');
-  const calls = decodeCalls(vae, { ...o, shards });
-  const decodedVolume = calls.reduce((a, c) => a + c.count * decodedFrames(vae, c.t) * c.h * c.w, 0) * vae.stride[1] * vae.stride[2];
+  const calls = decodeCalls(vae, { ...o, shards: Math.max(shards, tileShards) });
+  const allCalls = tileShards > 1 ? decodeCalls(vae, { ...o, shards: 1 }) : calls;
+  const decodedVolume = allCalls.reduce((a, c) => a + c.count * decodedFrames(vae, c.t) * c.h * c.w, 0) * vae.stride[1] * vae.stride[2];
   // decoded tiles are kept until they are blended and concatenated (overlaps included)
   const tileOutputs = (3 * decodedVolume * es) / shards;
+  if (tileShards > 1) {
+    // every rank's tiles, padded to the standard 256 × 256 px tile, all-gathered to every rank
+    const perRank = calls.reduce((a, c) => a + c.count, 0);
+    b.op({ kind: 'collective', name: 'vae.all_gather_tiles', collective: 'allgather', bytes: perRank * tileShards * 3 * frames * 256 * 256 * es, comm: 'vae' });
+  }
   b.alloc('decoded_tiles', tileOutputs, 'vae_io');
   const walk = WALKS[vae.id];
   const walkOpts: WalkOptions = { dtype, tf32: o.tf32, convWorkspace: o.convWorkspace, safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae', convCache: vae.id === 'cogvideox-vae' };

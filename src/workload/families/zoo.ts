@@ -7,12 +7,13 @@
  * Versions: HunyuanVideo T2V 720p cfg-distilled (the CLI default); CogVideoX1.5-5B T2V and CogVideoX-5B (1.0,
  * for the published diffusers/torchao table); LTX-Video 2B 0.9.6-dev (single-scale, CFG + STG) and
  * 13B 0.9.8-dev (multi-scale: two passes and a latent upsampler); Mochi-1-preview.
- * HunyuanVideo-1.5 is not in the zoo: its DiT is public, but its default pipeline adds a super-resolution
- * stage and a Qwen2.5-VL-class text encoder whose configs we have not read (see the README).
+ * HunyuanVideo-1.5 (T2V 480p and 720p, with and without its default super-resolution stage) lives in
+ * zoo-hunyuan-video-15.ts.
  */
 import type { ModelSpec } from '../models.ts';
 import type { CogDitSpec, FamilyVaeSpec, ParallelSupport } from './specs.ts';
 import { CLIP_L_TEXT, LLAVA_LLAMA3_8B, stack, t5Xxl } from './text-encoder-specs.ts';
+import { HUNYUAN_VIDEO_15_MODELS } from './zoo-hunyuan-video-15.ts';
 import { condsPerStep, ltxTimesteps } from './ltx-schedule.ts';
 
 const HV = 'Tencent/HunyuanVideo@fa14b00';
@@ -104,6 +105,7 @@ const LTX_PARALLEL: ParallelSupport = {
 /** Rectified-flow Euler step plus the CFG/STG combine and rescaling (pipeline_ltx_video.py:1215-1260): ~10 ops. */
 const LTX_STEP = { kernels: 10, latentPasses: 10 };
 
+
 export const FAMILY_MODELS: readonly ModelSpec[] = [
   {
     family: 'hunyuan-video',
@@ -149,6 +151,7 @@ export const FAMILY_MODELS: readonly ModelSpec[] = [
       parallel: `${HV}:hyvideo/inference.py:40-100, 157-176; hyvideo/modules/attenion.py:159-212`,
     },
   },
+  ...HUNYUAN_VIDEO_15_MODELS,
   {
     family: 'cogvideox',
     id: 'cogvideox1.5-5b',
