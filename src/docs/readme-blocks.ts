@@ -11,7 +11,7 @@ import { estimate } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
-import { modelTable, validateFamilies } from './readme-families.ts';
+import { familiesMeasured, modelTable, validateFamilies } from './readme-families.ts';
 import { mixedModelsBlock } from './readme-mixed.ts';
 import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
 import { sizeHardwareBlock } from './readme-size.ts';
@@ -116,6 +116,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'official-flags': officialFlags,
   'model-families': modelTable,
   'validate-families': validateFamilies,
+  'families-measured': familiesMeasured,
   'mixed-models': mixedModelsBlock,
   prices: pricesBlock,
   'size-hardware': () => sizeHardwareBlock(),

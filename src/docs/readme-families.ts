@@ -10,6 +10,10 @@ import { opFlops } from '../workload/ops.ts';
 import { estimate, RUNTIME_OVERHEAD_GB } from '../perf/estimate.ts';
 import { SINGLE_GPU } from '../parallel/plan.ts';
 import { comparePublishedFamilies, loadPublishedFamilies, summarizeFamilies, type PublishedFamilyRow } from '../perf/published-families.ts';
+import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements } from '../perf/family-measurements.ts';
+import { packagePath } from '../package-files.ts';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 const fmtS = (s: number) => (s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s.toFixed(1)} s`);
@@ -73,5 +77,28 @@ export function validateFamilies(): string {
       `${pct(r('cog5b-a100-peak-mem').error)}; the head-dim-64 attention ratio is the first suspect and wants the GPU measurement above. The HunyuanVideo and ` +
       'Mochi memory notes are too loosely specified to hold to 10% (whether offload was on is not stated).',
   );
+  return out.join('\n');
+}
+
+/** Our own GPU runs of the reference families (calibration/families/<gpu>[-l<N>].json), held out. */
+export function familiesMeasured(): string {
+  const dir = packagePath('calibration/families');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'reference-counts.json').sort();
+  if (!files.length) return 'No `families_measure.py` run is committed yet.';
+  const out: string[] = [];
+  for (const file of files) {
+    const f = loadFamilyMeasurements(join(dir, file));
+    const gpu = gpuOfMeasurementFile(file);
+    const rs = compareFamilyMeasurements(gpu, f);
+    out.push(`\`${file}\`: ${f.device}, torch ${f.torch}${f.cudnn ? `, cuDNN ${f.cudnn}` : ''}, SDPA on ${f.sdpa_backend ?? 'flash'}, ${f.layers ? `${f.layers} blocks of each kind` : 'full depth'}; vgsim on \`${gpu}\`.`, '');
+    out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rs) out.push(`| ${r.case} | ${r.depth ?? '–'} | ${r.measured_s.toFixed(3)} s | ${r.predicted_s.toFixed(3)} s | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} |`);
+    const med = (xs: number[]) => { const s = xs.map(Math.abs).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
+    const dit = rs.filter((r) => r.kind === 'dit_forward');
+    const vae = rs.filter((r) => r.kind === 'vae_decode_call');
+    const within = (xs: number[]) => xs.filter((x) => Math.abs(x) <= 0.1).length;
+    out.push('', `DiT forwards: time median |error| ${(100 * med(dit.map((r) => r.time_error))).toFixed(1)}% (${within(dit.map((r) => r.time_error))} of ${dit.length} within 10%), peak memory median |error| ${(100 * med(dit.map((r) => r.memory_error))).toFixed(1)}% (${within(dit.map((r) => r.memory_error))} within 10%); ` +
+      `decoder calls: time median |error| ${(100 * med(vae.map((r) => r.time_error))).toFixed(1)}% (${within(vae.map((r) => r.time_error))} of ${vae.length} within 10%), peak memory median |error| ${(100 * med(vae.map((r) => r.memory_error))).toFixed(1)}%.`);
+  }
   return out.join('\n');
 }
