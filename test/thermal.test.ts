@@ -14,6 +14,7 @@ import type { ThermalParams } from '../src/serving/cooling.ts';
 import { COOLING_DEFAULTS, gpuThermal, H100_AIR_RESISTANCE_K_PER_W, H100_AIR_TIME_CONSTANT_S, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
 import { listGpus } from '../src/hardware/catalog.ts';
 import { fitPowerFileSteps, fitThermalFile } from '../src/calibration/thermal-fit.ts';
+import { tLimitC } from '../src/docs/thermal-measured-block.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -140,6 +141,24 @@ describe('cooling figures', () => {
     expect(fit.inletC).toBeCloseTo(inlet, 1);
     expect(fit.tau).toBeCloseTo(tau, 1);
     expect(fit.steps.length).toBe(5); // the first idle level does not move
+  });
+
+  it('the committed H200 run: the full-load and idle levels fit a first-order step; the 50% level, cooled by the fans while its power rose, is left out with the reason', () => {
+    const fit = fitThermalFile('calibration/thermal/h200.json');
+    expect(fit.steps.map((s) => s.duty)).toEqual([1, 0]);
+    expect(fit.steps.every((s) => s.rms < 0.5)).toBe(true);
+    expect(fit.rejected.map((r) => r.duty)).toEqual([0.5]);
+    expect(fit.rejected[0]!.why).toMatch(/no first-order settling/);
+    // that host's path: less rise per watt than the reference air path, a warmer effective inlet
+    expect(fit.resistanceKPerW).toBeGreaterThan(0.03);
+    expect(fit.resistanceKPerW).toBeLessThan(H100_AIR_RESISTANCE_K_PER_W);
+    expect(fit.inletC).toBeGreaterThan(REFERENCE_COOLANT_C);
+  });
+
+  it('reads thresholds that newer drivers report as margins to T.Limit', () => {
+    const dump = '        GPU Current Temp                               : 39 C\n        GPU T.Limit Temp                               : 48 C\n';
+    expect(tLimitC(dump)).toBe(87);
+    expect(tLimitC('GPU Max Operating Temp : 87 C')).toBeUndefined();
   });
 
   it('PUE and fan share follow from the NVIDIA/Vertiv study numbers', () => {

@@ -77,6 +77,12 @@ interface ThermalFileStep {
 export interface ThermalFileFit {
   /** Each power level's step response (levels whose temperature moved less than 2 °C are left out). */
   steps: (StepFit & { duty: number; powerW: number })[];
+  /**
+   * Levels that are not a first-order step at one power, left out of R and the inlet with the reason: a τ at the
+   * edge of the search (the trace never settles toward one T∞), a residual over 1 °C, or a temperature that
+   * falls while the power rises (a second control loop at work: the chassis fans).
+   */
+  rejected: { duty: number; powerW: number; why: string }[];
   /** T∞ = inlet + R·P by least squares over every level (the idle ones included). */
   resistanceKPerW: number;
   /** The intercept: the effective coolant (inlet) temperature, °C. */
@@ -90,11 +96,21 @@ export function fitThermalFile(file: string): ThermalFileFit {
   const d = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; steps: ThermalFileStep[] };
   if (d.schema !== 'vgsim-thermal/1') throw new Error(`${file}: expected schema vgsim-thermal/1, got ${d.schema}`);
   const steps: ThermalFileFit['steps'] = [];
+  const rejected: ThermalFileFit['rejected'] = [];
   const levels: { p: number; t: number }[] = [];
+  const TAU_MAX = 600;
   for (const s of d.steps) {
     if (s.trace.length < 4 || s.power_w === null) continue;
     const pts = s.trace.map((w) => ({ t: w.t + 0.5, temp: w.temp_c }));
-    const fit = fitStepResponse(pts, [1, 600]);
+    const fit = fitStepResponse(pts, [1, TAU_MAX]);
+    const why =
+      fit.tau >= TAU_MAX ? `no first-order settling (τ at the ${TAU_MAX}-s search edge, T∞ ${fit.tInf.toFixed(1)} °C)`
+      : fit.rms > 1 ? `residual ${fit.rms.toFixed(1)} °C over 1 °C`
+      : undefined;
+    if (why) {
+      rejected.push({ duty: s.duty, powerW: s.power_w, why });
+      continue;
+    }
     levels.push({ p: s.power_w, t: fit.tInf });
     if (Math.abs(pts[pts.length - 1]!.temp - pts[0]!.temp) >= 2) steps.push({ ...fit, duty: s.duty, powerW: s.power_w });
   }
@@ -103,5 +119,5 @@ export function fitThermalFile(file: string): ThermalFileFit {
   const mt = levels.reduce((a, l) => a + l.t, 0) / levels.length;
   const r = levels.reduce((a, l) => a + (l.p - mp) * (l.t - mt), 0) / levels.reduce((a, l) => a + (l.p - mp) ** 2, 0);
   const taus = steps.map((s) => s.tau).sort((a, b) => a - b);
-  return { steps, resistanceKPerW: r, inletC: mt - r * mp, tau: taus.length ? taus[Math.floor(taus.length / 2)]! : NaN };
+  return { steps, rejected, resistanceKPerW: r, inletC: mt - r * mp, tau: taus.length ? taus[Math.floor(taus.length / 2)]! : NaN };
 }

@@ -12,6 +12,7 @@ import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
 import { familiesMeasured, modelTable, validateFamilies } from './readme-families.ts';
+import { thermalMeasuredBlock } from './thermal-measured-block.ts';
 import { mixedModelsBlock } from './readme-mixed.ts';
 import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
 import { sizeHardwareBlock } from './readme-size.ts';
@@ -126,6 +127,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),
+  'thermal-measured': () => thermalMeasuredBlock(),
   limits: limitsBlock,
   postprocess: () => postprocessBlock(),
   headline,
