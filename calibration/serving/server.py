@@ -125,6 +125,8 @@ class Server:
                 rec[key + "_s"] = marks[key] - self.t0
         if "end" in marks:
             rec["worker_end_s"] = marks["end"] - self.t0
+        if "cpu" in marks:
+            rec["worker_cpu_s"] = marks["cpu"]
         rec["finish_s"] = now - self.t0
         if op == "done":
             rec["outcome"] = "completed"
