@@ -89,7 +89,7 @@ export function servingValidationSection(): string {
     const host = meta.host ?? {};
     out.push(
       `**${meta.server?.device === 'cpu' ? 'CPU tiny-model run — not a GPU measurement' : 'Run'}** (\`${run.dir}/\`): ${host.cpu ?? '?'} with ${host.cpus ?? '?'} vCPUs shared with other jobs, ` +
-        `${meta.server?.workers} worker × ${worker.threads ?? '?'} torch thread at nice ${meta.server?.nice ?? 0}, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}. ` +
+        `${meta.server?.workers} worker × ${worker.threads ?? '?'} torch thread at nice ${meta.server?.nice ?? 0}${meta.server?.autogroup ? ' in its own autogroup' : ''}, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}. ` +
         `Fitted by \`vgsim calibrate\` on \`fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests): the stage times of each shape (\`stage-times.json\`; vgsim has no cost model for a CPU) ` +
         `and the serving overheads: dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}. ` +
         'The traces below were not used for fitting.',

@@ -200,6 +200,14 @@ describe('observed traces and the overhead fit', () => {
     expect(() => parseObserved(order, 'x.csv')).toThrow(/arrival order/);
     expect(() => parseObserved('timestamp_s,frames\n1,81\n', 'x.csv')).toThrow(/not an observed trace: no request_id, arrival_s, outcome, width, height, steps columns/);
   });
+
+  it('worker_cpu_s (the harness since it records it) is read as a duration; a negative one is a file:line error', () => {
+    const head = 'request_id,width,height,frames,steps,arrival_s,start_s,worker_end_s,finish_s,worker_cpu_s,outcome';
+    const rs = parseObserved([head, '0,64,64,9,6,0,0.01,1.01,1.02,0.45,completed', '1,64,64,9,6,2,2.01,3.01,3.02,,completed'].join('\n'), 'c.csv');
+    expect(rs[0]!.workerCpu).toBe(0.45);
+    expect(rs[1]!.workerCpu).toBeUndefined();
+    expect(() => parseObserved([head, '0,64,64,9,6,0,0.01,1.01,1.02,-1,completed'].join('\n'), 'c.csv')).toThrow(/worker_cpu_s/);
+  });
 });
 
 describe('metrics', () => {

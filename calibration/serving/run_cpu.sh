@@ -13,13 +13,17 @@
 #   6. vgsim calibrate and the README table (scripts/serving-validation.ts)
 #
 # The 2-vCPU VM these ran on is shared with other jobs; the server and its worker run at nice -15 (NICE=...)
-# so that the trace measures the server more than its neighbours.
+# in their own session, whose CFS autogroup gets that nice too (server.py set_priority: with autogroup on,
+# a process's nice alone only ranks it against its own session), so that the trace measures the server and
+# not its neighbours. The committed traces/cpu-tiny/ runs predate that (process nice only); the runs with it
+# are traces/cpu-tiny-autogroup/ (OUT=calibration/serving/traces/cpu-tiny-autogroup; README: "Why the
+# replay missed at high load").
 #
 # Needs PyTorch for the worker: on Debian `apt-get install -y python3-torch` (CPU build) and /usr/bin/python3.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/usr/bin/python3}
-OUT=calibration/serving/traces/cpu-tiny
+OUT=${OUT:-calibration/serving/traces/cpu-tiny}
 MIX='64x64x9f/6st*0.5@8,96x64x9f/8st*0.5@10'
 COMMON=(--device cpu --tiny --workers 1 --threads 1 --routing least-outstanding --nice "${NICE:--15}")
 DUR=${DURATION:-600}
@@ -39,7 +43,7 @@ run load85 31 --arrivals poisson --utilization 0.85
 run bursty 41 --arrivals gamma --cv 3 --utilization 0.6
 
 node bin/vgsim.js calibrate "$OUT/fit.csv" --scenario calibration/serving/scenarios/cpu-tiny.yaml \
-  --set deployment.stage_times=../traces/cpu-tiny/stage-profile.json \
+  --set deployment.stage_times="../traces/$(basename "$OUT")/stage-profile.json" \
   --validate "$OUT/load50.csv" --validate "$OUT/load85.csv" --validate "$OUT/bursty.csv" \
   --write "$OUT/overheads.json" --write-stage-times "$OUT/stage-times.json" | tee "$OUT/calibrate.txt"
-npm run --silent serving:validation -- --write
+if [ "$OUT" = calibration/serving/traces/cpu-tiny ]; then npm run --silent serving:validation -- --write; fi

@@ -38,6 +38,8 @@ export interface ObservedRequest {
   workerEnd?: number;
   finish?: number;
   response?: number;
+  /** CPU seconds the worker process used for the request (worker_cpu_s; a duration, not a time). */
+  workerCpu?: number;
   worker?: string;
   outcome: 'completed' | 'failed' | 'dropped';
   error?: string;
@@ -139,6 +141,11 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   for (const [key, col] of Object.entries(TIME_COLUMNS)) {
     const v = num(col, false);
     if (v !== undefined) r[key as keyof typeof TIME_COLUMNS] = v;
+  }
+  const cpu = num('worker_cpu_s', false);
+  if (cpu !== undefined) {
+    if (cpu < 0) at('worker_cpu_s', `expected a non-negative number of seconds, got "${cell('worker_cpu_s')}"`);
+    else r.workerCpu = cpu;
   }
   if (cell('worker') !== '') r.worker = cell('worker');
   if (cell('error') !== '') r.error = cell('error');
