@@ -26,6 +26,7 @@ import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops
 import { headDimFactor } from './attention-head-dim.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
+import { belowMeasuredChannels, layoutBytes, smallConvCore, NCHW_CONV_KERNELS } from './small-conv.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
 
@@ -284,11 +285,15 @@ export class DeviceModel {
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
+        const kind = op.dims === 3 ? 'conv3d' : 'conv2d';
+        if (belowMeasuredChannels(this.profile, kind, dtype, op.cin, op.cout, op.kernel)) return this.smallConv(op, flops, pixels, kvol);
         const rate =
-          this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
+          this.profile.convTflops(kind, dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
-        return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
+        const t = this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
+        // the measured rate holds the layout passes' GPU time; the CPU still launches each of their kernels
+        return prec === 'bf16' ? { ...t, kernels: NCHW_CONV_KERNELS * op.count } : t;
       }
       case 'elementwise': {
         // a composite (the official RMSNorm or rope_apply: several kernels timed together in the profile,
@@ -357,6 +362,20 @@ export class DeviceModel {
         return this.profile.hasAttention('cudnn') ? { profile: 'cudnn', scale: fa3OverCudnn(lq) } : { profile: 'flash', scale: FA3_OVER_FA2 };
       }
     }
+  }
+
+  /** A 16-bit conv narrower than every measured one: layout passes + core GEMM (small-conv.ts). */
+  private smallConv(op: Extract<Op, { kind: 'conv' }>, flops: number, pixels: number, kvol: number): OpTime {
+    const core = smallConvCore(this.profile, pixels, op.cout, kvol);
+    if (core === undefined) throw new Error('no measured 16-bit convolution rate');
+    this.raise(`convolutions with fewer channels than the profile measured (e.g. ${op.cin}->${op.cout}) are extrapolated: NCHW layout passes and bias add at the copy bandwidth + the implicit-GEMM core at the slowest measured core no smaller in M, N, K (small-conv.ts), an upper bound on the rate`);
+    const inHW = op.inputHW ? op.inputHW[0] * op.inputHW[1] : op.out[1] * op.out[2];
+    const layout = layoutBytes(op.cin, (op.out[0] + op.kernel[0] - 1) * inHW, op.cout, pixels, 2) * op.count;
+    const gemm = this.computeBound(flops, opBytes(op) * op.count, this.carryOver(core, 'bf16'), op.count);
+    const layoutS = layout / (this.memoryGBs('copy', layout / op.count / 3) * 1e9);
+    const kernels = NCHW_CONV_KERNELS * op.count;
+    const seconds = gemm.seconds + layoutS + (kernels - op.count) * this.kernelGapS;
+    return { seconds, kernels, bound: gemm.bound, flops, bytes: gemm.bytes + layout, rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
   }
 
   private computeBound(flops: number, bytes: number, tflops: number, count: number): OpTime {
