@@ -16,7 +16,7 @@
  * and conv3d rows pooled (the core is the same tensor-core GEMM mainloop). A GEMM no larger in M, N and K than
  * a measured one cannot run its tensor cores more fully (fewer output tiles, emptier tiles in N, a shorter
  * K loop), so the core rate is the SLOWEST measured core among the rows at least as large in every dimension
- * (M, N, K beyond the measured maximum taken at the maximum). That is an upper bound on the rate: an
+ * (M, N, K beyond the measured maximum taken at the maximum; failing that, the rows as large in N and K). That is an upper bound on the rate: an
  * extrapolation, said in the estimate's notes, and likely optimistic for N ≤ 64 and K ≤ 576 (the profile's
  * 16→384 rows, K = 432, run their core at 42–85 TFLOP/s).
  * Kernels: 4 per call (two layout transforms, the conv, the bias add).
@@ -31,6 +31,9 @@ export interface SmallConv {
   kernels: number;
 }
 
+export const SMALL_CONV_NOTE =
+  'convolutions with fewer channels than the profile measured (the post-processing networks) are extrapolated: NCHW layout passes and the bias add at the copy bandwidth + the implicit-GEMM core at the slowest measured core no smaller in M, N and K (small-conv.ts), an upper bound on the rate';
+
 /** Kernels one NCHW 16-bit cuDNN conv with bias launches: nchw→nhwc, conv, nhwc→nchw, bias add. */
 export const NCHW_CONV_KERNELS = 4;
 
@@ -44,6 +47,12 @@ function inputPixels(c: ConvPoint): number {
 /** Layout + bias bytes of a conv: 2 × input + 4 × output (bytes per element `eb`). */
 export function layoutBytes(cin: number, inPixels: number, cout: number, outPixels: number, eb: number): number {
   return eb * (2 * cin * inPixels + 4 * cout * outPixels);
+}
+
+/** Layout + bias bytes of one call of a 16-bit conv op (input extent: `inputHW`, else the output's, plus the kernel's frames). */
+export function smallConvLayoutBytes(op: { cin: number; cout: number; kernel: number[]; out: number[]; inputHW?: [number, number] }): number {
+  const inHW = op.inputHW ? op.inputHW[0] * op.inputHW[1] : op.out[1]! * op.out[2]!;
+  return layoutBytes(op.cin, (op.out[0]! + op.kernel[0]! - 1) * inHW, op.cout, op.out[0]! * op.out[1]! * op.out[2]!, 2);
 }
 
 /**
@@ -75,6 +84,9 @@ export function smallConvCore(profile: GpuProfile, m: number, n: number, k: numb
   const maxN = Math.max(...cores.map((c) => c.n));
   const maxK = Math.max(...cores.map((c) => c.k));
   const [mm, nn, kk] = [Math.min(m, maxM), Math.min(n, maxN), Math.min(k, maxK)];
+  // no row as large in all three (e.g. many pixels and many output channels): as large in N and K (more pixels only
+  // add waves); none of those either: undefined, and the caller interpolates as for measured shapes
   const dominating = cores.filter((c) => c.m >= mm && c.n >= nn && c.k >= kk);
-  return dominating.length ? Math.min(...dominating.map((c) => c.tflops)) : undefined;
+  const inNK = dominating.length ? dominating : cores.filter((c) => c.n >= nn && c.k >= kk);
+  return inNK.length ? Math.min(...inNK.map((c) => c.tflops)) : undefined;
 }
