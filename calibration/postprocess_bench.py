@@ -363,6 +363,56 @@ def run_color(out, a, resolutions, dtypes):
             print("color", res_name, row["dtype"], "%.3f ms" % (1e3 * row["s_per_frame"]) if "s_per_frame" in row else row.get("error"))
 
 
+def run_host(out, a, dtypes):
+    """What eager batch-1 calls cost the host (NOT YET MEASURED; vgsim extrapolates, see src/perf/small-conv.ts and
+    the RIFE launch bound): (1) CUDA kernels per network call at 480p, counted by torch.profiler, to check the
+    operator lists' kernel counts (4 per NCHW 16-bit conv with bias, 8 per RIFE warp); (2) wall time per op of
+    2000 back-to-back launches of tiny ops (F.conv2d with bias, grid_sample, interpolate, cat, add_), the per-op
+    host cost that bounds RIFE at batch 1 (the profile's launch_overhead_us has add_ only)."""
+    if a.device != "cuda":
+        return
+    from torch.profiler import profile, ProfilerActivity
+    dtype = dtypes[0]
+    wh = RESOLUTIONS["480p"]
+    nets = {"rife": (IFNet, lambda: [torch.rand(1, 3, pad32(*wh)[1], pad32(*wh)[0], device="cuda", dtype=dtype) for _ in range(2)]),
+            "srvgg_16": (lambda: SRVGGNetCompact(16), lambda: [torch.rand(1, 3, wh[1], wh[0], device="cuda", dtype=dtype)])}
+    rows = out.data.setdefault("host", {"kernels_per_call": [], "per_op_us": []})
+    for name, (build, inputs) in nets.items():
+        try:
+            model, x = build().to("cuda", dtype).eval(), inputs()
+            with torch.no_grad():
+                model(*x)
+                torch.cuda.synchronize()
+                with profile(activities=[ProfilerActivity.CUDA]) as prof:
+                    model(*x)
+                    torch.cuda.synchronize()
+            kernels = [e for e in prof.events() if e.device_type == torch.autograd.DeviceType.CUDA]
+            rows["kernels_per_call"].append(dict(network=name, resolution="480p", dtype=str(dtype), kernels=len(kernels),
+                                                 names=sorted({e.name[:80] for e in kernels})[:60]))
+        except Exception as exc:  # noqa: BLE001
+            rows["kernels_per_call"].append(dict(network=name, error=short_err(exc)))
+        out.flush()
+    x = torch.rand(1, 8, 8, 8, device="cuda", dtype=dtype)
+    w = torch.rand(8, 8, 3, 3, device="cuda", dtype=dtype)
+    b = torch.rand(8, device="cuda", dtype=dtype)
+    grid = torch.rand(1, 8, 8, 2, device="cuda", dtype=dtype) * 2 - 1
+    ops = {"add_": lambda: x.add_(0), "conv2d_bias": lambda: F.conv2d(x, w, b, padding=1),
+           "grid_sample": lambda: F.grid_sample(x, grid, mode="bilinear", padding_mode="border", align_corners=True),
+           "interpolate_bilinear": lambda: F.interpolate(x, scale_factor=0.5, mode="bilinear", align_corners=False),
+           "cat5": lambda: torch.cat((x, x, x, x, x), 1)}
+    for name, fn in ops.items():
+        with torch.no_grad():
+            for _ in range(50):
+                fn()
+            torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            for _ in range(2000):
+                fn()
+            torch.cuda.synchronize()
+        rows["per_op_us"].append(dict(op=name, dtype=str(dtype), us=(time.perf_counter() - t0) / 2000 * 1e6))
+        out.flush()
+
+
 def threading(enc, th):
     """ffmpeg's -threads sets x264's threads; x265 keeps its own pool, sized by pools= (and frame-threads)."""
     if not th:
@@ -466,7 +516,7 @@ def main():
     ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
     ap.add_argument("--tiny", action="store_true", help="96x64 frames, batch 1, fp32 on CPU: checks the code path")
     ap.add_argument("--networks", default="rife,srvgg_16,srvgg_32,rrdbnet_x4")
-    ap.add_argument("--sections", default="networks,color,encode")
+    ap.add_argument("--sections", default="networks,host,color,encode")
     ap.add_argument("--dtypes", default="fp16,bf16")
     ap.add_argument("--reps", type=int, default=10)
     ap.add_argument("--encode-frames", type=int, default=480, help="frames per encoder case")
@@ -489,6 +539,8 @@ def main():
     sections = a.sections.split(",")
     if "networks" in sections:
         run_networks(out, a, resolutions, dtypes)
+    if "host" in sections:
+        run_host(out, a, dtypes)
     if "color" in sections:
         run_color(out, a, resolutions, dtypes)
     if "encode" in sections:

@@ -65,6 +65,24 @@ describe('post-processing networks: FLOPs and parameters', () => {
     expect(rows.map((r) => r.network).sort()).toEqual(['rife', 'rrdbnet_x4', 'srvgg_16', 'srvgg_32']);
     for (const r of rows) expect(r.flops_model, r.network).toBe(r.flops_measured);
   });
+  it('peak memory by hand: a body conv holds its input, its output and cuDNN\'s NHWC copies of both', () => {
+    // SRVGGNetCompact at 832x480 fp16: weights + the input frame (kept for the nearest-upsampled base) + 4 maps of 64 channels
+    const map = 64 * 480 * 832 * 2;
+    expect(buildUpscaleCall('realesr-animevideov3', 832, 480, 'fp16').peakMemory().bytes).toBe(upscaleParams('realesr-animevideov3') * 2 + 3 * 480 * 832 * 2 + 4 * map);
+    // RRDBNet: conv_up2 on the ×4 map while the ×2 feat is still referenced: ×2 feat + ×4 input + output + NHWC copies of both
+    const x4 = 64 * 1920 * 3328 * 2;
+    expect(buildUpscaleCall('realesrgan-x4', 832, 480, 'fp16').peakMemory().bytes).toBe(upscaleParams('realesrgan-x4') * 2 + 3 * 480 * 832 * 2 + x4 / 4 + 4 * x4);
+  });
+  it("RIFE launches what the bench's eager forward launches: 4 kernels per conv, 8 per warp, the flow and merge passes", () => {
+    const b = buildRifeCall(832, 480, 'fp16');
+    const d = new DeviceModel('h100-sxm', { sustained: false, launch: 'eager' });
+    const kernels = b.ops.reduce((a, o) => a + d.opTime(o).kernels, 0);
+    const convs = 2 * 4 + 4 * 11; // heads: 4 each; blocks: 2 + 8 + lastconv
+    // timestep; head lrelus; per block: cat, lrelu ×2, res (mul, add, lrelu) ×8, pixel shuffle, ×scale, 4 warps (7 + grid_sample);
+    // blocks 1–3: flow ×1/scale, flow add, mask add; merge (sigmoid, mul, 1 − m, mul, add)
+    const elementwise = 1 + 2 * 3 + 4 * (1 + 2 + 8 * 3 + 1 + 1 + 4 * 8) + 3 * 3 + 5;
+    expect(kernels).toBe(4 * convs + elementwise + 2 * 3); // + the downsample and upsample of blocks 0–2 (none at scale 1)
+  });
 });
 
 describe('chain arithmetic and encoders', () => {

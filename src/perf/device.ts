@@ -26,6 +26,8 @@ import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops
 import { headDimFactor } from './attention-head-dim.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
+import { opKey } from './op-key.ts';
+import { belowMeasuredChannels, smallConvLayoutBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
 
@@ -284,11 +286,15 @@ export class DeviceModel {
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
+        const core = belowMeasuredChannels(this.profile, op.dims === 3 ? 'conv3d' : 'conv2d', dtype, op.cin, op.cout, op.kernel) ? smallConvCore(this.profile, pixels, op.cout, kvol) : undefined;
+        if (core !== undefined) return this.smallConv(op, flops, core);
         const rate =
           this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
-        return this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
+        const t = this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
+        // the measured rate holds the layout passes' GPU time; the CPU still launches each of their kernels
+        return prec === 'bf16' ? { ...t, kernels: NCHW_CONV_KERNELS * op.count } : t;
       }
       case 'elementwise': {
         // a composite (the official RMSNorm or rope_apply: several kernels timed together in the profile,
@@ -359,6 +365,15 @@ export class DeviceModel {
     }
   }
 
+  /** A 16-bit conv narrower than every measured one: layout passes + core GEMM + 4 kernels (small-conv.ts). */
+  private smallConv(op: Extract<Op, { kind: 'conv' }>, flops: number, core: number): OpTime {
+    this.raise(SMALL_CONV_NOTE);
+    const layout = smallConvLayoutBytes(op) * op.count;
+    const gemm = this.computeBound(flops, opBytes(op) * op.count, this.carryOver(core, 'bf16'), op.count);
+    const seconds = gemm.seconds + layout / (this.memoryGBs('copy', layout / op.count / 3) * 1e9) + (NCHW_CONV_KERNELS - 1) * op.count * this.kernelGapS;
+    return { seconds, kernels: NCHW_CONV_KERNELS * op.count, bound: gemm.bound, flops, bytes: gemm.bytes + layout, rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
+  }
+
   private computeBound(flops: number, bytes: number, tflops: number, count: number): OpTime {
     if (!(tflops > 0)) throw new Error('no measured rate for this kernel');
     let seconds = flops / (tflops * 1e12) / this.sustainedFactor / this.capClockRatio;
@@ -370,24 +385,6 @@ export class DeviceModel {
     }
     seconds += count * this.kernelGapS;
     return { seconds, kernels: count, bound, flops, bytes, rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
-  }
-}
-
-/** The fields of an op that decide its time (not its name or group). */
-function opKey(op: Op): string {
-  switch (op.kind) {
-    case 'gemm':
-      return `g${op.m},${op.n},${op.k},${op.dtype},${op.batch},${op.count}`;
-    case 'attention':
-      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count},${op.density ?? 1}`;
-    case 'elementwise':
-      return `e${op.ew},${op.bytes},${op.kernels},${op.count}`;
-    case 'conv':
-      return `c${op.dims},${op.cin},${op.cout},${op.kernel.join('x')},${op.out.join('x')},${op.dtype},${op.tf32},${op.count}`;
-    case 'transfer':
-      return `t${op.direction},${op.bytes},${op.pinned},${op.module},${op.count}`;
-    case 'collective':
-      return `x${op.name}`;
   }
 }
 

@@ -88,6 +88,7 @@ export function postprocessCost(device: DeviceModel, chain: PostprocessChain, vi
   /** A GPU step: `calls` calls of one op list, split over the group's GPUs. */
   const gpuStep = (step: PostprocessStep['step'], what: string, calls: number, b: StageBuilder) => {
     const cost = priceStageOnce(device, b.ops);
+    if (cost.launchBound) notes.push(`${step}: eager launch-bound at batch 1 (${cost.kernels} kernels per call at the profile's per-kernel launch cost); cuDNN conv, grid_sample and interpolate dispatch cost the host more than that and are not measured (calibration/postprocess_bench.py --sections host), so this call time is a lower bound`);
     const perGpu = Math.ceil(calls / gpus);
     const e = stageEnergy(pt, cost.ops, cost.seconds);
     joules += e.joules * calls; // every call on some GPU

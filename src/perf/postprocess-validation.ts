@@ -71,9 +71,23 @@ export interface PostprocessCheck {
   model_gb: number;
 }
 
-/** Model vs measurement for every batch-1 network row of a bench file (timing only for a GPU file on `gpu`). */
-export function comparePostprocess(bench: BenchFile, gpu = 'h100-sxm'): PostprocessCheck[] {
-  const device = bench.device === 'cuda' ? new DeviceModel(gpu) : undefined;
+/** The catalog GPU a bench file was measured on (its torch device name), or undefined. */
+export function benchGpu(gpuName: string | null): string | undefined {
+  if (!gpuName) return undefined;
+  if (/H200/i.test(gpuName)) return 'h200';
+  if (/H100.*(SXM|HBM3)/i.test(gpuName)) return 'h100-sxm';
+  if (/H100/i.test(gpuName)) return 'h100-pcie';
+  return undefined;
+}
+
+/**
+ * Model vs measurement for every batch-1 network row of a bench file (timing only for a GPU file), priced on
+ * the GPU the file was measured on (`gpu` overrides), eager launches, at burst clocks: each bench case runs for
+ * about half a second, too short and too light for the power limit to lower the clock.
+ */
+export function comparePostprocess(bench: BenchFile, gpu?: string): PostprocessCheck[] {
+  const id = gpu ?? benchGpu(bench.gpu_name) ?? 'h100-sxm';
+  const device = bench.device === 'cuda' ? new DeviceModel(id, { sustained: false, launch: 'eager' }) : undefined;
   const out: PostprocessCheck[] = [];
   for (const r of bench.networks) {
     if (r.error || r.batch !== 1) continue;

@@ -140,6 +140,11 @@ export class GpuProfile {
     return points;
   }
 
+  /** Every measured convolution row of a precision (small-conv.ts reads them as implicit GEMMs). */
+  convRows(dtype: string, tf32: boolean): readonly ConvPoint[] {
+    return this.convs.filter((c) => c.dtype === dtype && c.tf32 === tf32);
+  }
+
   /** Measured convolutions of the same kind, precision and kernel shape (falling back to looser matches). */
   private convPoints(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, kernel: number[]): ConvPoint[] {
     const prec = this.convs.filter((c) => c.dtype === dtype && c.tf32 === tf32);

@@ -71,14 +71,18 @@ function rrdbNet(net: FrameNet, x: Fmap): void {
   let f = net.map('trunk_add', body, 'binary', 2);
   net.free(trunk);
   for (const k of [1, 2]) {
-    f = net.resize(`up${k}.nearest`, f, f.h * 2, f.w * 2);
-    f = net.conv(`conv_up${k}`, f, 64, 3);
-    net.inPlace(`up${k}.lrelu`, f);
+    // feat = lrelu(conv_up(interpolate(feat))): the old feat stays referenced until the assignment
+    const up = net.resize(`up${k}.nearest`, f, f.h * 2, f.w * 2, true);
+    const g = net.conv(`conv_up${k}`, up, 64, 3);
+    net.inPlace(`up${k}.lrelu`, g);
+    net.free(f);
+    f = g;
   }
-  f = net.conv('conv_hr', f, 64, 3);
-  net.inPlace('hr.lrelu', f);
-  const out = net.conv('conv_last', f, 3, 3);
-  net.free(out, x);
+  // conv_last(lrelu(conv_hr(feat))): feat stays referenced through both convs
+  const hr = net.conv('conv_hr', f, 64, 3, { keepInput: true });
+  net.inPlace('hr.lrelu', hr);
+  const out = net.conv('conv_last', hr, 3, 3);
+  net.free(out, f, x);
 }
 
 function srvgg(net: FrameNet, x: Fmap, convs: number): void {

@@ -2,8 +2,9 @@
  * A small vocabulary for the post-processing networks' operator lists: 2D convolutions on one frame (batch 1),
  * the eager elementwise passes around them, and the tensors' lifetimes (as torch.no_grad frees them), on top of
  * StageBuilder. Every convolution is a ConvOp (dims 2), priced by the cost model exactly as the VAE decoder's
- * convolutions are (perf/device.ts: the profile's measured conv rates, else the implicit GEMM); every
- * elementwise pass is its minimum read + write bytes at the profile's bandwidth for that kernel family.
+ * convolutions are (perf/device.ts: the profile's measured conv rates; narrower convs by perf/small-conv.ts), with
+ * cuDNN's NHWC workspace (input + output); every elementwise pass is its minimum read + write bytes at the
+ * profile's bandwidth for that kernel family, one kernel each unless said.
  */
 import { DTYPE_BYTES, StageBuilder, type ElementwiseKind } from '../ops.ts';
 
@@ -55,7 +56,9 @@ export class FrameNet {
     const differs = opts.transposed || stride !== 1;
     this.b.op(
       { kind: 'conv', name, dims: 2, cin: x.c, cout, kernel, out: [1, h, w], dtype: this.dtype, tf32: false, ...(differs ? { inputHW: [x.h, x.w] as [number, number] } : {}) },
-      { outputs: [[out.name, this.bytes(cout, h, w), 'postprocess_activations']], frees: opts.keepInput ? [] : [x.name] },
+      // cuDNN's NHWC copies of the input and the output (16-bit tensor-core kernels on NCHW tensors): the profile's
+      // bf16 conv2d rows allocate 1.00–1.06 × (input + output) bytes of workspace (calibration/profiles/h100-sxm.json)
+      { outputs: [[out.name, this.bytes(cout, h, w), 'postprocess_activations']], frees: opts.keepInput ? [] : [x.name], workspace: this.bytes(x.c, x.h, x.w) + this.bytes(cout, h, w) },
     );
     return out;
   }
@@ -74,6 +77,11 @@ export class FrameNet {
     const inBytes = reads * this.bytes(x.c, x.h, x.w);
     this.b.op({ kind: 'elementwise', name, ew: kind, bytes: inBytes + this.bytes(c, h, w), kernels: 1 }, { outputs: [[out.name, this.bytes(c, h, w), 'postprocess_activations']], frees: opts.keepInput ? [] : [x.name] });
     return out;
+  }
+
+  /** Small elementwise kernels on temporaries (index grids, scalars): `bytes` read + written over `kernels` kernels. */
+  passes(name: string, bytes: number, kernels: number): void {
+    this.b.op({ kind: 'elementwise', name, ew: 'binary', bytes, kernels });
   }
 
   /** torch.cat along channels: a copy of every part into a new map (the parts stay alive). */

@@ -56,12 +56,16 @@ export function buildRifeCall(width: number, height: number, dtype: NetDtype): S
   const f0 = head(img0, '0');
   const f1 = head(img1, '1');
   const timestep = net.input('timestep', 1, H, W);
+  net.passes('timestep.new_full', net.bytes(1, H, W), 1);
   let flowMask: Fmap | undefined; // 4 flow + 1 mask channels at full resolution
   let warped: Fmap[] = [];
   BLOCKS.forEach(({ c, scale, cin }, i) => {
     net.b.section(`rife.block${i}`);
-    const parts = i === 0 ? [img0, img1, f0, f1, timestep] : [...warped, timestep, flowMask!];
+    // block 0 takes the frames and features; later ones the warped ones, the mask and flow × (1/scale) (a new tensor)
+    const flowIn = flowMask ? net.map(`block${i}.flow_scale`, flowMask, 'binary', 4 / 5, { keepInput: true, c: 4 }) : undefined;
+    const parts = i === 0 ? [img0, img1, f0, f1, timestep] : [...warped, timestep, { ...flowMask!, c: 1 }, flowIn!];
     let x = net.cat(`block${i}.cat`, parts);
+    if (flowIn) net.free(flowIn);
     if (x.c !== cin) throw new Error(`RIFE block ${i}: ${x.c} input channels, expected ${cin}`);
     if (scale !== 1) x = net.resize(`block${i}.downsample`, x, Math.max(1, Math.round(H / scale)), Math.max(1, Math.round(W / scale)));
     let f = net.conv(`block${i}.conv0a`, x, c / 2, 3, { stride: 2 });
@@ -79,17 +83,29 @@ export function buildRifeCall(width: number, height: number, dtype: NetDtype): S
     let t = net.conv(`block${i}.lastconv`, f, 24, 4, { transposed: true });
     t = net.map(`block${i}.pixel_shuffle`, t, 'copy', 1, { c: 6, h: t.h * 2, w: t.w * 2 });
     if (scale !== 1) t = net.resize(`block${i}.upsample`, t, H, W);
-    // flow = flow + fd, mask = mask + m (and the flow scaled): a few passes over 5 channels
-    const next = net.map(`block${i}.flow_update`, t, 'binary', 2, { c: 5 });
-    if (flowMask) net.free(flowMask);
+    // tmp[:, :4] * scale (a new 4-channel flow), tmp[:, 4:5] a view; then flow + fd and mask + m after block 0
+    let next = net.map(`block${i}.flow_times_scale`, t, 'binary', 4 / 6, { c: 5 });
+    if (flowMask) {
+      next = net.map(`block${i}.flow_add`, next, 'binary', 2 * 4 / 5, { c: 5 });
+      net.passes(`block${i}.mask_add`, 3 * net.bytes(1, H, W), 1);
+      net.free(flowMask);
+    }
     flowMask = next;
     net.free(...warped);
-    // grid_sample of both frames (3 ch) and both features (8 ch) by the flow: read the source and the grid, write the result
-    warped = [img0, img1, f0, f1].map((src, k) => net.map(`block${i}.warp${k}`, src, 'copy', 1 + 2 / src.c, { keepInput: true }));
+    // warp(src, flow) as the bench writes it: linspace ×2, stack(gx, gy), flow[:, 0] and flow[:, 1] scaled, stack,
+    // grid + f (7 kernels over 18 elements per pixel), then grid_sample (read the source and the grid, write the result)
+    warped = [img0, img1, f0, f1].map((src, k) => {
+      net.passes(`block${i}.warp${k}.grid`, 18 * net.bytes(1, H, W), 7);
+      return net.map(`block${i}.warp${k}`, src, 'copy', 1 + 2 / src.c, { keepInput: true });
+    });
   });
   net.b.section('rife.merge');
-  const m = net.map('merge.sigmoid', flowMask!, 'activation', 1, { c: 1 });
-  const out = net.map('merge.blend', warped[0]!, 'binary', 2 + 1 / 3);
-  net.free(m, ...warped, flowMask!, timestep, f0, f1, img0, img1, out);
+  // m = sigmoid(mask); wimg0 * m + wimg1 * (1 - m): sigmoid, mul, rsub, mul, add
+  const m = net.map('merge.sigmoid', flowMask!, 'activation', 1 / 5, { keepInput: true, c: 1 });
+  const a = net.map('merge.mul0', warped[0]!, 'binary', 4 / 3, { keepInput: true });
+  net.passes('merge.one_minus', 2 * net.bytes(1, H, W), 1);
+  const bm = net.map('merge.mul1', warped[1]!, 'binary', 4 / 3, { keepInput: true });
+  const out = net.map('merge.add', a, 'binary', 2, { keepInput: true });
+  net.free(m, a, bm, ...warped, flowMask!, timestep, f0, f1, img0, img1, out);
   return net.b;
 }
