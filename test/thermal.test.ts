@@ -13,7 +13,7 @@ import { Thermal, secondsToReach, steadyStateC, temperatureAfter, throttleSpeed 
 import type { ThermalParams } from '../src/serving/cooling.ts';
 import { COOLING_DEFAULTS, gpuThermal, H100_AIR_RESISTANCE_K_PER_W, H100_AIR_TIME_CONSTANT_S, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
 import { listGpus } from '../src/hardware/catalog.ts';
-import { fitPowerFileSteps, fitThermalFile } from '../src/calibration/thermal-fit.ts';
+import { checkTrajectory, fitPowerFileSteps, fitThermalFile } from '../src/calibration/thermal-fit.ts';
 import { tLimitC } from '../src/docs/thermal-measured-block.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -153,6 +153,31 @@ describe('cooling figures', () => {
     expect(fit.resistanceKPerW).toBeGreaterThan(0.03);
     expect(fit.resistanceKPerW).toBeLessThan(H100_AIR_RESISTANCE_K_PER_W);
     expect(fit.inletC).toBeGreaterThan(REFERENCE_COOLANT_C);
+  });
+
+  it('the committed H100 run (a third card, held out from τ): its full-load τ is the model\'s within 2 s; the model run through every sample with its own R and inlet', () => {
+    const fit = fitThermalFile('calibration/thermal/h100-sxm.json');
+    const full = fit.steps.find((s) => s.duty === 1)!;
+    expect(Math.abs(full.tau - H100_AIR_TIME_CONSTANT_S)).toBeLessThan(2);
+    const traj = checkTrajectory('calibration/thermal/h100-sxm.json', { resistanceKPerW: fit.resistanceKPerW, inletC: fit.inletC, tauS: H100_AIR_TIME_CONSTANT_S });
+    expect(traj.map((c) => c.duty)).toEqual([0, 1, 0]);
+    expect(traj[0]!.maxC).toBeLessThan(2); // the first idle plateau
+    // the fast die step the first-order model leaves out: large errors right after each power step
+    expect(traj[1]!.maxC).toBeGreaterThan(5);
+  });
+
+  it("checkTrajectory: the model's own trajectory has no error", () => {
+    const inlet = 27, R = 0.06, tau = 19;
+    let T = inlet + R * 100;
+    const steps = [100, 700, 100].map((p, i) => {
+      const T0 = T, Tss = inlet + R * p;
+      const trace = Array.from({ length: 60 }, (_, k) => ({ t: k, temp_c: temperatureAfter(T0, Tss, tau, k + 0.5), power_w: p }));
+      T = temperatureAfter(T0, Tss, tau, 60);
+      return { duty: [0, 1, 0][i]!, power_w: p, trace };
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'vgsim-traj-')), 'x.json');
+    writeFileSync(file, JSON.stringify({ schema: 'vgsim-thermal/1', steps }));
+    for (const c of checkTrajectory(file, { resistanceKPerW: R, inletC: inlet, tauS: tau })) expect(c.maxC).toBeLessThan(0.05);
   });
 
   it('reads thresholds that newer drivers report as margins to T.Limit', () => {

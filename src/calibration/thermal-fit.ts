@@ -121,3 +121,41 @@ export function fitThermalFile(file: string): ThermalFileFit {
   const taus = steps.map((s) => s.tau).sort((a, b) => a - b);
   return { steps, rejected, resistanceKPerW: r, inletC: mt - r * mp, tau: taus.length ? taus[Math.floor(taus.length / 2)]! : NaN };
 }
+
+export interface TrajectoryCheck {
+  duty: number;
+  powerW: number;
+  /** RMS and largest |model − measured| over the level's trace (°C), and the largest after its first `settleS` seconds. */
+  rmsC: number;
+  maxC: number;
+  maxAfterSettleC: number;
+}
+
+/**
+ * The first-order model run through a calibration/thermal.py file's levels and set against every measured
+ * sample: the die starts at the first sample's temperature, each level drives it toward inlet + R·P at time
+ * constant τ, and each level starts where the model (not the measurement) left off — so the check covers the
+ * transitions as well as the plateaus. `settleS`: the seconds after a power step that the first-order model is
+ * not meant to follow (the die's own fast step onto its heat sink).
+ */
+export function checkTrajectory(file: string, p: { resistanceKPerW: number; inletC: number; tauS: number }, settleS = 5): TrajectoryCheck[] {
+  const d = JSON.parse(readFileSync(file, 'utf8')) as { steps: ThermalFileStep[] };
+  const out: TrajectoryCheck[] = [];
+  let model: number | undefined;
+  for (const s of d.steps) {
+    if (s.trace.length === 0 || s.power_w === null) continue;
+    const t0 = model ?? s.trace[0]!.temp_c;
+    const tss = p.inletC + p.resistanceKPerW * s.power_w;
+    const errs = s.trace.map((w) => ({ t: w.t + 0.5, e: tss + (t0 - tss) * Math.exp(-(w.t + 0.5) / p.tauS) - w.temp_c }));
+    const abs = errs.map((x) => Math.abs(x.e));
+    out.push({
+      duty: s.duty, powerW: s.power_w,
+      rmsC: Math.sqrt(errs.reduce((a, x) => a + x.e * x.e, 0) / errs.length),
+      maxC: Math.max(...abs),
+      maxAfterSettleC: Math.max(0, ...errs.filter((x) => x.t > settleS).map((x) => Math.abs(x.e))),
+    });
+    const last = s.trace[s.trace.length - 1]!;
+    model = tss + (t0 - tss) * Math.exp(-(last.t + 1) / p.tauS);
+  }
+  return out;
+}

@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fitThermalFile } from '../calibration/thermal-fit.ts';
-import { gpuThermal, REFERENCE_COOLANT_C } from '../hardware/cooling.ts';
+import { checkTrajectory, fitThermalFile } from '../calibration/thermal-fit.ts';
+import { gpuThermal, H100_AIR_TIME_CONSTANT_S, REFERENCE_COOLANT_C } from '../hardware/cooling.ts';
 import { packagePath } from '../package-files.ts';
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
@@ -28,6 +28,7 @@ export function thermalMeasuredBlock(dir = packagePath('calibration/thermal')): 
     const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { env?: { gpu_name?: string; software?: { driver?: string } }; hold_s?: number; thresholds_text?: string };
     const fit = fitThermalFile(join(dir, file));
     const rAir = gpuThermal(gpuId).air.resistanceKPerW;
+    if (out.length) out.push('');
     out.push(`\`calibration/thermal/${file}\`: ${raw.env?.gpu_name ?? gpuId}, driver ${raw.env?.software?.driver ?? '?'}, ${raw.hold_s ?? '?'} s per level.`, '');
     out.push('| level | mean power | measured T∞ (fit) | τ (fit) | vgsim default (25 °C inlet, R ' + rAir.toFixed(3) + ' K/W) | error |', '|---|---:|---:|---:|---:|---:|');
     for (const s of fit.steps) {
@@ -38,6 +39,10 @@ export function thermalMeasuredBlock(dir = packagePath('calibration/thermal')): 
     const lim = raw.thresholds_text ? tLimitC(raw.thresholds_text) : undefined;
     out.push('', `Fitted over the accepted levels: R = ${fit.resistanceKPerW.toFixed(3)} K/W with an effective inlet of ${fit.inletC.toFixed(1)} °C` +
       (lim !== undefined ? `; the driver reports thresholds as margins to T.Limit = ${lim} °C (vgsim's max operating temperature: ${gpuThermal(gpuId).maxOperatingC} °C)` : '') + '.');
+    // the whole trace through the first-order model with that R and inlet and the model's τ: the transitions too
+    const traj = checkTrajectory(join(dir, file), { resistanceKPerW: fit.resistanceKPerW, inletC: fit.inletC, tauS: H100_AIR_TIME_CONSTANT_S });
+    out.push(`Every sample through the first-order model with that R and inlet and vgsim's τ = ${H100_AIR_TIME_CONSTANT_S} s: ` +
+      traj.map((c) => `${c.duty === 0 ? 'idle' : `${Math.round(c.duty * 100)}%`} RMS ${c.rmsC.toFixed(1)} °C, max ${c.maxC.toFixed(1)} °C`).join('; ') + '.');
   }
   return out.join('\n');
 }
