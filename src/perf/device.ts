@@ -16,6 +16,7 @@
  * catalog lacks SM counts or clocks for fall back to dense-peak ratios. Every result carries
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
+import { rowwiseReductionGBs } from './rowwise-reduction.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -302,7 +303,8 @@ export class DeviceModel {
         // a single-kernel family by the bytes of one kernel, plus its launch gaps
         const composite = COMPOSITE_KINDS.has(op.ew);
         const perKernel = composite ? op.bytes : op.bytes / Math.max(1, op.kernels);
-        const gbs = this.memoryGBs(op.ew, perKernel);
+        const full = this.memoryGBs(op.ew, perKernel);
+        const gbs = op.rows !== undefined ? Math.min(full, rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows)) : full;
         const seconds = bytes / (gbs * 1e9) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }

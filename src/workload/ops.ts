@@ -70,6 +70,12 @@ export interface ElementwiseOp extends OpBase {
   bytes: number;
   /** Kernels launched for this op (a composite like "RMSNorm" is several). */
   kernels: number;
+  /**
+   * A row-parallel reduction whose grid has one thread block per row (PyTorch's GroupNorm moments kernel:
+   * N × groups blocks), so at most `rows` SMs stream its bytes: priced at the measured per-block rate
+   * (perf/rowwise-reduction.ts) when that is below the GPU's bandwidth. Undefined: a full-GPU kernel.
+   */
+  rows?: number;
 }
 
 export interface ConvOp extends OpBase {

@@ -112,9 +112,9 @@ export function mochiTiles(T: number, H: number, W: number): TileCall[] {
 
 function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
   const res = (name: string, x: Tensor, cout: number): Tensor => {
-    const a = d.act(`${name}.silu1`, d.norm(`${name}.norm1`, x, { keep: true }));
+    const a = d.act(`${name}.silu1`, d.groupNorm(`${name}.norm1`, x, { keep: true }));
     const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw' });
-    const a2 = d.act(`${name}.silu2`, d.norm(`${name}.norm2`, c1));
+    const a2 = d.act(`${name}.silu2`, d.groupNorm(`${name}.norm2`, c1));
     const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw' });
     const sc = x.v.c !== cout ? d.conv(`${name}.conv_shortcut`, x, cout, [1, 1, 1]) : x;
     return d.add(`${name}.add`, c2, sc);
@@ -133,7 +133,7 @@ function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
       x = d.conv(`up${i}.upsample_conv`, x, c, [3, 3, 3], { pad: 'thw' });
     }
   });
-  x = d.act('norm_out.silu', d.norm('norm_out', x));
+  x = d.act('norm_out.silu', d.groupNorm('norm_out', x));
   return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw' });
 }
 
@@ -199,7 +199,7 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
     const zq = d.copy(`${name}.interpolate_zq`, z, { ...z.v, t: f.v.t, h: f.v.h, w: f.v.w }, true);
     const y = d.conv(`${name}.conv_y`, zq, f.v.c, [1, 1, 1], { keep: true, cache: true });
     const bb = d.conv(`${name}.conv_b`, zq, f.v.c, [1, 1, 1], { cache: true });
-    const n = d.norm(`${name}.norm_layer`, f, { keep: true });
+    const n = d.groupNorm(`${name}.norm_layer`, f, { keep: true });
     d.pointwise(`${name}.mul_add`, n, 2);
     d.free(y, bb);
     return n;

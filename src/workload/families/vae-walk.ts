@@ -120,6 +120,20 @@ export class DecoderWalk {
     return out;
   }
 
+  /**
+   * torch.nn.GroupNorm (F.group_norm, 32 groups, batch 1) on the whole tensor: the moments kernel (one read,
+   * one thread block per (sample, group) row: aten/src/ATen/native/cuda/group_norm_kernel.cu,
+   * RowwiseMomentsCUDAKernel<<<N * G, ...>>>), then the fused scale-shift apply (read + write).
+   */
+  groupNorm(name: string, x: Tensor, opts: { groups?: number; keep?: boolean } = {}): Tensor {
+    const out = this.fresh(name, x.v);
+    this.b.op({ kind: 'elementwise', name: `${name}.moments`, ew: 'norm', bytes: this.bytes(x.v), kernels: 1, rows: opts.groups ?? 32 });
+    this.ew(`${name}.apply`, 'norm', 2 * this.bytes(x.v), 1);
+    if (!opts.keep) this.free(x);
+    this.params += 2 * x.v.c;
+    return out;
+  }
+
   /** SiLU (or another pointwise activation): read, write; `inplace` reuses the tensor. */
   act(name: string, x: Tensor, inplace = false): Tensor {
     this.ew(name, 'activation', 2 * this.bytes(x.v), 1);
@@ -174,7 +188,7 @@ export class DecoderWalk {
   /** Single-head attention over the t·h·w tokens of x (1 head of width c), as a memory-efficient kernel with a mask. */
   attention(name: string, x: Tensor, opts: { maskBytes: number }): Tensor {
     const tokens = x.v.t * x.v.h * x.v.w;
-    const n = this.norm(`${name}.group_norm`, x, { keep: true });
+    const n = this.groupNorm(`${name}.group_norm`, x, { keep: true });
     const qkv = this.fresh(`${name}.qkv`, { ...x.v, c: 3 * x.v.c });
     this.b.op({ kind: 'gemm', name: `${name}.to_qkv`, m: tokens, n: 3 * x.v.c, k: x.v.c, dtype: this.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
     this.free(n);
