@@ -23,7 +23,7 @@ import { simulate, summaryOf } from '../src/serving/simulate.ts';
 import { InputError } from '../src/errors.ts';
 
 const P: ThermalParams = {
-  gpu: 'h100-sxm', coolantC: 30, resistance: 0.08, tau: 20, limitC: 87, limitW: (87 - 30) / 0.08, throttles: true,
+  gpu: 'h100-sxm', coolantC: 30, resistance: 0.08, tau: 20, dieStep: 0, limitC: 87, limitW: (87 - 30) / 0.08, throttles: true,
   p0W: 143, alpha: 2.88, busyClockMHz: 1350, idleClockMHz: 345, slowdownC: 89,
 };
 
@@ -33,6 +33,40 @@ function rig() {
   const channel = meter.channel('gpu', 'gpus');
   return { sim, meter, channel, thermal: new Thermal({ sim, meter }) };
 }
+
+describe('the die step onto the heat sink (two-node model)', () => {
+  const D: ThermalParams = { ...P, dieStep: 0.02 };
+  it('a power step moves the die by R_d·ΔP at once; the heat sink follows at τ; the steady state is still T_c + R·P', () => {
+    const { sim, thermal } = rig();
+    const owner = {};
+    thermal.set(owner, D, 1, 100);
+    const g = thermal.group(owner)!;
+    expect(g.temperatureAt(0)).toBeCloseTo(30 + 0.08 * 100, 9);
+    sim.schedule(10, () => thermal.set(owner, D, 1, 500));
+    sim.run({ until: 10 });
+    expect(g.temperatureAt(10)).toBeCloseTo(38 + 0.02 * 400, 9); // the die's step alone
+    const sinkSS = 30 + 0.06 * 500;
+    expect(g.temperatureAt(30)).toBeCloseTo(sinkSS + (30 + 0.06 * 100 - sinkSS) * Math.exp(-20 / 20) + 0.02 * 500, 9);
+    expect(g.temperatureAt(1e4)).toBeCloseTo(30 + 0.08 * 500, 6);
+  });
+  it('a throttle onset comes sooner than without the step (the die reaches the limit with a cooler heat sink) and holds the die at the limit', () => {
+    const onsetOf = (p: ThermalParams) => {
+      const { thermal } = rig();
+      const owner = {};
+      thermal.set(owner, p, 1, 100);
+      return thermal.phaseSeconds(owner, p, 800, 1000) - 1000; // extra seconds the throttle costs
+    };
+    expect(onsetOf(D)).toBeGreaterThan(onsetOf(P));
+    const { sim, thermal, channel } = rig();
+    const owner = {};
+    thermal.set(owner, D, 1, 100);
+    thermal.runPhase(owner, D, 1, channel, 800, 500, () => {}, () => {});
+    sim.run({ until: 400 });
+    const g = thermal.group(owner)!;
+    expect(g.temperatureAt(sim.now)).toBeCloseTo(87, 6);
+    expect(g.maxTemp).toBeLessThanOrEqual(87 + 1e-9);
+  });
+});
 
 describe('first-order thermal model (closed form)', () => {
   it('settles at T_c + R·P and follows the step response with its time constant', () => {
@@ -162,8 +196,19 @@ describe('cooling figures', () => {
     const traj = checkTrajectory('calibration/thermal/h100-sxm.json', { resistanceKPerW: fit.resistanceKPerW, inletC: fit.inletC, tauS: H100_AIR_TIME_CONSTANT_S });
     expect(traj.map((c) => c.duty)).toEqual([0, 1, 0]);
     expect(traj[0]!.maxC).toBeLessThan(2); // the first idle plateau
-    // the fast die step the first-order model leaves out: large errors right after each power step
+    // a single first-order mass misses the die's fast step: large errors right after each power step
     expect(traj[1]!.maxC).toBeGreaterThan(5);
+  });
+
+  it('vgsim\'s die-on-heat-sink model follows the H100 run\'s cool-down, held out of every fit, within 3 °C', () => {
+    const file = 'calibration/thermal/h100-sxm.json';
+    const fit = fitThermalFile(file, { firstLevels: 2 }); // idle plateau + full load only
+    const spec = gpuThermal('h100-sxm');
+    const traj = checkTrajectory(file, { resistanceKPerW: fit.resistanceKPerW, inletC: fit.inletC, tauS: spec.air.timeConstantS, dieStepKPerW: spec.dieStepKPerW });
+    expect(traj[2]!.maxC).toBeLessThan(3);
+    expect(traj[2]!.rmsC).toBeLessThan(2);
+    // the die step itself: the heat-up's first second (the calibration) — (45.2 − 34.0 − 0.4)/(594 − 120)
+    expect((45.2 - 34.0 - 0.4) / (594 - 120)).toBeCloseTo(spec.dieStepKPerW, 3);
   });
 
   it("checkTrajectory: the model's own trajectory has no error", () => {

@@ -91,9 +91,11 @@ export interface ThermalFileFit {
   tau: number;
 }
 
-/** Fits a calibration/thermal.py file (`vgsim-thermal/1`): τ per step, R and the effective inlet across steps. */
-export function fitThermalFile(file: string): ThermalFileFit {
-  const d = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; steps: ThermalFileStep[] };
+/** Fits a calibration/thermal.py file (`vgsim-thermal/1`): τ per step, R and the effective inlet across steps (optionally the first N levels only). */
+export function fitThermalFile(file: string, opts: { firstLevels?: number } = {}): ThermalFileFit {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { schema: string; steps: ThermalFileStep[] };
+  // `firstLevels`: fit on the first N levels only (the rest held out for checkTrajectory)
+  const d = { ...raw, steps: opts.firstLevels === undefined ? raw.steps : raw.steps.slice(0, opts.firstLevels) };
   if (d.schema !== 'vgsim-thermal/1') throw new Error(`${file}: expected schema vgsim-thermal/1, got ${d.schema}`);
   const steps: ThermalFileFit['steps'] = [];
   const rejected: ThermalFileFit['rejected'] = [];
@@ -135,18 +137,20 @@ export interface TrajectoryCheck {
  * The first-order model run through a calibration/thermal.py file's levels and set against every measured
  * sample: the die starts at the first sample's temperature, each level drives it toward inlet + R·P at time
  * constant τ, and each level starts where the model (not the measurement) left off — so the check covers the
- * transitions as well as the plateaus. `settleS`: the seconds after a power step that the first-order model is
- * not meant to follow (the die's own fast step onto its heat sink).
+ * transitions as well as the plateaus. The model is vgsim's (serving/thermal.ts): the die `dieStepKPerW`·P above a
+ * first-order heat sink (0: a single first-order mass). `settleS`: the seconds after a power step reported apart.
  */
-export function checkTrajectory(file: string, p: { resistanceKPerW: number; inletC: number; tauS: number }, settleS = 5): TrajectoryCheck[] {
+export function checkTrajectory(file: string, p: { resistanceKPerW: number; inletC: number; tauS: number; dieStepKPerW?: number }, settleS = 5): TrajectoryCheck[] {
   const d = JSON.parse(readFileSync(file, 'utf8')) as { steps: ThermalFileStep[] };
   const out: TrajectoryCheck[] = [];
-  let model: number | undefined;
+  const rd = p.dieStepKPerW ?? 0;
+  let sink: number | undefined;
   for (const s of d.steps) {
     if (s.trace.length === 0 || s.power_w === null) continue;
-    const t0 = model ?? s.trace[0]!.temp_c;
-    const tss = p.inletC + p.resistanceKPerW * s.power_w;
-    const errs = s.trace.map((w) => ({ t: w.t + 0.5, e: tss + (t0 - tss) * Math.exp(-(w.t + 0.5) / p.tauS) - w.temp_c }));
+    const pw = s.power_w;
+    const t0 = sink ?? s.trace[0]!.temp_c - rd * pw;
+    const tss = p.inletC + (p.resistanceKPerW - rd) * pw;
+    const errs = s.trace.map((w) => ({ t: w.t + 0.5, e: tss + (t0 - tss) * Math.exp(-(w.t + 0.5) / p.tauS) + rd * pw - w.temp_c }));
     const abs = errs.map((x) => Math.abs(x.e));
     out.push({
       duty: s.duty, powerW: s.power_w,
@@ -155,7 +159,7 @@ export function checkTrajectory(file: string, p: { resistanceKPerW: number; inle
       maxAfterSettleC: Math.max(0, ...errs.filter((x) => x.t > settleS).map((x) => Math.abs(x.e))),
     });
     const last = s.trace[s.trace.length - 1]!;
-    model = tss + (t0 - tss) * Math.exp(-(last.t + 1) / p.tauS);
+    sink = tss + (t0 - tss) * Math.exp(-(last.t + 1) / p.tauS);
   }
   return out;
 }

@@ -7,8 +7,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkTrajectory, fitThermalFile } from '../calibration/thermal-fit.ts';
-import { gpuThermal, H100_AIR_TIME_CONSTANT_S, REFERENCE_COOLANT_C } from '../hardware/cooling.ts';
+import { gpuThermal, REFERENCE_COOLANT_C } from '../hardware/cooling.ts';
 import { packagePath } from '../package-files.ts';
+
+/** Levels in a thermal.py file (with a trace and a power). */
+const rawSteps = (file: string): number => (JSON.parse(readFileSync(file, 'utf8')) as { steps: { trace: unknown[]; power_w: number | null }[] }).steps.filter((s) => s.trace.length > 0 && s.power_w !== null).length;
 
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
@@ -39,10 +42,16 @@ export function thermalMeasuredBlock(dir = packagePath('calibration/thermal')): 
     const lim = raw.thresholds_text ? tLimitC(raw.thresholds_text) : undefined;
     out.push('', `Fitted over the accepted levels: R = ${fit.resistanceKPerW.toFixed(3)} K/W with an effective inlet of ${fit.inletC.toFixed(1)} °C` +
       (lim !== undefined ? `; the driver reports thresholds as margins to T.Limit = ${lim} °C (vgsim's max operating temperature: ${gpuThermal(gpuId).maxOperatingC} °C)` : '') + '.');
-    // the whole trace through the first-order model with that R and inlet and the model's τ: the transitions too
-    const traj = checkTrajectory(join(dir, file), { resistanceKPerW: fit.resistanceKPerW, inletC: fit.inletC, tauS: H100_AIR_TIME_CONSTANT_S });
-    out.push(`Every sample through the first-order model with that R and inlet and vgsim's τ = ${H100_AIR_TIME_CONSTANT_S} s: ` +
-      traj.map((c) => `${c.duty === 0 ? 'idle' : `${Math.round(c.duty * 100)}%`} RMS ${c.rmsC.toFixed(1)} °C, max ${c.maxC.toFixed(1)} °C`).join('; ') + '.');
+    // calibrate on every level but the last (R and inlet from their plateaus, the die step and τ from vgsim's
+    // H100 constants), validate on the last level's whole trajectory (the cool-down), held out of both
+    const held = fitThermalFile(join(dir, file), { firstLevels: rawSteps(join(dir, file)) - 1 });
+    const spec = gpuThermal(gpuId);
+    const traj = checkTrajectory(join(dir, file), { resistanceKPerW: held.resistanceKPerW, inletC: held.inletC, tauS: spec.air.timeConstantS, dieStepKPerW: spec.dieStepKPerW });
+    const last = traj[traj.length - 1]!;
+    out.push(`vgsim's model (die step ${spec.dieStepKPerW.toFixed(3)} K/W on a heat sink of τ = ${spec.air.timeConstantS} s) with R = ${held.resistanceKPerW.toFixed(3)} K/W and inlet ${held.inletC.toFixed(1)} °C ` +
+      `fitted on every level but the last, run through every sample: ` +
+      traj.slice(0, -1).map((c) => `${c.duty === 0 ? 'idle' : `${Math.round(c.duty * 100)}%`} RMS ${c.rmsC.toFixed(1)} °C, max ${c.maxC.toFixed(1)} °C`).join('; ') +
+      `; **held-out ${last.duty === 0 ? 'cool-down' : 'last level'}: RMS ${last.rmsC.toFixed(1)} °C, max ${last.maxC.toFixed(1)} °C**.`);
   }
   return out.join('\n');
 }

@@ -53,6 +53,11 @@ export interface GpuThermalSpec {
   /** Die-to-coolant thermal resistance (K/W) and time constant (s) of each cooling path. */
   air: { resistanceKPerW: number; timeConstantS: number };
   liquid: { resistanceKPerW: number; timeConstantS: number };
+  /**
+   * The die's own step onto its heat sink (K/W): the part of the resistance that follows power within a second,
+   * in series with the heat sink's first-order path (the rest of the resistance, at the time constant).
+   */
+  dieStepKPerW: number;
   /** SM clock with no kernels (MHz). */
   idleClockMHz: number;
   /** True when the numbers are the H100's scaled by TDP. */
@@ -66,6 +71,13 @@ const H100_TDP_W = 700;
 export const H100_AIR_TIME_CONSTANT_S = 19;
 export const H100_AIR_RESISTANCE_K_PER_W = 0.067;
 export const H100_LIQUID_RESISTANCE_K_PER_W = 0.036;
+/**
+ * The H100's die step: CALIBRATED on the heat-up of calibration/thermal/h100-sxm.json (idle 119.8 W at 34.0 °C,
+ * then full load: the first second's mean is 45.2 °C at a mean 594 W, the heat sink having moved ~0.4 °C in it):
+ * (45.2 − 34.0 − 0.4)/(594 − 120) = 0.023 K/W. VALIDATED on the same run's cool-down (held out of this figure:
+ * full load → idle, the first second drops 13 °C; test/thermal.test.ts runs the model through it).
+ */
+export const H100_DIE_STEP_K_PER_W = 0.023;
 /** The coolant temperature the resistances were derived at (assumed; not recorded by the measurements). */
 export const REFERENCE_COOLANT_C = 25;
 const HEAT_CAPACITY_J_PER_K = H100_AIR_TIME_CONSTANT_S / H100_AIR_RESISTANCE_K_PER_W;
@@ -94,9 +106,10 @@ export function gpuThermal(gpuId: string): GpuThermalSpec {
     gpu: gpu.id, maxOperatingC: 87, slowdownC: 89, shutdownC: 92,
     air: { resistanceKPerW: rAir, timeConstantS: H100_AIR_TIME_CONSTANT_S },
     liquid: { resistanceKPerW: rLiquid, timeConstantS: rLiquid * HEAT_CAPACITY_J_PER_K / scale },
+    dieStepKPerW: H100_DIE_STEP_K_PER_W * scale,
     idleClockMHz: 345,
     extrapolated: !own,
-    sources: { 'air.timeConstantS': SRC.tau, 'air.resistanceKPerW': SRC.rAir + note, 'liquid.resistanceKPerW': SRC.rLiquid + note, 'liquid.timeConstantS': SRC.tauLiquid, limits: SRC.limits + (own ? '' : '; assumed the same for this GPU') },
+    sources: { 'air.timeConstantS': SRC.tau, 'air.resistanceKPerW': SRC.rAir + note, 'liquid.resistanceKPerW': SRC.rLiquid + note, 'liquid.timeConstantS': SRC.tauLiquid, dieStepKPerW: 'heat-up step of calibration/thermal/h100-sxm.json (first second: 0.023 K/W); the same die and interface under air and liquid (assumption)' + note, limits: SRC.limits + (own ? '' : '; assumed the same for this GPU') },
   };
   thermalCache.set(gpuId, t);
   return t;

@@ -46,9 +46,11 @@ export function coolingOf(s: Scenario): ResolvedCooling {
 export interface ThermalParams {
   gpu: string;
   coolantC: number;
-  /** Die-to-coolant resistance, K/W, and time constant, s. */
+  /** Die-to-coolant resistance, K/W, and the heat sink's time constant, s. */
   resistance: number;
   tau: number;
+  /** The part of `resistance` the die follows within a second (its step onto the heat sink), K/W. */
+  dieStep: number;
   /** SW thermal slowdown holds the die here, °C. */
   limitC: number;
   /** Power (W per GPU) whose steady state is exactly limitC. */
@@ -81,7 +83,7 @@ export function thermalParams(s: Scenario, c: ResolvedCooling, gpuId: string, po
   const perSm = curve.perSmW.bf16 ?? Object.values(curve.perSmW)[0]!;
   const busyClockMHz = Math.min(curve.topClockMHz, curve.topClockMHz * Math.pow(Math.max(0, limit - curve.p0W) / (sms * perSm), 1 / curve.alpha));
   return {
-    gpu: gpu.id, coolantC: c.coolantC, resistance, tau, limitC: spec.maxOperatingC, limitW: (spec.maxOperatingC - c.coolantC) / resistance,
+    gpu: gpu.id, coolantC: c.coolantC, resistance, tau, dieStep: Math.min(spec.dieStepKPerW, resistance), limitC: spec.maxOperatingC, limitW: (spec.maxOperatingC - c.coolantC) / resistance,
     throttles: c.modelled, p0W: curve.p0W, alpha: curve.alpha, busyClockMHz, idleClockMHz: spec.idleClockMHz, slowdownC: spec.slowdownC,
   };
 }

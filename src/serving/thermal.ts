@@ -2,15 +2,17 @@
  * GPU temperature and thermal throttling, exact and event-driven (figures: hardware/cooling.ts; the scenario's
  * cooling resolved: cooling.ts).
  *
- * Every GPU group that always draws the same power — a stage server's GPUs, a node's unused GPUs — is one
- * first-order thermal mass. Between two power changes
- *     T(t) = T_ss + (T_0 − T_ss)·e^{−(t − t_0)/τ},   T_ss = T_c + R·P,
- * and power changes only at events, so the temperature is known in closed form at every instant: nothing is
- * sampled or stepped. A group starts (on its first power level) at that level's steady state.
+ * Every GPU group that always draws the same power — a stage server's GPUs, a node's unused GPUs — is a die on
+ * a heat sink: the die sits R_d·P above the heat sink and follows power within a second (its step onto the sink,
+ * R_d = dieStep), and the heat sink is a first-order thermal mass between two power changes,
+ *     S(t) = S_ss + (S_0 − S_ss)·e^{−(t − t_0)/τ},   S_ss = T_c + (R − R_d)·P,   T = S + R_d·P,
+ * so the steady state is T_c + R·P as before and a power step moves the die by R_d·ΔP at once. Power changes
+ * only at events, so the temperature is known in closed form at every instant: nothing is sampled or stepped.
+ * A group starts (on its first power level) at that level's steady state.
  *
  * Throttling (cooling given in the scenario): the firmware holds the die at its max operating temperature
  * T_lim. A phase drawing P per GPU with T_ss > T_lim runs at full speed until T reaches T_lim — after
- * t* = τ·ln((T_ss − T_0)/(T_ss − T_lim)), one event — and from then on the GPU draws exactly
+ * t* = τ·ln((S_ss − S_0)/(S_ss − (T_lim − R_d·P))), one event — and from then on the GPU draws exactly
  * P_lim = (T_lim − T_c)/R, the power whose steady state is T_lim, so T stays at T_lim; the phase's remaining
  * work runs at speed s = ((P_lim − P0)/(P − P0))^(1/α), the power-cap law of perf/power-cap.ts (clock ∝ speed
  * for compute-bound work) with the phase's mean power treated as compute-bound — memory-bound parts of a phase
@@ -24,6 +26,12 @@ import type { ThermalParams } from './cooling.ts';
 
 /** Steady-state temperature of power `watts` (per GPU). */
 export const steadyStateC = (p: ThermalParams, watts: number): number => p.coolantC + p.resistance * watts;
+
+/** The heat sink's steady state at `watts` (the die sits dieStep·watts above it). */
+export const sinkSteadyC = (p: Pick<ThermalParams, 'coolantC' | 'resistance' | 'dieStep'>, watts: number): number => p.coolantC + (p.resistance - p.dieStep) * watts;
+
+/** The die temperature over a heat sink at `sinkC` drawing `watts`. */
+export const dieC = (p: Pick<ThermalParams, 'dieStep'>, sinkC: number, watts: number): number => sinkC + p.dieStep * watts;
 
 /** Temperature `dt` seconds after T0 at constant power whose steady state is Tss. */
 export const temperatureAfter = (T0: number, Tss: number, tau: number, dt: number): number => Tss + (T0 - Tss) * Math.exp(-dt / tau);
@@ -43,8 +51,8 @@ export function throttleSpeed(p: Pick<ThermalParams, 'p0W' | 'alpha'>, watts: nu
 
 /** One GPU group's thermal state and the integrals the results and the export read. */
 export class ThermalGroup {
-  /** Temperature at t0 (°C), power per GPU (W) and SM clock (MHz) since t0. */
-  temp: number;
+  /** Heat-sink temperature at t0 (°C; the die is dieStep·watts above it), power per GPU (W) and SM clock (MHz) since t0. */
+  sink: number;
   t0: number;
   watts: number;
   clockMHz: number;
@@ -62,8 +70,8 @@ export class ThermalGroup {
   constructor(readonly p: ThermalParams, readonly gpus: number, now: number, watts: number) {
     this.t0 = now;
     this.watts = watts;
-    this.temp = steadyStateC(p, watts);
-    this.maxTemp = this.temp;
+    this.sink = sinkSteadyC(p, watts);
+    this.maxTemp = steadyStateC(p, watts);
     this.clockMHz = p.idleClockMHz;
   }
 
@@ -77,16 +85,28 @@ export class ThermalGroup {
       this.busyS += dt;
       this.busyClockS += this.clockMHz * dt;
     }
-    this.temp = this.atLimit ? this.p.limitC : temperatureAfter(this.temp, steadyStateC(this.p, this.watts), this.p.tau, dt);
+    this.sink = this.atLimit ? this.p.limitC - this.p.dieStep * this.watts : temperatureAfter(this.sink, sinkSteadyC(this.p, this.watts), this.p.tau, dt);
     // a throttle onset lands when the closed form reaches the limit; rounding must not overshoot it
-    if (this.p.throttles && this.temp > this.p.limitC) this.temp = this.p.limitC;
-    if (this.temp > this.maxTemp) this.maxTemp = this.temp;
+    if (this.p.throttles && dieC(this.p, this.sink, this.watts) > this.p.limitC) this.sink = this.p.limitC - this.p.dieStep * this.watts;
+    this.noteTemp();
     this.t0 = now;
+  }
+
+  /** The die temperature now (after a power change: the die's step included). */
+  get temp(): number {
+    return this.atLimit ? this.p.limitC : dieC(this.p, this.sink, this.watts);
+  }
+
+  /** Records the die's current temperature in the maximum (after every advance and power change). */
+  noteTemp(): void {
+    // with throttling on, the firmware holds the die at its limit (a step past it is held from its first instant)
+    const t = this.p.throttles ? Math.min(this.temp, this.p.limitC) : this.temp;
+    if (t > this.maxTemp) this.maxTemp = t;
   }
 
   temperatureAt(now: number): number {
     if (this.atLimit) return this.p.limitC;
-    return temperatureAfter(this.temp, steadyStateC(this.p, this.watts), this.p.tau, now - this.t0);
+    return dieC(this.p, temperatureAfter(this.sink, sinkSteadyC(this.p, this.watts), this.p.tau, now - this.t0), this.watts);
   }
 
   joulesAt(now: number): number {
@@ -128,11 +148,15 @@ export class Thermal {
       return;
     }
     g.advance(now);
+    if (g.atLimit && watts <= g.p.limitW) {
+      g.sink = g.p.limitC - g.p.dieStep * g.watts;
+      g.atLimit = false;
+    }
     g.watts = watts;
     g.busy = false;
     g.throttled = false;
     g.clockMHz = p.idleClockMHz;
-    if (watts <= g.p.limitW) g.atLimit = false;
+    g.noteTemp();
   }
 
   /** How long a phase of `seconds` at full speed drawing `watts` will take from now (what runPhase will schedule). */
@@ -141,8 +165,8 @@ export class Thermal {
     const g = this.groups.get(owner);
     const speed = throttleSpeed(p, watts, p.limitW);
     if (g?.atLimit) return seconds / speed;
-    const temp = g ? g.temperatureAt(this.ports.sim.now) : steadyStateC(p, watts);
-    const onset = secondsToReach(temp, steadyStateC(p, watts), p.limitC, p.tau);
+    const sink = g ? temperatureAfter(g.sink, sinkSteadyC(p, g.watts), p.tau, this.ports.sim.now - g.t0) : sinkSteadyC(p, watts);
+    const onset = secondsToReach(sink, sinkSteadyC(p, watts), p.limitC - p.dieStep * watts, p.tau);
     return onset >= seconds ? seconds : onset + (seconds - onset) / speed;
   }
 
@@ -160,19 +184,22 @@ export class Thermal {
     g.advance(now);
     g.busy = true;
     const full = () => {
+      if (g.atLimit) g.sink = p.limitC - p.dieStep * g.watts;
       g.watts = watts;
       g.throttled = false;
       g.atLimit = false;
       g.clockMHz = p.busyClockMHz;
       meter.setLevel(channel, watts * gpus);
+      g.noteTemp();
     };
     const held = (speed: number) => {
       g.watts = p.limitW;
       g.throttled = true;
       g.atLimit = true;
-      g.temp = p.limitC;
+      g.sink = p.limitC - p.dieStep * p.limitW;
       g.clockMHz = p.busyClockMHz * speed;
       meter.setLevel(channel, p.limitW * gpus);
+      g.noteTemp();
     };
     if (!p.throttles || watts <= p.limitW) {
       full();
@@ -183,7 +210,7 @@ export class Thermal {
       held(speed);
       return sim.schedule(seconds / speed, onEnd);
     }
-    const onset = secondsToReach(g.temp, steadyStateC(p, watts), p.limitC, p.tau);
+    const onset = secondsToReach(g.sink, sinkSteadyC(p, watts), p.limitC - p.dieStep * watts, p.tau);
     full();
     if (onset >= seconds) return sim.schedule(seconds, onEnd);
     return sim.schedule(onset, () => {
