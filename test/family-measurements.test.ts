@@ -72,6 +72,14 @@ describe('families_measure.py runs against vgsim (perf/family-measurements.ts)',
     expect(f.predicted_s / full.predicted_s).toBeLessThan(0.2);
     expect(rows[1]!.measured_gb).toBe(8);
   });
+  it('leaves the RoPE tables out of vgsim\'s DiT peak: the reference receives them as inputs, before the measured baseline', () => {
+    const f = compareFamilyMeasurements('h100-sxm', run)[0]!;
+    const [t, h, w] = ref.dit['hunyuan-video']!.latent;
+    const S = t * (h / 2) * (w / 2) + 256;
+    // the single block's 23 bf16 [S, 3072] units (test/family-dit-liveness.test.ts), without 2 fp32 [N, 128] tables
+    const activations = f.predicted_gb * 1e9 - ditParams(cut.dit) * 2;
+    expect(Math.abs(activations / (23 * S * 3072 * 2) - 1)).toBeLessThan(2e-4);
+  });
   it('prices the attention on the SDPA backend the run says it used (cuDNN on Hopper with torch >= 2.10), like for like', () => {
     const flash = compareFamilyMeasurements('h100-sxm', run)[0]!;
     const cudnn = compareFamilyMeasurements('h100-sxm', { ...run, sdpa_backend: 'cudnn' })[0]!;

@@ -10,7 +10,8 @@
  *    diffusers config with the block counts cut (workload/families/depth-config.ts). Time: the forward's
  *    operators priced on the GPU (sustained clocks, eager launches, as calibration compares Wan's forwards).
  *    Memory: weights + the forward's peak working set, against the measured weights + peak over them
- *    (torch.cuda.max_memory_allocated; the inputs, allocated before the baseline, are not in the measured peak).
+ *    (torch.cuda.max_memory_allocated; the inputs, allocated before the baseline, are not in the measured peak:
+ *    so vgsim's RoPE tables, which the reference receives as inputs, are left out of its peak too).
  *  - vae_decode_call: one decoder call on the case's latent tile in the pipeline's dtype; time, and the peak
  *    working set over the weights (the measured baseline holds the decoder and its input).
  */
@@ -117,7 +118,11 @@ export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile)
       const fwd = buildFamilyDitForward(dit, { tokens, batch: 1, kernel, linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false });
       const seconds = priceStage(dev, fwd.builder.ops).seconds;
       const weights = ditParams(dit) * 2;
-      const predictedGb = (weights + fwd.builder.peakMemory().bytes) / 1e9;
+      // like for like: the reference takes its RoPE cos/sin as inputs (families_reference.py inputs()), allocated
+      // before families_measure.py reads its baseline (families_measure.py:111-115), so they are not in the measured
+      // peak; vgsim's forward builds its tables itself (live from the embedding to the head, so at the peak too)
+      const peak = fwd.builder.peakMemory();
+      const predictedGb = (weights + peak.bytes - (peak.byCategory.rope_tables ?? 0)) / 1e9;
       const measuredGb = ((c.weight_bytes ?? 0) + (c.peak_activation_bytes ?? 0)) / 1e9;
       rows.push({
         case: `dit_forward ${c.model} latent ${t}x${h}x${w}`, kind: c.kind, depth: depthLabel(full.dit, dit),

@@ -77,15 +77,22 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   }
   const ar = k.cat('attn1.transpose_reshape', S * d, [attn]);
   const ao = k.linear('attn1.to_out', S, d, d, [ar]);
-  x = k.gatedResidual('attn1.residual', x, ao, S * d);
+  // the block's input stays bound in the caller until the block returns (cogvideox_transformer_3d.py: the
+  // transformer's `hidden_states, encoder_hidden_states = block(...)`; families_reference.py:447), and
+  // attn_hidden_states / attn_encoder_hidden_states (views of to_out's output) are locals of the block's forward
+  // until it returns (cogvideox_transformer_3d.py CogVideoXBlock.forward; families_reference.py:398, a)
+  const xIn = x;
+  x = k.gatedResidual('attn1.residual', x, ao, S * d, true, { residual: true, y: true });
   b.free(n1.mod);
   const n2 = layerNormZero('norm2');
+  // norm_hidden_states = torch.cat(...); ff_output = self.ff(norm_hidden_states): the FF input lives through the
+  // FF (a local; families_reference.py:402 passes it as the call's argument, alive until ff returns)
   const fin = k.cat('ff.cat_text_video', S * d, [n2.m]);
-  const f1 = k.linear('ff.proj_in', S, f, d, [fin]);
+  const f1 = k.linear('ff.proj_in', S, f, d);
   const g = k.gelu('ff.gelu', S * f, [f1]);
-  const f2 = k.linear('ff.proj_out', S, d, f, [g]);
+  const f2 = k.linear('ff.proj_out', S, d, f, [g, fin]);
   x = k.gatedResidual('ff.residual', x, f2, S * d);
-  b.free(n2.mod);
+  b.free(n2.mod, ao, xIn);
 
   b.section('head');
   const c = k.cat('final.cat_text_video', S * d);

@@ -123,6 +123,15 @@ export class DitKit {
     return this.make(`${name}.autocast_bf16`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations', [x]);
   }
 
+  /**
+   * The same autocast cast where the fp32 tensor stays referenced after the Linear (a Python local, or the
+   * argument of a module call still running): x is not freed. Returns the bf16 copy (x itself when fused).
+   */
+  autocastCopy(name: string, x: string, elems: number): string {
+    if (this.o.fused) return x;
+    return this.make(`${name}.autocast_bf16`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations');
+  }
+
   /** x·(1 + scale) + shift with per-sample scale/shift rows (bf16): 2 big kernels. */
   modulate(name: string, x: string, elems: number, frees: string[] = []): string {
     if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
@@ -131,13 +140,20 @@ export class DitKit {
     return this.make(`${name}.add_shift`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', [m, ...frees]);
   }
 
-  /** residual + gate·y (bf16): mul then add; frees y and the old residual, returns the new residual. */
-  gatedResidual(name: string, residual: string, y: string, elems: number, gated = true): string {
+  /**
+   * residual + gate·y (bf16): mul then add; returns the new residual. Frees y and the old residual unless
+   * `keep` says the code still references them: a block's input residual is held by the caller
+   * (`x = block(x, ...)` rebinds only when the block returns), and a branch output bound to a local
+   * (`attn_out, ... = self.attn(...)`) lives until the block returns.
+   */
+  gatedResidual(name: string, residual: string, y: string, elems: number, gated = true, keep: { residual?: boolean; y?: boolean } = {}): string {
+    const fy = keep.y ? [] : [y];
+    const fr = keep.residual ? [] : [residual];
     if (gated && !this.o.fused) {
-      const g = this.make(`${name}.gate_mul`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', [y]);
-      return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [g, residual]);
+      const g = this.make(`${name}.gate_mul`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', fy);
+      return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [g, ...fr]);
     }
-    return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [y, residual]);
+    return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [...fy, ...fr]);
   }
 
   /**

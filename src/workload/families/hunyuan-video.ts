@@ -45,6 +45,12 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
     const n = k.layerNormAutocast(norm, elems);
     return k.autocastInput(mod, k.modulateFp32(mod, elems, [n]), elems);
   };
+  /** The same where the code keeps the modulated (fp32) tensor referenced: `held` is it, `input` the Linear's bf16 copy. */
+  const normModulateHeld = (norm: string, mod: string, elems: number): { held: string; input: string } => {
+    const n = k.layerNormAutocast(norm, elems);
+    const held = k.modulateFp32(mod, elems, [n]);
+    return { held, input: k.autocastCopy(mod, held, elems) };
+  };
 
   if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');
   // RoPE tables (fp32 cos and sin, [N/P, head_dim]) kept for the request
@@ -98,31 +104,43 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   };
   const im = prepare('img', img, R);
   const tx = prepare('txt', txt, T);
-  const attnOut = jointAttention(k, { prefix: 'double', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [im.q, im.k, tx.q, tx.k, im.qkv, tx.qkv] });
-  // output split into the image and text rows (views of one tensor)
-  const finish = (stream: 'img' | 'txt', x: string, rows: number, last: boolean) => {
-    const p = k.linear(`${stream}_attn_proj`, rows, d, d, last ? [attnOut] : []);
-    let r = k.gatedResidual(`${stream}_attn_residual`, x, p, rows * d);
-    const m2 = normModulate(`${stream}_norm2`, `${stream}_modulate2`, rows * d);
-    const h = k.linear(`${stream}_mlp.fc1`, rows, f, d, [m2]);
+  // img_qkv (v is a view of it), the normed and rotated img_q/img_k, txt_qkv/q/k, the concatenated q/k/v and
+  // attn are locals of MMDoubleStreamBlock.forward: alive until the block returns (Tencent/HunyuanVideo@fa14b00:
+  // hyvideo/modules/models.py:168-221; calibration/families_reference.py:131-145 keeps the same set)
+  const held = jointAttention(k, { prefix: 'double', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [], keepInputs: true });
+  const attnOut = held.out;
+  // output split into the image and text rows (views of one tensor). The block's img/txt inputs stay referenced
+  // by the caller's double_block_args until the block returns (models.py:655-667): the first residual keeps them.
+  const finish = (stream: 'img' | 'txt', x: string, rows: number) => {
+    const p = k.linear(`${stream}_attn_proj`, rows, d, d);
+    let r = k.gatedResidual(`${stream}_attn_residual`, x, p, rows * d, true, { residual: true });
+    // self.img_mlp(modulate(self.img_norm2(img), ...)) (models.py:231-238): the fp32 modulate output is the MLP
+    // call's argument, referenced until the MLP returns; only autocast's bf16 copy goes after fc1
+    const m2 = normModulateHeld(`${stream}_norm2`, `${stream}_modulate2`, rows * d);
+    const h = k.linear(`${stream}_mlp.fc1`, rows, f, d, m2.input === m2.held ? [] : [m2.input]);
     const g = k.gelu(`${stream}_mlp.gelu`, rows * f, [h]);
-    const y = k.linear(`${stream}_mlp.fc2`, rows, d, f, [g]);
+    const y = k.linear(`${stream}_mlp.fc2`, rows, d, f, [g, m2.held]);
     r = k.gatedResidual(`${stream}_mlp_residual`, r, y, rows * d);
     return r;
   };
-  img = finish('img', img, R, false);
-  txt = finish('txt', txt, T, true);
-  b.free(im.mod, tx.mod);
+  const imgIn = img;
+  const txtIn = txt;
+  img = finish('img', img, R);
+  txt = finish('txt', txt, T);
+  b.free(im.mod, tx.mod, im.q, im.k, tx.q, tx.k, im.qkv, tx.qkv, ...held.inputs, attnOut, imgIn, txtIn);
 
   // ---- single-stream blocks on [img, txt] ----
   b.section('stream_concat');
-  // x = torch.cat((img, txt), 1) once before the single blocks (models.py:670)
-  let x = k.cat('concat_streams', S * d, [img, txt]);
+  // x = torch.cat((img, txt), 1) once before the single blocks (models.py:670); img and txt stay bound until
+  // `img = x[:, :img_seq_len, ...]` after the loop (models.py:686; families_reference.py:246-249 likewise)
+  let x = k.cat('concat_streams', S * d);
   b.section('single_block', dit.singleLayers);
   {
     const mod = k.linear('single.modulation', B, 3 * d, d);
-    const m = normModulate('single.pre_norm', 'single.modulate', S * d);
-    const l1 = k.linear('single.linear1', S, 3 * d + f, d, [m]);
+    // x_mod is a local of MMSingleStreamBlock.forward (models.py:338): its fp32 tensor lives until the block
+    // returns (families_reference.py:174, h, likewise); autocast's bf16 copy goes after linear1
+    const m = normModulateHeld('single.pre_norm', 'single.modulate', S * d);
+    const l1 = k.linear('single.linear1', S, 3 * d + f, d, m.input === m.held ? [] : [m.input]);
     const qn = k.rmsNorm('single.q_norm', S * d);
     const kn = k.rmsNorm('single.k_norm', S * d);
     // RoPE on the image rows, then torch.cat((img_qq, txt_q)) back (a copy each for q and k)
@@ -130,12 +148,13 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
     const q = k.cat('single.cat_q', S * d, [qr, qn]);
     const kr = k.ropeFp32('single.rope_k', R * d);
     const kk = k.cat('single.cat_k', S * d, [kr, kn]);
-    const a = jointAttention(k, { prefix: 'single', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [q, kk] });
+    // q and k (the cats) are locals until the block returns (models.py:358-359; families_reference.py:178-179)
+    const a = jointAttention(k, { prefix: 'single', R, T, d, heads, hd, B, Nl, L, P, sp, frees: [] }).out;
     const g = k.gelu('single.mlp_act', S * f);
     const c = k.cat('single.cat_attn_mlp', S * (d + f), [a, g, l1]);
     const y = k.linear('single.linear2', S, d, d + f, [c]);
     x = k.gatedResidual('single.residual', x, y, S * d);
-    b.free(mod);
+    b.free(mod, m.held, q, kk);
   }
   void single;
 
@@ -147,7 +166,7 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
   const out = k.linear('final.linear', R, headOut, d, [fm, fmod]);
   if (sp) b.op({ kind: 'collective', name: 'sp.all_gather_output', collective: 'allgather', bytes: R * P * headOut * ACT, comm: 'sp' });
   k.ew('final.unpatchify', 'copy', 2 * R * P * headOut * ACT, 1);
-  b.free(out, x, 'vec', 'rope_tables');
+  b.free(out, x, img, txt, 'vec', 'rope_tables');
   return { builder: b, blockWeightBytes, localTokens: Nl };
 }
 
@@ -167,16 +186,17 @@ export function buildHunyuanForward(dit: HunyuanDitSpec, o: DitForwardOptions): 
  *  - the attention output is cast to fp32 for the log-sum-exp merge and back to bf16 (two passes over it);
  *  - the output all-to-all back, then parallel_attention's torch.cat with the (empty: all 256 tokens are taken
  *    as valid) padding segment.
- * Frees `frees`; returns the output.
+ * Frees `frees`; returns the output, and the concatenated q/k/v when `keepInputs` (the caller's locals: it frees them).
  */
-function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d: number; heads: number; hd: number; B: number; Nl: number; L: number; P: number; sp: boolean; frees: string[] }): string {
+function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d: number; heads: number; hd: number; B: number; Nl: number; L: number; P: number; sp: boolean; frees: string[]; keepInputs?: boolean }): { out: string; inputs: string[] } {
   const { prefix, R, T, d, B, L, P } = a;
   const S = R + T;
   if (!a.sp) {
     const cats = prefix === 'double' ? ['q', 'k', 'v'] : ['v'];
     const tensors = cats.map((t) => k.cat(`${prefix}.cat_${t}`, S * d));
     k.b.free(...a.frees);
-    return k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: a.Nl + L, lk: a.Nl + L, headDim: a.hd }, tensors);
+    const out = k.attention(`${prefix}.attention`, { batch: B, heads: a.heads, lq: a.Nl + L, lk: a.Nl + L, headDim: a.hd }, a.keepInputs ? [] : tensors);
+    return { out, inputs: a.keepInputs ? tensors : [] };
   }
   // the q/k/v cats still happen before parallel_attention slices them
   const cats = (prefix === 'double' ? ['q', 'k', 'v'] : ['v']).map((t) => k.cat(`${prefix}.cat_${t}`, S * d));
@@ -186,7 +206,7 @@ function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d:
   const qj = k.cat(`${prefix}.joint_query_cat`, S * d);
   const sendElems = { q: S * d, k: R * d, v: R * d };
   const recv = (['q', 'k', 'v'] as const).map((t) => (u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_${t}`, sendElems[t], t === 'q' ? [qj] : []) : k.cat(`${prefix}.local_${t}`, sendElems[t], t === 'q' ? [qj] : [])));
-  k.b.free(...cats);
+  if (!a.keepInputs) k.b.free(...cats);
   // key = torch.cat([k, joint_tensor_key]), value likewise (ring_flash_attn.py:64-67): the gathered rows
   // (R·d elements after the all-to-all) and this rank's heads of the text rows (T·d/u)
   const kvElems = R * d + (T * d) / u;
@@ -198,5 +218,5 @@ function jointAttention(k: DitKit, a: { prefix: string; R: number; T: number; d:
   const of = k.make(`${prefix}.out_fp32`, 'cast_up', S * d * (ACT + F32), S * d, F32, 1, 'activations', [o]);
   const ob = k.make(`${prefix}.out_to_bf16`, 'cast_down', S * d * (F32 + ACT), S * d, ACT, 1, 'activations', [of]);
   const back = u > 1 ? k.allToAll(`${prefix}.ulysses.all_to_all_out`, S * d, [ob]) : ob;
-  return k.cat(`${prefix}.cat_out`, S * d, [back]);
+  return { out: k.cat(`${prefix}.cat_out`, S * d, [back]), inputs: a.keepInputs ? cats : [] };
 }

@@ -71,7 +71,10 @@ export function buildLtxForward(dit: LtxDitSpec, o: DitForwardOptions): DitForwa
   }
   const a1r = k.cat('attn1.transpose_reshape', E, [a1]);
   const o1 = k.linear('attn1.to_out', R, d, d, [a1r]);
-  x = k.gatedResidual('attn1.residual', x, o1, E);
+  // the block's input stays bound in the caller (`hidden_states = block(hidden_states, ...)`, transformer3d.py;
+  // families_reference.py:522) until the block returns
+  const xIn = x;
+  x = k.gatedResidual('attn1.residual', x, o1, E, true, { residual: true });
   // cross-attention: q from the video rows, k/v from the projected caption rows
   const cq0 = k.linear('attn2.to_q', R, d, d);
   const cq = k.rmsNorm('attn2.q_norm', E, [cq0]);
@@ -84,10 +87,13 @@ export function buildLtxForward(dit: LtxDitSpec, o: DitForwardOptions): DitForwa
   x = k.gatedResidual('attn2.residual', x, o2, E, false);
   const n2 = k.rmsNorm('norm2', E);
   const m2 = k.modulate('norm2.scale_shift', n2, E, [n2]);
-  const h = k.linear('ff.proj_in', R, f, d, [m2]);
+  // ff_output = self.ff(norm_hidden_states) (attention.py BasicTransformerBlock): the FF input is a local until
+  // the block returns (families_reference.py:489: the call's argument, alive until ff returns)
+  const h = k.linear('ff.proj_in', R, f, d);
   const g = k.gelu('ff.gelu', R * f, [h]);
-  const y = k.linear('ff.proj_out', R, d, f, [g]);
+  const y = k.linear('ff.proj_out', R, d, f, [g, m2]);
   x = k.gatedResidual('ff.residual', x, y, E);
+  b.free(xIn);
 
   b.section('head');
   const nf = k.layerNorm('norm_out', x, E);

@@ -86,25 +86,34 @@ export function buildMochiForward(dit: MochiDitSpec, o: DitForwardOptions): DitF
       b.op({ kind: 'collective', name: 'attn.cp.all_gather_y', collective: 'allgather', bytes: T * dx * ACT, comm: 'ulysses' });
     }
     const px = k.linear('attn.proj_x', R, dx, dx, updateY ? [] : [a]);
-    // residual_tanh_gated_rmsnorm: fp32 RMS of the branch output × tanh(gate), added to x
-    const gx = k.rmsNorm('residual_tanh_gated_rmsnorm_x', R * dx, [px]);
-    x = k.gatedResidual('attn.residual_x', x, gx, R * dx, false);
+    // residual_tanh_gated_rmsnorm: fp32 RMS of the branch output × tanh(gate), added to x. The block's inputs x
+    // and y stay bound in the caller (`x, y_feat = block(x, c, y_feat, ...)`) until it returns, and
+    // `x_attn, y_attn = self.attn(...)` are locals of the block's forward until it returns
+    // (asymm_models_joint.py AsymmetricJointBlock.forward; families_reference.py:579 and :623 hold the same
+    // amount: the attention output a, S rows, and the caller's img/y)
+    const xIn = x;
+    const yIn = y;
+    const gx = k.rmsNorm('residual_tanh_gated_rmsnorm_x', R * dx);
+    x = k.gatedResidual('attn.residual_x', x, gx, R * dx, false, { residual: true });
+    let pyy: string | undefined;
     if (updateY) {
-      const pyy = k.linear('attn.proj_y', T, dy, dx, [a]);
-      const gy = k.rmsNorm('residual_tanh_gated_rmsnorm_y', T * dy, [pyy]);
-      y = k.gatedResidual('attn.residual_y', y, gy, T * dy, false);
+      pyy = k.linear('attn.proj_y', T, dy, dx, [a]);
+      const gy = k.rmsNorm('residual_tanh_gated_rmsnorm_y', T * dy);
+      y = k.gatedResidual('attn.residual_y', y, gy, T * dy, false, { residual: true });
     }
     const swiglu = (s: 'x' | 'y', rows: number, d: number, h: number) => {
+      // ff_block_x: x_mod = modulated_rmsnorm(...); x_res = self.mlp_x(x_mod): x_mod is a local until the MLP returns
       const m = k.rmsNorm(`mlp_${s}.modulated_rmsnorm`, rows * d);
-      const w1 = k.linear(`mlp_${s}.w1`, rows, 2 * h, d, [m]);
+      const w1 = k.linear(`mlp_${s}.w1`, rows, 2 * h, d);
       const sl = k.make(`mlp_${s}.silu`, 'activation', rows * h * 2 * ACT, rows * h);
       const gm = k.make(`mlp_${s}.mul_gate`, 'binary', rows * h * 3 * ACT, rows * h, ACT, 1, 'activations', [sl, w1]);
-      const w2 = k.linear(`mlp_${s}.w2`, rows, d, h, [gm]);
+      const w2 = k.linear(`mlp_${s}.w2`, rows, d, h, [gm, m]);
       return k.rmsNorm(`residual_tanh_gated_rmsnorm_mlp_${s}`, rows * d, [w2]);
     };
     x = k.gatedResidual('mlp_x.residual', x, swiglu('x', R, dx, dit.ffnDim), R * dx, false);
     if (updateY) y = k.gatedResidual('mlp_y.residual', y, swiglu('y', T, dy, dit.ffnDimY), T * dy, false);
-    b.free(modx, mody);
+    b.free(modx, mody, px, xIn);
+    if (updateY) b.free(pyy!, yIn);
     if (o.fsdp && o.fsdp > 1) b.free('fsdp.block', 'fsdp.prefetch');
   };
   block('block', dit.layers - 1, true);
