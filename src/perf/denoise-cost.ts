@@ -118,9 +118,12 @@ export function schedulerOps(s: EstimateSetup, latentBytes: number): Op[] {
   // SGLang's CFG-parallel combine: each rank scales its own branch's bf16 prediction (cond by s, uncond by
   // 1 − s: one kernel, read + write) and one all-reduce over the CFG group sums them into the guided
   // prediction on both ranks; no gather, no separate combine (guidance_rescale's broadcast only when > 0, Wan's
-  // default is 0) (sgl-project/sglang@001514a:python/sglang/multimodal_gen/runtime/pipelines_core/stages/
-  // denoising.py, "Combine predictions": partial = s * noise_pred_cond | (1 - s) * noise_pred_uncond;
-  // noise_pred = cfg_model_parallel_all_reduce(partial))
+  // default is 0) (sgl-project/sglang python/sglang/multimodal_gen/runtime/pipelines_core/stages/denoising.py,
+  // "Combine predictions": partial = s * noise_pred_cond | (1 - s) * noise_pred_uncond; noise_pred =
+  // cfg_model_parallel_all_reduce(partial), in the stored versions read, not at the CI row's 001514a itself; the
+  // later refactor keeps it for Wan: runtime/distributed/cfg_parallel_utils.py@5647a46 run_two_branch_cfg_parallel,
+  // "keeps the existing WAN baselines: it avoids gathering both branch predictions", and adds a broadcast of the
+  // cond prediction, not priced here)
   if (s.plan.cfg === 2 && s.exec.style === 'sglang') {
     const predBytes = (latentBytes / s.model.sampler.latentBytes) * DTYPE_BYTES.bf16;
     return [
