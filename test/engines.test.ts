@@ -7,7 +7,9 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { estimate } from '../src/perf/estimate.ts';
+import { estimate, DEFAULT_INFERENCE } from '../src/perf/estimate.ts';
+import { setupEstimate } from '../src/perf/estimate-setup.ts';
+import { schedulerOps } from '../src/perf/denoise-cost.ts';
 import { getModel } from '../src/workload/request.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
 import { buildDitForward } from '../src/workload/dit.ts';
@@ -199,11 +201,35 @@ describe('engines: what a runtime does not run is bad input', () => {
   });
 });
 
+describe('engines: CFG-parallel as each runtime combines the branches', () => {
+  const run = (engine: string) => estimate({
+    model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 2, plan: parsePlan('cfg=2'),
+    request: { width: 848, height: 480, frames: 17, steps: 50, cfg: true }, options: { engine },
+  });
+  it('SGLang: each rank scales its bf16 prediction and one all-reduce sums the branches (no gather, no combine)', () => {
+    const e = run('sglang');
+    // latent 16 channels x (17 - 1) / 4 + 1 = 5 frames x 480 / 8 = 60 x 848 / 8 = 106, bf16
+    const predBytes = 16 * 5 * 60 * 106 * 2;
+    expect(e.collectives.map((c) => [c.name, c.collective, c.bytes, c.calls_per_request])).toEqual([['cfg.allreduce_prediction', 'allreduce', predBytes, 50]]);
+    const s = setupEstimate({
+      model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 2, plan: parsePlan('cfg=2'),
+      request: { width: 848, height: 480, frames: 17, steps: 50, cfg: true }, options: { engine: 'sglang' },
+    }, DEFAULT_INFERENCE);
+    const sched = schedulerOps(s, predBytes * 2); // fp32 latents
+    expect(sched.map((o) => o.name)).toEqual(['cfg.scale_branch', 'cfg.allreduce_prediction', 'unipc_update']);
+    expect(sched[0]).toMatchObject({ kind: 'elementwise', bytes: 2 * predBytes, kernels: 1 }); // read + write the bf16 prediction
+  });
+  it('the official what-if keeps the gathered fp32 predictions and the combine', () => {
+    const e = run('official');
+    expect(e.collectives.map((c) => [c.name, c.bytes])).toEqual([['cfg.allgather_prediction', 2 * 16 * 5 * 60 * 106 * 4]]);
+  });
+});
+
 describe('engines: held-out published timings (npm run validate:engines)', () => {
   const file = loadEngineValidation('calibration/published/engines-e2e.json');
   const rows = compareEngines(file.rows);
   const all = summarizeEngines(rows);
-  it('the whole set: median |error| under 10%, nine rows in ten within 25% (today 7.4%, 63 of 70)', () => {
+  it('the whole set: median |error| under 10%, nine rows in ten within 25% (today 7.4%, 64 of 70)', () => {
     expect(all.n).toBe(70);
     expect(all.median).toBeLessThan(0.10);
     expect(all.within25).toBeGreaterThanOrEqual(60);

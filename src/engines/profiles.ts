@@ -64,6 +64,15 @@ export interface EngineProfile {
   caches: { methods: readonly CacheMethodId[]; source: string };
   /** Runs distilled few-step weights. */
   distill: { source: string } | null;
+  /**
+   * Where the engine keeps each component between uses by default, when not on the GPU (priced in
+   * src/perf/engine-residency.ts): 'stream' = FSDP2 with CPUOffloadPolicy(pin_memory=True), the weights copied
+   * host→device (pinned) in every call, one unit prefetched ahead of compute, freed after the call (nothing copied
+   * back); 'module' = module.to(gpu) before the stage and module.to('cpu') after it. `videoToHost`: the decoded
+   * video is copied to host memory inside the decoding stage. Undefined: everything resident (the plan's
+   * `offload`/`cpu-offload` then say what moves).
+   */
+  residency?: { dit: 'stream'; textEncoder: 'stream'; imageEncoder: 'module'; vae: 'module'; videoToHost: boolean; source: string };
 }
 
 const ALL_BF16_ATTN: readonly AttentionKernel[] = ['fa2', 'fa3', 'cudnn', 'efficient'];
@@ -262,6 +271,10 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     },
     caches: { methods: [], source: 'none documented for Wan in hao-ai-lab/FastVideo@2f3d407' },
     distill: { source: 'https://hao-ai-lab.github.io/FastVideo/distillation/dmd.html (FastWan, 3-step DMD)' },
+    residency: {
+      dit: 'stream', textEncoder: 'stream', imageEncoder: 'module', vae: 'module', videoToHost: true,
+      source: 'hao-ai-lab/FastVideo@7d8cf38 (2025-08-04, the FastWan blog\'s code): fastvideo_args.py:122-127 (defaults dit_cpu_offload, use_fsdp_inference, text_encoder_cpu_offload, image_encoder_cpu_offload, vae_cpu_offload, pin_cpu_memory all True); models/loader/fsdp_load.py:190-191 (CPUOffloadPolicy(pin_memory)); component_loader.py:252-293 (umT5 sharded with cpu_offload=True, reshard_after_forward=True); pipelines/stages/image_encoding.py:58,70-71, encoding.py:51,138-139, decoding.py:79,127,136-137 (image encoder and VAE .to(device) before, .to("cpu") after; image.cpu().float())',
+    },
   },
   'cache-dit': {
     id: 'cache-dit',

@@ -6,7 +6,7 @@
  * PipeFusion: a step runs `pp` patches through `pp` stages, (patches + stages − 1) patch-stage times for the
  * blocks; the embeddings, time MLP and head run once on the full sequence; the first step is synchronous.
  */
-import type { Op } from '../workload/ops.ts';
+import { DTYPE_BYTES, type Op } from '../workload/ops.ts';
 import type { DitForward, DitForwardOptions } from '../workload/dit.ts';
 import { priceStageOnce, type StageCost } from './stage-cost.ts';
 import { ditForward } from './stage-builds.ts';
@@ -114,9 +114,27 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
  */
 export function schedulerOps(s: EstimateSetup, latentBytes: number): Op[] {
   const step = s.model.sampler.step;
+  const update: Op = { kind: 'elementwise', name: s.model.family === 'wan' ? 'unipc_update' : 'scheduler_step', group: 'scheduler', ew: 'binary', bytes: latentBytes * step.latentPasses, kernels: step.kernels, count: 1 };
+  // SGLang's CFG-parallel combine: each rank scales its own branch's bf16 prediction (cond by s, uncond by
+  // 1 − s: one kernel, read + write) and one all-reduce over the CFG group sums them into the guided
+  // prediction on both ranks; no gather, no separate combine (guidance_rescale's broadcast only when > 0, Wan's
+  // default is 0) (sgl-project/sglang python/sglang/multimodal_gen/runtime/pipelines_core/stages/denoising.py,
+  // "Combine predictions": partial = s * noise_pred_cond | (1 - s) * noise_pred_uncond; noise_pred =
+  // cfg_model_parallel_all_reduce(partial), in the stored versions read, not at the CI row's 001514a itself; the
+  // later refactor keeps it for Wan: runtime/distributed/cfg_parallel_utils.py@5647a46 run_two_branch_cfg_parallel,
+  // "keeps the existing WAN baselines: it avoids gathering both branch predictions", and adds a broadcast of the
+  // cond prediction, not priced here)
+  if (s.plan.cfg === 2 && s.exec.style === 'sglang') {
+    const predBytes = (latentBytes / s.model.sampler.latentBytes) * DTYPE_BYTES.bf16;
+    return [
+      { kind: 'elementwise', name: 'cfg.scale_branch', group: 'scheduler', ew: 'binary', bytes: 2 * predBytes, kernels: 1, count: 1 },
+      { kind: 'collective', name: 'cfg.allreduce_prediction', group: 'scheduler', collective: 'allreduce', bytes: predBytes, comm: 'cfg', count: 1 },
+      update,
+    ];
+  }
   const ops: Op[] = [
     { kind: 'elementwise', name: 'cfg_combine', group: 'scheduler', ew: 'binary', bytes: latentBytes * 5, kernels: 3, count: s.req.cfg ? 1 : 0 },
-    { kind: 'elementwise', name: s.model.family === 'wan' ? 'unipc_update' : 'scheduler_step', group: 'scheduler', ew: 'binary', bytes: latentBytes * step.latentPasses, kernels: step.kernels, count: 1 },
+    update,
   ];
   if (s.plan.cfg === 2) ops.push({ kind: 'collective', name: 'cfg.allgather_prediction', group: 'scheduler', collective: 'allgather', bytes: 2 * latentBytes, comm: 'cfg', count: 1 });
   return ops;

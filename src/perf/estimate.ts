@@ -30,6 +30,7 @@ import { setupEstimate, type EstimateInput } from './estimate-setup.ts';
 import { denoiseCost } from './denoise-cost.ts';
 import { encodeDecodeCost } from './encode-decode-cost.ts';
 import { weightPlan } from './weights.ts';
+import { engineResidency, withResidency } from './engine-residency.ts';
 import { memoryFit } from './memory-fit.ts';
 import { requestEnergy } from './request-energy.ts';
 import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-report.ts';
@@ -240,7 +241,8 @@ export function estimate(input: EstimateInput): Estimate {
   const { opts, plan, req, model, device, layout, warnings } = s;
   const d = denoiseCost(s);
   const ed = encodeDecodeCost(s);
-  const w = weightPlan(s, d);
+  const w0 = weightPlan(s, d);
+  const w = withResidency(w0, engineResidency(s, d, ed, w0));
   const pp = opts.postprocess && !chainIsEmpty(opts.postprocess) && opts.stages?.postprocess !== false
     ? postprocessCost(device, opts.postprocess, { frames: req.frames, width: req.width, height: req.height, fps: model.defaults.fps }, s.groupN)
     : null;
