@@ -9,6 +9,7 @@
  * holds the constants this fit supports.
  */
 import { readFileSync } from 'node:fs';
+import { dieC, sinkSteadyC, temperatureAfter } from '../serving/thermal.ts';
 
 export interface StepFit {
   tau: number;
@@ -137,20 +138,20 @@ export interface TrajectoryCheck {
  * The first-order model run through a calibration/thermal.py file's levels and set against every measured
  * sample: the die starts at the first sample's temperature, each level drives it toward inlet + R·P at time
  * constant τ, and each level starts where the model (not the measurement) left off — so the check covers the
- * transitions as well as the plateaus. The model is vgsim's (serving/thermal.ts): the die `dieStepKPerW`·P above a
- * first-order heat sink (0: a single first-order mass). `settleS`: the seconds after a power step reported apart.
+ * transitions as well as the plateaus. The model is vgsim's own (serving/thermal.ts's functions): the die
+ * `dieStepKPerW`·P above a first-order heat sink (0: a single first-order mass). `settleS`: the seconds after a power step reported apart.
  */
 export function checkTrajectory(file: string, p: { resistanceKPerW: number; inletC: number; tauS: number; dieStepKPerW?: number }, settleS = 5): TrajectoryCheck[] {
   const d = JSON.parse(readFileSync(file, 'utf8')) as { steps: ThermalFileStep[] };
   const out: TrajectoryCheck[] = [];
-  const rd = p.dieStepKPerW ?? 0;
+  const m = { coolantC: p.inletC, resistance: p.resistanceKPerW, dieStep: p.dieStepKPerW ?? 0 };
   let sink: number | undefined;
   for (const s of d.steps) {
     if (s.trace.length === 0 || s.power_w === null) continue;
     const pw = s.power_w;
-    const t0 = sink ?? s.trace[0]!.temp_c - rd * pw;
-    const tss = p.inletC + (p.resistanceKPerW - rd) * pw;
-    const errs = s.trace.map((w) => ({ t: w.t + 0.5, e: tss + (t0 - tss) * Math.exp(-(w.t + 0.5) / p.tauS) + rd * pw - w.temp_c }));
+    const t0 = sink ?? s.trace[0]!.temp_c - m.dieStep * pw;
+    const tss = sinkSteadyC(m, pw);
+    const errs = s.trace.map((w) => ({ t: w.t + 0.5, e: dieC(m, temperatureAfter(t0, tss, p.tauS, w.t + 0.5), pw) - w.temp_c }));
     const abs = errs.map((x) => Math.abs(x.e));
     out.push({
       duty: s.duty, powerW: s.power_w,
@@ -159,7 +160,7 @@ export function checkTrajectory(file: string, p: { resistanceKPerW: number; inle
       maxAfterSettleC: Math.max(0, ...errs.filter((x) => x.t > settleS).map((x) => Math.abs(x.e))),
     });
     const last = s.trace[s.trace.length - 1]!;
-    sink = tss + (t0 - tss) * Math.exp(-(last.t + 1) / p.tauS);
+    sink = temperatureAfter(t0, tss, p.tauS, last.t + 1);
   }
   return out;
 }

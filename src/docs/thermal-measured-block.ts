@@ -10,9 +10,6 @@ import { checkTrajectory, fitThermalFile } from '../calibration/thermal-fit.ts';
 import { gpuThermal, REFERENCE_COOLANT_C } from '../hardware/cooling.ts';
 import { packagePath } from '../package-files.ts';
 
-/** Levels in a thermal.py file (with a trace and a power). */
-const rawSteps = (file: string): number => (JSON.parse(readFileSync(file, 'utf8')) as { steps: { trace: unknown[]; power_w: number | null }[] }).steps.filter((s) => s.trace.length > 0 && s.power_w !== null).length;
-
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
 /** "GPU T.Limit Temp : 48 C" with "GPU Current Temp : 39 C" → the T.Limit threshold (°C), when the dump reports margins. */
@@ -28,7 +25,7 @@ export function thermalMeasuredBlock(dir = packagePath('calibration/thermal')): 
   const out: string[] = [];
   for (const file of files) {
     const gpuId = file.replace(/\.json$/, '');
-    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { env?: { gpu_name?: string; software?: { driver?: string } }; hold_s?: number; thresholds_text?: string };
+    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { env?: { gpu_name?: string; software?: { driver?: string } }; hold_s?: number; thresholds_text?: string; steps: unknown[] };
     const fit = fitThermalFile(join(dir, file));
     const rAir = gpuThermal(gpuId).air.resistanceKPerW;
     if (out.length) out.push('');
@@ -44,7 +41,7 @@ export function thermalMeasuredBlock(dir = packagePath('calibration/thermal')): 
       (lim !== undefined ? `; the driver reports thresholds as margins to T.Limit = ${lim} °C (vgsim's max operating temperature: ${gpuThermal(gpuId).maxOperatingC} °C)` : '') + '.');
     // calibrate on every level but the last (R and inlet from their plateaus, the die step and τ from vgsim's
     // H100 constants), validate on the last level's whole trajectory (the cool-down), held out of both
-    const held = fitThermalFile(join(dir, file), { firstLevels: rawSteps(join(dir, file)) - 1 });
+    const held = fitThermalFile(join(dir, file), { firstLevels: raw.steps.length - 1 });
     const spec = gpuThermal(gpuId);
     const traj = checkTrajectory(join(dir, file), { resistanceKPerW: held.resistanceKPerW, inletC: held.inletC, tauS: spec.air.timeConstantS, dieStepKPerW: spec.dieStepKPerW });
     const last = traj[traj.length - 1]!;

@@ -148,10 +148,8 @@ export class Thermal {
       return;
     }
     g.advance(now);
-    if (g.atLimit && watts <= g.p.limitW) {
-      g.sink = g.p.limitC - g.p.dieStep * g.watts;
-      g.atLimit = false;
-    }
+    // held at the limit, the heat sink already sits at limitC − dieStep·limitW (held(), advance()): nothing to reset
+    if (watts <= g.p.limitW) g.atLimit = false;
     g.watts = watts;
     g.busy = false;
     g.throttled = false;
@@ -184,7 +182,6 @@ export class Thermal {
     g.advance(now);
     g.busy = true;
     const full = () => {
-      if (g.atLimit) g.sink = p.limitC - p.dieStep * g.watts;
       g.watts = watts;
       g.throttled = false;
       g.atLimit = false;
