@@ -80,7 +80,7 @@ export function validateFamilies(): string {
   return out.join('\n');
 }
 
-/** Our own GPU runs of the reference families (calibration/families/<gpu>[-l<N>].json), held out. */
+/** Our own GPU runs of the reference families (calibration/families/<gpu>[-l<N>].json), held out: the README block and `npm run validate:families` print this. */
 export function familiesMeasured(): string {
   const dir = packagePath('calibration/families');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'reference-counts.json').sort();
@@ -90,9 +90,11 @@ export function familiesMeasured(): string {
     const f = loadFamilyMeasurements(join(dir, file));
     const gpu = gpuOfMeasurementFile(file);
     const rs = compareFamilyMeasurements(gpu, f);
-    out.push(`\`${file}\`: ${f.device}, torch ${f.torch}${f.cudnn ? `, cuDNN ${f.cudnn}` : ''}, SDPA on ${f.sdpa_backend ?? 'flash'}, ${f.layers ? `${f.layers} blocks of each kind` : 'full depth'}; vgsim on \`${gpu}\`.`, '');
-    out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error |', '|---|---|---:|---:|---:|---:|---:|---:|');
-    for (const r of rs) out.push(`| ${r.case} | ${r.depth ?? '–'} | ${r.measured_s.toFixed(3)} s | ${r.predicted_s.toFixed(3)} s | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} |`);
+    const setting = [f.layers ? `${f.layers} blocks of each kind` : 'full depth', f.quick ? 'quick (small latents)' : '', f.tiny ? 'TINY (code-path check, not a measurement)' : ''].filter(Boolean).join(', ');
+    out.push(`\`${file}\`: ${f.device}, torch ${f.torch}${f.cudnn ? `, cuDNN ${f.cudnn}` : ''}, SDPA on ${f.sdpa_backend ?? 'flash'}, ${setting}; vgsim on \`${gpu}\`.`, '');
+    out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error | weights error |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rs) out.push(`| ${r.case} | ${r.depth ?? '–'} | ${r.measured_s.toFixed(3)} s | ${r.predicted_s.toFixed(3)} s | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} | ${r.weights_error === undefined ? '–' : pct(r.weights_error)} |`);
+    for (const c of f.cases.filter((x) => x.error)) out.push(`- not compared: ${c.kind} ${c.model ?? c.vae}: ${c.error}`);
     const med = (xs: number[]) => { const s = xs.map(Math.abs).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
     const dit = rs.filter((r) => r.kind === 'dit_forward');
     const vae = rs.filter((r) => r.kind === 'vae_decode_call');

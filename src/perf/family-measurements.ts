@@ -16,6 +16,7 @@
  *    working set over the weights (the measured baseline holds the decoder and its input).
  */
 import { readFileSync } from 'node:fs';
+import type { MeasuredVsPredicted } from './validation.ts';
 import { basename } from 'node:path';
 import { DeviceModel } from './device.ts';
 import { priceStage } from './stage-cost.ts';
@@ -59,17 +60,10 @@ export interface FamilyMeasurementFile {
   cases: FamilyMeasurementCase[];
 }
 
-export interface FamilyMeasurementRow {
-  case: string;
+export interface FamilyMeasurementRow extends MeasuredVsPredicted {
   kind: FamilyMeasurementCase['kind'];
   /** Blocks of each kind in the compared model (DiTs), e.g. "4+4 of 20+40". */
   depth?: string;
-  measured_s: number;
-  predicted_s: number;
-  time_error: number;
-  measured_gb: number;
-  predicted_gb: number;
-  memory_error: number;
   /** DiTs: measured parameter bytes against vgsim's parameter count at bf16. */
   weights_error?: number;
 }

@@ -39,15 +39,19 @@ export interface ValidationCase {
   error: string | null;
 }
 
-export interface ValidationRow {
+/** One measured case against vgsim's prediction: time and peak memory, with their relative errors. */
+export interface MeasuredVsPredicted {
   case: string;
-  kind: ValidationCase['kind'];
   measured_s: number;
   predicted_s: number;
   time_error: number;
   measured_gb: number;
   predicted_gb: number;
   memory_error: number;
+}
+
+export interface ValidationRow extends MeasuredVsPredicted {
+  kind: ValidationCase['kind'];
   /** Mean board power during the case (nvidia-smi), and the power model's prediction. */
   measured_w?: number;
   predicted_w?: number;
