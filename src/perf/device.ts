@@ -8,7 +8,8 @@
  *   memory-bound ops: time = bytes / measured bandwidth of that kernel family at that size;
  *   host transfers: bytes / measured host-link rate (pinned, pageable, or module.to());
  *   launch: every kernel costs the measured GPU-side launch gap, and a stage cannot run faster than the
- *     CPU can launch its kernels (eager: measured per-op launch cost; CUDA graphs: the graph replay cost).
+ *     CPU can issue its kernels (eager: the measured per-op launch cost times the ATen ops a real forward
+ *     issues per kernel, host-dispatch.ts; CUDA graphs: the graph replay cost).
  *
  * GPUs without their own profile use the reference GPU's profile carried over by cross-gpu.ts: compute-bound
  * kernels at the GPU's own clock (power limit, max clock) and per-clock efficiency (tensor throughput per
@@ -17,6 +18,7 @@
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import { rowwiseReductionGBs } from './rowwise-reduction.ts';
+import { EAGER_DISPATCH_PER_LAUNCH } from './host-dispatch.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -194,10 +196,18 @@ export class DeviceModel {
     return this.profile.data.launch_overhead_us.cuda_graph_per_kernel * 1e-6;
   }
 
-  /** CPU cost to launch one kernel (s): eager per-op cost, or the graph replay cost. */
+  /** CPU cost to launch one kernel (s) in the profile's microbenchmark: one eager `x.add_(1)`, or the graph replay cost. */
   get cpuLaunchS(): number {
     const l = this.profile.data.launch_overhead_us;
     return (this.launch === 'eager' ? l.eager_per_kernel : l.cuda_graph_per_kernel) * 1e-6;
+  }
+
+  /**
+   * CPU time per launched kernel of a real model's code (s): eager PyTorch issues several ATen ops per kernel
+   * (host-dispatch.ts); a CUDA graph replays at the graph cost.
+   */
+  get hostDispatchS(): number {
+    return this.launch === 'eager' ? this.cpuLaunchS * EAGER_DISPATCH_PER_LAUNCH : this.cpuLaunchS;
   }
 
   /** cuDNN workspace (bytes) of an fp32/TF32 convolution with `inputBytes` of padded input. */

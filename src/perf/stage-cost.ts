@@ -23,7 +23,7 @@ export interface StageCost {
   seconds: number;
   /** Sum of GPU kernel time (launch gaps included). */
   gpuSeconds: number;
-  /** CPU time to launch all kernels (eager PyTorch is CPU-bound when kernels are tiny). */
+  /** CPU time to issue all kernels (eager PyTorch is host-bound when kernels are tiny; host-dispatch.ts). */
   launchSeconds: number;
   kernels: number;
   flops: number;
@@ -104,10 +104,44 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
     }
     add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
-  const launch = kernels * device.cpuLaunchS;
-  const launchBound = launch > gpu;
-  if (launchBound) byBound.launch += launch - gpu;
-  return { seconds: Math.max(gpu, launch), gpuSeconds: gpu, launchSeconds: launch, kernels, flops, bytes, byBound, byGroup, ops: priced, launchBound };
+  const launch = kernels * device.hostDispatchS;
+  // one host thread issues the compute ops into one stream; collectives add their exposed time after
+  const compute = priced.filter((p) => p.kind !== 'collective');
+  const exposedCollectives = priced.reduce((a, p) => a + (p.kind === 'collective' ? p.seconds : 0), 0);
+  const wall = issuedStreamSeconds(compute, device.hostDispatchS) + exposedCollectives;
+  const seconds = Math.max(gpu, wall);
+  if (seconds > gpu) byBound.launch += seconds - gpu;
+  return { seconds, gpuSeconds: gpu, launchSeconds: launch, kernels, flops, bytes, byBound, byGroup, ops: priced, launchBound: launch > gpu };
+}
+
+/**
+ * Wall time of ops that one host thread issues, in program order, into one CUDA stream: the host spends
+ * `hostPerKernel` on each kernel it launches; the GPU starts a kernel when it has been issued and the one
+ * before it has finished. Where the host is slower than the GPU (runs of tiny kernels) the GPU idles; where
+ * the GPU is slower (large GEMMs, attention) the host runs ahead and later tiny kernels hide behind the
+ * queue. Consecutive ops with the same count > 1 (a DiT block's ops, `count` = layers) are replayed as one
+ * block `count` times; an op's kernels share its time equally.
+ */
+export function issuedStreamSeconds(ops: readonly { count: number; kernels: number; seconds: number }[], hostPerKernel: number): number {
+  let issued = 0; // host clock: when the last kernel was launched
+  let done = 0; // GPU clock: when the last kernel finished
+  const run = (op: { count: number; kernels: number; seconds: number }) => {
+    const k = Math.max(1, Math.round(op.kernels / op.count));
+    const g = op.seconds / op.count / k;
+    if (op.kernels === 0) { done += op.seconds / op.count; return; }
+    for (let j = 0; j < k; j++) {
+      issued += hostPerKernel;
+      done = Math.max(done, issued) + g;
+    }
+  };
+  for (let i = 0; i < ops.length;) {
+    const count = ops[i].count;
+    let end = i + 1;
+    while (count > 1 && end < ops.length && ops[end].count === count) end++;
+    if (count > 0) for (let r = 0; r < count; r++) for (let j = i; j < end; j++) run(ops[j]);
+    i = end;
+  }
+  return done;
 }
 
 const pricedStages = new WeakMap<readonly Op[], WeakMap<DeviceModel, Map<CollectivePricer | undefined, { cost: StageCost; notes: readonly string[] }>>>();

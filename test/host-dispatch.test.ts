@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { EAGER_DISPATCH_PER_LAUNCH } from '../src/perf/host-dispatch.ts';
+import { issuedStreamSeconds } from '../src/perf/stage-cost.ts';
+import { estimate } from '../src/perf/estimate.ts';
+import { estimateInput } from '../src/perf/estimate-input.ts';
+import { DeviceModel } from '../src/perf/device.ts';
+
+interface ProbeRow { shape: string; tokens: number; wall_s: number; wall_sync_each_s: number; kernels: number; gpu_kernel_s: number }
+const probe = JSON.parse(readFileSync('calibration/host/forward-host-h100-sxm.json', 'utf8')) as {
+  eager_add_s: number; eager_add_s_after: number; rows: ProbeRow[];
+};
+const row = (shape: string) => probe.rows.find((r) => r.shape === shape)!;
+
+describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
+  it('the constant is the 16-token forward\'s host time per kernel over the same host\'s x.add_(1)', () => {
+    const tiny = row('64x64x1f');
+    expect(tiny.tokens).toBe(16);
+    // at 16 tokens the GPU works a small part of the wall time: the forward is the host's issue time
+    expect(tiny.gpu_kernel_s).toBeLessThan(0.2 * tiny.wall_s);
+    const hostPerKernel = (tiny.wall_s + tiny.wall_sync_each_s) / 2 / tiny.kernels;
+    const add = (probe.eager_add_s + probe.eager_add_s_after) / 2;
+    expect(EAGER_DISPATCH_PER_LAUNCH).toBeCloseTo(hostPerKernel / add, 2);
+  });
+
+  it('one stream fed by one host thread: closed forms of the issue recurrence', () => {
+    // host-bound: n kernels of g < h finish one g after the last launch
+    expect(issuedStreamSeconds([{ count: 1, kernels: 100, seconds: 100 * 1e-6 }], 5e-6)).toBeCloseTo(100 * 5e-6 + 1e-6, 12);
+    // GPU-bound: the first launch, then the GPU back to back
+    expect(issuedStreamSeconds([{ count: 1, kernels: 100, seconds: 100 * 9e-6 }], 5e-6)).toBeCloseTo(5e-6 + 100 * 9e-6, 12);
+    // a long kernel lets the host run ahead: the tiny kernels after it hide behind it
+    const hidden = issuedStreamSeconds([{ count: 1, kernels: 1, seconds: 1e-3 }, { count: 1, kernels: 50, seconds: 50 * 1e-6 }], 5e-6);
+    expect(hidden).toBeCloseTo(5e-6 + 1e-3 + 50 * 1e-6, 12);
+    // a block of ops repeated `count` times is replayed as a block: (GEMM, 10 tiny kernels) × 3
+    const block = issuedStreamSeconds([{ count: 3, kernels: 3, seconds: 3 * 20e-6 }, { count: 3, kernels: 30, seconds: 30 * 1e-6 }], 5e-6);
+    // per block the host needs 55 µs, the GPU 30 µs; the host bounds every block, the last tiny kernel trails
+    expect(block).toBeCloseTo(3 * 55e-6 + 1e-6, 12);
+    // ops that run nothing cost nothing; ops without kernels (host copies) add their time
+    expect(issuedStreamSeconds([{ count: 0, kernels: 0, seconds: 0 }], 5e-6)).toBe(0);
+  });
+
+  it('checks (not fitted): the Wan2.1-1.3B forward at the serving shapes within 10% of the probe\'s wall time', () => {
+    for (const [shape, resolution, boundBy] of [['480x272x17f', '480x272', 'host'], ['832x480x17f', '832x480', 'gpu']] as const) {
+      const e = estimate(estimateInput({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', resolution, frames: 17, steps: 8, attention: 'cudnn' }));
+      const measured = row(shape).wall_s;
+      expect(Math.abs(e.forward_s / measured - 1)).toBeLessThan(0.1);
+      const gpuBound = row(shape).gpu_kernel_s > 0.9 * measured;
+      expect(gpuBound).toBe(boundBy === 'gpu');
+    }
+  });
+
+  it('CUDA graphs replay without the eager dispatch', () => {
+    const eager = new DeviceModel('h100-sxm', { launch: 'eager' });
+    const graph = new DeviceModel('h100-sxm', { launch: 'graph' });
+    expect(eager.hostDispatchS).toBeCloseTo(eager.cpuLaunchS * EAGER_DISPATCH_PER_LAUNCH, 15);
+    expect(graph.hostDispatchS).toBe(graph.cpuLaunchS);
+    expect(graph.hostDispatchS).toBeLessThan(eager.cpuLaunchS / 5);
+  });
+});
