@@ -16,15 +16,44 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace, type ObservedTrace } from '../src/calibration/observed-trace.ts';
 import { replay, type PredictedSamples, type ReplayReport } from '../src/calibration/replay.ts';
 import { fmtError, replayChart } from '../src/calibration/report.ts';
+import { modelStageTimes } from '../src/calibration/calibrate.ts';
+import type { ObservedRequest } from '../src/calibration/observed-trace.ts';
+import type { StageTimes } from '../src/calibration/fit.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';
 import { fmtSeconds } from '../src/report/table.ts';
 
-export const RUNS = [
+export interface ValidationRun {
+  dir: string;
+  scenario: string;
+  /** The traces scored (none of them fitted on). */
+  scored: string[];
+  /** The trace drawn as observed vs predicted CDFs, and where the chart goes. */
+  chart?: { trace: string; file: string };
+  /** Where the fit trace and overheads.json are, when not in `dir` (a run scored with another run's fit). */
+  fitDir?: string;
+  /** How this run relates to the one it borrows its fit from. */
+  note?: string;
+}
+
+export const RUNS: ValidationRun[] = [
+  {
+    dir: 'calibration/serving/traces/gpu1',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['load50', 'load85', 'bursty'],
+    chart: { trace: 'load85', file: 'docs/images/serving-replay-gpu' },
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1b',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['load50', 'bursty'],
+    fitDir: 'calibration/serving/traces/gpu1',
+    note: 'A second machine of the same kind (another H100 and host, 20 minutes later), scored with the overheads fitted on `gpu1/fit.csv`: nothing was fitted on this machine. Its host ran the small shape\'s host-bound forward slower and less steadily than the first one (compare the 2,550-token rows of `calibration/host/forward-host-h100-sxm.json` and `-b.json`), which no cost model of the GPU can know.',
+  },
   {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],
-    chart: 'load85',
+    chart: { trace: 'load85', file: 'docs/images/serving-replay' },
   },
 ];
 const BEGIN = '<!-- serving-validation:begin -->';
@@ -32,6 +61,8 @@ const END = '<!-- serving-validation:end -->';
 
 interface Scored {
   name: string;
+  /** Mean over request shapes of (observed encode + denoise + decode) / (the scenario's) − 1. */
+  serviceVsModel: number;
   trace: ObservedTrace;
   after: ReplayReport;
   before: ReplayReport;
@@ -46,17 +77,36 @@ function arrivalsText(t: ObservedTrace): string {
   return String(l.arrivals ?? '?');
 }
 
-export function scoreRun(run: (typeof RUNS)[number]): Scored[] {
+export function scoreRun(run: ValidationRun): Scored[] {
   const loaded = loadScenario(run.scenario);
   const baseDir = dirname(resolve(run.scenario));
   return run.scored.map((name) => {
     const trace = readObservedTrace(`${run.dir}/${name}.csv`);
     const after = replay(loaded, trace, { baseDir });
-    return { name, trace, after: after.report, samples: after.samples, before: replay(loaded, trace, { baseDir, overheads: null }).report };
+    const stages = modelStageTimes(loaded, trace, baseDir);
+    return { name, trace, after: after.report, samples: after.samples, before: replay(loaded, trace, { baseDir, overheads: null }).report, serviceVsModel: serviceVsModel(trace, stages) };
   });
 }
 
 export const row = (r: ReplayReport, metric: string) => r.rows.find((x) => x.metric === metric)!;
+
+const stageSum = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
+const shapeKey = (r: ObservedRequest) => `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
+const completed = (t: ObservedTrace) => t.requests.filter((r) => r.outcome === 'completed' && r.encodeStart !== undefined && r.decodeEnd !== undefined);
+
+/** How far the observed stage times (encode + denoise + decode) are above (+) the scenario's, averaged over shapes. */
+export function serviceVsModel(t: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): number {
+  const by = new Map<string, { obs: number[]; model: number }>();
+  for (const r of completed(t)) {
+    const m = model(r);
+    if (!m) continue;
+    const e = by.get(shapeKey(r)) ?? { obs: [], model: m.encode_s + m.denoise_s + m.decode_s };
+    e.obs.push(stageSum(r));
+    by.set(shapeKey(r), e);
+  }
+  const ratios = [...by.values()].map((e) => e.obs.reduce((a, b) => a + b, 0) / e.obs.length / e.model);
+  return ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
+}
 
 /**
  * How much slower (+) or faster (−) the worker ran during a trace than during the fit trace: the mean over
@@ -65,12 +115,7 @@ export const row = (r: ReplayReport, metric: string) => r.rows.find((x) => x.met
 export function stageDrift(fit: ObservedTrace, t: ObservedTrace): number {
   const means = (tr: ObservedTrace) => {
     const by = new Map<string, number[]>();
-    for (const r of tr.requests) {
-      if (r.outcome !== 'completed' || r.encodeStart === undefined || r.decodeEnd === undefined) continue;
-      const k = `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
-      const x = r.encodeEnd! - r.encodeStart + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd - r.decodeStart!);
-      by.set(k, [...(by.get(k) ?? []), x]);
-    }
+    for (const r of completed(tr)) by.set(shapeKey(r), [...(by.get(shapeKey(r)) ?? []), stageSum(r)]);
     return new Map([...by].map(([k, xs]) => [k, xs.reduce((a, b) => a + b, 0) / xs.length]));
   };
   const f = means(fit);
@@ -78,38 +123,53 @@ export function stageDrift(fit: ObservedTrace, t: ObservedTrace): number {
   return ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
 }
 
+function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, overheads: { dispatch_s: number; handoff_s: number; request_s: number; service_cv: number; service_correlation_s: number }): string {
+  const meta = scored[0]!.trace.meta ?? {};
+  const worker = (meta.workers ?? [])[0] ?? {};
+  const host = meta.host ?? {};
+  const fitDir = run.fitDir ?? run.dir;
+  const fitted = `the serving overheads, fitted by \`vgsim calibrate\` on \`${fitDir}/fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests): dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}`;
+  if (meta.server?.device === 'cpu') {
+    return `**CPU tiny-model run — not a GPU measurement** (\`${run.dir}/\`): ${host.cpu ?? '?'} with ${host.cpus ?? '?'} vCPUs shared with other jobs, ` +
+      `${meta.server?.workers} worker × ${worker.threads ?? '?'} torch thread at nice ${meta.server?.nice ?? 0}${meta.server?.autogroup ? ' in its own autogroup' : ''}, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}. ` +
+      `From the fit trace: the stage times of each shape (\`stage-times.json\`; vgsim has no cost model for a CPU) and ${fitted}. The traces below were not used for fitting.`;
+  }
+  const smi = String((meta.gpus?.nvidia_smi ?? [])[0] ?? '').split(', ');
+  const cudnn = typeof worker.cudnn === 'number' ? `, cuDNN ${Math.floor(worker.cudnn / 10000)}.${Math.floor((worker.cudnn % 10000) / 100)}` : '';
+  return `**GPU run** (\`${run.dir}/\`): ${meta.gpus?.count ?? '?'}× ${smi[0] ?? worker.gpu_name ?? '?'} (driver ${smi[1] ?? '?'}, ${smi[2] ?? '?'} limit) on a ${host.cpus ?? '?'}-vCPU ${host.cpu ?? '?'} host, ` +
+    `${meta.server?.workers} worker, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}, CUDA ${worker.cuda ?? '?'}${cudnn}; ${worker.model ?? '?'} with random weights (\`calibration/wan_reference.py\`). ` +
+    `The stage times are vgsim's H100 cost model (\`${run.scenario}\`), fitted on no trace; from a trace come only ${fitted}.` +
+    (run.note ? ` ${run.note}` : ' The traces below were not used for fitting.');
+}
+
 export function servingValidationSection(): string {
   const out: string[] = [BEGIN];
   for (const run of RUNS) {
     const scored = scoreRun(run);
-    const meta = scored[0]!.trace.meta ?? {};
-    const worker = (meta.workers ?? [])[0] ?? {};
-    const overheads = JSON.parse(readFileSync(`${run.dir}/overheads.json`, 'utf8'));
-    const fit = readObservedTrace(`${run.dir}/fit.csv`);
-    const host = meta.host ?? {};
+    const fitDir = run.fitDir ?? run.dir;
+    const overheads = JSON.parse(readFileSync(`${fitDir}/overheads.json`, 'utf8'));
+    const fit = readObservedTrace(`${fitDir}/fit.csv`);
     out.push(
-      `**${meta.server?.device === 'cpu' ? 'CPU tiny-model run — not a GPU measurement' : 'Run'}** (\`${run.dir}/\`): ${host.cpu ?? '?'} with ${host.cpus ?? '?'} vCPUs shared with other jobs, ` +
-        `${meta.server?.workers} worker × ${worker.threads ?? '?'} torch thread at nice ${meta.server?.nice ?? 0}${meta.server?.autogroup ? ' in its own autogroup' : ''}, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}. ` +
-        `Fitted by \`vgsim calibrate\` on \`fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests): the stage times of each shape (\`stage-times.json\`; vgsim has no cost model for a CPU) ` +
-        `and the serving overheads: dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}. ` +
-        'The traces below were not used for fitting.',
+      runHeader(run, scored, fit, overheads),
       '',
-      `| trace | arrivals | requests | stage times vs fit.csv | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err |`,
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| trace | arrivals | requests | stage times vs model | stage times vs fit.csv | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err |`,
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of scored) {
       const a = s.after;
       const u = row(a, 'utilization');
       const p = (m: string) => `${fmtSeconds(row(a, m).observed)} / ${fmtSeconds(row(a, m).predicted)}`;
       const range = row(a, 'latency p95').range;
-      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(stageDrift(fit, s.trace))} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
+      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(s.serviceVsModel)} | ${fmtError(stageDrift(fit, s.trace))} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
     }
     out.push('', 'Error before (no serving overheads) → after calibration:', '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
     for (const s of scored) {
       const ba = (m: string) => `${fmtError(row(s.before, m).error)} → ${fmtError(row(s.after, m).error)}`;
       out.push(`| ${s.name} | ${ba('latency p50')} | ${ba('latency p95')} | ${ba('throughput /h')} | ${ba('queue wait mean')} |`);
     }
+    out.push('');
   }
+  out.pop();
   out.push(END);
   return out.join('\n');
 }
@@ -129,12 +189,14 @@ async function main(): Promise<void> {
   }
   writeFileSync('README.md', replaceSection(readFileSync('README.md', 'utf8'), section));
   for (const run of RUNS) {
-    const s = scoreRun(run).find((x) => x.name === run.chart)!;
-    const svg = await renderSvg(replayChart(s.after, `vgsim replay of a real server (CPU, tiny model): ${run.chart}.csv`, s.samples));
-    writeFileSync('docs/images/serving-replay.svg', svg);
-    writeFileSync('docs/images/serving-replay.png', renderPng(svg, { scale: 900 / Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 900) }));
+    if (!run.chart) continue;
+    const s = scoreRun(run).find((x) => x.name === run.chart!.trace)!;
+    const what = s.trace.meta?.server?.device === 'cpu' ? 'CPU, tiny model' : `${s.trace.meta?.gpus?.count ?? 1} GPU, Wan2.1-1.3B`;
+    const svg = await renderSvg(replayChart(s.after, `vgsim replay of a real server (${what}): ${run.chart.trace}.csv`, s.samples));
+    writeFileSync(`${run.chart.file}.svg`, svg);
+    writeFileSync(`${run.chart.file}.png`, renderPng(svg, { scale: 900 / Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 900) }));
   }
-  process.stderr.write('wrote README.md (serving validation section) and docs/images/serving-replay.{svg,png}\n');
+  process.stderr.write(`wrote README.md (serving validation section) and ${RUNS.filter((r) => r.chart).map((r) => `${r.chart!.file}.{svg,png}`).join(', ')}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) await main();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EAGER_DISPATCH_PER_LAUNCH } from '../src/perf/host-dispatch.ts';
+import { EAGER_HOST_PER_KERNEL_S, hostSecondsPerKernel } from '../src/perf/host-dispatch.ts';
 import { issuedStreamSeconds } from '../src/perf/stage-cost.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { estimateInput } from '../src/perf/estimate-input.ts';
@@ -13,14 +13,21 @@ const probe = JSON.parse(readFileSync('calibration/host/forward-host-h100-sxm.js
 const row = (shape: string) => probe.rows.find((r) => r.shape === shape)!;
 
 describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
-  it('the constant is the 16-token forward\'s host time per kernel over the same host\'s x.add_(1)', () => {
-    const tiny = row('64x64x1f');
-    expect(tiny.tokens).toBe(16);
+  const perKernel = (file: string) => {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as typeof probe;
+    const tiny = p.rows.find((r) => r.shape === '64x64x1f')!;
+    return { tiny, s: (tiny.wall_s + tiny.wall_sync_each_s) / 2 / tiny.kernels, add: (p.eager_add_s + p.eager_add_s_after) / 2 };
+  };
+  it('the constant is the 16-token forward\'s host time per kernel (host A); host B checks it within 10%', () => {
+    const a = perKernel('calibration/host/forward-host-h100-sxm.json');
+    expect(a.tiny.tokens).toBe(16);
     // at 16 tokens the GPU works a small part of the wall time: the forward is the host's issue time
-    expect(tiny.gpu_kernel_s).toBeLessThan(0.2 * tiny.wall_s);
-    const hostPerKernel = (tiny.wall_s + tiny.wall_sync_each_s) / 2 / tiny.kernels;
-    const add = (probe.eager_add_s + probe.eager_add_s_after) / 2;
-    expect(EAGER_DISPATCH_PER_LAUNCH).toBeCloseTo(hostPerKernel / add, 2);
+    expect(a.tiny.gpu_kernel_s).toBeLessThan(0.2 * a.tiny.wall_s);
+    expect(EAGER_HOST_PER_KERNEL_S).toBeCloseTo(a.s, 6);
+    const b = perKernel('calibration/host/forward-host-h100-sxm-b.json');
+    expect(Math.abs(b.s / EAGER_HOST_PER_KERNEL_S - 1)).toBeLessThan(0.1);
+    // the one-op microbenchmark moved by more than the forward between the hosts (why the constant is absolute)
+    expect(Math.abs(b.add / a.add - 1)).toBeGreaterThan(Math.abs(b.s / a.s - 1));
   });
 
   it('one stream fed by one host thread: closed forms of the issue recurrence', () => {
@@ -52,8 +59,8 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
   it('CUDA graphs replay without the eager dispatch', () => {
     const eager = new DeviceModel('h100-sxm', { launch: 'eager' });
     const graph = new DeviceModel('h100-sxm', { launch: 'graph' });
-    expect(eager.hostDispatchS).toBeCloseTo(eager.cpuLaunchS * EAGER_DISPATCH_PER_LAUNCH, 15);
-    expect(graph.hostDispatchS).toBe(graph.cpuLaunchS);
-    expect(graph.hostDispatchS).toBeLessThan(eager.cpuLaunchS / 5);
+    expect(hostSecondsPerKernel(eager)).toBe(EAGER_HOST_PER_KERNEL_S);
+    expect(hostSecondsPerKernel(graph)).toBe(graph.cpuLaunchS);
+    expect(hostSecondsPerKernel(graph)).toBeLessThan(eager.cpuLaunchS / 5);
   });
 });

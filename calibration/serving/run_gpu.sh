@@ -9,7 +9,8 @@
 # Afterwards: uncomment `serving_overheads:` in calibration/serving/scenarios/h100x8-1.3b.yaml, add the run
 # to RUNS in scripts/serving-validation.ts and run `npm run serving:validation -- --write`.
 #
-# Smaller runs (one GPU, short requests): GPUS=1 DURATION=100 OUT=calibration/serving/traces/h100x1 \
+# Smaller runs (one GPU, short requests; how traces/gpu1 was measured, with DURATION=80):
+#   GPUS=1 DURATION=100 OUT=calibration/serving/traces/gpu1 SCEN=calibration/serving/scenarios/h100x1-1.3b.yaml \
 #   SHAPES=832x480x17f/8st,480x272x17f/8st MIX='832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10' PER_SHAPE=8 bash calibration/serving/run_gpu.sh
 #
 # Needs PyTorch >= 2.4 with CUDA (as the other calibration scripts) and Node 20 for vgsim.
@@ -40,9 +41,9 @@ run bursty 41 --arrivals gamma --cv 3 --utilization 0.6
 
 # The measurement host may have no Node (a GPU box): then stop here and run the rest where vgsim is installed.
 command -v node >/dev/null || { echo "node not found: traces are in $OUT; run the vgsim steps below elsewhere"; exit 0; }
-SCEN=calibration/serving/scenarios/h100x8-1.3b.yaml
+SCEN=${SCEN:-calibration/serving/scenarios/h100x8-1.3b.yaml}
 node bin/vgsim.js calibrate "$OUT/fit.csv" --scenario "$SCEN" --set "deployment.replicas=$GPUS" \
   --validate "$OUT/load50.csv" --validate "$OUT/load85.csv" --validate "$OUT/bursty.csv" --write "$OUT/overheads.json" | tee "$OUT/replay.txt"
 for t in load50 load85 bursty; do
-  node bin/vgsim.js replay "$OUT/$t.csv" --scenario "$SCEN" --set "deployment.replicas=$GPUS" --set "serving_overheads=../traces/h100x8/overheads.json" --out "$OUT/replay-$t" | tee -a "$OUT/replay.txt"
+  node bin/vgsim.js replay "$OUT/$t.csv" --scenario "$SCEN" --set "deployment.replicas=$GPUS" --set "serving_overheads=$(realpath --relative-to="$(dirname "$SCEN")" "$OUT/overheads.json")" --out "$OUT/replay-$t" | tee -a "$OUT/replay.txt"
 done

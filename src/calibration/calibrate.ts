@@ -30,7 +30,7 @@ export function modelStageTimes(loaded: LoadedScenario, trace: ObservedTrace, ba
   const s0 = loaded.scenario;
   const mix: RequestClass[] = [...shapes.values()].map((r) => ({
     name: `${r.model}|${shapeOf(r)}|${r.cfg}`, weight: 1, priority: 0, resolution: { width: r.width, height: r.height },
-    frames: r.frames, steps: r.steps, cfg: r.cfg, ...(r.model ? { model: r.model } : {}),
+    frames: r.frames, steps: r.steps, cfg: r.cfg, ...(r.model ? { model: s0.workload.trace_models?.[r.model] ?? r.model } : {}),
   }));
   const s: Scenario = { ...s0, duration: 1, drain: false, serving_overheads: undefined, workload: { ...s0.workload, arrivals: { process: 'poisson', rate_per_s: 1e-9 }, mix } };
   const res = simulate(s, { baseDir, locate: loaded.locate });

@@ -8,8 +8,7 @@
  *   memory-bound ops: time = bytes / measured bandwidth of that kernel family at that size;
  *   host transfers: bytes / measured host-link rate (pinned, pageable, or module.to());
  *   launch: every kernel costs the measured GPU-side launch gap, and a stage cannot run faster than the
- *     CPU can issue its kernels (eager: the measured per-op launch cost times the ATen ops a real forward
- *     issues per kernel, host-dispatch.ts; CUDA graphs: the graph replay cost).
+ *     CPU can issue its kernels (host-dispatch.ts: eager per kernel of a real forward, or graph replay).
  *
  * GPUs without their own profile use the reference GPU's profile carried over by cross-gpu.ts: compute-bound
  * kernels at the GPU's own clock (power limit, max clock) and per-clock efficiency (tensor throughput per
@@ -18,7 +17,6 @@
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import { rowwiseReductionGBs } from './rowwise-reduction.ts';
-import { EAGER_DISPATCH_PER_LAUNCH } from './host-dispatch.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -81,7 +79,7 @@ export class DeviceModel {
   /** opTime results by op signature, with the notes pricing raised (instances are shared across estimates). */
   private readonly memo = new Map<string, { time: OpTime; notes: string[] }>();
   private readonly ref: GpuSpec;
-  private readonly launch: 'eager' | 'graph';
+  readonly launch: 'eager' | 'graph';
   private readonly hostLink: string | undefined;
   private readonly hostMemory: HostMemory;
 
@@ -200,14 +198,6 @@ export class DeviceModel {
   get cpuLaunchS(): number {
     const l = this.profile.data.launch_overhead_us;
     return (this.launch === 'eager' ? l.eager_per_kernel : l.cuda_graph_per_kernel) * 1e-6;
-  }
-
-  /**
-   * CPU time per launched kernel of a real model's code (s): eager PyTorch issues several ATen ops per kernel
-   * (host-dispatch.ts); a CUDA graph replays at the graph cost.
-   */
-  get hostDispatchS(): number {
-    return this.launch === 'eager' ? this.cpuLaunchS * EAGER_DISPATCH_PER_LAUNCH : this.cpuLaunchS;
   }
 
   /** cuDNN workspace (bytes) of an fp32/TF32 convolution with `inputBytes` of padded input. */

@@ -4,6 +4,7 @@
 import type { CollectiveOp, Op } from '../workload/ops.ts';
 import type { DeviceModel, OpTime, Bound } from './device.ts';
 import { overlapContention } from '../parallel/measured-collectives.ts';
+import { hostSecondsPerKernel } from './host-dispatch.ts';
 
 export interface PricedOp extends OpTime {
   name: string;
@@ -104,11 +105,11 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
     }
     add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
-  const launch = kernels * device.hostDispatchS;
+  const launch = kernels * hostSecondsPerKernel(device);
   // one host thread issues the compute ops into one stream; collectives add their exposed time after
   const compute = priced.filter((p) => p.kind !== 'collective');
   const exposedCollectives = priced.reduce((a, p) => a + (p.kind === 'collective' ? p.seconds : 0), 0);
-  const wall = issuedStreamSeconds(compute, device.hostDispatchS) + exposedCollectives;
+  const wall = issuedStreamSeconds(compute, hostSecondsPerKernel(device)) + exposedCollectives;
   const seconds = Math.max(gpu, wall);
   if (seconds > gpu) byBound.launch += seconds - gpu;
   return { seconds, gpuSeconds: gpu, launchSeconds: launch, kernels, flops, bytes, byBound, byGroup, ops: priced, launchBound: launch > gpu };

@@ -259,6 +259,10 @@ export const ScenarioSchema = z
       arrivals: ArrivalsSchema,
       curve: CurveSchema,
       mix: z.array(RequestClassSchema).min(1).default([{ weight: 1, priority: 0 }]).describe('request classes and their shares'),
+      trace_models: z
+        .record(z.string().min(1), z.string().min(1))
+        .optional()
+        .describe('model names in trace files (their model column) -> this scenario\'s model ids, e.g. a checkpoint name to the custom model that describes the code it ran on; used by trace arrivals and by vgsim replay/calibrate'),
     }),
     serving_overheads: z
       .union([z.string(), ServingOverheadsSchema])
