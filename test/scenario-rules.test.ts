@@ -122,6 +122,16 @@ describe('trace files are opened and checked at load (vgsim validate)', () => {
     expect(i!.hint).toMatch(/did you mean "wan2.2-t2v-a14b"/);
   });
 
+  it('workload.trace_models maps a trace\'s model names to the scenario\'s; a target no catalog knows is located in the scenario', () => {
+    const d = dir();
+    writeFileSync(join(d, 't.csv'), 'timestamp_s,model\n0,my-checkpoint\n');
+    const arrivals = 'workload.arrivals={process: trace, file: ' + join(d, 't.csv') + '}';
+    expect(() => loadScenario('scenarios/default.yaml', { set: [arrivals, 'workload.trace_models={my-checkpoint: wan2.2-t2v-a14b}'] })).not.toThrow();
+    expect(issuesOf(() => loadScenario('scenarios/default.yaml', { set: [arrivals] }))[0]).toMatchObject({ line: 2, message: 'unknown model "my-checkpoint"' });
+    const [bad] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.trace_models={my-checkpoint: wan2.2-t2v-a14bb}'] }));
+    expect(bad).toMatchObject({ path: 'workload.trace_models.my-checkpoint', message: 'unknown model "wan2.2-t2v-a14bb"' });
+  });
+
   it('a row of another model no pool serves, a 100000x100000 row, a row with 80 frames', () => {
     const d = dir();
     const issues = withTrace(d, 'timestamp_s,model,resolution,frames\n0,wan2.1-t2v-1.3b,832x480,81\n1,,100000x100000,81\n2,,832x480,80\n');

@@ -14,6 +14,16 @@ describe('README: validated against a real server', () => {
 
   const runOf = (dir: string) => RUNS.find((r) => r.dir.endsWith(dir))!;
 
+  it('the committed GPU overheads are what `vgsim calibrate` fits on gpu1/fit.csv today', async () => {
+    const { loadScenario } = await import('../src/scenario/load.ts');
+    const { readObservedTrace } = await import('../src/calibration/observed-trace.ts');
+    const { calibrate, overheadsFile } = await import('../src/calibration/calibrate.ts');
+    const { dirname, resolve } = await import('node:path');
+    const scen = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
+    const c = calibrate(loadScenario(scen), readObservedTrace('calibration/serving/traces/gpu1/fit.csv'), [], dirname(resolve(scen)));
+    expect(overheadsFile(c, 'fit.csv')).toEqual(JSON.parse(readFileSync('calibration/serving/traces/gpu1/overheads.json', 'utf8')));
+  });
+
   it('the statements around the GPU tables hold', () => {
     const gpu1 = scoreRun(runOf('/gpu1'));
     const gpu1b = scoreRun(runOf('/gpu1b'));

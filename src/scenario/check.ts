@@ -59,6 +59,8 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
   });
   const mix = (raw.workload as { mix?: unknown } | undefined)?.mix;
   if (Array.isArray(mix)) mix.forEach((c, i) => model(['workload', 'mix', i, 'model'], (c as { model?: unknown })?.model));
+  const traceModels = (raw.workload as { trace_models?: unknown } | undefined)?.trace_models;
+  if (traceModels && typeof traceModels === 'object') for (const [k, v] of Object.entries(traceModels)) model(['workload', 'trace_models', k], v);
   return issues;
 }
 

@@ -70,7 +70,7 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
   const seen = new Set<string>();
   trace.rows.forEach((row, r) => {
     const line = trace.lines[r];
-    const id = row.model ?? baseModel;
+    const id = row.model !== undefined ? (s.workload.trace_models?.[row.model] ?? row.model) : baseModel;
     const model = modelOf(id);
     const column = row.model !== undefined ? 'model' : 'workload.mix.0.model';
     if (!model) {
