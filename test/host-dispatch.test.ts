@@ -42,6 +42,16 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     const block = issuedStreamSeconds([{ count: 3, kernels: 3, seconds: 3 * 20e-6 }, { count: 3, kernels: 30, seconds: 30 * 1e-6 }], 5e-6);
     // per block the host needs 55 µs, the GPU 30 µs; the host bounds every block, the last tiny kernel trails
     expect(block).toBeCloseTo(3 * 55e-6 + 1e-6, 12);
+    // the per-op closed form equals launching kernel by kernel (done = max(done, issued) + g per kernel)
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const ops = Array.from({ length: 40 }, () => {
+      const kernels = 1 + Math.floor(rnd() * 12);
+      return { count: 1, kernels, seconds: kernels * rnd() * 40e-6 };
+    });
+    let issued = 0, done = 0;
+    for (const op of ops) for (let j = 0; j < op.kernels; j++) { issued += 23.5e-6; done = Math.max(done, issued) + op.seconds / op.kernels; }
+    expect(issuedStreamSeconds(ops, 23.5e-6)).toBeCloseTo(done, 12);
     // ops that run nothing cost nothing; ops without kernels (host copies) add their time
     expect(issuedStreamSeconds([{ count: 0, kernels: 0, seconds: 0 }], 5e-6)).toBe(0);
   });

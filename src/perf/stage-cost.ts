@@ -126,14 +126,15 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
 export function issuedStreamSeconds(ops: readonly { count: number; kernels: number; seconds: number }[], hostPerKernel: number): number {
   let issued = 0; // host clock: when the last kernel was launched
   let done = 0; // GPU clock: when the last kernel finished
+  const h = hostPerKernel;
   const run = (op: { count: number; kernels: number; seconds: number }) => {
+    if (op.kernels === 0) { done += op.seconds / op.count; return; } // a copy without a kernel: GPU timeline only
     const k = Math.max(1, Math.round(op.kernels / op.count));
     const g = op.seconds / op.count / k;
-    if (op.kernels === 0) { done += op.seconds / op.count; return; }
-    for (let j = 0; j < k; j++) {
-      issued += hostPerKernel;
-      done = Math.max(done, issued) + g;
-    }
+    // k identical kernels, each issued h after the last and started when issued and the GPU is free:
+    // the closed form of done_j = max(done_{j-1}, issued + j·h) + g after k steps
+    done = Math.max(done + k * g, issued + h + (k - 1) * Math.max(g, h) + g);
+    issued += k * h;
   };
   for (let i = 0; i < ops.length;) {
     const count = ops[i].count;
