@@ -13,7 +13,6 @@ import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
-import { int8GemmRatio } from '../perf/linear-quant-rates.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
 import type { SparseAttention } from './sparse-attention.ts';
@@ -102,16 +101,6 @@ function enginesWith(pred: (e: EngineProfile) => boolean): string {
   return ids.length ? `engines that do: ${ids.join(', ')}` : 'no engine in vgsim does';
 }
 
-/** How an INT8 GEMM is priced on this GPU, for the acceleration list (linear-quant-rates.ts). */
-function int8Note(gpu: GpuSpec): string {
-  try {
-    const q = int8GemmRatio(gpu);
-    return `INT8 rate = ${q.reference.toUpperCase()} GEMM × ${q.ratio}, ${q.measured ? 'the INT8/FP8 ratio measured on H100 (torch._int_mm)' : 'the datasheet peak ratio, not measured'}`;
-  } catch {
-    return 'no INT8 rate on this GPU';
-  }
-}
-
 export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model: ModelSpec, gpu: GpuSpec, source = 'engine'): EngineExecution {
   const id = o.engine ?? 'official';
   if (!isEngineId(id)) throw new InputError([{ source, path: 'engine', message: `unknown engine "${id}"`, hint: `one of ${ENGINE_IDS.join(', ')} (vgsim list engines)` }]);
@@ -186,7 +175,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       const dense = scheme.denseBlocks && scheme.denseBlocks.layers === model.dit.layers && model.id.startsWith('wan2.1') ? { first: scheme.denseBlocks.first, last: scheme.denseBlocks.last } : undefined;
       linearQuant = { dtype: scheme.dtype, activation: scheme.activation, groups, ...(dense ? { denseBlocks: dense } : {}) };
     }
-    if (scheme) acc.push({ knob: 'dtype', value: `${o.dtype}${o.dtypeLayers ? ` (${o.dtypeLayers.join(', ')})` : ''}`, models: `${scheme.name}: ${o.dtype} GEMMs${o.dtype === 'int8' ? ` (${int8Note(gpu)})` : ' (measured FP8 GEMM rates)'} plus the activation-quantisation kernels per linear`, source: scheme.source, extrapolated: o.dtype === 'int8' || scheme.activation !== 'tensor-static' });
+    if (scheme) acc.push({ knob: 'dtype', value: `${o.dtype}${o.dtypeLayers ? ` (${o.dtypeLayers.join(', ')})` : ''}`, models: `${scheme.name}: ${o.dtype} GEMMs${o.dtype === 'int8' ? (hopper ? ' (INT8 rate = FP8 GEMM × the INT8/FP8 ratio measured on H100 with torch._int_mm)' : ' (INT8 rate = FP8 or BF16 GEMM × the datasheet peak ratio, not measured)') : ' (measured FP8 GEMM rates)'} plus the activation-quantisation kernels per linear`, source: scheme.source, extrapolated: o.dtype === 'int8' || scheme.activation !== 'tensor-static' });
   }
 
   // ---- VAE, umT5 ----
