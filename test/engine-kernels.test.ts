@@ -7,7 +7,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { compareEngineKernels, loadEngineBench } from '../src/perf/engine-kernels.ts';
-import { HOPPER_INT8_OVER_FP8, int8GemmRatio } from '../src/perf/linear-quant-rates.ts';
+import { HOPPER_INT8_OVER_FP8, HOPPER_INT8_OVER_FP8_BY_NK, int8GemmRatio } from '../src/perf/linear-quant-rates.ts';
 import { ROPE_2507_TRAFFIC } from '../src/workload/dit-kernels-lightx2v-2507.ts';
 import { activationQuantization } from '../src/workload/block-groups.ts';
 import { StageBuilder } from '../src/workload/ops.ts';
@@ -55,10 +55,20 @@ describe('engine kernels vs engines_bench.py (H100 SXM)', () => {
       const fp8 = raw.gemm.find((x) => x.name === 'fp8_scaled_mm' && x.m === r.m && x.n === r.n && x.k === r.k)!;
       ratios.push(fp8.s / r.s);
     }
+    const byNk = new Map<string, number[]>();
+    for (const r of raw.gemm.filter((x) => x.name === 'int8_int_mm')) {
+      const fp8 = raw.gemm.find((x) => x.name === 'fp8_scaled_mm' && x.m === r.m && x.n === r.n && x.k === r.k)!;
+      byNk.set(`${r.n},${r.k}`, [...(byNk.get(`${r.n},${r.k}`) ?? []), fp8.s / r.s]);
+    }
     ratios.sort((a, b) => a - b);
     expect(ratios.length).toBe(15);
     expect(HOPPER_INT8_OVER_FP8).toBeCloseTo(ratios[7]!, 3);
-    expect(int8GemmRatio(getGpu('h100-sxm'))).toMatchObject({ reference: 'fp8', ratio: HOPPER_INT8_OVER_FP8, measured: true });
+    expect(Object.keys(HOPPER_INT8_OVER_FP8_BY_NK).sort()).toEqual([...byNk.keys()].sort());
+    for (const [nk, rs] of byNk) expect(HOPPER_INT8_OVER_FP8_BY_NK[nk], nk).toBeCloseTo(rs.sort((a, b) => a - b)[1]!, 3);
+    const h100 = getGpu('h100-sxm');
+    expect(int8GemmRatio(h100)).toMatchObject({ reference: 'fp8', ratio: HOPPER_INT8_OVER_FP8, measured: true });
+    expect(int8GemmRatio(h100, { n: 5120, k: 13824 }).ratio).toBe(HOPPER_INT8_OVER_FP8_BY_NK['5120,13824']);
+    expect(int8GemmRatio(h100, { n: 4096, k: 10240 }).ratio).toBe(HOPPER_INT8_OVER_FP8); // a shape not measured
     expect(int8GemmRatio(getGpu('l40s')).ratio).toBe(1); // Ada: the datasheet's equal peaks, not measured
     for (const r of pick('gemm', 'int8')) expect(r.role).toBe('calibration');
     expect(rows.filter((r) => r.role === 'calibration').length).toBe(15);

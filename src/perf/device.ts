@@ -264,7 +264,7 @@ export class DeviceModel {
       case 'gemm': {
         if (op.dtype === 'int8') {
           // the fp8 (or bf16) GEMM rate of this shape × an INT8 ratio: measured on Hopper, else the peaks' (linear-quant-rates.ts)
-          const q = int8GemmRatio(this.gpu);
+          const q = int8GemmRatio(this.gpu, op);
           this.raise(`INT8 GEMMs${q.measured ? '' : ' are not measured here'}: priced as the ${q.reference} GEMM of the same shape × ${q.ratio} (${q.source})`);
           return this.priceOp({ ...op, dtype: q.reference, count: op.count }, q.ratio);
         }

@@ -152,7 +152,7 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm'): En
     const t = dev.opTime({ kind: 'gemm', name: 'gemm', group: 'gemm', count: 1, m: r.m!, n: r.n!, k: r.k!, dtype, batch: 1 });
     // the INT8 rows set HOPPER_INT8_OVER_FP8 (linear-quant-rates.ts): calibration where that ratio applies
     const calibrated = dtype === 'int8' && int8GemmRatio(dev.gpu).measured;
-    push('gemm', r.name!, `${r.name} m=${r.m} n=${r.n} k=${r.k}`, r.s, t.seconds, calibrated ? 'fp8 GEMM op × the measured INT8/FP8 median' : `${dtype} GEMM op`, calibrated ? 'calibration' : 'check');
+    push('gemm', r.name!, `${r.name} m=${r.m} n=${r.n} k=${r.k}`, r.s, t.seconds, calibrated ? 'fp8 GEMM op × the measured INT8/FP8 ratio of its (n, k)' : `${dtype} GEMM op`, calibrated ? 'calibration' : 'check');
   }
   for (const r of (f.quant ?? []).filter(ok)) {
     const q = QUANT_CASES[r.name!];

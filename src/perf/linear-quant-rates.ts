@@ -5,8 +5,10 @@
  *   Hopper: MEASURED (calibration, not a check): torch._int_mm (cuBLASLt INT8, what torchao's dynamic INT8
  *     schemes call) against torch._scaled_mm (FP8, bf16 out) at Wan's 15 linear shapes on one H100 SXM
  *     (calibration/engines/h100-sxm.json, engines_bench.py `gemm`: m 4,096 / 32,760 / 75,600 × the 14B, 5B and
- *     1.3B (n, k)); INT8 reaches 0.52–0.76 of the FP8 rate (1.03 only at the smallest shape), median 0.636 —
- *     well below the datasheets' equal peaks (H100: FP8 3,958 TFLOPS and INT8 3,958 TOPS, both with sparsity).
+ *     1.3B (n, k)); INT8 reaches 0.52–0.76 of the FP8 rate (1.03 only at the smallest shape) — well below the
+ *     datasheets' equal peaks (H100: FP8 3,958 TFLOPS and INT8 3,958 TOPS, both with sparsity). The ratio
+ *     depends on (n, k) more than on m, so a measured (n, k) takes the median over its three m
+ *     (HOPPER_INT8_OVER_FP8_BY_NK), any other shape the median over all 15 (HOPPER_INT8_OVER_FP8).
  *     The CUTLASS INT8 kernels LightX2V calls (sgl-kernel int8_scaled_mm, vLLM cutlass_scaled_mm) are not
  *     measured here and are assumed to run like cuBLASLt's.
  *   Ada and Blackwell: NOT MEASURED: the datasheet ratio, INT8 = FP8 (L40S datasheet: FP8 1,466 TFLOPS and INT8
@@ -15,13 +17,19 @@
  */
 import type { GpuSpec } from '../hardware/types.ts';
 
-/** Median INT8/FP8 GEMM rate over Wan's linear shapes on H100 SXM (calibration/engines/h100-sxm.json, see above). */
+/** Median INT8/FP8 GEMM rate over Wan's 15 linear shapes on H100 SXM (calibration/engines/h100-sxm.json, see above). */
 export const HOPPER_INT8_OVER_FP8 = 0.636;
 
-export function int8GemmRatio(g: GpuSpec): { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string } {
+/** The same file's INT8/FP8 rate per (n, k), median over m = 4,096, 32,760 and 75,600: "n,k" → ratio. */
+export const HOPPER_INT8_OVER_FP8_BY_NK: Readonly<Record<string, number>> = {
+  '5120,5120': 0.641, '13824,5120': 0.635, '5120,13824': 0.731, '3072,3072': 0.519, '1536,1536': 0.531,
+};
+
+export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string } {
   const arch = g.arch.toLowerCase();
   if (g.tflops.fp8 !== undefined && arch.includes('hopper')) {
-    return { reference: 'fp8', ratio: HOPPER_INT8_OVER_FP8, measured: true, source: 'torch._int_mm over torch._scaled_mm at Wan\'s linear shapes on H100 SXM, median (calibration/engines/h100-sxm.json); CUTLASS INT8 kernels assumed alike' };
+    const byShape = shape ? HOPPER_INT8_OVER_FP8_BY_NK[`${shape.n},${shape.k}`] : undefined;
+    return { reference: 'fp8', ratio: byShape ?? HOPPER_INT8_OVER_FP8, measured: true, source: `torch._int_mm over torch._scaled_mm on H100 SXM, ${byShape ? 'median over m at this (n, k)' : 'median over Wan\'s linear shapes'} (calibration/engines/h100-sxm.json); CUTLASS INT8 kernels assumed alike` };
   }
   if (g.tflops.fp8 !== undefined && (arch.includes('ada') || arch.includes('blackwell'))) {
     return { reference: 'fp8', ratio: 1, measured: false, source: 'INT8 and FP8 dense peaks are equal on Ada/Blackwell (L40S datasheet)' };
