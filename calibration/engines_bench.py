@@ -1,4 +1,5 @@
-"""Kernel measurements behind vgsim's engine and acceleration model (issue 15). NOT YET RUN.
+"""Kernel measurements behind vgsim's engine and acceleration model (issue 15). Run on H100 SXM:
+calibration/engines/h100-sxm.json (compared by `npm run validate:engine-kernels`, src/perf/engine-kernels.ts).
 
 vgsim prices the serving engines' kernels that the H100 profile does not measure as ratios to kernels it does
 (src/perf/quantized-attention.ts, src/perf/linear-quant-rates.ts, src/workload/dit-kernels.ts). This script
@@ -96,9 +97,13 @@ def attention_cases(out, lengths):
             continue
         q, k, v = (torch.randn(1, HEADS, L, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
         for be in ("cudnn", "flash"):
+            # the backend must be applied here: W.set_attention_backend only names one for W.wan_flash_attention
+            # (runs before this fix timed SDPA's default choice in both rows)
             def call(_i, be=be):
-                W.set_attention_backend(be)
-                return W.sdpa(q, k, v)
+                if W.sdpa_kernel is None or be not in W._SDPA:
+                    return W.sdpa(q, k, v)
+                with W.sdpa_kernel([W._SDPA[be]]):
+                    return W.sdpa(q, k, v)
             rec(out, "attention", dict(name="sdpa_" + be, L=L), call, flops=attn_flops(L))
         if sage is not None:
             rec(out, "attention", dict(name="sage2_full_call", L=L), lambda _i: sage(q, k, v, tensor_layout="HND"), flops=attn_flops(L))

@@ -4,12 +4,17 @@
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { README_BLOCKS, staleBlocks } from '../src/docs/readme-blocks.ts';
+import { CALIBRATION_README_BLOCKS, README_BLOCKS, staleBlocks } from '../src/docs/readme-blocks.ts';
 
 describe('README generated blocks', () => {
   it('every block is present and current (run `npm run readme` after a change)', () => {
     const text = readFileSync('README.md', 'utf8');
     for (const name of Object.keys(README_BLOCKS)) expect(text, name).toContain(`<!-- generated:${name} -->`);
     expect(staleBlocks(text)).toEqual([]);
+  });
+  it('calibration/README.md\'s blocks are present and current', () => {
+    const text = readFileSync('calibration/README.md', 'utf8');
+    for (const name of Object.keys(CALIBRATION_README_BLOCKS)) expect(text, name).toContain(`<!-- generated:${name} -->`);
+    expect(staleBlocks(text, CALIBRATION_README_BLOCKS)).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
 import { sizeHardwareBlock } from './readme-size.ts';
 import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
+import { compareEngineKernels, engineKernelsMarkdown, loadEngineBench, summarizeKernelRows } from '../perf/engine-kernels.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
@@ -111,7 +112,29 @@ function engineList(): string {
   return out.join('\n');
 }
 
+/** README: the engines_bench.py comparison in one paragraph (the table is calibration/README.md's). */
+function engineKernelsSummary(): string {
+  const file = 'calibration/engines/h100-sxm.json';
+  const rows = compareEngineKernels(loadEngineBench(packagePath(file)));
+  const s = (sel: typeof rows) => summarizeKernelRows(sel);
+  const f = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const checks = rows.filter((r) => r.role === 'check');
+  const sec = (name: string) => s(checks.filter((r) => r.section === name));
+  const block = checks.filter((r) => r.section === 'block');
+  const cal = s(rows.filter((r) => r.role === 'calibration'));
+  return `Held-out checks against \`${file}\` (\`npm run validate:engine-kernels\`): ${checks.length} cases, median |error| ${f(s(checks).median)}, ` +
+    `${s(checks).within10} within 10% — GEMMs (bf16, FP8) ${f(sec('gemm').median)}, attention ${f(sec('attention').median)}, RoPE chains ${f(sec('rope').median)}, ` +
+    `one Wan 14B block eager and compiled ${block.map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ')}; ` +
+    `per-token activation quantisation ${f(s(checks.filter((r) => r.case.startsWith('per_token'))).median)}, but the dynamic per-tensor kind ${f(s(checks.filter((r) => r.case.startsWith('per_tensor'))).median)} too fast (median: its full-tensor max runs below the copy rate vgsim gives it). ` +
+    `INT8 GEMMs on Hopper are now calibrated on the same file (${cal.n} rows, median |error| ${f(cal.median)} after).`;
+}
+
+export const CALIBRATION_README_BLOCKS: Record<string, () => string> = {
+  'engine-kernels': () => engineKernelsMarkdown('calibration/engines/h100-sxm.json', loadEngineBench(packagePath('calibration/engines/h100-sxm.json'))),
+};
+
 export const README_BLOCKS: Record<string, () => string> = {
+  'engine-kernels-summary': engineKernelsSummary,
   'validate-model': validateModel,
   'validate-published': validatePublished,
   'official-flags': officialFlags,
@@ -161,4 +184,6 @@ export function staleBlocks(text: string, blocks = README_BLOCKS): string[] {
 /** Rewrites the generated blocks and the command transcripts (src/docs/readme-commands.ts). */
 export function writeReadme(file = packagePath('README.md')): void {
   writeFileSync(file, renderTranscripts(renderReadme(readFileSync(file, 'utf8'))));
+  const cal = packagePath('calibration/README.md');
+  writeFileSync(cal, renderReadme(readFileSync(cal, 'utf8'), CALIBRATION_README_BLOCKS));
 }

@@ -175,7 +175,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       const dense = scheme.denseBlocks && scheme.denseBlocks.layers === model.dit.layers && model.id.startsWith('wan2.1') ? { first: scheme.denseBlocks.first, last: scheme.denseBlocks.last } : undefined;
       linearQuant = { dtype: scheme.dtype, activation: scheme.activation, groups, ...(dense ? { denseBlocks: dense } : {}) };
     }
-    if (scheme) acc.push({ knob: 'dtype', value: `${o.dtype}${o.dtypeLayers ? ` (${o.dtypeLayers.join(', ')})` : ''}`, models: `${scheme.name}: ${o.dtype} GEMMs${o.dtype === 'int8' ? ' (INT8 rate = FP8 GEMM × INT8/FP8 peak ratio, not measured)' : ' (measured FP8 GEMM rates)'} plus the activation-quantisation kernels per linear`, source: scheme.source, extrapolated: o.dtype === 'int8' || scheme.activation !== 'tensor-static' });
+    if (scheme) acc.push({ knob: 'dtype', value: `${o.dtype}${o.dtypeLayers ? ` (${o.dtypeLayers.join(', ')})` : ''}`, models: `${scheme.name}: ${o.dtype} GEMMs${o.dtype === 'int8' ? (hopper ? ' (INT8 rate = FP8 GEMM × the INT8/FP8 ratio measured on H100 with torch._int_mm)' : ' (INT8 rate = FP8 or BF16 GEMM × the datasheet peak ratio, not measured)') : ' (measured FP8 GEMM rates)'} plus the activation-quantisation kernels per linear`, source: scheme.source, extrapolated: o.dtype === 'int8' || scheme.activation !== 'tensor-static' });
   }
 
   // ---- VAE, umT5 ----

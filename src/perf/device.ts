@@ -253,9 +253,9 @@ export class DeviceModel {
     switch (op.kind) {
       case 'gemm': {
         if (op.dtype === 'int8') {
-          // not measured: the fp8 (or bf16) GEMM rate of this shape × the INT8/FP8 (or INT8/BF16) dense-peak ratio
-          const q = int8GemmRatio(this.gpu);
-          this.raise(`INT8 GEMMs are not measured here: priced as the ${q.reference} GEMM of the same shape × ${q.ratio} (${q.source})`);
+          // the fp8 (or bf16) GEMM rate of this shape × an INT8 ratio: measured on Hopper, else the peaks' (linear-quant-rates.ts)
+          const q = int8GemmRatio(this.gpu, op);
+          this.raise(`INT8 GEMMs${q.measured ? '' : ' are not measured here'}: priced as the ${q.reference} GEMM of the same shape × ${q.ratio} (${q.source})`);
           return this.priceOp({ ...op, dtype: q.reference, count: op.count }, q.ratio);
         }
         const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype;

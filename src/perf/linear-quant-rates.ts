@@ -1,18 +1,39 @@
 /**
- * INT8 GEMM rates. NOT MEASURED HERE (the profile measures bf16, fp8, tf32 and fp32 GEMMs): an INT8 GEMM of a
- * shape is priced as the measured FP8 GEMM of that shape × the INT8/FP8 dense-peak ratio where the GPU has
+ * INT8 GEMM rates, as ratios to a GEMM the profile measures (it measures bf16, fp8, tf32 and fp32 GEMMs): an
+ * INT8 GEMM of a shape is priced as the measured FP8 GEMM of that shape × an INT8/FP8 ratio where the GPU has
  * FP8 tensor cores, else as the BF16 GEMM × the INT8/BF16 ratio.
- *   Hopper and Ada: INT8 and FP8 tensor peaks are equal (NVIDIA H100 datasheet: FP8 3,958 TFLOPS and INT8
- *   3,958 TOPS, both "with sparsity"; L40S datasheet: FP8 1,466 TFLOPS and INT8 1,466 TOPS with sparsity).
- *   Ampere: INT8 is twice BF16 (NVIDIA A100 datasheet: BF16 312 TFLOPS, INT8 624 TOPS, dense).
+ *   Hopper: MEASURED (calibration, not a check): torch._int_mm (cuBLASLt INT8, what torchao's dynamic INT8
+ *     schemes call) against torch._scaled_mm (FP8, bf16 out) at Wan's 15 linear shapes on one H100 SXM
+ *     (calibration/engines/h100-sxm.json, engines_bench.py `gemm`: m 4,096 / 32,760 / 75,600 × the 14B, 5B and
+ *     1.3B (n, k)); INT8 reaches 0.52–0.76 of the FP8 rate (1.03 only at the smallest shape) — well below the
+ *     datasheets' equal peaks (H100: FP8 3,958 TFLOPS and INT8 3,958 TOPS, both with sparsity). The ratio
+ *     depends on (n, k) more than on m, so a measured (n, k) takes the median over its three m
+ *     (HOPPER_INT8_OVER_FP8_BY_NK), any other shape the median over all 15 (HOPPER_INT8_OVER_FP8).
+ *     The CUTLASS INT8 kernels LightX2V calls (sgl-kernel int8_scaled_mm, vLLM cutlass_scaled_mm) are not
+ *     measured here and are assumed to run like cuBLASLt's.
+ *   Ada and Blackwell: NOT MEASURED: the datasheet ratio, INT8 = FP8 (L40S datasheet: FP8 1,466 TFLOPS and INT8
+ *     1,466 TOPS with sparsity).
+ *   Ampere: INT8 is twice BF16 (NVIDIA A100 datasheet: BF16 312 TFLOPS, INT8 624 TOPS, dense), not measured.
  */
 import type { GpuSpec } from '../hardware/types.ts';
 
-export function int8GemmRatio(g: GpuSpec): { reference: 'fp8' | 'bf16'; ratio: number; source: string } {
+/** Median INT8/FP8 GEMM rate over Wan's 15 linear shapes on H100 SXM (calibration/engines/h100-sxm.json, see above). */
+export const HOPPER_INT8_OVER_FP8 = 0.636;
+
+/** The same file's INT8/FP8 rate per (n, k), median over m = 4,096, 32,760 and 75,600: "n,k" → ratio. */
+export const HOPPER_INT8_OVER_FP8_BY_NK: Readonly<Record<string, number>> = {
+  '5120,5120': 0.641, '13824,5120': 0.635, '5120,13824': 0.731, '3072,3072': 0.519, '1536,1536': 0.531,
+};
+
+export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string } {
   const arch = g.arch.toLowerCase();
-  if (g.tflops.fp8 !== undefined && (arch.includes('hopper') || arch.includes('ada') || arch.includes('blackwell'))) {
-    return { reference: 'fp8', ratio: 1, source: 'INT8 and FP8 dense peaks are equal on Hopper/Ada (H100, L40S datasheets)' };
+  if (g.tflops.fp8 !== undefined && arch.includes('hopper')) {
+    const byShape = shape ? HOPPER_INT8_OVER_FP8_BY_NK[`${shape.n},${shape.k}`] : undefined;
+    return { reference: 'fp8', ratio: byShape ?? HOPPER_INT8_OVER_FP8, measured: true, source: `torch._int_mm over torch._scaled_mm on H100 SXM, ${byShape ? 'median over m at this (n, k)' : 'median over Wan\'s linear shapes'} (calibration/engines/h100-sxm.json); CUTLASS INT8 kernels assumed alike` };
   }
-  if (arch.includes('ampere')) return { reference: 'bf16', ratio: 2, source: 'A100 datasheet: INT8 624 TOPS vs BF16 312 TFLOPS dense' };
+  if (g.tflops.fp8 !== undefined && (arch.includes('ada') || arch.includes('blackwell'))) {
+    return { reference: 'fp8', ratio: 1, measured: false, source: 'INT8 and FP8 dense peaks are equal on Ada/Blackwell (L40S datasheet)' };
+  }
+  if (arch.includes('ampere')) return { reference: 'bf16', ratio: 2, measured: false, source: 'A100 datasheet: INT8 624 TOPS vs BF16 312 TFLOPS dense' };
   throw new Error(`${g.name} has no INT8 tensor-core rate in vgsim (INT8 GEMMs are priced on Ampere, Ada, Hopper and Blackwell)`);
 }

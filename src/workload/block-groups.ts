@@ -2,6 +2,8 @@
  * Blocks of a DiT forward that are built differently: quantised linears (and the bf16 blocks an engine keeps at
  * the ends), dense attention in the first layers of a sparse method. dit.ts builds one section per run.
  */
+import { DTYPE_BYTES, type StageBuilder } from './ops.ts';
+import type { BlockStyle } from './dit-kernels.ts';
 
 /**
  * Quantised linear layers as serving engines run them: weights stored in fp8/int8 (per output channel or per
@@ -36,4 +38,25 @@ export function blockGroups(count: number, o: { linearQuant?: LinearQuant; densi
     else out.push({ count: 1, ...g });
   }
   return out;
+}
+
+/**
+ * The activation quantisation of one quantised linear's input ([rows, k], `inBytes` per element) into `out`
+ * (fp8/int8, rows × k bytes), as the scheme's kernels run it (see LinearQuant); `style` 'inductor' is the
+ * compiled dynamic per-tensor path. calibration/engines_bench.py `quant` times these passes
+ * (src/perf/engine-kernels.ts compares).
+ */
+export function activationQuantization(b: StageBuilder, activation: LinearQuant['activation'], style: BlockStyle, name: string, rows: number, k: number, inBytes: number, out: string): void {
+  const E = rows * k;
+  const ew = (n: string, kind: 'reduce' | 'cast_down', bytes: number, kernels: number, mem = {}) => b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels }, mem);
+  const mem = { outputs: [[out, E, 'activations']] as [string, number, string][] };
+  if (activation === 'token') ew(`${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * DTYPE_BYTES.fp32, 1, mem);
+  else if (activation === 'tensor-static') ew(`${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
+  else if (style === 'inductor') {
+    ew(`${name}.amax`, 'reduce', E * inBytes, 1);
+    ew(`${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
+  } else {
+    ew(`${name}.abs_max`, 'reduce', E * (2 * inBytes + inBytes), 2);
+    ew(`${name}.div_clamp_cast`, 'cast_down', E * (4 * inBytes + inBytes + 1), 3, mem);
+  }
 }

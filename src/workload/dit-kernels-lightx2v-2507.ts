@@ -9,9 +9,10 @@
  *    compute_freqs (utils.py:7-20: a cat of three expanded complex128 tables into [L, 1, 64]) once per block
  *    (infer/transformer_infer.py:345-359). This is the official Wan rope_apply chain (model.py: to(float64),
  *    complex multiply, cat, stack, float) with the frequency table built once per block instead of per call and
- *    a bf16 instead of an fp32 result, so it is priced by the same measured composite rate (`rope_wan`:
- *    calibration/profiles rope_apply_wan) on the same nominal bytes — an inferred equivalence. The FlashInfer
- *    in-place RoPE of the current style arrived in ModelTC/LightX2V@a1c610d7 (2025-11-27).
+ *    a bf16 instead of an fp32 result and no stack: it runs at the measured composite rate of that chain
+ *    (`rope_wan`: calibration/profiles rope_apply_wan, timed on calibration/wan_reference.py's rope_apply) for
+ *    the fraction of its passes' traffic it keeps (ROPE_2507_TRAFFIC). The FlashInfer in-place RoPE of the
+ *    current style arrived in ModelTC/LightX2V@a1c610d7 (2025-11-27).
  *  - norm + modulate: `weights.norm1.apply(x)` (torch LayerNorm, bf16), then `norm1_out.mul_(1 + scale)
  *    .add_(shift)` — two in-place bf16 passes (transformer_infer.py:329-334, and :481-484 for norm2) instead of
  *    the Triton fuse_scale_shift kernel (ModelTC/LightX2V@f831f394, 2025-11-27).
@@ -24,6 +25,15 @@ const F32 = DTYPE_BYTES.fp32;
 const F64 = DTYPE_BYTES.fp64;
 /** RoPE frequencies per token: head_dim / 2 complex128 values (utils.py compute_freqs → [L, 1, 64]). */
 const complexPerToken = (headDim: number) => (headDim / 2) * 2 * F64;
+
+/**
+ * Bytes per element of q (or k) that each chain's passes read and write, and their ratio. rope_apply as
+ * profiled (wan_reference.py): clone 2+2, to(float64) 2+8, complex multiply 8+8, cat 8+8, stack 8+8,
+ * float() 8+4 = 74. LightX2V July 2025: to(float64) 2+8, multiply 8+8, cat 8+8, to(bfloat16) 8+2 = 52. The
+ * [L, 1, 64] complex128 frequency table (1/40 of an element's traffic per head) is left out of both.
+ * Held-out check: engines_bench.py `rope` times both chains (src/perf/engine-kernels.ts).
+ */
+export const ROPE_2507_TRAFFIC = 52 / 74;
 
 /** The current LightX2V sites (`base`) with the July 2025 RoPE and modulation. */
 export function lightx2vJuly2025Sites(c: SiteContext, base: BlockSites): BlockSites {
@@ -51,7 +61,8 @@ export function lightx2vJuly2025Sites(c: SiteContext, base: BlockSites): BlockSi
       b.alloc(`${name}.cat`, E * F64, 'rope_temporaries');
       b.free(`${name}.p`);
       const frees = which === 'k' ? [`${name}.cat`, 'rope.freqs_i'] : [`${name}.cat`];
-      b.op({ kind: 'elementwise', name, ew: 'rope_wan', bytes: E * (ACT + F32), kernels: 4 }, { outputs: [[out, E * ACT, 'activations']], frees });
+      // the official chain's nominal bytes (its composite rate is per nominal byte) × the traffic this chain keeps
+      b.op({ kind: 'elementwise', name, ew: 'rope_wan', bytes: E * (ACT + F32) * ROPE_2507_TRAFFIC, kernels: 4 }, { outputs: [[out, E * ACT, 'activations']], frees });
       return false;
     },
   };

@@ -34,7 +34,7 @@ import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type Dtype, type Eleme
 import { imageCrossParams, imageEmbeddingParams, type DitSpec } from './models.ts';
 import { blockSites, type BlockStyle } from './dit-kernels.ts';
 import { attentionCall } from './attention-kernels.ts';
-import { blockGroups, type LinearQuant } from './block-groups.ts';
+import { activationQuantization, blockGroups, type LinearQuant } from './block-groups.ts';
 import { embeddings } from './dit-embeddings.ts';
 
 export type { LinearQuant } from './block-groups.ts';
@@ -147,19 +147,8 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     return w;
   };
   /** The activation quantisation of a quantised linear (see LinearQuant). */
-  const quantizeInput = (name: string, rows: number, k: number, inBytes: number, out: string) => {
-    const E = rows * k;
-    const mem = { outputs: [[out, E, 'activations']] as [string, number, string][] };
-    if (quant!.activation === 'token') ew(`${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * F32, 1, mem);
-    else if (quant!.activation === 'tensor-static') ew(`${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
-    else if (style === 'inductor') {
-      ew(`${name}.amax`, 'reduce', E * inBytes, 1);
-      ew(`${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
-    } else {
-      ew(`${name}.abs_max`, 'reduce', E * (2 * inBytes + inBytes), 2);
-      ew(`${name}.div_clamp_cast`, 'cast_down', E * (4 * inBytes + inBytes + 1), 3, mem);
-    }
-  };
+  const quantizeInput = (name: string, rows: number, k: number, inBytes: number, out: string) =>
+    activationQuantization(b, quant!.activation, style, name, rows, k, inBytes, out);
 
   /**
    * nn.Linear under autocast: cast the input to bf16 when it is fp32 (eager), then the GEMM. fp8 adds an
