@@ -27,18 +27,28 @@ import families_reference as R  # noqa: E402
 import families_vae_reference as V  # noqa: E402
 from families_count import DIT_CASES, VAE_CASES  # noqa: E402
 
-VAE_DTYPES = {"hunyuan-video-vae": torch.float16, "cogvideox-vae": torch.bfloat16, "ltx-video-vae": torch.bfloat16, "mochi-vae": torch.float32}
+# the dtype each pipeline decodes in, as the TS side prices it (src/workload/families/zoo*.ts `vae.dtype`):
+# HunyuanVideo and HunyuanVideo-1.5 fp16 (both load the VAE as float16 and decode under fp16 autocast), CogVideoX
+# and LTX-Video bf16, Mochi fp32 (test/family-measurements.test.ts checks this table against the TS specs)
+VAE_DTYPES = {"hunyuan-video-vae": torch.float16, "hunyuan-video-15-vae": torch.float16, "cogvideox-vae": torch.bfloat16,
+              "ltx-video-vae": torch.bfloat16, "mochi-vae": torch.float32}
+# every decoder case needs a dtype and a decoder (a missing one was a KeyError mid-run on the GPU, 2026-12-05)
+assert set(VAE_DTYPES) == set(VAE_CASES) == set(V.DECODERS) == set(V.Z_CHANNELS), "VAE_DTYPES, VAE_CASES, DECODERS and Z_CHANNELS must list the same decoders"
 
 
 # --tiny: every family at toy widths (the VAE decoders keep their real widths at a 2x2x4 latent)
 TINY = {
     "hunyuan-video": dict(dim=64, heads=2, double=1, single=1, mlp=128, text_dim=32, pooled=16, text_len=8),
+    "hunyuan-video-1.5-480p": dict(dim=64, heads=2, double=1, mlp=128, text_dim=32, text_len=8, byt5_len=4, byt5_dim=16,
+                                   vis_len=4, vis_dim=16, valid=4),
     "cogvideox1.5-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
     "cogvideox-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
     "ltx-video-2b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
     "ltx-video-13b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
     "mochi-1": dict(dim=64, dim_y=32, heads=2, layers=2, mlp=96, mlp_y=48, text_dim=32, text_len=8),
 }
+# a DiT case without a tiny config would build its full-size model on the CPU (HunyuanVideo-1.5: 33 GB in fp32)
+assert set(TINY) == set(DIT_CASES), "TINY must give every DiT case a toy config"
 
 
 def timed(fn, device, reps):
@@ -85,6 +95,7 @@ def main():
     ap.add_argument("--layers", type=int, default=None)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--tiny", action="store_true", help="tiny widths and shapes: checks every code path on a CPU in seconds")
+    ap.add_argument("--cases", default=None, help="comma-separated model / VAE ids to run (default: all)")
     a = ap.parse_args()
     dev = a.device
     if a.tiny:
@@ -104,7 +115,13 @@ def main():
         os.replace(a.out + ".tmp", a.out)
 
     dtype = torch.bfloat16 if dev == "cuda" else torch.float32
+    only = set(a.cases.split(",")) if a.cases else None
+    unknown = (only or set()) - set(DIT_CASES) - set(VAE_CASES)
+    if unknown:
+        sys.exit(f"--cases: unknown {sorted(unknown)}; known: {', '.join([*DIT_CASES, *VAE_CASES])}")
     for mid, latent in DIT_CASES.items():
+        if only and mid not in only:
+            continue
         row = dict(kind="dit_forward", model=mid, latent=shrink(latent), layers=layers)
         try:
             m = R.build_dit(mid, device=dev, dtype=dtype, layers=layers)
@@ -126,9 +143,11 @@ def main():
         if dev == "cuda":
             torch.cuda.empty_cache()
     for vid, latent in VAE_CASES.items():
+        if only and vid not in only:
+            continue
         row = dict(kind="vae_decode_call", vae=vid, latent=shrink(latent))
         try:
-            vd = VAE_DTYPES[vid] if dev == "cuda" else torch.float32
+            vd = VAE_DTYPES[vid] if dev == "cuda" else torch.float32  # CPU: fp32 (torch's CPU conv3d has no fp16)
             m = V.build_decoder(vid, device=dev, dtype=vd)
             z = torch.randn(1, V.Z_CHANNELS[vid], *row["latent"], device=dev, dtype=vd)
             if dev == "cuda":

@@ -1,6 +1,7 @@
 """Kernel-level profile of the reference family DiT forwards and VAE decoder calls (families_measure.py's cases),
 to explain where a measured time differs from vgsim's operator prices: which kernels ran (the SDPA backend, the
-convolution algorithms), how many, and how long each took on the GPU. Diagnostic only: nothing is fitted to it.
+convolution algorithms), how many, and how long each took on the GPU. A rate calibrated on a profiled case (the
+one-block-per-row rates of src/perf/rowwise-reduction.ts) makes that case's measurement no longer held out.
 
     python3 calibration/families_profile.py --out calibration/families/profile-h200.json --layers 4 \
         --cases hunyuan-video,hunyuan-video-vae,cogvideox-vae,mochi-1
@@ -47,6 +48,9 @@ def main():
     ap.add_argument("--cases", default="hunyuan-video,hunyuan-video-vae,cogvideox-vae,mochi-1")
     ap.add_argument("--top", type=int, default=30)
     a = ap.parse_args()
+    unknown = [c for c in a.cases.split(",") if c not in DIT_CASES and c not in VAE_CASES]
+    if unknown:
+        sys.exit(f"--cases: unknown {unknown}; known: {', '.join([*DIT_CASES, *VAE_CASES])}")
     dev = "cuda"
     out = dict(schema="vgsim-family-profile/1", torch=torch.__version__, device=torch.cuda.get_device_name(),
                sdp=dict(flash=torch.backends.cuda.flash_sdp_enabled(), mem_efficient=torch.backends.cuda.mem_efficient_sdp_enabled(),

@@ -74,7 +74,7 @@ export function validateFamilies(): string {
       `${pct(r('hv-h20-720p-8').error)} on 8 H20s — the published runs keep time that does not shrink with Ulysses and that we do not model (whether model ` +
       `load or framework overheads are inside the figures is not stated). CogVideoX-5B in diffusers comes out ${pct(r('cog5b-h100-time').error)} on an H100 and ` +
       `${pct(r('cog5b-a100-time').error)} on an A100 (extrapolated from the H100 profile), with the weights within ${(100 * Math.abs(r('cog5b-a100-model-mem').error)).toFixed(1)}% but the peak ` +
-      `${pct(r('cog5b-a100-peak-mem').error)}; the head-dim-64 attention ratio is the first suspect and wants the GPU measurement above. The HunyuanVideo and ` +
+      `${pct(r('cog5b-a100-peak-mem').error)}; the kernel profile of its DiT on an H100 (above) found one cause of the gap, the per-head LayerNorm, now modelled. The HunyuanVideo and ` +
       'Mochi memory notes are too loosely specified to hold to 10% (whether offload was on is not stated).',
   );
   return out.join('\n');

@@ -16,7 +16,7 @@
  * catalog lacks SM counts or clocks for fall back to dense-peak ratios. Every result carries
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
-import { rowwiseReductionGBs } from './rowwise-reduction.ts';
+import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -305,7 +305,7 @@ export class DeviceModel {
         const perKernel = composite ? op.bytes : op.bytes / Math.max(1, op.kernels);
         const full = this.memoryGBs(op.ew, perKernel);
         const gbs = op.rows !== undefined ? Math.min(full, rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows)) : full;
-        const seconds = bytes / (gbs * 1e9) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
+        const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, this.gpu.smCount ?? this.ref.smCount!)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }
       case 'transfer': {

@@ -16,3 +16,30 @@ export const ROWWISE_MOMENTS_GBS_PER_BLOCK = 2.61e9 / 0.0326 / 32 / 1e9;
 export function rowwiseReductionGBs(rows: number, sms: number): number {
   return Math.min(rows, sms) * ROWWISE_MOMENTS_GBS_PER_BLOCK;
 }
+
+/**
+ * The other regime of a one-block-per-row kernel: many short rows. PyTorch's LayerNorm forward on CUDA
+ * (layer_norm_kernel.cu, launch_vectorized_layer_norm_kernel: `blocks(M)`, `threads(warp_size, num_threads() /
+ * warp_size)` = 128 threads, one row per block) over a per-head LayerNorm (CogVideoX's norm_q/norm_k on
+ * [B, heads, S, 64]: M = B·heads·S rows of 64) launches ~10⁶ blocks that each load 128 bytes, reduce with
+ * warp shuffles and two __syncthreads rounds, and write 128 bytes: the time is set by how fast the SMs retire
+ * blocks, not by DRAM bandwidth.
+ *
+ * Rows per second per SM: 6.84e6, CALIBRATED on the CogVideoX-5B DiT kernel profile on an H100 (4 blocks,
+ * 13×60×90 latent, torch 2.11, cuDNN 9.19; calibration/families/kernel-profiles/h100-sxm-dit.json): its 26
+ * vectorized_layer_norm_kernel calls take 8.697 ms; the 18 full-width ones (norm1/norm2 of the text and video rows,
+ * the final two; 3072 per row) are priced by vgsim's memory rate at 1.136 ms, leaving 7.561 ms for the 8
+ * per-head ones over 48 × 17,776 = 853,248 rows each → 1.108 ns per row on 132 SMs. VALIDATED on the
+ * CogVideoX-1.5-5B forwards (4.1·10⁶ rows per call, measured on the H100 and the H200 in
+ * calibration/families/; test/family-measurements.test.ts); the CogVideoX-5B rows of those files are not
+ * independent of this rate. Other GPUs take the H100's per-SM rate (extrapolated).
+ */
+export const SHORT_ROW_BLOCKS_PER_SM_S = (8 * 853_248) / (8.697e-3 - 1.136e-3) / 132;
+
+/**
+ * Seconds the SMs of a GPU (`sms`) need at least to retire the blocks of `count` executions of a kernel with one
+ * block per short row (`rowBlocks` blocks each); 0 for a kernel that does not say (bandwidth alone prices it).
+ */
+export function shortRowSeconds(op: { rowBlocks?: number; count: number }, sms: number): number {
+  return op.rowBlocks === undefined ? 0 : (op.count * op.rowBlocks) / (SHORT_ROW_BLOCKS_PER_SM_S * sms);
+}

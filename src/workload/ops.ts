@@ -76,6 +76,12 @@ export interface ElementwiseOp extends OpBase {
    * (perf/rowwise-reduction.ts) when that is below the GPU's bandwidth. Undefined: a full-GPU kernel.
    */
   rows?: number;
+  /**
+   * Blocks of a one-block-per-row kernel over many short rows (PyTorch's vectorized LayerNorm on a per-head
+   * norm): the kernel takes at least the time the SMs need to retire them (perf/rowwise-reduction.ts
+   * shortRowSeconds). Undefined: bandwidth only.
+   */
+  rowBlocks?: number;
 }
 
 export interface ConvOp extends OpBase {

@@ -58,8 +58,10 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const q0 = k.linear('attn1.to_q', S, d, d);
   const k0 = k.linear('attn1.to_k', S, d, d);
   const v = k.linear('attn1.to_v', S, d, d, [h]);
-  const q = k.layerNorm('attn1.norm_q', q0, S * d);
-  const kk = k.layerNorm('attn1.norm_k', k0, S * d);
+  // per-head LayerNorm(64) on the [B, heads, S, 64] transposed views (attention_processor.py CogVideoXAttnProcessor2_0:
+  // view + transpose(1, 2), then attn.norm_q / attn.norm_k): a contiguous copy, then one thread block per row
+  const q = k.headLayerNorm('attn1.norm_q', q0, S * d, hd);
+  const kk = k.headLayerNorm('attn1.norm_k', k0, S * d, hd);
   b.free(q0, k0);
   // apply_rotary_emb on query[:, :, text:] (fp32 inside), written back in place (one more copy of the video part)
   const rq = k.ropeFp32('attn1.rope_q', R * d);

@@ -78,6 +78,24 @@ export class DitKit {
   }
 
   /**
+   * nn.LayerNorm(headDim) on q or k viewed as [B, heads, S, headDim] (`x.view(B, S, heads, hd).transpose(1, 2)`):
+   * F.layer_norm needs a contiguous input (layer_norm_cuda: `input.expect_contiguous()`), so the transposed view
+   * is copied first (a temporary, freed after the norm); the norm then runs one 128-thread block per row of
+   * headDim elements (launch_vectorized_layer_norm_kernel: `blocks(M)`), B·heads·S blocks, which the SMs retire
+   * slower than DRAM streams the bytes (perf/rowwise-reduction.ts shortRowSeconds).
+   */
+  headLayerNorm(name: string, x: string, elems: number, headDim: number): string {
+    // [assumption] torch.compile writes its own norm kernel (Inductor: many rows per block, the transpose folded into
+    // its loads; not profiled here), so the eager kernel's block-per-row rate does not apply
+    if (this.o.fused) return this.layerNorm(name, x, elems);
+    const c = this.t(`${name}.contiguous`);
+    this.ew(`${name}.contiguous`, 'copy', elems * 2 * ACT, 1, { outputs: [[c, elems * ACT, 'activations']] });
+    const out = this.t(name);
+    this.b.op({ kind: 'elementwise', name, ew: 'norm', bytes: elems * 2 * ACT, kernels: 1, rowBlocks: elems / headDim }, { outputs: [[out, elems * ACT, 'activations']], frees: [c] });
+    return out;
+  }
+
+  /**
    * RMSNorm written out in fp32 (x.float(), pow, mean, + eps, rsqrt, x·r, type_as, · weight): the composite
    * the profile measured for Wan's identical code (rmsnorm_wan).
    */
