@@ -47,6 +47,19 @@ describe('vgsim CLI', () => {
     expect(gpu.stderr).toMatch(/did you mean "h100-sxm"/);
   });
 
+  it('--host-dispatch-us sets the host\'s eager cost per kernel (a small, host-bound request slows with it)', () => {
+    const args = ['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--resolution', '480x272', '--frames', '17', '--steps', '8', '--json'];
+    const base = JSON.parse(vgsim(args).stdout);
+    const slow = vgsim([...args, '--host-dispatch-us', '47']);
+    expect(slow.code).toBe(0);
+    const s = JSON.parse(slow.stdout);
+    expect(s.profile.host_dispatch_us).toBe(47);
+    expect(s.forward_s / base.forward_s).toBeGreaterThan(1.9);
+    const bad = vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--host-dispatch-us', '-3']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--host-dispatch-us expects a number >= 0.001/);
+  });
+
   it('validate reports ok and FAIL per file', () => {
     const r = vgsim(['validate', 'scenarios/default.yaml', 'test/fixtures/bad.yaml']);
     expect(r.code).toBe(2);

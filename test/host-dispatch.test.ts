@@ -73,4 +73,24 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     expect(hostSecondsPerKernel(graph)).toBe(graph.cpuLaunchS);
     expect(hostSecondsPerKernel(graph)).toBeLessThan(eager.cpuLaunchS / 5);
   });
+
+  it('a host measured by the user: inference.host_dispatch_us (scenario, API) and --host-dispatch-us (CLI) reprice eager stages', async () => {
+    const { inferenceOptions } = await import('../src/perf/estimate-input.ts');
+    const { getModel } = await import('../src/workload/request.ts');
+    const opts = inferenceOptions({ attention: 'cudnn', host_dispatch_us: 40 });
+    expect(opts.hostDispatchS).toBeCloseTo(40e-6, 12);
+    const run = (o: object) => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 1, request: { width: 480, height: 272, frames: 17, steps: 8, cfg: true }, options: { attention: 'cudnn', ...o } });
+    const base = run({});
+    const slow = run({ hostDispatchS: 40e-6 });
+    expect(base.profile.host_dispatch_us).toBe(23.5);
+    expect(slow.profile.host_dispatch_us).toBeCloseTo(40, 9);
+    // the 480x272 forward is host-bound: it scales with the host's cost per kernel
+    expect(slow.forward_s / base.forward_s).toBeGreaterThan(0.95 * 40 / 23.5);
+    expect(slow.forward_s / base.forward_s).toBeLessThan(40 / 23.5 + 0.01);
+    // a GPU-bound forward barely moves; CUDA graphs ignore the eager cost
+    const big = (o: object) => estimate({ model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', gpus: 1, request: { width: 1280, height: 720, frames: 81, steps: 2, cfg: true }, options: { attention: 'cudnn', ...o } }).forward_s;
+    expect(big({ hostDispatchS: 40e-6 }) / big({})).toBeLessThan(1.001);
+    expect(run({ hostDispatchS: 40e-6, compile: true }).profile.host_dispatch_us).toBeLessThan(2);
+  });
 });
+

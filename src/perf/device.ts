@@ -54,8 +54,8 @@ export interface DeviceOptions {
   profile?: GpuProfile;
   /** Board power limit (W) below the default (nvidia-smi -pl); see power-cap.ts. */
   powerLimitW?: number;
-  /** The node's host side: the GPU's host link as wired (LinkSpec id) and how host memory pages in. */
-  host?: { link?: string; memory?: HostMemory };
+  /** The node's host side: the GPU's host link as wired (LinkSpec id), how host memory pages in, its eager dispatch cost (s per kernel). */
+  host?: { link?: string; memory?: HostMemory; dispatchS?: number };
 }
 
 /** The GPU whose profile stands in for GPUs without one. */
@@ -82,6 +82,7 @@ export class DeviceModel {
   readonly launch: 'eager' | 'graph';
   private readonly hostLink: string | undefined;
   private readonly hostMemory: HostMemory;
+  readonly hostDispatchS: number | undefined; // the host's eager dispatch per kernel when given (default: host-dispatch.ts)
 
   constructor(gpuId: string, opts: DeviceOptions = {}) {
     this.gpu = getGpu(gpuId);
@@ -97,6 +98,7 @@ export class DeviceModel {
     this.launch = opts.launch ?? 'eager';
     this.hostLink = opts.host?.link;
     this.hostMemory = opts.host?.memory ?? DEFAULT_HOST_MEMORY;
+    this.hostDispatchS = opts.host?.dispatchS;
     const sf = refProfile.sustainedFactor();
     const refSustained = sf?.factor ?? 1;
     if (opts.sustained !== false && !sf) this.notes.push('profile has no sustained-load measurement; burst clocks assumed');

@@ -37,6 +37,8 @@ export interface InferenceSpec extends AccelerationSpec {
   fp32_matmul?: 'ieee' | 'tf32';
   /** DiT weights on the GPU; 'auto' (or unset) = what the model's official script keeps (ModelSpec.officialWeightDtype). */
   weight_dtype?: 'auto' | 'bf16' | 'fp32';
+  /** Host CPU time per launched kernel of eager PyTorch (µs); default: perf/host-dispatch.ts. */
+  host_dispatch_us?: number;
 }
 
 /** The cost model's inference options for a spec (unset fields keep DEFAULT_INFERENCE). */
@@ -53,6 +55,7 @@ export function inferenceOptions(i: InferenceSpec): InferenceOptions {
     ...(i.power_limit_w !== undefined ? { powerLimitW: i.power_limit_w } : {}),
     fp32Matmul: i.fp32_matmul ?? DEFAULT_INFERENCE.fp32Matmul,
     ...(i.weight_dtype !== undefined && i.weight_dtype !== 'auto' ? { weightDtype: i.weight_dtype } : {}),
+    ...(i.host_dispatch_us !== undefined ? { hostDispatchS: i.host_dispatch_us * 1e-6 } : {}),
     ...accelerationOptions(i),
   };
 }

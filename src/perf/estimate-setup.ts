@@ -92,7 +92,7 @@ const layouts = new Map<string, ReplicaLayout>();
 /** One device model per GPU and device options (a user's profile object is never shared). */
 function deviceFor(gpu: string, options: DeviceOptions): DeviceModel {
   if (options.profile) return new DeviceModel(gpu, options);
-  const key = JSON.stringify([gpu, options.sustained, options.launch, options.powerLimitW, options.host?.link, options.host?.memory?.pages]);
+  const key = JSON.stringify([gpu, options.sustained, options.launch, options.powerLimitW, options.host?.link, options.host?.memory?.pages, options.host?.dispatchS]);
   let d = devices.get(key);
   if (!d) devices.set(key, (d = new DeviceModel(gpu, options)));
   return d;
@@ -134,7 +134,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const layout = layoutFor(plan, nodeId, input.fabric);
   const device = deviceFor(node.gpu, {
     sustained: opts.sustained, launch: exec.cudaGraphs ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
-    host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory },
+    host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory, dispatchS: opts.hostDispatchS },
   });
   device.beginEstimate();
   const kernel = chooseAttention(device, exec.kernel);

@@ -19,6 +19,7 @@
  * (stage-builds.ts) and priced once per device (priceStageOnce): plan searches and sweeps call this
  * thousands of times.
  */
+import { hostSecondsPerKernel } from './host-dispatch.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import type { AccelerationKnobs } from '../engines/inference-spec.ts';
 import type { Acceleration } from '../engines/rules.ts';
@@ -63,6 +64,8 @@ export interface InferenceOptions extends AccelerationKnobs {
   sustained: boolean;
   /** Board power limit (W) below the GPU's default (nvidia-smi -pl). */
   powerLimitW?: number;
+  /** Host CPU time per launched kernel of eager PyTorch (s); undefined: the measured default (perf/host-dispatch.ts). */
+  hostDispatchS?: number;
   /**
    * DiT weights resident on the GPU: bf16 (`--convert_model_dtype`), or the fp32 checkpoint kept as stored
    * (Wan2.2 without the flag, Wan2.1 code always), which autocast casts to bf16 in every linear layer.
@@ -184,7 +187,8 @@ export interface Estimate {
   stages: StageReport[];
   collectives: CollectiveReport[];
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
-  profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number };
+  /** host_dispatch_us: the host CPU time per launched kernel the stages were priced with (eager: measured default or the scenario's; graphs: the replay cost). */
+  profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number; host_dispatch_us: number };
   /** GPU board energy of one request over all the replica's GPUs, Wh. */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh. */
@@ -295,7 +299,7 @@ export function estimate(input: EstimateInput): Estimate {
     stages: pp ? [...stages, ...pp.steps.map((p) => ({ name: `postprocess: ${p.step}`, count: p.calls, seconds_each: p.call_s, seconds_total: p.seconds, bound: p.on === 'gpu' ? 'compute' : p.on, detail: `${p.what}; ${p.basis}` }))] : stages,
     collectives,
     ops: topOps(s, d, ed, totalSeconds),
-    profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio },
+    profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
     gpu_energy_wh: energy.gpuEnergyWh,
     energy_wh: energy.energyWh,
     power: energy.power,

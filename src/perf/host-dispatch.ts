@@ -22,7 +22,10 @@
  */
 export const EAGER_HOST_PER_KERNEL_S = 23.5e-6;
 
-/** Host time per launched kernel (s) on `device`: eager PyTorch as measured above, or the profile's CUDA-graph replay cost. */
-export function hostSecondsPerKernel(device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number }): number {
-  return device.launch === 'eager' ? EAGER_HOST_PER_KERNEL_S : device.cpuLaunchS;
+/**
+ * Host time per launched kernel (s) on `device`: eager PyTorch at the host's own measured cost when the scenario
+ * gives one (`inference.host_dispatch_us`), else as measured above; CUDA graphs at the profile's replay cost.
+ */
+export function hostSecondsPerKernel(device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }): number {
+  return device.launch === 'eager' ? device.hostDispatchS ?? EAGER_HOST_PER_KERNEL_S : device.cpuLaunchS;
 }

@@ -71,6 +71,7 @@ export const InferenceSchema = z
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
     power_limit_w: z.number().positive().optional().describe('board power limit per GPU in W (nvidia-smi -pl), below the default (TDP): lowers compute clocks and busy power along the measured power curve'),
     fp32_matmul: z.enum(['tf32', 'ieee']).default('tf32').describe('how fp32 matmuls run (Wan2.2 time embedding, head): tf32 tensor cores (TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1; what the official table is consistent with) or ieee (PyTorch default)'),
+    host_dispatch_us: z.number().positive().max(1000).optional().describe('host CPU time per kernel eager PyTorch launches, µs (default 23.5, measured on an H100 host with calibration/host/forward_host_probe.py: run it on your host and set its result here); bounds small, host-bound requests'),
     weight_dtype: z.enum(['auto', 'bf16', 'fp32']).default('auto').describe('DiT weights on the GPU: bf16 (--convert_model_dtype), fp32 (checkpoint kept; autocast casts per layer), auto = the official script (Wan2.2: bf16, Wan2.1: fp32)'),
   })
   .describe('how the model is executed (kernel and precision knobs)');

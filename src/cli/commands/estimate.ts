@@ -34,6 +34,7 @@ interface EstimateFlags extends AccelerationFlags {
   t5Cpu?: boolean;
   burst?: boolean;
   powerLimit?: string;
+  hostDispatchUs?: string;
   profile?: string;
   fp32Matmul: string;
   weightDtype?: string;
@@ -68,6 +69,7 @@ export function registerEstimate(program: Command): void {
     .option('--t5-cpu', 'run umT5 on the CPU')
     .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
     .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
+    .option('--host-dispatch-us <us>', 'host CPU time per kernel eager PyTorch launches (default 23.5, an H100 host; measure yours with calibration/host/forward_host_probe.py)')
     .option('--profile <file>', 'GPU profile JSON from calibration/profile_gpu.py (default: the built-in one)')
     .option('--fp32-matmul <mode>', 'how fp32 matmuls run: tf32 (TF32 tensor cores, as the official table ran) or ieee (PyTorch default without TORCH_ALLOW_TF32_CUBLAS_OVERRIDE)', 'tf32')
     .option('--weight-dtype <dtype>', 'DiT weights on the GPU: bf16 (--convert_model_dtype) or fp32 (checkpoint kept; default for Wan2.1 models)')
@@ -142,6 +144,7 @@ Examples:
         inference: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'none' ? 'official' : cfgMode, offload: !!o.offload,
           text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
+          ...(o.hostDispatchUs !== undefined ? { host_dispatch_us: numberFlag('--host-dispatch-us', o.hostDispatchUs, 0.001, 'microseconds of host CPU per launched kernel, e.g. 23.5') } : {}),
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,
@@ -187,7 +190,7 @@ export function estimateText(e: Estimate): string {
 }
 
 /** The flag of a request field (the API's names), for errors: frames → --frames, inference.power_limit_w → --power-limit. */
-const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', gpus_per_node: '--gpus-per-node', official: '--official' };
+const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', 'inference.host_dispatch_us': '--host-dispatch-us', gpus_per_node: '--gpus-per-node', official: '--official' };
 
 /** Runs `fn`, reporting the InputErrors of the request it builds at the command-line flags. */
 function atFlags<T>(fn: () => T): T {
