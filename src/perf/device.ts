@@ -395,7 +395,6 @@ export class DeviceModel {
 /** Memory-bound kinds measured as a whole multi-kernel op (profile_gpu.py: rms_norm_wan, rope_apply_wan). */
 const COMPOSITE_KINDS: ReadonlySet<string> = new Set(['rmsnorm_wan', 'rope_wan']);
 
-
 /**
  * FA3 paper (arXiv 2407.08608) Fig. 5, H100 SXM5, BF16 forward, head dim 128, non-causal, TFLOP/s by
  * sequence length: [tokens, FlashAttention-3, cuDNN, FlashAttention-2].
