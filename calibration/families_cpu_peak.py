@@ -24,9 +24,10 @@ from families_measure import TINY  # noqa: E402
 
 # video tokens dominate the text tokens (8) as they do at the real shapes (tens of thousands vs 226/256)
 LATENT = (4, 32, 32)
-# toy widths that keep the real width ratios where TINY does not: Mochi's SwiGLU hidden 8192/3072 of the width,
-# text width 1536/3072, head dim 128 (asymm_models_joint.py; CONFIGS["mochi-1"])
-RATIOS = {"mochi-1": dict(dim=128, dim_y=64, heads=1, mlp=341, mlp_y=128)}
+# toy widths that keep the real width ratios where TINY does not (CONFIGS): Mochi's SwiGLU hidden 8192/3072 of the
+# width, text width 1536/3072, head dim 128; HunyuanVideo-1.5's MLP 4x the width, head dim 128
+RATIOS = {"mochi-1": dict(dim=128, dim_y=64, heads=1, mlp=341, mlp_y=128),
+          "hunyuan-video-1.5-480p": dict(dim=128, heads=1, mlp=512)}
 CHUNK = 4  # query rows per attention step
 
 
@@ -61,14 +62,13 @@ def forward_peak(model_id):
     # the innermost aten op running when the peak was reached
     ops = [e for e in evs if e.name() != "[memory]" and e.start_us() <= at <= e.start_us() + e.duration_us()]
     where = min(ops, key=lambda e: e.duration_us()).name() if ops else "?"
-    return top, m.c, where
+    cos = inputs["cos"]
+    return top, m.c, where, cos.shape[1] if m.c["family"] == "ltx-video" else cos.shape[0]
 
 
 def main():
     for mid in sys.argv[1:] or ["cogvideox-5b", "mochi-1"]:
-        top, c, where = forward_peak(mid)
-        t, h, w = LATENT
-        n = (t + t % c.get("patch", (1,))[0]) // c.get("patch", (1,))[0] * (h // 2) * (w // 2)
+        top, c, where, n = forward_peak(mid)  # n: video tokens (the rows of the RoPE tables)
         s, x = (n + c["text_len"]) * c["dim"] * 2, n * c["dim"] * 2
         print(f"{mid}: peak {top} B over the forward, reached in {where}; video tokens {n}, text {c['text_len']}, width {c['dim']}: "
               f"{top / s:.2f} bf16 [video+text, width] tensors, {top / x:.2f} bf16 [video, width] tensors")

@@ -271,31 +271,36 @@ class Hy15DoubleBlock(nn.Module):
             setattr(self, f"{s}_norm2", LN(d, affine=False, eps=1e-6))
             setattr(self, f"{s}_mlp", mlp(d, hidden, nn.GELU(approximate="tanh")))
 
-    def forward(self, img, txt, vec, cos, sin, valid):
-        mods, qkv = {}, {}
-        for s, x in (("img", img), ("txt", txt)):
-            mods[s] = getattr(self, f"{s}_mod")(F.silu(vec)).chunk(6, dim=-1)
-            sh, sc = mods[s][0], mods[s][1]
-            m = getattr(self, f"{s}_norm1")(x) * (1 + sc.unsqueeze(1)) + sh.unsqueeze(1)
-            b, l, _ = m.shape
-            q, k, v = (getattr(self, f"{s}_attn_{t}")(m).view(b, l, self.heads, -1) for t in ("q", "k", "v"))
-            q = getattr(self, f"{s}_attn_q_norm")(q)
-            k = getattr(self, f"{s}_attn_k_norm")(k)
-            if s == "img":
-                q, k = rope_fp32(q, cos, sin), rope_fp32(k, cos, sin)
-            qkv[s] = (q, k, v)
-        n = img.shape[1]
-        q, k, v = (torch.cat([qkv["img"][i], qkv["txt"][i][:, :valid]], 1).transpose(1, 2) for i in range(3))
+    def joint_attention(self, img_qkv, txt_qkv, valid):
+        """parallel_attention (attention.py, flash_attn_no_pad): the video and the valid text rows concatenated,
+        attended, and the padded text rows put back as zeros; its copies are freed when it returns."""
+        q, k, v = (torch.cat([i, t[:, :valid]], 1).transpose(1, 2) for i, t in zip(img_qkv, txt_qkv))
         a = heads_last(attention(q, k, v))
-        pad = a.new_zeros(a.shape[0], txt.shape[1] - valid, a.shape[2])
-        attn = {"img": a[:, :n], "txt": torch.cat([a[:, n:], pad], 1)}
-        out = {}
-        for s, x in (("img", img), ("txt", txt)):
-            _, _, g1, sh2, sc2, g2 = mods[s]
-            x = x + getattr(self, f"{s}_attn_proj")(attn[s]) * g1.unsqueeze(1)
-            m = getattr(self, f"{s}_norm2")(x) * (1 + sc2.unsqueeze(1)) + sh2.unsqueeze(1)
-            out[s] = x + getattr(self, f"{s}_mlp")(m) * g2.unsqueeze(1)
-        return out["img"], out["txt"]
+        return torch.cat([a, a.new_zeros(a.shape[0], txt_qkv[0].shape[1] - valid, a.shape[2])], 1)
+
+    def forward(self, img, txt, vec, cos, sin, valid):
+        """MMDoubleStreamBlock.forward (hunyuanvideo_1_5_transformer.py:117-205): img_modulated, the q/k/v of both
+        streams, attn and the contiguous img_attn / txt_attn are locals, alive until the block returns."""
+        b, n, _ = img.shape
+        lt = txt.shape[1]
+        im = self.img_mod(F.silu(vec)).chunk(6, dim=-1)
+        tm = self.txt_mod(F.silu(vec)).chunk(6, dim=-1)
+        img_modulated = self.img_norm1(img) * (1 + im[1].unsqueeze(1)) + im[0].unsqueeze(1)
+        img_q, img_k, img_v = (getattr(self, f"img_attn_{t}")(img_modulated).view(b, n, self.heads, -1) for t in "qkv")
+        img_q = self.img_attn_q_norm(img_q)
+        img_k = self.img_attn_k_norm(img_k)
+        img_q, img_k = rope_fp32(img_q, cos, sin), rope_fp32(img_k, cos, sin)
+        txt_modulated = self.txt_norm1(txt) * (1 + tm[1].unsqueeze(1)) + tm[0].unsqueeze(1)
+        txt_q, txt_k, txt_v = (getattr(self, f"txt_attn_{t}")(txt_modulated).view(b, lt, self.heads, -1) for t in "qkv")
+        txt_q = self.txt_attn_q_norm(txt_q)
+        txt_k = self.txt_attn_k_norm(txt_k)
+        attn = self.joint_attention((img_q, img_k, img_v), (txt_q, txt_k, txt_v), valid)
+        img_attn, txt_attn = attn[:, :n].contiguous(), attn[:, n:].contiguous()
+        img = img + self.img_attn_proj(img_attn) * im[2].unsqueeze(1)
+        img = img + self.img_mlp(self.img_norm2(img) * (1 + im[4].unsqueeze(1)) + im[3].unsqueeze(1)) * im[5].unsqueeze(1)
+        txt = txt + self.txt_attn_proj(txt_attn) * tm[2].unsqueeze(1)
+        txt = txt + self.txt_mlp(self.txt_norm2(txt) * (1 + tm[4].unsqueeze(1)) + tm[3].unsqueeze(1)) * tm[5].unsqueeze(1)
+        return img, txt
 
 
 class Hy15RefinerBlock(HyRefinerBlock):
