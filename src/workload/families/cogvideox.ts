@@ -83,16 +83,16 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const ar = k.cat('attn1.transpose_reshape', S * d, [attn]);
   const ao = k.linear('attn1.to_out', S, d, d, [ar, q, kk, v]);
   // the block's input stays bound in the caller until the block returns (cogvideox_transformer_3d.py: the
-  // transformer's `hidden_states, encoder_hidden_states = block(...)`; families_reference.py:466), and
+  // transformer's `hidden_states, encoder_hidden_states = block(...)`; families_reference.py:471), and
   // attn_hidden_states / attn_encoder_hidden_states (views of to_out's output) are locals of the block's forward
-  // until it returns (cogvideox_transformer_3d.py CogVideoXBlock.forward; families_reference.py:416, ax and ae)
+  // until it returns (cogvideox_transformer_3d.py CogVideoXBlock.forward; families_reference.py:421, ax and ae)
   const xIn = x;
   x = k.gatedResidual('attn1.residual', x, ao, S * d, true, { residual: true, y: true });
   b.free(n1.mod);
   const n2 = layerNormZero('norm2');
   b.free(n1.m);
   // norm_hidden_states = torch.cat(...); ff_output = self.ff(norm_hidden_states): the FF input lives through the
-  // FF (a local; families_reference.py:421 passes it as the call's argument, alive until ff returns)
+  // FF (a local; families_reference.py:426 passes it as the call's argument, alive until ff returns)
   const fin = k.cat('ff.cat_text_video', S * d, [n2.m]);
   const f1 = k.linear('ff.proj_in', S, f, d);
   const g = k.gelu('ff.gelu', S * f, [f1]);
