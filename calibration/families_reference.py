@@ -271,31 +271,36 @@ class Hy15DoubleBlock(nn.Module):
             setattr(self, f"{s}_norm2", LN(d, affine=False, eps=1e-6))
             setattr(self, f"{s}_mlp", mlp(d, hidden, nn.GELU(approximate="tanh")))
 
-    def forward(self, img, txt, vec, cos, sin, valid):
-        mods, qkv = {}, {}
-        for s, x in (("img", img), ("txt", txt)):
-            mods[s] = getattr(self, f"{s}_mod")(F.silu(vec)).chunk(6, dim=-1)
-            sh, sc = mods[s][0], mods[s][1]
-            m = getattr(self, f"{s}_norm1")(x) * (1 + sc.unsqueeze(1)) + sh.unsqueeze(1)
-            b, l, _ = m.shape
-            q, k, v = (getattr(self, f"{s}_attn_{t}")(m).view(b, l, self.heads, -1) for t in ("q", "k", "v"))
-            q = getattr(self, f"{s}_attn_q_norm")(q)
-            k = getattr(self, f"{s}_attn_k_norm")(k)
-            if s == "img":
-                q, k = rope_fp32(q, cos, sin), rope_fp32(k, cos, sin)
-            qkv[s] = (q, k, v)
-        n = img.shape[1]
-        q, k, v = (torch.cat([qkv["img"][i], qkv["txt"][i][:, :valid]], 1).transpose(1, 2) for i in range(3))
+    def joint_attention(self, img_qkv, txt_qkv, valid):
+        """parallel_attention (attention.py, flash_attn_no_pad): the video and the valid text rows concatenated,
+        attended, and the padded text rows put back as zeros; its copies are freed when it returns."""
+        q, k, v = (torch.cat([i, t[:, :valid]], 1).transpose(1, 2) for i, t in zip(img_qkv, txt_qkv))
         a = heads_last(attention(q, k, v))
-        pad = a.new_zeros(a.shape[0], txt.shape[1] - valid, a.shape[2])
-        attn = {"img": a[:, :n], "txt": torch.cat([a[:, n:], pad], 1)}
-        out = {}
-        for s, x in (("img", img), ("txt", txt)):
-            _, _, g1, sh2, sc2, g2 = mods[s]
-            x = x + getattr(self, f"{s}_attn_proj")(attn[s]) * g1.unsqueeze(1)
-            m = getattr(self, f"{s}_norm2")(x) * (1 + sc2.unsqueeze(1)) + sh2.unsqueeze(1)
-            out[s] = x + getattr(self, f"{s}_mlp")(m) * g2.unsqueeze(1)
-        return out["img"], out["txt"]
+        return torch.cat([a, a.new_zeros(a.shape[0], txt_qkv[0].shape[1] - valid, a.shape[2])], 1)
+
+    def forward(self, img, txt, vec, cos, sin, valid):
+        """MMDoubleStreamBlock.forward (hunyuanvideo_1_5_transformer.py:117-205): img_modulated, the q/k/v of both
+        streams, attn and the contiguous img_attn / txt_attn are locals, alive until the block returns."""
+        b, n, _ = img.shape
+        lt = txt.shape[1]
+        im = self.img_mod(F.silu(vec)).chunk(6, dim=-1)
+        tm = self.txt_mod(F.silu(vec)).chunk(6, dim=-1)
+        img_modulated = self.img_norm1(img) * (1 + im[1].unsqueeze(1)) + im[0].unsqueeze(1)
+        img_q, img_k, img_v = (getattr(self, f"img_attn_{t}")(img_modulated).view(b, n, self.heads, -1) for t in "qkv")
+        img_q = self.img_attn_q_norm(img_q)
+        img_k = self.img_attn_k_norm(img_k)
+        img_q, img_k = rope_fp32(img_q, cos, sin), rope_fp32(img_k, cos, sin)
+        txt_modulated = self.txt_norm1(txt) * (1 + tm[1].unsqueeze(1)) + tm[0].unsqueeze(1)
+        txt_q, txt_k, txt_v = (getattr(self, f"txt_attn_{t}")(txt_modulated).view(b, lt, self.heads, -1) for t in "qkv")
+        txt_q = self.txt_attn_q_norm(txt_q)
+        txt_k = self.txt_attn_k_norm(txt_k)
+        attn = self.joint_attention((img_q, img_k, img_v), (txt_q, txt_k, txt_v), valid)
+        img_attn, txt_attn = attn[:, :n].contiguous(), attn[:, n:].contiguous()
+        img = img + self.img_attn_proj(img_attn) * im[2].unsqueeze(1)
+        img = img + self.img_mlp(self.img_norm2(img) * (1 + im[4].unsqueeze(1)) + im[3].unsqueeze(1)) * im[5].unsqueeze(1)
+        txt = txt + self.txt_attn_proj(txt_attn) * tm[2].unsqueeze(1)
+        txt = txt + self.txt_mlp(self.txt_norm2(txt) * (1 + tm[4].unsqueeze(1)) + tm[3].unsqueeze(1)) * tm[5].unsqueeze(1)
+        return img, txt
 
 
 class Hy15RefinerBlock(HyRefinerBlock):
@@ -370,6 +375,14 @@ class HunyuanVideo15DiT(nn.Module):
 
 
 # --------------------------------------------------------------------------- CogVideoX
+def rope_diffusers(x, cos, sin):
+    """diffusers embeddings.apply_rotary_emb(use_real=True, use_real_unbind_dim=-1), which CogVideoX calls: the
+    rotation (negate, stack) in x's dtype, then x.float() * cos + x_rotated.float() * sin, back to x's dtype."""
+    re, im = x.reshape(*x.shape[:-1], -1, 2).unbind(-1)
+    rot = torch.stack([-im, re], dim=-1).flatten(-2)
+    return (x.float() * cos + rot.float() * sin).to(x.dtype)
+
+
 class CogBlock(nn.Module):
     def __init__(self, d, heads, te):
         super().__init__()
@@ -387,19 +400,30 @@ class CogBlock(nn.Module):
         es = n["norm"](enc) * (1 + m[4])[:, None] + m[3][:, None]
         return xs, es, m[2][:, None], m[5][:, None]
 
-    def forward(self, x, enc, temb, cos, sin):
-        lt = enc.shape[1]
-        xs, es, g, eg = self.zero(self.norm1, x, enc, temb)
+    def attn1(self, xs, es, cos, sin):
+        """CogVideoXAttnProcessor2_0.__call__ (attention_processor.py): the text+video cat, q, k and v are its
+        locals, alive until it returns the split to_out output; RoPE is written back into q/k in place."""
+        lt = es.shape[1]
         h = torch.cat([es, xs], dim=1)
         q, k, v = (heads_first(f(h), self.heads) for f in (self.to_q, self.to_k, self.to_v))
         q, k = self.norm_q(q), self.norm_k(k)
-        q = torch.cat([q[:, :, :lt], rope_fp32(q[:, :, lt:], cos, sin)], dim=2)
-        k = torch.cat([k[:, :, :lt], rope_fp32(k[:, :, lt:], cos, sin)], dim=2)
-        a = self.to_out(heads_last(attention(q, k, v)))
-        x = x + g * a[:, lt:]
-        enc = enc + eg * a[:, :lt]
+        q[:, :, lt:] = rope_diffusers(q[:, :, lt:], cos, sin)
+        k[:, :, lt:] = rope_diffusers(k[:, :, lt:], cos, sin)
+        h = heads_last(attention(q, k, v))
+        h = self.to_out(h)
+        return h[:, lt:], h[:, :lt]
+
+    def forward(self, x, enc, temb, cos, sin):
+        """CogVideoXBlock.forward (cogvideox_transformer_3d.py): attn_hidden_states / attn_encoder_hidden_states
+        stay bound until the block returns; the norm2 output is rebound to the FF input cat (freed then)."""
+        lt = enc.shape[1]
+        xs, es, g, eg = self.zero(self.norm1, x, enc, temb)
+        ax, ae = self.attn1(xs, es, cos, sin)
+        x = x + g * ax
+        enc = enc + eg * ae
         xs, es, g, eg = self.zero(self.norm2, x, enc, temb)
-        f = self.ff(torch.cat([es, xs], dim=1))
+        xs = torch.cat([es, xs], dim=1)
+        f = self.ff(xs)
         return x + g * f[:, lt:], enc + eg * f[:, :lt]
 
 
@@ -525,6 +549,15 @@ class LtxVideoDiT(nn.Module):
 
 
 # --------------------------------------------------------------------------- Mochi
+def rope_mochi(x, cos, sin):
+    """Mochi's apply_rotary_emb_qk_real (temporal_rope.py:24-32): the bf16 even and odd channels times the fp32
+    [N, heads, head_dim / 2] tables (fp32 products), each part cast back, stacked and interleaved."""
+    xe, xo = x[..., 0::2], x[..., 1::2]
+    c = (xe * cos - xo * sin).type_as(x)
+    s = (xe * sin + xo * cos).type_as(x)
+    return torch.stack([c, s], dim=-1).flatten(-2)
+
+
 def modulated_rmsnorm(x, scale, eps=1e-6):
     y = x.float()
     y = y * torch.rsqrt(y.pow(2).mean(-1, keepdim=True) + eps)
@@ -564,23 +597,49 @@ class MochiBlock(nn.Module):
         self.mlp_x = SwiGLU(dx, c["mlp"])
         self.mlp_y = SwiGLU(dy, c["mlp_y"]) if update_y else None
 
+    def prepare_qkv(self, x, y, scale_x, scale_y, cos, sin):
+        """AsymmetricAttention.prepare_qkv: the modulated inputs, qkv_x and the per-stream q/k/v are its locals,
+        freed when it returns the joint q, k, v."""
+        b, n, _ = x.shape
+        x = modulated_rmsnorm(x, scale_x)
+        qkv_x = self.qkv_x(x)
+        y = modulated_rmsnorm(y, scale_y)
+        qy, ky, vy = self.qkv_y(y).view(b, y.shape[1], 3, self.heads, -1).unbind(2)
+        qy, ky = self.q_norm_y(qy), self.k_norm_y(ky)
+        qx, kx, vx = qkv_x.view(b, n, 3, self.heads, -1).unbind(2)
+        qx = rope_mochi(self.q_norm_x(qx), cos, sin)
+        kx = rope_mochi(self.k_norm_x(kx), cos, sin)
+        return tuple(torch.cat([a, bb], dim=1).transpose(1, 2) for a, bb in ((qx, qy), (kx, ky), (vx, vy)))
+
+    def attn(self, x, y, scale_x, scale_y, cos, sin):
+        """AsymmetricAttention.forward → run_attention: the joint q/k/v and the attention output are locals of
+        these calls, freed when they return x_attn = proj_x(...) and y_attn = proj_y(...)."""
+        n = x.shape[1]
+        q, k, v = self.prepare_qkv(x, y, scale_x, scale_y, cos, sin)
+        a = heads_last(attention(q, k, v))
+        # last block: proj_y is nn.Identity and y is F.pad(y, ...) of the text rows, a new tensor
+        # (asymm_models_joint.py post_attention, B == 1), so y_attn does not hold the attention output
+        return self.proj_x(a[:, :n]), (self.proj_y(a[:, n:]) if self.update_y else a[:, n:].clone())
+
+    def ff_block(self, x, mlp, scale, gate):
+        """ff_block_x / ff_block_y: x_mod and x_res are locals until the sandwich norm returns."""
+        x_mod = modulated_rmsnorm(x, scale)
+        x_res = mlp(x_mod)
+        return residual_tanh_gated_rmsnorm(x, x_res, gate)
+
     def forward(self, x, y, c, cos, sin):
+        """AsymmetricJointBlock.forward: x_attn, y_attn stay bound until the block returns; both residuals
+        come before both MLPs."""
         c = F.silu(c)
         sx = self.mod_x(c).chunk(4, dim=1)
         sy = self.mod_y(c).chunk(4, dim=1) if self.update_y else (self.mod_y(c),)
-        b, n, dx = x.shape
-        qx, kx, vx = self.qkv_x(modulated_rmsnorm(x, sx[0])).view(b, n, 3, self.heads, -1).unbind(2)
-        qx = rope_fp32(self.q_norm_x(qx), cos, sin)
-        kx = rope_fp32(self.k_norm_x(kx), cos, sin)
-        qy, ky, vy = self.qkv_y(modulated_rmsnorm(y, sy[0])).view(b, y.shape[1], 3, self.heads, -1).unbind(2)
-        qy, ky = self.q_norm_y(qy), self.k_norm_y(ky)
-        q, k, v = (torch.cat([a, bb], dim=1).transpose(1, 2) for a, bb in ((qx, qy), (kx, ky), (vx, vy)))
-        a = heads_last(attention(q, k, v))
-        x = residual_tanh_gated_rmsnorm(x, self.proj_x(a[:, :n]), sx[1])
-        x = residual_tanh_gated_rmsnorm(x, self.mlp_x(modulated_rmsnorm(x, sx[2])), sx[3])
+        x_attn, y_attn = self.attn(x, y, sx[0], sy[0], cos, sin)
+        x = residual_tanh_gated_rmsnorm(x, x_attn, sx[1])
         if self.update_y:
-            y = residual_tanh_gated_rmsnorm(y, self.proj_y(a[:, n:]), sy[1])
-            y = residual_tanh_gated_rmsnorm(y, self.mlp_y(modulated_rmsnorm(y, sy[2])), sy[3])
+            y = residual_tanh_gated_rmsnorm(y, y_attn, sy[1])
+        x = self.ff_block(x, self.mlp_x, sx[2], sx[3])
+        if self.update_y:
+            y = self.ff_block(y, self.mlp_y, sy[2], sy[3])
         return x, y
 
 
@@ -606,8 +665,8 @@ class MochiDiT(nn.Module):
         return dict(x=torch.randn(1, c["in_ch"], t, h, w, device=device, dtype=dtype),
                     text=torch.randn(1, c["text_len"], c["text_dim"], device=device, dtype=dtype),
                     tsin=torch.randn(1, 256, device=device, dtype=dtype),
-                    cos=torch.randn(n, c["heads"], hd, device=device, dtype=torch.float32),
-                    sin=torch.randn(n, c["heads"], hd, device=device, dtype=torch.float32))
+                    cos=torch.randn(n, c["heads"], hd // 2, device=device, dtype=torch.float32),
+                    sin=torch.randn(n, c["heads"], hd // 2, device=device, dtype=torch.float32))
 
     def forward(self, x, text, tsin, cos, sin):
         b, ch, t, h, w = x.shape

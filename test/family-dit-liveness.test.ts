@@ -32,17 +32,34 @@ describe('family DiT forwards: tensors live at the peak as the code holds them',
     near(p.bytes, 23 * U + rope);
   });
 
-  it('CogVideoX block: the block input, to_out output and FF input stay bound — 12 units at the FF GELU', () => {
+  it('CogVideoX block: the norm1 output, the processor\'s cat and q/k/v stay bound through diffusers\' RoPE — 13 units at its x_rotated · sin', () => {
     const dit = model('cogvideox1.5-5b');
     const N = 11 * 48 * 85; // latent 21x96x170 → 22 frames / 2, patch 2x2x2
     const S = N + 226;
     const U = S * 3072 * 2;
     const p = peakOf(dit, N);
-    // new x 1 + block input 1 + to_out output 1 + FF input (the cat) 1 + proj_in 4 + gelu 4; before: 9 at the GELU
-    // (and the peak at the fp32 RoPE on q, which also comes to about 12 units)
+    // block input 1 + norm1 output 1 (block locals until norm2) + the processor's cat 1 (until SDPA rebinds it) + q 1
+    // + k 1 + v 1, and apply_rotary_emb on the N video rows of q: x_rotated (bf16, a local) + x·cos, x_rotated.float()
+    // and x_rotated·sin (fp32) = 7 N-row units; before: 12 units (norm1 output and the cat freed early, RoPE in
+    // fp32 throughout); the FF GELU (12 units) comes next
     const rope = 2 * N * 64 * 4;
-    near(p.bytes, 12 * U + rope);
-    expect(p.at).toMatch(/^ff\.gelu/);
+    expect(p.at).toMatch(/^attn1\.rope_q\.mul_sin/);
+    near(p.bytes, 6 * U + 7 * N * 3072 * 2 + rope);
+  });
+
+  it('HunyuanVideo-1.5 double block: img_modulated, q/k/v and attn stay bound (block locals) — 16 units at the img MLP GELU', () => {
+    const dit = model('hunyuan-video-1.5-480p');
+    const N = 31 * 30 * 53; // latent 31x30x53, patch 1
+    const L = 1000 + 256 + 729; // LLM, byT5 and vision rows of the text stream
+    const X = N * 2048 * 2;
+    const Y = L * 2048 * 2;
+    const p = peakOf(dit, N);
+    // caller's img 1 + new img 1 + img_modulated 1 + img_q 1 + img_k 1 + img_v 1 + attn (video rows) 1 + the MLP
+    // input 1 + fc1 4 + gelu 4 = 16 X (img_attn is a view at batch 1); text stream: caller's txt, txt_modulated,
+    // txt_q, txt_k, txt_v, attn's text rows = 6 Y; RoPE cos and sin fp32 [N, 128]. Before: 12 X at the image RoPE
+    const rope = 2 * N * 128 * 4;
+    expect(p.at).toMatch(/^img_mlp\.gelu/);
+    near(p.bytes, 16 * X + 6 * Y + rope);
   });
 
   it('Mochi block: the block inputs, x_attn and the MLP input stay bound — peak at the SwiGLU gate', () => {

@@ -53,42 +53,46 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
     return { mod, m };
   };
   const n1 = layerNormZero('norm1');
-  // attention: torch.cat([text, video]) of the normalised rows, then q/k/v on all of them
-  const h = k.cat('attn1.cat_text_video', S * d, [n1.m]);
+  // attention: torch.cat([text, video]) of the normalised rows, then q/k/v on all of them. The norm1 outputs stay
+  // bound in the block (norm_hidden_states, norm_encoder_hidden_states: cogvideox_transformer_3d.py:130-140) until
+  // norm2 rebinds them, and the processor's cat (`hidden_states`, attention_processor.py:2297) until the SDPA
+  // output rebinds it (:2329); query/key/value are the processor's locals until it returns after to_out (:2340)
+  const h = k.cat('attn1.cat_text_video', S * d);
   const q0 = k.linear('attn1.to_q', S, d, d);
   const k0 = k.linear('attn1.to_k', S, d, d);
-  const v = k.linear('attn1.to_v', S, d, d, [h]);
+  const v = k.linear('attn1.to_v', S, d, d);
   // per-head LayerNorm(64) on the [B, heads, S, 64] transposed views (attention_processor.py CogVideoXAttnProcessor2_0:
   // view + transpose(1, 2), then attn.norm_q / attn.norm_k): a contiguous copy, then one thread block per row
   const q = k.headLayerNorm('attn1.norm_q', q0, S * d, hd);
   const kk = k.headLayerNorm('attn1.norm_k', k0, S * d, hd);
   b.free(q0, k0);
   // apply_rotary_emb on query[:, :, text:] (fp32 inside), written back in place (one more copy of the video part)
-  const rq = k.ropeFp32('attn1.rope_q', R * d);
+  const rq = k.ropeDiffusers('attn1.rope_q', R * d);
   k.ew('attn1.rope_q.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rq] });
-  const rk = k.ropeFp32('attn1.rope_k', R * d);
+  const rk = k.ropeDiffusers('attn1.rope_k', R * d);
   k.ew('attn1.rope_k.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rk] });
   let attn: string;
   if (P > 1) {
     const u = o.ulysses;
-    const recv = [q, kk, v].map((t, i) => (u > 1 ? k.allToAll(`attn1.ulysses.all_to_all_${'qkv'[i]}`, R * d, [t]) : t));
-    const a = k.attention('attn1.attention', { batch: B, heads, lq: Nl * u + dit.textLen, lk: Nl * P + dit.textLen, headDim: hd }, recv);
+    const recv = [q, kk, v].map((t, i) => (u > 1 ? k.allToAll(`attn1.ulysses.all_to_all_${'qkv'[i]}`, R * d) : t));
+    const a = k.attention('attn1.attention', { batch: B, heads, lq: Nl * u + dit.textLen, lk: Nl * P + dit.textLen, headDim: hd }, u > 1 ? [...recv, h] : [h]);
     attn = u > 1 ? k.allToAll('attn1.ulysses.all_to_all_out', S * d, [a]) : a;
   } else {
-    attn = k.attention('attn1.attention', { batch: B, heads, lq: Nl + dit.textLen, lk: Nl + dit.textLen, headDim: hd }, [q, kk, v]);
+    attn = k.attention('attn1.attention', { batch: B, heads, lq: Nl + dit.textLen, lk: Nl + dit.textLen, headDim: hd }, [h]);
   }
   const ar = k.cat('attn1.transpose_reshape', S * d, [attn]);
-  const ao = k.linear('attn1.to_out', S, d, d, [ar]);
+  const ao = k.linear('attn1.to_out', S, d, d, [ar, q, kk, v]);
   // the block's input stays bound in the caller until the block returns (cogvideox_transformer_3d.py: the
-  // transformer's `hidden_states, encoder_hidden_states = block(...)`; families_reference.py:447), and
+  // transformer's `hidden_states, encoder_hidden_states = block(...)`; families_reference.py:471), and
   // attn_hidden_states / attn_encoder_hidden_states (views of to_out's output) are locals of the block's forward
-  // until it returns (cogvideox_transformer_3d.py CogVideoXBlock.forward; families_reference.py:398, a)
+  // until it returns (cogvideox_transformer_3d.py CogVideoXBlock.forward; families_reference.py:421, ax and ae)
   const xIn = x;
   x = k.gatedResidual('attn1.residual', x, ao, S * d, true, { residual: true, y: true });
   b.free(n1.mod);
   const n2 = layerNormZero('norm2');
+  b.free(n1.m);
   // norm_hidden_states = torch.cat(...); ff_output = self.ff(norm_hidden_states): the FF input lives through the
-  // FF (a local; families_reference.py:402 passes it as the call's argument, alive until ff returns)
+  // FF (a local; families_reference.py:426 passes it as the call's argument, alive until ff returns)
   const fin = k.cat('ff.cat_text_video', S * d, [n2.m]);
   const f1 = k.linear('ff.proj_in', S, f, d);
   const g = k.gelu('ff.gelu', S * f, [f1]);

@@ -189,6 +189,25 @@ export class DitKit {
     return this.make(`${name}.type_as`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations', [s, ...frees]);
   }
 
+  /**
+   * diffusers' apply_rotary_emb (use_real, unbind_dim -1; huggingface/diffusers@58eb52c embeddings.py:1221-1232)
+   * on a bf16 tensor with fp32 tables: the rotation (negate the odd half, stack) in bf16, then
+   * x.float() · cos + x_rotated.float() · sin and a cast back. Peak: the bf16 rotation (a local until the function
+   * returns) and three fp32 tensors (x·cos, x_rotated.float(), x_rotated·sin) of the tensor's size.
+   */
+  ropeDiffusers(name: string, elems: number, frees: string[] = []): string {
+    if (this.o.fused) return this.make(name, 'complex', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
+    const neg = this.make(`${name}.neg_imag`, 'copy', elems * ACT, elems / 2);
+    const rot = this.make(`${name}.stack`, 'copy', elems * 3 * ACT, elems, ACT, 1, 'activations', [neg]);
+    const xf = this.make(`${name}.x_float`, 'cast_up', elems * (ACT + F32), elems, F32);
+    const a = this.make(`${name}.mul_cos`, 'binary', elems * 3 * F32, elems, F32, 1, 'activations', [xf]);
+    // x_rotated is a local of apply_rotary_emb: alive until it returns
+    const rf = this.make(`${name}.rot_float`, 'cast_up', elems * (ACT + F32), elems, F32);
+    const c = this.make(`${name}.mul_sin`, 'binary', elems * 3 * F32, elems, F32, 1, 'activations', [rf]);
+    const s = this.make(`${name}.add`, 'binary', elems * 3 * F32, elems, F32, 1, 'activations', [a, c]);
+    return this.make(`${name}.to_bf16`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations', [s, rot, ...frees]);
+  }
+
   /** Rotary embedding in the tensor's own dtype (bf16 tables): negate/stack copy, two products, a sum. */
   ropeBf16(name: string, elems: number, frees: string[] = []): string {
     if (this.o.fused) return this.make(name, 'complex', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);

@@ -101,6 +101,9 @@ export function buildHunyuan15Forward(dit: Hunyuan15DitSpec, o: DitForwardOption
   txt = k.cat('reorder.vision_text', T * d, [txt, vis]);
 
   // ---- dual-stream blocks ----
+  // MMDoubleStreamBlock.forward (hunyuanvideo_1_5_transformer.py:117-205) binds img_modulated, img_q, img_k, img_v,
+  // their txt_ counterparts, attn and the contiguous img_attn / txt_attn as locals, so all of them stay alive until
+  // the block returns; the caller's img and txt too (`img, txt = block(...)`, :811)
   b.section('double_block', dit.layers);
   const stream = (s: 'img' | 'txt', x: string, rows: number) => {
     const mod = k.linear(`${s}_mod`, B, 6 * d, d);
@@ -108,35 +111,41 @@ export function buildHunyuan15Forward(dit: Hunyuan15DitSpec, o: DitForwardOption
     const m = k.modulate(`${s}_modulate1`, n, rows * d, [n]);
     const q0 = k.linear(`${s}_attn_q`, rows, d, d);
     const k0 = k.linear(`${s}_attn_k`, rows, d, d);
-    const v = k.linear(`${s}_attn_v`, rows, d, d, [m]);
+    const v = k.linear(`${s}_attn_v`, rows, d, d);
     let q = k.rmsNorm(`${s}_attn_q_norm`, rows * d, [q0]);
     let kk = k.rmsNorm(`${s}_attn_k_norm`, rows * d, [k0]);
     if (s === 'img') {
       q = k.ropeFp32('img_rope_q', rows * d, [q]);
       kk = k.ropeFp32('img_rope_k', rows * d, [kk]);
     }
-    return { mod, q, k: kk, v };
+    return { mod, m, q, k: kk, v };
   };
   const im = stream('img', img, R);
   const tx = stream('txt', txt, T);
-  const attn = jointAttention(k, { R, T, d, heads, hd, B, N, P, Ltxt, valid: dit.attnTextTokens, sp, frees: [im.q, im.k, im.v, tx.q, tx.k, tx.v] });
-  // img_attn, txt_attn = attn[:, :N].contiguous(), attn[:, N:].contiguous()
-  const imgAttn = k.cat('img_attn.contiguous', R * d);
-  const txtAttn = k.cat('txt_attn.contiguous', T * d, [attn]);
+  const attn = jointAttention(k, { R, T, d, heads, hd, B, N, P, Ltxt, valid: dit.attnTextTokens, sp, inputs: [im.q, im.k, im.v, tx.q, tx.k, tx.v] });
+  // img_attn, txt_attn = attn[:, :N].contiguous(), attn[:, N:].contiguous() (:189): copies when B > 1; at batch 1
+  // both row ranges of [1, N + L, d] are contiguous already and .contiguous() returns the view itself
+  const imgAttn = B > 1 ? k.cat('img_attn.contiguous', R * d) : attn;
+  const txtAttn = B > 1 ? k.cat('txt_attn.contiguous', T * d) : attn;
   const finish = (s: 'img' | 'txt', x: string, a: string, rows: number) => {
-    const p = k.linear(`${s}_attn_proj`, rows, d, d, [a]);
-    let r = k.gatedResidual(`${s}_attn_residual`, x, p, rows * d);
+    void a; // img_attn / txt_attn: freed when the block returns
+    const p = k.linear(`${s}_attn_proj`, rows, d, d);
+    let r = k.gatedResidual(`${s}_attn_residual`, x, p, rows * d, true, { residual: true });
     const n2 = k.layerNorm(`${s}_norm2`, r, rows * d);
     const m2 = k.modulate(`${s}_modulate2`, n2, rows * d, [n2]);
-    const h = k.linear(`${s}_mlp.fc1`, rows, f, d, [m2]);
+    // the modulated input is the MLP call's argument, alive until it returns (:192-197)
+    const h = k.linear(`${s}_mlp.fc1`, rows, f, d);
     const g = k.gelu(`${s}_mlp.gelu`, rows * f, [h]);
-    const y = k.linear(`${s}_mlp.fc2`, rows, d, f, [g]);
+    const y = k.linear(`${s}_mlp.fc2`, rows, d, f, [g, m2]);
     r = k.gatedResidual(`${s}_mlp_residual`, r, y, rows * d);
     return r;
   };
+  const imgIn = img;
+  const txtIn = txt;
   img = finish('img', img, imgAttn, R);
   txt = finish('txt', txt, txtAttn, T);
-  b.free(im.mod, tx.mod);
+  b.free(im.mod, tx.mod, im.m, im.q, im.k, im.v, tx.m, tx.q, tx.k, tx.v, attn, imgIn, txtIn);
+  if (B > 1) b.free(imgAttn, txtAttn);
 
   // ---- final layer ----
   b.section('head');
@@ -158,15 +167,16 @@ export function buildHunyuan15Forward(dit: Hunyuan15DitSpec, o: DitForwardOption
  * flash_attn_varlen over video + valid text tokens per sample, pad_input's scatter back to the padded length;
  * SP — the image output back by all-to-all, the text output all-gathered over the heads, torch.cat of both.
  */
-function jointAttention(k: DitKit, a: { R: number; T: number; d: number; heads: number; hd: number; B: number; N: number; P: number; Ltxt: number; valid: number; sp: boolean; frees: string[] }): string {
+function jointAttention(k: DitKit, a: { R: number; T: number; d: number; heads: number; hd: number; B: number; N: number; P: number; Ltxt: number; valid: number; sp: boolean; inputs: string[] }): string {
   const { R, T, d, B, N, P } = a;
   const u = k.o.ulysses;
   // this rank's heads over the full sequence: image rows B·N, text rows B·Ltxt
   const full = (B * (N + a.Ltxt) * d) / P;
   const validElems = (B * (N + a.valid) * d) / P;
-  const img = a.frees.slice(0, 3);
-  const recv = img.map((t, i) => (u > 1 ? k.allToAll(`ulysses.all_to_all_${'qkv'[i]}`, R * d, [t]) : t));
-  const cats = ['q', 'k', 'v'].map((t, i) => k.cat(`cat_${t}`, full, [recv[i]!, a.frees[3 + i]!]));
+  // the block's q/k/v stay referenced by the caller (its locals); only this function's own copies are freed here
+  const img = a.inputs.slice(0, 3);
+  const recv = img.map((t, i) => (u > 1 ? k.allToAll(`ulysses.all_to_all_${'qkv'[i]}`, R * d) : t));
+  const cats = ['q', 'k', 'v'].map((t, i) => k.cat(`cat_${t}`, full, u > 1 ? [recv[i]!] : []));
   const qkv = k.cat('stack_qkv', 3 * full, cats);
   const unpad = k.make('unpad_input', 'copy', 2 * 3 * validElems * ACT, 3 * validElems, ACT, 1, 'activations', [qkv]);
   const o = k.attention('attention', { batch: B, heads: a.heads, lq: N + a.valid, lk: N + a.valid, headDim: a.hd }, [unpad]);

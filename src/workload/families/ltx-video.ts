@@ -72,7 +72,7 @@ export function buildLtxForward(dit: LtxDitSpec, o: DitForwardOptions): DitForwa
   const a1r = k.cat('attn1.transpose_reshape', E, [a1]);
   const o1 = k.linear('attn1.to_out', R, d, d, [a1r]);
   // the block's input stays bound in the caller (`hidden_states = block(hidden_states, ...)`, transformer3d.py;
-  // families_reference.py:522) until the block returns
+  // families_reference.py:546) until the block returns
   const xIn = x;
   x = k.gatedResidual('attn1.residual', x, o1, E, true, { residual: true });
   // cross-attention: q from the video rows, k/v from the projected caption rows
@@ -88,7 +88,7 @@ export function buildLtxForward(dit: LtxDitSpec, o: DitForwardOptions): DitForwa
   const n2 = k.rmsNorm('norm2', E);
   const m2 = k.modulate('norm2.scale_shift', n2, E, [n2]);
   // ff_output = self.ff(norm_hidden_states) (attention.py BasicTransformerBlock): the FF input is a local until
-  // the block returns (families_reference.py:489: the call's argument, alive until ff returns)
+  // the block returns (families_reference.py:513: the call's argument, alive until ff returns)
   const h = k.linear('ff.proj_in', R, f, d);
   const g = k.gelu('ff.gelu', R * f, [h]);
   const y = k.linear('ff.proj_out', R, d, f, [g, m2]);

@@ -89,8 +89,10 @@ export function buildMochiForward(dit: MochiDitSpec, o: DitForwardOptions): DitF
     // residual_tanh_gated_rmsnorm: fp32 RMS of the branch output × tanh(gate), added to x. The block's inputs x
     // and y stay bound in the caller (`x, y_feat = block(x, c, y_feat, ...)`) until it returns, and
     // `x_attn, y_attn = self.attn(...)` are locals of the block's forward until it returns
-    // (asymm_models_joint.py AsymmetricJointBlock.forward; families_reference.py:579 and :623 hold the same
-    // amount: the attention output a, S rows, and the caller's img/y)
+    // (asymm_models_joint.py:458 and :708; families_reference.py:636 and :682 likewise). The joint q/k/v and the
+    // attention output are locals of prepare_qkv / run_attention, freed when they return; in the last block
+    // proj_y is nn.Identity and y_attn the F.pad copy of the text rows (post_attention, B == 1), so the attention
+    // output goes with proj_x
     const xIn = x;
     const yIn = y;
     const gx = k.rmsNorm('residual_tanh_gated_rmsnorm_x', R * dx);
