@@ -65,7 +65,13 @@ export function belowMeasuredChannels(profile: GpuProfile, kind: 'conv2d' | 'con
   const same = rows.filter((c) => c.kind === kind && c.kernel.join('x') === kernel.join('x'));
   const pts = same.length ? same : rows.filter((c) => c.kind === kind);
   if (pts.length === 0) return false;
-  return cin < Math.min(...pts.map((c) => c.cin)) || cout < Math.min(...pts.map((c) => c.cout));
+  if (cout < Math.min(...pts.map((c) => c.cout))) return true;
+  // the GEMM depth K = cin × kernel volume: with rows of the same kernel this is the channel test; a kernel the
+  // profile never measured (the 1×1×1 convs of CogVideoX's SpatialNorm3D and Mochi's projections) is below the
+  // measured range when its K is below every row's (a 16-channel 1×1×1 conv is a K = 16 GEMM whose time is its
+  // layout passes and bias add, not the K ≥ 432 rows' tensor-core rate)
+  const kvol = (k: number[]) => k.reduce((a, b) => a * b, 1);
+  return cin * kvol(kernel) < Math.min(...pts.map((c) => c.cin * kvol(c.kernel)));
 }
 
 /** The core rate of an implicit GEMM (M, N, K) by the dominance bound over the profile's 16-bit conv rows. */
