@@ -17,8 +17,7 @@
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
-import { nearestUpsampleSeconds } from './nearest-upsample.ts';
-import { stridedElementwiseGBs } from './strided-elementwise.ts';
+import { nearestUpsampleSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -304,11 +303,9 @@ export class DeviceModel {
         // rated on the whole op's minimum bytes, launch gaps included) is looked up by the whole op's bytes;
         // a single-kernel family by the bytes of one kernel, plus its launch gaps
         const composite = COMPOSITE_KINDS.has(op.ew);
-        const perKernel = composite ? op.bytes : op.bytes / Math.max(1, op.kernels);
-        const full = this.memoryGBs(op.ew, perKernel);
+        const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels));
         const sms = this.gpu.smCount ?? this.ref.smCount!;
-        const rowwise = op.rows !== undefined ? Math.min(full, rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows)) : full;
-        const gbs = op.strided ? Math.min(rowwise, stridedElementwiseGBs(sms)) : rowwise;
+        const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
         const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }

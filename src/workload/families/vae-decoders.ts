@@ -227,7 +227,13 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
     if (i < 3) {
       const time = i < 2;
       x = d.upsample(`up${i}.interpolate`, x, time ? 2 : 1, 2, 2, time && x.v.t > 1 ? (x.v.t % 2 === 1 ? 2 * x.v.t - 1 : 2 * x.v.t) : x.v.t);
+      // CogVideoXUpsample3D folds the frames into the batch for its 2D conv: x.permute(0, 2, 1, 3, 4).reshape(b·t, c,
+      // h, w) copies the strided view (calibration/families_vae_reference.py CogDecoder.forward likewise), and its
+      // output is viewed back permuted; the next GroupNorm copies that view to contiguous (group_norm:
+      // input.contiguous()), and so does the next block's conv_shortcut where it has one (channels change)
+      x = d.copy(`up${i}.fold_frames`, x, x.v, false, { strided: true });
       x = d.conv(`up${i}.conv`, x, c, [1, 3, 3]);
+      x = d.copy(`up${i}.unfold_frames.contiguous`, x, x.v, false, { strided: true, kernels: chans[i + 1] !== c ? 2 : 1 });
     }
   });
   const n = spatialNorm('norm_out', x);

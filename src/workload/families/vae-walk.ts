@@ -91,7 +91,7 @@ export class DecoderWalk {
       src = this.fresh(`${name}.pad`, padded);
       // `sliceCat`: torch.cat([x[:, :, :1]] * (k_t − 1) + [x]) with no conv cache: the slices are not contiguous, so
       // cat copies each input into a narrow() of its output, k_t copies through the non-vectorized loop
-      // (perf/strided-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
+      // (perf/sm-bound-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
       const sliced = opts.sliceCat === true && !this.o.convCache;
       this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}) });
     }
@@ -163,7 +163,7 @@ export class DecoderWalk {
 
   /**
    * Nearest upsampling to (t, h, w) = x's × (ft, fh, fw) (or `outT` frames), F.interpolate: reads the input, writes
-   * the larger output, one thread per output element (perf/nearest-upsample.ts). Frees x unless `keep`.
+   * the larger output, one thread per output element (perf/sm-bound-elementwise.ts). Frees x unless `keep`.
    */
   upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number, keep = false): Tensor {
     const v = { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw };
@@ -185,10 +185,14 @@ export class DecoderWalk {
     return out;
   }
 
-  /** A copy into a new tensor (cat, clone, contiguous). */
-  copy(name: string, x: Tensor, v: Vol = x.v, keep = false): Tensor {
+  /**
+   * A copy into a new tensor (cat, clone, contiguous), `kernels` times over; `strided`: from a permuted view, through
+   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts).
+   */
+  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number } = {}): Tensor {
     const out = this.fresh(name, v);
-    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(v), 1);
+    const k = o.kernels ?? 1;
+    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * (this.bytes(x.v) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
     if (!keep) this.free(x);
     return out;
   }
