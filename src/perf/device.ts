@@ -17,14 +17,16 @@
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
+import { nearestUpsampleSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
-import { builtinProfile, gridClockFromProfile, interpLog, type GpuProfile } from './profile.ts';
+import { builtinProfile, gridClockFromProfile, type GpuProfile } from './profile.ts';
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 import { headDimFactor } from './attention-head-dim.ts';
+import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
@@ -304,10 +306,10 @@ export class DeviceModel {
         // rated on the whole op's minimum bytes, launch gaps included) is looked up by the whole op's bytes;
         // a single-kernel family by the bytes of one kernel, plus its launch gaps
         const composite = COMPOSITE_KINDS.has(op.ew);
-        const perKernel = composite ? op.bytes : op.bytes / Math.max(1, op.kernels);
-        const full = this.memoryGBs(op.ew, perKernel);
-        const gbs = op.rows !== undefined ? Math.min(full, rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows)) : full;
-        const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, this.gpu.smCount ?? this.ref.smCount!)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
+        const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels));
+        const sms = this.gpu.smCount ?? this.ref.smCount!;
+        const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
+        const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }
       case 'transfer': {
@@ -394,22 +396,6 @@ export class DeviceModel {
 
 /** Memory-bound kinds measured as a whole multi-kernel op (profile_gpu.py: rms_norm_wan, rope_apply_wan). */
 const COMPOSITE_KINDS: ReadonlySet<string> = new Set(['rmsnorm_wan', 'rope_wan']);
-
-/**
- * FA3 paper (arXiv 2407.08608) Fig. 5, H100 SXM5, BF16 forward, head dim 128, non-causal, TFLOP/s by
- * sequence length: [tokens, FlashAttention-3, cuDNN, FlashAttention-2].
- */
-export const FA3_PAPER_HD128: readonly [number, number, number, number][] = [
-  [512, 467, 497, 309], [1024, 565, 574, 350], [2048, 625, 617, 362], [4096, 638, 609, 368], [8192, 646, 600, 370], [16384, 648, 595, 370],
-];
-
-/** FA3 / cuDNN throughput at a sequence length (log-interpolated in the paper's points, held beyond 16k). */
-export function fa3OverCudnn(lq: number): number {
-  return interpLog(FA3_PAPER_HD128.map(([n, fa3, cudnn]) => [n, fa3 / cudnn] as [number, number]), lq);
-}
-
-/** FA3 / FA2 at the paper's longest length (for profiles without a cuDNN measurement). */
-export const FA3_OVER_FA2 = 648 / 370;
 
 export class UnsupportedOnGpuError extends Error {
   constructor(readonly gpu: GpuSpec, readonly dtype: string) {

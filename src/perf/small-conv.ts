@@ -1,6 +1,11 @@
 /**
  * 16-bit convolutions with fewer channels than any the profile measured (the post-processing networks' 3–192
- * channel 2D convs; the profile's conv rows are Wan VAE shapes, conv2d cin ≥ 192, cout ≥ 96).
+ * channel 2D convs; the profile's conv rows are Wan VAE shapes, conv2d cin ≥ 192, cout ≥ 96), or, for a kernel shape
+ * the profile never measured, a shallower implicit GEMM (K = cin × kernel volume) than every measured row: the
+ * 1×1×1 convs of CogVideoX's SpatialNorm3D (16 → 128-512 channels, K = 16) and of Mochi's projections.
+ * CHECKED on the CogVideoX decoder call's H100 kernel profile (calibration/families/kernel-profiles/h100-sxm.json):
+ * its 117 convolutions with their bias adds take 28.15 + 12.04 = 40.19 ms; vgsim's op list of the same call 40.1 ms
+ * with the 74 K = 16 convs on this path (31.2 ms when they took the measured K ≥ 432 rows' rates).
  *
  * Mechanism. PyTorch hands cuDNN NCHW tensors (the default layout, as calibration/profile_gpu.py and
  * calibration/postprocess_bench.py use). cuDNN's 16-bit tensor-core kernels are NHWC, so one call is
@@ -32,7 +37,7 @@ export interface SmallConv {
 }
 
 export const SMALL_CONV_NOTE =
-  'convolutions with fewer channels than the profile measured (the post-processing networks) are extrapolated: NCHW layout passes and the bias add at the copy bandwidth + the implicit-GEMM core at the slowest measured core no smaller in M, N and K (small-conv.ts), an upper bound on the rate';
+  'convolutions with fewer channels (or a shallower GEMM: a 1×1×1 kernel over few channels) than the profile measured (the post-processing networks, the 1×1×1 convs of some decoders) are extrapolated: NCHW layout passes and the bias add at the copy bandwidth + the implicit-GEMM core at the slowest measured core no smaller in M, N and K (small-conv.ts), an upper bound on the rate';
 
 /** Kernels one NCHW 16-bit cuDNN conv with bias launches: nchw→nhwc, conv, nhwc→nchw, bias add. */
 export const NCHW_CONV_KERNELS = 4;
@@ -65,7 +70,13 @@ export function belowMeasuredChannels(profile: GpuProfile, kind: 'conv2d' | 'con
   const same = rows.filter((c) => c.kind === kind && c.kernel.join('x') === kernel.join('x'));
   const pts = same.length ? same : rows.filter((c) => c.kind === kind);
   if (pts.length === 0) return false;
-  return cin < Math.min(...pts.map((c) => c.cin)) || cout < Math.min(...pts.map((c) => c.cout));
+  if (cout < Math.min(...pts.map((c) => c.cout))) return true;
+  // the GEMM depth K = cin × kernel volume: with rows of the same kernel this is the channel test; a kernel the
+  // profile never measured (the 1×1×1 convs of CogVideoX's SpatialNorm3D and Mochi's projections) is below the
+  // measured range when its K is below every row's (a 16-channel 1×1×1 conv is a K = 16 GEMM whose time is its
+  // layout passes and bias add, not the K ≥ 432 rows' tensor-core rate)
+  const kvol = (k: number[]) => k.reduce((a, b) => a * b, 1);
+  return cin * kvol(kernel) < Math.min(...pts.map((c) => c.cin * kvol(c.kernel)));
 }
 
 /** The core rate of an implicit GEMM (M, N, K) by the dominance bound over the profile's 16-bit conv rows. */

@@ -82,6 +82,18 @@ export interface ElementwiseOp extends OpBase {
    * shortRowSeconds). Undefined: bandwidth only.
    */
   rowBlocks?: number;
+  /**
+   * Output elements of PyTorch's nearest-neighbour upsampling kernel (one thread per output element, index
+   * arithmetic bound): the kernel takes at least the time the SMs need for them (perf/sm-bound-elementwise.ts).
+   * Undefined: bandwidth only.
+   */
+  nearestOutElements?: number;
+  /**
+   * An operand is strided or broadcast (a copy into a narrow of a cat's output, a bias broadcast over channels), so
+   * PyTorch runs its non-vectorized elementwise loop, priced at that loop's measured rate (perf/sm-bound-elementwise.ts)
+   * when it is below the kind's. Undefined: contiguous operands.
+   */
+  strided?: boolean;
 }
 
 export interface ConvOp extends OpBase {

@@ -130,6 +130,8 @@ function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
       const time = i === 1 || i === 2;
       // nearest upsampling (the first frame is not doubled in time), then a causal conv at the new size
       x = d.upsample(`up${i}.interpolate`, x, time ? 2 : 1, 2, 2, time ? 2 * x.v.t - 1 : x.v.t);
+      // the first frame and the rest are interpolated apart and concatenated (torch.cat: a copy of the output)
+      if (time && x.v.t > 1) x = d.copy(`up${i}.interpolate.cat`, x);
       x = d.conv(`up${i}.upsample_conv`, x, c, [3, 3, 3], { pad: 'thw' });
     }
   });
@@ -196,7 +198,10 @@ function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
 function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   // SpatialNorm3D: the latent upsampled to f's size, two 1×1 convs of it, GroupNorm(f), f·y + b
   const spatialNorm = (name: string, f: Tensor): Tensor => {
-    const zq = d.copy(`${name}.interpolate_zq`, z, { ...z.v, t: f.v.t, h: f.v.h, w: f.v.w }, true);
+    // F.interpolate(zq, size=f's) (nearest); an odd frame count > 1 interpolates the first frame and the rest
+    // apart and concatenates them (autoencoder_kl_cogvideox.py CogVideoXSpatialNorm3D.forward)
+    let zq = d.upsample(`${name}.interpolate_zq`, z, f.v.t / z.v.t, f.v.h / z.v.h, f.v.w / z.v.w, f.v.t, true);
+    if (f.v.t > 1 && f.v.t % 2 === 1) zq = d.copy(`${name}.interpolate_zq.cat`, zq);
     const y = d.conv(`${name}.conv_y`, zq, f.v.c, [1, 1, 1], { keep: true, cache: true });
     const bb = d.conv(`${name}.conv_b`, zq, f.v.c, [1, 1, 1], { cache: true });
     const n = d.groupNorm(`${name}.norm_layer`, f, { keep: true });
@@ -206,14 +211,14 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
   };
   const res = (name: string, x: Tensor, cout: number): Tensor => {
     const a = d.act(`${name}.silu1`, spatialNorm(`${name}.norm1`, x));
-    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 't', cache: true });
+    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 't', cache: true, sliceCat: true });
     const a2 = d.act(`${name}.silu2`, spatialNorm(`${name}.norm2`, c1));
     d.free(c1);
-    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 't', cache: true });
+    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 't', cache: true, sliceCat: true });
     const sc = x.v.c !== cout ? d.conv(`${name}.conv_shortcut`, x, cout, [1, 1, 1]) : x;
     return d.add(`${name}.add`, c2, sc);
   };
-  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 't', keep: true, cache: true });
+  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 't', keep: true, cache: true, sliceCat: true });
   x = res('mid.res0', x, 512);
   x = res('mid.res1', x, 512);
   const chans = [512, 256, 256, 128];
@@ -222,12 +227,18 @@ function cogCall(d: DecoderWalk, z: Tensor): Tensor {
     if (i < 3) {
       const time = i < 2;
       x = d.upsample(`up${i}.interpolate`, x, time ? 2 : 1, 2, 2, time && x.v.t > 1 ? (x.v.t % 2 === 1 ? 2 * x.v.t - 1 : 2 * x.v.t) : x.v.t);
+      // CogVideoXUpsample3D folds the frames into the batch for its 2D conv: x.permute(0, 2, 1, 3, 4).reshape(b·t, c,
+      // h, w) copies the strided view (calibration/families_vae_reference.py CogDecoder.forward likewise), and its
+      // output is viewed back permuted; the next GroupNorm copies that view to contiguous (group_norm:
+      // input.contiguous()), and so does the next block's conv_shortcut where it has one (channels change)
+      x = d.copy(`up${i}.fold_frames`, x, x.v, false, { strided: true });
       x = d.conv(`up${i}.conv`, x, c, [1, 3, 3]);
+      x = d.copy(`up${i}.unfold_frames.contiguous`, x, x.v, false, { strided: true, kernels: chans[i + 1] !== c ? 2 : 1 });
     }
   });
   const n = spatialNorm('norm_out', x);
   d.free(x);
-  return d.conv('conv_out', d.act('norm_out.silu', n), 3, [3, 3, 3], { pad: 't', cache: true });
+  return d.conv('conv_out', d.act('norm_out.silu', n), 3, [3, 3, 3], { pad: 't', cache: true, sliceCat: true });
 }
 
 function ltxCall(d: DecoderWalk, z: Tensor): Tensor {

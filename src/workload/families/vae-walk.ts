@@ -81,7 +81,7 @@ export class DecoderWalk {
    * of time and space, e.g. replicate padding) or 't' (torch.cat of cached/repeated frames; the spatial padding
    * is the convolution's own) — a copy of the input that lives during the conv. Frees the input unless `keep`.
    */
-  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean } = {}): Tensor {
+  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean; sliceCat?: boolean } = {}): Tensor {
     const { c: cin, t, h, w } = x.v;
     const outT = opts.outT ?? t;
     const sp = opts.pad === 'thw';
@@ -89,7 +89,11 @@ export class DecoderWalk {
     let src = x;
     if (padded) {
       src = this.fresh(`${name}.pad`, padded);
-      this.ew(`${name}.pad`, 'copy', this.bytes(x.v) + this.bytes(padded), 1);
+      // `sliceCat`: torch.cat([x[:, :, :1]] * (k_t − 1) + [x]) with no conv cache: the slices are not contiguous, so
+      // cat copies each input into a narrow() of its output, k_t copies through the non-vectorized loop
+      // (perf/sm-bound-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
+      const sliced = opts.sliceCat === true && !this.o.convCache;
+      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}) });
     }
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
@@ -157,11 +161,15 @@ export class DecoderWalk {
     return out;
   }
 
-  /** Nearest upsampling by (ft, fh, fw) (F.interpolate: reads the input, writes the larger output). */
-  upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number): Tensor {
-    const out = this.fresh(name, { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw });
-    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(out.v), 1);
-    this.free(x);
+  /**
+   * Nearest upsampling to (t, h, w) = x's × (ft, fh, fw) (or `outT` frames), F.interpolate: reads the input, writes
+   * the larger output, one thread per output element (perf/sm-bound-elementwise.ts). Frees x unless `keep`.
+   */
+  upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number, keep = false): Tensor {
+    const v = { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw };
+    const out = this.fresh(name, v);
+    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(v), kernels: 1, nearestOutElements: v.c * v.t * v.h * v.w });
+    if (!keep) this.free(x);
     return out;
   }
 
@@ -177,10 +185,14 @@ export class DecoderWalk {
     return out;
   }
 
-  /** A copy into a new tensor (cat, clone, contiguous). */
-  copy(name: string, x: Tensor, v: Vol = x.v, keep = false): Tensor {
+  /**
+   * A copy into a new tensor (cat, clone, contiguous), `kernels` times over; `strided`: from a permuted view, through
+   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts).
+   */
+  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number } = {}): Tensor {
     const out = this.fresh(name, v);
-    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(v), 1);
+    const k = o.kernels ?? 1;
+    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * (this.bytes(x.v) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
     if (!keep) this.free(x);
     return out;
   }

@@ -1,0 +1,95 @@
+/**
+ * The two per-SM kernel rates calibrated on the HunyuanVideo decoder call's kernel profile (H100) and checked on
+ * the CogVideoX decoder call of the same profile (perf/sm-bound-elementwise.ts): nearest upsampling and PyTorch's
+ * non-vectorized elementwise loop. Calibration recomputed from the raw profile;
+ * validation = vgsim's op list of the CogVideoX call priced on the H100 against the profile's kernel times.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { MODELS } from '../src/workload/models.ts';
+import { buildDecoderCall } from '../src/workload/families/vae-decoders.ts';
+import type { FamilyVaeSpec } from '../src/workload/families/specs.ts';
+import { DeviceModel } from '../src/perf/device.ts';
+import { NEAREST_UPSAMPLE_ELEMS_PER_SM_S, nearestUpsampleSeconds, STRIDED_ELEMENTWISE_GBS_PER_SM, stridedElementwiseGBs } from '../src/perf/sm-bound-elementwise.ts';
+import type { ConvOp, ElementwiseOp, Op } from '../src/workload/ops.ts';
+
+const profile = JSON.parse(readFileSync('calibration/families/kernel-profiles/h100-sxm.json', 'utf8')) as {
+  cases: { case: string; kernels: { name: string; calls: number; self_device_ms: number }[] }[];
+};
+const kernel = (vae: string, name: string) => profile.cases.find((c) => c.case === vae)!.kernels.find((k) => k.name === name)!;
+const ops = (vae: string, lat: [number, number, number]): Op[] => {
+  const spec = MODELS.find((m) => m.family !== 'wan' && m.vae.id === vae)!.vae as FamilyVaeSpec;
+  return buildDecoderCall(spec, ...lat).builder.ops;
+};
+const upsamples = (o: Op[]) => o.filter((x): x is ElementwiseOp => x.kind === 'elementwise' && x.nearestOutElements !== undefined);
+const convOutBytes = (o: Op[]) => o.filter((x): x is ConvOp => x.kind === 'conv').reduce((a, c) => a + c.cout * c.out[0] * c.out[1] * c.out[2] * 2, 0);
+const dev = new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' });
+const HY: [number, number, number] = [17, 32, 32];
+const COG: [number, number, number] = [2, 30, 45];
+
+describe('nearest upsampling: one thread per output element (perf/sm-bound-elementwise.ts)', () => {
+  it('calibrated on the HunyuanVideo decoder call: its output elements over the 5 kernels\' time', () => {
+    const k = kernel('hunyuan-video-vae', 'aten::upsample_nearest3d');
+    const elems = upsamples(ops('hunyuan-video-vae', HY)).reduce((a, o) => a + o.nearestOutElements!, 0);
+    expect(elems).toBe(512 * 17 * 64 * 64 + 512 * 33 * 128 * 128 + 256 * 65 * 256 * 256);
+    expect(elems / (k.self_device_ms / 1e3) / 132 / NEAREST_UPSAMPLE_ELEMS_PER_SM_S).toBeCloseTo(1, 3);
+  });
+  it('validated on the CogVideoX decoder call: the same 40 interpolations, predicted within 5% of the profile', () => {
+    const k = kernel('cogvideox-vae', 'aten::upsample_nearest3d');
+    const up = upsamples(ops('cogvideox-vae', COG));
+    expect(up.length).toBe(k.calls);
+    const s = up.reduce((a, o) => a + nearestUpsampleSeconds(o, 132), 0);
+    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.05);
+    // and the op's price is that SM bound, not the copy bandwidth (~20× faster)
+    const priced = up.reduce((a, o) => a + dev.opTime(o).seconds, 0);
+    expect(priced).toBeGreaterThanOrEqual(s);
+  });
+});
+
+describe('the non-vectorized elementwise loop (perf/sm-bound-elementwise.ts)', () => {
+  it('calibrated on the HunyuanVideo decoder call: its convolutions\' bias adds (read + write of every conv output)', () => {
+    const k = kernel('hunyuan-video-vae', 'aten::add_');
+    const bytes = 2 * convOutBytes(ops('hunyuan-video-vae', HY));
+    expect(bytes / (k.self_device_ms / 1e3) / 132 / 1e9 / STRIDED_ELEMENTWISE_GBS_PER_SM).toBeCloseTo(1, 2);
+  });
+  it('validated on the CogVideoX decoder call: the 38 causal-conv cats (k_t copies each) within 5% of aten::cat', () => {
+    const k = kernel('cogvideox-vae', 'aten::cat');
+    const cats = ops('cogvideox-vae', COG).filter((x): x is ElementwiseOp => x.kind === 'elementwise' && x.strided === true && x.name.endsWith('.pad'));
+    expect(cats.length).toBe(k.calls);
+    expect(cats.reduce((a, c) => a + c.kernels, 0)).toBe(3 * k.calls);
+    const s = cats.reduce((a, c) => a + c.bytes, 0) / (stridedElementwiseGBs(132) * 1e9);
+    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.05);
+  });
+  it('validated on the CogVideoX decoder call: its 117 bias adds (one per convolution) within 5% of aten::add_', () => {
+    const k = kernel('cogvideox-vae', 'aten::add_');
+    const o = ops('cogvideox-vae', COG);
+    expect(o.filter((x) => x.kind === 'conv').length).toBe(k.calls);
+    const s = (2 * convOutBytes(o)) / (stridedElementwiseGBs(132) * 1e9);
+    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.05);
+  });
+});
+
+describe('convolutions of the CogVideoX decoder call against its profile (perf/small-conv.ts: 1×1×1 convs below the measured GEMM depth)', () => {
+  it('the 117 convs with their bias adds (aten::cudnn_convolution + aten::add_) within 5% of vgsim\'s conv prices', () => {
+    const o = ops('cogvideox-vae', COG).filter((x): x is ConvOp => x.kind === 'conv');
+    const measured = kernel('cogvideox-vae', 'aten::cudnn_convolution').self_device_ms + kernel('cogvideox-vae', 'aten::add_').self_device_ms;
+    const priced = o.reduce((a, c) => a + dev.opTime(c).seconds, 0) * 1e3;
+    expect(Math.abs(priced / measured - 1)).toBeLessThan(0.05);
+    // the 74 SpatialNorm3D convs (16 → c, 1×1×1) at the measured K ≥ 432 rows' rates would leave it ~22% short
+    const k16 = o.filter((c) => c.cin === 16 && c.kernel.join('x') === '1x1x1');
+    expect(k16.length).toBe(74);
+  });
+});
+
+describe('copies of the CogVideoX decoder call against its profile (non-vectorized direct_copy kernels)', () => {
+  it('the causal-conv cats (3 copies each) and the 2D-conv frame folds: kernel count and time within 5% of the profile', () => {
+    const k = profile.cases.find((c) => c.case === 'cogvideox-vae')!.kernels.find((x) => x.name.includes('direct_copy_kernel_cuda'))!;
+    const strided = ops('cogvideox-vae', COG).filter((x): x is ElementwiseOp => x.kind === 'elementwise' && x.strided === true);
+    const kernels = strided.reduce((a, c) => a + c.kernels, 0);
+    // 38 cats × 3 + 3 folds + 3 unfolds + 2 conv_shortcut copies = 122 of the profile's 126
+    expect(kernels).toBe(122);
+    expect(kernels).toBeLessThanOrEqual(k.calls);
+    const s = strided.reduce((a, c) => a + c.bytes, 0) / (stridedElementwiseGBs(132) * 1e9);
+    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.05);
+  });
+});
