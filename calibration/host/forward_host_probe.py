@@ -12,7 +12,10 @@ the GPU. This probe measures, on one GPU and its host:
   * eager_add_s: the profile's launch microbenchmark (x.add_(1) on one element, 2000 back-to-back) on the
     same host, so the ratio host cost per kernel / eager add is a property of the code path, not the host;
   * for the serving shapes: wall time per forward and the profiler's summed kernel time per forward (the GPU
-    time), as a check of how host and GPU time compose (these are validation, not calibration).
+    time), as a check of how host and GPU time compose (these are validation, not calibration);
+  * host_return_s: how long one forward takes to return to Python from an idle GPU, i.e. the host's issue time
+    alone while the launch queue keeps up (added after the 2026-12-05 runs, which lack it: their 2,550-token
+    forward ran 10% over the 16-token host time, and this tells host-side growth from GPU stalls).
 
     python3 calibration/host/forward_host_probe.py --out calibration/host/forward-host-<gpu>.json
 """
@@ -66,6 +69,22 @@ def timed(f, n, sync_each):
     return (time.perf_counter() - t0) / n
 
 
+def host_return(f, n):
+    """Median time for one forward call to return to Python, started on an idle GPU: the host's issue time
+    as long as the launch queue does not fill (the GPU keeps up), whatever the GPU then does. Set against
+    wall_sync_each_s it separates host-side cost that grows with the token count (allocations) from GPU-side
+    stalls."""
+    xs = []
+    for _ in range(n):
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        f()
+        xs.append(time.perf_counter() - t0)
+        torch.cuda.synchronize()
+    xs.sort()
+    return xs[len(xs) // 2]
+
+
 def profiled(f):
     from torch.profiler import profile, ProfilerActivity
     with profile(activities=[ProfilerActivity.CUDA, ProfilerActivity.CPU]) as p:
@@ -112,7 +131,8 @@ def main():
                 f()
             row = {"shape": s, "tokens": tokens,
                    "wall_s": timed(f, a.reps, False),
-                   "wall_sync_each_s": timed(f, a.reps, True)}
+                   "wall_sync_each_s": timed(f, a.reps, True),
+                   "host_return_s": host_return(f, a.reps)}
             k, g, ops = profiled(f)
             row.update(kernels=k, gpu_kernel_s=g, aten_ops=ops)
             res["rows"].append(row)
