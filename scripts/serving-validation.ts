@@ -18,7 +18,7 @@ import { replay, type PredictedSamples, type ReplayReport } from '../src/calibra
 import { fmtError, replayChart } from '../src/calibration/report.ts';
 import { modelStageTimes } from '../src/calibration/calibrate.ts';
 import type { ObservedRequest } from '../src/calibration/observed-trace.ts';
-import type { StageTimes } from '../src/calibration/fit.ts';
+import { traceStageCheck, type StageTimes } from '../src/calibration/fit.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';
 import { fmtSeconds } from '../src/report/table.ts';
 
@@ -90,22 +90,15 @@ export function scoreRun(run: ValidationRun): Scored[] {
 
 export const row = (r: ReplayReport, metric: string) => r.rows.find((x) => x.metric === metric)!;
 
-const stageSum = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
-const shapeKey = (r: ObservedRequest) => `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
-const completed = (t: ObservedTrace) => t.requests.filter((r) => r.outcome === 'completed' && r.encodeStart !== undefined && r.decodeEnd !== undefined);
+const stageTotal = (t: StageTimes) => t.encode_s + t.denoise_s + t.decode_s;
+const meanMinusOne = (ratios: number[]) => ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
 
-/** How far the observed stage times (encode + denoise + decode) are above (+) the scenario's, averaged over shapes. */
+/**
+ * How far the observed stage times (encode + denoise + decode) are above (+) the scenario's: the mean over
+ * request shapes of (mean observed / the model's) − 1 (the stage check `vgsim calibrate` prints, calibration/fit.ts).
+ */
 export function serviceVsModel(t: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): number {
-  const by = new Map<string, { obs: number[]; model: number }>();
-  for (const r of completed(t)) {
-    const m = model(r);
-    if (!m) continue;
-    const e = by.get(shapeKey(r)) ?? { obs: [], model: m.encode_s + m.denoise_s + m.decode_s };
-    e.obs.push(stageSum(r));
-    by.set(shapeKey(r), e);
-  }
-  const ratios = [...by.values()].map((e) => e.obs.reduce((a, b) => a + b, 0) / e.obs.length / e.model);
-  return ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
+  return meanMinusOne(traceStageCheck(t, model).filter((c) => c.model).map((c) => stageTotal(c.observed) / stageTotal(c.model!)));
 }
 
 /**
@@ -113,14 +106,8 @@ export function serviceVsModel(t: ObservedTrace, model: (r: ObservedRequest) => 
  * request shapes of (mean stage time in the trace / in the fit trace) − 1, stages = encode + denoise + decode.
  */
 export function stageDrift(fit: ObservedTrace, t: ObservedTrace): number {
-  const means = (tr: ObservedTrace) => {
-    const by = new Map<string, number[]>();
-    for (const r of completed(tr)) by.set(shapeKey(r), [...(by.get(shapeKey(r)) ?? []), stageSum(r)]);
-    return new Map([...by].map(([k, xs]) => [k, xs.reduce((a, b) => a + b, 0) / xs.length]));
-  };
-  const f = means(fit);
-  const ratios = [...means(t)].filter(([k]) => f.has(k)).map(([k, m]) => m / f.get(k)!);
-  return ratios.reduce((a, b) => a + b, 0) / ratios.length - 1;
+  const f = new Map(traceStageCheck(fit, () => null).map((c) => [c.shape, stageTotal(c.observed)]));
+  return meanMinusOne(traceStageCheck(t, () => null).filter((c) => f.has(c.shape)).map((c) => stageTotal(c.observed) / f.get(c.shape)!));
 }
 
 function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, overheads: { dispatch_s: number; handoff_s: number; request_s: number; service_cv: number; service_correlation_s: number }): string {

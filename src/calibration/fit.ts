@@ -52,15 +52,18 @@ export const shapeOf = (r: Pick<ObservedRequest, 'width' | 'height' | 'frames' |
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const has = (...xs: (number | undefined)[]): boolean => xs.every((x) => x !== undefined);
 
+const completedRequests = (trace: ObservedTrace) => trace.requests.filter((r) => r.outcome === 'completed' && r.finish !== undefined);
+const stagedRequests = (done: ObservedRequest[]) => done.filter((r) => has(r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd));
+
 /**
  * `model(shape)`: the scenario's stage times of a request shape (cost model or measured profile), for the
  * stage check and for traces without stage boundaries.
  */
 export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): OverheadFit {
-  const done = trace.requests.filter((r) => r.outcome === 'completed' && r.finish !== undefined);
+  const done = completedRequests(trace);
   if (done.length === 0) throw new Error(`${trace.file}: no completed requests to fit on`);
   const dispatch = done.filter((r) => has(r.dispatch, r.start)).map((r) => r.start! - r.dispatch!);
-  const staged = done.filter((r) => has(r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd));
+  const staged = stagedRequests(done);
   const handoff = staged.map((r) => (r.denoiseStart! - r.encodeEnd! + (r.decodeStart! - r.denoiseEnd!)) / 2);
   const dispatchS = dispatch.length ? Math.max(0, mean(dispatch)) : 0;
   let requestS: number;
@@ -160,6 +163,11 @@ function correlationTime(rs: ObservedRequest[], ratio: (r: ObservedRequest) => n
   const tau = Math.exp((lo + hi) / 2);
   const minGap = pairs.reduce((a, [d]) => Math.min(a, d), Infinity);
   return { tau: tau < minGap / 10 ? 0 : tau, pairs: pairs.length };
+}
+
+/** Each request shape's mean observed stage times in a trace (completed requests with every stage boundary), beside `model`'s. */
+export function traceStageCheck(trace: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {
+  return stageCheck(stagedRequests(completedRequests(trace)), model);
 }
 
 function stageCheck(staged: ObservedRequest[], model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {
