@@ -12,6 +12,7 @@ import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { fitOverheads, shapeOf, type OverheadFit, type StageTimes } from './fit.ts';
 import { replay, type ReplayReport } from './replay.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
+import { traceModelId } from '../workload/trace-formats.ts';
 import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
 
 export interface CalibrationResult {
@@ -30,7 +31,7 @@ export function modelStageTimes(loaded: LoadedScenario, trace: ObservedTrace, ba
   const s0 = loaded.scenario;
   const mix: RequestClass[] = [...shapes.values()].map((r) => ({
     name: `${r.model}|${shapeOf(r)}|${r.cfg}`, weight: 1, priority: 0, resolution: { width: r.width, height: r.height },
-    frames: r.frames, steps: r.steps, cfg: r.cfg, ...(r.model ? { model: s0.workload.trace_models?.[r.model] ?? r.model } : {}),
+    frames: r.frames, steps: r.steps, cfg: r.cfg, ...(r.model ? { model: traceModelId(s0.workload, r.model) } : {}),
   }));
   const s: Scenario = { ...s0, duration: 1, drain: false, serving_overheads: undefined, workload: { ...s0.workload, arrivals: { process: 'poisson', rate_per_s: 1e-9 }, mix } };
   const res = simulate(s, { baseDir, locate: loaded.locate });

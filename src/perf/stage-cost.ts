@@ -105,11 +105,12 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
     }
     add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
-  const launch = kernels * hostSecondsPerKernel(device);
+  const hostPerKernel = hostSecondsPerKernel(device);
+  const launch = kernels * hostPerKernel;
   // one host thread issues the compute ops into one stream; collectives add their exposed time after
   const compute = priced.filter((p) => p.kind !== 'collective');
   const exposedCollectives = priced.reduce((a, p) => a + (p.kind === 'collective' ? p.seconds : 0), 0);
-  const wall = issuedStreamSeconds(compute, hostSecondsPerKernel(device)) + exposedCollectives;
+  const wall = issuedStreamSeconds(compute, hostPerKernel) + exposedCollectives;
   const seconds = Math.max(gpu, wall);
   if (seconds > gpu) byBound.launch += seconds - gpu;
   return { seconds, gpuSeconds: gpu, launchSeconds: launch, kernels, flops, bytes, byBound, byGroup, ops: priced, launchBound: launch > gpu };

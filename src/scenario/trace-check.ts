@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { InputError, didYouMean, shown, type InputIssue } from '../errors.ts';
-import { readTraceFile, type TraceFile } from '../workload/trace-formats.ts';
+import { readTraceFile, traceModelId, type TraceFile } from '../workload/trace-formats.ts';
 import { listModels } from '../workload/request.ts';
 import { shapeProblems } from '../workload/shape-limits.ts';
 import type { Scenario } from './schema.ts';
@@ -70,7 +70,7 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
   const seen = new Set<string>();
   trace.rows.forEach((row, r) => {
     const line = trace.lines[r];
-    const id = row.model !== undefined ? (s.workload.trace_models?.[row.model] ?? row.model) : baseModel;
+    const id = row.model !== undefined ? traceModelId(s.workload, row.model) : baseModel;
     const model = modelOf(id);
     const column = row.model !== undefined ? 'model' : 'workload.mix.0.model';
     if (!model) {

@@ -5,6 +5,7 @@
  * SLO or else the first mix class's), and is dispatched. Arrivals stop at the end of the arrival window (`duration`).
  */
 import { makeArrivals, TraceArrivals, type ArrivalProcess } from '../workload/arrivals.ts';
+import { traceModelId } from '../workload/trace-formats.ts';
 import { dailyCurve } from '../workload/rate-curve.ts';
 import { getModel, type RequestShape } from '../workload/request.ts';
 import type { RequestClass } from '../scenario/schema.ts';
@@ -49,7 +50,7 @@ export class Arrivals {
     const row = this.process.lastRow?.();
     if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined)) return classes[this.state.rng.mix.weightedIndex(this.weights, this.totalWeight)]!;
     const base = classes[0]!;
-    const model = getModel(row.model !== undefined ? (this.state.scenario.workload.trace_models?.[row.model] ?? row.model) : base.modelId);
+    const model = getModel(row.model !== undefined ? traceModelId(this.state.scenario.workload, row.model) : base.modelId);
     // a row of another model than the first class's takes that model's defaults for what it does not give
     const d = model.id === base.modelId ? base.shape : { width: model.defaults.width, height: model.defaults.height, frames: model.defaults.frames, steps: model.defaults.steps, cfg: model.defaults.guidance };
     const shape: RequestShape = { width: row.width ?? d.width, height: row.height ?? d.height, frames: row.frames ?? d.frames, steps: row.steps ?? d.steps, cfg: d.cfg };

@@ -19,6 +19,11 @@ import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts
 import { InputError, type InputIssue } from '../errors.ts';
 import { parseResolution } from '../units.ts';
 
+/** The scenario model a trace's model name stands for: `workload.trace_models` maps it, else it is its own id. */
+export function traceModelId(workload: { trace_models?: Record<string, string> }, name: string): string {
+  return workload.trace_models?.[name] ?? name;
+}
+
 export interface TraceRow {
   time: number;
   model?: string;
