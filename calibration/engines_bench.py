@@ -15,6 +15,8 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
               assumes INT8 = FP8 on Hopper/Ada (equal datasheet peaks).
   quant       per-token FP8 activation quantisation (one pass, as sgl-kernel) and torchao-style per-tensor
               dynamic quantisation, eager and torch.compile'd.
+  reduce      per-tensor quantisation's parts alone (|x| max to a scalar, the max alone, a per-row amax, the
+              scale/clamp/cast pass): the full-tensor reduction rate (section not in the default list).
   rope        RoPE on q and k of one block ([L, 40, 128] bf16): the official rope_apply (wan_reference.py), the
               float64 complex chain LightX2V's July 2025 code ran (compute_freqs once, then apply_rotary_emb on q
               and on k: ModelTC/LightX2V@a10e7462 infer/utils.py:7-20, 107-115), which vgsim prices at the
@@ -189,6 +191,24 @@ def quant_cases(out, ms):
         G.cleanup()
 
 
+def reduce_cases(out, ms):
+    """The parts of per-tensor dynamic quantisation alone: a full-tensor |x| max (abs pass + a reduction to
+    one scalar), the reduction alone on a ready |x|, and the divide/clamp/cast pass with a given scale. They
+    price the reduction the quant rows contain (calibration); the quant rows stay the check."""
+    for m in ms:
+        x = torch.randn(m, 5120, device="cuda", dtype=torch.bfloat16)
+        ax = x.abs()
+        s = x.abs().max().float() / 448.0
+        n = x.numel()
+        rec(out, "reduce", dict(name="abs_max_eager", m=m, k=5120), lambda _i: x.abs().max(), nbytes=n * 2 * 3)
+        rec(out, "reduce", dict(name="max_eager", m=m, k=5120), lambda _i: ax.max(), nbytes=n * 2)
+        rec(out, "reduce", dict(name="amax_lastdim_eager", m=m, k=5120), lambda _i: ax.amax(dim=-1), nbytes=n * 2)
+        rec(out, "reduce", dict(name="scale_cast_eager", m=m, k=5120),
+            lambda _i: (x / s).clamp(-448, 448).to(torch.float8_e4m3fn), nbytes=n * 2 * 2 + n)
+        x = ax = None
+        G.cleanup()
+
+
 # ------------------------------------------------------------------------------------------------ RoPE
 def lightx2v_2507_rope(q, k, grid_sizes, freqs):
     """ModelTC/LightX2V@a10e7462: compute_freqs once per block, apply_rotary_emb (float64) on q, then on k."""
@@ -289,6 +309,8 @@ def main():
         gemm_cases(out, ms)
     if "quant" in sections:
         quant_cases(out, ms)
+    if "reduce" in sections:
+        reduce_cases(out, ms)
     if "rope" in sections:
         rope_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     if "block" in sections:

@@ -13,6 +13,8 @@ the GPU. This probe measures, on one GPU and its host:
     same host, so the ratio host cost per kernel / eager add is a property of the code path, not the host;
   * for the serving shapes: wall time per forward and the profiler's summed kernel time per forward (the GPU
     time), as a check of how host and GPU time compose (these are validation, not calibration);
+  * host_return_s (median; host_return_samples_s every rep) and wall_sync_samples_s: per-forward samples, so
+    the constant can be taken as a median over many reps and its spread on one host stated;
   * host_return_s: how long one forward takes to return to Python from an idle GPU, i.e. the host's issue time
     alone while the launch queue keeps up (added after the 2026-12-05 runs, which lack it: their 2,550-token
     forward ran 10% over the 16-token host time, and this tells host-side growth from GPU stalls).
@@ -69,6 +71,19 @@ def timed(f, n, sync_each):
     return (time.perf_counter() - t0) / n
 
 
+def per_forward(f, n):
+    """Each forward's wall time with the GPU drained before and after it (sorted): the spread between reps
+    on one host, which a single mean hides."""
+    xs = []
+    for _ in range(n):
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        f()
+        torch.cuda.synchronize()
+        xs.append(time.perf_counter() - t0)
+    return sorted(xs)
+
+
 def host_return(f, n):
     """Median time for one forward call to return to Python, started on an idle GPU: the host's issue time
     as long as the launch queue does not fill (the GPU keeps up), whatever the GPU then does. Set against
@@ -82,7 +97,7 @@ def host_return(f, n):
         xs.append(time.perf_counter() - t0)
         torch.cuda.synchronize()
     xs.sort()
-    return xs[len(xs) // 2]
+    return xs
 
 
 def profiled(f):
@@ -104,8 +119,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--model", default="wan2.1-t2v-1.3b")
-    ap.add_argument("--shapes", default="64x64x1f,480x272x17f,832x480x17f")
-    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--shapes", default="64x64x1f,256x144x5f,480x272x17f,640x352x17f,832x480x17f")
+    ap.add_argument("--reps", type=int, default=30)
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     dit = W.build_dit(a.model, device="cuda")
@@ -132,7 +147,11 @@ def main():
             row = {"shape": s, "tokens": tokens,
                    "wall_s": timed(f, a.reps, False),
                    "wall_sync_each_s": timed(f, a.reps, True),
-                   "host_return_s": host_return(f, a.reps)}
+                   }
+            ret = host_return(f, a.reps)
+            walls = per_forward(f, a.reps)
+            row.update(host_return_s=ret[len(ret) // 2], host_return_samples_s=ret,
+                       wall_sync_median_s=walls[len(walls) // 2], wall_sync_samples_s=walls)
             k, g, ops = profiled(f)
             row.update(kernels=k, gpu_kernel_s=g, aten_ops=ops)
             res["rows"].append(row)
