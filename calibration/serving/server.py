@@ -127,6 +127,10 @@ class Server:
             rec["worker_end_s"] = marks["end"] - self.t0
         if "cpu" in marks:
             rec["worker_cpu_s"] = marks["cpu"]
+        if "steal" in marks:
+            rec["host_steal_s"] = marks["steal"]
+        if "preempt" in marks:
+            rec["worker_preemptions"] = marks["preempt"]
         rec["finish_s"] = now - self.t0
         if op == "done":
             rec["outcome"] = "completed"

@@ -23,7 +23,7 @@ COLUMNS = [
     "client_send_s", "arrival_s", "dispatch_s", "start_s",
     "encode_start_s", "encode_end_s", "denoise_start_s", "denoise_end_s",
     "decode_start_s", "decode_end_s", "post_end_s", "worker_end_s",
-    "finish_s", "response_s", "worker_cpu_s",
+    "finish_s", "response_s", "worker_cpu_s", "host_steal_s", "worker_preemptions",
     "worker", "device", "outcome", "error",
 ]
 

@@ -46,6 +46,7 @@ def worker_main(conn, index, cfg):
         req = msg["req"]
         marks = {"start": time.monotonic()}
         cpu0 = time.process_time()
+        host0 = host_counters()
         try:
             if fail_rng.random() < cfg.get("fail_rate", 0.0):
                 raise RuntimeError("injected failure (--fail-rate)")
@@ -55,12 +56,36 @@ def worker_main(conn, index, cfg):
             # CPU time of the worker process (all its threads) for the request: below the wall time
             # (end - start) where the worker waited for a CPU; equal to it where it ran all along
             marks["cpu"] = time.process_time() - cpu0
+            marks.update(host_deltas(host0, host_counters()))
             conn.send({"op": "done", "id": req["id"], "marks": marks,
                        "info": info})
         except Exception as exc:  # noqa: BLE001 - one request fails, not the worker
             marks["end"] = time.monotonic()
             conn.send({"op": "error", "id": req["id"], "marks": marks,
                        "error": "%s: %s" % (type(exc).__name__, exc)})
+
+
+def host_counters():
+    """Host-side interference counters (Linux; empty elsewhere): the host's steal time (CPU seconds the
+    hypervisor gave other guests, summed over CPUs, /proc/stat) and this process's involuntary context
+    switches (/proc/self/status). A host-bound forward slows down with either, which no GPU cost model sees."""
+    out = {}
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        if fields[0] == "cpu" and len(fields) > 8:
+            out["steal"] = int(fields[8]) / os.sysconf("SC_CLK_TCK")
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("nonvoluntary_ctxt_switches:"):
+                    out["preempt"] = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return out
+
+
+def host_deltas(before, after):
+    return {k: after[k] - before[k] for k in before if k in after}
 
 
 def _make_runner(index, cfg):
