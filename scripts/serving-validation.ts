@@ -50,6 +50,14 @@ export const RUNS: ValidationRun[] = [
     note: 'A second machine of the same kind (another H100 and host, 20 minutes later), scored with the overheads fitted on `gpu1/fit.csv`: nothing was fitted on this machine. Its host ran the small shape\'s host-bound forward slower and less steadily than the first one (compare the 2,550-token rows of `calibration/host/forward-host-h100-sxm.json` and `-b.json`), which no cost model of the GPU can know.',
   },
   {
+    dir: 'calibration/serving/traces/gpu1-long',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['load50-long', 'load85-long', 'bursty-long', 'bursty2-long'],
+    fitDir: 'calibration/serving/traces/gpu1',
+    chart: { trace: 'bursty2-long', file: 'docs/images/serving-replay-gpu-long' },
+    note: 'A third machine of the same kind (later the same day) and traces 2.5 times as long as gpu1\'s, scored with the overheads fitted on `gpu1/fit.csv`: nothing was fitted on this machine. Where a trace misses, the column "stage-time spread" shows why: the small shape\'s forward is bound by the host\'s Python dispatch, and the same requests ran much slower in some minutes than in others on the same machine while the GPU-bound shape stayed within a few percent; `bursty2-long` also records the host\'s steal time per request (`host_steal_s`), which stayed near zero, so the slow minutes were not the hypervisor handing the CPU to other guests.',
+  },
+  {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],
@@ -72,9 +80,33 @@ interface Scored {
 function arrivalsText(t: ObservedTrace): string {
   const l = t.meta?.load ?? {};
   const util = l.utilization !== undefined ? `, ${Math.round(l.utilization * 100)}% target` : '';
-  if (l.arrivals === 'gamma') return `Gamma cv ${l.cv}${util}`;
-  if (l.arrivals === 'poisson') return `Poisson${util}`;
+  const dur = typeof l.duration === 'number' ? `, ${Math.round(l.duration)} s` : '';
+  if (l.arrivals === 'gamma') return `Gamma cv ${l.cv}${util}${dur}`;
+  if (l.arrivals === 'poisson') return `Poisson${util}${dur}`;
   return String(l.arrivals ?? '?');
+}
+
+/**
+ * The widest spread of one shape's stage times (encode + denoise + decode) within a trace: max over request
+ * shapes of (slowest / fastest request) − 1, and the shape. The model prices each shape at one stage time, so a
+ * large spread is a worker that changed speed during the run.
+ */
+export function stageSpread(t: ObservedTrace): { spread: number; shape: string } {
+  const by = new Map<string, number[]>();
+  for (const r of t.requests) {
+    const d = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
+    const parts = [d(r.encodeStart, r.encodeEnd), d(r.denoiseStart, r.denoiseEnd), d(r.decodeStart, r.decodeEnd)];
+    if (r.outcome !== 'completed' || parts.some((p) => p === undefined)) continue;
+    const key = `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
+    by.set(key, [...(by.get(key) ?? []), parts.reduce((a, b) => a! + b!, 0)!]);
+  }
+  let best = { spread: 0, shape: '-' };
+  for (const [shape, xs] of [...by].sort(([a], [b]) => a.localeCompare(b))) {
+    if (xs.length < 2) continue;
+    const spread = Math.max(...xs) / Math.min(...xs) - 1;
+    if (spread > best.spread) best = { spread, shape };
+  }
+  return best;
 }
 
 export function scoreRun(run: ValidationRun): Scored[] {
@@ -129,6 +161,11 @@ function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, ove
     (run.note ? ` ${run.note}` : ' The traces below were not used for fitting.');
 }
 
+function spreadText(t: ObservedTrace): string {
+  const s = stageSpread(t);
+  return s.shape === '-' ? '-' : `${fmtError(s.spread)} (${s.shape.split('/')[0]})`;
+}
+
 export function servingValidationSection(): string {
   const out: string[] = [BEGIN];
   for (const run of RUNS) {
@@ -139,15 +176,15 @@ export function servingValidationSection(): string {
     out.push(
       runHeader(run, scored, fit, overheads),
       '',
-      `| trace | arrivals | requests | stage times vs model | stage times vs fit.csv | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err |`,
-      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| trace | arrivals | requests | stage times vs model | stage times vs fit.csv | stage-time spread | utilization obs / pred | throughput err | p50 obs / pred | p50 err | p95 obs / pred | p95 err | p95 over ${scored[0]!.after.replications} seeds | p99 err |`,
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of scored) {
       const a = s.after;
       const u = row(a, 'utilization');
       const p = (m: string) => `${fmtSeconds(row(a, m).observed)} / ${fmtSeconds(row(a, m).predicted)}`;
       const range = row(a, 'latency p95').range;
-      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(s.serviceVsModel)} | ${fmtError(stageDrift(fit, s.trace))} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
+      out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(s.serviceVsModel)} | ${fmtError(stageDrift(fit, s.trace))} | ${spreadText(s.trace)} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
     }
     out.push('', 'Error before (no serving overheads) → after calibration:', '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
     for (const s of scored) {

@@ -208,6 +208,14 @@ describe('observed traces and the overhead fit', () => {
     expect(rs[1]!.workerCpu).toBeUndefined();
     expect(() => parseObserved([head, '0,64,64,9,6,0,0.01,1.01,1.02,-1,completed'].join('\n'), 'c.csv')).toThrow(/worker_cpu_s/);
   });
+
+  it('host_steal_s (the harness records it since 2026-12-05) is read as a duration; a negative one is a file:line error', () => {
+    const head = 'request_id,width,height,frames,steps,arrival_s,start_s,worker_end_s,finish_s,host_steal_s,outcome';
+    const rs = parseObserved([head, '0,64,64,9,6,0,0.01,1.01,1.02,0.03,completed', '1,64,64,9,6,2,2.01,3.01,3.02,,completed'].join('\n'), 's.csv');
+    expect(rs[0]!.hostSteal).toBe(0.03);
+    expect(rs[1]!.hostSteal).toBeUndefined();
+    expect(() => parseObserved([head, '0,64,64,9,6,0,0.01,1.01,1.02,-0.5,completed'].join('\n'), 's.csv')).toThrow(/s\.csv:2.*host_steal_s|host_steal_s[\s\S]*s\.csv:2/);
+  });
 });
 
 describe('metrics', () => {

@@ -13,6 +13,12 @@
 #   GPUS=1 DURATION=100 OUT=calibration/serving/traces/gpu1 SCEN=calibration/serving/scenarios/h100x1-1.3b.yaml \
 #   SHAPES=832x480x17f/8st,480x272x17f/8st MIX='832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10' PER_SHAPE=8 bash calibration/serving/run_gpu.sh
 #
+# traces/gpu1-long (200 s each, a third machine) reused gpu1's stage profile and ran harness.py directly:
+#   python3 calibration/serving/harness.py run --device cuda --model wan2.1-t2v-1.3b --workers 1 --routing least-outstanding \
+#     --mix '832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10' --profile calibration/serving/traces/gpu1/stage-profile.json \
+#     --duration 200 --load-seed 22 --arrivals poisson --utilization 0.5 --out .../load50-long.csv
+#   (load85-long: seed 32, --utilization 0.85; bursty-long: seed 42, bursty2-long: seed 43, --arrivals gamma --cv 3 --utilization 0.6)
+#
 # Needs PyTorch >= 2.4 with CUDA (as the other calibration scripts) and Node 20 for vgsim.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -40,6 +40,8 @@ export interface ObservedRequest {
   response?: number;
   /** CPU seconds the worker process used for the request (worker_cpu_s; a duration, not a time). */
   workerCpu?: number;
+  /** The host's steal time over the request (host_steal_s: CPU seconds given to other guests, summed over CPUs). */
+  hostSteal?: number;
   worker?: string;
   outcome: 'completed' | 'failed' | 'dropped';
   error?: string;
@@ -146,6 +148,11 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   if (cpu !== undefined) {
     if (cpu < 0) at('worker_cpu_s', `expected a non-negative number of seconds, got "${cell('worker_cpu_s')}"`);
     else r.workerCpu = cpu;
+  }
+  const steal = num('host_steal_s', false);
+  if (steal !== undefined) {
+    if (steal < 0) at('host_steal_s', `expected a non-negative number of seconds, got "${cell('host_steal_s')}"`);
+    else r.hostSteal = steal;
   }
   if (cell('worker') !== '') r.worker = cell('worker');
   if (cell('error') !== '') r.error = cell('error');
