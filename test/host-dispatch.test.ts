@@ -41,6 +41,7 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     // what the 16-token calibration point misses: from 288 tokens on (activations past the caching allocator's
     // 1 MB small-pool blocks) the host issues each kernel 10-20% slower than at 16 tokens, on one host
     const tiny = perKernel(hostBound[0]!);
+    expect(tiny * 1e6).toBeCloseTo(21.3, 1); // the README's figure
     for (const r of hostBound.slice(1)) {
       expect(perKernel(r) / tiny - 1, r.shape).toBeGreaterThan(0.1);
       expect(perKernel(r) / tiny - 1, r.shape).toBeLessThan(0.2);
