@@ -299,7 +299,8 @@ def main():
     a = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("needs a CUDA GPU")
-    out = G.JsonOut(a.out, dict(schema="vgsim-engines-bench/1", **G.collect_env()))
+    # sdpa_backend_applied: each sdpa_* row ran under its own sdpa_kernel backend (runs before that fix did not)
+    out = G.JsonOut(a.out, dict(schema="vgsim-engines-bench/1", sdpa_backend_applied=True, **G.collect_env()))
     sections = a.sections.split(",")
     lengths = QUICK_LENGTHS if a.quick else LENGTHS
     ms = [4096] if a.quick else [4096, 32760, 75600]

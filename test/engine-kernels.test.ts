@@ -1,8 +1,9 @@
 /**
  * vgsim's engine-kernel prices against calibration/engines/h100-sxm.json (engines_bench.py on an H100 SXM):
  * the held-out checks stay within their bands, the INT8 ratio is the file's median (computed here from the raw
- * rows), and the known gap (dynamic per-tensor quantisation priced too fast) is pinned so a fix must update
- * calibration/README.md.
+ * rows), and the known gap (compiled dynamic per-tensor quantisation priced too fast) is pinned so a fix must
+ * update calibration/README.md. The second run (SDPA backends applied, the reduce section) is
+ * test/engine-kernels-reduce.test.ts.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -82,9 +83,13 @@ describe('engine kernels vs engines_bench.py (H100 SXM)', () => {
     expect(b.ops[0]).toMatchObject({ kind: 'elementwise', ew: 'cast_down', bytes: 100 * 5120 * 3 + 100 * 4, kernels: 1 });
   });
 
-  it('known gap: dynamic per-tensor quantisation is priced 15-45% too fast (full-tensor max below the copy rate)', () => {
-    for (const r of pick('quant', 'per_tensor').filter((x) => !x.case.includes('m=4096'))) {
-      expect(r.error, r.case).toBeLessThan(-0.15);
+  it('held out: dynamic per-tensor quantisation, eager, within 10% at Wan\'s long sequences (abs, full max, non-vectorised divide, clamp, cast)', () => {
+    for (const r of pick('quant', 'per_tensor_dynamic_fp8_eager').filter((x) => !x.case.includes('m=4096'))) expect(Math.abs(r.error), r.case).toBeLessThan(0.1);
+  });
+
+  it('known gap: dynamic per-tensor quantisation compiled is priced 25-45% too fast (inductor\'s kernels not measured apart)', () => {
+    for (const r of pick('quant', 'per_tensor_dynamic_fp8_compiled').filter((x) => !x.case.includes('m=4096'))) {
+      expect(r.error, r.case).toBeLessThan(-0.25);
       expect(r.error, r.case).toBeGreaterThan(-0.45);
     }
   });

@@ -18,7 +18,7 @@ import { pricesBlock, tcoIsoBlock } from './readme-prices.ts';
 import { sizeHardwareBlock } from './readme-size.ts';
 import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
-import { compareEngineKernels, engineKernelsMarkdown, loadEngineBench, summarizeKernelRows } from '../perf/engine-kernels.ts';
+import { compareEngineBenchFiles, ENGINE_BENCH_FILES, engineKernelsMarkdown, loadEngineBench, summarizeKernelRows } from '../perf/engine-kernels.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
@@ -112,25 +112,26 @@ function engineList(): string {
   return out.join('\n');
 }
 
-/** README: the engines_bench.py comparison in one paragraph (the table is calibration/README.md's). */
+/** README: the engines_bench.py comparison in one paragraph (the tables are calibration/README.md's). */
 function engineKernelsSummary(): string {
-  const file = 'calibration/engines/h100-sxm.json';
-  const rows = compareEngineKernels(loadEngineBench(packagePath(file)));
+  const rows = compareEngineBenchFiles((file) => loadEngineBench(packagePath(file)));
   const s = (sel: typeof rows) => summarizeKernelRows(sel);
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
   const checks = rows.filter((r) => r.role === 'check');
   const sec = (name: string) => s(checks.filter((r) => r.section === name));
   const block = checks.filter((r) => r.section === 'block');
-  const cal = s(rows.filter((r) => r.role === 'calibration'));
-  return `Held-out checks against \`${file}\` (\`npm run validate:engine-kernels\`): ${checks.length} cases, median |error| ${f(s(checks).median)}, ` +
-    `${s(checks).within10} within 10% — GEMMs (bf16, FP8) ${f(sec('gemm').median)}, attention ${f(sec('attention').median)}, RoPE chains ${f(sec('rope').median)}, ` +
+  const cal = rows.filter((r) => r.role === 'calibration');
+  const long = (prefix: string) => s(checks.filter((r) => r.case.startsWith(prefix) && !r.case.includes('m=4096')));
+  return `Held-out checks against ${ENGINE_BENCH_FILES.map((x) => `\`${x.file}\``).join(' and ')} (\`npm run validate:engine-kernels\`): ${checks.length} cases, median |error| ${f(s(checks).median)}, ` +
+    `${s(checks).within10} within 10% — GEMMs (bf16, FP8) ${f(sec('gemm').median)}, attention (SDPA cuDNN and flash, FP8 input passes) ${f(sec('attention').median)}, RoPE chains ${f(sec('rope').median)}, ` +
     `one Wan 14B block eager and compiled ${block.map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ')}; ` +
-    `per-token activation quantisation ${f(s(checks.filter((r) => r.case.startsWith('per_token'))).median)}, but the dynamic per-tensor kind ${f(s(checks.filter((r) => r.case.startsWith('per_tensor'))).median)} too fast (median: its full-tensor max runs below the copy rate vgsim gives it). ` +
-    `INT8 GEMMs on Hopper are now calibrated on the same file (${cal.n} rows, median |error| ${f(cal.median)} after).`;
+    `at Wan's long sequences (m ≥ 32,760) per-token activation quantisation ${f(long('per_token').median)} and dynamic per-tensor eager ${f(long('per_tensor_dynamic_fp8_eager').median)} ` +
+    `(its divide by a 0-dim CUDA scale runs PyTorch's non-vectorised loop), but per-tensor compiled ${f(long('per_tensor_dynamic_fp8_compiled').median)} too fast. ` +
+    `Calibration rows: INT8 GEMMs on Hopper (${cal.filter((r) => r.section === 'gemm').length} rows, median |error| ${f(s(cal.filter((r) => r.section === 'gemm')).median)}) and the full-tensor reduction (${cal.filter((r) => r.section === 'reduce').length} \`max_eager\` rows).`;
 }
 
 export const CALIBRATION_README_BLOCKS: Record<string, () => string> = {
-  'engine-kernels': () => engineKernelsMarkdown('calibration/engines/h100-sxm.json', loadEngineBench(packagePath('calibration/engines/h100-sxm.json'))),
+  'engine-kernels': () => engineKernelsMarkdown((file) => loadEngineBench(packagePath(file))),
 };
 
 export const README_BLOCKS: Record<string, () => string> = {

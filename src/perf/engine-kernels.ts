@@ -5,8 +5,12 @@
  *  gemm   one GEMM op of that m, n, k and dtype (bf16, fp8, int8) on the device (device.ts);
  *  quant  the activation-quantisation ops of a quantised linear on [m, 5120] bf16 (block-groups.ts
  *         activationQuantization): per-token (one pass: the sgl-kernel kernel, set against the compiled torch
- *         version, which inductor makes one pass), dynamic per-tensor eager (abs+max, divide/clamp/cast) and
- *         compiled ('inductor': a reduction and a scale-and-cast);
+ *         version, which inductor makes one pass), dynamic per-tensor eager (abs, full-tensor max, scale,
+ *         divide in PyTorch's non-vectorised loop, clamp, cast: perTensorDynamicEager) and compiled ('inductor':
+ *         a full-tensor reduction and a scale-and-cast);
+ *  reduce the parts of the eager per-tensor path alone: `max_eager` (a full-tensor max of a ready |x|) is the
+ *         CALIBRATION of the 'reduce_full' rate (full-reduction.ts); abs+max and divide/clamp/cast are checks, and
+ *         a per-row amax is priced as the 'reduce' kind (the copy rate: no profile row measures it);
  *  rope   RoPE on q and k of one block as dit-kernels.ts builds it: the official rope_apply (the harness's
  *         variant, with its clone, as engines_bench.py runs it), LightX2V's July 2025 chain
  *         (`lightx2v-2507`), and the compiled idealisation's one fp32 pass (official `fused`);
@@ -20,9 +24,9 @@ import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { priceStage } from './stage-cost.ts';
-import { StageBuilder, type Dtype } from '../workload/ops.ts';
+import { StageBuilder, type Dtype, type Op } from '../workload/ops.ts';
 import { attentionCall } from '../workload/attention-kernels.ts';
-import { activationQuantization, type LinearQuant } from '../workload/block-groups.ts';
+import { activationQuantization, perTensorDynamicEager, type LinearQuant } from '../workload/block-groups.ts';
 import { blockSites, type BlockStyle } from '../workload/dit-kernels.ts';
 import { buildDitForward } from '../workload/dit.ts';
 import { WAN_MODELS, type DitSpec } from '../workload/models.ts';
@@ -46,12 +50,16 @@ interface BenchRow {
 
 export interface EngineBenchFile {
   gpu_name: string;
+  measured_at?: string;
   software?: Record<string, unknown>;
   attention?: BenchRow[];
   gemm?: BenchRow[];
   quant?: BenchRow[];
   rope?: BenchRow[];
   block?: BenchRow[];
+  reduce?: BenchRow[];
+  /** engines_bench.py applied the SDPA backend named by each sdpa_* row (runs after the backend fix). */
+  sdpa_backend_applied?: boolean;
 }
 
 /**
@@ -62,7 +70,9 @@ export interface EngineBenchFile {
 export type KernelRole = 'check' | 'calibration' | 'bound';
 
 export interface EngineKernelRow {
-  section: 'attention' | 'gemm' | 'quant' | 'rope' | 'block';
+  section: 'attention' | 'gemm' | 'quant' | 'rope' | 'block' | 'reduce';
+  /** The engines_bench.py file the measurement comes from. */
+  file?: string;
   case: string;
   measured_s: number;
   predicted_s: number;
@@ -74,14 +84,20 @@ export interface EngineKernelRow {
 }
 
 /**
- * Measured cases the comparison leaves out, and why. The `attention` section's sdpa rows of the committed run
- * called F.scaled_dot_product_attention without the backend context (wan_reference.set_attention_backend only
- * names a backend for wan_flash_attention), so "sdpa_cudnn" and "sdpa_flash" both timed SDPA's default choice
- * (equal within 0.2–2.7% at every length): kept once, as the default backend priced as cuDNN (its rates match
- * the profile's cuDNN within 5%); engines_bench.py now applies the backend.
+ * The engines_bench.py runs compared, on one H100 SXM. The first run's sdpa rows called
+ * F.scaled_dot_product_attention without the backend context (wan_reference.set_attention_backend only names a
+ * backend for wan_flash_attention), so "sdpa_cudnn" and "sdpa_flash" both timed SDPA's default choice (equal
+ * within 0.2–2.7% at every length): kept once, as the default backend priced as cuDNN. The second run
+ * (engines_bench.py with the backend applied, `--sections attention,reduce,quant`) times each backend.
  */
+export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: boolean }[] = [
+  { file: 'calibration/engines/h100-sxm.json', sdpaBackendApplied: false },
+  { file: 'calibration/engines/h100-sxm-attention-reduce.json', sdpaBackendApplied: true },
+];
+
+/** Measured cases the comparison leaves out, and why. */
 export const LEFT_OUT: readonly { cases: string; why: string }[] = [
-  { cases: 'attention sdpa_flash', why: 'the committed run did not apply the backend: it timed SDPA\'s default, the same kernel as its sdpa_cudnn rows' },
+  { cases: 'attention sdpa_flash of h100-sxm.json', why: 'that run did not apply the backend: it timed SDPA\'s default, the same kernel as its sdpa_cudnn rows (h100-sxm-attention-reduce.json times flash itself)' },
   { cases: 'attention sage2, fa3 (bf16 and FP8 kernels)', why: 'skipped on the device: sageattention and flash_attn_interface not installed' },
   { cases: 'quant per_token_fp8_eager', why: 'no engine runs per-token quantisation as eager torch ops (vgsim prices the one-pass kernel, set against the compiled row)' },
 ];
@@ -98,11 +114,16 @@ function ditFor(model: string): DitSpec {
 
 const ok = (r: BenchRow): r is BenchRow & { s: number } => !r.skipped && !r.error && typeof r.s === 'number' && r.s > 0;
 
-/** Seconds of a stage built by `build` on the device (priceStage: GPU time, or the host's issue time if longer). */
+/** Seconds of `ops` on the device (priceStage: GPU time, or the host's issue time if longer). */
+function benchSeconds(dev: DeviceModel, ops: readonly Op[]): number {
+  return priceStage(dev, ops).seconds;
+}
+
+/** Seconds of a stage built by `build` on the device (benchSeconds). */
 function stageSeconds(dev: DeviceModel, build: (b: StageBuilder) => void): number {
   const b = new StageBuilder();
   build(b);
-  return priceStage(dev, b.ops).seconds;
+  return benchSeconds(dev, b.ops);
 }
 
 const GEMM_DTYPE: Record<string, Dtype> = { bf16: 'bf16', fp8_scaled_mm: 'fp8', int8_int_mm: 'int8' };
@@ -110,8 +131,8 @@ const GEMM_DTYPE: Record<string, Dtype> = { bf16: 'bf16', fp8_scaled_mm: 'fp8', 
 /** What each measured quant case is priced as: the activation scheme and the block style that selects its kernels. */
 const QUANT_CASES: Record<string, { activation: LinearQuant['activation']; style: BlockStyle; as: string }> = {
   per_token_fp8_compiled: { activation: 'token', style: 'lightx2v', as: 'per-token quantisation, one pass (sgl-kernel)' },
-  per_tensor_dynamic_fp8_eager: { activation: 'tensor-dynamic', style: 'diffusers', as: 'dynamic per-tensor, eager (abs+max 2 kernels, divide/clamp/cast 3)' },
-  per_tensor_dynamic_fp8_compiled: { activation: 'tensor-dynamic', style: 'inductor', as: 'dynamic per-tensor, compiled (amax + scale-and-cast)' },
+  per_tensor_dynamic_fp8_eager: { activation: 'tensor-dynamic', style: 'diffusers', as: 'dynamic per-tensor, eager (abs, full-tensor max, scale, divide in the non-vectorised loop, clamp, cast)' },
+  per_tensor_dynamic_fp8_compiled: { activation: 'tensor-dynamic', style: 'inductor', as: 'dynamic per-tensor, compiled (full-tensor amax + scale-and-cast)' },
 };
 
 /** The rope cases: which block style's RoPE site prices them. */
@@ -126,8 +147,9 @@ const ROPE_CASES: Record<string, { style: BlockStyle; fused: boolean; as: string
  * Every measured case of an engines_bench.py file that vgsim prices, against its price on `gpuId`
  * (sustained: false — the bench times short bursts, as the profile's microbenchmarks do; eager launches).
  */
-export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm'): EngineKernelRow[] {
+export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: { sdpaBackendApplied?: boolean } = {}): EngineKernelRow[] {
   const dev = new DeviceModel(gpuId, { sustained: false, launch: 'eager' });
+  const backendApplied = o.sdpaBackendApplied ?? f.sdpa_backend_applied ?? false;
   const rows: EngineKernelRow[] = [];
   const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole) =>
     rows.push({ section, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: role ?? 'check', priced_as: as });
@@ -135,14 +157,16 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm'): En
   for (const r of (f.attention ?? []).filter(ok)) {
     const L = r.L!;
     const call = { name: 'attn', batch: 1, heads: 40, lq: L, lk: L, headDim: 128 };
-    if (r.name === 'sdpa_cudnn') {
-      const t = dev.opTime({ kind: 'attention', group: 'attention', count: 1, ...call, kernel: 'cudnn', dtype: 'bf16' });
-      push('attention', r.name, `sdpa (default backend) L=${L}`, r.s, t.seconds, 'cudnn attention op (profile rate)');
+    const sdpa = r.name === 'sdpa_cudnn' ? 'cudnn' : r.name === 'sdpa_flash' ? 'fa2' : undefined;
+    if (sdpa && (backendApplied || sdpa === 'cudnn')) {
+      const t = dev.opTime({ kind: 'attention', group: 'attention', count: 1, ...call, kernel: sdpa, dtype: 'bf16' });
+      const label = !backendApplied ? `sdpa (default backend) L=${L}` : `sdpa ${sdpa === 'cudnn' ? 'cuDNN' : 'flash'} L=${L}`;
+      push('attention', r.name!, label, r.s, t.seconds, `${sdpa} attention op (profile ${sdpa === 'cudnn' ? 'cudnn' : 'flash'} rate)`);
     } else if (r.name === 'xdit_fa3_fp8_input_passes' || r.name === 'sage2_input_passes_torch') {
       const kernel = r.name === 'sage2_input_passes_torch' ? 'sage2' : 'fa3-fp8';
       const b = new StageBuilder();
       attentionCall(b, { ...call, kernel }, {});
-      const s = priceStage(dev, b.ops.filter((o) => o.kind === 'elementwise')).seconds;
+      const s = benchSeconds(dev, b.ops.filter((o) => o.kind === 'elementwise'));
       push('attention', r.name, `${r.name} L=${L}`, r.s, s, kernel === 'sage2' ? 'SageAttention2 input passes (its Triton/CUDA kernels; the bench runs torch stand-ins)' : 'xDiT FP8 input passes (per-tensor quant + contiguous of q, k, v)', kernel === 'sage2' ? 'bound' : undefined);
     }
   }
@@ -159,6 +183,17 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm'): En
     if (!q) continue;
     const s = stageSeconds(dev, (b) => activationQuantization(b, q.activation, q.style, 'x', r.m!, r.k!, 2, 'x.q'));
     push('quant', r.name!, `${r.name} m=${r.m} k=${r.k}`, r.s, s, q.as);
+  }
+  for (const r of (f.reduce ?? []).filter(ok)) {
+    const E = r.m! * r.k!;
+    const eager = new StageBuilder();
+    perTensorDynamicEager(eager, 'x', E, 2, { outputs: [['x.q', E, 'activations']] });
+    const parts = (...names: string[]) => benchSeconds(dev, eager.ops.filter((op) => names.some((n) => op.name === `x.${n}`)));
+    const label = `${r.name} m=${r.m} k=${r.k}`;
+    if (r.name === 'max_eager') push('reduce', r.name, label, r.s, dev.opTime({ kind: 'elementwise', name: 'max', group: 'quant', count: 1, ew: 'reduce_full', bytes: E * 2, kernels: 1 }).seconds, 'full-tensor reduction (full-reduction.ts, set from these rows)', 'calibration');
+    else if (r.name === 'abs_max_eager') push('reduce', r.name, label, r.s, parts('abs', 'max'), 'abs (copy rate) + full-tensor max');
+    else if (r.name === 'scale_cast_eager') push('reduce', r.name, label, r.s, parts('divide', 'clamp', 'cast'), 'divide (non-vectorised loop: 0-dim CUDA scale) + clamp + cast');
+    else if (r.name === 'amax_lastdim_eager') push('reduce', r.name, label, r.s, dev.opTime({ kind: 'elementwise', name: 'amax_rows', group: 'quant', count: 1, ew: 'reduce', bytes: E * 2 + r.m! * 2, kernels: 1 }).seconds, 'per-row reduction (the reduce kind: copy rate)');
   }
   for (const r of (f.rope ?? []).filter(ok)) {
     const c = ROPE_CASES[r.name!];
@@ -178,7 +213,7 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm'): En
       tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
       ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness',
     });
-    push('block', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, priceStage(dev, fwd.builder.ops).seconds,
+    push('block', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops),
       compiled ? 'official block, --compile (fused chains)' : 'official block, eager');
   }
   return rows;
@@ -191,29 +226,46 @@ export function summarizeKernelRows(rows: readonly { error: number }[]): { n: nu
   return { n: a.length, median, within10: a.filter((x) => x <= 0.1).length, within25: a.filter((x) => x <= 0.25).length };
 }
 
-/** The comparison as Markdown: one table, then the summary by role and section, then what was left out. */
-export function engineKernelsMarkdown(file: string, f: EngineBenchFile = loadEngineBench(file), gpuId = 'h100-sxm'): string {
-  const rows = compareEngineKernels(f, gpuId);
+/** Every file of ENGINE_BENCH_FILES compared (rows carry their file); `read` resolves a repository path. */
+export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile = loadEngineBench, gpuId = 'h100-sxm'): EngineKernelRow[] {
+  return ENGINE_BENCH_FILES.flatMap((x) => compareEngineKernels(read(x.file), gpuId, { sdpaBackendApplied: x.sdpaBackendApplied }).map((r) => ({ ...r, file: x.file })));
+}
+
+const SECTIONS = ['attention', 'gemm', 'quant', 'reduce', 'rope', 'block'] as const;
+
+/**
+ * The comparison as Markdown: one table per file, then the summary by role and section over all files, then
+ * what was left out. `files`: the files to compare (default ENGINE_BENCH_FILES).
+ */
+export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = loadEngineBench, gpuId = 'h100-sxm', files: readonly { file: string; sdpaBackendApplied: boolean }[] = ENGINE_BENCH_FILES): string {
   const ms = (s: number) => (s * 1e3 >= 100 ? (s * 1e3).toFixed(1) : (s * 1e3).toFixed(3));
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-  const sw = f.software ?? {};
-  const out = [
-    `\`${file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}; vgsim's ${gpuId} profile, burst clocks, eager launches.`,
-    '',
-    '| section | case | measured (ms) | vgsim (ms) | error | role | vgsim prices it as |',
-    '|---|---|---:|---:|---:|---|---|',
-    ...rows.map((r) => `| ${r.section} | ${r.case} | ${ms(r.measured_s)} | ${ms(r.predicted_s)} | ${pct(r.error)} | ${r.role} | ${r.priced_as} |`),
-    '',
-  ];
+  const out: string[] = [];
+  const all: EngineKernelRow[] = [];
+  for (const x of files) {
+    const f = read(x.file);
+    const rows = compareEngineKernels(f, gpuId, { sdpaBackendApplied: x.sdpaBackendApplied });
+    all.push(...rows);
+    const sw = f.software ?? {};
+    out.push(
+      `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim's ${gpuId} profile, burst clocks, eager launches.`,
+      '',
+      '| section | case | measured (ms) | vgsim (ms) | error | role | vgsim prices it as |',
+      '|---|---|---:|---:|---:|---|---|',
+      ...rows.map((r) => `| ${r.section} | ${r.case} | ${ms(r.measured_s)} | ${ms(r.predicted_s)} | ${pct(r.error)} | ${r.role} | ${r.priced_as} |`),
+      '',
+    );
+  }
   const line = (label: string, sel: readonly EngineKernelRow[]) => {
     const s = summarizeKernelRows(sel);
     return `- ${label}: ${s.n} rows, median |error| ${(100 * s.median).toFixed(1)}%, within 10%: ${s.within10}, within 25%: ${s.within25}`;
   };
+  if (files.length > 1) out.push(`Over the ${files.length} files:`, '');
   for (const role of ['check', 'calibration', 'bound'] as const) {
-    const sel = rows.filter((r) => r.role === role);
+    const sel = all.filter((r) => r.role === role);
     if (!sel.length) continue;
     out.push(line(`${role} rows`, sel));
-    if (role === 'check') for (const sec of ['attention', 'gemm', 'quant', 'rope', 'block'] as const) {
+    if (role === 'check') for (const sec of SECTIONS) {
       const s2 = sel.filter((r) => r.section === sec);
       if (s2.length) out.push(`  ${line(sec, s2)}`);
     }

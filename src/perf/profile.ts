@@ -125,6 +125,11 @@ export class GpuProfile {
     return points.length === 0 ? undefined : interpLog(points, bytes);
   }
 
+  /** Whether the profile measures a memory-bound family itself (memoryGBs falls back to `copy` otherwise). */
+  measuresMemoryFamily(family: string): boolean {
+    return this.mem.some((p) => memoryFamily(p.op) === family);
+  }
+
   private readonly memoryCurves = new Map<string, [number, number][]>();
   /** A family's measured (bytes, GB/s) curve, duplicates at a size averaged, sorted (copy if unmeasured). */
   private memoryCurve(family: string): [number, number][] {

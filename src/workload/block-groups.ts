@@ -11,8 +11,9 @@ import type { BlockStyle } from './dit-kernels.ts';
  *  - activation 'token': one kernel per linear reads the bf16 activation and writes fp8/int8 plus a scale per
  *    row (sgl_kernel.sgl_per_token_quant_fp8, ModelTC/LightX2V@f8aee98:lightx2v/common/ops/mm/mm_weight.py:1812-1870);
  *  - 'tensor-dynamic': torchao's dynamic per-tensor scale in eager PyTorch (xdit-project/xDiT@175e0bf:
- *    xfuser/core/utils/runner_utils.py:335-357): abs and max over the whole activation (2 kernels), then
- *    divide, clamp and cast (3 kernels); compiled, inductor fuses them into a reduction and a cast;
+ *    xfuser/core/utils/runner_utils.py:335-357): abs and a full-tensor max (2 kernels), the scale (2 launches on
+ *    a scalar), then divide (PyTorch's non-vectorised loop: the scale is a 0-dim CUDA tensor), clamp and cast
+ *    (perTensorDynamicEager); compiled, inductor fuses them into a reduction and a cast;
  *  - 'tensor-static': a calibrated per-tensor scale (ModelOpt FP8): one scale-and-cast kernel.
  */
 export interface LinearQuant {
@@ -48,15 +49,41 @@ export function blockGroups(count: number, o: { linearQuant?: LinearQuant; densi
  */
 export function activationQuantization(b: StageBuilder, activation: LinearQuant['activation'], style: BlockStyle, name: string, rows: number, k: number, inBytes: number, out: string): void {
   const E = rows * k;
-  const ew = (n: string, kind: 'reduce' | 'cast_down', bytes: number, kernels: number, mem = {}) => b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels }, mem);
+  const ew = (n: string, kind: 'reduce_full' | 'cast_down' | 'copy' | 'binary', bytes: number, kernels: number, mem = {}, strided = false) =>
+    b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels, ...(strided ? { strided } : {}) }, mem);
   const mem = { outputs: [[out, E, 'activations']] as [string, number, string][] };
   if (activation === 'token') ew(`${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * DTYPE_BYTES.fp32, 1, mem);
   else if (activation === 'tensor-static') ew(`${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
   else if (style === 'inductor') {
-    ew(`${name}.amax`, 'reduce', E * inBytes, 1);
+    ew(`${name}.amax`, 'reduce_full', E * inBytes, 1);
     ew(`${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
-  } else {
-    ew(`${name}.abs_max`, 'reduce', E * (2 * inBytes + inBytes), 2);
-    ew(`${name}.div_clamp_cast`, 'cast_down', E * (4 * inBytes + inBytes + 1), 3, mem);
-  }
+  } else perTensorDynamicEager(b, name, rows * k, inBytes, mem);
+}
+
+/**
+ * Dynamic per-tensor quantisation as eager PyTorch runs it (`s = x.abs().max().float() / 448;
+ * (x / s).clamp(-448, 448).to(float8_e4m3fn)`), one op per kernel:
+ *  - abs: a vectorised unary pass (read + write, the copy rate);
+ *  - max: a full-tensor reduction to one scalar, at its measured rate (perf/full-reduction.ts, 'reduce_full');
+ *  - .float() and / 448 on that scalar: two launches, no traffic to speak of;
+ *  - x / s: s is a 0-dim CUDA tensor, not a CPU scalar, so TensorIterator sees a broadcast (stride-0) operand and
+ *    the op is not contiguous: PyTorch runs its non-vectorised loop (pytorch/pytorch aten/src/ATen/native/cuda/
+ *    CUDALoops.cuh gpu_kernel_impl: `if (contiguous) launch_vectorized_kernel ... else launch_legacy_kernel`
+ *    with an OffsetCalculator; with a bf16 x the fp32 scale also takes the dynamic-casting branch), priced at that
+ *    loop's measured rate (`strided`, perf/sm-bound-elementwise.ts; calibrated on VAE bias adds, not here);
+ *  - clamp with Python scalars: vectorised, read + write;
+ *  - .to(float8_e4m3fn): a narrowing cast, read `inBytes` + write 1.
+ * Checked (held out) by engines_bench.py `quant` per_tensor_dynamic_fp8_eager and `reduce` abs_max_eager /
+ * scale_cast_eager (src/perf/engine-kernels.ts).
+ */
+export function perTensorDynamicEager(b: StageBuilder, name: string, elements: number, inBytes: number, mem: Parameters<StageBuilder['op']>[1] = {}): void {
+  const E = elements;
+  const ew = (n: string, kind: 'reduce_full' | 'cast_down' | 'copy' | 'binary', bytes: number, kernels: number, m = {}, strided = false) =>
+    b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels, ...(strided ? { strided } : {}) }, m);
+  ew(`${name}.abs`, 'copy', 2 * E * inBytes, 1);
+  ew(`${name}.max`, 'reduce_full', E * inBytes, 1);
+  ew(`${name}.scale`, 'copy', 2 * (DTYPE_BYTES.fp32 + DTYPE_BYTES.fp32), 2);
+  ew(`${name}.divide`, 'binary', 2 * E * inBytes, 1, {}, true);
+  ew(`${name}.clamp`, 'copy', 2 * E * inBytes, 1);
+  ew(`${name}.cast`, 'cast_down', E * (inBytes + 1), 1, mem);
 }

@@ -25,6 +25,8 @@ export type ElementwiseKind =
   | 'activation'
   | 'complex'
   | 'reduce'
+  /** a whole tensor to one scalar (x.max()): bytes = bytes read, priced at its measured rate (perf/full-reduction.ts) */
+  | 'reduce_full'
   | 'softmax'
   /** composite: the official WanRMSNorm (7 kernels), priced by its measured effective rate */
   | 'rmsnorm_wan'
