@@ -58,6 +58,8 @@ export interface FamilyMeasurementFile {
    */
   sdpa_backend?: string;
   cases: FamilyMeasurementCase[];
+  /** Later runs whose rows replaced this file's (calibration/merge_runs.py): when, how many, and why; a caveat on rows not to trust. */
+  notes?: { merged_runs?: { measured_at?: string | null; replaced: number; added: number; note?: string }[]; caveat?: string };
 }
 
 export interface FamilyMeasurementRow extends MeasuredVsPredicted {
