@@ -79,9 +79,10 @@ export class DecoderWalk {
    * A convolution of kernel (kt, kh, kw), stride 1, output frames `outT` (default: same as the input, as
    * causal/“same” temporal padding gives). `pad`: the code builds the padded input explicitly — 'thw' (F.pad
    * of time and space, e.g. replicate padding) or 't' (torch.cat of cached/repeated frames; the spatial padding
-   * is the convolution's own) — a copy of the input that lives during the conv. Frees the input unless `keep`.
+   * is the convolution's own) — a copy of the input that lives during the conv; `replicate`: the copy is F.pad(mode=
+   * 'replicate'), PyTorch's one-thread-per-output-element kernel (perf/sm-bound-elementwise.ts). Frees the input unless `keep`.
    */
-  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean; sliceCat?: boolean } = {}): Tensor {
+  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; replicate?: boolean; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean; sliceCat?: boolean } = {}): Tensor {
     const { c: cin, t, h, w } = x.v;
     const outT = opts.outT ?? t;
     const sp = opts.pad === 'thw';
@@ -93,7 +94,9 @@ export class DecoderWalk {
       // cat copies each input into a narrow() of its output, k_t copies through the non-vectorized loop
       // (perf/sm-bound-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
       const sliced = opts.sliceCat === true && !this.o.convCache;
-      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}) });
+      // `replicate`: F.pad(mode='replicate'), PyTorch's replication_pad3d kernel, one thread per output element
+      const rep = opts.replicate ? { replicationPadOutElements: padded.c * padded.t * padded.h * padded.w } : {};
+      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}), ...rep });
     }
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
