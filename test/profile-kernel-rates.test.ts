@@ -159,3 +159,23 @@ describe('convolutions at the channel counts the Wan-shaped microbenchmark lacks
     expect(Math.abs(convError(profiledConvs('cogvideox-vae', 'bf16')))).toBeLessThan(0.1);
   });
 });
+
+describe('the LTX-Video decoder call\'s RMSNorm and timestep modulation against its profile (held out: no rate fitted here)', () => {
+  const LTX: [number, number, number] = [16, 22, 38];
+  const o = ops('ltx-video-vae', LTX).filter((x): x is ElementwiseOp => x.kind === 'elementwise');
+  const ms = (f: (x: ElementwiseOp) => boolean) => o.filter(f).reduce((a, x) => a + dev.opTime(x).seconds, 0) * 1e3;
+  const k = (name: string) => kernel2('ltx-video-vae', name).self_device_ms;
+  it('the multiplies by a per-row rsqrt and by (1 + scale) broadcast over channels run the non-vectorized loop: within 15% of aten::mul', () => {
+    const muls = o.filter((x) => x.name.endsWith('.mul_rsqrt') || x.name.endsWith('.scale_shift'));
+    expect(muls.every((x) => x.strided)).toBe(true);
+    expect(kernel2('ltx-video-vae', 'aten::mul').calls).toBe(muls.filter((x) => x.name.endsWith('.mul_rsqrt')).length * 2);
+    // the scale_shift op holds the multiply and the shift's add: half of it is the multiply
+    const priced = ms((x) => x.name.endsWith('.mul_rsqrt')) + ms((x) => x.name.endsWith('.scale_shift')) / 2;
+    expect(Math.abs(priced / k('aten::mul') - 1)).toBeLessThan(0.15);
+  });
+  it('the RMSNorm\'s square and mean over channels within 20% of aten::pow + aten::mean (41 calls each; +16%: vgsim\'s norm-family rate for the mean)', () => {
+    expect(o.filter((x) => x.name.endsWith('.pow')).length).toBe(kernel2('ltx-video-vae', 'aten::pow').calls);
+    const priced = ms((x) => /\.(pow|mean)$/.test(x.name));
+    expect(Math.abs(priced / (k('aten::pow') + k('aten::mean')) - 1)).toBeLessThan(0.2);
+  });
+});

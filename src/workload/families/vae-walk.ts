@@ -150,9 +150,12 @@ export class DecoderWalk {
     return out;
   }
 
-  /** Pointwise op of x with a per-channel (or broadcast) operand: scale/shift, gates (read, write per kernel). */
-  pointwise(name: string, x: Tensor, kernels: number): Tensor {
-    this.ew(name, 'binary', 2 * this.bytes(x.v) * kernels, kernels);
+  /**
+   * Pointwise op of x with another operand: scale/shift, gates (read, write per kernel). `broadcast`: the operand is
+   * per channel ([B, C, 1, 1, 1]), so PyTorch runs its non-vectorized loop (perf/sm-bound-elementwise.ts).
+   */
+  pointwise(name: string, x: Tensor, kernels: number, broadcast = false): Tensor {
+    this.b.op({ kind: 'elementwise', name, ew: 'binary', bytes: 2 * this.bytes(x.v) * kernels, kernels, ...(broadcast ? { strided: true } : {}) });
     return x;
   }
 
@@ -189,13 +192,13 @@ export class DecoderWalk {
   }
 
   /**
-   * A copy into a new tensor (cat, clone, contiguous), `kernels` times over; `strided`: from a permuted view, through
-   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts).
+   * A copy into a new tensor (cat, clone, contiguous, a cast), `kernels` times over; `strided`: from a permuted view, through
+   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts); `readBytes`: what one kernel reads, if not x's bytes (a cast).
    */
-  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number } = {}): Tensor {
+  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number; readBytes?: number } = {}): Tensor {
     const out = this.fresh(name, v);
     const k = o.kernels ?? 1;
-    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * (this.bytes(x.v) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
+    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * ((o.readBytes ?? this.bytes(x.v)) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
     if (!keep) this.free(x);
     return out;
   }
