@@ -249,28 +249,8 @@ function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
     for (const [n, k] of [[e, 256], [e, e]] as const) d.b.op({ kind: 'gemm', name: `${name}.${n === k ? 'linear_2' : 'linear_1'}`, m: 1, n, k, dtype: d.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
     d.params += 256 * e + e + e * e + e;
   };
-  // diffusers' RMSNorm (no affine) on the channels-last view, in units of x's bf16 bytes: .to(float32) 1 + 2, pow 2 + 2,
-  // mean 2, .to(bf16) 2 + 1 (contiguous kernels), and x · rsqrt(variance + eps), bf16 × an fp32 statistic broadcast over
-  // the channels → fp32, 1 + 2 through the non-vectorized loop (the reference's channel_rms, families_vae_reference.py:
-  // 322-324, runs the same kernels: kernel-profiles/h100-sxm-vae-2.json, its fp32 MulFunctor in elementwise_kernel<128, 2>)
-  const rms = (name: string, x: Tensor, keep: boolean) => {
-    const u = d.bytes(x.v);
-    // variance: the fp32 copy and its square live until the mean returns (temporaries of one expression)
-    d.b.alloc(`${name}.fp32`, 2 * u, 'vae_activations');
-    d.b.op({ kind: 'elementwise', name: `${name}.to_fp32`, ew: 'copy', bytes: 3 * u, kernels: 1 });
-    d.b.alloc(`${name}.pow`, 2 * u, 'vae_activations');
-    d.b.op({ kind: 'elementwise', name: `${name}.pow`, ew: 'activation', bytes: 4 * u, kernels: 1 });
-    d.b.op({ kind: 'elementwise', name: `${name}.mean`, ew: 'norm', bytes: 2 * u, kernels: 1 });
-    d.b.free(`${name}.fp32`, `${name}.pow`);
-    // the fp32 product, cast back to bf16 into the output
-    d.b.alloc(`${name}.product`, 2 * u, 'vae_activations');
-    d.b.op({ kind: 'elementwise', name: `${name}.mul_rsqrt`, ew: 'binary', bytes: 3 * u, kernels: 1, strided: true });
-    const out = d.copy(`${name}.to_bf16`, x, x.v, keep, { readBytes: 2 * u });
-    d.b.free(`${name}.product`);
-    return out;
-  };
-  // then the timestep scale and shift, x · (1 + scale) + shift with [B, C, 1, 1, 1] operands (2 broadcast kernels), SiLU
-  const normAct = (name: string, x: Tensor, keep = false) => d.act(`${name}.silu`, d.pointwise(`${name}.scale_shift`, rms(name, x, keep), 2, true));
+  // diffusers' RMSNorm over channels (DecoderWalk.channelRms), then the timestep scale and shift, x · (1 + scale) + shift with [B, C, 1, 1, 1] operands (2 broadcast kernels), SiLU
+  const normAct = (name: string, x: Tensor, keep = false) => d.act(`${name}.silu`, d.pointwise(`${name}.scale_shift`, d.channelRms(name, x, keep), 2, true));
   const res = (name: string, x: Tensor): Tensor => {
     const c1 = d.conv(`${name}.conv1`, normAct(`${name}.norm1`, x, true), x.v.c, [3, 3, 3], { pad: 't' });
     const c2 = d.conv(`${name}.conv2`, normAct(`${name}.norm2`, c1), x.v.c, [3, 3, 3], { pad: 't' });

@@ -141,6 +141,31 @@ export class DecoderWalk {
     return out;
   }
 
+  /**
+   * diffusers' RMSNorm without affine on the channels-last view (LTX-Video's decoder: `norm(x.movedim(1, -1))`), in
+   * units of x's 16-bit bytes: .to(float32) 1 + 2, pow 2 + 2, mean 2, .to(bf16) 2 + 1 (contiguous kernels), and
+   * x · rsqrt(variance + eps), an fp32 statistic broadcast over the channels → fp32, 1 + 2 through the non-vectorized
+   * loop. The reference's channel_rms (calibration/families_vae_reference.py:322-324) runs the same kernels
+   * (kernel-profiles/h100-sxm-vae-2.json: its fp32 MulFunctor in elementwise_kernel<128, 2>). The fp32 copy and its
+   * square live until the mean returns, the fp32 product until the cast back.
+   */
+  channelRms(name: string, x: Tensor, keep = false): Tensor {
+    const u = this.bytes(x.v);
+    const op = (what: string, ew: 'copy' | 'activation' | 'norm' | 'binary', units: number, strided = false) =>
+      this.b.op({ kind: 'elementwise', name: `${name}.${what}`, ew, bytes: units * u, kernels: 1, ...(strided ? { strided: true } : {}) });
+    this.b.alloc(`${name}.fp32`, 2 * u, 'vae_activations');
+    op('to_fp32', 'copy', 3);
+    this.b.alloc(`${name}.pow`, 2 * u, 'vae_activations');
+    op('pow', 'activation', 4);
+    op('mean', 'norm', 2);
+    this.b.free(`${name}.fp32`, `${name}.pow`);
+    this.b.alloc(`${name}.product`, 2 * u, 'vae_activations');
+    op('mul_rsqrt', 'binary', 3, true);
+    const out = this.copy(`${name}.to_bf16`, x, x.v, keep, { readBytes: 2 * u });
+    this.b.free(`${name}.product`);
+    return out;
+  }
+
   /** SiLU (or another pointwise activation): read, write; `inplace` reuses the tensor. */
   act(name: string, x: Tensor, inplace = false): Tensor {
     this.ew(name, 'activation', 2 * this.bytes(x.v), 1);
