@@ -157,7 +157,7 @@ describe('the committed H100 SXM run (calibration/families/h100-sxm-l4.json): H1
     ['vae_decode_call hunyuan-video-vae', +0.009, +0.012],
     ['vae_decode_call cogvideox-vae', -0.023, +0.051],
     ['vae_decode_call ltx-video-vae', -0.009, -0.147],
-    ['vae_decode_call mochi-vae', +0.006, -0.309],
+    ['vae_decode_call mochi-vae', +0.006, -0.189],
   ];
   for (const [c, time, memory] of expected) {
     it(`${c}: time ${(100 * time).toFixed(1)}%, peak memory ${(100 * memory).toFixed(1)}% (±3 / ±2 points)`, () => {
@@ -183,6 +183,8 @@ describe('the committed H100 SXM run (calibration/families/h100-sxm-l4.json): H1
     const dit = rows.filter((r) => r.kind === 'dit_forward');
     expect(dit.filter((r) => Math.abs(r.time_error) <= 0.1)).toHaveLength(7);
     expect(dit.filter((r) => Math.abs(r.memory_error) <= 0.1)).toHaveLength(7);
+    // and the four decoder calls compared within 10% in time (their peaks are not yet: see the README)
+    expect(rows.filter((r) => r.kind === 'vae_decode_call' && Math.abs(r.time_error) <= 0.1)).toHaveLength(4);
     for (const r of dit) expect(r.weights_error).toBe(0);
   });
 });
