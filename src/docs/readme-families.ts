@@ -95,6 +95,8 @@ export function familiesMeasured(): string {
     out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error | weights error |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const r of rs) out.push(`| ${r.case} | ${r.depth ?? '–'} | ${r.measured_s.toFixed(3)} s | ${r.predicted_s.toFixed(3)} s | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${pct(r.memory_error)} | ${r.weights_error === undefined ? '–' : pct(r.weights_error)} |`);
     for (const c of f.cases.filter((x) => x.error)) out.push(`- not compared: ${c.kind} ${c.model ?? c.vae}: ${c.error}`);
+    if (f.notes?.caveat) out.push(`- caveat: ${f.notes.caveat}`);
+    for (const m of f.notes?.merged_runs ?? []) out.push(`- merged run${m.measured_at ? ` (${m.measured_at})` : ''}: ${m.replaced} rows replaced, ${m.added} added${m.note ? ` — ${m.note}` : ''}`);
     const med = (xs: number[]) => { const s = xs.map(Math.abs).sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)]! : NaN; };
     const dit = rs.filter((r) => r.kind === 'dit_forward');
     const vae = rs.filter((r) => r.kind === 'vae_decode_call');

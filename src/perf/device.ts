@@ -17,7 +17,7 @@
  * `extrapolated: true` in that case, and the notes say how the clock was set.
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
-import { nearestUpsampleSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
+import { nearestUpsampleSeconds, replicationPadSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
 import { FULL_REDUCTION_GPU, fullReductionGBs } from './full-reduction.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
@@ -312,7 +312,7 @@ export class DeviceModel {
         const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels));
         const sms = this.gpu.smCount ?? this.ref.smCount!;
         const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
-        const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
+        const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms) + replicationPadSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }
       case 'transfer': {

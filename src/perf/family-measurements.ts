@@ -58,6 +58,8 @@ export interface FamilyMeasurementFile {
    */
   sdpa_backend?: string;
   cases: FamilyMeasurementCase[];
+  /** Later runs whose rows replaced this file's (calibration/merge_runs.py): when, how many, and why; a caveat on rows not to trust. */
+  notes?: { merged_runs?: { measured_at?: string | null; replaced: number; added: number; note?: string }[]; caveat?: string };
 }
 
 export interface FamilyMeasurementRow extends MeasuredVsPredicted {
@@ -127,7 +129,10 @@ export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile)
     } else {
       const vae = MODELS.find((x) => x.family !== 'wan' && x.vae.id === c.vae)?.vae as FamilyVaeSpec | undefined;
       if (!vae) throw new Error(`family measurement of unknown VAE ${c.vae}`);
-      const call = buildDecoderCall(vae, t, h, w, { convWorkspace: familyConvWorkspace(dev, vae.dtype, true), safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae' });
+      // like for like: the reference decoders call plain nn.Conv3d (families_vae_reference.py C3), not the official
+      // SafeConv3d that convolves an input over 2 GiB in frame chunks (Mochi's ContextParallelConv3d, CogVideoX's
+      // CogVideoXSafeConv3d), so each conv's cuDNN workspace is the whole input's, as vgsim's safeConv off prices it
+      const call = buildDecoderCall(vae, t, h, w, { convWorkspace: familyConvWorkspace(dev, vae.dtype, true), safeConv: false });
       const seconds = priceStage(dev, call.builder.ops).seconds;
       // the measured peak is over the decoder weights and its input latent: leave the input out here too
       const input = vae.zDim * t * h * w * (vae.dtype === 'fp32' ? 4 : 2);

@@ -1,6 +1,6 @@
-// PyTorch elementwise kernels bound by the SMs' per-element work rather than by DRAM: nearest upsampling and the
-// non-vectorized TensorIterator loop. Both rates are per SM, calibrated on the HunyuanVideo decoder call's kernel
-// profile (H100) and checked on the CogVideoX call's.
+// PyTorch elementwise kernels bound by the SMs' per-element work rather than by DRAM: nearest upsampling, replication
+// padding and the non-vectorized TensorIterator loop. The rates are per SM, calibrated on the HunyuanVideo decoder
+// call's kernel profile (H100) and checked on the CogVideoX call's (replication padding: on the Mochi call's).
 
 /**
  * PyTorch's nearest-neighbour upsampling on CUDA (F.interpolate(mode='nearest') of a 5-D tensor:
@@ -23,6 +23,28 @@ export const NEAREST_UPSAMPLE_ELEMS_PER_SM_S = 1402.9e6 / 17.629e-3 / 132;
 /** Seconds the SMs of a GPU (`sms`) need at least for `count` executions of an upsampling that writes `outElements` each; 0 if the op does not say. */
 export function nearestUpsampleSeconds(op: { nearestOutElements?: number; count: number }, sms: number): number {
   return op.nearestOutElements === undefined ? 0 : (op.count * op.nearestOutElements) / (NEAREST_UPSAMPLE_ELEMS_PER_SM_S * sms);
+}
+
+/**
+ * PyTorch's replication padding on CUDA (F.pad(mode='replicate') of a 5-D tensor: pytorch/pytorch
+ * aten/src/ATen/native/cuda/ReplicationPadding.cu, replication_pad_forward_kernel3d) has the same structure as
+ * nearest upsampling: one thread per OUTPUT element splits its flat index into (z, y, x) with integer divisions and
+ * modulos, clamps each to the input, and does one scalar load and one scalar store. Its time goes with the output
+ * elements, far below DRAM bandwidth (the causal convs of the HunyuanVideo and Mochi decoders pad every conv input).
+ *
+ * Output elements per second per SM: 0.990·10⁹, CALIBRATED on the HunyuanVideo decoder call's kernel profile on an
+ * H100 (fp16, latent 17×32×32; calibration/families/kernel-profiles/h100-sxm.json): its 35 replication_pad3d calls
+ * (33 causal 3×3×3 convs, 2 kernel-1 shortcut convs padded by zeros) write 8,848.1·10⁶ elements in 67.723 ms (the
+ * re-profile in h100-sxm-vae-2.json: 69.028 ms, 1.9% apart). CHECKED on the Mochi decoder call (fp32, latent 28×34×31;
+ * h100-sxm-vae-2.json): 38 calls, 14,709.7·10⁶ elements, predicted 112.6 ms against 128.3 ms (−12%: its 4-byte
+ * elements retire slower per thread than fp16's; test/profile-kernel-rates.test.ts). Other GPUs take the H100's
+ * per-SM rate (an SM-level figure; extrapolated).
+ */
+export const REPLICATION_PAD_ELEMS_PER_SM_S = 8_848.1e6 / 67.723e-3 / 132;
+
+/** Seconds the SMs of a GPU (`sms`) need at least for `count` replication pads that write `replicationPadOutElements` each; 0 if the op does not say. */
+export function replicationPadSeconds(op: { replicationPadOutElements?: number; count: number }, sms: number): number {
+  return op.replicationPadOutElements === undefined ? 0 : (op.count * op.replicationPadOutElements) / (REPLICATION_PAD_ELEMS_PER_SM_S * sms);
 }
 
 /**

@@ -91,6 +91,11 @@ export interface ElementwiseOp extends OpBase {
    */
   nearestOutElements?: number;
   /**
+   * Output elements of PyTorch's replication-padding kernel (F.pad(mode='replicate'): one thread per output element,
+   * index arithmetic bound, perf/sm-bound-elementwise.ts). Undefined: bandwidth only.
+   */
+  replicationPadOutElements?: number;
+  /**
    * An operand is strided or broadcast (a copy into a narrow of a cat's output, a bias broadcast over channels), so
    * PyTorch runs its non-vectorized elementwise loop, priced at that loop's measured rate (perf/sm-bound-elementwise.ts)
    * when it is below the kind's. Undefined: contiguous operands.

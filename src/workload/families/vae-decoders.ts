@@ -113,13 +113,14 @@ export function mochiTiles(T: number, H: number, W: number): TileCall[] {
 function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
   const res = (name: string, x: Tensor, cout: number): Tensor => {
     const a = d.act(`${name}.silu1`, d.groupNorm(`${name}.norm1`, x, { keep: true }));
-    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw' });
+    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw', replicate: true });
     const a2 = d.act(`${name}.silu2`, d.groupNorm(`${name}.norm2`, c1));
-    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw' });
-    const sc = x.v.c !== cout ? d.conv(`${name}.conv_shortcut`, x, cout, [1, 1, 1]) : x;
+    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw', replicate: true });
+    // conv_shortcut is a CausalConv3d of kernel 1: F.pad(replicate) by zeros still copies the input (unet_causal_3d_blocks.py:48-75)
+    const sc = x.v.c !== cout ? d.conv(`${name}.conv_shortcut`, x, cout, [1, 1, 1], { pad: 'thw', replicate: true }) : x;
     return d.add(`${name}.add`, c2, sc);
   };
-  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 'thw', keep: true });
+  let x = d.conv('conv_in', z, 512, [3, 3, 3], { pad: 'thw', replicate: true, keep: true });
   x = res('mid.res0', x, 512);
   x = d.attention('mid.attn', x, { maskBytes: (x.v.t * x.v.h * x.v.w) ** 2 * 2 });
   x = res('mid.res1', x, 512);
@@ -132,11 +133,11 @@ function hunyuanTile(d: DecoderWalk, z: Tensor): Tensor {
       x = d.upsample(`up${i}.interpolate`, x, time ? 2 : 1, 2, 2, time ? 2 * x.v.t - 1 : x.v.t);
       // the first frame and the rest are interpolated apart and concatenated (torch.cat: a copy of the output)
       if (time && x.v.t > 1) x = d.copy(`up${i}.interpolate.cat`, x);
-      x = d.conv(`up${i}.upsample_conv`, x, c, [3, 3, 3], { pad: 'thw' });
+      x = d.conv(`up${i}.upsample_conv`, x, c, [3, 3, 3], { pad: 'thw', replicate: true });
     }
   });
   x = d.act('norm_out.silu', d.groupNorm('norm_out', x));
-  return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw' });
+  return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw', replicate: true });
 }
 
 /** HunyuanVideo-1.5's tiles (hunyuanvideo_15_vae.py:677-801): 16 × 16 latent every 14; with `shards` ranks, rank 0's share (indices 0, P, 2P, …). */
@@ -162,15 +163,15 @@ function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
   };
   const res = (name: string, x: Tensor, cout: number): Tensor => {
     const a = d.act(`${name}.silu1`, rms(`${name}.norm1`, x, true), true);
-    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw' });
+    const c1 = d.conv(`${name}.conv1`, a, cout, [3, 3, 3], { pad: 'thw', replicate: true });
     const a2 = d.act(`${name}.silu2`, rms(`${name}.norm2`, c1), true);
-    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw' });
+    const c2 = d.conv(`${name}.conv2`, a2, cout, [3, 3, 3], { pad: 'thw', replicate: true });
     const sc = x.v.c !== cout ? d.conv(`${name}.nin_shortcut`, x, cout, [1, 1, 1]) : x;
     return d.add(`${name}.add`, c2, sc);
   };
   const chans = [1024, 1024, 512, 256, 128];
   // conv_in(z) + z.repeat_interleave(1024 / 32, dim=1)
-  const ci = d.conv('conv_in', z, chans[0]!, [3, 3, 3], { pad: 'thw', keep: true });
+  const ci = d.conv('conv_in', z, chans[0]!, [3, 3, 3], { pad: 'thw', replicate: true, keep: true });
   const rep = d.copy('conv_in.repeat_interleave', z, ci.v, true);
   let x = d.add('conv_in.add', ci, rep);
   x = res('mid.block_1', x, chans[0]!);
@@ -184,7 +185,7 @@ function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
     if (i < 4) {
       const time = i < 2;
       const next = chans[i + 1]!;
-      const h = d.conv(`up${i}.upsample.conv`, x, next * (time ? 8 : 4), [3, 3, 3], { pad: 'thw', keep: true });
+      const h = d.conv(`up${i}.upsample.conv`, x, next * (time ? 8 : 4), [3, 3, 3], { pad: 'thw', replicate: true, keep: true });
       const up = d.depthToSpace(`up${i}.upsample.depth_to_space`, h, time ? 2 : 1, 2, time ? 1 : 0);
       // shortcut: x rearranged and repeat_interleave'd to the output's channels (copies), then h + shortcut
       const sc = d.copy(`up${i}.upsample.shortcut`, x, up.v);
@@ -192,7 +193,7 @@ function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
     }
   });
   x = d.act('norm_out.silu', rms('norm_out', x), true);
-  return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw' });
+  return d.conv('conv_out', x, 3, [3, 3, 3], { pad: 'thw', replicate: true });
 }
 
 function cogCall(d: DecoderWalk, z: Tensor): Tensor {
@@ -248,8 +249,8 @@ function ltxCall(d: DecoderWalk, z: Tensor): Tensor {
     for (const [n, k] of [[e, 256], [e, e]] as const) d.b.op({ kind: 'gemm', name: `${name}.${n === k ? 'linear_2' : 'linear_1'}`, m: 1, n, k, dtype: d.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
     d.params += 256 * e + e + e * e + e;
   };
-  // RMSNorm over channels written out in fp32 (~5 passes), timestep scale/shift (2 kernels), SiLU
-  const normAct = (name: string, x: Tensor, keep = false) => d.act(`${name}.silu`, d.pointwise(`${name}.scale_shift`, d.norm(`${name}`, x, { passes: 9, kernels: 6, affine: false, keep }), 2));
+  // diffusers' RMSNorm over channels (DecoderWalk.channelRms), then the timestep scale and shift, x · (1 + scale) + shift with [B, C, 1, 1, 1] operands (2 broadcast kernels), SiLU
+  const normAct = (name: string, x: Tensor, keep = false) => d.act(`${name}.silu`, d.pointwise(`${name}.scale_shift`, d.channelRms(name, x, keep), 2, true));
   const res = (name: string, x: Tensor): Tensor => {
     const c1 = d.conv(`${name}.conv1`, normAct(`${name}.norm1`, x, true), x.v.c, [3, 3, 3], { pad: 't' });
     const c2 = d.conv(`${name}.conv2`, normAct(`${name}.norm2`, c1), x.v.c, [3, 3, 3], { pad: 't' });
@@ -280,9 +281,9 @@ function mochiCall(d: DecoderWalk, z: Tensor): Tensor {
   const res = (name: string, x: Tensor): Tensor => {
     // GroupNormSpatial: group_norm per frame chunk written into a preallocated output (a copy), SiLU in place
     const a = d.act(`${name}.silu1`, d.norm(`${name}.norm1`, x, { passes: 5, kernels: 2, keep: true }), true);
-    const c1 = d.conv(`${name}.conv1`, a, x.v.c, [3, 3, 3], { pad: 't' });
+    const c1 = d.conv(`${name}.conv1`, a, x.v.c, [3, 3, 3], { pad: 't', replicate: true });
     const a2 = d.act(`${name}.silu2`, d.norm(`${name}.norm2`, c1, { passes: 5, kernels: 2 }), true);
-    const c2 = d.conv(`${name}.conv2`, a2, x.v.c, [3, 3, 3], { pad: 't' });
+    const c2 = d.conv(`${name}.conv2`, a2, x.v.c, [3, 3, 3], { pad: 't', replicate: true });
     return d.add(`${name}.add`, c2, x);
   };
   let x = d.conv('blocks.0.conv_in', z, 768, [1, 1, 1], { keep: true });

@@ -79,9 +79,10 @@ export class DecoderWalk {
    * A convolution of kernel (kt, kh, kw), stride 1, output frames `outT` (default: same as the input, as
    * causal/“same” temporal padding gives). `pad`: the code builds the padded input explicitly — 'thw' (F.pad
    * of time and space, e.g. replicate padding) or 't' (torch.cat of cached/repeated frames; the spatial padding
-   * is the convolution's own) — a copy of the input that lives during the conv. Frees the input unless `keep`.
+   * is the convolution's own) — a copy of the input that lives during the conv; `replicate`: the copy is F.pad(mode=
+   * 'replicate'), PyTorch's one-thread-per-output-element kernel (perf/sm-bound-elementwise.ts). Frees the input unless `keep`.
    */
-  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean; sliceCat?: boolean } = {}): Tensor {
+  conv(name: string, x: Tensor, cout: number, k: [number, number, number], opts: { pad?: 'thw' | 't'; replicate?: boolean; keep?: boolean; bias?: boolean; outT?: number; cache?: boolean; sliceCat?: boolean } = {}): Tensor {
     const { c: cin, t, h, w } = x.v;
     const outT = opts.outT ?? t;
     const sp = opts.pad === 'thw';
@@ -93,7 +94,9 @@ export class DecoderWalk {
       // cat copies each input into a narrow() of its output, k_t copies through the non-vectorized loop
       // (perf/sm-bound-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
       const sliced = opts.sliceCat === true && !this.o.convCache;
-      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}) });
+      // `replicate`: F.pad(mode='replicate'), PyTorch's replication_pad3d kernel, one thread per output element
+      const rep = opts.replicate ? { replicationPadOutElements: padded.c * padded.t * padded.h * padded.w } : {};
+      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}), ...rep });
     }
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
@@ -138,6 +141,31 @@ export class DecoderWalk {
     return out;
   }
 
+  /**
+   * diffusers' RMSNorm without affine on the channels-last view (LTX-Video's decoder: `norm(x.movedim(1, -1))`), in
+   * units of x's 16-bit bytes: .to(float32) 1 + 2, pow 2 + 2, mean 2, .to(bf16) 2 + 1 (contiguous kernels), and
+   * x · rsqrt(variance + eps), an fp32 statistic broadcast over the channels → fp32, 1 + 2 through the non-vectorized
+   * loop. The reference's channel_rms (calibration/families_vae_reference.py:322-324) runs the same kernels
+   * (kernel-profiles/h100-sxm-vae-2.json: its fp32 MulFunctor in elementwise_kernel<128, 2>). The fp32 copy and its
+   * square live until the mean returns, the fp32 product until the cast back.
+   */
+  channelRms(name: string, x: Tensor, keep = false): Tensor {
+    const u = this.bytes(x.v);
+    const op = (what: string, ew: 'copy' | 'activation' | 'norm' | 'binary', units: number, strided = false) =>
+      this.b.op({ kind: 'elementwise', name: `${name}.${what}`, ew, bytes: units * u, kernels: 1, ...(strided ? { strided: true } : {}) });
+    this.b.alloc(`${name}.fp32`, 2 * u, 'vae_activations');
+    op('to_fp32', 'copy', 3);
+    this.b.alloc(`${name}.pow`, 2 * u, 'vae_activations');
+    op('pow', 'activation', 4);
+    op('mean', 'norm', 2);
+    this.b.free(`${name}.fp32`, `${name}.pow`);
+    this.b.alloc(`${name}.product`, 2 * u, 'vae_activations');
+    op('mul_rsqrt', 'binary', 3, true);
+    const out = this.copy(`${name}.to_bf16`, x, x.v, keep, { readBytes: 2 * u });
+    this.b.free(`${name}.product`);
+    return out;
+  }
+
   /** SiLU (or another pointwise activation): read, write; `inplace` reuses the tensor. */
   act(name: string, x: Tensor, inplace = false): Tensor {
     this.ew(name, 'activation', 2 * this.bytes(x.v), 1);
@@ -147,9 +175,12 @@ export class DecoderWalk {
     return out;
   }
 
-  /** Pointwise op of x with a per-channel (or broadcast) operand: scale/shift, gates (read, write per kernel). */
-  pointwise(name: string, x: Tensor, kernels: number): Tensor {
-    this.ew(name, 'binary', 2 * this.bytes(x.v) * kernels, kernels);
+  /**
+   * Pointwise op of x with another operand: scale/shift, gates (read, write per kernel). `broadcast`: the operand is
+   * per channel ([B, C, 1, 1, 1]), so PyTorch runs its non-vectorized loop (perf/sm-bound-elementwise.ts).
+   */
+  pointwise(name: string, x: Tensor, kernels: number, broadcast = false): Tensor {
+    this.b.op({ kind: 'elementwise', name, ew: 'binary', bytes: 2 * this.bytes(x.v) * kernels, kernels, ...(broadcast ? { strided: true } : {}) });
     return x;
   }
 
@@ -186,13 +217,13 @@ export class DecoderWalk {
   }
 
   /**
-   * A copy into a new tensor (cat, clone, contiguous), `kernels` times over; `strided`: from a permuted view, through
-   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts).
+   * A copy into a new tensor (cat, clone, contiguous, a cast), `kernels` times over; `strided`: from a permuted view, through
+   * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts); `readBytes`: what one kernel reads, if not x's bytes (a cast).
    */
-  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number } = {}): Tensor {
+  copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number; readBytes?: number } = {}): Tensor {
     const out = this.fresh(name, v);
     const k = o.kernels ?? 1;
-    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * (this.bytes(x.v) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
+    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * ((o.readBytes ?? this.bytes(x.v)) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
     if (!keep) this.free(x);
     return out;
   }
