@@ -16,9 +16,10 @@
  * kernel is kept as measured rather than as a multiple of the profile's microbenchmark. The same file's
  * 2,550- and 7,800-token forwards and the GPU serving traces (calibration/serving/traces/gpu1) are further
  * checks (test/host-dispatch.test.ts). A third host (forward-host-h100-sxm-c.json, medians over 30 reps) gives
- * 21.3 µs at 16 tokens and 24.4–25.3 µs at 288 and 2,550 tokens (where the GPU still waits on the host): every served shape's activations pass the
- * caching allocator's 1 MB small-pool blocks, and the host issues each kernel 10–20% slower than at 16 tokens.
- * That is within the spread between hosts, so the constant stays the 16-token value of host A.
+ * 21.3 µs at 16 tokens and 24.4–25.3 µs at 288 and 2,550 tokens (where the GPU still waits on the host): every
+ * served shape's activations pass the caching allocator's 1 MB small-pool blocks, and the host issues each kernel
+ * 10–20% slower than at 16 tokens. That is within the spread between hosts, so the constant stays the 16-token
+ * value of host A.
  *
  * Other code paths (other families' reference code, VAE decoders, engines' own modules) are assumed to
  * dispatch like the Wan DiT; CUDA graphs replay without Python and keep the profile's graph cost.

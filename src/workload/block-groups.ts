@@ -49,14 +49,12 @@ export function blockGroups(count: number, o: { linearQuant?: LinearQuant; densi
  */
 export function activationQuantization(b: StageBuilder, activation: LinearQuant['activation'], style: BlockStyle, name: string, rows: number, k: number, inBytes: number, out: string): void {
   const E = rows * k;
-  const ew = (n: string, kind: 'reduce_full' | 'cast_down' | 'copy' | 'binary', bytes: number, kernels: number, mem = {}, strided = false) =>
-    b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels, ...(strided ? { strided } : {}) }, mem);
   const mem = { outputs: [[out, E, 'activations']] as [string, number, string][] };
-  if (activation === 'token') ew(`${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * DTYPE_BYTES.fp32, 1, mem);
-  else if (activation === 'tensor-static') ew(`${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
+  if (activation === 'token') quantOp(b, `${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * DTYPE_BYTES.fp32, 1, mem);
+  else if (activation === 'tensor-static') quantOp(b, `${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
   else if (style === 'inductor') {
-    ew(`${name}.amax`, 'reduce_full', E * inBytes, 1);
-    ew(`${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
+    quantOp(b, `${name}.amax`, 'reduce_full', E * inBytes, 1);
+    quantOp(b, `${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
   } else perTensorDynamicEager(b, name, rows * k, inBytes, mem);
 }
 
@@ -76,14 +74,20 @@ export function activationQuantization(b: StageBuilder, activation: LinearQuant[
  * Checked (held out) by engines_bench.py `quant` per_tensor_dynamic_fp8_eager and `reduce` abs_max_eager /
  * scale_cast_eager (src/perf/engine-kernels.ts).
  */
-export function perTensorDynamicEager(b: StageBuilder, name: string, elements: number, inBytes: number, mem: Parameters<StageBuilder['op']>[1] = {}): void {
+export function perTensorDynamicEager(b: StageBuilder, name: string, elements: number, inBytes: number, mem: OpMemory = {}): void {
   const E = elements;
-  const ew = (n: string, kind: 'reduce_full' | 'cast_down' | 'copy' | 'binary', bytes: number, kernels: number, m = {}, strided = false) =>
-    b.op({ kind: 'elementwise', name: n, ew: kind, bytes, kernels, ...(strided ? { strided } : {}) }, m);
-  ew(`${name}.abs`, 'copy', 2 * E * inBytes, 1);
-  ew(`${name}.max`, 'reduce_full', E * inBytes, 1);
-  ew(`${name}.scale`, 'copy', 2 * (DTYPE_BYTES.fp32 + DTYPE_BYTES.fp32), 2);
-  ew(`${name}.divide`, 'binary', 2 * E * inBytes, 1, {}, true);
-  ew(`${name}.clamp`, 'copy', 2 * E * inBytes, 1);
-  ew(`${name}.cast`, 'cast_down', E * (inBytes + 1), 1, mem);
+  quantOp(b, `${name}.abs`, 'copy', 2 * E * inBytes, 1);
+  quantOp(b, `${name}.max`, 'reduce_full', E * inBytes, 1);
+  quantOp(b, `${name}.scale`, 'copy', 2 * (DTYPE_BYTES.fp32 + DTYPE_BYTES.fp32), 2);
+  quantOp(b, `${name}.divide`, 'binary', 2 * E * inBytes, 1, {}, true);
+  quantOp(b, `${name}.clamp`, 'copy', 2 * E * inBytes, 1);
+  quantOp(b, `${name}.cast`, 'cast_down', E * (inBytes + 1), 1, mem);
+}
+
+type QuantKind = 'reduce_full' | 'cast_down' | 'copy' | 'binary';
+type OpMemory = Parameters<StageBuilder['op']>[1];
+
+/** One elementwise op of a quantisation pass; `strided`: PyTorch's non-vectorised loop (an operand is broadcast). */
+function quantOp(b: StageBuilder, name: string, kind: QuantKind, bytes: number, kernels: number, mem: OpMemory = {}, strided = false): void {
+  b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels, ...(strided ? { strided } : {}) }, mem);
 }

@@ -9,7 +9,7 @@
  * Tensors are [channels, frames, height, width] in the decode dtype; `shards` splits the width (patch
  * parallel) or the frames (Mochi's context-parallel decode) over GPUs.
  */
-import type { StageBuilder } from '../ops.ts';
+import type { ElementwiseOp, StageBuilder } from '../ops.ts';
 
 export interface Vol {
   c: number;
@@ -71,8 +71,14 @@ export class DecoderWalk {
     return this.fresh(what, v);
   }
 
-  private ew(name: string, kind: 'copy' | 'norm' | 'activation' | 'binary' | 'softmax', bytes: number, kernels: number): void {
-    this.b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels });
+  /**
+   * One elementwise op. `o.strided`: an operand is strided or broadcast (PyTorch's non-vectorized loop); the element
+   * counts: kernels bound by per-output-element work (perf/sm-bound-elementwise.ts).
+   */
+  private ew(name: string, kind: 'copy' | 'norm' | 'activation' | 'binary' | 'softmax', bytes: number, kernels: number,
+    o: { strided?: boolean } & Pick<ElementwiseOp, 'nearestOutElements' | 'replicationPadOutElements'> = {}): void {
+    const { strided, ...counts } = o;
+    this.b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels, ...(strided ? { strided } : {}), ...counts });
   }
 
   /**
@@ -96,7 +102,7 @@ export class DecoderWalk {
       const sliced = opts.sliceCat === true && !this.o.convCache;
       // `replicate`: F.pad(mode='replicate'), PyTorch's replication_pad3d kernel, one thread per output element
       const rep = opts.replicate ? { replicationPadOutElements: padded.c * padded.t * padded.h * padded.w } : {};
-      this.b.op({ kind: 'elementwise', name: `${name}.pad`, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(padded), kernels: sliced ? k[0] : 1, ...(sliced ? { strided: true } : {}), ...rep });
+      this.ew(`${name}.pad`, 'copy', this.bytes(x.v) + this.bytes(padded), sliced ? k[0] : 1, { strided: sliced, ...rep });
     }
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
@@ -151,8 +157,7 @@ export class DecoderWalk {
    */
   channelRms(name: string, x: Tensor, keep = false): Tensor {
     const u = this.bytes(x.v);
-    const op = (what: string, ew: 'copy' | 'activation' | 'norm' | 'binary', units: number, strided = false) =>
-      this.b.op({ kind: 'elementwise', name: `${name}.${what}`, ew, bytes: units * u, kernels: 1, ...(strided ? { strided: true } : {}) });
+    const op = (what: string, ew: 'copy' | 'activation' | 'norm' | 'binary', units: number, strided = false) => this.ew(`${name}.${what}`, ew, units * u, 1, { strided });
     this.b.alloc(`${name}.fp32`, 2 * u, 'vae_activations');
     op('to_fp32', 'copy', 3);
     this.b.alloc(`${name}.pow`, 2 * u, 'vae_activations');
@@ -180,7 +185,7 @@ export class DecoderWalk {
    * per channel ([B, C, 1, 1, 1]), so PyTorch runs its non-vectorized loop (perf/sm-bound-elementwise.ts).
    */
   pointwise(name: string, x: Tensor, kernels: number, broadcast = false): Tensor {
-    this.b.op({ kind: 'elementwise', name, ew: 'binary', bytes: 2 * this.bytes(x.v) * kernels, kernels, ...(broadcast ? { strided: true } : {}) });
+    this.ew(name, 'binary', 2 * this.bytes(x.v) * kernels, kernels, { strided: broadcast });
     return x;
   }
 
@@ -199,7 +204,7 @@ export class DecoderWalk {
   upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number, keep = false): Tensor {
     const v = { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw };
     const out = this.fresh(name, v);
-    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: this.bytes(x.v) + this.bytes(v), kernels: 1, nearestOutElements: v.c * v.t * v.h * v.w });
+    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(v), 1, { nearestOutElements: v.c * v.t * v.h * v.w });
     if (!keep) this.free(x);
     return out;
   }
@@ -223,7 +228,7 @@ export class DecoderWalk {
   copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number; readBytes?: number } = {}): Tensor {
     const out = this.fresh(name, v);
     const k = o.kernels ?? 1;
-    this.b.op({ kind: 'elementwise', name, ew: 'copy', bytes: k * ((o.readBytes ?? this.bytes(x.v)) + this.bytes(v)), kernels: k, ...(o.strided ? { strided: true } : {}) });
+    this.ew(name, 'copy', k * ((o.readBytes ?? this.bytes(x.v)) + this.bytes(v)), k, { strided: o.strided });
     if (!keep) this.free(x);
     return out;
   }
