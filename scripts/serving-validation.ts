@@ -18,7 +18,7 @@ import { replay, type PredictedSamples, type ReplayReport } from '../src/calibra
 import { fmtError, replayChart } from '../src/calibration/report.ts';
 import { modelStageTimes } from '../src/calibration/calibrate.ts';
 import type { ObservedRequest } from '../src/calibration/observed-trace.ts';
-import { traceStageCheck, type StageTimes } from '../src/calibration/fit.ts';
+import { traceStageCheck, traceStageTimes, type StageTimes } from '../src/calibration/fit.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';
 import { fmtSeconds } from '../src/report/table.ts';
 
@@ -92,16 +92,8 @@ function arrivalsText(t: ObservedTrace): string {
  * large spread is a worker that changed speed during the run.
  */
 export function stageSpread(t: ObservedTrace): { spread: number; shape: string } {
-  const by = new Map<string, number[]>();
-  for (const r of t.requests) {
-    const d = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
-    const parts = [d(r.encodeStart, r.encodeEnd), d(r.denoiseStart, r.denoiseEnd), d(r.decodeStart, r.decodeEnd)];
-    if (r.outcome !== 'completed' || parts.some((p) => p === undefined)) continue;
-    const key = `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
-    by.set(key, [...(by.get(key) ?? []), parts.reduce((a, b) => a! + b!, 0)!]);
-  }
   let best = { spread: 0, shape: '-' };
-  for (const [shape, xs] of [...by].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [shape, xs] of [...traceStageTimes(t)].sort(([a], [b]) => a.localeCompare(b))) {
     if (xs.length < 2) continue;
     const spread = Math.max(...xs) / Math.min(...xs) - 1;
     if (spread > best.spread) best = { spread, shape };

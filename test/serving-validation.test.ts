@@ -86,7 +86,7 @@ describe('README: validated against a real server', () => {
   }, 240_000);
 
   it('stageSpread: slowest over fastest request of one shape, the widest shape', () => {
-    const req = (w: number, enc: number, den: number) => ({ line: 1, id: '', model: '', width: w, height: 64, frames: 9, steps: 4, cfg: true, arrival: 0, outcome: 'completed' as const, encodeStart: 0, encodeEnd: enc, denoiseStart: enc, denoiseEnd: enc + den, decodeStart: enc + den, decodeEnd: enc + den + 1 });
+    const req = (w: number, enc: number, den: number) => ({ line: 1, id: '', model: '', width: w, height: 64, frames: 9, steps: 4, cfg: true, arrival: 0, outcome: 'completed' as const, start: 0, encodeStart: 0, encodeEnd: enc, denoiseStart: enc, denoiseEnd: enc + den, decodeStart: enc + den, decodeEnd: enc + den + 1, finish: enc + den + 1 });
     const t = { file: 'x.csv', meta: undefined, requests: [req(64, 1, 2), req(64, 1, 4), req(128, 1, 10), req(128, 1, 11), req(256, 1, 1)] };
     // 64: totals 4 and 6 -> +50%; 128: 12 and 13 -> +8.3%; 256: one request, no spread
     expect(stageSpread(t)).toEqual({ spread: expect.closeTo(0.5, 9), shape: '64x64x9f/4st' });

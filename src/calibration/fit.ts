@@ -116,14 +116,7 @@ const MAX_LAG = 10;
  * Δ seconds apart, fitted as exp(−Δ/τ).
  */
 function serviceVariability(staged: ObservedRequest[]): { cv: number; correlationS: number; n: number; shapes: number; pairs: number } {
-  const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
-  const by = new Map<string, number[]>();
-  for (const r of staged) {
-    const k = shapeOf(r);
-    let xs = by.get(k);
-    if (!xs) by.set(k, (xs = []));
-    xs.push(stageTime(r));
-  }
+  const by = stageTimesByShape(staged);
   const tau = correlationTime(staged, (r) => stageTime(r) / mean(by.get(shapeOf(r))!));
   let num = 0;
   let den = 0;
@@ -163,6 +156,25 @@ function correlationTime(rs: ObservedRequest[], ratio: (r: ObservedRequest) => n
   const tau = Math.exp((lo + hi) / 2);
   const minGap = pairs.reduce((a, [d]) => Math.min(a, d), Infinity);
   return { tau: tau < minGap / 10 ? 0 : tau, pairs: pairs.length };
+}
+
+/** A staged request's stage time: encode + denoise + decode (s). */
+const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
+
+function stageTimesByShape(staged: readonly ObservedRequest[]): Map<string, number[]> {
+  const by = new Map<string, number[]>();
+  for (const r of staged) {
+    const k = shapeOf(r);
+    let xs = by.get(k);
+    if (!xs) by.set(k, (xs = []));
+    xs.push(stageTime(r));
+  }
+  return by;
+}
+
+/** Each request shape's (shapeOf) stage times (encode + denoise + decode), one per completed request with every stage boundary. */
+export function traceStageTimes(trace: ObservedTrace): Map<string, number[]> {
+  return stageTimesByShape(stagedRequests(completedRequests(trace)));
 }
 
 /** Each request shape's mean observed stage times in a trace (completed requests with every stage boundary), beside `model`'s. */
