@@ -1,11 +1,14 @@
 """Transient memory of one cuDNN 3-D convolution at video-decoder sizes: what PyTorch's caching allocator holds
 during F.conv3d beyond the input and the output (cuDNN's workspace and any layout copies), over a grid of
-channels, frames, spatial sizes, dtypes and padding styles. The rows are `conv` rows of a vgsim-gpu-profile/1
-file with `workspace_bytes` (as profile_gpu.py's conv section writes them, whose shapes are Wan's decoder at
-4 frames and less); vgsim prices a convolution's workspace from them (GpuProfile.convWorkspaceRatio).
+channels, frames, spatial sizes, dtypes and padding styles. The rows go to the `conv_workspace` list of a
+vgsim-gpu-profile/1 file (memory only, no timing; profile_gpu.py's `conv` rows also carry `workspace_bytes`, at
+Wan's decoder shapes of 4 frames and less); vgsim prices a convolution's workspace from both
+(GpuProfile.convWorkspaceRatio: workspace / input bytes). The first run (calibration/logs/
+conv-workspace-h100-sxm.json) wrote them under `conv`; merge_runs.py takes them from `conv_workspace`.
 
     python3 calibration/conv_workspace_probe.py --out /tmp/conv-ws.json
     python3 calibration/merge_runs.py calibration/profiles/h100-sxm.json /tmp/conv-ws.json --note "..."
+(fp16 rows carry "half": "fp16" and dtype "bf16": vgsim prices fp16 as bf16, and they are kept as a check)
 
 The grid is generic (channels 128/256/512, 8/32/96 output frames, 128x128 and 256x256 outputs), not the
 decoders' shapes: the decoders' measured peaks (families_measure.py) stay a check of the model.
@@ -92,7 +95,7 @@ def main():
         sys.exit("needs a CUDA GPU")
     env = G.collect_env()
     res = dict(schema="vgsim-gpu-profile/1", **env, note="conv_workspace_probe.py: transient memory of F.conv3d at decoder sizes",
-               conv=[])
+               conv_workspace=[])
     chans = [128] if a.quick else [128, 256, 512]
     frames = [8] if a.quick else [8, 32, 96]
     sizes = [(128, 128)] if a.quick else [(128, 128), (256, 256)]
@@ -102,7 +105,7 @@ def main():
                 for h, w in sizes:
                     for padding in ("explicit", "in_conv"):
                         rec = run(prec, c, c, t, h, w, padding, a.limit_gb)
-                        res["conv"].append(rec)
+                        res["conv_workspace"].append(rec)
                         ws = rec.get("workspace_bytes")
                         print(prec, c, t, h, w, padding, "ws/in %.2f" % (ws / rec["input_bytes"]) if ws is not None else rec.get("error"),
                               [round(s / 1e9, 3) for s in rec.get("blocks_bytes", [])])

@@ -15,6 +15,10 @@ Written for vgsim from a reading of the official code; layer shapes and op order
                 depth-to-space upsamplers with upsample_factor 2, patch 4).
   Mochi-1       genmoai/mochi@0c86aeb: src/genmo/mochi_preview/vae/models.py:180-606 (Decoder: base 128,
                 multipliers [1, 2, 4, 6], res blocks [3, 3, 4, 6, 3], temporal [1, 2, 3], spatial [2, 2, 2]).
+Each block body rebinds one name per op, as the official code does (`hidden_states = op(hidden_states)`, or an
+nn.Sequential), so an intermediate is freed once the next one exists. Until 2026-12-05 the ResNet bodies nested
+their calls (`h = conv2(silu(norm2(h)))`), which keeps conv1's output alive through conv2; families_memory_probe.py
+showed it as one extra activation at the LTX-Video, Mochi and HunyuanVideo-1.5 decoder peaks.
 A decoder call takes one latent tile [1, C, t, h, w] (vgsim prices each call the pipelines make: tiles, frame
 batches or the whole video).
 """
@@ -78,8 +82,12 @@ class HyResnet(nn.Module):
         self.conv_shortcut = CausalConv3d(i, o, 1) if i != o else None
 
     def forward(self, x):
-        h = self.conv1(F.silu(self.norm1(x)))
-        h = self.conv2(F.silu(self.norm2(h)))
+        h = self.norm1(x)
+        h = F.silu(h)
+        h = self.conv1(h)
+        h = self.norm2(h)
+        h = F.silu(h)
+        h = self.conv2(h)
         return (self.conv_shortcut(x) if self.conv_shortcut else x) + h
 
 
@@ -132,7 +140,9 @@ class HunyuanDecoder(nn.Module):
                 else:
                     x = interpolate(x, scale_factor=(1, 2, 2))
                 x = blk["upsample_conv"](x)
-        return self.conv_out(F.silu(self.norm_out(x)))
+        x = self.norm_out(x)
+        x = F.silu(x)
+        return self.conv_out(x)
 
 
 # --------------------------------------------------------------------------- HunyuanVideo-1.5
@@ -156,8 +166,12 @@ class Hy15Resnet(nn.Module):
         self.nin_shortcut = C3(i, o, 1) if i != o else None
 
     def forward(self, x):
-        h = self.conv1(F.silu(self.norm1(x)))
-        h = self.conv2(F.silu(self.norm2(h)))
+        h = self.norm1(x)
+        h = F.silu(h, inplace=True)  # swish(h, inplace=True)
+        h = self.conv1(h)
+        h = self.norm2(h)
+        h = F.silu(h, inplace=True)
+        h = self.conv2(h)
         return (self.nin_shortcut(x) if self.nin_shortcut is not None else x) + h
 
 
@@ -224,7 +238,9 @@ class Hunyuan15Decoder(nn.Module):
                 x = r(x)
             if "upsample" in blk:
                 x = blk["upsample"](x)
-        return self.conv_out(F.silu(self.norm_out(x)))
+        x = self.norm_out(x)
+        x = F.silu(x, inplace=True)
+        return self.conv_out(x)
 
 
 # --------------------------------------------------------------------------- CogVideoX
@@ -261,8 +277,12 @@ class CogResnet(nn.Module):
         self.conv_shortcut = C3(i, o, 1) if i != o else None
 
     def forward(self, x, zq):
-        h = self.conv1(F.silu(self.norm1(x, zq)))
-        h = self.conv2(F.silu(self.norm2(h, zq)))
+        h = self.norm1(x, zq)
+        h = F.silu(h)
+        h = self.conv1(h)
+        h = self.norm2(h, zq)
+        h = F.silu(h)
+        h = self.conv2(h)
         return (self.conv_shortcut(x) if self.conv_shortcut else x) + h
 
 
@@ -300,7 +320,9 @@ class CogDecoder(nn.Module):
                     x = interpolate(x, scale_factor=(1, 2, 2))
                 b, c, t, h, w = x.shape
                 x = blk["conv"](x.transpose(1, 2).reshape(b * t, c, h, w)).reshape(b, t, c, h, w).transpose(1, 2)
-        return self.conv_out(F.silu(self.norm_out(x, z)))
+        x = self.norm_out(x, z)
+        x = F.silu(x)
+        return self.conv_out(x)
 
 
 # --------------------------------------------------------------------------- LTX-Video
@@ -320,8 +342,13 @@ class LtxConv(nn.Module):
 
 
 def channel_rms(x, eps=1e-8):
-    y = x.movedim(1, -1).float()
-    return (y * torch.rsqrt(y.pow(2).mean(-1, keepdim=True) + eps)).to(x.dtype).movedim(-1, 1)
+    """diffusers' RMSNorm(elementwise_affine=False) on the channels-last view (huggingface/diffusers@04e9323
+    normalization.py RMSNorm.forward): the fp32 copy and its square are temporaries of the variance; x · rsqrt is
+    fp32 by type promotion until the cast back. (Before 2026-12-05 this kept the fp32 copy alive to the end.)"""
+    h = x.movedim(1, -1)
+    variance = h.to(torch.float32).pow(2).mean(-1, keepdim=True)
+    h = h * torch.rsqrt(variance + eps)
+    return h.to(x.dtype).movedim(-1, 1)
 
 
 class LtxResnet(nn.Module):
@@ -332,8 +359,14 @@ class LtxResnet(nn.Module):
 
     def forward(self, x, temb):
         s = (temb.view(1, 4, -1) + self.scale_shift_table[None]).unbind(1)
-        h = self.conv1(F.silu(channel_rms(x) * (1 + s[1][..., None, None, None]) + s[0][..., None, None, None]))
-        h = self.conv2(F.silu(channel_rms(h) * (1 + s[3][..., None, None, None]) + s[2][..., None, None, None]))
+        h = channel_rms(x)
+        h = h * (1 + s[1][..., None, None, None]) + s[0][..., None, None, None]
+        h = F.silu(h)
+        h = self.conv1(h)
+        h = channel_rms(h)
+        h = h * (1 + s[3][..., None, None, None]) + s[2][..., None, None, None]
+        h = F.silu(h)
+        h = self.conv2(h)
         return x + h
 
 
@@ -384,7 +417,9 @@ class LtxDecoder(nn.Module):
             for r in blk["resnets"]:
                 x = r(x, t)
         s = (self.time_embedder(tsin).view(1, 2, -1) + self.scale_shift_table[None]).unbind(1)
-        x = F.silu(channel_rms(x) * (1 + s[1][..., None, None, None]) + s[0][..., None, None, None])
+        x = channel_rms(x)
+        x = x * (1 + s[1][..., None, None, None]) + s[0][..., None, None, None]
+        x = F.silu(x)
         x = self.conv_out(x)
         b, _, t, h, w = x.shape
         return x.reshape(b, 3, 1, 4, 4, t, h, w).permute(0, 1, 5, 2, 6, 4, 7, 3).flatten(6, 7).flatten(4, 5).flatten(2, 3)
@@ -413,9 +448,12 @@ class MochiRes(nn.Module):
         return norm(x.transpose(1, 2).reshape(b * t, c, h, w)).reshape(b, t, c, h, w).transpose(1, 2)
 
     def forward(self, x):
-        n1, c1, n2, c2 = self.stack
-        h = c1(F.silu(self.gn(n1, x)))
-        return x + c2(F.silu(self.gn(n2, h)))
+        # nn.Sequential(norm, SiLU, conv, norm, SiLU, conv) in the official ResBlock: each output replaces the last
+        h = x
+        silu = nn.SiLU(inplace=True)
+        for f in (lambda y: self.gn(self.stack[0], y), silu, self.stack[1], lambda y: self.gn(self.stack[2], y), silu, self.stack[3]):
+            h = f(h)
+        return x + h
 
 
 class MochiUp(nn.Module):
@@ -447,7 +485,8 @@ class MochiDecoder(nn.Module):
         x = z
         for m in [*self.first, *self.ups, *self.last]:
             x = m(x)
-        return self.output_proj(F.silu(x))
+        x = F.silu(x, inplace=True)  # Decoder.forward: F.silu(x, inplace=not self.training)
+        return self.output_proj(x)
 
 
 DECODERS = {"hunyuan-video-vae": HunyuanDecoder, "hunyuan-video-15-vae": Hunyuan15Decoder, "cogvideox-vae": CogDecoder, "ltx-video-vae": LtxDecoder, "mochi-vae": MochiDecoder}

@@ -4,10 +4,10 @@
     python3 calibration/merge_runs.py BASE.json PARTIAL.json [--note TEXT]
 
 Profile files (vgsim-gpu-profile/1): every row of PARTIAL's gemm, attention,
-memory_bound, conv and sustained lists replaces the BASE row with the same
+memory_bound, conv, conv_workspace and sustained lists replaces the BASE row with the same
 identity (shape, dtype, backend, workload ...) or is appended. Validation files
-(vgsim-validation/1): cases with the same (kind, model, size, attention, mode)
-are replaced. BASE is rewritten in place; the merge is recorded under
+(vgsim-validation/1) and family measurements (vgsim-family-measurements/1): cases
+with the same (kind, model or vae, size, attention, mode) are replaced. BASE is rewritten in place; the merge is recorded under
 notes.merged_runs. Needs only the Python standard library.
 """
 import argparse
@@ -18,8 +18,9 @@ KEYS = {
     "attention": ("backend", "batch", "heads", "head_dim", "lq", "lk"),
     "memory_bound": ("op", "dtype", "elements"),
     "conv": ("kind", "dtype", "tf32", "n", "cin", "cout", "t", "h", "w", "kernel"),
+    "conv_workspace": ("kind", "dtype", "tf32", "half", "cin", "cout", "t", "h", "w", "kernel", "padding"),
     "sustained": ("workload",),
-    "cases": ("kind", "model", "width", "height", "frames", "attention", "mode"),
+    "cases": ("kind", "model", "vae", "width", "height", "frames", "attention", "mode"),
 }
 
 
@@ -30,8 +31,12 @@ def ident(row, keys):
 def merge(base, part):
     replaced, added = 0, 0
     for section, keys in KEYS.items():
-        if section not in part or section not in base:
+        if section not in part:
             continue
+        if section not in base:
+            if section != "conv_workspace":  # the one list a profile may lack (added 2026-12-05)
+                continue
+            base[section] = []
         index = {ident(r, keys): i for i, r in enumerate(base[section])}
         for row in part[section]:
             k = ident(row, keys)

@@ -209,8 +209,7 @@ export class DeviceModel {
 
   /** cuDNN workspace (bytes) of an fp32/TF32 convolution with `inputBytes` of padded input. */
   convWorkspaceBytes(kind: 'conv3d' | 'conv2d', tf32: boolean, cin: number, cout: number, pixels: number, inputBytes: number, kernel: number[]): number {
-    const r = this.profile.convWorkspaceRatio(kind, 'fp32', tf32, cin, cout, pixels, kernel);
-    return r === undefined ? 0 : r * inputBytes;
+    return this.profile.convWorkspaceBytes(kind, 'fp32', tf32, cin, cout, pixels, kernel, inputBytes) ?? 0;
   }
 
   /** Whether an attention kernel exists for this GPU; returns the reason if not. */

@@ -59,7 +59,16 @@ export interface FamilyMeasurementFile {
   sdpa_backend?: string;
   cases: FamilyMeasurementCase[];
   /** Later runs whose rows replaced this file's (calibration/merge_runs.py): when, how many, and why; a caveat on rows not to trust. */
-  notes?: { merged_runs?: { measured_at?: string | null; replaced: number; added: number; note?: string }[]; caveat?: string };
+  notes?: {
+    merged_runs?: { measured_at?: string | null; replaced: number; added: number; note?: string }[];
+    caveat?: string;
+    /**
+     * Models or VAEs whose peak in this file was measured with a reference since fixed to free what the official code
+     * frees (the caveat says which fix): their memory error compares with that reference, not the official code, so
+     * the summaries leave it out and say so.
+     */
+    old_reference_peaks?: string[];
+  };
 }
 
 export interface FamilyMeasurementRow extends MeasuredVsPredicted {

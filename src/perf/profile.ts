@@ -23,6 +23,12 @@ export interface GemmPoint { dtype: string; m: number; n: number; k: number; s: 
 export interface AttentionPoint { backend: string; batch: number; heads: number; head_dim: number; lq: number; lk: number; s: number; tflops: number }
 export interface MemoryPoint { op: string; dtype?: string; elements?: number; bytes: number; s: number; gbps: number }
 export interface ConvPoint { kind: 'conv3d' | 'conv2d'; dtype: string; tf32: boolean; n: number; cin: number; cout: number; t: number; h: number; w: number; kernel: number[]; s: number; tflops: number; workspace_bytes?: number }
+/**
+ * A convolution's transient memory alone (calibration/conv_workspace_probe.py): what the caching allocator holds
+ * during one call beyond its input and output, with the input's real bytes (`padding`: 'explicit' — padded before
+ * the call; 'in_conv' — space padded by the convolution itself).
+ */
+export interface ConvWorkspacePoint { kind: 'conv3d' | 'conv2d'; dtype: string; tf32: boolean; cin: number; cout: number; t: number; h: number; w: number; kernel: number[]; padding: 'explicit' | 'in_conv'; input_bytes: number; output_bytes: number; workspace_bytes: number }
 export interface SustainedPoint { workload: string; seconds: number; burst_tflops: number; sustained_tflops: number; mean_power_w?: number; mean_sm_clock_mhz?: number; burst_sm_clock_mhz?: number }
 
 export interface GpuProfileFile {
@@ -33,6 +39,7 @@ export interface GpuProfileFile {
   attention: AttentionPoint[];
   memory_bound: MemoryPoint[];
   conv: ConvPoint[];
+  conv_workspace?: ConvWorkspacePoint[];
   host_link: Record<string, number>;
   launch_overhead_us: { eager_per_kernel: number; cuda_graph_per_kernel: number };
   sustained?: SustainedPoint[];
@@ -173,15 +180,27 @@ export class GpuProfile {
   }
 
   /**
-   * cuDNN workspace of a convolution as a multiple of its (padded) input bytes, from the measured
-   * workspace_bytes (peak allocated during one call beyond the output); undefined if never measured.
+   * Transient memory of a convolution beyond its input and output: cuDNN runs these convolutions in NDHWC and
+   * PyTorch's NCDHW tensors are copied in and out, so the allocator holds a copy of the input and one of the output,
+   * plus the algorithm's own scratch. Measured as workspace_bytes (peak allocated during one call beyond the output)
+   * on the timed `conv` rows (input padded before the call) and the memory-only `conv_workspace` rows
+   * (calibration/conv_workspace_probe.py, with their own input and output bytes). Their ratio to input + output is
+   * 1.00–1.08 on every row of 2 or more output frames below 1024 channels, 1.33 at 1024 channels over 2 frames and up
+   * to 2.9 on single frames, where the algorithm's scratch grows (cuDNN's TF32 choice for 16 input channels on one
+   * frame holds 0.18); that ratio is interpolated and applied to this convolution's input + output bytes. Undefined
+   * if never measured.
    */
-  convWorkspaceRatio(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, cin: number, cout: number, pixels: number, kernel: number[]): number | undefined {
-    const pts = this.convPoints(kind, dtype, tf32, kernel).filter((c) => typeof c.workspace_bytes === 'number');
-    if (pts.length === 0) return undefined;
+  convWorkspaceBytes(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, cin: number, cout: number, pixels: number, kernel: number[], inputBytes: number): number | undefined {
     const es = dtype === 'bf16' ? 2 : 4;
-    const ratio = (c: ConvPoint) => c.workspace_bytes! / (es * c.n * c.cin * (c.t + c.kernel[0]! - 1) * (c.h + c.kernel[1]! - 1) * (c.w + c.kernel[2]! - 1));
-    return idw(pts.map((c) => [convCoords(c.cin, c.cout, convPixels(c), c.kernel), ratio(c)]), convCoords(cin, cout, pixels, kernel));
+    const timed = this.convPoints(kind, dtype, tf32, kernel).filter((c) => typeof c.workspace_bytes === 'number').map((c) => {
+      const input = es * c.n * c.cin * (c.t + c.kernel[0]! - 1) * (c.h + c.kernel[1]! - 1) * (c.w + c.kernel[2]! - 1);
+      return [convCoords(c.cin, c.cout, convPixels(c), c.kernel), c.workspace_bytes! / (input + es * c.cout * convPixels(c))] as [number[], number];
+    });
+    const alone = (this.data.conv_workspace ?? [])
+      .filter((c) => c.kind === kind && c.dtype === dtype && c.tf32 === tf32 && c.kernel.join('x') === kernel.join('x') && c.input_bytes > 0)
+      .map((c) => [convCoords(c.cin, c.cout, c.t * c.h * c.w, c.kernel), c.workspace_bytes / (c.input_bytes + c.output_bytes)] as [number[], number]);
+    const pts = [...timed, ...alone];
+    return pts.length === 0 ? undefined : idw(pts, convCoords(cin, cout, pixels, kernel)) * (inputBytes + es * cout * pixels);
   }
 
   hostLinkGBs(kind: 'h2d_pinned' | 'd2h_pinned' | 'h2d_pageable' | 'd2h_pageable' | 'module_to_cuda' | 'module_to_cpu'): number | undefined {

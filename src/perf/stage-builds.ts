@@ -45,7 +45,7 @@ export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w
 
 /** The cuDNN workspace of a family decoder's convolution, from the device's profile at the decode's dtype. */
 export function familyConvWorkspace(device: DeviceModel, dtype: FamilyVaeSpec['dtype'], tf32: boolean): NonNullable<WalkOptions['convWorkspace']> {
-  return (kind, cin, cout, px, bytes, k) => (device.profile.convWorkspaceRatio(kind, dtype === 'fp32' ? 'fp32' : 'bf16', dtype === 'fp32' && tf32, cin, cout, px, k) ?? 0) * bytes;
+  return (kind, cin, cout, px, bytes, k) => device.profile.convWorkspaceBytes(kind, dtype === 'fp32' ? 'fp32' : 'bf16', dtype === 'fp32' && tf32, cin, cout, px, k, bytes) ?? 0;
 }
 
 const tinyDecodes = new WeakMap<VaeSpec, Map<string, StageBuilder>>();

@@ -151,7 +151,7 @@ export class DecoderWalk {
    * diffusers' RMSNorm without affine on the channels-last view (LTX-Video's decoder: `norm(x.movedim(1, -1))`), in
    * units of x's 16-bit bytes: .to(float32) 1 + 2, pow 2 + 2, mean 2, .to(bf16) 2 + 1 (contiguous kernels), and
    * x · rsqrt(variance + eps), an fp32 statistic broadcast over the channels → fp32, 1 + 2 through the non-vectorized
-   * loop. The reference's channel_rms (calibration/families_vae_reference.py:322-324) runs the same kernels
+   * loop. The reference's channel_rms (calibration/families_vae_reference.py channel_rms) runs the same kernels
    * (kernel-profiles/h100-sxm-vae-2.json: its fp32 MulFunctor in elementwise_kernel<128, 2>). The fp32 copy and its
    * square live until the mean returns, the fp32 product until the cast back.
    */
