@@ -58,6 +58,13 @@ export const RUNS: ValidationRun[] = [
     note: 'A third machine of the same kind (later the same day) and traces 2.5 times as long as gpu1\'s, scored with the overheads fitted on `gpu1/fit.csv`: nothing was fitted on this machine. Where a trace misses, the column "stage-time spread" shows why: the small shape\'s forward is bound by the host\'s Python dispatch, and the same requests ran much slower in some minutes than in others on the same machine while the GPU-bound shape stayed within a few percent; `bursty2-long` also records the host\'s steal time per request (`host_steal_s`), which stayed near zero, so the slow minutes were not the hypervisor handing the CPU to other guests.',
   },
   {
+    dir: 'calibration/serving/traces/gpu1-long-b',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['bursty-long'],
+    fitDir: 'calibration/serving/traces/gpu1',
+    note: 'A fourth machine of the same kind (2026-12-05, 19:40 UTC) replaying exactly the arrivals and shapes of `gpu1-long/bursty-long` (load seed 42), scored with the overheads fitted on `gpu1/fit.csv`. On this host the small shape\'s forward held its speed, and the trace the third machine missed by 15% at p50 is met; `bursty-long-hostspeed.txt` is a pure-Python timing beside the run (`host_speed_monitor.py`).',
+  },
+  {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],

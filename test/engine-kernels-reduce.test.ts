@@ -43,7 +43,8 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
       expect(FULL_REDUCTION_GBS.find(([b]) => b === bytes)![1]).toBeCloseTo(bytes / r.s / 1e9, 6);
       expect(fullReductionGBs(bytes)).toBeCloseTo(bytes / r.s / 1e9, 6);
     }
-    expect(rows.filter((r) => r.role === 'calibration').map((r) => r.case.split(' ')[0])).toEqual(['max_eager', 'max_eager', 'max_eager']);
+    // besides the compiled per-tensor rows at the sizes that set inductor's split-reduction rate (engine-kernels.test.ts)
+    expect(rows.filter((r) => r.role === 'calibration' && r.section === 'reduce').map((r) => r.case.split(' ')[0])).toEqual(['max_eager', 'max_eager', 'max_eager']);
     // the op's price is the measured time plus the profile's one launch gap (~1 µs)
     for (const r of pick('reduce', 'max_eager')) expect(r.predicted_s - r.measured_s).toBeCloseTo(1.03e-6, 7);
   });
@@ -84,7 +85,10 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
       expect(r.error, r.case).toBeLessThan(0);
       expect(r.error, r.case).toBeGreaterThan(-0.15);
     }
-    for (const r of rows.filter((x) => x.section === 'reduce' || x.section === 'quant')) if (!r.case.startsWith('max_eager')) expect(r.role, r.case).toBe('check');
+    for (const r of rows.filter((x) => x.section === 'reduce' || x.section === 'quant')) {
+      if (r.case.startsWith('max_eager') || (r.case.startsWith('per_tensor_dynamic_fp8_compiled') && !r.case.includes('m=75600'))) continue;
+      expect(r.role, r.case).toBe('check');
+    }
   });
 
   it('held out: SDPA with cuDNN and with flash within 5%, and flash\'s cost over cuDNN\'s as measured within 7%', () => {

@@ -85,6 +85,19 @@ describe('README: validated against a real server', () => {
     expect(steal / (busy * 16)).toBeLessThan(1e-4);
   }, 240_000);
 
+  it('the fourth machine replays bursty-long\'s exact arrivals and meets the targets the third machine missed', () => {
+    const [b] = scoreRun(runOf('/gpu1-long-b'));
+    const [third] = scoreRun(runOf('/gpu1-long')).filter((s) => s.name === 'bursty-long');
+    // the same requests: shapes identical, arrivals within 10 ms of the third machine's (the load generator's send jitter)
+    expect(b!.trace.requests.map((r) => [r.width, r.height])).toEqual(third!.trace.requests.map((r) => [r.width, r.height]));
+    b!.trace.requests.forEach((r, i) => expect(Math.abs(r.arrival - third!.trace.requests[i]!.arrival)).toBeLessThan(0.01));
+    for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b!.after, m).error!), m).toBeLessThanOrEqual(0.04);
+    expect(Math.abs(row(b!.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
+    // its stage times sit at the model (within 3%), the third machine's 10% above it
+    expect(Math.abs(b!.serviceVsModel)).toBeLessThan(0.03);
+    expect(third!.serviceVsModel).toBeGreaterThan(0.09);
+  }, 240_000);
+
   it('stageSpread: slowest over fastest request of one shape, the widest shape', () => {
     const req = (w: number, enc: number, den: number) => ({ line: 1, id: '', model: '', width: w, height: 64, frames: 9, steps: 4, cfg: true, arrival: 0, outcome: 'completed' as const, start: 0, encodeStart: 0, encodeEnd: enc, denoiseStart: enc, denoiseEnd: enc + den, decodeStart: enc + den, decodeEnd: enc + den + 1, finish: enc + den + 1 });
     const t = { file: 'x.csv', meta: undefined, requests: [req(64, 1, 2), req(64, 1, 4), req(128, 1, 10), req(128, 1, 11), req(256, 1, 1)] };

@@ -18,7 +18,7 @@
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
 import { nearestUpsampleSeconds, replicationPadSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
-import { FULL_REDUCTION_GPU, fullReductionGBs } from './full-reduction.ts';
+import { FULL_REDUCTION_GPU, fullReductionGBs, inductorFullReductionGBs } from './full-reduction.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -191,7 +191,9 @@ export class DeviceModel {
   /** Effective memory bandwidth (GB/s) of a kernel family at a size. */
   memoryGBs(family: string, bytes: number): number {
     // a full-tensor reduction: its own measured rate unless the profile measures the kind (full-reduction.ts)
-    if (family === 'reduce_full' && !this.profile.measuresMemoryFamily(family)) return fullReductionGBs(bytes) * (this.gpu.memBwGBs / getGpu(FULL_REDUCTION_GPU).memBwGBs);
+    const onRef = this.gpu.memBwGBs / getGpu(FULL_REDUCTION_GPU).memBwGBs;
+    if (family === 'reduce_full' && !this.profile.measuresMemoryFamily(family)) return fullReductionGBs(bytes) * onRef;
+    if (family === 'reduce_full_split' && !this.profile.measuresMemoryFamily(family)) return inductorFullReductionGBs(bytes) * onRef;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     return measured * this.memoryScale();
   }

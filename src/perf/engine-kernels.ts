@@ -7,7 +7,9 @@
  *         activationQuantization): per-token (one pass: the sgl-kernel kernel, set against the compiled torch
  *         version, which inductor makes one pass), dynamic per-tensor eager (abs, full-tensor max, scale,
  *         divide in PyTorch's non-vectorised loop, clamp, cast: perTensorDynamicEager) and compiled ('inductor':
- *         a full-tensor reduction and a scale-and-cast);
+ *         a Triton split reduction at its own rate, the scale, a scale-and-cast). The split reduction's rate was
+ *         set from the kernel profile of the compiled call at m = 4,096 and 32,760 (full-reduction.ts), so those
+ *         compiled rows say `calibration`; m = 75,600 is the check;
  *  reduce the parts of the eager per-tensor path alone: `max_eager` (a full-tensor max of a ready |x|) is the
  *         CALIBRATION of the 'reduce_full' rate (full-reduction.ts); abs+max and divide/clamp/cast are checks, and
  *         a per-row amax is priced as the 'reduce' kind (the copy rate: no profile row measures it);
@@ -23,6 +25,7 @@
 import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
+import { INDUCTOR_FULL_REDUCTION_GBS } from './full-reduction.ts';
 import { priceStage } from './stage-cost.ts';
 import { StageBuilder, type Dtype, type Op } from '../workload/ops.ts';
 import { attentionCall } from '../workload/attention-kernels.ts';
@@ -132,7 +135,7 @@ const GEMM_DTYPE: Record<string, Dtype> = { bf16: 'bf16', fp8_scaled_mm: 'fp8', 
 const QUANT_CASES: Record<string, { activation: LinearQuant['activation']; style: BlockStyle; as: string }> = {
   per_token_fp8_compiled: { activation: 'token', style: 'lightx2v', as: 'per-token quantisation, one pass (sgl-kernel)' },
   per_tensor_dynamic_fp8_eager: { activation: 'tensor-dynamic', style: 'diffusers', as: 'dynamic per-tensor, eager (abs, full-tensor max, scale, divide in the non-vectorised loop, clamp, cast)' },
-  per_tensor_dynamic_fp8_compiled: { activation: 'tensor-dynamic', style: 'inductor', as: 'dynamic per-tensor, compiled (full-tensor amax + scale-and-cast)' },
+  per_tensor_dynamic_fp8_compiled: { activation: 'tensor-dynamic', style: 'inductor', as: 'dynamic per-tensor, compiled (split amax at its measured rate, scale, scale-and-cast)' },
 };
 
 /** The rope cases: which block style's RoPE site prices them. */
@@ -182,7 +185,8 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     const q = QUANT_CASES[r.name!];
     if (!q) continue;
     const s = stageSeconds(dev, (b) => activationQuantization(b, q.activation, q.style, 'x', r.m!, r.k!, 2, 'x.q'));
-    push('quant', r.name!, `${r.name} m=${r.m} k=${r.k}`, r.s, s, q.as);
+    const calibrated = r.name === 'per_tensor_dynamic_fp8_compiled' && INDUCTOR_FULL_REDUCTION_GBS.some(([bytes]) => bytes === r.m! * r.k! * 2);
+    push('quant', r.name!, `${r.name} m=${r.m} k=${r.k}`, r.s, s, q.as, calibrated ? 'calibration' : undefined);
   }
   for (const r of (f.reduce ?? []).filter(ok)) {
     const E = r.m! * r.k!;

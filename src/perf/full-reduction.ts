@@ -36,3 +36,26 @@ export const FULL_REDUCTION_GBS: readonly (readonly [number, number])[] = [
 export function fullReductionGBs(bytes: number): number {
   return interpLog(FULL_REDUCTION_GBS.map(([b, g]) => [b, g] as [number, number]), bytes);
 }
+
+/**
+ * The same reduction compiled by torch.compile (inductor), as the compiled dynamic per-tensor FP8 path runs its
+ * amax: a Triton split reduction (`triton_red_fused_abs_max_0`: each program reduces a slice to a partial) and a
+ * one-program kernel over the partials that also forms the scale (`triton_per/red_fused__to_copy_abs_div_max_1`,
+ * ~1.5 µs). Its first kernel streams at well under the ATen reduction's rate on large tensors: 1.11 TB/s at
+ * 335 MB against ATen's 2.50.
+ *
+ * CALIBRATION: calibration/quant_kernels_probe.py, torch.profiler kernel times of the compiled
+ * per_tensor_dynamic_fp8 at m = 4,096 and 32,760 rows of 5,120 bf16 (calibration/engines/
+ * h100-sxm-quant-kernels.json, H100 SXM, torch 2.11.0+cu130, 2026-12-05): the first kernel's bytes read / time.
+ * CHECKS (held out): the m = 75,600 kernel of the same file (687.7 µs) and engines_bench.py's `quant`
+ * per_tensor_dynamic_fp8_compiled rows, which time the whole call (src/perf/engine-kernels.ts).
+ */
+export const INDUCTOR_FULL_REDUCTION_GBS: readonly (readonly [number, number])[] = [
+  [4096 * 5120 * 2, (4096 * 5120 * 2) / 14.0788e-6 / 1e9],
+  [32760 * 5120 * 2, (32760 * 5120 * 2) / 301.62995e-6 / 1e9],
+];
+
+/** Effective read bandwidth (GB/s) of inductor's split full-tensor reduction, on the GPU it was measured on. */
+export function inductorFullReductionGBs(bytes: number): number {
+  return interpLog(INDUCTOR_FULL_REDUCTION_GBS.map(([b, g]) => [b, g] as [number, number]), bytes);
+}

@@ -53,7 +53,9 @@ export function activationQuantization(b: StageBuilder, activation: LinearQuant[
   if (activation === 'token') quantOp(b, `${name}.quantize_per_token`, 'cast_down', E * (inBytes + 1) + rows * DTYPE_BYTES.fp32, 1, mem);
   else if (activation === 'tensor-static') quantOp(b, `${name}.quantize_per_tensor`, 'cast_down', E * (inBytes + 1), 1, mem);
   else if (style === 'inductor') {
-    quantOp(b, `${name}.amax`, 'reduce_full', E * inBytes, 1);
+    // inductor's split reduction at its own rate, then one small kernel: the max of the partials and the scale
+    quantOp(b, `${name}.amax`, 'reduce_full_split', E * inBytes, 1);
+    quantOp(b, `${name}.amax_scale`, 'copy', 2 * 2 * DTYPE_BYTES.fp32, 1);
     quantOp(b, `${name}.scale_cast`, 'cast_down', E * (inBytes + 1), 1, mem);
   } else perTensorDynamicEager(b, name, rows * k, inBytes, mem);
 }
@@ -84,7 +86,7 @@ export function perTensorDynamicEager(b: StageBuilder, name: string, elements: n
   quantOp(b, `${name}.cast`, 'cast_down', E * (inBytes + 1), 1, mem);
 }
 
-type QuantKind = 'reduce_full' | 'cast_down' | 'copy' | 'binary';
+type QuantKind = 'reduce_full' | 'reduce_full_split' | 'cast_down' | 'copy' | 'binary';
 type OpMemory = Parameters<StageBuilder['op']>[1];
 
 /** One elementwise op of a quantisation pass; `strided`: PyTorch's non-vectorised loop (an operand is broadcast). */

@@ -27,6 +27,8 @@ export type ElementwiseKind =
   | 'reduce'
   /** a whole tensor to one scalar (x.max()): bytes = bytes read, priced at its measured rate (perf/full-reduction.ts) */
   | 'reduce_full'
+  /** the same, compiled by inductor: a Triton split reduction, priced at its own measured rate (perf/full-reduction.ts) */
+  | 'reduce_full_split'
   | 'softmax'
   /** composite: the official WanRMSNorm (7 kernels), priced by its measured effective rate */
   | 'rmsnorm_wan'
