@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { RequestClass, Scenario } from '../scenario/schema.ts';
 import { simulate } from '../serving/simulate.ts';
+import { poolsOf } from '../scenario/pools.ts';
 import { InputError } from '../errors.ts';
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { fitOverheads, shapeOf, type OverheadFit, type StageTimes } from './fit.ts';
@@ -26,6 +27,22 @@ export interface CalibrationResult {
  * short run whose mix is the trace's shapes (cost model or the pools' measured stage_times).
  */
 export function modelStageTimes(loaded: LoadedScenario, trace: ObservedTrace, baseDir?: string): (r: ObservedRequest) => StageTimes | null {
+  const model = modelStages(loaded, trace, baseDir);
+  return (r) => model(r)?.times ?? null;
+}
+
+/**
+ * A request shape as the scenario prices it: its stage times, and whether the cost model has its DiT forward bound
+ * by the host's kernel launches (eager Python dispatch at `host_dispatch_us` per kernel) rather than by the GPU.
+ * `hostBound` is null where the stage times are measured (a stage profile) rather than priced.
+ */
+export interface ModelStages {
+  times: StageTimes;
+  hostBound: boolean | null;
+  hostDispatchUs: number | null;
+}
+
+export function modelStages(loaded: LoadedScenario, trace: ObservedTrace, baseDir?: string): (r: ObservedRequest) => ModelStages | null {
   const shapes = new Map<string, ObservedRequest>();
   for (const r of trace.requests) shapes.set(`${r.model}|${shapeOf(r)}|${r.cfg}`, r);
   const s0 = loaded.scenario;
@@ -36,9 +53,19 @@ export function modelStageTimes(loaded: LoadedScenario, trace: ObservedTrace, ba
   const s: Scenario = { ...s0, duration: 1, drain: false, serving_overheads: undefined, workload: { ...s0.workload, arrivals: { process: 'poisson', rate_per_s: 1e-9 }, mix } };
   const res = simulate(s, { baseDir, locate: loaded.locate });
   const byClass = new Map(res.service_times.map((t) => [t.class, t]));
+  const estimates = new Map((res.estimates ?? []).map((e) => [e.class, e.estimate]));
+  const measured = poolsOf(s0).some((p) => p.stage_times);
   return (r) => {
-    const t = byClass.get(`${r.model}|${shapeOf(r)}|${r.cfg}`);
-    return t ? { encode_s: t.encode_s, denoise_s: t.denoise_s, decode_s: t.decode_s } : null;
+    const key = `${r.model}|${shapeOf(r)}|${r.cfg}`;
+    const t = byClass.get(key);
+    if (!t) return null;
+    const e = estimates.get(key);
+    const forward = e?.stages.find((x) => x.name === 'dit_forward');
+    return {
+      times: { encode_s: t.encode_s, denoise_s: t.denoise_s, decode_s: t.decode_s },
+      hostBound: forward && !measured ? forward.bound === 'launch' : null,
+      hostDispatchUs: e?.profile.host_dispatch_us ?? null,
+    };
   };
 }
 
@@ -54,8 +81,8 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
   const fit = fitOverheads(fitTrace, modelStageTimes(loaded, fitTrace, baseDir));
   const validations = validate.map((t) => ({
     file: t.file,
-    before: replay(loaded, t, { baseDir, overheads: null, onRun }).report,
-    after: replay(loaded, t, { baseDir, overheads: fit.overheads, onRun }).report,
+    before: replay(loaded, t, { baseDir, overheads: null, onRun, diagnose: false }).report,
+    after: replay(loaded, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false }).report,
   }));
   return { fit, fitTrace: fitTrace.file, validations };
 }

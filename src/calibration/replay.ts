@@ -12,6 +12,8 @@ import { poolsOf } from '../scenario/pools.ts';
 import { type ObservedTrace, workerCount } from './observed-trace.ts';
 import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type ServingMetrics } from './metrics.ts';
 import type { ServingOverheads } from '../serving/overheads.ts';
+import { modelStages } from './calibrate.ts';
+import { diagnoseStages, type StageDiagnosis } from './stage-diagnosis.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 
@@ -51,6 +53,8 @@ export interface ReplayReport {
   rows: MetricRow[];
   requests: RequestComparison[];
   warnings: string[];
+  /** Each request shape's observed stage times beside the scenario's, and what follows (stage-diagnosis.ts). */
+  stage_diagnosis?: StageDiagnosis;
 }
 
 export interface ReplayOptions {
@@ -65,6 +69,8 @@ export interface ReplayOptions {
   overheads?: ServingOverheads | null;
   /** Called after each simulated seed (a progress bar). */
   onRun?: () => void;
+  /** Compare each shape's observed stage times with the scenario's (default true; calibrate's before/after runs skip it). */
+  diagnose?: boolean;
 }
 
 /** The scenario with the trace as its arrivals. */
@@ -106,6 +112,7 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
       row.range = [Math.min(...xs), Math.max(...xs)];
     });
   }
+  if (opts.diagnose !== false) report.stage_diagnosis = diagnoseStages(trace, modelStages(loaded, trace, opts.baseDir));
   const samples: PredictedSamples = { latency: reports.flatMap((r) => r.requests.map((q) => q.predicted_latency_s)), wait: reports.flatMap((r) => r.requests.map((q) => q.predicted_wait_s)) };
   return { report, result: runs[0]!, samples };
 }

@@ -33,7 +33,17 @@ export function replayTable(r: ReplayReport): string {
   const ranged = r.rows.some((x) => x.range && x.range[0] !== x.range[1]);
   const rows: Cell[][] = r.rows.map((row) => [row.metric, fmtValue(row, row.observed), fmtValue(row, row.predicted), fmtError(row.error), ...(ranged && row.range ? [`${fmtValue(row, row.range[0])} … ${fmtValue(row, row.range[1])}`] : [])]);
   const warn = r.warnings.length ? `\nwarnings:\n${r.warnings.map((w) => `  ${w}`).join('\n')}` : '';
-  return `${head.join('\n')}\n\n${table(['metric', 'observed', 'predicted', 'error', ...(ranged ? [`range over ${r.replications} seeds`] : [])], rows)}${warn}`;
+  return `${head.join('\n')}\n\n${table(['metric', 'observed', 'predicted', 'error', ...(ranged ? [`range over ${r.replications} seeds`] : [])], rows)}${stageText(r)}${warn}`;
+}
+
+/** The shapes' stage times, observed / the scenario's, and the diagnosis lines (stage-diagnosis.ts). */
+function stageText(r: ReplayReport): string {
+  const d = r.stage_diagnosis;
+  if (!d || d.stages.length === 0) return '';
+  const ratio = (o: number, m: number | undefined) => (m === undefined ? fmtSeconds(o) : `${fmtSeconds(o)} / ${fmtSeconds(m)}`);
+  const rows: Cell[][] = d.stages.map((s) => [s.shape, String(s.requests), ratio(s.observed.encode_s, s.model?.encode_s), ratio(s.observed.denoise_s, s.model?.denoise_s), ratio(s.observed.decode_s, s.model?.decode_s), fmtError(s.error), s.host_bound === null ? '-' : s.host_bound ? 'host launches' : 'GPU']);
+  const notes = d.notes.length ? `\n${d.notes.map((n) => `  ${n}`).join('\n')}` : '';
+  return `\n\n${table(['shape', 'n', 'encode observed / model', 'denoise', 'decode', 'error', 'model: forward bound by'], rows, { title: 'stage times per shape (the worker; queueing is simulated exactly)' })}${notes}`;
 }
 
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {

@@ -1,0 +1,62 @@
+/**
+ * Why a replay misses: each request shape's observed stage times beside the scenario's, and what follows. The
+ * queueing a replay simulates is exact (the trace's arrivals, the server's routing); what it cannot know is a
+ * worker that ran slower or faster than the model. When one shape is off and another agrees, the GPU ran as
+ * modelled and the difference is the worker's host; when the cost model has that shape's DiT forward bound by
+ * the host's kernel launches, the host CPU's speed sets it (on the committed GPU traces: the same requests ran
+ * 0.10 s to 0.20 s a step on different hosts and minutes, calibration/serving/traces/gpu1-long*), and the way to
+ * price a host is to measure it (calibration/host/forward_host_probe.py → inference.host_dispatch_us).
+ */
+import type { ObservedTrace } from './observed-trace.ts';
+import { shapeOf, traceStageCheck, type StageTimes } from './fit.ts';
+import type { ModelStages } from './calibrate.ts';
+import type { ObservedRequest } from './observed-trace.ts';
+
+/** A shape's observed and modelled stage times further apart than this is reported. */
+export const STAGE_MISS = 0.1;
+/** A shape within this of the model counts as "agrees" (the GPU ran as modelled). */
+export const STAGE_AGREE = 0.05;
+
+export interface StageDiagnosisRow {
+  shape: string;
+  requests: number;
+  observed: StageTimes;
+  model: StageTimes | null;
+  /** observed (encode + denoise + decode) / the model's − 1; null without a model. */
+  error: number | null;
+  /** The cost model has this shape's DiT forward bound by host kernel launches (null: measured stage times). */
+  host_bound: boolean | null;
+}
+
+export interface StageDiagnosis {
+  stages: StageDiagnosisRow[];
+  /** Plain-language findings, empty when every shape is within STAGE_MISS of the model. */
+  notes: string[];
+}
+
+const total = (t: StageTimes) => t.encode_s + t.denoise_s + t.decode_s;
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+
+export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest) => ModelStages | null): StageDiagnosis {
+  const hostOf = new Map<string, ModelStages | null>();
+  const checks = traceStageCheck(trace, (r) => {
+    const m = model(r);
+    hostOf.set(`${shapeOf(r)}${r.cfg ? '' : ' no CFG'}`, m); // the key traceStageCheck groups by
+    return m?.times ?? null;
+  });
+  const stages: StageDiagnosisRow[] = checks.map((c) => {
+    const m = hostOf.get(c.shape) ?? null;
+    return { shape: c.shape, requests: c.requests, observed: c.observed, model: c.model, error: c.model ? total(c.observed) / total(c.model) - 1 : null, host_bound: m?.hostBound ?? null };
+  });
+  const notes: string[] = [];
+  const agree = stages.filter((s) => s.error !== null && Math.abs(s.error) <= STAGE_AGREE);
+  for (const s of stages.filter((x) => x.error !== null && Math.abs(x.error) > STAGE_MISS)) {
+    const dispatch = hostOf.get(s.shape)?.hostDispatchUs;
+    const parts = [`${s.shape}: the worker's stage times are ${signed(s.error!)} off the model (${s.requests} requests), and every prediction that queues behind them moves with them`];
+    if (agree.length) parts.push(`${agree.map((a) => a.shape).join(', ')} agree${agree.length === 1 ? 's' : ''} within ${(100 * STAGE_AGREE).toFixed(0)}%, so the GPU ran as modelled`);
+    if (s.host_bound) parts.push(`the cost model has this shape's DiT forward bound by the host's kernel launches (${dispatch ?? '?'} µs of CPU per kernel), so the host CPU's speed sets it: measure your host with calibration/host/forward_host_probe.py and set inference.host_dispatch_us`);
+    else if (s.host_bound === false) parts.push('the cost model has this shape bound by the GPU: compare its kernels with a profile (calibration/host/forward_kernel_profile.py)');
+    notes.push(parts.join('; '));
+  }
+  return { stages, notes };
+}

@@ -1,0 +1,77 @@
+/**
+ * The replay's stage diagnosis (src/calibration/stage-diagnosis.ts) on the committed traces: it names the shape whose
+ * worker ran off the model, says whether the model has it bound by the host's launches, and stays quiet where
+ * every shape agrees.
+ */
+import { describe, expect, it } from 'vitest';
+import { dirname, resolve } from 'node:path';
+import { loadScenario } from '../src/scenario/load.ts';
+import { readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { modelStages } from '../src/calibration/calibrate.ts';
+import { diagnoseStages, STAGE_MISS } from '../src/calibration/stage-diagnosis.ts';
+import { replay } from '../src/calibration/replay.ts';
+import { replayTable } from '../src/calibration/report.ts';
+
+const GPU = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
+const CPU = 'calibration/serving/scenarios/cpu-tiny.yaml';
+const diagnose = (trace: string, scenario: string) => {
+  const loaded = loadScenario(scenario);
+  const t = readObservedTrace(trace);
+  return diagnoseStages(t, modelStages(loaded, t, dirname(resolve(scenario))));
+};
+
+describe('why a replay misses: each shape\'s stage times against the model', () => {
+  it('the third machine\'s bursty trace: the host-bound 480x272 shape ran 17.5% slow, the GPU-bound 832x480 shape agrees', () => {
+    const d = diagnose('calibration/serving/traces/gpu1-long/bursty-long.csv', GPU);
+    const small = d.stages.find((s) => s.shape === '480x272x17f/8st')!;
+    const big = d.stages.find((s) => s.shape === '832x480x17f/8st')!;
+    expect(small.error!).toBeCloseTo(0.175, 2);
+    expect(small.host_bound).toBe(true);
+    expect(Math.abs(big.error!)).toBeLessThan(0.03); // the README: within 3%
+    expect(big.host_bound).toBe(false);
+    expect(d.notes).toHaveLength(1);
+    expect(d.notes[0]).toMatch(/^480x272x17f\/8st: the worker's stage times are \+17\.\d% off the model/);
+    expect(d.notes[0]).toContain('832x480x17f/8st agrees within 5%');
+    expect(d.notes[0]).toContain('inference.host_dispatch_us');
+  }, 60_000);
+  it('the fourth machine, same arrivals: every shape within 10%, no note', () => {
+    const d = diagnose('calibration/serving/traces/gpu1-long-b/bursty-long.csv', GPU);
+    for (const s of d.stages) expect(Math.abs(s.error!), s.shape).toBeLessThanOrEqual(STAGE_MISS);
+    expect(d.notes).toEqual([]);
+  }, 60_000);
+  it('measured stage times (the CPU scenario): no bound is claimed', () => {
+    const d = diagnose('calibration/serving/traces/cpu-tiny/load85.csv', CPU);
+    expect(d.stages.length).toBe(2);
+    for (const s of d.stages) expect(s.host_bound).toBeNull();
+  }, 60_000);
+  it('vgsim replay prints the table and the note, and its JSON carries them', () => {
+    const loaded = loadScenario(GPU);
+    const t = readObservedTrace('calibration/serving/traces/gpu1-long/bursty-long.csv');
+    const { report } = replay(loaded, t, { baseDir: dirname(resolve(GPU)), replications: 1 });
+    expect(report.stage_diagnosis!.notes).toHaveLength(1);
+    const text = replayTable(report);
+    expect(text).toContain('stage times per shape');
+    expect(text).toContain('host launches');
+    expect(JSON.parse(JSON.stringify(report)).stage_diagnosis.stages).toHaveLength(2);
+  }, 60_000);
+  it('calibration/serving/README.md: the same 480x272 requests took 0.10 s a step on some hosts and minutes, up to 0.20 s on others; 832x480 within 3%', () => {
+    const traces = ['gpu1/load50', 'gpu1/load85', 'gpu1/bursty', 'gpu1b/load50', 'gpu1b/bursty', 'gpu1-long/load50-long', 'gpu1-long/load85-long', 'gpu1-long/bursty-long', 'gpu1-long/bursty2-long', 'gpu1-long-b/bursty-long'];
+    const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+    const step = (w: number) => traces.map((n) => median(readObservedTrace(`calibration/serving/traces/${n}.csv`).requests.filter((r) => r.width === w && r.denoiseEnd !== undefined).map((r) => (r.denoiseEnd! - r.denoiseStart!) / r.steps)));
+    const small = step(480);
+    expect(Math.min(...small)).toBeGreaterThan(0.095);
+    expect(Math.min(...small)).toBeLessThan(0.105);
+    expect(Math.max(...small)).toBeGreaterThan(0.19);
+    expect(Math.max(...small)).toBeLessThan(0.2);
+    const big = step(832);
+    expect(Math.max(...big) / Math.min(...big) - 1).toBeLessThan(0.03);
+  });
+  it('a synthetic trace with both shapes off: the note does not claim the GPU ran as modelled', () => {
+    const t = readObservedTrace('calibration/serving/traces/gpu1-long/bursty-long.csv');
+    const slow = { ...t, requests: t.requests.map((r) => (r.denoiseEnd === undefined ? r : { ...r, denoiseEnd: r.denoiseEnd + 1.5, decodeStart: r.decodeStart! + 1.5, decodeEnd: r.decodeEnd! + 1.5, finish: r.finish! + 1.5 })) };
+    const loaded = loadScenario(GPU);
+    const d = diagnoseStages(slow, modelStages(loaded, slow, dirname(resolve(GPU))));
+    expect(d.notes).toHaveLength(2);
+    for (const n of d.notes) expect(n).not.toContain('agree');
+  }, 60_000);
+});
