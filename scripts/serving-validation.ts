@@ -16,7 +16,7 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace, type ObservedTrace } from '../src/calibration/observed-trace.ts';
 import { replay, type PredictedSamples, type ReplayReport } from '../src/calibration/replay.ts';
 import { fmtError, replayChart } from '../src/calibration/report.ts';
-import { modelStageTimes } from '../src/calibration/calibrate.ts';
+import { modelStageTimes } from '../src/calibration/model-stages.ts';
 import type { ObservedRequest } from '../src/calibration/observed-trace.ts';
 import { traceStageCheck, traceStageTimes, type StageTimes } from '../src/calibration/fit.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace } from '../src/calibration/observed-trace.ts';
-import { modelStages } from '../src/calibration/calibrate.ts';
+import { modelStages } from '../src/calibration/model-stages.ts';
 import { diagnoseStages, STAGE_MISS } from '../src/calibration/stage-diagnosis.ts';
 import { replay } from '../src/calibration/replay.ts';
 import { replayTable } from '../src/calibration/report.ts';

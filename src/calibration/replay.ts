@@ -12,7 +12,7 @@ import { poolsOf } from '../scenario/pools.ts';
 import { type ObservedTrace, workerCount } from './observed-trace.ts';
 import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type ServingMetrics } from './metrics.ts';
 import type { ServingOverheads } from '../serving/overheads.ts';
-import { modelStages } from './calibrate.ts';
+import { modelStages } from './model-stages.ts';
 import { diagnoseStages, type StageDiagnosis } from './stage-diagnosis.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';

@@ -9,7 +9,7 @@
  */
 import type { ObservedTrace } from './observed-trace.ts';
 import { shapeOf, traceStageCheck, type StageTimes } from './fit.ts';
-import type { ModelStages } from './calibrate.ts';
+import type { ModelStages } from './model-stages.ts';
 import type { ObservedRequest } from './observed-trace.ts';
 
 /** A shape's observed and modelled stage times further apart than this is reported. */
