@@ -75,3 +75,19 @@ describe('why a replay misses: each shape\'s stage times against the model', () 
     for (const n of d.notes) expect(n).not.toContain('agree');
   }, 60_000);
 });
+
+describe('a mixed-model trace groups stage times by model as well as shape', () => {
+  it('two models at the same shape are two rows, each against its own model', () => {
+    const t = readObservedTrace('calibration/serving/traces/gpu1-long-b/bursty-long.csv');
+    const mixed = { ...t, requests: t.requests.map((r, i) => ({ ...r, model: i % 2 ? 'model-a' : 'model-b' })) };
+    const seen: string[] = [];
+    const d = diagnoseStages(mixed, (r) => {
+      seen.push(r.model);
+      return { times: { encode_s: 0.08, denoise_s: r.model === 'model-a' ? 1 : 2, decode_s: 0.2 }, hostBound: null, hostDispatchUs: null };
+    });
+    expect(d.stages.map((s) => s.shape).sort()).toEqual(['480x272x17f/8st model-a', '480x272x17f/8st model-b', '832x480x17f/8st model-a', '832x480x17f/8st model-b']);
+    expect(new Set(seen)).toEqual(new Set(['model-a', 'model-b']));
+    const a = d.stages.find((s) => s.shape === '832x480x17f/8st model-a')!;
+    expect(a.model!.denoise_s).toBe(1);
+  });
+});

@@ -49,6 +49,15 @@ export interface OverheadFit {
 
 export const shapeOf = (r: Pick<ObservedRequest, 'width' | 'height' | 'frames' | 'steps'>) => `${r.width}x${r.height}x${r.frames}f/${r.steps}st`;
 
+/**
+ * The request class a trace's stage times are grouped by: the shape, " no CFG" without CFG, and the model when the
+ * trace holds more than one (a mixed-model server runs the same shape at different costs).
+ */
+export function requestClassOf(requests: readonly Pick<ObservedRequest, 'model'>[]): (r: ObservedRequest) => string {
+  const multi = new Set(requests.map((r) => r.model)).size > 1;
+  return (r) => `${shapeOf(r)}${r.cfg ? '' : ' no CFG'}${multi ? ` ${r.model}` : ''}`;
+}
+
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 const has = (...xs: (number | undefined)[]): boolean => xs.every((x) => x !== undefined);
 
@@ -117,7 +126,8 @@ const MAX_LAG = 10;
  */
 function serviceVariability(staged: ObservedRequest[]): { cv: number; correlationS: number; n: number; shapes: number; pairs: number } {
   const by = stageTimesByShape(staged);
-  const tau = correlationTime(staged, (r) => stageTime(r) / mean(by.get(shapeOf(r))!));
+  const classOf = requestClassOf(staged);
+  const tau = correlationTime(staged, (r) => stageTime(r) / mean(by.get(classOf(r))!));
   let num = 0;
   let den = 0;
   let n = 0;
@@ -163,8 +173,9 @@ const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.den
 
 function stageTimesByShape(staged: readonly ObservedRequest[]): Map<string, number[]> {
   const by = new Map<string, number[]>();
+  const classOf = requestClassOf(staged);
   for (const r of staged) {
-    const k = shapeOf(r);
+    const k = classOf(r);
     let xs = by.get(k);
     if (!xs) by.set(k, (xs = []));
     xs.push(stageTime(r));
@@ -172,9 +183,14 @@ function stageTimesByShape(staged: readonly ObservedRequest[]): Map<string, numb
   return by;
 }
 
-/** Each request shape's (shapeOf) stage times (encode + denoise + decode), one per completed request with every stage boundary. */
+/** Each request class's (requestClassOf: the shape, and the model in a mixed trace) stage times (encode + denoise + decode), one per completed request with every stage boundary. */
 export function traceStageTimes(trace: ObservedTrace): Map<string, number[]> {
   return stageTimesByShape(stagedRequests(completedRequests(trace)));
+}
+
+/** The class key traceStageCheck and traceStageTimes group a trace's requests by. */
+export function traceRequestClassOf(trace: ObservedTrace): (r: ObservedRequest) => string {
+  return requestClassOf(stagedRequests(completedRequests(trace)));
 }
 
 /** Each request shape's mean observed stage times in a trace (completed requests with every stage boundary), beside `model`'s. */
@@ -183,9 +199,10 @@ export function traceStageCheck(trace: ObservedTrace, model: (r: ObservedRequest
 }
 
 function stageCheck(staged: ObservedRequest[], model: (r: ObservedRequest) => StageTimes | null): StageCheck[] {
+  const classOf = requestClassOf(staged);
   const by = new Map<string, ObservedRequest[]>();
   for (const r of staged) {
-    const k = `${shapeOf(r)}${r.cfg ? '' : ' no CFG'}`;
+    const k = classOf(r);
     let xs = by.get(k);
     if (!xs) by.set(k, (xs = []));
     xs.push(r);

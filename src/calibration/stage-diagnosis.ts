@@ -8,7 +8,7 @@
  * price a host is to measure it (calibration/host/forward_host_probe.py → inference.host_dispatch_us).
  */
 import type { ObservedTrace } from './observed-trace.ts';
-import { shapeOf, traceStageCheck, type StageTimes } from './fit.ts';
+import { traceRequestClassOf, traceStageCheck, type StageTimes } from './fit.ts';
 import type { ModelStages } from './model-stages.ts';
 import type { ObservedRequest } from './observed-trace.ts';
 
@@ -39,9 +39,10 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 
 export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest) => ModelStages | null): StageDiagnosis {
   const hostOf = new Map<string, ModelStages | null>();
+  const classOf = traceRequestClassOf(trace);
   const checks = traceStageCheck(trace, (r) => {
     const m = model(r);
-    hostOf.set(`${shapeOf(r)}${r.cfg ? '' : ' no CFG'}`, m); // the key traceStageCheck groups by
+    hostOf.set(classOf(r), m); // the key traceStageCheck groups by
     return m?.times ?? null;
   });
   const stages: StageDiagnosisRow[] = checks.map((c) => {
