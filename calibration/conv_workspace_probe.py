@@ -3,12 +3,13 @@ during F.conv3d beyond the input and the output (cuDNN's workspace and any layou
 channels, frames, spatial sizes, dtypes and padding styles. The rows go to the `conv_workspace` list of a
 vgsim-gpu-profile/1 file (memory only, no timing; profile_gpu.py's `conv` rows also carry `workspace_bytes`, at
 Wan's decoder shapes of 4 frames and less); vgsim prices a convolution's workspace from both
-(GpuProfile.convWorkspaceRatio: workspace / input bytes). The first run (calibration/logs/
-conv-workspace-h100-sxm.json) wrote them under `conv`; merge_runs.py takes them from `conv_workspace`.
+(GpuProfile.convWorkspaceBytes: input + output bytes times the interpolated ratio workspace / (input + output)).
+The first run (calibration/logs/conv-workspace-h100-sxm.json) wrote them under `conv`, its fp16 rows as dtype
+"bf16" with "half": "fp16"; this version writes `conv_workspace` rows and dtype "fp16", which vgsim's bf16 and
+fp32 lookups never read (fp16 is priced as bf16; the fp16 rows are a check).
 
     python3 calibration/conv_workspace_probe.py --out /tmp/conv-ws.json
     python3 calibration/merge_runs.py calibration/profiles/h100-sxm.json /tmp/conv-ws.json --note "..."
-(fp16 rows carry "half": "fp16" and dtype "bf16": vgsim prices fp16 as bf16, and they are kept as a check)
 
 The grid is generic (channels 128/256/512, 8/32/96 output frames, 128x128 and 256x256 outputs), not the
 decoders' shapes: the decoders' measured peaks (families_measure.py) stay a check of the model.
@@ -50,9 +51,9 @@ def run(prec, cin, cout, t, h, w, padding, limit_gb):
     xshape = (1, cin, t + 2, h + 2, w + 2) if padding == "explicit" else (1, cin, t + 2, h, w)
     in_b = math.prod(xshape) * es
     out_b = cout * t * h * w * es
-    rec = dict(kind="conv3d", dtype="bf16" if dtype != "fp32" else "fp32", tf32=prec == "tf32", n=1, cin=cin, cout=cout,
+    rec = dict(kind="conv3d", dtype=dtype, tf32=prec == "tf32", n=1, cin=cin, cout=cout,
                t=t, h=h, w=w, kernel=[3, 3, 3], padding=padding, stage="conv_workspace_probe",
-               source="conv_workspace_probe.py", **({"half": "fp16"} if dtype == "fp16" else {}))
+               source="conv_workspace_probe.py")
     if in_b + 5 * out_b > limit_gb * 1e9:
         rec["error"] = "skipped: not enough memory"
         return rec

@@ -18,7 +18,7 @@ KEYS = {
     "attention": ("backend", "batch", "heads", "head_dim", "lq", "lk"),
     "memory_bound": ("op", "dtype", "elements"),
     "conv": ("kind", "dtype", "tf32", "n", "cin", "cout", "t", "h", "w", "kernel"),
-    "conv_workspace": ("kind", "dtype", "tf32", "half", "cin", "cout", "t", "h", "w", "kernel", "padding"),
+    "conv_workspace": ("kind", "dtype", "tf32", "cin", "cout", "t", "h", "w", "kernel", "padding"),
     "sustained": ("workload",),
     "cases": ("kind", "model", "vae", "width", "height", "frames", "attention", "mode"),
 }
