@@ -98,6 +98,17 @@ describe('README: validated against a real server', () => {
     expect(third!.serviceVsModel).toBeGreaterThan(0.09);
   }, 240_000);
 
+  it('the first machine\'s traces with the stage times measured on its fit trace: the serving layer alone meets the targets', () => {
+    const run = RUNS.find((r) => r.scenario.endsWith('h100x1-1.3b-measured.yaml'))!;
+    expect(run.dir.endsWith('/gpu1')).toBe(true);
+    const scored = scoreRun(run);
+    expect(scored.map((s) => s.name)).toEqual(['load50', 'load85', 'bursty']);
+    for (const s of scored) {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(s.after, m).error!), `${s.name} ${m}`).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(row(s.after, 'throughput /h').error!), s.name).toBeLessThanOrEqual(0.05);
+    }
+  }, 240_000);
+
   it('stageSpread: slowest over fastest request of one shape, the widest shape', () => {
     const req = (w: number, enc: number, den: number) => ({ line: 1, id: '', model: '', width: w, height: 64, frames: 9, steps: 4, cfg: true, arrival: 0, outcome: 'completed' as const, start: 0, encodeStart: 0, encodeEnd: enc, denoiseStart: enc, denoiseEnd: enc + den, decodeStart: enc + den, decodeEnd: enc + den + 1, finish: enc + den + 1 });
     const t = { file: 'x.csv', meta: undefined, requests: [req(64, 1, 2), req(64, 1, 4), req(128, 1, 10), req(128, 1, 11), req(256, 1, 1)] };
