@@ -33,6 +33,11 @@ describe('why a replay misses: each shape\'s stage times against the model', () 
     expect(d.notes[0]).toMatch(/^480x272x17f\/8st: the worker's stage times are \+17\.\d% off the model/);
     expect(d.notes[0]).toContain('832x480x17f/8st agrees within 5%');
     expect(d.notes[0]).toContain('inference.host_dispatch_us');
+    // 23.5 µs × observed / modelled denoise
+    const implied = (23.5 * small.observed.denoise_s) / small.model!.denoise_s;
+    expect(d.notes[0]).toContain(`implies about ${implied.toFixed(1)} µs`);
+    expect(implied).toBeGreaterThan(28);
+    expect(implied).toBeLessThan(31);
   }, 60_000);
   it('the fourth machine, same arrivals: every shape within 10%, no note', () => {
     const d = diagnose('calibration/serving/traces/gpu1-long-b/bursty-long.csv', GPU);

@@ -55,7 +55,11 @@ export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest)
     const dispatch = hostOf.get(s.shape)?.hostDispatchUs;
     const parts = [`${s.shape}: the worker's stage times are ${signed(s.error!)} off the model (${s.requests} requests), and every prediction that queues behind them moves with them`];
     if (agree.length) parts.push(`${agree.map((a) => a.shape).join(', ')} agree${agree.length === 1 ? 's' : ''} within ${(100 * STAGE_AGREE).toFixed(0)}%, so the GPU ran as modelled`);
-    if (s.host_bound) parts.push(`the cost model has this shape's DiT forward bound by the host's kernel launches (${dispatch ?? '?'} µs of CPU per kernel), so the host CPU's speed sets it: measure your host with calibration/host/forward_host_probe.py and set inference.host_dispatch_us`);
+    if (s.host_bound) {
+      // a host-bound denoise scales with the host's time per kernel: the observed one, if the whole gap is the host's
+      const implied = dispatch && s.model ? `; the observed denoise implies about ${((dispatch * s.observed.denoise_s) / s.model.denoise_s).toFixed(1)} µs if all of its gap is the host's` : '';
+      parts.push(`the cost model has this shape's DiT forward bound by the host's kernel launches (${dispatch ?? '?'} µs of CPU per kernel${implied}), so the host CPU's speed sets it: measure your host with calibration/host/forward_host_probe.py and set inference.host_dispatch_us`);
+    }
     else if (s.host_bound === false) parts.push('the cost model has this shape bound by the GPU: compare its kernels with a profile (calibration/host/forward_kernel_profile.py)');
     notes.push(parts.join('; '));
   }
