@@ -13,7 +13,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import { poolsOf } from '../src/scenario/pools.ts';
 import { readObservedTrace, type ObservedTrace } from '../src/calibration/observed-trace.ts';
 import { replay, type PredictedSamples, type ReplayReport } from '../src/calibration/replay.ts';
 import { fmtError, replayChart } from '../src/calibration/report.ts';
@@ -163,15 +162,10 @@ function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, ove
   const cudnn = typeof worker.cudnn === 'number' ? `, cuDNN ${Math.floor(worker.cudnn / 10000)}.${Math.floor((worker.cudnn % 10000) / 100)}` : '';
   return `**GPU run** (\`${run.dir}/\`): ${meta.gpus?.count ?? '?'}× ${smi[0] ?? worker.gpu_name ?? '?'} (driver ${smi[1] ?? '?'}, ${smi[2] ?? '?'} limit) on a ${host.cpus ?? '?'}-vCPU ${host.cpu ?? '?'} host, ` +
     `${meta.server?.workers} worker, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}, CUDA ${worker.cuda ?? '?'}${cudnn}; ${worker.model ?? '?'} with random weights (\`calibration/wan_reference.py\`). ` +
-    (measuredStages(run)
+    (scored[0]!.after.scenario.stage_times.some(Boolean)
       ? `The stage times are measured: each shape's mean on \`${fitDir}/fit.csv\` (\`${fitDir}/stage-times.json\`, \`vgsim calibrate --write-stage-times\`; scenario \`${run.scenario}\`), and from the same trace ${fitted}.`
       : `The stage times are vgsim's H100 cost model (\`${run.scenario}\`), fitted on no trace; from a trace come only ${fitted}.`) +
     (run.note ? ` ${run.note}` : ' The traces below were not used for fitting.');
-}
-
-/** Whether the run's scenario takes measured stage times (deployment.stage_times) instead of the cost model's. */
-function measuredStages(run: ValidationRun): boolean {
-  return poolsOf(loadScenario(run.scenario).scenario).some((p) => p.stage_times);
 }
 
 function spreadText(t: ObservedTrace): string {

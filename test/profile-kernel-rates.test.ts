@@ -29,6 +29,18 @@ const dev = new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' });
 const HY: [number, number, number] = [17, 32, 32];
 const COG: [number, number, number] = [2, 30, 45];
 
+/**
+ * A checking call's SM-bound ops against the profiled kernel: one op per kernel call, their summed `bound` time
+ * within `tolerance` of the profile's, and the op's price at least that bound (not the copy bandwidth below it).
+ */
+function expectSmBound(k: { calls: number; self_device_ms: number }, checked: ElementwiseOp[], bound: (o: ElementwiseOp, sms: number) => number, tolerance: number): void {
+  expect(checked.length).toBe(k.calls);
+  const s = checked.reduce((a, o) => a + bound(o, 132), 0);
+  expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(tolerance);
+  const priced = checked.reduce((a, o) => a + dev.opTime(o).seconds, 0);
+  expect(priced).toBeGreaterThanOrEqual(s);
+}
+
 describe('nearest upsampling: one thread per output element (perf/sm-bound-elementwise.ts)', () => {
   it('calibrated on the HunyuanVideo decoder call: its output elements over the 5 kernels\' time', () => {
     const k = kernel('hunyuan-video-vae', 'aten::upsample_nearest3d');
@@ -37,14 +49,8 @@ describe('nearest upsampling: one thread per output element (perf/sm-bound-eleme
     expect(elems / (k.self_device_ms / 1e3) / 132 / NEAREST_UPSAMPLE_ELEMS_PER_SM_S).toBeCloseTo(1, 3);
   });
   it('validated on the CogVideoX decoder call: the same 40 interpolations, predicted within 5% of the profile', () => {
-    const k = kernel('cogvideox-vae', 'aten::upsample_nearest3d');
-    const up = upsamples(ops('cogvideox-vae', COG));
-    expect(up.length).toBe(k.calls);
-    const s = up.reduce((a, o) => a + nearestUpsampleSeconds(o, 132), 0);
-    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.05);
     // and the op's price is that SM bound, not the copy bandwidth (~20× faster)
-    const priced = up.reduce((a, o) => a + dev.opTime(o).seconds, 0);
-    expect(priced).toBeGreaterThanOrEqual(s);
+    expectSmBound(kernel('cogvideox-vae', 'aten::upsample_nearest3d'), upsamples(ops('cogvideox-vae', COG)), nearestUpsampleSeconds, 0.05);
   });
 });
 
@@ -117,13 +123,7 @@ describe('replication padding: one thread per output element (perf/sm-bound-elem
     expect(Math.abs(kernel2('hunyuan-video-vae', 'aten::replication_pad3d').self_device_ms / k.self_device_ms - 1)).toBeLessThan(0.02);
   });
   it('checked on the Mochi decoder call (fp32): the 38 time pads within 15% of the profile (was −70% at the copy bandwidth)', () => {
-    const k = kernel2('mochi-vae', 'aten::replication_pad3d');
-    const p = pads(ops('mochi-vae', MOCHI));
-    expect(p.length).toBe(k.calls);
-    const s = p.reduce((a, o) => a + replicationPadSeconds(o, 132), 0);
-    expect(Math.abs((s * 1e3) / k.self_device_ms - 1)).toBeLessThan(0.15);
-    const priced = p.reduce((a, o) => a + dev.opTime(o).seconds, 0);
-    expect(priced).toBeGreaterThanOrEqual(s);
+    expectSmBound(kernel2('mochi-vae', 'aten::replication_pad3d'), pads(ops('mochi-vae', MOCHI)), replicationPadSeconds, 0.15);
   });
 });
 

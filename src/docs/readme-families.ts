@@ -94,7 +94,7 @@ export function familiesMeasured(): string {
     out.push(`\`${file}\`: ${f.device}, torch ${f.torch}${f.cudnn ? `, cuDNN ${f.cudnn}` : ''}, SDPA on ${f.sdpa_backend ?? 'flash'}, ${setting}; vgsim on \`${gpu}\`.`, '');
     out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error | weights error |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     const old = new Set(f.notes?.old_reference_peaks ?? []);
-    const oldRef = (r: (typeof rs)[number]) => old.has(r.case.split(' ')[1]!);
+    const oldRef = (r: (typeof rs)[number]) => old.has(r.id);
     for (const r of rs) out.push(`| ${r.case} | ${r.depth ?? '–'} | ${r.measured_s.toFixed(3)} s | ${r.predicted_s.toFixed(3)} s | ${pct(r.time_error)} | ${r.measured_gb.toFixed(2)} | ${r.predicted_gb.toFixed(2)} | ${oldRef(r) ? `(${pct(r.memory_error)}, old reference)` : pct(r.memory_error)} | ${r.weights_error === undefined ? '–' : pct(r.weights_error)} |`);
     for (const c of f.cases.filter((x) => x.error)) out.push(`- not compared: ${c.kind} ${c.model ?? c.vae}: ${c.error}`);
     if (f.notes?.caveat) out.push(`- caveat: ${f.notes.caveat}`);

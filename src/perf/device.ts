@@ -191,9 +191,10 @@ export class DeviceModel {
   /** Effective memory bandwidth (GB/s) of a kernel family at a size. */
   memoryGBs(family: string, bytes: number): number {
     // a full-tensor reduction: its own measured rate unless the profile measures the kind (full-reduction.ts)
-    const onRef = this.gpu.memBwGBs / getGpu(FULL_REDUCTION_GPU).memBwGBs;
-    if (family === 'reduce_full' && !this.profile.measuresMemoryFamily(family)) return fullReductionGBs(bytes) * onRef;
-    if (family === 'reduce_full_split' && !this.profile.measuresMemoryFamily(family)) return inductorFullReductionGBs(bytes) * onRef;
+    if ((family === 'reduce_full' || family === 'reduce_full_split') && !this.profile.measuresMemoryFamily(family)) {
+      const gbs = family === 'reduce_full' ? fullReductionGBs(bytes) : inductorFullReductionGBs(bytes);
+      return gbs * (this.gpu.memBwGBs / getGpu(FULL_REDUCTION_GPU).memBwGBs);
+    }
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     return measured * this.memoryScale();
   }

@@ -73,6 +73,8 @@ export interface FamilyMeasurementFile {
 
 export interface FamilyMeasurementRow extends MeasuredVsPredicted {
   kind: FamilyMeasurementCase['kind'];
+  /** The model (DiTs) or VAE (decoder calls) measured. */
+  id: string;
   /** Blocks of each kind in the compared model (DiTs), e.g. "4+4 of 20+40". */
   depth?: string;
   /** DiTs: measured parameter bytes against vgsim's parameter count at bf16. */
@@ -130,7 +132,7 @@ export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile)
       const predictedGb = (weights + peak.bytes - (peak.byCategory.rope_tables ?? 0)) / 1e9;
       const measuredGb = ((c.weight_bytes ?? 0) + (c.peak_activation_bytes ?? 0)) / 1e9;
       rows.push({
-        case: `dit_forward ${c.model} latent ${t}x${h}x${w}`, kind: c.kind, depth: depthLabel(full.dit, dit),
+        case: `dit_forward ${c.model} latent ${t}x${h}x${w}`, kind: c.kind, id: c.model!, depth: depthLabel(full.dit, dit),
         measured_s: c.seconds!, predicted_s: seconds, time_error: seconds / c.seconds! - 1,
         measured_gb: measuredGb, predicted_gb: predictedGb, memory_error: measuredGb > 0 ? predictedGb / measuredGb - 1 : NaN,
         ...(c.weight_bytes ? { weights_error: weights / c.weight_bytes - 1 } : {}),
@@ -148,7 +150,7 @@ export function compareFamilyMeasurements(gpu: string, f: FamilyMeasurementFile)
       const predictedGb = (call.builder.peakMemory().bytes - input) / 1e9;
       const measuredGb = (c.peak_activation_bytes ?? 0) / 1e9;
       rows.push({
-        case: `vae_decode_call ${c.vae} latent ${t}x${h}x${w}`, kind: c.kind,
+        case: `vae_decode_call ${c.vae} latent ${t}x${h}x${w}`, kind: c.kind, id: c.vae!,
         measured_s: c.seconds!, predicted_s: seconds, time_error: seconds / c.seconds! - 1,
         measured_gb: measuredGb, predicted_gb: predictedGb, memory_error: measuredGb > 0 ? predictedGb / measuredGb - 1 : NaN,
       });

@@ -34,7 +34,12 @@ export const FULL_REDUCTION_GBS: readonly (readonly [number, number])[] = [
 
 /** Effective read bandwidth (GB/s) of a full-tensor reduction reading `bytes` on the GPU it was measured on. */
 export function fullReductionGBs(bytes: number): number {
-  return interpLog(FULL_REDUCTION_GBS.map(([b, g]) => [b, g] as [number, number]), bytes);
+  return rateAt(FULL_REDUCTION_GBS, bytes);
+}
+
+/** A (bytes, GB/s) table interpolated in ln(bytes), clamped to its measured range. */
+function rateAt(table: readonly (readonly [number, number])[], bytes: number): number {
+  return interpLog(table.map(([b, g]) => [b, g] as [number, number]), bytes);
 }
 
 /**
@@ -57,5 +62,5 @@ export const INDUCTOR_FULL_REDUCTION_GBS: readonly (readonly [number, number])[]
 
 /** Effective read bandwidth (GB/s) of inductor's split full-tensor reduction, on the GPU it was measured on. */
 export function inductorFullReductionGBs(bytes: number): number {
-  return interpLog(INDUCTOR_FULL_REDUCTION_GBS.map(([b, g]) => [b, g] as [number, number]), bytes);
+  return rateAt(INDUCTOR_FULL_REDUCTION_GBS, bytes);
 }
