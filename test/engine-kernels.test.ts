@@ -12,6 +12,7 @@ import { HOPPER_INT8_OVER_FP8, HOPPER_INT8_OVER_FP8_BY_NK, int8GemmRatio } from 
 import { ROPE_2507_TRAFFIC } from '../src/workload/dit-kernels-lightx2v-2507.ts';
 import { activationQuantization } from '../src/workload/block-groups.ts';
 import { StageBuilder } from '../src/workload/ops.ts';
+import { attentionCall } from '../src/workload/attention-kernels.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 
 const FILE = 'calibration/engines/h100-sxm.json';
@@ -116,4 +117,21 @@ describe('engine kernels vs engines_bench.py (H100 SXM)', () => {
       expect(r.predicted_s).toBeLessThanOrEqual(r.measured_s);
     }
   });
+
+  it('held out: xDiT\'s FP8 input passes, one eager op per kernel at its kind\'s rate, within 10% from 4,096 tokens', () => {
+    const xdit = pick('attention', 'xdit');
+    expect(xdit.length).toBe(6);
+    // below 4,096 tokens the 21 launches, not the traffic, set the time (the bench's bare ops launch faster than a module's)
+    for (const r of xdit.filter((x) => !x.case.endsWith('L=1024'))) expect(Math.abs(r.error), r.case).toBeLessThan(0.1);
+    // per tensor of E elements: to(fp32) 6E, abs 8E, max 4E, divide 8E (non-vectorised), cast 5E, contiguous 2E bytes
+    const b = new StageBuilder();
+    attentionCall(b, { name: 'a', batch: 1, heads: 40, lq: 4096, lk: 4096, headDim: 128, kernel: 'fa3-fp8' }, {});
+    const E = 40 * 4096 * 128;
+    const q = b.ops.filter((o) => o.kind === 'elementwise' && (o.name.startsWith('a.fp8_quant_q') || o.name === 'a.fp8_contiguous_q'));
+    expect(q.map((o) => [o.kind === 'elementwise' ? o.ew : '', o.kind === 'elementwise' ? o.bytes / E : 0])).toEqual([
+      ['cast_up', 6], ['copy', 8], ['reduce_full', 4], ['copy', 8 / E], ['binary', 8], ['cast_down', 5], ['copy', 2],
+    ]);
+    expect(q.find((o) => o.name.endsWith('.divide'))).toMatchObject({ strided: true });
+  });
 });
+

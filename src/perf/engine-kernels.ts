@@ -170,7 +170,7 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const b = new StageBuilder();
       attentionCall(b, { ...call, kernel }, {});
       const s = benchSeconds(dev, b.ops.filter((o) => o.kind === 'elementwise'));
-      push('attention', r.name, `${r.name} L=${L}`, r.s, s, kernel === 'sage2' ? 'SageAttention2 input passes (its Triton/CUDA kernels; the bench runs torch stand-ins)' : 'xDiT FP8 input passes (per-tensor quant + contiguous of q, k, v)', kernel === 'sage2' ? 'bound' : undefined);
+      push('attention', r.name, `${r.name} L=${L}`, r.s, s, kernel === 'sage2' ? 'SageAttention2 input passes (its Triton/CUDA kernels; the bench runs torch stand-ins)' : 'xDiT FP8 input passes (to fp32, abs, full max, divide in the non-vectorised loop, cast; contiguous) of q, k, v', kernel === 'sage2' ? 'bound' : undefined);
     }
   }
   for (const r of (f.gemm ?? []).filter(ok)) {

@@ -9,8 +9,14 @@
  *    32,760 and 75,600 tokens both); per_channel_fp8 transposes and pads V (transpose_pad_permute_cuda, a
  *    copy) and quantises it to FP8 with per-channel scales; then the fused kernel.
  *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
- *    per_tensor_quant of each of Q, K, V — x.to(float32), abs(), max() (a full reduction), x / scale,
- *    .to(float8_e4m3fn) — then permute(...).contiguous() of each (a copy), then FA3 with descales.
+ *    per_tensor_quant of each of Q, K, V, one eager op per kernel, each at the rate of its kind: x.to(float32)
+ *    (a widening cast), torch.abs (an fp32 unary pass, the copy rate), .max() (a full reduction to one scalar,
+ *    perf/full-reduction.ts), / dtypeMax on that scalar (one launch), x / scale (the scale is a 0-dim CUDA
+ *    tensor: PyTorch's non-vectorised loop, as in block-groups.ts perTensorDynamicEager), .to(float8_e4m3fn)
+ *    (a narrowing cast; scale.expand(...).to(float32) is a view and a no-op cast); then permute(...).contiguous()
+ *    of each (an fp8 copy), then FA3 with descales. The fp32 copy and its abs are alive together: a workspace of
+ *    two fp32 copies while the tensor is quantised. Checked (held out) by engines_bench.py
+ *    xdit_fa3_fp8_input_passes.
  *  - sparse attention (radial, sliding-tile, SVG, VSA, ...): the dense kernel on a fraction `density` of the
  *    query-key blocks (time ∝ density at the kernel's own rate: an assumption — block-sparse kernels run
  *    somewhat below the dense kernel's efficiency, not measured here).
@@ -30,8 +36,8 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
   const q = a.batch * a.heads * a.lq * a.headDim; // elements of Q (and of the output)
   const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
   const n = a.count ?? 1;
-  const ew = (name: string, kind: 'reduce' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = []) =>
-    b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n }, { outputs: outputs.map(([t, by]) => [t, by, 'attention_quant']) });
+  const ew = (name: string, kind: 'reduce' | 'reduce_full' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = [], o: { strided?: boolean; workspace?: number } = {}) =>
+    b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n, ...(o.strided ? { strided: true } : {}) }, { outputs: outputs.map(([t, by]) => [t, by, 'attention_quant']), ...(o.workspace ? { workspace: o.workspace } : {}) });
   const temps: string[] = [];
   const tmp = (t: string) => {
     temps.push(`${a.name}.${t}`);
@@ -50,8 +56,13 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
   } else if (a.kernel === 'fa3-fp8') {
     dtype = 'fp8';
     for (const [t, elems] of [['q', q], ['k', kv], ['v', kv]] as const) {
-      // to(float32), abs, max, divide, to(e4m3): 5 kernels; then permute().contiguous()
-      ew(`fp8_quant_${t}`, 'cast_up', elems * (ACT + F32 + 2 * F32 + F32 + 2 * F32 + F32 + 1), 5, [[tmp(`${t}_fp8`), elems]]);
+      const fp32Copies = 2 * elems * F32; // x.to(float32) and its abs (then x / scale) alive at once
+      ew(`fp8_quant_${t}.to_fp32`, 'cast_up', elems * (ACT + F32), 1, [], { workspace: fp32Copies });
+      ew(`fp8_quant_${t}.abs`, 'copy', 2 * elems * F32, 1);
+      ew(`fp8_quant_${t}.max`, 'reduce_full', elems * F32, 1);
+      ew(`fp8_quant_${t}.scale`, 'copy', 2 * F32, 1);
+      ew(`fp8_quant_${t}.divide`, 'binary', 2 * elems * F32, 1, [], { strided: true });
+      ew(`fp8_quant_${t}.cast`, 'cast_down', elems * (F32 + 1), 1, [[tmp(`${t}_fp8`), elems]]);
       ew(`fp8_contiguous_${t}`, 'copy', elems * 2, 1);
     }
   }
