@@ -52,6 +52,21 @@ describe('public kernel measurements the model was calibrated on', () => {
     expect(e).toBeGreaterThan(0.66);
     expect(e).toBeLessThan(0.74);
   });
+
+  it('SageAttention on Ada and Ampere: the FA2 rate × its own chart\'s ratio, not capped at the BF16 peak', () => {
+    // thu-ml/SageAttention@d1a57a5 RTX 4090 chart at 32k tokens: FA2 164, Sage 8+8 419 TOPS (2.55x); the INT8/FP8
+    // tensor work runs above the 4090's BF16 (fp32-accumulate) peak of ~179 TFLOP/s at its 2.73 GHz clock
+    const rtx = new DeviceModel('rtx4090', { sustained: false });
+    const fa2 = attention(rtx, 'fa2', 1, 40, 32768);
+    const sage = attention(rtx, 'sage2', 1, 40, 32768);
+    expect(sage / fa2).toBeCloseTo(419 / 164, 1);
+    expect(sage).toBeGreaterThan(1.5 * (getGpu('rtx4090').tflops.bf16 * 2726) / 2520);
+    expect(fa2).toBeGreaterThan(150);
+    expect(fa2).toBeLessThan(170);
+    // A800 chart (Sage 8+16 on Ampere): 266 / 188 at 32k
+    const a100 = new DeviceModel('a100-sxm-80g', { sustained: false });
+    expect(attention(a100, 'sage2', 1, 40, 32768) / attention(a100, 'fa2', 1, 40, 32768)).toBeCloseTo(266 / 188, 1);
+  });
 });
 
 describe('clocks: power limits and max clocks, not peak ratios', () => {

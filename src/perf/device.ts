@@ -275,18 +275,20 @@ export class DeviceModel {
         const backend = this.attentionBackend(op.kernel, op.lq);
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
-        rate *= backend.scale;
         rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {
           // FlashAttention-2 uses mma.sync, Hopper's legacy path (~38% of the H100 wgmma peak here), but it
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100
           // (arXiv 2307.08691). Anchor on 70% of the A100's peak at long sequences (with the shape
           // dependence of our measured FA2 curve), carried to this GPU's tensor rate per SM-clock and clock.
+          // A quantised kernel priced from FA2 (SageAttention on Ampere/Ada) takes its chart's ratio on top of
+          // that FA2 rate: its INT8/FP8 tensor work is not bounded by the BF16 peak the FA2 efficiency is of.
           const plateau = this.profile.attentionTflops('flash', 1, 40, 75600, 75600) ?? rate;
           const eA100 = AMPERE_ANCHOR.fa2Efficiency * (rate / plateau);
           const carried = this.cross?.rate('bf16', this.cross.transfer(eA100, 'bf16'), this.sustained);
-          return this.computeBound(flops, bytes, carried ?? eA100 * this.gpu.tflops.bf16, op.count);
+          return this.computeBound(flops, bytes, (carried ?? eA100 * this.gpu.tflops.bf16) * backend.scale, op.count);
         }
+        rate *= backend.scale;
         return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
       }
       case 'conv': {
