@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EAGER_HOST_PER_KERNEL_S, hostSecondsPerKernel } from '../src/perf/host-dispatch.ts';
+import { EAGER_HOST_PER_KERNEL_S, MEASURED_HOSTS_US, hostSecondsPerKernel } from '../src/perf/host-dispatch.ts';
 import { issuedStreamSeconds } from '../src/perf/stage-cost.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { estimateInput } from '../src/perf/estimate-input.ts';
@@ -48,6 +48,34 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     }
     // at 4,400 and 7,800 tokens the GPU bounds the forward: the host returns when the launch queue lets it, not at its own pace
     for (const big of c.rows.filter((r) => r.tokens >= 4400)) expect(big.gpu_kernel_s, big.shape).toBeGreaterThan(big.host_return_s);
+  });
+
+  it('the host range the estimate quotes is the three hosts\' 16-token forwards', () => {
+    const a = perKernel('calibration/host/forward-host-h100-sxm.json').s * 1e6;
+    const b = perKernel('calibration/host/forward-host-h100-sxm-b.json').s * 1e6;
+    const c = JSON.parse(readFileSync('calibration/host/forward-host-h100-sxm-c.json', 'utf8')) as { rows: (ProbeRow & { host_return_s: number })[] };
+    const tinyC = c.rows.find((r) => r.tokens === 16)!;
+    const us = [a, b, (tinyC.host_return_s / tinyC.kernels) * 1e6];
+    expect(MEASURED_HOSTS_US.hosts).toBe(us.length);
+    expect(Math.min(...us)).toBeCloseTo(MEASURED_HOSTS_US.min, 1);
+    expect(Math.max(...us)).toBeCloseTo(MEASURED_HOSTS_US.max, 1);
+  });
+
+  it('a launch-bound eager forward says its time is the host\'s, and by how much each us per kernel moves it', async () => {
+    const { getModel } = await import('../src/workload/request.ts');
+    const run = (width: number, height: number, o: object = {}) => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 1, request: { width, height, frames: 17, steps: 8, cfg: true }, options: { attention: 'cudnn', ...o } });
+    const note = (e: ReturnType<typeof estimate>) => e.warnings.find((w) => w.startsWith('DiT forward bound by the host'));
+    const small = run(480, 272);
+    const n = note(small)!;
+    expect(n).toBeDefined();
+    // kernels x 1 us, as the note states it
+    const kernels = Number(/([\d,]+) kernels at/.exec(n)![1]!.replace(/,/g, ''));
+    const moved = run(480, 272, { hostDispatchS: 24.5e-6 });
+    expect((moved.forward_s - small.forward_s) * 1e3).toBeCloseTo(kernels * 1e-3, 0);
+    expect(n).toContain(`${(kernels * 1e-3).toFixed(1)} ms`);
+    // the GPU-bound shape and CUDA graphs carry no such note
+    expect(note(run(832, 480))).toBeUndefined();
+    expect(note(run(480, 272, { compile: true }))).toBeUndefined();
   });
 
   it('one stream fed by one host thread: closed forms of the issue recurrence', () => {

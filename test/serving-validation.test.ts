@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { RUNS, row, scoreRun, servingValidationSection, stageSpread } from '../scripts/serving-validation.ts';
+import { loadScenario } from '../src/scenario/load.ts';
+import { readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { modelStages } from '../src/calibration/model-stages.ts';
+import { diagnoseStages } from '../src/calibration/stage-diagnosis.ts';
+import { SERVED_HOST_BOUND_SPREAD } from '../src/perf/host-dispatch.ts';
 
 describe('README: validated against a real server', () => {
   it('holds what `npm run serving:validation` prints (regenerate with -- --write)', () => {
@@ -111,6 +117,25 @@ describe('README: validated against a real server', () => {
     const byShape = (s: typeof c) => Object.fromEntries(s!.after.stage_diagnosis!.stages.map((x) => [x.shape, x.error]));
     expect(Math.abs(byShape(c)['832x480x17f/8st']!)).toBeLessThan(0.05);
     expect(byShape(c)['480x272x17f/8st']!).toBeGreaterThan(0.15);
+  }, 240_000);
+
+  it('the spread the estimate quotes for host-bound shapes is what the committed GPU traces show', () => {
+    const gpuRuns = RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'));
+    const errs: { shape: string; error: number; host: boolean }[] = [];
+    for (const run of gpuRuns) {
+      const loaded = loadScenario(run.scenario);
+      for (const name of run.scored) {
+        const trace = readObservedTrace(`${run.dir}/${name}.csv`);
+        for (const s of diagnoseStages(trace, modelStages(loaded, trace, dirname(run.scenario))).stages) errs.push({ shape: s.shape, error: s.error!, host: s.host_bound! });
+      }
+    }
+    expect(errs.length / 2).toBe(SERVED_HOST_BOUND_SPREAD.traces);
+    const host = errs.filter((e) => e.host).map((e) => e.error);
+    const gpu = errs.filter((e) => !e.host).map((e) => e.error);
+    expect(Math.min(...host)).toBeCloseTo(SERVED_HOST_BOUND_SPREAD.min, 3);
+    expect(Math.max(...host)).toBeCloseTo(SERVED_HOST_BOUND_SPREAD.max, 3);
+    expect(Math.max(...gpu.map(Math.abs))).toBeCloseTo(SERVED_HOST_BOUND_SPREAD.gpuBoundMax, 3);
+    expect(new Set(gpuRuns.map((r) => r.dir)).size).toBe(SERVED_HOST_BOUND_SPREAD.machines);
   }, 240_000);
 
   it('the first machine\'s traces with the stage times measured on its fit trace: the serving layer alone meets the targets', () => {

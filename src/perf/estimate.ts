@@ -19,7 +19,7 @@
  * (stage-builds.ts) and priced once per device (priceStageOnce): plan searches and sweeps call this
  * thousands of times.
  */
-import { hostSecondsPerKernel } from './host-dispatch.ts';
+import { hostBoundNote, hostSecondsPerKernel } from './host-dispatch.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import type { AccelerationKnobs } from '../engines/inference-spec.ts';
 import type { Acceleration } from '../engines/rules.ts';
@@ -263,6 +263,8 @@ export function estimate(input: EstimateInput): Estimate {
   const energy = requestEnergy(s, d, ed, w, totalSeconds - ppCpu, pp);
   if (pp) for (const n of pp.notes) if (!warnings.includes(n)) warnings.push(n);
   for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
+  const hostNote = hostBoundNote(d.fwdMean ?? d.fwdStage, device);
+  if (hostNote) warnings.push(hostNote);
   const moved = (phase: 'encode' | 'denoise' | 'decode') => w.transfers.filter((t) => t.phase === phase).reduce((a, t) => a + t.seconds, 0);
   const split = { encode: moved('encode'), denoise: w.transferSeconds - moved('encode') - moved('decode'), decode: moved('decode') };
   const encodeS = ed.teCost.seconds + split.encode;

@@ -33,3 +33,33 @@ export const EAGER_HOST_PER_KERNEL_S = 23.5e-6;
 export function hostSecondsPerKernel(device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }): number {
   return device.launch === 'eager' ? device.hostDispatchS ?? EAGER_HOST_PER_KERNEL_S : device.cpuLaunchS;
 }
+
+/**
+ * What three H100 hosts measured for this code path (µs per kernel, the 16-token forward where the GPU waits on
+ * the host): host C 21.3 (forward-host-h100-sxm-c.json, median over 30 reps), host A 23.5 (the constant above),
+ * host B 25.5 (forward-host-h100-sxm-b.json). Checked against the files in test/host-dispatch.test.ts.
+ */
+export const MEASURED_HOSTS_US = { min: 21.3, max: 25.5, hosts: 3 } as const;
+
+/**
+ * What served traces saw (calibration/serving/traces/gpu1*, 11 GPU traces on five H100 machines, the 1.3B model
+ * from the harness): each request shape's observed encode + denoise + decode against the H100 cost model. The
+ * host-bound 480x272 shape ran −14.7% to +50.9% off the model; the GPU-bound 832x480 shape +1.9% to +5.2%.
+ * Recomputed from the traces in test/serving-validation.test.ts.
+ */
+export const SERVED_HOST_BOUND_SPREAD = { min: -0.147, max: 0.509, gpuBoundMax: 0.052, traces: 11, machines: 5 } as const;
+
+/**
+ * The note a launch-bound eager DiT forward carries: its time is the host CPU's, and how much it moves per µs of
+ * host time per kernel (the forward's kernel count), with the spread measured between hosts and in served traces.
+ * Undefined when the forward is bound by the GPU, or replayed from CUDA graphs.
+ */
+export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly kernels: number; readonly gpuSeconds: number; readonly seconds: number }, device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }): string | undefined {
+  if (!fwd.launchBound || device.launch !== 'eager') return undefined;
+  const us = hostSecondsPerKernel(device) * 1e6;
+  const perUs = fwd.kernels * 1e-6;
+  const ms = (x: number) => `${(x * 1e3).toFixed(1)} ms`;
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(100 * x)}%`;
+  return `DiT forward bound by the host's kernel launches: ${fwd.kernels.toLocaleString('en-US')} kernels at ${us.toFixed(1)} us of CPU each against ${ms(fwd.gpuSeconds)} of GPU work, so its time (${ms(fwd.seconds)}) follows the host CPU, not the GPU: each us per kernel moves it by ${ms(perUs)} (${((100 * perUs) / fwd.seconds).toFixed(1)}%). ` +
+    `${MEASURED_HOSTS_US.hosts} H100 hosts issued this code at ${MEASURED_HOSTS_US.min}-${MEASURED_HOSTS_US.max} us per kernel, and on ${SERVED_HOST_BOUND_SPREAD.machines} machines served traces ran a host-bound shape at ${pct(SERVED_HOST_BOUND_SPREAD.min)} to ${pct(SERVED_HOST_BOUND_SPREAD.max)} of the model where a GPU-bound one stayed within ${pct(SERVED_HOST_BOUND_SPREAD.gpuBoundMax)} (README, "Validated against a real server"): measure yours with calibration/host/forward_host_probe.py and set inference.host_dispatch_us (--host-dispatch-us)`;
+}
