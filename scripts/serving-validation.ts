@@ -33,6 +33,8 @@ export interface ValidationRun {
   fitDir?: string;
   /** How this run relates to the one it borrows its fit from. */
   note?: string;
+  /** Scenario fields replaced for this run (as `--set`): the machine's own overheads and stage times. */
+  set?: string[];
 }
 
 export const RUNS: ValidationRun[] = [
@@ -76,6 +78,20 @@ export const RUNS: ValidationRun[] = [
     scored: ['load85-long'],
     fitDir: 'calibration/serving/traces/gpu1',
     note: 'A fifth machine of the same kind (2026-12-05, 21:40 UTC) replaying exactly the arrivals and shapes of `gpu1-long/load85-long` (load seed 32), scored with the overheads fitted on `gpu1/fit.csv`. The third machine met this trace (p50 +3.7%); here the host-bound small shape ran 20% slower than the model while the GPU-bound shape agreed within 3%, and at 85% load that moves p50 by more than a third. Two of the five hosts were slow this way: how fast the host dispatches kernels decides these traces, and no model of the GPU can know it (`load85-long-hostspeed.txt`: `host_speed_monitor.py` beside the run).',
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1-long-d',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['load85-long'],
+    set: ['serving_overheads=../traces/gpu1-long-d/overheads.json'],
+    note: 'A sixth machine of the same kind (2026-12-05, 21:50 UTC), measured the way a user validates vgsim on their own server: a fit trace and then `gpu1-long/load85-long`\'s exact arrivals (load seed 32), both on this machine, with its host probed first (`calibration/host/forward-host-h100-sxm-d.json`). This host ran the host-bound small shape 14% under the model on its fit trace and 19% under it on the scored one (the GPU-bound shape within 2%): the whole stack misses p50 the other way from the slow hosts.',
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1-long-d',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
+    scored: ['load85-long'],
+    set: ['deployment.stage_times=../traces/gpu1-long-d/stage-times.json', 'serving_overheads=../traces/gpu1-long-d/overheads.json'],
+    note: 'The same trace replayed with the stage times each shape had on this machine\'s own fit trace: the procedure a user follows on their own cluster (fit on one trace, score another), and the second machine where it meets the targets.',
   },
   {
     dir: 'calibration/serving/traces/cpu-tiny',
@@ -122,7 +138,7 @@ export function stageSpread(t: ObservedTrace): { spread: number; shape: string }
 }
 
 export function scoreRun(run: ValidationRun): Scored[] {
-  const loaded = loadScenario(run.scenario);
+  const loaded = loadScenario(run.scenario, { set: run.set ?? [] });
   const baseDir = dirname(resolve(run.scenario));
   return run.scored.map((name) => {
     const trace = readObservedTrace(`${run.dir}/${name}.csv`);
@@ -170,10 +186,12 @@ function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, ove
   return `**GPU run** (\`${run.dir}/\`): ${meta.gpus?.count ?? '?'}× ${smi[0] ?? worker.gpu_name ?? '?'} (driver ${smi[1] ?? '?'}, ${smi[2] ?? '?'} limit) on a ${host.cpus ?? '?'}-vCPU ${host.cpu ?? '?'} host, ` +
     `${meta.server?.workers} worker, ${meta.server?.routing}; Python ${meta.software?.python}, torch ${worker.torch ?? '?'}, CUDA ${worker.cuda ?? '?'}${cudnn}; ${worker.model ?? '?'} with random weights (\`calibration/wan_reference.py\`). ` +
     (scored[0]!.after.scenario.stage_times.some(Boolean)
-      ? `The stage times are measured: each shape's mean on \`${fitDir}/fit.csv\` (\`${fitDir}/stage-times.json\`, \`vgsim calibrate --write-stage-times\`; scenario \`${run.scenario}\`), and from the same trace ${fitted}.`
-      : `The stage times are vgsim's H100 cost model (\`${run.scenario}\`), fitted on no trace; from a trace come only ${fitted}.`) +
+      ? `The stage times are measured: each shape's mean on \`${fitDir}/fit.csv\` (\`${fitDir}/stage-times.json\`, \`vgsim calibrate --write-stage-times\`; scenario \`${run.scenario}\`${setText(run)}), and from the same trace ${fitted}.`
+      : `The stage times are vgsim's H100 cost model (\`${run.scenario}\`${setText(run)}), fitted on no trace; from a trace come only ${fitted}.`) +
     (run.note ? ` ${run.note}` : ' The traces below were not used for fitting.');
 }
+
+const setText = (run: ValidationRun) => (run.set?.length ? ` with ${run.set.map((x) => `\`--set ${x}\``).join(' ')}` : '');
 
 function spreadText(t: ObservedTrace): string {
   const s = stageSpread(t);
