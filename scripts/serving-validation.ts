@@ -77,7 +77,7 @@ export const RUNS: ValidationRun[] = [
     scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
     scored: ['load85-long'],
     fitDir: 'calibration/serving/traces/gpu1',
-    note: 'A fifth machine of the same kind (2026-12-05, 21:40 UTC) replaying exactly the arrivals and shapes of `gpu1-long/load85-long` (load seed 32), scored with the overheads fitted on `gpu1/fit.csv`. The third machine met this trace (p50 +3.7%); here the host-bound small shape ran 20% slower than the model while the GPU-bound shape agreed within 3%, and at 85% load that moves p50 by more than a third. Two of the five hosts were slow this way: how fast the host dispatches kernels decides these traces, and no model of the GPU can know it (`load85-long-hostspeed.txt`: `host_speed_monitor.py` beside the run).',
+    note: 'A fifth machine of the same kind (2026-12-05, 21:40 UTC) replaying exactly the arrivals and shapes of `gpu1-long/load85-long` (load seed 32), scored with the overheads fitted on `gpu1/fit.csv`. The third machine met this trace (p50 +3.7%); here the host-bound small shape ran 20% slower than the model while the GPU-bound shape agreed within 3%, and at 85% load that moves p50 by more than a third: how fast the host dispatches kernels decides these traces, and no model of the GPU can know it (`load85-long-hostspeed.txt`: `host_speed_monitor.py` beside the run).',
   },
   {
     dir: 'calibration/serving/traces/gpu1-long-d',
