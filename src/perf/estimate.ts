@@ -263,7 +263,7 @@ export function estimate(input: EstimateInput): Estimate {
   const energy = requestEnergy(s, d, ed, w, totalSeconds - ppCpu, pp);
   if (pp) for (const n of pp.notes) if (!warnings.includes(n)) warnings.push(n);
   for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
-  const hostNote = hostBoundNote(d.fwdMean ?? d.fwdStage, device);
+  const hostNote = hostBoundNote(d.fwdMean ?? d.fwdStage, device, `${req.width}x${req.height}x${req.frames}f`);
   if (hostNote) warnings.push(hostNote);
   const moved = (phase: 'encode' | 'denoise' | 'decode') => w.transfers.filter((t) => t.phase === phase).reduce((a, t) => a + t.seconds, 0);
   const split = { encode: moved('encode'), denoise: w.transferSeconds - moved('encode') - moved('decode'), decode: moved('decode') };

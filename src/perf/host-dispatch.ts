@@ -54,16 +54,16 @@ export const MEASURED_HOSTS_US = { min: 22.6, max: 25.6, hosts: 2 } as const;
 export const SERVED_HOST_BOUND_SPREAD = { min: -0.186, max: 0.509, gpuBoundMax: 0.052, traces: 12, machines: 6 } as const;
 
 /**
- * The note a launch-bound eager DiT forward carries: its time is the host CPU's, and how much it moves per µs of
+ * The note a launch-bound eager DiT forward carries (`shape` names the request, as a run lists every class's notes together): its time is the host CPU's, and how much it moves per µs of
  * host time per kernel (the forward's kernel count), with the spread measured between hosts and in served traces.
  * Undefined when the forward is bound by the GPU, or replayed from CUDA graphs.
  */
-export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly kernels: number; readonly gpuSeconds: number; readonly seconds: number }, device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }): string | undefined {
+export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly kernels: number; readonly gpuSeconds: number; readonly seconds: number }, device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }, shape: string): string | undefined {
   if (!fwd.launchBound || device.launch !== 'eager') return undefined;
   const us = hostSecondsPerKernel(device) * 1e6;
   const perUs = fwd.kernels * 1e-6;
   const ms = (x: number) => `${(x * 1e3).toFixed(1)} ms`;
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(100 * x)}%`;
-  return `DiT forward bound by the host's kernel launches: ${fwd.kernels.toLocaleString('en-US')} kernels at ${us.toFixed(1)} us of CPU each against ${ms(fwd.gpuSeconds)} of GPU work, so its time (${ms(fwd.seconds)}) follows the host CPU, not the GPU: each us per kernel moves it by ${ms(perUs)} (${((100 * perUs) / fwd.seconds).toFixed(1)}%). ` +
+  return `DiT forward (${shape}) bound by the host's kernel launches: ${fwd.kernels.toLocaleString('en-US')} kernels at ${us.toFixed(1)} us of CPU each against ${ms(fwd.gpuSeconds)} of GPU work, so its time (${ms(fwd.seconds)}) follows the host CPU, not the GPU: each us per kernel moves it by ${ms(perUs)} (${((100 * perUs) / fwd.seconds).toFixed(1)}%). ` +
     `${MEASURED_HOSTS_US.hosts} H100 hosts issued this code at ${MEASURED_HOSTS_US.min}-${MEASURED_HOSTS_US.max} us per kernel at served sizes, and on ${SERVED_HOST_BOUND_SPREAD.machines} machines served traces ran a host-bound shape at ${pct(SERVED_HOST_BOUND_SPREAD.min)} to ${pct(SERVED_HOST_BOUND_SPREAD.max)} of the model where a GPU-bound one stayed within ${pct(SERVED_HOST_BOUND_SPREAD.gpuBoundMax)} (README, "Validated against a real server"): measure yours with calibration/host/forward_host_probe.py and set inference.host_dispatch_us (--host-dispatch-us)`;
 }
