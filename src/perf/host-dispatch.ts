@@ -27,7 +27,12 @@
  * Other code paths (other families' reference code, VAE decoders, engines' own modules) are assumed to
  * dispatch like the Wan DiT; CUDA graphs replay without Python and keep the profile's graph cost.
  */
+import { ENGINES } from '../engines/profiles.ts';
+
 export const EAGER_HOST_PER_KERNEL_S = 23.5e-6;
+
+/** Engines whose torch.compile path captures CUDA graphs (replayed without the host's per-kernel dispatch). */
+const GRAPH_ENGINES = Object.values(ENGINES).filter((e) => e.compile?.cudaGraphs).map((e) => e.id);
 
 /**
  * Host time per launched kernel (s) on `device`: eager PyTorch at the host's own measured cost when the scenario
@@ -65,5 +70,5 @@ export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly ker
   const ms = (x: number) => `${(x * 1e3).toFixed(1)} ms`;
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(100 * x)}%`;
   return `DiT forward (${shape}) bound by the host's kernel launches: ${fwd.kernels.toLocaleString('en-US')} kernels at ${us.toFixed(1)} us of CPU each against ${ms(fwd.gpuSeconds)} of GPU work, so its time (${ms(fwd.seconds)}) follows the host CPU, not the GPU: each us per kernel moves it by ${ms(perUs)} (${((100 * perUs) / fwd.seconds).toFixed(1)}%). ` +
-    `${MEASURED_HOSTS_US.hosts} H100 hosts issued this code at ${MEASURED_HOSTS_US.min}-${MEASURED_HOSTS_US.max} us per kernel at served sizes, and on ${SERVED_HOST_BOUND_SPREAD.machines} machines served traces ran a host-bound shape at ${pct(SERVED_HOST_BOUND_SPREAD.min)} to ${pct(SERVED_HOST_BOUND_SPREAD.max)} of the model where a GPU-bound one stayed within ${pct(SERVED_HOST_BOUND_SPREAD.gpuBoundMax)} (README, "Validated against a real server"): measure yours with calibration/host/forward_host_probe.py and set inference.host_dispatch_us (--host-dispatch-us)`;
+    `${MEASURED_HOSTS_US.hosts} H100 hosts issued this code at ${MEASURED_HOSTS_US.min}-${MEASURED_HOSTS_US.max} us per kernel at served sizes, and on ${SERVED_HOST_BOUND_SPREAD.machines} machines served traces ran a host-bound shape at ${pct(SERVED_HOST_BOUND_SPREAD.min)} to ${pct(SERVED_HOST_BOUND_SPREAD.max)} of the model where a GPU-bound one stayed within ${pct(SERVED_HOST_BOUND_SPREAD.gpuBoundMax)} (README, "Validated against a real server"): measure yours with calibration/host/forward_host_probe.py and set inference.host_dispatch_us (--host-dispatch-us), or take the host out of it with CUDA graphs (--compile on an engine whose compile captures them: ${GRAPH_ENGINES.join(', ')})`;
 }
