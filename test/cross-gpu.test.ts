@@ -67,6 +67,18 @@ describe('public kernel measurements the model was calibrated on', () => {
     const a100 = new DeviceModel('a100-sxm-80g', { sustained: false });
     expect(attention(a100, 'sage2', 1, 40, 32768) / attention(a100, 'fa2', 1, 40, 32768)).toBeCloseTo(266 / 188, 1);
   });
+
+  it('quantised kernels on Hopper parts without a profile: the H100\'s FA3 rate carried over, then the kernel\'s ratio', () => {
+    const h100 = new DeviceModel('h100-sxm', { sustained: false });
+    for (const id of ['h200', 'h800']) {
+      // the same GH100 silicon: SageAttention and FP8 FA3 run at the H100's rate (they were cut at the BF16 peak)
+      const d = new DeviceModel(id, { sustained: false });
+      for (const k of ['sage2', 'fa3-fp8'] as const) expect(attention(d, k, 1, 40, 32768) / attention(h100, k, 1, 40, 32768), `${id} ${k}`).toBeCloseTo(1, 1);
+    }
+    // the H20: its own FA3 rate × the H100 chart's Sage2/FA3 ratio (its INT8/FP8 tensor rate is 2x its BF16 one, as on H100)
+    const h20 = new DeviceModel('h20', { sustained: false });
+    expect(attention(h20, 'sage2', 1, 40, 32768) / attention(h20, 'fa3', 1, 40, 32768)).toBeCloseTo(attention(h100, 'sage2', 1, 40, 32768) / attention(h100, 'fa3', 1, 40, 32768), 2);
+  });
 });
 
 describe('clocks: power limits and max clocks, not peak ratios', () => {

@@ -275,21 +275,23 @@ export class DeviceModel {
         const backend = this.attentionBackend(op.kernel, op.lq);
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
+        rate *= backend.scale;
         rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
+        // a quantised kernel (SageAttention, FP8 FA3) runs its INT8/FP8 tensor work above the BF16 rate its
+        // reference kernel's efficiency is of: its chart ratio multiplies the reference's rate on this GPU, after
+        // the reference is carried here (carried as a fraction of the BF16 peak, it would be cut at that peak)
+        const quant = backend.quantRatio ?? 1;
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {
           // FlashAttention-2 uses mma.sync, Hopper's legacy path (~38% of the H100 wgmma peak here), but it
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100
           // (arXiv 2307.08691). Anchor on 70% of the A100's peak at long sequences (with the shape
           // dependence of our measured FA2 curve), carried to this GPU's tensor rate per SM-clock and clock.
-          // A quantised kernel priced from FA2 (SageAttention on Ampere/Ada) takes its chart's ratio on top of
-          // that FA2 rate: its INT8/FP8 tensor work is not bounded by the BF16 peak the FA2 efficiency is of.
           const plateau = this.profile.attentionTflops('flash', 1, 40, 75600, 75600) ?? rate;
           const eA100 = AMPERE_ANCHOR.fa2Efficiency * (rate / plateau);
           const carried = this.cross?.rate('bf16', this.cross.transfer(eA100, 'bf16'), this.sustained);
-          return this.computeBound(flops, bytes, (carried ?? eA100 * this.gpu.tflops.bf16) * backend.scale, op.count);
+          return this.computeBound(flops, bytes, (carried ?? eA100 * this.gpu.tflops.bf16) * quant, op.count);
         }
-        rate *= backend.scale;
-        return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16'), op.count);
+        return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16') * quant, op.count);
       }
       case 'conv': {
         const dtype = op.dtype === 'fp16' ? 'bf16' : op.dtype; // fp16 convs: same tensor cores, equal dense peak → bf16 measurements
@@ -351,7 +353,11 @@ export class DeviceModel {
     return this.gpu.vendor === 'nvidia' && (arch.includes('ampere') || arch.includes('ada'));
   }
 
-  private attentionBackend(kernel: AttentionKernel, lq: number): { profile: string; scale: number } {
+  /**
+   * Which measured curve prices an attention kernel: `scale` relates it at the same precision (FA3 from cuDNN),
+   * `quantRatio` is a quantised kernel's throughput over that reference (quantized-attention.ts).
+   */
+  private attentionBackend(kernel: AttentionKernel, lq: number): { profile: string; scale: number; quantRatio?: number } {
     switch (kernel) {
       case 'fa2':
         return { profile: 'flash', scale: 1 };
@@ -366,7 +372,7 @@ export class DeviceModel {
         // not measured here: the reference kernel's rate × the kernel's own throughput ratio (quantized-attention.ts)
         const q = quantizedAttentionRatio(kernel, this.gpu, lq);
         const ref = this.attentionBackend(q.reference, lq);
-        return { profile: ref.profile, scale: ref.scale * q.ratio };
+        return { profile: ref.profile, scale: ref.scale, quantRatio: q.ratio };
       }
       case 'fa3': {
         // Not measured here (no FlashAttention-3 build on the calibration machine). The FA3 paper (Shah et
