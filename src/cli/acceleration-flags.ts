@@ -1,6 +1,6 @@
 /**
  * The engine and acceleration flags shared by `vgsim estimate` and `vgsim plan`: --engine, --dtype-layers,
- * --sparse, --cache, --distill, --vae, --t5-dtype. They map to the scenario's `inference:` fields (checked by
+ * --sparse, --cache, --distill, --vae, --t5-dtype, --lora. They map to the scenario's `inference:` fields (checked by
  * the engine's rules when the estimate runs, src/engines/rules.ts).
  */
 import type { Command } from 'commander';
@@ -18,6 +18,7 @@ export interface AccelerationFlags {
   distill?: string;
   vae?: string;
   t5Dtype?: string;
+  lora?: string;
 }
 
 export function addAccelerationFlags(cmd: Command): Command {
@@ -28,7 +29,8 @@ export function addAccelerationFlags(cmd: Command): Command {
     .option('--cache <spec>', 'step cache: magcache[:0.12,K=2,R=0.2] | magcache:E024K6R02 | teacache:0.2[,ret] | fbcache:0.05,skip=0.4 | scm:fast')
     .option('--distill <id>', `distilled few-step weights: ${DISTILLS.join('|')}`)
     .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
-    .option('--t5-dtype <dtype>', 'umT5 linears: bf16|fp8|int8');
+    .option('--t5-dtype <dtype>', 'umT5 linears: bf16|fp8|int8')
+    .option('--lora <rank[,fused]>', 'a LoRA on the DiT: its rank, run unfused as PEFT does (diffusers, xdit, cache-dit), or "<rank>,fused" (merged: no per-call cost)');
 }
 
 /** The flags as an inference spec (UsageError for values no engine has). */
@@ -53,6 +55,7 @@ export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
     }
     spec.vae = vae;
   }
+  if (o.lora !== undefined) spec.lora = o.lora;
   if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp8', 'int8'] as const);
   return spec;
 }

@@ -5,6 +5,7 @@
  */
 import { parseCache, type CacheSpec } from './step-cache.ts';
 import { parseSparse, type SparseAttention } from './sparse-attention.ts';
+import { parseLora, type LoraSpec } from './lora.ts';
 import type { AccelerationOptions } from './rules.ts';
 import type { EngineId } from './profiles.ts';
 import type { DistillId } from './distill.ts';
@@ -17,6 +18,7 @@ export interface AccelerationSpec {
   distill?: DistillId;
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   text_encoder_dtype?: 'bf16' | 'fp8' | 'int8';
+  lora?: string;
 }
 
 /**
@@ -41,6 +43,8 @@ export interface AccelerationKnobs {
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   /** umT5 linear precision (quantised umT5 checkpoints of LightX2V / torchao). */
   textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+  /** A LoRA on the DiT's block linears: unfused (PEFT, a per-call cost) or merged into the weights (lora.ts). */
+  lora?: LoraSpec;
 }
 
 /** The AccelerationKnobs of the spec (InputError for a bad cache or sparse spec); unset fields stay unset. */
@@ -59,6 +63,10 @@ export function accelerationOptions(i: AccelerationSpec, source = 'inference'): 
   if (i.distill !== undefined) out.distill = i.distill;
   if (i.vae !== undefined && Object.values(i.vae).some((v) => v !== undefined)) out.vae = { ...i.vae };
   if (i.text_encoder_dtype !== undefined) out.textEncoderDtype = i.text_encoder_dtype;
+  if (i.lora !== undefined) {
+    const l = parseLora(i.lora, `${source}.lora`);
+    if (l) out.lora = l;
+  }
   return out;
 }
 

@@ -16,6 +16,7 @@ import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
 import type { SparseAttention } from './sparse-attention.ts';
+import { UNFUSED_LORA_ENGINES, type LoraSpec } from './lora.ts';
 import { familyAccelerationProblems } from './family-support.ts';
 
 /** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
@@ -32,6 +33,7 @@ export interface AccelerationOptions {
   distill?: string;
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+  lora?: LoraSpec;
 }
 
 /** One acceleration applied, as the estimate's JSON names it. */
@@ -63,6 +65,8 @@ export interface EngineExecution {
   vae: { dtype: 'fp32' | 'bf16'; tiled: boolean; tiny: boolean };
   textEncoderDtype: 'bf16' | 'fp8' | 'int8';
   distill?: DistillPreset;
+  /** Rank of a LoRA run unfused on every block linear (its per-call GEMMs and adds); undefined: none, or merged. */
+  loraRank?: number;
   accelerations: Acceleration[];
   warnings: string[];
 }
@@ -206,11 +210,21 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       acc.push({ knob: 'distill', value: distill.id, models: `${distill.steps} steps, one forward per step (CFG distilled away); same forward`, source: distill.source, extrapolated: false });
     }
   }
+  // ---- LoRA ----
+  let loraRank: number | undefined;
+  if (o.lora && !o.lora.fused) {
+    const how = UNFUSED_LORA_ENGINES[e.id];
+    if (!how) no('lora', 'is not modelled running a LoRA unfused (vgsim prices PEFT\'s unfused LoRA, as diffusers pipelines run it)', `merge it into the weights (lora "${o.lora.rank},fused": no per-call cost), or engine ${Object.keys(UNFUSED_LORA_ENGINES).join(', ')}`);
+    else {
+      loraRank = o.lora.rank;
+      acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, unfused`, models: 'PEFT on every block linear: lora_A and lora_B GEMMs (rows × rank × in, rows × out × rank), the scaling multiply and the add, each a rows × out pass', source: `${how}; huggingface/peft src/peft/tuners/lora/layer.py (Linear.forward)`, extrapolated: false });
+    }
+  } else if (o.lora) acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, fused`, models: 'merged into the weights: no per-call cost', source: 'diffusers fuse_lora(); engines that merge at load', extrapolated: false });
   if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: false });
   if (issues.length) throw new InputError(issues);
   return {
     engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),
     kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
-    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, accelerations: acc, warnings,
+    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), accelerations: acc, warnings,
   };
 }

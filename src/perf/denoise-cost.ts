@@ -54,12 +54,13 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
   const batchPerForward = opts.batch * (cfgBatched ? 2 : 1);
   const forwardsPerStep = req.cfg && plan.cfg === 1 && !cfgBatched ? 2 : 1;
   // the official path keeps exactly its historical options (zero drift); engines add their own
-  const engineOpts: Partial<DitForwardOptions> = exec.engine.id === 'official' && !exec.linearQuant && !exec.sparse
+  const engineOpts: Partial<DitForwardOptions> = exec.engine.id === 'official' && !exec.linearQuant && !exec.sparse && exec.loraRank === undefined
     ? {}
     : {
       style: exec.style, perTokenTimestep: exec.perTokenTimestep,
       ...(exec.linearQuant ? { linearQuant: exec.linearQuant } : {}),
       ...(s.density < 1 ? { density: s.density, denseLayers: exec.sparse?.denseLayers ?? 0 } : {}),
+      ...(exec.loraRank !== undefined ? { loraRank: exec.loraRank } : {}),
     };
   const forwardOpts: DitForwardOptions = {
     tokens: req.tokens, kernel: s.kernel, linearDtype: exec.legacyFp8 ? 'fp8' : 'bf16', fp32Matmul: opts.fp32Matmul, fused: exec.fusedLegacy, ulysses: plan.ulysses, ring: plan.ring, tp: plan.tp,

@@ -39,7 +39,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
     const total = Object.values(breakdown).reduce((a, b) => a + b, 0);
     phases.push({ phase: name, peak_gb: total, breakdown_gb: roundAll(breakdown), at: peak.at });
   };
-  const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : w.ditWeightBytesPerGpu;
+  const ditOutsideDenoise = plan.offload || !runs.denoise ? 0 : w.ditWeightBytesPerGpu + w.loraBytes;
   const rootOutsideDenoise = runs.denoise ? w.fsdpRootBytes : 0;
   const latentsResident = d.latentBytes * (req.cfg ? 3 : 1);
   if (plan.t5 !== 'cpu' && runs.encode) {
@@ -49,7 +49,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * d.batchPerForward : 0;
   if (runs.denoise) {
     phase('denoise', {
-      dit_weights: w.ditWeightBytesPerGpu, fsdp_unsharded_roots: w.fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident,
+      dit_weights: w.ditWeightBytesPerGpu, lora_weights: w.loraBytes, fsdp_unsharded_roots: w.fsdpRootBytes, text_encoder_weights: t5Resident, vae_weights: vaeResident, latents: latentsResident,
       pipefusion_kv: pipefusionKv, cpu_offload_buffers: plan.cpuOffload ? 2 * d.fwd.blockWeightBytes : 0, step_cache: d.cacheBytes,
     }, d.fwd.builder.peakMemory());
   }

@@ -8,6 +8,7 @@ import { embeddingBytes } from '../workload/dit.ts';
 import { familyOutsideParams, familyVaeBytes, stackBytes } from '../workload/families/stages.ts';
 import type { EstimateSetup } from './estimate-setup.ts';
 import type { DenoiseCost } from './denoise-cost.ts';
+import { loraParams } from '../engines/lora.ts';
 
 const GB = 1e9;
 
@@ -25,6 +26,8 @@ export interface WeightPlan {
   vaeBytes: number;
   /** DiT weights per GPU while denoising. */
   ditWeightBytesPerGpu: number;
+  /** An unfused LoRA's bf16 weights beside the DiT's (engines/lora.ts), per GPU. */
+  loraBytes: number;
   /** FSDP roots kept gathered (bf16) per GPU. */
   fsdpRootBytes: number;
   /** umT5's root (token embedding) kept gathered with t5=fsdp. */
@@ -105,5 +108,7 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
     handoff = layout.network.collective('sendrecv', d.latentBytes, 2, groupN).seconds;
     transferSeconds += handoff;
   }
-  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff };
+  // an unfused LoRA stays beside the DiT: bf16 lora_A and lora_B of every block linear, split as the DiT is
+  const loraBytes = s.exec.loraRank ? (loraParams(model.dit, s.exec.loraRank) * 2) / plan.tp / pp / (plan.fsdp ? fsdpN : 1) : 0;
+  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, loraBytes, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff };
 }

@@ -55,6 +55,7 @@ export const InferenceSchema = z
     sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=) or a block density such as "0.3,steps=10,layers=1"'),
     cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r]" or "magcache:E024K6R02", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
     distill: z.enum(['lightx2v-4step', 'lightning-4step', 'fastwan-3step']).optional().describe('distilled few-step weights: steps and CFG become the model\'s'),
+    lora: z.string().optional().describe('a LoRA on the DiT\'s block linears: its rank, run unfused as PEFT does ("256"; diffusers, xdit, cache-dit), or merged into the weights ("256,fused": no per-call cost)'),
     vae: z
       .strictObject({
         dtype: z.enum(['fp32', 'bf16']).optional().describe('decode precision (default: the engine\'s)'),

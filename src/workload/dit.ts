@@ -72,6 +72,8 @@ export interface DitForwardOptions {
    * (calibration/wan_reference.py clones first and frees later; used when comparing with its measurements).
    */
   ropeVariant?: 'official' | 'harness';
+  /** Rank of a LoRA run unfused (PEFT) on every block linear: two skinny GEMMs, a scaling multiply and an add each (engines/lora.ts). */
+  loraRank?: number;
   /** 'block': one transformer block on inputs x, e0, context (the calibration harness's dit_block case). */
   part?: 'forward' | 'block';
   /** FSDP: gather each block's bf16 weights over this many GPUs (prefetched behind the previous block). */
@@ -159,6 +161,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       const q = `${name}.in_q`;
       quantizeInput(name, rows, k, input.fp32 ? F32 : ACT, q);
       gemm(name, rows, n, k, quant!.dtype, { outputs: [[out, rows * n * ACT, 'activations']], frees: [q] });
+      if (o.loraRank) loraDelta(name, rows, n, k, o.loraRank, out);
       return out;
     }
     const w = weightCast(name, n, k);
@@ -176,7 +179,20 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     }
     if (src !== input.tensor) b.free(src);
     if (w) b.free(w);
+    if (o.loraRank) loraDelta(name, rows, n, k, o.loraRank, out);
     return out;
+  };
+
+  /**
+   * PEFT's unfused LoRA after a linear (engines/lora.ts): `result + lora_B(lora_A(x)) * scaling` — the two GEMMs,
+   * the multiply by a Python float (a vectorised pass writing a new rows × n tensor) and the add (another).
+   */
+  const loraDelta = (name: string, rows: number, n: number, k: number, r: number, out: string) => {
+    gemm(`${name}.lora_A`, rows, r, k, 'bf16', { outputs: [[`${name}.lora_a`, rows * r * ACT, 'activations']] });
+    gemm(`${name}.lora_B`, rows, n, r, 'bf16', { outputs: [[`${name}.lora_b`, rows * n * ACT, 'activations']], frees: [`${name}.lora_a`] });
+    ew(`${name}.lora_scale`, 'copy', 2 * rows * n * ACT, 1, { outputs: [[`${name}.lora_scaled`, rows * n * ACT, 'activations']], frees: [`${name}.lora_b`] });
+    ew(`${name}.lora_add`, 'binary', 3 * rows * n * ACT, 1, { outputs: [[`${out}.lora_sum`, rows * n * ACT, 'activations']], frees: [`${name}.lora_scaled`] });
+    b.free(`${out}.lora_sum`); // the sum replaces the linear's output tensor: same bytes, already counted under its name
   };
 
   /**
@@ -321,6 +337,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       const w = weightCast(kv, dLin, d);
       gemm(kv, ctx, dLin, d, 'bf16');
       if (w) b.free(w);
+      if (o.loraRank) loraDelta(kv, ctx, dLin, d, o.loraRank, `${kv}.out`);
     }
     const normKernels = fused || (style !== 'official' && style !== 'diffusers') ? 1 : 7;
     ew('cross_attn.norm_k', 'norm', ctx * dLin * 16, normKernels);
@@ -332,6 +349,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
         const w = weightCast(kv, dLin, d);
         gemm(kv, ci, dLin, d, 'bf16');
         if (w) b.free(w);
+        if (o.loraRank) loraDelta(kv, ci, dLin, d, o.loraRank, `${kv}.out`);
       }
       ew('cross_attn.norm_k_img', 'norm', ci * dLin * 16, normKernels);
       attentionCall(b, { name: 'cross_attn.attention_img', batch: o.batch, heads: dit.heads / o.tp, lq: lqCross, lk: imgTokens, headDim: dit.headDim, kernel: o.kernel },
