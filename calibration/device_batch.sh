@@ -4,7 +4,8 @@
 # gpu1-long/load85-long on a fresh machine instead (traces/gpu1-long-c/). A later call on another H100 ran, as one
 # command: forward_host_probe.py (calibration/host/forward-host-h100-sxm-d.json), then harness.py run with gpu1's
 # fit arguments (--duration 80 --load-seed 11 --arrivals poisson --utilization 0.7) and load85-long's (seed 32)
-# on the same machine (traces/gpu1-long-d/), host_speed_monitor.py beside them.
+# on the same machine (traces/gpu1-long-d/), host_speed_monitor.py beside them. The H100 branch below ran on a
+# seventh machine at 22:30 UTC (traces/gpu1-long-e/, calibration/host/forward-host-h100-sxm-e.json).
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 if grep -q H200 $OUT/gpu.txt; then

@@ -94,6 +94,20 @@ export const RUNS: ValidationRun[] = [
     note: 'The same trace replayed with the stage times each shape had on this machine\'s own fit trace: the procedure a user follows on their own cluster (fit on one trace, score another), and the second machine where it meets the targets.',
   },
   {
+    dir: 'calibration/serving/traces/gpu1-long-e',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['bursty-long'],
+    set: ['serving_overheads=../traces/gpu1-long-e/overheads.json'],
+    note: 'A seventh machine of the same kind (2026-12-05, 22:30 UTC), measured as the sixth: its host probed (`calibration/host/forward-host-h100-sxm-e.json`), a fit trace, then `gpu1-long/bursty-long`\'s exact arrivals (load seed 42, Gamma cv 3). Another fast host: the small shape ran about a fifth under the model.',
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1-long-e',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
+    scored: ['bursty-long'],
+    set: ['deployment.stage_times=../traces/gpu1-long-e/stage-times.json', 'serving_overheads=../traces/gpu1-long-e/overheads.json'],
+    note: 'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace: the third machine where fitting on one trace of the machine and scoring another meets the targets, here under Gamma-bursty arrivals.',
+  },
+  {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],

@@ -52,7 +52,7 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
 
   it('the host range the estimate quotes: the issue time per kernel at served sizes on the hosts that record it', () => {
     const us: number[] = [];
-    for (const f of ['c', 'd']) {
+    for (const f of ['c', 'd', 'e']) {
       const p = JSON.parse(readFileSync(`calibration/host/forward-host-h100-sxm-${f}.json`, 'utf8')) as { rows: (ProbeRow & { host_return_s: number })[] };
       for (const r of p.rows.filter((x) => x.tokens === 288 || x.tokens === 2550)) {
         expect(r.gpu_kernel_s, `${f} ${r.shape}`).toBeLessThan(0.95 * r.host_return_s); // the GPU waits on the host
