@@ -60,9 +60,10 @@ export const MEASURED_HOSTS_US = { min: 21.3, max: 25.6, hosts: 3 } as const;
 export const SERVED_HOST_BOUND_SPREAD = { min: -0.186, max: 0.509, gpuBoundMax: 0.052, traces: 13, machines: 7 } as const;
 
 /**
- * The note a launch-bound eager DiT forward carries (`shape` names the request, as a run lists every class's notes together): its time is the host CPU's, and how much it moves per µs of
- * host time per kernel (the forward's kernel count), with the spread measured between hosts and in served traces.
- * Undefined when the forward is bound by the GPU, or replayed from CUDA graphs.
+ * The note a launch-bound eager DiT forward carries: its time is the host CPU's, how much it moves per µs of host
+ * time per kernel (the forward's kernel count), the spread measured between hosts and in served traces, and how to
+ * remove it (CUDA graphs). `shape` names the request: a run lists every class's notes together. Undefined when the
+ * forward is bound by the GPU, or replayed from CUDA graphs.
  */
 export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly kernels: number; readonly gpuSeconds: number; readonly seconds: number }, device: { readonly launch: 'eager' | 'graph'; readonly cpuLaunchS: number; readonly hostDispatchS?: number }, shape: string): string | undefined {
   if (!fwd.launchBound || device.launch !== 'eager') return undefined;
