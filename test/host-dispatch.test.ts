@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EAGER_HOST_PER_KERNEL_S, MEASURED_HOSTS_US, hostSecondsPerKernel } from '../src/perf/host-dispatch.ts';
+import { EAGER_HOST_PER_KERNEL_S, MEASURED_HOSTS_US, hostSecondsPerKernel, isHostBoundNote } from '../src/perf/host-dispatch.ts';
+import { vgsim } from './support/cli.ts';
 import { issuedStreamSeconds } from '../src/perf/stage-cost.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { estimateInput } from '../src/perf/estimate-input.ts';
@@ -85,7 +86,16 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     // the GPU-bound shape and CUDA graphs carry no such note
     expect(note(run(832, 480))).toBeUndefined();
     expect(note(run(480, 272, { compile: true }))).toBeUndefined();
+    expect(small.warnings.filter(isHostBoundNote)).toEqual([n]);
   });
+
+  it('plan: a pick bound by host launches carries a caveat; a GPU-bound pick does not', () => {
+    const args = (res: string) => ['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1', '--resolution', res, '--frames', '17', '--steps', '8'];
+    const small = vgsim(args('480x272'));
+    expect(small.code).toBe(0);
+    expect(small.stdout).toMatch(/^pick: .*\ncaveat: the pick's DiT forward is bound by the host's kernel launches/m);
+    expect(vgsim(args('832x480')).stdout).not.toMatch(/caveat:/);
+  }, 60_000);
 
   it('one stream fed by one host thread: closed forms of the issue recurrence', () => {
     // host-bound: n kernels of g < h finish one g after the last launch

@@ -74,3 +74,8 @@ export function hostBoundNote(fwd: { readonly launchBound: boolean; readonly ker
   return `DiT forward (${shape}) bound by the host's kernel launches: ${fwd.kernels.toLocaleString('en-US')} kernels at ${us.toFixed(1)} us of CPU each against ${ms(fwd.gpuSeconds)} of GPU work, so its time (${ms(fwd.seconds)}) follows the host CPU, not the GPU: each us per kernel moves it by ${ms(perUs)} (${((100 * perUs) / fwd.seconds).toFixed(1)}%). ` +
     `${MEASURED_HOSTS_US.hosts} H100 hosts issued this code at ${MEASURED_HOSTS_US.min}-${MEASURED_HOSTS_US.max} us per kernel at served sizes, and on ${SERVED_HOST_BOUND_SPREAD.machines} machines served traces ran a host-bound shape at ${pct(SERVED_HOST_BOUND_SPREAD.min)} to ${pct(SERVED_HOST_BOUND_SPREAD.max)} of the model where a GPU-bound one stayed within ${pct(SERVED_HOST_BOUND_SPREAD.gpuBoundMax)} (README, "Validated against a real server"): measure yours with calibration/host/forward_host_probe.py and set inference.host_dispatch_us (--host-dispatch-us), or take the host out of it with CUDA graphs (--compile on an engine whose compile captures them: ${GRAPH_ENGINES.join(', ')})`;
 }
+
+/** Whether an estimate warning is hostBoundNote's. */
+export function isHostBoundNote(w: string): boolean {
+  return /^DiT forward \([^)]*\) bound by the host's kernel launches/.test(w);
+}

@@ -8,6 +8,7 @@ import { parseDuration, parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { progress, type Progress } from '../../report/progress.ts';
+import { isHostBoundNote } from '../../perf/host-dispatch.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planScalingChart } from '../../report/charts/plan.ts';
@@ -148,6 +149,8 @@ Examples:
       else {
         const best = ranked[0]!;
         process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
+        // a pick whose forward the host's kernel launches bound rests on the host CPU, which the ranking cannot see
+        if (best.estimate?.warnings.some(isHostBoundNote)) process.stdout.write('caveat: the pick\'s DiT forward is bound by the host\'s kernel launches, so its latency and throughput follow the host CPU (vgsim estimate says by how much; measure the host with calibration/host/forward_host_probe.py)\n');
       }
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
