@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One device call, whichever GPU comes: on an H200 the families re-run of the peaks measured with the old
-# references and a full H200 kernel profile. Its first run (2026-12-05 21:25 UTC) came on an H100 and repeated
+# references and an H200 kernel profile (as much as 300 s allows). Its first run (2026-12-05 21:25 UTC) came on an H100 and repeated
 # gpu1-long/load85-long on a fresh machine instead (traces/gpu1-long-c/). A later call on another H100 ran, as one
 # command: forward_host_probe.py (calibration/host/forward-host-h100-sxm-d.json), then harness.py run with gpu1's
 # fit arguments (--duration 80 --load-seed 11 --arrivals poisson --utilization 0.7) and load85-long's (seed 32)
