@@ -39,6 +39,14 @@ describe('engines: the DiT block each runtime builds', () => {
     expect(d.step_cache).toBeNull();
   });
 
+  it('the official engine on Hopper says its FA3 default needs flash_attn_interface; FA2 as asked, or on an A100, says nothing', () => {
+    const fa3Note = (e: ReturnType<typeof estimate>) => e.warnings.some((w) => /^official code on Hopper: FlashAttention-3 .* --attention fa2/.test(w));
+    expect(fa3Note(estimate(base))).toBe(true);
+    expect(fa3Note(estimate({ ...base, options: { attention: 'fa2' } }))).toBe(false);
+    expect(fa3Note(estimate({ ...base, options: { attention: 'fa3' } }))).toBe(false);
+    expect(fa3Note(estimate({ ...base, gpu: 'a100-sxm-80g', options: { offload: true } }))).toBe(false);
+  });
+
   it('diffusers: a bf16 residual stream entered and left with casts; SGLang: one fused pass per norm site', () => {
     const dit = asWan(getModel('wan2.1-t2v-14b')).dit;
     const opts = { tokens: 32760, batch: 1, kernel: 'fa3' as const, linearDtype: 'bf16' as const, fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false };

@@ -122,6 +122,9 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   // auto: the engine's default; a non-Wan model's official code names its own kernel (ModelSpec.attention)
   const kernel: AttentionKernel = o.attention !== 'auto' ? o.attention : model.family !== 'wan' && model.attention ? model.attention : hopper ? e.attention.default.hopper : e.attention.default.other;
   if (!e.attention.supported.includes(kernel)) no('attention', `has no ${kernel} attention backend (${e.attention.source})`, `supported: ${e.attention.supported.join(', ')}; ${enginesWith((x) => x.attention.supported.includes(kernel))}`);
+  // the official Wan code takes FA3 only from a separately built flash_attn_interface; its requirements.txt installs
+  // flash_attn (FA2). The default follows the official team's own runs (FA3 on Hopper); say what a stock install runs
+  if (e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3') warnings.push('official code on Hopper: FlashAttention-3 is taken when flash_attn_interface is built from source (wan/modules/attention.py:4-8 of Wan-Video/Wan2.2@42bf4cf and Wan2.1@9737cba); a stock install of their requirements.txt (flash_attn) has FlashAttention-2 only: --attention fa2 prices that');
   let denseKernel = kernel;
   let denseSteps = 0;
   const quantized = kernel === 'sage2' || kernel === 'fa3-fp8';
