@@ -16,8 +16,7 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace, type ObservedTrace } from '../src/calibration/observed-trace.ts';
 import { replay, type PredictedSamples, type ReplayReport } from '../src/calibration/replay.ts';
 import { fmtError, replayChart } from '../src/calibration/report.ts';
-import { modelStageTimes } from '../src/calibration/model-stages.ts';
-import type { ObservedRequest } from '../src/calibration/observed-trace.ts';
+import type { StageDiagnosis } from '../src/calibration/stage-diagnosis.ts';
 import { traceStageCheck, traceStageTimes, type StageTimes } from '../src/calibration/fit.ts';
 import { renderPng, renderSvg } from '../src/report/charts.ts';
 import { fmtSeconds } from '../src/report/table.ts';
@@ -157,8 +156,8 @@ export function scoreRun(run: ValidationRun): Scored[] {
   return run.scored.map((name) => {
     const trace = readObservedTrace(`${run.dir}/${name}.csv`);
     const after = replay(loaded, trace, { baseDir });
-    const stages = modelStageTimes(loaded, trace, baseDir);
-    return { name, trace, after: after.report, samples: after.samples, before: replay(loaded, trace, { baseDir, overheads: null }).report, serviceVsModel: serviceVsModel(trace, stages) };
+    // the replay's stage diagnosis already holds each shape's observed and modelled stage times; the "before" run needs none
+    return { name, trace, after: after.report, samples: after.samples, before: replay(loaded, trace, { baseDir, overheads: null, diagnose: false }).report, serviceVsModel: serviceVsModel(after.report.stage_diagnosis!) };
   });
 }
 
@@ -169,10 +168,11 @@ const meanMinusOne = (ratios: number[]) => ratios.reduce((a, b) => a + b, 0) / r
 
 /**
  * How far the observed stage times (encode + denoise + decode) are above (+) the scenario's: the mean over
- * request shapes of (mean observed / the model's) − 1 (the stage check `vgsim calibrate` prints, calibration/fit.ts).
+ * request shapes of (mean observed / the model's) − 1, from a replay's stage diagnosis (the stage check `vgsim
+ * calibrate` prints, calibration/fit.ts).
  */
-export function serviceVsModel(t: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): number {
-  return meanMinusOne(traceStageCheck(t, model).filter((c) => c.model).map((c) => stageTotal(c.observed) / stageTotal(c.model!)));
+export function serviceVsModel(d: StageDiagnosis): number {
+  return meanMinusOne(d.stages.filter((c) => c.model).map((c) => stageTotal(c.observed) / stageTotal(c.model!)));
 }
 
 /**
