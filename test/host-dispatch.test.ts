@@ -74,7 +74,7 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
   it('a launch-bound eager forward says its time is the host\'s, and by how much each us per kernel moves it', async () => {
     const { getModel } = await import('../src/workload/request.ts');
     const run = (width: number, height: number, o: object = {}) => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 1, request: { width, height, frames: 17, steps: 8, cfg: true }, options: { attention: 'cudnn', ...o } });
-    const note = (e: ReturnType<typeof estimate>) => e.warnings.find((w) => w.startsWith('DiT forward (480x272x17f) bound by the host') || w.startsWith('DiT forward (832x480x17f) bound'));
+    const note = (e: ReturnType<typeof estimate>) => e.warnings.find(isHostBoundNote);
     const small = run(480, 272);
     const n = note(small)!;
     expect(n).toBeDefined();
