@@ -2,7 +2,6 @@
  * What vgsim knows — GPUs, models, links, node types, storage tiers and the scenario library — as table
  * rows (for `vgsim list`) and as JSON (for `vgsim list --json`, the library and GET /api/<kind>).
  */
-import { UNFUSED_LORA_ENGINES } from '../engines/lora.ts';
 import { listGpus, listLinks, listNodes, listStorage } from '../hardware/catalog.ts';
 import { listModels } from '../workload/request.ts';
 import { ditParams } from '../workload/models.ts';
@@ -64,9 +63,9 @@ export function listing(kind: CatalogKind): Listing {
           x.id, x.style, `${x.attention.supported.join(',')} (${x.attention.default.hopper})${x.attention.sparse ? ' +sparse' : ''}`,
           x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-',
           `${x.vae.dtype}${x.vae.tiling ? ',tiled' : ''}${x.vae.tiny ? ',tiny' : ''}`, x.quant.schemes.map((q) => `${q.dtype}/${q.activation}`).join(',') || '-',
-          x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', UNFUSED_LORA_ENGINES[x.id] ? 'unfused' : 'merged', x.source,
+          x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.unfusedLora ? 'unfused' : 'merged', x.source,
         ]),
-        json: e.map((x) => ({ ...x, lora: UNFUSED_LORA_ENGINES[x.id] ? { unfused: true, source: UNFUSED_LORA_ENGINES[x.id] } : { unfused: false, source: 'vgsim prices an unfused LoRA only as PEFT runs it (diffusers pipelines); merged: no per-call cost' } })),
+        json: e,
       };
     }
     case 'scenarios': {

@@ -9,7 +9,7 @@
  * two skinny GEMMs (rows × rank × in, rows × out × rank), a multiply by the Python float `scaling` (a new
  * rows × out tensor) and the add (another), with dropout the identity at inference. vgsim adapts every linear
  * of every block (self- and cross-attention q, k, v, o and both FFN layers), the target modules of Wan LoRAs
- * such as LightX2V's distill LoRAs and FusionX.
+ * such as LightX2V's distill LoRAs and FusionX. Which engines run it so: EngineProfile.unfusedLora (profiles.ts).
  */
 import { InputError } from '../errors.ts';
 import type { DitSpec } from '../workload/models.ts';
@@ -19,13 +19,6 @@ export interface LoraSpec {
   /** Merged into the weights: no per-call cost. */
   fused: boolean;
 }
-
-/** Engines that run a LoRA unfused through PEFT (diffusers pipelines), with the source. */
-export const UNFUSED_LORA_ENGINES: Record<string, string> = {
-  diffusers: 'huggingface/diffusers@58eb52c: WanLoraLoaderMixin.load_lora_weights injects PEFT LoRA layers; fuse_lora() merges them (docs/source/en/tutorials/using_peft_for_inference.md)',
-  xdit: 'xdit-project/xDiT@175e0bf: runs diffusers\' Wan pipeline (load_lora_weights as diffusers)',
-  'cache-dit': 'vipshop/cache-dit@f86744a: caches a diffusers pipeline (load_lora_weights as diffusers)',
-};
 
 /** "256" (unfused) or "256,fused" (merged into the weights). */
 export function parseLora(text: string, source = '--lora'): LoraSpec | undefined {

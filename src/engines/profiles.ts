@@ -64,6 +64,8 @@ export interface EngineProfile {
   caches: { methods: readonly CacheMethodId[]; source: string };
   /** Runs distilled few-step weights. */
   distill: { source: string } | null;
+  /** Runs a LoRA unfused through PEFT (diffusers pipelines: engines/lora.ts prices it); undefined: merged only. */
+  unfusedLora?: { source: string };
   /**
    * Where the engine keeps each component between uses by default, when not on the GPU (priced in
    * src/perf/engine-residency.ts): 'stream' = FSDP2 with CPUOffloadPolicy(pin_memory=True), the weights copied
@@ -131,6 +133,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     },
     caches: { methods: ['fbcache', 'magcache'], source: 'huggingface/diffusers@58eb52c:src/diffusers/hooks/first_block_cache.py:39-98, hooks/mag_cache.py (no TeaCache hook)' },
     distill: { source: 'LightX2V distill LoRAs load into diffusers (lightx2v/Wan2.1-Distill-Loras)' },
+    unfusedLora: { source: 'huggingface/diffusers@58eb52c: WanLoraLoaderMixin.load_lora_weights injects PEFT LoRA layers; fuse_lora() merges them (docs/source/en/tutorials/using_peft_for_inference.md)' },
   },
   xdit: {
     id: 'xdit',
@@ -161,6 +164,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     },
     caches: { methods: [], source: 'no step cache wired for Wan in xdit-project/xDiT@175e0bf (runner_models/wan.py)' },
     distill: { source: 'xdit-project/xDiT@175e0bf: wan.py Wan2.2-Distilled-I2V (LightX2V 4-step weights, _distilled_scheduler_sigmas)' },
+    unfusedLora: { source: 'xdit-project/xDiT@175e0bf: runs diffusers\' Wan pipeline (load_lora_weights as diffusers)' },
   },
   sglang: {
     id: 'sglang',
@@ -293,6 +297,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     quant: { schemes: [{ dtype: 'fp8', activation: 'tensor-dynamic', name: 'torchao float8 (per tensor)', source: 'vipshop/cache-dit@f86744a:docs/user_guide/CUDA_GRAPH.md (FP8 row)' }], source: 'vipshop/cache-dit@f86744a' },
     caches: { methods: ['fbcache', 'scm'], source: 'vipshop/cache-dit@f86744a:src/cache_dit/caching/cache_interface.py:612-700 (SCM masks), docs/user_guide/DBCACHE_DESIGN.md (DBCache F8B0 default)' },
     distill: null,
+    unfusedLora: { source: 'vipshop/cache-dit@f86744a: caches a diffusers pipeline (load_lora_weights as diffusers)' },
   },
   'vllm-omni': {
     id: 'vllm-omni',

@@ -16,7 +16,7 @@ import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
 import type { SparseAttention } from './sparse-attention.ts';
-import { UNFUSED_LORA_ENGINES, type LoraSpec } from './lora.ts';
+import type { LoraSpec } from './lora.ts';
 import { familyAccelerationProblems } from './family-support.ts';
 
 /** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
@@ -216,11 +216,10 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   // ---- LoRA ----
   let loraRank: number | undefined;
   if (o.lora && !o.lora.fused) {
-    const how = UNFUSED_LORA_ENGINES[e.id];
-    if (!how) no('lora', 'is not modelled running a LoRA unfused (vgsim prices PEFT\'s unfused LoRA, as diffusers pipelines run it)', `merge it into the weights (lora "${o.lora.rank},fused": no per-call cost), or engine ${Object.keys(UNFUSED_LORA_ENGINES).join(', ')}`);
+    if (!e.unfusedLora) no('lora', 'is not modelled running a LoRA unfused (vgsim prices PEFT\'s unfused LoRA, as diffusers pipelines run it)', `merge it into the weights (lora "${o.lora.rank},fused": no per-call cost), or ${enginesWith((x) => !!x.unfusedLora)}`);
     else {
       loraRank = o.lora.rank;
-      acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, unfused`, models: 'PEFT on every block linear: lora_A and lora_B GEMMs (rows × rank × in, rows × out × rank), the scaling multiply and the add, each a rows × out pass', source: `${how}; huggingface/peft src/peft/tuners/lora/layer.py (Linear.forward)`, extrapolated: false });
+      acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, unfused`, models: 'PEFT on every block linear: lora_A and lora_B GEMMs (rows × rank × in, rows × out × rank), the scaling multiply and the add, each a rows × out pass', source: `${e.unfusedLora.source}; huggingface/peft src/peft/tuners/lora/layer.py (Linear.forward)`, extrapolated: false });
     }
   } else if (o.lora) acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, fused`, models: 'merged into the weights: no per-call cost', source: 'diffusers fuse_lora(); engines that merge at load', extrapolated: false });
   if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: false });
