@@ -278,7 +278,7 @@ export class DeviceModel {
         rate *= backend.scale;
         rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
         // a quantised kernel (SageAttention, FP8 FA3) runs its INT8/FP8 tensor work above the BF16 rate its
-        // reference kernel's efficiency is of: its chart ratio multiplies the reference's rate on this GPU, after
+        // reference kernel's efficiency is of: its ratio (quantized-attention.ts) multiplies the reference's rate on this GPU, after
         // the reference is carried here (carried as a fraction of the BF16 peak, it would be cut at that peak)
         const quant = backend.quantRatio ?? 1;
         if (this.extrapolated && backend.profile === 'flash' && this.preHopperNvidia()) {

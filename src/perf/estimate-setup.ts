@@ -145,7 +145,14 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
-  if (kernel === 'sage2' || kernel === 'fa3-fp8') warnings.push(`${kernel} is not measured here: its rate is vgsim's ${device.gpu.arch.toLowerCase().includes('hopper') ? 'FA3' : 'FA2'} rate × the kernel's throughput ratio in SageAttention's published charts (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
+  if (kernel === 'sage2' || kernel === 'fa3-fp8') {
+    const rate = !device.gpu.arch.toLowerCase().includes('hopper')
+      ? "vgsim's FA2 rate × the Sage/FA2 ratio of SageAttention's chart for this GPU generation"
+      : kernel === 'fa3-fp8'
+        ? "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128)"
+        : "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128) × SageAttention's H100 chart ratio of Sage2 to FP8 FA3";
+    warnings.push(`${kernel} is not measured here: its rate is ${rate} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
+  }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
   if (opts.compile && !exec.fusedLegacy) warnings.push(`compile (${exec.engine.name}): inductor's fusion of the elementwise chains is modelled from the operator list, not measured${exec.cudaGraphs ? '' : '; no CUDA graphs (eager launches)'}`);
   if (opts.dtype === 'fp8' && exec.legacyFp8) warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
