@@ -11,9 +11,10 @@ python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.back
 if grep -q H200 $OUT/gpu.txt; then
   timeout 150 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
   timeout 280 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
-  timeout 140 python3 calibration/quant_attention_triton.py --budget-s 90 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
+  timeout 140 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 100 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
 else
-  # on an H100 (2026-12-06): our own Triton attention in bf16, fp8 and int8-QK/fp8-PV, beside SDPA's backends
-  timeout 420 python3 calibration/quant_attention_triton.py --budget-s 330 --out $OUT/triton-attention-h100.json > $OUT/triton.log 2>&1; echo triton rc=$?
+  # on an H100: our own Triton attention in bf16, fp8 and int8-QK/fp8-PV beside SDPA's backends (ran 2026-12-06
+  # 00:02 UTC: calibration/engines/h100-sxm-triton-attention.json); now its 64-token block-sparse part (VSA's fine stage)
+  timeout 300 python3 calibration/quant_attention_triton.py --parts sparse --budget-s 200 --out $OUT/triton-sparse-h100.json > $OUT/triton.log 2>&1; echo triton rc=$?
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done; true

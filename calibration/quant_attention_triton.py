@@ -10,7 +10,9 @@ All three are the same online-softmax kernel (one program per 128 query rows of 
 blocks), so their ratio isolates the precision; it is a check on the ratios vgsim takes from the FA3 paper and
 SageAttention's charts (src/perf/quantized-attention.ts), not a replacement for the real kernels (their
 warp specialisation and ping-pong scheduling are not reproduced). SDPA's flash (FA2) and cuDNN backends are
-timed at the same shapes for scale. Each configuration is checked against fp32 attention on a small case first.
+timed at the same shapes for scale. `--parts sparse` times the same bf16 kernel block-sparse on 64-token tiles
+with random top-k key tiles per query tile (VSA's fine stage), as a rate per computed tile pair against the best
+dense configuration: a check on VSA_FINE_EFFICIENCY (src/workload/vsa.ts). Each configuration is checked against fp32 attention on a small case first.
 
 Written for this repository (not the Triton tutorial's code). Usage on the device:
   python3 calibration/quant_attention_triton.py --out $OUT/triton-attention.json [--budget-s 300]
@@ -69,6 +71,83 @@ def _attention_forward(Q, K, V, O, qk_scale_log2, v_scale, L,
     tl.store(O + base + rows[:, None] * HEAD_DIM + dims[None, :], out.to(tl.bfloat16))
 
 
+@triton.jit
+def _block_sparse_forward(Q, K, V, O, TILES, qk_scale_log2, L, topk,
+                          HEAD_DIM: tl.constexpr, BLOCK: tl.constexpr):
+    # Block-sparse attention on 64-token tiles, as VSA's fine stage: one program per query tile, attending to the
+    # `topk` key tiles listed in TILES [heads, L / BLOCK, topk] (int32). Q, K, V, O: [heads, L, D] bf16.
+    row_block = tl.program_id(0)
+    head = tl.program_id(1)
+    base = head.to(tl.int64) * L * HEAD_DIM
+    rows = row_block * BLOCK + tl.arange(0, BLOCK)
+    cols = tl.arange(0, BLOCK)
+    dims = tl.arange(0, HEAD_DIM)
+    q = tl.load(Q + base + rows[:, None] * HEAD_DIM + dims[None, :])
+    running_max = tl.full([BLOCK], float('-inf'), tl.float32)
+    running_sum = tl.zeros([BLOCK], tl.float32)
+    acc = tl.zeros([BLOCK, HEAD_DIM], tl.float32)
+    tile_list = TILES + (head.to(tl.int64) * (L // BLOCK) + row_block) * topk
+    for j in range(0, topk):
+        keys = tl.load(tile_list + j) * BLOCK + cols
+        k_t = tl.load(K + base + keys[None, :] * HEAD_DIM + dims[:, None])
+        scores = tl.dot(q, k_t) * qk_scale_log2
+        new_max = tl.maximum(running_max, tl.max(scores, 1))
+        p = tl.math.exp2(scores - new_max[:, None])
+        correction = tl.math.exp2(running_max - new_max)
+        running_sum = running_sum * correction + tl.sum(p, 1)
+        acc = acc * correction[:, None]
+        v = tl.load(V + base + keys[:, None] * HEAD_DIM + dims[None, :])
+        acc = tl.dot(p.to(tl.bfloat16), v, acc)
+        running_max = new_max
+    tl.store(O + base + rows[:, None] * HEAD_DIM + dims[None, :], (acc / running_sum[:, None]).to(tl.bfloat16))
+
+
+def block_sparse(q, k, v, tiles, warps, stages, block=64):
+    heads, L, d = q.shape
+    o = torch.empty_like(q)
+    _block_sparse_forward[(L // block, heads)](q, k, v, o, tiles, (1 / math.sqrt(d)) * 1.4426950408889634, L, tiles.shape[-1],
+                                               HEAD_DIM=d, BLOCK=block, num_warps=warps, num_stages=stages)
+    return o
+
+
+def random_tiles(heads, n, topk):
+    """Each query tile's top-k key tiles: distinct, random, sorted (VSA's are the coarse stage's top-k)."""
+    return torch.rand(heads, n, n, device='cuda').topk(topk, dim=-1).indices.sort(dim=-1).values.to(torch.int32).contiguous()
+
+
+def sparse_part(result, d, budget_s, t0):
+    """VSA's fine stage in our own Triton: rate per computed tile pair against our best dense bf16 kernel."""
+    # accuracy: against fp32 attention with the same tile mask
+    heads, L, n, topk = 2, 1024, 16, 4
+    q, k, v = (torch.randn(heads, L, d, device='cuda', dtype=torch.bfloat16) for _ in range(3))
+    tiles = random_tiles(heads, n, topk)
+    mask = torch.zeros(heads, n, n, dtype=torch.bool, device='cuda').scatter_(-1, tiles.long(), True)
+    mask = mask.repeat_interleave(64, 1).repeat_interleave(64, 2)
+    ref = F.scaled_dot_product_attention(q.float()[None], k.float()[None], v.float()[None], attn_mask=mask[None])[0]
+    err = ((block_sparse(q, k, v, tiles, 4, 3).float() - ref).norm() / ref.norm()).item()
+    result['sparse_accuracy'] = {'relative_l2_error': err, 'heads': heads, 'L': L, 'topk': topk}
+    for heads, L in ((40, 32768), (12, 39936), (40, 16384)):
+        if time.time() - t0 > budget_s:
+            result['errors'].append({'stopped': f'budget reached before sparse heads={heads} L={L}'})
+            break
+        q, k, v = (torch.randn(heads, L, d, device='cuda', dtype=torch.bfloat16) for _ in range(3))
+        n = L // 64
+        dense_ops = prepare('bf16', q, k, v)
+        dense = min(bench(lambda: run('bf16', dense_ops, heads, L, d, cfg)) for cfg in ((128, 128, 8, 3), (128, 64, 8, 3), (64, 64, 4, 3)))
+        row = {'heads': heads, 'L': L, 'tiles': n, 'dense_bf16_s': dense, 'dense_tflops': 4 * heads * L * L * d / dense / 1e12, 'sparse': []}
+        for density in (0.1, 0.2, 0.5):
+            topk = max(1, math.ceil(density * n))
+            tiles = random_tiles(heads, n, topk)
+            best = min(bench(lambda: block_sparse(q, k, v, tiles, w, st)) for w, st in ((4, 3), (4, 2), (8, 3)))
+            flops = 4 * heads * L * (topk * 64) * d
+            row['sparse'].append({'topk': topk, 'density': topk / n, 's': best, 'tflops': flops / best / 1e12,
+                                  'rate_vs_dense': (flops / best) / (4 * heads * L * L * d / dense)})
+        result['sparse_rows'].append(row)
+        print(json.dumps(row), file=sys.stderr)
+        del q, k, v
+        torch.cuda.empty_cache()
+
+
 def prepare(mode, q, k, v):
     """Inputs [heads, L, D] bf16 → the kernel's operands and scales (quantisation is outside the timed kernel,
     as in SageAttention's and FA3's own benchmarks)."""
@@ -118,6 +197,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--out', required=True)
     ap.add_argument('--budget-s', type=float, default=300)
+    ap.add_argument('--parts', default='quant,sparse', help='quant: bf16/fp8/int8qk dense kernels; sparse: 64-token block-sparse (VSA fine stage)')
     args = ap.parse_args()
     t0 = time.time()
     torch.manual_seed(0)
@@ -126,8 +206,15 @@ def main():
         'gpu': torch.cuda.get_device_name(), 'torch': torch.__version__, 'triton': triton.__version__,
         'cuda': torch.version.cuda, 'head_dim': d, 'causal': False,
         'note': 'own Triton kernel (calibration/quant_attention_triton.py); FLOPs = 4·heads·L²·D; quantisation of the inputs not timed',
-        'accuracy': [], 'rows': [], 'errors': [],
+        'accuracy': [], 'rows': [], 'errors': [], 'sparse_rows': [],
     }
+    parts = args.parts.split(',')
+    if 'sparse' in parts:
+        sparse_part(result, d, args.budget_s, t0)
+    if 'quant' not in parts:
+        with open(args.out, 'w') as f:
+            json.dump(result, f, indent=1)
+        return
     # accuracy against fp32 attention, per mode and config (also weeds out configs that fail to compile)
     heads, L = 4, 1024
     q, k, v = (torch.randn(heads, L, d, device='cuda', dtype=torch.bfloat16) for _ in range(3))

@@ -48,6 +48,8 @@ export interface EngineProfile {
     supported: readonly AttentionKernel[];
     /** Sparse attention backends exist (radial, sliding-tile, SVG, VSA, ...). */
     sparse: boolean;
+    /** Video Sparse Attention (with its gate projection) is one of them; its source is in `source`. */
+    vsa?: boolean;
     /** xDiT: the first and last this many steps use bf16 FA3 when a quantised kernel is chosen. */
     highPrecisionSteps?: number;
     source: string;
@@ -177,6 +179,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
       default: { hopper: 'fa3', other: 'fa2' },
       supported: ['fa2', 'fa3', 'efficient', 'sage2'],
       sparse: true,
+      vsa: true,
       source: 'sgl-project/sglang@11387e7:docs/diffusion/performance/attention_backends.md (fa, torch_sdpa, sage_attn, sliding_tile_attn, video_sparse_attn, ...); compatibility_matrix.md @0201bc8 (Sage for Wan2.1/2.2)',
     },
     compile: { cudaGraphs: false, source: 'sgl-project/sglang@00c17ca:.claude/skills/sglang-diffusion-performance/SKILL.md (--enable-torch-compile, "~1.2-1.5x on denoising": the engine\'s own claim, not used)' },
@@ -261,6 +264,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
       default: { hopper: 'fa3', other: 'fa2' },
       supported: ['fa2', 'fa3', 'efficient', 'sage2'],
       sparse: true,
+      vsa: true,
       source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md (FASTVIDEO_ATTENTION_BACKEND: TORCH_SDPA, FLASH_ATTN, SAGE_ATTN, VIDEO_SPARSE_ATTN, ...)',
     },
     compile: { cudaGraphs: false, source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md (torch.compile)' },

@@ -142,8 +142,13 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   const sparse = o.sparse;
   if (sparse) {
     if (!e.attention.sparse) no('sparse', 'runs no sparse attention backend for Wan', enginesWith((x) => x.attention.sparse));
+    if (sparse.method === 'vsa' && !e.attention.vsa) no('sparse', 'has no Video Sparse Attention kernel', enginesWith((x) => !!x.attention.vsa));
+    if (sparse.method === 'vsa' && (plan.ring > 1 || plan.pipefusion > 1)) no('sparse', 'runs Video Sparse Attention with Ulysses sequence parallelism only (no ring attention or PipeFusion)', 'use ulysses=N');
     denseSteps = Math.max(denseSteps, sparse.denseSteps);
-    acc.push({ knob: 'sparse', value: sparse.method === 'radial' ? `radial (decay ${sparse.decay}, dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers})` : `density ${sparse.density} (dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers})`, models: 'self-attention FLOPs × density at the dense kernel\'s rate; the dense steps and layers at full cost', source: sparse.method === 'radial' ? 'mit-han-lab/radial-attention@72788d4:radial_attn/attn_mask.py' : 'user-given density', extrapolated: true });
+    const dense = `dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers}`;
+    acc.push(sparse.method === 'vsa'
+      ? { knob: 'sparse', value: `vsa (sparsity ${sparse.sparsity}, ${dense})`, models: 'Video Sparse Attention\'s chain: 4×4×4 tiling with padding, the gate projection, mean-pooled coarse attention and top-k, the fine kernel on the top-k tiles at 85% of the dense kernel\'s rate (the VSA paper), the gated sum and the untiling', source: 'hao-ai-lab/FastVideo fastvideo/attention/backends/video_sparse_attn.py; vsa video_sparse_attn (V1); arXiv 2505.13389', extrapolated: true }
+      : { knob: 'sparse', value: sparse.method === 'radial' ? `radial (decay ${sparse.decay}, ${dense})` : `density ${sparse.density} (${dense})`, models: 'self-attention FLOPs × density at the dense kernel\'s rate; the dense steps and layers at full cost', source: sparse.method === 'radial' ? 'mit-han-lab/radial-attention@72788d4:radial_attn/attn_mask.py' : 'user-given density', extrapolated: true });
   }
 
   // ---- compile ----

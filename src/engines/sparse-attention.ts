@@ -9,7 +9,13 @@
  *    split-th frame distance keeps its diagonal; the first frame is an attention sink (always dense). The
  *    density here counts the 128-token blocks of that mask. Defaults of its Wan script
  *    (scripts/wan_t2v_inference.sh): decay 0.2, dense_layers 1, dense_timesteps 12.
- *  - `<density>`: any block-sparse method at a given density (SVG, sliding-tile, VSA, sparge), with
+ *  - `vsa,sparsity=<s>`: Video Sparse Attention (Zhang et al. 2025, arXiv 2505.13389) as FastVideo runs it
+ *    (hao-ai-lab/FastVideo video_sparse_attn.py; the vsa package's video_sparse_attn, V1): tokens are gathered
+ *    into 4×4×4 tiles of the latent grid (padded with zeros), each tile mean-pooled, a coarse attention over
+ *    the tiles picks each query tile's top-k = ⌈(1 − s) × tiles⌉ key tiles, the fine stage attends to those
+ *    only, and the output is out_fine + gate × out_coarse with a learned gate (its own linear). The density
+ *    is top-k over the tile count, on the padded sequence (vsaLayout); operators in attention-kernels.ts.
+ *  - `<density>`: any block-sparse method at a given density (SVG, sliding-tile, sparge), with
  *    `steps=` and `layers=` dense (SVG's Wan script: first 20% of steps and 3% of layers dense,
  *    svg-project/Sparse-VideoGen@5ce7b01:scripts/wan/wan_t2v_720p_svg.sh).
  * Kernel time ∝ density at the dense kernel's rate (an assumption, attention-kernels.ts).
@@ -17,11 +23,13 @@
 import { InputError } from '../errors.ts';
 
 export interface SparseAttention {
-  method: 'radial' | 'blocks';
+  method: 'radial' | 'blocks' | 'vsa';
   /** Fraction of blocks computed; radial: computed from the mask for the request (undefined until then). */
   density?: number;
   /** Radial's decay factor. */
   decay: number;
+  /** VSA's sparsity (FastVideo's VSA_sparsity: the fraction of key tiles skipped). */
+  sparsity?: number;
   /** Denoising steps (from the start) that attend densely. */
   denseSteps: number;
   /** Blocks (from the first) that attend densely. */
@@ -41,8 +49,10 @@ export function parseSparse(text: string, source = '--sparse'): SparseAttention 
   };
   const spec: SparseAttention = head === 'radial'
     ? { method: 'radial', ...RADIAL_WAN_DEFAULTS }
-    : { method: 'blocks', density: Number(head), decay: 0, denseSteps: 0, denseLayers: 0 };
-  if (spec.method === 'blocks' && !(spec.density! > 0 && spec.density! <= 1)) bad(`sparse attention needs "radial" or a density in (0, 1], got "${head}"`);
+    : head === 'vsa'
+      ? { method: 'vsa', decay: 0, denseSteps: 0, denseLayers: 0 }
+      : { method: 'blocks', density: Number(head), decay: 0, denseSteps: 0, denseLayers: 0 };
+  if (spec.method === 'blocks' && !(spec.density! > 0 && spec.density! <= 1)) bad(`sparse attention needs "radial", "vsa,sparsity=<s>" or a density in (0, 1], got "${head}"`);
   for (const p of rest) {
     const [k, v] = p.split('=').map((s) => s.trim());
     const n = Number(v);
@@ -50,8 +60,12 @@ export function parseSparse(text: string, source = '--sparse'): SparseAttention 
     if (k === 'steps') spec.denseSteps = Math.round(n);
     else if (k === 'layers') spec.denseLayers = Math.round(n);
     else if (k === 'decay' && spec.method === 'radial') spec.decay = n;
-    else bad(`unknown sparse setting "${k}"`);
+    else if (k === 'sparsity' && spec.method === 'vsa') {
+      if (!(n >= 0 && n < 1)) bad(`VSA's sparsity is the fraction of key tiles skipped, in [0, 1); got ${v}`);
+      spec.sparsity = n;
+    } else bad(`unknown sparse setting "${k}"`);
   }
+  if (spec.method === 'vsa' && spec.sparsity === undefined) bad('VSA needs its sparsity (FastVideo\'s VSA_sparsity), e.g. vsa,sparsity=0.9');
   return spec;
 }
 

@@ -59,7 +59,7 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
     : {
       style: exec.style, perTokenTimestep: exec.perTokenTimestep,
       ...(exec.linearQuant ? { linearQuant: exec.linearQuant } : {}),
-      ...(s.density < 1 ? { density: s.density, denseLayers: exec.sparse?.denseLayers ?? 0 } : {}),
+      ...(s.density < 1 ? { density: s.density, denseLayers: exec.sparse?.denseLayers ?? 0, ...(s.vsa ? { vsa: s.vsa } : {}) } : {}),
       ...(exec.loraRank !== undefined ? { loraRank: exec.loraRank } : {}),
     };
   const forwardOpts: DitForwardOptions = {
@@ -93,7 +93,7 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
   let blockAvg = blocks(patched.cost);
   const nDense = Math.min(req.steps, exec.denseSteps);
   if (nDense > 0 && (exec.denseKernel !== s.kernel || s.density < 1)) {
-    const denseVariant: Partial<DitForwardOptions> = { kernel: exec.denseKernel, density: undefined, denseLayers: undefined };
+    const denseVariant: Partial<DitForwardOptions> = { kernel: exec.denseKernel, density: undefined, denseLayers: undefined, vsa: undefined };
     const dp = price(batchPerForward, pp > 1 ? pp : undefined, denseVariant).cost;
     const denseF = pp > 1 ? pipelined(dp, price(batchPerForward, undefined, denseVariant).cost) : dp.seconds;
     forwardAvg = (nDense * denseF + (req.steps - nDense) * forwardSeconds) / req.steps;

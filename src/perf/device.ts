@@ -277,6 +277,7 @@ export class DeviceModel {
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
         rate *= backend.scale;
         rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
+        rate *= op.efficiency ?? 1; // a block-sparse kernel below the dense one's rate (VSA's fine stage)
         // a quantised kernel (SageAttention, FP8 FA3) runs its INT8/FP8 tensor work above the BF16 rate its
         // reference kernel's efficiency is of: its ratio (quantized-attention.ts) multiplies the reference's rate on this GPU, after
         // the reference is carried here (carried as a fraction of the BF16 peak, it would be cut at that peak)

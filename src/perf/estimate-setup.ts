@@ -20,6 +20,7 @@ import { familyNotes } from './family-notes.ts';
 import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
 import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
+import { vsaLayout, type VsaLayout } from '../workload/vsa.ts';
 
 export interface EstimateInput {
   model: ModelSpec;
@@ -65,6 +66,8 @@ export interface EstimateSetup {
   exec: EngineExecution;
   /** Sparse attention's block density for this request (1 = dense). */
   density: number;
+  /** Video Sparse Attention's tiling of this request (when `--sparse vsa`). */
+  vsa?: VsaLayout;
   cache?: CacheSchedule;
   warnings: string[];
 }
@@ -160,7 +163,9 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const cache = opts.cache ? cacheSchedule(opts.cache, model, req) : undefined;
   if (cache) warnings.push(...cache.notes);
   const sparse = exec.sparse;
-  const density = !sparse ? 1 : sparse.method === 'radial' ? radialDensity(req.latent.t, req.tokens / req.latent.t, sparse.decay) : sparse.density!;
+  const p = model.dit.patch;
+  const vsa = sparse?.method === 'vsa' ? vsaLayout([Math.floor(req.latent.t / p[0]), Math.floor(req.latent.h / p[1]), Math.floor(req.latent.w / p[2])], sparse.sparsity!) : undefined;
+  const density = !sparse ? 1 : sparse.method === 'radial' ? radialDensity(req.latent.t, req.tokens / req.latent.t, sparse.decay) : vsa ? vsa.density : sparse.density!;
   if (plan.tp > 1 && model.family === 'wan') warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
   if (plan.pipefusion > 1 && model.family === 'wan') warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
   if (plan.ring > 1 && model.family === 'wan') warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
@@ -178,7 +183,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     expertParams: ditParams(model.dit),
     fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,
     pp: plan.pipefusion,
-    exec, density, cache,
+    exec, density, ...(vsa ? { vsa } : {}), cache,
     warnings,
   };
 }

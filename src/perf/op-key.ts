@@ -7,7 +7,7 @@ export function opKey(op: Op): string {
     case 'gemm':
       return `g${op.m},${op.n},${op.k},${op.dtype},${op.batch},${op.count}`;
     case 'attention':
-      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count},${op.density ?? 1}`;
+      return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count},${op.density ?? 1},${op.efficiency ?? 1}`;
     case 'elementwise':
       return `e${op.ew},${op.bytes},${op.kernels},${op.count},${op.rows ?? ''},${op.rowBlocks ?? ''},${op.nearestOutElements ?? ''},${op.replicationPadOutElements ?? ''},${op.strided ? 's' : ''}`;
     case 'conv':

@@ -17,22 +17,35 @@
  *    of each (an fp8 copy), then FA3 with descales. The fp32 copy and its abs are alive together: a workspace of
  *    two fp32 copies while the tensor is quantised. Checked (held out) by engines_bench.py
  *    xdit_fa3_fp8_input_passes.
- *  - sparse attention (radial, sliding-tile, SVG, VSA, ...): the dense kernel on a fraction `density` of the
+ *  - sparse attention (radial, sliding-tile, SVG, ...): the dense kernel on a fraction `density` of the
  *    query-key blocks (time ∝ density at the kernel's own rate: an assumption — block-sparse kernels run
  *    somewhat below the dense kernel's efficiency, not measured here).
+ *  - Video Sparse Attention (`vsa`, engines/sparse-attention.ts), as FastVideo's VSA backend and the vsa
+ *    package's video_sparse_attn (V1, mid-2025) run it: tile() of q, k, v and the gate — a zero-filled padded
+ *    buffer and an index gather each; q, k, v transpose(1, 2).contiguous(); per tile the mean of q, k and v
+ *    (.float() — an fp32 copy — then sum over the tile); the coarse attention over tiles in eager torch
+ *    (two batched matmuls, the scale and the softmax on tiles²) and its output repeated to every token; topk of
+ *    the tile scores and the boolean mask; the fine block-sparse kernel on the top-k tiles at
+ *    VSA_FINE_EFFICIENCY of the dense kernel's rate; out_coarse × gate + out_fine (two passes); untile's two
+ *    index gathers back to the token order.
  */
 import { DTYPE_BYTES, type AttentionOp, type StageBuilder } from './ops.ts';
+import { VSA_FINE_EFFICIENCY, type VsaLayout } from './vsa.ts';
 
 const ACT = DTYPE_BYTES.bf16;
 const F32 = DTYPE_BYTES.fp32;
 
 /** One attention call: the attention operator's shape and kernel, `count` calls of it in a row (ring attention's steps). */
-export type AttentionCall = Pick<AttentionOp, 'name' | 'batch' | 'heads' | 'lq' | 'lk' | 'headDim' | 'kernel' | 'density'> & Partial<Pick<AttentionOp, 'count'>>;
+export type AttentionCall = Pick<AttentionOp, 'name' | 'batch' | 'heads' | 'lq' | 'lk' | 'headDim' | 'kernel' | 'density'> & Partial<Pick<AttentionOp, 'count'>> & {
+  /** Video Sparse Attention's tiling (its own chain of operators instead of the dense kernel). */
+  vsa?: VsaLayout;
+};
 
 /** SageAttention pads V to a multiple of this many tokens (core.py: v_pad_len = 128 - kv_len % 128). */
 export const SAGE_V_BLOCK = 128;
 
 export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters<StageBuilder['op']>[1]): void {
+  if (a.vsa) return vsaAttention(b, { ...a, vsa: a.vsa }, mem);
   const q = a.batch * a.heads * a.lq * a.headDim; // elements of Q (and of the output)
   const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
   const n = a.count ?? 1;
@@ -68,4 +81,46 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
   }
   b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: a.lq, lk: a.lk, headDim: a.headDim, kernel: a.kernel, dtype, ...(a.density !== undefined && a.density < 1 ? { density: a.density } : {}), count: n }, mem);
   if (temps.length) b.free(...temps);
+}
+
+/** Video Sparse Attention's chain (see the header): `a.lq` tokens per sample, gate included. */
+function vsaAttention(b: StageBuilder, a: AttentionCall & { vsa: VsaLayout }, mem: Parameters<StageBuilder['op']>[1]): void {
+  const { tiles: N, topk, paddedTokens: Lp } = a.vsa;
+  const bh = a.batch * a.heads;
+  const E = bh * a.lq * a.headDim; // elements of q (and of k, v, the gate, the output) before padding
+  const Ep = bh * Lp * a.headDim; // after padding every tile to 64 tokens
+  const scores = bh * N * N; // tile-pair scores per call
+  const n = a.count ?? 1;
+  const names: string[] = [];
+  const ew = (name: string, kind: 'copy' | 'cast_up' | 'reduce' | 'binary', bytes: number, out?: number) => {
+    const t = `${a.name}.${name}`;
+    b.op({ kind: 'elementwise', name: t, ew: kind, bytes, kernels: 1, count: n }, out ? { outputs: [[t, out, 'activations']] } : {});
+    if (out) names.push(t);
+  };
+  for (const t of ['q', 'k', 'v', 'gate']) {
+    ew(`vsa_tile_${t}.zeros`, 'copy', Ep * ACT, Ep * ACT); // torch.zeros of the padded buffer
+    ew(`vsa_tile_${t}.gather`, 'copy', 2 * E * ACT); // x_padded[:, non_pad_index] = x[:, tile_partition_indices]
+  }
+  for (const t of ['q', 'k', 'v']) ew(`vsa_transpose_${t}`, 'copy', 2 * Ep * ACT, Ep * ACT);
+  for (const t of ['q', 'k', 'v']) {
+    ew(`vsa_pool_${t}.float`, 'cast_up', Ep * (ACT + F32)); // .float(): an fp32 copy, freed after the sum
+    ew(`vsa_pool_${t}.sum`, 'reduce', Ep * F32 + bh * N * a.headDim * F32);
+  }
+  // coarse attention over the tiles (eager: q_c @ k_cᵀ, scale, softmax, @ v_c)
+  b.op({ kind: 'gemm', name: `${a.name}.vsa_coarse_scores`, m: N, n: N, k: a.headDim, dtype: 'bf16', batch: bh, count: n });
+  ew('vsa_coarse_scale', 'copy', 2 * scores * ACT);
+  ew('vsa_coarse_softmax', 'reduce', 2 * scores * ACT);
+  b.op({ kind: 'gemm', name: `${a.name}.vsa_coarse_out`, m: N, n: a.headDim, k: N, dtype: 'bf16', batch: bh, count: n });
+  ew('vsa_coarse_repeat', 'copy', Ep * ACT, Ep * ACT);
+  ew('vsa_topk', 'reduce', scores * ACT + bh * N * topk * 8);
+  ew('vsa_block_mask', 'copy', 2 * scores);
+  // the fine stage: block-sparse attention on the chosen tiles of the padded sequence
+  b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: Lp, lk: Lp, headDim: a.headDim, kernel: a.kernel, dtype: 'bf16', density: topk / N, efficiency: VSA_FINE_EFFICIENCY, count: n }, { outputs: [[`${a.name}.vsa_fine`, Ep * ACT, 'activations']] });
+  names.push(`${a.name}.vsa_fine`);
+  ew('vsa_gate_mul', 'binary', 3 * Ep * ACT, Ep * ACT);
+  ew('vsa_add', 'binary', 3 * Ep * ACT);
+  // untile: x[:, non_pad_index][:, reverse_tile_partition_indices] on the transposed-back output
+  ew('vsa_untile_unpad', 'copy', 2 * E * ACT, E * ACT);
+  b.op({ kind: 'elementwise', name: `${a.name}.vsa_untile_order`, ew: 'copy', bytes: 2 * E * ACT, kernels: 1, count: n }, mem);
+  b.free(...names);
 }

@@ -34,6 +34,7 @@ import { DTYPE_BYTES, StageBuilder, type AttentionKernel, type Dtype, type Eleme
 import { imageCrossParams, imageEmbeddingParams, type DitSpec } from './models.ts';
 import { blockSites, type BlockStyle } from './dit-kernels.ts';
 import { attentionCall } from './attention-kernels.ts';
+import type { VsaLayout } from './vsa.ts';
 import { activationQuantization, blockGroups, type LinearQuant } from './block-groups.ts';
 import { embeddings } from './dit-embeddings.ts';
 
@@ -91,6 +92,7 @@ export interface DitForwardOptions {
   density?: number;
   /** The first this many blocks attend densely (sparse attention's dense_layers). */
   denseLayers?: number;
+  vsa?: VsaLayout; // Video Sparse Attention's tiling: blocks with density < 1 run VSA's chain and its gate linear
   /** Override of DitSpec.perTokenTimestep (engines built on diffusers expand t per token only for TI2V). */
   perTokenTimestep?: boolean;
 }
@@ -262,6 +264,8 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     sites.qkNorm('self_attn.norm_k', 'k', L, dLin, 'kn');
     b.free('k');
     linearOp('self_attn.v', xm, L, dLin, d, 'v', 'self');
+    const vsa = o.vsa && density < 1 ? o.vsa : undefined; // VSA: FastVideo's to_gate_compress, a 4th projection of xm
+    if (vsa) linearOp('self_attn.gate_compress', xm, L, dLin, d, 'g', 'self');
     sites.rope('self_attn.rope_q', 'q', L, dLin, 'qr');
     b.free('qn');
     sites.rope('self_attn.rope_k', 'k', L, dLin, 'kr');
@@ -270,7 +274,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     if (!sp) {
       sites.attentionInputs(E);
       const lk = patches > 1 ? Math.ceil(o.tokens) : L / o.batch;
-      attentionCall(b, { name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: L / o.batch, lk, headDim: dit.headDim, kernel: o.kernel, density },
+      attentionCall(b, { name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: L / o.batch, lk, headDim: dit.headDim, kernel: o.kernel, density, ...(vsa ? { vsa } : {}) },
         { outputs: [['attn_out', E * ACT, 'activations']], workspace: o.batch * headsLocal * L * 4 * 2 });
       b.free('qh', 'kh', 'vc');
       attnOut = sites.attentionOutput('attn_out', E);
@@ -281,6 +285,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
         for (const t of ['q', 'k', 'v'] as const) {
           ulyssesAllToAll(t, `${t}a`);
         }
+        if (vsa) ulyssesAllToAll('gate', 'ga', ['g']);
       } else {
         b.alloc('qa', E * ACT, 'activations');
         b.alloc('ka', E * ACT, 'activations');
@@ -300,7 +305,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
         // ring while the current step computes
         b.op({ kind: 'collective', name: 'ring.kv_sendrecv', collective: 'sendrecv', bytes: 2 * E * ACT, comm: 'ring', hiddenBehind: 'self_attn.attention', count: o.ring - 1 }, { outputs: [['ring.kv', 2 * E * ACT, 'activations']] });
       }
-      attentionCall(b, { name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: lqRing, lk: lqRing, headDim: dit.headDim, kernel: o.kernel, density, count: o.ring },
+      attentionCall(b, { name: 'self_attn.attention', batch: o.batch, heads: headsLocal, lq: lqRing, lk: lqRing, headDim: dit.headDim, kernel: o.kernel, density, count: o.ring, ...(vsa ? { vsa } : {}) },
         { outputs: [['attn_sp', E * ACT, 'activations']], workspace: o.batch * headsLocal * lqRing * 4 * 2 });
       if (o.ring > 1) {
         // ring attention merges each step's partial output into the running output with the log-sum-exp
@@ -318,6 +323,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       attnOut = { tensor: 'attn_out', fp32: false };
     }
     b.free('qr', 'kr', 'v');
+    if (vsa) b.free(o.ulysses > 1 ? 'ga' : 'g');
     linearOp('self_attn.o', attnOut, L, d, dLin, 'y_sa', 'self');
     b.free(attnOut.tensor, 'xm');
     tpAllReduce('self_attn.o');

@@ -65,6 +65,8 @@ export interface AttentionOp extends OpBase {
   dtype: Dtype;
   /** Fraction of the query-key blocks computed (sparse attention); undefined = dense. */
   density?: number;
+  /** A sparse kernel's rate per computed block relative to the dense kernel's (VSA's fine stage); undefined = 1. */
+  efficiency?: number;
 }
 
 export interface ElementwiseOp extends OpBase {

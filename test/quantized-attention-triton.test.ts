@@ -1,0 +1,42 @@
+/**
+ * The quantised-attention ratios vgsim prices on Hopper (src/perf/quantized-attention.ts: the FA3 paper's FP8/BF16
+ * ratio, × SageAttention's chart ratio of Sage2 to FP8 FA3) against our own measurement: one Triton flash-attention
+ * kernel in bf16, fp8 and INT8-QK/FP8-PV on an H100 (calibration/quant_attention_triton.py,
+ * calibration/engines/h100-sxm-triton-attention.json). Held out: nothing was fitted to it.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { quantizedAttentionRatio, SAGE_H100_HD128 } from '../src/perf/quantized-attention.ts';
+import { getGpu } from '../src/hardware/catalog.ts';
+import { interpLog } from '../src/perf/profile.ts';
+
+interface Row { heads: number; L: number; bf16: { tflops: number }; fp8: { tflops: number }; int8qk: { tflops: number } }
+const run = JSON.parse(readFileSync(new URL('../calibration/engines/h100-sxm-triton-attention.json', import.meta.url), 'utf8')) as { gpu: string; head_dim: number; rows: Row[]; accuracy: { mode: string; relative_l2_error: number }[] };
+const h100 = getGpu('h100-sxm');
+// Wan's lengths: 40 heads at 8k–32k tokens
+const long = run.rows.filter((r) => r.heads === 40 && r.L >= 8192);
+
+describe('quantised attention ratios against our own Triton kernel on an H100', () => {
+  it('the run is an H100 at head dim 128, and every precision computed attention (vs fp32: bf16 < 1%, fp8 and int8 < 10%)', () => {
+    expect(run.gpu).toMatch(/H100/);
+    expect(run.head_dim).toBe(128);
+    expect(long.length).toBe(3);
+    for (const a of run.accuracy) expect(a.relative_l2_error, a.mode).toBeLessThan(a.mode === 'bf16' ? 0.01 : 0.1);
+  });
+
+  it('FP8/BF16 at 8k–32k tokens: vgsim\'s ratio (the FA3 paper\'s) within 5% of the measured one', () => {
+    for (const r of long) {
+      const measured = r.fp8.tflops / r.bf16.tflops;
+      expect(Math.abs(quantizedAttentionRatio('fa3-fp8', h100, r.L).ratio / measured - 1), `L=${r.L}`).toBeLessThan(0.05);
+    }
+  });
+
+  it('INT8-QK/FP8-PV over BF16 (SageAttention2\'s arithmetic): vgsim\'s Sage2 ratio within 6%; the chart\'s own Sage2/FA3 ratio was 20%+ high', () => {
+    for (const r of long) {
+      const measured = r.int8qk.tflops / r.bf16.tflops;
+      expect(Math.abs(quantizedAttentionRatio('sage2', h100, r.L).ratio / measured - 1), `L=${r.L}`).toBeLessThan(0.06);
+      const chart = interpLog(SAGE_H100_HD128.map((c) => [c[0], c[3] / c[1]] as [number, number]), r.L);
+      expect(chart / measured - 1, `L=${r.L}`).toBeGreaterThan(0.2);
+    }
+  });
+});
