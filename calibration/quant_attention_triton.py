@@ -34,6 +34,16 @@ FP8_MAX = 448.0
 
 
 @triton.jit
+def _online_softmax(scores, running_max, running_sum, acc):
+    # one key block of the streaming softmax (base 2): the block's probabilities, the new row maxima and sums, and
+    # the output accumulator rescaled to the new maxima
+    new_max = tl.maximum(running_max, tl.max(scores, 1))
+    p = tl.math.exp2(scores - new_max[:, None])
+    correction = tl.math.exp2(running_max - new_max)
+    return p, new_max, running_sum * correction + tl.sum(p, 1), acc * correction[:, None]
+
+
+@triton.jit
 def _attention_forward(Q, K, V, O, qk_scale_log2, v_scale, L,
                        MODE: tl.constexpr, HEAD_DIM: tl.constexpr, BLOCK_M: tl.constexpr, BLOCK_N: tl.constexpr):
     # Q, K: [heads, L, D] row-major; V: [heads, L, D] for bf16, [heads, D, L] (transposed) for the FP8 modes,
@@ -55,18 +65,13 @@ def _attention_forward(Q, K, V, O, qk_scale_log2, v_scale, L,
             scores = tl.dot(q, k_t, out_dtype=tl.int32).to(tl.float32) * qk_scale_log2
         else:
             scores = tl.dot(q, k_t) * qk_scale_log2
-        new_max = tl.maximum(running_max, tl.max(scores, 1))
-        p = tl.math.exp2(scores - new_max[:, None])
-        correction = tl.math.exp2(running_max - new_max)
-        running_sum = running_sum * correction + tl.sum(p, 1)
-        acc = acc * correction[:, None]
+        p, running_max, running_sum, acc = _online_softmax(scores, running_max, running_sum, acc)
         if MODE == 0:
             v = tl.load(V + base + keys[:, None] * HEAD_DIM + dims[None, :])
             acc = tl.dot(p.to(tl.bfloat16), v, acc)
         else:
             v = tl.load(V + base + keys[:, None] + dims[None, :] * L)  # [BLOCK_N, D] from the transposed V
             acc = tl.dot(p.to(tl.float8e4nv), v, acc)
-        running_max = new_max
     out = acc * v_scale / running_sum[:, None]
     tl.store(O + base + rows[:, None] * HEAD_DIM + dims[None, :], out.to(tl.bfloat16))
 
@@ -91,14 +96,9 @@ def _block_sparse_forward(Q, K, V, O, TILES, qk_scale_log2, L, topk,
         keys = tl.load(tile_list + j) * BLOCK + cols
         k_t = tl.load(K + base + keys[None, :] * HEAD_DIM + dims[:, None])
         scores = tl.dot(q, k_t) * qk_scale_log2
-        new_max = tl.maximum(running_max, tl.max(scores, 1))
-        p = tl.math.exp2(scores - new_max[:, None])
-        correction = tl.math.exp2(running_max - new_max)
-        running_sum = running_sum * correction + tl.sum(p, 1)
-        acc = acc * correction[:, None]
+        p, running_max, running_sum, acc = _online_softmax(scores, running_max, running_sum, acc)
         v = tl.load(V + base + keys[:, None] * HEAD_DIM + dims[None, :])
         acc = tl.dot(p.to(tl.bfloat16), v, acc)
-        running_max = new_max
     tl.store(O + base + rows[:, None] * HEAD_DIM + dims[None, :], (acc / running_sum[:, None]).to(tl.bfloat16))
 
 

@@ -9,11 +9,11 @@ import { getModel } from '../src/workload/request.ts';
 import { buildDitForward } from '../src/workload/dit.ts';
 import { asWan } from '../src/workload/models.ts';
 import { opFlops, type Op } from '../src/workload/ops.ts';
-import { InputError } from '../src/errors.ts';
 import { parseSparse } from '../src/engines/sparse-attention.ts';
 import { vsaLayout, VSA_FINE_EFFICIENCY } from '../src/workload/vsa.ts';
 import { DeviceModel } from '../src/perf/device.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
+import { issuesOf } from './support/issues.ts';
 
 const dit = asWan(getModel('wan2.1-t2v-1.3b')).dit;
 
@@ -21,15 +21,7 @@ describe('Video Sparse Attention', () => {
   it('parses vsa with its sparsity; without one, or outside [0, 1), it is an input error at the sparse field', () => {
     expect(parseSparse('vsa,sparsity=0.9')).toEqual({ method: 'vsa', sparsity: 0.9, decay: 0, denseSteps: 0, denseLayers: 0 });
     expect(parseSparse('vsa,sparsity=0.8,steps=1')!.denseSteps).toBe(1);
-    for (const bad of ['vsa', 'vsa,sparsity=1', 'vsa,sparsity=-0.1', 'vsa,decay=0.2,sparsity=0.5']) {
-      try {
-        parseSparse(bad, 'inference');
-        expect.unreachable(bad);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        expect((e as InputError).issues[0]!.path).toBe('sparse');
-      }
-    }
+    for (const bad of ['vsa', 'vsa,sparsity=1', 'vsa,sparsity=-0.1', 'vsa,decay=0.2,sparsity=0.5']) expect(issuesOf(() => parseSparse(bad, 'inference'))[0]!.path, bad).toBe('sparse');
   });
 
   it('tiles a 480p Wan request as FastVideo does: 21×30×52 tokens → 6×8×13 tiles of 64, top-k ⌈0.2 × 624⌉ = 125', () => {
@@ -88,18 +80,10 @@ describe('Video Sparse Attention', () => {
 
   it('engines without a VSA kernel, and ring attention, are input errors with the reason', () => {
     const base = { model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', request: { width: 832, height: 480, frames: 81, steps: 3 }, options: { sparse: parseSparse('vsa,sparsity=0.8') } };
-    const err = (f: () => unknown) => {
-      try {
-        f();
-      } catch (e) {
-        return e as InputError;
-      }
-      throw new Error('no error');
-    };
-    const lx = err(() => estimate({ ...base, options: { ...base.options, engine: 'lightx2v' } })).issues[0]!;
+    const lx = issuesOf(() => estimate({ ...base, options: { ...base.options, engine: 'lightx2v' } }))[0]!;
     expect(lx.message).toMatch(/no Video Sparse Attention kernel/);
     expect(lx.hint).toMatch(/fastvideo/);
     expect(lx.hint).toMatch(/sglang/);
-    expect(err(() => estimate({ ...base, gpus: 2, plan: parsePlan('ring=2'), options: { ...base.options, engine: 'fastvideo' } })).issues[0]!.message).toMatch(/Ulysses sequence parallelism only/);
+    expect(issuesOf(() => estimate({ ...base, gpus: 2, plan: parsePlan('ring=2'), options: { ...base.options, engine: 'fastvideo' } }))[0]!.message).toMatch(/Ulysses sequence parallelism only/);
   });
 });
