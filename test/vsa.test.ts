@@ -78,12 +78,13 @@ describe('Video Sparse Attention', () => {
     expect(d.opTime({ ...fineOp, efficiency: VSA_FINE_EFFICIENCY }).seconds / d.opTime(fineOp).seconds).toBeCloseTo(1 / VSA_FINE_EFFICIENCY, 2);
   });
 
-  it('engines without a VSA kernel, and ring attention, are input errors with the reason', () => {
+  it('engines without a VSA kernel, ring attention and a quantised kernel with it are input errors with the reason', () => {
     const base = { model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', request: { width: 832, height: 480, frames: 81, steps: 3 }, options: { sparse: parseSparse('vsa,sparsity=0.8') } };
     const lx = issuesOf(() => estimate({ ...base, options: { ...base.options, engine: 'lightx2v' } }))[0]!;
     expect(lx.message).toMatch(/no Video Sparse Attention kernel/);
     expect(lx.hint).toMatch(/fastvideo/);
     expect(lx.hint).toMatch(/sglang/);
     expect(issuesOf(() => estimate({ ...base, gpus: 2, plan: parsePlan('ring=2'), options: { ...base.options, engine: 'fastvideo' } }))[0]!.message).toMatch(/Ulysses sequence parallelism only/);
+    expect(issuesOf(() => estimate({ ...base, options: { ...base.options, engine: 'fastvideo', attention: 'sage2' } }))[0]!.message).toMatch(/own bf16 kernel, not with sage2/);
   });
 });

@@ -144,6 +144,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
     if (!e.attention.sparse) no('sparse', 'runs no sparse attention backend for Wan', enginesWith((x) => x.attention.sparse));
     if (sparse.method === 'vsa' && !e.attention.vsa) no('sparse', 'has no Video Sparse Attention kernel', enginesWith((x) => !!x.attention.vsa));
     if (sparse.method === 'vsa' && (plan.ring > 1 || plan.pipefusion > 1)) no('sparse', 'runs Video Sparse Attention with Ulysses sequence parallelism only (no ring attention or PipeFusion)', 'use ulysses=N');
+    if (sparse.method === 'vsa' && quantized) no('sparse', `runs Video Sparse Attention with its own bf16 kernel, not with ${kernel}`, 'drop the quantised attention kernel');
     denseSteps = Math.max(denseSteps, sparse.denseSteps);
     const dense = `dense steps ${sparse.denseSteps}, dense layers ${sparse.denseLayers}`;
     acc.push(sparse.method === 'vsa'

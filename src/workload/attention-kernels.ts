@@ -92,9 +92,9 @@ function vsaAttention(b: StageBuilder, a: AttentionCall & { vsa: VsaLayout }, me
   const scores = bh * N * N; // tile-pair scores per call
   const n = a.count ?? 1;
   const names: string[] = [];
-  const ew = (name: string, kind: 'copy' | 'cast_up' | 'reduce' | 'binary', bytes: number, out?: number) => {
+  const ew = (name: string, kind: 'copy' | 'cast_up' | 'reduce' | 'binary', bytes: number, out?: number, workspace?: number) => {
     const t = `${a.name}.${name}`;
-    b.op({ kind: 'elementwise', name: t, ew: kind, bytes, kernels: 1, count: n }, out ? { outputs: [[t, out, 'activations']] } : {});
+    b.op({ kind: 'elementwise', name: t, ew: kind, bytes, kernels: 1, count: n }, { ...(out ? { outputs: [[t, out, 'activations']] } : {}), ...(workspace ? { workspace } : {}) });
     if (out) names.push(t);
   };
   for (const t of ['q', 'k', 'v', 'gate']) {
@@ -103,7 +103,7 @@ function vsaAttention(b: StageBuilder, a: AttentionCall & { vsa: VsaLayout }, me
   }
   for (const t of ['q', 'k', 'v']) ew(`vsa_transpose_${t}`, 'copy', 2 * Ep * ACT, Ep * ACT);
   for (const t of ['q', 'k', 'v']) {
-    ew(`vsa_pool_${t}.float`, 'cast_up', Ep * (ACT + F32)); // .float(): an fp32 copy, freed after the sum
+    ew(`vsa_pool_${t}.float`, 'cast_up', Ep * (ACT + F32), undefined, Ep * F32); // .float(): an fp32 copy, freed after the sum
     ew(`vsa_pool_${t}.sum`, 'reduce', Ep * F32 + bh * N * a.headDim * F32);
   }
   // coarse attention over the tiles (eager: q_c @ k_cᵀ, scale, softmax, @ v_c)
