@@ -20,6 +20,7 @@ import { familyNotes } from './family-notes.ts';
 import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
 import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
+import { quantizedAttentionRatio } from './quantized-attention.ts';
 import { vsaLayout, type VsaLayout } from '../workload/vsa.ts';
 
 export interface EstimateInput {
@@ -149,7 +150,8 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (kernel === 'sage2' || kernel === 'fa3-fp8') {
-    const rate = !device.gpu.arch.toLowerCase().includes('hopper')
+    // the note names the ratios the pricing takes (quantized-attention.ts): FA3-based on Hopper, FA2-based before
+    const rate = quantizedAttentionRatio(kernel, device.gpu, req.tokens).reference === 'fa2'
       ? "vgsim's FA2 rate × the Sage/FA2 ratio of SageAttention's chart for this GPU generation"
       : kernel === 'fa3-fp8'
         ? "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128)"

@@ -44,18 +44,30 @@ export type AttentionCall = Pick<AttentionOp, 'name' | 'batch' | 'heads' | 'lq' 
 /** SageAttention pads V to a multiple of this many tokens (core.py: v_pad_len = 128 - kv_len % 128). */
 export const SAGE_V_BLOCK = 128;
 
-export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters<StageBuilder['op']>[1]): void {
-  if (a.vsa) return vsaAttention(b, { ...a, vsa: a.vsa }, mem);
-  const q = a.batch * a.heads * a.lq * a.headDim; // elements of Q (and of the output)
-  const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
+/**
+ * The memory-bound passes around one attention call, each run `count` times: `ew` adds one (named under the
+ * call), `tmp` names a tensor it creates (of `category`), `done` frees those tensors after the kernel.
+ */
+function callPasses(b: StageBuilder, a: AttentionCall, category: string) {
   const n = a.count ?? 1;
-  const ew = (name: string, kind: 'reduce' | 'reduce_full' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = [], o: { strided?: boolean; workspace?: number } = {}) =>
-    b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n, ...(o.strided ? { strided: true } : {}) }, { outputs: outputs.map(([t, by]) => [t, by, 'attention_quant']), ...(o.workspace ? { workspace: o.workspace } : {}) });
   const temps: string[] = [];
+  const ew = (name: string, kind: 'reduce' | 'reduce_full' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = [], o: { strided?: boolean; workspace?: number } = {}) =>
+    b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n, ...(o.strided ? { strided: true } : {}) }, { outputs: outputs.map(([t, by]) => [t, by, category]), ...(o.workspace ? { workspace: o.workspace } : {}) });
   const tmp = (t: string) => {
     temps.push(`${a.name}.${t}`);
     return `${a.name}.${t}`;
   };
+  const done = () => {
+    if (temps.length) b.free(...temps);
+  };
+  return { n, ew, tmp, done };
+}
+
+export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters<StageBuilder['op']>[1]): void {
+  if (a.vsa) return vsaAttention(b, { ...a, vsa: a.vsa }, mem);
+  const q = a.batch * a.heads * a.lq * a.headDim; // elements of Q (and of the output)
+  const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
+  const { n, ew, tmp, done } = callPasses(b, a, 'attention_quant');
   let dtype: 'bf16' | 'int8' | 'fp8' = 'bf16';
   if (a.kernel === 'sage2') {
     dtype = 'int8';
@@ -80,7 +92,7 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
     }
   }
   b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: a.lq, lk: a.lk, headDim: a.headDim, kernel: a.kernel, dtype, ...(a.density !== undefined && a.density < 1 ? { density: a.density } : {}), count: n }, mem);
-  if (temps.length) b.free(...temps);
+  done();
 }
 
 /** Video Sparse Attention's chain (see the header): `a.lq` tokens per sample, gate included. */
@@ -90,37 +102,32 @@ function vsaAttention(b: StageBuilder, a: AttentionCall & { vsa: VsaLayout }, me
   const E = bh * a.lq * a.headDim; // elements of q (and of k, v, the gate, the output) before padding
   const Ep = bh * Lp * a.headDim; // after padding every tile to 64 tokens
   const scores = bh * N * N; // tile-pair scores per call
-  const n = a.count ?? 1;
-  const names: string[] = [];
-  const ew = (name: string, kind: 'copy' | 'cast_up' | 'reduce' | 'binary', bytes: number, out?: number, workspace?: number) => {
-    const t = `${a.name}.${name}`;
-    b.op({ kind: 'elementwise', name: t, ew: kind, bytes, kernels: 1, count: n }, { ...(out ? { outputs: [[t, out, 'activations']] } : {}), ...(workspace ? { workspace } : {}) });
-    if (out) names.push(t);
-  };
+  const { n, ew, tmp, done } = callPasses(b, a, 'activations');
+  /** A pass whose output tensor is named after it. */
+  const made = (name: string, kind: 'copy' | 'binary', bytes: number, out: number) => ew(name, kind, bytes, 1, [[tmp(name), out]]);
   for (const t of ['q', 'k', 'v', 'gate']) {
-    ew(`vsa_tile_${t}.zeros`, 'copy', Ep * ACT, Ep * ACT); // torch.zeros of the padded buffer
-    ew(`vsa_tile_${t}.gather`, 'copy', 2 * E * ACT); // x_padded[:, non_pad_index] = x[:, tile_partition_indices]
+    made(`vsa_tile_${t}.zeros`, 'copy', Ep * ACT, Ep * ACT); // torch.zeros of the padded buffer
+    ew(`vsa_tile_${t}.gather`, 'copy', 2 * E * ACT, 1); // x_padded[:, non_pad_index] = x[:, tile_partition_indices]
   }
-  for (const t of ['q', 'k', 'v']) ew(`vsa_transpose_${t}`, 'copy', 2 * Ep * ACT, Ep * ACT);
+  for (const t of ['q', 'k', 'v']) made(`vsa_transpose_${t}`, 'copy', 2 * Ep * ACT, Ep * ACT);
   for (const t of ['q', 'k', 'v']) {
-    ew(`vsa_pool_${t}.float`, 'cast_up', Ep * (ACT + F32), undefined, Ep * F32); // .float(): an fp32 copy, freed after the sum
-    ew(`vsa_pool_${t}.sum`, 'reduce', Ep * F32 + bh * N * a.headDim * F32);
+    ew(`vsa_pool_${t}.float`, 'cast_up', Ep * (ACT + F32), 1, [], { workspace: Ep * F32 }); // .float(): an fp32 copy, freed after the sum
+    ew(`vsa_pool_${t}.sum`, 'reduce', Ep * F32 + bh * N * a.headDim * F32, 1);
   }
   // coarse attention over the tiles (eager: q_c @ k_cᵀ, scale, softmax, @ v_c)
   b.op({ kind: 'gemm', name: `${a.name}.vsa_coarse_scores`, m: N, n: N, k: a.headDim, dtype: 'bf16', batch: bh, count: n });
-  ew('vsa_coarse_scale', 'copy', 2 * scores * ACT);
-  ew('vsa_coarse_softmax', 'reduce', 2 * scores * ACT);
+  ew('vsa_coarse_scale', 'copy', 2 * scores * ACT, 1);
+  ew('vsa_coarse_softmax', 'reduce', 2 * scores * ACT, 1);
   b.op({ kind: 'gemm', name: `${a.name}.vsa_coarse_out`, m: N, n: a.headDim, k: N, dtype: 'bf16', batch: bh, count: n });
-  ew('vsa_coarse_repeat', 'copy', Ep * ACT, Ep * ACT);
-  ew('vsa_topk', 'reduce', scores * ACT + bh * N * topk * 8);
-  ew('vsa_block_mask', 'copy', 2 * scores);
+  made('vsa_coarse_repeat', 'copy', Ep * ACT, Ep * ACT);
+  ew('vsa_topk', 'reduce', scores * ACT + bh * N * topk * 8, 1);
+  ew('vsa_block_mask', 'copy', 2 * scores, 1);
   // the fine stage: block-sparse attention on the chosen tiles of the padded sequence
-  b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: Lp, lk: Lp, headDim: a.headDim, kernel: a.kernel, dtype: 'bf16', density: topk / N, efficiency: VSA_FINE_EFFICIENCY, count: n }, { outputs: [[`${a.name}.vsa_fine`, Ep * ACT, 'activations']] });
-  names.push(`${a.name}.vsa_fine`);
-  ew('vsa_gate_mul', 'binary', 3 * Ep * ACT, Ep * ACT);
-  ew('vsa_add', 'binary', 3 * Ep * ACT);
+  b.op({ kind: 'attention', name: a.name, batch: a.batch, heads: a.heads, lq: Lp, lk: Lp, headDim: a.headDim, kernel: a.kernel, dtype: 'bf16', density: topk / N, efficiency: VSA_FINE_EFFICIENCY, count: n }, { outputs: [[tmp('vsa_fine'), Ep * ACT, 'activations']] });
+  made('vsa_gate_mul', 'binary', 3 * Ep * ACT, Ep * ACT);
+  ew('vsa_add', 'binary', 3 * Ep * ACT, 1);
   // untile: x[:, non_pad_index][:, reverse_tile_partition_indices] on the transposed-back output
-  ew('vsa_untile_unpad', 'copy', 2 * E * ACT, E * ACT);
+  made('vsa_untile_unpad', 'copy', 2 * E * ACT, E * ACT);
   b.op({ kind: 'elementwise', name: `${a.name}.vsa_untile_order`, ew: 'copy', bytes: 2 * E * ACT, kernels: 1, count: n }, mem);
-  b.free(...names);
+  done();
 }
