@@ -11,7 +11,7 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace } from '../src/calibration/observed-trace.ts';
 import { modelStages } from '../src/calibration/model-stages.ts';
 import { diagnoseStages } from '../src/calibration/stage-diagnosis.ts';
-import { SERVED_HOST_BOUND_SPREAD } from '../src/perf/host-dispatch.ts';
+import { EAGER_HOST_PER_KERNEL_S, SERVED_HOST_BOUND_SPREAD } from '../src/perf/host-dispatch.ts';
 
 describe('README: validated against a real server', () => {
   it('holds what `npm run serving:validation` prints (regenerate with -- --write)', () => {
@@ -49,28 +49,23 @@ describe('README: validated against a real server', () => {
     // overheads in milliseconds
     const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1/overheads.json', 'utf8'));
     for (const k of ['dispatch_s', 'handoff_s', 'request_s']) expect(o[k]).toBeLessThan(0.01);
-    // throughput within 5% on load50, load85 and the second machine; the bursty trace 5-7% off
-    for (const s of [of(gpu1, 'load50'), of(gpu1, 'load85'), ...gpu1b]) expect(err(s, 'throughput /h')).toBeLessThanOrEqual(0.05);
-    expect(err(of(gpu1, 'bursty'), 'throughput /h')).toBeGreaterThan(0.05);
-    expect(err(of(gpu1, 'bursty'), 'throughput /h')).toBeLessThan(0.07);
-    // the observed stage times are 10-15% above the model's on every GPU trace
-    for (const s of [...gpu1, ...gpu1b]) {
-      expect(s.serviceVsModel, s.name).toBeGreaterThan(0.1);
-      expect(s.serviceVsModel, s.name).toBeLessThan(0.3);
+    // the first machine's host, fitted on fit.csv, is slower than the model's own (23.5 µs per kernel)
+    expect(o.host_dispatch_us).toBeGreaterThan(EAGER_HOST_PER_KERNEL_S * 1e6 * 1.2);
+    // with it the whole stack meets the targets on the three traces it was not fitted on
+    for (const s of gpu1) {
+      for (const m of ['latency p50', 'latency p95']) expect(err(s, m), `${s.name} ${m}`).toBeLessThanOrEqual(0.1);
+      expect(err(s, 'throughput /h'), s.name).toBeLessThanOrEqual(0.05);
+      // the stage times sit within 3% of the model at the fitted host
+      expect(Math.abs(s.serviceVsModel), s.name).toBeLessThan(0.03);
+      // and before calibration (no overheads, the model's own host) p50 or p95 missed by more than 10%
+      expect(Math.max(...['latency p50', 'latency p95'].map((m) => Math.abs(row(s.before, m).error!))), s.name).toBeGreaterThan(0.1);
     }
-    for (const s of gpu1) expect(s.serviceVsModel, s.name).toBeLessThan(0.15);
-    // p50 and p95 land 7-14% low on the first machine
-    for (const s of gpu1) for (const m of ['latency p50', 'latency p95']) {
-      expect(row(s.after, m).error!, `${s.name} ${m}`).toBeLessThan(-0.07);
-      expect(row(s.after, m).error!, `${s.name} ${m}`).toBeGreaterThan(-0.14);
+    // the second machine, at the model's own host time: throughput within 5%, p50 and p95 within 20.5%, its bursty p50 off by more than 13%
+    for (const s of gpu1b) {
+      expect(err(s, 'throughput /h')).toBeLessThanOrEqual(0.05);
+      for (const m of ['latency p50', 'latency p95']) expect(err(s, m)).toBeLessThanOrEqual(0.205);
     }
-    // the targets hold for load50's p95 and load85's p50, miss elsewhere by up to 14% (20% on gpu1b's bursty p50)
-    expect(err(of(gpu1, 'load50'), 'latency p95')).toBeLessThanOrEqual(0.1);
-    expect(err(of(gpu1, 'load85'), 'latency p50')).toBeLessThanOrEqual(0.1);
-    expect(err(of(gpu1, 'load50'), 'latency p50')).toBeGreaterThan(0.1);
-    expect(err(of(gpu1, 'load85'), 'latency p95')).toBeGreaterThan(0.1);
-    for (const s of gpu1b) for (const m of ['latency p50', 'latency p95']) expect(err(s, m)).toBeLessThanOrEqual(0.205);
-    expect(err(of(gpu1b, 'bursty'), 'latency p50')).toBeGreaterThan(0.14);
+    expect(err(of(gpu1b, 'bursty'), 'latency p50')).toBeGreaterThan(0.13);
   }, 240_000);
 
   it('the statements around the third machine\'s longer traces hold', () => {
@@ -102,6 +97,15 @@ describe('README: validated against a real server', () => {
     expect(steal / (busy * 16)).toBeLessThan(1e-4);
   }, 240_000);
 
+  it('a host fitted on another machine does not carry over: the first machine\'s (slow) host puts the third machine\'s load85 p50 a third too high', () => {
+    const run = runOf('/gpu1-long');
+    const [own] = scoreRun({ ...run, scored: ['load85-long'] });
+    const [borrowed] = scoreRun({ ...run, scored: ['load85-long'], set: [] });
+    expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.05);
+    expect(row(borrowed!.after, 'latency p50').error!).toBeGreaterThan(0.3);
+    expect(row(borrowed!.after, 'latency p50').error!).toBeLessThan(0.4);
+  }, 240_000);
+
   it('the fourth machine replays bursty-long\'s exact arrivals and meets the targets the third machine missed', () => {
     const [b, third] = sameArrivals('/gpu1-long-b', 'bursty-long');
     for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b.after, m).error!), m).toBeLessThanOrEqual(0.04);
@@ -123,15 +127,19 @@ describe('README: validated against a real server', () => {
     expect(byShape(c)['480x272x17f/8st']!).toBeGreaterThan(0.15);
   }, 240_000);
 
-  it('the sixth and seventh machines, each fitted on its own fit trace: the serving layer meets the targets; the whole stack misses p50 the other way', () => {
+  it('the sixth and seventh machines, each fitted on its own fit trace: the whole stack and the serving layer alone meet the targets', () => {
     for (const dir of ['/gpu1-long-d', '/gpu1-long-e']) {
       const [full, measured] = RUNS.filter((r) => r.dir.endsWith(dir)).map((r) => scoreRun(r)[0]!);
       expect(measured!.after.scenario.stage_times.some(Boolean), dir).toBe(true);
-      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(measured!.after, m).error!), `${dir} ${m}`).toBeLessThanOrEqual(0.1);
-      expect(Math.abs(row(measured!.after, 'throughput /h').error!), dir).toBeLessThanOrEqual(0.05);
-      // the cost model predicts the fast host's small shape too slow: p50 over by more than 10%
-      expect(row(full!.after, 'latency p50').error!, dir).toBeGreaterThan(0.1);
-      expect(full!.serviceVsModel, dir).toBeLessThan(-0.05);
+      for (const s of [full!, measured!]) {
+        for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(s.after, m).error!), `${dir} ${m}`).toBeLessThanOrEqual(0.1);
+        expect(Math.abs(row(s.after, 'throughput /h').error!), dir).toBeLessThanOrEqual(0.05);
+      }
+      // a fast host: the fitted time per kernel is under the model's own, and at the model's own the cost model
+      // predicts the small shape too slow, p50 over by more than 10% (the "before" column: no overheads, own host)
+      const o = JSON.parse(readFileSync(`calibration/serving/traces${dir}/overheads.json`, 'utf8'));
+      expect(o.host_dispatch_us, dir).toBeLessThan(EAGER_HOST_PER_KERNEL_S * 1e6 * 0.9);
+      expect(row(full!.before, 'latency p50').error!, dir).toBeGreaterThan(0.1);
     }
   }, 240_000);
 
@@ -139,7 +147,8 @@ describe('README: validated against a real server', () => {
     const gpuRuns = RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'));
     const errs: { shape: string; error: number; host: boolean }[] = [];
     for (const run of gpuRuns) {
-      const loaded = loadScenario(run.scenario);
+      // the spread is against the model's own host time per kernel, as the estimate quotes it
+      const loaded = loadScenario(run.scenario, { set: ['serving_overheads=null'] });
       for (const name of run.scored) {
         const trace = readObservedTrace(`${run.dir}/${name}.csv`);
         for (const s of diagnoseStages(trace, modelStages(loaded, trace, dirname(run.scenario))).stages) errs.push({ shape: s.shape, error: s.error!, host: s.host_bound! });

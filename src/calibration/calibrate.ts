@@ -1,7 +1,8 @@
 /**
- * The calibration loop: fit the serving overheads on one observed trace, then replay other traces (another
- * load level or seed) without and with them, so the error before and after is measured on data the fit
- * never saw.
+ * The calibration loop: on one observed trace fit the host's time per kernel (host-fit.ts: where the cost model
+ * has a shape's DiT forward bound by the host's launches) and then, with the stages priced at it, the serving
+ * overheads; then replay other traces (another load level or seed) without and with both, so the error before
+ * and after is measured on data the fit never saw.
  */
 import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
@@ -10,11 +11,14 @@ import type { ObservedTrace } from './observed-trace.ts';
 import { fitOverheads, type OverheadFit } from './fit.ts';
 import { replay, type ReplayReport } from './replay.ts';
 import { modelStageTimes } from './model-stages.ts';
+import { fitHostDispatch, withHostDispatch, type HostFit } from './host-fit.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
 import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;
+  /** The host's time per kernel, fitted where the trace has a host-bound shape (else why not). */
+  host: HostFit;
   fitTrace: string;
   validations: { file: string; before: ReplayReport; after: ReplayReport }[];
 }
@@ -28,13 +32,18 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
       throw new InputError([{ source: '--validate', path: '', message: `${v.file} is the trace the overheads are fitted on`, hint: 'validate on a different trace: another load level or seed' }]);
     }
   }
-  const fit = fitOverheads(fitTrace, modelStageTimes(loaded, fitTrace, baseDir));
+  // the scenario's own serving_overheads (a previous fit, and any host time it holds) are not used: before = none
+  const bare: LoadedScenario = { ...loaded, scenario: { ...loaded.scenario, serving_overheads: undefined } };
+  const host = fitHostDispatch(bare, fitTrace, baseDir);
+  const priced = host.fitted ? withHostDispatch(bare, host.host_dispatch_us) : bare;
+  const stageFit = fitOverheads(fitTrace, modelStageTimes(priced, fitTrace, baseDir));
+  const fit: OverheadFit = host.fitted ? { ...stageFit, overheads: { ...stageFit.overheads, host_dispatch_us: host.host_dispatch_us } } : stageFit;
   const validations = validate.map((t) => ({
     file: t.file,
-    before: replay(loaded, t, { baseDir, overheads: null, onRun, diagnose: false }).report,
-    after: replay(loaded, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false }).report,
+    before: replay(bare, t, { baseDir, overheads: null, onRun, diagnose: false }).report,
+    after: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false }).report,
   }));
-  return { fit, fitTrace: fitTrace.file, validations };
+  return { fit, host, fitTrace: fitTrace.file, validations };
 }
 
 /**
@@ -67,8 +76,9 @@ export function overheadsFile(c: CalibrationResult, fittedOn: string): Overheads
     request_s: round(c.fit.overheads.request_s),
     service_cv: round(c.fit.overheads.service_cv),
     service_correlation_s: round(c.fit.overheads.service_correlation_s),
+    ...(c.host.fitted ? { host_dispatch_us: c.host.host_dispatch_us } : {}),
     fitted_on: fittedOn,
     samples: c.fit.samples,
-    method: c.fit.method,
+    method: { ...c.fit.method, ...(c.host.fitted ? { host_dispatch_us: c.host.method } : {}) },
   };
 }

@@ -17,7 +17,7 @@
  */
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { distribution, type Distribution } from './metrics.ts';
-import type { ServingOverheads } from '../serving/overheads.ts';
+import type { OverheadPhaseKey, ServingOverheads } from '../serving/overheads.ts';
 
 export interface StageTimes {
   encode_s: number;
@@ -39,11 +39,11 @@ export interface StageCheck {
 
 export interface OverheadFit {
   overheads: ServingOverheads;
-  method: Record<keyof ServingOverheads, string>;
+  method: Record<OverheadPhaseKey, string>;
   /** Completed requests the fit used. */
   samples: number;
   /** Spread of the per-request values behind each mean. */
-  spread: Record<keyof ServingOverheads, Distribution | null>;
+  spread: Record<OverheadPhaseKey, Distribution | null>;
   stages: StageCheck[];
 }
 

@@ -10,6 +10,7 @@ import { renderPng, renderSvg, stackedPanels, type LinesChartInput, type Point }
 import { fmtSeconds, pct, table, type Cell } from '../report/table.ts';
 import type { MetricRow, PredictedSamples, ReplayReport } from './replay.ts';
 import type { OverheadFit } from './fit.ts';
+import type { HostFit } from './host-fit.ts';
 
 const OBSERVED_COLOR = '#333333';
 const PREDICTED_COLOR = '#e45756';
@@ -49,7 +50,7 @@ function stageText(r: ReplayReport): string {
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {
   if (o === null) return 'none';
   if (typeof o === 'string') return o;
-  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}, service CV ${(o.service_cv ?? 0).toFixed(2)} over ${fmtSeconds(o.service_correlation_s ?? 0)}`;
+  return `dispatch ${fmtSeconds(o.dispatch_s)}, hand-off ${fmtSeconds(o.handoff_s)}, request ${fmtSeconds(o.request_s)}, service CV ${(o.service_cv ?? 0).toFixed(2)} over ${fmtSeconds(o.service_correlation_s ?? 0)}${o.host_dispatch_us !== undefined ? `, host ${o.host_dispatch_us} µs per kernel` : ''}`;
 }
 
 function cdf(xs: number[], max = 1500): Point[] {
@@ -114,6 +115,13 @@ export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: 
   return files;
 }
 
+/** The host fit: the time per kernel and each host-bound shape's denoise, observed against the model before and after. */
+export function hostFitText(host: HostFit, file: string): string {
+  if (!host.fitted) return `host time per kernel: not fitted (${host.reason})`;
+  const rows: Cell[][] = host.shapes.map((x) => [x.shape, x.requests, fmtSeconds(x.observed_denoise_s), `${fmtSeconds(x.model_before_s)} (${fmtError(x.observed_denoise_s / x.model_before_s - 1)})`, `${fmtSeconds(x.model_after_s)} (${fmtError(x.observed_denoise_s / x.model_after_s - 1)})`]);
+  return table(['shape', 'n', 'denoise observed', `model at ${host.before_us} µs`, `model at ${host.host_dispatch_us} µs`], rows, { title: `host time per kernel fitted on ${file}: ${host.host_dispatch_us} µs (the cost model's was ${host.before_us} µs); ${host.method}` });
+}
+
 export function fitTable(fit: OverheadFit, file: string): string {
   const o = fit.overheads;
   const rows: Cell[][] = (['dispatch_s', 'handoff_s', 'request_s'] as const).map((k) => {
@@ -144,5 +152,5 @@ export function validationTable(v: Validation): string {
     const b = v.before.rows[i]!;
     return [a.metric, fmtValue(a, a.observed), fmtValue(b, b.predicted), fmtError(b.error), fmtValue(a, a.predicted), fmtError(a.error)];
   });
-  return table(['metric', 'observed', 'before', 'error', 'after', 'error'], rows, { title: `validated on ${v.file} (${v.after.compared} requests; before: no serving overheads, after: fitted)` });
+  return table(['metric', 'observed', 'before', 'error', 'after', 'error'], rows, { title: `validated on ${v.file} (${v.after.compared} requests; before: no serving overheads and the cost model's host time per kernel, after: both fitted)` });
 }

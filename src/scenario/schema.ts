@@ -157,6 +157,7 @@ export const ServingOverheadsSchema = z
     request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
     service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each batch\'s phases are scaled by a log-normal speed factor of mean 1 (0 = deterministic, the default)'),
     service_correlation_s: z.number().nonnegative().default(0).describe('correlation time of the speed factor (its log an Ornstein–Uhlenbeck process per replica): slow spells last about this long; 0 = independent per batch'),
+    host_dispatch_us: z.number().positive().max(1000).optional().describe('host CPU time per launched kernel, µs, as `vgsim calibrate` fits it from a trace\'s denoise times; prices the stages where inference.host_dispatch_us is not set'),
   })
   .describe('serving overheads in seconds per request');
 

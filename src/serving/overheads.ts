@@ -11,6 +11,9 @@
  *                power-cap variation, noisy neighbours on a shared host): each request's phases are scaled
  *                by a log-normal speed factor with mean 1 and this coefficient of variation
  *   service_correlation_s  how long such variations last (service-speed.ts: an Ornstein–Uhlenbeck process)
+ *   host_dispatch_us  (optional) the host's CPU time per launched kernel, fitted from the trace's denoise times
+ *                (src/calibration/host-fit.ts): it prices the stages (inference.host_dispatch_us, which wins
+ *                where the scenario sets it), not a phase of its own
  *
  * In the simulation they are phases of the replica's phase list (src/serving/simulate.ts `phases`), at
  * the replica's idle power.
@@ -28,7 +31,12 @@ export interface ServingOverheads {
   service_cv: number;
   /** Correlation time of the service-speed factor, seconds (0: independent per request). */
   service_correlation_s: number;
+  /** The host's CPU time per launched kernel, µs, when a calibration fitted it (absent: the scenario's or the default). */
+  host_dispatch_us?: number;
 }
+
+/** The overheads that are phases of a request (each fitted as a mean or a variability; host_dispatch_us prices stages instead). */
+export type OverheadPhaseKey = Exclude<keyof ServingOverheads, 'host_dispatch_us'>;
 
 export const NO_OVERHEADS: ServingOverheads = { dispatch_s: 0, handoff_s: 0, request_s: 0, service_cv: 0, service_correlation_s: 0 };
 
@@ -60,7 +68,20 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
     if (typeof v !== 'number' || !(v >= 0)) fail(`${k}: expected a non-negative number of seconds, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
+  const host = data.host_dispatch_us;
+  if (host !== undefined) {
+    if (typeof host !== 'number' || !(host > 0) || host > 1000) fail(`host_dispatch_us: expected µs of host CPU per kernel in (0, 1000], got ${JSON.stringify(host)}`);
+    out.host_dispatch_us = host;
+  }
   return out;
+}
+
+/**
+ * The host time per kernel the stages are priced with: the scenario's own `inference.host_dispatch_us` where it
+ * sets one, else a calibration's fitted value from its serving overheads, else undefined (host-dispatch.ts default).
+ */
+export function effectiveHostDispatchUs(scenarioUs: number | undefined, overheads: ServingOverheads | undefined): number | undefined {
+  return scenarioUs ?? overheads?.host_dispatch_us;
 }
 
 /** Seconds of overhead a request adds to a replica running `stages` consecutive stages (boundaries = stages − 1). */

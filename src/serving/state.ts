@@ -29,7 +29,7 @@ import type { Recorder } from './recorder.ts';
 import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
-import { resolveOverheads, type ServingOverheads } from './overheads.ts';
+import { effectiveHostDispatchUs, resolveOverheads, type ServingOverheads } from './overheads.ts';
 import type { Cooling } from './cooling.ts';
 import type { Monitoring } from './monitoring.ts';
 import { place } from './placement.ts';
@@ -310,6 +310,8 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
   const fabric = s.cluster.fabric ? { link: s.cluster.fabric.link, oversubscription: s.cluster.fabric.oversubscription } : undefined;
   // serving overheads (serving_overheads) and measured stage times (deployment.stage_times), when given
   const overheads = s.serving_overheads === undefined ? undefined : resolveOverheads(s.serving_overheads, baseDir, locate(['serving_overheads']));
+  // a calibration's fitted host time per kernel prices the stages where the scenario sets none
+  const scenarioInference = { ...s.inference, host_dispatch_us: effectiveHostDispatchUs(s.inference.host_dispatch_us, overheads) };
   poolsOf(s).forEach((p, i) => {
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
     const nodeId = canonicalId('node', p.node ?? s.cluster.nodes[0]!.type);
@@ -319,7 +321,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     const { modelIds, plans } = poolModels(p, s.model, (j) => locate([...path, 'models', j, 'parallel']).source);
     const pool: PoolState = {
       name, spec: p, modelId: modelIds[0]!, modelIds, plans, swaps: 0, node, gpu: node.gpu, gpus, plan,
-      inference: { ...inferenceOptions(poolInferenceSpec(s.inference, p)), ...(p.stages.length < 4 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode'), postprocess: p.stages.includes('postprocess') } } : {}) },
+      inference: { ...inferenceOptions(poolInferenceSpec(scenarioInference, p)), ...(p.stages.length < 4 ? { stages: { encode: p.stages.includes('encode'), denoise: p.stages.includes('denoise'), decode: p.stages.includes('decode'), postprocess: p.stages.includes('postprocess') } } : {}) },
       replicas: [], pending: new FifoQueue<Request>(),
       autoscale: autoscales.find((a) => a.pool === undefined || a.pool === name),
       lastScaleAt: -Infinity, scores: new MinTree(0),

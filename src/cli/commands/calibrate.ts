@@ -5,13 +5,13 @@ import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
 import { calibrate, calibrationRuns, overheadsFile, stageTimesFile } from '../../calibration/calibrate.ts';
 import { progress } from '../../report/progress.ts';
-import { fitTable, validationTable } from '../../calibration/report.ts';
+import { fitTable, hostFitText, validationTable } from '../../calibration/report.ts';
 import { collect, UsageError } from '../usage-error.ts';
 
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('fit the serving overheads kernel profiles cannot see (dispatch, stage hand-off, per-request pre/post-processing) from an observed trace, and report the replay error before and after on other traces')
+    .description('fit what kernel profiles cannot see (the host\'s time per kernel launch, dispatch, stage hand-off, per-request pre/post-processing, service-time variability) from an observed trace, and report the replay error before and after on other traces')
     .argument('<fit-trace>', 'observed trace to fit on (vgsim-observed-trace/1)')
     .requiredOption('--scenario <file>', 'scenario describing the server (its serving_overheads are ignored: before = none, after = fitted)')
     .requiredOption('--validate <trace>', 'observed trace to score on, not the fit trace: another load level or seed (repeatable)', collect, [])
@@ -47,10 +47,10 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
         process.stderr.write(`wrote ${o.writeStageTimes}\n`);
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ fit: res.fit, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows })) }, null, 1) + '\n');
+        process.stdout.write(JSON.stringify({ fit: res.fit, host: res.host, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows })) }, null, 1) + '\n');
         return;
       }
-      const parts = [fitTable(res.fit, file), ...res.validations.map(validationTable)];
+      const parts = [hostFitText(res.host, file), fitTable(res.fit, file), ...res.validations.map(validationTable)];
       process.stdout.write(parts.join('\n\n') + '\n');
     });
 }

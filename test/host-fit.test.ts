@@ -1,0 +1,96 @@
+/**
+ * The host's time per kernel launch fitted from an observed trace (src/calibration/host-fit.ts): recovered from a
+ * trace whose denoise times the cost model itself priced at a known value, not fitted where nothing depends on it,
+ * and how the fitted value reaches the stages (serving_overheads.host_dispatch_us, under the scenario's own
+ * inference.host_dispatch_us).
+ */
+import { describe, expect, it } from 'vitest';
+import { dirname, resolve } from 'node:path';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { loadScenario } from '../src/scenario/load.ts';
+import { readObservedTrace, type ObservedRequest, type ObservedTrace } from '../src/calibration/observed-trace.ts';
+import { modelStages } from '../src/calibration/model-stages.ts';
+import { fitHostDispatch, withHostDispatch } from '../src/calibration/host-fit.ts';
+import { calibrate } from '../src/calibration/calibrate.ts';
+import { resolveOverheads } from '../src/serving/overheads.ts';
+import { InputError } from '../src/errors.ts';
+
+const GPU = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
+const BASE = dirname(resolve(GPU));
+const bare = () => loadScenario(GPU, { set: ['serving_overheads=null'] });
+const fitTrace = () => readObservedTrace('calibration/serving/traces/gpu1/fit.csv');
+
+/** The trace with every request's denoise replaced by the model's at `us` per kernel (later boundaries shifted). */
+function pricedAt(trace: ObservedTrace, us: number): ObservedTrace {
+  const model = modelStages(withHostDispatch(bare(), us), trace, BASE);
+  const requests = trace.requests.map((r): ObservedRequest => {
+    if (r.denoiseStart === undefined || r.denoiseEnd === undefined) return r;
+    const d = r.denoiseStart + model(r)!.times.denoise_s - r.denoiseEnd;
+    const shift = (x: number | undefined) => (x === undefined ? x : x + d);
+    return { ...r, denoiseEnd: r.denoiseEnd + d, decodeStart: shift(r.decodeStart), decodeEnd: shift(r.decodeEnd), postEnd: shift(r.postEnd), workerEnd: shift(r.workerEnd), finish: shift(r.finish), response: shift(r.response) };
+  });
+  return { ...trace, requests };
+}
+
+describe('the host time per kernel fitted from a trace', () => {
+  it('recovers the value a trace was priced at, slow and fast hosts alike', () => {
+    for (const us of [16, 31]) {
+      const fit = fitHostDispatch(bare(), pricedAt(fitTrace(), us), BASE);
+      expect(fit.fitted).toBe(true);
+      if (!fit.fitted) continue;
+      expect(fit.host_dispatch_us).toBeCloseTo(us, 1);
+      expect(fit.before_us).toBe(23.5);
+      // the host-bound shape's denoise moves with it; the model then matches the trace
+      const small = fit.shapes.find((s) => s.shape === '480x272x17f/8st')!;
+      expect(Math.abs(small.model_after_s / small.observed_denoise_s - 1)).toBeLessThan(0.002);
+      expect(Math.sign(small.model_before_s - small.observed_denoise_s)).toBe(us > 23.5 ? -1 : 1);
+    }
+  }, 60_000);
+
+  it('is deterministic', () => {
+    const a = fitHostDispatch(bare(), fitTrace(), BASE);
+    const b = fitHostDispatch(bare(), fitTrace(), BASE);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+  }, 60_000);
+
+  it('fits nothing where nothing depends on the host: measured stage times, or the scenario sets the value', () => {
+    const measured = loadScenario('calibration/serving/scenarios/h100x1-1.3b-measured.yaml');
+    const m = fitHostDispatch(measured, fitTrace(), BASE);
+    expect(m).toEqual({ fitted: false, reason: expect.stringContaining('stage times are measured') });
+    const set = loadScenario(GPU, { set: ['serving_overheads=null', 'inference.host_dispatch_us=20'] });
+    expect(fitHostDispatch(set, fitTrace(), BASE)).toEqual({ fitted: false, reason: expect.stringContaining('sets inference.host_dispatch_us (20 µs)') });
+  }, 60_000);
+
+  it('a trace of GPU-bound shapes only has nothing to fit', () => {
+    const t = fitTrace();
+    const big = { ...t, requests: t.requests.filter((r) => r.width === 832) };
+    // 832x480 at 17 frames is GPU-bound at the model's own host, but a slow enough host would bound it: the fit
+    // still runs, and lands where the model's denoise meets the observed one or at the GPU-bound floor
+    const fit = fitHostDispatch(bare(), big, BASE);
+    expect(fit.fitted).toBe(true);
+    // with CUDA graphs (no eager launches) no shape moves with the host
+    const graphs = loadScenario(GPU, { set: ['serving_overheads=null', 'inference.compile=true'] });
+    const g = fitHostDispatch(graphs, big, BASE);
+    expect(g).toEqual({ fitted: false, reason: expect.stringContaining('nothing to fit') });
+  }, 60_000);
+
+  it('calibrate fits it first and writes it with the overheads; the stages are priced with it unless the scenario sets its own', () => {
+    const c = calibrate(bare(), fitTrace(), [], BASE);
+    expect(c.host.fitted).toBe(true);
+    expect(c.fit.overheads.host_dispatch_us).toBe(c.host.fitted ? c.host.host_dispatch_us : NaN);
+    const t = fitTrace();
+    const small = t.requests.find((r) => r.width === 480)!;
+    const at = (set: string[]) => modelStages(loadScenario(GPU, { set: ['serving_overheads=null', ...set] }), t, BASE)(small)!.hostDispatchUs;
+    expect(at([])).toBe(23.5);
+    expect(at(['serving_overheads={host_dispatch_us: 40}'])).toBe(40);
+    expect(at(['serving_overheads={host_dispatch_us: 40}', 'inference.host_dispatch_us=20'])).toBe(20);
+  }, 60_000);
+
+  it('an overheads file with a host time out of range is an input error naming the field', () => {
+    const dir = mkdtempSync(`${tmpdir()}/vgsim-host-`);
+    writeFileSync(`${dir}/o.json`, JSON.stringify({ format: 'vgsim-serving-overheads/1', dispatch_s: 0, host_dispatch_us: -3 }));
+    expect(() => resolveOverheads('o.json', dir, { source: 'x.yaml' })).toThrow(InputError);
+    expect(() => resolveOverheads('o.json', dir, { source: 'x.yaml' })).toThrow(/host_dispatch_us: expected µs of host CPU per kernel/);
+  });
+});
