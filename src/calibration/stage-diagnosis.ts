@@ -58,7 +58,7 @@ export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest)
     if (s.host_bound) {
       // a host-bound denoise scales with the host's time per kernel: the observed one, if the whole gap is the host's
       const implied = dispatch && s.model ? `; the observed denoise implies about ${((dispatch * s.observed.denoise_s) / s.model.denoise_s).toFixed(1)} µs if all of its gap is the host's` : '';
-      parts.push(`the cost model has this shape's DiT forward bound by the host's kernel launches (${dispatch ?? '?'} µs of CPU per kernel${implied}), so the host CPU's speed sets it: measure your host with calibration/host/forward_host_probe.py and set inference.host_dispatch_us, or take the stage times from a fit trace of this machine (vgsim calibrate <fit.csv> --write-stage-times, then deployment.stage_times)`);
+      parts.push(`the cost model has this shape's DiT forward bound by the host's kernel launches (${dispatch ?? '?'} µs of CPU per kernel${implied}), so the host CPU's speed sets it: fit it on a trace of this machine (vgsim calibrate <fit.csv> --write: serving_overheads' host_dispatch_us), measure your host with calibration/host/forward_host_probe.py and set inference.host_dispatch_us, or take the stage times from a fit trace of this machine (vgsim calibrate <fit.csv> --write-stage-times, then deployment.stage_times)`);
     }
     else if (s.host_bound === false) parts.push('the cost model has this shape bound by the GPU: compare its kernels with a profile (calibration/host/forward_kernel_profile.py)');
     notes.push(parts.join('; '));
