@@ -11,6 +11,7 @@ import type { LinearQuant } from '../workload/dit.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
+import { isHopper } from '../hardware/architecture.ts';
 import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
@@ -114,7 +115,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   if (familyIssues.length) throw new InputError(familyIssues);
   const issues: InputIssue[] = [];
   const no = (path: string, message: string, hint: string) => issues.push({ source, path, message: `${e.name} ${message}`, hint });
-  const hopper = gpu.vendor === 'nvidia' && gpu.arch.toLowerCase().includes('hopper');
+  const hopper = isHopper(gpu);
   const acc: Acceleration[] = [];
   const warnings: string[] = [];
 

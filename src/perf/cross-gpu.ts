@@ -31,6 +31,7 @@
  */
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu } from '../hardware/catalog.ts';
+import { architectureOf, type Architecture } from '../hardware/architecture.ts';
 import { loadPowerCurve } from './power-cap.ts';
 
 export type ComputeDtype = 'bf16' | 'fp16' | 'fp8' | 'tf32' | 'fp32' | 'fp64';
@@ -66,16 +67,6 @@ export const AMPERE_ANCHOR = {
   fa2Efficiency: 0.7,
 };
 
-export type Architecture = 'hopper' | 'ampere-ada' | 'blackwell' | 'other';
-
-export function architectureOf(gpu: GpuSpec): Architecture {
-  if (gpu.vendor !== 'nvidia') return 'other';
-  const a = gpu.arch.toLowerCase();
-  if (a.includes('hopper')) return 'hopper';
-  if (a.includes('ampere') || a.includes('ada')) return 'ampere-ada';
-  if (a.includes('blackwell')) return 'blackwell';
-  return 'other';
-}
 
 /**
  * Clock (MHz) at which the datasheet quotes a dtype's peak: tensor formats at peak.bf16 / (SMs × tensor

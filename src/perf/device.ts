@@ -32,6 +32,7 @@ import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
 import { belowMeasuredChannels, smallConvLayoutBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
+import { isHopper } from '../hardware/architecture.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
 
@@ -217,11 +218,10 @@ export class DeviceModel {
 
   /** Whether an attention kernel exists for this GPU; returns the reason if not. */
   attentionAvailable(kernel: AttentionKernel): string | undefined {
-    const arch = this.gpu.arch.toLowerCase();
     const nvidia = this.gpu.vendor === 'nvidia';
-    if (kernel === 'fa3' && !(nvidia && arch.includes('hopper'))) return 'FlashAttention-3 runs on Hopper GPUs only (H100/H200/H800/H20)';
+    if (kernel === 'fa3' && !isHopper(this.gpu)) return 'FlashAttention-3 runs on Hopper GPUs only (H100/H200/H800/H20)';
     if (kernel === 'cudnn' && !nvidia) return 'cuDNN attention needs an NVIDIA GPU';
-    if ((kernel === 'fa2' || kernel === 'cudnn') && nvidia && /volta|turing/.test(arch)) return `${kernel} needs an Ampere or newer GPU`;
+    if ((kernel === 'fa2' || kernel === 'cudnn') && nvidia && /volta|turing/i.test(this.gpu.arch)) return `${kernel} needs an Ampere or newer GPU`;
     if (kernel === 'sage2' || kernel === 'fa3-fp8') return quantizedAttentionProblem(kernel, this.gpu);
     return undefined;
   }

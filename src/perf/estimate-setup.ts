@@ -10,6 +10,7 @@ import { ReplicaLayout, defaultNodeFor } from './layout.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { SINGLE_GPU, groupGpus, planProblems, type ParallelPlan } from '../parallel/plan.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
+import { isHopper } from '../hardware/architecture.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
@@ -85,8 +86,7 @@ export function chooseAttention(device: DeviceModel, requested: AttentionKernel 
   // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's
   // flash_attn_interface when installed, as the official README's table ran it on Hopper; FlashAttention-2
   // otherwise; it asserts one is installed). FA3 exists for Hopper only.
-  const arch = device.gpu.arch.toLowerCase();
-  if (device.gpu.vendor === 'nvidia' && arch.includes('hopper')) return 'fa3';
+  if (isHopper(device.gpu)) return 'fa3';
   return 'fa2';
 }
 

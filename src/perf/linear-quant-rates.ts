@@ -16,6 +16,7 @@
  *   Ampere: INT8 is twice BF16 (NVIDIA A100 datasheet: BF16 312 TFLOPS, INT8 624 TOPS, dense), not measured.
  */
 import type { GpuSpec } from '../hardware/types.ts';
+import { isHopper } from '../hardware/architecture.ts';
 
 /** Median INT8/FP8 GEMM rate over Wan's 15 linear shapes on H100 SXM (calibration/engines/h100-sxm.json, see above). */
 export const HOPPER_INT8_OVER_FP8 = 0.636;
@@ -26,11 +27,11 @@ export const HOPPER_INT8_OVER_FP8_BY_NK: Readonly<Record<string, number>> = {
 };
 
 export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string } {
-  const arch = g.arch.toLowerCase();
-  if (g.tflops.fp8 !== undefined && arch.includes('hopper')) {
+  if (g.tflops.fp8 !== undefined && isHopper(g)) {
     const byShape = shape ? HOPPER_INT8_OVER_FP8_BY_NK[`${shape.n},${shape.k}`] : undefined;
     return { reference: 'fp8', ratio: byShape ?? HOPPER_INT8_OVER_FP8, measured: true, source: `torch._int_mm over torch._scaled_mm on H100 SXM, ${byShape ? 'median over m at this (n, k)' : 'median over Wan\'s linear shapes'} (calibration/engines/h100-sxm.json); CUTLASS INT8 kernels assumed alike` };
   }
+  const arch = g.arch.toLowerCase();
   if (g.tflops.fp8 !== undefined && (arch.includes('ada') || arch.includes('blackwell'))) {
     return { reference: 'fp8', ratio: 1, measured: false, source: 'INT8 and FP8 dense peaks are equal on Ada/Blackwell (L40S datasheet)' };
   }

@@ -23,6 +23,7 @@
  */
 import { interpLog } from './profile.ts';
 import type { GpuSpec } from '../hardware/types.ts';
+import { isHopper } from '../hardware/architecture.ts';
 
 /** SageAttention H100 chart (TOPS), by sequence length: [tokens, FA3 fp16, FA3 fp8, Sage2-8b]. */
 export const SAGE_H100_HD128: readonly [number, number, number, number][] = [
@@ -49,7 +50,6 @@ export const SAGE_PRE_HOPPER: Record<'rtx4090' | 'l20' | 'a800', readonly [numbe
 
 export type QuantizedAttention = 'sage2' | 'fa3-fp8';
 
-const hopper = (g: GpuSpec) => g.vendor === 'nvidia' && g.arch.toLowerCase().includes('hopper');
 
 /** Which chart a pre-Hopper NVIDIA GPU takes: GeForce Ada (half-rate fp32-accumulate FP16, like the 4090), other Ada (L20), Ampere (A800). */
 function preHopperChart(g: GpuSpec): keyof typeof SAGE_PRE_HOPPER | undefined {
@@ -61,9 +61,9 @@ function preHopperChart(g: GpuSpec): keyof typeof SAGE_PRE_HOPPER | undefined {
 
 /** Why a quantised kernel cannot run on a GPU (undefined: it can). */
 export function quantizedAttentionProblem(kernel: QuantizedAttention, g: GpuSpec): string | undefined {
-  if (kernel === 'fa3-fp8') return hopper(g) ? undefined : 'FlashAttention-3 FP8 runs on Hopper GPUs only';
+  if (kernel === 'fa3-fp8') return isHopper(g) ? undefined : 'FlashAttention-3 FP8 runs on Hopper GPUs only';
   if (g.vendor !== 'nvidia') return 'SageAttention2 is a CUDA kernel (NVIDIA GPUs, compute capability 8.0 or newer)';
-  if (hopper(g) || preHopperChart(g)) return undefined;
+  if (isHopper(g) || preHopperChart(g)) return undefined;
   return `SageAttention2 needs an Ampere, Ada or Hopper GPU (no kernel for ${g.arch})`;
 }
 
@@ -72,7 +72,7 @@ export function quantizedAttentionProblem(kernel: QuantizedAttention, g: GpuSpec
  * `reference` says which.
  */
 export function quantizedAttentionRatio(kernel: QuantizedAttention, g: GpuSpec, lq: number): { reference: 'fa3' | 'fa2'; ratio: number } {
-  if (hopper(g)) {
+  if (isHopper(g)) {
     const fp8 = interpLog(FA3_PAPER_HD128.map(([n, bf16, f8]) => [n, f8 / bf16] as [number, number]), lq);
     if (kernel === 'fa3-fp8') return { reference: 'fa3', ratio: fp8 };
     return { reference: 'fa3', ratio: fp8 * interpLog(SAGE_H100_HD128.map((r) => [r[0], r[3] / r[2]] as [number, number]), lq) };
