@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { RUNS, row, scoreRun, servingValidationSection, stageSpread } from '../scripts/serving-validation.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace } from '../src/calibration/observed-trace.ts';
@@ -104,6 +104,18 @@ describe('README: validated against a real server', () => {
     expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.05);
     expect(row(borrowed!.after, 'latency p50').error!).toBeGreaterThan(0.3);
     expect(row(borrowed!.after, 'latency p50').error!).toBeLessThan(0.4);
+  }, 240_000);
+
+  it('the third machine\'s host changed speed between its traces: fitted on each in turn, 19.6 to 29.3 µs per kernel', async () => {
+    const { fitHostDispatch } = await import('../src/calibration/host-fit.ts');
+    const scen = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
+    const loaded = loadScenario(scen, { set: ['serving_overheads=null'] });
+    const us = ['load50-long', 'load85-long', 'bursty-long', 'bursty2-long'].map((n) => {
+      const f = fitHostDispatch(loaded, readObservedTrace(`calibration/serving/traces/gpu1-long/${n}.csv`), dirname(resolve(scen)));
+      return f.fitted ? f.host_dispatch_us : NaN;
+    });
+    expect(Math.min(...us)).toBeCloseTo(19.6, 1);
+    expect(Math.max(...us)).toBeCloseTo(29.3, 1);
   }, 240_000);
 
   it('the fourth machine replays bursty-long\'s exact arrivals and meets the targets the third machine missed', () => {
