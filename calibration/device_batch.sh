@@ -9,12 +9,14 @@
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 if grep -q H200 $OUT/gpu.txt; then
+  # the H200 kernel profile first (its estimates are extrapolated from the H100's until then), then the families
+  # re-run of the peaks measured with the old references, then our Triton attention (quantised and block-sparse)
+  timeout 240 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
   timeout 150 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
-  timeout 280 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
-  timeout 140 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 100 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
+  timeout 120 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 90 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
 else
-  # on an H100: our own Triton attention in bf16, fp8 and int8-QK/fp8-PV beside SDPA's backends (ran 2026-12-06
-  # 00:02 UTC: calibration/engines/h100-sxm-triton-attention.json); now its 64-token block-sparse part (VSA's fine stage)
-  timeout 300 python3 calibration/quant_attention_triton.py --parts sparse --budget-s 200 --out $OUT/triton-sparse-h100.json > $OUT/triton.log 2>&1; echo triton rc=$?
+  # on an H100: an eighth machine checked the way a user checks vgsim on their own server (stage profile, fit
+  # trace, Poisson 85% and Gamma-bursty traces; calibrate fits the host's time per kernel from the fit trace)
+  OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done; true
