@@ -19,7 +19,7 @@ import { traceStageCheck } from './fit.ts';
 import { modelStages } from './model-stages.ts';
 import { poolsOf } from '../scenario/pools.ts';
 
-/** Search range, µs per kernel: 2 is under any CPython eager dispatch (a C++ launch alone is ~2–5 µs, ../shared/data/h100-microbench.json launch rows), 200 is 8× the slowest H100 host measured (calibration/host/forward-host-h100-sxm*.json). */
+/** Search range, µs per kernel: 2 is under a single PyTorch op launched from Python (7.8 µs, ../shared/data/h100-microbench.json launch_overhead_us.eager_per_kernel; a real forward costs ~3× that per kernel, host-dispatch.ts), 200 is about 8× the slowest H100 host measured at served sizes (25.6 µs, MEASURED_HOSTS_US). */
 export const HOST_FIT_RANGE_US: readonly [number, number] = [2, 200];
 /** A shape whose model denoise moves less than this over the whole range does not depend on the host. */
 const SENSITIVE = 0.01;

@@ -50,7 +50,6 @@ export const SAGE_PRE_HOPPER: Record<'rtx4090' | 'l20' | 'a800', readonly [numbe
 
 export type QuantizedAttention = 'sage2' | 'fa3-fp8';
 
-
 /** Which chart a pre-Hopper NVIDIA GPU takes: GeForce Ada (half-rate fp32-accumulate FP16, like the 4090), other Ada (L20), Ampere (A800). */
 function preHopperChart(g: GpuSpec): keyof typeof SAGE_PRE_HOPPER | undefined {
   const arch = g.arch.toLowerCase();
