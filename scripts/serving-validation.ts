@@ -251,7 +251,8 @@ export function servingValidationSection(): string {
       const range = row(a, 'latency p95').range;
       out.push(`| ${s.name} | ${arrivalsText(s.trace)} | ${a.compared} | ${fmtError(s.serviceVsModel)} | ${fmtError(stageDrift(fit, s.trace))} | ${spreadText(s.trace)} | ${(u.observed * 100).toFixed(1)}% / ${(u.predicted * 100).toFixed(1)}% | ${fmtError(row(a, 'throughput /h').error)} | ${p('latency p50')} | ${fmtError(row(a, 'latency p50').error)} | ${p('latency p95')} | ${fmtError(row(a, 'latency p95').error)} | ${range ? `${fmtSeconds(range[0])} … ${fmtSeconds(range[1])}` : '-'} | ${fmtError(row(a, 'latency p99').error)} |`);
     }
-    out.push('', 'Error before (no serving overheads, the model\'s own host time per kernel) → after calibration:', '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
+    const measured = scored[0]!.after.scenario.stage_times.some(Boolean);
+    out.push('', `Error before (no serving overheads${measured ? '' : ', the model\'s own host time per kernel'}) → after calibration:`, '', '| trace | p50 | p95 | throughput | mean wait |', '|---|---:|---:|---:|---:|');
     for (const s of scored) {
       const ba = (m: string) => `${fmtError(row(s.before, m).error)} → ${fmtError(row(s.after, m).error)}`;
       out.push(`| ${s.name} | ${ba('latency p50')} | ${ba('latency p95')} | ${ba('throughput /h')} | ${ba('queue wait mean')} |`);
