@@ -163,6 +163,17 @@ describe('README: validated against a real server', () => {
     }
   }, 240_000);
 
+  it('the eighth machine (fit and load85 only): its host near the model\'s own, the whole stack meets the targets before calibration and after', () => {
+    const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-f')).map((r) => scoreRun(r)[0]!);
+    expect(measured!.after.scenario.stage_times.some(Boolean)).toBe(true);
+    for (const r of [full!.before, full!.after, measured!.after]) {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
+    }
+    const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1-f/overheads.json', 'utf8'));
+    expect(Math.abs(o.host_dispatch_us / (EAGER_HOST_PER_KERNEL_S * 1e6) - 1)).toBeLessThan(0.1);
+  }, 240_000);
+
   it('the spread the estimate quotes for host-bound shapes is what the committed GPU traces show', () => {
     const gpuRuns = RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'));
     const errs: { shape: string; error: number; host: boolean }[] = [];
