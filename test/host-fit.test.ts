@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dirname, resolve } from 'node:path';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace, type ObservedRequest, type ObservedTrace } from '../src/calibration/observed-trace.ts';
@@ -15,6 +15,7 @@ import { fitHostDispatch, withHostDispatch } from '../src/calibration/host-fit.t
 import { calibrate } from '../src/calibration/calibrate.ts';
 import { resolveOverheads } from '../src/serving/overheads.ts';
 import { InputError } from '../src/errors.ts';
+import { vgsimInProcess } from './support/cli.ts';
 
 const GPU = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
 const BASE = dirname(resolve(GPU));
@@ -93,4 +94,18 @@ describe('the host time per kernel fitted from a trace', () => {
     expect(() => resolveOverheads('o.json', dir, { source: 'x.yaml' })).toThrow(InputError);
     expect(() => resolveOverheads('o.json', dir, { source: 'x.yaml' })).toThrow(/host_dispatch_us: expected µs of host CPU per kernel/);
   });
+
+  it('vgsim calibrate prints the host fit and writes it with the overheads; a replay of the written file prices the stages with it', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/vgsim-host-cli-`);
+    const out = `${dir}/overheads.json`;
+    const r = await vgsimInProcess(['calibrate', 'calibration/serving/traces/gpu1/fit.csv', '--scenario', GPU, '--validate', 'calibration/serving/traces/gpu1/load85.csv', '--write', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/host time per kernel fitted on calibration\/serving\/traces\/gpu1\/fit\.csv: 29\.\d+ µs \(the cost model's was 23\.5 µs\)/);
+    expect(r.stdout).toContain('480x272x17f/8st');
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written.host_dispatch_us).toBeGreaterThan(29);
+    expect(written.method.host_dispatch_us).toMatch(/least squares/);
+    // the committed overheads file is this one (same fit trace and scenario)
+    expect(written.host_dispatch_us).toBe(JSON.parse(readFileSync('calibration/serving/traces/gpu1/overheads.json', 'utf8')).host_dispatch_us);
+  }, 120_000);
 });
