@@ -16,6 +16,7 @@ import { calibrate } from '../src/calibration/calibrate.ts';
 import { resolveOverheads } from '../src/serving/overheads.ts';
 import { InputError } from '../src/errors.ts';
 import { vgsimInProcess } from './support/cli.ts';
+import { simulate } from '../src/serving/simulate.ts';
 
 const GPU = 'calibration/serving/scenarios/h100x1-1.3b.yaml';
 const BASE = dirname(resolve(GPU));
@@ -86,6 +87,9 @@ describe('the host time per kernel fitted from a trace', () => {
     expect(at([])).toBe(23.5);
     expect(at(['serving_overheads={host_dispatch_us: 40}'])).toBe(40);
     expect(at(['serving_overheads={host_dispatch_us: 40}', 'inference.host_dispatch_us=20'])).toBe(20);
+    // a run says which one priced the stages when both are given
+    const both = loadScenario(GPU, { set: ['serving_overheads={host_dispatch_us: 40}', 'inference.host_dispatch_us=20', 'duration=60'] });
+    expect(simulate(both.scenario, { baseDir: BASE, locate: both.locate }).warnings).toContain('inference.host_dispatch_us (20 µs) prices the stages, not the 40 µs serving_overheads was fitted with');
   }, 60_000);
 
   it('an overheads file with a host time out of range is an input error naming the field', () => {

@@ -312,6 +312,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
   const overheads = s.serving_overheads === undefined ? undefined : resolveOverheads(s.serving_overheads, baseDir, locate(['serving_overheads']));
   // a calibration's fitted host time per kernel prices the stages where the scenario sets none
   const scenarioInference = { ...s.inference, host_dispatch_us: effectiveHostDispatchUs(s.inference.host_dispatch_us, overheads) };
+  if (overheads?.host_dispatch_us !== undefined && s.inference.host_dispatch_us !== undefined && s.inference.host_dispatch_us !== overheads.host_dispatch_us) warnings.push(`inference.host_dispatch_us (${s.inference.host_dispatch_us} µs) prices the stages, not the ${overheads.host_dispatch_us} µs serving_overheads was fitted with`);
   poolsOf(s).forEach((p, i) => {
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
     const nodeId = canonicalId('node', p.node ?? s.cluster.nodes[0]!.type);
