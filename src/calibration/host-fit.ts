@@ -51,13 +51,16 @@ export function fitHostDispatch(loaded: LoadedScenario, trace: ObservedTrace, ba
   if (pools.some((p) => p.stage_times)) return { fitted: false, reason: 'the stage times are measured (deployment.stage_times): no cost model to fit the host of' };
   if (pools.some((p) => p.inference?.host_dispatch_us !== undefined)) return { fitted: false, reason: 'a pool sets inference.host_dispatch_us: not fitted' };
 
+  // each shape's modelled denoise under a scenario (by the shape key traceStageCheck groups the trace by)
+  const denoiseUnder = (l: LoadedScenario) => {
+    const model = modelStages(l, trace, baseDir);
+    const byShape = new Map(traceStageCheck(trace, (r) => model(r)?.times ?? null).filter((c) => c.model).map((c) => [c.shape, c.model!.denoise_s]));
+    return { byShape, us: trace.requests.map((r) => model(r)?.hostDispatchUs).find((x) => typeof x === 'number') ?? NaN };
+  };
   const memo = new Map<number, Map<string, number>>();
   const denoiseAt = (us: number): Map<string, number> => {
     let m = memo.get(us);
-    if (m) return m;
-    const model = modelStages(withHostDispatch(loaded, us), trace, baseDir);
-    m = new Map(traceStageCheck(trace, (r) => model(r)?.times ?? null).filter((c) => c.model).map((c) => [c.shape, c.model!.denoise_s]));
-    memo.set(us, m);
+    if (!m) memo.set(us, (m = denoiseUnder(withHostDispatch(loaded, us)).byShape));
     return m;
   };
   const checks = traceStageCheck(trace, () => null).filter((c) => c.observed.denoise_s > 0);
@@ -101,15 +104,13 @@ export function fitHostDispatch(loaded: LoadedScenario, trace: ObservedTrace, ba
     }
   }
   const fitted = Number(((a + b) / 2).toFixed(2));
-  const before = modelStages(loaded, trace, baseDir);
-  const beforeUs = trace.requests.map((r) => before(r)?.hostDispatchUs).find((x) => typeof x === 'number') ?? NaN;
-  const beforeMap = new Map(traceStageCheck(trace, (r) => before(r)?.times ?? null).filter((c) => c.model).map((c) => [c.shape, c.model!.denoise_s]));
+  const before = denoiseUnder(loaded);
   const after = denoiseAt(fitted);
   return {
     fitted: true,
     host_dispatch_us: fitted,
-    before_us: beforeUs,
-    shapes: sensitive.map((c) => ({ shape: c.shape, requests: c.requests, observed_denoise_s: c.observed.denoise_s, model_before_s: beforeMap.get(c.shape)!, model_after_s: after.get(c.shape)! })),
+    before_us: before.us,
+    shapes: sensitive.map((c) => ({ shape: c.shape, requests: c.requests, observed_denoise_s: c.observed.denoise_s, model_before_s: before.byShape.get(c.shape)!, model_after_s: after.get(c.shape)! })),
     method: `least squares of ln(model denoise / observed denoise) over the ${sensitive.length} shape${sensitive.length === 1 ? '' : 's'} whose denoise the host's launches move somewhere in ${lo}–${hi} µs per kernel (${sensitive.reduce((n, c) => n + c.requests, 0)} requests of the trace), golden-section search`,
   };
 }

@@ -11,7 +11,7 @@ import { poolsOf } from '../scenario/pools.ts';
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { shapeOf, type StageTimes } from './fit.ts';
 import { traceModelId } from '../workload/trace-formats.ts';
-import { effectiveHostDispatchUs, resolveOverheads } from '../serving/overheads.ts';
+import { resolveOverheads, withFittedHost } from '../serving/overheads.ts';
 
 /**
  * The scenario's stage times of each request shape in a trace, read from simulate()'s service_times: a
@@ -43,8 +43,7 @@ export function modelStages(loaded: LoadedScenario, trace: ObservedTrace, baseDi
   }));
   // the stages alone (no overheads), priced with the host time per kernel a calibration fitted where the scenario sets none
   const overheads = s0.serving_overheads === undefined ? undefined : resolveOverheads(s0.serving_overheads, baseDir, loaded.locate(['serving_overheads']));
-  const inference = { ...s0.inference, host_dispatch_us: effectiveHostDispatchUs(s0.inference.host_dispatch_us, overheads) };
-  const s: Scenario = { ...s0, inference, duration: 1, drain: false, serving_overheads: undefined, workload: { ...s0.workload, arrivals: { process: 'poisson', rate_per_s: 1e-9 }, mix } };
+  const s: Scenario = { ...s0, inference: withFittedHost(s0.inference, overheads), duration: 1, drain: false, serving_overheads: undefined, workload: { ...s0.workload, arrivals: { process: 'poisson', rate_per_s: 1e-9 }, mix } };
   const res = simulate(s, { baseDir, locate: loaded.locate });
   const byClass = new Map(res.service_times.map((t) => [t.class, t]));
   const estimates = new Map((res.estimates ?? []).map((e) => [e.class, e.estimate]));

@@ -77,11 +77,11 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
 }
 
 /**
- * The host time per kernel the stages are priced with: the scenario's own `inference.host_dispatch_us` where it
- * sets one, else a calibration's fitted value from its serving overheads, else undefined (host-dispatch.ts default).
+ * The scenario's inference section as the stages are priced: its own `inference.host_dispatch_us` where it sets
+ * one, else a calibration's fitted value from its serving overheads, else none (host-dispatch.ts default).
  */
-export function effectiveHostDispatchUs(scenarioUs: number | undefined, overheads: ServingOverheads | undefined): number | undefined {
-  return scenarioUs ?? overheads?.host_dispatch_us;
+export function withFittedHost<I extends { host_dispatch_us?: number }>(inference: I, overheads: ServingOverheads | undefined): I {
+  return { ...inference, host_dispatch_us: inference.host_dispatch_us ?? overheads?.host_dispatch_us };
 }
 
 /** Seconds of overhead a request adds to a replica running `stages` consecutive stages (boundaries = stages − 1). */

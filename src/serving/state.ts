@@ -29,7 +29,7 @@ import type { Recorder } from './recorder.ts';
 import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
-import { effectiveHostDispatchUs, resolveOverheads, type ServingOverheads } from './overheads.ts';
+import { resolveOverheads, withFittedHost, type ServingOverheads } from './overheads.ts';
 import type { Cooling } from './cooling.ts';
 import type { Monitoring } from './monitoring.ts';
 import { place } from './placement.ts';
@@ -311,7 +311,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
   // serving overheads (serving_overheads) and measured stage times (deployment.stage_times), when given
   const overheads = s.serving_overheads === undefined ? undefined : resolveOverheads(s.serving_overheads, baseDir, locate(['serving_overheads']));
   // a calibration's fitted host time per kernel prices the stages where the scenario sets none
-  const scenarioInference = { ...s.inference, host_dispatch_us: effectiveHostDispatchUs(s.inference.host_dispatch_us, overheads) };
+  const scenarioInference = withFittedHost(s.inference, overheads);
   if (overheads?.host_dispatch_us !== undefined && s.inference.host_dispatch_us !== undefined && s.inference.host_dispatch_us !== overheads.host_dispatch_us) warnings.push(`inference.host_dispatch_us (${s.inference.host_dispatch_us} µs) prices the stages, not the ${overheads.host_dispatch_us} µs serving_overheads was fitted with`);
   poolsOf(s).forEach((p, i) => {
     const path = Array.isArray(s.deployment) ? ['deployment', i] : ['deployment'];
