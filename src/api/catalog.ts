@@ -9,8 +9,9 @@ import { builtinProfile } from '../perf/profile.ts';
 import { libraryScenarios } from '../scenario/library.ts';
 import type { Cell } from '../report/table.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
+import { evidenceCell, evidenceLedger, gpuEvidence, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
 
-export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios', 'engines'] as const;
+export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios', 'engines', 'evidence'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];
 
 export interface Listing {
@@ -24,8 +25,11 @@ export function listing(kind: CatalogKind): Listing {
     case 'gpus': {
       const g = listGpus();
       return {
-        headers: ['id', 'name', 'memory GB', 'HBM GB/s', 'bf16 TFLOP/s', 'fp8', 'TDP W', 'profile'],
-        rows: g.map((x) => [x.id, x.name, x.memGB, x.memBwGBs, x.tflops.bf16, x.tflops.fp8 ?? '-', x.tdpW, builtinProfile(x.id) ? 'measured' : 'extrapolated']),
+        headers: ['id', 'name', 'memory GB', 'HBM GB/s', 'bf16 TFLOP/s', 'fp8', 'TDP W', 'profile · held-out time error (cases)'],
+        rows: g.map((x) => {
+          const e = gpuEvidence(x.id);
+          return [x.id, x.name, x.memGB, x.memBwGBs, x.tflops.bf16, x.tflops.fp8 ?? '-', x.tdpW, e ? evidenceCell(e) : builtinProfile(x.id) ? 'measured' : 'extrapolated'];
+        }),
         json: g,
       };
     }
@@ -66,6 +70,20 @@ export function listing(kind: CatalogKind): Listing {
           x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.unfusedLora ? 'unfused' : 'merged', x.source,
         ]),
         json: e,
+      };
+    }
+    case 'evidence': {
+      // what answers on each GPU rest on (src/perf/gpu-evidence.ts); --json has every held-out row
+      const l = evidenceLedger();
+      const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+      const g = l?.gpus ?? [];
+      return {
+        headers: ['gpu', 'profile', 'time cases', 'multi-GPU', 'median |err|', 'median err', 'within 10%', 'max |err|', 'memory cases', 'memory median |err|', 'loose', 'rows per set'],
+        rows: g.map((x) => [
+          x.gpu, x.profile, x.time.n, x.multi_gpu_time, pct(x.time.median_abs), pct(x.time.median), x.time.n ? `${x.time.within_10}/${x.time.n}` : '-', pct(x.time.max_abs),
+          x.memory.n, pct(x.memory.median_abs), x.loose, HELD_OUT_SETS.filter((s) => x.sets[s]).map((s) => `${s} ${x.sets[s]}`).join(', ') || '-',
+        ]),
+        json: l ? [l] : [],
       };
     }
     case 'scenarios': {

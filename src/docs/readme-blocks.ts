@@ -26,6 +26,7 @@ import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
+import { evidenceLedger, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -130,6 +131,21 @@ function engineKernelsSummary(): string {
     `Calibration rows: INT8 GEMMs on Hopper (${cal.filter((r) => r.section === 'gemm').length} rows, median |error| ${f(s(cal.filter((r) => r.section === 'gemm')).median)}) and the full-tensor reduction (${cal.filter((r) => r.section === 'reduce').length} \`max_eager\` rows).`;
 }
 
+/** What each GPU's numbers rest on: the committed evidence ledger (test/gpu-evidence.test.ts keeps it current). */
+function gpuEvidenceBlock(): string {
+  const l = evidenceLedger()!;
+  const p = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+  const sg = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`);
+  const withCases = l.gpus.filter((g) => g.time.n + g.memory.n + g.loose > 0);
+  const out = ['| GPU | profile | time cases (multi-GPU) | median \\|error\\| | median error | within 10% | max \\|error\\| | memory cases | memory median \\|error\\| | rows per set |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---|'];
+  for (const g of withCases) {
+    out.push(`| ${g.gpu} | ${g.profile} | ${g.time.n} (${g.multi_gpu_time}) | ${p(g.time.median_abs)} | ${sg(g.time.median)} | ${g.time.within_10} | ${p(g.time.max_abs)} | ${g.memory.n} | ${p(g.memory.median_abs)} | ${HELD_OUT_SETS.filter((s) => g.sets[s]).map((s) => `${s} ${g.sets[s]}`).join(', ')} |`);
+  }
+  const none = l.gpus.filter((g) => g.time.n + g.memory.n + g.loose === 0).map((g) => `\`${g.gpu}\``);
+  out.push('', `No held-out measurement at all, and no measured profile (rates scaled from the H100's): ${none.join(', ')}. Their numbers are unvalidated extrapolations, and every output that names one says so.`);
+  return out.join('\n');
+}
+
 export const CALIBRATION_README_BLOCKS: Record<string, () => string> = {
   'engine-kernels': () => engineKernelsMarkdown((file) => loadEngineBench(packagePath(file))),
 };
@@ -138,6 +154,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'engine-kernels-summary': engineKernelsSummary,
   'validate-model': validateModel,
   'validate-published': validatePublished,
+  'gpu-evidence': gpuEvidenceBlock,
   'official-flags': officialFlags,
   'model-families': modelTable,
   'validate-families': validateFamilies,

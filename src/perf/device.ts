@@ -22,7 +22,7 @@ import { FULL_REDUCTION_GPU, fullReductionGBs, inductorFullReductionGBs } from '
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
-import { builtinProfile, gridClockFromProfile, type GpuProfile } from './profile.ts';
+import { builtinProfile, gridClockFromProfile, REFERENCE_GPU, type GpuProfile } from './profile.ts';
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
@@ -62,8 +62,7 @@ export interface DeviceOptions {
   host?: { link?: string; memory?: HostMemory; dispatchS?: number };
 }
 
-/** The GPU whose profile stands in for GPUs without one. */
-export const REFERENCE_GPU = 'h100-sxm';
+export { REFERENCE_GPU };
 
 export class DeviceModel {
   readonly gpu: GpuSpec;

@@ -27,6 +27,8 @@ import type { QualityRecord } from '../engines/quality.ts';
 import type { ResolvedRequest } from '../workload/request.ts';
 import type { PricedOp } from './stage-cost.ts';
 import { formatPlan } from '../parallel/plan.ts';
+import { builtinProfile, REFERENCE_GPU } from './profile.ts';
+import { gpuEvidence, type GpuEvidence } from './gpu-evidence.ts';
 import { setupEstimate, type EstimateInput } from './estimate-setup.ts';
 import { denoiseCost } from './denoise-cost.ts';
 import { encodeDecodeCost } from './encode-decode-cost.ts';
@@ -189,6 +191,8 @@ export interface Estimate {
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
   /** host_dispatch_us: the host CPU time per launched kernel the stages were priced with (eager: measured default or the scenario's; graphs: the replay cost). */
   profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number; host_dispatch_us: number };
+  /** What answers on this GPU rest on: its held-out record (perf/gpu-evidence.ts); null with a user's own profile, which that record does not cover. */
+  evidence: GpuEvidence | null;
   /** GPU board energy of one request over all the replica's GPUs, Wh. */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh. */
@@ -302,6 +306,7 @@ export function estimate(input: EstimateInput): Estimate {
     collectives,
     ops: topOps(s, d, ed, totalSeconds),
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
+    evidence: device.profile === (builtinProfile(device.gpu.id) ?? builtinProfile(REFERENCE_GPU)) ? gpuEvidence(device.gpu.id) ?? null : null,
     gpu_energy_wh: energy.gpuEnergyWh,
     energy_wh: energy.energyWh,
     power: energy.power,

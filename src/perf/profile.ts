@@ -310,6 +310,9 @@ export function idw(points: [number[], number][], at: number[], k = 4): number {
   return vsum / wsum;
 }
 
+/** The GPU whose profile stands in for GPUs without one. */
+export const REFERENCE_GPU = 'h100-sxm';
+
 /** Folder of the profiles shipped with vgsim. */
 export const PROFILE_DIR = packagePath('calibration', 'profiles');
 

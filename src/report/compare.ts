@@ -12,6 +12,7 @@
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
+import { evidenceLine, gpuEvidence, needsCaveat } from '../perf/gpu-evidence.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // model
@@ -168,6 +169,13 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   if (bases.size > 1) {
     for (const r of rows) if (r.key.startsWith('cost.usd')) r.best = [];
     notes.push(`the runs are priced on different bases (${[...bases].join(', ')}): the money rows are shown but not ranked`);
+  }
+
+  // what each GPU's numbers rest on: all of them when the runs compare GPUs, else only a GPU that needs a caveat
+  const gpuIds = [...new Set(runs.flatMap((x) => x.result.pools.map((p) => p.gpu)))];
+  for (const g of gpuIds) {
+    const e = gpuEvidence(g);
+    if (e && (gpuIds.length > 1 || needsCaveat(e))) notes.push(`evidence: ${evidenceLine(e)}`);
   }
 
   const classes: string[] = [];

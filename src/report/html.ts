@@ -14,6 +14,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
 import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
 import { pricesTable, PRICES_CAPTION } from './prices.ts';
+import { evidenceLine, needsCaveat } from '../perf/gpu-evidence.ts';
 
 export interface HtmlReportInput {
   result: SimulationResult;
@@ -214,7 +215,9 @@ export async function renderHtmlReport(input: HtmlReportInput): Promise<{ html: 
   for (const w of r.warnings) warn(w);
   for (const le of estimates) {
     for (const w of le.estimate.warnings) warn(w);
-    if (le.estimate.profile.extrapolated && !le.estimate.warnings.some((w) => /extrapolat/i.test(w))) warn(`${le.label}: EXTRAPOLATED — ${le.estimate.gpu} has no measured profile; its costs are scaled from ${le.estimate.profile.source}`);
+    const ev = le.estimate.evidence;
+    if (ev && needsCaveat(ev)) warn(`evidence: ${evidenceLine(ev, le.estimate.gpus)}`);
+    else if (!ev && le.estimate.profile.extrapolated && !le.estimate.warnings.some((w) => /extrapolat/i.test(w))) warn(`${le.label}: EXTRAPOLATED — ${le.estimate.gpu} has no measured profile; its costs are scaled from ${le.estimate.profile.source}`);
     if (!le.estimate.fits) warn(`${le.label}: ${le.estimate.memory.verdict}`);
   }
   if (r.requests.in_flight > 0) warn(`${r.requests.in_flight} requests were still in flight when the simulation stopped; latency statistics cover completed requests only`);

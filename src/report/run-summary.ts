@@ -2,6 +2,7 @@
 import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
 import { priceLines } from './prices.ts';
+import { evidenceLineOf } from '../perf/gpu-evidence.ts';
 
 export function runSummary(r: SimulationResult): string {
   const q = r.requests;
@@ -41,7 +42,8 @@ export function runSummary(r: SimulationResult): string {
     if (!p.models) continue;
     out.push(`shared pool ${p.name}: ${p.co_resident ? 'all models fit on the GPUs together (no swaps)' : `${p.model_swaps} model swaps (${Object.entries(p.swap_s ?? {}).map(([m, sec]) => `${m} ${fmtSeconds(sec)}`).join(', ')} each, host → GPU)`}`);
   }
-  out.push(table(['pool', 'model', 'gpu', 'parallel', 'replicas', 'gpus each', 'utilization', 'served'], r.pools.map((p) => [p.name, p.model, p.gpu, p.parallel, p.replicas, p.gpus_per_replica, pct(p.utilization), p.served])));
+  // what the numbers rest on: each GPU's profile and held-out record (perf/gpu-evidence.ts)
+  for (const g of [...new Set(r.pools.map((p) => p.gpu))]) out.push(`evidence: ${evidenceLineOf(g, Math.max(...r.pools.filter((p) => p.gpu === g).map((p) => p.gpus_per_replica)))}`);
   const post = r.service_times.filter((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
   if (post.length) {
     out.push('');

@@ -11,6 +11,7 @@ import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
 import { priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
+import { evidenceCaveat, evidenceLineOf, gpuEvidence } from '../perf/gpu-evidence.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '-' : `$${x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
@@ -30,7 +31,9 @@ export function objectivesAt(res: SizeResult, r: SizeRow): string {
 export function sizePick(res: SizeResult): string {
   const best = res.rows.find((r) => r.rank === 1);
   if (!best) return `no recommendation: ${res.reason ?? 'no option meets the objectives'}`;
-  return `cheapest meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}`;
+  const ev = gpuEvidence(best.gpu);
+  const caveat = ev ? evidenceCaveat(ev) : null;
+  return `cheapest meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
 }
 
 export function sizeText(res: SizeResult, wallS?: number): string {
@@ -51,6 +54,8 @@ export function sizeText(res: SizeResult, wallS?: number): string {
     out.push('');
   }
   out.push(sizePick(res));
+  // what each node type's numbers rest on (perf/gpu-evidence.ts)
+  for (const g of [...new Set(res.rows.map((r) => r.gpu))]) out.push(`evidence: ${evidenceLineOf(g)}`);
   if (rest.length) {
     out.push('', 'not ranked:');
     for (const r of rest) out.push(`  ${r.label}: ${r.reason ?? r.note}`);

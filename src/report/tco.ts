@@ -9,6 +9,9 @@ import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
 import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
+import { evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence } from '../perf/gpu-evidence.ts';
+
+const evidenceCellOf = (gpu: string) => { const e = gpuEvidence(gpu); return e ? evidenceCell(e) : '-'; };
 
 const basisTitle = (res: IsoCompareResult, b: IsoRow['basis']) => (b === 'budget' ? `${compactMoney(res.budget_usd!)} capex budget` : `${res.megawatts} MW facility power`);
 
@@ -19,7 +22,9 @@ export function tcoPick(res: IsoCompareResult, b: IsoRow['basis']): string {
   const r = res.rows.find((x) => x.basis === b && x.rank === 1);
   if (!r) return `no recommendation for ${basisTitle(res, b)}: ${pick.reason}`;
   const latency = r.latency_s !== null ? `, one request ${fmtSeconds(r.latency_s)}${res.max_latency_s !== null ? ` (<= ${fmtSeconds(res.max_latency_s)})` : ''}` : '';
-  return `most videos/h for ${basisTitle(res, b)}: ${r.nodes} x ${r.node} (${r.gpus} GPUs, ${r.parallel}${latency}), ${r.fleet_videos_per_h!.toFixed(0)} videos/h${r.usd_per_video !== null ? `, ${money(r.usd_per_video, 3)}/video` : ''}; objective: ${pick.objective}`;
+  const ev = gpuEvidence(r.gpu);
+  const caveat = ev ? evidenceCaveat(ev) : null;
+  return `most videos/h for ${basisTitle(res, b)}: ${r.nodes} x ${r.node} (${r.gpus} GPUs, ${r.parallel}${latency}), ${r.fleet_videos_per_h!.toFixed(0)} videos/h${r.usd_per_video !== null ? `, ${money(r.usd_per_video, 3)}/video` : ''}; objective: ${pick.objective}${caveat ? ` [${caveat}]` : ''}`;
 }
 
 const rankCell = (r: IsoRow) => (r.rank === null ? '-' : String(r.rank));
@@ -34,11 +39,14 @@ export function tcoText(res: IsoCompareResult): string {
     if (!rows.length) continue;
     out.push('', `${basisTitle(res, b)}:`);
     out.push(table(
-      ['#', 'node type', 'GPU', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [rankCell(r), r.node, r.gpu, r.parallel ?? '-', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
+      ['#', 'node type', 'GPU', 'evidence', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [rankCell(r), r.node, r.gpu, evidenceCellOf(r.gpu), r.parallel ?? '-', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
     ));
     out.push(tcoPick(res, b));
   }
+  // evidence: the GPU's profile · held-out median |time error| (cases); vgsim list evidence has the rest
+  out.push('', 'evidence (profile · held-out median |time error| over its cases):');
+  for (const g of [...new Set(res.rows.map((r) => r.gpu))]) out.push(`  ${evidenceLineOf(g)}`);
   const prices = uniquePrices(res.rows.map((r) => r.price));
   if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
@@ -87,7 +95,10 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promis
     files.push(join(dir, name));
   };
   write('tco.json', toJson(res));
-  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => r as unknown as Record<string, unknown>)));
+  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => {
+    const e = gpuEvidence(r.gpu);
+    return { ...r, gpu_profile: e?.profile ?? null, held_out_time_cases: e?.time.n ?? null, held_out_median_abs_error: e?.time.median_abs ?? null } as unknown as Record<string, unknown>;
+  })));
   const charts = await writeSpecCharts(dir, tcoCharts(res), files);
   const body: string[] = [];
   for (const b of ['budget', 'power'] as const) {

@@ -21,6 +21,7 @@ import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
+import { evidenceLineOf, gpuEvidence } from '../../perf/gpu-evidence.ts';
 
 export function registerPlan(program: Command): void {
   const cmd = program
@@ -105,7 +106,7 @@ Examples:
         mkdirSync(dir, { recursive: true });
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
-        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));
+        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, evidence: gpuEvidence(gpu) ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));
         const feasibleRows = rows.filter((r) => r.feasible);
         const charts = feasibleRows.length
           ? [{
@@ -117,7 +118,7 @@ Examples:
         files.push(...writeChartFiles(dir, charts));
         writeFileSync(files[1]!, renderChartsPage({
           title: `vgsim plan — ${o.model} on ${o.gpus} × ${o.gpu ?? o.node}`,
-          meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}`,
+          meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}. Evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}`,
           charts,
           tables: [
             { caption: `Ranked: the layouts that ${objective}`, headers, rows: rowCells(ranked), numeric: [true, false, true, true, true, true, true, true, false] },
@@ -152,6 +153,8 @@ Examples:
         // a pick whose forward the host's kernel launches bound rests on the host CPU, which the ranking cannot see
         if (best.estimate?.warnings.some(isHostBoundNote)) process.stdout.write('caveat: the pick\'s DiT forward is bound by the host\'s kernel launches, so its latency and throughput follow the host CPU (vgsim estimate says by how much; measure the host with calibration/host/forward_host_probe.py)\n');
       }
+      // what every number of the ranking rests on: the GPU's profile and its held-out record
+      process.stdout.write(`evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}\n`);
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
 }

@@ -1,0 +1,176 @@
+/**
+ * What an answer on a GPU rests on: whether vgsim has a measured kernel profile for it, and how far vgsim
+ * landed from every held-out measurement on it (held-out.ts). The ledger is computed from the held-out rows
+ * (`npm run evidence -- --write`), committed as calibration/evidence/gpus.json, and checked against a fresh
+ * computation in CI (test/gpu-evidence.test.ts), so a cost-model change that moves an error moves the ledger.
+ * estimate, plan, sweep, compare, reports and `vgsim list gpus|evidence` read it; nothing here changes a number.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { packagePath } from '../package-files.ts';
+import { listGpus } from '../hardware/catalog.ts';
+import { builtinProfile, REFERENCE_GPU } from './profile.ts';
+
+export const HELD_OUT_SETS = ['own-wan', 'own-sp', 'own-families', 'own-postprocess', 'wan22-table', 'published-families', 'engines'] as const;
+export type HeldOutSet = (typeof HELD_OUT_SETS)[number];
+
+export interface HeldOutRow {
+  set: HeldOutSet;
+  /** The case as its set names it. */
+  id: string;
+  gpu: string;
+  /** GPUs the measurement ran on. */
+  gpus: number;
+  metric: 'time' | 'memory';
+  /** vgsim / measured − 1 (negative: vgsim predicts less time or memory than was measured). */
+  error: number;
+  /** Every setting of the measurement is known (else the row is counted but not summarised). */
+  specified: boolean;
+}
+
+/** Where each set's data lives, for the ledger's notes. */
+export const HELD_OUT_SOURCES: Readonly<Record<HeldOutSet, string>> = {
+  'own-wan': 'calibration/validation/<gpu>.json, <gpu>-repeat.json (npm run validate:model)',
+  'own-sp': 'calibration/validation/<gpu>-x2-*.json (README: multi-GPU measurements)',
+  'own-families': 'calibration/families/<gpu>-l<N>.json (npm run validate:families)',
+  'own-postprocess': 'calibration/postprocess/<gpu>.json (npm run validate:postprocess)',
+  'wan22-table': 'calibration/published/wan22-comp-effic.json (npm run validate:published)',
+  'published-families': 'calibration/published/families.json (npm run validate:families)',
+  engines: 'calibration/published/engines-e2e.json (npm run validate:engines)',
+};
+
+export interface ErrorStats {
+  /** Summarised cases (settings fully known). */
+  n: number;
+  /** Median |error| (null without cases). */
+  median_abs: number | null;
+  /** Median signed error: below 0, vgsim predicts less than was measured (optimistic for time). */
+  median: number | null;
+  /** Cases within ±10%. */
+  within_10: number;
+  max_abs: number | null;
+}
+
+export interface GpuEvidence {
+  gpu: string;
+  /** measured: vgsim has this GPU's own kernel profile; extrapolated: its rates are scaled from REFERENCE_GPU's. */
+  profile: 'measured' | 'extrapolated';
+  time: ErrorStats;
+  memory: ErrorStats;
+  /** Time cases on more than one GPU (among `time`). */
+  multi_gpu_time: number;
+  /** Rows counted but not summarised: the source leaves settings open. */
+  loose: number;
+  /** Rows per held-out set (summarised and loose, time and memory). */
+  sets: Partial<Record<HeldOutSet, number>>;
+}
+
+export interface EvidenceLedger {
+  schema: 'vgsim-gpu-evidence/1';
+  note: string;
+  sources: Readonly<Record<HeldOutSet, string>>;
+  gpus: GpuEvidence[];
+  rows: HeldOutRow[];
+}
+
+export const LEDGER_FILE = 'calibration/evidence/gpus.json';
+const round = (x: number) => Math.round(x * 1e4) / 1e4 || 0; // no -0: JSON would write it as 0
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function errorStats(errors: number[]): ErrorStats {
+  const abs = errors.map(Math.abs);
+  const r = (x: number | null) => (x === null ? null : round(x));
+  return { n: errors.length, median_abs: r(median(abs)), median: r(median(errors)), within_10: abs.filter((x) => x <= 0.1).length, max_abs: r(abs.length ? Math.max(...abs) : null) };
+}
+
+/** The ledger of every catalog GPU from the held-out rows. */
+export function buildLedger(rows: readonly HeldOutRow[]): EvidenceLedger {
+  const rounded = rows.map((r) => ({ ...r, error: round(r.error) }));
+  const gpus = listGpus().map((g): GpuEvidence => {
+    const mine = rounded.filter((r) => r.gpu === g.id);
+    const summarised = mine.filter((r) => r.specified);
+    const time = summarised.filter((r) => r.metric === 'time');
+    const sets: Partial<Record<HeldOutSet, number>> = {};
+    for (const s of HELD_OUT_SETS) {
+      const n = mine.filter((r) => r.set === s).length;
+      if (n) sets[s] = n;
+    }
+    return {
+      gpu: g.id, profile: builtinProfile(g.id) ? 'measured' : 'extrapolated',
+      time: errorStats(time.map((r) => r.error)), memory: errorStats(summarised.filter((r) => r.metric === 'memory').map((r) => r.error)),
+      multi_gpu_time: time.filter((r) => r.gpus > 1).length, loose: mine.length - summarised.length, sets,
+    };
+  });
+  return {
+    schema: 'vgsim-gpu-evidence/1',
+    note: 'How far vgsim lands from measurements it was not fitted to, per GPU (src/perf/held-out.ts; regenerate with `npm run evidence -- --write`). error = vgsim / measured - 1: below 0, vgsim predicts less time (optimistic) or memory than was measured. Summaries use only rows whose settings are fully known.',
+    sources: HELD_OUT_SOURCES, gpus, rows: rounded,
+  };
+}
+
+let cached: EvidenceLedger | null | undefined;
+
+/** The committed ledger (undefined when the package has none). */
+export function evidenceLedger(): EvidenceLedger | undefined {
+  if (cached === undefined) {
+    const file = packagePath(LEDGER_FILE);
+    cached = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as EvidenceLedger) : null;
+  }
+  return cached ?? undefined;
+}
+
+/** One GPU's evidence from the committed ledger. */
+export function gpuEvidence(gpuId: string): GpuEvidence | undefined {
+  return evidenceLedger()?.gpus.find((g) => g.gpu === gpuId);
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${pct(Math.abs(x))}`;
+
+/** Whether an answer on this GPU deserves a caveat: no own profile, no held-out time case, or a median miss over 10%. */
+export function needsCaveat(e: GpuEvidence): boolean {
+  return e.profile === 'extrapolated' || e.time.n === 0 || (e.time.median_abs ?? 0) > 0.1;
+}
+
+/** "held out: 36 time cases, median |error| 9.4%, 20 within 10%; vgsim optimistic (median −8.7%)". */
+function heldOutText(e: GpuEvidence): string {
+  const t = e.time;
+  if (t.n === 0) return e.loose ? `no fully specified held-out time measurement (${e.loose} loosely specified)` : 'no held-out measurement';
+  const bias = t.median! <= -0.05 ? `; vgsim optimistic (median ${signed(t.median!)})` : t.median! >= 0.05 ? `; vgsim pessimistic (median ${signed(t.median!)})` : '';
+  const mem = e.memory.n ? `; memory ${e.memory.n} cases, median |error| ${pct(e.memory.median_abs!)}` : '';
+  return `held out: ${t.n} time case${t.n === 1 ? '' : 's'}${e.multi_gpu_time ? ` (${e.multi_gpu_time} multi-GPU)` : ''}, median |error| ${pct(t.median_abs!)}, ${t.within_10} within 10%${bias}${mem}`;
+}
+
+/** One line on what answers on this GPU rest on, for every output that names a GPU; `gpus` > 1 says whether any case ran on several. */
+export function evidenceLine(e: GpuEvidence, gpus = 1): string {
+  const profile = e.profile === 'measured' ? 'measured kernel profile' : `NO measured profile (rates scaled from ${REFERENCE_GPU})`;
+  const unvalidated = e.profile === 'extrapolated' && e.time.n === 0 ? ' — UNVALIDATED: nothing measured on this GPU checks its numbers' : '';
+  const multi = gpus > 1 && e.time.n > 0 && e.multi_gpu_time === 0 ? '; none of them on more than one GPU' : '';
+  return `${e.gpu}: ${profile}; ${heldOutText(e)}${multi}${unvalidated}`;
+}
+
+/** The evidence line of a GPU id, or a plain statement when the ledger lacks it. */
+export function evidenceLineOf(gpuId: string, gpus = 1): string {
+  const e = gpuEvidence(gpuId);
+  return e ? evidenceLine(e, gpus) : `${gpuId}: ${builtinProfile(gpuId) ? 'measured kernel profile' : `NO measured profile (rates scaled from ${REFERENCE_GPU})`}; no evidence ledger (${LEDGER_FILE})`;
+}
+
+/** A short cell for tables: "measured · 2.1% (147)", "extrapolated · 9.4% (36)", "extrapolated · unvalidated". */
+export function evidenceCell(e: GpuEvidence): string {
+  const held = e.time.n ? `${pct(e.time.median_abs!)} (${e.time.n})` : 'unvalidated';
+  return `${e.profile} · ${held}`;
+}
+
+/** A short caveat for a recommendation on this GPU ("h200: extrapolated, held-out median |error| 8.2% over 61 cases, optimistic"), or null when none is due. */
+export function evidenceCaveat(e: GpuEvidence): string | null {
+  if (!needsCaveat(e)) return null;
+  if (e.time.n === 0) return `${e.gpu}: ${e.profile === 'extrapolated' ? 'unvalidated extrapolation' : 'no held-out measurement'}`;
+  const m = e.time.median!;
+  const bias = m <= -0.05 ? ', optimistic' : m >= 0.05 ? ', pessimistic' : '';
+  return `${e.gpu}: ${e.profile === 'extrapolated' ? 'extrapolated, ' : ''}held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} case${e.time.n === 1 ? '' : 's'}${bias}`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The per-GPU evidence ledger (src/perf/gpu-evidence.ts, src/perf/held-out.ts): the committed file is what the
+ * held-out comparisons give now, its counts match the measurement files read directly, its statistics match
+ * hand-computed ones, and the outputs that name a GPU say what its numbers rest on.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { heldOutRows } from '../src/perf/held-out.ts';
+import { buildLedger, errorStats, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { estimate } from '../src/api/estimate.ts';
+import { estimateText } from '../src/cli/commands/estimate.ts';
+import { runVgsim } from '../src/docs/readme-commands.ts';
+
+const committed = JSON.parse(readFileSync(LEDGER_FILE, 'utf8')) as EvidenceLedger;
+const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
+
+describe('the committed ledger', () => {
+  it('is what the held-out comparisons give now (after a cost-model change: npm run evidence -- --write)', () => {
+    expect(buildLedger(heldOutRows())).toEqual(committed);
+  }, 120_000);
+
+  it('counts the cases of the measurement files, read directly', () => {
+    const rows = committed.rows;
+    // our own Wan runs on one H100: every timed case but the umT5 encodes and the sustained repeats of a forward
+    const timed = (f: string) => json(f).cases.filter((c: { error: string | null; s: number; kind: string; mode?: string }) => !c.error && c.s > 0 && c.kind !== 'text_encode' && !(c.kind === 'dit_forward' && c.mode === 'sustained')).length;
+    const ownH100 = rows.filter((r) => r.set === 'own-wan' && r.gpu === 'h100-sxm' && r.metric === 'time').length;
+    expect(ownH100).toBe(timed('calibration/validation/h100-sxm.json') + timed('calibration/validation/h100-sxm-repeat.json'));
+    // the Wan2.2 table: one time and one memory row per cell
+    const table = json('calibration/published/wan22-comp-effic.json');
+    for (const gpu of ['h100-sxm', 'a100-sxm-80g', 'h20', 'rtx4090']) {
+      const cells = table.rows.filter((r: { gpu: string }) => r.gpu === gpu).reduce((n: number, r: { cells: object }) => n + Object.keys(r.cells).length, 0);
+      expect(rows.filter((r) => r.set === 'wan22-table' && r.gpu === gpu).length, gpu).toBe(2 * cells);
+    }
+    // engine timings: every row, low-confidence ones counted but not summarised
+    const engines = json('calibration/published/engines-e2e.json').rows as { gpu: string; confidence: string }[];
+    expect(rows.filter((r) => r.set === 'engines').length).toBe(engines.length);
+    const h200 = committed.gpus.find((g) => g.gpu === 'h200')!;
+    const h100 = committed.gpus.find((g) => g.gpu === 'h100-sxm')!;
+    expect(h100.loose).toBeGreaterThanOrEqual(engines.filter((r) => r.gpu === 'h100-sxm' && r.confidence === 'low').length);
+    // a GPU has a measured profile exactly when its profile file is committed
+    expect(h100.profile).toBe('measured');
+    expect(h200.profile).toBe(existsSync('calibration/profiles/h200.json') ? 'measured' : 'extrapolated');
+    // nothing measured on a B200 or an MI300X
+    for (const g of ['b200', 'mi300x']) expect(committed.gpus.find((x) => x.gpu === g)!.time.n).toBe(0);
+  });
+
+  it("each GPU's summary is the statistics of its own summarised rows", () => {
+    for (const g of committed.gpus) {
+      const mine = committed.rows.filter((r) => r.gpu === g.gpu && r.specified);
+      expect(g.time).toEqual(errorStats(mine.filter((r) => r.metric === 'time').map((r) => r.error)));
+      expect(g.memory).toEqual(errorStats(mine.filter((r) => r.metric === 'memory').map((r) => r.error)));
+    }
+  });
+});
+
+describe('error statistics and wording', () => {
+  it('hand-computed: errors −20%, +5%, +10%, −1% have median |error| 7.5%, median +2%, 3 within 10%, max 20%', () => {
+    expect(errorStats([-0.2, 0.05, 0.1, -0.01])).toEqual({ n: 4, median_abs: 0.075, median: 0.02, within_10: 3, max_abs: 0.2 });
+    expect(errorStats([])).toEqual({ n: 0, median_abs: null, median: null, within_10: 0, max_abs: null });
+  });
+
+  const base: GpuEvidence = { gpu: 'x', profile: 'extrapolated', time: errorStats([]), memory: errorStats([]), multi_gpu_time: 0, loose: 0, sets: {} };
+  it('a GPU with neither a profile nor a held-out case is called unvalidated', () => {
+    expect(evidenceLine(base)).toMatch(/NO measured profile .*UNVALIDATED/);
+    expect(evidenceCaveat(base)).toBe('x: unvalidated extrapolation');
+  });
+  it('a bias of 5% or more is named, and a multi-GPU answer says when no case ran on several GPUs', () => {
+    const optimistic = { ...base, time: errorStats([-0.08, -0.09, -0.02]) };
+    expect(evidenceLine(optimistic)).toContain('vgsim optimistic (median −8.0%)');
+    expect(evidenceLine(optimistic, 8)).toContain('none of them on more than one GPU');
+    expect(evidenceLine({ ...optimistic, multi_gpu_time: 2 }, 8)).not.toContain('none of them');
+    expect(evidenceCaveat(optimistic)).toBe('x: extrapolated, held-out median |error| 8.0% over 3 cases, optimistic');
+  });
+  it('a measured GPU within 10% needs no caveat; one missing by more than 10% does', () => {
+    const good = { ...base, profile: 'measured' as const, time: errorStats([0.01, -0.02, 0.03]) };
+    expect(needsCaveat(good)).toBe(false);
+    expect(evidenceCaveat(good)).toBeNull();
+    expect(needsCaveat({ ...good, time: errorStats([0.2, -0.15, 0.3]) })).toBe(true);
+  });
+});
+
+describe('outputs that name a GPU say what its numbers rest on', () => {
+  it('estimate: its JSON carries the record and its text the line', () => {
+    const e = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'b200', parallel: 'ulysses=8,fsdp' });
+    expect(e.evidence).toEqual(evidenceLedger()!.gpus.find((g) => g.gpu === 'b200'));
+    expect(estimateText(e)).toMatch(/^evidence: b200: NO measured profile .*UNVALIDATED/m);
+    const h = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=8,fsdp' });
+    expect(estimateText(h)).toMatch(/^evidence: h100-sxm: measured kernel profile; held out: \d+ time cases/m);
+  });
+  it('vgsim list evidence and list gpus show the record', () => {
+    const l = runVgsim('list evidence');
+    expect(l.code).toBe(0);
+    expect(l.output).toMatch(/^h100-sxm +measured +\d+/m);
+    expect(l.output).toMatch(/^b200 +extrapolated +0 /m);
+    expect(runVgsim('list gpus').output).toMatch(/h100-sxm .* measured · \d+\.\d% \(\d+\)/);
+  }, 60_000);
+});
