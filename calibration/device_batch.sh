@@ -7,7 +7,9 @@
 # on the same machine (traces/gpu1-long-d/), host_speed_monitor.py beside them. The H100 branch below ran on a
 # seventh machine at 22:30 UTC (traces/gpu1-long-e/, calibration/host/forward-host-h100-sxm-e.json). On 2026-12-06
 # ~02:50 UTC an H100 ran the Triton block-sparse part (calibration/engines/h100-sxm-triton-sparse.json) and, with the
-# budget left, a shortened serving check (traces/gpu1-f/: fit and load85, 70 s of arrivals each).
+# budget left, a shortened serving check (traces/gpu1-f/: fit and load85, 70 s of arrivals each). On 2026-12-06
+# ~04:14 UTC the H100 branch's serving check ran on a ninth machine (traces/gpu1-g/); only 8 of its 15 files came
+# back (load85 and the stage profile were dropped), hence the single tarball now.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 if grep -q H200 $OUT/gpu.txt; then
@@ -17,8 +19,12 @@ if grep -q H200 $OUT/gpu.txt; then
   timeout 150 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
   timeout 120 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 90 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
 else
-  # on an H100: an eighth machine checked the way a user checks vgsim on their own server (stage profile, fit
-  # trace, Poisson 85% and Gamma-bursty traces; calibrate fits the host's time per kernel from the fit trace)
-  OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh
+  # on an H100: the post-processing networks (calibration/postprocess/ has only the H200's: is its miss the H200's
+  # extrapolation or the operator model?), then a machine checked the way a user checks vgsim on their own server
+  # (stage profile, fit trace, Poisson 85% and Gamma-bursty traces; calibrate fits the host's time per kernel)
+  timeout 110 python3 calibration/postprocess_bench.py --out $OUT/h100-sxm-postprocess.json > $OUT/pp.log 2>&1; echo pp rc=$?
+  OUT=$OUT/check timeout 440 bash calibration/serving/run_one_gpu_check.sh
 fi
-for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done; true
+for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
+# one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)
+tar -czf /tmp/all.tgz -C $OUT . && rm -rf $OUT/* && mv /tmp/all.tgz $OUT/all.tgz; ls -la $OUT; true
