@@ -10,6 +10,9 @@ import { buildLedger, errorStats, evidenceCaveat, evidenceLedger, evidenceLine, 
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
+import { pointCaveats, sweepEvidenceLines } from '../src/sweep/evidence.ts';
+import type { SweepRecord } from '../src/sweep/output.ts';
+import type { PointSummary } from '../src/sweep/points.ts';
 
 const committed = JSON.parse(readFileSync(LEDGER_FILE, 'utf8')) as EvidenceLedger;
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -94,4 +97,13 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(l.output).toMatch(/^b200 +extrapolated +0 /m);
     expect(runVgsim('list gpus').output).toMatch(/h100-sxm .* measured · \d+\.\d% \(\d+\)/);
   }, 60_000);
+  it('a sweep names the caveat of a best point on an unvalidated GPU, and lists each GPU once', () => {
+    const rec = (id: number, gpu: string) => ({ id, status: 'ok', summary: { pools: [{ gpu }] } }) as unknown as SweepRecord;
+    const records = [rec(0, 'b200'), rec(1, 'h100-sxm'), rec(2, 'b200')];
+    const point = (ids: number[]) => ({ ids }) as unknown as PointSummary;
+    expect(pointCaveats(records, point([0, 2]))).toEqual(['b200: unvalidated extrapolation']);
+    expect(pointCaveats(records, point([1]))).toEqual([]); // a measured GPU within 10%
+    const lines = sweepEvidenceLines(records, [point([0]), point([1]), point([2])]);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['b200', 'h100-sxm']);
+  });
 });

@@ -9,7 +9,7 @@ import { pointSummaries, type PointSummary } from './points.ts';
 import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
-import { evidenceCaveat, evidenceLineOf, gpuEvidence } from '../perf/gpu-evidence.ts';
+import { pointCaveats, sweepEvidenceLines } from './evidence.ts';
 
 /** Metrics whose 95% interval the text lists for replicated sweeps. */
 const CI_METRICS = ['latency_p95_s', 'slo_attainment', 'throughput_per_h', 'usd_per_video'] as const;
@@ -54,14 +54,11 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
-  // the GPUs each point ran on, for what its numbers rest on (perf/gpu-evidence.ts)
-  const gpusOf = (p: PointSummary) => [...new Set(records.filter((r) => p.ids.includes(r.id)).flatMap((r) => r.summary?.pools.map((x) => x.gpu) ?? []))];
-  const caveats = (p: PointSummary) => gpusOf(p).map((g) => { const e = gpuEvidence(g); return e ? evidenceCaveat(e) : null; }).filter((c): c is string => c !== null);
   const describe = (idx: number | null, what: string, key: string) => {
     if (idx === null) return `best ${what}: –`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
-    const c = caveats(p);
+    const c = pointCaveats(records, p);
     return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`;
   };
   if (best.meeting > 0) {
@@ -69,12 +66,8 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     out.push(`* ${describe(best.usd_per_video, '$ per video', 'usd_per_video')}`);
     out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
   } else out.push(`no best point: ${best.note}`);
-  const gpus = [...new Set(points.flatMap(gpusOf))].sort();
-  if (gpus.length) {
-    out.push('');
-    out.push(`what the numbers rest on, per GPU (vgsim list evidence):`);
-    for (const g of gpus) out.push(`  ${evidenceLineOf(g)}`);
-  }
+  const evidence = sweepEvidenceLines(records, points);
+  if (evidence.length) out.push('', 'what the numbers rest on, per GPU (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
   if (plan.replicate_seeds > 1 && points.some((p) => p.ci)) {
     out.push('');
     out.push(`95% intervals over ${plan.replicate_seeds} seeds (percentiles from the seeds' requests pooled, order-statistic interval; the others: Student's t over the seeds):`);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { capacityChart } from '../../report/charts/capacity.ts';
 import { renderSvg } from '../../report/charts.ts';
 import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
+import { evidenceLineOf } from '../../perf/gpu-evidence.ts';
 
 export function registerCapacity(program: Command): void {
   program
@@ -91,6 +92,8 @@ Examples:
         out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video (${at.requests.completed} requests)`);
         if (at.cost) out.push(`cost at capacity (${at.cost.basis}): $${at.cost.usd_per_video?.toFixed(3) ?? '-'} per video, $${at.cost.usd_per_month.toFixed(0)} per month`);
       }
+      // what the capacity rests on: the GPUs of the scenario's pools and their held-out record
+      if (at) for (const g of [...new Set(at.pools.map((p) => p.gpu))]) out.push(`evidence: ${evidenceLineOf(g)}`);
       const summaryLines = [...out];
       if (o.out) {
         const dir = o.out;
