@@ -133,6 +133,20 @@ export const RUNS: ValidationRun[] = [
     note: 'The same trace replayed with the stage times each shape had on this machine\'s own fit trace.',
   },
   {
+    dir: 'calibration/serving/traces/gpu1-g',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['bursty'],
+    set: ['serving_overheads=../traces/gpu1-g/overheads.json'],
+    note: 'A ninth machine of the same kind (2026-12-06, 04:14 UTC), measured after the host fit was built, with `calibration/serving/run_one_gpu_check.sh`: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. The device returned 8 of the call\'s 15 files: the stage profile and the 85% trace were dropped, so only the bursty trace is scored. A slow host (fitted at about 30 µs per kernel): before calibration the whole stack misses p50 by more than 10%; with the host fitted on its own fit trace it meets the targets under bursts.',
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1-g',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
+    scored: ['bursty'],
+    set: ['deployment.stage_times=../traces/gpu1-g/stage-times.json', 'serving_overheads=../traces/gpu1-g/overheads.json'],
+    note: 'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace.',
+  },
+  {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],

@@ -174,6 +174,18 @@ describe('README: validated against a real server', () => {
     expect(Math.abs(o.host_dispatch_us / (EAGER_HOST_PER_KERNEL_S * 1e6) - 1)).toBeLessThan(0.1);
   }, 240_000);
 
+  it('the ninth machine, measured after the host fit was built (bursty only): a slow host, missed before calibration, met after', () => {
+    const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-g')).map((r) => scoreRun(r)[0]!);
+    expect(measured!.after.scenario.stage_times.some(Boolean)).toBe(true);
+    expect(Math.abs(row(full!.before, 'latency p50').error!)).toBeGreaterThan(0.1);
+    for (const r of [full!.after, measured!.after]) {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
+    }
+    const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1-g/overheads.json', 'utf8'));
+    expect(o.host_dispatch_us).toBeGreaterThan(EAGER_HOST_PER_KERNEL_S * 1e6 * 1.1); // a slow host
+  }, 240_000);
+
   it('the spread the estimate quotes for host-bound shapes is what the committed GPU traces show', () => {
     const gpuRuns = RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'));
     const errs: { shape: string; error: number; host: boolean }[] = [];
