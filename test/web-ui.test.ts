@@ -84,6 +84,12 @@ describe.runIf(available || required)('web UI in headless Chromium', () => {
     expect(Number.parseFloat(vph[1]!)).toBeGreaterThan(Number.parseFloat(vph[2]!) * 1.5); // 20/h vs 10/h offered
     expect(await page.locator('[data-compare-chart="latency-cdf"] svg.marks').count()).toBe(2);
 
+    // the estimate names what its numbers rest on (the default GPU, the H100 SXM, has a measured profile)
+    await page.click('nav button[data-tab=estimate]');
+    await page.click('[data-testid=estimate]');
+    await page.waitForSelector('[data-testid=estimate-out] table');
+    expect(await page.textContent('[data-testid=estimate-out]')).toMatch(/evidencemeasured kernel profile; held-out median \|error\| \d+\.\d% over \d+ time cases/);
+
     expect(errors).toEqual([]);
     expect(offline).toEqual([]); // no request left the local server
     await page.close();

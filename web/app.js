@@ -212,11 +212,19 @@ async function estimateForm(e) {
       frames: num('frames'), steps: num('steps'), inference: { offload: f.get('offload') === 'on', dtype: f.get('dtype') },
     });
     out.replaceChildren(el('table', {},
-      ...[['total', fmtS(r.total_s)], ['one DiT forward', fmtS(r.forward_s)], ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h per replica`], ['memory', r.memory.verdict]].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
+      ...[['total', fmtS(r.total_s)], ['one DiT forward', fmtS(r.forward_s)], ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h per replica`], ['memory', r.memory.verdict], ['evidence', evidenceText(r.evidence)]].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
       el('table', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'total'), el('th', {}, 'bound')), ...r.stages.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, fmtS(s.seconds_total)), el('td', {}, s.bound)))));
   } catch (err) {
     out.replaceChildren(el('ul', {}, ...(err.issues?.length ? err.issues : [{ path: '', message: err.message }]).map((p) => el('li', { class: 'problem' }, `${p.path ? `${p.path}: ` : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`))));
   }
+}
+
+// what the numbers on this GPU rest on (GET /api/evidence has every held-out row)
+function evidenceText(ev) {
+  if (!ev) return 'none: the GPU\'s held-out record covers vgsim\'s own profiles only';
+  const profile = ev.profile === 'measured' ? 'measured kernel profile' : 'NO measured profile (scaled from the H100\'s)';
+  if (!ev.time.n) return `${profile}; no held-out measurement: unvalidated`;
+  return `${profile}; held-out median |error| ${(100 * ev.time.median_abs).toFixed(1)}% over ${ev.time.n} time cases (median ${(100 * ev.time.median).toFixed(1)}%)`;
 }
 
 async function planForm(e) {
@@ -229,6 +237,7 @@ async function planForm(e) {
     const launch = (l) => (l.supported ? el('pre', {}, l.command) : el('p', { class: 'muted' }, `not supported: ${l.reason}`));
     out.replaceChildren(
       el('p', {}, `${r.feasible} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank}`),
+      el('p', { class: 'muted', 'data-testid': 'plan-evidence' }, `evidence on ${r.gpu}: ${evidenceText(r.evidence)}`),
       el('table', { 'data-testid': 'plan-table' }, el('tr', {}, ...['layout', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB'].map((h) => el('th', {}, h))),
         ...rows.map((l) => el('tr', {}, el('td', {}, l.parallel), el('td', { class: 'num' }, String(l.gpus_per_replica)), el('td', { class: 'num' }, String(l.replicas)), el('td', { class: 'num' }, fmtS(l.latency_s)), el('td', { class: 'num' }, l.throughput_per_gpu_h?.toFixed(2) ?? '–'), el('td', { class: 'num' }, l.peak_memory_gb?.toFixed(1) ?? '–')))),
       el('h3', {}, `Deploy the top layout (${r.deploy.layout.parallel}): starting points`),

@@ -13,6 +13,7 @@ import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseRequest } from './request-issues.ts';
+import { gpuEvidence, type GpuEvidence } from '../perf/gpu-evidence.ts';
 import { accelerationOptions } from '../engines/inference-spec.ts';
 
 const positiveInt = z.number().int().positive();
@@ -41,6 +42,8 @@ export interface PlanResult {
   node: string;
   budget: number;
   rank: Objective;
+  /** What the ranking's numbers rest on: the GPU's held-out record (perf/gpu-evidence.ts). */
+  evidence: GpuEvidence | null;
   /** Layouts that fit. */
   feasible: number;
   /** Layouts that fit and meet max_latency_s: the ranked ones (rank 1 is the pick). */
@@ -79,7 +82,7 @@ export function plan(req: PlanRequest): PlanResult {
     include: r.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
   });
   const out: PlanResult = {
-    model: r.model, gpu, node, budget: r.gpus, rank: r.rank,
+    model: r.model, gpu, node, budget: r.gpus, rank: r.rank, evidence: gpuEvidence(gpu) ?? null,
     feasible: rows.filter((x) => x.feasible).length,
     ranked: rows.filter((x) => x.rank !== null).length,
     reason: noPlanReason(rows, r.max_latency_s),
