@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -58,8 +58,17 @@ describe('the committed ledger', () => {
 
 describe('error statistics and wording', () => {
   it('hand-computed: errors −20%, +5%, +10%, −1% have median |error| 7.5%, median +2%, 3 within 10%, max 20%', () => {
-    expect(errorStats([-0.2, 0.05, 0.1, -0.01])).toEqual({ n: 4, median_abs: 0.075, median: 0.02, within_10: 3, max_abs: 0.2 });
-    expect(errorStats([])).toEqual({ n: 0, median_abs: null, median: null, within_10: 0, max_abs: null });
+    expect(errorStats([-0.2, 0.05, 0.1, -0.01])).toEqual({ n: 4, median_abs: 0.075, median: 0.02, within_10: 3, max_abs: 0.2, p10: null, p90: null });
+    expect(errorStats([])).toEqual({ n: 0, median_abs: null, median: null, within_10: 0, max_abs: null, p10: null, p90: null });
+  });
+  it('hand-computed: errors 1%..10% have a 10th percentile of 1.9% and a 90th of 9.1% (linear between order statistics)', () => {
+    const s = errorStats([0.05, 0.01, 0.1, 0.02, 0.09, 0.03, 0.08, 0.04, 0.07, 0.06]);
+    expect(s.p10).toBeCloseTo(0.019, 10);
+    expect(s.p90).toBeCloseTo(0.091, 10);
+    // a vgsim time of 100 s: measurements came out at 100 / 1.091 to 100 / 1.019
+    const r = heldOutRange({ gpu: 'x', profile: 'measured', time: s, memory: s, multi_gpu_time: 0, loose: 0, sets: {} }, 100)!;
+    expect(r.lo).toBeCloseTo(100 / 1.091, 6);
+    expect(r.hi).toBeCloseTo(100 / 1.019, 6);
   });
 
   const base: GpuEvidence = { gpu: 'x', profile: 'extrapolated', time: errorStats([]), memory: errorStats([]), multi_gpu_time: 0, loose: 0, sets: {} };

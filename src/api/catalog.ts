@@ -78,9 +78,9 @@ export function listing(kind: CatalogKind): Listing {
       const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
       const g = l?.gpus ?? [];
       return {
-        headers: ['gpu', 'profile', 'time cases', 'multi-GPU', 'median |err|', 'median err', 'within 10%', 'max |err|', 'memory cases', 'memory median |err|', 'loose', 'rows per set'],
+        headers: ['gpu', 'profile', 'time cases', 'multi-GPU', 'median |err|', 'median err', 'p10…p90 err', 'within 10%', 'max |err|', 'memory cases', 'memory median |err|', 'loose', 'rows per set'],
         rows: g.map((x) => [
-          x.gpu, x.profile, x.time.n, x.multi_gpu_time, pct(x.time.median_abs), pct(x.time.median), x.time.n ? `${x.time.within_10}/${x.time.n}` : '-', pct(x.time.max_abs),
+          x.gpu, x.profile, x.time.n, x.multi_gpu_time, pct(x.time.median_abs), pct(x.time.median), x.time.p10 === null ? '-' : `${pct(x.time.p10)}…${pct(x.time.p90)}`, x.time.n ? `${x.time.within_10}/${x.time.n}` : '-', pct(x.time.max_abs),
           x.memory.n, pct(x.memory.median_abs), x.loose, HELD_OUT_SETS.filter((s) => x.sets[s]).map((s) => `${s} ${x.sets[s]}`).join(', ') || '-',
         ]),
         json: l ? [l] : [],

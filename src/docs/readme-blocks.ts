@@ -137,9 +137,9 @@ function gpuEvidenceBlock(): string {
   const p = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
   const sg = (x: number | null) => (x === null ? '–' : `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`);
   const withCases = l.gpus.filter((g) => g.time.n + g.memory.n + g.loose > 0);
-  const out = ['| GPU | profile | time cases (multi-GPU) | median \\|error\\| | median error | within 10% | max \\|error\\| | memory cases | memory median \\|error\\| | rows per set |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---|'];
+  const out = ['| GPU | profile | time cases (multi-GPU) | median \\|error\\| | median error | 10th…90th percentile error | within 10% | max \\|error\\| | memory cases | memory median \\|error\\| | rows per set |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|'];
   for (const g of withCases) {
-    out.push(`| ${g.gpu} | ${g.profile} | ${g.time.n} (${g.multi_gpu_time}) | ${p(g.time.median_abs)} | ${sg(g.time.median)} | ${g.time.within_10} | ${p(g.time.max_abs)} | ${g.memory.n} | ${p(g.memory.median_abs)} | ${HELD_OUT_SETS.filter((s) => g.sets[s]).map((s) => `${s} ${g.sets[s]}`).join(', ')} |`);
+    out.push(`| ${g.gpu} | ${g.profile} | ${g.time.n} (${g.multi_gpu_time}) | ${p(g.time.median_abs)} | ${sg(g.time.median)} | ${g.time.p10 === null ? '–' : `${sg(g.time.p10)}…${sg(g.time.p90)}`} | ${g.time.within_10} | ${p(g.time.max_abs)} | ${g.memory.n} | ${p(g.memory.median_abs)} | ${HELD_OUT_SETS.filter((s) => g.sets[s]).map((s) => `${s} ${g.sets[s]}`).join(', ')} |`);
   }
   const none = l.gpus.filter((g) => g.time.n + g.memory.n + g.loose === 0).map((g) => `\`${g.gpu}\``);
   out.push('', `No held-out measurement at all, and no measured profile (rates scaled from the H100's): ${none.join(', ')}. Their numbers are unvalidated extrapolations, and every output that names one says so.`);

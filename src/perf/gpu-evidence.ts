@@ -48,7 +48,13 @@ export interface ErrorStats {
   /** Cases within ±10%. */
   within_10: number;
   max_abs: number | null;
+  /** 10th and 90th percentiles of the signed error (linear between order statistics; null under RANGE_MIN_CASES cases). */
+  p10: number | null;
+  p90: number | null;
 }
+
+/** Fewest cases for which the ledger quotes a 10th–90th percentile range. */
+export const RANGE_MIN_CASES = 10;
 
 export interface GpuEvidence {
   gpu: string;
@@ -82,10 +88,31 @@ function median(xs: number[]): number | null {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The q-quantile of sorted values, linear between order statistics (the R-7 / numpy default). */
+function quantile(sorted: number[], q: number): number {
+  const h = (sorted.length - 1) * q;
+  const lo = Math.floor(h);
+  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
+}
+
 export function errorStats(errors: number[]): ErrorStats {
   const abs = errors.map(Math.abs);
   const r = (x: number | null) => (x === null ? null : round(x));
-  return { n: errors.length, median_abs: r(median(abs)), median: r(median(errors)), within_10: abs.filter((x) => x <= 0.1).length, max_abs: r(abs.length ? Math.max(...abs) : null) };
+  const sorted = [...errors].sort((a, b) => a - b);
+  const ranged = errors.length >= RANGE_MIN_CASES;
+  return {
+    n: errors.length, median_abs: r(median(abs)), median: r(median(errors)), within_10: abs.filter((x) => x <= 0.1).length, max_abs: r(abs.length ? Math.max(...abs) : null),
+    p10: ranged ? r(quantile(sorted, 0.1)) : null, p90: ranged ? r(quantile(sorted, 0.9)) : null,
+  };
+}
+
+/**
+ * What a measurement of a vgsim time `seconds` on this GPU has come out at: seconds / (1 + error) over the 10th–90th
+ * percentile of the held-out errors (null with fewer than RANGE_MIN_CASES cases). An empirical band, not a fit.
+ */
+export function heldOutRange(e: GpuEvidence, seconds: number): { lo: number; hi: number } | null {
+  if (e.time.p10 === null || e.time.p90 === null) return null;
+  return { lo: seconds / (1 + e.time.p90), hi: seconds / (1 + e.time.p10) };
 }
 
 /** The ledger of every catalog GPU from the held-out rows. */

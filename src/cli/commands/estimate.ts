@@ -11,7 +11,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.t
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange } from '../../perf/gpu-evidence.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -162,6 +162,8 @@ export function estimateText(e: Estimate): string {
   out.push(`evidence: ${e.evidence ? evidenceLine(e.evidence, e.gpus) : `${e.gpu}: a profile given with --profile; vgsim's held-out record (vgsim list evidence) covers its built-in profiles only`}`);
   out.push('');
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
+  const range = e.evidence ? heldOutRange(e.evidence, e.total_s) : null;
+  if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
   out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
   const pp = e.postprocess;
