@@ -5,7 +5,10 @@
  */
 import { loadScenario } from '../scenario/load.ts';
 import { simulate, type SimulationResult } from '../serving/simulate.ts';
+import { readdirSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
+import { benchGpu, comparePostprocess, loadBench } from '../perf/postprocess-validation.ts';
+import { builtinProfile, REFERENCE_GPU } from '../perf/profile.ts';
 
 export const POSTPROCESS_SCENARIO = 'scenarios/postprocess.yaml';
 
@@ -61,5 +64,24 @@ export function postprocessBlock(rows = postprocessRuns()): string {
         ? 'Here the H100 time that a separate pool frees is worth less than the pool costs, and the hand-over of decoded frames plus the slower GPUs add latency: keep post-processing on the DiT replicas. A separate pool would pay off where the DiT GPUs are the bottleneck (the freed H100 time buys videos) or the chain is heavy on an expensive GPU.'
         : 'Here a separate pool frees enough H100 time to pay for itself.'),
   );
+  return out.join('\n');
+}
+
+/** The operator model against each GPU's post-processing bench (npm run validate:postprocess), per network: median time error. */
+export function postprocessCheckBlock(): string {
+  const dir = packagePath('calibration/postprocess');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('cpu-')).sort();
+  const nets = ['rife', 'srvgg_16', 'srvgg_32', 'rrdbnet_x4'];
+  const out = [`| GPU (file) | profile | ${nets.join(' | ')} |`, `|---|---|${nets.map(() => '---:').join('|')}|`];
+  const med = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2; };
+  const sg = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
+  for (const f of files) {
+    const bench = loadBench(`${dir}/${f}`);
+    const gpu = benchGpu(bench.gpu_name);
+    if (!gpu) continue;
+    const rows = comparePostprocess(bench, gpu);
+    const cell = (n: string) => { const e = rows.filter((r) => r.network === n && r.time_error !== null).map((r) => r.time_error!); return e.length ? sg(med(e)) : '–'; };
+    out.push(`| ${gpu} (\`${f}\`) | ${builtinProfile(gpu) ? 'measured' : `extrapolated from ${REFERENCE_GPU}`} | ${nets.map(cell).join(' | ')} |`);
+  }
   return out.join('\n');
 }

@@ -23,7 +23,7 @@ import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
 import { limitsBlock } from './limits-block.ts';
-import { postprocessBlock } from './postprocess-block.ts';
+import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
 import { evidenceLedger, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
@@ -171,6 +171,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'thermal-measured': () => thermalMeasuredBlock(),
   limits: limitsBlock,
   postprocess: () => postprocessBlock(),
+  'postprocess-check': postprocessCheckBlock,
   headline,
   'validate-sp': validateSp,
   'default-video': defaultVideo,
