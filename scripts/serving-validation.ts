@@ -147,6 +147,20 @@ export const RUNS: ValidationRun[] = [
     note: 'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace.',
   },
   {
+    dir: 'calibration/serving/traces/gpu1-h',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
+    scored: ['load85', 'bursty'],
+    set: ['serving_overheads=../traces/gpu1-h/overheads.json'],
+    note: 'A tenth machine of the same kind (2026-12-06, 04:36 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth, every file returned: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. A slow host (fitted at about 34 µs per kernel). With the host fitted on its fit trace the bursty trace meets the targets; the 85% trace meets p50 but misses p95 by a quarter the other way: during it the host ran the small shape about 10% faster than during the fit trace, and the pure-Python monitor beside the run saw the host faster too (`hostspeed.txt`) — the drift the third machine showed, and at 85% load the queue amplifies it.',
+  },
+  {
+    dir: 'calibration/serving/traces/gpu1-h',
+    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
+    scored: ['load85', 'bursty'],
+    set: ['deployment.stage_times=../traces/gpu1-h/stage-times.json', 'serving_overheads=../traces/gpu1-h/overheads.json'],
+    note: 'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.',
+  },
+  {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
     scored: ['load50', 'load85', 'bursty'],
