@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, heldOutRange, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, scopeCaveat, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -45,6 +45,24 @@ describe('the committed ledger', () => {
     expect(h200.profile).toBe(existsSync('calibration/profiles/h200.json') ? 'measured' : 'extrapolated');
     // nothing measured on a B200 or an MI300X
     for (const g of ['b200', 'mi300x']) expect(committed.gpus.find((x) => x.gpu === g)!.time.n).toBe(0);
+  });
+
+  it('per engine and per family: the statistics of the rows naming it; an engine whose published rows are all low-confidence has none summarised', () => {
+    for (const [kind, list] of [['engine', committed.engines], ['family', committed.families]] as const) {
+      for (const x of list) {
+        const mine = committed.rows.filter((r) => r[kind] === x.id);
+        expect(x.time, `${kind} ${x.id}`).toEqual(errorStats(mine.filter((r) => r.specified && r.metric === 'time').map((r) => r.error)));
+        expect(x.loose).toBe(mine.filter((r) => !r.specified).length);
+      }
+    }
+    const engines = json('calibration/published/engines-e2e.json').rows as { engine: string; confidence: string }[];
+    for (const id of ['sglang', 'xdit']) {
+      expect(engines.filter((r) => r.engine === id).every((r) => r.confidence === 'low')).toBe(true);
+      expect(committed.engines.find((x) => x.id === id)!.time.n).toBe(0);
+    }
+    expect(scopeLine('engine', 'sglang')).toMatch(/^engine sglang: no fully specified held-out timing; 5 loosely specified ones/);
+    expect(scopeCaveat('engine', 'sglang')).toBe('engine sglang: no fully specified held-out timing');
+    expect(scopeCaveat('engine', 'official')).toBeNull();
   });
 
   it("each GPU's summary is the statistics of its own summarised rows", () => {
@@ -99,20 +117,28 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     const h = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=8,fsdp' });
     expect(estimateText(h)).toMatch(/^evidence: h100-sxm: measured kernel profile; held out: \d+ time cases/m);
   });
+  it('an estimate by another engine or of another family prints that record too', () => {
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^evidence: engine sglang: no fully specified held-out timing/m);
+    expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^evidence: family hunyuan-video: \d+ held-out timings/m);
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).not.toMatch(/evidence: (engine|family)/);
+  });
   it('vgsim list evidence and list gpus show the record', () => {
     const l = runVgsim('list evidence');
     expect(l.code).toBe(0);
-    expect(l.output).toMatch(/^h100-sxm +measured +\d+/m);
-    expect(l.output).toMatch(/^b200 +extrapolated +0 /m);
+    expect(l.output).toMatch(/^gpu +h100-sxm +measured +\d+/m);
+    expect(l.output).toMatch(/^gpu +b200 +extrapolated +0 /m);
+    expect(l.output).toMatch(/^engine +official +- +\d+/m);
+    expect(l.output).toMatch(/^family +hunyuan-video +- +\d+/m);
     expect(runVgsim('list gpus').output).toMatch(/h100-sxm .* measured · \d+\.\d% \(\d+\)/);
   }, 60_000);
   it('a sweep names the caveat of a best point on an unvalidated GPU, and lists each GPU once', () => {
-    const rec = (id: number, gpu: string) => ({ id, status: 'ok', summary: { pools: [{ gpu }] } }) as unknown as SweepRecord;
-    const records = [rec(0, 'b200'), rec(1, 'h100-sxm'), rec(2, 'b200')];
+    const rec = (id: number, gpu: string, engine = 'official') => ({ id, status: 'ok', summary: { pools: [{ gpu, engine, model: 'wan2.2-t2v-a14b' }] } }) as unknown as SweepRecord;
+    const records = [rec(0, 'b200'), rec(1, 'h100-sxm'), rec(2, 'b200'), rec(3, 'h100-sxm', 'sglang')];
     const point = (ids: number[]) => ({ ids }) as unknown as PointSummary;
     expect(pointCaveats(records, point([0, 2]))).toEqual(['b200: unvalidated extrapolation']);
     expect(pointCaveats(records, point([1]))).toEqual([]); // a measured GPU within 10%
-    const lines = sweepEvidenceLines(records, [point([0]), point([1]), point([2])]);
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['b200', 'h100-sxm']);
+    expect(pointCaveats(records, point([3]))).toEqual(['engine sglang: no fully specified held-out timing']);
+    const lines = sweepEvidenceLines(records, [point([0]), point([1]), point([2]), point([3])]);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['b200', 'h100-sxm', 'engine sglang']);
   });
 });

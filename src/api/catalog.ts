@@ -9,7 +9,7 @@ import { builtinProfile } from '../perf/profile.ts';
 import { libraryScenarios } from '../scenario/library.ts';
 import type { Cell } from '../report/table.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
-import { evidenceCell, evidenceLedger, gpuEvidence, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
+import { evidenceCell, evidenceLedger, gpuEvidence, HELD_OUT_SETS, type ErrorStats } from '../perf/gpu-evidence.ts';
 
 export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios', 'engines', 'evidence'] as const;
 export type CatalogKind = (typeof CATALOG_KINDS)[number];
@@ -73,16 +73,23 @@ export function listing(kind: CatalogKind): Listing {
       };
     }
     case 'evidence': {
-      // what answers on each GPU rest on (src/perf/gpu-evidence.ts); --json has every held-out row
+      // what answers rest on (src/perf/gpu-evidence.ts): per GPU, then per engine and model family over every GPU;
+      // --json has every held-out row
       const l = evidenceLedger();
       const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
-      const g = l?.gpus ?? [];
+      const stats = (t: ErrorStats) => [t.n, pct(t.median_abs), pct(t.median), t.p10 === null ? '-' : `${pct(t.p10)}…${pct(t.p90)}`, t.n ? `${t.within_10}/${t.n}` : '-', pct(t.max_abs)];
       return {
-        headers: ['gpu', 'profile', 'time cases', 'multi-GPU', 'median |err|', 'median err', 'p10…p90 err', 'within 10%', 'max |err|', 'memory cases', 'memory median |err|', 'loose', 'rows per set'],
-        rows: g.map((x) => [
-          x.gpu, x.profile, x.time.n, x.multi_gpu_time, pct(x.time.median_abs), pct(x.time.median), x.time.p10 === null ? '-' : `${pct(x.time.p10)}…${pct(x.time.p90)}`, x.time.n ? `${x.time.within_10}/${x.time.n}` : '-', pct(x.time.max_abs),
-          x.memory.n, pct(x.memory.median_abs), x.loose, HELD_OUT_SETS.filter((s) => x.sets[s]).map((s) => `${s} ${x.sets[s]}`).join(', ') || '-',
-        ]),
+        headers: ['scope', 'id', 'profile', 'time cases', 'multi-GPU', 'median |err|', 'median err', 'p10…p90 err', 'within 10%', 'max |err|', 'memory cases', 'memory median |err|', 'loose', 'rows per set / GPUs'],
+        rows: [
+          ...(l?.gpus ?? []).map((x) => {
+            const [n, ...rest] = stats(x.time);
+            return ['gpu', x.gpu, x.profile, n!, x.multi_gpu_time, ...rest, x.memory.n, pct(x.memory.median_abs), x.loose, HELD_OUT_SETS.filter((s) => x.sets[s]).map((s) => `${s} ${x.sets[s]}`).join(', ') || '-'];
+          }),
+          ...(['engine', 'family'] as const).flatMap((kind) => ((kind === 'engine' ? l?.engines : l?.families) ?? []).map((x) => {
+            const [n, ...rest] = stats(x.time);
+            return [kind, x.id, '-', n!, '-', ...rest, x.memory.n, pct(x.memory.median_abs), x.loose, x.gpus.join(', ')];
+          })),
+        ],
         json: l ? [l] : [],
       };
     }

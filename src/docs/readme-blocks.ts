@@ -143,6 +143,11 @@ function gpuEvidenceBlock(): string {
   }
   const none = l.gpus.filter((g) => g.time.n + g.memory.n + g.loose === 0).map((g) => `\`${g.gpu}\``);
   out.push('', `No held-out measurement at all, and no measured profile (rates scaled from the H100's): ${none.join(', ')}. Their numbers are unvalidated extrapolations, and every output that names one says so.`);
+  out.push('', 'The same rows per serving engine and per model family, over every GPU (an engine with no fully specified timing rests on the cost model alone; its loosely specified rows are still counted):', '');
+  out.push('| scope | id | time cases | median \\|error\\| | median error | within 10% | loose | GPUs |', '|---|---|---:|---:|---:|---:|---:|---|');
+  for (const [kind, list] of [['engine', l.engines], ['family', l.families]] as const) {
+    for (const x of list) out.push(`| ${kind} | ${x.id} | ${x.time.n} | ${p(x.time.median_abs)} | ${sg(x.time.median)} | ${x.time.within_10} | ${x.loose} | ${x.gpus.join(', ')} |`);
+  }
   return out.join('\n');
 }
 

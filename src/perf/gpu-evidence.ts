@@ -25,6 +25,10 @@ export interface HeldOutRow {
   error: number;
   /** Every setting of the measurement is known (else the row is counted but not summarised). */
   specified: boolean;
+  /** The serving engine that ran (engines/profiles.ts; 'official' for the models' own code), where one is known. */
+  engine?: string;
+  /** The model family (workload/models.ts), where the case is one of a model's stages. */
+  family?: string;
 }
 
 /** Where each set's data lives, for the ledger's notes. */
@@ -70,11 +74,24 @@ export interface GpuEvidence {
   sets: Partial<Record<HeldOutSet, number>>;
 }
 
+/** The held-out record of one engine or one model family, over every GPU. */
+export interface ScopeEvidence {
+  id: string;
+  time: ErrorStats;
+  memory: ErrorStats;
+  /** GPUs its cases ran on. */
+  gpus: string[];
+  loose: number;
+}
+
 export interface EvidenceLedger {
   schema: 'vgsim-gpu-evidence/1';
   note: string;
   sources: Readonly<Record<HeldOutSet, string>>;
   gpus: GpuEvidence[];
+  /** Per serving engine and per model family (rows that name one), over every GPU. */
+  engines: ScopeEvidence[];
+  families: ScopeEvidence[];
   rows: HeldOutRow[];
 }
 
@@ -133,10 +150,18 @@ export function buildLedger(rows: readonly HeldOutRow[]): EvidenceLedger {
       multi_gpu_time: time.filter((r) => r.gpus > 1).length, loose: mine.length - summarised.length, sets,
     };
   });
+  const scope = (key: 'engine' | 'family') => [...new Set(rounded.map((r) => r[key]).filter((x): x is string => x !== undefined))].sort().map((id): ScopeEvidence => {
+    const mine = rounded.filter((r) => r[key] === id);
+    const summarised = mine.filter((r) => r.specified);
+    return {
+      id, time: errorStats(summarised.filter((r) => r.metric === 'time').map((r) => r.error)), memory: errorStats(summarised.filter((r) => r.metric === 'memory').map((r) => r.error)),
+      gpus: [...new Set(mine.map((r) => r.gpu))].sort(), loose: mine.length - summarised.length,
+    };
+  });
   return {
     schema: 'vgsim-gpu-evidence/1',
     note: 'How far vgsim lands from measurements it was not fitted to, per GPU (src/perf/held-out.ts; regenerate with `npm run evidence -- --write`). error = vgsim / measured - 1: below 0, vgsim predicts less time (optimistic) or memory than was measured. Summaries use only rows whose settings are fully known.',
-    sources: HELD_OUT_SOURCES, gpus, rows: rounded,
+    sources: HELD_OUT_SOURCES, gpus, engines: scope('engine'), families: scope('family'), rows: rounded,
   };
 }
 
@@ -200,4 +225,25 @@ export function evidenceCaveat(e: GpuEvidence): string | null {
   const m = e.time.median!;
   const bias = m <= -0.05 ? ', optimistic' : m >= 0.05 ? ', pessimistic' : '';
   return `${e.gpu}: ${e.profile === 'extrapolated' ? 'extrapolated, ' : ''}held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} case${e.time.n === 1 ? '' : 's'}${bias}`;
+}
+
+/** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */
+export function scopeLine(kind: 'engine' | 'family', id: string): string {
+  const l = evidenceLedger();
+  const e = (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
+  if (!e || e.time.n === 0) {
+    // only loosely specified timings (settings the source leaves open): their spread, said as such
+    const loose = errorStats((l?.rows ?? []).filter((r) => r[kind] === id && !r.specified && r.metric === 'time').map((r) => r.error));
+    const tail = loose.n ? `; ${loose.n} loosely specified ones (settings the source leaves open) came out at median |error| ${pct(loose.median_abs!)}, median ${signed(loose.median!)}` : '';
+    return `${kind} ${id}: no fully specified held-out timing${tail}`;
+  }
+  return `${kind} ${id}: ${e.time.n} held-out timing${e.time.n === 1 ? '' : 's'} (on ${e.gpus.join(', ')}), median |error| ${pct(e.time.median_abs!)}, median ${signed(e.time.median!)}, ${e.time.within_10} within 10%${e.loose ? `; ${e.loose} more loosely specified` : ''}`;
+}
+
+/** A short caveat for a recommendation run by an engine or of a family whose record is thin or off by over 10% ("engine sglang: no fully specified held-out timing"), or null. */
+export function scopeCaveat(kind: 'engine' | 'family', id: string): string | null {
+  const l = evidenceLedger();
+  const e = (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
+  if (!e || e.time.n === 0) return `${kind} ${id}: no fully specified held-out timing`;
+  return (e.time.median_abs ?? 0) > 0.1 ? `${kind} ${id}: held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} timings` : null;
 }

@@ -26,6 +26,10 @@ import { comparePublishedFamilies } from './published-families.ts';
 import { compareEngines, loadEngineValidation } from './engine-validation.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import type { HeldOutRow } from './gpu-evidence.ts';
+import { MODELS } from '../workload/models.ts';
+
+/** Our re-implementations of the official Wan code and the official Wan2.2 table. */
+const WAN_OFFICIAL = { engine: 'official', family: 'wan' } as const;
 
 const dir = (...p: string[]) => packagePath('calibration', ...p);
 const jsonFiles = (d: string) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).sort() : []);
@@ -37,16 +41,16 @@ function ownWan(): HeldOutRow[] {
     const multi = typeof raw.world_size === 'number' && raw.world_size > 1;
     if (multi) {
       for (const r of compareSpValidation(raw.gpu, raw.node, raw.cases)) {
-        rows.push({ set: 'own-sp', id: `${f}: ${r.case}`, gpu: raw.gpu, gpus: raw.world_size, metric: 'time', error: r.time_error, specified: true });
-        rows.push({ set: 'own-sp', id: `${f}: ${r.case}`, gpu: raw.gpu, gpus: raw.world_size, metric: 'memory', error: r.memory_error, specified: true });
+        rows.push({ set: 'own-sp', id: `${f}: ${r.case}`, gpu: raw.gpu, gpus: raw.world_size, metric: 'time', error: r.time_error, specified: true, ...WAN_OFFICIAL });
+        rows.push({ set: 'own-sp', id: `${f}: ${r.case}`, gpu: raw.gpu, gpus: raw.world_size, metric: 'memory', error: r.memory_error, specified: true, ...WAN_OFFICIAL });
       }
       continue;
     }
     // <gpu>.json or <gpu>-repeat.json: the GPU is the file's name
     const gpu = f.replace(/\.json$/, '').replace(/-repeat$/, '');
     for (const r of compareValidation(gpu, loadValidation(dir('validation', f)).cases)) {
-      if (r.kind !== 'text_encode') rows.push({ set: 'own-wan', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'time', error: r.time_error, specified: true });
-      rows.push({ set: 'own-wan', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'memory', error: r.memory_error, specified: true });
+      if (r.kind !== 'text_encode') rows.push({ set: 'own-wan', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'time', error: r.time_error, specified: true, ...WAN_OFFICIAL });
+      rows.push({ set: 'own-wan', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'memory', error: r.memory_error, specified: true, ...WAN_OFFICIAL });
     }
   }
   return rows;
@@ -59,8 +63,10 @@ function ownFamilies(): HeldOutRow[] {
     const gpu = gpuOfMeasurementFile(f);
     const old = new Set(m.notes?.old_reference_peaks ?? []);
     for (const r of compareFamilyMeasurements(gpu, m)) {
-      rows.push({ set: 'own-families', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'time', error: r.time_error, specified: true });
-      if (!old.has(r.id)) rows.push({ set: 'own-families', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'memory', error: r.memory_error, specified: true });
+      // the official code of the family (families_reference.py reproduces it); the family of a DiT or of its decoder
+      const scope = { engine: 'official', family: MODELS.find((x) => x.id === r.id || x.vae.id === r.id)?.family };
+      rows.push({ set: 'own-families', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'time', error: r.time_error, specified: true, ...scope });
+      if (!old.has(r.id)) rows.push({ set: 'own-families', id: `${f}: ${r.case}`, gpu, gpus: 1, metric: 'memory', error: r.memory_error, specified: true, ...scope });
     }
   }
   return rows;
@@ -85,8 +91,8 @@ function wan22Table(): HeldOutRow[] {
   return comparePublished(loadPublishedTable(dir('published', 'wan22-comp-effic.json'))).flatMap((r) => {
     const id = `${r.gpu_label} ${r.task}${r.mode ? ` ${r.mode}` : ''} ${r.size} ×${r.gpus}`;
     return [
-      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.time_error, specified: true },
-      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'memory' as const, error: r.memory_error, specified: true },
+      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.time_error, specified: true, ...WAN_OFFICIAL },
+      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'memory' as const, error: r.memory_error, specified: true, ...WAN_OFFICIAL },
     ];
   });
 }
@@ -94,13 +100,13 @@ function wan22Table(): HeldOutRow[] {
 function publishedFamilies(): HeldOutRow[] {
   return comparePublishedFamilies().map((r) => ({
     set: 'published-families' as const, id: r.id, gpu: r.gpu, gpus: planGpus(parsePlan(r.plan)),
-    metric: r.metric === 'total_s' ? ('time' as const) : ('memory' as const), error: r.error, specified: r.well_specified,
+    metric: r.metric === 'total_s' ? ('time' as const) : ('memory' as const), error: r.error, specified: r.well_specified, family: r.family,
   }));
 }
 
 function engines(): HeldOutRow[] {
   const file = loadEngineValidation(dir('published', 'engines-e2e.json'));
-  return compareEngines(file.rows).map((r) => ({ set: 'engines' as const, id: r.id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.error, specified: r.confidence !== 'low' }));
+  return compareEngines(file.rows).map((r) => ({ set: 'engines' as const, id: r.id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.error, specified: r.confidence !== 'low', engine: r.engine, family: 'wan' }));
 }
 
 /** Every held-out comparison, set by set (about ten seconds: it prices every case). */

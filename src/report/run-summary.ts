@@ -2,7 +2,8 @@
 import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
 import { priceLines } from './prices.ts';
-import { evidenceLineOf } from '../perf/gpu-evidence.ts';
+import { evidenceLineOf, scopeLine } from '../perf/gpu-evidence.ts';
+import { MODELS, type ModelSpec } from '../workload/models.ts';
 
 export function runSummary(r: SimulationResult): string {
   const q = r.requests;
@@ -44,6 +45,9 @@ export function runSummary(r: SimulationResult): string {
   }
   // what the numbers rest on: each GPU's profile and held-out record (perf/gpu-evidence.ts)
   for (const g of [...new Set(r.pools.map((p) => p.gpu))]) out.push(`evidence: ${evidenceLineOf(g, Math.max(...r.pools.filter((p) => p.gpu === g).map((p) => p.gpus_per_replica)))}`);
+  for (const e of [...new Set(r.pools.map((p) => p.engine))].filter((x) => x !== 'official')) out.push(`evidence: ${scopeLine('engine', e)}`);
+  const families = new Set(r.pools.flatMap((p) => p.models ?? [p.model]).map((m) => MODELS.find((x) => x.id === m)?.family).filter((f): f is ModelSpec['family'] => f !== undefined && f !== 'wan'));
+  for (const f of families) out.push(`evidence: ${scopeLine('family', f)}`);
   const post = r.service_times.filter((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
   if (post.length) {
     out.push('');

@@ -67,7 +67,7 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
   } else out.push(`no best point: ${best.note}`);
   const evidence = sweepEvidenceLines(records, points);
-  if (evidence.length) out.push('', 'what the numbers rest on, per GPU (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
+  if (evidence.length) out.push('', 'what the numbers rest on, per GPU, engine and model family (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
   if (plan.replicate_seeds > 1 && points.some((p) => p.ci)) {
     out.push('');
     out.push(`95% intervals over ${plan.replicate_seeds} seeds (percentiles from the seeds' requests pooled, order-statistic interval; the others: Student's t over the seeds):`);

@@ -11,7 +11,8 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.t
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
+import { MODELS } from '../../workload/models.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -160,6 +161,10 @@ export function estimateText(e: Estimate): string {
   out.push(`${e.model} on ${e.gpus}x ${e.gpu} (${e.node}${e.nodes > 1 ? ` ×${e.nodes} nodes` : ''}), parallel ${e.parallel}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
   out.push(`engine ${e.engine}: attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source} (sustained factor ${e.profile.sustained_factor.toFixed(3)})${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
   out.push(`evidence: ${e.evidence ? evidenceLine(e.evidence, e.gpus) : `${e.gpu}: a profile given with --profile; vgsim's held-out record (vgsim list evidence) covers its built-in profiles only`}`);
+  // an engine other than the official code, a family other than Wan: their own held-out record, over every GPU
+  if (e.engine !== 'official') out.push(`evidence: ${scopeLine('engine', e.engine)}`);
+  const family = MODELS.find((m) => m.id === e.model)?.family;
+  if (family && family !== 'wan') out.push(`evidence: ${scopeLine('family', family)}`);
   out.push('');
   out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   const range = e.evidence ? heldOutRange(e.evidence, e.total_s) : null;

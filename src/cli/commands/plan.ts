@@ -21,7 +21,7 @@ import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
-import { evidenceLineOf, gpuEvidence } from '../../perf/gpu-evidence.ts';
+import { evidenceLineOf, gpuEvidence, scopeLine } from '../../perf/gpu-evidence.ts';
 
 export function registerPlan(program: Command): void {
   const cmd = program
@@ -155,6 +155,8 @@ Examples:
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
       process.stdout.write(`evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}\n`);
+      if (o.engine !== undefined && o.engine !== 'official') process.stdout.write(`evidence: ${scopeLine('engine', o.engine)}\n`);
+      if (model.family !== 'wan') process.stdout.write(`evidence: ${scopeLine('family', model.family)}\n`);
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
 }
