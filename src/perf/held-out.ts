@@ -1,6 +1,6 @@
 /**
- * Every held-out comparison vgsim has, GPU by GPU: how far the cost model landed from measurements it was not
- * fitted to. Nothing here feeds back into the model; it builds the evidence ledger (gpu-evidence.ts) that tells
+ * Every held-out comparison vgsim has, GPU by GPU (and by serving engine and model family where a row names them):
+ * how far the cost model landed from measurements it was not fitted to. Nothing here feeds back into the model; it builds the evidence ledger (gpu-evidence.ts) that tells
  * a user how much an answer on a given GPU rests on.
  *
  * The sets (each also printed by its own `npm run validate:*` script):
