@@ -13,6 +13,10 @@ import { runVgsim } from '../src/docs/readme-commands.ts';
 import { pointCaveats, sweepEvidenceLines } from '../src/sweep/evidence.ts';
 import type { SweepRecord } from '../src/sweep/output.ts';
 import type { PointSummary } from '../src/sweep/points.ts';
+import { sizePick } from '../src/report/size.ts';
+import type { SizeResult } from '../src/studies/size.ts';
+import { tcoPick } from '../src/report/tco.ts';
+import type { IsoCompareResult } from '../src/studies/fleet.ts';
 
 const committed = JSON.parse(readFileSync(LEDGER_FILE, 'utf8')) as EvidenceLedger;
 const json = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
@@ -121,6 +125,22 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^evidence: engine sglang: no fully specified held-out timing/m);
     expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^evidence: family hunyuan-video: \d+ held-out timings/m);
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).not.toMatch(/evidence: (engine|family)/);
+  });
+  it('size and tco name the best option a measurement checks when their pick rests on nothing measured', () => {
+    const row = (rank: number, gpu: string, node: string) => ({ rank, gpu, node, nodes: 2, replicas: 16, parallel: 'none', gpus: 16, usd_per_month: 1000 * rank, usd_per_video: rank, values: { 'p95<=45m': 600 } });
+    const res = { objectives: ['p95<=45m'], rows: [row(1, 'b200', 'dgx-b200-8'), row(2, 'mi300x', 'mi300x-8'), row(3, 'h200', 'hgx-h200-8')] } as unknown as SizeResult;
+    const text = sizePick(res);
+    expect(text).toMatch(/^cheapest meeting .* 2 x dgx-b200-8 .*\[b200: unvalidated extrapolation\]$/m);
+    expect(text).toMatch(/^cheapest among GPUs with held-out measurements: #3 2 x hgx-h200-8 /m);
+    // a validated pick needs no second line
+    expect(sizePick({ ...res, rows: [row(1, 'h100-sxm', 'hgx-h100-sxm-8')] } as unknown as SizeResult).split('\n')).toHaveLength(1);
+  });
+  it('tco too: under the pick on an unvalidated GPU, the best ranked fleet on a GPU something measured checks', () => {
+    const row = (rank: number, gpu: string, node: string) => ({ basis: 'budget', rank, gpu, node, nodes: 10, gpus: 80, parallel: 'none', latency_s: null, fleet_videos_per_h: 1000 / rank, usd_per_video: rank });
+    const res = { budget_usd: 1e7, max_latency_s: null, picks: [{ basis: 'budget', objective: 'the model runs on the node', reason: null }], rows: [row(1, 'mi300x', 'mi300x-8'), row(2, 'h100-sxm', 'hgx-h100-sxm-8')] } as unknown as IsoCompareResult;
+    const [pick, alt] = tcoPick(res, 'budget').split('\n');
+    expect(pick).toMatch(/10 x mi300x-8 .*\[mi300x: unvalidated extrapolation\]$/);
+    expect(alt).toMatch(/^best among GPUs with held-out measurements: #2 10 x hgx-h100-sxm-8 \(80 GPUs, none\), 500 videos\/h/);
   });
   it('vgsim list evidence and list gpus show the record', () => {
     const l = runVgsim('list evidence');

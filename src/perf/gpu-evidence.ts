@@ -247,3 +247,8 @@ export function scopeCaveat(kind: 'engine' | 'family', id: string): string | nul
   if (!e || e.time.n === 0) return `${kind} ${id}: no fully specified held-out timing`;
   return (e.time.median_abs ?? 0) > 0.1 ? `${kind} ${id}: held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} timings` : null;
 }
+
+/** Whether anything measured checks this GPU's numbers: a held-out time case on it (fully specified). */
+export function isValidated(gpuId: string): boolean {
+  return (gpuEvidence(gpuId)?.time.n ?? 0) > 0;
+}
