@@ -4,7 +4,9 @@
  * hand-computed ones, and the outputs that name a GPU say what its numbers rest on.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { heldOutRows } from '../src/perf/held-out.ts';
 import { buildLedger, errorStats, heldOutRange, scopeCaveat, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
@@ -142,6 +144,18 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(pick).toMatch(/10 x mi300x-8 .*\[mi300x: unvalidated extrapolation\]$/);
     expect(alt).toMatch(/^best among GPUs with held-out measurements: #2 10 x hgx-h100-sxm-8 \(80 GPUs, none\), 500 videos\/h/);
   });
+  it('a sweep whose best point runs on an unvalidated GPU also names the best among the points on GPUs with measurements', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-evidence-'));
+    const file = join(dir, 'gpus.yaml');
+    writeFileSync(file, [
+      `extends: ${resolve('scenarios/default.yaml')}`, 'name: evidence-sweep', 'duration: 1h',
+      'sweep:', '  mode: grid', '  parameters:', '    cluster.nodes.0.type: [dgx-b200-8, hgx-h100-sxm-8]',
+    ].join('\n'));
+    const r = runVgsim(`sweep ${file} --workers 0`);
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/best p95 latency: point 0 \(type=dgx-b200-8\).*\[b200: unvalidated extrapolation\]/);
+    expect(r.output).toMatch(/among the points on GPUs with held-out measurements[^\n]*\n  best p95 latency: point 1 \(type=hgx-h100-sxm-8\)/);
+  }, 120_000);
   it('vgsim list evidence and list gpus show the record', () => {
     const l = runVgsim('list evidence');
     expect(l.code).toBe(0);

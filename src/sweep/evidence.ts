@@ -2,9 +2,11 @@
  * What a sweep's numbers rest on: the GPUs each point ran on and their held-out record (perf/gpu-evidence.ts),
  * for the caveat next to a best point and the evidence lines under the text and HTML outputs.
  */
-import { evidenceCaveat, evidenceLineOf, gpuEvidence, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
+import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
 import { MODELS } from '../workload/models.ts';
 import type { PointSummary } from './points.ts';
+import { bestPoints, type BestPoints } from './best.ts';
+import type { SweepPlan } from './spec.ts';
 import type { SweepRecord } from './output.ts';
 
 /** The GPU ids a point's successful runs ran on. */
@@ -36,4 +38,21 @@ export function sweepEvidenceLines(records: readonly SweepRecord[], points: read
     ...[...new Set(scopes.flatMap((s) => s.engines))].sort().map((e) => scopeLine('engine', e)),
     ...[...new Set(scopes.flatMap((s) => s.families))].sort().map((f) => scopeLine('family', f)),
   ];
+}
+
+/** Whether every GPU of a point has held-out measurements (a point without a result counts as not). */
+export function pointValidated(records: readonly SweepRecord[], p: PointSummary): boolean {
+  const gpus = pointGpus(records, p);
+  return gpus.length > 0 && gpus.every(isValidated);
+}
+
+/**
+ * When a best point runs on a GPU nothing measured checks: the best points among those whose GPUs all have held-out
+ * measurements (`meeting` 0 when none of them meets the objectives); null when no such note is due.
+ */
+export function checkedAlternative(plan: SweepPlan, records: readonly SweepRecord[], points: readonly PointSummary[], best: BestPoints): BestPoints | null {
+  const picks = [best.latency_p95, best.usd_per_video, best.throughput_per_h].filter((i): i is number => i !== null);
+  const checked = points.filter((p) => pointValidated(records, p));
+  if (!picks.some((i) => !pointValidated(records, points.find((p) => p.point === i)!)) || checked.length === points.length) return null;
+  return bestPoints(plan, checked);
 }

@@ -23,7 +23,7 @@ import type { SweepRecord } from './output.ts';
 import { METRICS, metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
 import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
-import { pointCaveats, sweepEvidenceLines } from './evidence.ts';
+import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
 
@@ -92,12 +92,20 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
     return card(what, formatMetricValue(p.metrics[key], metric(key).unit), `${ci ? `95% interval ${formatRange(ci.lo, ci.hi, metric(key).unit)}; ` : ''}point ${idx}: ${p.label} — ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`);
   };
   const evidence = sweepEvidenceLines(records, points);
+  const alt = best.meeting > 0 ? checkedAlternative(plan, records, points, best) : null;
+  const altHtml = !alt ? '' : alt.meeting > 0
+    ? `<p><strong>Among the points on GPUs with held-out measurements</strong> (a best point above runs on a GPU nothing measured checks):</p><div class="cards">
+${bestCard(alt.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
+${bestCard(alt.usd_per_video, 'lowest $ per video', 'usd_per_video')}
+${bestCard(alt.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h')}
+</div>`
+    : '<p class="bad">No point on a GPU with held-out measurements meets the objectives.</p>';
   out.push(`<section id="best"><h2>Best points</h2><p><strong>Objectives:</strong> ${escapeHtml(`${best.objectives.text}. ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them; "best" is picked among those only.`)}</p>
 ${best.meeting > 0 ? `<div class="cards">
 ${bestCard(best.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
 ${bestCard(best.usd_per_video, 'lowest $ per video', 'usd_per_video')}
 ${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h')}
-</div>` : `<p class="bad">${escapeHtml(`No best point: ${best.note}`)}</p>`}${evidence.length ? `<p class="muted"><strong>What the numbers rest on</strong> (vgsim list evidence):</p><ul>${evidence.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}</section>`);
+</div>${altHtml}` : `<p class="bad">${escapeHtml(`No best point: ${best.note}`)}</p>`}${evidence.length ? `<p class="muted"><strong>What the numbers rest on</strong> (vgsim list evidence):</p><ul>${evidence.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}</section>`);
 
   // charts
   out.push(`<section id="charts"><h2>Charts</h2>`);

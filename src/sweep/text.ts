@@ -9,7 +9,7 @@ import { pointSummaries, type PointSummary } from './points.ts';
 import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
-import { pointCaveats, sweepEvidenceLines } from './evidence.ts';
+import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 
 /** Metrics whose 95% interval the text lists for replicated sweeps. */
 const CI_METRICS = ['latency_p95_s', 'slo_attainment', 'throughput_per_h', 'usd_per_video'] as const;
@@ -65,6 +65,14 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     out.push(`* ${describe(best.latency_p95, 'p95 latency', 'latency_p95_s')}`);
     out.push(`* ${describe(best.usd_per_video, '$ per video', 'usd_per_video')}`);
     out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+    // a best point on a GPU nothing measured checks: the best among the points whose GPUs have held-out measurements
+    const alt = checkedAlternative(plan, records, points, best);
+    if (alt && alt.meeting > 0) {
+      out.push(`among the points on GPUs with held-out measurements (vgsim list evidence):`);
+      out.push(`  ${describe(alt.latency_p95, 'p95 latency', 'latency_p95_s')}`);
+      out.push(`  ${describe(alt.usd_per_video, '$ per video', 'usd_per_video')}`);
+      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+    } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
   const evidence = sweepEvidenceLines(records, points);
   if (evidence.length) out.push('', 'what the numbers rest on, per GPU, engine and model family (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
