@@ -9,14 +9,22 @@ import { bestPoints, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import type { SweepRecord } from './output.ts';
 
+/** Records by run id, built once per record list (a sweep asks for every point's runs several times). */
+const byId = new WeakMap<readonly SweepRecord[], Map<number, SweepRecord>>();
+function runsOf(records: readonly SweepRecord[], p: PointSummary): SweepRecord[] {
+  let m = byId.get(records);
+  if (!m) byId.set(records, (m = new Map(records.map((r) => [r.id, r]))));
+  return p.ids.map((id) => m!.get(id)).filter((r): r is SweepRecord => r !== undefined);
+}
+
 /** The GPU ids a point's successful runs ran on. */
 export function pointGpus(records: readonly SweepRecord[], p: PointSummary): string[] {
-  return [...new Set(records.filter((r) => p.ids.includes(r.id)).flatMap((r) => r.summary?.pools.map((x) => x.gpu) ?? []))];
+  return [...new Set(runsOf(records, p).flatMap((r) => r.summary?.pools.map((x) => x.gpu) ?? []))];
 }
 
 /** The engines other than the official code, and the model families other than Wan, a point's runs served with. */
 function pointScopes(records: readonly SweepRecord[], p: PointSummary): { engines: string[]; families: string[] } {
-  const pools = records.filter((r) => p.ids.includes(r.id)).flatMap((r) => r.summary?.pools ?? []);
+  const pools = runsOf(records, p).flatMap((r) => r.summary?.pools ?? []);
   const families = pools.flatMap((x) => x.models ?? [x.model]).map((m): string | undefined => MODELS.find((y) => y.id === m)?.family).filter((f): f is string => f !== undefined && f !== 'wan');
   return { engines: [...new Set(pools.map((x) => x.engine).filter((e) => e !== undefined && e !== 'official'))], families: [...new Set(families)] };
 }
