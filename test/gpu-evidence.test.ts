@@ -71,6 +71,17 @@ describe('the committed ledger', () => {
     expect(scopeCaveat('engine', 'official')).toBeNull();
   });
 
+  it('a guard on fidelity: on its measured GPU and its official code path the cost model stays where the README says it is', () => {
+    // README "Error table" and "What each GPU's numbers rest on": a cost-model change that makes these worse must say so
+    const h100 = committed.gpus.find((g) => g.gpu === 'h100-sxm')!;
+    expect(h100.time.median_abs!).toBeLessThanOrEqual(0.03);
+    expect(h100.time.within_10 / h100.time.n).toBeGreaterThanOrEqual(0.8);
+    expect(h100.memory.median_abs!).toBeLessThanOrEqual(0.01);
+    const official = committed.engines.find((e) => e.id === 'official')!;
+    expect(official.time.median_abs!).toBeLessThanOrEqual(0.03);
+    expect(official.time.within_10 / official.time.n).toBeGreaterThanOrEqual(0.9);
+  });
+
   it("each GPU's summary is the statistics of its own summarised rows", () => {
     for (const g of committed.gpus) {
       const mine = committed.rows.filter((r) => r.gpu === g.gpu && r.specified);
