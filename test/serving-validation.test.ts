@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { RUNS, row, scoreRun, serviceVsModel, servingValidationSection, stageDrift, stageSpread } from '../scripts/serving-validation.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { replay } from '../src/calibration/replay.ts';
 import { modelStages } from '../src/calibration/model-stages.ts';
 import { diagnoseStages } from '../src/calibration/stage-diagnosis.ts';
 import { EAGER_HOST_PER_KERNEL_S, SERVED_HOST_BOUND_SPREAD } from '../src/perf/host-dispatch.ts';
@@ -207,6 +208,13 @@ describe('README: validated against a real server', () => {
       return ms[ms.length >> 1]!;
     };
     expect(medianMs('load85')).toBeLessThan(medianMs('fit') * 0.95);
+    // and not the queueing: served in each request's own observed stage time, the replay lands on the observed percentiles
+    const loaded = loadScenario('calibration/serving/scenarios/h100x1-1.3b-measured.yaml', { set: ['deployment.stage_times=../traces/gpu1-h/stage-times.json', 'serving_overheads=../traces/gpu1-h/overheads.json'] });
+    for (const name of ['load85', 'bursty']) {
+      const { report } = replay(loaded, readObservedTrace(`${dir}/${name}.csv`), { baseDir: 'calibration/serving/scenarios', observedService: true, diagnose: false });
+      expect(report.service).toBe('observed');
+      for (const m of ['latency p50', 'latency p95', 'throughput /h']) expect(Math.abs(row(report, m).error!), `${name} ${m}`).toBeLessThan(0.01);
+    }
   }, 240_000);
 
   it('the spread the estimate quotes for host-bound shapes is what the committed GPU traces show', () => {

@@ -37,6 +37,13 @@ describe('trace formats', () => {
     ]);
   });
 
+  it("observed traces: a completed request's worker time is its encode + denoise + decode (replay --observed-service)", () => {
+    const head = 'request_id,model,width,height,frames,steps,arrival_s,encode_start_s,encode_end_s,denoise_start_s,denoise_end_s,decode_start_s,decode_end_s,outcome';
+    const t = parseTrace(`${head}\n0,m,64,64,9,6,0.5,1.0,1.25,1.5,3.5,3.5,4.0,completed\n1,m,64,64,9,6,0.7,,,,,,,failed\n`, 'obs.csv');
+    expect(t.rows[0]!.service_s).toBeCloseTo(0.25 + 2 + 0.5, 12);
+    expect(t.rows[1]!.service_s).toBeUndefined();
+  });
+
   it('DiT-benchmark rows (width, height, num_frames, num_inference_steps, slo_ms)', () => {
     const t = parseTrace('width,height,num_frames,num_inference_steps,seed,slo_ms,timestamp\n832,480,81,50,42,90000,0\n1280,720,81,40,7,300000,12.5\n', 'b.csv');
     expect(t.format).toBe('dit-benchmark');

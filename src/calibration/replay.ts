@@ -44,6 +44,8 @@ export interface ReplayReport {
   format: typeof REPLAY_FORMAT;
   trace: { file: string; requests: number; completed: number; failed: number; dropped: number; workers: number; routing: string | null; device: string | null };
   scenario: { name: string; replicas: number; routing: string; stage_times: (string | null)[]; serving_overheads: ServingOverheads | string | null };
+  /** model: the scenario's stage times (cost model or stage_times, varied by service_cv); observed: each request's own (--observed-service). */
+  service: 'model' | 'observed';
   /** Requests completed both on the server and in the simulation: the ones compared. */
   compared: number;
   /** Simulation seeds whose predicted aggregates are averaged. */
@@ -71,6 +73,11 @@ export interface ReplayOptions {
   onRun?: () => void;
   /** Compare each shape's observed stage times with the scenario's (default true; calibrate's before/after runs skip it). */
   diagnose?: boolean;
+  /**
+   * Serve each request in its own observed stage time (encode + denoise + decode from the trace) instead of the
+   * scenario's: what is left is the queueing, routing and overheads alone, on the very service times the server had.
+   */
+  observedService?: boolean;
 }
 
 /** The scenario with the trace as its arrivals. */
@@ -97,11 +104,11 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
   const runs = Array.from({ length: n }, (_, k) => {
-    const r = simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate });
+    const r = simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate, observedService: opts.observedService });
     opts.onRun?.();
     return r;
   });
-  const reports = runs.map((r) => compare(s, trace, r));
+  const reports = runs.map((r) => compare(s, trace, r, opts.observedService ? 'observed' : 'model'));
   const report = reports[0]!;
   if (n > 1) {
     report.replications = n;
@@ -129,7 +136,7 @@ function averageMetrics(ms: ServingMetrics[]): ServingMetrics {
   };
 }
 
-export function compare(s: Scenario, trace: ObservedTrace, result: SimulationResult): ReplayReport {
+export function compare(s: Scenario, trace: ObservedTrace, result: SimulationResult, service: ReplayReport['service'] = 'model'): ReplayReport {
   const records = new Map((result.records ?? []).map((r) => [r.id, r]));
   const obs: RequestTimes[] = [];
   const pred: RequestTimes[] = [];
@@ -162,6 +169,7 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
     format: REPLAY_FORMAT,
     trace: { file: trace.file, requests: trace.requests.length, completed: count('completed'), failed: count('failed'), dropped: count('dropped'), workers, routing, device: deviceOf(trace) },
     scenario: { name: s.name, replicas, routing: s.scheduling.routing, stage_times: pools.map((p) => p.stage_times ?? null), serving_overheads: s.serving_overheads ?? null },
+    service,
     compared: requests.length,
     replications: 1,
     observed,

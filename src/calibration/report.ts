@@ -28,7 +28,7 @@ function fmtValue(row: MetricRow, x: number): string {
 export function replayTable(r: ReplayReport): string {
   const head = [
     `replay of ${r.trace.file}: ${r.trace.requests} requests (${r.trace.completed} completed, ${r.trace.failed} failed, ${r.trace.dropped} dropped) on ${r.trace.workers} worker${r.trace.workers === 1 ? '' : 's'}${r.trace.device ? `, ${r.trace.device}` : ''}${r.trace.routing ? `, ${r.trace.routing}` : ''}`,
-    `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}, ${r.scenario.routing}; stage times ${r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}`,
+    `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}, ${r.scenario.routing}; stage times ${r.service === 'observed' ? 'each request\'s own, observed (--observed-service: the queueing, routing and overheads alone)' : r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}`,
     `${r.compared} requests compared${r.replications > 1 ? `; predicted aggregates: mean of ${r.replications} simulation seeds` : ''}`,
   ];
   const ranged = r.rows.some((x) => x.range && x.range[0] !== x.range[1]);

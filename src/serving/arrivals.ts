@@ -39,7 +39,9 @@ export class Arrivals {
 
   private readonly arrive = (): void => {
     const { sim, scenario: s, recorder, ports } = this.state;
-    ports.dispatch(recorder.arrive(this.classOfArrival()));
+    const req = recorder.arrive(this.classOfArrival());
+    if (this.state.observedService) req.observedServiceS = this.process.lastRow?.()?.service_s;
+    ports.dispatch(req);
     const t = this.process.next(sim.now);
     if (t < s.duration) sim.scheduleAt(t, this.arrive);
   };

@@ -109,7 +109,10 @@ export class Service {
     const swap = shared && rep.resident !== cls.modelId ? shared.swapSeconds.get(cls.modelId)! : 0;
     rep.resident = cls.modelId;
     if (swap > 0) rep.pool.swaps++;
-    const varied = this.varied(rep, this.phasesOf(rep, cls, times, k));
+    const own = this.state.observedService && batch.length === 1 ? batch[0]!.observedServiceS : undefined;
+    const phases = this.phasesOf(rep, cls, times, k);
+    // replay --observed-service: the request's own stage time replaces the model's (overhead phases scale with it)
+    const varied = own !== undefined ? { ...phases, seconds: phases.seconds.map((d) => (d * own) / (times.encode_s + times.denoise_s + times.decode_s)) } : this.varied(rep, phases);
     const list = swap > 0 ? withSwap(varied, swap, times) : varied;
     server.phases = list;
     server.phaseIndex = 0;

@@ -77,6 +77,8 @@ export interface SimulationOptions {
   samples?: boolean;
   /** Multiply every arrival rate (capacity search). */
   rateScale?: number;
+  /** Replay: each trace request served in its own observed stage time (the trace's stage boundaries) instead of the model's. */
+  observedService?: boolean;
   /** Where a field came from, for errors raised while building the cluster. */
   locate?: (path: (string | number)[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 }
@@ -162,6 +164,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
     cooling: undefined,
     monitoring: undefined,
     ports: undefined as unknown as ClusterState['ports'],
+    observedService: opts.observedService ?? false,
   };
   // cooling: modelled when the scenario gives it; otherwise the reference air path, only for the monitoring export
   if (s.cluster.cooling || opts.monitoring) {

@@ -58,6 +58,8 @@ export interface Request {
   retries: number;
   /** Next stage to run (pools may run a consecutive span). */
   stage: number;
+  /** With SimulationOptions.observedService: the trace row's own stage time (encode + denoise + decode), seconds. */
+  observedServiceS?: number;
 }
 
 /** A request class of the mix (or of a trace's rows). Its counts and latencies live in the recorder. */
@@ -256,6 +258,8 @@ export interface ClusterState {
   monitoring: Monitoring | undefined;
   warnings: string[];
   ports: Ports;
+  /** SimulationOptions.observedService: a trace request's phases scaled to its own observed stage time. */
+  observedService: boolean;
 }
 
 type Locate = (path: (string | number)[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;

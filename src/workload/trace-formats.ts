@@ -36,6 +36,8 @@ export interface TraceRow {
   slo_s?: number;
   seed?: number;
   id?: string;
+  /** Observed traces: the worker's encode + denoise + decode of a completed request, seconds (replay --observed-service). */
+  service_s?: number;
 }
 
 export type TraceFormat = 'vgsim' | 'observed' | 'dit-benchmark';
@@ -156,6 +158,10 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   }
   const id = cell('request_id', 'id');
   if (id !== undefined) row.id = id;
+  // an observed trace's stage boundaries: the worker's own time for the request (calibration/serving's format)
+  const span = (a: string, b: string) => Number(cell(b)) - Number(cell(a));
+  const stages = span('encode_start_s', 'encode_end_s') + span('denoise_start_s', 'denoise_end_s') + span('decode_start_s', 'decode_end_s');
+  if (cell('outcome') === 'completed' && Number.isFinite(stages) && stages > 0) row.service_s = stages;
   return issues.length > before ? undefined : row;
 }
 

@@ -16,19 +16,21 @@ export function registerReplay(program: Command): void {
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
     .option('--out <dir>', 'write replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png')
     .option('--replications <n>', 'average the predicted aggregates over this many simulation seeds (random elements: service_cv, random routing)', '10')
+    .option('--observed-service', 'serve each request in its own observed stage time (encode + denoise + decode from the trace) instead of the scenario\'s: checks the queueing, routing and overheads alone')
     .option('--json', 'print the replay report as one JSON document')
     .addHelpText('after', `
 Examples:
   $ vgsim replay calibration/serving/traces/cpu-tiny/load50.csv --scenario calibration/serving/scenarios/cpu-tiny.yaml
-  $ vgsim replay my-run.csv --scenario my-cluster.yaml --set deployment.replicas=8 --out out/replay`)
-    .action(async (file: string, o: { scenario: string; set: string[]; out?: string; json?: boolean; replications: string }) => {
+  $ vgsim replay my-run.csv --scenario my-cluster.yaml --set deployment.replicas=8 --out out/replay
+  $ vgsim replay my-run.csv --scenario my-cluster.yaml --observed-service`)
+    .action(async (file: string, o: { scenario: string; set: string[]; out?: string; json?: boolean; replications: string; observedService?: boolean }) => {
       const trace = readObservedTrace(file);
       const loaded = loadScenario(o.scenario, { set: o.set });
       const replications = intFlag('--replications', o.replications, 1, MAX_REPEATS_FLAG);
       const bar = progress(replications, 'replay', { enabled: !o.json });
       let out;
       try {
-        out = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications, onRun: () => bar.tick() });
+        out = replay(loaded, trace, { baseDir: dirname(resolve(o.scenario)), replications, onRun: () => bar.tick(), observedService: !!o.observedService });
       } finally {
         bar.done();
       }
