@@ -272,6 +272,10 @@ describe('vgsim replay / calibrate (CLI)', () => {
     const mean = (rows: { metric: string; abs_error: number }[]) => Math.abs(rows.find((x) => x.metric === 'latency mean')!.abs_error);
     expect(mean(res.validations[0].after)).toBeLessThan(1e-6);
     expect(mean(res.validations[0].before)).toBeGreaterThan(0.02);
+    // the third column: the fitted overheads with each request's own observed stage time (the queueing alone)
+    expect(mean(res.validations[0].own_service)).toBeLessThan(1e-6);
+    const text = vgsim(['calibrate', obsFile, '--scenario', SLEEP, '--set', 'deployment.replicas=1', '--validate', other]);
+    expect(text.stdout).toMatch(/metric +observed +before +error +after +error +own service +error/);
   });
 
   it('bad input: a file that is not an observed trace exits 2 with file:line; the fit trace cannot validate itself', () => {

@@ -20,11 +20,12 @@ export interface CalibrationResult {
   /** The host's time per kernel, fitted where the trace has a host-bound shape (else why not). */
   host: HostFit;
   fitTrace: string;
-  validations: { file: string; before: ReplayReport; after: ReplayReport }[];
+  /** Per validation trace: before, after, and after with each request served in its own observed stage time (queueing). */
+  validations: { file: string; before: ReplayReport; after: ReplayReport; queueing: ReplayReport }[];
 }
 
-/** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default). */
-export const calibrationRuns = (validate: readonly ObservedTrace[]) => validate.length * 2 * 10;
+/** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default), and one with the observed service times. */
+export const calibrationRuns = (validate: readonly ObservedTrace[]) => validate.length * (2 * 10 + 1);
 
 export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, validate: ObservedTrace[], baseDir?: string, onRun?: () => void): CalibrationResult {
   for (const v of validate) {
@@ -42,6 +43,9 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
     file: t.file,
     before: replay(bare, t, { baseDir, overheads: null, onRun, diagnose: false }).report,
     after: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false }).report,
+    // the fitted overheads with each request's own observed stage time: the queueing, dispatch and routing alone
+    // (nothing random is left to average: one seed)
+    queueing: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false, observedService: true, replications: 1 }).report,
   }));
   return { fit, host, fitTrace: fitTrace.file, validations };
 }

@@ -47,7 +47,7 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
         process.stderr.write(`wrote ${o.writeStageTimes}\n`);
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ fit: res.fit, host: res.host, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows })) }, null, 1) + '\n');
+        process.stdout.write(JSON.stringify({ fit: res.fit, host: res.host, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows, own_service: v.queueing.rows })) }, null, 1) + '\n');
         return;
       }
       const parts = [hostFitText(res.host, file), fitTable(res.fit, file), ...res.validations.map(validationTable)];
