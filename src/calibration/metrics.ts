@@ -12,6 +12,7 @@
  */
 import type { RequestRecord } from '../serving/simulate.ts';
 import type { ObservedRequest } from './observed-trace.ts';
+import { quantile } from '../metrics/sample-quantile.ts';
 
 export interface RequestTimes {
   latency: number;
@@ -41,15 +42,7 @@ export interface ServingMetrics {
   slo_attainment: number | null;
 }
 
-/** Sample quantile q of ascending `sorted` (type 7). */
-export function quantile(sorted: readonly number[], q: number): number {
-  const n = sorted.length;
-  if (n === 0) return NaN;
-  const h = (n - 1) * q;
-  const lo = Math.floor(h);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
-}
+export { quantile };
 
 export function distribution(xs: readonly number[]): Distribution {
   const s = [...xs].sort((a, b) => a - b);

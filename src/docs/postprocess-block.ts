@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
 import { benchGpu, comparePostprocess, loadBench } from '../perf/postprocess-validation.ts';
 import { builtinProfile, REFERENCE_GPU } from '../perf/profile.ts';
+import { median } from '../hardware/refs.ts';
 
 export const POSTPROCESS_SCENARIO = 'scenarios/postprocess.yaml';
 
@@ -73,14 +74,13 @@ export function postprocessCheckBlock(): string {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('cpu-')).sort();
   const nets = ['rife', 'srvgg_16', 'srvgg_32', 'rrdbnet_x4'];
   const out = [`| GPU (file) | profile | ${nets.join(' | ')} |`, `|---|---|${nets.map(() => '---:').join('|')}|`];
-  const med = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); const m = a.length >> 1; return a.length % 2 ? a[m]! : (a[m - 1]! + a[m]!) / 2; };
   const sg = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
   for (const f of files) {
     const bench = loadBench(`${dir}/${f}`);
     const gpu = benchGpu(bench.gpu_name);
     if (!gpu) continue;
     const rows = comparePostprocess(bench, gpu);
-    const cell = (n: string) => { const e = rows.filter((r) => r.network === n && r.time_error !== null).map((r) => r.time_error!); return e.length ? sg(med(e)) : '–'; };
+    const cell = (n: string) => { const e = rows.filter((r) => r.network === n && r.time_error !== null).map((r) => r.time_error!); return e.length ? sg(median(e)) : '–'; };
     out.push(`| ${gpu} (\`${f}\`) | ${builtinProfile(gpu) ? 'measured' : `extrapolated from ${REFERENCE_GPU}`} | ${nets.map(cell).join(' | ')} |`);
   }
   return out.join('\n');

@@ -9,6 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
 import { listGpus } from '../hardware/catalog.ts';
 import { builtinProfile, REFERENCE_GPU } from './profile.ts';
+import { quantile } from '../metrics/sample-quantile.ts';
+import { median } from '../hardware/refs.ts';
 
 export const HELD_OUT_SETS = ['own-wan', 'own-sp', 'own-families', 'own-postprocess', 'wan22-table', 'published-families', 'engines'] as const;
 export type HeldOutSet = (typeof HELD_OUT_SETS)[number];
@@ -98,28 +100,15 @@ export interface EvidenceLedger {
 export const LEDGER_FILE = 'calibration/evidence/gpus.json';
 const round = (x: number) => Math.round(x * 1e4) / 1e4 || 0; // no -0: JSON would write it as 0
 
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** The q-quantile of sorted values, linear between order statistics (the R-7 / numpy default). */
-function quantile(sorted: number[], q: number): number {
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  return sorted[lo]! + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] ?? sorted[lo]!) - sorted[lo]!);
-}
-
 export function errorStats(errors: number[]): ErrorStats {
-  const abs = errors.map(Math.abs);
-  const r = (x: number | null) => (x === null ? null : round(x));
+  const abs = errors.map(Math.abs).sort((a, b) => a - b);
   const sorted = [...errors].sort((a, b) => a - b);
-  const ranged = errors.length >= RANGE_MIN_CASES;
+  const n = errors.length;
+  const med = (xs: number[]) => (xs.length ? round(median(xs)) : null);
+  const q = (at: number) => (n >= RANGE_MIN_CASES ? round(quantile(sorted, at)) : null); // type 7 (metrics/sample-quantile.ts)
   return {
-    n: errors.length, median_abs: r(median(abs)), median: r(median(errors)), within_10: abs.filter((x) => x <= 0.1).length, max_abs: r(abs.length ? Math.max(...abs) : null),
-    p10: ranged ? r(quantile(sorted, 0.1)) : null, p90: ranged ? r(quantile(sorted, 0.9)) : null,
+    n, median_abs: med(abs), median: med(sorted), within_10: abs.filter((x) => x <= 0.1).length, max_abs: n ? round(abs[n - 1]!) : null,
+    p10: q(0.1), p90: q(0.9),
   };
 }
 
@@ -132,31 +121,33 @@ export function heldOutRange(e: GpuEvidence, seconds: number): { lo: number; hi:
   return { lo: seconds / (1 + e.time.p90), hi: seconds / (1 + e.time.p10) };
 }
 
+/** The statistics of a set of rows: time and memory over the fully specified ones, the rest counted as loose. */
+function summarise(rows: readonly HeldOutRow[]) {
+  const specified = rows.filter((r) => r.specified);
+  const timeRows = specified.filter((r) => r.metric === 'time');
+  return {
+    time: errorStats(timeRows.map((r) => r.error)), memory: errorStats(specified.filter((r) => r.metric === 'memory').map((r) => r.error)),
+    loose: rows.length - specified.length, timeRows,
+  };
+}
+
 /** The ledger of every catalog GPU from the held-out rows. */
 export function buildLedger(rows: readonly HeldOutRow[]): EvidenceLedger {
   const rounded = rows.map((r) => ({ ...r, error: round(r.error) }));
   const gpus = listGpus().map((g): GpuEvidence => {
     const mine = rounded.filter((r) => r.gpu === g.id);
-    const summarised = mine.filter((r) => r.specified);
-    const time = summarised.filter((r) => r.metric === 'time');
+    const { time, memory, loose, timeRows } = summarise(mine);
     const sets: Partial<Record<HeldOutSet, number>> = {};
     for (const s of HELD_OUT_SETS) {
       const n = mine.filter((r) => r.set === s).length;
       if (n) sets[s] = n;
     }
-    return {
-      gpu: g.id, profile: builtinProfile(g.id) ? 'measured' : 'extrapolated',
-      time: errorStats(time.map((r) => r.error)), memory: errorStats(summarised.filter((r) => r.metric === 'memory').map((r) => r.error)),
-      multi_gpu_time: time.filter((r) => r.gpus > 1).length, loose: mine.length - summarised.length, sets,
-    };
+    return { gpu: g.id, profile: builtinProfile(g.id) ? 'measured' : 'extrapolated', time, memory, multi_gpu_time: timeRows.filter((r) => r.gpus > 1).length, loose, sets };
   });
   const scope = (key: 'engine' | 'family') => [...new Set(rounded.map((r) => r[key]).filter((x): x is string => x !== undefined))].sort().map((id): ScopeEvidence => {
     const mine = rounded.filter((r) => r[key] === id);
-    const summarised = mine.filter((r) => r.specified);
-    return {
-      id, time: errorStats(summarised.filter((r) => r.metric === 'time').map((r) => r.error)), memory: errorStats(summarised.filter((r) => r.metric === 'memory').map((r) => r.error)),
-      gpus: [...new Set(mine.map((r) => r.gpu))].sort(), loose: mine.length - summarised.length,
-    };
+    const { time, memory, loose } = summarise(mine);
+    return { id, time, memory, gpus: [...new Set(mine.map((r) => r.gpu))].sort(), loose };
   });
   return {
     schema: 'vgsim-gpu-evidence/1',
@@ -198,9 +189,11 @@ function heldOutText(e: GpuEvidence): string {
   return `held out: ${t.n} time case${t.n === 1 ? '' : 's'}${e.multi_gpu_time ? ` (${e.multi_gpu_time} multi-GPU)` : ''}, median |error| ${pct(t.median_abs!)}, ${t.within_10} within 10%${bias}${mem}`;
 }
 
+const profileText = (measured: boolean) => (measured ? 'measured kernel profile' : `NO measured profile (rates scaled from ${REFERENCE_GPU})`);
+
 /** One line on what answers on this GPU rest on, for every output that names a GPU; `gpus` > 1 says whether any case ran on several. */
 export function evidenceLine(e: GpuEvidence, gpus = 1): string {
-  const profile = e.profile === 'measured' ? 'measured kernel profile' : `NO measured profile (rates scaled from ${REFERENCE_GPU})`;
+  const profile = profileText(e.profile === 'measured');
   const unvalidated = e.profile === 'extrapolated' && e.time.n === 0 ? ' — UNVALIDATED: nothing measured on this GPU checks its numbers' : '';
   const multi = gpus > 1 && e.time.n > 0 && e.multi_gpu_time === 0 ? '; none of them on more than one GPU' : '';
   return `${e.gpu}: ${profile}; ${heldOutText(e)}${multi}${unvalidated}`;
@@ -209,7 +202,7 @@ export function evidenceLine(e: GpuEvidence, gpus = 1): string {
 /** The evidence line of a GPU id, or a plain statement when the ledger lacks it. */
 export function evidenceLineOf(gpuId: string, gpus = 1): string {
   const e = gpuEvidence(gpuId);
-  return e ? evidenceLine(e, gpus) : `${gpuId}: ${builtinProfile(gpuId) ? 'measured kernel profile' : `NO measured profile (rates scaled from ${REFERENCE_GPU})`}; no evidence ledger (${LEDGER_FILE})`;
+  return e ? evidenceLine(e, gpus) : `${gpuId}: ${profileText(builtinProfile(gpuId) !== undefined)}; no evidence ledger (${LEDGER_FILE})`;
 }
 
 /** A short cell for tables: "measured · 2.1% (147)", "extrapolated · 9.4% (36)", "extrapolated · unvalidated". */
@@ -227,13 +220,18 @@ export function evidenceCaveat(e: GpuEvidence): string | null {
   return `${e.gpu}: ${e.profile === 'extrapolated' ? 'extrapolated, ' : ''}held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} case${e.time.n === 1 ? '' : 's'}${bias}`;
 }
 
+/** An engine's or a family's record from the committed ledger. */
+function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | undefined {
+  const l = evidenceLedger();
+  return (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
+}
+
 /** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */
 export function scopeLine(kind: 'engine' | 'family', id: string): string {
-  const l = evidenceLedger();
-  const e = (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
+  const e = scopeEvidence(kind, id);
   if (!e || e.time.n === 0) {
     // only loosely specified timings (settings the source leaves open): their spread, said as such
-    const loose = errorStats((l?.rows ?? []).filter((r) => r[kind] === id && !r.specified && r.metric === 'time').map((r) => r.error));
+    const loose = errorStats((evidenceLedger()?.rows ?? []).filter((r) => r[kind] === id && !r.specified && r.metric === 'time').map((r) => r.error));
     const tail = loose.n ? `; ${loose.n} loosely specified ones (settings the source leaves open) came out at median |error| ${pct(loose.median_abs!)}, median ${signed(loose.median!)}` : '';
     return `${kind} ${id}: no fully specified held-out timing${tail}`;
   }
@@ -242,8 +240,7 @@ export function scopeLine(kind: 'engine' | 'family', id: string): string {
 
 /** A short caveat for a recommendation run by an engine or of a family whose record is thin or off by over 10% ("engine sglang: no fully specified held-out timing"), or null. */
 export function scopeCaveat(kind: 'engine' | 'family', id: string): string | null {
-  const l = evidenceLedger();
-  const e = (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
+  const e = scopeEvidence(kind, id);
   if (!e || e.time.n === 0) return `${kind} ${id}: no fully specified held-out timing`;
   return (e.time.median_abs ?? 0) > 0.1 ? `${kind} ${id}: held-out median |error| ${pct(e.time.median_abs!)} over ${e.time.n} timings` : null;
 }
