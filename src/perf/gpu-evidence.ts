@@ -249,3 +249,8 @@ export function scopeCaveat(kind: 'engine' | 'family', id: string): string | nul
 export function isValidated(gpuId: string): boolean {
   return (gpuEvidence(gpuId)?.time.n ?? 0) > 0;
 }
+
+/** The best ranked row (lowest rank) on a GPU that held-out measurements check: the alternative to a pick that rests on none. */
+export function bestOnValidated<T extends { rank: number | null; gpu: string }>(rows: readonly T[]): T | undefined {
+  return rows.filter((r) => r.rank !== null && isValidated(r.gpu)).sort((a, b) => a.rank! - b.rank!)[0];
+}

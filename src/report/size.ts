@@ -11,7 +11,7 @@ import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
 import { priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
-import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '-' : `$${x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
@@ -36,7 +36,7 @@ export function sizePick(res: SizeResult): string {
   const line = `cheapest meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
   if (isValidated(best.gpu)) return line;
   // the pick rests on nothing measured: name the cheapest ranked option that something measured checks
-  const v = res.rows.filter((r) => r.rank !== null && isValidated(r.gpu)).sort((a, b) => a.rank! - b.rank!)[0];
+  const v = bestOnValidated(res.rows);
   return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${v.parallel}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 

@@ -9,7 +9,7 @@ import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
 import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
-import { evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { bestOnValidated, evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
 
 const evidenceCellOf = (gpu: string) => { const e = gpuEvidence(gpu); return e ? evidenceCell(e) : '-'; };
 
@@ -27,7 +27,7 @@ export function tcoPick(res: IsoCompareResult, b: IsoRow['basis']): string {
   const line = `most videos/h for ${basisTitle(res, b)}: ${r.nodes} x ${r.node} (${r.gpus} GPUs, ${r.parallel}${latency}), ${r.fleet_videos_per_h!.toFixed(0)} videos/h${r.usd_per_video !== null ? `, ${money(r.usd_per_video, 3)}/video` : ''}; objective: ${pick.objective}${caveat ? ` [${caveat}]` : ''}`;
   if (isValidated(r.gpu)) return line;
   // the pick rests on nothing measured: name the best ranked option that something measured checks
-  const v = res.rows.filter((x) => x.basis === b && x.rank !== null && isValidated(x.gpu)).sort((x, y) => x.rank! - y.rank!)[0];
+  const v = bestOnValidated(res.rows.filter((x) => x.basis === b));
   return `${line}\n${v ? `best among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.gpus} GPUs, ${v.parallel}), ${v.fleet_videos_per_h!.toFixed(0)} videos/h${v.usd_per_video !== null ? `, ${money(v.usd_per_video, 3)}/video` : ''} [${evidenceCaveat(gpuEvidence(v.gpu)!) ?? `${v.gpu}: measured profile`}]` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
