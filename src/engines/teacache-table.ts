@@ -8,8 +8,8 @@ import type { TeacacheCurve } from './teacache-curve.ts';
 export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 't2v-1.3b', retSteps: false, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.639 }, { threshold: 0.07, fraction: 0.601 }, { threshold: 0.08, fraction: 0.467 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
+    points: [{ threshold: 0.05, fraction: 0.64 }, { threshold: 0.07, fraction: 0.601 }, { threshold: 0.08, fraction: 0.468 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.932 of the base run (vgsim)",
   },
   {
     model: 't2v-14b', retSteps: false, steps: 50, size: '1280x720', frames: 81,
@@ -19,7 +19,7 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 'i2v-480p', retSteps: false, steps: 40, size: '832x480', frames: 81,
     points: [{ threshold: 0.13, fraction: 0.609 }, { threshold: 0.19, fraction: 0.48 }, { threshold: 0.26, fraction: 0.375 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.950 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: false, steps: 40, size: '1280x720', frames: 61,
@@ -28,8 +28,8 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   },
   {
     model: 't2v-1.3b', retSteps: true, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.602 }, { threshold: 0.1, fraction: 0.38 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
+    points: [{ threshold: 0.05, fraction: 0.602 }, { threshold: 0.1, fraction: 0.381 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.932 of the base run (vgsim)",
   },
   {
     model: 't2v-14b', retSteps: true, steps: 50, size: '1280x720', frames: 81,
@@ -38,8 +38,8 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   },
   {
     model: 'i2v-480p', retSteps: true, steps: 40, size: '832x480', frames: 81,
-    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.395 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
+    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.396 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.950 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: true, steps: 40, size: '1280x720', frames: 61,

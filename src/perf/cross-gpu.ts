@@ -33,6 +33,8 @@ import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu } from '../hardware/catalog.ts';
 import { architectureOf, type Architecture } from '../hardware/architecture.ts';
 import { loadPowerCurve } from './power-cap.ts';
+import { headDimFactor } from './attention-head-dim.ts';
+import type { GpuProfile } from './profile.ts';
 
 export type ComputeDtype = 'bf16' | 'fp16' | 'fp8' | 'tf32' | 'fp32' | 'fp64';
 
@@ -56,7 +58,73 @@ export const GPU_GEMM_MEASURED: Record<string, { tflops: number; source: string 
   l40s: { tflops: 269.15, source: 'zzc0721/torch-performance-test-data database.md (L40S, docker)' },
   h200: { tflops: 790.29, source: 'zzc0721/torch-performance-test-data database.md (H200, docker)' },
   b200: { tflops: 1696.03, source: 'zzc0721/torch-performance-test-data database.md (B200 180GB, GCP a4-highgpu-8g, PyTorch 2.8.0)' },
+  // the same table's H100 SXM is 794.5 (zzc0721: 789.2 and 783.7), so the two sources agree where both measured
+  mi300x: { tflops: 668.4, source: 'stas00/ml-engineering compute/accelerator/README.md, MAMF table v2 (MI300X, torch 2.5.1 + ROCm 6.3, PYTORCH_TUNABLEOP_ENABLED=1; 51% of its 1,300 peak)' },
+  mi325x: { tflops: 784.9, source: 'stas00/ml-engineering compute/accelerator/README.md, MAMF table v2 (MI325X 1000 W, torch 2.6.0 + ROCm 6.2.4, TunableOp)' },
 };
+
+/**
+ * Public measured HBM copy bandwidth (TB/s), all from one benchmark run the same way on each GPU (Azure
+ * AI-benchmarking-guide, `Azure_Results/*_results.md`, "HBM Bandwidth / Copy"). GPUs reach different fractions of
+ * their datasheet bandwidth (H100 87%, H200 84%, A100 79%, MI300X 78%), so a memory-bound kernel measured on the
+ * reference moves by the ratio of these, not of the datasheets, where both GPUs are in the table
+ * (memoryBandwidthRatio).
+ */
+export const GPU_COPY_MEASURED: Record<string, { tbs: number; source: string }> = {
+  'h100-sxm': { tbs: 2.9, source: 'Azure/AI-benchmarking-guide ND_H100_v5_results.md (H100 80GB HBM3, CUDA 12.6): copy 2.90 TB/s' },
+  h200: { tbs: 4.01, source: 'Azure/AI-benchmarking-guide ND_H200_v5_results.md (H200 141GB, CUDA 12.6): copy 4.01 TB/s' },
+  'a100-sxm-80g': { tbs: 1.61, source: 'Azure/AI-benchmarking-guide ND_A100_v4_results.md (A100-SXM4-80GB, CUDA 12.5): copy 1.61 TB/s' },
+  // the A800 is the A100 SXM4 80GB's silicon and HBM2e (catalog: 2,039 GB/s both) with NVLink cut to 400 GB/s
+  a800: { tbs: 1.61, source: 'derived: the A100 SXM4 80GB figure (same GA100 and 80 GB HBM2e; Azure ND_A100_v4_results.md copy 1.61 TB/s)' },
+  mi300x: { tbs: 4.15, source: 'Azure/AI-benchmarking-guide ND MI300X v5 results (MI300X, ROCm): copy 4.15 TB/s (another version of the file, quoted in the shared catalog: 4.11)' },
+};
+
+/**
+ * How much faster a memory-bound kernel runs on `gpu` than on `ref`: the ratio of their measured copy
+ * bandwidths where both were measured the same way (GPU_COPY_MEASURED), else of their datasheet bandwidths.
+ */
+export function memoryBandwidthRatio(gpu: GpuSpec, ref: GpuSpec): { ratio: number; measured: boolean } {
+  if (gpu.id === ref.id) return { ratio: 1, measured: true };
+  const a = GPU_COPY_MEASURED[gpu.id];
+  const b = GPU_COPY_MEASURED[ref.id];
+  return a && b ? { ratio: a.tbs / b.tbs, measured: true } : { ratio: gpu.memBwGBs / ref.memBwGBs, measured: false };
+}
+
+/**
+ * Public measured attention throughput of GPUs whose catalog entry lacks per-clock rates (no CrossGpu): their
+ * attention is the reference profile's FA2 curve scaled to this point, not their GEMM ratio (AMD's CK
+ * FlashAttention-2 reaches a larger share of the H100's speed than hipBLASLt's GEMM does).
+ */
+export const GPU_ATTENTION_MEASURED: Record<string, { tflops: number; batch: number; heads: number; seq: number; headDim: number; source: string }> = {
+  mi300x: {
+    tflops: 328.6, batch: 2, heads: 32, seq: 8192, headDim: 64,
+    source: 'Azure/AI-benchmarking-guide ND MI300X v5 results, "Flash Attention 2.0": 328.6 TFLOP/s at head dim 64, batch 2, 8,192 tokens (heads as flash-attention\'s benchmark, 2,048 / 64)',
+  },
+};
+
+/** A GPU without per-clock catalog rates: its measured BF16 matmul over the reference profile's 8192³ (else undefined). */
+export function measuredGemmRatio(gpu: GpuSpec, refProfile: GpuProfile): number | undefined {
+  const m = GPU_GEMM_MEASURED[gpu.id];
+  const ref = refProfile.gemmTflops('bf16', 8192, 8192, 8192);
+  return m && ref ? m.tflops / ref : undefined;
+}
+
+/** Its measured attention over the reference profile's FA2 at the same point (GPU_ATTENTION_MEASURED; else undefined). */
+export function measuredAttentionRatio(gpu: GpuSpec, refProfile: GpuProfile): number | undefined {
+  const m = GPU_ATTENTION_MEASURED[gpu.id];
+  const at = m ? (refProfile.attentionTflops('flash', m.batch, m.heads, m.seq, m.seq) ?? 0) * headDimFactor('fa2', m.headDim, m.seq) : 0;
+  return m && at > 0 ? m.tflops / at : undefined;
+}
+
+/** What an extrapolated GPU without CrossGpu takes from public kernel measurements, for its notes. */
+export function measuredRatioNotes(gpu: GpuSpec, ref: GpuSpec, refProfile: GpuProfile): string[] {
+  const notes: string[] = [];
+  const g = measuredGemmRatio(gpu, refProfile);
+  if (g !== undefined) notes.push(`${gpu.id}: no per-clock rates in the catalog; compute-bound kernels at ${ref.id}'s rates × ${g.toFixed(2)}, the ratio of a measured ${GPU_GEMM_MEASURED[gpu.id]!.tflops} TFLOP/s BF16 matmul (${GPU_GEMM_MEASURED[gpu.id]!.source}) to ${ref.id}'s, not of datasheet peaks`);
+  const a = measuredAttentionRatio(gpu, refProfile);
+  if (a !== undefined) notes.push(`${gpu.id}: attention at ${ref.id}'s FlashAttention-2 curve × ${a.toFixed(2)}, set by a measured ${GPU_ATTENTION_MEASURED[gpu.id]!.tflops} TFLOP/s (${GPU_ATTENTION_MEASURED[gpu.id]!.source})`);
+  return notes;
+}
 
 /** The A100 anchor of Ampere/Ada kernels (module doc, point 1). */
 export const AMPERE_ANCHOR = {

@@ -24,7 +24,7 @@ import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
 import { builtinProfile, gridClockFromProfile, REFERENCE_GPU, type GpuProfile } from './profile.ts';
 import { capEffect } from './power-cap.ts';
-import { CrossGpu, AMPERE_ANCHOR, type ComputeDtype } from './cross-gpu.ts';
+import { CrossGpu, AMPERE_ANCHOR, measuredAttentionRatio, measuredGemmRatio, measuredRatioNotes, memoryBandwidthRatio, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 import { headDimFactor } from './attention-head-dim.ts';
 import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
@@ -96,7 +96,7 @@ export class DeviceModel {
     this.extrapolated = !own;
     this.ref = own ? this.gpu : getGpu(REFERENCE_GPU);
     if (this.extrapolated) {
-      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile (compute-bound at its own clock and per-clock efficiency, cross-gpu.ts; memory-bound by memory bandwidth)`);
+      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile (compute-bound from public kernel measurements and the catalog, cross-gpu.ts and the notes below; memory-bound by its memory bandwidth: ${memoryBandwidthRatio(this.gpu, this.ref).measured ? 'the ratio of measured copy rates' : 'the datasheet ratio (no measured copy rate)'})`);
     }
     this.launch = opts.launch ?? 'eager';
     this.hostLink = opts.host?.link;
@@ -110,6 +110,7 @@ export class DeviceModel {
     const gemm = refProfile.gemmTflops('bf16', 8192, 8192, 8192);
     this.cross = grid !== undefined && gemm !== undefined && CrossGpu.applies(this.gpu, this.ref) ? new CrossGpu(this.gpu, this.ref, grid, gemm, refSustained) : undefined;
     if (this.cross) this.notes.push(...this.cross.notes);
+    else if (this.extrapolated) this.notes.push(...measuredRatioNotes(this.gpu, this.ref, refProfile));
     // an extrapolated GPU's rates are at its own (sustained or burst) clock already
     this.sustainedFactor = this.cross || !this.sustained ? 1 : refSustained;
     this.powerLimitW = opts.powerLimitW;
@@ -176,16 +177,14 @@ export class DeviceModel {
       return this.gpu.tflops.fp32 / ref;
     }
     if (mine === undefined) throw new UnsupportedOnGpuError(this.gpu, dtype);
-    return ref ? mine / ref : 1;
+    // a public measured matmul where the catalog lacks the per-clock rates: the measured ratio, the dtype's on top
+    const gemm = measuredGemmRatio(this.gpu, this.profile);
+    return !ref ? 1 : gemm !== undefined ? gemm * ((mine / this.gpu.tflops.bf16) / (ref / this.ref.tflops.bf16)) : mine / ref;
   }
 
-  /**
-   * Memory-bound kernels on this GPU relative to the profiled one: the datasheet bandwidth ratio. (Scaling by
-   * measured copy bandwidths instead — H200 4.01 TB/s, Azure — moved the H200 forwards 1 point closer and its
-   * VAE decodes 2 points further from our H200 measurements, so the simpler ratio stays.)
-   */
+  /** Memory-bound kernels on this GPU relative to the profiled one (cross-gpu.ts memoryBandwidthRatio). */
   private memoryScale(): number {
-    return this.extrapolated ? this.gpu.memBwGBs / this.ref.memBwGBs : 1;
+    return this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1;
   }
 
   /** Effective memory bandwidth (GB/s) of a kernel family at a size. */
@@ -193,7 +192,7 @@ export class DeviceModel {
     // a full-tensor reduction: its own measured rate unless the profile measures the kind (full-reduction.ts)
     if ((family === 'reduce_full' || family === 'reduce_full_split') && !this.profile.measuresMemoryFamily(family)) {
       const gbs = family === 'reduce_full' ? fullReductionGBs(bytes) : inductorFullReductionGBs(bytes);
-      return gbs * (this.gpu.memBwGBs / getGpu(FULL_REDUCTION_GPU).memBwGBs);
+      return gbs * memoryBandwidthRatio(this.gpu, getGpu(FULL_REDUCTION_GPU)).ratio;
     }
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     return measured * this.memoryScale();
@@ -291,6 +290,8 @@ export class DeviceModel {
           const carried = this.cross?.rate('bf16', this.cross.transfer(eA100, 'bf16'), this.sustained);
           return this.computeBound(flops, bytes, (carried ?? eA100 * this.gpu.tflops.bf16) * quant, op.count);
         }
+        const anchored = this.extrapolated && !this.cross && !fp32 ? measuredAttentionRatio(this.gpu, this.profile) : undefined;
+        if (anchored !== undefined) return this.computeBound(flops, bytes, rate * anchored * quant, op.count);
         return this.computeBound(flops, bytes, this.carryOver(rate, fp32 ? 'fp32' : 'bf16') * quant, op.count);
       }
       case 'conv': {

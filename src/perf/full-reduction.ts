@@ -14,8 +14,9 @@
  * 2026-12-05): effective GB/s at each measured size, interpolated in ln(bytes) and clamped to the measured range
  * (as the profile's memory families are, profile.ts interpLog). Only `max_eager` set it; the section's
  * `abs_max_eager` and `scale_cast_eager` rows and the `quant` section's per-tensor rows are held-out checks
- * (src/perf/engine-kernels.ts). Other GPUs scale it by their datasheet memory bandwidth over the H100 SXM's
- * (as device.ts scales every memory-bound family of a borrowed profile).
+ * (src/perf/engine-kernels.ts). Other GPUs scale it by their memory bandwidth over the H100 SXM's, measured copy
+ * rates where known (cross-gpu.ts memoryBandwidthRatio, as device.ts scales every memory-bound family of a
+ * borrowed profile).
  */
 import { interpLog } from './profile.ts';
 
