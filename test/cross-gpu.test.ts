@@ -128,6 +128,7 @@ describe('GPUs reach different fractions of their datasheets: public same-method
     expect(copy('a100-sxm-80g') / copy('h100-sxm')).toBeCloseTo(1.61 / 2.9, 6);
     // the datasheets would say 4800/3350 and 2039/3350: 3.6% and 9.7% faster than measured
     expect(4800 / 3350 / (4.01 / 2.9)).toBeCloseTo(1.036, 3);
+    expect(getGpu('a100-sxm-80g').memBwGBs / 3350 / (1.61 / 2.9)).toBeCloseTo(1.096, 3);
     const l40s = memoryBandwidthRatio(getGpu('l40s'), getGpu('h100-sxm'));
     expect(l40s).toEqual({ ratio: getGpu('l40s').memBwGBs / 3350, measured: false });
   });
@@ -138,6 +139,8 @@ describe('GPUs reach different fractions of their datasheets: public same-method
     expect(Math.abs(fp8 / 1222.9 - 1)).toBeLessThan(0.05); // Azure ND MI300X v5, FP8 hipBLASLt 8192³: not fitted
     expect(Math.abs(fp8 / 1159 - 1)).toBeLessThan(0.05); // the shared catalog's version of the same file (its best FP8 GEMM)
     expect(d.notes.join(' ')).toContain('ratio of a measured 668.4 TFLOP/s BF16 matmul');
+    // the datasheet ratio would have priced it 1.57× faster
+    expect(((getGpu('mi300x').tflops.bf16 / 989) * gemm(new DeviceModel('h100-sxm', { sustained: false }), 8192)) / gemm(d, 8192)).toBeCloseTo(1.57, 2);
   });
   it('MI300X attention: the H100\'s FA2 curve scaled to Azure\'s CK FlashAttention-2 point (328.6 TFLOP/s, head dim 64, 8k tokens)', () => {
     const d = new DeviceModel('mi300x', { sustained: false });
