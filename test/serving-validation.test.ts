@@ -217,6 +217,29 @@ describe('README: validated against a real server', () => {
     }
   }, 240_000);
 
+  it('the eleventh machine: load85 met after calibration; bursty meets p95 and throughput and misses p50, its large shape 5% slower than the model at the fitted host; with its own stage times it is met', () => {
+    const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-i')).map((r) => scoreRun(r));
+    const [load85, bursty] = full!;
+    const met = (r: Parameters<typeof row>[0]) => {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
+    };
+    for (const r of [load85!.after, measured![0]!.after, measured![1]!.after]) met(r);
+    expect(Math.abs(row(bursty!.after, 'latency p95').error!)).toBeLessThanOrEqual(0.1);
+    expect(Math.abs(row(bursty!.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
+    expect(row(bursty!.after, 'latency p50').error!).toBeLessThan(-0.1);
+    // the cause: with the host fitted (which matches the small shape), the large shape's denoise is ~5% over the model
+    const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1-i/overheads.json', 'utf8'));
+    const loaded = loadScenario('calibration/serving/scenarios/h100x1-1.3b.yaml', { set: [`inference.host_dispatch_us=${o.host_dispatch_us}`, 'serving_overheads=null'] });
+    const fit = readObservedTrace('calibration/serving/traces/gpu1-i/fit.csv');
+    const model = modelStages(loaded, fit, 'calibration/serving/scenarios');
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const denoise = (w: number) => mean(fit.requests.filter((q) => q.width === w).map((q) => q.denoiseEnd! - q.denoiseStart!));
+    const modelDenoise = (w: number) => model(fit.requests.find((q) => q.width === w)!)!.times.denoise_s;
+    expect(Math.abs(denoise(480) / modelDenoise(480) - 1)).toBeLessThan(0.01);
+    expect(denoise(832) / modelDenoise(832) - 1).toBeGreaterThan(0.04);
+  }, 240_000);
+
   it('every committed trace, replayed with each request\'s own observed service time, lands within 1% at p50, p95 and throughput: the misses are in the service times, not the queueing', () => {
     const seen = new Set<string>();
     for (const run of RUNS) {
@@ -228,7 +251,7 @@ describe('README: validated against a real server', () => {
         for (const m of ['latency p50', 'latency p95', 'throughput /h']) expect(Math.abs(row(report, m).error!), `${run.dir}/${name} ${m}`).toBeLessThan(0.01);
       }
     }
-    expect(seen.size).toBeGreaterThanOrEqual(20);
+    expect(seen.size).toBeGreaterThanOrEqual(22);
   }, 240_000);
 
   it('the spread the estimate quotes for host-bound shapes is what the committed GPU traces show', () => {
