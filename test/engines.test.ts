@@ -113,6 +113,24 @@ describe('engines: step caches, distills and VAE variants', () => {
     }
   });
 
+  it('MagCache\'s first release (2025-06-09) read the ratio table from the retention start: more skips, as its README timings ran', () => {
+    // forwards computed by a Python transcription of Zehong-Ma/MagCache@8a2fcbf:MagCache4Wan2.1/magcache_generate.py:635-652
+    // on that commit's own tables (identical to today's), run 2026-12-06
+    const cases: [string, number, number, number, number][] = [
+      ['wan2.1-t2v-14b', 50, 0.24, 6, 32], ['wan2.1-t2v-1.3b', 50, 0.12, 2, 46], ['wan2.1-t2v-1.3b', 50, 0.12, 4, 36],
+      ['wan2.1-i2v-14b-480p', 40, 0.12, 4, 30], ['wan2.1-i2v-14b-480p', 40, 0.24, 6, 26], ['wan2.1-i2v-14b-720p', 40, 0.24, 6, 26],
+    ];
+    for (const [key, steps, threshold, k, computed] of cases) {
+      const t = MAG_RATIOS[key]!;
+      expect(magcacheComputed(t.ratios, t.steps, steps, 2, { threshold, k, retention: 0.2, first: true }).filter(Boolean).length, key).toBe(computed);
+    }
+    expect(parseCache('magcache:E012K4R02,first')).toEqual({ method: 'magcache', threshold: 0.12, k: 4, retention: 0.2, first: true });
+    expect(parseCache('magcache:0.12,K=4,first')).toMatchObject({ threshold: 0.12, k: 4, first: true });
+    const e = estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', request: { width: 832, height: 480 }, options: { cache: parseCache('magcache:E012K4R02,first') } });
+    expect(e.step_cache).toEqual({ method: 'magcache', forwards: 100, computed: 36, basis: 'rule' });
+    expect(() => estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', options: { cache: parseCache('magcache:0.04,first') } })).toThrow(/first MagCache release/);
+  });
+
   it('a MagCache estimate skips forwards, holds the cached residuals, and shows the published quality', () => {
     const t2v = { model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 } };
     const plain = estimate(t2v);

@@ -26,7 +26,7 @@ export function addAccelerationFlags(cmd: Command): Command {
     .option('--engine <id>', `serving engine: ${ENGINES.join('|')} (vgsim list engines; default official)`)
     .option('--dtype-layers <groups>', 'with --dtype fp8|int8: which block linears, comma-separated self,cross,ffn (default all)')
     .option('--sparse <spec>', 'sparse self-attention: radial[,decay=0.2,steps=12,layers=1], vsa,sparsity=0.9 (Video Sparse Attention) or a density like 0.3,steps=10,layers=1')
-    .option('--cache <spec>', 'step cache: magcache[:0.12,K=2,R=0.2] | magcache:E024K6R02 | teacache:0.2[,ret] | fbcache:0.05,skip=0.4 | scm:fast')
+    .option('--cache <spec>', 'step cache: magcache[:0.12,K=2,R=0.2][,first] | magcache:E024K6R02 | teacache:0.2[,ret] | fbcache:0.05,skip=0.4 | scm:fast')
     .option('--distill <id>', `distilled few-step weights: ${DISTILLS.join('|')}`)
     .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
     .option('--t5-dtype <dtype>', 'umT5 linears: bf16|fp8|int8')

@@ -9,6 +9,10 @@
  *              add |1 − ratio| to the error, skip while error < threshold and consecutive skips ≤ K, else
  *              compute and reset. Tables are nearest-interpolated to other step counts (lines 27-34). Wan2.2
  *              keeps the high-noise phase (I2V) or the start of each phase (T2V) computed. No GPU work to decide.
+ *              `magcache:…,first`: the first release's indexing (Zehong-Ma/MagCache@8a2fcbf, 2025-06-09:
+ *              MagCache4Wan2.1/magcache_generate.py:638 reads mag_ratios[cnt − retention start], the entries of
+ *              earlier, steadier steps; 8715292 changed it to mag_ratios[cnt] on 2025-06-14). Every timing in
+ *              MagCache4Wan2.1/README.md was added on 06-09/10 (git log -S), so those runs used it.
  *  - teacache  Its indicator needs the time-embedding weights, so the schedule is not computable here: the
  *              fraction of forwards computed is taken from the TeaCache README's published timings
  *              (teacache.ts), interpolated in the threshold. Flagged as published, not derived.
@@ -27,7 +31,7 @@ import type { ModelSpec } from '../workload/models.ts';
 import { highNoiseSteps } from '../workload/models.ts';
 
 export type CacheSpec =
-  | { method: 'magcache'; threshold: number; k: number; retention: number }
+  | { method: 'magcache'; threshold: number; k: number; retention: number; first?: boolean }
   | { method: 'teacache'; threshold: number; retSteps: boolean }
   | { method: 'fbcache'; threshold: number; skip: number }
   | { method: 'scm'; preset: 'slow' | 'medium' | 'fast' | 'ultra'; frontBlocks: number };
@@ -40,7 +44,7 @@ export const SCM_COMPUTED_OF_28 = { slow: 18, medium: 15, fast: 11, ultra: 8 } a
 export const DBCACHE_FRONT_BLOCKS = 8;
 
 /**
- * Parses a cache spec: `magcache[:thresh][,K=n][,R=r]` or MagCache's own `magcache:E024K6R02` naming,
+ * Parses a cache spec: `magcache[:thresh][,K=n][,R=r][,first]` or MagCache's own `magcache:E024K6R02` naming,
  * `teacache:thresh[,ret]`, `fbcache:thresh,skip=f`, `scm:slow|medium|fast|ultra[,Fn=n]`, or `none`.
  */
 export function parseCache(text: string, source = '--cache'): CacheSpec | undefined {
@@ -59,10 +63,12 @@ export function parseCache(text: string, source = '--cache'): CacheSpec | undefi
   const kv = (p: string) => p.split('=').map((s) => s.trim()) as [string, string | undefined];
   switch (method) {
     case 'magcache': {
-      const named = /^e(\d{3})k(\d+)r(\d{2})$/.exec(parts[0] ?? '');
-      if (named) return { method, threshold: Number(named[1]) / 100, k: Number(named[2]), retention: Number(named[3]) / 10 };
-      const spec = { method, threshold: NaN, k: NaN, retention: NaN } as { method: 'magcache'; threshold: number; k: number; retention: number };
-      for (const p of parts) {
+      const first = parts.includes('first');
+      const rest = parts.filter((p) => p !== 'first');
+      const named = /^e(\d{3})k(\d+)r(\d{2})$/.exec(rest[0] ?? '');
+      if (named && rest.length === 1) return { method, threshold: Number(named[1]) / 100, k: Number(named[2]), retention: Number(named[3]) / 10, ...(first ? { first } : {}) };
+      const spec = { method, threshold: NaN, k: NaN, retention: NaN, ...(first ? { first } : {}) } as { method: 'magcache'; threshold: number; k: number; retention: number; first?: boolean };
+      for (const p of rest) {
         const [key, v] = kv(p);
         if (v === undefined) spec.threshold = num(key, 'the threshold');
         else if (key === 'k') spec.k = num(v, 'K');
@@ -126,7 +132,7 @@ export interface CacheSchedule {
 export function formatCache(c: CacheSpec): string {
   switch (c.method) {
     case 'magcache':
-      return `magcache:${c.threshold},K=${c.k},R=${c.retention}`;
+      return `magcache:${c.threshold},K=${c.k},R=${c.retention}${c.first ? ',first' : ''}`;
     case 'teacache':
       return `teacache:${c.threshold}${c.retSteps ? ',ret' : ''}`;
     case 'fbcache':
@@ -145,7 +151,7 @@ function magTableKey(model: ModelSpec, height: number, width: number, image: boo
 }
 
 /** The MagCache decision per forward (true = computed), cond and uncond interleaved when `branches` is 2. */
-export function magcacheComputed(ratiosIn: readonly number[], calibratedSteps: number, steps: number, branches: 1 | 2, p: { threshold: number; k: number; retention: number }, split?: { highSteps: number; mode: 't2v' | 'i2v' }): boolean[] {
+export function magcacheComputed(ratiosIn: readonly number[], calibratedSteps: number, steps: number, branches: 1 | 2, p: { threshold: number; k: number; retention: number; first?: boolean }, split?: { highSteps: number; mode: 't2v' | 'i2v' }): boolean[] {
   let table = [1, 1, ...ratiosIn];
   if (calibratedSteps !== steps) {
     // nearest_interp of the cond and the uncond halves to the new step count
@@ -170,7 +176,7 @@ export function magcacheComputed(ratiosIn: readonly number[], calibratedSteps: n
     } else use = cnt >= Math.trunc(num * p.retention);
     let skip = false;
     if (use) {
-      ratio[br]! *= table[cnt]!;
+      ratio[br]! *= table[p.first ? cnt - Math.trunc(num * p.retention) : cnt]!; // the first release's offset (module doc)
       run[br]!++;
       err[br]! += Math.abs(1 - ratio[br]!);
       if (err[br]! < p.threshold && run[br]! <= p.k) skip = true;
@@ -201,7 +207,8 @@ export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: n
       const t = MAG_RATIOS[key!]!;
       const wan22 = model.id.startsWith('wan2.2');
       const d = wan22 ? MAGCACHE_DEFAULTS.wan22 : MAGCACHE_DEFAULTS.wan21;
-      const p = { threshold: Number.isNaN(spec.threshold) ? d.threshold : spec.threshold, k: Number.isNaN(spec.k) ? d.k : spec.k, retention: Number.isNaN(spec.retention) ? d.retention : spec.retention };
+      if (spec.first && (wan22 || model.experts === 2)) fail('the first MagCache release (2025-06-09) covered Wan2.1 only', 'drop ",first"');
+      const p = { threshold: Number.isNaN(spec.threshold) ? d.threshold : spec.threshold, k: Number.isNaN(spec.k) ? d.k : spec.k, retention: Number.isNaN(spec.retention) ? d.retention : spec.retention, ...(spec.first ? { first: true } : {}) };
       const resolved: CacheSpec = { method: 'magcache', ...p };
       const split = model.experts === 2 && model.expertSchedule ? { highSteps: highNoiseSteps(model.expertSchedule, req.steps), mode: model.task === 'i2v' ? 'i2v' as const : 't2v' as const } : undefined;
       const dec = magcacheComputed(t.ratios, t.steps, req.steps, branches, p, split);

@@ -53,7 +53,7 @@ export const InferenceSchema = z
     dtype: z.enum(['bf16', 'fp8', 'int8']).default('bf16').describe('precision of the DiT linear layers (fp8/int8 with the engine\'s activation quantisation)'),
     dtype_layers: z.array(z.enum(['self', 'cross', 'ffn'])).min(1).optional().describe('which block linears dtype quantises (default all): self-attention, cross-attention, FFN'),
     sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=), "vsa,sparsity=0.9" (Video Sparse Attention: FastVideo, SGLang) or a block density such as "0.3,steps=10,layers=1"'),
-    cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r]" or "magcache:E024K6R02", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
+    cache: z.string().optional().describe('step cache: "magcache[:thresh][,K=n][,R=r][,first]" or "magcache:E024K6R02[,first]", "teacache:thresh[,ret]", "fbcache:thresh,skip=f", "scm:slow|medium|fast|ultra"'),
     distill: z.enum(['lightx2v-4step', 'lightning-4step', 'fastwan-3step']).optional().describe('distilled few-step weights: steps and CFG become the model\'s'),
     lora: z.string().optional().describe('a LoRA on the DiT\'s block linears: its rank, run unfused as PEFT does ("256"; diffusers, xdit, cache-dit), or merged into the weights ("256,fused": no per-call cost)'),
     vae: z
