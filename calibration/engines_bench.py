@@ -25,6 +25,11 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
   block       one Wan DiT block as the official code runs it (wan_reference.py), eager against torch.compile
               (mode "default" and "max-autotune-no-cudagraphs"): the measured fusion gain of the compiled path
               that vgsim models from the operator list.
+  block_fp8   the same block with its ten linears (self- and cross-attention q/k/v/o, the two FFN layers) in FP8
+              as the serving engines run them: weights per output channel, activations per token (dynamic),
+              torch._scaled_mm with bf16 output, bias added after; eager and torch.compile'd (which fuses the
+              quantisation into one pass), with the bf16 block compiled in the same run as the paired baseline.
+              Not in the default list (it compiles four blocks): --sections block_fp8.
 
 Every case is wrapped: a missing package or an OOM is recorded as "skipped"/"error" and the run goes on. The JSON
 (vgsim-engines-bench/1) is rewritten after every case.
@@ -291,6 +296,72 @@ def block_cases(out, videos, model="wan2.1-t2v-14b"):
         G.cleanup()
 
 
+class Fp8Linear(torch.nn.Module):
+    """A bf16 nn.Linear run in FP8: per-output-channel weight scales once, per-token activation scales per call."""
+
+    def __init__(self, lin):
+        super().__init__()
+        w = lin.weight.detach().to(torch.bfloat16)
+        sw = w.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / 448.0
+        self.register_buffer("w8", (w / sw).to(torch.float8_e4m3fn))
+        self.register_buffer("sw", sw.t().contiguous())  # [1, n]
+        self.register_buffer("bias", None if lin.bias is None else lin.bias.detach().to(torch.bfloat16))
+
+    def forward(self, x):
+        shape = x.shape
+        x2 = x.reshape(-1, shape[-1]).to(torch.bfloat16)
+        sa = x2.abs().amax(dim=-1, keepdim=True).float().clamp(min=1e-12) / 448.0
+        a8 = (x2 / sa).to(torch.float8_e4m3fn)
+        y = torch._scaled_mm(a8, self.w8.t(), scale_a=sa, scale_b=self.sw, out_dtype=torch.bfloat16)
+        if self.bias is not None:
+            y = y + self.bias
+        return y.reshape(*shape[:-1], y.shape[-1])
+
+
+def fp8_block(blk):
+    """The block with its ten linears swapped for Fp8Linear (attention norms, modulation and RoPE unchanged)."""
+    for attn in (blk.self_attn, blk.cross_attn):
+        for name in ("q", "k", "v", "o"):
+            setattr(attn, name, Fp8Linear(getattr(attn, name)))
+    blk.ffn[0] = Fp8Linear(blk.ffn[0])
+    blk.ffn[2] = Fp8Linear(blk.ffn[2])
+    return blk
+
+
+def block_fp8_cases(out, videos, model="wan2.1-t2v-14b"):
+    cfg = W.DIT_CONFIGS[model]
+    d = cfg["dim"]
+    freqs = W.rope_freqs(d // cfg["num_heads"]).cuda()
+    blocks = {"bf16": W.build_block(model)}
+    blocks["fp8"] = fp8_block(W.build_block(model))
+    for (wd, ht, fr) in videos:
+        f, h, w = W.dit_grid(model, wd, ht, fr)
+        L = f * h * w
+        x = torch.randn(1, L, d, device="cuda")
+        e0 = torch.randn(1, L, 6, d, device="cuda") * 0.1
+        ctx = torch.randn(1, W.TEXT_LEN, d, device="cuda", dtype=torch.bfloat16)
+        grid = torch.tensor([[f, h, w]], dtype=torch.long)
+        lens = torch.tensor([L], dtype=torch.long)
+
+        def run(module, _i=0):
+            W.set_attention_backend("cudnn")
+            with torch.amp.autocast("cuda", dtype=torch.bfloat16), torch.no_grad():
+                return module(x, e0, lens, grid, freqs, ctx, None)
+        meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn")
+        for dt, blk in blocks.items():
+            if dt == "fp8":
+                rec(out, "block_fp8", dict(meta, name="fp8_token_eager"), lambda i, b=blk: run(b, i), warmup=2)
+            try:
+                torch._dynamo.reset()  # each shape compiled on its own (static shapes), not recompiled as dynamic
+                comp = torch.compile(blk, mode="default")
+                run(comp)  # compile outside the timing
+                rec(out, "block_fp8", dict(meta, name=dt + ("_token" if dt == "fp8" else "") + "_compiled_default"), lambda i, c=comp: run(c, i), warmup=2)
+            except Exception as exc:  # noqa: BLE001
+                skip(out, "block_fp8", dict(meta, name=dt + "_compiled_default"), "compile failed: " + G.short_err(exc))
+        x = e0 = ctx = None
+        G.cleanup()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True)
@@ -314,6 +385,8 @@ def main():
         reduce_cases(out, ms)
     if "rope" in sections:
         rope_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
+    if "block_fp8" in sections:
+        block_fp8_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     if "block" in sections:
         block_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     print("wrote", a.out)

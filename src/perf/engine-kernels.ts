@@ -17,7 +17,11 @@
  *         variant, with its clone, as engines_bench.py runs it), LightX2V's July 2025 chain
  *         (`lightx2v-2507`), and the compiled idealisation's one fp32 pass (official `fused`);
  *  block  one Wan block (part 'block' of dit.ts, as validate_gpu.py's dit_block: fp32 x, per-token e0, bf16
- *         weights, cuDNN attention) eager, and compiled as `--compile` prices the official engine (`fused`).
+ *         weights, cuDNN attention) eager, and compiled as `--compile` prices the official engine (`fused`);
+ *  block_fp8  the same block with its ten linears in FP8 (per-channel weights, per-token dynamic activations,
+ *         torch._scaled_mm), compiled, priced as `--dtype fp8` with per-token activation quantisation on all three
+ *         groups (`fused`), beside the bf16 block compiled in the same run; the eager FP8 block quantises with
+ *         separate torch ops where vgsim prices the one-pass kernel, so it is a bound.
  *
  * Which rows are held-out checks and which were used to set a rate (calibration) is stated per row: a row
  * whose measurement set the constant it is compared with says `calibration`.
@@ -60,6 +64,7 @@ export interface EngineBenchFile {
   quant?: BenchRow[];
   rope?: BenchRow[];
   block?: BenchRow[];
+  block_fp8?: BenchRow[];
   reduce?: BenchRow[];
   /** engines_bench.py applied the SDPA backend named by each sdpa_* row (runs after the backend fix). */
   sdpa_backend_applied?: boolean;
@@ -73,7 +78,7 @@ export interface EngineBenchFile {
 export type KernelRole = 'check' | 'calibration' | 'bound';
 
 export interface EngineKernelRow {
-  section: 'attention' | 'gemm' | 'quant' | 'rope' | 'block' | 'reduce';
+  section: 'attention' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
   /** The engines_bench.py file the measurement comes from. */
   file?: string;
   case: string;
@@ -220,8 +225,22 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     push('block', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops),
       compiled ? 'official block, --compile (fused chains)' : 'official block, eager');
   }
+  for (const r of (f.block_fp8 ?? []).filter(ok)) {
+    const compiled = r.name!.includes('compiled');
+    const fp8 = r.name!.startsWith('fp8');
+    const fwd = buildDitForward(ditFor(r.model!), {
+      tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
+      ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness',
+      ...(fp8 ? { linearQuant: BLOCK_FP8_QUANT } : {}),
+    });
+    const as = `${fp8 ? 'block, FP8 linears with per-token activations' : 'official block'}, ${compiled ? '--compile (fused chains)' : 'eager'}`;
+    push('block_fp8', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops), as, fp8 && !compiled ? 'bound' : 'check');
+  }
   return rows;
 }
+
+/** engines_bench.py's block_fp8: all ten linears FP8, activations per token (its Fp8Linear). */
+const BLOCK_FP8_QUANT: LinearQuant = { dtype: 'fp8', activation: 'token', groups: ['self', 'cross', 'ffn'] };
 
 /** Median |error| and how many rows land within 10% and 25%. */
 export function summarizeKernelRows(rows: readonly { error: number }[]): { n: number; median: number; within10: number; within25: number } {
@@ -235,7 +254,7 @@ export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile 
   return ENGINE_BENCH_FILES.flatMap((x) => compareEngineKernels(read(x.file), gpuId, { sdpaBackendApplied: x.sdpaBackendApplied }).map((r) => ({ ...r, file: x.file })));
 }
 
-const SECTIONS = ['attention', 'gemm', 'quant', 'reduce', 'rope', 'block'] as const;
+const SECTIONS = ['attention', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
 
 /**
  * The comparison as Markdown: one table per file, then the summary by role and section over all files, then
