@@ -101,6 +101,7 @@ export interface EngineKernelRow {
 export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: boolean }[] = [
   { file: 'calibration/engines/h100-sxm.json', sdpaBackendApplied: false },
   { file: 'calibration/engines/h100-sxm-attention-reduce.json', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-block-fp8.json', sdpaBackendApplied: true },
 ];
 
 /** Measured cases the comparison leaves out, and why. */
