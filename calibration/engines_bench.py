@@ -29,7 +29,9 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
               as the serving engines run them: weights per output channel, activations per token (dynamic),
               torch._scaled_mm with bf16 output, bias added after; eager and torch.compile'd (which fuses the
               quantisation into one pass), with the bf16 block compiled in the same run as the paired baseline.
-              Not in the default list (it compiles four blocks): --sections block_fp8.
+              Not in the default list (it compiles four blocks): --sections block_fp8. --sections block_quant
+              compiles the bf16 block, FP8 with per-tensor dynamic activations (torchao, as diffusers and xDiT run
+              it) and INT8 with per-token activations (LightX2V), compiled only.
 
 Every case is wrapped: a missing package or an OOM is recorded as "skipped"/"error" and the run goes on. The JSON
 (vgsim-engines-bench/1) is rewritten after every case.
@@ -296,44 +298,59 @@ def block_cases(out, videos, model="wan2.1-t2v-14b"):
         G.cleanup()
 
 
-class Fp8Linear(torch.nn.Module):
-    """A bf16 nn.Linear run in FP8: per-output-channel weight scales once, per-token activation scales per call."""
+class QuantLinear(torch.nn.Module):
+    """A bf16 nn.Linear run quantised, as the serving engines run it: weights per output channel, once; activations
+    per token ("token": sgl-kernel / LightX2V) or per tensor, dynamic ("tensor": torchao's float8 dynamic, as
+    diffusers + torchao and xDiT run it), per call. FP8 through torch._scaled_mm (bf16 out), INT8 through
+    torch._int_mm (int32 out, dequantised in fp32)."""
 
-    def __init__(self, lin):
+    def __init__(self, lin, dtype="fp8", act="token"):
         super().__init__()
+        self.dtype, self.act = dtype, act
+        self.qmax = 448.0 if dtype == "fp8" else 127.0
         w = lin.weight.detach().to(torch.bfloat16)
-        sw = w.abs().amax(dim=1, keepdim=True).float().clamp(min=1e-12) / 448.0
-        self.register_buffer("w8", (w / sw).to(torch.float8_e4m3fn))
-        self.register_buffer("sw", sw.t().contiguous())  # [1, n]
+        # per output channel, or one scale for the tensor where activations are per tensor (torchao's PerTensor)
+        sw = (w.abs().amax(dim=1, keepdim=True) if act == "token" else w.abs().max()).float().clamp(min=1e-12) / self.qmax
+        q = w / sw
+        self.register_buffer("wq", q.to(torch.float8_e4m3fn) if dtype == "fp8" else q.round().clamp(-127, 127).to(torch.int8))
+        self.register_buffer("sw", sw.t().contiguous() if act == "token" else sw)  # [1, n] or 0-dim
         self.register_buffer("bias", None if lin.bias is None else lin.bias.detach().to(torch.bfloat16))
 
     def forward(self, x):
         shape = x.shape
         x2 = x.reshape(-1, shape[-1]).to(torch.bfloat16)
-        sa = x2.abs().amax(dim=-1, keepdim=True).float().clamp(min=1e-12) / 448.0
-        a8 = (x2 / sa).to(torch.float8_e4m3fn)
-        y = torch._scaled_mm(a8, self.w8.t(), scale_a=sa, scale_b=self.sw, out_dtype=torch.bfloat16)
+        if self.act == "token":
+            sa = x2.abs().amax(dim=-1, keepdim=True).float().clamp(min=1e-12) / self.qmax  # [m, 1]
+        else:
+            sa = x2.abs().max().float().clamp(min=1e-12) / self.qmax  # 0-dim
+        if self.dtype == "fp8":
+            a = (x2 / sa).clamp(-448, 448).to(torch.float8_e4m3fn)
+            y = torch._scaled_mm(a, self.wq.t(), scale_a=sa, scale_b=self.sw, out_dtype=torch.bfloat16)
+        else:
+            a = (x2 / sa).round().clamp(-127, 127).to(torch.int8)
+            y = (torch._int_mm(a, self.wq.t()).float() * sa * self.sw).to(torch.bfloat16)
         if self.bias is not None:
             y = y + self.bias
         return y.reshape(*shape[:-1], y.shape[-1])
 
 
-def fp8_block(blk):
-    """The block with its ten linears swapped for Fp8Linear (attention norms, modulation and RoPE unchanged)."""
+def quant_block(blk, dtype="fp8", act="token"):
+    """The block with its ten linears swapped for QuantLinear (attention norms, modulation and RoPE unchanged)."""
     for attn in (blk.self_attn, blk.cross_attn):
         for name in ("q", "k", "v", "o"):
-            setattr(attn, name, Fp8Linear(getattr(attn, name)))
-    blk.ffn[0] = Fp8Linear(blk.ffn[0])
-    blk.ffn[2] = Fp8Linear(blk.ffn[2])
+            setattr(attn, name, QuantLinear(getattr(attn, name), dtype, act))
+    blk.ffn[0] = QuantLinear(blk.ffn[0], dtype, act)
+    blk.ffn[2] = QuantLinear(blk.ffn[2], dtype, act)
     return blk
 
 
-def block_fp8_cases(out, videos, model="wan2.1-t2v-14b"):
+def block_fp8_cases(out, videos, model="wan2.1-t2v-14b", variants=(("fp8", "token"),), bf16=True, eager=True):
     cfg = W.DIT_CONFIGS[model]
     d = cfg["dim"]
     freqs = W.rope_freqs(d // cfg["num_heads"]).cuda()
     blocks = {"bf16": W.build_block(model)}
-    blocks["fp8"] = fp8_block(W.build_block(model))
+    for dt, act in variants:
+        blocks[f"{dt}_{act}"] = quant_block(W.build_block(model), dt, act)
     for (wd, ht, fr) in videos:
         f, h, w = W.dit_grid(model, wd, ht, fr)
         L = f * h * w
@@ -349,13 +366,15 @@ def block_fp8_cases(out, videos, model="wan2.1-t2v-14b"):
                 return module(x, e0, lens, grid, freqs, ctx, None)
         meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn")
         for dt, blk in blocks.items():
-            if dt == "fp8":
-                rec(out, "block_fp8", dict(meta, name="fp8_token_eager"), lambda i, b=blk: run(b, i), warmup=2)
+            if dt == "bf16" and not bf16:
+                continue
+            if dt != "bf16" and eager:
+                rec(out, "block_fp8", dict(meta, name=dt + "_eager"), lambda i, b=blk: run(b, i), warmup=2)
             try:
                 torch._dynamo.reset()  # each shape compiled on its own (static shapes), not recompiled as dynamic
                 comp = torch.compile(blk, mode="default")
                 run(comp)  # compile outside the timing
-                rec(out, "block_fp8", dict(meta, name=dt + ("_token" if dt == "fp8" else "") + "_compiled_default"), lambda i, c=comp: run(c, i), warmup=2)
+                rec(out, "block_fp8", dict(meta, name=dt + "_compiled_default"), lambda i, c=comp: run(c, i), warmup=2)
             except Exception as exc:  # noqa: BLE001
                 skip(out, "block_fp8", dict(meta, name=dt + "_compiled_default"), "compile failed: " + G.short_err(exc))
         x = e0 = ctx = None
@@ -385,8 +404,14 @@ def main():
         reduce_cases(out, ms)
     if "rope" in sections:
         rope_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
+    videos = [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)]
+    model = "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b"
     if "block_fp8" in sections:
-        block_fp8_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
+        block_fp8_cases(out, videos, model)
+    if "block_quant" in sections:
+        # the other engines' schemes: FP8 per-tensor dynamic (torchao, as diffusers runs it) and INT8 per token
+        # (LightX2V), with the bf16 block compiled again as this run's own baseline
+        block_fp8_cases(out, videos, model, variants=(("fp8", "tensor"), ("int8", "token")), eager=False)
     if "block" in sections:
         block_cases(out, [(832, 480, 17)] if a.quick else [(832, 480, 81), (1280, 720, 81)], "wan2.1-t2v-1.3b" if a.quick else "wan2.1-t2v-14b")
     print("wrote", a.out)

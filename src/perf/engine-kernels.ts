@@ -18,10 +18,10 @@
  *         (`lightx2v-2507`), and the compiled idealisation's one fp32 pass (official `fused`);
  *  block  one Wan block (part 'block' of dit.ts, as validate_gpu.py's dit_block: fp32 x, per-token e0, bf16
  *         weights, cuDNN attention) eager, and compiled as `--compile` prices the official engine (`fused`);
- *  block_fp8  the same block with its ten linears in FP8 (per-channel weights, per-token dynamic activations,
- *         torch._scaled_mm), compiled, priced as `--dtype fp8` with per-token activation quantisation on all three
- *         groups (`fused`), beside the bf16 block compiled in the same run; the eager FP8 block quantises with
- *         separate torch ops where vgsim prices the one-pass kernel, so it is a bound.
+ *  block_fp8  the same block with its ten linears quantised (engines_bench.py QuantLinear: FP8 or INT8, per-token or
+ *         per-tensor dynamic activations), compiled, priced as `--dtype fp8|int8` with that activation quantisation
+ *         on all three groups (`fused`), beside the bf16 block compiled in the same run; the eager FP8 block
+ *         quantises with separate torch ops where vgsim prices the one-pass kernel, so it is a bound.
  *
  * Which rows are held-out checks and which were used to set a rate (calibration) is stated per row: a row
  * whose measurement set the constant it is compared with says `calibration`.
@@ -228,20 +228,17 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
   }
   for (const r of (f.block_fp8 ?? []).filter(ok)) {
     const compiled = r.name!.includes('compiled');
-    const fp8 = r.name!.startsWith('fp8');
+    const q = /^(fp8|int8)_(token|tensor)_/.exec(r.name!);
+    const quant: LinearQuant | undefined = q ? { dtype: q[1] as 'fp8' | 'int8', activation: q[2] === 'token' ? 'token' : 'tensor-dynamic', groups: ['self', 'cross', 'ffn'] } : undefined;
     const fwd = buildDitForward(ditFor(r.model!), {
       tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
-      ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness',
-      ...(fp8 ? { linearQuant: BLOCK_FP8_QUANT } : {}),
+      ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness', ...(quant ? { linearQuant: quant } : {}),
     });
-    const as = `${fp8 ? 'block, FP8 linears with per-token activations' : 'official block'}, ${compiled ? '--compile (fused chains)' : 'eager'}`;
-    push('block_fp8', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops), as, fp8 && !compiled ? 'bound' : 'check');
+    const as = `${quant ? `block, ${quant.dtype.toUpperCase()} linears with ${quant.activation === 'token' ? 'per-token' : 'per-tensor dynamic'} activations` : 'official block'}, ${compiled ? '--compile (fused chains)' : 'eager'}`;
+    push('block_fp8', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops), as, quant && !compiled ? 'bound' : 'check');
   }
   return rows;
 }
-
-/** engines_bench.py's block_fp8: all ten linears FP8, activations per token (its Fp8Linear). */
-const BLOCK_FP8_QUANT: LinearQuant = { dtype: 'fp8', activation: 'token', groups: ['self', 'cross', 'ffn'] };
 
 /** Median |error| and how many rows land within 10% and 25%. */
 export function summarizeKernelRows(rows: readonly { error: number }[]): { n: number; median: number; within10: number; within25: number } {
