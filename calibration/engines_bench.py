@@ -267,25 +267,32 @@ def rope_cases(out, videos, model="wan2.1-t2v-14b"):
 
 
 # ----------------------------------------------------------------------------------------- DiT block
-def block_cases(out, videos, model="wan2.1-t2v-14b"):
+def block_inputs(model, video):
+    """One Wan block's inputs at a video size (fp32 x, per-token e0, bf16 context) and a runner under the official
+    autocast, with the case's metadata: block_cases and block_fp8_cases time the same call."""
     cfg = W.DIT_CONFIGS[model]
     d = cfg["dim"]
-    blk = W.build_block(model)
     freqs = W.rope_freqs(d // cfg["num_heads"]).cuda()
-    for (wd, ht, fr) in videos:
-        f, h, w = W.dit_grid(model, wd, ht, fr)
-        L = f * h * w
-        x = torch.randn(1, L, d, device="cuda")
-        e0 = torch.randn(1, L, 6, d, device="cuda") * 0.1
-        ctx = torch.randn(1, W.TEXT_LEN, d, device="cuda", dtype=torch.bfloat16)
-        grid = torch.tensor([[f, h, w]], dtype=torch.long)
-        lens = torch.tensor([L], dtype=torch.long)
+    wd, ht, fr = video
+    f, h, w = W.dit_grid(model, wd, ht, fr)
+    L = f * h * w
+    x = torch.randn(1, L, d, device="cuda")
+    e0 = torch.randn(1, L, 6, d, device="cuda") * 0.1
+    ctx = torch.randn(1, W.TEXT_LEN, d, device="cuda", dtype=torch.bfloat16)
+    grid = torch.tensor([[f, h, w]], dtype=torch.long)
+    lens = torch.tensor([L], dtype=torch.long)
 
-        def run(module, _i=0):
-            W.set_attention_backend("cudnn")
-            with torch.amp.autocast("cuda", dtype=torch.bfloat16), torch.no_grad():
-                return module(x, e0, lens, grid, freqs, ctx, None)
-        meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn")
+    def run(module, _i=0):
+        W.set_attention_backend("cudnn")
+        with torch.amp.autocast("cuda", dtype=torch.bfloat16), torch.no_grad():
+            return module(x, e0, lens, grid, freqs, ctx, None)
+    return dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn"), run
+
+
+def block_cases(out, videos, model="wan2.1-t2v-14b"):
+    blk = W.build_block(model)
+    for video in videos:
+        meta, run = block_inputs(model, video)
         rec(out, "block", dict(meta, name="eager"), lambda i: run(blk, i), warmup=2)
         for mode in ("default", "max-autotune-no-cudagraphs"):
             try:
@@ -294,7 +301,7 @@ def block_cases(out, videos, model="wan2.1-t2v-14b"):
                 rec(out, "block", dict(meta, name="compiled_" + mode), lambda i, c=comp: run(c, i), warmup=2)
             except Exception as exc:  # noqa: BLE001
                 skip(out, "block", dict(meta, name="compiled_" + mode), "compile failed: " + G.short_err(exc))
-        x = e0 = ctx = None
+        run = None  # frees the inputs it holds
         G.cleanup()
 
 
@@ -345,26 +352,11 @@ def quant_block(blk, dtype="fp8", act="token"):
 
 
 def block_fp8_cases(out, videos, model="wan2.1-t2v-14b", variants=(("fp8", "token"),), bf16=True, eager=True):
-    cfg = W.DIT_CONFIGS[model]
-    d = cfg["dim"]
-    freqs = W.rope_freqs(d // cfg["num_heads"]).cuda()
     blocks = {"bf16": W.build_block(model)}
     for dt, act in variants:
         blocks[f"{dt}_{act}"] = quant_block(W.build_block(model), dt, act)
-    for (wd, ht, fr) in videos:
-        f, h, w = W.dit_grid(model, wd, ht, fr)
-        L = f * h * w
-        x = torch.randn(1, L, d, device="cuda")
-        e0 = torch.randn(1, L, 6, d, device="cuda") * 0.1
-        ctx = torch.randn(1, W.TEXT_LEN, d, device="cuda", dtype=torch.bfloat16)
-        grid = torch.tensor([[f, h, w]], dtype=torch.long)
-        lens = torch.tensor([L], dtype=torch.long)
-
-        def run(module, _i=0):
-            W.set_attention_backend("cudnn")
-            with torch.amp.autocast("cuda", dtype=torch.bfloat16), torch.no_grad():
-                return module(x, e0, lens, grid, freqs, ctx, None)
-        meta = dict(model=model, width=wd, height=ht, frames=fr, tokens=L, attention="cudnn")
+    for video in videos:
+        meta, run = block_inputs(model, video)
         for dt, blk in blocks.items():
             if dt == "bf16" and not bf16:
                 continue
@@ -377,7 +369,7 @@ def block_fp8_cases(out, videos, model="wan2.1-t2v-14b", variants=(("fp8", "toke
                 rec(out, "block_fp8", dict(meta, name=dt + "_compiled_default"), lambda i, c=comp: run(c, i), warmup=2)
             except Exception as exc:  # noqa: BLE001
                 skip(out, "block_fp8", dict(meta, name=dt + "_compiled_default"), "compile failed: " + G.short_err(exc))
-        x = e0 = ctx = None
+        run = None  # frees the inputs it holds
         G.cleanup()
 
 
