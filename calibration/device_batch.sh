@@ -14,6 +14,7 @@
 # 2026-12-06 ~06:34 UTC: the H100 branch became the serving check alone; asked for nvidia-h200, an H100 came and ran
 # it on an eleventh machine (traces/gpu1-i/).
 # ~06:54 UTC: the H100 branch ran block_fp8 (asked for nvidia-h200 again, an H100 came): calibration/engines/h100-sxm-block-fp8.json.
+# ~07:01 UTC: block_quant on another H100 (asked for nvidia-h200): calibration/engines/h100-sxm-block-quant.json.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 if grep -q H200 $OUT/gpu.txt; then

@@ -30,7 +30,8 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
     expect(ENGINE_BENCH_FILES.map((f) => f.file)).toContain(FILE);
     const all = compareEngineBenchFiles();
     expect(all.filter((r) => r.file === FILE).length).toBe(rows.length);
-    expect(all.length).toBe(rows.length + compareEngineKernels(loadEngineBench('calibration/engines/h100-sxm.json')).length + compareEngineKernels(loadEngineBench('calibration/engines/h100-sxm-block-fp8.json')).length);
+    const others = ['h100-sxm', 'h100-sxm-block-fp8', 'h100-sxm-block-quant'].map((f) => compareEngineKernels(loadEngineBench(`calibration/engines/${f}.json`)).length);
+    expect(all.length).toBe(rows.length + others.reduce((a, b) => a + b, 0));
   });
 
   it('held out: a 14B block with FP8 linears (per-token activations), compiled, within 10%, and its gain over the bf16 block of the same run within 5 points', () => {
@@ -42,6 +43,15 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
       const gain = (side: 'measured_s' | 'predicted_s') => 1 - at('fp8_token_compiled')[side] / at('bf16_compiled')[side];
       expect(gain('measured_s'), res).toBeGreaterThan(0.05); // FP8 linears do shorten the measured block
       expect(Math.abs(gain('predicted_s') - gain('measured_s')), res).toBeLessThan(0.05);
+    }
+    // the other engines' schemes, compiled in a second run: FP8 per-tensor dynamic (torchao) and INT8 per token
+    const quant = compareEngineKernels(loadEngineBench('calibration/engines/h100-sxm-block-quant.json'));
+    expect(quant.map((r) => r.case.split(' ')[0])).toEqual(['bf16_compiled_default', 'fp8_tensor_compiled_default', 'int8_token_compiled_default', 'bf16_compiled_default', 'fp8_tensor_compiled_default', 'int8_token_compiled_default']);
+    for (const r of quant) expect(Math.abs(r.error), r.case).toBeLessThan(0.1);
+    for (const res of ['832x480', '1280x720']) {
+      const at = (name: string) => quant.find((r) => r.case.startsWith(name) && r.case.includes(res))!;
+      const gain = (name: string, side: 'measured_s' | 'predicted_s') => 1 - at(name)[side] / at('bf16_compiled')[side];
+      for (const name of ['fp8_tensor', 'int8_token']) expect(Math.abs(gain(name, 'predicted_s') - gain(name, 'measured_s')), `${name} ${res}`).toBeLessThan(0.05);
     }
     // the eager FP8 block quantises with separate torch ops: vgsim's one-pass price is a lower bound
     for (const r of fp8.filter((x) => x.role === 'bound')) expect(r.predicted_s).toBeLessThan(r.measured_s);

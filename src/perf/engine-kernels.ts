@@ -102,6 +102,7 @@ export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: bo
   { file: 'calibration/engines/h100-sxm.json', sdpaBackendApplied: false },
   { file: 'calibration/engines/h100-sxm-attention-reduce.json', sdpaBackendApplied: true },
   { file: 'calibration/engines/h100-sxm-block-fp8.json', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-block-quant.json', sdpaBackendApplied: true },
 ];
 
 /** Measured cases the comparison leaves out, and why. */

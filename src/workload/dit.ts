@@ -150,9 +150,9 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
     ew(`${name}.weight_cast`, 'cast_down', n * k * (F32 + ACT), 1, { outputs: [[w, n * k * ACT, 'activations']] });
     return w;
   };
-  /** The activation quantisation of a quantised linear (see LinearQuant). */
+  /** The activation quantisation of a quantised linear (see LinearQuant); a compiled official block compiles it too. */
   const quantizeInput = (name: string, rows: number, k: number, inBytes: number, out: string) =>
-    activationQuantization(b, quant!.activation, style, name, rows, k, inBytes, out);
+    activationQuantization(b, quant!.activation, fused ? 'inductor' : style, name, rows, k, inBytes, out);
 
   /**
    * nn.Linear under autocast: cast the input to bf16 when it is fp32 (eager), then the GEMM. fp8 adds an
