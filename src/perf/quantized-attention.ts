@@ -24,18 +24,11 @@
 import { interpLog } from './profile.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { isHopper } from '../hardware/architecture.ts';
+import { FA3_PAPER_FIG5, FA3_PAPER_FP8_HD128 } from './fa3-paper.ts';
 
 /** SageAttention H100 chart (TOPS), by sequence length: [tokens, FA3 fp16, FA3 fp8, Sage2-8b]. */
 export const SAGE_H100_HD128: readonly [number, number, number, number][] = [
   [1024, 410, 614, 676], [2048, 444, 772, 807], [4096, 441, 830, 852], [8192, 459, 891, 900], [16384, 465, 878, 871], [32768, 470, 892, 882],
-];
-
-/**
- * FlashAttention-3 paper (arXiv 2407.08608), H100 SXM5, forward, head dim 128, non-causal (TFLOP/s), by sequence
- * length: [tokens, FA3 BF16 (Fig. 5), FA3 FP8 (Fig. 7)]. Beyond 16k the 16k ratio holds (both curves are flat there).
- */
-export const FA3_PAPER_HD128: readonly [number, number, number][] = [
-  [512, 467, 348], [1024, 565, 596], [2048, 625, 733], [4096, 638, 918], [8192, 646, 974], [16384, 648, 1008],
 ];
 
 /**
@@ -72,7 +65,8 @@ export function quantizedAttentionProblem(kernel: QuantizedAttention, g: GpuSpec
  */
 export function quantizedAttentionRatio(kernel: QuantizedAttention, g: GpuSpec, lq: number): { reference: 'fa3' | 'fa2'; ratio: number } {
   if (isHopper(g)) {
-    const fp8 = interpLog(FA3_PAPER_HD128.map(([n, bf16, f8]) => [n, f8 / bf16] as [number, number]), lq);
+    // FA3 FP8 (Fig. 7) over FA3 BF16 (Fig. 5), head dim 128; beyond 16k the 16k ratio holds (both curves flat)
+    const fp8 = interpLog(FA3_PAPER_FP8_HD128.map(([n, f8], i) => [n, f8 / FA3_PAPER_FIG5[128][i]![3]] as [number, number]), lq);
     if (kernel === 'fa3-fp8') return { reference: 'fa3', ratio: fp8 };
     return { reference: 'fa3', ratio: fp8 * interpLog(SAGE_H100_HD128.map((r) => [r[0], r[3] / r[2]] as [number, number]), lq) };
   }
