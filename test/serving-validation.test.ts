@@ -217,7 +217,7 @@ describe('README: validated against a real server', () => {
     }
   }, 240_000);
 
-  it('the eleventh machine: load85 met after calibration; bursty meets p95 and throughput and misses p50, its large shape 5% slower than the model at the fitted host; with its own stage times it is met', () => {
+  it('the eleventh machine: load85 met after calibration; bursty meets p95 and throughput and misses p50, the large shape 5% over the model at the fitted host (as on every machine); with its own stage times it is met', () => {
     const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-i')).map((r) => scoreRun(r));
     const [load85, bursty] = full!;
     const met = (r: Parameters<typeof row>[0]) => {
@@ -238,6 +238,13 @@ describe('README: validated against a real server', () => {
     const modelDenoise = (w: number) => model(fit.requests.find((q) => q.width === w)!)!.times.denoise_s;
     expect(Math.abs(denoise(480) / modelDenoise(480) - 1)).toBeLessThan(0.01);
     expect(denoise(832) / modelDenoise(832) - 1).toBeGreaterThan(0.04);
+    // and the large shape's denoise is the same on every machine: a miss of the cost model, not of this GPU
+    for (const run of RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'))) {
+      for (const name of run.scored) {
+        const t = readObservedTrace(`${run.dir}/${name}.csv`).requests.filter((q) => q.width === 832 && q.outcome === 'completed');
+        if (t.length) expect(Math.abs(mean(t.map((q) => q.denoiseEnd! - q.denoiseStart!)) / denoise(832) - 1), `${run.dir}/${name}`).toBeLessThan(0.03);
+      }
+    }
   }, 240_000);
 
   it('every committed trace, replayed with each request\'s own observed service time, lands within 1% at p50, p95 and throughput: the misses are in the service times, not the queueing', () => {
