@@ -213,7 +213,8 @@ export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: n
       const split = model.experts === 2 && model.expertSchedule ? { highSteps: highNoiseSteps(model.expertSchedule, req.steps), mode: model.task === 'i2v' ? 'i2v' as const : 't2v' as const } : undefined;
       const dec = magcacheComputed(t.ratios, t.steps, req.steps, branches, p, split);
       if (t.steps !== req.steps) notes.push(`MagCache ratios calibrated at ${t.steps} steps, nearest-interpolated to ${req.steps} as the script does`);
-      return { spec: resolved, forwards, computed: dec.filter(Boolean).length, frontBlocks: 0, basis: 'rule', label: `${formatCache(resolved)} (${t.source})`, notes };
+      const rule = spec.first ? '; the first release\'s indexing, Zehong-Ma/MagCache@8a2fcbf:MagCache4Wan2.1/magcache_generate.py:638' : '';
+      return { spec: resolved, forwards, computed: dec.filter(Boolean).length, frontBlocks: 0, basis: 'rule', label: `${formatCache(resolved)} (${t.source}${rule})`, notes };
     }
     case 'teacache': {
       const f = teacacheComputedFraction(model, req, spec.threshold, spec.retSteps);
