@@ -212,6 +212,46 @@ def bench(fn, warmup=2, target_s=0.25, min_reps=3, max_reps=30,
     return statistics.median(times), times
 
 
+def bench_graph(fn, warmup=2, target_s=0.05, min_inner=10, max_inner=400, reps=7):
+    """Time fn(i) as the GPU runs it inside a CUDA graph: `inner` calls captured once and replayed `reps` times
+    (CUDA events around each replay, divided by inner). Unlike bench(), no host launch cost stands between the
+    calls, so a small kernel's own GPU time is what comes out (plus the graph's ~1 us per-kernel gap).
+    Returns (median_s, list_of_rep_s)."""
+    for i in range(warmup):
+        fn(i)
+    sync()
+    a = torch.cuda.Event(enable_timing=True)
+    b = torch.cuda.Event(enable_timing=True)
+    a.record()
+    fn(warmup)
+    b.record()
+    b.synchronize()
+    est = max(a.elapsed_time(b) / 1e3, 1e-7)
+    inner = int(min(max_inner, max(min_inner, math.ceil(target_s / 10 / est))))
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):  # warm-up on a side stream before capture, as torch.cuda.graph asks
+        for i in range(3):
+            fn(i)
+    torch.cuda.current_stream().wait_stream(side)
+    sync()
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g):
+        for i in range(inner):
+            fn(i)
+    g.replay()
+    sync()
+    times = []
+    for _ in range(reps):
+        a.record()
+        g.replay()
+        b.record()
+        b.synchronize()
+        times.append(a.elapsed_time(b) / 1e3 / inner)
+    del g
+    return statistics.median(times), times
+
+
 def free_bytes():
     free, _total = torch.cuda.mem_get_info()
     return free

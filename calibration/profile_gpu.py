@@ -23,7 +23,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gpu_common import (PowerSampler, JsonOut, bench, cleanup,  # noqa: E402
+from gpu_common import (PowerSampler, JsonOut, bench, bench_graph, cleanup,  # noqa: E402
                         collect_env, free_bytes, short_err, sync)
 
 try:
@@ -218,8 +218,13 @@ class Profiler:
                 def fn(i):
                     j = i % nb
                     return torch.mm(As[j], Ws[j].t(), out=C)
-            med, _ = bench(fn, warmup=2, target_s=0.12 if not self.quick
-                           else 0.03, min_reps=3, max_reps=25)
+            if self.args.graph:
+                # the GPU's own time per call (CUDA graph replay): no host launch between calls
+                med, _ = bench_graph(fn)
+                rec["timing"] = "cuda_graph"
+            else:
+                med, _ = bench(fn, warmup=2, target_s=0.12 if not self.quick
+                               else 0.03, min_reps=3, max_reps=25)
             rec["s"] = med
             rec["tflops"] = 2.0 * m * n * k / med / 1e12
         except Exception as exc:  # noqa: BLE001
@@ -232,6 +237,8 @@ class Profiler:
 
     def section_gemm(self):
         cases = self.gemm_cases()
+        if self.args.gemm_max_m:
+            cases = [c for c in cases if c[1] <= self.args.gemm_max_m]
         log("gemm: %d cases" % len(cases))
         for c in cases:
             rec = self.run_gemm(*c)
@@ -929,6 +936,11 @@ def main():
                     help="comma list: only these memory_bound ops")
     ap.add_argument("--gemm-cases", default="",
                     help="comma list dtype:m:n:k replacing the GEMM grid")
+    ap.add_argument("--graph", action="store_true",
+                    help="time GEMMs inside a CUDA graph (the GPU's own time per call, no host launch between "
+                         "calls); --gemm-max-m keeps the grid's small shapes, where eager timing is host-bound")
+    ap.add_argument("--gemm-max-m", type=int, default=0,
+                    help="only GEMM cases with m <= this (0: all)")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("CUDA GPU required")
