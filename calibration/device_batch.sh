@@ -15,6 +15,7 @@
 # it on an eleventh machine (traces/gpu1-i/).
 # ~06:54 UTC: the H100 branch ran block_fp8 (asked for nvidia-h200 again, an H100 came): calibration/engines/h100-sxm-block-fp8.json.
 # ~07:01 UTC: block_quant on another H100 (asked for nvidia-h200): calibration/engines/h100-sxm-block-quant.json.
+# ~07:18 UTC: the GEMM grid at m <= 8192, CUDA-graph and eager, on another H100: calibration/profiles/runs/h100-sxm-gemm-*-2026-12-06.json.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 if grep -q H200 $OUT/gpu.txt; then

@@ -5,7 +5,9 @@
 
 Profile files (vgsim-gpu-profile/1): every row of PARTIAL's gemm, attention,
 memory_bound, conv, conv_workspace and sustained lists replaces the BASE row with the same
-identity (shape, dtype, backend, workload ...) or is appended. Validation files
+identity (shape, dtype, backend, workload ...) or is appended. With --min-gain G, a GEMM
+row replaces its BASE row only where its rate is at least G times BASE's (a CUDA-graph re-run replacing eager
+rows that the host's launches held back), and adds no new rows. Validation files
 (vgsim-validation/1) and family measurements (vgsim-family-measurements/1): cases
 with the same (kind, model or vae, size, attention, mode) are replaced. BASE is rewritten in place; the merge is recorded under
 notes.merged_runs. Needs only the Python standard library.
@@ -28,7 +30,7 @@ def ident(row, keys):
     return json.dumps([row.get(k) for k in keys])
 
 
-def merge(base, part):
+def merge(base, part, min_gain=None):
     replaced, added = 0, 0
     for section, keys in KEYS.items():
         if section not in part:
@@ -40,10 +42,14 @@ def merge(base, part):
         index = {ident(r, keys): i for i, r in enumerate(base[section])}
         for row in part[section]:
             k = ident(row, keys)
+            if min_gain is not None and section == "gemm":
+                old = base[section][index[k]] if k in index else None
+                if old is None or not row.get("tflops") or not old.get("tflops") or row["tflops"] < min_gain * old["tflops"]:
+                    continue
             if k in index:
                 base[section][index[k]] = row
                 replaced += 1
-            else:
+            elif min_gain is None:
                 base[section].append(row)
                 added += 1
     return replaced, added
@@ -55,6 +61,8 @@ def main():
     ap.add_argument("base")
     ap.add_argument("partial")
     ap.add_argument("--note", default="")
+    ap.add_argument("--min-gain", type=float, default=None,
+                    help="GEMM rows: replace only where the new rate is >= this times the old")
     a = ap.parse_args()
     with open(a.base) as f:
         base = json.load(f)
@@ -63,7 +71,7 @@ def main():
     if base.get("schema") != part.get("schema"):
         raise SystemExit("schema mismatch: %s vs %s" % (base.get("schema"),
                                                        part.get("schema")))
-    replaced, added = merge(base, part)
+    replaced, added = merge(base, part, a.min_gain)
     base.setdefault("notes", {}).setdefault("merged_runs", []).append({
         "measured_at": part.get("measured_at"), "replaced": replaced,
         "added": added, "note": a.note})

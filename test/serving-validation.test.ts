@@ -58,8 +58,8 @@ describe('README: validated against a real server', () => {
       expect(err(s, 'throughput /h'), s.name).toBeLessThanOrEqual(0.05);
       // the stage times sit within 3% of the model at the fitted host
       expect(Math.abs(s.serviceVsModel), s.name).toBeLessThan(0.03);
-      // and before calibration (no overheads, the model's own host) p50 or p95 missed by more than 10%
-      expect(Math.max(...['latency p50', 'latency p95'].map((m) => Math.abs(row(s.before, m).error!))), s.name).toBeGreaterThan(0.1);
+      // and before calibration (no overheads, the model's own host) p50 or p95 missed by more than 9%
+      expect(Math.max(...['latency p50', 'latency p95'].map((m) => Math.abs(row(s.before, m).error!))), s.name).toBeGreaterThan(0.09);
     }
     // the second machine, at the model's own host time: throughput within 5%, p50 and p95 within 20.5%, its bursty p50 off by more than 13%
     for (const s of gpu1b) {
@@ -81,15 +81,18 @@ describe('README: validated against a real server', () => {
     const long = scoreRun(runOf('/gpu1-long'));
     const of = (t: string) => long.find((s) => s.name === t)!;
     const err = (t: string, m: string) => row(of(t).after, m).error!;
-    // targets hold on three of four: p50 and p95 within 6%, throughput within 1%
-    for (const t of ['load50-long', 'load85-long', 'bursty2-long']) {
-      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.06);
+    // targets hold on two of four: p50 and p95 within 4%, throughput within 1%
+    for (const t of ['load50-long', 'bursty2-long']) {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.04);
       expect(Math.abs(err(t, 'throughput /h')), t).toBeLessThanOrEqual(0.01);
     }
-    // bursty-long misses by 12-15% on p50 and p95
+    // load85-long misses p50 by just over 10% (p95 and throughput met); bursty-long misses by 10-13% on p50 and p95
+    expect(err('load85-long', 'latency p50')).toBeGreaterThan(0.1);
+    expect(err('load85-long', 'latency p50')).toBeLessThan(0.11);
+    expect(Math.abs(err('load85-long', 'latency p95'))).toBeLessThanOrEqual(0.03);
     for (const m of ['latency p50', 'latency p95']) {
-      expect(err('bursty-long', m), m).toBeLessThan(-0.12);
-      expect(err('bursty-long', m), m).toBeGreaterThan(-0.155);
+      expect(err('bursty-long', m), m).toBeLessThan(-0.1);
+      expect(err('bursty-long', m), m).toBeGreaterThan(-0.13);
     }
     // the small shape's stage times spread by more than 50% there; the GPU-bound shape within 5% on every trace
     expect(stageSpread(of('bursty-long').trace)).toEqual({ spread: expect.closeTo(0.795, 2), shape: '480x272x17f/8st' });
@@ -106,13 +109,13 @@ describe('README: validated against a real server', () => {
     expect(steal / (busy * 16)).toBeLessThan(1e-4);
   }, 240_000);
 
-  it('a host fitted on another machine does not carry over: the first machine\'s (slow) host puts the third machine\'s load85 p50 a third too high', () => {
+  it('a host fitted on another machine does not carry over: the first machine\'s (slow) host puts the third machine\'s load85 p50 two fifths too high', () => {
     const run = runOf('/gpu1-long');
     const [own] = scoreRun({ ...run, scored: ['load85-long'] });
     const [borrowed] = scoreRun({ ...run, scored: ['load85-long'], set: [] });
-    expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.05);
-    expect(row(borrowed!.after, 'latency p50').error!).toBeGreaterThan(0.3);
-    expect(row(borrowed!.after, 'latency p50').error!).toBeLessThan(0.4);
+    expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.11);
+    expect(row(borrowed!.after, 'latency p50').error!).toBeGreaterThan(0.35);
+    expect(row(borrowed!.after, 'latency p50').error!).toBeLessThan(0.45);
   }, 240_000);
 
   it('the third machine\'s host changed speed between its traces: fitted on each in turn, 19.6 to 29.3 µs per kernel', async () => {
@@ -129,17 +132,17 @@ describe('README: validated against a real server', () => {
 
   it('the fourth machine replays bursty-long\'s exact arrivals and meets the targets the third machine missed', () => {
     const [b, third] = sameArrivals('/gpu1-long-b', 'bursty-long');
-    for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b.after, m).error!), m).toBeLessThanOrEqual(0.04);
+    for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b.after, m).error!), m).toBeLessThanOrEqual(0.06);
     expect(Math.abs(row(b.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
-    // its stage times sit at the model (within 3%), the third machine's 10% above it
-    expect(Math.abs(b.serviceVsModel)).toBeLessThan(0.03);
+    // its stage times sit near the model (within 4%), the third machine's 9% or more above it
+    expect(Math.abs(b.serviceVsModel)).toBeLessThan(0.04);
     expect(third.serviceVsModel).toBeGreaterThan(0.09);
   }, 240_000);
 
-  it('the fifth machine replays load85-long\'s exact arrivals: its slow host misses what the third machine met', () => {
+  it('the fifth machine replays load85-long\'s exact arrivals: its slow host misses by a third what the third machine came within 11% of', () => {
     const [c, third] = sameArrivals('/gpu1-long-c', 'load85-long');
-    // the third machine meets this trace; the fifth's p50 misses by more than a third, throughput still within 1%
-    expect(Math.abs(row(third.after, 'latency p50').error!)).toBeLessThanOrEqual(0.05);
+    // the third machine comes within 11% of this trace; the fifth's p50 misses by more than a third, throughput still within 1%
+    expect(Math.abs(row(third.after, 'latency p50').error!)).toBeLessThanOrEqual(0.11);
     expect(row(c.after, 'latency p50').error!).toBeLessThan(-0.33);
     expect(Math.abs(row(c.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
     // the GPU-bound shape agrees within 5% on both hosts; the host-bound one is 20% slow on the fifth
@@ -175,10 +178,10 @@ describe('README: validated against a real server', () => {
     expect(Math.abs(o.host_dispatch_us / (EAGER_HOST_PER_KERNEL_S * 1e6) - 1)).toBeLessThan(0.1);
   }, 240_000);
 
-  it('the ninth machine, measured after the host fit was built (bursty only): a slow host, missed before calibration, met after', () => {
+  it('the ninth machine, measured after the host fit was built (bursty only): a slow host, more than 8% off before calibration, met after', () => {
     const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-g')).map((r) => scoreRun(r)[0]!);
     expect(measured!.after.scenario.stage_times.some(Boolean)).toBe(true);
-    expect(Math.abs(row(full!.before, 'latency p50').error!)).toBeGreaterThan(0.1);
+    expect(Math.abs(row(full!.before, 'latency p50').error!)).toBeGreaterThan(0.08);
     for (const r of [full!.after, measured!.after]) {
       for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
       expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
@@ -217,28 +220,26 @@ describe('README: validated against a real server', () => {
     }
   }, 240_000);
 
-  it('the eleventh machine: load85 met after calibration; bursty meets p95 and throughput and misses p50, the large shape 5% over the model at the fitted host (as on every machine); with its own stage times it is met', () => {
+  it('the eleventh machine: both traces met after calibration; its large shape within 3% of the model at the fitted host, as on every machine, where pricing the harness\'s IEEE fp32 GEMMs as TF32 put it 5% under', () => {
     const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-i')).map((r) => scoreRun(r));
-    const [load85, bursty] = full!;
-    const met = (r: Parameters<typeof row>[0]) => {
+    for (const r of [...full!, ...measured!].map((x) => x.after)) {
       for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
       expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
-    };
-    for (const r of [load85!.after, measured![0]!.after, measured![1]!.after]) met(r);
-    expect(Math.abs(row(bursty!.after, 'latency p95').error!)).toBeLessThanOrEqual(0.1);
-    expect(Math.abs(row(bursty!.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
-    expect(row(bursty!.after, 'latency p50').error!).toBeLessThan(-0.1);
-    // the cause: with the host fitted (which matches the small shape), the large shape's denoise is ~5% over the model
+    }
     const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1-i/overheads.json', 'utf8'));
-    const loaded = loadScenario('calibration/serving/scenarios/h100x1-1.3b.yaml', { set: [`inference.host_dispatch_us=${o.host_dispatch_us}`, 'serving_overheads=null'] });
     const fit = readObservedTrace('calibration/serving/traces/gpu1-i/fit.csv');
-    const model = modelStages(loaded, fit, 'calibration/serving/scenarios');
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const denoise = (w: number) => mean(fit.requests.filter((q) => q.width === w).map((q) => q.denoiseEnd! - q.denoiseStart!));
-    const modelDenoise = (w: number) => model(fit.requests.find((q) => q.width === w)!)!.times.denoise_s;
-    expect(Math.abs(denoise(480) / modelDenoise(480) - 1)).toBeLessThan(0.01);
-    expect(denoise(832) / modelDenoise(832) - 1).toBeGreaterThan(0.04);
-    // and the large shape's denoise is the same on every machine: a miss of the cost model, not of this GPU
+    const modelDenoise = (w: number, fp32: 'ieee' | 'tf32') => {
+      const loaded = loadScenario('calibration/serving/scenarios/h100x1-1.3b.yaml', { set: [`inference.host_dispatch_us=${o.host_dispatch_us}`, 'serving_overheads=null', `inference.fp32_matmul=${fp32}`] });
+      return modelStages(loaded, fit, 'calibration/serving/scenarios')(fit.requests.find((q) => q.width === w)!)!.times.denoise_s;
+    };
+    expect(Math.abs(denoise(480) / modelDenoise(480, 'ieee') - 1)).toBeLessThan(0.01);
+    expect(Math.abs(denoise(832) / modelDenoise(832, 'ieee') - 1)).toBeLessThan(0.03);
+    // the harness keeps PyTorch's default IEEE fp32 matmuls: priced as TF32, the large shape comes out 4-6% fast
+    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeGreaterThan(0.04);
+    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeLessThan(0.06);
+    // and the large shape's denoise is the same on every machine (within 3% of this one's on every scored trace)
     for (const run of RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'))) {
       for (const name of run.scored) {
         const t = readObservedTrace(`${run.dir}/${name}.csv`).requests.filter((q) => q.width === 832 && q.outcome === 'completed');
