@@ -25,11 +25,11 @@ if grep -q H200 $OUT/gpu.txt; then
   timeout 150 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
   timeout 120 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 90 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
 else
-  # on an H100: the profile's GEMMs with m <= 8192 timed inside CUDA graphs (the GPU's own time per call) and,
-  # as this run's own baseline, eagerly as profile_gpu.py timed them (host launch between calls): are the small
-  # shapes' profile rates host-bound? (block_fp8 ran at ~06:54 UTC, block_quant at ~07:01 UTC.)
-  timeout 250 python3 calibration/profile_gpu.py --sections gemm --gemm-max-m 8192 --graph --out $OUT/h100-sxm-gemm-graph.json > $OUT/graph.log 2>&1; echo graph rc=$?
-  timeout 250 python3 calibration/profile_gpu.py --sections gemm --gemm-max-m 8192 --out $OUT/h100-sxm-gemm-eager.json > $OUT/eager.log 2>&1; echo eager rc=$?
+  # on an H100: the profile's memory-bound ops up to 2^24 elements timed inside CUDA graphs (the GPU's own time per
+  # call) and, as this run's own baseline, eagerly as profile_gpu.py timed them (host launch between calls), as the
+  # GEMMs were at ~07:18 UTC (block_fp8 ran at ~06:54 UTC, block_quant at ~07:01 UTC).
+  timeout 250 python3 calibration/profile_gpu.py --sections memory --mem-max-elements 16777216 --graph --out $OUT/h100-sxm-memory-graph.json > $OUT/graph.log 2>&1; echo graph rc=$?
+  timeout 250 python3 calibration/profile_gpu.py --sections memory --mem-max-elements 16777216 --out $OUT/h100-sxm-memory-eager.json > $OUT/eager.log 2>&1; echo eager rc=$?
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

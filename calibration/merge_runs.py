@@ -5,8 +5,8 @@
 
 Profile files (vgsim-gpu-profile/1): every row of PARTIAL's gemm, attention,
 memory_bound, conv, conv_workspace and sustained lists replaces the BASE row with the same
-identity (shape, dtype, backend, workload ...) or is appended. With --min-gain G, a GEMM
-row replaces its BASE row only where its rate is at least G times BASE's (a CUDA-graph re-run replacing eager
+identity (shape, dtype, backend, workload ...) or is appended. With --min-gain G, a GEMM or
+memory-bound row replaces its BASE row only where its rate is at least G times BASE's (a CUDA-graph re-run replacing eager
 rows that the host's launches held back), and adds no new rows. Validation files
 (vgsim-validation/1) and family measurements (vgsim-family-measurements/1): cases
 with the same (kind, model or vae, size, attention, mode) are replaced. BASE is rewritten in place; the merge is recorded under
@@ -26,6 +26,10 @@ KEYS = {
 }
 
 
+# the rate --min-gain compares, per section
+RATE = {"gemm": "tflops", "memory_bound": "gbps"}
+
+
 def ident(row, keys):
     return json.dumps([row.get(k) for k in keys])
 
@@ -42,9 +46,10 @@ def merge(base, part, min_gain=None):
         index = {ident(r, keys): i for i, r in enumerate(base[section])}
         for row in part[section]:
             k = ident(row, keys)
-            if min_gain is not None and section == "gemm":
+            if min_gain is not None and section in RATE:
+                rate = RATE[section]
                 old = base[section][index[k]] if k in index else None
-                if old is None or not row.get("tflops") or not old.get("tflops") or row["tflops"] < min_gain * old["tflops"]:
+                if old is None or not row.get(rate) or not old.get(rate) or row[rate] < min_gain * old[rate]:
                     continue
             if k in index:
                 base[section][index[k]] = row
@@ -62,7 +67,7 @@ def main():
     ap.add_argument("partial")
     ap.add_argument("--note", default="")
     ap.add_argument("--min-gain", type=float, default=None,
-                    help="GEMM rows: replace only where the new rate is >= this times the old")
+                    help="GEMM and memory-bound rows: replace only where the new rate is >= this times the old")
     a = ap.parse_args()
     with open(a.base) as f:
         base = json.load(f)

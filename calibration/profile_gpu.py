@@ -455,7 +455,7 @@ class Profiler:
             ops = [o for o in ops if o[0] in keep]
         for name, label, build in ops:
             for n in sizes:
-                if n > caps.get(name, 2**40):
+                if n > caps.get(name, 2**40) or (self.args.mem_max_elements and n > self.args.mem_max_elements):
                     continue
                 rec = {"op": name, "dtype": label, "elements": None,
                        "bytes": None, "s": None, "gbps": None}
@@ -469,9 +469,13 @@ class Profiler:
                         fn, elems, nbytes = build(n)
                         rec["elements"] = elems
                         rec["bytes"] = nbytes
-                        med, _ = bench(fn, warmup=2,
-                                       target_s=0.1 if not self.quick else 0.02,
-                                       min_reps=3, max_reps=25)
+                        if self.args.graph:
+                            med, _ = bench_graph(fn)
+                            rec["timing"] = "cuda_graph"
+                        else:
+                            med, _ = bench(fn, warmup=2,
+                                           target_s=0.1 if not self.quick else 0.02,
+                                           min_reps=3, max_reps=25)
                         rec["s"] = med
                         rec["gbps"] = nbytes / med / 1e9
                 except Exception as exc:  # noqa: BLE001
@@ -937,10 +941,14 @@ def main():
     ap.add_argument("--gemm-cases", default="",
                     help="comma list dtype:m:n:k replacing the GEMM grid")
     ap.add_argument("--graph", action="store_true",
-                    help="time GEMMs inside a CUDA graph (the GPU's own time per call, no host launch between "
-                         "calls); --gemm-max-m keeps the grid's small shapes, where eager timing is host-bound")
+                    help="time GEMMs and memory-bound ops inside a CUDA graph (the GPU's own time per call, no "
+                         "host launch between calls); --gemm-max-m / --mem-max-elements keep the small shapes, where "
+                         "eager timing is host-bound")
     ap.add_argument("--gemm-max-m", type=int, default=0,
                     help="only GEMM cases with m <= this (0: all)")
+    ap.add_argument("--mem-max-elements", type=int, default=0,
+                    help="only memory_bound sizes with at most this many elements (0: all); with --graph, the "
+                         "small sizes where eager timing is host-bound")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("CUDA GPU required")
