@@ -21,3 +21,20 @@ describe('small GEMMs at their CUDA-graph rates (profile_gpu.py --graph, merged 
     }
   });
 });
+
+describe('the served 832×480×17 forward against its kernel profile', () => {
+  it('prices within 2% of the GPU time its kernels took (calibration/host/forward-kernels-h100-sxm.json: held out)', async () => {
+    const { buildDitForward } = await import('../src/workload/dit.ts');
+    const { WAN_MODELS } = await import('../src/workload/models.ts');
+    const { DeviceModel } = await import('../src/perf/device.ts');
+    const { priceStage } = await import('../src/perf/stage-cost.ts');
+    const kp = JSON.parse(readFileSync('calibration/host/forward-kernels-h100-sxm.json', 'utf8')) as { rows: { shape: string; tokens: number; kernels: [string, number, number][] }[] };
+    const row = kp.rows.find((r) => r.shape === '832x480x17f')!;
+    const measured = row.kernels.reduce((a, k) => a + k[2], 0);
+    const m = WAN_MODELS.find((x) => x.id === 'wan2.1-t2v-1.3b')!;
+    // as the harness runs it: the Wan2.2 code path (per-token timestep), cuDNN attention, PyTorch's IEEE fp32 matmuls
+    const fwd = buildDitForward({ ...m.dit, perTokenTimestep: true }, { tokens: row.tokens, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'forward', ropeVariant: 'harness', fp32Matmul: 'ieee' });
+    const gpu = priceStage(new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' }), fwd.builder.ops).gpuSeconds;
+    expect(Math.abs(gpu / measured - 1)).toBeLessThan(0.02);
+  });
+});
