@@ -181,21 +181,27 @@ def sync():
     torch.cuda.synchronize()
 
 
+def _first_call_s(fn, warmup):
+    """fn(0 .. warmup-1) as warm-up, then one call fn(warmup) timed with CUDA events (seconds, at least 1e-7):
+    the estimate bench() and bench_graph() size their batches by."""
+    for i in range(warmup):
+        fn(i)
+    sync()
+    a = torch.cuda.Event(enable_timing=True)
+    b = torch.cuda.Event(enable_timing=True)
+    a.record()
+    fn(warmup)
+    b.record()
+    b.synchronize()
+    return max(a.elapsed_time(b) / 1e3, 1e-7)
+
+
 def bench(fn, warmup=2, target_s=0.25, min_reps=3, max_reps=30,
           batch_min_s=1e-3, max_inner=200):
     """Time fn(i) with CUDA events. Small calls are batched (inner calls
     between two events, time divided by inner) so launch latency is hidden
     when the GPU is the bottleneck. Returns (median_s, list_of_rep_s)."""
-    for i in range(warmup):
-        fn(i)
-    sync()
-    s_ev = torch.cuda.Event(enable_timing=True)
-    e_ev = torch.cuda.Event(enable_timing=True)
-    s_ev.record()
-    fn(warmup)
-    e_ev.record()
-    e_ev.synchronize()
-    est = max(s_ev.elapsed_time(e_ev) / 1e3, 1e-7)
+    est = _first_call_s(fn, warmup)
     inner = int(min(max_inner, max(1, math.ceil(batch_min_s / est))))
     reps = int(min(max_reps, max(min_reps, round(target_s / (est * inner)))))
     evs = [(torch.cuda.Event(enable_timing=True),
@@ -217,17 +223,10 @@ def bench_graph(fn, warmup=2, target_s=0.05, min_inner=10, max_inner=400, reps=7
     (CUDA events around each replay, divided by inner). Unlike bench(), no host launch cost stands between the
     calls, so a small kernel's own GPU time is what comes out (plus the graph's ~1 us per-kernel gap).
     Returns (median_s, list_of_rep_s)."""
-    for i in range(warmup):
-        fn(i)
-    sync()
+    est = _first_call_s(fn, warmup)
+    inner = int(min(max_inner, max(min_inner, math.ceil(target_s / 10 / est))))
     a = torch.cuda.Event(enable_timing=True)
     b = torch.cuda.Event(enable_timing=True)
-    a.record()
-    fn(warmup)
-    b.record()
-    b.synchronize()
-    est = max(a.elapsed_time(b) / 1e3, 1e-7)
-    inner = int(min(max_inner, max(min_inner, math.ceil(target_s / 10 / est))))
     side = torch.cuda.Stream()
     side.wait_stream(torch.cuda.current_stream())
     with torch.cuda.stream(side):  # warm-up on a side stream before capture, as torch.cuda.graph asks
