@@ -44,6 +44,19 @@ export interface ValidationRun {
  */
 export const OWN_HOST = `inference.host_dispatch_us=${EAGER_HOST_PER_KERNEL_S * 1e6}`;
 
+/**
+ * A machine fitted on its own fit trace: its scored traces with the cost model's stage times and the overheads and
+ * host fitted there (`note`), then the same traces with the stage times each shape had on that fit trace (`measuredNote`).
+ */
+function fittedOnItsOwn(machine: string, scored: string[], note: string, measuredNote: string): ValidationRun[] {
+  const dir = `calibration/serving/traces/${machine}`;
+  const overheads = `serving_overheads=../traces/${machine}/overheads.json`;
+  return [
+    { dir, scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml', scored, set: [overheads], note },
+    { dir, scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml', scored, set: [`deployment.stage_times=../traces/${machine}/stage-times.json`, overheads], note: measuredNote },
+  ];
+}
+
 export const RUNS: ValidationRun[] = [
   {
     dir: 'calibration/serving/traces/gpu1',
@@ -90,90 +103,24 @@ export const RUNS: ValidationRun[] = [
     fitDir: 'calibration/serving/traces/gpu1',
     note: 'A fifth machine of the same kind (2026-12-05, 21:40 UTC) replaying exactly the arrivals and shapes of `gpu1-long/load85-long` (load seed 32), scored with the overheads fitted on `gpu1/fit.csv`. The third machine came within 11% of this trace (p50 +10.2%); here the host-bound small shape ran 20% slower than the model while the GPU-bound shape agreed within 3%, and at 85% load that moves p50 by more than a third: how fast the host dispatches kernels decides these traces, and no model of the GPU can know it (`load85-long-hostspeed.txt`: `host_speed_monitor.py` beside the run).',
   },
-  {
-    dir: 'calibration/serving/traces/gpu1-long-d',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['load85-long'],
-    set: ['serving_overheads=../traces/gpu1-long-d/overheads.json'],
-    note: 'A sixth machine of the same kind (2026-12-05, 21:50 UTC), measured the way a user validates vgsim on their own server: a fit trace and then `gpu1-long/load85-long`\'s exact arrivals (load seed 32), both on this machine, with its host probed first (`calibration/host/forward-host-h100-sxm-d.json`). A fast host: at the model\'s own time per kernel the whole stack misses p50 by more than 10% the other way from the slow hosts (the "before" column below); with the host fitted on its fit trace it meets the targets.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-long-d',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['load85-long'],
-    set: ['deployment.stage_times=../traces/gpu1-long-d/stage-times.json', 'serving_overheads=../traces/gpu1-long-d/overheads.json'],
-    note: 'The same trace replayed with the stage times each shape had on this machine\'s own fit trace: the procedure a user follows on their own cluster (fit on one trace, score another), and the second machine where it meets the targets.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-long-e',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['bursty-long'],
-    set: ['serving_overheads=../traces/gpu1-long-e/overheads.json'],
-    note: 'A seventh machine of the same kind (2026-12-05, 22:30 UTC), measured as the sixth: its host probed (`calibration/host/forward-host-h100-sxm-e.json`), a fit trace, then `gpu1-long/bursty-long`\'s exact arrivals (load seed 42, Gamma cv 3). Another fast host; fitted on its own fit trace, the whole stack meets the targets under Gamma-bursty arrivals too.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-long-e',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['bursty-long'],
-    set: ['deployment.stage_times=../traces/gpu1-long-e/stage-times.json', 'serving_overheads=../traces/gpu1-long-e/overheads.json'],
-    note: 'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace: the third machine where fitting on one trace of the machine and scoring another meets the targets, here under Gamma-bursty arrivals.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-f',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['load85'],
-    set: ['serving_overheads=../traces/gpu1-f/overheads.json'],
-    note: 'An eighth machine of the same kind (2026-12-06, 02:50 UTC), measured as the sixth and seventh but shorter, for want of device time: a stage profile of this machine for the arrival rates (its files were not returned by the device and are not committed; the sidecar JSONs record the rates), a fit trace (Poisson, 70%) and a Poisson 85% trace, 70 s of arrivals each, with the host-speed monitor beside them. Its host issued kernels close to the model\'s own time: the whole stack met the targets before calibration too, and with the host fitted on its fit trace it still does.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-f',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['load85'],
-    set: ['deployment.stage_times=../traces/gpu1-f/stage-times.json', 'serving_overheads=../traces/gpu1-f/overheads.json'],
-    note: 'The same trace replayed with the stage times each shape had on this machine\'s own fit trace.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-g',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['bursty'],
-    set: ['serving_overheads=../traces/gpu1-g/overheads.json'],
-    note: 'A ninth machine of the same kind (2026-12-06, 04:14 UTC), measured after the host fit was built, with `calibration/serving/run_one_gpu_check.sh`: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. The device returned 8 of the call\'s 15 files: the stage profile and the 85% trace were dropped, so only the bursty trace is scored. A slow host (fitted at about 30 µs per kernel): before calibration the whole stack misses p50 by 8%; with the host fitted on its own fit trace it meets the targets under bursts.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-g',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['bursty'],
-    set: ['deployment.stage_times=../traces/gpu1-g/stage-times.json', 'serving_overheads=../traces/gpu1-g/overheads.json'],
-    note: 'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-h',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['load85', 'bursty'],
-    set: ['serving_overheads=../traces/gpu1-h/overheads.json'],
-    note: 'A tenth machine of the same kind (2026-12-06, 04:36 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth, every file returned: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. A slow host (fitted at about 34 µs per kernel). With the host fitted on its fit trace the bursty trace meets the targets; the 85% trace meets p50 but misses p95 by more than a quarter the other way: during it the host ran the small shape about 10% faster than during the fit trace, and the pure-Python monitor beside the run saw the host faster too (`hostspeed.txt`) — the drift the third machine showed, and at 85% load the queue amplifies it.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-h',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['load85', 'bursty'],
-    set: ['deployment.stage_times=../traces/gpu1-h/stage-times.json', 'serving_overheads=../traces/gpu1-h/overheads.json'],
-    note: 'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-i',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml',
-    scored: ['load85', 'bursty'],
-    set: ['serving_overheads=../traces/gpu1-i/overheads.json'],
-    note: 'An eleventh machine of the same kind (2026-12-06, 06:34 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth and tenth, every file returned. Its host fitted at about 29 µs per kernel, the first machine\'s speed. Fitted on its fit trace, both traces meet the targets. Its large shape\'s denoise, the same on every machine (2.17–2.27 s a request on all of them), sits within 3% of the model at the fitted host now that the harness\'s IEEE fp32 time-embedding GEMMs are priced as such; priced as TF32 (vgsim\'s default) they made that shape 5% fast and the bursty p50 12% short.',
-  },
-  {
-    dir: 'calibration/serving/traces/gpu1-i',
-    scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml',
-    scored: ['load85', 'bursty'],
-    set: ['deployment.stage_times=../traces/gpu1-i/stage-times.json', 'serving_overheads=../traces/gpu1-i/overheads.json'],
-    note: 'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.',
-  },
+  ...fittedOnItsOwn('gpu1-long-d', ['load85-long'],
+    'A sixth machine of the same kind (2026-12-05, 21:50 UTC), measured the way a user validates vgsim on their own server: a fit trace and then `gpu1-long/load85-long`\'s exact arrivals (load seed 32), both on this machine, with its host probed first (`calibration/host/forward-host-h100-sxm-d.json`). A fast host: at the model\'s own time per kernel the whole stack misses p50 by more than 10% the other way from the slow hosts (the "before" column below); with the host fitted on its fit trace it meets the targets.',
+    'The same trace replayed with the stage times each shape had on this machine\'s own fit trace: the procedure a user follows on their own cluster (fit on one trace, score another), and the second machine where it meets the targets.'),
+  ...fittedOnItsOwn('gpu1-long-e', ['bursty-long'],
+    'A seventh machine of the same kind (2026-12-05, 22:30 UTC), measured as the sixth: its host probed (`calibration/host/forward-host-h100-sxm-e.json`), a fit trace, then `gpu1-long/bursty-long`\'s exact arrivals (load seed 42, Gamma cv 3). Another fast host; fitted on its own fit trace, the whole stack meets the targets under Gamma-bursty arrivals too.',
+    'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace: the third machine where fitting on one trace of the machine and scoring another meets the targets, here under Gamma-bursty arrivals.'),
+  ...fittedOnItsOwn('gpu1-f', ['load85'],
+    'An eighth machine of the same kind (2026-12-06, 02:50 UTC), measured as the sixth and seventh but shorter, for want of device time: a stage profile of this machine for the arrival rates (its files were not returned by the device and are not committed; the sidecar JSONs record the rates), a fit trace (Poisson, 70%) and a Poisson 85% trace, 70 s of arrivals each, with the host-speed monitor beside them. Its host issued kernels close to the model\'s own time: the whole stack met the targets before calibration too, and with the host fitted on its fit trace it still does.',
+    'The same trace replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-g', ['bursty'],
+    'A ninth machine of the same kind (2026-12-06, 04:14 UTC), measured after the host fit was built, with `calibration/serving/run_one_gpu_check.sh`: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. The device returned 8 of the call\'s 15 files: the stage profile and the 85% trace were dropped, so only the bursty trace is scored. A slow host (fitted at about 30 µs per kernel): before calibration the whole stack misses p50 by 8%; with the host fitted on its own fit trace it meets the targets under bursts.',
+    'The bursty trace replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-h', ['load85', 'bursty'],
+    'A tenth machine of the same kind (2026-12-06, 04:36 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth, every file returned: a stage profile, a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each, the host-speed monitor beside them. A slow host (fitted at about 34 µs per kernel). With the host fitted on its fit trace the bursty trace meets the targets; the 85% trace meets p50 but misses p95 by more than a quarter the other way: during it the host ran the small shape about 10% faster than during the fit trace, and the pure-Python monitor beside the run saw the host faster too (`hostspeed.txt`) — the drift the third machine showed, and at 85% load the queue amplifies it.',
+    'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-i', ['load85', 'bursty'],
+    'An eleventh machine of the same kind (2026-12-06, 06:34 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth and tenth, every file returned. Its host fitted at about 29 µs per kernel, the first machine\'s speed. Fitted on its fit trace, both traces meet the targets. Its large shape\'s denoise, the same on every machine (2.17–2.27 s a request on all of them), sits within 3% of the model at the fitted host now that the harness\'s IEEE fp32 time-embedding GEMMs are priced as such; priced as TF32 (vgsim\'s default) they made that shape 5% fast and the bursty p50 12% short.',
+    'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
   {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
