@@ -5,6 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { buildDitForward } from '../src/workload/dit.ts';
+import { WAN_MODELS } from '../src/workload/models.ts';
+import { DeviceModel } from '../src/perf/device.ts';
+import { priceStage } from '../src/perf/stage-cost.ts';
 describe('small GEMMs at their CUDA-graph rates (profile_gpu.py --graph, merged where >= 5% faster)', () => {
   const prof = JSON.parse(readFileSync('calibration/profiles/h100-sxm.json', 'utf8')) as { gemm: { dtype: string; m: number; n: number; k: number; tflops: number; timing?: string }[]; notes: { merged_runs?: { replaced: number; note: string }[] } };
   const raw = JSON.parse(readFileSync('calibration/profiles/runs/h100-sxm-gemm-graph-2026-12-06.json', 'utf8')) as { gemm: { dtype: string; m: number; n: number; k: number; tflops: number }[] };
@@ -23,11 +27,7 @@ describe('small GEMMs at their CUDA-graph rates (profile_gpu.py --graph, merged 
 });
 
 describe('the served 832×480×17 forward against its kernel profile', () => {
-  it('prices within 2% of the GPU time its kernels took (calibration/host/forward-kernels-h100-sxm.json: held out)', async () => {
-    const { buildDitForward } = await import('../src/workload/dit.ts');
-    const { WAN_MODELS } = await import('../src/workload/models.ts');
-    const { DeviceModel } = await import('../src/perf/device.ts');
-    const { priceStage } = await import('../src/perf/stage-cost.ts');
+  it('prices within 2% of the GPU time its kernels took (calibration/host/forward-kernels-h100-sxm.json: held out)', () => {
     const kp = JSON.parse(readFileSync('calibration/host/forward-kernels-h100-sxm.json', 'utf8')) as { rows: { shape: string; tokens: number; kernels: [string, number, number][] }[] };
     const row = kp.rows.find((r) => r.shape === '832x480x17f')!;
     const measured = row.kernels.reduce((a, k) => a + k[2], 0);

@@ -218,25 +218,22 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     });
     push('rope', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} (${r.tokens} tokens)`, r.s, s, c.as);
   }
+  // one Wan block as the bench ran it (validate_gpu.py's dit_block inputs), with its linears quantised if `quant`
+  const blockSeconds = (r: BenchRow, compiled: boolean, quant?: LinearQuant) => benchSeconds(dev, buildDitForward(ditFor(r.model!), {
+    tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
+    ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness', ...(quant ? { linearQuant: quant } : {}),
+  }).builder.ops);
+  const blockCase = (r: BenchRow) => `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`;
   for (const r of (f.block ?? []).filter(ok)) {
     const compiled = r.name!.startsWith('compiled');
-    const fwd = buildDitForward(ditFor(r.model!), {
-      tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
-      ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness',
-    });
-    push('block', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops),
-      compiled ? 'official block, --compile (fused chains)' : 'official block, eager');
+    push('block', r.name!, blockCase(r), r.s, blockSeconds(r, compiled), compiled ? 'official block, --compile (fused chains)' : 'official block, eager');
   }
   for (const r of (f.block_fp8 ?? []).filter(ok)) {
     const compiled = r.name!.includes('compiled');
     const q = /^(fp8|int8)_(token|tensor)_/.exec(r.name!);
     const quant: LinearQuant | undefined = q ? { dtype: q[1] as 'fp8' | 'int8', activation: q[2] === 'token' ? 'token' : 'tensor-dynamic', groups: ['self', 'cross', 'ffn'] } : undefined;
-    const fwd = buildDitForward(ditFor(r.model!), {
-      tokens: r.tokens!, batch: 1, kernel: r.attention === 'flash' ? 'fa2' : 'cudnn', linearDtype: 'bf16', fused: compiled,
-      ulysses: 1, ring: 1, tp: 1, weightsResident: false, part: 'block', ropeVariant: 'harness', ...(quant ? { linearQuant: quant } : {}),
-    });
     const as = `${quant ? `block, ${quant.dtype.toUpperCase()} linears with ${quant.activation === 'token' ? 'per-token' : 'per-tensor dynamic'} activations` : 'official block'}, ${compiled ? '--compile (fused chains)' : 'eager'}`;
-    push('block_fp8', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} ${r.attention}`, r.s, benchSeconds(dev, fwd.builder.ops), as, quant && !compiled ? 'bound' : 'check');
+    push('block_fp8', r.name!, blockCase(r), r.s, blockSeconds(r, compiled, quant), as, quant && !compiled ? 'bound' : 'check');
   }
   return rows;
 }
