@@ -28,10 +28,21 @@ if grep -q H200 $OUT/gpu.txt; then
   timeout 140 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
   timeout 110 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 80 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
 else
-  # on an H100: a machine checked the way a user checks vgsim on their own server (stage profile, fit trace,
-  # Poisson 85% and Gamma-bursty traces; calibrate fits the host's time per kernel), as the eleventh was. The
-  # block_fp8 / block_quant / GEMM-graph / memory-graph runs of 2026-12-06 are above and need not be repeated.
-  OUT=$OUT/check timeout 540 bash calibration/serving/run_one_gpu_check.sh
+  # on an H100. 2026-12-06 ~08:47 UTC (the twelfth H100 call): held-out forward kernel profiles at shapes and widths
+  # never compared before (forward_kernel_profile.py: the 1.3B at five shapes, the 14B on 8 blocks, the TI2V-5B on
+  # 10: calibration/host/forward-kernels-h100-sxm-*.json), then the memory-bound ops up to 2^24 elements in CUDA graphs
+  # 'hot', 'cold', 'default' and eagerly (calibration/profiles/runs/*-2026-12-06b.json).
+  # ~09:03 UTC: the memory-bound ops with outputs rotated too ('hbm', merged), and cuDNN/FA2 attention at 12 and 24
+  # heads on contiguous [B, H, L, D] tensors (runs/h100-sxm-attention-heads-2026-12-06c.json, kept as data).
+  # This branch now (~10:15 UTC): the same attention cases and the 40-head grid's, on [B, L, H, D] tensors handed to
+  # SDPA as transposed views, as the Wan code calls it (--attn-layout bshd), beside the contiguous layout.
+  # The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
+  cases=""
+  for h in 12 24 40; do for L in 2048 4096 8192 16384 32760; do for be in cudnn flash; do cases="$cases,$be:1:$h:128:$L:$L"; done; done; done
+  for layout in bshd bhsd; do
+    timeout 150 python3 calibration/profile_gpu.py --sections attention --attn-cases "${cases#,}" --attn-layout $layout \
+      --out $OUT/g/attention-$layout.json > $OUT/g/attn-$layout.log 2>&1; echo "attention $layout rc=$?"
+  done
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

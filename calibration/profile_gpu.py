@@ -110,9 +110,22 @@ class Profiler:
 
     # ------------------------------------------------------------------
     def nbuf_for(self, nbytes):
+        """Input buffers a memory-bound op rotates through (--mem-rotation): 'default' up to 8 over 3x L2 (the
+        profile's rule), 'hot' one (the same inputs every call: L2-resident where they fit, as a forward's
+        producer -> consumer hand-off leaves them), 'cold' as many as cover 4x L2 (every call reads from HBM),
+        'hbm' the same and the outputs rotate too (no call overwrites an output still in L2)."""
+        mode = getattr(self.args, "mem_rotation", "default")
+        if mode == "hot":
+            return 1
+        if mode in ("cold", "hbm"):
+            return int(min(256, max(1, math.ceil(4 * self.l2 / max(nbytes, 1)))))
         if nbytes >= 3 * self.l2:
             return 1
         return int(min(8, max(2, math.ceil(3 * self.l2 / max(nbytes, 1)))))
+
+    def nout(self, nb):
+        """Output buffers of an op writing into a preallocated output: one, or with --mem-rotation hbm as many as inputs."""
+        return nb if self.args.mem_rotation == "hbm" else 1
 
     def fits(self, nbytes, margin=1.15):
         return nbytes * margin + 512 * 2**20 < free_bytes()
@@ -249,6 +262,11 @@ class Profiler:
     # ------------------------------------------------------------------
     def attn_cases(self):
         c = []
+        if self.args.attn_cases:  # "backend:b:h:d:lq:lk,..."
+            for item in self.args.attn_cases.split(","):
+                be, *dims = item.split(":")
+                c.append((be,) + tuple(int(v) for v in dims))
+            return c
         if self.quick:
             for be in ("cudnn", "flash", "efficient", "math"):
                 c.append((be, 1, 8, 128, 1024, 1024))
@@ -297,12 +315,16 @@ class Profiler:
             rec["error"] = "skipped: needs %.1f GB" % (need / 1e9)
             return rec
         try:
-            qs = [torch.randn(b, h, lq, d, device="cuda", dtype=torch.bfloat16)
-                  for _ in range(nb)]
-            ks = [torch.randn(b, h, lk, d, device="cuda", dtype=torch.bfloat16)
-                  for _ in range(nb)]
-            vs = [torch.randn(b, h, lk, d, device="cuda", dtype=torch.bfloat16)
-                  for _ in range(nb)]
+            def make(L):
+                # bshd: [B, L, H, D] tensors handed to SDPA as transposed views, as the Wan code does
+                if self.args.attn_layout == "bshd":
+                    return torch.randn(b, L, h, d, device="cuda", dtype=torch.bfloat16).transpose(1, 2)
+                return torch.randn(b, h, L, d, device="cuda", dtype=torch.bfloat16)
+            qs = [make(lq) for _ in range(nb)]
+            ks = [make(lk) for _ in range(nb)]
+            vs = [make(lk) for _ in range(nb)]
+            if self.args.attn_layout != "bhsd":
+                rec["layout"] = self.args.attn_layout
 
             def fn(i):
                 j = i % nb
@@ -344,8 +366,8 @@ class Profiler:
                 nb = rot(n, si + so)
                 xs = [torch.randn(n, device="cuda").to(dt_in)
                       for _ in range(nb)]
-                y = torch.empty(n, device="cuda", dtype=dt_out)
-                return (lambda i: y.copy_(xs[i % nb])), n, n * (si + so)
+                ys = [torch.empty(n, device="cuda", dtype=dt_out) for _ in range(self.nout(nb))]
+                return (lambda i: ys[i % len(ys)].copy_(xs[i % nb])), n, n * (si + so)
             return build
 
         def ew_bin(op, dt):
@@ -354,8 +376,8 @@ class Profiler:
                 nb = rot(n, 3 * s)
                 a = [torch.randn(n, device="cuda", dtype=dt) for _ in range(nb)]
                 b = [torch.randn(n, device="cuda", dtype=dt) for _ in range(nb)]
-                c = torch.empty(n, device="cuda", dtype=dt)
-                return (lambda i: op(a[i % nb], b[i % nb], out=c)), n, 3 * n * s
+                cs = [torch.empty(n, device="cuda", dtype=dt) for _ in range(self.nout(nb))]
+                return (lambda i: op(a[i % nb], b[i % nb], out=cs[i % len(cs)])), n, 3 * n * s
             return build
 
         def layer_norm(n):
@@ -467,8 +489,14 @@ class Profiler:
                         rec["error"] = "skipped: not enough memory"
                     else:
                         fn, elems, nbytes = build(n)
+                        if self.args.mem_rotation == "hbm" and name not in PREALLOCATED_OUT:
+                            # ops that allocate their output: keep the last outputs alive, so each call writes
+                            # to memory no recent call wrote (the allocator would hand back the same block)
+                            fn = keep_outputs(fn, self.nbuf_for(nbytes))
                         rec["elements"] = elems
                         rec["bytes"] = nbytes
+                        if self.args.mem_rotation != "default":
+                            rec["rotation"] = self.args.mem_rotation
                         if self.args.graph:
                             med, _ = bench_graph(fn)
                             rec["timing"] = "cuda_graph"
@@ -923,6 +951,19 @@ class Profiler:
                                                   time.time() - self.t_start))
 
 
+# memory-bound ops that write into a preallocated output (mem_ops: ew_copy, ew_bin)
+PREALLOCATED_OUT = ("copy", "add", "mul", "cast_bf16_to_fp32", "cast_fp32_to_bf16")
+
+
+def keep_outputs(fn, k):
+    """fn(i) whose last k results stay referenced (a ring), so the caching allocator cannot reuse their blocks."""
+    ring = [None] * max(1, k)
+
+    def wrapped(i):
+        ring[i % len(ring)] = fn(i)
+    return wrapped
+
+
 def _f(v):
     return "-" if v is None else "%.1f" % v
 
@@ -940,6 +981,10 @@ def main():
                     help="comma list: only these memory_bound ops")
     ap.add_argument("--gemm-cases", default="",
                     help="comma list dtype:m:n:k replacing the GEMM grid")
+    ap.add_argument("--attn-cases", default="",
+                    help="comma list backend:batch:heads:head_dim:lq:lk replacing the attention grid")
+    ap.add_argument("--attn-layout", choices=("bhsd", "bshd"), default="bhsd",
+                    help="attention inputs: contiguous [B, H, L, D] (the grid's) or [B, L, H, D] transposed views (the Wan code's)")
     ap.add_argument("--graph", action="store_true",
                     help="time GEMMs and memory-bound ops inside a CUDA graph (the GPU's own time per call, no "
                          "host launch between calls); --gemm-max-m / --mem-max-elements keep the small shapes, where "
@@ -949,6 +994,10 @@ def main():
     ap.add_argument("--mem-max-elements", type=int, default=0,
                     help="only memory_bound sizes with at most this many elements (0: all); with --graph, the "
                          "small sizes where eager timing is host-bound")
+    ap.add_argument("--mem-rotation", choices=("default", "hot", "cold", "hbm"), default="default",
+                    help="memory_bound inputs: 'default' rotate up to 8 buffers over 3x L2; 'hot' one buffer "
+                         "(L2-resident where it fits); 'cold' rotate over 4x L2 (read from HBM every call); 'hbm' "
+                         "as cold, and the outputs rotate too")
     args = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("CUDA GPU required")

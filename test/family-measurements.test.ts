@@ -158,7 +158,7 @@ describe('the committed H100 SXM run (calibration/families/h100-sxm-l4.json): H1
     // decoder rows: the re-run with the fixed reference (2026-12-05 ~19:45), conv workspace as input + output copies
     ['vae_decode_call hunyuan-video-vae', +0.017, -0.028],
     ['vae_decode_call hunyuan-video-15-vae', -0.002, +0.000],
-    ['vae_decode_call cogvideox-vae', -0.007, +0.001],
+    ['vae_decode_call cogvideox-vae', +0.033, +0.001], // its narrow convs' bias adds at the strided loop's rate (small-conv.ts)
     ['vae_decode_call ltx-video-vae', -0.038, +0.000],
     ['vae_decode_call mochi-vae', +0.009, +0.000],
   ];

@@ -26,12 +26,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--model", default="wan2.1-t2v-1.3b")
     ap.add_argument("--shapes", default="480x272x17f,832x480x17f")
+    ap.add_argument("--layers", type=int, default=None, help="build only this many blocks (the 14B on fewer)")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
-    dit = W.build_dit(a.model, device="cuda")
+    dit = W.build_dit(a.model, num_layers=a.layers, device="cuda")
     vae_kind = W.DIT_CONFIGS[a.model]["vae"]
     context = [torch.randn(W.TEXT_LEN, W.TEXT_DIM, device="cuda", dtype=torch.bfloat16)]
-    res = {"schema": "vgsim-forward-kernel-profile/1", **collect_env(), "model": a.model, "rows": []}
+    res = {"schema": "vgsim-forward-kernel-profile/1", **collect_env(), "model": a.model,
+           "layers": a.layers or W.DIT_CONFIGS[a.model]["num_layers"], "rows": []}
     from torch.profiler import profile, ProfilerActivity
     with torch.no_grad(), torch.amp.autocast("cuda", dtype=torch.bfloat16):
         for s in a.shapes.split(","):

@@ -31,7 +31,7 @@ import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
-import { belowMeasuredChannels, smallConvLayoutBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
+import { belowMeasuredChannels, biasAddGBs, smallConvPassBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
 import { isHopper } from '../hardware/architecture.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
@@ -301,7 +301,7 @@ export class DeviceModel {
         // measured convolution rates; else the implicit-GEMM shape (pixels × cout × cin·k³) at the GEMM rate of that
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
-        const core = belowMeasuredChannels(this.profile, op.dims === 3 ? 'conv3d' : 'conv2d', dtype, op.cin, op.cout, op.kernel) ? smallConvCore(this.profile, pixels, op.cout, kvol) : undefined;
+        const core = belowMeasuredChannels(this.profile, op.dims === 3 ? 'conv3d' : 'conv2d', dtype, op.cin, op.cout, op.kernel) ? smallConvCore(this.profile, pixels, op.cout, kvol, this.ref.smCount!) : undefined;
         if (core !== undefined) return this.smallConv(op, flops, core);
         const rate =
           this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
@@ -388,10 +388,10 @@ export class DeviceModel {
   /** A 16-bit conv narrower than every measured one: layout passes + core GEMM + 4 kernels (small-conv.ts). */
   private smallConv(op: Extract<Op, { kind: 'conv' }>, flops: number, core: number): OpTime {
     this.raise(SMALL_CONV_NOTE);
-    const layout = smallConvLayoutBytes(op) * op.count;
+    const { layout, bias } = smallConvPassBytes(op), copy = this.memoryGBs('copy', layout / 2);
     const gemm = this.computeBound(flops, opBytes(op) * op.count, this.carryOver(core, 'bf16'), op.count);
-    const seconds = gemm.seconds + layout / (this.memoryGBs('copy', layout / op.count / 3) * 1e9) + (NCHW_CONV_KERNELS - 1) * op.count * this.kernelGapS;
-    return { seconds, kernels: NCHW_CONV_KERNELS * op.count, bound: gemm.bound, flops, bytes: gemm.bytes + layout, rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
+    const seconds = gemm.seconds + (op.count * layout) / (copy * 1e9) + (op.count * bias) / (biasAddGBs(this.gpu.smCount ?? this.ref.smCount!, copy) * 1e9) + (NCHW_CONV_KERNELS - 1) * op.count * this.kernelGapS;
+    return { seconds, kernels: NCHW_CONV_KERNELS * op.count, bound: gemm.bound, flops, bytes: gemm.bytes + op.count * (layout + bias), rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
   }
 
   private computeBound(flops: number, bytes: number, tflops: number, count: number): OpTime {

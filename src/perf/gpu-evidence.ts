@@ -12,7 +12,7 @@ import { builtinProfile, REFERENCE_GPU } from './profile.ts';
 import { quantile } from '../metrics/sample-quantile.ts';
 import { median } from '../hardware/refs.ts';
 
-export const HELD_OUT_SETS = ['own-wan', 'own-sp', 'own-families', 'own-postprocess', 'wan22-table', 'published-families', 'engines'] as const;
+export const HELD_OUT_SETS = ['own-wan', 'own-sp', 'own-families', 'own-postprocess', 'own-kernels', 'wan22-table', 'published-families', 'engines'] as const;
 export type HeldOutSet = (typeof HELD_OUT_SETS)[number];
 
 export interface HeldOutRow {
@@ -39,6 +39,7 @@ export const HELD_OUT_SOURCES: Readonly<Record<HeldOutSet, string>> = {
   'own-sp': 'calibration/validation/<gpu>-x2-*.json (README: multi-GPU measurements)',
   'own-families': 'calibration/families/<gpu>-l<N>.json (npm run validate:families)',
   'own-postprocess': 'calibration/postprocess/<gpu>.json (npm run validate:postprocess)',
+  'own-kernels': 'calibration/host/forward-kernels-<gpu>*.json (test/profile-graph-timing.test.ts)',
   'wan22-table': 'calibration/published/wan22-comp-effic.json (npm run validate:published)',
   'published-families': 'calibration/published/families.json (npm run validate:families)',
   engines: 'calibration/published/engines-e2e.json (npm run validate:engines)',

@@ -10,6 +10,8 @@
  *  - own-families   the other families' DiT forwards and decoder calls (calibration/families/<gpu>-l<N>.json);
  *                   peaks measured with a superseded reference are left out, as the README's summary does
  *  - own-postprocess interpolation and super-resolution networks (calibration/postprocess/<gpu>.json)
+ *  - own-kernels    Wan DiT forwards' modelled GPU time against the kernels of their CUPTI profiles
+ *                   (calibration/host/forward-kernels-<gpu>*.json, forward-kernel-profiles.ts)
  *  - wan22-table    the official Wan2.2 computational-efficiency table (calibration/published/wan22-comp-effic.json)
  *  - published-families  HunyuanVideo, CogVideoX and Mochi figures (calibration/published/families.json)
  *  - engines        production engines' published end-to-end timings (calibration/published/engines-e2e.json)
@@ -24,6 +26,7 @@ import { benchGpu, comparePostprocess, loadBench } from './postprocess-validatio
 import { comparePublished, loadPublishedTable } from './published.ts';
 import { comparePublishedFamilies } from './published-families.ts';
 import { compareEngines, loadEngineValidation } from './engine-validation.ts';
+import { compareForwardKernelProfiles } from './forward-kernel-profiles.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import type { HeldOutRow } from './gpu-evidence.ts';
 import { MODELS } from '../workload/models.ts';
@@ -87,6 +90,10 @@ function ownPostprocess(): HeldOutRow[] {
   return rows;
 }
 
+function ownKernels(): HeldOutRow[] {
+  return compareForwardKernelProfiles('h100-sxm').map((r) => ({ set: 'own-kernels' as const, id: `${r.file}: ${r.model} ${r.shape}`, gpu: 'h100-sxm', gpus: 1, metric: 'time' as const, error: r.error, specified: true, ...WAN_OFFICIAL }));
+}
+
 function wan22Table(): HeldOutRow[] {
   return comparePublished(loadPublishedTable(dir('published', 'wan22-comp-effic.json'))).flatMap((r) => {
     const id = `${r.gpu_label} ${r.task}${r.mode ? ` ${r.mode}` : ''} ${r.size} ×${r.gpus}`;
@@ -111,5 +118,5 @@ function engines(): HeldOutRow[] {
 
 /** Every held-out comparison, set by set (about ten seconds: it prices every case). */
 export function heldOutRows(): HeldOutRow[] {
-  return [...ownWan(), ...ownFamilies(), ...ownPostprocess(), ...wan22Table(), ...publishedFamilies(), ...engines()];
+  return [...ownWan(), ...ownFamilies(), ...ownPostprocess(), ...ownKernels(), ...wan22Table(), ...publishedFamilies(), ...engines()];
 }
