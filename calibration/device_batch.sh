@@ -34,15 +34,16 @@ else
   # 'hot', 'cold', 'default' and eagerly (calibration/profiles/runs/*-2026-12-06b.json).
   # ~09:03 UTC: the memory-bound ops with outputs rotated too ('hbm', merged), and cuDNN/FA2 attention at 12 and 24
   # heads on contiguous [B, H, L, D] tensors (runs/h100-sxm-attention-heads-2026-12-06c.json, kept as data).
-  # This branch now (~10:15 UTC): the same attention cases and the 40-head grid's, on [B, L, H, D] tensors handed to
-  # SDPA as transposed views, as the Wan code calls it (--attn-layout bshd), beside the contiguous layout.
-  # The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
-  cases=""
-  for h in 12 24 40; do for L in 2048 4096 8192 16384 32760; do for be in cudnn flash; do cases="$cases,$be:1:$h:128:$L:$L"; done; done; done
-  for layout in bshd bhsd; do
-    timeout 150 python3 calibration/profile_gpu.py --sections attention --attn-cases "${cases#,}" --attn-layout $layout \
-      --out $OUT/g/attention-$layout.json > $OUT/g/attn-$layout.log 2>&1; echo "attention $layout rc=$?"
-  done
+  # ~09:07 UTC: attention at 12/24/40 heads on transposed [B, L, H, D] views beside contiguous tensors
+  # (runs/h100-sxm-attention-b?sd-2026-12-06d.json, kept as data).
+  # This branch now (~09:35 UTC): PyTorch's non-vectorized elementwise loop as the Wan block's modulation runs it
+  # (broadcast rows, strided chunk views, bf16 x fp32 mixed dtypes), in CUDA graphs reading and writing HBM and
+  # eagerly. The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
+  ops=add_bcast,mul_bcast,mul_cast_bcast,add_strided,mul_cast_strided,add_bcast6,add_cast_bcast6,add,mul
+  timeout 200 python3 calibration/profile_gpu.py --sections memory --mem-ops $ops --graph --mem-rotation hbm \
+    --out $OUT/g/memory-generic-graph-hbm.json > $OUT/g/gen-graph.log 2>&1; echo "generic graph rc=$?"
+  timeout 200 python3 calibration/profile_gpu.py --sections memory --mem-ops $ops \
+    --out $OUT/g/memory-generic-eager.json > $OUT/g/gen-eager.log 2>&1; echo "generic eager rc=$?"
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

@@ -450,6 +450,29 @@ class Profiler:
                               dtype=torch.bfloat16) for _ in range(nb)]
             return (lambda i: rope_apply(xs[i % nb], grid, freqs)), n, 6 * n
 
+        def generic(op, dt_a, dt_b, mode):
+            """PyTorch's non-vectorized elementwise loop, as the Wan block's modulation runs it: a [rows, d] operand of
+            dtype dt_a with a second operand of dtype dt_b that is a broadcast row [1, d] ('bcast'), a strided view of
+            a [rows, 6, d] tensor ('strided': e.chunk(6, dim=2)[k].squeeze(2) of the per-token modulation), or (for
+            'bcast6') a [rows, 6, d] operand plus a broadcast [1, 6, d] (the per-block modulation add); fp32 out."""
+            def build(n):
+                d = 5120
+                w = 6 * d if mode == "bcast6" else d
+                rows = max(1, n // w)
+                n = rows * w
+                sa = torch.tensor([], dtype=dt_a).element_size()
+                sb = torch.tensor([], dtype=dt_b).element_size()
+                per = n * (sa + 4) + (n * sb if mode == "strided" else 0)
+                nb = rot(n, per // n)
+                a = [torch.randn(rows, w, device="cuda").to(dt_a) for _ in range(nb)]
+                if mode == "strided":
+                    b = [torch.randn(rows, 6, d, device="cuda").to(dt_b)[:, 1, :] for _ in range(nb)]
+                else:
+                    b = [torch.randn(1, w, device="cuda").to(dt_b) for _ in range(nb)]
+                c = [torch.empty(rows, w, device="cuda") for _ in range(self.nout(nb))]
+                return (lambda i: op(a[i % nb], b[i % nb], out=c[i % len(c)])), n, per
+            return build
+
         f32, b16 = torch.float32, torch.bfloat16
         ops += [("copy", "fp32", ew_copy(f32, f32)),
                 ("copy", "bf16", ew_copy(b16, b16)),
@@ -464,13 +487,20 @@ class Profiler:
                 ("gelu_tanh", "bf16", gelu_tanh),
                 ("complex_mul", "complex128", complex_mul),
                 ("softmax", "fp32", softmax),
-                ("rope_apply_wan", "bf16->fp32", rope_apply_wan)]
+                ("rope_apply_wan", "bf16->fp32", rope_apply_wan),
+                ("add_bcast", "fp32", generic(torch.add, f32, f32, "bcast")),
+                ("mul_bcast", "fp32", generic(torch.mul, f32, f32, "bcast")),
+                ("mul_cast_bcast", "bf16*fp32->fp32", generic(torch.mul, b16, f32, "bcast")),
+                ("add_strided", "fp32", generic(torch.add, f32, f32, "strided")),
+                ("mul_cast_strided", "bf16*fp32->fp32", generic(torch.mul, b16, f32, "strided")),
+                ("add_bcast6", "fp32", generic(torch.add, f32, f32, "bcast6")),
+                ("add_cast_bcast6", "fp32+bf16->fp32", generic(torch.add, f32, b16, "bcast6"))]
         return ops
 
     def section_memory(self):
         sizes = [2**20, 2**24] if self.quick else \
             [2**20, 2**22, 2**24, 2**26, 2**28, 2**29]
-        caps = {"complex_mul": 2**27, "rope_apply_wan": 2**28}
+        caps = {"complex_mul": 2**27, "rope_apply_wan": 2**28, "add_strided": 2**28, "mul_cast_strided": 2**28}
         ops = self.mem_ops()
         if self.args.mem_ops:
             keep = set(self.args.mem_ops.split(","))
@@ -952,7 +982,8 @@ class Profiler:
 
 
 # memory-bound ops that write into a preallocated output (mem_ops: ew_copy, ew_bin)
-PREALLOCATED_OUT = ("copy", "add", "mul", "cast_bf16_to_fp32", "cast_fp32_to_bf16")
+PREALLOCATED_OUT = ("copy", "add", "mul", "cast_bf16_to_fp32", "cast_fp32_to_bf16", "add_bcast", "mul_bcast",
+                    "mul_cast_bcast", "add_strided", "mul_cast_strided", "add_bcast6", "add_cast_bcast6")
 
 
 def keep_outputs(fn, k):

@@ -38,7 +38,8 @@ describe('memory-bound ops at their CUDA-graph rates, reading and writing HBM (-
   const at = (d: Mem, op: string, dtype: string, n: number) => d.memory_bound.find((r) => r.op === op && r.dtype === dtype && r.elements === n)!;
   it('19 rows replaced, each the hbm run\'s row unchanged: where the eager timing had been launch-bound (1M elements, the multi-kernel norms and RoPE)', () => {
     expect(prof.notes.merged_runs.find((r) => r.note.startsWith('memory-bound ops up to 2^24'))!.replaced).toBe(19);
-    const graphed = prof.memory_bound.filter((r) => r.timing === 'cuda_graph');
+    const generic = new Set(run('generic-graph-hbm', '2026-12-06e').memory_bound.map((r) => r.op).filter((op) => op !== 'add' && op !== 'mul')); // generic-elementwise.test.ts
+    const graphed = prof.memory_bound.filter((r) => r.timing === 'cuda_graph' && !generic.has(r.op));
     expect(graphed.length).toBe(19);
     for (const r of graphed) {
       expect(r.rotation).toBe('hbm');
@@ -52,11 +53,11 @@ describe('memory-bound ops at their CUDA-graph rates, reading and writing HBM (-
     expect(at(run('graph-cold'), 'add', 'bf16', 4194304).gbps).toBeGreaterThan(3000);
     expect(at(hbm, 'add', 'bf16', 4194304).gbps).toBeLessThan(2500);
   });
-  it('attention at 12, 24 and 40 heads, 2k-33k tokens (runs/h100-sxm-attention-*-2026-12-06c/d.json) is kept as data, not merged: the layout the Wan code hands SDPA (transposed [B, L, H, D] views) runs within 3% of contiguous tensors', () => {
-    expect(prof.notes.merged_runs.some((r) => r.note.includes('attention-'))).toBe(false);
+  it('attention at the 1.3B\'s 12 and the TI2V-5B\'s 24 heads, 2k-16k tokens: 16 rows added (the grid had them only near 27-33k); on the transposed [B, L, H, D] views the Wan code hands SDPA every case runs within 3% of contiguous tensors', () => {
+    const a = prof.notes.merged_runs.find((r) => r.note.startsWith('cuDNN and FlashAttention-2 (SDPA) at 12 and 24 heads'))!;
+    expect([a.replaced, a.added]).toEqual([0, 16]);
     type Att = { attention: { backend: string; heads: number; lq: number; tflops: number; layout?: string }[] };
     const read = (f: string) => JSON.parse(readFileSync(`calibration/profiles/runs/${f}`, 'utf8')) as Att;
-    expect(read('h100-sxm-attention-heads-2026-12-06c.json').attention.length).toBe(16);
     const bshd = read('h100-sxm-attention-bshd-2026-12-06d.json').attention;
     const bhsd = read('h100-sxm-attention-bhsd-2026-12-06d.json').attention;
     expect(bshd.length).toBe(30);
@@ -71,18 +72,21 @@ describe('memory-bound ops at their CUDA-graph rates, reading and writing HBM (-
 
 describe('Wan DiT forwards against their kernel profiles (CUPTI kernel times; nothing fitted to them; the evidence ledger\'s own-kernels set)', () => {
   const rows = compareForwardKernelProfiles('h100-sxm');
-  it('the served 1.3B shapes within 3.5% of the GPU time their kernels took (forward-kernels-h100-sxm.json)', () => {
-    const e = rows.filter((r) => r.file === 'forward-kernels-h100-sxm.json');
-    expect(e.map((x) => x.shape)).toEqual(['480x272x17f', '832x480x17f']);
-    for (const x of e) expect(Math.abs(x.error), x.shape).toBeLessThan(0.035);
+  const small = (r: (typeof rows)[number]) => r.model === 'wan2.1-t2v-1.3b' && r.tokens === 2550;
+  it('every forward within 1.5% of the GPU time its kernels took, but the 1.3B at 480×272 (+7-9%: its 16 MB fp32 activations partly stay in L2, which the HBM-bound rates do not have)', () => {
+    expect(rows.length).toBe(12);
+    for (const r of rows.filter((x) => !small(x))) expect(Math.abs(r.error), `${r.file} ${r.shape}`).toBeLessThan(0.015);
+    for (const r of rows.filter(small)) {
+      expect(r.error, r.file).toBeGreaterThan(0.07);
+      expect(r.error, r.file).toBeLessThan(0.09);
+    }
   });
-  it('ten forwards of three widths measured 2026-12-06 (1.3B at five shapes, 14B on 8 blocks, TI2V-5B on 10): every one within 3.5%, median 2.1%', () => {
+  it('ten forwards of three widths measured 2026-12-06 (1.3B at five shapes, 14B on 8 blocks, TI2V-5B on 10): median 0.35%', () => {
     const e = rows.filter((r) => r.file !== 'forward-kernels-h100-sxm.json');
     expect(e.length).toBe(10);
     expect(e.filter((r) => r.model === 'wan2.1-t2v-14b').map((r) => r.layers)).toEqual([8, 8, 8]);
-    for (const x of e) expect(Math.abs(x.error), `${x.model} ${x.shape}`).toBeLessThan(0.035);
     const abs = e.map((x) => Math.abs(x.error)).sort((a, b) => a - b);
-    expect((abs[4]! + abs[5]!) / 2).toBeCloseTo(0.021, 3); // the median the README quotes
+    expect((abs[4]! + abs[5]!) / 2).toBeCloseTo(0.0035, 3); // the median the README quotes
   });
   it('the 1.3B forward\'s GPU time by hand: the same op list priced on the H100 profile', () => {
     const m = WAN_MODELS.find((x) => x.id === 'wan2.1-t2v-1.3b')!;

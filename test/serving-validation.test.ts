@@ -81,15 +81,15 @@ describe('README: validated against a real server', () => {
     const long = scoreRun(runOf('/gpu1-long'));
     const of = (t: string) => long.find((s) => s.name === t)!;
     const err = (t: string, m: string) => row(of(t).after, m).error!;
-    // targets hold on three of four: p50 and p95 within 6%, throughput within 1%
+    // targets hold on three of four: p50 and p95 within 10%, throughput within 1%
     for (const t of ['load50-long', 'load85-long', 'bursty2-long']) {
-      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.06);
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.1);
       expect(Math.abs(err(t, 'throughput /h')), t).toBeLessThanOrEqual(0.01);
     }
-    // bursty-long misses by 11-15% on p50 and p95 (the host's drift: its small shape's stage times spread below)
+    // bursty-long misses by 10-13% on p50 and p95 (the host's drift: its small shape's stage times spread below)
     for (const m of ['latency p50', 'latency p95']) {
-      expect(err('bursty-long', m), m).toBeLessThan(-0.11);
-      expect(err('bursty-long', m), m).toBeGreaterThan(-0.15);
+      expect(err('bursty-long', m), m).toBeLessThan(-0.1);
+      expect(err('bursty-long', m), m).toBeGreaterThan(-0.13);
     }
     // the small shape's stage times spread by more than 50% there; the GPU-bound shape within 5% on every trace
     expect(stageSpread(of('bursty-long').trace)).toEqual({ spread: expect.closeTo(0.795, 2), shape: '480x272x17f/8st' });
@@ -217,12 +217,12 @@ describe('README: validated against a real server', () => {
     }
   }, 240_000);
 
-  it('the eleventh machine: load85 met after calibration, bursty misses p50 by just over 10%; with its own stage times both met; its large shape within 5% of the model at the fitted host, where pricing the harness\'s IEEE fp32 GEMMs as TF32 put it 6-9% under', () => {
+  it('the eleventh machine: both traces met after calibration, with the cost model\'s stage times and with its own; its large shape within 3% of the model at the fitted host, where pricing the harness\'s IEEE fp32 GEMMs as TF32 put it 5-7% under', () => {
     const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-i')).map((r) => scoreRun(r));
-    const met = (r: (typeof full)[number]['after']) => ['latency p50', 'latency p95'].every((m) => Math.abs(row(r, m).error!) <= 0.1) && Math.abs(row(r, 'throughput /h').error!) <= 0.05;
-    expect(full!.map((x) => [x.name, met(x.after)])).toEqual([['load85', true], ['bursty', false]]);
-    expect(row(full![1]!.after, 'latency p50').error!).toBeGreaterThan(-0.12);
-    for (const r of measured!) expect(met(r.after), r.name).toBe(true);
+    for (const r of [...full!, ...measured!].map((x) => x.after)) {
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
+      expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
+    }
     const o = JSON.parse(readFileSync('calibration/serving/traces/gpu1-i/overheads.json', 'utf8'));
     const fit = readObservedTrace('calibration/serving/traces/gpu1-i/fit.csv');
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -232,10 +232,10 @@ describe('README: validated against a real server', () => {
       return modelStages(loaded, fit, 'calibration/serving/scenarios')(fit.requests.find((q) => q.width === w)!)!.times.denoise_s;
     };
     expect(Math.abs(denoise(480) / modelDenoise(480, 'ieee') - 1)).toBeLessThan(0.01);
-    expect(Math.abs(denoise(832) / modelDenoise(832, 'ieee') - 1)).toBeLessThan(0.05);
-    // the harness keeps PyTorch's default IEEE fp32 matmuls: priced as TF32, the large shape comes out 6-9% fast
-    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeGreaterThan(0.06);
-    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeLessThan(0.09);
+    expect(Math.abs(denoise(832) / modelDenoise(832, 'ieee') - 1)).toBeLessThan(0.03);
+    // the harness keeps PyTorch's default IEEE fp32 matmuls: priced as TF32, the large shape comes out 5-7% fast
+    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeGreaterThan(0.05);
+    expect(denoise(832) / modelDenoise(832, 'tf32') - 1).toBeLessThan(0.07);
     // and the large shape's denoise is the same on every machine (within 3% of this one's on every scored trace)
     for (const run of RUNS.filter((r) => r.dir.includes('/gpu1') && r.scenario.endsWith('h100x1-1.3b.yaml'))) {
       for (const name of run.scored) {

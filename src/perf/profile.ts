@@ -138,12 +138,16 @@ export class GpuProfile {
   }
 
   private readonly memoryCurves = new Map<string, [number, number][]>();
-  /** A family's measured (bytes, GB/s) curve, duplicates at a size averaged, sorted (copy if unmeasured). */
+  /**
+   * A family's measured (bytes, GB/s) curve, duplicates at a size averaged, sorted. Unmeasured: copy's, or for the
+   * generic-loop binary_* kinds (a profile from before they were measured) the contiguous binary ops'.
+   */
   private memoryCurve(family: string): [number, number][] {
     let points = this.memoryCurves.get(family);
     if (!points) {
       const pts = this.mem.filter((p) => memoryFamily(p.op) === family);
-      const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === 'copy');
+      const fallback = family.startsWith('binary_') ? 'binary' : 'copy';
+      const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === fallback);
       const bySize = new Map<number, number[]>();
       for (const p of use) bySize.set(p.bytes, [...(bySize.get(p.bytes) ?? []), p.gbps]);
       points = [...bySize].map(([b, g]) => [b, g.reduce((a, c) => a + c, 0) / g.length] as [number, number]).sort((a, b) => a[0] - b[0]);
@@ -270,6 +274,12 @@ export function memoryFamily(op: string): string {
   if (o.includes('gelu') || o.includes('silu')) return 'activation';
   if (o.includes('softmax')) return 'softmax';
   if (o === 'add' || o === 'mul') return 'binary';
+  // PyTorch's generic (non-vectorized) elementwise loop, as ElementwiseKind's binary_* kinds describe
+  if (o === 'add_bcast' || o === 'mul_bcast' || o === 'add_bcast6') return 'binary_bcast';
+  if (o === 'add_strided') return 'binary_strided';
+  if (o === 'mul_cast_bcast') return 'binary_cast_bcast';
+  if (o === 'mul_cast_strided') return 'binary_cast_strided';
+  if (o === 'add_cast_bcast6') return 'binary_bcast_bf16';
   if (o.includes('copy') || o.includes('clone')) return 'copy';
   return o;
 }

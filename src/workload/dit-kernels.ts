@@ -107,11 +107,12 @@ function officialSites(c: SiteContext): BlockSites {
   const { b, T } = c;
   const ew = ewOf(b);
   const fused = c.fused;
+  const perToken = c.perTokenModulation;
   return {
     residualBytes: F32,
     castsLinearInputs: !fused,
     varlenCopies: true,
-    /** x_mod = LN(x).float() * (1 + e[i]) + e[j]; fp32, 4 kernels (1 fused). */
+    /** x_mod = LN(x).float() * (1 + e[i]) + e[j]; fp32, 4 kernels (1 fused); e[i], e[j] strided chunks (per-token) or broadcast [B, 1, d] rows. */
     modulate(name, out) {
       if (fused) {
         // one kernel: read x (fp32) and two modulation rows, write bf16 input of the next linear
@@ -119,9 +120,9 @@ function officialSites(c: SiteContext): BlockSites {
         return { tensor: out, fp32: false };
       }
       ew(`${name}.layer_norm`, 'norm', T * 2 * F32, 1, { outputs: [[`${name}.n`, T * F32, 'activations']] });
-      ew(`${name}.one_plus_scale`, 'binary', T * 2 * F32, 1, { outputs: [[`${name}.s`, T * F32, 'activations']] });
-      ew(`${name}.mul`, 'binary', T * 3 * F32, 1, { outputs: [[`${name}.m`, T * F32, 'activations']], frees: [`${name}.n`, `${name}.s`] });
-      ew(`${name}.add_shift`, 'binary', T * 3 * F32, 1, { outputs: [[out, T * F32, 'activations']], frees: [`${name}.m`] });
+      ew(`${name}.one_plus_scale`, perToken ? 'binary_strided' : 'binary', perToken ? T * 2 * F32 : 0, 1, { outputs: [[`${name}.s`, perToken ? T * F32 : 0, 'activations']] });
+      ew(`${name}.mul`, perToken ? 'binary' : 'binary_bcast', T * (perToken ? 3 : 2) * F32, 1, { outputs: [[`${name}.m`, T * F32, 'activations']], frees: [`${name}.n`, `${name}.s`] });
+      ew(`${name}.add_shift`, perToken ? 'binary_strided' : 'binary_bcast', T * (perToken ? 3 : 2) * F32, 1, { outputs: [[out, T * F32, 'activations']], frees: [`${name}.m`] });
       return { tensor: out, fp32: true };
     },
     /**
@@ -204,12 +205,12 @@ function officialSites(c: SiteContext): BlockSites {
       ew('self_attn.out_to_fp32', 'cast_up', E * (ACT + F32), 1, { outputs: [['attn_out32', E * F32, 'activations']], frees: [out] });
       return { tensor: 'attn_out32', fp32: true };
     },
-    /** x = x + y * e[gate] under autocast(fp32): 2 kernels (1 fused). */
+    /** x = x + y * e[gate] under autocast(fp32): 2 kernels (1 fused); bf16 y × an fp32 strided or broadcast gate. */
     gatedResidual(name, y) {
       if (fused) {
         ew(name, 'binary', T * (ACT + F32 + 2 * F32), 1, { outputs: [['x.next', T * F32, 'residual']], frees: [y, 'x'] });
       } else {
-        ew(`${name}.gate_mul`, 'binary', T * (ACT + 2 * F32), 1, { outputs: [[`${name}.g`, T * F32, 'activations']], frees: [y] });
+        ew(`${name}.gate_mul`, perToken ? 'binary_cast_strided' : 'binary_cast_bcast', T * (ACT + (perToken ? 2 : 1) * F32), 1, { outputs: [[`${name}.g`, T * F32, 'activations']], frees: [y] });
         ew(`${name}.add`, 'binary', T * 3 * F32, 1, { outputs: [['x.next', T * F32, 'residual']], frees: [`${name}.g`, 'x'] });
       }
       advanceResidual(b, T * F32);

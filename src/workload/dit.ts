@@ -253,8 +253,8 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       // PipeFusion: this patch's keys/values replace their slice of the stale full-sequence KV buffer
       ew('pipefusion.kv_update', 'copy', 2 * L * dLin * ACT * 2, 2);
     }
-    // e = (modulation + e0).chunk(6): a new 6-wide fp32 tensor per block
-    ew('modulation_add', 'binary', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
+    // e = (modulation + e0).chunk(6), a new fp32 tensor; per-token, the [1, 6, d] modulation broadcasts (ops.ts)
+    ew('modulation_add', !tMode ? 'binary' : o.castWeights ? 'binary_bcast' : 'binary_bcast_bf16', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
     // --- self-attention ---
     const xm = sites.modulate('norm1_modulate', 'xm');
     linearOp('self_attn.q', xm, L, dLin, d, 'q', 'self');

@@ -21,6 +21,20 @@ export type ElementwiseKind =
   | 'cast_up' // to a wider dtype (bf16 → fp32/fp64): measured slower than narrowing casts on H100
   | 'cast_down'
   | 'binary'
+  /**
+   * Two-operand ops that PyTorch cannot vectorize (its generic elementwise loop), as the Wan block's modulation runs
+   * them; each priced at its own measured rate (profile_gpu.py memory ops add_bcast … add_cast_bcast6):
+   *  - binary_bcast: same dtype, one operand a broadcast row ([L, d] ⊙ [1, d], or [L, 6d] + [1, 6d])
+   *  - binary_strided: same dtype, one operand a strided view (a chunk of the per-token [L, 6, d] modulation)
+   *  - binary_cast_bcast: a bf16 [L, d] operand cast per element, times an fp32 broadcast row, fp32 out
+   *  - binary_cast_strided: a bf16 [L, d] operand times an fp32 strided view, fp32 out
+   *  - binary_bcast_bf16: an fp32 [L, 6d] operand plus a bf16 broadcast row (bf16 modulation weights), fp32 out
+   */
+  | 'binary_bcast'
+  | 'binary_strided'
+  | 'binary_cast_bcast'
+  | 'binary_cast_strided'
+  | 'binary_bcast_bf16'
   | 'norm'
   | 'activation'
   | 'complex'

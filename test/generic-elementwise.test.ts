@@ -1,0 +1,96 @@
+/**
+ * PyTorch's generic (non-vectorized) elementwise loop as the Wan block's modulation runs it (ElementwiseKind's
+ * binary_* kinds): measured rates in the H100 profile (profile_gpu.py memory ops add_bcast … add_cast_bcast6),
+ * the official block's ops mapped onto them, and the gate multiplies checked against the forwards' kernel
+ * profiles (nothing fitted to them).
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { builtinProfile, GpuProfile, memoryFamily } from '../src/perf/profile.ts';
+import { buildDitForward } from '../src/workload/dit.ts';
+import { WAN_MODELS } from '../src/workload/models.ts';
+import { DeviceModel } from '../src/perf/device.ts';
+import { priceStage } from '../src/perf/stage-cost.ts';
+import type { ElementwiseOp } from '../src/workload/ops.ts';
+
+const p = builtinProfile('h100-sxm')!;
+const m13 = WAN_MODELS.find((x) => x.id === 'wan2.1-t2v-1.3b')!;
+const block = (perToken: boolean, castWeights = false) => buildDitForward({ ...m13.dit, perTokenTimestep: perToken }, { tokens: 7800, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'block', castWeights }).builder.ops.filter((o): o is ElementwiseOp => o.kind === 'elementwise');
+const op = (ops: ElementwiseOp[], name: string) => ops.find((o) => o.name === name)!;
+
+describe('the generic loop\'s measured rates (H100 SXM, CUDA graphs, HBM-bound)', () => {
+  it('each measured op maps to its kind', () => {
+    expect(['add_bcast', 'mul_bcast', 'add_bcast6', 'add_strided', 'mul_cast_bcast', 'mul_cast_strided', 'add_cast_bcast6'].map(memoryFamily)).toEqual(['binary_bcast', 'binary_bcast', 'binary_bcast', 'binary_strided', 'binary_cast_bcast', 'binary_cast_strided', 'binary_bcast_bf16']);
+  });
+  it('at 1 GB: contiguous 3.05 TB/s; a broadcast row 2.49, a strided view 2.76, a bf16 broadcast row 2.08, a cast bf16 operand 1.41 (broadcast) and 1.68 (strided)', () => {
+    const at = (k: string) => p.memoryGBs(k, 1e9)! / 1000;
+    expect(at('binary')).toBeCloseTo(3.05, 1);
+    expect(at('binary_bcast')).toBeCloseTo(2.49, 1);
+    expect(at('binary_strided')).toBeCloseTo(2.76, 1);
+    expect(at('binary_bcast_bf16')).toBeCloseTo(2.08, 1);
+    expect(at('binary_cast_bcast')).toBeCloseTo(1.41, 1);
+    expect(at('binary_cast_strided')).toBeCloseTo(1.68, 1);
+  });
+  it('a profile without them prices them as contiguous binary ops, not as copies', () => {
+    const raw = JSON.parse(readFileSync('calibration/profiles/h100-sxm.json', 'utf8'));
+    const old = new GpuProfile({ ...raw, memory_bound: raw.memory_bound.filter((r: { op: string }) => !memoryFamily(r.op).startsWith('binary_')) }, 'test');
+    expect(old.memoryGBs('binary_cast_bcast', 1e9)).toBe(old.memoryGBs('binary', 1e9));
+  });
+});
+
+describe('the official block\'s modulation on those kinds (dit-kernels.ts officialSites, dit.ts)', () => {
+  it('per-token modulation (Wan2.2 code): the add of the bf16 [1, 6, d] modulation, strided chunks for shift and gate', () => {
+    const ops = block(true);
+    expect(op(ops, 'modulation_add').ew).toBe('binary_bcast_bf16');
+    expect(op(block(true, true), 'modulation_add').ew).toBe('binary_bcast'); // fp32 weights kept: no cast
+    expect(op(ops, 'norm1_modulate.one_plus_scale').ew).toBe('binary_strided');
+    expect(op(ops, 'norm1_modulate.mul').ew).toBe('binary');
+    expect(op(ops, 'norm1_modulate.add_shift').ew).toBe('binary_strided');
+    expect(op(ops, 'self_attn.residual.gate_mul').ew).toBe('binary_cast_strided');
+    // bytes per element of the [L, d] activation: gate = bf16 y + fp32 gate row + fp32 out
+    expect(op(ops, 'self_attn.residual.gate_mul').bytes).toBe(7800 * 1536 * (2 + 4 + 4));
+  });
+  it('a [B, 6, d] modulation (Wan2.1 code): 1 + e[1] is one row, the mul and the shift broadcast it, the gate casts y', () => {
+    const ops = block(false);
+    expect(op(ops, 'modulation_add').ew).toBe('binary');
+    expect(op(ops, 'norm1_modulate.one_plus_scale').bytes).toBe(0);
+    expect(op(ops, 'norm1_modulate.mul').ew).toBe('binary_bcast');
+    expect(op(ops, 'norm1_modulate.mul').bytes).toBe(7800 * 1536 * 8);
+    expect(op(ops, 'norm1_modulate.add_shift').ew).toBe('binary_bcast');
+    expect(op(ops, 'ffn.residual.gate_mul').ew).toBe('binary_cast_bcast');
+    expect(op(ops, 'ffn.residual.gate_mul').bytes).toBe(7800 * 1536 * (2 + 4));
+  });
+});
+
+describe('checked on the forwards\' kernel profiles (calibration/host/forward-kernels-h100-sxm-*.json)', () => {
+  const GATE = 'elementwise_kernel<128, 4, at::native::gpu_kernel_impl<at::native::BinaryFunctor<float, float, float, at::native::binary_internal::MulFunctor<float> >';
+  const MODADD = 'elementwise_kernel<128, 4, at::native::gpu_kernel_impl<at::native::CUDAFunctor_add<float> >';
+  const cases = ['wan2.1-t2v-1.3b', 'wan2.1-t2v-14b', 'wan2.2-ti2v-5b'].flatMap((model) => {
+    const kp = JSON.parse(readFileSync(`calibration/host/forward-kernels-h100-sxm-${model}.json`, 'utf8')) as { layers: number; rows: { shape: string; tokens: number; kernels: [string, number, number][] }[] };
+    const mm = WAN_MODELS.find((x) => x.id === model)!;
+    return kp.rows.map((r) => {
+      const fwd = buildDitForward({ ...mm.dit, layers: kp.layers, perTokenTimestep: true }, { tokens: r.tokens, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'forward', ropeVariant: 'harness', fp32Matmul: 'ieee' });
+      const priced = priceStage(new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' }), fwd.builder.ops).ops;
+      const price = (re: RegExp) => priced.filter((o) => re.test(o.name)).reduce((a, o) => a + o.seconds, 0);
+      const kernels = (name: string) => r.kernels.filter((k) => k[0].includes(name));
+      return { id: `${model} ${r.shape}`, tokens: r.tokens, layers: kp.layers, gate: [price(/gate_mul$/), kernels(GATE)], modAdd: [price(/^modulation_add$/), kernels(MODADD)] } as const;
+    });
+  });
+  it('the gate multiplies (bf16 y × a strided fp32 gate: 2 a block) within 5% of their kernels wherever a forward has 4,000 tokens or more', () => {
+    for (const c of cases) {
+      const [priced, ks] = c.gate;
+      expect(ks.reduce((a, k) => a + k[1], 0), c.id).toBe(2 * c.layers);
+      const measured = ks.reduce((a, k) => a + k[2], 0);
+      if (c.tokens >= 4000) expect(Math.abs(priced / measured - 1), c.id).toBeLessThan(0.05);
+    }
+  });
+  it('the modulation add is still priced 9-16% under its kernels in the forwards (an open gap, about 1% of a forward)', () => {
+    for (const c of cases) {
+      const [priced, ks] = c.modAdd;
+      expect(ks.reduce((a, k) => a + k[1], 0), c.id).toBe(c.layers + 1); // and the head's own
+      const measured = (ks.reduce((a, k) => a + k[2], 0) * c.layers) / (c.layers + 1); // the head's smaller add taken out, roughly
+      expect(priced / measured - 1, c.id).toBeLessThan(-0.09);
+      expect(priced / measured - 1, c.id).toBeGreaterThan(-0.16);
+    }
+  });
+});
