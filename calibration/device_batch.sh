@@ -36,14 +36,15 @@ else
   # heads on contiguous [B, H, L, D] tensors (runs/h100-sxm-attention-heads-2026-12-06c.json, kept as data).
   # ~09:07 UTC: attention at 12/24/40 heads on transposed [B, L, H, D] views beside contiguous tensors
   # (runs/h100-sxm-attention-b?sd-2026-12-06d.json, kept as data).
-  # This branch now (~09:35 UTC): PyTorch's non-vectorized elementwise loop as the Wan block's modulation runs it
-  # (broadcast rows, strided chunk views, bf16 x fp32 mixed dtypes), in CUDA graphs reading and writing HBM and
-  # eagerly. The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
-  ops=add_bcast,mul_bcast,mul_cast_bcast,add_strided,mul_cast_strided,add_bcast6,add_cast_bcast6,add,mul
+  # ~09:32 UTC: PyTorch's non-vectorized elementwise loop as the Wan block's modulation runs it (broadcast rows,
+  # strided chunk views, bf16 x fp32 mixed dtypes), in CUDA graphs reading and writing HBM and eagerly
+  # (runs/h100-sxm-memory-generic-*-2026-12-06e.json).
+  # This branch now (~09:50 UTC): the same loop for the other families' modulation (bf16 x a bf16 broadcast row,
+  # fp32 x a bf16 row) and the Wan modulation add exactly as written (bf16 [1, 1, 6, d] first, fp32 [1, L, 6, d]).
+  # The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
+  ops=add_wan_modulation,mul_bcast16,add_bcast16,mul_bcast_bf16row,add_cast_bcast6,mul_bcast,add,mul
   timeout 200 python3 calibration/profile_gpu.py --sections memory --mem-ops $ops --graph --mem-rotation hbm \
-    --out $OUT/g/memory-generic-graph-hbm.json > $OUT/g/gen-graph.log 2>&1; echo "generic graph rc=$?"
-  timeout 200 python3 calibration/profile_gpu.py --sections memory --mem-ops $ops \
-    --out $OUT/g/memory-generic-eager.json > $OUT/g/gen-eager.log 2>&1; echo "generic eager rc=$?"
+    --out $OUT/g/memory-generic2-graph-hbm.json > $OUT/g/gen-graph.log 2>&1; echo "generic graph rc=$?"
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

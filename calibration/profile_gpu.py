@@ -450,7 +450,7 @@ class Profiler:
                               dtype=torch.bfloat16) for _ in range(nb)]
             return (lambda i: rope_apply(xs[i % nb], grid, freqs)), n, 6 * n
 
-        def generic(op, dt_a, dt_b, mode):
+        def generic(op, dt_a, dt_b, mode, dt_out=torch.float32):
             """PyTorch's non-vectorized elementwise loop, as the Wan block's modulation runs it: a [rows, d] operand of
             dtype dt_a with a second operand of dtype dt_b that is a broadcast row [1, d] ('bcast'), a strided view of
             a [rows, 6, d] tensor ('strided': e.chunk(6, dim=2)[k].squeeze(2) of the per-token modulation), or (for
@@ -462,16 +462,29 @@ class Profiler:
                 n = rows * w
                 sa = torch.tensor([], dtype=dt_a).element_size()
                 sb = torch.tensor([], dtype=dt_b).element_size()
-                per = n * (sa + 4) + (n * sb if mode == "strided" else 0)
+                so = torch.tensor([], dtype=dt_out).element_size()
+                per = n * (sa + so) + (n * sb if mode == "strided" else 0)
                 nb = rot(n, per // n)
                 a = [torch.randn(rows, w, device="cuda").to(dt_a) for _ in range(nb)]
                 if mode == "strided":
                     b = [torch.randn(rows, 6, d, device="cuda").to(dt_b)[:, 1, :] for _ in range(nb)]
                 else:
                     b = [torch.randn(1, w, device="cuda").to(dt_b) for _ in range(nb)]
-                c = [torch.empty(rows, w, device="cuda") for _ in range(self.nout(nb))]
+                c = [torch.empty(rows, w, device="cuda", dtype=dt_out) for _ in range(self.nout(nb))]
                 return (lambda i: op(a[i % nb], b[i % nb], out=c[i % len(c)])), n, per
             return build
+
+        def wan_modulation_add(n):
+            """The Wan2.2 block's `self.modulation.unsqueeze(0) + e` as written: a bf16 [1, 1, 6, d] parameter first,
+            the per-token fp32 e [1, L, 6, d] second, fp32 out."""
+            d = 1536
+            rows = max(1, n // (6 * d))
+            n = rows * 6 * d
+            nb = rot(n, 8)
+            mods = [torch.randn(1, 6, d, device="cuda").to(b16).unsqueeze(0) for _ in range(nb)]
+            es = [torch.randn(1, rows, 6, d, device="cuda") for _ in range(nb)]
+            c = [torch.empty(1, rows, 6, d, device="cuda") for _ in range(self.nout(nb))]
+            return (lambda i: torch.add(mods[i % nb], es[i % nb], out=c[i % len(c)])), n, 8 * n
 
         f32, b16 = torch.float32, torch.bfloat16
         ops += [("copy", "fp32", ew_copy(f32, f32)),
@@ -494,7 +507,11 @@ class Profiler:
                 ("add_strided", "fp32", generic(torch.add, f32, f32, "strided")),
                 ("mul_cast_strided", "bf16*fp32->fp32", generic(torch.mul, b16, f32, "strided")),
                 ("add_bcast6", "fp32", generic(torch.add, f32, f32, "bcast6")),
-                ("add_cast_bcast6", "fp32+bf16->fp32", generic(torch.add, f32, b16, "bcast6"))]
+                ("add_cast_bcast6", "fp32+bf16->fp32", generic(torch.add, f32, b16, "bcast6")),
+                ("add_wan_modulation", "bf16+fp32->fp32", wan_modulation_add),
+                ("mul_bcast16", "bf16", generic(torch.mul, b16, b16, "bcast", b16)),
+                ("add_bcast16", "bf16", generic(torch.add, b16, b16, "bcast", b16)),
+                ("mul_bcast_bf16row", "fp32*bf16->fp32", generic(torch.mul, f32, b16, "bcast"))]
         return ops
 
     def section_memory(self):
@@ -983,7 +1000,8 @@ class Profiler:
 
 # memory-bound ops that write into a preallocated output (mem_ops: ew_copy, ew_bin)
 PREALLOCATED_OUT = ("copy", "add", "mul", "cast_bf16_to_fp32", "cast_fp32_to_bf16", "add_bcast", "mul_bcast",
-                    "mul_cast_bcast", "add_strided", "mul_cast_strided", "add_bcast6", "add_cast_bcast6")
+                    "mul_cast_bcast", "add_strided", "mul_cast_strided", "add_bcast6", "add_cast_bcast6",
+                    "add_wan_modulation", "mul_bcast16", "add_bcast16", "mul_bcast_bf16row")
 
 
 def keep_outputs(fn, k):

@@ -14,16 +14,16 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 't2v-14b', retSteps: false, steps: 50, size: '1280x720', frames: 81,
     points: [{ threshold: 0.14, fraction: 0.679 }, { threshold: 0.15, fraction: 0.54 }, { threshold: 0.2, fraction: 0.488 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.988 of the base run (vgsim)",
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.987 of the base run (vgsim)",
   },
   {
     model: 'i2v-480p', retSteps: false, steps: 40, size: '832x480', frames: 81,
     points: [{ threshold: 0.13, fraction: 0.609 }, { threshold: 0.19, fraction: 0.48 }, { threshold: 0.26, fraction: 0.375 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.950 of the base run (vgsim)",
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: false, steps: 40, size: '1280x720', frames: 61,
-    points: [{ threshold: 0.18, fraction: 0.574 }, { threshold: 0.2, fraction: 0.509 }, { threshold: 0.3, fraction: 0.391 }],
+    points: [{ threshold: 0.18, fraction: 0.574 }, { threshold: 0.2, fraction: 0.508 }, { threshold: 0.3, fraction: 0.391 }],
     source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.972 of the base run (vgsim)",
   },
   {
@@ -34,12 +34,12 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 't2v-14b', retSteps: true, steps: 50, size: '1280x720', frames: 81,
     points: [{ threshold: 0.1, fraction: 0.494 }, { threshold: 0.2, fraction: 0.307 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.988 of the base run (vgsim)",
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.987 of the base run (vgsim)",
   },
   {
     model: 'i2v-480p', retSteps: true, steps: 40, size: '832x480', frames: 81,
-    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.396 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.950 of the base run (vgsim)",
+    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.395 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: true, steps: 40, size: '1280x720', frames: 61,

@@ -182,12 +182,7 @@ export class DeviceModel {
     return !ref ? 1 : gemm !== undefined ? gemm * ((mine / this.gpu.tflops.bf16) / (ref / this.ref.tflops.bf16)) : mine / ref;
   }
 
-  /** Memory-bound kernels on this GPU relative to the profiled one (cross-gpu.ts memoryBandwidthRatio). */
-  private memoryScale(): number {
-    return this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1;
-  }
-
-  /** Effective memory bandwidth (GB/s) of a kernel family at a size. */
+  /** Effective memory bandwidth (GB/s) of a kernel family at a size; elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio. */
   memoryGBs(family: string, bytes: number): number {
     // a full-tensor reduction: its own measured rate unless the profile measures the kind (full-reduction.ts)
     if ((family === 'reduce_full' || family === 'reduce_full_split') && !this.profile.measuresMemoryFamily(family)) {
@@ -195,7 +190,9 @@ export class DeviceModel {
       return gbs * memoryBandwidthRatio(this.gpu, getGpu(FULL_REDUCTION_GPU)).ratio;
     }
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
-    return measured * this.memoryScale();
+    // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
+    if (this.extrapolated && family.startsWith('binary_')) return Math.min(this.memoryGBs('binary', bytes), (measured * (this.gpu.smCount ?? this.ref.smCount!)) / this.ref.smCount!);
+    return measured * (this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1);
   }
 
   /** GPU-side gap per kernel launch (s). */

@@ -279,7 +279,9 @@ export function memoryFamily(op: string): string {
   if (o === 'add_strided') return 'binary_strided';
   if (o === 'mul_cast_bcast') return 'binary_cast_bcast';
   if (o === 'mul_cast_strided') return 'binary_cast_strided';
-  if (o === 'add_cast_bcast6') return 'binary_bcast_bf16';
+  if (o === 'add_cast_bcast6' || o === 'mul_bcast_bf16row') return 'binary_bcast_bf16';
+  if (o === 'mul_bcast16' || o === 'add_bcast16') return 'binary_bcast16';
+  if (o === 'add_wan_modulation') return 'binary_wan_modulation';
   if (o.includes('copy') || o.includes('clone')) return 'copy';
   return o;
 }

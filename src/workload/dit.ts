@@ -254,7 +254,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
       ew('pipefusion.kv_update', 'copy', 2 * L * dLin * ACT * 2, 2);
     }
     // e = (modulation + e0).chunk(6), a new fp32 tensor; per-token, the [1, 6, d] modulation broadcasts (ops.ts)
-    ew('modulation_add', !tMode ? 'binary' : o.castWeights ? 'binary_bcast' : 'binary_bcast_bf16', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
+    ew('modulation_add', !tMode ? 'binary' : 'binary_wan_modulation', eRows * 6 * d * 2 * F32, 1, { outputs: [['e', eRows * 6 * d * F32, 'modulation']] });
     // --- self-attention ---
     const xm = sites.modulate('norm1_modulate', 'xm');
     linearOp('self_attn.q', xm, L, dLin, d, 'q', 'self');

@@ -28,13 +28,18 @@ export type ElementwiseKind =
    *  - binary_strided: same dtype, one operand a strided view (a chunk of the per-token [L, 6, d] modulation)
    *  - binary_cast_bcast: a bf16 [L, d] operand cast per element, times an fp32 broadcast row, fp32 out
    *  - binary_cast_strided: a bf16 [L, d] operand times an fp32 strided view, fp32 out
-   *  - binary_bcast_bf16: an fp32 [L, 6d] operand plus a bf16 broadcast row (bf16 modulation weights), fp32 out
+   *  - binary_bcast_bf16: an fp32 operand with a bf16 broadcast row, fp32 out (HunyuanVideo's fp32 modulate)
+   *  - binary_bcast16: a bf16 operand with a bf16 broadcast row (the other families' modulate and gates)
+   *  - binary_wan_modulation: Wan2.2's `modulation.unsqueeze(0) + e` as written: a bf16 [1, 1, 6, d] parameter
+   *    first, the per-token fp32 e [1, L, 6, d] second (slower than the same add with the operands swapped)
    */
   | 'binary_bcast'
   | 'binary_strided'
   | 'binary_cast_bcast'
   | 'binary_cast_strided'
   | 'binary_bcast_bf16'
+  | 'binary_bcast16'
+  | 'binary_wan_modulation'
   | 'norm'
   | 'activation'
   | 'complex'

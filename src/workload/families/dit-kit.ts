@@ -124,12 +124,13 @@ export class DitKit {
 
   /**
    * x·(1 + scale) + shift on an fp32 x with bf16 scale/shift rows: type promotion keeps both products fp32
-   * (2 big kernels, fp32 in and out). Returns the fp32 tensor.
+   * (2 big kernels, fp32 in and out; the rows broadcast over the tokens, so PyTorch's generic loop runs them,
+   * ops.ts binary_bcast_bf16). Returns the fp32 tensor.
    */
   modulateFp32(name: string, elems: number, frees: string[] = []): string {
     if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
-    const m = this.make(`${name}.mul`, 'binary', elems * 2 * F32, elems, F32, 1, 'activations', frees);
-    return this.make(`${name}.add_shift`, 'binary', elems * 2 * F32, elems, F32, 1, 'activations', [m]);
+    const m = this.make(`${name}.mul`, 'binary_bcast_bf16', elems * 2 * F32, elems, F32, 1, 'activations', frees);
+    return this.make(`${name}.add_shift`, 'binary_bcast_bf16', elems * 2 * F32, elems, F32, 1, 'activations', [m]);
   }
 
   /**
@@ -150,12 +151,12 @@ export class DitKit {
     return this.make(`${name}.autocast_bf16`, 'cast_down', elems * (F32 + ACT), elems, ACT, 1, 'activations');
   }
 
-  /** x·(1 + scale) + shift with per-sample scale/shift rows (bf16): 2 big kernels. */
+  /** x·(1 + scale) + shift with per-sample scale/shift rows (bf16): 2 big kernels, broadcasting the rows (binary_bcast16). */
   modulate(name: string, x: string, elems: number, frees: string[] = []): string {
     if (this.o.fused) return this.make(name, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', frees);
     void x;
-    const m = this.make(`${name}.mul`, 'binary', elems * 2 * ACT, elems);
-    return this.make(`${name}.add_shift`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', [m, ...frees]);
+    const m = this.make(`${name}.mul`, 'binary_bcast16', elems * 2 * ACT, elems);
+    return this.make(`${name}.add_shift`, 'binary_bcast16', elems * 2 * ACT, elems, ACT, 1, 'activations', [m, ...frees]);
   }
 
   /**
@@ -168,7 +169,7 @@ export class DitKit {
     const fy = keep.y ? [] : [y];
     const fr = keep.residual ? [] : [residual];
     if (gated && !this.o.fused) {
-      const g = this.make(`${name}.gate_mul`, 'binary', elems * 2 * ACT, elems, ACT, 1, 'activations', fy);
+      const g = this.make(`${name}.gate_mul`, 'binary_bcast16', elems * 2 * ACT, elems, ACT, 1, 'activations', fy); // a per-sample gate row
       return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [g, ...fr]);
     }
     return this.make(`${name}.add`, 'binary', elems * 3 * ACT, elems, ACT, 1, 'residual', [...fy, ...fr]);
