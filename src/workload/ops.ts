@@ -23,7 +23,7 @@ export type ElementwiseKind =
   | 'binary'
   /**
    * Two-operand ops that PyTorch cannot vectorize (its generic elementwise loop), as the Wan block's modulation runs
-   * them; each priced at its own measured rate (profile_gpu.py memory ops add_bcast … add_cast_bcast6):
+   * them; each priced at its own measured rate (profile_gpu.py memory ops add_bcast … add_wan_modulation):
    *  - binary_bcast: same dtype, one operand a broadcast row ([L, d] ⊙ [1, d], or [L, 6d] + [1, 6d])
    *  - binary_strided: same dtype, one operand a strided view (a chunk of the per-token [L, 6, d] modulation)
    *  - binary_cast_bcast: a bf16 [L, d] operand cast per element, times an fp32 broadcast row, fp32 out
