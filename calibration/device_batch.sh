@@ -39,12 +39,11 @@ else
   # ~09:32 UTC: PyTorch's non-vectorized elementwise loop as the Wan block's modulation runs it (broadcast rows,
   # strided chunk views, bf16 x fp32 mixed dtypes), in CUDA graphs reading and writing HBM and eagerly
   # (runs/h100-sxm-memory-generic-*-2026-12-06e.json).
-  # This branch now (~09:50 UTC): the same loop for the other families' modulation (bf16 x a bf16 broadcast row,
-  # fp32 x a bf16 row) and the Wan modulation add exactly as written (bf16 [1, 1, 6, d] first, fp32 [1, L, 6, d]).
-  # The serving check that ran here before: `OUT=$OUT/check bash calibration/serving/run_one_gpu_check.sh`.
-  ops=add_wan_modulation,mul_bcast16,add_bcast16,mul_bcast_bf16row,add_cast_bcast6,mul_bcast,add,mul
-  timeout 200 python3 calibration/profile_gpu.py --sections memory --mem-ops $ops --graph --mem-rotation hbm \
-    --out $OUT/g/memory-generic2-graph-hbm.json > $OUT/g/gen-graph.log 2>&1; echo "generic graph rc=$?"
+  # ~09:50 UTC: the loop for the other families' modulation and the Wan modulation add as written
+  # (runs/h100-sxm-memory-generic2-graph-hbm-2026-12-06f.json).
+  # This branch now (~10:05 UTC): a machine checked the way a user checks vgsim on their own server, as the ninth to
+  # eleventh were (stage profile, fit trace, Poisson 85% and Gamma-bursty traces): the twelfth, traces/gpu1-j/.
+  OUT=$OUT/check timeout 540 bash calibration/serving/run_one_gpu_check.sh
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

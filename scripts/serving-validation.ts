@@ -121,6 +121,9 @@ export const RUNS: ValidationRun[] = [
   ...fittedOnItsOwn('gpu1-i', ['load85', 'bursty'],
     'An eleventh machine of the same kind (2026-12-06, 06:34 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth and tenth, every file returned. Its host fitted at about 29 µs per kernel, the first machine\'s speed. Fitted on its fit trace, both traces meet the targets. Its large shape\'s denoise, the same on every machine (2.17–2.27 s a request on all of them), sits within 3% of the model at the fitted host with the harness\'s IEEE fp32 time-embedding GEMMs priced as such; priced as TF32 (vgsim\'s default) they put that shape 5% fast.',
     'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-j', ['load85', 'bursty'],
+    'A twelfth machine of the same kind (2026-12-06, 10:03 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth to eleventh, every file returned, after the cost model priced the modulation\'s broadcast, strided and mixed-dtype ops at PyTorch\'s generic-loop rates (measured on other machines; nothing fitted to this one but the host and the overheads). A fast host (fitted at about 20 µs per kernel): fitted on its fit trace, both traces meet the targets.',
+    'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
   {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
