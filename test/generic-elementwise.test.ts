@@ -1,7 +1,7 @@
 /**
  * PyTorch's generic (non-vectorized) elementwise loop as the Wan block's modulation runs it (ElementwiseKind's
- * binary_* kinds): measured rates in the H100 profile (profile_gpu.py memory ops add_bcast … add_cast_bcast6),
- * the official block's ops mapped onto them, and the gate multiplies checked against the forwards' kernel
+ * binary_* kinds): measured rates in the H100 profile (profile_gpu.py memory ops add_bcast … add_wan_modulation),
+ * the official block's and the other families' ops mapped onto them, and the gate multiplies and modulation adds checked against the forwards' kernel
  * profiles (nothing fitted to them).
  */
 import { describe, expect, it } from 'vitest';
