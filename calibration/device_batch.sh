@@ -42,7 +42,8 @@ else
   # ~09:50 UTC: the loop for the other families' modulation and the Wan modulation add as written
   # (runs/h100-sxm-memory-generic2-graph-hbm-2026-12-06f.json).
   # This branch now (~10:05 UTC): a machine checked the way a user checks vgsim on their own server, as the ninth to
-  # eleventh were (stage profile, fit trace, Poisson 85% and Gamma-bursty traces): the twelfth, traces/gpu1-j/.
+  # eleventh were (stage profile, fit trace, Poisson 85% and Gamma-bursty traces): the twelfth, traces/gpu1-j/, and
+  # at ~10:28 UTC (asked for nvidia-h200, the seventh H100 in a row) the thirteenth, traces/gpu1-k/.
   OUT=$OUT/check timeout 540 bash calibration/serving/run_one_gpu_check.sh
 fi
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done

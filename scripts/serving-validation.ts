@@ -124,6 +124,9 @@ export const RUNS: ValidationRun[] = [
   ...fittedOnItsOwn('gpu1-j', ['load85', 'bursty'],
     'A twelfth machine of the same kind (2026-12-06, 10:03 UTC), measured with `calibration/serving/run_one_gpu_check.sh` like the ninth to eleventh, every file returned, after the cost model priced the modulation\'s broadcast, strided and mixed-dtype ops at PyTorch\'s generic-loop rates (measured on other machines; nothing fitted to this one but the host and the overheads). A fast host (fitted at about 20 µs per kernel): fitted on its fit trace, both traces meet the targets.',
     'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-k', ['load85', 'bursty'],
+    'A thirteenth machine of the same kind (2026-12-06, 10:28 UTC; asked for an H200, an H100 came), measured as the twelfth. A slow host (fitted at about 29 µs per kernel): fitted on its fit trace, both traces meet the targets.',
+    'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
   {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',

@@ -52,7 +52,7 @@ export function hostSecondsPerKernel(device: { readonly launch: 'eager' | 'graph
 export const MEASURED_HOSTS_US = { min: 21.3, max: 25.6, hosts: 3 } as const;
 
 /**
- * What served traces saw (calibration/serving/traces/gpu1*, 21 scored GPU traces on twelve H100 machines, the 1.3B
+ * What served traces saw (calibration/serving/traces/gpu1*, 23 scored GPU traces on thirteen H100 machines, the 1.3B
  * model from the harness): each request shape's observed encode + denoise + decode against the H100 cost model.
  * The host-bound 480x272 shape ran −18.5% to +51.1% off the model; the GPU-bound 832x480 shape −0.9% to +2.7% (the
  * harness's IEEE fp32 time-embedding GEMMs priced as such, small GEMMs and memory-bound ops at their CUDA-graph
@@ -60,7 +60,7 @@ export const MEASURED_HOSTS_US = { min: 21.3, max: 25.6, hosts: 3 } as const;
  * within 1.2% of the kernels of that forward's profile).
  * Recomputed from the traces in test/serving-validation.test.ts.
  */
-export const SERVED_HOST_BOUND_SPREAD = { min: -0.1845, max: 0.5113, gpuBoundMax: 0.027, traces: 21, machines: 12 } as const;
+export const SERVED_HOST_BOUND_SPREAD = { min: -0.1845, max: 0.5113, gpuBoundMax: 0.027, traces: 23, machines: 13 } as const;
 
 /**
  * The note a launch-bound eager DiT forward carries: its time is the host CPU's, how much it moves per µs of host
