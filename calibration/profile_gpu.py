@@ -454,7 +454,7 @@ class Profiler:
             """PyTorch's non-vectorized elementwise loop, as the Wan block's modulation runs it: a [rows, d] operand of
             dtype dt_a with a second operand of dtype dt_b that is a broadcast row [1, d] ('bcast'), a strided view of
             a [rows, 6, d] tensor ('strided': e.chunk(6, dim=2)[k].squeeze(2) of the per-token modulation), or (for
-            'bcast6') a [rows, 6, d] operand plus a broadcast [1, 6, d] (the per-block modulation add); fp32 out."""
+            'bcast6') a [rows, 6, d] operand plus a broadcast [1, 6, d] (the per-block modulation add); dt_out out."""
             def build(n):
                 d = 5120
                 w = 6 * d if mode == "bcast6" else d
@@ -536,9 +536,10 @@ class Profiler:
                         rec["error"] = "skipped: not enough memory"
                     else:
                         fn, elems, nbytes = build(n)
-                        if self.args.mem_rotation == "hbm" and name not in PREALLOCATED_OUT:
-                            # ops that allocate their output: keep the last outputs alive, so each call writes
-                            # to memory no recent call wrote (the allocator would hand back the same block)
+                        if self.args.mem_rotation == "hbm":
+                            # keep the last outputs alive, so an op that allocates its output writes to memory no
+                            # recent call wrote (the allocator would hand back the same block); an op writing into
+                            # its preallocated, rotating outputs (self.nout) returns one of them, so the ring changes nothing
                             fn = keep_outputs(fn, self.nbuf_for(nbytes))
                         rec["elements"] = elems
                         rec["bytes"] = nbytes
@@ -996,12 +997,6 @@ class Profiler:
                    for r in d[s] if r.get("error"))
         log("errors/skips: %d; elapsed %.0f s" % (errs,
                                                   time.time() - self.t_start))
-
-
-# memory-bound ops that write into a preallocated output (mem_ops: ew_copy, ew_bin)
-PREALLOCATED_OUT = ("copy", "add", "mul", "cast_bf16_to_fp32", "cast_fp32_to_bf16", "add_bcast", "mul_bcast",
-                    "mul_cast_bcast", "add_strided", "mul_cast_strided", "add_bcast6", "add_cast_bcast6",
-                    "add_wan_modulation", "mul_bcast16", "add_bcast16", "mul_bcast_bf16row")
 
 
 def keep_outputs(fn, k):

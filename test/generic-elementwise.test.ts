@@ -10,7 +10,7 @@ import { builtinProfile, GpuProfile, memoryFamily } from '../src/perf/profile.ts
 import { buildDitForward } from '../src/workload/dit.ts';
 import { WAN_MODELS } from '../src/workload/models.ts';
 import { DeviceModel } from '../src/perf/device.ts';
-import { priceStage } from '../src/perf/stage-cost.ts';
+import { harnessForwardCost } from '../src/perf/forward-kernel-profiles.ts';
 import type { ElementwiseOp } from '../src/workload/ops.ts';
 import { buildFamilyDitForward } from '../src/workload/families/stages.ts';
 import { getModel } from '../src/workload/request.ts';
@@ -95,10 +95,8 @@ describe('checked on the forwards\' kernel profiles (calibration/host/forward-ke
   const MODADD = 'elementwise_kernel<128, 4, at::native::gpu_kernel_impl<at::native::CUDAFunctor_add<float> >';
   const cases = ['wan2.1-t2v-1.3b', 'wan2.1-t2v-14b', 'wan2.2-ti2v-5b'].flatMap((model) => {
     const kp = JSON.parse(readFileSync(`calibration/host/forward-kernels-h100-sxm-${model}.json`, 'utf8')) as { layers: number; rows: { shape: string; tokens: number; kernels: [string, number, number][] }[] };
-    const mm = WAN_MODELS.find((x) => x.id === model)!;
     return kp.rows.map((r) => {
-      const fwd = buildDitForward({ ...mm.dit, layers: kp.layers, perTokenTimestep: true }, { tokens: r.tokens, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'forward', ropeVariant: 'harness', fp32Matmul: 'ieee' });
-      const priced = priceStage(new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' }), fwd.builder.ops).ops;
+      const priced = harnessForwardCost('h100-sxm', model, kp.layers, r.tokens).ops;
       const price = (re: RegExp) => priced.filter((o) => re.test(o.name)).reduce((a, o) => a + o.seconds, 0);
       const kernels = (name: string) => r.kernels.filter((k) => k[0].includes(name));
       return { id: `${model} ${r.shape}`, tokens: r.tokens, layers: kp.layers, gate: [price(/gate_mul$/), kernels(GATE)], modAdd: [price(/^modulation_add$/), kernels(MODADD)] } as const;

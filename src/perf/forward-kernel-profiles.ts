@@ -10,7 +10,7 @@ import { packagePath } from '../package-files.ts';
 import { buildDitForward } from '../workload/dit.ts';
 import { WAN_MODELS } from '../workload/models.ts';
 import { DeviceModel } from './device.ts';
-import { priceStage } from './stage-cost.ts';
+import { priceStage, type StageCost } from './stage-cost.ts';
 
 interface KernelProfileFile {
   model: string;
@@ -31,12 +31,17 @@ export interface ForwardKernelRow {
   error: number;
 }
 
-/** vgsim's GPU time for one forward of `model` (on `layers` blocks) over `tokens`, as the harness runs it. */
-export function harnessForwardGpuSeconds(gpu: string, model: string, layers: number | undefined, tokens: number): number {
+/** vgsim's price of one forward of `model` (on `layers` blocks) over `tokens`, op by op, as the harness runs it. */
+export function harnessForwardCost(gpu: string, model: string, layers: number | undefined, tokens: number): StageCost {
   const m = WAN_MODELS.find((x) => x.id === model);
   if (!m) throw new Error(`no Wan model ${model}`);
   const fwd = buildDitForward({ ...m.dit, layers: layers ?? m.dit.layers, perTokenTimestep: true }, { tokens, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'forward', ropeVariant: 'harness', fp32Matmul: 'ieee' });
-  return priceStage(new DeviceModel(gpu, { sustained: true, launch: 'eager' }), fwd.builder.ops).gpuSeconds;
+  return priceStage(new DeviceModel(gpu, { sustained: true, launch: 'eager' }), fwd.builder.ops);
+}
+
+/** Its GPU time. */
+export function harnessForwardGpuSeconds(gpu: string, model: string, layers: number | undefined, tokens: number): number {
+  return harnessForwardCost(gpu, model, layers, tokens).gpuSeconds;
 }
 
 /** Every committed kernel profile of `gpu`'s forwards, file by file and shape by shape. */
