@@ -17,35 +17,18 @@
 # ~07:01 UTC: block_quant on another H100 (asked for nvidia-h200): calibration/engines/h100-sxm-block-quant.json.
 # ~07:18 UTC: the GEMM grid at m <= 8192, CUDA-graph and eager, on another H100: calibration/profiles/runs/h100-sxm-gemm-*-2026-12-06.json.
 # ~07:42 UTC: the memory-bound ops up to 2^24 elements the same two ways: calibration/profiles/runs/h100-sxm-memory-*-2026-12-06.json.
+# 2026-12-06 ~11:40 UTC: on either GPU, the dense attention grid (attention_dense_cases.py: the wave staircase) and
+# forward_sustained.py (does a forward loop slow down under the power limit, and which kernels?); on an H200 its
+# kernel profile first.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
-if grep -q H200 $OUT/gpu.txt; then
-  # the H200 kernel profile first (its estimates are extrapolated from the H100's until then), then the families
-  # re-run of the peaks measured with the old references, then our Triton attention (quantised and block-sparse)
-  timeout 240 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
-  # its small GEMMs inside CUDA graphs too, to merge where faster as the H100's were (calibration/profiles/runs/README.md)
-  timeout 50 python3 calibration/profile_gpu.py --sections gemm --gemm-max-m 8192 --graph --out $OUT/h200-gemm-graph.json > $OUT/graph.log 2>&1; echo graph rc=$?
-  timeout 140 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/h200-remeasure.json > $OUT/fam.log 2>&1; echo fam rc=$?
-  timeout 110 python3 calibration/quant_attention_triton.py --parts sparse,quant --budget-s 80 --out $OUT/triton-attention-h200.json > $OUT/triton.log 2>&1; echo triton rc=$?
-else
-  # on an H100. 2026-12-06 ~08:47 UTC (the twelfth H100 call): held-out forward kernel profiles at shapes and widths
-  # never compared before (forward_kernel_profile.py: the 1.3B at five shapes, the 14B on 8 blocks, the TI2V-5B on
-  # 10: calibration/host/forward-kernels-h100-sxm-*.json), then the memory-bound ops up to 2^24 elements in CUDA graphs
-  # 'hot', 'cold', 'default' and eagerly (calibration/profiles/runs/*-2026-12-06b.json).
-  # ~09:03 UTC: the memory-bound ops with outputs rotated too ('hbm', merged), and cuDNN/FA2 attention at 12 and 24
-  # heads on contiguous [B, H, L, D] tensors (runs/h100-sxm-attention-heads-2026-12-06c.json, kept as data).
-  # ~09:07 UTC: attention at 12/24/40 heads on transposed [B, L, H, D] views beside contiguous tensors
-  # (runs/h100-sxm-attention-b?sd-2026-12-06d.json, kept as data).
-  # ~09:32 UTC: PyTorch's non-vectorized elementwise loop as the Wan block's modulation runs it (broadcast rows,
-  # strided chunk views, bf16 x fp32 mixed dtypes), in CUDA graphs reading and writing HBM and eagerly
-  # (runs/h100-sxm-memory-generic-*-2026-12-06e.json).
-  # ~09:50 UTC: the loop for the other families' modulation and the Wan modulation add as written
-  # (runs/h100-sxm-memory-generic2-graph-hbm-2026-12-06f.json).
-  # This branch now (~10:05 UTC): a machine checked the way a user checks vgsim on their own server, as the ninth to
-  # eleventh were (stage profile, fit trace, Poisson 85% and Gamma-bursty traces): the twelfth, traces/gpu1-j/, and
-  # at ~10:28 UTC (asked for nvidia-h200, the seventh H100 in a row) the thirteenth, traces/gpu1-k/.
-  OUT=$OUT/check timeout 540 bash calibration/serving/run_one_gpu_check.sh
+gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
+if [ $gpu = h200 ]; then
+  # the H200 kernel profile first (its estimates are extrapolated from the H100's until then)
+  timeout 220 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
 fi
+timeout 150 python3 calibration/profile_gpu.py --sections attention --attn-target-s 0.05 --attn-cases "$(python3 calibration/attention_dense_cases.py)" --out $OUT/$gpu-attention-dense.json > $OUT/attn.log 2>&1; echo attn rc=$?
+timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-1.3b:832x480x81f:30:25,wan2.1-t2v-14b:832x480x33f:8:20,wan2.1-t2v-14b:1280x720x81f:4:25 > $OUT/sus.log 2>&1; echo sus rc=$?
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)
 tar -czf /tmp/all.tgz -C $OUT . && rm -rf $OUT/* && mv /tmp/all.tgz $OUT/all.tgz; ls -la $OUT; true

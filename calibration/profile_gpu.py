@@ -330,7 +330,7 @@ class Profiler:
                 j = i % nb
                 return F.scaled_dot_product_attention(qs[j], ks[j], vs[j])
             with sdpa_kernel([be]):
-                med, _ = bench(fn, warmup=1, target_s=0.2 if not self.quick
+                med, _ = bench(fn, warmup=1, target_s=self.args.attn_target_s if not self.quick
                                else 0.03, min_reps=3, max_reps=20)
             rec["s"] = med
             rec["tflops"] = 4.0 * b * h * lq * lk * d / med / 1e12
@@ -1027,6 +1027,8 @@ def main():
                     help="comma list dtype:m:n:k replacing the GEMM grid")
     ap.add_argument("--attn-cases", default="",
                     help="comma list backend:batch:heads:head_dim:lq:lk replacing the attention grid")
+    ap.add_argument("--attn-target-s", type=float, default=0.2,
+                    help="seconds of timed calls per attention case (dense grids: less)")
     ap.add_argument("--attn-layout", choices=("bhsd", "bshd"), default="bhsd",
                     help="attention inputs: contiguous [B, H, L, D] (the grid's) or [B, L, H, D] transposed views (the Wan code's)")
     ap.add_argument("--graph", action="store_true",
