@@ -2,7 +2,7 @@
 2x in length, this steps by 256 tokens at short lengths, so the staircase of whole waves of CTAs over the SMs
 (a tile-quantised kernel's time jumps when one more query tile per head spills into another wave) shows.
 
-    python3 calibration/profile_gpu.py --sections attention --attn-target-s 0.05 \
+    python3 calibration/profile_gpu.py --sections attention --graph --attn-target-s 0.05 \
         --attn-cases "$(python3 calibration/attention_dense_cases.py)" --out attention-dense.json
 
 Self-attention (lq = lk) with cuDNN at the Wan models' 12, 24 and 40 heads, 1,024-12,288 tokens every 256 and on

@@ -27,7 +27,7 @@ if [ $gpu = h200 ]; then
   # the H200 kernel profile first (its estimates are extrapolated from the H100's until then)
   timeout 220 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
 fi
-timeout 150 python3 calibration/profile_gpu.py --sections attention --attn-target-s 0.05 --attn-cases "$(python3 calibration/attention_dense_cases.py)" --out $OUT/$gpu-attention-dense.json > $OUT/attn.log 2>&1; echo attn rc=$?
+timeout 150 python3 calibration/profile_gpu.py --sections attention --graph --attn-target-s 0.05 --attn-cases "$(python3 calibration/attention_dense_cases.py)" --out $OUT/$gpu-attention-dense.json > $OUT/attn.log 2>&1; echo attn rc=$?
 timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-1.3b:832x480x81f:30:25,wan2.1-t2v-14b:832x480x33f:8:20,wan2.1-t2v-14b:1280x720x81f:4:25 > $OUT/sus.log 2>&1; echo sus rc=$?
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)

@@ -330,8 +330,16 @@ class Profiler:
                 j = i % nb
                 return F.scaled_dot_product_attention(qs[j], ks[j], vs[j])
             with sdpa_kernel([be]):
-                med, _ = bench(fn, warmup=1, target_s=self.args.attn_target_s if not self.quick
-                               else 0.03, min_reps=3, max_reps=20)
+                med = None
+                if self.args.graph:  # no host launch between calls: short kernels at their own GPU time
+                    try:
+                        med, _ = bench_graph(fn, target_s=self.args.attn_target_s)
+                        rec["timing"] = "graph"
+                    except Exception as exc:  # noqa: BLE001 - capture unsupported: time eagerly
+                        rec["graph_error"] = short_err(exc, 200)
+                if med is None:
+                    med, _ = bench(fn, warmup=1, target_s=self.args.attn_target_s if not self.quick
+                                   else 0.03, min_reps=3, max_reps=20)
             rec["s"] = med
             rec["tflops"] = 4.0 * b * h * lq * lk * d / med / 1e12
         except Exception as exc:  # noqa: BLE001
@@ -1032,7 +1040,7 @@ def main():
     ap.add_argument("--attn-layout", choices=("bhsd", "bshd"), default="bhsd",
                     help="attention inputs: contiguous [B, H, L, D] (the grid's) or [B, L, H, D] transposed views (the Wan code's)")
     ap.add_argument("--graph", action="store_true",
-                    help="time GEMMs and memory-bound ops inside a CUDA graph (the GPU's own time per call, no "
+                    help="time GEMMs, memory-bound ops and attention inside a CUDA graph (the GPU's own time per call, no "
                          "host launch between calls); --gemm-max-m / --mem-max-elements keep the small shapes, where "
                          "eager timing is host-bound")
     ap.add_argument("--gemm-max-m", type=int, default=0,
