@@ -18,7 +18,7 @@ describe('per-clock efficiency carried to another tensor rate', () => {
     expect(transferEfficiency(0.7, 0, 0.2)).toBeCloseTo(1 / (1 + 0.2 * (1 / 0.7 - 1)), 12);
     expect(transferEfficiency(0.7, 0.25)).toBeGreaterThan(0.7);
     expect(transferEfficiency(0.7, 2)).toBeLessThan(0.7);
-    expect(FIXED_OVERHEAD_SHARE).toBe(0.2);
+    expect(FIXED_OVERHEAD_SHARE).toBe(0.25);
   });
 
   it('the datasheet clock follows from the per-SM-clock rate: H100 1.83 GHz, A100 1.41, RTX 4090 2.52, H20 1.85', () => {

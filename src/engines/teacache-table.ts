@@ -8,7 +8,7 @@ import type { TeacacheCurve } from './teacache-curve.ts';
 export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 't2v-1.3b', retSteps: false, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.639 }, { threshold: 0.07, fraction: 0.601 }, { threshold: 0.08, fraction: 0.467 }],
+    points: [{ threshold: 0.05, fraction: 0.639 }, { threshold: 0.07, fraction: 0.601 }, { threshold: 0.08, fraction: 0.468 }],
     source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
   },
   {
@@ -28,7 +28,7 @@ export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   },
   {
     model: 't2v-1.3b', retSteps: true, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.601 }, { threshold: 0.1, fraction: 0.38 }],
+    points: [{ threshold: 0.05, fraction: 0.602 }, { threshold: 0.1, fraction: 0.38 }],
     source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
   },
   {

@@ -27,6 +27,7 @@ import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, measuredAttentionRatio, measuredGemmRatio, measuredRatioNotes, memoryBandwidthRatio, type ComputeDtype } from './cross-gpu.ts';
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 import { headDimFactor } from './attention-head-dim.ts';
+import { attentionWaves } from './attention-waves.ts';
 import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
@@ -269,7 +270,7 @@ export class DeviceModel {
       case 'attention': {
         const backend = this.attentionBackend(op.kernel, op.lq);
         const fp32 = op.dtype === 'fp32';
-        let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk) ?? 0;
+        let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk, attentionWaves(backend.profile, this.ref, this.gpu, op.headDim)) ?? 0;
         rate *= backend.scale;
         rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
         rate *= op.efficiency ?? 1; // a block-sparse kernel below the dense one's rate (VSA's fine stage)
@@ -282,7 +283,7 @@ export class DeviceModel {
           // is the native instruction on Ampere/Ada: the FA2 paper reports 50–73% of peak on A100
           // (arXiv 2307.08691). Anchor on 70% of the A100's peak at long sequences (with the shape
           // dependence of our measured FA2 curve), carried to this GPU's tensor rate per SM-clock and clock.
-          const plateau = this.profile.attentionTflops('flash', 1, 40, 75600, 75600) ?? rate;
+          const plateau = this.profile.attentionTflops('flash', 1, 40, 75600, 75600, attentionWaves('flash', this.ref, this.gpu)) ?? rate;
           const eA100 = AMPERE_ANCHOR.fa2Efficiency * (rate / plateau);
           const carried = this.cross?.rate('bf16', this.cross.transfer(eA100, 'bf16'), this.sustained);
           return this.computeBound(flops, bytes, (carried ?? eA100 * this.gpu.tflops.bf16) * quant, op.count);

@@ -18,6 +18,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PACKAGE_ROOT, packagePath } from '../package-files.ts';
+import { waveEfficiency, type AttentionWaves } from './attention-waves.ts';
 
 export interface GemmPoint { dtype: string; m: number; n: number; k: number; s: number; tflops: number }
 export interface AttentionPoint { backend: string; batch: number; heads: number; head_dim: number; lq: number; lk: number; s: number; tflops: number }
@@ -101,17 +102,32 @@ export class GpuProfile {
    * Measured attention rate (TFLOP/s) for a backend and shape, interpolated. A call with lq ≠ lk is priced on
    * the class of measured points (self: lq = lk; cross: short lk) whose key lengths are nearer in log space: a
    * joint or sequence-parallel attention over ~10^5 keys with a few hundred more queries than keys runs like
-   * self-attention, not like the 512-key cross-attention the cross points measure.
+   * self-attention, not like the 512-key cross-attention the cross points measure. With `waves`, the rates are
+   * interpolated at full waves and the call's own wave efficiency applied (attention-waves.ts).
    */
-  attentionTflops(backend: string, batch: number, heads: number, lq: number, lk: number): number | undefined {
+  attentionTflops(backend: string, batch: number, heads: number, lq: number, lk: number, waves?: AttentionWaves): number | undefined {
     const pts = this.attn.filter((a) => a.backend === backend);
     if (pts.length === 0) return undefined;
+    // with `waves`: interpolate full-wave rates (each point over its own wave efficiency), then apply the call's
+    const full = (a: AttentionPoint) => (waves ? a.tflops / waveEfficiency(a.batch * a.heads, a.lq, waves.tileQ, waves.refSlots) : a.tflops);
+    const eff = waves ? waveEfficiency(batch * heads, lq, waves.tileQ, waves.slots) : 1;
     const selfAttn = lq === lk || this.nearerSelf(pts, lk);
-    const cls = pts.filter((a) => a.batch * a.heads === batch * heads && (selfAttn ? a.lq === a.lk : a.lk === lk));
-    if (cls.length >= 2 || (cls.length === 1 && cls[0]!.lq === lq)) return interpLog(cls.map((a) => [a.lq, a.tflops]), lq);
+    const kind = pts.filter((a) => (selfAttn ? a.lq === a.lk : a.lk === lk));
+    const cls = kind.filter((a) => a.batch * a.heads === batch * heads);
+    const curve = (ps: AttentionPoint[]) => averagedCurve(ps.map((a) => [a.lq, full(a)]));
+    if (cls.length >= 2 || (cls.length === 1 && cls[0]!.lq === lq)) {
+      const own = curve(cls);
+      const first = own[0]![0];
+      if (!waves || lq >= first) return eff * interpLog(own, lq); // past the longest measured length: its rate (a plateau)
+      // shorter than this head count was measured at, where a tile's fixed cost makes the rate fall: a CTA's work does
+      // not depend on the head count, so every head count's full-wave rates give the shape, anchored on its first point
+      const pooled = curve(kind);
+      return eff * interpLog(pooled, lq) * (interpLog(own, first) / interpLog(pooled, first));
+    }
+    if (waves && kind.length >= 2) return eff * interpLog(curve(kind), lq);
     const sameKind = pts.filter((a) => (selfAttn ? a.lq === a.lk : a.lk !== a.lq));
     const use = sameKind.length > 0 ? sameKind : pts;
-    return idw(use.map((a) => [[Math.log(a.batch * a.heads), Math.log(a.lq), Math.log(a.lk)], a.tflops]), [Math.log(batch * heads), Math.log(lq), Math.log(lk)]);
+    return eff * idw(use.map((a) => [[Math.log(a.batch * a.heads), Math.log(a.lq), Math.log(a.lk)], full(a)]), [Math.log(batch * heads), Math.log(lq), Math.log(lk)]);
   }
 
   /** Whether the measured self-attention key lengths are nearer (log distance) to lk than the cross ones. */
@@ -236,6 +252,13 @@ export class GpuProfile {
  * the same shape, at that efficiency, implies the grid's clock. `tensorFlopsPerSmClock`/`smCount` are the
  * profiled GPU's (catalog). Undefined without a sustained GEMM row with a clock or a matching grid GEMM.
  */
+/** (x, y) points with the ys at one x averaged, sorted by x. */
+function averagedCurve(pts: [number, number][]): [number, number][] {
+  const byX = new Map<number, number[]>();
+  for (const [x, y] of pts) byX.set(x, [...(byX.get(x) ?? []), y]);
+  return [...byX].map(([x, ys]) => [x, ys.reduce((a, b) => a + b, 0) / ys.length] as [number, number]).sort((a, b) => a[0] - b[0]);
+}
+
 export function gridClockFromProfile(p: GpuProfile, smCount: number | undefined, tensorFlopsPerSmClock: number | undefined): number | undefined {
   if (!smCount || !tensorFlopsPerSmClock) return undefined;
   const row = (p.data.sustained ?? []).find((x) => x.workload.startsWith('gemm') && typeof x.mean_sm_clock_mhz === 'number' && x.sustained_tflops > 0);
