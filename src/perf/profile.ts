@@ -118,7 +118,7 @@ export class GpuProfile {
     if (cls.length >= 2 || (cls.length === 1 && cls[0]!.lq === lq)) {
       const own = curve(cls);
       const first = own[0]![0];
-      if (!waves || lq >= first) return eff * interpLog(own, lq); // past the longest measured length: its rate (a plateau)
+      if (!waves || lq >= first) return eff * interpLog(own, lq); // within its measured lengths; past the longest, that rate (a plateau)
       // shorter than this head count was measured at, where a tile's fixed cost makes the rate fall: a CTA's work does
       // not depend on the head count, so every head count's full-wave rates give the shape, anchored on its first point
       const pooled = curve(kind);
