@@ -30,11 +30,11 @@ describe('capacity', () => {
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ feasible: false, max_rate_per_h: 0, trials: [] });
-    expect(j.reason).toBe('infeasible at any rate: the 720p-5s service time alone is 18.3 min and 70% of requests take at least that long, so p95 >= 18.3 min > p95<=600');
+    expect(j.reason).toBe('infeasible at any rate: the 720p-5s service time alone is 18.0 min and 70% of requests take at least that long, so p95 >= 18.0 min > p95<=600');
     expect(r.stderr).toContain('capacity: none — infeasible at any rate');
     const text = vgsim(['capacity', DEFAULT, '--slo', 'p95<=600']);
     expect(text.code).toBe(2);
-    expect(text.stdout).toContain('capacity: none — infeasible at any rate: the 720p-5s service time alone is 18.3 min');
+    expect(text.stdout).toContain('capacity: none — infeasible at any rate: the 720p-5s service time alone is 18.0 min');
   });
 
   it('p95<20m: trials sized to 400+ requests, and the answer simulated again on its own meets the objective', () => {
@@ -62,7 +62,7 @@ describe('size', () => {
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
     expect(j.feasible).toBe(false);
-    expect(j.reason).toMatch(/^no option to size: hgx-h100-sxm-8: no layout serves the whole mix within the objectives: offload: the 720p-5s service time alone is 18\.3 min/);
+    expect(j.reason).toMatch(/^no option to size: hgx-h100-sxm-8: no layout serves the whole mix within the objectives: offload: the 720p-5s service time alone is 18\.0 min/);
     expect(j.rows).toEqual([]);
   });
 

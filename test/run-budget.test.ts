@@ -52,7 +52,7 @@ describe('the run budget, estimated before the run', () => {
     const [i] = issuesOf(() => start(['workload.arrivals.rate_per_hour=1e7']));
     expect(i!.path).toBe('workload.arrivals.rate_per_hour');
     expect(i!.source).toBe('--set workload.arrivals.rate_per_hour=1e7');
-    expect(i!.message).toMatch(/the offered load \(1\.0e7\/h\) is .*× what the cluster can ever serve \(33\/h.*the limit is 100× \(limits.max_overload\)/);
+    expect(i!.message).toMatch(/the offered load \(1\.0e7\/h\) is .*× what the cluster can ever serve \(34\/h.*the limit is 100× \(limits.max_overload\)/);
     expect(i!.hint).toMatch(/--set limits\.max_overload=/);
   });
 

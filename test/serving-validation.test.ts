@@ -81,19 +81,19 @@ describe('README: validated against a real server', () => {
     const long = scoreRun(runOf('/gpu1-long'));
     const of = (t: string) => long.find((s) => s.name === t)!;
     const err = (t: string, m: string) => row(of(t).after, m).error!;
-    // targets hold on two of four: p50 and p95 within 6%, throughput within 1%
+    // targets hold on two of four: p50 and p95 within 5%, throughput within 1%
     for (const t of ['load50-long', 'bursty2-long']) {
-      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.06);
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(err(t, m)), `${t} ${m}`).toBeLessThanOrEqual(0.05);
       expect(Math.abs(err(t, 'throughput /h')), t).toBeLessThanOrEqual(0.01);
     }
-    // load85-long misses p50 by 14-15% (p95 within 5%, throughput met); bursty-long p50 by 10-11% (p95 within 10%):
+    // load85-long misses p50 by 10-11% (p95 within 4%, throughput met); bursty-long p50 by 12-13% (p95 within 11%):
     // the host's drift (its small shape's stage times spread below)
-    expect(err('load85-long', 'latency p50')).toBeGreaterThan(0.14);
-    expect(err('load85-long', 'latency p50')).toBeLessThan(0.15);
-    expect(Math.abs(err('load85-long', 'latency p95'))).toBeLessThanOrEqual(0.05);
-    expect(err('bursty-long', 'latency p50')).toBeLessThan(-0.10);
-    expect(err('bursty-long', 'latency p50')).toBeGreaterThan(-0.11);
-    expect(Math.abs(err('bursty-long', 'latency p95'))).toBeLessThanOrEqual(0.1);
+    expect(err('load85-long', 'latency p50')).toBeGreaterThan(0.10);
+    expect(err('load85-long', 'latency p50')).toBeLessThan(0.11);
+    expect(Math.abs(err('load85-long', 'latency p95'))).toBeLessThanOrEqual(0.04);
+    expect(err('bursty-long', 'latency p50')).toBeLessThan(-0.12);
+    expect(err('bursty-long', 'latency p50')).toBeGreaterThan(-0.13);
+    expect(Math.abs(err('bursty-long', 'latency p95'))).toBeLessThanOrEqual(0.11);
     // the small shape's stage times spread by more than 50% there; the GPU-bound shape within 5% on every trace
     expect(stageSpread(of('bursty-long').trace)).toEqual({ spread: expect.closeTo(0.795, 2), shape: '480x272x17f/8st' });
     expect(stageSpread(of('bursty-long').trace).spread).toBeGreaterThan(0.5);
@@ -113,7 +113,7 @@ describe('README: validated against a real server', () => {
     const run = runOf('/gpu1-long');
     const [own] = scoreRun({ ...run, scored: ['load85-long'] });
     const [borrowed] = scoreRun({ ...run, scored: ['load85-long'], set: [] });
-    expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.15);
+    expect(Math.abs(row(own!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.11);
     expect(row(borrowed!.after, 'latency p50').error!).toBeGreaterThan(0.35);
     expect(row(borrowed!.after, 'latency p50').error!).toBeLessThan(0.5);
   }, 240_000);
@@ -132,17 +132,17 @@ describe('README: validated against a real server', () => {
 
   it('the fourth machine replays bursty-long\'s exact arrivals and meets the targets the third machine missed', () => {
     const [b, third] = sameArrivals('/gpu1-long-b', 'bursty-long');
-    for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b.after, m).error!), m).toBeLessThanOrEqual(0.09);
+    for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(b.after, m).error!), m).toBeLessThanOrEqual(0.08);
     expect(Math.abs(row(b.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
     // its stage times sit near the model (within 5%), the third machine's 8.5% or more above it
     expect(Math.abs(b.serviceVsModel)).toBeLessThan(0.05);
     expect(third.serviceVsModel).toBeGreaterThan(0.085);
   }, 240_000);
 
-  it('the fifth machine replays load85-long\'s exact arrivals: its slow host misses by a third what the third machine came within 15% of', () => {
+  it('the fifth machine replays load85-long\'s exact arrivals: its slow host misses by a third what the third machine came within 11% of', () => {
     const [c, third] = sameArrivals('/gpu1-long-c', 'load85-long');
-    // the third machine comes within 15% of this trace; the fifth's p50 misses by more than a third, throughput still within 1%
-    expect(Math.abs(row(third.after, 'latency p50').error!)).toBeLessThanOrEqual(0.15);
+    // the third machine comes within 11% of this trace; the fifth's p50 misses by more than a third, throughput still within 1%
+    expect(Math.abs(row(third.after, 'latency p50').error!)).toBeLessThanOrEqual(0.11);
     expect(row(c.after, 'latency p50').error!).toBeLessThan(-0.3);
     expect(Math.abs(row(c.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
     // the GPU-bound shape agrees within 5% on both hosts; the host-bound one is 20% slow on the fifth
@@ -151,13 +151,12 @@ describe('README: validated against a real server', () => {
     expect(byShape(c)['480x272x17f/8st']!).toBeGreaterThan(0.15);
   }, 240_000);
 
-  it('the sixth and seventh machines, each fitted on its own fit trace: the serving layer alone meets the targets on both, the whole stack on the seventh and within 14% at p50 on the sixth', () => {
+  it('the sixth and seventh machines, each fitted on its own fit trace: the serving layer alone and the whole stack meet the targets on both', () => {
     for (const dir of ['/gpu1-long-d', '/gpu1-long-e']) {
       const [full, measured] = RUNS.filter((r) => r.dir.endsWith(dir)).map((r) => scoreRun(r)[0]!);
       expect(measured!.after.scenario.stage_times.some(Boolean), dir).toBe(true);
       for (const s of [full!, measured!]) {
-        const p50 = dir === '/gpu1-long-d' && s === full ? 0.14 : 0.1;
-        expect(Math.abs(row(s.after, 'latency p50').error!), `${dir} p50`).toBeLessThanOrEqual(p50);
+        expect(Math.abs(row(s.after, 'latency p50').error!), `${dir} p50`).toBeLessThanOrEqual(0.1);
         expect(Math.abs(row(s.after, 'latency p95').error!), `${dir} p95`).toBeLessThanOrEqual(0.1);
         expect(Math.abs(row(s.after, 'throughput /h').error!), dir).toBeLessThanOrEqual(0.05);
       }
@@ -192,11 +191,11 @@ describe('README: validated against a real server', () => {
     expect(o.host_dispatch_us).toBeGreaterThan(EAGER_HOST_PER_KERNEL_S * 1e6 * 1.1); // a slow host
   }, 240_000);
 
-  it('the tenth machine: bursty met after calibration with its own stage times and within 11% with the model\'s; load85 meets p50 and misses p95 by a quarter, its host faster than during the fit trace', () => {
+  it('the tenth machine: bursty met after calibration; load85 meets p50 and misses p95 by a quarter, its host faster than during the fit trace', () => {
     const [full, measured] = RUNS.filter((r) => r.dir.endsWith('/gpu1-h')).map((r) => scoreRun(r));
     const [load85, bursty] = full!;
     for (const r of [bursty!.after, measured![1]!.after]) {
-      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(r === bursty!.after && m === 'latency p95' ? 0.11 : 0.1);
+      for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), m).toBeLessThanOrEqual(0.1);
       expect(Math.abs(row(r, 'throughput /h').error!)).toBeLessThanOrEqual(0.05);
     }
     expect(Math.abs(row(load85!.after, 'latency p50').error!)).toBeLessThanOrEqual(0.1);
@@ -264,13 +263,12 @@ describe('README: validated against a real server', () => {
     expect(seen.size).toBeGreaterThanOrEqual(22);
   }, 240_000);
 
-  it('the twelfth and thirteenth machines (a fast and a slow host, measured after the generic-loop rates went in): both traces of each met after calibration with their own stage times, and with the cost model\'s but the thirteenth\'s bursty p50 (+10.7%)', () => {
+  it('the twelfth and thirteenth machines (a fast and a slow host, measured after the generic-loop rates went in): both traces of each met after calibration, with the cost model\'s stage times and with their own', () => {
     for (const [dir, fast] of [['/gpu1-j', true], ['/gpu1-k', false]] as const) {
       const [full, measured] = RUNS.filter((r) => r.dir.endsWith(dir)).map((r) => scoreRun(r));
       expect(full!.map((x) => x.name)).toEqual(['load85', 'bursty']);
       for (const r of [...full!, ...measured!].map((x) => x.after)) {
-        const missed = !fast && r === full![1]!.after; // the slow host's bursty trace, priced by the cost model
-        for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), `${dir} ${m}`).toBeLessThanOrEqual(missed && m === 'latency p50' ? 0.11 : 0.1);
+        for (const m of ['latency p50', 'latency p95']) expect(Math.abs(row(r, m).error!), `${dir} ${m}`).toBeLessThanOrEqual(0.1);
         expect(Math.abs(row(r, 'throughput /h').error!), dir).toBeLessThanOrEqual(0.05);
       }
       const o = JSON.parse(readFileSync(`calibration/serving/traces${dir}/overheads.json`, 'utf8'));

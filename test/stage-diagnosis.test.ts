@@ -24,16 +24,16 @@ const diagnose = (trace: string, scenario: string) => {
 };
 
 describe('why a replay misses: each shape\'s stage times against the model', () => {
-  it('the third machine\'s bursty trace: the host-bound 480x272 shape ran 17.5% slow, the GPU-bound 832x480 shape agrees', () => {
+  it('the third machine\'s bursty trace: the host-bound 480x272 shape ran 18% slow, the GPU-bound 832x480 shape agrees', () => {
     const d = diagnose('calibration/serving/traces/gpu1-long/bursty-long.csv', GPU);
     const small = d.stages.find((s) => s.shape === '480x272x17f/8st')!;
     const big = d.stages.find((s) => s.shape === '832x480x17f/8st')!;
-    expect(small.error!).toBeCloseTo(0.175, 2);
+    expect(small.error!).toBeCloseTo(0.18, 2);
     expect(small.host_bound).toBe(true);
     expect(Math.abs(big.error!)).toBeLessThan(0.03); // the README: within 3%
     expect(big.host_bound).toBe(false);
     expect(d.notes).toHaveLength(1);
-    expect(d.notes[0]).toMatch(/^480x272x17f\/8st: the worker's stage times are \+17\.\d% off the model/);
+    expect(d.notes[0]).toMatch(/^480x272x17f\/8st: the worker's stage times are \+18\.\d% off the model/);
     expect(d.notes[0]).toContain('832x480x17f/8st agrees within 5%');
     expect(d.notes[0]).toContain('inference.host_dispatch_us');
     // 23.5 µs × observed / modelled denoise

@@ -221,7 +221,7 @@ export class CrossGpu {
       this.notes.push(
         capped < this.burstClockMHz
           ? `${gpu.id}: sustained compute clock ~${Math.round(capped)} MHz under its ${gpu.tdpW} W limit (${ref.id}'s power curve scaled to its SMs and tensor rate; ${ref.id} holds ~${Math.round(refSustained)} MHz)`
-          : `${gpu.id}: its ${gpu.tdpW} W limit does not bind under sustained tensor load (${ref.id}'s power curve scaled to its SMs and tensor rate)`,
+          : `${gpu.id}: under sustained load it holds that clock (a loaded stage's kernels run at ${ref.id}'s grid rates, loaded-clock.ts; its ${gpu.tdpW} W limit against ${ref.id}'s set the clock)`,
       );
     } else {
       this.sustainedClockMHz = this.burstClockMHz;

@@ -3,8 +3,8 @@
  *
  *   compute-bound ops (GEMM, attention, convolution): time = FLOPs / rate, where rate is the profile's
  *     measured TFLOP/s for that shape (interpolated, see profile.ts), floored by the memory roofline
- *     (minimum bytes / measured copy bandwidth), and divided by the sustained-clock factor when the GPU is
- *     modelled under sustained load (the power limit lowers the SM clock; profile `sustained`);
+ *     (minimum bytes / measured copy bandwidth); a loaded stage runs at the grid's rates (loaded-clock.ts), a power
+ *     cap below the default lowers them (power-cap.ts);
  *   memory-bound ops: time = bytes / measured bandwidth of that kernel family at that size;
  *   host transfers: bytes / measured host-link rate (pinned, pageable, or module.to());
  *   launch: every kernel costs the measured GPU-side launch gap, and a stage cannot run faster than the
@@ -28,6 +28,7 @@ import { CrossGpu, AMPERE_ANCHOR, measuredAttentionRatio, measuredGemmRatio, mea
 import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 import { headDimFactor } from './attention-head-dim.ts';
 import { attentionWaves } from './attention-waves.ts';
+import { LOADED_STAGE_FACTOR } from './loaded-clock.ts';
 import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
@@ -103,9 +104,7 @@ export class DeviceModel {
     this.hostLink = opts.host?.link;
     this.hostMemory = opts.host?.memory ?? DEFAULT_HOST_MEMORY;
     this.hostDispatchS = opts.host?.dispatchS;
-    const sf = refProfile.sustainedFactor();
-    const refSustained = sf?.factor ?? 1;
-    if (opts.sustained !== false && !sf) this.notes.push('profile has no sustained-load measurement; burst clocks assumed');
+    const refSustained = LOADED_STAGE_FACTOR; // a loaded stage's compute kernels run at the grid's rates (loaded-clock.ts)
     this.sustained = opts.sustained !== false;
     const grid = this.extrapolated ? gridClockFromProfile(refProfile, this.ref.smCount, this.ref.tensorFlopsPerSmClock) : undefined;
     const gemm = refProfile.gemmTflops('bf16', 8192, 8192, 8192);
