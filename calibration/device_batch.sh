@@ -19,7 +19,8 @@
 # ~07:42 UTC: the memory-bound ops up to 2^24 elements the same two ways: calibration/profiles/runs/h100-sxm-memory-*-2026-12-06.json.
 # 2026-12-06 ~11:40 UTC: on either GPU, the dense attention grid (attention_dense_cases.py: the wave staircase) and
 # forward_sustained.py (does a forward loop slow down under the power limit, and which kernels?); on an H200 its
-# kernel profile first.
+# kernel profile first. That call came on an H100 (11:05 UTC): runs/h100-sxm-attention-dense-2026-12-06g.json,
+# host/forward-sustained-h100-sxm.json.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
@@ -27,8 +28,11 @@ if [ $gpu = h200 ]; then
   # the H200 kernel profile first (its estimates are extrapolated from the H100's until then)
   timeout 220 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
 fi
-timeout 150 python3 calibration/profile_gpu.py --sections attention --graph --attn-target-s 0.05 --attn-cases "$(python3 calibration/attention_dense_cases.py)" --out $OUT/$gpu-attention-dense.json > $OUT/attn.log 2>&1; echo attn rc=$?
-timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-1.3b:832x480x81f:30:25,wan2.1-t2v-14b:832x480x33f:8:20,wan2.1-t2v-14b:1280x720x81f:4:25 > $OUT/sus.log 2>&1; echo sus rc=$?
+if [ $gpu = h200 ]; then
+  timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-14b:832x480x33f:8:20 > $OUT/sus.log 2>&1; echo sus rc=$?
+fi
+# 2026-12-06 ~12:10 UTC: attention inside a forward against the same calls alone (attention_in_forward.py)
+timeout 240 python3 calibration/host/attention_in_forward.py --out $OUT/$gpu-attention-in-forward.json --cases wan2.1-t2v-1.3b:832x480x33f:30,wan2.1-t2v-1.3b:640x352x17f:30,wan2.2-ti2v-5b:1280x704x33f:10,wan2.1-t2v-14b:832x480x33f:8 > $OUT/aif.log 2>&1; echo aif rc=$?
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)
 tar -czf /tmp/all.tgz -C $OUT . && rm -rf $OUT/* && mv /tmp/all.tgz $OUT/all.tgz; ls -la $OUT; true
