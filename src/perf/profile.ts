@@ -227,23 +227,6 @@ export class GpuProfile {
     const v = this.data.host_link?.[`${kind}_gbps`];
     return typeof v === 'number' && v > 0 ? v : undefined;
   }
-
-  /**
-   * Sustained / burst throughput of compute-bound work under the power limit, from the profile's long
-   * back-to-back runs (the mean over its workloads), or undefined if not measured.
-   */
-  sustainedFactor(): { factor: number; clockMHz?: number; powerW?: number } | undefined {
-    const pts = (this.data.sustained ?? []).filter((p) => p.burst_tflops > 0 && p.sustained_tflops > 0);
-    if (pts.length === 0) return undefined;
-    const factor = pts.reduce((a, p) => a + p.sustained_tflops / p.burst_tflops, 0) / pts.length;
-    const clocks = pts.map((p) => p.mean_sm_clock_mhz).filter((x): x is number => typeof x === 'number');
-    const powers = pts.map((p) => p.mean_power_w).filter((x): x is number => typeof x === 'number');
-    return {
-      factor: Math.min(1, factor),
-      clockMHz: clocks.length ? clocks.reduce((a, b) => a + b, 0) / clocks.length : undefined,
-      powerW: powers.length ? powers.reduce((a, b) => a + b, 0) / powers.length : undefined,
-    };
-  }
 }
 
 /**
