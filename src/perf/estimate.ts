@@ -189,7 +189,7 @@ export interface Estimate {
   stages: StageReport[];
   collectives: CollectiveReport[];
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
-  /** host_dispatch_us: the host CPU time per launched kernel the stages were priced with (eager: measured default or the scenario's; graphs: the replay cost). */
+  /** host_dispatch_us: the host CPU time per launched kernel the stages were priced with (eager: measured default or the scenario's; graphs: the replay cost). sustained_factor: compute kernels' rate under sustained load over the profile's (1: a loaded stage runs at the grid's rates, perf/loaded-clock.ts). */
   profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number; host_dispatch_us: number };
   /** What answers on this GPU rest on: its held-out record (perf/gpu-evidence.ts); null with a user's own profile, which that record does not cover. */
   evidence: GpuEvidence | null;
