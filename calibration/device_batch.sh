@@ -31,7 +31,8 @@ fi
 if [ $gpu = h200 ]; then
   timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-14b:832x480x33f:8:20 > $OUT/sus.log 2>&1; echo sus rc=$?
 fi
-# 2026-12-06 ~12:10 UTC: attention inside a forward against the same calls alone (attention_in_forward.py)
+# 2026-12-06 ~12:10 UTC: attention inside a forward against the same calls alone (attention_in_forward.py); no machine
+# until 12:26 UTC, then an H100: calibration/host/attention-in-forward-h100-sxm.json
 timeout 240 python3 calibration/host/attention_in_forward.py --out $OUT/$gpu-attention-in-forward.json --cases wan2.1-t2v-1.3b:832x480x33f:30,wan2.1-t2v-1.3b:640x352x17f:30,wan2.2-ti2v-5b:1280x704x33f:10,wan2.1-t2v-14b:832x480x33f:8 > $OUT/aif.log 2>&1; echo aif rc=$?
 for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)
