@@ -82,12 +82,12 @@ describe('Wan DiT forwards against their kernel profiles (CUPTI kernel times; no
       expect(r.error, r.file).toBeLessThan(0.085);
     }
   });
-  it('ten forwards of three widths measured 2026-12-06 (1.3B at five shapes, 14B on 8 blocks, TI2V-5B on 10): median 0.7%', () => {
+  it('ten forwards of three widths measured 2026-12-06 (1.3B at five shapes, 14B on 8 blocks, TI2V-5B on 10): median 0.9%', () => {
     const e = rows.filter((r) => r.file !== 'forward-kernels-h100-sxm.json');
     expect(e.length).toBe(10);
     expect(e.filter((r) => r.model === 'wan2.1-t2v-14b').map((r) => r.layers)).toEqual([8, 8, 8]);
     const abs = e.map((x) => Math.abs(x.error)).sort((a, b) => a - b);
-    expect((abs[4]! + abs[5]!) / 2).toBeCloseTo(0.0072, 3); // the median the README quotes
+    expect((abs[4]! + abs[5]!) / 2).toBeCloseTo(0.0094, 3); // the median the README quotes
   });
   it('the 1.3B forward\'s GPU time by hand: the same op list priced on the H100 profile', () => {
     const m = WAN_MODELS.find((x) => x.id === 'wan2.1-t2v-1.3b')!;

@@ -60,7 +60,7 @@ export const MEASURED_HOSTS_US = { min: 21.3, max: 25.6, hosts: 3 } as const;
  * within 1.2% of the kernels of that forward's profile).
  * Recomputed from the traces in test/serving-validation.test.ts.
  */
-export const SERVED_HOST_BOUND_SPREAD = { min: -0.1824, max: 0.5153, gpuBoundMax: 0.0315, traces: 23, machines: 13 } as const;
+export const SERVED_HOST_BOUND_SPREAD = { min: -0.1824, max: 0.5153, gpuBoundMax: 0.0303, traces: 23, machines: 13 } as const;
 
 /**
  * The note a launch-bound eager DiT forward carries: its time is the host CPU's, how much it moves per µs of host
