@@ -45,7 +45,7 @@ const TENSOR: ReadonlySet<string> = new Set(['bf16', 'fp16', 'fp8', 'tf32']);
  * SM cycles (module doc, point 2). Calibrated on FA3 and FA2 on an H20 at 2k tokens, head dim 128,
  * non-causal (flash-attention#1310: 126.2 and 83.7 TFLOP/s): with attention priced in whole waves of CTAs
  * (attention-waves.ts; the H20's 78 SMs run those 512 CTAs in 7 waves) β = 0.25 puts both within 2%
- * (β = 0.2 misses FA2 by 4.5%, β = 0.3 both by 2-3%). Before waves were modelled it was 0.2.
+ * (β = 0.2 misses FA2 by 5%; β = 0.3 puts FA3 2.7% and FA2 1.4% under). Before waves were modelled it was 0.2.
  */
 export const FIXED_OVERHEAD_SHARE = 0.25;
 
