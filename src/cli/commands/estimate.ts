@@ -69,7 +69,7 @@ export function registerEstimate(program: Command): void {
     .option('--compile', 'torch.compile as the engine runs it (official: fused kernels and CUDA graphs, an idealisation)')
     .option('--cfg <mode>', 'official|sequential|batched|none: how the two guidance branches run (official = as the model\'s script: Wan, Mochi sequential; CogVideoX, LTX-Video batched), or none', 'official')
     .option('--t5-cpu', 'run umT5 on the CPU')
-    .option('--burst', 'short-burst clocks instead of sustained (power-limited) clocks')
+    .option('--burst', 'an extrapolated GPU at its short-run clock instead of the clock its power limit holds under load (a profiled GPU\'s rates are a loaded stage\'s either way: perf/loaded-clock.ts)')
     .option('--power-limit <W>', 'board power limit per GPU below the default (nvidia-smi -pl), e.g. 500')
     .option('--host-dispatch-us <us>', 'host CPU time per kernel eager PyTorch launches (default 23.5, an H100 host; measure yours with calibration/host/forward_host_probe.py)')
     .option('--profile <file>', 'GPU profile JSON from calibration/profile_gpu.py (default: the built-in one)')
