@@ -164,9 +164,7 @@ export class GpuProfile {
       const pts = this.mem.filter((p) => memoryFamily(p.op) === family);
       const fallback = family.startsWith('binary_') ? 'binary' : 'copy';
       const use = pts.length > 0 ? pts : this.mem.filter((p) => memoryFamily(p.op) === fallback);
-      const bySize = new Map<number, number[]>();
-      for (const p of use) bySize.set(p.bytes, [...(bySize.get(p.bytes) ?? []), p.gbps]);
-      points = [...bySize].map(([b, g]) => [b, g.reduce((a, c) => a + c, 0) / g.length] as [number, number]).sort((a, b) => a[0] - b[0]);
+      points = averagedCurve(use.map((p) => [p.bytes, p.gbps]));
       this.memoryCurves.set(family, points);
     }
     return points;
@@ -229,12 +227,6 @@ export class GpuProfile {
   }
 }
 
-/**
- * The SM clock (MHz) the profile's kernel grid ran at, from its own measurements: the long sustained GEMM
- * run records throughput and clock together, giving the GEMM's efficiency per clock; the grid's GEMM of
- * the same shape, at that efficiency, implies the grid's clock. `tensorFlopsPerSmClock`/`smCount` are the
- * profiled GPU's (catalog). Undefined without a sustained GEMM row with a clock or a matching grid GEMM.
- */
 /** (x, y) points with the ys at one x averaged, sorted by x. */
 function averagedCurve(pts: [number, number][]): [number, number][] {
   const byX = new Map<number, number[]>();
@@ -242,6 +234,12 @@ function averagedCurve(pts: [number, number][]): [number, number][] {
   return [...byX].map(([x, ys]) => [x, ys.reduce((a, b) => a + b, 0) / ys.length] as [number, number]).sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * The SM clock (MHz) the profile's kernel grid ran at, from its own measurements: the long sustained GEMM
+ * run records throughput and clock together, giving the GEMM's efficiency per clock; the grid's GEMM of
+ * the same shape, at that efficiency, implies the grid's clock. `tensorFlopsPerSmClock`/`smCount` are the
+ * profiled GPU's (catalog). Undefined without a sustained GEMM row with a clock or a matching grid GEMM.
+ */
 export function gridClockFromProfile(p: GpuProfile, smCount: number | undefined, tensorFlopsPerSmClock: number | undefined): number | undefined {
   if (!smCount || !tensorFlopsPerSmClock) return undefined;
   const row = (p.data.sustained ?? []).find((x) => x.workload.startsWith('gemm') && typeof x.mean_sm_clock_mhz === 'number' && x.sustained_tflops > 0);
