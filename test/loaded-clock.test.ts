@@ -6,21 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { LOADED_STAGE_FACTOR } from '../src/perf/loaded-clock.ts';
-import { DeviceModel } from '../src/perf/device.ts';
-import { buildDitForward } from '../src/workload/dit.ts';
-import { WAN_MODELS } from '../src/workload/models.ts';
-import { priceStage } from '../src/perf/stage-cost.ts';
+import { harnessForwardCost } from '../src/perf/forward-kernel-profiles.ts';
 import { compareValidation } from '../src/perf/validation.ts';
 
 interface Case { model: string; shape: string; layers: number | null; tokens?: number; first_s: number; last_s: number; last_window: { sm_clock_mhz: number; power_w: number; limiters: Record<string, number> }; kernels_loaded: [string, number, number][] }
 const loops = (JSON.parse(readFileSync('calibration/host/forward-sustained-h100-sxm.json', 'utf8')) as { cases: Case[] }).cases;
 const forwards = loops.filter((c) => c.model !== 'gemm');
-const price = (model: string, layers: number | null, tokens: number, factor: number) => {
-  const m = WAN_MODELS.find((x) => x.id === model)!;
-  const fwd = buildDitForward({ ...m.dit, layers: layers ?? m.dit.layers, perTokenTimestep: true }, { tokens, batch: 1, kernel: 'cudnn', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true, part: 'forward', ropeVariant: 'harness', fp32Matmul: 'ieee' });
-  // compute-bound ops at `factor` of the grid's rates, the rest as priced
-  return priceStage(new DeviceModel('h100-sxm', { sustained: true, launch: 'eager' }), fwd.builder.ops).ops.reduce((a, o) => a + (o.kind === 'gemm' || o.kind === 'attention' ? o.seconds / factor : o.seconds), 0);
-};
+// the harness's forward as the kernel-profile comparison prices it, compute-bound ops at `factor` of the grid's rates
+const price = (model: string, layers: number | null, tokens: number, factor: number) =>
+  harnessForwardCost('h100-sxm', model, layers ?? undefined, tokens).ops.reduce((a, o) => a + (o.kind === 'gemm' || o.kind === 'attention' ? o.seconds / factor : o.seconds), 0);
 
 describe('forward loops under the 700 W limit (H100 SXM)', () => {
   it('the GEMM loop slows by more than 10% at ~1,380 MHz; every forward stays within 0.6% of its first forwards', () => {
