@@ -21,19 +21,32 @@
 # forward_sustained.py (does a forward loop slow down under the power limit, and which kernels?); on an H200 its
 # kernel profile first. That call came on an H100 (11:05 UTC): runs/h100-sxm-attention-dense-2026-12-06g.json,
 # host/forward-sustained-h100-sxm.json.
+# 2026-12-06 ~13:55 UTC: on an H200, its kernel profile as the H100's was assembled (the full profile_gpu.py run, then
+# the runs merged into h100-sxm.json: GEMMs and memory-bound ops in CUDA graphs, the generic-loop ops, the 12/24-head
+# points, cross-attention and a held-out share of the dense grid); on an H100, harness_forward's first run (the three
+# host/ scripts now build the forward with wan_reference.harness_forward) beside a second card's GEMM and attention
+# grid points (card-to-card spread).
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
+P="python3 calibration/profile_gpu.py"
+heads=""; for h in 12 24; do for L in 2048 4096 8192 16384; do for be in cudnn flash; do heads="$heads,$be:1:$h:128:$L:$L"; done; done; done
 if [ $gpu = h200 ]; then
-  # the H200 kernel profile first (its estimates are extrapolated from the H100's until then)
-  timeout 220 python3 calibration/profile_gpu.py --out $OUT/h200-profile.json > $OUT/prof.log 2>&1; echo prof rc=$?
+  timeout 240 $P --out $OUT/g/h200-profile.json > $OUT/g/prof.log 2>&1; echo prof rc=$?
+  timeout 40 $P --sections gemm --gemm-max-m 8192 --graph --out $OUT/g/h200-gemm-graph.json > $OUT/g/gemm.log 2>&1; echo gemm rc=$?
+  timeout 40 $P --sections memory --mem-max-elements 16777216 --graph --mem-rotation hbm --out $OUT/g/h200-memory-graph-hbm.json > $OUT/g/mem.log 2>&1; echo mem rc=$?
+  ops=add_bcast,mul_bcast,mul_cast_bcast,add_strided,mul_cast_strided,add_bcast6,add_cast_bcast6,add_wan_modulation,mul_bcast16,add_bcast16,mul_bcast_bf16row
+  timeout 50 $P --sections memory --mem-ops $ops --graph --mem-rotation hbm --out $OUT/g/h200-memory-generic-graph-hbm.json > $OUT/g/gen.log 2>&1; echo gen rc=$?
+  timeout 20 $P --sections attention --attn-cases "${heads#,}" --out $OUT/g/h200-attention-heads.json > $OUT/g/heads.log 2>&1; echo heads rc=$?
+  # cross-attention (512 keys) as the dense grid ran it, and self-attention every 512 tokens at 12, 24, 40 heads
+  dense=$(python3 calibration/attention_dense_cases.py | python3 -c 'import sys;c=[x for x in sys.stdin.read().strip().split(",") if (lambda f:f[5]=="512" or (f[0]=="cudnn" and f[2] in ("12","24","40") and int(f[4])%512==0 and int(f[4])<=16384))(x.split(":"))];print(",".join(c))')
+  timeout 110 $P --sections attention --graph --attn-target-s 0.05 --attn-cases "$dense" --out $OUT/g/h200-attention-dense.json > $OUT/g/dense.log 2>&1; echo dense rc=$?
+else
+  timeout 60 python3 calibration/host/attention_in_forward.py --out $OUT/g/$gpu-attention-in-forward.json --cases wan2.1-t2v-1.3b:832x480x33f:30,wan2.1-t2v-14b:832x480x33f:8 > $OUT/g/aif.log 2>&1; echo aif rc=$?
+  timeout 60 python3 calibration/host/forward_kernel_profile.py --out $OUT/g/$gpu-forward-kernels.json --shapes 480x272x17f,832x480x17f > $OUT/g/fkp.log 2>&1; echo fkp rc=$?
+  timeout 40 $P --sections gemm --gemm-max-m 8192 --graph --out $OUT/g/$gpu-gemm-graph.json > $OUT/g/gemm.log 2>&1; echo gemm rc=$?
+  timeout 20 $P --sections attention --attn-cases "${heads#,}" --out $OUT/g/$gpu-attention-heads.json > $OUT/g/heads.log 2>&1; echo heads rc=$?
 fi
-if [ $gpu = h200 ]; then
-  timeout 200 python3 calibration/host/forward_sustained.py --out $OUT/$gpu-forward-sustained.json --cases gemm:8192::15,wan2.1-t2v-1.3b:832x480x17f:30:20,wan2.1-t2v-14b:832x480x33f:8:20 > $OUT/sus.log 2>&1; echo sus rc=$?
-fi
-# 2026-12-06 ~12:10 UTC: attention inside a forward against the same calls alone (attention_in_forward.py); no machine
-# until 12:26 UTC, then an H100: calibration/host/attention-in-forward-h100-sxm.json
-timeout 240 python3 calibration/host/attention_in_forward.py --out $OUT/$gpu-attention-in-forward.json --cases wan2.1-t2v-1.3b:832x480x33f:30,wan2.1-t2v-1.3b:640x352x17f:30,wan2.2-ti2v-5b:1280x704x33f:10,wan2.1-t2v-14b:832x480x33f:8 > $OUT/aif.log 2>&1; echo aif rc=$?
-for f in $OUT/*.log $OUT/g/*.log; do [ -f "$f" ] && tail -n 30 "$f"; done
+for f in $OUT/g/*.log; do [ -f "$f" ] && tail -n 12 "$f"; done
 # one file back: the device returns a handful of files per call (2026-12-06: 8 of 15 came back, the rest dropped)
 tar -czf /tmp/all.tgz -C $OUT . && rm -rf $OUT/* && mv /tmp/all.tgz $OUT/all.tgz; ls -la $OUT; true

@@ -390,6 +390,20 @@ def build_dit(model, num_layers=None, device="cuda", dtype=torch.bfloat16):
     return m
 
 
+def harness_forward(dit, model, shape, context=None, device="cuda"):
+    """One forward of `dit` (build_dit of `model`) as the serving harness runs it: a random latent of a 'WxHxFf'
+    video, a 512-token text context (`context` if given), timestep 900. Returns (forward, tokens); what
+    host/forward_kernel_profile.py, forward_sustained.py and attention_in_forward.py time."""
+    w, h, fr = (int(v) for v in shape.rstrip("f").split("x"))
+    lt, lh, lw = latent_shape(DIT_CONFIGS[model]["vae"], w, h, fr)
+    latent = torch.randn(dit.in_dim, lt, lh, lw, device=device)
+    seq_len = (lt // PATCH[0]) * (lh // PATCH[1]) * (lw // PATCH[2])
+    if context is None:
+        context = [torch.randn(TEXT_LEN, TEXT_DIM, device=device, dtype=torch.bfloat16)]
+    tt = torch.tensor([900], device=device)
+    return (lambda: dit([latent], tt, context, seq_len)[0]), seq_len
+
+
 def build_block(model, device="cuda", dtype=torch.bfloat16):
     cfg = DIT_CONFIGS[model]
     with torch.device("meta"):

@@ -62,13 +62,7 @@ def main():
         rec = {"model": model, "shape": shape, "layers": int(layers)}
         try:
             dit = W.build_dit(model, num_layers=int(layers), device="cuda")
-            w, h, fr = (int(v) for v in shape.rstrip("f").split("x"))
-            lt, lh, lw = W.latent_shape(W.DIT_CONFIGS[model]["vae"], w, h, fr)
-            latent = torch.randn(dit.in_dim, lt, lh, lw, device="cuda")
-            seq_len = (lt // W.PATCH[0]) * (lh // W.PATCH[1]) * (lw // W.PATCH[2])
-            rec["tokens"] = seq_len
-            context = [torch.randn(W.TEXT_LEN, W.TEXT_DIM, device="cuda", dtype=torch.bfloat16)]
-            tt = torch.tensor([900], device="cuda")
+            f, rec["tokens"] = W.harness_forward(dit, model, shape)
             captured = {}
 
             def wrapper(q, k, v, *args, **kw):
@@ -78,7 +72,6 @@ def main():
                     captured[kind + "_meta"] = [list(q.shape), list(q.stride()), list(k.shape), list(k.stride()), str(q.dtype)]
                 return original(q, k, v, *args, **kw)
 
-            f = lambda: dit([latent], tt, context, seq_len)[0]  # noqa: E731
             with torch.no_grad(), torch.amp.autocast("cuda", dtype=torch.bfloat16):
                 F.scaled_dot_product_attention = wrapper
                 try:

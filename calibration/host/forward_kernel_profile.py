@@ -30,19 +30,13 @@ def main():
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     dit = W.build_dit(a.model, num_layers=a.layers, device="cuda")
-    vae_kind = W.DIT_CONFIGS[a.model]["vae"]
     context = [torch.randn(W.TEXT_LEN, W.TEXT_DIM, device="cuda", dtype=torch.bfloat16)]
     res = {"schema": "vgsim-forward-kernel-profile/1", **collect_env(), "model": a.model,
            "layers": a.layers or W.DIT_CONFIGS[a.model]["num_layers"], "rows": []}
     from torch.profiler import profile, ProfilerActivity
     with torch.no_grad(), torch.amp.autocast("cuda", dtype=torch.bfloat16):
         for s in a.shapes.split(","):
-            w, h, fr = (int(v) for v in s.rstrip("f").split("x"))
-            lt, lh, lw = W.latent_shape(vae_kind, w, h, fr)
-            latent = torch.randn(dit.in_dim, lt, lh, lw, device="cuda")
-            seq_len = (lt // W.PATCH[0]) * (lh // W.PATCH[1]) * (lw // W.PATCH[2])
-            tt = torch.tensor([900], device="cuda")
-            f = lambda: dit([latent], tt, context, seq_len)[0]  # noqa: E731
+            f, seq_len = W.harness_forward(dit, a.model, s, context)
             for _ in range(3):
                 f()
             walls = []

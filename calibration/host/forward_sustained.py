@@ -71,15 +71,7 @@ def run_case(spec, sampler):
         rec["flops"] = 2.0 * n ** 3
     else:
         dit = W.build_dit(model, num_layers=rec["layers"], device="cuda")
-        vae_kind = W.DIT_CONFIGS[model]["vae"]
-        context = [torch.randn(W.TEXT_LEN, W.TEXT_DIM, device="cuda", dtype=torch.bfloat16)]
-        w, h, fr = (int(v) for v in shape.rstrip("f").split("x"))
-        lt, lh, lw = W.latent_shape(vae_kind, w, h, fr)
-        latent = torch.randn(dit.in_dim, lt, lh, lw, device="cuda")
-        seq_len = (lt // W.PATCH[0]) * (lh // W.PATCH[1]) * (lw // W.PATCH[2])
-        rec["tokens"] = seq_len
-        tt = torch.tensor([900], device="cuda")
-        f = lambda: dit([latent], tt, context, seq_len)[0]  # noqa: E731
+        f, rec["tokens"] = W.harness_forward(dit, model, shape)
     with torch.no_grad(), torch.amp.autocast("cuda", dtype=torch.bfloat16):
         for _ in range(3):
             f()
