@@ -25,13 +25,16 @@
 # the runs merged into h100-sxm.json: GEMMs and memory-bound ops in CUDA graphs, the generic-loop ops, the 12/24-head
 # points, cross-attention and a held-out share of the dense grid); on an H100, harness_forward's first run (the three
 # host/ scripts now build the forward with wan_reference.harness_forward) beside a second card's GEMM and attention
-# grid points (card-to-card spread).
+# grid points (card-to-card spread). PART=families on an H200: the families re-run.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
 P="python3 calibration/profile_gpu.py"
 heads=""; for h in 12 24; do for L in 2048 4096 8192 16384; do for be in cudnn flash; do heads="$heads,$be:1:$h:128:$L:$L"; done; done; done
-if [ $gpu = h200 ]; then
+if [ $gpu = h200 ] && [ "${PART:-profile}" = families ]; then
+  # a second H200 call: the family rows its first families run measured with the old references (families/h200-l4.json caveat)
+  timeout 200 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/g/h200-remeasure.json > $OUT/g/fam.log 2>&1; echo fam rc=$?
+elif [ $gpu = h200 ]; then
   timeout 240 $P --out $OUT/g/h200-profile.json > $OUT/g/prof.log 2>&1; echo prof rc=$?
   timeout 40 $P --sections gemm --gemm-max-m 8192 --graph --out $OUT/g/h200-gemm-graph.json > $OUT/g/gemm.log 2>&1; echo gemm rc=$?
   timeout 40 $P --sections memory --mem-max-elements 16777216 --graph --mem-rotation hbm --out $OUT/g/h200-memory-graph-hbm.json > $OUT/g/mem.log 2>&1; echo mem rc=$?
