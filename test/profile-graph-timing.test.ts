@@ -83,11 +83,18 @@ describe('Wan DiT forwards against their kernel profiles (CUPTI kernel times; no
     }
   });
   it('ten forwards of three widths measured 2026-12-06 (1.3B at five shapes, 14B on 8 blocks, TI2V-5B on 10): median 0.9%', () => {
-    const e = rows.filter((r) => r.file !== 'forward-kernels-h100-sxm.json');
+    const e = rows.filter((r) => r.file.startsWith('forward-kernels-h100-sxm-wan'));
     expect(e.length).toBe(10);
     expect(e.filter((r) => r.model === 'wan2.1-t2v-14b').map((r) => r.layers)).toEqual([8, 8, 8]);
     const abs = e.map((x) => Math.abs(x.error)).sort((a, b) => a - b);
     expect((abs[4]! + abs[5]!) / 2).toBeCloseTo(0.0094, 3); // the median the README quotes
+  });
+  it('the served forward\'s two shapes on a second card (host/repeats/forward-kernels-h100-sxm-b.json, wan_reference.harness_forward): its kernels sum within 1% of the first card\'s', () => {
+    type Kp = { rows: { tokens: number; kernels: [string, number, number][] }[] };
+    const sums = (f: string) => (JSON.parse(readFileSync(`calibration/host/${f}`, 'utf8')) as Kp).rows.map((r) => [r.tokens, r.kernels.reduce((a, k) => a + k[2], 0)] as const);
+    const first = sums('forward-kernels-h100-sxm.json'), second = sums('repeats/forward-kernels-h100-sxm-b.json');
+    expect(second.map((r) => r[0])).toEqual(first.map((r) => r[0]));
+    second.forEach((r, i) => expect(Math.abs(r[1] / first[i]![1] - 1)).toBeLessThan(0.01));
   });
   it('the 1.3B forward\'s GPU time by hand: the same op list priced on the H100 profile', () => {
     const m = WAN_MODELS.find((x) => x.id === 'wan2.1-t2v-1.3b')!;
