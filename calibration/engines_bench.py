@@ -6,7 +6,7 @@ vgsim prices the serving engines' kernels that the H100 profile does not measure
 measures them on one CUDA GPU, so those ratios can be replaced by measurements:
 
   attention   torch SDPA (cuDNN, FlashAttention-2) at Wan's lengths (heads 40, head dim 128, bf16) as the
-              reference; SageAttention2 (`sageattention.sageattn`, the whole call: smooth-K, INT8 Q/K, V pad,
+              reference; SageAttention2 (`sageattention.sageattn`; and `sageattn_qk_int8_pv_fp16_triton`, vgsim's sage1) (the whole call: smooth-K, INT8 Q/K, V pad,
               FP8 V, the kernel) when the package is installed; FlashAttention-3 bf16 and FP8 (descaled) when
               `flash_attn_interface` is installed; and the input passes alone, written here in torch as
               SageAttention and xDiT run them (k.mean, INT8 quantisation of Q and K, the V padding copy to a
@@ -92,8 +92,9 @@ def attention_cases(out, lengths):
     try:
         import sageattention  # noqa: F401
         sage = sageattention.sageattn
+        sage1 = sageattention.sageattn_qk_int8_pv_fp16_triton  # vgsim's sage1 (INT8 QK, FP16 PV)
     except Exception as exc:  # noqa: BLE001
-        sage = None
+        sage = sage1 = None
         skip(out, "attention", dict(name="sage2"), "sageattention not importable: " + G.short_err(exc))
     try:
         import flash_attn_interface as fa3  # noqa: F401
@@ -116,6 +117,7 @@ def attention_cases(out, lengths):
             rec(out, "attention", dict(name="sdpa_" + be, L=L), call, flops=attn_flops(L))
         if sage is not None:
             rec(out, "attention", dict(name="sage2_full_call", L=L), lambda _i: sage(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
+            rec(out, "attention", dict(name="sage1_full_call", L=L), lambda _i: sage1(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
         if fa3 is not None:
             qn, kn, vn = (x.transpose(1, 2).contiguous() for x in (q, k, v))
             rec(out, "attention", dict(name="fa3_bf16", L=L), lambda _i: fa3.flash_attn_func(qn, kn, vn), flops=attn_flops(L))

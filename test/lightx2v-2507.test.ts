@@ -60,3 +60,41 @@ describe('lightx2v-2507: the July 2025 block', () => {
     expect(() => estimate({ model: getModel('wan2.1-i2v-14b'), gpu: 'h100-sxm', gpus: 2, request: { width: 832, height: 480, frames: 81, steps: 40 }, options: { engine: 'lightx2v-2507' }, plan: parsePlan('cfg=2') })).toThrow(/cfg/);
   });
 });
+
+describe('lightx2v-2507 on Ada: its sage_attn2 setting runs the INT8-QK, FP16-PV Triton kernel (sage1)', () => {
+  const base = { model: getModel('wan2.1-i2v-14b'), request: { width: 832, height: 480, frames: 81, steps: 40 } };
+  const on = (gpu: string, engine: 'lightx2v-2507' | 'lightx2v') => estimate({ ...base, gpu, options: { engine, attention: 'sage2' } });
+  const selfAttn = (e: ReturnType<typeof estimate>) => e.ops.find((o) => o.name === 'self_attn.attention')!;
+
+  it('on an RTX 4090 the July 2025 code swaps it in (attn_weight.py:26-31) and says so; the current engine and Hopper keep sage2', () => {
+    const ada = on('rtx4090', 'lightx2v-2507');
+    expect(selfAttn(ada).shape).toMatch(/^sage1 /);
+    expect(ada.warnings.join('\n')).toMatch(/runs sage1 for its sage2 setting.*sageattn_qk_int8_pv_fp16_triton/);
+    expect(ada.accelerations.find((a) => a.knob === 'attention')!.value).toBe('sage1');
+    expect(selfAttn(on('rtx4090', 'lightx2v')).shape).toMatch(/^sage2 /);
+    expect(selfAttn(on('h100-sxm', 'lightx2v-2507')).shape).toMatch(/^sage2 /);
+  });
+
+  it('priced at FA2 × the 4090 chart\'s Sage 8+16 bars over its FA2 bars (322 / 164 at 32k), against 8+8\'s 419 / 164', () => {
+    const sage1 = selfAttn(on('rtx4090', 'lightx2v-2507')), sage2 = selfAttn(on('rtx4090', 'lightx2v'));
+    // the same FA2 reference and the same FLOPs: the kernel times stand in the charts' ratio (32,760 tokens ~ 32k)
+    expect(sage1.seconds / sage2.seconds).toBeCloseTo(419 / 322, 1);
+  });
+
+  it('its input passes: smooth-K, the V cast to fp16 and Q/K quantisation, no V padding, transpose or FP8 pass', () => {
+    const ops = buildDitForward(dit, { tokens: L, batch: 1, kernel: 'sage1', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: false, style: 'lightx2v-2507' }).builder.ops;
+    const pass = (n: string) => ops.find((o) => o.name === `self_attn.attention.${n}`) as { bytes: number } | undefined;
+    const qk = L * d; // elements of q (and of k, v): 40 heads × 128
+    expect(pass('sage_smooth_k')!.bytes).toBe(qk * 2); // k.mean: one bf16 read
+    expect(pass('sage_v_fp16')!.bytes).toBe(2 * qk * 2); // v.to(float16): read and write
+    expect(pass('sage_quant_qk')!.bytes).toBe(2 * qk * 3); // per_block_int8 of q and k: bf16 in, int8 out
+    expect(ops.some((o) => /sage_(pad_v|v_transpose|quant_v)/.test(o.name))).toBe(false);
+  });
+
+  it('sage1 elsewhere: diffusers\' _sage_qk_int8_pv_fp16_triton backend; on an H100 at the chart\'s SageAttention1/FA2 (518 / 339 at 32k)', () => {
+    const h = estimate({ ...base, gpu: 'h100-sxm', options: { engine: 'diffusers', attention: 'sage1' } });
+    const fa2 = estimate({ ...base, gpu: 'h100-sxm', options: { engine: 'diffusers', attention: 'fa2' } });
+    expect(selfAttn(fa2).seconds / selfAttn(h).seconds).toBeCloseTo(518 / 339, 1);
+    expect(() => estimate({ ...base, gpu: 'h100-sxm', options: { engine: 'official', attention: 'sage1' } })).toThrow(/no sage1 attention backend/);
+  });
+});

@@ -19,6 +19,7 @@
  *
  * Metric paths are resolved later against the run's or the estimate's JSON document (see metrics.ts).
  */
+import { ATTENTION_CHOICES } from '../workload/ops.ts';
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
@@ -107,7 +108,7 @@ const EstimateSpecSchema = z.strictObject({
   frames: int(1).optional(),
   steps: int(1).optional(),
   batch: int(1).optional(),
-  attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).optional(),
+  attention: z.enum(ATTENTION_CHOICES).optional(),
   dtype: z.enum(['bf16', 'fp8', 'int8']).optional(),
   offload: z.boolean().optional(),
   compile: z.boolean().optional(),

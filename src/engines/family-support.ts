@@ -8,6 +8,7 @@
  * Wan-shaped estimate of another model.
  */
 import type { InputIssue } from '../errors.ts';
+import { isQuantizedAttention } from '../workload/ops.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { AccelerationOptions } from './rules.ts';
 
@@ -19,7 +20,7 @@ export function familyAccelerationProblems(o: AccelerationOptions, model: ModelS
   const name = model.name;
   const no = (path: string, what: string, hint: string) => out.push({ source, path, message: `${what} is modelled for the Wan models only; ${name} (${model.family}) runs as its official pipeline`, hint });
   if (o.engine !== undefined && o.engine !== 'official') no('engine', `engine ${o.engine} (${WHY})`, `drop engine: ${name} is priced as its own official code runs it`);
-  if (o.attention === 'sage2' || o.attention === 'fa3-fp8') no('attention', `the quantised attention kernel ${o.attention}`, 'a bf16 kernel: fa2, fa3, cudnn or efficient');
+  if (o.attention !== undefined && isQuantizedAttention(o.attention)) no('attention', `the quantised attention kernel ${o.attention}`, 'a bf16 kernel: fa2, fa3, cudnn or efficient');
   if (o.dtype === 'int8') no('dtype', 'int8 linear layers (an engine\'s quantisation scheme)', '--dtype bf16, or fp8 (vgsim\'s per-tensor what-if)');
   if (o.dtypeLayers) no('dtype_layers', 'quantising some linear groups (an engine\'s scheme)', 'drop dtype_layers');
   if (o.sparse) no('sparse', 'sparse attention (radial and density masks read from Wan ports)', 'drop sparse');

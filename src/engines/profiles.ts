@@ -52,6 +52,8 @@ export interface EngineProfile {
     vsa?: boolean;
     /** xDiT: the first and last this many steps use bf16 FA3 when a quantised kernel is chosen. */
     highPrecisionSteps?: number;
+    /** A kernel the engine's code calls instead of the chosen one on Ada GPUs (compute capability 8.9). */
+    onAda?: { chosen: AttentionKernel; runs: AttentionKernel; source: string };
     source: string;
   };
   /** torch.compile support: null = none; graphs = CUDA graphs captured (launch overhead removed). */
@@ -114,11 +116,11 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     perTokenTimestep: 'ti2v-only',
     attention: {
       default: { hopper: 'fa2', other: 'fa2' },
-      supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'sage2'],
+      supported: ['fa2', 'fa3', 'cudnn', 'efficient', 'sage1', 'sage2'],
       // sparse methods ship as patches of diffusers' Wan pipeline: mit-han-lab/radial-attention@72788d4
       // (radial_attn/models/wan/*), svg-project/Sparse-VideoGen@5ce7b01 (scripts/wan/*)
       sparse: true,
-      source: 'huggingface/diffusers@58eb52c:src/diffusers/utils/constants.py:45 (DIFFUSERS_ATTN_BACKEND default "native" = torch SDPA, whose fixed priority puts FlashAttention-2 first: pytorch/pytorch#142132, #138907); backends _flash_3, sage, _sage_qk_int8_pv_fp8_cuda_sm90: src/diffusers/models/attention_dispatch.py:214-254',
+      source: 'huggingface/diffusers@58eb52c:src/diffusers/utils/constants.py:45 (DIFFUSERS_ATTN_BACKEND default "native" = torch SDPA, whose fixed priority puts FlashAttention-2 first: pytorch/pytorch#142132, #138907); backends _flash_3, sage, _sage_qk_int8_pv_fp8_cuda_sm90, _sage_qk_int8_pv_fp16_triton (sage1): src/diffusers/models/attention_dispatch.py:214-254',
     },
     compile: { cudaGraphs: true, source: 'huggingface/diffusers@58eb52c:docs/source/en/api/pipelines/wan.md:147-149 (torch.compile(transformer, mode="max-autotune") captures CUDA graphs); _repeated_blocks for regional compile: transformer_wan.py:551' },
     parallel: { supported: ['ulysses', 'ring'], source: 'huggingface/diffusers@58eb52c:src/diffusers/models/transformers/transformer_wan.py:552-570 (_cp_plan: Ulysses/ring context parallel); no CFG-parallel or FSDP inference in the pipeline' },
@@ -235,6 +237,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
       default: { hopper: 'fa3', other: 'fa2' },
       supported: ['fa2', 'fa3', 'sage2'],
       sparse: true,
+      onAda: { chosen: 'sage2', runs: 'sage1', source: 'ModelTC/LightX2V@a10e7462:lightx2v/common/ops/attn/attn_weight.py:26-31 (compute capability (8, 9): from sageattention import sageattn_qk_int8_pv_fp16_triton as sageattn)' },
       source: 'ModelTC/LightX2V@a10e7462:lightx2v/common/ops/attn/attn_weight.py; configs/attentions (wan_i2v_flash, wan_i2v_sage, wan_i2v_radial, wan_t2v_sparge)',
     },
     compile: { cudaGraphs: false, source: 'ModelTC/LightX2V@a10e7462:lightx2v/models/networks/wan/infer/transformer_infer.py:79-80 (@torch.compile(disable=not ENABLE_GRAPH_MODE)); scripts/bench set ENABLE_GRAPH_MODE=false' },

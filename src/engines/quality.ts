@@ -5,6 +5,7 @@
  * own demo pages, not benchmark means (VBench tables for these settings could not be read as text: a gap).
  */
 import type { CacheSpec } from './step-cache.ts';
+import { isQuantizedAttention } from '../workload/ops.ts';
 import type { Acceleration } from './rules.ts';
 
 export interface QualityRecord {
@@ -65,7 +66,7 @@ export function cacheQuality(model: string, height: number, c: CacheSpec): Quali
  * precision are treated as exact (numerically close, not a different computation).
  */
 export function changesOutput(acc: readonly Acceleration[]): boolean {
-  return acc.some((a) => ['cache', 'distill', 'sparse', 'dtype', 'text_encoder_dtype'].includes(a.knob) || (a.knob === 'attention' && (a.value === 'sage2' || a.value === 'fa3-fp8')) || (a.knob === 'vae' && a.value.startsWith('tiny')));
+  return acc.some((a) => ['cache', 'distill', 'sparse', 'dtype', 'text_encoder_dtype'].includes(a.knob) || (a.knob === 'attention' && isQuantizedAttention(a.value)) || (a.knob === 'vae' && a.value.startsWith('tiny')));
 }
 
 /** The lowest published PSNR among quality records (null: none published). */

@@ -5,13 +5,13 @@
  * the engine does not run is an InputError with the reason, the source, and what would work instead.
  */
 import { InputError, type InputIssue } from '../errors.ts';
-import type { AttentionKernel } from '../workload/ops.ts';
+import { isQuantizedAttention, type AttentionKernel, type QuantizedAttention } from '../workload/ops.ts';
 import type { BlockStyle } from '../workload/dit-kernels.ts';
 import type { LinearQuant } from '../workload/dit.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
-import { isHopper } from '../hardware/architecture.ts';
+import { isAda, isHopper } from '../hardware/architecture.ts';
 import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
@@ -106,6 +106,22 @@ function enginesWith(pred: (e: EngineProfile) => boolean): string {
   return ids.length ? `engines that do: ${ids.join(', ')}` : 'no engine in vgsim does';
 }
 
+/** What vgsim prices for each quantised attention kernel (perf/quantized-attention.ts, workload/attention-kernels.ts). */
+const QUANTIZED_ATTENTION_MODEL: Record<QuantizedAttention, { models: string; source: string }> = {
+  sage1: {
+    models: 'INT8 QK, FP16 PV (FP16 accumulator) kernel at FA2 × SageAttention\'s chart ratio to FA2 (H100: its SageAttention1 bars; Ada and Ampere: Sage 8+16), plus smooth-K, the V cast to fp16 and Q/K quantisation per call',
+    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py (sageattn_qk_int8_pv_fp16_triton); assets/*_hd128.png',
+  },
+  sage2: {
+    models: 'INT8 QK, FP8 PV kernel (Hopper: FA3 × the FA3 paper\'s FP8 ratio × SageAttention\'s Sage2/FP8-FA3 ratio; Ada and Ampere: FA2 × its chart\'s Sage/FA2 ratio), plus smooth-K, Q/K/V quantisation and the V padding copy per call',
+    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py; assets/*_hd128.png',
+  },
+  'fa3-fp8': {
+    models: 'FP8 FlashAttention-3 at FA3 × its FP8/FA3 ratio, plus xDiT\'s per-tensor quantisation passes per call',
+    source: 'xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640; thu-ml/SageAttention@d1a57a5 charts',
+  },
+};
+
 export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model: ModelSpec, gpu: GpuSpec, source = 'engine'): EngineExecution {
   const id = o.engine ?? 'official';
   if (!isEngineId(id)) throw new InputError([{ source, path: 'engine', message: `unknown engine "${id}"`, hint: `one of ${ENGINE_IDS.join(', ')} (vgsim list engines)` }]);
@@ -121,16 +137,20 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
 
   // ---- attention ----
   // auto: the engine's default; a non-Wan model's official code names its own kernel (ModelSpec.attention)
-  const kernel: AttentionKernel = o.attention !== 'auto' ? o.attention : model.family !== 'wan' && model.attention ? model.attention : hopper ? e.attention.default.hopper : e.attention.default.other;
-  if (!e.attention.supported.includes(kernel)) no('attention', `has no ${kernel} attention backend (${e.attention.source})`, `supported: ${e.attention.supported.join(', ')}; ${enginesWith((x) => x.attention.supported.includes(kernel))}`);
+  const chosen: AttentionKernel = o.attention !== 'auto' ? o.attention : model.family !== 'wan' && model.attention ? model.attention : hopper ? e.attention.default.hopper : e.attention.default.other;
+  if (!e.attention.supported.includes(chosen)) no('attention', `has no ${chosen} attention backend (${e.attention.source})`, `supported: ${e.attention.supported.join(', ')}; ${enginesWith((x) => x.attention.supported.includes(chosen))}`);
+  // what the engine's code calls for that choice on this GPU
+  const swap = e.attention.onAda?.chosen === chosen && isAda(gpu) ? e.attention.onAda : undefined;
+  const kernel: AttentionKernel = swap ? swap.runs : chosen;
+  if (swap) warnings.push(`${e.name} runs ${swap.runs} for its ${chosen} setting on ${gpu.name} (compute capability 8.9; ${swap.source})`);
   // the official Wan code takes FA3 only from a separately built flash_attn_interface; its requirements.txt installs
   // flash_attn (FA2). The default follows the official team's own runs (FA3 on Hopper); say what a stock install runs
   if (e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3') warnings.push('official code on Hopper: FlashAttention-3 is taken when flash_attn_interface is built from source (wan/modules/attention.py:4-8 of Wan-Video/Wan2.2@42bf4cf and Wan2.1@9737cba); a stock install of their requirements.txt (flash_attn) has FlashAttention-2 only: --attention fa2 prices that');
   let denseKernel = kernel;
   let denseSteps = 0;
-  const quantized = kernel === 'sage2' || kernel === 'fa3-fp8';
+  const quantized = isQuantizedAttention(kernel);
   if (quantized) {
-    acc.push({ knob: 'attention', value: kernel, models: kernel === 'sage2' ? 'INT8 QK, FP8 PV kernel at FA3 × SageAttention\'s own Sage2/FA3 throughput ratio, plus smooth-K, Q/K/V quantisation and the V padding copy per call' : 'FP8 FlashAttention-3 at FA3 × its FP8/FA3 ratio, plus xDiT\'s per-tensor quantisation passes per call', source: kernel === 'sage2' ? 'thu-ml/SageAttention@d1a57a5:sageattention/core.py; assets/*_hd128.png' : 'xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640; thu-ml/SageAttention@d1a57a5 charts', extrapolated: true });
+    acc.push({ knob: 'attention', value: kernel, ...QUANTIZED_ATTENTION_MODEL[kernel], extrapolated: true });
     if (e.attention.highPrecisionSteps) {
       // xDiT's hybrid schedule: bf16 FA3 for the first and last N steps
       denseKernel = hopper ? 'fa3' : 'fa2';

@@ -18,3 +18,5 @@ export function architectureOf(gpu: GpuSpec): Architecture {
 
 /** An NVIDIA Hopper GPU (H100, H200, H800, H20). */
 export const isHopper = (gpu: GpuSpec): boolean => architectureOf(gpu) === 'hopper';
+/** Ada Lovelace (compute capability 8.9: RTX 40xx, L4, L20, L40S). */
+export const isAda = (gpu: GpuSpec): boolean => gpu.vendor === 'nvidia' && /ada/i.test(gpu.arch);

@@ -13,7 +13,7 @@ import type { AttentionKernel } from '../workload/ops.ts';
 /** Rate at `headDim` relative to head dim 128 for a kernel at `lq` tokens (1 at 128). */
 export function headDimFactor(kernel: AttentionKernel, headDim: number, lq: number): number {
   if (headDim === 128) return 1;
-  // the quantised kernels (SageAttention2, FP8 FA3) are FA3-based: FA3's ratio
+  // the quantised kernels (SageAttention2, FP8 FA3) are FA3-based: FA3's ratio; SageAttention1 is FA2-based
   const col = kernel === 'cudnn' ? 2 : kernel === 'fa3' || kernel === 'sage2' || kernel === 'fa3-fp8' ? 3 : 1;
   const other = FA3_PAPER_FIG5[headDim < 128 ? 64 : 256];
   return interpLog(other.map((r, i) => [r[0], r[col]! / FA3_PAPER_FIG5[128][i]![col]!] as [number, number]), lq);

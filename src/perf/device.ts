@@ -25,7 +25,7 @@ import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardwar
 import { builtinProfile, gridClockFromProfile, REFERENCE_GPU, type GpuProfile } from './profile.ts';
 import { capEffect } from './power-cap.ts';
 import { CrossGpu, AMPERE_ANCHOR, measuredAttentionRatio, measuredGemmRatio, measuredRatioNotes, memoryBandwidthRatio, type ComputeDtype } from './cross-gpu.ts';
-import { opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
+import { isQuantizedAttention, opBytes, opFlops, type AttentionKernel, type Op } from '../workload/ops.ts';
 import { headDimFactor } from './attention-head-dim.ts';
 import { attentionWaves } from './attention-waves.ts';
 import { LOADED_STAGE_FACTOR } from './loaded-clock.ts';
@@ -217,7 +217,7 @@ export class DeviceModel {
     if (kernel === 'fa3' && !isHopper(this.gpu)) return 'FlashAttention-3 runs on Hopper GPUs only (H100/H200/H800/H20)';
     if (kernel === 'cudnn' && !nvidia) return 'cuDNN attention needs an NVIDIA GPU';
     if ((kernel === 'fa2' || kernel === 'cudnn') && nvidia && /volta|turing/i.test(this.gpu.arch)) return `${kernel} needs an Ampere or newer GPU`;
-    if (kernel === 'sage2' || kernel === 'fa3-fp8') return quantizedAttentionProblem(kernel, this.gpu);
+    if (isQuantizedAttention(kernel)) return quantizedAttentionProblem(kernel, this.gpu);
     return undefined;
   }
 
@@ -365,6 +365,7 @@ export class DeviceModel {
         return { profile: 'efficient', scale: 1 };
       case 'math':
         return { profile: this.profile.hasAttention('math') ? 'math' : 'efficient', scale: 1 };
+      case 'sage1':
       case 'sage2':
       case 'fa3-fp8': {
         // not measured here: the reference kernel's rate × the kernel's own throughput ratio (quantized-attention.ts)

@@ -13,7 +13,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_INFERENCE, type EstimateInput, type InferenceOptions } from './estimate.ts';
 import { GpuProfile } from './profile.ts';
 import { powerLimitProblem } from './power-cap.ts';
-import type { AttentionKernel } from '../workload/ops.ts';
+import { ATTENTION_CHOICES, type AttentionKernel } from '../workload/ops.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
@@ -60,7 +60,7 @@ export function inferenceOptions(i: InferenceSpec): InferenceOptions {
   };
 }
 
-const ATTENTION = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const;
+const ATTENTION = ATTENTION_CHOICES;
 const DTYPES = ['bf16', 'fp8', 'int8'] as const;
 const CFG = ['official', 'sequential', 'batched', 'none'] as const;
 const FP32_MATMUL = ['ieee', 'tf32'] as const;

@@ -14,7 +14,7 @@ import { isHopper } from '../hardware/architecture.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
-import type { AttentionKernel } from '../workload/ops.ts';
+import { isQuantizedAttention, type AttentionKernel } from '../workload/ops.ts';
 import { InputError } from '../errors.ts';
 import type { InferenceOptions } from './estimate.ts';
 import { familyNotes } from './family-notes.ts';
@@ -149,10 +149,10 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
-  if (kernel === 'sage2' || kernel === 'fa3-fp8') {
-    // the note names the ratios the pricing takes (quantized-attention.ts): FA3-based on Hopper, FA2-based before
+  if (isQuantizedAttention(kernel)) {
+    // the note names the ratios the pricing takes (quantized-attention.ts): FA3-based on Hopper, FA2-based before and for sage1
     const rate = quantizedAttentionRatio(kernel, device.gpu, req.tokens).reference === 'fa2'
-      ? "vgsim's FA2 rate × the Sage/FA2 ratio of SageAttention's chart for this GPU generation"
+      ? `vgsim's FA2 rate × the ${kernel === 'sage1' ? (isHopper(device.gpu) ? 'SageAttention1' : 'Sage 8+16') : 'Sage'}/FA2 ratio of SageAttention's chart for this GPU generation`
       : kernel === 'fa3-fp8'
         ? "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128)"
         : "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128) × SageAttention's H100 chart ratio of Sage2 to FP8 FA3";

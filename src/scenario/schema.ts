@@ -5,6 +5,7 @@
  * Units: durations accept seconds or strings with units ("90s", "30m", "24h", "7d"); rates are per hour
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
+import { ATTENTION_CHOICES } from '../workload/ops.ts';
 import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
@@ -49,7 +50,7 @@ export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'light
 export const InferenceSchema = z
   .strictObject({
     engine: z.enum(ENGINE_CHOICES).optional().describe('serving engine whose kernels, layouts and features are modelled (default official; vgsim list engines)'),
-    attention: z.enum(['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8']).default('auto').describe('attention kernel; auto = the engine\'s default (official: flash_attn, FlashAttention-3 on Hopper, FlashAttention-2 elsewhere); sage2 = SageAttention2 (INT8 QK, FP8 PV), fa3-fp8 = FlashAttention-3 FP8'),
+    attention: z.enum(ATTENTION_CHOICES).default('auto').describe('attention kernel; auto = the engine\'s default (official: flash_attn, FlashAttention-3 on Hopper, FlashAttention-2 elsewhere); sage1 = SageAttention1\'s INT8 QK, FP16 PV; sage2 = SageAttention2 (INT8 QK, FP8 PV), fa3-fp8 = FlashAttention-3 FP8'),
     dtype: z.enum(['bf16', 'fp8', 'int8']).default('bf16').describe('precision of the DiT linear layers (fp8/int8 with the engine\'s activation quantisation)'),
     dtype_layers: z.array(z.enum(['self', 'cross', 'ffn'])).min(1).optional().describe('which block linears dtype quantises (default all): self-attention, cross-attention, FFN'),
     sparse: z.string().optional().describe('sparse self-attention: "radial" (Radial Attention\'s mask; decay=, steps=, layers=), "vsa,sparsity=0.9" (Video Sparse Attention: FastVideo, SGLang) or a block density such as "0.3,steps=10,layers=1"'),

@@ -8,6 +8,9 @@
  *    padded to a multiple of 128 tokens with torch.cat — a full copy of V whenever kv_len % 128 ≠ 0 (Wan's
  *    32,760 and 75,600 tokens both); per_channel_fp8 transposes and pads V (transpose_pad_permute_cuda, a
  *    copy) and quantises it to FP8 with per-channel scales; then the fused kernel.
+ *  - sage1 (sageattn_qk_int8_pv_fp16_triton, the same file ~lines 160-330): smooth_k as above, V cast to fp16
+ *    (v.to(torch.float16): a copy of V, the model's activations being bf16), per_block_int8 quantises Q and K
+ *    (read bf16, write int8); the Triton kernel takes V in fp16 as it is (no padding, transpose or FP8 pass).
  *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
  *    per_tensor_quant of each of Q, K, V, one eager op per kernel, each at the rate of its kind: x.to(float32)
  *    (a widening cast), torch.abs (an fp32 unary pass, the copy rate), .max() (a full reduction to one scalar,
@@ -69,7 +72,12 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
   const kv = a.batch * a.heads * a.lk * a.headDim; // elements of K, and of V
   const { n, ew, tmp, done } = callPasses(b, a, 'attention_quant');
   let dtype: 'bf16' | 'int8' | 'fp8' = 'bf16';
-  if (a.kernel === 'sage2') {
+  if (a.kernel === 'sage1') {
+    dtype = 'int8';
+    ew('sage_smooth_k', 'reduce', kv * ACT, 1);
+    ew('sage_v_fp16', 'copy', 2 * kv * ACT, 1, [[tmp('v_fp16'), kv * ACT]]);
+    ew('sage_quant_qk', 'cast_down', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
+  } else if (a.kernel === 'sage2') {
     dtype = 'int8';
     ew('sage_smooth_k', 'reduce', kv * ACT, 1);
     ew('sage_quant_qk', 'cast_down', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);

@@ -10,10 +10,20 @@ export const DTYPE_BYTES: Record<Dtype, number> = { fp64: 8, fp32: 4, tf32: 4, b
 
 /**
  * Attention kernels: the bf16 ones the profile measures (fa2 = flash, cudnn, efficient, math) and FA3; the
- * quantised ones of serving engines (src/workload/attention-kernels.ts): `sage2` (SageAttention2: INT8 QK,
- * FP8 PV) and `fa3-fp8` (FlashAttention-3 with FP8 inputs and per-tensor descales).
+ * quantised ones of serving engines (src/workload/attention-kernels.ts): `sage1` (SageAttention1's arithmetic:
+ * INT8 QK, FP16 PV with an FP16 accumulator), `sage2` (SageAttention2: INT8 QK, FP8 PV) and `fa3-fp8`
+ * (FlashAttention-3 with FP8 inputs and per-tensor descales).
  */
-export type AttentionKernel = 'fa2' | 'fa3' | 'cudnn' | 'efficient' | 'math' | 'sage2' | 'fa3-fp8';
+export type AttentionKernel = 'fa2' | 'fa3' | 'cudnn' | 'efficient' | 'math' | 'sage1' | 'sage2' | 'fa3-fp8';
+
+/** The quantised attention kernels (priced from their own throughput ratios, with their input passes). */
+export type QuantizedAttention = 'sage1' | 'sage2' | 'fa3-fp8';
+export function isQuantizedAttention(k: string): k is QuantizedAttention {
+  return k === 'sage1' || k === 'sage2' || k === 'fa3-fp8';
+}
+
+/** What `--attention` / a scenario's `attention:` accepts (auto: the engine's default). */
+export const ATTENTION_CHOICES = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage1', 'sage2', 'fa3-fp8'] as const;
 
 /** Kinds of memory-bound kernels; the profile's bandwidth curve is looked up by this kind. */
 export type ElementwiseKind =

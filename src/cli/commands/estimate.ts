@@ -1,3 +1,4 @@
+import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
 import type { Estimate } from '../../perf/estimate.ts';
 import { runEstimate } from '../../api/estimate-run.ts';
@@ -113,7 +114,7 @@ Examples:
         if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
         return v as T;
       };
-      const attention = pick('--attention', o.attention, ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'] as const);
+      const attention = pick('--attention', o.attention, ATTENTION_CHOICES);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8', 'int8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['official', 'sequential', 'batched', 'none'] as const);
       const fp32Matmul = pick('--fp32-matmul', o.fp32Matmul, ['ieee', 'tf32'] as const);

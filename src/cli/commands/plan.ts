@@ -1,3 +1,4 @@
+import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
 import { noPlanReason, searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
@@ -163,8 +164,8 @@ Examples:
 
 /** The inference options a plan search prices every layout with (the engine decides which layouts exist). */
 function planOptions(o: AccelerationFlags & { attention: string; dtype: string; compile?: boolean }) {
-  const attention = ['auto', 'fa2', 'fa3', 'cudnn', 'efficient', 'sage2', 'fa3-fp8'].includes(o.attention) ? o.attention as 'auto' : undefined;
-  if (!attention) throw new UsageError(`--attention expects auto, fa2, fa3, cudnn, efficient, sage2 or fa3-fp8, got "${o.attention}"`);
+  const attention = (ATTENTION_CHOICES as readonly string[]).includes(o.attention) ? o.attention as 'auto' : undefined;
+  if (!attention) throw new UsageError(`--attention expects one of ${ATTENTION_CHOICES.join(', ')}, got "${o.attention}"`);
   if (!['bf16', 'fp8', 'int8'].includes(o.dtype)) throw new UsageError(`--dtype expects bf16, fp8 or int8, got "${o.dtype}"`);
   const acc = accelerationOptions(accelerationSpec(o), '--cache');
   const plain = o.attention === 'auto' && o.dtype === 'bf16' && !o.compile && Object.keys(acc).length === 0;
