@@ -13,6 +13,7 @@ import { InputError, formatIssues } from '../src/errors.ts';
 import { MAX_SCENARIO_BYTES } from '../src/scenario/yaml-source.ts';
 import { expandSweep } from '../src/sweep/spec.ts';
 import { issuesOf } from './support/issues.ts';
+import { startSimulation } from '../src/serving/simulate.ts';
 
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
@@ -179,5 +180,16 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
     expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+    // an attention kernel the GPU has none of: exit 2 at --attention, with the kernels that do run there (was exit 1)
+    expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--attention', 'fa3'])).toMatch(/^2 error: invalid input \(1 problem\)\n--attention {2}attention: attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB: FlashAttention-3 runs on Hopper GPUs only .*\(kernels that run on it: fa2, cudnn, efficient, sage1, sage2 \(or auto\)\)/);
+  });
+
+  it('a scenario whose attention kernel the pool\'s GPU lacks points at inference.attention, file:line', () => {
+    const issues = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.attention=fa3', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
+    expect(issues.length).toBeGreaterThan(0);
+    for (const i of issues) {
+      expect(i.path).toBe('inference.attention');
+      expect(i.message).toMatch(/attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB/);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { isHopper } from '../hardware/architecture.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { resolveRequest, type RequestShape, type ResolvedRequest } from '../workload/request.ts';
 import { ditParams, type ModelSpec } from '../workload/models.ts';
-import { isQuantizedAttention, type AttentionKernel } from '../workload/ops.ts';
+import { ATTENTION_CHOICES, isQuantizedAttention, type AttentionKernel } from '../workload/ops.ts';
 import { InputError } from '../errors.ts';
 import type { InferenceOptions } from './estimate.ts';
 import { familyNotes } from './family-notes.ts';
@@ -80,7 +80,10 @@ export const PIPEFUSION_WARMUP_STEPS = 1;
 export function chooseAttention(device: DeviceModel, requested: AttentionKernel | 'auto'): AttentionKernel {
   if (requested !== 'auto') {
     const why = device.attentionAvailable(requested);
-    if (why) throw new Error(`attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`);
+    if (why) {
+      const here = ATTENTION_CHOICES.filter((k) => k !== 'auto' && !device.attentionAvailable(k));
+      throw new InputError([{ source: 'request', path: 'attention', message: `attention kernel ${requested} is not available on ${device.gpu.name}: ${why}`, hint: `kernels that run on it: ${here.join(', ')} (or auto)` }]);
+    }
     return requested;
   }
   // What the official code runs: wan/modules/attention.py calls flash_attn directly (FlashAttention-3's

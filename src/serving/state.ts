@@ -373,7 +373,12 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         const field = pool.stageProfile ? 'stage_times' : 'parallel';
-        for (const i of e.issues) issues.push({ ...locate([...path, field]), path: [...path, field].join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
+        for (const i of e.issues) {
+          // an inference knob the GPU cannot run (the attention kernel): where the pool or the scenario sets it
+          const poolInference = (Array.isArray(s.deployment) ? s.deployment[pi] : s.deployment)?.inference;
+          const at = i.path === 'attention' ? (poolInference?.attention !== undefined ? [...path, 'inference', 'attention'] : ['inference', 'attention']) : [...path, field];
+          issues.push({ ...locate(at), path: at.join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
+        }
         continue;
       }
       if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.suggestions[0] });
