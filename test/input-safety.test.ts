@@ -180,6 +180,7 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
     expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+    expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--dtype', 'fp8'])).toMatch(/^2 error: invalid input \(1 problem\)\n--dtype {2}dtype: NVIDIA A100 SXM4 80GB has no fp8 tensor cores/);
     // an attention kernel the GPU has none of: exit 2 at --attention, with the kernels that do run there (was exit 1)
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--attention', 'fa3'])).toMatch(/^2 error: invalid input \(1 problem\)\n--attention {2}attention: attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB: FlashAttention-3 runs on Hopper GPUs only .*\(kernels that run on it: fa2, cudnn, efficient, sage1, sage2 \(or auto\)\)/);
   });
@@ -191,5 +192,8 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
       expect(i.path).toBe('inference.attention');
       expect(i.message).toMatch(/attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB/);
     }
+    const fp8 = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
+    expect(fp8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
+    expect(fp8[0]!.message).toMatch(/has no fp8 tensor cores/);
   });
 });

@@ -147,7 +147,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const kernel = chooseAttention(device, exec.kernel);
   if (exec.denseKernel !== kernel) chooseAttention(device, exec.denseKernel);
   if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
-    throw new Error(`${device.gpu.name} has no fp8 tensor cores; use --dtype bf16`);
+    throw new InputError([{ source: 'request', path: 'dtype', message: `${device.gpu.name} has no fp8 tensor cores`, hint: 'dtype bf16, or int8 where the engine quantises to it' }]);
   }
   const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
