@@ -66,17 +66,19 @@ describe('lightx2v-2507 on Ada: its sage_attn2 setting runs the INT8-QK, FP16-PV
   const on = (gpu: string, engine: 'lightx2v-2507' | 'lightx2v') => estimate({ ...base, gpu, options: { engine, attention: 'sage2' } });
   const selfAttn = (e: ReturnType<typeof estimate>) => e.ops.find((o) => o.name === 'self_attn.attention')!;
 
-  it('on an RTX 4090 the July 2025 code swaps it in (attn_weight.py:26-31) and says so; the current engine and Hopper keep sage2', () => {
+  it('on an RTX 4090 the July 2025 code swaps it in (attn_weight.py:26-31) and says so, as the current code still does (sage_attn.py:26-31); Hopper keeps sage2', () => {
     const ada = on('rtx4090', 'lightx2v-2507');
     expect(selfAttn(ada).shape).toMatch(/^sage1 /);
     expect(ada.warnings.join('\n')).toMatch(/runs sage1 for its sage2 setting.*sageattn_qk_int8_pv_fp16_triton/);
     expect(ada.accelerations.find((a) => a.knob === 'attention')!.value).toBe('sage1');
-    expect(selfAttn(on('rtx4090', 'lightx2v')).shape).toMatch(/^sage2 /);
+    expect(selfAttn(on('rtx4090', 'lightx2v')).shape).toMatch(/^sage1 /);
+    expect(selfAttn(estimate({ ...base, gpu: 'rtx4090', options: { engine: 'fastvideo', attention: 'sage2' } })).shape).toMatch(/^sage2 /); // FastVideo calls sageattn itself
     expect(selfAttn(on('h100-sxm', 'lightx2v-2507')).shape).toMatch(/^sage2 /);
   });
 
   it('priced at FA2 × the 4090 chart\'s Sage 8+16 bars over its FA2 bars (322 / 164 at 32k), against 8+8\'s 419 / 164', () => {
-    const sage1 = selfAttn(on('rtx4090', 'lightx2v-2507')), sage2 = selfAttn(on('rtx4090', 'lightx2v'));
+    const sage1 = selfAttn(on('rtx4090', 'lightx2v-2507'));
+    const sage2 = selfAttn(estimate({ ...base, gpu: 'rtx4090', options: { engine: 'fastvideo', attention: 'sage2' } }));
     // the same FA2 reference and the same FLOPs: the kernel times stand in the charts' ratio (32,760 tokens ~ 32k)
     expect(sage1.seconds / sage2.seconds).toBeCloseTo(419 / 322, 1);
   });

@@ -208,6 +208,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
       default: { hopper: 'fa3', other: 'fa2' },
       supported: ['fa2', 'fa3', 'sage2'],
       sparse: true,
+      onAda: { chosen: 'sage2', runs: 'sage1', source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/attn/sage_attn.py:26-31 (compute capability (8, 9) or (12, 0): from sageattention import sageattn_qk_int8_pv_fp16_triton as sageattn, "the legacy SM89 override")' },
       source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/ops/attn/*.py (@ATTN_WEIGHT_REGISTER: flash_attn2/3, sage_attn2, radial_attn, svg_attn, ...); caching/parallel example configs use flash_attn3, configs/bench use sage_attn2',
     },
     compile: { cudaGraphs: false, source: 'ModelTC/LightX2V@f8aee98:lightx2v/common/transformer_infer/transformer_infer.py:9-33 (use_compile: torch.compile per block, off by default)' },
