@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
-# Assemble a GPU's kernel profile from one device call of device_batch.sh, the way calibration/profiles/h100-sxm.json
-# was assembled over several calls (calibration/profiles/runs/README.md says why each merge):
+# Assemble a GPU's kernel profile from the runs of calibration/profile_all.sh, the way
+# calibration/profiles/h100-sxm.json was assembled over several device calls (calibration/profiles/runs/README.md
+# says why each merge):
 #
-#     bash calibration/assemble_profile.sh h200 DIR
+#     bash calibration/assemble_profile.sh my-gpu DIR [DAY]
 #
-# DIR holds that call's outputs: <gpu>-profile.json (the full profile_gpu.py run), <gpu>-gemm-graph.json and
-# <gpu>-memory-graph-hbm.json (merged where at least 5% faster: the eager rows the host's launches held back),
-# <gpu>-memory-generic-graph-hbm.json (the generic-loop ops, added), <gpu>-attention-heads.json (12/24-head points,
-# added) and <gpu>-attention-dense.json (its cross-attention rows are added; its self-attention rows stay out of
-# the profile as the held-out check of the wave model). Writes calibration/profiles/<gpu>.json and copies the
-# partial runs to calibration/profiles/runs/. Needs only Python's standard library.
+# DIR holds <gpu>-profile.json (the full profile_gpu.py run), <gpu>-gemm-graph.json and <gpu>-memory-graph-hbm.json
+# (merged where at least 5% faster: the eager rows the host's launches held back), <gpu>-memory-generic-graph-hbm.json
+# (the generic-loop ops, added), <gpu>-attention-heads.json (12/24-head points, added) and
+# <gpu>-attention-dense.json (its cross-attention rows are added; self-attention rows there stay out of the profile,
+# a held-out check of the wave model). Writes calibration/profiles/<gpu>.json (or $PROFILES_DIR/<gpu>.json) and
+# copies the partial runs, dated DAY (default today), to its runs/ folder. Needs only Python's standard library.
 set -euo pipefail
 gpu=$1; dir=$2; day=${3:-$(date -u +%F)}
 here=$(cd "$(dirname "$0")" && pwd)
-out=$here/profiles/$gpu.json
-runs=$here/profiles/runs
+profiles=${PROFILES_DIR:-$here/profiles}
+out=$profiles/$gpu.json
+runs=$profiles/runs
+mkdir -p "$runs"
 cp "$dir/$gpu-profile.json" "$out"
 merge() { python3 "$here/merge_runs.py" "$out" "$@"; }
 for part in gemm-graph memory-graph-hbm memory-generic-graph-hbm attention-heads attention-dense; do

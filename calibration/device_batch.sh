@@ -29,22 +29,11 @@
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
-P="python3 calibration/profile_gpu.py"
-heads=""; for h in 12 24; do for L in 2048 4096 8192 16384; do for be in cudnn flash; do heads="$heads,$be:1:$h:128:$L:$L"; done; done; done
 if [ $gpu = h200 ] && [ "${PART:-profile}" = families ]; then
   # a second H200 call: the family rows its first families run measured with the old references (families/h200-l4.json caveat)
   timeout 200 python3 calibration/families_measure.py --layers 4 --cases hunyuan-video-1.5-480p,cogvideox-5b,cogvideox1.5-5b,mochi-1,hunyuan-video-vae,hunyuan-video-15-vae,cogvideox-vae,ltx-video-vae,mochi-vae --out $OUT/g/h200-remeasure.json > $OUT/g/fam.log 2>&1; echo fam rc=$?
 elif [ $gpu = h200 ]; then
-  timeout 240 $P --out $OUT/g/h200-profile.json > $OUT/g/prof.log 2>&1; echo prof rc=$?
-  timeout 40 $P --sections gemm --gemm-max-m 8192 --graph --out $OUT/g/h200-gemm-graph.json > $OUT/g/gemm.log 2>&1; echo gemm rc=$?
-  timeout 40 $P --sections memory --mem-max-elements 16777216 --graph --mem-rotation hbm --out $OUT/g/h200-memory-graph-hbm.json > $OUT/g/mem.log 2>&1; echo mem rc=$?
-  ops=add_bcast,mul_bcast,mul_cast_bcast,add_strided,mul_cast_strided,add_bcast6,add_cast_bcast6,add_wan_modulation,mul_bcast16,add_bcast16,mul_bcast_bf16row
-  timeout 50 $P --sections memory --mem-ops $ops --graph --mem-rotation hbm --out $OUT/g/h200-memory-generic-graph-hbm.json > $OUT/g/gen.log 2>&1; echo gen rc=$?
-  timeout 20 $P --sections attention --attn-cases "${heads#,}" --out $OUT/g/h200-attention-heads.json > $OUT/g/heads.log 2>&1; echo heads rc=$?
-  # the dense grid's cross-attention rows (512 keys; the profile grid has none below 8,190 queries): the budget left
-  # (693 s at 14:37 UTC) no longer holds the held-out self-attention share
-  dense=$(python3 calibration/attention_dense_cases.py | python3 -c 'import sys;print(",".join(x for x in sys.stdin.read().strip().split(",") if x.split(":")[5]=="512"))')
-  timeout 45 $P --sections attention --graph --attn-target-s 0.05 --attn-cases "$dense" --out $OUT/g/h200-attention-dense.json > $OUT/g/dense.log 2>&1; echo dense rc=$?
+  bash calibration/profile_all.sh h200 $OUT/g
 else
   # an H100 (it came 10 times in a row for an H200): its runs above were made at 13:58 and 14:12 UTC; nothing more to
   # measure on one this session, so the call ends here and costs only its start
