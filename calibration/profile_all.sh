@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every profile_gpu.py run that calibration/profiles/h100-sxm.json is assembled from, on this machine's GPU, into DIR:
 #
-#     bash calibration/profile_all.sh my-gpu DIR       # ~5-7 minutes on an H100
+#     bash calibration/profile_all.sh my-gpu DIR       # ~4 minutes of measurement on an H100
 #     bash calibration/assemble_profile.sh my-gpu DIR  # -> calibration/profiles/my-gpu.json
 #
 # 1. the full profile (eager timing, as profile_gpu.py's defaults);
