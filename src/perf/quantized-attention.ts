@@ -10,8 +10,8 @@
  *            FlashAttention3(fp8)" on Hopper); on Ampere and Ada, vgsim's FA2 rate × the Sage/FA2 ratio of the
  *            same-generation chart.
  *   sage1    SageAttention1's arithmetic: INT8 Q·Kᵀ, FP16 P·V with an FP16 accumulator (`sageattn_qk_int8_pv_fp16_triton`,
- *            which LightX2V of July 2025 calls for its sage_attn2 setting on compute capability 8.9,
- *            ModelTC/LightX2V@a10e7462:lightx2v/common/ops/attn/attn_weight.py:26-31). vgsim's FA2 rate × the
+ *            which LightX2V calls for its sage_attn2 setting on compute capability 8.9: engines/profiles.ts
+ *            `onAda`, ModelTC/LightX2V@a10e7462 attn_weight.py:26-31 and @f8aee98 sage_attn.py:26-31). vgsim's FA2 rate × the
  *            chart's ratio to FlashAttention-2: the H100 chart's "SageAttention1" bars, the 4090, L20 and A800
  *            charts' "Sage 8+16" ("FP16 with FP16 accumulator for PV", the repository README:156).
  *   fa3-fp8  FlashAttention-3 with FP8 inputs (Hopper only): vgsim's FA3 rate × the FP8/BF16 ratio of the FA3
