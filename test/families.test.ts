@@ -146,6 +146,27 @@ describe('diffusers transformer/config.json import', () => {
     const mochi = modelFromDiffusersConfig('test/fixtures/diffusers-mochi/transformer/config.json');
     expect([mochi.family, ditParams(mochi.dit)]).toEqual(['mochi', ditParams(model('mochi-1').dit)]);
   });
+  it('CogVideoX position encodings as the config sets them: RoPE by default, an additive embedding when RoPE is off (2B-style sin-cos) or learned', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-cog-pos-'));
+    const base = JSON.parse(readFileSync('test/fixtures/diffusers-cogvideox15/transformer/config.json', 'utf8')) as Record<string, unknown>;
+    const withKeys = (name: string, keys: Record<string, unknown>) => {
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ ...base, patch_size_t: null, ...keys }));
+      return modelFromDiffusersConfig(join(dir, `${name}.json`));
+    };
+    const tokens = 13 * 30 * 45, B = 2; // 720x480x49 latent patches; CFG batched
+    const ops = (m: ModelSpec) => buildFamilyDitForward(m.dit as never, { tokens, batch: B, kernel: 'fa2', linearDtype: 'bf16', fused: false, ulysses: 1, ring: 1, tp: 1, weightsResident: true }).builder.ops;
+    const names = (m: ModelSpec) => ops(m).map((o) => o.name);
+    const rope = withKeys('rope', {}), sincos = withKeys('sincos', { use_rotary_positional_embeddings: false }), learned = withKeys('learned', { use_learned_positional_embeddings: true });
+    expect(names(rope).some((n) => n.startsWith('attn1.rope_q'))).toBe(true);
+    expect(names(rope)).not.toContain('patch_embed.pos_embedding.add');
+    expect(names(sincos).some((n) => n.includes('rope'))).toBe(false);
+    expect(names(learned)).toEqual(expect.arrayContaining(['patch_embed.pos_embedding.add', 'attn1.rope_q.write_back']));
+    // by hand: the fp32 [1, 226 + N, 3072] buffer cast to bf16 (4 + 2 B) and added to both CFG rows (read 2, write 2, the buffer once)
+    const E = (226 + tokens) * 3072;
+    const op = (n: string) => ops(sincos).find((o) => o.name === n) as { bytes: number };
+    expect(op('patch_embed.pos_embedding.cast').bytes).toBe(E * 6);
+    expect(op('patch_embed.pos_embedding.add').bytes).toBe((2 * B * E + E) * 2);
+  });
   it('names the class when a config is not supported', () => {
     try {
       modelFromDiffusersConfig('test/fixtures/diffusers-flux/transformer/config.json');

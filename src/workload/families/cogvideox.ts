@@ -13,7 +13,10 @@
  *    and k, RoPE on the video part in fp32 written back into q/k (a copy), SDPA without a mask (PyTorch's
  *    flash backend), transpose + reshape (a copy), to_out, gated residuals per stream, LayerNormZero again, a
  *    second cat, the GELU-tanh FF on all rows, gated residuals;
- *  - final: cat, LayerNorm, AdaLayerNorm (Linear 512 → 2d), proj_out d → p_t·p²·16, unpatchify (a copy).
+ *  - final: cat, LayerNorm, AdaLayerNorm (Linear 512 → 2d), proj_out d → p_t·p²·16, unpatchify (a copy);
+ *  - positions (CogDitSpec.rope, additivePositions): RoPE in every block as the 5B and 1.5 releases run it, or an
+ *    additive embedding at the patch embedding (the fp32 buffer cast to bf16, then one add over the joint sequence)
+ *    when a config turns RoPE off (CogVideoX-2B's 3D sin-cos) or learns it (embeddings.py CogVideoXPatchEmbed).
  *
  * Sequence parallel (xDiT USP, CFG-parallel across the two branches): video rows split over the group, the
  * 226 text rows on every GPU, Ulysses all-to-alls of the video q/k/v and the output (as dit-kit models them).
@@ -30,9 +33,16 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const S = R + T;
   const blockWeightBytes = split.blocks[0]!.params * wBytes;
 
+  const rope = dit.rope !== false;
   if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');
   // RoPE cos/sin tables (fp32 [N/P, 64] each) built once per request (pipeline_cogvideox.py:441-480)
-  b.alloc('rope_tables', 2 * Nl * hd * F32, 'rope_tables');
+  if (rope) b.alloc('rope_tables', 2 * Nl * hd * F32, 'rope_tables');
+  // the additive embedding: an fp32 [1, text + N, d] buffer registered at load (persistent=False), built for the
+  // config's sample size (embeddings.py CogVideoXPatchEmbed._get_positional_embeddings)
+  // (it moves with the module: resident with the weights, else on the GPU while the patch embedding runs)
+  const posBytes = (Nl * P + dit.textLen) * d * F32;
+  if (dit.additivePositions && o.weightsResident) b.alloc('pos_embedding', posBytes, 'weights');
+  const E = (Nl + dit.textLen) * d; // this GPU's rows of one sample's joint sequence
 
   b.section('embed');
   const patchK = dit.inChannels * dit.patch[0] * dit.patch[1] * dit.patch[2];
@@ -40,6 +50,13 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const img = k.linear('patch_embed.proj', R, d, patchK);
   const txt = k.linear('patch_embed.text_proj', T, d, dit.textDim);
   let x = k.cat('patch_embed.cat', S * d, [img, txt]);
+  if (dit.additivePositions) {
+    // pos_embedding.to(dtype=embeds.dtype), then embeds + pos_embedding (broadcast over the CFG batch)
+    if (!o.weightsResident) b.alloc('pos_embedding', posBytes, 'weights');
+    k.ew('patch_embed.pos_embedding.cast', 'cast_down', E * (F32 + ACT), 1);
+    k.ew('patch_embed.pos_embedding.add', 'binary', (2 * S * d + E) * ACT, 1);
+    if (!o.weightsResident) b.free('pos_embedding');
+  }
   b.section('time_embedding');
   const th = k.linear('time_embedding.linear_1', B, te, d);
   const temb = k.linear('time_embedding.linear_2', B, te, te, [th]);
@@ -66,11 +83,13 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const q = k.headLayerNorm('attn1.norm_q', q0, S * d, hd);
   const kk = k.headLayerNorm('attn1.norm_k', k0, S * d, hd);
   b.free(q0, k0);
-  // apply_rotary_emb on query[:, :, text:] (fp32 inside), written back in place (one more copy of the video part)
-  const rq = k.ropeDiffusers('attn1.rope_q', R * d);
-  k.ew('attn1.rope_q.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rq] });
-  const rk = k.ropeDiffusers('attn1.rope_k', R * d);
-  k.ew('attn1.rope_k.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rk] });
+  if (rope) {
+    // apply_rotary_emb on query[:, :, text:] (fp32 inside), written back in place (one more copy of the video part)
+    const rq = k.ropeDiffusers('attn1.rope_q', R * d);
+    k.ew('attn1.rope_q.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rq] });
+    const rk = k.ropeDiffusers('attn1.rope_k', R * d);
+    k.ew('attn1.rope_k.write_back', 'copy', 2 * R * d * ACT, 1, { frees: [rk] });
+  }
   let attn: string;
   if (P > 1) {
     const u = o.ulysses;
@@ -111,6 +130,6 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const out = k.linear('final.proj_out', R, headOut, d, [nm]);
   if (P > 1) b.op({ kind: 'collective', name: 'sp.all_gather_output', collective: 'allgather', bytes: R * P * headOut * ACT, comm: 'sp' });
   k.ew('final.unpatchify', 'copy', 2 * R * P * headOut * ACT, 1);
-  b.free(out, x, temb, 'rope_tables');
+  b.free(out, x, temb, ...(rope ? ['rope_tables'] : []));
   return { builder: b, blockWeightBytes, localTokens: Nl };
 }

@@ -103,6 +103,8 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return withDit(b, {
         ...(b.dit as CogDitSpec), family: 'cogvideox', dim, heads, headDim, layers: num('num_layers'), ffnDim: 4 * dim, inChannels: num('in_channels', 16), outChannels: num('out_channels', 16),
         timeEmbedDim: num('time_embed_dim', 512), textDim: num('text_embed_dim', 4096), textLen: num('max_text_seq_length', 226), patch: [typeof pt === 'number' ? pt : 1, p, p], patchBias: cfg.patch_bias !== false,
+        // RoPE unless the config turns it off; an additive embedding when it does (3D sin-cos) or when it is learned
+        rope: cfg.use_rotary_positional_embeddings !== false, additivePositions: cfg.use_rotary_positional_embeddings === false || cfg.use_learned_positional_embeddings === true,
       }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
     }
     case 'LTXVideoTransformer3DModel': {

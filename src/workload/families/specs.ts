@@ -72,6 +72,14 @@ export interface CogDitSpec extends DitCommon {
   timeEmbedDim: number;
   /** Bias on the patch projection (1.0: true, 1.5: false). */
   patchBias: boolean;
+  /**
+   * Position encodings (cogvideox_transformer_3d.py: CogVideoXPatchEmbed(use_positional_embeddings=not
+   * use_rotary_positional_embeddings, use_learned_positional_embeddings)): RoPE on q and k in every block (the 5B
+   * and 1.5 releases; default), and/or an additive embedding over the joint sequence at the patch embedding (3D
+   * sin-cos when RoPE is off, as CogVideoX-2B's config has it; learned, as the 5B I2V's).
+   */
+  rope?: boolean;
+  additivePositions?: boolean;
 }
 
 export interface LtxDitSpec extends DitCommon {
