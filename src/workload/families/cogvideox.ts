@@ -33,7 +33,7 @@ export function buildCogVideoXForward(dit: CogDitSpec, o: DitForwardOptions): Di
   const S = R + T;
   const blockWeightBytes = split.blocks[0]!.params * wBytes;
 
-  const rope = dit.rope !== false;
+  const rope = dit.rope;
   if (o.weightsResident) b.alloc('weights', split.total * wBytes, 'weights');
   // RoPE cos/sin tables (fp32 [N/P, 64] each) built once per request (pipeline_cogvideox.py:441-480)
   if (rope) b.alloc('rope_tables', 2 * Nl * hd * F32, 'rope_tables');

@@ -78,8 +78,8 @@ export interface CogDitSpec extends DitCommon {
    * and 1.5 releases; default), and/or an additive embedding over the joint sequence at the patch embedding (3D
    * sin-cos when RoPE is off, as CogVideoX-2B's config has it; learned, as the 5B I2V's).
    */
-  rope?: boolean;
-  additivePositions?: boolean;
+  rope: boolean;
+  additivePositions: boolean;
 }
 
 export interface LtxDitSpec extends DitCommon {

@@ -87,6 +87,9 @@ const COG_DIT_BASE: Omit<CogDitSpec, 'patch' | 'patchBias'> = {
   dim: 3072, heads: 48, headDim: 64, layers: 42, ffnDim: 4 * 3072, inChannels: 16, outChannels: 16, timeEmbedDim: 512,
   // 226 T5 tokens in the joint sequence, T5 width 4096 (huggingface/diffusers@58eb52c:src/diffusers/pipelines/cogvideo/pipeline_cogvideox.py:206-219)
   textLen: 226, textDim: 4096,
+  // the 5B and 1.5 releases: RoPE, no additive position embedding (use_rotary_positional_embeddings true,
+  // use_learned_positional_embeddings false: test/fixtures/diffusers-cogvideox15/transformer/config.json)
+  rope: true, additivePositions: false,
 };
 
 const COG_PARALLEL: ParallelSupport = {
