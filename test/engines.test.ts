@@ -205,6 +205,8 @@ describe('engines: what a runtime does not run is bad input', () => {
     const l = listing('engines');
     expect(l.rows.map((x) => x[0])).toEqual(['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni']);
     expect(l.rows.every((x) => /@[0-9a-f]{7}|commits named/.test(String(x[x.length - 1])))).toBe(true);
+    // the kernel an engine's code swaps in on Ada is part of its attention column
+    expect(l.rows.filter((x) => /sage2→sage1 on Ada/.test(String(x[2]))).map((x) => x[0])).toEqual(['lightx2v', 'lightx2v-2507']);
   });
 
   it('plan offers only the layouts the engine runs', () => {

@@ -108,7 +108,7 @@ function engineList(): string {
   const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | VAE | FP8 / INT8 | step caches | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const id of ENGINE_IDS) {
     const e = ENGINES[id];
-    out.push(`| ${id} | ${e.style} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
+    out.push(`| ${id} | ${e.style} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper}${e.attention.onAda ? `; ${e.attention.onAda.chosen} runs ${e.attention.onAda.runs} on Ada` : ''})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
   }
   return out.join('\n');
 }
