@@ -21,11 +21,11 @@
 # forward_sustained.py (does a forward loop slow down under the power limit, and which kernels?); on an H200 its
 # kernel profile first. That call came on an H100 (11:05 UTC): runs/h100-sxm-attention-dense-2026-12-06g.json,
 # host/forward-sustained-h100-sxm.json.
-# 2026-12-06 ~13:55 UTC: on an H200, its kernel profile as the H100's was assembled (the full profile_gpu.py run, then
-# the runs merged into h100-sxm.json: GEMMs and memory-bound ops in CUDA graphs, the generic-loop ops, the 12/24-head
-# points, cross-attention and a held-out share of the dense grid); on an H100, harness_forward's first run (the three
-# host/ scripts now build the forward with wan_reference.harness_forward) beside a second card's GEMM and attention
-# grid points (card-to-card spread; a fifth card at 14:12 UTC repeated it). PART=families on an H200: the families re-run.
+# 2026-12-06 13:49-15:01 UTC: on an H200, profile_all.sh (every run h100-sxm.json is assembled from; then
+# assemble_profile.sh h200 DIR); no H200 came. On an H100 the branch ran harness_forward's first run (the three host/
+# scripts now build the forward with wan_reference.harness_forward) beside a fourth card's GEMM and attention grid
+# points (13:58 UTC; a fifth card repeated it at 14:12), and since then nothing. PART=families on an H200: the
+# families re-run.
 set -u; mkdir -p $OUT/g; nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/gpu.txt && gpu=h200
