@@ -153,13 +153,8 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (isQuantizedAttention(kernel)) {
-    // the note names the ratios the pricing takes (quantized-attention.ts): FA3-based on Hopper, FA2-based before and for sage1
-    const rate = quantizedAttentionRatio(kernel, device.gpu, req.tokens).reference === 'fa2'
-      ? `vgsim's FA2 rate × the ${kernel === 'sage1' ? (isHopper(device.gpu) ? 'SageAttention1' : 'Sage 8+16') : 'Sage'}/FA2 ratio of SageAttention's chart for this GPU generation`
-      : kernel === 'fa3-fp8'
-        ? "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128)"
-        : "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128) × SageAttention's H100 chart ratio of Sage2 to FP8 FA3";
-    warnings.push(`${kernel} is not measured here: its rate is ${rate} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
+    // the note names the ratios the pricing takes (quantized-attention.ts)
+    warnings.push(`${kernel} is not measured here: its rate is ${quantizedAttentionRatio(kernel, device.gpu, req.tokens).basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
   if (opts.compile && !exec.fusedLegacy) warnings.push(`compile (${exec.engine.name}): inductor's fusion of the elementwise chains is modelled from the operator list, not measured${exec.cudaGraphs ? '' : '; no CUDA graphs (eager launches)'}`);

@@ -73,22 +73,24 @@ export function quantizedAttentionProblem(kernel: QuantizedAttention, g: GpuSpec
 }
 
 /**
- * The kernel's rate relative to the reference kernel vgsim prices it from: FA3 on Hopper, FA2 before.
- * `reference` says which.
+ * The kernel's rate relative to the reference kernel vgsim prices it from: FA3 on Hopper, FA2 before (and for
+ * sage1). `reference` says which, `basis` which ratios were taken (the estimate's note quotes it).
  */
-export function quantizedAttentionRatio(kernel: QuantizedAttention, g: GpuSpec, lq: number): { reference: 'fa3' | 'fa2'; ratio: number } {
+export function quantizedAttentionRatio(kernel: QuantizedAttention, g: GpuSpec, lq: number): { reference: 'fa3' | 'fa2'; ratio: number; basis: string } {
+  const fromCharts = (bars: string) => `vgsim's FA2 rate × the ${bars}/FA2 ratio of SageAttention's chart for this GPU generation`;
   if (kernel === 'sage1') {
     const chart = isHopper(g) ? SAGE1_H100_HD128 : preHopperChart(g) ? SAGE_PRE_HOPPER[preHopperChart(g)!].map(([n, fa2, , s16]) => [n, fa2, s16] as const) : undefined;
     if (!chart) throw new Error(quantizedAttentionProblem(kernel, g) ?? `no rate for ${kernel} on ${g.id}`);
-    return { reference: 'fa2', ratio: interpLog(chart.map(([n, fa2, s]) => [n, s / fa2] as [number, number]), lq) };
+    return { reference: 'fa2', ratio: interpLog(chart.map(([n, fa2, s]) => [n, s / fa2] as [number, number]), lq), basis: fromCharts(isHopper(g) ? 'SageAttention1' : 'Sage 8+16') };
   }
   if (isHopper(g)) {
     // FA3 FP8 (Fig. 7) over FA3 BF16 (Fig. 5), head dim 128; beyond 16k the 16k ratio holds (both curves flat)
     const fp8 = interpLog(FA3_PAPER_FP8_HD128.map(([n, f8], i) => [n, f8 / FA3_PAPER_FIG5[128][i]![3]] as [number, number]), lq);
-    if (kernel === 'fa3-fp8') return { reference: 'fa3', ratio: fp8 };
-    return { reference: 'fa3', ratio: fp8 * interpLog(SAGE_H100_HD128.map((r) => [r[0], r[3] / r[2]] as [number, number]), lq) };
+    const basis = "vgsim's FA3 rate × the FA3 paper's FP8/BF16 ratio (head dim 128)";
+    if (kernel === 'fa3-fp8') return { reference: 'fa3', ratio: fp8, basis };
+    return { reference: 'fa3', ratio: fp8 * interpLog(SAGE_H100_HD128.map((r) => [r[0], r[3] / r[2]] as [number, number]), lq), basis: `${basis} × SageAttention's H100 chart ratio of Sage2 to FP8 FA3` };
   }
   const chart = preHopperChart(g);
   if (!chart || kernel !== 'sage2') throw new Error(quantizedAttentionProblem(kernel, g) ?? `no rate for ${kernel} on ${g.id}`);
-  return { reference: 'fa2', ratio: interpLog(SAGE_PRE_HOPPER[chart].map(([n, fa2, sage8]) => [n, sage8 / fa2] as [number, number]), lq) };
+  return { reference: 'fa2', ratio: interpLog(SAGE_PRE_HOPPER[chart].map(([n, fa2, sage8]) => [n, sage8 / fa2] as [number, number]), lq), basis: fromCharts('Sage') };
 }
