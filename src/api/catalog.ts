@@ -64,7 +64,7 @@ export function listing(kind: CatalogKind): Listing {
       return {
         headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'VAE', 'fp8/int8', 'caches', 'distill', 'LoRA', 'source'],
         rows: e.map((x) => [
-          x.id, x.style, `${x.attention.supported.join(',')} (${x.attention.default.hopper}${x.attention.onAda ? `; ${x.attention.onAda.chosen}→${x.attention.onAda.runs} on Ada` : ''})${x.attention.sparse ? (x.attention.vsa ? ' +sparse,vsa' : ' +sparse') : ''}`,
+          x.id, `${x.style}${x.hostSync ? ' +host syncs' : ''}`, `${x.attention.supported.join(',')} (${x.attention.default.hopper}${x.attention.onAda ? `; ${x.attention.onAda.chosen}→${x.attention.onAda.runs} on Ada` : ''})${x.attention.sparse ? (x.attention.vsa ? ' +sparse,vsa' : ' +sparse') : ''}`,
           x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-',
           `${x.vae.dtype}${x.vae.tiling ? ',tiled' : ''}${x.vae.tiny ? ',tiny' : ''}`, x.quant.schemes.map((q) => `${q.dtype}/${q.activation}`).join(',') || '-',
           x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.unfusedLora ? 'unfused' : 'merged', x.source,

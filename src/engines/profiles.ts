@@ -79,6 +79,12 @@ export interface EngineProfile {
    * `offload`/`cpu-offload` then say what moves).
    */
   residency?: { dit: 'stream'; textEncoder: 'stream'; imageEncoder: 'module'; vae: 'module'; videoToHost: boolean; source: string };
+  /**
+   * The eager forward builds its RoPE tables on the CPU and synchronises the host with the GPU inside every
+   * block, so the host's share of each forward is not hidden behind the GPU's queue (priced per step in
+   * src/perf/engine-host-sync.ts from a measurement of that pattern). Undefined: no such syncs.
+   */
+  hostSync?: { source: string };
 }
 
 const ALL_BF16_ATTN: readonly AttentionKernel[] = ['fa2', 'fa3', 'cudnn', 'efficient'];
@@ -286,6 +292,9 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     residency: {
       dit: 'stream', textEncoder: 'stream', imageEncoder: 'module', vae: 'module', videoToHost: true,
       source: 'hao-ai-lab/FastVideo@7d8cf38 (2025-08-04, the FastWan blog\'s code): fastvideo_args.py:122-127 (defaults dit_cpu_offload, use_fsdp_inference, text_encoder_cpu_offload, image_encoder_cpu_offload, vae_cpu_offload, pin_cpu_memory all True); models/loader/fsdp_load.py:190-191 (CPUOffloadPolicy(pin_memory)); component_loader.py:252-293 (umT5 sharded with cpu_offload=True, reshard_after_forward=True); pipelines/stages/image_encoding.py:58,70-71, encoding.py:51,138-139, decoding.py:79,127,136-137 (image encoder and VAE .to(device) before, .to("cpu") after; image.cpu().float())',
+    },
+    hostSync: {
+      source: 'hao-ai-lab/FastVideo@7d8cf38: fastvideo/models/dits/wanvideo.py:624-635 (get_rotary_pos_embed in float64 on the CPU every forward, then .to(hidden_states.device) from pageable memory), :342 and :493 (torch.tensor([0], device=hidden_states.device) in every block: a pageable copy and a stream synchronisation), pipelines/stages/denoising.py:200 and :700 (assert torch.isnan(latent_model_input).sum() == 0 at every step)',
     },
   },
   'cache-dit': {

@@ -12,6 +12,7 @@ import { priceStageOnce, type StageCost } from './stage-cost.ts';
 import { ditForward } from './stage-builds.ts';
 import { PIPEFUSION_WARMUP_STEPS, type EstimateSetup } from './estimate-setup.ts';
 import { passesDenoiseCost } from './denoise-passes.ts';
+import { hostSyncSecondsPerStep } from './engine-host-sync.ts';
 
 export interface DenoiseCost {
   /** The priced forward (one PipeFusion patch-stage when pp > 1) and its op list. */
@@ -38,6 +39,8 @@ export interface DenoiseCost {
   /** Step cache: bytes per GPU of the cached residuals (0 without a cache). */
   cacheBytes: number;
   stepSeconds: number;
+  /** Host work the engine's syncs leave exposed per step (engine-host-sync.ts; 0 for most engines), inside stepSeconds. */
+  hostSyncSeconds: number;
   /** PipeFusion's synchronous first step, beyond a pipelined one. */
   warmupExtra: number;
   /** Every step plus the warm-up. */
@@ -100,11 +103,12 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
     blockAvg = (nDense * blocks(dp) + (req.steps - nDense) * blocks(patched.cost)) / req.steps;
   }
   const cache = cacheCost(s, patched.f, forwardsPerStep, forwardAvg, blockAvg);
-  const stepSeconds = cache.forwardSeconds * forwardsPerStep + schedCost.seconds;
+  const hostSyncSeconds = hostSyncSecondsPerStep(exec.engine, opts.compile, forwardsPerStep, req.tokens / (plan.ulysses * plan.ring));
+  const stepSeconds = cache.forwardSeconds * forwardsPerStep + schedCost.seconds + hostSyncSeconds;
   const warmupExtra = pp > 1 ? PIPEFUSION_WARMUP_STEPS * forwardsPerStep * Math.max(0, full.seconds * pp - forwardSeconds) : 0;
   return {
     fwd: patched.f, fwdStage: patched.cost, forwardSeconds, branchForward, forwardsPerStep, batchPerForward, cfgBatched, pipelineFactor,
-    schedOps, schedCost, cacheBytes: cache.bytes, stepSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
+    schedOps, schedCost, cacheBytes: cache.bytes, stepSeconds, hostSyncSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
   };
 }
 

@@ -82,6 +82,7 @@ export function passesDenoiseCost(s: EstimateSetup): DenoiseCost {
     schedCost: schedCost!,
     cacheBytes: 0,
     stepSeconds: denoiseSeconds / req.steps,
+    hostSyncSeconds: 0,
     warmupExtra: 0,
     denoiseSeconds,
     latentBytes,

@@ -49,6 +49,7 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
     { name: 'scheduler', count: req.steps, seconds_each: d.schedCost.seconds, seconds_total: d.schedCost.seconds * req.steps, bound: dominant(d.schedCost) },
     { name: 'vae_decode', count: opts.batch, seconds_each: ed.vaeOnce.seconds, seconds_total: ed.vaeSeconds, bound: dominant(ed.vaeOnce), detail: vaeDetail },
   ];
+  if (d.hostSyncSeconds > 0) stages.push({ name: 'host_sync', count: req.steps, seconds_each: d.hostSyncSeconds, seconds_total: d.hostSyncSeconds * req.steps, bound: 'launch', detail: `${s.exec.engine.name}: CPU RoPE tables and a stream sync in every block, ${d.forwardsPerStep} forward${d.forwardsPerStep > 1 ? 's' : ''} a step` });
   if (d.warmupExtra > 0) stages.push({ name: 'pipefusion_warmup', count: PIPEFUSION_WARMUP_STEPS, seconds_each: d.warmupExtra / PIPEFUSION_WARMUP_STEPS, seconds_total: d.warmupExtra, bound: 'compute', detail: 'synchronous first step' });
   if (w.streamExposed > 0) stages.push({ name: 'cpu_offload_stream', count: fwdCount, seconds_each: w.streamExposed / fwdCount, seconds_total: w.streamExposed, bound: 'link', detail: 'weight streaming not hidden by compute' });
   for (const t of w.transfers) stages.push({ name: `transfer: ${t.name}`, count: 1, seconds_each: t.seconds, seconds_total: t.seconds, bound: 'link', detail: `${(t.bytes / GB).toFixed(1)} GB` });

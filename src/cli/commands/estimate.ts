@@ -64,7 +64,7 @@ export function registerEstimate(program: Command): void {
     .option('--frames <n>', 'frames (4n+1)')
     .option('--steps <n>', 'denoising steps')
     .option('--batch <n>', 'videos per forward', '1')
-    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient|sage2|fa3-fp8 (auto: the engine\'s default)', 'auto')
+    .option('--attention <kernel>', `${ATTENTION_CHOICES.join('|')} (auto: the engine's default)`, 'auto')
     .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears, with the engine\'s activation quantisation)', 'bf16')
     .option('--offload', 'the official single-GPU offload path (umT5 and inactive expert on the CPU)')
     .option('--compile', 'torch.compile as the engine runs it (official: fused kernels and CUDA graphs, an idealisation)')

@@ -44,7 +44,7 @@ export function registerPlan(program: Command): void {
     .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
     .option('--layout <spec>', 'with --deploy: the layout to deploy, e.g. ulysses=4,fsdp (default: the top-ranked feasible one)')
     .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
-    .option('--attention <kernel>', 'auto|fa2|fa3|cudnn|efficient|sage2|fa3-fp8', 'auto')
+    .option('--attention <kernel>', ATTENTION_CHOICES.join('|'), 'auto')
     .option('--dtype <dtype>', 'bf16|fp8|int8 (DiT block linears)', 'bf16')
     .option('--compile', 'torch.compile as the engine runs it');
   addAccelerationFlags(cmd)

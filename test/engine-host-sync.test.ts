@@ -1,0 +1,72 @@
+/**
+ * FastVideo's host syncs (src/perf/engine-host-sync.ts): the constants against the committed probe run, and the
+ * estimate's step against the rule worked out by hand.
+ */
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { estimate } from '../src/perf/estimate.ts';
+import { getModel } from '../src/workload/request.ts';
+import { parsePlan } from '../src/parallel/plan.ts';
+import { FASTVIDEO_HOST_SYNC_MEASURED as M, hostSyncSecondsPerStep } from '../src/perf/engine-host-sync.ts';
+import { ENGINES } from '../src/engines/profiles.ts';
+
+interface Probe {
+  pieces: { tokens: number; cpu_tables_s: number }[];
+  forwards: { model: string; tokens: number; added_per_forward_s: { both: number; both_two_forwards_each: number } }[];
+}
+const probe = JSON.parse(readFileSync('calibration/host/fastvideo-prelude-h100-sxm.json', 'utf8')) as Probe;
+
+const run = (o: { model?: string; cfg?: boolean; engine?: string; compile?: boolean; parallel?: string; gpus?: number }) =>
+  estimate({
+    model: getModel(o.model ?? 'wan2.1-t2v-1.3b'), gpu: 'h200', gpus: o.gpus ?? 1,
+    ...(o.parallel ? { plan: parsePlan(o.parallel) } : {}),
+    request: { width: 832, height: 480, frames: 81, steps: 3, cfg: o.cfg ?? true },
+    options: { engine: o.engine ?? 'fastvideo', ...(o.compile ? { compile: true } : {}) },
+  });
+
+describe('FastVideo host syncs: measured constants', () => {
+  it('are the probe file\'s whole-forward differences and table growth', () => {
+    const f = probe.forwards;
+    expect(f.map((x) => x.model)).toEqual(['wan2.1-t2v-1.3b', 'wan2.2-ti2v-5b']);
+    expect(M.singleForwardS).toBeCloseTo((f[0].added_per_forward_s.both + f[1].added_per_forward_s.both) / 2, 3);
+    expect(M.pairForwardS).toBeCloseTo((f[0].added_per_forward_s.both_two_forwards_each + f[1].added_per_forward_s.both_two_forwards_each) / 2, 3);
+    expect(M.tokens).toBe((f[0].tokens + f[1].tokens) / 2);
+    // least squares through the origin of the CPU tables' time over tokens
+    const p = probe.pieces;
+    const slope = p.reduce((a, x) => a + x.tokens * x.cpu_tables_s, 0) / p.reduce((a, x) => a + x.tokens ** 2, 0);
+    expect(M.cpuTablesPerTokenS).toBeCloseTo(slope, 9);
+  });
+
+  it('only FastVideo declares them', () => {
+    expect(Object.values(ENGINES).filter((e) => e.hostSync).map((e) => e.id)).toEqual(['fastvideo']);
+  });
+});
+
+describe('FastVideo host syncs: the step', () => {
+  it('a CFG step pays the pair rate on both forwards, plus the tables beyond the measured grids', () => {
+    const e = run({});
+    const hand = 2 * (M.pairForwardS + M.cpuTablesPerTokenS * (32760 - M.tokens)); // 0.1228 s
+    expect(hand).toBeCloseTo(0.1227, 3);
+    const st = e.stages.find((s) => s.name === 'host_sync')!;
+    expect(st.count).toBe(3);
+    expect(st.seconds_each).toBeCloseTo(hand, 9);
+    expect(e.step_s).toBeCloseTo(2 * e.forward_s + e.stages.find((s) => s.name === 'scheduler')!.seconds_each + hand, 9);
+    expect(e.warnings.some((w) => w.includes('synchronises the host inside every block'))).toBe(true);
+  });
+
+  it('a distilled step without CFG pays the single-forward rate', () => {
+    const e = run({ cfg: false });
+    expect(e.stages.find((s) => s.name === 'host_sync')!.seconds_each).toBeCloseTo(M.singleForwardS + M.cpuTablesPerTokenS * (32760 - M.tokens), 9);
+  });
+
+  it('Ulysses ranks build the tables of their own shard', () => {
+    expect(hostSyncSecondsPerStep(ENGINES.fastvideo, false, 2, 32760 / 4)).toBeCloseTo(2 * (M.pairForwardS + M.cpuTablesPerTokenS * (8190 - M.tokens)), 12);
+    const e = run({ parallel: 'ulysses=4', gpus: 4 });
+    expect(e.stages.find((s) => s.name === 'host_sync')!.seconds_each).toBeCloseTo(2 * (M.pairForwardS + M.cpuTablesPerTokenS * (8190 - M.tokens)), 9);
+  });
+
+  it('none under torch.compile, none for other engines', () => {
+    expect(run({ compile: true }).stages.some((s) => s.name === 'host_sync')).toBe(false);
+    for (const engine of ['official', 'diffusers', 'lightx2v']) expect(run({ engine }).stages.some((s) => s.name === 'host_sync')).toBe(false);
+  });
+});
