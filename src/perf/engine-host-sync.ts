@@ -10,32 +10,36 @@
  * pair as well as the first (the step starts after `assert torch.isnan(latents).sum() == 0`, pipelines/stages/denoising.py:200,
  * another sync).
  *
- * Measured, not derived from the pieces: calibration/host/fastvideo_prelude_probe.py ran the Wan DiT of
- * calibration/wan_reference.py with FastVideo's tables before every forward and the tensor literal after every
- * block's self-attention, against the same forwards without them, on an H100 SXM and its 16-vCPU host
- * (calibration/host/fastvideo-prelude-h100-sxm.json): Wan2.1-1.3B at 32,760 tokens and Wan2.2-TI2V-5B at 27,280.
- * A step of one forward took 32.0 and 39.4 ms longer; a step of two forwards 61.0 and 59.8 ms longer per forward.
- * The pieces alone (tables 3–11 ms, the two copies 3.1 ms, a tensor literal 17 µs with the GPU idle) add up to
- * less than either: the whole-forward difference is what is priced. The two token counts gave the same within
- * their sample spread, so the measured exposure is one constant per step pattern; the CPU tables' own growth
- * with tokens (0.35 µs a token, least squares over three latent grids of the same file) is added beyond the
- * measured grids' mean. A host-speed constant: another host will differ, as the eager dispatch does
- * (host-dispatch.ts). torch.compile of the whole transformer (FastVideo's enable_torch_compile) makes the
- * literal a graph constant and traces the tables: not priced there (not measured).
+ * Measured, not derived: calibration/host/fastvideo_prelude_probe.py runs the Wan DiT of
+ * calibration/wan_reference.py with FastVideo's tables built and copied before every forward and the tensor
+ * literal after every block's self-attention, against the same forwards without them: Wan2.1-1.3B at 32,760 tokens
+ * and Wan2.2-TI2V-5B at 27,280, steps of one forward and of two. Two H100 SXM hosts (16 vCPUs each):
+ *
+ *   host A (fastvideo-prelude-h100-sxm.json):   32.0 / 39.4 ms a forward (one-forward steps), 61.0 / 59.8 (two)
+ *   host B (fastvideo-prelude-h100-sxm-b.json): 18.8 / 3.6 ms, 9.0 / 3.9 ms
+ *
+ * Host B's differences are about what the pieces add up to (CPU tables 2–12 ms, the two pageable copies 3–5 ms,
+ * a tensor literal 17–20 µs with the GPU idle); host A's samples carry stalls of up to 90 ms around the CPU tables
+ * that its CPU-only timing of the same tables does not show. Which kind of host a user has is unknown, so the
+ * price is the mean of the eight (28.4 ms a forward), one constant for both step patterns (neither host ordered
+ * them the same way), and the estimate states the 3.6–61 ms range. The CPU tables' own growth with tokens
+ * (0.35 µs a token, least squares over both hosts' three latent grids) is added beyond the measured forwards'
+ * mean. torch.compile of the whole transformer (FastVideo's enable_torch_compile) makes the literal a graph
+ * constant and traces the tables: not priced there (not measured).
  */
 import type { EngineProfile } from '../engines/profiles.ts';
 
-/** The probe's whole-forward differences (seconds) and the grids they were measured at (module doc). */
+/** The probe's whole-forward differences on both hosts and the grids they were measured at (module doc). */
 export const FASTVIDEO_HOST_SYNC_MEASURED = {
-  /** One forward per step (distilled, no CFG): the two models' medians, 32.0 and 39.4 ms. */
-  singleForwardS: (0.032 + 0.0394) / 2,
-  /** Each forward of a two-forward step (sequential CFG): 61.0 and 59.8 ms. */
-  pairForwardS: (0.061 + 0.0598) / 2,
+  /** Mean of the eight whole-forward differences: 2 hosts × 2 models × (one-forward, two-forward steps). */
+  perForwardS: (0.032 + 0.0394 + 0.061 + 0.0598 + 0.0188 + 0.0036 + 0.009 + 0.0039) / 8,
+  /** The smallest and largest of the eight. */
+  rangeS: [0.0036, 0.061] as const,
   /** Tokens of the two measured forwards (32,760 and 27,280). */
   tokens: (32760 + 27280) / 2,
-  /** The CPU tables' seconds per token (through the origin over the 27,280-, 32,760- and 75,600-token grids). */
-  cpuTablesPerTokenS: 0.3456e-6,
-  source: 'calibration/host/fastvideo-prelude-h100-sxm.json (H100 SXM host, torch 2.11.0+cu130, 2026-12-06)',
+  /** The CPU tables' seconds per token (through the origin over both hosts' 27,280-, 32,760- and 75,600-token grids). */
+  cpuTablesPerTokenS: 0.3488e-6,
+  source: 'calibration/host/fastvideo-prelude-h100-sxm.json and -b.json (two H100 SXM hosts, torch 2.11.0+cu130, 2026-12-06)',
 } as const;
 
 /**
@@ -45,7 +49,5 @@ export const FASTVIDEO_HOST_SYNC_MEASURED = {
 export function hostSyncSecondsPerStep(engine: EngineProfile, compiled: boolean, forwardsPerStep: number, tokensPerRank: number): number {
   if (!engine.hostSync || compiled || forwardsPerStep < 1) return 0;
   const m = FASTVIDEO_HOST_SYNC_MEASURED;
-  const each = forwardsPerStep >= 2 ? m.pairForwardS : m.singleForwardS;
-  const tables = m.cpuTablesPerTokenS * (tokensPerRank - m.tokens);
-  return forwardsPerStep * Math.max(0, each + tables);
+  return forwardsPerStep * Math.max(0, m.perForwardS + m.cpuTablesPerTokenS * (tokensPerRank - m.tokens));
 }
