@@ -268,7 +268,7 @@ export function estimate(input: EstimateInput): Estimate {
   const energy = requestEnergy(s, d, ed, w, totalSeconds - ppCpu, pp);
   if (pp) for (const n of pp.notes) if (!warnings.includes(n)) warnings.push(n);
   for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
-  if (d.hostSyncSeconds > 0) warnings.push(`engine ${s.exec.engine.id}: its eager forward builds the RoPE tables on the CPU and synchronises the host inside every block, ${(d.hostSyncSeconds * 1e3).toFixed(0)} ms a step left exposed: the mean of two measured hosts, which left ${FASTVIDEO_HOST_SYNC_MEASURED.rangeS.map((x) => (x * 1e3).toFixed(0)).join('–')} ms a forward exposed (${FASTVIDEO_HOST_SYNC_MEASURED.source}); under --compile neither is priced, not measured`);
+  if (d.hostSyncSeconds > 0) warnings.push(`engine ${s.exec.engine.id}: its eager forward builds the RoPE tables on the CPU and synchronises the host inside every block, ${(d.hostSyncSeconds * 1e3).toFixed(0)} ms a step left exposed: the mean of three measured hosts, which left ${FASTVIDEO_HOST_SYNC_MEASURED.rangeS.map((x) => (x * 1e3).toFixed(0)).join('–')} ms a forward exposed (${FASTVIDEO_HOST_SYNC_MEASURED.source}); under --compile neither is priced, not measured`);
   const hostNote = hostBoundNote(d.fwdMean ?? d.fwdStage, device, `${req.width}x${req.height}x${req.frames}f`);
   if (hostNote) warnings.push(hostNote);
   const moved = (phase: 'encode' | 'denoise' | 'decode') => w.transfers.filter((t) => t.phase === phase).reduce((a, t) => a + t.seconds, 0);
