@@ -33,8 +33,10 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wan_reference as W  # noqa: E402
 from gpu_common import collect_env  # noqa: E402
+from forward_host_probe import per_forward  # noqa: E402
 
 
 def rope_tables(grid, head_dim=128, theta=10000.0):
@@ -57,13 +59,8 @@ def prelude(grid):
 
 
 def median_s(f, reps):
-    xs = []
-    for _ in range(reps):
-        torch.cuda.synchronize()
-        t0 = time.perf_counter()
-        f()
-        torch.cuda.synchronize()
-        xs.append(time.perf_counter() - t0)
+    """Median wall time of f() with the GPU drained before and after each call, and every sample (sorted)."""
+    xs = per_forward(f, reps)
     return statistics.median(xs), xs
 
 
