@@ -172,6 +172,12 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const t = dev.opTime({ kind: 'attention', group: 'attention', count: 1, ...call, kernel: sdpa, dtype: 'bf16' });
       const label = !backendApplied ? `sdpa (default backend) L=${L}` : `sdpa ${sdpa === 'cudnn' ? 'cuDNN' : 'flash'} L=${L}`;
       push('attention', r.name!, label, r.s, t.seconds, `${sdpa} attention op (profile ${sdpa === 'cudnn' ? 'cudnn' : 'flash'} rate)`);
+    } else if (r.name === 'sage2_full_call' || r.name === 'sage1_full_call') {
+      // SageAttention's whole call (its own input kernels and the attention kernel), as an estimate prices the call
+      const kernel = r.name === 'sage2_full_call' ? 'sage2' : 'sage1';
+      const b = new StageBuilder();
+      attentionCall(b, { ...call, kernel }, {});
+      push('attention', r.name, `${r.name} L=${L}`, r.s, benchSeconds(dev, b.ops), `${kernel} call: input passes + the kernel at vgsim's ${kernel} rate (quantized-attention.ts)`);
     } else if (r.name === 'xdit_fa3_fp8_input_passes' || r.name === 'sage2_input_passes_torch') {
       const kernel = r.name === 'sage2_input_passes_torch' ? 'sage2' : 'fa3-fp8';
       const b = new StageBuilder();
