@@ -38,6 +38,8 @@ export function diffusersConfig(m: FamilyModel, layers = Infinity): { cls: strin
         config: {
           ...common, num_layers: depth(d.layers), time_embed_dim: d.timeEmbedDim, text_embed_dim: d.textDim, max_text_seq_length: d.textLen,
           patch_size: d.patch[1], patch_size_t: d.patch[0] > 1 ? d.patch[0] : null, patch_bias: d.patchBias,
+          // RoPE, or the additive 3D sin-cos embedding without it; with RoPE, an additive one is the learned embedding
+          use_rotary_positional_embeddings: d.rope, use_learned_positional_embeddings: d.rope && d.additivePositions,
         },
       };
     case 'ltx-video':

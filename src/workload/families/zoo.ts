@@ -209,6 +209,36 @@ export const FAMILY_MODELS: readonly ModelSpec[] = [
     sources: { dit: `${DIFF}:src/diffusers/models/transformers/cogvideox_transformer_3d.py`, defaults: `${COG}:README.md:183-250` },
   },
   {
+    family: 'cogvideox',
+    id: 'cogvideox-2b',
+    name: 'CogVideoX-2B',
+    task: 't2v',
+    release: 'THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml (CogVideoX-2B 1.0, diffusers CogVideoXPipeline)',
+    // 30 layers, 30 heads × 64 (hidden 1920), time_embed_dim 512, patch 2 with bias, 16 latent channels, T5 width 4096, 226 text
+    // tokens; a 3D sin-cos position embedding added at the patch embedding instead of RoPE (Basic3DPositionEmbeddingMixin;
+    // THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml:24-49; diffusers' config: use_rotary_positional_embeddings false)
+    dit: { ...COG_DIT_BASE, dim: 1920, heads: 30, headDim: 64, layers: 30, ffnDim: 4 * 1920, patch: [1, 2, 2], patchBias: true, rope: false, additivePositions: true },
+    experts: 1,
+    // the same 3D VAE (ch 128, ch_mult 1,2,2,4, 3 res blocks; cogvideox_2b.yaml:90-118)
+    vae: COG_VAE,
+    // T5-v1.1-XXL encoder, 226 tokens (cogvideox_2b.yaml:70-79); 2 bytes a weight in fp16 or bf16 alike
+    textEncoder: stack('t5-v1.1-xxl', [t5Xxl(226, 'bf16')], T5_XXL_FP32_BYTES / 2),
+    // priced as the 5B's DPM-Solver++ step: the 2B's DDIM step (THUDM/CogVideo inference/cli_demo.py recommends
+    // CogVideoXDDIMScheduler for the 2B) runs fewer latent passes, a difference under 0.1% of a step
+    sampler: COG_SAMPLER,
+    parallel: COG_PARALLEL,
+    attention: 'fa2',
+    // 720×480, 49 frames, 8 fps, 50 steps, dynamic CFG 6 (cogvideox_2b.yaml:21-29, 156-173)
+    defaults: { steps: 50, frames: 49, width: 720, height: 480, fps: 8, guidance: true },
+    frameModulus: 8,
+    sizes: [[720, 480]],
+    // FP16 is the 2B's recommended precision (THUDM/CogVideo README), bf16 runs too; both 2 bytes a weight
+    checkpointDtype: 'bf16',
+    officialWeightDtype: 'bf16',
+    vaeEncodeFrames: 'none',
+    sources: { dit: `${DIFF}:src/diffusers/models/transformers/cogvideox_transformer_3d.py`, defaults: 'THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml' },
+  },
+  {
     family: 'ltx-video',
     id: 'ltx-video-2b',
     name: 'LTX-Video-2B (0.9.6-dev)',
