@@ -76,8 +76,8 @@ export function validateFamilies(): string {
       `${pct(r('cog5b-a100-time').error)} on an A100 (extrapolated from the H100 profile), with the weights within ${(100 * Math.abs(r('cog5b-a100-model-mem').error)).toFixed(1)}% but the peak ` +
       `${pct(r('cog5b-a100-peak-mem').error)}; the kernel profile of its DiT on an H100 (above) found one cause of the gap, the per-head LayerNorm, now modelled. ` +
       `CogVideoX-2B from the same A100 table comes out ${pct(r('cog2b-a100-time').error)} (weights ${pct(r('cog2b-a100-model-mem').error)}, peak ${pct(r('cog2b-a100-peak-mem').error)}): ` +
-      'the smaller model, with a larger share of its time in head-dimension-64 attention, misses by more, which points at that attention on the extrapolated A100 ' +
-      '(no A100 measurement to settle it). The HunyuanVideo and ' +
+      'the smaller model, whose A100 time vgsim puts more in head-dimension-64 attention than the 5B\'s, misses by more: consistent with that attention ' +
+      'priced too fast on the extrapolated A100, and not settled without an A100 measurement. The HunyuanVideo and ' +
       'Mochi memory notes are too loosely specified to hold to 10% (whether offload was on is not stated).',
   );
   return out.join('\n');
