@@ -100,6 +100,20 @@ const COG_PARALLEL: ParallelSupport = {
 /** CogVideoXDPMScheduler step after the CFG combine (pipeline_cogvideox.py:742-760): ~15 elementwise ops on the latents. */
 const COG_SAMPLER = { name: 'CogVideoXDPMScheduler (DPM-Solver++ 2M), dynamic CFG', guidance: 'batched' as const, step: { kernels: 15, latentPasses: 12 }, latentBytes: 4 };
 
+/**
+ * What the CogVideoX 1.0 releases (5B and 2B) share: the 3D VAE, T5-v1.1-XXL at 226 tokens (2 bytes a weight: bf16, or the
+ * 2B's recommended fp16), the sampler, SDPA's FlashAttention-2 backend, 720×480 at 49 frames (8N+1), 8 fps, 50 steps
+ * (${COG}:README.md:183-250; THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml:21-29, 70-79, 90-118, 156-173).
+ */
+const COG_10 = {
+  family: 'cogvideox' as const, task: 't2v' as const, experts: 1 as const, vae: COG_VAE,
+  textEncoder: stack('t5-v1.1-xxl', [t5Xxl(226, 'bf16')], T5_XXL_FP32_BYTES / 2),
+  sampler: COG_SAMPLER, parallel: COG_PARALLEL, attention: 'fa2' as const,
+  defaults: { steps: 50, frames: 49, width: 720, height: 480, fps: 8, guidance: true },
+  frameModulus: 8, sizes: [[720, 480]] as [number, number][],
+  checkpointDtype: 'bf16' as const, officialWeightDtype: 'bf16' as const, vaeEncodeFrames: 'none' as const,
+};
+
 const LTX_PARALLEL: ParallelSupport = {
   ...NONE, ulysses: true, ring: true, offload: true,
   source: `${LTX}: single GPU (no distributed code); ${DIFF}:src/diffusers/models/transformers/transformer_ltx.py:417-430 (_cp_plan: ring/Ulysses context parallel); offload_to_cpu (${LTX}:ltx_video/inference.py:451, pipelines/pipeline_ltx_video.py:1042-1045, 1292-1296)`,
@@ -186,56 +200,25 @@ export const FAMILY_MODELS: readonly ModelSpec[] = [
     },
   },
   {
-    family: 'cogvideox',
+    ...COG_10,
     id: 'cogvideox-5b',
     name: 'CogVideoX-5B',
-    task: 't2v',
     release: `${COG} (CogVideoX-5B 1.0, diffusers CogVideoXPipeline)`,
     // 1.0: spatial patch only, patch bias (cogvideox_transformer_3d.py:222-251 defaults; RoPE for 5B)
     dit: { ...COG_DIT_BASE, patch: [1, 2, 2], patchBias: true },
-    experts: 1,
-    vae: COG_VAE,
-    textEncoder: stack('t5-v1.1-xxl', [t5Xxl(226, 'bf16')], T5_XXL_FP32_BYTES / 2),
-    sampler: COG_SAMPLER,
-    parallel: COG_PARALLEL,
-    attention: 'fa2',
-    // 720×480, 49 frames (8N+1), 8 fps, 50 steps (${COG}:README.md:183-250, CogVideoX-5B column)
-    defaults: { steps: 50, frames: 49, width: 720, height: 480, fps: 8, guidance: true },
-    frameModulus: 8,
-    sizes: [[720, 480]],
-    checkpointDtype: 'bf16',
-    officialWeightDtype: 'bf16',
-    vaeEncodeFrames: 'none',
     sources: { dit: `${DIFF}:src/diffusers/models/transformers/cogvideox_transformer_3d.py`, defaults: `${COG}:README.md:183-250` },
   },
   {
-    family: 'cogvideox',
+    ...COG_10,
     id: 'cogvideox-2b',
     name: 'CogVideoX-2B',
-    task: 't2v',
     release: 'THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml (CogVideoX-2B 1.0, diffusers CogVideoXPipeline)',
     // 30 layers, 30 heads × 64 (hidden 1920), time_embed_dim 512, patch 2 with bias, 16 latent channels, T5 width 4096, 226 text
     // tokens; a 3D sin-cos position embedding added at the patch embedding instead of RoPE (Basic3DPositionEmbeddingMixin;
     // THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml:24-49; diffusers' config: use_rotary_positional_embeddings false)
     dit: { ...COG_DIT_BASE, dim: 1920, heads: 30, headDim: 64, layers: 30, ffnDim: 4 * 1920, patch: [1, 2, 2], patchBias: true, rope: false, additivePositions: true },
-    experts: 1,
-    // the same 3D VAE (ch 128, ch_mult 1,2,2,4, 3 res blocks; cogvideox_2b.yaml:90-118)
-    vae: COG_VAE,
-    // T5-v1.1-XXL encoder, 226 tokens (cogvideox_2b.yaml:70-79); 2 bytes a weight in fp16 or bf16 alike
-    textEncoder: stack('t5-v1.1-xxl', [t5Xxl(226, 'bf16')], T5_XXL_FP32_BYTES / 2),
-    // priced as the 5B's DPM-Solver++ step: the 2B's DDIM step (THUDM/CogVideo inference/cli_demo.py recommends
+    // the sampler is priced as the 5B's DPM-Solver++ step: the 2B's DDIM step (THUDM/CogVideo inference/cli_demo.py recommends
     // CogVideoXDDIMScheduler for the 2B) runs fewer latent passes, a difference under 0.1% of a step
-    sampler: COG_SAMPLER,
-    parallel: COG_PARALLEL,
-    attention: 'fa2',
-    // 720×480, 49 frames, 8 fps, 50 steps, dynamic CFG 6 (cogvideox_2b.yaml:21-29, 156-173)
-    defaults: { steps: 50, frames: 49, width: 720, height: 480, fps: 8, guidance: true },
-    frameModulus: 8,
-    sizes: [[720, 480]],
-    // FP16 is the 2B's recommended precision (THUDM/CogVideo README), bf16 runs too; both 2 bytes a weight
-    checkpointDtype: 'bf16',
-    officialWeightDtype: 'bf16',
-    vaeEncodeFrames: 'none',
     sources: { dit: `${DIFF}:src/diffusers/models/transformers/cogvideox_transformer_3d.py`, defaults: 'THUDM/CogVideo@6a93ac6:sat/configs/cogvideox_2b.yaml' },
   },
   {
