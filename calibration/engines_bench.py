@@ -380,13 +380,14 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--quick", action="store_true", help="short lengths and one small block: checks the setup")
     ap.add_argument("--sections", default="attention,gemm,quant,rope,block")
+    ap.add_argument("--lengths", default=None, help="comma-separated attention lengths instead of the default set")
     a = ap.parse_args()
     if not torch.cuda.is_available():
         sys.exit("needs a CUDA GPU")
     # sdpa_backend_applied: each sdpa_* row ran under its own sdpa_kernel backend (runs before that fix did not)
     out = G.JsonOut(a.out, dict(schema="vgsim-engines-bench/1", sdpa_backend_applied=True, **G.collect_env()))
     sections = a.sections.split(",")
-    lengths = QUICK_LENGTHS if a.quick else LENGTHS
+    lengths = [int(x) for x in a.lengths.split(",")] if a.lengths else QUICK_LENGTHS if a.quick else LENGTHS
     ms = [4096] if a.quick else [4096, 32760, 75600]
     if "attention" in sections:
         attention_cases(out, lengths)
