@@ -14,6 +14,8 @@ import { activationQuantization } from '../src/workload/block-groups.ts';
 import { StageBuilder } from '../src/workload/ops.ts';
 import { attentionCall } from '../src/workload/attention-kernels.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
+import { DeviceModel } from '../src/perf/device.ts';
+import { priceStage } from '../src/perf/stage-cost.ts';
 
 const FILE = 'calibration/engines/h100-sxm.json';
 const rows = compareEngineKernels(loadEngineBench(FILE));
@@ -135,3 +137,30 @@ describe('engine kernels vs engines_bench.py (H100 SXM)', () => {
   });
 });
 
+
+describe('SageAttention whole calls (sage_build_bench.sh rows)', () => {
+  it('a sage2/sage1 full-call row is priced as the estimate prices the call: its input passes plus the kernel', () => {
+    const file = {
+      ...loadEngineBench(FILE),
+      attention: [
+        { name: 'sage2_full_call', L: 32760, s: 0.05 },
+        { name: 'sage1_full_call', L: 32760, s: 0.07 },
+        { name: 'sage2_full_call', L: 32760, skipped: 'sageattention not importable' },
+      ],
+    };
+    const got = compareEngineKernels(file).filter((r) => r.section === 'attention');
+    expect(got.map((r) => r.case)).toEqual(['sage2_full_call L=32760', 'sage1_full_call L=32760']);
+    for (const [r, kernel] of [[got[0]!, 'sage2'], [got[1]!, 'sage1']] as const) {
+      const b = new StageBuilder();
+      attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: 32760, lk: 32760, headDim: 128, kernel }, {});
+      // the call has its quantisation passes and one attention op
+      expect(b.ops.filter((o) => o.kind === 'attention')).toHaveLength(1);
+      expect(b.ops.filter((o) => o.kind === 'elementwise').length).toBeGreaterThan(1);
+      expect(r.predicted_s).toBeCloseTo(priceStage(new DeviceModel('h100-sxm', { sustained: false, launch: 'eager' }), b.ops).seconds, 12);
+      expect(r.error).toBeCloseTo(r.predicted_s / r.measured_s - 1, 12);
+      expect(r.role).toBe('check');
+    }
+    // the FP8-PV kernel is priced faster than the FP16-PV one on Hopper
+    expect(got[0]!.predicted_s).toBeLessThan(got[1]!.predicted_s);
+  });
+});
