@@ -66,7 +66,7 @@ def median_s(f, reps):
 
 def host_pieces(grid, reps):
     c, s = rope_tables(grid)
-    cpu, cpu_xs = [], []
+    cpu_xs = []
     for _ in range(reps):
         t0 = time.perf_counter()
         rope_tables(grid)
