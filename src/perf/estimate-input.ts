@@ -60,7 +60,6 @@ export function inferenceOptions(i: InferenceSpec): InferenceOptions {
   };
 }
 
-const ATTENTION = ATTENTION_CHOICES;
 const DTYPES = ['bf16', 'fp8', 'int8'] as const;
 const CFG = ['official', 'sequential', 'batched', 'none'] as const;
 const FP32_MATMUL = ['ieee', 'tf32'] as const;
@@ -82,7 +81,7 @@ export interface EstimateSpec {
   frames?: number;
   steps?: number;
   batch?: number;
-  attention?: (typeof ATTENTION)[number];
+  attention?: (typeof ATTENTION_CHOICES)[number];
   dtype?: (typeof DTYPES)[number];
   offload?: boolean;
   compile?: boolean;
@@ -126,7 +125,7 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
   }
   const res = spec.resolution !== undefined ? parseResolution(spec.resolution) : undefined;
   if (spec.resolution !== undefined && !res) problem('resolution', `${name('resolution')} expects WIDTHxHEIGHT, got "${spec.resolution}"`);
-  const attention = oneOf('attention', spec.attention, ATTENTION, 'auto');
+  const attention = oneOf('attention', spec.attention, ATTENTION_CHOICES, 'auto');
   const dtype = oneOf('dtype', spec.dtype, DTYPES, 'bf16');
   const cfg = oneOf('cfg', spec.cfg, CFG, 'official');
   const fp32Matmul = spec.fp32_matmul === undefined ? undefined : oneOf('fp32_matmul', spec.fp32_matmul, FP32_MATMUL, 'tf32');

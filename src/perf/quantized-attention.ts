@@ -79,7 +79,8 @@ export function quantizedAttentionProblem(kernel: QuantizedAttention, g: GpuSpec
 export function quantizedAttentionRatio(kernel: QuantizedAttention, g: GpuSpec, lq: number): { reference: 'fa3' | 'fa2'; ratio: number; basis: string } {
   const fromCharts = (bars: string) => `vgsim's FA2 rate × the ${bars}/FA2 ratio of SageAttention's chart for this GPU generation`;
   if (kernel === 'sage1') {
-    const chart = isHopper(g) ? SAGE1_H100_HD128 : preHopperChart(g) ? SAGE_PRE_HOPPER[preHopperChart(g)!].map(([n, fa2, , s16]) => [n, fa2, s16] as const) : undefined;
+    const pre = preHopperChart(g);
+    const chart = isHopper(g) ? SAGE1_H100_HD128 : pre ? SAGE_PRE_HOPPER[pre].map(([n, fa2, , s16]) => [n, fa2, s16] as const) : undefined;
     if (!chart) throw new Error(quantizedAttentionProblem(kernel, g) ?? `no rate for ${kernel} on ${g.id}`);
     return { reference: 'fa2', ratio: interpLog(chart.map(([n, fa2, s]) => [n, s / fa2] as [number, number]), lq), basis: fromCharts(isHopper(g) ? 'SageAttention1' : 'Sage 8+16') };
   }
