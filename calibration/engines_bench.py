@@ -11,6 +11,8 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
               `flash_attn_interface` is installed; and the input passes alone, written here in torch as
               SageAttention and xDiT run them (k.mean, INT8 quantisation of Q and K, the V padding copy to a
               multiple of 128, V transpose + FP8 cast; xDiT's per-tensor abs/max/divide/cast).
+  sage_split  SageAttention's call in its own pieces (its k.mean, Q/K quantisation, V padding and FP8 pass, and
+              the kernel alone on pre-quantised inputs), sage2 on SM90 and sage1; not in the default list.
   gemm        INT8 (torch._int_mm) against FP8 (torch._scaled_mm) and bf16 at Wan's linear shapes: vgsim
               assumes INT8 = FP8 on Hopper/Ada (equal datasheet peaks).
   quant       per-token FP8 activation quantisation (one pass, as sgl-kernel) and torchao-style per-tensor
@@ -148,6 +150,59 @@ def attention_cases(out, lengths):
             return res
         rec(out, "attention", dict(name="xdit_fa3_fp8_input_passes", L=L), xdit_fp8_passes, nbytes=3 * E * 33)
         q = k = v = None
+        G.cleanup()
+
+
+# ------------------------------------------------------------------------------------------- sage_split
+def sage_split_cases(out, lengths):
+    """SageAttention's call in its own pieces, each timed alone on its real inputs (thu-ml/SageAttention@d1a57a5
+    core.py): sage2 as `sageattn` runs it on SM90 (sageattn_qk_int8_pv_fp8_cuda_sm90, pv_accum "fp32+fp32",
+    per-thread INT8 Q/K: k.mean, per_thread_int8_triton, the V padding cat, per_channel_fp8, the fused kernel) and
+    sage1 (sageattn_qk_int8_pv_fp16_triton: k.mean, v.to(fp16), per_block_int8_triton, the Triton kernel). The
+    kernel rows run on inputs quantised once beforehand, so they time the attention kernel alone."""
+    try:
+        from sageattention import sm90_compile
+        from sageattention.quant import per_channel_fp8
+        from sageattention.triton.quant_per_thread import per_thread_int8 as per_thread_int8_triton
+        from sageattention.triton.quant_per_block import per_block_int8 as per_block_int8_triton
+        from sageattention.triton.attn_qk_int8_per_block import forward as sage1_kernel
+    except Exception as exc:  # noqa: BLE001
+        skip(out, "sage_split", dict(name="sage"), "sageattention not importable: " + G.short_err(exc))
+        return
+    for L in lengths:
+        if G.free_bytes() < 12 * HEADS * L * HEAD_DIM * 2:
+            skip(out, "sage_split", dict(L=L), "not enough free memory")
+            continue
+        q, k, v = (torch.randn(1, HEADS, L, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+        E = HEADS * L * HEAD_DIM
+        sm = HEAD_DIM ** -0.5
+        pad = (128 - L % 128) % 128
+        km = k.mean(dim=2, keepdim=True)
+        rec(out, "sage_split", dict(name="smooth_k", L=L), lambda _i: k.mean(dim=2, keepdim=True), nbytes=E * 2)
+        # sage2 (SM90)
+        rec(out, "sage_split", dict(name="sage2_quant_qk", L=L),
+            lambda _i: per_thread_int8_triton(q, k, km, tensor_layout="HND", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128), nbytes=2 * E * 3)
+        vp = torch.cat([v, torch.zeros(1, HEADS, pad, HEAD_DIM, dtype=v.dtype, device=v.device)], dim=2) if pad else v
+        if pad:
+            rec(out, "sage_split", dict(name="sage2_pad_v", L=L, v_pad=pad),
+                lambda _i: torch.cat([v, torch.zeros(1, HEADS, pad, HEAD_DIM, dtype=v.dtype, device=v.device)], dim=2), nbytes=E * 2 * 2)
+        rec(out, "sage_split", dict(name="sage2_quant_v", L=L, v_pad=pad), lambda _i: per_channel_fp8(vp, tensor_layout="HND", smooth_v=False),
+            nbytes=HEADS * (L + pad) * HEAD_DIM * (2 + 2 + 2 + 1))
+        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="HND", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
+        v8, vs, _ = per_channel_fp8(vp, tensor_layout="HND", smooth_v=False)
+        o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
+        rec(out, "sage_split", dict(name="sage2_kernel", L=L),
+            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 1, 0, 3, sm, 0), flops=attn_flops(L))
+        qi = ki = v8 = vp = o = None
+        # sage1 (Triton)
+        rec(out, "sage_split", dict(name="sage1_v_fp16", L=L), lambda _i: v.to(torch.float16), nbytes=E * 4)
+        rec(out, "sage_split", dict(name="sage1_quant_qk", L=L),
+            lambda _i: per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="HND"), nbytes=2 * E * 3)
+        qi, qs, ki, ks = per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="HND")
+        v16 = v.to(torch.float16)
+        rec(out, "sage_split", dict(name="sage1_kernel", L=L),
+            lambda _i: sage1_kernel(qi, ki, v16, qs, ks, tensor_layout="HND", output_dtype=torch.bfloat16), flops=attn_flops(L))
+        q = k = v = qi = ki = v16 = km = None
         G.cleanup()
 
 
@@ -391,6 +446,8 @@ def main():
     ms = [4096] if a.quick else [4096, 32760, 75600]
     if "attention" in sections:
         attention_cases(out, lengths)
+    if "sage_split" in sections:
+        sage_split_cases(out, lengths)
     if "gemm" in sections:
         gemm_cases(out, ms)
     if "quant" in sections:

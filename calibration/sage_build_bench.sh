@@ -7,6 +7,7 @@
 # .gitignore's out/ keeps out of git; pass it in `carry`), then run this on the device:
 #
 #   bash calibration/sage_build_bench.sh          # writes $OUT/sage-build.log and $OUT/sage-attention.json
+#   SECTIONS=attention,sage_split bash calibration/sage_build_bench.sh   # also the call in its pieces (engines_bench.py)
 #
 # Only the Hopper kernels are built (the SM80/SM89 extensions are dropped from a copy of its setup.py: sageattn
 # dispatches to the SM90 one on compute capability 9.0, and the package imports without the others). The timing is
@@ -32,4 +33,4 @@ t0=$(date +%s)
 ( cd $B && TORCH_CUDA_ARCH_LIST=${ARCH:-9.0} MAX_JOBS=${MAX_JOBS:-16} timeout ${BUILD_S:-420} python3 setup.py build_ext --inplace ) > $OUT/sage-build.log 2>&1
 echo "build rc=$? in $(( $(date +%s) - t0 )) s"; grep -i "error" $OUT/sage-build.log | head -5; ls $B/sageattention/*.so 2>/dev/null
 PYTHONPATH=$B timeout ${BENCH_S:-150} python3 -c "import sageattention.core as c; print('SM90_ENABLED', c.SM90_ENABLED)"
-PYTHONPATH=$B timeout ${BENCH_S:-150} python3 calibration/engines_bench.py --sections attention ${LENGTHS:+--lengths $LENGTHS} --out $OUT/sage-attention.json 2>&1 | tail -3
+PYTHONPATH=$B timeout ${BENCH_S:-150} python3 calibration/engines_bench.py --sections ${SECTIONS:-attention} ${LENGTHS:+--lengths $LENGTHS} --out $OUT/sage-attention.json 2>&1 | tail -3

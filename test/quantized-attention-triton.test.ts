@@ -1,12 +1,12 @@
 /**
- * The quantised-attention ratios vgsim prices on Hopper (src/perf/quantized-attention.ts: the FA3 paper's FP8/BF16
- * ratio, × SageAttention's chart ratio of Sage2 to FP8 FA3) against our own measurement: one Triton flash-attention
- * kernel in bf16, fp8 and INT8-QK/FP8-PV on an H100 (calibration/quant_attention_triton.py,
+ * The quantised-attention ratios vgsim prices on Hopper (src/perf/quantized-attention.ts: FP8 FA3 at the FA3 paper's
+ * FP8/BF16 ratio; SageAttention2 measured, SAGE_H100_MEASURED) against our own Triton flash-attention kernel run in
+ * bf16, fp8 and INT8-QK/FP8-PV on an H100 (calibration/quant_attention_triton.py,
  * calibration/engines/h100-sxm-triton-attention.json). Held out: nothing was fitted to it.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { quantizedAttentionRatio, SAGE_H100_HD128 } from '../src/perf/quantized-attention.ts';
+import { quantizedAttentionRatio, SAGE_H100_HD128, SAGE_H100_MEASURED } from '../src/perf/quantized-attention.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 import { interpLog } from '../src/perf/profile.ts';
 
@@ -31,10 +31,11 @@ describe('quantised attention ratios against our own Triton kernel on an H100', 
     }
   });
 
-  it('INT8-QK/FP8-PV over BF16 (SageAttention2\'s arithmetic): vgsim\'s Sage2 ratio within 6%; the chart\'s own Sage2/FA3 ratio was 20%+ high', () => {
+  it('INT8-QK/FP8-PV over BF16 (SageAttention2\'s arithmetic): the measured SageAttention kernel\'s gain over cuDNN within 10% of our Triton kernel\'s; the chart\'s own Sage2/FA3 ratio was 20%+ high', () => {
     for (const r of long) {
       const measured = r.int8qk.tflops / r.bf16.tflops;
-      expect(Math.abs(quantizedAttentionRatio('sage2', h100, r.L).ratio / measured - 1), `L=${r.L}`).toBeLessThan(0.06);
+      const sage = interpLog(SAGE_H100_MEASURED.map((m) => [m[0], m[1]] as [number, number]), r.L);
+      expect(Math.abs(sage / measured - 1), `L=${r.L}`).toBeLessThan(0.1);
       const chart = interpLog(SAGE_H100_HD128.map((c) => [c[0], c[3] / c[1]] as [number, number]), r.L);
       expect(chart / measured - 1, `L=${r.L}`).toBeGreaterThan(0.2);
     }

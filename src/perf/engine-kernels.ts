@@ -66,6 +66,7 @@ export interface EngineBenchFile {
   block?: BenchRow[];
   block_fp8?: BenchRow[];
   reduce?: BenchRow[];
+  sage_split?: BenchRow[];
   /** engines_bench.py applied the SDPA backend named by each sdpa_* row (runs after the backend fix). */
   sdpa_backend_applied?: boolean;
 }
@@ -78,7 +79,7 @@ export interface EngineBenchFile {
 export type KernelRole = 'check' | 'calibration' | 'bound';
 
 export interface EngineKernelRow {
-  section: 'attention' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
+  section: 'attention' | 'sage_split' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
   /** The engines_bench.py file the measurement comes from. */
   file?: string;
   case: string;
@@ -103,12 +104,13 @@ export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: bo
   { file: 'calibration/engines/h100-sxm-attention-reduce.json', sdpaBackendApplied: true },
   { file: 'calibration/engines/h100-sxm-block-fp8.json', sdpaBackendApplied: true },
   { file: 'calibration/engines/h100-sxm-block-quant.json', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-sage.json', sdpaBackendApplied: true },
 ];
 
 /** Measured cases the comparison leaves out, and why. */
 export const LEFT_OUT: readonly { cases: string; why: string }[] = [
   { cases: 'attention sdpa_flash of h100-sxm.json', why: 'that run did not apply the backend: it timed SDPA\'s default, the same kernel as its sdpa_cudnn rows (h100-sxm-attention-reduce.json times flash itself)' },
-  { cases: 'attention sage2, fa3 (bf16 and FP8 kernels)', why: 'skipped on the device: sageattention and flash_attn_interface not installed' },
+  { cases: 'attention sage2 of the first files; fa3 (bf16 and FP8 kernels) of every file', why: 'skipped on the device: sageattention (until h100-sxm-sage.json, built from source) and flash_attn_interface not installed' },
   { cases: 'quant per_token_fp8_eager', why: 'no engine runs per-token quantisation as eager torch ops (vgsim prices the one-pass kernel, set against the compiled row)' },
 ];
 
@@ -135,6 +137,18 @@ function stageSeconds(dev: DeviceModel, build: (b: StageBuilder) => void): numbe
   build(b);
   return benchSeconds(dev, b.ops);
 }
+
+/** What each piece of engines_bench.py's sage_split section is priced as: the ops of attentionCall (by name, `kernel` the attention op). */
+const SAGE_PIECES: Record<string, { ops: string[]; as: string }> = {
+  smooth_k: { ops: ['sage_smooth_k'], as: 'k.mean over the sequence (a reduce pass over K)' },
+  sage2_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 (a cast-down pass, two kernels)' },
+  sage2_pad_v: { ops: ['sage_pad_v'], as: 'V padded to a multiple of 128 tokens (a copy)' },
+  sage2_quant_v: { ops: ['sage_v_transpose', 'sage_quant_v'], as: 'per_channel_fp8: V transposed and padded (a copy), then to FP8 (a cast-down pass)' },
+  sage2_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage2 rate" },
+  sage1_v_fp16: { ops: ['sage_v_fp16'], as: 'V to fp16 (a copy)' },
+  sage1_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 (a cast-down pass, two kernels)' },
+  sage1_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage1 rate" },
+};
 
 const GEMM_DTYPE: Record<string, Dtype> = { bf16: 'bf16', fp8_scaled_mm: 'fp8', int8_int_mm: 'int8' };
 
@@ -177,7 +191,8 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const kernel = r.name === 'sage2_full_call' ? 'sage2' : 'sage1';
       const b = new StageBuilder();
       attentionCall(b, { ...call, kernel }, {});
-      push('attention', r.name, `${r.name} L=${L}`, r.s, benchSeconds(dev, b.ops), `${kernel} call: input passes + the kernel at vgsim's ${kernel} rate (quantized-attention.ts)`);
+      // these rows set vgsim's Hopper SageAttention rates (quantized-attention.ts SAGE_H100_MEASURED)
+      push('attention', r.name, `${r.name} L=${L}`, r.s, benchSeconds(dev, b.ops), `${kernel} call: input passes + the kernel at vgsim's ${kernel} rate (quantized-attention.ts, set from this row)`, 'calibration');
     } else if (r.name === 'xdit_fa3_fp8_input_passes' || r.name === 'sage2_input_passes_torch') {
       const kernel = r.name === 'sage2_input_passes_torch' ? 'sage2' : 'fa3-fp8';
       const b = new StageBuilder();
@@ -185,6 +200,18 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const s = benchSeconds(dev, b.ops.filter((o) => o.kind === 'elementwise'));
       push('attention', r.name, `${r.name} L=${L}`, r.s, s, kernel === 'sage2' ? 'SageAttention2 input passes (its Triton/CUDA kernels; the bench runs torch stand-ins)' : 'xDiT FP8 input passes (to fp32, abs, full max, divide in the non-vectorised loop, cast; contiguous) of q, k, v', kernel === 'sage2' ? 'bound' : undefined);
     }
+  }
+  // SageAttention's call in its pieces: each piece against the op attentionCall prices it as
+  for (const r of (f.sage_split ?? []).filter(ok)) {
+    const kernel = r.name!.startsWith('sage1') ? 'sage1' : 'sage2';
+    const piece = SAGE_PIECES[r.name!];
+    if (!piece) continue;
+    const b = new StageBuilder();
+    attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: r.L!, lk: r.L!, headDim: 128, kernel }, {});
+    const ops = b.ops.filter((o) => piece.ops.some((n) => (n === 'kernel' ? o.kind === 'attention' : o.name === `attn.${n}`)));
+    // the kernels' rows set vgsim's Hopper sage rates (quantized-attention.ts SAGE_H100_MEASURED); the passes are checks
+    const role: KernelRole = piece.ops.includes('kernel') ? 'calibration' : 'check';
+    push('sage_split', r.name!, `${r.name} L=${r.L}`, r.s, benchSeconds(dev, ops), `${kernel}: ${piece.as}`, role);
   }
   for (const r of (f.gemm ?? []).filter(ok)) {
     const dtype = GEMM_DTYPE[r.name!];
@@ -256,7 +283,7 @@ export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile 
   return ENGINE_BENCH_FILES.flatMap((x) => compareEngineKernels(read(x.file), gpuId, { sdpaBackendApplied: x.sdpaBackendApplied }).map((r) => ({ ...r, file: x.file })));
 }
 
-const SECTIONS = ['attention', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
+const SECTIONS = ['attention', 'sage_split', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
 
 /**
  * The comparison as Markdown: one table per file, then the summary by role and section over all files, then

@@ -154,7 +154,10 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');
   if (isQuantizedAttention(kernel)) {
     // the note names the ratios the pricing takes (quantized-attention.ts)
-    warnings.push(`${kernel} is not measured here: its rate is ${quantizedAttentionRatio(kernel, device.gpu, req.tokens).basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
+    const q = quantizedAttentionRatio(kernel, device.gpu, req.tokens);
+    warnings.push(q.measured
+      ? `${kernel}: its rate is ${q.basis}${/h100/i.test(device.gpu.id) ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input passes priced as memory-bound kernels`
+      : `${kernel} is not measured here: its rate is ${q.basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
   if (opts.compile && !exec.fusedLegacy) warnings.push(`compile (${exec.engine.name}): inductor's fusion of the elementwise chains is modelled from the operator list, not measured${exec.cudaGraphs ? '' : '; no CUDA graphs (eager launches)'}`);
