@@ -120,6 +120,11 @@ def attention_cases(out, lengths):
         if sage is not None:
             rec(out, "attention", dict(name="sage2_full_call", L=L), lambda _i: sage(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
             rec(out, "attention", dict(name="sage1_full_call", L=L), lambda _i: sage1(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
+            # the layout the engines call it with ([batch, tokens, heads, dim]: LightX2V, FastVideo, diffusers)
+            qn, kn, vn = (x.transpose(1, 2).contiguous() for x in (q, k, v))
+            rec(out, "attention", dict(name="sage2_full_call_nhd", L=L), lambda _i: sage(qn, kn, vn, tensor_layout="NHD"), flops=attn_flops(L))
+            rec(out, "attention", dict(name="sage1_full_call_nhd", L=L), lambda _i: sage1(qn, kn, vn, tensor_layout="NHD"), flops=attn_flops(L))
+            qn = kn = vn = None
         if fa3 is not None:
             qn, kn, vn = (x.transpose(1, 2).contiguous() for x in (q, k, v))
             rec(out, "attention", dict(name="fa3_bf16", L=L), lambda _i: fa3.flash_attn_func(qn, kn, vn), flops=attn_flops(L))
@@ -159,7 +164,8 @@ def sage_split_cases(out, lengths):
     core.py): sage2 as `sageattn` runs it on SM90 (sageattn_qk_int8_pv_fp8_cuda_sm90, pv_accum "fp32+fp32",
     per-thread INT8 Q/K: k.mean, per_thread_int8_triton, the V padding cat, per_channel_fp8, the fused kernel) and
     sage1 (sageattn_qk_int8_pv_fp16_triton: k.mean, v.to(fp16), per_block_int8_triton, the Triton kernel). The
-    kernel rows run on inputs quantised once beforehand, so they time the attention kernel alone."""
+    kernel rows run on inputs quantised once beforehand, so they time the attention kernel alone. Layout NHD, as the
+    engines call it."""
     try:
         from sageattention import sm90_compile
         from sageattention.quant import per_channel_fp8
@@ -173,35 +179,36 @@ def sage_split_cases(out, lengths):
         if G.free_bytes() < 12 * HEADS * L * HEAD_DIM * 2:
             skip(out, "sage_split", dict(L=L), "not enough free memory")
             continue
-        q, k, v = (torch.randn(1, HEADS, L, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+        # NHD ([batch, tokens, heads, dim]), the layout the engines call sageattn with
+        q, k, v = (torch.randn(1, L, HEADS, HEAD_DIM, device="cuda", dtype=torch.bfloat16) for _ in range(3))
         E = HEADS * L * HEAD_DIM
         sm = HEAD_DIM ** -0.5
         pad = (128 - L % 128) % 128
-        km = k.mean(dim=2, keepdim=True)
-        rec(out, "sage_split", dict(name="smooth_k", L=L), lambda _i: k.mean(dim=2, keepdim=True), nbytes=E * 2)
+        km = k.mean(dim=1, keepdim=True)
+        rec(out, "sage_split", dict(name="smooth_k", L=L), lambda _i: k.mean(dim=1, keepdim=True), nbytes=E * 2)
         # sage2 (SM90)
         rec(out, "sage_split", dict(name="sage2_quant_qk", L=L),
-            lambda _i: per_thread_int8_triton(q, k, km, tensor_layout="HND", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128), nbytes=2 * E * 3)
-        vp = torch.cat([v, torch.zeros(1, HEADS, pad, HEAD_DIM, dtype=v.dtype, device=v.device)], dim=2) if pad else v
+            lambda _i: per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128), nbytes=2 * E * 3)
+        zeros = lambda: torch.zeros(1, pad, HEADS, HEAD_DIM, dtype=v.dtype, device=v.device)  # noqa: E731
+        vp = torch.cat([v, zeros()], dim=1) if pad else v
         if pad:
-            rec(out, "sage_split", dict(name="sage2_pad_v", L=L, v_pad=pad),
-                lambda _i: torch.cat([v, torch.zeros(1, HEADS, pad, HEAD_DIM, dtype=v.dtype, device=v.device)], dim=2), nbytes=E * 2 * 2)
-        rec(out, "sage_split", dict(name="sage2_quant_v", L=L, v_pad=pad), lambda _i: per_channel_fp8(vp, tensor_layout="HND", smooth_v=False),
+            rec(out, "sage_split", dict(name="sage2_pad_v", L=L, v_pad=pad), lambda _i: torch.cat([v, zeros()], dim=1), nbytes=E * 2 * 2)
+        rec(out, "sage_split", dict(name="sage2_quant_v", L=L, v_pad=pad), lambda _i: per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False),
             nbytes=HEADS * (L + pad) * HEAD_DIM * (2 + 2 + 2 + 1))
-        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="HND", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
-        v8, vs, _ = per_channel_fp8(vp, tensor_layout="HND", smooth_v=False)
+        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
+        v8, vs, _ = per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False)
         o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
         rec(out, "sage_split", dict(name="sage2_kernel", L=L),
-            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 1, 0, 3, sm, 0), flops=attn_flops(L))
+            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 0, 0, 3, sm, 0), flops=attn_flops(L))
         qi = ki = v8 = vp = o = None
         # sage1 (Triton)
         rec(out, "sage_split", dict(name="sage1_v_fp16", L=L), lambda _i: v.to(torch.float16), nbytes=E * 4)
         rec(out, "sage_split", dict(name="sage1_quant_qk", L=L),
-            lambda _i: per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="HND"), nbytes=2 * E * 3)
-        qi, qs, ki, ks = per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="HND")
+            lambda _i: per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="NHD"), nbytes=2 * E * 3)
+        qi, qs, ki, ks = per_block_int8_triton(q, k, km=km, sm_scale=sm, tensor_layout="NHD")
         v16 = v.to(torch.float16)
         rec(out, "sage_split", dict(name="sage1_kernel", L=L),
-            lambda _i: sage1_kernel(qi, ki, v16, qs, ks, tensor_layout="HND", output_dtype=torch.bfloat16), flops=attn_flops(L))
+            lambda _i: sage1_kernel(qi, ki, v16, qs, ks, tensor_layout="NHD", output_dtype=torch.bfloat16), flops=attn_flops(L))
         q = k = v = qi = ki = v16 = km = None
         G.cleanup()
 

@@ -30,7 +30,7 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
     expect(ENGINE_BENCH_FILES.map((f) => f.file)).toContain(FILE);
     const all = compareEngineBenchFiles();
     expect(all.filter((r) => r.file === FILE).length).toBe(rows.length);
-    const others = ['h100-sxm', 'h100-sxm-block-fp8', 'h100-sxm-block-quant'].map((f) => compareEngineKernels(loadEngineBench(`calibration/engines/${f}.json`)).length);
+    const others = ['h100-sxm', 'h100-sxm-block-fp8', 'h100-sxm-block-quant', 'h100-sxm-sage', 'h100-sxm-sage-split'].map((f) => compareEngineKernels(loadEngineBench(`calibration/engines/${f}.json`)).length);
     expect(all.length).toBe(rows.length + others.reduce((a, b) => a + b, 0));
   });
 

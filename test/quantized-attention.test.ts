@@ -1,8 +1,9 @@
 /**
- * SageAttention on Hopper is priced from its own kernels measured on an H100 SXM (calibration/engines/h100-sxm-sage.json,
- * src/perf/quantized-attention.ts SAGE_H100_MEASURED). These tests recompute the table from the file, check the
- * whole call as an estimate prices it against the measurement, and check the measured kernel against what
- * SageAttention publishes for the same kernel (its H100 chart), which nothing was fitted to.
+ * SageAttention on Hopper is priced from its own kernels measured on an H100 SXM (src/perf/quantized-attention.ts
+ * SAGE_H100_MEASURED, from calibration/engines/h100-sxm-sage-split.json) and its input kernels at their measured
+ * rates (src/perf/sage-input-rates.ts). These tests recompute both tables from the file, check the whole calls of
+ * both runs against kernel + passes as an estimate prices them (held out), and the measured kernel against what
+ * SageAttention publishes for it (its H100 chart), which nothing was fitted to.
  */
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -11,60 +12,76 @@ import { priceStage } from '../src/perf/stage-cost.ts';
 import { StageBuilder } from '../src/workload/ops.ts';
 import { attentionCall } from '../src/workload/attention-kernels.ts';
 import { quantizedAttentionRatio, SAGE_H100_HD128, SAGE_H100_MEASURED, SAGE_H100_MEASURED_FILE } from '../src/perf/quantized-attention.ts';
+import { SAGE_INPUT_GBS } from '../src/perf/sage-input-rates.ts';
 import { interpLog } from '../src/perf/profile.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 
 interface Row { name?: string; L?: number; s?: number }
-const file = JSON.parse(readFileSync(new URL(`../${SAGE_H100_MEASURED_FILE}`, import.meta.url), 'utf8')) as { gpu_name: string; attention: Row[] };
-const row = (name: string, L: number) => file.attention.find((r) => r.name === name && r.L === L)?.s;
+type File = { gpu_name: string; attention: Row[]; sage_split?: Row[] };
+const read = (f: string) => JSON.parse(readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')) as File;
+const split = read(SAGE_H100_MEASURED_FILE);
+const first = read('calibration/engines/h100-sxm-sage.json');
+const at = (rows: Row[] | undefined, name: string, L: number) => rows?.find((r) => r.name === name && r.L === L)?.s;
 // as the kernel benches are compared (engine-kernels.ts): burst clocks, eager launches
 const h100 = new DeviceModel('h100-sxm', { sustained: false, launch: 'eager' });
-const call = (kernel: 'sage1' | 'sage2' | 'cudnn', L: number) => {
+const call = (kernel: 'sage1' | 'sage2', L: number) => {
   const b = new StageBuilder();
   attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: L, lk: L, headDim: 128, kernel }, {});
-  return { passes: priceStage(h100, b.ops.filter((o) => o.kind === 'elementwise')).seconds, whole: priceStage(h100, b.ops).seconds };
+  return b.ops;
 };
-const LENGTHS = SAGE_H100_MEASURED.map((r) => r[0]);
+const cudnn = (L: number) => h100.opTime({ kind: 'attention', name: 'a', group: 'attention', count: 1, batch: 1, heads: 40, lq: L, lk: L, headDim: 128, kernel: 'cudnn', dtype: 'bf16' }).seconds;
 
-describe('SageAttention measured on an H100 (SAGE_H100_MEASURED)', () => {
-  it('the file is an H100 run with both whole calls at every tabled length', () => {
-    expect(file.gpu_name).toMatch(/H100/);
-    for (const L of LENGTHS) for (const k of ['sage2_full_call', 'sage1_full_call']) expect(row(k, L), `${k} L=${L}`).toBeGreaterThan(0);
+describe('SageAttention measured on an H100 (SAGE_H100_MEASURED, SAGE_INPUT_GBS)', () => {
+  it('both files are H100 runs; the split file has every piece at every tabled length', () => {
+    expect(split.gpu_name).toMatch(/H100/);
+    expect(first.gpu_name).toMatch(/H100/);
+    for (const [L] of SAGE_H100_MEASURED) for (const n of ['sage2_kernel', 'sage1_kernel', 'sage2_quant_qk', 'sage2_quant_v', 'sage1_quant_qk']) expect(at(split.sage_split, n, L), `${n} L=${L}`).toBeGreaterThan(0);
   });
 
-  it('each ratio is recomputed from the file: the kernel (the call less the priced input passes) over vgsim\'s cuDNN rate', () => {
+  it('each kernel ratio is recomputed from the file: vgsim\'s cuDNN time over the measured kernel alone', () => {
     for (const [L, sage2, sage1] of SAGE_H100_MEASURED) {
-      const cudnn = call('cudnn', L).whole;
-      for (const [k, tabled] of [['sage2', sage2], ['sage1', sage1]] as const) {
-        const kernel = row(`${k}_full_call`, L)! - call(k, L).passes;
-        expect(cudnn / kernel, `${k} L=${L}`).toBeCloseTo(tabled, 3);
+      expect(cudnn(L) / at(split.sage_split, 'sage2_kernel', L)!, `sage2 L=${L}`).toBeCloseTo(sage2, 3);
+      expect(cudnn(L) / at(split.sage_split, 'sage1_kernel', L)!, `sage1 L=${L}`).toBeCloseTo(sage1, 3);
+    }
+  });
+
+  it('each input-kernel rate is recomputed from the file (bytes read + written over the measured time)', () => {
+    const rows: Record<keyof typeof SAGE_INPUT_GBS, string> = { sage_int8_qk_thread: 'sage2_quant_qk', sage_int8_qk_block: 'sage1_quant_qk', sage_fp8_v: 'sage2_quant_v' };
+    for (const [kind, name] of Object.entries(rows) as [keyof typeof SAGE_INPUT_GBS, string][]) {
+      for (const [perKernel, gbs] of SAGE_INPUT_GBS[kind]) {
+        const L = [4096, 16384, 75600].find((x) => Math.abs((kind === 'sage_fp8_v' ? 40 * (x + ((128 - (x % 128)) % 128)) * 128 * 3.5 : 40 * x * 128 * 3) / perKernel - 1) < 1e-9)!;
+        expect(L, `${kind} ${perKernel}`).toBeDefined();
+        expect((2 * perKernel) / at(split.sage_split, name, L)! / 1e9).toBeCloseTo(gbs, 6);
       }
     }
   });
 
-  it('so the whole call as an estimate prices it is the measured call (within 0.1%)', () => {
-    for (const L of LENGTHS) for (const k of ['sage2', 'sage1'] as const) {
-      expect(Math.abs(call(k, L).whole / row(`${k}_full_call`, L)! - 1), `${k} L=${L}`).toBeLessThan(1e-3);
+  it('held out: the whole calls of both runs (HND, NHD) within 4% of kernel + input passes as an estimate prices them, at 4k–76k tokens', () => {
+    let n = 0;
+    for (const [file, names] of [[first, ['sage2_full_call', 'sage1_full_call']], [split, ['sage2_full_call', 'sage1_full_call', 'sage2_full_call_nhd', 'sage1_full_call_nhd']]] as const) {
+      for (const r of file.attention.filter((x) => names.includes(x.name as never) && x.s && x.L! >= 4096)) {
+        const predicted = priceStage(h100, call(r.name!.startsWith('sage2') ? 'sage2' : 'sage1', r.L!)).seconds;
+        expect(Math.abs(predicted / r.s! - 1), `${r.name} L=${r.L}`).toBeLessThan(0.04);
+        n++;
+      }
     }
+    expect(n).toBe(4 + 20);
   });
 
-  it('held out: the measured SM90 kernel is within 10% of the Sage2 bar of SageAttention\'s own H100 chart (kernels alone)', () => {
-    for (const L of LENGTHS) {
-      const flops = 4 * 40 * L * L * 128;
-      const measured = flops / (row('sage2_full_call', L)! - call('sage2', L).passes) / 1e12;
+  it('held out: the measured SM90 kernel within 3% of the Sage2 bar of SageAttention\'s own H100 chart (kernels alone) at 16k–32k', () => {
+    for (const L of [16384, 27280, 32760]) {
+      const measured = (4 * 40 * L * L * 128) / at(split.sage_split, 'sage2_kernel', L)! / 1e12;
       const chart = interpLog(SAGE_H100_HD128.map((r) => [r[0], r[3]] as [number, number]), L);
-      expect(Math.abs(measured / chart - 1), `L=${L}: ${measured.toFixed(0)} vs ${chart}`).toBeLessThan(0.1);
+      expect(Math.abs(measured / chart - 1), `L=${L}: ${measured.toFixed(0)} vs ${chart}`).toBeLessThan(0.03);
     }
   });
 
   it('another Hopper GPU takes the same ratio to its own cuDNN rate; the note says measured; Ada keeps the chart', () => {
     const h200 = quantizedAttentionRatio('sage2', getGpu('h200'), 32760);
-    expect(h200).toMatchObject({ reference: 'cudnn', measured: true, ratio: SAGE_H100_MEASURED[0]![1] });
+    expect(h200).toMatchObject({ reference: 'cudnn', measured: true, ratio: SAGE_H100_MEASURED.find((r) => r[0] === 32760)![1] });
     expect(h200.basis).toContain(SAGE_H100_MEASURED_FILE);
-    const short = quantizedAttentionRatio('sage1', getGpu('h100-sxm'), 4096);
-    expect(short.ratio).toBe(SAGE_H100_MEASURED[0]![2]); // below the measured lengths the first one holds
-    const ada = quantizedAttentionRatio('sage2', getGpu('rtx4090'), 32760);
-    expect(ada).toMatchObject({ reference: 'fa2', measured: false });
+    expect(quantizedAttentionRatio('sage1', getGpu('h100-sxm'), 512).ratio).toBe(SAGE_H100_MEASURED[0]![2]); // below the measured lengths the first one holds
+    expect(quantizedAttentionRatio('sage2', getGpu('rtx4090'), 32760)).toMatchObject({ reference: 'fa2', measured: false });
     expect(quantizedAttentionRatio('fa3-fp8', getGpu('h100-sxm'), 32760)).toMatchObject({ reference: 'fa3', measured: false });
   });
 });

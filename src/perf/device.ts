@@ -31,6 +31,7 @@ import { attentionWaves } from './attention-waves.ts';
 import { LOADED_STAGE_FACTOR } from './loaded-clock.ts';
 import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
+import { isSageInputKind, sageInputGBs, SAGE_INPUT_GPU } from './sage-input-rates.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
 import { belowMeasuredChannels, biasAddGBs, smallConvPassBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
@@ -188,6 +189,10 @@ export class DeviceModel {
     if ((family === 'reduce_full' || family === 'reduce_full_split') && !this.profile.measuresMemoryFamily(family)) {
       const gbs = family === 'reduce_full' ? fullReductionGBs(bytes) : inductorFullReductionGBs(bytes);
       return gbs * memoryBandwidthRatio(this.gpu, getGpu(FULL_REDUCTION_GPU)).ratio;
+    }
+    // SageAttention's input kernels: their own measured rates unless the profile measures the kind (sage-input-rates.ts)
+    if (isSageInputKind(family) && !this.profile.measuresMemoryFamily(family)) {
+      return sageInputGBs(family, bytes) * memoryBandwidthRatio(this.gpu, getGpu(SAGE_INPUT_GPU)).ratio;
     }
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate

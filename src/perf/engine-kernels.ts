@@ -30,6 +30,7 @@ import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { INDUCTOR_FULL_REDUCTION_GBS } from './full-reduction.ts';
+import { SAGE_INPUT_CALIBRATION_LENGTHS } from './sage-input-rates.ts';
 import { priceStage } from './stage-cost.ts';
 import { StageBuilder, type Dtype, type Op } from '../workload/ops.ts';
 import { attentionCall } from '../workload/attention-kernels.ts';
@@ -105,6 +106,7 @@ export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: bo
   { file: 'calibration/engines/h100-sxm-block-fp8.json', sdpaBackendApplied: true },
   { file: 'calibration/engines/h100-sxm-block-quant.json', sdpaBackendApplied: true },
   { file: 'calibration/engines/h100-sxm-sage.json', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-sage-split.json', sdpaBackendApplied: true },
 ];
 
 /** Measured cases the comparison leaves out, and why. */
@@ -141,12 +143,12 @@ function stageSeconds(dev: DeviceModel, build: (b: StageBuilder) => void): numbe
 /** What each piece of engines_bench.py's sage_split section is priced as: the ops of attentionCall (by name, `kernel` the attention op). */
 const SAGE_PIECES: Record<string, { ops: string[]; as: string }> = {
   smooth_k: { ops: ['sage_smooth_k'], as: 'k.mean over the sequence (a reduce pass over K)' },
-  sage2_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 (a cast-down pass, two kernels)' },
+  sage2_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 per thread (two Triton kernels, their measured rate)' },
   sage2_pad_v: { ops: ['sage_pad_v'], as: 'V padded to a multiple of 128 tokens (a copy)' },
-  sage2_quant_v: { ops: ['sage_v_transpose', 'sage_quant_v'], as: 'per_channel_fp8: V transposed and padded (a copy), then to FP8 (a cast-down pass)' },
+  sage2_quant_v: { ops: ['sage_quant_v'], as: 'per_channel_fp8: V transposed and padded, then to FP8 (two kernels, their measured rate)' },
   sage2_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage2 rate" },
   sage1_v_fp16: { ops: ['sage_v_fp16'], as: 'V to fp16 (a copy)' },
-  sage1_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 (a cast-down pass, two kernels)' },
+  sage1_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 per block (two Triton kernels, their measured rate)' },
   sage1_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage1 rate" },
 };
 
@@ -186,13 +188,13 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const t = dev.opTime({ kind: 'attention', group: 'attention', count: 1, ...call, kernel: sdpa, dtype: 'bf16' });
       const label = !backendApplied ? `sdpa (default backend) L=${L}` : `sdpa ${sdpa === 'cudnn' ? 'cuDNN' : 'flash'} L=${L}`;
       push('attention', r.name!, label, r.s, t.seconds, `${sdpa} attention op (profile ${sdpa === 'cudnn' ? 'cudnn' : 'flash'} rate)`);
-    } else if (r.name === 'sage2_full_call' || r.name === 'sage1_full_call') {
-      // SageAttention's whole call (its own input kernels and the attention kernel), as an estimate prices the call
-      const kernel = r.name === 'sage2_full_call' ? 'sage2' : 'sage1';
+    } else if (/^sage[12]_full_call(_nhd)?$/.test(r.name ?? '')) {
+      // SageAttention's whole call (its own input kernels and the attention kernel), as an estimate prices the call:
+      // held out (the kernel and input-kernel rates were set from the sage_split pieces)
+      const kernel = r.name!.startsWith('sage2') ? 'sage2' : 'sage1';
       const b = new StageBuilder();
       attentionCall(b, { ...call, kernel }, {});
-      // these rows set vgsim's Hopper SageAttention rates (quantized-attention.ts SAGE_H100_MEASURED)
-      push('attention', r.name, `${r.name} L=${L}`, r.s, benchSeconds(dev, b.ops), `${kernel} call: input passes + the kernel at vgsim's ${kernel} rate (quantized-attention.ts, set from this row)`, 'calibration');
+      push('attention', r.name!, `${r.name} L=${L}`, r.s, benchSeconds(dev, b.ops), `${kernel} call: input passes + the kernel at vgsim's measured ${kernel} rates (quantized-attention.ts, sage-input-rates.ts)`);
     } else if (r.name === 'xdit_fa3_fp8_input_passes' || r.name === 'sage2_input_passes_torch') {
       const kernel = r.name === 'sage2_input_passes_torch' ? 'sage2' : 'fa3-fp8';
       const b = new StageBuilder();
@@ -209,8 +211,10 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     const b = new StageBuilder();
     attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: r.L!, lk: r.L!, headDim: 128, kernel }, {});
     const ops = b.ops.filter((o) => piece.ops.some((n) => (n === 'kernel' ? o.kind === 'attention' : o.name === `attn.${n}`)));
-    // the kernels' rows set vgsim's Hopper sage rates (quantized-attention.ts SAGE_H100_MEASURED); the passes are checks
-    const role: KernelRole = piece.ops.includes('kernel') ? 'calibration' : 'check';
+    // the kernels' rows set vgsim's Hopper sage rates (quantized-attention.ts SAGE_H100_MEASURED), the INT8/FP8
+    // input kernels' rows at 4,096, 16,384 and 75,600 tokens their rates (sage-input-rates.ts); the rest are checks
+    const calibrated = piece.ops.includes('kernel') || (SAGE_INPUT_CALIBRATION_LENGTHS.includes(r.L!) && piece.ops.some((n) => n === 'sage_quant_qk' || n === 'sage_quant_v'));
+    const role: KernelRole = calibrated ? 'calibration' : 'check';
     push('sage_split', r.name!, `${r.name} L=${r.L}`, r.s, benchSeconds(dev, ops), `${kernel}: ${piece.as}`, role);
   }
   for (const r of (f.gemm ?? []).filter(ok)) {

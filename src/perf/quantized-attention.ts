@@ -18,9 +18,10 @@
  * Until SageAttention ran on the device (2026-12-06), sage2 on Hopper was priced as the FP8 FA3 rate above × the
  * Sage2/FA3-FP8 ratio of SageAttention's own H100 chart (SAGE_H100_HD128: the kernels alone, pre-quantised
  * inputs, bench/bench_qk_int8_pv_fp8_cuda_sm90.py): 975 TFLOP/s at 32k tokens on the H100. The built kernel runs
- * 815–832 (the chart's own bar says 882): the FA3 paper's FP8 rate, 1,008 at 16k, is 13% above the chart's FA3
- * FP8 bar on the same kind of machine, so the chained ratio overstated Sage2 by about 15%
- * (`npm run validate:engine-kernels` before this change: the whole call −15% at 32,760 and 75,600 tokens).
+ * 863–880 at 16k–76k tokens (the chart's own bar says 871–882): the FA3 paper's FP8 rate, 1,008 at 16k, is 13%
+ * above the chart's FA3 FP8 bar on the same kind of machine, so the chained ratio overstated the kernel by about
+ * 11%, and the input passes, priced at a copy's rate, ran at half of it: the whole call came out 15% fast at
+ * 32,760 and 75,600 tokens (`npm run validate:engine-kernels` before the measurement).
  */
 import { interpLog } from './profile.ts';
 import type { GpuSpec } from '../hardware/types.ts';
@@ -38,21 +39,23 @@ export const SAGE_H100_HD128: readonly [number, number, number, number][] = [
 ];
 
 /**
- * SageAttention's kernels MEASURED on one H100 SXM (calibration/engines/h100-sxm-sage.json: thu-ml/SageAttention@d1a57a5
- * built on the device by calibration/sage_build_bench.sh, torch 2.11.0+cu130, CUDA 13.0, driver 580.159.04; 40 heads,
- * head dim 128, bf16 inputs, non-causal): [tokens, sage2, sage1], each kernel's throughput over vgsim's own cuDNN
- * rate on the H100 at that length (burst clocks), so another Hopper GPU takes the same ratio to its cuDNN rate.
- * The run timed the whole calls (`sageattn`, `sageattn_qk_int8_pv_fp16_triton`); the kernel is the call less the
- * input passes as attention-kernels.ts prices them (0.7–2.5 ms, 3–4% of the call), so the call as an estimate
- * prices it matches the measurement. Derived, not typed: test/quantized-attention.test.ts recomputes these from
- * the file. Below 32,760 tokens the 32,760 ratio holds (not measured there); above 75,600 the 75,600 one.
+ * SageAttention's kernels MEASURED on one H100 SXM (calibration/engines/h100-sxm-sage-split.json, section
+ * `sage_split`: thu-ml/SageAttention@d1a57a5 built on the device by calibration/sage_build_bench.sh, torch
+ * 2.11.0+cu130, CUDA 13.0, driver 580.159.04; 40 heads, head dim 128, bf16 inputs, non-causal, NHD as the engines
+ * call it): [tokens, sage2, sage1], the attention kernel alone (on inputs quantised beforehand: the SM90
+ * `qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf`, and the Triton `attn_qk_int8_per_block` forward) as its
+ * throughput over vgsim's own cuDNN rate on the H100 at that length (burst clocks), so another Hopper GPU takes
+ * the same ratio to its cuDNN rate. Derived, not typed: test/quantized-attention.test.ts recomputes them from the
+ * file. Outside 1,024–75,600 tokens the nearest ratio holds. The input passes around the kernel have rates of
+ * their own (sage-input-rates.ts); the whole calls of both runs (h100-sxm-sage.json, HND; the split file's NHD
+ * and HND) are held-out checks of kernel + passes (src/perf/engine-kernels.ts).
  */
 export const SAGE_H100_MEASURED: readonly [number, number, number][] = [
-  [32760, 1.4015, 0.7981], [75600, 1.4154, 0.7966],
+  [1024, 0.9470, 0.6997], [4096, 1.2287, 0.6511], [16384, 1.3792, 0.7508], [27280, 1.4897, 0.8282], [32760, 1.4930, 0.8260], [75600, 1.4756, 0.8169],
 ];
 
 /** Where SAGE_H100_MEASURED comes from (the estimate's note quotes it). */
-export const SAGE_H100_MEASURED_FILE = 'calibration/engines/h100-sxm-sage.json';
+export const SAGE_H100_MEASURED_FILE = 'calibration/engines/h100-sxm-sage-split.json';
 
 /**
  * Pre-Hopper charts of the same repository (assets/*_hd128.png, non-causal): [tokens, FA2, Sage 8+8 (INT8 QK,

@@ -7,10 +7,12 @@
  *    K (K minus its mean) to INT8 with per-thread scales (two Triton kernels, read bf16, write int8); V is
  *    padded to a multiple of 128 tokens with torch.cat — a full copy of V whenever kv_len % 128 ≠ 0 (Wan's
  *    32,760 and 75,600 tokens both); per_channel_fp8 transposes and pads V (transpose_pad_permute_cuda, a
- *    copy) and quantises it to FP8 with per-channel scales; then the fused kernel.
+ *    copy) and quantises it to FP8 with per-channel scales (two CUDA kernels, one op here); then the fused
+ *    kernel. The INT8 and FP8 kernels are priced at their own measured rates (perf/sage-input-rates.ts).
  *  - sage1 (sageattn_qk_int8_pv_fp16_triton, the same file ~lines 160-330): smooth_k as above, V cast to fp16
  *    (v.to(torch.float16): a copy of V, the model's activations being bf16), per_block_int8 quantises Q and K
- *    (read bf16, write int8); the Triton kernel takes V in fp16 as it is (no padding, transpose or FP8 pass).
+ *    (read bf16, write int8; its measured rate); the Triton kernel takes V in fp16 as it is (no padding,
+ *    transpose or FP8 pass).
  *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
  *    per_tensor_quant of each of Q, K, V, one eager op per kernel, each at the rate of its kind: x.to(float32)
  *    (a widening cast), torch.abs (an fp32 unary pass, the copy rate), .max() (a full reduction to one scalar,
@@ -54,7 +56,7 @@ export const SAGE_V_BLOCK = 128;
 function callPasses(b: StageBuilder, a: AttentionCall, category: string) {
   const n = a.count ?? 1;
   const temps: string[] = [];
-  const ew = (name: string, kind: 'reduce' | 'reduce_full' | 'cast_down' | 'copy' | 'cast_up' | 'binary', bytes: number, kernels: number, outputs: [string, number][] = [], o: { strided?: boolean; workspace?: number } = {}) =>
+  const ew = (name: string, kind: 'reduce' | 'reduce_full' | 'cast_down' | 'copy' | 'cast_up' | 'binary' | 'sage_int8_qk_thread' | 'sage_int8_qk_block' | 'sage_fp8_v', bytes: number, kernels: number, outputs: [string, number][] = [], o: { strided?: boolean; workspace?: number } = {}) =>
     b.op({ kind: 'elementwise', name: `${a.name}.${name}`, ew: kind, bytes, kernels, count: n, ...(o.strided ? { strided: true } : {}) }, { outputs: outputs.map(([t, by]) => [t, by, category]), ...(o.workspace ? { workspace: o.workspace } : {}) });
   const tmp = (t: string) => {
     temps.push(`${a.name}.${t}`);
@@ -76,16 +78,16 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
     dtype = 'int8';
     ew('sage_smooth_k', 'reduce', kv * ACT, 1);
     ew('sage_v_fp16', 'copy', 2 * kv * ACT, 1, [[tmp('v_fp16'), kv * ACT]]);
-    ew('sage_quant_qk', 'cast_down', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
+    ew('sage_quant_qk', 'sage_int8_qk_block', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
   } else if (a.kernel === 'sage2') {
     dtype = 'int8';
     ew('sage_smooth_k', 'reduce', kv * ACT, 1);
-    ew('sage_quant_qk', 'cast_down', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
+    ew('sage_quant_qk', 'sage_int8_qk_thread', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
     const pad = a.lk % SAGE_V_BLOCK === 0 ? 0 : SAGE_V_BLOCK - (a.lk % SAGE_V_BLOCK);
     const vPadded = a.batch * a.heads * (a.lk + pad) * a.headDim;
     if (pad > 0) ew('sage_pad_v', 'copy', (kv + vPadded) * ACT, 1, [[tmp('v_pad'), vPadded * ACT]]);
-    ew('sage_v_transpose', 'copy', 2 * vPadded * ACT, 1, [[tmp('v_t'), vPadded * ACT]]);
-    ew('sage_quant_v', 'cast_down', vPadded * (ACT + 1), 1, [[tmp('v_fp8'), vPadded]]);
+    // per_channel_fp8: the transposed, padded copy (alive while it is quantised) and the FP8 pass, two kernels
+    ew('sage_quant_v', 'sage_fp8_v', 2 * vPadded * ACT + vPadded * (ACT + 1), 2, [[tmp('v_fp8'), vPadded]], { workspace: vPadded * ACT });
   } else if (a.kernel === 'fa3-fp8') {
     dtype = 'fp8';
     for (const [t, elems] of [['q', q], ['k', kv], ['v', kv]] as const) {

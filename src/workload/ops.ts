@@ -58,6 +58,10 @@ export type ElementwiseKind =
   | 'reduce_full'
   /** the same, compiled by inductor: a Triton split reduction, priced at its own measured rate (perf/full-reduction.ts) */
   | 'reduce_full_split'
+  /** SageAttention's own input kernels (INT8 Q/K per thread or per block, FP8 V per channel): bytes read + written, priced at their measured rates (perf/sage-input-rates.ts) */
+  | 'sage_int8_qk_thread'
+  | 'sage_int8_qk_block'
+  | 'sage_fp8_v'
   | 'softmax'
   /** composite: the official WanRMSNorm (7 kernels), priced by its measured effective rate */
   | 'rmsnorm_wan'
