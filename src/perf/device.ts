@@ -18,7 +18,7 @@
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
 import { nearestUpsampleSeconds, replicationPadSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
-import { FULL_REDUCTION_GPU, fullReductionGBs, inductorFullReductionGBs } from './full-reduction.ts';
+import { ownKernelGBs } from './own-kernel-rates.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -31,7 +31,6 @@ import { attentionWaves } from './attention-waves.ts';
 import { LOADED_STAGE_FACTOR } from './loaded-clock.ts';
 import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
-import { isSageInputKind, sageInputGBs, SAGE_INPUT_GPU } from './sage-input-rates.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
 import { belowMeasuredChannels, biasAddGBs, smallConvPassBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
@@ -185,15 +184,9 @@ export class DeviceModel {
 
   /** Effective memory bandwidth (GB/s) of a kernel family at a size; elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio. */
   memoryGBs(family: string, bytes: number): number {
-    // a full-tensor reduction: its own measured rate unless the profile measures the kind (full-reduction.ts)
-    if ((family === 'reduce_full' || family === 'reduce_full_split') && !this.profile.measuresMemoryFamily(family)) {
-      const gbs = family === 'reduce_full' ? fullReductionGBs(bytes) : inductorFullReductionGBs(bytes);
-      return gbs * memoryBandwidthRatio(this.gpu, getGpu(FULL_REDUCTION_GPU)).ratio;
-    }
-    // SageAttention's input kernels: their own measured rates unless the profile measures the kind (sage-input-rates.ts)
-    if (isSageInputKind(family) && !this.profile.measuresMemoryFamily(family)) {
-      return sageInputGBs(family, bytes) * memoryBandwidthRatio(this.gpu, getGpu(SAGE_INPUT_GPU)).ratio;
-    }
+    // a kernel measured apart from the profile (full-tensor reductions, SageAttention's input kernels), unless the profile measures it
+    const own = this.profile.measuresMemoryFamily(family) ? undefined : ownKernelGBs(family, bytes);
+    if (own) return own.gbs * memoryBandwidthRatio(this.gpu, getGpu(own.measuredOn)).ratio;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
     if (this.extrapolated && family.startsWith('binary_')) return Math.min(this.memoryGBs('binary', bytes), (measured * (this.gpu.smCount ?? this.ref.smCount!)) / this.ref.smCount!);
