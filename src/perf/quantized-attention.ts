@@ -20,8 +20,8 @@
  * inputs, bench/bench_qk_int8_pv_fp8_cuda_sm90.py): 975 TFLOP/s at 32k tokens on the H100. The built kernel runs
  * 863–880 at 16k–76k tokens (the chart's own bar says 871–882): the FA3 paper's FP8 rate, 1,008 at 16k, is 15%
  * above the chart's FA3 FP8 bar (878) on the same kind of machine, so the chained ratio overstated the kernel by
- * about 12%, and the input passes, priced at a copy's rate, ran at a third to two-fifths of it: the whole call came out 15% fast at
- * 32,760 and 75,600 tokens (`npm run validate:engine-kernels` before the measurement).
+ * about 12%, and the input passes, priced at a copy's rate, ran at a third to two-fifths of it: the whole call
+ * came out 15% fast at 32,760 and 75,600 tokens (`npm run validate:engine-kernels` before the measurement).
  */
 import { interpLog } from './profile.ts';
 import type { GpuSpec } from '../hardware/types.ts';
