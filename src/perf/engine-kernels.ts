@@ -147,7 +147,7 @@ const SAGE_PIECES: Record<string, { ops: string[]; as: string }> = {
   sage2_pad_v: { ops: ['sage_pad_v'], as: 'V padded to a multiple of 128 tokens (a copy)' },
   sage2_quant_v: { ops: ['sage_quant_v'], as: 'per_channel_fp8: V transposed and padded, then to FP8 (two kernels, their measured rate)' },
   sage2_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage2 rate" },
-  sage1_v_fp16: { ops: ['sage_v_fp16'], as: 'V to fp16 (a copy)' },
+  sage1_v_fp16: { ops: ['sage_v_fp16'], as: "V to fp16 (a copy in PyTorch's non-vectorised loop)" },
   sage1_quant_qk: { ops: ['sage_quant_qk'], as: 'Q, K to INT8 per block (two Triton kernels, their measured rate)' },
   sage1_kernel: { ops: ['kernel'], as: "the kernel alone at vgsim's sage1 rate" },
 };

@@ -10,7 +10,7 @@
  *    copy) and quantises it to FP8 with per-channel scales (two CUDA kernels, one op here); then the fused
  *    kernel. The INT8 and FP8 kernels are priced at their own measured rates (perf/sage-input-rates.ts).
  *  - sage1 (sageattn_qk_int8_pv_fp16_triton, the same file ~lines 160-330): smooth_k as above, V cast to fp16
- *    (v.to(torch.float16): a copy of V, the model's activations being bf16), per_block_int8 quantises Q and K
+ *    (v.to(torch.float16): a copy of V in PyTorch's non-vectorised loop, the model's activations being bf16), per_block_int8 quantises Q and K
  *    (read bf16, write int8; its measured rate); the Triton kernel takes V in fp16 as it is (no padding,
  *    transpose or FP8 pass).
  *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
@@ -77,7 +77,9 @@ export function attentionCall(b: StageBuilder, a: AttentionCall, mem: Parameters
   if (a.kernel === 'sage1') {
     dtype = 'int8';
     ew('sage_smooth_k', 'reduce', kv * ACT, 1);
-    ew('sage_v_fp16', 'copy', 2 * kv * ACT, 1, [[tmp('v_fp16'), kv * ACT]]);
+    // bf16 → fp16 is none of the conversions PyTorch's copy vectorises (aten/src/ATen/native/cuda/Copy.cu
+    // direct_copy_kernel_cuda: float ↔ bf16/half, int → long, bool → long): the generic dynamic-casting loop
+    ew('sage_v_fp16', 'copy', 2 * kv * ACT, 1, [[tmp('v_fp16'), kv * ACT]], { strided: true });
     ew('sage_quant_qk', 'sage_int8_qk_block', (q + kv) * (ACT + 1), 2, [[tmp('q_int8'), q], [tmp('k_int8'), kv]]);
   } else if (a.kernel === 'sage2') {
     dtype = 'int8';
