@@ -13,6 +13,7 @@ measures them on one CUDA GPU, so those ratios can be replaced by measurements:
               multiple of 128, V transpose + FP8 cast; xDiT's per-tensor abs/max/divide/cast).
   sage_split  SageAttention's call in its own pieces (its k.mean, Q/K quantisation, V padding and FP8 pass, and
               the kernel alone on pre-quantised inputs), sage2 on SM90 and sage1; not in the default list.
+  sage_shapes SDPA cuDNN, sageattn and its SM90 kernel at Ulysses head counts and head dim 64 (not in the default list).
   gemm        INT8 (torch._int_mm) against FP8 (torch._scaled_mm) and bf16 at Wan's linear shapes: vgsim
               assumes INT8 = FP8 on Hopper/Ada (equal datasheet peaks).
   quant       per-token FP8 activation quantisation (one pass, as sgl-kernel) and torchao-style per-tensor
@@ -210,6 +211,47 @@ def sage_split_cases(out, lengths):
         rec(out, "sage_split", dict(name="sage1_kernel", L=L),
             lambda _i: sage1_kernel(qi, ki, v16, qs, ks, tensor_layout="NHD", output_dtype=torch.bfloat16), flops=attn_flops(L))
         q = k = v = qi = ki = v16 = km = None
+        G.cleanup()
+
+
+# ------------------------------------------------------------------------------------------- sage_shapes
+# (heads, tokens, head dim): Ulysses shards of Wan 14B (40 heads over 2, 4, 8 GPUs) and head dim 64 (CogVideoX-5B and
+# -2B with text tokens, 49 frames at 720x480; LTX-Video's 32 heads)
+SAGE_SHAPES = [(20, 32760, 128), (10, 75600, 128), (5, 75600, 128), (48, 17776, 64), (30, 17776, 64), (32, 32760, 64)]
+
+
+def sage_shapes_cases(out):
+    """SDPA cuDNN, SageAttention2's whole call and its SM90 kernel alone at other head counts and head dims (NHD)."""
+    try:
+        import sageattention
+        from sageattention import sm90_compile
+        from sageattention.quant import per_channel_fp8
+        from sageattention.triton.quant_per_thread import per_thread_int8 as per_thread_int8_triton
+    except Exception as exc:  # noqa: BLE001
+        skip(out, "sage_shapes", dict(name="sage"), "sageattention not importable: " + G.short_err(exc))
+        return
+    for heads, L, d in SAGE_SHAPES:
+        meta = dict(heads=heads, L=L, head_dim=d)
+        flops = 4.0 * heads * L * L * d
+        q, k, v = (torch.randn(1, L, heads, d, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+        qh, kh, vh = (x.transpose(1, 2).contiguous() for x in (q, k, v))
+
+        def cudnn(_i):
+            if W.sdpa_kernel is None or "cudnn" not in W._SDPA:
+                return W.sdpa(qh, kh, vh)
+            with W.sdpa_kernel([W._SDPA["cudnn"]]):
+                return W.sdpa(qh, kh, vh)
+        rec(out, "sage_shapes", dict(meta, name="sdpa_cudnn"), cudnn, flops=flops)
+        rec(out, "sage_shapes", dict(meta, name="sage2_full_call_nhd"), lambda _i: sageattention.sageattn(q, k, v, tensor_layout="NHD"), flops=flops)
+        km = k.mean(dim=1, keepdim=True)
+        pad = (128 - L % 128) % 128
+        vp = torch.cat([v, torch.zeros(1, pad, heads, d, dtype=v.dtype, device=v.device)], dim=1) if pad else v
+        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
+        v8, vs, _ = per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False)
+        o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
+        rec(out, "sage_shapes", dict(meta, name="sage2_kernel"),
+            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 0, 0, 3, d ** -0.5, 0), flops=flops)
+        q = k = v = qh = kh = vh = qi = ki = v8 = vp = o = km = None
         G.cleanup()
 
 
@@ -455,6 +497,8 @@ def main():
         attention_cases(out, lengths)
     if "sage_split" in sections:
         sage_split_cases(out, lengths)
+    if "sage_shapes" in sections:
+        sage_shapes_cases(out)
     if "gemm" in sections:
         gemm_cases(out, ms)
     if "quant" in sections:

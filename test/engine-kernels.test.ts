@@ -163,4 +163,28 @@ describe('SageAttention whole calls (sage_build_bench.sh rows)', () => {
     // the FP8-PV kernel is priced faster than the FP16-PV one on Hopper
     expect(got[0]!.predicted_s).toBeLessThan(got[1]!.predicted_s);
   });
+
+  it('sage_shapes rows (Ulysses head counts, head dim 64) are held-out checks priced at their own heads and head dim', () => {
+    const file = {
+      ...loadEngineBench(FILE),
+      attention: [],
+      sage_shapes: [
+        { name: 'sdpa_cudnn', heads: 48, L: 17776, head_dim: 64, s: 0.01 },
+        { name: 'sage2_full_call_nhd', heads: 48, L: 17776, head_dim: 64, s: 0.008 },
+        { name: 'sage2_kernel', heads: 10, L: 75600, head_dim: 128, s: 0.03 },
+        { name: 'sage2_kernel', heads: 5, L: 75600, head_dim: 128, skipped: 'sageattention not importable' },
+      ],
+    };
+    const got = compareEngineKernels(file).filter((r) => r.section === 'sage_shapes');
+    expect(got.map((r) => r.case)).toEqual(['sdpa_cudnn h=48 L=17776 d=64', 'sage2_full_call_nhd h=48 L=17776 d=64', 'sage2_kernel h=10 L=75600 d=128']);
+    for (const r of got) expect(r.role).toBe('check');
+    const dev = new DeviceModel('h100-sxm', { sustained: false, launch: 'eager' });
+    const b = new StageBuilder();
+    attentionCall(b, { name: 'attn', batch: 1, heads: 48, lq: 17776, lk: 17776, headDim: 64, kernel: 'sage2' }, {});
+    expect(got[1]!.predicted_s).toBeCloseTo(priceStage(dev, b.ops).seconds, 12);
+    // the kernel alone: a quarter of the 40-head kernel's work at 10 heads, priced at the same rate
+    const k10 = got[2]!.predicted_s;
+    const k40 = priceStage(dev, [{ kind: 'attention', name: 'a', group: 'attention', count: 1, batch: 1, heads: 40, lq: 75600, lk: 75600, headDim: 128, kernel: 'sage2', dtype: 'int8' }]).seconds;
+    expect(k10 / k40).toBeCloseTo(0.25, 2);
+  });
 });

@@ -48,6 +48,8 @@ interface BenchRow {
   n?: number;
   k?: number;
   L?: number;
+  heads?: number;
+  head_dim?: number;
   model?: string;
   tokens?: number;
   width?: number;
@@ -68,6 +70,7 @@ export interface EngineBenchFile {
   block_fp8?: BenchRow[];
   reduce?: BenchRow[];
   sage_split?: BenchRow[];
+  sage_shapes?: BenchRow[];
   /** engines_bench.py applied the SDPA backend named by each sdpa_* row (runs after the backend fix). */
   sdpa_backend_applied?: boolean;
 }
@@ -80,7 +83,7 @@ export interface EngineBenchFile {
 export type KernelRole = 'check' | 'calibration' | 'bound';
 
 export interface EngineKernelRow {
-  section: 'attention' | 'sage_split' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
+  section: 'attention' | 'sage_split' | 'sage_shapes' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
   /** The engines_bench.py file the measurement comes from. */
   file?: string;
   case: string;
@@ -217,6 +220,16 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     const role: KernelRole = calibrated ? 'calibration' : 'check';
     push('sage_split', r.name!, `${r.name} L=${r.L}`, r.s, benchSeconds(dev, ops), `${kernel}: ${piece.as}`, role);
   }
+  // other head counts (Ulysses shards) and head dim 64, all held out: the Sage rates were measured at 40 × 128
+  for (const r of (f.sage_shapes ?? []).filter(ok)) {
+    const shape = { name: 'attn', batch: 1, heads: r.heads!, lq: r.L!, lk: r.L!, headDim: r.head_dim! };
+    const label = `${r.name} h=${r.heads} L=${r.L} d=${r.head_dim}`;
+    const b = new StageBuilder();
+    attentionCall(b, { ...shape, kernel: r.name === 'sdpa_cudnn' ? 'cudnn' : 'sage2' }, {});
+    const ops = r.name === 'sage2_kernel' ? b.ops.filter((o) => o.kind === 'attention') : b.ops;
+    const as = r.name === 'sdpa_cudnn' ? 'cudnn attention op (head-dim factor of the FA3 paper)' : r.name === 'sage2_kernel' ? 'the sage2 kernel alone' : 'sage2 call: input passes + the kernel';
+    push('sage_shapes', r.name!, label, r.s, benchSeconds(dev, ops), as);
+  }
   for (const r of (f.gemm ?? []).filter(ok)) {
     const dtype = GEMM_DTYPE[r.name!];
     if (!dtype) continue;
@@ -287,7 +300,7 @@ export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile 
   return ENGINE_BENCH_FILES.flatMap((x) => compareEngineKernels(read(x.file), gpuId, { sdpaBackendApplied: x.sdpaBackendApplied }).map((r) => ({ ...r, file: x.file })));
 }
 
-const SECTIONS = ['attention', 'sage_split', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
+const SECTIONS = ['attention', 'sage_split', 'sage_shapes', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
 
 /**
  * The comparison as Markdown: one table per file, then the summary by role and section over all files, then
