@@ -84,4 +84,17 @@ describe('SageAttention measured on an H100 (SAGE_H100_MEASURED, SAGE_INPUT_GBS)
     expect(quantizedAttentionRatio('sage2', getGpu('rtx4090'), 32760)).toMatchObject({ reference: 'fa2', measured: false });
     expect(quantizedAttentionRatio('fa3-fp8', getGpu('h100-sxm'), 32760)).toMatchObject({ reference: 'fa3', measured: false });
   });
+
+  it('the README\'s figures are this file\'s: kernel ratios and TFLOP/s at 16k–76k tokens, input-kernel rates', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const range = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+    const long = SAGE_H100_MEASURED.filter((r) => r[0] >= 16384);
+    const tflops = long.map(([L]) => (4 * 40 * L * L * 128) / at(split.sage_split, 'sage2_kernel', L)! / 1e12);
+    expect(readme).toContain(`SM90 kernel alone at ${range(long.map((r) => r[1]), 2)}× vgsim's cuDNN rate at 16k–76k tokens (\`sage2\`; ${range(tflops, 0)} TFLOP/s)`);
+    expect(readme).toContain(`Triton kernel at ${range(long.map((r) => r[2]), 2)}× (\`sage1\`)`);
+    const gbs = Object.values(SAGE_INPUT_GBS).flatMap((t) => t.filter(([b]) => b > 2e8).map(([, g]) => g / 1000));
+    expect(Math.min(...gbs)).toBeGreaterThan(0.95);
+    expect(Math.max(...gbs)).toBeLessThan(1.3);
+    expect(readme).toContain('INT8 and FP8 input kernels at about 1.0–1.25 TB/s');
+  });
 });

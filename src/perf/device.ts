@@ -185,8 +185,8 @@ export class DeviceModel {
   /** Effective memory bandwidth (GB/s) of a kernel family at a size; elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio. */
   memoryGBs(family: string, bytes: number): number {
     // a kernel measured apart from the profile (full-tensor reductions, SageAttention's input kernels), unless the profile measures it
-    const own = this.profile.measuresMemoryFamily(family) ? undefined : ownKernelGBs(family, bytes);
-    if (own) return own.gbs * memoryBandwidthRatio(this.gpu, getGpu(own.measuredOn)).ratio;
+    const own = ownKernelGBs(family, bytes);
+    if (own && !this.profile.measuresMemoryFamily(family)) return own.gbs * memoryBandwidthRatio(this.gpu, getGpu(own.measuredOn)).ratio;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
     if (this.extrapolated && family.startsWith('binary_')) return Math.min(this.memoryGBs('binary', bytes), (measured * (this.gpu.smCount ?? this.ref.smCount!)) / this.ref.smCount!);
