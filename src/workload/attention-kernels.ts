@@ -10,9 +10,9 @@
  *    copy) and quantises it to FP8 with per-channel scales (two CUDA kernels, one op here); then the fused
  *    kernel. The INT8 and FP8 kernels are priced at their own measured rates (perf/sage-input-rates.ts).
  *  - sage1 (sageattn_qk_int8_pv_fp16_triton, the same file ~lines 160-330): smooth_k as above, V cast to fp16
- *    (v.to(torch.float16): a copy of V in PyTorch's non-vectorised loop, the model's activations being bf16), per_block_int8 quantises Q and K
- *    (read bf16, write int8; its measured rate); the Triton kernel takes V in fp16 as it is (no padding,
- *    transpose or FP8 pass).
+ *    (v.to(torch.float16): a copy of V in PyTorch's non-vectorised loop, the model's activations being bf16),
+ *    per_block_int8 quantises Q and K (read bf16, write int8; its measured rate); the Triton kernel takes V in
+ *    fp16 as it is (no padding, transpose or FP8 pass).
  *  - fa3-fp8 as xDiT calls it (xdit-project/xDiT@175e0bf:xfuser/core/distributed/attention_backend.py:606-640):
  *    per_tensor_quant of each of Q, K, V, one eager op per kernel, each at the rate of its kind: x.to(float32)
  *    (a widening cast), torch.abs (an fp32 unary pass, the copy rate), .max() (a full reduction to one scalar,
