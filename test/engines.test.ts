@@ -87,6 +87,11 @@ describe('engines: the DiT block each runtime builds', () => {
     const passes = sage.forwardOps!.forward.filter((o) => o.name.includes('.sage_')).reduce((a, o) => a + o.seconds, 0);
     expect(passes).toBeGreaterThan(0);
     expect(sage.warnings.join(' ')).toMatch(/sage2: its rate is vgsim's cuDNN rate × 1\.\d+, SageAttention's own SM90 kernel measured on an H100 SXM/);
+    // measured on this GPU: not flagged; on an H200 scaled, so flagged
+    expect(sage.accelerations.find((a) => a.knob === 'attention')).toMatchObject({ value: 'sage2', extrapolated: false });
+    const h200 = estimate({ ...base, gpu: 'h200', options: { engine: 'lightx2v', attention: 'sage2' } });
+    expect(h200.accelerations.find((a) => a.knob === 'attention')).toMatchObject({ value: 'sage2', extrapolated: true });
+    expect(h200.warnings.join(' ')).toMatch(/scaled with vgsim's cuDNN rate, not measured on it; its input kernels at their rates measured on the H100 SXM, scaled by memory bandwidth/);
   });
 
   it('compile (inductor) runs fewer kernels than the same engine eager; the official engine keeps its idealisation', () => {

@@ -109,12 +109,12 @@ function enginesWith(pred: (e: EngineProfile) => boolean): string {
 /** What vgsim prices for each quantised attention kernel (perf/quantized-attention.ts, workload/attention-kernels.ts). */
 const QUANTIZED_ATTENTION_MODEL: Record<QuantizedAttention, { models: string; source: string }> = {
   sage1: {
-    models: 'INT8 QK, FP16 PV (FP16 accumulator) kernel at FA2 × SageAttention\'s chart ratio to FA2 (H100: its SageAttention1 bars; Ada and Ampere: Sage 8+16), plus smooth-K, the V cast to fp16 and Q/K quantisation per call',
-    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py (sageattn_qk_int8_pv_fp16_triton); assets/*_hd128.png',
+    models: 'INT8 QK, FP16 PV (FP16 accumulator) kernel (Hopper: its Triton kernel measured on an H100, as a ratio to vgsim\'s cuDNN rate; Ada and Ampere: FA2 × the chart\'s Sage 8+16 ratio), plus smooth-K, the V cast to fp16 and Q/K quantisation (its Triton kernel at its measured rate) per call',
+    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py (sageattn_qk_int8_pv_fp16_triton); calibration/engines/h100-sxm-sage-split.json; assets/*_hd128.png',
   },
   sage2: {
-    models: 'INT8 QK, FP8 PV kernel (Hopper: FA3 × the FA3 paper\'s FP8 ratio × SageAttention\'s Sage2/FP8-FA3 ratio; Ada and Ampere: FA2 × its chart\'s Sage/FA2 ratio), plus smooth-K, Q/K/V quantisation and the V padding copy per call',
-    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py; assets/*_hd128.png',
+    models: 'INT8 QK, FP8 PV kernel (Hopper: its SM90 kernel measured on an H100, as a ratio to vgsim\'s cuDNN rate; Ada and Ampere: FA2 × its chart\'s Sage/FA2 ratio), plus smooth-K, Q/K INT8 and V FP8 quantisation (their kernels at their measured rates) and the V padding copy per call',
+    source: 'thu-ml/SageAttention@d1a57a5:sageattention/core.py; calibration/engines/h100-sxm-sage-split.json; assets/*_hd128.png',
   },
   'fa3-fp8': {
     models: 'FP8 FlashAttention-3 at FA3 × its FP8/FA3 ratio, plus xDiT\'s per-tensor quantisation passes per call',
@@ -150,7 +150,8 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   let denseSteps = 0;
   const quantized = isQuantizedAttention(kernel);
   if (quantized) {
-    acc.push({ knob: 'attention', value: kernel, ...QUANTIZED_ATTENTION_MODEL[kernel], extrapolated: true });
+    // SageAttention was measured on the H100 SXM; FP8 FA3 nowhere, and other GPUs are scaled
+    acc.push({ knob: 'attention', value: kernel, ...QUANTIZED_ATTENTION_MODEL[kernel], extrapolated: kernel === 'fa3-fp8' || gpu.id !== 'h100-sxm' });
     if (e.attention.highPrecisionSteps) {
       // xDiT's hybrid schedule: bf16 FA3 for the first and last N steps
       denseKernel = hopper ? 'fa3' : 'fa2';

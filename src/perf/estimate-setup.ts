@@ -156,7 +156,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     // the note names the ratios the pricing takes (quantized-attention.ts)
     const q = quantizedAttentionRatio(kernel, device.gpu, req.tokens);
     warnings.push(q.measured
-      ? `${kernel}: its rate is ${q.basis}${device.gpu.id === 'h100-sxm' ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the same H100`
+      ? `${kernel}: its rate is ${q.basis}${device.gpu.id === 'h100-sxm' ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the H100 SXM${device.gpu.id === 'h100-sxm' ? '' : ', scaled by memory bandwidth'}`
       : `${kernel} is not measured here: its rate is ${q.basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');
