@@ -12,7 +12,7 @@ import { priceStage } from '../src/perf/stage-cost.ts';
 import { StageBuilder } from '../src/workload/ops.ts';
 import { attentionCall } from '../src/workload/attention-kernels.ts';
 import { quantizedAttentionRatio, SAGE_H100_HD128, SAGE_H100_MEASURED, SAGE_H100_MEASURED_FILE } from '../src/perf/quantized-attention.ts';
-import { SAGE_INPUT_GBS } from '../src/perf/sage-input-rates.ts';
+import { SAGE_INPUT_CALIBRATION_LENGTHS, SAGE_INPUT_GBS } from '../src/perf/sage-input-rates.ts';
 import { interpLog } from '../src/perf/profile.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 
@@ -48,11 +48,13 @@ describe('SageAttention measured on an H100 (SAGE_H100_MEASURED, SAGE_INPUT_GBS)
   it('each input-kernel rate is recomputed from the file (bytes read + written over the measured time)', () => {
     const rows: Record<keyof typeof SAGE_INPUT_GBS, string> = { sage_int8_qk_thread: 'sage2_quant_qk', sage_int8_qk_block: 'sage1_quant_qk', sage_fp8_v: 'sage2_quant_v' };
     for (const [kind, name] of Object.entries(rows) as [keyof typeof SAGE_INPUT_GBS, string][]) {
-      for (const [perKernel, gbs] of SAGE_INPUT_GBS[kind]) {
-        const L = [4096, 16384, 75600].find((x) => Math.abs((kind === 'sage_fp8_v' ? 40 * (x + ((128 - (x % 128)) % 128)) * 128 * 3.5 : 40 * x * 128 * 3) / perKernel - 1) < 1e-9)!;
-        expect(L, `${kind} ${perKernel}`).toBeDefined();
-        expect((2 * perKernel) / at(split.sage_split, name, L)! / 1e9).toBeCloseTo(gbs, 6);
-      }
+      SAGE_INPUT_CALIBRATION_LENGTHS.forEach((L, i) => {
+        const [perKernel, gbs] = SAGE_INPUT_GBS[kind][i]!;
+        // bytes as the bench counted them: 3 a Q/K element (read bf16, write INT8); 7 a padded V element
+        const opBytes = kind === 'sage_fp8_v' ? 40 * (L + ((128 - (L % 128)) % 128)) * 128 * 7 : 2 * 40 * L * 128 * 3;
+        expect(perKernel, `${kind} L=${L}`).toBe(opBytes / 2);
+        expect(gbs, `${kind} L=${L}`).toBeCloseTo(opBytes / at(split.sage_split, name, L)! / 1e9, 6);
+      });
     }
   });
 

@@ -150,7 +150,8 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   let denseSteps = 0;
   const quantized = isQuantizedAttention(kernel);
   if (quantized) {
-    // SageAttention was measured on the H100 SXM; FP8 FA3 nowhere, and other GPUs are scaled
+    // SageAttention was measured on the H100 SXM (perf/quantized-attention.ts SAGE_MEASURED_GPU, a layer above
+    // this one); FP8 FA3 nowhere, and other GPUs are scaled
     acc.push({ knob: 'attention', value: kernel, ...QUANTIZED_ATTENTION_MODEL[kernel], extrapolated: kernel === 'fa3-fp8' || gpu.id !== 'h100-sxm' });
     if (e.attention.highPrecisionSteps) {
       // xDiT's hybrid schedule: bf16 FA3 for the first and last N steps

@@ -31,7 +31,7 @@
  */
 import type { EngineProfile } from '../engines/profiles.ts';
 
-/** The probe's whole-forward differences on both hosts and the grids they were measured at (module doc). */
+/** The probe's whole-forward differences on the three hosts and the grids they were measured at (module doc). */
 export const FASTVIDEO_HOST_SYNC_MEASURED = {
   /** Mean of the twelve whole-forward differences: 3 hosts × 2 models × (one-forward, two-forward steps). */
   perForwardS: (0.032 + 0.0394 + 0.061 + 0.0598 + 0.0188 + 0.0036 + 0.009 + 0.0039 + 0.0134 + 0.0073 + 0.0061 + 0.0065) / 12,

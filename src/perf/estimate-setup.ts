@@ -21,7 +21,7 @@ import { familyNotes } from './family-notes.ts';
 import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
 import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
-import { quantizedAttentionRatio } from './quantized-attention.ts';
+import { quantizedAttentionRatio, SAGE_MEASURED_GPU } from './quantized-attention.ts';
 import { vsaLayout, type VsaLayout } from '../workload/vsa.ts';
 
 export interface EstimateInput {
@@ -155,8 +155,9 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (isQuantizedAttention(kernel)) {
     // the note names the ratios the pricing takes (quantized-attention.ts)
     const q = quantizedAttentionRatio(kernel, device.gpu, req.tokens);
+    const here = device.gpu.id === SAGE_MEASURED_GPU;
     warnings.push(q.measured
-      ? `${kernel}: its rate is ${q.basis}${device.gpu.id === 'h100-sxm' ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the H100 SXM${device.gpu.id === 'h100-sxm' ? '' : ', scaled by memory bandwidth'}`
+      ? `${kernel}: its rate is ${q.basis}${here ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the H100 SXM${here ? '' : ', scaled by memory bandwidth'}`
       : `${kernel} is not measured here: its rate is ${q.basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');

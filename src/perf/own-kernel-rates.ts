@@ -5,12 +5,13 @@
  * it was measured on.
  */
 import { FULL_REDUCTION_GPU, fullReductionGBs, inductorFullReductionGBs } from './full-reduction.ts';
-import { isSageInputKind, sageInputGBs, SAGE_INPUT_GPU } from './sage-input-rates.ts';
+import { isSageInputKind, sageInputGBs } from './sage-input-rates.ts';
+import { SAGE_MEASURED_GPU } from './quantized-attention.ts';
 
 /** The measured rate (GB/s) of kernel kind `family` moving `bytes` per kernel, and the GPU it was measured on; undefined for other kinds. */
 export function ownKernelGBs(family: string, bytes: number): { gbs: number; measuredOn: string } | undefined {
   if (family === 'reduce_full') return { gbs: fullReductionGBs(bytes), measuredOn: FULL_REDUCTION_GPU };
   if (family === 'reduce_full_split') return { gbs: inductorFullReductionGBs(bytes), measuredOn: FULL_REDUCTION_GPU };
-  if (isSageInputKind(family)) return { gbs: sageInputGBs(family, bytes), measuredOn: SAGE_INPUT_GPU };
+  if (isSageInputKind(family)) return { gbs: sageInputGBs(family, bytes), measuredOn: SAGE_MEASURED_GPU };
   return undefined;
 }

@@ -57,6 +57,9 @@ export const SAGE_H100_MEASURED: readonly [number, number, number][] = [
 /** Where SAGE_H100_MEASURED comes from (the estimate's note quotes it). */
 export const SAGE_H100_MEASURED_FILE = 'calibration/engines/h100-sxm-sage-split.json';
 
+/** The GPU that file was measured on (catalog id): elsewhere SageAttention's rates are scaled, not measured. */
+export const SAGE_MEASURED_GPU = 'h100-sxm';
+
 /**
  * Pre-Hopper charts of the same repository (assets/*_hd128.png, non-causal): [tokens, FA2, Sage 8+8 (INT8 QK,
  * FP8 PV), Sage 8+16 (INT8 QK, FP16 PV with an FP16 accumulator)]. The A800 has no FP8: its "8+8" column is its

@@ -24,9 +24,6 @@
  */
 import { interpLog } from './profile.ts';
 
-/** The GPU the rates below were measured on (catalog id). */
-export const SAGE_INPUT_GPU = 'h100-sxm';
-
 export type SageInputKind = 'sage_int8_qk_thread' | 'sage_int8_qk_block' | 'sage_fp8_v';
 
 /** The token counts whose rows set the rates below (the file's other rows are checks). */
@@ -35,26 +32,29 @@ export const SAGE_INPUT_CALIBRATION_LENGTHS: readonly number[] = [4096, 16384, 7
 const E = (L: number) => 40 * L * 128; // elements of Q (or K, or V) at L tokens, 40 heads × 128
 const VP = (L: number) => 40 * (L + ((128 - (L % 128)) % 128)) * 128; // padded V
 
-/**
- * Per kind: (bytes per kernel, GB/s) at the calibration lengths, from the file's measured seconds (two kernels
- * per op, so bytes per kernel is half the op's).
- */
+/** Bytes one op of each kind moves at L tokens (two kernels an op), as attention-kernels.ts counts them. */
+const SAGE_INPUT_OP_BYTES: Record<SageInputKind, (L: number) => number> = {
+  sage_int8_qk_thread: (L) => 2 * E(L) * 3,
+  sage_int8_qk_block: (L) => 2 * E(L) * 3,
+  sage_fp8_v: (L) => VP(L) * 7,
+};
+
+/** Measured seconds of each kind's op at SAGE_INPUT_CALIBRATION_LENGTHS (the file's sage2_quant_qk, sage1_quant_qk, sage2_quant_v rows). */
+const MEASURED_S: Record<SageInputKind, readonly number[]> = {
+  sage_int8_qk_thread: [1.3582857166017804e-4, 5.155600011348724e-4, 2.3537280559539795e-3],
+  sage_int8_qk_block: [1.1602933208147686e-4, 4.123893181482951e-4, 1.8539519906044005e-3],
+  sage_fp8_v: [1.2665371383939472e-4, 5.051839947700501e-4, 2.3921440839767454e-3],
+};
+
+/** (bytes per kernel, GB/s) of a kind at the calibration lengths: the op's bytes over its measured seconds. */
+const rates = (kind: SageInputKind): readonly (readonly [number, number])[] =>
+  SAGE_INPUT_CALIBRATION_LENGTHS.map((L, i) => [SAGE_INPUT_OP_BYTES[kind](L) / 2, SAGE_INPUT_OP_BYTES[kind](L) / MEASURED_S[kind][i]! / 1e9] as const);
+
+/** Per kind: (bytes per kernel, GB/s) at SAGE_INPUT_CALIBRATION_LENGTHS. */
 export const SAGE_INPUT_GBS: Record<SageInputKind, readonly (readonly [number, number])[]> = {
-  sage_int8_qk_thread: [
-    [E(4096) * 3, (2 * E(4096) * 3) / 1.3582857166017804e-4 / 1e9],
-    [E(16384) * 3, (2 * E(16384) * 3) / 5.155600011348724e-4 / 1e9],
-    [E(75600) * 3, (2 * E(75600) * 3) / 2.3537280559539795e-3 / 1e9],
-  ],
-  sage_int8_qk_block: [
-    [E(4096) * 3, (2 * E(4096) * 3) / 1.1602933208147686e-4 / 1e9],
-    [E(16384) * 3, (2 * E(16384) * 3) / 4.123893181482951e-4 / 1e9],
-    [E(75600) * 3, (2 * E(75600) * 3) / 1.8539519906044005e-3 / 1e9],
-  ],
-  sage_fp8_v: [
-    [(VP(4096) * 7) / 2, (VP(4096) * 7) / 1.2665371383939472e-4 / 1e9],
-    [(VP(16384) * 7) / 2, (VP(16384) * 7) / 5.051839947700501e-4 / 1e9],
-    [(VP(75600) * 7) / 2, (VP(75600) * 7) / 2.3921440839767454e-3 / 1e9],
-  ],
+  sage_int8_qk_thread: rates('sage_int8_qk_thread'),
+  sage_int8_qk_block: rates('sage_int8_qk_block'),
+  sage_fp8_v: rates('sage_fp8_v'),
 };
 
 export function isSageInputKind(family: string): family is SageInputKind {
