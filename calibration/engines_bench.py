@@ -91,6 +91,33 @@ def skip(out, section, meta, why):
 
 
 # ------------------------------------------------------------------------------------------- attention
+def sdpa_with(be, q, k, v):
+    """torch SDPA on [batch, heads, tokens, dim] tensors with backend `be` (cudnn, flash) applied."""
+    if W.sdpa_kernel is None or be not in W._SDPA:
+        return W.sdpa(q, k, v)
+    with W.sdpa_kernel([W._SDPA[be]]):
+        return W.sdpa(q, k, v)
+
+
+def pad_v_nhd(v):
+    """V ([batch, tokens, heads, dim]) padded to a multiple of 128 tokens with zeros, as sageattn's SM90 path does."""
+    pad = (128 - v.size(1) % 128) % 128
+    return torch.cat([v, v.new_zeros(v.size(0), pad, v.size(2), v.size(3))], dim=1) if pad else v
+
+
+def sage2_sm90_kernel(q, k, v):
+    """SageAttention2's SM90 kernel alone: NHD inputs quantised once here as sageattn_qk_int8_pv_fp8_cuda_sm90 does
+    (k.mean, per-thread INT8 Q/K, V padded and per-channel FP8), then a callable that runs only the kernel."""
+    from sageattention import sm90_compile
+    from sageattention.quant import per_channel_fp8
+    from sageattention.triton.quant_per_thread import per_thread_int8 as per_thread_int8_triton
+    qi, qs, ki, ks = per_thread_int8_triton(q, k, k.mean(dim=1, keepdim=True), tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
+    v8, vs, _ = per_channel_fp8(pad_v_nhd(v), tensor_layout="NHD", smooth_v=False)
+    o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
+    scale = q.size(-1) ** -0.5
+    return lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 0, 0, 3, scale, 0)
+
+
 def attention_cases(out, lengths):
     try:
         import sageattention  # noqa: F401
@@ -112,12 +139,7 @@ def attention_cases(out, lengths):
         for be in ("cudnn", "flash"):
             # the backend must be applied here: W.set_attention_backend only names one for W.wan_flash_attention
             # (runs before this fix timed SDPA's default choice in both rows)
-            def call(_i, be=be):
-                if W.sdpa_kernel is None or be not in W._SDPA:
-                    return W.sdpa(q, k, v)
-                with W.sdpa_kernel([W._SDPA[be]]):
-                    return W.sdpa(q, k, v)
-            rec(out, "attention", dict(name="sdpa_" + be, L=L), call, flops=attn_flops(L))
+            rec(out, "attention", dict(name="sdpa_" + be, L=L), lambda _i, be=be: sdpa_with(be, q, k, v), flops=attn_flops(L))
         if sage is not None:
             rec(out, "attention", dict(name="sage2_full_call", L=L), lambda _i: sage(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
             rec(out, "attention", dict(name="sage1_full_call", L=L), lambda _i: sage1(q, k, v, tensor_layout="HND"), flops=attn_flops(L))
@@ -168,7 +190,7 @@ def sage_split_cases(out, lengths):
     kernel rows run on inputs quantised once beforehand, so they time the attention kernel alone. Layout NHD, as the
     engines call it."""
     try:
-        from sageattention import sm90_compile
+        from sageattention import sm90_compile  # noqa: F401  (sage2_sm90_kernel's; skip the section without it)
         from sageattention.quant import per_channel_fp8
         from sageattention.triton.quant_per_thread import per_thread_int8 as per_thread_int8_triton
         from sageattention.triton.quant_per_block import per_block_int8 as per_block_int8_triton
@@ -190,18 +212,13 @@ def sage_split_cases(out, lengths):
         # sage2 (SM90)
         rec(out, "sage_split", dict(name="sage2_quant_qk", L=L),
             lambda _i: per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128), nbytes=2 * E * 3)
-        zeros = lambda: torch.zeros(1, pad, HEADS, HEAD_DIM, dtype=v.dtype, device=v.device)  # noqa: E731
-        vp = torch.cat([v, zeros()], dim=1) if pad else v
+        vp = pad_v_nhd(v)
         if pad:
-            rec(out, "sage_split", dict(name="sage2_pad_v", L=L, v_pad=pad), lambda _i: torch.cat([v, zeros()], dim=1), nbytes=E * 2 * 2)
+            rec(out, "sage_split", dict(name="sage2_pad_v", L=L, v_pad=pad), lambda _i: pad_v_nhd(v), nbytes=E * 2 * 2)
         rec(out, "sage_split", dict(name="sage2_quant_v", L=L, v_pad=pad), lambda _i: per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False),
             nbytes=HEADS * (L + pad) * HEAD_DIM * (2 + 2 + 2 + 1))
-        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
-        v8, vs, _ = per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False)
-        o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
-        rec(out, "sage_split", dict(name="sage2_kernel", L=L),
-            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 0, 0, 3, sm, 0), flops=attn_flops(L))
-        qi = ki = v8 = vp = o = None
+        vp = None
+        rec(out, "sage_split", dict(name="sage2_kernel", L=L), sage2_sm90_kernel(q, k, v), flops=attn_flops(L))
         # sage1 (Triton)
         rec(out, "sage_split", dict(name="sage1_v_fp16", L=L), lambda _i: v.to(torch.float16), nbytes=E * 4)
         rec(out, "sage_split", dict(name="sage1_quant_qk", L=L),
@@ -224,9 +241,7 @@ def sage_shapes_cases(out):
     """SDPA cuDNN, SageAttention2's whole call and its SM90 kernel alone at other head counts and head dims (NHD)."""
     try:
         import sageattention
-        from sageattention import sm90_compile
-        from sageattention.quant import per_channel_fp8
-        from sageattention.triton.quant_per_thread import per_thread_int8 as per_thread_int8_triton
+        from sageattention import sm90_compile  # noqa: F401  (sage2_sm90_kernel's; skip the section without it)
     except Exception as exc:  # noqa: BLE001
         skip(out, "sage_shapes", dict(name="sage"), "sageattention not importable: " + G.short_err(exc))
         return
@@ -235,23 +250,10 @@ def sage_shapes_cases(out):
         flops = 4.0 * heads * L * L * d
         q, k, v = (torch.randn(1, L, heads, d, device="cuda", dtype=torch.bfloat16) for _ in range(3))
         qh, kh, vh = (x.transpose(1, 2).contiguous() for x in (q, k, v))
-
-        def cudnn(_i):
-            if W.sdpa_kernel is None or "cudnn" not in W._SDPA:
-                return W.sdpa(qh, kh, vh)
-            with W.sdpa_kernel([W._SDPA["cudnn"]]):
-                return W.sdpa(qh, kh, vh)
-        rec(out, "sage_shapes", dict(meta, name="sdpa_cudnn"), cudnn, flops=flops)
+        rec(out, "sage_shapes", dict(meta, name="sdpa_cudnn"), lambda _i: sdpa_with("cudnn", qh, kh, vh), flops=flops)
         rec(out, "sage_shapes", dict(meta, name="sage2_full_call_nhd"), lambda _i: sageattention.sageattn(q, k, v, tensor_layout="NHD"), flops=flops)
-        km = k.mean(dim=1, keepdim=True)
-        pad = (128 - L % 128) % 128
-        vp = torch.cat([v, torch.zeros(1, pad, heads, d, dtype=v.dtype, device=v.device)], dim=1) if pad else v
-        qi, qs, ki, ks = per_thread_int8_triton(q, k, km, tensor_layout="NHD", BLKQ=64, WARPQ=16, BLKK=128, WARPK=128)
-        v8, vs, _ = per_channel_fp8(vp, tensor_layout="NHD", smooth_v=False)
-        o = torch.empty(q.size(), dtype=q.dtype, device=q.device)
-        rec(out, "sage_shapes", dict(meta, name="sage2_kernel"),
-            lambda _i: sm90_compile.qk_int8_sv_f8_accum_f32_fuse_v_scale_attn_inst_buf(qi, ki, v8, o, qs, ks, vs, 0, 0, 3, d ** -0.5, 0), flops=flops)
-        q = k = v = qh = kh = vh = qi = ki = v8 = vp = o = km = None
+        rec(out, "sage_shapes", dict(meta, name="sage2_kernel"), sage2_sm90_kernel(q, k, v), flops=flops)
+        q = k = v = qh = kh = vh = None
         G.cleanup()
 
 
