@@ -31,7 +31,11 @@ describe('engine kernels vs the attention/reduce/quant re-run (H100 SXM)', () =>
     const all = compareEngineBenchFiles();
     expect(all.filter((r) => r.file === FILE).length).toBe(rows.length);
     const others = ['h100-sxm', 'h100-sxm-block-fp8', 'h100-sxm-block-quant', 'h100-sxm-sage', 'h100-sxm-sage-split'].map((f) => compareEngineKernels(loadEngineBench(`calibration/engines/${f}.json`)).length);
-    expect(all.length).toBe(rows.length + others.reduce((a, b) => a + b, 0));
+    // the H200 runs, priced on the H200: every row a check, but the head-dim-64 Sage kernel rows
+    const h200 = ['h200', 'h200-sage-split', 'h200-sage-shapes'].map((f) => compareEngineKernels(loadEngineBench(`calibration/engines/${f}.json`), 'h200', { sdpaBackendApplied: true, heldOut: f !== 'h200-sage-shapes' }));
+    expect(all.length).toBe(rows.length + others.reduce((a, b) => a + b, 0) + h200.reduce((a, b) => a + b.length, 0));
+    expect(all.filter((r) => r.gpu === 'h200').map((r) => r.role).filter((x) => x !== 'check' && x !== 'bound')).toEqual(['calibration', 'calibration', 'calibration']);
+    expect(h200[0]!.length + h200[1]!.length).toBeGreaterThan(100);
   });
 
   it('held out: a 14B block with FP8 linears (per-token activations), compiled, within 10%, and its gain over the bf16 block of the same run within 5 points', () => {

@@ -16,8 +16,8 @@ import { SAGE_INPUT_CALIBRATION_LENGTHS, SAGE_INPUT_GBS } from '../src/perf/sage
 import { interpLog } from '../src/perf/profile.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 
-interface Row { name?: string; L?: number; s?: number }
-type File = { gpu_name: string; attention: Row[]; sage_split?: Row[] };
+interface Row { name?: string; L?: number; s?: number; heads?: number; head_dim?: number }
+type File = { gpu_name: string; attention: Row[]; sage_split?: Row[]; sage_shapes?: Row[] };
 const read = (f: string) => JSON.parse(readFileSync(new URL(`../${f}`, import.meta.url), 'utf8')) as File;
 const split = read(SAGE_H100_MEASURED_FILE);
 const first = read('calibration/engines/h100-sxm-sage.json');
@@ -98,5 +98,42 @@ describe('SageAttention measured on an H100 (SAGE_H100_MEASURED, SAGE_INPUT_GBS)
     expect(Math.min(...gbs)).toBeGreaterThan(0.95);
     expect(Math.max(...gbs)).toBeLessThan(1.3);
     expect(readme).toContain('INT8 and FP8 input kernels at about 1.0–1.25 TB/s');
+  });
+});
+
+describe('SageAttention measured on an H200 (held out: nothing was set from these runs)', () => {
+  const h200split = read('calibration/engines/h200-sage-split.json');
+  const shapes = read('calibration/engines/h200-sage-shapes.json');
+  const h200 = new DeviceModel('h200', { sustained: false, launch: 'eager' });
+  const priced = (kernel: 'sage1' | 'sage2', heads: number, L: number, headDim: number, kernelOnly = false) => {
+    const b = new StageBuilder();
+    attentionCall(b, { name: 'attn', batch: 1, heads, lq: L, lk: L, headDim, kernel }, {});
+    return priceStage(h200, kernelOnly ? b.ops.filter((o) => o.kind === 'attention') : b.ops).seconds;
+  };
+
+  it('both files are H200 runs', () => {
+    expect(h200split.gpu_name).toMatch(/H200/);
+    expect(shapes.gpu_name).toMatch(/H200/);
+  });
+
+  it('the H100-measured ratio to cuDNN carried to the H200: whole calls (HND, NHD) within 8% at 4k–76k tokens', () => {
+    const rows = h200split.attention.filter((x) => /^sage[12]_full_call(_nhd)?$/.test(x.name ?? '') && x.s && x.L! >= 4096);
+    expect(rows).toHaveLength(20);
+    for (const r of rows) expect(Math.abs(priced(r.name!.startsWith('sage2') ? 'sage2' : 'sage1', 40, r.L!, 128) / r.s! - 1), `${r.name} L=${r.L}`).toBeLessThan(0.08);
+  });
+
+  it('Ulysses head counts (20, 10, 5 of 40) at the 40-head rate: kernel and whole call within 6%', () => {
+    const rows = shapes.sage_shapes!.filter((x) => x.head_dim === 128 && x.name !== 'sdpa_cudnn' && x.s);
+    expect(rows).toHaveLength(6);
+    for (const r of rows) expect(Math.abs(priced('sage2', r.heads!, r.L!, 128, r.name === 'sage2_kernel') / r.s! - 1), `${r.name} h=${r.heads}`).toBeLessThan(0.06);
+  });
+
+  it('head dim 64 takes cuDNN\'s head-dim ratio (the kernel rows chose it); the whole calls, held out, within 8%', () => {
+    const rows = shapes.sage_shapes!.filter((x) => x.head_dim === 64 && x.s);
+    expect(rows.filter((r) => r.name === 'sage2_full_call_nhd')).toHaveLength(3);
+    for (const r of rows.filter((x) => x.name === 'sage2_full_call_nhd')) expect(Math.abs(priced('sage2', r.heads!, r.L!, 64) / r.s! - 1), `h=${r.heads} L=${r.L}`).toBeLessThan(0.08);
+    // the measured Sage2/cuDNN ratio at head dim 64 is close to the head-dim-128 one at the same length (17,776 tokens)
+    const ratio64 = at(shapes.sage_shapes!.filter((r) => r.heads === 48), 'sdpa_cudnn', 17776)! / at(shapes.sage_shapes!.filter((r) => r.heads === 48), 'sage2_kernel', 17776)!;
+    expect(ratio64).toBeCloseTo(interpLog(SAGE_H100_MEASURED.map((r) => [r[0], r[1]] as [number, number]), 17776), 1);
   });
 });

@@ -115,20 +115,30 @@ function engineList(): string {
 
 /** README: the engines_bench.py comparison in one paragraph (the tables are calibration/README.md's). */
 function engineKernelsSummary(): string {
-  const rows = compareEngineBenchFiles((file) => loadEngineBench(packagePath(file)));
+  const all = compareEngineBenchFiles((file) => loadEngineBench(packagePath(file)));
+  const rows = all.filter((r) => r.gpu === 'h100-sxm');
   const s = (sel: typeof rows) => summarizeKernelRows(sel);
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const pcts = (sel: typeof rows) => sel.map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ');
   const checks = rows.filter((r) => r.role === 'check');
   const sec = (name: string) => s(checks.filter((r) => r.section === name));
   const block = checks.filter((r) => r.section === 'block');
   const cal = rows.filter((r) => r.role === 'calibration');
   const long = (prefix: string) => s(checks.filter((r) => r.case.startsWith(prefix) && !r.case.includes('m=4096')));
-  return `Held-out checks against ${ENGINE_BENCH_FILES.map((x) => `\`${x.file}\``).join(' and ')} (\`npm run validate:engine-kernels\`): ${checks.length} cases, median |error| ${f(s(checks).median)}, ` +
+  const wholeSage = (sel: typeof rows) => sel.filter((r) => /^sage[12]_full_call/.test(r.case) && r.section === 'attention' && !r.case.endsWith('L=1024'));
+  const h200 = all.filter((r) => r.gpu === 'h200' && r.role === 'check');
+  const h200Files = ENGINE_BENCH_FILES.filter((x) => x.gpu === 'h200');
+  const heads = h200.filter((r) => r.section === 'sage_shapes' && r.case.startsWith('sage2') && r.case.endsWith('d=128'));
+  const d64 = h200.filter((r) => r.section === 'sage_shapes' && r.case.startsWith('sage2_full_call') && r.case.endsWith('d=64'));
+  return `Held-out checks on the H100 SXM against ${ENGINE_BENCH_FILES.filter((x) => x.gpu === 'h100-sxm').map((x) => `\`${x.file}\``).join(' and ')} (\`npm run validate:engine-kernels\`): ${checks.length} cases, median |error| ${f(s(checks).median)}, ` +
     `${s(checks).within10} within 10% — GEMMs (bf16, FP8) ${f(sec('gemm').median)}, attention (SDPA cuDNN and flash, FP8 input passes) ${f(sec('attention').median)}, RoPE chains ${f(sec('rope').median)}, ` +
-    `one Wan 14B block eager and compiled ${block.map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ')}, and with its ten linears quantised, compiled (FP8 per token, FP8 per-tensor dynamic, INT8 per token) ${checks.filter((r) => r.section === 'block_fp8' && !r.case.startsWith('bf16')).map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ')} (beside the bf16 block of the same runs ${checks.filter((r) => r.section === 'block_fp8' && r.case.startsWith('bf16')).map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ')}); ` +
+    `one Wan 14B block eager and compiled ${pcts(block)}, and with its ten linears quantised, compiled (FP8 per token, FP8 per-tensor dynamic, INT8 per token) ${pcts(checks.filter((r) => r.section === 'block_fp8' && !r.case.startsWith('bf16')))} (beside the bf16 block of the same runs ${pcts(checks.filter((r) => r.section === 'block_fp8' && r.case.startsWith('bf16')))}); ` +
     `at Wan's long sequences (m ≥ 32,760) per-token activation quantisation ${f(long('per_token').median)} and dynamic per-tensor eager ${f(long('per_tensor_dynamic_fp8_eager').median)} ` +
     `(its divide by a 0-dim CUDA scale runs PyTorch's non-vectorised loop), but per-tensor compiled ${f(long('per_tensor_dynamic_fp8_compiled').median)} too fast. ` +
-    `Calibration rows: INT8 GEMMs on Hopper (${cal.filter((r) => r.section === 'gemm').length} rows, median |error| ${f(s(cal.filter((r) => r.section === 'gemm')).median)}), the full-tensor reduction (${cal.filter((r) => r.section === 'reduce').length} \`max_eager\` rows) and SageAttention's kernels and input kernels on Hopper (${cal.filter((r) => r.section === 'sage_split').length} \`sage_split\` rows, which set its rates); SageAttention's whole calls, held out: ${s(checks.filter((r) => r.case.startsWith('sage') && r.section === 'attention' && !r.case.endsWith('L=1024'))).n} at 4k–76k tokens, median |error| ${f(s(checks.filter((r) => r.case.startsWith('sage') && r.section === 'attention' && !r.case.endsWith('L=1024'))).median)}.`;
+    `Calibration rows: INT8 GEMMs on Hopper (${cal.filter((r) => r.section === 'gemm').length} rows, median |error| ${f(s(cal.filter((r) => r.section === 'gemm')).median)}), the full-tensor reduction (${cal.filter((r) => r.section === 'reduce').length} \`max_eager\` rows) and SageAttention's kernels and input kernels on Hopper (${cal.filter((r) => r.section === 'sage_split').length} \`sage_split\` rows, which set its rates); SageAttention's whole calls, held out: ${s(wholeSage(checks)).n} at 4k–76k tokens, median |error| ${f(s(wholeSage(checks)).median)}. ` +
+    `On an H200 (${h200Files.map((x) => `\`${x.file}\``).join(', ')}; nothing set from them but the head-dim-64 Sage kernel rows): ${h200.length} checks, median |error| ${f(s(h200).median)}, ${s(h200).within10} within 10%; ` +
+    `one Wan 14B block eager and compiled ${pcts(h200.filter((r) => r.section === 'block'))}; SageAttention's whole calls at 4k–76k tokens (the H100's kernel ratios carried to the H200's cuDNN rate) median |error| ${f(s(wholeSage(h200)).median)}, at most ${f(Math.max(...wholeSage(h200).map((r) => Math.abs(r.error))))}; ` +
+    `at Ulysses head counts (20, 10, 5 of 40) ${pcts(heads)}; at head dim 64 (CogVideoX's and LTX-Video's shapes) the whole calls ${pcts(d64)}.`;
 }
 
 /** What each GPU's numbers rest on: the committed evidence ledger (test/gpu-evidence.test.ts keeps it current). */

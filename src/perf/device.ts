@@ -269,7 +269,7 @@ export class DeviceModel {
         const fp32 = op.dtype === 'fp32';
         let rate = this.profile.attentionTflops(backend.profile, op.batch, op.heads, op.lq, op.lk, attentionWaves(backend.profile, this.ref, this.gpu, op.headDim)) ?? 0;
         rate *= backend.scale;
-        rate *= headDimFactor(op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
+        rate *= headDimFactor(backend.reference ?? op.kernel, op.headDim, op.lq); // measured at head dim 128; others by the FA3 paper's ratios
         rate *= op.efficiency ?? 1; // a block-sparse kernel below the dense one's rate (VSA's fine stage)
         // a quantised kernel (SageAttention, FP8 FA3) runs its INT8/FP8 tensor work above the BF16 rate its
         // reference kernel's efficiency is of: its ratio (quantized-attention.ts) multiplies the reference's rate on this GPU, after
@@ -353,7 +353,7 @@ export class DeviceModel {
    * Which measured curve prices an attention kernel: `scale` relates it at the same precision (FA3 from cuDNN),
    * `quantRatio` is a quantised kernel's throughput over that reference (quantized-attention.ts).
    */
-  private attentionBackend(kernel: AttentionKernel, lq: number): { profile: string; scale: number; quantRatio?: number } {
+  private attentionBackend(kernel: AttentionKernel, lq: number): { profile: string; scale: number; quantRatio?: number; reference?: AttentionKernel } {
     switch (kernel) {
       case 'fa2':
         return { profile: 'flash', scale: 1 };
@@ -369,7 +369,7 @@ export class DeviceModel {
         // not measured here: the reference kernel's rate × the kernel's own throughput ratio (quantized-attention.ts)
         const q = quantizedAttentionRatio(kernel, this.gpu, lq);
         const ref = this.attentionBackend(q.reference, lq);
-        return { profile: ref.profile, scale: ref.scale, quantRatio: q.ratio };
+        return { profile: ref.profile, scale: ref.scale, quantRatio: q.ratio, reference: q.reference };
       }
       case 'fa3': {
         // Not measured here (no FlashAttention-3 build on the calibration machine). The FA3 paper (Shah et

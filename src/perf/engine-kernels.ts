@@ -86,6 +86,8 @@ export interface EngineKernelRow {
   section: 'attention' | 'sage_split' | 'sage_shapes' | 'gemm' | 'quant' | 'rope' | 'block' | 'block_fp8' | 'reduce';
   /** The engines_bench.py file the measurement comes from. */
   file?: string;
+  /** The catalog GPU it ran on (and is priced on). */
+  gpu?: string;
   case: string;
   measured_s: number;
   predicted_s: number;
@@ -96,20 +98,34 @@ export interface EngineKernelRow {
   priced_as: string;
 }
 
+/** One committed engines_bench.py run: the catalog GPU it ran on, and whether its rows set any rate. */
+export interface EngineBenchRun {
+  file: string;
+  /** Catalog id of the GPU it ran on: its rows are priced on that GPU. */
+  gpu: string;
+  sdpaBackendApplied: boolean;
+  /** True: nothing was set from this run, every row is a held-out check (the H200 runs but the head-dim-64 Sage kernel rows). */
+  heldOut?: boolean;
+}
+
 /**
- * The engines_bench.py runs compared, on one H100 SXM. The first run's sdpa rows called
- * F.scaled_dot_product_attention without the backend context (wan_reference.set_attention_backend only names a
- * backend for wan_flash_attention), so "sdpa_cudnn" and "sdpa_flash" both timed SDPA's default choice (equal
- * within 0.2–2.7% at every length): kept once, as the default backend priced as cuDNN. The second run
- * (engines_bench.py with the backend applied, `--sections attention,reduce,quant`) times each backend.
+ * The engines_bench.py runs compared. On the H100 SXM (the calibrated profile's GPU): the first run's sdpa rows
+ * called F.scaled_dot_product_attention without the backend context (wan_reference.set_attention_backend only
+ * names a backend for wan_flash_attention), so "sdpa_cudnn" and "sdpa_flash" both timed SDPA's default choice
+ * (equal within 0.2–2.7% at every length): kept once, as the default backend priced as cuDNN. The second run
+ * (engines_bench.py with the backend applied, `--sections attention,reduce,quant`) times each backend. On an H200
+ * (2026-12-06, the same SageAttention build, torch and driver): the same sections again, nothing set from them.
  */
-export const ENGINE_BENCH_FILES: readonly { file: string; sdpaBackendApplied: boolean }[] = [
-  { file: 'calibration/engines/h100-sxm.json', sdpaBackendApplied: false },
-  { file: 'calibration/engines/h100-sxm-attention-reduce.json', sdpaBackendApplied: true },
-  { file: 'calibration/engines/h100-sxm-block-fp8.json', sdpaBackendApplied: true },
-  { file: 'calibration/engines/h100-sxm-block-quant.json', sdpaBackendApplied: true },
-  { file: 'calibration/engines/h100-sxm-sage.json', sdpaBackendApplied: true },
-  { file: 'calibration/engines/h100-sxm-sage-split.json', sdpaBackendApplied: true },
+export const ENGINE_BENCH_FILES: readonly EngineBenchRun[] = [
+  { file: 'calibration/engines/h100-sxm.json', gpu: 'h100-sxm', sdpaBackendApplied: false },
+  { file: 'calibration/engines/h100-sxm-attention-reduce.json', gpu: 'h100-sxm', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-block-fp8.json', gpu: 'h100-sxm', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-block-quant.json', gpu: 'h100-sxm', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-sage.json', gpu: 'h100-sxm', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h100-sxm-sage-split.json', gpu: 'h100-sxm', sdpaBackendApplied: true },
+  { file: 'calibration/engines/h200.json', gpu: 'h200', sdpaBackendApplied: true, heldOut: true },
+  { file: 'calibration/engines/h200-sage-split.json', gpu: 'h200', sdpaBackendApplied: true, heldOut: true },
+  { file: 'calibration/engines/h200-sage-shapes.json', gpu: 'h200', sdpaBackendApplied: true },
 ];
 
 /** Measured cases the comparison leaves out, and why. */
@@ -176,12 +192,13 @@ const ROPE_CASES: Record<string, { style: BlockStyle; fused: boolean; as: string
  * Every measured case of an engines_bench.py file that vgsim prices, against its price on `gpuId`
  * (sustained: false — the bench times short bursts, as the profile's microbenchmarks do; eager launches).
  */
-export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: { sdpaBackendApplied?: boolean } = {}): EngineKernelRow[] {
+export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: { sdpaBackendApplied?: boolean; heldOut?: boolean } = {}): EngineKernelRow[] {
   const dev = new DeviceModel(gpuId, { sustained: false, launch: 'eager' });
   const backendApplied = o.sdpaBackendApplied ?? f.sdpa_backend_applied ?? false;
   const rows: EngineKernelRow[] = [];
+  // a held-out run's rows are checks even where the same case of a calibration run set a rate
   const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole) =>
-    rows.push({ section, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: role ?? 'check', priced_as: as });
+    rows.push({ section, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
 
   for (const r of (f.attention ?? []).filter(ok)) {
     const L = r.L!;
@@ -228,7 +245,8 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
     attentionCall(b, { ...shape, kernel: r.name === 'sdpa_cudnn' ? 'cudnn' : 'sage2' }, {});
     const ops = r.name === 'sage2_kernel' ? b.ops.filter((o) => o.kind === 'attention') : b.ops;
     const as = r.name === 'sdpa_cudnn' ? 'cudnn attention op (head-dim factor of the FA3 paper)' : r.name === 'sage2_kernel' ? 'the sage2 kernel alone' : 'sage2 call: input passes + the kernel';
-    push('sage_shapes', r.name!, label, r.s, benchSeconds(dev, ops), as);
+    // the head-dim-64 kernel rows chose sage2's head-dim ratio (cuDNN's, its reference: attention-head-dim.ts)
+    push('sage_shapes', r.name!, label, r.s, benchSeconds(dev, ops), as, r.name === 'sage2_kernel' && r.head_dim !== 128 ? 'calibration' : 'check');
   }
   for (const r of (f.gemm ?? []).filter(ok)) {
     const dtype = GEMM_DTYPE[r.name!];
@@ -296,8 +314,8 @@ export function summarizeKernelRows(rows: readonly { error: number }[]): { n: nu
 }
 
 /** Every file of ENGINE_BENCH_FILES compared (rows carry their file); `read` resolves a repository path. */
-export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile = loadEngineBench, gpuId = 'h100-sxm'): EngineKernelRow[] {
-  return ENGINE_BENCH_FILES.flatMap((x) => compareEngineKernels(read(x.file), gpuId, { sdpaBackendApplied: x.sdpaBackendApplied }).map((r) => ({ ...r, file: x.file })));
+export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile = loadEngineBench, files: readonly EngineBenchRun[] = ENGINE_BENCH_FILES): EngineKernelRow[] {
+  return files.flatMap((x) => compareEngineKernels(read(x.file), x.gpu, x).map((r) => ({ ...r, file: x.file, gpu: x.gpu })));
 }
 
 const SECTIONS = ['attention', 'sage_split', 'sage_shapes', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
@@ -306,18 +324,18 @@ const SECTIONS = ['attention', 'sage_split', 'sage_shapes', 'gemm', 'quant', 're
  * The comparison as Markdown: one table per file, then the summary by role and section over all files, then
  * what was left out. `files`: the files to compare (default ENGINE_BENCH_FILES).
  */
-export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = loadEngineBench, gpuId = 'h100-sxm', files: readonly { file: string; sdpaBackendApplied: boolean }[] = ENGINE_BENCH_FILES): string {
+export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = loadEngineBench, files: readonly EngineBenchRun[] = ENGINE_BENCH_FILES): string {
   const ms = (s: number) => (s * 1e3 >= 100 ? (s * 1e3).toFixed(1) : (s * 1e3).toFixed(3));
   const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
   const out: string[] = [];
   const all: EngineKernelRow[] = [];
   for (const x of files) {
     const f = read(x.file);
-    const rows = compareEngineKernels(f, gpuId, { sdpaBackendApplied: x.sdpaBackendApplied });
-    all.push(...rows);
+    const rows = compareEngineKernels(f, x.gpu, x);
+    all.push(...rows.map((r) => ({ ...r, gpu: x.gpu })));
     const sw = f.software ?? {};
     out.push(
-      `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim's ${gpuId} profile, burst clocks, eager launches.`,
+      `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim's ${x.gpu} profile, burst clocks, eager launches${x.heldOut ? '; every row held out' : ''}.`,
       '',
       '| section | case | measured (ms) | vgsim (ms) | error | role | vgsim prices it as |',
       '|---|---|---:|---:|---:|---|---|',
@@ -334,9 +352,13 @@ export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = 
     const sel = all.filter((r) => r.role === role);
     if (!sel.length) continue;
     out.push(line(`${role} rows`, sel));
-    if (role === 'check') for (const sec of SECTIONS) {
-      const s2 = sel.filter((r) => r.section === sec);
-      if (s2.length) out.push(`  ${line(sec, s2)}`);
+    if (role === 'check') {
+      for (const sec of SECTIONS) {
+        const s2 = sel.filter((r) => r.section === sec);
+        if (s2.length) out.push(`  ${line(sec, s2)}`);
+      }
+      const gpus = [...new Set(sel.map((r) => r.gpu))];
+      if (gpus.length > 1) for (const g of gpus) out.push(`  ${line(`on ${g}`, sel.filter((r) => r.gpu === g))}`);
     }
     if (role === 'bound') out.push(`  - vgsim at or below the stand-in's time: ${sel.filter((r) => r.predicted_s <= r.measured_s).length} of ${sel.length}`);
   }

@@ -1,0 +1,49 @@
+/**
+ * The H200's own kernel profile, measured 2026-12-06 (calibration/profile_all.sh + assemble_profile.sh:
+ * calibration/profiles/incomplete/h200.json) and NOT the built-in one yet: it lacks the rows the H100 profile
+ * took from other runs — the family decoders' convolutions at 128–1024 channels (kernel_profile_convs.py on a
+ * families_profile.py run), the conv_workspace probe and the sustained memory-bound/conv3d power runs — because
+ * no machine came for them. Until then the H200 is priced from the H100 profile (cross-gpu.ts). These tests keep
+ * what the measured profile shows on the H200's held-out Wan validation sets, and what it still misses.
+ */
+import { describe, it, expect } from 'vitest';
+import { GpuProfile, builtinProfile } from '../src/perf/profile.ts';
+import { compareValidation, loadValidation } from '../src/perf/validation.ts';
+
+const profile = GpuProfile.load('calibration/profiles/incomplete/h200.json');
+const h100 = builtinProfile('h100-sxm')!;
+const sets = ['calibration/validation/h200.json', 'calibration/validation/h200-repeat.json'];
+const rows = (withProfile: boolean) => sets.flatMap((f) => compareValidation('h200', loadValidation(f).cases, withProfile ? { profile } : {}));
+
+describe('the H200 profile measured on the device (not built in)', () => {
+  it('is an H200 run of the same software as the H100 profile, with every section the H100 grid has', () => {
+    expect(profile.data.gpu_name).toBe('NVIDIA H200');
+    for (const k of ['gemm', 'attention', 'memory_bound'] as const) expect(profile.data[k].length, k).toBe(h100.data[k].length);
+    expect(builtinProfile('h200')).toBeUndefined();
+  });
+
+  it('still lacks what keeps it out: the family-decoder conv rows, the conv_workspace probe, the sustained memory/conv3d runs', () => {
+    const fromKernelProfiles = (p: GpuProfile) => p.data.conv.filter((c) => typeof (c as { source?: string }).source === 'string').length;
+    expect(fromKernelProfiles(h100)).toBe(13);
+    expect(fromKernelProfiles(profile)).toBe(0);
+    expect(profile.data.conv_workspace ?? []).toHaveLength(0);
+    expect((profile.data.sustained ?? []).map((s) => s.workload.split('_')[0])).toEqual(['gemm', 'attention']);
+  });
+
+  it('with it, the held-out Wan DiT blocks and forwards on both H200 sets land within 5% (mean |error| under 1.5%, 2.2% extrapolated)', () => {
+    for (const withProfile of [true, false]) {
+      const dit = rows(withProfile).filter((r) => r.kind === 'dit_block' || r.kind === 'dit_forward');
+      expect(dit.length).toBe(3 + 14);
+      for (const r of dit) expect(Math.abs(r.time_error), `${r.case}`).toBeLessThan(0.05);
+      expect(dit.reduce((a, r) => a + Math.abs(r.time_error), 0) / dit.length).toBeLessThan(withProfile ? 0.015 : 0.025);
+    }
+  });
+
+  it('the Wan VAE decodes within 8% either way: measured conv rows price them fast (−3…−7%), extrapolated slow (−1…+6%)', () => {
+    const vae = (withProfile: boolean) => rows(withProfile).filter((r) => r.kind === 'vae_decode').map((r) => r.time_error);
+    expect(vae(true).length).toBe(6);
+    expect(Math.max(...vae(true))).toBeLessThan(0);
+    expect(Math.max(...vae(false))).toBeGreaterThan(0.05);
+    for (const e of [...vae(true), ...vae(false)]) expect(Math.abs(e)).toBeLessThan(0.08);
+  });
+});
