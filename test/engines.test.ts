@@ -91,7 +91,7 @@ describe('engines: the DiT block each runtime builds', () => {
     expect(sage.accelerations.find((a) => a.knob === 'attention')).toMatchObject({ value: 'sage2', extrapolated: false });
     const h200 = estimate({ ...base, gpu: 'h200', options: { engine: 'lightx2v', attention: 'sage2' } });
     expect(h200.accelerations.find((a) => a.knob === 'attention')).toMatchObject({ value: 'sage2', extrapolated: true });
-    expect(h200.warnings.join(' ')).toMatch(/scaled with vgsim's cuDNN rate, not measured on it; its input kernels at their rates measured on the H100 SXM, scaled by memory bandwidth/);
+    expect(h200.warnings.join(' ')).toMatch(/scaled with vgsim's cuDNN rate, not measured on it; its input kernels at their rates measured on the H100 SXM, carried as a copy share \(memory bandwidth\) and an SM-bound share \(SM count\)/);
   });
 
   it('compile (inductor) runs fewer kernels than the same engine eager; the official engine keeps its idealisation', () => {

@@ -39,11 +39,11 @@ describe('the H200 profile measured on the device (not built in)', () => {
     }
   });
 
-  it('the Wan VAE decodes within 8% either way: measured conv rows price them fast (−3…−7%), extrapolated slow (−1…+6%)', () => {
+  it('the Wan VAE decodes within 8% either way: its measured conv rows price them fast (−3…−7%), extrapolated within ±4% (conv-layout-carry.ts)', () => {
     const vae = (withProfile: boolean) => rows(withProfile).filter((r) => r.kind === 'vae_decode').map((r) => r.time_error);
     expect(vae(true).length).toBe(6);
     expect(Math.max(...vae(true))).toBeLessThan(0);
-    expect(Math.max(...vae(false))).toBeGreaterThan(0.05);
+    for (const e of vae(false)) expect(Math.abs(e)).toBeLessThan(0.04);
     for (const e of [...vae(true), ...vae(false)]) expect(Math.abs(e)).toBeLessThan(0.08);
   });
 });

@@ -8,42 +8,42 @@ import type { TeacacheCurve } from './teacache-curve.ts';
 export const TEACACHE_TABLE: readonly TeacacheCurve[] = [
   {
     model: 't2v-1.3b', retSteps: false, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.639 }, { threshold: 0.07, fraction: 0.601 }, { threshold: 0.08, fraction: 0.468 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
+    points: [{ threshold: 0.05, fraction: 0.641 }, { threshold: 0.07, fraction: 0.603 }, { threshold: 0.08, fraction: 0.47 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.935 of the base run (vgsim)",
   },
   {
     model: 't2v-14b', retSteps: false, steps: 50, size: '1280x720', frames: 81,
     points: [{ threshold: 0.14, fraction: 0.679 }, { threshold: 0.15, fraction: 0.54 }, { threshold: 0.2, fraction: 0.488 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.987 of the base run (vgsim)",
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.988 of the base run (vgsim)",
   },
   {
     model: 'i2v-480p', retSteps: false, steps: 40, size: '832x480', frames: 81,
-    points: [{ threshold: 0.13, fraction: 0.609 }, { threshold: 0.19, fraction: 0.48 }, { threshold: 0.26, fraction: 0.375 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
+    points: [{ threshold: 0.13, fraction: 0.609 }, { threshold: 0.19, fraction: 0.481 }, { threshold: 0.26, fraction: 0.376 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.951 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: false, steps: 40, size: '1280x720', frames: 61,
-    points: [{ threshold: 0.18, fraction: 0.574 }, { threshold: 0.2, fraction: 0.508 }, { threshold: 0.3, fraction: 0.391 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.972 of the base run (vgsim)",
+    points: [{ threshold: 0.18, fraction: 0.575 }, { threshold: 0.2, fraction: 0.509 }, { threshold: 0.3, fraction: 0.392 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.973 of the base run (vgsim)",
   },
   {
     model: 't2v-1.3b', retSteps: true, steps: 50, size: '832x480', frames: 81,
-    points: [{ threshold: 0.05, fraction: 0.602 }, { threshold: 0.1, fraction: 0.38 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.931 of the base run (vgsim)",
+    points: [{ threshold: 0.05, fraction: 0.603 }, { threshold: 0.1, fraction: 0.383 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.935 of the base run (vgsim)",
   },
   {
     model: 't2v-14b', retSteps: true, steps: 50, size: '1280x720', frames: 81,
-    points: [{ threshold: 0.1, fraction: 0.494 }, { threshold: 0.2, fraction: 0.307 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.987 of the base run (vgsim)",
+    points: [{ threshold: 0.1, fraction: 0.494 }, { threshold: 0.2, fraction: 0.308 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.988 of the base run (vgsim)",
   },
   {
     model: 'i2v-480p', retSteps: true, steps: 40, size: '832x480', frames: 81,
-    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.395 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.949 of the base run (vgsim)",
+    points: [{ threshold: 0.2, fraction: 0.527 }, { threshold: 0.3, fraction: 0.396 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.951 of the base run (vgsim)",
   },
   {
     model: 'i2v-720p', retSteps: true, steps: 40, size: '1280x720', frames: 61,
-    points: [{ threshold: 0.2, fraction: 0.461 }, { threshold: 0.3, fraction: 0.359 }],
-    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.972 of the base run (vgsim)",
+    points: [{ threshold: 0.2, fraction: 0.462 }, { threshold: 0.3, fraction: 0.359 }],
+    source: "ali-vilab/TeaCache@7c10efc:TeaCache4Wan2.1/README.md (\"Inference Latency Comparisons on a Single A800\" and the use_ret_steps tables); block share 0.973 of the base run (vgsim)",
   },
 ];

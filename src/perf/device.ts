@@ -18,7 +18,7 @@
  */
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
 import { nearestUpsampleSeconds, replicationPadSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
-import { ownKernelGBs } from './own-kernel-rates.ts';
+import { ownKernelGBsOn } from './own-kernel-rates.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -33,7 +33,8 @@ import { FA3_OVER_FA2, fa3OverCudnn } from './fa3-paper.ts';
 import { quantizedAttentionProblem, quantizedAttentionRatio } from './quantized-attention.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { opKey } from './op-key.ts';
-import { belowMeasuredChannels, biasAddGBs, smallConvPassBytes, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
+import { belowMeasuredChannels, biasAddGBs, smallConvCore, NCHW_CONV_KERNELS, SMALL_CONV_NOTE } from './small-conv.ts';
+import { convPassBytes, rowCoreTflops } from './conv-layout-carry.ts';
 import { isHopper } from '../hardware/architecture.ts';
 
 export type Bound = 'compute' | 'memory' | 'launch' | 'link';
@@ -185,8 +186,8 @@ export class DeviceModel {
   /** Effective memory bandwidth (GB/s) of a kernel family at a size; elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio. */
   memoryGBs(family: string, bytes: number): number {
     // a kernel measured apart from the profile (full-tensor reductions, SageAttention's input kernels), unless the profile measures it
-    const own = ownKernelGBs(family, bytes);
-    if (own && !this.profile.measuresMemoryFamily(family)) return own.gbs * memoryBandwidthRatio(this.gpu, getGpu(own.measuredOn)).ratio;
+    const own = ownKernelGBsOn(family, bytes, this.gpu);
+    if (own !== undefined && !this.profile.measuresMemoryFamily(family)) return own;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
     if (this.extrapolated && family.startsWith('binary_')) return Math.min(this.memoryGBs('binary', bytes), (measured * (this.gpu.smCount ?? this.ref.smCount!)) / this.ref.smCount!);
@@ -297,11 +298,13 @@ export class DeviceModel {
         // precision; else the bf16 GEMM rate scaled by the precision's peak ratio
         const kvol = op.cin * op.kernel[0] * op.kernel[1] * op.kernel[2];
         const core = belowMeasuredChannels(this.profile, op.dims === 3 ? 'conv3d' : 'conv2d', dtype, op.cin, op.cout, op.kernel) ? smallConvCore(this.profile, pixels, op.cout, kvol, this.ref.smCount!) : undefined;
-        if (core !== undefined) return this.smallConv(op, flops, core);
+        if (core !== undefined) return this.nchwConv(op, flops, core, 'bf16', SMALL_CONV_NOTE);
         const rate =
           this.profile.convTflops(op.dims === 3 ? 'conv3d' : 'conv2d', dtype, dtype === 'fp32' && op.tf32, op.cin, op.cout, pixels, op.kernel) ??
           this.profile.gemmTflops(prec, pixels, op.cout, kvol) ??
           (this.profile.gemmTflops('bf16', pixels, op.cout, kvol) ?? 0) * ((DeviceModel.peak(this.ref, prec) ?? 0) / (DeviceModel.peak(this.ref, 'bf16') ?? 1));
+        // extrapolated tensor-core convs: the row's passes carried at memory/SM rates, its core at the compute ratio (conv-layout-carry.ts)
+        if (this.extrapolated && (prec === 'bf16' || prec === 'tf32')) return this.nchwConv(op, flops, rowCoreTflops(op, prec === 'bf16' ? 2 : 4, rate, (b) => this.profile.memoryGBs('copy', b) ?? this.ref.memBwGBs, this.ref.smCount!, DeviceModel.peak(this.ref, prec)!), prec);
         const t = this.computeBound(flops, bytes, this.carryOver(rate, prec), op.count);
         // the measured rate holds the layout passes' GPU time; the CPU still launches each of their kernels
         return prec === 'bf16' ? { ...t, kernels: NCHW_CONV_KERNELS * op.count } : t;
@@ -381,13 +384,13 @@ export class DeviceModel {
     }
   }
 
-  /** A 16-bit conv narrower than every measured one: layout passes + core GEMM + 4 kernels (small-conv.ts). */
-  private smallConv(op: Extract<Op, { kind: 'conv' }>, flops: number, core: number): OpTime {
-    this.raise(SMALL_CONV_NOTE);
-    const { layout, bias } = smallConvPassBytes(op), copy = this.memoryGBs('copy', layout / 2);
-    const gemm = this.computeBound(flops, opBytes(op) * op.count, this.carryOver(core, 'bf16'), op.count);
-    const seconds = gemm.seconds + (op.count * layout) / (copy * 1e9) + (op.count * bias) / (biasAddGBs(this.gpu.smCount ?? this.ref.smCount!, copy) * 1e9) + (NCHW_CONV_KERNELS - 1) * op.count * this.kernelGapS;
-    return { seconds, kernels: NCHW_CONV_KERNELS * op.count, bound: gemm.bound, flops, bytes: gemm.bytes + op.count * (layout + bias), rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
+  /** A tensor-core conv as its passes (small-conv.ts, conv-layout-carry.ts): NCHW⇄NHWC at copy bandwidth, the bias add, the core at `core` TFLOP/s. */
+  private nchwConv(op: Extract<Op, { kind: 'conv' }>, flops: number, core: number, prec: 'bf16' | 'tf32', note?: string): OpTime {
+    if (note) this.raise(note);
+    const { layout, bias } = convPassBytes(op, prec === 'bf16' ? 2 : 4), copy = this.memoryGBs('copy', layout / 2), passes = prec === 'bf16' ? NCHW_CONV_KERNELS : 1;
+    const gemm = this.computeBound(flops, opBytes(op) * op.count, this.carryOver(core, prec), op.count);
+    const seconds = gemm.seconds + (op.count * layout) / (copy * 1e9) + (op.count * bias) / (biasAddGBs(this.gpu.smCount ?? this.ref.smCount!, copy) * 1e9) + (passes - 1) * op.count * this.kernelGapS;
+    return { seconds, kernels: passes * op.count, bound: gemm.bound, flops, bytes: gemm.bytes + op.count * (layout + bias), rate: flops / seconds / 1e12, rateUnit: 'TFLOP/s' };
   }
 
   private computeBound(flops: number, bytes: number, tflops: number, count: number): OpTime {

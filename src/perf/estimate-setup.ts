@@ -157,7 +157,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     const q = quantizedAttentionRatio(kernel, device.gpu, req.tokens);
     const here = device.gpu.id === SAGE_MEASURED_GPU;
     warnings.push(q.measured
-      ? `${kernel}: its rate is ${q.basis}${here ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the H100 SXM${here ? '' : ', scaled by memory bandwidth'}`
+      ? `${kernel}: its rate is ${q.basis}${here ? '' : `; on the ${device.gpu.name} scaled with vgsim's cuDNN rate, not measured on it`}; its input kernels at their rates measured on the H100 SXM${here ? '' : ', carried as a copy share (memory bandwidth) and an SM-bound share (SM count)'}`
       : `${kernel} is not measured here: its rate is ${q.basis} (quantisation passes priced as memory-bound kernels); calibration/engines_bench.py measures it`);
   }
   if (opts.compile && exec.fusedLegacy) warnings.push('compile: fused elementwise kernels and CUDA graphs are an idealisation, not calibrated by a measurement');

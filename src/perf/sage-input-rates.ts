@@ -19,8 +19,7 @@
  * alone on Wan's tensors: effective GB/s (bytes / measured time) at 4,096, 16,384 and 75,600 tokens, interpolated
  * in ln(bytes per kernel) and clamped to that range (as full-reduction.ts). The same file's rows at 1,024, 27,280
  * and 32,760 tokens and every whole `sageattn` call are held-out checks (src/perf/engine-kernels.ts). Other GPUs
- * scale the rate by their memory bandwidth over the H100 SXM's (cross-gpu.ts memoryBandwidthRatio), as
- * device.ts scales every memory-bound family of a borrowed profile.
+ * carry the rate as a copy share and an SM-bound share (own-kernel-rates.ts `ownKernelGBsOn`), checked on an H200.
  */
 import { interpLog } from './profile.ts';
 

@@ -63,13 +63,6 @@ export function biasAddBytes(cout: number, outPixels: number, eb: number): numbe
   return eb * 2 * cout * outPixels;
 }
 
-/** Layout-pass and bias-add bytes of one call of a 16-bit conv op (input extent: `inputHW`, else the output's, plus the kernel's frames). */
-export function smallConvPassBytes(op: { cin: number; cout: number; kernel: number[]; out: number[]; inputHW?: [number, number] }): { layout: number; bias: number } {
-  const inHW = op.inputHW ? op.inputHW[0] * op.inputHW[1] : op.out[1]! * op.out[2]!;
-  const outPx = op.out[0]! * op.out[1]! * op.out[2]!;
-  return { layout: layoutBytes(op.cin, (op.out[0]! + op.kernel[0]! - 1) * inHW, op.cout, outPx, 2), bias: biasAddBytes(op.cout, outPx, 2) };
-}
-
 /** Bias-add rate (GB/s) on a GPU of `sms` SMs: the strided elementwise loop, never above the copy rate. */
 export function biasAddGBs(sms: number, copyGBs: number): number {
   return Math.min(copyGBs, stridedElementwiseGBs(sms));
