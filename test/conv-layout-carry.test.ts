@@ -4,6 +4,7 @@
  * H200's own conv rows (calibration/profiles/incomplete/h200.json, not loaded by vgsim) and its Wan VAE decodes.
  */
 import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { DeviceModel } from '../src/perf/device.ts';
 import { GpuProfile, builtinProfile } from '../src/perf/profile.ts';
 import type { ConvPoint } from '../src/perf/profile.ts';
@@ -60,5 +61,14 @@ describe('tensor-core convolutions carried to the H200 (held out on its own rows
     const rows = ['h200', 'h200-repeat'].flatMap((f) => compareValidation('h200', loadValidation(`calibration/validation/${f}.json`).cases)).filter((r) => r.kind === 'vae_decode');
     expect(rows).toHaveLength(6);
     for (const r of rows) expect(Math.abs(r.time_error), r.case).toBeLessThan(0.05);
+  });
+
+  it('the README quotes these medians', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const same = new Map(h100.data.conv.filter((c) => c.s > 0).map((c) => [key(c), c]));
+    const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+    const whole = (dtype: string, tf32: boolean) => pct(median(group(dtype, tf32).filter((c) => same.has(key(c))).map((c) => same.get(key(c))!.s / c.s - 1)));
+    const split = (dtype: string, tf32: boolean) => pct(median(group(dtype, tf32).map((c) => dev.opTime(asOp(c)).seconds / c.s - 1)));
+    expect(readme).toContain(`carried whole, the H100's rows were ${whole('fp32', true)} (TF32) and ${whole('bf16', false)} (bf16) slow at the median; split, ${split('fp32', true)} and ${split('bf16', false)}`);
   });
 });

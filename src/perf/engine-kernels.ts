@@ -28,6 +28,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
+import { builtinProfile, REFERENCE_GPU } from './profile.ts';
 import { int8GemmRatio } from './linear-quant-rates.ts';
 import { INDUCTOR_FULL_REDUCTION_GBS } from './full-reduction.ts';
 import { SAGE_INPUT_CALIBRATION_LENGTHS } from './sage-input-rates.ts';
@@ -335,7 +336,7 @@ export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = 
     all.push(...rows.map((r) => ({ ...r, gpu: x.gpu })));
     const sw = f.software ?? {};
     out.push(
-      `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim's ${x.gpu} profile, burst clocks, eager launches${x.heldOut ? '; every row held out' : ''}.`,
+      `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim ${builtinProfile(x.gpu) ? `on the ${x.gpu} profile` : `on the ${x.gpu}, the ${REFERENCE_GPU} profile carried`}, burst clocks, eager launches${x.heldOut ? '; every row held out' : ''}.`,
       '',
       '| section | case | measured (ms) | vgsim (ms) | error | role | vgsim prices it as |',
       '|---|---|---:|---:|---:|---|---|',
