@@ -13,10 +13,10 @@
  *
  * CHECKED (held out) on the H200's own conv rows (calibration/profiles/incomplete/h200.json, 2026-12-06: the same
  * 111 Wan-VAE shapes as the H100 profile): the H100 rows carried whole are slow by a median of 11.9% (TF32) and 5.3%
- * (bf16) and equal for plain FP32 (−0.6%); split, TF32 +5.8% and bf16 +0.1% (test/conv-layout-carry.test.ts).
+ * (bf16) and equal for plain FP32 (−0.6%); split, TF32 +6.6% and bf16 +1.8% (test/conv-layout-carry.test.ts).
  */
 
-import { biasAddGBs } from './small-conv.ts';
+import { biasAddBytes, biasAddGBs, layoutBytes } from './small-conv.ts';
 import { opFlops, type Op } from '../workload/ops.ts';
 
 type ConvShape = { cin: number; cout: number; kernel: number[]; out: number[]; inputHW?: [number, number] };
@@ -26,7 +26,7 @@ export function convPassBytes(op: ConvShape, eb: number): { layout: number; bias
   const inHW = op.inputHW ? op.inputHW[0] * op.inputHW[1] : op.out[1]! * op.out[2]!;
   const outPx = op.out[0]! * op.out[1]! * op.out[2]!;
   const inPx = (op.out[0]! + op.kernel[0]! - 1) * inHW;
-  return { layout: eb * (2 * op.cin * inPx + 2 * op.cout * outPx), bias: eb * 2 * op.cout * outPx };
+  return { layout: layoutBytes(op.cin, inPx, op.cout, outPx, eb), bias: biasAddBytes(op.cout, outPx, eb) };
 }
 
 /**

@@ -39,4 +39,3 @@ export function ownKernelGBsOn(family: string, bytes: number, gpu: GpuSpec): num
   const sm = 1 / (1 / own.gbs - 1 / copy);
   return 1 / (1 / (copy * bw) + 1 / (sm * ((gpu.smCount ?? ref.smCount!) / ref.smCount!)));
 }
-
