@@ -21,7 +21,7 @@ T_PROFILE=${T_PROFILE:-240}; T_STEP=${T_STEP:-50}
 heads=""; for h in 12 24; do for L in 2048 4096 8192 16384; do for be in cudnn flash; do heads="$heads,$be:1:$h:128:$L:$L"; done; done; done
 ops=add_bcast,mul_bcast,mul_cast_bcast,add_strided,mul_cast_strided,add_bcast6,add_cast_bcast6,add_wan_modulation,mul_bcast16,add_bcast16,mul_bcast_bf16row
 cross=$(python3 "$here/attention_dense_cases.py" | python3 -c 'import sys;print(",".join(x for x in sys.stdin.read().strip().split(",") if x.split(":")[5]=="512"))')
-step() { local name=$1 t=$2; shift 2; case ",${STEPS:-profile,gemm-graph,memory-graph-hbm,memory-generic-graph-hbm,attention-heads,attention-dense}," in *",$name,"*) ;; *) return 0;; esac; timeout "$t" $P "$@" --out "$dir/$gpu-$name.json" > "$dir/$name.log" 2>&1; echo "$name rc=$?"; }
+step() { local name=$1 t=$2; shift 2; case ",${STEPS:-$name}," in *",$name,"*) ;; *) return 0;; esac; timeout "$t" $P "$@" --out "$dir/$gpu-$name.json" > "$dir/$name.log" 2>&1; echo "$name rc=$?"; }
 step profile "$T_PROFILE"
 step gemm-graph "$T_STEP" --sections gemm --gemm-max-m 8192 --graph
 step memory-graph-hbm "$T_STEP" --sections memory --mem-max-elements 16777216 --graph --mem-rotation hbm

@@ -15,6 +15,7 @@ import { quantizedAttentionRatio, SAGE_H100_HD128, SAGE_H100_MEASURED, SAGE_H100
 import { SAGE_INPUT_CALIBRATION_LENGTHS, SAGE_INPUT_GBS } from '../src/perf/sage-input-rates.ts';
 import { interpLog } from '../src/perf/profile.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
+import { memoryBandwidthRatio } from '../src/perf/cross-gpu.ts';
 
 interface Row { name?: string; L?: number; s?: number; heads?: number; head_dim?: number }
 type File = { gpu_name: string; attention: Row[]; sage_split?: Row[]; sage_shapes?: Row[] };
@@ -24,9 +25,9 @@ const first = read('calibration/engines/h100-sxm-sage.json');
 const at = (rows: Row[] | undefined, name: string, L: number) => rows?.find((r) => r.name === name && r.L === L)?.s;
 // as the kernel benches are compared (engine-kernels.ts): burst clocks, eager launches
 const h100 = new DeviceModel('h100-sxm', { sustained: false, launch: 'eager' });
-const call = (kernel: 'sage1' | 'sage2', L: number) => {
+const call = (kernel: 'sage1' | 'sage2', L: number, heads = 40, headDim = 128) => {
   const b = new StageBuilder();
-  attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: L, lk: L, headDim: 128, kernel }, {});
+  attentionCall(b, { name: 'attn', batch: 1, heads, lq: L, lk: L, headDim, kernel }, {});
   return b.ops;
 };
 const cudnn = (L: number) => h100.opTime({ kind: 'attention', name: 'a', group: 'attention', count: 1, batch: 1, heads: 40, lq: L, lk: L, headDim: 128, kernel: 'cudnn', dtype: 'bf16' }).seconds;
@@ -106,9 +107,8 @@ describe('SageAttention measured on an H200 (held out: nothing was set from thes
   const shapes = read('calibration/engines/h200-sage-shapes.json');
   const h200 = new DeviceModel('h200', { sustained: false, launch: 'eager' });
   const priced = (kernel: 'sage1' | 'sage2', heads: number, L: number, headDim: number, kernelOnly = false) => {
-    const b = new StageBuilder();
-    attentionCall(b, { name: 'attn', batch: 1, heads, lq: L, lk: L, headDim, kernel }, {});
-    return priceStage(h200, kernelOnly ? b.ops.filter((o) => o.kind === 'attention') : b.ops).seconds;
+    const ops = call(kernel, L, heads, headDim);
+    return priceStage(h200, kernelOnly ? ops.filter((o) => o.kind === 'attention') : ops).seconds;
   };
 
   it('both files are H200 runs', () => {
@@ -121,14 +121,12 @@ describe('SageAttention measured on an H200 (held out: nothing was set from thes
     const rows = h200split.sage_split!.filter((r) => pieces[r.name!] && r.L! >= 16384 && r.s);
     expect(rows).toHaveLength(12);
     for (const r of rows) {
-      const b = new StageBuilder();
-      attentionCall(b, { name: 'attn', batch: 1, heads: 40, lq: r.L!, lk: r.L!, headDim: 128, kernel: r.name!.startsWith('sage1') ? 'sage1' : 'sage2' }, {});
-      const op = b.ops.find((o) => o.kind === 'elementwise' && o.ew === pieces[r.name!])!;
+      const op = call(r.name!.startsWith('sage1') ? 'sage1' : 'sage2', r.L!).find((o) => o.kind === 'elementwise' && o.ew === pieces[r.name!])!;
       const s = priceStage(h200, [op]).seconds;
       expect(Math.abs(s / r.s! - 1), `${r.name} L=${r.L}`).toBeLessThan(0.1);
       // the H100's rate × the bandwidth ratio alone would price it more than 10% fast
       const h100Rate = priceStage(h100, [op]).seconds;
-      expect(h100Rate / (4.01 / 2.9) / r.s! - 1).toBeLessThan(-0.1);
+      expect(h100Rate / memoryBandwidthRatio(getGpu('h200'), getGpu('h100-sxm')).ratio / r.s! - 1).toBeLessThan(-0.1);
     }
   });
 

@@ -119,7 +119,7 @@ function engineKernelsSummary(): string {
   const rows = all.filter((r) => r.gpu === 'h100-sxm');
   const s = (sel: typeof rows) => summarizeKernelRows(sel);
   const f = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const pcts = (sel: typeof rows) => sel.map((r) => `${r.error >= 0 ? '+' : ''}${(100 * r.error).toFixed(1)}%`).join(', ');
+  const pcts = (sel: typeof rows) => sel.map((r) => pct(r.error)).join(', ');
   const checks = rows.filter((r) => r.role === 'check');
   const sec = (name: string) => s(checks.filter((r) => r.section === name));
   const block = checks.filter((r) => r.section === 'block');

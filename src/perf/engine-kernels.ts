@@ -88,7 +88,7 @@ export interface EngineKernelRow {
   /** The engines_bench.py file the measurement comes from. */
   file?: string;
   /** The catalog GPU it ran on (and is priced on). */
-  gpu?: string;
+  gpu: string;
   case: string;
   measured_s: number;
   predicted_s: number;
@@ -199,7 +199,7 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
   const rows: EngineKernelRow[] = [];
   // a held-out run's rows are checks even where the same case of a calibration run set a rate
   const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole) =>
-    rows.push({ section, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
+    rows.push({ section, gpu: gpuId, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
 
   for (const r of (f.attention ?? []).filter(ok)) {
     const L = r.L!;
@@ -316,7 +316,7 @@ export function summarizeKernelRows(rows: readonly { error: number }[]): { n: nu
 
 /** Every file of ENGINE_BENCH_FILES compared (rows carry their file); `read` resolves a repository path. */
 export function compareEngineBenchFiles(read: (file: string) => EngineBenchFile = loadEngineBench, files: readonly EngineBenchRun[] = ENGINE_BENCH_FILES): EngineKernelRow[] {
-  return files.flatMap((x) => compareEngineKernels(read(x.file), x.gpu, x).map((r) => ({ ...r, file: x.file, gpu: x.gpu })));
+  return files.flatMap((x) => compareEngineKernels(read(x.file), x.gpu, x).map((r) => ({ ...r, file: x.file })));
 }
 
 const SECTIONS = ['attention', 'sage_split', 'sage_shapes', 'gemm', 'quant', 'reduce', 'rope', 'block', 'block_fp8'] as const;
@@ -333,7 +333,7 @@ export function engineKernelsMarkdown(read: (file: string) => EngineBenchFile = 
   for (const x of files) {
     const f = read(x.file);
     const rows = compareEngineKernels(f, x.gpu, x);
-    all.push(...rows.map((r) => ({ ...r, gpu: x.gpu })));
+    all.push(...rows);
     const sw = f.software ?? {};
     out.push(
       `\`${x.file}\`: ${f.gpu_name}, torch ${sw.torch ?? '?'}, cuDNN ${sw.cudnn ?? '?'}, driver ${sw.driver ?? '?'}, measured ${f.measured_at ?? '?'}; vgsim ${builtinProfile(x.gpu) ? `on the ${x.gpu} profile` : `on the ${x.gpu}, the ${REFERENCE_GPU} profile carried`}, burst clocks, eager launches${x.heldOut ? '; every row held out' : ''}.`,

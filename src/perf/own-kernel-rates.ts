@@ -11,7 +11,7 @@ import { getGpu } from '../hardware/catalog.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 
 /** The measured rate (GB/s) of kernel kind `family` moving `bytes` per kernel, and the GPU it was measured on; undefined for other kinds. */
-export function ownKernelGBs(family: string, bytes: number): { gbs: number; measuredOn: string } | undefined {
+function ownKernelGBs(family: string, bytes: number): { gbs: number; measuredOn: string } | undefined {
   if (family === 'reduce_full') return { gbs: fullReductionGBs(bytes), measuredOn: FULL_REDUCTION_GPU };
   if (family === 'reduce_full_split') return { gbs: inductorFullReductionGBs(bytes), measuredOn: FULL_REDUCTION_GPU };
   if (isSageInputKind(family)) return { gbs: sageInputGBs(family, bytes), measuredOn: SAGE_MEASURED_GPU };
