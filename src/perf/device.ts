@@ -19,6 +19,7 @@
 import { rowwiseReductionGBs, shortRowSeconds } from './rowwise-reduction.ts';
 import { nearestUpsampleSeconds, replicationPadSeconds, stridedElementwiseGBs } from './sm-bound-elementwise.ts';
 import { ownKernelGBsOn } from './own-kernel-rates.ts';
+import { smBoundCarryGBs } from './sm-bound-carry.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu, getLink } from '../hardware/catalog.ts';
 import { DEFAULT_HOST_MEMORY, moduleToCpuGBs, type HostMemory } from '../hardware/host-memory.ts';
@@ -183,14 +184,14 @@ export class DeviceModel {
     return !ref ? 1 : gemm !== undefined ? gemm * ((mine / this.gpu.tflops.bf16) / (ref / this.ref.tflops.bf16)) : mine / ref;
   }
 
-  /** Effective memory bandwidth (GB/s) of a kernel family at a size; elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio. */
-  memoryGBs(family: string, bytes: number): number {
+  /** Effective memory bandwidth (GB/s) of a kernel family at a size (`triton`: Inductor's kernel); elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio or carried per SM (sm-bound-carry.ts). */
+  memoryGBs(family: string, bytes: number, triton = false): number {
     // a kernel measured apart from the profile (full-tensor reductions, SageAttention's input kernels), unless the profile measures it
     const own = ownKernelGBsOn(family, bytes, this.gpu);
     if (own !== undefined && !this.profile.measuresMemoryFamily(family)) return own;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
-    // PyTorch's generic loop (binary_*) runs below the HBM on the reference, bound by its SMs: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
-    if (this.extrapolated && family.startsWith('binary_')) return Math.min(this.memoryGBs('binary', bytes), (measured * (this.gpu.smCount ?? this.ref.smCount!)) / this.ref.smCount!);
+    // PyTorch's generic loop (binary_*) and Inductor's Triton kernels: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
+    if (this.extrapolated && (triton || family.startsWith('binary_'))) return smBoundCarryGBs(measured, this.memoryGBs(triton ? family : 'binary', bytes), this.gpu, this.ref);
     return measured * (this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1);
   }
 
@@ -314,7 +315,7 @@ export class DeviceModel {
         // rated on the whole op's minimum bytes, launch gaps included) is looked up by the whole op's bytes;
         // a single-kernel family by the bytes of one kernel, plus its launch gaps
         const composite = COMPOSITE_KINDS.has(op.ew);
-        const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels));
+        const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels), op.triton);
         const sms = this.gpu.smCount ?? this.ref.smCount!;
         const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
         const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms) + replicationPadSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);

@@ -153,9 +153,10 @@ function benchSeconds(dev: DeviceModel, ops: readonly Op[]): number {
   return priceStage(dev, ops).seconds;
 }
 
-/** Seconds of a stage built by `build` on the device (benchSeconds). */
-function stageSeconds(dev: DeviceModel, build: (b: StageBuilder) => void): number {
+/** Seconds of a stage built by `build` on the device (benchSeconds); `compiled`: its elementwise ops are Inductor's Triton kernels. */
+function stageSeconds(dev: DeviceModel, build: (b: StageBuilder) => void, compiled = false): number {
   const b = new StageBuilder();
+  b.compiled = compiled;
   build(b);
   return benchSeconds(dev, b.ops);
 }
@@ -176,7 +177,7 @@ const GEMM_DTYPE: Record<string, Dtype> = { bf16: 'bf16', fp8_scaled_mm: 'fp8', 
 
 /** What each measured quant case is priced as: the activation scheme and the block style that selects its kernels. */
 const QUANT_CASES: Record<string, { activation: LinearQuant['activation']; style: BlockStyle; as: string }> = {
-  per_token_fp8_compiled: { activation: 'token', style: 'lightx2v', as: 'per-token quantisation, one pass (sgl-kernel)' },
+  per_token_fp8_compiled: { activation: 'token', style: 'lightx2v', as: 'per-token quantisation, one pass (compiled: a Triton kernel)' },
   per_tensor_dynamic_fp8_eager: { activation: 'tensor-dynamic', style: 'diffusers', as: 'dynamic per-tensor, eager (abs, full-tensor max, scale, divide in the non-vectorised loop, clamp, cast)' },
   per_tensor_dynamic_fp8_compiled: { activation: 'tensor-dynamic', style: 'inductor', as: 'dynamic per-tensor, compiled (split amax at its measured rate, scale, scale-and-cast)' },
 };
@@ -198,8 +199,11 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
   const backendApplied = o.sdpaBackendApplied ?? f.sdpa_backend_applied ?? false;
   const rows: EngineKernelRow[] = [];
   // a held-out run's rows are checks even where the same case of a calibration run set a rate
-  const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole) =>
-    rows.push({ section, gpu: gpuId, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
+  // (`chose`: a row that chose a rule for this GPU, calibration even in a held-out run)
+  const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole, chose = false) =>
+    rows.push({ section, gpu: gpuId, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: chose ? 'calibration' : o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
+  // the compiled (Triton) quantisation and RoPE rows of a GPU priced from another's profile chose how Inductor's kernels are carried (sm-bound-carry.ts)
+  const carried = gpuId !== REFERENCE_GPU && !builtinProfile(gpuId);
 
   for (const r of (f.attention ?? []).filter(ok)) {
     const L = r.L!;
@@ -260,9 +264,10 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
   for (const r of (f.quant ?? []).filter(ok)) {
     const q = QUANT_CASES[r.name!];
     if (!q) continue;
-    const s = stageSeconds(dev, (b) => activationQuantization(b, q.activation, q.style, 'x', r.m!, r.k!, 2, 'x.q'));
+    const compiled = r.name!.endsWith('_compiled');
+    const s = stageSeconds(dev, (b) => activationQuantization(b, q.activation, q.style, 'x', r.m!, r.k!, 2, 'x.q'), compiled);
     const calibrated = r.name === 'per_tensor_dynamic_fp8_compiled' && INDUCTOR_FULL_REDUCTION_GBS.some(([bytes]) => bytes === r.m! * r.k! * 2);
-    push('quant', r.name!, `${r.name} m=${r.m} k=${r.k}`, r.s, s, q.as, calibrated ? 'calibration' : undefined);
+    push('quant', r.name!, `${r.name} m=${r.m} k=${r.k}`, r.s, s, q.as, calibrated ? 'calibration' : undefined, compiled && carried);
   }
   for (const r of (f.reduce ?? []).filter(ok)) {
     const E = r.m! * r.k!;
@@ -284,8 +289,8 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
       const sites = blockSites({ b, style: c.style, fused: c.fused, T: rows_ * dit.dim, headDim: dit.headDim, perTokenModulation: true, ropeVariant: 'harness', tp: 1 });
       sites.rope('self_attn.rope_q', 'q', rows_, dit.dim, 'qr');
       sites.rope('self_attn.rope_k', 'k', rows_, dit.dim, 'kr');
-    });
-    push('rope', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} (${r.tokens} tokens)`, r.s, s, c.as);
+    }, c.fused);
+    push('rope', r.name!, `${r.name} ${r.model} ${r.width}x${r.height}x${r.frames} (${r.tokens} tokens)`, r.s, s, c.as, undefined, c.fused && carried);
   }
   // one Wan block as the bench ran it (validate_gpu.py's dit_block inputs), with its linears quantised if `quant`
   const blockSeconds = (r: BenchRow, compiled: boolean, quant?: LinearQuant) => benchSeconds(dev, buildDitForward(ditFor(r.model!), {

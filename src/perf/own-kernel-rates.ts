@@ -7,6 +7,7 @@ import { FULL_REDUCTION_GPU, fullReductionGBs, inductorFullReductionGBs } from '
 import { isSageInputKind, sageInputGBs } from './sage-input-rates.ts';
 import { SAGE_MEASURED_GPU } from './quantized-attention.ts';
 import { GPU_COPY_MEASURED, memoryBandwidthRatio } from './cross-gpu.ts';
+import { smBoundCarryGBs } from './sm-bound-carry.ts';
 import { getGpu } from '../hardware/catalog.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 
@@ -21,7 +22,8 @@ function ownKernelGBs(family: string, bytes: number): { gbs: number; measuredOn:
 /**
  * The rate (GB/s) of kind `family` moving `bytes` per kernel on `gpu`; undefined for kinds priced by the profile.
  *
- * The full-tensor reductions stream near their GPU's copy rate: scaled by the memory bandwidth ratio. SageAttention's
+ * The eager full-tensor reductions stream near their GPU's copy rate: scaled by the memory bandwidth ratio; inductor's
+ * split reduction, a Triton kernel, at the reference's rate per SM (sm-bound-carry.ts). SageAttention's
  * input kernels run at a third of the H100's (0.98–1.25 TB/s against a 2.9 TB/s copy: a max per group and a divide
  * per element between the loads), so their time per byte is taken as the copy's plus an SM-bound share,
  * 1/rate = 1/copy + 1/sm, the share being what the measured rate leaves over the reference's copy; the copy part
@@ -35,7 +37,10 @@ export function ownKernelGBsOn(family: string, bytes: number, gpu: GpuSpec): num
   const ref = getGpu(own.measuredOn);
   const bw = memoryBandwidthRatio(gpu, ref).ratio;
   const copy = (GPU_COPY_MEASURED[ref.id]?.tbs ?? 0) * 1000;
-  if (!isSageInputKind(family) || !(copy > own.gbs) || gpu.id === ref.id) return own.gbs * bw;
+  if (gpu.id === ref.id) return own.gbs;
+  // inductor's split reduction is one of its Triton kernels: carried per SM (sm-bound-carry.ts)
+  if (family === 'reduce_full_split') return smBoundCarryGBs(own.gbs, own.gbs * bw, gpu, ref);
+  if (!isSageInputKind(family) || !(copy > own.gbs)) return own.gbs * bw;
   const sm = 1 / (1 / own.gbs - 1 / copy);
   return 1 / (1 / (copy * bw) + 1 / (sm * ((gpu.smCount ?? ref.smCount!) / ref.smCount!)));
 }

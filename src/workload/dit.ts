@@ -115,8 +115,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   const patches = o.patches ?? 1;
   // rows this forward processes: the GPU's share of the sequence (× batch), or one PipeFusion patch of it
   const L = Math.ceil((Math.ceil(o.tokens / seqShards) * o.batch) / patches);
-  const d = dit.dim;
-  const f = dit.ffnDim;
+  const [d, f] = [dit.dim, dit.ffnDim];
   const dLin = d / o.tp; // per-GPU width of q/k/v/o features under TP
   const fLin = f / o.tp;
   const headsLocal = dit.heads / o.ulysses / o.tp;
@@ -124,6 +123,7 @@ export function buildDitForward(dit: DitSpec, o: DitForwardOptions): DitForward 
   const layers = o.layers ?? dit.layers;
   const style = o.style ?? 'official';
   const fused = style === 'official' && o.fused;
+  b.compiled = fused || style === 'inductor'; // every elementwise op one of Inductor's Triton kernels
   const quant = o.linearQuant;
   const linear = o.linearDtype;
   const f32mm: Dtype = o.fp32Matmul === 'tf32' ? 'tf32' : 'fp32';
