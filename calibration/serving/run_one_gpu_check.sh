@@ -16,9 +16,12 @@ PY=${PYTHON:-python3}
 GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z')
 OUT=${OUT:-calibration/serving/traces/${GPU}x1}
 mkdir -p "$OUT"
-MIX='832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10'
+# MIX / SHAPES: the request mix and its shapes (default: a GPU-bound 832x480 and a host-bound 480x272 shape);
+# MIX='832x480x17f/8st*0.5@20,640x352x33f/8st*0.5@20' SHAPES=832x480x17f/8st,640x352x33f/8st serves two GPU-bound ones
+MIX=${MIX:-'832x480x17f/8st*0.6@20,480x272x17f/8st*0.4@10'}
+SHAPES=${SHAPES:-832x480x17f/8st,480x272x17f/8st}
 COMMON=(--device cuda --model wan2.1-t2v-1.3b --workers 1 --routing least-outstanding)
-timeout 120 "$PY" calibration/serving/harness.py profile "${COMMON[@]}" --shapes 832x480x17f/8st,480x272x17f/8st \
+timeout 120 "$PY" calibration/serving/harness.py profile "${COMMON[@]}" --shapes "$SHAPES" \
   --requests-per-shape 8 --out "$OUT/stage-profile.json" > "$OUT/profile.log" 2>&1; echo "profile rc=$?"
 (timeout 400 "$PY" calibration/serving/host_speed_monitor.py --out "$OUT/hostspeed.txt" --duration 360 > /dev/null 2>&1 &)
 run() { # name, seed, time limit, then load flags (the limit leaves room for the start-up and the queue to drain)
