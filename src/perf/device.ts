@@ -100,7 +100,7 @@ export class DeviceModel {
     this.extrapolated = !own;
     this.ref = own ? this.gpu : getGpu(REFERENCE_GPU);
     if (this.extrapolated) {
-      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile (compute-bound from public kernel measurements and the catalog, cross-gpu.ts and the notes below; memory-bound by its memory bandwidth: ${memoryBandwidthRatio(this.gpu, this.ref).measured ? 'the ratio of measured copy rates' : 'the datasheet ratio (no measured copy rate)'})`);
+      this.notes.push(`${this.gpu.id}: no measured profile; kernel rates extrapolated from the ${REFERENCE_GPU} profile (compute-bound from public kernel measurements and the catalog, cross-gpu.ts and the notes below; memory-bound by its memory bandwidth: ${memoryBandwidthRatio(this.gpu, this.ref).measured ? 'the ratio of measured copy rates' : 'the datasheet ratio (no measured copy rate)'}; PyTorch's generic loop and torch.compile's Triton kernels by its SM count, sm-bound-carry.ts)`);
     }
     this.launch = opts.launch ?? 'eager';
     this.hostLink = opts.host?.link;
