@@ -299,7 +299,9 @@ export class StageBuilder {
       this.notePeak(op.name, { workspace: mem.workspace });
       this.liveBytes -= mem.workspace;
     }
-    this.ops.push({ ...op, ...(this.compiled && op.kind === 'elementwise' ? { triton: true } : {}), count: (op.count ?? 1) * this.repeat, group: this.group } as Op);
+    const added = { ...op, count: (op.count ?? 1) * this.repeat, group: this.group } as Op;
+    if (this.compiled && added.kind === 'elementwise') added.triton = true;
+    this.ops.push(added);
     if (mem.frees) this.free(...mem.frees);
   }
 
