@@ -13,7 +13,8 @@ import { WAN_MODELS } from '../src/workload/wan-models.ts';
 import { priceStage } from '../src/perf/stage-cost.ts';
 import { opKey } from '../src/perf/op-key.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
-import type { Op } from '../src/workload/ops.ts';
+import { StageBuilder, type Op } from '../src/workload/ops.ts';
+import { blockSites } from '../src/workload/dit-kernels.ts';
 
 const h200 = compareEngineKernels(loadEngineBench('calibration/engines/h200.json'), 'h200', { sdpaBackendApplied: true, heldOut: true });
 const h100 = compareEngineKernels(loadEngineBench('calibration/engines/h100-sxm.json'), 'h100-sxm', { sdpaBackendApplied: false });
@@ -94,6 +95,13 @@ describe('SM-bound carry (sm-bound-carry.ts)', () => {
     const range = (xs: number[]) => `−${(100 * Math.abs(Math.max(...xs))).toFixed(1)}…−${(100 * Math.abs(Math.min(...xs))).toFixed(1)}%`;
     expect(`${range(before)} before, ${range(official.map((r) => r.error))} after`).toBe('−4.3…−4.8% before, −2.2…−3.0% after');
     expect(readFileSync('README.md', 'utf8')).toContain(`(held out: ${range(before)} before, ${range(official.map((r) => r.error))} after;`);
+  });
+
+  it('an engine\'s own Triton kernel is tagged in eager mode too (LightX2V\'s fuse_scale_shift), the torch LayerNorm before it is not', () => {
+    const b = new StageBuilder();
+    blockSites({ b, style: 'lightx2v', fused: false, T: 32760 * 5120, headDim: 128, perTokenModulation: true, tp: 1 }).modulate('norm1', 'x_mod');
+    const ops = b.ops.filter((o) => o.kind === 'elementwise');
+    expect(ops.map((o) => [o.name, o.kind === 'elementwise' && o.triton === true])).toEqual([['norm1.layer_norm', false], ['norm1.scale_shift', true]]);
   });
 
   it('the profiled GPU prices a Triton kernel as before (its own rate), and the memo keeps the tag apart', () => {

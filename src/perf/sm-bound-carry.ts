@@ -6,8 +6,10 @@
  *  - PyTorch's generic (non-vectorised) elementwise loop, as the Wan modulation's broadcast, strided and mixed-dtype
  *    ops run it (ElementwiseKind binary_*): 1.4–2.8 TB/s on the H100 against its 3.0 TB/s copy;
  *  - the Triton kernels torch.compile generates (Inductor: fused pointwise chains, split reductions, the compiled
- *    quantisation and RoPE; ElementwiseOp.triton): each program keeps fewer bytes in flight than PyTorch's vectorised
- *    kernels, so it runs at a rate its SMs' concurrency sets.
+ *    quantisation and RoPE; ElementwiseOp.triton), and an engine's own Triton kernels (LightX2V's fuse_scale_shift):
+ *    each program keeps fewer bytes in flight than PyTorch's vectorised kernels, so it runs at a rate its SMs'
+ *    concurrency sets. (SageAttention's Triton input kernels ran 1.05–1.15× on the H200; they have measured rates of
+ *    their own, carried as a copy share and an SM share: own-kernel-rates.ts.)
  * Such a rate is carried at the reference's rate per SM, at most this GPU's contiguous rate for the kind.
  *
  * MEASURED on an H200 (132 SMs at the H100's clocks, HBM3e at 4.3 TB/s copy against the H100's 3.0; the H200 is

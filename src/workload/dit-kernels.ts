@@ -304,9 +304,9 @@ function engineSites(c: SiteContext): BlockSites {
         ew(`${name}.add_shift`, 'binary', T * 3 * F32, 1, { outputs: [[`${name}.a`, T * F32, 'activations']], frees: [`${name}.m`] });
         ew(`${name}.type_as`, 'cast_down', T * (F32 + ACT), 1, { outputs: [[out, T * ACT, 'activations']], frees: [`${name}.a`] });
       } else if (s === 'lightx2v') {
-        // phase.norm1.apply(x) (torch LayerNorm, bf16) then the Triton fuse_scale_shift kernel
+        // phase.norm1.apply(x) (torch LayerNorm, bf16) then the Triton fuse_scale_shift kernel (carried per SM elsewhere: sm-bound-carry.ts)
         ew(`${name}.layer_norm`, 'norm', T * 2 * ACT, 1, { outputs: [[`${name}.n`, T * ACT, 'activations']] });
-        ew(`${name}.scale_shift`, 'binary', T * 2 * ACT + modRows, 1, { outputs: [[out, T * ACT, 'activations']], frees: [`${name}.n`] });
+        b.op({ kind: 'elementwise', name: `${name}.scale_shift`, ew: 'binary', bytes: T * 2 * ACT + modRows, kernels: 1, triton: true }, { outputs: [[out, T * ACT, 'activations']], frees: [`${name}.n`] });
       } else {
         // sglang LayerNormScaleShift (CuTeDSL, fp32 compute) / inductor: one kernel, x in, modulated bf16 out
         ew(name, 'norm', T * 2 * ACT + modRows, 1, { outputs: [[out, T * ACT, 'activations']] });
