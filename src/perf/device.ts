@@ -184,13 +184,13 @@ export class DeviceModel {
     return !ref ? 1 : gemm !== undefined ? gemm * ((mine / this.gpu.tflops.bf16) / (ref / this.ref.tflops.bf16)) : mine / ref;
   }
 
-  /** Effective memory bandwidth (GB/s) of a kernel family at a size (`triton`: Inductor's kernel); elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio or carried per SM (sm-bound-carry.ts). */
+  /** Effective memory bandwidth (GB/s) of a kernel family at a size (`triton`: a Triton kernel); elsewhere than the profiled GPU, scaled by cross-gpu.ts memoryBandwidthRatio or carried per SM (sm-bound-carry.ts). */
   memoryGBs(family: string, bytes: number, triton = false): number {
     // a kernel measured apart from the profile (full-tensor reductions, SageAttention's input kernels), unless the profile measures it
     const own = ownKernelGBsOn(family, bytes, this.gpu);
     if (own !== undefined && !this.profile.measuresMemoryFamily(family)) return own;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
-    // PyTorch's generic loop (binary_*) and Inductor's Triton kernels: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
+    // PyTorch's generic loop (binary_*) and Triton kernels: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
     if (this.extrapolated && (triton || family.startsWith('binary_'))) return smBoundCarryGBs(measured, this.memoryGBs(triton ? family : 'binary', bytes), this.gpu, this.ref);
     return measured * (this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1);
   }

@@ -203,7 +203,7 @@ export function compareEngineKernels(f: EngineBenchFile, gpuId = 'h100-sxm', o: 
   const push = (section: EngineKernelRow['section'], _name: string, label: string, measured: number, predicted: number, as: string, role?: KernelRole, chose = false) =>
     rows.push({ section, gpu: gpuId, case: label, measured_s: measured, predicted_s: predicted, error: predicted / measured - 1, role: chose ? 'calibration' : o.heldOut && role === 'calibration' ? 'check' : role ?? 'check', priced_as: as });
   // the compiled (Triton) quantisation and RoPE rows of a GPU priced from another's profile chose how Inductor's kernels are carried (sm-bound-carry.ts)
-  const carried = gpuId !== REFERENCE_GPU && !builtinProfile(gpuId);
+  const carried = !builtinProfile(gpuId);
 
   for (const r of (f.attention ?? []).filter(ok)) {
     const L = r.L!;
