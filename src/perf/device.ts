@@ -191,8 +191,8 @@ export class DeviceModel {
     if (own !== undefined && !this.profile.measuresMemoryFamily(family)) return own;
     const measured = this.profile.memoryGBs(family, bytes) ?? 0.85 * this.ref.memBwGBs;
     // PyTorch's generic loop (binary_*) and Triton kernels: elsewhere the reference's rate per SM, at most this GPU's contiguous rate
-    if (this.extrapolated && (triton || family.startsWith('binary_'))) return smBoundCarryGBs(measured, this.memoryGBs(triton ? family : 'binary', bytes), this.gpu, this.ref);
-    return measured * (this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1);
+    const carried = measured * (this.extrapolated ? memoryBandwidthRatio(this.gpu, this.ref).ratio : 1);
+    return this.extrapolated && (triton || family.startsWith('binary_')) ? smBoundCarryGBs(measured, family.startsWith('binary_') ? this.memoryGBs('binary', bytes) : carried, this.gpu, this.ref) : carried;
   }
 
   /** GPU-side gap per kernel launch (s). */

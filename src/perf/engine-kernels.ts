@@ -105,7 +105,7 @@ export interface EngineBenchRun {
   /** Catalog id of the GPU it ran on: its rows are priced on that GPU. */
   gpu: string;
   sdpaBackendApplied: boolean;
-  /** True: nothing was set from this run, every row is a held-out check (the H200 runs but the head-dim-64 Sage kernel rows). */
+  /** True: nothing was set from this run, every row is a held-out check but those that chose a rule for its GPU (compareEngineKernels `chose`). */
   heldOut?: boolean;
 }
 
@@ -115,7 +115,8 @@ export interface EngineBenchRun {
  * names a backend for wan_flash_attention), so "sdpa_cudnn" and "sdpa_flash" both timed SDPA's default choice
  * (equal within 0.2–2.7% at every length): kept once, as the default backend priced as cuDNN. The second run
  * (engines_bench.py with the backend applied, `--sections attention,reduce,quant`) times each backend. On an H200
- * (2026-12-06, the same SageAttention build, torch and driver): the same sections again, nothing set from them.
+ * (2026-12-06, the same SageAttention build, torch and driver): the same sections again; from them only the
+ * head-dim-64 Sage kernel rows and the compiled quantisation and RoPE rows chose a rule (marked calibration).
  */
 export const ENGINE_BENCH_FILES: readonly EngineBenchRun[] = [
   { file: 'calibration/engines/h100-sxm.json', gpu: 'h100-sxm', sdpaBackendApplied: false },

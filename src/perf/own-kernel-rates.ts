@@ -34,10 +34,10 @@ function ownKernelGBs(family: string, bytes: number): { gbs: number; measuredOn:
 export function ownKernelGBsOn(family: string, bytes: number, gpu: GpuSpec): number | undefined {
   const own = ownKernelGBs(family, bytes);
   if (!own) return undefined;
+  if (gpu.id === own.measuredOn) return own.gbs;
   const ref = getGpu(own.measuredOn);
   const bw = memoryBandwidthRatio(gpu, ref).ratio;
   const copy = (GPU_COPY_MEASURED[ref.id]?.tbs ?? 0) * 1000;
-  if (gpu.id === ref.id) return own.gbs;
   // inductor's split reduction is one of its Triton kernels: carried per SM (sm-bound-carry.ts)
   if (family === 'reduce_full_split') return smBoundCarryGBs(own.gbs, own.gbs * bw, gpu, ref);
   if (!isSageInputKind(family) || !(copy > own.gbs)) return own.gbs * bw;
