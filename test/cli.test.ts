@@ -86,6 +86,16 @@ describe('vgsim CLI', () => {
     expect(vgsim(['list', 'gpu']).stderr).toMatch(/did you mean "gpus"/);
   });
 
+  it('estimate --profile with a missing or foreign file exits 2 naming the file, never 1', () => {
+    for (const [file, why] of [['no-such-profile.json', /file not found/], ['package.json', /not a vgsim GPU profile/], ['README.md', /cannot read the GPU profile: Unexpected token/]] as const) {
+      const r = vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--profile', file]);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^${file.replace('.', '\\.')}  profile: `, 'm'));
+      expect(r.stderr).toMatch(why);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('estimate --json follows the contract', () => {
     const r = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '832x480', '--offload', '--json']);
     expect(r.code).toBe(0);

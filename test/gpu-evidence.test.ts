@@ -134,6 +134,22 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     const h = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=8,fsdp' });
     expect(estimateText(h)).toMatch(/^evidence: h100-sxm: measured kernel profile; held out: \d+ time cases/m);
   });
+  it('an estimate that does not fit says so first, with no throughput or held-out range (a number for what cannot run)', () => {
+    // Wan2.2-A14B bf16 on one H100 without offload: both experts (57 GB) + umT5 + the fp32 modulation exceed 80 GB
+    const oom = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm' });
+    expect(oom.fits).toBe(false);
+    const text = estimateText(oom);
+    const lines = text.split('\n');
+    const first = lines.findIndex((l) => l.startsWith('INFEASIBLE as asked: it does not fit in GPU memory'));
+    expect(first).toBeGreaterThan(0);
+    expect(lines[first + 1]).toMatch(/^total \(if it fit\) /);
+    expect(text).toMatch(/^throughput: none \(the request does not fit/m);
+    expect(text).not.toMatch(/held-out range|videos\/h per replica/);
+    const fits = estimateText(estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', inference: { offload: true } }));
+    expect(fits).not.toMatch(/INFEASIBLE|if it fit/);
+    expect(fits).toMatch(/^held-out range on h100-sxm: /m);
+    expect(fits).toMatch(/^throughput \d+\.\d\d videos\/h per replica/m);
+  });
   it('an estimate by another engine or of another family prints that record too', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^evidence: engine sglang: no fully specified held-out timing/m);
     expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^evidence: family hunyuan-video: \d+ held-out timings/m);

@@ -212,7 +212,10 @@ async function estimateForm(e) {
       frames: num('frames'), steps: num('steps'), inference: { offload: f.get('offload') === 'on', dtype: f.get('dtype') },
     });
     out.replaceChildren(el('table', {},
-      ...[['total', fmtS(r.total_s)], ['one DiT forward', fmtS(r.forward_s)], ['throughput', `${r.throughput_per_h.toFixed(2)} videos/h per replica`], ['memory', r.memory.verdict], ['evidence', evidenceText(r.evidence)]].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
+      // a request that does not fit cannot run as asked: the verdict first, no throughput, the time marked as hypothetical
+      ...[...(r.fits ? [] : [['INFEASIBLE', 'does not fit in GPU memory as asked (see memory); the time is the GPU work alone']]),
+        [r.fits ? 'total' : 'total (if it fit)', fmtS(r.total_s)], ['one DiT forward', fmtS(r.forward_s)],
+        ['throughput', r.fits ? `${r.throughput_per_h.toFixed(2)} videos/h per replica` : 'none (does not fit)'], ['memory', r.memory.verdict], ['evidence', evidenceText(r.evidence)]].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
       el('table', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'total'), el('th', {}, 'bound')), ...r.stages.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, fmtS(s.seconds_total)), el('td', {}, s.bound)))));
   } catch (err) {
     out.replaceChildren(el('ul', {}, ...(err.issues?.length ? err.issues : [{ path: '', message: err.message }]).map((p) => el('li', { class: 'problem' }, `${p.path ? `${p.path}: ` : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`))));

@@ -43,7 +43,7 @@ function baseProgram(): Command {
   const program = new Command();
   program
     .name('vgsim')
-    .description('Discrete-event simulator of GPU clusters serving video-generation models (Wan2.1/Wan2.2).')
+    .description('Discrete-event simulator of GPU clusters serving video-generation models (Wan2.1/2.2, HunyuanVideo, CogVideoX, LTX-Video, Mochi).')
     .version(VERSION, '-V, --version')
     .option('--progress', 'draw progress on stderr even when it is not a terminal (a log file, CI) and with --json (stdout stays clean)')
     .showHelpAfterError('(run with --help for usage)')

@@ -18,6 +18,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PACKAGE_ROOT, packagePath } from '../package-files.ts';
+import { InputError } from '../errors.ts';
 import { waveEfficiency, type AttentionWaves } from './attention-waves.ts';
 
 export interface GemmPoint { dtype: string; m: number; n: number; k: number; s: number; tflops: number }
@@ -66,13 +67,18 @@ export class GpuProfile {
   private readonly convs: ConvPoint[];
 
   static load(file: string): GpuProfile {
-    let data: GpuProfileFile;
+    // a user's --profile / inference.profile: a missing or foreign file is an input error (exit 2), not a crash
+    const bad = (message: string): never => {
+      throw new InputError([{ source: file, path: 'profile', message, hint: 'a JSON profile written by calibration/profile_gpu.py (schema vgsim-gpu-profile/1), or leave it out for the built-in one' }]);
+    };
+    let data: GpuProfileFile | undefined;
+    if (!existsSync(file)) bad('GPU profile file not found');
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
     } catch (e) {
-      throw new Error(`cannot read GPU profile ${file}: ${(e as Error).message}`);
+      bad(`cannot read the GPU profile: ${(e as Error).message.split('\n')[0]}`);
     }
-    if (data.schema !== 'vgsim-gpu-profile/1') throw new Error(`${file}: not a vgsim GPU profile (schema "${String(data.schema)}")`);
+    if (typeof data !== 'object' || data === null || data.schema !== 'vgsim-gpu-profile/1') return bad(`not a vgsim GPU profile (schema ${JSON.stringify((data as { schema?: unknown } | null)?.schema ?? null)})`);
     // report paths inside the repository relative to it, so outputs do not depend on where it is checked out
     const rel = relative(PACKAGE_ROOT, resolve(file));
     return new GpuProfile(data, rel.startsWith('..') ? file : rel);

@@ -167,11 +167,13 @@ export function estimateText(e: Estimate): string {
   const family = MODELS.find((m) => m.id === e.model)?.family;
   if (family && family !== 'wan') out.push(`evidence: ${scopeLine('family', family)}`);
   out.push('');
-  out.push(`total ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
-  const range = e.evidence ? heldOutRange(e.evidence, e.total_s) : null;
+  // a request that does not fit cannot run as asked: say so first, and give no throughput or confidence range for it
+  if (!e.fits) out.push('INFEASIBLE as asked: it does not fit in GPU memory ("memory:" below says where and what would fit); the times below are the GPU work alone, what it would take if the memory were there.');
+  out.push(`total${e.fits ? '' : ' (if it fit)'} ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
+  const range = e.evidence && e.fits ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
-  out.push(`throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)`);
+  out.push(e.fits ? `throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)` : 'throughput: none (the request does not fit; see memory below)');
   const pp = e.postprocess;
   if (pp) {
     const o = pp.shape.output;
