@@ -96,6 +96,12 @@ describe('vgsim CLI', () => {
     }
   });
 
+  it('estimate --nodes beyond the replica\'s GPUs exits 2 with the bound', () => {
+    const r = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--parallel', 'ulysses=8,fsdp', '--gpus', '8', '--nodes', '16']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--nodes 16: a replica of 8 GPUs spans at most 8 nodes/);
+  });
+
   it('estimate --json follows the contract', () => {
     const r = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '832x480', '--offload', '--json']);
     expect(r.code).toBe(0);

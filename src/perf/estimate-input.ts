@@ -119,6 +119,7 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
   const plan = parsePlan(spec.parallel ?? 'none', name('parallel'));
   const gpus = spec.gpus ?? planGpus(plan);
   let gpusPerNode = spec.gpus_per_node;
+  if (spec.nodes !== undefined && spec.nodes > gpus) problem('nodes', `a replica of ${gpus} GPU(s) spans at most ${gpus} node(s), got ${name('nodes')} ${spec.nodes}`, `raise ${name('gpus')} or lower ${name('nodes')}`);
   if (spec.nodes !== undefined) gpusPerNode = Math.ceil(gpus / spec.nodes);
   if (gpus > 1 && !spec.parallel) {
     problem('gpus', `${name('gpus')} ${gpus} needs ${name('parallel')} to say how the work is split, e.g. ${name('parallel')} ulysses=${gpus},fsdp`, 'or try: vgsim plan');

@@ -106,7 +106,11 @@ Examples:
       const plan = official?.plan ?? parsePlan(o.parallel ?? 'none');
       const gpus = official?.gpus ?? (o.gpus !== undefined ? intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG) : planGpus(plan));
       let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode, 1, MAX_GPUS_FLAG) : undefined;
-      if (o.nodes !== undefined) gpusPerNode = Math.ceil(gpus / intFlag('--nodes', o.nodes, 1, MAX_GPUS_FLAG));
+      if (o.nodes !== undefined) {
+        const nodes = intFlag('--nodes', o.nodes, 1, MAX_GPUS_FLAG);
+        if (nodes > gpus) throw new UsageError(`--nodes ${nodes}: a replica of ${gpus} GPU${gpus > 1 ? 's' : ''} spans at most ${gpus} node${gpus > 1 ? 's' : ''} (raise --gpus or lower --nodes)`);
+        gpusPerNode = Math.ceil(gpus / nodes);
+      }
       if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
