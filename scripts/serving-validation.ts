@@ -46,14 +46,15 @@ export const OWN_HOST = `inference.host_dispatch_us=${EAGER_HOST_PER_KERNEL_S * 
 
 /**
  * A machine fitted on its own fit trace: its scored traces with the cost model's stage times and the overheads and
- * host fitted there (`note`), then the same traces with the stage times each shape had on that fit trace (`measuredNote`).
+ * host fitted there (`note`), then the same traces with the stage times each shape had on that fit trace (`measuredNote`);
+ * `server` names the scenario pair in calibration/serving/scenarios/ (the GPU the machine has).
  */
-function fittedOnItsOwn(machine: string, scored: string[], note: string, measuredNote: string): ValidationRun[] {
+function fittedOnItsOwn(machine: string, scored: string[], note: string, measuredNote: string, server = 'h100x1-1.3b'): ValidationRun[] {
   const dir = `calibration/serving/traces/${machine}`;
   const overheads = `serving_overheads=../traces/${machine}/overheads.json`;
   return [
-    { dir, scenario: 'calibration/serving/scenarios/h100x1-1.3b.yaml', scored, set: [overheads], note },
-    { dir, scenario: 'calibration/serving/scenarios/h100x1-1.3b-measured.yaml', scored, set: [`deployment.stage_times=../traces/${machine}/stage-times.json`, overheads], note: measuredNote },
+    { dir, scenario: `calibration/serving/scenarios/${server}.yaml`, scored, set: [overheads], note },
+    { dir, scenario: `calibration/serving/scenarios/${server}-measured.yaml`, scored, set: [`deployment.stage_times=../traces/${machine}/stage-times.json`, overheads], note: measuredNote },
   ];
 }
 
