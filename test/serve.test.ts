@@ -90,6 +90,25 @@ describe('vgsim serve: JSON API', () => {
     expect(JSON.stringify(trace.json.issues)).toMatch(/outside the folders/);
     for (const p of ['/api/scenario?file=../../../etc/hostname', '/api/scenario?file=user:../../../../../../../etc/hostname']) expect((await fetch(base + p)).status).toBe(400);
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/vendor/yaml/../../package.json', '/api/runs/x/..%2f..%2fetc%2fhostname']) expect((await fetch(base + p)).status).toBe(404);
+    // every other path a body can name: serving overheads and stage times (refused before validation passes
+    // them and before a run opens them: /etc/passwd's first bytes used to come back in the JSON parse error),
+    // and an estimate's or plan's GPU profile or diffusers-config model
+    const yaml = readFileSync('scenarios/default.yaml', 'utf8');
+    for (const [scenario, path] of [[`${yaml}serving_overheads: /etc/passwd\n`, 'serving_overheads'], [yaml.replace('deployment:\n', 'deployment:\n  stage_times: /etc/passwd\n'), 'deployment.0.stage_times']]) {
+      for (const route of ['/api/validate', '/api/run']) {
+        const r = await post(route, { scenario, set: ['duration=1h'] });
+        const issues = route === '/api/validate' ? (expect(r.json.valid).toBe(false), r.json.issues) : (expect(r.status).toBe(400), r.json.issues);
+        expect(issues, `${route} ${path}`).toEqual([expect.objectContaining({ path, message: expect.stringMatching(/outside the folders/) })]);
+        expect(JSON.stringify(r.json)).not.toMatch(/root:/);
+      }
+    }
+    for (const [route, body, path] of [['/api/estimate', { model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', profile: '/etc/passwd' }, 'profile'], ['/api/plan', { model: '/etc/x/config.json', gpu: 'h100-sxm', gpus: 1 }, 'model']] as const) {
+      const r = await post(route, body);
+      expect(r.status).toBe(400);
+      expect(r.json.issues).toEqual([expect.objectContaining({ path, message: expect.stringMatching(/outside the folders/) })]);
+    }
+    // inside the package a profile is read as the CLI reads it
+    expect((await post('/api/estimate', { model: 'wan2.1-t2v-1.3b', gpu: 'h200', profile: 'calibration/profiles/incomplete/h200.json' })).status).toBe(200);
     // the user's folder is readable: test/fixtures/child.yaml extends a file next to it
     const user = await post('/api/validate', { file: 'user:md1.yaml' });
     expect(user.json.valid).toBe(true);

@@ -30,7 +30,7 @@ export const EstimateRequestSchema = z.strictObject({
   image: z.boolean().optional().describe('image-to-video request for ti2v models (VAE-encodes the reference image)'),
   inference: InferenceSchema.default(InferenceSchema.parse({})).describe('the scenario\'s inference section: attention, dtype, compile, cfg, offload, text_encoder, sustained, power_limit_w, fp32_matmul, weight_dtype, host_dispatch_us'),
   postprocess: PostprocessSchema.optional().describe('post-processing after the VAE decode on this replica (the scenario\'s workload.mix[].postprocess)'),
-  /** Library only: a GPU profile file (the HTTP API does not take paths). */
+  /** A GPU profile file (the HTTP API opens it only inside the folders its file policy allows: serve/file-policy.ts). */
   profile: z.string().optional(),
 });
 export type EstimateRequest = z.input<typeof EstimateRequestSchema>;

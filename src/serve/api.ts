@@ -23,7 +23,7 @@ import { plan } from '../api/plan.ts';
 import { capacity, objectives } from '../api/studies.ts';
 import { listing, type CatalogKind } from '../api/catalog.ts';
 import { parseRequest } from '../api/request-issues.ts';
-import { refusedReferences, type FilePolicy } from './file-policy.ts';
+import { refusedReferences, refusedRequestPaths, type FilePolicy } from './file-policy.ts';
 import { readdirSync, existsSync } from 'node:fs';
 
 export interface ApiLimits {
@@ -116,6 +116,14 @@ function keepRun(ctx: ApiContext, dir: string, files: string[]): string {
 
 type Handler = (ctx: ApiContext, body: unknown) => Promise<ApiReply> | ApiReply;
 
+/** An estimate or plan route: a file its body names outside the server's file policy is refused before anything opens it. */
+function withReadablePaths(run: (body: unknown) => unknown): Handler {
+  return (ctx, body) => {
+    const refused = refusedRequestPaths(body, ctx.policy);
+    return refused.length ? bad(refused) : { status: 200, body: run(body) };
+  };
+}
+
 export const POST_ROUTES: Record<string, Handler> = {
   '/api/validate': (ctx, body) => {
     const r = parseRequest(ValidateRequestSchema, body);
@@ -127,8 +135,8 @@ export const POST_ROUTES: Record<string, Handler> = {
       throw e;
     }
   },
-  '/api/estimate': (_ctx, body) => ({ status: 200, body: estimate(body as never) }),
-  '/api/plan': (_ctx, body) => ({ status: 200, body: plan(body as never) }),
+  '/api/estimate': withReadablePaths((body) => estimate(body as never)),
+  '/api/plan': withReadablePaths((body) => plan(body as never)),
   '/api/run': async (ctx, body) => {
     const r = parseRequest(RunRequestSchema, body);
     const loaded = requestScenario(ctx, r);

@@ -38,7 +38,8 @@ export function filePolicy(scenarioDir: string): FilePolicy {
 
 /**
  * Files a scenario value refers to besides `extends` (a trace CSV, diffusers configs, models given as a
- * config.json path), resolved against `dir`, that the policy refuses — as issues naming the field.
+ * config.json path, serving overheads, measured stage times), resolved against `dir`, that the policy refuses —
+ * as issues naming the field.
  */
 export function refusedReferences(value: unknown, dir: string, policy: FilePolicy): InputIssue[] {
   const issues: InputIssue[] = [];
@@ -50,10 +51,28 @@ export function refusedReferences(value: unknown, dir: string, policy: FilePolic
   const v = value as Record<string, any> | null;
   if (!v || typeof v !== 'object') return issues;
   check('workload.arrivals.file', v.workload?.arrivals?.file);
+  check('serving_overheads', v.serving_overheads); // a file name, or inline numbers (not a string: not checked)
   if (typeof v.model === 'string' && v.model.endsWith('.json')) check('model', v.model);
   (Array.isArray(v.models) ? v.models : []).forEach((m: any, i: number) => check(`models.${i}.diffusers_config`, m?.diffusers_config));
   const pools = Array.isArray(v.deployment) ? v.deployment : v.deployment ? [v.deployment] : [];
-  pools.forEach((p: any, i: number) => typeof p?.model === 'string' && p.model.endsWith('.json') && check(`deployment.${i}.model`, p.model));
+  pools.forEach((p: any, i: number) => {
+    if (typeof p?.model === 'string' && p.model.endsWith('.json')) check(`deployment.${i}.model`, p.model);
+    check(`deployment.${i}.stage_times`, p?.stage_times);
+  });
   (Array.isArray(v.workload?.mix) ? v.workload.mix : []).forEach((c: any, i: number) => typeof c?.model === 'string' && c.model.endsWith('.json') && check(`workload.mix.${i}.model`, c.model));
   return issues;
+}
+
+/**
+ * Files an estimate or plan body names (a GPU profile, a model given as a diffusers config.json path), resolved as
+ * the library opens them (against the working directory), that the policy refuses — as issues naming the field.
+ */
+export function refusedRequestPaths(body: unknown, policy: FilePolicy): InputIssue[] {
+  const b = body as Record<string, unknown> | null;
+  if (!b || typeof b !== 'object') return [];
+  const paths: [string, unknown][] = [['profile', b.profile], ['model', typeof b.model === 'string' && b.model.endsWith('.json') ? b.model : undefined]];
+  return paths.flatMap(([field, file]) => {
+    const why = typeof file === 'string' ? policy.readable(resolve(file)) : undefined;
+    return why ? [{ source: 'request', path: field, message: `"${file}" is ${why}` }] : [];
+  });
 }
