@@ -116,6 +116,31 @@ describe('compare: two deployments of one node', () => {
     expect(compareText(mixed)).toMatch(/\$ per video/);
   });
 
+  it('compares like with like: runs that serve different traffic are shown but not ranked, and say what differs', () => {
+    const same = compareRuns(runs);
+    expect(same.unranked).toBeNull();
+    expect(same.rows.some((r) => r.best.length > 0)).toBe(true);
+    // the same rate in another unit is the same traffic
+    expect(compareRuns([runs[0]!, run(A, ['duration=2h', 'workload.arrivals.rate_per_hour=null', 'workload.arrivals.rate_per_min=0.3333333333333333'])]).unranked).toBeNull();
+    const cases: [string[], string][] = [
+      [['duration=3h'], 'duration differs'],
+      [['duration=2h', 'workload.arrivals.rate_per_hour=30'], 'arrivals differs'],
+      [['duration=2h', 'workload.mix[0].weight=0.5'], 'request mix differs'],
+      [['duration=2h', 'workload.mix[1].resolution=1280x720'], 'request mix differs'],
+      [['duration=2h', 'workload.curve=diurnal'], 'curve differs'],
+    ];
+    for (const [set, why] of cases) {
+      const cmp = compareRuns([runs[0]!, run(A, set)]);
+      expect(cmp.unranked, set.join(' ')).toContain(`the runs serve different traffic (${why})`);
+      expect(cmp.rows.every((r) => r.best.length === 0)).toBe(true);
+      expect(cmp.notes[0]).toBe(cmp.unranked);
+      expect(compareText(cmp)).toMatch(/^compared 2 scenarios, NOT RANKED: they serve different traffic/);
+      expect(compareText(cmp)).not.toMatch(/\*/);
+    }
+    // without the scenarios (a library caller's results) there is nothing to tell them apart by: ranked as before
+    expect(compareRuns(runs.map((x) => ({ label: x.label, result: x.result }))).unranked).toBeNull();
+  });
+
   it('treats a run without completed requests as having no latency, not zero latency', () => {
     const empty: SimulationResult = { ...runs[0]!.result, requests: { ...runs[0]!.result.requests, completed: 0 }, classes: runs[0]!.result.classes.map((c) => ({ ...c, completed: 0 })) };
     const cmp = compareRuns([{ label: 'empty', result: empty }, runs[1]!]);

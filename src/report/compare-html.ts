@@ -66,7 +66,7 @@ export async function renderCompareHtml(runs: readonly CompareRun[], opts: Compa
   out.push('</tbody></table></div></section>');
 
   // metrics
-  out.push(`<section id="metrics"><h2>Metrics</h2><p class="muted">Bold green: the best value of the row. Not ranked: request counts (they follow the arrivals), GPU utilization (higher is cheaper per video but queues longer), a run's total energy and power (they follow its length and size) and $ per GPU-hour. Money rows rank only runs priced on one basis (see cost basis above).${cmp.notes.length ? ` ${escapeHtml(cmp.notes.join('; '))}.` : ''}</p><div class="scroll"><table><thead><tr><th>metric</th>${cmp.scenarios.map((s) => `<th class="num"><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</th>`).join('')}</tr></thead>\n<tbody>`);
+  out.push(`<section id="metrics"><h2>Metrics</h2><p class="muted">${cmp.unranked ? '<strong>Not ranked: the runs serve different traffic (see below).</strong> ' : ''}Bold green: the best value of the row. Not ranked: request counts (they follow the arrivals), GPU utilization (higher is cheaper per video but queues longer), a run's total energy and power (they follow its length and size) and $ per GPU-hour. Money rows rank only runs priced on one basis (see cost basis above).${cmp.notes.length ? ` ${escapeHtml(cmp.notes.join('; '))}.` : ''}</p><div class="scroll"><table><thead><tr><th>metric</th>${cmp.scenarios.map((s) => `<th class="num"><span class="swatch" style="background:${escapeHtml(s.color)}"></span>${escapeHtml(s.label)}</th>`).join('')}</tr></thead>\n<tbody>`);
   let section = '';
   for (const r of cmp.rows) {
     const sec = SECTION_OF(r.key);

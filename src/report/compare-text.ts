@@ -14,7 +14,7 @@ function align(headers: readonly string[], rows: readonly string[][]): string {
 export function compareText(cmp: Comparison): string {
   const out: string[] = [];
   const s = cmp.scenarios;
-  out.push(`compared ${s.length} scenarios (* = best value of the row)`);
+  out.push(cmp.unranked ? `compared ${s.length} scenarios, NOT RANKED: they serve different traffic (note below)` : `compared ${s.length} scenarios (* = best value of the row)`);
   out.push('');
   const withFile = s.some((x) => x.file !== null);
   const heads = ['scenario', ...(withFile ? ['file'] : []), 'seed', 'GPUs', 'deployment'];

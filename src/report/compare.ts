@@ -13,6 +13,7 @@ import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat } from '../perf/gpu-evidence.ts';
+import { trafficDifference } from './compare-traffic.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // model
@@ -64,6 +65,8 @@ export interface Comparison {
   rows: CompareRow[];
   /** Notes on the rows (e.g. cost rows not ranked because the runs are priced on different bases). */
   notes: string[];
+  /** Why no row is ranked: the runs serve different traffic (compare-traffic.ts); null when they serve the same. */
+  unranked: string | null;
 }
 
 /** The cost basis of a run in words: what the price includes (owned TCO or cloud hours), or why there is none. */
@@ -189,6 +192,13 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   }
   for (const name of classes) row(`class.${name}.slo_attainment`, `within SLO · ${name}`, 'ratio', 'higher', (r) => cls(r, name)?.slo_attainment ?? null);
 
+  // like with like: runs that serve different traffic are shown side by side, none ranked (compare-traffic.ts)
+  const traffic = trafficDifference(runs);
+  if (traffic) {
+    for (const r of rows) r.best = [];
+    notes.unshift(traffic);
+  }
+
   const scenarios: CompareScenario[] = runs.map((x, i) => ({
     label: x.label,
     file: x.file ?? null,
@@ -201,7 +211,7 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     color: runColor(i),
     cost_basis: costBasis(x.result),
   }));
-  return { scenarios, rows, notes };
+  return { scenarios, rows, notes, unranked: traffic ?? null };
 }
 
 /** A metric value as printed (terminal and HTML). */
@@ -243,5 +253,6 @@ export function compareJson(cmp: Comparison, runs: readonly CompareRun[]): unkno
     }),
     metrics: cmp.rows,
     notes: cmp.notes,
+    unranked: cmp.unranked,
   };
 }
