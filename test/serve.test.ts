@@ -71,6 +71,13 @@ describe('vgsim serve: JSON API', () => {
     for (const f of ['summary.json', 'requests.csv', 'timeseries.csv', 'report.html']) expect(names).toContain(f);
     const summary = await (await fetch(base + r.json.files.find((f: any) => f.name === 'summary.json').url)).json() as any;
     expect(summary.requests).toEqual(r.json.summary.requests);
+    // what the run was asked to serve, by part, for the web UI's like-with-like comparison: another seed is the
+    // same traffic, another rate is not
+    expect(Object.keys(r.json.traffic)).toEqual(['duration', 'arrivals', 'curve', 'request mix']);
+    expect((await post('/api/run', { file: 'default.yaml', set: ['duration=1h'], seed: 7 })).json.traffic).toEqual(r.json.traffic);
+    const faster = (await post('/api/run', { file: 'default.yaml', set: ['duration=1h', 'workload.arrivals.rate_per_hour=10'] })).json.traffic;
+    expect(faster.arrivals).not.toBe(r.json.traffic.arrivals);
+    expect(faster['request mix']).toBe(r.json.traffic['request mix']);
   });
 
   it('limits: body size (413) and simulated work (400 before running)', async () => {

@@ -82,6 +82,9 @@ describe.runIf(available || required)('web UI in headless Chromium', () => {
     const rows = await page.$$eval('[data-testid=compare-table] tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
     const vph = rows.find((r) => r[0] === 'videos/h')!;
     expect(Number.parseFloat(vph[1]!)).toBeGreaterThan(Number.parseFloat(vph[2]!) * 1.5); // 20/h vs 10/h offered
+    // the two runs were asked different traffic (another arrival rate): shown side by side, nothing ranked
+    expect(await page.textContent('[data-testid=compare-unranked]')).toMatch(/not ranked: the runs serve different traffic \(arrivals differ\)/);
+    expect(rows.flat().join(' ')).not.toMatch(/\*/);
     expect(await page.locator('[data-compare-chart="latency-cdf"] svg.marks').count()).toBe(2);
 
     // the estimate names what its numbers rest on (the default GPU, the H100 SXM, has a measured profile)

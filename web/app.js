@@ -170,7 +170,12 @@ async function compare() {
     return;
   }
   const head = el('tr', {}, el('th', {}, 'metric'), ...picked.map((r) => el('th', {}, r.label)));
-  const body = METRICS.map(([name, get, better, fmt]) => {
+  // like with like (src/report/compare-traffic.ts): runs asked to serve different traffic are shown, not ranked
+  const parts = Object.keys(picked[0].traffic ?? {});
+  const differ = parts.filter((k) => picked.some((r) => r.traffic?.[k] !== picked[0].traffic?.[k]));
+  const ranked = differ.length === 0;
+  const body = METRICS.map(([name, get, better0, fmt]) => {
+    const better = ranked ? better0 : null;
     const vals = picked.map((r) => get(r.summary));
     const finite = vals.filter((v) => v != null && Number.isFinite(v));
     const best = better === 'high' ? Math.max(...finite) : better === 'low' ? Math.min(...finite) : null;
@@ -178,7 +183,9 @@ async function compare() {
   });
   // the same chart of each run side by side, one row per chart kind
   const grid = el('div', {});
-  out.replaceChildren(el('table', { 'data-testid': 'compare-table' }, head, ...body), el('p', { class: 'muted' }, '* best of the row'), grid);
+  const legend = ranked ? el('p', { class: 'muted' }, '* best of the row')
+    : el('p', { class: 'problem', 'data-testid': 'compare-unranked' }, `not ranked: the runs serve different traffic (${differ.join(', ')} differ) — a comparison ranks clusters and stacks on the same work`);
+  out.replaceChildren(el('table', { 'data-testid': 'compare-table' }, head, ...body), legend, grid);
   const ids = [...new Set(picked.flatMap((r) => (r.charts ?? []).map((c) => c.id)))].filter((id) => ['latency-cdf', 'load-over-time', 'power-over-time', 'stage-breakdown'].includes(id));
   for (const id of ids) {
     const row = el('div', { class: 'side-by-side', 'data-compare-chart': id });

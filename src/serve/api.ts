@@ -23,6 +23,7 @@ import { plan } from '../api/plan.ts';
 import { capacity, objectives } from '../api/studies.ts';
 import { listing, type CatalogKind } from '../api/catalog.ts';
 import { parseRequest } from '../api/request-issues.ts';
+import { trafficParts } from '../report/compare-traffic.ts';
 import { refusedReferences, refusedRequestPaths, type FilePolicy } from './file-policy.ts';
 import { readdirSync, existsSync } from 'node:fs';
 
@@ -142,7 +143,8 @@ export const POST_ROUTES: Record<string, Handler> = {
     const loaded = requestScenario(ctx, r);
     checkWork(loaded.scenario, 1, ctx.limits);
     const result = simulate(loaded.scenario, { records: true, baseDir: loaded.dir, locate: loaded.locate });
-    const reply: Record<string, unknown> = { name: loaded.scenario.name, summary: summaryOf(result) };
+    // traffic: what the run was asked to serve, so the web UI's comparison ranks only runs of the same traffic
+    const reply: Record<string, unknown> = { name: loaded.scenario.name, summary: summaryOf(result), traffic: trafficParts({ result, scenario: loaded.scenario }) ?? null };
     if (r.charts) {
       const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
       reply.charts = reportCharts(result, estimates).map((c) => ({ ...c, spec: interactiveSpec(c.spec) }));

@@ -27,7 +27,7 @@ export function openApiDocument(): object {
   const paths: Record<string, object> = {
     '/api/estimate': post('time, memory and energy of one request (= vgsim estimate --json)', EstimateRequestSchema, 'the estimate'),
     '/api/plan': post('every parallel layout on a GPU budget, ranked (= vgsim plan --json); deploy: launch commands and a Kubernetes manifest', PlanRequestSchema, 'ranked layouts (+ deploy artifacts)'),
-    '/api/run': post('simulate a scenario (= vgsim run --json): summary, interactive chart specs, and with out: true the --out files for download', RunRequestSchema, 'summary, charts, files'),
+    '/api/run': post('simulate a scenario (= vgsim run --json): summary, interactive chart specs, and with out: true the --out files for download', RunRequestSchema, 'name, summary, traffic (what the run was asked to serve, by part: duration, arrivals, curve, request mix), charts, files'),
     '/api/capacity': post('highest arrival rate within the objectives (= vgsim capacity --json)', CapacityRequestSchema, 'capacity result'),
     '/api/validate': post('check a scenario; 200 with valid and the issues (file-free: source "request")', ValidateRequestSchema, '{valid, issues}'),
     '/api/openapi.json': { get: { summary: 'this document', responses: { 200: { description: 'OpenAPI 3.1' } } } },
