@@ -47,16 +47,21 @@ export const OWN_HOST = `inference.host_dispatch_us=${EAGER_HOST_PER_KERNEL_S * 
 /**
  * A machine fitted on its own fit trace: its scored traces with the cost model's stage times and the overheads and
  * host fitted there (`note`), then the same traces with the stage times each shape had on that fit trace (`measuredNote`);
- * `server` names the scenario pair in calibration/serving/scenarios/ (the GPU the machine has).
+ * `o.server` names the scenario pair in calibration/serving/scenarios/ (the GPU the machine has), `o.set` replaces
+ * scenario fields for both (a machine's own request mix).
  */
-function fittedOnItsOwn(machine: string, scored: string[], note: string, measuredNote: string, server = 'h100x1-1.3b'): ValidationRun[] {
+function fittedOnItsOwn(machine: string, scored: string[], note: string, measuredNote: string, o: { server?: string; set?: string[] } = {}): ValidationRun[] {
   const dir = `calibration/serving/traces/${machine}`;
+  const server = o.server ?? 'h100x1-1.3b';
   const overheads = `serving_overheads=../traces/${machine}/overheads.json`;
   return [
-    { dir, scenario: `calibration/serving/scenarios/${server}.yaml`, scored, set: [overheads], note },
-    { dir, scenario: `calibration/serving/scenarios/${server}-measured.yaml`, scored, set: [`deployment.stage_times=../traces/${machine}/stage-times.json`, overheads], note: measuredNote },
+    { dir, scenario: `calibration/serving/scenarios/${server}.yaml`, scored, set: [overheads, ...(o.set ?? [])], note },
+    { dir, scenario: `calibration/serving/scenarios/${server}-measured.yaml`, scored, set: [`deployment.stage_times=../traces/${machine}/stage-times.json`, overheads, ...(o.set ?? [])], note: measuredNote },
   ];
 }
+
+/** The request mix of a machine that served two GPU-bound shapes (run_one_gpu_check.sh's MIX in its header). */
+const GPU_BOUND_MIX = ['workload.mix[1].resolution=640x352', 'workload.mix[1].frames=33', 'workload.mix[1].slo_s=20'];
 
 export const RUNS: ValidationRun[] = [
   {
@@ -128,6 +133,9 @@ export const RUNS: ValidationRun[] = [
   ...fittedOnItsOwn('gpu1-k', ['load85', 'bursty'],
     'A thirteenth machine of the same kind (2026-12-06, 10:28 UTC; asked for an H200, an H100 came), measured as the twelfth. A slow host (fitted at about 29 µs per kernel): fitted on its fit trace, both traces meet the targets.',
     'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.'),
+  ...fittedOnItsOwn('gpu1-gb', ['load85', 'bursty'],
+    'A fourteenth machine of the same kind (2026-12-07, 01:43 UTC), measured with `calibration/serving/run_one_gpu_check.sh` serving two GPU-bound shapes (`MIX=\'832x480x17f/8st*0.5@20,640x352x33f/8st*0.5@20\'`: 17 and 33 frames, both forwards bound by the GPU even at a slow host) instead of a host-bound one: a fit trace (Poisson, 70%), a Poisson 85% and a Gamma-bursty trace (cv 3, 60%), 80 s of arrivals each. The device returned 8 of the call\'s 14 files: the stage profile and the 85% trace\'s sidecar JSON were dropped (the profile\'s means are in `device-call.txt`). With the host out of the service times the whole stack meets the targets before any fit (the "before" column: the cost model alone, within 1.1% at every percentile), and the host time per kernel is not identifiable from such a trace: `vgsim calibrate` keeps the model\'s own (`src/calibration/host-fit.ts`; a least-squares host would have come out at 51 µs, absorbing the model\'s 1% on the GPU-bound denoise and pricing the launch-bound text encode 2.2× slow). The fitted overheads add milliseconds.',
+    'The same traces replayed with the stage times each shape had on this machine\'s own fit trace.', { set: GPU_BOUND_MIX }),
   {
     dir: 'calibration/serving/traces/cpu-tiny',
     scenario: 'calibration/serving/scenarios/cpu-tiny.yaml',
@@ -154,7 +162,7 @@ function arrivalsText(t: ObservedTrace): string {
   const dur = typeof l.duration === 'number' ? `, ${Math.round(l.duration)} s` : '';
   if (l.arrivals === 'gamma') return `Gamma cv ${l.cv}${util}${dur}`;
   if (l.arrivals === 'poisson') return `Poisson${util}${dur}`;
-  return String(l.arrivals ?? '?');
+  return l.arrivals !== undefined ? String(l.arrivals) : 'not recorded (no sidecar JSON)';
 }
 
 /**
@@ -207,7 +215,8 @@ export function stageDrift(fit: ObservedTrace, t: ObservedTrace): number {
 }
 
 function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, overheads: ServingOverheads): string {
-  const meta = scored[0]!.trace.meta ?? {};
+  // the machine, from the first scored trace's sidecar, else the fit trace's when it ran on the same machine
+  const meta = scored.find((x) => x.trace.meta)?.trace.meta ?? (run.fitDir ? undefined : fit.meta) ?? {};
   const worker = (meta.workers ?? [])[0] ?? {};
   const host = meta.host ?? {};
   const fitDir = run.fitDir ?? run.dir;

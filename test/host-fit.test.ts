@@ -67,10 +67,21 @@ describe('the host time per kernel fitted from a trace', () => {
   it('a trace of GPU-bound shapes only has nothing to fit', () => {
     const t = fitTrace();
     const big = { ...t, requests: t.requests.filter((r) => r.width === 832) };
-    // 832x480 at 17 frames is GPU-bound at the model's own host, but a slow enough host would bound it: the fit
-    // still runs, and lands where the model's denoise meets the observed one or at the GPU-bound floor
+    // 832x480 at 17 frames is GPU-bound at the model's own host and the model meets its denoise within the 3% a
+    // GPU-bound shape showed over the served traces: the host is not identifiable from it (host-fit.ts MIN_ELASTICITY)
     const fit = fitHostDispatch(bare(), big, BASE);
-    expect(fit.fitted).toBe(true);
+    expect(fit).toEqual({ fitted: false, reason: expect.stringMatching(/^not identifiable from this trace: at the cost model's 23\.5 µs per kernel every shape's DiT forward is bound by the GPU .* within \d\.\d%, inside the 3\.0%/) });
+    // the same requests observed 25% slower than any GPU-bound miss: only a slower host explains that, and it is fitted
+    const later = ['denoiseEnd', 'decodeStart', 'decodeEnd', 'postEnd', 'workerEnd', 'finish', 'response'] as const;
+    const slow = { ...big, requests: big.requests.map((r) => {
+      const d = 0.25 * (r.denoiseEnd! - r.denoiseStart!);
+      const x: ObservedRequest = { ...r };
+      for (const k of later) if (x[k] !== undefined) x[k] = x[k]! + d;
+      return x;
+    }) };
+    const slowFit = fitHostDispatch(bare(), slow, BASE);
+    expect(slowFit.fitted).toBe(true);
+    if (slowFit.fitted) expect(slowFit.host_dispatch_us).toBeGreaterThan(30);
     // with CUDA graphs (no eager launches) no shape moves with the host
     const graphs = loadScenario(GPU, { set: ['serving_overheads=null', 'inference.compile=true'] });
     const g = fitHostDispatch(graphs, big, BASE);

@@ -18,11 +18,22 @@ import type { ObservedTrace } from './observed-trace.ts';
 import { traceStageCheck } from './fit.ts';
 import { modelStages } from './model-stages.ts';
 import { poolsOf } from '../scenario/pools.ts';
+import { SERVED_HOST_BOUND_SPREAD } from '../perf/host-dispatch.ts';
 
 /** Search range, µs per kernel: 2 is under a single PyTorch op launched from Python (7.8 µs, ../shared/data/h100-microbench.json launch_overhead_us.eager_per_kernel; a real forward costs ~3× that per kernel, host-dispatch.ts), 200 is about 8× the slowest H100 host measured at served sizes (25.6 µs, MEASURED_HOSTS_US). */
 export const HOST_FIT_RANGE_US: readonly [number, number] = [2, 200];
 /** A shape whose model denoise moves less than this over the whole range does not depend on the host. */
 const SENSITIVE = 0.01;
+/**
+ * Identifiability. The trace says something about the host only where the cost model's own host already leaves a
+ * shape bound by the launches (its denoise moves at least this fraction of a change in host time there; ~1 for the
+ * 480×272 shape of the committed H100 traces), or where the model misses a shape's denoise by more than a GPU-bound
+ * shape ever did across the served traces (SERVED_HOST_BOUND_SPREAD.gpuBoundMax, 3.0%). Otherwise the residual is
+ * the GPU model's own error, and a least-squares host would only absorb it: two GPU-bound shapes the model put 1.0%
+ * and 1.3% fast (traces/gpu1-gb) "fitted" 51 µs per kernel — twice the slowest host measured, which lands exactly
+ * where the larger shape turns host-bound — and that host priced the launch-bound text encode 2.2× slow.
+ */
+const MIN_ELASTICITY = 0.5;
 const GOLDEN_ITERATIONS = 40;
 
 export interface HostFitShape {
@@ -74,6 +85,15 @@ export function fitHostDispatch(loaded: LoadedScenario, trace: ObservedTrace, ba
   });
   if (sensitive.length === 0) return { fitted: false, reason: `no shape of the trace has a denoise the host's kernel launches move (its DiT forwards are bound by the GPU at ${lo}–${hi} µs per kernel, or run as CUDA graphs): nothing to fit` };
 
+  // identifiable? (MIN_ELASTICITY): a shape bound by the launches at the model's own host, or missed beyond the GPU's spread
+  const own = denoiseUnder(loaded);
+  const elasticity = (shape: string) => Math.log(denoiseAt(own.us * 1.1).get(shape)! / denoiseAt(own.us / 1.1).get(shape)!) / Math.log(1.21);
+  const steepest = Math.max(...sensitive.map((c) => elasticity(c.shape)));
+  const worstMiss = Math.max(...sensitive.map((c) => Math.abs(Math.log(own.byShape.get(c.shape)! / c.observed.denoise_s))));
+  if (!(steepest >= MIN_ELASTICITY) && !(worstMiss > Math.log1p(SERVED_HOST_BOUND_SPREAD.gpuBoundMax))) {
+    return { fitted: false, reason: `not identifiable from this trace: at the cost model's ${own.us} µs per kernel every shape's DiT forward is bound by the GPU (the steepest denoise moves ${(steepest * 100).toFixed(0)}% of a change in host time, under ${MIN_ELASTICITY * 100}%) and the model meets every shape's observed denoise within ${(100 * Math.expm1(worstMiss)).toFixed(1)}%, inside the ${(100 * SERVED_HOST_BOUND_SPREAD.gpuBoundMax).toFixed(1)}% a GPU-bound shape showed across the served traces: a fitted host would only absorb the GPU model's own error, so it is kept (measure the host with calibration/host/forward_host_probe.py, or fit it on a trace with a shape its launches bound)` };
+  }
+
   const loss = (us: number) => {
     const m = denoiseAt(us);
     let sum = 0;
@@ -104,13 +124,12 @@ export function fitHostDispatch(loaded: LoadedScenario, trace: ObservedTrace, ba
     }
   }
   const fitted = Number(((a + b) / 2).toFixed(2));
-  const before = denoiseUnder(loaded);
   const after = denoiseAt(fitted);
   return {
     fitted: true,
     host_dispatch_us: fitted,
-    before_us: before.us,
-    shapes: sensitive.map((c) => ({ shape: c.shape, requests: c.requests, observed_denoise_s: c.observed.denoise_s, model_before_s: before.byShape.get(c.shape)!, model_after_s: after.get(c.shape)! })),
+    before_us: own.us,
+    shapes: sensitive.map((c) => ({ shape: c.shape, requests: c.requests, observed_denoise_s: c.observed.denoise_s, model_before_s: own.byShape.get(c.shape)!, model_after_s: after.get(c.shape)! })),
     method: `least squares of ln(model denoise / observed denoise) over the ${sensitive.length} shape${sensitive.length === 1 ? '' : 's'} whose denoise the host's launches move somewhere in ${lo}–${hi} µs per kernel (${sensitive.reduce((n, c) => n + c.requests, 0)} requests of the trace), golden-section search`,
   };
 }
