@@ -93,7 +93,8 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
 
   // ---- VAE encode of the conditioning (image-to-video, Wan), on every rank before sampling ----
   const encodeFrames = model.vaeEncodeFrames === 'clip' ? req.frames : model.vaeEncodeFrames === 'image' || req.image ? 1 : 0;
-  const enc = encodeFrames > 0 && model.family === 'wan' ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true, ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}) }) : undefined;
+  // a tiled VAE tiles the encode too, in pixels (vaeTiling at stride 1: 256-px tiles every 192 px; vae-encode.ts)
+  const enc = encodeFrames > 0 && model.family === 'wan' ? vaeEncode(model.vae, { frames: encodeFrames, height: req.height, width: req.width, tf32: true, ...(exec.vae.dtype !== 'fp32' ? { dtype: exec.vae.dtype } : {}), ...(exec.vae.tiled ? { tiling: vaeTiling(1) } : {}) }) : undefined;
   const encodeCost = enc ? priceStageOnce(device, enc.ops, layout.pricer) : undefined;
   return {
     teStage, teCost, encodeFrames, vaeEncode: enc, encodeCost, encodeSeconds: (encodeCost?.seconds ?? 0) * opts.batch,

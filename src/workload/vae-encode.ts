@@ -15,6 +15,7 @@
  */
 import { StageBuilder } from './ops.ts';
 import type { VaeSpec } from './models.ts';
+import { tileGroups } from './vae.ts';
 
 
 export interface VaeEncodeOptions {
@@ -26,6 +27,12 @@ export interface VaeEncodeOptions {
   tf32: boolean;
   /** Precision: fp32 (official), bf16 (engines that build the VAE in bf16). */
   dtype?: 'fp32' | 'bf16';
+  /**
+   * Spatial tiling in pixels (engines with a tiled VAE tile the encode as the decode: LightX2V@a10e7462
+   * lightx2v/models/video_encoders/hf/wan/vae.py:568-620 `tiled_encode`, 256-px tiles every 192 px, each tile its own
+   * causal-cache chunk walk; diffusers' AutoencoderKLWan.tiled_encode the same sizes). Absent: the whole frame.
+   */
+  tiling?: { tile: number; stride: number };
 }
 
 /** Encoder widths: dims[0] = base, then base·mult (vae2_1 Encoder3d `dims = [dim * u for u in [1] + dim_mult]`). */
@@ -51,55 +58,67 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
   const ew = (name: string, kind: 'copy' | 'norm' | 'activation' | 'binary', bytes: number, kernels: number, count: number) =>
     b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels, count });
 
-  // one representative 4-frame chunk, repeated (the 1-frame first chunk costs a quarter of one)
-  const reps = chunks - 1 + 0.25;
-  let t = 4;
-  let h = o.height / p;
-  let w = o.width / p;
-  let c = 3 * p * p;
-  const E = (ch: number) => ch * t * h * w * EB;
-  b.section('vae_encode.chunk', 1);
-  conv('conv1', c, dims[0]!, [3, 3, 3], t, h, w, reps);
-  c = dims[0]!;
-  let peak = E(c) * 4; // input, normalised, padded, output of a full-resolution conv
-  const resBlock = (name: string, cin: number, cout: number) => {
-    ew(`${name}.norms_silu`, 'norm', 11 * E(cin) + 11 * E(cout), 12, reps);
-    ew(`${name}.cache_cat_pad`, 'copy', 6 * E(cin) + 6 * E(cout), 6, reps);
-    conv(`${name}.conv1`, cin, cout, [3, 3, 3], t, h, w, reps);
-    conv(`${name}.conv2`, cout, cout, [3, 3, 3], t, h, w, reps);
-    if (cin !== cout) conv(`${name}.shortcut`, cin, cout, [1, 1, 1], t, h, w, reps);
-    ew(`${name}.add`, 'binary', 3 * E(cout), 1, reps);
-    peak = Math.max(peak, E(cin) + 3 * E(cout));
-  };
-  for (let i = 0; i < dims.length - 1; i++) {
-    for (let r = 0; r < vae.numResBlocks; r++) {
-      resBlock(`down${i}.res${r}`, r === 0 ? c : dims[i + 1]!, dims[i + 1]!);
-    }
-    c = dims[i + 1]!;
-    if (i < dims.length - 2) {
-      h /= 2;
-      w /= 2;
-      ew(`down${i}.pad`, 'copy', 2 * E(c) * 4, 1, reps);
-      conv(`down${i}.conv2d_s2`, c, c, [1, 3, 3], t, h, w, reps);
-      if (temporalDown[i]) {
-        t = Math.max(1, t / 2);
-        conv(`down${i}.time_conv_s2`, c, c, [3, 1, 1], t, h, w, reps);
+  /** The encoder over one spatial tile (or the whole frame), `reps` chunk walks; returns its working set. */
+  function walkTile(tileH: number, tileW: number, reps: number, label: string): number {
+    let t = 4;
+    let h = tileH / p;
+    let w = tileW / p;
+    let c = 3 * p * p;
+    const E = (ch: number) => ch * t * h * w * EB;
+    b.section(label ? `vae_encode.chunk.${label}` : 'vae_encode.chunk', 1);
+    conv('conv1', c, dims[0]!, [3, 3, 3], t, h, w, reps);
+    c = dims[0]!;
+    let peak = E(c) * 4; // input, normalised, padded, output of a full-resolution conv
+    const resBlock = (name: string, cin: number, cout: number) => {
+      ew(`${name}.norms_silu`, 'norm', 11 * E(cin) + 11 * E(cout), 12, reps);
+      ew(`${name}.cache_cat_pad`, 'copy', 6 * E(cin) + 6 * E(cout), 6, reps);
+      conv(`${name}.conv1`, cin, cout, [3, 3, 3], t, h, w, reps);
+      conv(`${name}.conv2`, cout, cout, [3, 3, 3], t, h, w, reps);
+      if (cin !== cout) conv(`${name}.shortcut`, cin, cout, [1, 1, 1], t, h, w, reps);
+      ew(`${name}.add`, 'binary', 3 * E(cout), 1, reps);
+      peak = Math.max(peak, E(cin) + 3 * E(cout));
+    };
+    for (let i = 0; i < dims.length - 1; i++) {
+      for (let r = 0; r < vae.numResBlocks; r++) {
+        resBlock(`down${i}.res${r}`, r === 0 ? c : dims[i + 1]!, dims[i + 1]!);
+      }
+      c = dims[i + 1]!;
+      if (i < dims.length - 2) {
+        h /= 2;
+        w /= 2;
+        ew(`down${i}.pad`, 'copy', 2 * E(c) * 4, 1, reps);
+        conv(`down${i}.conv2d_s2`, c, c, [1, 3, 3], t, h, w, reps);
+        if (temporalDown[i]) {
+          t = Math.max(1, t / 2);
+          conv(`down${i}.time_conv_s2`, c, c, [3, 1, 1], t, h, w, reps);
+        }
       }
     }
+    resBlock('middle.res0', c, c);
+    {
+      const tokens = h * w;
+      ew('middle.attn.norm_qkv_permute', 'norm', 14 * E(c), 6, reps);
+      conv('middle.attn.to_qkv', c, 3 * c, [1, 1, 1], t, h, w, reps);
+      b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens, n: tokens, k: c, dtype: DT, batch: t, count: reps });
+      ew('middle.attn.softmax', 'norm', 2 * t * tokens * tokens * EB, 1, reps);
+      b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens, n: c, k: tokens, dtype: DT, batch: t, count: reps });
+      conv('middle.attn.proj', c, c, [1, 1, 1], t, h, w, reps);
+    }
+    resBlock('middle.res1', c, c);
+    ew('head.norm_silu', 'norm', 11 * E(c), 6, reps);
+    conv('head.conv', c, 2 * vae.zDim, [3, 3, 3], t, h, w, reps);
+    return peak;
   }
-  resBlock('middle.res0', c, c);
-  {
-    const tokens = h * w;
-    ew('middle.attn.norm_qkv_permute', 'norm', 14 * E(c), 6, reps);
-    conv('middle.attn.to_qkv', c, 3 * c, [1, 1, 1], t, h, w, reps);
-    b.op({ kind: 'gemm', name: 'middle.attn.qk', m: tokens, n: tokens, k: c, dtype: DT, batch: t, count: reps });
-    ew('middle.attn.softmax', 'norm', 2 * t * tokens * tokens * EB, 1, reps);
-    b.op({ kind: 'gemm', name: 'middle.attn.pv', m: tokens, n: c, k: tokens, dtype: DT, batch: t, count: reps });
-    conv('middle.attn.proj', c, c, [1, 1, 1], t, h, w, reps);
+  // one representative 4-frame chunk, repeated (the 1-frame first chunk costs a quarter of one), per spatial tile
+  const perChunk = chunks - 1 + 0.25;
+  const tiles = o.tiling && (o.height > o.tiling.tile || o.width > o.tiling.tile) ? tileGroups(o.height, o.width, o.tiling) : [{ h: o.height, w: o.width, count: 1 }];
+  let peak = 0;
+  for (const tile of tiles) peak = Math.max(peak, walkTile(tile.h, tile.w, perChunk * tile.count, tiles.length > 1 || tile.count > 1 ? `${tile.h}x${tile.w}` : ''));
+  if (tiles.length > 1 || tiles[0]!.count > 1) {
+    // blend_v / blend_h of the latent tiles over their overlaps and the cat of the cropped tiles (latent-sized: small)
+    const latentBytes = vae.zDim * (1 + (o.frames - 1) / 4) * (o.height / vae.stride[1]) * (o.width / vae.stride[2]) * EB;
+    b.op({ kind: 'elementwise', name: 'vae_encode.tile_blend_cat', ew: 'copy', bytes: 4 * latentBytes, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
   }
-  resBlock('middle.res1', c, c);
-  ew('head.norm_silu', 'norm', 11 * E(c), 6, reps);
-  conv('head.conv', c, 2 * vae.zDim, [3, 3, 3], t, h, w, reps);
   b.alloc('working_set', peak, 'vae_activations');
   b.free('working_set', 'clip', 'weights');
   return b;
