@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, heldOutRange, scopeCaveat, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -149,6 +149,19 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(fits).not.toMatch(/INFEASIBLE|if it fit/);
     expect(fits).toMatch(/^held-out range on h100-sxm: /m);
     expect(fits).toMatch(/^throughput \d+\.\d\d videos\/h per replica/m);
+  });
+  it('an estimate by another engine or of another family quotes that scope\'s own held-out band, or says it has none', () => {
+    const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
+    const text = estimateText(fv);
+    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s)!;
+    expect(band.n).toBeGreaterThanOrEqual(10);
+    expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} timings on h100-sxm, h200;`, 'm'));
+    expect(text).not.toMatch(/held-out range on h200/);
+    expect(band.lo).toBeLessThan(fv.total_s);
+    expect(band.hi).toBeGreaterThan(fv.total_s);
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^held-out range: none for engine sglang \(too few/m);
+    expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^held-out range for family hunyuan-video: /m);
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).toMatch(/^held-out range on h100-sxm: /m);
   });
   it('an estimate by another engine or of another family prints that record too', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^evidence: engine sglang: no fully specified held-out timing/m);

@@ -227,6 +227,17 @@ function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | u
   return (kind === 'engine' ? l?.engines : l?.families)?.find((x) => x.id === id);
 }
 
+/**
+ * heldOutRange for an estimate by another engine or of another family: the 10th–90th percentile of that scope's own
+ * held-out errors (over every GPU it was measured on), which is what such an estimate's error has been; null where
+ * the scope has too few fully specified timings for percentiles (errorStats).
+ */
+export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number): { lo: number; hi: number; n: number; gpus: string[] } | null {
+  const e = scopeEvidence(kind, id);
+  if (!e || e.time.p10 === null || e.time.p90 === null) return null;
+  return { lo: seconds / (1 + e.time.p90), hi: seconds / (1 + e.time.p10), n: e.time.n, gpus: e.gpus };
+}
+
 /** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */
 export function scopeLine(kind: 'engine' | 'family', id: string): string {
   const e = scopeEvidence(kind, id);

@@ -12,7 +12,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.t
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
 import { MODELS } from '../../workload/models.ts';
 
 interface EstimateFlags extends AccelerationFlags {
@@ -174,7 +174,15 @@ export function estimateText(e: Estimate): string {
   // a request that does not fit cannot run as asked: say so first, and give no throughput or confidence range for it
   if (!e.fits) out.push('INFEASIBLE as asked: it does not fit in GPU memory ("memory:" below says where and what would fit); the times below are the GPU work alone, what it would take if the memory were there.');
   out.push(`total${e.fits ? '' : ' (if it fit)'} ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
-  const range = e.evidence && e.fits ? heldOutRange(e.evidence, e.total_s) : null;
+  // the empirical band: another engine's or family's own held-out errors where it is one, else the GPU's
+  const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
+  if (e.fits && scope) {
+    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s);
+    out.push(r
+      ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} timings on ${r.gpus.join(', ')}; vgsim list evidence)`
+      : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
+  }
+  const range = e.evidence && e.fits && !scope ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}, one step ${fmtSeconds(e.step_s)}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
   out.push(e.fits ? `throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)` : 'throughput: none (the request does not fit; see memory below)');
