@@ -288,6 +288,29 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(() => calibrate(loadScenario(SLEEP), t, [readObservedTrace(obsFile)], 'test/fixtures/serving')).toThrow(/is the trace the overheads are fitted on/);
   });
 
+  it('a trace whose requests name a model no pool serves: an input error when none can be replayed, a warning when some', () => {
+    const other = join(dir, 'other-model.csv');
+    writeFileSync(other, readFileSync(obsFile, 'utf8').replaceAll(',wan-tiny-a14b,', ',wan2.1-t2v-1.3b,'));
+    const t = readObservedTrace(other);
+    let err: unknown;
+    try {
+      replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), t, { baseDir: 'test/fixtures/serving', replications: 1 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).issues[0]).toMatchObject({ source: other, path: 'model', message: expect.stringMatching(/^none of the trace's 6 requests can be replayed: they name "wan2\.1-t2v-1\.3b", which no pool of the scenario serves \(its pools serve wan-tiny-a14b\)/), hint: expect.stringContaining('trace_models') });
+    const cli = vgsim(['replay', other, '--scenario', SLEEP, '--set', 'deployment.replicas=1']);
+    expect(cli.code).toBe(2);
+    // two of six rows renamed: the other four compare, the two are named in a warning
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const mixed = join(dir, 'mixed-model.csv');
+    writeFileSync(mixed, [lines[0], ...lines.slice(1).map((l, i) => (i < 2 ? l.replace(',wan-tiny-a14b,', ',wan2.1-t2v-1.3b,') : l))].join('\n') + '\n');
+    const { report } = replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(mixed), { baseDir: 'test/fixtures/serving', replications: 1 });
+    expect(report.compared).toBe(4);
+    expect(report.warnings).toContain('2 requests of the trace name "wan2.1-t2v-1.3b", which no pool of the scenario serves (its pools serve wan-tiny-a14b): the simulation drops them');
+  });
+
   it('reads the sidecar of an observed trace and warns where the server differs from the scenario', () => {
     writeFileSync(obsFile.replace(/\.csv$/, '.json'), JSON.stringify({ format: 'vgsim-observed-trace/1', server: { workers: 2, routing: 'round-robin' } }));
     const t = readObservedTrace(obsFile);

@@ -14,6 +14,8 @@ import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type 
 import type { ServingOverheads } from '../serving/overheads.ts';
 import { modelStages } from './model-stages.ts';
 import { diagnoseStages, type StageDiagnosis } from './stage-diagnosis.ts';
+import { traceModelId } from '../workload/trace-formats.ts';
+import { InputError } from '../errors.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 
@@ -108,8 +110,10 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
     opts.onRun?.();
     return r;
   });
+  const unserved = unservedModels(s, trace, runs[0]!);
   const reports = runs.map((r) => compare(s, trace, r, opts.observedService ? 'observed' : 'model'));
   const report = reports[0]!;
+  if (unserved) report.warnings.push(unserved);
   if (n > 1) {
     report.replications = n;
     report.predicted = averageMetrics(reports.map((r) => r.predicted));
@@ -122,6 +126,23 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   if (opts.diagnose !== false) report.stage_diagnosis = diagnoseStages(trace, modelStages(loaded, trace, opts.baseDir));
   const samples: PredictedSamples = { latency: reports.flatMap((r) => r.requests.map((q) => q.predicted_latency_s)), wait: reports.flatMap((r) => r.requests.map((q) => q.predicted_wait_s)) };
   return { report, result: runs[0]!, samples };
+}
+
+/**
+ * Requests the scenario cannot serve because no pool serves the model their trace row names (the simulation drops
+ * them: serving/routing.ts): an input error when that is every request — a replay that compares nothing is the wrong
+ * scenario or a missing `workload.trace_models` entry —, else a warning naming the models.
+ */
+function unservedModels(s: Scenario, trace: ObservedTrace, run: SimulationResult): string | undefined {
+  const dropped = (run.records ?? []).filter((r) => r.reason === 'no pool serves this model').length;
+  if (dropped === 0) return undefined;
+  const served = [...new Set(poolsOf(s).flatMap((p) => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model])))];
+  const named = [...new Set(trace.requests.map((r) => traceModelId(s.workload, r.model)))].filter((m) => !served.includes(m));
+  const what = `${named.map((m) => `"${m}"`).join(', ') || 'a model'}, which no pool of the scenario serves (its pools serve ${served.join(', ')})`;
+  if (dropped >= trace.requests.length) {
+    throw new InputError([{ source: trace.file, path: 'model', message: `none of the trace's ${trace.requests.length} requests can be replayed: they name ${what}`, hint: `replay with the scenario of the server that wrote the trace, or map the name with workload.trace_models (e.g. trace_models: { ${named[0] ?? 'name'}: ${served[0]} })` }]);
+  }
+  return `${dropped} request${dropped === 1 ? '' : 's'} of the trace name ${what}: the simulation drops them`;
 }
 
 function averageMetrics(ms: ServingMetrics[]): ServingMetrics {
