@@ -136,7 +136,12 @@ describe('trace files are opened and checked at load (vgsim validate)', () => {
     const d = dir();
     const issues = withTrace(d, 'timestamp_s,model,resolution,frames\n0,wan2.1-t2v-1.3b,832x480,81\n1,,100000x100000,81\n2,,832x480,80\n');
     expect(issues.map((i) => [i.line, i.path])).toEqual([[2, 'model'], [3, 'resolution'], [4, 'frames']]);
-    expect(issues[0]!.message).toBe('no deployment pool serves model "wan2.1-t2v-1.3b"');
+    expect(issues[0]!.message).toBe('no deployment pool serves model "wan2.1-t2v-1.3b": 1 row of the trace, the first here');
+    expect(issues[0]!.hint).toMatch(/add a pool with model: wan2\.1-t2v-1\.3b, or map the trace's name to a served model with workload\.trace_models/);
+    // many rows of it: one problem, at the first, with the count
+    const many = withTrace(dir(), `timestamp_s,model\n${Array.from({ length: 30 }, (_, i) => `${i},wan2.1-t2v-1.3b`).join('\n')}\n`);
+    expect(many).toHaveLength(1);
+    expect(many[0]).toMatchObject({ line: 2, message: 'no deployment pool serves model "wan2.1-t2v-1.3b": 30 rows of the trace, the first here' });
     expect(issues[1]!.message).toMatch(/6250x6250 latent grid/);
   });
 

@@ -68,6 +68,8 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
     else issues.push({ source: file, ...(line !== undefined ? { line, col: 1 } : {}), path, message, ...(hint ? { hint } : {}) });
   };
   const seen = new Set<string>();
+  // a model no pool serves is one problem however many rows name it: at its first row, with the count
+  const unserved = new Map<string, { line: number | undefined; column: string; rows: number; name: string }>();
   trace.rows.forEach((row, r) => {
     const line = trace.lines[r];
     const id = row.model !== undefined ? traceModelId(s.workload, row.model) : baseModel;
@@ -77,7 +79,11 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
       at(line, column, `unknown model ${shown(id)}`, didYouMean(id, ids) ?? `known: ${ids.join(', ')}`);
       return;
     }
-    if (!served.has(model.id)) at(line, column, `no deployment pool serves model "${model.id}"`, `add a pool with model: ${model.id}`);
+    if (!served.has(model.id)) {
+      const u = unserved.get(model.id);
+      if (u) u.rows++;
+      else unserved.set(model.id, { line, column, rows: 1, name: row.model ?? model.id });
+    }
     const shape = {
       width: row.width ?? base.resolution?.width ?? model.defaults.width,
       height: row.height ?? base.resolution?.height ?? model.defaults.height,
@@ -93,6 +99,11 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
       if (p.field === 'resolution' ? row.width !== undefined : row[p.field] !== undefined) at(line, p.field, p.message, p.hint);
     }
   });
+  for (const [id, u] of unserved) {
+    const mapped = u.name !== id ? ` (the trace's "${u.name}", mapped by workload.trace_models)` : '';
+    at(u.line, u.column, `no deployment pool serves model "${id}"${mapped}: ${u.rows} row${u.rows === 1 ? '' : 's'} of the trace, the first here`, `add a pool with model: ${id}${mapped ? '' : `, or map the trace's name to a served model with workload.trace_models (e.g. trace_models: { ${u.name}: ${[...served][0] ?? '<model>'} })`}`);
+  }
+  issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)); // in file order (the unserved models were added last)
   if (more > 0) issues.push({ source: file, path: '', message: `and ${more} more problem${more === 1 ? '' : 's'} in the trace` });
   return issues;
 }
