@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult } from '../serving/simulate.ts';
-import { poolsOf } from '../scenario/pools.ts';
+import { poolModelIds, poolsOf } from '../scenario/pools.ts';
 import { type ObservedTrace, workerCount } from './observed-trace.ts';
 import { observedTimes, servingMetrics, simulatedTimes, type RequestTimes, type ServingMetrics } from './metrics.ts';
 import type { ServingOverheads } from '../serving/overheads.ts';
@@ -105,12 +105,15 @@ export interface PredictedSamples {
 export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult; samples: PredictedSamples } {
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
-  const runs = Array.from({ length: n }, (_, k) => {
+  const run = (k: number) => {
     const r = simulate({ ...s, seed: s.seed + k }, { records: true, baseDir: opts.baseDir, locate: loaded.locate, observedService: opts.observedService });
     opts.onRun?.();
     return r;
-  });
-  const unserved = unservedModels(s, trace, runs[0]!);
+  };
+  // the first seed says whether the scenario serves the trace's models at all, before the other seeds run
+  const first = run(0);
+  const unserved = unservedModels(s, trace, first);
+  const runs = [first, ...Array.from({ length: n - 1 }, (_, k) => run(k + 1))];
   const reports = runs.map((r) => compare(s, trace, r, opts.observedService ? 'observed' : 'model'));
   const report = reports[0]!;
   if (unserved) report.warnings.push(unserved);
@@ -136,7 +139,7 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
 function unservedModels(s: Scenario, trace: ObservedTrace, run: SimulationResult): string | undefined {
   const dropped = (run.records ?? []).filter((r) => r.reason === 'no pool serves this model').length;
   if (dropped === 0) return undefined;
-  const served = [...new Set(poolsOf(s).flatMap((p) => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model])))];
+  const served = [...new Set(poolsOf(s).flatMap((p) => poolModelIds(p, s.model)))];
   const named = [...new Set(trace.requests.map((r) => traceModelId(s.workload, r.model)))].filter((m) => !served.includes(m));
   const what = `${named.map((m) => `"${m}"`).join(', ') || 'a model'}, which no pool of the scenario serves (its pools serve ${served.join(', ')})`;
   if (dropped >= trace.requests.length) {

@@ -13,6 +13,7 @@ import type { WeightPlan } from './weights.ts';
 import type { CollectiveReport, Estimate, ForwardOps, StageReport, StepOp } from './estimate.ts';
 import { familyDecodeCalls, stackDetail } from '../workload/families/stages.ts';
 import { decodeLatent } from '../workload/families/sampling.ts';
+import { vaeTiling } from '../engines/rules.ts';
 
 const GB = 1e9;
 
@@ -41,7 +42,7 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
   }
   const stages: StageReport[] = [
     { name: 'text_encode', count: 1, seconds_each: ed.teCost.seconds, seconds_total: ed.teCost.seconds, bound: dominant(ed.teCost), detail: teDetail },
-    ...(ed.encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: ed.encodeCost.seconds, seconds_total: ed.encodeSeconds, bound: dominant(ed.encodeCost), detail: `${model.vae.id}, ${ed.encodeFrames === 1 ? 'the reference image' : `${ed.encodeFrames}-frame conditioning clip`}, ${s.exec.vae.dtype === 'bf16' ? 'bf16' : 'fp32'}${s.exec.vae.tiled ? ', tiled (256-px tiles every 192)' : ''}, on every rank` }] : []),
+    ...(ed.encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: ed.encodeCost.seconds, seconds_total: ed.encodeSeconds, bound: dominant(ed.encodeCost), detail: `${model.vae.id}, ${ed.encodeFrames === 1 ? 'the reference image' : `${ed.encodeFrames}-frame conditioning clip`}, ${s.exec.vae.dtype === 'bf16' ? 'bf16' : 'fp32'}${s.exec.vae.tiled ? `, tiled (${vaeTiling(1).tile}-px tiles every ${vaeTiling(1).stride})` : ''}, on every rank` }] : []),
     {
       name: 'dit_forward', count: fwdCount, seconds_each: d.forwardSeconds, seconds_total: d.forwardSeconds * fwdCount, bound: dominant(d.fwdMean ?? d.fwdStage),
       detail: `${d.passes ? d.passes.map((p) => `${p.forwards} × ${p.tokens} tokens (batch ${p.batches.join('/')})`).join(' + ') : `${req.tokens} tokens × batch ${d.batchPerForward}`}, ${s.kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}`,

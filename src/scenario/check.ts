@@ -10,7 +10,7 @@ import type { PathKey } from './yaml-source.ts';
 import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
-import { poolsOf, poolPlan, autoscalesOf } from './pools.ts';
+import { poolsOf, poolPlan, autoscalesOf, poolModelIds } from './pools.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
 import { InputError } from '../errors.ts';
 import { checkRules, modelOf } from './rules.ts';
@@ -67,7 +67,6 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
 /** The semantic problems of a loaded scenario; `readable` (the HTTP server's file policy) guards the trace it opens. */
 export function checkScenario(loaded: LoadedScenario, readable?: (absPath: string) => string | undefined): InputIssue[] {
   const s = loaded.scenario;
-  const sharedIds = (p: ReturnType<typeof poolsOf>[number]): string[] => (p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? s.model]);
   const issues: InputIssue[] = [];
   const at = (path: PathKey[], message: string, hint?: string) => issues.push({ ...loaded.locate(path), path: path.join('.'), message, hint });
 
@@ -99,7 +98,7 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       // the pool's engine runs this layout and these knobs for each model it serves (vgsim list engines)
       const spec = poolInferenceSpec(s.inference, p);
       const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
-      for (const id of sharedIds(p)) {
+      for (const id of poolModelIds(p, s.model)) {
         if (!nodeId || !knownModel(id)) continue;
         try {
           const own = p.models?.find((m) => typeof m !== 'string' && m.model === id);
@@ -141,7 +140,7 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
   // with disaggregation, every stage of every served model needs a pool
   const byModel = new Map<string, Set<string>>();
   for (const p of pools) {
-    for (const m of sharedIds(p).map((x) => x.toLowerCase())) {
+    for (const m of poolModelIds(p, s.model).map((x) => x.toLowerCase())) {
       if (!byModel.has(m)) byModel.set(m, new Set());
       for (const st of p.stages) byModel.get(m)!.add(st);
     }
@@ -167,7 +166,7 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
     const denied = readable?.(file);
     if (denied !== undefined) at(['workload', 'arrivals', 'file'], `"${arr.file}" is ${denied}`);
     else if (!existsSync(file)) at(['workload', 'arrivals', 'file'], `trace file not found: ${file}`);
-    else issues.push(...checkTrace(s, file, new Set(pools.flatMap(sharedIds).map((m) => modelOf(m)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
+    else issues.push(...checkTrace(s, file, new Set(pools.flatMap((p) => poolModelIds(p, s.model)).map((m) => modelOf(m)?.id ?? '')), loaded.locate(['workload', 'arrivals', 'file'])));
   }
   const cap = s.inference.power_limit_w;
   if (cap !== undefined) {
@@ -177,7 +176,7 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       if (problem) at(['inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
     }
   }
-  const served = new Set(pools.flatMap(sharedIds).map((m) => m.toLowerCase()));
+  const served = new Set(pools.flatMap((p) => poolModelIds(p, s.model)).map((m) => m.toLowerCase()));
   s.workload.mix.forEach((c, i) => {
     const model = (c.model ?? s.model).toLowerCase();
     if (knownModel(model) && !served.has(model)) at(['workload', 'mix', i, 'model'], `no deployment pool serves model "${model}"`, `add a pool with model: ${model}`);

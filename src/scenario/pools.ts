@@ -10,6 +10,11 @@ export function poolsOf(s: Pick<Scenario, 'deployment'>): Pool[] {
   return Array.isArray(s.deployment) ? s.deployment : [s.deployment];
 }
 
+/** The model ids a pool names as written: its `model:` (else the scenario's), or a shared pool's `models:` list. */
+export function poolModelIds(p: Pool, scenarioModel: string): string[] {
+  return p.models ? p.models.map((m) => (typeof m === 'string' ? m : m.model)) : [p.model ?? scenarioModel];
+}
+
 /** `autoscale:` is absent, one setting or a list of them (one per pool). */
 export function autoscalesOf(s: Pick<Scenario, 'autoscale'>): Autoscale[] {
   return s.autoscale === undefined ? [] : Array.isArray(s.autoscale) ? s.autoscale : [s.autoscale];

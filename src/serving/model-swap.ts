@@ -18,6 +18,7 @@ import { DeviceModel } from '../perf/device.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import { getModel, type RequestShape } from '../workload/request.ts';
 import type { Pool } from '../scenario/schema.ts';
+import { poolModelIds } from '../scenario/pools.ts';
 import { ServiceTimeTable, type ServiceTime } from './service-times.ts';
 import type { PhaseList } from './phases.ts';
 import type { ClassState, PoolState } from './state.ts';
@@ -80,7 +81,7 @@ export function pickWithAffinity<R>(candidates: Iterable<R>, score: (r: R) => nu
  * plan each model of a shared pool runs on the replica's GPUs when it names its own (else the pool's).
  */
 export function poolModels(p: Pool, scenarioModel: string, planSource: (j: number) => string | undefined): { modelIds: string[]; plans: Map<string, ParallelPlan> } {
-  const modelIds = p.models ? p.models.map((m) => getModel(typeof m === 'string' ? m : m.model).id) : [getModel(p.model ?? scenarioModel).id];
+  const modelIds = poolModelIds(p, scenarioModel).map((id) => getModel(id).id);
   const plans = new Map((p.models ?? []).flatMap((m, j) => (typeof m === 'string' ? [] : [[modelIds[j]!, { ...parsePlan(m.parallel, planSource(j)), dp: 1 }] as const])));
   return { modelIds, plans };
 }
