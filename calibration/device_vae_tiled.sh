@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One device call (2026-12-07), whichever GPU comes. Either GPU: calibration/wan_vae_tiled.py, the Wan2.1 VAE's
+# fp32 encode and decode whole-frame and tiled at 480p and 720p (the image-to-video conditioning encode and the
+# tiled VAE of LightX2V / diffusers, modelled but never measured). On an H200 first the three runs its kernel
+# profile lacks (calibration/profiles/incomplete/README.md): the family decoders' convolutions, the convolution
+# workspace probe and the sustained extra rows. Everything comes back as one archive (the device returns ~8 files).
+set -u; mkdir -p $OUT/g
+nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/g/gpu.txt
+python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/g/gpu.txt
+gpu=h100-sxm; grep -q H200 $OUT/g/gpu.txt && gpu=h200
+cd calibration
+if [ $gpu = h200 ]; then
+  timeout 170 python3 families_profile.py --layers 4 --cases mochi-vae,ltx-video-vae,hunyuan-video-vae,cogvideox-vae --out $OUT/g/h200-families-profile.json > $OUT/g/fp.log 2>&1; echo "families_profile rc=$?"
+  timeout 70 python3 conv_workspace_probe.py --out $OUT/g/conv-workspace-h200.json > $OUT/g/cw.log 2>&1; echo "conv_workspace rc=$?"
+  timeout 70 python3 profile_gpu.py --sections sustained_extra --out $OUT/g/h200-sustained-extra.json > $OUT/g/se.log 2>&1; echo "sustained_extra rc=$?"
+  B=220
+else
+  B=420
+fi
+timeout $((B + 60)) python3 wan_vae_tiled.py --budget-s $B --out $OUT/g/vae-tiled-$gpu.json 2>&1 | tee $OUT/g/vt.log; echo "vae_tiled rc=$?"
+for f in $OUT/g/*.log; do tail -n 6 "$f"; done
+tar -czf /tmp/all.tgz -C $OUT g && rm -rf $OUT/g && mv /tmp/all.tgz $OUT/all.tgz; ls -la $OUT; true
