@@ -14,6 +14,7 @@ The decoder is wan_reference's (validated by validate_gpu.py's vae_decode rows);
   head to 2 x z_dim channels, and the 1x1x1 conv1 that splits mu / log-var.
 
   python3 calibration/wan_vae_tiled.py --out OUT.json [--cases 832x480x81,1280x720x81] [--budget-s 400]
+  python3 calibration/wan_vae_tiled.py --count --out calibration/vae/cpu-conv-flops.json   # CPU: FLOPs by hooks
 """
 import argparse
 import json
@@ -162,13 +163,52 @@ def timed(fn, reps):
     return out, torch.cuda.max_memory_allocated()
 
 
+def count_conv_flops(vae, cases):
+    """Every Conv2d/Conv3d call's FLOPs (2 x output elements x input channels per group x kernel volume), counted
+    by forward hooks while the four paths run on the CPU: the independent check of vgsim's conv op lists."""
+    total = [0]
+
+    def hook(m, inp, out):
+        k = 1
+        for v in m.kernel_size:
+            k *= v
+        total[0] += 2 * out.numel() * (m.in_channels // m.groups) * k
+
+    for m in vae.modules():
+        if isinstance(m, (nn.Conv2d, nn.Conv3d)):
+            m.register_forward_hook(hook)
+    rows = []
+    for case in cases:
+        wd, ht, fr = (int(v) for v in case.split("x"))
+        T, Hl, Wl = W.latent_shape("wan2.1-vae", wd, ht, fr)
+        for op in ("decode", "decode_tiled", "encode", "encode_tiled"):
+            total[0] = 0
+            with torch.no_grad():
+                if op.startswith("decode"):
+                    vae.decode(torch.randn(1, 16, T, Hl, Wl), tiled=op.endswith("tiled"))
+                else:
+                    vae.encode(torch.randn(1, 3, fr, ht, wd), tiled=op.endswith("tiled"))
+            rows.append(dict(case=case, op=op, conv_flops=total[0]))
+            print(case, op, total[0], flush=True)
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--count", action="store_true", help="CPU: count conv FLOPs by hooks instead of timing")
     ap.add_argument("--out", required=True)
     ap.add_argument("--cases", default="832x480x81,1280x720x81")
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--budget-s", type=float, default=400)
     a = ap.parse_args()
+    if a.count:
+        torch.manual_seed(0)
+        rows = count_conv_flops(WanVAE21().eval(), a.cases.split(","))
+        doc = dict(what="conv FLOPs of the Wan2.1 VAE's four paths, counted by forward hooks on the CPU",
+                   script="calibration/wan_vae_tiled.py --count", torch=torch.__version__, rows=rows)
+        with open(a.out, "w") as f:
+            json.dump(doc, f, indent=1)
+        return 0
     torch.backends.cudnn.benchmark = False   # as the engines run (no cudnn.benchmark set in either)
     t_start = time.time()
     with torch.device("cuda"):

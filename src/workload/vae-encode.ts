@@ -15,7 +15,7 @@
  */
 import { StageBuilder } from './ops.ts';
 import type { VaeSpec } from './models.ts';
-import { tileGroups } from './vae.ts';
+import { tileBlendSteps, tileGroups } from './vae.ts';
 
 
 export interface VaeEncodeOptions {
@@ -58,9 +58,13 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
   const ew = (name: string, kind: 'copy' | 'norm' | 'activation' | 'binary', bytes: number, kernels: number, count: number) =>
     b.op({ kind: 'elementwise', name, ew: kind, bytes, kernels, count });
 
-  /** The encoder over one spatial tile (or the whole frame), `reps` chunk walks; returns its working set. */
-  function walkTile(tileH: number, tileW: number, reps: number, label: string): number {
-    let t = 4;
+  /**
+   * The encoder over one spatial tile (or the whole frame), `reps` walks of a chunk of `frames` frames (4, or the
+   * first chunk's 1: its 3-D downsamples only fill their caches, so every stage runs at 1 frame); returns its
+   * working set.
+   */
+  function walkTile(tileH: number, tileW: number, reps: number, label: string, frames: 1 | 4): number {
+    let t: number = frames;
     let h = tileH / p;
     let w = tileW / p;
     let c = 3 * p * p;
@@ -88,7 +92,7 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
         w /= 2;
         ew(`down${i}.pad`, 'copy', 2 * E(c) * 4, 1, reps);
         conv(`down${i}.conv2d_s2`, c, c, [1, 3, 3], t, h, w, reps);
-        if (temporalDown[i]) {
+        if (temporalDown[i] && frames > 1) {
           t = Math.max(1, t / 2);
           conv(`down${i}.time_conv_s2`, c, c, [3, 1, 1], t, h, w, reps);
         }
@@ -109,15 +113,24 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
     conv('head.conv', c, 2 * vae.zDim, [3, 3, 3], t, h, w, reps);
     return peak;
   }
-  // one representative 4-frame chunk, repeated (the 1-frame first chunk costs a quarter of one), per spatial tile
-  const perChunk = chunks - 1 + 0.25;
+  // per spatial tile: the 1-frame first chunk, then the 4-frame chunks, then the 1×1 conv that splits mu and
+  // log-var over the tile's latent (vae2_1 WanVAE_.encode `self.conv1(out)`; LightX2V's tiled_encode per tile)
   const tiles = o.tiling && (o.height > o.tiling.tile || o.width > o.tiling.tile) ? tileGroups(o.height, o.width, o.tiling) : [{ h: o.height, w: o.width, count: 1 }];
+  const latentT = 1 + Math.floor((o.frames - 1) / 4);
   let peak = 0;
-  for (const tile of tiles) peak = Math.max(peak, walkTile(tile.h, tile.w, perChunk * tile.count, tiles.length > 1 || tile.count > 1 ? `${tile.h}x${tile.w}` : ''));
-  if (tiles.length > 1 || tiles[0]!.count > 1) {
-    // blend_v / blend_h of the latent tiles over their overlaps and the cat of the cropped tiles (latent-sized: small)
-    const latentBytes = vae.zDim * (1 + (o.frames - 1) / 4) * (o.height / vae.stride[1]) * (o.width / vae.stride[2]) * EB;
-    b.op({ kind: 'elementwise', name: 'vae_encode.tile_blend_cat', ew: 'copy', bytes: 4 * latentBytes, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
+  for (const tile of tiles) {
+    const label = tiles.length > 1 || tile.count > 1 ? `${tile.h}x${tile.w}` : '';
+    peak = Math.max(peak, walkTile(tile.h, tile.w, tile.count, label ? `${label}.f0` : 'f0', 1));
+    if (chunks > 1) peak = Math.max(peak, walkTile(tile.h, tile.w, (chunks - 1) * tile.count, label, 4));
+    conv('conv1x1', 2 * vae.zDim, 2 * vae.zDim, [1, 1, 1], latentT, tile.h / vae.stride[1], tile.w / vae.stride[2], tile.count);
+  }
+  if (o.tiling && (tiles.length > 1 || tiles[0]!.count > 1)) {
+    // blend_v / blend_h of the latent tiles (mu), one Python step per overlap row or column (8 latents), then the
+    // cat of the cropped tiles (latent-sized: small)
+    const blend = tileBlendSteps(o.height, o.width, o.tiling, (o.tiling.tile - o.tiling.stride) / vae.stride[1]);
+    b.op({ kind: 'elementwise', name: 'vae_encode.tile_blend', ew: 'binary', bytes: blend.pixels * vae.zDim * latentT * EB * 5, kernels: blend.kernels });
+    const latentBytes = vae.zDim * latentT * (o.height / vae.stride[1]) * (o.width / vae.stride[2]) * EB;
+    b.op({ kind: 'elementwise', name: 'vae_encode.tile_cat', ew: 'copy', bytes: 2 * latentBytes, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
   }
   b.alloc('working_set', peak, 'vae_activations');
   b.free('working_set', 'clip', 'weights');

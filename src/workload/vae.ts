@@ -105,6 +105,8 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
   const tiles = o.tiling && (o.h > o.tiling.tile || o.w > o.tiling.tile) ? tileGroups(o.h, o.w, o.tiling) : [{ h: o.h, w: o.w, count: 1 }];
   for (const tg of tiles) {
     const ot = { ...o, h: tg.h, w: tg.w };
+    // the 1×1×1 conv2 (z → z) before the decoder (vae2_1 WanVAE_.decode `x = self.conv2(z)`; per tile and frame when tiled)
+    b.section('vae.conv2', tg.count).op({ kind: 'conv', name: 'conv2', dims: 3, cin: vae.zDim, cout: vae.zDim, kernel: [1, 1, 1], out: [o.t, tg.h / shards, tg.w], dtype: o.dtype === 'bf16' ? 'bf16' : 'fp32', tf32: o.tf32 });
     const cacheBytes = walkChunk(new StageBuilder(), vae, ot, false);
     walkChunk(b.section('vae.first_frame', tg.count), vae, ot, true);
     if (o.t > 1) {
@@ -114,9 +116,12 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
     }
   }
   b.section('vae.output', 1);
-  if (tiles.length > 1 || tiles[0]!.count > 1) {
-    // blend_v / blend_h over the overlaps and the cat of the cropped tiles: about one more pass over the video
-    b.op({ kind: 'elementwise', name: 'tile_blend_cat', ew: 'copy', bytes: videoBytes * 2, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
+  if (o.tiling && (tiles.length > 1 || tiles[0]!.count > 1)) {
+    // blend_v / blend_h, one Python step per overlap row or column (sample space: the tile minus the stride, 64 px)
+    const blend = tileBlendSteps(o.h, o.w, o.tiling, (o.tiling.tile - o.tiling.stride) * vae.stride[1]);
+    b.op({ kind: 'elementwise', name: 'tile_blend', ew: 'binary', bytes: blend.pixels * 3 * outFrames * EB * 5, kernels: blend.kernels });
+    // the cat of the cropped tiles: one more pass over the video
+    b.op({ kind: 'elementwise', name: 'tile_cat', ew: 'copy', bytes: videoBytes * 2, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
   }
   if (vae.id === 'wan2.1-vae') {
     // torch.cat([out, out_]) per chunk: Σ copies ≈ T/2 × video, and old + new alive at the last cat
@@ -152,6 +157,25 @@ export function tileGroups(h: number, w: number, t: { tile: number; stride: numb
     else groups.set(k, { h: th, w: tw, count: 1 });
   }
   return [...groups.values()];
+}
+
+/**
+ * The engines' blend of overlapping tiles (diffusers AutoencoderKLWan.blend_v / blend_h; LightX2V@a10e7462
+ * vae.py:556-566): for every tile below another, one Python step per overlap row, and for every tile right of
+ * another one per overlap column, each step `b[y] = a[-e + y] * (1 - y/e) + b[y] * (y/e)`: two multiplies, an add
+ * and the copy into the slice (4 kernels). `h`, `w` and the tiling in the tiling's units (decode: latents; encode:
+ * pixels), `extent` in the blended tensor's (decode: pixels; encode: latents). Returns the kernels and the pixels
+ * of one frame and channel the steps touch.
+ */
+export function tileBlendSteps(h: number, w: number, t: { tile: number; stride: number }, extent: number): { kernels: number; pixels: number } {
+  const rows = Math.ceil(h / t.stride);
+  const cols = Math.ceil(w / t.stride);
+  const px = extent / (t.tile - t.stride); // blended pixels per latent
+  const tileH = Math.min(t.tile, h) * px;
+  const tileW = Math.min(t.tile, w) * px;
+  const vertical = (rows - 1) * cols;
+  const horizontal = rows * (cols - 1);
+  return { kernels: 4 * extent * (vertical + horizontal), pixels: extent * (vertical * tileW + horizontal * tileH) };
 }
 
 /** Bytes per element of the decode's tensors. */

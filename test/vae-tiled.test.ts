@@ -1,0 +1,51 @@
+/**
+ * The Wan2.1 VAE's encode and decode op lists, whole-frame and tiled, against the reference modules of
+ * calibration/wan_vae_tiled.py: conv FLOPs counted by forward hooks on the CPU (calibration/vae/cpu-conv-flops.json,
+ * independent of vgsim's code) and the tile blend's Python steps counted by hand.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildVaeDecode, tileBlendSteps } from '../src/workload/vae.ts';
+import { buildVaeEncode } from '../src/workload/vae-encode.ts';
+import { WAN21_VAE } from '../src/workload/wan-models.ts';
+import { opFlops, type StageBuilder } from '../src/workload/ops.ts';
+import { vaeTiling } from '../src/engines/rules.ts';
+
+const convFlops = (b: StageBuilder) => b.ops.filter((o) => o.kind === 'conv').reduce((a, o) => a + opFlops(o) * o.count, 0);
+
+describe('Wan2.1 VAE op lists against the reference modules', () => {
+  const counted = JSON.parse(readFileSync('calibration/vae/cpu-conv-flops.json', 'utf8')) as { rows: { case: string; op: string; conv_flops: number }[] };
+  it('holds every path of at least two clips', () => {
+    expect(new Set(counted.rows.map((r) => r.case)).size).toBeGreaterThanOrEqual(2);
+    expect(new Set(counted.rows.map((r) => r.op))).toEqual(new Set(['decode', 'decode_tiled', 'encode', 'encode_tiled']));
+  });
+  for (const r of counted.rows) {
+    it(`${r.case} ${r.op}: conv FLOPs equal the hook count`, () => {
+      const [w, h, f] = r.case.split('x').map(Number) as [number, number, number];
+      const tiled = r.op.endsWith('_tiled');
+      const b = r.op.startsWith('decode')
+        ? buildVaeDecode(WAN21_VAE, { t: 1 + (f - 1) / 4, h: h / 8, w: w / 8, tf32: true, spatialShards: 1, ...(tiled ? { tiling: vaeTiling(8) } : {}) })
+        : buildVaeEncode(WAN21_VAE, { frames: f, height: h, width: w, tf32: true, ...(tiled ? { tiling: vaeTiling(1) } : {}) });
+      expect(convFlops(b)).toBe(r.conv_flops);
+    });
+  }
+});
+
+describe('tile blend steps (diffusers blend_v / blend_h)', () => {
+  it('counts one 4-kernel step per overlap row and column at 832x480', () => {
+    // decode: latent 60 x 104, tiles every 24 → 3 rows x 5 columns; 2x5 tiles below another, 3x4 right of another;
+    // 64 overlap pixels each
+    expect(tileBlendSteps(60, 104, vaeTiling(8), 64).kernels).toBe(4 * 64 * (2 * 5 + 3 * 4));
+    // encode: 480 x 832 px, tiles every 192 px → the same 3 x 5 grid, 8 latent rows of overlap
+    expect(tileBlendSteps(480, 832, vaeTiling(1), 8).kernels).toBe(4 * 8 * (2 * 5 + 3 * 4));
+  });
+  it('has no step for a single tile', () => {
+    expect(tileBlendSteps(20, 20, vaeTiling(8), 64)).toEqual({ kernels: 0, pixels: 0 });
+  });
+  it('prices the blend into the tiled stages only', () => {
+    const names = (b: StageBuilder) => b.ops.map((o) => o.name);
+    expect(names(buildVaeDecode(WAN21_VAE, { t: 21, h: 60, w: 104, tf32: true, spatialShards: 1, tiling: vaeTiling(8) }))).toContain('tile_blend');
+    expect(names(buildVaeDecode(WAN21_VAE, { t: 21, h: 60, w: 104, tf32: true, spatialShards: 1 }))).not.toContain('tile_blend');
+    expect(names(buildVaeEncode(WAN21_VAE, { frames: 81, height: 480, width: 832, tf32: true, tiling: vaeTiling(1) }))).toContain('vae_encode.tile_blend');
+  });
+});
