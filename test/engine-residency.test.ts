@@ -1,7 +1,8 @@
 /**
  * An engine's default component residency (src/perf/engine-residency.ts), against hand-computed copies:
  * FastVideo's FSDP2 CPU-offloaded umT5 and DiT (pinned host→device streams behind compute) and its VAE moved
- * with module.to() around the decode, plus the decoded video copied to the host.
+ * with module.to() around the decode, plus the decoded video copied to the host; umT5 in fp32 as FastVideo builds it
+ * (configs/pipelines/wan.py:54-55); and the memory those residencies leave on the GPU.
  */
 import { describe, it, expect } from 'vitest';
 import { estimate } from '../src/perf/estimate.ts';
@@ -11,12 +12,14 @@ import { asWan, ditParams } from '../src/workload/models.ts';
 
 const h200 = new DeviceModel('h200');
 const GBs = (dir: 'h2d' | 'd2h', pinned: boolean, module: boolean) => h200.hostLinkGBs(dir, pinned, module) * 1e9;
-// umT5-XXL encoder (bf16): 4,630,708,224 block + 1,050,148,864 token-embedding parameters; Wan2.1 VAE: 126,902,470 fp32
-const UMT5_BYTES = (4_630_708_224 + 1_050_148_864) * 2;
+// umT5-XXL encoder: 4,630,708,224 block + 1,050,148,864 token-embedding parameters, fp32 in FastVideo; Wan2.1 VAE:
+// 126,902,470 fp32
+const UMT5_PARAMS = 4_630_708_224 + 1_050_148_864;
+const UMT5_BYTES = UMT5_PARAMS * 4;
 const VAE_BYTES = 126_902_470 * 4;
 
-const run = (engine: string, request: { width: number; height: number; frames: number; steps: number; cfg: boolean }, model = 'wan2.1-t2v-1.3b') =>
-  estimate({ model: getModel(model), gpu: 'h200', gpus: 1, request, options: { engine } });
+const run = (engine: string, request: { width: number; height: number; frames: number; steps: number; cfg: boolean }, model = 'wan2.1-t2v-1.3b', gpu = 'h200', more: { textEncoderDtype?: 'bf16' | 'fp32' } = {}) =>
+  estimate({ model: getModel(model), gpu, gpus: 1, request, options: { engine, ...more } });
 
 describe('engine residency: FastVideo keeps every component in host memory', () => {
   it('no CFG: one umT5 stream (less its compute), the VAE in and out, the fp32 video out', () => {
@@ -26,7 +29,7 @@ describe('engine residency: FastVideo keeps every component in host memory', () 
     const video = (81 * 480 * 832 * 3 * 4) / GBs('d2h', false, false);
     expect(e.transfer_s).toBeCloseTo(umt5 + vae + video, 9);
     // by hand at the H200 profile's rates (54.49 GB/s pinned, 5.50 / 5.91 GB/s module.to in / out, 12.19 GB/s pageable out)
-    expect(e.transfer_s).toBeCloseTo(0.2085 - e.text_encode_s / 2 + 0.0922 + 0.0859 + 0.0319, 3);
+    expect(e.transfer_s).toBeCloseTo(0.4170 - e.text_encode_s / 2 + 0.0922 + 0.0859 + 0.0319, 3);
   });
 
   it('CFG encodes the negative prompt too: one more umT5 stream', () => {
@@ -50,6 +53,30 @@ describe('engine residency: FastVideo keeps every component in host memory', () 
     const small = run('fastvideo', { width: 256, height: 256, frames: 5, steps: 4, cfg: false }, 'wan2.1-t2v-14b');
     expect(small.forward_s).toBeLessThan(stream14);
     expect(small.denoise_s - small.step_s * 4).toBeCloseTo(4 * (stream14 - small.forward_s), 9);
+  });
+
+  it('umT5 is fp32 unless asked for bf16 (--text-encoder-precisions): half the stream then', () => {
+    const req = { width: 832, height: 480, frames: 81, steps: 3, cfg: false };
+    const fp32 = run('fastvideo', req);
+    const bf16 = run('fastvideo', req, 'wan2.1-t2v-1.3b', 'h200', { textEncoderDtype: 'bf16' });
+    expect(fp32.transfer_s - bf16.transfer_s).toBeCloseTo((UMT5_PARAMS * 2) / GBs('h2d', true, false) - (fp32.text_encode_s - bf16.text_encode_s) / 2, 9);
+    expect(fp32.stages.find((x) => x.name === 'text_encode')!.detail).toContain('umT5-XXL (fp32)');
+    // the official code builds umT5 in bf16 only
+    expect(() => run('official', req, 'wan2.1-t2v-1.3b', 'h200', { textEncoderDtype: 'fp32' })).toThrow(/runs umT5 in bf16, not fp32/);
+  });
+
+  it('what stays in host memory is not on the GPU: two streamed blocks, the VAE only for its stage', () => {
+    const e = run('fastvideo', { width: 832, height: 480, frames: 81, steps: 3, cfg: false }, 'wan2.1-t2v-14b', 'rtx4090');
+    const phase = (p: string) => e.memory.phases.find((x) => x.phase === p)!.breakdown_gb;
+    // the text encode holds two of umT5's 24 fp32 blocks (FSDP: the one computing and the one prefetched)
+    expect(phase('text_encode').text_encoder_weights).toBeCloseTo((2 * UMT5_BYTES) / 24 / 1e9, 1);
+    expect(phase('denoise').dit_weights ?? 0).toBe(0);
+    expect(phase('denoise').text_encoder_weights ?? 0).toBe(0);
+    expect(phase('denoise').vae_weights ?? 0).toBe(0);
+    expect(phase('denoise').cpu_offload_buffers).toBeGreaterThan(0);
+    // the 14B's 28 GB of bf16 weights never sit on a 24 GB card at once: it fits, as FastVideo runs it there
+    expect(e.fits).toBe(true);
+    expect(run('official', { width: 832, height: 480, frames: 81, steps: 3, cfg: false }, 'wan2.1-t2v-14b', 'rtx4090').fits).toBe(false);
   });
 
   it('engines without a residency profile move nothing', () => {

@@ -29,7 +29,7 @@ export function addAccelerationFlags(cmd: Command): Command {
     .option('--cache <spec>', 'step cache: magcache[:0.12,K=2,R=0.2][,first] | magcache:E024K6R02 | teacache:0.2[,ret] | fbcache:0.05,skip=0.4 | scm:fast')
     .option('--distill <id>', `distilled few-step weights: ${DISTILLS.join('|')}`)
     .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
-    .option('--t5-dtype <dtype>', 'umT5 linears: bf16|fp8|int8')
+    .option('--t5-dtype <dtype>', 'umT5: bf16|fp32|fp8|int8 (fp8/int8: quantised linears; default: the engine\'s)')
     .option('--lora <rank[,fused]>', 'a LoRA on the DiT: its rank, run unfused as PEFT does (diffusers, xdit, cache-dit), or "<rank>,fused" (merged: no per-call cost)');
 }
 
@@ -56,6 +56,6 @@ export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
     spec.vae = vae;
   }
   if (o.lora !== undefined) spec.lora = o.lora;
-  if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp8', 'int8'] as const);
+  if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp32', 'fp8', 'int8'] as const);
   return spec;
 }

@@ -7,7 +7,7 @@ import { parseCache, type CacheSpec } from './step-cache.ts';
 import { parseSparse, type SparseAttention } from './sparse-attention.ts';
 import { parseLora, type LoraSpec } from './lora.ts';
 import type { AccelerationOptions } from './rules.ts';
-import type { EngineId } from './profiles.ts';
+import type { EngineId, TextEncoderDtype } from './profiles.ts';
 import type { DistillId } from './distill.ts';
 
 export interface AccelerationSpec {
@@ -17,7 +17,7 @@ export interface AccelerationSpec {
   cache?: string;
   distill?: DistillId;
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
-  text_encoder_dtype?: 'bf16' | 'fp8' | 'int8';
+  text_encoder_dtype?: TextEncoderDtype;
   lora?: string;
 }
 
@@ -42,7 +42,7 @@ export interface AccelerationKnobs {
   /** VAE decode: precision (default: the engine's), tiled decode, or the tiny VAE. */
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   /** umT5 linear precision (quantised umT5 checkpoints of LightX2V / torchao). */
-  textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+  textEncoderDtype?: TextEncoderDtype;
   /** A LoRA on the DiT's block linears: unfused (PEFT, a per-call cost) or merged into the weights (lora.ts). */
   lora?: LoraSpec;
 }

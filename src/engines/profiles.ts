@@ -20,6 +20,8 @@ export type ParallelFeature = 'ulysses' | 'ring' | 'tp' | 'pipefusion' | 'cfg' |
 /** Offload: 'model' = whole modules moved when unused (plan `offload`), 'block' = DiT blocks streamed from host memory (plan `cpu-offload`), 't5-cpu' = umT5 on the CPU. */
 export type OffloadMode = 'model' | 'block' | 't5-cpu';
 export type CacheMethodId = 'teacache' | 'magcache' | 'fbcache' | 'scm';
+/** umT5's precision: bf16 (the official t5_dtype), fp32 (FastVideo's default), or quantised block linears. */
+export type TextEncoderDtype = 'bf16' | 'fp32' | 'fp8' | 'int8';
 export type CfgMode = 'sequential' | 'batched' | 'parallel';
 
 /** How an engine runs `--dtype fp8|int8`: its activation scaling and which blocks stay bf16. */
@@ -63,7 +65,8 @@ export interface EngineProfile {
   cfg: { modes: readonly CfgMode[]; source: string };
   offload: { modes: readonly OffloadMode[]; note?: string; source: string };
   vae: { dtype: 'fp32' | 'bf16'; dtypes: readonly ('fp32' | 'bf16')[]; tiling: boolean; tiny: boolean; source: string };
-  textEncoder: { dtypes: readonly ('bf16' | 'fp8' | 'int8')[]; source: string };
+  /** umT5's precisions; `default`: the one the engine builds it in (bf16 where absent). */
+  textEncoder: { dtypes: readonly TextEncoderDtype[]; default?: 'bf16' | 'fp32'; source: string };
   quant: { schemes: readonly QuantScheme[]; source: string };
   caches: { methods: readonly CacheMethodId[]; source: string };
   /** Runs distilled few-step weights. */
@@ -282,7 +285,7 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     cfg: { modes: ['sequential'], source: 'hao-ai-lab/FastVideo@2f3d407 (not read: sequential assumed)' },
     offload: { modes: ['t5-cpu'], source: 'hao-ai-lab/FastVideo@2f3d407: text encoder CPU offload option' },
     vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: false, source: 'hao-ai-lab/FastVideo@2f3d407: VAE precision option (as SGLang, which copied it; inferred)' },
-    textEncoder: { dtypes: ['bf16'], source: 'hao-ai-lab/FastVideo@2f3d407' },
+    textEncoder: { dtypes: ['fp32', 'bf16'], default: 'fp32', source: 'hao-ai-lab/FastVideo@7d8cf38 (the FastWan blog\'s code) and @2f3d407: fastvideo/configs/pipelines/wan.py:54-55 (WanT2V480PConfig text_encoder_precisions ("fp32",), inherited by every Wan config), models/loader/component_loader.py:232-244 (umT5 built in that dtype), configs/pipelines/base.py:164-167 (--text-encoder-precisions)' },
     quant: {
       schemes: [{ dtype: 'fp8', activation: 'tensor-dynamic', name: 'transformer_quant="FP8" (per-tensor)', source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md' }],
       source: 'hao-ai-lab/FastVideo@2f3d407:docs/inference/optimizations.md',

@@ -12,7 +12,7 @@ import type { ModelSpec } from '../workload/models.ts';
 import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { isAda, isHopper } from '../hardware/architecture.ts';
-import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme } from './profiles.ts';
+import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme, type TextEncoderDtype } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
@@ -33,7 +33,7 @@ export interface AccelerationOptions {
   cache?: CacheSpec;
   distill?: string;
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
-  textEncoderDtype?: 'bf16' | 'fp8' | 'int8';
+  textEncoderDtype?: TextEncoderDtype;
   lora?: LoraSpec;
 }
 
@@ -64,7 +64,7 @@ export interface EngineExecution {
   legacyFp8: boolean;
   cudaGraphs: boolean;
   vae: { dtype: 'fp32' | 'bf16'; tiled: boolean; tiny: boolean };
-  textEncoderDtype: 'bf16' | 'fp8' | 'int8';
+  textEncoderDtype: TextEncoderDtype;
   distill?: DistillPreset;
   /** Rank of a LoRA run unfused on every block linear (its per-call GEMMs and adds); undefined: none, or merged. */
   loraRank?: number;
@@ -225,9 +225,9 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   if (vaeDtype !== 'fp32' && !tiny) acc.push({ knob: 'vae', value: `${vaeDtype} decode`, models: 'the VAE decode\'s convolutions at the measured bf16 conv rates, half the activation bytes', source: e.vae.source, extrapolated: false });
   if (tiled) acc.push({ knob: 'vae', value: 'tiled decode', models: 'diffusers tiles (256 px every 192): the overlaps decoded twice, one tile\'s activations at a time', source: 'huggingface/diffusers@58eb52c:src/diffusers/models/autoencoders/autoencoder_kl_wan.py:1076-1081 (tiled_decode)', extrapolated: false });
   if (tiny) acc.push({ knob: 'vae', value: 'tiny VAE (TAEHV)', models: 'TAEHV decoder walk (2-D convs, parallel over frames) instead of the causal 3-D VAE', source: 'madebyollin/taehv@1f14a56:taehv.py:227-234', extrapolated: false });
-  const textEncoderDtype = o.textEncoderDtype ?? 'bf16';
+  const textEncoderDtype = o.textEncoderDtype ?? e.textEncoder.default ?? 'bf16';
   if (!e.textEncoder.dtypes.includes(textEncoderDtype)) no('text_encoder_dtype', `runs umT5 in ${e.textEncoder.dtypes.join('/')}, not ${textEncoderDtype} (${e.textEncoder.source})`, enginesWith((x) => x.textEncoder.dtypes.includes(textEncoderDtype)));
-  if (textEncoderDtype !== 'bf16') acc.push({ knob: 'text_encoder_dtype', value: textEncoderDtype, models: `umT5 linears as ${textEncoderDtype} GEMMs with per-token activation quantisation; weights at 1 byte`, source: e.textEncoder.source, extrapolated: true });
+  if (textEncoderDtype === 'fp8' || textEncoderDtype === 'int8') acc.push({ knob: 'text_encoder_dtype', value: textEncoderDtype, models: `umT5 linears as ${textEncoderDtype} GEMMs with per-token activation quantisation; weights at 1 byte`, source: e.textEncoder.source, extrapolated: true });
 
   // ---- step cache, distill ----
   if (o.cache && !e.caches.methods.includes(o.cache.method)) no('cache', `has no ${o.cache.method} for Wan (${e.caches.source})`, `${e.caches.methods.length ? `it has: ${e.caches.methods.join(', ')}; ` : ''}${enginesWith((x) => x.caches.methods.includes(o.cache!.method))}`);

@@ -46,7 +46,7 @@ export function encodeDecodeCost(s: EstimateSetup): EncodeDecodeCost {
   const teStage = model.family === 'wan'
     ? textEncode(model.textEncoder, {
       calls: 2, weightsResident: false, fsdp,
-      ...(exec.textEncoderDtype !== 'bf16' ? { linearDtype: exec.textEncoderDtype } : {}), ...(model.imageEncoder ? { image: model.imageEncoder } : {}),
+      ...(exec.textEncoderDtype !== 'bf16' ? { linearDtype: exec.textEncoderDtype, fp32Matmul: opts.fp32Matmul } : {}), ...(model.imageEncoder ? { image: model.imageEncoder } : {}),
     })
     : stackTextEncode(model.textEncoder, { cfg: req.cfg, weightsResident: false, fp32Matmul: opts.fp32Matmul, fsdp });
   // --t5_cpu: every rank of the group encodes on the node's CPU at once (they share its cores)

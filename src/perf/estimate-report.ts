@@ -31,10 +31,10 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
   const { opts, plan, req, model, groupN } = s;
   const fwdCount = forwardCount(s, d);
   const teDetail = model.family === 'wan'
-    ? (plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}`)
+    ? (plan.t5 === 'cpu' ? 'umT5 on CPU' : `umT5-XXL${s.exec.textEncoderDtype !== 'bf16' ? ` (${s.exec.textEncoderDtype})` : ''}, 2 calls × 512 tokens${plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}`)
     : `${stackDetail(model.textEncoder, req.cfg)}${plan.t5 === 'cpu' ? ', on the CPU' : plan.t5 === 'fsdp' ? ', FSDP-sharded' : ''}`;
   let vaeDetail: string;
-  if (model.family === 'wan') vaeDetail = `${model.vae.id}, ${req.latent.t} latent frames, fp32${ed.vaeShards > 1 ? `, split over ${ed.vaeShards} GPUs` : ''}`;
+  if (model.family === 'wan') vaeDetail = s.exec.vae.tiny ? `tiny VAE (TAEHV), ${req.latent.t} latent frames` : `${model.vae.id}, ${req.latent.t} latent frames, ${s.exec.vae.dtype}${s.exec.vae.tiled ? ', tiled (256-px tiles every 192)' : ''}${ed.vaeShards > 1 ? `, split over ${ed.vaeShards} GPUs` : ''}`;
   else {
     const z = decodeLatent(model, req.latent);
     const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards, tiled: opts.vaeTiling ?? model.vaeTiling ?? true });

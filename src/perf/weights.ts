@@ -39,7 +39,16 @@ export interface WeightPlan {
   streamExposed: number;
   /** Split experts: the latents' trip from the high-noise group to the low-noise group. */
   handoff: number;
+  /**
+   * What an engine keeps in host memory and brings to the GPU only for its use (EngineProfile.residency, Wan
+   * only): the DiT and umT5 streamed a block at a time (FastVideo's FSDP CPU offload), the VAE and image
+   * encoder moved in whole for their stage. Empty for the official code and most engines.
+   */
+  offGpu: { dit: boolean; textEncoder: boolean; vae: boolean };
 }
+
+/** Bytes per umT5 block parameter by its precision (quantised checkpoints keep the embedding in bf16). */
+const T5_BLOCK_BYTES = { bf16: 2, fp32: 4, fp8: 1, int8: 1 } as const;
 
 export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const { plan, req, model, device, layout, pp, groupN, expertParams, residentWBytes, fsdpN, wBytes, warnings } = s;
@@ -48,7 +57,7 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // the other families' encoders and VAEs in their own dtypes
   const wan = model.family === 'wan';
   const t5Bytes = wan
-    ? model.textEncoder.blockParams * (s.exec.textEncoderDtype === 'bf16' ? 2 : 1) + model.textEncoder.embeddingParams * 2 + (model.imageEncoder?.residentBytes ?? 0)
+    ? model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype] + model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) + (model.imageEncoder?.residentBytes ?? 0)
     : stackBytes(model.textEncoder);
   const vaeBytes = !wan ? familyVaeBytes(model.vae) : s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
   const teName = wan ? 'umt5' : model.textEncoder.id;
@@ -58,7 +67,9 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // a second DiT for the later sampler passes (HunyuanVideo-1.5's SR DiT): resident beside the first unless
   // models move between uses (the official default, --offloading true: one DiT on the GPU at a time)
   const secondDit = model.sampler.secondDitParams ?? 0;
-  const ditWeightBytesPerGpu = plan.cpuOffload
+  const residency = model.family === 'wan' ? s.exec.engine.residency : undefined;
+  const offGpu = { dit: residency?.dit === 'stream' && !plan.cpuOffload, textEncoder: residency?.textEncoder === 'stream', vae: residency?.vae === 'module' };
+  const ditWeightBytesPerGpu = plan.cpuOffload || offGpu.dit
     ? 0
     : plan.fsdp
       ? (expertParams * 4 * expertsResident) / fsdpN / pp
@@ -110,5 +121,5 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   }
   // an unfused LoRA stays beside the DiT: bf16 lora_A and lora_B of every block linear, split as the DiT is
   const loraBytes = s.exec.loraRank ? (loraParams(model.dit, s.exec.loraRank) * 2) / plan.tp / pp / (plan.fsdp ? fsdpN : 1) : 0;
-  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, loraBytes, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff };
+  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, loraBytes, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff, offGpu };
 }

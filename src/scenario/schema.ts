@@ -65,7 +65,7 @@ export const InferenceSchema = z
       })
       .optional()
       .describe('VAE variant'),
-    text_encoder_dtype: z.enum(['bf16', 'fp8', 'int8']).optional().describe('umT5 linear precision (quantised checkpoints)'),
+    text_encoder_dtype: z.enum(['bf16', 'fp32', 'fp8', 'int8']).optional().describe('umT5 precision: bf16, fp32 (FastVideo\'s default), or quantised block linears fp8/int8 (default: the engine\'s)'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
