@@ -234,6 +234,10 @@ describe('engines: what a runtime does not run is bad input', () => {
     expect(l.rows.every((x) => /@[0-9a-f]{7}|commits named/.test(String(x[x.length - 1])))).toBe(true);
     // the kernel an engine's code swaps in on Ada is part of its attention column
     expect(l.rows.filter((x) => /sage2→sage1 on Ada/.test(String(x[2]))).map((x) => x[0])).toEqual(['lightx2v', 'lightx2v-2507']);
+    // umT5's precision, the default starred where there is a choice: FastVideo builds it in fp32
+    const umt5 = l.headers.indexOf('umT5');
+    expect(l.rows.find((x) => x[0] === 'fastvideo')![umt5]).toBe('fp32*,bf16');
+    expect(l.rows.find((x) => x[0] === 'official')![umt5]).toBe('bf16');
   });
 
   it('plan offers only the layouts the engine runs', () => {

@@ -342,3 +342,9 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
 export function isEngineId(id: string): id is EngineId {
   return (ENGINE_IDS as readonly string[]).includes(id);
 }
+
+/** umT5's precisions for listings: the engine's default first, starred where there is a choice (bf16 where none is named). */
+export function umt5Dtypes(t: EngineProfile['textEncoder'], sep = ','): string {
+  const d = t.default ?? 'bf16';
+  return [d, ...t.dtypes.filter((x) => x !== d)].map((x, i) => (i === 0 && t.dtypes.length > 1 ? `${x}*` : x)).join(sep);
+}
