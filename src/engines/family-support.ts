@@ -28,6 +28,6 @@ export function familyAccelerationProblems(o: AccelerationOptions, model: ModelS
   if (o.distill) no('distill', `distilled weights ${o.distill} (Wan checkpoints)`, 'drop distill; steps and guidance are request settings');
   if (o.vae && Object.values(o.vae).some((v) => v !== undefined)) no('vae', 'the VAE knobs (precision, tiling, tiny decoder of Wan\'s VAE)', `drop vae: ${name}'s decoder runs in its pipeline's dtype and tiling`);
   if (o.lora && !o.lora.fused) no('lora', 'an unfused LoRA (PEFT layers on Wan\'s block linears)', 'drop lora, or merge it (lora "<rank>,fused")');
-  if (o.textEncoderDtype !== undefined && o.textEncoderDtype !== 'bf16') no('text_encoder_dtype', `a ${o.textEncoderDtype} text encoder (quantised umT5 checkpoints)`, 'drop text_encoder_dtype');
+  if (o.textEncoderDtype !== undefined && o.textEncoderDtype !== 'bf16') no('text_encoder_dtype', `an ${o.textEncoderDtype} umT5 (${o.textEncoderDtype === 'fp32' ? 'FastVideo\'s precision' : 'quantised umT5 checkpoints'})`, `drop text_encoder_dtype: ${name}'s text encoders run in its pipeline's dtypes`);
   return out;
 }
