@@ -4,6 +4,8 @@
 # tiled VAE of LightX2V / diffusers, modelled but never measured). On an H200 first the three runs its kernel
 # profile lacks (calibration/profiles/incomplete/README.md): the family decoders' convolutions, the convolution
 # workspace probe and the sustained extra rows. Everything comes back as one archive (the device returns ~8 files).
+# Ran 2026-12-07 04:12-04:16 UTC on an H200 (driver 580.159.04, torch 2.11.0+cu130, CUDA 13.0, cuDNN 9.19), after
+# ten failed starts: calibration/vae/h200.json; the three profile runs in calibration/profiles/runs/h200-*-2026-12-07.json.
 set -u; mkdir -p $OUT/g
 nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/g/gpu.txt
 python3 -c 'import torch;print(torch.__version__, torch.version.cuda, torch.backends.cudnn.version())' | tee -a $OUT/g/gpu.txt

@@ -1,7 +1,8 @@
 /**
  * The Wan2.1 VAE's encode and decode op lists, whole-frame and tiled, against the reference modules of
  * calibration/wan_vae_tiled.py: conv FLOPs counted by forward hooks on the CPU (calibration/vae/cpu-conv-flops.json,
- * independent of vgsim's code) and the tile blend's Python steps counted by hand.
+ * independent of vgsim's code) and the tile blend's Python steps counted by hand; and their times on an H200
+ * (calibration/vae/h200.json, held out: nothing was fitted to it).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { buildVaeEncode } from '../src/workload/vae-encode.ts';
 import { WAN21_VAE } from '../src/workload/wan-models.ts';
 import { opFlops, type StageBuilder } from '../src/workload/ops.ts';
 import { vaeTiling } from '../src/engines/rules.ts';
+import { compareVaeTiled, loadVaeTiledRun } from '../src/perf/vae-tiled-validation.ts';
 
 const convFlops = (b: StageBuilder) => b.ops.filter((o) => o.kind === 'conv').reduce((a, o) => a + opFlops(o) * o.count, 0);
 
@@ -47,5 +49,20 @@ describe('tile blend steps (diffusers blend_v / blend_h)', () => {
     expect(names(buildVaeDecode(WAN21_VAE, { t: 21, h: 60, w: 104, tf32: true, spatialShards: 1, tiling: vaeTiling(8) }))).toContain('tile_blend');
     expect(names(buildVaeDecode(WAN21_VAE, { t: 21, h: 60, w: 104, tf32: true, spatialShards: 1 }))).not.toContain('tile_blend');
     expect(names(buildVaeEncode(WAN21_VAE, { frames: 81, height: 480, width: 832, tf32: true, tiling: vaeTiling(1) }))).toContain('vae_encode.tile_blend');
+  });
+});
+
+describe('the four paths timed on an H200 (held out)', () => {
+  const rows = compareVaeTiled(loadVaeTiledRun('calibration/vae/h200.json'));
+  it('prices every stage within 10% at 480p and 720p', () => {
+    expect(rows).toHaveLength(8);
+    for (const r of rows) expect(Math.abs(r.error!), `${r.case} ${r.op}: ${r.measuredS} s measured, ${r.modelS.toFixed(2)} s priced`).toBeLessThan(0.1);
+  });
+  it('a tiled path costs 1.7-2x the whole frame, measured and priced (the overlaps run twice, each tile its own walk)', () => {
+    for (const r of rows.filter((x) => x.tiledRatio)) {
+      expect(r.tiledRatio!.measured!).toBeGreaterThan(1.7);
+      expect(r.tiledRatio!.measured!).toBeLessThan(2);
+      expect(r.tiledRatio!.model).toBeGreaterThan(1.65);
+    }
   });
 });
