@@ -30,9 +30,8 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const { opts, plan, req, model, device, groupN, pp } = s;
   const runs = opts.stages ?? { encode: true, denoise: true, decode: true };
   const t5Resident = !runs.encode || w.offGpu.textEncoder ? 0 : plan.t5 === 'gpu' && !plan.offload ? w.t5Bytes : plan.t5 === 'fsdp' ? w.t5Bytes / groupN + w.t5RootBytes * (1 - 1 / groupN) : 0;
-  // an engine that streams a module (EngineProfile.residency) holds two of its blocks at once: the one computing
-  // and the one prefetched (FSDP CPU offload); a VAE moved in for its stage is absent from the others
-  const streamedBlocks = (bytes: number, layers: number) => (2 * bytes) / layers;
+  // an engine that streams a module (EngineProfile.residency) holds only part of it at once (weights.ts
+  // t5StreamedBytes; the DiT's two blocks below); a VAE moved in for its stage is absent from the others
   const vaeResident = runs.decode && !w.offGpu.vae ? w.vaeBytes : 0;
   const phases: MemoryPhase[] = [];
   const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
@@ -46,7 +45,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const rootOutsideDenoise = runs.denoise ? w.fsdpRootBytes : 0;
   const latentsResident = d.latentBytes * (req.cfg ? 3 : 1);
   if (plan.t5 !== 'cpu' && runs.encode) {
-    const t5Here = w.offGpu.textEncoder ? streamedBlocks(w.t5Bytes, 'layers' in model.textEncoder ? model.textEncoder.layers : 1) : plan.t5 === 'fsdp' ? w.t5Bytes / groupN : w.t5Bytes;
+    const t5Here = w.offGpu.textEncoder ? w.t5StreamedBytes : plan.t5 === 'fsdp' ? w.t5Bytes / groupN : w.t5Bytes;
     phase('text_encode', { text_encoder_weights: t5Here, dit_weights: ditOutsideDenoise, fsdp_unsharded_roots: rootOutsideDenoise, vae_weights: vaeResident }, ed.teStage.peakMemory());
   }
   const pipefusionKv = pp > 1 ? 2 * req.tokens * (model.dit.dim / plan.tp) * 2 * Math.ceil(model.dit.layers / pp) * d.batchPerForward : 0;

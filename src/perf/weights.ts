@@ -45,6 +45,8 @@ export interface WeightPlan {
    * encoder moved in whole for their stage. Empty for the official code and most engines.
    */
   offGpu: { dit: boolean; textEncoder: boolean; vae: boolean };
+  /** A streamed umT5 on the GPU while it encodes: its token embedding (the FSDP root) and two blocks (one computing, one prefetched). */
+  t5StreamedBytes: number;
 }
 
 /** Bytes per umT5 block parameter by its precision (quantised checkpoints keep the embedding in bf16). */
@@ -59,6 +61,9 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   const t5Bytes = wan
     ? model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype] + model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) + (model.imageEncoder?.residentBytes ?? 0)
     : stackBytes(model.textEncoder);
+  const t5StreamedBytes = wan
+    ? model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) + (2 * model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype]) / model.textEncoder.layers
+    : 0;
   const vaeBytes = !wan ? familyVaeBytes(model.vae) : s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
   const teName = wan ? 'umt5' : model.textEncoder.id;
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;
@@ -121,5 +126,5 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   }
   // an unfused LoRA stays beside the DiT: bf16 lora_A and lora_B of every block linear, split as the DiT is
   const loraBytes = s.exec.loraRank ? (loraParams(model.dit, s.exec.loraRank) * 2) / plan.tp / pp / (plan.fsdp ? fsdpN : 1) : 0;
-  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, loraBytes, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff, offGpu };
+  return { t5Bytes, vaeBytes, ditWeightBytesPerGpu, loraBytes, fsdpRootBytes, t5RootBytes, transfers, transferSeconds, streamExposed, handoff, offGpu, t5StreamedBytes };
 }
