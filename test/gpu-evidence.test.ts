@@ -150,6 +150,13 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(fits).toMatch(/^held-out range on h100-sxm: /m);
     expect(fits).toMatch(/^throughput \d+\.\d\d videos\/h per replica/m);
   });
+  it('says how a step runs its guidance branches, so a batched step is not read as one branch\'s forward', () => {
+    const line = (req: Parameters<typeof estimate>[0]) => estimateText(estimate(req)).split('\n').find((l) => l.startsWith('one DiT forward'))!;
+    expect(line({ model: 'ltx-video-2b', gpu: 'h100-sxm' })).toMatch(/^one DiT forward .+ \(one guidance branch\), one step .+ \(its guidance branches batched into one forward\)$/);
+    expect(line({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' })).toMatch(/\(its guidance branches in sequence\)$/);
+    expect(line({ model: 'wan2.1-t2v-14b', gpu: 'h100-sxm', gpus: 2, parallel: 'cfg=2' })).toMatch(/\(its guidance branches on two GPU groups at once\)$/);
+    expect(line({ model: 'hunyuan-video', gpu: 'h100-sxm' })).toMatch(/^one DiT forward [^(]+, one step [^(]+$/); // guidance distilled: one branch
+  });
   it('an estimate by another engine or of another family quotes that scope\'s own held-out band, or says it has none', () => {
     const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
     const text = estimateText(fv);
