@@ -66,3 +66,20 @@ describe('the four paths timed on an H200 (held out)', () => {
     }
   });
 });
+
+describe('what the measured VAE says about LightX2V\'s published H200 rows', () => {
+  it('the 4-step row leaves 1.4 s a forward after the tiled VAE, where the same engine\'s 40-step row implies 2.3 s (README)', () => {
+    const run = loadVaeTiledRun('calibration/vae/h200.json');
+    const fastest = (op: string) => { const r = run.rows.find((x) => x.case === '832x480x81' && x.op === op)!; return [...r.seconds!].sort((a, b) => a - b)[0]!; };
+    const vae = fastest('encode_tiled') + fastest('decode_tiled'); // the conditioning encode and the decode, both tiled fp32
+    const rows = (JSON.parse(readFileSync('calibration/published/engines-e2e.json', 'utf8')) as { rows: { id: string; value: number }[] }).rows;
+    const v = (id: string) => rows.find((r) => r.id === id)!.value;
+    const perForward40 = (v('lx-h200-480-3') - vae) / 80; // 40 steps x 2 CFG branches
+    const perForward4 = (v('lx-h200-480-3d') - vae) / 4; // 4 steps, no CFG, same kernels (sage2, fp8)
+    expect(perForward4.toFixed(1)).toBe('1.4');
+    expect(perForward40.toFixed(1)).toBe('2.3');
+    const readme = readFileSync('README.md', 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain(`leaves ${perForward4.toFixed(1)} s a forward where the same engine's 40-step row implies ${perForward40.toFixed(1)} s`);
+  });
+});
+
