@@ -52,16 +52,23 @@ export function compareVaeTiled(run: VaeTiledRun): VaeTiledRow[] {
   const out: VaeTiledRow[] = [];
   const measured = new Map<string, number>();
   for (const r of run.rows) if (r.seconds?.length) measured.set(`${r.case}/${r.op}`, median(r.seconds));
+  // one estimate per clip and tiling (each gives both the encode and the decode)
+  const priced = new Map<string, { encode: number; decode: number }>();
+  const model = (kase: string, tiled: boolean) => {
+    const k = `${kase}/${tiled}`;
+    if (!priced.has(k)) priced.set(k, modelSeconds(run.gpu, kase, tiled));
+    return priced.get(k)!;
+  };
   for (const r of run.rows) {
     const op = r.op as VaeTiledRow['op'];
     const tiled = op.endsWith('_tiled');
     const kind = op.startsWith('encode') ? 'encode' : 'decode';
-    const m = modelSeconds(run.gpu, r.case, tiled)[kind];
+    const m = model(r.case, tiled)[kind];
     const meas = measured.get(`${r.case}/${op}`) ?? null;
     const row: VaeTiledRow = { gpu: run.gpu, case: r.case, op, measuredS: meas, modelS: m, error: meas === null ? null : m / meas - 1 };
     if (tiled) {
       const whole = measured.get(`${r.case}/${kind}`) ?? null;
-      row.tiledRatio = { measured: meas !== null && whole !== null ? meas / whole : null, model: m / modelSeconds(run.gpu, r.case, false)[kind] };
+      row.tiledRatio = { measured: meas !== null && whole !== null ? meas / whole : null, model: m / model(r.case, false)[kind] };
     }
     if (r.skipped) row.skipped = r.skipped;
     out.push(row);

@@ -58,12 +58,11 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // which lives and moves with it, and its fp32 VAE (bf16 by an engine; the tiny VAE's stage holds its own);
   // the other families' encoders and VAEs in their own dtypes
   const wan = model.family === 'wan';
-  const t5Bytes = wan
-    ? model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype] + model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) + (model.imageEncoder?.residentBytes ?? 0)
-    : stackBytes(model.textEncoder);
-  const t5StreamedBytes = wan
-    ? model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) + (2 * model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype]) / model.textEncoder.layers
-    : 0;
+  // umT5 (Wan): its blocks and its token embedding, in the engine's precision
+  const t5Blocks = wan ? model.textEncoder.blockParams * T5_BLOCK_BYTES[s.exec.textEncoderDtype] : 0;
+  const t5Embedding = wan ? model.textEncoder.embeddingParams * (s.exec.textEncoderDtype === 'fp32' ? 4 : 2) : 0;
+  const t5Bytes = wan ? t5Blocks + t5Embedding + (model.imageEncoder?.residentBytes ?? 0) : stackBytes(model.textEncoder);
+  const t5StreamedBytes = wan ? t5Embedding + (2 * t5Blocks) / model.textEncoder.layers : 0;
   const vaeBytes = !wan ? familyVaeBytes(model.vae) : s.exec.vae.tiny ? 0 : model.vae.params * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
   const teName = wan ? 'umt5' : model.textEncoder.id;
   const expertsHere = plan.experts === 'split' ? 1 : model.experts;

@@ -115,7 +115,7 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
   }
   // per spatial tile: the 1-frame first chunk, then the 4-frame chunks, then the 1×1 conv that splits mu and
   // log-var over the tile's latent (vae2_1 WanVAE_.encode `self.conv1(out)`; LightX2V's tiled_encode per tile)
-  const tiles = o.tiling && (o.height > o.tiling.tile || o.width > o.tiling.tile) ? tileGroups(o.height, o.width, o.tiling) : [{ h: o.height, w: o.width, count: 1 }];
+  const tiles = tileGroups(o.height, o.width, o.tiling);
   const latentT = 1 + Math.floor((o.frames - 1) / 4);
   let peak = 0;
   for (const tile of tiles) {

@@ -102,7 +102,7 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
   // the peak is reached at the last chunks, so we hold the whole video)
   b.alloc('video', videoBytes, 'vae_io');
   // feature caches (2 frames of every causal-conv input) live across chunks: size them with a dry walk
-  const tiles = o.tiling && (o.h > o.tiling.tile || o.w > o.tiling.tile) ? tileGroups(o.h, o.w, o.tiling) : [{ h: o.h, w: o.w, count: 1 }];
+  const tiles = tileGroups(o.h, o.w, o.tiling);
   for (const tg of tiles) {
     const ot = { ...o, h: tg.h, w: tg.w };
     // the 1×1×1 conv2 (z → z) before the decoder (vae2_1 WanVAE_.decode `x = self.conv2(z)`; per tile and frame when tiled)
@@ -137,13 +137,12 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
 }
 
 /**
- * Adds the ops of decoding one latent frame; returns the bytes of the feature caches it keeps.
- * Memory follows the code's tensor lifetimes: a ResidualBlock keeps its input (the identity shortcut)
- * until the final add; a causal conv holds its input, the padded copy and its output at once; Wan2.2's
- * Up_ResidualBlock clones its input and keeps the original for the DupUp3D shortcut.
+ * The tiles of a tiled decode or encode, grouped by size: starts every `stride` (latents or pixels), each `tile`
+ * long (cut at the edge). Untiled, or a frame no larger than one tile: the whole frame once (the engines tile only
+ * a frame larger than a tile).
  */
-/** The tiles of a tiled decode, grouped by size: starts every `stride` latents, each `tile` long (cut at the edge). */
-export function tileGroups(h: number, w: number, t: { tile: number; stride: number }): { h: number; w: number; count: number }[] {
+export function tileGroups(h: number, w: number, t: { tile: number; stride: number } | undefined): { h: number; w: number; count: number }[] {
+  if (!t || (h <= t.tile && w <= t.tile)) return [{ h, w, count: 1 }];
   const spans = (n: number) => {
     const out: number[] = [];
     for (let i = 0; i < n; i += t.stride) out.push(Math.min(t.tile, n - i));
@@ -183,6 +182,12 @@ function elemBytes(o: VaeDecodeOptions): number {
   return o.dtype === 'bf16' ? 2 : 4;
 }
 
+/**
+ * Adds the ops of decoding one latent frame; returns the bytes of the feature caches it keeps.
+ * Memory follows the code's tensor lifetimes: a ResidualBlock keeps its input (the identity shortcut)
+ * until the final add; a causal conv holds its input, the padded copy and its output at once; Wan2.2's
+ * Up_ResidualBlock clones its input and keeps the original for the DupUp3D shortcut.
+ */
 function walkChunk(b: StageBuilder, vae: VaeSpec, o: VaeDecodeOptions, first: boolean): number {
   const EB = elemBytes(o);
   const DT = o.dtype === 'bf16' ? 'bf16' : 'fp32';
