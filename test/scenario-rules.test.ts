@@ -13,6 +13,7 @@ import type { InputIssue } from '../src/errors.ts';
 import { shapeProblems, ROPE_MAX_POSITIONS, MAX_STEPS } from '../src/workload/shape-limits.ts';
 import { getModel } from '../src/workload/request.ts';
 import { runEstimate } from '../src/api/estimate-run.ts';
+import { estimateInput } from '../src/perf/estimate-input.ts';
 import { parseRequest } from '../src/api/request-issues.ts';
 import { EstimateRequestSchema } from '../src/api/estimate.ts';
 import { issuesOf } from './support/issues.ts';
@@ -106,6 +107,14 @@ describe("request shapes the model can run (the same rules for mix classes, trac
     expect(issuesOf(() => runEstimate(body({ resolution: '1x1' })))[0]!.path).toBe('resolution');
     expect(issuesOf(() => runEstimate(body({ frames: 80 })))[0]!.path).toBe('frames');
     expect(issuesOf(() => body({ oversubscription: 0 }))[0]!.path).toBe('oversubscription');
+  });
+
+  it('a replica spread over more nodes than it has GPUs: the same sentence from the API and a check spec as from the CLI', () => {
+    const api = issuesOf(() => runEstimate(parseRequest(EstimateRequestSchema, { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=8,fsdp', nodes: 16 })))[0]!;
+    expect(api).toMatchObject({ path: 'nodes', message: 'a replica of 8 GPUs spans at most 8 nodes, got nodes 16' });
+    const spec = issuesOf(() => estimateInput({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=2', nodes: 3 }))[0]!;
+    expect(spec).toMatchObject({ path: 'nodes', message: 'a replica of 2 GPUs spans at most 2 nodes, got nodes 3' });
+    expect(issuesOf(() => estimateInput({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', nodes: 2 }))[0]!.message).toBe('a replica of 1 GPU spans at most 1 node, got nodes 2');
   });
 });
 

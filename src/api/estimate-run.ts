@@ -4,7 +4,7 @@
  * does not load the schema library (start-up).
  */
 import { estimate as estimateCost, type Estimate } from '../perf/estimate.ts';
-import { parsePlan, planGpus } from '../parallel/plan.ts';
+import { parsePlan, planGpus, replicaNodesProblem } from '../parallel/plan.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { GpuProfile } from '../perf/profile.ts';
@@ -27,7 +27,8 @@ export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): 
   const plan = official?.plan ?? parsePlan(r.parallel, 'parallel');
   const gpus = official?.gpus ?? r.gpus ?? planGpus(plan);
   if (gpus > 1 && !official && r.parallel === 'none') throw new InputError([{ source: 'request', path: 'parallel', message: `${gpus} GPUs need a parallel plan that says how the work is split`, hint: `e.g. "ulysses=${gpus},fsdp" (or ask /api/plan)` }]);
-  if (r.nodes !== undefined && r.nodes > gpus) throw new InputError([{ source: 'request', path: 'nodes', message: `a replica of ${gpus} GPU(s) spans at most ${gpus} node(s), got nodes ${r.nodes}`, hint: 'raise gpus or lower nodes' }]);
+  const tooMany = r.nodes !== undefined ? replicaNodesProblem(gpus, r.nodes) : undefined;
+  if (tooMany) throw new InputError([{ source: 'request', path: 'nodes', message: `${tooMany}, got nodes ${r.nodes}`, hint: 'raise gpus or lower nodes' }]);
   const gpusPerNode = r.nodes !== undefined ? Math.ceil(gpus / r.nodes) : r.gpus_per_node;
   const res = r.resolution ? parseResolution(r.resolution) : undefined;
   const gpuId = r.gpu ?? getNode(r.node!).gpu;

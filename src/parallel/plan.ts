@@ -57,6 +57,13 @@ export function planGpus(p: ParallelPlan): number {
   return groupGpus(p) * p.dp * (p.experts === 'split' ? 2 : 1);
 }
 
+/** Why a replica of `gpus` GPUs cannot span `nodes` nodes (each node holds at least one of its GPUs), or undefined. */
+export function replicaNodesProblem(gpus: number, nodes: number): string | undefined {
+  if (nodes <= gpus) return undefined;
+  const s = gpus > 1 ? 's' : '';
+  return `a replica of ${gpus} GPU${s} spans at most ${gpus} node${s}`;
+}
+
 export function formatPlan(p: ParallelPlan): string {
   const parts: string[] = [];
   for (const k of DEGREES) if (p[k] > 1) parts.push(`${k}=${p[k]}`);

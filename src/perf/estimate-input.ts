@@ -15,7 +15,7 @@ import { GpuProfile } from './profile.ts';
 import { powerLimitProblem } from './power-cap.ts';
 import { ATTENTION_CHOICES, type AttentionKernel } from '../workload/ops.ts';
 import { getModel } from '../workload/request.ts';
-import { parsePlan, planGpus } from '../parallel/plan.ts';
+import { parsePlan, planGpus, replicaNodesProblem } from '../parallel/plan.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
@@ -119,7 +119,8 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
   const plan = parsePlan(spec.parallel ?? 'none', name('parallel'));
   const gpus = spec.gpus ?? planGpus(plan);
   let gpusPerNode = spec.gpus_per_node;
-  if (spec.nodes !== undefined && spec.nodes > gpus) problem('nodes', `a replica of ${gpus} GPU(s) spans at most ${gpus} node(s), got ${name('nodes')} ${spec.nodes}`, `raise ${name('gpus')} or lower ${name('nodes')}`);
+  const tooMany = spec.nodes !== undefined ? replicaNodesProblem(gpus, spec.nodes) : undefined;
+  if (tooMany) problem('nodes', `${tooMany}, got ${name('nodes')} ${spec.nodes}`, `raise ${name('gpus')} or lower ${name('nodes')}`);
   if (spec.nodes !== undefined) gpusPerNode = Math.ceil(gpus / spec.nodes);
   if (gpus > 1 && !spec.parallel) {
     problem('gpus', `${name('gpus')} ${gpus} needs ${name('parallel')} to say how the work is split, e.g. ${name('parallel')} ulysses=${gpus},fsdp`, 'or try: vgsim plan');

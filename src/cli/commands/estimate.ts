@@ -2,7 +2,7 @@ import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
 import type { Estimate } from '../../perf/estimate.ts';
 import { runEstimate } from '../../api/estimate-run.ts';
-import { parsePlan, planGpus } from '../../parallel/plan.ts';
+import { parsePlan, planGpus, replicaNodesProblem } from '../../parallel/plan.ts';
 import { parseOfficialFlags } from '../../parallel/official-flags.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
@@ -108,7 +108,8 @@ Examples:
       let gpusPerNode = o.gpusPerNode !== undefined ? intFlag('--gpus-per-node', o.gpusPerNode, 1, MAX_GPUS_FLAG) : undefined;
       if (o.nodes !== undefined) {
         const nodes = intFlag('--nodes', o.nodes, 1, MAX_GPUS_FLAG);
-        if (nodes > gpus) throw new UsageError(`--nodes ${nodes}: a replica of ${gpus} GPU${gpus > 1 ? 's' : ''} spans at most ${gpus} node${gpus > 1 ? 's' : ''} (raise --gpus or lower --nodes)`);
+        const tooMany = replicaNodesProblem(gpus, nodes);
+        if (tooMany) throw new UsageError(`--nodes ${nodes}: ${tooMany} (raise --gpus or lower --nodes)`);
         gpusPerNode = Math.ceil(gpus / nodes);
       }
       if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
