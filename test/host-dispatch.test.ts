@@ -95,6 +95,8 @@ describe('host dispatch of eager PyTorch (perf/host-dispatch.ts)', () => {
     const small = vgsim(args('480x272'));
     expect(small.code).toBe(0);
     expect(small.stdout).toMatch(/^pick: .*\ncaveat: the pick's DiT forward is bound by the host's kernel launches/m);
+    // every layout ranked: the header points to no others (--all would add none)
+    expect(small.stdout).toMatch(/^2 of 2 layouts fit, ranked by latency\n/);
     expect(vgsim(args('832x480')).stdout).not.toMatch(/caveat:/);
   }, 60_000);
 

@@ -103,7 +103,7 @@ describe('plan --max-latency', () => {
     const e = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 }, plan: { ...parsePlan(first.parallel), dp: 1 }, gpus: first.gpus_per_replica });
     expect(e.total_s).toBeLessThanOrEqual(300);
     const text = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--rank', 'throughput', '--max-latency', '5m']);
-    expect(text.stdout).toMatch(/^\d+ of \d+ layouts fit and take at most 5\.0 min per request \(--max-latency\), ranked by throughput/);
+    expect(text.stdout).toMatch(/^\d+ of \d+ layouts fit and take at most 5\.0 min per request \(--max-latency\), ranked by throughput \(\d+ fit, \d+ of them over --max-latency; --all lists the others with the reason\)\n/);
     expect(text.stdout).toMatch(/\npick: \S+ × \d+ replicas?, [\d.]+ min per request \(<= 5\.0 min\)/);
   });
 

@@ -146,7 +146,11 @@ Examples:
         return;
       }
       const fits = rows.filter((r) => r.feasible).length;
-      process.stdout.write(`${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank} (${fits} fit${maxLatencyS !== undefined ? `, ${fits - ranked.length} of them over --max-latency` : ''}; ${o.all ? 'the others follow with the reason' : '--all lists the others with the reason'})\n`);
+      // how many fit where --max-latency ranks fewer; the unranked layouts (too big, or too slow) are listed by --all
+      const notes: string[] = [];
+      if (maxLatencyS !== undefined) notes.push(`${fits} fit, ${fits - ranked.length} of them over --max-latency`);
+      if (ranked.length < rows.length) notes.push(o.all ? 'the others follow with the reason' : '--all lists the others with the reason');
+      process.stdout.write(`${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
       if (none) process.stdout.write(`no recommendation: ${none}\n`);
       else {
         const best = ranked[0]!;
