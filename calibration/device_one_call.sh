@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One device call, whichever GPU comes (queued 2026-12-07, after five failed starts): on an H200 the single-GPU
+# serving check of issue 18 (serving/run_one_gpu_check.sh: a stage profile, a fit trace, an 85% and a Gamma-bursty
+# trace, about 9 minutes; traces under $OUT/h200x1), on an H100 the Wan VAE bench of device_vae_tiled.sh at 480p
+# and 720p (the profiled GPU's own check of the encode and tiled paths). Everything comes back as one archive
+# (the device returns ~8 files).
+set -u
+if nvidia-smi --query-gpu=name --format=csv,noheader | grep -q H200; then
+  root=$OUT
+  mkdir -p "$root/h200x1"
+  { nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader
+    python3 -c 'import torch,sys;print(sys.version.split()[0], torch.__version__, torch.version.cuda, torch.backends.cudnn.version())'
+    lscpu | grep -m1 'Model name'; nproc; } > "$root/h200x1/machine.txt" 2>&1
+  OUT=$root/h200x1 bash calibration/serving/run_one_gpu_check.sh
+  tar -czf /tmp/s.tgz -C "$root" h200x1 && rm -rf "$root/h200x1" && mv /tmp/s.tgz "$root/serving-h200x1.tgz"
+  ls -la "$root"
+else
+  PART=families bash calibration/device_vae_tiled.sh
+fi
