@@ -288,13 +288,23 @@ describe('engines: held-out published timings (npm run validate:engines)', () =>
   const file = loadEngineValidation('calibration/published/engines-e2e.json');
   const rows = compareEngines(file.rows);
   const all = summarizeEngines(rows);
-  it('the whole set: median |error| under 10%, nine rows in ten within 25% (today 7.4%, 64 of 70)', () => {
-    expect(all.n).toBe(70);
+  it('the whole set: median |error| under 10%, nine rows in ten within 25% (today 6.6%, 70 of 75)', () => {
+    expect(all.n).toBe(75);
     expect(all.median).toBeLessThan(0.10);
     expect(all.within25).toBeGreaterThanOrEqual(60);
     expect(all.within10).toBeGreaterThanOrEqual(36);
   });
-  it('rows whose every setting is published: median under 8% (today 6.2%)', () => {
+  it('SGLang\'s H100 CI runs of the 1.3B, with the shape its harness asks for (24 frames at 832x480: 6 latent frames), eight months apart: within 5% each', () => {
+    // 848x480 and ~17 frames, the shape these rows assumed before the harness's code was read, priced the same
+    // runs 19% fast; the shape comes from the server's defaults, not from the error (engines-e2e.json notes)
+    for (const id of ['sgl-ci-13b', 'sgl26-13b', 'sgl26-13b-cfgp']) {
+      const r = rows.find((x) => x.id === id)!;
+      expect(Math.abs(r.error), id).toBeLessThan(0.05);
+    }
+    const old = file.rows.find((r) => r.id === 'sgl-ci-13b')!;
+    expect([old.resolution, old.frames]).toEqual(['832x480', 21]);
+  });
+  it('rows whose every setting is published: median under 8% (today 4.4%)', () => {
     expect(summarizeEngines(rows.filter((r) => r.confidence === 'stated')).median).toBeLessThan(0.08);
   });
   it('the official-path rows stay within 25% each (Morphic\'s 8×H100 steps within 3%)', () => {
