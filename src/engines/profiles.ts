@@ -78,10 +78,10 @@ export interface EngineProfile {
    * src/perf/engine-residency.ts): 'stream' = FSDP2 with CPUOffloadPolicy(pin_memory=True), the weights copied
    * host→device (pinned) in every call, one unit prefetched ahead of compute, freed after the call (nothing copied
    * back); 'module' = module.to(gpu) before the stage and module.to('cpu') after it. `videoToHost`: the decoded
-   * video is copied to host memory inside the decoding stage. Undefined: everything resident (the plan's
-   * `offload`/`cpu-offload` then say what moves).
+   * video is copied to host memory inside the decoding stage. A component left out stays resident; undefined:
+   * everything resident (the plan's `offload`/`cpu-offload` then say what moves).
    */
-  residency?: { dit: 'stream'; textEncoder: 'stream'; imageEncoder: 'module'; vae: 'module'; videoToHost: boolean; source: string };
+  residency?: { dit?: 'stream'; textEncoder?: 'stream'; imageEncoder?: 'module'; vae?: 'module'; videoToHost: boolean; source: string };
   /**
    * The eager forward builds its RoPE tables on the CPU and synchronises the host with the GPU inside every
    * block, so the host's share of each forward is not hidden behind the GPU's queue (priced per step in
@@ -199,6 +199,12 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     offload: { modes: ['block', 't5-cpu', 'model'], note: 'layerwise DiT offload is on by default for Wan on GPUs under 130 GiB ("40 GB → ~11 GB for Wan A14B; can be near-zero speed cost"; SGLang keeps H200-class GPUs without it because it "regressed latency noticeably" there): add cpu-offload to the plan to model it', source: 'sgl-project/sglang@00c17ca: SKILL.md (dit_layerwise_offload default for Wan/MOVA; --text-encoder-cpu-offload); @d772b17: python/sglang/multimodal_gen/runtime/server_args.py (WAN_LAYERWISE_OFFLOAD_AUTO_DISABLE_MEM_GB = 130 and its comment; one layer prefetched, dit_offload_prefetch_size 0.0)' },
     vae: { dtype: 'fp32', dtypes: ['fp32', 'bf16'], tiling: true, tiny: false, source: 'sgl-project/sglang@00c17ca: SKILL.md ("VAE is FP32 by default for accuracy"; --vae-precision fp16|bf16)' },
     textEncoder: { dtypes: ['bf16'], source: 'sgl-project/sglang: text encoder in bf16 (configs)' },
+    // umT5 only: SGLang's DiT, VAE and image-encoder defaults changed from version to version (FSDP offload,
+    // layerwise offload, a component residency manager) and are left resident here (README "where it falls short")
+    residency: {
+      textEncoder: 'stream', videoToHost: false,
+      source: 'sgl-project/sglang@d772b17: runtime/server_args.py _adjust_offload (text_encoder_cpu_offload defaults to True for video models on GPUs of 30 GB or more); runtime/loader/component_loader.py TextEncoderLoader.should_offload (FSDP CPU offload where the encoder config has _fsdp_shard_conditions, as umT5\'s has, from FastVideo); checked against the CI baseline perf_baselines/h100.json @03dbd7a: wan2_1_t2v_1.3b loads 3.6 GB (no umT5 on the GPU) and its TextEncodingStage takes 535 ms against 172 ms in the case that keeps the encoder resident (17.6 GB at load)',
+    },
     quant: {
       schemes: [{ dtype: 'fp8', activation: 'tensor-static', name: 'ModelOpt FP8 (calibrated per-tensor scales)', source: 'sgl-project/sglang@00c17ca: SKILL.md (ModelOpt FP8/NVFP4 transformer overrides)' }],
       source: 'sgl-project/sglang@00c17ca: SKILL.md',

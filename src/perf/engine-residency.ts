@@ -1,6 +1,7 @@
 /**
  * An engine's default component residency (EngineProfile.residency): the host↔device copies its code makes
- * inside the timed generation when it keeps components in host memory between uses (FastVideo: every component).
+ * inside the timed generation when it keeps components in host memory between uses (FastVideo: every component;
+ * SGLang: umT5). A plan that places umT5 itself (t5=cpu, t5=fsdp) replaces the engine's umT5 stream.
  *
  * - 'stream' (FSDP2 CPUOffloadPolicy(pin_memory=True)): each call copies the whole model host→device from pinned
  *   memory, unit by unit, the next unit's copy issued while the current one computes; after the call the GPU copy
@@ -60,7 +61,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
   // compute as two calls (encode-decode-cost.ts), so one call's compute is half the text-encode stage without CLIP
   let encodeStreamExposed = 0;
   let encodeStreamBytes = 0;
-  if (r.textEncoder === 'stream') {
+  if (r.textEncoder === 'stream' && s.plan.t5 === 'gpu') {
     const umt5Bytes = w.t5Bytes - clipBytes;
     const calls = req.cfg ? 2 : 1;
     const computePerCall = ed.teCost.seconds / 2;

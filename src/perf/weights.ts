@@ -72,7 +72,8 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // models move between uses (the official default, --offloading true: one DiT on the GPU at a time)
   const secondDit = model.sampler.secondDitParams ?? 0;
   const residency = model.family === 'wan' ? s.exec.engine.residency : undefined;
-  const offGpu = { dit: residency?.dit === 'stream' && !plan.cpuOffload, textEncoder: residency?.textEncoder === 'stream', vae: residency?.vae === 'module' };
+  // a plan that places umT5 itself (t5=cpu, t5=fsdp) overrides the engine's default streaming
+  const offGpu = { dit: residency?.dit === 'stream' && !plan.cpuOffload, textEncoder: residency?.textEncoder === 'stream' && plan.t5 === 'gpu', vae: residency?.vae === 'module' };
   const ditWeightBytesPerGpu = plan.cpuOffload || offGpu.dit
     ? 0
     : plan.fsdp
