@@ -3,7 +3,8 @@
 # serving check of issue 18 (serving/run_one_gpu_check.sh: a stage profile, a fit trace, an 85% and a Gamma-bursty
 # trace, about 9 minutes; traces under $OUT/h200x1), on an H100 the Wan VAE bench of device_vae_tiled.sh at 480p
 # and 720p (the profiled GPU's own check of the encode and tiled paths). Everything comes back as one archive
-# (the device returns ~8 files).
+# (the device returns ~8 files). The H100's VAE bench ran 2026-12-07 06:39-06:41 UTC as two short inline calls
+# (wan_vae_tiled.py per clip: calibration/vae/h100-sxm.json); on an H100 this script repeats it.
 set -u
 if nvidia-smi --query-gpu=name --format=csv,noheader | grep -q H200; then
   root=$OUT

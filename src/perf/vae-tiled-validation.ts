@@ -6,6 +6,7 @@
  * `vae_decode_s`.
  */
 import { readFileSync } from 'node:fs';
+import { median } from 'simple-statistics';
 import { estimate } from './estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan } from '../parallel/plan.ts';
@@ -35,8 +36,6 @@ export function loadVaeTiledRun(file: string): VaeTiledRun {
   const gpuName = doc.env?.gpu_name ?? doc.env?.name ?? '';
   return { file, gpuName, gpu: /H200/i.test(gpuName) ? 'h200' : 'h100-sxm', rows: doc.rows };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function modelSeconds(gpu: string, kase: string, tiled: boolean): { encode: number; decode: number } {
   const [w, h, f] = kase.split('x').map(Number);
