@@ -238,6 +238,11 @@ describe('engines: what a runtime does not run is bad input', () => {
     const umt5 = l.headers.indexOf('umT5');
     expect(l.rows.find((x) => x[0] === 'fastvideo')![umt5]).toBe('fp32*,bf16');
     expect(l.rows.find((x) => x[0] === 'official')![umt5]).toBe('bf16');
+    // what each keeps off the GPU by default (EngineProfile.residency, priced in perf/engine-residency.ts)
+    const off = l.headers.indexOf('off the GPU by default');
+    expect(l.rows.find((x) => x[0] === 'fastvideo')![off]).toBe('DiT streamed,umT5 streamed,image encoder moved,VAE moved');
+    expect(l.rows.find((x) => x[0] === 'sglang')![off]).toBe('umT5 streamed');
+    expect(l.rows.find((x) => x[0] === 'official')![off]).toBe('-');
   });
 
   it('plan offers only the layouts the engine runs', () => {

@@ -20,7 +20,7 @@ import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareEngineBenchFiles, ENGINE_BENCH_FILES, engineKernelsMarkdown, loadEngineBench, summarizeKernelRows } from '../perf/engine-kernels.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
-import { ENGINES, ENGINE_IDS, umt5Dtypes } from '../engines/profiles.ts';
+import { ENGINES, ENGINE_IDS, residencyText, umt5Dtypes } from '../engines/profiles.ts';
 import { coolingBlock } from './cooling-block.ts';
 import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts';
@@ -105,10 +105,10 @@ function engineStacks(): string {
 
 /** What each engine runs (`vgsim list engines`). */
 function engineList(): string {
-  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | VAE | umT5 (* default) | FP8 / INT8 | step caches | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const id of ENGINE_IDS) {
     const e = ENGINES[id];
-    out.push(`| ${id} | ${e.style}${e.hostSync ? ', host syncs' : ''} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper}${e.attention.onAda ? `; ${e.attention.onAda.chosen} runs ${e.attention.onAda.runs} on Ada` : ''})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${umt5Dtypes(e.textEncoder, ', ')} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
+    out.push(`| ${id} | ${e.style}${e.hostSync ? ', host syncs' : ''} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper}${e.attention.onAda ? `; ${e.attention.onAda.chosen} runs ${e.attention.onAda.runs} on Ada` : ''})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${residencyText(e, ', ').replace('-', '–')} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${umt5Dtypes(e.textEncoder, ', ')} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
   }
   return out.join('\n');
 }
