@@ -65,7 +65,7 @@ export function listing(kind: CatalogKind): Listing {
         headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'off the GPU by default', 'VAE', 'umT5', 'fp8/int8', 'caches', 'distill', 'LoRA', 'source'],
         rows: e.map((x) => [
           x.id, `${x.style}${x.hostSync ? ' +host syncs' : ''}`, `${x.attention.supported.join(',')} (${x.attention.default.hopper}${x.attention.onAda ? `; ${x.attention.onAda.chosen}→${x.attention.onAda.runs} on Ada` : ''})${x.attention.sparse ? (x.attention.vsa ? ' +sparse,vsa' : ' +sparse') : ''}`,
-          x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-', residencyText(x),
+          x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-', residencyText(x) || '-',
           `${x.vae.dtype}${x.vae.tiling ? ',tiled' : ''}${x.vae.tiny ? ',tiny' : ''}`, umt5Dtypes(x.textEncoder), x.quant.schemes.map((q) => `${q.dtype}/${q.activation}`).join(',') || '-',
           x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.unfusedLora ? 'unfused' : 'merged', x.source,
         ]),

@@ -355,10 +355,8 @@ export function umt5Dtypes(t: EngineProfile['textEncoder'], sep = ','): string {
   return [d, ...t.dtypes.filter((x) => x !== d)].map((x, i) => (i === 0 && t.dtypes.length > 1 ? `${x}*` : x)).join(sep);
 }
 
-/** What an engine keeps off the GPU by default and how it brings it in (EngineProfile.residency), e.g. "umT5 streamed". */
+/** What an engine keeps off the GPU by default and how it brings it in (EngineProfile.residency), e.g. "umT5 streamed"; '' for nothing. */
 export function residencyText(e: EngineProfile, sep = ','): string {
   const r = e.residency;
-  if (!r) return '-';
-  const parts = [r.dit && 'DiT streamed', r.textEncoder && 'umT5 streamed', r.imageEncoder && 'image encoder moved', r.vae && 'VAE moved'].filter(Boolean);
-  return parts.join(sep) || '-';
+  return r ? [r.dit && 'DiT streamed', r.textEncoder && 'umT5 streamed', r.imageEncoder && 'image encoder moved', r.vae && 'VAE moved'].filter(Boolean).join(sep) : '';
 }

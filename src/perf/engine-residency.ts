@@ -1,7 +1,8 @@
 /**
  * An engine's default component residency (EngineProfile.residency): the host↔device copies its code makes
  * inside the timed generation when it keeps components in host memory between uses (FastVideo: every component;
- * SGLang: umT5). A plan that places umT5 itself (t5=cpu, t5=fsdp) replaces the engine's umT5 stream.
+ * SGLang: umT5). Which components are off the GPU is decided once, in the weight plan (weights.ts `offGpu`: a plan
+ * that places umT5 itself, t5=cpu or t5=fsdp, or streams the DiT itself, cpu-offload, replaces the engine's default).
  *
  * - 'stream' (FSDP2 CPUOffloadPolicy(pin_memory=True)): each call copies the whole model host→device from pinned
  *   memory, unit by unit, the next unit's copy issued while the current one computes; after the call the GPU copy
@@ -48,7 +49,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
   const clipBytes = model.imageEncoder?.residentBytes ?? 0;
   if (r.imageEncoder === 'module' && clipBytes > 0) pair('image encoder', clipBytes, 'encode');
   // VAE: around the conditioning encode (image-to-video) and around the decode
-  if (r.vae === 'module' && w.vaeBytes > 0) {
+  if (w.offGpu.vae && w.vaeBytes > 0) {
     if (ed.encodeFrames > 0) pair('VAE (conditioning encode)', w.vaeBytes, 'encode');
     pair('VAE (decode)', w.vaeBytes, 'decode');
   }
@@ -61,7 +62,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
   // compute as two calls (encode-decode-cost.ts), so one call's compute is half the text-encode stage without CLIP
   let encodeStreamExposed = 0;
   let encodeStreamBytes = 0;
-  if (r.textEncoder === 'stream' && s.plan.t5 === 'gpu') {
+  if (w.offGpu.textEncoder) {
     const umt5Bytes = w.t5Bytes - clipBytes;
     const calls = req.cfg ? 2 : 1;
     const computePerCall = ed.teCost.seconds / 2;
@@ -70,7 +71,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
   }
   // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute
   let ditStreamExposed = 0;
-  if (r.dit === 'stream' && !s.plan.cpuOffload) {
+  if (w.offGpu.dit) {
     const perForward = (s.expertParams * s.wBytes) / s.plan.tp / s.pp;
     ditStreamExposed = Math.max(0, perForward / pinnedH2d - d.forwardSeconds) * d.forwardsPerStep * req.steps;
   }
