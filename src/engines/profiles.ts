@@ -78,10 +78,12 @@ export interface EngineProfile {
    * src/perf/engine-residency.ts): 'stream' = FSDP2 with CPUOffloadPolicy(pin_memory=True), the weights copied
    * host→device (pinned) in every call, one unit prefetched ahead of compute, freed after the call (nothing copied
    * back); 'module' = module.to(gpu) before the stage and module.to('cpu') after it. `videoToHost`: the decoded
-   * video is copied to host memory inside the decoding stage. A component left out stays resident; undefined:
-   * everything resident (the plan's `offload`/`cpu-offload` then say what moves).
+   * video is copied to host memory inside the decoding stage. `ditSharded`: the streamed DiT is FSDP-sharded over
+   * the replica's GPUs, so each GPU copies its 1/N share from host memory and all-gathers the rest over the GPU
+   * link, unit by unit. A component left out stays resident; undefined: everything resident (the plan's
+   * `offload`/`cpu-offload` then say what moves).
    */
-  residency?: { dit?: 'stream'; textEncoder?: 'stream'; imageEncoder?: 'module'; vae?: 'module'; videoToHost: boolean; source: string };
+  residency?: { dit?: 'stream'; ditSharded?: boolean; textEncoder?: 'stream'; imageEncoder?: 'module'; vae?: 'module'; videoToHost: boolean; source: string };
   /**
    * The eager forward builds its RoPE tables on the CPU and synchronises the host with the GPU inside every
    * block, so the host's share of each forward is not hidden behind the GPU's queue (priced per step in
@@ -299,8 +301,8 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     caches: { methods: [], source: 'none documented for Wan in hao-ai-lab/FastVideo@2f3d407' },
     distill: { source: 'https://hao-ai-lab.github.io/FastVideo/distillation/dmd.html (FastWan, 3-step DMD)' },
     residency: {
-      dit: 'stream', textEncoder: 'stream', imageEncoder: 'module', vae: 'module', videoToHost: true,
-      source: 'hao-ai-lab/FastVideo@7d8cf38 (2025-08-04, the FastWan blog\'s code): fastvideo_args.py:122-127 (defaults dit_cpu_offload, use_fsdp_inference, text_encoder_cpu_offload, image_encoder_cpu_offload, vae_cpu_offload, pin_cpu_memory all True); models/loader/fsdp_load.py:190-191 (CPUOffloadPolicy(pin_memory)); component_loader.py:252-293 (umT5 sharded with cpu_offload=True, reshard_after_forward=True); pipelines/stages/image_encoding.py:58,70-71, encoding.py:51,138-139, decoding.py:79,127,136-137 (image encoder and VAE .to(device) before, .to("cpu") after; image.cpu().float())',
+      dit: 'stream', ditSharded: true, textEncoder: 'stream', imageEncoder: 'module', vae: 'module', videoToHost: true,
+      source: 'hao-ai-lab/FastVideo@7d8cf38 (2025-08-04, the FastWan blog\'s code): fastvideo_args.py:122-127 (defaults dit_cpu_offload, use_fsdp_inference, text_encoder_cpu_offload, image_encoder_cpu_offload, vae_cpu_offload, pin_cpu_memory all True), :105 and :490-491 (hsdp_shard_dim -1 becomes num_gpus: the DiT sharded over every GPU); models/loader/fsdp_load.py:190-191 (CPUOffloadPolicy(pin_memory)); component_loader.py:252-293 (umT5 sharded with cpu_offload=True, reshard_after_forward=True over the size-1 "offload" dimension of a (1, world size) mesh: each GPU streams all of it); pipelines/stages/image_encoding.py:58,70-71, encoding.py:51,138-139, decoding.py:79,127,136-137 (image encoder and VAE .to(device) before, .to("cpu") after; image.cpu().float())',
     },
     hostSync: {
       source: 'hao-ai-lab/FastVideo@7d8cf38: fastvideo/models/dits/wanvideo.py:624-635 (get_rotary_pos_embed in float64 on the CPU every forward, then .to(hidden_states.device) from pageable memory), :342 and :493 (torch.tensor([0], device=hidden_states.device) in every block: a pageable copy and a stream synchronisation), pipelines/stages/denoising.py:200 and :700 (assert torch.isnan(latent_model_input).sum() == 0 at every step)',

@@ -8,7 +8,8 @@
  *   memory, unit by unit, the next unit's copy issued while the current one computes; after the call the GPU copy
  *   is freed (reshard_after_forward), nothing is copied back. Exposed per call: max(0, copy − compute), as the
  *   plan's cpu-offload (weights.ts). The DiT per forward, umT5 per encoder call (the prompt, and the negative
- *   prompt under CFG).
+ *   prompt under CFG). A DiT sharded over the replica's N GPUs (FastVideo's FSDP inference) copies 1/N per GPU
+ *   and all-gathers each block over the GPU link (the collective model), the gather's call cost once a block.
  * - 'module' (module.to(gpu) / module.to('cpu')): the image encoder around its stage, the VAE around the
  *   conditioning encode and around the decode; whole copies, nothing to overlap with (the stage waits).
  * - the decoded video copied to the host in the decoding stage (`image.cpu()`, pageable memory).
@@ -69,11 +70,16 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     encodeStreamExposed = calls * Math.max(0, umt5Bytes / pinnedH2d - computePerCall);
     encodeStreamBytes = calls * umt5Bytes;
   }
-  // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute
+  // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute; sharded over the
+  // replica (FSDP inference), each GPU copies its 1/N share and all-gathers the unit, block by block
   let ditStreamExposed = 0;
   if (w.offGpu.dit) {
     const perForward = (s.expertParams * s.wBytes) / s.plan.tp / s.pp;
-    ditStreamExposed = Math.max(0, perForward / pinnedH2d - d.forwardSeconds) * d.forwardsPerStep * req.steps;
+    // a plan with fsdp names the shard group, and the forward already prices its gathers (denoise-cost.ts)
+    const shards = !r.ditSharded ? 1 : s.plan.fsdp ? s.fsdpN : s.groupN;
+    const blocks = Math.ceil(model.dit.layers / s.pp);
+    const gather = shards > 1 && !s.plan.fsdp ? blocks * s.layout.network.collective('allgather', perForward / blocks, shards).seconds : 0;
+    ditStreamExposed = Math.max(0, perForward / shards / pinnedH2d + gather - d.forwardSeconds) * d.forwardsPerStep * req.steps;
   }
   return { transfers, encodeStreamExposed, encodeStreamBytes, ditStreamExposed };
 }

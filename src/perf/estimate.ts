@@ -161,6 +161,7 @@ export interface Estimate {
   /** Published quality of the settings that change the output (step cache, distill); empty when none is published. */
   quality: QualityRecord[];
   forward_s: number;
+  /** One denoising step with every guidance branch, its scheduler and the weight streaming it leaves exposed. */
   step_s: number;
   denoise_s: number;
   text_encode_s: number;
@@ -258,9 +259,11 @@ export function estimate(input: EstimateInput): Estimate {
   const ppGpu = pp?.gpu_s ?? 0;
   const ppCpu = pp?.cpu_s ?? 0;
   const totalSeconds = ed.teCost.seconds + ed.encodeSeconds + d.denoiseSeconds + w.streamExposed + ed.vaeSeconds + w.transferSeconds + ppGpu + ppCpu;
+  // one step as the clock sees it: its forwards and scheduler, and the weight streaming they leave exposed
+  const stepSeconds = d.stepSeconds + w.streamExposed / req.steps;
   // throughput: back-to-back requests (a host-CPU encode does not hold the GPUs); with split experts two requests overlap (one per group)
   const busiest = plan.experts === 'split'
-    ? Math.max(req.highSteps, req.lowSteps) * d.stepSeconds + ed.teCost.seconds + ed.vaeSeconds + ppGpu
+    ? Math.max(req.highSteps, req.lowSteps) * stepSeconds + ed.teCost.seconds + ed.vaeSeconds + ppGpu
     : totalSeconds - ppCpu;
   const mem = memoryFit(s, d, ed, w, pp);
   const stages = stageReports(s, d, ed, w);
@@ -290,7 +293,7 @@ export function estimate(input: EstimateInput): Estimate {
     step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis } : null,
     quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],
     forward_s: d.branchForward,
-    step_s: d.stepSeconds,
+    step_s: stepSeconds,
     denoise_s: d.denoiseSeconds + w.streamExposed,
     text_encode_s: ed.teCost.seconds,
     vae_encode_s: ed.encodeSeconds,
