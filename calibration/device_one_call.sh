@@ -4,7 +4,8 @@
 # trace, about 9 minutes; traces under $OUT/h200x1), on an H100 the Wan VAE bench of device_vae_tiled.sh at 480p
 # and 720p (the profiled GPU's own check of the encode and tiled paths). Everything comes back as one archive
 # (the device returns ~8 files). The H100's VAE bench ran 2026-12-07 06:39-06:41 UTC as two short inline calls
-# (wan_vae_tiled.py per clip: calibration/vae/h100-sxm.json); on an H100 this script repeats it.
+# (wan_vae_tiled.py per clip: calibration/vae/h100-sxm.json) and again at 07:30 through this script
+# (vae/h100-sxm-b.json); on an H100 the script now does nothing.
 set -u
 if nvidia-smi --query-gpu=name --format=csv,noheader | grep -q H200; then
   root=$OUT
@@ -16,5 +17,6 @@ if nvidia-smi --query-gpu=name --format=csv,noheader | grep -q H200; then
   tar -czf /tmp/s.tgz -C "$root" h200x1 && rm -rf "$root/h200x1" && mv /tmp/s.tgz "$root/serving-h200x1.tgz"
   ls -la "$root"
 else
-  PART=families bash calibration/device_vae_tiled.sh
+  # the H100's VAE bench ran twice on 2026-12-07 (vae/h100-sxm.json, vae/h100-sxm-b.json): nothing queued for it
+  nvidia-smi --query-gpu=name --format=csv,noheader; echo "not an H200: nothing queued for this GPU"
 fi
