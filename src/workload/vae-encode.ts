@@ -15,7 +15,7 @@
  */
 import { StageBuilder } from './ops.ts';
 import type { VaeSpec } from './models.ts';
-import { tileBlendSteps, tileGroups } from './vae.ts';
+import { tileBlendSteps, tileCount, tileGroups } from './vae.ts';
 
 
 export interface VaeEncodeOptions {
@@ -117,20 +117,21 @@ export function buildVaeEncode(vae: VaeSpec, o: VaeEncodeOptions): StageBuilder 
   // log-var over the tile's latent (vae2_1 WanVAE_.encode `self.conv1(out)`; LightX2V's tiled_encode per tile)
   const tiles = tileGroups(o.height, o.width, o.tiling);
   const latentT = 1 + Math.floor((o.frames - 1) / 4);
+  const split = tileCount(tiles) > 1;
   let peak = 0;
   for (const tile of tiles) {
-    const label = tiles.length > 1 || tile.count > 1 ? `${tile.h}x${tile.w}` : '';
+    const label = split ? `${tile.h}x${tile.w}` : '';
     peak = Math.max(peak, walkTile(tile.h, tile.w, tile.count, label ? `${label}.f0` : 'f0', 1));
     if (chunks > 1) peak = Math.max(peak, walkTile(tile.h, tile.w, (chunks - 1) * tile.count, label, 4));
     conv('conv1x1', 2 * vae.zDim, 2 * vae.zDim, [1, 1, 1], latentT, tile.h / vae.stride[1], tile.w / vae.stride[2], tile.count);
   }
-  if (o.tiling && (tiles.length > 1 || tiles[0]!.count > 1)) {
+  if (o.tiling && split) {
     // blend_v / blend_h of the latent tiles (mu), one Python step per overlap row or column (8 latents), then the
     // cat of the cropped tiles (latent-sized: small)
     const blend = tileBlendSteps(o.height, o.width, o.tiling, (o.tiling.tile - o.tiling.stride) / vae.stride[1]);
     b.op({ kind: 'elementwise', name: 'vae_encode.tile_blend', ew: 'binary', bytes: blend.pixels * vae.zDim * latentT * EB * 5, kernels: blend.kernels });
     const latentBytes = vae.zDim * latentT * (o.height / vae.stride[1]) * (o.width / vae.stride[2]) * EB;
-    b.op({ kind: 'elementwise', name: 'vae_encode.tile_cat', ew: 'copy', bytes: 2 * latentBytes, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
+    b.op({ kind: 'elementwise', name: 'vae_encode.tile_cat', ew: 'copy', bytes: 2 * latentBytes, kernels: 2 * tileCount(tiles) });
   }
   b.alloc('working_set', peak, 'vae_activations');
   b.free('working_set', 'clip', 'weights');

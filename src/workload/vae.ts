@@ -116,12 +116,12 @@ export function buildVaeDecode(vae: VaeSpec, o: VaeDecodeOptions): StageBuilder 
     }
   }
   b.section('vae.output', 1);
-  if (o.tiling && (tiles.length > 1 || tiles[0]!.count > 1)) {
+  if (o.tiling && tileCount(tiles) > 1) {
     // blend_v / blend_h, one Python step per overlap row or column (sample space: the tile minus the stride, 64 px)
     const blend = tileBlendSteps(o.h, o.w, o.tiling, (o.tiling.tile - o.tiling.stride) * vae.stride[1]);
     b.op({ kind: 'elementwise', name: 'tile_blend', ew: 'binary', bytes: blend.pixels * 3 * outFrames * EB * 5, kernels: blend.kernels });
     // the cat of the cropped tiles: one more pass over the video
-    b.op({ kind: 'elementwise', name: 'tile_cat', ew: 'copy', bytes: videoBytes * 2, kernels: 2 * tiles.reduce((a, t) => a + t.count, 0) });
+    b.op({ kind: 'elementwise', name: 'tile_cat', ew: 'copy', bytes: videoBytes * 2, kernels: 2 * tileCount(tiles) });
   }
   if (vae.id === 'wan2.1-vae') {
     // torch.cat([out, out_]) per chunk: Σ copies ≈ T/2 × video, and old + new alive at the last cat
@@ -156,6 +156,11 @@ export function tileGroups(h: number, w: number, t: { tile: number; stride: numb
     else groups.set(k, { h: th, w: tw, count: 1 });
   }
   return [...groups.values()];
+}
+
+/** How many tiles a frame is cut into (1: untiled, or a frame no larger than one tile). */
+export function tileCount(tiles: readonly { count: number }[]): number {
+  return tiles.reduce((a, t) => a + t.count, 0);
 }
 
 /**
