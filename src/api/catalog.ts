@@ -8,7 +8,8 @@ import { ditParams } from '../workload/models.ts';
 import { builtinProfile } from '../perf/profile.ts';
 import { libraryScenarios } from '../scenario/library.ts';
 import type { Cell } from '../report/table.ts';
-import { ENGINES, ENGINE_IDS, residencyText, umt5Dtypes } from '../engines/profiles.ts';
+import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
+import { engineCells, TERMINAL_CELLS } from '../engines/describe.ts';
 import { evidenceCell, evidenceLedger, gpuEvidence, HELD_OUT_SETS, type ErrorStats } from '../perf/gpu-evidence.ts';
 
 export const CATALOG_KINDS = ['gpus', 'models', 'links', 'nodes', 'storage', 'scenarios', 'engines', 'evidence'] as const;
@@ -63,12 +64,10 @@ export function listing(kind: CatalogKind): Listing {
       const e = ENGINE_IDS.map((id) => ENGINES[id]);
       return {
         headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'off the GPU by default', 'VAE', 'umT5', 'fp8/int8', 'caches', 'distill', 'LoRA', 'source'],
-        rows: e.map((x) => [
-          x.id, `${x.style}${x.hostSync ? ' +host syncs' : ''}`, `${x.attention.supported.join(',')} (${x.attention.default.hopper}${x.attention.onAda ? `; ${x.attention.onAda.chosen}→${x.attention.onAda.runs} on Ada` : ''})${x.attention.sparse ? (x.attention.vsa ? ' +sparse,vsa' : ' +sparse') : ''}`,
-          x.compile ? (x.compile.cudaGraphs ? 'yes+graphs' : 'yes') : '-', `${x.parallel.supported.join(',') || '-'}${x.parallel.whatIf ? ` (what-ifs: ${x.parallel.whatIf.join(',')})` : ''}`, x.cfg.modes.join(','), x.offload.modes.join(',') || '-', residencyText(x) || '-',
-          `${x.vae.dtype}${x.vae.tiling ? ',tiled' : ''}${x.vae.tiny ? ',tiny' : ''}`, umt5Dtypes(x.textEncoder), x.quant.schemes.map((q) => `${q.dtype}/${q.activation}`).join(',') || '-',
-          x.caches.methods.join(',') || '-', x.distill ? 'yes' : '-', x.unfusedLora ? 'unfused' : 'merged', x.source,
-        ]),
+        rows: e.map((x) => {
+          const c = engineCells(x, TERMINAL_CELLS);
+          return [x.id, c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.distill, c.lora, c.source];
+        }),
         json: e,
       };
     }

@@ -20,7 +20,8 @@ import { recommendationAuditBlock } from './recommendation-audit.ts';
 import { compareEngines, loadEngineValidation, summarizeEngines } from '../perf/engine-validation.ts';
 import { compareEngineBenchFiles, ENGINE_BENCH_FILES, engineKernelsMarkdown, loadEngineBench, summarizeKernelRows } from '../perf/engine-kernels.ts';
 import { compareStacks } from '../sweep/stack-comparison.ts';
-import { ENGINES, ENGINE_IDS, residencyText, umt5Dtypes } from '../engines/profiles.ts';
+import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
+import { engineCells, MARKDOWN_CELLS } from '../engines/describe.ts';
 import { coolingBlock } from './cooling-block.ts';
 import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts';
@@ -107,8 +108,8 @@ function engineStacks(): string {
 function engineList(): string {
   const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const id of ENGINE_IDS) {
-    const e = ENGINES[id];
-    out.push(`| ${id} | ${e.style}${e.hostSync ? ', host syncs' : ''} | ${e.attention.supported.join(', ')} (${e.attention.default.hopper}${e.attention.onAda ? `; ${e.attention.onAda.chosen} runs ${e.attention.onAda.runs} on Ada` : ''})${e.attention.sparse ? ', sparse' : ''} | ${e.compile ? (e.compile.cudaGraphs ? 'yes, CUDA graphs' : 'yes') : '–'} | ${e.parallel.supported.join(', ') || '–'}${e.parallel.whatIf ? ` (what-ifs: ${e.parallel.whatIf.join(', ')})` : ''} | ${e.cfg.modes.join(', ')} | ${e.offload.modes.join(', ') || '–'} | ${residencyText(e, ', ') || '–'} | ${e.vae.dtype}${e.vae.tiling ? ', tiled' : ''}${e.vae.tiny ? ', tiny' : ''} | ${umt5Dtypes(e.textEncoder, ', ')} | ${e.quant.schemes.map((q) => `${q.dtype} (${q.activation})`).join(', ') || '–'} | ${e.caches.methods.join(', ') || '–'} | ${e.distill ? 'yes' : '–'} | ${e.source} |`);
+    const c = engineCells(ENGINES[id], MARKDOWN_CELLS);
+    out.push(`| ${id} | ${[c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.distill, c.source].join(' | ')} |`);
   }
   return out.join('\n');
 }
