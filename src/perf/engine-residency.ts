@@ -19,7 +19,7 @@
 import type { EstimateSetup } from './estimate-setup.ts';
 import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
-import type { Transfer, WeightPlan } from './weights.ts';
+import { streamExposedPerForward, type Transfer, type WeightPlan } from './weights.ts';
 
 const GB = 1e9;
 
@@ -67,7 +67,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     const umt5Bytes = w.t5Bytes - clipBytes;
     const calls = req.cfg ? 2 : 1;
     const computePerCall = ed.teCost.seconds / 2;
-    encodeStreamExposed = calls * Math.max(0, umt5Bytes / pinnedH2d - computePerCall);
+    encodeStreamExposed = calls * streamExposedPerForward(umt5Bytes / pinnedH2d, computePerCall);
     encodeStreamBytes = calls * umt5Bytes;
   }
   // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute; sharded over the
@@ -79,7 +79,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     const shards = !r.ditSharded ? 1 : s.plan.fsdp ? s.fsdpN : s.groupN;
     const blocks = Math.ceil(model.dit.layers / s.pp);
     const gather = shards > 1 && !s.plan.fsdp ? blocks * s.layout.network.collective('allgather', perForward / blocks, shards).seconds : 0;
-    ditStreamExposed = Math.max(0, perForward / shards / pinnedH2d + gather - d.forwardSeconds) * d.forwardsPerStep * req.steps;
+    ditStreamExposed = streamExposedPerForward(perForward / shards / pinnedH2d + gather, d.forwardSeconds) * d.forwardsPerStep * req.steps;
   }
   return { transfers, encodeStreamExposed, encodeStreamBytes, ditStreamExposed };
 }

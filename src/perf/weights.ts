@@ -12,6 +12,15 @@ import { loraParams } from '../engines/lora.ts';
 
 const GB = 1e9;
 
+/**
+ * Weights streamed behind a forward (a prefetched copy per block, on its own stream): the copy time the forward's
+ * compute does not hide, per forward. The rule of every streamed residency (plan cpu-offload here, the engines'
+ * in engine-residency.ts); checked against measured streaming by calibration/offload_stream.py.
+ */
+export function streamExposedPerForward(copySeconds: number, computeSeconds: number): number {
+  return Math.max(0, copySeconds - computeSeconds);
+}
+
 export interface Transfer {
   name: string;
   bytes: number;
@@ -115,7 +124,7 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   if (plan.cpuOffload) {
     const perForward = (expertParams * wBytes) / plan.tp / pp;
     const stream = perForward / (device.hostLinkGBs('h2d', true, false) * GB);
-    streamExposed = Math.max(0, stream - d.forwardSeconds) * d.forwardsPerStep * req.steps;
+    streamExposed = streamExposedPerForward(stream, d.forwardSeconds) * d.forwardsPerStep * req.steps;
     warnings.push(`cpu-offload: ${(perForward / GB).toFixed(1)} GB of weights cross PCIe every forward (${stream.toFixed(2)} s per forward at the measured pinned rate)`);
   }
   // split experts: the latents move from the high-noise group to the low-noise group once
