@@ -1,6 +1,7 @@
 /**
  * An engine's default component residency (src/perf/engine-residency.ts), against hand-computed copies:
- * FastVideo's FSDP2 CPU-offloaded umT5 and DiT (pinned host→device streams behind compute) and its VAE moved
+ * FastVideo's FSDP2 CPU-offloaded umT5 and DiT (pinned host→device streams, the whole copy exposed: FSDP2's copy-in
+ * waits for the compute before it, measured by calibration/offload_stream.py) and its VAE moved
  * with module.to() around the decode, plus the decoded video copied to the host; umT5 in fp32 as FastVideo builds it
  * (configs/pipelines/wan.py:54-55); and the memory those residencies leave on the GPU.
  */
@@ -23,40 +24,42 @@ const run = (engine: string, request: { width: number; height: number; frames: n
   estimate({ model: getModel(model), gpu, gpus: 1, request, options: { engine, ...more } });
 
 describe('engine residency: FastVideo keeps every component in host memory', () => {
-  it('no CFG: one umT5 stream (less its compute), the VAE in and out, the fp32 video out', () => {
+  it('no CFG: one umT5 stream, the VAE in and out, the fp32 video out', () => {
     const e = run('fastvideo', { width: 832, height: 480, frames: 81, steps: 3, cfg: false });
-    const umt5 = UMT5_BYTES / GBs('h2d', true, false) - e.text_encode_s / 2; // vgsim prices umT5 as two calls
+    const umt5 = UMT5_BYTES / GBs('h2d', true, false);
     const vae = VAE_BYTES / GBs('h2d', false, true) + VAE_BYTES / GBs('d2h', false, true);
     const video = (81 * 480 * 832 * 3 * 4) / GBs('d2h', false, false);
     expect(e.transfer_s).toBeCloseTo(umt5 + vae + video, 9);
     // by hand at the H200 profile's rates (54.49 GB/s pinned, 5.50 / 5.91 GB/s module.to in / out, 12.19 GB/s pageable out)
-    expect(e.transfer_s).toBeCloseTo(0.4170 - e.text_encode_s / 2 + 0.0922 + 0.0859 + 0.0319, 3);
+    expect(e.transfer_s).toBeCloseTo(0.4170 + 0.0922 + 0.0859 + 0.0319, 3);
   });
 
   it('CFG encodes the negative prompt too: one more umT5 stream', () => {
     const base = { width: 832, height: 480, frames: 81, steps: 3 };
     const one = run('fastvideo', { ...base, cfg: false });
     const two = run('fastvideo', { ...base, cfg: true });
-    expect(two.transfer_s - one.transfer_s).toBeCloseTo(UMT5_BYTES / GBs('h2d', true, false) - one.text_encode_s / 2, 9);
+    expect(two.transfer_s - one.transfer_s).toBeCloseTo(UMT5_BYTES / GBs('h2d', true, false), 9);
   });
 
-  it('the DiT stream (bf16, every forward) costs only what its forward does not hide', () => {
+  it('the DiT stream (bf16, every forward) adds its whole copy, however long the forward (FSDP2 does not overlap it)', () => {
+    const streamed = (e: ReturnType<typeof run>) => e.stages.find((x) => x.name === 'cpu_offload_stream')!.seconds_total;
     const dit = ditParams(asWan(getModel('wan2.1-t2v-1.3b')).dit) * 2;
     const stream = dit / GBs('h2d', true, false);
-    // 480p: a forward takes longer than its weights' copy, nothing exposed
+    // 480p: the forward is longer than its weights' copy, and the copy still adds
     const big = run('fastvideo', { width: 832, height: 480, frames: 81, steps: 3, cfg: false });
     expect(big.forward_s).toBeGreaterThan(stream);
-    expect(big.denoise_s).toBeCloseTo(big.step_s * 3, 9);
-    // a tiny clip of the 14B: the forward (bound by the host's dispatch) is shorter than the 28 GB copy, each
-    // forward waits for the difference
+    expect(streamed(big)).toBeCloseTo(3 * stream, 9);
+    // a tiny clip of the 14B: the 28 GB copy every forward
     const dit14 = ditParams(asWan(getModel('wan2.1-t2v-14b')).dit) * 2;
-    const stream14 = dit14 / GBs('h2d', true, false);
     const small = run('fastvideo', { width: 256, height: 256, frames: 5, steps: 4, cfg: false }, 'wan2.1-t2v-14b');
-    expect(small.forward_s).toBeLessThan(stream14);
-    const exposed = small.stages.find((x) => x.name === 'cpu_offload_stream')!.seconds_total;
-    expect(exposed).toBeCloseTo(4 * (stream14 - small.forward_s), 9);
-    // a step as the clock sees it includes the wait: four steps make the denoising stage
+    expect(streamed(small)).toBeCloseTo((4 * dit14) / GBs('h2d', true, false), 9);
+    // a step as the clock sees it includes the copies: four steps make the denoising stage
     expect(small.step_s * 4).toBeCloseTo(small.denoise_s, 9);
+    // FastVideo's --dit-cpu-offload False (keep_on_gpu dit): no stream, the weights on the GPU
+    const kept = estimate({ model: getModel('wan2.1-t2v-14b'), gpu: 'h200', gpus: 1, request: { width: 256, height: 256, frames: 5, steps: 4, cfg: false }, options: { engine: 'fastvideo', keepOnGpu: ['dit'] } });
+    expect(kept.stages.find((x) => x.name === 'cpu_offload_stream')).toBeUndefined();
+    expect(kept.memory.phases.find((x) => x.phase === 'denoise')!.breakdown_gb.dit_weights).toBeCloseTo(dit14 / 1e9, 1);
+    expect(kept.accelerations.map((a) => `${a.knob}=${a.value}`)).toContain('keep_on_gpu=dit');
   });
 
   it('on N GPUs the streamed DiT is sharded (FSDP inference): each GPU copies 1/N and all-gathers the rest over NVLink', () => {
@@ -72,20 +75,20 @@ describe('engine residency: FastVideo keeps every component in host memory', () 
     // NVLink4's 450 GB/s a direction (an upper bound on the ring's rate) and a floor of 100 GB/s
     const share = dit14 / 8 / pinned;
     const perForward = streamed(eight) / 4;
-    expect(perForward + eight.forward_s).toBeGreaterThan(share + ((7 / 8) * dit14) / 450e9);
-    expect(perForward + eight.forward_s).toBeLessThan(share + ((7 / 8) * dit14) / 100e9 + 40 * 100e-6);
-    // against one GPU pulling all 28 GB per forward: under a quarter of its wait
-    expect(streamed(eight)).toBeLessThan(streamed(one) / 4);
+    expect(perForward).toBeGreaterThan(share + ((7 / 8) * dit14) / 450e9);
+    expect(perForward).toBeLessThan(share + ((7 / 8) * dit14) / 100e9 + 40 * 100e-6);
+    // against one GPU pulling all 28 GB per forward: under a third of its wait
+    expect(streamed(eight)).toBeLessThan(streamed(one) / 3);
     // a plan that shards with fsdp itself prices its gathers in the forward; the host share is 1/N all the same
     const fsdp = on(8, 'ulysses=8,fsdp');
-    expect(streamed(fsdp)).toBeCloseTo(Math.max(0, share - fsdp.forward_s) * 4, 9);
+    expect(streamed(fsdp)).toBeCloseTo(share * 4, 9);
   });
 
   it('umT5 is fp32 unless asked for bf16 (--text-encoder-precisions): half the stream then', () => {
     const req = { width: 832, height: 480, frames: 81, steps: 3, cfg: false };
     const fp32 = run('fastvideo', req);
     const bf16 = run('fastvideo', req, 'wan2.1-t2v-1.3b', 'h200', { textEncoderDtype: 'bf16' });
-    expect(fp32.transfer_s - bf16.transfer_s).toBeCloseTo((UMT5_PARAMS * 2) / GBs('h2d', true, false) - (fp32.text_encode_s - bf16.text_encode_s) / 2, 9);
+    expect(fp32.transfer_s - bf16.transfer_s).toBeCloseTo((UMT5_PARAMS * 2) / GBs('h2d', true, false), 9);
     expect(fp32.stages.find((x) => x.name === 'text_encode')!.detail).toContain('umT5-XXL (fp32)');
     // the official code builds umT5 in bf16 only
     expect(() => run('official', req, 'wan2.1-t2v-1.3b', 'h200', { textEncoderDtype: 'fp32' })).toThrow(/runs umT5 in bf16, not fp32/);
@@ -119,18 +122,23 @@ describe('engine residency: SGLang keeps umT5 in host memory and streams it per 
   const ci = { width: 832, height: 480, frames: 21, steps: 50, cfg: true }; // its CI case: 24 frames = 6 latent frames
   const sgl = (more: object = {}) => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 1, request: ci, options: { engine: 'sglang' }, ...more });
 
-  it('two bf16 umT5 streams (prompt and negative prompt), less their compute; nothing else moves', () => {
+  it('two bf16 umT5 streams (prompt and negative prompt); nothing else moves', () => {
     const e = sgl();
-    expect(e.transfer_s).toBeCloseTo(2 * ((UMT5_PARAMS * 2) / pinned - e.text_encode_s / 2), 9);
+    expect(e.transfer_s).toBeCloseTo(2 * ((UMT5_PARAMS * 2) / pinned), 9);
     // by hand: 11.36 GB at the H100 profile's 54.49 GB/s pinned = 208.5 ms a call
     expect((UMT5_PARAMS * 2) / pinned).toBeCloseTo(0.2085, 3);
   });
 
-  it('SGLang\'s own CI: streaming umT5 adds 363 ms to its text encoding (535 ms by default, 172 ms with the encoder kept resident); vgsim adds it within 10%', () => {
+  it('SGLang\'s own CI: streaming umT5 adds 363 ms to its text encoding (535 ms by default, 172 ms with the encoder kept resident); vgsim\'s whole copy (417 ms) is 15% above it', () => {
     // sgl-project/sglang@03dbd7a python/sglang/multimodal_gen/test/server/perf_baselines/h100.json, TextEncodingStage of
-    // wan2_1_t2v_1.3b (534.89 ms) and wan2_1_t2v_1.3b_encoder_permanent_residents (171.56 ms): held out, not fitted
+    // wan2_1_t2v_1.3b (534.89 ms) and wan2_1_t2v_1.3b_encoder_permanent_residents (171.56 ms): held out, not fitted.
+    // vgsim prices FSDP2's offload as the whole copy (the copy-in waits for the compute before it: measured on DiT
+    // blocks, calibration/offload/h100-sxm.json); SGLang's encoder hides 55 ms of it or copies faster than the H100
+    // profile's 54.5 GB/s, which vgsim does not know. Held to within 20%, above the measurement.
     const measured = 0.53489 - 0.17156;
-    expect(Math.abs(sgl().transfer_s / measured - 1)).toBeLessThan(0.10);
+    const r = sgl().transfer_s / measured - 1;
+    expect(r).toBeGreaterThan(0);
+    expect(r).toBeLessThan(0.20);
   });
 
   it('umT5 off the GPU outside its stage (the official code keeps its 11.4 GB through the decode); a plan that places umT5 itself (t5=cpu) streams nothing', () => {

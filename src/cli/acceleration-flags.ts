@@ -1,11 +1,12 @@
 /**
  * The engine and acceleration flags shared by `vgsim estimate` and `vgsim plan`: --engine, --dtype-layers,
- * --sparse, --cache, --distill, --vae, --t5-dtype, --lora. They map to the scenario's `inference:` fields (checked by
+ * --sparse, --cache, --distill, --vae, --t5-dtype, --lora, --keep-on-gpu. They map to the scenario's `inference:` fields (checked by
  * the engine's rules when the estimate runs, src/engines/rules.ts).
  */
 import type { Command } from 'commander';
 import { UsageError } from './usage-error.ts';
 import type { AccelerationSpec } from '../engines/inference-spec.ts';
+import { RESIDENT_COMPONENTS } from '../engines/profiles.ts';
 
 const ENGINES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 const DISTILLS = ['lightx2v-4step', 'lightning-4step', 'fastwan-3step'] as const;
@@ -19,6 +20,7 @@ export interface AccelerationFlags {
   vae?: string;
   t5Dtype?: string;
   lora?: string;
+  keepOnGpu?: string;
 }
 
 export function addAccelerationFlags(cmd: Command): Command {
@@ -30,7 +32,8 @@ export function addAccelerationFlags(cmd: Command): Command {
     .option('--distill <id>', `distilled few-step weights: ${DISTILLS.join('|')}`)
     .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
     .option('--t5-dtype <dtype>', 'umT5: bf16|fp32|fp8|int8 (fp8/int8: quantised linears; default: the engine\'s)')
-    .option('--lora <rank[,fused]>', 'a LoRA on the DiT: its rank, run unfused as PEFT does (diffusers, xdit, cache-dit), or "<rank>,fused" (merged: no per-call cost)');
+    .option('--lora <rank[,fused]>', 'a LoRA on the DiT: its rank, run unfused as PEFT does (diffusers, xdit, cache-dit), or "<rank>,fused" (merged: no per-call cost)')
+    .option('--keep-on-gpu <components>', `keep resident what the engine keeps in host memory by default, comma-separated ${RESIDENT_COMPONENTS.join('|')} (e.g. FastVideo's --dit-cpu-offload False: dit)`);
 }
 
 /** The flags as an inference spec (UsageError for values no engine has). */
@@ -57,5 +60,6 @@ export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
   }
   if (o.lora !== undefined) spec.lora = o.lora;
   if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp32', 'fp8', 'int8'] as const);
+  if (o.keepOnGpu !== undefined) spec.keep_on_gpu = o.keepOnGpu.split(',').map((c) => pick('--keep-on-gpu', c.trim(), RESIDENT_COMPONENTS));
   return spec;
 }

@@ -23,6 +23,7 @@ import { compareStacks } from '../sweep/stack-comparison.ts';
 import { ENGINES, ENGINE_IDS } from '../engines/profiles.ts';
 import { engineCells, MARKDOWN_CELLS } from '../engines/describe.ts';
 import { coolingBlock } from './cooling-block.ts';
+import { offloadStreamBlock } from './offload-stream-block.ts';
 import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
@@ -181,6 +182,7 @@ export const README_BLOCKS: Record<string, () => string> = {
   'recommendation-audit': () => recommendationAuditBlock(),
   'tco-iso': tcoIsoBlock,
   'engine-list': engineList,
+  'offload-stream': offloadStreamBlock,
   'validate-engines': validateEngines,
   'engine-stacks': engineStacks,
   cooling: () => coolingBlock(),

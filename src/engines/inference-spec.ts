@@ -7,7 +7,7 @@ import { parseCache, type CacheSpec } from './step-cache.ts';
 import { parseSparse, type SparseAttention } from './sparse-attention.ts';
 import { parseLora, type LoraSpec } from './lora.ts';
 import type { AccelerationOptions } from './rules.ts';
-import type { EngineId, TextEncoderDtype } from './profiles.ts';
+import type { EngineId, ResidentComponent, TextEncoderDtype } from './profiles.ts';
 import type { DistillId } from './distill.ts';
 
 export interface AccelerationSpec {
@@ -19,6 +19,7 @@ export interface AccelerationSpec {
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   text_encoder_dtype?: TextEncoderDtype;
   lora?: string;
+  keep_on_gpu?: ResidentComponent[];
 }
 
 /**
@@ -45,6 +46,11 @@ export interface AccelerationKnobs {
   textEncoderDtype?: TextEncoderDtype;
   /** A LoRA on the DiT's block linears: unfused (PEFT, a per-call cost) or merged into the weights (lora.ts). */
   lora?: LoraSpec;
+  /**
+   * Components kept on the GPU that the engine would keep in host memory by default (EngineProfile.residency),
+   * as its flags allow: FastVideo's --dit-cpu-offload False, --vae-cpu-offload False, ...
+   */
+  keepOnGpu?: ResidentComponent[];
 }
 
 /** The AccelerationKnobs of the spec (InputError for a bad cache or sparse spec); unset fields stay unset. */
@@ -67,6 +73,7 @@ export function accelerationOptions(i: AccelerationSpec, source = 'inference'): 
     const l = parseLora(i.lora, `${source}.lora`);
     if (l) out.lora = l;
   }
+  if (i.keep_on_gpu !== undefined) out.keepOnGpu = [...i.keep_on_gpu];
   return out;
 }
 

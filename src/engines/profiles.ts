@@ -34,6 +34,20 @@ export interface QuantScheme {
   source: string;
 }
 
+/** Components an engine may keep off the GPU between uses (EngineProfile.residency; inference keep_on_gpu). */
+export const RESIDENT_COMPONENTS = ['dit', 'text_encoder', 'image_encoder', 'vae'] as const;
+export type ResidentComponent = (typeof RESIDENT_COMPONENTS)[number];
+
+export interface EngineResidency {
+  dit?: 'stream';
+  ditSharded?: boolean;
+  textEncoder?: 'stream';
+  imageEncoder?: 'module';
+  vae?: 'module';
+  videoToHost: boolean;
+  source: string;
+}
+
 export interface EngineProfile {
   id: EngineId;
   name: string;
@@ -76,14 +90,14 @@ export interface EngineProfile {
   /**
    * Where the engine keeps each component between uses by default, when not on the GPU (priced in
    * src/perf/engine-residency.ts): 'stream' = FSDP2 with CPUOffloadPolicy(pin_memory=True), the weights copied
-   * host→device (pinned) in every call, one unit prefetched ahead of compute, freed after the call (nothing copied
-   * back); 'module' = module.to(gpu) before the stage and module.to('cpu') after it. `videoToHost`: the decoded
+   * host→device (pinned) in every call, unit by unit after the compute before it (no overlap: measured,
+   * calibration/offload_stream.py), freed after the call (nothing copied back); 'module' = module.to(gpu) before the stage and module.to('cpu') after it. `videoToHost`: the decoded
    * video is copied to host memory inside the decoding stage. `ditSharded`: the streamed DiT is FSDP-sharded over
    * the replica's GPUs, so each GPU copies its 1/N share from host memory and all-gathers the rest over the GPU
    * link, unit by unit. A component left out stays resident; undefined: everything resident (the plan's
    * `offload`/`cpu-offload` then say what moves).
    */
-  residency?: { dit?: 'stream'; ditSharded?: boolean; textEncoder?: 'stream'; imageEncoder?: 'module'; vae?: 'module'; videoToHost: boolean; source: string };
+  residency?: EngineResidency;
   /**
    * The eager forward builds its RoPE tables on the CPU and synchronises the host with the GPU inside every
    * block, so the host's share of each forward is not hidden behind the GPU's queue (priced per step in

@@ -12,7 +12,7 @@ import type { ModelSpec } from '../workload/models.ts';
 import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { isAda, isHopper } from '../hardware/architecture.ts';
-import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type ParallelFeature, type QuantScheme, type TextEncoderDtype } from './profiles.ts';
+import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type EngineResidency, type ParallelFeature, type QuantScheme, type ResidentComponent, type TextEncoderDtype } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
@@ -35,6 +35,7 @@ export interface AccelerationOptions {
   vae?: { dtype?: 'fp32' | 'bf16'; tiled?: boolean; decoder?: 'full' | 'tiny' };
   textEncoderDtype?: TextEncoderDtype;
   lora?: LoraSpec;
+  keepOnGpu?: readonly ResidentComponent[];
 }
 
 /** One acceleration applied, as the estimate's JSON names it. */
@@ -68,6 +69,8 @@ export interface EngineExecution {
   distill?: DistillPreset;
   /** Rank of a LoRA run unfused on every block linear (its per-call GEMMs and adds); undefined: none, or merged. */
   loraRank?: number;
+  /** What the engine keeps off the GPU here: its default residency less what keep_on_gpu keeps resident. */
+  residency?: EngineResidency;
   accelerations: Acceleration[];
   warnings: string[];
 }
@@ -229,6 +232,9 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   if (!e.textEncoder.dtypes.includes(textEncoderDtype)) no('text_encoder_dtype', `runs umT5 in ${e.textEncoder.dtypes.join('/')}, not ${textEncoderDtype} (${e.textEncoder.source})`, enginesWith((x) => x.textEncoder.dtypes.includes(textEncoderDtype)));
   if (textEncoderDtype === 'fp8' || textEncoderDtype === 'int8') acc.push({ knob: 'text_encoder_dtype', value: textEncoderDtype, models: `umT5 linears as ${textEncoderDtype} GEMMs with per-token activation quantisation; weights at 1 byte`, source: e.textEncoder.source, extrapolated: true });
 
+  // ---- residency: keep_on_gpu takes components out of the engine's default host residency ----
+  const residency = keptResident(e, o.keepOnGpu ?? [], acc);
+
   // ---- step cache, distill ----
   if (o.cache && !e.caches.methods.includes(o.cache.method)) no('cache', `has no ${o.cache.method} for Wan (${e.caches.source})`, `${e.caches.methods.length ? `it has: ${e.caches.methods.join(', ')}; ` : ''}${enginesWith((x) => x.caches.methods.includes(o.cache!.method))}`);
   let distill: DistillPreset | undefined;
@@ -256,6 +262,26 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   return {
     engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),
     kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
-    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), accelerations: acc, warnings,
+    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), ...(residency ? { residency } : {}), accelerations: acc, warnings,
+  };
+}
+
+/**
+ * The engine's default residency with the components `keep` names left on the GPU (its own flags, e.g. FastVideo's
+ * --dit-cpu-offload False); a component the engine keeps resident anyway changes nothing.
+ */
+function keptResident(e: EngineProfile, keep: readonly ResidentComponent[], acc: Acceleration[]): EngineResidency | undefined {
+  const r = e.residency;
+  if (!r || !keep.length) return r;
+  const off: Record<ResidentComponent, boolean> = { dit: !!r.dit, text_encoder: !!r.textEncoder, image_encoder: !!r.imageEncoder, vae: !!r.vae };
+  const kept = keep.filter((c) => off[c]);
+  if (!kept.length) return r;
+  acc.push({ knob: 'keep_on_gpu', value: kept.join(','), models: `${kept.join(', ')} resident on the GPU instead of ${e.name}'s default host residency: no copies, and their weights counted in memory`, source: r.source, extrapolated: false });
+  return {
+    ...r,
+    ...(kept.includes('dit') ? { dit: undefined, ditSharded: undefined } : {}),
+    ...(kept.includes('text_encoder') ? { textEncoder: undefined } : {}),
+    ...(kept.includes('image_encoder') ? { imageEncoder: undefined } : {}),
+    ...(kept.includes('vae') ? { vae: undefined } : {}),
   };
 }

@@ -4,12 +4,16 @@
  * SGLang: umT5). Which components are off the GPU is decided once, in the weight plan (weights.ts `offGpu`: a plan
  * that places umT5 itself, t5=cpu or t5=fsdp, or streams the DiT itself, cpu-offload, replaces the engine's default).
  *
- * - 'stream' (FSDP2 CPUOffloadPolicy(pin_memory=True)): each call copies the whole model host→device from pinned
- *   memory, unit by unit, the next unit's copy issued while the current one computes; after the call the GPU copy
- *   is freed (reshard_after_forward), nothing is copied back. Exposed per call: max(0, copy − compute), as the
- *   plan's cpu-offload (weights.ts). The DiT per forward, umT5 per encoder call (the prompt, and the negative
+ * - 'stream' (FSDP2 CPUOffloadPolicy(pin_memory=True), no explicit forward prefetch): each call copies the whole
+ *   model host→device from pinned memory, unit by unit, in the unit's pre-forward hook; after the call the GPU copy
+ *   is freed (reshard_after_forward), nothing is copied back. The copy-in stream waits for the compute issued
+ *   before it, so a unit's copy starts when the previous unit has finished, not behind its compute: the whole copy
+ *   is exposed (measured on an H100: eight Wan2.1-14B blocks under FSDP2 offload took their resident time plus
+ *   the copy, 10-45% slower than the overlapped layerwise stream at every size; calibration/offload_stream.py,
+ *   npm run validate:offload-stream). The DiT per forward, umT5 per encoder call (the prompt, and the negative
  *   prompt under CFG). A DiT sharded over the replica's N GPUs (FastVideo's FSDP inference) copies 1/N per GPU
  *   and all-gathers each block over the GPU link (the collective model), the gather's call cost once a block.
+ *   (A plan's cpu-offload, a side-stream prefetch, hides its copy behind compute instead: weights.ts.)
  * - 'module' (module.to(gpu) / module.to('cpu')): the image encoder around its stage, the VAE around the
  *   conditioning encode and around the decode; whole copies, nothing to overlap with (the stage waits).
  * - the decoded video copied to the host in the decoding stage (`image.cpu()`, pageable memory).
@@ -19,14 +23,14 @@
 import type { EstimateSetup } from './estimate-setup.ts';
 import type { DenoiseCost } from './denoise-cost.ts';
 import type { EncodeDecodeCost } from './encode-decode-cost.ts';
-import { streamExposedPerForward, type Transfer, type WeightPlan } from './weights.ts';
+import type { Transfer, WeightPlan } from './weights.ts';
 
 const GB = 1e9;
 
 export interface ResidencyCost {
   /** Whole-module moves and the video copy (seconds each), by request phase. */
   transfers: Transfer[];
-  /** Streamed weights not hidden by compute: umT5 (encode phase) and the DiT (denoise), seconds per request. */
+  /** Streamed weights' copy time (FSDP2 offload: none of it hidden): umT5 (encode phase) and the DiT (denoise), seconds per request. */
   encodeStreamExposed: number;
   /** umT5 bytes copied host→device per request (every call). */
   encodeStreamBytes: number;
@@ -34,7 +38,7 @@ export interface ResidencyCost {
 }
 
 export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan): ResidencyCost | null {
-  const r = s.exec.engine.residency;
+  const r = s.exec.residency;
   if (!r || s.model.family !== 'wan') return null;
   const { device, model, req, opts } = s;
   const pinnedH2d = device.hostLinkGBs('h2d', true, false) * GB;
@@ -59,15 +63,13 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     const bytes = opts.batch * req.frames * req.height * req.width * 3 * (s.exec.vae.dtype === 'bf16' ? 2 : 4);
     transfers.push({ name: 'decoded video to CPU', bytes, direction: 'd2h', phase: 'decode', seconds: bytes / pageableD2h });
   }
-  // umT5 streamed in every encoder call: the prompt, and the negative prompt under CFG; vgsim prices umT5's
-  // compute as two calls (encode-decode-cost.ts), so one call's compute is half the text-encode stage without CLIP
+  // umT5 streamed in every encoder call: the prompt, and the negative prompt under CFG, each copy before its compute
   let encodeStreamExposed = 0;
   let encodeStreamBytes = 0;
   if (w.offGpu.textEncoder) {
     const umt5Bytes = w.t5Bytes - clipBytes;
     const calls = req.cfg ? 2 : 1;
-    const computePerCall = ed.teCost.seconds / 2;
-    encodeStreamExposed = calls * streamExposedPerForward(umt5Bytes / pinnedH2d, computePerCall);
+    encodeStreamExposed = calls * (umt5Bytes / pinnedH2d);
     encodeStreamBytes = calls * umt5Bytes;
   }
   // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute; sharded over the
@@ -79,7 +81,7 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     const shards = !r.ditSharded ? 1 : s.plan.fsdp ? s.fsdpN : s.groupN;
     const blocks = Math.ceil(model.dit.layers / s.pp);
     const gather = shards > 1 && !s.plan.fsdp ? blocks * s.layout.network.collective('allgather', perForward / blocks, shards).seconds : 0;
-    ditStreamExposed = streamExposedPerForward(perForward / shards / pinnedH2d + gather, d.forwardSeconds) * d.forwardsPerStep * req.steps;
+    ditStreamExposed = (perForward / shards / pinnedH2d + gather) * d.forwardsPerStep * req.steps;
   }
   return { transfers, encodeStreamExposed, encodeStreamBytes, ditStreamExposed };
 }

@@ -75,7 +75,7 @@ export function compareEngines(rows: readonly EngineValidationRow[]): EngineComp
   return rows.map((r) => {
     const e = estimateRow(r);
     const v = value(e, r.metric);
-    const knobs = Object.entries(r.options).map(([k, x]) => `${k}=${typeof x === 'object' ? Object.entries(x).map(([a, b]) => `${a}:${b}`).join('/') : x}`);
+    const knobs = Object.entries(r.options).map(([k, x]) => `${k}=${Array.isArray(x) ? x.join(',') : typeof x === 'object' ? Object.entries(x).map(([a, b]) => `${a}:${b}`).join('/') : x}`);
     return {
       id: r.id, engine: r.engine, model: r.model, gpu: r.gpu, gpus: r.gpus,
       settings: [r.parallel !== 'none' ? r.parallel : '', `${r.resolution}x${r.frames}f/${r.steps}st${r.cfg ? '' : ' no-CFG'}`, ...knobs].filter(Boolean).join(' '),

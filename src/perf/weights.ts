@@ -13,9 +13,11 @@ import { loraParams } from '../engines/lora.ts';
 const GB = 1e9;
 
 /**
- * Weights streamed behind a forward (a prefetched copy per block, on its own stream): the copy time the forward's
- * compute does not hide, per forward. The rule of every streamed residency (plan cpu-offload here, the engines'
- * in engine-residency.ts); checked against measured streaming by calibration/offload_stream.py.
+ * Weights streamed behind a forward (the next block's copy on its own stream while this block computes, as
+ * diffusers' group offload with use_stream, LightX2V's block offload and SGLang's layerwise offload run it): the
+ * copy time the forward's compute does not hide, per forward. The plan's cpu-offload; checked against a measured
+ * layerwise stream by calibration/offload_stream.py (FSDP2's offload, which does not overlap, is
+ * engine-residency.ts's).
  */
 export function streamExposedPerForward(copySeconds: number, computeSeconds: number): number {
   return Math.max(0, copySeconds - computeSeconds);
@@ -80,7 +82,7 @@ export function weightPlan(s: EstimateSetup, d: DenoiseCost): WeightPlan {
   // a second DiT for the later sampler passes (HunyuanVideo-1.5's SR DiT): resident beside the first unless
   // models move between uses (the official default, --offloading true: one DiT on the GPU at a time)
   const secondDit = model.sampler.secondDitParams ?? 0;
-  const residency = model.family === 'wan' ? s.exec.engine.residency : undefined;
+  const residency = model.family === 'wan' ? s.exec.residency : undefined;
   // a plan that places umT5 itself (t5=cpu, t5=fsdp) overrides the engine's default streaming
   const offGpu = { dit: residency?.dit === 'stream' && !plan.cpuOffload, textEncoder: residency?.textEncoder === 'stream' && plan.t5 === 'gpu', vae: residency?.vae === 'module' };
   const ditWeightBytesPerGpu = plan.cpuOffload || offGpu.dit

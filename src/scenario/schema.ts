@@ -6,6 +6,7 @@
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
 import { ATTENTION_CHOICES } from '../workload/ops.ts';
+import { RESIDENT_COMPONENTS } from '../engines/profiles.ts';
 import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
@@ -66,6 +67,7 @@ export const InferenceSchema = z
       .optional()
       .describe('VAE variant'),
     text_encoder_dtype: z.enum(['bf16', 'fp32', 'fp8', 'int8']).optional().describe('umT5 precision: bf16, fp32 (FastVideo\'s default), or quantised block linears fp8/int8 (default: the engine\'s)'),
+    keep_on_gpu: z.array(z.enum(RESIDENT_COMPONENTS)).optional().describe('components kept resident on the GPU that the engine keeps in host memory by default (vgsim list engines, "off the GPU by default"), as its flags allow: e.g. [dit, vae] for FastVideo\'s --dit-cpu-offload False --vae-cpu-offload False'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),
