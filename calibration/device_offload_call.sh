@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# One device call (2026-12-07), either GPU: calibration/offload_stream.py on eight Wan2.1-14B blocks, resident,
+# One device call (2026-12-07), either GPU: calibration/offload_stream.py on eight Wan DiT blocks, resident,
 # FSDP2 CPU-offloaded and layerwise-streamed, at five video sizes from copy-bound to compute-bound (~2 minutes).
-# Everything comes back as one archive (the device returns ~8 files).
+# MODEL (default: the 14B's blocks on an H200, the 1.3B's on an H100, whose 14B run is offload/h100-sxm.json of
+# 2026-12-07 08:17 UTC). Everything comes back as one archive (the device returns ~8 files).
 set -u; mkdir -p $OUT/o
 nvidia-smi --query-gpu=name,driver_version,power.limit,clocks.max.sm --format=csv,noheader | tee $OUT/o/gpu.txt
 gpu=h100-sxm; grep -q H200 $OUT/o/gpu.txt && gpu=h200
+model=${MODEL:-$([ $gpu = h200 ] && echo wan2.1-t2v-14b || echo wan2.1-t2v-1.3b)}
+name=$gpu; [ $model = wan2.1-t2v-14b ] || name=$gpu-${model#wan2.1-t2v-}
 cd calibration
-timeout 300 python3 offload_stream.py --layers 8 --budget-s 240 --out $OUT/o/$gpu.json 2>&1 | grep -v Warning | tee $OUT/o/run.log; echo "offload_stream rc=$?"
+timeout 300 python3 offload_stream.py --model $model --layers 8 --budget-s 240 --out $OUT/o/$name.json 2>&1 | grep -v Warning | tee $OUT/o/run.log; echo "offload_stream rc=$?"
 tar -czf /tmp/o.tgz -C $OUT o && rm -rf $OUT/o && mv /tmp/o.tgz $OUT/offload.tgz; ls -la $OUT; true
