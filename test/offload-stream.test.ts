@@ -48,8 +48,17 @@ describe('streamed weights: a prefetching stream costs the copy its compute does
 
 const runs = existsSync(OFFLOAD_DIR) ? readdirSync(OFFLOAD_DIR).filter((f) => f.endsWith('.json')) : [];
 describe.runIf(runs.length > 0)('streamed weights: the committed GPU runs', () => {
-  it('each within 10% of vgsim\'s rule for its mechanism (the FSDP2 rule was read off these runs; the layerwise rows check the older overlap rule)', () => {
-    for (const f of runs) for (const r of compareOffloadStream(loadOffloadStreamRun(`${OFFLOAD_DIR}/${f}`))) expect(Math.abs(r.error), `${f} ${r.shape} ${r.mode}`).toBeLessThan(0.10);
+  it('layerwise rows within 10% of the overlap rule; FSDP2 rows at or above the whole-copy rule, within 20% (its hooks add under 2 ms a block, not modelled)', () => {
+    for (const f of runs) {
+      for (const r of compareOffloadStream(loadOffloadStreamRun(`${OFFLOAD_DIR}/${f}`))) {
+        const where = `${f} ${r.shape} ${r.mode}`;
+        if (r.mode === 'layerwise') expect(Math.abs(r.error), where).toBeLessThan(0.10);
+        else {
+          expect(r.error, where).toBeLessThan(0.02);
+          expect(r.error, where).toBeGreaterThan(-0.20);
+        }
+      }
+    }
   });
 
   it('every streamed run computed with its own weights (its output equals the resident run\'s)', () => {
