@@ -33,11 +33,11 @@ describe('streamed weights: a prefetching stream costs the copy its compute does
     const copy = (8 * blockBytes) / H100_PINNED; // 102.8 ms
     const [small, big, fsdp2] = rows;
     // copy-bound: the whole copy is the forward
-    expect(small!.bound).toBe('copy');
+    expect(small!.longer).toBe('copy');
     expect(small!.modelS).toBeCloseTo(copy, 9);
     expect(small!.error).toBeCloseTo(copy / 0.11 - 1, 9);
     // compute-bound: the copy hides, the resident time stands
-    expect(big!.bound).toBe('compute');
+    expect(big!.longer).toBe('compute');
     expect(big!.modelS).toBeCloseTo(0.7, 9);
     expect(big!.error).toBeCloseTo(0.7 / 0.72 - 1, 9);
     // FSDP2: the copy after the compute, whatever the shape

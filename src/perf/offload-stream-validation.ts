@@ -38,7 +38,8 @@ export interface OffloadStreamRow {
   /** Resident compute plus vgsim's exposed copy (fsdp2: the whole copy; layerwise: what the compute does not hide). */
   modelS: number;
   error: number;
-  bound: 'copy' | 'compute';
+  /** Which of the copy and the resident compute takes longer. */
+  longer: 'copy' | 'compute';
   /** The streamed output's largest difference from the resident one (0: every block read its own weights). */
   maxAbsDiff: number | null;
 }
@@ -66,7 +67,7 @@ export function compareOffloadStream(run: OffloadStreamRun): OffloadStreamRow[] 
     const modelS = res + (r.mode === 'fsdp2' ? copyS : streamExposedPerForward(copyS, res));
     out.push({
       shape: r.shape, tokens: r.tokens, mode: r.mode, residentS: res, copyS, measuredS: r.seconds, modelS,
-      error: modelS / r.seconds - 1, bound: copyS > res ? 'copy' : 'compute', maxAbsDiff: r.max_abs_diff_vs_resident ?? null,
+      error: modelS / r.seconds - 1, longer: copyS > res ? 'copy' : 'compute', maxAbsDiff: r.max_abs_diff_vs_resident ?? null,
     });
   }
   return out;
