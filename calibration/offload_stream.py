@@ -162,6 +162,19 @@ class Layerwise:
         return x
 
 
+class Stack(nn.Module):
+    """The blocks in sequence, as one module (the FSDP2 root; what torch.compile wraps)."""
+
+    def __init__(self, bs):
+        super().__init__()
+        self.blocks = nn.ModuleList(bs)
+
+    def forward(self, x, *rest):
+        for b in self.blocks:
+            x = b(x, *rest)
+        return x
+
+
 def fsdp2_stack(blocks):
     """The blocks under FSDP2 with pinned CPU offload on a one-GPU mesh (each block a unit, the stack the root)."""
     import torch.distributed as dist
@@ -176,16 +189,6 @@ def fsdp2_stack(blocks):
         dist.init_process_group("nccl", rank=0, world_size=1)
     mesh = init_device_mesh("cuda", (1,))
     policy = CPUOffloadPolicy(pin_memory=True)
-
-    class Stack(nn.Module):
-        def __init__(self, bs):
-            super().__init__()
-            self.blocks = nn.ModuleList(bs)
-
-        def forward(self, x, *rest):
-            for b in self.blocks:
-                x = b(x, *rest)
-            return x
 
     stack = Stack(blocks)
     for b in stack.blocks:
@@ -217,7 +220,9 @@ def main():
     ap.add_argument("--model", default="wan2.1-t2v-14b")
     ap.add_argument("--layers", type=int, default=8)
     ap.add_argument("--shapes", default="256x256x5f,480x272x17f,832x480x17f,832x480x33f,832x480x81f")
-    ap.add_argument("--modes", default="resident,layerwise,fsdp2")
+    ap.add_argument("--modes", default="resident,layerwise,fsdp2",
+                    help="also resident-compiled, fsdp2-compiled: torch.compile around the stack, as FastVideo's "
+                         "--enable_torch_compile wraps its (FSDP2-offloaded) transformer (composed_pipeline_base.py:100-103 @7d8cf38)")
     ap.add_argument("--device", default="cuda")
     ap.add_argument("--budget-s", type=float, default=150)
     a = ap.parse_args()
@@ -239,10 +244,16 @@ def main():
     if "layerwise" in modes:
         lw = Layerwise([copy.deepcopy(b) for b in blocks], dev)
         runners["layerwise"] = lw.forward
-    if "fsdp2" in modes and dev == "cuda":
+    if "resident-compiled" in modes:
+        rc = torch.compile(Stack(blocks))
+        runners["resident-compiled"] = lambda inp: run_blocks([rc], inp, dev)
+    if any(m.startswith("fsdp2") for m in modes) and dev == "cuda":
         try:
             st = fsdp2_stack([copy.deepcopy(b) for b in blocks])
             runners["fsdp2"] = lambda inp: run_blocks([st], inp, dev)
+            if "fsdp2-compiled" in modes:
+                stc = torch.compile(st)
+                runners["fsdp2-compiled"] = lambda inp: run_blocks([stc], inp, dev)
         except Exception as exc:  # noqa: BLE001
             out.data["fsdp2_error"] = short_err(exc)
             print("fsdp2 unavailable:", short_err(exc), flush=True)
