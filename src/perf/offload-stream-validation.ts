@@ -30,7 +30,8 @@ export interface OffloadStreamRun {
 export interface OffloadStreamRow {
   shape: string;
   tokens: number;
-  mode: 'fsdp2' | 'layerwise';
+  /** How the weights were streamed; '-compiled': under torch.compile, against the compiled resident stack. */
+  mode: 'fsdp2' | 'layerwise' | 'fsdp2-compiled';
   residentS: number;
   /** The stack's weights over the profile's pinned rate. */
   copyS: number;
@@ -59,12 +60,13 @@ export function loadOffloadStreamRun(file: string): OffloadStreamRun {
 export function compareOffloadStream(run: OffloadStreamRun): OffloadStreamRow[] {
   const pinned = new DeviceModel(run.gpu).hostLinkGBs('h2d', true, false) * 1e9;
   const copyS = (run.layers * run.blockBytes) / pinned;
-  const resident = new Map(run.rows.filter((r) => r.mode === 'resident' && r.seconds !== undefined).map((r) => [r.shape, r.seconds!]));
+  const resident = new Map(run.rows.filter((r) => r.mode.startsWith('resident') && r.seconds !== undefined).map((r) => [`${r.mode}/${r.shape}`, r.seconds!]));
   const out: OffloadStreamRow[] = [];
   for (const r of run.rows) {
-    const res = resident.get(r.shape);
-    if ((r.mode !== 'fsdp2' && r.mode !== 'layerwise') || r.seconds === undefined || res === undefined) continue;
-    const modelS = res + (r.mode === 'fsdp2' ? copyS : streamExposedPerForward(copyS, res));
+    if (r.mode !== 'fsdp2' && r.mode !== 'layerwise' && r.mode !== 'fsdp2-compiled') continue;
+    const res = resident.get(`${r.mode.endsWith('-compiled') ? 'resident-compiled' : 'resident'}/${r.shape}`);
+    if (r.seconds === undefined || res === undefined) continue;
+    const modelS = res + (r.mode.startsWith('fsdp2') ? copyS : streamExposedPerForward(copyS, res));
     out.push({
       shape: r.shape, tokens: r.tokens, mode: r.mode, residentS: res, copyS, measuredS: r.seconds, modelS,
       error: modelS / r.seconds - 1, longer: copyS > res ? 'copy' : 'compute', maxAbsDiff: r.max_abs_diff_vs_resident ?? null,
