@@ -48,21 +48,26 @@ describe('streamed weights: a prefetching stream costs the copy its compute does
 
 const runs = existsSync(OFFLOAD_DIR) ? readdirSync(OFFLOAD_DIR).filter((f) => f.endsWith('.json')) : [];
 describe.runIf(runs.length > 0)('streamed weights: the committed GPU runs', () => {
-  it('layerwise rows within 10% of the overlap rule; FSDP2 rows at or above the whole-copy rule, within 20% (its hooks add under 2 ms a block, not modelled)', () => {
+  it('layerwise rows within 10% of the overlap rule; FSDP2 rows, eager or compiled, from 5% under the whole-copy rule to 20% over (its hooks add under 2 ms a block, not modelled)', () => {
     for (const f of runs) {
       for (const r of compareOffloadStream(loadOffloadStreamRun(`${OFFLOAD_DIR}/${f}`))) {
         const where = `${f} ${r.shape} ${r.mode}`;
         if (r.mode === 'layerwise') expect(Math.abs(r.error), where).toBeLessThan(0.10);
         else {
-          expect(r.error, where).toBeLessThan(0.02);
+          expect(r.error, where).toBeLessThan(0.05);
           expect(r.error, where).toBeGreaterThan(-0.20);
         }
       }
     }
   });
 
-  it('every streamed run computed with its own weights (its output equals the resident run\'s)', () => {
-    for (const f of runs) for (const r of compareOffloadStream(loadOffloadStreamRun(`${OFFLOAD_DIR}/${f}`))) expect(r.maxAbsDiff, `${f} ${r.shape} ${r.mode}`).toBe(0);
+  it('every streamed run computed with its own weights (its output equals the eager resident run\'s; compiled runs within bf16 rounding of fused kernels)', () => {
+    for (const f of runs) {
+      for (const r of compareOffloadStream(loadOffloadStreamRun(`${OFFLOAD_DIR}/${f}`))) {
+        if (r.mode.endsWith('-compiled')) expect(r.maxAbsDiff!, `${f} ${r.shape} ${r.mode}`).toBeLessThan(0.05);
+        else expect(r.maxAbsDiff, `${f} ${r.shape} ${r.mode}`).toBe(0);
+      }
+    }
   });
 
   it('the README block tabulates every run', () => {
