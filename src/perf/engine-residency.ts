@@ -72,8 +72,8 @@ export function engineResidency(s: EstimateSetup, d: DenoiseCost, ed: EncodeDeco
     encodeStreamExposed = calls * (umt5Bytes / pinnedH2d);
     encodeStreamBytes = calls * umt5Bytes;
   }
-  // the DiT streamed in every forward (bf16 weights as loaded), behind the forward's compute; sharded over the
-  // replica (FSDP inference), each GPU copies its 1/N share and all-gathers the unit, block by block
+  // the DiT streamed in every forward (bf16 weights as loaded), each block's copy before its compute; sharded over
+  // the replica (FSDP inference), each GPU copies its 1/N share and all-gathers the unit, block by block
   let ditStreamExposed = 0;
   if (w.offGpu.dit) {
     const perForward = (s.expertParams * s.wBytes) / s.plan.tp / s.pp;
