@@ -1,6 +1,6 @@
 /**
  * The engine and acceleration flags shared by `vgsim estimate` and `vgsim plan`: --engine, --dtype-layers,
- * --sparse, --cache, --distill, --vae, --t5-dtype, --lora, --keep-on-gpu. They map to the scenario's `inference:` fields (checked by
+ * --sparse, --cache, --distill, --vae, --t5-dtype, --lora, --keep-on-gpu, --sample-shift. They map to the scenario's `inference:` fields (checked by
  * the engine's rules when the estimate runs, src/engines/rules.ts).
  */
 import type { Command } from 'commander';
@@ -21,6 +21,7 @@ export interface AccelerationFlags {
   t5Dtype?: string;
   lora?: string;
   keepOnGpu?: string;
+  sampleShift?: string;
 }
 
 export function addAccelerationFlags(cmd: Command): Command {
@@ -33,7 +34,8 @@ export function addAccelerationFlags(cmd: Command): Command {
     .option('--vae <variant>', 'VAE decode: comma-separated fp32|bf16, tiled, tiny (default: the engine\'s)')
     .option('--t5-dtype <dtype>', 'umT5: bf16|fp32|fp8|int8 (fp8/int8: quantised linears; default: the engine\'s)')
     .option('--lora <rank[,fused]>', 'a LoRA on the DiT: its rank, run unfused as PEFT does (diffusers, xdit, cache-dit), or "<rank>,fused" (merged: no per-call cost)')
-    .option('--keep-on-gpu <components>', `keep resident what the engine keeps in host memory by default, comma-separated ${RESIDENT_COMPONENTS.join('|')} (e.g. FastVideo's --dit-cpu-offload False: dit)`);
+    .option('--keep-on-gpu <components>', `keep resident what the engine keeps in host memory by default, comma-separated ${RESIDENT_COMPONENTS.join('|')} (e.g. FastVideo's --dit-cpu-offload False: dit)`)
+    .option('--sample-shift <x>', 'the sampler\'s flow shift (default: the engine\'s for the model; sets the A14B expert switch and where a step cache\'s published schedule holds)');
 }
 
 /** The flags as an inference spec (UsageError for values no engine has). */
@@ -60,6 +62,11 @@ export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
   }
   if (o.lora !== undefined) spec.lora = o.lora;
   if (o.t5Dtype !== undefined) spec.text_encoder_dtype = pick('--t5-dtype', o.t5Dtype, ['bf16', 'fp32', 'fp8', 'int8'] as const);
+  if (o.sampleShift !== undefined) {
+    const x = Number(o.sampleShift);
+    if (!(Number.isFinite(x) && x > 0)) throw new UsageError(`--sample-shift expects a positive number (e.g. 5 or 12), got "${o.sampleShift}"`);
+    spec.sample_shift = x;
+  }
   if (o.keepOnGpu !== undefined) spec.keep_on_gpu = o.keepOnGpu.split(',').map((c) => pick('--keep-on-gpu', c.trim(), RESIDENT_COMPONENTS));
   return spec;
 }

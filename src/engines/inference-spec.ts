@@ -20,6 +20,7 @@ export interface AccelerationSpec {
   text_encoder_dtype?: TextEncoderDtype;
   lora?: string;
   keep_on_gpu?: ResidentComponent[];
+  sample_shift?: number;
 }
 
 /**
@@ -51,6 +52,11 @@ export interface AccelerationKnobs {
    * as its flags allow: FastVideo's --dit-cpu-offload False, --vae-cpu-offload False, ...
    */
   keepOnGpu?: ResidentComponent[];
+  /**
+   * The sampler's flow shift (default: the engine's for the model, sample-shift.ts). It sets the timesteps: the
+   * A14B expert switch and the step caches' published schedules follow it.
+   */
+  sampleShift?: number;
 }
 
 /** The AccelerationKnobs of the spec (InputError for a bad cache or sparse spec); unset fields stay unset. */
@@ -74,6 +80,7 @@ export function accelerationOptions(i: AccelerationSpec, source = 'inference'): 
     if (l) out.lora = l;
   }
   if (i.keep_on_gpu !== undefined) out.keepOnGpu = [...i.keep_on_gpu];
+  if (i.sample_shift !== undefined) out.sampleShift = i.sample_shift;
   return out;
 }
 

@@ -27,6 +27,7 @@
 import { InputError, type InputIssue } from '../errors.ts';
 import { MAG_RATIOS } from './magcache-ratios.ts';
 import { teacacheComputedFraction } from './teacache.ts';
+import { cacheShiftNote, type ShiftChoice } from './sample-shift.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { highNoiseSteps } from '../workload/models.ts';
 
@@ -127,6 +128,8 @@ export interface CacheSchedule {
   basis: 'rule' | 'published' | 'user';
   label: string;
   notes: string[];
+  /** Why the published schedule may not hold for this request (a sampler shift it was not published at). */
+  offSchedule?: string;
 }
 
 export function formatCache(c: CacheSpec): string {
@@ -193,7 +196,7 @@ export function magcacheComputed(ratiosIn: readonly number[], calibratedSteps: n
 }
 
 /** The request's schedule under a cache (throws InputError where the method has no schedule for the model). */
-export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: number; cfg: boolean; width: number; height: number; image: boolean; frames: number }, source = 'cache'): CacheSchedule {
+export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: number; cfg: boolean; width: number; height: number; image: boolean; frames: number; highSteps?: number }, source = 'cache', shift?: ShiftChoice): CacheSchedule {
   const branches: 1 | 2 = req.cfg ? 2 : 1;
   const forwards = req.steps * branches;
   const notes: string[] = [];
@@ -210,18 +213,22 @@ export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: n
       if (spec.first && (wan22 || model.experts === 2)) fail('the first MagCache release (2025-06-09) covered Wan2.1 only', 'drop ",first"');
       const p = { threshold: Number.isNaN(spec.threshold) ? d.threshold : spec.threshold, k: Number.isNaN(spec.k) ? d.k : spec.k, retention: Number.isNaN(spec.retention) ? d.retention : spec.retention, ...(spec.first ? { first: true } : {}) };
       const resolved: CacheSpec = { method: 'magcache', ...p };
-      const split = model.experts === 2 && model.expertSchedule ? { highSteps: highNoiseSteps(model.expertSchedule, req.steps), mode: model.task === 'i2v' ? 'i2v' as const : 't2v' as const } : undefined;
+      const split = model.experts === 2 && model.expertSchedule ? { highSteps: req.highSteps ?? highNoiseSteps(model.expertSchedule, req.steps), mode: model.task === 'i2v' ? 'i2v' as const : 't2v' as const } : undefined;
       const dec = magcacheComputed(t.ratios, t.steps, req.steps, branches, p, split);
       if (t.steps !== req.steps) notes.push(`MagCache ratios calibrated at ${t.steps} steps, nearest-interpolated to ${req.steps} as the script does`);
+      const offSchedule = cacheShiftNote('MagCache', model, req, shift);
+      if (offSchedule) notes.push(offSchedule);
       const rule = spec.first ? '; the first release\'s indexing, Zehong-Ma/MagCache@8a2fcbf:MagCache4Wan2.1/magcache_generate.py:638' : '';
-      return { spec: resolved, forwards, computed: dec.filter(Boolean).length, frontBlocks: 0, basis: 'rule', label: `${formatCache(resolved)} (${t.source}${rule})`, notes };
+      return { spec: resolved, forwards, computed: dec.filter(Boolean).length, frontBlocks: 0, basis: 'rule', label: `${formatCache(resolved)} (${t.source}${rule})`, notes, ...(offSchedule ? { offSchedule } : {}) };
     }
     case 'teacache': {
       const f = teacacheComputedFraction(model, req, spec.threshold, spec.retSteps);
       if (typeof f === 'string') return fail(f, 'TeaCache coefficients exist for Wan2.1 only (SGLang marks Wan2.2 "need to be calibrated")');
       notes.push(...f.notes);
+      const offSchedule = cacheShiftNote('TeaCache', model, req, shift);
+      if (offSchedule) notes.push(offSchedule);
       const computed = Math.min(forwards, Math.max(branches, Math.round(f.fraction * forwards)));
-      return { spec, forwards, computed, frontBlocks: 0, basis: 'published', label: `${formatCache(spec)}: ${(100 * f.fraction).toFixed(0)}% of forwards computed (${f.source})`, notes };
+      return { spec, forwards, computed, frontBlocks: 0, basis: 'published', label: `${formatCache(spec)}: ${(100 * f.fraction).toFixed(0)}% of forwards computed (${f.source})`, notes, ...(offSchedule ? { offSchedule } : {}) };
     }
     case 'fbcache': {
       const computed = Math.max(branches, Math.round((1 - spec.skip) * forwards));

@@ -37,7 +37,7 @@ export function teacacheComputedFraction(model: ModelSpec, req: { width: number;
       break;
     }
   }
-  const notes = [`TeaCache: fraction of forwards computed from the TeaCache README's published A800 timings (${curve.steps} steps, ${curve.size}, ${curve.frames} frames), not from its rule; its schedule follows the input (the indicator tracks the prompt's and image's path), so other inputs compute more or fewer forwards at the same threshold (LightX2V's H200 benchmark of I2V-480P at 0.2, the official rule and coefficients, computed more: README, lx-h200-480-4)`];
+  const notes = [`TeaCache: fraction of forwards computed from the TeaCache README's published A800 timings (${curve.steps} steps, ${curve.size}, ${curve.frames} frames), not from its rule (its indicator, the change of the timestep embedding between steps, needs the model's time-embedding weights; it does not depend on the prompt or the image, so the same steps, shift and threshold skip the same forwards)`];
   if (req.steps !== curve.steps) notes.push(`TeaCache schedule published at ${curve.steps} steps; applied as the same fraction at ${req.steps}`);
   return { fraction, source: curve.source, notes };
 }

@@ -20,6 +20,7 @@ import type { InferenceOptions } from './estimate.ts';
 import { familyNotes } from './family-notes.ts';
 import { resolveEngine, type EngineExecution } from '../engines/rules.ts';
 import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
+import { requestShift, type ShiftChoice } from '../engines/sample-shift.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
 import { quantizedAttentionRatio, SAGE_MEASURED_GPU } from './quantized-attention.ts';
 import { vsaLayout, type VsaLayout } from '../workload/vsa.ts';
@@ -71,6 +72,8 @@ export interface EstimateSetup {
   /** Video Sparse Attention's tiling of this request (when `--sparse vsa`). */
   vsa?: VsaLayout;
   cache?: CacheSchedule;
+  /** The sampler's flow shift the request runs at, with its source (undefined: not known for this engine). */
+  shift?: ShiftChoice;
   warnings: string[];
 }
 
@@ -133,7 +136,10 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const exec = resolveEngine({ ...opts, cfg }, plan, input.model, getGpu(node.gpu));
   // a distilled model fixes the steps and CFG of every request
   const distilled = exec.distill ? { ...input.request, steps: exec.distill.steps, cfg: exec.distill.cfg } : input.request;
-  const req = resolveRequest(input.model, distilled);
+  // the sampler's shift: the user's, else the engine's for the model (sets the A14B switch, checks cache schedules)
+  const size = { width: distilled?.width ?? input.model.defaults.width, height: distilled?.height ?? input.model.defaults.height };
+  const shift = requestShift(opts.sampleShift, exec.engine.id, input.model, size);
+  const req = resolveRequest(input.model, shift ? { ...distilled, shift: shift.shift } : distilled);
   const model = req.model;
   if (exec.distill && input.request?.steps !== undefined && input.request.steps !== exec.distill.steps) req.warnings.push(`${exec.distill.name}: runs ${exec.distill.steps} steps, not the ${input.request.steps} asked for`);
   const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
@@ -164,7 +170,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (opts.compile && !exec.fusedLegacy) warnings.push(`compile (${exec.engine.name}): inductor's fusion of the elementwise chains is modelled from the operator list, not measured${exec.cudaGraphs ? '' : '; no CUDA graphs (eager launches)'}`);
   if (opts.dtype === 'fp8' && exec.legacyFp8) warnings.push('fp8: linear layers in e4m3 with per-tensor scales (rates measured with torch._scaled_mm); attention stays bf16');
   if (exec.engine.id !== 'official') warnings.push(`engine ${exec.engine.id}: the DiT block's elementwise kernels follow its code (${exec.style}); their rates are our measured kernel families, the fused kernels priced at one pass over their bytes`);
-  const cache = opts.cache ? cacheSchedule(opts.cache, model, req) : undefined;
+  const cache = opts.cache ? cacheSchedule(opts.cache, model, req, 'cache', shift) : undefined;
   if (cache) warnings.push(...cache.notes);
   const sparse = exec.sparse;
   const p = model.dit.patch;
@@ -187,7 +193,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     expertParams: ditParams(model.dit),
     fsdpN: plan.fsdp ? layout.group('fsdp').p : 1,
     pp: plan.pipefusion,
-    exec, density, ...(vsa ? { vsa } : {}), cache,
+    exec, density, ...(vsa ? { vsa } : {}), cache, ...(shift ? { shift } : {}),
     warnings,
   };
 }

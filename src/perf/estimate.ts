@@ -150,7 +150,7 @@ export interface Estimate {
   node: string;
   nodes: number;
   parallel: string;
-  request: { width: number; height: number; frames: number; steps: number; cfg: boolean; batch: number; tokens: number; high_noise_steps: number; low_noise_steps: number };
+  request: { width: number; height: number; frames: number; steps: number; cfg: boolean; batch: number; tokens: number; high_noise_steps: number; low_noise_steps: number; sample_shift: number | null };
   options: InferenceOptions & { attention_kernel: AttentionKernel };
   /** The serving engine modelled (src/engines/profiles.ts). */
   engine: string;
@@ -286,10 +286,10 @@ export function estimate(input: EstimateInput): Estimate {
     node: s.nodeId,
     nodes: layout.nodes,
     parallel: formatPlan(plan),
-    request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg, batch: opts.batch, tokens: req.tokens, high_noise_steps: req.highSteps, low_noise_steps: req.lowSteps },
+    request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg, batch: opts.batch, tokens: req.tokens, high_noise_steps: req.highSteps, low_noise_steps: req.lowSteps, sample_shift: s.shift?.shift ?? null },
     options: { ...opts, attention_kernel: s.kernel },
     engine: s.exec.engine.id,
-    accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' }] : []),
+    accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' || s.cache.offSchedule !== undefined }] : []),
     step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis } : null,
     quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],
     forward_s: d.branchForward,

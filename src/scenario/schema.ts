@@ -68,6 +68,7 @@ export const InferenceSchema = z
       .describe('VAE variant'),
     text_encoder_dtype: z.enum(['bf16', 'fp32', 'fp8', 'int8']).optional().describe('umT5 precision: bf16, fp32 (FastVideo\'s default), or quantised block linears fp8/int8 (default: the engine\'s)'),
     keep_on_gpu: z.array(z.enum(RESIDENT_COMPONENTS)).optional().describe('components kept resident on the GPU that the engine keeps in host memory by default (vgsim list engines, "off the GPU by default"), as its flags allow: e.g. [dit, vae] for FastVideo\'s --dit-cpu-offload False --vae-cpu-offload False'),
+    sample_shift: z.number().positive().optional().describe('the sampler\'s flow shift (default: the engine\'s for the model, e.g. 5, or 3 for SGLang\'s Wan2.1-1.3B): sets the A14B expert switch and whether a step cache\'s published schedule holds'),
     compile: z.boolean().default(false).describe('fused/compiled kernels and CUDA graphs instead of eager PyTorch'),
     cfg: z.enum(['official', 'sequential', 'batched']).default('official').describe('run the two classifier-free-guidance passes one after the other or as one batch-2 forward; official = as the model\'s own script does (Wan, Mochi: sequential; CogVideoX, LTX-Video: batched)'),
     offload: z.boolean().default(false).describe('the official single-GPU offload path (umT5 and the inactive expert live on the CPU)'),

@@ -18,6 +18,8 @@ export interface RequestShape {
    * always are. Default false.
    */
   image?: boolean;
+  /** The sampler's flow shift, where it is not the model's own (sets the A14B expert switch). */
+  shift?: number;
 }
 
 export interface ResolvedRequest extends RequestShape {
@@ -97,7 +99,7 @@ export function resolveRequest(model: ModelSpec, shape: Partial<RequestShape> = 
     warnings.push(`${width}x${height} is not among ${model.name}'s official sizes (${model.sizes.map(([w, h]) => `${w}x${h}`).join(', ')})`);
   }
   const lat = latentShape(model, width, height, frames);
-  const highSteps = model.experts === 2 && model.expertSchedule ? highNoiseSteps(model.expertSchedule, steps) : steps;
+  const highSteps = model.experts === 2 && model.expertSchedule ? highNoiseSteps(shape.shift !== undefined ? { ...model.expertSchedule, shift: shape.shift } : model.expertSchedule, steps) : steps;
   return {
     width, height, frames, steps, cfg, model,
     image: model.vaeEncodeFrames === 'clip' || shape.image === true,

@@ -187,7 +187,7 @@ export function estimateText(e: Estimate): string {
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   // a forward is one guidance branch at the request's batch; a step runs the branches in sequence, in parallel or batched
   const stepHow = !e.request.cfg ? '' : /(^|,)cfg=2/.test(e.parallel) ? ' (its guidance branches on two GPU groups at once)' : e.options.cfg === 'batched' ? ' (its guidance branches batched into one forward)' : ' (its guidance branches in sequence)';
-  out.push(`one DiT forward ${fmtSeconds(e.forward_s)}${e.request.cfg ? ' (one guidance branch)' : ''}, one step ${fmtSeconds(e.step_s)}${stepHow}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps` : ''}`);
+  out.push(`one DiT forward ${fmtSeconds(e.forward_s)}${e.request.cfg ? ' (one guidance branch)' : ''}, one step ${fmtSeconds(e.step_s)}${stepHow}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps${r.sample_shift !== null ? ` (sampler shift ${r.sample_shift})` : ''}` : ''}`);
   out.push(e.fits ? `throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)` : 'throughput: none (the request does not fit; see memory below)');
   const pp = e.postprocess;
   if (pp) {
