@@ -71,7 +71,8 @@ export function engineDefaultShift(engine: EngineId, model: ModelSpec, req: Req)
       if (base === 'wan2.2-t2v-a14b') return { shift: 12, source: SGLANG };
       return undefined;
     case 'lightx2v-2507':
-      return { shift: 5, source: LIGHTX2V_BENCH };
+      // the benchmark's configs are Wan2.1's; its Wan2.2 configs are not part of that benchmark
+      return base.startsWith('wan2.1-') ? { shift: 5, source: LIGHTX2V_BENCH } : undefined;
     default:
       // diffusers, xDiT, cache-dit, vLLM-Omni: the checkpoint's scheduler_config.json; LightX2V: each config file
       // sets its own (3 to 16 across ModelTC/LightX2V@f8aee98:configs): vgsim does not know them
