@@ -28,6 +28,7 @@ DIT_CASES = {
     "hunyuan-video-1.5-480p": (31, 30, 53),  # 848x480, 121 frames (patch 1)
     "cogvideox1.5-5b": (21, 96, 170),    # 1360x768, 81 frames
     "cogvideox-5b": (13, 60, 90),        # 720x480, 49 frames
+    "cogvideox-2b": (13, 60, 90),        # 720x480, 49 frames
     "ltx-video-2b": (16, 22, 38),        # 1216x704, 121 frames
     "ltx-video-13b": (16, 28, 50),       # second pass of 1216x704: 1600x896
     "mochi-1": (28, 60, 106),            # 848x480, 163 frames

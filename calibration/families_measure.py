@@ -43,6 +43,7 @@ TINY = {
                                    vis_len=4, vis_dim=16, valid=4),
     "cogvideox1.5-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
     "cogvideox-5b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
+    "cogvideox-2b": dict(dim=64, heads=2, layers=1, te=16, text_dim=32, text_len=8),
     "ltx-video-2b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
     "ltx-video-13b": dict(dim=64, heads=2, layers=1, cross=64, text_dim=32, text_len=8),
     "mochi-1": dict(dim=64, dim_y=32, heads=2, layers=2, mlp=96, mlp_y=48, text_dim=32, text_len=8),
@@ -96,7 +97,16 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--tiny", action="store_true", help="tiny widths and shapes: checks every code path on a CPU in seconds")
     ap.add_argument("--cases", default=None, help="comma-separated model / VAE ids to run (default: all)")
+    ap.add_argument("--vae-latent", action="append", default=[], metavar="VAE=TxHxW[,TxHxW]",
+                    help="decoder calls at these latents instead of the case's tile, e.g. cogvideox-vae=3x60x90,2x60x90 "
+                         "(CogVideoX-5B's untiled 720x480 decode: one 3-frame call, then 2-frame calls)")
     a = ap.parse_args()
+    vae_latents = {}
+    for spec in a.vae_latent:
+        vid, _, lat = spec.partition("=")
+        if vid not in VAE_CASES or not lat:
+            sys.exit(f"--vae-latent {spec!r}: expected VAE=TxHxW[,TxHxW] with VAE one of {', '.join(VAE_CASES)}")
+        vae_latents[vid] = [tuple(int(x) for x in one.split("x")) for one in lat.split(",")]
     dev = a.device
     if a.tiny:
         for k, v in TINY.items():
@@ -142,7 +152,7 @@ def main():
         flush()
         if dev == "cuda":
             torch.cuda.empty_cache()
-    for vid, latent in VAE_CASES.items():
+    for vid, latent in [(v, l) for v, tile in VAE_CASES.items() for l in vae_latents.get(v, [tile])]:
         if only and vid not in only:
             continue
         row = dict(kind="vae_decode_call", vae=vid, latent=shrink(latent))

@@ -41,6 +41,11 @@ CONFIGS = {
                             patch=(2, 2, 2), patch_bias=False, text_len=226, text_dim=4096),
     "cogvideox-5b": dict(family="cogvideox", dim=3072, heads=48, layers=42, te=512, in_ch=16,
                          patch=(1, 2, 2), patch_bias=True, text_len=226, text_dim=4096),
+    # CogVideoX-2B (THUDM/CogVideoX-2b transformer/config.json: 30 heads of 64, 30 layers, time_embed_dim 512,
+    # use_rotary_positional_embeddings false): no RoPE; CogVideoXPatchEmbed adds its sincos position table to the
+    # text+video embeddings once per forward instead (diffusers embeddings.py CogVideoXPatchEmbed.forward)
+    "cogvideox-2b": dict(family="cogvideox", dim=1920, heads=30, layers=30, te=512, in_ch=16,
+                         patch=(1, 2, 2), patch_bias=True, text_len=226, text_dim=4096, rope=False),
     "ltx-video-2b": dict(family="ltx-video", dim=2048, heads=32, layers=28, cross=2048, in_ch=128,
                          text_len=256, text_dim=4096),
     "ltx-video-13b": dict(family="ltx-video", dim=4096, heads=32, layers=48, cross=4096, in_ch=128,
@@ -402,13 +407,15 @@ class CogBlock(nn.Module):
 
     def attn1(self, xs, es, cos, sin):
         """CogVideoXAttnProcessor2_0.__call__ (attention_processor.py): the text+video cat, q, k and v are its
-        locals, alive until it returns the split to_out output; RoPE is written back into q/k in place."""
+        locals, alive until it returns the split to_out output; RoPE is written back into q/k in place (none for
+        the 2B, which passes no rotary embedding)."""
         lt = es.shape[1]
         h = torch.cat([es, xs], dim=1)
         q, k, v = (heads_first(f(h), self.heads) for f in (self.to_q, self.to_k, self.to_v))
         q, k = self.norm_q(q), self.norm_k(k)
-        q[:, :, lt:] = rope_diffusers(q[:, :, lt:], cos, sin)
-        k[:, :, lt:] = rope_diffusers(k[:, :, lt:], cos, sin)
+        if cos is not None:
+            q[:, :, lt:] = rope_diffusers(q[:, :, lt:], cos, sin)
+            k[:, :, lt:] = rope_diffusers(k[:, :, lt:], cos, sin)
         h = heads_last(attention(q, k, v))
         h = self.to_out(h)
         return h[:, lt:], h[:, :lt]
@@ -451,13 +458,16 @@ class CogVideoXDiT(nn.Module):
         tt = math.ceil(t / pt) * pt
         n = (tt // pt) * (h // 2) * (w // 2)
         hd = c["dim"] // c["heads"]
-        return dict(x=torch.randn(1, tt, c["in_ch"], h, w, device=device, dtype=dtype),
+        base = dict(x=torch.randn(1, tt, c["in_ch"], h, w, device=device, dtype=dtype),
                     text=torch.randn(1, c["text_len"], c["text_dim"], device=device, dtype=dtype),
-                    tsin=torch.randn(1, c["dim"], device=device, dtype=dtype),
-                    cos=torch.randn(n, hd, device=device, dtype=torch.float32),
-                    sin=torch.randn(n, hd, device=device, dtype=torch.float32))
+                    tsin=torch.randn(1, c["dim"], device=device, dtype=dtype))
+        if c.get("rope", True):
+            return dict(base, cos=torch.randn(n, hd, device=device, dtype=torch.float32),
+                        sin=torch.randn(n, hd, device=device, dtype=torch.float32))
+        # the sincos table CogVideoXPatchEmbed keeps as a buffer, sliced to text + video rows (in the model's dtype)
+        return dict(base, pos=torch.randn(1, c["text_len"] + n, c["dim"], device=device, dtype=dtype))
 
-    def forward(self, x, text, tsin, cos, sin):
+    def forward(self, x, text, tsin, cos=None, sin=None, pos=None):
         b, t, ch, h, w = x.shape
         pt, p = self.c["patch"][0], self.c["patch"][1]
         if pt > 1:
@@ -466,6 +476,10 @@ class CogVideoXDiT(nn.Module):
         else:
             img = self.proj(x.reshape(-1, ch, h, w)).flatten(2).transpose(1, 2).reshape(b, -1, self.c["dim"])
         enc = self.text_proj(text)
+        if pos is not None:
+            # CogVideoXPatchEmbed: cat(text, video) + the position table, split again by the transformer's forward
+            e = torch.cat([enc, img], dim=1) + pos
+            enc, img = e[:, :enc.shape[1]], e[:, enc.shape[1]:]
         temb = self.time_embedding(tsin)
         for blk in self.blocks:
             img, enc = blk(img, enc, temb, cos, sin)
