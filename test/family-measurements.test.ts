@@ -152,6 +152,7 @@ describe('the committed H100 SXM run (calibration/families/h100-sxm-l4.json): H1
     ['dit_forward hunyuan-video-1.5-480p', -0.061, -0.008],
     ['dit_forward cogvideox1.5-5b', +0.005, -0.003],
     ['dit_forward cogvideox-5b', -0.027, -0.001],
+    ['dit_forward cogvideox-2b', -0.029, -0.053], // added 2026-12-07 (the 2B reference: no RoPE, the position table added once)
     ['dit_forward ltx-video-2b', +0.005, -0.002],
     ['dit_forward ltx-video-13b', +0.016, -0.000],
     ['dit_forward mochi-1', -0.022, -0.001],
@@ -173,25 +174,48 @@ describe('the committed H100 SXM run (calibration/families/h100-sxm-l4.json): H1
   it('the CogVideoX, Mochi and HunyuanVideo-1.5 DiT rows and all decoder rows are re-runs with fixed references, and the file says so', () => {
     const f = loadFamilyMeasurements('calibration/families/h100-sxm-l4.json');
     const merged = f.notes?.merged_runs ?? [];
-    expect(merged).toHaveLength(2);
+    expect(merged).toHaveLength(3);
     expect(merged[0]!.replaced).toBe(4);
     for (const id of ['cogvideox-5b', 'cogvideox1.5-5b', 'mochi-1', 'hunyuan-video-1.5-480p']) expect(merged[0]!.note).toContain(id);
     expect(merged[1]!.replaced).toBe(5);
     for (const id of ['hunyuan-video-vae', 'hunyuan-video-15-vae', 'cogvideox-vae', 'ltx-video-vae', 'mochi-vae']) expect(merged[1]!.note).toContain(id);
+    expect([merged[2]!.replaced, merged[2]!.added]).toEqual([0, 1]);
+    expect(merged[2]!.note).toContain('cogvideox-2b');
   });
   it('every case of the file is compared, none failed in the script', () => {
     expect(rows).toHaveLength(expected.length);
     const f = loadFamilyMeasurements('calibration/families/h100-sxm-l4.json');
     expect(f.cases.filter((c) => c.error)).toEqual([]);
   });
-  it('all seven DiT forwards and five decoder calls within 10% in time and in peak memory on the H100; the weights match the reference exactly', () => {
+  it('all eight DiT forwards and five decoder calls within 10% in time and in peak memory on the H100; the weights match the reference exactly', () => {
     const dit = rows.filter((r) => r.kind === 'dit_forward');
-    expect(dit.filter((r) => Math.abs(r.time_error) <= 0.1)).toHaveLength(7);
-    expect(dit.filter((r) => Math.abs(r.memory_error) <= 0.1)).toHaveLength(7);
+    expect(dit.filter((r) => Math.abs(r.time_error) <= 0.1)).toHaveLength(8);
+    expect(dit.filter((r) => Math.abs(r.memory_error) <= 0.1)).toHaveLength(8);
     // and the five decoder calls within 10% in time and in peak memory
     expect(rows.filter((r) => r.kind === 'vae_decode_call' && Math.abs(r.time_error) <= 0.1)).toHaveLength(5);
     expect(rows.filter((r) => r.kind === 'vae_decode_call' && Math.abs(r.memory_error) <= 0.1)).toHaveLength(5);
     for (const r of dit) expect(r.weights_error).toBe(0);
+  });
+});
+
+describe('CogVideoX at the diffusers-torchao shape, full size on an H100 (calibration/families/h100-sxm.json)', () => {
+  // the published cog5b/cog2b rows (A100 -19%/-26%, H100 -8%) run this shape; its pieces, measured held out, place the miss
+  const rows = compareFamilyMeasurements('h100-sxm', loadFamilyMeasurements('calibration/families/h100-sxm.json'));
+  const row = (c: string) => rows.find((r) => r.case === c)!;
+  it('the full-depth 2B and 5B DiTs and the untiled decode calls at 60x90 within 5% in time and 2% in peak memory', () => {
+    expect(rows).toHaveLength(5);
+    for (const r of rows) {
+      expect(Math.abs(r.time_error), r.case).toBeLessThan(0.05);
+      expect(Math.abs(r.memory_error), r.case).toBeLessThan(0.02);
+    }
+    // today's signed time errors, ±2 points
+    for (const [c, e] of [['dit_forward cogvideox-2b latent 13x60x90', -0.042], ['dit_forward cogvideox-5b latent 13x60x90', -0.029], ['vae_decode_call cogvideox-vae latent 2x60x90', +0.019]] as const) {
+      expect(Math.abs(row(c).time_error - e), c).toBeLessThan(0.02);
+    }
+  });
+  it('the whole untiled decode of 13 latent frames (one 3-frame call, five 2-frame calls) within 3%', () => {
+    const [a, b] = [row('vae_decode_call cogvideox-vae latent 3x60x90'), row('vae_decode_call cogvideox-vae latent 2x60x90')];
+    expect(Math.abs((a.predicted_s + 5 * b.predicted_s) / (a.measured_s + 5 * b.measured_s) - 1)).toBeLessThan(0.03);
   });
 });
 

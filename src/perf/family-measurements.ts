@@ -60,6 +60,8 @@ export interface FamilyMeasurementFile {
   cases: FamilyMeasurementCase[];
   /** Later runs whose rows replaced this file's (calibration/merge_runs.py): when, how many, and why; a caveat on rows not to trust. */
   notes?: {
+    /** What the run measured and why, when it is not the standard families_measure.py set. */
+    what?: string;
     merged_runs?: { measured_at?: string | null; replaced: number; added: number; note?: string }[];
     caveat?: string;
     /**
