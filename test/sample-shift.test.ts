@@ -10,6 +10,7 @@ import { getModel } from '../src/workload/request.ts';
 import { engineDefaultShift, officialShift } from '../src/engines/sample-shift.ts';
 import { accelerationSpec } from '../src/cli/acceleration-flags.ts';
 import { inferenceOptions } from '../src/perf/estimate-input.ts';
+import { vgsim } from './support/cli.ts';
 
 const m = (id: string) => getModel(id);
 const p480 = { width: 832, height: 480 };
@@ -84,6 +85,17 @@ describe('step caches published at the official shift', () => {
     const e = estimate({ model: m('wan2.1-t2v-14b'), gpu: 'h100-sxm', request: { ...p720, frames: 81, steps: 50, cfg: true }, options: { engine: 'diffusers', cache: { method: 'magcache', threshold: NaN, k: NaN, retention: NaN } } });
     expect(e.warnings.join('\n')).toMatch(/MagCache: schedule published at the official sampler shift 5; the engine's sampler shift is not known to vgsim \(set sample_shift\)/);
   });
+
+  it('the estimate JSON says why in short, and a plan whose pick rests on it carries a caveat', () => {
+    expect(tea('sglang').step_cache?.off_schedule).toBe('schedule published at sampler shift 5, run at 3');
+    expect(tea('official').step_cache?.off_schedule).toBeUndefined();
+    const plan = (engine: string) => vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1', '--resolution', '832x480', '--frames', '21', '--engine', engine, '--cache', 'teacache:0.08,ret']);
+    const sgl = plan('sglang');
+    expect(sgl.code).toBe(0);
+    expect(sgl.stdout).toMatch(/^pick: .*\ncaveat: the pick rests on accelerations vgsim extrapolates: cache teacache \(schedule published at sampler shift 5, run at 3\)/m);
+    // on the official path the schedule is the published one, still a published table rather than the rule: said so
+    expect(plan('official').stdout).toMatch(/caveat: the pick rests on accelerations vgsim extrapolates: cache teacache \(published schedule\)/);
+  }, 60_000);
 
   it('no prose says the schedule depends on the prompt or image (the indicator is timestep-only)', () => {
     expect(tea('official').warnings.join('\n')).toMatch(/does not depend on the prompt or the image/);

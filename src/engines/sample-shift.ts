@@ -87,16 +87,18 @@ export function requestShift(user: number | undefined, engine: EngineId, model: 
 }
 
 /**
- * A note when a step cache's schedule, published at the official shift, is applied at another one (or at one
- * vgsim does not know); undefined when they agree.
+ * Where a step cache's schedule, published at the official shift, is applied at another one (or at one vgsim does
+ * not know): a short statement (the estimate's `step_cache.off_schedule`, the plan's caveat) and the note with its
+ * sources; undefined when they agree.
  */
-export function cacheShiftNote(method: string, model: ModelSpec, req: Req, run: ShiftChoice | undefined): string | undefined {
+export function cacheShiftNote(method: string, model: ModelSpec, req: Req, run: ShiftChoice | undefined): { short: string; note: string } | undefined {
   const published = officialShift(model, req);
   if (!published) return undefined;
   if (run && Math.abs(run.shift - published.shift) < 1e-9) return undefined;
+  const short = `schedule published at sampler shift ${published.shift}, run at ${run ? run.shift : 'a shift vgsim does not know'}`;
   const why = method === 'TeaCache'
     ? 'its indicator is the change of the timestep embedding between steps (teacache_generate.py:519-545), so the steps and the shift alone set which forwards it skips'
     : 'its magnitude ratios were recorded along the official timesteps';
   const here = run ? `this run samples at shift ${run.shift} (${run.source})` : 'the engine\'s sampler shift is not known to vgsim (set sample_shift)';
-  return `${method}: schedule published at the official sampler shift ${published.shift}; ${here}: ${why}, and at another shift the fraction of forwards computed is outside what was published`;
+  return { short, note: `${method}: schedule published at the official sampler shift ${published.shift}; ${here}: ${why}, and at another shift the fraction of forwards computed is outside what was published` };
 }

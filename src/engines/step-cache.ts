@@ -128,7 +128,7 @@ export interface CacheSchedule {
   basis: 'rule' | 'published' | 'user';
   label: string;
   notes: string[];
-  /** Why the published schedule may not hold for this request (a sampler shift it was not published at). */
+  /** Why the published schedule may not hold for this request, in short (a sampler shift it was not published at). */
   offSchedule?: string;
 }
 
@@ -216,8 +216,9 @@ export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: n
       const split = model.experts === 2 && model.expertSchedule ? { highSteps: req.highSteps ?? highNoiseSteps(model.expertSchedule, req.steps), mode: model.task === 'i2v' ? 'i2v' as const : 't2v' as const } : undefined;
       const dec = magcacheComputed(t.ratios, t.steps, req.steps, branches, p, split);
       if (t.steps !== req.steps) notes.push(`MagCache ratios calibrated at ${t.steps} steps, nearest-interpolated to ${req.steps} as the script does`);
-      const offSchedule = cacheShiftNote('MagCache', model, req, shift);
-      if (offSchedule) notes.push(offSchedule);
+      const off = cacheShiftNote('MagCache', model, req, shift);
+      const offSchedule = off?.short;
+      if (off) notes.push(off.note);
       const rule = spec.first ? '; the first release\'s indexing, Zehong-Ma/MagCache@8a2fcbf:MagCache4Wan2.1/magcache_generate.py:638' : '';
       return { spec: resolved, forwards, computed: dec.filter(Boolean).length, frontBlocks: 0, basis: 'rule', label: `${formatCache(resolved)} (${t.source}${rule})`, notes, ...(offSchedule ? { offSchedule } : {}) };
     }
@@ -225,8 +226,9 @@ export function cacheSchedule(spec: CacheSpec, model: ModelSpec, req: { steps: n
       const f = teacacheComputedFraction(model, req, spec.threshold, spec.retSteps);
       if (typeof f === 'string') return fail(f, 'TeaCache coefficients exist for Wan2.1 only (SGLang marks Wan2.2 "need to be calibrated")');
       notes.push(...f.notes);
-      const offSchedule = cacheShiftNote('TeaCache', model, req, shift);
-      if (offSchedule) notes.push(offSchedule);
+      const off = cacheShiftNote('TeaCache', model, req, shift);
+      const offSchedule = off?.short;
+      if (off) notes.push(off.note);
       const computed = Math.min(forwards, Math.max(branches, Math.round(f.fraction * forwards)));
       return { spec, forwards, computed, frontBlocks: 0, basis: 'published', label: `${formatCache(spec)}: ${(100 * f.fraction).toFixed(0)}% of forwards computed (${f.source})`, notes, ...(offSchedule ? { offSchedule } : {}) };
     }

@@ -157,7 +157,7 @@ export interface Estimate {
   /** Every acceleration applied beyond the engine's defaults, with what it changes and its source. */
   accelerations: Acceleration[];
   /** Step cache: forwards of the request and how many ran their blocks. */
-  step_cache: { method: string; forwards: number; computed: number; basis: 'rule' | 'published' | 'user' } | null;
+  step_cache: { method: string; forwards: number; computed: number; basis: 'rule' | 'published' | 'user'; off_schedule?: string } | null;
   /** Published quality of the settings that change the output (step cache, distill); empty when none is published. */
   quality: QualityRecord[];
   forward_s: number;
@@ -290,7 +290,7 @@ export function estimate(input: EstimateInput): Estimate {
     options: { ...opts, attention_kernel: s.kernel },
     engine: s.exec.engine.id,
     accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' || s.cache.offSchedule !== undefined }] : []),
-    step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis } : null,
+    step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis, ...(s.cache.offSchedule ? { off_schedule: s.cache.offSchedule } : {}) } : null,
     quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],
     forward_s: d.branchForward,
     step_s: stepSeconds,

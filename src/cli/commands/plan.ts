@@ -157,6 +157,9 @@ Examples:
         process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
         // a pick whose forward the host's kernel launches bound rests on the host CPU, which the ranking cannot see
         if (best.estimate?.warnings.some(isHostBoundNote)) process.stdout.write('caveat: the pick\'s DiT forward is bound by the host\'s kernel launches, so its latency and throughput follow the host CPU (vgsim estimate says by how much; measure the host with calibration/host/forward_host_probe.py)\n');
+        // a ranking that rests on accelerations priced beyond what was measured says which
+        const extrapolated = best.estimate?.accelerations.filter((a) => a.extrapolated).map((a) => a.knob === 'cache' && best.estimate?.step_cache ? `cache ${best.estimate.step_cache.method} (${best.estimate.step_cache.off_schedule ?? `${best.estimate.step_cache.basis} schedule`})` : `${a.knob}=${a.value}`) ?? [];
+        if (extrapolated.length) process.stdout.write(`caveat: the pick rests on accelerations vgsim extrapolates: ${extrapolated.join('; ')} — vgsim estimate gives each with its basis\n`);
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
       process.stdout.write(`evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}\n`);
