@@ -11,6 +11,7 @@ import { engineDefaultShift, officialShift } from '../src/engines/sample-shift.t
 import { accelerationSpec } from '../src/cli/acceleration-flags.ts';
 import { inferenceOptions } from '../src/perf/estimate-input.ts';
 import { vgsim } from './support/cli.ts';
+import { parseOfficialFlags } from '../src/parallel/official-flags.ts';
 
 const m = (id: string) => getModel(id);
 const p480 = { width: 832, height: 480 };
@@ -109,4 +110,12 @@ describe('--sample-shift and inference.sample_shift', () => {
     expect(() => accelerationSpec({ sampleShift: 'x' })).toThrow(/--sample-shift expects a positive number/);
     expect(inferenceOptions({ sample_shift: 8 }).sampleShift).toBe(8);
   });
+  it('an official launch line\'s --sample_shift is read; the estimate CLI prices the switch it moves', () => {
+    expect(parseOfficialFlags('python generate.py --task t2v-A14B --sample_shift 5').sampleShift).toBe(5);
+    expect(parseOfficialFlags('python generate.py --task t2v-A14B').sampleShift).toBeUndefined();
+    expect(() => parseOfficialFlags('python generate.py --task t2v-A14B --sample_shift 0')).toThrow(/--sample_shift must be a positive number/);
+    const r = vgsim(['estimate', '--official', 'python generate.py --task t2v-A14B --sample_shift 5', '--gpu', 'h100-sxm', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).request).toMatchObject({ high_noise_steps: 17, sample_shift: 5 });
+  }, 30_000);
 });

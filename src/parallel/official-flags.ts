@@ -6,6 +6,7 @@
  * Mapping (the README's table is generated from OFFICIAL_FLAG_MAP below):
  *   --task t2v-A14B | i2v-A14B | ti2v-5B (Wan2.2), t2v-14B | t2v-1.3B (Wan2.1)  → the model
  *   --size W*H, --frame_num N, --sample_steps N                                → the request
+ *   --sample_shift X                                                            → inference.sample_shift
  *   --image FILE (ti2v-5B: image-to-video; i2v tasks always have one)           → request.image
  *   --ulysses_size N (= world size), --ring_size N (Wan2.1 only, through xDiT)  → ulysses=N, ring=N
  *   --dit_fsdp → fsdp · --t5_fsdp → t5=fsdp · --t5_cpu → t5=cpu
@@ -30,6 +31,8 @@ export interface OfficialRun {
   plan: ParallelPlan;
   /** DiT weights resident on the GPU: converted to bf16, or the checkpoint's fp32. */
   weightDtype: 'bf16' | 'fp32';
+  /** --sample_shift when given (else the script's default for the task, engines/sample-shift.ts). */
+  sampleShift?: number;
   /** The flags as read, normalised (for reports). */
   flags: string[];
 }
@@ -48,6 +51,7 @@ export const OFFICIAL_FLAG_MAP: { flag: string; vgsim: string }[] = [
   { flag: 'torchrun --nproc_per_node=N', vgsim: '`--gpus N` (world size)' },
   { flag: '--task t2v-A14B / i2v-A14B / ti2v-5B / t2v-14B / t2v-1.3B', vgsim: '`--model wan2.2-t2v-a14b` / `wan2.2-i2v-a14b` / `wan2.2-ti2v-5b` / `wan2.1-t2v-14b` / `wan2.1-t2v-1.3b`' },
   { flag: '--size W*H, --frame_num N, --sample_steps N', vgsim: '`--resolution WxH`, `--frames N`, `--steps N`' },
+  { flag: '--sample_shift X', vgsim: '`--sample-shift X` (the A14B expert switch; where a step cache\'s published schedule holds)' },
   { flag: '--image (ti2v-5B)', vgsim: '`--image` (VAE-encodes the reference image)' },
   { flag: '--ulysses_size N', vgsim: '`ulysses=N`' },
   { flag: '--ring_size N (Wan2.1 with xDiT)', vgsim: '`ring=N`' },
@@ -128,6 +132,9 @@ export function parseOfficialFlags(line: string, source = '--official'): Officia
   };
   request.frames = int('frame_num');
   request.steps = int('sample_steps');
+  const shiftFlag = opts.get('sample_shift');
+  const sampleShift = shiftFlag === undefined ? undefined : Number(shiftFlag);
+  if (sampleShift !== undefined && !(Number.isFinite(sampleShift) && sampleShift > 0)) bad(`--sample_shift must be a positive number, got "${String(shiftFlag)}"`);
   if (task) request.image = task.image || opts.has('image');
   const plan: ParallelPlan = { ...SINGLE_GPU };
   const ulysses = int('ulysses_size') ?? 1;
@@ -152,7 +159,7 @@ export function parseOfficialFlags(line: string, source = '--official'): Officia
   if (issues.length) throw new InputError(issues);
   const flags = [...opts].map(([k, v]) => (v === true ? `--${k}` : `--${k} ${v}`));
   if (world > 1) flags.unshift(`--nproc_per_node=${world}`);
-  return { model: task!.model, code: task!.code, request, gpus: world, plan, weightDtype, flags };
+  return { model: task!.model, code: task!.code, request, gpus: world, plan, weightDtype, flags, ...(sampleShift !== undefined ? { sampleShift } : {}) };
 }
 
 /** Flags that take a value. */
