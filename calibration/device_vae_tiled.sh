@@ -16,7 +16,12 @@ gpu=h100-sxm; grep -q H200 $OUT/g/gpu.txt && gpu=h200
 cd calibration
 if [ $gpu = h200 ] && [ "${PART:-profile}" = families ]; then
   timeout 190 python3 families_measure.py --layers 4 --cases cogvideox-5b,cogvideox1.5-5b,mochi-1,ltx-video-vae,mochi-vae --out $OUT/g/h200-remeasure.json > $OUT/g/fam.log 2>&1; echo "families rc=$?"
-  VT_CASES=832x480x81; B=110
+  # the long-sequence attention rows the H100 profile gained on 2026-12-07 (profiles/runs/h100-sxm-attention-long*.json)
+  A=""; for h in 3 4 5 6 8 10 12 20 24; do for be in cudnn flash; do A="$A,$be:1:$h:128:119056:119056"; done; done
+  for L in 48360 75600; do for be in cudnn flash; do A="$A,$be:1:24:128:$L:$L"; done; done
+  A="$A,cudnn:1:16:128:49290:49290,flash:1:16:128:49290:49290"
+  timeout 60 python3 profile_gpu.py --sections attention --attn-cases "${A#,}" --out $OUT/g/h200-attention-long.json > $OUT/g/al.log 2>&1; echo "attention-long rc=$?"
+  VT_CASES=832x480x81; B=80
 elif [ $gpu = h200 ]; then
   timeout 170 python3 families_profile.py --layers 4 --cases mochi-vae,ltx-video-vae,hunyuan-video-vae,cogvideox-vae --out $OUT/g/h200-families-profile.json > $OUT/g/fp.log 2>&1; echo "families_profile rc=$?"
   timeout 70 python3 conv_workspace_probe.py --out $OUT/g/conv-workspace-h200.json > $OUT/g/cw.log 2>&1; echo "conv_workspace rc=$?"

@@ -260,8 +260,17 @@ workload:
 describe('published figures (held out; tolerances pin where the model stands today, see README)', () => {
   const rows = new Map(comparePublishedFamilies().map((r) => [r.id, r]));
   const within = (id: string, tol: number) => expect(Math.abs(rows.get(id)!.error), id).toBeLessThan(tol);
-  it('HunyuanVideo on 1, 2 and 3 GPUs: within 13.5% (xDiT report, official code)', () => {
-    for (const id of ['hv-h100-720p-1', 'hv-h100-720p-2', 'hv-h20-720p-1', 'hv-h20-720p-2', 'hv-h100-960-1', 'hv-h100-960-2', 'hv-h100-960-3']) within(id, 0.135);
+  it('HunyuanVideo on 1, 2 and 3 GPUs: within 10% (xDiT report, official code); the 1-GPU rows within 10% since the long-sequence attention rows', () => {
+    for (const id of ['hv-h100-720p-1', 'hv-h100-720p-2', 'hv-h20-720p-1', 'hv-h20-720p-2', 'hv-h100-960-1', 'hv-h100-960-2', 'hv-h100-960-3']) within(id, 0.10);
+  });
+  it('the attention rows behind them: at 24 heads, 119,056 tokens run slower than 27,280, cuDNN by 5-6% and FA2 by about 3% (profiles/runs/h100-sxm-attention-long-2026-12-07.json)', () => {
+    const att = JSON.parse(readFileSync('calibration/profiles/h100-sxm.json', 'utf8')).attention as { backend: string; heads: number; head_dim: number; lq: number; lk: number; tflops: number }[];
+    const rate = (be: string, lq: number) => att.find((r) => r.backend === be && r.heads === 24 && r.head_dim === 128 && r.lq === lq && r.lk === lq)!.tflops;
+    for (const [be, lo, hi] of [['cudnn', 0.05, 0.06], ['flash', 0.025, 0.035]] as const) {
+      const slower = 1 - rate(be, 119056) / rate(be, 27280);
+      expect(slower, be).toBeGreaterThan(lo);
+      expect(slower, be).toBeLessThan(hi);
+    }
   });
   it('HunyuanVideo on 4-8 GPUs: within 13% except 8 H100s (vgsim scales better than the published runs: within 30%)', () => {
     for (const id of ['hv-h100-720p-4', 'hv-h20-720p-4', 'hv-h20-720p-8']) within(id, 0.13);
