@@ -12,6 +12,7 @@ import { accelerationSpec } from '../src/cli/acceleration-flags.ts';
 import { inferenceOptions } from '../src/perf/estimate-input.ts';
 import { vgsim } from './support/cli.ts';
 import { parseOfficialFlags } from '../src/parallel/official-flags.ts';
+import { estimateRow, loadEngineValidation } from '../src/perf/engine-validation.ts';
 
 const m = (id: string) => getModel(id);
 const p480 = { width: 832, height: 480 };
@@ -100,6 +101,23 @@ describe('step caches published at the official shift', () => {
 
   it('no prose says the schedule depends on the prompt or image (the indicator is timestep-only)', () => {
     expect(tea('official').warnings.join('\n')).toMatch(/does not depend on the prompt or the image/);
+  });
+});
+
+describe('held out: the published TeaCache runs, split by whether they ran at the shift the schedule was published at', () => {
+  // nothing here is fitted: the rows are calibration/published/engines-e2e.json's validation rows with a TeaCache
+  const rows = loadEngineValidation('calibration/published/engines-e2e.json').rows.filter((r) => /^teacache/.test(String(r.options.cache ?? ''))).map((r) => {
+    const e = estimateRow(r);
+    const v = r.metric === 'e2e_s' ? e.total_s : r.metric === 'denoise_s' ? e.denoise_s : e.step_s;
+    return { id: r.id, error: v / r.value - 1, off: e.step_cache?.off_schedule };
+  });
+  it('the runs at the published shift land within 7%; the runs at another one are the 11-19% misses, and each is flagged', () => {
+    const on = rows.filter((r) => !r.off);
+    const off = rows.filter((r) => r.off);
+    expect(on.length).toBeGreaterThanOrEqual(4);
+    for (const r of on) expect(Math.abs(r.error), r.id).toBeLessThan(0.07);
+    expect(off.map((r) => r.id).sort()).toEqual(['lx-h200-480-4', 'sgl-ci-13b-tea', 'sgl26-13b-tea']);
+    for (const r of off) expect(Math.abs(r.error), r.id).toBeGreaterThan(0.1);
   });
 });
 
