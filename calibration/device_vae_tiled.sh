@@ -19,7 +19,7 @@ if [ $gpu = h200 ] && [ "${PART:-profile}" = families ]; then
   # the long-sequence attention rows the H100 profile gained on 2026-12-07 (profiles/runs/h100-sxm-attention-long*.json)
   A=""; for h in 3 4 5 6 8 10 12 20 24; do for be in cudnn flash; do A="$A,$be:1:$h:128:119056:119056"; done; done
   for L in 48360 75600; do for be in cudnn flash; do A="$A,$be:1:24:128:$L:$L"; done; done
-  A="$A,cudnn:1:16:128:49290:49290,flash:1:16:128:49290:49290"
+  for L in 49290 75600 111600; do for be in cudnn flash; do A="$A,$be:1:16:128:$L:$L"; done; done
   timeout 60 python3 profile_gpu.py --sections attention --attn-cases "${A#,}" --out $OUT/g/h200-attention-long.json > $OUT/g/al.log 2>&1; echo "attention-long rc=$?"
   VT_CASES=832x480x81; B=80
 elif [ $gpu = h200 ]; then

@@ -12,6 +12,7 @@ import { SINGLE_GPU } from '../parallel/plan.ts';
 import { comparePublishedFamilies, loadPublishedFamilies, summarizeFamilies, type PublishedFamilyRow } from '../perf/published-families.ts';
 import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements } from '../perf/family-measurements.ts';
 import { packagePath } from '../package-files.ts';
+import { headDimFactor } from '../perf/attention-head-dim.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -118,7 +119,16 @@ function cogvideoxPieces(): string {
   return `On an H100 the pieces of that pipeline at its full size (\`calibration/families/h100-sxm.json\`, batch 1, SDPA on cuDNN) come within a few percent: ` +
     `the 2B DiT at full depth ${pct(dit('cogvideox-2b').time_error)}, the 5B ${pct(dit('cogvideox-5b').time_error)}, the untiled decode of the 49 frames ` +
     `(one 3-latent-frame call and five 2-frame calls, ${measured.toFixed(2)} s measured) ${pct(predicted / measured - 1)}; vgsim's 2B graph also matches its reference's ` +
-    'parameters and FLOPs exactly. So the 2B is modelled right where it was measured, and what is left of its A100 miss is the A100\'s.';
+    `parameters and FLOPs exactly, and the head-dim-64 ratio vgsim gives FlashAttention-2 (the FA3 paper's, ${headDimFactor('fa2', 64, 17776).toFixed(3)}) is what an H100 ` +
+    `measures at these shapes (${fa2Hd64Ratios()}, \`calibration/profiles/runs/h100-sxm-attention-hd64-2026-12-07.json\`). So the 2B is modelled right where it was measured, ` +
+    'and what is left of its A100 miss is the A100\'s own attention and GEMM rates, which no measurement here reaches.';
+}
+
+/** FlashAttention-2 at head dim 64 over head dim 128, at 30 and 48 heads and 17,776 tokens, on the H100 (hd64 run). */
+function fa2Hd64Ratios(): string {
+  const att = JSON.parse(readFileSync(packagePath('calibration/profiles/runs/h100-sxm-attention-hd64-2026-12-07.json'), 'utf8')).attention as { backend: string; heads: number; head_dim: number; lq: number; tflops: number }[];
+  const rate = (h: number, d: number) => att.find((r) => r.backend === 'flash' && r.heads === h && r.head_dim === d && r.lq === 17776)!.tflops;
+  return [30, 48].map((h) => `${(rate(h, 64) / rate(h, 128)).toFixed(3)} at ${h} heads`).join(', ');
 }
 
 /** Our own GPU runs of the reference families (calibration/families/<gpu>[-l<N>].json), held out: the README block and `npm run validate:families` print this. */
