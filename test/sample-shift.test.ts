@@ -44,6 +44,7 @@ describe('engine default shifts, from each engine\'s configs', () => {
     expect(engineDefaultShift('sglang', m('wan2.2-t2v-a14b'), p720)?.shift).toBe(12);
     expect(engineDefaultShift('fastvideo', m('wan2.1-i2v-14b'), p480)?.shift).toBe(3);
     expect(engineDefaultShift('lightx2v-2507', m('wan2.1-i2v-14b'), p480)?.shift).toBe(5);
+    expect(engineDefaultShift('lightx2v-2507', m('wan2.1-t2v-1.3b'), p480)?.shift).toBe(8);
     expect(engineDefaultShift('lightx2v-2507', m('wan2.2-t2v-a14b'), p720)).toBeUndefined();
     expect(engineDefaultShift('diffusers', m('wan2.1-t2v-1.3b'), p480)).toBeUndefined();
     expect(engineDefaultShift('lightx2v', m('wan2.1-t2v-1.3b'), p480)).toBeUndefined();

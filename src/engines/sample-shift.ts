@@ -23,7 +23,8 @@ const OFFICIAL_21 = 'Wan-Video/Wan2.1:generate.py _validate_args (5.0; 3.0 for i
 const OFFICIAL_22 = 'Wan-Video/Wan2.2:wan/configs (sample_shift: t2v-A14B 12.0, i2v-A14B 5.0, ti2v-5B 5.0; shared/data/wan-architecture.md §A.5)';
 const FASTVIDEO = 'hao-ai-lab/FastVideo@7d8cf38:fastvideo/configs/pipelines/wan.py (flow_shift: WanT2V480PConfig 3, WanT2V720PConfig 5, WanI2V480PConfig 3, WanI2V720PConfig 5) and registry.py (Wan2.1-T2V-1.3B → T2V480P, T2V-14B → T2V720P, I2V-14B-480P/720P, Wan2.2-TI2V-5B → T2V720P)';
 const SGLANG = 'sgl-project/sglang@055e950:python/sglang/multimodal_gen/configs/pipeline_configs/wan.py (flow_shift: WanT2V480PConfig 3.0, WanT2V720PConfig 5.0, WanI2V480PConfig 3.0, WanI2V720PConfig 5.0, Wan2_2_TI2V_5B 5.0, Wan2_2_T2V_A14B 12.0, Wan2_2_I2V_A14B 5.0)';
-const LIGHTX2V_BENCH = 'ModelTC/LightX2V@a10e7462:configs/bench/lightx2v_*.json ("sample_shift": 5, the July 2025 benchmark\'s configs)';
+const LIGHTX2V_BENCH = 'ModelTC/LightX2V@a10e7462:configs/bench/lightx2v_*.json (I2V-14B, "sample_shift": 5, the July 2025 benchmark\'s configs; its TeaCache and MagCache I2V configs too)';
+const LIGHTX2V_T2V = 'ModelTC/LightX2V@a10e7462:configs/caching/*/wan_t2v*.json (every T2V config of its July 2025 cache benchmark: "sample_shift": 8, as Wan\'s README recommends for the 1.3B)';
 
 /** The Wan checkpoint a request runs on (distilled variants sample as their base; I2V-14B by resolution). */
 function wanBase(model: ModelSpec): string | undefined {
@@ -71,8 +72,10 @@ export function engineDefaultShift(engine: EngineId, model: ModelSpec, req: Req)
       if (base === 'wan2.2-t2v-a14b') return { shift: 12, source: SGLANG };
       return undefined;
     case 'lightx2v-2507':
-      // the benchmark's configs are Wan2.1's; its Wan2.2 configs are not part of that benchmark
-      return base.startsWith('wan2.1-') ? { shift: 5, source: LIGHTX2V_BENCH } : undefined;
+      // the July 2025 benchmarks' configs are Wan2.1's; its Wan2.2 configs are not part of them
+      if (base === 'wan2.1-i2v-14b') return { shift: 5, source: LIGHTX2V_BENCH };
+      if (base === 'wan2.1-t2v-1.3b' || base === 'wan2.1-t2v-14b') return { shift: 8, source: LIGHTX2V_T2V };
+      return undefined;
     default:
       // diffusers, xDiT, cache-dit, vLLM-Omni: the checkpoint's scheduler_config.json; LightX2V: each config file
       // sets its own (3 to 16 across ModelTC/LightX2V@f8aee98:configs): vgsim does not know them
