@@ -8,6 +8,8 @@ import { describe, it, expect } from 'vitest';
 import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { engineDefaultShift, officialShift } from '../src/engines/sample-shift.ts';
+import { engineCells, TERMINAL_CELLS } from '../src/engines/describe.ts';
+import { ENGINES } from '../src/engines/profiles.ts';
 import { accelerationSpec } from '../src/cli/acceleration-flags.ts';
 import { inferenceOptions } from '../src/perf/estimate-input.ts';
 import { vgsim } from './support/cli.ts';
@@ -48,6 +50,17 @@ describe('engine default shifts, from each engine\'s configs', () => {
     expect(engineDefaultShift('lightx2v-2507', m('wan2.2-t2v-a14b'), p720)).toBeUndefined();
     expect(engineDefaultShift('diffusers', m('wan2.1-t2v-1.3b'), p480)).toBeUndefined();
     expect(engineDefaultShift('lightx2v', m('wan2.1-t2v-1.3b'), p480)).toBeUndefined();
+  });
+});
+
+describe('vgsim list engines: the sampler-shift column', () => {
+  it('1.3B / 14B / I2V-480P / A14B per engine, ? where unknown, - where none is known', () => {
+    const cell = (id: keyof typeof ENGINES) => engineCells(ENGINES[id], TERMINAL_CELLS).shift;
+    expect(cell('official')).toBe('5/5/3/12');
+    expect(cell('sglang')).toBe('3/5/3/12');
+    expect(cell('fastvideo')).toBe('3/5/3/?');
+    expect(cell('lightx2v-2507')).toBe('8/8/5/?');
+    expect(cell('diffusers')).toBe('-');
   });
 });
 

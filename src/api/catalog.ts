@@ -63,10 +63,10 @@ export function listing(kind: CatalogKind): Listing {
       // what each serving engine runs for Wan (src/engines/profiles.ts); --json has the source of every field
       const e = ENGINE_IDS.map((id) => ENGINES[id]);
       return {
-        headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'off the GPU by default', 'VAE', 'umT5', 'fp8/int8', 'caches', 'distill', 'LoRA', 'source'],
+        headers: ['id', 'DiT kernels', 'attention (default Hopper)', 'compile', 'parallel', 'CFG', 'offload', 'off the GPU by default', 'VAE', 'umT5', 'fp8/int8', 'caches', 'shift 1.3B/14B/I2V-480P/A14B', 'distill', 'LoRA', 'source'],
         rows: e.map((x) => {
           const c = engineCells(x, TERMINAL_CELLS);
-          return [x.id, c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.distill, c.lora, c.source];
+          return [x.id, c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.shift, c.distill, c.lora, c.source];
         }),
         json: e,
       };
