@@ -67,7 +67,7 @@ export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): 
       ? { ...official.request, cfg: r.guidance }
       : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps, cfg: r.guidance, image: r.image },
     // the same mapping as a scenario's inference section (perf/estimate-input.ts)
-    options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype, ...(inf.sample_shift === undefined && official?.sampleShift !== undefined ? { sample_shift: official.sampleShift } : {}) }), batch: r.batch, ...(postprocess ? { postprocess } : {}) },
+    options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype, sample_shift: inf.sample_shift ?? official?.sampleShift }), batch: r.batch, ...(postprocess ? { postprocess } : {}) },
     device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
   });
 }
