@@ -10,10 +10,11 @@ import { opFlops } from '../workload/ops.ts';
 import { estimate, RUNTIME_OVERHEAD_GB } from '../perf/estimate.ts';
 import { SINGLE_GPU } from '../parallel/plan.ts';
 import { comparePublishedFamilies, loadPublishedFamilies, summarizeFamilies, type PublishedFamilyRow } from '../perf/published-families.ts';
-import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements } from '../perf/family-measurements.ts';
+import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements, type FamilyMeasurementFile, type FamilyMeasurementRow } from '../perf/family-measurements.ts';
+import { GpuProfile } from '../perf/profile.ts';
 import { packagePath } from '../package-files.ts';
 import { headDimFactor } from '../perf/attention-head-dim.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -89,19 +90,37 @@ export function validateFamilies(): string {
   return out.join('\n');
 }
 
+/** The measured self-attention rates (TFLOP/s) of a profile file (calibration/profiles/...), by backend, heads, head dim and length. */
+function attentionRates(file: string): (backend: string, heads: number, headDim: number, lq: number) => number {
+  const rows = GpuProfile.load(packagePath(file)).data.attention;
+  return (backend, heads, headDim, lq) => rows.find((r) => r.backend === backend && r.heads === heads && r.head_dim === headDim && r.lq === lq && r.lk === lq)!.tflops;
+}
+
 /** How much slower 24-head attention runs at 119,056 tokens than at 27,280 in the H100 profile, per kernel. */
 function longAttention(): string {
-  const att = JSON.parse(readFileSync(packagePath('calibration/profiles/h100-sxm.json'), 'utf8')).attention as { backend: string; heads: number; head_dim: number; lq: number; lk: number; tflops: number }[];
-  const rate = (be: string, lq: number) => att.find((r) => r.backend === be && r.heads === 24 && r.head_dim === 128 && r.lq === lq && r.lk === lq)!.tflops;
+  const h100 = attentionRates('calibration/profiles/h100-sxm.json');
+  const rate = (be: string, lq: number) => h100(be, 24, 128, lq);
   const slower = (be: string) => `${(100 * (1 - rate(be, 119056) / rate(be, 27280))).toFixed(1)}%`;
   return `cuDNN runs ${slower('cudnn')} and FlashAttention-2 ${slower('flash')} slower at that length`;
 }
 
+/** A measurement file (calibration/families/<file>) and its rows against vgsim, read and compared once per file. */
+const measured = new Map<string, { f: FamilyMeasurementFile; rows: FamilyMeasurementRow[] }>();
+function measuredRun(file: string): { f: FamilyMeasurementFile; rows: FamilyMeasurementRow[] } {
+  let run = measured.get(file);
+  if (!run) {
+    const f = loadFamilyMeasurements(join(packagePath('calibration/families'), file));
+    measured.set(file, (run = { f, rows: compareFamilyMeasurements(gpuOfMeasurementFile(file), f) }));
+  }
+  return run;
+}
+const measuredRows = (file: string) => measuredRun(file).rows;
+
 /** The largest |time error| of our own 4+4-block HunyuanVideo forwards (H100 and H200 runs), and the full-depth H100 one. */
 function ownHunyuanError(): string {
-  const errs = ['h100-sxm', 'h200'].flatMap((gpu) => compareFamilyMeasurements(gpu, loadFamilyMeasurements(packagePath(`calibration/families/${gpu}-l4.json`)))
-    .filter((r) => r.case.startsWith('dit_forward hunyuan-video latent')).map((r) => Math.abs(r.time_error)));
-  const full = compareFamilyMeasurements('h100-sxm', loadFamilyMeasurements(packagePath('calibration/families/h100-sxm.json'))).find((r) => r.case.startsWith('dit_forward hunyuan-video latent'))!;
+  const hunyuan = (r: FamilyMeasurementRow) => r.case.startsWith('dit_forward hunyuan-video latent');
+  const errs = ['h100-sxm-l4.json', 'h200-l4.json'].flatMap((f) => measuredRows(f).filter(hunyuan).map((r) => Math.abs(r.time_error)));
+  const full = measuredRows('h100-sxm.json').find(hunyuan)!;
   return `${(100 * Math.max(...errs)).toFixed(1)}% on the H100 and the H200 at 4+4 blocks, and the whole 60-block forward measured afterwards on another H100 ${pct(full.time_error)} (${full.measured_s.toFixed(1)} s with cuDNN attention)`;
 }
 
@@ -111,8 +130,7 @@ function ownHunyuanError(): string {
  * frames: one 3-frame call, then five 2-frame calls at the full 60x90 latent).
  */
 function cogvideoxPieces(): string {
-  const rs = compareFamilyMeasurements('h100-sxm', loadFamilyMeasurements(packagePath('calibration/families/h100-sxm.json')));
-  const row = (c: string) => rs.find((r) => r.case === c)!;
+  const row = (c: string) => measuredRows('h100-sxm.json').find((r) => r.case === c)!;
   const dit = (m: string) => row(`dit_forward ${m} latent 13x60x90`);
   const [first, rest] = [row('vae_decode_call cogvideox-vae latent 3x60x90'), row('vae_decode_call cogvideox-vae latent 2x60x90')];
   const measured = first.measured_s + 5 * rest.measured_s;
@@ -127,8 +145,8 @@ function cogvideoxPieces(): string {
 
 /** FlashAttention-2 at head dim 64 over head dim 128, at 30 and 48 heads and 17,776 tokens, on the H100 (hd64 run). */
 function fa2Hd64Ratios(): string {
-  const att = JSON.parse(readFileSync(packagePath('calibration/profiles/runs/h100-sxm-attention-hd64-2026-12-07.json'), 'utf8')).attention as { backend: string; heads: number; head_dim: number; lq: number; tflops: number }[];
-  const rate = (h: number, d: number) => att.find((r) => r.backend === 'flash' && r.heads === h && r.head_dim === d && r.lq === 17776)!.tflops;
+  const run = attentionRates('calibration/profiles/runs/h100-sxm-attention-hd64-2026-12-07.json');
+  const rate = (h: number, d: number) => run('flash', h, d, 17776);
   return [30, 48].map((h) => `${(rate(h, 64) / rate(h, 128)).toFixed(3)} at ${h} heads`).join(', ');
 }
 
@@ -139,9 +157,8 @@ export function familiesMeasured(): string {
   if (!files.length) return 'No `families_measure.py` run is committed yet.';
   const out: string[] = [];
   for (const file of files) {
-    const f = loadFamilyMeasurements(join(dir, file));
+    const { f, rows: rs } = measuredRun(file);
     const gpu = gpuOfMeasurementFile(file);
-    const rs = compareFamilyMeasurements(gpu, f);
     const setting = [f.layers ? `${f.layers} blocks of each kind` : 'full depth', f.quick ? 'quick (small latents)' : '', f.tiny ? 'TINY (code-path check, not a measurement)' : ''].filter(Boolean).join(', ');
     out.push(`\`${file}\`: ${f.device}, torch ${f.torch}${f.cudnn ? `, cuDNN ${f.cudnn}` : ''}, SDPA on ${f.sdpa_backend ?? 'flash'}, ${setting}; vgsim on \`${gpu}\`.${f.notes?.what ? ` ${f.notes.what}` : ''}`, '');
     out.push('| case | blocks | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error | weights error |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
