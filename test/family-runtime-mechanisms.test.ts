@@ -13,7 +13,7 @@ import { getModel } from '../src/workload/request.ts';
 import { builtinProfile } from '../src/perf/profile.ts';
 import { buildDecoderCall } from '../src/workload/families/vae-decoders.ts';
 import type { Op } from '../src/workload/ops.ts';
-import type { FamilyDitSpec } from '../src/workload/families/specs.ts';
+import type { FamilyDitSpec, FamilyVaeSpec } from '../src/workload/families/specs.ts';
 
 const hv = getModel('hunyuan-video').dit as FamilyDitSpec;
 const N = 118800; // 720p, 129 frames: 33 × 45 × 80 patches
@@ -121,5 +121,37 @@ describe('HunyuanVideo VAE mask rows: the measured slice-fill cost (perf/encode-
     expect(SLICE_FILL_PER_EAGER_LAUNCH).toBeCloseTo(median, 2);
     // every measured ratio is above 1: a slice fill costs more than the profile's in-place add
     expect(ratios[0]!).toBeGreaterThan(1.3);
+  });
+});
+
+describe('HunyuanVideo VAE decode under fp16 autocast (pipeline_hunyuan_video.py:1071-1082; PyTorch autocast_mode.h AT_FORALL_FP32)', () => {
+  const vae = getModel('hunyuan-video').vae as FamilyVaeSpec;
+  const N = 512 * 3 * 4 * 4; // mid block of a 3×4×4 latent call: 512 channels
+  const P = 512 * (3 + 2) * (4 + 2) * (4 + 2); // its causal conv's replicate-padded input (2 frames before, 1 px around)
+  const ew = (ops: Op[], name: string) => bytes(op(ops, name));
+  it('GroupNorm casts up and returns fp32; the SiLU and the pad run on fp32; the conv casts back (bytes per element hand-counted)', () => {
+    const ops = buildDecoderCall(vae, 3, 4, 4, { autocast: true }).builder.ops;
+    expect(ew(ops, 'mid.res0.norm1.autocast_fp32')).toBe(N * (2 + 4));
+    expect(ew(ops, 'mid.res0.norm1.moments')).toBe(N * 4);
+    expect(ew(ops, 'mid.res0.norm1.apply')).toBe(N * (4 + 4));
+    expect(ew(ops, 'mid.res0.silu1')).toBe(N * (4 + 4));
+    expect(ew(ops, 'mid.res0.conv1.pad')).toBe(N * 4 + P * 4);
+    expect(ew(ops, 'mid.res0.conv1.autocast_cast')).toBe(P * (4 + 2));
+    // the residual add of two fp16 conv outputs stays fp16
+    expect(ew(ops, 'mid.res0.add')).toBe(3 * N * 2);
+    // the mid attention's to_q, to_k, to_v each cast the fp32 GroupNorm output
+    expect(ops.filter((o) => /^mid\.attn\.to_[qkv]\.autocast_cast$/.test(o.name))).toHaveLength(3);
+    // nearest upsampling is an fp32 op too: its input cast up, an fp32 output 8× (space ×2, ×2) of the 512-ch input
+    const up = 512 * 3 * 4 * 4;
+    expect(ew(ops, 'up0.interpolate.autocast_fp32')).toBe(up * (2 + 4));
+    expect(ew(ops, 'up0.interpolate')).toBe(up * 4 + 4 * up * 4);
+  });
+  it('a plain fp16 call (what families_measure.py times) has none of it', () => {
+    const ops = buildDecoderCall(vae, 3, 4, 4).builder.ops;
+    expect(ops.some((o) => o.name.includes('autocast'))).toBe(false);
+    expect(ew(ops, 'mid.res0.norm1.moments')).toBe(N * 2);
+    expect(ew(ops, 'mid.res0.conv1.pad')).toBe((N + P) * 2);
+    // the pipeline's spec says autocast, and the whole decode follows it
+    expect(vae.autocast).toBe(true);
   });
 });

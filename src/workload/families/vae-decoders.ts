@@ -354,7 +354,7 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
   }
   b.alloc('decoded_tiles', tileOutputs, 'vae_io');
   const walk = WALKS[vae.id];
-  const walkOpts: WalkOptions = { dtype, tf32: o.tf32, convWorkspace: o.convWorkspace, safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae', convCache: vae.id === 'cogvideox-vae' };
+  const walkOpts: WalkOptions = { dtype, tf32: o.tf32, convWorkspace: o.convWorkspace, safeConv: vae.id === 'mochi-vae' || vae.id === 'cogvideox-vae', convCache: vae.id === 'cogvideox-vae', autocast: vae.autocast === true && dtype !== 'fp32' };
   // CogVideoX: _decode holds the previous frame batch's conv caches while the decoder builds the next set
   // (autoencoder_kl_cogvideox.py:1187-1198, tiled_decode likewise per tile): every batch after the first has them
   const batches = Math.max(1, Math.floor(o.t / 2));
@@ -383,9 +383,10 @@ export function buildFamilyVaeDecode(vae: FamilyVaeSpec, o: FamilyDecodeOptions)
 
 /**
  * One decoder call on a latent tile (t, h, w) in the pipeline's dtype, and the parameters it walked; `walk`
- * adds what a timed call also has (the cuDNN workspace, SafeConv3d chunking as buildFamilyVaeDecode runs it).
+ * adds what a timed call also has (the cuDNN workspace, SafeConv3d chunking as buildFamilyVaeDecode runs it, and
+ * `autocast` where the call ran under it: families_measure.py times plain 16-bit calls, vae_autocast_probe.py both).
  */
-export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number, walk: Pick<WalkOptions, 'convWorkspace' | 'safeConv' | 'convCache'> = {}): { builder: StageBuilder; params: number } {
+export function buildDecoderCall(vae: FamilyVaeSpec, t: number, h: number, w: number, walk: Pick<WalkOptions, 'convWorkspace' | 'safeConv' | 'convCache' | 'autocast'> = {}): { builder: StageBuilder; params: number } {
   const b = new StageBuilder();
   const d = new DecoderWalk(b, { dtype: vae.dtype, tf32: true, ...walk });
   const z = d.input({ c: vae.zDim, t, h, w });

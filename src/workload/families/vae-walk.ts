@@ -21,6 +21,8 @@ export interface Vol {
 export interface Tensor {
   name: string;
   v: Vol;
+  /** Held in fp32 although the walk's dtype is 16-bit: an autocast fp32 op's output and what follows it (WalkOptions.autocast). */
+  fp32?: true;
 }
 
 export interface WalkOptions {
@@ -39,6 +41,14 @@ export interface WalkOptions {
    * whole input when k_t = 1 (the slice starts at 0) — for the next frame batch: a copy, kept past the call.
    */
   convCache?: boolean;
+  /**
+   * 16-bit weights run under `torch.autocast` to the same dtype (HunyuanVideo: FamilyVaeSpec.autocast). Autocast runs
+   * GroupNorm and nearest upsampling in fp32 (PyTorch aten/src/ATen/autocast_mode.h, AT_FORALL_FP32: group_norm,
+   * upsample_nearest3d): it casts their 16-bit input to an fp32 copy and returns fp32, so the SiLU and the causal
+   * conv's F.pad that follow work on fp32 tensors, and every convolution or Linear casts its fp32 input back to
+   * the 16-bit dtype (a copy per call: autocast caches casts of weights only).
+   */
+  autocast?: boolean;
 }
 
 export class DecoderWalk {
@@ -57,10 +67,31 @@ export class DecoderWalk {
     return v.c * v.t * v.h * v.w * this.es;
   }
 
-  private fresh(what: string, v: Vol, cat = 'vae_activations'): Tensor {
-    const t = { name: `${what}#${this.n++}`, v };
-    this.b.alloc(t.name, this.bytes(v), cat);
+  /** Bytes of a tensor as it is held (fp32 where autocast left it so). */
+  size(x: Tensor): number {
+    return x.fp32 ? (this.bytes(x.v) * 4) / this.es : this.bytes(x.v);
+  }
+
+  private fresh(what: string, v: Vol, cat = 'vae_activations', fp32 = false): Tensor {
+    const t: Tensor = fp32 && this.es !== 4 ? { name: `${what}#${this.n++}`, v, fp32: true } : { name: `${what}#${this.n++}`, v };
+    this.b.alloc(t.name, this.size(t), cat);
     return t;
+  }
+
+  /** Autocast's fp32 copy of a 16-bit input to an fp32-listed op (the copy is the caller's to free); x itself if already fp32 or not autocast. */
+  private toFp32(name: string, x: Tensor): Tensor {
+    if (!this.o.autocast || x.fp32 || this.es === 4) return x;
+    const c = this.fresh(`${name}.autocast_fp32`, x.v, 'vae_activations', true);
+    this.ew(`${name}.autocast_fp32`, 'copy', this.size(x) + this.size(c), 1);
+    return c;
+  }
+
+  /** Autocast's 16-bit copy of an fp32 input to a convolution or Linear (the caller frees it); x itself otherwise. */
+  private to16(name: string, x: Tensor): Tensor {
+    if (!x.fp32) return x;
+    const c = this.fresh(`${name}.autocast_cast`, x.v);
+    this.ew(`${name}.autocast_cast`, 'copy', this.size(x) + this.size(c), 1);
+    return c;
   }
 
   free(...ts: Tensor[]): void {
@@ -95,15 +126,19 @@ export class DecoderWalk {
     const padded = opts.pad && (k[0] > 1 || sp) ? { c: cin, t: outT + k[0] - 1, h: h + (sp ? k[1] - 1 : 0), w: w + (sp ? k[2] - 1 : 0) } : undefined;
     let src = x;
     if (padded) {
-      src = this.fresh(`${name}.pad`, padded);
+      // the padded copy keeps x's dtype (fp32 after an autocast GroupNorm and SiLU)
+      src = this.fresh(`${name}.pad`, padded, 'vae_activations', x.fp32);
       // `sliceCat`: torch.cat([x[:, :, :1]] * (k_t − 1) + [x]) with no conv cache: the slices are not contiguous, so
       // cat copies each input into a narrow() of its output, k_t copies through the non-vectorized loop
       // (perf/sm-bound-elementwise.ts); with a cache (contiguous clones) it is one batched cat kernel
       const sliced = opts.sliceCat === true && !this.o.convCache;
       // `replicate`: F.pad(mode='replicate'), PyTorch's replication_pad3d kernel, one thread per output element
       const rep = opts.replicate ? { replicationPadOutElements: padded.c * padded.t * padded.h * padded.w } : {};
-      this.ew(`${name}.pad`, 'copy', this.bytes(x.v) + this.bytes(padded), sliced ? k[0] : 1, { strided: sliced, ...rep });
+      this.ew(`${name}.pad`, 'copy', this.size(x) + this.size(src), sliced ? k[0] : 1, { strided: sliced, ...rep });
     }
+    // autocast: the convolution casts an fp32 input to the 16-bit dtype first
+    const cast = this.to16(name, src);
+    if (cast !== src && src !== x) this.free(src);
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
       const frames = k[0] > 1 ? k[0] - 1 : outT + k[0] - 1;
@@ -118,7 +153,8 @@ export class DecoderWalk {
     const parts = this.o.safeConv && k[0] > 1 && (elemsIn * 2) / 2 ** 30 > 2 ? Math.floor((elemsIn * 2) / 2 ** 30 / 2) + 1 : 1;
     const ws = this.o.convWorkspace ? this.o.convWorkspace(dims === 3 ? 'conv3d' : 'conv2d', cin, cout, (outT * h * w) / parts, inputBytes / parts, k) : 0;
     this.b.op({ kind: 'conv', name, dims, cin, cout, kernel: k, out: [outT, h, w], dtype: this.o.dtype, tf32: this.o.tf32 }, { workspace: ws });
-    if (src !== x) this.free(src);
+    if (cast !== x) this.free(cast);
+    else if (src !== x) this.free(src);
     if (!opts.keep) this.free(x);
     this.params += cin * cout * k[0] * k[1] * k[2] + (opts.bias === false ? 0 : cout);
     return out;
@@ -126,8 +162,8 @@ export class DecoderWalk {
 
   /** A normalisation over channels (GroupNorm: 2 reads + 1 write; RMSNorm written out in fp32: `passes` more). */
   norm(name: string, x: Tensor, opts: { passes?: number; kernels?: number; affine?: boolean; keep?: boolean } = {}): Tensor {
-    const out = this.fresh(name, x.v);
-    this.ew(name, 'norm', this.bytes(x.v) * (opts.passes ?? 3), opts.kernels ?? 1);
+    const out = this.fresh(name, x.v, 'vae_activations', x.fp32);
+    this.ew(name, 'norm', this.size(x) * (opts.passes ?? 3), opts.kernels ?? 1);
     if (!opts.keep) this.free(x);
     if (opts.affine !== false) this.params += 2 * x.v.c;
     return out;
@@ -139,9 +175,12 @@ export class DecoderWalk {
    * RowwiseMomentsCUDAKernel<<<N * G, ...>>>), then the fused scale-shift apply (read + write).
    */
   groupNorm(name: string, x: Tensor, opts: { groups?: number; keep?: boolean } = {}): Tensor {
-    const out = this.fresh(name, x.v);
-    this.b.op({ kind: 'elementwise', name: `${name}.moments`, ew: 'norm', bytes: this.bytes(x.v), kernels: 1, rows: opts.groups ?? 32 });
-    this.ew(`${name}.apply`, 'norm', 2 * this.bytes(x.v), 1);
+    // autocast: group_norm is an fp32 op (its input cast to an fp32 copy, an fp32 output)
+    const src = this.toFp32(name, x);
+    const out = this.fresh(name, x.v, 'vae_activations', src.fp32);
+    this.b.op({ kind: 'elementwise', name: `${name}.moments`, ew: 'norm', bytes: this.size(src), kernels: 1, rows: opts.groups ?? 32 });
+    this.ew(`${name}.apply`, 'norm', this.size(src) + this.size(out), 1);
+    if (src !== x) this.free(src);
     if (!opts.keep) this.free(x);
     this.params += 2 * x.v.c;
     return out;
@@ -173,9 +212,9 @@ export class DecoderWalk {
 
   /** SiLU (or another pointwise activation): read, write; `inplace` reuses the tensor. */
   act(name: string, x: Tensor, inplace = false): Tensor {
-    this.ew(name, 'activation', 2 * this.bytes(x.v), 1);
+    this.ew(name, 'activation', 2 * this.size(x), 1);
     if (inplace) return x;
-    const out = this.fresh(name, x.v);
+    const out = this.fresh(name, x.v, 'vae_activations', x.fp32);
     this.free(x);
     return out;
   }
@@ -185,14 +224,15 @@ export class DecoderWalk {
    * per channel ([B, C, 1, 1, 1]), so PyTorch runs its non-vectorized loop (perf/sm-bound-elementwise.ts).
    */
   pointwise(name: string, x: Tensor, kernels: number, broadcast = false): Tensor {
-    this.ew(name, 'binary', 2 * this.bytes(x.v) * kernels, kernels, { strided: broadcast });
+    this.ew(name, 'binary', 2 * this.size(x) * kernels, kernels, { strided: broadcast });
     return x;
   }
 
   /** x + y → new tensor; frees both unless kept. */
   add(name: string, x: Tensor, y: Tensor, keep: Tensor[] = []): Tensor {
-    const out = this.fresh(name, x.v);
-    this.ew(name, 'binary', 3 * this.bytes(x.v), 1);
+    // type promotion: fp32 if either operand is
+    const out = this.fresh(name, x.v, 'vae_activations', x.fp32 || y.fp32);
+    this.ew(name, 'binary', this.size(x) + this.size(y) + this.size(out), 1);
     for (const t of [x, y]) if (!keep.includes(t)) this.free(t);
     return out;
   }
@@ -203,8 +243,11 @@ export class DecoderWalk {
    */
   upsample(name: string, x: Tensor, ft: number, fh: number, fw: number, outT?: number, keep = false): Tensor {
     const v = { c: x.v.c, t: outT ?? x.v.t * ft, h: x.v.h * fh, w: x.v.w * fw };
-    const out = this.fresh(name, v);
-    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(v), 1, { nearestOutElements: v.c * v.t * v.h * v.w });
+    // autocast: upsample_nearest3d is an fp32 op (input cast to an fp32 copy, fp32 output)
+    const src = this.toFp32(name, x);
+    const out = this.fresh(name, v, 'vae_activations', src.fp32);
+    this.ew(name, 'copy', this.size(src) + this.size(out), 1, { nearestOutElements: v.c * v.t * v.h * v.w });
+    if (src !== x) this.free(src);
     if (!keep) this.free(x);
     return out;
   }
@@ -215,8 +258,8 @@ export class DecoderWalk {
    */
   depthToSpace(name: string, x: Tensor, st: number, s: number, drop: number): Tensor {
     const c = x.v.c / (st * s * s);
-    const out = this.fresh(name, { c, t: x.v.t * st - drop, h: x.v.h * s, w: x.v.w * s });
-    this.ew(name, 'copy', this.bytes(x.v) + this.bytes(out.v), 1);
+    const out = this.fresh(name, { c, t: x.v.t * st - drop, h: x.v.h * s, w: x.v.w * s }, 'vae_activations', x.fp32);
+    this.ew(name, 'copy', this.size(x) + this.size(out), 1);
     this.free(x);
     return out;
   }
@@ -226,9 +269,9 @@ export class DecoderWalk {
    * PyTorch's non-vectorized loop (perf/sm-bound-elementwise.ts); `readBytes`: what one kernel reads, if not x's bytes (a cast).
    */
   copy(name: string, x: Tensor, v: Vol = x.v, keep = false, o: { strided?: boolean; kernels?: number; readBytes?: number } = {}): Tensor {
-    const out = this.fresh(name, v);
+    const out = this.fresh(name, v, 'vae_activations', x.fp32);
     const k = o.kernels ?? 1;
-    this.ew(name, 'copy', k * ((o.readBytes ?? this.bytes(x.v)) + this.bytes(v)), k, { strided: o.strided });
+    this.ew(name, 'copy', k * ((o.readBytes ?? this.size(x)) + this.size(out)), k, { strided: o.strided });
     if (!keep) this.free(x);
     return out;
   }
@@ -237,6 +280,8 @@ export class DecoderWalk {
   attention(name: string, x: Tensor, opts: { maskBytes: number }): Tensor {
     const tokens = x.v.t * x.v.h * x.v.w;
     const n = this.groupNorm(`${name}.group_norm`, x, { keep: true });
+    // autocast: to_q, to_k and to_v each cast the fp32 GroupNorm output to 16 bits
+    if (n.fp32) for (const p of ['to_q', 'to_k', 'to_v']) this.free(this.to16(`${name}.${p}`, n));
     const qkv = this.fresh(`${name}.qkv`, { ...x.v, c: 3 * x.v.c });
     this.b.op({ kind: 'gemm', name: `${name}.to_qkv`, m: tokens, n: 3 * x.v.c, k: x.v.c, dtype: this.o.dtype === 'fp32' ? 'fp32' : 'bf16', batch: 1 });
     this.free(n);

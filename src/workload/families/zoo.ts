@@ -39,6 +39,8 @@ const HUNYUAN_VAE: FamilyVaeSpec = {
   checkpointBytes: 986e6,
   // --vae-precision fp16 (Tencent/HunyuanVideo@fa14b00:hyvideo/config.py:67-73; vae/__init__.py:49-50)
   dtype: 'fp16',
+  // decoded inside torch.autocast("cuda", dtype=fp16) (hyvideo/diffusion/pipelines/pipeline_hunyuan_video.py:1071-1082)
+  autocast: true,
 };
 
 const COG_VAE: FamilyVaeSpec = {
