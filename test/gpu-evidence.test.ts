@@ -180,6 +180,39 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^evidence: family hunyuan-video: \d+ held-out timings/m);
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).not.toMatch(/evidence: (engine|family)/);
   });
+  it('the nearest held-out record: the end-to-end timings of the same family, engine, GPU and GPU count, with a caveat past 10%', async () => {
+    const { comparePublishedFamilies } = await import('../src/perf/published-families.ts');
+    // HunyuanVideo with Ulysses on 8 H100s: one published xDiT run, its error computed afresh from the published table
+    const hv8 = comparePublishedFamilies().find((r) => r.id === 'hv-h100-720p-8')!;
+    const e = estimate({ model: 'hunyuan-video', gpu: 'h100-sxm', parallel: 'ulysses=8' });
+    expect(e.nearest_held_out!.rows.map((r) => r.id)).toEqual(['hv-h100-720p-8']);
+    expect(e.nearest_held_out!.median).toBeCloseTo(hv8.error, 3);
+    expect(hv8.error).toBeLessThan(-0.1);
+    const text = estimateText(e);
+    expect(text).toMatch(/^evidence: nearest held-out: 1 end-to-end timing of hunyuan-video \(official\) on 8× h100-sxm: hv-h100-720p-8 −\d+\.\d%$/m);
+    expect(text).toMatch(/^caveat: against the one held-out end-to-end timing of hunyuan-video \(official\) on 8× h100-sxm, vgsim came out −.*expect the real run slower than shown$/m);
+    // on 2 GPUs the same family's one run is within 10%: the record, no caveat
+    const hv2 = estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm', parallel: 'ulysses=2' }));
+    expect(hv2).toMatch(/^evidence: nearest held-out: 2 end-to-end timings of hunyuan-video \(official\) on 2× h100-sxm: hv-h100-720p-2 [−+]\d+\.\d%, hv-h100-960-2 /m);
+    expect(hv2).not.toMatch(/^caveat: against/m);
+    // Wan's official code on 8 H100s: every such row of the ledger, summarised past three
+    const wan = estimate({ model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', parallel: 'ulysses=8,fsdp' }).nearest_held_out!;
+    const expected = committed.rows.filter((r) => ['wan22-table', 'engines', 'published-families'].includes(r.set) && r.metric === 'time' && r.specified && r.gpu === 'h100-sxm' && r.gpus === 8 && r.family === 'wan' && r.engine === 'official');
+    expect(wan.rows.length).toBe(expected.length);
+    expect(wan.rows.length).toBeGreaterThan(3);
+    expect(Math.abs(wan.median)).toBeLessThan(0.1);
+    // nothing measured of this kind: none (LTX-Video has no published timing at all)
+    expect(estimate({ model: 'ltx-video-2b', gpu: 'h100-sxm' }).nearest_held_out).toBeNull();
+  });
+  it('plan puts that caveat under a pick it applies to', async () => {
+    const { code, output: out } = runVgsim('plan --model hunyuan-video --gpu h100 --gpus 8 --top 1');
+    expect(code).toBe(0);
+    expect(out).toMatch(/^pick: ulysses=8 × 1 replica/m);
+    expect(out).toMatch(/^caveat: against the one held-out end-to-end timing of hunyuan-video \(official\) on 8× h100-sxm/m);
+    // the API's plan carries the pick's record
+    const { plan } = await import('../src/api/plan.ts');
+    expect(plan({ model: 'hunyuan-video', gpu: 'h100-sxm', gpus: 8 }).pick_nearest_held_out!.rows.map((r) => r.id)).toEqual(['hv-h100-720p-8']);
+  });
   it('size and tco name the best option a measurement checks when their pick rests on nothing measured', () => {
     const row = (rank: number, gpu: string, node: string) => ({ rank, gpu, node, nodes: 2, replicas: 16, parallel: 'none', gpus: 16, usd_per_month: 1000 * rank, usd_per_video: rank, values: { 'p95<=45m': 600 } });
     const res = { objectives: ['p95<=45m'], rows: [row(1, 'b200', 'dgx-b200-8'), row(2, 'mi300x', 'mi300x-8'), row(3, 'h200', 'hgx-h200-8')] } as unknown as SizeResult;

@@ -13,7 +13,7 @@ import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseRequest } from './request-issues.ts';
-import { gpuEvidence, type GpuEvidence } from '../perf/gpu-evidence.ts';
+import { gpuEvidence, type GpuEvidence, type NearestHeldOut } from '../perf/gpu-evidence.ts';
 import { accelerationOptions } from '../engines/inference-spec.ts';
 
 const positiveInt = z.number().int().positive();
@@ -44,6 +44,8 @@ export interface PlanResult {
   rank: Objective;
   /** What the ranking's numbers rest on: the GPU's held-out record (perf/gpu-evidence.ts). */
   evidence: GpuEvidence | null;
+  /** The pick's nearest held-out record (its estimate's nearest_held_out: same family, engine, GPU and GPU count); null without a pick or a record. */
+  pick_nearest_held_out: NearestHeldOut | null;
   /** Layouts that fit. */
   feasible: number;
   /** Layouts that fit and meet max_latency_s: the ranked ones (rank 1 is the pick). */
@@ -83,6 +85,7 @@ export function plan(req: PlanRequest): PlanResult {
   });
   const out: PlanResult = {
     model: r.model, gpu, node, budget: r.gpus, rank: r.rank, evidence: gpuEvidence(gpu) ?? null,
+    pick_nearest_held_out: rows.find((x) => x.rank === 1)?.estimate?.nearest_held_out ?? null,
     feasible: rows.filter((x) => x.feasible).length,
     ranked: rows.filter((x) => x.rank !== null).length,
     reason: noPlanReason(rows, r.max_latency_s),

@@ -28,7 +28,7 @@ import type { ResolvedRequest } from '../workload/request.ts';
 import type { PricedOp } from './stage-cost.ts';
 import { formatPlan } from '../parallel/plan.ts';
 import { builtinProfile, REFERENCE_GPU } from './profile.ts';
-import { gpuEvidence, type GpuEvidence } from './gpu-evidence.ts';
+import { gpuEvidence, nearestHeldOut, type GpuEvidence, type NearestHeldOut } from './gpu-evidence.ts';
 import { setupEstimate, type EstimateInput } from './estimate-setup.ts';
 import { denoiseCost } from './denoise-cost.ts';
 import { encodeDecodeCost } from './encode-decode-cost.ts';
@@ -195,6 +195,8 @@ export interface Estimate {
   profile: { source: string; extrapolated: boolean; sustained_factor: number; power_limit_w: number | null; cap_clock_ratio: number; host_dispatch_us: number };
   /** What answers on this GPU rest on: its held-out record (perf/gpu-evidence.ts); null with a user's own profile, which that record does not cover. */
   evidence: GpuEvidence | null;
+  /** The held-out end-to-end timings of this kind of run (family, engine, GPU, GPU count) and vgsim's error on them; null where none (or with a user's own profile). */
+  nearest_held_out: NearestHeldOut | null;
   /** GPU board energy of one request over all the replica's GPUs, Wh. */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh. */
@@ -279,6 +281,8 @@ export function estimate(input: EstimateInput): Estimate {
   const encodeS = ed.teCost.seconds + split.encode;
   const decodeS = ed.vaeSeconds + split.decode;
 
+  // the held-out record covers the built-in profiles only
+  const builtin = device.profile === (builtinProfile(device.gpu.id) ?? builtinProfile(REFERENCE_GPU));
   const result: Estimate = {
     model: model.id,
     gpu: device.gpu.id,
@@ -311,7 +315,8 @@ export function estimate(input: EstimateInput): Estimate {
     collectives,
     ops: topOps(s, d, ed, totalSeconds),
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
-    evidence: device.profile === (builtinProfile(device.gpu.id) ?? builtinProfile(REFERENCE_GPU)) ? gpuEvidence(device.gpu.id) ?? null : null,
+    evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
+    nearest_held_out: builtin ? nearestHeldOut({ family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
     gpu_energy_wh: energy.gpuEnergyWh,
     energy_wh: energy.energyWh,
     power: energy.power,

@@ -266,3 +266,43 @@ export function isValidated(gpuId: string): boolean {
 export function bestOnValidated<T extends { rank: number | null; gpu: string }>(rows: readonly T[]): T | undefined {
   return rows.filter((r) => r.rank !== null && isValidated(r.gpu)).sort((a, b) => a.rank! - b.rank!)[0];
 }
+
+/** The held-out sets that time whole requests (published tables, framework runs), as a user's request is timed. */
+const END_TO_END_SETS: ReadonlySet<HeldOutSet> = new Set(['wan22-table', 'published-families', 'engines']);
+
+/** The nearest held-out record of a request: end-to-end timings of the same family, run by the same engine on the same GPU, as many of them. */
+export interface NearestHeldOut {
+  family: string;
+  engine: string;
+  gpu: string;
+  gpus: number;
+  /** Median signed error over the rows (vgsim / measured − 1). */
+  median: number;
+  rows: { id: string; set: HeldOutSet; error: number }[];
+}
+
+/**
+ * The fully specified end-to-end timings vgsim was checked against for this kind of run — the same family and engine
+ * on the same GPU and GPU count — or null where there are none: how far vgsim has landed where the user is asking,
+ * which the GPU's or the family's overall record can hide (HunyuanVideo: 2.4% median over 20 timings, −21% on 8 H100s).
+ */
+export function nearestHeldOut(q: { family: string; engine: string; gpu: string; gpus: number }): NearestHeldOut | null {
+  const rows = (evidenceLedger()?.rows ?? []).filter((r) => END_TO_END_SETS.has(r.set) && r.metric === 'time' && r.specified &&
+    r.gpu === q.gpu && r.gpus === q.gpus && (r.family ?? 'wan') === q.family && (r.engine ?? 'official') === q.engine);
+  if (!rows.length) return null;
+  return { ...q, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
+}
+
+/** "nearest held-out: 1 end-to-end timing of hunyuan-video (official) on 8× h100-sxm: hv-h100-720p-8 −21.4%". */
+export function nearestLine(n: NearestHeldOut): string {
+  const what = `${n.rows.length} end-to-end timing${n.rows.length === 1 ? '' : 's'} of ${n.family} (${n.engine}) on ${n.gpus}× ${n.gpu}`;
+  if (n.rows.length <= 3) return `nearest held-out: ${what}: ${n.rows.map((r) => `${r.id} ${signed(r.error)}`).join(', ')}`;
+  const errs = n.rows.map((r) => r.error).sort((a, b) => a - b);
+  return `nearest held-out: ${what}: median ${signed(n.median)}, ${signed(errs[0]!)} to ${signed(errs[errs.length - 1]!)}`;
+}
+
+/** A caveat where that record says vgsim has been off by over 10% here (its median), or null. */
+export function nearestCaveat(n: NearestHeldOut | null): string | null {
+  if (!n || Math.abs(n.median) <= 0.1) return null;
+  return `against ${n.rows.length === 1 ? `the one held-out end-to-end timing` : `the ${n.rows.length} held-out end-to-end timings`} of ${n.family} (${n.engine}) on ${n.gpus}× ${n.gpu}, vgsim came out ${signed(n.median)}${n.rows.length > 1 ? ' (median)' : ''} (${n.rows.map((r) => r.id).join(', ')}): expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown`;
+}

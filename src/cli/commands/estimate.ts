@@ -12,7 +12,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.t
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
 import { MODELS } from '../../workload/models.ts';
 
 interface EstimateFlags extends AccelerationFlags {
@@ -171,6 +171,9 @@ export function estimateText(e: Estimate): string {
   if (e.engine !== 'official') out.push(`evidence: ${scopeLine('engine', e.engine)}`);
   const family = MODELS.find((m) => m.id === e.model)?.family;
   if (family && family !== 'wan') out.push(`evidence: ${scopeLine('family', family)}`);
+  if (e.nearest_held_out) out.push(`evidence: ${nearestLine(e.nearest_held_out)}`);
+  const nearCaveat = nearestCaveat(e.nearest_held_out);
+  if (nearCaveat) out.push(`caveat: ${nearCaveat}`);
   out.push('');
   // a request that does not fit cannot run as asked: say so first, and give no throughput or confidence range for it
   if (!e.fits) out.push('INFEASIBLE as asked: it does not fit in GPU memory ("memory:" below says where and what would fit); the times below are the GPU work alone, what it would take if the memory were there.');

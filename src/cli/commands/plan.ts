@@ -22,7 +22,7 @@ import { deployForRow } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
-import { evidenceLineOf, gpuEvidence, scopeLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine } from '../../perf/gpu-evidence.ts';
 
 export function registerPlan(program: Command): void {
   const cmd = program
@@ -160,6 +160,9 @@ Examples:
         // a ranking that rests on accelerations priced beyond what was measured says which
         const extrapolated = best.estimate?.accelerations.filter((a) => a.extrapolated).map((a) => a.knob === 'cache' && best.estimate?.step_cache ? `cache ${best.estimate.step_cache.method} (${best.estimate.step_cache.off_schedule ?? `${best.estimate.step_cache.basis} schedule`})` : `${a.knob}=${a.value}`) ?? [];
         if (extrapolated.length) process.stdout.write(`caveat: the pick rests on accelerations vgsim extrapolates: ${extrapolated.join('; ')} — vgsim estimate gives each with its basis\n`);
+        // where vgsim has been measured off by over 10% on this very kind of run, the ranking's numbers inherit it
+        const near = nearestCaveat(best.estimate?.nearest_held_out ?? null);
+        if (near) process.stdout.write(`caveat: ${near}\n`);
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
       process.stdout.write(`evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}\n`);
