@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, heldOutRange, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, nearestCaveat, nearestHeldOut, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -259,5 +259,11 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(pointCaveats(records, point([3]))).toEqual(['engine xdit: no fully specified held-out timing']);
     const lines = sweepEvidenceLines(records, [point([0]), point([1]), point([2]), point([3])]);
     expect(lines.map((l) => l.split(':')[0])).toEqual(['b200', 'h100-sxm', 'engine xdit']);
+    // a pool whose nearest held-out record is off by over 10% (HunyuanVideo, 8 H100s a replica) carries that caveat, once
+    const hv = (id: number, gpus: number) => ({ id, status: 'ok', summary: { pools: [{ gpu: 'h100-sxm', engine: 'official', model: 'hunyuan-video', gpus_per_replica: gpus }, { gpu: 'h100-sxm', engine: 'official', model: 'hunyuan-video', gpus_per_replica: gpus }] } }) as unknown as SweepRecord;
+    const hvRecords = [hv(0, 8), hv(1, 2)];
+    expect(pointCaveats(hvRecords, point([0]))).toEqual([nearestCaveat(nearestHeldOut({ family: 'hunyuan-video', engine: 'official', gpu: 'h100-sxm', gpus: 8 }))]);
+    expect(pointCaveats(hvRecords, point([0]))[0]).toMatch(/hv-h100-720p-8/);
+    expect(pointCaveats(hvRecords, point([1]))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
  * What a sweep's numbers rest on: the GPUs each point ran on and their held-out record (perf/gpu-evidence.ts),
  * for the caveat next to a best point and the evidence lines under the text and HTML outputs.
  */
-import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
+import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, nearestCaveat, nearestHeldOut, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
 import { MODELS } from '../workload/models.ts';
 import type { PointSummary } from './points.ts';
 import { bestPoints, type BestPoints } from './best.ts';
@@ -29,13 +29,21 @@ function pointScopes(records: readonly SweepRecord[], p: PointSummary): { engine
   return { engines: [...new Set(pools.map((x) => x.engine).filter((e) => e !== undefined && e !== 'official'))], families: [...new Set(families)] };
 }
 
-/** The caveats due on a point's GPUs, engines and families ("b200: unvalidated extrapolation"); empty when none is. */
+/**
+ * The caveats due on a point's GPUs, engines and families ("b200: unvalidated extrapolation"), and on its pools' nearest
+ * held-out records (the same family, engine, GPU and GPU count off by over 10%); empty when none is.
+ */
 export function pointCaveats(records: readonly SweepRecord[], p: PointSummary): string[] {
   const { engines, families } = pointScopes(records, p);
-  return [
+  const pools = runsOf(records, p).flatMap((r) => r.summary?.pools ?? []);
+  const nearest = pools.flatMap((x) => (x.models ?? [x.model]).map((m) => {
+    const family = MODELS.find((y) => y.id === m)?.family;
+    return family ? nearestCaveat(nearestHeldOut({ family, engine: x.engine ?? 'official', gpu: x.gpu, gpus: x.gpus_per_replica })) : null;
+  }));
+  return [...new Set([
     ...pointGpus(records, p).map((g) => { const e = gpuEvidence(g); return e ? evidenceCaveat(e) : null; }),
-    ...engines.map((e) => scopeCaveat('engine', e)), ...families.map((f) => scopeCaveat('family', f)),
-  ].filter((c): c is string => c !== null);
+    ...engines.map((e) => scopeCaveat('engine', e)), ...families.map((f) => scopeCaveat('family', f)), ...nearest,
+  ].filter((c): c is string => c !== null))];
 }
 
 /** One evidence line per GPU any point ran on (sorted by id), then per engine and family other than the official Wan code. */
