@@ -4,8 +4,9 @@ families_measure.py times (validation of vgsim's family VAE pricing; nothing her
 Tencent/HunyuanVideo@fa14b00 loads the VAE in fp16 (hyvideo/vae/__init__.py:49-50, --vae-precision fp16) and decodes
 it inside `torch.autocast("cuda", dtype=fp16)` (hyvideo/diffusion/pipelines/pipeline_hunyuan_video.py:1071-1082).
 Autocast runs GroupNorm in fp32 (an fp32 output), so the SiLU and the causal conv's replicate pad that follow work
-on fp32 tensors and every Conv3d casts its input back to fp16. HunyuanVideo-1.5 decodes the same way (fp16 VAE
-under fp16 autocast). This probe times, on the reference decoders of families_vae_reference.py (random weights):
+on fp32 tensors and every Conv3d casts its input back to fp16 (vgsim: src/workload/families/vae-walk.ts `autocast`).
+The HunyuanVideo-1.5 decoder call is timed both ways too, for comparison (vgsim prices it plain). This probe times,
+on the reference decoders of families_vae_reference.py (random weights):
 
   call      one decoder call on a latent tile, plain fp16 and under autocast, with its peak memory;
   dtypes    what each module type receives and returns under autocast (forward hooks);
@@ -16,7 +17,7 @@ under fp16 autocast). This probe times, on the reference decoders of families_va
             here) and concatenated, the mid-block masks built by HunyuanVideo's per-row Python loop; run first in
             the process: plain cold (cuDNN's first call of each tile shape), plain warm, then under autocast.
 
-    python3 calibration/vae_autocast_probe.py --out calibration/families/vae-autocast-h100-sxm.json
+    python3 calibration/vae_autocast_probe.py --out calibration/families/vae-autocast/h100-sxm.json   # npm run validate:families
     python3 calibration/vae_autocast_probe.py --out /tmp/t.json --device cpu --quick   # code-path check only
 """
 import argparse
