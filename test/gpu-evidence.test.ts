@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, heldOutRange, nearestCaveat, nearestHeldOut, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, nearestCaveat, nearestHeldOut, poolNearestCaveats, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -203,6 +203,13 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(Math.abs(wan.median)).toBeLessThan(0.1);
     // nothing measured of this kind: none (LTX-Video has no published timing at all)
     expect(estimate({ model: 'ltx-video-2b', gpu: 'h100-sxm' }).nearest_held_out).toBeNull();
+    // a run's pools (run, sweep and compare outputs): each due caveat once, a shared pool's models each looked up
+    const pools = [
+      { gpu: 'h100-sxm', engine: 'official', model: 'wan2.2-t2v-a14b', models: ['wan2.2-t2v-a14b', 'hunyuan-video'], gpus_per_replica: 8 },
+      { gpu: 'h100-sxm', engine: 'official', model: 'hunyuan-video', gpus_per_replica: 8 },
+      { gpu: 'h100-sxm', engine: 'official', model: 'hunyuan-video', gpus_per_replica: 2 },
+    ];
+    expect(poolNearestCaveats(pools)).toEqual([nearestCaveat(nearestHeldOut({ family: 'hunyuan-video', engine: 'official', gpu: 'h100-sxm', gpus: 8 }))]);
   });
   it('plan puts that caveat under a pick it applies to', async () => {
     const { code, output: out } = runVgsim('plan --model hunyuan-video --gpu h100 --gpus 8 --top 1');

@@ -11,6 +11,7 @@ import { listGpus } from '../hardware/catalog.ts';
 import { builtinProfile, REFERENCE_GPU } from './profile.ts';
 import { quantile } from '../metrics/sample-quantile.ts';
 import { median } from '../hardware/refs.ts';
+import { MODELS } from '../workload/models.ts';
 
 export const HELD_OUT_SETS = ['own-wan', 'own-sp', 'own-families', 'own-postprocess', 'own-kernels', 'wan22-table', 'published-families', 'engines'] as const;
 export type HeldOutSet = (typeof HELD_OUT_SETS)[number];
@@ -305,4 +306,22 @@ export function nearestLine(n: NearestHeldOut): string {
 export function nearestCaveat(n: NearestHeldOut | null): string | null {
   if (!n || Math.abs(n.median) <= 0.1) return null;
   return `against ${n.rows.length === 1 ? `the one held-out end-to-end timing` : `the ${n.rows.length} held-out end-to-end timings`} of ${n.family} (${n.engine}) on ${n.gpus}× ${n.gpu}, vgsim came out ${signed(n.median)}${n.rows.length > 1 ? ' (median)' : ''} (${n.rows.map((r) => r.id).join(', ')}): expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown`;
+}
+
+/** A serving pool as run summaries give it: the model(s) it serves, on what GPU, by which engine, GPUs a replica. */
+interface PoolKind {
+  gpu: string;
+  engine?: string;
+  model: string;
+  models?: string[];
+  gpus_per_replica: number;
+}
+
+/** The nearest-record caveats (nearestCaveat) of a run's pools, each once. */
+export function poolNearestCaveats(pools: readonly PoolKind[]): string[] {
+  const out = pools.flatMap((p) => (p.models ?? [p.model]).map((m) => {
+    const family = MODELS.find((x) => x.id === m)?.family;
+    return family ? nearestCaveat(nearestHeldOut({ family, engine: p.engine ?? 'official', gpu: p.gpu, gpus: p.gpus_per_replica })) : null;
+  }));
+  return [...new Set(out.filter((c): c is string => c !== null))];
 }

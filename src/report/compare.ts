@@ -12,7 +12,7 @@
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
-import { evidenceLine, gpuEvidence, needsCaveat } from '../perf/gpu-evidence.ts';
+import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -180,6 +180,8 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     const e = gpuEvidence(g);
     if (e && (gpuIds.length > 1 || needsCaveat(e))) notes.push(`evidence: ${evidenceLine(e)}`);
   }
+  // a run whose pool is a kind of run vgsim was measured off by over 10% on (perf/gpu-evidence.ts nearestCaveat)
+  for (const x of runs) for (const c of poolNearestCaveats(x.result.pools)) notes.push(`caveat (${x.label}): ${c}`);
 
   const classes: string[] = [];
   for (const x of runs) for (const c of x.result.classes) if (!classes.includes(c.name)) classes.push(c.name);

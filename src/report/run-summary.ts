@@ -2,7 +2,7 @@
 import type { SimulationResult } from '../serving/simulate.ts';
 import { table, fmtSeconds, pct } from './table.ts';
 import { priceLines } from './prices.ts';
-import { evidenceLineOf, nearestCaveat, nearestHeldOut, scopeLine } from '../perf/gpu-evidence.ts';
+import { evidenceLineOf, poolNearestCaveats, scopeLine } from '../perf/gpu-evidence.ts';
 import { MODELS, type ModelSpec } from '../workload/models.ts';
 
 export function runSummary(r: SimulationResult): string {
@@ -49,11 +49,7 @@ export function runSummary(r: SimulationResult): string {
   const families = new Set(r.pools.flatMap((p) => p.models ?? [p.model]).map((m) => MODELS.find((x) => x.id === m)?.family).filter((f): f is ModelSpec['family'] => f !== undefined && f !== 'wan'));
   for (const f of families) out.push(`evidence: ${scopeLine('family', f)}`);
   // a pool whose kind of run (family, engine, GPU, GPUs per replica) vgsim was measured off by over 10% on
-  const nearest = new Set(r.pools.flatMap((p) => (p.models ?? [p.model]).map((m) => {
-    const family = MODELS.find((x) => x.id === m)?.family;
-    return family ? nearestCaveat(nearestHeldOut({ family, engine: p.engine ?? 'official', gpu: p.gpu, gpus: p.gpus_per_replica })) : null;
-  })).filter((c): c is string => c !== null));
-  for (const c of nearest) out.push(`caveat: ${c}`);
+  for (const c of poolNearestCaveats(r.pools)) out.push(`caveat: ${c}`);
   const post = r.service_times.filter((s) => s.postprocess_s > 0 || s.postprocess_cpu_s > 0);
   if (post.length) {
     out.push('');

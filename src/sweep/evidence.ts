@@ -2,7 +2,7 @@
  * What a sweep's numbers rest on: the GPUs each point ran on and their held-out record (perf/gpu-evidence.ts),
  * for the caveat next to a best point and the evidence lines under the text and HTML outputs.
  */
-import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, nearestCaveat, nearestHeldOut, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
+import { evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, poolNearestCaveats, scopeCaveat, scopeLine } from '../perf/gpu-evidence.ts';
 import { MODELS } from '../workload/models.ts';
 import type { PointSummary } from './points.ts';
 import { bestPoints, type BestPoints } from './best.ts';
@@ -35,11 +35,7 @@ function pointScopes(records: readonly SweepRecord[], p: PointSummary): { engine
  */
 export function pointCaveats(records: readonly SweepRecord[], p: PointSummary): string[] {
   const { engines, families } = pointScopes(records, p);
-  const pools = runsOf(records, p).flatMap((r) => r.summary?.pools ?? []);
-  const nearest = pools.flatMap((x) => (x.models ?? [x.model]).map((m) => {
-    const family = MODELS.find((y) => y.id === m)?.family;
-    return family ? nearestCaveat(nearestHeldOut({ family, engine: x.engine ?? 'official', gpu: x.gpu, gpus: x.gpus_per_replica })) : null;
-  }));
+  const nearest = poolNearestCaveats(runsOf(records, p).flatMap((r) => r.summary?.pools ?? []));
   return [...new Set([
     ...pointGpus(records, p).map((g) => { const e = gpuEvidence(g); return e ? evidenceCaveat(e) : null; }),
     ...engines.map((e) => scopeCaveat('engine', e)), ...families.map((f) => scopeCaveat('family', f)), ...nearest,
