@@ -14,7 +14,8 @@ import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements
 import { GpuProfile } from '../perf/profile.ts';
 import { packagePath } from '../package-files.ts';
 import { headDimFactor } from '../perf/attention-head-dim.ts';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { coldDecodeExtra, compareVaeAutocast, loadVaeAutocastRun } from '../perf/vae-autocast-validation.ts';
 import { join } from 'node:path';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -181,5 +182,23 @@ export function familiesMeasured(): string {
     out.push('', `DiT forwards: time median |error| ${(100 * med(dit.map((r) => r.time_error))).toFixed(1)}% (${within(dit.map((r) => r.time_error))} of ${dit.length} within 10%), ${memory(dit)}; ` +
       `decoder calls: time median |error| ${(100 * med(vae.map((r) => r.time_error))).toFixed(1)}% (${within(vae.map((r) => r.time_error))} of ${vae.length} within 10%), ${memory(vae)}.`);
   }
-  return out.join('\n');
+  return [...out, ...vaeAutocastMeasured()].join('\n');
+}
+
+/** HunyuanVideo's decode under the pipeline's autocast (calibration/families/vae-autocast/<gpu>.json, vae_autocast_probe.py). */
+function vaeAutocastMeasured(): string[] {
+  const dir = packagePath('calibration/families/vae-autocast');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const out: string[] = [];
+  for (const file of files) {
+    const run = loadVaeAutocastRun(`${dir}/${file}`);
+    out.push('', `\`vae-autocast/${file}\`: ${run.device}, torch ${run.torch}; vgsim on \`${run.gpu}\`. HunyuanVideo's VAE as its pipeline decodes (fp16 weights under fp16 autocast) and plain fp16, by \`calibration/vae_autocast_probe.py\`: single decoder calls, and the whole tiled decode of a 129-frame 1280×720 video (84 tile calls, blends, the mid-block masks' Python loop), warm.`, '');
+    out.push('| case | mode | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error |', '|---|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of compareVaeAutocast(run)) {
+      out.push(`| ${r.case} | ${r.mode} | ${r.measuredS.toFixed(3)} s | ${r.modelS.toFixed(3)} s | ${pct(r.error)} | ${r.measuredGb?.toFixed(2) ?? '–'} | ${r.modelGb?.toFixed(2) ?? '–'} | ${r.memoryError === undefined ? '–' : pct(r.memoryError)} |`);
+    }
+    const cold = coldDecodeExtra(run);
+    if (cold !== null) out.push('', `The first decode after loading took ${cold.toFixed(1)} s longer than the next (cuDNN's setup of each new tile shape): a cost of the first request, which vgsim's steady-state estimate leaves out.`);
+  }
+  return out;
 }
