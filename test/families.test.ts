@@ -284,10 +284,12 @@ describe('published figures (held out; tolerances pin where the model stands tod
     within('cog5b-h100-time', 0.18);
     within('cog5b-a100-time', 0.27);
   });
-  it('loose settings are compared, not held to 10%: within 30%', () => {
-    // the loosest, HunyuanVideo's 544p memory (+26%): its peak is the VAE decode's, whose tiles hold fp32 activations
-    // under the pipeline's autocast (vae-walk.ts), with both text encoders resident; --use-cpu-offload, which the
-    // table may have run, would leave them out
-    for (const r of rows.values()) if (!r.well_specified) within(r.id, 0.3);
+  it('loose settings are compared, not held to 10%: within 25%, but HunyuanVideo at 544p', () => {
+    for (const r of rows.values()) if (!r.well_specified && r.id !== 'hv-mem-544p') within(r.id, 0.25);
+    // its published 45 GB is below the resident weights plus the decode tile's measured peak (18.2 GB under autocast,
+    // calibration/families/vae-autocast/h100-sxm.json): the table's run offloaded something, vgsim's no-offload peak is above it
+    const hv = rows.get('hv-mem-544p')!;
+    expect(hv.vgsim).toBeGreaterThan(25.6 + 15.3 + 18.2);
+    expect(hv.error).toBeGreaterThan(0.25);
   });
 });

@@ -317,7 +317,7 @@ export class DeviceModel {
         const composite = COMPOSITE_KINDS.has(op.ew);
         const full = this.memoryGBs(op.ew, composite ? op.bytes : op.bytes / Math.max(1, op.kernels), op.triton);
         const sms = this.gpu.smCount ?? this.ref.smCount!;
-        const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
+        const gbs = Math.min(full, op.rows !== undefined ? rowwiseReductionGBs(op.rows, this.ref.smCount ?? op.rows, op.elementBytes) : Infinity, op.strided ? stridedElementwiseGBs(sms) : Infinity);
         const seconds = Math.max(bytes / (gbs * 1e9), shortRowSeconds(op, sms), nearestUpsampleSeconds(op, sms) + replicationPadSeconds(op, sms)) + (composite ? 0 : op.kernels * op.count * this.kernelGapS);
         return { seconds, kernels: op.kernels * op.count, bound: 'memory', flops: 0, bytes, rate: gbs, rateUnit: 'GB/s' };
       }

@@ -9,7 +9,7 @@ export function opKey(op: Op): string {
     case 'attention':
       return `a${op.kernel},${op.batch},${op.heads},${op.lq},${op.lk},${op.headDim},${op.dtype},${op.count},${op.density ?? 1},${op.efficiency ?? 1}`;
     case 'elementwise':
-      return `e${op.ew},${op.bytes},${op.kernels},${op.count},${op.rows ?? ''},${op.rowBlocks ?? ''},${op.nearestOutElements ?? ''},${op.replicationPadOutElements ?? ''},${op.strided ? 's' : ''}${op.triton ? 't' : ''}`;
+      return `e${op.ew},${op.bytes},${op.kernels},${op.count},${op.rows ?? ''},${op.elementBytes ?? ''},${op.rowBlocks ?? ''},${op.nearestOutElements ?? ''},${op.replicationPadOutElements ?? ''},${op.strided ? 's' : ''}${op.triton ? 't' : ''}`;
     case 'conv':
       return `c${op.dims},${op.cin},${op.cout},${op.kernel.join('x')},${op.out.join('x')},${op.dtype},${op.tf32},${op.inputHW?.join('x') ?? ''},${op.count}`;
     case 'transfer':

@@ -12,9 +12,17 @@
  */
 export const ROWWISE_MOMENTS_GBS_PER_BLOCK = 2.61e9 / 0.0326 / 32 / 1e9;
 
-/** Bandwidth (GB/s) of a one-block-per-row reduction over `rows` rows on a GPU of `sms` SMs. */
-export function rowwiseReductionGBs(rows: number, sms: number): number {
-  return Math.min(rows, sms) * ROWWISE_MOMENTS_GBS_PER_BLOCK;
+/**
+ * The rate is one of elements (2.50 GB/s of 16-bit elements a block): a block's Welford loop, not its loads, sets
+ * it. MEASURED: the HunyuanVideo decoder call under fp16 autocast, whose 30 GroupNorms get fp32 inputs, spends
+ * 0.1429 s in RowwiseMomentsCUDAKernel<float> against 0.1420 s in <Half> for the same call plain
+ * (calibration/families/vae-autocast/h100-sxm.json, its kernel profiles: H100, torch 2.11).
+ */
+const RATE_ELEMENT_BYTES = 2;
+
+/** Bandwidth (GB/s) of a one-block-per-row reduction over `rows` rows on a GPU of `sms` SMs, of elements of `elementBytes` (default 2). */
+export function rowwiseReductionGBs(rows: number, sms: number, elementBytes = RATE_ELEMENT_BYTES): number {
+  return (Math.min(rows, sms) * ROWWISE_MOMENTS_GBS_PER_BLOCK * elementBytes) / RATE_ELEMENT_BYTES;
 }
 
 /**

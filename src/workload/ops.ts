@@ -116,6 +116,11 @@ export interface ElementwiseOp extends OpBase {
    */
   rows?: number;
   /**
+   * Bytes per element of a `rows` reduction's input (default 2): the per-block rate is one of elements, so an fp32
+   * input (GroupNorm under autocast, an fp32 decoder) takes as long as a 16-bit one of the same size (perf/rowwise-reduction.ts).
+   */
+  elementBytes?: number;
+  /**
    * Blocks of a one-block-per-row kernel over many short rows (PyTorch's vectorized LayerNorm on a per-head
    * norm): the kernel takes at least the time the SMs need to retire them (perf/rowwise-reduction.ts
    * shortRowSeconds). Undefined: bandwidth only.

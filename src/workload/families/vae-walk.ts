@@ -136,9 +136,9 @@ export class DecoderWalk {
       const rep = opts.replicate ? { replicationPadOutElements: padded.c * padded.t * padded.h * padded.w } : {};
       this.ew(`${name}.pad`, 'copy', this.size(x) + this.size(src), sliced ? k[0] : 1, { strided: sliced, ...rep });
     }
-    // autocast: the convolution casts an fp32 input to the 16-bit dtype first
+    // autocast: the convolution casts an fp32 input to the 16-bit dtype first (the padded fp32 tensor stays referenced
+    // by the caller until the conv returns: CausalConv3d.forward's `x = F.pad(x); return self.conv(x)`)
     const cast = this.to16(name, src);
-    if (cast !== src && src !== x) this.free(src);
     if (opts.cache && this.o.convCache) {
       // conv_cache = inputs[:, :, -k_t + 1:].clone() of the time-padded input
       const frames = k[0] > 1 ? k[0] - 1 : outT + k[0] - 1;
@@ -153,8 +153,8 @@ export class DecoderWalk {
     const parts = this.o.safeConv && k[0] > 1 && (elemsIn * 2) / 2 ** 30 > 2 ? Math.floor((elemsIn * 2) / 2 ** 30 / 2) + 1 : 1;
     const ws = this.o.convWorkspace ? this.o.convWorkspace(dims === 3 ? 'conv3d' : 'conv2d', cin, cout, (outT * h * w) / parts, inputBytes / parts, k) : 0;
     this.b.op({ kind: 'conv', name, dims, cin, cout, kernel: k, out: [outT, h, w], dtype: this.o.dtype, tf32: this.o.tf32 }, { workspace: ws });
-    if (cast !== x) this.free(cast);
-    else if (src !== x) this.free(src);
+    if (cast !== src) this.free(cast);
+    if (src !== x) this.free(src);
     if (!opts.keep) this.free(x);
     this.params += cin * cout * k[0] * k[1] * k[2] + (opts.bias === false ? 0 : cout);
     return out;
@@ -178,7 +178,8 @@ export class DecoderWalk {
     // autocast: group_norm is an fp32 op (its input cast to an fp32 copy, an fp32 output)
     const src = this.toFp32(name, x);
     const out = this.fresh(name, x.v, 'vae_activations', src.fp32);
-    this.b.op({ kind: 'elementwise', name: `${name}.moments`, ew: 'norm', bytes: this.size(src), kernels: 1, rows: opts.groups ?? 32 });
+    const elementBytes = this.size(src) / (src.v.c * src.v.t * src.v.h * src.v.w);
+    this.b.op({ kind: 'elementwise', name: `${name}.moments`, ew: 'norm', bytes: this.size(src), kernels: 1, rows: opts.groups ?? 32, ...(elementBytes !== 2 ? { elementBytes } : {}) });
     this.ew(`${name}.apply`, 'norm', this.size(src) + this.size(out), 1);
     if (src !== x) this.free(src);
     if (!opts.keep) this.free(x);
