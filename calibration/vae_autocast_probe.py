@@ -5,7 +5,8 @@ Tencent/HunyuanVideo@fa14b00 loads the VAE in fp16 (hyvideo/vae/__init__.py:49-5
 it inside `torch.autocast("cuda", dtype=fp16)` (hyvideo/diffusion/pipelines/pipeline_hunyuan_video.py:1071-1082).
 Autocast runs GroupNorm in fp32 (an fp32 output), so the SiLU and the causal conv's replicate pad that follow work
 on fp32 tensors and every Conv3d casts its input back to fp16 (vgsim: src/workload/families/vae-walk.ts `autocast`).
-The HunyuanVideo-1.5 decoder call is timed both ways too, for comparison (vgsim prices it plain). This probe times,
+HunyuanVideo-1.5's pipeline decodes its fp16 VAE under fp16 autocast too (Tencent-Hunyuan/HunyuanVideo-1.5@60783e7:
+hyvideo/pipelines/hunyuan_video_pipeline.py:1298); its decoder call is timed both ways as well. This probe times,
 on the reference decoders of families_vae_reference.py (random weights):
 
   call      one decoder call on a latent tile, plain fp16 and under autocast, with its peak memory;

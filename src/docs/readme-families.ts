@@ -15,7 +15,7 @@ import { GpuProfile } from '../perf/profile.ts';
 import { packagePath } from '../package-files.ts';
 import { headDimFactor } from '../perf/attention-head-dim.ts';
 import { existsSync, readdirSync } from 'node:fs';
-import { coldDecodeExtra, compareVaeAutocast, hostLoopResidual, loadVaeAutocastRun, unmodelledAutocast } from '../perf/vae-autocast-validation.ts';
+import { coldDecodeExtra, compareVaeAutocast, hostLoopResidual, loadVaeAutocastRun } from '../perf/vae-autocast-validation.ts';
 import { join } from 'node:path';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
@@ -204,13 +204,12 @@ function vaeAutocastMeasured(): string[] {
   const out: string[] = [];
   for (const file of files) {
     const run = loadVaeAutocastRun(`${dir}/${file}`);
-    out.push('', `\`vae-autocast/${file}\`: ${run.device}, torch ${run.torch}; vgsim on \`${run.gpu}\`. HunyuanVideo's VAE as its pipeline decodes (fp16 weights under fp16 autocast) and plain fp16, by \`calibration/vae_autocast_probe.py\`: single decoder calls, and the whole tiled decode of a 129-frame 1280×720 video (84 tile calls, blends, the mid-block masks' Python loop), warm.`, '');
+    out.push('', `\`vae-autocast/${file}\`: ${run.device}, torch ${run.torch}; vgsim on \`${run.gpu}\`. HunyuanVideo's and HunyuanVideo-1.5's VAEs as their pipelines decode (fp16 weights under fp16 autocast) and plain fp16, by \`calibration/vae_autocast_probe.py\`: single decoder calls, and the whole tiled decode of a 129-frame 1280×720 video (84 tile calls, blends, the mid-block masks' Python loop), warm.`, '');
     out.push('| case | mode | measured | vgsim | time error | measured peak GB | vgsim peak GB | memory error |', '|---|---|---:|---:|---:|---:|---:|---:|');
     const rows = compareVaeAutocast(run);
     for (const r of rows) {
       out.push(`| ${r.case} | ${r.mode} | ${r.measuredS.toFixed(3)} s | ${r.modelS.toFixed(3)} s | ${pct(r.error)} | ${r.measuredGb?.toFixed(2) ?? '–'} | ${r.modelGb?.toFixed(2) ?? '–'} | ${r.memoryError === undefined ? '–' : pct(r.memoryError)} |`);
     }
-    for (const u of unmodelledAutocast(run)) out.push('', `${u.vae} (vgsim prices its decode plain: its pipeline's precision is not established here) took ${u.autocastS.toFixed(3)} s under fp16 autocast against ${u.plainS.toFixed(3)} s plain on a ${u.latent.join('x')} latent (${pct(u.autocastS / u.plainS - 1)}): its RMS norm's F.normalize returns fp32 under autocast.`);
     const loop = hostLoopResidual(run);
     const callErr = Math.max(...rows.filter((r) => r.case.startsWith('call hunyuan-video-vae ')).map((r) => Math.abs(r.error)));
     if (loop) out.push('', `What separates the whole decode from its calls is the host: the plain decode less vgsim's price of its kernels (${loop.calls} tile calls, blends; the calls within ${(100 * callErr).toFixed(1)}% of their own measurements above) leaves ${loop.measuredS.toFixed(1)} s for the mid-block masks' ${loop.fills.toLocaleString('en-US')} Python slice fills (${(loop.measuredS / loop.fills * 1e6).toFixed(1)} µs each), which vgsim prices at ${loop.modelS.toFixed(1)} s (${(loop.modelS / loop.fills * 1e6).toFixed(1)} µs: the profile host's eager launch × the H200 host's measured slice-fill ratio, calibration/host/loop-probe-h200.json). This host ran them faster; the serving traces show hosts of the same kind differing as much.`);

@@ -79,7 +79,7 @@ export function compareVaeAutocast(run: VaeAutocastRun): VaeAutocastRow[] {
     const input = vae.zDim * t * h * w * 2;
     for (const mode of ['plain', 'autocast'] as const) {
       const measured = mode === 'plain' ? c.plain_s : c.autocast_s;
-      // a decoder vgsim prices plain (its pipeline's autocast not established) is compared plain only (unmodelledAutocast)
+      // a decoder whose pipeline does not decode under autocast (FamilyVaeSpec.autocast unset) is compared plain only
       if (!(measured! > 0) || (mode === 'autocast' && !vae.autocast)) continue;
       const call = buildDecoderCall(vae, t, h, w, { convWorkspace: familyConvWorkspace(dev, vae.dtype, true), safeConv: false, autocast: mode === 'autocast' });
       const modelS = priceStage(dev, call.builder.ops).seconds;
@@ -127,10 +127,4 @@ export function coldDecodeExtra(run: VaeAutocastRun): number | null {
   const cold = run.tiled.find((r) => r.mode === 'plain' && r.run === 'cold' && !r.error)?.decode_s;
   const warm = run.tiled.find((r) => r.mode === 'plain' && r.run === 'warm' && !r.error)?.decode_s;
   return cold && warm ? cold - warm : null;
-}
-
-/** Decoder calls timed under autocast that vgsim prices plain (FamilyVaeSpec.autocast unset): what autocast cost them. */
-export function unmodelledAutocast(run: VaeAutocastRun): { vae: string; latent: [number, number, number]; plainS: number; autocastS: number }[] {
-  return run.calls.filter((c) => !c.error && c.plain_s! > 0 && c.autocast_s! > 0 && !vaeSpec(c.vae).autocast)
-    .map((c) => ({ vae: c.vae, latent: c.latent, plainS: c.plain_s!, autocastS: c.autocast_s! }));
 }

@@ -155,9 +155,13 @@ export function hunyuan15Tiles(T: number, H: number, W: number, shards = 1): Til
 }
 
 function hunyuan15Tile(d: DecoderWalk, z: Tensor): Tensor {
-  // RMS_norm: F.normalize (norm, clamp, divide) · scale · gamma — 2 reads + 1 write and 2 pointwise passes; gamma only
+  // RMS_norm: F.normalize (norm, clamp, divide) · scale · gamma — 2 reads + 1 write and 2 pointwise passes; gamma only.
+  // Under the pipeline's fp16 autocast the norm is an fp32 reduction and the division promotes x to fp32, so the
+  // division, ·scale and ·gamma write (and the last two read) fp32: the code's kernels move 24 bytes an element
+  // against 14 plain (norm read 2; divide 2 + 2 → 2 + 4; scale 2 + 2 → 4 + 4; gamma 2 + 2 → 4 + 4), and the output is fp32
   const rms = (name: string, x: Tensor, keep = false): Tensor => {
-    const n = d.norm(name, x, { passes: 5, kernels: 4, affine: false, keep });
+    const up = d.o.autocast === true && !x.fp32;
+    const n = d.norm(name, x, { passes: up ? (5 * 24) / 14 : 5, kernels: 4, affine: false, keep, fp32Out: true });
     d.params += x.v.c;
     return n;
   };

@@ -160,9 +160,10 @@ export class DecoderWalk {
     return out;
   }
 
-  /** A normalisation over channels (GroupNorm: 2 reads + 1 write; RMSNorm written out in fp32: `passes` more). */
-  norm(name: string, x: Tensor, opts: { passes?: number; kernels?: number; affine?: boolean; keep?: boolean } = {}): Tensor {
-    const out = this.fresh(name, x.v, 'vae_activations', x.fp32);
+  /** A normalisation over channels (GroupNorm: 2 reads + 1 write; RMSNorm written out in fp32: `passes` more), `passes` in units of x's bytes. */
+  norm(name: string, x: Tensor, opts: { passes?: number; kernels?: number; affine?: boolean; keep?: boolean; fp32Out?: boolean } = {}): Tensor {
+    // `fp32Out`: under autocast the norm's output is fp32 (an fp32 reduction its division promotes to)
+    const out = this.fresh(name, x.v, 'vae_activations', x.fp32 || (opts.fp32Out === true && this.o.autocast === true));
     this.ew(name, 'norm', this.size(x) * (opts.passes ?? 3), opts.kernels ?? 1);
     if (!opts.keep) this.free(x);
     if (opts.affine !== false) this.params += 2 * x.v.c;

@@ -26,6 +26,7 @@ const HUNYUAN15_VAE: FamilyVaeSpec = {
   checkpointBytes: 5.04e9,
   // loaded with torch_dtype float16 and decoded under autocast fp16 (${HV15}:hyvideo/pipelines/hunyuan_video_pipeline.py:1513-1516, 1565-1578, 1298)
   dtype: 'fp16',
+  autocast: true,
 };
 
 /**
