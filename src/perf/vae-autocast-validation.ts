@@ -1,8 +1,8 @@
 /**
- * HunyuanVideo's VAE decode under the pipeline's fp16 autocast against plain fp16, as calibration/vae_autocast_probe.py
- * timed both on a GPU (VALIDATION: nothing here sets a rate), against vgsim's prices of the same calls
- * (vae-walk.ts with and without `autocast`) and of the whole tiled decode of a 129-frame 1280×720 video (the
- * estimate's decode stage: the tiles' kernels plus the mid-block masks' Python loop).
+ * HunyuanVideo's and HunyuanVideo-1.5's VAE decoder calls under their pipelines' fp16 autocast and plain fp16, as
+ * calibration/vae_autocast_probe.py timed both on a GPU (VALIDATION: nothing here sets a rate), against vgsim's prices of
+ * the same calls (vae-walk.ts with and without `autocast`), and HunyuanVideo's whole tiled decode of a 129-frame
+ * 1280×720 video (the estimate's decode stage: the tiles' kernels plus the mid-block masks' Python loop).
  */
 import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
@@ -76,7 +76,7 @@ export function compareVaeAutocast(run: VaeAutocastRun): VaeAutocastRow[] {
     if (c.error) continue;
     const vae = vaeSpec(c.vae);
     const [t, h, w] = c.latent;
-    const input = vae.zDim * t * h * w * 2;
+    const input = vae.zDim * t * h * w * 2; // the fp16 latent tile the probe passes in
     for (const mode of ['plain', 'autocast'] as const) {
       const measured = mode === 'plain' ? c.plain_s : c.autocast_s;
       // a decoder whose pipeline does not decode under autocast (FamilyVaeSpec.autocast unset) is compared plain only
@@ -111,7 +111,8 @@ function tiledDecodeModel(dev: DeviceModel, r: ProbeTiled): { kernelsS: number; 
 
 /**
  * The plain whole decode's host loop as measured, by difference: the measured decode less vgsim's price of its kernels
- * (whose calls match their own measurements within 1%), against vgsim's price of the loop; null without that run.
+ * (its calls compared with their own measurements by compareVaeAutocast), against vgsim's price of the loop; null
+ * without that run.
  */
 export function hostLoopResidual(run: VaeAutocastRun): { calls: number; fills: number; measuredS: number; modelS: number } | null {
   const r = run.tiled.find((x) => x.mode === 'plain' && x.run === 'warm' && !x.error && x.decode_s! > 0);

@@ -148,7 +148,7 @@ export interface FamilyVaeSpec {
   checkpointBytes: number;
   /** Weights and decode arithmetic as the official pipeline runs them. */
   dtype: 'fp16' | 'bf16' | 'fp32';
-  /** The pipeline decodes under `torch.autocast` to `dtype` (vae-walk.ts WalkOptions.autocast: GroupNorm and upsampling in fp32). */
+  /** The pipeline decodes under `torch.autocast` to `dtype` (vae-walk.ts WalkOptions.autocast: GroupNorm, upsampling and RMS norms in fp32). */
   autocast?: boolean;
 }
 

@@ -42,11 +42,12 @@ export interface WalkOptions {
    */
   convCache?: boolean;
   /**
-   * 16-bit weights run under `torch.autocast` to the same dtype (HunyuanVideo: FamilyVaeSpec.autocast). Autocast runs
+   * 16-bit weights run under `torch.autocast` to the same dtype (HunyuanVideo, HunyuanVideo-1.5: FamilyVaeSpec.autocast). Autocast runs
    * GroupNorm and nearest upsampling in fp32 (PyTorch aten/src/ATen/autocast_mode.h, AT_FORALL_FP32: group_norm,
    * upsample_nearest3d): it casts their 16-bit input to an fp32 copy and returns fp32, so the SiLU and the causal
    * conv's F.pad that follow work on fp32 tensors, and every convolution or Linear casts its fp32 input back to
-   * the 16-bit dtype (a copy per call: autocast caches casts of weights only).
+   * the 16-bit dtype (a copy per call: autocast caches casts of weights only). A norm can ask for an fp32 output too
+   * (`norm` fp32Out: HunyuanVideo-1.5's RMS norm, whose division promotes to its fp32 reduction).
    */
   autocast?: boolean;
 }
