@@ -285,7 +285,7 @@ export interface NearestHeldOut {
 /**
  * The fully specified end-to-end timings vgsim was checked against for this kind of run — the same family and engine
  * on the same GPU and GPU count — or null where there are none: how far vgsim has landed where the user is asking,
- * which the GPU's or the family's overall record can hide (HunyuanVideo: 2.4% median over 20 timings, −21% on 8 H100s).
+ * which the GPU's or the family's overall record can hide (HunyuanVideo's few-percent median over its timings, and its one 8-H100 run missed by over 20%).
  */
 export function nearestHeldOut(q: { family: string; engine: string; gpu: string; gpus: number }): NearestHeldOut | null {
   const rows = (evidenceLedger()?.rows ?? []).filter((r) => END_TO_END_SETS.has(r.set) && r.metric === 'time' && r.specified &&
