@@ -316,7 +316,7 @@ export function estimate(input: EstimateInput): Estimate {
     ops: topOps(s, d, ed, totalSeconds),
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
     evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
-    nearest_held_out: builtin ? nearestHeldOut({ family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
+    nearest_held_out: builtin ? nearestHeldOut({ model: model.id, family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
     gpu_energy_wh: energy.gpuEnergyWh,
     energy_wh: energy.energyWh,
     power: energy.power,

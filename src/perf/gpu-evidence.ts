@@ -32,6 +32,8 @@ export interface HeldOutRow {
   engine?: string;
   /** The model family (workload/models.ts), where the case is one of a model's stages. */
   family?: string;
+  /** The model of an end-to-end timing (the published tables and framework runs). */
+  model?: string;
 }
 
 /** Where each set's data lives, for the ledger's notes. */
@@ -271,9 +273,11 @@ export function bestOnValidated<T extends { rank: number | null; gpu: string }>(
 /** The held-out sets that time whole requests (published tables, framework runs), as a user's request is timed. */
 const END_TO_END_SETS: ReadonlySet<HeldOutSet> = new Set(['wan22-table', 'published-families', 'engines']);
 
-/** The nearest held-out record of a request: end-to-end timings of the same family, run by the same engine on the same GPU, as many of them. */
+/** The nearest held-out record of a request: end-to-end timings of the same model (else family), run by the same engine on the same GPU, as many of them. */
 export interface NearestHeldOut {
   family: string;
+  /** The model the rows timed, where some timed the request's own; null: the family's other models. */
+  model: string | null;
   engine: string;
   gpu: string;
   gpus: number;
@@ -287,16 +291,19 @@ export interface NearestHeldOut {
  * on the same GPU and GPU count — or null where there are none: how far vgsim has landed where the user is asking,
  * which the GPU's or the family's overall record can hide (HunyuanVideo's few-percent median over its timings, and its one 8-H100 run missed by over 20%).
  */
-export function nearestHeldOut(q: { family: string; engine: string; gpu: string; gpus: number }): NearestHeldOut | null {
-  const rows = (evidenceLedger()?.rows ?? []).filter((r) => END_TO_END_SETS.has(r.set) && r.metric === 'time' && r.specified &&
+export function nearestHeldOut(q: { model?: string; family: string; engine: string; gpu: string; gpus: number }): NearestHeldOut | null {
+  const family = (evidenceLedger()?.rows ?? []).filter((r) => END_TO_END_SETS.has(r.set) && r.metric === 'time' && r.specified &&
     r.gpu === q.gpu && r.gpus === q.gpus && (r.family ?? 'wan') === q.family && (r.engine ?? 'official') === q.engine);
+  // the request's own model where it was timed so, else its family's other models
+  const own = family.filter((r) => q.model !== undefined && r.model === q.model);
+  const rows = own.length ? own : family;
   if (!rows.length) return null;
-  return { ...q, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
+  return { family: q.family, model: own.length ? q.model! : null, engine: q.engine, gpu: q.gpu, gpus: q.gpus, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
 }
 
 /** "nearest held-out: 1 end-to-end timing of hunyuan-video (official) on 8× h100-sxm: hv-h100-720p-8 −21.4%". */
 export function nearestLine(n: NearestHeldOut): string {
-  const what = `${n.rows.length} end-to-end timing${n.rows.length === 1 ? '' : 's'} of ${n.family} (${n.engine}) on ${n.gpus}× ${n.gpu}`;
+  const what = `${n.rows.length} end-to-end timing${n.rows.length === 1 ? '' : 's'} of ${n.model ?? `the ${n.family} family`} (${n.engine}) on ${n.gpus}× ${n.gpu}`;
   if (n.rows.length <= 3) return `nearest held-out: ${what}: ${n.rows.map((r) => `${r.id} ${signed(r.error)}`).join(', ')}`;
   const errs = n.rows.map((r) => r.error).sort((a, b) => a - b);
   return `nearest held-out: ${what}: median ${signed(n.median)}, ${signed(errs[0]!)} to ${signed(errs[errs.length - 1]!)}`;
@@ -305,7 +312,7 @@ export function nearestLine(n: NearestHeldOut): string {
 /** A caveat where that record says vgsim has been off by over 10% here (its median), or null. */
 export function nearestCaveat(n: NearestHeldOut | null): string | null {
   if (!n || Math.abs(n.median) <= 0.1) return null;
-  return `against ${n.rows.length === 1 ? `the one held-out end-to-end timing` : `the ${n.rows.length} held-out end-to-end timings`} of ${n.family} (${n.engine}) on ${n.gpus}× ${n.gpu}, vgsim came out ${signed(n.median)}${n.rows.length > 1 ? ' (median)' : ''} (${n.rows.map((r) => r.id).join(', ')}): expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown`;
+  return `against ${n.rows.length === 1 ? `the one held-out end-to-end timing` : `the ${n.rows.length} held-out end-to-end timings`} of ${n.model ?? `the ${n.family} family`} (${n.engine}) on ${n.gpus}× ${n.gpu}, vgsim came out ${signed(n.median)}${n.rows.length > 1 ? ' (median)' : ''} (${n.rows.map((r) => r.id).join(', ')}): expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown`;
 }
 
 /** A serving pool as run summaries give it: the model(s) it serves, on what GPU, by which engine, GPUs a replica. */
@@ -321,7 +328,7 @@ interface PoolKind {
 export function poolNearestCaveats(pools: readonly PoolKind[]): string[] {
   const out = pools.flatMap((p) => (p.models ?? [p.model]).map((m) => {
     const family = MODELS.find((x) => x.id === m)?.family;
-    return family ? nearestCaveat(nearestHeldOut({ family, engine: p.engine ?? 'official', gpu: p.gpu, gpus: p.gpus_per_replica })) : null;
+    return family ? nearestCaveat(nearestHeldOut({ model: m, family, engine: p.engine ?? 'official', gpu: p.gpu, gpus: p.gpus_per_replica })) : null;
   }));
   return [...new Set(out.filter((c): c is string => c !== null))];
 }

@@ -98,7 +98,7 @@ function wan22Table(): HeldOutRow[] {
   return comparePublished(loadPublishedTable(dir('published', 'wan22-comp-effic.json'))).flatMap((r) => {
     const id = `${r.gpu_label} ${r.task}${r.mode ? ` ${r.mode}` : ''} ${r.size} ×${r.gpus}`;
     return [
-      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.time_error, specified: true, ...WAN_OFFICIAL },
+      { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.time_error, specified: true, ...WAN_OFFICIAL, model: `wan2.2-${r.task.toLowerCase()}` },
       { set: 'wan22-table' as const, id, gpu: r.gpu, gpus: r.gpus, metric: 'memory' as const, error: r.memory_error, specified: true, ...WAN_OFFICIAL },
     ];
   });
@@ -107,13 +107,13 @@ function wan22Table(): HeldOutRow[] {
 function publishedFamilies(): HeldOutRow[] {
   return comparePublishedFamilies().map((r) => ({
     set: 'published-families' as const, id: r.id, gpu: r.gpu, gpus: planGpus(parsePlan(r.plan)),
-    metric: r.metric === 'total_s' ? ('time' as const) : ('memory' as const), error: r.error, specified: r.well_specified, family: r.family,
+    metric: r.metric === 'total_s' ? ('time' as const) : ('memory' as const), error: r.error, specified: r.well_specified, family: r.family, model: r.model,
   }));
 }
 
 function engines(): HeldOutRow[] {
   const file = loadEngineValidation(dir('published', 'engines-e2e.json'));
-  return compareEngines(file.rows).map((r) => ({ set: 'engines' as const, id: r.id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.error, specified: r.confidence !== 'low', engine: r.engine, family: 'wan' }));
+  return compareEngines(file.rows).map((r) => ({ set: 'engines' as const, id: r.id, gpu: r.gpu, gpus: r.gpus, metric: 'time' as const, error: r.error, specified: r.confidence !== 'low', engine: r.engine, family: 'wan', model: r.model }));
 }
 
 /** Every held-out comparison, set by set (about ten seconds: it prices every case). */
