@@ -92,6 +92,8 @@ describe.runIf(available || required)('web UI in headless Chromium', () => {
     await page.click('[data-testid=estimate]');
     await page.waitForSelector('[data-testid=estimate-out] table');
     expect(await page.textContent('[data-testid=estimate-out]')).toMatch(/evidencemeasured kernel profile; held-out median \|error\| \d+\.\d% over \d+ time cases/);
+    // and the end-to-end timings of this very kind of run
+    expect(await page.textContent('[data-testid=estimate-out]')).toMatch(/nearest held-out\d+ end-to-end timings? of \S+ \(official\) on 1× h100-sxm: vgsim [−+]\d+\.\d%/);
 
     expect(errors).toEqual([]);
     expect(offline).toEqual([]); // no request left the local server
