@@ -54,7 +54,7 @@ describe('the whole tiled decode of a 129-frame 1280x720 video', () => {
       expect(r.error).toBeGreaterThan(0);
       expect(r.error).toBeLessThan(0.2);
     }
-    const loop = hostLoopResidual(run)!;
+    const loop = hostLoopResidual(rows)!;
     expect(loop.fills).toBe(1_019_616);
     expect(loop.measuredS).toBeGreaterThan(0);
     expect(loop.measuredS).toBeLessThan(loop.modelS);

@@ -210,7 +210,7 @@ function vaeAutocastMeasured(): string[] {
     for (const r of rows) {
       out.push(`| ${r.case} | ${r.mode} | ${r.measuredS.toFixed(3)} s | ${r.modelS.toFixed(3)} s | ${pct(r.error)} | ${r.measuredGb?.toFixed(2) ?? '–'} | ${r.modelGb?.toFixed(2) ?? '–'} | ${r.memoryError === undefined ? '–' : pct(r.memoryError)} |`);
     }
-    const loop = hostLoopResidual(run);
+    const loop = hostLoopResidual(rows);
     const callErr = Math.max(...rows.filter((r) => r.case.startsWith('call hunyuan-video-vae ')).map((r) => Math.abs(r.error)));
     if (loop) out.push('', `What separates the whole decode from its calls is the host: the plain decode less vgsim's price of its kernels (${loop.calls} tile calls, blends; the calls within ${(100 * callErr).toFixed(1)}% of their own measurements above) leaves ${loop.measuredS.toFixed(1)} s for the mid-block masks' ${loop.fills.toLocaleString('en-US')} Python slice fills (${(loop.measuredS / loop.fills * 1e6).toFixed(1)} µs each), which vgsim prices at ${loop.modelS.toFixed(1)} s (${(loop.modelS / loop.fills * 1e6).toFixed(1)} µs: the profile host's eager launch × the H200 host's measured slice-fill ratio, calibration/host/loop-probe-h200.json). This host ran them faster; the serving traces show hosts of the same kind differing as much.`);
     const cold = coldDecodeExtra(run);

@@ -54,6 +54,8 @@ export interface VaeAutocastRow {
   measuredGb?: number;
   modelGb?: number;
   memoryError?: number;
+  /** A whole tiled decode: vgsim's kernels and host loop apart, the mask-row slice fills and the decoder calls. */
+  tiled?: { kernelsS: number; hostLoopS: number; fills: number; calls: number };
 }
 
 export function loadVaeAutocastRun(file: string): VaeAutocastRun {
@@ -93,34 +95,29 @@ export function compareVaeAutocast(run: VaeAutocastRun): VaeAutocastRow[] {
   }
   for (const r of run.tiled) {
     if (r.error || r.run !== 'warm' || !(r.decode_s! > 0)) continue;
-    const d = tiledDecodeModel(dev, r);
-    const modelS = d.kernelsS + d.hostLoopS;
-    rows.push({ case: `tiled decode ${r.vae} ${r.latent.join('x')}`, mode: r.mode, measuredS: r.decode_s!, modelS, error: modelS / r.decode_s! - 1 });
+    // vgsim's whole tiled decode: its kernels (tile calls, blend and cat) and its host-side mask-row loop, apart
+    const vae = { ...vaeSpec(r.vae), autocast: r.mode === 'autocast' };
+    const [t, h, w] = r.latent;
+    const stage = buildFamilyDecode(vae, { t, h, w, tf32: true, shards: 1, tiled: true, convWorkspace: familyConvWorkspace(dev, vae.dtype, true) });
+    const fills = familyDecodeHostLoops(vae, { t, h, w, shards: 1, tiled: true });
+    const calls = decodeCalls(vae, { t, h, w, shards: 1, tiled: true }).reduce((a, c) => a + c.count, 0);
+    const tiled = { kernelsS: priceStage(dev, stage.ops).seconds, hostLoopS: fills * dev.cpuLaunchS * SLICE_FILL_PER_EAGER_LAUNCH, fills, calls };
+    const modelS = tiled.kernelsS + tiled.hostLoopS;
+    rows.push({ case: `tiled decode ${r.vae} ${r.latent.join('x')}`, mode: r.mode, measuredS: r.decode_s!, modelS, error: modelS / r.decode_s! - 1, tiled });
   }
   return rows;
 }
 
-/** vgsim's whole tiled decode: its kernels (tile calls, blend and cat) and its host-side mask-row loop, apart. */
-function tiledDecodeModel(dev: DeviceModel, r: ProbeTiled): { kernelsS: number; hostLoopS: number; fills: number } {
-  const vae = { ...vaeSpec(r.vae), autocast: r.mode === 'autocast' };
-  const [t, h, w] = r.latent;
-  const stage = buildFamilyDecode(vae, { t, h, w, tf32: true, shards: 1, tiled: true, convWorkspace: familyConvWorkspace(dev, vae.dtype, true) });
-  const fills = familyDecodeHostLoops(vae, { t, h, w, shards: 1, tiled: true });
-  return { kernelsS: priceStage(dev, stage.ops).seconds, hostLoopS: fills * dev.cpuLaunchS * SLICE_FILL_PER_EAGER_LAUNCH, fills };
-}
-
 /**
  * The plain whole decode's host loop as measured, by difference: the measured decode less vgsim's price of its kernels
- * (its calls compared with their own measurements by compareVaeAutocast), against vgsim's price of the loop; null
- * without that run.
+ * (its calls compared with their own measurements in the same rows), against vgsim's price of the loop; null without
+ * that run.
  */
-export function hostLoopResidual(run: VaeAutocastRun): { calls: number; fills: number; measuredS: number; modelS: number } | null {
-  const r = run.tiled.find((x) => x.mode === 'plain' && x.run === 'warm' && !x.error && x.decode_s! > 0);
+export function hostLoopResidual(rows: readonly VaeAutocastRow[]): { calls: number; fills: number; measuredS: number; modelS: number } | null {
+  const r = rows.find((x) => x.tiled !== undefined && x.mode === 'plain');
   if (!r) return null;
-  const d = tiledDecodeModel(new DeviceModel(run.gpu, { sustained: true, launch: 'eager' }), r);
-  const [t, h, w] = r.latent;
-  const calls = decodeCalls(vaeSpec(r.vae), { t, h, w, shards: 1, tiled: true }).reduce((a, c) => a + c.count, 0);
-  return { calls, fills: d.fills, measuredS: r.decode_s! - d.kernelsS, modelS: d.hostLoopS };
+  const { calls, fills, kernelsS, hostLoopS } = r.tiled!;
+  return { calls, fills, measuredS: r.measuredS - kernelsS, modelS: hostLoopS };
 }
 
 /** First-decode cost of the tiled run: its cold plain decode over the warm one (cuDNN's per-shape setup of every tile shape). */
