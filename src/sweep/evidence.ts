@@ -17,14 +17,19 @@ function runsOf(records: readonly SweepRecord[], p: PointSummary): SweepRecord[]
   return p.ids.map((id) => m!.get(id)).filter((r): r is SweepRecord => r !== undefined);
 }
 
+/** The serving pools of a point's successful runs. */
+function pointPools(records: readonly SweepRecord[], p: PointSummary) {
+  return runsOf(records, p).flatMap((r) => r.summary?.pools ?? []);
+}
+
 /** The GPU ids a point's successful runs ran on. */
 export function pointGpus(records: readonly SweepRecord[], p: PointSummary): string[] {
-  return [...new Set(runsOf(records, p).flatMap((r) => r.summary?.pools.map((x) => x.gpu) ?? []))];
+  return [...new Set(pointPools(records, p).map((x) => x.gpu))];
 }
 
 /** The engines other than the official code, and the model families other than Wan, a point's runs served with. */
 function pointScopes(records: readonly SweepRecord[], p: PointSummary): { engines: string[]; families: string[] } {
-  const pools = runsOf(records, p).flatMap((r) => r.summary?.pools ?? []);
+  const pools = pointPools(records, p);
   const families = pools.flatMap((x) => x.models ?? [x.model]).map((m): string | undefined => MODELS.find((y) => y.id === m)?.family).filter((f): f is string => f !== undefined && f !== 'wan');
   return { engines: [...new Set(pools.map((x) => x.engine).filter((e) => e !== undefined && e !== 'official'))], families: [...new Set(families)] };
 }
@@ -35,7 +40,7 @@ function pointScopes(records: readonly SweepRecord[], p: PointSummary): { engine
  */
 export function pointCaveats(records: readonly SweepRecord[], p: PointSummary): string[] {
   const { engines, families } = pointScopes(records, p);
-  const nearest = poolNearestCaveats(runsOf(records, p).flatMap((r) => r.summary?.pools ?? []));
+  const nearest = poolNearestCaveats(pointPools(records, p));
   return [...new Set([
     ...pointGpus(records, p).map((g) => { const e = gpuEvidence(g); return e ? evidenceCaveat(e) : null; }),
     ...engines.map((e) => scopeCaveat('engine', e)), ...families.map((f) => scopeCaveat('family', f)), ...nearest,
