@@ -14,7 +14,7 @@ import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements
 import { GpuProfile } from '../perf/profile.ts';
 import { packagePath } from '../package-files.ts';
 import { headDimFactor } from '../perf/attention-head-dim.ts';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { coldDecodeExtra, compareVaeAutocast, hostLoopResidual, loadVaeAutocastRun } from '../perf/vae-autocast-validation.ts';
 import { join } from 'node:path';
 
@@ -197,6 +197,21 @@ export function familiesMeasured(): string {
   return [...out, ...vaeAutocastMeasured()].join('\n');
 }
 
+/** The host-loop probes (calibration/host/loop-probe-*.json): each host's slice fill, and its ratio to the host's own eager add. */
+function sliceFillProbes(): string {
+  const probe = (f: string) => {
+    const path = packagePath(`calibration/host/${f}`);
+    if (!existsSync(path)) return undefined;
+    const rows = (JSON.parse(readFileSync(path, 'utf8')) as { rows: { slice_fill_s: number; inplace_add_s: number }[] }).rows;
+    const med = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2; };
+    return { us: 1e6 * med(rows.map((r) => r.slice_fill_s)), ratio: med(rows.map((r) => r.slice_fill_s / r.inplace_add_s)) };
+  };
+  const h100 = probe('loop-probe-h100-sxm.json');
+  const h200 = probe('loop-probe-h200.json');
+  if (!h100 || !h200) return '';
+  return ` The probe run on another H100 host of the same kind (calibration/host/loop-probe-h100-sxm.json) measured ${h100.us.toFixed(1)} µs per fill against the H200 host's ${h200.us.toFixed(1)} µs, each ${h100.ratio.toFixed(2)}× and ${h200.ratio.toFixed(2)}× its own host's eager in-place add: hosts differ in speed, the ratio vgsim applies does not.`;
+}
+
 /** HunyuanVideo's decode under the pipeline's autocast (calibration/families/vae-autocast/<gpu>.json, vae_autocast_probe.py). */
 function vaeAutocastMeasured(): string[] {
   const dir = packagePath('calibration/families/vae-autocast');
@@ -212,7 +227,7 @@ function vaeAutocastMeasured(): string[] {
     }
     const loop = hostLoopResidual(rows);
     const callErr = Math.max(...rows.filter((r) => r.case.startsWith('call hunyuan-video-vae ')).map((r) => Math.abs(r.error)));
-    if (loop) out.push('', `What separates the whole decode from its calls is the host: the plain decode less vgsim's price of its kernels (${loop.calls} tile calls, blends; the calls within ${(100 * callErr).toFixed(1)}% of their own measurements above) leaves ${loop.measuredS.toFixed(1)} s for the mid-block masks' ${loop.fills.toLocaleString('en-US')} Python slice fills (${(loop.measuredS / loop.fills * 1e6).toFixed(1)} µs each), which vgsim prices at ${loop.modelS.toFixed(1)} s (${(loop.modelS / loop.fills * 1e6).toFixed(1)} µs: the profile host's eager launch × the H200 host's measured slice-fill ratio, calibration/host/loop-probe-h200.json). This host ran them faster; the serving traces show hosts of the same kind differing as much.`);
+    if (loop) out.push('', `What separates the whole decode from its calls is the host: the plain decode less vgsim's price of its kernels (${loop.calls} tile calls, blends; the calls within ${(100 * callErr).toFixed(1)}% of their own measurements above) leaves ${loop.measuredS.toFixed(1)} s for the mid-block masks' ${loop.fills.toLocaleString('en-US')} Python slice fills (${(loop.measuredS / loop.fills * 1e6).toFixed(1)} µs each), which vgsim prices at ${loop.modelS.toFixed(1)} s (${(loop.modelS / loop.fills * 1e6).toFixed(1)} µs: the profile host's eager launch × the H200 host's measured slice-fill ratio, calibration/host/loop-probe-h200.json). This host ran them faster; the serving traces show hosts of the same kind differing as much.${sliceFillProbes()}`);
     const cold = coldDecodeExtra(run);
     if (cold !== null) out.push('', `The first decode after loading took ${cold.toFixed(1)} s longer than the next (cuDNN's setup of each new tile shape): a cost of the first request, which vgsim's steady-state estimate leaves out.`);
   }
