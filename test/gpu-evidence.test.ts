@@ -208,6 +208,11 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(family.length).toBeGreaterThan(3);
     expect(Math.abs(wan21.nearest_held_out!.median)).toBeLessThan(0.1);
     expect(estimateText(wan21)).toMatch(/^evidence: nearest held-out: \d+ end-to-end timings of the wan family \(official\) on 8× h100-sxm: median [−+]/m);
+    // the JSON carries the printed line and the caveat, so clients (the web UI) show the CLI's words
+    expect(estimateText(wan21)).toContain(`evidence: ${wan21.nearest_held_out!.line}`);
+    expect(wan21.nearest_held_out!.caveat).toBeNull();
+    const hv = estimate({ model: 'hunyuan-video', gpu: 'h100-sxm', parallel: 'ulysses=8' }).nearest_held_out!;
+    expect(hv.caveat).toMatch(/expect the real run slower than shown$/);
     // nothing measured of this kind: none (LTX-Video has no published timing at all)
     expect(estimate({ model: 'ltx-video-2b', gpu: 'h100-sxm' }).nearest_held_out).toBeNull();
     // a run's pools (run, sweep and compare outputs): each due caveat once, a shared pool's models each looked up

@@ -223,7 +223,7 @@ async function estimateForm(e) {
       ...[...(r.fits ? [] : [['INFEASIBLE', 'does not fit in GPU memory as asked (see memory); the time is the GPU work alone']]),
         [r.fits ? 'total' : 'total (if it fit)', fmtS(r.total_s)], ['one DiT forward', fmtS(r.forward_s)],
         ['throughput', r.fits ? `${r.throughput_per_h.toFixed(2)} videos/h per replica` : 'none (does not fit)'], ['memory', r.memory.verdict], ['evidence', evidenceText(r.evidence)],
-        ...(r.nearest_held_out ? [['nearest held-out', nearestText(r.nearest_held_out)]] : [])].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
+        ...(r.nearest_held_out ? [['this kind of run', nearestText(r.nearest_held_out)]] : [])].map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v)))),
       el('table', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'total'), el('th', {}, 'bound')), ...r.stages.map((s) => el('tr', {}, el('td', {}, s.name), el('td', { class: 'num' }, fmtS(s.seconds_total)), el('td', {}, s.bound)))));
   } catch (err) {
     out.replaceChildren(el('ul', {}, ...(err.issues?.length ? err.issues : [{ path: '', message: err.message }]).map((p) => el('li', { class: 'problem' }, `${p.path ? `${p.path}: ` : ''}${p.message}${p.hint ? ` (${p.hint})` : ''}`))));
@@ -238,12 +238,9 @@ function evidenceText(ev) {
   return `${profile}; held-out median |error| ${(100 * ev.time.median_abs).toFixed(1)}% over ${ev.time.n} time cases (median ${(100 * ev.time.median).toFixed(1)}%)`;
 }
 
-// the end-to-end timings of this kind of run (model, else family; engine; GPU; GPU count) and vgsim's error on them
+// the end-to-end timings of this kind of run (model, else family; engine; GPU; GPU count), in the CLI's own words
 function nearestText(n) {
-  const pct = (x) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
-  const what = `${n.rows.length} end-to-end timing${n.rows.length === 1 ? '' : 's'} of ${n.model ?? `the ${n.family} family`} (${n.engine}) on ${n.gpus}× ${n.gpu}`;
-  const off = Math.abs(n.median) > 0.1 ? ` — expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown` : '';
-  return `${what}: vgsim ${pct(n.median)}${n.rows.length > 1 ? ' (median)' : ''}${off}`;
+  return n.caveat ? `${n.line} — ${n.caveat}` : n.line;
 }
 
 async function planForm(e) {
@@ -257,7 +254,7 @@ async function planForm(e) {
     out.replaceChildren(
       el('p', {}, `${r.feasible} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank}`),
       el('p', { class: 'muted', 'data-testid': 'plan-evidence' }, `evidence on ${r.gpu}: ${evidenceText(r.evidence)}`),
-      ...(r.pick_nearest_held_out ? [el('p', { class: Math.abs(r.pick_nearest_held_out.median) > 0.1 ? 'problem' : 'muted', 'data-testid': 'plan-nearest' }, `the pick's nearest held-out record: ${nearestText(r.pick_nearest_held_out)}`)] : []),
+      ...(r.pick_nearest_held_out ? [el('p', { class: r.pick_nearest_held_out.caveat ? 'problem' : 'muted', 'data-testid': 'plan-nearest' }, `the pick (rank 1): ${nearestText(r.pick_nearest_held_out)}`)] : []),
       el('table', { 'data-testid': 'plan-table' }, el('tr', {}, ...['layout', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB'].map((h) => el('th', {}, h))),
         ...rows.map((l) => el('tr', {}, el('td', {}, l.parallel), el('td', { class: 'num' }, String(l.gpus_per_replica)), el('td', { class: 'num' }, String(l.replicas)), el('td', { class: 'num' }, fmtS(l.latency_s)), el('td', { class: 'num' }, l.throughput_per_gpu_h?.toFixed(2) ?? '–'), el('td', { class: 'num' }, l.peak_memory_gb?.toFixed(1) ?? '–')))),
       el('h3', {}, `Deploy the top layout (${r.deploy.layout.parallel}): starting points`),

@@ -284,6 +284,10 @@ export interface NearestHeldOut {
   /** Median signed error over the rows (vgsim / measured − 1). */
   median: number;
   rows: { id: string; set: HeldOutSet; error: number }[];
+  /** The record in one line, as `estimate` prints it (nearestLine), for clients that show it (the web UI). */
+  line: string;
+  /** The caveat where its median is past 10% (nearestCaveat), else null. */
+  caveat: string | null;
 }
 
 /**
@@ -298,11 +302,14 @@ export function nearestHeldOut(q: { model?: string; family: string; engine: stri
   const own = family.filter((r) => q.model !== undefined && r.model === q.model);
   const rows = own.length ? own : family;
   if (!rows.length) return null;
-  return { family: q.family, model: own.length ? q.model! : null, engine: q.engine, gpu: q.gpu, gpus: q.gpus, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
+  const record = { family: q.family, model: own.length ? q.model! : null, engine: q.engine, gpu: q.gpu, gpus: q.gpus, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
+  return { ...record, line: nearestLine(record), caveat: nearestCaveat(record) };
 }
 
+type NearestRecord = Omit<NearestHeldOut, 'line' | 'caveat'>;
+
 /** "nearest held-out: 1 end-to-end timing of hunyuan-video (official) on 8× h100-sxm: hv-h100-720p-8 −21.4%". */
-export function nearestLine(n: NearestHeldOut): string {
+export function nearestLine(n: NearestRecord): string {
   const what = `${n.rows.length} end-to-end timing${n.rows.length === 1 ? '' : 's'} of ${n.model ?? `the ${n.family} family`} (${n.engine}) on ${n.gpus}× ${n.gpu}`;
   if (n.rows.length <= 3) return `nearest held-out: ${what}: ${n.rows.map((r) => `${r.id} ${signed(r.error)}`).join(', ')}`;
   const errs = n.rows.map((r) => r.error).sort((a, b) => a - b);
@@ -310,7 +317,7 @@ export function nearestLine(n: NearestHeldOut): string {
 }
 
 /** A caveat where that record says vgsim has been off by over 10% here (its median), or null. */
-export function nearestCaveat(n: NearestHeldOut | null): string | null {
+export function nearestCaveat(n: NearestRecord | null): string | null {
   if (!n || Math.abs(n.median) <= 0.1) return null;
   return `against ${n.rows.length === 1 ? `the one held-out end-to-end timing` : `the ${n.rows.length} held-out end-to-end timings`} of ${n.model ?? `the ${n.family} family`} (${n.engine}) on ${n.gpus}× ${n.gpu}, vgsim came out ${signed(n.median)}${n.rows.length > 1 ? ' (median)' : ''} (${n.rows.map((r) => r.id).join(', ')}): expect the real run ${n.median < 0 ? 'slower' : 'faster'} than shown`;
 }
