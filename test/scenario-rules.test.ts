@@ -107,6 +107,16 @@ describe("request shapes the model can run (the same rules for mix classes, trac
     expect(issuesOf(() => runEstimate(body({ resolution: '1x1' })))[0]!.path).toBe('resolution');
     expect(issuesOf(() => runEstimate(body({ frames: 80 })))[0]!.path).toBe('frames');
     expect(issuesOf(() => body({ oversubscription: 0 }))[0]!.path).toBe('oversubscription');
+    // an official launch line's --size/--frame_num/--sample_steps (they ran with 82 frames or 100,000 steps before)
+    const launch = (flags: string) => issuesOf(() => runEstimate(parseRequest(EstimateRequestSchema, { gpu: 'h100-sxm', official: `python generate.py --task t2v-1.3B ${flags}` })))[0]!;
+    expect(launch('--size 832*480 --frame_num 82')).toMatchObject({ path: 'official', hint: 'use 81 or 85' });
+    expect(launch('--size 832*480 --frame_num 82').message).toMatch(/^--frame_num: /);
+    expect(launch('--sample_steps 100000').message).toMatch(/^--sample_steps: .*1000 training timesteps/);
+    expect(launch('--size 840*480').message).toMatch(/^--size: 840x480 is not a multiple of 16x16/);
+    // a baseline check's estimate (vgsim check) gets them too: before, frames 82 ran as 81 and 100,000 steps priced hours
+    expect(issuesOf(() => estimateInput({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', frames: 82, steps: 100000 })).map((i) => i.path)).toEqual(['frames', 'steps']);
+    // a suggested size stays within what the position encoding covers
+    expect(shapeProblems(getModel('wan2.1-t2v-1.3b'), { width: 99999, height: 99999, frames: 81, steps: 50 })[0]!.hint).toMatch(/^use 16384x16384/);
   });
 
   it('a replica spread over more nodes than it has GPUs: the same sentence from the API and a check spec as from the CLI', () => {

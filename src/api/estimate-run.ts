@@ -18,6 +18,9 @@ import type { ValidEstimateRequest } from './estimate.ts';
 import { chainOf, chainProblems, type PostprocessChain } from '../workload/postprocess/chain.ts';
 import { nvencProblem } from '../hardware/video-encoders.ts';
 
+/** The launch-line flag of each shape field (parallel/official-flags.ts). */
+const OFFICIAL_FLAG = { frames: '--frame_num', resolution: '--size', steps: '--sample_steps' } as const;
+
 /** Time, memory and energy of one request (throws InputError for bad ids and combinations). */
 /** `chain`: a post-processing chain already parsed (the CLI's --postprocess); else the request's own `postprocess`. */
 export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): Estimate {
@@ -41,12 +44,12 @@ export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): 
   const weightDtype = inf.weight_dtype !== 'auto' ? inf.weight_dtype : official?.weightDtype;
   if (!(r.oversubscription >= 1 && Number.isFinite(r.oversubscription))) throw new InputError([{ source: 'request', path: 'oversubscription', message: `expected a spine oversubscription of at least 1 (1 = non-blocking, 2 = 2:1), got ${r.oversubscription}` }]);
   const model = getModel(official?.model ?? r.model);
-  // the shape rules a scenario's mix classes get (frames 4n+1, resolution a multiple of stride × patch, ...)
-  if (!official) {
-    const shape = { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: r.frames ?? model.defaults.frames, steps: r.steps ?? model.defaults.steps };
-    const problems = shapeProblems(model, shape);
-    if (problems.length) throw new InputError(problems.map((p) => ({ source: 'request', path: p.field, message: p.message, hint: p.hint })));
-  }
+  // the shape rules a scenario's mix classes get (frames 4n+1, resolution a multiple of stride × patch, ...);
+  // an official launch line's --size, --frame_num and --sample_steps get them too (the script refuses such shapes)
+  const asked = official ? official.request : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps };
+  const shape = { width: asked.width ?? model.defaults.width, height: asked.height ?? model.defaults.height, frames: asked.frames ?? model.defaults.frames, steps: asked.steps ?? model.defaults.steps };
+  const problems = shapeProblems(model, shape);
+  if (problems.length) throw new InputError(problems.map((p) => ({ source: 'request', path: official ? 'official' : p.field, message: official ? `${OFFICIAL_FLAG[p.field]}: ${p.message}` : p.message, hint: p.hint })));
   const postprocess = chain ?? (r.postprocess ? chainOf(r.postprocess) : undefined);
   if (postprocess) {
     const w = res?.width ?? official?.request.width ?? model.defaults.width;

@@ -18,6 +18,7 @@ import { getModel } from '../workload/request.ts';
 import { parsePlan, planGpus, replicaNodesProblem } from '../parallel/plan.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { parseResolution } from '../units.ts';
+import { shapeProblems } from '../workload/shape-limits.ts';
 import { InputError } from '../errors.ts';
 import { accelerationOptions, type AccelerationSpec } from '../engines/inference-spec.ts';
 
@@ -137,9 +138,14 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
     const cap = powerLimitProblem(getGpu(gpu), spec.power_limit_w);
     if (cap) problem('power_limit_w', `${name('power_limit_w')}: ${cap.message}`, cap.hint);
   }
-  const model = o.baseDir !== undefined && spec.model.endsWith('.json') && !isAbsolute(spec.model) ? resolve(o.baseDir, spec.model) : spec.model;
+  const modelId = o.baseDir !== undefined && spec.model.endsWith('.json') && !isAbsolute(spec.model) ? resolve(o.baseDir, spec.model) : spec.model;
+  const model = getModel(modelId);
+  // the shape rules every request gets (frames 4n+1, resolution a multiple of stride × patch, RoPE, steps)
+  const shape = { width: res?.width ?? model.defaults.width, height: res?.height ?? model.defaults.height, frames: spec.frames ?? model.defaults.frames, steps: spec.steps ?? model.defaults.steps };
+  const bad = shapeProblems(model, shape);
+  if (bad.length) throw new InputError(bad.map((p) => ({ source: name(p.field), path: p.field, message: p.message, hint: p.hint })));
   return {
-    model: getModel(model),
+    model,
     gpu,
     node: spec.node,
     gpus,

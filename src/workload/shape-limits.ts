@@ -46,7 +46,8 @@ export function shapeProblems(model: ModelSpec, shape: { width: number; height: 
   const badW = width % alignW !== 0;
   const badH = height % alignH !== 0;
   if (badW || badH) {
-    const near = (v: number, a: number) => Math.max(a, Math.round(v / a) * a);
+    // the nearest multiple that the position encoding still covers
+    const near = (v: number, a: number) => Math.min(ROPE_MAX_POSITIONS * a, Math.max(a, Math.round(v / a) * a));
     out.push({
       field: 'resolution',
       message: `${width}x${height} is not a multiple of ${alignW}x${alignH} px (${model.id}: VAE stride ${sw} × DiT patch ${pw}), so the latent grid would be truncated`,
