@@ -22,7 +22,7 @@ import { modelFromDiffusersConfig } from '../src/workload/custom-models.ts';
 import { customModel } from '../src/workload/custom-models.ts';
 import { InputError } from '../src/errors.ts';
 import type { FamilyVaeSpec } from '../src/workload/families/specs.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario } from '../src/scenario/load.ts';
@@ -177,6 +177,30 @@ describe('diffusers transformer/config.json import', () => {
       expect(issue.message).toMatch(/unsupported transformer class "FluxTransformer2DModel"/);
       expect(issue.hint).toMatch(/HunyuanVideoTransformer3DModel/);
     }
+  });
+  it('a config\'s sizes are whole numbers in bounds, and a width splits into its heads (a 10^8-block config hung estimate; 0 heads crashed it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-cfg-'));
+    const wan = JSON.parse(readFileSync('test/fixtures/diffusers-wan/transformer/config.json', 'utf8')) as Record<string, unknown>;
+    const issueOf = (cfg: Record<string, unknown>) => {
+      mkdirSync(join(dir, 'transformer'), { recursive: true });
+      writeFileSync(join(dir, 'transformer', 'config.json'), JSON.stringify(cfg));
+      try {
+        modelFromDiffusersConfig(join(dir, 'transformer', 'config.json'));
+      } catch (e) {
+        return (e as InputError).issues[0]!;
+      }
+      return undefined;
+    };
+    expect(issueOf({ ...wan, num_layers: 1e8 })).toMatchObject({ path: 'num_layers', message: 'expected blocks: a whole number from 1 to 1,000, got 100000000' });
+    expect(issueOf({ ...wan, num_attention_heads: 0 })!.path).toBe('num_attention_heads');
+    expect(issueOf({ ...wan, attention_head_dim: 1e308 })!.path).toBe('attention_head_dim');
+    expect(issueOf({ ...wan, num_layers: 1.5 })!.path).toBe('num_layers');
+    expect(issueOf({ ...wan, patch_size: [0, 0, 0] })!.path).toBe('patch_size');
+    expect(issueOf({ ...wan, _class_name: 'CogVideoXTransformer3DModel', num_layers: -3 })!.message).toMatch(/CogVideoXTransformer3DModel config/);
+    expect(issueOf(wan)).toBeUndefined();
+    // a scenario model: the width must split into the heads
+    expect(() => customModel({ id: 'x', dit: { dim: 4097, heads: 32 } })).toThrow(/dim 4097 does not split into 32 heads/);
+    expect(() => customModel({ id: 'x', base: 'cogvideox-5b', dit: { dim: 3000, heads: 48 } })).toThrow(InputError);
   });
   it('a scenario model based on a family keeps its family; Wan-only keys are an input error', () => {
     const m = customModel({ id: 'cog-30', base: 'cogvideox1.5-5b', dit: { layers: 30 } });

@@ -6,6 +6,7 @@
  * unless the key says otherwise; resolutions are "WIDTHxHEIGHT" or "480p"/"720p".
  */
 import { ATTENTION_CHOICES } from '../workload/ops.ts';
+import { MAX_DIT_LAYERS, MAX_DIT_WIDTH, MAX_PATCH } from '../workload/config-limits.ts';
 import { RESIDENT_COMPONENTS } from '../engines/profiles.ts';
 import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
@@ -45,6 +46,9 @@ const resolution = z
   .describe('video size, "WIDTHxHEIGHT" (e.g. 1280x720) or "480p" / "720p"');
 
 const positiveInt = z.number().int().positive();
+// a user's DiT sizes (workload/config-limits.ts: the same bounds as a diffusers config)
+const ditWidth = positiveInt.max(MAX_DIT_WIDTH, `at most ${MAX_DIT_WIDTH}`);
+const ditPatch = positiveInt.max(MAX_PATCH, `at most ${MAX_PATCH}`);
 /** Serving engines (src/engines/profiles.ts ENGINE_IDS; `vgsim list engines`). */
 export const ENGINE_CHOICES = ['official', 'diffusers', 'xdit', 'sglang', 'lightx2v', 'lightx2v-2507', 'fastvideo', 'cache-dit', 'vllm-omni'] as const;
 
@@ -197,14 +201,14 @@ export const CustomModelSchema = z
     base: z.string().optional().describe('zoo model to start from (default wan2.1-t2v-14b)'),
     dit: z
       .strictObject({
-        dim: positiveInt.optional(),
-        ffn_dim: positiveInt.optional(),
-        heads: positiveInt.optional(),
-        head_dim: positiveInt.optional(),
-        layers: positiveInt.optional(),
-        in_channels: positiveInt.optional(),
-        out_channels: positiveInt.optional(),
-        patch: z.tuple([positiveInt, positiveInt, positiveInt]).optional(),
+        dim: ditWidth.optional(),
+        ffn_dim: ditWidth.optional(),
+        heads: ditWidth.optional(),
+        head_dim: ditWidth.optional(),
+        layers: positiveInt.max(MAX_DIT_LAYERS, `at most ${MAX_DIT_LAYERS} blocks (the largest public video DiTs have 40-60)`).optional(),
+        in_channels: ditWidth.optional(),
+        out_channels: ditWidth.optional(),
+        patch: z.tuple([ditPatch, ditPatch, ditPatch]).optional(),
         per_token_timestep: z.boolean().optional().describe('Wan2.2-style per-token fp32 timestep embedding'),
         text_len: positiveInt.optional(),
       })

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
 import { InputError } from '../errors.ts';
+import { configIntProblem, headSplitProblem } from './config-limits.ts';
 import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig } from './families/custom.ts';
 
 export interface CustomModelInput {
@@ -40,6 +41,8 @@ export function customModel(m: CustomModelInput): ModelSpec {
   const d = m.dit ?? {};
   const heads = d.heads ?? base.dit.heads;
   const dim = d.dim ?? (d.head_dim ? d.head_dim * heads : base.dit.dim);
+  const split = headSplitProblem(dim, heads, 'models', 'dit.dim');
+  if (split) throw new InputError([split]);
   const experts = m.experts ?? base.experts;
   return {
     ...base,
@@ -85,7 +88,11 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
   }
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
-    if (typeof v === 'number') return v;
+    if (typeof v === 'number') {
+      const bad = configIntProblem(key, v);
+      if (bad) throw new InputError([{ source: file, path: key, message: bad }]);
+      return v;
+    }
     if (fallback !== undefined) return fallback;
     throw new InputError([{ source: file, path: key, message: `missing number "${key}" (expected a WanTransformer3DModel config)` }]);
   };
@@ -111,6 +118,8 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
   const index = readJson(join(root, 'model_index.json'));
   const sched = readJson(join(root, 'scheduler', 'scheduler_config.json'));
   const patch = Array.isArray(cfg.patch_size) && cfg.patch_size.length === 3 ? (cfg.patch_size as [number, number, number]) : [1, 2, 2] as [number, number, number];
+  const badPatch = patch.map((v) => (typeof v === 'number' ? configIntProblem('patch_size', v) : `expected a number, got ${JSON.stringify(v)}`)).find((x) => x);
+  if (badPatch) throw new InputError([{ source: file, path: 'patch_size', message: badPatch }]);
   return customModel({
     id: `custom:${basename(root)}`,
     name: `${basename(root)} (diffusers config)`,

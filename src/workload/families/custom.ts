@@ -9,6 +9,7 @@
  * The VAE, text encoders, sampler and parallel support stay the base model's.
  */
 import { InputError, type InputIssue } from '../../errors.ts';
+import { configIntProblem, headSplitProblem } from '../config-limits.ts';
 import type { FamilyModel, ModelSpec } from '../models.ts';
 import type { CogDitSpec, FamilyDitSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
 
@@ -38,6 +39,8 @@ export function familyCustomModel(base: FamilyModel, m: { id: string; name?: str
   if (issues.length) throw new InputError(issues);
   const heads = d.heads ?? base.dit.heads;
   const dim = d.dim ?? (d.head_dim ? d.head_dim * heads : base.dit.dim);
+  const split = headSplitProblem(dim, heads, source, 'dit.dim');
+  if (split) throw new InputError([split]);
   const dit = {
     ...base.dit,
     dim,
@@ -64,7 +67,12 @@ type Cfg = Record<string, unknown>;
 export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: string, name: string, zoo: readonly ModelSpec[]): ModelSpec {
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
-    if (typeof v === 'number') return v;
+    if (typeof v === 'number') {
+      // sizes are whole numbers in bounds; a ratio (mlp_ratio) is a positive finite number
+      const bad = key.endsWith('ratio') ? (Number.isFinite(v) && v > 0 && v <= 64 ? undefined : `expected a ratio from 0 to 64, got ${v}`) : configIntProblem(key, v);
+      if (bad) throw new InputError([{ source: file, path: key, message: `${bad} (a ${cls} config)` }]);
+      return v;
+    }
     if (fallback !== undefined && (v === undefined || v === null)) return fallback;
     throw new InputError([{ source: file, path: key, message: `expected a number for "${key}" in a ${cls} config, got ${JSON.stringify(v)}` }]);
   };
@@ -97,7 +105,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
     }
     case 'CogVideoXTransformer3DModel': {
-      const pt = cfg.patch_size_t;
+      const pt = cfg.patch_size_t === null || cfg.patch_size_t === undefined ? undefined : num('patch_size_t');
       const b = base(typeof pt === 'number' && pt > 1 ? 'cogvideox1.5-5b' : 'cogvideox-5b');
       const p = num('patch_size', 2);
       return withDit(b, {
