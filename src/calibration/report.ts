@@ -2,7 +2,7 @@
  * Replay and calibration reports: terminal tables, the observed-vs-predicted CDF chart (Vega-Lite through
  * src/report/charts), and the files `vgsim replay --out` writes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { formatCsvObjects } from '../csv.ts';
@@ -11,6 +11,7 @@ import { fmtSeconds, pct, table, type Cell } from '../report/table.ts';
 import type { MetricRow, PredictedSamples, ReplayReport } from './replay.ts';
 import type { OverheadFit } from './fit.ts';
 import type { HostFit } from './host-fit.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 const OBSERVED_COLOR = '#333333';
 const PREDICTED_COLOR = '#e45756';
@@ -99,7 +100,7 @@ export function replayChart(r: ReplayReport, title?: string, samples?: Predicted
 
 /** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png. */
 export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: PredictedSamples): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const files: string[] = [];
   const put = (name: string, data: string | Buffer) => {
     writeFileSync(join(dir, name), data);

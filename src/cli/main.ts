@@ -121,6 +121,19 @@ function flagOf(argv: readonly string[], value: string): string | undefined {
   return undefined;
 }
 
+/** What a file-system error on a path the user gave means, in words. */
+const FS_CAUSE: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EISDIR: 'a folder where a file was expected',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EEXIST: 'a file is in the way',
+  EACCES: 'permission denied',
+  EPERM: 'not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENAMETOOLONG: 'the name is too long',
+};
+
 export function reportError(e: unknown, argv: readonly string[] = []): number {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
@@ -136,6 +149,22 @@ export function reportError(e: unknown, argv: readonly string[] = []): number {
   if (e instanceof Error && e.name === 'UnknownIdError') {
     const flag = flagOf(argv, String((e as Error & { id?: unknown }).id));
     process.stderr.write(`error: ${flag ? `${flag}: ` : ''}${e.message}\n`);
+    return 2;
+  }
+  // an output folder the system will not make (make-dirs.ts), or a file a command was given that it cannot
+  // read or write as asked (a folder for a file, a missing parent, no permission): the user's path, exit 2
+  if (e instanceof Error && e.name === 'OutputPathError') {
+    process.stderr.write(`error: ${e.message}\n`);
+    return 2;
+  }
+  const fsCode = (e as NodeJS.ErrnoException | undefined)?.code;
+  const fsPath = (e as NodeJS.ErrnoException | undefined)?.path;
+  if (e instanceof Error && fsPath !== undefined && fsCode !== undefined && FS_CAUSE[fsCode]) {
+    process.stderr.write(`error: ${fsPath}: ${FS_CAUSE[fsCode]} (${fsCode}${(e as NodeJS.ErrnoException).syscall ? ` on ${(e as NodeJS.ErrnoException).syscall}` : ''}); check the path given\n`);
+    return 2;
+  }
+  if (e instanceof Error && fsCode === 'ENOTFOUND') {
+    process.stderr.write(`error: ${e.message}: no such host; give an address this machine has (e.g. --host 127.0.0.1)\n`);
     return 2;
   }
   if (process.env.VGSIM_DEBUG) console.error(e);

@@ -3,7 +3,7 @@
  * line, the xDiT equivalent, and a Kubernetes manifest — each only where the runtime runs the layout,
  * otherwise with the reason. `writeDeployArtifacts` puts them in a folder with a short DEPLOY.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
@@ -11,6 +11,7 @@ import { formatPlan, parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { kubernetesManifest } from './kubernetes.ts';
 import { officialLaunch, xditLaunch, type Launch, type LaunchTarget } from './launch.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export interface DeployInput {
   model: ModelSpec;
@@ -89,7 +90,7 @@ export function deployText(a: DeployArtifacts): string {
 
 /** Writes DEPLOY.md, deploy.json, launch-official.sh / launch-xdit.sh (where supported) and kubernetes.yaml; returns the files. */
 export function writeDeployArtifacts(dir: string, a: DeployArtifacts): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string, mode?: number) => {
     const f = join(dir, name);

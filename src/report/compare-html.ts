@@ -3,7 +3,7 @@
  * the scenarios as run, on report.html's look; and the files `--out` writes (compare.html, compare.json,
  * charts/compare-*.svg|png).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { fmtSeconds } from './table.ts';
@@ -12,6 +12,7 @@ import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
 import { renderPng, renderSvg, type NamedChart } from './charts.ts';
 import { compareJson, compareRuns, formatMetric, type CompareRun, type Comparison } from './compare.ts';
 import { compareCharts } from './compare-charts.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 
 export interface RenderedCompareChart extends NamedChart {
@@ -117,7 +118,7 @@ export async function renderCompareHtml(runs: readonly CompareRun[], opts: Compa
 export async function writeCompareOutput(dir: string, runs: readonly CompareRun[], opts: CompareHtmlOptions = {}): Promise<string[]> {
   const { html, charts, comparison } = await renderCompareHtml(runs, opts);
   const chartDir = join(dir, 'charts');
-  mkdirSync(chartDir, { recursive: true });
+  makeDirs(chartDir);
   const files: string[] = [];
   const write = (path: string, data: string | Buffer) => {
     writeFileSync(path, data);

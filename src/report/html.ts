@@ -5,7 +5,7 @@
  *
  * Deterministic: the same inputs give a byte-identical report.html (no timestamps, no wall time).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SimulationResult } from '../serving/simulate.ts';
@@ -15,6 +15,7 @@ import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type L
 import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
 import { pricesTable, PRICES_CAPTION } from './prices.ts';
 import { evidenceLine, needsCaveat } from '../perf/gpu-evidence.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export interface HtmlReportInput {
   result: SimulationResult;
@@ -334,7 +335,7 @@ ${card('cost per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_vide
 /** Write each chart as dir/charts/<id>.svg and .png; returns the paths written. */
 export function writeChartFiles(dir: string, charts: readonly { id: string; svg: string }[]): string[] {
   const chartDir = join(dir, 'charts');
-  mkdirSync(chartDir, { recursive: true });
+  makeDirs(chartDir);
   const files: string[] = [];
   for (const c of charts) {
     const svgPath = join(chartDir, `${c.id}.svg`);
@@ -351,7 +352,7 @@ export function writeChartFiles(dir: string, charts: readonly { id: string; svg:
  */
 export async function writeHtmlReport(dir: string, input: HtmlReportInput): Promise<string[]> {
   const { html, charts } = await renderHtmlReport(input);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const reportPath = join(dir, 'report.html');
   writeFileSync(reportPath, html);
   return [reportPath, ...writeChartFiles(dir, charts)];

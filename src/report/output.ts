@@ -1,9 +1,10 @@
 /** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run, and (with monitoring series) OpenMetrics. */
-import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { formatCsv, formatCsvRow, type CsvValue, type CsvWriteOptions } from '../csv.ts';
 import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 /** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
 export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
@@ -65,7 +66,7 @@ export function requestsCsv(r: SimulationResult): string {
 }
 
 export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown, metrics: OpenMetricsOptions = {}): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);

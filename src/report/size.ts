@@ -2,7 +2,7 @@
  * The output of `vgsim size`: the ranked options as text, CSV rows, and size.html with the charts
  * (report/charts/size.ts) on vgsim's page (report/html.ts).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SizeResult, SizeRow } from '../studies/size.ts';
 import { formatObjectiveValue, parseSlo } from '../studies/objectives.ts';
@@ -12,6 +12,7 @@ import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts
 import { sizeCharts } from './charts/size.ts';
 import { priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
   x === null || x === undefined || !Number.isFinite(x) ? '-' : `$${x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
@@ -85,7 +86,7 @@ export function sizeCsvRows(res: SizeResult): Record<string, unknown>[] {
 
 /** Writes size.json, size.csv, charts/size-*.svg|png and size.html; returns the paths. */
 export async function writeSizeOutput(dir: string, res: SizeResult): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);

@@ -1,5 +1,5 @@
 /** The output of `vgsim tco`: the fleets as text, tco.csv, the charts and tco.html on vgsim's page (report/html.ts). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IsoCompareResult, IsoRow } from '../studies/fleet.ts';
 import { fmtSeconds, table } from './table.ts';
@@ -10,6 +10,7 @@ import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
 import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 import { bestOnValidated, evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 const evidenceCellOf = (gpu: string) => { const e = gpuEvidence(gpu); return e ? evidenceCell(e) : '-'; };
 
@@ -92,7 +93,7 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
 }
 
 export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);

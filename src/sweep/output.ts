@@ -16,7 +16,7 @@
  * Everything here is a pure function of the plan and the records (no wall time, no worker count, no
  * shard layout), which is what makes sharded and unsharded output identical.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { csvRecord, toJson } from '../report/output.ts';
@@ -26,6 +26,7 @@ import type { LatencySamples } from '../serving/simulate.ts';
 import { METRICS, finite } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
 import { bestPoints, pointVerdicts } from './best.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // records
@@ -128,7 +129,7 @@ export class RecordStream {
   private closed = false;
 
   constructor(readonly dir: string, private readonly plan: SweepPlan) {
-    mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     this.jsonl = openSync(join(dir, 'points.jsonl'), 'w');
     this.csv = openSync(join(dir, 'points.csv'), 'w');
     writeSync(this.csv, csvHeader(plan));
@@ -149,7 +150,7 @@ export class RecordStream {
 
 /** points.jsonl and points.csv of all records at once (what the stream writes, for merge). */
 export function writeRecordFiles(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string[] {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   writeFileSync(join(dir, 'points.jsonl'), records.map(jsonLine).join(''));
   writeFileSync(join(dir, 'points.csv'), csvHeader(plan) + records.map((r) => csvLine(plan, r)).join(''));
   return [join(dir, 'points.jsonl'), join(dir, 'points.csv')];

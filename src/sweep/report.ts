@@ -10,7 +10,7 @@
  *
  * Deterministic: a pure function of the plan and the records (no wall time, worker count or shard layout).
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SimulationResult } from '../serving/simulate.ts';
@@ -26,6 +26,7 @@ import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
+import { makeDirs } from '../make-dirs.ts';
 
 export { sweepText } from './text.ts';
 export { sweepCharts } from './charts.ts';
@@ -161,7 +162,7 @@ ${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_p
 /** Write sweep.html and charts/sweep-*.svg|png (and compare.html, compare.json, charts/compare-* for ≤ 12 runs). */
 export async function writeSweepReport(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): Promise<string[]> {
   const chartDir = join(dir, 'charts');
-  mkdirSync(chartDir, { recursive: true });
+  makeDirs(chartDir);
   // charts of an earlier sweep into the same folder would otherwise linger next to this one's
   if (existsSync(chartDir)) for (const f of readdirSync(chartDir)) if (/^sweep-.*\.(svg|png)$/.test(f)) rmSync(join(chartDir, f));
   const ok = records.filter((r) => r.summary);

@@ -8,12 +8,13 @@ import { toJson } from '../../report/output.ts';
 import { summaryOf } from '../../serving/simulate.ts';
 import { collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capacityChart } from '../../report/charts/capacity.ts';
 import { renderSvg } from '../../report/charts.ts';
 import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
 import { evidenceLineOf } from '../../perf/gpu-evidence.ts';
+import { makeDirs } from '../../make-dirs.ts';
 
 export function registerCapacity(program: Command): void {
   program
@@ -97,7 +98,7 @@ Examples:
       const summaryLines = [...out];
       if (o.out) {
         const dir = o.out;
-        mkdirSync(dir, { recursive: true });
+        makeDirs(dir);
         const files = [join(dir, 'capacity.json'), join(dir, 'capacity.html')];
         writeFileSync(files[0]!, json);
         const chart = {

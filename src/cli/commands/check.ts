@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBaseline, type Baseline } from '../../check/baseline.ts';
@@ -10,6 +10,7 @@ import { InputError, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
 import { UsageError } from '../usage-error.ts';
+import { makeDirs } from '../../make-dirs.ts';
 
 interface CheckFlags {
   update?: boolean;
@@ -73,7 +74,7 @@ Examples:
       const wall = (performance.now() - t0) / 1000;
       const report = checkJson(results, wall, changes);
       if (o.report) {
-        mkdirSync(dirname(o.report), { recursive: true });
+        makeDirs(dirname(o.report));
         writeFileSync(o.report, toJson(report));
       }
       if (o.json) {

@@ -10,7 +10,7 @@ import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { progress, type Progress } from '../../report/progress.ts';
 import { isHostBoundNote } from '../../perf/host-dispatch.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planScalingChart } from '../../report/charts/plan.ts';
 import { renderSvg } from '../../report/charts.ts';
@@ -23,6 +23,7 @@ import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
 import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine } from '../../perf/gpu-evidence.ts';
+import { makeDirs } from '../../make-dirs.ts';
 
 export function registerPlan(program: Command): void {
   const cmd = program
@@ -104,7 +105,7 @@ Examples:
       const objective = maxLatencyS !== undefined ? `fit and take at most ${fmtSeconds(maxLatencyS)} per request (--max-latency)` : 'fit';
       if (o.out) {
         const dir = o.out;
-        mkdirSync(dir, { recursive: true });
+        makeDirs(dir);
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
         writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, evidence: gpuEvidence(gpu) ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));

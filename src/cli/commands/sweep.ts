@@ -11,10 +11,10 @@ import {
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
 import { toJson } from '../../report/output.ts';
 import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
-import { mkdirSync } from 'node:fs';
 import { progress } from '../../report/progress.ts';
 import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { makeDirs } from '../../make-dirs.ts';
 
 interface SweepFlags {
   workers?: string;
@@ -140,7 +140,7 @@ Examples:
 
       const stream = dir ? new RecordStream(dir, plan) : null;
       const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
-      if (metrics) mkdirSync(metrics.dir, { recursive: true });
+      if (metrics) makeDirs(metrics.dir);
       const records: SweepRecord[] = [];
       // Ctrl-C: no new run starts, runs in progress are abandoned; the runs finished so far stay streamed
       const stop = interruptible();
