@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -230,6 +230,13 @@ describe('vgsim sweep and merge (CLI)', () => {
     // a missing or repeated shard is refused with the reason (the CLI turns MergeError into exit 2)
     expect(() => readShards([join(sharded, 'shard-0-of-2')])).toThrow(/missing shard 1 of 2/);
     expect(() => readShards([join(sharded, 'shard-1-of-2'), join(sharded, 'shard-1-of-2')])).toThrow(/shard 1 of 2 given twice/);
+    // a record edited by hand (an ok run without its summary) is named by file and line, not a TypeError later
+    const edited = `${sharded}-edited`;
+    cpSync(sharded, edited, { recursive: true });
+    const pts = join(edited, 'shard-1-of-2', 'points.jsonl');
+    const rows = readFileSync(pts, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    writeFileSync(pts, [JSON.stringify({ ...rows[0], summary: {} }), ...rows.slice(1).map((r) => JSON.stringify(r))].join('\n') + '\n');
+    expect(() => readShards([join(edited, 'shard-0-of-2'), join(edited, 'shard-1-of-2')])).toThrow(/shard-1-of-2\/points\.jsonl:1: not a sweep run record/);
 
     const lines = readFileSync(join(full, 'points.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual([0, 1, 2, 3]);

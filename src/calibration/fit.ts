@@ -16,6 +16,7 @@
  * shows as such instead of being absorbed into an overhead.
  */
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
+import { InputError } from '../errors.ts';
 import { distribution, type Distribution } from './metrics.ts';
 import type { OverheadPhaseKey, ServingOverheads } from '../serving/overheads.ts';
 
@@ -70,7 +71,7 @@ const stagedRequests = (done: ObservedRequest[]) => done.filter((r) => has(r.sta
  */
 export function fitOverheads(trace: ObservedTrace, model: (r: ObservedRequest) => StageTimes | null): OverheadFit {
   const done = completedRequests(trace);
-  if (done.length === 0) throw new Error(`${trace.file}: no completed requests to fit on`);
+  if (done.length === 0) throw new InputError([{ source: trace.file, path: 'outcome', message: 'no completed requests to fit on (every row failed or has no finish time)', hint: 'fit on a trace whose server completed requests' }]);
   const dispatch = done.filter((r) => has(r.dispatch, r.start)).map((r) => r.start! - r.dispatch!);
   const staged = stagedRequests(done);
   const handoff = staged.map((r) => (r.denoiseStart! - r.encodeEnd! + (r.decodeStart! - r.denoiseEnd!)) / 2);

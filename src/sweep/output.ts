@@ -287,6 +287,11 @@ export function readShards(dirs: readonly string[]): { plan: SweepPlan; records:
       } catch {
         throw new MergeError(`${join(f.dir, 'points.jsonl')}:${n + 1}: not valid JSON (a truncated file?)`);
       }
+      // an ok record carries its run's summary (sweep/report.ts reads its counts): anything else was edited or cut
+      const summary = (r as { summary?: { requests?: { arrived?: unknown } } } | null)?.summary;
+      if (typeof r !== 'object' || r === null || !Number.isInteger(r.id) || (r.status === 'ok' && typeof summary?.requests?.arrived !== 'number') || (r.status !== 'ok' && r.status !== 'error')) {
+        throw new MergeError(`${join(f.dir, 'points.jsonl')}:${n + 1}: not a sweep run record (an id, a status, and for an ok run its summary; edited by hand?); rerun this shard`);
+      }
       if (r.id % count !== f.meta.shard.index) throw new MergeError(`${join(f.dir, 'points.jsonl')}:${n + 1}: run ${r.id} does not belong to shard ${f.meta.shard.index} of ${count}`);
       if (byId.has(r.id)) throw new MergeError(`run ${r.id} appears twice (${f.dir})`);
       byId.set(r.id, r);
