@@ -165,6 +165,16 @@ describe('observed traces and the overhead fit', () => {
     expect(rs[2]!.error).toBe('RuntimeError: out of memory, retry');
   });
 
+  it('a trace with no completed request is an input error naming the trace (it exited 1 before)', () => {
+    const failed = parseObserved(text, 'obs.csv').map((r) => ({ ...r, outcome: 'failed' as const }));
+    try {
+      fitOverheads({ file: 'obs.csv', meta: undefined, requests: failed }, () => null);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InputError).issues[0]).toMatchObject({ source: 'obs.csv', message: expect.stringMatching(/no completed requests to fit on/) });
+    }
+  });
+
   it('fits dispatch, hand-off and request overheads as means of the measured gaps', () => {
     const fit = fitOverheads({ file: 'obs.csv', meta: undefined, requests: parseObserved(text, 'obs.csv') }, () => null);
     expect(fit.samples).toBe(2);
