@@ -64,6 +64,10 @@ describe('scenario loading', () => {
     expect(parseOverride('x=true').value).toBe(true);
     expect(parseOverride('x="ulysses=8"').value).toBe('ulysses=8');
     expect(parseOverride('x=[1, 2]').value).toEqual([1, 2]);
+    // an empty value would parse as null and silently remove the field (deployment.replicas= ran 1 replica)
+    expect(() => parseOverride('deployment.replicas=')).toThrow(/no value after "="/);
+    expect(() => parseOverride('deployment.replicas= ')).toThrow(InputError);
+    expect(parseOverride('deployment.replicas=null').value).toBeNull();
     expect(() => parseOverride('novalue')).toThrow(InputError);
     const { scenario } = loadScenario('scenarios/default.yaml', { set: ['workload.arrivals.rate_per_hour=7', 'seed=9'] });
     expect(scenario.workload.arrivals).toMatchObject({ rate_per_hour: 7 });

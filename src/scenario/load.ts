@@ -50,6 +50,8 @@ export function parseOverride(raw: string): Override {
     if (UNSAFE_SEGMENTS.has(part)) throw new InputError([{ source: `--set ${raw}`, path: pathText, message: `"${part}" is not a scenario field`, hint: 'paths name fields of the scenario file, e.g. workload.arrivals.rate_per_hour' }]);
     path.push(/^\d+$/.test(part) ? Number(part) : part);
   }
+  // an empty value parses as YAML null, which removes the field: say so instead of running on the default
+  if (valueText.trim() === '') throw new InputError([{ source: `--set ${raw}`, path: pathText, message: 'no value after "="', hint: `give a value, e.g. --set ${pathText}=…; to remove the field (its default applies) write --set ${pathText}=null` }]);
   let value: unknown;
   try {
     value = parseYamlValue(valueText);
