@@ -168,6 +168,16 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(issues.map((i) => i.message)).toEqual(['expected a finite number, got .nan (not a number)', 'expected a finite number, got an infinity (.inf)']);
   });
 
+  it('a value no shape of a union takes names the field and what it expected, never a bare "Invalid input"', () => {
+    const one = (set: string) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: [set] }))[0]!;
+    expect(one('duration=1e309')).toMatchObject({ source: '--set duration=1e309', path: 'duration', message: 'expected a finite number, got an infinity (.inf)' });
+    expect(one('duration=0').message).toMatch(/^expected a positive finite duration/); // a zero-length run simulated nothing
+    expect(one('workload.curve=nope')).toMatchObject({ path: 'workload.curve', message: 'expected one of "flat", "diurnal", "office-hours", got "nope"' });
+    // blamed on the --set, at the field (it pointed at the deployment: line of the file)
+    expect(one('deployment.replicas=2.5')).toMatchObject({ source: '--set deployment.replicas=2.5', path: 'deployment.replicas' });
+    expect(one('workload.arrivals.process=nope').message).toBe('expected a "process" of "poisson", "gamma", "trace"');
+  });
+
   it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {
     const vgsim = (args: string[]) => {
       try {

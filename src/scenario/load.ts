@@ -325,6 +325,14 @@ export function zodIssues(
       }
       continue;
     }
+    // a union none of whose shapes matched: report the shape that got furthest (its first problem lies deepest,
+    // then the one with fewest problems) instead of zod's bare "Invalid input"
+    const branches = issue.code === 'invalid_union' && 'errors' in issue ? (issue.errors as z.core.$ZodIssue[][]).filter((b) => b.length) : [];
+    if (branches.length) {
+      const best = [...branches].sort((a, b) => b[0]!.path.length - a[0]!.path.length || a.length - b.length)[0]!;
+      out.push(...zodIssues(best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue), locate, locateKey));
+      continue;
+    }
     const where = locate(path);
     let message = issue.message;
     let hint: string | undefined;
@@ -333,7 +341,7 @@ export function zodIssues(
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${shown(got)}` : ''}`;
       if (typeof got === 'string') hint = didYouMean(got, issue.values.map(String));
     } else if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
-      const known = discriminatorOptions(path);
+      const known = discriminatorOptions(path, String(issue.discriminator));
       message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
     } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
       message = `missing required field (expected ${issue.expected})`;
@@ -388,6 +396,8 @@ export function knownKeysAt(path: readonly PathKey[], input?: unknown): string[]
   return [...new Set(schemasAt(path, input).flatMap((n) => Object.keys(n.properties ?? {})))].filter((k) => k !== '$schema');
 }
 
-function discriminatorOptions(path: readonly PathKey[]): string[] {
-  return [...new Set(schemasAt(path).map((n) => n.properties?.process?.const).filter((x): x is string => typeof x === 'string'))];
+function discriminatorOptions(path: readonly PathKey[], key: string): string[] {
+  // zod puts the issue at the discriminator itself (workload.arrivals.process): its variants live one level up
+  const at = path[path.length - 1] === key ? path.slice(0, -1) : path;
+  return [...new Set(schemasAt(at).flatMap((n) => [n.properties?.[key]?.const, ...(n.properties?.[key]?.enum ?? [])]).filter((x): x is string => typeof x === 'string'))];
 }

@@ -20,13 +20,14 @@ import { CostSchema } from './cost-schema.ts';
 
 export { CostSchema } from './cost-schema.ts';
 
-const duration = (what: string) =>
+const duration = (what: string, o: { positive?: boolean } = {}) =>
   z
-    .union([z.number().nonnegative(), z.string()])
+    // a union's own failure (1e309, .nan, a list) would read "Invalid input": say what a duration is
+    .union([z.number().nonnegative(), z.string()], { error: (iss) => `expected a ${o.positive ? 'positive ' : ''}finite duration such as 90s, 30m, 24h or a number of seconds, got ${typeof iss.input === 'string' ? `"${iss.input}"` : typeof iss.input === 'number' ? String(iss.input) : JSON.stringify(iss.input)}` })
     .transform((v, ctx) => {
-      const s = parseDuration(v);
-      if (s === undefined || s < 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration such as 90s, 30m, 24h or a number of seconds, got "${String(v)}"` });
+      const s = typeof v === 'number' ? v : parseDuration(v);
+      if (s === undefined || !Number.isFinite(s) || s < 0 || (o.positive && s === 0)) {
+        ctx.addIssue({ code: 'custom', message: `expected a ${o.positive ? 'positive ' : ''}finite duration such as 90s, 30m, 24h or a number of seconds, got ${typeof v === 'string' ? `"${v}"` : String(v)}` });
         return z.NEVER;
       }
       return s;
@@ -244,7 +245,7 @@ export const ScenarioSchema = z
     name: z.string().min(1).describe('scenario name, used in reports'),
     description: z.string().optional(),
     seed: z.number().int().nonnegative().default(1).describe('seed of every random stream (arrivals, request mix, failures, ...)'),
-    duration: duration('simulated time during which requests arrive').default(3600),
+    duration: duration('simulated time during which requests arrive', { positive: true }).default(3600),
     drain: z.boolean().default(true).describe('after `duration`, keep simulating until every admitted request finishes'),
     model: z.string().describe('model id (vgsim list models), a custom id from `models:`, or a diffusers config.json path'),
     models: z.array(CustomModelSchema).optional().describe('user-defined models'),
