@@ -178,6 +178,24 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(one('workload.arrivals.process=nope').message).toBe('expected a "process" of "poisson", "gamma", "trace"');
   });
 
+  it('conflicting or mistyped request flags are refused, not resolved silently (found by a CLI fuzz, 2026-12-07)', async () => {
+    const { parsePlan } = await import('../src/parallel/plan.ts');
+    const { intFlag } = await import('../src/cli/usage-error.ts');
+    const { parseOfficialFlags } = await import('../src/parallel/official-flags.ts');
+    const { estimate } = await import('../src/perf/estimate.ts');
+    const { getModel } = await import('../src/workload/request.ts');
+    // ulysses=2,ulysses=4 took the last
+    expect(issuesOf(() => parsePlan('ulysses=2,ulysses=4'))[0]!.message).toBe('"ulysses=4": ulysses is given twice (also "ulysses=2")');
+    // 0x51 ran as 81 frames
+    expect(() => intFlag('--frames', '0x51')).toThrow(/--frames expects an integer >= 1, got "0x51"/);
+    expect(intFlag('--frames', ' 81 ')).toBe(81);
+    // an empty launch line ran the script's defaults
+    expect(issuesOf(() => parseOfficialFlags(''))[0]!.message).toBe('expected a launch line, got an empty one');
+    // 100 GPUs per node on an 8-GPU node were clamped to 8
+    const i = issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 12, plan: parsePlan('ulysses=12'), fabric: { gpusPerNode: 100 } }))[0]!;
+    expect(i).toMatchObject({ path: 'gpus_per_node', hint: 'give at most 8, or spread the replica over more nodes (--nodes 2)' });
+  });
+
   it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {
     const vgsim = (args: string[]) => {
       try {

@@ -22,7 +22,8 @@ export const MAX_REPEATS_FLAG: FlagMax = { max: 10_000, why: 'each one is a whol
 
 /** Parses an integer flag (at most Number.MAX_SAFE_INTEGER unless `max` says less), or throws a UsageError naming the flag. */
 export function intFlag(name: string, v: string, min = 1, max?: FlagMax): number {
-  const n = v.trim() === '' ? NaN : Number(v);
+  // decimal numbers only: Number() also reads 0x51, 0b101 and 0o17, which no one means as a count
+  const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} expects an integer >= ${min}, got "${v}"`);
   if (n > (max?.max ?? Number.MAX_SAFE_INTEGER)) throw new UsageError(`${name} expects an integer <= ${(max?.max ?? Number.MAX_SAFE_INTEGER).toLocaleString('en-US')}, got "${v}"${max ? ` (${max.why})` : ''}`);
   return n;

@@ -71,6 +71,8 @@ export function parseOfficialFlags(line: string, source = '--official'): Officia
   const issues: InputIssue[] = [];
   const bad = (message: string, hint?: string) => issues.push({ source, path: 'official', message, hint });
   const tokens = tokenize(line);
+  // an empty line ran the script's defaults (A14B at 1280x720) as if they had been asked for
+  if (tokens.length === 0) throw new InputError([{ source, path: 'official', message: 'expected a launch line, got an empty one', hint: 'e.g. "python generate.py --task t2v-A14B --size 1280*720"' }]);
   let world = 1;
   const opts = new Map<string, string | true>();
   for (let i = 0; i < tokens.length; i++) {

@@ -82,11 +82,19 @@ export function parsePlan(spec: string, source = '--parallel'): ParallelPlan {
   const issues: InputIssue[] = [];
   const text = spec.trim();
   if (text === '' || text === 'none') return plan;
+  const seen = new Map<string, string>();
   for (const raw of text.split(',')) {
     const part = raw.trim();
     if (!part) continue;
     const [key, value] = part.split('=').map((s) => s.trim()) as [string, string | undefined];
     const bad = (message: string, hint?: string) => issues.push({ source, path: 'parallel', message: `"${part}": ${message}`, hint });
+    // a repeated option (ulysses=2,ulysses=4) took the last one silently
+    const before = seen.get(key);
+    if (before !== undefined) {
+      bad(`${key} is given twice (also "${before}")`, `keep one ${key}`);
+      continue;
+    }
+    seen.set(key, part);
     if ((DEGREES as readonly string[]).includes(key)) {
       const n = Number(value);
       if (value === undefined || !Number.isInteger(n) || n < 1) bad(`${key} needs a positive integer, e.g. ${key}=4`);

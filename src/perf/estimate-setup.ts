@@ -132,6 +132,11 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (input.gpu && node.gpu !== input.gpu && input.node) {
     throw new InputError([{ source: '--node', path: 'node', message: `node type ${nodeId} carries ${node.gpu}, not ${input.gpu}` }]);
   }
+  // a node cannot give a replica more GPUs than it has (the layout would silently take all of them)
+  const perNode = input.fabric?.gpusPerNode;
+  if (perNode !== undefined && perNode > node.gpusPerNode) {
+    throw new InputError([{ source: '--gpus-per-node', path: 'gpus_per_node', message: `node type ${nodeId} has ${node.gpusPerNode} GPUs, so a replica uses at most ${node.gpusPerNode} of each, got ${perNode}`, hint: `give at most ${node.gpusPerNode}, or spread the replica over more nodes (--nodes ${Math.ceil(totalGpus / node.gpusPerNode)})` }]);
+  }
   // the engine and its accelerations, checked against what it runs (an InputError names what it does not)
   const exec = resolveEngine({ ...opts, cfg }, plan, input.model, getGpu(node.gpu));
   // a distilled model fixes the steps and CFG of every request
