@@ -12,6 +12,7 @@ import { simulate } from '../src/serving/simulate.ts';
 import { InputError } from '../src/errors.ts';
 import { parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
 import { fitOverheads } from '../src/calibration/fit.ts';
+import { issuesOf } from './support/issues.ts';
 import { distribution, quantile, servingMetrics } from '../src/calibration/metrics.ts';
 import { formatCsvObjects } from '../src/csv.ts';
 import { ServiceSpeed } from '../src/serving/service-speed.ts';
@@ -296,6 +297,16 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(r.stderr).toContain(`${wrong}:1:1  not an observed trace`);
     const t = readObservedTrace(obsFile);
     expect(() => calibrate(loadScenario(SLEEP), t, [readObservedTrace(obsFile)], 'test/fixtures/serving')).toThrow(/is the trace the overheads are fitted on/);
+  });
+
+  it('a trace the server completed nothing of, or with a request twice, is an input error (it compared nothing, or twice)', () => {
+    const t = readObservedTrace(obsFile);
+    const failed = { ...t, requests: t.requests.map((r) => ({ ...r, outcome: 'failed' as const })) };
+    expect(() => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), failed, { baseDir: 'test/fixtures/serving', replications: 1 })).toThrow(/none of its 6 requests completed on the server/);
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const twice = join(dir, 'twice.csv');
+    writeFileSync(twice, [...lines.slice(0, 3), lines[2]!.replace(/^[^,]*/, lines[1]!.split(',')[0]!), ...lines.slice(3)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(twice))[0]).toMatchObject({ path: 'request_id', line: 4, message: expect.stringMatching(/appears twice \(first on line 2\)/) });
   });
 
   it('a trace whose requests name a model no pool serves: an input error when none can be replayed, a warning when some', () => {

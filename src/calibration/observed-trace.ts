@@ -102,9 +102,14 @@ export function parseObserved(text: string, source: string): ObservedRequest[] {
   const issues: InputIssue[] = [];
   const out: ObservedRequest[] = [];
   let prevArrival = -Infinity;
+  const lineOfId = new Map<string, number>();
   for (const rec of table.rows) {
     const r = requestFrom(rec, (name) => table.get(rec, name)?.trim() ?? '', source, issues);
     if (!r) continue;
+    // one row a request: a repeated id would be compared twice against one simulated request
+    const first = lineOfId.get(r.id);
+    if (first !== undefined) issues.push({ source, line: rec.line, col: 1, path: 'request_id', message: `request ${JSON.stringify(r.id)} appears twice (first on line ${first})` });
+    else lineOfId.set(r.id, rec.line);
     if (r.arrival < prevArrival) issues.push({ source, line: rec.line, col: 1, path: 'arrival_s', message: `rows must be in arrival order (${r.arrival} after ${prevArrival})` });
     prevArrival = Math.max(prevArrival, r.arrival);
     out.push(r);

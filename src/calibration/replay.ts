@@ -103,6 +103,10 @@ export interface PredictedSamples {
 }
 
 export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: ReplayOptions = {}): { report: ReplayReport; result: SimulationResult; samples: PredictedSamples } {
+  // a trace whose server completed nothing has no latency to compare: every metric would be n/a
+  if (!trace.requests.some((r) => r.outcome === 'completed')) {
+    throw new InputError([{ source: trace.file, path: 'outcome', message: `none of its ${trace.requests.length} requests completed on the server, so there is no latency to compare`, hint: 'replay a trace of a run that served requests' }]);
+  }
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
   const run = (k: number) => {
