@@ -176,6 +176,8 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // blamed on the --set, at the field (it pointed at the deployment: line of the file)
     expect(one('deployment.replicas=2.5')).toMatchObject({ source: '--set deployment.replicas=2.5', path: 'deployment.replicas' });
     expect(one('workload.arrivals.process=nope').message).toBe('expected a "process" of "poisson", "gamma", "trace"');
+    // an unknown inter-node link passed validate and failed the run without a location
+    expect(one('cluster.fabric.link=roce400')).toMatchObject({ source: '--set cluster.fabric.link=roce400', path: 'cluster.fabric.link', message: 'unknown link "roce400"', hint: expect.stringMatching(/did you mean "roce-400"/) });
   });
 
   it('conflicting or mistyped request flags are refused, not resolved silently (found by a CLI fuzz, 2026-12-07)', async () => {

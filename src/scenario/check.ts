@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { didYouMean, shown, type InputIssue } from '../errors.ts';
 import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
-import { listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
+import { listLinks, listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
 import { listModels } from '../workload/request.ts';
 import { poolsOf, poolPlan, autoscalesOf, poolModelIds } from './pools.ts';
@@ -22,14 +22,15 @@ import { getModel } from '../workload/request.ts';
 import { checkPostprocess } from './postprocess-check.ts';
 
 const knownModel = (id: string) => listModels().some((m) => m.id === id.toLowerCase());
-const knownNode = (id: string) => {
+const knownId = (kind: 'node' | 'link', id: string) => {
   try {
-    canonicalId('node', id);
+    canonicalId(kind, id);
     return true;
   } catch {
     return false;
   }
 };
+const knownNode = (id: string) => knownId('node', id);
 
 /**
  * Catalog ids (models, node types) checked on the raw merged document, so they are reported together with
@@ -46,6 +47,12 @@ export function checkIds(raw: Record<string, unknown>, locate: LoadedScenario['l
     if (typeof v === 'string' && !knownNode(v)) issues.push({ ...locate(path), path: path.join('.'), message: `unknown node type ${shown(v)}`, hint: didYouMean(v, nodeIds) ?? 'see: vgsim list nodes' });
   };
   model(['model'], raw.model);
+  // the inter-node link (run looked it up only when it built the network, with no file:line)
+  const link = (raw.cluster as { fabric?: { link?: unknown } } | undefined)?.fabric?.link;
+  if (typeof link === 'string' && !knownId('link', link)) {
+    const linkIds = listLinks().map((l) => l.id);
+    issues.push({ ...locate(['cluster', 'fabric', 'link']), path: 'cluster.fabric.link', message: `unknown link ${shown(link)}`, hint: didYouMean(link, linkIds) ?? 'see: vgsim list links' });
+  }
   const nodes = (raw.cluster as { nodes?: unknown } | undefined)?.nodes;
   if (Array.isArray(nodes)) nodes.forEach((n, i) => node(['cluster', 'nodes', i, 'type'], (n as { type?: unknown })?.type));
   const dep = raw.deployment;
