@@ -196,6 +196,10 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // 100 GPUs per node on an 8-GPU node were clamped to 8
     const i = issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 12, plan: parsePlan('ulysses=12'), fabric: { gpusPerNode: 100 } }))[0]!;
     expect(i).toMatchObject({ path: 'gpus_per_node', hint: 'give at most 8, or spread the replica over more nodes (--nodes 2)' });
+    // a 1e30 budget printed a fleet of 3e24 nodes
+    const { vgsimInProcess } = await import('./support/cli.ts');
+    const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);
+    expect([tco.code, tco.stderr]).toEqual([2, expect.stringMatching(/--budget expects at most 1e\+11 USD/)]);
   });
 
   it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {

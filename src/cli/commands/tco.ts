@@ -13,6 +13,10 @@ import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { loadCostInput } from '../../scenario/cost-input.ts';
 import { splitList } from './size.ts';
 
+/** Capex and power past what 25,000 of the dearest and hungriest nodes take (a DGX B200 is about $0.5M and 14 kW). */
+const MAX_BUDGET_USD = 1e11;
+const MAX_MEGAWATTS = 1000;
+
 function numberFlag(name: string, v: string, opts: { min?: number; max?: number } = {}): number {
   const n = Number(v);
   if (!Number.isFinite(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
@@ -67,6 +71,9 @@ Examples:
       if (o.budget !== undefined && budget === undefined) throw new UsageError(`--budget expects an amount such as 10e6, 10M or 500k, got "${o.budget}"`);
       const mw = o.megawatts !== undefined ? numberFlag('--megawatts', o.megawatts, { min: 0 }) : undefined;
       if (mw !== undefined && !(mw > 0)) throw new UsageError('--megawatts must be positive');
+      // bounds past any fleet a scenario can describe (25,000 nodes, scenario/bounds.ts): a 1e30 budget printed 3e24 nodes
+      if (budget !== undefined && budget > MAX_BUDGET_USD) throw new UsageError(`--budget expects at most ${MAX_BUDGET_USD.toExponential(0)} USD (more than 25,000 nodes of any type cost), got "${o.budget}"`);
+      if (mw !== undefined && mw > MAX_MEGAWATTS) throw new UsageError(`--megawatts expects at most ${MAX_MEGAWATTS} MW (more than 25,000 nodes of any type draw), got "${o.megawatts}"`);
       if (o.facility !== undefined && o.facility !== 'colocation' && o.facility !== 'owned') throw new UsageError(`--facility expects colocation or owned, got "${o.facility}"`);
       const res0 = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res0) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
