@@ -35,6 +35,17 @@ describe('capacity search', () => {
     expect(() => parseSlo('p95>=10')).toThrow(/upper bounds/);
     expect(() => parseSlo('attainment>=1.5')).toThrow(/share/);
     expect(() => parseSlo('p95 about 10')).toThrow(/expected e.g./);
+    // objectives that hold at any rate: an infinite latency bound, a share of 0 (capacity printed 128x saturation)
+    expect(() => parseSlo('p95<=1e309')).toThrow(/positive finite duration/);
+    expect(() => parseSlo('attainment>=0')).toThrow(/a share of 0 holds at any rate/);
+  });
+
+  it('never reports a rate above the saturation bound, however loose the objective (a finite run hides the growing queue)', () => {
+    const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: ['duration=2h'] });
+    const res = findCapacity(scenario, parseSlo('p95<=1000h'), { tolerance: 0.05, maxTrials: 12 });
+    expect(res.max_rate_per_h).toBeLessThanOrEqual(res.saturation_rate_per_h);
+    expect(res.max_rate_per_h).toBeGreaterThan(0.8 * res.saturation_rate_per_h);
+    expect(res.trials.some((t) => !t.pass && /above the saturation bound/.test(t.reason ?? ''))).toBe(true);
   });
 
   it('vgsim capacity prints the rate, the bound, the cost at capacity and every trial; bad --slo exits 2', () => {

@@ -257,6 +257,12 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
     if (duration > scenario.duration) horizon.stretched = true;
     const r = simulate({ ...scenario, duration }, { ...opts, rateScale: scale, samples: true });
     const v = checkObjectives(r, terms, maxLoss);
+    // above the saturation bound the queue grows without limit: a finite run can still meet loose objectives
+    // (p95<=10h over a 1 h window), but no such rate is a capacity the cluster sustains
+    if (v.pass && saturation > 0 && base * scale > saturation * (1 + 1e-9)) {
+      v.pass = false;
+      v.reason = `above the saturation bound (${saturation.toFixed(2)}/h): the queue grows without limit, whatever this finite run shows`;
+    }
     const intervals = objectiveIntervals(r, terms);
     const t: Trial = {
       scale, rate_per_h: base * scale, pass: v.pass, values: v.values, throughput_per_h: r.throughput_per_h, gpu_utilization: r.gpu_utilization, completed: r.requests.completed,

@@ -56,10 +56,10 @@ export function parseSlo(text: string): SloTerm[] {
     if (SHARE.includes(metric)) {
       const v = m[4]!.trim();
       value = v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : Number(v);
-      if (!Number.isFinite(value) || value < 0 || value > 1) throw new Error(`"${raw}": ${metric} is a share between 0 and 1 (or a percentage)`);
+      if (!Number.isFinite(value) || value <= 0 || value > 1) throw new Error(`"${raw}": ${metric} is a share above 0 and at most 1 (or a percentage); a share of 0 holds at any rate`);
     } else {
       value = parseDuration(m[4]!.trim());
-      if (value === undefined || value <= 0) throw new Error(`"${raw}": expected a positive duration such as 600, 10m or 1h`);
+      if (value === undefined || !Number.isFinite(value) || value <= 0) throw new Error(`"${raw}": expected a positive finite duration such as 600, 10m or 1h`);
     }
     if (op === '<=' && SHARE.includes(metric)) throw new Error(`"${raw}": ${metric} should be at least a share (>=), not at most`);
     if (op === '>=' && LATENCY.includes(metric)) throw new Error(`"${raw}": latency objectives are upper bounds (<=)`);
