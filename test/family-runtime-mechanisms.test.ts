@@ -112,17 +112,17 @@ describe('CogVideoX VAE conv caches (diffusers autoencoder_kl_cogvideox.py:135-1
 });
 
 describe('HunyuanVideo VAE mask rows: the measured slice-fill cost (perf/encode-decode-cost.ts)', () => {
-  it('the constant is the median ratio of the committed host-loop probes (an H200 host and an H100 host)', async () => {
-    const { readFileSync } = await import('node:fs');
+  it('the constant is the median ratio of every committed host-loop probe (an H200 host and two H100 hosts)', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
     const { SLICE_FILL_PER_EAGER_LAUNCH } = await import('../src/perf/encode-decode-cost.ts');
-    const rows = ['loop-probe-h200.json', 'loop-probe-h100-sxm.json'].flatMap((f) =>
-      (JSON.parse(readFileSync(`calibration/host/${f}`, 'utf8')) as { rows: { slice_fill_s: number; inplace_add_s: number }[] }).rows);
-    expect(rows).toHaveLength(8);
+    const files = readdirSync('calibration/host').filter((f) => /^loop-probe-.*\.json$/.test(f));
+    const rows = files.flatMap((f) => (JSON.parse(readFileSync(`calibration/host/${f}`, 'utf8')) as { rows: { slice_fill_s: number; inplace_add_s: number }[] }).rows);
+    expect(rows).toHaveLength(12);
     const ratios = rows.map((r) => r.slice_fill_s / r.inplace_add_s).sort((a, b) => a - b);
     const median = (ratios[(ratios.length - 1) >> 1]! + ratios[ratios.length >> 1]!) / 2;
     expect(SLICE_FILL_PER_EAGER_LAUNCH).toBeCloseTo(median, 2);
     // every measured ratio is above 1: a slice fill costs more than the profile's in-place add
-    expect(ratios[0]!).toBeGreaterThan(1.3);
+    expect(ratios[0]!).toBeGreaterThan(1.25);
   });
 });
 

@@ -199,17 +199,16 @@ export function familiesMeasured(): string {
 
 /** The host-loop probes (calibration/host/loop-probe-*.json): each host's slice fill, and its ratio to the host's own eager add. */
 function sliceFillProbes(): string {
-  const probe = (f: string) => {
-    const path = packagePath(`calibration/host/${f}`);
-    if (!existsSync(path)) return undefined;
-    const rows = (JSON.parse(readFileSync(path, 'utf8')) as { rows: { slice_fill_s: number; inplace_add_s: number }[] }).rows;
-    const med = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2; };
-    return { us: 1e6 * med(rows.map((r) => r.slice_fill_s)), ratio: med(rows.map((r) => r.slice_fill_s / r.inplace_add_s)) };
-  };
-  const h100 = probe('loop-probe-h100-sxm.json');
-  const h200 = probe('loop-probe-h200.json');
-  if (!h100 || !h200) return '';
-  return ` The probe run on another H100 host of the same kind (calibration/host/loop-probe-h100-sxm.json) measured ${h100.us.toFixed(1)} µs per fill against the H200 host's ${h200.us.toFixed(1)} µs, each ${h100.ratio.toFixed(2)}× and ${h200.ratio.toFixed(2)}× its own host's eager in-place add: hosts differ in speed, the ratio vgsim applies does not.`;
+  const dir = packagePath('calibration/host');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^loop-probe-.*\.json$/.test(f)).sort() : [];
+  const med = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2; };
+  const probes = files.map((f) => {
+    const d = JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { gpu_name: string; rows: { slice_fill_s: number; inplace_add_s: number }[] };
+    return { f, gpu: d.gpu_name.replace(/^NVIDIA /, '').replace(/ 80GB HBM3$/, ''), us: 1e6 * med(d.rows.map((r) => r.slice_fill_s)), ratio: med(d.rows.map((r) => r.slice_fill_s / r.inplace_add_s)) };
+  });
+  if (probes.length < 2) return '';
+  const list = probes.map((p) => `${p.us.toFixed(1)} µs on an ${p.gpu} host (${p.ratio.toFixed(2)}×, \`${p.f}\`)`).join(', ');
+  return ` The probe, run on ${probes.length} hosts, measured per fill ${list} — each ratio to its own host's eager in-place add: hosts differ in speed far more than in that ratio, whose median vgsim applies.`;
 }
 
 /** HunyuanVideo's decode under the pipeline's autocast (calibration/families/vae-autocast/<gpu>.json, vae_autocast_probe.py). */

@@ -15,12 +15,13 @@ import { decodeLatent } from '../workload/families/sampling.ts';
 
 /**
  * One iteration of a Python loop `mask[i, :n] = 0` on a CUDA tensor against one eager in-place op on the same
- * host: 1.33–1.43× (median 1.39) over fp16/bf16 masks of 4,096 and 12,138 rows on two hosts, torch 2.11 (an H200
- * host: 15–16 µs per fill; an H100 host: 8.5–8.6 µs; calibration/host/loop-probe-h200.json and
- * loop-probe-h100-sxm.json, calibration/host_loop_probe.py). Hosts differ 1.8× in speed, the ratio does not:
- * it carries the slice view and the index arithmetic the profile's per-launch cost (one `x.add_(1)`) leaves out.
+ * host: 1.29–1.43× (median 1.37) over fp16/bf16 masks of 4,096 and 12,138 rows on three hosts, torch 2.11 (an H200
+ * host: 15–16 µs per fill; two H100 hosts: 8.5–8.6 and 8.7–9.3 µs; calibration/host/loop-probe-h200.json,
+ * loop-probe-h100-sxm.json and loop-probe-h100-sxm-b.json, calibration/host_loop_probe.py). Hosts differ 1.8× in
+ * speed, the ratio far less: it carries the slice view and the index arithmetic the profile's per-launch cost (one
+ * `x.add_(1)`) leaves out.
  */
-export const SLICE_FILL_PER_EAGER_LAUNCH = 1.39;
+export const SLICE_FILL_PER_EAGER_LAUNCH = 1.37;
 
 export interface EncodeDecodeCost {
   teStage: StageBuilder;
