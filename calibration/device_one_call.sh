@@ -18,7 +18,7 @@ if nvidia-smi --query-gpu=name --format=csv,noheader | grep -q H200; then
   ls -la "$root"
 else
   # the H100's VAE bench ran twice on 2026-12-07 (vae/h100-sxm.json, vae/h100-sxm-b.json): nothing queued for it
-  # on an H100: the mask-row slice-fill probe on an H100 host (queued 2026-12-07 for the HunyuanVideo host-loop reading)
-  nvidia-smi --query-gpu=name --format=csv,noheader
-  (cd calibration && python3 host_loop_probe.py --out "$OUT/loop-probe-h100-sxm.json")
+  # the H100's queued work is done: the VAE bench ran twice (vae/h100-sxm.json, -b.json) and the mask-row slice-fill
+  # probe on two H100 hosts (host/loop-probe-h100-sxm.json 13:14 UTC, -b.json 14:08 UTC, 2026-12-07)
+  nvidia-smi --query-gpu=name --format=csv,noheader; echo "not an H200: nothing queued for this GPU"
 fi
