@@ -200,6 +200,15 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     const { vgsimInProcess } = await import('./support/cli.ts');
     const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);
     expect([tco.code, tco.stderr]).toEqual([2, expect.stringMatching(/--budget expects at most 1e\+11 USD/)]);
+    // a price keyed by an unknown node type, or by an alias, priced nothing without a word
+    const { loadCostInput } = await import('../src/scenario/cost-input.ts');
+    expect(issuesOf(() => loadCostInput({ set: ['cost.server_price_usd.nope=1'] }))[0]).toMatchObject({ path: 'cost.server_price_usd.nope', message: expect.stringMatching(/^unknown node type "nope"/) });
+    expect(issuesOf(() => loadCostInput({ set: ['cost.server_price_usd.dgx-b200=450000'] }))[0]!.message).toBe('write the catalog id "dgx-b200-8" for "dgx-b200" (prices are looked up by id)');
+    expect(issuesOf(() => loadCostInput({ set: ['cost.gpu_price_usd.h100=30000'] }))[0]!.message).toMatch(/write the catalog id "h100-sxm"|unknown GPU/);
+    expect(loadCostInput({ set: ['cost.server_price_usd.dgx-b200-8=450000'] }).server_price_usd).toEqual({ 'dgx-b200-8': 450000 });
+    // --scenarios that is not a folder
+    const serve = await vgsimInProcess(['serve', '--scenarios', '/nonexistent-vgsim-folder', '--port', '0']);
+    expect([serve.code, serve.stderr]).toEqual([2, expect.stringMatching(/--scenarios expects a folder/)]);
   });
 
   it('the command line names the flag of a bad value (estimate\'s request checks, unknown catalog ids)', () => {

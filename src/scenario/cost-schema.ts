@@ -4,6 +4,8 @@
  * what `vgsim tco --scenario/--set cost.…` reads (scenario/cost-input.ts).
  */
 import { z } from 'zod';
+import { canonicalId, listGpus, listNodes } from '../hardware/catalog.ts';
+import { didYouMean } from '../errors.ts';
 
 /**
  * Upper bounds of the cost inputs: far above any real price, so that a typo (1e308, an extra six zeros) is an input
@@ -15,7 +17,20 @@ const SERVER_MAX = usdPositive(1e8, 'a whole GB200 NVL72 rack lists at $2-3M');
 const PART_MAX = (positive: boolean) => (positive ? usdPositive : usd)(1e7, 'no GPU or server chassis costs $10M');
 const FABRIC_MAX = usd(1e6, 'a 64-port NDR switch is $36-50k');
 const CAPEX_MAX = usd(1e11, 'a gigawatt AI campus is ~$40B');
-const perNodeType = <T extends z.ZodType>(v: T) => z.union([v, z.record(z.string(), v)]);
+/** One price, or one per catalog id: a key the catalog does not know priced nothing, silently. */
+const perNodeType = <T extends z.ZodType>(v: T, kind: 'node' | 'gpu') => z.union([v, z.record(z.string(), v).superRefine((rec, ctx) => {
+  for (const key of Object.keys(rec)) {
+    try {
+      // prices are looked up by catalog id: an alias (dgx-b200 for dgx-b200-8) priced nothing, silently
+      const id = canonicalId(kind, key);
+      if (id !== key) ctx.addIssue({ code: 'custom', path: [key], message: `write the catalog id "${id}" for "${key}" (prices are looked up by id)` });
+    } catch {
+      const ids = (kind === 'node' ? listNodes() : listGpus()).map((x) => x.id);
+      const near = didYouMean(key, ids);
+      ctx.addIssue({ code: 'custom', path: [key], message: `unknown ${kind === 'node' ? 'node type' : 'GPU'} "${key}"${near ? ` (${near})` : ` (see: vgsim list ${kind}s)`}` });
+    }
+  }
+})]);
 
 export const CostSchema = z
   .strictObject({
@@ -33,12 +48,12 @@ export const CostSchema = z
     networking_usd_per_gpu: FABRIC_MAX.optional().describe('the scale-out fabric as a flat figure per GPU instead of per NIC port (fabric_usd_per_port)'),
     storage_capex_usd: CAPEX_MAX.optional().describe('shared storage for the whole cluster'),
     extra_capex_usd: CAPEX_MAX.optional().describe('installation, software, facility fit-out'),
-    server_price_usd: perNodeType(SERVER_MAX).optional().describe('whole-server price, or {node-type: price} (replaces the catalog quote or build-up)'),
-    gpu_price_usd: perNodeType(PART_MAX(true)).optional().describe('per-GPU price, or {gpu: price}: builds a server up as GPUs + server_base_usd'),
-    server_base_usd: perNodeType(PART_MAX(false)).optional().describe('the server without its GPUs (CPUs, DRAM, board, PSUs, cooling, NICs, local drives), or {node-type: price}: builds a server up with gpu_price_usd'),
+    server_price_usd: perNodeType(SERVER_MAX, 'node').optional().describe('whole-server price, or {node-type: price} (replaces the catalog quote or build-up)'),
+    gpu_price_usd: perNodeType(PART_MAX(true), 'gpu').optional().describe('per-GPU price, or {gpu: price}: builds a server up as GPUs + server_base_usd'),
+    server_base_usd: perNodeType(PART_MAX(false), 'node').optional().describe('the server without its GPUs (CPUs, DRAM, board, PSUs, cooling, NICs, local drives), or {node-type: price}: builds a server up with gpu_price_usd'),
     cloud: z
       .strictObject({
-        usd_per_gpu_hour: perNodeType(usdPositive(1e3, 'the dearest listed GPU-hour is under $15')).optional().describe('list price (default: the catalog), or {gpu: price}'),
+        usd_per_gpu_hour: perNodeType(usdPositive(1e3, 'the dearest listed GPU-hour is under $15'), 'gpu').optional().describe('list price (default: the catalog), or {gpu: price}'),
         billing: z.enum(['provisioned', 'awake', 'busy']).default('provisioned').describe('provisioned: every GPU all the time; awake: GPUs released while their replica sleeps (autoscaling); busy: per-second serverless billing'),
         reserved_fraction: z.number().min(0).max(1).optional(),
         reserved_discount_pct: z.number().min(0).max(100).optional(),

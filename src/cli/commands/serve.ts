@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, intFlag } from '../usage-error.ts';
+import { existsSync, statSync } from 'node:fs';
 
 export function registerServe(program: Command): void {
   program
@@ -23,6 +24,8 @@ Examples:
     .action(async (o: { port: string; host: string; scenarios: string; maxBody: string; maxRequests: string; quiet?: boolean }) => {
       const port = intFlag('--port', o.port, 0, { max: 65_535, why: 'a TCP port' });
       if (port > 65535) throw new UsageError(`--port expects 0..65535, got ${port}`);
+      // a folder that is not there served an empty list without a word
+      if (!existsSync(o.scenarios) || !statSync(o.scenarios).isDirectory()) throw new UsageError(`--scenarios expects a folder, got "${o.scenarios}" (${existsSync(o.scenarios) ? 'a file' : 'no such folder'})`);
       const { createVgsimServer } = await import('../../serve/server.ts');
       const server = createVgsimServer({
         scenarioDir: o.scenarios, maxBodyBytes: intFlag('--max-body', o.maxBody), maxRequests: intFlag('--max-requests', o.maxRequests),
