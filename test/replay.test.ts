@@ -307,6 +307,10 @@ describe('vgsim replay / calibrate (CLI)', () => {
     const twice = join(dir, 'twice.csv');
     writeFileSync(twice, [...lines.slice(0, 3), lines[2]!.replace(/^[^,]*/, lines[1]!.split(',')[0]!), ...lines.slice(3)].join('\n') + '\n');
     expect(issuesOf(() => readObservedTrace(twice))[0]).toMatchObject({ path: 'request_id', line: 4, message: expect.stringMatching(/appears twice \(first on line 2\)/) });
+    // a model nothing knows is named at its row of the trace (it was blamed on --model)
+    const nope = join(dir, 'nope-model.csv');
+    writeFileSync(nope, [lines[0], lines[1], lines[2]!.replace(',wan-tiny-a14b,', ',nope,'), ...lines.slice(3)].join('\n') + '\n');
+    expect(issuesOf(() => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(nope), { baseDir: 'test/fixtures/serving', replications: 1 }))[0]).toMatchObject({ source: nope, line: 3, path: 'model', message: 'unknown model "nope"' });
   });
 
   it('a trace whose requests name a model no pool serves: an input error when none can be replayed, a warning when some', () => {

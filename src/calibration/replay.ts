@@ -15,7 +15,8 @@ import type { ServingOverheads } from '../serving/overheads.ts';
 import { modelStages } from './model-stages.ts';
 import { diagnoseStages, type StageDiagnosis } from './stage-diagnosis.ts';
 import { traceModelId } from '../workload/trace-formats.ts';
-import { InputError } from '../errors.ts';
+import { InputError, didYouMean } from '../errors.ts';
+import { listModels } from '../workload/request.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 
@@ -106,6 +107,12 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   // a trace whose server completed nothing has no latency to compare: every metric would be n/a
   if (!trace.requests.some((r) => r.outcome === 'completed')) {
     throw new InputError([{ source: trace.file, path: 'outcome', message: `none of its ${trace.requests.length} requests completed on the server, so there is no latency to compare`, hint: 'replay a trace of a run that served requests' }]);
+  }
+  // a model no catalog or scenario knows, named at its row of the trace (it was blamed on --model)
+  const known = new Set([...listModels().map((m) => m.id), ...(loaded.scenario.models ?? []).map((m) => m.id)]);
+  const unknown = trace.requests.filter((r) => !known.has(traceModelId(loaded.scenario.workload, r.model)) && !r.model.endsWith('.json'));
+  if (unknown.length) {
+    throw new InputError(unknown.slice(0, 5).map((r) => ({ source: trace.file, line: r.line, col: 1, path: 'model', message: `unknown model ${JSON.stringify(r.model)}`, hint: didYouMean(r.model, [...known]) ?? 'map the name to a model id with the scenario\'s workload.trace_models' })));
   }
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
