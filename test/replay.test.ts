@@ -311,6 +311,12 @@ describe('vgsim replay / calibrate (CLI)', () => {
     const nope = join(dir, 'nope-model.csv');
     writeFileSync(nope, [lines[0], lines[1], lines[2]!.replace(',wan-tiny-a14b,', ',nope,'), ...lines.slice(3)].join('\n') + '\n');
     expect(issuesOf(() => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(nope), { baseDir: 'test/fixtures/serving', replications: 1 }))[0]).toMatchObject({ source: nope, line: 3, path: 'model', message: 'unknown model "nope"' });
+    // a shape the model cannot run, at its row (it was blamed on the scenario's stage-time profile)
+    const ten = join(dir, 'ten-frames.csv');
+    const cols = lines[0]!.split(',');
+    const f = cols.indexOf('frames');
+    writeFileSync(ten, [lines[0], lines[1], lines[2]!.split(',').map((v, i) => (i === f ? '10' : v)).join(','), ...lines.slice(3)].join('\n') + '\n');
+    expect(issuesOf(() => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(ten), { baseDir: 'test/fixtures/serving', replications: 1 }))[0]).toMatchObject({ source: ten, line: 3, path: 'frames', hint: 'use 9 or 13' });
   });
 
   it('a trace whose requests name a model no pool serves: an input error when none can be replayed, a warning when some', () => {

@@ -15,7 +15,10 @@ import type { ServingOverheads } from '../serving/overheads.ts';
 import { modelStages } from './model-stages.ts';
 import { diagnoseStages, type StageDiagnosis } from './stage-diagnosis.ts';
 import { traceModelId } from '../workload/trace-formats.ts';
-import { InputError, didYouMean } from '../errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
+import { modelOf } from '../scenario/rules.ts';
+import { inScenarioModels } from '../scenario/models.ts';
+import { shapeProblems } from '../workload/shape-limits.ts';
 import { listModels } from '../workload/request.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
@@ -108,12 +111,10 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   if (!trace.requests.some((r) => r.outcome === 'completed')) {
     throw new InputError([{ source: trace.file, path: 'outcome', message: `none of its ${trace.requests.length} requests completed on the server, so there is no latency to compare`, hint: 'replay a trace of a run that served requests' }]);
   }
-  // a model no catalog or scenario knows, named at its row of the trace (it was blamed on --model)
-  const known = new Set([...listModels().map((m) => m.id), ...(loaded.scenario.models ?? []).map((m) => m.id)]);
-  const unknown = trace.requests.filter((r) => !known.has(traceModelId(loaded.scenario.workload, r.model)) && !r.model.endsWith('.json'));
-  if (unknown.length) {
-    throw new InputError(unknown.slice(0, 5).map((r) => ({ source: trace.file, line: r.line, col: 1, path: 'model', message: `unknown model ${JSON.stringify(r.model)}`, hint: didYouMean(r.model, [...known]) ?? 'map the name to a model id with the scenario\'s workload.trace_models' })));
-  }
+  // a model nothing knows, or a shape its model cannot run, named at its row of the trace (they were blamed on
+  // --model and on the scenario's stage-time profile)
+  const rows = inScenarioModels(loaded.scenario, () => rowProblems(trace, loaded.scenario));
+  if (rows.length) throw new InputError(rows);
   const s = replayScenario(loaded.scenario, trace, opts.overheads);
   const n = opts.replications ?? 10;
   const run = (k: number) => {
@@ -147,6 +148,23 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
  * them: serving/routing.ts): an input error when that is every request — a replay that compares nothing is the wrong
  * scenario or a missing `workload.trace_models` entry —, else a warning naming the models.
  */
+/** The first problems of the trace's rows: models no catalog or scenario knows, shapes their model cannot run. */
+function rowProblems(trace: ObservedTrace, s: Scenario): InputIssue[] {
+  const ids = listModels().map((m) => m.id);
+  const out: InputIssue[] = [];
+  const at = (line: number, path: string, message: string, hint?: string) => out.push({ source: trace.file, line, col: 1, path, message, ...(hint ? { hint } : {}) });
+  for (const r of trace.requests) {
+    if (out.length >= 5) break;
+    const model = modelOf(traceModelId(s.workload, r.model));
+    if (!model) {
+      at(r.line, 'model', `unknown model ${JSON.stringify(r.model)}`, didYouMean(r.model, ids) ?? 'map the name to a model id with the scenario\'s workload.trace_models');
+      continue;
+    }
+    for (const p of shapeProblems(model, { width: r.width, height: r.height, frames: r.frames, steps: r.steps })) at(r.line, p.field === 'resolution' ? 'width' : p.field, p.message, p.hint);
+  }
+  return out;
+}
+
 function unservedModels(s: Scenario, trace: ObservedTrace, run: SimulationResult): string | undefined {
   const dropped = (run.records ?? []).filter((r) => r.reason === 'no pool serves this model').length;
   if (dropped === 0) return undefined;
