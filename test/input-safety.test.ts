@@ -196,6 +196,9 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // 100 GPUs per node on an 8-GPU node were clamped to 8
     const i = issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 12, plan: parsePlan('ulysses=12'), fabric: { gpusPerNode: 100 } }))[0]!;
     expect(i).toMatchObject({ path: 'gpus_per_node', hint: 'give at most 8, or spread the replica over more nodes (--nodes 2)' });
+    // keep_on_gpu against a plan that puts the same component on the host
+    expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', plan: parsePlan('t5=cpu'), options: { keepOnGpu: ['text_encoder'] } }))[0]!.message).toMatch(/^keep_on_gpu text_encoder with the text encoder on the CPU/);
+    expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', plan: parsePlan('offload'), options: { keepOnGpu: ['dit'] } }))[0]!.path).toBe('keep_on_gpu');
     // a 1e30 budget printed a fleet of 3e24 nodes
     const { vgsimInProcess } = await import('./support/cli.ts');
     const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);

@@ -132,6 +132,13 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   // the other families: only what their own pipelines have (family-support.ts)
   const familyIssues = familyAccelerationProblems(o, model, source);
   if (familyIssues.length) throw new InputError(familyIssues);
+  // keep_on_gpu against a plan that puts the same component on the host (both were accepted; one was priced)
+  const keep = o.keepOnGpu ?? [];
+  const clash = [
+    keep.includes('text_encoder') && plan.t5 === 'cpu' ? 'text_encoder with the text encoder on the CPU (t5=cpu)' : undefined,
+    keep.includes('dit') && (plan.offload || plan.cpuOffload) ? `dit with the DiT offloaded (${plan.offload ? 'offload' : 'cpu-offload'})` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  if (clash.length) throw new InputError(clash.map((c) => ({ source, path: 'keep_on_gpu', message: `keep_on_gpu ${c}: the two contradict each other`, hint: 'drop one of them' })));
   const issues: InputIssue[] = [];
   const no = (path: string, message: string, hint: string) => issues.push({ source, path, message: `${e.name} ${message}`, hint });
   const hopper = isHopper(gpu);
