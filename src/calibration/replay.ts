@@ -143,11 +143,6 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   return { report, result: runs[0]!, samples };
 }
 
-/**
- * Requests the scenario cannot serve because no pool serves the model their trace row names (the simulation drops
- * them: serving/routing.ts): an input error when that is every request — a replay that compares nothing is the wrong
- * scenario or a missing `workload.trace_models` entry —, else a warning naming the models.
- */
 /** The first problems of the trace's rows: models no catalog or scenario knows, shapes their model cannot run. */
 function rowProblems(trace: ObservedTrace, s: Scenario): InputIssue[] {
   const ids = listModels().map((m) => m.id);
@@ -165,6 +160,11 @@ function rowProblems(trace: ObservedTrace, s: Scenario): InputIssue[] {
   return out;
 }
 
+/**
+ * Requests the scenario cannot serve because no pool serves the model their trace row names (the simulation drops
+ * them: serving/routing.ts): an input error when that is every request — a replay that compares nothing is the wrong
+ * scenario or a missing `workload.trace_models` entry —, else a warning naming the models.
+ */
 function unservedModels(s: Scenario, trace: ObservedTrace, run: SimulationResult): string | undefined {
   const dropped = (run.records ?? []).filter((r) => r.reason === 'no pool serves this model').length;
   if (dropped === 0) return undefined;
