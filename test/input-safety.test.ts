@@ -186,6 +186,7 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     const { parseOfficialFlags } = await import('../src/parallel/official-flags.ts');
     const { estimate } = await import('../src/perf/estimate.ts');
     const { getModel } = await import('../src/workload/request.ts');
+    const { vgsimInProcess } = await import('./support/cli.ts');
     // ulysses=2,ulysses=4 took the last
     expect(issuesOf(() => parsePlan('ulysses=2,ulysses=4'))[0]!.message).toBe('"ulysses=4": ulysses is given twice (also "ulysses=2")');
     // 0x51 ran as 81 frames
@@ -196,11 +197,27 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // 100 GPUs per node on an 8-GPU node were clamped to 8
     const i = issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', gpus: 12, plan: parsePlan('ulysses=12'), fabric: { gpusPerNode: 100 } }))[0]!;
     expect(i).toMatchObject({ path: 'gpus_per_node', hint: 'give at most 8, or spread the replica over more nodes (--nodes 2)' });
+    // a text-to-video model given an image, quantised layer groups with nothing quantised
+    expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', request: { image: true } }))[0]!.message).toBe('Wan2.1-T2V-1.3B is a text-to-video model: it takes no image');
+    expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', options: { dtypeLayers: ['ffn'] } }))[0]!.path).toBe('dtype_layers');
+    // flags past the bounds a scenario's same fields have
+    for (const [args, re] of [
+      [['--host-dispatch-us', '1e6'], /--host-dispatch-us expects a number <= 1,000/],
+      [['--batch', '1000000'], /--batch expects an integer <= 1,024/],
+      [['--oversubscription', '1e9'], /--oversubscription expects a number <= 100/],
+    ] as const) {
+      const r = await vgsimInProcess(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', ...args]);
+      expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(re)]);
+    }
+    // a companion flag that the command then ignored
+    const shards = await vgsimInProcess(['sweep', 'scenarios/sweeps/load-and-replicas.yaml', '--shard', '0/2', '--shards', '3']);
+    expect([shards.code, shards.stderr]).toEqual([2, expect.stringMatching(/--shard 0\/2 already says how many shards there are/)]);
+    const start = await vgsimInProcess(['run', 'scenarios/default.yaml', '--metrics-start', '2024-01-01']);
+    expect([start.code, start.stderr]).toEqual([2, expect.stringMatching(/--metrics-start dates metrics\.openmetrics\.txt, which this run does not write: add --out/)]);
     // keep_on_gpu against a plan that puts the same component on the host
     expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', plan: parsePlan('t5=cpu'), options: { keepOnGpu: ['text_encoder'] } }))[0]!.message).toMatch(/^keep_on_gpu text_encoder with the text encoder on the CPU/);
     expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', plan: parsePlan('offload'), options: { keepOnGpu: ['dit'] } }))[0]!.path).toBe('keep_on_gpu');
     // a 1e30 budget printed a fleet of 3e24 nodes
-    const { vgsimInProcess } = await import('./support/cli.ts');
     const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);
     expect([tco.code, tco.stderr]).toEqual([2, expect.stringMatching(/--budget expects at most 1e\+11 USD/)]);
     // a price keyed by an unknown node type, or by an alias, priced nothing without a word

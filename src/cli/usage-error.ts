@@ -30,12 +30,19 @@ export function intFlag(name: string, v: string, min = 1, max?: FlagMax): number
 }
 
 /** Parses a number flag of at least `min` (finite), or throws a UsageError naming the flag and what it means. */
-export function numberFlag(name: string, v: string, min: number, what?: string): number {
+export function numberFlag(name: string, v: string, min: number, what?: string, max?: FlagMax): number {
   const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`${name} expects a number, got "${v}"${what ? ` (${what})` : ''}`);
   if (n < min) throw new UsageError(`${name} expects a number >= ${min}, got ${v}${what ? ` (${what})` : ''}`);
+  if (max && n > max.max) throw new UsageError(`${name} expects a number <= ${max.max.toLocaleString('en-US')}, got ${v} (${max.why})`);
   return n;
 }
+
+/** The same bounds as a scenario's (scenario/bounds.ts, scenario/schema.ts), for the flags that set those fields. */
+export const OVERSUBSCRIPTION_FLAG: FlagMax = { max: 100, why: 'spine oversubscription is at most 100:1; fabrics are built 1:1 to about 4:1' };
+export const HOST_DISPATCH_FLAG: FlagMax = { max: 1000, why: 'a millisecond of host CPU per kernel launch, 40x the measured H100 hosts, as a scenario\'s inference.host_dispatch_us' };
+/** Videos in one forward: more than any serving engine batches (their batches hold a few requests of one shape). */
+export const MAX_BATCH = 1024;
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

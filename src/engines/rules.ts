@@ -212,6 +212,8 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   // ---- linear precision ----
   let linearQuant: LinearQuant | undefined;
   let legacyFp8 = false;
+  // which layers to quantise, with nothing quantised, changed nothing without a word
+  if (o.dtype === 'bf16' && o.dtypeLayers) issues.push({ source, path: 'dtype_layers', message: 'dtype_layers picks the linear groups a quantised dtype applies to, but dtype is bf16', hint: 'add dtype fp8 or int8, or drop dtype_layers' });
   if (o.dtype !== 'bf16') {
     const scheme: QuantScheme | undefined = e.quant.schemes.find((s) => s.dtype === o.dtype);
     if (!scheme) no('dtype', `has no ${o.dtype} linear layers (${e.quant.source})`, enginesWith((x) => x.quant.schemes.some((s) => s.dtype === o.dtype)));

@@ -93,8 +93,8 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
       if (bad) throw new InputError([{ source: file, path: key, message: bad }]);
       return v;
     }
-    if (fallback !== undefined) return fallback;
-    throw new InputError([{ source: file, path: key, message: `missing number "${key}" (expected a WanTransformer3DModel config)` }]);
+    if (fallback !== undefined && (v === undefined || v === null)) return fallback;
+    throw new InputError([{ source: file, path: key, message: v === undefined ? `missing number "${key}" (expected a WanTransformer3DModel config)` : `expected a number for "${key}", got ${JSON.stringify(v)}` }]);
   };
   const cls = cfg._class_name;
   const root = dirname(dirname(path));

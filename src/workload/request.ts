@@ -88,6 +88,8 @@ export function resolveRequest(model: ModelSpec, shape: Partial<RequestShape> = 
   if (!(Number.isInteger(frames) && frames >= 1)) issues.push({ source: 'request', path: 'frames', message: `frames must be a positive integer, got ${frames}` });
   if (!(Number.isInteger(steps) && steps >= 1)) issues.push({ source: 'request', path: 'steps', message: `steps must be a positive integer, got ${steps}` });
   if (shape.image && model.family !== 'wan') issues.push({ source: 'request', path: 'image', message: `${model.name} is modelled for text-to-video only; image conditioning exists for the Wan models` });
+  // a text-to-video checkpoint has no image input: an image request added a VAE encode to a model that cannot use it
+  else if (shape.image && model.task === 't2v') issues.push({ source: 'request', path: 'image', message: `${model.name} is a text-to-video model: it takes no image`, hint: 'drop --image, or use an image-to-video model (wan2.2-i2v-a14b, wan2.1-i2v-14b) or wan2.2-ti2v-5b' });
   if (issues.length) throw new InputError(issues);
   const k = model.frameModulus ?? model.vae.stride[0];
   if ((frames - 1) % k !== 0) {

@@ -8,7 +8,7 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, MAX_BATCH, HOST_DISPATCH_FLAG, OVERSUBSCRIPTION_FLAG } from '../usage-error.ts';
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
@@ -140,19 +140,19 @@ Examples:
         parallel: o.parallel ?? 'none',
         gpus_per_node: gpusPerNode,
         fabric: o.fabric,
-        oversubscription: numberFlag('--oversubscription', o.oversubscription, 1, 'the spine oversubscription between nodes: 1 = non-blocking, 2 = 2:1'),
+        oversubscription: numberFlag('--oversubscription', o.oversubscription, 1, 'the spine oversubscription between nodes: 1 = non-blocking, 2 = 2:1', OVERSUBSCRIPTION_FLAG),
         nodes: undefined,
         resolution: res ? `${res.width}x${res.height}` : undefined,
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
         steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
-        batch: intFlag('--batch', o.batch),
+        batch: intFlag('--batch', o.batch, 1, { max: MAX_BATCH, why: 'more videos in one forward than any serving engine batches' }),
         // the model's default guidance unless asked for (HunyuanVideo's is distilled into the DiT: no CFG)
         guidance: cfgMode === 'none' ? false : cfgMode === 'official' ? undefined : true,
         image: o.image ? true : undefined,
         inference: {
           attention, dtype, compile: !!o.compile, cfg: cfgMode === 'none' ? 'official' : cfgMode, offload: !!o.offload,
           text_encoder: o.t5Cpu ? 'cpu' : 'gpu', sustained: !o.burst, power_limit_w: powerLimitW,
-          ...(o.hostDispatchUs !== undefined ? { host_dispatch_us: numberFlag('--host-dispatch-us', o.hostDispatchUs, 0.001, 'microseconds of host CPU per launched kernel, e.g. 23.5') } : {}),
+          ...(o.hostDispatchUs !== undefined ? { host_dispatch_us: numberFlag('--host-dispatch-us', o.hostDispatchUs, 0.001, 'microseconds of host CPU per launched kernel, e.g. 23.5', HOST_DISPATCH_FLAG) } : {}),
           fp32_matmul: fp32Matmul, weight_dtype: weightDtype, ...accelerationSpec(o),
         },
         profile: o.profile,

@@ -47,6 +47,7 @@ Examples:
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
+      if (o.metricsStart !== undefined && (!o.out || !o.openmetrics)) throw new UsageError(`--metrics-start dates metrics.openmetrics.txt, which this run does not write: ${!o.out ? 'add --out' : 'drop --no-openmetrics'}, or drop --metrics-start`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       // progress over simulated time (stderr, terminals only); Ctrl-C stops between slices with a partial result
       const monitoring = o.out !== undefined && o.openmetrics;

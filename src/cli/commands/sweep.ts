@@ -40,6 +40,8 @@ const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x, (_k, v) => (typeof v 
  */
 export function resolveShard(o: { shard?: string; shards?: string }, env: NodeJS.ProcessEnv = process.env): { shard: Shard; from: string } | null {
   if (o.shard !== undefined) {
+    // --shard names the count itself: a --shards beside it was ignored without a word
+    if (o.shards !== undefined) throw new UsageError(`--shard ${o.shard} already says how many shards there are; drop --shards ${o.shards}`);
     try {
       return { shard: parseShard(o.shard), from: '--shard' };
     } catch (e) {
@@ -128,6 +130,7 @@ Examples:
       if (o.openmetrics && !o.out) throw new UsageError('--openmetrics needs --out (it writes <out>/metrics/point-<id>.openmetrics.txt)');
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
+      if (o.metricsStart !== undefined && !o.openmetrics) throw new UsageError('--metrics-start dates the OpenMetrics files, which this sweep does not write: add --openmetrics (and --out), or drop --metrics-start');
 
       // --slo is sweep.objectives on the command line (so shards and merge carry it in the plan)
       if (o.slo !== undefined) o.set = [...o.set, `sweep.objectives=${JSON.stringify(o.slo)}`];

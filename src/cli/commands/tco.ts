@@ -78,7 +78,7 @@ Examples:
       const res0 = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res0) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
       const net = o.networkingUsdPerGpu !== undefined ? numberFlag('--networking-usd-per-gpu', o.networkingUsdPerGpu, { min: 0 }) : undefined;
-      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1 }) : undefined;
+      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1, max: 5 }) : undefined; // as cost.pue: at most 5 (the industry average is 1.58)
       const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       const cost = loadCostInput({

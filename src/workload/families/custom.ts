@@ -69,7 +69,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
     const v = cfg[key];
     if (typeof v === 'number') {
       // sizes are whole numbers in bounds; a ratio (mlp_ratio) is a positive finite number
-      const bad = key.endsWith('ratio') ? (Number.isFinite(v) && v > 0 && v <= 64 ? undefined : `expected a ratio from 0 to 64, got ${v}`) : configIntProblem(key, v);
+      const bad = key.endsWith('ratio') ? (Number.isFinite(v) && v > 0 && v <= 64 ? undefined : `expected a ratio above 0, at most 64, got ${v}`) : configIntProblem(key, v);
       if (bad) throw new InputError([{ source: file, path: key, message: `${bad} (a ${cls} config)` }]);
       return v;
     }
