@@ -46,6 +46,11 @@ describe('capacity search', () => {
     expect(res.max_rate_per_h).toBeLessThanOrEqual(res.saturation_rate_per_h);
     expect(res.max_rate_per_h).toBeGreaterThan(0.8 * res.saturation_rate_per_h);
     expect(res.trials.some((t) => !t.pass && /above the saturation bound/.test(t.reason ?? ''))).toBe(true);
+    // a search cut short before any rate failed says "at least", not that the objectives never bind
+    const short = findCapacity(scenario, parseSlo('p95<=1000h'), { maxTrials: 1 });
+    expect(short.failing_rate_per_h).toBe(Infinity);
+    expect(short.notes.join(' ')).toMatch(/stopped after 1 trial before any rate failed: the capacity is at least/);
+    expect(short.notes.join(' ')).not.toMatch(/never bind/);
   });
 
   it('vgsim capacity prints the rate, the bound, the cost at capacity and every trial; bad --slo exits 2', () => {

@@ -311,8 +311,9 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
       else hi = mid;
     }
   }
-  if (trials.length >= maxTrials) notes.push(`stopped after ${maxTrials} trials; the bracket is ${(lo * base).toFixed(2)}..${(hi * base).toFixed(2)}/h`);
-  if (!Number.isFinite(hi)) notes.push('every tried rate passed: the objectives never bind (check them)');
+  const stopped = trials.length >= maxTrials;
+  if (stopped) notes.push(Number.isFinite(hi) ? `stopped after ${maxTrials} trials; the bracket is ${(lo * base).toFixed(2)}..${(hi * base).toFixed(2)}/h` : `stopped after ${maxTrials} trial${maxTrials === 1 ? '' : 's'} before any rate failed: the capacity is at least ${(lo * base).toFixed(2)}/h, not found (raise --max-trials)`);
+  else if (!Number.isFinite(hi)) notes.push('every tried rate passed: the objectives never bind (check them)');
   const at = lo > 0 ? results.get(lo) : undefined;
   const atTrial = trials.find((t) => t.scale === lo);
   const failTrial = trials.find((t) => t.scale === hi);

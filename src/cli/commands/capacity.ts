@@ -86,7 +86,7 @@ Examples:
       const out: string[] = [];
       out.push(`scenario ${loaded.scenario.name}: objectives ${res.objectives.join(', ')}, nothing dropped or failed${maxLoss > 0 ? ` beyond ${pct(maxLoss)}` : ''}`);
       if (!res.feasible) out.push(`capacity: none — ${res.reason}`);
-      else out.push(`capacity: ${res.max_rate_per_h.toFixed(2)} requests/h (x${res.scale.toPrecision(4)} the scenario rate)${Number.isFinite(res.failing_rate_per_h) ? `; ${res.failing_rate_per_h.toFixed(2)}/h fails` : ''}${res.confidence === 'low' ? ' — low confidence: too few requests per trial (see the notes)' : res.boundary_within_noise ? ' (the boundary is within the noise: see the notes)' : ''}`);
+      else out.push(`capacity: ${Number.isFinite(res.failing_rate_per_h) ? '' : 'at least '}${res.max_rate_per_h.toFixed(2)} requests/h (x${res.scale.toPrecision(4)} the scenario rate)${Number.isFinite(res.failing_rate_per_h) ? `; ${res.failing_rate_per_h.toFixed(2)}/h fails` : ''}${res.confidence === 'low' ? ' — low confidence: too few requests per trial (see the notes)' : res.boundary_within_noise ? ' (the boundary is within the noise: see the notes)' : ''}`);
       out.push(`saturation bound from service times: ${res.saturation_rate_per_h.toFixed(2)}/h (every replica busy back to back)`);
       if (res.trials.length) out.push(`horizon: ${res.horizon.rule}`);
       if (at) {
