@@ -179,6 +179,15 @@ describe('autoscaling', () => {
     expect(r.autoscaling.node_shutdowns).toBe(2); // at the first tick, and after the request
     // powered off most of the time: the average power is far below an idle node
     expect(r.energy.avg_power_kw).toBeLessThan(0.25);
+    expect(r.warnings.some((w) => /of the trace's/.test(w))).toBe(false);
+  });
+
+  it('trace rows at or after the duration are left out with a warning, not silently', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-'));
+    writeFileSync(join(dir, 'late.csv'), 'timestamp_s\n0\n7200\n');
+    const r = run(['duration=1h', `workload.arrivals={process: trace, file: ${join(dir, 'late.csv')}}`]);
+    expect(r.requests.arrived).toBe(1);
+    expect(r.warnings).toContain("1 of the trace's 2 rows arrive at or after the duration (3600 s) and are not simulated; raise duration to replay them");
   });
 
   it('over an office-hours day, sleeping nodes save energy and keep SLOs', () => {

@@ -31,6 +31,15 @@ export class Arrivals {
     return this.process instanceof TraceArrivals ? this.process.countBefore(this.state.scenario.duration) : undefined;
   }
 
+  /** A replayed trace's rows at or after the arrival window's end, which the run leaves out: a note, else undefined. */
+  traceBeyondWindow(): string | undefined {
+    if (!(this.process instanceof TraceArrivals)) return undefined;
+    const total = this.process.size;
+    const within = this.process.countBefore(this.state.scenario.duration);
+    if (within >= total) return undefined;
+    return `${total - within} of the trace's ${total} rows arrive at or after the duration (${this.state.scenario.duration} s) and are not simulated; raise duration to replay them`;
+  }
+
   /** Schedules the first arrival. */
   start(): void {
     const first = this.process.next(0);

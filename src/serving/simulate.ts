@@ -257,6 +257,8 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
       state.timeline?.close(end);
       const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
       if (opts.samples) result.samples = state.recorder.samples(state.classes);
+      const beyond = arrivals.traceBeyondWindow();
+      if (beyond) result.warnings.push(beyond);
       if (stoppedBecause !== undefined && phase !== 'done') {
         result.partial = { reason: stoppedBecause, at_s: end };
         result.warnings.push(`partial run: stopped (${stoppedBecause}) at simulated time ${end.toFixed(1)} s of ${s.duration} s; ${state.recorder.inFlight} requests were still in flight`);

@@ -79,6 +79,11 @@ export class TraceArrivals implements ArrivalProcess {
     return this.last;
   }
   /** Rows that arrive before time t (the rows are in time order). */
+  /** Rows in the trace (the replay takes those before the run's duration). */
+  get size(): number {
+    return this.rows.length;
+  }
+
   countBefore(t: number): number {
     let lo = 0;
     let hi = this.rows.length;
