@@ -168,7 +168,7 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(issues.map((i) => i.message)).toEqual(['expected a finite number, got .nan (not a number)', 'expected a finite number, got an infinity (.inf)']);
   });
 
-  it('a value no shape of a union takes names the field and what it expected, never a bare "Invalid input"', () => {
+  it('a value no shape of a union takes names the field and what it expected, never a bare "Invalid input"', async () => {
     const one = (set: string) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: [set] }))[0]!;
     expect(one('duration=1e309')).toMatchObject({ source: '--set duration=1e309', path: 'duration', message: 'expected a finite number, got an infinity (.inf)' });
     expect(one('duration=0').message).toMatch(/^expected a positive finite duration/); // a zero-length run simulated nothing
@@ -176,6 +176,10 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // blamed on the --set, at the field (it pointed at the deployment: line of the file)
     expect(one('deployment.replicas=2.5')).toMatchObject({ source: '--set deployment.replicas=2.5', path: 'deployment.replicas' });
     expect(one('workload.arrivals.process=nope').message).toBe('expected a "process" of "poisson", "gamma", "trace"');
+    // validate makes the checks run makes before its first event: a rate the cluster can never serve passed it
+    const { vgsimInProcess } = await import('./support/cli.ts');
+    const v = await vgsimInProcess(['validate', 'scenarios/default.yaml', '--set', 'workload.arrivals.rate_per_hour=1e12']);
+    expect([v.code, v.stdout]).toEqual([2, expect.stringMatching(/FAIL {2}scenarios\/default\.yaml\n.*rate_per_hour: the offered load/)]);
     // an unknown inter-node link passed validate and failed the run without a location
     expect(one('cluster.fabric.link=roce400')).toMatchObject({ source: '--set cluster.fabric.link=roce400', path: 'cluster.fabric.link', message: 'unknown link "roce400"', hint: expect.stringMatching(/did you mean "roce-400"/) });
   });

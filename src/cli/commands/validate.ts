@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { InputError, formatIssues } from '../../errors.ts';
+import { startSimulation } from '../../serving/simulate.ts';
+import { dirname } from 'node:path';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
-    .description('check scenario files without running them; reports every problem with file:line')
+    .description('check scenario files without running them (every check a run makes before it starts); reports every problem with file:line')
     .argument('<scenarios...>', 'scenario YAML files')
     .option('--set <path=value>', 'apply overrides before validating (repeatable)', (v: string, p: string[] = []) => [...p, v], [])
     .addHelpText('after', `
@@ -17,7 +19,12 @@ Examples:
       let bad = 0;
       for (const f of files) {
         try {
-          loadScenario(resolveScenarioFile(f), { set: o.set });
+          const file = resolveScenarioFile(f);
+          const loaded = loadScenario(file, { set: o.set });
+          // the checks a run makes before its first event (hardware the kernels need, the run budget: a rate the
+          // cluster can never serve), so that validate and run agree; nothing is simulated. A sweep's base point
+          // need not run itself (gpu-fit.yaml's base is a layout its points replace): each point is checked as it runs
+          if (!loaded.scenario.sweep) startSimulation(loaded.scenario, { locate: loaded.locate, baseDir: dirname(file) });
           process.stdout.write(`ok    ${f}\n`);
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
