@@ -218,6 +218,13 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect([shards.code, shards.stderr]).toEqual([2, expect.stringMatching(/--shard 0\/2 already says how many shards there are/)]);
     const start = await vgsimInProcess(['run', 'scenarios/default.yaml', '--metrics-start', '2024-01-01']);
     expect([start.code, start.stderr]).toEqual([2, expect.stringMatching(/--metrics-start dates metrics\.openmetrics\.txt, which this run does not write: add --out/)]);
+    // a profile with an empty section failed inside the cost model with exit 1
+    const { GpuProfile } = await import('../src/perf/profile.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-prof-'));
+    const full = JSON.parse((await import('node:fs')).readFileSync('calibration/profiles/h100-sxm.json', 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'p.json'), JSON.stringify({ ...full, gemm: [] }));
+    expect(issuesOf(() => GpuProfile.loadForPricing(join(dir, 'p.json')))[0]!.message).toBe('the profile has no measured rows (positive time and rate) in gemm (bf16 rows)');
+    expect(GpuProfile.loadForPricing('calibration/profiles/h100-sxm.json').data.gemm.length).toBeGreaterThan(0);
     // keep_on_gpu against a plan that puts the same component on the host
     expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', plan: parsePlan('t5=cpu'), options: { keepOnGpu: ['text_encoder'] } }))[0]!.message).toMatch(/^keep_on_gpu text_encoder with the text encoder on the CPU/);
     expect(issuesOf(() => estimate({ model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', plan: parsePlan('offload'), options: { keepOnGpu: ['dit'] } }))[0]!.path).toBe('keep_on_gpu');

@@ -71,6 +71,6 @@ export function runEstimate(r: ValidEstimateRequest, chain?: PostprocessChain): 
       : { width: res?.width, height: res?.height, frames: r.frames, steps: r.steps, cfg: r.guidance, image: r.image },
     // the same mapping as a scenario's inference section (perf/estimate-input.ts)
     options: { ...inferenceOptions({ ...inf, weight_dtype: weightDtype, sample_shift: inf.sample_shift ?? official?.sampleShift }), batch: r.batch, ...(postprocess ? { postprocess } : {}) },
-    device: r.profile ? { profile: GpuProfile.load(r.profile) } : undefined,
+    device: r.profile ? { profile: GpuProfile.loadForPricing(r.profile) } : undefined,
   });
 }

@@ -157,6 +157,6 @@ export function estimateInput(spec: EstimateSpec, o: EstimateInputOptions = {}):
       ...inferenceOptions({ attention, dtype, compile: !!spec.compile, cfg: cfg === 'none' ? 'official' : cfg, offload: !!spec.offload, text_encoder: spec.t5_cpu ? 'cpu' : 'gpu', sustained: !spec.burst, power_limit_w: spec.power_limit_w, fp32_matmul: fp32Matmul, weight_dtype: weightDtype }),
       batch: spec.batch ?? 1,
     },
-    device: spec.profile ? { profile: GpuProfile.load(spec.profile) } : undefined,
+    device: spec.profile ? { profile: GpuProfile.loadForPricing(spec.profile) } : undefined,
   };
 }

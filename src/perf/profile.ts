@@ -84,6 +84,27 @@ export class GpuProfile {
     return new GpuProfile(data, rel.startsWith('..') ? file : rel);
   }
 
+  /**
+   * A profile a user gives to price with (--profile, the API's profile): `load`, and the sections every estimate
+   * prices from, each with at least one measured row (an empty or negative one failed later, exit 1, as "no
+   * measured rate for this kernel"). Partial measurement runs (calibration/profiles/runs/) load with `load`.
+   */
+  static loadForPricing(file: string): GpuProfile {
+    const profile = GpuProfile.load(file);
+    const data = profile.data;
+    const rated = (xs: unknown, rate: 'tflops' | 'gbps', keep: (x: Record<string, unknown>) => boolean = () => true) =>
+      Array.isArray(xs) && xs.some((x) => x && typeof x === 'object' && keep(x) && Number.isFinite(x.s) && x.s > 0 && Number.isFinite(x[rate]) && x[rate] > 0);
+    const missing = [
+      rated(data.gemm, 'tflops', (x) => x.dtype === 'bf16') ? undefined : 'gemm (bf16 rows)',
+      rated(data.attention, 'tflops') ? undefined : 'attention',
+      rated(data.memory_bound, 'gbps') ? undefined : 'memory_bound',
+    ].filter((x): x is string => x !== undefined);
+    if (missing.length) {
+      throw new InputError([{ source: file, path: 'profile', message: `the profile has no measured rows (positive time and rate) in ${missing.join(', ')}`, hint: 'a whole profile written by calibration/profile_gpu.py, or leave it out for the built-in one' }]);
+    }
+    return profile;
+  }
+
   /** Measured GEMM rate (TFLOP/s) for a shape, interpolated; undefined if the dtype was never measured. */
   gemmTflops(dtype: string, m: number, n: number, k: number): number | undefined {
     const pts = this.gemmByDtype(dtype);
