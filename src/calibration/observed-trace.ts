@@ -73,7 +73,8 @@ export function readObservedTrace(file: string): ObservedTrace {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError([{ source: file, path: '', message: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message }]);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError([{ source: file, path: '', message: code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a folder, not an observed trace file' : (e as Error).message, ...(code === 'EISDIR' ? { hint: 'give the trace CSV inside it, e.g. load85.csv' } : {}) }]);
   }
   const side = sidecarPath(file);
   let meta: Record<string, any> | undefined;

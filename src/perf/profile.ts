@@ -15,7 +15,7 @@
  * GPUs without a profile borrow a reference profile scaled by physical ratios (dtype peak TFLOP/s for
  * compute, peak memory bandwidth for memory-bound work); results carry a flag saying so.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { PACKAGE_ROOT, packagePath } from '../package-files.ts';
 import { InputError } from '../errors.ts';
@@ -73,6 +73,7 @@ export class GpuProfile {
     };
     let data: GpuProfileFile | undefined;
     if (!existsSync(file)) bad('GPU profile file not found');
+    if (statSync(file).isDirectory()) bad('a folder, not a GPU profile file');
     try {
       data = JSON.parse(readFileSync(file, 'utf8')) as GpuProfileFile;
     } catch (e) {
