@@ -237,6 +237,12 @@ describe('vgsim sweep and merge (CLI)', () => {
     const rows = readFileSync(pts, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     writeFileSync(pts, [JSON.stringify({ ...rows[0], summary: {} }), ...rows.slice(1).map((r) => JSON.stringify(r))].join('\n') + '\n');
     expect(() => readShards([join(edited, 'shard-0-of-2'), join(edited, 'shard-1-of-2')])).toThrow(/shard-1-of-2\/points\.jsonl:1: not a sweep run record/);
+    // counts that do not add up, or parameters other than the plan's, were edited after the run
+    const ok0 = rows[0]! as { summary: { requests: Record<string, number> }; parameters: Record<string, unknown> };
+    writeFileSync(pts, [JSON.stringify({ ...ok0, summary: { ...ok0.summary, requests: { ...ok0.summary.requests, completed: 999 } } }), ...rows.slice(1).map((r) => JSON.stringify(r))].join('\n') + '\n');
+    expect(() => readShards([join(edited, 'shard-0-of-2'), join(edited, 'shard-1-of-2')])).toThrow(/request counts do not add up \(999 completed/);
+    writeFileSync(pts, [JSON.stringify({ ...ok0, parameters: { ...ok0.parameters, 'workload.arrivals.rate_per_hour': 7 } }), ...rows.slice(1).map((r) => JSON.stringify(r))].join('\n') + '\n');
+    expect(() => readShards([join(edited, 'shard-0-of-2'), join(edited, 'shard-1-of-2')])).toThrow(/its parameters or seed differ from the sweep's plan/);
 
     const lines = readFileSync(join(full, 'points.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id)).toEqual([0, 1, 2, 3]);

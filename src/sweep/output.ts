@@ -303,6 +303,13 @@ export function readShards(dirs: readonly string[]): { plan: SweepPlan; records:
   for (const p of plan.points) {
     const r = byId.get(p.id);
     if (!r) throw new MergeError(`run ${p.id} (${p.label}) is in no shard`);
+    // a record says which point it ran and what it counted: values other than the plan's, or counts that do
+    // not add up, were edited after the run (points.csv would carry them)
+    if (JSON.stringify(r.parameters) !== JSON.stringify(p.values) || r.seed !== p.seed) throw new MergeError(`run ${p.id} (${p.label}): its parameters or seed differ from the sweep's plan (edited by hand?); rerun its shard`);
+    const q = r.summary?.requests;
+    if (q && !(q.completed + q.dropped + q.failed + q.in_flight <= q.arrived + 1e-9 && [q.arrived, q.completed, q.dropped, q.failed].every((x) => Number.isInteger(x) && x >= 0))) {
+      throw new MergeError(`run ${p.id} (${p.label}): its request counts do not add up (${q.completed} completed, ${q.dropped} dropped, ${q.failed} failed, ${q.in_flight} in flight of ${q.arrived} arrived; edited by hand?); rerun its shard`);
+    }
     records.push(r);
   }
   if (byId.size !== plan.points.length) throw new MergeError(`the shards hold ${byId.size} runs, the sweep has ${plan.points.length}`);
