@@ -303,7 +303,12 @@ export function nearestHeldOut(q: { model?: string; family: string; engine: stri
   const rows = own.length ? own : family;
   if (!rows.length) return null;
   const record = { family: q.family, model: own.length ? q.model! : null, engine: q.engine, gpu: q.gpu, gpus: q.gpus, median: round(median(rows.map((r) => r.error))), rows: rows.map((r) => ({ id: r.id, set: r.set, error: r.error })) };
-  return { ...record, line: nearestLine(record), caveat: nearestCaveat(record) };
+  // worded when read (the JSON, the web UI), not on every estimate of a plan search
+  return {
+    ...record,
+    get line() { return nearestLine(record); },
+    get caveat() { return nearestCaveat(record); },
+  };
 }
 
 type NearestRecord = Omit<NearestHeldOut, 'line' | 'caveat'>;
