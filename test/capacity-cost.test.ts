@@ -46,6 +46,11 @@ describe('capacity search', () => {
     expect(res.max_rate_per_h).toBeLessThanOrEqual(res.saturation_rate_per_h);
     expect(res.max_rate_per_h).toBeGreaterThan(0.8 * res.saturation_rate_per_h);
     expect(res.trials.some((t) => !t.pass && /above the saturation bound/.test(t.reason ?? ''))).toBe(true);
+    // a pool that batches serves up to its largest batch per forward: the per-request bound does not cap it
+    const batched = loadScenario('test/fixtures/md1.yaml', { set: ['duration=2h', 'deployment.batching={max_batch: 4, window_s: 0}'] }).scenario;
+    const b = findCapacity(batched, parseSlo('p95<=1000h'), { tolerance: 0.05, maxTrials: 12 });
+    expect(b.max_rate_per_h).toBeGreaterThan(b.saturation_rate_per_h);
+    expect(b.max_rate_per_h).toBeLessThanOrEqual(4 * b.saturation_rate_per_h);
     // a search cut short before any rate failed says "at least", not that the objectives never bind
     const short = findCapacity(scenario, parseSlo('p95<=1000h'), { maxTrials: 1 });
     expect(short.failing_rate_per_h).toBe(Infinity);
