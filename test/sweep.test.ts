@@ -172,13 +172,16 @@ describe('field paths', () => {
 });
 
 describe('running', () => {
-  it('an invalid point is an error row with the reason, not a crash', async () => {
-    const file = scenario(`sweep:\n  parameters:\n    deployment.replicas: [1, 0, 9]\n`);
+  it('an invalid point is an error row with the reason, not a crash; a value the field can never take is refused at the spec', async () => {
+    const file = scenario(`sweep:\n  parameters:\n    deployment.replicas: [1, 9]\n`);
     const p = expandSweep(loadScenario(file));
     const out = await runSweep(p.points, { file, workers: 0 });
-    expect(out.map((o) => o.ok)).toEqual([true, false, false]);
-    expect(out[1]).toMatchObject({ ok: false, error: expect.stringMatching(/deployment\.replicas: Too small/) });
-    expect(out[2]).toMatchObject({ ok: false, error: expect.stringMatching(/need 9 GPUs/) });
+    expect(out.map((o) => o.ok)).toEqual([true, false]);
+    expect(out[1]).toMatchObject({ ok: false, error: expect.stringMatching(/need 9 GPUs/) });
+    // 0 replicas failed its run in the middle of the sweep; an lhs range over a whole-number field failed every run
+    expect(() => expandSweep(loadScenario(scenario(`sweep:\n  parameters:\n    deployment.replicas: [1, 0, 9]\n`)))).toThrow(/sweep\.parameters\.deployment\.replicas: the value 0 is not a whole number > 0/);
+    expect(() => expandSweep(loadScenario(scenario(`sweep:\n  mode: lhs\n  samples: 3\n  parameters:\n    deployment.replicas: {min: 1, max: 3}\n`)))).toThrow(/a range samples fractions; add integer: true/);
+    expect(expandSweep(loadScenario(scenario(`sweep:\n  mode: lhs\n  samples: 3\n  parameters:\n    deployment.replicas: {min: 1, max: 3, integer: true}\n`))).points).toHaveLength(3);
   });
 
   it('resolves the shard from flags and array-job variables', () => {

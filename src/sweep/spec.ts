@@ -123,6 +123,38 @@ export function checkFieldPath(path: readonly PathKey[]): { message: string; hin
   return null;
 }
 
+/** The schema's nodes for a field path (alternatives expanded); [] where the path is open or unknown. */
+function fieldNodes(path: readonly PathKey[]): any[] {
+  let nodes: any[] = alternatives(root());
+  for (const key of path) {
+    if (nodes.some(isOpen)) return [];
+    nodes = nodes.flatMap((n) => [...(typeof key === 'number' && n.items ? [n.items] : []), ...(typeof key !== 'number' && n.properties?.[key] ? [n.properties[key]] : []), ...(n.additionalProperties && typeof n.additionalProperties === 'object' ? [n.additionalProperties] : [])]).flatMap(alternatives);
+  }
+  return nodes;
+}
+
+/**
+ * What a swept value or range breaks of a numeric field's schema (a whole number, its bounds), before any run:
+ * a replicas value of 0 failed one run in the middle of the sweep, an lhs range over replicas failed every run.
+ */
+function parameterProblems(path: readonly PathKey[], p: ParameterSpec): string[] {
+  const nodes = fieldNodes(path);
+  if (!nodes.length || !nodes.every((n) => n.type === 'integer' || n.type === 'number')) return [];
+  const integer = nodes.every((n) => n.type === 'integer');
+  const lo = Math.min(...nodes.map((n) => n.exclusiveMinimum ?? n.minimum ?? -Infinity));
+  const loOpen = nodes.some((n) => n.exclusiveMinimum !== undefined);
+  const hi = Math.max(...nodes.map((n) => (n.maximum !== undefined && n.maximum < 1e15 ? n.maximum : Infinity))); // zod's int() says 2^53
+  const what = `${integer ? 'a whole number' : 'a number'}${Number.isFinite(lo) ? ` ${loOpen ? '>' : '>='} ${lo}` : ''}${Number.isFinite(hi) ? ` and <= ${hi}` : ''}`;
+  const outside = (v: number) => !Number.isFinite(v) || (loOpen ? v <= lo : v < lo) || v > hi;
+  const bad = (v: number) => outside(v) || (integer && !Number.isInteger(v));
+  if (isRange(p)) {
+    const out = [p.min, p.max].filter(outside).map((v) => `the range end ${v} is outside ${what}`);
+    if (integer && !p.integer) out.push(`the field takes ${what}: a range samples fractions; add integer: true`);
+    return out;
+  }
+  return p.filter((v): v is number => typeof v === 'number' && bad(v)).map((v) => `the value ${v} is not ${what}`);
+}
+
 /** Parses a parameter key with the --set syntax (dots, .0 or [0]). */
 function parsePath(key: string): PathKey[] | null {
   try {
@@ -201,7 +233,9 @@ export function expandSweep(loaded: LoadedScenario, opts: ExpandOptions = {}): S
 
   const paths: PathKey[][] = [];
   for (const key of keys) {
-    const path = checkPath(key, ['sweep', 'parameters', key]) ?? [key];
+    const checked = checkPath(key, ['sweep', 'parameters', key]);
+    const path = checked ?? [key];
+    if (checked) for (const m of parameterProblems(checked, spec.parameters[key]! as ParameterSpec)) issues.push({ ...loaded.locate(['sweep', 'parameters', key]), path: `sweep.parameters.${key}`, message: m });
     const canonical = path.join('.');
     const dup = seen.get(canonical);
     if (dup !== undefined) issues.push({ ...loaded.locate(['sweep', 'parameters', key]), path: `sweep.parameters.${key}`, message: `"${key}" and "${dup}" are the same field` });
