@@ -240,6 +240,8 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(text).toMatch(/^cheapest among GPUs with held-out measurements: #3 2 x hgx-h200-8 /m);
     // a validated pick needs no second line
     expect(sizePick({ ...res, rows: [row(1, 'h100-sxm', 'hgx-h100-sxm-8')] } as unknown as SizeResult).split('\n')).toHaveLength(1);
+    // a search the simulation bound cut short: the cheapest found, not proven cheapest
+    expect(sizePick({ ...res, bound_hit: true, max_sims: 1 } as unknown as SizeResult)).toMatch(/^cheapest found \(the simulation bound, 1, stopped the search before every option was sized: raise --max-sims\) meeting /);
   });
   it('tco too: under the pick on an unvalidated GPU, the best ranked fleet on a GPU something measured checks', () => {
     const row = (rank: number, gpu: string, node: string) => ({ basis: 'budget', rank, gpu, node, nodes: 10, gpus: 80, parallel: 'none', latency_s: null, fleet_videos_per_h: 1000 / rank, usd_per_video: rank });

@@ -213,6 +213,9 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
       const r = await vgsimInProcess(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', ...args]);
       expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(re)]);
     }
+    // a bad --slo names --slo, not the --set it becomes
+    const slo = await vgsimInProcess(['sweep', 'scenarios/sweeps/load-and-replicas.yaml', '--slo', 'p95<=abc']);
+    expect([slo.code, slo.stderr]).toEqual([2, expect.stringMatching(/^error: --slo: "p95<=abc"/)]);
     // a companion flag that the command then ignored
     const shards = await vgsimInProcess(['sweep', 'scenarios/sweeps/load-and-replicas.yaml', '--shard', '0/2', '--shards', '3']);
     expect([shards.code, shards.stderr]).toEqual([2, expect.stringMatching(/--shard 0\/2 already says how many shards there are/)]);

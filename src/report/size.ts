@@ -34,7 +34,8 @@ export function sizePick(res: SizeResult): string {
   if (!best) return `no recommendation: ${res.reason ?? 'no option meets the objectives'}`;
   const ev = gpuEvidence(best.gpu);
   const caveat = ev ? evidenceCaveat(ev) : null;
-  const line = `cheapest meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
+  // a search the simulation bound cut short has not sized every option: the pick is the cheapest found, not proven
+  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
   if (isValidated(best.gpu)) return line;
   // the pick rests on nothing measured: name the cheapest ranked option that something measured checks
   const v = bestOnValidated(res.rows);

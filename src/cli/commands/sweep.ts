@@ -15,6 +15,7 @@ import { progress } from '../../report/progress.ts';
 import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { makeDirs } from '../../make-dirs.ts';
+import { parseSlo } from '../../studies/objectives.ts';
 
 interface SweepFlags {
   workers?: string;
@@ -133,7 +134,15 @@ Examples:
       if (o.metricsStart !== undefined && !o.openmetrics) throw new UsageError('--metrics-start dates the OpenMetrics files, which this sweep does not write: add --openmetrics (and --out), or drop --metrics-start');
 
       // --slo is sweep.objectives on the command line (so shards and merge carry it in the plan)
-      if (o.slo !== undefined) o.set = [...o.set, `sweep.objectives=${JSON.stringify(o.slo)}`];
+      if (o.slo !== undefined) {
+        // checked here too, so that a bad one names --slo, not the --set it becomes
+        try {
+          parseSlo(o.slo);
+        } catch (e) {
+          throw new UsageError(`--slo: ${(e as Error).message}`);
+        }
+        o.set = [...o.set, `sweep.objectives=${JSON.stringify(o.slo)}`];
+      }
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const plan = plain(expandSweep(loaded, { limit }));
       const points = shard ? shardPoints(plan.points, shard.shard) : plan.points;
