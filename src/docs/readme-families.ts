@@ -13,6 +13,7 @@ import { comparePublishedFamilies, loadPublishedFamilies, summarizeFamilies, typ
 import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements, type FamilyMeasurementFile, type FamilyMeasurementRow } from '../perf/family-measurements.ts';
 import { GpuProfile } from '../perf/profile.ts';
 import { packagePath } from '../package-files.ts';
+import { median } from '../hardware/refs.ts';
 import { headDimFactor } from '../perf/attention-head-dim.ts';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { coldDecodeExtra, compareVaeAutocast, hostLoopResidual, loadVaeAutocastRun } from '../perf/vae-autocast-validation.ts';
@@ -201,10 +202,9 @@ export function familiesMeasured(): string {
 function sliceFillProbes(): string {
   const dir = packagePath('calibration/host');
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^loop-probe-.*\.json$/.test(f)).sort() : [];
-  const med = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return (v[(v.length - 1) >> 1]! + v[v.length >> 1]!) / 2; };
   const probes = files.map((f) => {
     const d = JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as { gpu_name: string; rows: { slice_fill_s: number; inplace_add_s: number }[] };
-    return { f, gpu: d.gpu_name.replace(/^NVIDIA /, '').replace(/ 80GB HBM3$/, ''), us: 1e6 * med(d.rows.map((r) => r.slice_fill_s)), ratio: med(d.rows.map((r) => r.slice_fill_s / r.inplace_add_s)) };
+    return { f, gpu: d.gpu_name.replace(/^NVIDIA /, '').replace(/ 80GB HBM3$/, ''), us: 1e6 * median(d.rows.map((r) => r.slice_fill_s)), ratio: median(d.rows.map((r) => r.slice_fill_s / r.inplace_add_s)) };
   });
   if (probes.length < 2) return '';
   const list = probes.map((p) => `${p.us.toFixed(1)} µs on an ${p.gpu} host (${p.ratio.toFixed(2)}×, \`${p.f}\`)`).join(', ');
