@@ -371,7 +371,8 @@ function variantLabel(input: unknown): string | undefined {
   return isPlainObject(input) && typeof input.process === 'string' ? `process: ${input.process}` : undefined;
 }
 
-function schemasAt(path: readonly PathKey[], input?: unknown): any[] {
+/** The JSON-schema nodes of the field at `path` (unions expanded); with a value, the union variants it selects. */
+export function schemasAt(path: readonly PathKey[], input?: unknown): any[] {
   let nodes: any[] = [rootSchema()];
   const expand = (n: any): any[] => {
     if (!n || typeof n !== 'object') return [];

@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
-import { parseOverride, type LoadedScenario } from '../scenario/load.ts';
+import { parseOverride, schemasAt, type LoadedScenario } from '../scenario/load.ts';
 import { scenarioJsonSchema, type SweepSpec } from '../scenario/schema.ts';
 import type { PathKey } from '../scenario/yaml-source.ts';
 import { grid, gridSize, gridValues, isRange, sample, type ParameterSpec, type RangeSpec } from './sample.ts';
@@ -123,22 +123,12 @@ export function checkFieldPath(path: readonly PathKey[]): { message: string; hin
   return null;
 }
 
-/** The schema's nodes for a field path (alternatives expanded); [] where the path is open or unknown. */
-function fieldNodes(path: readonly PathKey[]): any[] {
-  let nodes: any[] = alternatives(root());
-  for (const key of path) {
-    if (nodes.some(isOpen)) return [];
-    nodes = nodes.flatMap((n) => [...(typeof key === 'number' && n.items ? [n.items] : []), ...(typeof key !== 'number' && n.properties?.[key] ? [n.properties[key]] : []), ...(n.additionalProperties && typeof n.additionalProperties === 'object' ? [n.additionalProperties] : [])]).flatMap(alternatives);
-  }
-  return nodes;
-}
-
 /**
  * What a swept value or range breaks of a numeric field's schema (a whole number, its bounds), before any run:
  * a replicas value of 0 failed one run in the middle of the sweep, an lhs range over replicas failed every run.
  */
 function parameterProblems(path: readonly PathKey[], p: ParameterSpec): string[] {
-  const nodes = fieldNodes(path);
+  const nodes = schemasAt(path);
   if (!nodes.length || !nodes.every((n) => n.type === 'integer' || n.type === 'number')) return [];
   const integer = nodes.every((n) => n.type === 'integer');
   const lo = Math.min(...nodes.map((n) => n.exclusiveMinimum ?? n.minimum ?? -Infinity));
