@@ -8,6 +8,7 @@ import { InferenceSchema } from '../scenario/schema.ts';
 import { PostprocessSchema } from '../scenario/postprocess-schema.ts';
 import { parseRequest } from './request-issues.ts';
 import { runEstimate } from './estimate-run.ts';
+import { MAX_BATCH, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -21,11 +22,11 @@ export const EstimateRequestSchema = z.strictObject({
   nodes: positiveInt.optional().describe('spread the replica evenly over this many nodes'),
   gpus_per_node: positiveInt.optional().describe('use only this many GPUs of each node'),
   fabric: z.string().optional().describe('inter-node link id'),
-  oversubscription: z.number().min(1).max(100, 'at most 100:1 (fabrics are built 1:1 to about 4:1)').default(1),
+  oversubscription: z.number().min(1).max(MAX_OVERSUBSCRIPTION, `at most ${MAX_OVERSUBSCRIPTION}:1 (fabrics are built 1:1 to about 4:1)`).default(1),
   resolution: z.string().regex(/^\d+x\d+$/, 'expected WIDTHxHEIGHT, e.g. 1280x720').optional(),
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),
-  batch: positiveInt.max(1024, 'at most 1,024 videos in one forward (more than any serving engine batches)').default(1),
+  batch: positiveInt.max(MAX_BATCH, `at most ${MAX_BATCH.toLocaleString('en-US')} videos in one forward (more than any serving engine batches)`).default(1),
   guidance: z.boolean().optional().describe('classifier-free guidance (two DiT passes per step); default: the model\'s (true except HunyuanVideo, whose guidance is distilled)'),
   image: z.boolean().optional().describe('image-to-video request for ti2v models (VAE-encodes the reference image)'),
   inference: InferenceSchema.default(InferenceSchema.parse({})).describe('the scenario\'s inference section: attention, dtype, compile, cfg, offload, text_encoder, sustained, power_limit_w, fp32_matmul, weight_dtype, host_dispatch_us'),

@@ -1,3 +1,5 @@
+import { MAX_BATCH, MAX_HOST_DISPATCH_US, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
+
 /** An error in how a command was called (bad flag values): reported without a stack trace, exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
@@ -39,10 +41,9 @@ export function numberFlag(name: string, v: string, min: number, what?: string, 
 }
 
 /** The same bounds as a scenario's (scenario/bounds.ts, scenario/schema.ts), for the flags that set those fields. */
-export const OVERSUBSCRIPTION_FLAG: FlagMax = { max: 100, why: 'spine oversubscription is at most 100:1; fabrics are built 1:1 to about 4:1' };
-export const HOST_DISPATCH_FLAG: FlagMax = { max: 1000, why: 'a millisecond of host CPU per kernel launch, 40x the measured H100 hosts, as a scenario\'s inference.host_dispatch_us' };
-/** Videos in one forward: more than any serving engine batches (their batches hold a few requests of one shape). */
-export const MAX_BATCH = 1024;
+export const OVERSUBSCRIPTION_FLAG: FlagMax = { max: MAX_OVERSUBSCRIPTION, why: `spine oversubscription is at most ${MAX_OVERSUBSCRIPTION}:1; fabrics are built 1:1 to about 4:1` };
+export const HOST_DISPATCH_FLAG: FlagMax = { max: MAX_HOST_DISPATCH_US, why: 'a millisecond of host CPU per kernel launch, 40x the measured H100 hosts, as a scenario\'s inference.host_dispatch_us' };
+export const BATCH_FLAG: FlagMax = { max: MAX_BATCH, why: 'more videos in one forward than any serving engine batches' };
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

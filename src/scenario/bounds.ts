@@ -10,6 +10,7 @@ import type { InputIssue } from '../errors.ts';
 import type { Scenario } from './schema.ts';
 import type { PathKey } from './yaml-source.ts';
 import { poolsOf } from './pools.ts';
+import { MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
 
 type Locate = (path: readonly PathKey[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 
@@ -63,7 +64,7 @@ export function checkBounds(s: Scenario, locate: Locate): InputIssue[] {
   check(['cluster', 'storage', 'read_gbs'], st.read_gbs, gbs);
   check(['cluster', 'storage', 'aggregate_gbs'], st.aggregate_gbs, { ...gbs, max: 1_000_000, why: 'a shared tier\'s total bandwidth is between 0.01 GB/s and 1 PB/s' });
   check(['cluster', 'storage', 'process_start_s'], st.process_start_s, { max: HOUR, why: 'a replica\'s processes start within an hour; measured: 6.7 s, +1.1 s NCCL (calibration/host/startup-h100-x2.json)', hint: 'leave it out to use the measured start-up' });
-  check(['cluster', 'fabric', 'oversubscription'], s.cluster.fabric?.oversubscription, { max: 100, why: 'spine oversubscription is at most 100:1; fabrics are built 1:1 to about 4:1', hint: '1 for a non-blocking fabric' });
+  check(['cluster', 'fabric', 'oversubscription'], s.cluster.fabric?.oversubscription, { max: MAX_OVERSUBSCRIPTION, why: `spine oversubscription is at most ${MAX_OVERSUBSCRIPTION}:1; fabrics are built 1:1 to about 4:1`, hint: '1 for a non-blocking fabric' });
 
   // failures: a unit that fails more often than every 6 minutes never finishes loading a model (cold starts
   // take minutes); published per-GPU MTBFs are ~tens of thousands of hours (Llama 3, arXiv 2407.21783 §3.3.4:

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { canonicalId, listGpus, listNodes } from '../hardware/catalog.ts';
 import { didYouMean } from '../errors.ts';
+import { MAX_PUE } from '../input-bounds.ts';
 
 /**
  * Upper bounds of the cost inputs: far above any real price, so that a typo (1e308, an extra six zeros) is an input
@@ -37,7 +38,7 @@ export const CostSchema = z
     basis: z.enum(['owned', 'cloud']).default('owned').describe('owned: buy and run the servers (capex amortized + opex); cloud: rent GPUs by the hour'),
     facility: z.enum(['colocation', 'owned']).default('colocation').describe('owned basis: rent colocation space ($/kW-month, PUE inside the rent) or run your own building (energy x PUE)'),
     electricity_usd_per_kwh: z.number().nonnegative().max(10, 'at most $10/kWh (over 100x the US industrial price)').optional().describe('default $0.0806 (US industrial average 2023)'),
-    pue: z.number().min(1).max(5, 'at most 5 (the industry average is 1.58)').optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
+    pue: z.number().min(1).max(MAX_PUE, `at most ${MAX_PUE} (the industry average is 1.58)`).optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
     colocation_usd_per_kw_month: usd(1e4, 'over 50x the CBRE North America rate').optional().describe('default $184.06 (CBRE N. America H2 2024)'),
     provisioned_kw: z.number().positive().max(1e7, 'at most 10 GW').optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
     amortization_years: z.number().positive().max(50, 'at most 50 years').optional().describe('default 3'),

@@ -17,6 +17,7 @@ import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
 import { CostSchema } from './cost-schema.ts';
+import { MAX_HOST_DISPATCH_US } from '../input-bounds.ts';
 
 export { CostSchema } from './cost-schema.ts';
 
@@ -81,7 +82,7 @@ export const InferenceSchema = z
     sustained: z.boolean().default(true).describe('model sustained clocks under the power limit (serving), not short-burst clocks'),
     power_limit_w: z.number().positive().optional().describe('board power limit per GPU in W (nvidia-smi -pl), below the default (TDP): lowers compute clocks and busy power along the measured power curve'),
     fp32_matmul: z.enum(['tf32', 'ieee']).default('tf32').describe('how fp32 matmuls run (Wan2.2 time embedding, head): tf32 tensor cores (TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1; what the official table is consistent with) or ieee (PyTorch default)'),
-    host_dispatch_us: z.number().positive().max(1000).optional().describe('host CPU time per kernel eager PyTorch launches, µs (default 23.5, measured on an H100 host with calibration/host/forward_host_probe.py: run it on your host and set its result here); bounds small, host-bound requests'),
+    host_dispatch_us: z.number().positive().max(MAX_HOST_DISPATCH_US).optional().describe('host CPU time per kernel eager PyTorch launches, µs (default 23.5, measured on an H100 host with calibration/host/forward_host_probe.py: run it on your host and set its result here); bounds small, host-bound requests'),
     weight_dtype: z.enum(['auto', 'bf16', 'fp32']).default('auto').describe('DiT weights on the GPU: bf16 (--convert_model_dtype), fp32 (checkpoint kept; autocast casts per layer), auto = the official script (Wan2.2: bf16, Wan2.1: fp32)'),
   })
   .describe('how the model is executed (kernel and precision knobs)');
@@ -166,7 +167,7 @@ export const ServingOverheadsSchema = z
     request_s: z.number().nonnegative().default(0).describe('the rest of a request\'s occupancy outside its stages: pre/post-processing and returning the result; holds the replica'),
     service_cv: z.number().nonnegative().default(0).describe('coefficient of variation of a request\'s service time: each batch\'s phases are scaled by a log-normal speed factor of mean 1 (0 = deterministic, the default)'),
     service_correlation_s: z.number().nonnegative().default(0).describe('correlation time of the speed factor (its log an Ornstein–Uhlenbeck process per replica): slow spells last about this long; 0 = independent per batch'),
-    host_dispatch_us: z.number().positive().max(1000).optional().describe('host CPU time per launched kernel, µs, as `vgsim calibrate` fits it from a trace\'s denoise times; prices the stages where inference.host_dispatch_us is not set'),
+    host_dispatch_us: z.number().positive().max(MAX_HOST_DISPATCH_US).optional().describe('host CPU time per launched kernel, µs, as `vgsim calibrate` fits it from a trace\'s denoise times; prices the stages where inference.host_dispatch_us is not set'),
   })
   .describe('serving overheads in seconds per request');
 

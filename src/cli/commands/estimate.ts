@@ -8,7 +8,7 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, MAX_BATCH, HOST_DISPATCH_FLAG, OVERSUBSCRIPTION_FLAG } from '../usage-error.ts';
+import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPATCH_FLAG, OVERSUBSCRIPTION_FLAG } from '../usage-error.ts';
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
@@ -145,7 +145,7 @@ Examples:
         resolution: res ? `${res.width}x${res.height}` : undefined,
         frames: o.frames !== undefined ? intFlag('--frames', o.frames) : undefined,
         steps: o.steps !== undefined ? intFlag('--steps', o.steps) : undefined,
-        batch: intFlag('--batch', o.batch, 1, { max: MAX_BATCH, why: 'more videos in one forward than any serving engine batches' }),
+        batch: intFlag('--batch', o.batch, 1, BATCH_FLAG),
         // the model's default guidance unless asked for (HunyuanVideo's is distilled into the DiT: no CFG)
         guidance: cfgMode === 'none' ? false : cfgMode === 'official' ? undefined : true,
         image: o.image ? true : undefined,

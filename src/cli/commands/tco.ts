@@ -12,6 +12,7 @@ import { progress } from '../../report/progress.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { loadCostInput } from '../../scenario/cost-input.ts';
 import { splitList } from './size.ts';
+import { MAX_PUE } from '../../input-bounds.ts';
 
 /** Capex and power past what 25,000 of the dearest and hungriest nodes take (a DGX B200 is about $0.5M and 14 kW). */
 const MAX_BUDGET_USD = 1e11;
@@ -78,7 +79,7 @@ Examples:
       const res0 = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res0) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
       const net = o.networkingUsdPerGpu !== undefined ? numberFlag('--networking-usd-per-gpu', o.networkingUsdPerGpu, { min: 0 }) : undefined;
-      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1, max: 5 }) : undefined; // as cost.pue: at most 5 (the industry average is 1.58)
+      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1, max: MAX_PUE }) : undefined; // as cost.pue
       const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       const cost = loadCostInput({

@@ -1,0 +1,13 @@
+/**
+ * Bounds that a scenario's fields, the HTTP API's requests and the CLI flags setting the same quantities share:
+ * one number each, so that the three never disagree (each user of a bound words its own reason).
+ */
+
+/** Spine oversubscription between nodes: fabrics are built 1:1 to about 4:1. */
+export const MAX_OVERSUBSCRIPTION = 100;
+/** Host CPU µs per kernel launch: a millisecond, 40x the measured H100 hosts. */
+export const MAX_HOST_DISPATCH_US = 1000;
+/** Videos in one forward: more than any serving engine batches (a few requests of one shape). */
+export const MAX_BATCH = 1024;
+/** Billed energy over IT energy (the industry average is 1.58). */
+export const MAX_PUE = 5;
