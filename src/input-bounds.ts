@@ -11,3 +11,5 @@ export const MAX_HOST_DISPATCH_US = 1000;
 export const MAX_BATCH = 1024;
 /** Billed energy over IT energy (the industry average is 1.58). */
 export const MAX_PUE = 5;
+/** Scale-out fabric per NIC port or per GPU, USD: 20x a 64-port NDR switch ($36-50k). */
+export const MAX_FABRIC_USD = 1e6;

@@ -15,8 +15,8 @@ export class OutputPathError extends Error {
   }
 }
 
-/** Makes `dir` and any missing parents (as `mkdir -p`), or throws OutputPathError saying why it cannot. */
-export function makeDirs(dir: string): void {
+/** Makes `dir` and any missing parents (as `mkdir -p`), or throws OutputPathError saying why it cannot (naming `flag`, the option that gave `dir`). */
+export function makeDirs(dir: string, flag = '--out'): void {
   const target = resolve(dir);
   const missing: string[] = [];
   let at = target;
@@ -27,7 +27,7 @@ export function makeDirs(dir: string): void {
     at = up;
   }
   if (existsSync(at) && !statSync(at).isDirectory()) {
-    throw new OutputPathError(at === target ? `${dir}: a file is in the way (an output folder is needed here); give another --out` : `${dir}: ${at} is a file, not a folder`);
+    throw new OutputPathError(at === target ? `${dir}: a file is in the way (an output folder is needed here); give another ${flag}` : `${dir}: ${at} is a file, not a folder`);
   }
   for (const d of missing) {
     try {

@@ -234,6 +234,9 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // a 1e30 budget printed a fleet of 3e24 nodes
     const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);
     expect([tco.code, tco.stderr]).toEqual([2, expect.stringMatching(/--budget expects at most 1e\+11 USD/)]);
+    // a flag that sets a cost field is bounded as the field, and named as the flag (it said --set cost.…)
+    const net = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e6', '--networking-usd-per-gpu', '1e12']);
+    expect([net.code, net.stderr]).toEqual([2, expect.stringMatching(/^error: --networking-usd-per-gpu expects a number <= 1,000,000, got 1e12 \(as cost\.networking_usd_per_gpu/)]);
     // a price keyed by an unknown node type, or by an alias, priced nothing without a word
     const { loadCostInput } = await import('../src/scenario/cost-input.ts');
     expect(issuesOf(() => loadCostInput({ set: ['cost.server_price_usd.nope=1'] }))[0]).toMatchObject({ path: 'cost.server_price_usd.nope', message: expect.stringMatching(/^unknown node type "nope"/) });

@@ -43,4 +43,10 @@ describe('the CLI reports file-system refusals on the user\'s paths with exit 2'
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/a file is in the way/);
   });
+  it('vgsim plan --deploy onto a file names --deploy (it said --out)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-out-'));
+    writeFileSync(join(dir, 'file'), 'x');
+    const r = await vgsimInProcess(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1', '--deploy', join(dir, 'file')]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/a file is in the way \(an output folder is needed here\); give another --deploy/)]);
+  });
 });

@@ -90,7 +90,7 @@ export function deployText(a: DeployArtifacts): string {
 
 /** Writes DEPLOY.md, deploy.json, launch-official.sh / launch-xdit.sh (where supported) and kubernetes.yaml; returns the files. */
 export function writeDeployArtifacts(dir: string, a: DeployArtifacts): string[] {
-  makeDirs(dir);
+  makeDirs(dir, '--deploy');
   const files: string[] = [];
   const write = (name: string, text: string, mode?: number) => {
     const f = join(dir, name);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { canonicalId, listGpus, listNodes } from '../hardware/catalog.ts';
 import { didYouMean } from '../errors.ts';
-import { MAX_PUE } from '../input-bounds.ts';
+import { MAX_FABRIC_USD, MAX_PUE } from '../input-bounds.ts';
 
 /**
  * Upper bounds of the cost inputs: far above any real price, so that a typo (1e308, an extra six zeros) is an input
@@ -16,7 +16,7 @@ const usd = (max: number, why: string) => z.number().nonnegative().max(max, `at 
 const usdPositive = (max: number, why: string) => z.number().positive().max(max, `at most $${max.toLocaleString('en-US')} (${why})`);
 const SERVER_MAX = usdPositive(1e8, 'a whole GB200 NVL72 rack lists at $2-3M');
 const PART_MAX = (positive: boolean) => (positive ? usdPositive : usd)(1e7, 'no GPU or server chassis costs $10M');
-const FABRIC_MAX = usd(1e6, 'a 64-port NDR switch is $36-50k');
+const FABRIC_MAX = usd(MAX_FABRIC_USD, 'a 64-port NDR switch is $36-50k');
 const CAPEX_MAX = usd(1e11, 'a gigawatt AI campus is ~$40B');
 /** One price, or one per catalog id: a key the catalog does not know priced nothing, silently. */
 const perNodeType = <T extends z.ZodType>(v: T, kind: 'node' | 'gpu') => z.union([v, z.record(z.string(), v).superRefine((rec, ctx) => {

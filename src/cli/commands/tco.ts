@@ -9,22 +9,14 @@ import { parseDuration, parseMoney, parseResolution } from '../../units.ts';
 import { toJson } from '../../report/output.ts';
 import { tcoText, writeTcoOutput } from '../../report/tco.ts';
 import { progress } from '../../report/progress.ts';
-import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { collect, intFlag, numberFlag, UsageError } from '../usage-error.ts';
 import { loadCostInput } from '../../scenario/cost-input.ts';
 import { splitList } from './size.ts';
-import { MAX_PUE } from '../../input-bounds.ts';
+import { MAX_FABRIC_USD, MAX_PUE } from '../../input-bounds.ts';
 
 /** Capex and power past what 25,000 of the dearest and hungriest nodes take (a DGX B200 is about $0.5M and 14 kW). */
 const MAX_BUDGET_USD = 1e11;
 const MAX_MEGAWATTS = 1000;
-
-function numberFlag(name: string, v: string, opts: { min?: number; max?: number } = {}): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-    throw new UsageError(`${name} expects a number${opts.min !== undefined ? ` >= ${opts.min}` : ''}${opts.max !== undefined ? ` <= ${opts.max}` : ''}, got "${v}"`);
-  }
-  return n;
-}
 
 export function registerTco(program: Command): void {
   program
@@ -70,7 +62,7 @@ Examples:
       if (o.budget === undefined && o.megawatts === undefined) throw new UsageError('give --budget <usd> or --megawatts <mw> (or both)');
       const budget = o.budget !== undefined ? parseMoney(o.budget) : undefined;
       if (o.budget !== undefined && budget === undefined) throw new UsageError(`--budget expects an amount such as 10e6, 10M or 500k, got "${o.budget}"`);
-      const mw = o.megawatts !== undefined ? numberFlag('--megawatts', o.megawatts, { min: 0 }) : undefined;
+      const mw = o.megawatts !== undefined ? numberFlag('--megawatts', o.megawatts, 0) : undefined;
       if (mw !== undefined && !(mw > 0)) throw new UsageError('--megawatts must be positive');
       // bounds past any fleet a scenario can describe (25,000 nodes, scenario/bounds.ts): a 1e30 budget printed 3e24 nodes
       if (budget !== undefined && budget > MAX_BUDGET_USD) throw new UsageError(`--budget expects at most ${MAX_BUDGET_USD.toExponential(0)} USD (more than 25,000 nodes of any type cost), got "${o.budget}"`);
@@ -78,8 +70,8 @@ Examples:
       if (o.facility !== undefined && o.facility !== 'colocation' && o.facility !== 'owned') throw new UsageError(`--facility expects colocation or owned, got "${o.facility}"`);
       const res0 = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res0) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
-      const net = o.networkingUsdPerGpu !== undefined ? numberFlag('--networking-usd-per-gpu', o.networkingUsdPerGpu, { min: 0 }) : undefined;
-      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, { min: 1, max: MAX_PUE }) : undefined; // as cost.pue
+      const net = o.networkingUsdPerGpu !== undefined ? numberFlag('--networking-usd-per-gpu', o.networkingUsdPerGpu, 0, undefined, { max: MAX_FABRIC_USD, why: 'as cost.networking_usd_per_gpu: 20x a 64-port NDR switch' }) : undefined;
+      const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, 1, undefined, { max: MAX_PUE, why: 'as cost.pue; the industry average is 1.58' }) : undefined; // as cost.pue
       const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       const cost = loadCostInput({
