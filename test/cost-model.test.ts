@@ -147,6 +147,17 @@ describe('estimate', () => {
     const denoise = (e: typeof eager) => e.memory.phases.find((p) => p.phase === 'denoise')!.peak_gb;
     expect(denoise(batched)).toBeGreaterThan(denoise(eager));
   });
+
+  it('a batch of B videos: total_s is the batch\'s time, throughput counts its B videos, energy is per video', () => {
+    const base = { model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm' };
+    const one = estimate(base);
+    const two = estimate({ ...base, options: { batch: 2 } });
+    expect(two.throughput_per_h).toBeCloseTo((2 * 3600) / two.total_s, 6); // it said 3600 / total_s: half the videos
+    expect(two.throughput_per_h).toBeGreaterThan(0.95 * one.throughput_per_h);
+    // a batch's energy shared by its videos: about one video's, not two
+    expect(two.energy_wh / one.energy_wh).toBeGreaterThan(0.9);
+    expect(two.energy_wh / one.energy_wh).toBeLessThan(1.1);
+  });
 });
 
 describe('user-defined models', () => {

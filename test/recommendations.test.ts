@@ -9,7 +9,8 @@ import { loadScenario } from '../src/scenario/load.ts';
 import { findCapacity } from '../src/studies/capacity.ts';
 import { parseSlo } from '../src/studies/objectives.ts';
 import { simulate } from '../src/serving/simulate.ts';
-import { estimate } from '../src/perf/estimate.ts';
+import { estimate, RUNTIME_OVERHEAD_GB } from '../src/perf/estimate.ts';
+import { searchPlans } from '../src/studies/plan-search.ts';
 import { getModel } from '../src/workload/request.ts';
 import { parsePlan } from '../src/parallel/plan.ts';
 import { vgsim } from './support/cli.ts';
@@ -105,6 +106,17 @@ describe('plan --max-latency', () => {
     const text = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--rank', 'throughput', '--max-latency', '5m']);
     expect(text.stdout).toMatch(/^\d+ of \d+ layouts fit and take at most 5\.0 min per request \(--max-latency\), ranked by throughput \(\d+ fit, \d+ of them over --max-latency; --all lists the others with the reason\)\n/);
     expect(text.stdout).toMatch(/\npick: \S+ × \d+ replicas?, [\d.]+ min per request \(<= 5\.0 min\)/);
+  });
+
+  it('headroom is what the fit check leaves: capacity − peak − the runtime reserve (a layout that does not fit shows the shortfall)', () => {
+    const rows = searchPlans({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', budget: 1, request: { width: 1280, height: 720 }, objective: 'headroom' });
+    for (const r of rows.filter((x) => x.estimate)) {
+      const e = r.estimate!;
+      expect(r.headroom_gb).toBeCloseTo(e.capacity_gb - e.peak_memory_gb - RUNTIME_OVERHEAD_GB, 9);
+      expect(r.headroom_gb! >= 0).toBe(e.fits); // it showed +1 GB on every row, positive on layouts short by under 1 GB
+    }
+    const none = rows.find((x) => x.parallel === 'none')!;
+    expect(none.reason).toMatch(new RegExp(`short by ${(-none.headroom_gb!).toFixed(1)} GB`));
   });
 
   it('no layout within the objective: exit 2, the reason and the fastest layout', () => {

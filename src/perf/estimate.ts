@@ -182,7 +182,7 @@ export interface Estimate {
   };
   /** The post-processing chain's cost on this replica, or null without one. */
   postprocess: PostprocessCost | null;
-  /** Requests per hour this replica sustains back to back (split experts pipeline two requests). */
+  /** Videos per hour this replica sustains back to back: `batch` videos a pass (split experts pipeline two requests). */
   throughput_per_h: number;
   peak_memory_gb: number;
   capacity_gb: number;
@@ -197,9 +197,9 @@ export interface Estimate {
   evidence: GpuEvidence | null;
   /** The held-out end-to-end timings of this kind of run (family, engine, GPU, GPU count) and vgsim's error on them; null where none (or with a user's own profile). */
   nearest_held_out: NearestHeldOut | null;
-  /** GPU board energy of one request over all the replica's GPUs, Wh. */
+  /** GPU board energy of one video over all the replica's GPUs, Wh (a batch's energy shared by its `batch` videos). */
   gpu_energy_wh: number;
-  /** Including the node's non-GPU share and the facility PUE, Wh. */
+  /** Including the node's non-GPU share and the facility PUE, Wh per video. */
   energy_wh: number;
   /** Mean board power per GPU in each phase and the node figures the runtime integrates. */
   power: {
@@ -306,7 +306,7 @@ export function estimate(input: EstimateInput): Estimate {
     total_s: totalSeconds,
     stage_split: { encode_s: encodeS, denoise_s: totalSeconds - encodeS - decodeS - ppGpu - ppCpu, decode_s: decodeS, transfer_s: split, postprocess_s: ppGpu, postprocess_cpu_s: ppCpu },
     postprocess: pp,
-    throughput_per_h: (3600 / busiest) * plan.dp,
+    throughput_per_h: ((3600 / busiest) * plan.dp) * opts.batch,
     peak_memory_gb: mem.peak,
     capacity_gb: mem.capacity,
     fits: mem.fits,
@@ -317,8 +317,8 @@ export function estimate(input: EstimateInput): Estimate {
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
     evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
     nearest_held_out: builtin ? nearestHeldOut({ model: model.id, family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
-    gpu_energy_wh: energy.gpuEnergyWh,
-    energy_wh: energy.energyWh,
+    gpu_energy_wh: energy.gpuEnergyWh / opts.batch,
+    energy_wh: energy.energyWh / opts.batch,
     power: energy.power,
     warnings,
   };

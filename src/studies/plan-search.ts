@@ -5,7 +5,7 @@
  * idle replica) are ranked (rank 1, 2, …) by the chosen criterion; the others follow unranked with the reason
  * (heads not divisible, OOM, "latency 20.2 min > 10.0 min").
  */
-import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import { estimate, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
 import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
@@ -31,6 +31,7 @@ export interface PlanRow {
   /** Videos per hour per GPU, all replicas busy back to back. */
   throughput_per_gpu_h?: number;
   peak_memory_gb?: number;
+  /** GPU memory left at the peak after the runtime reserve the fit check adds (negative: short by that much). */
   headroom_gb?: number;
   estimate?: Estimate;
 }
@@ -115,7 +116,7 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
         latency_s: e.total_s,
         throughput_per_gpu_h: e.throughput_per_h / perReplica,
         peak_memory_gb: e.peak_memory_gb,
-        headroom_gb: e.capacity_gb - e.peak_memory_gb,
+        headroom_gb: e.capacity_gb - e.peak_memory_gb - RUNTIME_OVERHEAD_GB, // what is left after the fit check's runtime reserve: negative where it does not fit
         estimate: e,
       };
       rows.push(row);

@@ -177,7 +177,7 @@ export function estimateText(e: Estimate): string {
   out.push('');
   // a request that does not fit cannot run as asked: say so first, and give no throughput or confidence range for it
   if (!e.fits) out.push('INFEASIBLE as asked: it does not fit in GPU memory ("memory:" below says where and what would fit); the times below are the GPU work alone, what it would take if the memory were there.');
-  out.push(`total${e.fits ? '' : ' (if it fit)'} ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
+  out.push(`total${e.request.batch > 1 ? ` for the batch of ${e.request.batch} videos` : ''}${e.fits ? '' : ' (if it fit)'} ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   // the empirical band: another engine's or family's own held-out errors where it is one, else the GPU's
   const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
   if (e.fits && scope) {
