@@ -119,6 +119,16 @@ describe('plan --max-latency', () => {
     expect(none.reason).toMatch(new RegExp(`short by ${(-none.headroom_gb!).toFixed(1)} GB`));
   });
 
+  it('single-GPU boxes without a scale-out NIC: no replica spans them (PipeFusion was picked with free transfers, Ulysses crashed)', () => {
+    const rows = searchPlans({ model: getModel('wan2.1-t2v-1.3b'), node: 'rtx4090-1', budget: 4 });
+    const ranked = rows.filter((r) => r.rank !== null);
+    expect(ranked.length).toBeGreaterThan(0);
+    expect(ranked.every((r) => r.gpus_per_replica === 1)).toBe(true);
+    expect(rows.find((r) => r.parallel === 'pipefusion=4')!.reason).toMatch(/spans 4 rtx4090-1 boxes of 1 GPU, which have no scale-out NIC/);
+    const u2 = vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--node', 'rtx4090-1', '--gpus', '2', '--parallel', 'ulysses=2']);
+    expect([u2.code, u2.stderr]).toEqual([2, expect.stringMatching(/--gpus +gpus: a replica of 2 GPUs spans 2 rtx4090-1 boxes/)]);
+  });
+
   it('no layout within the objective: exit 2, the reason and the fastest layout', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--max-latency', '1m']);
     expect(r.code).toBe(2);

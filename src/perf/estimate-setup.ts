@@ -150,6 +150,11 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
   if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
   const layout = layoutFor(plan, nodeId, input.fabric);
+  // a replica across boxes without a scale-out NIC has no path between its GPUs (collectives were priced free, or failed)
+  const nicLink = input.fabric?.link ?? node.nics.link;
+  if (layout.nodes > 1 && !nicLink) {
+    throw new InputError([{ source: '--gpus', path: 'gpus', message: `a replica of ${totalGpus} GPUs spans ${layout.nodes} ${nodeId} boxes of ${node.gpusPerNode} GPU${node.gpusPerNode === 1 ? '' : 's'}, which have no scale-out NIC to connect them`, hint: `at most ${node.gpusPerNode} GPU${node.gpusPerNode === 1 ? '' : 's'} a replica on ${nodeId} (run more replicas instead), a node type with more GPUs, or name the link between the boxes (cluster.fabric.link / --fabric)` }]);
+  }
   const device = deviceFor(node.gpu, {
     sustained: opts.sustained, launch: exec.cudaGraphs ? 'graph' : 'eager', powerLimitW: opts.powerLimitW, ...input.device,
     host: { link: node.hostLinkPerGpu, memory: input.device?.host?.memory ?? node.hostMemory, dispatchS: opts.hostDispatchS },
@@ -184,7 +189,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   if (plan.tp > 1 && model.family === 'wan') warnings.push('tensor parallel: Megatron-style all-reduces after o/ffn.2 and for the q/k RMSNorm statistics; not part of the official Wan code');
   if (plan.pipefusion > 1 && model.family === 'wan') warnings.push(`PipeFusion: ${plan.pipefusion} stages × ${plan.pipefusion} patches with stale KV after ${PIPEFUSION_WARMUP_STEPS} warm-up step (xDiT); not part of the official Wan code`);
   if (plan.ring > 1 && model.family === 'wan') warnings.push('ring attention: KV exchange overlapped with attention (xDiT USP); the official Wan2.2 code has Ulysses only');
-  if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${node.nics.link} rail NICs (hierarchical model)`);
+  if (layout.nodes > 1) warnings.push(`the replica spans ${layout.nodes} nodes: inter-node collectives use the ${nicLink} rail NICs (hierarchical model)`);
   // DiT weights as resident on the GPU: fp8, bf16 (--convert_model_dtype), or the fp32 checkpoint that
   // autocast casts to bf16 in every linear layer (the official path without the flag; Wan2.1 code always)
   const weightDtype = opts.weightDtype ?? (exec.engine.id === 'official' ? model.officialWeightDtype : 'bf16'); // engines load bf16 (diffusers torch_dtype, LightX2V DTYPE)
