@@ -204,6 +204,18 @@ describe('autoscaling', () => {
   });
 });
 
+describe('SLO attainment', () => {
+  it('a dropped request with an SLO is a miss (a run dropping a tenth of its requests said 100%)', () => {
+    // an overloaded replica with a short queue: many turned away, every completed one within the loose SLO
+    const r = run(['duration=20000', 'workload.arrivals.rate_per_hour=200', 'scheduling.max_queue=1', 'workload.mix.0.slo_s=100000']);
+    const q = r.requests;
+    expect(q.dropped).toBeGreaterThan(0.2 * q.arrived);
+    expect(r.slo_attainment!).toBeCloseTo(q.completed / (q.completed + q.dropped + q.failed), 9);
+    const c = r.classes[0]!;
+    expect(c.slo_attainment!).toBeCloseTo(c.completed / (c.completed + c.dropped + c.failed), 9);
+  });
+});
+
 describe('batching', () => {
   it('a saturated replica with max_batch 2 completes two requests per batch service time', () => {
     const common = ['duration=100000', 'workload.arrivals.rate_per_hour=600', 'scheduling.max_queue=10', 'drain=false'];

@@ -81,6 +81,7 @@ export class Recorder {
   readonly coldStartTimes = new QuantileSketch();
   readonly latency = new QuantileSketch();
   readonly wait = new QuantileSketch();
+  /** Requests with an SLO that met it, and all that ended (completed, dropped or failed; not those in flight at the end). */
   withinSlo = 0;
   withSlo = 0;
   videoSeconds = 0;
@@ -145,16 +146,19 @@ export class Recorder {
     this.record(req, 'completed');
   }
 
+  /** A request turned away or timed out: with an SLO, a miss (the user got no video within it). */
   drop(req: Request, reason: string): void {
     this.dropped++;
     this.of(req.cls).dropped++;
+    if (req.cls.slo !== undefined) this.withSlo++;
     this.record(req, 'dropped', reason);
   }
 
-  /** A request lost to a hardware failure (no retry left, or the policy drops). */
+  /** A request lost to a hardware failure (no retry left, or the policy drops): with an SLO, a miss. */
   fail(req: Request): void {
     this.failed++;
     this.of(req.cls).failed++;
+    if (req.cls.slo !== undefined) this.withSlo++;
     this.record(req, 'failed', 'hardware failure');
   }
 

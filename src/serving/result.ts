@@ -38,6 +38,7 @@ export interface RunSummary {
   requests: { arrived: number; completed: number; dropped: number; failed: number; in_flight: number; retried: number };
   latency_s: Stats;
   queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
+  /** Of the requests with an SLO that ended, the share completed within it (a dropped or failed one is a miss; those in flight at the end are not counted). */
   slo_attainment: number | null;
   throughput_per_h: number;
   /** Seconds of video generated (completed requests × clip length). */
@@ -214,7 +215,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
         name: c.name, model: c.modelId, arrived: m.arrived, completed: m.completed, dropped: m.dropped, failed: m.failed,
         service_s: classService(state, c),
         latency_s: statsOf(m.latency), queue_wait_s: { mean: m.wait.mean, p95: m.wait.quantile(0.95) },
-        slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && m.completed > 0 ? m.withinSlo / m.completed : null,
+        slo_s: c.slo ?? null, slo_attainment: c.slo !== undefined && m.completed + m.dropped + m.failed > 0 ? m.withinSlo / (m.completed + m.dropped + m.failed) : null,
       };
     }),
     pools: pools.map((p) => {
