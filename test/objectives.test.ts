@@ -22,6 +22,14 @@ function run(over: Partial<ObjectiveInput['requests']> = {}): ObjectiveInput {
 }
 
 describe('checkObjectives', () => {
+  it('an offered rate above the saturation bound fails every verdict, with why (a finite run of it can look fine)', () => {
+    const over = checkObjectives({ ...run(), load: { offered_rate_per_h: 120, saturation_rate_per_h: 67.2 } }, parseSlo('p95<=10h'));
+    expect(over.pass).toBe(false);
+    expect(over.reason).toBe('offered 120.00/h, above the saturation bound (67.20/h): the queue grows without limit, whatever this finite run shows');
+    expect(over.shortfall).toBeCloseTo(120 / 67.2 - 1, 9);
+    expect(checkObjectives({ ...run(), load: { offered_rate_per_h: 67.2, saturation_rate_per_h: 67.2 } }, parseSlo('p95<=10h')).pass).toBe(true);
+  });
+
   it('passes when every term holds and nothing is lost; each value is reported', () => {
     const v = checkObjectives(run(), parseSlo('p95<=45m,480p.p95<=15m,wait_p95<=5m,attainment>=0.95'));
     expect(v.pass).toBe(true);

@@ -3,6 +3,7 @@
  * autoscaling with sleeping nodes, batching, daily rate curves. Expected values come from hand
  * calculations on published file sizes and measured rates, or from renewal theory.
  */
+import type { InputError } from '../src/errors.ts';
 import { describe, it, expect } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -217,6 +218,19 @@ describe('SLO attainment', () => {
 });
 
 describe('batching', () => {
+  it('a batch that does not fit the GPU is an input error at max_batch naming the largest that fits (it ran, 166 GB on an 80 GB H100)', () => {
+    let err: unknown;
+    try {
+      simulate(loadScenario('scenarios/default.yaml', { set: ['deployment.batching={max_batch: 4, window_s: 60}'] }).scenario);
+    } catch (e) {
+      err = e;
+    }
+    const issues = (err as InputError).issues;
+    expect(issues.map((i) => i.path)).toEqual(['deployment.batching.max_batch', 'deployment.batching.max_batch']);
+    expect(issues[0]!.message).toMatch(/^class "720p-5s" does not fit on h100-sxm in a batch of 4: OOM/);
+    expect(issues[1]!.hint).toBe('at most 3 of this class fit in one batch: max_batch 3, or a separate pool for the larger shapes');
+  });
+
   it('a saturated replica with max_batch 2 completes two requests per batch service time', () => {
     const common = ['duration=100000', 'workload.arrivals.rate_per_hour=600', 'scheduling.max_queue=10', 'drain=false'];
     const b2 = run([...common, 'deployment.batching={max_batch: 2}']);

@@ -118,6 +118,16 @@ describe('sweep best and replicate pooling', () => {
     expect(none.code).toBe(0); // the sweep ran; the table says there is no best
     expect(none.stdout).toMatch(/0 of 2 points meet them\nno best point: none of 2 points meets the objectives; closest: point 0 \(rate_per_hour=5\): p95 [\d.]+ s > 30\.0 s/);
   }, 120_000);
+
+  it('a point offered more than its cluster serves meets no objective, however loose (it ranked best $ per video: a finite run hides the growing queue)', () => {
+    const file = join(tmp, 'over.yaml');
+    // md1: one replica of a ~75 s request, at most ~48/h; the 200/h point drains for hours after its 1 h window
+    writeFileSync(file, `extends: ${MD1}\nduration: 1h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [20, 200]\n`);
+    const r = vgsim(['sweep', file, '--slo', 'p95<=100h', '--workers', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 of 2 points meet them/);
+    expect(r.stdout).toMatch(/\* best \$ per video: point 0 \(rate_per_hour=20\)/);
+  }, 120_000);
 });
 
 describe('categorical bars compare like with like', () => {

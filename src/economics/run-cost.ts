@@ -19,8 +19,14 @@ export { assumptionsOf, missingPrice, valueFor };
 
 /** What a run used, as pricing reads it (the runtime fills it in; pricing sees nothing else of the run). */
 export interface RunUsage {
-  /** Simulated time, hours. */
+  /** Simulated time, hours (the arrival window and the drain after it). */
   hours: number;
+  /**
+   * The arrival window, hours: the period the run's videos stand for. A month repeats it, so videos, energy and
+   * provisioned GPU-hours per month are per window hour (the drain after it serves the window's requests; counted
+   * in time it made the same traffic look cheaper on a cluster that drained faster).
+   */
+  windowHours: number;
   /** Completed videos, and the seconds of video they hold. */
   videos: number;
   videoSeconds: number;
@@ -54,8 +60,8 @@ export interface RunCost {
 
 /** Cost of the run, or null with a warning when a price is missing from the catalog and the scenario. */
 export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; warning?: string } {
-  const hours = usage.hours;
-  if (!(hours > 0)) return { cost: null, warning: 'cost: nothing was simulated' };
+  const hours = usage.windowHours;
+  if (!(hours > 0 && usage.hours > 0)) return { cost: null, warning: 'cost: nothing was simulated' };
   const videosPerMonth = (usage.videos / hours) * HOURS_PER_MONTH;
   const videoSecondsPerMonth = (usage.videoSeconds / hours) * HOURS_PER_MONTH;
   try {
@@ -87,7 +93,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
     const cloudPrices = new Map<string, RunCost['cloud_prices'][number]>();
     for (const p of usage.pools) {
       const provisioned = p.gpus * hours;
-      const gpuHours = c.cloud.billing === 'provisioned' ? provisioned : c.cloud.billing === 'awake' ? p.gpuHoursAwake : p.utilization * provisioned;
+      const gpuHours = c.cloud.billing === 'provisioned' ? provisioned : c.cloud.billing === 'awake' ? p.gpuHoursAwake : p.utilization * p.gpus * usage.hours; // busy: all the run's busy time
       const cc = cloudCost({
         gpu: p.gpu, usdPerGpuHour: valueFor(c.cloud.usd_per_gpu_hour, p.gpu), usage: { basis: c.cloud.billing === 'busy' ? 'busy' : 'provisioned', gpuHours, hours },
         assumptions: { cloudReservedDiscountPct: c.cloud.reserved_discount_pct ?? 0, cloudReservedFraction: c.cloud.reserved_fraction ?? 0 },

@@ -20,6 +20,7 @@ import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
 import { thermalSummary, type ThermalSummary } from './cooling.ts';
 import type { MonitoringSeries } from './monitoring.ts';
+import { offeredRatePerH, saturationRatePerH, type LoadBound } from './load-bound.ts';
 
 /** Latency statistics of completed requests, seconds; every field NaN (null in JSON) when none completed. */
 export interface Stats {
@@ -40,6 +41,8 @@ export interface RunSummary {
   queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
   /** Of the requests with an SLO that ended, the share completed within it (a dropped or failed one is a miss; those in flight at the end are not counted). */
   slo_attainment: number | null;
+  /** The mean offered rate and the most the cluster serves (serving/load-bound.ts): above it no finite run's latency holds. */
+  load: LoadBound;
   throughput_per_h: number;
   /** Seconds of video generated (completed requests × clip length). */
   video_seconds: number;
@@ -114,7 +117,7 @@ export interface SimulationResult extends RunSummary {
 /** The summary of a result: every field by name; the wall time only when asked for (it is not reproducible). */
 export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): RunSummary {
   return {
-    scenario: r.scenario, seed: r.seed, requests: r.requests, latency_s: r.latency_s, queue_wait_s: r.queue_wait_s, slo_attainment: r.slo_attainment,
+    scenario: r.scenario, seed: r.seed, requests: r.requests, latency_s: r.latency_s, queue_wait_s: r.queue_wait_s, slo_attainment: r.slo_attainment, load: r.load,
     throughput_per_h: r.throughput_per_h, video_seconds: r.video_seconds, gpu_utilization: r.gpu_utilization, gpus: r.gpus, gpu_hours: r.gpu_hours,
     sim_time_s: r.sim_time_s, ...(o.wallTime ? { wall_time_s: r.wall_time_s } : {}), events: r.events, energy: r.energy, handoffs: r.handoffs,
     cold_starts: r.cold_starts, autoscaling: r.autoscaling, failures: r.failures, classes: r.classes, pools: r.pools, service_times: r.service_times,
@@ -126,7 +129,7 @@ export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): 
 /** What pricing reads of a run (economics/run-cost.ts declares it). */
 export function usageOf(r: RunSummary, s: Scenario): RunUsage {
   return {
-    hours: r.sim_time_s / 3600, videos: r.requests.completed, videoSeconds: r.video_seconds, itKwh: r.energy.total_kwh,
+    hours: r.sim_time_s / 3600, windowHours: Math.min(r.sim_time_s, s.duration) / 3600, videos: r.requests.completed, videoSeconds: r.video_seconds, itKwh: r.energy.total_kwh,
     nodes: s.cluster.nodes.map((n) => ({ type: n.type, count: n.count })),
     pools: r.pools.map((p) => ({ name: p.name, gpu: p.gpu, gpus: p.replicas * p.gpus_per_replica, gpuHoursAwake: p.gpu_hours_awake, utilization: p.utilization })),
   };
@@ -144,6 +147,8 @@ function statsOf(s: QuantileSketch): Stats {
 
 export interface ResultOptions {
   end: number;
+  /** The arrival rates' multiplier (SimulationOptions.rateScale). */
+  rateScale: number;
   wallTimeS: number;
   records: boolean;
   powerSteps: boolean;
@@ -177,6 +182,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     latency_s: statsOf(rec.latency),
     queue_wait_s: { mean: rec.wait.mean, p50: rec.wait.quantile(0.5), p95: rec.wait.quantile(0.95), p99: rec.wait.quantile(0.99) },
     slo_attainment: rec.withSlo > 0 ? rec.withinSlo / rec.withSlo : null,
+    load: { offered_rate_per_h: 0, saturation_rate_per_h: 0 }, // set below, from the result's pools and service times
     throughput_per_h: end > 0 ? (completed / end) * 3600 : 0,
     video_seconds: videoSeconds,
     gpu_utilization: end > 0 && totalGpus > 0 ? gpuBusy / (totalGpus * end) : 0,
@@ -239,6 +245,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     cost: null,
     ...(modelledCooling ? { thermal: thermalSummary(modelledCooling, end, byKind.fans ?? 0) } : {}),
   };
+  result.load = { offered_rate_per_h: offeredRatePerH(s, rec.arrived, end, o.rateScale), saturation_rate_per_h: saturationRatePerH(result, s) };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
   // an owned facility bills energy × PUE: with modelled cooling and no cost.pue, the cooling's facility PUE
   const cost = modelledCooling && s.cost.pue === undefined && s.cost.facility === 'owned' ? { ...s.cost, pue } : s.cost;

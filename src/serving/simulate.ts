@@ -255,7 +255,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
     finish(stoppedBecause?: string): SimulationResult {
       const end = sim.now;
       state.timeline?.close(end);
-      const result = buildResult(state, { end, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
+      const result = buildResult(state, { end, rateScale: opts.rateScale ?? 1, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
       if (opts.samples) result.samples = state.recorder.samples(state.classes);
       const beyond = arrivals.traceBeyondWindow();
       if (beyond) result.warnings.push(beyond);

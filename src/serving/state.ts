@@ -23,6 +23,7 @@ import { groupGpus, type ParallelPlan } from '../parallel/plan.ts';
 import type { FabricOptions } from '../parallel/network.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 import { serviceOf, partTime, type ServiceTime } from './service-times.ts';
+import { fullBatch, type FullBatch } from './batch-fit.ts';
 import { storageTier, type StorageTier } from './cold-start.ts';
 import { deepIdleOf, nodeOverhead, powerLevels, type PowerLevels } from './power.ts';
 import type { Recorder } from './recorder.ts';
@@ -227,6 +228,8 @@ export interface ServiceRow {
   postprocess_cpu_s: number;
   total_s: number;
   peak_memory_gb: number;
+  /** Where the pool batches: a full batch of the class (its size, time and peak); the throughput bound shares its time. */
+  batch?: FullBatch;
 }
 
 export interface ClusterState {
@@ -389,7 +392,9 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
       const post = pool.last >= 3;
       // a post-processing pool's row shows only its own stage (not what the model's other stages would take on its GPUs)
       const only = pool.first === 3;
-      serviceRows.push({ pool: pool.name, class: cls.name, stages, encode_s: only ? 0 : times.encode_s, denoise_s: only ? 0 : times.denoise_s, decode_s: only ? 0 : times.decode_s, postprocess_s: post ? times.postprocess_s : 0, postprocess_cpu_s: post ? times.postprocess_cpu_s : 0, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb });
+      const full = times.fits ? fullBatch(pool, cls, path) : {};
+      if (full.problem) issues.push({ ...locate(full.problem.at), path: full.problem.at.join('.'), message: full.problem.message, hint: full.problem.hint });
+      serviceRows.push({ pool: pool.name, class: cls.name, stages, encode_s: only ? 0 : times.encode_s, denoise_s: only ? 0 : times.denoise_s, decode_s: only ? 0 : times.decode_s, postprocess_s: post ? times.postprocess_s : 0, postprocess_cpu_s: post ? times.postprocess_cpu_s : 0, total_s: partTime(pool, cls), peak_memory_gb: times.peak_memory_gb, ...(full.batch ? { batch: full.batch } : {}) });
       estimates.push({ pool: pool.name, class: cls.name, estimate: times.estimate });
       for (const w of times.estimate.warnings) if (!warnings.includes(w)) warnings.push(w);
     }

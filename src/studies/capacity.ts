@@ -19,10 +19,9 @@
  */
 import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { poolsOf } from '../scenario/pools.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { resolveOverheads } from '../serving/overheads.ts';
-import { ratePerSecond } from '../workload/arrivals.ts';
+import { offeredRatePerH, saturationRatePerH } from '../serving/load-bound.ts';
 import { formatDuration } from '../units.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { minSamplesForQuantile, proportionInterval, quantileRankInterval } from '../metrics/confidence.ts';
@@ -96,42 +95,7 @@ export interface CapacityOptions extends SimulationOptions {
 
 /** Mean offered rate (per hour) of the scenario at scale 1. */
 function baseRatePerH(s: Scenario, probe: SimulationResult): number {
-  const a = s.workload.arrivals;
-  if (a.process !== 'trace') return ratePerSecond(a) * 3600;
-  return probe.sim_time_s > 0 ? (probe.requests.arrived / Math.min(probe.sim_time_s, s.duration)) * 3600 : 0;
-}
-
-/**
- * Throughput bound from service times: for each model and stage, Σ over the pools running that stage of
- * replicas × 3600 / (mean work per request of the mix on the pool); a model's bound is its slowest stage
- * (pools that run all stages count for every stage), and the bounds of the models add up.
- */
-export function saturationRatePerH(r: SimulationResult, s: Scenario): number {
-  const weights = new Map(s.workload.mix.map((c, i) => [r.classes[i]?.name ?? '', c.weight]));
-  const perStage = new Map<string, number[]>(); // model -> capacity of stages 0..2
-  for (const p of r.pools) {
-    const rows = r.service_times.filter((x) => x.pool === p.name);
-    let w = 0;
-    let work = 0;
-    for (const row of rows) {
-      const wt = weights.get(row.class) ?? 0;
-      w += wt;
-      work += wt * row.total_s;
-    }
-    if (!(w > 0 && work > 0)) continue;
-    // a split-expert replica is a two-stage pipeline: its bottleneck stage is about half the request
-    const split = p.parallel.includes('experts=split') ? 2 : 1;
-    const cap = (p.replicas * 3600 * split) / (work / w);
-    const stages = rows[0]?.stages ?? ['encode', 'denoise', 'decode'];
-    const caps = perStage.get(p.model) ?? [0, 0, 0];
-    ['encode', 'denoise', 'decode'].forEach((st, i) => {
-      if (stages.includes(st)) caps[i]! += cap;
-    });
-    perStage.set(p.model, caps);
-  }
-  let bound = 0;
-  for (const caps of perStage.values()) bound += Math.min(...caps);
-  return bound;
+  return offeredRatePerH(s, probe.requests.arrived, probe.sim_time_s, 1);
 }
 
 /** The quantile an objective's estimate sits at (p95: 0.95; attainment a: a; mean: 0.5; max: 0.99), for the sample-size rule. */
@@ -222,7 +186,6 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
     if (t.cls !== undefined && !probe.classes.some((c) => c.name === t.cls)) throw new Error(`objective "${t.text}": no request class "${t.cls}" (classes: ${probe.classes.map((x) => x.name).join(', ')})`);
   }
   const saturation = saturationRatePerH(probe, scenario);
-  const maxBatch = Math.max(1, ...poolsOf(scenario).map((p) => p.batching?.max_batch ?? 1));
   const classes = serviceClasses(probe, scenario);
   const minCompleted = requiredSamples(terms, (name) => classes.find((c) => c.name === name)?.share ?? 1);
   const trace = scenario.workload.arrivals.process === 'trace';
@@ -259,13 +222,8 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
     if (duration > scenario.duration) horizon.stretched = true;
     const r = simulate({ ...scenario, duration }, { ...opts, rateScale: scale, samples: true });
     const v = checkObjectives(r, terms, maxLoss);
-    // above the saturation bound the queue grows without limit: a finite run can still meet loose objectives
-    // (p95<=10h over a 1 h window), but no such rate is a capacity the cluster sustains. The bound is per request;
-    // a pool that batches serves up to its largest batch per forward, so that many times it bounds a batched cluster
-    if (v.pass && saturation > 0 && base * scale > saturation * maxBatch * (1 + 1e-9)) {
-      v.pass = false;
-      v.reason = `above the saturation bound (${saturation.toFixed(2)}/h): the queue grows without limit, whatever this finite run shows`;
-    }
+    // above the saturation bound checkObjectives fails the trial (serving/load-bound.ts): a finite run can still meet
+    // loose objectives (p95<=10h over a 1 h window), but no such rate is a capacity the cluster sustains
     const intervals = objectiveIntervals(r, terms);
     const t: Trial = {
       scale, rate_per_h: base * scale, pass: v.pass, values: v.values, throughput_per_h: r.throughput_per_h, gpu_utilization: r.gpu_utilization, completed: r.requests.completed,

@@ -13,6 +13,7 @@
  * A run passes when something completed, every term holds, and at most `maxLossShare` of its arrivals were
  * dropped or failed (default 0: a recommendation never loses requests).
  */
+import { overloadReason, type LoadBound } from '../serving/load-bound.ts';
 import { formatDuration, parseDuration } from '../units.ts';
 
 export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed';
@@ -78,6 +79,8 @@ export interface ObjectiveInput {
   queue_wait_s: { mean: number; p95: number; p99: number };
   slo_attainment: number | null;
   classes: readonly { name: string; arrived: number; completed: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
+  /** The offered rate against the saturation bound: an overloaded run meets no objective (absent in records written before it). */
+  load?: LoadBound;
 }
 
 /** The value of an objective's metric in a run (throws for an unknown class). */
@@ -162,6 +165,9 @@ export function checkObjectives(r: ObjectiveInput, terms: readonly SloTerm[], ma
     const shortfall = !Number.isFinite(v) ? Infinity : t.op === '<=' ? v / t.value - 1 : (t.value - v) / t.value;
     misses.push({ objective: t.text, value: Number.isFinite(v) ? v : null, target: t.value, shortfall, text: `${metricName(t)} ${formatObjectiveValue(t, v)} ${t.op === '<=' ? '>' : '<'} ${formatObjectiveValue(t, t.value)}` });
   }
+  // a finite run of an overloaded cluster can meet a loose objective (it starts empty and drains): not a load it sustains
+  const overload = overloadReason(r.load);
+  if (overload) misses.push({ objective: 'sustained', value: r.load!.offered_rate_per_h, target: r.load!.saturation_rate_per_h, shortfall: r.load!.offered_rate_per_h / r.load!.saturation_rate_per_h - 1, text: overload });
   const lost = r.requests.dropped + r.requests.failed;
   if (lost > maxLossShare * r.requests.arrived) {
     const share = r.requests.arrived > 0 ? lost / r.requests.arrived : 1;

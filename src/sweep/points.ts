@@ -87,6 +87,8 @@ function pooledInput(runs: readonly SweepRecord[]): ObjectiveInput {
     latency_s: lat ? withMean(statsOf(lat), mean(done.map((s) => s.latency_s.mean))) : avgStats(done.map((s) => s.latency_s)),
     queue_wait_s: wait ? { mean: mean(done.map((s) => s.queue_wait_s.mean)), p95: wait.quantile(0.95), p99: wait.quantile(0.99) } : { mean: mean(sums.map((s) => s.queue_wait_s.mean)), p95: mean(sums.map((s) => s.queue_wait_s.p95)), p99: mean(sums.map((s) => s.queue_wait_s.p99)) },
     slo_attainment: atts.length ? mean(atts) : null,
+    // replicates differ in seed only: the same offered rate (a trace's count aside) and service times; the highest offered
+    load: sums[0]!.load ? sums.map((s) => s.load).reduce((a, b) => (b && b.offered_rate_per_h > a.offered_rate_per_h ? b : a)) : undefined,
     classes: names.map((name) => {
       const mine = sums.map((s) => s.classes.find((c) => c.name === name)).filter((c): c is RunSummary['classes'][number] => c !== undefined);
       const cl = pooled((r) => r.samples?.classes[name]?.latency_s);

@@ -1,0 +1,69 @@
+/**
+ * The load a run offered against the most its cluster can serve: a rate above the saturation bound is a
+ * queue that grows without limit, whatever a finite run of it shows (it starts empty and drains at the end,
+ * so an overloaded cluster can still meet a latency objective longer than the run). Every verdict on a run
+ * (studies/objectives.ts) reads it.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import { ratePerSecond } from '../workload/arrivals.ts';
+import type { ServiceRow } from './state.ts';
+
+/** Offered arrival rate and the saturation bound, requests per hour. */
+export interface LoadBound {
+  offered_rate_per_h: number;
+  saturation_rate_per_h: number;
+}
+
+/**
+ * Mean offered rate per hour: the arrival process's mean rate times the run's scale, or for a trace the
+ * requests that arrived over the arrival window.
+ */
+export function offeredRatePerH(s: Scenario, arrived: number, simTimeS: number, rateScale: number): number {
+  const a = s.workload.arrivals;
+  if (a.process !== 'trace') return ratePerSecond(a) * 3600 * rateScale;
+  return simTimeS > 0 ? (arrived / Math.min(simTimeS, s.duration)) * 3600 : 0;
+}
+
+/**
+ * Throughput bound from service times: for each model and stage, Σ over the pools running that stage of
+ * replicas × 3600 / (mean work per request of the mix on the pool; where it batches, a full batch's time shared
+ * by its requests); a model's bound is its slowest stage (pools that run all stages count for every stage), and
+ * the bounds of the models add up. 0 where no pool has a priced class.
+ */
+export function saturationRatePerH(
+  r: { classes: readonly { name: string }[]; pools: readonly { name: string; model: string; replicas: number; parallel: string }[]; service_times: readonly ServiceRow[] },
+  s: Scenario,
+): number {
+  const weights = new Map(s.workload.mix.map((c, i) => [r.classes[i]?.name ?? '', c.weight]));
+  const perStage = new Map<string, number[]>(); // model -> capacity of stages 0..2
+  for (const p of r.pools) {
+    const rows = r.service_times.filter((x) => x.pool === p.name);
+    let w = 0;
+    let work = 0;
+    for (const row of rows) {
+      const wt = weights.get(row.class) ?? 0;
+      w += wt;
+      work += wt * (row.batch ? row.batch.total_s / row.batch.max : row.total_s);
+    }
+    if (!(w > 0 && work > 0)) continue;
+    // a split-expert replica is a two-stage pipeline: its bottleneck stage is about half the request
+    const split = p.parallel.includes('experts=split') ? 2 : 1;
+    const cap = (p.replicas * 3600 * split) / (work / w);
+    const stages = rows[0]?.stages ?? ['encode', 'denoise', 'decode'];
+    const caps = perStage.get(p.model) ?? [0, 0, 0];
+    ['encode', 'denoise', 'decode'].forEach((st, i) => {
+      if (stages.includes(st)) caps[i]! += cap;
+    });
+    perStage.set(p.model, caps);
+  }
+  let bound = 0;
+  for (const caps of perStage.values()) bound += Math.min(...caps);
+  return bound;
+}
+
+/** Why the offered load cannot be sustained (above the saturation bound), or null. */
+export function overloadReason(load: LoadBound | undefined): string | null {
+  if (!load || !(load.saturation_rate_per_h > 0)) return null;
+  if (load.offered_rate_per_h <= load.saturation_rate_per_h * (1 + 1e-9)) return null;
+  return `offered ${load.offered_rate_per_h.toFixed(2)}/h, above the saturation bound (${load.saturation_rate_per_h.toFixed(2)}/h): the queue grows without limit, whatever this finite run shows`;
+}
