@@ -5,7 +5,8 @@
 import { describe, it, expect } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
-import { findCapacity, parseSlo } from '../src/studies/capacity.ts';
+import { findCapacity, parseSlo, RELAXATION_TIMES_PER_TRIAL } from '../src/studies/capacity.ts';
+import { relaxationTimeS, serviceScv } from '../src/serving/load-bound.ts';
 import { vgsim } from './support/cli.ts';
 
 describe('capacity search', () => {
@@ -75,6 +76,38 @@ describe('capacity search', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--slo: cannot read objective/);
   });
+});
+
+describe('capacity near the saturation bound: trials long enough for the queue to settle', () => {
+  it('relaxation time: M/M/1 by hand (4ρ/(μ(1−ρ)²)), and the service-time variability of a mix', () => {
+    expect(relaxationTimeS(0.9, 1, 1, 1) / 3600).toBeCloseTo((4 * 0.9) / (1 * 0.1 ** 2), 9);
+    expect(relaxationTimeS(1, 1, 1, 1)).toBe(Infinity);
+    // 70% of 1079.9 s and 30% of 337.2 s (the default mix): mean 857.1 s, cs² 0.158
+    expect(serviceScv([{ share: 0.7, service_s: 1079.9 }, { share: 0.3, service_s: 337.2 }])).toBeCloseTo(0.158, 3);
+    expect(serviceScv([{ share: 1, service_s: 60 }], 0.5)).toBeCloseTo(0.25, 9);
+  });
+
+  it('16 replicas: the answer is not an empty-start transient at 99% of the bound (it said 66.55/h of 67.21/h; 7-day runs there miss p95 by up to 2.8x)', () => {
+    const { scenario } = loadScenario('scenarios/default.yaml', { set: ['cluster.nodes.0.count=2', 'deployment.replicas=16'] });
+    const res = findCapacity(scenario, parseSlo('p95<=45m'));
+    expect(res.max_rate_per_h / res.saturation_rate_per_h).toBeLessThan(0.96);
+    expect(res.max_rate_per_h / res.saturation_rate_per_h).toBeGreaterThan(0.85);
+    const at = res.trials.find((t) => t.scale === res.scale)!;
+    // the passing trial spans at least 10 relaxation times of the queue at its rate
+    const tau = relaxationTimeS(at.rate_per_h, res.saturation_rate_per_h, 1, 0.158);
+    expect(at.duration_s).toBeGreaterThanOrEqual(RELAXATION_TIMES_PER_TRIAL * tau * 0.99);
+    // the same rate over a run twice as long still meets the objective
+    const again = simulate({ ...scenario, duration: 2 * at.duration_s, drain: true }, { rateScale: res.scale });
+    expect(again.latency_s.p95).toBeLessThanOrEqual(45 * 60 * 1.05);
+  }, 120_000);
+
+  it('a scenario rate far below the bound (1e-9/h) still finds the capacity (it stopped at "at least 0.00/h")', () => {
+    const low = findCapacity(loadScenario('scenarios/default.yaml', { set: ['duration=2h', 'workload.arrivals.rate_per_hour=1e-9'] }).scenario, parseSlo('p95<=45m'));
+    const usual = findCapacity(loadScenario('scenarios/default.yaml', { set: ['duration=2h'] }).scenario, parseSlo('p95<=45m'));
+    expect(Number.isFinite(low.failing_rate_per_h)).toBe(true);
+    expect(low.max_rate_per_h / usual.max_rate_per_h).toBeGreaterThan(0.9);
+    expect(low.max_rate_per_h / usual.max_rate_per_h).toBeLessThan(1.1);
+  }, 120_000);
 });
 
 describe('run cost', () => {

@@ -67,3 +67,26 @@ export function overloadReason(load: LoadBound | undefined): string | null {
   if (load.offered_rate_per_h <= load.saturation_rate_per_h * (1 + 1e-9)) return null;
   return `offered ${load.offered_rate_per_h.toFixed(2)}/h, above the saturation bound (${load.saturation_rate_per_h.toFixed(2)}/h): the queue grows without limit, whatever this finite run shows`;
 }
+
+/**
+ * How long a queue started empty takes to settle at an offered rate below the bound (s): the relaxation time
+ * 2σ²/δ² of the reflected Brownian motion that approximates it in heavy traffic (Whitt, "Planning queueing
+ * simulations", Management Science 35(11), 1989), with drift δ = bound − rate and variance σ² = rate·(ca² + cs²)
+ * (the arrivals' and the service times' squared coefficients of variation). For M/M/1 it is 4ρ/(μ(1−ρ)²), the
+ * heavy-traffic form of Abate and Whitt's 1/(μ(1−√ρ)²). Infinity at or above the bound.
+ */
+export function relaxationTimeS(offeredPerH: number, saturationPerH: number, ca2: number, cs2: number): number {
+  const lambda = offeredPerH / 3600;
+  const delta = (saturationPerH - offeredPerH) / 3600;
+  if (!(delta > 0)) return Infinity;
+  return (2 * lambda * (ca2 + cs2)) / (delta * delta);
+}
+
+/** Squared coefficient of variation of the service time of a mix: class shares and service times, each scaled by a log-normal factor of coefficient `cv`. */
+export function serviceScv(classes: readonly { share: number; service_s: number }[], cv = 0): number {
+  const w = classes.reduce((a, c) => a + c.share, 0);
+  if (!(w > 0)) return 0;
+  const m1 = classes.reduce((a, c) => a + c.share * c.service_s, 0) / w;
+  const m2 = (classes.reduce((a, c) => a + c.share * c.service_s * c.service_s, 0) / w) * (1 + cv * cv);
+  return m1 > 0 ? Math.max(0, m2 / (m1 * m1) - 1) : 0;
+}

@@ -21,7 +21,7 @@ import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { resolveOverheads } from '../serving/overheads.ts';
-import { offeredRatePerH, saturationRatePerH } from '../serving/load-bound.ts';
+import { offeredRatePerH, relaxationTimeS, saturationRatePerH, serviceScv } from '../serving/load-bound.ts';
 import { formatDuration } from '../units.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { minSamplesForQuantile, proportionInterval, quantileRankInterval } from '../metrics/confidence.ts';
@@ -160,16 +160,25 @@ function serviceClasses(r: SimulationResult, s: Scenario): ServiceClass[] {
   })).filter((c) => Number.isFinite(c.service_s));
 }
 
-/** How much faster than its nominal service time a request may run: 3 standard deviations of a log-normal speed factor (serving_overheads.service_cv). */
-function serviceSlack(s: Scenario, baseDir: string | undefined): number {
-  if (s.serving_overheads === undefined) return 0.001;
+/** The coefficient of variation of a log-normal speed factor on service times (serving_overheads.service_cv; 0 without). */
+function serviceCv(s: Scenario, baseDir: string | undefined): number {
+  if (s.serving_overheads === undefined) return 0;
   try {
-    const cv = resolveOverheads(s.serving_overheads as never, baseDir, { source: 'scenario' }).service_cv;
-    return cv > 0 ? Math.exp(3 * Math.sqrt(Math.log(1 + cv * cv))) - 1 : 0.001;
+    return resolveOverheads(s.serving_overheads as never, baseDir, { source: 'scenario' }).service_cv;
   } catch {
-    return 0.001;
+    return 0;
   }
 }
+
+/** How much faster than its nominal service time a request may run: 3 standard deviations of that speed factor. */
+function serviceSlack(cv: number): number {
+  return cv > 0 ? Math.exp(3 * Math.sqrt(Math.log(1 + cv * cv))) - 1 : 0.001;
+}
+
+/** A trial simulates at most this many requests: past it, a rate whose queue has not settled is not shown sustained. */
+export const MAX_TRIAL_REQUESTS = 200_000;
+/** A trial lasts at least this many relaxation times of the queue at its rate, so the empty start weighs little. */
+export const RELAXATION_TIMES_PER_TRIAL = 10;
 
 export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOptions = {}): CapacityResult {
   const tol = opts.tolerance ?? 0.02;
@@ -187,12 +196,17 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   }
   const saturation = saturationRatePerH(probe, scenario);
   const classes = serviceClasses(probe, scenario);
+  const cv = serviceCv(scenario, opts.baseDir);
+  // the queue's variability for its relaxation time: the arrivals' (Poisson 1, Gamma cv²) and the mix's service times'
+  const arrivalsSpec = scenario.workload.arrivals;
+  const ca2 = arrivalsSpec.process === 'gamma' ? arrivalsSpec.cv * arrivalsSpec.cv : 1;
+  const cs2 = serviceScv(classes, cv);
   const minCompleted = requiredSamples(terms, (name) => classes.find((c) => c.name === name)?.share ?? 1);
   const trace = scenario.workload.arrivals.process === 'trace';
   const horizon = {
     rule: trace
       ? `a trace cannot be stretched: each trial replays it once (${probe.requests.arrived} requests; the objectives ask for ${minCompleted})`
-      : `each trial simulates the scenario duration (${formatDuration(scenario.duration)}), repeated until at least ${minCompleted} requests are expected (+2 standard deviations of the arrival count): 20/(1-q) for the strictest quantile q of the objectives, per class divided by its share`,
+      : `each trial simulates the scenario duration (${formatDuration(scenario.duration)}), repeated until at least ${minCompleted} requests are expected (+2 standard deviations of the arrival count): 20/(1-q) for the strictest quantile q of the objectives, per class divided by its share; and until it spans ${RELAXATION_TIMES_PER_TRIAL} relaxation times of the queue at its rate (Whitt 1989: 2·rate·(ca²+cs²)/(bound−rate)², here ca² ${ca2.toFixed(2)}, cs² ${cs2.toFixed(2)}), at most ${MAX_TRIAL_REQUESTS.toLocaleString('en-US')} requests`,
     min_completed: minCompleted, scenario_duration_s: scenario.duration, stretched: false,
   };
   const base_ = {
@@ -200,7 +214,7 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   };
 
   // ---- 1. what service times alone rule out ----
-  const ruled = infeasibility(terms, classes, serviceSlack(scenario, opts.baseDir));
+  const ruled = infeasibility(terms, classes, serviceSlack(cv));
   if (ruled) {
     return {
       ...base_, feasible: false, reason: `infeasible at any rate: ${ruled.reason}`, max_rate_per_h: 0, scale: 0, failing_rate_per_h: 0,
@@ -209,19 +223,33 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   }
 
   // ---- 2. trials with horizons sized to the rate ----
-  const durationAt = (scale: number): number => {
-    if (trace) return scenario.duration;
-    const expected = (base * scale * scenario.duration) / 3600;
+  const durationAt = (scale: number): { duration: number; unsettled: string | null } => {
+    if (trace) return { duration: scenario.duration, unsettled: null };
+    const rate = base * scale;
+    const expected = (rate * scenario.duration) / 3600;
     // aim two Poisson standard deviations above the rule, so the trial does complete that many
     const target = minCompleted + 2 * Math.sqrt(minCompleted);
-    const repeats = Math.max(1, Math.ceil(target / Math.max(expected, 1e-12) - 1e-9));
-    return scenario.duration * repeats;
+    const d0 = scenario.duration * Math.max(1, Math.ceil(target / Math.max(expected, 1e-12) - 1e-9));
+    // near the bound a queue started empty takes long to settle: a trial shorter than that shows the empty start
+    const tau = saturation > 0 ? relaxationTimeS(rate, saturation, ca2, cs2) : 0;
+    const need = RELAXATION_TIMES_PER_TRIAL * tau;
+    if (!Number.isFinite(need) || need <= d0) return { duration: d0, unsettled: null }; // at or above the bound checkObjectives fails it
+    const most = (MAX_TRIAL_REQUESTS / rate) * 3600;
+    if (need <= most) return { duration: scenario.duration * Math.ceil(need / scenario.duration - 1e-9), unsettled: null };
+    return {
+      duration: d0,
+      unsettled: `not shown sustained: at ${rate.toFixed(2)}/h (${((100 * rate) / saturation).toFixed(1)}% of the saturation bound) the queue takes about ${formatDuration(tau)} to settle (its relaxation time), and a trial of ${RELAXATION_TIMES_PER_TRIAL} of them would exceed ${MAX_TRIAL_REQUESTS.toLocaleString('en-US')} requests`,
+    };
   };
   const trial = (scale: number): boolean => {
-    const duration = durationAt(scale);
+    const { duration, unsettled } = durationAt(scale);
     if (duration > scenario.duration) horizon.stretched = true;
     const r = simulate({ ...scenario, duration }, { ...opts, rateScale: scale, samples: true });
     const v = checkObjectives(r, terms, maxLoss);
+    if (unsettled) {
+      v.pass = false;
+      v.reason = v.reason ? `${v.reason}; ${unsettled}` : unsettled;
+    }
     // above the saturation bound checkObjectives fails the trial (serving/load-bound.ts): a finite run can still meet
     // loose objectives (p95<=10h over a 1 h window), but no such rate is a capacity the cluster sustains
     const intervals = objectiveIntervals(r, terms);
@@ -242,7 +270,9 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   const overload = { ...DEFAULT_LIMITS, ...scenario.limits }.max_overload;
   if (trial(1)) {
     lo = 1;
-    for (let k = 2; trials.length < maxTrials; k *= 2) {
+    // from far below the bound (a scenario rate of 1e-9/h doubled for twenty trials and stopped near 0), start at half of it
+    const first = saturation > 0 ? Math.max(2, (0.5 * saturation) / base) : 2;
+    for (let k = first; trials.length < maxTrials; k *= 2) {
       if (saturation > 0 && base * k > overload * saturation) {
         notes.push(`the objectives hold at every rate tried, up to ${(lo * base).toFixed(2)}/h; rates above ${overload}× the saturation bound (limits.max_overload) are not simulated`);
         break;
@@ -252,7 +282,7 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
         hi = k;
         break;
       }
-      if (k > 2 ** 20) break;
+      if (k > first * 2 ** 20) break;
     }
   } else {
     hi = 1;
