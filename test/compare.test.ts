@@ -77,8 +77,8 @@ describe('compare: two deployments of one node', () => {
     const cmp = compareRuns(runs);
     expect(cmp.scenarios.map((s) => s.label)).toEqual(['wan22-a14b-1x8h100', 'wan22-a14b-ulysses8']);
     expect(cmp.scenarios.map((s) => s.gpus)).toEqual([8, 8]);
-    expect(cmp.scenarios[0]!.deployment[0]).toBe('a14b: 8 × 1 h100-sxm, offload');
-    expect(cmp.scenarios[1]!.deployment[0]).toBe('a14b-u8: 1 × 8 h100-sxm, ulysses=8,fsdp');
+    expect(cmp.scenarios[0]!.deployment[0]).toBe('a14b: wan2.2-t2v-a14b, 8 × 1 h100-sxm, offload');
+    expect(cmp.scenarios[1]!.deployment[0]).toBe('a14b-u8: wan2.2-t2v-a14b, 1 × 8 h100-sxm, ulysses=8,fsdp');
     const keys = cmp.rows.map((r) => r.key);
     for (const k of ['requests.arrived', 'throughput_per_h', 'latency.mean', 'latency.p50', 'latency.p95', 'latency.p99', 'queue_wait.p95', 'slo_attainment', 'gpu_utilization', 'gpus', 'class.720p-5s.p95', 'class.480p-5s.p95']) expect(keys).toContain(k);
     for (const r of cmp.rows) {
@@ -193,6 +193,35 @@ describe('compare: two deployments of one node', () => {
     // ids of the inlined charts are prefixed per chart: no two share a clip path id
     const ids = [...a.html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('compare: what differs beyond the deployment is said, and never ranks', () => {
+  const base = run(A);
+  const rename = (x: CompareRun, label: string): CompareRun => ({ ...x, label });
+  it('a run that drops requests is never best on latency (it won every latency row by shedding a tenth of its load)', () => {
+    const drop = rename(run(A, ['duration=2h', 'scheduling.timeout_s=60']), 'drops');
+    expect(drop.result.requests.dropped).toBeGreaterThan(0);
+    const cmp = compareRuns([base, drop]);
+    for (const k of ['latency.p95', 'latency.p99', 'queue_wait.p95']) expect(cmp.rows.find((r) => r.key === k)!.best).not.toContain(1);
+    expect(cmp.notes.join('\n')).toMatch(/drops dropped or lost \d+ of \d+ requests .*shown, not ranked/);
+  });
+  it('another seed, model or an acceleration that changes the video is a note; the deployment line names model and stack', () => {
+    const seed = rename(run(A, ['duration=2h', 'seed=7']), 'seed7');
+    const fp8 = rename(run(A, ['duration=2h', 'inference.dtype=fp8']), 'fp8');
+    const small = rename(run(A, ['duration=2h', 'model=wan2.1-t2v-1.3b', 'inference.offload=false']), 'small');
+    const cmp = compareRuns([base, seed, fp8, small]);
+    const notes = cmp.notes.join('\n');
+    expect(notes).toMatch(/the runs use different seeds \(.*seed7: 7/);
+    expect(notes).toMatch(/the runs serve different models \(.*small: wan2\.1-t2v-1\.3b\)/);
+    expect(notes).toMatch(/the runs make different videos: .*fp8: dtype fp8/);
+    expect(cmp.scenarios[2]!.deployment[0]).toMatch(/^a14b: wan2\.2-t2v-a14b, 8 × 1 h100-sxm, offload, dtype fp8$/);
+    expect(cmp.scenarios[3]!.deployment[0]).toMatch(/wan2\.1-t2v-1\.3b/);
+  });
+  it('a run without its drain is not the same question (it was best on p95 by leaving its slowest requests out)', () => {
+    const nodrain = rename(run(A, ['duration=2h', 'drain=false']), 'nodrain');
+    const cmp = compareRuns([base, nodrain]);
+    expect(cmp.unranked).toMatch(/the runs serve different traffic \(drain differs\)/);
   });
 });
 

@@ -4,7 +4,7 @@
  * another request mix or request shapes) differ in what they were asked, so a "best" latency, throughput or cost
  * between them ranks the questions, not the answers. compare.ts leaves such rows unranked and says why.
  *
- * The traffic of a run: its duration; its arrivals (process, mean rate in requests per second whatever unit the
+ * The traffic of a run: its duration and whether it drains; its arrivals (process, mean rate in requests per second whatever unit the
  * file used, Gamma cv, or the trace file); its daily curve; and each request class's weight, SLO, priority,
  * post-processing and shape (width × height, frames, steps, CFG), the shape as the run priced it, so a class that
  * takes its model's default resolution compares by the resolution it got. Which model or cluster serves the
@@ -21,6 +21,7 @@ export interface TrafficRun {
 
 interface ScenarioTraffic {
   duration?: number;
+  drain?: boolean;
   workload?: { arrivals?: Record<string, unknown> & { process?: string }; curve?: unknown; mix?: Record<string, unknown>[] };
 }
 
@@ -44,6 +45,8 @@ export function trafficParts(run: TrafficRun): Record<string, string> | undefine
   }));
   return {
     duration: JSON.stringify(s.duration ?? null),
+    // a run without its drain leaves the slowest requests out of its latencies
+    drain: JSON.stringify(s.drain ?? true),
     arrivals: JSON.stringify(arrivals),
     curve: JSON.stringify(s.workload.curve ?? 'flat'),
     'request mix': JSON.stringify(mix),

@@ -14,6 +14,7 @@ import { fmtSeconds, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
+import { likeWithLikeNotes, outputChanges } from './compare-notes.ts';
 
 // ---------------------------------------------------------------------------------------------------
 // model
@@ -51,7 +52,7 @@ export interface CompareScenario {
   name: string;
   seed: number;
   gpus: number;
-  /** One line per pool: "a14b: 8 × 1 h100-sxm, offload". */
+  /** One line per pool: "a14b: wan2.2-t2v-a14b, 8 × 1 h100-sxm, offload" (then a non-official engine and what changes the video). */
   deployment: string[];
   sim_time_s: number;
   events: number;
@@ -125,7 +126,8 @@ function deploymentLines(r: SimulationResult): string[] {
     const plan = p.parallel && p.parallel !== 'none' ? [p.parallel] : [];
     // the official offload path is an inference option, not part of the plan string: say so
     if (!/offload/.test(p.parallel) && r.estimates?.some((e) => e.pool === p.name && e.estimate.options.offload)) plan.push('offload');
-    return `${p.name}: ${p.replicas} × ${p.gpus_per_replica} ${p.gpu}${plan.length ? `, ${plan.join(', ')}` : ''}`;
+    const stack = [...(p.engine && p.engine !== 'official' ? [`engine ${p.engine}`] : []), ...outputChanges(r, p.name)];
+    return `${p.name}: ${p.model}, ${p.replicas} × ${p.gpus_per_replica} ${p.gpu}${plan.length ? `, ${plan.join(', ')}` : ''}${stack.length ? `, ${stack.join(', ')}` : ''}`;
   });
 }
 
@@ -137,8 +139,12 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
       const v = f(x.result);
       return v === null || !Number.isFinite(v) ? null : v;
     });
-    rows.push({ key, label, unit, better, values, best: bestOf(values, better) });
+    // latencies of a run that dropped, lost or left requests unfinished cover only those it served: shown, never best
+    const served = servedOnly.has(key.split('.')[0]!) || /^class\..*\.p95$/.test(key);
+    rows.push({ key, label, unit, better, values, best: bestOf(served ? values.map((v, i) => (whole[i] ? v : null)) : values, better) });
   };
+  const servedOnly = new Set(['latency', 'queue_wait']);
+  const whole = runs.map((x) => x.result.requests.completed === x.result.requests.arrived);
   // latency statistics of a run with no completed request are n/a (NaN in the result): not comparable
   const lat = (f: (r: SimulationResult) => number) => (r: SimulationResult) => (r.requests.completed > 0 ? f(r) : null);
 
@@ -194,7 +200,9 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   }
   for (const name of classes) row(`class.${name}.slo_attainment`, `within SLO · ${name}`, 'ratio', 'higher', (r) => cls(r, name)?.slo_attainment ?? null);
 
-  // like with like: runs that serve different traffic are shown side by side, none ranked (compare-traffic.ts)
+  // like with like: runs that serve different traffic are shown side by side, none ranked (compare-traffic.ts);
+  // what else differs (a seed, losses, the model, the video itself) is said under the table (compare-notes.ts)
+  notes.push(...likeWithLikeNotes(runs));
   const traffic = trafficDifference(runs);
   if (traffic) {
     for (const r of rows) r.best = [];
