@@ -119,6 +119,14 @@ describe('sweep best and replicate pooling', () => {
     expect(none.stdout).toMatch(/0 of 2 points meet them\nno best point: none of 2 points meets the objectives; closest: point 0 \(rate_per_hour=5\): p95 [\d.]+ s > 30\.0 s/);
   }, 120_000);
 
+  it('money ranks like with like: points priced on different bases get no best $ per video (owned beat cloud by a "*")', () => {
+    const file = join(tmp, 'bases.yaml');
+    writeFileSync(file, `extends: ${MD1}\nduration: 2h\nsweep:\n  variants:\n    - {name: owned, set: {cost.basis: owned}}\n    - {name: cloud, set: {cost.basis: cloud}}\n`);
+    const r = vgsim(['sweep', file, '--slo', 'p95<=1h', '--workers', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\* best \$ per video: – \(no best \$ per video: the points meeting the objectives are priced on different bases \(owned, cloud\)\)/);
+  }, 120_000);
+
   it('a point offered more than its cluster serves meets no objective, however loose (it ranked best $ per video: a finite run hides the growing queue)', () => {
     const file = join(tmp, 'over.yaml');
     // md1: one replica of a ~75 s request, at most ~48/h; the 200/h point drains for hours after its 1 h window

@@ -150,16 +150,18 @@ function renderRunsTable() {
     el('td', {}, r.files ? String(r.files.length) : '–'))));
 }
 
+// kind (as src/report/compare.ts ranks): 'latency' rows leave out a run that lost or left requests unfinished (its
+// latencies cover only those it served); 'money' rows rank only runs priced on one cost basis (owned or cloud)
 const METRICS = [
   ['videos/h', (s) => s.throughput_per_h, 'high', (x) => x.toFixed(1)],
-  ['latency p50', (s) => s.latency_s.p50, 'low', fmtS],
-  ['latency p95', (s) => s.latency_s.p95, 'low', fmtS],
-  ['latency p99', (s) => s.latency_s.p99, 'low', fmtS],
-  ['queue wait p95', (s) => s.queue_wait_s?.p95, 'low', fmtS],
+  ['latency p50', (s) => s.latency_s.p50, 'low', fmtS, 'latency'],
+  ['latency p95', (s) => s.latency_s.p95, 'low', fmtS, 'latency'],
+  ['latency p99', (s) => s.latency_s.p99, 'low', fmtS, 'latency'],
+  ['queue wait p95', (s) => s.queue_wait_s?.p95, 'low', fmtS, 'latency'],
   ['SLO attainment', (s) => s.slo_attainment, 'high', pct],
   ['GPU utilization', (s) => s.gpu_utilization, null, pct],
   ['Wh per video', (s) => s.energy?.per_video_wh, 'low', (x) => x.toFixed(0)],
-  ['$ per video', (s) => s.cost?.usd_per_video, 'low', (x) => `$${x.toFixed(3)}`],
+  ['$ per video', (s) => s.cost?.usd_per_video, 'low', (x) => `$${x.toFixed(3)}`, 'money'],
 ];
 
 async function compare() {
@@ -174,18 +176,22 @@ async function compare() {
   const parts = Object.keys(picked[0].traffic ?? {});
   const differ = parts.filter((k) => picked.some((r) => r.traffic?.[k] !== picked[0].traffic?.[k]));
   const ranked = differ.length === 0;
-  const body = METRICS.map(([name, get, better0, fmt]) => {
-    const better = ranked ? better0 : null;
+  const bases = new Set(picked.map((r) => r.summary.cost?.basis ?? 'none'));
+  const whole = picked.map((r) => r.summary.requests.completed === r.summary.requests.arrived);
+  const body = METRICS.map(([name, get, better0, fmt, kind]) => {
+    const better = ranked && !(kind === 'money' && bases.size > 1) ? better0 : null;
     const vals = picked.map((r) => get(r.summary));
-    const finite = vals.filter((v) => v != null && Number.isFinite(v));
+    const finite = vals.filter((v, i) => v != null && Number.isFinite(v) && (kind !== 'latency' || whole[i]));
     const best = better === 'high' ? Math.max(...finite) : better === 'low' ? Math.min(...finite) : null;
-    return el('tr', {}, el('th', {}, name), ...vals.map((v) => el('td', { class: `num${better && v === best && finite.length > 1 ? ' best' : ''}` }, v == null ? '–' : fmt(v) + (better && v === best && finite.length > 1 ? ' *' : ''))));
+    const isBest = (v, i) => better && v === best && finite.length > 1 && (kind !== 'latency' || whole[i]);
+    return el('tr', {}, el('th', {}, name), ...vals.map((v, i) => el('td', { class: `num${isBest(v, i) ? ' best' : ''}` }, v == null ? '–' : fmt(v) + (isBest(v, i) ? ' *' : ''))));
   });
   // the same chart of each run side by side, one row per chart kind
   const grid = el('div', {});
   const legend = ranked ? el('p', { class: 'muted' }, '* best of the row')
     : el('p', { class: 'problem', 'data-testid': 'compare-unranked' }, `not ranked: the runs serve different traffic (${differ.join(', ')} differ) — a comparison ranks clusters and stacks on the same work`);
-  out.replaceChildren(el('table', { 'data-testid': 'compare-table' }, head, ...body), legend, grid);
+  const basisNote = bases.size > 1 ? [el('p', { class: 'muted', 'data-testid': 'compare-bases' }, `$ per video not ranked: the runs are priced on different bases (${[...bases].join(', ')})`)] : [];
+  out.replaceChildren(el('table', { 'data-testid': 'compare-table' }, head, ...body), legend, ...basisNote, grid);
   const ids = [...new Set(picked.flatMap((r) => (r.charts ?? []).map((c) => c.id)))].filter((id) => ['latency-cdf', 'load-over-time', 'power-over-time', 'stage-breakdown'].includes(id));
   for (const id of ids) {
     const row = el('div', { class: 'side-by-side', 'data-compare-chart': id });

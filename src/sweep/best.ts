@@ -114,8 +114,10 @@ export function bestPoints(plan: SweepPlan, points: readonly PointSummary[]): Be
     }
     return best?.point ?? null;
   };
+  // money ranks like with like: points priced on different bases (owned, cloud) get no best $ per video
+  const bases = [...new Set(pool.map((p) => p.cost_basis ?? 'none'))];
   let closest: BestPoints['closest'] = null;
-  let note: string | null = null;
+  let note: string | null = bases.length > 1 ? `no best $ per video: the points meeting the objectives are priced on different bases (${bases.join(', ')})` : null;
   if (!pool.length) {
     const c = verdicts.filter((v) => Number.isFinite(v.shortfall)).sort((a, b) => a.shortfall - b.shortfall || a.point - b.point)[0];
     if (c) closest = { point: c.point, label: points.find((p) => p.point === c.point)!.label, reason: c.reason ?? '' };
@@ -125,7 +127,7 @@ export function bestPoints(plan: SweepPlan, points: readonly PointSummary[]): Be
   }
   return {
     objectives, points: withResult.length, meeting: pool.length,
-    latency_p95: pick('latency_p95_s', 'lower'), usd_per_video: pick('usd_per_video', 'lower'), throughput_per_h: pick('throughput_per_h', 'higher'),
+    latency_p95: pick('latency_p95_s', 'lower'), usd_per_video: bases.length > 1 ? null : pick('usd_per_video', 'lower'), throughput_per_h: pick('throughput_per_h', 'higher'),
     closest, note,
   };
 }

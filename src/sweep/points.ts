@@ -46,6 +46,8 @@ export interface PointSummary {
   lost: number;
   /** The point as one run, for the objectives (null when no run succeeded). */
   input: ObjectiveInput | null;
+  /** How its money is priced (owned or cloud; null without a price): money ranks only within one basis. */
+  cost_basis?: string | null;
 }
 
 type Stats = ObjectiveInput['latency_s'];
@@ -153,6 +155,7 @@ export function pointSummaries(plan: SweepPlan, records: readonly SweepRecord[])
       ci,
       lost: ok.reduce((a, r) => a + r.summary!.requests.dropped + r.summary!.requests.failed, 0),
       input: ok.length ? pooledInput(ok) : null,
+      cost_basis: ok[0]?.summary!.cost?.basis ?? null,
     });
   }
   void plan;

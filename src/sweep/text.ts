@@ -55,7 +55,7 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
   const describe = (idx: number | null, what: string, key: string) => {
-    if (idx === null) return `best ${what}: –`;
+    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && best.note ? ` (${best.note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);
