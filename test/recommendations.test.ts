@@ -152,6 +152,11 @@ describe('tco', () => {
     expect(text.stdout).toMatch(/most videos\/h for \$10\.00M capex budget: \d+ x hgx-h100-sxm-8 \(\d+ GPUs, \S+, one request [\d.]+ min \(<= 5\.0 min\)\), \d+ videos\/h, \$[\d.]+\/video; objective: the model runs on the node, one request on an idle replica within 5\.0 min, the node has a price/);
   });
 
+  it('a cloud cost basis is refused, not priced as owned without a word', () => {
+    const r = vgsim(['tco', '--model', 'wan2.2-t2v-a14b', '--budget', '10M', '--nodes', 'hgx-h100-sxm-8', '--set', 'cost.basis=cloud']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/cost\.basis: tco sizes owned fleets from a capital budget or a power envelope; cost\.basis cloud rents GPUs/)]);
+  });
+
   it('no node type meets the objective: exit 2 and why, per basis', () => {
     const r = vgsim(['tco', '--model', 'wan2.2-t2v-a14b', '--resolution', '1280x720', '--budget', '10e6', '--megawatts', '1', '--nodes', 'hgx-h20-8,rtx4090-8', '--max-latency', '5m']);
     expect(r.code).toBe(2);

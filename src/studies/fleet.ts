@@ -21,6 +21,7 @@ import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
 import { noPlanReason, searchPlans, type PlanRow } from './plan-search.ts';
 import { formatDuration } from '../units.ts';
+import { InputError } from '../errors.ts';
 import { errorText, type Skipped } from './size-layouts.ts';
 
 export interface IsoCompareOptions {
@@ -125,6 +126,11 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
   const rows: IsoRow[] = [];
   const skipped: Skipped[] = [];
   const cost = o.cost ?? CostSchema.parse({});
+  // an owned fleet bought with a budget (or fitted to a power envelope): a cloud basis has no purchase to size, and
+  // was priced as owned without a word
+  if (cost.basis === 'cloud') {
+    throw new InputError([{ source: 'cost', path: 'cost.basis', message: 'tco sizes owned fleets from a capital budget or a power envelope; cost.basis cloud rents GPUs by the hour and has no purchase to size', hint: 'for rented GPUs rank by $/month with vgsim size (cost.basis: cloud), or compare scenarios with vgsim compare' }]);
+  }
   const settings = { assumptions: assumptionsOf(cost), pue: o.pue };
   const objective = `the model runs on the node${o.maxLatencyS !== undefined ? `, one request on an idle replica within ${formatDuration(o.maxLatencyS)}` : ''}`;
   const objectiveOf = (basis: IsoRow['basis']) => (basis === 'budget' ? `${objective}, the node has a price` : objective);
