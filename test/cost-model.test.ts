@@ -148,6 +148,12 @@ describe('estimate', () => {
     expect(denoise(batched)).toBeGreaterThan(denoise(eager));
   });
 
+  it('a request past the longest measured attention says so, and the held-out band is not printed for it', () => {
+    const big = estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm', request: { width: 2560, height: 1440, frames: 241 } });
+    expect(big.beyond_measured).toMatch(/^878,400 tokens is beyond the longest attention the .*h100-sxm\.json profile measured \(119,056 tokens\)/);
+    expect(estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 }, options: { offload: true } }).beyond_measured).toBeNull();
+  });
+
   it('a batch of B videos: total_s is the batch\'s time, throughput counts its B videos, energy is per video', () => {
     const base = { model: getModel('wan2.1-t2v-1.3b'), gpu: 'h100-sxm' };
     const one = estimate(base);

@@ -19,6 +19,7 @@
  * (stage-builds.ts) and priced once per device (priceStageOnce): plan searches and sweeps call this
  * thousands of times.
  */
+import { beyondMeasured } from './shape-coverage.ts';
 import { hostBoundNote, hostSecondsPerKernel } from './host-dispatch.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
 import type { AccelerationKnobs } from '../engines/inference-spec.ts';
@@ -197,6 +198,8 @@ export interface Estimate {
   evidence: GpuEvidence | null;
   /** The held-out end-to-end timings of this kind of run (family, engine, GPU, GPU count) and vgsim's error on them; null where none (or with a user's own profile). */
   nearest_held_out: NearestHeldOut | null;
+  /** Why the request lies beyond what was measured (its sequence past the profile's longest attention), or null (perf/shape-coverage.ts). */
+  beyond_measured: string | null;
   /** GPU board energy of one video over all the replica's GPUs, Wh (a batch's energy shared by its `batch` videos). */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh per video. */
@@ -271,6 +274,8 @@ export function estimate(input: EstimateInput): Estimate {
   const stages = stageReports(s, d, ed, w);
   const collectives = collectiveReports(s, d, ed);
   const energy = requestEnergy(s, d, ed, w, totalSeconds - ppCpu, pp);
+  const beyond = beyondMeasured(req.tokens, device.profile);
+  if (beyond) warnings.push(beyond);
   if (pp) for (const n of pp.notes) if (!warnings.includes(n)) warnings.push(n);
   for (const n of device.raisedNotes) if (!warnings.includes(n)) warnings.push(n); // notes raised while pricing
   if (d.hostSyncSeconds > 0) warnings.push(`engine ${s.exec.engine.id}: its eager forward builds the RoPE tables on the CPU and synchronises the host inside every block, ${(d.hostSyncSeconds * 1e3).toFixed(0)} ms a step left exposed: the mean of three measured hosts, which left ${FASTVIDEO_HOST_SYNC_MEASURED.rangeS.map((x) => (x * 1e3).toFixed(0)).join('–')} ms a forward exposed (${FASTVIDEO_HOST_SYNC_MEASURED.source}); under --compile neither is priced, not measured`);
@@ -317,6 +322,7 @@ export function estimate(input: EstimateInput): Estimate {
     profile: { source: device.profile.origin, extrapolated: device.extrapolated, sustained_factor: device.sustainedFactor, power_limit_w: device.powerLimitW ?? null, cap_clock_ratio: device.capClockRatio, host_dispatch_us: hostSecondsPerKernel(device) * 1e6 },
     evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
     nearest_held_out: builtin ? nearestHeldOut({ model: model.id, family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
+    beyond_measured: beyond,
     gpu_energy_wh: energy.gpuEnergyWh / opts.batch,
     energy_wh: energy.energyWh / opts.batch,
     power: energy.power,

@@ -180,13 +180,14 @@ export function estimateText(e: Estimate): string {
   out.push(`total${e.request.batch > 1 ? ` for the batch of ${e.request.batch} videos` : ''}${e.fits ? '' : ' (if it fit)'} ${fmtSeconds(e.total_s)}  (text encode ${fmtSeconds(e.text_encode_s)}, denoise ${fmtSeconds(e.denoise_s)}, VAE decode ${fmtSeconds(e.vae_decode_s)}, transfers ${fmtSeconds(e.transfer_s)})`);
   // the empirical band: another engine's or family's own held-out errors where it is one, else the GPU's
   const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
-  if (e.fits && scope) {
+  if (e.beyond_measured) out.push(`caveat: ${e.beyond_measured}`);
+  if (e.fits && scope && !e.beyond_measured) {
     const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s);
     out.push(r
       ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} timings on ${r.gpus.join(', ')}; vgsim list evidence)`
       : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
   }
-  const range = e.evidence && e.fits && !scope ? heldOutRange(e.evidence, e.total_s) : null;
+  const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   // a forward is one guidance branch at the request's batch; a step runs the branches in sequence, in parallel or batched
   const stepHow = !e.request.cfg ? '' : /(^|,)cfg=2/.test(e.parallel) ? ' (its guidance branches on two GPU groups at once)' : e.options.cfg === 'batched' ? ' (its guidance branches batched into one forward)' : ' (its guidance branches in sequence)';
