@@ -3,7 +3,7 @@
  * and what service times alone rule out, hand-computed.
  */
 import { describe, expect, it } from 'vitest';
-import { checkObjectives, infeasibility, parseSlo, scenarioSloTerms, serviceBound, type ObjectiveInput, type ServiceClass } from '../src/studies/objectives.ts';
+import { checkObjectives, formatMissPair, infeasibility, parseSlo, scenarioSloTerms, serviceBound, type ObjectiveInput, type ServiceClass } from '../src/studies/objectives.ts';
 
 const stats = (p95: number) => ({ mean: p95 / 2, p50: p95 / 2, p90: p95 * 0.9, p95, p99: p95 * 1.1, max: p95 * 1.2 });
 
@@ -22,6 +22,12 @@ function run(over: Partial<ObjectiveInput['requests']> = {}): ObjectiveInput {
 }
 
 describe('checkObjectives', () => {
+  it('a miss shows digits enough to tell the value from its target ("18.0 min > 18.0 min" said nothing)', () => {
+    expect(formatMissPair({ metric: 'p95' }, 1079.88, 1079.5)).toEqual(['1079.88 s', '1079.50 s']);
+    expect(formatMissPair({ metric: 'p95' }, 1800, 600)).toEqual(['30.0 min', '10.0 min']);
+    expect(checkObjectives(run(), parseSlo('p95<=2399.5')).reason).toBe('p95 2400.00 s > 2399.50 s');
+  });
+
   it('an offered rate above the saturation bound fails every verdict, with why (a finite run of it can look fine)', () => {
     const over = checkObjectives({ ...run(), load: { offered_rate_per_h: 120, saturation_rate_per_h: 67.2 } }, parseSlo('p95<=10h'));
     expect(over.pass).toBe(false);

@@ -172,7 +172,7 @@ function serviceCv(s: Scenario, baseDir: string | undefined): number {
 
 /** How much faster than its nominal service time a request may run: 3 standard deviations of that speed factor. */
 function serviceSlack(cv: number): number {
-  return cv > 0 ? Math.exp(3 * Math.sqrt(Math.log(1 + cv * cv))) - 1 : 0.001;
+  return cv > 0 ? Math.exp(3 * Math.sqrt(Math.log(1 + cv * cv))) - 1 : 1e-6; // no speed factor: a request takes its service time (rounding aside)
 }
 
 /** A trial simulates at most this many requests: past it, a rate whose queue has not settled is not shown sustained. */

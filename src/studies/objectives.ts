@@ -126,6 +126,15 @@ export function formatObjectiveValue(t: Pick<SloTerm, 'metric'>, v: number | nul
   return SHARE.includes(t.metric) ? `${(v * 100).toFixed(1)}%` : formatDuration(v);
 }
 
+/** A missed value and its target, with digits enough to tell them apart ("18.0 min > 18.0 min" said nothing). */
+export function formatMissPair(t: Pick<SloTerm, 'metric'>, v: number, target: number): [string, string] {
+  const a = formatObjectiveValue(t, v);
+  const b = formatObjectiveValue(t, target);
+  if (a !== b || !Number.isFinite(v)) return [a, b];
+  if (SHARE.includes(t.metric)) return [`${(v * 100).toPrecision(6)}%`, `${(target * 100).toPrecision(6)}%`];
+  return [`${v.toPrecision(6)} s`, `${target.toPrecision(6)} s`];
+}
+
 /** One objective a run misses. */
 export interface Miss {
   /** The term's text, or "no loss" / "completed" for the built-in conditions. */
@@ -163,7 +172,8 @@ export function checkObjectives(r: ObjectiveInput, terms: readonly SloTerm[], ma
     const ok = t.op === '<=' ? v <= t.value : v >= t.value;
     if (ok) continue;
     const shortfall = !Number.isFinite(v) ? Infinity : t.op === '<=' ? v / t.value - 1 : (t.value - v) / t.value;
-    misses.push({ objective: t.text, value: Number.isFinite(v) ? v : null, target: t.value, shortfall, text: `${metricName(t)} ${formatObjectiveValue(t, v)} ${t.op === '<=' ? '>' : '<'} ${formatObjectiveValue(t, t.value)}` });
+    const [shown, target] = formatMissPair(t, v, t.value);
+    misses.push({ objective: t.text, value: Number.isFinite(v) ? v : null, target: t.value, shortfall, text: `${metricName(t)} ${shown} ${t.op === '<=' ? '>' : '<'} ${target}` });
   }
   // a finite run of an overloaded cluster can meet a loose objective (it starts empty and drains): not a load it sustains
   const overload = overloadReason(r.load);
@@ -246,16 +256,19 @@ export function infeasibility(terms: readonly SloTerm[], classes: readonly Servi
   return null;
 }
 
-function boundReason(t: SloTerm, b: number, classes: readonly ServiceClass[]): string {
+function boundReason(t: SloTerm, b0: number, classes: readonly ServiceClass[]): string {
+  // the bound with digits enough to differ from the target as written ("18.0 min > p95<=1079.5")
+  const shown = (x: number) => (x === b0 && t.metric !== 'attainment' ? formatMissPair(t, x, t.value)[0] : formatDuration(x));
+  const b = b0;
   if (t.metric === 'attainment') {
     const late = classes.filter((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null && c.service_s > c.slo_s);
     return `${late.map((c) => `the ${c.name} service time alone is ${formatDuration(c.service_s)} > its SLO ${formatDuration(c.slo_s!)}`).join('; ')}, so at most ${formatObjectiveValue(t, b)} of requests can meet their SLO, short of ${t.text}`;
   }
-  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${formatDuration(b)} > ${t.text}`;
-  if (t.metric === 'mean') return `the mean service time over the mix alone is ${formatDuration(b)} > ${t.text}`;
+  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${shown(b)} > ${t.text}`;
+  if (t.metric === 'mean') return `the mean service time over the mix alone is ${shown(b)} > ${t.text}`;
   const total = classes.reduce((a, c) => a + c.share, 0);
   const setter = classes.find((c) => c.service_s === b)!;
   const slower = classes.filter((c) => c.service_s >= b).reduce((a, c) => a + c.share, 0) / total;
-  if (slower > 0.999) return `the ${setter.name} service time alone is ${formatDuration(b)} > ${t.text}`;
-  return `the ${setter.name} service time alone is ${formatDuration(b)} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${formatDuration(b)} > ${t.text}`;
+  if (slower > 0.999) return `the ${setter.name} service time alone is ${shown(b)} > ${t.text}`;
+  return `the ${setter.name} service time alone is ${shown(b)} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${shown(b)} > ${t.text}`;
 }

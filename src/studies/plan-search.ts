@@ -13,7 +13,7 @@ import { engineSupportsPlan } from '../engines/rules.ts';
 import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
-import { formatDuration } from '../units.ts';
+import { formatMissPair } from './objectives.ts';
 
 export type Objective = 'latency' | 'throughput' | 'headroom';
 
@@ -128,7 +128,11 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   const key = (r: PlanRow) => (objective === 'latency' ? r.latency_s! : objective === 'throughput' ? -r.throughput_per_gpu_h! : -r.headroom_gb!);
   const max = s.maxLatencyS;
   const meets = (r: PlanRow) => r.feasible && (max === undefined || r.latency_s! <= max);
-  for (const r of rows) if (r.feasible && !meets(r)) r.reason = `latency ${formatDuration(r.latency_s!)} > the objective ${formatDuration(max!)}`;
+  for (const r of rows) {
+    if (!r.feasible || meets(r)) continue;
+    const [at, objective] = formatMissPair({ metric: 'max' }, r.latency_s!, max!);
+    r.reason = `latency ${at} > the objective ${objective}`;
+  }
   // ranked first (by the criterion), then layouts that fit but miss the objective, then those that do not fit
   const tier = (r: PlanRow) => (meets(r) ? 0 : r.feasible ? 1 : 2);
   rows.sort((a, b) => {
@@ -147,8 +151,11 @@ export function noPlanReason(rows: readonly PlanRow[], maxLatencyS?: number): st
   const fits = rows.filter((r) => r.feasible);
   if (fits.length) {
     const fastest = [...fits].sort((a, b) => a.latency_s! - b.latency_s!)[0]!;
-    return `none of ${rows.length} layouts meets the latency objective ${formatDuration(maxLatencyS ?? NaN)}: ${fits.length} fit, the fastest is ${fastest.parallel} at ${formatDuration(fastest.latency_s!)}`;
+    const [at, objective] = formatMissPair({ metric: 'max' }, fastest.latency_s!, maxLatencyS ?? NaN);
+    return `none of ${rows.length} layouts meets the latency objective ${objective}: ${fits.length} fit, the fastest is ${fastest.parallel} at ${at}`;
   }
   const closest = rows.find((r) => r.latency_s !== undefined) ?? rows[0];
-  return `none of ${rows.length} layouts fits${closest ? `; e.g. ${closest.parallel}: ${closest.reason ?? 'no estimate'}` : ''}`;
+  // "fits" only where memory is why: a layout the engine or the model cannot run is not a memory verdict
+  const oom = rows.some((r) => r.estimate && !r.estimate.fits);
+  return `none of ${rows.length} layouts ${oom ? 'fits' : 'can run'}${closest ? `; e.g. ${closest.parallel}: ${closest.reason ?? 'no estimate'}` : ''}`;
 }
