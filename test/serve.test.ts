@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -119,6 +119,45 @@ describe('vgsim serve: JSON API', () => {
     // the user's folder is readable: test/fixtures/child.yaml extends a file next to it
     const user = await post('/api/validate', { file: 'user:md1.yaml' });
     expect(user.json.valid).toBe(true);
+  });
+
+  it('a malformed URL gets 400 "malformed URL", not 500', async () => {
+    for (const p of ['/%E0%A4%A', '/api/runs/x/%E0%A4%A', '/vendor/yaml/%ZZ']) {
+      const r = await fetch(base + p);
+      expect(r.status, p).toBe(400);
+      expect(((await r.json()) as any).error).toMatch(/^malformed URL/);
+    }
+    // an invalid absolute-form request target (fetch cannot send one: write the request line by hand)
+    const { port } = server.address() as AddressInfo;
+    const raw = await new Promise<string>((done, fail) => {
+      let text = '';
+      const sock = connect(port, '127.0.0.1', () => sock.write('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      sock.on('data', (d) => (text += d));
+      sock.on('end', () => done(text));
+      sock.on('error', fail);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('malformed URL');
+  });
+
+  it('an unknown route is 404 whatever the method; a known route with the wrong method is 405 with Allow', async () => {
+    for (const p of ['/api/nope', '/api/run/', '/API/RUN']) {
+      const r = await post(p, {});
+      expect(r.status, p).toBe(404);
+      expect(r.json.error).toBe(`no route ${p}`);
+    }
+    expect((await post('/API/RUN', {})).json.hint).toBe('did you mean /api/run?');
+    const get = await fetch(base + '/api/run');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(((await get.json()) as any).error).toBe('GET /api/run is not allowed: /api/run takes POST');
+    for (const p of ['/api/gpus', '/api/openapi.json', '/']) {
+      const r = await fetch(base + p, { method: 'POST', body: '{}' });
+      expect(r.status, p).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, HEAD');
+    }
+    expect((await fetch(base + '/api/run', { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(base + '/api/nope', { method: 'DELETE' })).status).toBe(404);
   });
 
   it('GET catalog routes match `vgsim list --json`; the OpenAPI document lists every route', async () => {

@@ -44,6 +44,8 @@ export interface ApiContext {
 export interface ApiReply {
   status: number;
   body: unknown;
+  /** Extra response headers (e.g. Allow with a 405). */
+  headers?: Record<string, string>;
 }
 
 const ScenarioRefSchema = {
