@@ -38,6 +38,16 @@ describe('capacity', () => {
     expect(text.stdout).toContain('capacity: none — infeasible at any rate: the 720p-5s service time alone is 18.0 min');
   });
 
+  it('an objective naming a class the scenario does not have: exit 2 with the classes and a did-you-mean, before any simulation', () => {
+    const r = vgsim(['capacity', DEFAULT, '--slo', '720p-5.p95<=1h', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--slo: objective "720p-5.p95<=1h": no request class "720p-5" (classes: 720p-5s, 480p-5s); did you mean "720p-5s"?');
+    const wait = vgsim(['capacity', DEFAULT, '--slo', '720p-5s.wait_p99<=1h']);
+    expect(wait.code).toBe(2);
+    expect(wait.stderr).toContain('use 720p-5s.wait_p95, or wait_p99 over all requests');
+  });
+
   it('p95<20m: trials sized to 400+ requests, and the answer simulated again on its own meets the objective', () => {
     const loaded = loadScenario(DEFAULT);
     const opts = { baseDir: dirname(DEFAULT), locate: loaded.locate };

@@ -180,6 +180,15 @@ describe('vgsim serve: JSON API', () => {
     expect(c.json.max_rate_per_h).toBeGreaterThan(0);
     const badSlo = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=soon' });
     expect(badSlo.status).toBe(400);
+    // objectives the scenario cannot answer: 400 with the classes and a suggestion, before anything is simulated
+    for (const [slo, message, hint] of [
+      ['nope.p95<=1h', 'objective "nope.p95<=1h": no request class "nope" (classes: 720p-5s, 480p-5s)', expect.stringMatching(/name one of the scenario's classes/)],
+      ['720p-5s.wait_p99<=1h', 'objective "720p-5s.wait_p99<=1h": per-class queue wait has mean and p95 only', 'use 720p-5s.wait_p95, or wait_p99 over all requests'],
+    ]) {
+      const r = await post('/api/capacity', { file: 'default.yaml', slo, set: ['duration=2h'], max_trials: 3 });
+      expect(r.status, slo as string).toBe(400);
+      expect(r.json.issues).toEqual([expect.objectContaining({ path: 'slo', message, hint })]);
+    }
   });
 });
 

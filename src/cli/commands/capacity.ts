@@ -3,6 +3,7 @@ import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { findCapacity, parseSlo } from '../../studies/capacity.ts';
+import { objectiveClassProblems } from '../../studies/objectives.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson } from '../../report/output.ts';
 import { summaryOf } from '../../serving/simulate.ts';
@@ -59,6 +60,9 @@ Examples:
       const maxLoss = Number(o.maxLoss);
       if (!(maxLoss >= 0 && maxLoss < 1)) throw new UsageError(`--max-loss expects a share between 0 and 1, got "${o.maxLoss}"`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      // a class the scenario does not have is bad input before any simulation, not after the first one
+      const problems = objectiveClassProblems(terms, loaded.scenario);
+      if (problems.length) throw new UsageError(problems.map((p) => `--slo: ${p.message}; ${p.hint}`).join('\n'));
       const bar = progress(Math.min(intFlag('--max-trials', o.maxTrials, 1, MAX_REPEATS_FLAG), 14), 'capacity', { enabled: !o.json });
       let res;
       try {
