@@ -171,6 +171,16 @@ describe('vgsim serve: JSON API', () => {
     expect(doc.paths['/api/estimate'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('inference');
   });
 
+  it('POST /api/capacity with no max_trials answers what `vgsim capacity --json` answers (one default)', async () => {
+    const set = ['workload.arrivals.rate_per_hour=0.2'];
+    const api = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=45m', set });
+    expect(api.status).toBe(200);
+    const cli = JSON.parse(vgsim(['capacity', 'scenarios/default.yaml', '--slo', 'p95<=45m', '--set', set[0]!, '--json']).stdout);
+    expect(api.json.trials.length).toBeGreaterThan(14);
+    expect(api.json.max_rate_per_h).toBe(cli.max_rate_per_h);
+    expect(api.json.notes).toEqual(cli.notes);
+  }, 60_000);
+
   it('POST /api/plan with deploy, POST /api/capacity', async () => {
     const p = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 8, official: true, deploy: true });
     expect(p.status).toBe(200);

@@ -13,6 +13,12 @@ import { getModel, resolveRequest } from '../workload/request.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseCostSection } from '../scenario/cost-input.ts';
 
+/**
+ * Simulations a capacity search runs at most when the request does not say: one default for `vgsim capacity`
+ * (--max-trials) and POST /api/capacity (max_trials), so both give the same answer to the same question.
+ */
+export const DEFAULT_MAX_TRIALS = 40;
+
 /** Parses objectives such as "p95<=45m,attainment>=0.95"; a bad one is an InputError naming `source`. */
 export function objectives(slo: string, source = 'slo'): ReturnType<typeof parseSlo> {
   try {

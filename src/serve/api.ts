@@ -20,7 +20,7 @@ import { reportCharts } from '../report/charts.ts';
 import { interactiveSpec } from '../report/interactive.ts';
 import { estimate } from '../api/estimate.ts';
 import { plan } from '../api/plan.ts';
-import { capacity, objectives } from '../api/studies.ts';
+import { capacity, objectives, DEFAULT_MAX_TRIALS } from '../api/studies.ts';
 import { listing, type CatalogKind } from '../api/catalog.ts';
 import { parseRequest } from '../api/request-issues.ts';
 import { trafficParts } from '../report/compare-traffic.ts';
@@ -64,7 +64,7 @@ export const CapacityRequestSchema = z.strictObject({
   ...ScenarioRefSchema,
   slo: z.string().describe('objectives, e.g. "p95<=45m,attainment>=0.95"'),
   tolerance: z.number().gt(0).lt(1).default(0.02),
-  max_trials: z.number().int().positive().max(40).default(14),
+  max_trials: z.number().int().positive().max(40).default(DEFAULT_MAX_TRIALS).describe('simulations at most (as --max-trials)'),
   max_loss: z.number().min(0).lt(1).default(0),
 });
 

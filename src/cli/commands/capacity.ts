@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { findCapacity, parseSlo } from '../../studies/capacity.ts';
 import { objectiveClassProblems } from '../../studies/objectives.ts';
+import { DEFAULT_MAX_TRIALS } from '../../api/studies.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson } from '../../report/output.ts';
 import { summaryOf } from '../../serving/simulate.ts';
@@ -24,7 +25,7 @@ export function registerCapacity(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--slo <objectives>', 'objectives, comma-separated: p95<=600, p99<=20m, mean<=5m, wait_p95<=60, attainment>=0.99, <class>.p95<=1h')
     .option('--tolerance <x>', 'relative width of the final bracket', '0.02')
-    .option('--max-trials <n>', 'simulations at most', '40')
+    .option('--max-trials <n>', 'simulations at most', String(DEFAULT_MAX_TRIALS))
     .option('--max-loss <share>', 'share of requests that may be dropped or failed at a passing rate', '0')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
