@@ -1,6 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { connect, type AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
@@ -86,6 +88,33 @@ describe('vgsim serve: JSON API', () => {
     const long = await post('/api/run', { file: 'default.yaml', set: ['duration=365d'] });
     expect(long.status).toBe(400);
     expect(long.json.issues[0].message).toMatch(/more than this server simulates per call \(50000\)/);
+  });
+
+  it('a trace-driven run counts its rows against --max-requests (a trace used to pass as 0 requests)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-serve-trace-'));
+    const small = createVgsimServer({ scenarioDir: dir, maxRequests: 100 });
+    try {
+      await new Promise<void>((r) => small.listen(0, '127.0.0.1', () => r()));
+      const url = `http://127.0.0.1:${(small.address() as AddressInfo).port}`;
+      writeFileSync(join(dir, 'big.csv'), `timestamp_s\n${Array.from({ length: 300 }, (_, i) => `${i * 10}\n`).join('')}`);
+      writeFileSync(join(dir, 'trace.yaml'), readFileSync('scenarios/default.yaml', 'utf8').replace(/arrivals:[^\n]*\n(\s+)process: poisson\n\s+rate_per_hour: 20/, 'arrivals:\n$1process: trace\n$1file: big.csv'));
+      const call = async (route: string, body: object) => {
+        const res = await fetch(url + route, { method: 'POST', body: JSON.stringify({ file: 'user:trace.yaml', ...body }) });
+        return { status: res.status, json: await res.json() as any };
+      };
+      const run = await call('/api/run', { charts: false });
+      expect(run.status).toBe(400);
+      expect(run.json.issues).toEqual([expect.objectContaining({ path: 'workload.arrivals.file', message: 'about 300 requests (rows of the trace) is more than this server simulates per call (100)' })]);
+      // rows after the duration never arrive: 50 rows within 500 s
+      expect((await call('/api/run', { charts: false, set: ['duration=500s'] })).status).toBe(200);
+      // a capacity search compresses the trace: every row counts, for each trial
+      const cap = await call('/api/capacity', { slo: 'p95<=1h', set: ['duration=500s'], max_trials: 3 });
+      expect(cap.status).toBe(400);
+      expect(cap.json.issues[0].message).toBe('about 300 requests (rows of the trace) × 3 trials is more than this server simulates per call (100)');
+    } finally {
+      await new Promise<void>((r) => small.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads nothing outside the package and the scenario folder', async () => {
