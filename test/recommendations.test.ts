@@ -107,8 +107,12 @@ describe('plan --max-latency', () => {
   it('ranks only layouts within the latency objective; rank 1 estimated again is within it; the pick shows both', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--rank', 'throughput', '--max-latency', '5m', '--json']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { parallel: string; rank: number | null; latency_s: number; gpus_per_replica: number }[];
+    // the document of POST /api/plan: every layout, the ranked ones first
+    const doc = JSON.parse(r.stdout) as { feasible: boolean; reason: string | null; layouts: { parallel: string; rank: number | null; latency_s: number; gpus_per_replica: number }[] };
+    expect(doc).toMatchObject({ feasible: true, reason: null });
+    const rows = doc.layouts.filter((x) => x.rank !== null);
     expect(rows.length).toBeGreaterThan(0);
+    expect(doc.layouts.slice(0, rows.length)).toEqual(rows);
     expect(rows.every((x) => x.rank !== null && x.latency_s <= 300)).toBe(true);
     const first = rows.find((x) => x.rank === 1)!;
     const e = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 }, plan: { ...parsePlan(first.parallel), dp: 1 }, gpus: first.gpus_per_replica });
@@ -143,6 +147,12 @@ describe('plan --max-latency', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--max-latency', '1m']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/no recommendation: none of \d+ layouts meets the latency objective 60\.0 s: \d+ fit, the fastest is \S+ at [\d.]+ min/);
+    // --json says so on stdout too (it printed [] with the reason on stderr only)
+    const j = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '1', '--max-latency', '1m', '--json']);
+    expect(j.code).toBe(2);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ feasible: false, fits: 1, ranked: 0, reason: expect.stringMatching(/^none of 2 layouts meets the latency objective 60\.0 s: 1 fit, the fastest is offload at [\d.]+ min$/) });
+    expect(doc.layouts.map((l: any) => l.parallel)).toEqual(expect.arrayContaining(['offload']));
   });
 });
 

@@ -210,6 +210,25 @@ describe('vgsim serve: JSON API', () => {
     expect(api.json.notes).toEqual(cli.notes);
   }, 60_000);
 
+  it('POST /api/plan returns what `vgsim plan --json` prints: feasible and reason when nothing is ranked, the caveats and evidence lines the text prints', async () => {
+    const none = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 1, max_latency_s: 60 });
+    expect(none.status).toBe(200);
+    const noneCli = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '1', '--max-latency', '1m', '--json']);
+    expect(noneCli.code).toBe(2);
+    expect(JSON.parse(noneCli.stdout)).toEqual(none.json);
+    expect(none.json).toMatchObject({ feasible: false, ranked: 0, reason: expect.stringMatching(/^none of 2 layouts meets the latency objective/) });
+    const b200 = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'b200', gpus: 8 });
+    const cli = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8', '--json']);
+    expect(JSON.parse(cli.stdout)).toEqual(b200.json);
+    expect(b200.json.feasible).toBe(true);
+    expect(b200.json.evidence_lines).toEqual([expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/)]);
+    const text = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8']).stdout;
+    for (const l of b200.json.evidence_lines) expect(text).toContain(`evidence: ${l}\n`);
+    // another family: its evidence line as well
+    const mochi = await post('/api/plan', { model: 'mochi-1', gpu: 'h100-sxm', gpus: 1 });
+    expect(mochi.json.evidence_lines).toEqual([expect.stringMatching(/^h100-sxm: /), expect.stringMatching(/mochi/)]);
+  }, 60_000);
+
   it('POST /api/plan with deploy, POST /api/capacity', async () => {
     const p = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 8, official: true, deploy: true });
     expect(p.status).toBe(200);
