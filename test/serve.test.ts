@@ -10,6 +10,9 @@ import { vgsim } from './support/cli.ts';
 
 let base = '';
 const server = createVgsimServer({ scenarioDir: 'test/fixtures', maxBodyBytes: 200_000, maxRequests: 50_000 });
+// the CLI children these tests spawn block this process (server and client) for seconds: past the default 5 s
+// keep-alive, the server's idle timer and the client's reuse of the socket race (ECONNRESET)
+server.keepAliveTimeout = 120_000;
 beforeAll(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   r();
@@ -211,21 +214,25 @@ describe('vgsim serve: JSON API', () => {
   }, 60_000);
 
   it('POST /api/plan returns what `vgsim plan --json` prints: feasible and reason when nothing is ranked, the caveats and evidence lines the text prints', async () => {
+    // the API calls first: a CLI child blocks this process for seconds, past the server's keep-alive timeout
     const none = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 1, max_latency_s: 60 });
-    expect(none.status).toBe(200);
+    const b200 = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'b200', gpus: 8 });
+    const alias = await post('/api/plan', { model: 'wan2.1-t2v-1.3b', gpu: 'h100', gpus: 1 });
+    const mochi = await post('/api/plan', { model: 'mochi-1', gpu: 'h100-sxm', gpus: 1 });
+    expect([none.status, b200.status, alias.status, mochi.status]).toEqual([200, 200, 200, 200]);
     const noneCli = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '1', '--max-latency', '1m', '--json']);
     expect(noneCli.code).toBe(2);
     expect(JSON.parse(noneCli.stdout)).toEqual(none.json);
     expect(none.json).toMatchObject({ feasible: false, ranked: 0, reason: expect.stringMatching(/^none of 2 layouts meets the latency objective/) });
-    const b200 = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'b200', gpus: 8 });
-    const cli = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8', '--json']);
-    expect(JSON.parse(cli.stdout)).toEqual(b200.json);
+    expect(JSON.parse(vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8', '--json']).stdout)).toEqual(b200.json);
     expect(b200.json.feasible).toBe(true);
     expect(b200.json.evidence_lines).toEqual([expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/)]);
     const text = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8']).stdout;
     for (const l of b200.json.evidence_lines) expect(text).toContain(`evidence: ${l}\n`);
+    // a GPU alias: the catalog id, so the evidence is found (it said "h100: NO measured profile")
+    expect(JSON.parse(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100', '--gpus', '1', '--json']).stdout)).toEqual(alias.json);
+    expect(alias.json.evidence_lines).toEqual([expect.stringMatching(/^h100-sxm: measured kernel profile/)]);
     // another family: its evidence line as well
-    const mochi = await post('/api/plan', { model: 'mochi-1', gpu: 'h100-sxm', gpus: 1 });
     expect(mochi.json.evidence_lines).toEqual([expect.stringMatching(/^h100-sxm: /), expect.stringMatching(/mochi/)]);
   }, 60_000);
 

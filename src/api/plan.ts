@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { noPlanReason, searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
-import { getNode } from '../hardware/catalog.ts';
+import { getGpu, getNode } from '../hardware/catalog.ts';
 import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
 import { getModel } from '../workload/request.ts';
@@ -124,7 +124,8 @@ export function plan(req: PlanRequest): PlanResult {
   const r = parseRequest(PlanRequestSchema, req);
   if (!r.gpu && !r.node) throw new InputError([{ source: 'request', path: 'gpu', message: 'give gpu (a GPU id) or node (a node type)' }]);
   const res = r.resolution ? parseResolution(r.resolution) : undefined;
-  const gpu = r.gpu ?? getNode(r.node!).gpu;
+  // the catalog id (an alias such as "h100" found no evidence: "h100: NO measured profile")
+  const gpu = r.gpu !== undefined ? getGpu(r.gpu).id : getNode(r.node!).gpu;
   const node = r.node ?? defaultNodeFor(gpu, r.gpus);
   const inf = r.inference;
   const rows = searchPlans({
