@@ -117,7 +117,7 @@ describe('HunyuanVideo-1.5 on the command line', () => {
   it('vgsim plan ranks only Ulysses degrees and offload', async () => {
     const r = await vgsimInProcess(['plan', '--model', 'hunyuan-video-1.5-480p-no-sr', '--gpu', 'h100-sxm', '--gpus', '4', '--json']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { parallel: string }[];
+    const rows = (JSON.parse(r.stdout) as { layouts: { parallel: string; rank: number | null }[] }).layouts.filter((l) => l.rank !== null);
     expect(rows.length).toBeGreaterThan(1);
     for (const l of rows) expect(l.parallel).toMatch(/^(none|offload|cpu-offload|ulysses=\d+)(,.*)?$/);
   });

@@ -3,7 +3,8 @@
  * and what service times alone rule out, hand-computed.
  */
 import { describe, expect, it } from 'vitest';
-import { checkObjectives, formatMissPair, infeasibility, parseSlo, scenarioSloTerms, serviceBound, type ObjectiveInput, type ServiceClass } from '../src/studies/objectives.ts';
+import { checkObjectives, formatMissPair, infeasibility, objectiveClassProblems, parseSlo, scenarioSloTerms, serviceBound, type ObjectiveInput, type ServiceClass } from '../src/studies/objectives.ts';
+import { loadScenario } from '../src/scenario/load.ts';
 
 const stats = (p95: number) => ({ mean: p95 / 2, p50: p95 / 2, p90: p95 * 0.9, p95, p99: p95 * 1.1, max: p95 * 1.2 });
 
@@ -65,6 +66,18 @@ describe('checkObjectives', () => {
     const terms = scenarioSloTerms([{ name: '720p', slo_s: 3600 }, { name: 'batch', slo_s: null }, { name: '480p', slo_s: 1200 }]);
     expect(terms.map((t) => t.text)).toEqual(['720p.attainment>=95%', '480p.attainment>=95%']);
     expect(checkObjectives(run(), terms).reason).toBe('720p SLO attainment 90.0% < 95.0%');
+  });
+});
+
+describe('objectives a scenario cannot answer, before anything is simulated', () => {
+  it('a class its mix does not name (with a did-you-mean), and a per-class wait_p99', () => {
+    const s = loadScenario('scenarios/default.yaml').scenario;
+    expect(objectiveClassProblems(parseSlo('p95<=1h,720p-5s.p95<=1h,480p-5s.wait_p95<=5m'), s)).toEqual([]);
+    const problems = objectiveClassProblems(parseSlo('720p-5.p95<=1h,720p-5s.wait_p99<=1h,p95<=1h'), s);
+    expect(problems.map((p) => [p.message, p.hint])).toEqual([
+      ['objective "720p-5.p95<=1h": no request class "720p-5" (classes: 720p-5s, 480p-5s)', 'did you mean "720p-5s"?'],
+      ['objective "720p-5s.wait_p99<=1h": per-class queue wait has mean and p95 only', 'use 720p-5s.wait_p95, or wait_p99 over all requests'],
+    ]);
   });
 });
 

@@ -38,6 +38,16 @@ describe('capacity', () => {
     expect(text.stdout).toContain('capacity: none — infeasible at any rate: the 720p-5s service time alone is 18.0 min');
   });
 
+  it('an objective naming a class the scenario does not have: exit 2 with the classes and a did-you-mean, before any simulation', () => {
+    const r = vgsim(['capacity', DEFAULT, '--slo', '720p-5.p95<=1h', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('--slo: objective "720p-5.p95<=1h": no request class "720p-5" (classes: 720p-5s, 480p-5s); did you mean "720p-5s"?');
+    const wait = vgsim(['capacity', DEFAULT, '--slo', '720p-5s.wait_p99<=1h']);
+    expect(wait.code).toBe(2);
+    expect(wait.stderr).toContain('use 720p-5s.wait_p95, or wait_p99 over all requests');
+  });
+
   it('p95<20m: trials sized to 400+ requests, and the answer simulated again on its own meets the objective', () => {
     const loaded = loadScenario(DEFAULT);
     const opts = { baseDir: dirname(DEFAULT), locate: loaded.locate };
@@ -97,8 +107,12 @@ describe('plan --max-latency', () => {
   it('ranks only layouts within the latency objective; rank 1 estimated again is within it; the pick shows both', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--rank', 'throughput', '--max-latency', '5m', '--json']);
     expect(r.code).toBe(0);
-    const rows = JSON.parse(r.stdout) as { parallel: string; rank: number | null; latency_s: number; gpus_per_replica: number }[];
+    // the document of POST /api/plan: every layout, the ranked ones first
+    const doc = JSON.parse(r.stdout) as { feasible: boolean; reason: string | null; layouts: { parallel: string; rank: number | null; latency_s: number; gpus_per_replica: number }[] };
+    expect(doc).toMatchObject({ feasible: true, reason: null });
+    const rows = doc.layouts.filter((x) => x.rank !== null);
     expect(rows.length).toBeGreaterThan(0);
+    expect(doc.layouts.slice(0, rows.length)).toEqual(rows);
     expect(rows.every((x) => x.rank !== null && x.latency_s <= 300)).toBe(true);
     const first = rows.find((x) => x.rank === 1)!;
     const e = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 }, plan: { ...parsePlan(first.parallel), dp: 1 }, gpus: first.gpus_per_replica });
@@ -133,6 +147,12 @@ describe('plan --max-latency', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1280x720', '--max-latency', '1m']);
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/no recommendation: none of \d+ layouts meets the latency objective 60\.0 s: \d+ fit, the fastest is \S+ at [\d.]+ min/);
+    // --json says so on stdout too (it printed [] with the reason on stderr only)
+    const j = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '1', '--max-latency', '1m', '--json']);
+    expect(j.code).toBe(2);
+    const doc = JSON.parse(j.stdout);
+    expect(doc).toMatchObject({ feasible: false, fits: 1, ranked: 0, reason: expect.stringMatching(/^none of 2 layouts meets the latency objective 60\.0 s: 1 fit, the fastest is offload at [\d.]+ min$/) });
+    expect(doc.layouts.map((l: any) => l.parallel)).toEqual(expect.arrayContaining(['offload']));
   });
 });
 

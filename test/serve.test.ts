@@ -1,6 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
@@ -8,6 +10,9 @@ import { vgsim } from './support/cli.ts';
 
 let base = '';
 const server = createVgsimServer({ scenarioDir: 'test/fixtures', maxBodyBytes: 200_000, maxRequests: 50_000 });
+// the CLI children these tests spawn block this process (server and client) for seconds: past the default 5 s
+// keep-alive, the server's idle timer and the client's reuse of the socket race (ECONNRESET)
+server.keepAliveTimeout = 120_000;
 beforeAll(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   r();
@@ -88,6 +93,33 @@ describe('vgsim serve: JSON API', () => {
     expect(long.json.issues[0].message).toMatch(/more than this server simulates per call \(50000\)/);
   });
 
+  it('a trace-driven run counts its rows against --max-requests (a trace used to pass as 0 requests)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-serve-trace-'));
+    const small = createVgsimServer({ scenarioDir: dir, maxRequests: 100 });
+    try {
+      await new Promise<void>((r) => small.listen(0, '127.0.0.1', () => r()));
+      const url = `http://127.0.0.1:${(small.address() as AddressInfo).port}`;
+      writeFileSync(join(dir, 'big.csv'), `timestamp_s\n${Array.from({ length: 300 }, (_, i) => `${i * 10}\n`).join('')}`);
+      writeFileSync(join(dir, 'trace.yaml'), readFileSync('scenarios/default.yaml', 'utf8').replace(/arrivals:[^\n]*\n(\s+)process: poisson\n\s+rate_per_hour: 20/, 'arrivals:\n$1process: trace\n$1file: big.csv'));
+      const call = async (route: string, body: object) => {
+        const res = await fetch(url + route, { method: 'POST', body: JSON.stringify({ file: 'user:trace.yaml', ...body }) });
+        return { status: res.status, json: await res.json() as any };
+      };
+      const run = await call('/api/run', { charts: false });
+      expect(run.status).toBe(400);
+      expect(run.json.issues).toEqual([expect.objectContaining({ path: 'workload.arrivals.file', message: 'about 300 requests (rows of the trace) is more than this server simulates per call (100)' })]);
+      // rows after the duration never arrive: 50 rows within 500 s
+      expect((await call('/api/run', { charts: false, set: ['duration=500s'] })).status).toBe(200);
+      // a capacity search compresses the trace: every row counts, for each trial
+      const cap = await call('/api/capacity', { slo: 'p95<=1h', set: ['duration=500s'], max_trials: 3 });
+      expect(cap.status).toBe(400);
+      expect(cap.json.issues[0].message).toBe('about 300 requests (rows of the trace) × 3 trials is more than this server simulates per call (100)');
+    } finally {
+      await new Promise<void>((r) => small.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads nothing outside the package and the scenario folder', async () => {
     const ext = await post('/api/run', { scenario: 'extends: /etc/hostname\n' });
     expect(ext.status).toBe(400);
@@ -121,6 +153,45 @@ describe('vgsim serve: JSON API', () => {
     expect(user.json.valid).toBe(true);
   });
 
+  it('a malformed URL gets 400 "malformed URL", not 500', async () => {
+    for (const p of ['/%E0%A4%A', '/api/runs/x/%E0%A4%A', '/vendor/yaml/%ZZ']) {
+      const r = await fetch(base + p);
+      expect(r.status, p).toBe(400);
+      expect(((await r.json()) as any).error).toMatch(/^malformed URL/);
+    }
+    // an invalid absolute-form request target (fetch cannot send one: write the request line by hand)
+    const { port } = server.address() as AddressInfo;
+    const raw = await new Promise<string>((done, fail) => {
+      let text = '';
+      const sock = connect(port, '127.0.0.1', () => sock.write('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+      sock.on('data', (d) => (text += d));
+      sock.on('end', () => done(text));
+      sock.on('error', fail);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('malformed URL');
+  });
+
+  it('an unknown route is 404 whatever the method; a known route with the wrong method is 405 with Allow', async () => {
+    for (const p of ['/api/nope', '/api/run/', '/API/RUN']) {
+      const r = await post(p, {});
+      expect(r.status, p).toBe(404);
+      expect(r.json.error).toBe(`no route ${p}`);
+    }
+    expect((await post('/API/RUN', {})).json.hint).toBe('did you mean /api/run?');
+    const get = await fetch(base + '/api/run');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(((await get.json()) as any).error).toBe('GET /api/run is not allowed: /api/run takes POST');
+    for (const p of ['/api/gpus', '/api/openapi.json', '/']) {
+      const r = await fetch(base + p, { method: 'POST', body: '{}' });
+      expect(r.status, p).toBe(405);
+      expect(r.headers.get('allow')).toBe('GET, HEAD');
+    }
+    expect((await fetch(base + '/api/run', { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(base + '/api/nope', { method: 'DELETE' })).status).toBe(404);
+  });
+
   it('GET catalog routes match `vgsim list --json`; the OpenAPI document lists every route', async () => {
     const gpus = await (await fetch(`${base}/api/gpus`)).json();
     expect(gpus).toEqual(JSON.parse(vgsim(['list', 'gpus', '--json']).stdout));
@@ -132,6 +203,39 @@ describe('vgsim serve: JSON API', () => {
     expect(doc.paths['/api/estimate'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('inference');
   });
 
+  it('POST /api/capacity with no max_trials answers what `vgsim capacity --json` answers (one default)', async () => {
+    const set = ['workload.arrivals.rate_per_hour=0.2'];
+    const api = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=45m', set });
+    expect(api.status).toBe(200);
+    const cli = JSON.parse(vgsim(['capacity', 'scenarios/default.yaml', '--slo', 'p95<=45m', '--set', set[0]!, '--json']).stdout);
+    expect(api.json.trials.length).toBeGreaterThan(14);
+    expect(api.json.max_rate_per_h).toBe(cli.max_rate_per_h);
+    expect(api.json.notes).toEqual(cli.notes);
+  }, 60_000);
+
+  it('POST /api/plan returns what `vgsim plan --json` prints: feasible and reason when nothing is ranked, the caveats and evidence lines the text prints', async () => {
+    // the API calls first: a CLI child blocks this process for seconds, past the server's keep-alive timeout
+    const none = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 1, max_latency_s: 60 });
+    const b200 = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'b200', gpus: 8 });
+    const alias = await post('/api/plan', { model: 'wan2.1-t2v-1.3b', gpu: 'h100', gpus: 1 });
+    const mochi = await post('/api/plan', { model: 'mochi-1', gpu: 'h100-sxm', gpus: 1 });
+    expect([none.status, b200.status, alias.status, mochi.status]).toEqual([200, 200, 200, 200]);
+    const noneCli = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '1', '--max-latency', '1m', '--json']);
+    expect(noneCli.code).toBe(2);
+    expect(JSON.parse(noneCli.stdout)).toEqual(none.json);
+    expect(none.json).toMatchObject({ feasible: false, ranked: 0, reason: expect.stringMatching(/^none of 2 layouts meets the latency objective/) });
+    expect(JSON.parse(vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8', '--json']).stdout)).toEqual(b200.json);
+    expect(b200.json.feasible).toBe(true);
+    expect(b200.json.evidence_lines).toEqual([expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/)]);
+    const text = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'b200', '--gpus', '8']).stdout;
+    for (const l of b200.json.evidence_lines) expect(text).toContain(`evidence: ${l}\n`);
+    // a GPU alias: the catalog id, so the evidence is found (it said "h100: NO measured profile")
+    expect(JSON.parse(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100', '--gpus', '1', '--json']).stdout)).toEqual(alias.json);
+    expect(alias.json.evidence_lines).toEqual([expect.stringMatching(/^h100-sxm: measured kernel profile/)]);
+    // another family: its evidence line as well
+    expect(mochi.json.evidence_lines).toEqual([expect.stringMatching(/^h100-sxm: /), expect.stringMatching(/mochi/)]);
+  }, 60_000);
+
   it('POST /api/plan with deploy, POST /api/capacity', async () => {
     const p = await post('/api/plan', { model: 'wan2.2-t2v-a14b', gpu: 'h100-sxm', gpus: 8, official: true, deploy: true });
     expect(p.status).toBe(200);
@@ -141,6 +245,15 @@ describe('vgsim serve: JSON API', () => {
     expect(c.json.max_rate_per_h).toBeGreaterThan(0);
     const badSlo = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=soon' });
     expect(badSlo.status).toBe(400);
+    // objectives the scenario cannot answer: 400 with the classes and a suggestion, before anything is simulated
+    for (const [slo, message, hint] of [
+      ['nope.p95<=1h', 'objective "nope.p95<=1h": no request class "nope" (classes: 720p-5s, 480p-5s)', expect.stringMatching(/name one of the scenario's classes/)],
+      ['720p-5s.wait_p99<=1h', 'objective "720p-5s.wait_p99<=1h": per-class queue wait has mean and p95 only', 'use 720p-5s.wait_p95, or wait_p99 over all requests'],
+    ]) {
+      const r = await post('/api/capacity', { file: 'default.yaml', slo, set: ['duration=2h'], max_trials: 3 });
+      expect(r.status, slo as string).toBe(400);
+      expect(r.json.issues).toEqual([expect.objectContaining({ path: 'slo', message, hint })]);
+    }
   });
 });
 

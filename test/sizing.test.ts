@@ -16,6 +16,7 @@ import { getModel } from '../src/workload/request.ts';
 import { getNode } from '../src/hardware/catalog.ts';
 import { FABRIC_PORT_PRICE, SERVER_PRICES } from '../src/hardware/index.ts';
 import { vgsim, vgsimInProcess } from './support/cli.ts';
+import { evidenceLineOf } from '../src/perf/gpu-evidence.ts';
 
 // wan2.1-t2v-1.3b at 480p (~80 s a video on one H100): 600 videos/h need about two 8-GPU nodes
 const SETS = ['duration=1800', 'seed=3', 'workload.arrivals.rate_per_hour=600', 'workload.mix[0].steps=50'];
@@ -201,6 +202,18 @@ describe('CLI', () => {
     expect(j.rows[0].rank).toBe(1);
     expect(j.rows[0].nodes).toBeGreaterThan(0);
     expect(j.skipped[0].node).toBe('hgx-h800-8');
+    // what the numbers rest on, as the text's "evidence:" lines
+    expect(j.evidence_lines).toEqual([evidenceLineOf('h100-sxm')]);
+  });
+
+  it('tco --json carries the evidence lines the text prints: an unvalidated GPU, and the model family when not Wan', async () => {
+    const args = ['tco', '--model', 'mochi-1', '--budget', '10M', '--nodes', 'dgx-b200-8,hgx-h100-sxm-8'];
+    const j = JSON.parse((await inProcess([...args, '--json'])).stdout);
+    expect(j.evidence_lines).toEqual([
+      expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/), expect.stringMatching(/^h100-sxm: measured kernel profile/), expect.stringMatching(/mochi/),
+    ]);
+    const text = (await inProcess(args)).stdout;
+    for (const l of j.evidence_lines) expect(text).toContain(`  ${l}\n`);
   });
 
   it('other bad input exits 2 with the reason', async () => {

@@ -228,6 +228,10 @@ describe('vgsim sweep and merge (CLI)', () => {
     expect(merged.stdout).toBe(f.stdout);
     const files = filesUnder(full);
     expect(files).toEqual(expect.arrayContaining(['points.jsonl', 'points.csv', 'sweep.json', 'sweep.html', 'compare.html', 'charts/sweep-rate-per-hour.svg', 'charts/sweep-replicas.png']));
+    // sweep.json (= sweep --json) carries the evidence lines the text prints under the table
+    const evidence = JSON.parse(readFileSync(join(full, 'sweep.json'), 'utf8')).evidence_lines as string[];
+    expect(evidence.length).toBeGreaterThan(0);
+    expect(f.stdout).toContain(`what the numbers rest on, per GPU, engine and model family (vgsim list evidence):\n${evidence.map((l) => `  ${l}`).join('\n')}`);
     expect(filesUnder(sharded)).toEqual(files);
     for (const name of files) expect(readFileSync(join(sharded, name)).equals(readFileSync(join(full, name))), name).toBe(true);
     // a missing or repeated shard is refused with the reason (the CLI turns MergeError into exit 2)

@@ -258,7 +258,7 @@ async function planForm(e) {
     const rows = r.layouts.filter((l) => l.feasible).slice(0, 12);
     const launch = (l) => (l.supported ? el('pre', {}, l.command) : el('p', { class: 'muted' }, `not supported: ${l.reason}`));
     out.replaceChildren(
-      el('p', {}, `${r.feasible} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank}`),
+      el('p', {}, `${r.fits} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank}`),
       el('p', { class: 'muted', 'data-testid': 'plan-evidence' }, `evidence on ${r.gpu}: ${evidenceText(r.evidence)}`),
       ...(r.pick_nearest_held_out ? [el('p', { class: r.pick_nearest_held_out.caveat ? 'problem' : 'muted', 'data-testid': 'plan-nearest' }, `the pick (rank 1): ${nearestText(r.pick_nearest_held_out)}`)] : []),
       el('table', { 'data-testid': 'plan-table' }, el('tr', {}, ...['layout', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB'].map((h) => el('th', {}, h))),

@@ -1,10 +1,10 @@
 /**
- * `plan` by ids: every layout of a model on a GPU budget, ranked (what `vgsim plan --json` prints and POST
- * /api/plan returns), and the deploy artifacts of the best feasible layout (or a named one) on request.
+ * `plan` by ids: every layout of a model on a GPU budget, ranked (one document, planDocument: what `vgsim plan
+ * --json` prints, POST /api/plan returns and plan.json holds), and the deploy artifacts of the best feasible layout (or a named one) on request.
  */
 import { z } from 'zod';
 import { noPlanReason, searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
-import { getNode } from '../hardware/catalog.ts';
+import { getGpu, getNode } from '../hardware/catalog.ts';
 import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
 import { getModel } from '../workload/request.ts';
@@ -13,7 +13,8 @@ import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseRequest } from './request-issues.ts';
-import { gpuEvidence, type GpuEvidence, type NearestHeldOut } from '../perf/gpu-evidence.ts';
+import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine, type GpuEvidence, type NearestHeldOut } from '../perf/gpu-evidence.ts';
+import { isHostBoundNote } from '../perf/host-dispatch.ts';
 import { accelerationOptions } from '../engines/inference-spec.ts';
 
 const positiveInt = z.number().int().positive();
@@ -46,14 +47,65 @@ export interface PlanResult {
   evidence: GpuEvidence | null;
   /** The pick's nearest held-out record (its estimate's nearest_held_out: same family, engine, GPU and GPU count); null without a pick or a record. */
   pick_nearest_held_out: NearestHeldOut | null;
+  /** Whether some layout is ranked (a pick exists), as capacity, size and tco say it. */
+  feasible: boolean;
   /** Layouts that fit. */
-  feasible: number;
+  fits: number;
   /** Layouts that fit and meet max_latency_s: the ranked ones (rank 1 is the pick). */
   ranked: number;
   /** Why none is ranked (with the closest); null when some is. */
   reason: string | null;
+  /** What the pick's numbers may be off by, as the text prints each "caveat:" line; empty without a pick or a caveat. */
+  caveats: string[];
+  /** What every number rests on, as the text prints each "evidence:" line: the GPU, then the engine and family when not the official Wan code. */
+  evidence_lines: string[];
   layouts: PlanLayout[];
   deploy?: DeployArtifacts;
+}
+
+/** The caveats of a plan's pick (rank 1): host-bound forward, extrapolated accelerations, a held-out record off by over 10%. */
+export function planCaveats(best: PlanRow | undefined): string[] {
+  const e = best?.estimate;
+  if (!e) return [];
+  const out: string[] = [];
+  // a pick whose forward the host's kernel launches bound rests on the host CPU, which the ranking cannot see
+  if (e.warnings.some(isHostBoundNote)) out.push('the pick\'s DiT forward is bound by the host\'s kernel launches, so its latency and throughput follow the host CPU (vgsim estimate says by how much; measure the host with calibration/host/forward_host_probe.py)');
+  // a ranking that rests on accelerations priced beyond what was measured says which
+  const extrapolated = e.accelerations.filter((a) => a.extrapolated).map((a) => a.knob === 'cache' && e.step_cache ? `cache ${e.step_cache.method} (${e.step_cache.off_schedule ?? `${e.step_cache.basis} schedule`})` : `${a.knob}=${a.value}`);
+  if (extrapolated.length) out.push(`the pick rests on accelerations vgsim extrapolates: ${extrapolated.join('; ')} — vgsim estimate gives each with its basis`);
+  // where vgsim has been measured off by over 10% on this very kind of run, the ranking's numbers inherit it
+  const near = nearestCaveat(e.nearest_held_out ?? null);
+  if (near) out.push(near);
+  return out;
+}
+
+/** What a plan's numbers rest on: the GPU's profile and held-out record, and the engine's and family's when not the official Wan code. */
+export function planEvidenceLines(gpu: string, gpusPerReplica: number, engine: string | undefined, family: string): string[] {
+  const out = [evidenceLineOf(gpu, gpusPerReplica)];
+  if (engine !== undefined && engine !== 'official') out.push(scopeLine('engine', engine));
+  if (family !== 'wan') out.push(scopeLine('family', family));
+  return out;
+}
+
+/**
+ * The document of `vgsim plan --json` and POST /api/plan (and plan.json): every layout, ranked first, with
+ * whether there is a pick and why not, its caveats and what the numbers rest on.
+ */
+export function planDocument(q: { model: string; gpu: string; node: string; budget: number; rank: Objective; maxLatencyS?: number; engine?: string }, rows: readonly PlanRow[]): PlanResult {
+  const ranked = rows.filter((x) => x.rank !== null);
+  const best = rows.find((x) => x.rank === 1);
+  const reason = noPlanReason(rows, q.maxLatencyS);
+  return {
+    model: q.model, gpu: q.gpu, node: q.node, budget: q.budget, rank: q.rank, evidence: gpuEvidence(q.gpu) ?? null,
+    pick_nearest_held_out: best?.estimate?.nearest_held_out ?? null,
+    feasible: reason === null,
+    fits: rows.filter((x) => x.feasible).length,
+    ranked: ranked.length,
+    reason,
+    caveats: planCaveats(best),
+    evidence_lines: planEvidenceLines(q.gpu, ranked[0]?.gpus_per_replica ?? 1, q.engine, getModel(q.model).family),
+    layouts: rows.map(({ estimate: _e, ...x }) => x),
+  };
 }
 
 /** Deploy artifacts for one ranked row (its request shape and node come from its estimate). */
@@ -72,7 +124,8 @@ export function plan(req: PlanRequest): PlanResult {
   const r = parseRequest(PlanRequestSchema, req);
   if (!r.gpu && !r.node) throw new InputError([{ source: 'request', path: 'gpu', message: 'give gpu (a GPU id) or node (a node type)' }]);
   const res = r.resolution ? parseResolution(r.resolution) : undefined;
-  const gpu = r.gpu ?? getNode(r.node!).gpu;
+  // the catalog id (an alias such as "h100" found no evidence: "h100: NO measured profile")
+  const gpu = r.gpu !== undefined ? getGpu(r.gpu).id : getNode(r.node!).gpu;
   const node = r.node ?? defaultNodeFor(gpu, r.gpus);
   const inf = r.inference;
   const rows = searchPlans({
@@ -83,14 +136,7 @@ export function plan(req: PlanRequest): PlanResult {
     options: inf ? { attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, textEncoderOnCpu: inf.text_encoder === 'cpu', sustained: inf.sustained, ...accelerationOptions(inf) } : undefined,
     include: r.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
   });
-  const out: PlanResult = {
-    model: r.model, gpu, node, budget: r.gpus, rank: r.rank, evidence: gpuEvidence(gpu) ?? null,
-    pick_nearest_held_out: rows.find((x) => x.rank === 1)?.estimate?.nearest_held_out ?? null,
-    feasible: rows.filter((x) => x.feasible).length,
-    ranked: rows.filter((x) => x.rank !== null).length,
-    reason: noPlanReason(rows, r.max_latency_s),
-    layouts: rows.map(({ estimate: _e, ...x }) => x),
-  };
+  const out = planDocument({ model: r.model, gpu, node, budget: r.gpus, rank: r.rank, maxLatencyS: r.max_latency_s, engine: inf?.engine }, rows);
   if (r.deploy !== false) {
     let row: PlanRow | undefined;
     if (r.deploy === true) row = rows.find((x) => x.rank === 1);

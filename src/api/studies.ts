@@ -6,11 +6,18 @@
 import type { Scenario } from '../scenario/schema.ts';
 import { InputError } from '../errors.ts';
 import { findCapacity, parseSlo, type CapacityOptions, type CapacityResult } from '../studies/capacity.ts';
+import { objectiveClassProblems } from '../studies/objectives.ts';
 import { sizeCluster, type SizeOptions, type SizeResult } from '../studies/size.ts';
 import { isoCompare, type IsoCompareOptions, type IsoCompareResult } from '../studies/fleet.ts';
 import { getModel, resolveRequest } from '../workload/request.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
 import { parseCostSection } from '../scenario/cost-input.ts';
+
+/**
+ * Simulations a capacity search runs at most when the request does not say: one default for `vgsim capacity`
+ * (--max-trials) and POST /api/capacity (max_trials), so both give the same answer to the same question.
+ */
+export const DEFAULT_MAX_TRIALS = 40;
 
 /** Parses objectives such as "p95<=45m,attainment>=0.95"; a bad one is an InputError naming `source`. */
 export function objectives(slo: string, source = 'slo'): ReturnType<typeof parseSlo> {
@@ -21,9 +28,24 @@ export function objectives(slo: string, source = 'slo'): ReturnType<typeof parse
   }
 }
 
+/** Objectives for a scenario: parsed, and every class they name is one of its classes (an InputError otherwise, before any simulation). */
+export function scenarioObjectives(slo: string, scenario: Scenario, source = 'slo'): ReturnType<typeof parseSlo> {
+  const terms = objectives(slo, source);
+  const problems = objectiveClassProblems(terms, scenario);
+  if (problems.length) throw new InputError(problems.map((p) => ({ source, path: source, message: p.message, hint: p.hint })));
+  return terms;
+}
+
 /** The highest arrival rate (scale of every rate) whose simulation meets every objective. */
 export function capacity(scenario: Scenario, slo: string, opts: CapacityOptions = {}): CapacityResult {
-  return findCapacity(scenario, objectives(slo), opts);
+  const terms = scenarioObjectives(slo, scenario);
+  try {
+    return findCapacity(scenario, terms, opts);
+  } catch (e) {
+    // a trace's classes are known after its first run: an objective naming none of them is still bad input
+    if (e instanceof Error && /^objective "/.test(e.message)) throw new InputError([{ source: 'slo', path: 'slo', message: e.message }]);
+    throw e;
+  }
 }
 
 /** The cheapest cluster (node type × layout × node count) serving the scenario's traffic within `slo`. */

@@ -42,6 +42,16 @@ export function sizePick(res: SizeResult): string {
   return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${v.parallel}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
+/** What the options' numbers rest on, one line per GPU: the text's "evidence:" lines, the JSON's evidence_lines. */
+export function sizeEvidenceLines(res: SizeResult): string[] {
+  return [...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g));
+}
+
+/** The document of `vgsim size --json` and size.json: the search's result and what its numbers rest on. */
+export function sizeDocument(res: SizeResult): SizeResult & { evidence_lines: string[] } {
+  return { ...res, evidence_lines: sizeEvidenceLines(res) };
+}
+
 export function sizeText(res: SizeResult, wallS?: number): string {
   const out: string[] = [];
   out.push(`scenario ${res.scenario}: ${res.model} at ${res.rate_per_h.toFixed(1)} videos/h offered${res.rate_scale !== 1 ? ` (x${res.rate_scale.toPrecision(4)} the scenario rate)` : ''}; objectives ${res.objectives.join(', ')}, nothing dropped or failed; ${res.basis} cost; ${fmtSeconds(res.trial_duration_s)} simulated per trial`);
@@ -61,7 +71,7 @@ export function sizeText(res: SizeResult, wallS?: number): string {
   }
   out.push(sizePick(res));
   // what each node type's numbers rest on (perf/gpu-evidence.ts)
-  for (const g of [...new Set(res.rows.map((r) => r.gpu))]) out.push(`evidence: ${evidenceLineOf(g)}`);
+  for (const l of sizeEvidenceLines(res)) out.push(`evidence: ${l}`);
   if (rest.length) {
     out.push('', 'not ranked:');
     for (const r of rest) out.push(`  ${r.label}: ${r.reason ?? r.note}`);
@@ -93,7 +103,7 @@ export async function writeSizeOutput(dir: string, res: SizeResult): Promise<str
     writeFileSync(join(dir, name), text);
     files.push(join(dir, name));
   };
-  write('size.json', toJson(res));
+  write('size.json', toJson(sizeDocument(res)));
   write('size.csv', toCsv(sizeCsvRows(res)));
   const charts = await writeSpecCharts(dir, sizeCharts(res), files);
   const body: string[] = [];

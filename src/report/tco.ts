@@ -9,7 +9,7 @@ import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
 import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
-import { bestOnValidated, evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { bestOnValidated, evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated, scopeLine } from '../perf/gpu-evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
 const evidenceCellOf = (gpu: string) => { const e = gpuEvidence(gpu); return e ? evidenceCell(e) : '-'; };
@@ -32,9 +32,23 @@ export function tcoPick(res: IsoCompareResult, b: IsoRow['basis']): string {
   return `${line}\n${v ? `best among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.gpus} GPUs, ${v.parallel}), ${v.fleet_videos_per_h!.toFixed(0)} videos/h${v.usd_per_video !== null ? `, ${money(v.usd_per_video, 3)}/video` : ''} [${evidenceCaveat(gpuEvidence(v.gpu)!) ?? `${v.gpu}: measured profile`}]` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
+/**
+ * What the fleets' numbers rest on: one line per GPU, then the model family's when it is not Wan (as plan prints
+ * it): the text's evidence lines, the JSON's evidence_lines. `family`: the model's (workload/models.ts).
+ */
+export function tcoEvidenceLines(res: IsoCompareResult, family?: string): string[] {
+  const gpus = [...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g));
+  return family !== undefined && family !== 'wan' ? [...gpus, scopeLine('family', family)] : gpus;
+}
+
+/** The document of `vgsim tco --json` and tco.json: the comparison and what its numbers rest on. */
+export function tcoDocument(res: IsoCompareResult, family?: string): IsoCompareResult & { evidence_lines: string[] } {
+  return { ...res, evidence_lines: tcoEvidenceLines(res, family) };
+}
+
 const rankCell = (r: IsoRow) => (r.rank === null ? '-' : String(r.rank));
 
-export function tcoText(res: IsoCompareResult): string {
+export function tcoText(res: IsoCompareResult, family?: string): string {
   const out: string[] = [];
   const rq = res.request;
   out.push(`${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps: best layout per node type by throughput per GPU${res.max_latency_s !== null ? ` within ${fmtSeconds(res.max_latency_s)} per request` : ''} (cost model, every GPU busy around the clock: an upper bound)`);
@@ -51,7 +65,7 @@ export function tcoText(res: IsoCompareResult): string {
   }
   // evidence: the GPU's profile · held-out median |time error| (cases); vgsim list evidence has the rest
   out.push('', 'evidence (profile · held-out median |time error| over its cases):');
-  for (const g of [...new Set(res.rows.map((r) => r.gpu))]) out.push(`  ${evidenceLineOf(g)}`);
+  for (const l of tcoEvidenceLines(res, family)) out.push(`  ${l}`);
   const prices = uniquePrices(res.rows.map((r) => r.price));
   if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
@@ -92,14 +106,14 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
   return charts;
 }
 
-export async function writeTcoOutput(dir: string, res: IsoCompareResult): Promise<string[]> {
+export async function writeTcoOutput(dir: string, res: IsoCompareResult, family?: string): Promise<string[]> {
   makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
     writeFileSync(join(dir, name), text);
     files.push(join(dir, name));
   };
-  write('tco.json', toJson(res));
+  write('tco.json', toJson(tcoDocument(res, family)));
   write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => {
     const e = gpuEvidence(r.gpu);
     return { ...r, gpu_profile: e?.profile ?? null, held_out_time_cases: e?.time.n ?? null, held_out_median_abs_error: e?.time.median_abs ?? null } as unknown as Record<string, unknown>;

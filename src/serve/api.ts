@@ -12,7 +12,8 @@ import { InputError, type InputIssue } from '../errors.ts';
 import { loadScenario, parseScenario, type LoadedScenario } from '../scenario/load.ts';
 import { libraryFile, libraryScenarios } from '../scenario/library.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { ratePerSecond } from '../workload/arrivals.ts';
+import { ratePerSecond, readTrace } from '../workload/arrivals.ts';
+import { resolvePath } from '../serving/state.ts';
 import { simulate } from '../serving/simulate.ts';
 import { writeRunOutput } from '../report/output.ts';
 import { summaryOf } from '../serving/result.ts';
@@ -20,7 +21,7 @@ import { reportCharts } from '../report/charts.ts';
 import { interactiveSpec } from '../report/interactive.ts';
 import { estimate } from '../api/estimate.ts';
 import { plan } from '../api/plan.ts';
-import { capacity, objectives } from '../api/studies.ts';
+import { capacity, objectives, DEFAULT_MAX_TRIALS } from '../api/studies.ts';
 import { listing, type CatalogKind } from '../api/catalog.ts';
 import { parseRequest } from '../api/request-issues.ts';
 import { trafficParts } from '../report/compare-traffic.ts';
@@ -44,6 +45,8 @@ export interface ApiContext {
 export interface ApiReply {
   status: number;
   body: unknown;
+  /** Extra response headers (e.g. Allow with a 405). */
+  headers?: Record<string, string>;
 }
 
 const ScenarioRefSchema = {
@@ -62,7 +65,7 @@ export const CapacityRequestSchema = z.strictObject({
   ...ScenarioRefSchema,
   slo: z.string().describe('objectives, e.g. "p95<=45m,attainment>=0.95"'),
   tolerance: z.number().gt(0).lt(1).default(0.02),
-  max_trials: z.number().int().positive().max(40).default(14),
+  max_trials: z.number().int().positive().max(40).default(DEFAULT_MAX_TRIALS).describe('simulations at most (as --max-trials)'),
   max_loss: z.number().min(0).lt(1).default(0),
 });
 
@@ -89,16 +92,29 @@ export function requestScenario(ctx: ApiContext, body: { scenario?: string; file
   return { ...loaded, dir };
 }
 
-/** Expected arrivals of one run: rate × duration for Poisson/Gamma traffic (the curve keeps the mean rate). */
-export function expectedRequests(s: Scenario): number {
+/**
+ * Expected arrivals of one run: rate × duration for Poisson/Gamma traffic (the curve keeps the mean rate); a
+ * trace's rows that arrive within the duration (the file as the run reads it, against `baseDir`), or all of
+ * them where a search scales its rate (a faster replay brings later rows into the window).
+ */
+export function expectedRequests(s: Scenario, baseDir?: string, wholeTrace = false): number {
   const a = s.workload.arrivals;
-  return a.process === 'trace' ? 0 : ratePerSecond(a) * s.duration;
+  if (a.process !== 'trace') return ratePerSecond(a) * s.duration;
+  const rows = readTrace(resolvePath(baseDir, a.file), a.rate_per_s);
+  return wholeTrace ? rows.length : rows.filter((r) => r.time < s.duration).length;
 }
 
-function checkWork(s: Scenario, trials: number, limits: ApiLimits): void {
-  const n = expectedRequests(s);
-  if (n * trials > limits.maxRequests) {
-    throw new InputError([{ source: 'request', path: 'duration', message: `about ${Math.round(n)} requests${trials > 1 ? ` × ${trials} trials` : ''} is more than this server simulates per call (${limits.maxRequests})`, hint: 'shorten duration or lower the rate, or run it with the CLI (or start serve with a larger --max-requests)' }]);
+/** Refuses a call that would simulate more than the server's limit: one run, or `trials` of a capacity search. */
+function checkWork(s: Scenario, baseDir: string, limits: ApiLimits, trials?: number): void {
+  const n = expectedRequests(s, baseDir, trials !== undefined);
+  const k = trials ?? 1;
+  if (n * k > limits.maxRequests) {
+    const trace = s.workload.arrivals.process === 'trace';
+    throw new InputError([{
+      source: 'request', path: trace ? 'workload.arrivals.file' : 'duration',
+      message: `about ${Math.round(n)} requests${trace ? ' (rows of the trace)' : ''}${k > 1 ? ` × ${k} trials` : ''} is more than this server simulates per call (${limits.maxRequests})`,
+      hint: `${trace ? 'replay fewer rows (a shorter trace or duration)' : 'shorten duration or lower the rate'}, or run it with the CLI (or start serve with a larger --max-requests)`,
+    }]);
   }
 }
 
@@ -141,7 +157,7 @@ export const POST_ROUTES: Record<string, Handler> = {
   '/api/run': async (ctx, body) => {
     const r = parseRequest(RunRequestSchema, body);
     const loaded = requestScenario(ctx, r);
-    checkWork(loaded.scenario, 1, ctx.limits);
+    checkWork(loaded.scenario, loaded.dir, ctx.limits);
     const result = simulate(loaded.scenario, { records: true, baseDir: loaded.dir, locate: loaded.locate });
     // traffic: what the run was asked to serve, so the web UI's comparison ranks only runs of the same traffic
     const reply: Record<string, unknown> = { name: loaded.scenario.name, summary: summaryOf(result), traffic: trafficParts({ result, scenario: loaded.scenario }) ?? null };
@@ -165,7 +181,7 @@ export const POST_ROUTES: Record<string, Handler> = {
     const r = parseRequest(CapacityRequestSchema, body);
     objectives(r.slo);
     const loaded = requestScenario(ctx, r);
-    checkWork(loaded.scenario, r.max_trials, ctx.limits);
+    checkWork(loaded.scenario, loaded.dir, ctx.limits, r.max_trials);
     const res = capacity(loaded.scenario, r.slo, { baseDir: loaded.dir, locate: loaded.locate, tolerance: r.tolerance, maxTrials: r.max_trials, maxLossShare: r.max_loss });
     const { at_capacity, ...rest } = res;
     return { status: 200, body: { ...rest, at_capacity: at_capacity ? summaryOf(at_capacity) : null } };

@@ -58,6 +58,36 @@ function send(res: ServerResponse, status: number, body: unknown, type = 'applic
   res.end(data);
 }
 
+/** The request target as a URL whose path decodes, or undefined (an invalid absolute-form target, bad percent-encoding). */
+function parseUrl(target: string): URL | undefined {
+  try {
+    const url = new URL(target, 'http://localhost');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
+const GET_PATHS = new Set(['/api/openapi.json', '/api/scenario.schema.json', '/api/scenario', ...CATALOG_KINDS.map((k) => `/api/${k}`)]);
+
+/** Whether a GET (or HEAD) of this path is served: an API route, a run's file route, or a file of the web UI. */
+function isGetRoute(path: string): boolean {
+  if (GET_PATHS.has(path) || /^\/api\/runs\/[\w-]+\/.+$/.test(path)) return true;
+  return !path.startsWith('/api/') && staticFile(path) !== undefined;
+}
+
+const ROUTES_HINT = 'GET /api/openapi.json lists the routes';
+
+function noRoute(path: string): ApiReply {
+  const near = [...Object.keys(POST_ROUTES), ...GET_PATHS].find((r) => r === path.toLowerCase().replace(/\/+$/, ''));
+  return { status: 404, body: { error: `no route ${path}`, hint: near ? `did you mean ${near}?` : ROUTES_HINT } };
+}
+
+function notAllowed(method: string, path: string, allow: string): ApiReply {
+  return { status: 405, headers: { allow }, body: { error: `${method} ${path} is not allowed: ${path} takes ${allow.replace(', ', ' or ')}`, hint: ROUTES_HINT } };
+}
+
 export function createVgsimServer(opts: ServeOptions = {}): Server {
   const scenarioDir = resolve(opts.scenarioDir ?? '.');
   const ctx: ApiContext = { policy: filePolicy(scenarioDir), scenarioDir, limits: { maxRequests: opts.maxRequests ?? DEFAULT_MAX_REQUESTS }, runs: new Map() };
@@ -65,9 +95,13 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
   let busy: Promise<unknown> = Promise.resolve();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parseUrl(req.url ?? '/');
+    if (!url) return reply(res, { status: 400, body: { error: `malformed URL: ${JSON.stringify(req.url)}`, hint: 'percent-encode the path (%XX with two hex digits, UTF-8) and give an origin-form target such as /api/gpus' } });
     const path = url.pathname;
-    if (req.method === 'POST' && path in POST_ROUTES) {
+    const method = req.method ?? 'GET';
+    const isGet = method === 'GET' || method === 'HEAD';
+    if (path in POST_ROUTES && method !== 'POST') return reply(res, notAllowed(method, path, 'POST'));
+    if (method === 'POST' && path in POST_ROUTES) {
       let body: unknown;
       try {
         const text = await readBody(req, maxBody);
@@ -90,7 +124,8 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
         return reply(res, { status: 500, body: { error: e instanceof Error ? e.message : String(e) } });
       }
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, { status: 405, body: { error: `${req.method} ${path} is not allowed` } });
+    // another method on a GET route answers 405 (with Allow); on anything else, 404: it is not a route at all
+    if (!isGet) return reply(res, isGetRoute(path) ? notAllowed(method, path, 'GET, HEAD') : noRoute(path));
     if (path === '/api/openapi.json') return reply(res, { status: 200, body: openApiDocument() });
     if (path === '/api/scenario.schema.json') return reply(res, { status: 200, body: scenarioJsonSchema() });
     const kind = path.startsWith('/api/') ? path.slice(5) : '';
@@ -116,7 +151,7 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
       res.end(readFileSync(join(run.dir, name)));
       return 200;
     }
-    if (path.startsWith('/api/')) return reply(res, { status: 404, body: { error: `no route ${path}` } });
+    if (path.startsWith('/api/')) return reply(res, noRoute(path));
     const file = staticFile(path);
     if (!file) return reply(res, { status: 404, body: { error: `not found: ${path}` } });
     send(res, 200, readStatic(file), contentType(file));
@@ -124,6 +159,7 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
   };
 
   const reply = (res: ServerResponse, r: ApiReply): number => {
+    for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v);
     send(res, r.status, r.body);
     return r.status;
   };

@@ -5,6 +5,8 @@
  *   sloValue(run, term)            a term's metric in a run's summary (or a pooled replicate point)
  *   checkObjectives(run, terms)    pass or fail, each miss with its value, target and relative shortfall,
  *                                  and the reason as one line ("p95 2.17 h > 45.0 min; 3 requests dropped")
+ *   objectiveClassProblems(t, s)   objectives a scenario cannot answer (a class its mix does not name, a
+ *                                  per-class wait_p99), found before anything is simulated
  *   scenarioSloTerms(classes)      the objectives a scenario states itself: every class with an SLO keeps
  *                                  ≥ 95% of its requests within it
  *   serviceBound / infeasibility   what service times alone rule out before anything is simulated: a request
@@ -15,6 +17,9 @@
  */
 import { overloadReason, type LoadBound } from '../serving/load-bound.ts';
 import { formatDuration, parseDuration } from '../units.ts';
+import { didYouMean } from '../errors.ts';
+import { resolveClasses } from '../scenario/classes.ts';
+import type { Scenario } from '../scenario/schema.ts';
 
 export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed';
 
@@ -118,6 +123,25 @@ export function sloValue(r: ObjectiveInput, t: SloTerm): number {
     case 'completed':
       return r.requests.arrived > 0 ? r.requests.completed / r.requests.arrived : 1;
   }
+}
+
+/**
+ * The objectives a scenario cannot answer, found before anything is simulated: a class its mix does not name
+ * (a trace's classes come from its rows, so they are checked after its first run), and a per-class wait_p99
+ * (runs keep a class's queue wait as mean and p95 only). Each with a suggestion; empty when all can be answered.
+ */
+export function objectiveClassProblems(terms: readonly SloTerm[], s: Scenario): { term: SloTerm; message: string; hint: string }[] {
+  const names = s.workload.arrivals.process === 'trace' ? null : resolveClasses(s).map((c) => c.name);
+  const problems: { term: SloTerm; message: string; hint: string }[] = [];
+  for (const t of terms) {
+    if (t.cls === undefined) continue;
+    if (names && !names.includes(t.cls)) {
+      problems.push({ term: t, message: `objective "${t.text}": no request class "${t.cls}" (classes: ${names.join(', ')})`, hint: didYouMean(t.cls, names) ?? `name one of the scenario's classes (workload.mix[].name, or the shape of an unnamed one), or drop "${t.cls}." for all requests` });
+    } else if (t.metric === 'wait_p99') {
+      problems.push({ term: t, message: `objective "${t.text}": per-class queue wait has mean and p95 only`, hint: `use ${t.cls}.wait_p95, or wait_p99 over all requests` });
+    }
+  }
+  return problems;
 }
 
 /** A value of a term's metric as printed: a duration or a percentage. */

@@ -6,7 +6,8 @@
  *   DIR/points.csv     the same runs as flat columns: parameters and key metrics
  *   DIR/sweep.json     the plan (spec, parameters, hash), every run's key metrics, every point's verdict
  *                      against the objectives and metrics (with 95% intervals over replicates), the best
- *                      points among those that meet the objectives, and the errors
+ *                      points among those that meet the objectives, the errors, and what the numbers rest
+ *                      on (evidence_lines, as the text prints them)
  *   DIR/sweep.html, DIR/charts/sweep-*.svg|png, and for ≤ 12 runs DIR/compare.html (report.ts)
  *
  * A shard (`--shard i/N`) writes DIR/shard-i-of-N/{points.jsonl, points.csv, shard.json}; shard.json holds
@@ -26,6 +27,7 @@ import type { LatencySamples } from '../serving/simulate.ts';
 import { METRICS, finite } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
 import { bestPoints, pointVerdicts } from './best.ts';
+import { sweepEvidenceLines } from './evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
 // ---------------------------------------------------------------------------------------------------
@@ -102,6 +104,8 @@ export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]):
     runs: records.map((r) => flatRow(plan, r)),
     points: pointsDocument(plan, points),
     errors,
+    // what the numbers rest on, per GPU, engine and model family: the lines the text prints under them
+    evidence_lines: sweepEvidenceLines(records, points),
   };
 }
 

@@ -3,6 +3,8 @@ import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { findCapacity, parseSlo } from '../../studies/capacity.ts';
+import { objectiveClassProblems } from '../../studies/objectives.ts';
+import { DEFAULT_MAX_TRIALS } from '../../api/studies.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
 import { toJson } from '../../report/output.ts';
 import { summaryOf } from '../../serving/simulate.ts';
@@ -23,7 +25,7 @@ export function registerCapacity(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .requiredOption('--slo <objectives>', 'objectives, comma-separated: p95<=600, p99<=20m, mean<=5m, wait_p95<=60, attainment>=0.99, <class>.p95<=1h')
     .option('--tolerance <x>', 'relative width of the final bracket', '0.02')
-    .option('--max-trials <n>', 'simulations at most', '40')
+    .option('--max-trials <n>', 'simulations at most', String(DEFAULT_MAX_TRIALS))
     .option('--max-loss <share>', 'share of requests that may be dropped or failed at a passing rate', '0')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field (repeatable)', collect, [])
@@ -59,6 +61,9 @@ Examples:
       const maxLoss = Number(o.maxLoss);
       if (!(maxLoss >= 0 && maxLoss < 1)) throw new UsageError(`--max-loss expects a share between 0 and 1, got "${o.maxLoss}"`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      // a class the scenario does not have is bad input before any simulation, not after the first one
+      const problems = objectiveClassProblems(terms, loaded.scenario);
+      if (problems.length) throw new UsageError(problems.map((p) => `--slo: ${p.message}; ${p.hint}`).join('\n'));
       const bar = progress(Math.min(intFlag('--max-trials', o.maxTrials, 1, MAX_REPEATS_FLAG), 14), 'capacity', { enabled: !o.json });
       let res;
       try {

@@ -1,6 +1,6 @@
 import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
-import { noPlanReason, searchPlans, type Objective } from '../../studies/plan-search.ts';
+import { searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { shapeProblems } from '../../workload/shape-limits.ts';
@@ -9,7 +9,6 @@ import { parseDuration, parseResolution } from '../../units.ts';
 import { table, fmtSeconds } from '../../report/table.ts';
 import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { progress, type Progress } from '../../report/progress.ts';
-import { isHostBoundNote } from '../../perf/host-dispatch.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planScalingChart } from '../../report/charts/plan.ts';
@@ -18,11 +17,10 @@ import { renderChartsPage, writeChartFiles } from '../../report/html.ts';
 import { toJson } from '../../report/output.ts';
 import { formatPlan, parsePlan } from '../../parallel/plan.ts';
 import { defaultNodeFor } from '../../perf/layout.ts';
-import { deployForRow } from '../../api/plan.ts';
+import { deployForRow, planDocument } from '../../api/plan.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
-import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine } from '../../perf/gpu-evidence.ts';
 import { makeDirs } from '../../make-dirs.ts';
 
 export function registerPlan(program: Command): void {
@@ -41,7 +39,7 @@ export function registerPlan(program: Command): void {
     .option('--max-latency <duration>', 'latency objective: rank only layouts whose one request on an idle replica takes at most this long (e.g. 10m)')
     .option('--all', 'also list the layouts that are not ranked (do not fit, or miss --max-latency), with the reason')
     .option('--top <n>', 'rows to show', '20')
-    .option('--json', 'print JSON')
+    .option('--json', 'print JSON: the document of POST /api/plan (every layout, ranked first; feasible, reason, caveats, evidence_lines)')
     .option('--deploy <dir>', 'write launch commands (official Wan torchrun line, xDiT flags) and a Kubernetes manifest for the best feasible layout (or --layout) to this folder')
     .option('--layout <spec>', 'with --deploy: the layout to deploy, e.g. ulysses=4,fsdp (default: the top-ranked feasible one)')
     .option('--out <dir>', 'write plan.json (every layout, ranked), plan.html and charts/plan-scaling.svg|png (throughput, latency and speed-up vs GPUs per replica) to this folder')
@@ -52,13 +50,14 @@ export function registerPlan(program: Command): void {
     .addHelpText('after', `
 Only layouts that fit (valid degrees, enough GPU memory) and meet --max-latency when given are ranked; the
 others are listed below them with the reason (--all shows each). When none is ranked the output says why
-and names the closest, and the exit code is 2.
+and names the closest, and the exit code is 2 (JSON: feasible false and the reason). --json prints every
+layout whatever --all and --top say: the same document as POST /api/plan and plan.json.
 
 Examples:
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720
   $ vgsim plan --model wan2.2-t2v-a14b --node h100-pcie-8 --gpus 8 --rank throughput
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --rank throughput --max-latency 5m
-  $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --all --json
+  $ vgsim plan --model wan2.1-t2v-1.3b --gpu l40s --gpus 4 --json | jq '.layouts[] | select(.rank != null)'
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --resolution 1280x720 --out out/plan
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --official --deploy out/deploy
   $ vgsim plan --model wan2.2-t2v-a14b --gpu h100-sxm --gpus 8 --engine lightx2v --attention sage2 --dtype fp8`)
@@ -101,14 +100,17 @@ Examples:
       const rowCells = (list: typeof rows) => list.map((r) => [
         r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, r.latency_s !== undefined ? fmtSeconds(r.latency_s) : '-', r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? '' : r.reason,
       ]);
-      const none = noPlanReason(rows, maxLatencyS);
+      const budget = intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG);
+      // one document for --json, plan.json and POST /api/plan (api/plan.ts)
+      const doc = planDocument({ model: o.model, gpu, node: o.node ?? defaultNodeFor(gpu, budget), budget, rank: o.rank as Objective, maxLatencyS, engine: o.engine }, rows);
+      const none = doc.reason;
       const objective = maxLatencyS !== undefined ? `fit and take at most ${fmtSeconds(maxLatencyS)} per request (--max-latency)` : 'fit';
       if (o.out) {
         const dir = o.out;
         makeDirs(dir);
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
-        writeFileSync(files[0]!, toJson({ model: o.model, gpu: o.gpu ?? getNode(o.node!).gpu, node: o.node ?? null, evidence: gpuEvidence(gpu) ?? null, budget: intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG), rank: o.rank, layouts: ranked }));
+        writeFileSync(files[0]!, toJson(doc));
         const feasibleRows = rows.filter((r) => r.feasible);
         const charts = feasibleRows.length
           ? [{
@@ -120,7 +122,7 @@ Examples:
         files.push(...writeChartFiles(dir, charts));
         writeFileSync(files[1]!, renderChartsPage({
           title: `vgsim plan — ${o.model} on ${o.gpus} × ${o.gpu ?? o.node}`,
-          meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}. Evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}`,
+          meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}. Evidence: ${doc.evidence_lines.join('; ')}`,
           charts,
           tables: [
             { caption: `Ranked: the layouts that ${objective}`, headers, rows: rowCells(ranked), numeric: [true, false, true, true, true, true, true, true, false] },
@@ -135,14 +137,14 @@ Examples:
         const row = want !== undefined ? rows.find((r) => formatPlan(parsePlan(r.parallel)) === want) : rows.find((r) => r.rank === 1);
         if (!row) throw new UsageError(want !== undefined ? `--layout ${o.layout} is not one of the layouts of this plan (see the table)` : `no ranked layout to deploy: ${none}`);
         if (!row.feasible) throw new UsageError(`--layout ${o.layout} is not feasible: ${row.reason}`);
-        const artifacts = deployForRow(row, o.model, o.node ?? defaultNodeFor(o.gpu ?? getNode(o.node!).gpu, intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG)));
+        const artifacts = deployForRow(row, o.model, doc.node);
         const files = writeDeployArtifacts(o.deploy, artifacts);
         process.stderr.write(`wrote ${files.length} files to ${o.deploy}/ (DEPLOY.md${artifacts.kubernetes.supported ? ', kubernetes.yaml' : ''})\n`);
         deployed = `\n${deployText(artifacts)}\n`;
       }
       if (none) process.exitCode = 2;
       if (o.json) {
-        process.stdout.write(JSON.stringify(shown.map(({ estimate: _e, ...r }) => r), null, 2) + '\n');
+        process.stdout.write(toJson(doc));
         if (none) process.stderr.write(`no ranked layout: ${none}\n`);
         return;
       }
@@ -156,19 +158,10 @@ Examples:
       else {
         const best = ranked[0]!;
         process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
-        // a pick whose forward the host's kernel launches bound rests on the host CPU, which the ranking cannot see
-        if (best.estimate?.warnings.some(isHostBoundNote)) process.stdout.write('caveat: the pick\'s DiT forward is bound by the host\'s kernel launches, so its latency and throughput follow the host CPU (vgsim estimate says by how much; measure the host with calibration/host/forward_host_probe.py)\n');
-        // a ranking that rests on accelerations priced beyond what was measured says which
-        const extrapolated = best.estimate?.accelerations.filter((a) => a.extrapolated).map((a) => a.knob === 'cache' && best.estimate?.step_cache ? `cache ${best.estimate.step_cache.method} (${best.estimate.step_cache.off_schedule ?? `${best.estimate.step_cache.basis} schedule`})` : `${a.knob}=${a.value}`) ?? [];
-        if (extrapolated.length) process.stdout.write(`caveat: the pick rests on accelerations vgsim extrapolates: ${extrapolated.join('; ')} — vgsim estimate gives each with its basis\n`);
-        // where vgsim has been measured off by over 10% on this very kind of run, the ranking's numbers inherit it
-        const near = nearestCaveat(best.estimate?.nearest_held_out ?? null);
-        if (near) process.stdout.write(`caveat: ${near}\n`);
+        for (const c of doc.caveats) process.stdout.write(`caveat: ${c}\n`);
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
-      process.stdout.write(`evidence: ${evidenceLineOf(gpu, ranked[0]?.gpus_per_replica ?? 1)}\n`);
-      if (o.engine !== undefined && o.engine !== 'official') process.stdout.write(`evidence: ${scopeLine('engine', o.engine)}\n`);
-      if (model.family !== 'wan') process.stdout.write(`evidence: ${scopeLine('family', model.family)}\n`);
+      for (const l of doc.evidence_lines) process.stdout.write(`evidence: ${l}\n`);
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
 }

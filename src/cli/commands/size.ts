@@ -11,7 +11,7 @@ import { parseSlo } from '../../studies/capacity.ts';
 import { sizeCluster, type SizeResult } from '../../studies/size.ts';
 import { parseRate } from '../../units.ts';
 import { toJson } from '../../report/output.ts';
-import { sizeText, writeSizeOutput } from '../../report/size.ts';
+import { sizeDocument, sizeText, writeSizeOutput } from '../../report/size.ts';
 import { progress } from '../../report/progress.ts';
 import { sizeDeploy } from '../../api/studies.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
@@ -94,7 +94,7 @@ Examples:
       const wall = (performance.now() - started) / 1000;
       const files = o.out ? await writeSizeOutput(o.out, res) : [];
       if (!res.feasible) process.exitCode = 2;
-      process.stdout.write(o.json ? toJson(res) : sizeText(res, wall));
+      process.stdout.write(o.json ? toJson(sizeDocument(res)) : sizeText(res, wall));
       if (o.deploy !== undefined) {
         const artifacts = sizeDeploy(res, loaded.scenario);
         if (!artifacts) throw new UsageError(`--deploy: nothing to deploy: ${res.reason ?? 'no option met the objectives'}`);

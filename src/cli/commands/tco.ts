@@ -7,7 +7,7 @@ import { isoCompare, type IsoCompareResult } from '../../studies/fleet.ts';
 import { getModel } from '../../workload/request.ts';
 import { parseDuration, parseMoney, parseResolution } from '../../units.ts';
 import { toJson } from '../../report/output.ts';
-import { tcoText, writeTcoOutput } from '../../report/tco.ts';
+import { tcoDocument, tcoText, writeTcoOutput } from '../../report/tco.ts';
 import { progress } from '../../report/progress.ts';
 import { collect, intFlag, numberFlag, UsageError } from '../usage-error.ts';
 import { loadCostInput } from '../../scenario/cost-input.ts';
@@ -81,9 +81,10 @@ Examples:
       const bar = progress(1, 'tco', { enabled: !o.json });
       bar.message('estimating the best layout per node type');
       let res: IsoCompareResult;
+      const model = getModel(o.model);
       try {
         res = isoCompare({
-          model: getModel(o.model),
+          model,
           request: { width: res0?.width, height: res0?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
           nodes: o.nodes ? splitList(o.nodes) : undefined, budgetUsd: budget, megawatts: mw, pue, allLayouts: o.allLayouts, maxLatencyS,
           cost,
@@ -91,10 +92,10 @@ Examples:
       } finally {
         bar.done();
       }
-      const files = o.out ? await writeTcoOutput(o.out, res) : [];
+      const files = o.out ? await writeTcoOutput(o.out, res, model.family) : [];
       const none = res.picks.filter((p) => p.node === null);
       if (none.length) process.exitCode = 2;
-      process.stdout.write(o.json ? toJson(res) : tcoText(res));
+      process.stdout.write(o.json ? toJson(tcoDocument(res, model.family)) : tcoText(res, model.family));
       if (o.json) for (const p of none) process.stderr.write(`no recommendation (${p.basis}): ${p.reason}\n`);
       if (o.out && !o.json) process.stdout.write(`wrote ${files.length} files to ${o.out} (tco.html, tco.json, tco.csv, charts/)\n`);
     });
