@@ -121,6 +121,12 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
+    // a pool's own power limit applies to its node type's GPU (the scenario-level one is checked below for every node type)
+    const poolCap = p.inference?.power_limit_w;
+    if (poolCap !== undefined && nodeId) {
+      const problem = powerLimitProblem(getGpu(listNodes().find((x) => x.id === nodeId)!.gpu), poolCap);
+      if (problem) at([...base, 'inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
+    }
     if (p.models) {
       // shared replicas (src/serving/model-swap.ts) hold every model in host memory from the start
       if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');
