@@ -5,7 +5,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
@@ -275,5 +275,19 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     const fp8 = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
     expect(fp8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
     expect(fp8[0]!.message).toMatch(/has no fp8 tensor cores/);
+  });
+
+  it('an int8 (or fp8) dtype on a GPU with no rate for it is an input error at the dtype field, naming the dtypes that run (was exit 1)', () => {
+    const on = (...set: string[]) => issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8', ...set] }).scenario));
+    const int8 = on('inference.dtype=int8');
+    expect(int8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
+    expect(int8[0]!.message).toMatch(/AMD Instinct MI300X 192GB has no INT8 tensor-core rate/);
+    expect(int8[0]!.hint).toMatch(/dtypes it runs: bf16, fp8; int8 needs an NVIDIA Ampere, Ada, Hopper or Blackwell GPU/);
+    const encoder = on('inference.text_encoder_dtype=fp8', 'cluster.nodes.0.type=ascend-910b-8');
+    expect(encoder[0]!.path).toBe('inference.text_encoder_dtype');
+    expect(encoder[0]!.hint).toMatch(/dtypes it runs: bf16;/);
+    const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910b', '--dtype', 'int8', '--engine', 'xdit'], { encoding: 'utf8' });
+    expect(vgsim.status).toBe(2);
+    expect(vgsim.stderr).toMatch(/--dtype {2}dtype: Huawei Ascend 910B 64GB has no INT8 tensor-core rate/);
   });
 });
