@@ -14,6 +14,10 @@ import { MAX_SCENARIO_BYTES } from '../src/scenario/yaml-source.ts';
 import { expandSweep } from '../src/sweep/spec.ts';
 import { issuesOf } from './support/issues.ts';
 import { startSimulation } from '../src/serving/simulate.ts';
+import { runEstimate } from '../src/api/estimate-run.ts';
+import { parseRequest } from '../src/api/request-issues.ts';
+import { EstimateRequestSchema } from '../src/api/estimate.ts';
+import { listing } from '../src/api/catalog.ts';
 
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
@@ -289,5 +293,21 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910b', '--dtype', 'int8', '--engine', 'xdit'], { encoding: 'utf8' });
     expect(vgsim.status).toBe(2);
     expect(vgsim.stderr).toMatch(/--dtype {2}dtype: Huawei Ascend 910B 64GB has no INT8 tensor-core rate/);
+  });
+
+  it('a GPU no node type carries is an input error at --gpu with a hint that can be followed, and list gpus says so (was exit 1, "pass --node")', () => {
+    const issues = issuesOf(() => runEstimate(parseRequest(EstimateRequestSchema, { model: 'wan2.1-t2v-1.3b', gpu: 'gb200' })));
+    expect(issues[0]).toMatchObject({ path: 'gpu' });
+    expect(issues[0]!.message).toMatch(/no node type in the catalog carries NVIDIA GB200/);
+    expect(issues[0]!.hint).toMatch(/^pick a GPU that a node type carries \(vgsim list nodes\): h100-sxm, /);
+    expect(issues[0]!.hint).not.toMatch(/gb200|--node/);
+    const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910c'], { encoding: 'utf8' });
+    expect(vgsim.status).toBe(2);
+    expect(vgsim.stderr).toMatch(/--gpu {2}gpu: no node type in the catalog carries Huawei Ascend 910C/);
+    const gpus = listing('gpus');
+    const row = (id: string) => gpus.rows.find((r) => r[0] === id)!;
+    const col = gpus.headers.indexOf('node types');
+    expect(row('gb200')[col]).toBe('none (no estimate, plan or run)');
+    expect(row('h100-sxm')[col]).toBe('hgx-h100-sxm-8');
   });
 });
