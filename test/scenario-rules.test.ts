@@ -64,6 +64,16 @@ describe('cross-references and ordering', () => {
     expect(issueWith('workload.curve=[{at: "06:00", x: 1}, {at: "06:00", x: 2}]').path).toBe('workload.curve.1.at');
     expect(issueWith('workload.curve=[{at: "06:00", x: 0}, {at: "18:00", x: 0}]').message).toMatch(/every multiplier is 0/);
     expect(loadScenario('scenarios/default.yaml', { set: ['workload.curve=[{at: "00:00", x: 1}, {at: "24:00", x: 2}]'] }).scenario.workload.curve).toHaveLength(2);
+    // 1e304 overflowed the normalisation: no arrival at all (1e308 alone: 12x too many), exit 0
+    expect(issueWith('workload.curve=[{at: "00:00", x: 1e304}, {at: "12:00", x: 1}]')).toMatchObject({ path: 'workload.curve.0.x', message: 'at most 1,000,000: multipliers are relative (the curve is normalised to a mean of 1)' });
+  });
+
+  it('mix weights whose sum overflows (all traffic went to the last class) are refused with the bound', () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nworkload:\n  mix:\n    - {name: a, weight: 1e308, resolution: 832x480}\n    - {name: b, weight: 1e308, resolution: 1280x720}\n`);
+    const issues = issuesOf(() => loadScenario(join(d, 's.yaml')));
+    expect(issues.map((i) => [i.path, i.line])).toEqual([['workload.mix.0.weight', 4], ['workload.mix.1.weight', 5]]);
+    expect(issues[0]!.message).toBe('at most 1,000,000,000: weights are relative shares, and their sum must stay finite');
   });
 
   it('failure drills on nodes and GPUs that exist', () => {
