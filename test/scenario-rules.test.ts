@@ -52,6 +52,12 @@ describe('cross-references and ordering', () => {
     expect(issueWith('autoscale.min_replicas=5', 'autoscale.max_replicas=2')).toMatchObject({ path: 'autoscale.min_replicas', message: 'min_replicas (5) is above max_replicas (2)' });
     expect(issueWith('autoscale.min_replicas=9').message).toBe('min_replicas (9) is above pool "a14b"\'s 8 replicas');
     expect(issueWith('autoscale.scale_down_at=5', 'autoscale.scale_up_at=1').message).toMatch(/^scale_down_at \(5\) is above scale_up_at \(1\)/);
+    // above the pool: cut to the pool's size without a word before
+    expect(issueWith('autoscale.max_replicas=100')).toMatchObject({ path: 'autoscale.max_replicas', message: 'max_replicas (100) is above pool "a14b"\'s 8 replicas: the autoscaler wakes only the pool\'s replicas' });
+    // utilization and slo_risk are fractions: a threshold above 1 never fired (the pool stayed at min_replicas)
+    expect(issueWith('autoscale={metric: utilization, scale_up_at: 5}')).toMatchObject({ path: 'autoscale.scale_up_at', source: '--set autoscale={metric: utilization, scale_up_at: 5}' });
+    expect(issueWith('autoscale={metric: slo_risk, scale_up_at: 2}').message).toMatch(/^scale_up_at \(2\) is above 1, but slo_risk is a fraction/);
+    expect(loadScenario('scenarios/default.yaml', { set: ['autoscale={metric: queue_length, scale_up_at: 5}'] }).scenario.autoscale).toBeDefined();
     // equal thresholds are a real policy (scale to demand: up when anything waits, down when nothing does)
     expect(loadScenario('scenarios/default.yaml', { set: ['autoscale.scale_down_at=0', 'autoscale.scale_up_at=0'] }).scenario.autoscale).toBeDefined();
   });
