@@ -218,6 +218,14 @@ describe('physical bounds, with the reason and a suggestion', () => {
       expect(i.source).toBe(`--set ${set}`);
     }
   });
+  it('power.node_overhead_w keyed by an alias or an unknown node type (ignored before), and idle above busy', () => {
+    expect(issueWith('power.node_overhead_w={hgx-h100: {idle: 100, busy: 200}}')).toMatchObject({ path: 'power.node_overhead_w.hgx-h100', message: 'write the catalog id "hgx-h100-sxm-8" for "hgx-h100" (node overheads are looked up by id)' });
+    expect(issueWith('power.node_overhead_w={hgx-h100-sxm-9: {idle: 100, busy: 200}}').message).toBe('unknown node type "hgx-h100-sxm-9" (did you mean "hgx-h100-sxm-8"?)');
+    expect(issueWith('power.node_overhead_w={idle: 5000, busy: 100}')).toMatchObject({ path: 'power.node_overhead_w.idle', message: 'idle 5,000 W is above busy 100 W: a node\'s non-GPU parts draw at least as much busy as idle' });
+    // one of the two given: compared with the catalog's other figure for the cluster's node type
+    expect(issueWith('power.node_overhead_w={hgx-h100-sxm-8: {busy: 10}}')).toMatchObject({ path: 'power.node_overhead_w.hgx-h100-sxm-8.busy', source: '--set power.node_overhead_w={hgx-h100-sxm-8: {busy: 10}}' });
+    expect(loadScenario('scenarios/default.yaml', { set: ['power.node_overhead_w={hgx-h100-sxm-8: {idle: 100, busy: 200}}'] }).scenario.power.node_overhead_w).toBeDefined();
+  });
   for (const [set, path, why] of cases) {
     it(`${set.join(' ')}`, () => {
       const i = issueWith(...set);

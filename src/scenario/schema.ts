@@ -16,7 +16,7 @@ import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
-import { CostSchema } from './cost-schema.ts';
+import { CostSchema, perNodeType } from './cost-schema.ts';
 import { MAX_CURVE_X, MAX_HOST_DISPATCH_US, MAX_MIX_WEIGHT } from '../input-bounds.ts';
 
 export { CostSchema } from './cost-schema.ts';
@@ -315,11 +315,8 @@ export const ScenarioSchema = z
     power: z
       .strictObject({
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
-        node_overhead_w: z
-          .union([
-            NODE_OVERHEAD,
-            z.record(z.string(), NODE_OVERHEAD),
-          ], { error: 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)' })
+        // keyed by catalog id, as cost.server_price_usd: an alias or unknown node type was ignored, silently
+        node_overhead_w: perNodeType(NODE_OVERHEAD, 'node', 'node overheads', 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)')
           .optional()
           .describe('non-GPU power of a node (CPUs, DRAM, NICs, NVSwitches, fans, storage), W at idle and with all GPUs busy; for every node or {node-type: {...}} (default: the catalog, derived from wall measurements, so PSU losses are inside)'),
         psu_efficiency: z.number().gt(0.5).max(1).optional().describe('only if your node_overhead_w and the GPU board powers are DC-side: wall power = DC power / efficiency (e.g. 0.94 for 80 PLUS Titanium at typical load)'),
