@@ -51,6 +51,11 @@ describe('scenario loading', () => {
     expect(issuesOf(() => loadScenario('test/fixtures/bad.yaml')).find((i) => i.path === 'workload.mix.0.frmaes')).toMatchObject({ source: 'test/fixtures/bad.yaml', line: 18 });
   });
 
+  it('refuses --set extends= (it was dropped: the chain is read before --set applies)', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['extends=/nonexistent.yaml', 'duration=1h'] }));
+    expect(issues).toEqual([expect.objectContaining({ source: '--set extends=/nonexistent.yaml', path: 'extends', message: expect.stringMatching(/^extends cannot be set with --set: /) })]);
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const issues = issuesOf(() => loadScenario('test/fixtures/syntax.yaml'));
     expect(issues[0]!.line).toBe(2);

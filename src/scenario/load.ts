@@ -233,6 +233,9 @@ export function parseScenario(text: string, opts: LoadOptions & { name?: string;
 
 function validateChain({ sources, value }: { sources: YamlSource[]; value: Record<string, unknown> }, opts: LoadOptions): LoadedScenario {
   const overrides = (opts.set ?? []).map(parseOverride);
+  // the chain is read before --set applies: a set extends was dropped, and the run went on without its parent
+  const extendsSet = overrides.filter((o) => o.path[0] === 'extends');
+  if (extendsSet.length) throw new InputError(extendsSet.map((o) => ({ source: `--set ${o.raw}`, path: o.path.join('.'), message: 'extends cannot be set with --set: the extends chain is read from the files before --set applies', hint: 'write extends: in the scenario file, or run the parent scenario itself with --set' })));
   for (const o of overrides) setIn(value, o);
   if (opts.seed !== undefined) {
     value.seed = opts.seed;
