@@ -4,7 +4,7 @@
  * in a child scenario removes what it inherits (as `--set path=null` does).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +157,24 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     const level = (name: string, of: string) => `${name}: &${name} [${Array(10).fill(`*${of}`).join(', ')}]`;
     writeFileSync(join(d, 'laughs.yaml'), ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]', level('b', 'a'), level('c', 'b'), level('d', 'c'), level('e', 'd')].join('\n') + '\n');
     expect(issuesOf(() => loadScenario(join(d, 'laughs.yaml')))[0]!.message).toMatch(/^YAML: Excessive alias count/);
+  });
+
+  it('YAML oddities say what they are: CR-only line endings, a merge key (<<), nesting too deep for the parser', () => {
+    const d = dir();
+    writeFileSync(join(d, 'cr.yaml'), '# a scenario\rname: t\rmodel: wan2.1-t2v-1.3b\r');
+    const [cr, ...more] = issuesOf(() => loadScenario(join(d, 'cr.yaml')));
+    expect(more).toEqual([]);
+    expect(cr).toMatchObject({ line: 1, col: 13 });
+    expect(cr!.message).toMatch(/^line endings: a carriage return \(CR\) without a line feed/);
+    // CRLF stays fine
+    writeFileSync(join(d, 'crlf.yaml'), readFileSync('scenarios/default.yaml', 'utf8').replaceAll('\n', '\r\n'));
+    expect(loadScenario(join(d, 'crlf.yaml')).scenario.name).toBe('wan22-a14b-1x8h100');
+    writeFileSync(join(d, 'merge.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nbase: &b\n  replicas: 8\ndeployment:\n  <<: *b\n  name: a14b\n`);
+    expect(issuesOf(() => loadScenario(join(d, 'merge.yaml')))).toEqual([expect.objectContaining({ line: 5, col: 3, message: 'YAML merge keys (<<) are not supported', hint: expect.stringMatching(/extends:/) })]);
+    writeFileSync(join(d, 'deep.yaml'), `name: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+    const deep = issuesOf(() => loadScenario(join(d, 'deep.yaml')));
+    expect(deep[0]!.message).toMatch(/^YAML: the nesting is too deep/);
+    expect(formatIssues(deep)).not.toMatch(/call stack/);
   });
 
   it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
