@@ -294,19 +294,24 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
       expect(i.path).toBe('inference.attention');
       expect(i.message).toMatch(/attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB/);
     }
-    const fp8 = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
-    expect(fp8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
+    // fp8 on a GPU without fp8 tensor cores: found when the scenario is loaded (validate), once per pool, at its line
+    const fp8 = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }));
+    expect(fp8.map((i) => [i.path, i.source])).toEqual([['inference.dtype', '--set inference.dtype=fp8']]);
     expect(fp8[0]!.message).toMatch(/has no fp8 tensor cores/);
   });
 
   it('an int8 (or fp8) dtype on a GPU with no rate for it is an input error at the dtype field, naming the dtypes that run (was exit 1)', () => {
-    const on = (...set: string[]) => issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8', ...set] }).scenario));
+    const on = (...set: string[]) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8', ...set] }));
     const int8 = on('inference.dtype=int8');
-    expect(int8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
-    expect(int8[0]!.message).toMatch(/AMD Instinct MI300X 192GB has no INT8 tensor-core rate/);
+    expect(int8.map((i) => [i.path, i.source])).toEqual([['inference.dtype', '--set inference.dtype=int8']]);
+    expect(int8[0]!.message).toMatch(/AMD Instinct MI300X 192GB has no INT8 tensor-core rate in vgsim \(node type mi300x-8\)/);
     expect(int8[0]!.hint).toMatch(/dtypes it runs: bf16, fp8; int8 needs an NVIDIA Ampere, Ada, Hopper or Blackwell GPU/);
     const encoder = on('inference.text_encoder_dtype=fp8', 'cluster.nodes.0.type=ascend-910b-8');
-    expect(encoder[0]!.path).toBe('inference.text_encoder_dtype');
+    expect(encoder[0]).toMatchObject({ path: 'inference.text_encoder_dtype', source: '--set inference.text_encoder_dtype=fp8' });
+    // a pool's own dtype is located at the pool; the run's own check (per class) stays as a safety net
+    expect(on('deployment.inference={dtype: int8}')[0]).toMatchObject({ path: 'deployment.inference.dtype' });
+    const loaded = loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8'] });
+    expect(issuesOf(() => startSimulation({ ...loaded.scenario, inference: { ...loaded.scenario.inference, dtype: 'int8' } }))[0]!.path).toBe('inference.dtype');
     expect(encoder[0]!.hint).toMatch(/dtypes it runs: bf16;/);
     const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910b', '--dtype', 'int8', '--engine', 'xdit'], { encoding: 'utf8' });
     expect(vgsim.status).toBe(2);
