@@ -13,3 +13,11 @@ export const MAX_BATCH = 1024;
 export const MAX_PUE = 5;
 /** Scale-out fabric per NIC port or per GPU, USD: 20x a 64-port NDR switch ($36-50k). */
 export const MAX_FABRIC_USD = 1e6;
+/**
+ * A daily curve's multiplier (workload.curve[].x): multipliers are relative (the curve is normalised to a mean of
+ * 1), so a million between the quietest and the busiest hour is beyond any real traffic; far larger ones overflowed
+ * the normalisation (a run with no arrivals, or 12x too many).
+ */
+export const MAX_CURVE_X = 1e6;
+/** A request class's weight (workload.mix[].weight): shares are relative, and their sum must stay finite (at 1e308 all traffic went to the last class). */
+export const MAX_MIX_WEIGHT = 1e9;

@@ -4,8 +4,8 @@
  * in a child scenario removes what it inherits (as `--set path=null` does).
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, symlinkSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario, parseOverride, mergeScenario } from '../src/scenario/load.ts';
@@ -14,6 +14,10 @@ import { MAX_SCENARIO_BYTES } from '../src/scenario/yaml-source.ts';
 import { expandSweep } from '../src/sweep/spec.ts';
 import { issuesOf } from './support/issues.ts';
 import { startSimulation } from '../src/serving/simulate.ts';
+import { runEstimate } from '../src/api/estimate-run.ts';
+import { parseRequest } from '../src/api/request-issues.ts';
+import { EstimateRequestSchema } from '../src/api/estimate.ts';
+import { listing } from '../src/api/catalog.ts';
 
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
@@ -155,6 +159,24 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(issuesOf(() => loadScenario(join(d, 'laughs.yaml')))[0]!.message).toMatch(/^YAML: Excessive alias count/);
   });
 
+  it('YAML oddities say what they are: CR-only line endings, a merge key (<<), nesting too deep for the parser', () => {
+    const d = dir();
+    writeFileSync(join(d, 'cr.yaml'), '# a scenario\rname: t\rmodel: wan2.1-t2v-1.3b\r');
+    const [cr, ...more] = issuesOf(() => loadScenario(join(d, 'cr.yaml')));
+    expect(more).toEqual([]);
+    expect(cr).toMatchObject({ line: 1, col: 13 });
+    expect(cr!.message).toMatch(/^line endings: a carriage return \(CR\) without a line feed/);
+    // CRLF stays fine
+    writeFileSync(join(d, 'crlf.yaml'), readFileSync('scenarios/default.yaml', 'utf8').replaceAll('\n', '\r\n'));
+    expect(loadScenario(join(d, 'crlf.yaml')).scenario.name).toBe('wan22-a14b-1x8h100');
+    writeFileSync(join(d, 'merge.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nbase: &b\n  replicas: 8\ndeployment:\n  <<: *b\n  name: a14b\n`);
+    expect(issuesOf(() => loadScenario(join(d, 'merge.yaml')))).toEqual([expect.objectContaining({ line: 5, col: 3, message: 'YAML merge keys (<<) are not supported', hint: expect.stringMatching(/extends:/) })]);
+    writeFileSync(join(d, 'deep.yaml'), `name: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+    const deep = issuesOf(() => loadScenario(join(d, 'deep.yaml')));
+    expect(deep[0]!.message).toMatch(/^YAML: the nesting is too deep/);
+    expect(formatIssues(deep)).not.toMatch(/call stack/);
+  });
+
   it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
     for (const path of ['workload.mix.-1.steps', 'workload.mix.first.steps', 'cluster.nodes.x']) {
       const [i] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));
@@ -272,8 +294,43 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
       expect(i.path).toBe('inference.attention');
       expect(i.message).toMatch(/attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB/);
     }
-    const fp8 = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
-    expect(fp8.map((i) => i.path)).toEqual(['inference.dtype', 'inference.dtype']);
+    // fp8 on a GPU without fp8 tensor cores: found when the scenario is loaded (validate), once per pool, at its line
+    const fp8 = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['inference.dtype=fp8', 'cluster.nodes.0.type=hgx-a100-8'] }));
+    expect(fp8.map((i) => [i.path, i.source])).toEqual([['inference.dtype', '--set inference.dtype=fp8']]);
     expect(fp8[0]!.message).toMatch(/has no fp8 tensor cores/);
+  });
+
+  it('an int8 (or fp8) dtype on a GPU with no rate for it is an input error at the dtype field, naming the dtypes that run (was exit 1)', () => {
+    const on = (...set: string[]) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8', ...set] }));
+    const int8 = on('inference.dtype=int8');
+    expect(int8.map((i) => [i.path, i.source])).toEqual([['inference.dtype', '--set inference.dtype=int8']]);
+    expect(int8[0]!.message).toMatch(/AMD Instinct MI300X 192GB has no INT8 tensor-core rate in vgsim \(node type mi300x-8\)/);
+    expect(int8[0]!.hint).toMatch(/dtypes it runs: bf16, fp8; int8 needs an NVIDIA Ampere, Ada, Hopper or Blackwell GPU/);
+    const encoder = on('inference.text_encoder_dtype=fp8', 'cluster.nodes.0.type=ascend-910b-8');
+    expect(encoder[0]).toMatchObject({ path: 'inference.text_encoder_dtype', source: '--set inference.text_encoder_dtype=fp8' });
+    // a pool's own dtype is located at the pool; the run's own check (per class) stays as a safety net
+    expect(on('deployment.inference={dtype: int8}')[0]).toMatchObject({ path: 'deployment.inference.dtype' });
+    const loaded = loadScenario('scenarios/default.yaml', { set: ['model=wan2.1-t2v-1.3b', 'inference.offload=false', 'inference.engine=lightx2v', 'cluster.nodes.0.type=mi300x-8'] });
+    expect(issuesOf(() => startSimulation({ ...loaded.scenario, inference: { ...loaded.scenario.inference, dtype: 'int8' } }))[0]!.path).toBe('inference.dtype');
+    expect(encoder[0]!.hint).toMatch(/dtypes it runs: bf16;/);
+    const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910b', '--dtype', 'int8', '--engine', 'xdit'], { encoding: 'utf8' });
+    expect(vgsim.status).toBe(2);
+    expect(vgsim.stderr).toMatch(/--dtype {2}dtype: Huawei Ascend 910B 64GB has no INT8 tensor-core rate/);
+  });
+
+  it('a GPU no node type carries is an input error at --gpu with a hint that can be followed, and list gpus says so (was exit 1, "pass --node")', () => {
+    const issues = issuesOf(() => runEstimate(parseRequest(EstimateRequestSchema, { model: 'wan2.1-t2v-1.3b', gpu: 'gb200' })));
+    expect(issues[0]).toMatchObject({ path: 'gpu' });
+    expect(issues[0]!.message).toMatch(/no node type in the catalog carries NVIDIA GB200/);
+    expect(issues[0]!.hint).toMatch(/^pick a GPU that a node type carries \(vgsim list nodes\): h100-sxm, /);
+    expect(issues[0]!.hint).not.toMatch(/gb200|--node/);
+    const vgsim = spawnSync(process.execPath, ['bin/vgsim.js', 'estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'ascend-910c'], { encoding: 'utf8' });
+    expect(vgsim.status).toBe(2);
+    expect(vgsim.stderr).toMatch(/--gpu {2}gpu: no node type in the catalog carries Huawei Ascend 910C/);
+    const gpus = listing('gpus');
+    const row = (id: string) => gpus.rows.find((r) => r[0] === id)!;
+    const col = gpus.headers.indexOf('node types');
+    expect(row('gb200')[col]).toBe('none (no estimate, plan or run)');
+    expect(row('h100-sxm')[col]).toBe('hgx-h100-sxm-8');
   });
 });

@@ -108,4 +108,12 @@ describe('what service times alone rule out', () => {
     expect(infeasibility(parseSlo('attainment>=0.8'), mix)?.reason).toMatch(/480p service time alone is 5.0 min > its SLO 4.0 min, so at most 70.0% of requests can meet their SLO/);
     expect(infeasibility(parseSlo('p95<=20m,attainment>=0.7'), mix)).toBeNull();
   });
+
+  it('attainment of a class with no SLO is infeasible with that reason (capacity ran 22 trials, then blamed queueing)', () => {
+    const noSlo: ServiceClass[] = [mix[0]!, { ...mix[1]!, slo_s: null }];
+    expect(infeasibility(parseSlo('480p.attainment>=0.9'), noSlo)?.reason).toBe('class "480p" has no SLO (slo_s), so its attainment is undefined and 480p.attainment>=0.9 cannot hold: give the class an slo_s, or use a latency objective (e.g. 480p.p95<=1h); classes with an SLO: 720p');
+    expect(infeasibility(parseSlo('attainment>=0.9'), noSlo.map((c) => ({ ...c, slo_s: null })))?.reason).toMatch(/^no class has an SLO \(slo_s\), so its attainment is undefined and attainment>=0.9 cannot hold: give a class an slo_s/);
+    // a class with an SLO, or all requests where some class has one, is judged as before
+    expect(infeasibility(parseSlo('720p.attainment>=0.9'), noSlo)).toBeNull();
+  });
 });

@@ -1,11 +1,14 @@
 import { describe, it, expect } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadPowerCurve, curveClockMHz, curvePowerW, capEffect, powerCurveFor, type PowerCurvePoint } from '../src/perf/power-cap.ts';
 import { getGpu } from '../src/hardware/catalog.ts';
 import { estimate } from '../src/perf/estimate.ts';
 import { getModel } from '../src/workload/request.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
+import { issuesOf } from './support/issues.ts';
 
 const h100 = getGpu('h100-sxm');
 const curve = loadPowerCurve('h100-sxm')!;
@@ -129,5 +132,22 @@ describe('a power limit in estimate', () => {
     expect(err).toBeInstanceOf(InputError);
     const issue = (err as InputError).issues.find((i) => i.path === 'inference.power_limit_w');
     expect(issue?.message).toMatch(/above the default power limit of NVIDIA H100/);
+  });
+
+  it('is checked per pool: a pool\'s inference.power_limit_w out of range is an input error at that field, with its line', () => {
+    const viaSet = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['deployment.inference.power_limit_w=10'] }));
+    const low = viaSet.find((i) => i.path === 'deployment.inference.power_limit_w');
+    expect(low?.source).toBe('--set deployment.inference.power_limit_w=10');
+    expect(low?.message).toMatch(/too low for NVIDIA H100/);
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-cap-'));
+    const file = join(dir, 'pools.yaml');
+    writeFileSync(file, `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\ndeployment:\n  - name: a\n    replicas: 4\n    inference: {power_limit_w: 5000}\n  - name: b\n    replicas: 4\n`);
+    const high = issuesOf(() => loadScenario(file)).find((i) => i.path === 'deployment.0.inference.power_limit_w');
+    expect(high).toMatchObject({ source: file, line: 5 });
+    expect(high?.message).toMatch(/above the default power limit/);
+  });
+
+  it('a cap that reaches the device model unchecked is an input error, not an internal one', () => {
+    expect(() => capEffect(getGpu('h100-sxm'), 10, 700)).toThrow(InputError);
   });
 });

@@ -56,6 +56,15 @@ describe('the run budget, estimated before the run', () => {
     expect(i!.hint).toMatch(/--set limits\.max_overload=/);
   });
 
+  it('a rate past any count says the rate or duration is out of range, never "Infinity" or a limit to raise', () => {
+    for (const set of [['workload.arrivals.rate_per_hour=1e308'], ['workload.arrivals.rate_per_hour=null', 'workload.arrivals.rate_per_s=1e308']]) {
+      const issues = issuesOf(() => start(set));
+      const text = issues.map((i) => `${i.message} ${i.hint}`).join('\n');
+      expect(text).not.toMatch(/Infinity|max_events=|max_memory_mb=/);
+      expect(issues.find((i) => /out of range/.test(i.message))).toMatchObject({ path: set.at(-1)!.split('=')[0], hint: 'lower the rate or shorten duration' });
+    }
+  });
+
   it('refuses a run of too many events (rate × steps × window), then runs it once the limit is raised', () => {
     const set = ['workload.arrivals.rate_per_hour=30', 'duration=3650d']; // 2.6 million arrivals of 40 steps
     const issues = issuesOf(() => start(set));

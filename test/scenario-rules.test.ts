@@ -52,6 +52,12 @@ describe('cross-references and ordering', () => {
     expect(issueWith('autoscale.min_replicas=5', 'autoscale.max_replicas=2')).toMatchObject({ path: 'autoscale.min_replicas', message: 'min_replicas (5) is above max_replicas (2)' });
     expect(issueWith('autoscale.min_replicas=9').message).toBe('min_replicas (9) is above pool "a14b"\'s 8 replicas');
     expect(issueWith('autoscale.scale_down_at=5', 'autoscale.scale_up_at=1').message).toMatch(/^scale_down_at \(5\) is above scale_up_at \(1\)/);
+    // above the pool: cut to the pool's size without a word before
+    expect(issueWith('autoscale.max_replicas=100')).toMatchObject({ path: 'autoscale.max_replicas', message: 'max_replicas (100) is above pool "a14b"\'s 8 replicas: the autoscaler wakes only the pool\'s replicas' });
+    // utilization and slo_risk are fractions: a threshold above 1 never fired (the pool stayed at min_replicas)
+    expect(issueWith('autoscale={metric: utilization, scale_up_at: 5}')).toMatchObject({ path: 'autoscale.scale_up_at', source: '--set autoscale={metric: utilization, scale_up_at: 5}' });
+    expect(issueWith('autoscale={metric: slo_risk, scale_up_at: 2}').message).toMatch(/^scale_up_at \(2\) is above 1, but slo_risk is a fraction/);
+    expect(loadScenario('scenarios/default.yaml', { set: ['autoscale={metric: queue_length, scale_up_at: 5}'] }).scenario.autoscale).toBeDefined();
     // equal thresholds are a real policy (scale to demand: up when anything waits, down when nothing does)
     expect(loadScenario('scenarios/default.yaml', { set: ['autoscale.scale_down_at=0', 'autoscale.scale_up_at=0'] }).scenario.autoscale).toBeDefined();
   });
@@ -64,6 +70,16 @@ describe('cross-references and ordering', () => {
     expect(issueWith('workload.curve=[{at: "06:00", x: 1}, {at: "06:00", x: 2}]').path).toBe('workload.curve.1.at');
     expect(issueWith('workload.curve=[{at: "06:00", x: 0}, {at: "18:00", x: 0}]').message).toMatch(/every multiplier is 0/);
     expect(loadScenario('scenarios/default.yaml', { set: ['workload.curve=[{at: "00:00", x: 1}, {at: "24:00", x: 2}]'] }).scenario.workload.curve).toHaveLength(2);
+    // 1e304 overflowed the normalisation: no arrival at all (1e308 alone: 12x too many), exit 0
+    expect(issueWith('workload.curve=[{at: "00:00", x: 1e304}, {at: "12:00", x: 1}]')).toMatchObject({ path: 'workload.curve.0.x', message: 'at most 1,000,000: multipliers are relative (the curve is normalised to a mean of 1)' });
+  });
+
+  it('mix weights whose sum overflows (all traffic went to the last class) are refused with the bound', () => {
+    const d = dir();
+    writeFileSync(join(d, 's.yaml'), `extends: ${join(process.cwd(), 'scenarios/default.yaml')}\nworkload:\n  mix:\n    - {name: a, weight: 1e308, resolution: 832x480}\n    - {name: b, weight: 1e308, resolution: 1280x720}\n`);
+    const issues = issuesOf(() => loadScenario(join(d, 's.yaml')));
+    expect(issues.map((i) => [i.path, i.line])).toEqual([['workload.mix.0.weight', 4], ['workload.mix.1.weight', 5]]);
+    expect(issues[0]!.message).toBe('at most 1,000,000,000: weights are relative shares, and their sum must stay finite');
   });
 
   it('failure drills on nodes and GPUs that exist', () => {
@@ -201,6 +217,14 @@ describe('physical bounds, with the reason and a suggestion', () => {
       expect(i.message).toMatch(/at most/);
       expect(i.source).toBe(`--set ${set}`);
     }
+  });
+  it('power.node_overhead_w keyed by an alias or an unknown node type (ignored before), and idle above busy', () => {
+    expect(issueWith('power.node_overhead_w={hgx-h100: {idle: 100, busy: 200}}')).toMatchObject({ path: 'power.node_overhead_w.hgx-h100', message: 'write the catalog id "hgx-h100-sxm-8" for "hgx-h100" (node overheads are looked up by id)' });
+    expect(issueWith('power.node_overhead_w={hgx-h100-sxm-9: {idle: 100, busy: 200}}').message).toBe('unknown node type "hgx-h100-sxm-9" (did you mean "hgx-h100-sxm-8"?)');
+    expect(issueWith('power.node_overhead_w={idle: 5000, busy: 100}')).toMatchObject({ path: 'power.node_overhead_w.idle', message: 'idle 5,000 W is above busy 100 W: a node\'s non-GPU parts draw at least as much busy as idle' });
+    // one of the two given: compared with the catalog's other figure for the cluster's node type
+    expect(issueWith('power.node_overhead_w={hgx-h100-sxm-8: {busy: 10}}')).toMatchObject({ path: 'power.node_overhead_w.hgx-h100-sxm-8.busy', source: '--set power.node_overhead_w={hgx-h100-sxm-8: {busy: 10}}' });
+    expect(loadScenario('scenarios/default.yaml', { set: ['power.node_overhead_w={hgx-h100-sxm-8: {idle: 100, busy: 200}}'] }).scenario.power.node_overhead_w).toBeDefined();
   });
   for (const [set, path, why] of cases) {
     it(`${set.join(' ')}`, () => {

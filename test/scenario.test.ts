@@ -40,6 +40,22 @@ describe('scenario loading', () => {
     expect(node.hint).toMatch(/hgx-h100-sxm-8/);
   });
 
+  it('blames an unknown field a --set wrote on the flag, not on a line of the file', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['nope=1', 'workload.arrivals.rate_pre_hour=3'] }));
+    expect(issues.map((i) => [i.path, i.source, i.line])).toEqual([
+      ['workload.arrivals.rate_pre_hour', '--set workload.arrivals.rate_pre_hour=3', undefined],
+      ['nope', '--set nope=1', undefined],
+    ]);
+    expect(issues[0]!.hint).toMatch(/"rate_per_hour"/);
+    // a key written in the file is still located at its line
+    expect(issuesOf(() => loadScenario('test/fixtures/bad.yaml')).find((i) => i.path === 'workload.mix.0.frmaes')).toMatchObject({ source: 'test/fixtures/bad.yaml', line: 18 });
+  });
+
+  it('refuses --set extends= (it was dropped: the chain is read before --set applies)', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['extends=/nonexistent.yaml', 'duration=1h'] }));
+    expect(issues).toEqual([expect.objectContaining({ source: '--set extends=/nonexistent.yaml', path: 'extends', message: expect.stringMatching(/^extends cannot be set with --set: /) })]);
+  });
+
   it('reports YAML syntax errors with their position', () => {
     const issues = issuesOf(() => loadScenario('test/fixtures/syntax.yaml'));
     expect(issues[0]!.line).toBe(2);

@@ -298,6 +298,13 @@ describe('failure drill', () => {
     // a drill naming a node that does not exist is an input error
     expect(() => run(['duration=100', 'failures={events: [{at: 10, what: node, node: 5, repair_after: 10}]}'])).toThrow(/node 5 does not exist/);
   });
+
+  it('a drill after the end of the run did not happen and says so (it was ignored silently)', () => {
+    const r = run(['duration=3600', 'drain=false', 'failures={events: [{at: 100h, what: node, node: 0, repair_after: 1h}, {at: 600, what: node, node: 0, repair_after: 60}]}']);
+    expect(r.failures.node).toBe(1);
+    expect(r.warnings).toContain('1 of the 2 failure drills (failures.events) are at or after the end of the run (3600 s: the duration) and did not happen; move them within the run or raise duration to include them');
+    expect(run(['duration=3600', 'drain=false', 'failures={events: [{at: 600, what: node, node: 0, repair_after: 60}]}']).warnings.join('\n')).not.toMatch(/drill/);
+  });
 });
 
 describe('stage disaggregation', () => {

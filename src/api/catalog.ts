@@ -21,17 +21,22 @@ export interface Listing {
   json: readonly unknown[];
 }
 
+const nodeTypesOf = (gpuId: string) => listNodes().filter((n) => n.gpu === gpuId).map((n) => n.id);
+/** What `vgsim list gpus` says of a GPU no node type carries (estimate, plan and scenarios need a node type). */
+const NO_NODE_TYPE = 'none (no estimate, plan or run)';
+
 export function listing(kind: CatalogKind): Listing {
   switch (kind) {
     case 'gpus': {
       const g = listGpus();
       return {
-        headers: ['id', 'name', 'memory GB', 'HBM GB/s', 'bf16 TFLOP/s', 'fp8', 'TDP W', 'profile · held-out time error (cases)'],
+        headers: ['id', 'name', 'memory GB', 'HBM GB/s', 'bf16 TFLOP/s', 'fp8', 'TDP W', 'node types', 'profile · held-out time error (cases)'],
         rows: g.map((x) => {
           const e = gpuEvidence(x.id);
-          return [x.id, x.name, x.memGB, x.memBwGBs, x.tflops.bf16, x.tflops.fp8 ?? '-', x.tdpW, e ? evidenceCell(e) : builtinProfile(x.id) ? 'measured' : 'extrapolated'];
+          return [x.id, x.name, x.memGB, x.memBwGBs, x.tflops.bf16, x.tflops.fp8 ?? '-', x.tdpW, nodeTypesOf(x.id).join(', ') || NO_NODE_TYPE, e ? evidenceCell(e) : builtinProfile(x.id) ? 'measured' : 'extrapolated'];
         }),
-        json: g,
+        // which node types carry each GPU: one no node type carries cannot be estimated, planned or put in a cluster
+        json: g.map((x) => ({ ...x, nodeTypes: nodeTypesOf(x.id) })),
       };
     }
     case 'models': {

@@ -23,6 +23,7 @@ import { cacheSchedule, type CacheSchedule } from '../engines/step-cache.ts';
 import { requestShift, type ShiftChoice } from '../engines/sample-shift.ts';
 import { radialDensity } from '../engines/sparse-attention.ts';
 import { quantizedAttentionRatio, SAGE_MEASURED_GPU } from './quantized-attention.ts';
+import { linearDtypeProblem } from './linear-quant-rates.ts';
 import { vsaLayout, type VsaLayout } from '../workload/vsa.ts';
 
 export interface EstimateInput {
@@ -162,9 +163,12 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   device.beginEstimate();
   const kernel = chooseAttention(device, exec.kernel);
   if (exec.denseKernel !== kernel) chooseAttention(device, exec.denseKernel);
-  if (opts.dtype === 'fp8' && DeviceModel.peak(device.gpu, 'fp8') === undefined) {
-    throw new InputError([{ source: 'request', path: 'dtype', message: `${device.gpu.name} has no fp8 tensor cores`, hint: 'dtype bf16, or int8 where the engine quantises to it' }]);
-  }
+  // quantised linears the GPU has no rate for (fp8 tensor cores, a priced INT8 rate): the DiT's and umT5's
+  const dtypeProblems = (['dtype', 'text_encoder_dtype'] as const).flatMap((path) => {
+    const problem = linearDtypeProblem(device.gpu, path === 'dtype' ? opts.dtype : exec.textEncoderDtype);
+    return problem ? [{ source: 'request', path, ...problem }] : [];
+  });
+  if (dtypeProblems.length) throw new InputError(dtypeProblems);
   const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push('FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper\'s FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)');

@@ -10,7 +10,8 @@ import type { OpTime } from './device.ts';
 import type { CollectivePricer } from './stage-cost.ts';
 import { Network, type FabricOptions } from '../parallel/network.ts';
 import { groupGpus, planGpus, type ParallelPlan } from '../parallel/plan.ts';
-import { getGpu, getNode, listNodes } from '../hardware/catalog.ts';
+import { getGpu, getNode, listGpus, listNodes } from '../hardware/catalog.ts';
+import { InputError } from '../errors.ts';
 
 export interface GroupShape {
   /** GPUs in the group. */
@@ -72,7 +73,15 @@ export function defaultNodeFor(gpuId: string, gpus: number): string {
   const nodes = listNodes().filter((n) => n.gpu === gpu.id);
   const multi = nodes.filter((n) => n.gpusPerNode > 1);
   const pick = (gpus > 1 ? multi[0] : undefined) ?? nodes.find((n) => n.gpusPerNode === 1) ?? multi[0] ?? nodes[0];
-  if (!pick) throw new Error(`no node type in the catalog carries ${gpu.name}; pass --node`);
+  if (!pick) {
+    // --node cannot help: a node type names its GPU, and none names this one
+    const carried = listGpus().filter((g) => listNodes().some((n) => n.gpu === g.id)).map((g) => g.id);
+    throw new InputError([{
+      source: 'request', path: 'gpu',
+      message: `no node type in the catalog carries ${gpu.name}, so vgsim has no box (GPUs per node, intra-node links, NICs, host) to place it in`,
+      hint: `pick a GPU that a node type carries (vgsim list nodes): ${carried.join(', ')}`,
+    }]);
+  }
   return pick.id;
 }
 

@@ -17,6 +17,7 @@
  */
 import type { GpuSpec } from '../hardware/types.ts';
 import { isHopper } from '../hardware/architecture.ts';
+import { InputError } from '../errors.ts';
 
 /** Median INT8/FP8 GEMM rate over Wan's 15 linear shapes on H100 SXM (calibration/engines/h100-sxm.json, see above). */
 export const HOPPER_INT8_OVER_FP8 = 0.636;
@@ -26,7 +27,10 @@ export const HOPPER_INT8_OVER_FP8_BY_NK: Readonly<Record<string, number>> = {
   '5120,5120': 0.641, '13824,5120': 0.635, '5120,13824': 0.731, '3072,3072': 0.519, '1536,1536': 0.531,
 };
 
-export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string } {
+type Int8Ratio = { reference: 'fp8' | 'bf16'; ratio: number; measured: boolean; source: string };
+
+/** The INT8 GEMM rate of `g` as a ratio to a measured GEMM, or undefined where vgsim has none (not NVIDIA Ampere, Ada, Hopper, Blackwell). */
+function int8Ratio(g: GpuSpec, shape?: { n: number; k: number }): Int8Ratio | undefined {
   if (g.tflops.fp8 !== undefined && isHopper(g)) {
     const byShape = shape ? HOPPER_INT8_OVER_FP8_BY_NK[`${shape.n},${shape.k}`] : undefined;
     return { reference: 'fp8', ratio: byShape ?? HOPPER_INT8_OVER_FP8, measured: true, source: `torch._int_mm over torch._scaled_mm on H100 SXM, ${byShape ? 'median over m at this (n, k)' : 'median over Wan\'s linear shapes'} (calibration/engines/h100-sxm.json); CUTLASS INT8 kernels assumed alike` };
@@ -36,5 +40,25 @@ export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): { r
     return { reference: 'fp8', ratio: 1, measured: false, source: 'INT8 and FP8 dense peaks are equal on Ada/Blackwell (L40S datasheet)' };
   }
   if (arch.includes('ampere')) return { reference: 'bf16', ratio: 2, measured: false, source: 'A100 datasheet: INT8 624 TOPS vs BF16 312 TFLOPS dense' };
-  throw new Error(`${g.name} has no INT8 tensor-core rate in vgsim (INT8 GEMMs are priced on Ampere, Ada, Hopper and Blackwell)`);
+  return undefined;
+}
+
+/**
+ * Why `g` cannot run quantised GEMMs of `dtype` (message and hint naming what it can run), or undefined if it
+ * can: fp8 needs FP8 tensor cores, int8 a rate vgsim prices (above). Checked before any pricing (estimate-setup.ts).
+ */
+export function linearDtypeProblem(g: GpuSpec, dtype: string): { message: string; hint: string } | undefined {
+  const runs = ['bf16', ...(g.tflops.fp8 !== undefined ? ['fp8'] : []), ...(int8Ratio(g) ? ['int8'] : [])];
+  const hint = `dtypes it runs: ${runs.join(', ')}; ${dtype} needs ${dtype === 'fp8' ? 'an NVIDIA Ada, Hopper or Blackwell or an AMD MI300-class GPU' : 'an NVIDIA Ampere, Ada, Hopper or Blackwell GPU (e.g. h100-sxm, a100-sxm, l40s)'}`;
+  if (dtype === 'fp8' && g.tflops.fp8 === undefined) return { message: `${g.name} has no fp8 tensor cores`, hint };
+  if (dtype === 'int8' && !int8Ratio(g)) return { message: `${g.name} has no INT8 tensor-core rate in vgsim`, hint };
+  return undefined;
+}
+
+export function int8GemmRatio(g: GpuSpec, shape?: { n: number; k: number }): Int8Ratio {
+  const r = int8Ratio(g, shape);
+  if (r) return r;
+  // an input error (exit 2) wherever an int8 dtype reaches here unchecked
+  const problem = linearDtypeProblem(g, 'int8')!;
+  throw new InputError([{ source: 'request', path: 'dtype', message: problem.message, hint: problem.hint }]);
 }

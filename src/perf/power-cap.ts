@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { packagePath } from '../package-files.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { getGpu } from '../hardware/catalog.ts';
+import { InputError } from '../errors.ts';
 
 const DIR = packagePath('calibration', 'power');
 const REF = 'h100-sxm';
@@ -190,7 +191,8 @@ export function powerLimitProblem(gpu: GpuSpec, capW: number): { message: string
  */
 export function capEffect(gpu: GpuSpec, capW: number, uncappedW: number, uncappedClockMHz?: number): CapEffect {
   const problem = powerLimitProblem(gpu, capW);
-  if (problem) throw new RangeError(`${problem.message}; ${problem.hint}`);
+  // an input error (exit 2), not an internal one, wherever a cap reaches here unchecked
+  if (problem) throw new InputError([{ source: 'request', path: 'power_limit_w', message: problem.message, hint: problem.hint }]);
   const curve = powerCurveFor(gpu);
   const notes: string[] = [];
   if (capW >= uncappedW) return { capW, clockRatio: 1, clockMHz: uncappedClockMHz, notes };

@@ -11,6 +11,7 @@ import type { Scenario } from './schema.ts';
 import type { PathKey } from './yaml-source.ts';
 import { poolsOf } from './pools.ts';
 import { MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
+import { canonicalId, listNodes } from '../hardware/catalog.ts';
 
 type Locate = (path: readonly PathKey[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 
@@ -108,8 +109,33 @@ export function checkBounds(s: Scenario, locate: Locate): InputIssue[] {
   const watts = (path: PathKey[], v: { idle?: number; busy?: number }) => {
     for (const k of ['idle', 'busy'] as const) check([...path, k], v[k], { max: 20_000, why: 'a node\'s non-GPU parts draw at most 20 kW; a whole DGX B200, GPUs included, is 14.3 kW', hint: 'W of CPUs, DRAM, NICs, switches and fans, about 1–3 kW for an 8-GPU server' });
   };
-  if (overhead && ('idle' in overhead || 'busy' in overhead)) watts(['power', 'node_overhead_w'], overhead as { idle?: number; busy?: number });
+  const forAll = overhead && ('idle' in overhead || 'busy' in overhead);
+  if (forAll) watts(['power', 'node_overhead_w'], overhead as { idle?: number; busy?: number });
   else if (overhead) for (const [type, v] of Object.entries(overhead as Record<string, { idle?: number; busy?: number }>)) watts(['power', 'node_overhead_w', type], v);
+  // idle at most busy, on each node type of the cluster, with the catalog's figure where one of the two is not given
+  // (a field already out of range is reported once, for that)
+  const reported = new Set<string>(issues.map((i) => i.path));
+  const inCluster = (id: string) => s.cluster.nodes.some((c) => {
+    try {
+      return canonicalId('node', c.type) === id;
+    } catch {
+      return false; // reported by checkIds
+    }
+  });
+  for (const spec of overhead ? listNodes().filter((n) => inCluster(n.id)) : []) {
+    const path: PathKey[] = forAll ? ['power', 'node_overhead_w'] : ['power', 'node_overhead_w', spec.id];
+    const mine = forAll ? (overhead as { idle?: number; busy?: number }) : (overhead as Record<string, { idle?: number; busy?: number }>)[spec.id];
+    if (mine === undefined || (mine.idle === undefined && mine.busy === undefined)) continue;
+    const idle = mine.idle ?? spec.nonGpuPowerW.idle;
+    const busy = mine.busy ?? spec.nonGpuPowerW.busy;
+    const field: PathKey[] = [...path, mine.idle !== undefined ? 'idle' : 'busy'];
+    const key = field.join('.');
+    if (idle > busy && !reported.has(key)) {
+      reported.add(key);
+      const given = (k: 'idle' | 'busy') => (mine[k] !== undefined ? `${fmt(mine[k]!)} W` : `${fmt(spec.nonGpuPowerW[k])} W (the catalog's for ${spec.id})`);
+      issues.push({ ...locate(field), path: key, message: `idle ${given('idle')} is above busy ${given('busy')}: a node's non-GPU parts draw at least as much busy as idle`, hint: 'idle <= busy; give both to replace the catalog\'s figures' });
+    }
+  }
   check(['power', 'pue'], s.power.pue, { max: 3, why: 'a PUE is at most 3; the global average is 1.58 (Uptime Institute survey 2023)', hint: 'e.g. 1.2 for a modern facility' });
   issues.push(...costBounds(s, check));
   return issues;

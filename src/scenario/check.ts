@@ -9,6 +9,7 @@ import type { LoadedScenario } from './load.ts';
 import type { PathKey } from './yaml-source.ts';
 import { listLinks, listNodes, canonicalId, getGpu } from '../hardware/catalog.ts';
 import { powerLimitProblem } from '../perf/power-cap.ts';
+import { linearDtypeProblem } from '../perf/linear-quant-rates.ts';
 import { listModels } from '../workload/request.ts';
 import { poolsOf, poolPlan, autoscalesOf, poolModelIds } from './pools.ts';
 import { parsePlan, planGpus } from '../parallel/plan.ts';
@@ -105,6 +106,12 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       // the pool's engine runs this layout and these knobs for each model it serves (vgsim list engines)
       const spec = poolInferenceSpec(s.inference, p);
       const where = (key: string): PathKey[] => (key === 'parallel' ? [...base, 'parallel'] : p.inference && key in p.inference ? [...base, 'inference', key] : key === 'engine' && p.engine ? [...base, 'engine'] : key in s.inference ? ['inference', key] : [...base, 'engine']);
+      // quantised linears the pool's GPU has no rate for (no fp8 tensor cores, no priced INT8): the run exited 1
+      const gpu = nodeId ? getGpu(listNodes().find((x) => x.id === nodeId)!.gpu) : undefined;
+      for (const key of ['dtype', 'text_encoder_dtype'] as const) {
+        const problem = gpu && spec[key] ? linearDtypeProblem(gpu, spec[key]) : undefined;
+        if (problem) at(where(key), `${problem.message} (node type ${nodeId})`, problem.hint);
+      }
       for (const id of poolModelIds(p, s.model)) {
         if (!nodeId || !knownModel(id)) continue;
         try {
@@ -121,6 +128,12 @@ export function checkScenario(loaded: LoadedScenario, readable?: (absPath: strin
       for (const i of e.issues) at([...base, 'parallel'], i.message, i.hint);
     }
     if (nodeId) used.set(nodeId, (used.get(nodeId) ?? 0) + p.replicas * dp * perReplica);
+    // a pool's own power limit applies to its node type's GPU (the scenario-level one is checked below for every node type)
+    const poolCap = p.inference?.power_limit_w;
+    if (poolCap !== undefined && nodeId) {
+      const problem = powerLimitProblem(getGpu(listNodes().find((x) => x.id === nodeId)!.gpu), poolCap);
+      if (problem) at([...base, 'inference', 'power_limit_w'], `${problem.message} (node type ${nodeId})`, problem.hint);
+    }
     if (p.models) {
       // shared replicas (src/serving/model-swap.ts) hold every model in host memory from the start
       if (p.model !== undefined) at([...base, 'models'], 'give model (one model) or models (a shared pool), not both');

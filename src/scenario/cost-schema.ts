@@ -18,20 +18,23 @@ const SERVER_MAX = usdPositive(1e8, 'a whole GB200 NVL72 rack lists at $2-3M');
 const PART_MAX = (positive: boolean) => (positive ? usdPositive : usd)(1e7, 'no GPU or server chassis costs $10M');
 const FABRIC_MAX = usd(MAX_FABRIC_USD, 'a 64-port NDR switch is $36-50k');
 const CAPEX_MAX = usd(1e11, 'a gigawatt AI campus is ~$40B');
-/** One price, or one per catalog id: a key the catalog does not know priced nothing, silently. */
-const perNodeType = <T extends z.ZodType>(v: T, kind: 'node' | 'gpu') => z.union([v, z.record(z.string(), v).superRefine((rec, ctx) => {
+/**
+ * One value, or one per catalog id: a key the catalog does not know priced nothing, silently. Also the shape of
+ * power.node_overhead_w (`what`: what is looked up by id; `error`: the message when neither shape fits).
+ */
+export const perNodeType = <T extends z.ZodType>(v: T, kind: 'node' | 'gpu', what = 'prices', error?: string) => z.union([v, z.record(z.string(), v).superRefine((rec, ctx) => {
   for (const key of Object.keys(rec)) {
     try {
       // prices are looked up by catalog id: an alias (dgx-b200 for dgx-b200-8) priced nothing, silently
       const id = canonicalId(kind, key);
-      if (id !== key) ctx.addIssue({ code: 'custom', path: [key], message: `write the catalog id "${id}" for "${key}" (prices are looked up by id)` });
+      if (id !== key) ctx.addIssue({ code: 'custom', path: [key], message: `write the catalog id "${id}" for "${key}" (${what} are looked up by id)` });
     } catch {
       const ids = (kind === 'node' ? listNodes() : listGpus()).map((x) => x.id);
       const near = didYouMean(key, ids);
       ctx.addIssue({ code: 'custom', path: [key], message: `unknown ${kind === 'node' ? 'node type' : 'GPU'} "${key}"${near ? ` (${near})` : ` (see: vgsim list ${kind}s)`}` });
     }
   }
-})]);
+})], error ? { error } : undefined);
 
 export const CostSchema = z
   .strictObject({

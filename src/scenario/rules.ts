@@ -66,6 +66,13 @@ export function checkRules(s: Scenario, locate: Locate): InputIssue[] {
     for (const t of targets) {
       const size = pools[poolNames.indexOf(t)]!.replicas;
       if (a.min_replicas > size) at([...base, 'min_replicas'], `min_replicas (${a.min_replicas}) is above pool "${t}"'s ${size} replica${size === 1 ? '' : 's'}`, `raise the pool's replicas or lower min_replicas to at most ${size}`);
+      // the autoscaler wakes only the pool's own replicas: a larger maximum was cut to the pool without a word
+      if (a.max_replicas !== undefined && a.max_replicas > size) at([...base, 'max_replicas'], `max_replicas (${a.max_replicas}) is above pool "${t}"'s ${size} replica${size === 1 ? '' : 's'}: the autoscaler wakes only the pool's replicas`, `lower max_replicas to at most ${size} or leave it out, or raise the pool's replicas to ${a.max_replicas}`);
+    }
+    // utilization and slo_risk are fractions: a threshold above 1 never fires (the pool stayed at min_replicas);
+    // scale_down_at is then held to at most scale_up_at below
+    if (a.metric !== 'queue_length' && a.scale_up_at > 1) {
+      at([...base, 'scale_up_at'], `scale_up_at (${a.scale_up_at}) is above 1, but ${a.metric} is a fraction (${a.metric === 'utilization' ? 'busy share of the active replicas' : 'share of waiting requests predicted to miss their SLO'}), so it would never fire`, 'a fraction between 0 and 1, e.g. 0.8; or metric: queue_length for a count of waiting requests');
     }
     if (a.scale_down_at > a.scale_up_at) at([...base, 'scale_down_at'], `scale_down_at (${a.scale_down_at}) is above scale_up_at (${a.scale_up_at}): a metric between them would scale up and down at once`, 'scale_down_at <= scale_up_at');
   });

@@ -16,8 +16,8 @@ import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
-import { CostSchema } from './cost-schema.ts';
-import { MAX_HOST_DISPATCH_US } from '../input-bounds.ts';
+import { CostSchema, perNodeType } from './cost-schema.ts';
+import { MAX_CURVE_X, MAX_HOST_DISPATCH_US, MAX_MIX_WEIGHT } from '../input-bounds.ts';
 
 export { CostSchema } from './cost-schema.ts';
 
@@ -89,7 +89,7 @@ export const InferenceSchema = z
 
 export const RequestClassSchema = z.strictObject({
   name: z.string().optional().describe('label used in reports (default: resolution/frames/steps)'),
-  weight: z.number().positive().default(1).describe('relative share of arrivals'),
+  weight: z.number().positive().max(MAX_MIX_WEIGHT, `at most ${MAX_MIX_WEIGHT.toLocaleString('en-US')}: weights are relative shares, and their sum must stay finite`).default(1).describe('relative share of arrivals'),
   model: z.string().optional().describe('model id of this class (default: the scenario model)'),
   resolution: resolution.optional(),
   frames: positiveInt.optional().describe('frames per video (4n+1 for Wan, e.g. 81)'),
@@ -121,7 +121,7 @@ export const ArrivalsSchema = z.discriminatedUnion('process', [
 export const CurveSchema = z
   .union([
     z.enum(['flat', 'diurnal', 'office-hours']),
-    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().describe('rate multiplier') })).min(1),
+    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().max(MAX_CURVE_X, `at most ${MAX_CURVE_X.toLocaleString('en-US')}: multipliers are relative (the curve is normalised to a mean of 1)`).describe('rate multiplier') })).min(1),
   ])
   .default('flat')
   .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day');
@@ -315,11 +315,8 @@ export const ScenarioSchema = z
     power: z
       .strictObject({
         pue: z.number().min(1).optional().describe('facility power / IT power (default from the catalog: 1.2)'),
-        node_overhead_w: z
-          .union([
-            NODE_OVERHEAD,
-            z.record(z.string(), NODE_OVERHEAD),
-          ], { error: 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)' })
+        // keyed by catalog id, as cost.server_price_usd: an alias or unknown node type was ignored, silently
+        node_overhead_w: perNodeType(NODE_OVERHEAD, 'node', 'node overheads', 'expected {idle: W, busy: W} for every node, or {node-type: {idle: W, busy: W}}, each 0 to 100,000 W (a whole 8-GPU node draws 6-14 kW)')
           .optional()
           .describe('non-GPU power of a node (CPUs, DRAM, NICs, NVSwitches, fans, storage), W at idle and with all GPUs busy; for every node or {node-type: {...}} (default: the catalog, derived from wall measurements, so PSU losses are inside)'),
         psu_efficiency: z.number().gt(0.5).max(1).optional().describe('only if your node_overhead_w and the GPU board powers are DC-side: wall power = DC power / efficiency (e.g. 0.94 for 80 PLUS Titanium at typical load)'),

@@ -3,7 +3,7 @@
  * file:line:col.
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
+import { LineCounter, parseDocument, visit, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import { InputError, type InputIssue } from '../errors.ts';
 
 /** Aliases may expand a document this many times at most (the yaml library's guard against "billion laughs"). */
@@ -67,10 +67,19 @@ export class YamlSource {
   }
 
   static parse(file: string, text: string): YamlSource {
+    // CR-only line endings (classic Mac OS): the parser reads the whole file as its first line (with a comment
+    // first, as one comment), which gave a page of unrelated errors
+    const cr = /\r(?!\n)/.exec(text);
+    if (cr) {
+      const line = text.slice(0, cr.index).split('\n').length;
+      throw new InputError([{ source: file, line, col: cr.index - text.lastIndexOf('\n', cr.index - 1), path: '', message: 'line endings: a carriage return (CR) without a line feed ends this line; scenario files use LF or CRLF line endings', hint: "convert the file, e.g. tr '\\r' '\\n' < old.yaml > new.yaml" }]);
+    }
     const lines = new LineCounter();
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const issues: InputIssue[] = doc.errors.map((e) => {
       const pos = lines.linePos(e.pos[0]);
+      // the parser's own stack overflow (lists or mappings thousands of levels deep) is a property of the file
+      if (isStackOverflow(e.message)) return { source: file, line: pos.line, col: pos.col, path: '', ...TOO_DEEP };
       return { source: file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
     });
     if (issues.length > 0) throw new InputError(issues);
@@ -78,12 +87,21 @@ export class YamlSource {
     try {
       source.value();
     } catch (e) {
+      if (isStackOverflow(e instanceof Error ? e.message : String(e))) throw new InputError([{ source: file, path: '', ...TOO_DEEP }]);
       // an alias without its anchor (*nope), or aliases that expand a value more than MAX_ALIAS_COUNT times
       const message = (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
       const alias = /: (\S+)$/.exec(message)?.[1];
       const at = alias !== undefined ? text.indexOf(`*${alias}`) : -1;
       throw new InputError([{ source: file, ...(at >= 0 ? lines.linePos(at) : {}), path: '', message: `YAML: ${message}`, hint: `define an anchor (&name) before its alias (*name); aliases may repeat values at most ${MAX_ALIAS_COUNT} times` }]);
     }
+    // a merge key (<<: *anchor, YAML 1.1) is read as a field named "<<": say what it is and what to use instead
+    const merges: InputIssue[] = [];
+    visit(doc, {
+      Pair: (_, pair) => {
+        if (isScalar(pair.key) && pair.key.value === '<<' && pair.key.range) merges.push({ source: file, ...lines.linePos(pair.key.range[0]), path: '', message: 'YAML merge keys (<<) are not supported', hint: 'to inherit fields, extends: another scenario file, whose mappings merge key by key; else write the fields out' });
+      },
+    });
+    if (merges.length) throw new InputError(merges);
     return source;
   }
 
@@ -125,6 +143,9 @@ export class YamlSource {
     return range ? this.lines.linePos(range[0]) : undefined;
   }
 }
+
+const isStackOverflow = (message: string) => /maximum call stack size exceeded/i.test(message);
+const TOO_DEEP = { message: 'YAML: the nesting is too deep (lists or mappings inside each other thousands of levels down)', hint: 'a scenario nests a few levels deep: is this the right file?' };
 
 function childOf(node: unknown, key: PathKey): unknown {
   if (isMap(node)) {

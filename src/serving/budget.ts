@@ -176,7 +176,7 @@ export function estimateBudget(state: ClusterState, o: BudgetOptions): BudgetEst
 }
 
 const fmt = (x: number) => (x >= 1e5 ? x.toExponential(1).replace('e+', 'e') : Math.round(x).toLocaleString('en-US'));
-const rate = (perS: number) => `${fmt(perS * 3600)}/h`;
+const rate = (perS: number) => (Number.isFinite(perS * 3600) ? `${fmt(perS * 3600)}/h` : `${fmt(perS)}/s`);
 
 /** Refuses a run whose estimate passes a limit (InputError with the estimate, the limit and the --set). */
 export function checkBudget(state: ClusterState, o: BudgetOptions, locate: Locate): BudgetEstimate {
@@ -189,21 +189,30 @@ export function checkBudget(state: ClusterState, o: BudgetOptions, locate: Locat
   const rateKey = a.process === 'trace' ? 'file' : (['rate_per_hour', 'rate_per_min', 'rate_per_s'] as const).find((k) => a[k] !== undefined);
   const traffic: string[] = ['workload', 'arrivals', ...(rateKey ? [rateKey] : [])];
   const driver: (string | number)[] = e.arrivals * e.eventsPerRequest >= e.samples * e.sampleWork ? traffic : ['output', 'sample_interval_s'];
-  if (e.serviceRatePerS > 0 && e.offeredPerS > limits.max_overload * e.serviceRatePerS) {
+  // (an overload past any number is the out-of-range case below, with no limit to raise)
+  if (e.serviceRatePerS > 0 && e.offeredPerS > limits.max_overload * e.serviceRatePerS && Number.isFinite(e.offeredPerS / e.serviceRatePerS)) {
     issues.push({
       ...locate(traffic), path: traffic.join('.'),
       message: `the offered load (${rate(e.offeredPerS)}) is ${fmt(e.offeredPerS / e.serviceRatePerS)}× what the cluster can ever serve (${rate(e.serviceRatePerS)}, every replica busy at its largest batch); the limit is ${fmt(limits.max_overload)}× (limits.max_overload)`,
       hint: `a saturation study needs 2–10×; lower the rate, add replicas, or --set limits.max_overload=${fmt(Math.ceil(e.offeredPerS / e.serviceRatePerS))}`,
     });
   }
-  if (e.events > limits.max_events) {
+  if (!Number.isFinite(e.events) || !Number.isFinite(e.memoryMb)) {
+    // no count to give and no limit worth raising: say what is out of range (it printed "Infinity" and
+    // suggested --set limits.max_events=Infinity, which no scenario can hold)
+    issues.push({
+      ...locate(traffic), path: traffic.join('.'),
+      message: `the rate or the duration is out of range: ${rate(e.offeredPerS)} over ${fmt(s.duration)} s gives more arrivals${e.drainS > 0 ? ' and a longer drain' : ''} than any run can count (the limit is ${fmt(limits.max_events)} events, limits.max_events)`,
+      hint: 'lower the rate or shorten duration',
+    });
+  } else if (e.events > limits.max_events) {
     issues.push({
       ...locate(driver), path: driver.join('.'),
       message: `the run would process about ${fmt(e.events)} events (${fmt(e.arrivals)} arrivals × ${e.eventsPerRequest.toFixed(0)} events each, ${fmt(e.samples)} time-series samples${e.sampleWork >= 2 ? ` counted as ${fmt(e.sampleWork)} events each (every node, replica${o.monitoring ? ' and monitored GPU' : ''})` : ''}${e.drainS > 0 ? `, a ${fmt(e.drainS / 3600)} h drain` : ''}); the limit is ${fmt(limits.max_events)} (limits.max_events)`,
       hint: `${driver[0] === 'output' ? 'sample less often (a larger output.sample_interval_s), shorten duration' : `shorten duration, lower the rate${s.scheduling.granularity === 'step' ? ', use scheduling.granularity: stage' : ''}`}, or raise the limit: --set limits.max_events=${fmt(e.events * 1.2)}`,
     });
   }
-  if (e.memoryMb > limits.max_memory_mb) {
+  if (Number.isFinite(e.events) && e.memoryMb > limits.max_memory_mb) {
     issues.push({
       ...locate(driver), path: driver.join('.'),
       message: `the run would keep about ${fmt(e.memoryMb)} MB (${o.records ? `${fmt(e.arrivals)} per-request records, ` : ''}${fmt(e.backlog)} waiting requests, ${fmt(e.samples)} samples${o.monitoring ? ' with every GPU\'s monitoring series' : ''}); the limit is ${fmt(limits.max_memory_mb)} MB (limits.max_memory_mb)`,

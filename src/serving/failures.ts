@@ -43,7 +43,18 @@ export function drawRepair(f: FailureSpec, r: RandomStream): number {
 }
 
 export class Failures {
+  /** Drills (failures.events) that have happened so far. */
+  private drillsDone = 0;
   constructor(private readonly state: ClusterState) {}
+
+  /** Drills at or after the end of the run `end` (s), which never happened: a note, else undefined (as a trace's rows past the duration get). */
+  drillsAfterEnd(end: number): string | undefined {
+    const events = this.state.scenario.failures?.events ?? [];
+    const missed = events.length - this.drillsDone;
+    if (missed <= 0) return undefined;
+    const drain = this.state.scenario.drain ? ' and its drain' : '';
+    return `${missed} of the ${events.length} failure drills (failures.events) are at or after the end of the run (${end.toFixed(0)} s: the duration${drain}) and did not happen; move them within the run or raise duration to include them`;
+  }
 
   /**
    * Starts the renewal processes (GPUs of every node, then nodes, then links) and schedules the drill; a drill
@@ -71,6 +82,7 @@ export class Failures {
       }
       const unit = ev.what === 'gpu' ? this.gpu(n, ev.gpu) : ev.what === 'node' ? this.node(n) : this.link(n);
       sim.scheduleAt(ev.at, () => {
+        this.drillsDone++;
         const outage = this.outage(unit, () => ev.repair_after);
         sim.schedule(outage.repairS, outage.repair);
       });

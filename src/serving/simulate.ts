@@ -259,6 +259,9 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
       if (opts.samples) result.samples = state.recorder.samples(state.classes);
       const beyond = arrivals.traceBeyondWindow();
       if (beyond) result.warnings.push(beyond);
+      // (a partial run says where it stopped instead)
+      const drills = stoppedBecause !== undefined && phase !== 'done' ? undefined : failures.drillsAfterEnd(end);
+      if (drills) result.warnings.push(drills);
       if (stoppedBecause !== undefined && phase !== 'done') {
         result.partial = { reason: stoppedBecause, at_s: end };
         result.warnings.push(`partial run: stopped (${stoppedBecause}) at simulated time ${end.toFixed(1)} s of ${s.duration} s; ${state.recorder.inFlight} requests were still in flight`);

@@ -376,10 +376,10 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         const field = pool.stageProfile ? 'stage_times' : 'parallel';
-        // an inference knob the GPU cannot run (attention kernel, fp8): where the pool or the scenario sets it
+        // an inference knob the GPU cannot run (attention kernel, fp8, int8): where the pool or the scenario sets it
         const poolInference = (Array.isArray(s.deployment) ? s.deployment[pi] : s.deployment)?.inference;
         for (const i of e.issues) {
-          const knob = i.path === 'attention' || i.path === 'dtype' ? i.path : undefined;
+          const knob = i.path === 'attention' || i.path === 'dtype' || i.path === 'text_encoder_dtype' ? i.path : undefined;
           const at = knob ? (poolInference?.[knob] !== undefined ? [...path, 'inference', knob] : ['inference', knob]) : [...path, field];
           issues.push({ ...locate(at), path: at.join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
         }

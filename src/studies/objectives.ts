@@ -250,6 +250,8 @@ export function serviceBound(t: SloTerm, classes: readonly ServiceClass[]): numb
   if (mine.length === 0) return NaN;
   if (t.metric === 'attainment') {
     const withSlo = mine.filter((c) => c.slo_s !== undefined && c.slo_s !== null);
+    // no SLO to meet: attainment is undefined at any rate, so no run meets the objective (boundReason says why)
+    if (withSlo.length === 0 && mine.every((c) => c.slo_s === null)) return 0;
     const total = withSlo.reduce((a, c) => a + (t.cls !== undefined ? 1 : c.share), 0);
     if (!(total > 0)) return NaN;
     return withSlo.reduce((a, c) => a + (c.service_s <= c.slo_s! ? (t.cls !== undefined ? 1 : c.share) : 0), 0) / total;
@@ -284,6 +286,10 @@ function boundReason(t: SloTerm, b0: number, classes: readonly ServiceClass[]): 
   // the bound with digits enough to differ from the target as written ("18.0 min > p95<=1079.5")
   const shown = (x: number) => (x === b0 && t.metric !== 'attainment' ? formatMissPair(t, x, t.value)[0] : formatDuration(x));
   const b = b0;
+  if (t.metric === 'attainment' && !classes.some((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null)) {
+    const withSlo = classes.filter((c) => c.slo_s != null).map((c) => c.name);
+    return `${t.cls !== undefined ? `class "${t.cls}" has no SLO` : 'no class has an SLO'} (slo_s), so its attainment is undefined and ${t.text} cannot hold: give ${t.cls !== undefined ? 'the class' : 'a class'} an slo_s, or use a latency objective (e.g. ${t.cls !== undefined ? `${t.cls}.` : ''}p95<=1h)${t.cls !== undefined && withSlo.length ? `; classes with an SLO: ${withSlo.join(', ')}` : ''}`;
+  }
   if (t.metric === 'attainment') {
     const late = classes.filter((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null && c.service_s > c.slo_s);
     return `${late.map((c) => `the ${c.name} service time alone is ${formatDuration(c.service_s)} > its SLO ${formatDuration(c.slo_s!)}`).join('; ')}, so at most ${formatObjectiveValue(t, b)} of requests can meet their SLO, short of ${t.text}`;

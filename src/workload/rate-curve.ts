@@ -9,6 +9,8 @@
  * theorem); for a Gamma renewal base process it keeps the burstiness (cv) in operational time.
  */
 
+import { MAX_CURVE_X } from '../input-bounds.ts';
+
 export const DAY_S = 86_400;
 
 /**
@@ -78,6 +80,8 @@ export function dailyCurve(spec: CurveSpec | undefined): RateCurve {
   let area = 0;
   for (let i = 0; i + 1 < ts.length; i++) area += ((xs[i]! + xs[i + 1]!) / 2) * (ts[i + 1]! - ts[i]!);
   if (!(area > 0)) throw new Error('curve multipliers are all zero: no request would ever arrive');
+  // the scenario schema bounds each multiplier; a library caller past it would get a silently wrong curve (overflow)
+  if (raw.some(([, x]) => !(x <= MAX_CURVE_X))) throw new Error(`curve multipliers are at most ${MAX_CURVE_X.toExponential()} (they are relative: the curve is normalised to a mean of 1)`);
   const k = DAY_S / area;
   for (let i = 0; i < xs.length; i++) xs[i] = xs[i]! * k;
   const cum: number[] = [0];
