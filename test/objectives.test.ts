@@ -23,6 +23,19 @@ function run(over: Partial<ObjectiveInput['requests']> = {}): ObjectiveInput {
 }
 
 describe('checkObjectives', () => {
+  it('a quality floor: psnr>=X holds for exact stacks, reads the lowest published PSNR of the approximate pools, and fails one with none published', () => {
+    const [floor] = parseSlo('psnr>=25');
+    expect(floor).toMatchObject({ metric: 'psnr', op: '>=', value: 25 });
+    expect(checkObjectives({ ...run(), pools: [{ approximate: false, quality_psnr_db: null }] }, [floor!]).pass).toBe(true);
+    const low = checkObjectives({ ...run(), pools: [{ approximate: true, quality_psnr_db: 17.4 }, { approximate: false, quality_psnr_db: null }] }, [floor!]);
+    expect([low.pass, low.reason]).toEqual([false, 'published PSNR 17.4 dB < 25.0 dB']);
+    const unknown = checkObjectives({ ...run(), pools: [{ approximate: true, quality_psnr_db: null }] }, [floor!]);
+    expect([unknown.pass, unknown.reason]).toEqual([false, 'no published PSNR for the accelerations that change its video (floor 25.0 dB)']);
+    expect(() => parseSlo('psnr<=25')).toThrow(/a floor/);
+    expect(() => parseSlo('720p.psnr>=25')).toThrow(/not of a class/);
+    expect(() => parseSlo('psnr>=abc')).toThrow(/dB/);
+  });
+
   it('a miss shows digits enough to tell the value from its target ("18.0 min > 18.0 min" said nothing)', () => {
     expect(formatMissPair({ metric: 'p95' }, 1079.88, 1079.5)).toEqual(['1079.88 s', '1079.50 s']);
     expect(formatMissPair({ metric: 'p95' }, 1800, 600)).toEqual(['30.0 min', '10.0 min']);

@@ -100,7 +100,7 @@ function baseRatePerH(s: Scenario, probe: SimulationResult): number {
 
 /** The quantile an objective's estimate sits at (p95: 0.95; attainment a: a; mean: 0.5; max: 0.99), for the sample-size rule. */
 function ruleQuantile(t: SloTerm): number | undefined {
-  if (t.metric === 'completed') return undefined;
+  if (t.metric === 'completed' || t.metric === 'psnr') return undefined;
   if (t.metric === 'attainment') return Math.min(0.99, Math.max(0.5, t.value));
   if (t.metric === 'mean' || t.metric === 'wait_mean') return 0.5;
   if (t.metric === 'max') return 0.99;

@@ -21,7 +21,7 @@ import { didYouMean } from '../errors.ts';
 import { resolveClasses } from '../scenario/classes.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
-export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed';
+export type SloMetric = 'mean' | 'p50' | 'p90' | 'p95' | 'p99' | 'max' | 'wait_mean' | 'wait_p95' | 'wait_p99' | 'attainment' | 'completed' | 'psnr';
 
 export interface SloTerm {
   /** Request class name, or undefined for all requests. */
@@ -34,6 +34,8 @@ export interface SloTerm {
 
 const LATENCY: SloMetric[] = ['mean', 'p50', 'p90', 'p95', 'p99', 'max', 'wait_mean', 'wait_p95', 'wait_p99'];
 const SHARE: SloMetric[] = ['attainment', 'completed'];
+/** A quality floor: the lowest published PSNR (dB, against the full model) of the pools whose accelerations change the video. */
+const QUALITY: SloMetric[] = ['psnr'];
 
 /** The quantile a percentile metric names (p95 → 0.95), or undefined. */
 export function quantileOf(metric: SloMetric): number | undefined {
@@ -56,10 +58,15 @@ export function parseSlo(text: string): SloTerm[] {
     const m = /^(?:(.+)\.)?([a-z0-9_]+)\s*(<=|>=|<|>)\s*(.+)$/i.exec(raw);
     if (!m) throw new Error(`cannot read objective "${raw}": expected e.g. p95<=600, p99<=20m, attainment>=0.99 or <class>.p95<=1h`);
     const metric = m[2]!.toLowerCase() as SloMetric;
-    if (![...LATENCY, ...SHARE].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE].join(', ')}`);
+    if (![...LATENCY, ...SHARE, ...QUALITY].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE, ...QUALITY].join(', ')}`);
     const op = m[3]!.startsWith('<') ? '<=' : '>=';
     let value: number | undefined;
-    if (SHARE.includes(metric)) {
+    if (QUALITY.includes(metric)) {
+      value = Number(m[4]!.trim().replace(/\s*db$/i, ''));
+      if (!/^[0-9.]+(\s*db)?$/i.test(m[4]!.trim()) || !Number.isFinite(value) || value <= 0 || value > 100) throw new Error(`"${raw}": psnr is a floor in dB against the full model's video, e.g. psnr>=25`);
+      if (op === '<=') throw new Error(`"${raw}": a quality objective is a floor (>=), not a ceiling`);
+      if (m[1] !== undefined) throw new Error(`"${raw}": psnr is a property of the deployment, not of a class: write psnr>=${value}`);
+    } else if (SHARE.includes(metric)) {
       const v = m[4]!.trim();
       value = v.endsWith('%') ? Number(v.slice(0, -1)) / 100 : Number(v);
       if (!Number.isFinite(value) || value <= 0 || value > 1) throw new Error(`"${raw}": ${metric} is a share above 0 and at most 1 (or a percentage); a share of 0 holds at any rate`);
@@ -86,6 +93,8 @@ export interface ObjectiveInput {
   classes: readonly { name: string; arrived: number; completed: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
   /** The offered rate against the saturation bound: an overloaded run meets no objective (absent in records written before it). */
   load?: LoadBound;
+  /** Per pool: whether its accelerations change the video, and the lowest published PSNR of them (the psnr objective). */
+  pools?: readonly { approximate?: boolean; quality_psnr_db?: number | null }[];
 }
 
 /** The value of an objective's metric in a run (throws for an unknown class). */
@@ -110,6 +119,13 @@ export function sloValue(r: ObjectiveInput, t: SloTerm): number {
   }
   const done = r.requests.completed > 0;
   switch (t.metric) {
+    case 'psnr': {
+      // exact stacks meet any floor; an approximate one without a published figure cannot be shown to
+      const approx = (r.pools ?? []).filter((p) => p.approximate);
+      if (!approx.length) return Infinity;
+      const known = approx.map((p) => p.quality_psnr_db).filter((v): v is number => typeof v === 'number');
+      return known.length === approx.length ? Math.min(...known) : NaN;
+    }
     case 'mean': case 'p50': case 'p90': case 'p95': case 'p99': case 'max':
       return done ? r.latency_s[t.metric] : NaN;
     case 'wait_mean':
@@ -146,7 +162,9 @@ export function objectiveClassProblems(terms: readonly SloTerm[], s: Scenario): 
 
 /** A value of a term's metric as printed: a duration or a percentage. */
 export function formatObjectiveValue(t: Pick<SloTerm, 'metric'>, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return 'n/a';
+  if (t.metric === 'psnr' && v === Infinity) return 'exact';
+  if (v === null || !Number.isFinite(v)) return t.metric === 'psnr' ? 'no published quality' : 'n/a';
+  if (t.metric === 'psnr') return `${v.toFixed(1)} dB`;
   return SHARE.includes(t.metric) ? `${(v * 100).toFixed(1)}%` : formatDuration(v);
 }
 
@@ -156,6 +174,7 @@ export function formatMissPair(t: Pick<SloTerm, 'metric'>, v: number, target: nu
   const b = formatObjectiveValue(t, target);
   if (a !== b || !Number.isFinite(v)) return [a, b];
   if (SHARE.includes(t.metric)) return [`${(v * 100).toPrecision(6)}%`, `${(target * 100).toPrecision(6)}%`];
+  if (t.metric === 'psnr') return [`${v.toPrecision(6)} dB`, `${target.toPrecision(6)} dB`];
   return [`${v.toPrecision(6)} s`, `${target.toPrecision(6)} s`];
 }
 
@@ -183,7 +202,7 @@ export interface Verdict {
   shortfall: number;
 }
 
-const metricName = (t: SloTerm) => `${t.cls !== undefined ? `${t.cls} ` : ''}${t.metric === 'attainment' ? 'SLO attainment' : t.metric === 'completed' ? 'completed share' : t.metric.replace('_', ' ')}`;
+const metricName = (t: SloTerm) => `${t.cls !== undefined ? `${t.cls} ` : ''}${t.metric === 'attainment' ? 'SLO attainment' : t.metric === 'completed' ? 'completed share' : t.metric === 'psnr' ? 'published PSNR' : t.metric.replace('_', ' ')}`;
 
 /** Whether a run meets every objective, completed something, and lost at most `maxLossShare` of its arrivals; with the misses. */
 export function checkObjectives(r: ObjectiveInput, terms: readonly SloTerm[], maxLossShare = 0): Verdict {
@@ -197,7 +216,8 @@ export function checkObjectives(r: ObjectiveInput, terms: readonly SloTerm[], ma
     if (ok) continue;
     const shortfall = !Number.isFinite(v) ? Infinity : t.op === '<=' ? v / t.value - 1 : (t.value - v) / t.value;
     const [shown, target] = formatMissPair(t, v, t.value);
-    misses.push({ objective: t.text, value: Number.isFinite(v) ? v : null, target: t.value, shortfall, text: `${metricName(t)} ${shown} ${t.op === '<=' ? '>' : '<'} ${target}` });
+    const text = t.metric === 'psnr' && Number.isNaN(v) ? `no published PSNR for the accelerations that change its video (floor ${target})` : `${metricName(t)} ${shown} ${t.op === '<=' ? '>' : '<'} ${target}`;
+    misses.push({ objective: t.text, value: Number.isFinite(v) ? v : null, target: t.value, shortfall, text });
   }
   // a finite run of an overloaded cluster can meet a loose objective (it starts empty and drains): not a load it sustains
   const overload = overloadReason(r.load);
@@ -245,7 +265,7 @@ export interface ServiceClass {
  * waits, completed share).
  */
 export function serviceBound(t: SloTerm, classes: readonly ServiceClass[]): number {
-  if (t.metric.startsWith('wait_') || t.metric === 'completed') return NaN;
+  if (t.metric.startsWith('wait_') || t.metric === 'completed' || t.metric === 'psnr') return NaN;
   const mine = (t.cls !== undefined ? classes.filter((c) => c.name === t.cls) : classes).filter((c) => c.share > 0 || t.cls !== undefined);
   if (mine.length === 0) return NaN;
   if (t.metric === 'attainment') {

@@ -91,6 +91,7 @@ function pooledInput(runs: readonly SweepRecord[]): ObjectiveInput {
     slo_attainment: atts.length ? mean(atts) : null,
     // replicates differ in seed only: the same offered rate (a trace's count aside) and service times; the highest offered
     load: sums[0]!.load ? sums.map((s) => s.load).reduce((a, b) => (b && b.offered_rate_per_h > a.offered_rate_per_h ? b : a)) : undefined,
+    pools: sums[0]!.pools, // the same deployment in every replicate
     classes: names.map((name) => {
       const mine = sums.map((s) => s.classes.find((c) => c.name === name)).filter((c): c is RunSummary['classes'][number] => c !== undefined);
       const cl = pooled((r) => r.samples?.classes[name]?.latency_s);
