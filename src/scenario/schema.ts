@@ -17,7 +17,7 @@ import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
 import { CostSchema, perNodeType } from './cost-schema.ts';
-import { MAX_CURVE_X, MAX_HOST_DISPATCH_US, MAX_MIX_WEIGHT } from '../input-bounds.ts';
+import { MAX_BATCH, MAX_CURVE_X, MAX_HOST_DISPATCH_US, MAX_MIX_WEIGHT } from '../input-bounds.ts';
 
 export { CostSchema } from './cost-schema.ts';
 
@@ -153,7 +153,7 @@ export const PoolSchema = z.strictObject({
     .describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
-      max_batch: positiveInt.default(1).describe('requests of the same shape run together in one forward'),
+      max_batch: positiveInt.max(MAX_BATCH, `at most ${MAX_BATCH.toLocaleString('en-US')} requests in one forward (more than any serving engine batches)`).default(1).describe('requests of the same shape run together in one forward'),
       window_s: z.number().nonnegative().default(0).describe('how long the first waiting request may wait for companions'),
     })
     .optional()

@@ -22,8 +22,17 @@ export function fullBatch(pool: PoolState, cls: ClassState, path: (string | numb
   if (max <= 1) return {};
   const times = serviceOf(pool, cls, max);
   if (!times.fits) {
+    // memory grows with the batch: the largest that fits by bisection (a linear walk down from 1,024 priced a thousand batches)
     let fits = 0;
-    for (let b = max - 1; b >= 1 && fits === 0; b--) if (serviceOf(pool, cls, b).fits) fits = b;
+    let lo = 1;
+    let hi = max - 1;
+    while (lo <= hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (serviceOf(pool, cls, mid).fits) {
+        fits = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
     const at = [...path, 'batching', 'max_batch'];
     return {
       problem: {
