@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { InputError } from '../src/errors.ts';
-import { parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { MAX_SIDECAR_BYTES, parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
 import { fitOverheads } from '../src/calibration/fit.ts';
 import { issuesOf } from './support/issues.ts';
 import { distribution, quantile, servingMetrics } from '../src/calibration/metrics.ts';
@@ -297,6 +298,23 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(r.stderr).toContain(`${wrong}:1:1  not an observed trace`);
     const t = readObservedTrace(obsFile);
     expect(() => calibrate(loadScenario(SLEEP), t, [readObservedTrace(obsFile)], 'test/fixtures/serving')).toThrow(/is the trace the overheads are fitted on/);
+  });
+
+  it('the observed trace and its sidecar must be regular files of bounded size: a FIFO hung, /dev/zero ate 16 GB (fuzz pass 3)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-fifo-'));
+    execFileSync('mkfifo', [join(d, 'f.csv')]);
+    expect(issuesOf(() => readObservedTrace(join(d, 'f.csv')))[0]).toMatchObject({ source: join(d, 'f.csv'), message: expect.stringMatching(/^cannot read the observed trace: it is not a regular file/) });
+    expect(issuesOf(() => readObservedTrace('/dev/zero'))[0]!.message).toMatch(/not a regular file/);
+    expect(issuesOf(() => readObservedTrace(d))[0]).toMatchObject({ message: expect.stringMatching(/it is a directory/), hint: 'give the trace CSV inside it, e.g. load85.csv' });
+    // the sidecar a FIFO, or too large
+    writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));
+    execFileSync('mkfifo', [join(d, 'r.json')]);
+    expect(issuesOf(() => readObservedTrace(join(d, 'r.csv')))[0]).toMatchObject({ source: join(d, 'r.json'), message: expect.stringMatching(/^cannot read the observed trace's sidecar: it is not a regular file/) });
+    writeFileSync(join(d, 'big.csv'), readFileSync(obsFile, 'utf8'));
+    writeFileSync(join(d, 'big.json'), `{"x": "${'a'.repeat(MAX_SIDECAR_BYTES)}"}`);
+    expect(issuesOf(() => readObservedTrace(join(d, 'big.csv')))[0]!.message).toMatch(/a sidecar is at most 1,048,576/);
+    const r = vgsim(['replay', join(d, 'f.csv'), '--scenario', SLEEP]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('not a regular file')]);
   });
 
   it('a trace the server completed nothing of, or with a request twice, is an input error (it compared nothing, or twice)', () => {

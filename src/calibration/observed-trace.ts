@@ -8,9 +8,11 @@
  *   queue wait = dispatch_s − arrival_s (start_s when there is no dispatch time)
  *   occupancy  = finish_s − dispatch_s: how long the request held its worker
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
 import { InputError, type InputIssue } from '../errors.ts';
+import { readInputText } from '../input-file.ts';
+import { refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
 
 export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
 
@@ -68,19 +70,18 @@ export function sidecarPath(file: string): string {
   return file.replace(/\.csv$/i, '') + '.json';
 }
 
+/** The largest sidecar read (bytes): the harness writes about 2 kB. */
+export const MAX_SIDECAR_BYTES = 1 << 20;
+
 export function readObservedTrace(file: string): ObservedTrace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError([{ source: file, path: '', message: code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a folder, not an observed trace file' : (e as Error).message, ...(code === 'EISDIR' ? { hint: 'give the trace CSV inside it, e.g. load85.csv' } : {}) }]);
-  }
+  const refuse = refuseTrace(file, 'the observed trace');
+  const text = readInputText(file, TRACE_FILE, (message, hint) => refuse(message, hint ?? (/directory/.test(message) ? 'give the trace CSV inside it, e.g. load85.csv' : undefined)));
   const side = sidecarPath(file);
   let meta: Record<string, any> | undefined;
   if (existsSync(side)) {
+    const sideText = readInputText(side, { expected: 'a JSON file', noun: 'a sidecar', maxBytes: MAX_SIDECAR_BYTES, textOnly: true }, refuseTrace(side, "the observed trace's sidecar"));
     try {
-      meta = JSON.parse(readFileSync(side, 'utf8'));
+      meta = JSON.parse(sideText);
     } catch (e) {
       throw new InputError([{ source: side, path: '', message: `the sidecar is not valid JSON: ${(e as Error).message}` }]);
     }

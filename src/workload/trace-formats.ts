@@ -14,10 +14,10 @@
  * 1/rate starting at 0, as that benchmark's --request-rate does (iter_requests: one request every 1/rate s).
  * Every bad cell is reported with file:line and column name, all at once.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 import { parseResolution } from '../units.ts';
+import { readInputText, type InputFileKind } from '../input-file.ts';
 
 /** The scenario model a trace's model name stands for: `workload.trace_models` maps it, else it is its own id. */
 export function traceModelId(workload: { trace_models?: Record<string, string> }, name: string): string {
@@ -58,23 +58,17 @@ export const TIME_COLUMNS = ['timestamp_s', 'timestamp', 'arrival_s'];
 export const MAX_TRACE_BYTES = 2 ** 29 - 24;
 
 export function readTraceFile(file: string, opts: { ratePerS?: number } = {}): TraceFile {
-  const refuse = (why: string, hint?: string): never => {
-    throw new InputError([{ source: file, path: '', message: `cannot read the trace: ${why}`, ...(hint ? { hint } : {}) }]);
+  return parseTrace(readInputText(file, TRACE_FILE, refuseTrace(file, 'the trace')), file, opts);
+}
+
+/** What a trace file is (src/input-file.ts): a regular CSV file a string can hold. */
+export const TRACE_FILE: InputFileKind = { expected: 'a CSV file', noun: 'a trace', maxBytes: MAX_TRACE_BYTES, tooBigHint: 'split it, or replay a sample of it' };
+
+/** Refuses `file` as an InputError naming it: "cannot read <what>: <why>". */
+export function refuseTrace(file: string, what: string): (message: string, hint?: string) => never {
+  return (message, hint) => {
+    throw new InputError([{ source: file, path: '', message: `cannot read ${what}: ${message}`, ...(hint ? { hint } : {}) }]);
   };
-  let text = '';
-  try {
-    // checked before opening: opening a FIFO would block, a directory or a device is not a trace
-    const st = statSync(file);
-    if (st.isDirectory()) refuse('it is a directory, expected a CSV file');
-    if (!st.isFile()) refuse('it is not a regular file (a device, FIFO or socket), expected a CSV file');
-    if (st.size > MAX_TRACE_BYTES) refuse(`it is ${st.size.toLocaleString('en-US')} bytes, more than the ${MAX_TRACE_BYTES.toLocaleString('en-US')} a trace may have`, 'split it, or replay a sample of it');
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    refuse(code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? (e as Error).message);
-  }
-  return parseTrace(text, file, opts);
 }
 
 export function parseTrace(text: string, source: string, opts: { ratePerS?: number } = {}): TraceFile {
