@@ -317,6 +317,28 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('not a regular file')]);
   });
 
+  it('a sidecar field vgsim reads of the wrong type is an input error naming the file and field (workers: "x" exited 1)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-side-'));
+    writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));
+    const side = join(d, 'r.json');
+    const cases: [unknown, string, RegExp][] = [
+      [{ workers: 'x' }, 'workers', /^expected a list of worker objects, got "x"$/],
+      [{ workers: [null] }, 'workers.0', /^expected a worker object/],
+      [{ workers: [{ gpu_name: 7 }] }, 'workers.0.gpu_name', /^expected a string, got 7$/],
+      [{ server: 'x' }, 'server', /^expected an object/],
+      [{ server: { workers: '2' } }, 'server.workers', /^expected a number, got "2"$/],
+      [{ host: { cpu: [] } }, 'host.cpu', /^expected a string/],
+      [[1], '', /^expected a JSON object/],
+    ];
+    for (const [doc, path, message] of cases) {
+      writeFileSync(side, JSON.stringify(doc));
+      expect(issuesOf(() => readObservedTrace(join(d, 'r.csv')))[0]).toMatchObject({ source: side, path, message: expect.stringMatching(message) });
+    }
+    writeFileSync(side, JSON.stringify({ format: 'vgsim-observed-trace/1', workers: 'x' }));
+    const r = vgsim(['replay', join(d, 'r.csv'), '--scenario', SLEEP, '--set', 'deployment.replicas=1']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(`${side}  workers: expected a list of worker objects`)]);
+  });
+
   it('a trace the server completed nothing of, or with a request twice, is an input error (it compared nothing, or twice)', () => {
     const t = readObservedTrace(obsFile);
     const failed = { ...t, requests: t.requests.map((r) => ({ ...r, outcome: 'failed' as const })) };

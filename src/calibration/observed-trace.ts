@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
-import { InputError, type InputIssue } from '../errors.ts';
+import { InputError, shown, type InputIssue } from '../errors.ts';
 import { readInputText } from '../input-file.ts';
 import { refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
 
@@ -85,9 +85,42 @@ export function readObservedTrace(file: string): ObservedTrace {
     } catch (e) {
       throw new InputError([{ source: side, path: '', message: `the sidecar is not valid JSON: ${(e as Error).message}` }]);
     }
-    if (meta?.format !== undefined && meta.format !== OBSERVED_FORMAT) throw new InputError([{ source: side, path: 'format', message: `expected "${OBSERVED_FORMAT}", got ${JSON.stringify(meta.format)}` }]);
+    if (meta?.format !== undefined && meta.format !== OBSERVED_FORMAT) throw new InputError([{ source: side, path: 'format', message: `expected "${OBSERVED_FORMAT}", got ${shown(meta.format)}` }]);
+    const issues = sidecarIssues(meta, side);
+    if (issues.length) throw new InputError(issues);
   }
   return { file, meta, requests: parseObserved(text, file) };
+}
+
+/**
+ * The fields of the sidecar vgsim reads (replay's warnings and device line, the worker count), checked for their
+ * type: a `workers` that was not a list of objects crashed replay (exit 1). Other fields are the harness's own.
+ */
+function sidecarIssues(meta: unknown, source: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const bad = (path: string, expected: string, v: unknown) => issues.push({ source, path, message: `expected ${expected}, got ${shown(v)}`, hint: `the sidecar the harness writes beside the trace (${OBSERVED_FORMAT}, calibration/serving/README.md)` });
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(meta)) return bad('', 'a JSON object', meta), issues;
+  const fields = (obj: Record<string, unknown>, at: string, types: Record<string, 'string' | 'number' | 'boolean'>) => {
+    for (const [k, t] of Object.entries(types)) {
+      const v = obj[k];
+      if (v !== undefined && v !== null && typeof v !== t) bad(`${at}${k}`, `a ${t}`, v);
+    }
+  };
+  const section = (k: string, types: Record<string, 'string' | 'number' | 'boolean'>) => {
+    const v = meta[k];
+    if (v === undefined || v === null) return;
+    if (!isObject(v)) bad(k, 'an object', v);
+    else fields(v, `${k}.`, types);
+  };
+  section('server', { workers: 'number', routing: 'string', worker: 'string', device: 'string', threads: 'number', tiny: 'boolean' });
+  section('host', { cpu: 'string' });
+  const workers = meta.workers;
+  if (workers !== undefined && workers !== null) {
+    if (!Array.isArray(workers)) bad('workers', 'a list of worker objects', workers);
+    else workers.forEach((w, i) => (isObject(w) ? fields(w, `workers.${i}.`, { gpu_name: 'string', device: 'string' }) : bad(`workers.${i}`, 'a worker object ({device, gpu_name, ...})', w)));
+  }
+  return issues.slice(0, 20);
 }
 
 export function parseObserved(text: string, source: string): ObservedRequest[] {
