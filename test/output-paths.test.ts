@@ -2,11 +2,11 @@
  * Output paths a user gives (--out, --deploy, --write, --trace): a path the system will not make or write is an
  * input error (exit 2) that names the path and why, never an errno with exit 1, never a hang (src/make-dirs.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeDirs, OutputPathError } from '../src/make-dirs.ts';
+import { makeDirs, OutputPathError, writeOutputFile } from '../src/make-dirs.ts';
 import { reportError } from '../src/cli/main.ts';
 import { vgsimInProcess } from './support/cli.ts';
 
@@ -48,5 +48,20 @@ describe('the CLI reports file-system refusals on the user\'s paths with exit 2'
     writeFileSync(join(dir, 'file'), 'x');
     const r = await vgsimInProcess(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1', '--deploy', join(dir, 'file')]);
     expect([r.code, r.stderr]).toEqual([2, expect.stringMatching(/a file is in the way \(an output folder is needed here\); give another --deploy/)]);
+  });
+  it.runIf(existsSync('/dev/full'))('a full device: exit 2 naming the output (ENOSPC from a write carries no path: it exited 1 with none)', async () => {
+    expect(() => writeOutputFile('/dev/full', 'x')).toThrow(/^\/dev\/full: cannot write it: no space left on the device \(ENOSPC on write\)$/);
+    const r = await vgsimInProcess(['run', 'scenarios/default.yaml', '--set', 'duration=10m', '--trace', '/dev/full']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('error: /dev/full: cannot write it: no space left on the device')]);
+  });
+  it('a write error of an output written elsewhere names the output flags of the command line, exit 2', () => {
+    const err = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(reportError(err, ['node', 'vgsim', 'check', 'b.yaml', '--report=/x/r.json'])).toBe(2);
+      expect(String(spy.mock.calls[0]![0])).toBe('error: cannot write an output: no space left on the device (ENOSPC on write); the outputs given: --report /x/r.json\n');
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

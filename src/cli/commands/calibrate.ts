@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
@@ -7,6 +6,7 @@ import { calibrate, calibrationRuns, overheadsFile, stageTimesFile } from '../..
 import { progress } from '../../report/progress.ts';
 import { fitTable, hostFitText, validationTable } from '../../calibration/report.ts';
 import { collect, UsageError } from '../usage-error.ts';
+import { writeOutputFile } from '../../make-dirs.ts';
 
 export function registerCalibrate(program: Command): void {
   program
@@ -39,11 +39,11 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       }
       if (o.write) {
         const doc = overheadsFile(res, relative(dirname(resolve(o.write)), resolve(file)));
-        writeFileSync(o.write, JSON.stringify(doc, null, 1) + '\n');
+        writeOutputFile(o.write, JSON.stringify(doc, null, 1) + '\n');
         process.stderr.write(`wrote ${o.write}\n`);
       }
       if (o.writeStageTimes) {
-        writeFileSync(o.writeStageTimes, JSON.stringify(stageTimesFile(res, relative(dirname(resolve(o.writeStageTimes)), resolve(file))), null, 1) + '\n');
+        writeOutputFile(o.writeStageTimes, JSON.stringify(stageTimesFile(res, relative(dirname(resolve(o.writeStageTimes)), resolve(file))), null, 1) + '\n');
         process.stderr.write(`wrote ${o.writeStageTimes}\n`);
       }
       if (o.json) {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBaseline, type Baseline } from '../../check/baseline.ts';
@@ -10,7 +9,7 @@ import { InputError, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
 import { UsageError } from '../usage-error.ts';
-import { makeDirs } from '../../make-dirs.ts';
+import { makeDirs, writeOutputFile } from '../../make-dirs.ts';
 
 interface CheckFlags {
   update?: boolean;
@@ -75,7 +74,7 @@ Examples:
       const report = checkJson(results, wall, changes);
       if (o.report) {
         makeDirs(dirname(o.report));
-        writeFileSync(o.report, toJson(report));
+        writeOutputFile(o.report, toJson(report));
       }
       if (o.json) {
         process.stdout.write(toJson(report));

@@ -9,10 +9,10 @@ import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { runSummary } from '../../report/run-summary.ts';
 import { toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { writeOutputFile } from '../../make-dirs.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
 import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Denoise steps per request that --trace-ops expands into operators (keeps the file small). */
@@ -73,7 +73,7 @@ Examples:
       }
       if (o.trace !== undefined) {
         const target = typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
-        writeFileSync(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
+        writeOutputFile(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
         process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
       if (o.json) process.stdout.write(toJson(summaryOf(result, { wallTime: true })));
