@@ -317,6 +317,18 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('not a regular file')]);
   });
 
+  it("each request's cfg is simulated (replay built every request with the class's guidance) and a cfg that is not a boolean is a file:line error", () => {
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const noCfg = join(dir, 'no-cfg.csv');
+    writeFileSync(noCfg, [lines[0], ...lines.slice(1).map((l) => l.replace(',true,', ',False,'))].join('\n') + '\n');
+    expect(readObservedTrace(noCfg).requests.every((r) => r.cfg === false)).toBe(true);
+    const predicted = (file: string) => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1', 'deployment.stage_times=null'] }), readObservedTrace(file), { baseDir: 'test/fixtures/serving', replications: 1, diagnose: false }).report.predicted.latency_s.mean;
+    expect(predicted(noCfg)).toBeLessThan(predicted(obsFile) * 0.9);
+    const maybe = join(dir, 'maybe-cfg.csv');
+    writeFileSync(maybe, [lines[0], lines[1], lines[2]!.replace(',true,', ',maybe,'), ...lines.slice(3)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(maybe))[0]).toMatchObject({ source: maybe, line: 3, path: 'cfg', message: 'expected true or false, got "maybe"' });
+  });
+
   it('a sidecar field vgsim reads of the wrong type is an input error naming the file and field (workers: "x" exited 1)', () => {
     const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-side-'));
     writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));

@@ -37,6 +37,12 @@ describe('trace formats', () => {
     ]);
   });
 
+  it('cfg: true/false in any case or 1/0 is carried to the request; anything else is a file:line error at the column (it was read as true)', () => {
+    const t = parseTrace('timestamp_s,cfg\n0,true\n1,False\n2,0\n3,1\n4,\n', 'c.csv');
+    expect(t.rows.map((r) => r.cfg)).toEqual([true, false, false, true, undefined]);
+    expect(issuesOf(() => parseTrace('timestamp_s,cfg\n0,true\n1,maybe\n', 'c.csv'))[0]).toMatchObject({ source: 'c.csv', line: 3, path: 'cfg', message: 'expected true or false, got "maybe"', hint: 'true or false (any case), or 1 or 0' });
+  });
+
   it("observed traces: a completed request's worker time is its encode + denoise + decode (replay --observed-service)", () => {
     const head = 'request_id,model,width,height,frames,steps,arrival_s,encode_start_s,encode_end_s,denoise_start_s,denoise_end_s,decode_start_s,decode_end_s,outcome';
     const t = parseTrace(`${head}\n0,m,64,64,9,6,0.5,1.0,1.25,1.5,3.5,3.5,4.0,completed\n1,m,64,64,9,6,0.7,,,,,,,failed\n`, 'obs.csv');
@@ -105,6 +111,15 @@ describe('trace replay in the simulation', () => {
     expect(r.requests.completed).toBe(3);
     expect(r.slo_attainment).toBeCloseTo(2 / 3, 12);
     expect(r.classes.filter((c) => c.arrived > 0).map((c) => [c.slo_s, c.arrived])).toEqual([[S * 0.5, 1], [S * 2, 2]]);
+  });
+
+  it("a row's cfg is simulated: without guidance a request runs one DiT pass a step, not two (replay ignored it)", () => {
+    const file = join(dir, 'cfg.csv');
+    writeFileSync(file, 'timestamp_s,cfg\n0,true\n100000,false\n');
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=200000', `workload.arrivals={process: trace, file: ${file}}`] }).scenario, { records: true });
+    const [on, off] = r.records!.map((x) => x.finish - x.arrival);
+    expect(off!).toBeLessThan(on! * 0.75);
+    expect(r.classes.filter((c) => c.arrived > 0).map((c) => c.name)).toEqual([expect.not.stringMatching(/CFG/), expect.stringMatching(/ no CFG$/)]);
   });
 
   it('a bad trace row makes `vgsim run` exit 2 with file:line', () => {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
 import { InputError, shown, type InputIssue } from '../errors.ts';
 import { readInputText } from '../input-file.ts';
-import { refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
+import { BOOL_HINT, parseBoolCell, refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
 
 export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
 
@@ -175,9 +175,12 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   const outcome = cell('outcome');
   if (outcome !== 'completed' && outcome !== 'failed' && outcome !== 'dropped') at('outcome', `expected completed, failed or dropped, got "${outcome}"`);
   const sloMs = num('slo_ms', false);
+  // an empty cfg is the harness's default, guidance on
+  const cfg = cell('cfg') === '' ? true : parseBoolCell(cell('cfg'));
+  if (cfg === undefined) issues.push({ source, line: rec.line, col: 1, path: 'cfg', message: `expected true or false, got ${shown(cell('cfg'))}`, hint: BOOL_HINT });
   const r: ObservedRequest = {
     line: rec.line, id: cell('request_id'), model: cell('model'), width: int('width'), height: int('height'), frames: int('frames'), steps: int('steps'),
-    cfg: cell('cfg') !== 'false', arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],
+    cfg: cfg ?? true, arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],
     ...(sloMs !== undefined && sloMs > 0 ? { slo_s: sloMs / 1000 } : {}),
   };
   for (const [key, col] of Object.entries(TIME_COLUMNS)) {

@@ -2,7 +2,7 @@
  * Request traces vgsim replays as arrivals, in three formats, all read through the RFC 4180 reader
  * (src/csv.ts) with columns looked up by name (any order, any case):
  *
- *  - vgsim's own:     timestamp_s, [model, resolution | width,height, frames, steps, priority, slo_s | slo_ms]
+ *  - vgsim's own:     timestamp_s, [model, resolution | width,height, frames, steps, cfg, priority, slo_s | slo_ms]
  *  - observed traces: what calibration/serving writes (vgsim-observed-trace/1): arrival_s, request_id,
  *                     model, width, height, frames, steps, slo_ms, ... (the other columns are read by
  *                     src/calibration/observed-trace.ts)
@@ -15,7 +15,7 @@
  * Every bad cell is reported with file:line and column name, all at once.
  */
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
-import { InputError, type InputIssue } from '../errors.ts';
+import { InputError, shown, type InputIssue } from '../errors.ts';
 import { parseResolution } from '../units.ts';
 import { readInputText, type InputFileKind } from '../input-file.ts';
 
@@ -31,6 +31,8 @@ export interface TraceRow {
   height?: number;
   frames?: number;
   steps?: number;
+  /** Classifier-free guidance (two DiT passes a step); undefined: the class's. */
+  cfg?: boolean;
   priority?: number;
   /** Per-request latency SLO, seconds. */
   slo_s?: number;
@@ -140,6 +142,12 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   if ((row.width === undefined) !== (row.height === undefined)) at(row.width === undefined ? 'width' : 'height', 'width and height go together (or give resolution)');
   int('frames', ['frames', 'num_frames'], 1);
   int('steps', ['steps', 'num_inference_steps'], 1);
+  const cfg = cell('cfg');
+  if (cfg !== undefined) {
+    const b = parseBoolCell(cfg);
+    if (b === undefined) at('cfg', `expected true or false, got ${shown(cfg)}`, BOOL_HINT);
+    else row.cfg = b;
+  }
   int('priority', ['priority'], 0);
   if (row.priority !== undefined && row.priority > 9) at('priority', `expected 0..9, got ${row.priority}`);
   int('seed', ['seed'], Number.MIN_SAFE_INTEGER);
@@ -158,6 +166,14 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   if (cell('outcome') === 'completed' && Number.isFinite(stages) && stages > 0) row.service_s = stages;
   return issues.length > before ? undefined : row;
 }
+
+/** A boolean cell: true/false in any case (Python writes True), or 1/0; undefined for anything else. */
+export function parseBoolCell(v: string): boolean | undefined {
+  const s = v.trim().toLowerCase();
+  return s === 'true' || s === '1' ? true : s === 'false' || s === '0' ? false : undefined;
+}
+
+export const BOOL_HINT = 'true or false (any case), or 1 or 0';
 
 function checkOrder(rows: TraceRow[], recs: CsvRecord[], source: string, issues: InputIssue[]): void {
   let prev = -Infinity;
