@@ -329,6 +329,23 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(issuesOf(() => readObservedTrace(maybe))[0]).toMatchObject({ source: maybe, line: 3, path: 'cfg', message: 'expected true or false, got "maybe"' });
   });
 
+  it('observed traces: a renamed column is a warning of the replay with a did-you-mean, two SLO columns an error, a hex cell an error (all were silent)', () => {
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, [lines[0]!.replace(',dispatch_s,', ',dispatch,'), ...lines.slice(1)].join('\n') + '\n');
+    const col = lines[0]!.split(',').indexOf('dispatch_s') + 1;
+    const warning = `${renamed}:1:${col}  dispatch: not a column vgsim reads; ignored (did you mean "dispatch_s"?)`;
+    expect(readObservedTrace(renamed).warnings).toEqual([warning]);
+    expect(replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(renamed), { baseDir: 'test/fixtures/serving', replications: 1 }).report.warnings).toContain(warning);
+    const both = join(dir, 'both-slo.csv');
+    writeFileSync(both, [`${lines[0]},slo_s`, ...lines.slice(1).map((l) => `${l},5`)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(both))[0]).toMatchObject({ line: 1, path: 'slo_s', message: expect.stringMatching(/^columns slo_s and slo_ms both give the latency SLO/) });
+    const hex = join(dir, 'hex.csv');
+    const a = lines[0]!.split(',').indexOf('arrival_s');
+    writeFileSync(hex, [lines[0], lines[1]!.split(',').map((v, i) => (i === a ? '0x0' : v)).join(','), ...lines.slice(2)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(hex))[0]).toMatchObject({ line: 2, path: 'arrival_s', message: 'expected a number, got "0x0"' });
+  });
+
   it('a sidecar field vgsim reads of the wrong type is an input error naming the file and field (workers: "x" exited 1)', () => {
     const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-side-'));
     writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));

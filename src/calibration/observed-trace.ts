@@ -13,6 +13,8 @@ import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
 import { InputError, shown, type InputIssue } from '../errors.ts';
 import { readInputText } from '../input-file.ts';
 import { BOOL_HINT, parseBoolCell, refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
+import { checkHeader, OBSERVED_COLUMNS } from '../workload/trace-columns.ts';
+import { parseDecimal } from '../units.ts';
 
 export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
 
@@ -54,6 +56,8 @@ export interface ObservedTrace {
   /** The sidecar JSON, when present. */
   meta: Record<string, any> | undefined;
   requests: ObservedRequest[];
+  /** Columns the format does not have (ignored), with file:line:col and a did-you-mean where one is close. */
+  warnings?: string[];
 }
 
 const TIME_COLUMNS = {
@@ -89,7 +93,8 @@ export function readObservedTrace(file: string): ObservedTrace {
     const issues = sidecarIssues(meta, side);
     if (issues.length) throw new InputError(issues);
   }
-  return { file, meta, requests: parseObserved(text, file) };
+  const warnings: string[] = [];
+  return { file, meta, requests: parseObserved(text, file, warnings), warnings };
 }
 
 /**
@@ -123,7 +128,8 @@ function sidecarIssues(meta: unknown, source: string): InputIssue[] {
   return issues.slice(0, 20);
 }
 
-export function parseObserved(text: string, source: string): ObservedRequest[] {
+/** The requests of an observed trace; columns it does not read are added to `warnings`. */
+export function parseObserved(text: string, source: string, warnings: string[] = []): ObservedRequest[] {
   let table;
   try {
     table = readCsvTable(text);
@@ -134,6 +140,9 @@ export function parseObserved(text: string, source: string): ObservedRequest[] {
   const required = ['request_id', 'arrival_s', 'outcome', 'width', 'height', 'frames', 'steps'];
   const missing = required.filter((c) => !table.has(c));
   if (missing.length) throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint: `the format is ${OBSERVED_FORMAT} (calibration/serving/README.md)` }]);
+  const header = checkHeader(table, OBSERVED_COLUMNS, source);
+  if (header.issues.length) throw new InputError(header.issues);
+  warnings.push(...header.warnings);
   const issues: InputIssue[] = [];
   const out: ObservedRequest[] = [];
   let prevArrival = -Infinity;
@@ -163,8 +172,8 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
       if (required) at(name, 'missing');
       return undefined;
     }
-    const n = Number(v);
-    if (!Number.isFinite(n)) at(name, `expected a number, got "${v}"`);
+    const n = parseDecimal(v);
+    if (!Number.isFinite(n)) at(name, `expected a number, got ${shown(v)}`);
     return n;
   };
   const int = (name: string) => {

@@ -40,6 +40,11 @@ export class Arrivals {
     return `${total - within} of the trace's ${total} rows arrive at or after the duration (${this.state.scenario.duration} s) and are not simulated; raise duration to replay them`;
   }
 
+  /** What reading a replayed trace noticed (columns it ignores). */
+  traceWarnings(): string[] {
+    return this.process instanceof TraceArrivals ? this.process.warnings : [];
+  }
+
   /** Schedules the first arrival. */
   start(): void {
     const first = this.process.next(0);

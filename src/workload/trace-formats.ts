@@ -16,8 +16,9 @@
  */
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
 import { InputError, shown, type InputIssue } from '../errors.ts';
-import { parseResolution } from '../units.ts';
+import { parseDecimal, parseResolution } from '../units.ts';
 import { readInputText, type InputFileKind } from '../input-file.ts';
+import { checkHeader, OBSERVED_COLUMNS, REQUEST_TRACE_COLUMNS, TIME_COLUMNS } from './trace-columns.ts';
 
 /** The scenario model a trace's model name stands for: `workload.trace_models` maps it, else it is its own id. */
 export function traceModelId(workload: { trace_models?: Record<string, string> }, name: string): string {
@@ -49,9 +50,11 @@ export interface TraceFile {
   rows: TraceRow[];
   /** The line of the file each row was read from (for messages). */
   lines: number[];
+  /** Columns vgsim does not read (ignored), each with its file:line:col and a did-you-mean where one is close. */
+  warnings: string[];
 }
 
-export const TIME_COLUMNS = ['timestamp_s', 'timestamp', 'arrival_s'];
+export { TIME_COLUMNS };
 
 /**
  * The largest trace read (bytes): V8's longest string is 2^29 − 24 characters (v8.h String::kMaxLength on
@@ -84,6 +87,10 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
     throw e;
   }
   const format: TraceFormat = table.has('arrival_s') && table.has('request_id') ? 'observed' : table.has('num_frames', 'num_inference_steps') ? 'dit-benchmark' : 'vgsim';
+  // the columns of the format, the only ones read (an observed trace's slo_s is not its SLO)
+  const known = format === 'observed' ? OBSERVED_COLUMNS : REQUEST_TRACE_COLUMNS;
+  const header = checkHeader(table, known, source);
+  if (header.issues.length) throw new InputError(header.issues);
   const issues: InputIssue[] = [];
   const rows: TraceRow[] = [];
   const lines: number[] = [];
@@ -94,7 +101,7 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
   }
   table.rows.forEach((rec, i) => {
     const cell = (...names: string[]) => {
-      const v = table.get(rec, ...names)?.trim();
+      const v = table.get(rec, ...names.filter((n) => known.has(n)))?.trim();
       return v === undefined || v === '' ? undefined : v;
     };
     const row = rowFrom(cell, rec, source, issues, hasTime ? undefined : i / opts.ratePerS!);
@@ -106,7 +113,7 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
   checkOrder(rows, table.rows, source, issues);
   if (issues.length) throw new InputError(issues);
   if (rows.length === 0) throw new InputError([{ source, path: '', message: 'the trace has a header but no requests' }]);
-  return { format, rows, lines };
+  return { format, rows, lines, warnings: header.warnings };
 }
 
 type Cell = (...names: string[]) => string | undefined;
@@ -117,7 +124,7 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   let time = fixedTime;
   if (time === undefined) {
     const t = cell(...TIME_COLUMNS);
-    const n = Number(t);
+    const n = parseDecimal(t ?? '');
     if (t === undefined || !Number.isFinite(n) || n < 0) at(TIME_COLUMNS.find((c) => cell(c) !== undefined) ?? 'timestamp_s', `expected a non-negative number of seconds, got ${t === undefined ? 'an empty cell' : `"${t}"`}`);
     else time = n;
   }
@@ -133,7 +140,7 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   const int = (key: 'width' | 'height' | 'frames' | 'steps' | 'priority' | 'seed', names: string[], min: number) => {
     const v = cell(...names);
     if (v === undefined) return;
-    const n = Number(v);
+    const n = parseDecimal(v);
     if (!Number.isInteger(n) || n < min) at(names[0]!, `expected ${min > 0 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer'}, got "${v}"`);
     else row[key] = n;
   };
@@ -154,14 +161,14 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   const sloS = cell('slo_s');
   const sloMs = cell('slo_ms');
   if (sloS !== undefined || sloMs !== undefined) {
-    const n = Number(sloS ?? sloMs);
+    const n = parseDecimal((sloS ?? sloMs)!);
     if (!(Number.isFinite(n) && n > 0)) at(sloS !== undefined ? 'slo_s' : 'slo_ms', `expected a positive number, got "${sloS ?? sloMs}"`);
     else row.slo_s = sloS !== undefined ? n : n / 1000;
   }
   const id = cell('request_id', 'id');
   if (id !== undefined) row.id = id;
   // an observed trace's stage boundaries: the worker's own time for the request (calibration/serving's format)
-  const span = (a: string, b: string) => Number(cell(b)) - Number(cell(a));
+  const span = (a: string, b: string) => parseDecimal(cell(b) ?? '') - parseDecimal(cell(a) ?? '');
   const stages = span('encode_start_s', 'encode_end_s') + span('denoise_start_s', 'denoise_end_s') + span('decode_start_s', 'decode_end_s');
   if (cell('outcome') === 'completed' && Number.isFinite(stages) && stages > 0) row.service_s = stages;
   return issues.length > before ? undefined : row;
@@ -226,7 +233,7 @@ function parseRequestLines(text: string, source: string, opts: { ratePerS?: numb
   });
   checkOrder(rows, recs, source, issues);
   if (issues.length) throw new InputError(issues);
-  return { format: 'dit-benchmark', rows, lines: recs.map((r) => r.line) };
+  return { format: 'dit-benchmark', rows, lines: recs.map((r) => r.line), warnings: [] };
 }
 
 /**

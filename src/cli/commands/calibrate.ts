@@ -30,6 +30,7 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       const loaded = loadScenario(o.scenario, { set: o.set });
       const fitTrace = readObservedTrace(file);
       const traces = o.validate.map(readObservedTrace);
+      for (const w of [fitTrace, ...traces].flatMap((t) => t.warnings ?? [])) process.stderr.write(`warning: ${w}\n`);
       const bar = progress(calibrationRuns(traces), 'calibrate', { enabled: !o.json });
       let res;
       try {
