@@ -97,7 +97,10 @@ export function replayChart(r: ReplayReport, title?: string, samples?: Predicted
   );
 }
 
-/** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png. */
+/** What `replay --out` writes. */
+export const REPLAY_OUTPUT_FILES = ['replay.json', 'requests.csv', 'cdf.vl.json', 'cdf.svg', 'cdf.png'];
+
+/** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png (REPLAY_OUTPUT_FILES). */
 export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: PredictedSamples): Promise<string[]> {
   makeDirs(dir);
   const files: string[] = [];

@@ -7,6 +7,7 @@ import { progress } from '../../report/progress.ts';
 import { fitTable, hostFitText, validationTable } from '../../calibration/report.ts';
 import { collect, UsageError } from '../usage-error.ts';
 import { writeOutputFile } from '../../make-dirs.ts';
+import { observedInputs, refuseClobber, scenarioInputs } from '../output-clash.ts';
 
 export function registerCalibrate(program: Command): void {
   program
@@ -28,6 +29,8 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
     .action((file: string, o: { scenario: string; validate: string[]; set: string[]; write?: string; writeStageTimes?: string; json?: boolean }) => {
       if (o.validate.length === 0) throw new UsageError('--validate needs at least one trace other than the fit trace');
       const loaded = loadScenario(o.scenario, { set: o.set });
+      const outputs = [...(o.write ? [{ name: '--write', path: o.write }] : []), ...(o.writeStageTimes ? [{ name: '--write-stage-times', path: o.writeStageTimes }] : [])];
+      refuseClobber(outputs, [...observedInputs(file, 'the fit trace'), ...o.validate.flatMap((v) => observedInputs(v, `--validate ${v}`)), ...scenarioInputs(loaded, dirname(resolve(o.scenario)))]);
       const fitTrace = readObservedTrace(file);
       const traces = o.validate.map(readObservedTrace);
       for (const w of [fitTrace, ...traces].flatMap((t) => t.warnings ?? [])) process.stderr.write(`warning: ${w}\n`);

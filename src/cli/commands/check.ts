@@ -10,6 +10,7 @@ import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
 import { UsageError } from '../usage-error.ts';
 import { makeDirs, writeOutputFile } from '../../make-dirs.ts';
+import { refuseClobber } from '../output-clash.ts';
 
 interface CheckFlags {
   update?: boolean;
@@ -51,6 +52,10 @@ Examples:
         }
       }
       if (issues.length > 0) throw new InputError(issues);
+      if (o.report) {
+        const inputs = baselines.flatMap((b) => [{ name: 'a baseline', path: b.file }, ...b.checks.flatMap((c) => (c.run ? [{ name: `the scenario of check "${c.name}"`, path: c.run.file }] : []))]);
+        refuseClobber([{ name: '--report', path: o.report }], inputs);
+      }
       if (o.only !== undefined) {
         const only = o.only.toLowerCase();
         const all = baselines.flatMap((b) => b.checks.map((c) => c.name));
