@@ -68,11 +68,20 @@ export function editDistance(a: string, b: string): number {
   return prev[n]!;
 }
 
-/** The closest candidates to `word` (edit distance within a third of its length, at least 2), best first. */
+/** Words longer than this get no suggestion: no field, id or column name is near that long. */
+export const MAX_SUGGEST_LENGTH = 200;
+
+/**
+ * The closest candidates to `word` (edit distance within a third of its length, at least 2), best first. Only
+ * candidates whose length is within that distance are compared (the distance is at least the difference in
+ * length), and a word over MAX_SUGGEST_LENGTH is compared with none: a 16 MB cell took half a minute.
+ */
 export function closest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  if (word.length > MAX_SUGGEST_LENGTH) return [];
   const w = word.toLowerCase();
   const limit = Math.max(2, Math.floor(w.length / 3));
   return [...new Set(candidates)]
+    .filter((c) => Math.abs(c.length - w.length) - 1 <= limit)
     .map((c) => ({ c, d: editDistance(w, c.toLowerCase()) - (c.toLowerCase().startsWith(w) || w.startsWith(c.toLowerCase()) ? 1 : 0) }))
     .filter((x) => x.d <= limit)
     .sort((a, b) => a.d - b.d || a.c.localeCompare(b.c))

@@ -4,6 +4,14 @@ const DURATION_UNITS: Record<string, number> = {
   ms: 1e-3, s: 1, sec: 1, m: 60, min: 60, h: 3600, hr: 3600, d: 86400, day: 86400, w: 604800,
 };
 
+/**
+ * A decimal number as a person writes one ("12", "-0.5", "1e3", surrounding spaces allowed), else NaN. Number()
+ * also reads 0x10, 0b101, 0o17 and "" (as 0), which no one means in a count, a time or a CSV cell.
+ */
+export function parseDecimal(v: string): number {
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
+}
+
 /** Seconds from a number (already seconds) or a string like "1.5h", "90s", "1h30m". Returns undefined if malformed. */
 export function parseDuration(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;

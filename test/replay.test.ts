@@ -6,11 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { InputError } from '../src/errors.ts';
-import { parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { MAX_SIDECAR_BYTES, parseObserved, readObservedTrace } from '../src/calibration/observed-trace.ts';
 import { fitOverheads } from '../src/calibration/fit.ts';
 import { issuesOf } from './support/issues.ts';
 import { distribution, quantile, servingMetrics } from '../src/calibration/metrics.ts';
@@ -297,6 +298,74 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(r.stderr).toContain(`${wrong}:1:1  not an observed trace`);
     const t = readObservedTrace(obsFile);
     expect(() => calibrate(loadScenario(SLEEP), t, [readObservedTrace(obsFile)], 'test/fixtures/serving')).toThrow(/is the trace the overheads are fitted on/);
+  });
+
+  it('the observed trace and its sidecar must be regular files of bounded size: a FIFO hung, /dev/zero ate 16 GB (fuzz pass 3)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-fifo-'));
+    execFileSync('mkfifo', [join(d, 'f.csv')]);
+    expect(issuesOf(() => readObservedTrace(join(d, 'f.csv')))[0]).toMatchObject({ source: join(d, 'f.csv'), message: expect.stringMatching(/^cannot read the observed trace: it is not a regular file/) });
+    expect(issuesOf(() => readObservedTrace('/dev/zero'))[0]!.message).toMatch(/not a regular file/);
+    expect(issuesOf(() => readObservedTrace(d))[0]).toMatchObject({ message: expect.stringMatching(/it is a directory/), hint: 'give the trace CSV inside it, e.g. load85.csv' });
+    // the sidecar a FIFO, or too large
+    writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));
+    execFileSync('mkfifo', [join(d, 'r.json')]);
+    expect(issuesOf(() => readObservedTrace(join(d, 'r.csv')))[0]).toMatchObject({ source: join(d, 'r.json'), message: expect.stringMatching(/^cannot read the observed trace's sidecar: it is not a regular file/) });
+    writeFileSync(join(d, 'big.csv'), readFileSync(obsFile, 'utf8'));
+    writeFileSync(join(d, 'big.json'), `{"x": "${'a'.repeat(MAX_SIDECAR_BYTES)}"}`);
+    expect(issuesOf(() => readObservedTrace(join(d, 'big.csv')))[0]!.message).toMatch(/a sidecar is at most 1,048,576/);
+    const r = vgsim(['replay', join(d, 'f.csv'), '--scenario', SLEEP]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('not a regular file')]);
+  });
+
+  it("each request's cfg is simulated (replay built every request with the class's guidance) and a cfg that is not a boolean is a file:line error", () => {
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const noCfg = join(dir, 'no-cfg.csv');
+    writeFileSync(noCfg, [lines[0], ...lines.slice(1).map((l) => l.replace(',true,', ',False,'))].join('\n') + '\n');
+    expect(readObservedTrace(noCfg).requests.every((r) => r.cfg === false)).toBe(true);
+    const predicted = (file: string) => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1', 'deployment.stage_times=null'] }), readObservedTrace(file), { baseDir: 'test/fixtures/serving', replications: 1, diagnose: false }).report.predicted.latency_s.mean;
+    expect(predicted(noCfg)).toBeLessThan(predicted(obsFile) * 0.9);
+    const maybe = join(dir, 'maybe-cfg.csv');
+    writeFileSync(maybe, [lines[0], lines[1], lines[2]!.replace(',true,', ',maybe,'), ...lines.slice(3)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(maybe))[0]).toMatchObject({ source: maybe, line: 3, path: 'cfg', message: 'expected true or false, got "maybe"' });
+  });
+
+  it('observed traces: a renamed column is a warning of the replay with a did-you-mean, two SLO columns an error, a hex cell an error (all were silent)', () => {
+    const lines = readFileSync(obsFile, 'utf8').trim().split('\n');
+    const renamed = join(dir, 'renamed.csv');
+    writeFileSync(renamed, [lines[0]!.replace(',dispatch_s,', ',dispatch,'), ...lines.slice(1)].join('\n') + '\n');
+    const col = lines[0]!.split(',').indexOf('dispatch_s') + 1;
+    const warning = `${renamed}:1:${col}  dispatch: not a column vgsim reads; ignored (did you mean "dispatch_s"?)`;
+    expect(readObservedTrace(renamed).warnings).toEqual([warning]);
+    expect(replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(renamed), { baseDir: 'test/fixtures/serving', replications: 1 }).report.warnings).toContain(warning);
+    const both = join(dir, 'both-slo.csv');
+    writeFileSync(both, [`${lines[0]},slo_s`, ...lines.slice(1).map((l) => `${l},5`)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(both))[0]).toMatchObject({ line: 1, path: 'slo_s', message: expect.stringMatching(/^columns slo_s and slo_ms both give the latency SLO/) });
+    const hex = join(dir, 'hex.csv');
+    const a = lines[0]!.split(',').indexOf('arrival_s');
+    writeFileSync(hex, [lines[0], lines[1]!.split(',').map((v, i) => (i === a ? '0x0' : v)).join(','), ...lines.slice(2)].join('\n') + '\n');
+    expect(issuesOf(() => readObservedTrace(hex))[0]).toMatchObject({ line: 2, path: 'arrival_s', message: 'expected a number, got "0x0"' });
+  });
+
+  it('a sidecar field vgsim reads of the wrong type is an input error naming the file and field (workers: "x" exited 1)', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-replay-side-'));
+    writeFileSync(join(d, 'r.csv'), readFileSync(obsFile, 'utf8'));
+    const side = join(d, 'r.json');
+    const cases: [unknown, string, RegExp][] = [
+      [{ workers: 'x' }, 'workers', /^expected a list of worker objects, got "x"$/],
+      [{ workers: [null] }, 'workers.0', /^expected a worker object/],
+      [{ workers: [{ gpu_name: 7 }] }, 'workers.0.gpu_name', /^expected a string, got 7$/],
+      [{ server: 'x' }, 'server', /^expected an object/],
+      [{ server: { workers: '2' } }, 'server.workers', /^expected a number, got "2"$/],
+      [{ host: { cpu: [] } }, 'host.cpu', /^expected a string/],
+      [[1], '', /^expected a JSON object/],
+    ];
+    for (const [doc, path, message] of cases) {
+      writeFileSync(side, JSON.stringify(doc));
+      expect(issuesOf(() => readObservedTrace(join(d, 'r.csv')))[0]).toMatchObject({ source: side, path, message: expect.stringMatching(message) });
+    }
+    writeFileSync(side, JSON.stringify({ format: 'vgsim-observed-trace/1', workers: 'x' }));
+    const r = vgsim(['replay', join(d, 'r.csv'), '--scenario', SLEEP, '--set', 'deployment.replicas=1']);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining(`${side}  workers: expected a list of worker objects`)]);
   });
 
   it('a trace the server completed nothing of, or with a request twice, is an input error (it compared nothing, or twice)', () => {

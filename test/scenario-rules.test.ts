@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
-import type { InputIssue } from '../src/errors.ts';
+import { closest, type InputIssue } from '../src/errors.ts';
 import { shapeProblems, ROPE_MAX_POSITIONS, MAX_STEPS } from '../src/workload/shape-limits.ts';
 import { getModel } from '../src/workload/request.ts';
 import { runEstimate } from '../src/api/estimate-run.ts';
@@ -155,6 +155,20 @@ describe('trace files are opened and checked at load (vgsim validate)', () => {
     const [i] = withTrace(d, 'timestamp_s,model\n0,wan2.2-t2v-a14b\n5,wan2.2-t2v-a14bb\n');
     expect(i).toMatchObject({ source: join(d, 't.csv'), line: 3, path: 'model', message: 'unknown model "wan2.2-t2v-a14bb"' });
     expect(i!.hint).toMatch(/did you mean "wan2.2-t2v-a14b"/);
+  });
+
+  it('an unknown model on every row of a large trace, or in a huge cell, is reported in seconds (it took minutes: fuzz pass 3)', () => {
+    const d = dir();
+    const t0 = performance.now();
+    const rows = withTrace(d, `timestamp_s,model\n${Array.from({ length: 300_000 }, (_, i) => `${i},wan2.1-t2v-1.3bx`).join('\n')}\n`);
+    expect(rows).toHaveLength(21); // the first 20, then how many more
+    expect(rows[0]!.hint).toMatch(/did you mean "wan2.1-t2v-1.3b"/);
+    expect(rows[20]!.message).toBe('and 299980 more problems in the trace');
+    const cell = withTrace(d, `timestamp_s,model\n0,${'a'.repeat(8 << 20)}\n`);
+    expect(cell[0]!.message).toMatch(/^unknown model "a{56}"\.\.\.$/);
+    expect(closest('b'.repeat(8 << 20), ['bbb'])).toEqual([]);
+    expect(closest('wan2.1-t2v-1.3bx', ['wan2.1-t2v-1.3b', 'x'])).toEqual(['wan2.1-t2v-1.3b']);
+    expect(performance.now() - t0).toBeLessThan(15_000); // about 30 s before
   });
 
   it('workload.trace_models maps a trace\'s model names to the scenario\'s; a target no catalog knows is located in the scenario', () => {

@@ -37,6 +37,12 @@ describe('trace formats', () => {
     ]);
   });
 
+  it('cfg: true/false in any case or 1/0 is carried to the request; anything else is a file:line error at the column (it was read as true)', () => {
+    const t = parseTrace('timestamp_s,cfg\n0,true\n1,False\n2,0\n3,1\n4,\n', 'c.csv');
+    expect(t.rows.map((r) => r.cfg)).toEqual([true, false, false, true, undefined]);
+    expect(issuesOf(() => parseTrace('timestamp_s,cfg\n0,true\n1,maybe\n', 'c.csv'))[0]).toMatchObject({ source: 'c.csv', line: 3, path: 'cfg', message: 'expected true or false, got "maybe"', hint: 'true or false (any case), or 1 or 0' });
+  });
+
   it("observed traces: a completed request's worker time is its encode + denoise + decode (replay --observed-service)", () => {
     const head = 'request_id,model,width,height,frames,steps,arrival_s,encode_start_s,encode_end_s,denoise_start_s,denoise_end_s,decode_start_s,decode_end_s,outcome';
     const t = parseTrace(`${head}\n0,m,64,64,9,6,0.5,1.0,1.25,1.5,3.5,3.5,4.0,completed\n1,m,64,64,9,6,0.7,,,,,,,failed\n`, 'obs.csv');
@@ -87,6 +93,30 @@ describe('trace formats', () => {
     expect(issuesOf(() => parseTrace('timestamp_s,frames\n1\n', 't.csv'))[0]!.message).toMatch(/1 field, but the header has 2/);
   });
 
+  it('two columns of one quantity are an error at the header; a column vgsim does not read is a warning, with a did-you-mean (they were ignored silently)', () => {
+    const conflict = (head: string, row: string) => issuesOf(() => parseTrace(`${head}\n${row}\n`, 't.csv'))[0];
+    expect(conflict('timestamp_s,slo_s,slo_ms', '0,60,1000')).toMatchObject({ line: 1, col: 3, path: 'slo_ms', message: 'columns slo_s and slo_ms both give the latency SLO; vgsim would read one and ignore the other', hint: 'keep one of slo_s or slo_ms' });
+    expect(conflict('timestamp_s,resolution,width,height', '0,832x480,1280,720')).toMatchObject({ line: 1, col: 4, message: expect.stringMatching(/^columns resolution, width and height all give the video size; vgsim would read one and ignore the others$/), hint: 'keep one of resolution or width + height' });
+    expect(conflict('timestamp_s,arrival_s', '0,100')).toMatchObject({ line: 1, message: expect.stringMatching(/give the arrival time/) });
+    expect(conflict('timestamp_s,frames,num_frames', '0,17,33')).toMatchObject({ path: 'num_frames' });
+    const warned = (head: string) => parseTrace(`${head}\n0,1\n`, 't.csv').warnings;
+    expect(warned('timestamp_s,modle')).toEqual(['t.csv:1:2  modle: not a column vgsim reads; ignored (did you mean "model"?)']);
+    expect(warned('timestamp_s,slo')).toEqual(['t.csv:1:2  slo: not a column vgsim reads; ignored (did you mean "slo_s" or "slo_ms"?)']);
+    expect(warned('timestamp_s,Frame')).toEqual(['t.csv:1:2  Frame: not a column vgsim reads; ignored (did you mean "frames"?)']);
+    expect(warned('timestamp_s,prompt')).toEqual(['t.csv:1:2  prompt: not a column vgsim reads; ignored']);
+    expect(warned('timestamp_s,frames')).toEqual([]);
+    // an observed trace's columns are its format's: slo_s is not its SLO (slo_ms is), and is not read
+    const obs = parseTrace('request_id,arrival_s,outcome,slo_s\n0,1,completed,5\n', 'o.csv');
+    expect([obs.rows[0]!.slo_s, obs.warnings]).toEqual([undefined, ['o.csv:1:4  slo_s: not a column vgsim reads; ignored (did you mean "slo_ms"?)']]);
+  });
+
+  it('numbers in cells are decimal, as in flags: 0x10 is refused, not read as 16', () => {
+    expect(issuesOf(() => parseTrace('timestamp_s\n0x10\n', 't.csv'))[0]).toMatchObject({ line: 2, path: 'timestamp_s', message: 'expected a non-negative number of seconds, got "0x10"' });
+    expect(issuesOf(() => parseTrace('timestamp_s,frames\n0,0b10001\n', 't.csv'))[0]).toMatchObject({ line: 2, path: 'frames' });
+    expect(issuesOf(() => parseTrace('timestamp_s,slo_ms\n0,0o17\n', 't.csv'))[0]).toMatchObject({ line: 2, path: 'slo_ms' });
+    expect(parseTrace('timestamp_s,frames\n1e1,17\n', 't.csv').rows[0]).toMatchObject({ time: 10, frames: 17 });
+  });
+
   it('a missing file is an input error', () => {
     expect(issuesOf(() => readTraceFile('no/such/trace.csv'))[0]!.message).toMatch(/file not found/);
   });
@@ -105,6 +135,22 @@ describe('trace replay in the simulation', () => {
     expect(r.requests.completed).toBe(3);
     expect(r.slo_attainment).toBeCloseTo(2 / 3, 12);
     expect(r.classes.filter((c) => c.arrived > 0).map((c) => [c.slo_s, c.arrived])).toEqual([[S * 0.5, 1], [S * 2, 2]]);
+  });
+
+  it("a row's cfg is simulated: without guidance a request runs one DiT pass a step, not two (replay ignored it)", () => {
+    const file = join(dir, 'cfg.csv');
+    writeFileSync(file, 'timestamp_s,cfg\n0,true\n100000,false\n');
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=200000', `workload.arrivals={process: trace, file: ${file}}`] }).scenario, { records: true });
+    const [on, off] = r.records!.map((x) => x.finish - x.arrival);
+    expect(off!).toBeLessThan(on! * 0.75);
+    expect(r.classes.filter((c) => c.arrived > 0).map((c) => c.name)).toEqual([expect.not.stringMatching(/CFG/), expect.stringMatching(/ no CFG$/)]);
+  });
+
+  it('a column the trace has but vgsim does not read is among the run\'s warnings', () => {
+    const file = join(dir, 'modle.csv');
+    writeFileSync(file, 'timestamp_s,modle\n0,wan2.1-t2v-1.3b\n');
+    const r = simulate(loadScenario('test/fixtures/md1.yaml', { set: ['duration=10', `workload.arrivals={process: trace, file: ${file}}`] }).scenario);
+    expect(r.warnings).toContain(`${file}:1:2  modle: not a column vgsim reads; ignored (did you mean "model"?)`);
   });
 
   it('a bad trace row makes `vgsim run` exit 2 with file:line', () => {

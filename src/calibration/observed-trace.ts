@@ -8,9 +8,13 @@
  *   queue wait = dispatch_s − arrival_s (start_s when there is no dispatch time)
  *   occupancy  = finish_s − dispatch_s: how long the request held its worker
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
-import { InputError, type InputIssue } from '../errors.ts';
+import { InputError, shown, type InputIssue } from '../errors.ts';
+import { readInputText } from '../input-file.ts';
+import { BOOL_HINT, parseBoolCell, refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
+import { checkHeader, OBSERVED_COLUMNS } from '../workload/trace-columns.ts';
+import { parseDecimal } from '../units.ts';
 
 export const OBSERVED_FORMAT = 'vgsim-observed-trace/1';
 
@@ -52,6 +56,8 @@ export interface ObservedTrace {
   /** The sidecar JSON, when present. */
   meta: Record<string, any> | undefined;
   requests: ObservedRequest[];
+  /** Columns the format does not have (ignored), with file:line:col and a did-you-mean where one is close. */
+  warnings?: string[];
 }
 
 const TIME_COLUMNS = {
@@ -68,28 +74,62 @@ export function sidecarPath(file: string): string {
   return file.replace(/\.csv$/i, '') + '.json';
 }
 
+/** The largest sidecar read (bytes): the harness writes about 2 kB. */
+export const MAX_SIDECAR_BYTES = 1 << 20;
+
 export function readObservedTrace(file: string): ObservedTrace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError([{ source: file, path: '', message: code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a folder, not an observed trace file' : (e as Error).message, ...(code === 'EISDIR' ? { hint: 'give the trace CSV inside it, e.g. load85.csv' } : {}) }]);
-  }
+  const refuse = refuseTrace(file, 'the observed trace');
+  const text = readInputText(file, TRACE_FILE, (message, hint) => refuse(message, hint ?? (/directory/.test(message) ? 'give the trace CSV inside it, e.g. load85.csv' : undefined)));
   const side = sidecarPath(file);
   let meta: Record<string, any> | undefined;
   if (existsSync(side)) {
+    const sideText = readInputText(side, { expected: 'a JSON file', noun: 'a sidecar', maxBytes: MAX_SIDECAR_BYTES, textOnly: true }, refuseTrace(side, "the observed trace's sidecar"));
     try {
-      meta = JSON.parse(readFileSync(side, 'utf8'));
+      meta = JSON.parse(sideText);
     } catch (e) {
       throw new InputError([{ source: side, path: '', message: `the sidecar is not valid JSON: ${(e as Error).message}` }]);
     }
-    if (meta?.format !== undefined && meta.format !== OBSERVED_FORMAT) throw new InputError([{ source: side, path: 'format', message: `expected "${OBSERVED_FORMAT}", got ${JSON.stringify(meta.format)}` }]);
+    if (meta?.format !== undefined && meta.format !== OBSERVED_FORMAT) throw new InputError([{ source: side, path: 'format', message: `expected "${OBSERVED_FORMAT}", got ${shown(meta.format)}` }]);
+    const issues = sidecarIssues(meta, side);
+    if (issues.length) throw new InputError(issues);
   }
-  return { file, meta, requests: parseObserved(text, file) };
+  const warnings: string[] = [];
+  return { file, meta, requests: parseObserved(text, file, warnings), warnings };
 }
 
-export function parseObserved(text: string, source: string): ObservedRequest[] {
+/**
+ * The fields of the sidecar vgsim reads (replay's warnings and device line, the worker count), checked for their
+ * type: a `workers` that was not a list of objects crashed replay (exit 1). Other fields are the harness's own.
+ */
+function sidecarIssues(meta: unknown, source: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const bad = (path: string, expected: string, v: unknown) => issues.push({ source, path, message: `expected ${expected}, got ${shown(v)}`, hint: `the sidecar the harness writes beside the trace (${OBSERVED_FORMAT}, calibration/serving/README.md)` });
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(meta)) return bad('', 'a JSON object', meta), issues;
+  const fields = (obj: Record<string, unknown>, at: string, types: Record<string, 'string' | 'number' | 'boolean'>) => {
+    for (const [k, t] of Object.entries(types)) {
+      const v = obj[k];
+      if (v !== undefined && v !== null && typeof v !== t) bad(`${at}${k}`, `a ${t}`, v);
+    }
+  };
+  const section = (k: string, types: Record<string, 'string' | 'number' | 'boolean'>) => {
+    const v = meta[k];
+    if (v === undefined || v === null) return;
+    if (!isObject(v)) bad(k, 'an object', v);
+    else fields(v, `${k}.`, types);
+  };
+  section('server', { workers: 'number', routing: 'string', worker: 'string', device: 'string', threads: 'number', tiny: 'boolean' });
+  section('host', { cpu: 'string' });
+  const workers = meta.workers;
+  if (workers !== undefined && workers !== null) {
+    if (!Array.isArray(workers)) bad('workers', 'a list of worker objects', workers);
+    else workers.forEach((w, i) => (isObject(w) ? fields(w, `workers.${i}.`, { gpu_name: 'string', device: 'string' }) : bad(`workers.${i}`, 'a worker object ({device, gpu_name, ...})', w)));
+  }
+  return issues.slice(0, 20);
+}
+
+/** The requests of an observed trace; columns it does not read are added to `warnings`. */
+export function parseObserved(text: string, source: string, warnings: string[] = []): ObservedRequest[] {
   let table;
   try {
     table = readCsvTable(text);
@@ -100,6 +140,9 @@ export function parseObserved(text: string, source: string): ObservedRequest[] {
   const required = ['request_id', 'arrival_s', 'outcome', 'width', 'height', 'frames', 'steps'];
   const missing = required.filter((c) => !table.has(c));
   if (missing.length) throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint: `the format is ${OBSERVED_FORMAT} (calibration/serving/README.md)` }]);
+  const header = checkHeader(table, OBSERVED_COLUMNS, source);
+  if (header.issues.length) throw new InputError(header.issues);
+  warnings.push(...header.warnings);
   const issues: InputIssue[] = [];
   const out: ObservedRequest[] = [];
   let prevArrival = -Infinity;
@@ -129,8 +172,8 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
       if (required) at(name, 'missing');
       return undefined;
     }
-    const n = Number(v);
-    if (!Number.isFinite(n)) at(name, `expected a number, got "${v}"`);
+    const n = parseDecimal(v);
+    if (!Number.isFinite(n)) at(name, `expected a number, got ${shown(v)}`);
     return n;
   };
   const int = (name: string) => {
@@ -141,9 +184,12 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   const outcome = cell('outcome');
   if (outcome !== 'completed' && outcome !== 'failed' && outcome !== 'dropped') at('outcome', `expected completed, failed or dropped, got "${outcome}"`);
   const sloMs = num('slo_ms', false);
+  // an empty cfg is the harness's default, guidance on
+  const cfg = cell('cfg') === '' ? true : parseBoolCell(cell('cfg'));
+  if (cfg === undefined) issues.push({ source, line: rec.line, col: 1, path: 'cfg', message: `expected true or false, got ${shown(cell('cfg'))}`, hint: BOOL_HINT });
   const r: ObservedRequest = {
     line: rec.line, id: cell('request_id'), model: cell('model'), width: int('width'), height: int('height'), frames: int('frames'), steps: int('steps'),
-    cfg: cell('cfg') !== 'false', arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],
+    cfg: cfg ?? true, arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],
     ...(sloMs !== undefined && sloMs > 0 ? { slo_s: sloMs / 1000 } : {}),
   };
   for (const [key, col] of Object.entries(TIME_COLUMNS)) {

@@ -129,6 +129,7 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   const reports = runs.map((r) => compare(s, trace, r, opts.observedService ? 'observed' : 'model'));
   const report = reports[0]!;
   if (unserved) report.warnings.push(unserved);
+  report.warnings.unshift(...(trace.warnings ?? []));
   if (n > 1) {
     report.replications = n;
     report.predicted = averageMetrics(reports.map((r) => r.predicted));

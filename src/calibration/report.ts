@@ -2,7 +2,6 @@
  * Replay and calibration reports: terminal tables, the observed-vs-predicted CDF chart (Vega-Lite through
  * src/report/charts), and the files `vgsim replay --out` writes.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { formatCsvObjects } from '../csv.ts';
@@ -11,7 +10,7 @@ import { fmtSeconds, pct, table, type Cell } from '../report/table.ts';
 import type { MetricRow, PredictedSamples, ReplayReport } from './replay.ts';
 import type { OverheadFit } from './fit.ts';
 import type { HostFit } from './host-fit.ts';
-import { makeDirs } from '../make-dirs.ts';
+import { makeDirs, writeOutputFile } from '../make-dirs.ts';
 
 const OBSERVED_COLOR = '#333333';
 const PREDICTED_COLOR = '#e45756';
@@ -98,12 +97,15 @@ export function replayChart(r: ReplayReport, title?: string, samples?: Predicted
   );
 }
 
-/** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png. */
+/** What `replay --out` writes. */
+export const REPLAY_OUTPUT_FILES = ['replay.json', 'requests.csv', 'cdf.vl.json', 'cdf.svg', 'cdf.png'];
+
+/** replay.json, requests.csv (per request), cdf.vl.json, cdf.svg and cdf.png (REPLAY_OUTPUT_FILES). */
 export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: PredictedSamples): Promise<string[]> {
   makeDirs(dir);
   const files: string[] = [];
   const put = (name: string, data: string | Buffer) => {
-    writeFileSync(join(dir, name), data);
+    writeOutputFile(join(dir, name), data);
     files.push(name);
   };
   put('replay.json', JSON.stringify(r, null, 1) + '\n');

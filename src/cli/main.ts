@@ -15,6 +15,7 @@ import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
 import { quietPipes } from './interrupt.ts';
 import { forceProgress } from '../report/progress.ts';
+import { FS_CAUSE } from '../make-dirs.ts';
 
 export { VERSION };
 
@@ -121,18 +122,17 @@ function flagOf(argv: readonly string[], value: string): string | undefined {
   return undefined;
 }
 
-/** What a file-system error on a path the user gave means, in words. */
-const FS_CAUSE: Record<string, string> = {
-  ENOENT: 'no such file or folder',
-  EISDIR: 'a folder where a file was expected',
-  ENOTDIR: 'a part of the path is a file, not a folder',
-  EEXIST: 'a file is in the way',
-  EACCES: 'permission denied',
-  EPERM: 'not permitted',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on the device',
-  ENAMETOOLONG: 'the name is too long',
-};
+/** Flags that name an output file or folder, as given on the command line (`--out dir`, `--trace=file`). */
+const OUTPUT_FLAGS = ['--out', '--trace', '--report', '--write', '--write-stage-times', '--deploy'];
+
+function outputFlags(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    const [flag, value] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, argv[i + 1]];
+    if (OUTPUT_FLAGS.includes(flag!) && value !== undefined && !value.startsWith('-')) out.push(`${flag} ${value}`);
+  });
+  return out;
+}
 
 export function reportError(e: unknown, argv: readonly string[] = []): number {
   if (e instanceof CommanderError) {
@@ -161,6 +161,12 @@ export function reportError(e: unknown, argv: readonly string[] = []): number {
   const fsPath = (e as NodeJS.ErrnoException | undefined)?.path;
   if (e instanceof Error && fsPath !== undefined && fsCode !== undefined && FS_CAUSE[fsCode]) {
     process.stderr.write(`error: ${fsPath}: ${FS_CAUSE[fsCode]} (${fsCode}${(e as NodeJS.ErrnoException).syscall ? ` on ${(e as NodeJS.ErrnoException).syscall}` : ''}); check the path given\n`);
+    return 2;
+  }
+  // a write error carries no path (ENOSPC from writeSync): the output paths of the command line are the suspects
+  if (e instanceof Error && fsCode !== undefined && FS_CAUSE[fsCode] && (e as NodeJS.ErrnoException).syscall === 'write') {
+    const outputs = outputFlags(argv);
+    process.stderr.write(`error: cannot write an output: ${FS_CAUSE[fsCode]} (${fsCode} on write)${outputs.length ? `; the outputs given: ${outputs.join(', ')}` : ''}\n`);
     return 2;
   }
   if (e instanceof Error && fsCode === 'ENOTFOUND') {

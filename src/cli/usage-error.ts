@@ -1,4 +1,5 @@
 import { MAX_BATCH, MAX_HOST_DISPATCH_US, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
+import { parseDecimal } from '../units.ts';
 
 /** An error in how a command was called (bad flag values): reported without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -24,8 +25,7 @@ export const MAX_REPEATS_FLAG: FlagMax = { max: 10_000, why: 'each one is a whol
 
 /** Parses an integer flag (at most Number.MAX_SAFE_INTEGER unless `max` says less), or throws a UsageError naming the flag. */
 export function intFlag(name: string, v: string, min = 1, max?: FlagMax): number {
-  // decimal numbers only: Number() also reads 0x51, 0b101 and 0o17, which no one means as a count
-  const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
+  const n = parseDecimal(v); // decimal only: not 0x51, 0b101 or 0o17
   if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} expects an integer >= ${min}, got "${v}"`);
   if (n > (max?.max ?? Number.MAX_SAFE_INTEGER)) throw new UsageError(`${name} expects an integer <= ${(max?.max ?? Number.MAX_SAFE_INTEGER).toLocaleString('en-US')}, got "${v}"${max ? ` (${max.why})` : ''}`);
   return n;

@@ -1,10 +1,10 @@
 /** Writing run results to a folder: summary JSON, per-request CSV, time-series CSV, the scenario as run, and (with monitoring series) OpenMetrics. */
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { formatCsv, formatCsvRow, type CsvValue, type CsvWriteOptions } from '../csv.ts';
 import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
-import { makeDirs } from '../make-dirs.ts';
+import { makeDirs, outputError, writeOutputFile } from '../make-dirs.ts';
 
 /** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
 export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
@@ -69,7 +69,7 @@ export function writeRunOutput(dir: string, r: SimulationResult, scenario: unkno
   makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
-    writeFileSync(join(dir, name), text);
+    writeOutputFile(join(dir, name), text);
     files.push(join(dir, name));
   };
   // the summary without wall time: the files are byte-identical for the same scenario and seed
@@ -80,11 +80,15 @@ export function writeRunOutput(dir: string, r: SimulationResult, scenario: unkno
   if (r.monitoring) {
     // streamed: a large cluster's series do not fit one string
     const file = join(dir, OPENMETRICS_FILE);
-    const fd = openSync(file, 'w');
+    let fd: number | undefined;
     try {
-      writeMetrics(r, (chunk) => writeSync(fd, chunk), metrics);
+      fd = openSync(file, 'w');
+      const out = fd;
+      writeMetrics(r, (chunk) => writeSync(out, chunk), metrics);
+    } catch (e) {
+      throw outputError(file, e);
     } finally {
-      closeSync(fd);
+      if (fd !== undefined) closeSync(fd);
     }
     files.push(file);
   }

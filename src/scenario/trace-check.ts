@@ -63,9 +63,11 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
   const baseModel = base.model ?? s.model;
   const ids = listModels().map((m) => m.id);
   let more = 0;
-  const at = (line: number | undefined, path: string, message: string, hint?: string) => {
-    if (issues.length >= MAX_ROW_ISSUES) more++;
-    else issues.push({ source: file, ...(line !== undefined ? { line, col: 1 } : {}), path, message, ...(hint ? { hint } : {}) });
+  // the hint is worked out only for a problem that is listed (a did-you-mean over every row took minutes)
+  const at = (line: number | undefined, path: string, message: string, hint?: string | (() => string | undefined)) => {
+    if (issues.length >= MAX_ROW_ISSUES) return void more++;
+    const h = typeof hint === 'function' ? hint() : hint;
+    issues.push({ source: file, ...(line !== undefined ? { line, col: 1 } : {}), path, message, ...(h ? { hint: h } : {}) });
   };
   const seen = new Set<string>();
   // a model no pool serves is one problem however many rows name it: at its first row, with the count
@@ -76,7 +78,7 @@ export function checkTrace(s: Scenario, file: string, served: ReadonlySet<string
     const model = modelOf(id);
     const column = row.model !== undefined ? 'model' : 'workload.mix.0.model';
     if (!model) {
-      at(line, column, `unknown model ${shown(id)}`, didYouMean(id, ids) ?? `known: ${ids.join(', ')}`);
+      at(line, column, `unknown model ${shown(id)}`, () => didYouMean(id, ids) ?? `known: ${ids.join(', ')}`);
       return;
     }
     if (!served.has(model.id)) {

@@ -2,9 +2,9 @@
  * A parsed YAML file that remembers where every value came from, so validation errors can name
  * file:line:col.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, visit, isMap, isSeq, isScalar, type Document, type Node } from 'yaml';
 import { InputError, type InputIssue } from '../errors.ts';
+import { readInputText } from '../input-file.ts';
 
 /** Aliases may expand a document this many times at most (the yaml library's guard against "billion laughs"). */
 const MAX_ALIAS_COUNT = 1000;
@@ -26,33 +26,7 @@ export function readScenarioText(file: string): string {
   const refuse = (message: string, hint?: string): never => {
     throw new InputError([{ source: file, path: '', message, ...(hint ? { hint } : {}) }]);
   };
-  let st;
-  try {
-    st = statSync(file);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return refuse(code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read it (${code ?? 'error'})`);
-  }
-  if (st.isDirectory()) refuse('is a directory, expected a YAML file');
-  if (!st.isFile()) refuse('is not a regular file (a device, FIFO or socket), expected a YAML file');
-  if (st.size > MAX_SCENARIO_BYTES) refuse(`is ${st.size.toLocaleString('en-US')} bytes; a scenario file is at most ${MAX_SCENARIO_BYTES.toLocaleString('en-US')}`, 'is this the right file?');
-  let fd: number | undefined;
-  try {
-    fd = openSync(file, 'r');
-    // read at most one byte past the bound: a file that grew since stat is refused, not read whole
-    const buf = Buffer.alloc(Math.min(fstatSync(fd).size, MAX_SCENARIO_BYTES) + 1);
-    let n = 0;
-    for (let got; n < buf.length && (got = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += got;
-    if (n > MAX_SCENARIO_BYTES) refuse(`is over ${MAX_SCENARIO_BYTES.toLocaleString('en-US')} bytes; a scenario file is at most that`);
-    const text = buf.subarray(0, n).toString('utf8');
-    if (text.includes('\u0000')) refuse('is not a text file (it holds NUL bytes), expected YAML');
-    return text;
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    return refuse(`cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  return readInputText(file, { expected: 'a YAML file', noun: 'a scenario file', maxBytes: MAX_SCENARIO_BYTES, tooBigHint: 'is this the right file?', textOnly: true }, refuse);
 }
 
 export class YamlSource {

@@ -40,6 +40,11 @@ export class Arrivals {
     return `${total - within} of the trace's ${total} rows arrive at or after the duration (${this.state.scenario.duration} s) and are not simulated; raise duration to replay them`;
   }
 
+  /** What reading a replayed trace noticed (columns it ignores). */
+  traceWarnings(): string[] {
+    return this.process instanceof TraceArrivals ? this.process.warnings : [];
+  }
+
   /** Schedules the first arrival. */
   start(): void {
     const first = this.process.next(0);
@@ -59,19 +64,19 @@ export class Arrivals {
   private classOfArrival(): ClassState {
     const classes = this.state.classes;
     const row = this.process.lastRow?.();
-    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined)) return classes[this.state.rng.mix.weightedIndex(this.weights, this.totalWeight)]!;
+    if (!row || (row.width === undefined && row.frames === undefined && row.steps === undefined && row.model === undefined && row.slo_s === undefined && row.cfg === undefined)) return classes[this.state.rng.mix.weightedIndex(this.weights, this.totalWeight)]!;
     const base = classes[0]!;
     const model = getModel(row.model !== undefined ? traceModelId(this.state.scenario.workload, row.model) : base.modelId);
     // a row of another model than the first class's takes that model's defaults for what it does not give
     const d = model.id === base.modelId ? base.shape : { width: model.defaults.width, height: model.defaults.height, frames: model.defaults.frames, steps: model.defaults.steps, cfg: model.defaults.guidance };
-    const shape: RequestShape = { width: row.width ?? d.width, height: row.height ?? d.height, frames: row.frames ?? d.frames, steps: row.steps ?? d.steps, cfg: d.cfg };
+    const shape: RequestShape = { width: row.width ?? d.width, height: row.height ?? d.height, frames: row.frames ?? d.frames, steps: row.steps ?? d.steps, cfg: row.cfg ?? d.cfg };
     const slo = row.slo_s ?? base.slo; // per-request SLOs from the trace
     const key = JSON.stringify([model.id, shape, row.priority ?? 0, slo]);
     let cls = this.traceClasses.get(key);
     if (!cls) {
       // a trace row takes the first class's post-processing, as it takes its other defaults
-      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}), ...(base.spec.postprocess ? { postprocess: base.spec.postprocess } : {}) };
-      const name = classLabel(spec, shape) + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
+      const spec: RequestClass = { weight: 1, priority: row.priority ?? 0, model: model.id, ...(row.cfg !== undefined ? { cfg: row.cfg } : {}), ...(row.slo_s !== undefined ? { slo_s: row.slo_s } : {}), ...(base.spec.postprocess ? { postprocess: base.spec.postprocess } : {}) };
+      const name = classLabel(spec, shape) + (row.cfg !== undefined && row.cfg !== d.cfg ? (row.cfg ? ' CFG' : ' no CFG') : '') + (row.slo_s !== undefined ? ` slo ${row.slo_s}s` : '');
       cls = { name, spec, model, modelId: model.id, shape, videoSeconds: shape.frames / model.defaults.fps, warnings: [], index: classes.length, slo, postprocess: base.postprocess };
       this.traceClasses.set(key, cls);
       classes.push(cls);

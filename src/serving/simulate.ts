@@ -257,6 +257,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
       state.timeline?.close(end);
       const result = buildResult(state, { end, rateScale: opts.rateScale ?? 1, wallTimeS: Number(process.hrtime.bigint() - wallStart) / 1e9, records: opts.records ?? false, powerSteps: opts.powerSteps ?? false });
       if (opts.samples) result.samples = state.recorder.samples(state.classes);
+      result.warnings.push(...arrivals.traceWarnings());
       const beyond = arrivals.traceBeyondWindow();
       if (beyond) result.warnings.push(beyond);
       // (a partial run says where it stopped instead)

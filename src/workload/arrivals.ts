@@ -64,7 +64,8 @@ export class TraceArrivals implements ArrivalProcess {
   private i = 0;
   private last: TraceRow | undefined;
   readonly meanRatePerS: number;
-  constructor(private readonly rows: TraceRow[]) {
+  /** `warnings`: what reading the trace noticed (columns it ignores), for the run's warnings. */
+  constructor(private readonly rows: TraceRow[], readonly warnings: string[] = []) {
     const span = rows.length > 1 ? rows[rows.length - 1]!.time - rows[0]!.time : 0;
     this.meanRatePerS = span > 0 ? (rows.length - 1) / span : 0;
   }
@@ -130,8 +131,8 @@ export function makeArrivals(spec: ArrivalSpec, rng: RandomStream, traceFile?: s
     case 'gamma':
       return withCurve(new GammaArrivals(ratePerSecond(spec) * rateScale, spec.cv, rng));
     case 'trace': {
-      const rows = readTrace(traceFile ?? spec.file, spec.rate_per_s);
-      return new TraceArrivals(rateScale === 1 ? rows : rows.map((r) => ({ ...r, time: r.time / rateScale })));
+      const { rows, warnings } = readTraceFile(traceFile ?? spec.file, { ratePerS: spec.rate_per_s });
+      return new TraceArrivals(rateScale === 1 ? rows : rows.map((r) => ({ ...r, time: r.time / rateScale })), warnings);
     }
   }
 }

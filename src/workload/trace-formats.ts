@@ -2,7 +2,7 @@
  * Request traces vgsim replays as arrivals, in three formats, all read through the RFC 4180 reader
  * (src/csv.ts) with columns looked up by name (any order, any case):
  *
- *  - vgsim's own:     timestamp_s, [model, resolution | width,height, frames, steps, priority, slo_s | slo_ms]
+ *  - vgsim's own:     timestamp_s, [model, resolution | width,height, frames, steps, cfg, priority, slo_s | slo_ms]
  *  - observed traces: what calibration/serving writes (vgsim-observed-trace/1): arrival_s, request_id,
  *                     model, width, height, frames, steps, slo_ms, ... (the other columns are read by
  *                     src/calibration/observed-trace.ts)
@@ -14,10 +14,11 @@
  * 1/rate starting at 0, as that benchmark's --request-rate does (iter_requests: one request every 1/rate s).
  * Every bad cell is reported with file:line and column name, all at once.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord, type CsvTable } from '../csv.ts';
-import { InputError, type InputIssue } from '../errors.ts';
-import { parseResolution } from '../units.ts';
+import { InputError, shown, type InputIssue } from '../errors.ts';
+import { parseDecimal, parseResolution } from '../units.ts';
+import { readInputText, type InputFileKind } from '../input-file.ts';
+import { checkHeader, OBSERVED_COLUMNS, REQUEST_TRACE_COLUMNS, TIME_COLUMNS } from './trace-columns.ts';
 
 /** The scenario model a trace's model name stands for: `workload.trace_models` maps it, else it is its own id. */
 export function traceModelId(workload: { trace_models?: Record<string, string> }, name: string): string {
@@ -31,6 +32,8 @@ export interface TraceRow {
   height?: number;
   frames?: number;
   steps?: number;
+  /** Classifier-free guidance (two DiT passes a step); undefined: the class's. */
+  cfg?: boolean;
   priority?: number;
   /** Per-request latency SLO, seconds. */
   slo_s?: number;
@@ -47,9 +50,11 @@ export interface TraceFile {
   rows: TraceRow[];
   /** The line of the file each row was read from (for messages). */
   lines: number[];
+  /** Columns vgsim does not read (ignored), each with its file:line:col and a did-you-mean where one is close. */
+  warnings: string[];
 }
 
-export const TIME_COLUMNS = ['timestamp_s', 'timestamp', 'arrival_s'];
+export { TIME_COLUMNS };
 
 /**
  * The largest trace read (bytes): V8's longest string is 2^29 − 24 characters (v8.h String::kMaxLength on
@@ -58,23 +63,17 @@ export const TIME_COLUMNS = ['timestamp_s', 'timestamp', 'arrival_s'];
 export const MAX_TRACE_BYTES = 2 ** 29 - 24;
 
 export function readTraceFile(file: string, opts: { ratePerS?: number } = {}): TraceFile {
-  const refuse = (why: string, hint?: string): never => {
-    throw new InputError([{ source: file, path: '', message: `cannot read the trace: ${why}`, ...(hint ? { hint } : {}) }]);
+  return parseTrace(readInputText(file, TRACE_FILE, refuseTrace(file, 'the trace')), file, opts);
+}
+
+/** What a trace file is (src/input-file.ts): a regular CSV file a string can hold. */
+export const TRACE_FILE: InputFileKind = { expected: 'a CSV file', noun: 'a trace', maxBytes: MAX_TRACE_BYTES, tooBigHint: 'split it, or replay a sample of it' };
+
+/** Refuses `file` as an InputError naming it: "cannot read <what>: <why>". */
+export function refuseTrace(file: string, what: string): (message: string, hint?: string) => never {
+  return (message, hint) => {
+    throw new InputError([{ source: file, path: '', message: `cannot read ${what}: ${message}`, ...(hint ? { hint } : {}) }]);
   };
-  let text = '';
-  try {
-    // checked before opening: opening a FIFO would block, a directory or a device is not a trace
-    const st = statSync(file);
-    if (st.isDirectory()) refuse('it is a directory, expected a CSV file');
-    if (!st.isFile()) refuse('it is not a regular file (a device, FIFO or socket), expected a CSV file');
-    if (st.size > MAX_TRACE_BYTES) refuse(`it is ${st.size.toLocaleString('en-US')} bytes, more than the ${MAX_TRACE_BYTES.toLocaleString('en-US')} a trace may have`, 'split it, or replay a sample of it');
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    refuse(code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code ?? (e as Error).message);
-  }
-  return parseTrace(text, file, opts);
 }
 
 export function parseTrace(text: string, source: string, opts: { ratePerS?: number } = {}): TraceFile {
@@ -88,6 +87,10 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
     throw e;
   }
   const format: TraceFormat = table.has('arrival_s') && table.has('request_id') ? 'observed' : table.has('num_frames', 'num_inference_steps') ? 'dit-benchmark' : 'vgsim';
+  // the columns of the format, the only ones read (an observed trace's slo_s is not its SLO)
+  const known = format === 'observed' ? OBSERVED_COLUMNS : REQUEST_TRACE_COLUMNS;
+  const header = checkHeader(table, known, source);
+  if (header.issues.length) throw new InputError(header.issues);
   const issues: InputIssue[] = [];
   const rows: TraceRow[] = [];
   const lines: number[] = [];
@@ -98,7 +101,7 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
   }
   table.rows.forEach((rec, i) => {
     const cell = (...names: string[]) => {
-      const v = table.get(rec, ...names)?.trim();
+      const v = table.get(rec, ...names.filter((n) => known.has(n)))?.trim();
       return v === undefined || v === '' ? undefined : v;
     };
     const row = rowFrom(cell, rec, source, issues, hasTime ? undefined : i / opts.ratePerS!);
@@ -110,7 +113,7 @@ export function parseTrace(text: string, source: string, opts: { ratePerS?: numb
   checkOrder(rows, table.rows, source, issues);
   if (issues.length) throw new InputError(issues);
   if (rows.length === 0) throw new InputError([{ source, path: '', message: 'the trace has a header but no requests' }]);
-  return { format, rows, lines };
+  return { format, rows, lines, warnings: header.warnings };
 }
 
 type Cell = (...names: string[]) => string | undefined;
@@ -121,7 +124,7 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   let time = fixedTime;
   if (time === undefined) {
     const t = cell(...TIME_COLUMNS);
-    const n = Number(t);
+    const n = parseDecimal(t ?? '');
     if (t === undefined || !Number.isFinite(n) || n < 0) at(TIME_COLUMNS.find((c) => cell(c) !== undefined) ?? 'timestamp_s', `expected a non-negative number of seconds, got ${t === undefined ? 'an empty cell' : `"${t}"`}`);
     else time = n;
   }
@@ -137,7 +140,7 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   const int = (key: 'width' | 'height' | 'frames' | 'steps' | 'priority' | 'seed', names: string[], min: number) => {
     const v = cell(...names);
     if (v === undefined) return;
-    const n = Number(v);
+    const n = parseDecimal(v);
     if (!Number.isInteger(n) || n < min) at(names[0]!, `expected ${min > 0 ? 'a positive integer' : min === 0 ? 'a non-negative integer' : 'an integer'}, got "${v}"`);
     else row[key] = n;
   };
@@ -146,24 +149,38 @@ function rowFrom(cell: Cell, rec: CsvRecord, source: string, issues: InputIssue[
   if ((row.width === undefined) !== (row.height === undefined)) at(row.width === undefined ? 'width' : 'height', 'width and height go together (or give resolution)');
   int('frames', ['frames', 'num_frames'], 1);
   int('steps', ['steps', 'num_inference_steps'], 1);
+  const cfg = cell('cfg');
+  if (cfg !== undefined) {
+    const b = parseBoolCell(cfg);
+    if (b === undefined) at('cfg', `expected true or false, got ${shown(cfg)}`, BOOL_HINT);
+    else row.cfg = b;
+  }
   int('priority', ['priority'], 0);
   if (row.priority !== undefined && row.priority > 9) at('priority', `expected 0..9, got ${row.priority}`);
   int('seed', ['seed'], Number.MIN_SAFE_INTEGER);
   const sloS = cell('slo_s');
   const sloMs = cell('slo_ms');
   if (sloS !== undefined || sloMs !== undefined) {
-    const n = Number(sloS ?? sloMs);
+    const n = parseDecimal((sloS ?? sloMs)!);
     if (!(Number.isFinite(n) && n > 0)) at(sloS !== undefined ? 'slo_s' : 'slo_ms', `expected a positive number, got "${sloS ?? sloMs}"`);
     else row.slo_s = sloS !== undefined ? n : n / 1000;
   }
   const id = cell('request_id', 'id');
   if (id !== undefined) row.id = id;
   // an observed trace's stage boundaries: the worker's own time for the request (calibration/serving's format)
-  const span = (a: string, b: string) => Number(cell(b)) - Number(cell(a));
+  const span = (a: string, b: string) => parseDecimal(cell(b) ?? '') - parseDecimal(cell(a) ?? '');
   const stages = span('encode_start_s', 'encode_end_s') + span('denoise_start_s', 'denoise_end_s') + span('decode_start_s', 'decode_end_s');
   if (cell('outcome') === 'completed' && Number.isFinite(stages) && stages > 0) row.service_s = stages;
   return issues.length > before ? undefined : row;
 }
+
+/** A boolean cell: true/false in any case (Python writes True), or 1/0; undefined for anything else. */
+export function parseBoolCell(v: string): boolean | undefined {
+  const s = v.trim().toLowerCase();
+  return s === 'true' || s === '1' ? true : s === 'false' || s === '0' ? false : undefined;
+}
+
+export const BOOL_HINT = 'true or false (any case), or 1 or 0';
 
 function checkOrder(rows: TraceRow[], recs: CsvRecord[], source: string, issues: InputIssue[]): void {
   let prev = -Infinity;
@@ -216,7 +233,7 @@ function parseRequestLines(text: string, source: string, opts: { ratePerS?: numb
   });
   checkOrder(rows, recs, source, issues);
   if (issues.length) throw new InputError(issues);
-  return { format: 'dit-benchmark', rows, lines: recs.map((r) => r.line) };
+  return { format: 'dit-benchmark', rows, lines: recs.map((r) => r.line), warnings: [] };
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
@@ -7,6 +6,8 @@ import { calibrate, calibrationRuns, overheadsFile, stageTimesFile } from '../..
 import { progress } from '../../report/progress.ts';
 import { fitTable, hostFitText, validationTable } from '../../calibration/report.ts';
 import { collect, UsageError } from '../usage-error.ts';
+import { writeOutputFile } from '../../make-dirs.ts';
+import { observedInputs, refuseClobber, scenarioInputs } from '../output-clash.ts';
 
 export function registerCalibrate(program: Command): void {
   program
@@ -28,8 +29,11 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
     .action((file: string, o: { scenario: string; validate: string[]; set: string[]; write?: string; writeStageTimes?: string; json?: boolean }) => {
       if (o.validate.length === 0) throw new UsageError('--validate needs at least one trace other than the fit trace');
       const loaded = loadScenario(o.scenario, { set: o.set });
+      const outputs = [...(o.write ? [{ name: '--write', path: o.write }] : []), ...(o.writeStageTimes ? [{ name: '--write-stage-times', path: o.writeStageTimes }] : [])];
+      refuseClobber(outputs, [...observedInputs(file, 'the fit trace'), ...o.validate.flatMap((v) => observedInputs(v, `--validate ${v}`)), ...scenarioInputs(loaded, dirname(resolve(o.scenario)))]);
       const fitTrace = readObservedTrace(file);
       const traces = o.validate.map(readObservedTrace);
+      for (const w of [fitTrace, ...traces].flatMap((t) => t.warnings ?? [])) process.stderr.write(`warning: ${w}\n`);
       const bar = progress(calibrationRuns(traces), 'calibrate', { enabled: !o.json });
       let res;
       try {
@@ -39,11 +43,11 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       }
       if (o.write) {
         const doc = overheadsFile(res, relative(dirname(resolve(o.write)), resolve(file)));
-        writeFileSync(o.write, JSON.stringify(doc, null, 1) + '\n');
+        writeOutputFile(o.write, JSON.stringify(doc, null, 1) + '\n');
         process.stderr.write(`wrote ${o.write}\n`);
       }
       if (o.writeStageTimes) {
-        writeFileSync(o.writeStageTimes, JSON.stringify(stageTimesFile(res, relative(dirname(resolve(o.writeStageTimes)), resolve(file))), null, 1) + '\n');
+        writeOutputFile(o.writeStageTimes, JSON.stringify(stageTimesFile(res, relative(dirname(resolve(o.writeStageTimes)), resolve(file))), null, 1) + '\n');
         process.stderr.write(`wrote ${o.writeStageTimes}\n`);
       }
       if (o.json) {

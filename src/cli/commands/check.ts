@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBaseline, type Baseline } from '../../check/baseline.ts';
@@ -10,7 +9,8 @@ import { InputError, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
 import { UsageError } from '../usage-error.ts';
-import { makeDirs } from '../../make-dirs.ts';
+import { makeDirs, writeOutputFile } from '../../make-dirs.ts';
+import { refuseClobber } from '../output-clash.ts';
 
 interface CheckFlags {
   update?: boolean;
@@ -52,6 +52,10 @@ Examples:
         }
       }
       if (issues.length > 0) throw new InputError(issues);
+      if (o.report) {
+        const inputs = baselines.flatMap((b) => [{ name: 'a baseline', path: b.file }, ...b.checks.flatMap((c) => (c.run ? [{ name: `the scenario of check "${c.name}"`, path: c.run.file }] : []))]);
+        refuseClobber([{ name: '--report', path: o.report }], inputs);
+      }
       if (o.only !== undefined) {
         const only = o.only.toLowerCase();
         const all = baselines.flatMap((b) => b.checks.map((c) => c.name));
@@ -75,7 +79,7 @@ Examples:
       const report = checkJson(results, wall, changes);
       if (o.report) {
         makeDirs(dirname(o.report));
-        writeFileSync(o.report, toJson(report));
+        writeOutputFile(o.report, toJson(report));
       }
       if (o.json) {
         process.stdout.write(toJson(report));

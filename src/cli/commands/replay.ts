@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { readObservedTrace } from '../../calibration/observed-trace.ts';
 import { replay } from '../../calibration/replay.ts';
-import { replayTable, writeReplayOutput } from '../../calibration/report.ts';
+import { REPLAY_OUTPUT_FILES, replayTable, writeReplayOutput } from '../../calibration/report.ts';
+import { observedInputs, refuseClobber, scenarioInputs } from '../output-clash.ts';
 import { collect, intFlag, MAX_REPEATS_FLAG } from '../usage-error.ts';
 import { progress } from '../../report/progress.ts';
 
@@ -26,6 +27,7 @@ Examples:
     .action(async (file: string, o: { scenario: string; set: string[]; out?: string; json?: boolean; replications: string; observedService?: boolean }) => {
       const trace = readObservedTrace(file);
       const loaded = loadScenario(o.scenario, { set: o.set });
+      if (o.out) refuseClobber(REPLAY_OUTPUT_FILES.map((f) => ({ name: '--out', path: join(o.out!, f) })), [...observedInputs(file, 'the observed trace'), ...scenarioInputs(loaded, dirname(resolve(o.scenario)))]);
       const replications = intFlag('--replications', o.replications, 1, MAX_REPEATS_FLAG);
       const bar = progress(replications, 'replay', { enabled: !o.json });
       let out;

@@ -9,10 +9,11 @@ import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { runSummary } from '../../report/run-summary.ts';
 import { toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
+import { writeOutputFile } from '../../make-dirs.ts';
+import { refuseClobber, scenarioInputs } from '../output-clash.ts';
 import { writeHtmlReport } from '../../report/html.ts';
 import { DEFAULT_METRICS_START_S, parseMetricsStart } from '../../report/openmetrics.ts';
 import { chromeTrace, chromeTraceJson } from '../../report/trace.ts';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Denoise steps per request that --trace-ops expands into operators (keeps the file small). */
@@ -49,6 +50,8 @@ Examples:
       if (metricsStart === undefined) throw new UsageError(`--metrics-start: expected an ISO 8601 time such as 2025-06-01T00:00:00Z or Unix seconds, got "${o.metricsStart}"`);
       if (o.metricsStart !== undefined && (!o.out || !o.openmetrics)) throw new UsageError(`--metrics-start dates metrics.openmetrics.txt, which this run does not write: ${!o.out ? 'add --out' : 'drop --no-openmetrics'}, or drop --metrics-start`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      const traceTarget = o.trace === undefined ? undefined : typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
+      if (traceTarget !== undefined) refuseClobber([{ name: '--trace', path: traceTarget }], scenarioInputs(loaded, dirname(resolve(file))));
       // progress over simulated time (stderr, terminals only); Ctrl-C stops between slices with a partial result
       const monitoring = o.out !== undefined && o.openmetrics;
       const stop = interruptible();
@@ -71,9 +74,9 @@ Examples:
         }
         process.stderr.write(`wrote ${files.length} files to ${o.out}/ (${o.report ? 'open report.html' : 'summary.json'})\n`);
       }
-      if (o.trace !== undefined) {
-        const target = typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
-        writeFileSync(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
+      if (traceTarget !== undefined) {
+        const target = traceTarget;
+        writeOutputFile(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
         process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
       if (o.json) process.stdout.write(toJson(summaryOf(result, { wallTime: true })));
