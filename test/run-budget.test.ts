@@ -134,7 +134,8 @@ describe('limits watched while the run goes on', () => {
   });
 
   it('a batching window ending at an instant that rounding cannot reach no longer re-arms forever', () => {
-    const l = load('scenarios/default.yaml', ['duration=1h', 'deployment.batching={max_batch: 1000000, window_s: 3000}', 'workload.mix.0.resolution=832x480']);
+    // a batch that never fills (two requests an hour; a batch of 3 fits at 480p): every batch leaves when its window ends
+    const l = load('scenarios/default.yaml', ['duration=1h', 'deployment.batching={max_batch: 3, window_s: 3000}', 'workload.mix.0.resolution=832x480', 'workload.arrivals.rate_per_hour=2']);
     const r = simulate(l.scenario, { locate: l.locate });
     expect(r.events).toBeLessThan(20_000);
     expect(r.requests.in_flight).toBe(0);
