@@ -65,7 +65,8 @@ function documentOf(b: Baseline, c: Check): Json {
     const { file, set, seed } = c.run;
     if (!existsSync(file)) throw new InputError([{ ...b.locate([...at, 'run']), path: `checks.${c.index}.run`, message: `check "${c.name}": scenario ${c.run.shown} not found` }]);
     try {
-      const loaded = loadScenario(file, { set, seed });
+      // checks of one scenario differ in their overrides only: its extends chain is parsed once (load.ts readChainCached)
+      const loaded = loadScenario(file, { set, seed, cache: true });
       const result = simulate(loaded.scenario, { baseDir: dirname(file), locate: loaded.locate });
       return JSON.parse(toJson(summaryOf(result))) as Json;
     } catch (e) {

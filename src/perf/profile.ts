@@ -238,16 +238,32 @@ export class GpuProfile {
    */
   convWorkspaceBytes(kind: 'conv3d' | 'conv2d', dtype: string, tf32: boolean, cin: number, cout: number, pixels: number, kernel: number[], inputBytes: number): number | undefined {
     const es = dtype === 'bf16' ? 2 : 4;
-    const timed = this.convPoints(kind, dtype, tf32, kernel).filter((c) => typeof c.workspace_bytes === 'number').map((c) => {
-      const input = es * c.n * c.cin * (c.t + c.kernel[0]! - 1) * (c.h + c.kernel[1]! - 1) * (c.w + c.kernel[2]! - 1);
-      return [convCoords(c.cin, c.cout, convPixels(c), c.kernel), c.workspace_bytes! / (input + es * c.cout * convPixels(c))] as [number[], number];
-    });
-    const alone = (this.data.conv_workspace ?? [])
-      .filter((c) => c.kind === kind && c.dtype === dtype && c.tf32 === tf32 && c.kernel.join('x') === kernel.join('x') && c.input_bytes > 0)
-      .map((c) => [convCoords(c.cin, c.cout, c.t * c.h * c.w, c.kernel), c.workspace_bytes / (c.input_bytes + c.output_bytes)] as [number[], number]);
-    const pts = [...timed, ...alone];
-    return pts.length === 0 ? undefined : idw(pts, convCoords(cin, cout, pixels, kernel)) * (inputBytes + es * cout * pixels);
+    // the interpolated ratio depends on the shape only (a decode builds the same convolution many times): kept per shape
+    const cls = `${kind},${dtype},${tf32},${kernel.join('x')}`;
+    const shape = `${cls},${cin},${cout},${pixels}`;
+    let ratio = this.workspaceRatios.get(shape);
+    if (ratio === undefined && !this.workspaceRatios.has(shape)) {
+      let pts = this.workspacePoints.get(cls);
+      if (!pts) {
+        const timed = this.convPoints(kind, dtype, tf32, kernel).filter((c) => typeof c.workspace_bytes === 'number').map((c) => {
+          const input = es * c.n * c.cin * (c.t + c.kernel[0]! - 1) * (c.h + c.kernel[1]! - 1) * (c.w + c.kernel[2]! - 1);
+          return [convCoords(c.cin, c.cout, convPixels(c), c.kernel), c.workspace_bytes! / (input + es * c.cout * convPixels(c))] as [number[], number];
+        });
+        const alone = (this.data.conv_workspace ?? [])
+          .filter((c) => c.kind === kind && c.dtype === dtype && c.tf32 === tf32 && c.kernel.join('x') === kernel.join('x') && c.input_bytes > 0)
+          .map((c) => [convCoords(c.cin, c.cout, c.t * c.h * c.w, c.kernel), c.workspace_bytes / (c.input_bytes + c.output_bytes)] as [number[], number]);
+        this.workspacePoints.set(cls, (pts = [...timed, ...alone]));
+      }
+      ratio = pts.length === 0 ? undefined : idw(pts, convCoords(cin, cout, pixels, kernel));
+      if (this.workspaceRatios.size > 100_000) this.workspaceRatios.clear();
+      this.workspaceRatios.set(shape, ratio);
+    }
+    return ratio === undefined ? undefined : ratio * (inputBytes + es * cout * pixels);
   }
+
+  /** convWorkspaceBytes' measured points by (kind, dtype, tf32, kernel), and its interpolated ratio by shape. */
+  private readonly workspacePoints = new Map<string, [number[], number][]>();
+  private readonly workspaceRatios = new Map<string, number | undefined>();
 
   hostLinkGBs(kind: 'h2d_pinned' | 'd2h_pinned' | 'h2d_pageable' | 'd2h_pageable' | 'module_to_cuda' | 'module_to_cpu'): number | undefined {
     const v = this.data.host_link?.[`${kind}_gbps`];

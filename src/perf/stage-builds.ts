@@ -16,6 +16,7 @@ import type { FamilyVaeSpec, TextEncoderStack } from '../workload/families/specs
 import type { WalkOptions } from '../workload/families/vae-walk.ts';
 import { buildFamilyDecode, buildFamilyDitForward, buildStackTextEncode, type StackEncodeOptions } from '../workload/families/stages.ts';
 import type { DeviceModel } from './device.ts';
+import type { GpuProfile } from './profile.ts';
 
 function memo<K extends object, V>(cache: WeakMap<K, Map<string, V>>, owner: K, key: string, build: () => V): V {
   let m = cache.get(owner);
@@ -30,17 +31,21 @@ export function ditForward(dit: AnyDitSpec, o: DitForwardOptions): DitForward {
   return memo(dits, dit, JSON.stringify(o), () => (isWanDit(dit) ? buildDitForward(dit, o) : buildFamilyDitForward(dit, o)));
 }
 
-/** The decode's cuDNN workspace comes from the device's profile, so decodes are kept per device. */
-const decodes = new WeakMap<DeviceModel, Map<string, StageBuilder>>();
+/**
+ * The decode's cuDNN workspace comes from the device's profile (and nothing else of the device), so decodes
+ * are kept per profile: the devices of one GPU (power caps, launch modes, hosts) and the GPUs that borrow the
+ * reference profile share one op list.
+ */
+const decodes = new WeakMap<GpuProfile, Map<string, StageBuilder>>();
 export function vaeDecode(vae: VaeSpec, o: Omit<VaeDecodeOptions, 'convWorkspace'>, device: DeviceModel): StageBuilder {
-  return memo(decodes, device, JSON.stringify([vae.id, vae.decoderDim, vae.zDim, o]), () =>
+  return memo(decodes, device.profile, JSON.stringify([vae.id, vae.decoderDim, vae.zDim, o]), () =>
     buildVaeDecode(vae, { ...o, convWorkspace: (kind, cin, cout, px, bytes, k) => device.convWorkspaceBytes(kind, o.tf32, cin, cout, px, bytes, k) }));
 }
 
 /** A non-Wan family's decode; the cuDNN workspace of each convolution from the profile, at the decode's dtype. */
 export function familyVaeDecode(vae: FamilyVaeSpec, o: { t: number; h: number; w: number; tf32: boolean; shards: number; tiled: boolean }, device: DeviceModel): StageBuilder {
   const dtype = vae.id === 'mochi-vae' && o.shards > 1 ? 'bf16' : vae.dtype;
-  return memo(decodes, device, JSON.stringify([vae.id, o]), () => buildFamilyDecode(vae, { ...o, convWorkspace: familyConvWorkspace(device, dtype, o.tf32) }));
+  return memo(decodes, device.profile, JSON.stringify([vae.id, o]), () => buildFamilyDecode(vae, { ...o, convWorkspace: familyConvWorkspace(device, dtype, o.tf32) }));
 }
 
 /** The cuDNN workspace of a family decoder's convolution, from the device's profile at the decode's dtype. */

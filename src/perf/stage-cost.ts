@@ -148,15 +148,23 @@ export function issuedStreamSeconds(ops: readonly { count: number; kernels: numb
 }
 
 const pricedStages = new WeakMap<readonly Op[], WeakMap<DeviceModel, Map<CollectivePricer | undefined, { cost: StageCost; notes: readonly string[] }>>>();
+/** Whether an op list has collectives: only then does its price depend on the layout's collective pricer. */
+const hasCollectives = new WeakMap<readonly Op[], boolean>();
 
 /**
  * priceStage, memoised by (ops, device, collective pricer) identity: op lists built once per shape
- * (stage-builds.ts) on shared devices and layouts are priced once per process. The notes pricing raised
- * are raised again on a hit. Callers must not mutate the returned cost.
+ * (stage-builds.ts) on shared devices and layouts are priced once per process. An op list without
+ * collectives never calls the pricer, so it is priced once per device whatever the layout (a plan search's
+ * VAE decode on rank 0). The notes pricing raised are raised again on a hit. Callers must not mutate the
+ * returned cost.
  */
 export function priceStageOnce(device: DeviceModel, ops: readonly Op[], collectives?: CollectivePricer): StageCost {
   let byDevice = pricedStages.get(ops);
-  if (!byDevice) pricedStages.set(ops, (byDevice = new WeakMap()));
+  if (!byDevice) {
+    pricedStages.set(ops, (byDevice = new WeakMap()));
+    hasCollectives.set(ops, ops.some((op) => op.kind === 'collective'));
+  }
+  if (!hasCollectives.get(ops)) collectives = undefined;
   let byPricer = byDevice.get(device);
   if (!byPricer) byDevice.set(device, (byPricer = new Map()));
   const hit = byPricer.get(collectives);
