@@ -133,6 +133,12 @@ describe('plan --max-latency', () => {
     expect(none.reason).toMatch(new RegExp(`short by ${(-none.headroom_gb!).toFixed(1)} GB`));
   });
 
+  it('a pick past the longest measured attention carries the caveat (text and JSON)', () => {
+    const args = ['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1920x1088', '--frames', '161'];
+    expect(vgsim(args).stdout).toMatch(/\ncaveat: 334,560 tokens is beyond the longest attention the .*profile measured \(119,056 tokens\)/);
+    expect((JSON.parse(vgsim([...args, '--json']).stdout) as { caveats: string[] }).caveats.some((c) => /^334,560 tokens is beyond/.test(c))).toBe(true);
+  });
+
   it('single-GPU boxes without a scale-out NIC: no replica spans them (PipeFusion was picked with free transfers, Ulysses crashed)', () => {
     const rows = searchPlans({ model: getModel('wan2.1-t2v-1.3b'), node: 'rtx4090-1', budget: 4 });
     const ranked = rows.filter((r) => r.rank !== null);

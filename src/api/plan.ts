@@ -76,6 +76,8 @@ export function planCaveats(best: PlanRow | undefined): string[] {
   // where vgsim has been measured off by over 10% on this very kind of run, the ranking's numbers inherit it
   const near = nearestCaveat(e.nearest_held_out ?? null);
   if (near) out.push(near);
+  // a request past the longest attention the profile measured: no held-out timing backs its size
+  if (e.beyond_measured) out.push(e.beyond_measured);
   return out;
 }
 
