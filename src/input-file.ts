@@ -51,3 +51,14 @@ export function readInputText(file: string, kind: InputFileKind, refuse: (messag
   if (kind.textOnly && text.includes('\u0000')) refuse(`it is not a text file (it holds NUL bytes), expected ${kind.expected}`);
   return text;
 }
+
+/** A JSON file a user names (serving overheads, stage times, a model config): at most 16 MiB, parsed, or `refuse` saying why not. */
+export const MAX_INPUT_JSON_BYTES = 16 << 20;
+export function readInputJson(file: string, refuse: (message: string, hint?: string) => never): any {
+  const text = readInputText(file, { expected: 'a JSON file', noun: 'a JSON input', maxBytes: MAX_INPUT_JSON_BYTES, tooBigHint: 'is this the right file?', textOnly: true }, refuse);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return refuse(`not valid JSON: ${(e as Error).message}`);
+  }
+}

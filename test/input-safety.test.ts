@@ -256,6 +256,13 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     // a 1e30 budget printed a fleet of 3e24 nodes
     const tco = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e30']);
     expect([tco.code, tco.stderr]).toEqual([2, expect.stringMatching(/--budget expects at most 1e\+11 USD/)]);
+    // the JSON inputs a scenario names are read as every input file is (a folder, FIFO or device is refused, not read)
+    const { resolveOverheads } = await import('../src/serving/overheads.ts');
+    const { readStageProfile } = await import('../src/serving/stage-profile.ts');
+    const { modelFromDiffusersConfig } = await import('../src/workload/custom-models.ts');
+    expect(issuesOf(() => resolveOverheads('/tmp', undefined, { source: 's.yaml' }))[0]!.message).toBe('/tmp: it is a directory, expected a JSON file');
+    expect(issuesOf(() => readStageProfile('/dev/zero', { source: 's.yaml' }, 'deployment.stage_times'))[0]!.message).toMatch(/^\/dev\/zero: it is not a regular file/);
+    expect(issuesOf(() => modelFromDiffusersConfig('/dev/null'))[0]!.message).toMatch(/not a regular file/);
     // a flag that sets a cost field is bounded as the field, and named as the flag (it said --set cost.…)
     const net = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e6', '--networking-usd-per-gpu', '1e12']);
     expect([net.code, net.stderr]).toEqual([2, expect.stringMatching(/^error: --networking-usd-per-gpu expects a number <= 1,000,000, got 1e12 \(as cost\.networking_usd_per_gpu/)]);

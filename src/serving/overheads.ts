@@ -18,7 +18,7 @@
  * In the simulation they are phases of the replica's phase list (src/serving/simulate.ts `phases`), at
  * the replica's idle power.
  */
-import { readFileSync } from 'node:fs';
+import { readInputJson } from '../input-file.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 
 export const OVERHEADS_FORMAT = 'vgsim-serving-overheads/1';
@@ -55,12 +55,7 @@ export function resolveOverheads(value: string | Partial<ServingOverheads>, base
   const fail = (message: string): never => {
     throw new InputError([{ ...where, path: 'serving_overheads', message: `${file}: ${message}`, hint: 'write it with vgsim calibrate --write, or give {dispatch_s, handoff_s, request_s, service_cv, service_correlation_s}' }]);
   };
-  let data: any;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON: ${(e as Error).message}`);
-  }
+  const data = readInputJson(file, fail);
   if (data?.format !== OVERHEADS_FORMAT) fail(`expected "format": "${OVERHEADS_FORMAT}"`);
   const out = { ...NO_OVERHEADS };
   for (const k of ['dispatch_s', 'handoff_s', 'request_s', 'service_cv', 'service_correlation_s'] as const) {

@@ -5,7 +5,7 @@
  * its stage times from it instead of the cost model: the way to simulate hardware vgsim has no kernel profile
  * for (the harness's CPU worker), or to check the serving layer apart from the cost model.
  */
-import { readFileSync } from 'node:fs';
+import { readInputJson } from '../input-file.ts';
 import { InputError, type InputIssue } from '../errors.ts';
 import type { ServiceTime } from './service-times.ts';
 import type { RequestShape } from '../workload/request.ts';
@@ -40,12 +40,7 @@ export function readStageProfile(file: string, where: Pick<InputIssue, 'source' 
   const fail = (message: string, hint?: string): never => {
     throw new InputError([{ ...where, path, message: `${file}: ${message}`, ...(hint ? { hint } : {}) }]);
   };
-  let data: any;
-  try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    return fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON: ${(e as Error).message}`);
-  }
+  const data = readInputJson(file, fail);
   if (data?.format !== STAGE_PROFILE_FORMAT) fail(`expected "format": "${STAGE_PROFILE_FORMAT}"`, 'write it with calibration/serving/harness.py profile');
   if (!Array.isArray(data.shapes) || data.shapes.length === 0) fail('no "shapes"');
   const mean = (x: unknown) => (x && typeof (x as Stat).mean === 'number' && (x as Stat).mean >= 0 ? (x as Stat).mean : NaN);

@@ -3,6 +3,7 @@
  * `transformer/config.json` (WanTransformer3DModel, or the other families' classes: families/custom.ts).
  * Both become ModelSpecs in the zoo.
  */
+import { readInputJson } from '../input-file.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
@@ -79,13 +80,9 @@ export function customModel(m: CustomModelInput): ModelSpec {
  */
 export function modelFromDiffusersConfig(file: string): ModelSpec {
   const path = resolve(file);
-  if (!existsSync(path)) throw new InputError([{ source: file, path: '', message: 'file not found' }]);
-  let cfg: Record<string, unknown>;
-  try {
-    cfg = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new InputError([{ source: file, path: '', message: `not valid JSON: ${(e as Error).message}` }]);
-  }
+  const cfg: Record<string, unknown> = readInputJson(path, (message, hint): never => {
+    throw new InputError([{ source: file, path: '', message, ...(hint ? { hint } : {}) }]);
+  });
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
     if (typeof v === 'number') {
