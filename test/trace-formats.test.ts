@@ -110,6 +110,15 @@ describe('trace formats', () => {
     expect([obs.rows[0]!.slo_s, obs.warnings]).toEqual([undefined, ['o.csv:1:4  slo_s: not a column vgsim reads; ignored (did you mean "slo_ms"?)']]);
   });
 
+  it('vgsim validate prints a trace\'s unread columns under its ok line (only run and replay said so)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-cols-'));
+    writeFileSync(join(dir, 't.csv'), 'timestamp_s,modle\n0,wan2.1-t2v-1.3b\n');
+    writeFileSync(join(dir, 's.yaml'), 'name: t\nduration: 1h\nmodel: wan2.1-t2v-1.3b\ncluster: {nodes: [{type: hgx-h100-sxm-8, count: 1}]}\ndeployment: {replicas: 8}\nworkload: {arrivals: {process: trace, file: t.csv}, mix: [{resolution: 832x480, frames: 81, steps: 50}]}\n');
+    const r = vgsim(['validate', join(dir, 's.yaml')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`ok    ${join(dir, 's.yaml')}\n      warning: ${join(dir, 't.csv')}:1:2  modle: not a column vgsim reads; ignored (did you mean "model"?)\n`);
+  });
+
   it('numbers in cells are decimal, as in flags: 0x10 is refused, not read as 16', () => {
     expect(issuesOf(() => parseTrace('timestamp_s\n0x10\n', 't.csv'))[0]).toMatchObject({ line: 2, path: 'timestamp_s', message: 'expected a non-negative number of seconds, got "0x10"' });
     expect(issuesOf(() => parseTrace('timestamp_s,frames\n0,0b10001\n', 't.csv'))[0]).toMatchObject({ line: 2, path: 'frames' });

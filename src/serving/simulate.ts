@@ -104,6 +104,8 @@ export interface SimulationRun {
   /** The result of the run, or of the run so far when `stoppedBecause` says why it stopped early (partial). */
   finish(stoppedBecause?: string): SimulationResult;
   readonly budget: BudgetEstimate;
+  /** What building the run warned of before its first event (the cluster's notes, a trace's unread columns): `vgsim validate` prints them. */
+  readonly warnings: readonly string[];
 }
 
 /** Events per slice of a synchronous run (the limits are checked between slices). */
@@ -147,7 +149,7 @@ export async function simulateAsync(s: Scenario, opts: AsyncSimulationOptions = 
 export function startSimulation(s: Scenario, opts: SimulationOptions = {}): SimulationRun {
   const inModels = scenarioModelScope(s);
   const run = inModels(() => build(s, opts));
-  return { budget: run.budget, progress: run.progress, advance: (n) => inModels(() => run.advance(n)), finish: (why) => inModels(() => run.finish(why)) };
+  return { budget: run.budget, warnings: run.warnings, progress: run.progress, advance: (n) => inModels(() => run.advance(n)), finish: (why) => inModels(() => run.finish(why)) };
 }
 
 function build(s: Scenario, opts: SimulationOptions): SimulationRun {
@@ -241,6 +243,7 @@ function build(s: Scenario, opts: SimulationOptions): SimulationRun {
   };
   return {
     budget,
+    warnings: [...state.warnings, ...arrivals.traceWarnings()],
     advance(maxEvents: number): boolean {
       if (phase === 'done') return true;
       const before = sim.eventsProcessed;

@@ -35,6 +35,9 @@ const SAME_QUANTITY: { what: string; groups: string[][] }[] = [
   { what: 'the request id', groups: [['request_id'], ['id']] },
 ];
 
+/** The warning's message for a column vgsim does not read (`vgsim validate` prints these). */
+export const UNREAD_COLUMN = 'not a column vgsim reads; ignored';
+
 export interface HeaderCheck {
   /** Conflicting columns, at the header line. */
   issues: InputIssue[];
@@ -59,7 +62,7 @@ export function checkHeader(table: CsvTable, known: ReadonlySet<string>, source:
     if (known.has(n)) return;
     const near = closest(n, known);
     const hint = near.length ? `did you mean ${near.map((c) => `"${c}"`).join(' or ')}?` : undefined;
-    warnings.push(formatIssue({ ...at(i), path: table.header[i]!.trim(), message: 'not a column vgsim reads; ignored', ...(hint ? { hint } : {}) }));
+    warnings.push(formatIssue({ ...at(i), path: table.header[i]!.trim(), message: UNREAD_COLUMN, ...(hint ? { hint } : {}) }));
   });
   return { issues, warnings };
 }

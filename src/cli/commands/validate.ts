@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UNREAD_COLUMN } from '../../workload/trace-columns.ts';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { InputError, formatIssues } from '../../errors.ts';
@@ -24,8 +25,10 @@ Examples:
           // the checks a run makes before its first event (hardware the kernels need, the run budget: a rate the
           // cluster can never serve), so that validate and run agree; nothing is simulated. A sweep's base point
           // need not run itself (gpu-fit.yaml's base is a layout its points replace): each point is checked as it runs
-          if (!loaded.scenario.sweep) startSimulation(loaded.scenario, { locate: loaded.locate, baseDir: dirname(file) });
+          const run = loaded.scenario.sweep ? undefined : startSimulation(loaded.scenario, { locate: loaded.locate, baseDir: dirname(file) });
           process.stdout.write(`ok    ${f}\n`);
+          // only what the user can act on in the file: a trace's columns vgsim does not read
+          for (const w of run?.warnings.filter((x) => x.includes(UNREAD_COLUMN)) ?? []) process.stdout.write(`      warning: ${w}\n`);
         } catch (e) {
           if (!(e instanceof InputError)) throw e;
           bad++;
