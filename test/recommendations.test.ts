@@ -133,6 +133,11 @@ describe('plan --max-latency', () => {
     expect(none.reason).toMatch(new RegExp(`short by ${(-none.headroom_gb!).toFixed(1)} GB`));
   });
 
+  it('a pick that changes the video says so with its published quality (plan dropped what estimate prints)', () => {
+    const r = vgsim(['plan', '--model', 'wan2.1-t2v-14b', '--gpu', 'h100-sxm', '--gpus', '1', '--resolution', '1280x720', '--cache', 'teacache:0.2']);
+    expect(r.stdout).toMatch(/\ncaveat: the pick changes the video \(cache teacache:0\.2\): published PSNR [\d.]+ dB against the full model/);
+  });
+
   it('a pick past the longest measured attention carries the caveat (text and JSON)', () => {
     const args = ['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '8', '--resolution', '1920x1088', '--frames', '161'];
     expect(vgsim(args).stdout).toMatch(/\ncaveat: 334,560 tokens is beyond the longest attention the .*profile measured \(119,056 tokens\)/);
