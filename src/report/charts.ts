@@ -23,7 +23,7 @@ import { latencyCdfChart, loadOverTimeChart, powerOverTimeChart, replicasChange,
 import { costChart, energyChart } from './charts/energy-cost.ts';
 import { memoryChart, opsChart } from './charts/cost-model.ts';
 
-export { renderSvg, renderPng, CHART_FONT, FONT_FILES, type PngOptions } from './charts/render.ts';
+export { renderSvg, renderPng, renderPngs, CHART_FONT, FONT_FILES, type PngOptions } from './charts/render.ts';
 export {
   linesChart, linesLayer, barsChart, timelineChart, stackedPanels, seriesColors, PALETTE, CHART_CONFIG,
   type AxisOptions, type Point, type LineSeries, type LinesChartInput, type ReferenceLine,

@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { fmtSeconds } from './table.ts';
 import { toJson } from './output.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
-import { renderPng, renderSvg, type NamedChart } from './charts.ts';
+import { renderPngs, renderSvg, type NamedChart } from './charts.ts';
 import { compareJson, compareRuns, formatMetric, type CompareRun, type Comparison } from './compare.ts';
 import { compareCharts } from './compare-charts.ts';
 import { makeDirs } from '../make-dirs.ts';
@@ -126,9 +126,10 @@ export async function writeCompareOutput(dir: string, runs: readonly CompareRun[
   };
   write(join(dir, 'compare.html'), html);
   write(join(dir, 'compare.json'), toJson(compareJson(comparison, runs)));
-  for (const c of charts) {
+  const pngs = await renderPngs(charts.map((c) => c.svg));
+  for (const [i, c] of charts.entries()) {
     write(join(chartDir, `${c.id}.svg`), c.svg);
-    write(join(chartDir, `${c.id}.png`), renderPng(c.svg));
+    write(join(chartDir, `${c.id}.png`), pngs[i]!);
   }
   return files;
 }

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import type { SimulationResult } from '../serving/simulate.ts';
 import { fmtSeconds, pct } from './table.ts';
 import type { TopLevelSpec } from 'vega-lite';
-import { reportCharts, labelled, renderSvg, renderPng, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
+import { reportCharts, labelled, renderSvg, renderPngs, type EstimateLike, type LabelledEstimate, type NamedChart } from './charts.ts';
 import { gpuGanttChart, type GanttOptions } from './charts/gantt.ts';
 import { pricesTable, PRICES_CAPTION } from './prices.ts';
 import { evidenceLine, needsCaveat } from '../perf/gpu-evidence.ts';
@@ -333,15 +333,16 @@ ${card('cost per video', r.cost?.usd_per_video != null ? `$${r.cost.usd_per_vide
 }
 
 /** Write each chart as dir/charts/<id>.svg and .png; returns the paths written. */
-export function writeChartFiles(dir: string, charts: readonly { id: string; svg: string }[]): string[] {
+export async function writeChartFiles(dir: string, charts: readonly { id: string; svg: string }[]): Promise<string[]> {
   const chartDir = join(dir, 'charts');
   makeDirs(chartDir);
   const files: string[] = [];
-  for (const c of charts) {
+  const pngs = await renderPngs(charts.map((c) => c.svg));
+  for (const [i, c] of charts.entries()) {
     const svgPath = join(chartDir, `${c.id}.svg`);
     const pngPath = join(chartDir, `${c.id}.png`);
     writeFileSync(svgPath, c.svg);
-    writeFileSync(pngPath, renderPng(c.svg));
+    writeFileSync(pngPath, pngs[i]!);
     files.push(svgPath, pngPath);
   }
   return files;
@@ -355,7 +356,7 @@ export async function writeHtmlReport(dir: string, input: HtmlReportInput): Prom
   makeDirs(dir);
   const reportPath = join(dir, 'report.html');
   writeFileSync(reportPath, html);
-  return [reportPath, ...writeChartFiles(dir, charts)];
+  return [reportPath, ...(await writeChartFiles(dir, charts))];
 }
 
 export interface ChartsPageInput {
@@ -410,6 +411,6 @@ ${body.join('\n')}
 export async function writeSpecCharts<C extends { id: string; spec: TopLevelSpec }>(dir: string, charts: readonly C[], files: string[]): Promise<(C & { svg: string })[]> {
   const out: (C & { svg: string })[] = [];
   for (const c of charts) out.push({ ...c, svg: await renderSvg(c.spec) });
-  if (out.length) files.push(...writeChartFiles(dir, out));
+  if (out.length) files.push(...(await writeChartFiles(dir, out)));
   return out;
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { SimulationResult } from '../serving/simulate.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from '../report/html.ts';
-import { renderPng, renderSvg, type NamedChart } from '../report/charts.ts';
+import { renderPngs, renderSvg, type NamedChart } from '../report/charts.ts';
 import { runLabels, type CompareRun } from '../report/compare.ts';
 import { writeCompareOutput } from '../report/compare-html.ts';
 import type { SweepPlan } from './spec.ts';
@@ -174,9 +174,10 @@ export async function writeSweepReport(dir: string, plan: SweepPlan, records: re
     files.push(path);
   };
   write(join(dir, 'sweep.html'), html);
-  for (const c of charts) {
+  const pngs = await renderPngs(charts.map((c) => c.svg));
+  for (const [i, c] of charts.entries()) {
     write(join(chartDir, `${c.id}.svg`), c.svg);
-    write(join(chartDir, `${c.id}.png`), renderPng(c.svg));
+    write(join(chartDir, `${c.id}.png`), pngs[i]!);
   }
   if (compare) {
     const names = ok.map((r) => ({ name: `${r.id}: ${r.label}${plan.replicate_seeds > 1 ? ` (seed ${r.seed})` : ''}` }));

@@ -111,7 +111,7 @@ Examples:
           caption: `Each trial's objective metrics and throughput against the offered load; dashed lines: the objectives${res.max_rate_per_h > 0 ? `; green line: the capacity found, ${res.max_rate_per_h.toFixed(2)}/h` : ''}.`,
           svg: await renderSvg(capacityChart(res, { scenario: loaded.scenario.name })),
         };
-        files.push(...writeChartFiles(dir, [chart]));
+        files.push(...(await writeChartFiles(dir, [chart])));
         writeFileSync(files[1]!, renderChartsPage({
           title: `vgsim capacity — ${loaded.scenario.name}`,
           meta: `scenario ${loaded.scenario.name} · seed ${loaded.scenario.seed} · ${res.trials.length} trials`,

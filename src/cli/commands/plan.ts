@@ -119,7 +119,7 @@ Examples:
             svg: await renderSvg(planScalingChart(rows)),
           }]
           : [];
-        files.push(...writeChartFiles(dir, charts));
+        files.push(...(await writeChartFiles(dir, charts)));
         writeFileSync(files[1]!, renderChartsPage({
           title: `vgsim plan — ${o.model} on ${o.gpus} × ${o.gpu ?? o.node}`,
           meta: `${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${none ? ` — ${none}` : ''}. Evidence: ${doc.evidence_lines.join('; ')}`,
