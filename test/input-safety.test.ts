@@ -263,6 +263,9 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(issuesOf(() => resolveOverheads('/tmp', undefined, { source: 's.yaml' }))[0]!.message).toBe('/tmp: it is a directory, expected a JSON file');
     expect(issuesOf(() => readStageProfile('/dev/zero', { source: 's.yaml' }, 'deployment.stage_times'))[0]!.message).toMatch(/^\/dev\/zero: it is not a regular file/);
     expect(issuesOf(() => modelFromDiffusersConfig('/dev/null'))[0]!.message).toMatch(/not a regular file/);
+    // number flags are decimal, as integer flags and trace cells (0x2 was read as 2)
+    const hex = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e6', '--pue', '0x2']);
+    expect([hex.code, hex.stderr]).toEqual([2, expect.stringMatching(/--pue expects a number, got "0x2"/)]);
     // a flag that sets a cost field is bounded as the field, and named as the flag (it said --set cost.…)
     const net = await vgsimInProcess(['tco', '--model', 'wan2.1-t2v-1.3b', '--budget', '1e6', '--networking-usd-per-gpu', '1e12']);
     expect([net.code, net.stderr]).toEqual([2, expect.stringMatching(/^error: --networking-usd-per-gpu expects a number <= 1,000,000, got 1e12 \(as cost\.networking_usd_per_gpu/)]);

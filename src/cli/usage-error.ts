@@ -33,7 +33,7 @@ export function intFlag(name: string, v: string, min = 1, max?: FlagMax): number
 
 /** Parses a number flag of at least `min` (finite), or throws a UsageError naming the flag and what it means. */
 export function numberFlag(name: string, v: string, min: number, what?: string, max?: FlagMax): number {
-  const n = v.trim() === '' ? NaN : Number(v);
+  const n = parseDecimal(v); // decimal, as integer flags and trace cells: 0x10 is refused, not read as 16
   if (!Number.isFinite(n)) throw new UsageError(`${name} expects a number, got "${v}"${what ? ` (${what})` : ''}`);
   if (n < min) throw new UsageError(`${name} expects a number >= ${min}, got ${v}${what ? ` (${what})` : ''}`);
   if (max && n > max.max) throw new UsageError(`${name} expects a number <= ${max.max.toLocaleString('en-US')}, got ${v} (${max.why})`);
