@@ -16,7 +16,7 @@ import { parseRequest } from './request-issues.ts';
 import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine, type GpuEvidence, type NearestHeldOut } from '../perf/gpu-evidence.ts';
 import { isHostBoundNote } from '../perf/host-dispatch.ts';
 import { accelerationOptions } from '../engines/inference-spec.ts';
-import { changesOutput, worstPsnr } from '../engines/quality.ts';
+import { outputChangeLabels, worstPsnr } from '../engines/quality.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -80,7 +80,7 @@ export function planCaveats(best: PlanRow | undefined): string[] {
   // a request past the longest attention the profile measured: no held-out timing backs its size
   if (e.beyond_measured) out.push(e.beyond_measured);
   // a pick that changes the video says so, with the published quality where there is one (a psnr>=X objective ranks by it)
-  const changes = e.accelerations.filter((a) => changesOutput([a])).map((a) => `${a.knob} ${String(a.value).split(': ')[0]}`); // a cache's value goes on with its schedule
+  const changes = outputChangeLabels(e.accelerations);
   if (changes.length) {
     const psnr = worstPsnr(e.quality);
     out.push(`the pick changes the video (${changes.join(', ')}): ${psnr !== null ? `published PSNR ${psnr.toFixed(1)} dB against the full model` : 'no published quality figure'}; vgsim estimate --json gives the records`);

@@ -69,6 +69,11 @@ export function changesOutput(acc: readonly Acceleration[]): boolean {
   return acc.some((a) => ['cache', 'distill', 'sparse', 'dtype', 'text_encoder_dtype'].includes(a.knob) || (a.knob === 'attention' && isQuantizedAttention(a.value)) || (a.knob === 'vae' && a.value.startsWith('tiny')));
 }
 
+/** "dtype fp8", "cache teacache:0.2": the accelerations that change the video, each as knob and setting (a cache's value goes on with its schedule, cut here). */
+export function outputChangeLabels(acc: readonly Acceleration[]): string[] {
+  return acc.filter((a) => changesOutput([a])).map((a) => `${a.knob} ${String(a.value).split(': ')[0]}`);
+}
+
 /** The lowest published PSNR among quality records (null: none published). */
 export function worstPsnr(q: readonly QualityRecord[]): number | null {
   const v = q.filter((r) => r.metric === 'PSNR').map((r) => r.value);

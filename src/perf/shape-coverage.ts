@@ -5,10 +5,16 @@
  */
 import type { GpuProfile } from './profile.ts';
 
-/** The longest attention sequence (query tokens) among the profile's measured rows; 0 without any. */
+const longest = new WeakMap<GpuProfile, number>();
+
+/** The longest attention sequence (query tokens) among the profile's measured rows; 0 without any (kept per profile: every estimate asks). */
 export function longestMeasuredAttention(profile: GpuProfile): number {
-  let most = 0;
-  for (const r of profile.data.attention) if (r.lq > most) most = r.lq;
+  let most = longest.get(profile);
+  if (most === undefined) {
+    most = 0;
+    for (const r of profile.data.attention) if (r.lq > most) most = r.lq;
+    longest.set(profile, most);
+  }
   return most;
 }
 

@@ -5,7 +5,7 @@
  * a note under the table (compare-traffic.ts unranks the rows where the traffic itself differs).
  */
 import type { SimulationResult } from '../serving/simulate.ts';
-import { changesOutput } from '../engines/quality.ts';
+import { outputChangeLabels } from '../engines/quality.ts';
 
 interface NotedRun {
   label: string;
@@ -19,7 +19,7 @@ export function outputChanges(r: SimulationResult, pool: string): string[] {
   const out = new Set<string>();
   for (const e of r.estimates ?? []) {
     if (e.pool !== pool) continue;
-    for (const a of e.estimate.accelerations) if (changesOutput([a])) out.add(`${a.knob} ${String(a.value)}`);
+    for (const label of outputChangeLabels(e.estimate.accelerations)) out.add(label);
   }
   return [...out];
 }

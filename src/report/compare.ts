@@ -134,17 +134,17 @@ function deploymentLines(r: SimulationResult): string[] {
 /** The metrics table of a comparison. */
 export function compareRuns(runs: readonly CompareRun[]): Comparison {
   const rows: CompareRow[] = [];
+  // a run that dropped, lost or left requests unfinished: its latencies cover only those it served
+  const whole = runs.map((x) => x.result.requests.completed === x.result.requests.arrived);
   const row = (key: string, label: string, unit: MetricUnit, better: Better, f: (r: SimulationResult) => number | null) => {
     const values = runs.map((x) => {
       const v = f(x.result);
       return v === null || !Number.isFinite(v) ? null : v;
     });
-    // latencies of a run that dropped, lost or left requests unfinished cover only those it served: shown, never best
-    const served = servedOnly.has(key.split('.')[0]!) || /^class\..*\.p95$/.test(key);
+    // such a run's latency rows are shown, never best
+    const served = key.startsWith('latency.') || key.startsWith('queue_wait.') || /^class\..*\.p95$/.test(key);
     rows.push({ key, label, unit, better, values, best: bestOf(served ? values.map((v, i) => (whole[i] ? v : null)) : values, better) });
   };
-  const servedOnly = new Set(['latency', 'queue_wait']);
-  const whole = runs.map((x) => x.result.requests.completed === x.result.requests.arrived);
   // latency statistics of a run with no completed request are n/a (NaN in the result): not comparable
   const lat = (f: (r: SimulationResult) => number) => (r: SimulationResult) => (r.requests.completed > 0 ? f(r) : null);
 

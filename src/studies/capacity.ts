@@ -21,7 +21,7 @@ import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { resolveOverheads } from '../serving/overheads.ts';
-import { offeredRatePerH, relaxationTimeS, saturationRatePerH, serviceScv } from '../serving/load-bound.ts';
+import { relaxationTimeS, serviceScv } from '../serving/load-bound.ts';
 import { formatDuration } from '../units.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { minSamplesForQuantile, proportionInterval, quantileRankInterval } from '../metrics/confidence.ts';
@@ -91,11 +91,6 @@ export interface CapacityOptions extends SimulationOptions {
   /** Share of arrivals that may be dropped or failed at a passing rate (default 0). */
   maxLossShare?: number;
   onTrial?: (t: Trial) => void;
-}
-
-/** Mean offered rate (per hour) of the scenario at scale 1. */
-function baseRatePerH(s: Scenario, probe: SimulationResult): number {
-  return offeredRatePerH(s, probe.requests.arrived, probe.sim_time_s, 1);
 }
 
 /** The quantile an objective's estimate sits at (p95: 0.95; attainment a: a; mean: 0.5; max: 0.99), for the sample-size rule. */
@@ -189,12 +184,13 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   const results = new Map<number, SimulationResult>();
   const notes: string[] = [];
   const probe = simulate(scenario, { ...opts, rateScale: 1 });
-  const base = baseRatePerH(scenario, probe);
+  // the probe runs at scale 1: its offered rate is the scenario's, its saturation bound the cluster's (serving/load-bound.ts)
+  const base = probe.load.offered_rate_per_h;
   if (!(base > 0)) throw new Error('the scenario has no arrivals to scale (rate 0 or an empty trace)');
   for (const t of terms) {
     if (t.cls !== undefined && !probe.classes.some((c) => c.name === t.cls)) throw new Error(`objective "${t.text}": no request class "${t.cls}" (classes: ${probe.classes.map((x) => x.name).join(', ')})`);
   }
-  const saturation = saturationRatePerH(probe, scenario);
+  const saturation = probe.load.saturation_rate_per_h;
   const classes = serviceClasses(probe, scenario);
   const cv = serviceCv(scenario, opts.baseDir);
   // the queue's variability for its relaxation time: the arrivals' (Poisson 1, Gamma cv²) and the mix's service times'

@@ -302,10 +302,7 @@ export function infeasibility(terms: readonly SloTerm[], classes: readonly Servi
   return null;
 }
 
-function boundReason(t: SloTerm, b0: number, classes: readonly ServiceClass[]): string {
-  // the bound with digits enough to differ from the target as written ("18.0 min > p95<=1079.5")
-  const shown = (x: number) => (x === b0 && t.metric !== 'attainment' ? formatMissPair(t, x, t.value)[0] : formatDuration(x));
-  const b = b0;
+function boundReason(t: SloTerm, b: number, classes: readonly ServiceClass[]): string {
   if (t.metric === 'attainment' && !classes.some((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null)) {
     const withSlo = classes.filter((c) => c.slo_s != null).map((c) => c.name);
     return `${t.cls !== undefined ? `class "${t.cls}" has no SLO` : 'no class has an SLO'} (slo_s), so its attainment is undefined and ${t.text} cannot hold: give ${t.cls !== undefined ? 'the class' : 'a class'} an slo_s, or use a latency objective (e.g. ${t.cls !== undefined ? `${t.cls}.` : ''}p95<=1h)${t.cls !== undefined && withSlo.length ? `; classes with an SLO: ${withSlo.join(', ')}` : ''}`;
@@ -314,11 +311,13 @@ function boundReason(t: SloTerm, b0: number, classes: readonly ServiceClass[]): 
     const late = classes.filter((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null && c.service_s > c.slo_s);
     return `${late.map((c) => `the ${c.name} service time alone is ${formatDuration(c.service_s)} > its SLO ${formatDuration(c.slo_s!)}`).join('; ')}, so at most ${formatObjectiveValue(t, b)} of requests can meet their SLO, short of ${t.text}`;
   }
-  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${shown(b)} > ${t.text}`;
-  if (t.metric === 'mean') return `the mean service time over the mix alone is ${shown(b)} > ${t.text}`;
+  // the bound with digits enough to differ from the target as written ("18.0 min > p95<=1079.5")
+  const shown = formatMissPair(t, b, t.value)[0];
+  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${shown} > ${t.text}`;
+  if (t.metric === 'mean') return `the mean service time over the mix alone is ${shown} > ${t.text}`;
   const total = classes.reduce((a, c) => a + c.share, 0);
   const setter = classes.find((c) => c.service_s === b)!;
   const slower = classes.filter((c) => c.service_s >= b).reduce((a, c) => a + c.share, 0) / total;
-  if (slower > 0.999) return `the ${setter.name} service time alone is ${shown(b)} > ${t.text}`;
-  return `the ${setter.name} service time alone is ${shown(b)} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${shown(b)} > ${t.text}`;
+  if (slower > 0.999) return `the ${setter.name} service time alone is ${shown} > ${t.text}`;
+  return `the ${setter.name} service time alone is ${shown} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${shown} > ${t.text}`;
 }
