@@ -86,7 +86,7 @@ export function validateFamilies(): string {
       `${pct(r('cog5b-a100-peak-mem').error)}; the kernel profile of its DiT on an H100 (above) found one cause of the gap, the per-head LayerNorm, now modelled. ` +
       `CogVideoX-2B from the same A100 table comes out ${pct(r('cog2b-a100-time').error)} (weights ${pct(r('cog2b-a100-model-mem').error)}, peak ${pct(r('cog2b-a100-peak-mem').error)}): ` +
       'the smaller model, whose A100 time vgsim puts more in head-dimension-64 attention than the 5B\'s, misses by more: consistent with that attention ' +
-      'priced too fast on the extrapolated A100, and not settled without an A100 measurement. ' + cogvideoxPieces() + ' The HunyuanVideo and ' +
+      'priced too fast on the extrapolated A100, and not settled without an A100 measurement. ' + cogvideoxPieces() + ' ' + cogvideoxA100Sources(r) + ' The HunyuanVideo and ' +
       'Mochi memory notes are too loosely specified to hold to 10% (whether offload was on is not stated).',
   );
   return out.join('\n');
@@ -143,6 +143,19 @@ function cogvideoxPieces(): string {
     `parameters and FLOPs exactly, and the head-dim-64 ratio vgsim gives FlashAttention-2 (the FA3 paper's, ${headDimFactor('fa2', 64, 17776).toFixed(3)}) is what an H100 ` +
     `measures at these shapes (${fa2Hd64Ratios()}, \`calibration/profiles/runs/h100-sxm-attention-hd64-2026-12-07.json\`). So the 2B is modelled right where it was measured, ` +
     'and what is left of its A100 miss is the A100\'s own attention and GEMM rates, which no measurement here reaches.';
+}
+
+/**
+ * The two published A100 figures for CogVideoX (diffusers-torchao's benchmark table and the model's own README, which
+ * ran with sequential CPU offload and VAE tiling and says they cost about 10%): how far apart they are, and where vgsim sits.
+ */
+function cogvideoxA100Sources(r: (id: string) => { published: number; error: number }): string {
+  const torchao = r('cog5b-a100-time');
+  const readme = r('cog5b-a100-readme-time');
+  return `The two published A100 figures for the 5B disagree by ${(100 * (torchao.published / readme.published - 1)).toFixed(0)}% themselves: ` +
+    `diffusers-torchao measured ${torchao.published.toFixed(0)} s, the model's README gives ~${readme.published.toFixed(0)} s with its memory optimizations on ` +
+    `(vgsim ${pct(torchao.error)} and ${pct(readme.error)}); the 2B is under both (${pct(r('cog2b-a100-time').error)}, ${pct(r('cog2b-a100-readme-time').error)}) ` +
+    `and under the README's H100 figure too (${pct(r('cog2b-h100-readme-time').error)}), where the 5B's is ${pct(r('cog5b-h100-readme-time').error)}.`;
 }
 
 /** FlashAttention-2 at head dim 64 over head dim 128, at 30 and 48 heads and 17,776 tokens, on the H100 (hd64 run). */
