@@ -11,7 +11,7 @@ describe('README generated blocks', () => {
     const text = readFileSync('README.md', 'utf8');
     for (const name of Object.keys(README_BLOCKS)) expect(text, name).toContain(`<!-- generated:${name} -->`);
     expect(staleBlocks(text)).toEqual([]);
-  });
+  }, 300_000); // the blocks run simulations (a few seconds in all; the size search most)
   it('calibration/README.md\'s blocks are present and current', () => {
     const text = readFileSync('calibration/README.md', 'utf8');
     for (const name of Object.keys(CALIBRATION_README_BLOCKS)) expect(text, name).toContain(`<!-- generated:${name} -->`);

@@ -29,6 +29,12 @@ import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts'
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
 import { evidenceLedger, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
+import { dgxPower, dgxPowerLibrary, powerCaption } from './power-block.ts';
+import { powerCapBlock, powerCapLibrary } from './power-cap-block.ts';
+import { costCaption } from './cost-caption-block.ts';
+import { gpuFitBlock } from './gpu-fit-block.ts';
+import { scalingBlock } from './scaling-block.ts';
+import { interconnectBlock, interconnectLibrary } from './interconnect-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -194,6 +200,16 @@ export const README_BLOCKS: Record<string, () => string> = {
   'validate-sp': validateSp,
   'default-video': defaultVideo,
   'default-caption': defaultCaption,
+  'power-caption': () => powerCaption(),
+  'dgx-power': () => dgxPower(),
+  'library-dgx-power': () => dgxPowerLibrary(),
+  'power-cap': () => powerCapBlock(),
+  'library-power-cap': () => powerCapLibrary(),
+  'cost-caption': costCaption,
+  'gpu-fit': () => gpuFitBlock(),
+  'scaling-one-node': () => scalingBlock(),
+  interconnects: interconnectBlock,
+  'library-interconnects': interconnectLibrary,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

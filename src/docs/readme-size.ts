@@ -1,20 +1,34 @@
 /**
- * The README's hardware comparison (`vgsim size` over the catalog): scripts/readme-size.ts runs it (minutes) and
- * stores the cheapest option of each node type in docs/data/size-hardware.json; the `size-hardware` block renders
- * that file, and refuses to when a stored node price is no longer what the catalog gives (run the script again).
+ * The README's hardware comparison (`vgsim size` over the catalog): the `size-hardware` block runs the search now
+ * (a few seconds: about 50 simulations) and tabulates the cheapest option of each node type, so a change to the
+ * model, a price or the search moves the README's table (test/readme.test.ts) until `npm run readme` rewrites it.
+ * It used to render a stored run (docs/data/size-hardware.json) checked only for its prices, so a model change
+ * left it stale; scripts/readme-size.ts now only redraws the chart (docs/images/size-pareto.svg|png).
  */
-import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { packagePath } from '../package-files.ts';
-import type { SizeResult } from '../studies/size.ts';
+import { sizeCluster, type SizeResult } from '../studies/size.ts';
+import { parseSlo } from '../studies/capacity.ts';
+import { loadScenario } from '../scenario/load.ts';
 import { MissingPriceError } from '../economics/index.ts';
 import { nodePriceOf } from '../economics/cost-inputs.ts';
 import { CostSchema } from '../scenario/schema.ts';
 
-export const SIZE_HARDWARE_FILE = 'docs/data/size-hardware.json';
 export const SIZE_HARDWARE_RUN = { scenario: 'scenarios/default.yaml', set: ['duration=24h'], slo: 'p95<=45m', ratePerH: 120 } as const;
 const COMMAND = `vgsim size ${SIZE_HARDWARE_RUN.scenario} --slo '${SIZE_HARDWARE_RUN.slo}' --rate ${SIZE_HARDWARE_RUN.ratePerH}/h ${SIZE_HARDWARE_RUN.set.map((s) => `--set ${s}`).join(' ')}`;
 
-interface StoredOption {
+/** `vgsim size` as the block's command line runs it (its default --layouts 3, --max-nodes 64, --max-sims 300). */
+export function runSizeHardware(onOption?: (label: string, nodes: number | null) => void): SizeResult {
+  const file = resolve(packagePath(SIZE_HARDWARE_RUN.scenario));
+  const loaded = loadScenario(file, { set: [...SIZE_HARDWARE_RUN.set] });
+  return sizeCluster(loaded.scenario, {
+    terms: parseSlo(SIZE_HARDWARE_RUN.slo), ratePerH: SIZE_HARDWARE_RUN.ratePerH, layouts: 3, maxNodes: 64, maxSims: 300,
+    sim: { baseDir: dirname(file), locate: loaded.locate },
+    ...(onOption ? { onOption: (r) => onOption(r.label, r.nodes ?? null) } : {}),
+  });
+}
+
+interface HardwareOption {
   node: string;
   parallel: string;
   gpus_per_replica: number;
@@ -33,14 +47,14 @@ export interface SizeHardware {
   command: string;
   simulations: number;
   /** The cheapest option of each node type, cheapest first. */
-  options: StoredOption[];
+  options: HardwareOption[];
   /** Node types without a price (the fields to give) or without a passing option. */
   skipped: { node: string; reason: string; fields?: string[] }[];
 }
 
-/** The stored form of a size result: one option per node type. */
+/** A size result as the block shows it: one option per node type. */
 export function sizeHardwareOf(res: SizeResult): SizeHardware {
-  const options: StoredOption[] = [];
+  const options: HardwareOption[] = [];
   for (const r of res.rows) {
     if (r.rank === null || !r.price || options.some((o) => o.node === r.node)) continue;
     options.push({
@@ -63,26 +77,11 @@ export function sizeHardwareOf(res: SizeResult): SizeHardware {
 
 const usd = (x: number, d = 0) => `$${x.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d })}`;
 
-/** The README block, from the stored run; throws when a stored price is not the catalog's any more. */
-export function sizeHardwareBlock(file = packagePath(SIZE_HARDWARE_FILE)): string {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as SizeHardware;
-  const cost = CostSchema.parse({});
-  const stale: string[] = [];
-  for (const o of data.options) {
-    const now = nodePriceOf(cost, o.node).usd;
-    if (now !== o.node_price_usd) stale.push(`${o.node}: stored $${o.node_price_usd}, catalog $${now}`);
-  }
-  for (const s of data.skipped.filter((x) => x.fields)) {
-    try {
-      nodePriceOf(cost, s.node);
-      stale.push(`${s.node}: stored without a price, the catalog now has one`);
-    } catch {
-      // still unpriced
-    }
-  }
-  if (stale.length) throw new Error(`${SIZE_HARDWARE_FILE} was priced with other prices (${stale.join('; ')}): run npm run readme:size, then npm run readme`);
+/** The README block, from a size run (default: run now). */
+export function sizeHardwareBlock(res: SizeResult = runSizeHardware()): string {
+  const data = sizeHardwareOf(res);
   const out = [
-    `\`${data.command}\` (${data.simulations} simulations; \`npm run readme:size\`): the cheapest cluster of each node type that serves 120 A14B videos/h (70% 720P) with p95 ≤ 45 min, owned, in colocation, every node priced as a whole system:`,
+    `\`${data.command}\` (${data.simulations} simulations): the cheapest cluster of each node type that serves 120 A14B videos/h (70% 720P) with p95 ≤ 45 min, owned, in colocation, every node priced as a whole system:`,
     '',
     '| node type | node price (basis) | layout per replica | nodes | GPUs | p95 | kWh/video | $/video | $/month |',
     '|---|---:|---|---:|---:|---:|---:|---:|---:|',

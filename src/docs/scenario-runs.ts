@@ -1,0 +1,44 @@
+/**
+ * Scenario files of the package run in this thread for README blocks that quote their numbers, so the numbers are
+ * what the commands print: `vgsim run FILE` (runScenario) and `vgsim sweep FILE` point by point (sweepRuns: the
+ * same points, overrides and seeds, through sweep/spec.ts expandSweep and sweep/worker.ts runPoint).
+ */
+import { dirname, resolve } from 'node:path';
+import { loadScenario } from '../scenario/load.ts';
+import { expandSweep, type SweepPoint } from '../sweep/spec.ts';
+import { runPoint, type RunSummary } from '../sweep/worker.ts';
+import { simulate } from '../serving/simulate.ts';
+import { summaryOf } from '../serving/result.ts';
+import { packagePath } from '../package-files.ts';
+
+export interface SweepRun {
+  point: SweepPoint;
+  /** The run's summary, or null when the point does not run (e.g. the layout does not fit). */
+  summary: RunSummary | null;
+  /** Why the point did not run. */
+  error: string | null;
+}
+
+/** Every point of the sweep in `file` (a path relative to the package root), in point order. */
+export function sweepRuns(file: string): SweepRun[] {
+  const path = resolve(packagePath(file));
+  const plan = expandSweep(loadScenario(path));
+  return plan.points.map((point) => {
+    const o = runPoint({ id: point.id, file: path, set: point.set, seed: point.seed });
+    return { point, summary: o.ok ? o.summary : null, error: o.ok ? null : o.error };
+  });
+}
+
+/** The run of the variant called `name` (throws when the scenario has none: the block names a variant it lost). */
+export function variantRun(runs: readonly SweepRun[], name: string): SweepRun {
+  const r = runs.find((x) => x.point.variant === name);
+  if (!r) throw new Error(`no sweep variant "${name}" (have: ${runs.map((x) => x.point.variant).join(', ')})`);
+  return r;
+}
+
+/** A scenario file of the package (with --set overrides), simulated as `vgsim run FILE` does. */
+export function runScenario(file: string, set: string[] = []): RunSummary {
+  const path = resolve(packagePath(file));
+  const l = loadScenario(path, { set });
+  return summaryOf(simulate(l.scenario, { baseDir: dirname(path), locate: l.locate }));
+}
