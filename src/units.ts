@@ -12,13 +12,19 @@ export function parseDecimal(v: string): number {
   return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : NaN;
 }
 
-/** Seconds from a number (already seconds) or a string like "1.5h", "90s", "1h30m". Returns undefined if malformed. */
+/**
+ * Seconds from a number (already seconds) or a string like "1.5h", "90s", "1h30m". Returns undefined if malformed
+ * or not finite — never NaN: "1..5", "1.0.0" or "." are not numbers (a NaN bound would compare false and pass).
+ */
 export function parseDuration(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v !== 'string') return undefined;
   const s = v.trim().toLowerCase();
   if (s === '') return undefined;
-  if (/^[0-9.]+(e[+-]?[0-9]+)?$/.test(s)) return Number(s);
+  if (/^[0-9.]+(e[+-]?[0-9]+)?$/.test(s)) {
+    const n = parseDecimal(s);
+    return Number.isFinite(n) ? n : undefined;
+  }
   const re = /([0-9]*\.?[0-9]+)\s*(ms|sec|s|min|m|hr|h|day|d|w)/y;
   let total = 0;
   let pos = 0;
@@ -27,6 +33,7 @@ export function parseDuration(v: unknown): number | undefined {
     const m = re.exec(s);
     if (!m) return undefined;
     total += Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    if (!Number.isFinite(total)) return undefined;
     pos = re.lastIndex;
     while (s[pos] === ' ') pos++;
   }

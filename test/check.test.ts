@@ -168,7 +168,7 @@ describe('vgsim check', () => {
     writeFileSync(file, text);
     const r = vgsim(['check', file, '--update']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/update: re-pinned 5 values in 1 file/);
+    expect(r.stdout).toMatch(/update: re-pinned 5 drifted values in 1 file/);
     expect(r.stdout).toContain(`${file}:8  estimate  total_s: 1 -> `);
     const after = readFileSync(file, 'utf8');
     const pin = (x: number, tol: number | string) => String(pinnedNumber(x, parseTolerance(tol)!));

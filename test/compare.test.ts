@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { renderSvg } from '../src/report/charts.ts';
@@ -301,6 +301,17 @@ describe('vgsim compare (CLI)', () => {
     for (const f of ['compare.html', 'compare.json', 'charts/compare-latency-cdf.svg', 'charts/compare-stage-breakdown.png']) expect(existsSync(join(dir, f))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')).scenarios).toHaveLength(2);
   });
+
+  it('--out names the scenarios relative to the output folder: the same files whatever the working folder or an absolute path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-compare-paths-'));
+    const rel = vgsim(['compare', 'scenarios/default.yaml', 'scenarios/power-cap.yaml', '--set', 'duration=1h', '--out', join(dir, 'c1')]);
+    const abs = vgsim(['compare', resolve('scenarios/default.yaml'), resolve('scenarios/power-cap.yaml'), '--set', 'duration=1h', '--out', join(dir, 'c2')], { cwd: tmpdir() });
+    expect([rel.code, abs.code]).toEqual([0, 0]);
+    for (const f of ['compare.json', 'compare.html']) expect(readFileSync(join(dir, 'c2', f), 'utf8'), f).toBe(readFileSync(join(dir, 'c1', f), 'utf8'));
+    const json = readFileSync(join(dir, 'c1', 'compare.json'), 'utf8');
+    expect(json).not.toContain(resolve('.'));
+    expect(JSON.parse(json).scenarios[0].file).toBe(relative(join(dir, 'c1'), resolve('scenarios/default.yaml')));
+  }, 60_000);
 
   it('bad input in any file: every problem at once, exit 2, no stack trace', async () => {
     const r = await inProcess(['compare', A, 'test/fixtures/bad.yaml', 'nope.yaml']);

@@ -112,6 +112,10 @@ describe('units', () => {
     expect(parseDuration('7d')).toBe(7 * 86400);
     expect(parseDuration(12)).toBe(12);
     expect(parseDuration('soon')).toBeUndefined();
+    // malformed numbers are undefined, never NaN (a NaN bound compares false and silently passes)
+    for (const bad of ['1..5', '1.0.0', '.', '..', '1e999', '1e999h']) expect(parseDuration(bad), bad).toBeUndefined();
+    expect(parseDuration('1.5')).toBe(1.5);
+    expect(parseDuration('.5')).toBe(0.5);
     expect(parseResolution('1280x720')).toEqual({ width: 1280, height: 720 });
     expect(parseResolution('480p')).toEqual({ width: 832, height: 480 });
     expect(parseResolution('big')).toBeUndefined();

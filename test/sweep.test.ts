@@ -204,9 +204,10 @@ describe('vgsim sweep and merge (CLI)', () => {
     const unknown = scenario(`sweep:\n  parameters:\n    workload.arrivals.rate_per_hr: [1, 2]\n`);
     // one batch of processes at a time: the two cores stay busy, the test stays short
     const [f, s0, s1, a, b] = await Promise.all([
-      vgsim(['sweep', fixture, '--workers', '2', '--out', full]),
-      vgsim(['sweep', fixture, '--workers', '0', '--out', sharded, '--shard', '0/2']),
-      vgsim(['sweep', fixture, '--workers', '1', '--out', sharded, '--shard', '1/2']),
+      // --openmetrics: each run's series go to metrics/, which merge must bring together as well
+      vgsim(['sweep', fixture, '--workers', '2', '--out', full, '--openmetrics']),
+      vgsim(['sweep', fixture, '--workers', '0', '--out', sharded, '--shard', '0/2', '--openmetrics']),
+      vgsim(['sweep', fixture, '--workers', '1', '--out', sharded, '--shard', '1/2', '--openmetrics']),
       vgsim(['sweep', bad]),
       vgsim(['sweep', unknown]),
     ]);
@@ -227,7 +228,7 @@ describe('vgsim sweep and merge (CLI)', () => {
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stdout).toBe(f.stdout);
     const files = filesUnder(full);
-    expect(files).toEqual(expect.arrayContaining(['points.jsonl', 'points.csv', 'sweep.json', 'sweep.html', 'compare.html', 'charts/sweep-rate-per-hour.svg', 'charts/sweep-replicas.png']));
+    expect(files).toEqual(expect.arrayContaining(['points.jsonl', 'points.csv', 'sweep.json', 'sweep.html', 'compare.html', 'charts/sweep-rate-per-hour.svg', 'charts/sweep-replicas.png', 'metrics/point-0.openmetrics.txt', 'metrics/point-3.openmetrics.txt']));
     // sweep.json (= sweep --json) carries the evidence lines the text prints under the table
     const evidence = JSON.parse(readFileSync(join(full, 'sweep.json'), 'utf8')).evidence_lines as string[];
     expect(evidence.length).toBeGreaterThan(0);

@@ -20,10 +20,12 @@
  * Metric paths are resolved later against the run's or the estimate's JSON document (see metrics.ts).
  */
 import { ATTENTION_CHOICES } from '../workload/ops.ts';
+import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
+import { libraryFile } from '../scenario/library.ts';
 import type { EstimateSpec } from '../perf/estimate-input.ts';
 import { parseDuration, parseResolution } from '../units.ts';
 import { parseMetricPath } from './metrics.ts';
@@ -84,13 +86,17 @@ export interface Baseline {
   checks: Check[];
   /** Where a field of the file is written (file:line:col). */
   locate: (path: readonly PathKey[], keyOf?: string) => Pick<InputIssue, 'source' | 'line' | 'col'>;
+  /** Expectations that load but probably do not mean what they say (printed as warnings). */
+  warnings: InputIssue[];
 }
 
-const toleranceSchema = z.union([z.number(), z.string()]).refine((v) => parseTolerance(v) !== undefined, {
-  message: 'expected a tolerance: a percentage such as 2% (relative), or a number such as 0.5 or a duration such as 30s (absolute)',
+// z.custom, not a union of number and string: a union's own failure (.inf, a list) would read "Invalid input"
+const toleranceSchema = z.custom<number | string>((v) => parseTolerance(v) !== undefined, {
+  message: 'expected a tolerance: a percentage such as 2% (relative), or a finite number such as 0.5 or a duration such as 30s (absolute)',
 });
-const boundSchema = z.union([z.number(), z.string()]).refine((v) => parseDuration(v) !== undefined, {
-  message: 'expected a number (or a duration such as 45m)',
+// parseDuration is undefined for anything but a finite number or duration ("1..5", "1.0.0", .inf): a bound never becomes NaN
+const boundSchema = z.custom<number | string>((v) => parseDuration(v) !== undefined, {
+  message: 'expected a finite number (or a duration such as 45m)',
 });
 const int = (min: number) => z.number().int().min(min);
 
@@ -161,6 +167,7 @@ export function loadBaseline(file: string): Baseline {
   const value = src.value();
   const locate: Baseline['locate'] = (path, keyOf) => ({ source: file, ...src.locate(path, keyOf) });
   const issues: InputIssue[] = [];
+  const warnings: InputIssue[] = [];
   const addZod = (error: z.ZodError, base: PathKey[]) => {
     for (const issue of error.issues) {
       const path = [...base, ...(issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)) as PathKey[])];
@@ -215,13 +222,13 @@ export function loadBaseline(file: string): Baseline {
     checks.push({
       name: c.name,
       index,
-      run: c.run !== undefined ? { file: resolve(base, c.run), shown: displayPath(resolve(base, c.run)), set, seed: c.seed } : undefined,
+      run: c.run !== undefined ? runFile(base, c.run, set, c.seed) : undefined,
       estimate: c.estimate ? { ...c.estimate, profile: c.estimate.profile !== undefined ? resolve(base, c.estimate.profile) : undefined } : undefined,
       expect,
     });
   });
   if (issues.length > 0) throw new InputError(issues);
-  return { file, name: top.data?.name ?? file, checks, locate };
+  return { file, name: top.data?.name ?? file, checks, locate, warnings };
 
   /** Validates a check's `expect:` mapping; problems go to `issues`. */
   function expectations(raw: Record<string, unknown>, at: PathKey[], checkTolerance: Tolerance): Expectation[] {
@@ -240,6 +247,7 @@ export function loadBaseline(file: string): Baseline {
       if (typeof e === 'number' || typeof e === 'string' || typeof e === 'boolean') {
         if (typeof e === 'number' && !Number.isFinite(e)) issues.push({ ...locate(where), path: where.join('.'), message: 'expected a finite number' });
         expect.push({ metric, value: e, tolerance: checkTolerance, line: pos.line, col: pos.col });
+        warnings.push(...expectationWarnings(metric, { value: e }, checkTolerance, { ...pos, path: where.join('.') }));
         continue;
       }
       const obj = ExpectObjectSchema.safeParse(e);
@@ -259,10 +267,44 @@ export function loadBaseline(file: string): Baseline {
       const min = o.min !== undefined ? parseDuration(o.min) : undefined;
       const max = o.max !== undefined ? parseDuration(o.max) : undefined;
       if (min !== undefined && max !== undefined && min > max) issues.push({ ...locate(where), path: where.join('.'), message: `min ${min} is above max ${max}` });
-      expect.push({ metric, value: o.value, tolerance: parseTolerance(o.tolerance) ?? checkTolerance, min, max, line: pos.line, col: pos.col });
+      const tolerance = parseTolerance(o.tolerance) ?? checkTolerance;
+      expect.push({ metric, value: o.value, tolerance, min, max, line: pos.line, col: pos.col });
+      warnings.push(...expectationWarnings(metric, o, o.tolerance !== undefined ? tolerance : checkTolerance, { ...pos, path: where.join('.') }, o.tolerance));
     }
     return expect;
   }
+}
+
+/** A metric measured in seconds: a path segment named "…_s" or "seconds…" (latency_s.p95, total_s, seconds_each). */
+export function isTimeMetric(metric: string): boolean {
+  return parseMetricPath(metric).segments.some((seg) => /(^|_)(s|seconds?)(_|$)/.test(seg));
+}
+
+/** A duration with a unit ("45m", "30s"), not a bare number. */
+const withUnit = (v: unknown) => typeof v === 'string' && parseDuration(v) !== undefined && !Number.isFinite(Number(v.trim()));
+
+/**
+ * Expectations that load but likely do not mean what they say: a relative tolerance of a value pinned at 0 is an
+ * exact match; a duration ("1h" = 3600) as the bound or tolerance of a metric that is not a time.
+ */
+function expectationWarnings(metric: string, e: { value?: unknown; min?: unknown; max?: unknown }, tolerance: Tolerance, at: Omit<InputIssue, 'message'>, rawTolerance?: unknown): InputIssue[] {
+  const out: InputIssue[] = [];
+  if (e.value === 0 && 'relative' in tolerance && tolerance.relative > 0) {
+    out.push({ ...at, message: `metric "${metric}" is pinned at 0 with a relative tolerance (${formatTolerance(tolerance)} of 0 is 0): it must match exactly`, hint: 'give an absolute tolerance instead, e.g. {value: 0, tolerance: 0.5}' });
+  }
+  if (!isTimeMetric(metric)) {
+    for (const [k, v] of [['min', e.min], ['max', e.max], ['tolerance', rawTolerance]] as const) {
+      if (withUnit(v)) out.push({ ...at, message: `metric "${metric}" is not a time, yet its ${k} is the duration "${String(v)}" (read as ${parseDuration(v)} seconds)`, hint: 'write a plain number' });
+    }
+  }
+  return out;
+}
+
+/** A check's `run:`: a path relative to the baseline's folder, else a library scenario it names (`default`), as every scenario argument. */
+function runFile(base: string, run: string, set: string[], seed: number | undefined): NonNullable<Check['run']> {
+  const rel = resolve(base, run);
+  const file = existsSync(rel) ? rel : libraryFile(run) ?? rel;
+  return { file, shown: displayPath(file), set, seed };
 }
 
 /** A path relative to the working directory when that is shorter (for messages). */

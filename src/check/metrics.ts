@@ -80,7 +80,8 @@ export function resolveMetric(doc: Json, path: string): Resolved {
       }
       node = next;
     } else if (node !== null && typeof node === 'object') {
-      if (!(seg in node)) return { found: false, at, options: Object.keys(node), reason: `${label(at)} has no field "${seg}"` };
+      // own fields only: "constructor" or "toString" are the prototype's, not the document's
+      if (!Object.hasOwn(node, seg)) return { found: false, at, options: Object.keys(node), reason: `${label(at)} has no field "${seg}"` };
       node = node[seg]!;
     } else {
       return { found: false, at, options: [], reason: `${label(at)} is ${describe(node)}, not an object` };

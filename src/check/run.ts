@@ -10,7 +10,7 @@
  * Problems in the file itself (an unknown metric path, a metric that is an object, a scenario that does not
  * load) are input errors (exit 2), not drift.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../scenario/load.ts';
@@ -58,50 +58,68 @@ export function estimateDocument(spec: EstimateSpec, baseDir: string): Json {
   return JSON.parse(JSON.stringify(estimate(estimateInput(spec, { baseDir })))) as Json;
 }
 
-/** Runs the check's scenario or estimate; problems with its inputs become issues located in the baseline. */
-function documentOf(b: Baseline, c: Check): Json {
-  const at = ['checks', c.index];
-  if (c.run) {
-    const { file, set, seed } = c.run;
-    if (!existsSync(file)) throw new InputError([{ ...b.locate([...at, 'run']), path: `checks.${c.index}.run`, message: `check "${c.name}": scenario ${c.run.shown} not found` }]);
-    try {
-      // checks of one scenario differ in their overrides only: its extends chain is parsed once (load.ts readChainCached)
-      const loaded = loadScenario(file, { set, seed, cache: true });
-      const result = simulate(loaded.scenario, { baseDir: dirname(file), locate: loaded.locate });
-      return JSON.parse(toJson(summaryOf(result))) as Json;
-    } catch (e) {
-      if (!(e instanceof InputError)) throw e;
-      // an override's problem is written in the baseline's "set:" list; the rest are in the scenario file
-      const setPaths = set.map((raw) => raw.slice(0, Math.max(0, raw.indexOf('='))).replace(/\[(\d+)\]/g, '.$1').trim());
-      throw new InputError(e.issues.map((is): InputIssue => {
-        let i = is.source.startsWith('--set ') ? set.indexOf(is.source.slice(6)) : -1;
-        if (i < 0 && is.path) i = setPaths.findIndex((p) => p !== '' && (is.path === p || is.path.startsWith(`${p}.`)));
-        const where = i >= 0 ? b.locate([...at, 'set', i]) : is.source === `--seed ${seed}` ? b.locate([...at, 'seed']) : { source: is.source, line: is.line, col: is.col };
-        return { ...where, path: is.path, message: `check "${c.name}": ${is.message}`, hint: is.hint };
-      }));
-    }
-  }
-  const spec = c.estimate!;
+/** The check's scenario file, or an issue located at its `run:` line when there is none. */
+function scenarioFile(b: Baseline, c: Check): string {
+  const { file, shown } = c.run!;
+  const at = b.locate(['checks', c.index, 'run']);
+  if (!existsSync(file)) throw new InputError([{ ...at, path: `checks.${c.index}.run`, message: `check "${c.name}": scenario ${shown} not found`, hint: 'a path relative to the baseline file, or a library scenario name (vgsim list)' }]);
+  if (!statSync(file).isFile()) throw new InputError([{ ...at, path: `checks.${c.index}.run`, message: `check "${c.name}": ${shown} is a directory, not a scenario file` }]);
+  return file;
+}
+
+/** Runs `f` on the check's scenario loaded with its overrides; problems (loading or running) become issues located in the baseline. */
+function withScenario<T>(b: Baseline, c: Check, f: (loaded: ReturnType<typeof loadScenario>, file: string) => T): T {
+  const { set, seed } = c.run!;
+  const file = scenarioFile(b, c);
   try {
-    return estimateDocument(spec, dirname(resolve(b.file)));
+    // checks of one scenario differ in their overrides only: its extends chain is parsed once (load.ts readChainCached)
+    return f(loadScenario(file, { set, seed, cache: true }), file);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    // an override's problem is written in the baseline's "set:" list; the rest are in the scenario file
+    const setPaths = set.map((raw) => raw.slice(0, Math.max(0, raw.indexOf('='))).replace(/\[(\d+)\]/g, '.$1').trim());
+    throw new InputError(e.issues.map((is): InputIssue => {
+      let i = is.source.startsWith('--set ') ? set.indexOf(is.source.slice(6)) : -1;
+      if (i < 0 && is.path) i = setPaths.findIndex((p) => p !== '' && (is.path === p || is.path.startsWith(`${p}.`)));
+      const at = ['checks', c.index];
+      const where = i >= 0 ? b.locate([...at, 'set', i]) : is.source === `--seed ${seed}` ? b.locate([...at, 'seed']) : { source: is.source, line: is.line, col: is.col };
+      return { ...where, path: is.path, message: `check "${c.name}": ${is.message}`, hint: is.hint };
+    }));
+  }
+}
+
+/** Runs `f` on the check's estimate fields; problems with them become issues located at the check's `estimate:`. */
+function withEstimateSpec<T>(b: Baseline, c: Check, f: (spec: EstimateSpec, baseDir: string) => T): T {
+  const spec = c.estimate!;
+  const at = ['checks', c.index];
+  try {
+    return f(spec, dirname(resolve(b.file)));
   } catch (e) {
     const keyOf = (source: string) => {
       const k = source.replace(/^--/, '').replace(/-/g, '_');
-      return k in spec ? k : undefined;
+      return Object.hasOwn(spec, k) ? k : undefined;
     };
     if (e instanceof InputError) {
       throw new InputError(e.issues.map((is) => {
-        const k = keyOf(is.source) ?? (is.path in spec ? is.path : undefined);
+        const k = keyOf(is.source) ?? (Object.hasOwn(spec, is.path) ? is.path : undefined);
         return { ...b.locate(k ? [...at, 'estimate', k] : [...at, 'estimate']), path: `checks.${c.index}.estimate${k ? `.${k}` : ''}`, message: `check "${c.name}": ${is.message}`, hint: is.hint };
       }));
     }
     // unknown GPU/node ids, an attention kernel the GPU lacks, an unreadable profile: the check's input
     if (e instanceof UnknownIdError || (e instanceof Error && e.constructor === Error)) {
-      const k = e instanceof UnknownIdError && e.kind in spec ? e.kind : undefined;
+      const k = e instanceof UnknownIdError && Object.hasOwn(spec, e.kind) ? e.kind : undefined;
       throw new InputError([{ ...b.locate(k ? [...at, 'estimate', k] : [...at, 'estimate']), path: `checks.${c.index}.estimate${k ? `.${k}` : ''}`, message: `check "${c.name}": ${e.message}` }]);
     }
     throw e;
   }
+}
+
+/** Runs the check's scenario or estimate; problems with its inputs become issues located in the baseline. */
+function documentOf(b: Baseline, c: Check): Json {
+  if (c.run) {
+    return withScenario(b, c, (loaded, file) => JSON.parse(toJson(summaryOf(simulate(loaded.scenario, { baseDir: dirname(file), locate: loaded.locate })))) as Json);
+  }
+  return withEstimateSpec(b, c, (spec, baseDir) => estimateDocument(spec, baseDir));
 }
 
 /** Compares one expectation with the document; returns undefined and records an issue for an input problem. */
@@ -190,4 +208,33 @@ export function runBaselines(baselines: Baseline[], opts: RunOptions = {}): Base
   }
   if (issues.length > 0) throw new InputError(issues);
   return results;
+}
+
+/**
+ * `vgsim check --dry-run`: every check's inputs without simulating — a scenario loads with its overrides; an
+ * estimate (milliseconds) is computed and its metric paths resolved. A scenario's metric paths need its run, so
+ * they are checked when it runs. Throws one InputError with every problem; returns how many checks were looked at.
+ */
+export function preflight(baselines: Baseline[], opts: Pick<RunOptions, 'only'> = {}): number {
+  const only = opts.only?.toLowerCase();
+  const issues: InputIssue[] = [];
+  let n = 0;
+  for (const b of baselines) {
+    for (const c of b.checks) {
+      if (only !== undefined && !c.name.toLowerCase().includes(only)) continue;
+      n++;
+      try {
+        if (c.run) withScenario(b, c, () => undefined);
+        else {
+          const doc = documentOf(b, c);
+          for (const e of c.expect) evaluate(b, c, e, doc, issues);
+        }
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        issues.push(...e.issues);
+      }
+    }
+  }
+  if (issues.length > 0) throw new InputError(issues);
+  return n;
 }

@@ -123,7 +123,7 @@ function flagOf(argv: readonly string[], value: string): string | undefined {
 }
 
 /** Flags that name an output file or folder, as given on the command line (`--out dir`, `--trace=file`). */
-const OUTPUT_FLAGS = ['--out', '--trace', '--report', '--write', '--write-stage-times', '--deploy'];
+const OUTPUT_FLAGS = ['--out', '--trace', '--report', '--junit', '--write', '--write-stage-times', '--deploy'];
 
 function outputFlags(argv: readonly string[]): string[] {
   const out: string[] = [];

@@ -23,7 +23,7 @@ import { likeWithLikeNotes, outputChanges } from './compare-notes.ts';
 export interface CompareRun {
   /** Column header; unique within a comparison (see runLabels). */
   label: string;
-  /** The scenario file, as given on the command line. */
+  /** The scenario file: as given on the command line (stdout), relative to the output folder in `--out` files. */
   file?: string;
   result: SimulationResult;
   /** The scenario as run (printed as YAML in the HTML page). */

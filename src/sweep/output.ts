@@ -12,13 +12,14 @@
  *
  * A shard (`--shard i/N`) writes DIR/shard-i-of-N/{points.jsonl, points.csv, shard.json}; shard.json holds
  * the whole plan and its hash, so `vgsim merge` can check that the shards belong to one sweep and cover
- * every run exactly once, then write the files above byte for byte as an unsharded run would.
+ * every run exactly once, then write the files above byte for byte as an unsharded run would (with
+ * `--openmetrics`, the shards' metrics/point-<id>.openmetrics.txt are copied to DIR/metrics/).
  *
  * Everything here is a pure function of the plan and the records (no wall time, no worker count, no
  * shard layout), which is what makes sharded and unsharded output identical.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { csvRecord, toJson } from '../report/output.ts';
 import type { SweepPlan, SweepPoint } from './spec.ts';
@@ -244,7 +245,7 @@ export function findShardDirs(dirs: readonly string[]): string[] {
 }
 
 /** Reads and checks the shards of one sweep; returns the plan and every record in id order. */
-export function readShards(dirs: readonly string[]): { plan: SweepPlan; records: SweepRecord[]; shards: number } {
+export function readShards(dirs: readonly string[]): { plan: SweepPlan; records: SweepRecord[]; shards: number; metricsFiles: string[] } {
   const shardDirs = findShardDirs(dirs);
   const files: { dir: string; meta: ShardFile }[] = [];
   for (const dir of shardDirs) {
@@ -317,5 +318,28 @@ export function readShards(dirs: readonly string[]): { plan: SweepPlan; records:
     records.push(r);
   }
   if (byId.size !== plan.points.length) throw new MergeError(`the shards hold ${byId.size} runs, the sweep has ${plan.points.length}`);
-  return { plan, records, shards: count };
+  return { plan, records, shards: count, metricsFiles: files.flatMap((f) => shardMetricsFiles(f.dir, f.meta.shard.index, count)) };
+}
+
+/** A shard's `--openmetrics` files (DIR/metrics/point-<id>.openmetrics.txt), each of a run of that shard. */
+function shardMetricsFiles(dir: string, index: number, count: number): string[] {
+  const metrics = join(dir, 'metrics');
+  if (!existsSync(metrics)) return [];
+  return readdirSync(metrics).sort().map((name) => {
+    const id = /^point-(\d+)\.openmetrics\.txt$/.exec(name)?.[1];
+    if (id === undefined || Number(id) % count !== index) throw new MergeError(`${join(metrics, name)}: not an OpenMetrics file of a run of shard ${index} of ${count} (point-<id>.openmetrics.txt); remove it or rerun this shard`);
+    return join(metrics, name);
+  });
+}
+
+/** `vgsim merge`: the shards' OpenMetrics files go to OUT/metrics/, where an unsharded run writes them. */
+export function copyShardMetrics(files: readonly string[], outDir: string): string[] {
+  if (files.length === 0) return [];
+  const dir = join(outDir, 'metrics');
+  mkdirSync(dir, { recursive: true });
+  return files.map((f) => {
+    const to = join(dir, basename(f));
+    copyFileSync(f, to);
+    return to;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import { loadScenario, type LoadedScenario } from '../../scenario/load.ts';
 import { simulateAsync } from '../../serving/simulate.ts';
 import { interruptible, INTERRUPTED } from '../interrupt.ts';
@@ -28,7 +28,7 @@ export function registerCompare(program: Command): void {
     .argument('[more...]', 'further scenario files')
     .option('--seed <n>', 'override the seed of every scenario (same arrivals for all)')
     .option('--set <path=value>', 'override a field in every scenario, e.g. --set duration=2h (repeatable)', collect, [])
-    .option('--out <dir>', 'write compare.html (offline, charts inlined), compare.json and charts/compare-*.svg|png to this folder')
+    .option('--out <dir>', 'write compare.html (offline, charts inlined), compare.json and charts/compare-*.svg|png to this folder (scenario paths in them relative to it)')
     .option('--json', 'print one JSON document (scenarios with their summaries, and the metric rows) on stdout')
     // main() sets exitOverride on the program after the commands are registered, which subcommands do not
     // inherit: without this, a missing argument would exit 1 from inside commander instead of 2
@@ -83,7 +83,10 @@ Examples:
         }
         if (o.out) {
           bar.message(`rendering ${o.out}/compare.html`);
-          written = await writeCompareOutput(o.out, runs);
+          // the files name each scenario relative to the output folder: the same whatever the working folder or
+          // an absolute path typed (a CI runner's workspace path never lands in a committed comparison)
+          const out = resolve(o.out);
+          written = await writeCompareOutput(o.out, runs.map((r) => ({ ...r, file: r.file !== undefined ? relative(out, resolve(r.file)).split(sep).join('/') : undefined })));
           bar.tick();
         }
       } finally {

@@ -5,7 +5,7 @@ import { loadScenario } from '../../scenario/load.ts';
 import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
 import { defaultWorkers, runSweep } from '../../sweep/runner.ts';
 import {
-  MergeError, RecordStream, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSweepJson,
+  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSweepJson,
   type Shard, type SweepRecord,
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
@@ -209,7 +209,7 @@ export function registerMerge(program: Command): void {
     .addHelpText('after', `
 Checks that every shard comes from the same sweep (same scenario, --set flags, seeds and --limit: the spec
 hash stored in each shard.json), that all N shards are there once, and that every run is present exactly
-once; then writes byte for byte what an unsharded vgsim sweep --out would have written.
+once; then writes byte for byte what an unsharded vgsim sweep --out would have written (--openmetrics files included).
 
 Examples:
   $ vgsim merge out/sweep --out out/sweep                         # every out/sweep/shard-i-of-N/
@@ -222,9 +222,11 @@ Examples:
         if (e instanceof MergeError) throw new UsageError(`merge: ${e.message}`);
         throw e;
       }
-      const { plan, records, shards } = merged;
+      const { plan, records, shards, metricsFiles } = merged;
       const files = await writeFullOutput(o.out, plan, records, o.report, false);
-      process.stderr.write(`merged ${shards} shard${shards === 1 ? '' : 's'} (${records.length} runs, spec ${plan.hash}); wrote ${files.length} files to ${o.out}/\n`);
+      // --openmetrics series: where an unsharded run writes them, so the merged folder is the same byte for byte
+      const metrics = copyShardMetrics(metricsFiles, o.out);
+      process.stderr.write(`merged ${shards} shard${shards === 1 ? '' : 's'} (${records.length} runs, spec ${plan.hash}); wrote ${files.length} files to ${o.out}/${metrics.length ? ` and ${metrics.length} OpenMetrics files to ${join(o.out, 'metrics')}/` : ''}\n`);
       if (o.json) process.stdout.write(toJson(sweepDocument(plan, records)));
       else process.stdout.write(sweepText(plan, records) + '\n');
     });
