@@ -10,7 +10,7 @@
  * Deterministic: the same runs give byte-identical compare.json and compare.html (no wall time).
  */
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
-import { fmtSeconds, pct } from './table.ts';
+import { fmtSeconds, fmtSecondsColumn, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
@@ -249,6 +249,11 @@ export function formatMetric(v: number | null, unit: MetricUnit): string {
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }
+}
+
+/** A row's values as printed: durations in one unit across the row (fmtSecondsColumn), the rest by formatMetric. */
+export function formatRow(row: Pick<CompareRow, 'values' | 'unit'>): string[] {
+  return row.unit === 's' ? fmtSecondsColumn(row.values) : row.values.map((v) => formatMetric(v, row.unit));
 }
 
 // ---------------------------------------------------------------------------------------------------
