@@ -48,6 +48,8 @@ export interface RunCost {
   /** Monthly cost / (GPUs × 730 h): comparable with a cloud price. */
   usd_per_gpu_hour: number;
   videos_per_month: number;
+  /** The hours a month repeats (RunUsage.windowHours): videos per month are the completed videos / this × 730. */
+  window_hours: number;
   per_month: Record<string, number>;
   capex_usd: number | null;
   /** Owned: the price of one node of each type, every component with its source, date and what it covers. */
@@ -76,7 +78,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
       return {
         cost: {
           basis: 'owned', usd_per_month: o.perMonth.total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
-          usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth,
+          usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth, window_hours: hours,
           per_month: { depreciation: o.perMonth.depreciation, financing: o.perMonth.financing, maintenance: o.perMonth.maintenance, electricity: o.perMonth.electricity, colocation: o.perMonth.colocation },
           capex_usd: o.capex.total,
           prices,
@@ -112,7 +114,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
     return {
       cost: {
         basis: 'cloud', usd_per_month: total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
-        usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth,
+        usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth, window_hours: hours,
         per_month: { compute: perMonth, egress: c.cloud.egress_usd_per_month ?? 0, storage: c.cloud.storage_usd_per_month ?? 0 },
         capex_usd: null,
         prices: [],
