@@ -34,6 +34,8 @@ describe('run summary: $/video with the rate it divides by', () => {
     const text = runSummary(r);
     const m = /cost \(cloud\): \$([\d.]+)\/video \(([\d.]+) videos\/h over the ([\d.]+) h arrival window\), \$[\d.]+\/video-second, \$(\d+)\/month/.exec(text);
     expect(m, text.split('\n').find((l) => l.startsWith('cost'))).not.toBeNull();
+    // the list price says its kind (a RunPod on-demand list price, not a market median)
+    expect(text).toContain('price: h100-sxm $4.76/GPU-hour (RunPod on-demand): ');
     const [perVideo, rate, window, month] = m!.slice(1).map(Number) as [number, number, number, number];
     expect(window).toBe(8);
     expect(rate).toBeCloseTo(r.requests.completed / 8, 1);

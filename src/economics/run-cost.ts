@@ -11,7 +11,7 @@
  */
 import type { CostSpec } from '../scenario/schema.ts';
 import { ownedCost, cloudCost, unitCosts, MissingPriceError, type NodeLine, type SystemPrice } from './index.ts';
-import { canonicalId, getNode } from '../hardware/catalog.ts';
+import { canonicalId, getGpu, getNode } from '../hardware/catalog.ts';
 import { HOURS_PER_MONTH } from './defaults.ts';
 import { assumptionsOf, missingPrice, priceInputsOf, resolvedAssumptionsOf, valueFor } from './cost-inputs.ts';
 
@@ -54,8 +54,11 @@ export interface RunCost {
   capex_usd: number | null;
   /** Owned: the price of one node of each type, every component with its source, date and what it covers. */
   prices: SystemPrice[];
-  /** Cloud: the $/GPU-hour of each pool's GPU and where it came from. */
-  cloud_prices: { gpu: string; usd_per_gpu_hour: number; source: string }[];
+  /**
+   * Cloud: the $/GPU-hour of each pool's GPU, where it came from, and its kind (GpuSpec.cloudPriceBasis, e.g.
+   * "RunPod on-demand"; "the scenario's" for cost.cloud.usd_per_gpu_hour): prices of different kinds do not compare.
+   */
+  cloud_prices: { gpu: string; usd_per_gpu_hour: number; source: string; basis: string }[];
   notes: string[];
   warnings: string[];
 }
@@ -101,7 +104,11 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         assumptions: { cloudReservedDiscountPct: c.cloud.reserved_discount_pct ?? 0, cloudReservedFraction: c.cloud.reserved_fraction ?? 0 },
       });
       const given = valueFor(c.cloud.usd_per_gpu_hour, p.gpu);
-      cloudPrices.set(p.gpu, { gpu: p.gpu, usd_per_gpu_hour: cc.listUsdPerGpuHour, source: given !== undefined ? (typeof c.cloud.usd_per_gpu_hour === 'object' ? `cost.cloud.usd_per_gpu_hour.${p.gpu}` : 'cost.cloud.usd_per_gpu_hour') : cc.notes.price.replace(/; effective = .*$/, '') });
+      cloudPrices.set(p.gpu, {
+        gpu: p.gpu, usd_per_gpu_hour: cc.listUsdPerGpuHour,
+        source: given !== undefined ? (typeof c.cloud.usd_per_gpu_hour === 'object' ? `cost.cloud.usd_per_gpu_hour.${p.gpu}` : 'cost.cloud.usd_per_gpu_hour') : cc.notes.price.replace(/; effective = .*$/, ''),
+        basis: given !== undefined ? 'the scenario\'s' : getGpu(canonicalId('gpu', p.gpu)).cloudPriceBasis ?? 'unstated',
+      });
       perMonth += cc.perMonth.compute;
       gpuHoursPerMonth += cc.gpuHoursPerMonth;
       notes.push(`pool ${p.name}: ${cc.notes.price}; ${cc.notes.compute}`);

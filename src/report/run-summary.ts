@@ -25,7 +25,7 @@ export function runSummary(r: SimulationResult): string {
     const rate = c.videos_per_month / HOURS_PER_MONTH;
     out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video (${rate.toFixed(1)} videos/h over the ${fmtSeconds(c.window_hours * 3600)} arrival window), ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
     if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
-    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);
+    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour (${p.basis}): ${p.source}`);
   }
   if (r.cold_starts.count > 0) out.push(`cold starts: ${r.cold_starts.count}, mean ${fmtSeconds(r.cold_starts.mean_s)}, p95 ${fmtSeconds(r.cold_starts.p95_s)} (${r.cold_starts.storage})`);
   const a = r.autoscaling;
