@@ -22,29 +22,62 @@ function pathOf(field: string, v: unknown, key: string): string {
   return typeof v === 'object' && v !== null ? `cost.${field}.${key}` : `cost.${field}`;
 }
 
+/** Each assumption the section can set and its path under cost.* (assumptionsOf reads them; compare names them). */
+const ASSUMPTION_PATHS = [
+  ['electricityUsdPerKwh', 'electricity_usd_per_kwh'],
+  ['pue', 'pue'],
+  ['colocationUsdPerKwMonth', 'colocation_usd_per_kw_month'],
+  ['amortizationYears', 'amortization_years'],
+  ['financingRatePctPerYear', 'financing_rate_pct'],
+  ['maintenancePctPerYear', 'maintenance_pct'],
+  ['residualValuePct', 'residual_value_pct'],
+  ['fabricUsdPerPort', 'fabric_usd_per_port'],
+  ['networkingCapexUsdPerGpu', 'networking_usd_per_gpu'],
+  ['storageCapexUsd', 'storage_capex_usd'],
+  ['cloudReservedDiscountPct', 'cloud.reserved_discount_pct'],
+  ['cloudReservedFraction', 'cloud.reserved_fraction'],
+] as const satisfies readonly (readonly [Exclude<keyof CostAssumptions, 'sources' | 'facility' | 'hoursPerMonth'>, string])[];
+
+/** The value at a dotted path of the section ("cloud.reserved_fraction"), undefined where unset. */
+function at(c: CostSpec, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), c);
+}
+
 /** The assumptions the section sets, each override's source being its cost.* path. */
 export function assumptionsOf(c: CostSpec): Partial<CostAssumptions> {
   const sources: Partial<CostAssumptions['sources']> = {};
-  const a: Partial<CostAssumptions> = { facility: c.facility };
-  const set = <K extends Exclude<keyof CostAssumptions, 'sources'>>(k: K, v: CostAssumptions[K] | undefined, path: string) => {
-    if (v === undefined) return;
+  const a: Record<string, unknown> = { facility: c.facility };
+  for (const [k, path] of ASSUMPTION_PATHS) {
+    const v = at(c, path);
+    if (v === undefined) continue;
     a[k] = v;
     sources[k] = `cost.${path}`;
+  }
+  a.sources = sources;
+  return a as Partial<CostAssumptions>;
+}
+
+/** The fields that price the hardware itself (priceInputsOf, the cloud list price): what a cost basis line shows, not an assumption. */
+const PRICE_FIELDS = ['basis', 'server_price_usd', 'gpu_price_usd', 'server_base_usd', 'cloud.usd_per_gpu_hour'];
+
+/**
+ * The financial assumptions a run's cost rests on besides the prices of its hardware, by cost.* path: every
+ * field of the section its basis reads (cloud: cost.cloud.*; owned: the rest), a field left unset taking its
+ * catalog default (resolveAssumptions), so that writing a default out does not count as another assumption.
+ * Values as JSON text. Read from the section itself, so a field added to it is compared without a change here.
+ */
+export function financialAssumptions(c: CostSpec): Record<string, string> {
+  const resolved = resolvedAssumptionsOf(c);
+  const out: Record<string, string> = {};
+  const leaves = (v: unknown, path: string): void => {
+    if (PRICE_FIELDS.includes(path)) return;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) leaves(x, path ? `${path}.${k}` : k);
+    else if (v !== undefined) out[path] = JSON.stringify(v);
   };
-  set('electricityUsdPerKwh', c.electricity_usd_per_kwh, 'electricity_usd_per_kwh');
-  set('pue', c.pue, 'pue');
-  set('colocationUsdPerKwMonth', c.colocation_usd_per_kw_month, 'colocation_usd_per_kw_month');
-  set('amortizationYears', c.amortization_years, 'amortization_years');
-  set('financingRatePctPerYear', c.financing_rate_pct, 'financing_rate_pct');
-  set('maintenancePctPerYear', c.maintenance_pct, 'maintenance_pct');
-  set('residualValuePct', c.residual_value_pct, 'residual_value_pct');
-  set('fabricUsdPerPort', c.fabric_usd_per_port, 'fabric_usd_per_port');
-  set('networkingCapexUsdPerGpu', c.networking_usd_per_gpu, 'networking_usd_per_gpu');
-  set('storageCapexUsd', c.storage_capex_usd, 'storage_capex_usd');
-  set('cloudReservedDiscountPct', c.cloud.reserved_discount_pct, 'cloud.reserved_discount_pct');
-  set('cloudReservedFraction', c.cloud.reserved_fraction, 'cloud.reserved_fraction');
-  a.sources = sources as CostAssumptions['sources'];
-  return a;
+  leaves(c, '');
+  for (const [k, path] of ASSUMPTION_PATHS) out[path] ??= JSON.stringify(resolved[k]);
+  const cloud = c.basis === 'cloud';
+  return Object.fromEntries(Object.entries(out).filter(([p]) => p.startsWith('cloud.') === cloud).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** The resolved assumptions of the section (defaults from the catalog; overrides named by their cost.* path). */

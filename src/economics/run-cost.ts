@@ -11,7 +11,7 @@
  */
 import type { CostSpec } from '../scenario/schema.ts';
 import { ownedCost, cloudCost, unitCosts, MissingPriceError, type NodeLine, type SystemPrice } from './index.ts';
-import { canonicalId, getNode } from '../hardware/catalog.ts';
+import { canonicalId, getGpu, getNode } from '../hardware/catalog.ts';
 import { HOURS_PER_MONTH } from './defaults.ts';
 import { assumptionsOf, missingPrice, priceInputsOf, resolvedAssumptionsOf, valueFor } from './cost-inputs.ts';
 
@@ -48,12 +48,17 @@ export interface RunCost {
   /** Monthly cost / (GPUs × 730 h): comparable with a cloud price. */
   usd_per_gpu_hour: number;
   videos_per_month: number;
+  /** The hours a month repeats (RunUsage.windowHours): videos per month are the completed videos / this × 730. */
+  window_hours: number;
   per_month: Record<string, number>;
   capex_usd: number | null;
   /** Owned: the price of one node of each type, every component with its source, date and what it covers. */
   prices: SystemPrice[];
-  /** Cloud: the $/GPU-hour of each pool's GPU and where it came from. */
-  cloud_prices: { gpu: string; usd_per_gpu_hour: number; source: string }[];
+  /**
+   * Cloud: the $/GPU-hour of each pool's GPU, where it came from, and its kind (GpuSpec.cloudPriceBasis, e.g.
+   * "RunPod on-demand"; "the scenario's" for cost.cloud.usd_per_gpu_hour): prices of different kinds do not compare.
+   */
+  cloud_prices: { gpu: string; usd_per_gpu_hour: number; source: string; basis: string }[];
   notes: string[];
   warnings: string[];
 }
@@ -76,7 +81,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
       return {
         cost: {
           basis: 'owned', usd_per_month: o.perMonth.total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
-          usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth,
+          usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth, window_hours: hours,
           per_month: { depreciation: o.perMonth.depreciation, financing: o.perMonth.financing, maintenance: o.perMonth.maintenance, electricity: o.perMonth.electricity, colocation: o.perMonth.colocation },
           capex_usd: o.capex.total,
           prices,
@@ -99,7 +104,11 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         assumptions: { cloudReservedDiscountPct: c.cloud.reserved_discount_pct ?? 0, cloudReservedFraction: c.cloud.reserved_fraction ?? 0 },
       });
       const given = valueFor(c.cloud.usd_per_gpu_hour, p.gpu);
-      cloudPrices.set(p.gpu, { gpu: p.gpu, usd_per_gpu_hour: cc.listUsdPerGpuHour, source: given !== undefined ? (typeof c.cloud.usd_per_gpu_hour === 'object' ? `cost.cloud.usd_per_gpu_hour.${p.gpu}` : 'cost.cloud.usd_per_gpu_hour') : cc.notes.price.replace(/; effective = .*$/, '') });
+      cloudPrices.set(p.gpu, {
+        gpu: p.gpu, usd_per_gpu_hour: cc.listUsdPerGpuHour,
+        source: given !== undefined ? (typeof c.cloud.usd_per_gpu_hour === 'object' ? `cost.cloud.usd_per_gpu_hour.${p.gpu}` : 'cost.cloud.usd_per_gpu_hour') : cc.notes.price.replace(/; effective = .*$/, ''),
+        basis: given !== undefined ? 'the scenario\'s' : getGpu(canonicalId('gpu', p.gpu)).cloudPriceBasis ?? 'unstated',
+      });
       perMonth += cc.perMonth.compute;
       gpuHoursPerMonth += cc.gpuHoursPerMonth;
       notes.push(`pool ${p.name}: ${cc.notes.price}; ${cc.notes.compute}`);
@@ -112,7 +121,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
     return {
       cost: {
         basis: 'cloud', usd_per_month: total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
-        usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth,
+        usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth, window_hours: hours,
         per_month: { compute: perMonth, egress: c.cloud.egress_usd_per_month ?? 0, storage: c.cloud.storage_usd_per_month ?? 0 },
         capex_usd: null,
         prices: [],

@@ -41,6 +41,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'nvlink4', topology: 'nvswitch', perGpuPerDirGBs: 450 },
     cloudUsdPerGpuHour: 4.76,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'high',
     notes:
       'Sustained compute-bound load sits at the 700 W cap and the SM clock drops from 1980 toward ~1650 MHz (microbench power_states); tensor peaks are quoted at 1.83 GHz (Klockwood). Measured on one H100: BF16 GEMM 640-810 TFLOP/s, FP8 GEMM ~1400-1456 TFLOP/s, D2D copy 3005 GB/s, H2D pinned 55.0 GB/s (microbench).',
@@ -84,6 +85,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'nvlink-bridge-h100', topology: 'nvlink-bridge-pair', perGpuPerDirGBs: 300 },
     cloudUsdPerGpuHour: 3.51,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'high',
     notes:
       'NVLink bridge is optional (pairs only); the h100-pcie-8 node models cards without bridges. Purchase price not found in the catalog.',
@@ -126,6 +128,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'nvlink-bridge-h100', topology: 'nvlink-bridge-pair', perGpuPerDirGBs: 300 },
     cloudUsdPerGpuHour: 3.07,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'medium',
     notes:
       'TDP conflict: 400 W (NVIDIA table via jishuzhan; also the default cap in public nvidia-smi outputs) vs 350 W (grokipedia) vs 350-400 W configurable (gpu.blog); 400 chosen. gpu.blog bandwidth 4.8 TB/s is wrong (catalog disagreements). Boost clock and purchase price not found.',
@@ -250,6 +253,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'nvlink4', topology: 'nvswitch', perGpuPerDirGBs: 450 },
     cloudUsdPerGpuHour: 6.35,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'high',
     notes: 'Compute identical to H100 SXM; more and faster HBM. Measured (Azure ND H200 v5): HBM copy 4.01 TB/s, FP8 GEMM 1,366 TFLOP/s.',
     sources: {
@@ -293,6 +297,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie6-x16',
     scaleUp: { link: 'nvlink5', topology: 'nvswitch', perGpuPerDirGBs: 900 },
     cloudUsdPerGpuHour: 10.57,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'medium',
     notes:
       'Memory: 192 GB physical (8x24 GB), 180 GB marketed usable (DGX B200 1,440 GB / 8), nvidia-smi total 183359 MiB. Bandwidth 8 TB/s (Klockwood, Vultr, DGX B200) vs 7.7 TB/s (Verda, NVIDIA HGX B200 table) - 8000 kept from the catalog. FP32/FP64: NVIDIA HGX B200 table 75/37 vs Klockwood 80/40 - NVIDIA table chosen. The GPU supports PCIe Gen6 but DGX B200 hosts (Xeon 8570) run Gen5: see node hostLinkPerGpu. SM count and boost clock only from a secondary aggregator.',
@@ -378,6 +383,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: 'nvlink3', topology: 'nvswitch', perGpuPerDirGBs: 300 },
     cloudUsdPerGpuHour: 2.45,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'high',
     notes: 'No FP8. Measured (Azure ND A100 v4): FP16 GEMM 256.5 TFLOP/s, HBM copy 1.61 TB/s.',
     sources: {
@@ -498,6 +504,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: null, topology: 'none', perGpuPerDirGBs: 0 },
     cloudUsdPerGpuHour: 1.4,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'high',
     notes: 'No NVLink, no MIG; GPU-GPU over PCIe. Some resellers list 300 W (that is the L40). CUDA-context idle adder +66 W over bare idle (arXiv 2605.23918).',
     sources: {
@@ -538,6 +545,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: null, topology: 'none', perGpuPerDirGBs: 0 },
     cloudUsdPerGpuHour: 0.55,
+    cloudPriceBasis: 'hyperscaler on-demand (upper end)',
     confidence: 'medium',
     notes:
       'Inference and video card (2 NVENC, 4 NVDEC, AV1 encode; src/hardware/video-encoders.ts). Datasheet tensor figures are quoted with sparsity (BF16/FP16 242*, FP8 485*, TF32 120*): the dense rates here are half. SM count conflicts across spec aggregators (58 vs 60); 58 is the one consistent with 121 dense TFLOP/s at 2040 MHz and the professional-Ada 1,024 FLOP/SM/clock. Idle power and purchase price not sourced.',
@@ -614,6 +622,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: null, topology: 'none', perGpuPerDirGBs: 0 },
     cloudUsdPerGpuHour: 0.6,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'medium',
     notes:
       'bf16/fp16/fp8 are the FP32-accumulate rates; FP16-accumulate doubles them (330.3 FP16, 660.6 FP8). The FP8 conflict in the catalog (330.3 vs 660.6) is resolved by the whitepaper v2.02 correction. No NVLink on RTX 40-series; P2P over PCIe is disabled by default on GeForce drivers.',
@@ -655,6 +664,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: 'nvlink-ga102', topology: 'nvlink-bridge-pair', perGpuPerDirGBs: 56.25 },
     cloudUsdPerGpuHour: 0.39,
+    cloudPriceBasis: 'RunPod on-demand',
     confidence: 'medium',
     notes:
       'bf16/fp16 are the FP32-accumulate rates (71); the catalog figure 142 is FP16-accumulate (Tom\'s). No FP8. NVLink bridge is optional and pairs only.',
@@ -694,6 +704,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie4-x16',
     scaleUp: { link: null, topology: 'none', perGpuPerDirGBs: 0 },
     cloudUsdPerGpuHour: 0.86,
+    cloudPriceBasis: 'Lambda on-demand',
     confidence: 'medium',
     notes:
       'A10 vs A10G (AWS) are different SKUs: A10G tensor ~62.5-70 TFLOP/s FP16 (RajBhope catalog). TF32 rate not sourced (left undefined). Purchase price not found.',
@@ -730,6 +741,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'amd-if-mi300x', topology: 'full-mesh', perGpuPerDirGBs: 448 },
     cloudUsdPerGpuHour: 1.99,
+    cloudPriceBasis: 'median across providers',
     confidence: 'high',
     notes:
       'smCount holds CUs. Infinity Fabric is a point-to-point mesh: one GPU pair gets a single 64 GB/s/dir link (~48 GB/s usable), not the 448 GB/s aggregate. Measured (Azure): HBM copy 4.11 TB/s, FP8 GEMM 1,159 TFLOP/s, H2D 55 GB/s. TF32/FP64 peaks, boost clock and idle power not sourced.',
@@ -765,6 +777,7 @@ export const GPUS: readonly GpuSpec[] = [
     hostLink: 'pcie5-x16',
     scaleUp: { link: 'amd-if-mi300x', topology: 'full-mesh', perGpuPerDirGBs: 448 },
     cloudUsdPerGpuHour: 1.95,
+    cloudPriceBasis: 'TensorWave',
     confidence: 'medium',
     notes:
       'Same compute as MI300X. Capacity: announced "up to 288 GB", shipping 256 GB. Per-link Infinity Fabric figures for MI325X not read: scale-up assumed equal to MI300X. Purchase price not found.',

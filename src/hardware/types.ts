@@ -79,6 +79,12 @@ export interface GpuSpec {
   };
   /** Representative on-demand price, USD per GPU-hour (date and provider in sources). */
   cloudUsdPerGpuHour?: number;
+  /**
+   * What kind of price cloudUsdPerGpuHour is, in a few words from its source: who lists it and how
+   * ("RunPod on-demand", the catalog's rule; else e.g. "median across providers"). Prices of one kind compare;
+   * prices of different kinds (an upper-end list price against a market median) do not.
+   */
+  cloudPriceBasis?: string;
   confidence: Confidence;
   notes?: string;
   sources: Sources;

@@ -10,7 +10,7 @@ import { fmtSeconds } from './table.ts';
 import { toJson } from './output.ts';
 import { escapeHtml, inlineSvg, htmlHead, REPORT_CSS } from './html.ts';
 import { renderPngs, renderSvg, type NamedChart } from './charts.ts';
-import { compareJson, compareRuns, formatMetric, type CompareRun, type Comparison } from './compare.ts';
+import { compareJson, compareRuns, formatRow, type CompareRun, type Comparison } from './compare.ts';
 import { compareCharts } from './compare-charts.ts';
 import { makeDirs } from '../make-dirs.ts';
 
@@ -75,7 +75,7 @@ export async function renderCompareHtml(runs: readonly CompareRun[], opts: Compa
       section = sec;
       out.push(`<tr class="section"><td colspan="${runs.length + 1}">${escapeHtml(sec)}</td></tr>`);
     }
-    out.push(`<tr><td>${escapeHtml(r.label)}</td>${r.values.map((v, i) => `<td class="num${r.best.includes(i) ? ' best' : ''}"${r.best.includes(i) ? ' title="best"' : ''}>${escapeHtml(formatMetric(v, r.unit))}</td>`).join('')}</tr>`);
+    out.push(`<tr><td>${escapeHtml(r.label)}</td>${formatRow(r).map((v, i) => `<td class="num${r.best.includes(i) ? ' best' : ''}"${r.best.includes(i) ? ' title="best"' : ''}>${escapeHtml(v)}</td>`).join('')}</tr>`);
   }
   out.push('</tbody></table></div></section>');
 

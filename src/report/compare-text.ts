@@ -1,7 +1,7 @@
 /**
  * A comparison as terminal tables: the scenarios, then one row per metric with the best value starred.
  */
-import { formatMetric, type Comparison } from './compare.ts';
+import { formatRow, type Comparison } from './compare.ts';
 
 /** Columns: the first left-aligned, the others right-aligned. */
 function align(headers: readonly string[], rows: readonly string[][]): string {
@@ -28,7 +28,7 @@ export function compareText(cmp: Comparison): string {
   out.push('');
   for (const x of s) out.push(`cost basis, ${x.label}: ${x.cost_basis}`);
   out.push('');
-  const rows = cmp.rows.map((r) => [r.label, ...r.values.map((v, i) => formatMetric(v, r.unit) + (r.best.includes(i) ? ' *' : '  '))]);
+  const rows = cmp.rows.map((r) => [r.label, ...formatRow(r).map((v, i) => v + (r.best.includes(i) ? ' *' : '  '))]);
   out.push(align(['metric', ...s.map((x) => x.label + '  ')], rows));
   for (const n of cmp.notes) out.push(`note: ${n}`);
   return out.join('\n');

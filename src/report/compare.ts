@@ -10,11 +10,15 @@
  * Deterministic: the same runs give byte-identical compare.json and compare.html (no wall time).
  */
 import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
-import { fmtSeconds, pct } from './table.ts';
+import { fmtSeconds, fmtSecondsColumn, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
 import { likeWithLikeNotes, outputChanges } from './compare-notes.ts';
+import { costBasis, moneyDifferences } from './compare-cost.ts';
+import { settingDifferences } from './compare-settings.ts';
+
+export { costBasis };
 
 // ---------------------------------------------------------------------------------------------------
 // model
@@ -52,7 +56,11 @@ export interface CompareScenario {
   name: string;
   seed: number;
   gpus: number;
-  /** One line per pool: "a14b: wan2.2-t2v-a14b, 8 × 1 h100-sxm, offload" (then a non-official engine and what changes the video). */
+  /**
+   * One line per pool: "a14b: wan2.2-t2v-a14b, 8 × 1 h100-sxm, offload" (then a non-official engine, what changes
+   * the video, and the pool's settings that differ between the runs, e.g. "attention fa2"); then, where run-wide
+   * settings differ, "settings: cluster.cooling.type air, …" (compare-settings.ts).
+   */
   deployment: string[];
   sim_time_s: number;
   events: number;
@@ -68,16 +76,6 @@ export interface Comparison {
   notes: string[];
   /** Why no row is ranked: the runs serve different traffic (compare-traffic.ts); null when they serve the same. */
   unranked: string | null;
-}
-
-/** The cost basis of a run in words: what the price includes (owned TCO or cloud hours), or why there is none. */
-export function costBasis(r: SimulationResult): string {
-  const c = r.cost;
-  if (!c) return `no price (${r.warnings.find((w) => /price/i.test(w)) ?? 'a price is missing'})`;
-  const gpuOnly = c.warnings.some((w) => /GPUs only/.test(w)) ? '; some servers priced as GPUs only (no chassis)' : '';
-  return c.basis === 'owned'
-    ? `owned: capex amortized (${c.capex_usd !== null ? `$${Math.round(c.capex_usd).toLocaleString('en-US')}` : 'n/a'}) + maintenance + electricity × PUE + colocation${gpuOnly}`
-    : `cloud: $${c.usd_per_gpu_hour.toFixed(2)} per GPU-hour billed${gpuOnly}`;
 }
 
 /** The colour of scenario i in every compare chart. */
@@ -121,14 +119,35 @@ export function bestOf(values: readonly (number | null)[], better: Better): numb
   return best.length === present.length ? [] : best;
 }
 
-function deploymentLines(r: SimulationResult): string[] {
-  return r.pools.map((p) => {
-    const plan = p.parallel && p.parallel !== 'none' ? [p.parallel] : [];
-    // the official offload path is an inference option, not part of the plan string: say so
-    if (!/offload/.test(p.parallel) && r.estimates?.some((e) => e.pool === p.name && e.estimate.options.offload)) plan.push('offload');
-    const stack = [...(p.engine && p.engine !== 'official' ? [`engine ${p.engine}`] : []), ...outputChanges(r, p.name)];
-    return `${p.name}: ${p.model}, ${p.replicas} × ${p.gpus_per_replica} ${p.gpu}${plan.length ? `, ${plan.join(', ')}` : ''}${stack.length ? `, ${stack.join(', ')}` : ''}`;
+/** What the deployment line names of a pool besides model and GPUs: its layout (and offload), engine, what changes the video. */
+function poolStack(r: SimulationResult, p: SimulationResult['pools'][number]): { plan: string[]; stack: string[] } {
+  const plan = p.parallel && p.parallel !== 'none' ? [p.parallel] : [];
+  // the official offload path is an inference option, not part of the plan string: say so
+  if (!/offload/.test(p.parallel) && r.estimates?.some((e) => e.pool === p.name && e.estimate.options.offload)) plan.push('offload');
+  return { plan, stack: [...(p.engine && p.engine !== 'official' ? [`engine ${p.engine}`] : []), ...outputChanges(r, p.name)] };
+}
+
+/** The setting keys some run's deployment line names already ("offload", "dtype fp8", "engine xdit"): not said again. */
+function namedKeys(runs: readonly CompareRun[]): Set<string> {
+  return new Set(runs.flatMap((x) => x.result.pools.flatMap((p) => {
+    const { plan, stack } = poolStack(x.result, p);
+    return [...plan, ...stack].map((w) => w.split(' ')[0]!);
+  })));
+}
+
+/**
+ * One line per pool: model, replicas × GPUs, layout, engine, what changes the video, then the settings that differ
+ * between the runs (compare-settings.ts; `settings` per pool in deployment order) unless a line names them
+ * (`named`); then the run-wide ones that differ.
+ */
+function deploymentLines(r: SimulationResult, settings: { pools: string[][]; run: string[] } | undefined, named: Set<string>): string[] {
+  const lines = r.pools.map((p, i) => {
+    const { plan, stack } = poolStack(r, p);
+    const other = (settings?.pools[i] ?? []).filter((x) => !named.has(x.split(' ')[0]!));
+    const all = [...stack, ...other];
+    return `${p.name}: ${p.model}, ${p.replicas} × ${p.gpus_per_replica} ${p.gpu}${plan.length ? `, ${plan.join(', ')}` : ''}${all.length ? `, ${all.join(', ')}` : ''}`;
   });
+  return settings?.run.length ? [...lines, `settings: ${settings.run.join(', ')}`] : lines;
 }
 
 /** The metrics table of a comparison. */
@@ -172,13 +191,9 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   row('cost.usd_per_video', '$ per video', 'usd', 'lower', (r) => r.cost?.usd_per_video ?? null);
   row('cost.usd_per_month', '$ per month', 'usd', 'lower', (r) => r.cost?.usd_per_month ?? null);
   row('cost.usd_per_gpu_hour', '$ per GPU-hour (monthly cost / GPUs / 730 h)', 'usd/GPU-h', null, (r) => r.cost?.usd_per_gpu_hour ?? null);
-  // money compares like with like only on one cost basis
-  const bases = new Set(runs.map((x) => x.result.cost?.basis ?? 'none'));
-  const notes: string[] = [];
-  if (bases.size > 1) {
-    for (const r of rows) if (r.key.startsWith('cost.usd')) r.best = [];
-    notes.push(`the runs are priced on different bases (${[...bases].join(', ')}): the money rows are shown but not ranked`);
-  }
+  // money compares like with like only on one cost basis, under one set of assumptions and prices of one kind
+  const notes = moneyDifferences(runs);
+  if (notes.length) for (const r of rows) if (r.key.startsWith('cost.usd')) r.best = [];
 
   // what each GPU's numbers rest on: all of them when the runs compare GPUs, else only a GPU that needs a caveat
   const gpuIds = [...new Set(runs.flatMap((x) => x.result.pools.map((p) => p.gpu)))];
@@ -209,13 +224,15 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     notes.unshift(traffic);
   }
 
+  const settings = settingDifferences(runs.map((x) => x.scenario));
+  const named = namedKeys(runs);
   const scenarios: CompareScenario[] = runs.map((x, i) => ({
     label: x.label,
     file: x.file ?? null,
     name: x.result.scenario,
     seed: x.result.seed,
     gpus: totalGpus(x.result),
-    deployment: deploymentLines(x.result),
+    deployment: deploymentLines(x.result, settings?.[i], named),
     sim_time_s: x.result.sim_time_s,
     events: x.result.events,
     color: runColor(i),
@@ -249,6 +266,11 @@ export function formatMetric(v: number | null, unit: MetricUnit): string {
     default:
       return Number.isInteger(v) ? String(v) : v.toFixed(1);
   }
+}
+
+/** A row's values as printed: durations in one unit across the row (fmtSecondsColumn), the rest by formatMetric. */
+export function formatRow(row: Pick<CompareRow, 'values' | 'unit'>): string[] {
+  return row.unit === 's' ? fmtSecondsColumn(row.values) : row.values.map((v) => formatMetric(v, row.unit));
 }
 
 // ---------------------------------------------------------------------------------------------------

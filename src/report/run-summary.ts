@@ -4,6 +4,7 @@ import { table, fmtSeconds, pct } from './table.ts';
 import { priceLines } from './prices.ts';
 import { evidenceLineOf, poolNearestCaveats, scopeLine } from '../perf/gpu-evidence.ts';
 import { MODELS, type ModelSpec } from '../workload/models.ts';
+import { HOURS_PER_MONTH } from '../economics/defaults.ts';
 
 export function runSummary(r: SimulationResult): string {
   const q = r.requests;
@@ -14,13 +15,17 @@ export function runSummary(r: SimulationResult): string {
   const e = r.energy;
   if (q.completed === 0) out.push('no completed requests: latency, queue wait, energy and cost per video are n/a');
   const perVideo = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
-  out.push(`energy ${e.total_kwh.toFixed(1)} kWh IT (${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}), ${perVideo(e.per_video_wh, 0)} Wh/video, ${perVideo(e.per_video_second_wh, 1)} Wh per second of video; power avg ${e.avg_power_kw.toFixed(2)} kW, peak ${e.peak_power_kw.toFixed(2)} kW${e.nodes.per_node.length > 1 ? `; per node avg ${e.nodes.mean_avg_kw.toFixed(2)} kW, highest peak ${e.nodes.max_peak_kw.toFixed(2)} kW` : ''}`);
+  // per video and per second of video are facility energy (IT × PUE): each says so, beside the IT figure per video
+  out.push(`energy ${e.total_kwh.toFixed(1)} kWh IT (${e.facility_kwh.toFixed(1)} kWh at PUE ${e.pue}), ${perVideo(e.per_video_wh / e.pue, 0)} Wh/video IT (${perVideo(e.per_video_wh, 0)} Wh at PUE ${e.pue}), ${perVideo(e.per_video_second_wh, 1)} Wh per second of video at PUE ${e.pue}; power avg ${e.avg_power_kw.toFixed(2)} kW, peak ${e.peak_power_kw.toFixed(2)} kW${e.nodes.per_node.length > 1 ? `; per node avg ${e.nodes.mean_avg_kw.toFixed(2)} kW, highest peak ${e.nodes.max_peak_kw.toFixed(2)} kW` : ''}`);
   if (r.cost) {
     const c = r.cost;
     const money = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : `$${x.toFixed(d)}`);
-    out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+    // a month repeats the arrival window, so the cost per video divides by the videos per window hour, not by the
+    // throughput above (completed / simulated time, drain included): print the rate it uses
+    const rate = c.videos_per_month / HOURS_PER_MONTH;
+    out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video (${rate.toFixed(1)} videos/h over the ${fmtSeconds(c.window_hours * 3600)} arrival window), ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
     if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
-    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);
+    for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour (${p.basis}): ${p.source}`);
   }
   if (r.cold_starts.count > 0) out.push(`cold starts: ${r.cold_starts.count}, mean ${fmtSeconds(r.cold_starts.mean_s)}, p95 ${fmtSeconds(r.cold_starts.p95_s)} (${r.cold_starts.storage})`);
   const a = r.autoscaling;

@@ -37,6 +37,42 @@ export function fmtSeconds(s: number): string {
   return `${(s / 3600).toFixed(2)} h`;
 }
 
+/** fmtSeconds' units, smallest first: the largest `from` at or below a duration is its unit. */
+const SECOND_UNITS = [
+  { from: 0, div: 1e-6, name: 'us', digits: 0 },
+  { from: 1e-3, div: 1e-3, name: 'ms', digits: 1 },
+  { from: 1, div: 1, name: 's', digits: 2 },
+  { from: 120, div: 60, name: 'min', digits: 1 },
+  { from: 7200, div: 3600, name: 'h', digits: 2 },
+] as const;
+/** Relative difference under which two durations of a column need not print apart: 0.1%, finer than any model input is known. */
+const SAME_SECONDS = 1e-3;
+/** Digits beyond a unit's own that a column may add to tell its values apart. */
+const EXTRA_DIGITS = 3;
+
+/**
+ * Durations that stand in one table column (or one compare row), all in one unit: the unit fmtSeconds gives the
+ * column's largest value, so "116.09 s" does not sit beside "3.4 min". Where two different values would print the
+ * same, or a non-zero one as zero, the column takes more digits (up to three more). NaN is "n/a", a missing value
+ * `missing`.
+ */
+export function fmtSecondsColumn(values: readonly (number | null | undefined)[], missing = '–'): string[] {
+  const finite = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (finite.length === 0) return values.map((v) => (typeof v === 'number' ? fmtSeconds(v) : missing));
+  const top = Math.max(...finite.map(Math.abs));
+  const unit = [...SECOND_UNITS].reverse().find((u) => top >= u.from)!;
+  const print = (v: number, d: number) => (v / unit.div).toFixed(d);
+  // values within 0.1% of each other are the model's ties (its inputs are not known that well) and may print alike
+  const distinct = [...finite].sort((a, b) => a - b).filter((v, i, a) => i === 0 || v - a[i - 1]! > SAME_SECONDS * Math.abs(v));
+  let d: number = unit.digits;
+  const clear = (digits: number) => {
+    const printed = distinct.map((v) => print(v, digits));
+    return new Set(printed).size === distinct.length && distinct.every((v, i) => v === 0 || Number(printed[i]) !== 0);
+  };
+  while (d < unit.digits + EXTRA_DIGITS && !clear(d)) d++;
+  return values.map((v) => (typeof v !== 'number' ? missing : Number.isFinite(v) ? `${print(v, d)} ${unit.name}` : fmtSeconds(v)));
+}
+
 export function pct(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(1)}%`;
 }

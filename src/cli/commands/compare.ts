@@ -37,6 +37,8 @@ export function registerCompare(program: Command): void {
 Each scenario is simulated with its own seed unless --seed is given; --set applies to all of them. Rows are
 metrics, columns are scenarios; * marks the best value of a row (higher throughput, completed share and SLO
 attainment; lower latency, queue wait and GPU count; request counts and GPU utilization are not ranked).
+Money rows are ranked only on one cost basis, under the same financial assumptions and with cloud prices of
+one kind; the deployment column names every other setting that differs (inference knobs, cooling, …).
 A progress bar is drawn on stderr only when stderr is a terminal and --json is not given.
 
 Examples:
