@@ -31,7 +31,7 @@ export function registerTco(program: Command): void {
     .option('--frames <n>', 'frames')
     .option('--steps <n>', 'denoising steps')
     .option('--nodes <types>', 'node types, comma-separated (default: every catalog node type with 8+ GPUs)')
-    .option('--scenario <file>', "take prices and financial assumptions from this scenario's cost: section")
+    .option('--scenario <file>', "take prices and financial assumptions from this scenario's cost: section, and the attention kernel from its inference.attention")
     .option('--set <cost.path=value>', 'override a price or assumption, e.g. --set cost.server_price_usd.dgx-b200-8=450000 (repeatable)', collect, [])
     .option('--facility <kind>', 'colocation (rent per kW) or owned (energy x PUE); same as --set cost.facility=…')
     .option('--networking-usd-per-gpu <usd>', 'scale-out fabric as a flat figure per GPU (default: $5,000 per 400G NIC port); same as --set cost.networking_usd_per_gpu=…')
