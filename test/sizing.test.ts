@@ -179,9 +179,15 @@ describe('vgsim tco: iso-cost / iso-power', () => {
     expect(h800mw.nodes).toBeGreaterThan(0);
     expect(h800mw.fleet_capex_usd).toBeNull();
     expect(h800mw.note).toMatch(/no price/);
-    // iso-power: floor(1 MW / (node peak power x PUE 1.2))
+    // iso-power: floor(1 MW / (node peak power x PUE 1.2)); the H800 has no nameplate, so every row is counted at
+    // the estimate (2,880 W non-GPU busy + 8 x 700 W = 8,480 W), the H100 too: the same silicon, the same count
     const h100mw = res.rows.find((r) => r.basis === 'power' && r.node === 'hgx-h100-sxm-8')!;
-    expect(h100mw.nodes).toBe(Math.floor(1e6 / (getNode('hgx-h100-sxm-8').maxPowerW! * 1.2)));
+    const est = getNode('hgx-h100-sxm-8').nonGpuPowerW.busy + 8 * 700;
+    expect(est).toBe(8480);
+    expect(h100mw.nodes).toBe(Math.floor(1e6 / (est * 1.2)));
+    expect(h100mw.nodes).toBe(h800mw.nodes);
+    expect(res.power_basis.basis).toBe('estimate');
+    expect(res.rows.every((r) => r.power_basis === 'estimate')).toBe(true);
   });
 });
 

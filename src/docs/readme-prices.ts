@@ -10,6 +10,8 @@ import { nodePriceOf } from '../economics/cost-inputs.ts';
 import { CostSchema } from '../scenario/schema.ts';
 import { isoCompare } from '../studies/fleet.ts';
 import { getModel } from '../workload/request.ts';
+import { fmtSeconds } from '../report/table.ts';
+import { priceAsOf } from '../report/prices.ts';
 
 const usd = (x: number) => `$${Math.round(x).toLocaleString('en-US')}`;
 const basisText = (p: SystemPrice) => (p.basis === 'whole-server' ? 'whole server' : 'GPUs + host');
@@ -32,7 +34,8 @@ export function pricesBlock(): string {
     try {
       const p = nodePriceOf(cost, n);
       const sources = p.components.filter((c) => c.part !== 'fabric').map((c) => `${c.item.replace(/\|/g, '/')}: ${link(c.source)}`);
-      out.push(`| \`${n.id}\` | ${usd(p.usd)} | ${basisText(p)} | ${p.components.map(part).join(' + ')} | ${sources.join('; ')} |`);
+      const bound = p.lower_bound.length ? ` **A lower bound:** ${p.lower_bound.join('; ')}.` : '';
+      out.push(`| \`${n.id}\` | ${p.lower_bound.length ? '≥ ' : ''}${usd(p.usd)} | ${basisText(p)} | ${p.components.map(part).join(' + ')} | ${sources.join('; ')}${bound} |`);
     } catch (e) {
       if (!(e instanceof MissingPriceError)) throw e;
       out.push(`| \`${n.id}\` | — | no price | — | give ${e.fields.map((f) => `\`${f}\``).join(e.fields.length > 2 ? ', or ' : ' or ').replace(/, or (`[^`]+`)$/, ' and $1')} |`);
@@ -51,17 +54,18 @@ export function tcoIsoBlock(): string {
     `$ vgsim tco --model wan2.2-t2v-a14b --resolution 1280x720 --budget 10e6 --megawatts 1 --nodes ${ISO_NODES.join(',')}`,
     '```',
     '',
-    '| node type | per node (basis) | nodes for $10M | GPUs | videos/h | $/video | nodes in 1 MW | videos/h |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| node type | per node (basis), as of | layout | attention | one request | nodes for $10M | GPUs | videos/h | $/video | nodes in 1 MW | videos/h |',
+    '|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const budget = res.rows.filter((r) => r.basis === 'budget');
   const power = res.rows.filter((r) => r.basis === 'power');
   for (const b of budget) {
     const p = power.find((r) => r.node === b.node)!;
-    out.push(`| \`${b.node}\` | ${usd(b.node_price_usd!)} (${basisText(b.price!)}) | ${b.nodes} | ${b.gpus} | ${b.fleet_videos_per_h!.toFixed(0)} | $${b.usd_per_video!.toFixed(3)} | ${p.nodes} | ${p.fleet_videos_per_h!.toFixed(0)} |`);
+    out.push(`| \`${b.node}\` | ${b.price!.lower_bound.length ? '≥ ' : ''}${usd(b.node_price_usd!)} (${basisText(b.price!)}), ${priceAsOf(b.price)} | \`${b.parallel}\` | ${b.attention} | ${fmtSeconds(b.latency_s!)} | ${b.nodes} | ${b.gpus} | ${b.fleet_videos_per_h!.toFixed(0)} | $${b.usd_per_video!.toFixed(3)} | ${p.nodes} | ${p.fleet_videos_per_h!.toFixed(0)} |`);
   }
   const best = [...budget].sort((a, b) => b.fleet_videos_per_h! - a.fleet_videos_per_h!)[0]!;
   const bestMw = [...power].sort((a, b) => b.fleet_videos_per_h! - a.fleet_videos_per_h!)[0]!;
-  out.push('', `For $10M, \`${best.node}\` serves the most (${best.fleet_videos_per_h!.toFixed(0)} videos/h at full load); in 1 MW, \`${bestMw.node}\` (${bestMw.fleet_videos_per_h!.toFixed(0)}/h). Every fleet is priced as whole systems plus the same fabric share per NIC port (the *Prices* table above).`);
+  out.push('', `For $10M, \`${best.node}\` serves the most (${best.fleet_videos_per_h!.toFixed(0)} videos/h at full load); in 1 MW, \`${bestMw.node}\` (${bestMw.fleet_videos_per_h!.toFixed(0)}/h). Every fleet is priced as whole systems plus the same fabric share per NIC port (the *Prices* table above). One request = its latency on an idle replica of the layout: the fleets do not serve the same service level. Peak power, every row: ${res.power_basis.basis === 'nameplate' ? 'the PSU nameplate' : 'the estimate'}, because ${res.power_basis.why}.`);
+  for (const n of res.notes) out.push('', `Note: ${n}.`);
   return out.join('\n');
 }

@@ -35,6 +35,8 @@ export interface PriceComponent {
   date: string;
   /** What the figure covers. */
   includes?: string;
+  /** Set where the quote is below what this configuration costs (PriceQuote.lowerBound): why. */
+  lower_bound?: string;
 }
 
 export interface SystemPrice {
@@ -46,6 +48,8 @@ export interface SystemPrice {
   server_usd: number;
   fabric_usd: number;
   components: PriceComponent[];
+  /** The reasons the price is only a lower bound (a component's quote is below what its configuration costs); empty when it is not. */
+  lower_bound: string[];
   /** "whole server $270,000 (2023-05) + fabric 8 x $5,000 (2024-08) = $310,000". */
   summary: string;
 }
@@ -111,7 +115,7 @@ export function systemPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides,
     const buildUp = o.gpuPurchaseUsd !== undefined || o.serverBaseUsd !== undefined || quote === undefined;
     if (!buildUp && quote) {
       basis = 'whole-server';
-      components.push({ part: 'server', item: quote.what, quantity: 1, unit_usd: quote.usd, usd: quote.usd, source: quote.source, date: quote.date, includes: quote.includes });
+      components.push({ part: 'server', item: quote.what, quantity: 1, unit_usd: quote.usd, usd: quote.usd, source: quote.source, date: quote.date, includes: quote.includes, ...(quote.lowerBound ? { lower_bound: quote.lowerBound } : {}) });
     } else {
       basis = 'built-up';
       const gq = gpuPrice(gpu.id);
@@ -134,14 +138,14 @@ export function systemPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides,
         check(`GPU price of node "${node.id}"`, o.gpuPurchaseUsd, { positive: true });
         components.push(inputComponent('gpus', `one ${gpu.name}`, node.gpusPerNode, o.gpuPurchaseUsd, o.origin?.gpuPurchaseUsd));
       } else {
-        components.push({ part: 'gpus', item: gq!.what, quantity: node.gpusPerNode, unit_usd: gq!.usd, usd: node.gpusPerNode * gq!.usd, source: gq!.source, date: gq!.date });
+        components.push({ part: 'gpus', item: gq!.what, quantity: node.gpusPerNode, unit_usd: gq!.usd, usd: node.gpusPerNode * gq!.usd, source: gq!.source, date: gq!.date, ...(gq!.lowerBound ? { lower_bound: gq!.lowerBound } : {}) });
       }
       if (o.serverBaseUsd !== undefined) {
         check(`host price of node "${node.id}"`, o.serverBaseUsd);
         components.push(inputComponent('host', `${node.name} without its GPUs`, 1, o.serverBaseUsd, o.origin?.serverBaseUsd, 'CPUs, DRAM, board, PSUs, cooling, NICs, local drives'));
       } else {
         const h = host!;
-        components.push({ part: 'host', item: `${h.quote.what} (${h.id})`, quantity: 1, unit_usd: h.quote.usd, usd: h.quote.usd, source: h.quote.source, date: h.quote.date, includes: h.quote.includes });
+        components.push({ part: 'host', item: `${h.quote.what} (${h.id})`, quantity: 1, unit_usd: h.quote.usd, usd: h.quote.usd, source: h.quote.source, date: h.quote.date, includes: h.quote.includes, ...(h.quote.lowerBound ? { lower_bound: h.quote.lowerBound } : {}) });
       }
     }
   }
@@ -161,6 +165,7 @@ export function systemPrice(nodeRef: string | NodeSpec, o: ServerPriceOverrides,
   const total = serverUsd + fabricUsd;
   if (!Number.isFinite(total)) throw new RangeError(`the price of node "${node.id}" is not a finite number`);
   const part = (c: PriceComponent) => (c.quantity === 1 ? usd(c.usd) : `${fmt(c.quantity)} x ${usd(c.unit_usd)}`) + ` (${c.date})`;
-  const summary = components.map((c) => `${c.part === 'server' ? 'whole server' : c.part} ${part(c)}`).join(' + ') + ` = ${usd(total)}`;
-  return { node: node.id, gpu: gpu.id, basis, usd: total, server_usd: serverUsd, fabric_usd: fabricUsd, components, summary };
+  const lowerBound = components.flatMap((c) => (c.lower_bound ? [c.lower_bound] : []));
+  const summary = components.map((c) => `${c.part === 'server' ? 'whole server' : c.part} ${part(c)}`).join(' + ') + ` = ${lowerBound.length ? 'at least ' : ''}${usd(total)}`;
+  return { node: node.id, gpu: gpu.id, basis, usd: total, server_usd: serverUsd, fabric_usd: fabricUsd, components, lower_bound: lowerBound, summary };
 }

@@ -21,6 +21,13 @@ import type { LoraSpec } from './lora.ts';
 import { familyAccelerationProblems } from './family-support.ts';
 
 /** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
+/**
+ * What `auto` gives Hopper under the official Wan code, and what a stock install runs instead: the official code
+ * takes FlashAttention-3 only from a separately built flash_attn_interface; its requirements.txt installs flash_attn
+ * (FlashAttention-2). estimate's warning and the cross-GPU comparisons' notes (tco, size) say it with these words.
+ */
+export const OFFICIAL_FA3_FROM_SOURCE = 'FlashAttention-3 is taken when flash_attn_interface is built from source (wan/modules/attention.py:4-8 of Wan-Video/Wan2.2@42bf4cf and Wan2.1@9737cba); a stock install of their requirements.txt (flash_attn) has FlashAttention-2 only';
+
 export interface AccelerationOptions {
   engine?: string;
   attention: AttentionKernel | 'auto';
@@ -155,7 +162,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   if (swap) warnings.push(`${e.name} runs ${swap.runs} for its ${chosen} setting on ${gpu.name} (compute capability 8.9; ${swap.source})`);
   // the official Wan code takes FA3 only from a separately built flash_attn_interface; its requirements.txt installs
   // flash_attn (FA2). The default follows the official team's own runs (FA3 on Hopper); say what a stock install runs
-  if (e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3') warnings.push('official code on Hopper: FlashAttention-3 is taken when flash_attn_interface is built from source (wan/modules/attention.py:4-8 of Wan-Video/Wan2.2@42bf4cf and Wan2.1@9737cba); a stock install of their requirements.txt (flash_attn) has FlashAttention-2 only: --attention fa2 prices that');
+  if (e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3') warnings.push(`official code on Hopper: ${OFFICIAL_FA3_FROM_SOURCE}: --attention fa2 prices that`);
   let denseKernel = kernel;
   let denseSteps = 0;
   const quantized = isQuantizedAttention(kernel);

@@ -10,6 +10,9 @@ import { POWER_DEFAULTS } from './defaults.ts';
 const HOST = POWER_DEFAULTS.genericHostNonGpuPowerW;
 const HOST_IDLE_SRC = `derived: generic 8-GPU host proxy POWER_DEFAULTS.genericHostNonGpuPowerW.idle = 600 W (500 W host + 100 W network, ${R.lynx})`;
 const HOST_BUSY_SRC = `derived: generic 8-GPU host proxy POWER_DEFAULTS.genericHostNonGpuPowerW.busy = 8,480 W measured (${R.latif}) - 8 x 700 W = 2,880 W`;
+/** What the proxy nodes' non-GPU power is borrowed from (NodeSpec.nonGpuPowerProxy). */
+const HOST_PROXY = 'the DGX H100 (8,480 W measured at full load - 8 x 700 W GPUs = 2,880 W busy; 600 W idle)';
+const PER_GPU_PROXY = `a 1/8 share of ${HOST_PROXY}`;
 const PER_GPU_IDLE = HOST.idle / 8;
 const PER_GPU_BUSY = HOST.busy / 8;
 
@@ -73,7 +76,7 @@ export const NODES: readonly NodeSpec[] = [
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
     rackUnits: 8,
     confidence: 'high',
-    notes: 'Purchase price of a full H200 node not in the catalog (GPU ~$35-40k each; AWS p5e Capacity Block $43.26/hr per 8 GPUs).',
+    notes: 'No whole-server quote for an H200 node: hardware/prices.ts builds its price up from the GPUs (~$35-40k each) and the HGX-class host. AWS p5e Capacity Block $43.26/hr per 8 GPUs.',
     sources: {
       'hostCpu.cores': `${R.mlperfH200Sys} (2x Xeon Platinum 8480C, 56 cores each; AMX)`,
       gpusPerNode: `${R.catalogJson} nodes[dgx-h100-h200] (8x H200, 1,128 GB)`,
@@ -107,6 +110,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 8, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'low',
     notes:
       'Host CPUs, DRAM, storage, chassis power and price not sourced (8-GPU H800 server ~2M CNY at launch per Reuters - not converted). DeepSeek-V3: ~160 GB/s usable NVLink vs 50 GB/s IB per GPU.',
@@ -133,9 +137,10 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 8, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'low',
     notes:
-      'Host CPUs, DRAM, storage and chassis power not sourced. 8-GPU H20 server price 1.2-1.4M CNY (2024) - not converted (no sourced FX rate). 2-node AllReduce reached 343 GB/s busbw with NVLS vs ~460 expected (nccl #1244).',
+      'Host CPUs, DRAM, storage and chassis power not sourced. 8-GPU H20 server price 1.2-1.4M CNY (2024): hardware/prices.ts prices it at the 1.2M CNY quote converted at the CFETS 2024-07 rate. 2-node AllReduce reached 343 GB/s busbw with NVLS vs ~460 expected (nccl #1244).',
     sources: {
       gpusPerNode: `${R.tweaktownH20} (8-way HGX); ${R.nccl1244}`,
       'intraNode.link': `${R.tweaktownH20} (NVLink 900 GB/s retained)`,
@@ -162,10 +167,11 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4' },
     maxPowerW: 14300,
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     rackUnits: 10,
     confidence: 'medium',
     notes:
-      'GPUs support PCIe Gen6 but the Xeon 8570 hosts are Gen5. 2x dual-port BlueField-3 for storage/management not counted in nics. Drives are 8x 3.84 TB U.2 in RAID0 (cache); drive generation and RAID bandwidth not read. nonGpuPowerW uses the DGX H100-derived proxy; nameplate headroom 14.3 kW - 8 x 1 kW = 6.3 kW is an upper bound. Xeon 8570 (Emerald Rapids) UPI runs up to 20 GT/s vs the 16 GT/s Sapphire Rapids upi entry. Purchase price not in the catalog (B200 GPU ~$40k; SU of 32 DGX B200 ~458 kW).',
+      'GPUs support PCIe Gen6 but the Xeon 8570 hosts are Gen5. 2x dual-port BlueField-3 for storage/management not counted in nics. Drives are 8x 3.84 TB U.2 in RAID0 (cache); drive generation and RAID bandwidth not read. nonGpuPowerW uses the DGX H100-derived proxy; nameplate headroom 14.3 kW - 8 x 1 kW = 6.3 kW is an upper bound. Xeon 8570 (Emerald Rapids) UPI runs up to 20 GT/s vs the 16 GT/s Sapphire Rapids upi entry. Purchase price: hardware/prices.ts SERVER_PRICES (a 2025-03 quote); a scalable unit of 32 DGX B200 draws ~458 kW.',
     sources: {
       'hostCpu.cores': `${R.nvDgxB200Ug} (2x Intel Xeon 8570, 56 cores each; Emerald Rapids has AMX)`,
       gpusPerNode: `${R.nvDgxB200Ug} (8x B200, 1,440 GB total)`,
@@ -200,6 +206,7 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: { drives: 8, driveTB: 3.84, storage: 'nvme-gen4', raid0ReadGBs: 9.3 },
     maxPowerW: 6500,
     nonGpuPowerW: { idle: HOST.idle, busy: Math.round(6500 * MEASURED_OVER_NAMEPLATE - 8 * 400) },
+    nonGpuPowerProxy: 'the DGX A100 nameplate scaled by the DGX H100 measured/nameplate ratio (8,480 / 10,200 W)',
     rackUnits: 6,
     confidence: 'medium',
     notes:
@@ -237,6 +244,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 2, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'medium',
     notes:
       'The reference system lists "GPU-PCIe data bandwidth 504 GB/s" (8 x 63 GB/s, i.e. a full Gen5 x16 per GPU) and "PCIe-NIC 126 GB/s"; whether GPUs hang off PCIe switches or CPU root ports is not stated (pcieSwitches undefined). The topology label pcie-switch-tree means "GPU-GPU traffic over PCIe, crossing the socket link for half the pairs". Measured 8-GPU AllReduce busbw ~40 GB/s (35-45). DRAM conflict inside the source: capacity "2 TB" but configuration "16x 64GB" (= 1,024 GB) - capacity field kept. EPYC sockets use AMD Infinity Fabric (not catalogued). Storage, PSU, price and rack units not given. nonGpuPowerW is the DGX H100-derived proxy (this box has no NVSwitch and fewer NICs, so it likely overstates).',
@@ -264,6 +272,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 2, link: 'ib-ndr', perNicGbps: 400 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'low',
     notes:
       'LOW CONFIDENCE host side: no 8x L40S system spec was found. Multi-node L40S + NDR (no NVLink) reaches 40-50 GB/s AllReduce busbw (saturncloud). L20/L40S-class servers are also commonly paired with 200G networking (taoguba; link roce-200). DRAM, storage, PSU, price not sourced.',
@@ -290,6 +299,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 1, link: 'roce-200', perNicGbps: 200 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'low',
     notes:
       'LOW CONFIDENCE host side: no 8x L4 system spec with power, DRAM or price was found. The non-GPU power is the generic 8-GPU host proxy (derived from a DGX H100-class node), which overstates a host built for 72 W cards; the host CPU is the generic default (host-cpu.ts). Cloud hosts of this class bill per GPU-hour (catalog l4.cloudUsdPerGpuHour).',
@@ -316,6 +326,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 1, link: 'roce-200', perNicGbps: 200 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     confidence: 'low',
     notes:
       'GeForce drivers disable GPU P2P by default: NCCL then stages through host memory, and users report low 8x 4090 AllReduce bandwidth (nccl-tests #269/#270/#307); P2P-enabled community drivers exist (tinygrad open-gpu-kernel-modules) with their own issues. NIC speed, CPU model (hence cross-socket link), DRAM, storage, PSU and price not stated. nonGpuPowerW is the DGX H100-derived proxy.',
@@ -348,10 +359,11 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: { raid0ReadGBs: 55.9 },
     maxPowerW: 9600,
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     rackUnits: 6,
     confidence: 'medium',
     notes:
-      'Composite of three sources (see referencePlatform). Measured 8-GPU RCCL AllReduce 317 GB/s busbw (Azure). maxPowerW is the non-redundant half of the XE9680 3+3 x 3.2 kW PSU bank, an upper bound rather than a measured draw. Azure local NVMe: FIO 55.9 GB/s read / 52.1 GB/s write (drive count not read). nonGpuPowerW is the DGX H100-derived proxy. Purchase price not sourced.',
+      'Composite of three sources (see referencePlatform). Measured 8-GPU RCCL AllReduce 317 GB/s busbw (Azure). maxPowerW is the non-redundant half of the XE9680 3+3 x 3.2 kW PSU bank, an upper bound rather than a measured draw. Azure local NVMe: FIO 55.9 GB/s read / 52.1 GB/s write (drive count not read). nonGpuPowerW is the DGX H100-derived proxy. No whole-server quote sourced: priced as its GPUs + the HGX-class host (hardware/prices.ts).',
     sources: {
       gpusPerNode: `${R.mlperfMi300x} (8x MI300X-NPS1-SPX-192GB-750W, XGMI)`,
       'intraNode.link': `${R.mlperfMi300x} (accelerator_interconnect XGMI); ${R.wheelerIf}`,
@@ -379,6 +391,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 8, link: 'roce-200', perNicGbps: 200 },
     localStorage: {},
     nonGpuPowerW: { idle: HOST.idle, busy: HOST.busy },
+    nonGpuPowerProxy: HOST_PROXY,
     rackUnits: 4,
     confidence: 'low',
     notes:
@@ -408,6 +421,7 @@ export const NODES: readonly NodeSpec[] = [
     nics: { count: 0, link: null, perNicGbps: 0 },
     localStorage: {},
     nonGpuPowerW: { idle: PER_GPU_IDLE, busy: PER_GPU_BUSY },
+    nonGpuPowerProxy: PER_GPU_PROXY,
     confidence: 'low',
     notes: 'For single-card deployments. Host DRAM, storage and power of the instance are not sourced; nonGpuPowerW is a 1/8 share of the generic 8-GPU host proxy (a VM slice of a multi-GPU server).',
     sources: {
@@ -434,6 +448,7 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: {},
     maxPowerW: 850,
     nonGpuPowerW: { idle: PER_GPU_IDLE, busy: PER_GPU_BUSY },
+    nonGpuPowerProxy: PER_GPU_PROXY,
     confidence: 'low',
     notes:
       'For single-card deployments. maxPowerW is the NVIDIA-recommended PSU rating for an RTX 4090 system (850 W), which caps non-GPU draw at ~400 W under a 450 W GPU load; nonGpuPowerW uses the 1/8 share of the generic host proxy (360 W busy fits under that cap). Storage not sourced.',
@@ -463,6 +478,7 @@ export const NODES: readonly NodeSpec[] = [
     localStorage: {},
     maxPowerW: 750,
     nonGpuPowerW: { idle: PER_GPU_IDLE, busy: PER_GPU_BUSY },
+    nonGpuPowerProxy: PER_GPU_PROXY,
     confidence: 'low',
     notes:
       'For single-card deployments, built like rtx4090-1: host figures are the 1/8 share of the generic host proxy; maxPowerW is NVIDIA\'s recommended system power for an RTX 3090 (750 W). hostDramGB assumed equal to rtx4090-1. Storage not sourced.',

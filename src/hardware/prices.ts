@@ -24,6 +24,11 @@ export interface PriceQuote {
   source: string;
   /** When the price was quoted. */
   date: string;
+  /**
+   * Set where the quote is known to be below what the catalog's configuration costs (e.g. a smaller variant's
+   * price): why. Outputs mark the node price as a lower bound.
+   */
+  lowerBound?: string;
 }
 
 /** CFETS central parity, 2024-07-24: 100 USD = 713.58 CNY. */
@@ -90,10 +95,12 @@ export const SERVER_PRICES: Readonly<Record<string, PriceQuote>> = {
   },
   'hgx-a100-8': {
     usd: 199_000,
-    what: 'launch price of an NVIDIA DGX A100 (320 GB version; the 640 GB version cost more, not sourced)',
+    what: 'launch price of an NVIDIA DGX A100 (320 GB version)',
     includes: '8 A100 on the HGX baseboard, 2 EPYC 7742, up to 2 TB DRAM, 8 x 200G ConnectX-6, 8 x 3.84 TB NVMe, PSUs, chassis',
     source: `${R.gadgetmixDgxA100}; ${R.geektopiaDgxA100} (from ~$200k)`,
     date: '2020-05',
+    // searched for the 640 GB system's price (NVIDIA's Nov 2020 A100 80GB announcement, reseller lists): not found
+    lowerBound: 'this node is the DGX A100 640GB class (8 x A100 80GB, launched Nov 2020), which cost more than the 320 GB launch price quoted; no source gives its price',
   },
   'hgx-h20-8': {
     usd: Math.round(1_200_000 / CNY_PER_USD_2024_07),

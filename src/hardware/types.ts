@@ -198,6 +198,11 @@ export interface NodeSpec {
   maxPowerW?: number;
   /** Everything except the GPUs (CPUs, DRAM, NICs, switches, fans, storage, PSU loss), W. */
   nonGpuPowerW: { idle: number; busy: number };
+  /**
+   * Set where nonGpuPowerW is not this system's own figure but borrowed from another one: what it is borrowed
+   * from (outputs that use the node's power say so).
+   */
+  nonGpuPowerProxy?: string;
   psuEfficiency?: number;
   rackUnits?: number;
   confidence: Confidence;

@@ -40,6 +40,7 @@ export function requestEnergy(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecode
   const pue = POWER_DEFAULTS.pue.default;
   const energyWh = (gpuEnergyWh + (nonGpu.busy * nodeShare * totalSeconds) / 3600) * pue;
   if (pt.extrapolated) warnings.push(`power: ${pt.gpu} has no measured power; board power scaled from the H100 by TDP`);
+  if (node.nonGpuPowerProxy) warnings.push(`power: ${node.id}'s non-GPU power (${nonGpu.busy} W busy, ${nonGpu.idle} W idle: CPUs, DRAM, NICs, fans) is not measured on that system but borrowed from ${node.nonGpuPowerProxy}`);
   return {
     gpuEnergyWh,
     energyWh,

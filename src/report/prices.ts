@@ -13,10 +13,20 @@ export function priceBasisLabel(p: SystemPrice | null | undefined): string {
   return p.basis === 'whole-server' ? 'whole server' : 'GPUs + host';
 }
 
-/** "$310k whole server" for a narrow table cell. */
+/** "$310k whole server" for a narrow table cell; ">= $239k" where the price is only a lower bound (SystemPrice.lower_bound). */
 export function nodePriceCell(p: SystemPrice | null | undefined): string {
   if (!p) return '-';
-  return `$${Math.round(p.usd / 1000).toLocaleString('en-US')}k ${priceBasisLabel(p)}`;
+  return `${p.lower_bound.length ? '>= ' : ''}$${Math.round(p.usd / 1000).toLocaleString('en-US')}k ${priceBasisLabel(p)}`;
+}
+
+/**
+ * When a node price was quoted: the dates of its server, or GPUs and host, quotes ("2023-05", "2026 + 2023-05"),
+ * the fabric share left out (one figure for every node). Prices from different years sit side by side in a
+ * comparison; this says which.
+ */
+export function priceAsOf(p: SystemPrice | null | undefined): string {
+  if (!p) return '-';
+  return [...new Set(p.components.filter((c) => c.part !== 'fabric').map((c) => c.date))].join(' + ');
 }
 
 const partLabel: Record<PriceComponent['part'], string> = { server: 'whole server', gpus: 'GPUs', host: 'host', fabric: 'fabric' };
@@ -51,7 +61,7 @@ export function priceLines(prices: readonly SystemPrice[], indent = '  '): strin
     }
     return n;
   };
-  const lines = prices.map((p) => `${indent}${p.node} ${usd(p.usd)} per node (${priceBasisLabel(p)}): ${p.components.map((c) => componentText(c, refOf(c))).join(' + ')}`);
+  const lines = prices.map((p) => `${indent}${p.node} ${p.lower_bound.length ? 'at least ' : ''}${usd(p.usd)} per node (${priceBasisLabel(p)}): ${p.components.map((c) => componentText(c, refOf(c))).join(' + ')}${p.lower_bound.length ? ` (lower bound: ${p.lower_bound.join('; ')})` : ''}`);
   return [...lines, ...notes];
 }
 
@@ -60,7 +70,7 @@ export const PRICES_CAPTION = 'One node of each type as a whole system: a whole-
 /** The node prices as a table (HTML pages): one row per component, with its date, what it covers and its source. */
 export function pricesTable(prices: readonly SystemPrice[]): { headers: string[]; rows: string[][]; numeric: boolean[]; wrap: number[] } {
   const rows = prices.flatMap((p) =>
-    p.components.map((c, i) => [i === 0 ? p.node : '', i === 0 ? `${usd(p.usd)} (${priceBasisLabel(p)})` : '', partLabel[c.part], c.quantity === 1 ? usd(c.usd) : `${c.quantity} × ${usd(c.unit_usd)}`, c.date, c.item + (c.includes ? ` — covers: ${c.includes}` : ''), c.source]),
+    p.components.map((c, i) => [i === 0 ? p.node : '', i === 0 ? `${p.lower_bound.length ? '≥ ' : ''}${usd(p.usd)} (${priceBasisLabel(p)})` : '', partLabel[c.part], c.quantity === 1 ? usd(c.usd) : `${c.quantity} × ${usd(c.unit_usd)}`, c.date, c.item + (c.includes ? ` — covers: ${c.includes}` : '') + (c.lower_bound ? ` — a lower bound: ${c.lower_bound}` : ''), c.source]),
   );
   return { headers: ['node type', 'per node', 'part', 'amount', 'date', 'what', 'source'], rows, numeric: [false, true, false, true, false, false, false], wrap: [5, 6] };
 }

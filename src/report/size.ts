@@ -10,7 +10,7 @@ import { table, fmtSeconds, pct } from './table.ts';
 import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
-import { priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
+import { priceAsOf, priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
@@ -61,9 +61,9 @@ export function sizeText(res: SizeResult, wallS?: number): string {
   out.push('');
   if (ranked.length) {
     out.push(table(
-      ['#', 'node type', 'GPUs/replica', 'parallel', 'replicas', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'utilization', 'kWh/video', '$/video', '$/month', 'note'],
+      ['#', 'node type', 'GPUs/replica', 'parallel', 'attention', 'replicas', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'utilization', 'kWh/video', '$/video', '$/month', 'note'],
       ranked.map((r) => [
-        `${r.rank}${r.pareto ? '*' : ''}`, r.node, r.gpus_per_replica, r.parallel, r.replicas, r.nodes, r.gpus,
+        `${r.rank}${r.pareto ? '*' : ''}`, r.node, r.gpus_per_replica, r.parallel, r.attention, r.replicas, r.nodes, r.gpus,
         sec(r.latency_s?.p95), pct(r.slo_attainment), pct(r.utilization), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), money(r.usd_per_month), r.note,
       ]),
     ));
@@ -88,10 +88,10 @@ export function sizeText(res: SizeResult, wallS?: number): string {
 
 export function sizeCsvRows(res: SizeResult): Record<string, unknown>[] {
   return res.rows.map((r) => ({
-    rank: r.rank, pareto: r.pareto, feasible: r.feasible, node: r.node, gpu: r.gpu, gpus_per_replica: r.gpus_per_replica, parallel: r.parallel, replicas: r.replicas, nodes: r.nodes, gpus: r.gpus,
+    rank: r.rank, pareto: r.pareto, feasible: r.feasible, node: r.node, gpu: r.gpu, gpus_per_replica: r.gpus_per_replica, parallel: r.parallel, attention: r.attention, replicas: r.replicas, nodes: r.nodes, gpus: r.gpus,
     status: r.status, minimal: r.minimal, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
     throughput_per_h: r.throughput_per_h, kwh_per_video: r.kwh_per_video, usd_per_video: r.usd_per_video, usd_per_month: r.usd_per_month, usd_per_gpu_hour: r.usd_per_gpu_hour,
-    capex_usd: r.capex_usd, node_price_usd: r.price?.usd ?? null, price_basis: r.price ? priceBasisLabel(r.price) : null, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
+    capex_usd: r.capex_usd, node_price_usd: r.price?.usd ?? null, price_basis: r.price ? priceBasisLabel(r.price) : null, price_as_of: r.price ? priceAsOf(r.price) : null, price_is_lower_bound: r.price ? r.price.lower_bound.length > 0 : null, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
   }));
 }
 
@@ -113,9 +113,9 @@ export async function writeSizeOutput(dir: string, res: SizeResult): Promise<str
   body.push('<h2>Options that meet the objectives</h2>');
   body.push(`<p class="muted">${escapeHtml(`Ranked by $/month: the smallest node count of each option whose simulation meets ${res.objectives.join(', ')} with nothing dropped or failed.`)}</p>`);
   if (ranked.length) body.push(htmlTable(
-    ['#', 'option', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'kWh/video', '$/video', '$/month', 'note'],
-    ranked.map((r) => [`${r.rank}${r.pareto ? ' ★' : ''}`, `${r.node} · ${r.parallel} (${r.replicas} × ${r.gpus_per_replica} GPU${r.gpus_per_replica === 1 ? '' : 's'})`, r.nodes, r.gpus, sec(r.latency_s?.p95), pct(r.slo_attainment), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), money(r.usd_per_month), r.note]),
-    { numeric: [true, false, true, true, true, true, true, true, true, false], rowClass: (i) => (ranked[i]!.pareto ? 'pareto' : ''), wrap: [1, 9] },
+    ['#', 'option', 'attention', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'kWh/video', '$/video', '$/month', 'note'],
+    ranked.map((r) => [`${r.rank}${r.pareto ? ' ★' : ''}`, `${r.node} · ${r.parallel} (${r.replicas} × ${r.gpus_per_replica} GPU${r.gpus_per_replica === 1 ? '' : 's'})`, r.attention, r.nodes, r.gpus, sec(r.latency_s?.p95), pct(r.slo_attainment), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), money(r.usd_per_month), r.note]),
+    { numeric: [true, false, false, true, true, true, true, true, true, true, false], rowClass: (i) => (ranked[i]!.pareto ? 'pareto' : ''), wrap: [1, 10] },
   ));
   else body.push('<p class="muted">None.</p>');
   if (rest.length) {

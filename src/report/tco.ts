@@ -8,7 +8,7 @@ import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts
 import { barsChart } from './charts.ts';
 import { compactMoney, type PageChart } from './charts/size.ts';
 import { money, num } from './size.ts';
-import { nodePriceCell, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
+import { nodePriceCell, priceAsOf, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
 import { bestOnValidated, evidenceCaveat, evidenceCell, evidenceLineOf, gpuEvidence, isValidated, scopeLine } from '../perf/gpu-evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
@@ -47,25 +47,31 @@ export function tcoDocument(res: IsoCompareResult, family?: string): IsoCompareR
 }
 
 const rankCell = (r: IsoRow) => (r.rank === null ? '-' : String(r.rank));
+const latencyCell = (r: IsoRow) => (r.latency_s === null ? '-' : fmtSeconds(r.latency_s));
+
+/** The power basis every row is counted at, with why (text and HTML). */
+export const powerBasisLine = (res: IsoCompareResult) => `peak node power, every row: ${res.power_basis.basis === 'nameplate' ? 'PSU nameplate' : 'estimate (non-GPU busy power + GPUs x TDP)'}: ${res.power_basis.why}`;
 
 export function tcoText(res: IsoCompareResult, family?: string): string {
   const out: string[] = [];
   const rq = res.request;
   out.push(`${res.model}, ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps: best layout per node type by throughput per GPU${res.max_latency_s !== null ? ` within ${fmtSeconds(res.max_latency_s)} per request` : ''} (cost model, every GPU busy around the clock: an upper bound)`);
-  out.push(`ranked by fleet videos/h: only the node types that meet the objective (${res.objective}${res.budget_usd !== null ? '; for the budget also a price' : ''}); # - = not ranked, the note says why`);
+  out.push(`ranked by fleet videos/h: only the node types that meet the objective (${res.objective}${res.budget_usd !== null ? '; for the budget also a price' : ''}); # - = not ranked, the note says why; latency = one request on an idle replica`);
+  out.push(powerBasisLine(res));
   for (const b of ['budget', 'power'] as const) {
     const rows = res.rows.filter((r) => r.basis === b);
     if (!rows.length) continue;
     out.push('', `${basisTitle(res, b)}:`);
     out.push(table(
-      ['#', 'node type', 'GPU', 'evidence', 'layout', 'node price', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
-      rows.map((r) => [rankCell(r), r.node, r.gpu, evidenceCellOf(r.gpu), r.parallel ?? '-', nodePriceCell(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
+      ['#', 'node type', 'GPU', 'evidence', 'layout', 'attention', 'latency', 'node price', 'price as of', 'nodes', 'GPUs', 'capex', 'facility kW', 'videos/h/GPU', 'fleet videos/h', 'IT kWh/video', '$/month', '$/video', 'note'],
+      rows.map((r) => [rankCell(r), r.node, r.gpu, evidenceCellOf(r.gpu), r.parallel ?? '-', r.attention ?? '-', latencyCell(r), nodePriceCell(r.price), priceAsOf(r.price), r.nodes, r.gpus, r.fleet_capex_usd === null ? '-' : compactMoney(r.fleet_capex_usd), r.facility_power_kw.toFixed(0), r.throughput_per_gpu_h, r.fleet_videos_per_h === null ? '-' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_month), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
     ));
     out.push(tcoPick(res, b));
   }
   // evidence: the GPU's profile · held-out median |time error| (cases); vgsim list evidence has the rest
   out.push('', 'evidence (profile · held-out median |time error| over its cases):');
   for (const l of tcoEvidenceLines(res, family)) out.push(`  ${l}`);
+  if (res.notes.length) out.push('', 'notes:', ...res.notes.map((n) => `  ${n}`));
   const prices = uniquePrices(res.rows.map((r) => r.price));
   if (prices.length) out.push('', 'prices (one node as a whole system; [n] = source below):', ...priceLines(prices));
   if (res.skipped.length) {
@@ -114,9 +120,9 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult, family?
     files.push(join(dir, name));
   };
   write('tco.json', toJson(tcoDocument(res, family)));
-  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price: _p, ...r }) => {
+  write('tco.csv', toCsv(res.rows.map(({ notes: _n, warnings: _w, price, ...r }) => {
     const e = gpuEvidence(r.gpu);
-    return { ...r, gpu_profile: e?.profile ?? null, held_out_time_cases: e?.time.n ?? null, held_out_median_abs_error: e?.time.median_abs ?? null } as unknown as Record<string, unknown>;
+    return { ...r, price_as_of: price ? priceAsOf(price) : null, price_is_lower_bound: price ? price.lower_bound.length > 0 : null, gpu_profile: e?.profile ?? null, held_out_time_cases: e?.time.n ?? null, held_out_median_abs_error: e?.time.median_abs ?? null } as unknown as Record<string, unknown>;
   })));
   const charts = await writeSpecCharts(dir, tcoCharts(res), files);
   const body: string[] = [];
@@ -125,14 +131,21 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult, family?
     if (!rows.length) continue;
     body.push(`<h2>${escapeHtml(basisTitle(res, b))}</h2>`);
     body.push(`<p><strong>${rows.some((r) => r.rank === 1) ? 'Pick' : 'No pick'}:</strong> ${escapeHtml(tcoPick(res, b))}</p>`);
+    // two tables so that each fits the page: what each fleet serves, then what it costs
     body.push(htmlTable(
-      ['#', 'node type', 'layout', 'node price', 'nodes (GPUs)', 'capex', 'fleet videos/h', 'IT kWh/video', '$/video', '$/month', 'note'],
-      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', nodePriceCell(r.price), `${r.nodes} (${r.gpus})`, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month), r.rank === null ? r.reason ?? r.note : r.note]),
-      { numeric: [true, false, false, true, true, true, true, true, true, true, false], wrap: [2, 10] },
+      ['#', 'node type', 'layout', 'attention', 'one request', 'nodes (GPUs)', 'fleet videos/h', '$/video', 'note'],
+      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', r.attention ?? '–', r.latency_s === null ? '–' : fmtSeconds(r.latency_s), `${r.nodes} (${r.gpus})`, r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
+      { numeric: [true, false, false, false, true, true, true, true, false], wrap: [8] },
     ));
-    body.push('<p class="muted">The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json.</p>');
+    body.push(htmlTable(
+      ['node type', 'node price', 'price as of', 'capex', 'IT kWh/video', '$/month'],
+      rows.map((r) => [r.node, nodePriceCell(r.price), priceAsOf(r.price), r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), num(r.kwh_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month)]),
+      { numeric: [false, true, false, true, true, true] },
+    ));
+    body.push(`<p class="muted">${escapeHtml(`Latency: one request on an idle replica. ${powerBasisLine(res)}. The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json.`)}</p>`);
     for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
   }
+  if (res.notes.length) body.push('<h2>Notes</h2>', `<ul class="notes">${res.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('\n')}</ul>`);
   const prices = uniquePrices(res.rows.map((r) => r.price));
   if (prices.length) {
     const t = pricesTable(prices);

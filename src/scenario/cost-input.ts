@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.ts';
 import { CostSchema, type CostSpec } from './schema.ts';
 import { loadScenario, parseOverride, setIn, zodIssues, type Override } from './load.ts';
+import { poolsOf } from './pools.ts';
 
 export interface CostInputOptions {
   /** A scenario whose cost: section is read (extends and all). */
@@ -46,6 +47,17 @@ export function loadCostInput(opts: CostInputOptions = {}): CostSpec {
     return { source: '--set' };
   };
   throw new InputError(zodIssues(parsed.error.issues, locate));
+}
+
+/**
+ * What `vgsim tco` reads: the cost section as loadCostInput gives it, and with a scenario, the attention kernel of
+ * its first pool (inference.attention, a pool's override first): the fleets are estimated with it.
+ */
+export function loadTcoInput(opts: CostInputOptions = {}): { cost: CostSpec; attention?: string } {
+  if (opts.scenario === undefined) return { cost: loadCostInput(opts) };
+  costOverrides(opts.set ?? []);
+  const s = loadScenario(opts.scenario, { set: [...(opts.set ?? [])] }).scenario;
+  return { cost: s.cost, attention: poolsOf(s)[0]?.inference?.attention ?? s.inference.attention };
 }
 
 /** A cost: section given as a value (library and API callers), validated like a scenario's. */

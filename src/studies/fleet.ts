@@ -23,6 +23,7 @@ import { noPlanReason, searchPlans, type PlanRow } from './plan-search.ts';
 import { formatDuration } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { errorText, type Skipped } from './size-layouts.ts';
+import { attentionMixNote, choosePowerBasis, powerProxyNote, type PowerBasisChoice } from './comparison-notes.ts';
 
 export interface IsoCompareOptions {
   model: ModelSpec;
@@ -39,6 +40,8 @@ export interface IsoCompareOptions {
   allLayouts?: boolean;
   /** Latency objective: one request on an idle replica within this many seconds (the layout is the best by throughput within it). */
   maxLatencyS?: number;
+  /** Peak node power for every row: 'nameplate' or 'estimate' (default: nameplate when every node type has one, else estimate for all). */
+  powerBasis?: PowerBasisChoice;
 }
 
 export interface IsoRow {
@@ -55,6 +58,8 @@ export interface IsoRow {
   gpus: number;
   throughput_per_gpu_h: number | null;
   latency_s: number | null;
+  /** The attention kernel the row's layout runs (--attention auto: the engine's default on this GPU); null when the model does not run. */
+  attention: string | null;
   fleet_videos_per_h: number | null;
   fleet_capex_usd: number | null;
   /** One node as a whole system (server + fabric share), null without a price. */
@@ -65,6 +70,8 @@ export interface IsoRow {
   price: SystemPrice | null;
   it_power_kw: number;
   facility_power_kw: number;
+  /** The peak power basis of the row (one for every row: IsoCompareResult.power_basis). */
+  power_basis: 'nameplate' | 'estimate';
   usd_per_month: number | null;
   usd_per_video: number | null;
   /** IT energy per video from the cost model, kWh. */
@@ -86,6 +93,10 @@ export interface IsoCompareResult {
   picks: IsoPick[];
   rows: IsoRow[];
   skipped: Skipped[];
+  /** The node peak power every row is counted at (iso-power node counts, colocation per kW) and why that one. */
+  power_basis: { basis: 'nameplate' | 'estimate'; why: string };
+  /** What the rows were not priced alike on: attention kernels that differ, non-GPU power borrowed from another system. */
+  notes: string[];
 }
 
 export interface IsoPick {
@@ -132,6 +143,8 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
     throw new InputError([{ source: 'cost', path: 'cost.basis', message: 'tco sizes owned fleets from a capital budget or a power envelope; cost.basis cloud rents GPUs by the hour and has no purchase to size', hint: 'for rented GPUs rank by $/month with vgsim size (cost.basis: cloud), or compare scenarios with vgsim compare' }]);
   }
   const settings = { assumptions: assumptionsOf(cost), pue: o.pue };
+  // one power basis for every row: a nameplate for some and an estimate for others counted the same silicon 21% apart
+  const power = choosePowerBasis(nodeIds.map((id) => getNode(id)), o.powerBasis);
   const objective = `the model runs on the node${o.maxLatencyS !== undefined ? `, one request on an idle replica within ${formatDuration(o.maxLatencyS)}` : ''}`;
   const objectiveOf = (basis: IsoRow['basis']) => (basis === 'budget' ? `${objective}, the node has a price` : objective);
   for (const id of nodeIds) {
@@ -141,6 +154,7 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
     const option = {
       node: node.id,
       ...priceInputsOf(cost, node),
+      powerBasis: power.basis,
       videosPerHourPerGpu: best.row?.throughput_per_gpu_h,
       itKwhPerVideo: e ? e.energy_wh / e.power.pue / 1000 : undefined,
     };
@@ -148,7 +162,6 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
       const noteParts: string[] = [];
       if (!best.row) noteParts.push(`cannot run the model${/OOM/.test(best.reason ?? '') ? ' (out of memory)' : ''}: counts only (see skipped)`);
       if (r.perNode.price === null) noteParts.push('no price: counts only');
-      if (r.perNode.power.basis === 'estimated-peak') noteParts.push('power estimated (no nameplate)');
       const why = !best.row ? `cannot run the model: ${best.reason ?? 'no layout'}`
         : best.slow ? `over the latency objective: ${best.reason}`
         : basis === 'budget' && r.perNode.price === null ? 'no price: counts only'
@@ -156,8 +169,8 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
         : null;
       return {
         basis, rank: null, reason: why, node: node.id, gpu: node.gpu, parallel: best.row?.parallel ?? null, nodes: r.nodes, gpus: r.gpus,
-        throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null,
-        fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, node_price_usd: r.perNode.capexUsd, price_basis: r.perNode.price?.basis ?? null, price: r.perNode.price, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw,
+        throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null, attention: e?.options.attention_kernel ?? null,
+        fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, node_price_usd: r.perNode.capexUsd, price_basis: r.perNode.price?.basis ?? null, price: r.perNode.price, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw, power_basis: power.choice,
         usd_per_month: r.fleet.monthlyCostUsd, usd_per_video: r.fleet.usdPerVideo, kwh_per_video: option.itKwhPerVideo ?? null,
         note: noteParts.join('; '), notes: r.notes, warnings: r.warnings,
       };
@@ -191,8 +204,10 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
       reason: first ? null : misses.length ? `none of ${misses.length} node type${misses.length === 1 ? '' : 's'} meets the objective (${objectiveOf(basis)}): ${misses.slice(0, 4).join('; ')}${misses.length > 4 ? '; …' : ''}` : 'no node type to compare',
     });
   }
+  const notes = [attentionMixNote(rows), powerProxyNote(nodeIds)].filter((n): n is string => n !== null);
   return {
     model: o.model.id, request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps },
     budget_usd: o.budgetUsd ?? null, megawatts: o.megawatts ?? null, objective, max_latency_s: o.maxLatencyS ?? null, picks, rows, skipped,
+    power_basis: { basis: power.choice, why: power.why }, notes,
   };
 }

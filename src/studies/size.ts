@@ -25,6 +25,7 @@ import { missingPrice } from '../economics/run-cost.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
 import { requiredSamples } from './capacity.ts';
 import type { SystemPrice } from '../economics/index.ts';
+import { attentionMixNote, powerProxyNote } from './comparison-notes.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
 export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
@@ -70,6 +71,8 @@ export interface SizeRow extends SizeLayout {
   rank: number | null;
   label: string;
   gpu: string;
+  /** The attention kernel of the layout on this GPU (LayoutCandidate.attention). */
+  attention: string;
   status: SizeStatus;
   /** A node count meeting every objective (with nothing lost) was found: only these are ranked. */
   feasible: boolean;
@@ -293,7 +296,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       : chosen ? (r && !r.cost ? 'meets the objectives but has no price on this basis, so it is not ranked' : null)
       : `${stopped ? `the simulation bound (${maxSims}) stopped the search` : `no count up to ${maxNodes} nodes (--max-nodes) meets the objectives`}${largest ? `; at ${largest.nodes} node${largest.nodes === 1 ? '' : 's'}: ${largest.reason}` : ''}`;
     const row: SizeRow = {
-      rank: null, label, node: c.node, gpu: c.gpu, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
+      rank: null, label, node: c.node, gpu: c.gpu, attention: c.attention, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
       status, feasible: chosen !== undefined, reason: why, minimal,
       nodes: chosen ? hi : null,
       replicas: chosen ? hi * c.replicas_per_node : null,
@@ -341,6 +344,8 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       ? `no option to size: ${skipped.length ? skipped.map((x) => `${x.node}${x.parallel ? ` ${x.parallel}` : ''}: ${x.reason}`).slice(0, 3).join('; ') : 'no node type given'}`
       : `none of ${rows.length} option${rows.length === 1 ? '' : 's'} meets ${terms.map((t) => t.text).join(', ')} with nothing lost${rows.some((r) => r.feasible) ? ' and has a price' : ''}${closest ? `; closest: ${closest.label} (${closest.reason})` : ''}`;
   }
+  // what the options were not priced alike on (studies/comparison-notes.ts)
+  for (const n of [attentionMixNote(rows), powerProxyNote(rows.map((r) => r.node))]) if (n) notes.push(n);
   if (boundHit) notes.push(`the simulation bound (${maxSims}) stopped the search: options marked "stopped" are not proven minimal (raise --max-sims)`);
   const maxService = Math.max(0, ...candidates.map((c) => Math.max(...Object.values(c.service_s))));
   if (trialDuration < 20 * maxService) notes.push(`the simulated duration (${(trialDuration / 3600).toFixed(2)} h) is short next to the service time (${(maxService / 60).toFixed(1)} min): tail latencies are noisy; raise duration (--set duration=3d)`);

@@ -16,6 +16,7 @@ import { progress } from '../../report/progress.ts';
 import { sizeDeploy } from '../../api/studies.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
 import { collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
+import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 
 /** A comma-separated list flag. */
 export const splitList = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
@@ -32,6 +33,7 @@ export function registerSize(program: Command): void {
     .option('--all-layouts', 'also consider ring attention and PipeFusion layouts (slower search)')
     .option('--max-nodes <n>', 'largest node count tried per option', '64')
     .option('--max-sims <n>', 'simulations at most over the whole search', '300')
+    .option('--attention <kernel>', `attention kernel of every option: ${ATTENTION_CHOICES.join('|')}; same as --set inference.attention=… (default: the scenario's; auto: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)`)
     .option('--basis <basis>', 'cost basis: owned or cloud (default: the scenario cost.basis)')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any scenario field (repeatable)', collect, [])
@@ -43,7 +45,8 @@ For each node type with a price, the best layouts of one replica inside a node (
 throughput per GPU over the request mix) are sized: the smallest whole number of nodes whose simulation
 meets every objective with nothing dropped, at the offered rate. Each trial simulates the scenario with its
 cluster and deployment replaced (same seed, drain on); the answer n passed and n-1 failed. Options are
-priced with the scenario's cost section and ranked by $/month — only the options that meet every objective;
+priced with the scenario's cost section and ranked by $/month (each row names its attention kernel; a note
+says when they differ) — only the options that meet every objective;
 the others are listed below them with the reason (JSON: feasible and reason per option and overall). Trials
 run for the scenario's duration, repeated until 20/(1-q) requests arrive for the strictest quantile q of
 the objectives (p95: 400); longer durations (--set duration=3d) give steadier tails but take longer.
@@ -53,7 +56,7 @@ Examples:
   $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h --nodes hgx-h100-sxm-8,hgx-h200-8,dgx-b200-8
   $ vgsim size scenarios/default.yaml --slo '720p-5s.p95<=1h,480p-5s.p95<=20m' --basis cloud --out out/size
   $ vgsim size scenarios/default.yaml --slo 'p95<=30m' --json | jq '.rows[0]'`)
-    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; seed?: string; set: string[]; out?: string; json?: boolean; deploy?: string }) => {
+    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; attention?: string; seed?: string; set: string[]; out?: string; json?: boolean; deploy?: string }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
       try {
@@ -67,7 +70,8 @@ Examples:
       const layouts = intFlag('--layouts', o.layouts, 1, MAX_REPEATS_FLAG);
       const maxNodes = intFlag('--max-nodes', o.maxNodes, 1, { max: 25_000, why: 'a scenario describes at most 25,000 nodes (scenario/bounds.ts)' });
       const maxSims = intFlag('--max-sims', o.maxSims, 1, MAX_REPEATS_FLAG);
-      const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
+      if (o.attention !== undefined && !(ATTENTION_CHOICES as readonly string[]).includes(o.attention)) throw new UsageError(`--attention expects one of ${ATTENTION_CHOICES.join(', ')}, got "${o.attention}"`);
+      const loaded = loadScenario(file, { set: [...(o.attention !== undefined ? [`inference.attention=${o.attention}`] : []), ...o.set], seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const started = performance.now();
       let bar = progress(1, 'size', { enabled: !o.json });
       bar.message('searching layouts');
