@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vgsim } from './support/cli.ts';
@@ -65,6 +65,20 @@ describe('vgsim CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/ok +scenarios\/default\.yaml/);
     expect(r.stdout).toMatch(/FAIL +test\/fixtures\/bad\.yaml/);
+  });
+
+  it('validate runs a sweep file\'s base checks too: ok, with a note when `vgsim run` of it would stop; the library\'s gpu-fit.yaml runs', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-'));
+    const file = join(d, 'sweep.yaml');
+    writeFileSync(file, [
+      'name: s', 'model: wan2.2-t2v-a14b', 'duration: 1h', 'cluster: {nodes: [{type: hgx-h100-sxm-8, count: 1}]}', 'deployment: {name: a, replicas: 1}',
+      'workload: {arrivals: {process: poisson, rate_per_hour: 1}, mix: [{name: v, resolution: 1280x720, frames: 81}]}',
+      'sweep: {variants: [{name: offload, set: {inference.offload: true}}]}', '',
+    ].join('\n'));
+    const r = vgsim(['validate', file, 'scenarios/gpu-fit.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok +.*sweep\.yaml\n +note: a sweep whose base scenario does not run by itself \(`vgsim run` of it stops: .*OOM.*\); each sweep point is checked as it runs\nok +scenarios\/gpu-fit\.yaml\n$/);
+    expect(vgsim(['run', 'scenarios/gpu-fit.yaml', '--json']).code).toBe(0);
   });
 
   it('every command has --help with examples, and --version works', () => {
