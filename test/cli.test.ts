@@ -81,6 +81,16 @@ describe('vgsim CLI', () => {
     expect(vgsim(['run', 'scenarios/gpu-fit.yaml', '--json']).code).toBe(0);
   });
 
+  it('two values after one repeatable flag: commander\'s "too many arguments" and a hint to repeat the flag (any collect flag)', () => {
+    const c = vgsim(['calibrate', 'fit.csv', '--scenario', 's.yaml', '--validate', 'a.csv', 'b.csv']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/too many arguments for 'calibrate'/);
+    expect(c.stderr).toMatch(/^hint: --validate takes one value each time; to give several, repeat it: --validate a\.csv --validate b\.csv$/m);
+    const r = vgsim(['run', 'scenarios/default.yaml', '--set=duration=1h', 'seed=3']);
+    expect(r.stderr).toMatch(/^hint: --set takes one value each time; to give several, repeat it: --set duration=1h --set seed=3$/m);
+    expect(vgsim(['run', 'a.yaml', 'b.yaml']).stderr).not.toMatch(/hint:/);
+  });
+
   it('every command has --help with examples, and --version works', () => {
     for (const cmd of ['run', 'validate', 'list', 'estimate']) {
       const r = vgsim([cmd, '--help']);
