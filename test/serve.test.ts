@@ -42,6 +42,12 @@ describe('vgsim serve: JSON API', () => {
     expect(JSON.stringify(r.json)).not.toMatch(/\n\s+at /);
     const notJson = await post('/api/estimate', '{nope');
     expect(notJson.status).toBe(400);
+    // the cost model's own checks name a CLI flag (--model, --parallel); a body's issues name the request
+    const model = await post('/api/estimate', { model: 'wan2.2-t2v-a14bb', gpu: 'h100-sxm' });
+    expect(model.status).toBe(400);
+    expect(model.json.issues).toEqual([expect.objectContaining({ source: 'request', path: 'model', message: 'unknown model "wan2.2-t2v-a14bb"' })]);
+    const layout = await post('/api/plan', { model: 'wan2.2-t2v-a14bb', gpu: 'h100-sxm', gpus: 1 });
+    expect(layout.json.issues).toEqual([expect.objectContaining({ source: 'request', path: 'model' })]);
   });
 
   it('a scenario body is validated by the scenario schema: the same issue list as the CLI, without the file', async () => {
