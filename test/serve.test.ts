@@ -7,6 +7,7 @@ import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
 import { vgsim } from './support/cli.ts';
+import { CATALOG_KINDS } from '../src/api/catalog.ts';
 
 let base = '';
 const server = createVgsimServer({ scenarioDir: 'test/fixtures', maxBodyBytes: 200_000, maxRequests: 50_000 });
@@ -198,6 +199,15 @@ describe('vgsim serve: JSON API', () => {
     expect((await fetch(base + '/api/nope', { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('GET /api/scenario without file says the query parameter is missing (it said "\"\": no such scenario"); the UI page names an inline icon (no /favicon.ico 404)', async () => {
+    for (const q of ['', '?file=']) {
+      const r = await fetch(`${base}/api/scenario${q}`);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as any).issues).toEqual([expect.objectContaining({ source: 'request', path: 'file', message: 'missing query parameter file' })]);
+    }
+    expect(await (await fetch(`${base}/`)).text()).toContain('<link rel="icon" href="data:,">');
+  });
+
   it('GET catalog routes match `vgsim list --json`; the OpenAPI document lists every route', async () => {
     const gpus = await (await fetch(`${base}/api/gpus`)).json();
     expect(gpus).toEqual(JSON.parse(vgsim(['list', 'gpus', '--json']).stdout));
@@ -207,6 +217,9 @@ describe('vgsim serve: JSON API', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const p of ['/api/estimate', '/api/run', '/api/plan', '/api/capacity', '/api/validate', '/api/gpus', '/api/models', '/api/nodes', '/api/scenarios']) expect(doc.paths).toHaveProperty(p);
     expect(doc.paths['/api/estimate'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('inference');
+    // the README's list of GET catalog routes names every one (it left out engines and evidence)
+    const listed = /`GET \/api\/([a-z|]+)`/.exec(readFileSync('README.md', 'utf8'))![1]!.split('|');
+    expect([...listed].sort()).toEqual([...CATALOG_KINDS].sort());
   });
 
   it('POST /api/capacity with no max_trials answers what `vgsim capacity --json` answers (one default)', async () => {
