@@ -91,6 +91,19 @@ describe('vgsim CLI', () => {
     expect(vgsim(['run', 'a.yaml', 'b.yaml']).stderr).not.toMatch(/hint:/);
   });
 
+  it('--help shows a default once and a number as a number: no "(default: ...) (default: \".\")", "(default: \"3\")" or "(default: [])"', () => {
+    const serve = vgsim(['serve', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(serve).toContain('(default: the current directory) --max-body');
+    expect(serve).toContain('(default: 8080)');
+    const size = vgsim(['size', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(size).toContain('(default: 64)');
+    expect(size).toContain('(default: 300)');
+    for (const cmd of ['serve', 'size', 'run', 'capacity', 'calibrate', 'validate']) {
+      const text = vgsim([cmd, '--help']).stdout.replace(/\s+/g, ' ');
+      expect(text, cmd).not.toMatch(/\(default: "-?\d+(\.\d+)?"\)|\(default: \[\]\)|\(default: [^)]*\) \(default:/);
+    }
+  });
+
   it('every command has --help with examples, and --version works', () => {
     for (const cmd of ['run', 'validate', 'list', 'estimate']) {
       const r = vgsim([cmd, '--help']);

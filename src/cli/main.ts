@@ -14,6 +14,7 @@ import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
 import { repeatHint } from './repeat-hint.ts';
+import { helpDefaults } from './help-defaults.ts';
 import { quietPipes } from './interrupt.ts';
 import { forceProgress } from '../report/progress.ts';
 import { FS_CAUSE } from '../make-dirs.ts';
@@ -49,6 +50,7 @@ function baseProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('--progress', 'draw progress on stderr even when it is not a terminal (a log file, CI) and with --json (stdout stays clean)')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp(helpDefaults)
     .addHelpText(
       'after',
       `
