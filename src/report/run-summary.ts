@@ -18,7 +18,9 @@ export function runSummary(r: SimulationResult): string {
   if (r.cost) {
     const c = r.cost;
     const money = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : `$${x.toFixed(d)}`);
-    out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+    // no completed video has no cost per video ("n/a/video" read as a unit)
+    const perVideoCost = c.usd_per_video === null || !Number.isFinite(c.usd_per_video) ? 'no cost per video (no video completed)' : `${money(c.usd_per_video, 3)}/video, ${money(c.usd_per_video_second, 4)}/video-second`;
+    out.push(`cost (${c.basis}): ${perVideoCost}, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
     if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
     for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour: ${p.source}`);
   }
