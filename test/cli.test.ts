@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vgsim } from './support/cli.ts';
@@ -25,6 +25,16 @@ describe('vgsim CLI', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     // every request, the ones still in flight included
     expect(csv.length - 1).toBe(summary.requests.arrived);
+    // the README's list of what out/default/ holds is what --out writes (it named no charts/ folder)
+    const listed = /`out\/default\/` holds ([\s\S]*?)\n\n/.exec(readFileSync('README.md', 'utf8'))![1]!;
+    const names = [...listed.matchAll(/`([\w.]+\/?)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
+    expect(names.sort()).toEqual(readdirSync(dir).sort());
+  });
+
+  it('the README\'s Node version is package.json\'s engines.node', () => {
+    const engines = JSON.parse(readFileSync('package.json', 'utf8')).engines.node as string;
+    expect(engines).toMatch(/^>=\d+(\.\d+)*$/);
+    expect(readFileSync('README.md', 'utf8')).toContain(`Node ≥ ${engines.slice(2)} is all you need`);
   });
 
   it('a broken scenario exits 2 with file:line errors and no stack trace', () => {
