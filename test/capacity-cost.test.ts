@@ -17,6 +17,7 @@ describe('capacity search', () => {
     const lambda0 = 0.5 / S;
     const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: [`workload.arrivals.rate_per_s=${lambda0}`, 'workload.arrivals.rate_per_hour=null', `duration=${25000 / ((2 / 3) / S)}`, 'scheduling.granularity=stage'] });
     const res = findCapacity(scenario, parseSlo(`mean<=${2 * S}`), { tolerance: 0.01 });
+    if (!res.feasible) throw new Error(`no capacity: ${res.reason}`);
     const theory = ((2 / 3) / S) * 3600;
     expect(Math.abs(res.max_rate_per_h / theory - 1)).toBeLessThan(0.04);
     expect(res.saturation_rate_per_h).toBeCloseTo(3600 / S, 6);
@@ -39,6 +40,9 @@ describe('capacity search', () => {
     // objectives that hold at any rate: an infinite latency bound, a share of 0 (capacity printed 128x saturation)
     expect(() => parseSlo('p95<=1e309')).toThrow(/positive finite duration/);
     expect(() => parseSlo('attainment>=0')).toThrow(/a share of 0 holds at any rate/);
+    // strict bounds were read as inclusive ones without a word: refused, with the inclusive spelling
+    expect(() => parseSlo('p95<45m')).toThrow('"p95<45m": objectives are inclusive bounds; write p95<=45m');
+    expect(() => parseSlo('720p.attainment>0.9')).toThrow('write 720p.attainment>=0.9');
   });
 
   it('never reports a rate above the saturation bound, however loose the objective (a finite run hides the growing queue)', () => {
@@ -90,6 +94,7 @@ describe('capacity near the saturation bound: trials long enough for the queue t
   it('16 replicas: the answer is not an empty-start transient at 99% of the bound (it said 66.55/h of 67.21/h; 7-day runs there miss p95 by up to 2.8x)', () => {
     const { scenario } = loadScenario('scenarios/default.yaml', { set: ['cluster.nodes.0.count=2', 'deployment.replicas=16'] });
     const res = findCapacity(scenario, parseSlo('p95<=45m'));
+    if (!res.feasible) throw new Error(`no capacity: ${res.reason}`);
     expect(res.max_rate_per_h / res.saturation_rate_per_h).toBeLessThan(0.96);
     expect(res.max_rate_per_h / res.saturation_rate_per_h).toBeGreaterThan(0.85);
     const at = res.trials.find((t) => t.scale === res.scale)!;
@@ -104,6 +109,7 @@ describe('capacity near the saturation bound: trials long enough for the queue t
   it('a scenario rate far below the bound (1e-9/h) still finds the capacity (it stopped at "at least 0.00/h")', () => {
     const low = findCapacity(loadScenario('scenarios/default.yaml', { set: ['duration=2h', 'workload.arrivals.rate_per_hour=1e-9'] }).scenario, parseSlo('p95<=45m'));
     const usual = findCapacity(loadScenario('scenarios/default.yaml', { set: ['duration=2h'] }).scenario, parseSlo('p95<=45m'));
+    if (!low.feasible || !usual.feasible) throw new Error('no capacity');
     expect(Number.isFinite(low.failing_rate_per_h)).toBe(true);
     expect(low.max_rate_per_h / usual.max_rate_per_h).toBeGreaterThan(0.9);
     expect(low.max_rate_per_h / usual.max_rate_per_h).toBeLessThan(1.1);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vgsim } from './support/cli.ts';
@@ -25,6 +25,16 @@ describe('vgsim CLI', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
     // every request, the ones still in flight included
     expect(csv.length - 1).toBe(summary.requests.arrived);
+    // the README's list of what out/default/ holds is what --out writes (it named no charts/ folder)
+    const listed = /`out\/default\/` holds ([\s\S]*?)\n\n/.exec(readFileSync('README.md', 'utf8'))![1]!;
+    const names = [...listed.matchAll(/`([\w.]+\/?)`/g)].map((m) => m[1]!.replace(/\/$/, ''));
+    expect(names.sort()).toEqual(readdirSync(dir).sort());
+  });
+
+  it('the README\'s Node version is package.json\'s engines.node', () => {
+    const engines = JSON.parse(readFileSync('package.json', 'utf8')).engines.node as string;
+    expect(engines).toMatch(/^>=\d+(\.\d+)*$/);
+    expect(readFileSync('README.md', 'utf8')).toContain(`Node ≥ ${engines.slice(2)} is all you need`);
   });
 
   it('a broken scenario exits 2 with file:line errors and no stack trace', () => {
@@ -65,6 +75,43 @@ describe('vgsim CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/ok +scenarios\/default\.yaml/);
     expect(r.stdout).toMatch(/FAIL +test\/fixtures\/bad\.yaml/);
+  });
+
+  it('validate runs a sweep file\'s base checks too: ok, with a note when `vgsim run` of it would stop; the library\'s gpu-fit.yaml runs', () => {
+    const d = mkdtempSync(join(tmpdir(), 'vgsim-'));
+    const file = join(d, 'sweep.yaml');
+    writeFileSync(file, [
+      'name: s', 'model: wan2.2-t2v-a14b', 'duration: 1h', 'cluster: {nodes: [{type: hgx-h100-sxm-8, count: 1}]}', 'deployment: {name: a, replicas: 1}',
+      'workload: {arrivals: {process: poisson, rate_per_hour: 1}, mix: [{name: v, resolution: 1280x720, frames: 81}]}',
+      'sweep: {variants: [{name: offload, set: {inference.offload: true}}]}', '',
+    ].join('\n'));
+    const r = vgsim(['validate', file, 'scenarios/gpu-fit.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok +.*sweep\.yaml\n +note: a sweep whose base scenario does not run by itself \(`vgsim run` of it stops: .*OOM.*\); each sweep point is checked as it runs\nok +scenarios\/gpu-fit\.yaml\n$/);
+    expect(vgsim(['run', 'scenarios/gpu-fit.yaml', '--json']).code).toBe(0);
+  });
+
+  it('two values after one repeatable flag: commander\'s "too many arguments" and a hint to repeat the flag (any collect flag)', () => {
+    const c = vgsim(['calibrate', 'fit.csv', '--scenario', 's.yaml', '--validate', 'a.csv', 'b.csv']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/too many arguments for 'calibrate'/);
+    expect(c.stderr).toMatch(/^hint: --validate takes one value each time; to give several, repeat it: --validate a\.csv --validate b\.csv$/m);
+    const r = vgsim(['run', 'scenarios/default.yaml', '--set=duration=1h', 'seed=3']);
+    expect(r.stderr).toMatch(/^hint: --set takes one value each time; to give several, repeat it: --set duration=1h --set seed=3$/m);
+    expect(vgsim(['run', 'a.yaml', 'b.yaml']).stderr).not.toMatch(/hint:/);
+  });
+
+  it('--help shows a default once and a number as a number: no "(default: ...) (default: \".\")", "(default: \"3\")" or "(default: [])"', () => {
+    const serve = vgsim(['serve', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(serve).toContain('(default: the current directory) --max-body');
+    expect(serve).toContain('(default: 8080)');
+    const size = vgsim(['size', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(size).toContain('(default: 64)');
+    expect(size).toContain('(default: 300)');
+    for (const cmd of ['serve', 'size', 'run', 'capacity', 'calibrate', 'validate']) {
+      const text = vgsim([cmd, '--help']).stdout.replace(/\s+/g, ' ');
+      expect(text, cmd).not.toMatch(/\(default: "-?\d+(\.\d+)?"\)|\(default: \[\]\)|\(default: [^)]*\) \(default:/);
+    }
   });
 
   it('every command has --help with examples, and --version works', () => {

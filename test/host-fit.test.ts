@@ -117,6 +117,12 @@ describe('the host time per kernel fitted from a trace', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/host time per kernel fitted on calibration\/serving\/traces\/gpu1\/fit\.csv: 29\.\d+ µs \(the cost model's was 23\.5 µs\)/);
     expect(r.stdout).toContain('480x272x17f/8st');
+    // every percentage is the model's vs observed, as in the validation tables: the model at 23.5 µs is fast (−),
+    // the fit trace's encode is slower in the model than observed (+)
+    expect(r.stdout).toMatch(/model at 23\.5 µs \(vs observed\)/);
+    expect(r.stdout).toMatch(/^480x272x17f\/8st +8 +1\.24 s +994\.3 ms \(-19\.\d%\)/m);
+    expect(r.stdout).toMatch(/%: model vs observed\n/);
+    expect(r.stdout).toMatch(/^480x272x17f\/8st +8 +72\.7 ms \/ 97\.3 ms \(\+33\.\d%\)/m);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written.host_dispatch_us).toBeGreaterThan(29);
     expect(written.method.host_dispatch_us).toMatch(/least squares/);

@@ -117,7 +117,7 @@ describe('what service times alone rule out', () => {
   it('the issue\'s example: p95<=600 on a mix whose 720p service time is 17.9 min is infeasible, with the reason', () => {
     const r = infeasibility(parseSlo('p95<=600'), mix);
     expect(r?.bound).toBe(1074);
-    expect(r?.reason).toBe('the 720p service time alone is 17.9 min and 70% of requests take at least that long, so p95 >= 17.9 min > p95<=600');
+    expect(r?.reason).toBe('the 720p service time alone is 17.9 min and 70% of requests take at least that long, so p95 >= 17.9 min > 10.0 min (p95<=600)');
     expect(infeasibility(parseSlo('attainment>=0.8'), mix)?.reason).toMatch(/480p service time alone is 5.0 min > its SLO 4.0 min, so at most 70.0% of requests can meet their SLO/);
     expect(infeasibility(parseSlo('p95<=20m,attainment>=0.7'), mix)).toBeNull();
   });

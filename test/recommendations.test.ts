@@ -30,8 +30,10 @@ describe('capacity', () => {
     const r = vgsim(['capacity', DEFAULT, '--slo', 'p95<=600', '--json']);
     expect(r.code).toBe(2);
     const j = JSON.parse(r.stdout);
-    expect(j).toMatchObject({ feasible: false, max_rate_per_h: 0, trials: [] });
-    expect(j.reason).toBe('infeasible at any rate: the 720p-5s service time alone is 18.0 min and 70% of requests take at least that long, so p95 >= 18.0 min > p95<=600');
+    // no rate to give: null, not 0/h; and no trial to be confident about
+    expect(j).toMatchObject({ feasible: false, max_rate_per_h: null, scale: null, failing_rate_per_h: null, confidence: 'infeasible', trials: [] });
+    // the bound and the objective in one unit
+    expect(j.reason).toBe('infeasible at any rate: the 720p-5s service time alone is 18.0 min and 70% of requests take at least that long, so p95 >= 18.0 min > 10.0 min (p95<=600)');
     expect(r.stderr).toContain('capacity: none — infeasible at any rate');
     const text = vgsim(['capacity', DEFAULT, '--slo', 'p95<=600']);
     expect(text.code).toBe(2);
@@ -48,11 +50,12 @@ describe('capacity', () => {
     expect(wait.stderr).toContain('use 720p-5s.wait_p95, or wait_p99 over all requests');
   });
 
-  it('p95<20m: trials sized to 400+ requests, and the answer simulated again on its own meets the objective', () => {
+  it('p95<=20m: trials sized to 400+ requests, and the answer simulated again on its own meets the objective', () => {
     const loaded = loadScenario(DEFAULT);
     const opts = { baseDir: dirname(DEFAULT), locate: loaded.locate };
-    const res = findCapacity(loaded.scenario, parseSlo('p95<20m'), opts);
+    const res = findCapacity(loaded.scenario, parseSlo('p95<=20m'), opts);
     expect(res.feasible).toBe(true);
+    if (!res.feasible) return;
     expect(res.horizon.min_completed).toBe(400);
     const at = res.trials.find((t) => t.scale === res.scale)!;
     expect(at.pass).toBe(true);

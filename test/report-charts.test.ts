@@ -145,7 +145,7 @@ describe('capacity and plan charts', () => {
     expect(panels.length).toBe(3);
     const svg = await renderSvg(spec);
     expectChart(svg, ['offered load (requests/h)', 'latency (min)', 'share of requests', 'completed (requests/h)', 'objective p95 ≤ 45m', 'objective attainment ≥ 0.9', 'offered (all served)']);
-    if (res.max_rate_per_h > 0) expect(svg).toContain(`capacity ${res.max_rate_per_h.toFixed(1)}/h`);
+    if (res.feasible) expect(svg).toContain(`capacity ${res.max_rate_per_h.toFixed(1)}/h`);
     expect(await renderSvg(capacityChart(res, { scenario: s.name }))).toBe(svg);
   });
 

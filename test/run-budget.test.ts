@@ -184,6 +184,9 @@ describe('nothing completed: n/a, never 0', () => {
     expect(summaryText).toMatch(/no completed requests: latency, queue wait, energy and cost per video are n\/a/);
     expect(summaryText).toMatch(/end-to-end +n\/a +n\/a/);
     expect(summaryText).not.toMatch(/NaN/);
+    // the cost line says why there is no cost per video ("n/a/video, n/a/video-second" read as a unit)
+    expect(summaryText).toMatch(/^cost \(owned\): no cost per video \(no video completed\), \$\d+\/month, /m);
+    expect(summaryText).not.toMatch(/n\/a\/video/);
     // the report's charts: no latency distribution to draw (its axis ran from NaN to NaN), no NaN anywhere
     const withRecords = simulate(load('scenarios/default.yaml', ['duration=60', 'drain=false']).scenario, { records: true });
     const charts = reportCharts(withRecords);

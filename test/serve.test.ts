@@ -7,6 +7,7 @@ import { createVgsimServer } from '../src/serve/server.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
 import { vgsim } from './support/cli.ts';
+import { CATALOG_KINDS } from '../src/api/catalog.ts';
 
 let base = '';
 const server = createVgsimServer({ scenarioDir: 'test/fixtures', maxBodyBytes: 200_000, maxRequests: 50_000 });
@@ -42,6 +43,12 @@ describe('vgsim serve: JSON API', () => {
     expect(JSON.stringify(r.json)).not.toMatch(/\n\s+at /);
     const notJson = await post('/api/estimate', '{nope');
     expect(notJson.status).toBe(400);
+    // the cost model's own checks name a CLI flag (--model, --parallel); a body's issues name the request
+    const model = await post('/api/estimate', { model: 'wan2.2-t2v-a14bb', gpu: 'h100-sxm' });
+    expect(model.status).toBe(400);
+    expect(model.json.issues).toEqual([expect.objectContaining({ source: 'request', path: 'model', message: 'unknown model "wan2.2-t2v-a14bb"' })]);
+    const layout = await post('/api/plan', { model: 'wan2.2-t2v-a14bb', gpu: 'h100-sxm', gpus: 1 });
+    expect(layout.json.issues).toEqual([expect.objectContaining({ source: 'request', path: 'model' })]);
   });
 
   it('a scenario body is validated by the scenario schema: the same issue list as the CLI, without the file', async () => {
@@ -192,6 +199,15 @@ describe('vgsim serve: JSON API', () => {
     expect((await fetch(base + '/api/nope', { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('GET /api/scenario without file says the query parameter is missing (it said "\"\": no such scenario"); the UI page names an inline icon (no /favicon.ico 404)', async () => {
+    for (const q of ['', '?file=']) {
+      const r = await fetch(`${base}/api/scenario${q}`);
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as any).issues).toEqual([expect.objectContaining({ source: 'request', path: 'file', message: 'missing query parameter file' })]);
+    }
+    expect(await (await fetch(`${base}/`)).text()).toContain('<link rel="icon" href="data:,">');
+  });
+
   it('GET catalog routes match `vgsim list --json`; the OpenAPI document lists every route', async () => {
     const gpus = await (await fetch(`${base}/api/gpus`)).json();
     expect(gpus).toEqual(JSON.parse(vgsim(['list', 'gpus', '--json']).stdout));
@@ -201,6 +217,9 @@ describe('vgsim serve: JSON API', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const p of ['/api/estimate', '/api/run', '/api/plan', '/api/capacity', '/api/validate', '/api/gpus', '/api/models', '/api/nodes', '/api/scenarios']) expect(doc.paths).toHaveProperty(p);
     expect(doc.paths['/api/estimate'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('inference');
+    // the README's list of GET catalog routes names every one (it left out engines and evidence)
+    const listed = /`GET \/api\/([a-z|]+)`/.exec(readFileSync('README.md', 'utf8'))![1]!.split('|');
+    expect([...listed].sort()).toEqual([...CATALOG_KINDS].sort());
   });
 
   it('POST /api/capacity with no max_trials answers what `vgsim capacity --json` answers (one default)', async () => {

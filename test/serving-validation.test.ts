@@ -146,7 +146,7 @@ describe('README: validated against a real server', () => {
     expect(row(c.after, 'latency p50').error!).toBeLessThan(-0.3);
     expect(Math.abs(row(c.after, 'throughput /h').error!)).toBeLessThanOrEqual(0.01);
     // the GPU-bound shape agrees within 5% on both hosts; the host-bound one is 20% slow on the fifth
-    const byShape = (s: typeof c) => Object.fromEntries(s.after.stage_diagnosis!.stages.map((x) => [x.shape, x.error]));
+    const byShape = (s: typeof c) => Object.fromEntries(s.after.stage_diagnosis!.stages.map((x) => [x.shape, x.drift]));
     expect(Math.abs(byShape(c)['832x480x17f/8st']!)).toBeLessThan(0.05);
     expect(byShape(c)['480x272x17f/8st']!).toBeGreaterThan(0.15);
   }, 240_000);
@@ -286,7 +286,7 @@ describe('README: validated against a real server', () => {
       const loaded = loadScenario(run.scenario, { set: ['serving_overheads=null', ...(run.set ?? []).filter((x) => x.startsWith('workload.'))] });
       for (const name of run.scored) {
         const trace = readObservedTrace(`${run.dir}/${name}.csv`);
-        for (const s of diagnoseStages(trace, modelStages(loaded, trace, dirname(run.scenario))).stages) errs.push({ shape: s.shape, error: s.error!, host: s.host_bound!, trace: `${run.dir}/${name}`, dir: run.dir });
+        for (const s of diagnoseStages(trace, modelStages(loaded, trace, dirname(run.scenario))).stages) errs.push({ shape: s.shape, error: s.drift!, host: s.host_bound!, trace: `${run.dir}/${name}`, dir: run.dir });
       }
     }
     // the host-bound spread: the traces and machines that served a host-bound shape; GPU-bound shapes of every trace

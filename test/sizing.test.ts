@@ -87,7 +87,7 @@ describe('vgsim size: sizing', () => {
     const tight = sizeCluster(scenario, { terms: parseSlo('p95<=5s'), nodes: ['hgx-h100-sxm-8'], layouts: 1 });
     expect(tight.rows).toEqual([]);
     expect(tight.simulations).toBe(0);
-    expect(tight.skipped[0]!.reason).toMatch(/service time alone is .* > p95<=5s/);
+    expect(tight.skipped[0]!.reason).toMatch(/service time alone is .* > 5\.00 s \(p95<=5s\)/);
     const bounded = sizeCluster(scenario, { terms, nodes: ['hgx-h100-sxm-8'], layouts: 1, maxSims: 1 });
     expect(bounded.simulations).toBe(1);
     expect(bounded.bound_hit).toBe(true);

@@ -2,7 +2,7 @@
 // (vega-embed: tooltips, zoom/pan, click a legend entry to toggle series), compare runs side by side,
 // estimate and plan with forms, download the files `vgsim run --out` writes. Talks only to the local API.
 import { parse as parseYaml } from '/vendor/yaml/index.js';
-import { checkSchema, fieldsAt, pathAtCursor } from '/schema-check.js';
+import { checkSchema, fieldsAt, pathAtCursor, shortDescription } from '/schema-check.js';
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
@@ -56,7 +56,7 @@ function showFields() {
   if (!schema) return;
   const path = pathAtCursor(editor.value.slice(0, editor.selectionStart));
   $('#cursor-path').textContent = path.length ? `(${path.join('.')})` : '(top level)';
-  $('#fields').replaceChildren(...fieldsAt(schema, path).map((f) => el('li', { title: f.description, onclick: () => insertField(f.name) }, el('code', {}, f.name), ' ', el('span', { class: 'muted' }, f.description.slice(0, 70)))));
+  $('#fields').replaceChildren(...fieldsAt(schema, path).map((f) => el('li', { title: f.description, onclick: () => insertField(f.name) }, el('code', {}, f.name), ' ', el('span', { class: 'muted' }, shortDescription(f.description)))));
 }
 
 function insertField(name) {

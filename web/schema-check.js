@@ -85,6 +85,15 @@ export function fieldsAt(schema, path) {
   return [...fields.values()];
 }
 
+/** A field's description shortened for the field list: cut at a word boundary with "…" (the tooltip has it whole). */
+export function shortDescription(text, max = 70) {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  // a word longer than half the room is cut inside it rather than leaving a stub
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:(\-–—]+$/, '')}…`;
+}
+
 /**
  * The key path of the line the cursor is on, from indentation (the block YAML scenarios are written in):
  * `text` up to the cursor → e.g. ['workload', 'arrivals'] or ['workload', 'mix', 0].

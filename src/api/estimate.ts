@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Estimate } from '../perf/estimate.ts';
 import { InferenceSchema } from '../scenario/schema.ts';
 import { PostprocessSchema } from '../scenario/postprocess-schema.ts';
-import { parseRequest } from './request-issues.ts';
+import { parseRequest, requestSourced } from './request-issues.ts';
 import { runEstimate } from './estimate-run.ts';
 import { MAX_BATCH, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
 
@@ -39,5 +39,5 @@ export type ValidEstimateRequest = z.output<typeof EstimateRequestSchema>;
 
 /** Time, memory and energy of one request; the body is validated first (throws InputError with every problem). */
 export function estimate(req: EstimateRequest): Estimate {
-  return runEstimate(parseRequest(EstimateRequestSchema, req));
+  return requestSourced(() => runEstimate(parseRequest(EstimateRequestSchema, req)));
 }

@@ -12,7 +12,7 @@ import { InferenceSchema } from '../scenario/schema.ts';
 import { parseResolution } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { deployArtifacts, type DeployArtifacts } from '../deploy/artifacts.ts';
-import { parseRequest } from './request-issues.ts';
+import { parseRequest, requestSourced } from './request-issues.ts';
 import { evidenceLineOf, gpuEvidence, nearestCaveat, scopeLine, type GpuEvidence, type NearestHeldOut } from '../perf/gpu-evidence.ts';
 import { isHostBoundNote } from '../perf/host-dispatch.ts';
 import { accelerationOptions } from '../engines/inference-spec.ts';
@@ -130,6 +130,10 @@ export function deployForRow(row: PlanRow, modelId: string, node: string): Deplo
 }
 
 export function plan(req: PlanRequest): PlanResult {
+  return requestSourced(() => planOf(req));
+}
+
+function planOf(req: PlanRequest): PlanResult {
   const r = parseRequest(PlanRequestSchema, req);
   if (!r.gpu && !r.node) throw new InputError([{ source: 'request', path: 'gpu', message: 'give gpu (a GPU id) or node (a node type)' }]);
   const res = r.resolution ? parseResolution(r.resolution) : undefined;

@@ -48,3 +48,16 @@ export function parseRequest<S extends z.ZodType>(schema: S, body: unknown, sour
   if (!r.success) throw new InputError(requestIssues(schema, r.error, source));
   return r.data;
 }
+
+/**
+ * Runs `f`, its InputErrors sourced to the request: the cost model's own checks name the CLI flag that would
+ * carry a value (`--model`, `--parallel`, `--gpus`), which a request body has none of; its field path stays.
+ */
+export function requestSourced<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError && e.issues.some((i) => i.source.startsWith('--'))) throw new InputError(e.issues.map((i) => (i.source.startsWith('--') ? { ...i, source: 'request' } : i)));
+    throw e;
+  }
+}

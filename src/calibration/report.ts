@@ -15,6 +15,7 @@ import { makeDirs, writeOutputFile } from '../make-dirs.ts';
 const OBSERVED_COLOR = '#333333';
 const PREDICTED_COLOR = '#e45756';
 
+/** A relative difference as a signed percentage; the errors of these reports are all predicted (the model) vs observed. */
 export function fmtError(e: number | null): string {
   return e === null ? '-' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)}%`;
 }
@@ -44,7 +45,7 @@ function stageText(r: ReplayReport): string {
   const ratio = (o: number, m: number | undefined) => (m === undefined ? fmtSeconds(o) : `${fmtSeconds(o)} / ${fmtSeconds(m)}`);
   const rows: Cell[][] = d.stages.map((s) => [s.shape, String(s.requests), ratio(s.observed.encode_s, s.model?.encode_s), ratio(s.observed.denoise_s, s.model?.denoise_s), ratio(s.observed.decode_s, s.model?.decode_s), fmtError(s.error), s.host_bound === null ? '-' : s.host_bound ? 'host launches' : 'GPU']);
   const notes = d.notes.length ? `\n${d.notes.map((n) => `  ${n}`).join('\n')}` : '';
-  return `\n\n${table(['shape', 'n', 'encode observed / model', 'denoise', 'decode', 'error', 'model: forward bound by'], rows, { title: 'stage times per shape (the worker; queueing is simulated exactly)' })}${notes}`;
+  return `\n\n${table(['shape', 'n', 'encode observed / model', 'denoise', 'decode', 'error', 'model: forward bound by'], rows, { title: 'stage times per shape (the worker; queueing is simulated exactly); error: model vs observed' })}${notes}`;
 }
 
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {
@@ -121,8 +122,8 @@ export async function writeReplayOutput(dir: string, r: ReplayReport, samples?: 
 /** The host fit: the time per kernel and each host-bound shape's denoise, observed against the model before and after. */
 export function hostFitText(host: HostFit, file: string): string {
   if (!host.fitted) return `host time per kernel: not fitted (${host.reason})`;
-  const rows: Cell[][] = host.shapes.map((x) => [x.shape, x.requests, fmtSeconds(x.observed_denoise_s), `${fmtSeconds(x.model_before_s)} (${fmtError(x.observed_denoise_s / x.model_before_s - 1)})`, `${fmtSeconds(x.model_after_s)} (${fmtError(x.observed_denoise_s / x.model_after_s - 1)})`]);
-  return table(['shape', 'n', 'denoise observed', `model at ${host.before_us} µs`, `model at ${host.host_dispatch_us} µs`], rows, { title: `host time per kernel fitted on ${file}: ${host.host_dispatch_us} µs (the cost model's was ${host.before_us} µs); ${host.method}` });
+  const rows: Cell[][] = host.shapes.map((x) => [x.shape, x.requests, fmtSeconds(x.observed_denoise_s), `${fmtSeconds(x.model_before_s)} (${fmtError(x.model_before_s / x.observed_denoise_s - 1)})`, `${fmtSeconds(x.model_after_s)} (${fmtError(x.model_after_s / x.observed_denoise_s - 1)})`]);
+  return table(['shape', 'n', 'denoise observed', `model at ${host.before_us} µs (vs observed)`, `model at ${host.host_dispatch_us} µs (vs observed)`], rows, { title: `host time per kernel fitted on ${file}: ${host.host_dispatch_us} µs (the cost model's was ${host.before_us} µs); ${host.method}` });
 }
 
 export function fitTable(fit: OverheadFit, file: string): string {
@@ -135,12 +136,12 @@ export function fitTable(fit: OverheadFit, file: string): string {
   rows.push(['service_correlation_s', fmtSeconds(o.service_correlation_s), '-', '-', fit.method.service_correlation_s]);
   const stages: Cell[][] = fit.stages.map((st) => [
     st.shape, st.requests,
-    ...(['encode_s', 'denoise_s', 'decode_s'] as const).map((k) => `${fmtSeconds(st.observed[k])} / ${st.model ? fmtSeconds(st.model[k]) : '-'}${st.model && st.model[k] > 0 ? ` (${fmtError(st.observed[k] / st.model[k] - 1)})` : ''}`),
+    ...(['encode_s', 'denoise_s', 'decode_s'] as const).map((k) => `${fmtSeconds(st.observed[k])} / ${st.model ? fmtSeconds(st.model[k]) : '-'}${st.model && st.observed[k] > 0 ? ` (${fmtError(st.model[k] / st.observed[k] - 1)})` : ''}`),
   ]);
   return [
     table(['overhead', 'fitted (mean)', 'p50', 'p95', 'how'], rows, { title: `serving overheads fitted on ${file} (${fit.samples} completed requests)` }),
     '',
-    table(['shape', 'n', 'encode observed / model', 'denoise', 'decode'], stages, { title: 'stage times on the fit trace (a check, not fitted: the model is the scenario\'s cost model or stage_times)' }),
+    table(['shape', 'n', 'encode observed / model', 'denoise', 'decode'], stages, { title: 'stage times on the fit trace (a check, not fitted: the model is the scenario\'s cost model or stage_times); %: model vs observed' }),
   ].join('\n');
 }
 

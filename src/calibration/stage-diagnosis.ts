@@ -12,9 +12,9 @@ import { traceRequestClassOf, traceStageCheck, type StageTimes } from './fit.ts'
 import type { ModelStages } from './model-stages.ts';
 import type { ObservedRequest } from './observed-trace.ts';
 
-/** A shape's observed and modelled stage times further apart than this is reported. */
+/** A shape whose worker ran further off the model than this (|observed / model − 1|) is reported. */
 export const STAGE_MISS = 0.1;
-/** A shape within this of the model counts as "agrees" (the GPU ran as modelled). */
+/** A shape within this of the model (|observed / model − 1|) counts as "agrees" (the GPU ran as modelled). */
 export const STAGE_AGREE = 0.05;
 
 export interface StageDiagnosisRow {
@@ -22,8 +22,13 @@ export interface StageDiagnosisRow {
   requests: number;
   observed: StageTimes;
   model: StageTimes | null;
-  /** observed (encode + denoise + decode) / the model's − 1; null without a model. */
+  /**
+   * The model's (encode + denoise + decode) / observed − 1: predicted vs observed, the sign of the replay's and
+   * calibrate's other errors (−: the model is faster than the worker ran); null without a model.
+   */
   error: number | null;
+  /** Observed / the model's − 1: how much slower (+) or faster (−) the worker ran than the model prices; null without a model. */
+  drift: number | null;
   /** The cost model has this shape's DiT forward bound by host kernel launches (null: measured stage times). */
   host_bound: boolean | null;
 }
@@ -47,13 +52,14 @@ export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest)
   });
   const stages: StageDiagnosisRow[] = checks.map((c) => {
     const m = hostOf.get(c.shape) ?? null;
-    return { shape: c.shape, requests: c.requests, observed: c.observed, model: c.model, error: c.model ? total(c.observed) / total(c.model) - 1 : null, host_bound: m?.hostBound ?? null };
+    return { shape: c.shape, requests: c.requests, observed: c.observed, model: c.model, error: c.model ? total(c.model) / total(c.observed) - 1 : null, drift: c.model ? total(c.observed) / total(c.model) - 1 : null, host_bound: m?.hostBound ?? null };
   });
   const notes: string[] = [];
-  const agree = stages.filter((s) => s.error !== null && Math.abs(s.error) <= STAGE_AGREE);
-  for (const s of stages.filter((x) => x.error !== null && Math.abs(x.error) > STAGE_MISS)) {
+  const agree = stages.filter((s) => s.drift !== null && Math.abs(s.drift) <= STAGE_AGREE);
+  for (const s of stages.filter((x) => x.drift !== null && Math.abs(x.drift) > STAGE_MISS)) {
     const dispatch = hostOf.get(s.shape)?.hostDispatchUs;
-    const parts = [`${s.shape}: the worker's stage times are ${signed(s.error!)} off the model (${s.requests} requests), and every prediction that queues behind them moves with them`];
+    const d = s.drift!;
+    const parts = [`${s.shape}: the worker's stage times ran ${(100 * Math.abs(d)).toFixed(1)}% ${d > 0 ? 'slower' : 'faster'} than the model's (model vs observed ${signed(s.error!)}, ${s.requests} requests), and every prediction that queues behind them moves with them`];
     if (agree.length) parts.push(`${agree.map((a) => a.shape).join(', ')} agree${agree.length === 1 ? 's' : ''} within ${(100 * STAGE_AGREE).toFixed(0)}%, so the GPU ran as modelled`);
     if (s.host_bound) {
       // a host-bound denoise scales with the host's time per kernel: the observed one, if the whole gap is the host's

@@ -13,6 +13,8 @@ import { Command, CommanderError } from 'commander';
 import { InputError, formatIssues } from '../errors.ts';
 import { VERSION } from '../package-files.ts';
 import { UsageError } from './usage-error.ts';
+import { repeatHint } from './repeat-hint.ts';
+import { helpDefaults } from './help-defaults.ts';
 import { quietPipes } from './interrupt.ts';
 import { forceProgress } from '../report/progress.ts';
 import { FS_CAUSE } from '../make-dirs.ts';
@@ -48,6 +50,7 @@ function baseProgram(): Command {
     .version(VERSION, '-V, --version')
     .option('--progress', 'draw progress on stderr even when it is not a terminal (a log file, CI) and with --json (stdout stays clean)')
     .showHelpAfterError('(run with --help for usage)')
+    .configureHelp(helpDefaults)
     .addHelpText(
       'after',
       `
@@ -102,11 +105,15 @@ async function programFor(argv: readonly string[]): Promise<Command> {
 /** Runs the CLI; returns the exit code (never throws, never prints a stack trace unless VGSIM_DEBUG=1). */
 export async function main(argv: string[]): Promise<number> {
   quietPipes();
+  let program: Command | undefined;
   try {
-    const program = await programFor(argv);
+    program = await programFor(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
+    // commander printed "too many arguments"; where a repeatable flag was given two values, say to repeat it
+    const hint = program && e instanceof CommanderError && e.code === 'commander.excessArguments' ? repeatHint(program, argv) : undefined;
+    if (hint) process.stderr.write(`${hint}\n`);
     return reportError(e, argv);
   }
 }

@@ -80,6 +80,8 @@ export interface EngineExecution {
   residency?: EngineResidency;
   accelerations: Acceleration[];
   warnings: string[];
+  /** Where the engine's FA3 default needs a build a stock install lacks: what it runs instead (part of the FA3 warning). */
+  fa3Install?: string;
 }
 
 /** diffusers AutoencoderKLWan tile: 256 pixels every 192 (autoencoder_kl_wan.py:1076-1081), in latents. */
@@ -161,8 +163,11 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   const kernel: AttentionKernel = swap ? swap.runs : chosen;
   if (swap) warnings.push(`${e.name} runs ${swap.runs} for its ${chosen} setting on ${gpu.name} (compute capability 8.9; ${swap.source})`);
   // the official Wan code takes FA3 only from a separately built flash_attn_interface; its requirements.txt installs
-  // flash_attn (FA2). The default follows the official team's own runs (FA3 on Hopper); say what a stock install runs
-  if (e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3') warnings.push(`official code on Hopper: ${OFFICIAL_FA3_FROM_SOURCE}: --attention fa2 prices that`);
+  // flash_attn (FA2). The default follows the official team's own runs (FA3 on Hopper); say what a stock install
+  // runs (estimate-setup.ts folds this into its one FA3 warning)
+  const fa3Install = e.id === 'official' && model.family === 'wan' && o.attention === 'auto' && kernel === 'fa3'
+    ? `in the official code on Hopper ${OFFICIAL_FA3_FROM_SOURCE}: --attention fa2 prices that`
+    : undefined;
   let denseKernel = kernel;
   let denseSteps = 0;
   const quantized = isQuantizedAttention(kernel);
@@ -278,7 +283,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   return {
     engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),
     kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
-    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), ...(residency ? { residency } : {}), accelerations: acc, warnings,
+    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), ...(residency ? { residency } : {}), accelerations: acc, warnings, ...(fa3Install ? { fa3Install } : {}),
   };
 }
 

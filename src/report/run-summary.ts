@@ -21,9 +21,13 @@ export function runSummary(r: SimulationResult): string {
     const c = r.cost;
     const money = (x: number | null, d = 2) => (x === null || !Number.isFinite(x) ? 'n/a' : `$${x.toFixed(d)}`);
     // a month repeats the arrival window, so the cost per video divides by the videos per window hour, not by the
-    // throughput above (completed / simulated time, drain included): print the rate it uses
+    // throughput above (completed / simulated time, drain included): print the rate it uses; no completed video has
+    // no cost per video ("n/a/video" read as a unit)
     const rate = c.videos_per_month / HOURS_PER_MONTH;
-    out.push(`cost (${c.basis}): ${money(c.usd_per_video, 3)}/video (${rate.toFixed(1)} videos/h over the ${fmtSeconds(c.window_hours * 3600)} arrival window), ${money(c.usd_per_video_second, 4)}/video-second, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
+    const perVideoCost = c.usd_per_video === null || !Number.isFinite(c.usd_per_video)
+      ? 'no cost per video (no video completed)'
+      : `${money(c.usd_per_video, 3)}/video (${rate.toFixed(1)} videos/h over the ${fmtSeconds(c.window_hours * 3600)} arrival window), ${money(c.usd_per_video_second, 4)}/video-second`;
+    out.push(`cost (${c.basis}): ${perVideoCost}, ${money(c.usd_per_month, 0)}/month, ${money(c.usd_per_gpu_hour)}/GPU-hour equivalent`);
     if (c.prices.length) out.push('prices (one node as a whole system; [n] = source below):', ...priceLines(c.prices));
     for (const p of c.cloud_prices) out.push(`price: ${p.gpu} $${p.usd_per_gpu_hour}/GPU-hour (${p.basis}): ${p.source}`);
   }

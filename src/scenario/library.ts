@@ -4,7 +4,7 @@
  * `scenarios/default.yaml` — resolves to the package's copy, so the README's commands work from any folder
  * once vgsim is installed.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { packagePath } from '../package-files.ts';
 import { YamlSource } from './yaml-source.ts';
@@ -21,11 +21,23 @@ export interface LibraryScenario {
   description: string;
 }
 
-/** The file a scenario argument means: itself if it exists, else the library scenario it names, else itself. */
+/**
+ * The file a scenario argument means: itself if it exists and is not a folder, else the library scenario it
+ * names, else itself. A folder is never a scenario, so `vgsim run default` still means the library's
+ * default.yaml after `--out default` made a default/ folder here.
+ */
 export function resolveScenarioFile(arg: string): string {
-  if (existsSync(arg)) return arg;
+  if (existsSync(arg) && !isFolder(arg)) return arg;
   const inLibrary = libraryFile(arg);
   return inLibrary ?? arg;
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The absolute path of a library scenario named `id` (with or without .yaml / a leading scenarios/), if any. */

@@ -131,7 +131,8 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
     const kind = path.startsWith('/api/') ? path.slice(5) : '';
     if ((CATALOG_KINDS as readonly string[]).includes(kind)) return reply(res, getListing(ctx, kind as CatalogKind));
     if (path === '/api/scenario') {
-      const id = url.searchParams.get('file') ?? '';
+      const id = url.searchParams.get('file');
+      if (id === null || id === '') return reply(res, bad([{ source: 'request', path: 'file', message: 'missing query parameter file', hint: 'GET /api/scenario?file=default.yaml; GET /api/scenarios lists the ids' }]));
       const file = id.startsWith('user:') ? resolve(scenarioDir, id.slice(5)) : libraryFile(id);
       const why = file === undefined ? 'no such scenario' : ctx.policy.readable(file);
       if (file === undefined || why) return reply(res, bad([{ source: 'request', path: 'file', message: `"${id}": ${why ?? 'no such scenario'}` }]));

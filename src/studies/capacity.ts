@@ -60,29 +60,44 @@ export interface Trial {
   reason: string | null;
 }
 
-export interface CapacityResult {
+/** The rates found: a passing rate (feasible), or none (null), with the lowest failing rate where trials ran. */
+export type CapacityRates =
+  | {
+    feasible: true;
+    /** Highest rate that passed (videos/h offered). */
+    max_rate_per_h: number;
+    scale: number;
+    /** Lowest rate that failed (the bracket's upper end); Infinity when every tried rate passed. */
+    failing_rate_per_h: number;
+  }
+  | {
+    /** The objectives cannot be met at any rate (see `reason`): no rate to give. */
+    feasible: false;
+    max_rate_per_h: null;
+    scale: null;
+    /** The lowest rate tried, which failed; null when the service times ruled every rate out before any trial. */
+    failing_rate_per_h: number | null;
+  };
+
+export type CapacityResult = CapacityRates & {
   objectives: string[];
-  /** False when the objectives cannot be met at any rate (see `reason`); max_rate_per_h is then 0. */
-  feasible: boolean;
   /** Why not feasible, or why no rate was found; null otherwise. */
   reason: string | null;
-  /** Highest rate that passed (videos/h offered), 0 when none did. */
-  max_rate_per_h: number;
-  scale: number;
-  /** Lowest rate that failed (the bracket's upper end). */
-  failing_rate_per_h: number;
   /** Upper bound from service times alone: every replica busy back to back on the request mix. */
   saturation_rate_per_h: number;
   /** How each trial's horizon was chosen. */
   horizon: { rule: string; min_completed: number; scenario_duration_s: number; stretched: boolean };
-  /** 'low' when a trial at either end of the final bracket completed fewer requests than the rule asks for (a short trace). */
-  confidence: 'ok' | 'low';
+  /**
+   * 'low' when a trial at either end of the final bracket completed fewer requests than the rule asks for (a short
+   * trace); 'infeasible' when the service times alone rule every rate out (no trial ran, nothing to be sure of).
+   */
+  confidence: 'ok' | 'low' | 'infeasible';
   /** At either end of the final bracket an objective's 95% interval contains its target: the boundary is known only to within the noise. */
   boundary_within_noise: boolean;
   at_capacity: SimulationResult | undefined;
   trials: Trial[];
   notes: string[];
-}
+};
 
 export interface CapacityOptions extends SimulationOptions {
   /** Relative width of the final bracket (default 0.02). */
@@ -213,8 +228,8 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
   const ruled = infeasibility(terms, classes, serviceSlack(cv));
   if (ruled) {
     return {
-      ...base_, feasible: false, reason: `infeasible at any rate: ${ruled.reason}`, max_rate_per_h: 0, scale: 0, failing_rate_per_h: 0,
-      confidence: 'ok', boundary_within_noise: false, at_capacity: undefined,
+      ...base_, feasible: false, reason: `infeasible at any rate: ${ruled.reason}`, max_rate_per_h: null, scale: null, failing_rate_per_h: null,
+      confidence: 'infeasible', boundary_within_noise: false, at_capacity: undefined,
     };
   }
 
@@ -317,8 +332,11 @@ export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOption
     const show = (t: Trial | undefined) => t?.intervals.filter((i) => i.straddles).map((i) => `${i.objective}: ${formatObjectiveValue(termOf(i.objective), i.value)}, 95% interval ${formatObjectiveValue(termOf(i.objective), i.lo)}–${formatObjectiveValue(termOf(i.objective), i.hi)}`).join('; ');
     notes.push(`the boundary is within the noise: ${[atTrial, failTrial].filter((t) => t?.within_noise).map((t) => `at ${t!.rate_per_h.toFixed(2)}/h ${show(t)}`).join('; ')} — the interval contains the objective, so this seed cannot tell pass from fail there; a longer duration (--set duration=…) narrows it`);
   }
+  const rates: CapacityRates = lo > 0
+    ? { feasible: true, max_rate_per_h: lo * base, scale: lo, failing_rate_per_h: hi * base }
+    : { feasible: false, max_rate_per_h: null, scale: null, failing_rate_per_h: hi * base };
   return {
-    ...base_, feasible: lo > 0, reason, max_rate_per_h: lo * base, scale: lo, failing_rate_per_h: hi * base,
+    ...base_, ...rates, reason,
     confidence: lowSamples ? 'low' : 'ok', boundary_within_noise: noisy && lo > 0 && Number.isFinite(hi), at_capacity: at,
   };
 }

@@ -59,7 +59,9 @@ export function parseSlo(text: string): SloTerm[] {
     if (!m) throw new Error(`cannot read objective "${raw}": expected e.g. p95<=600, p99<=20m, attainment>=0.99 or <class>.p95<=1h`);
     const metric = m[2]!.toLowerCase() as SloMetric;
     if (![...LATENCY, ...SHARE, ...QUALITY].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE, ...QUALITY].join(', ')}`);
-    const op = m[3]!.startsWith('<') ? '<=' : '>=';
+    // strict bounds are refused, not read as inclusive ones: p95<45m and p95<=45m would be answered alike
+    if (m[3] === '<' || m[3] === '>') throw new Error(`"${raw}": objectives are inclusive bounds; write ${m[1] !== undefined ? `${m[1]}.` : ''}${m[2]}${m[3]}=${m[4]!.trim()}`);
+    const op = m[3] === '<=' ? '<=' : '>=';
     let value: number | undefined;
     if (QUALITY.includes(metric)) {
       value = Number(m[4]!.trim().replace(/\s*db$/i, ''));
@@ -311,13 +313,14 @@ function boundReason(t: SloTerm, b: number, classes: readonly ServiceClass[]): s
     const late = classes.filter((c) => (t.cls === undefined || c.name === t.cls) && c.slo_s != null && c.service_s > c.slo_s);
     return `${late.map((c) => `the ${c.name} service time alone is ${formatDuration(c.service_s)} > its SLO ${formatDuration(c.slo_s!)}`).join('; ')}, so at most ${formatObjectiveValue(t, b)} of requests can meet their SLO, short of ${t.text}`;
   }
-  // the bound with digits enough to differ from the target as written ("18.0 min > p95<=1079.5")
-  const shown = formatMissPair(t, b, t.value)[0];
-  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${shown} > ${t.text}`;
-  if (t.metric === 'mean') return `the mean service time over the mix alone is ${shown} > ${t.text}`;
+  // the bound and the target in one unit, with digits enough to differ ("18.0 min > 10.0 min (p95<=600)")
+  const [shown, target] = formatMissPair(t, b, t.value);
+  const over = `${shown} > ${target} (${t.text})`;
+  if (t.cls !== undefined) return `the ${t.cls} service time alone is ${over}`;
+  if (t.metric === 'mean') return `the mean service time over the mix alone is ${over}`;
   const total = classes.reduce((a, c) => a + c.share, 0);
   const setter = classes.find((c) => c.service_s === b)!;
   const slower = classes.filter((c) => c.service_s >= b).reduce((a, c) => a + c.share, 0) / total;
-  if (slower > 0.999) return `the ${setter.name} service time alone is ${shown} > ${t.text}`;
-  return `the ${setter.name} service time alone is ${shown} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${shown} > ${t.text}`;
+  if (slower > 0.999) return `the ${setter.name} service time alone is ${over}`;
+  return `the ${setter.name} service time alone is ${shown} and ${(slower * 100).toFixed(0)}% of requests take at least that long, so ${t.metric} >= ${over}`;
 }

@@ -1,7 +1,7 @@
 /**
  * Every scenario file in scenarios/ (found on disk, so a new one is checked without editing a test), simulated
  * with per-request records and power steps: the runs the invariant tests (test/invariant-*.test.ts) check.
- * Long runs are shortened, and a scenario whose base point is infeasible by design runs a feasible variant; each
+ * Long runs are shortened; each
  * exception says why. Runs are memoized per test file (one worker each).
  */
 import { readdirSync, statSync } from 'node:fs';
@@ -13,7 +13,6 @@ import type { Scenario } from '../../src/scenario/schema.ts';
 /** Overrides per scenario file name, with the reason. */
 const ADJUST: Record<string, { set: string[]; why: string }> = {
   'cluster-1000-gpus': { set: ['duration=2h'], why: 'the benchmark day takes seconds; its first 2 h exercise the same code (autoscaling, three pools)' },
-  'gpu-fit': { set: ['inference.offload=true'], why: 'its base point (A14B as is on one H100) does not fit by design; the offload variant of its sweep runs' },
   'production-day': { set: ['duration=12h'], why: 'two days take ~0.4 s; half a day keeps the autoscaling and the cold starts' },
   'cold-start': { set: ['duration=12h'], why: 'two days take ~0.5 s; half a day keeps the sleeps, boots and cold starts' },
 };

@@ -108,7 +108,7 @@ Examples:
         writeFileSync(files[0]!, json);
         const chart = {
           id: 'capacity', section: 'simulation' as const, title: 'Capacity',
-          caption: `Each trial's objective metrics and throughput against the offered load; dashed lines: the objectives${res.max_rate_per_h > 0 ? `; green line: the capacity found, ${res.max_rate_per_h.toFixed(2)}/h` : ''}.`,
+          caption: `Each trial's objective metrics and throughput against the offered load; dashed lines: the objectives${res.feasible ? `; green line: the capacity found, ${res.max_rate_per_h.toFixed(2)}/h` : ''}.`,
           svg: await renderSvg(capacityChart(res, { scenario: loaded.scenario.name })),
         };
         files.push(...(await writeChartFiles(dir, [chart])));

@@ -24,9 +24,13 @@ Examples:
           const loaded = loadScenario(file, { set: o.set });
           // the checks a run makes before its first event (hardware the kernels need, the run budget: a rate the
           // cluster can never serve), so that validate and run agree; nothing is simulated. A sweep's base point
-          // need not run itself (gpu-fit.yaml's base is a layout its points replace): each point is checked as it runs
-          const run = loaded.scenario.sweep ? undefined : startSimulation(loaded.scenario, { locate: loaded.locate, baseDir: dirname(file) });
+          // need not run itself (its points replace what it sets; each point is checked as it runs), but
+          // `vgsim run` of the file runs the base, so validate says when that would stop
+          const start = () => startSimulation(loaded.scenario, { locate: loaded.locate, baseDir: dirname(file) });
+          const base = loaded.scenario.sweep ? baseProblem(start) : undefined;
+          const run = loaded.scenario.sweep ? undefined : start();
           process.stdout.write(`ok    ${f}\n`);
+          if (base) process.stdout.write(`      note: a sweep whose base scenario does not run by itself (\`vgsim run\` of it stops: ${base}); each sweep point is checked as it runs\n`);
           // only what the user can act on in the file: a trace's columns vgsim does not read
           for (const w of run?.warnings.filter((x) => x.includes(UNREAD_COLUMN)) ?? []) process.stdout.write(`      warning: ${w}\n`);
         } catch (e) {
@@ -37,4 +41,16 @@ Examples:
       }
       if (bad > 0) process.exitCode = 2;
     });
+}
+
+/** Why a sweep file's base scenario cannot start (its first problem), or undefined when it can. */
+function baseProblem(start: () => unknown): string | undefined {
+  try {
+    start();
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const first = e.issues[0]!;
+    return `${first.path ? `${first.path}: ` : ''}${first.message}${e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : ''}`;
+  }
 }

@@ -47,8 +47,8 @@ export function capacityChart(res: CapacityResult, opts: CapacityChartOptions = 
   const xMin = xMinTried > 0.3 * xMax ? niceFloor(xMinTried * 0.9) : 0;
   const x = { title: 'offered load (requests/h)', domain: [xMin, xMax] as [number, number], zero: xMin === 0 };
   const height = opts.height ?? 170;
-  const found = res.max_rate_per_h > 0;
-  const capacityLine = (label: boolean): ReferenceLine[] => (found ? [{ axis: 'x', value: res.max_rate_per_h, label: label ? `capacity ${rate(res.max_rate_per_h)}` : undefined, color: '#2e7d32', dashed: false }] : []);
+  const found = res.feasible ? res : undefined;
+  const capacityLine = (label: boolean): ReferenceLine[] => (found ? [{ axis: 'x', value: found.max_rate_per_h, label: label ? `capacity ${rate(found.max_rate_per_h)}` : undefined, color: '#2e7d32', dashed: false }] : []);
   const panels: LinesChartInput[] = [];
   const notes: string[] = [];
 
@@ -108,7 +108,7 @@ export function capacityChart(res: CapacityResult, opts: CapacityChartOptions = 
   // dots on the measured throughput only (the ideal line has two points)
   const spec = stackedPanels(
     'Capacity: objectives and throughput vs offered load',
-    `${opts.scenario ? `${opts.scenario}: ` : ''}${trials.length} trials (same seed, arrival rates scaled, drained); ${found ? `capacity ${rate(res.max_rate_per_h)} (${res.failing_rate_per_h < Infinity ? `${rate(res.failing_rate_per_h)} fails` : 'every rate passed'})` : 'no tried rate meets the objectives'}; objectives ${res.objectives.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    `${opts.scenario ? `${opts.scenario}: ` : ''}${trials.length} trials (same seed, arrival rates scaled, drained); ${found ? `capacity ${rate(found.max_rate_per_h)} (${found.failing_rate_per_h < Infinity ? `${rate(found.failing_rate_per_h)} fails` : 'every rate passed'})` : 'no tried rate meets the objectives'}; objectives ${res.objectives.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}`,
     panels,
   );
   if (latency.length) clipLines(spec, 0);
