@@ -127,10 +127,11 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult, family?
     body.push(`<p><strong>${rows.some((r) => r.rank === 1) ? 'Pick' : 'No pick'}:</strong> ${escapeHtml(tcoPick(res, b))}</p>`);
     body.push(htmlTable(
       ['#', 'node type', 'layout', 'node price', 'nodes (GPUs)', 'capex', 'fleet videos/h', 'IT kWh/video', '$/video', '$/month', 'note'],
-      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', nodePriceCell(r.price), `${r.nodes} (${r.gpus})`, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month), r.rank === null ? r.reason ?? r.note : r.note]),
+      // the price alone: its basis and parts are the Prices table's, below (the layout column needs the width)
+      rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', r.price ? `$${Math.round(r.price.usd / 1000).toLocaleString('en-US')}k` : '–', `${r.nodes} (${r.gpus})`, r.fleet_capex_usd === null ? '–' : compactMoney(r.fleet_capex_usd), r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), r.usd_per_month === null ? '–' : compactMoney(r.usd_per_month), r.rank === null ? r.reason ?? r.note : r.note]),
       { numeric: [true, false, false, true, true, true, true, true, true, true, false], wrap: [2, 10] },
     ));
-    body.push('<p class="muted">The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json.</p>');
+    body.push('<p class="muted">The GPU, facility power, videos/h per GPU and price basis of every row are in tco.csv and tco.json; each node price\'s basis and parts are in the Prices table below.</p>');
     for (const c of charts.filter((c) => c.id.startsWith(`tco-${b}-`))) body.push(figure(c));
   }
   const prices = uniquePrices(res.rows.map((r) => r.price));
