@@ -62,7 +62,7 @@ describe('deploy artifacts: the official Wan launch line matches the plan', () =
     expect(reason('tp=2', 2)).toMatch(/tensor parallel/);
     expect(reason('ulysses=4,cfg=2,fsdp', 8)).toMatch(/CFG parallel/);
     expect(reason('pipefusion=2', 2)).toMatch(/PipeFusion/);
-    expect(reason('ulysses=4,ring=2', 8)).toMatch(/Wan2\.2 code \(Ulysses only\)/);
+    expect(reason('ulysses=4,ring=2', 8)).toMatch(/not in the official Wan2\.2 code: ring attention \(ring=2; in Wan2\.1's generate\.py/);
     expect(reason('ulysses=4,experts=split', 8)).toMatch(/experts=split/);
     expect(reason('ulysses=8,fsdp', 8, a14b, { dtype: 'fp8' })).toMatch(/bf16/);
     expect(reason('ulysses=8,fsdp', 8, a14b, { width: 1024, height: 1024 })).toMatch(/--size/);
@@ -93,7 +93,7 @@ describe('deploy artifacts: xDiT flags match the plan', () => {
     };
     expect(no('ulysses=4,cfg=2', 8)).toMatch(/I2V models only/);
     expect(no('pipefusion=2', 2)).toMatch(/PipeFusion/);
-    expect(no('tp=2', 2)).toMatch(/tensor parallelism/);
+    expect(no('tp=2', 2)).toMatch(/has no tensor parallel \(tp=2\)/);
     expect(no('ulysses=2', 2, getModel('wan2.1-t2v-1.3b'))).toMatch(/no wan2\.1-t2v-1\.3b/);
   });
 });

@@ -215,8 +215,9 @@ describe('CLI', () => {
   it('tco --json carries the evidence lines the text prints: an unvalidated GPU, and the model family when not Wan', async () => {
     const args = ['tco', '--model', 'mochi-1', '--budget', '10M', '--nodes', 'dgx-b200-8,hgx-h100-sxm-8'];
     const j = JSON.parse((await inProcess([...args, '--json'])).stdout);
+    // one line per GPU in rank order (H100 ranks first since plan tries Mochi's T5 sharded: cfg=2,t5=fsdp), then the family
     expect(j.evidence_lines).toEqual([
-      expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/), expect.stringMatching(/^h100-sxm: measured kernel profile/), expect.stringMatching(/mochi/),
+      expect.stringMatching(/^h100-sxm: measured kernel profile/), expect.stringMatching(/^b200: NO measured profile .* UNVALIDATED/), expect.stringMatching(/mochi/),
     ]);
     const text = (await inProcess(args)).stdout;
     for (const l of j.evidence_lines) expect(text).toContain(`  ${l}\n`);

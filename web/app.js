@@ -258,11 +258,12 @@ async function planForm(e) {
     const rows = r.layouts.filter((l) => l.feasible).slice(0, 12);
     const launch = (l) => (l.supported ? el('pre', {}, l.command) : el('p', { class: 'muted' }, `not supported: ${l.reason}`));
     out.replaceChildren(
-      el('p', {}, `${r.fits} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank}`),
+      el('p', {}, `${r.fits} feasible of ${r.layouts.length} layouts on ${r.node}, ranked by ${r.rank} (what-ifs the engine's code does not run are listed unranked)`),
+      ...(r.what_if_ahead ? [el('p', { class: 'muted' }, `what-if (not runnable, not picked): ${r.what_if_ahead}`)] : []),
       el('p', { class: 'muted', 'data-testid': 'plan-evidence' }, `evidence on ${r.gpu}: ${evidenceText(r.evidence)}`),
       ...(r.pick_nearest_held_out ? [el('p', { class: r.pick_nearest_held_out.caveat ? 'problem' : 'muted', 'data-testid': 'plan-nearest' }, `the pick (rank 1): ${nearestText(r.pick_nearest_held_out)}`)] : []),
-      el('table', { 'data-testid': 'plan-table' }, el('tr', {}, ...['layout', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB'].map((h) => el('th', {}, h))),
-        ...rows.map((l) => el('tr', {}, el('td', {}, l.parallel), el('td', { class: 'num' }, String(l.gpus_per_replica)), el('td', { class: 'num' }, String(l.replicas)), el('td', { class: 'num' }, fmtS(l.latency_s)), el('td', { class: 'num' }, l.throughput_per_gpu_h?.toFixed(2) ?? '–'), el('td', { class: 'num' }, l.peak_memory_gb?.toFixed(1) ?? '–')))),
+      el('table', { 'data-testid': 'plan-table' }, el('tr', {}, ...['#', 'layout', 'GPUs', 'replicas', 'latency', 'videos/h/GPU', 'peak GB', 'note'].map((h) => el('th', {}, h))),
+        ...rows.map((l) => el('tr', {}, el('td', { class: 'num' }, String(l.rank ?? '–')), el('td', {}, l.parallel), el('td', { class: 'num' }, String(l.gpus_per_replica)), el('td', { class: 'num' }, String(l.replicas)), el('td', { class: 'num' }, fmtS(l.latency_s)), el('td', { class: 'num' }, l.throughput_per_gpu_h?.toFixed(2) ?? '–'), el('td', { class: 'num' }, l.peak_memory_gb?.toFixed(1) ?? '–'), el('td', { class: 'muted' }, l.what_if ? `what-if: ${l.what_if}` : '')))),
       el('h3', {}, `Deploy the top layout (${r.deploy.layout.parallel}): starting points`),
       el('h4', {}, r.deploy.official.runtime), launch(r.deploy.official),
       el('h4', {}, r.deploy.xdit.runtime), launch(r.deploy.xdit),

@@ -3,7 +3,8 @@
  * --json` prints, POST /api/plan returns and plan.json holds), and the deploy artifacts of the best feasible layout (or a named one) on request.
  */
 import { z } from 'zod';
-import { noPlanReason, searchPlans, type Objective, type PlanRow } from '../studies/plan-search.ts';
+import { noPlanReason, runnable, searchPlans, whatIfAhead, type Objective, type PlanRow } from '../studies/plan-search.ts';
+import { fmtSeconds } from '../report/table.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
@@ -30,7 +31,7 @@ export const PlanRequestSchema = z.strictObject({
   steps: positiveInt.optional(),
   rank: z.enum(['latency', 'throughput', 'headroom']).default('latency'),
   max_latency_s: z.number().positive().optional().describe('latency objective: rank only layouts whose one request takes at most this many seconds'),
-  official: z.boolean().default(false).describe('only what the official Wan code runs'),
+  official: z.boolean().default(false).describe('list only the layouts the engine\'s own code runs for the model (the official Wan code by default); without it vgsim\'s what-if layouts are listed unranked with the reason (none is ever picked)'),
   inference: InferenceSchema.optional().describe('the scenario\'s inference section (kernels, precision, offload)'),
   deploy: z.union([z.boolean(), z.strictObject({ layout: z.string().describe('a layout of the list, e.g. "ulysses=8,fsdp"') })]).default(false)
     .describe('true: launch commands and a Kubernetes manifest for the best feasible layout; {layout}: for that one'),
@@ -50,8 +51,10 @@ export interface PlanResult {
   pick_nearest_held_out: NearestHeldOut | null;
   /** Whether some layout is ranked (a pick exists), as capacity, size and tco say it. */
   feasible: boolean;
-  /** Layouts that fit. */
+  /** Layouts that fit and the engine's code runs (what-ifs are not counted). */
   fits: number;
+  /** Where a what-if layout (one the engine's code does not run for the model) beats the pick by the ranking's criterion: which, by how much, and why it is not runnable; null otherwise. */
+  what_if_ahead: string | null;
   /** Layouts that fit and meet max_latency_s: the ranked ones (rank 1 is the pick). */
   ranked: number;
   /** Why none is ranked (with the closest); null when some is. */
@@ -104,17 +107,27 @@ export function planDocument(q: { model: string; gpu: string; node: string; budg
   const ranked = rows.filter((x) => x.rank !== null);
   const best = rows.find((x) => x.rank === 1);
   const reason = noPlanReason(rows, q.maxLatencyS);
+  const ahead = whatIfAhead(rows, q.rank, q.maxLatencyS);
   return {
     model: q.model, gpu: q.gpu, node: q.node, budget: q.budget, rank: q.rank, evidence: gpuEvidence(q.gpu) ?? null,
     pick_nearest_held_out: best?.estimate?.nearest_held_out ?? null,
     feasible: reason === null,
-    fits: rows.filter((x) => x.feasible).length,
+    fits: rows.filter(runnable).length,
+    what_if_ahead: ahead ? whatIfAheadText(ahead.row, ahead.by, q.rank) : null,
     ranked: ranked.length,
     reason,
     caveats: planCaveats(best),
     evidence_lines: planEvidenceLines(q.gpu, ranked[0]?.gpus_per_replica ?? 1, q.engine, getModel(q.model).family),
     layouts: rows.map(({ estimate: _e, ...x }) => x),
   };
+}
+
+/** "ulysses=4,cfg=2,fsdp would take 2.4 min per request, 7% less than the pick; not runnable: not in the official Wan2.2 code: CFG parallel (cfg=2)". */
+function whatIfAheadText(r: PlanRow, by: number, rank: Objective): string {
+  const gain = rank === 'latency' ? `would take ${fmtSeconds(r.latency_s!)} per request, ${(by * 100).toFixed(0)}% less than the pick`
+    : rank === 'throughput' ? `would serve ${r.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${(by * 100).toFixed(0)}% more than the pick`
+      : `would leave ${r.headroom_gb!.toFixed(1)} GB headroom, ${by.toFixed(1)} GB more than the pick`;
+  return `${r.parallel} ${gain}; not runnable: ${r.what_if}`;
 }
 
 /** Deploy artifacts for one ranked row (its request shape and node come from its estimate). */
@@ -147,7 +160,7 @@ function planOf(req: PlanRequest): PlanResult {
     objective: r.rank,
     maxLatencyS: r.max_latency_s,
     options: inf ? { attention: inf.attention, dtype: inf.dtype, compile: inf.compile, cfg: inf.cfg, textEncoderOnCpu: inf.text_encoder === 'cpu', sustained: inf.sustained, ...accelerationOptions(inf) } : undefined,
-    include: r.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
+    whatIfs: !r.official,
   });
   const out = planDocument({ model: r.model, gpu, node, budget: r.gpus, rank: r.rank, maxLatencyS: r.max_latency_s, engine: inf?.engine }, rows);
   if (r.deploy !== false) {

@@ -23,6 +23,8 @@
  */
 import { formatPlan, groupGpus, type ParallelPlan } from '../parallel/plan.ts';
 import type { ModelSpec } from '../workload/models.ts';
+import { layoutSupport } from '../engines/layout-support.ts';
+import { ENGINES } from '../engines/profiles.ts';
 
 export interface LaunchTarget {
   model: ModelSpec;
@@ -63,12 +65,12 @@ const OFFICIAL: Record<string, OfficialModel> = {
   'wan2.1-t2v-1.3b': { repo: 'Wan2.1', task: 't2v-1.3B', ckpt: 'Wan2.1-T2V-1.3B', sizes: ['480*832', '832*480'], needsImage: false },
 };
 
-/** vgsim model id → xDiT runner model name and whether it supports CFG parallel (runner_models/wan.py). */
-const XDIT: Record<string, { name: string; cfgParallel: boolean }> = {
-  'wan2.2-t2v-a14b': { name: 'Wan2.2-T2V', cfgParallel: false },
-  'wan2.2-i2v-a14b': { name: 'Wan2.2-I2V', cfgParallel: true },
-  'wan2.2-ti2v-5b': { name: 'Wan2.2-TI2V', cfgParallel: false },
-  'wan2.1-t2v-14b': { name: 'Wan2.1-T2V', cfgParallel: false },
+/** vgsim model id → xDiT runner model name (runner_models/wan.py); which of them has CFG parallel is the xdit engine profile's (engines/profiles.ts). */
+const XDIT: Record<string, { name: string }> = {
+  'wan2.2-t2v-a14b': { name: 'Wan2.2-T2V' },
+  'wan2.2-i2v-a14b': { name: 'Wan2.2-I2V' },
+  'wan2.2-ti2v-5b': { name: 'Wan2.2-TI2V' },
+  'wan2.1-t2v-14b': { name: 'Wan2.1-T2V' },
 };
 
 /** Quotes a shell word when it needs it (a bare $VAR stays unquoted so the shell expands it). */
@@ -93,13 +95,9 @@ export function officialLaunch(t: LaunchTarget): Launch {
   if (!m.sizes.includes(size)) return refuse(`the official ${m.task} task takes --size ${m.sizes.join(', ')}; ${size} is not one of them`);
   if (t.frames % 4 !== 1) return refuse(`--frame_num must be 4n+1, got ${t.frames}`);
   if (p.dp > 1) return refuse(`dp=${p.dp}: run ${p.dp} separate launches (one per replica) instead`);
-  if (p.tp > 1) return refuse(`tensor parallel (tp=${p.tp}) is not in the official code (Ulysses sequence parallel and FSDP only)`);
-  if (p.pipefusion > 1) return refuse(`PipeFusion (pipefusion=${p.pipefusion}) is xDiT's, not the official code's`);
-  if (p.cfg > 1) return refuse('CFG parallel is not in the official code (both guidance branches run on every rank, one after the other)');
-  if (p.experts === 'split') return refuse('one GPU group per expert (experts=split) is not in the official code (FSDP keeps both experts resident as shards)');
-  if (p.cpuOffload) return refuse('block-by-block weight streaming (cpu-offload) is not in the official code; its offload path is `offload`');
-  if (p.vae === 'patch') return refuse('a patch-parallel VAE decode is not in the official code (rank 0 decodes)');
-  if (p.ring > 1 && m.repo === 'Wan2.2') return refuse(`ring attention (ring=${p.ring}) is not in the Wan2.2 code (Ulysses only); Wan2.1's generate.py has --ring_size through xDiT`);
+  // what the official code runs for this model: the rule plan's ranking and the estimate's what-if line read too
+  const runs = layoutSupport('official', p, t.model);
+  if (runs.note) return refuse(runs.note);
   if (t.dtype === 'fp8') return refuse('the official code runs the DiT in bf16 (fp8 linear layers are an xDiT option: --use_fp8_gemms)');
   const sp = p.ulysses * p.ring;
   if (t.gpus !== groupGpus(p)) return refuse(`the layout uses ${groupGpus(p)} GPUs per request group but the replica has ${t.gpus}`);
@@ -150,11 +148,10 @@ export function xditLaunch(t: LaunchTarget): Launch {
   const refuse = (reason: string): Launch => ({ runtime, supported: false, reason });
   if (!m) return refuse(`xDiT's runner has no ${t.model.id} (it registers ${Object.values(XDIT).map((x) => x.name).join(', ')}, Wan2.1-I2V)`);
   const p = t.plan;
-  if (p.tp > 1) return refuse(`xDiT's Wan runner has no tensor parallelism (tp=${p.tp})`);
-  if (p.pipefusion > 1) return refuse(`xDiT's Wan runner has no PipeFusion (pipefusion=${p.pipefusion}; it is declared for image DiTs only)`);
-  if (p.cfg > 1 && !m.cfgParallel) return refuse(`xDiT supports --use_cfg_parallel for the Wan I2V models only, not ${m.name}`);
-  if (p.experts === 'split') return refuse('xDiT runs both A14B experts on every rank; one GPU group per expert (experts=split) is not supported');
-  if (p.offload || p.cpuOffload) return refuse('offloading is the official single-GPU path here; xDiT keeps the model on the GPUs');
+  // what xDiT runs for this model (engines/layout-support.ts: CFG parallel on the I2V models only), as plan ranks it
+  const runs = layoutSupport('xdit', p, t.model);
+  if (runs.missingText.length) return refuse(`xDiT's Wan runner has no ${runs.missingText.join(', ')} (${ENGINES.xdit.parallel.source})`);
+  if (runs.note) return refuse(runs.note);
   if (p.experts === 'swap') return refuse('xDiT keeps both experts resident (experts=swap is the official single-GPU path)');
   if (t.gpus !== groupGpus(p)) return refuse(`the layout uses ${groupGpus(p)} GPUs per request group but the replica has ${t.gpus}`);
   if (p.ulysses > 1 && t.model.dit.heads % p.ulysses !== 0) return refuse(`${t.model.dit.heads} attention heads are not divisible by ulysses=${p.ulysses}`);

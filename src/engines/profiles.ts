@@ -74,10 +74,20 @@ export interface EngineProfile {
   };
   /** torch.compile support: null = none; graphs = CUDA graphs captured (launch overhead removed). */
   compile: { cudaGraphs: boolean; source: string } | null;
-  /** Layouts the engine runs; `whatIf`: vgsim what-ifs allowed on this engine's kernels (with a warning). */
-  parallel: { supported: readonly ParallelFeature[]; whatIf?: readonly ParallelFeature[]; source: string };
+  /**
+   * Layouts the engine runs; `only`: a supported feature the engine's code has for these models only (for the
+   * others it is a what-if); `whatIf`: vgsim what-ifs priced on this engine's kernels, never recommended
+   * (engines/layout-support.ts reads all three).
+   */
+  parallel: {
+    supported: readonly ParallelFeature[];
+    only?: Partial<Record<ParallelFeature, { models: readonly string[]; label: string; why: string; source: string }>>;
+    whatIf?: readonly ParallelFeature[];
+    source: string;
+  };
   cfg: { modes: readonly CfgMode[]; source: string };
-  offload: { modes: readonly OffloadMode[]; note?: string; source: string };
+  /** `whatIf`: offload modes vgsim prices on this engine's kernels that its code does not have. */
+  offload: { modes: readonly OffloadMode[]; whatIf?: readonly OffloadMode[]; note?: string; source: string };
   vae: { dtype: 'fp32' | 'bf16'; dtypes: readonly ('fp32' | 'bf16')[]; tiling: boolean; tiny: boolean; source: string };
   /** umT5's precisions; `default`: the one the engine builds it in (bf16 where absent). */
   textEncoder: { dtypes: readonly TextEncoderDtype[]; default?: 'bf16' | 'fp32'; source: string };
@@ -118,11 +128,16 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
     perTokenTimestep: 'model',
     attention: { default: { hopper: 'fa3', other: 'fa2' }, supported: ALL_BF16_ATTN, sparse: false, source: 'Wan-Video/Wan2.2@42bf4cf:wan/modules/attention.py (flash_attn: FlashAttention-3 when installed, else FlashAttention-2); cudnn/efficient are vgsim what-ifs' },
     compile: { cudaGraphs: true, source: 'no compile flag in generate.py; vgsim keeps its uncalibrated compiled idealisation (every chain one kernel, CUDA graphs) for a hand-applied torch.compile, as Morphic ran on this code (https://dev.to/muhammad_aliafridi_35ece/boosting-wan22-i2v-inference-on-8-h100s-25-faster-with-sequence-parallelism-magcache-4pfn)' },
-    // ring, tp, pipefusion, cfg=2, split experts and patch VAE are vgsim what-ifs on the official kernels (each
-    // estimate says "not part of the official Wan code"), kept so existing scenarios run unchanged
-    parallel: { supported: ['ulysses', 'fsdp', 't5-fsdp'], whatIf: ['ring', 'tp', 'pipefusion', 'cfg', 'experts-split', 'vae-patch'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp); the rest are vgsim what-ifs' },
+    // tp, pipefusion, cfg=2, split experts and patch VAE (and ring on Wan2.2) are vgsim what-ifs on the official
+    // kernels: estimated (the header says so), listed by plan, never recommended; kept so existing scenarios run unchanged
+    parallel: {
+      supported: ['ulysses', 'ring', 'fsdp', 't5-fsdp'],
+      only: { ring: { models: ['wan2.1-t2v-14b', 'wan2.1-i2v-14b', 'wan2.1-t2v-1.3b'], label: 'Wan2.1', why: 'in Wan2.1\'s generate.py (--ring_size, through xDiT) only', source: 'Wan-Video/Wan2.1@9737cba:generate.py (--ring_size beside --ulysses_size, xDiT\'s USP); Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size only)' } },
+      whatIf: ['tp', 'pipefusion', 'cfg', 'experts-split', 'vae-patch'],
+      source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--ulysses_size, --dit_fsdp, --t5_fsdp); Wan-Video/Wan2.1@9737cba:generate.py (--ring_size); the rest are vgsim what-ifs',
+    },
     cfg: { modes: ['sequential', 'batched', 'parallel'], source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py:348 (two sequential forwards); batched and cfg=2 are vgsim what-ifs' },
-    offload: { modes: ['model', 't5-cpu', 'block'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--offload_model, --t5_cpu); block streaming is a vgsim what-if' },
+    offload: { modes: ['model', 't5-cpu'], whatIf: ['block'], source: 'Wan-Video/Wan2.2@42bf4cf:generate.py (--offload_model, --t5_cpu); block streaming is a vgsim what-if' },
     vae: { dtype: 'fp32', dtypes: ['fp32'], tiling: false, tiny: false, source: 'Wan-Video/Wan2.2@42bf4cf:wan/text2video.py (WanVAE built with dtype=torch.float)' },
     textEncoder: { dtypes: ['bf16'], source: 'Wan-Video/Wan2.2@42bf4cf:wan/configs/shared_config.py:10 (t5_dtype bf16)' },
     quant: {
@@ -179,9 +194,14 @@ export const ENGINES: Record<EngineId, EngineProfile> = {
       source: 'xdit-project/xDiT@175e0bf:xfuser/core/distributed/runtime_state.py:173-202 (FA4 > FA3 > cuDNN > FA2 > SDPA), attention_backend.py:429-454 (FLASH_3_FP8, SAGE, sparge), :606-640 (FP8 per-tensor quantisation); hybrid schedule: xfuser/config/args.py:715-745, wan.py num_hybrid_attn_high_precision_steps = 5',
     },
     compile: { cudaGraphs: false, source: 'xdit-project/xDiT@175e0bf:xfuser/model_executor/models/runner_models/base_model.py:400-460 (torch.compile mode "default", per block under FSDP)' },
-    parallel: { supported: ['ulysses', 'ring', 'fsdp', 'cfg', 'vae-patch'], source: 'xdit-project/xDiT@175e0bf:xfuser/model_executor/models/runner_models/wan.py ModelCapabilities (ulysses, ring, fully_shard, cfg_parallel, parallel_vae); README.md:117-119 (no PipeFusion, no TP for Wan)' },
+    parallel: {
+      supported: ['ulysses', 'ring', 'fsdp', 'cfg', 'vae-patch'],
+      only: { cfg: { models: ['wan2.2-i2v-a14b', 'wan2.1-i2v-14b'], label: 'I2V', why: 'xDiT supports --use_cfg_parallel for the Wan I2V models only', source: 'xdit-project/xDiT@175e0bf:docs/runner/runner.md, xfuser/cli.py, xfuser/model_executor/models/runner_models/wan.py (--use_cfg_parallel on the I2V models only, as read for src/deploy/launch.ts)' } },
+      source: 'xdit-project/xDiT@175e0bf:xfuser/model_executor/models/runner_models/wan.py ModelCapabilities (ulysses, ring, fully_shard, cfg_parallel, parallel_vae); README.md:117-119 (no PipeFusion, no TP for Wan)',
+    },
     cfg: { modes: ['sequential', 'parallel'], source: 'xdit-project/xDiT@175e0bf: wan.py use_cfg_parallel' },
-    offload: { modes: ['model', 't5-cpu'], source: 'xdit-project/xDiT@175e0bf: wan.py COMMON_FSDP_STRATEGY (text encoder FSDP with CPU offload policy), diffusers model offload' },
+    // whole-model offload is diffusers' enable_model_cpu_offload on the pipeline xDiT wraps, by hand: the xdit launcher has no flag for it
+    offload: { modes: ['t5-cpu'], whatIf: ['model'], source: 'xdit-project/xDiT@175e0bf: wan.py COMMON_FSDP_STRATEGY (text encoder FSDP with CPU offload policy); diffusers model offload by hand (xfuser/cli.py has no offload flag)' },
     vae: { dtype: 'bf16', dtypes: ['bf16', 'fp32'], tiling: true, tiny: false, source: 'xdit-project/xDiT@175e0bf: wan.py _load_model passes torch_dtype=torch.bfloat16 to the whole pipeline (inferred: VAE bf16), VAE tiling/slicing capabilities' },
     textEncoder: { dtypes: ['bf16'], source: 'xdit-project/xDiT@175e0bf: wan.py (text encoder in the pipeline dtype)' },
     quant: {

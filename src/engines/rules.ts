@@ -12,13 +12,14 @@ import type { ModelSpec } from '../workload/models.ts';
 import type { ParallelPlan } from '../parallel/plan.ts';
 import type { GpuSpec } from '../hardware/types.ts';
 import { isAda, isHopper } from '../hardware/architecture.ts';
-import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type EngineResidency, type ParallelFeature, type QuantScheme, type ResidentComponent, type TextEncoderDtype } from './profiles.ts';
+import { ENGINES, ENGINE_IDS, isEngineId, type EngineProfile, type EngineResidency, type QuantScheme, type ResidentComponent, type TextEncoderDtype } from './profiles.ts';
 import { STYLE_SOURCES } from '../workload/dit-kernels.ts';
 import { getDistill, distillProblem, type DistillPreset } from './distill.ts';
 import type { CacheSpec } from './step-cache.ts';
 import type { SparseAttention } from './sparse-attention.ts';
 import type { LoraSpec } from './lora.ts';
 import { familyAccelerationProblems } from './family-support.ts';
+import { layoutSupport } from './layout-support.ts';
 
 /** The acceleration knobs of InferenceOptions this module reads (estimate.ts owns the full type). */
 /**
@@ -79,6 +80,8 @@ export interface EngineExecution {
   /** What the engine keeps off the GPU here: its default residency less what keep_on_gpu keeps resident. */
   residency?: EngineResidency;
   accelerations: Acceleration[];
+  /** Why the engine's own code does not run this layout for the model: a vgsim what-if (layout-support.ts); null when it runs it. */
+  whatIf: string | null;
   warnings: string[];
   /** Where the engine's FA3 default needs a build a stock install lacks: what it runs instead (part of the FA3 warning). */
   fa3Install?: string;
@@ -89,27 +92,10 @@ export function vaeTiling(spatialStride: number): { tile: number; stride: number
   return { tile: 256 / spatialStride, stride: 192 / spatialStride };
 }
 
-function planFeatures(p: ParallelPlan): ParallelFeature[] {
-  const f: ParallelFeature[] = [];
-  if (p.ulysses > 1) f.push('ulysses');
-  if (p.ring > 1) f.push('ring');
-  if (p.tp > 1) f.push('tp');
-  if (p.pipefusion > 1) f.push('pipefusion');
-  if (p.cfg === 2) f.push('cfg');
-  if (p.fsdp) f.push('fsdp');
-  if (p.experts === 'split') f.push('experts-split');
-  if (p.vae === 'patch') f.push('vae-patch');
-  if (p.t5 === 'fsdp') f.push('t5-fsdp');
-  return f;
-}
-
-/** Whether an engine runs a parallel layout (its features, CFG-parallel and offload modes); undefined = official. */
-export function engineSupportsPlan(engine: string | undefined, p: ParallelPlan): boolean {
-  const e = ENGINES[isEngineId(engine ?? 'official') ? (engine ?? 'official') as keyof typeof ENGINES : 'official'];
-  if (planFeatures(p).some((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f))) return false;
-  if (p.offload && !e.offload.modes.includes('model')) return false;
-  if (p.cpuOffload && !e.offload.modes.includes('block')) return false;
-  return !(p.t5 === 'cpu' && !e.offload.modes.includes('t5-cpu'));
+/** Whether an engine runs a parallel layout for a model, or prices it as a what-if (layout-support.ts); undefined = official. */
+export function engineSupportsPlan(engine: string | undefined, p: ParallelPlan, model: ModelSpec): boolean {
+  const s = layoutSupport(engine, p, model);
+  return !s.missing.length && !s.missingOffload.length;
 }
 
 /** Engines that support a thing, for suggestions. */
@@ -212,13 +198,13 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   }
 
   // ---- parallel layout, CFG, offload ----
-  const features = planFeatures(plan);
-  const missing = features.filter((f) => !e.parallel.supported.includes(f) && !e.parallel.whatIf?.includes(f));
-  if (missing.length) no('parallel', `does not run ${missing.join(', ')} for Wan (${e.parallel.source})`, `it runs: ${e.parallel.supported.join(', ') || 'single-GPU only'}`);
+  const layout = layoutSupport(id, plan, model);
+  if (layout.missing.length) no('parallel', `does not run ${layout.missing.join(', ')} for Wan (${e.parallel.source})`, `it runs: ${e.parallel.supported.join(', ') || 'single-GPU only'}`);
   if (o.cfg === 'batched' && !e.cfg.modes.includes('batched')) no('cfg', `runs the CFG branches ${e.cfg.modes.join(' or ')}, not batched (${e.cfg.source})`, 'cfg sequential, or cfg=2 in the plan where supported');
-  if (plan.offload && !e.offload.modes.includes('model')) no('parallel', `has no whole-model offload (${e.offload.source})`, `offload modes: ${e.offload.modes.join(', ') || 'none'}`);
-  if (plan.cpuOffload && !e.offload.modes.includes('block')) no('parallel', `does not stream DiT blocks from host memory (${e.offload.source})`, `offload modes: ${e.offload.modes.join(', ') || 'none'}`);
-  if (plan.t5 === 'cpu' && !e.offload.modes.includes('t5-cpu')) no('parallel', `does not run umT5 on the CPU (${e.offload.source})`, 'drop t5=cpu');
+  const offloadModes = [...e.offload.modes, ...(e.offload.whatIf ?? [])].join(', ') || 'none';
+  if (layout.missingOffload.includes('model')) no('parallel', `has no whole-model offload (${e.offload.source})`, `offload modes: ${offloadModes}`);
+  if (layout.missingOffload.includes('block')) no('parallel', `does not stream DiT blocks from host memory (${e.offload.source})`, `offload modes: ${offloadModes}`);
+  if (layout.missingOffload.includes('t5-cpu')) no('parallel', `does not run umT5 on the CPU (${e.offload.source})`, 'drop t5=cpu');
   if (e.offload.note && !plan.cpuOffload) warnings.push(`${e.name}: ${e.offload.note}`);
 
   // ---- linear precision ----
@@ -283,7 +269,7 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
   return {
     engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),
     kernel, denseKernel: sparse ? kernel : denseKernel, denseSteps, sparse, linearQuant, legacyFp8, cudaGraphs,
-    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), ...(residency ? { residency } : {}), accelerations: acc, warnings, ...(fa3Install ? { fa3Install } : {}),
+    vae: { dtype: vaeDtype, tiled, tiny }, textEncoderDtype, distill, ...(loraRank !== undefined ? { loraRank } : {}), ...(residency ? { residency } : {}), accelerations: acc, whatIf: layout.note, warnings, ...(fa3Install ? { fa3Install } : {}),
   };
 }
 

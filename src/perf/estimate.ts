@@ -155,6 +155,8 @@ export interface Estimate {
   options: InferenceOptions & { attention_kernel: AttentionKernel };
   /** The serving engine modelled (src/engines/profiles.ts). */
   engine: string;
+  /** Why the engine's own code does not run this layout for the model ("not in the official Wan2.2 code: CFG parallel (cfg=2)"): a vgsim what-if, priced on the engine's kernels; null when it runs it. */
+  what_if: string | null;
   /** Every acceleration applied beyond the engine's defaults, with what it changes and its source. */
   accelerations: Acceleration[];
   /** Step cache: forwards of the request and how many ran their blocks. */
@@ -298,6 +300,7 @@ export function estimate(input: EstimateInput): Estimate {
     request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps, cfg: req.cfg, batch: opts.batch, tokens: req.tokens, high_noise_steps: req.highSteps, low_noise_steps: req.lowSteps, sample_shift: s.shift?.shift ?? null },
     options: { ...opts, attention_kernel: s.kernel },
     engine: s.exec.engine.id,
+    what_if: s.exec.whatIf,
     accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' || s.cache.offSchedule !== undefined }] : []),
     step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis, ...(s.cache.offSchedule ? { off_schedule: s.cache.offSchedule } : {}) } : null,
     quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],

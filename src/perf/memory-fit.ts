@@ -79,6 +79,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
     if (!plan.fsdp && sup.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
     else if (sup.ulysses) suggestions.push(`more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)`);
     if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push('vae=patch (split the decode over the group)');
+    if (plan.t5 === 'gpu' && groupN > 1 && sup.t5.includes('fsdp')) suggestions.push('t5=fsdp in --parallel (shard umT5 over the group: the official --t5_fsdp)');
     if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push('--t5-cpu (keep umT5 on the CPU)');
   }
   const verdict = fits

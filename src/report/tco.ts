@@ -135,7 +135,7 @@ export async function writeTcoOutput(dir: string, res: IsoCompareResult, family?
     body.push(htmlTable(
       ['#', 'node type', 'layout', 'attention', 'one request', 'nodes (GPUs)', 'fleet videos/h', '$/video', 'note'],
       rows.map((r) => [r.rank === null ? '–' : String(r.rank), r.node, r.parallel ?? '–', r.attention ?? '–', r.latency_s === null ? '–' : fmtSeconds(r.latency_s), `${r.nodes} (${r.gpus})`, r.fleet_videos_per_h === null ? '–' : r.fleet_videos_per_h.toFixed(0), money(r.usd_per_video, 3), r.rank === null ? r.reason ?? r.note : r.note]),
-      { numeric: [true, false, false, false, true, true, true, true, false], wrap: [8] },
+      { numeric: [true, false, false, false, true, true, true, true, false], wrap: [2, 8] },
     ));
     body.push(htmlTable(
       ['node type', 'node price', 'price as of', 'capex', 'IT kWh/video', '$/month'],

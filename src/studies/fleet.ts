@@ -19,7 +19,7 @@ import { resolveRequest, type RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import type { NodeSpec } from '../hardware/types.ts';
-import { noPlanReason, searchPlans, type PlanRow } from './plan-search.ts';
+import { noPlanReason, runnable, searchPlans, type PlanRow } from './plan-search.ts';
 import { formatDuration } from '../units.ts';
 import { InputError } from '../errors.ts';
 import { errorText, type Skipped } from './size-layouts.ts';
@@ -116,9 +116,9 @@ function bestLayout(model: ModelSpec, node: NodeSpec, request: Partial<RequestSh
     const best = rows.find((r) => r.rank === 1);
     if (best) return { row: best };
     // fits, but no layout within the latency objective: the best by throughput still counts the fleet, unranked
-    const fits = rows.find((r) => r.feasible);
+    const fits = rows.find(runnable); // a what-if the engine's code does not run is never the fleet's layout
     if (fits) return { row: fits, slow: fits, reason: noPlanReason(rows, maxLatencyS) ?? undefined };
-    return { reason: `cannot run ${model.id}: ${rows.find((r) => r.parallel === 'offload')?.reason ?? rows[0]?.reason ?? 'no valid layout'}` };
+    return { reason: `cannot run ${model.id}: ${rows.find((r) => r.parallel === 'offload')?.reason ?? (rows.find((r) => !r.what_if) ?? rows[0])?.reason ?? 'no valid layout'}` };
   } catch (e) {
     return { reason: errorText(e) };
   }

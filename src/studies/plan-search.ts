@@ -3,13 +3,17 @@
  * A layout is a plan for one replica of g GPUs plus dp = budget / g replicas. Only layouts that fit (valid
  * degrees, enough memory) and meet the latency objective when one is given (`maxLatencyS`: one request on an
  * idle replica) are ranked (rank 1, 2, …) by the chosen criterion; the others follow unranked with the reason
- * (heads not divisible, OOM, "latency 20.2 min > 10.0 min").
+ * (heads not divisible, OOM, "latency 20.2 min > 10.0 min"). Only layouts the engine's own code runs for the model
+ * are ranked: vgsim's what-ifs on its kernels (engines/layout-support.ts: CFG parallel in the official Wan code)
+ * are listed with why, never picked. A layout out of memory with the text encoder on every GPU is tried with
+ * it sharded (t5=fsdp) or on the CPU (t5=cpu) where the engine has those, before it is called OOM.
  */
 import { estimate, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
 import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
 import { engineSupportsPlan } from '../engines/rules.ts';
+import { engineRuns, layoutSupport } from '../engines/layout-support.ts';
 import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
@@ -25,8 +29,10 @@ export interface PlanRow {
   feasible: boolean;
   /** 1 = best among the layouts that fit and meet the latency objective; null for the others. */
   rank: number | null;
-  /** Why not ranked: why it does not fit, or the latency objective it misses. */
+  /** Why not ranked: a what-if, why it does not fit, or the latency objective it misses. */
   reason?: string;
+  /** Why the engine's own code does not run this layout for the model (layout-support.ts): a vgsim what-if, listed but never ranked. */
+  what_if?: string;
   latency_s?: number;
   /** Videos per hour per GPU, all replicas busy back to back. */
   throughput_per_gpu_h?: number;
@@ -48,6 +54,8 @@ export interface PlanSearch {
   maxLatencyS?: number;
   /** Also consider these (default: the official-path knobs plus xDiT-style ring/cfg/pipefusion/tp). */
   include?: { ring?: boolean; tp?: boolean; pipefusion?: boolean; cfg?: boolean; expertSplit?: boolean };
+  /** List the layouts the engine's own code does not run for the model (vgsim what-ifs), unranked with the reason (default); false leaves them out (plan --official). */
+  whatIfs?: boolean;
   /** Called after each candidate layout (a progress bar). */
   onCandidate?: (done: number, total: number) => void;
 }
@@ -89,6 +97,59 @@ export function candidatePlans(model: ModelSpec, budget: number, include: NonNul
   return plans;
 }
 
+/** Estimates one layout as a row: feasible when valid and it fits; the reason when not. */
+function layoutRow(s: PlanSearch, plan: ParallelPlan, req: ReturnType<typeof resolveRequest>): PlanRow {
+  const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
+  const note = layoutSupport(s.options?.engine, plan, s.model).note;
+  const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false, rank: null, ...(note ? { what_if: note } : {}) };
+  const problems = planProblems({ ...plan, dp: 1 }, s.model, perReplica, { cfg: req.cfg, tokens: req.tokens });
+  if (problems.length) return { ...base, reason: problems.join('; ') };
+  try {
+    const e = estimate({ model: s.model, gpu: s.gpu, node: s.node, plan: { ...plan, dp: 1 }, gpus: perReplica, request: s.request, options: s.options });
+    return {
+      ...base,
+      feasible: e.fits,
+      reason: e.fits ? undefined : e.memory.verdict,
+      latency_s: e.total_s,
+      throughput_per_gpu_h: e.throughput_per_h / perReplica,
+      peak_memory_gb: e.peak_memory_gb,
+      headroom_gb: e.capacity_gb - e.peak_memory_gb - RUNTIME_OVERHEAD_GB, // what is left after the fit check's runtime reserve: negative where it does not fit
+      estimate: e,
+    };
+  } catch (err) {
+    return { ...base, reason: err instanceof InputError ? err.issues.map((i) => i.message).join('; ') : (err as Error).message };
+  }
+}
+
+/**
+ * Where else the text encoder can run when a layout does not fit with it on every GPU: sharded over the group
+ * (t5=fsdp, the official --t5_fsdp), then on the CPU (t5=cpu, --t5_cpu); only placements the model's code and
+ * the engine have, and none that makes a runnable layout a what-if.
+ */
+function textEncoderPlacements(s: PlanSearch, plan: ParallelPlan): ParallelPlan[] {
+  if (plan.t5 !== 'gpu' || plan.offload || plan.cpuOffload) return [];
+  const whatIfs = layoutSupport(s.options?.engine, plan, s.model).whatIf.length;
+  const alts: ParallelPlan[] = [];
+  if (groupGpus(plan) > 1 && s.model.parallel.t5.includes('fsdp')) alts.push({ ...plan, t5: 'fsdp' });
+  if (s.model.parallel.t5.includes('cpu')) alts.push({ ...plan, t5: 'cpu' });
+  return alts.filter((p) => {
+    const l = layoutSupport(s.options?.engine, p, s.model);
+    return !l.missing.length && !l.missingOffload.length && l.whatIf.length === whatIfs;
+  });
+}
+
+/**
+ * Whether freeing `share` of the text encoder's weights on each GPU could make the estimate fit: in every phase
+ * over the GPU's memory that share of its text_encoder_weights covers the excess (the breakdown's 0.01 GB
+ * rounding allowed). A placement that cannot is not estimated: it would be OOM too.
+ */
+function textEncoderCouldFit(e: Estimate, share: number): boolean {
+  return e.memory.phases.every((p) => p.peak_gb - share * (p.breakdown_gb.text_encoder_weights ?? 0) + RUNTIME_OVERHEAD_GB <= e.capacity_gb + 0.01);
+}
+
+/** A layout that fits and the engine's own code runs for the model (a what-if is listed, never ranked). */
+export const runnable = (r: PlanRow) => r.feasible && !r.what_if;
+
 export function searchPlans(s: PlanSearch): PlanRow[] {
   // an engine or acceleration the model's family does not have fails the search, not each layout in turn
   const unsupported = s.options ? familyAccelerationProblems({ attention: 'auto', dtype: 'bf16', compile: false, cfg: 'official', ...s.options }, s.model, 'engine') : [];
@@ -99,45 +160,49 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   let done = 0;
   for (const plan of candidates) {
     s.onCandidate?.(++done, candidates.length);
-    if (!engineSupportsPlan(s.options?.engine, plan)) continue; // only layouts the engine runs
-    const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
-    const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false, rank: null };
-    const problems = planProblems({ ...plan, dp: 1 }, s.model, perReplica, { cfg: req.cfg, tokens: req.tokens });
-    if (problems.length) {
-      rows.push({ ...base, reason: problems.join('; ') });
-      continue;
+    if (!engineSupportsPlan(s.options?.engine, plan, s.model)) continue; // only layouts the engine runs or prices as a what-if
+    if (s.whatIfs === false && !engineRuns(s.options?.engine, plan, s.model)) continue;
+    let row = layoutRow(s, plan, req);
+    // out of memory with the text encoder on every GPU: the engine's other placements before calling it OOM
+    // (re-estimated only for a layout that does not fit, so the layouts that do cost nothing more)
+    if (row.estimate && !row.feasible) {
+      const e = row.estimate;
+      const alts = textEncoderPlacements(s, plan);
+      let fit: PlanRow | undefined;
+      for (const p of alts) {
+        // what moving umT5 frees at most: all of it on the CPU, all but one shard sharded over the group
+        if (!textEncoderCouldFit(e, p.t5 === 'cpu' ? 1 : 1 - 1 / groupGpus(p))) continue;
+        const r = layoutRow(s, p, req);
+        if (r.feasible) {
+          fit = r;
+          break;
+        }
+      }
+      if (fit) row = fit;
+      else if (alts.length) row.reason = `${row.reason}; ${alts.map((p) => `t5=${p.t5}`).join(' and ')} do${alts.length === 1 ? 'es' : ''} not fit either`;
     }
-    try {
-      const e = estimate({ model: s.model, gpu: s.gpu, node: s.node, plan: { ...plan, dp: 1 }, gpus: perReplica, request: s.request, options: s.options });
-      const row: PlanRow = {
-        ...base,
-        feasible: e.fits,
-        reason: e.fits ? undefined : e.memory.verdict,
-        latency_s: e.total_s,
-        throughput_per_gpu_h: e.throughput_per_h / perReplica,
-        peak_memory_gb: e.peak_memory_gb,
-        headroom_gb: e.capacity_gb - e.peak_memory_gb - RUNTIME_OVERHEAD_GB, // what is left after the fit check's runtime reserve: negative where it does not fit
-        estimate: e,
-      };
-      rows.push(row);
-    } catch (err) {
-      rows.push({ ...base, reason: err instanceof InputError ? err.issues.map((i) => i.message).join('; ') : (err as Error).message });
-    }
+    rows.push(row);
   }
   const objective = s.objective ?? 'latency';
   const key = (r: PlanRow) => (objective === 'latency' ? r.latency_s! : objective === 'throughput' ? -r.throughput_per_gpu_h! : -r.headroom_gb!);
   const max = s.maxLatencyS;
-  const meets = (r: PlanRow) => r.feasible && (max === undefined || r.latency_s! <= max);
+  const meetsLatency = (r: PlanRow) => r.feasible && (max === undefined || r.latency_s! <= max);
+  const meets = (r: PlanRow) => meetsLatency(r) && !r.what_if;
   for (const r of rows) {
-    if (!r.feasible || meets(r)) continue;
-    const [at, objective] = formatMissPair({ metric: 'max' }, r.latency_s!, max!);
-    r.reason = `latency ${at} > the objective ${objective}`;
+    const why: string[] = r.what_if ? [`what-if: ${r.what_if}`] : [];
+    if (r.feasible && !meetsLatency(r)) {
+      const [at, objective] = formatMissPair({ metric: 'max' }, r.latency_s!, max!);
+      why.push(`latency ${at} > the objective ${objective}`);
+    }
+    if (!r.feasible && r.reason) why.push(r.reason);
+    if (why.length) r.reason = why.join('; ');
   }
-  // ranked first (by the criterion), then layouts that fit but miss the objective, then those that do not fit
-  const tier = (r: PlanRow) => (meets(r) ? 0 : r.feasible ? 1 : 2);
+  // ranked first (by the criterion), then runnable layouts that fit but miss the objective, then what-ifs that
+  // fit (by the criterion), then those that do not fit
+  const tier = (r: PlanRow) => (meets(r) ? 0 : runnable(r) ? 1 : r.feasible ? 2 : 3);
   rows.sort((a, b) => {
     if (tier(a) !== tier(b)) return tier(a) - tier(b);
-    if (tier(a) === 2) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);
+    if (tier(a) === 3) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);
     return key(a) - key(b) || a.parallel.localeCompare(b.parallel);
   });
   let rank = 0;
@@ -145,17 +210,33 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   return rows;
 }
 
+/**
+ * The best what-if layout (one the engine's code does not run) where it beats the pick by the ranking's
+ * criterion within the latency objective, with how much; null when the pick is at least as good or there is none.
+ */
+export function whatIfAhead(rows: readonly PlanRow[], objective: Objective = 'latency', maxLatencyS?: number): { row: PlanRow; by: number } | null {
+  const pick = rows.find((r) => r.rank === 1);
+  const best = rows.find((r) => r.feasible && r.what_if && (maxLatencyS === undefined || r.latency_s! <= maxLatencyS));
+  if (!pick || !best) return null;
+  const by = objective === 'latency' ? 1 - best.latency_s! / pick.latency_s! : objective === 'throughput' ? best.throughput_per_gpu_h! / pick.throughput_per_gpu_h! - 1 : best.headroom_gb! - pick.headroom_gb!;
+  return by > 0 ? { row: best, by } : null;
+}
+
 /** Why no layout is ranked, with the closest one; null when some is. */
 export function noPlanReason(rows: readonly PlanRow[], maxLatencyS?: number): string | null {
   if (rows.some((r) => r.rank !== null)) return null;
-  const fits = rows.filter((r) => r.feasible);
+  const fits = rows.filter(runnable);
   if (fits.length) {
     const fastest = [...fits].sort((a, b) => a.latency_s! - b.latency_s!)[0]!;
     const [at, objective] = formatMissPair({ metric: 'max' }, fastest.latency_s!, maxLatencyS ?? NaN);
     return `none of ${rows.length} layouts meets the latency objective ${objective}: ${fits.length} fit, the fastest is ${fastest.parallel} at ${at}`;
   }
-  const closest = rows.find((r) => r.latency_s !== undefined) ?? rows[0];
+  const runs = rows.filter((r) => !r.what_if);
+  // what-ifs that fit are no recommendation: say the engine runs none of them
+  const whatIfs = rows.filter((r) => r.feasible).length;
+  const beside = whatIfs ? ` (${whatIfs} what-if layout${whatIfs === 1 ? '' : 's'} the engine's code does not run would fit: --all lists them)` : '';
+  const closest = runs.find((r) => r.latency_s !== undefined) ?? runs[0];
   // "fits" only where memory is why: a layout the engine or the model cannot run is not a memory verdict
-  const oom = rows.some((r) => r.estimate && !r.estimate.fits);
-  return `none of ${rows.length} layouts ${oom ? 'fits' : 'can run'}${closest ? `; e.g. ${closest.parallel}: ${closest.reason ?? 'no estimate'}` : ''}`;
+  const oom = runs.some((r) => r.estimate && !r.estimate.fits);
+  return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}${closest ? `; e.g. ${closest.parallel}: ${closest.reason ?? 'no estimate'}` : ''}${beside}`;
 }

@@ -18,7 +18,7 @@ import type { ModelSpec } from '../workload/models.ts';
 import { getNode } from '../hardware/catalog.ts';
 import { InputError } from '../errors.ts';
 import { infeasibility, type SloTerm } from './objectives.ts';
-import { searchPlans, type PlanRow } from './plan-search.ts';
+import { runnable, searchPlans, type PlanRow } from './plan-search.ts';
 
 /** One replica layout on one node type. */
 export interface SizeLayout {
@@ -109,7 +109,7 @@ export interface Skipped {
 export const errorText = (e: unknown) => (e instanceof InputError ? e.issues.map((i) => i.message).join('; ') : (e as Error).message);
 
 export interface LayoutSearch {
-  /** Layouts kept per node type (default 3), plus the single-GPU offload layout when valid. */
+  /** Layouts kept per node type (default 3; the best of each replica size first), plus the single-GPU offload layout when valid. */
   layouts?: number;
   /** Also consider ring attention and PipeFusion (slower search; they rarely win on throughput per GPU). */
   allLayouts?: boolean;
@@ -135,9 +135,10 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   } catch (e) {
     return { candidates: [], skipped: [{ node: node.id, reason: errorText(e) }] };
   }
-  const feasible = rows.filter((r) => r.feasible && r.gpus_per_replica <= node.gpusPerNode);
+  // only what the engine's code runs for the model: a what-if (CFG parallel in the official Wan2.2 code) is never sized
+  const feasible = rows.filter((r) => runnable(r) && r.gpus_per_replica <= node.gpusPerNode);
   if (feasible.length === 0) {
-    const reason = rows.find((r) => r.parallel === 'offload')?.reason ?? rows[0]?.reason ?? 'no valid layout';
+    const reason = rows.find((r) => r.parallel === 'offload')?.reason ?? (rows.find((r) => !r.what_if) ?? rows[0])?.reason ?? 'no valid layout';
     return { candidates: [], skipped: [{ node: node.id, reason: `cannot run ${model.id} (${primary.name}): ${reason}` }] };
   }
   const keep = opts.layouts ?? 3;
@@ -188,7 +189,11 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
     });
   }
   out.sort((a, b) => b.throughput_per_gpu_h - a.throughput_per_gpu_h || a.gpus_per_replica - b.gpus_per_replica || a.parallel.localeCompare(b.parallel));
-  const chosen = out.slice(0, keep);
+  // the best of each replica size first: two layouts of one size (ulysses=2,t5=cpu and ulysses=2,fsdp,t5=cpu) differ
+  // by a few % in throughput and hardly in service time, so they would spend the kept slots on one latency
+  const bySize = out.filter((c, i) => out.findIndex((x) => x.gpus_per_replica === c.gpus_per_replica) === i);
+  const chosen = [...bySize, ...out.filter((c) => !bySize.includes(c))].slice(0, keep);
+  chosen.sort((a, b) => out.indexOf(a) - out.indexOf(b));
   const offload = out.find((c) => c.offload);
   if (offload && !chosen.includes(offload)) chosen.push(offload);
   if (chosen.length === 0) {

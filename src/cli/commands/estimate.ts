@@ -165,7 +165,12 @@ export function estimateText(e: Estimate): string {
   const r = e.request;
   const out: string[] = [];
   out.push(`${e.model} on ${e.gpus}x ${e.gpu} (${e.node}${e.nodes > 1 ? ` ×${e.nodes} nodes` : ''}), parallel ${e.parallel}: ${r.width}x${r.height}, ${r.frames} frames, ${r.steps} steps${r.cfg ? ' with CFG' : ''}, batch ${r.batch} → ${r.tokens} tokens`);
-  out.push(`engine ${e.engine}: attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, CFG ${e.options.cfg}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source}${e.profile.sustained_factor !== 1 ? ` (sustained factor ${e.profile.sustained_factor.toFixed(3)})` : ''}${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
+  // how a step runs its guidance branches: the plan's cfg=2 puts them on two GPU groups whatever the CFG mode says
+  const cfgParallel = /(^|,)cfg=2/.test(e.parallel);
+  const cfgMode = !r.cfg ? 'no CFG' : cfgParallel ? 'CFG parallel (cfg=2)' : `CFG ${e.options.cfg}`;
+  out.push(`engine ${e.engine}: attention ${e.options.attention_kernel}, ${e.options.dtype}, ${e.options.compile ? 'compiled' : 'eager'}, ${cfgMode}${e.options.offload ? ', offload' : ''}; profile ${e.profile.extrapolated ? 'EXTRAPOLATED from ' : ''}${e.profile.source}${e.profile.sustained_factor !== 1 ? ` (sustained factor ${e.profile.sustained_factor.toFixed(3)})` : ''}${e.profile.power_limit_w !== null ? `; power limit ${e.profile.power_limit_w} W (compute clocks ×${e.profile.cap_clock_ratio.toFixed(3)})` : ''}`);
+  // a layout the engine's own code does not run: priced on its kernels, but no launch line runs it (plan never picks it)
+  if (e.what_if) out.push(`what-if: ${e.what_if}; priced on the ${e.engine} engine's kernels, never recommended by plan, size or tco`);
   out.push(`evidence: ${e.evidence ? evidenceLine(e.evidence, e.gpus) : `${e.gpu}: a profile given with --profile; vgsim's held-out record (vgsim list evidence) covers its built-in profiles only`}`);
   // an engine other than the official code, a family other than Wan: their own held-out record, over every GPU
   if (e.engine !== 'official') out.push(`evidence: ${scopeLine('engine', e.engine)}`);
@@ -190,7 +195,7 @@ export function estimateText(e: Estimate): string {
   const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
   // a forward is one guidance branch at the request's batch; a step runs the branches in sequence, in parallel or batched
-  const stepHow = !e.request.cfg ? '' : /(^|,)cfg=2/.test(e.parallel) ? ' (its guidance branches on two GPU groups at once)' : e.options.cfg === 'batched' ? ' (its guidance branches batched into one forward)' : ' (its guidance branches in sequence)';
+  const stepHow = !e.request.cfg ? '' : cfgParallel ? ' (its guidance branches on two GPU groups at once)' : e.options.cfg === 'batched' ? ' (its guidance branches batched into one forward)' : ' (its guidance branches in sequence)';
   out.push(`one DiT forward ${fmtSeconds(e.forward_s)}${e.request.cfg ? ' (one guidance branch)' : ''}, one step ${fmtSeconds(e.step_s)}${stepHow}${r.high_noise_steps !== r.steps ? `; ${r.high_noise_steps} high-noise + ${r.low_noise_steps} low-noise steps${r.sample_shift !== null ? ` (sampler shift ${r.sample_shift})` : ''}` : ''}`);
   out.push(e.fits ? `throughput ${e.throughput_per_h.toFixed(2)} videos/h per replica (${(e.throughput_per_h / e.gpus).toFixed(2)} per GPU)` : 'throughput: none (the request does not fit; see memory below)');
   const pp = e.postprocess;

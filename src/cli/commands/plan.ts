@@ -1,6 +1,6 @@
 import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
-import { searchPlans, type Objective } from '../../studies/plan-search.ts';
+import { runnable, searchPlans, type Objective } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { shapeProblems } from '../../workload/shape-limits.ts';
@@ -35,7 +35,7 @@ export function registerPlan(program: Command): void {
     .option('--frames <n>', 'frames')
     .option('--steps <n>', 'denoising steps')
     .option('--rank <objective>', 'latency|throughput|headroom', 'latency')
-    .option('--official', 'only what the official Wan code runs (Ulysses, FSDP, single-GPU offload)')
+    .option('--official', 'list only the layouts the engine\'s own code runs for the model (the official Wan code by default: Ulysses, FSDP, umT5 sharding, single-GPU offload); without it vgsim\'s what-ifs are listed unranked with the reason')
     .option('--max-latency <duration>', 'latency objective: rank only layouts whose one request on an idle replica takes at most this long (e.g. 10m)')
     .option('--all', 'also list the layouts that are not ranked (do not fit, or miss --max-latency), with the reason')
     .option('--top <n>', 'rows to show', '20')
@@ -48,8 +48,10 @@ export function registerPlan(program: Command): void {
     .option('--compile', 'torch.compile as the engine runs it');
   addAccelerationFlags(cmd)
     .addHelpText('after', `
-Only layouts that fit (valid degrees, enough GPU memory) and meet --max-latency when given are ranked; the
-others are listed below them with the reason (--all shows each). When none is ranked the output says why
+Only layouts that fit (valid degrees, enough GPU memory), meet --max-latency when given and that the engine's
+own code runs for the model are ranked; the others, vgsim's what-ifs among them (e.g. CFG parallel, not in the
+official Wan2.2 code), are listed below them with the reason (--all shows each). A layout out of memory with
+umT5 on every GPU is tried with t5=fsdp, then t5=cpu, where the engine has them. When none is ranked the output says why
 and names the closest, and the exit code is 2 (JSON: feasible false and the reason). --json prints every
 layout whatever --all and --top say: the same document as POST /api/plan and plan.json.
 
@@ -88,7 +90,7 @@ Examples:
         request: { width: res?.width, height: res?.height, frames: o.frames ? intFlag('--frames', o.frames) : undefined, steps: o.steps ? intFlag('--steps', o.steps) : undefined },
         objective: o.rank as Objective,
         maxLatencyS,
-        include: o.official ? { ring: false, tp: false, pipefusion: false, cfg: false, expertSplit: false } : undefined,
+        whatIfs: !o.official,
         options: planOptions(o),
       });
       bar?.done();
@@ -115,7 +117,7 @@ Examples:
         const files = [join(dir, 'plan.json'), join(dir, 'plan.html')];
         const ranked = rows.map(({ estimate: _e, ...r }) => r);
         writeFileSync(files[0]!, toJson(doc));
-        const feasibleRows = rows.filter((r) => r.feasible);
+        const feasibleRows = rows.filter(runnable);
         const charts = feasibleRows.length
           ? [{
             id: 'plan-scaling', section: 'cost-model' as const, title: 'Scaling with GPUs per replica',
@@ -152,10 +154,12 @@ Examples:
         if (none) process.stderr.write(`no ranked layout: ${none}\n`);
         return;
       }
-      const fits = rows.filter((r) => r.feasible).length;
+      const fits = doc.fits;
+      const whatIfs = rows.filter((r) => r.feasible && r.what_if).length;
       // how many fit where --max-latency ranks fewer; the unranked layouts (too big, or too slow) are listed by --all
       const notes: string[] = [];
       if (maxLatencyS !== undefined) notes.push(`${fits} fit, ${fits - ranked.length} of them over --max-latency`);
+      if (whatIfs) notes.push(`${whatIfs} more fit as what-ifs the engine's code does not run, never picked`);
       if (ranked.length < rows.length) notes.push(o.all ? 'the others follow with the reason' : '--all lists the others with the reason');
       process.stdout.write(`${ranked.length} of ${rows.length} layouts ${objective}, ranked by ${o.rank}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
       if (none) process.stdout.write(`no recommendation: ${none}\n`);
@@ -163,6 +167,7 @@ Examples:
         const best = ranked[0]!;
         process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
         for (const c of doc.caveats) process.stdout.write(`caveat: ${c}\n`);
+        if (doc.what_if_ahead) process.stdout.write(`what-if (not runnable, not picked): ${doc.what_if_ahead}\n`);
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
       for (const l of doc.evidence_lines) process.stdout.write(`evidence: ${l}\n`);

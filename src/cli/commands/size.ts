@@ -29,7 +29,7 @@ export function registerSize(program: Command): void {
     .requiredOption('--slo <objectives>', 'objectives, comma-separated: p95<=20m, p99<=1h, mean<=5m, wait_p95<=60, attainment>=0.99, <class>.p95<=1h')
     .option('--rate <rate>', 'offered rate, e.g. 120/h, 2/min (default: the scenario rate)')
     .option('--nodes <types>', 'node types to consider, comma-separated (default: every catalog node type)')
-    .option('--layouts <n>', 'layouts per node type, best throughput per GPU first (plus the offload layout when valid)', '3')
+    .option('--layouts <n>', 'layouts per node type, best throughput per GPU first, the best of each replica size before a second of one size (plus the offload layout when valid)', '3')
     .option('--all-layouts', 'also consider ring attention and PipeFusion layouts (slower search)')
     .option('--max-nodes <n>', 'largest node count tried per option', '64')
     .option('--max-sims <n>', 'simulations at most over the whole search', '300')

@@ -1,6 +1,6 @@
 /**
  * Scaling chart of `vgsim plan --out`: what more GPUs per replica buy, from the ranked layouts of a plan search
- * (studies/plan-search.ts). For each GPU count, the best feasible layout:
+ * (studies/plan-search.ts). For each GPU count, the best feasible layout the engine's code runs (no what-if):
  *
  *   panel "throughput"  videos per hour per GPU of the layout with the most (all replicas busy back to back)
  *   panel "latency"     one request's latency on the fastest layout
@@ -10,7 +10,7 @@
  * Points are labelled with the layout, so the chart reads without the table.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { PlanRow } from '../../studies/plan-search.ts';
+import { runnable, type PlanRow } from '../../studies/plan-search.ts';
 import { fmtSeconds } from '../table.ts';
 import { PALETTE, stackedPanels, type LinesChartInput } from './generic.ts';
 import { fitSubtitle, timeUnitFor } from '../charts.ts';
@@ -32,7 +32,7 @@ export interface ScalingPoint {
 export function bestPerGpuCount(rows: readonly PlanRow[], by: 'latency' | 'throughput'): ScalingPoint[] {
   const best = new Map<number, PlanRow>();
   for (const r of rows) {
-    if (!r.feasible || r.latency_s === undefined || r.throughput_per_gpu_h === undefined) continue;
+    if (!runnable(r) || r.latency_s === undefined || r.throughput_per_gpu_h === undefined) continue;
     const cur = best.get(r.gpus_per_replica);
     const better = !cur || (by === 'latency'
       ? r.latency_s < cur.latency_s! || (r.latency_s === cur.latency_s && r.parallel < cur.parallel)
@@ -114,7 +114,7 @@ export function planScalingChart(rows: readonly PlanRow[], opts: PlanChartOption
     },
   ];
   const e = rows.find((r) => r.feasible && r.estimate)?.estimate;
-  const feasible = rows.filter((r) => r.feasible).length;
+  const feasible = rows.filter(runnable).length;
   const what = e ? `${e.model} ${e.request.width}×${e.request.height}×${e.request.frames}f, ${e.request.steps} steps on ${e.gpu}` : 'the plan search';
   const spec = stackedPanels(
     opts.title ?? 'Throughput and latency vs GPUs per replica',
