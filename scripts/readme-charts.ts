@@ -15,8 +15,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { findCapacity, parseSlo } from '../src/studies/capacity.ts';
-import { estimate } from '../src/perf/estimate.ts';
-import { parsePlan } from '../src/parallel/plan.ts';
+import { memoryChartEstimates } from '../src/docs/memory-block.ts';
 import { searchPlans } from '../src/studies/plan-search.ts';
 import { getModel } from '../src/workload/request.ts';
 import {
@@ -56,10 +55,10 @@ const gantt = gpuGanttChart(result, { gpus: 8 });
 await save('gpu-timeline', gantt.svg);
 
 // ---- memory by phase: A14B 720p on H100, single-GPU offload vs 8-way Ulysses with FSDP ----
+// the same two estimates as the caption under the chart (src/docs/memory-block.ts, a generated README block)
 const model = getModel('wan2.2-t2v-a14b');
 const request = { width: 1280, height: 720 };
-const offload = estimate({ model, gpu: 'h100-sxm', request, options: { offload: true } });
-const ulysses = estimate({ model, gpu: 'h100-sxm', request, plan: parsePlan('ulysses=8,fsdp'), gpus: 8 });
+const { offload, ulysses } = memoryChartEstimates();
 await save('memory-a14b-720p-h100', memoryChart([{ label: 'offload, 1 GPU', estimate: offload }, { label: 'ulysses=8,fsdp', estimate: ulysses }]));
 
 // ---- capacity of the default scenario ----

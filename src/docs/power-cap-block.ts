@@ -58,6 +58,6 @@ export function powerCapBlock(rows = powerCapRuns()): string {
 export function powerCapLibrary(rows = powerCapRuns()): string {
   const top = rows[0]!, low = rows[rows.length - 1]!;
   const c = usd(low.r) !== null && usd(top.r) !== null ? `, ${signed(usd(low.r)! / usd(top.r)! - 1)} $/video` : '';
-  return `**12. What does capping the GPUs cost?** (\`power-cap.yaml\`: the saturated DGX node at ${rows.map((x) => x.capW).join('/')} W per GPU): ` +
+  return `**11. What does capping the GPUs cost?** (\`power-cap.yaml\`: the saturated DGX node at ${rows.map((x) => x.capW).join('/')} W per GPU): ` +
     `${low.capW} W caps bring the node from ${top.r.energy.peak_power_kw.toFixed(2)} to ${low.r.energy.peak_power_kw.toFixed(2)} kW peak for ${pct(1 - low.r.throughput_per_h / top.r.throughput_per_h)} fewer videos${c} — see *Power caps*.`;
 }

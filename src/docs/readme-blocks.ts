@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { compareValidation, loadValidation } from '../perf/validation.ts';
 import { comparePublished, loadPublishedTable, summarize } from '../perf/published.ts';
 import { OFFICIAL_FLAG_MAP } from '../parallel/official-flags.ts';
-import { estimate } from '../perf/estimate.ts';
+import { estimate, RUNTIME_OVERHEAD_GB } from '../perf/estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parseOfficialFlags } from '../parallel/official-flags.ts';
 import { packagePath } from '../package-files.ts';
@@ -35,6 +35,12 @@ import { costCaption } from './cost-caption-block.ts';
 import { gpuFitBlock } from './gpu-fit-block.ts';
 import { scalingBlock } from './scaling-block.ts';
 import { interconnectBlock, interconnectLibrary } from './interconnect-block.ts';
+import { memoryCaption, memoryClaimLibrary } from './memory-block.ts';
+import { coldStartLibrary } from './cold-start-block.ts';
+import { productionDayLibrary } from './production-day-block.ts';
+import { optimizationsLibrary } from './optimizations-block.ts';
+import { failureDrillLibrary } from './failure-drill-block.ts';
+import { disaggregatedLibrary } from './disaggregated-block.ts';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
@@ -74,7 +80,9 @@ function officialFlags(): string {
   const line = 'torchrun --nproc_per_node=8 generate.py --task t2v-A14B --size 1280*720 --ckpt_dir ./Wan2.2-T2V-A14B --ulysses_size 8 --dit_fsdp --t5_fsdp';
   const run = parseOfficialFlags(line);
   const e = estimate({ model: getModel(run.model), gpu: 'h100-sxm', gpus: run.gpus, plan: run.plan, request: run.request, options: { weightDtype: run.weightDtype } });
-  out.push('', 'For example', '', '```', `$ vgsim estimate --gpu h100-sxm --official "${line}"`, `${e.model} on ${e.gpus}x ${e.gpu}, parallel ${e.parallel}: ${e.request.width}x${e.request.height}, total ${(e.total_s).toFixed(1)} s, peak ${e.peak_memory_gb.toFixed(1)} GB per GPU`, '```');
+  // what the command reads and prices, in prose: its output is a whole estimate (stage, memory and collective tables)
+  out.push('', `For example, \`vgsim estimate --gpu h100-sxm --official "${line}"\` reads that launch line as ${e.model} on ${e.gpus}× ${e.gpu}, parallel \`${e.parallel}\`, ` +
+    `${e.request.width}x${e.request.height}, and prices it at ${e.total_s.toFixed(1)} s in total, peak ${e.peak_memory_gb.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime); the rest of its output is the stage, memory and collective tables of any \`vgsim estimate\`.`);
   return out.join('\n');
 }
 
@@ -210,6 +218,13 @@ export const README_BLOCKS: Record<string, () => string> = {
   'scaling-one-node': () => scalingBlock(),
   interconnects: interconnectBlock,
   'library-interconnects': interconnectLibrary,
+  'memory-caption': memoryCaption,
+  'library-memory': memoryClaimLibrary,
+  'library-cold-start': coldStartLibrary,
+  'library-production-day': productionDayLibrary,
+  'library-optimizations': optimizationsLibrary,
+  'library-failure-drill': failureDrillLibrary,
+  'library-disaggregated': disaggregatedLibrary,
 };
 
 const blockRe = (name: string) => new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);

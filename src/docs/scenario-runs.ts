@@ -8,7 +8,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { expandSweep, type SweepPoint } from '../sweep/spec.ts';
 import { runPoint, type RunSummary } from '../sweep/worker.ts';
 import { simulate } from '../serving/simulate.ts';
-import { summaryOf } from '../serving/result.ts';
+import { summaryOf, type SimulationResult } from '../serving/result.ts';
 import { packagePath } from '../package-files.ts';
 
 export interface SweepRun {
@@ -29,8 +29,18 @@ export function sweepRuns(file: string): SweepRun[] {
   });
 }
 
+/** Every point of the sweep in `file` run as sweepRuns does, keeping the whole result (its cost-model estimates too):
+ * for blocks that quote a request's estimate (its energy) beside the run. Throws when a point does not run. */
+export function sweepResults(file: string): { point: SweepPoint; result: SimulationResult }[] {
+  const path = resolve(packagePath(file));
+  return expandSweep(loadScenario(path)).points.map((point) => {
+    const l = loadScenario(path, { set: point.set, seed: point.seed, cache: true });
+    return { point, result: simulate(l.scenario, { baseDir: dirname(path), locate: l.locate }) };
+  });
+}
+
 /** The run of the variant called `name` (throws when the scenario has none: the block names a variant it lost). */
-export function variantRun(runs: readonly SweepRun[], name: string): SweepRun {
+export function variantRun<T extends { point: SweepPoint }>(runs: readonly T[], name: string): T {
   const r = runs.find((x) => x.point.variant === name);
   if (!r) throw new Error(`no sweep variant "${name}" (have: ${runs.map((x) => x.point.variant).join(', ')})`);
   return r;

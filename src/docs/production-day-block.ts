@@ -1,0 +1,42 @@
+/**
+ * The scenario library's item 7: scenarios/production-day.yaml's sweep (16 Ulysses-4 replicas on 8 HGX H100
+ * nodes under two days of diurnal traffic, always on vs sleeping idle nodes) run now, conclusions included.
+ */
+import type { RunSummary } from '../serving/result.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { dailyCurve } from '../workload/rate-curve.ts';
+import { packagePath } from '../package-files.ts';
+import { sweepRuns, variantRun } from './scenario-runs.ts';
+
+export const PRODUCTION_DAY_SCENARIO = 'scenarios/production-day.yaml';
+const min = (s: number) => `${(s / 60).toFixed(1)} min`;
+const pct = (x: number, d = 0) => `${(100 * x).toFixed(d)}%`;
+const usd = (x: number) => `$${x.toFixed(3)}`;
+
+function summary(runs: ReturnType<typeof sweepRuns>, name: string): RunSummary {
+  const x = variantRun(runs, name);
+  if (!x.summary) throw new Error(`${PRODUCTION_DAY_SCENARIO} ${name}: ${x.error}`);
+  return x.summary;
+}
+
+export function productionDayLibrary(): string {
+  const runs = sweepRuns(PRODUCTION_DAY_SCENARIO);
+  const on = summary(runs, 'always on');
+  const sleep = summary(runs, 'sleep idle nodes');
+  const s = loadScenario(packagePath(PRODUCTION_DAY_SCENARIO)).scenario;
+  const slo = Math.max(...on.classes.map((c) => c.slo_s ?? 0));
+  const peak = dailyCurve(s.workload.curve).peak;
+  const keeps = (r: RunSummary) => (r.slo_attainment ?? 0) >= 0.95;
+  const cost = (r: RunSummary) => r.cost!.usd_per_video!;
+  const energySaved = 1 - sleep.energy.per_video_wh / on.energy.per_video_wh;
+  const costSaved = 1 - cost(sleep) / cost(on);
+  const electricity = on.cost!.per_month.electricity! / on.cost!.usd_per_month;
+  return `**7. A production cluster under a daily curve** (\`production-day.yaml\`: gateway → least-outstanding balancer → ` +
+    `8 HGX H100 nodes, 16 Ulysses-4 replicas → NVMe; ${on.load.offered_rate_per_h.toFixed(0)} videos/h on average, 70% 720P, two days): always on, **${on.gpus} GPUs** ` +
+    `${keeps(on) ? 'keep' : 'miss'} the ${(slo / 60).toFixed(0)}-minute SLO (${pct(on.slo_attainment ?? 0, 1)} attainment, p95 ${min(on.latency_s.p95)}, ` +
+    `${pct(on.gpu_utilization)} average utilization to absorb the ~${peak.toFixed(1)}× afternoon peak) at **${usd(cost(on))} per video** and ` +
+    `${on.energy.per_video_wh.toFixed(0)} Wh per video (facility). Sleeping idle nodes saves **${pct(energySaved)} of the energy** ` +
+    `(${sleep.energy.per_video_wh.toFixed(0)} Wh/video) but only **${pct(costSaved, 1)} of the cost** (${usd(cost(sleep))}): electricity is ` +
+    `${pct(electricity, 1)} of the monthly TCO of the owned H100s; the price is p95 rising to ${min(sleep.latency_s.p95)} from boots and cold starts ` +
+    `(${pct(sleep.slo_attainment ?? 0, 1)} within SLO).`;
+}
