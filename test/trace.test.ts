@@ -22,7 +22,7 @@ beforeAll(() => {
   disagg = run('test/fixtures/disaggregated.yaml', ['duration=2h']);
   cold = run('scenarios/default.yaml', ['duration=30m', 'deployment.replicas=1', 'deployment.warm=false']);
   // node 0 lost at 14:00 for 2 h, with light traffic so the run stays short
-  drill = run('scenarios/failure-drill.yaml', ['duration=15h', 'workload.arrivals.rate_per_hour=8']);
+  drill = run('scenarios/failure-drill.yaml', ['duration=15h', 'workload.arrivals.rate_per_hour=8', 'failures.events[0].at=14h']);
 });
 
 const key = (e: TraceEvent) => `${e.pid}/${e.tid}`;
