@@ -4,22 +4,17 @@
  * share of a whole request's H100 time that umT5 and the decode take.
  */
 import type { RunSummary } from '../serving/result.ts';
-import { sweepRuns, variantRun } from './scenario-runs.ts';
+import { sweepRuns, variantSummary } from './scenario-runs.ts';
 
 export const DISAGGREGATED_SCENARIO = 'scenarios/disaggregated-vae.yaml';
 const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const usd = (x: number) => `$${x.toFixed(3)}`;
 
-function summary(runs: ReturnType<typeof sweepRuns>, name: string): RunSummary {
-  const x = variantRun(runs, name);
-  if (!x.summary) throw new Error(`${DISAGGREGATED_SCENARIO} ${name}: ${x.error}`);
-  return x.summary;
-}
 
 export function disaggregatedLibrary(): string {
   const runs = sweepRuns(DISAGGREGATED_SCENARIO);
-  const split = summary(runs, 'DiT on H100, umT5 + VAE on L40S');
-  const whole = summary(runs, 'whole requests on H100');
+  const split = variantSummary(DISAGGREGATED_SCENARIO, runs, 'DiT on H100, umT5 + VAE on L40S');
+  const whole = variantSummary(DISAGGREGATED_SCENARIO, runs, 'whole requests on H100');
   const row = whole.service_times[0]!;
   const offloaded = row.encode_s + row.decode_s;
   const cost = (r: RunSummary) => r.cost!.usd_per_video!;

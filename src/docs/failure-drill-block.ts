@@ -8,23 +8,18 @@ import type { RunSummary } from '../serving/result.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { dailyCurve } from '../workload/rate-curve.ts';
 import { packagePath } from '../package-files.ts';
-import { sweepRuns, variantRun } from './scenario-runs.ts';
+import { sweepRuns, variantSummary } from './scenario-runs.ts';
 
 export const FAILURE_DRILL_SCENARIO = 'scenarios/failure-drill.yaml';
 const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const clock = (s: number) => `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}`;
 
-function summary(runs: ReturnType<typeof sweepRuns>, name: string): RunSummary {
-  const x = variantRun(runs, name);
-  if (!x.summary) throw new Error(`${FAILURE_DRILL_SCENARIO} ${name}: ${x.error}`);
-  return x.summary;
-}
 
 export function failureDrillLibrary(): string {
   const runs = sweepRuns(FAILURE_DRILL_SCENARIO);
-  const hit = summary(runs, 'with node failure');
-  const calm = summary(runs, 'no failure');
+  const hit = variantSummary(FAILURE_DRILL_SCENARIO, runs, 'with node failure');
+  const calm = variantSummary(FAILURE_DRILL_SCENARIO, runs, 'no failure');
   const s = loadScenario(packagePath(FAILURE_DRILL_SCENARIO)).scenario;
   const ev = s.failures!.events[0]!;
   const nodes = s.cluster.nodes.reduce((a, n) => a + n.count, 0);

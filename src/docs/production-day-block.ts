@@ -6,23 +6,18 @@ import type { RunSummary } from '../serving/result.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { dailyCurve } from '../workload/rate-curve.ts';
 import { packagePath } from '../package-files.ts';
-import { sweepRuns, variantRun } from './scenario-runs.ts';
+import { sweepRuns, variantSummary } from './scenario-runs.ts';
 
 export const PRODUCTION_DAY_SCENARIO = 'scenarios/production-day.yaml';
 const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const pct = (x: number, d = 0) => `${(100 * x).toFixed(d)}%`;
 const usd = (x: number) => `$${x.toFixed(3)}`;
 
-function summary(runs: ReturnType<typeof sweepRuns>, name: string): RunSummary {
-  const x = variantRun(runs, name);
-  if (!x.summary) throw new Error(`${PRODUCTION_DAY_SCENARIO} ${name}: ${x.error}`);
-  return x.summary;
-}
 
 export function productionDayLibrary(): string {
   const runs = sweepRuns(PRODUCTION_DAY_SCENARIO);
-  const on = summary(runs, 'always on');
-  const sleep = summary(runs, 'sleep idle nodes');
+  const on = variantSummary(PRODUCTION_DAY_SCENARIO, runs, 'always on');
+  const sleep = variantSummary(PRODUCTION_DAY_SCENARIO, runs, 'sleep idle nodes');
   const s = loadScenario(packagePath(PRODUCTION_DAY_SCENARIO)).scenario;
   const slo = Math.max(...on.classes.map((c) => c.slo_s ?? 0));
   const peak = dailyCurve(s.workload.curve).peak;

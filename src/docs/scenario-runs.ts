@@ -46,6 +46,13 @@ export function variantRun<T extends { point: SweepPoint }>(runs: readonly T[], 
   return r;
 }
 
+/** The summary of a sweep variant's run of `file` (an error naming the file and variant where the run failed). */
+export function variantSummary(file: string, runs: readonly SweepRun[], name: string): RunSummary {
+  const x = variantRun(runs, name);
+  if (!x.summary) throw new Error(`${file} ${name}: ${x.error}`);
+  return x.summary;
+}
+
 /** A scenario file of the package (with --set overrides), simulated as `vgsim run FILE` does. */
 export function runScenario(file: string, set: string[] = []): RunSummary {
   const path = resolve(packagePath(file));
