@@ -3,7 +3,9 @@
  * inside one node (searchPlans with the node's GPUs as the budget), each estimated for every request class of the
  * mix. A layout must fit every class, and its service time on an idle replica must not already break a latency
  * objective. They are ranked by videos/h per GPU over the mix (weighted harmonic mean of the per-class
- * throughputs); the top `layouts` are kept, plus the official single-GPU offload layout when it is valid.
+ * throughputs); the top `layouts` are kept, plus the official single-GPU offload layout when it is valid. A tight
+ * layout (Estimate.memory.tight) is kept only where every layout is: where it would have been kept it is listed
+ * as skipped with why.
  * sizedScenario() rewrites a scenario to a candidate's cluster: n nodes of its type, one pool of its layout.
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
@@ -97,6 +99,8 @@ export interface LayoutCandidate extends SizeLayout {
   /** Facility energy of one request averaged over the mix, Wh (cost model, idle replica). */
   energy_wh: number;
   offload: boolean;
+  /** Why a class's estimate is tight (fits on the allocated peak, not on what the caching allocator keeps: perf/allocator-slack.ts); null when none is. */
+  tight: string | null;
 }
 
 export interface Skipped {
@@ -186,16 +190,24 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
       replica_throughput_h: replicaThroughput, throughput_per_gpu_h: replicaThroughput / row.gpus_per_replica,
       service_s: service, mean_service_s: classes.reduce((a, c, i) => a + c.share * ests[i]!.total_s, 0),
       energy_wh: classes.reduce((a, c, i) => a + c.share * ests[i]!.energy_wh, 0), offload: plan.offload,
+      tight: ests.find((e) => e.memory.tight)?.memory.tight_reason ?? null,
     });
   }
   out.sort((a, b) => b.throughput_per_gpu_h - a.throughput_per_gpu_h || a.gpus_per_replica - b.gpus_per_replica || a.parallel.localeCompare(b.parallel));
   // the best of each replica size first: two layouts of one size (ulysses=2,t5=cpu and ulysses=2,fsdp,t5=cpu) differ
   // by a few % in throughput and hardly in service time, so they would spend the kept slots on one latency
-  const bySize = out.filter((c, i) => out.findIndex((x) => x.gpus_per_replica === c.gpus_per_replica) === i);
-  const chosen = [...bySize, ...out.filter((c) => !bySize.includes(c))].slice(0, keep);
-  chosen.sort((a, b) => out.indexOf(a) - out.indexOf(b));
-  const offload = out.find((c) => c.offload);
-  if (offload && !chosen.includes(offload)) chosen.push(offload);
+  const keptOf = (list: LayoutCandidate[]) => {
+    const bySize = list.filter((c, i) => list.findIndex((x) => x.gpus_per_replica === c.gpus_per_replica) === i);
+    const kept = [...bySize, ...list.filter((c) => !bySize.includes(c))].slice(0, keep);
+    kept.sort((a, b) => list.indexOf(a) - list.indexOf(b));
+    const offload = list.find((c) => c.offload);
+    if (offload && !kept.includes(offload)) kept.push(offload);
+    return kept;
+  };
+  // a tight layout is sized only where every layout is; one that would have been kept says why it is not
+  const roomy = out.filter((c) => c.tight === null);
+  const chosen = keptOf(roomy.length ? roomy : out);
+  for (const c of keptOf(out)) if (!chosen.includes(c)) skipped.push({ node: node.id, parallel: c.parallel, reason: `${c.tight}; sized with the layouts that are not tight` });
   if (chosen.length === 0) {
     skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives: ${rejected.slice(0, 3).join('; ')}${rejected.length > 3 ? `; … (${rejected.length} layouts)` : ''}` });
   }

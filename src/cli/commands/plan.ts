@@ -103,7 +103,7 @@ Examples:
       const rowCells = (list: typeof rows) => {
         const latency = fmtSecondsColumn(list.map((r) => r.latency_s), '-');
         return list.map((r, i) => [
-          r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, latency[i]!, r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? '' : r.reason,
+          r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, latency[i]!, r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? r.tight_reason ?? '' : r.reason,
         ]);
       };
       const budget = intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG);
@@ -165,7 +165,7 @@ Examples:
       if (none) process.stdout.write(`no recommendation: ${none}\n`);
       else {
         const best = ranked[0]!;
-        process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
+        process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom${best.tight ? ` — tight, as is every layout that fits: ${best.tight_reason!.replace(/^tight: /, '')}` : ''}\n`);
         for (const c of doc.caveats) process.stdout.write(`caveat: ${c}\n`);
         if (doc.what_if_ahead) process.stdout.write(`what-if (not runnable, not picked): ${doc.what_if_ahead}\n`);
       }
