@@ -28,6 +28,8 @@ describe('allocator slack from the validation runs', () => {
     expect(s.text_encode.value).toBeCloseTo(0.038289, 5);
     expect(phaseSlackGb('vae_encode', 10).gb).toBeCloseTo(4.5, 4);
     expect(phaseSlackGb('postprocess', 10)).toEqual({ gb: 0, rule: null });
+    // only Wan networks were measured: another family's decode gets none (Mochi's pick would move on Wan's numbers)
+    expect(phaseSlackGb('vae_decode', 10, 'mochi')).toEqual({ gb: 0, rule: null });
   });
 
   it('the rule picks the share where the share is what holds across shapes, GB where GB is', () => {

@@ -20,10 +20,15 @@
  *    same causal-conv stack through the same allocator and takes the decode's share;
  *  - text encode: one shape (umT5-XXL, 512 tokens, 11.65 → 11.69 GB), a tie: 0.04 GB as measured.
  * Post-processing (not a torch timeline we measured) has none. The cases are those of the validation files below,
- * both GPUs (the allocator is the same software on both; the allocated peaks are identical).
+ * both GPUs (the allocator is the same software on both; the allocated peaks are identical). Every case is a Wan
+ * network (the Wan2.1/2.2 DiTs and VAEs, umT5), so the rules hold for the Wan family only: the slack follows the
+ * sizes a network allocates and frees, and no other family's was measured (their phases get none).
  */
 import { readFileSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
+
+/** The family whose networks the validation runs measured. */
+export const SLACK_FAMILY = 'wan';
 
 /** The validation runs that record both peaks. */
 export const SLACK_SOURCES = ['calibration/validation/h100-sxm.json', 'calibration/validation/h200.json'] as const;
@@ -89,9 +94,9 @@ export function slackKindOf(phase: string): SlackKind | null {
   return phase === 'denoise' ? 'denoise' : phase === 'vae_decode' || phase === 'vae_encode' ? 'vae' : phase === 'text_encode' ? 'text_encode' : null;
 }
 
-/** Expected slack of a phase, GB, given its transient (the timeline's peak less the weights it holds), GB. */
-export function phaseSlackGb(phase: string, transientGb: number): { gb: number; rule: AllocatorSlack | null } {
-  const kind = slackKindOf(phase);
+/** Expected slack of a phase of a model of `family`, GB, given its transient (the timeline's peak less the weights it holds), GB. */
+export function phaseSlackGb(phase: string, transientGb: number, family: string = SLACK_FAMILY): { gb: number; rule: AllocatorSlack | null } {
+  const kind = family === SLACK_FAMILY ? slackKindOf(phase) : null;
   if (!kind) return { gb: 0, rule: null };
   const rule = allocatorSlack()[kind];
   return { gb: rule.basis === 'gb' ? rule.value : rule.value * Math.max(0, transientGb), rule };

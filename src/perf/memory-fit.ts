@@ -47,7 +47,7 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const slacks: ReturnType<typeof phaseSlackGb>[] = [];
   const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
     const transient = Object.entries(peak.byCategory).reduce((a, [k, v]) => a + (k.endsWith('_weights') ? 0 : v), 0) / GB;
-    slacks.push(phaseSlackGb(name, transient));
+    slacks.push(phaseSlackGb(name, transient, model.family));
     const breakdown: Record<string, number> = {};
     for (const [k, v] of Object.entries(resident)) if (v > 0) breakdown[k] = v / GB;
     for (const [k, v] of Object.entries(peak.byCategory)) if (v > 0) breakdown[k] = (breakdown[k] ?? 0) + v / GB;
