@@ -78,6 +78,17 @@ describe('tight layouts', () => {
     expect(vgsim(['estimate', ...args, '--parallel', 'ulysses=8,fsdp']).stdout).not.toMatch(/warning: tight/);
   });
 
+  it('a tight layout yields only to one with room within 10% (the held-out tolerance): 2×H100 720P keeps ulysses=2 over the offload path at twice its time', () => {
+    const rows = searchPlans({ ...H100_720P, budget: 2 });
+    const pick = rows.find((r) => r.rank === 1)!;
+    const roomy = rows.find((r) => r.rank !== null && !r.tight)!;
+    expect(pick.tight).toBe(true);
+    expect(roomy.parallel).toBe('offload');
+    expect(roomy.latency_s!).toBeGreaterThan(1.1 * pick.latency_s!);
+    const r = vgsim(['plan', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--gpus', '2', '--resolution', '1280x720']);
+    expect(r.stdout).toMatch(new RegExp(`\\npick: ${pick.parallel} × 1 replica, .* — tight: .*; may not fit; offload \\(#${roomy.rank}\\) has room but takes 18\\.0 min per request, more than 10% behind\\n`));
+  });
+
   it('where every layout that fits is tight, the pick is as before and its line says so', () => {
     const r = vgsim(['plan', '--model', 'wan2.2-ti2v-5b', '--gpu', 'rtx4090', '--gpus', '1']);
     expect(r.code).toBe(0);

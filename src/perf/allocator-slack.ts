@@ -101,3 +101,17 @@ export function phaseSlackGb(phase: string, transientGb: number, family: string 
   const rule = allocatorSlack()[kind];
   return { gb: rule.basis === 'gb' ? rule.value : rule.value * Math.max(0, transientGb), rule };
 }
+
+/**
+ * How much worse a layout with room may be and still be preferred to a tight one: 10%, the error vgsim's held-out
+ * estimates are held to (the README's error tables; on the H100, 103 of 111 held-out times within 10%). Inside it the
+ * model cannot rank the two, and room is worth more than a difference it cannot resolve (8×H100 720P: ulysses=8,fsdp
+ * with 36 GB free, 2.4% slower than the tight ulysses=8,t5=fsdp); beyond it (2×H100 720P: ulysses=2 at half the
+ * offload path's time) the tight layout keeps its place, with its warning.
+ */
+export const ROOM_TOLERANCE = 0.1;
+
+/** Whether a layout with room at `roomy` is within ROOM_TOLERANCE of a tight one at `tight` (a value where lower is better). */
+export function roomWithin(roomy: number, tight: number): boolean {
+  return roomy <= tight * (1 + ROOM_TOLERANCE);
+}

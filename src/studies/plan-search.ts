@@ -8,9 +8,10 @@
  * are listed with why, never picked. A layout out of memory with the text encoder on every GPU is tried with
  * it sharded (t5=fsdp) or on the CPU (t5=cpu) where the engine has those, before it is called OOM.
  * A tight layout (it fits on the allocated peak, but its headroom is below what PyTorch's caching allocator was
- * measured to keep beyond it: perf/allocator-slack.ts) ranks after every layout that is not, whatever the
- * criterion: --rank headroom ranks by the allocated headroom, and a layout with more of it can still be the tight
- * one (a VAE decode's slack is larger than a forward's); where every ranked layout is tight the order is as without.
+ * measured to keep beyond it: perf/allocator-slack.ts) ranks after every layout with room within ROOM_TOLERANCE (10%)
+ * of it by the criterion — inside that the model cannot rank them, and room is worth more; a tight layout faster by
+ * more keeps its place, with its warning. Under --rank headroom every layout with room goes first: a layout with
+ * more allocated headroom can still be the tight one (a VAE decode's slack is larger than a forward's).
  */
 import { estimate, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import type { ModelSpec } from '../workload/models.ts';
@@ -22,6 +23,7 @@ import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
 import { formatMissPair } from './objectives.ts';
+import { roomWithin } from '../perf/allocator-slack.ts';
 
 export type Objective = 'latency' | 'throughput' | 'headroom';
 
@@ -207,9 +209,14 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
     if (!r.feasible && r.reason) why.push(r.reason);
     if (why.length) r.reason = why.join('; ');
   }
-  // ranked first (by the criterion; the tight ones after the others), then runnable layouts that fit but miss the
-  // objective, then what-ifs that fit (by the criterion), then those that do not fit
-  const tier = (r: PlanRow) => (meets(r) ? (r.tight ? 1 : 0) : runnable(r) ? 2 : r.feasible ? 3 : 4);
+  // ranked first (by the criterion; a tight one after every layout with room within ROOM_TOLERANCE of it: the
+  // model cannot rank inside that, and room is worth more), then runnable layouts that fit but miss the objective,
+  // then what-ifs that fit (by the criterion), then those that do not fit
+  const roomy = rows.filter((r) => meets(r) && !r.tight);
+  // the criterion as a positive cost, lower better (headroom: any layout with room has more of it)
+  const cost = (r: PlanRow) => (objective === 'latency' ? r.latency_s! : objective === 'throughput' ? 1 / r.throughput_per_gpu_h! : 0);
+  const yields = (r: PlanRow) => r.tight === true && roomy.some((x) => roomWithin(cost(x), cost(r)));
+  const tier = (r: PlanRow) => (meets(r) ? (yields(r) ? 1 : 0) : runnable(r) ? 2 : r.feasible ? 3 : 4);
   rows.sort((a, b) => {
     if (tier(a) !== tier(b)) return tier(a) - tier(b);
     if (tier(a) === 4) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);

@@ -4,8 +4,8 @@
  * mix. A layout must fit every class, and its service time on an idle replica must not already break a latency
  * objective. They are ranked by videos/h per GPU over the mix (weighted harmonic mean of the per-class
  * throughputs); the top `layouts` are kept, plus the official single-GPU offload layout when it is valid. A tight
- * layout (Estimate.memory.tight) is kept only where every layout is: where it would have been kept it is listed
- * as skipped with why.
+ * layout (Estimate.memory.tight) gives way to a layout with room within 10% of it on throughput per GPU and on
+ * service time (perf/allocator-slack.ts ROOM_TOLERANCE): where it would have been kept it is listed as skipped with why.
  * sizedScenario() rewrites a scenario to a candidate's cluster: n nodes of its type, one pool of its layout.
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
@@ -14,6 +14,7 @@ import { resolveClasses } from '../scenario/classes.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
 import { poolInferenceSpec } from '../engines/inference-spec.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import { roomWithin } from '../perf/allocator-slack.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import type { RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
@@ -204,10 +205,14 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
     if (offload && !kept.includes(offload)) kept.push(offload);
     return kept;
   };
-  // a tight layout is sized only where every layout is; one that would have been kept says why it is not
-  const roomy = out.filter((c) => c.tight === null);
-  const chosen = keptOf(roomy.length ? roomy : out);
-  for (const c of keptOf(out)) if (!chosen.includes(c)) skipped.push({ node: node.id, parallel: c.parallel, reason: `${c.tight}; sized with the layouts that are not tight` });
+  // a tight layout gives way to a layout with room that is within ROOM_TOLERANCE of it on both what sizing trades,
+  // throughput per GPU and service time (perf/allocator-slack.ts: the model cannot rank inside that); one that would
+  // have been kept says why it is not
+  const roomFor = (c: LayoutCandidate) => out.find((x) => x.tight === null && roomWithin(1 / x.throughput_per_gpu_h, 1 / c.throughput_per_gpu_h) && roomWithin(x.mean_service_s, c.mean_service_s));
+  const chosen = keptOf(out.filter((c) => c.tight === null || !roomFor(c)));
+  for (const c of keptOf(out)) {
+    if (!chosen.includes(c)) skipped.push({ node: node.id, parallel: c.parallel, reason: `${c.tight}; sized with ${roomFor(c)!.parallel}, which has room and is within 10% on throughput and service time` });
+  }
   if (chosen.length === 0) {
     skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives: ${rejected.slice(0, 3).join('; ')}${rejected.length > 3 ? `; … (${rejected.length} layouts)` : ''}` });
   }
