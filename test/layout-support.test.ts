@@ -82,8 +82,13 @@ describe('plan recommends only what the engine runs for the model', () => {
 
   it('size keeps the best layout of each replica size first (t5 placements made two near-identical 2-GPU layouts, which crowded out the 4-GPU one its objectives needed)', () => {
     const { scenario } = loadScenario('scenarios/default.yaml');
-    const { candidates } = layoutCandidates(scenario, 'hgx-h100-sxm-8', { layouts: 3 });
-    expect(candidates.map((c) => c.gpus_per_replica)).toEqual([1, 2, 4]); // offload, then ulysses=2,… and ulysses=4,… (not two of 2 GPUs)
+    const { candidates, skipped } = layoutCandidates(scenario, 'hgx-h100-sxm-8', { layouts: 3 });
+    // offload, ulysses=4,fsdp, ulysses=8,fsdp (not two of one size); the 2-GPU ulysses=2,t5=cpu and ulysses=4,t5=fsdp are
+    // tight (a few GB at the 720P decode, which reserves ~9 GB beyond its allocated peak) and listed as skipped
+    expect(candidates.map((c) => c.gpus_per_replica)).toEqual([1, 4, 8]);
+    expect(candidates.every((c) => c.tight === null)).toBe(true);
+    expect(skipped.map((s) => s.parallel)).toEqual(['ulysses=2,t5=cpu', 'ulysses=4,t5=fsdp']);
+    expect(skipped[0]!.reason).toMatch(/^tight: [\d.]+ GB headroom in the vae_decode phase .*; sized with ulysses=4,fsdp, which has room and is within 10% on throughput and service time$/);
     for (const c of candidates) expect(layoutSupport(undefined, parsePlan(c.parallel), a14b).note).toBeNull();
   });
 

@@ -190,7 +190,19 @@ export interface Estimate {
   peak_memory_gb: number;
   capacity_gb: number;
   fits: boolean;
-  memory: { phases: MemoryPhase[]; verdict: string; suggestions: string[] };
+  memory: {
+    phases: MemoryPhase[];
+    verdict: string;
+    suggestions: string[];
+    /** The allocated peak plus what PyTorch's caching allocator keeps reserved beyond it (perf/allocator-slack.ts), GB. */
+    reserved_peak_gb: number;
+    /** That slack, GB, of the phase that sets reserved_peak_gb. */
+    slack_gb: number;
+    /** Fits (on the allocated peak) but a phase's headroom is below its measured allocator slack: may not fit in practice. */
+    tight: boolean;
+    /** Why, when tight. */
+    tight_reason: string | null;
+  };
   stages: StageReport[];
   collectives: CollectiveReport[];
   ops: { name: string; group: string; kind: string; shape: string; seconds: number; share: number; bound: string; rate: string }[];
@@ -318,7 +330,7 @@ export function estimate(input: EstimateInput): Estimate {
     peak_memory_gb: mem.peak,
     capacity_gb: mem.capacity,
     fits: mem.fits,
-    memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions },
+    memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions, reserved_peak_gb: mem.reservedPeak, slack_gb: mem.slack, tight: mem.tight, tight_reason: mem.tightReason },
     stages: pp ? [...stages, ...pp.steps.map((p) => ({ name: `postprocess: ${p.step}`, count: p.calls, seconds_each: p.call_s, seconds_total: p.seconds, bound: p.on === 'gpu' ? 'compute' : p.on, detail: `${p.what}; ${p.basis}` }))] : stages,
     collectives,
     ops: topOps(s, d, ed, totalSeconds),

@@ -11,6 +11,7 @@ import type { EncodeDecodeCost } from './encode-decode-cost.ts';
 import type { WeightPlan } from './weights.ts';
 import type { MemoryPhase } from './estimate.ts';
 import type { PostprocessCost } from './postprocess-cost.ts';
+import { phaseSlackGb } from './allocator-slack.ts';
 
 const GB = 1e9;
 
@@ -24,6 +25,14 @@ export interface MemoryFit {
   fits: boolean;
   verdict: string;
   suggestions: string[];
+  /** The largest phase peak plus what the caching allocator keeps reserved beyond it (allocator-slack.ts), GB. */
+  reservedPeak: number;
+  /** The slack of the phase that sets reservedPeak, GB. */
+  slack: number;
+  /** Fits on the allocated peak, but some phase's headroom is below its measured allocator slack: may not fit in practice. */
+  tight: boolean;
+  /** Why, when tight: the headroom, the slack and the measurement it rests on. */
+  tightReason: string | null;
 }
 
 export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost, w: WeightPlan, post: PostprocessCost | null = null): MemoryFit {
@@ -34,7 +43,11 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   // t5StreamedBytes; the DiT's two blocks below); a VAE moved in for its stage is absent from the others
   const vaeResident = runs.decode && !w.offGpu.vae ? w.vaeBytes : 0;
   const phases: MemoryPhase[] = [];
+  // each phase's allocator slack: its operator timeline's transient (what it allocates and frees, not the weights it holds)
+  const slacks: ReturnType<typeof phaseSlackGb>[] = [];
   const phase = (name: string, resident: Record<string, number>, peak: MemoryPeak) => {
+    const transient = Object.entries(peak.byCategory).reduce((a, [k, v]) => a + (k.endsWith('_weights') ? 0 : v), 0) / GB;
+    slacks.push(phaseSlackGb(name, transient, model.family));
     const breakdown: Record<string, number> = {};
     for (const [k, v] of Object.entries(resident)) if (v > 0) breakdown[k] = v / GB;
     for (const [k, v] of Object.entries(peak.byCategory)) if (v > 0) breakdown[k] = (breakdown[k] ?? 0) + v / GB;
@@ -82,10 +95,22 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
     if (plan.t5 === 'gpu' && groupN > 1 && sup.t5.includes('fsdp')) suggestions.push('t5=fsdp in --parallel (shard umT5 over the group: the official --t5_fsdp)');
     if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push('--t5-cpu (keep umT5 on the CPU)');
   }
+  // tight: fits on the allocated peak, but a phase's headroom is below the slack measured for its kind
+  const reserved = phases.map((p, i) => ({ p, slack: slacks[i]!, headroom: capacity - RUNTIME_OVERHEAD_GB - p.peak_gb }));
+  const binding = reserved.reduce((a, b) => (b.p.peak_gb + b.slack.gb > a.p.peak_gb + a.slack.gb ? b : a));
+  const short = reserved.filter((r) => r.slack.gb > r.headroom).sort((a, b) => b.slack.gb - b.headroom - (a.slack.gb - a.headroom))[0];
+  const tight = fits && short !== undefined;
+  const tightReason = tight ? tightText(short.p.phase, short.headroom, short.slack.gb, short.slack.rule!) : null;
   const verdict = fits
     ? `fits: peak ${peak.toFixed(1)} GB per GPU (+${RUNTIME_OVERHEAD_GB} GB runtime) of ${capacity.toFixed(1)} GB, in the ${worst.phase} phase`
     : `OOM: the ${worst.phase} phase needs ${(peak + RUNTIME_OVERHEAD_GB).toFixed(1)} GB per GPU (incl. ${RUNTIME_OVERHEAD_GB} GB runtime) but ${device.gpu.name} has ${capacity.toFixed(1)} GB — short by ${(peak + RUNTIME_OVERHEAD_GB - capacity).toFixed(1)} GB; largest items: ${topItems(worst.breakdown_gb)}`;
-  return { phases, peak, capacity, fits, verdict, suggestions };
+  return { phases, peak, capacity, fits, verdict, suggestions, reservedPeak: binding.p.peak_gb + binding.slack.gb, slack: binding.slack.gb, tight, tightReason };
+}
+
+/** "tight: 2.6 GB headroom in the vae_decode phase < ~9.4 GB the caching allocator kept …; may not fit". */
+function tightText(phase: string, headroom: number, slack: number, rule: NonNullable<ReturnType<typeof phaseSlackGb>['rule']>): string {
+  const kept = rule.basis === 'gb' ? `beyond the allocated peak of ${rule.source}` : `beyond the allocated peak: ${(rule.value * 100).toFixed(0)}% of the ${(slack / rule.value).toFixed(1)} GB the phase allocates and frees, as in ${rule.source}`;
+  return `tight: ${headroom.toFixed(1)} GB headroom in the ${phase} phase < ~${slack.toFixed(1)} GB the caching allocator kept ${kept}; may not fit`;
 }
 
 function roundAll(r: Record<string, number>): Record<string, number> {

@@ -7,6 +7,11 @@
  * are ranked: vgsim's what-ifs on its kernels (engines/layout-support.ts: CFG parallel in the official Wan code)
  * are listed with why, never picked. A layout out of memory with the text encoder on every GPU is tried with
  * it sharded (t5=fsdp) or on the CPU (t5=cpu) where the engine has those, before it is called OOM.
+ * A tight layout (it fits on the allocated peak, but its headroom is below what PyTorch's caching allocator was
+ * measured to keep beyond it: perf/allocator-slack.ts) ranks after every layout with room within ROOM_TOLERANCE (10%)
+ * of it by the criterion — inside that the model cannot rank them, and room is worth more; a tight layout faster by
+ * more keeps its place, with its warning. Under --rank headroom every layout with room goes first: a layout with
+ * more allocated headroom can still be the tight one (a VAE decode's slack is larger than a forward's).
  */
 import { estimate, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
 import type { ModelSpec } from '../workload/models.ts';
@@ -18,6 +23,7 @@ import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
 import { formatMissPair } from './objectives.ts';
+import { roomWithin } from '../perf/allocator-slack.ts';
 
 export type Objective = 'latency' | 'throughput' | 'headroom';
 
@@ -37,6 +43,10 @@ export interface PlanRow {
   /** Videos per hour per GPU, all replicas busy back to back. */
   throughput_per_gpu_h?: number;
   peak_memory_gb?: number;
+  /** Fits, but a phase's headroom is below the caching allocator's measured slack (Estimate.memory.tight): may not fit in practice; ranked after the layouts that are not. */
+  tight?: boolean;
+  /** Why, when tight: "tight: 2.6 GB headroom in the vae_decode phase < ~9.4 GB the caching allocator kept …; may not fit". */
+  tight_reason?: string;
   /** GPU memory left at the peak after the runtime reserve the fit check adds (negative: short by that much). */
   headroom_gb?: number;
   estimate?: Estimate;
@@ -113,6 +123,8 @@ function layoutRow(s: PlanSearch, plan: ParallelPlan, req: ReturnType<typeof res
       latency_s: e.total_s,
       throughput_per_gpu_h: e.throughput_per_h / perReplica,
       peak_memory_gb: e.peak_memory_gb,
+      tight: e.memory.tight,
+      ...(e.memory.tight_reason ? { tight_reason: e.memory.tight_reason } : {}),
       headroom_gb: e.capacity_gb - e.peak_memory_gb - RUNTIME_OVERHEAD_GB, // what is left after the fit check's runtime reserve: negative where it does not fit
       estimate: e,
     };
@@ -197,12 +209,17 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
     if (!r.feasible && r.reason) why.push(r.reason);
     if (why.length) r.reason = why.join('; ');
   }
-  // ranked first (by the criterion), then runnable layouts that fit but miss the objective, then what-ifs that
-  // fit (by the criterion), then those that do not fit
-  const tier = (r: PlanRow) => (meets(r) ? 0 : runnable(r) ? 1 : r.feasible ? 2 : 3);
+  // ranked first (by the criterion; a tight one after every layout with room within ROOM_TOLERANCE of it: the
+  // model cannot rank inside that, and room is worth more), then runnable layouts that fit but miss the objective,
+  // then what-ifs that fit (by the criterion), then those that do not fit
+  const roomy = rows.filter((r) => meets(r) && !r.tight);
+  // the criterion as a positive cost, lower better (headroom: any layout with room has more of it)
+  const cost = (r: PlanRow) => (objective === 'latency' ? r.latency_s! : objective === 'throughput' ? 1 / r.throughput_per_gpu_h! : 0);
+  const yields = (r: PlanRow) => r.tight === true && roomy.some((x) => roomWithin(cost(x), cost(r)));
+  const tier = (r: PlanRow) => (meets(r) ? (yields(r) ? 1 : 0) : runnable(r) ? 2 : r.feasible ? 3 : 4);
   rows.sort((a, b) => {
     if (tier(a) !== tier(b)) return tier(a) - tier(b);
-    if (tier(a) === 3) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);
+    if (tier(a) === 4) return (a.latency_s ?? Infinity) - (b.latency_s ?? Infinity) || a.parallel.localeCompare(b.parallel);
     return key(a) - key(b) || a.parallel.localeCompare(b.parallel);
   });
   let rank = 0;

@@ -3,7 +3,9 @@
  * inside one node (searchPlans with the node's GPUs as the budget), each estimated for every request class of the
  * mix. A layout must fit every class, and its service time on an idle replica must not already break a latency
  * objective. They are ranked by videos/h per GPU over the mix (weighted harmonic mean of the per-class
- * throughputs); the top `layouts` are kept, plus the official single-GPU offload layout when it is valid.
+ * throughputs); the top `layouts` are kept, plus the official single-GPU offload layout when it is valid. A tight
+ * layout (Estimate.memory.tight) gives way to a layout with room within 10% of it on throughput per GPU and on
+ * service time (perf/allocator-slack.ts ROOM_TOLERANCE): where it would have been kept it is listed as skipped with why.
  * sizedScenario() rewrites a scenario to a candidate's cluster: n nodes of its type, one pool of its layout.
  */
 import type { Scenario, Pool } from '../scenario/schema.ts';
@@ -12,6 +14,7 @@ import { resolveClasses } from '../scenario/classes.ts';
 import { inferenceOptions } from '../perf/estimate-input.ts';
 import { poolInferenceSpec } from '../engines/inference-spec.ts';
 import { estimate, type Estimate, type InferenceOptions } from '../perf/estimate.ts';
+import { roomWithin } from '../perf/allocator-slack.ts';
 import { parsePlan, type ParallelPlan } from '../parallel/plan.ts';
 import type { RequestShape } from '../workload/request.ts';
 import type { ModelSpec } from '../workload/models.ts';
@@ -97,6 +100,8 @@ export interface LayoutCandidate extends SizeLayout {
   /** Facility energy of one request averaged over the mix, Wh (cost model, idle replica). */
   energy_wh: number;
   offload: boolean;
+  /** Why a class's estimate is tight (fits on the allocated peak, not on what the caching allocator keeps: perf/allocator-slack.ts); null when none is. */
+  tight: string | null;
 }
 
 export interface Skipped {
@@ -186,16 +191,28 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
       replica_throughput_h: replicaThroughput, throughput_per_gpu_h: replicaThroughput / row.gpus_per_replica,
       service_s: service, mean_service_s: classes.reduce((a, c, i) => a + c.share * ests[i]!.total_s, 0),
       energy_wh: classes.reduce((a, c, i) => a + c.share * ests[i]!.energy_wh, 0), offload: plan.offload,
+      tight: ests.find((e) => e.memory.tight)?.memory.tight_reason ?? null,
     });
   }
   out.sort((a, b) => b.throughput_per_gpu_h - a.throughput_per_gpu_h || a.gpus_per_replica - b.gpus_per_replica || a.parallel.localeCompare(b.parallel));
   // the best of each replica size first: two layouts of one size (ulysses=2,t5=cpu and ulysses=2,fsdp,t5=cpu) differ
   // by a few % in throughput and hardly in service time, so they would spend the kept slots on one latency
-  const bySize = out.filter((c, i) => out.findIndex((x) => x.gpus_per_replica === c.gpus_per_replica) === i);
-  const chosen = [...bySize, ...out.filter((c) => !bySize.includes(c))].slice(0, keep);
-  chosen.sort((a, b) => out.indexOf(a) - out.indexOf(b));
-  const offload = out.find((c) => c.offload);
-  if (offload && !chosen.includes(offload)) chosen.push(offload);
+  const keptOf = (list: LayoutCandidate[]) => {
+    const bySize = list.filter((c, i) => list.findIndex((x) => x.gpus_per_replica === c.gpus_per_replica) === i);
+    const kept = [...bySize, ...list.filter((c) => !bySize.includes(c))].slice(0, keep);
+    kept.sort((a, b) => list.indexOf(a) - list.indexOf(b));
+    const offload = list.find((c) => c.offload);
+    if (offload && !kept.includes(offload)) kept.push(offload);
+    return kept;
+  };
+  // a tight layout gives way to a layout with room that is within ROOM_TOLERANCE of it on both what sizing trades,
+  // throughput per GPU and service time (perf/allocator-slack.ts: the model cannot rank inside that); one that would
+  // have been kept says why it is not
+  const roomFor = (c: LayoutCandidate) => out.find((x) => x.tight === null && roomWithin(1 / x.throughput_per_gpu_h, 1 / c.throughput_per_gpu_h) && roomWithin(x.mean_service_s, c.mean_service_s));
+  const chosen = keptOf(out.filter((c) => c.tight === null || !roomFor(c)));
+  for (const c of keptOf(out)) {
+    if (!chosen.includes(c)) skipped.push({ node: node.id, parallel: c.parallel, reason: `${c.tight}; sized with ${roomFor(c)!.parallel}, which has room and is within 10% on throughput and service time` });
+  }
   if (chosen.length === 0) {
     skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives: ${rejected.slice(0, 3).join('; ')}${rejected.length > 3 ? `; … (${rejected.length} layouts)` : ''}` });
   }

@@ -207,6 +207,7 @@ export function estimateText(e: Estimate): string {
   if (e.accelerations.length) out.push(`accelerations: ${e.accelerations.map((a) => `${a.knob}=${a.value}${a.extrapolated ? ' (extrapolated)' : ''}`).join('; ')}`);
   if (e.quality.length) out.push(`published quality: ${e.quality.map((q) => `${q.metric} ${q.value} (${q.basis}; ${q.source})`).join('; ')}`);
   out.push(`memory: ${e.memory.verdict}`);
+  if (e.memory.tight) out.push(`warning: ${e.memory.tight_reason}`);
   for (const s of e.memory.suggestions) out.push(`  try: ${s}`);
   out.push('');
   out.push(table(['stage', 'count', 'each', 'total', 'share', 'bound', 'detail'], e.stages.map((s) => [s.name, s.count, fmtSeconds(s.seconds_each), fmtSeconds(s.seconds_total), pct(s.seconds_total / e.total_s), s.bound, s.detail ?? ''])));

@@ -1,6 +1,6 @@
 import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 import type { Command } from 'commander';
-import { runnable, searchPlans, type Objective } from '../../studies/plan-search.ts';
+import { runnable, searchPlans, type Objective, type PlanRow } from '../../studies/plan-search.ts';
 import { getModel } from '../../workload/request.ts';
 import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { shapeProblems } from '../../workload/shape-limits.ts';
@@ -103,7 +103,7 @@ Examples:
       const rowCells = (list: typeof rows) => {
         const latency = fmtSecondsColumn(list.map((r) => r.latency_s), '-');
         return list.map((r, i) => [
-          r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, latency[i]!, r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? '' : r.reason,
+          r.rank ?? '-', r.parallel, r.gpus_per_replica, r.replicas, latency[i]!, r.throughput_per_gpu_h ?? null, r.peak_memory_gb ?? null, r.headroom_gb ?? null, r.rank !== null ? r.tight_reason ?? '' : r.reason,
         ]);
       };
       const budget = intFlag('--gpus', o.gpus, 1, MAX_GPUS_FLAG);
@@ -165,7 +165,7 @@ Examples:
       if (none) process.stdout.write(`no recommendation: ${none}\n`);
       else {
         const best = ranked[0]!;
-        process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom\n`);
+        process.stdout.write(`pick: ${best.parallel} × ${best.replicas} replica${best.replicas === 1 ? '' : 's'}, ${fmtSeconds(best.latency_s!)} per request${maxLatencyS !== undefined ? ` (<= ${fmtSeconds(maxLatencyS)})` : ''}, ${best.throughput_per_gpu_h!.toFixed(2)} videos/h per GPU, ${best.headroom_gb!.toFixed(1)} GB headroom${best.tight ? ` — ${tightPickNote(best, ranked)}` : ''}\n`);
         for (const c of doc.caveats) process.stdout.write(`caveat: ${c}\n`);
         if (doc.what_if_ahead) process.stdout.write(`what-if (not runnable, not picked): ${doc.what_if_ahead}\n`);
       }
@@ -183,4 +183,12 @@ function planOptions(o: AccelerationFlags & { attention: string; dtype: string; 
   const acc = accelerationOptions(accelerationSpec(o), '--cache');
   const plain = o.attention === 'auto' && o.dtype === 'bf16' && !o.compile && Object.keys(acc).length === 0;
   return plain ? undefined : { attention, dtype: o.dtype as 'bf16', compile: !!o.compile, ...acc };
+}
+
+/** Why a tight layout is still the pick: no layout has room, or the best with room is more than 10% behind it (allocator-slack.ts ROOM_TOLERANCE). */
+function tightPickNote(best: PlanRow, ranked: readonly PlanRow[]): string {
+  const roomy = ranked.find((r) => !r.tight);
+  const why = best.tight_reason!.replace(/^tight: /, '');
+  if (!roomy) return `tight, as is every layout that fits: ${why}`;
+  return `tight: ${why}; ${roomy.parallel} (#${roomy.rank}) has room but takes ${fmtSeconds(roomy.latency_s!)} per request, more than 10% behind`;
 }
