@@ -183,7 +183,9 @@ def wan_flash_attention(q, k, v, k_lens=None, backend=None):
     k = k.to(v.dtype)
     name = ATTENTION_BACKEND["name"] if backend is None else backend
     qt, kt, vt = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)
-    if name is None or not _SDPA:
+    # a CPU has none of the GPU kernels a backend name forces (torch >= 2.3 raises "No viable backend"): SDPA's own
+    # choice there (the CPU serving harness on a device host's torch 2.11, run_cpu_multi.sh)
+    if name is None or not _SDPA or qt.device.type != "cuda":
         o = sdpa(qt, kt, vt)
     else:
         with sdpa_kernel([_SDPA[name]]):
