@@ -24,8 +24,8 @@
 #   node bin/vgsim.js replay $OUT/rr85.csv --scenario $S --set scheduling.routing=round-robin \
 #     --set deployment.stage_times=$PWD/$OUT/stage-times.json --set serving_overheads=$PWD/$OUT/overheads.json
 #
-# Not measured yet: no device machine came on 2026-12-07 (queued for the next one; any kind: it needs its 16 cores,
-# not its GPU).
+# Measured 2026-12-07 19:41 UTC on an H100 device host's 16 cores (DURATION=55, the GPU unused): traces/cpu-multi/,
+# scored in the README's "Validated against a real server" (scripts/serving-validation.ts CPU_MULTI).
 set -u
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-python3}
