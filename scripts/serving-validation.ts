@@ -76,12 +76,12 @@ const CPU_MULTI: ValidationRun[] = [
   {
     dir: 'calibration/serving/traces/cpu-multi', scenario: 'calibration/serving/scenarios/cpu-tiny-multi.yaml', set: CPU_MULTI_FIT, cpuHost: CPU_MULTI_HOST,
     scored: ['load50', 'load85', 'bursty'],
-    note: 'Four replicas routed least-outstanding: what a replica count changes — which queue a request waits in — measured, not assumed. The traces below were not used for fitting. The 50% and bursty traces meet the targets; the 85% one misses p50 and p95 by a fifth: its workers ran 4% faster than in the fit trace (column "stage times vs fit.csv"; the host sped up over the 7 minutes, as the GPU hosts above did), which at 85% load the queue amplifies — replayed with each request\'s own stage times it lands within 0.6% at p50 and p95 (`calibrate.txt`, column "own service"): the queueing and routing of four replicas are right, the service times drifted.',
+    note: 'Four replicas routed least-outstanding: what a replica count changes — which queue a request waits in — measured, not assumed. The traces below were not used for fitting. Where the 85% trace misses, its workers ran faster than in the fit trace (column "stage times vs fit.csv"; the host sped up over the run, as the GPU hosts above did), which at 85% load the queue amplifies; replayed with each request\'s own stage times every trace lands within a percent at p50 and p95 (`calibrate.txt` in the run\'s folder, column "own service"): the queueing and routing of four replicas are right, the service times drifted.',
   },
   {
     dir: 'calibration/serving/traces/cpu-multi', scenario: 'calibration/serving/scenarios/cpu-tiny-multi.yaml', set: [...CPU_MULTI_FIT, 'scheduling.routing=round-robin'], cpuHost: CPU_MULTI_HOST,
     scored: ['rr85'],
-    note: 'The 85% trace\'s arrivals again (load seed 31) with the server routing round-robin, replayed as round-robin with the same fit: observed p99 rose from 1.27 s (least-outstanding) to 1.55 s. Replayed with each request\'s own stage times it lands within 0.6% at every percentile (`replay-rr85-observed-service.txt`); the miss below is the workers running 7% faster in this last trace than in the fit trace, which at 85% load the queue amplifies.',
+    note: 'The 85% trace\'s arrivals again (load seed 31) with the server routing round-robin, replayed as round-robin with the same fit. Replayed with each request\'s own stage times it lands within a percent at every percentile (`replay-rr85-observed-service.txt` in the run\'s folder), and as least-outstanding it would miss the tail; the miss below is the workers running faster in this last trace than in the fit trace (column "stage times vs fit.csv"), which at 85% load the queue amplifies.',
   },
 ];
 
