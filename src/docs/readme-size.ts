@@ -93,7 +93,7 @@ export function sizeHardwareBlock(res: SizeResult = runSizeHardware()): string {
   const out = [
     `\`${data.command}\` (${data.simulations} simulations): the cheapest cluster of each node type that serves 120 A14B videos/h (70% 720P) with p95 ≤ 45 min, owned, in colocation, every node priced as a whole system:`,
     '',
-    '| node type | node price (basis), as of | layout per replica | attention | nodes | GPUs | p95 | kWh/video | $/video | $/month |',
+    '| node type | node price (basis), as of | layout per replica | attention | nodes | GPUs | p95 | facility kWh/video | $/video | $/month |',
     '|---|---:|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const o of data.options) {

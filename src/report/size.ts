@@ -61,7 +61,7 @@ export function sizeText(res: SizeResult, wallS?: number): string {
   out.push('');
   if (ranked.length) {
     out.push(table(
-      ['#', 'node type', 'GPUs/replica', 'parallel', 'attention', 'replicas', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'utilization', 'kWh/video', '$/video', '$/month', 'note'],
+      ['#', 'node type', 'GPUs/replica', 'parallel', 'attention', 'replicas', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'utilization', 'facility kWh/video', '$/video', '$/month', 'note'],
       ranked.map((r) => [
         `${r.rank}${r.pareto ? '*' : ''}`, r.node, r.gpus_per_replica, r.parallel, r.attention, r.replicas, r.nodes, r.gpus,
         sec(r.latency_s?.p95), pct(r.slo_attainment), pct(r.utilization), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), money(r.usd_per_month), r.note,
@@ -113,7 +113,7 @@ export async function writeSizeOutput(dir: string, res: SizeResult): Promise<str
   body.push('<h2>Options that meet the objectives</h2>');
   body.push(`<p class="muted">${escapeHtml(`Ranked by $/month: the smallest node count of each option whose simulation meets ${res.objectives.join(', ')} with nothing dropped or failed.`)}</p>`);
   if (ranked.length) body.push(htmlTable(
-    ['#', 'option', 'attention', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'kWh/video', '$/video', '$/month', 'note'],
+    ['#', 'option', 'attention', 'nodes', 'GPUs', 'p95', 'SLO attainment', 'facility kWh/video', '$/video', '$/month', 'note'],
     ranked.map((r) => [`${r.rank}${r.pareto ? ' ★' : ''}`, `${r.node} · ${r.parallel} (${r.replicas} × ${r.gpus_per_replica} GPU${r.gpus_per_replica === 1 ? '' : 's'})`, r.attention, r.nodes, r.gpus, sec(r.latency_s?.p95), pct(r.slo_attainment), num(r.kwh_per_video, 3), money(r.usd_per_video, 3), money(r.usd_per_month), r.note]),
     { numeric: [true, false, false, true, true, true, true, true, true, true, false], rowClass: (i) => (ranked[i]!.pareto ? 'pareto' : ''), wrap: [1, 10] },
   ));

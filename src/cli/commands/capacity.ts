@@ -95,7 +95,7 @@ Examples:
       out.push(`saturation bound from service times: ${res.saturation_rate_per_h.toFixed(2)}/h (every replica busy back to back)`);
       if (res.trials.length) out.push(`horizon: ${res.horizon.rule}`);
       if (at) {
-        out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video (${at.requests.completed} requests)`);
+        out.push(`at capacity: p50 ${fmtSeconds(at.latency_s.p50)}, p95 ${fmtSeconds(at.latency_s.p95)}, p99 ${fmtSeconds(at.latency_s.p99)}, GPU utilization ${pct(at.gpu_utilization)}, ${at.energy.per_video_wh.toFixed(0)} Wh/video at PUE ${at.energy.pue} (facility; ${at.requests.completed} requests)`);
         if (at.cost) out.push(`cost at capacity (${at.cost.basis}): $${at.cost.usd_per_video?.toFixed(3) ?? '-'} per video, $${at.cost.usd_per_month.toFixed(0)} per month`);
       }
       // what the capacity rests on: the GPUs of the scenario's pools and their held-out record
