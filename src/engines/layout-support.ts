@@ -101,8 +101,8 @@ export function layoutSupport(engine: string | undefined, plan: ParallelPlan, mo
   return { missing, missingOffload, missingText, whatIf, note: whatIf.length ? `not in ${engineCodeName(e, model)}: ${whatIf.join(', ')}` : null };
 }
 
-/** Whether the engine's own code runs the layout for the model (no missing feature, no what-if). */
-export function engineRuns(engine: string | undefined, plan: ParallelPlan, model: ModelSpec): boolean {
-  const s = layoutSupport(engine, plan, model);
-  return !s.missing.length && !s.missingOffload.length && !s.whatIf.length;
+/** Whether the engine runs the layout or vgsim prices it as a what-if there (nothing it lacks altogether). */
+export function pricesLayout(s: LayoutSupport): boolean {
+  return !s.missing.length && !s.missingOffload.length;
 }
+

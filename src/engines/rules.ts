@@ -92,12 +92,6 @@ export function vaeTiling(spatialStride: number): { tile: number; stride: number
   return { tile: 256 / spatialStride, stride: 192 / spatialStride };
 }
 
-/** Whether an engine runs a parallel layout for a model, or prices it as a what-if (layout-support.ts); undefined = official. */
-export function engineSupportsPlan(engine: string | undefined, p: ParallelPlan, model: ModelSpec): boolean {
-  const s = layoutSupport(engine, p, model);
-  return !s.missing.length && !s.missingOffload.length;
-}
-
 /** Engines that support a thing, for suggestions. */
 function enginesWith(pred: (e: EngineProfile) => boolean): string {
   const ids = ENGINE_IDS.filter((id) => pred(ENGINES[id]));

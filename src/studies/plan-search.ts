@@ -17,8 +17,7 @@ import { estimate, RUNTIME_OVERHEAD_GB, type Estimate, type InferenceOptions } f
 import type { ModelSpec } from '../workload/models.ts';
 import type { RequestShape } from '../workload/request.ts';
 import { formatPlan, groupGpus, planProblems, SINGLE_GPU, type ParallelPlan } from '../parallel/plan.ts';
-import { engineSupportsPlan } from '../engines/rules.ts';
-import { engineRuns, layoutSupport } from '../engines/layout-support.ts';
+import { layoutSupport, pricesLayout, type LayoutSupport } from '../engines/layout-support.ts';
 import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
@@ -107,10 +106,9 @@ export function candidatePlans(model: ModelSpec, budget: number, include: NonNul
   return plans;
 }
 
-/** Estimates one layout as a row: feasible when valid and it fits; the reason when not. */
-function layoutRow(s: PlanSearch, plan: ParallelPlan, req: ReturnType<typeof resolveRequest>): PlanRow {
+/** Estimates one layout as a row: feasible when valid and it fits; the reason when not; `note` its what-if (layoutSupport). */
+function layoutRow(s: PlanSearch, plan: ParallelPlan, req: ReturnType<typeof resolveRequest>, note: string | null): PlanRow {
   const perReplica = groupGpus(plan) * (plan.experts === 'split' ? 2 : 1);
-  const note = layoutSupport(s.options?.engine, plan, s.model).note;
   const base: PlanRow = { parallel: formatPlan({ ...plan, dp: 1 }), gpus_per_replica: perReplica, replicas: plan.dp, feasible: false, rank: null, ...(note ? { what_if: note } : {}) };
   const problems = planProblems({ ...plan, dp: 1 }, s.model, perReplica, { cfg: req.cfg, tokens: req.tokens });
   if (problems.length) return { ...base, reason: problems.join('; ') };
@@ -138,16 +136,14 @@ function layoutRow(s: PlanSearch, plan: ParallelPlan, req: ReturnType<typeof res
  * (t5=fsdp, the official --t5_fsdp), then on the CPU (t5=cpu, --t5_cpu); only placements the model's code and
  * the engine have, and none that makes a runnable layout a what-if.
  */
-function textEncoderPlacements(s: PlanSearch, plan: ParallelPlan): ParallelPlan[] {
+function textEncoderPlacements(s: PlanSearch, plan: ParallelPlan, support: LayoutSupport): { plan: ParallelPlan; support: LayoutSupport }[] {
   if (plan.t5 !== 'gpu' || plan.offload || plan.cpuOffload) return [];
-  const whatIfs = layoutSupport(s.options?.engine, plan, s.model).whatIf.length;
   const alts: ParallelPlan[] = [];
   if (groupGpus(plan) > 1 && s.model.parallel.t5.includes('fsdp')) alts.push({ ...plan, t5: 'fsdp' });
   if (s.model.parallel.t5.includes('cpu')) alts.push({ ...plan, t5: 'cpu' });
-  return alts.filter((p) => {
-    const l = layoutSupport(s.options?.engine, p, s.model);
-    return !l.missing.length && !l.missingOffload.length && l.whatIf.length === whatIfs;
-  });
+  return alts
+    .map((p) => ({ plan: p, support: layoutSupport(s.options?.engine, p, s.model) }))
+    .filter((a) => pricesLayout(a.support) && a.support.whatIf.length === support.whatIf.length);
 }
 
 /**
@@ -172,26 +168,27 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   let done = 0;
   for (const plan of candidates) {
     s.onCandidate?.(++done, candidates.length);
-    if (!engineSupportsPlan(s.options?.engine, plan, s.model)) continue; // only layouts the engine runs or prices as a what-if
-    if (s.whatIfs === false && !engineRuns(s.options?.engine, plan, s.model)) continue;
-    let row = layoutRow(s, plan, req);
+    const support = layoutSupport(s.options?.engine, plan, s.model);
+    if (!pricesLayout(support)) continue; // only layouts the engine runs or prices as a what-if
+    if (s.whatIfs === false && support.whatIf.length) continue;
+    let row = layoutRow(s, plan, req, support.note);
     // out of memory with the text encoder on every GPU: the engine's other placements before calling it OOM
     // (re-estimated only for a layout that does not fit, so the layouts that do cost nothing more)
     if (row.estimate && !row.feasible) {
       const e = row.estimate;
-      const alts = textEncoderPlacements(s, plan);
+      const alts = textEncoderPlacements(s, plan, support);
       let fit: PlanRow | undefined;
-      for (const p of alts) {
+      for (const a of alts) {
         // what moving umT5 frees at most: all of it on the CPU, all but one shard sharded over the group
-        if (!textEncoderCouldFit(e, p.t5 === 'cpu' ? 1 : 1 - 1 / groupGpus(p))) continue;
-        const r = layoutRow(s, p, req);
+        if (!textEncoderCouldFit(e, a.plan.t5 === 'cpu' ? 1 : 1 - 1 / groupGpus(a.plan))) continue;
+        const r = layoutRow(s, a.plan, req, a.support.note);
         if (r.feasible) {
           fit = r;
           break;
         }
       }
       if (fit) row = fit;
-      else if (alts.length) row.reason = `${row.reason}; ${alts.map((p) => `t5=${p.t5}`).join(' and ')} do${alts.length === 1 ? 'es' : ''} not fit either`;
+      else if (alts.length) row.reason = `${row.reason}; ${alts.map((a) => `t5=${a.plan.t5}`).join(' and ')} do${alts.length === 1 ? 'es' : ''} not fit either`;
     }
     rows.push(row);
   }
