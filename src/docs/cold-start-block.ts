@@ -8,10 +8,10 @@ import { checkpointBytes, hostIngestBps, measuredHostRates } from '../serving/co
 import { getModel } from '../workload/request.ts';
 import { packagePath } from '../package-files.ts';
 import { sweepRuns } from './scenario-runs.ts';
+import { minutes } from './prose-figures.ts';
 
 export const COLD_START_SCENARIO = 'scenarios/cold-start.yaml';
 const s1 = (x: number) => `${x.toFixed(1)} s`;
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 
 export function coldStartLibrary(): string {
   const runs = sweepRuns(COLD_START_SCENARIO).map((x) => {
@@ -38,5 +38,5 @@ export function coldStartLibrary(): string {
     `${rates.ingestGBs.toFixed(2)} GB/s and the .pth files at ${rates.torchLoadGBs.toFixed(2)} GB/s, then a CPU cast), so storage faster than ~${ingest.toFixed(1)} GB/s per replica buys nothing` +
     (fastest !== local ? `; ${fastest.name} does (${(mean(local.name) / mean(fastest.name)).toFixed(1)}× faster than ${local.name})` : '') + '. ' +
     `For scaling from zero the node boot (${boot} s assumed, against ${s1(fastest.r.cold_starts.mean_s)}–${s1(slowest)} of loading) ${boot > slowest ? 'dominates' : 'adds to the loading'}: ` +
-    `p95 latency ranges from ${min(Math.min(...p95))} to ${min(Math.max(...p95))} across the ${runs.length} tiers.`;
+    `p95 latency ranges from ${minutes(Math.min(...p95))} to ${minutes(Math.max(...p95))} across the ${runs.length} tiers.`;
 }

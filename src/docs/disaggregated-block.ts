@@ -5,10 +5,9 @@
  */
 import type { RunSummary } from '../serving/result.ts';
 import { sweepRuns, variantSummary } from './scenario-runs.ts';
+import { minutes, usdPerVideo } from './prose-figures.ts';
 
 export const DISAGGREGATED_SCENARIO = 'scenarios/disaggregated-vae.yaml';
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
-const usd = (x: number) => `$${x.toFixed(3)}`;
 
 
 export function disaggregatedLibrary(): string {
@@ -21,7 +20,7 @@ export function disaggregatedLibrary(): string {
   const dearer = cost(split) > cost(whole);
   return `**13. Should umT5 and the VAE run on cheaper GPUs?** (\`disaggregated-vae.yaml\`): DiT on 8 H100s (two ` +
     `Ulysses-4 replicas) with umT5 and the VAE decode on an L40S server vs the same H100s running whole requests, at ` +
-    `${split.load.offered_rate_per_h.toFixed(0)} videos/h: p95 ${min(split.latency_s.p95)} vs ${min(whole.latency_s.p95)}, ${usd(cost(split))} vs ${usd(cost(whole))} per video — ` +
+    `${split.load.offered_rate_per_h.toFixed(0)} videos/h: p95 ${minutes(split.latency_s.p95)} vs ${minutes(whole.latency_s.p95)}, ${usdPerVideo(cost(split))} vs ${usdPerVideo(cost(whole))} per video — ` +
     `umT5 and the decode are ${(100 * offloaded / row.total_s).toFixed(1)}% of a 720P request's H100 time (${offloaded.toFixed(1)} s of ${row.total_s.toFixed(0)} s), ` +
     (dearer
       ? 'so a second server costs more than it frees. Disaggregation pays only where the VAE is a large share (few-step distilled models, long clips).'

@@ -9,9 +9,9 @@ import { loadScenario } from '../scenario/load.ts';
 import { dailyCurve } from '../workload/rate-curve.ts';
 import { packagePath } from '../package-files.ts';
 import { sweepRuns, variantSummary } from './scenario-runs.ts';
+import { minutes } from './prose-figures.ts';
 
 export const FAILURE_DRILL_SCENARIO = 'scenarios/failure-drill.yaml';
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const clock = (s: number) => `${String(Math.floor(s / 3600) % 24).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}`;
 
@@ -33,7 +33,7 @@ export function failureDrillLibrary(): string {
   const holds = load < 1 && att(hit) >= 0.95;
   return `**9. A failure drill** (\`failure-drill.yaml\`: ${nodes} HGX H100 nodes, one Ulysses-8 replica each, diurnal traffic ` +
     `averaging ${hit.load.offered_rate_per_h.toFixed(0)}/h, node ${ev.node} lost at ${clock(ev.at)} for ${(ev.repair_after / 3600).toFixed(0)} h): SLO attainment ` +
-    `${pct(att(calm))} without the failure, ${pct(att(hit))} with it; p95 ${min(calm.latency_s.p95)} → ${min(hit.latency_s.p95)}. ` +
+    `${pct(att(calm))} without the failure, ${pct(att(hit))} with it; p95 ${minutes(calm.latency_s.p95)} → ${minutes(hit.latency_s.p95)}. ` +
     `At the ~${peakRate.toFixed(0)}/h peak of that window the ${nodes - 1} remaining nodes run at ~${(100 * load).toFixed(0)}% of their capacity; ` +
     `availability ${pct(f.availability)}; ` +
     (f.requests_retried === 0 ? 'no request was retried (none was running on the node when it failed). ' : `${f.requests_retried} running request${f.requests_retried === 1 ? '' : 's'} retried, ${f.lost_gpu_hours.toFixed(2)} GPU-hours of work lost. `) +

@@ -9,12 +9,12 @@ import { parsePlan } from '../parallel/plan.ts';
 import { getModel } from '../workload/request.ts';
 import { packagePath } from '../package-files.ts';
 import { sweepRuns, variantRun } from './scenario-runs.ts';
+import { minutes } from './prose-figures.ts';
 
 export const MEMORY_CLAIM_SCENARIO = 'scenarios/memory-720p-claim.yaml';
 const MODEL = 'wan2.2-t2v-a14b';
 const REQUEST = { width: 1280, height: 720 };
 const gb = (x: number) => x.toFixed(1);
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 
 /** The chart's two estimates: A14B 720P on H100, the official single-GPU offload path and Ulysses-8 + FSDP. */
 export function memoryChartEstimates(): { offload: Estimate; ulysses: Estimate } {
@@ -68,7 +68,7 @@ export function memoryClaimLibrary(): string {
     `then Wan2.2's fp32 per-token modulation (the timestep embedding e0 expanded to every token and its per-block sum: ${gb(part('modulation'))} GB), ` +
     `float64 RoPE temporaries ${gb(part('rope_temporaries'))} GB, activations proper ${gb(part('activations'))} GB, the fp32 residual stream ${gb(part('residual'))} GB. ` +
     `There is **no KV cache** (a diffusion transformer recomputes attention every step). The official offload path keeps one expert and drops umT5 before denoising: ` +
-    `${gb(offloadGb)} GB peak on an H100 (\`vgsim estimate --offload\`, incl. the runtime), so 720P **${fits ? 'fits' : 'does not fit'} an 80 GB H100** (${gb(h100.capacity_gb)} GB usable; ${min(h100.total_s)}); ` +
+    `${gb(offloadGb)} GB peak on an H100 (\`vgsim estimate --offload\`, incl. the runtime), so 720P **${fits ? 'fits' : 'does not fit'} an 80 GB H100** (${gb(h100.capacity_gb)} GB usable; ${minutes(h100.total_s)}); ` +
     `the measured single-expert forward peak is ${gb(measuredForwardPeakGb())} GB (validation set). ` +
-    `fp8 linear layers: ${min(fp8.total_s)} for the resident run on the H200 (${min(resident.total_s)} in bf16).`;
+    `fp8 linear layers: ${minutes(fp8.total_s)} for the resident run on the H200 (${minutes(resident.total_s)} in bf16).`;
 }

@@ -5,6 +5,7 @@
  */
 import type { SimulationResult } from '../serving/result.ts';
 import { sweepResults, variantRun } from './scenario-runs.ts';
+import { minutes } from './prose-figures.ts';
 
 export const OPTIMIZATIONS_SCENARIO = 'scenarios/optimizations.yaml';
 const BASELINE = 'baseline (cuDNN attention, eager)';
@@ -12,7 +13,6 @@ const ALL_IN = 'FA3 + compiled + fp8 + batched CFG';
 const DISTILLED = '4-step distilled, no CFG';
 
 const secs = (s: number) => `${s >= 100 ? s.toFixed(0) : s.toFixed(1)} s`;
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const request = (r: SimulationResult) => r.service_times[0]!.total_s;
 const energyWh = (r: SimulationResult) => r.estimates![0]!.estimate.energy_wh;
 
@@ -33,6 +33,6 @@ export function optimizationsLibrary(): string {
     `baseline (cuDNN attention, eager) ${secs(request(base))} / ${energyWh(base).toFixed(0)} Wh; ${between.join('; ')}; ` +
     `all of them together ${secs(request(all))} / ${energyWh(all).toFixed(0)} Wh (${saved >= 0 ? '−' : '+'}${(100 * Math.abs(saved)).toFixed(0)}%); ` +
     `a 4-step distilled model without CFG ${secs(request(distilled))} / ${energyWh(distilled).toFixed(0)} Wh (${(request(base) / request(distilled)).toFixed(1)}× faster). ` +
-    `At ${base.load.offered_rate_per_h.toFixed(0)} videos/h the all-in variant moves p95 from ${min(base.latency_s.p95)} to ${min(all.latency_s.p95)}` +
+    `At ${base.load.offered_rate_per_h.toFixed(0)} videos/h the all-in variant moves p95 from ${minutes(base.latency_s.p95)} to ${minutes(all.latency_s.p95)}` +
     (missed.length ? `; ${missed.join(', ')} misses the ${(base.classes[0]!.slo_s! / 60).toFixed(0)}-minute SLO at that rate` : '') + '. FA3, compile and fp8 are extrapolations the output flags.';
 }

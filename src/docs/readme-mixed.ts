@@ -7,6 +7,7 @@ import { loadScenario } from '../scenario/load.ts';
 import { expandSweep } from '../sweep/spec.ts';
 import { runPoint, type RunSummary } from '../sweep/worker.ts';
 import { packagePath } from '../package-files.ts';
+import { minutes } from './prose-figures.ts';
 
 export interface MixedVariant {
   name: string;
@@ -28,7 +29,6 @@ export function mixedVariants(): MixedVariant[] {
   return cached;
 }
 
-const min = (s: number) => `${(s / 60).toFixed(1)} min`;
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 export function mixedModelsBlock(): string {
@@ -38,7 +38,7 @@ export function mixedModelsBlock(): string {
     const s = v.summary;
     const swaps = s.pools.reduce((a, p) => a + (p.model_swaps ?? 0), 0);
     const shared = s.pools.some((p) => p.models);
-    out.push(`| ${v.name} | ${min(s.latency_s.p50)} | ${min(s.latency_s.p95)} | ${pct(s.slo_attainment)} | ${s.throughput_per_h.toFixed(1)} | ${pct(s.gpu_utilization)} | ${s.cost?.usd_per_video != null ? `$${s.cost.usd_per_video.toFixed(3)}` : "–"} | ${shared ? swaps : '–'} |`);
+    out.push(`| ${v.name} | ${minutes(s.latency_s.p50)} | ${minutes(s.latency_s.p95)} | ${pct(s.slo_attainment)} | ${s.throughput_per_h.toFixed(1)} | ${pct(s.gpu_utilization)} | ${s.cost?.usd_per_video != null ? `$${s.cost.usd_per_video.toFixed(3)}` : "–"} | ${shared ? swaps : '–'} |`);
   }
   const by = (name: string) => vs.find((v) => v.name === name)!.summary;
   const d50 = by('dedicated pools, 50/50');
@@ -49,12 +49,12 @@ export function mixedModelsBlock(): string {
   const swapS = Object.values(sharedPool.swap_s ?? {});
   out.push(
     '',
-    `Shared replicas ${s50.latency_s.p95 < d50.latency_s.p95 ? 'win' : 'lose'} at a 50/50 mix (p95 ${min(s50.latency_s.p95)} vs ${min(d50.latency_s.p95)}: four replicas that take either request queue less than two pools of two) and ` +
+    `Shared replicas ${s50.latency_s.p95 < d50.latency_s.p95 ? 'win' : 'lose'} at a 50/50 mix (p95 ${minutes(s50.latency_s.p95)} vs ${minutes(d50.latency_s.p95)}: four replicas that take either request queue less than two pools of two) and ` +
       `${s75.slo_attainment! > d75.slo_attainment! ? 'hold' : 'do not hold'} when it shifts: at 25/75 the dedicated HunyuanVideo pool is overloaded ` +
-      `(p95 ${min(d75.latency_s.p95)}, ${pct(d75.slo_attainment)} within SLO) while the shared replicas keep ${pct(s75.slo_attainment)}. ` +
+      `(p95 ${minutes(d75.latency_s.p95)}, ${pct(d75.slo_attainment)} within SLO) while the shared replicas keep ${pct(s75.slo_attainment)}. ` +
       `${sharedPool.co_resident ? 'The two models fit on a replica together, so nothing is swapped.' : 'The two models do not fit on a 4-GPU replica together, so a shared replica swaps:'} ` +
       `${Math.min(...swapS).toFixed(1)}–${Math.max(...swapS).toFixed(1)} s of host → GPU copy per model change, ${sharedPool.model_swaps} swaps for ${s50.requests.completed} videos at 50/50 — ` +
-      `about ${(((sharedPool.model_swaps ?? 0) * (swapS.reduce((a, b) => a + b, 0) / swapS.length)) / s50.requests.completed).toFixed(1)} s per video against ${min(s50.latency_s.p50)} of generation. ` +
+      `about ${(((sharedPool.model_swaps ?? 0) * (swapS.reduce((a, b) => a + b, 0) / swapS.length)) / s50.requests.completed).toFixed(1)} s per video against ${minutes(s50.latency_s.p50)} of generation. ` +
       `Answer: ${s50.latency_s.p95 < d50.latency_s.p95 && s75.slo_attainment! > d75.slo_attainment! ? 'share the GPUs — the swaps cost seconds, a mis-sized dedicated pool costs the SLO' : 'dedicated pools'}.`,
   );
   return out.join('\n');
