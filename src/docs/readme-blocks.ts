@@ -28,6 +28,7 @@ import { limitsBlock } from './limits-block.ts';
 import { postprocessBlock, postprocessCheckBlock } from './postprocess-block.ts';
 import { defaultCaption, defaultVideo, headline, validateSp } from './headline-blocks.ts';
 import { renderTranscripts } from './readme-commands.ts';
+import { renderFigures } from './inline-figures.ts';
 import { evidenceLedger, HELD_OUT_SETS } from '../perf/gpu-evidence.ts';
 import { dgxPower, dgxPowerLibrary, powerCaption } from './power-block.ts';
 import { powerCapBlock, powerCapLibrary } from './power-cap-block.ts';
@@ -249,9 +250,9 @@ export function staleBlocks(text: string, blocks = README_BLOCKS): string[] {
   }).map(([name]) => name);
 }
 
-/** Rewrites the generated blocks and the command transcripts (src/docs/readme-commands.ts). */
+/** Rewrites the generated blocks, the prose's inline figures (inline-figures.ts) and the command transcripts (src/docs/readme-commands.ts). */
 export function writeReadme(file = packagePath('README.md')): void {
-  writeFileSync(file, renderTranscripts(renderReadme(readFileSync(file, 'utf8'))));
+  writeFileSync(file, renderTranscripts(renderFigures(renderReadme(readFileSync(file, 'utf8')))));
   const cal = packagePath('calibration/README.md');
   writeFileSync(cal, renderReadme(readFileSync(cal, 'utf8'), CALIBRATION_README_BLOCKS));
 }
