@@ -218,6 +218,16 @@ describe('vgsim check in CI', () => {
     expect([ok.code, ok.stdout]).toEqual([0, "dry run: 1 check in 1 file: the files parse, scenarios load with their overrides, estimates and their metric paths resolve; nothing was simulated (a scenario's metric paths are checked when it runs)\n"]);
   });
 
+  it('set: written as a mapping says what set: takes (it read "Invalid input")', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-check-set-'));
+    const file = join(dir, 'b.yaml');
+    writeFileSync(file, ['checks:', '  - name: a', '    run: default', '    set: {duration: 1h}', '    expect: {requests.arrived: {min: 0}}', ''].join('\n'));
+    const r = await check(file, '--dry-run');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:4:10  checks.0.set: expected a --set override 'path=value' or a list of them, e.g. set: [duration=2h, seed=3] (not a mapping)`);
+    expect(r.stderr).not.toContain('Invalid input');
+  });
+
   it('the README quotes the last line `npm run check` prints, with the shipped baselines\' counts', () => {
     const readme = readFileSync('README.md', 'utf8');
     const m = /its last line reads `(\d+) of (\d+) checks passed, (\d+) of (\d+) metrics within tolerance in [\d.]+ s`/.exec(readme);

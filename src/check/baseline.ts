@@ -134,10 +134,15 @@ const ExpectObjectSchema = z.strictObject({
   max: boundSchema.optional(),
 });
 
+// the same for set: a mapping (`set: {duration: 1h}`, the natural guess) read "Invalid input"
+const setSchema = z.custom<string | string[]>((v) => typeof v === 'string' || (Array.isArray(v) && v.every((x) => typeof x === 'string')), {
+  message: "expected a --set override 'path=value' or a list of them, e.g. set: [duration=2h, seed=3] (not a mapping)",
+});
+
 const CheckSchema = z.strictObject({
   name: z.string().min(1),
   run: z.string().min(1).optional(),
-  set: z.union([z.string(), z.array(z.string())]).optional(),
+  set: setSchema.optional(),
   seed: int(0).optional(),
   estimate: EstimateSpecSchema.optional(),
   tolerance: toleranceSchema.optional(),
