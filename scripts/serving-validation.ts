@@ -38,6 +38,8 @@ export interface ValidationRun {
   set?: string[];
   /** A CPU run's host, where it was not the shared 2-vCPU VM of the first CPU runs. */
   cpuHost?: string;
+  /** Another fit of the same traces (its `--set` replacing `set`), scored beside this one: error with it → with this run's. */
+  alternative?: { label: string; set: string[] };
 }
 
 /**
@@ -71,17 +73,22 @@ const GPU_BOUND_MIX = ['workload.mix[1].resolution=640x352', 'workload.mix[1].fr
  * fit.csv; then the 85% arrivals again under round-robin, which the scenario runs with the same fit.
  */
 const CPU_MULTI_FIT = ['deployment.stage_times=../traces/cpu-multi/stage-times.json', 'serving_overheads=../traces/cpu-multi/overheads.json'];
+/** The same fit on the whole fit trace, its warm-up included (what the first scoring of these traces used). */
+const CPU_MULTI_WHOLE = ['deployment.stage_times=../traces/cpu-multi/stage-times-whole-trace.json', 'serving_overheads=../traces/cpu-multi/overheads-whole-trace.json'];
+const WHOLE_LABEL = 'fitted on the whole fit trace, its warm-up included (`overheads-whole-trace.json`, `stage-times-whole-trace.json`)';
 const CPU_MULTI_HOST = 'the 16 cores of a device host (an H100 machine whose GPU the run does not use), no other job on it';
 const CPU_MULTI: ValidationRun[] = [
   {
     dir: 'calibration/serving/traces/cpu-multi', scenario: 'calibration/serving/scenarios/cpu-tiny-multi.yaml', set: CPU_MULTI_FIT, cpuHost: CPU_MULTI_HOST,
     scored: ['load50', 'load85', 'bursty'],
-    note: 'Four replicas routed least-outstanding: what a replica count changes — which queue a request waits in — measured, not assumed. The traces below were not used for fitting. Where the 85% trace misses, its workers ran faster than in the fit trace (column "stage times vs fit.csv"; the host sped up over the run, as the GPU hosts above did), which at 85% load the queue amplifies; replayed with each request\'s own stage times every trace lands within a percent at p50 and p95 (`calibrate.txt` in the run\'s folder, column "own service"): the queueing and routing of four replicas are right, the service times drifted.',
+    note: 'Four replicas routed least-outstanding: what a replica count changes — which queue a request waits in — measured, not assumed. The traces below were not used for fitting. The fit leaves out the fit trace\'s warm-up (`vgsim calibrate --warmup mser`): its first requests ran slower than the rest, and averaged in, that start priced every later request slow, which at 85% load the queue amplifies (second table: the same fit on the whole trace). The rule was applied after the whole-trace fit had missed the 85% traces; it is the published MSER-5 truncation with its published settings, decided on the fit trace alone. Replayed with each request\'s own stage times every trace lands within a percent at p50 and p95 (`calibrate.txt` in the run\'s folder, column "own service"): the queueing and routing of four replicas are right.',
+    alternative: { label: WHOLE_LABEL, set: CPU_MULTI_WHOLE },
   },
   {
     dir: 'calibration/serving/traces/cpu-multi', scenario: 'calibration/serving/scenarios/cpu-tiny-multi.yaml', set: [...CPU_MULTI_FIT, 'scheduling.routing=round-robin'], cpuHost: CPU_MULTI_HOST,
     scored: ['rr85'],
-    note: 'The 85% trace\'s arrivals again (load seed 31) with the server routing round-robin, replayed as round-robin with the same fit. Replayed with each request\'s own stage times it lands within a percent at every percentile (`replay-rr85-observed-service.txt` in the run\'s folder), and as least-outstanding it would miss the tail; the miss below is the workers running faster in this last trace than in the fit trace (column "stage times vs fit.csv"), which at 85% load the queue amplifies.',
+    note: 'The 85% trace\'s arrivals again (load seed 31) with the server routing round-robin, replayed as round-robin with the same fit (warm-up left out). Replayed with each request\'s own stage times it lands within a percent at p50, p95 and p99 (`replay-rr85-observed-service.txt` in the run\'s folder); replayed so as least-outstanding, its tail comes out short (`replay-rr85-as-least-outstanding.txt`): the routing policy shows there.',
+    alternative: { label: WHOLE_LABEL, set: [...CPU_MULTI_WHOLE, 'scheduling.routing=round-robin'] },
   },
 ];
 
@@ -243,7 +250,9 @@ function runHeader(run: ValidationRun, scored: Scored[], fit: ObservedTrace, ove
   const worker = (meta.workers ?? [])[0] ?? {};
   const host = meta.host ?? {};
   const fitDir = run.fitDir ?? run.dir;
-  const fitted = `the serving overheads, fitted by \`vgsim calibrate\` on \`${fitDir}/fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests): dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}`;
+  const w = (overheads as { warmup_left_out?: { dropped: number; seconds: number } }).warmup_left_out;
+  const warm = w ? `, of which the first ${w.seconds.toFixed(1)} s (${w.dropped} requests) left out as warm-up` : '';
+  const fitted = `the serving overheads, fitted by \`vgsim calibrate\` on \`${fitDir}/fit.csv\` (${arrivalsText(fit)}, ${fit.requests.length} requests${warm}): dispatch ${fmtSeconds(overheads.dispatch_s)}, hand-off ${fmtSeconds(overheads.handoff_s)}, request ${fmtSeconds(overheads.request_s)}, service-time CV ${overheads.service_cv.toFixed(2)} with a correlation time of ${fmtSeconds(overheads.service_correlation_s)}`;
   if (meta.server?.device === 'cpu') {
     const n = (x: unknown, what: string) => `${x ?? '?'} ${what}${x === 1 ? '' : 's'}`;
     return `**CPU tiny-model run — not a GPU measurement** (\`${run.dir}/\`): ${host.cpu ?? '?'} with ${host.cpus ?? '?'} vCPUs ${run.cpuHost ? `(${run.cpuHost})` : 'shared with other jobs'}, ` +
@@ -299,6 +308,14 @@ export function servingValidationSection(): string {
     for (const s of scored) {
       const ba = (m: string) => `${fmtError(row(s.before, m).error)} → ${fmtError(row(s.after, m).error)}`;
       out.push(`| ${s.name} | ${ba('latency p50')} | ${ba('latency p95')} | ${ba('throughput /h')} | ${ba('queue wait mean')} |`);
+    }
+    if (run.alternative) {
+      const alt = new Map(scoreRun({ ...run, set: run.alternative.set }).map((s) => [s.name, s.after]));
+      out.push('', `Error ${run.alternative.label} → as above:`, '', '| trace | p50 | p95 | throughput |', '|---|---:|---:|---:|');
+      for (const s of scored) {
+        const ba = (m: string) => `${fmtError(row(alt.get(s.name)!, m).error)} → ${fmtError(row(s.after, m).error)}`;
+        out.push(`| ${s.name} | ${ba('latency p50')} | ${ba('latency p95')} | ${ba('throughput /h')} |`);
+      }
     }
     out.push('');
   }

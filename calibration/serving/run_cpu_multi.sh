@@ -18,7 +18,7 @@
 # (scenario: scenarios/cpu-tiny-multi.yaml, whose replicas must equal WORKERS):
 #
 #   S=calibration/serving/scenarios/cpu-tiny-multi.yaml
-#   node bin/vgsim.js calibrate $OUT/fit.csv --scenario $S --set deployment.stage_times=$PWD/$OUT/stage-profile.json \
+#   node bin/vgsim.js calibrate $OUT/fit.csv --warmup mser --scenario $S --set deployment.stage_times=$PWD/$OUT/stage-profile.json \
 #     --validate $OUT/load50.csv --validate $OUT/load85.csv --validate $OUT/bursty.csv \
 #     --write $OUT/overheads.json --write-stage-times $OUT/stage-times.json
 #   node bin/vgsim.js replay $OUT/rr85.csv --scenario $S --set scheduling.routing=round-robin \

@@ -14,12 +14,15 @@ import { modelStageTimes } from './model-stages.ts';
 import { fitHostDispatch, withHostDispatch, type HostFit } from './host-fit.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
 import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
+import { cutWarmup, type WarmupSpec } from './warmup.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;
   /** The host's time per kernel, fitted where the trace has a host-bound shape (else why not). */
   host: HostFit;
   fitTrace: string;
+  /** The fit trace's warm-up left out of the fit (--warmup), or null when every request was used. */
+  warmup: { dropped: number; seconds: number; rule: string } | null;
   /** Per validation trace: before, after, and after with each request served in its own observed stage time (queueing). */
   validations: { file: string; before: ReplayReport; after: ReplayReport; queueing: ReplayReport }[];
 }
@@ -27,7 +30,9 @@ export interface CalibrationResult {
 /** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default), and one with the observed service times. */
 export const calibrationRuns = (validate: readonly ObservedTrace[]) => validate.length * (2 * 10 + 1);
 
-export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, validate: ObservedTrace[], baseDir?: string, onRun?: () => void): CalibrationResult {
+export function calibrate(loaded: LoadedScenario, wholeFitTrace: ObservedTrace, validate: ObservedTrace[], baseDir?: string, onRun?: () => void, warmupSpec?: WarmupSpec): CalibrationResult {
+  const cut = warmupSpec === undefined ? null : cutWarmup(wholeFitTrace, warmupSpec);
+  const fitTrace = cut ? cut.trace : wholeFitTrace;
   for (const v of validate) {
     if (resolve(v.file) === resolve(fitTrace.file)) {
       throw new InputError([{ source: '--validate', path: '', message: `${v.file} is the trace the overheads are fitted on`, hint: 'validate on a different trace: another load level or seed' }]);
@@ -47,7 +52,7 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
     // (nothing random is left to average: one seed)
     queueing: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false, observedService: true, replications: 1 }).report,
   }));
-  return { fit, host, fitTrace: fitTrace.file, validations };
+  return { fit, host, fitTrace: fitTrace.file, warmup: cut && { dropped: cut.dropped, seconds: cut.seconds, rule: cut.rule }, validations };
 }
 
 /**
@@ -61,6 +66,7 @@ export function stageTimesFile(c: CalibrationResult, fittedOn: string): object {
     format: STAGE_PROFILE_FORMAT,
     note: 'stage times of the completed requests of the fit trace (vgsim calibrate --write-stage-times), by shape',
     fitted_on: fittedOn,
+    ...(c.warmup ? { warmup_left_out: c.warmup } : {}),
     shapes: c.fit.stages.map((s) => ({
       width: s.width, height: s.height, frames: s.frames, steps: s.steps, cfg: s.cfg,
       encode_s: { mean: round(s.observed.encode_s), n: s.requests },
@@ -82,6 +88,7 @@ export function overheadsFile(c: CalibrationResult, fittedOn: string): Overheads
     service_correlation_s: round(c.fit.overheads.service_correlation_s),
     ...(c.host.fitted ? { host_dispatch_us: c.host.host_dispatch_us } : {}),
     fitted_on: fittedOn,
+    ...(c.warmup ? { warmup_left_out: c.warmup } : {}),
     samples: c.fit.samples,
     method: { ...c.fit.method, ...(c.host.fitted ? { host_dispatch_us: c.host.method } : {}) },
   };

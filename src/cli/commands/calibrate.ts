@@ -8,6 +8,7 @@ import { fitTable, hostFitText, validationTable } from '../../calibration/report
 import { collect, UsageError } from '../usage-error.ts';
 import { writeOutputFile } from '../../make-dirs.ts';
 import { observedInputs, refuseClobber, scenarioInputs } from '../output-clash.ts';
+import { parseWarmup } from '../../calibration/warmup.ts';
 
 export function registerCalibrate(program: Command): void {
   program
@@ -19,6 +20,7 @@ export function registerCalibrate(program: Command): void {
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [])
     .option('--write <file>', 'write the fitted overheads as a vgsim-serving-overheads/1 JSON for serving_overheads:')
     .option('--write-stage-times <file>', 'also write the fit trace\'s mean stage times per shape as a vgsim-stage-profile/1 JSON for deployment.stage_times (hardware vgsim has no cost model for)')
+    .option('--warmup <seconds|mser>', "leave the fit trace's warm-up out of the fit: the requests that started in its first N seconds, or before the end of its initial transient by the MSER-5 rule (needs 100+ requests)")
     .option('--json', 'print the fit and the validations as one JSON document')
     .addHelpText('after', `
 Examples:
@@ -26,8 +28,9 @@ Examples:
       --validate calibration/serving/traces/cpu-tiny/load50.csv --validate calibration/serving/traces/cpu-tiny/load85.csv
   $ vgsim calibrate fit.csv --scenario my-cluster.yaml --validate other-seed.csv --write overheads.json
 then reference the file from the scenario:  serving_overheads: overheads.json`)
-    .action((file: string, o: { scenario: string; validate: string[]; set: string[]; write?: string; writeStageTimes?: string; json?: boolean }) => {
+    .action((file: string, o: { scenario: string; validate: string[]; set: string[]; write?: string; writeStageTimes?: string; warmup?: string; json?: boolean }) => {
       if (o.validate.length === 0) throw new UsageError('--validate needs at least one trace other than the fit trace');
+      const warmup = o.warmup === undefined ? undefined : parseWarmup(o.warmup);
       const loaded = loadScenario(o.scenario, { set: o.set });
       const outputs = [...(o.write ? [{ name: '--write', path: o.write }] : []), ...(o.writeStageTimes ? [{ name: '--write-stage-times', path: o.writeStageTimes }] : [])];
       refuseClobber(outputs, [...observedInputs(file, 'the fit trace'), ...o.validate.flatMap((v) => observedInputs(v, `--validate ${v}`)), ...scenarioInputs(loaded, dirname(resolve(o.scenario)))]);
@@ -37,7 +40,7 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       const bar = progress(calibrationRuns(traces), 'calibrate', { enabled: !o.json });
       let res;
       try {
-        res = calibrate(loaded, fitTrace, traces, dirname(resolve(o.scenario)), () => bar.tick());
+        res = calibrate(loaded, fitTrace, traces, dirname(resolve(o.scenario)), () => bar.tick(), warmup);
       } finally {
         bar.done();
       }
@@ -51,10 +54,11 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
         process.stderr.write(`wrote ${o.writeStageTimes}\n`);
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ fit: res.fit, host: res.host, fit_trace: res.fitTrace, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows, own_service: v.queueing.rows })) }, null, 1) + '\n');
+        process.stdout.write(JSON.stringify({ fit: res.fit, host: res.host, fit_trace: res.fitTrace, warmup_left_out: res.warmup, validations: res.validations.map((v) => ({ file: v.file, before: v.before.rows, after: v.after.rows, own_service: v.queueing.rows })) }, null, 1) + '\n');
         return;
       }
-      const parts = [hostFitText(res.host, file), fitTable(res.fit, file), ...res.validations.map(validationTable)];
+      const warm = res.warmup ? [`warm-up left out of the fit: ${res.warmup.dropped} requests, the first ${res.warmup.seconds.toFixed(1)} s of ${file} (${res.warmup.rule})`] : [];
+      const parts = [...warm, hostFitText(res.host, file), fitTable(res.fit, file), ...res.validations.map(validationTable)];
       process.stdout.write(parts.join('\n\n') + '\n');
     });
 }
