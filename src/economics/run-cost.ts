@@ -75,7 +75,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         const node = getNode(canonicalId('node', n.type));
         return { node, count: n.count, ...priceInputsOf(c, node) };
       });
-      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, extraCapexUsd: c.extra_capex_usd, assumptions: resolvedAssumptionsOf(c) });
+      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, powerBasis: c.power_basis === 'estimate' ? 'estimated-peak' : 'nameplate', extraCapexUsd: c.extra_capex_usd, assumptions: resolvedAssumptionsOf(c) });
       const prices = [...new Map(o.lines.map((l) => [l.nodeId, l.price])).values()];
       const u = unitCosts({ monthlyCost: o.perMonth.total, videosPerMonth, videoSecondsPerMonth, kwhPerMonth: o.energy.billedKwhPerMonth });
       return {

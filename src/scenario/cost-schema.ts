@@ -44,6 +44,7 @@ export const CostSchema = z
     pue: z.number().min(1).max(MAX_PUE, `at most ${MAX_PUE} (the industry average is 1.58)`).optional().describe('billed energy / IT energy (default: 1 in colocation, 1.2 owned)'),
     colocation_usd_per_kw_month: usd(1e4, 'over 50x the CBRE North America rate').optional().describe('default $184.06 (CBRE N. America H2 2024)'),
     provisioned_kw: z.number().positive().max(1e7, 'at most 10 GW').optional().describe('colocation: rented IT power (default: the nodes\' nameplate power)'),
+    power_basis: z.enum(['nameplate', 'estimate']).optional().describe('peak node power colocation rents (without provisioned_kw): nameplate = the PSU-rated maximum where the catalog has one, else the estimate; estimate = non-GPU busy power + GPUs x TDP for every node type (default nameplate)'),
     amortization_years: z.number().positive().max(50, 'at most 50 years').optional().describe('default 3'),
     financing_rate_pct: z.number().nonnegative().max(100, 'at most 100 %/year').optional().describe('loan rate, %/year (default 0: cash)'),
     maintenance_pct: z.number().nonnegative().max(100, 'at most 100 % of the hardware per year').optional().describe('support, % of hardware capex per year (default 20)'),

@@ -25,7 +25,7 @@ import { missingPrice } from '../economics/run-cost.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
 import { requiredSamples } from './capacity.ts';
 import type { SystemPrice } from '../economics/index.ts';
-import { attentionMixNote, powerProxyNote } from './comparison-notes.ts';
+import { attentionMixNote, choosePowerBasis, powerProxyNote, type PowerBasisChoice } from './comparison-notes.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
 
 export type { LayoutCandidate, SizeLayout, Skipped } from './size-layouts.ts';
@@ -119,6 +119,8 @@ export interface SizeOptions {
   /** Simulations at most over the whole search (default 300). */
   maxSims?: number;
   basis?: 'owned' | 'cloud';
+  /** Peak node power colocation rents, one basis for every option (default: the scenario's cost.power_basis, else nameplate where every node type has one). */
+  powerBasis?: PowerBasisChoice;
   sim?: Pick<SimulationOptions, 'baseDir' | 'locate'>;
   /** Called before the layout search of each node type. */
   onNode?: (node: string) => void;
@@ -140,6 +142,8 @@ export interface SizeResult {
   /** How long each trial simulates: the scenario duration, repeated until the objectives' sample-size rule is met at the offered rate. */
   trial_duration_s: number;
   basis: 'owned' | 'cloud';
+  /** The peak node power colocation rents, one basis for every option (null: nothing rents power by the kW). */
+  power_basis: { basis: PowerBasisChoice; why: string } | null;
   /** Some option meets every objective (the cheapest is rank 1). */
   feasible: boolean;
   /** When none does: how many were sized, what they miss, and the closest; null otherwise. */
@@ -170,7 +174,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   const notes: string[] = [];
   const s: Scenario = { ...base, cost: { ...base.cost, basis: opts.basis ?? base.cost.basis } };
   if (s.cost.provisioned_kw !== undefined) {
-    notes.push(`cost.provisioned_kw (${s.cost.provisioned_kw} kW) ignored: each option rents its own nodes' nameplate power`);
+    notes.push(`cost.provisioned_kw (${s.cost.provisioned_kw} kW) ignored: each option rents its own nodes' peak power (one basis for all, below)`);
     s.cost = { ...s.cost, provisioned_kw: undefined };
   }
   if (typeof s.cost.server_price_usd === 'number') notes.push(`cost.server_price_usd is one number: it prices every node type the same ($${s.cost.server_price_usd}); give {node-type: price} to compare`);
@@ -216,6 +220,14 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
     skipped.push(...c.skipped);
   }
   opts.onCandidates?.(candidates.length);
+  // colocation rents each option's peak node power: on one basis for every option, not a PSU nameplate for some
+  // node types and the estimate for others (the same silicon counted 21% apart: studies/comparison-notes.ts)
+  const rentsPower = s.cost.basis === 'owned' && s.cost.facility === 'colocation' && candidates.length > 0;
+  const power = rentsPower ? choosePowerBasis([...new Set(candidates.map((c) => c.node))].map((id) => getNode(id)), opts.powerBasis ?? s.cost.power_basis) : null;
+  if (power) {
+    s.cost = { ...s.cost, power_basis: power.choice };
+    notes.push(`colocation rents peak node power on one basis for every option, ${power.choice === 'nameplate' ? 'the PSU nameplate' : 'the estimate (non-GPU busy power + GPUs x TDP)'}: ${power.why}`);
+  }
 
   // ---- the smallest passing node count of each candidate ----
   const rows: SizeRow[] = [];
@@ -353,7 +365,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
   if (perTrial < minCompleted) notes.push(`about ${perTrial.toFixed(0)} requests per trial (a trace cannot be stretched): fewer than the ${minCompleted} the objectives need, so the tails are low-confidence`);
   return {
     scenario: s.name, model: models[0]!, objectives: terms.map((t) => t.text), rate_per_h: rate, rate_scale: scale, duration_s: s.duration,
-    trial_duration_s: trialDuration, basis: s.cost.basis, feasible: ranked.length > 0, reason, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
+    trial_duration_s: trialDuration, basis: s.cost.basis, power_basis: power && { basis: power.choice, why: power.why }, feasible: ranked.length > 0, reason, rows, skipped, simulations: sims, max_sims: maxSims, bound_hit: boundHit, notes,
   };
 }
 

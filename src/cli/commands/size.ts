@@ -3,6 +3,7 @@
  * latency objectives. The search is studies/size.ts; the output report/size.ts (size.json, size.csv, charts/,
  * size.html). This file parses flags and prints.
  */
+import { POWER_BASIS_CHOICES, type PowerBasisChoice } from '../../studies/comparison-notes.ts';
 import type { Command } from 'commander';
 import { resolveScenarioFile } from '../../scenario/library.ts';
 import { dirname, resolve } from 'node:path';
@@ -35,6 +36,7 @@ export function registerSize(program: Command): void {
     .option('--max-sims <n>', 'simulations at most over the whole search', '300')
     .option('--attention <kernel>', `attention kernel of every option: ${ATTENTION_CHOICES.join('|')}; same as --set inference.attention=… (default: the scenario's; auto: FlashAttention-3 on Hopper, FlashAttention-2 elsewhere)`)
     .option('--basis <basis>', 'cost basis: owned or cloud (default: the scenario cost.basis)')
+    .option('--power-basis <basis>', 'peak node power colocation rents, for every option: nameplate (PSU-rated maximum; every node type needs one) or estimate (non-GPU busy power + GPUs x TDP); default: the scenario\'s cost.power_basis, else nameplate where every compared node type has one')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any scenario field (repeatable)', collect, [])
     .option('--out <dir>', 'write size.json, size.csv, charts/ and size.html')
@@ -56,7 +58,7 @@ Examples:
   $ vgsim size scenarios/default.yaml --slo 'p95<=45m' --rate 120/h --nodes hgx-h100-sxm-8,hgx-h200-8,dgx-b200-8
   $ vgsim size scenarios/default.yaml --slo '720p-5s.p95<=1h,480p-5s.p95<=20m' --basis cloud --out out/size
   $ vgsim size scenarios/default.yaml --slo 'p95<=30m' --json | jq '.rows[0]'`)
-    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; attention?: string; seed?: string; set: string[]; out?: string; json?: boolean; deploy?: string }) => {
+    .action(async (file: string, o: { slo: string; rate?: string; nodes?: string; layouts: string; allLayouts?: boolean; maxNodes: string; maxSims: string; basis?: string; powerBasis?: string; attention?: string; seed?: string; set: string[]; out?: string; json?: boolean; deploy?: string }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       let terms;
       try {
@@ -67,6 +69,7 @@ Examples:
       const rate = o.rate !== undefined ? parseRate(o.rate) : undefined;
       if (o.rate !== undefined && rate === undefined) throw new UsageError(`--rate expects a positive rate such as 120/h, 2/min or 0.05/s, got "${o.rate}"`);
       if (o.basis !== undefined && o.basis !== 'owned' && o.basis !== 'cloud') throw new UsageError(`--basis expects owned or cloud, got "${o.basis}"`);
+      if (o.powerBasis !== undefined && !(POWER_BASIS_CHOICES as readonly string[]).includes(o.powerBasis)) throw new UsageError(`--power-basis expects ${POWER_BASIS_CHOICES.join(' or ')}, got "${o.powerBasis}"`);
       const layouts = intFlag('--layouts', o.layouts, 1, MAX_REPEATS_FLAG);
       const maxNodes = intFlag('--max-nodes', o.maxNodes, 1, { max: 25_000, why: 'a scenario describes at most 25,000 nodes (scenario/bounds.ts)' });
       const maxSims = intFlag('--max-sims', o.maxSims, 1, MAX_REPEATS_FLAG);
@@ -80,6 +83,7 @@ Examples:
         res = sizeCluster(loaded.scenario, {
           terms, ratePerH: rate, nodes: o.nodes ? splitList(o.nodes) : undefined, layouts, allLayouts: o.allLayouts, maxNodes, maxSims,
           basis: o.basis as 'owned' | 'cloud' | undefined,
+          powerBasis: o.powerBasis as PowerBasisChoice | undefined,
           sim: { baseDir: dirname(resolve(file)), locate: loaded.locate },
           onNode: (n) => bar.message(`layouts on ${n}`),
           onCandidates: (n) => {
