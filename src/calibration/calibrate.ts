@@ -14,6 +14,7 @@ import { modelStageTimes } from './model-stages.ts';
 import { fitHostDispatch, withHostDispatch, type HostFit } from './host-fit.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
 import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
+import { fittedInputs, inSampleWarning } from './fitted-on.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;
@@ -22,6 +23,8 @@ export interface CalibrationResult {
   fitTrace: string;
   /** Per validation trace: before, after, and after with each request served in its own observed stage time (queueing). */
   validations: { file: string; before: ReplayReport; after: ReplayReport; queueing: ReplayReport }[];
+  /** A validation trace the scenario's stage_times were fitted on (fitted-on.ts): its score is in-sample. */
+  warnings: string[];
 }
 
 /** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default), and one with the observed service times. */
@@ -47,7 +50,8 @@ export function calibrate(loaded: LoadedScenario, fitTrace: ObservedTrace, valid
     // (nothing random is left to average: one seed)
     queueing: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false, observedService: true, replications: 1 }).report,
   }));
-  return { fit, host, fitTrace: fitTrace.file, validations };
+  const warnings = validate.flatMap((t) => inSampleWarning(fittedInputs(bare.scenario, baseDir, t.file), t.file) ?? []);
+  return { fit, host, fitTrace: fitTrace.file, validations, warnings };
 }
 
 /**
