@@ -221,7 +221,7 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
   const warnings: string[] = [];
   const routing = typeof trace.meta?.server?.routing === 'string' ? trace.meta.server.routing : null;
   if (routing && routing !== s.scheduling.routing) warnings.push(`the server routed with ${routing}, the scenario with ${s.scheduling.routing}`);
-  if (workers && workers !== replicas) warnings.push(`the server had ${workers} workers, the scenario ${replicas} replicas`);
+  if (workers && workers !== replicas) warnings.push(`the server had ${workers} worker${workers === 1 ? '' : 's'}, the scenario ${replicas} replica${replicas === 1 ? '' : 's'}: the errors compare another cluster than the one measured (a what-if, not a validation)`);
   const count = (o: string) => trace.requests.filter((r) => r.outcome === o).length;
   const notCompared = trace.requests.length - requests.length;
   if (notCompared > 0) warnings.push(`${notCompared} request${notCompared === 1 ? '' : 's'} not compared (failed or dropped on the server or in the simulation)`);
