@@ -416,7 +416,7 @@ describe('vgsim replay / calibrate (CLI)', () => {
     const t = readObservedTrace(obsFile);
     expect(t.meta?.server.routing).toBe('round-robin');
     const { report } = replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), t, { baseDir: 'test/fixtures/serving' });
-    expect(report.warnings).toEqual(['the server routed with round-robin, the scenario with least-outstanding', 'the server had 2 workers, the scenario 1 replicas']);
+    expect(report.warnings).toEqual(['the server routed with round-robin, the scenario with least-outstanding', 'the server had 2 workers, the scenario 1 replica: the errors compare another cluster than the one measured (a what-if, not a validation)']);
     expect(replayTable(report)).toMatch(/latency p95 /);
   });
 });

@@ -4,8 +4,9 @@
  * vgsim's replay of it. Needs python3 (standard library only).
  */
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readObservedTrace } from '../src/calibration/observed-trace.ts';
@@ -68,4 +69,61 @@ describe('serving harness (sleep workers) → observed trace → vgsim replay', 
     expect(failed.every((r) => r.error === 'RuntimeError: injected failure (--fail-rate)')).toBe(true);
     expect(t.meta?.run.responses_ok).toBe(t.requests.length - failed.length);
   }, 150_000);
+});
+
+/** A harness script as a user runs it: exit code and stderr (no traceback wall expected). */
+function py(args: string[], timeout = 60_000): { code: number | null; stderr: string } {
+  const r = spawnSync('python3', args, { encoding: 'utf8', timeout });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe('the harness scripts fail clearly: one line, exit 2, no traceback', () => {
+  const SLEEP_ARGS = ['--worker', 'sleep', '--sleep-profile', PROFILE, '--workers', '1'];
+  const dit = join(dir, 'dit.csv');
+  // the DiT-benchmark rows: no time column
+  writeFileSync(dit, 'width,height,num_frames,num_inference_steps,slo_ms\n64,64,9,6,8000\n96,64,9,8,10000\n64,64,9,6,8000\n');
+
+  it('the torch worker under a Python without PyTorch (python3 -S: no site-packages) says so before starting anything', () => {
+    const r = py(['-S', 'calibration/serving/harness.py', 'run', '--tiny', '--mix', '64x64x9f/6st', '--duration', '1', '--out', join(dir, 'nt.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^harness\.py: error: the torch worker needs PyTorch, which .* cannot import: .*--worker sleep/);
+    expect(r.stderr).not.toMatch(/Traceback/);
+  });
+
+  it('a trace without a time column needs --rate; a non-numeric cell is named by file:line and column', () => {
+    const r = py(['calibration/serving/harness.py', 'run', ...SLEEP_ARGS, '--arrivals', 'trace', '--trace', dit, '--duration', '5', '--out', join(dir, 'd.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`harness.py: error: ${dit}:1: the trace has no time column (timestamp_s, timestamp, arrival_s, time): add one, or give --rate to send its rows at a fixed interval (row k at k/rate, as vgsim's workload.arrivals.rate_per_s)\n`);
+    const bad = join(dir, 'dit-bad.csv');
+    writeFileSync(bad, 'timestamp,width,height,num_frames,num_inference_steps\n0,64,64,nine,6\n');
+    const b = py(['calibration/serving/harness.py', 'run', ...SLEEP_ARGS, '--arrivals', 'trace', '--trace', bad, '--duration', '5', '--out', join(dir, 'b.csv')]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toBe(`harness.py: error: ${bad}:2: num_frames: expected a number, got 'nine'\n`);
+  });
+
+  it('with --rate the DiT-benchmark rows are sent row k at k/rate, their shapes and SLOs as written', () => {
+    const out = join(dir, 'dit-run.csv');
+    harness(out, ['--arrivals', 'trace', '--trace', dit, '--rate', '2', '--duration', '5']);
+    const t = readObservedTrace(out);
+    expect(t.requests.map((r) => [r.width, r.frames, r.steps, r.slo_s])).toEqual([[64, 9, 6, 8], [96, 9, 8, 10], [64, 9, 6, 8]]);
+    const gaps = t.requests.slice(1).map((r, i) => r.arrival - t.requests[i]!.arrival);
+    for (const g of gaps) expect(Math.abs(g - 0.5)).toBeLessThan(0.1);
+  }, 60_000);
+
+  it('server.py on a port already taken, and loadgen.py with no server', async () => {
+    const taken = createServer();
+    await new Promise<void>((ok) => taken.listen(0, '127.0.0.1', ok));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = py(['calibration/serving/server.py', '--port', String(port), ...SLEEP_ARGS]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`server\\.py: error: cannot listen on 127\\.0\\.0\\.1:${port}: .*address already in use.*: give another --port`));
+      expect(r.stderr).not.toMatch(/Traceback/);
+    } finally {
+      taken.close();
+    }
+    const l = py(['calibration/serving/loadgen.py', '--url', `http://127.0.0.1:${port}`, '--duration', '1', '--mix', '64x64x9f/6st']);
+    expect(l.code).toBe(2);
+    expect(l.stderr).toMatch(/^loadgen\.py: error: no server answers at http:\/\/127\.0\.0\.1:\d+ .*: start it first/);
+  }, 60_000);
 });

@@ -103,3 +103,20 @@ describe('a mixed-model trace groups stage times by model as well as shape', () 
     expect(a.model!.denoise_s).toBe(1);
   });
 });
+
+describe('measured stage times (deployment.stage_times): no GPU to blame or clear', () => {
+  it('the note compares with the measured stage times, and an agreeing shape clears the worker, not "the GPU"', () => {
+    const t = readObservedTrace('calibration/serving/traces/gpu1-long/bursty-long.csv');
+    // "measured" times: the trace's own for the large shape (agrees), 30% over it for the small one (off)
+    const own = Object.fromEntries(diagnoseStages(t, () => null).stages.map((s) => [s.shape, s.observed]));
+    const d = diagnoseStages(t, (r) => {
+      const o = own[`${r.width}x${r.height}x${r.frames}f/${r.steps}st`]!;
+      const k = r.width === 480 ? 1.3 : 1;
+      return { times: { encode_s: o.encode_s * k, denoise_s: o.denoise_s * k, decode_s: o.decode_s * k }, hostBound: null, hostDispatchUs: null };
+    });
+    expect(d.notes).toHaveLength(1);
+    expect(d.notes[0]).toMatch(/^480x272x17f\/8st: the worker's stage times ran 23\.1% faster than the stage times measured in deployment\.stage_times \(model vs observed \+30\.0%/);
+    expect(d.notes[0]).toContain('832x480x17f/8st agrees within 5%, so the worker as a whole did not run at another speed than when they were measured');
+    expect(d.notes[0]).not.toMatch(/GPU/);
+  });
+});

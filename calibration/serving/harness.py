@@ -27,9 +27,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from loadgen import LoadGenerator, add_load_args, get, post_json, read_trace  # noqa: E402
+from loadgen import LoadGenerator, TraceError, add_load_args, finish_load_args, get, post_json, read_trace  # noqa: E402
 from mix import model_id, parse_mix, parse_shape, shape_label  # noqa: E402
-from server import add_server_args  # noqa: E402
+from server import add_server_args, torch_missing  # noqa: E402
 from trace_format import write_trace  # noqa: E402
 
 SERVER_FLAGS = ["model", "device", "workers", "threads",
@@ -51,7 +51,7 @@ def warmup_shapes(a):
             c = parse_shape(s)
             shapes[shape_label(c)] = c
     if getattr(a, "trace", None):
-        for _, s, _, _ in read_trace(a.trace, float("inf")):
+        for _, s, _, _ in read_trace(a.trace, float("inf"), a.rate):
             if s is not None:
                 shapes[shape_label(s)] = s
     return list(shapes)
@@ -284,7 +284,15 @@ def main():
     a = ap.parse_args()
     if a.worker == "sleep" and not a.sleep_profile:
         ap.error("--worker sleep needs --sleep-profile")
-    a.fn(a)
+    finish_load_args(a)
+    # before the server starts: a worker that cannot import torch died with a traceback per worker
+    missing = torch_missing(a.worker)
+    if missing:
+        ap.exit(2, "harness.py: error: %s\n" % missing)
+    try:
+        a.fn(a)
+    except TraceError as e:
+        ap.exit(2, "harness.py: error: %s\n" % e)
 
 
 if __name__ == "__main__":

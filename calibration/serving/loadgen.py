@@ -51,38 +51,65 @@ def arrival_times(kind, rate, cv, duration, rng):
         out.append(t)
 
 
-def _num(row, *names):
+class TraceError(ValueError):
+    """A trace the load generator cannot send: the message names file:line, the column and what was expected."""
+
+
+TIME_COLUMNS = ("timestamp_s", "timestamp", "arrival_s", "time")
+
+
+def _num(row, *names, where=""):
     for n in names:
         v = row.get(n)
         if v is not None and str(v).strip() != "":
-            return float(v)
+            try:
+                return float(v)
+            except ValueError:
+                raise TraceError("%s: %s: expected a number, got %r" % (where, n, v)) from None
     return None
 
 
-def read_trace(path, duration):
-    """[(time_s, shape-or-None, slo_ms-or-None, seed-or-None)] from a CSV."""
+def read_trace(path, duration, rate=None):
+    """[(time_s, shape-or-None, slo_ms-or-None, seed-or-None)] from a CSV. A trace without a time column (the
+    DiT-benchmark rows width,height,num_frames,num_inference_steps,slo_ms) is sent at a fixed interval 1/rate,
+    row k at k/rate, as vgsim's workload.arrivals.rate_per_s; without a rate it is a TraceError."""
     rows = []
-    with open(path, newline="", encoding="utf-8-sig") as f:
+    try:
+        f = open(path, newline="", encoding="utf-8-sig")
+    except OSError as e:
+        raise TraceError("%s: cannot read the trace: %s" % (path, e.strerror or e)) from None
+    with f:
         reader = csv.DictReader((line for line in f if not line.startswith("#")))
         reader.fieldnames = [h.strip().lower() for h in reader.fieldnames or []]
-        for i, row in enumerate(reader, start=2):
-            row = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k}
-            t = _num(row, "timestamp_s", "timestamp", "arrival_s", "time")
+        timed = any(c in reader.fieldnames for c in TIME_COLUMNS)
+        if not reader.fieldnames:
+            raise TraceError("%s:1: the trace is empty (expected a header row)" % path)
+        if not timed and not rate:
+            raise TraceError("%s:1: the trace has no time column (%s): add one, or give --rate to send its rows at "
+                             "a fixed interval (row k at k/rate, as vgsim's workload.arrivals.rate_per_s)"
+                             % (path, ", ".join(TIME_COLUMNS)))
+        for k, row in enumerate(reader):
+            where = "%s:%d" % (path, reader.line_num)
+            row = {c: (v.strip() if isinstance(v, str) else v) for c, v in row.items() if c}
+            t = _num(row, *TIME_COLUMNS, where=where) if timed else k / rate
             if t is None:
-                raise ValueError("%s:%d: no timestamp_s / timestamp / arrival_s" % (path, i))
+                raise TraceError("%s: %s: missing (expected seconds since the start)" % (where, TIME_COLUMNS[0]))
             shape = None
-            w, h = _num(row, "width"), _num(row, "height")
+            w, h = _num(row, "width", where=where), _num(row, "height", where=where)
             if w is None and row.get("resolution"):
-                w, h = (float(x) for x in row["resolution"].lower().split("x"))
-            frames = _num(row, "frames", "num_frames")
-            steps = _num(row, "steps", "num_inference_steps")
+                try:
+                    w, h = (float(x) for x in row["resolution"].lower().split("x"))
+                except ValueError:
+                    raise TraceError("%s: resolution: expected WIDTHxHEIGHT, got %r" % (where, row["resolution"])) from None
+            frames = _num(row, "frames", "num_frames", where=where)
+            steps = _num(row, "steps", "num_inference_steps", where=where)
             if None not in (w, h, frames, steps):
                 shape = {"width": int(w), "height": int(h), "frames": int(frames),
                          "steps": int(steps)}
-            slo_ms = _num(row, "slo_ms")
-            if slo_ms is None and _num(row, "slo_s") is not None:
-                slo_ms = _num(row, "slo_s") * 1000
-            seed = _num(row, "seed")
+            slo_ms = _num(row, "slo_ms", where=where)
+            if slo_ms is None and _num(row, "slo_s", where=where) is not None:
+                slo_ms = _num(row, "slo_s", where=where) * 1000
+            seed = _num(row, "seed", where=where)
             if t < duration:
                 rows.append((t, shape, slo_ms, int(seed) if seed is not None else None))
     rows.sort(key=lambda r: r[0])
@@ -148,7 +175,7 @@ class LoadGenerator:
             times = arrival_times(a.arrivals, a.rate, a.cv, a.duration, self.rng)
             return [(t, None, None, None) for t in times]
         if a.arrivals == "trace":
-            return read_trace(a.trace, a.duration)
+            return read_trace(a.trace, a.duration, a.rate)
         raise ValueError(a.arrivals)
 
     def body(self, i, shape, slo_ms, seed):
@@ -222,7 +249,9 @@ class LoadGenerator:
 def add_load_args(ap):
     ap.add_argument("--arrivals", choices=["poisson", "gamma", "trace", "closed"],
                     default="poisson")
-    ap.add_argument("--rate", type=float, default=0.5, help="requests per second")
+    ap.add_argument("--rate", type=float, default=None,
+                    help="requests per second (poisson, gamma: default 0.5; trace: sends a trace without a time "
+                         "column at this fixed rate)")
     ap.add_argument("--cv", type=float, default=1.0, help="gamma: CV of the gaps")
     ap.add_argument("--trace", help="trace: CSV of arrival times (and shapes)")
     ap.add_argument("--duration", type=float, default=300.0,
@@ -239,6 +268,18 @@ def add_load_args(ap):
                     help="after the last arrival, wait at most this long for responses")
 
 
+def finish_load_args(a):
+    """--rate's default where the arrivals need one (a trace only uses a rate it is given)."""
+    if a.rate is None and a.arrivals in ("poisson", "gamma"):
+        a.rate = 0.5
+
+
+def no_server(url, exc):
+    """The message for a server that is not there (instead of a ConnectionRefusedError traceback)."""
+    return ("no server answers at %s (%s): start it first (python3 calibration/serving/server.py --port PORT, "
+            "or harness.py run, which starts one)" % (url, exc.strerror or exc))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -247,8 +288,18 @@ def main():
     ap.add_argument("--out", help="write the server's observed trace here (CSV)")
     add_load_args(ap)
     a = ap.parse_args()
+    finish_load_args(a)
     gen = LoadGenerator(a.url, a.model, a)
-    wall = asyncio.run(gen.run())
+    try:
+        if a.arrivals == "trace":
+            gen.schedule()  # a trace it cannot send fails before the server is reset
+        wall = asyncio.run(gen.run())
+    except TraceError as e:
+        print("loadgen.py: error: %s" % e, file=sys.stderr)
+        return 2
+    except ConnectionError as e:
+        print("loadgen.py: error: %s" % no_server(a.url, e), file=sys.stderr)
+        return 2
     ok = sum(1 for r in gen.results if r["status"] == 200)
     print("sent %d requests in %.1f s: %d ok, %d not" % (len(gen.results), wall, ok,
                                                        len(gen.results) - ok))

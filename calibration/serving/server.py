@@ -467,6 +467,16 @@ def server_config(a, warmup_shapes=()):
     }
 
 
+def torch_missing(worker):
+    """Why the torch worker cannot run under this Python, or None (the sleep worker needs no PyTorch)."""
+    import importlib.util
+    if worker != "torch" or importlib.util.find_spec("torch") is not None:
+        return None
+    return ("the torch worker needs PyTorch, which %s cannot import: run under a Python that has it (a CPU: "
+            "/usr/bin/python3 with Debian's python3-torch, apt-get install -y python3-torch; a GPU: torch >= 2.4), "
+            "or use --worker sleep --sleep-profile PROFILE.json (no PyTorch)" % sys.executable)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -480,6 +490,8 @@ def main():
     shapes = [parse_shape(s) for s in a.warmup.split(",") if s.strip()]
     if a.worker == "sleep" and not a.sleep_profile:
         ap.error("--worker sleep needs --sleep-profile")
+    if torch_missing(a.worker):
+        ap.exit(2, "server.py: error: %s\n" % torch_missing(a.worker))
     cfg = server_config(a, shapes)
     if a.nice is not None:      # inherited by the worker processes
         set_priority(a.nice)
@@ -490,6 +502,10 @@ def main():
         asyncio.run(srv.serve(a.host, a.port))
     except KeyboardInterrupt:
         pass
+    except OSError as e:  # the port is taken (or the host is not this machine's): no asyncio traceback;
+        # the workers already started are daemons, ended when this process exits
+        ap.exit(2, "server.py: error: cannot listen on %s:%d: %s: give another --port (0: any free port)\n"
+                % (a.host, a.port, e.strerror or e))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import { fitHostDispatch, withHostDispatch, type HostFit } from './host-fit.ts';
 import { OVERHEADS_FORMAT, type OverheadsFile } from '../serving/overheads.ts';
 import { STAGE_PROFILE_FORMAT } from '../serving/stage-profile.ts';
 import { cutWarmup, type WarmupSpec } from './warmup.ts';
+import { fittedInputs, inSampleWarning } from './fitted-on.ts';
 
 export interface CalibrationResult {
   fit: OverheadFit;
@@ -25,6 +26,8 @@ export interface CalibrationResult {
   warmup: { dropped: number; seconds: number; rule: string } | null;
   /** Per validation trace: before, after, and after with each request served in its own observed stage time (queueing). */
   validations: { file: string; before: ReplayReport; after: ReplayReport; queueing: ReplayReport }[];
+  /** A validation trace the scenario's stage_times were fitted on (fitted-on.ts): its score is in-sample. */
+  warnings: string[];
 }
 
 /** The simulations calibrate() runs: per validation trace, 10 seeds before and 10 after (replay's default), and one with the observed service times. */
@@ -52,7 +55,8 @@ export function calibrate(loaded: LoadedScenario, wholeFitTrace: ObservedTrace, 
     // (nothing random is left to average: one seed)
     queueing: replay(bare, t, { baseDir, overheads: fit.overheads, onRun, diagnose: false, observedService: true, replications: 1 }).report,
   }));
-  return { fit, host, fitTrace: fitTrace.file, warmup: cut && { dropped: cut.dropped, seconds: cut.seconds, rule: cut.rule }, validations };
+  const warnings = validate.flatMap((t) => inSampleWarning(fittedInputs(bare.scenario, baseDir, t.file), t.file) ?? []);
+  return { fit, host, fitTrace: fitTrace.file, warmup: cut && { dropped: cut.dropped, seconds: cut.seconds, rule: cut.rule }, validations, warnings };
 }
 
 /**

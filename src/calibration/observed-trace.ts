@@ -139,7 +139,14 @@ export function parseObserved(text: string, source: string, warnings: string[] =
   }
   const required = ['request_id', 'arrival_s', 'outcome', 'width', 'height', 'frames', 'steps'];
   const missing = required.filter((c) => !table.has(c));
-  if (missing.length) throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint: `the format is ${OBSERVED_FORMAT} (calibration/serving/README.md)` }]);
+  if (missing.length) {
+    // a request trace (vgsim's, a DiT benchmark's) says what was asked, not what the server did with it
+    const requestTrace = !table.has('outcome', 'finish_s') && table.has('timestamp_s', 'timestamp', 'num_frames', 'num_inference_steps', 'resolution');
+    const hint = requestTrace
+      ? `this is a request trace (what was asked), not an observed trace (what the server did): send it to your server with calibration/serving/harness.py run --arrivals trace --trace FILE (--rate R where it has no time column), which writes the ${OBSERVED_FORMAT} trace to replay; or simulate it with workload.arrivals: {process: trace, file: FILE}`
+      : `the format is ${OBSERVED_FORMAT}: calibration/serving/README.md`;
+    throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint }]);
+  }
   const header = checkHeader(table, OBSERVED_COLUMNS, source);
   if (header.issues.length) throw new InputError(header.issues);
   warnings.push(...header.warnings);
@@ -147,14 +154,16 @@ export function parseObserved(text: string, source: string, warnings: string[] =
   const out: ObservedRequest[] = [];
   let prevArrival = -Infinity;
   const lineOfId = new Map<string, number>();
+  // the column of a cell, as the header warnings give it (1 where the trace has no such column)
+  const colOf = (name: string) => table.column(name) + 1 || 1;
   for (const rec of table.rows) {
-    const r = requestFrom(rec, (name) => table.get(rec, name)?.trim() ?? '', source, issues);
+    const r = requestFrom(rec, (name) => table.get(rec, name)?.trim() ?? '', source, issues, colOf);
     if (!r) continue;
     // one row a request: a repeated id would be compared twice against one simulated request
     const first = lineOfId.get(r.id);
-    if (first !== undefined) issues.push({ source, line: rec.line, col: 1, path: 'request_id', message: `request ${JSON.stringify(r.id)} appears twice (first on line ${first})` });
+    if (first !== undefined) issues.push({ source, line: rec.line, col: colOf('request_id'), path: 'request_id', message: `request ${JSON.stringify(r.id)} appears twice (first on line ${first})` });
     else lineOfId.set(r.id, rec.line);
-    if (r.arrival < prevArrival) issues.push({ source, line: rec.line, col: 1, path: 'arrival_s', message: `rows must be in arrival order (${r.arrival} after ${prevArrival})` });
+    if (r.arrival < prevArrival) issues.push({ source, line: rec.line, col: colOf('arrival_s'), path: 'arrival_s', message: `rows must be in arrival order (${r.arrival} after ${prevArrival})`, hint: 'sort the rows by arrival_s' });
     prevArrival = Math.max(prevArrival, r.arrival);
     out.push(r);
   }
@@ -163,9 +172,9 @@ export function parseObserved(text: string, source: string, warnings: string[] =
   return out;
 }
 
-function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: string, issues: InputIssue[]): ObservedRequest | undefined {
+function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: string, issues: InputIssue[], colOf: (name: string) => number): ObservedRequest | undefined {
   const before = issues.length;
-  const at = (path: string, message: string) => issues.push({ source, line: rec.line, col: 1, path, message });
+  const at = (path: string, message: string) => issues.push({ source, line: rec.line, col: colOf(path), path, message });
   const num = (name: string, required: boolean): number | undefined => {
     const v = cell(name);
     if (v === '') {
@@ -186,7 +195,7 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   const sloMs = num('slo_ms', false);
   // an empty cfg is the harness's default, guidance on
   const cfg = cell('cfg') === '' ? true : parseBoolCell(cell('cfg'));
-  if (cfg === undefined) issues.push({ source, line: rec.line, col: 1, path: 'cfg', message: `expected true or false, got ${shown(cell('cfg'))}`, hint: BOOL_HINT });
+  if (cfg === undefined) issues.push({ source, line: rec.line, col: colOf('cfg'), path: 'cfg', message: `expected true or false, got ${shown(cell('cfg'))}`, hint: BOOL_HINT });
   const r: ObservedRequest = {
     line: rec.line, id: cell('request_id'), model: cell('model'), width: int('width'), height: int('height'), frames: int('frames'), steps: int('steps'),
     cfg: cfg ?? true, arrival: num('arrival_s', true) ?? 0, outcome: outcome as ObservedRequest['outcome'],

@@ -20,6 +20,7 @@ import { modelOf } from '../scenario/rules.ts';
 import { inScenarioModels } from '../scenario/models.ts';
 import { shapeProblems } from '../workload/shape-limits.ts';
 import { listModels } from '../workload/request.ts';
+import { fittedInputs, inSampleWarning, type FittedInput } from './fitted-on.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 
@@ -49,7 +50,7 @@ export interface RequestComparison {
 export interface ReplayReport {
   format: typeof REPLAY_FORMAT;
   trace: { file: string; requests: number; completed: number; failed: number; dropped: number; workers: number; routing: string | null; device: string | null };
-  scenario: { name: string; replicas: number; routing: string; stage_times: (string | null)[]; serving_overheads: ServingOverheads | string | null };
+  scenario: { name: string; replicas: number; routing: string; stage_times: (string | null)[]; serving_overheads: ServingOverheads | string | null; fitted?: FittedInput[] };
   /** model: the scenario's stage times (cost model or stage_times, varied by service_cv); observed: each request's own (--observed-service). */
   service: 'model' | 'observed';
   /** Requests completed both on the server and in the simulation: the ones compared. */
@@ -130,6 +131,11 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
   const report = reports[0]!;
   if (unserved) report.warnings.push(unserved);
   report.warnings.unshift(...(trace.warnings ?? []));
+  // which trace the scenario's fitted files came from, and whether it is this one (an in-sample replay)
+  const fitted = fittedInputs(s, opts.baseDir, trace.file);
+  if (fitted.length) report.scenario.fitted = fitted;
+  const inSample = inSampleWarning(fitted, trace.file);
+  if (inSample) report.warnings.unshift(inSample);
   if (n > 1) {
     report.replications = n;
     report.predicted = averageMetrics(reports.map((r) => r.predicted));
@@ -215,7 +221,7 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
   const warnings: string[] = [];
   const routing = typeof trace.meta?.server?.routing === 'string' ? trace.meta.server.routing : null;
   if (routing && routing !== s.scheduling.routing) warnings.push(`the server routed with ${routing}, the scenario with ${s.scheduling.routing}`);
-  if (workers && workers !== replicas) warnings.push(`the server had ${workers} workers, the scenario ${replicas} replicas`);
+  if (workers && workers !== replicas) warnings.push(`the server had ${workers} worker${workers === 1 ? '' : 's'}, the scenario ${replicas} replica${replicas === 1 ? '' : 's'}: the errors compare another cluster than the one measured (a what-if, not a validation)`);
   const count = (o: string) => trace.requests.filter((r) => r.outcome === o).length;
   const notCompared = trace.requests.length - requests.length;
   if (notCompared > 0) warnings.push(`${notCompared} request${notCompared === 1 ? '' : 's'} not compared (failed or dropped on the server or in the simulation)`);

@@ -29,7 +29,7 @@ function fmtValue(row: MetricRow, x: number): string {
 export function replayTable(r: ReplayReport): string {
   const head = [
     `replay of ${r.trace.file}: ${r.trace.requests} requests (${r.trace.completed} completed, ${r.trace.failed} failed, ${r.trace.dropped} dropped) on ${r.trace.workers} worker${r.trace.workers === 1 ? '' : 's'}${r.trace.device ? `, ${r.trace.device}` : ''}${r.trace.routing ? `, ${r.trace.routing}` : ''}`,
-    `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}, ${r.scenario.routing}; stage times ${r.service === 'observed' ? 'each request\'s own, observed (--observed-service: the queueing, routing and overheads alone)' : r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}`,
+    `scenario ${r.scenario.name}: ${r.scenario.replicas} replica${r.scenario.replicas === 1 ? '' : 's'}${r.trace.workers && r.trace.workers !== r.scenario.replicas ? ` (NOT the server's ${r.trace.workers}: a what-if)` : ''}, ${r.scenario.routing}; stage times ${r.service === 'observed' ? 'each request\'s own, observed (--observed-service: the queueing, routing and overheads alone)' : r.scenario.stage_times.some((x) => x) ? `measured (${r.scenario.stage_times.filter(Boolean).map((f) => `${f}${fittedText(r, f!)}`).join(', ')})` : 'from the cost model'}; serving overheads ${overheadsText(r.scenario.serving_overheads)}${typeof r.scenario.serving_overheads === 'string' ? fittedText(r, r.scenario.serving_overheads) : ''}`,
     `${r.compared} requests compared${r.replications > 1 ? `; predicted aggregates: mean of ${r.replications} simulation seeds` : ''}`,
   ];
   const ranged = r.rows.some((x) => x.range && x.range[0] !== x.range[1]);
@@ -46,6 +46,13 @@ function stageText(r: ReplayReport): string {
   const rows: Cell[][] = d.stages.map((s) => [s.shape, String(s.requests), ratio(s.observed.encode_s, s.model?.encode_s), ratio(s.observed.denoise_s, s.model?.denoise_s), ratio(s.observed.decode_s, s.model?.decode_s), fmtError(s.error), s.host_bound === null ? '-' : s.host_bound ? 'host launches' : 'GPU']);
   const notes = d.notes.length ? `\n${d.notes.map((n) => `  ${n}`).join('\n')}` : '';
   return `\n\n${table(['shape', 'n', 'encode observed / model', 'denoise', 'decode', 'error', 'model: forward bound by'], rows, { title: 'stage times per shape (the worker; queueing is simulated exactly); error: model vs observed' })}${notes}`;
+}
+
+/** ", fitted on <trace>" for a fitted file the scenario names (fitted-on.ts), flagged when that trace is the one replayed. */
+function fittedText(r: ReplayReport, file: string): string {
+  const f = r.scenario.fitted?.find((x) => x.file === file);
+  if (!f?.fitted_on) return '';
+  return f.in_sample ? `, fitted on ${f.fitted_on}: THIS trace, in-sample` : `, fitted on ${f.fitted_on}`;
 }
 
 export function overheadsText(o: ReplayReport['scenario']['serving_overheads']): string {

@@ -59,8 +59,11 @@ export function diagnoseStages(trace: ObservedTrace, model: (r: ObservedRequest)
   for (const s of stages.filter((x) => x.drift !== null && Math.abs(x.drift) > STAGE_MISS)) {
     const dispatch = hostOf.get(s.shape)?.hostDispatchUs;
     const d = s.drift!;
-    const parts = [`${s.shape}: the worker's stage times ran ${(100 * Math.abs(d)).toFixed(1)}% ${d > 0 ? 'slower' : 'faster'} than the model's (model vs observed ${signed(s.error!)}, ${s.requests} requests), and every prediction that queues behind them moves with them`];
-    if (agree.length) parts.push(`${agree.map((a) => a.shape).join(', ')} agree${agree.length === 1 ? 's' : ''} within ${(100 * STAGE_AGREE).toFixed(0)}%, so the GPU ran as modelled`);
+    // measured stage times (deployment.stage_times: a stage profile or another trace's) are no model of a GPU
+    const measured = s.host_bound === null;
+    const theirs = measured ? 'the stage times measured in deployment.stage_times' : "the model's";
+    const parts = [`${s.shape}: the worker's stage times ran ${(100 * Math.abs(d)).toFixed(1)}% ${d > 0 ? 'slower' : 'faster'} than ${theirs} (model vs observed ${signed(s.error!)}, ${s.requests} requests), and every prediction that queues behind them moves with them`];
+    if (agree.length) parts.push(`${agree.map((a) => a.shape).join(', ')} agree${agree.length === 1 ? 's' : ''} within ${(100 * STAGE_AGREE).toFixed(0)}%, so ${measured ? 'the worker as a whole did not run at another speed than when they were measured: this shape\'s own stage times differ (too few requests measured, or measured alone rather than under load)' : 'the GPU ran as modelled'}`);
     if (s.host_bound) {
       // a host-bound denoise scales with the host's time per kernel: the observed one, if the whole gap is the host's
       const implied = dispatch && s.model ? `; the observed denoise implies about ${((dispatch * s.observed.denoise_s) / s.model.denoise_s).toFixed(1)} µs if all of its gap is the host's` : '';

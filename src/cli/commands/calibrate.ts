@@ -44,6 +44,7 @@ then reference the file from the scenario:  serving_overheads: overheads.json`)
       } finally {
         bar.done();
       }
+      for (const w of res.warnings) process.stderr.write(`warning: ${w}\n`);
       if (o.write) {
         const doc = overheadsFile(res, relative(dirname(resolve(o.write)), resolve(file)));
         writeOutputFile(o.write, JSON.stringify(doc, null, 1) + '\n');
