@@ -288,6 +288,11 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(mean(res.validations[0].own_service)).toBeLessThan(1e-6);
     const text = vgsim(['calibrate', obsFile, '--scenario', SLEEP, '--set', 'deployment.replicas=1', '--validate', other]);
     expect(text.stdout).toMatch(/metric +observed +before +error +after +error +own service +error/);
+    // the CV carries its standard error from the fit trace's request count (finding: a 16-request fit gave 0.58 bare)
+    const m = /service_cv +([\d.]+) ± ([\d.]+) .*from (\d+) requests/.exec(text.stdout)!;
+    expect(m).not.toBeNull();
+    const [cv, se, n] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    expect(se).toBeCloseTo(cv * Math.sqrt(1 / (2 * n) + cv ** 2 / n), 3);
   });
 
   it('bad input: a file that is not an observed trace exits 2 with file:line; the fit trace cannot validate itself', () => {

@@ -139,7 +139,11 @@ export function fitTable(fit: OverheadFit, file: string): string {
     const s = fit.spread[k];
     return [k, fmtSeconds(o[k]), s ? fmtSeconds(s.p50) : '-', s ? fmtSeconds(s.p95) : '-', fit.method[k]];
   });
-  rows.push(['service_cv', o.service_cv.toFixed(3), '-', '-', fit.method.service_cv]);
+  // how well the trace pins the CV: its standard error for normal data, cv·sqrt(1/(2n) + cv²/n) (Vangel 1996,
+  // "Confidence intervals for a normal coefficient of variation", The American Statistician 50(1)), n the staged requests
+  const n = fit.stages.reduce((a, s) => a + s.requests, 0);
+  const se = n > 0 ? o.service_cv * Math.sqrt(1 / (2 * n) + o.service_cv ** 2 / n) : undefined;
+  rows.push(['service_cv', se !== undefined && o.service_cv > 0 ? `${o.service_cv.toFixed(3)} ± ${se.toFixed(3)}` : o.service_cv.toFixed(3), '-', '-', `${fit.method.service_cv}${se !== undefined && o.service_cv > 0 ? `; ± its standard error from ${n} requests, cv·sqrt(1/(2n) + cv²/n)` : ''}`]);
   rows.push(['service_correlation_s', fmtSeconds(o.service_correlation_s), '-', '-', fit.method.service_correlation_s]);
   const stages: Cell[][] = fit.stages.map((st) => [
     st.shape, st.requests,
