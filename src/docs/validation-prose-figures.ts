@@ -6,6 +6,7 @@
 import { compareValidation, loadValidation } from '../perf/validation.ts';
 import { comparePublished, loadPublishedTable } from '../perf/published.ts';
 import { packagePath } from '../package-files.ts';
+import { compareVaeTiled, loadVaeTiledRun, type VaeTiledRow } from '../perf/vae-tiled-validation.ts';
 import { errorRange, within } from './prose-figures.ts';
 
 const validation = (gpu: string, file: string) => compareValidation(gpu, loadValidation(packagePath(file)).cases);
@@ -17,6 +18,18 @@ const timeOf = (rows: ReturnType<typeof repeat>, kind: string) => rows.filter((r
 const rtx4090Multi = () => comparePublished(loadPublishedTable(packagePath('calibration/published/wan22-comp-effic.json')))
   .filter((r) => /4090/.test(r.gpu_label) && r.gpus >= 4).map((r) => r.time_error);
 
+/** The tiled and whole-frame VAE stages measured by calibration/wan_vae_tiled.py (`npm run validate:vae-tiled`). */
+const vae = (file: string, keep: (r: VaeTiledRow) => boolean = () => true) =>
+  compareVaeTiled(loadVaeTiledRun(packagePath(`calibration/vae/${file}.json`))).filter((r) => r.error !== null && keep(r)).map((r) => r.error!);
+const whole = (r: VaeTiledRow) => r.op === 'decode' || r.op === 'encode';
+const at = (op: VaeTiledRow['op'], size: string) => (r: VaeTiledRow) => r.op === op && r.case.startsWith(size);
+/** "1.8–1.9×": the tiled stages' time over the whole frame's, to a tenth (measured or priced). */
+function tiledRatio(file: string, which: 'measured' | 'model'): string {
+  const xs = compareVaeTiled(loadVaeTiledRun(packagePath(`calibration/vae/${file}.json`))).map((r) => r.tiledRatio?.[which]).filter((x): x is number => typeof x === 'number');
+  const [lo, hi] = [Math.min(...xs), Math.max(...xs)].map((x) => x.toFixed(2).replace(/0$/, ''));
+  return lo === hi ? `${lo}×` : `${lo}–${hi}×`;
+}
+
 export const VALIDATION_PROSE_FIGURES: Record<string, () => string> = {
   'h100-repeat.time': () => within(repeat().filter((r) => r.kind !== 'text_encode').map((r) => r.time_error)),
   'h100-repeat.memory': () => within(repeat().map((r) => r.memory_error)),
@@ -24,4 +37,12 @@ export const VALIDATION_PROSE_FIGURES: Record<string, () => string> = {
   'h200.vae': () => errorRange(timeOf(h200(), 'vae_decode')),
   'h200.memory': () => within(h200().map((r) => r.memory_error)),
   'published.4090-multi': () => errorRange(rtx4090Multi()),
+  'vae.h200': () => within(vae('h200')),
+  'vae.h200.ratio-measured': () => tiledRatio('h200', 'measured'),
+  'vae.h200.ratio-model': () => tiledRatio('h200', 'model'),
+  'vae.h100.whole': () => within(vae('h100-sxm', whole)),
+  'vae.h100.tiled-decode': () => within(vae('h100-sxm', (r) => r.op === 'decode_tiled')),
+  'vae.h100.tiled-encode-720': () => errorRange(vae('h100-sxm', at('encode_tiled', '1280x720'))),
+  'vae.h100.tiled-encode-480': () => errorRange(vae('h100-sxm', at('encode_tiled', '832x480'))),
+  'vae.h100b.tiled-encode-480': () => errorRange(vae('h100-sxm-b', at('encode_tiled', '832x480'))),
 };
