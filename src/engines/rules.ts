@@ -247,6 +247,12 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       if (why) issues.push({ source, path: 'distill', message: why, hint: 'pick a distill that exists for this model, or drop it' });
       if (!e.distill) no('distill', 'runs no distilled Wan weights', enginesWith((x) => x.distill !== null));
       acc.push({ knob: 'distill', value: distill.id, models: `${distill.steps} steps, one forward per step (CFG distilled away); same forward`, source: distill.source, extrapolated: false });
+      // a published cache schedule is the undistilled model's: MagCache's magnitude ratios were recorded along its
+      // 40/50 official timesteps (magcache-ratios.ts), TeaCache's fraction comes from its README's 50-step runs
+      // (teacache-table.ts); a distill runs other weights on other timesteps, for which neither publishes anything
+      if (o.cache && (o.cache.method === 'magcache' || o.cache.method === 'teacache')) {
+        issues.push({ source, path: 'cache', message: `${o.cache.method === 'magcache' ? 'MagCache\'s magnitude-ratio tables were recorded' : 'TeaCache\'s published schedules were measured'} on the undistilled ${model.id} at its ${model.defaults.steps} official steps; ${distill.name} runs other weights on ${distill.steps} other timesteps, and no ${o.cache.method} schedule is published for it`, hint: `drop the cache (the distill already runs ${distill.steps} forwards), or give a cache whose skips you measured yourself (fbcache:0.05,skip=…)` });
+      }
     }
   }
   // ---- LoRA ----
