@@ -3,7 +3,8 @@
  * setting it was published at (the cache alone, at the official step count, on its published sampler shift),
  * "unknown" and why everywhere else the video changes; a published cache schedule refused on a distilled model;
  * a stage table that sums to the denoise under a step cache; a CFG-parallel layout on a CFG-free distill refused
- * with that reason; and a sweep that calls an unchanged video's quality "exact", not "no published quality".
+ * with that reason; a sweep that calls an unchanged video's quality "exact", not "no published quality"; and an
+ * engine on a non-NVIDIA GPU flagged as priced from its CUDA path.
  */
 import { describe, it, expect } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -110,5 +111,19 @@ describe('a sweep with a quality floor', () => {
     const points = pointSummaries(plan, plan.points.map((p, i) => recordOf(p, outcomes[i]!)));
     const [v] = pointVerdicts(plan, points);
     expect(objectivesAt(plan, points, v!)).toBe('psnr exact (>= 20.0 dB)');
+  });
+});
+
+describe('an engine on another vendor\'s GPU', () => {
+  it('is flagged as priced from the CUDA path it was read from (MI300X, Ascend), not on an NVIDIA GPU', () => {
+    const on = (gpu: string) => estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu, request: { width: 832, height: 480 }, options: { engine: 'lightx2v' } });
+    for (const gpu of ['mi300x', 'ascend-910b']) {
+      const e = on(gpu);
+      expect(e.accelerations.find((a) => a.knob === 'engine')!.extrapolated, gpu).toBe(true);
+      expect(e.warnings.some((w) => /^engine lightx2v on .*: its profile was read from its CUDA code path/.test(w)), gpu).toBe(true);
+    }
+    const h100 = on('h100-sxm');
+    expect(h100.accelerations.find((a) => a.knob === 'engine')!.extrapolated).toBe(false);
+    expect(h100.warnings.some((w) => /CUDA code path/.test(w))).toBe(false);
   });
 });
