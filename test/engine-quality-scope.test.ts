@@ -22,6 +22,8 @@ import { runSweep } from '../src/sweep/runner.ts';
 import { recordOf } from '../src/sweep/output.ts';
 import { pointSummaries } from '../src/sweep/points.ts';
 import { objectivesAt, pointVerdicts } from '../src/sweep/best.ts';
+import { readFileSync } from 'node:fs';
+import { listing } from '../src/api/catalog.ts';
 import { vgsim } from './support/cli.ts';
 
 const t2v14 = { model: getModel('wan2.1-t2v-14b'), gpu: 'h100-sxm', gpus: 8, plan: parsePlan('ulysses=8'), request: { width: 1280, height: 720 } };
@@ -125,5 +127,17 @@ describe('an engine on another vendor\'s GPU', () => {
     const h100 = on('h100-sxm');
     expect(h100.accelerations.find((a) => a.knob === 'engine')!.extrapolated).toBe(false);
     expect(h100.warnings.some((w) => /CUDA code path/.test(w))).toBe(false);
+  });
+});
+
+describe('the README\'s engine table against vgsim list engines', () => {
+  it('has a column for every column the CLI prints (the LoRA column was missing), and the same LoRA cell per engine', () => {
+    const block = readFileSync('README.md', 'utf8').split('<!-- generated:engine-list -->')[1]!.split('<!-- /generated:engine-list -->')[0]!.trim().split('\n');
+    const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+    const l = listing('engines');
+    expect(cells(block[0]!)).toHaveLength(l.headers.length);
+    const col = cells(block[0]!).indexOf('LoRA');
+    const cli = l.headers.indexOf('LoRA');
+    for (const row of l.rows) expect(cells(block.find((x) => x.startsWith(`| ${row[0]} |`))!)[col], String(row[0])).toBe(row[cli]);
   });
 });

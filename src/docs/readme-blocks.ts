@@ -121,10 +121,10 @@ function engineStacks(): string {
 
 /** What each engine runs (`vgsim list engines`). */
 function engineList(): string {
-  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | sampler shift (1.3B / 14B / I2V-480P / A14B) | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | sampler shift (1.3B / 14B / I2V-480P / A14B) | distill | LoRA | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const id of ENGINE_IDS) {
     const c = engineCells(ENGINES[id], MARKDOWN_CELLS);
-    out.push(`| ${id} | ${[c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.shift, c.distill, c.source].join(' | ')} |`);
+    out.push(`| ${id} | ${[c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.shift, c.distill, c.lora, c.source].join(' | ')} |`);
   }
   return out.join('\n');
 }
