@@ -141,3 +141,15 @@ describe('the README\'s engine table against vgsim list engines', () => {
     for (const row of l.rows) expect(cells(block.find((x) => x.startsWith(`| ${row[0]} |`))!)[col], String(row[0])).toBe(row[cli]);
   });
 });
+
+describe('the README\'s official-vs-production-stacks conclusion', () => {
+  it('says in its sentence when the cheapest stack changes the video, as its table row does', () => {
+    const block = readFileSync('README.md', 'utf8').split('<!-- generated:engine-stacks -->')[1]!.split('<!-- /generated:engine-stacks -->')[0]!;
+    const sentence = block.split('\n').find((l) => l.startsWith('On the same'))!;
+    const cheapest = /the cheapest stack here \(([^)]+)\)/.exec(sentence)![1]!;
+    const row = block.split('\n').find((l) => l.startsWith(`| ${cheapest} |`))!;
+    const changes = row.split('|').slice(1, -1).at(-1)!.trim();
+    expect(changes.startsWith('yes')).toBe(true); // the scenario's cheapest stack is the 4-step distill
+    expect(sentence).toMatch(/, and it changes the video \((published PSNR [\d.]+ dB|its quality unknown: no published figure)\)\.$/);
+  });
+});
