@@ -86,7 +86,7 @@ export function planCaveats(best: PlanRow | undefined): string[] {
   const changes = outputChangeLabels(e.accelerations);
   if (changes.length) {
     const psnr = worstPsnr(e.quality);
-    out.push(`the pick changes the video (${changes.join(', ')}): ${psnr !== null ? `published PSNR ${psnr.toFixed(1)} dB against the full model` : 'no published quality figure'}; vgsim estimate --json gives the records`);
+    out.push(`the pick changes the video (${changes.join(', ')}): ${psnr !== null ? `published PSNR ${psnr.toFixed(1)} dB against the full model` : `quality ${e.quality_note ?? 'unknown: no published figure'}`}; vgsim estimate --json gives the records`);
   }
   return out;
 }

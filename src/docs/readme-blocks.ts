@@ -116,16 +116,18 @@ function engineStacks(): string {
   const best = rows.filter((r) => r.gpus !== null).sort((a, b) => a.gpus! - b.gpus! || a.service_s - b.service_s)[0]!;
   out.push('', `On the same 120 videos/h of 720P, the official path needs **${off.gpus} H100s** for p95 ≤ 10 min` +
     (lossless ? `; the best stack that leaves the video unchanged (${lossless.variant}) needs **${lossless.gpus}** (${(off.gpus! / lossless.gpus!).toFixed(2)}× fewer)` : '') +
-    `; the cheapest stack here (${best.variant}) needs **${best.gpus}** (${(off.gpus! / best.gpus!).toFixed(1)}× fewer), at $${best.usd_per_video!.toFixed(3)} per video against $${off.usd_per_video!.toFixed(3)}.`);
+    `; the cheapest stack here (${best.variant}) needs **${best.gpus}** (${(off.gpus! / best.gpus!).toFixed(1)}× fewer), at $${best.usd_per_video!.toFixed(3)} per video against $${off.usd_per_video!.toFixed(3)}` +
+    // the cheapest may make another video: say so in the sentence, not only in the table's last column
+    (best.approximate ? `, and it changes the video (${best.quality_psnr_db !== null ? `published PSNR ${best.quality_psnr_db} dB against the full model` : 'its quality unknown: no published figure'}).` : '.'));
   return out.join('\n');
 }
 
 /** What each engine runs (`vgsim list engines`). */
 function engineList(): string {
-  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | sampler shift (1.3B / 14B / I2V-480P / A14B) | distill | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+  const out = ['| engine | DiT block kernels | attention (default on Hopper) | compile | parallel for Wan | CFG | offload | off the GPU by default | VAE | umT5 (* default) | FP8 / INT8 | step caches | sampler shift (1.3B / 14B / I2V-480P / A14B) | distill | LoRA | read at |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const id of ENGINE_IDS) {
     const c = engineCells(ENGINES[id], MARKDOWN_CELLS);
-    out.push(`| ${id} | ${[c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.shift, c.distill, c.source].join(' | ')} |`);
+    out.push(`| ${id} | ${[c.kernels, c.attention, c.compile, c.parallel, c.cfg, c.offload, c.offGpu, c.vae, c.umt5, c.quant, c.caches, c.shift, c.distill, c.lora, c.source].join(' | ')} |`);
   }
   return out.join('\n');
 }

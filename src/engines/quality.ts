@@ -4,7 +4,7 @@
  * published number are listed; most are single-prompt PSNRs against the full model's video from the methods'
  * own demo pages, not benchmark means (VBench tables for these settings could not be read as text: a gap).
  */
-import type { CacheSpec } from './step-cache.ts';
+import { formatCache, type CacheSpec } from './step-cache.ts';
 import { isQuantizedAttention } from '../workload/ops.ts';
 import type { Acceleration } from './rules.ts';
 
@@ -58,6 +58,32 @@ const ENTRIES: readonly Entry[] = [
 export function cacheQuality(model: string, height: number, c: CacheSpec): QualityRecord[] {
   const m = model.replace(/-(step)?distill.*$/, '');
   return ENTRIES.filter((e) => e.match(m, height, c)).flatMap((e) => e.records);
+}
+
+/**
+ * The published quality that applies to a request, or why none does. A record holds for the setting it was
+ * published at and nothing else: the cache alone (the demos and VBench runs changed nothing else), at the
+ * official script's step count (the demos ran generate.py's defaults: T2V 50 steps, I2V 40, `model.defaults.steps`)
+ * and on the sampler shift the schedule was published at (`offSchedule` unset). Anything else that changes the
+ * video (a distill, sparse or quantised attention, FP8/INT8 linears, the tiny VAE) is not in any published
+ * figure, so the combination's quality is unknown: `note` says why, and a psnr floor fails it.
+ */
+export function publishedQuality(r: {
+  model: string; height: number; steps: number; defaultSteps: number;
+  cache?: { spec: CacheSpec; offSchedule?: string };
+  accelerations: readonly Acceleration[];
+}): { records: QualityRecord[]; note: string | null } {
+  const changes = outputChangeLabels(r.accelerations);
+  if (!changes.length) return { records: [], note: null };
+  const records = r.cache ? cacheQuality(r.model, r.height, r.cache.spec) : [];
+  const unknown = (why: string) => ({ records: [], note: `unknown: ${why}` });
+  if (!records.length) return unknown(`no published quality for ${changes.join(', ')} on ${r.model}`);
+  const others = changes.filter((c) => !c.startsWith('cache '));
+  const cacheName = r.cache ? `cache ${formatCache(r.cache.spec)}` : 'the cache';
+  if (others.length) return unknown(`the published figures for ${cacheName} were measured with the cache alone; with ${others.join(', ')} as well nothing is published`);
+  if (r.steps !== r.defaultSteps) return unknown(`the published figures for ${cacheName} ran ${r.defaultSteps} steps, this request ${r.steps}`);
+  if (r.cache?.offSchedule) return unknown(`the published figures for ${cacheName} hold on their published schedule; ${r.cache.offSchedule}`);
+  return { records, note: null };
 }
 
 /**

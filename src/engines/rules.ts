@@ -247,6 +247,12 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       if (why) issues.push({ source, path: 'distill', message: why, hint: 'pick a distill that exists for this model, or drop it' });
       if (!e.distill) no('distill', 'runs no distilled Wan weights', enginesWith((x) => x.distill !== null));
       acc.push({ knob: 'distill', value: distill.id, models: `${distill.steps} steps, one forward per step (CFG distilled away); same forward`, source: distill.source, extrapolated: false });
+      // a published cache schedule is the undistilled model's: MagCache's magnitude ratios were recorded along its
+      // 40/50 official timesteps (magcache-ratios.ts), TeaCache's fraction comes from its README's 50-step runs
+      // (teacache-table.ts); a distill runs other weights on other timesteps, for which neither publishes anything
+      if (o.cache && (o.cache.method === 'magcache' || o.cache.method === 'teacache')) {
+        issues.push({ source, path: 'cache', message: `${o.cache.method === 'magcache' ? 'MagCache\'s magnitude-ratio tables were recorded' : 'TeaCache\'s published schedules were measured'} on the undistilled ${model.id} at its ${model.defaults.steps} official steps; ${distill.name} runs other weights on ${distill.steps} other timesteps, and no ${o.cache.method} schedule is published for it`, hint: `drop the cache (the distill already runs ${distill.steps} forwards), or give a cache whose skips you measured yourself (fbcache:0.05,skip=…)` });
+      }
     }
   }
   // ---- LoRA ----
@@ -258,7 +264,11 @@ export function resolveEngine(o: AccelerationOptions, plan: ParallelPlan, model:
       acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, unfused`, models: 'PEFT on every block linear: lora_A and lora_B GEMMs (rows × rank × in, rows × out × rank), the scaling multiply and the add, each a rows × out pass', source: `${e.unfusedLora.source}; huggingface/peft src/peft/tuners/lora/layer.py (Linear.forward)`, extrapolated: false });
     }
   } else if (o.lora) acc.push({ knob: 'lora', value: `rank ${o.lora.rank}, fused`, models: 'merged into the weights: no per-call cost', source: 'diffusers fuse_lora(); engines that merge at load', extrapolated: false });
-  if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: false });
+  // the profiles were read from each engine's CUDA code path; another vendor's GPU runs its platform backend
+  // (ROCm, Ascend), whose kernels were not read: priced as the CUDA path's operators, and said so
+  const otherVendor = gpu.vendor !== 'nvidia' && e.style !== 'official';
+  if (otherVendor) warnings.push(`engine ${e.id} on ${gpu.name}: its profile was read from its CUDA code path (${e.source}); its ${gpu.vendor.toUpperCase()} backend's kernels were not read, so they are priced as the CUDA path's operators (extrapolated)`);
+  if (e.style !== 'official') acc.unshift({ knob: 'engine', value: e.id, models: `${e.name}'s DiT block kernels (${style === 'inductor' ? 'compiled' : e.style}), default attention ${hopper ? e.attention.default.hopper : e.attention.default.other}, VAE ${e.vae.dtype}${otherVendor ? `, read from its CUDA path, not its ${gpu.vendor.toUpperCase()} backend` : ''}`, source: STYLE_SOURCES[e.style as Exclude<BlockStyle, 'official'>], extrapolated: otherVendor });
   if (issues.length) throw new InputError(issues);
   return {
     engine: e, style, fusedLegacy, perTokenTimestep: model.family === 'wan' && (e.perTokenTimestep === 'model' ? model.dit.perTokenTimestep : model.dit.perTokenTimestep && model.task === 'ti2v'),

@@ -121,7 +121,7 @@ export function parsePlan(spec: string, source = '--parallel'): ParallelPlan {
  * Validity rules for a plan on a model and GPU count. Returns problems (empty = valid), each with a
  * reason a user can act on. Memory fit is checked by the estimate, not here.
  */
-export function planProblems(plan: ParallelPlan, model: ModelSpec, gpus: number, opts: { cfg: boolean; tokens: number }): string[] {
+export function planProblems(plan: ParallelPlan, model: ModelSpec, gpus: number, opts: { cfg: boolean; tokens: number; cfgOffBy?: string }): string[] {
   const out: string[] = [];
   const heads = model.dit.heads;
   const need = planGpus(plan);
@@ -133,7 +133,7 @@ export function planProblems(plan: ParallelPlan, model: ModelSpec, gpus: number,
     out.push(`${model.name} has ${heads} attention heads, not divisible by ulysses×tp = ${plan.ulysses * plan.tp} (valid degrees: ${ok.join(', ')}); use ring attention for the rest`);
   }
   if (model.dit.ffnDim % plan.tp !== 0 || model.dit.dim % plan.tp !== 0) out.push(`tp=${plan.tp} does not divide the DiT widths (dim ${model.dit.dim}, ffn ${model.dit.ffnDim})`);
-  if (plan.cfg === 2 && !opts.cfg) out.push('cfg=2 needs classifier-free guidance (the request has CFG off)');
+  if (plan.cfg === 2 && !opts.cfg) out.push(`cfg=2 needs classifier-free guidance (${opts.cfgOffBy ?? 'the request has CFG off'}): nothing for a second GPU group to run, give its GPUs to ulysses or ring instead (e.g. ${formatPlan({ ...plan, cfg: 1, ...(heads % (plan.ulysses * 2 * plan.tp) === 0 ? { ulysses: plan.ulysses * 2 } : { ring: plan.ring * 2 }) })})`);
   if (plan.pipefusion > model.dit.layers) out.push(`pipefusion=${plan.pipefusion} exceeds the ${model.dit.layers} layers`);
   if (plan.experts !== 'resident' && model.experts !== 2) out.push(`experts=${plan.experts} needs a two-expert model (${model.name} has one DiT)`);
   if (plan.offload && plan.fsdp) out.push('offload moves whole models to the CPU between uses; with FSDP shards use cpu-offload');

@@ -27,6 +27,13 @@ export interface DenoiseCost {
   passes?: { name: string; tokens: number; forwards: number; batches: number[] }[];
   /** Seconds of one forward as run per step (PipeFusion: the pipelined patches). */
   forwardSeconds: number;
+  /**
+   * The mean forward a step runs where its forwards differ: a step cache's computed and cached forwards, a sparse
+   * method's dense warm-up or xDiT's high-precision steps (undefined: every forward is forwardSeconds).
+   */
+  meanForwardSeconds?: number;
+  /** Step cache: one computed forward (with the residual stored) and one cached forward. */
+  cacheForwards?: { computedS: number; skippedS: number };
   /** One CFG branch's forward (differs from forwardSeconds when the branches are batched). */
   branchForward: number;
   forwardsPerStep: number;
@@ -108,6 +115,7 @@ export function denoiseCost(s: EstimateSetup): DenoiseCost {
   const warmupExtra = pp > 1 ? PIPEFUSION_WARMUP_STEPS * forwardsPerStep * Math.max(0, full.seconds * pp - forwardSeconds) : 0;
   return {
     fwd: patched.f, fwdStage: patched.cost, forwardSeconds, branchForward, forwardsPerStep, batchPerForward, cfgBatched, pipelineFactor,
+    ...(cache.forwardSeconds !== forwardSeconds ? { meanForwardSeconds: cache.forwardSeconds } : {}), ...(cache.each ? { cacheForwards: cache.each } : {}),
     schedOps, schedCost, cacheBytes: cache.bytes, stepSeconds, hostSyncSeconds, warmupExtra, denoiseSeconds: stepSeconds * req.steps + warmupExtra, latentBytes,
   };
 }
@@ -153,7 +161,7 @@ export function schedulerOps(s: EstimateSetup, latentBytes: number): Op[] {
  * reduction of the first block's residual change. Memory: one residual per CFG branch (and FBCache's
  * first-block residual), in the residual stream's dtype.
  */
-function cacheCost(s: EstimateSetup, fwd: DitForward, branches: number, forward: number, block: number): { forwardSeconds: number; bytes: number } {
+function cacheCost(s: EstimateSetup, fwd: DitForward, branches: number, forward: number, block: number): { forwardSeconds: number; bytes: number; each?: { computedS: number; skippedS: number } } {
   const c = s.cache;
   if (!c) return { forwardSeconds: forward, bytes: 0 };
   const R = s.exec.style === 'official' ? 4 : 2;
@@ -172,5 +180,5 @@ function cacheCost(s: EstimateSetup, fwd: DitForward, branches: number, forward:
   const skippedF = forward - block + (block * Math.min(c.frontBlocks, layersHere)) / layersHere + t('cache.add_residual') + t('cache.check');
   const phi = c.computed / c.forwards;
   const perBranch = fwd.localTokens * d * R * (c.spec.method === 'fbcache' || c.frontBlocks > 0 ? 2 : 1);
-  return { forwardSeconds: phi * computedF + (1 - phi) * skippedF, bytes: perBranch * branches };
+  return { forwardSeconds: phi * computedF + (1 - phi) * skippedF, bytes: perBranch * branches, each: { computedS: computedF, skippedS: skippedF } };
 }

@@ -16,6 +16,8 @@ import { decodeLatent } from '../workload/families/sampling.ts';
 import { vaeTiling } from '../engines/rules.ts';
 
 const GB = 1e9;
+/** Seconds in a stage detail: 12.43 s, 860 ms. */
+const secs = (x: number) => (x >= 1 ? `${x.toFixed(2)} s` : `${(x * 1e3).toFixed(0)} ms`);
 
 /** Forwards per request (both CFG branches when sequential). */
 export function forwardCount(s: EstimateSetup, d: DenoiseCost): number {
@@ -40,12 +42,18 @@ export function stageReports(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeC
     const calls = familyDecodeCalls(model.vae, { ...z, shards: ed.vaeShards, tiled: opts.vaeTiling ?? model.vaeTiling ?? true });
     vaeDetail = `${model.vae.id}, ${z.t}×${z.h}×${z.w} latent in ${calls} decoder call${calls > 1 ? 's' : ''}, ${model.vae.id === 'mochi-vae' && ed.vaeShards > 1 ? 'bf16' : model.vae.dtype}${ed.vaeShards > 1 ? (model.vae.id === 'hunyuan-video-15-vae' ? `, tiles dealt over ${ed.vaeShards} GPUs` : `, frames split over ${ed.vaeShards} GPUs`) : ''}`;
   }
+  const meanForward = d.meanForwardSeconds ?? d.forwardSeconds;
+  const c = s.cache;
+  const cacheDetail = c && d.cacheForwards
+    ? `; mean of ${c.computed} computed (${secs(d.cacheForwards.computedS)} each) and ${c.forwards - c.computed} cached forwards (${secs(d.cacheForwards.skippedS)}) of ${c.forwards}`
+    : meanForward !== d.forwardSeconds ? `; mean forward (${secs(d.forwardSeconds)} at the steps' main kernel)` : '';
   const stages: StageReport[] = [
     { name: 'text_encode', count: 1, seconds_each: ed.teCost.seconds, seconds_total: ed.teCost.seconds, bound: dominant(ed.teCost), detail: teDetail },
     ...(ed.encodeCost ? [{ name: 'vae_encode', count: opts.batch, seconds_each: ed.encodeCost.seconds, seconds_total: ed.encodeSeconds, bound: dominant(ed.encodeCost), detail: `${model.vae.id}, ${ed.encodeFrames === 1 ? 'the reference image' : `${ed.encodeFrames}-frame conditioning clip`}, ${s.exec.vae.dtype === 'bf16' ? 'bf16' : 'fp32'}${s.exec.vae.tiled ? `, tiled (${vaeTiling(1).tile}-px tiles every ${vaeTiling(1).stride})` : ''}, on every rank` }] : []),
     {
-      name: 'dit_forward', count: fwdCount, seconds_each: d.forwardSeconds, seconds_total: d.forwardSeconds * fwdCount, bound: dominant(d.fwdMean ?? d.fwdStage),
-      detail: `${d.passes ? d.passes.map((p) => `${p.forwards} × ${p.tokens} tokens (batch ${p.batches.join('/')})`).join(' + ') : `${req.tokens} tokens × batch ${d.batchPerForward}`}, ${s.kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}`,
+      // the mean forward where they differ (a step cache's cached forwards, dense warm-up steps), so the row sums to the denoise
+      name: 'dit_forward', count: fwdCount, seconds_each: meanForward, seconds_total: meanForward * fwdCount, bound: dominant(d.fwdMean ?? d.fwdStage),
+      detail: `${d.passes ? d.passes.map((p) => `${p.forwards} × ${p.tokens} tokens (batch ${p.batches.join('/')})`).join(' + ') : `${req.tokens} tokens × batch ${d.batchPerForward}`}, ${s.kernel}${groupN > 1 ? `, ${formatPlan(plan)}` : ''}${cacheDetail}`,
     },
     { name: 'scheduler', count: req.steps, seconds_each: d.schedCost.seconds, seconds_total: d.schedCost.seconds * req.steps, bound: dominant(d.schedCost) },
     { name: 'vae_decode', count: opts.batch, seconds_each: ed.vaeOnce.seconds, seconds_total: ed.vaeSeconds, bound: dominant(ed.vaeOnce), detail: vaeDetail },

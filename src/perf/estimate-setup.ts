@@ -148,7 +148,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
   const req = resolveRequest(input.model, shift ? { ...distilled, shift: shift.shift } : distilled);
   const model = req.model;
   if (exec.distill && input.request?.steps !== undefined && input.request.steps !== exec.distill.steps) req.warnings.push(`${exec.distill.name}: runs ${exec.distill.steps} steps, not the ${input.request.steps} asked for`);
-  const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens });
+  const problems = planProblems(plan, model, totalGpus, { cfg: req.cfg, tokens: req.tokens, ...(exec.distill ? { cfgOffBy: `${exec.distill.id} distilled it away: one forward per step` } : {}) });
   if (problems.length) throw new InputError(problems.map((m) => ({ source: '--parallel', path: 'parallel', message: m })));
   const layout = layoutFor(plan, nodeId, input.fabric);
   // a replica across boxes without a scale-out NIC has no path between its GPUs (collectives were priced free, or failed)

@@ -39,7 +39,7 @@ import { FASTVIDEO_HOST_SYNC_MEASURED } from './engine-host-sync.ts';
 import { memoryFit } from './memory-fit.ts';
 import { requestEnergy } from './request-energy.ts';
 import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-report.ts';
-import { cacheQuality } from '../engines/quality.ts';
+import { publishedQuality } from '../engines/quality.ts';
 import { postprocessCost, type PostprocessCost } from './postprocess-cost.ts';
 import { chainIsEmpty, type PostprocessChain } from '../workload/postprocess/chain.ts';
 
@@ -161,8 +161,10 @@ export interface Estimate {
   accelerations: Acceleration[];
   /** Step cache: forwards of the request and how many ran their blocks. */
   step_cache: { method: string; forwards: number; computed: number; basis: 'rule' | 'published' | 'user'; off_schedule?: string } | null;
-  /** Published quality of the settings that change the output (step cache, distill); empty when none is published. */
+  /** Published quality of the settings that change the output, where a figure was published for this very setting; empty otherwise. */
   quality: QualityRecord[];
+  /** Where the accelerations change the video and no published figure applies: "unknown: " and why (null: the video is unchanged, or \`quality\` holds). */
+  quality_note: string | null;
   forward_s: number;
   /** One denoising step with every guidance branch, its scheduler and the weight streaming it leaves exposed. */
   step_s: number;
@@ -302,6 +304,9 @@ export function estimate(input: EstimateInput): Estimate {
 
   // the held-out record covers the built-in profiles only
   const builtin = device.profile === (builtinProfile(device.gpu.id) ?? builtinProfile(REFERENCE_GPU));
+  const accelerations = s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' || s.cache.offSchedule !== undefined }] : []);
+  // a published figure holds for the setting it was published at only (engines/quality.ts)
+  const quality = publishedQuality({ model: model.id, height: req.height, steps: req.steps, defaultSteps: model.defaults.steps, ...(s.cache ? { cache: s.cache } : {}), accelerations });
   const result: Estimate = {
     model: model.id,
     gpu: device.gpu.id,
@@ -313,9 +318,10 @@ export function estimate(input: EstimateInput): Estimate {
     options: { ...opts, attention_kernel: s.kernel },
     engine: s.exec.engine.id,
     what_if: s.exec.whatIf,
-    accelerations: s.exec.accelerations.concat(s.cache ? [{ knob: 'cache', value: s.cache.label, models: `${s.cache.computed} of ${s.cache.forwards} forwards run their blocks; skipped ones add the cached residual`, source: s.cache.basis === 'rule' ? 'the method\'s rule on its published tables' : s.cache.basis === 'published' ? 'published timings' : 'user-given skip fraction', extrapolated: s.cache.basis !== 'rule' || s.cache.offSchedule !== undefined }] : []),
+    accelerations,
     step_cache: s.cache ? { method: s.cache.spec.method, forwards: s.cache.forwards, computed: s.cache.computed, basis: s.cache.basis, ...(s.cache.offSchedule ? { off_schedule: s.cache.offSchedule } : {}) } : null,
-    quality: s.cache ? cacheQuality(model.id, req.height, s.cache.spec) : [],
+    quality: quality.records,
+    quality_note: quality.note,
     forward_s: d.branchForward,
     step_s: stepSeconds,
     denoise_s: d.denoiseSeconds + w.streamExposed,

@@ -249,8 +249,14 @@ export function noPlanReason(rows: readonly PlanRow[], maxLatencyS?: number): st
   // what-ifs that fit are no recommendation: say the engine runs none of them
   const whatIfs = rows.filter((r) => r.feasible).length;
   const beside = whatIfs ? ` (${whatIfs} what-if layout${whatIfs === 1 ? '' : 's'} the engine's code does not run would fit: --all lists them)` : '';
-  const closest = runs.find((r) => r.latency_s !== undefined) ?? runs[0];
   // "fits" only where memory is why: a layout the engine or the model cannot run is not a memory verdict
   const oom = runs.some((r) => r.estimate && !r.estimate.fits);
-  return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}${closest ? `; e.g. ${closest.parallel}: ${closest.reason ?? 'no estimate'}` : ''}${beside}`;
+  const closest = runs.find((r) => r.latency_s !== undefined);
+  if (closest || runs.length < 2) return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}${(closest ?? runs[0]) ? `; e.g. ${(closest ?? runs[0])!.parallel}: ${(closest ?? runs[0])!.reason ?? 'no estimate'}` : ''}${beside}`;
+  // none was estimated: the reason most of them share is the one to act on (not the first layout's own)
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r.reason ?? 'no estimate', (counts.get(r.reason ?? 'no estimate') ?? 0) + 1);
+  const [reason, n] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+  const example = runs.find((r) => (r.reason ?? 'no estimate') === reason)!;
+  return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}; ${n === runs.length ? 'all' : `${n} of them`}${n === 1 ? `, e.g. ${example.parallel}` : ''}: ${reason}${beside}`;
 }

@@ -31,7 +31,8 @@ export interface PointVerdict {
   /** The largest relative miss (0 when feasible; Infinity for a point without a result). */
   shortfall: number;
   /** The objectives it was held to, with its value of each. */
-  terms: { text: string; value: number | null; target: string }[];
+  /** value: null where it is not a finite number (JSON); shown: as printed (a psnr floor over an unchanged video reads "exact"). */
+  terms: { text: string; value: number | null; shown: string; target: string }[];
 }
 
 export interface BestPoints {
@@ -84,18 +85,15 @@ export function pointVerdicts(plan: SweepPlan, points: readonly PointSummary[]):
     }
     return {
       point: p.point, feasible: v.pass, reason: v.reason, shortfall: v.shortfall,
-      terms: terms.map((t) => ({ text: t.text, value: Number.isFinite(v.values[t.text]) ? v.values[t.text]! : null, target: `${t.op} ${formatObjectiveValue(t, t.value)}` })),
+      terms: terms.map((t) => ({ text: t.text, value: Number.isFinite(v.values[t.text]) ? v.values[t.text]! : null, shown: formatObjectiveValue(t, v.values[t.text] ?? null), target: `${t.op} ${formatObjectiveValue(t, t.value)}` })),
     };
   });
 }
 
 /** "720p-5s.attainment 97.6% (>= 95.0%), p95 41.2 min (<= 45.0 min)": a point's objectives next to their targets. */
 export function objectivesAt(plan: SweepPlan, points: readonly PointSummary[], v: PointVerdict): string {
-  const obj = sweepObjectives(plan, points);
-  const p = points.find((x) => x.point === v.point)!;
-  const terms = termsOf(obj, p);
   if (!v.terms.length) return 'nothing dropped or failed';
-  return v.terms.map((t, i) => `${t.text.replace(/\s*(<=|>=|<|>).*$/, '')} ${formatObjectiveValue(terms[i]!, t.value)} (${t.target})`).join(', ');
+  return v.terms.map((t) => `${t.text.replace(/\s*(<=|>=|<|>).*$/, '')} ${t.shown} (${t.target})`).join(', ');
 }
 
 /** The best points (ties go to the lower index), among those that meet the objectives only. */

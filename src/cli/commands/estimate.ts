@@ -206,6 +206,7 @@ export function estimateText(e: Estimate): string {
   if (e.step_cache) out.push(`step cache ${e.step_cache.method}: ${e.step_cache.computed} of ${e.step_cache.forwards} forwards run their blocks (${e.step_cache.basis === 'rule' ? 'the method\'s rule' : e.step_cache.basis === 'published' ? 'published timings' : 'user-given'})`);
   if (e.accelerations.length) out.push(`accelerations: ${e.accelerations.map((a) => `${a.knob}=${a.value}${a.extrapolated ? ' (extrapolated)' : ''}`).join('; ')}`);
   if (e.quality.length) out.push(`published quality: ${e.quality.map((q) => `${q.metric} ${q.value} (${q.basis}; ${q.source})`).join('; ')}`);
+  if (e.quality_note) out.push(`quality ${e.quality_note}`);
   out.push(`memory: ${e.memory.verdict}`);
   if (e.memory.tight) out.push(`warning: ${e.memory.tight_reason}`);
   for (const s of e.memory.suggestions) out.push(`  try: ${s}`);
