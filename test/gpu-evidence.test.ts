@@ -163,7 +163,7 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
   it('an estimate by another engine or of another family quotes that scope\'s own held-out band, or says it has none', () => {
     const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
     const text = estimateText(fv);
-    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s)!;
+    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s, 'h200')!;
     expect(band.n).toBeGreaterThanOrEqual(10);
     expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} timings on h100-sxm, h200;`, 'm'));
     expect(text).not.toMatch(/held-out range on h200/);
@@ -173,6 +173,16 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'xdit' } }))).toMatch(/^held-out range: none for engine xdit \(too few/m);
     expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^held-out range for family hunyuan-video: /m);
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).toMatch(/^held-out range on h100-sxm: /m);
+  });
+  it('a family\'s band is not lent to a GPU none of its timings ran on (an extrapolated L40S is UNVALIDATED, not ±10%)', () => {
+    const l40s = estimateText(estimate({ model: 'cogvideox-5b', gpu: 'l40s' }));
+    expect(l40s).toMatch(/UNVALIDATED/);
+    expect(l40s).not.toMatch(/measured runs came out at/);
+    expect(l40s).toMatch(/^held-out range: none for family cogvideox on l40s \(its held-out timings ran on [^)]*h100-sxm[^)]* only/m);
+    expect(scopeHeldOutRange('family', 'cogvideox', 100, 'l40s')).toBeNull();
+    expect(scopeHeldOutRange('family', 'cogvideox', 100, 'h100-sxm')).not.toBeNull();
+    // an engine the same way: fastvideo was timed on H100 and H200, not on an RTX 4090
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'rtx4090', inference: { engine: 'fastvideo' } }))).toMatch(/^held-out range: none for engine fastvideo on rtx4090/m);
   });
   it('an estimate by another engine or of another family prints that record too', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'xdit' } }))).toMatch(/^evidence: engine xdit: no fully specified held-out timing/m);

@@ -231,14 +231,22 @@ function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | u
 }
 
 /**
- * heldOutRange for an estimate by another engine or of another family: the 10th–90th percentile of that scope's own
- * held-out errors (over every GPU it was measured on), which is what such an estimate's error has been; null where
- * the scope has too few fully specified timings for percentiles (errorStats).
+ * heldOutRange for an estimate by another engine or of another family on `gpu`: the 10th–90th percentile of that
+ * scope's own held-out errors (over every GPU it was measured on), which is what such an estimate's error has been;
+ * null where the scope has too few fully specified timings for percentiles (errorStats), or where none of them ran
+ * on `gpu` — an estimate on a GPU the scope was never timed on (an extrapolated L40S) has no band of its own, and the
+ * other GPUs' errors say nothing about the extrapolation (scopeGpuMissing says so).
  */
-export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number): { lo: number; hi: number; n: number; gpus: string[] } | null {
+export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number, gpu: string): { lo: number; hi: number; n: number; gpus: string[] } | null {
   const e = scopeEvidence(kind, id);
-  if (!e || e.time.p10 === null || e.time.p90 === null) return null;
+  if (!e || e.time.p10 === null || e.time.p90 === null || !e.gpus.includes(gpu)) return null;
   return { lo: seconds / (1 + e.time.p90), hi: seconds / (1 + e.time.p10), n: e.time.n, gpus: e.gpus };
+}
+
+/** The GPUs the scope's held-out timings ran on when `gpu` is not among them (its band does not reach `gpu`), else null. */
+export function scopeGpuMissing(kind: 'engine' | 'family', id: string, gpu: string): string[] | null {
+  const e = scopeEvidence(kind, id);
+  return e && e.time.n > 0 && !e.gpus.includes(gpu) ? e.gpus : null;
 }
 
 /** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */

@@ -12,7 +12,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPAT
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeGpuMissing, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
 import { MODELS } from '../../workload/models.ts';
 
 interface EstimateFlags extends AccelerationFlags {
@@ -187,10 +187,13 @@ export function estimateText(e: Estimate): string {
   const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
   if (e.beyond_measured) out.push(`caveat: ${e.beyond_measured}`);
   if (e.fits && scope && !e.beyond_measured) {
-    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s);
+    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s, e.gpu);
+    const elsewhere = scopeGpuMissing(scope.kind, scope.id, e.gpu);
     out.push(r
       ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} timings on ${r.gpus.join(', ')}; vgsim list evidence)`
-      : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
+      : elsewhere
+        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings ran on ${elsewhere.join(', ')} only; their errors do not carry to this GPU)`
+        : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
   }
   const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
