@@ -7,7 +7,7 @@ import { readInputJson } from '../input-file.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
-import { InputError } from '../errors.ts';
+import { InputError, shown } from '../errors.ts';
 import { configIntProblem, headSplitProblem } from './config-limits.ts';
 import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig } from './families/custom.ts';
 
@@ -83,6 +83,10 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
   const cfg: Record<string, unknown> = readInputJson(path, (message, hint): never => {
     throw new InputError([{ source: file, path: '', message, ...(hint ? { hint } : {}) }]);
   });
+  // a config is one JSON object of keys; `null`, an array or a number read as one crashed on its first key
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+    throw new InputError([{ source: file, path: '', message: `expected a JSON object of the transformer's config keys, got ${Array.isArray(cfg) ? 'an array' : shown(cfg)}`, hint: 'give the transformer/config.json of a diffusers model folder' }]);
+  }
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
     if (typeof v === 'number') {

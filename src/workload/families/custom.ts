@@ -8,7 +8,7 @@
  * cogvideox_transformer_3d.py:222-251, transformer_ltx.py:417-460, transformer_mochi.py:345-356).
  * The VAE, text encoders, sampler and parallel support stay the base model's.
  */
-import { InputError, type InputIssue } from '../../errors.ts';
+import { InputError, shown, type InputIssue } from '../../errors.ts';
 import { configIntProblem, headSplitProblem } from '../config-limits.ts';
 import type { FamilyModel, ModelSpec } from '../models.ts';
 import type { CogDitSpec, FamilyDitSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
@@ -74,7 +74,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return v;
     }
     if (fallback !== undefined && (v === undefined || v === null)) return fallback;
-    throw new InputError([{ source: file, path: key, message: `expected a number for "${key}" in a ${cls} config, got ${JSON.stringify(v)}` }]);
+    throw new InputError([{ source: file, path: key, message: v === undefined ? `missing number "${key}" (a ${cls} config sets it)` : `expected a number for "${key}" in a ${cls} config, got ${shown(v)}` }]);
   };
   const base = (bid: string) => zoo.find((x) => x.id === bid) as FamilyModel;
   const heads = num('num_attention_heads');

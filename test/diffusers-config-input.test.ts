@@ -1,0 +1,53 @@
+/**
+ * A user's diffusers transformer/config.json as `vgsim estimate --model` reads it: malformed files get an input
+ * error that says where and what (exit 2), never a JavaScript message or a stack trace.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../src/errors.ts';
+import { jsonErrorAt } from '../src/input-file.ts';
+import { modelFromDiffusersConfig } from '../src/workload/custom-models.ts';
+import { runVgsim } from '../src/docs/readme-commands.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'vgsim-cfg-input-'));
+/** Writes `text` as <dir>/<name>/transformer/config.json and returns its path. */
+function config(name: string, text: string): string {
+  mkdirSync(join(dir, name, 'transformer'), { recursive: true });
+  const file = join(dir, name, 'transformer', 'config.json');
+  writeFileSync(file, text);
+  return file;
+}
+function issueOf(file: string) {
+  try {
+    modelFromDiffusersConfig(file);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as InputError).issues[0]!;
+  }
+  return undefined;
+}
+
+describe('a diffusers config that is not one', () => {
+  it('a config that is null, an array or a number is an input error (null crashed on its first key: exit 1)', () => {
+    expect(issueOf(config('null', 'null'))!.message).toMatch(/^expected a JSON object of the transformer's config keys, got null/);
+    expect(issueOf(config('array', '[1, 2]'))!.message).toMatch(/got an array/);
+    expect(issueOf(config('number', '7'))!.message).toMatch(/got 7/);
+    const run = runVgsim(`estimate --model ${config('null-cli', 'null')} --gpu h100-sxm`);
+    expect(run.code).toBe(2);
+    expect(run.output).not.toMatch(/Cannot read properties/);
+  });
+  it('a JSON syntax error says the line and column, not a character offset', () => {
+    const file = config('syntax', '{\n  "_class_name": "LTXVideoTransformer3DModel",\n  "num_layers": 28,,\n}\n');
+    expect(issueOf(file)!.message).toMatch(/^not valid JSON at line 3, column 20: /);
+    expect(issueOf(file)!.message).not.toMatch(/position/);
+    // a message without an offset is kept as it is
+    expect(jsonErrorAt('{', 'Unexpected end of JSON input')).toBe(': Unexpected end of JSON input');
+  });
+  it('a missing key of a family class is "missing", not "got undefined"', () => {
+    const issue = issueOf(config('missing', JSON.stringify({ _class_name: 'LTXVideoTransformer3DModel', num_attention_heads: 32, attention_head_dim: 64 })))!;
+    expect(issue).toMatchObject({ path: 'num_layers', message: 'missing number "num_layers" (a LTXVideoTransformer3DModel config sets it)' });
+    expect(issueOf(config('string', JSON.stringify({ _class_name: 'MochiTransformer3DModel', num_attention_heads: '24', attention_head_dim: 128, num_layers: 48 })))!.message).toMatch(/got "24"$/);
+  });
+});
