@@ -184,6 +184,14 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     // an engine the same way: fastvideo was timed on H100 and H200, not on an RTX 4090
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'rtx4090', inference: { engine: 'fastvideo' } }))).toMatch(/^held-out range: none for engine fastvideo on rtx4090/m);
   });
+  it('a diffusers config of a family gets that family\'s record and band, as its zoo model does (it got the GPU\'s band, mostly Wan\'s)', () => {
+    const custom = estimateText(estimate({ model: 'test/fixtures/diffusers-ltx13b/transformer/config.json', gpu: 'h100-sxm' }));
+    const zoo = estimateText(estimate({ model: 'ltx-video-13b', gpu: 'h100-sxm' }));
+    expect(custom).toMatch(/^evidence: family ltx-video: /m);
+    expect(custom).not.toMatch(/^held-out range on h100-sxm/m);
+    const band = (t: string) => t.split('\n').find((l) => l.startsWith('held-out range'))!.replace(/for this total.*$/, '');
+    expect(band(custom)).toBe(band(zoo));
+  });
   it('an estimate by another engine or of another family prints that record too', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'xdit' } }))).toMatch(/^evidence: engine xdit: no fully specified held-out timing/m);
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'sglang' } }))).toMatch(/^evidence: engine sglang: 7 held-out timings/m);

@@ -22,6 +22,7 @@
 import { beyondMeasured } from './shape-coverage.ts';
 import { hostBoundNote, hostSecondsPerKernel } from './host-dispatch.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
+import type { ModelFamily } from '../workload/models.ts';
 import type { AccelerationKnobs } from '../engines/inference-spec.ts';
 import type { Acceleration } from '../engines/rules.ts';
 import type { QualityRecord } from '../engines/quality.ts';
@@ -146,6 +147,8 @@ export interface CollectiveReport {
 
 export interface Estimate {
   model: string;
+  /** The model's family (wan, hunyuan-video, cogvideox, …): a user's diffusers config too, whose id is not in the zoo. */
+  family: ModelFamily;
   gpu: string;
   gpus: number;
   node: string;
@@ -304,6 +307,7 @@ export function estimate(input: EstimateInput): Estimate {
   const builtin = device.profile === (builtinProfile(device.gpu.id) ?? builtinProfile(REFERENCE_GPU));
   const result: Estimate = {
     model: model.id,
+    family: model.family,
     gpu: device.gpu.id,
     gpus: s.totalGpus,
     node: s.nodeId,

@@ -13,7 +13,6 @@ import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
 import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeGpuMissing, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
-import { MODELS } from '../../workload/models.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -174,7 +173,7 @@ export function estimateText(e: Estimate): string {
   out.push(`evidence: ${e.evidence ? evidenceLine(e.evidence, e.gpus) : `${e.gpu}: a profile given with --profile; vgsim's held-out record (vgsim list evidence) covers its built-in profiles only`}`);
   // an engine other than the official code, a family other than Wan: their own held-out record, over every GPU
   if (e.engine !== 'official') out.push(`evidence: ${scopeLine('engine', e.engine)}`);
-  const family = MODELS.find((m) => m.id === e.model)?.family;
+  const family = e.family;
   if (family && family !== 'wan') out.push(`evidence: ${scopeLine('family', family)}`);
   if (e.nearest_held_out) out.push(`evidence: ${nearestLine(e.nearest_held_out)}`);
   const nearCaveat = nearestCaveat(e.nearest_held_out);
