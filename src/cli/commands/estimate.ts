@@ -189,10 +189,10 @@ export function estimateText(e: Estimate): string {
     const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s, e.gpu);
     const elsewhere = scopeGpuMissing(scope.kind, scope.id, e.gpu);
     out.push(r
-      ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} timings on ${r.gpus.join(', ')}; vgsim list evidence)`
+      ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} held-out timings of whole requests on ${r.gpus.join(', ')}; vgsim list evidence)`
       : elsewhere
-        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings ran on ${elsewhere.join(', ')} only; their errors do not carry to this GPU)`
-        : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
+        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings of whole requests ran on ${elsewhere.join(', ')} only; their errors do not carry to this GPU)`
+        : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings of whole requests for a band; the GPU's own band covers the official code only)`);
   }
   const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);
