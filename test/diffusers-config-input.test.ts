@@ -10,6 +10,7 @@ import { InputError } from '../src/errors.ts';
 import { jsonErrorAt } from '../src/input-file.ts';
 import { modelFromDiffusersConfig } from '../src/workload/custom-models.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
+import { estimateInput } from '../src/perf/estimate-input.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vgsim-cfg-input-'));
 /** Writes `text` as <dir>/<name>/transformer/config.json and returns its path. */
@@ -51,3 +52,27 @@ describe('a diffusers config that is not one', () => {
     expect(issueOf(config('string', JSON.stringify({ _class_name: 'MochiTransformer3DModel', num_attention_heads: '24', attention_head_dim: 128, num_layers: 48 })))!.message).toMatch(/got "24"$/);
   });
 });
+
+describe('a diffusers config whose code runs at one size', () => {
+  // CogVideoX-5B-I2V's transformer config (huggingface.co/THUDM/CogVideoX-5b-I2V/transformer/config.json)
+  const i2v = { _class_name: 'CogVideoXTransformer3DModel', attention_head_dim: 64, in_channels: 32, max_text_seq_length: 226, num_attention_heads: 48, num_layers: 42, out_channels: 16, patch_size: 2, sample_frames: 49, sample_height: 60, sample_width: 90, text_embed_dim: 4096, time_embed_dim: 512, use_learned_positional_embeddings: true, use_rotary_positional_embeddings: true };
+  it('a learned position table (use_learned_positional_embeddings) refuses another resolution, as diffusers does (1360x768 was priced: 24.5 min)', () => {
+    const file = config('cog-i2v', JSON.stringify(i2v));
+    const m = modelFromDiffusersConfig(file);
+    expect(m.onlySize).toMatchObject({ width: 720, height: 480 });
+    expect(m.defaults).toMatchObject({ width: 720, height: 480 });
+    let issue;
+    try {
+      estimateInput({ model: file, gpu: 'h100-sxm', resolution: '1360x768' });
+    } catch (e) {
+      issue = (e as InputError).issues.find((i) => i.path === 'resolution');
+    }
+    expect(issue?.message).toMatch(/runs at 720x480 only \(use_learned_positional_embeddings: .*CogVideoXPatchEmbed refuses any other size\)/);
+    // its own size runs; a config without the table runs at any size the shape rules allow
+    expect(() => estimateInput({ model: file, gpu: 'h100-sxm', resolution: '720x480' })).not.toThrow();
+    const rope = config('cog-rope', JSON.stringify({ ...i2v, in_channels: 16, use_learned_positional_embeddings: false }));
+    expect(modelFromDiffusersConfig(rope).onlySize).toBeUndefined();
+    expect(() => estimateInput({ model: rope, gpu: 'h100-sxm', resolution: '1360x768' })).not.toThrow();
+  });
+});
+

@@ -56,9 +56,28 @@ export function familyCustomModel(base: FamilyModel, m: { id: string; name?: str
   return withDit(base, dit, { id: m.id, name: m.name ?? m.id, defaults: { ...base.defaults, ...m.defaults }, sources: { ...base.sources, custom: `user-defined (base ${base.id})` } });
 }
 
-function withDit(base: FamilyModel, dit: FamilyDitSpec, extra: Pick<ModelSpec, 'id' | 'name' | 'defaults' | 'sources'>): ModelSpec {
+function withDit(base: FamilyModel, dit: FamilyDitSpec, extra: Pick<ModelSpec, 'id' | 'name' | 'defaults' | 'sources'>, fixed?: Pick<ModelSpec, 'onlySize' | 'sizes' | 'defaults'>): ModelSpec {
   // a user's DiT runs in bf16 unless the inference options say otherwise
-  return { ...base, ...extra, dit, officialWeightDtype: base.family === 'mochi' ? base.officialWeightDtype : 'bf16' } as ModelSpec;
+  return { ...base, ...extra, dit, officialWeightDtype: base.family === 'mochi' ? base.officialWeightDtype : 'bf16', ...fixed } as ModelSpec;
+}
+
+/**
+ * A CogVideoX config with `use_learned_positional_embeddings` (CogVideoX-5B-I2V's) holds a position table of its
+ * sample size: diffusers' CogVideoXPatchEmbed raises "It is currently not possible to generate videos at a different
+ * resolution that the defaults" when the latent differs from sample_width × sample_height
+ * (huggingface/diffusers@58eb52c:src/diffusers/models/embeddings.py, CogVideoXPatchEmbed.forward), so the model runs
+ * at that size only: the latent's times the VAE's spatial stride (8), which is also its default.
+ */
+function cogLearnedSize(cfg: Cfg, num: (key: string, fallback?: number) => number, b: FamilyModel): Pick<ModelSpec, 'onlySize' | 'sizes' | 'defaults'> | undefined {
+  if (cfg.use_learned_positional_embeddings !== true) return undefined;
+  const stride = b.vae.stride[1];
+  const width = num('sample_width', 90) * stride;
+  const height = num('sample_height', 60) * stride;
+  return {
+    onlySize: { width, height, why: `use_learned_positional_embeddings: a position table of sample_width ${width / stride} × sample_height ${height / stride} latents; diffusers' CogVideoXPatchEmbed refuses any other size` },
+    sizes: [[width, height]],
+    defaults: { ...b.defaults, width, height },
+  };
 }
 
 type Cfg = Record<string, unknown>;
@@ -113,7 +132,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
         timeEmbedDim: num('time_embed_dim', 512), textDim: num('text_embed_dim', 4096), textLen: num('max_text_seq_length', 226), patch: [typeof pt === 'number' ? pt : 1, p, p], patchBias: cfg.patch_bias !== false,
         // RoPE unless the config turns it off; an additive embedding when it does (3D sin-cos) or when it is learned
         rope: cfg.use_rotary_positional_embeddings !== false, additivePositions: cfg.use_rotary_positional_embeddings === false || cfg.use_learned_positional_embeddings === true,
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } }, cogLearnedSize(cfg, num, b));
     }
     case 'LTXVideoTransformer3DModel': {
       const b = base(headDim >= 128 ? 'ltx-video-13b' : 'ltx-video-2b');
