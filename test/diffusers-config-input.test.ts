@@ -46,6 +46,12 @@ describe('a diffusers config that is not one', () => {
     // a message without an offset is kept as it is
     expect(jsonErrorAt('{', 'Unexpected end of JSON input')).toBe(': Unexpected end of JSON input');
   });
+  it('a diffusers model folder given as --model names the config file to give (it listed the zoo ids)', () => {
+    const run = runVgsim(`estimate --model ${join(dir, 'some-model')} --gpu h100-sxm`);
+    expect(run.code).toBe(2);
+    expect(run.output).toContain(`(a diffusers config is given as its file: ${join(dir, 'some-model')}/transformer/config.json)`);
+    expect(runVgsim(`estimate --model ${join(dir, 'some-model', 'transformer')}/ --gpu h100-sxm`).output).toContain(`${join(dir, 'some-model')}/transformer/config.json)`);
+  });
   it('a missing key of a family class is "missing", not "got undefined"', () => {
     const issue = issueOf(config('missing', JSON.stringify({ _class_name: 'LTXVideoTransformer3DModel', num_attention_heads: 32, attention_head_dim: 64 })))!;
     expect(issue).toMatchObject({ path: 'num_layers', message: 'missing number "num_layers" (a LTXVideoTransformer3DModel config sets it)' });
