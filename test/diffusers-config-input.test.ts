@@ -3,7 +3,7 @@
  * error that says where and what (exit 2), never a JavaScript message or a stack trace.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../src/errors.ts';
@@ -11,6 +11,7 @@ import { jsonErrorAt } from '../src/input-file.ts';
 import { modelFromDiffusersConfig } from '../src/workload/custom-models.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
 import { estimateInput } from '../src/perf/estimate-input.ts';
+import { estimate } from '../src/api/estimate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vgsim-cfg-input-'));
 /** Writes `text` as <dir>/<name>/transformer/config.json and returns its path. */
@@ -79,6 +80,20 @@ describe('a diffusers config whose code runs at one size', () => {
     const rope = config('cog-rope', JSON.stringify({ ...i2v, in_channels: 16, use_learned_positional_embeddings: false }));
     expect(modelFromDiffusersConfig(rope).onlySize).toBeUndefined();
     expect(() => estimateInput({ model: rope, gpu: 'h100-sxm', resolution: '1360x768' })).not.toThrow();
+  });
+});
+
+describe('the keys of a config vgsim does not read', () => {
+  it('are named in the estimate\'s notes, so a fine-tune\'s extra key (num_kv_heads) is not priced silently as the base model', () => {
+    const ltx = JSON.parse(readFileSync('test/fixtures/diffusers-ltx13b/transformer/config.json', 'utf8')) as Record<string, unknown>;
+    const file = config('ltx-gqa', JSON.stringify({ ...ltx, num_kv_heads: 8 }));
+    const notes = estimate({ model: file, gpu: 'h100-sxm' }).warnings;
+    const note = notes.find((w) => /config keys not read/.test(w))!;
+    expect(note).toMatch(/^ltx-gqa \(diffusers config\): LTXVideoTransformer3DModel config keys not read, taken as ltx-video-13b has them: .*\bnum_kv_heads\b/);
+    // the keys it reads are not listed, nor the "_" metadata
+    expect(note).not.toMatch(/num_layers|num_attention_heads|_diffusers_version|_class_name/);
+    // a Wan config the same way
+    expect(estimate({ model: 'test/fixtures/diffusers-wan/transformer/config.json', gpu: 'h100-sxm', inference: { offload: true } }).warnings.join('\n')).toMatch(/WanTransformer3DModel config keys not read, taken as wan2\.2-t2v-a14b has them: .*\bimage_dim\b/);
   });
 });
 
