@@ -153,6 +153,13 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(fits).toMatch(/^held-out range on h100-sxm: /m);
     expect(fits).toMatch(/^throughput \d+\.\d\d videos\/h per replica/m);
   });
+  it('a request shape the model\'s code is not run at is a caveat beside the total, not only a note at the end (CogVideoX-5B at 53 frames)', () => {
+    const lines = estimateText(estimate({ model: 'cogvideox-5b', gpu: 'h100-sxm', frames: 53 })).split('\n');
+    const total = lines.findIndex((l) => l.startsWith('total '));
+    expect(lines[total + 1]).toBe('caveat: frames=53 is not 8n+1; CogVideoX-5B\'s code expects 8n+1 (e.g. 49)');
+    expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm', resolution: '1920x1088' }))).toMatch(/^caveat: 1920x1088 is not among HunyuanVideo's official sizes/m);
+    expect(estimate({ model: 'cogvideox-5b', gpu: 'h100-sxm' }).request_notes).toEqual([]);
+  });
   it('says how a step runs its guidance branches, so a batched step is not read as one branch\'s forward', () => {
     const line = (req: Parameters<typeof estimate>[0]) => estimateText(estimate(req)).split('\n').find((l) => l.startsWith('one DiT forward'))!;
     expect(line({ model: 'ltx-video-2b', gpu: 'h100-sxm' })).toMatch(/^one DiT forward .+ \(one guidance branch\), one step .+ \(its guidance branches batched into one forward\)$/);

@@ -217,6 +217,8 @@ export interface Estimate {
   nearest_held_out: NearestHeldOut | null;
   /** Why the request lies beyond what was measured (its sequence past the profile's longest attention), or null (perf/shape-coverage.ts). */
   beyond_measured: string | null;
+  /** Where the request leaves what the model's code runs at (frames not its k·n+1, a size not among its official ones): estimate prints each as a caveat beside the total (also among the notes). */
+  request_notes: string[];
   /** GPU board energy of one video over all the replica's GPUs, Wh (a batch's energy shared by its `batch` videos). */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh per video. */
@@ -342,6 +344,7 @@ export function estimate(input: EstimateInput): Estimate {
     evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
     nearest_held_out: builtin ? nearestHeldOut({ model: model.id, family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
     beyond_measured: beyond,
+    request_notes: [...req.warnings],
     gpu_energy_wh: energy.gpuEnergyWh / opts.batch,
     energy_wh: energy.energyWh / opts.batch,
     power: energy.power,

@@ -185,6 +185,8 @@ export function estimateText(e: Estimate): string {
   // the empirical band: another engine's or family's own held-out errors where it is one, else the GPU's
   const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
   if (e.beyond_measured) out.push(`caveat: ${e.beyond_measured}`);
+  // a shape the model's code is not run at: runnable, but no published or measured run of it
+  for (const n of e.request_notes) out.push(`caveat: ${n}`);
   if (e.fits && scope && !e.beyond_measured) {
     const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s, e.gpu);
     const elsewhere = scopeGpuMissing(scope.kind, scope.id, e.gpu);
