@@ -59,6 +59,21 @@ export function readInputJson(file: string, refuse: (message: string, hint?: str
   try {
     return JSON.parse(text);
   } catch (e) {
-    return refuse(`not valid JSON: ${(e as Error).message}`);
+    return refuse(`not valid JSON${jsonErrorAt(text, (e as Error).message)}`);
   }
+}
+
+/**
+ * Where JSON.parse stopped, as a person finds it in an editor: Node 20 says only "… in JSON at position 103" (a
+ * character offset), so the offset becomes " at line 3, column 24: …" with the parser's words before it; a message
+ * without an offset is kept as ": <message>".
+ */
+export function jsonErrorAt(text: string, message: string): string {
+  const m = / in JSON at position (\d+)/.exec(message);
+  if (!m) return `: ${message}`;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const col = pos - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${col}: ${message.slice(0, m.index)}`;
 }

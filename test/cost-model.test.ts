@@ -122,6 +122,12 @@ describe('estimate', () => {
     expect(off.total_s).toBeCloseTo(off.text_encode_s + off.denoise_s + off.vae_decode_s + off.transfer_s, 6);
   });
 
+  it('the fp8 suggestion says what it saves for the weights as resident (Mochi keeps its fp32 checkpoint: a quarter, not "halves"), and that it is a what-if beyond Wan', () => {
+    const fp8 = (id: string) => estimate({ model: getModel(id), gpu: 'h100-sxm' }).memory.suggestions.find((x) => x.startsWith('--dtype fp8'))!;
+    expect(fp8('mochi-1')).toBe("--dtype fp8 (DiT weights at 1 byte a parameter instead of 4 (fp32): a quarter of the size; a vgsim what-if: Mochi-1-preview's own code has no fp8 path)");
+    expect(fp8('wan2.2-t2v-a14b')).toBe('--dtype fp8 (DiT weights at 1 byte a parameter instead of 2 (bf16): half the size)');
+  });
+
   it('a GPU without a profile is flagged as extrapolated', () => {
     const e = estimate({ model: getModel('wan2.1-t2v-1.3b'), gpu: 'a100-sxm-80g', request: { width: 832, height: 480 } });
     expect(e.profile.extrapolated).toBe(true);

@@ -275,9 +275,16 @@ workload:
     expect(() => runShared('[hunyuan-video, ltx-video-13b]', 'timestamp_s\n0\n', ', parallel: "ulysses=2,fsdp"')).toThrow(/FSDP/);
   });
   it("the README's conclusion: shared replicas beat dedicated pools at both mixes (scenarios/mixed-models.yaml)", () => {
-    const v = new Map(mixedVariants().map((x) => [x.name, x.summary]));
-    expect(v.get('shared replicas, 50/50')!.latency_s.p95).toBeLessThan(v.get('dedicated pools, 50/50')!.latency_s.p95);
-    expect(v.get('shared replicas, 25/75')!.slo_attainment!).toBeGreaterThan(v.get('dedicated pools, 25/75')!.slo_attainment! + 0.5);
+    // seed by seed (one 12-hour run is one draw: seed 19 alone had the dedicated pools at 99% within SLO, seeds 20-23 at 69-95%)
+    const v = new Map(mixedVariants().map((x) => [x.name, x.seeds]));
+    const seeds = v.get('shared replicas, 50/50')!;
+    expect(seeds.length).toBeGreaterThanOrEqual(5);
+    seeds.forEach((s, i) => expect(s.latency_s.p95).toBeLessThan(v.get('dedicated pools, 50/50')![i]!.latency_s.p95));
+    // against dedicated pools left at 2 + 2 and against pools re-sized 1 + 3 for the 25/75 mix (the fair comparison)
+    v.get('shared replicas, 25/75')!.forEach((s, i) => {
+      expect(s.slo_attainment!).toBeGreaterThan(v.get('dedicated pools, 25/75')![i]!.slo_attainment! + 0.3);
+      expect(s.slo_attainment!).toBeGreaterThanOrEqual(v.get('dedicated pools re-sized 1+3, 25/75')![i]!.slo_attainment!);
+    });
   });
 });
 

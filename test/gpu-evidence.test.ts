@@ -153,6 +153,13 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(fits).toMatch(/^held-out range on h100-sxm: /m);
     expect(fits).toMatch(/^throughput \d+\.\d\d videos\/h per replica/m);
   });
+  it('a request shape the model\'s code is not run at is a caveat beside the total, not only a note at the end (CogVideoX-5B at 53 frames)', () => {
+    const lines = estimateText(estimate({ model: 'cogvideox-5b', gpu: 'h100-sxm', frames: 53 })).split('\n');
+    const total = lines.findIndex((l) => l.startsWith('total '));
+    expect(lines[total + 1]).toBe('caveat: frames=53 is not 8n+1; CogVideoX-5B\'s code expects 8n+1 (e.g. 49)');
+    expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm', resolution: '1920x1088' }))).toMatch(/^caveat: 1920x1088 is not among HunyuanVideo's official sizes/m);
+    expect(estimate({ model: 'cogvideox-5b', gpu: 'h100-sxm' }).request_notes).toEqual([]);
+  });
   it('says how a step runs its guidance branches, so a batched step is not read as one branch\'s forward', () => {
     const line = (req: Parameters<typeof estimate>[0]) => estimateText(estimate(req)).split('\n').find((l) => l.startsWith('one DiT forward'))!;
     expect(line({ model: 'ltx-video-2b', gpu: 'h100-sxm' })).toMatch(/^one DiT forward .+ \(one guidance branch\), one step .+ \(its guidance branches batched into one forward\)$/);
@@ -163,9 +170,9 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
   it('an estimate by another engine or of another family quotes that scope\'s own held-out band, or says it has none', () => {
     const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
     const text = estimateText(fv);
-    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s)!;
+    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s, 'h200')!;
     expect(band.n).toBeGreaterThanOrEqual(10);
-    expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} timings on h100-sxm, h200;`, 'm'));
+    expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} held-out timings of whole requests on h200;`, 'm'));
     expect(text).not.toMatch(/held-out range on h200/);
     expect(band.lo).toBeLessThan(fv.total_s);
     expect(band.hi).toBeGreaterThan(fv.total_s);
@@ -173,6 +180,37 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'xdit' } }))).toMatch(/^held-out range: none for engine xdit \(too few/m);
     expect(estimateText(estimate({ model: 'hunyuan-video', gpu: 'h100-sxm' }))).toMatch(/^held-out range for family hunyuan-video: /m);
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm' }))).toMatch(/^held-out range on h100-sxm: /m);
+  });
+  it('a family\'s band is not lent to a GPU none of its timings ran on (an extrapolated L40S is UNVALIDATED, not ±10%)', () => {
+    const l40s = estimateText(estimate({ model: 'cogvideox-5b', gpu: 'l40s' }));
+    expect(l40s).toMatch(/UNVALIDATED/);
+    expect(l40s).not.toMatch(/measured runs came out at/);
+    expect(l40s).toMatch(/^held-out range: none for family cogvideox on l40s \(its held-out timings of whole requests ran on [^)]*h100-sxm[^)]* only/m);
+    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'l40s')).toBeNull();
+    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'h100-sxm')).not.toBeNull();
+    // an engine the same way: fastvideo was timed on H100 and H200, not on an RTX 4090
+    expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'rtx4090', inference: { engine: 'fastvideo' } }))).toMatch(/^held-out range: none for engine fastvideo on rtx4090/m);
+  });
+  it('a family\'s band and record rest on whole requests, not on its DiT-forward and decoder-call measurements (LTX-Video\'s six pieces read as a 1.3% end-to-end record)', () => {
+    const ltx = estimateText(estimate({ model: 'ltx-video-2b', gpu: 'h100-sxm' }));
+    expect(ltx).toMatch(/^evidence: family ltx-video: \d+ held-out timings \(on [^;]+; none of a whole request: DiT forwards and decoder calls\)/m);
+    expect(ltx).toMatch(/^held-out range: none for family ltx-video \(too few fully specified held-out timings of whole requests/m);
+    // CogVideoX: 3 whole requests among its timings, too few for a band
+    const cog = estimateText(estimate({ model: 'cogvideox-5b', gpu: 'h100-sxm' }));
+    expect(cog).toMatch(/^evidence: family cogvideox: \d+ held-out timings \(on [^;]+; 3 of whole requests, the others DiT forwards and decoder calls\)/m);
+    expect(cog).not.toMatch(/measured runs came out at/);
+    // HunyuanVideo's band: its whole-request timings only
+    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'h100-sxm')!.n).toBe(committed.rows.filter((r) => r.family === 'hunyuan-video' && r.specified && r.metric === 'time' && r.set === 'published-families').length);
+    // an engine's timings are all whole requests: nothing added
+    expect(scopeLine('engine', 'fastvideo')).not.toMatch(/whole request/);
+  });
+  it('a diffusers config of a family gets that family\'s record and band, as its zoo model does (it got the GPU\'s band, mostly Wan\'s)', () => {
+    const custom = estimateText(estimate({ model: 'test/fixtures/diffusers-ltx13b/transformer/config.json', gpu: 'h100-sxm' }));
+    const zoo = estimateText(estimate({ model: 'ltx-video-13b', gpu: 'h100-sxm' }));
+    expect(custom).toMatch(/^evidence: family ltx-video: /m);
+    expect(custom).not.toMatch(/^held-out range on h100-sxm/m);
+    const band = (t: string) => t.split('\n').find((l) => l.startsWith('held-out range'))!.replace(/for this total.*$/, '');
+    expect(band(custom)).toBe(band(zoo));
   });
   it('an estimate by another engine or of another family prints that record too', () => {
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', inference: { engine: 'xdit' } }))).toMatch(/^evidence: engine xdit: no fully specified held-out timing/m);

@@ -8,6 +8,7 @@ import { fmtSeconds } from '../report/table.ts';
 import { getGpu, getNode } from '../hardware/catalog.ts';
 import { defaultNodeFor } from '../perf/layout.ts';
 import { formatPlan, parsePlan } from '../parallel/plan.ts';
+import { notOfferedLine } from '../parallel/family-rules.ts';
 import { getModel } from '../workload/request.ts';
 import { InferenceSchema } from '../scenario/schema.ts';
 import { parseResolution } from '../units.ts';
@@ -63,6 +64,8 @@ export interface PlanResult {
   caveats: string[];
   /** What every number rests on, as the text prints each "evidence:" line: the GPU, then the engine and family when not the official Wan code. */
   evidence_lines: string[];
+  /** A non-Wan model's parallel modes its public inference code does not have, so no layout uses them, and the code it was read from ("not offered:"); null for Wan, whose what-ifs are listed as layouts. */
+  not_offered: string | null;
   layouts: PlanLayout[];
   deploy?: DeployArtifacts;
 }
@@ -118,6 +121,7 @@ export function planDocument(q: { model: string; gpu: string; node: string; budg
     reason,
     caveats: planCaveats(best),
     evidence_lines: planEvidenceLines(q.gpu, ranked[0]?.gpus_per_replica ?? 1, q.engine, getModel(q.model).family),
+    not_offered: notOfferedLine(getModel(q.model)),
     layouts: rows.map(({ estimate: _e, ...x }) => x),
   };
 }

@@ -26,3 +26,29 @@ export function supportProblems(plan: ParallelPlan, model: ModelSpec): string[] 
   if (model.family === 'mochi' && plan.offload && group > 1) out.push(`${model.name}: --cpu_offload is single-GPU only (genmoai/mochi@0c86aeb:demos/cli.py:50-55)`);
   return out;
 }
+
+/**
+ * The parallel modes a non-Wan model's public inference code does not have, one phrase each, for `plan` to say why
+ * it offers no such layout (the search never builds them: studies/plan-search.ts candidatePlans); empty for Wan,
+ * whose layouts outside an engine's code plan lists as what-ifs with the reason.
+ */
+export function modesNotOffered(model: ModelSpec): string[] {
+  if (model.family === 'wan') return [];
+  const s = model.parallel;
+  const out: string[] = [];
+  if (!s.ulysses) out.push('Ulysses');
+  if (!s.ring) out.push('ring attention');
+  if (!s.cfg) out.push(model.defaults.guidance ? 'CFG parallel' : 'CFG parallel (its guidance is distilled: one forward per step)');
+  if (!s.fsdp) out.push('FSDP');
+  if (!s.tp) out.push('tensor parallel');
+  if (!s.pipefusion) out.push('PipeFusion');
+  if (!s.offload) out.push('model offload');
+  if (!s.cpuOffload) out.push('sequential CPU offload');
+  return out;
+}
+
+/** "not offered: FSDP, tensor parallel, …: not in <model>'s public inference code (<source>)", or null where nothing is left out. */
+export function notOfferedLine(model: ModelSpec): string | null {
+  const modes = modesNotOffered(model);
+  return modes.length ? `${modes.join(', ')}: not in ${model.name}'s public inference code (${model.parallel.source})` : null;
+}

@@ -169,7 +169,7 @@ export function setupEstimate(input: EstimateInput, defaults: InferenceOptions):
     return problem ? [{ source: 'request', path, ...problem }] : [];
   });
   if (dtypeProblems.length) throw new InputError(dtypeProblems);
-  const warnings = [...req.warnings, ...device.notes, ...exec.warnings];
+  const warnings = [...req.warnings, ...(model.notes ?? []), ...device.notes, ...exec.warnings];
   if (model.family !== 'wan') warnings.push(...familyNotes(model, plan, kernel));
   // one warning for FA3: how its rate is priced and, where the engine defaults to it, what a stock install runs instead
   if (kernel === 'fa3' || exec.denseKernel === 'fa3') warnings.push(`FlashAttention-3 is not measured here: its rate is our measured cuDNN attention × the FA3 paper's FA3/cuDNN ratio at the same length (1.09 at 16k tokens, held beyond)${exec.fa3Install ? `; ${exec.fa3Install}` : ''}`);

@@ -22,6 +22,7 @@
 import { beyondMeasured } from './shape-coverage.ts';
 import { hostBoundNote, hostSecondsPerKernel } from './host-dispatch.ts';
 import type { AttentionKernel } from '../workload/ops.ts';
+import type { ModelFamily } from '../workload/models.ts';
 import type { AccelerationKnobs } from '../engines/inference-spec.ts';
 import type { Acceleration } from '../engines/rules.ts';
 import type { QualityRecord } from '../engines/quality.ts';
@@ -146,6 +147,8 @@ export interface CollectiveReport {
 
 export interface Estimate {
   model: string;
+  /** The model's family (wan, hunyuan-video, cogvideox, …): a user's diffusers config too, whose id is not in the zoo. */
+  family: ModelFamily;
   gpu: string;
   gpus: number;
   node: string;
@@ -216,6 +219,8 @@ export interface Estimate {
   nearest_held_out: NearestHeldOut | null;
   /** Why the request lies beyond what was measured (its sequence past the profile's longest attention), or null (perf/shape-coverage.ts). */
   beyond_measured: string | null;
+  /** Where the request leaves what the model's code runs at (frames not its k·n+1, a size not among its official ones): estimate prints each as a caveat beside the total (also among the notes). */
+  request_notes: string[];
   /** GPU board energy of one video over all the replica's GPUs, Wh (a batch's energy shared by its `batch` videos). */
   gpu_energy_wh: number;
   /** Including the node's non-GPU share and the facility PUE, Wh per video. */
@@ -309,6 +314,7 @@ export function estimate(input: EstimateInput): Estimate {
   const quality = publishedQuality({ model: model.id, height: req.height, steps: req.steps, defaultSteps: model.defaults.steps, ...(s.cache ? { cache: s.cache } : {}), accelerations });
   const result: Estimate = {
     model: model.id,
+    family: model.family,
     gpu: device.gpu.id,
     gpus: s.totalGpus,
     node: s.nodeId,
@@ -344,6 +350,7 @@ export function estimate(input: EstimateInput): Estimate {
     evidence: builtin ? gpuEvidence(device.gpu.id) ?? null : null,
     nearest_held_out: builtin ? nearestHeldOut({ model: model.id, family: model.family, engine: s.exec.engine.id, gpu: device.gpu.id, gpus: s.totalGpus }) : null,
     beyond_measured: beyond,
+    request_notes: [...req.warnings],
     gpu_energy_wh: energy.gpuEnergyWh / opts.batch,
     energy_wh: energy.energyWh / opts.batch,
     power: energy.power,

@@ -231,14 +231,33 @@ function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | u
 }
 
 /**
- * heldOutRange for an estimate by another engine or of another family: the 10th–90th percentile of that scope's own
- * held-out errors (over every GPU it was measured on), which is what such an estimate's error has been; null where
- * the scope has too few fully specified timings for percentiles (errorStats).
+ * heldOutRange for an estimate by another engine or of another family on `gpu`: the 10th–90th percentile of that
+ * scope's own held-out errors (over every GPU it was measured on), which is what such an estimate's error has been;
+ * null where the scope has too few fully specified timings for percentiles (errorStats), or where none of them ran
+ * on `gpu` — an estimate on a GPU the scope was never timed on (an extrapolated L40S) has no band of its own, and the
+ * other GPUs' errors say nothing about the extrapolation (scopeGpuMissing says so).
  */
-export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number): { lo: number; hi: number; n: number; gpus: string[] } | null {
-  const e = scopeEvidence(kind, id);
-  if (!e || e.time.p10 === null || e.time.p90 === null) return null;
-  return { lo: seconds / (1 + e.time.p90), hi: seconds / (1 + e.time.p10), n: e.time.n, gpus: e.gpus };
+export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number, gpu: string): { lo: number; hi: number; n: number; gpus: string[] } | null {
+  const rows = wholeRequestRows(kind, id);
+  const gpus = [...new Set(rows.map((r) => r.gpu))].sort();
+  const t = errorStats(rows.map((r) => r.error));
+  if (t.p10 === null || t.p90 === null || !gpus.includes(gpu)) return null;
+  return { lo: seconds / (1 + t.p90), hi: seconds / (1 + t.p10), n: t.n, gpus };
+}
+
+/**
+ * A scope's fully specified timings of whole requests (END_TO_END_SETS): what a band for a request's total may rest
+ * on. A family's own measurements of one DiT forward at reduced depth or one decoder call check the operator graph,
+ * not what a request takes end to end, so they stay out of the band (CogVideoX: 3 of its 15 timings are whole).
+ */
+function wholeRequestRows(kind: 'engine' | 'family', id: string): HeldOutRow[] {
+  return (evidenceLedger()?.rows ?? []).filter((r) => r[kind] === id && r.specified && r.metric === 'time' && END_TO_END_SETS.has(r.set));
+}
+
+/** The GPUs the scope's whole-request timings ran on when `gpu` is not among them (its band does not reach `gpu`), else null. */
+export function scopeGpuMissing(kind: 'engine' | 'family', id: string, gpu: string): string[] | null {
+  const gpus = [...new Set(wholeRequestRows(kind, id).map((r) => r.gpu))].sort();
+  return gpus.length && !gpus.includes(gpu) ? gpus : null;
 }
 
 /** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */
@@ -250,7 +269,19 @@ export function scopeLine(kind: 'engine' | 'family', id: string): string {
     const tail = loose.n ? `; ${loose.n} loosely specified ones (settings the source leaves open) came out at median |error| ${pct(loose.median_abs!)}, median ${signed(loose.median!)}` : '';
     return `${kind} ${id}: no fully specified held-out timing${tail}`;
   }
-  return `${kind} ${id}: ${e.time.n} held-out timing${e.time.n === 1 ? '' : 's'} (on ${e.gpus.join(', ')}), median |error| ${pct(e.time.median_abs!)}, median ${signed(e.time.median!)}, ${e.time.within_10} within 10%${e.loose ? `; ${e.loose} more loosely specified` : ''}`;
+  return `${kind} ${id}: ${e.time.n} held-out timing${e.time.n === 1 ? '' : 's'} (on ${e.gpus.join(', ')}${wholeRequests(kind, id, e.time.n)}), median |error| ${pct(e.time.median_abs!)}, median ${signed(e.time.median!)}, ${e.time.within_10} within 10%${e.loose ? `; ${e.loose} more loosely specified` : ''}`;
+}
+
+/**
+ * How many of a scope's n fully specified timings time a whole request, where some do not: a family's own
+ * measurements time one DiT forward at reduced depth or one decoder call (own-families), which check the operator
+ * graph but not a request's total. "; none of a whole request: DiT forwards and decoder calls" (LTX-Video: all six
+ * are pieces), "; 15 of whole requests, the others DiT forwards and decoder calls", or "" when every one is whole.
+ */
+function wholeRequests(kind: 'engine' | 'family', id: string, n: number): string {
+  const whole = wholeRequestRows(kind, id).length;
+  if (whole >= n) return '';
+  return whole === 0 ? '; none of a whole request: DiT forwards and decoder calls' : `; ${whole} of whole requests, the others DiT forwards and decoder calls`;
 }
 
 /** A short caveat for a recommendation run by an engine or of a family whose record is thin or off by over 10% ("engine sglang: no fully specified held-out timing"), or null. */

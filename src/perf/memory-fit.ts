@@ -88,7 +88,9 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
     const sup = model.parallel;
     if (groupN === 1 && !plan.offload && sup.offload) suggestions.push(model.family === 'wan' ? '--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)' : '--offload (text encoder and DiT moved off the GPU when unused)');
     if (groupN === 1 && !plan.cpuOffload && !sup.offload && sup.cpuOffload) suggestions.push('--parallel cpu-offload (weights streamed from host memory; the official single-GPU low-memory path)');
-    if (opts.dtype !== 'fp8' && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push('--dtype fp8 (halves DiT weights)');
+    // fp8 keeps a byte per parameter of the DiT's linears: half of bf16 weights, a quarter of an fp32 checkpoint kept as stored (Mochi, Wan2.1)
+    const fp8Share = s.residentWBytes === 4 ? 'a quarter of' : s.residentWBytes === 2 ? 'half' : undefined;
+    if (opts.dtype !== 'fp8' && fp8Share && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push(`--dtype fp8 (DiT weights at 1 byte a parameter instead of ${s.residentWBytes} (${s.residentWBytes === 4 ? 'fp32' : 'bf16'}): ${fp8Share} the size${model.family === 'wan' ? '' : `; a vgsim what-if: ${model.name}'s own code has no fp8 path`})`);
     if (!plan.fsdp && sup.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
     else if (sup.ulysses) suggestions.push(`more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)`);
     if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push('vae=patch (split the decode over the group)');

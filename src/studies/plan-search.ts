@@ -147,6 +147,19 @@ function textEncoderPlacements(s: PlanSearch, plan: ParallelPlan, support: Layou
 }
 
 /**
+ * A non-Wan family's own sequential CPU offload for its single-GPU layout that does not fit (HunyuanVideo's
+ * --use-cpu-offload, CogVideoX's enable_sequential_cpu_offload: single GPU, parallel/family-rules.ts): what its code
+ * runs where the weights do not fit, tried like the text encoder's placements before the layout is called OOM
+ * (HunyuanVideo on one 48 GB L40S: 61.8 GB without it, 36 GB with it). Wan's cpu-offload is a serving engine's
+ * (engines/profiles.ts).
+ */
+function familyCpuOffload(s: PlanSearch, plan: ParallelPlan): { plan: ParallelPlan; support: LayoutSupport }[] {
+  if (s.model.family === 'wan' || !s.model.parallel.cpuOffload || groupGpus(plan) > 1 || plan.offload || plan.cpuOffload) return [];
+  const p: ParallelPlan = { ...plan, cpuOffload: true };
+  return [{ plan: p, support: layoutSupport(s.options?.engine, p, s.model) }];
+}
+
+/**
  * Whether freeing `share` of the text encoder's weights on each GPU could make the estimate fit: in every phase
  * over the GPU's memory that share of its text_encoder_weights covers the excess (the breakdown's 0.01 GB
  * rounding allowed). A placement that cannot is not estimated: it would be OOM too.
@@ -176,11 +189,11 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
     // (re-estimated only for a layout that does not fit, so the layouts that do cost nothing more)
     if (row.estimate && !row.feasible) {
       const e = row.estimate;
-      const alts = textEncoderPlacements(s, plan, support);
+      const alts = [...textEncoderPlacements(s, plan, support), ...familyCpuOffload(s, plan)];
       let fit: PlanRow | undefined;
       for (const a of alts) {
         // what moving umT5 frees at most: all of it on the CPU, all but one shard sharded over the group
-        if (!textEncoderCouldFit(e, a.plan.t5 === 'cpu' ? 1 : 1 - 1 / groupGpus(a.plan))) continue;
+        if (!a.plan.cpuOffload && !textEncoderCouldFit(e, a.plan.t5 === 'cpu' ? 1 : 1 - 1 / groupGpus(a.plan))) continue;
         const r = layoutRow(s, a.plan, req, a.support.note);
         if (r.feasible) {
           fit = r;
@@ -188,7 +201,7 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
         }
       }
       if (fit) row = fit;
-      else if (alts.length) row.reason = `${row.reason}; ${alts.map((a) => `t5=${a.plan.t5}`).join(' and ')} do${alts.length === 1 ? 'es' : ''} not fit either`;
+      else if (alts.length) row.reason = `${row.reason}; ${alts.map((a) => (a.plan.cpuOffload ? 'cpu-offload' : `t5=${a.plan.t5}`)).join(' and ')} do${alts.length === 1 ? 'es' : ''} not fit either`;
     }
     rows.push(row);
   }

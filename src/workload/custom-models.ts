@@ -7,9 +7,9 @@ import { readInputJson } from '../input-file.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MODELS, WAN21_VAE, WAN22_VAE, UMT5_XXL, type ModelSpec } from './models.ts';
-import { InputError } from '../errors.ts';
+import { InputError, shown } from '../errors.ts';
 import { configIntProblem, headSplitProblem } from './config-limits.ts';
-import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig } from './families/custom.ts';
+import { SUPPORTED_TRANSFORMER_CLASSES, familyCustomModel, familyModelFromConfig, unreadKeysNote } from './families/custom.ts';
 
 export interface CustomModelInput {
   id: string;
@@ -83,6 +83,10 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
   const cfg: Record<string, unknown> = readInputJson(path, (message, hint): never => {
     throw new InputError([{ source: file, path: '', message, ...(hint ? { hint } : {}) }]);
   });
+  // a config is one JSON object of keys; `null`, an array or a number read as one crashed on its first key
+  if (cfg === null || typeof cfg !== 'object' || Array.isArray(cfg)) {
+    throw new InputError([{ source: file, path: '', message: `expected a JSON object of the transformer's config keys, got ${Array.isArray(cfg) ? 'an array' : shown(cfg)}`, hint: 'give the transformer/config.json of a diffusers model folder' }]);
+  }
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
     if (typeof v === 'number') {
@@ -117,7 +121,7 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
   const patch = Array.isArray(cfg.patch_size) && cfg.patch_size.length === 3 ? (cfg.patch_size as [number, number, number]) : [1, 2, 2] as [number, number, number];
   const badPatch = patch.map((v) => (typeof v === 'number' ? configIntProblem('patch_size', v) : `expected a number, got ${JSON.stringify(v)}`)).find((x) => x);
   if (badPatch) throw new InputError([{ source: file, path: 'patch_size', message: badPatch }]);
-  return customModel({
+  const m = customModel({
     id: `custom:${basename(root)}`,
     name: `${basename(root)} (diffusers config)`,
     base: outChannels === 48 ? 'wan2.2-ti2v-5b' : twoExperts ? 'wan2.2-t2v-a14b' : 'wan2.1-t2v-14b',
@@ -135,4 +139,6 @@ export function modelFromDiffusersConfig(file: string): ModelSpec {
     shift: typeof sched?.flow_shift === 'number' ? sched.flow_shift : undefined,
     vae: outChannels === 48 ? 'wan2.2-vae' : 'wan2.1-vae',
   });
+  // the keys read above; any other is named in the estimate's notes (families/custom.ts unreadKeysNote)
+  return { ...m, notes: unreadKeysNote(cfg, ['num_attention_heads', 'attention_head_dim', 'ffn_dim', 'num_layers', 'in_channels', 'out_channels', 'patch_size'], 'WanTransformer3DModel', m) };
 }

@@ -121,6 +121,10 @@ interface ModelBase {
   defaults: { steps: number; frames: number; width: number; height: number; fps: number; guidance: boolean };
   /** W×H sizes the official code supports. */
   sizes: [number, number][];
+  /** What reading the model assumed, printed with an estimate's notes (a user's config: the keys vgsim did not read). */
+  notes?: string[];
+  /** The one W×H the DiT can run at, and why (a learned position table of fixed size); undefined: any size the shape rules allow. */
+  onlySize?: { width: number; height: number; why: string };
   /** DiT checkpoint dtype on disk in the official release. */
   checkpointDtype: 'fp32' | 'bf16';
   /**

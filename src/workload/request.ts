@@ -71,7 +71,10 @@ export function getModel(id: string): ModelSpec {
   const key = id.toLowerCase();
   const m = scope.get(id) ?? MODELS.find((x) => x.id === key || x.name.toLowerCase() === key);
   if (!m) {
-    throw new InputError([{ source: '--model', path: 'model', message: `unknown model "${id}"`, hint: didYouMean(id, listModels().map((x) => x.id)) ?? `known: ${listModels().map((x) => x.id).join(', ')}` }]);
+    // a path (a diffusers model folder, as from_pretrained takes it): the config file is what vgsim reads
+    const folder = /[/\\]/.test(id) ? id.replace(/[/\\]+$/, '') : null;
+    const asFile = folder ? `a diffusers config is given as its file: ${/transformer$/.test(folder) ? `${folder}/config.json` : `${folder}/transformer/config.json`}` : undefined;
+    throw new InputError([{ source: '--model', path: 'model', message: `unknown model "${id}"`, hint: asFile ?? didYouMean(id, listModels().map((x) => x.id)) ?? `known: ${listModels().map((x) => x.id).join(', ')}` }]);
   }
   return m;
 }

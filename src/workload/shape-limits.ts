@@ -10,6 +10,7 @@
  *  - at most 1024 latent positions per axis after patching: the DiT's 3D RoPE tables hold 1024 positions per
  *    axis (wan-architecture.md §A.1, `rope_params(1024, ...)` in wan/modules/model.py; diffusers'
  *    WanRotaryPosEmbed has the same max_seq_len 1024), so a larger grid has no position encoding;
+ *  - a model with a learned position table of one size (ModelSpec.onlySize) runs at that size only;
  *  - steps: at most 1000, the schedulers' training timesteps (shared_config.py num_train_timesteps = 1000,
  *    wan-architecture.md §A.5): a sampler with more steps than that repeats timesteps.
  */
@@ -59,6 +60,12 @@ export function shapeProblems(model: ModelSpec, shape: { width: number; height: 
     if (gw > ROPE_MAX_POSITIONS || gh > ROPE_MAX_POSITIONS) {
       out.push({ field: 'resolution', message: `${width}x${height} makes a ${gw}x${gh} latent grid; ${model.id}'s position encoding (3D RoPE) covers ${ROPE_MAX_POSITIONS} per axis`, hint: `at most ${ROPE_MAX_POSITIONS * alignW}x${ROPE_MAX_POSITIONS * alignH} px` });
     }
+  }
+
+  // a learned position table of one size (CogVideoX-5B-I2V's): the code refuses any other
+  const only = model.onlySize;
+  if (only && (width !== only.width || height !== only.height)) {
+    out.push({ field: 'resolution', message: `${width}x${height}: ${model.id} runs at ${only.width}x${only.height} only (${only.why})`, hint: `use ${only.width}x${only.height}` });
   }
 
   if (steps > MAX_STEPS) out.push({ field: 'steps', message: `${steps} steps: the sampler has ${MAX_STEPS} training timesteps, so more steps only repeat them`, hint: `the official default is ${model.defaults.steps}` });

@@ -12,8 +12,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPAT
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
-import { MODELS } from '../../workload/models.ts';
+import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeGpuMissing, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -174,7 +173,7 @@ export function estimateText(e: Estimate): string {
   out.push(`evidence: ${e.evidence ? evidenceLine(e.evidence, e.gpus) : `${e.gpu}: a profile given with --profile; vgsim's held-out record (vgsim list evidence) covers its built-in profiles only`}`);
   // an engine other than the official code, a family other than Wan: their own held-out record, over every GPU
   if (e.engine !== 'official') out.push(`evidence: ${scopeLine('engine', e.engine)}`);
-  const family = MODELS.find((m) => m.id === e.model)?.family;
+  const family = e.family;
   if (family && family !== 'wan') out.push(`evidence: ${scopeLine('family', family)}`);
   if (e.nearest_held_out) out.push(`evidence: ${nearestLine(e.nearest_held_out)}`);
   const nearCaveat = nearestCaveat(e.nearest_held_out);
@@ -186,11 +185,16 @@ export function estimateText(e: Estimate): string {
   // the empirical band: another engine's or family's own held-out errors where it is one, else the GPU's
   const scope = e.engine !== 'official' ? { kind: 'engine' as const, id: e.engine } : family && family !== 'wan' ? { kind: 'family' as const, id: family } : undefined;
   if (e.beyond_measured) out.push(`caveat: ${e.beyond_measured}`);
+  // a shape the model's code is not run at: runnable, but no published or measured run of it
+  for (const n of e.request_notes) out.push(`caveat: ${n}`);
   if (e.fits && scope && !e.beyond_measured) {
-    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s);
+    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s, e.gpu);
+    const elsewhere = scopeGpuMissing(scope.kind, scope.id, e.gpu);
     out.push(r
-      ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} timings on ${r.gpus.join(', ')}; vgsim list evidence)`
-      : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings for a band; the GPU's own band covers the official code only)`);
+      ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} held-out timings of whole requests on ${r.gpus.join(', ')}; vgsim list evidence)`
+      : elsewhere
+        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings of whole requests ran on ${elsewhere.join(', ')} only; their errors do not carry to this GPU)`
+        : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings of whole requests for a band; the GPU's own band covers the official code only)`);
   }
   const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;
   if (range) out.push(`held-out range on ${e.gpu}: measured runs came out at ${fmtSeconds(range.lo)} to ${fmtSeconds(range.hi)} for this total (its 10th–90th percentile error over ${e.evidence!.time.n} cases; vgsim list evidence)`);

@@ -171,6 +171,8 @@ Examples:
       }
       // what every number of the ranking rests on: the GPU's profile and its held-out record
       for (const l of doc.evidence_lines) process.stdout.write(`evidence: ${l}\n`);
+      // a family's layouts are its public code's: say which modes no layout uses, and why
+      if (doc.not_offered) process.stdout.write(`not offered: ${doc.not_offered}\n`);
       process.stdout.write('\n' + (shown.length ? table(headers, rowCells(shown)) + '\n' : '') + deployed);
     });
 }

@@ -8,7 +8,7 @@
  * cogvideox_transformer_3d.py:222-251, transformer_ltx.py:417-460, transformer_mochi.py:345-356).
  * The VAE, text encoders, sampler and parallel support stay the base model's.
  */
-import { InputError, type InputIssue } from '../../errors.ts';
+import { InputError, shown, type InputIssue } from '../../errors.ts';
 import { configIntProblem, headSplitProblem } from '../config-limits.ts';
 import type { FamilyModel, ModelSpec } from '../models.ts';
 import type { CogDitSpec, FamilyDitSpec, Hunyuan15DitSpec, HunyuanDitSpec, LtxDitSpec, MochiDitSpec } from './specs.ts';
@@ -56,15 +56,60 @@ export function familyCustomModel(base: FamilyModel, m: { id: string; name?: str
   return withDit(base, dit, { id: m.id, name: m.name ?? m.id, defaults: { ...base.defaults, ...m.defaults }, sources: { ...base.sources, custom: `user-defined (base ${base.id})` } });
 }
 
-function withDit(base: FamilyModel, dit: FamilyDitSpec, extra: Pick<ModelSpec, 'id' | 'name' | 'defaults' | 'sources'>): ModelSpec {
+function withDit(base: FamilyModel, dit: FamilyDitSpec, extra: Pick<ModelSpec, 'id' | 'name' | 'defaults' | 'sources'>, fixed?: Pick<ModelSpec, 'onlySize' | 'sizes' | 'defaults'>): ModelSpec {
   // a user's DiT runs in bf16 unless the inference options say otherwise
-  return { ...base, ...extra, dit, officialWeightDtype: base.family === 'mochi' ? base.officialWeightDtype : 'bf16' } as ModelSpec;
+  return { ...base, ...extra, dit, officialWeightDtype: base.family === 'mochi' ? base.officialWeightDtype : 'bf16', ...fixed } as ModelSpec;
+}
+
+/**
+ * A CogVideoX config with `use_learned_positional_embeddings` (CogVideoX-5B-I2V's) holds a position table of its
+ * sample size: diffusers' CogVideoXPatchEmbed raises "It is currently not possible to generate videos at a different
+ * resolution that the defaults" when the latent differs from sample_width × sample_height
+ * (huggingface/diffusers@58eb52c:src/diffusers/models/embeddings.py, CogVideoXPatchEmbed.forward), so the model runs
+ * at that size only: the latent's times the VAE's spatial stride (8), which is also its default.
+ */
+function cogLearnedSize(cfg: Cfg, num: (key: string, fallback?: number) => number, b: FamilyModel): Pick<ModelSpec, 'onlySize' | 'sizes' | 'defaults'> | undefined {
+  if (cfg.use_learned_positional_embeddings !== true) return undefined;
+  const stride = b.vae.stride[1];
+  const width = num('sample_width', 90) * stride;
+  const height = num('sample_height', 60) * stride;
+  return {
+    onlySize: { width, height, why: `use_learned_positional_embeddings: a position table of sample_width ${width / stride} × sample_height ${height / stride} latents; diffusers' CogVideoXPatchEmbed refuses any other size` },
+    sizes: [[width, height]],
+    defaults: { ...b.defaults, width, height },
+  };
 }
 
 type Cfg = Record<string, unknown>;
 
 /** Reads a diffusers transformer config of a supported non-Wan class into a model. */
 export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: string, name: string, zoo: readonly ModelSpec[]): ModelSpec {
+  const m = familyModelOf(cfg, cls, file, id, name, zoo);
+  return { ...m, notes: [...(m.notes ?? []), ...unreadKeysNote(cfg, CLASS_KEYS_READ[cls as keyof typeof CLASS_KEYS_READ] ?? [], cls, m)] };
+}
+
+/**
+ * The keys each class's reading below takes from a config (besides _class_name and the other "_" metadata). Every
+ * other key is named in a note: vgsim prices the DiT from these, so a key it does not read — a diffusers option
+ * that changes no shape (activation_fn, norm_eps), or one that would (a fine-tune's extra num_kv_heads) — is taken
+ * as the base model has it, and the user sees which.
+ */
+const CLASS_KEYS_READ = {
+  HunyuanVideoTransformer3DModel: ['num_attention_heads', 'attention_head_dim', 'num_layers', 'num_single_layers', 'num_refiner_layers', 'mlp_ratio', 'patch_size', 'patch_size_t', 'in_channels', 'out_channels', 'text_embed_dim', 'pooled_projection_dim', 'guidance_embeds', 'image_condition_type'],
+  HunyuanVideo15Transformer3DModel: ['num_attention_heads', 'attention_head_dim', 'num_layers', 'num_refiner_layers', 'mlp_ratio', 'patch_size', 'patch_size_t', 'in_channels', 'out_channels', 'text_embed_dim', 'text_embed_2_dim', 'image_embed_dim', 'target_size'],
+  CogVideoXTransformer3DModel: ['num_attention_heads', 'attention_head_dim', 'num_layers', 'in_channels', 'out_channels', 'time_embed_dim', 'text_embed_dim', 'max_text_seq_length', 'patch_size', 'patch_size_t', 'patch_bias', 'use_rotary_positional_embeddings', 'use_learned_positional_embeddings', 'sample_width', 'sample_height'],
+  LTXVideoTransformer3DModel: ['num_attention_heads', 'attention_head_dim', 'num_layers', 'cross_attention_dim', 'in_channels', 'out_channels', 'patch_size', 'patch_size_t', 'caption_channels'],
+  MochiTransformer3DModel: ['num_attention_heads', 'attention_head_dim', 'num_layers', 'pooled_projection_dim', 'in_channels', 'out_channels', 'patch_size', 'text_embed_dim', 'max_sequence_length', 'time_embed_dim'],
+} as const;
+
+/** "<name>: config keys not read (taken as <base> has them): a, b": the keys of `cfg` outside `read`, or nothing. */
+export function unreadKeysNote(cfg: Cfg, read: readonly string[], cls: string, m: { name: string; sources: Record<string, string> }): string[] {
+  const unread = Object.keys(cfg).filter((k) => !k.startsWith('_') && !read.includes(k)).sort();
+  const base = /base ([^)]+)\)/.exec(m.sources.custom ?? '')?.[1];
+  return unread.length ? [`${m.name}: ${cls} config keys not read, taken as ${base ?? 'the base model'} has them: ${unread.join(', ')}`] : [];
+}
+
+function familyModelOf(cfg: Cfg, cls: string, file: string, id: string, name: string, zoo: readonly ModelSpec[]): ModelSpec {
   const num = (key: string, fallback?: number): number => {
     const v = cfg[key];
     if (typeof v === 'number') {
@@ -74,7 +119,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return v;
     }
     if (fallback !== undefined && (v === undefined || v === null)) return fallback;
-    throw new InputError([{ source: file, path: key, message: `expected a number for "${key}" in a ${cls} config, got ${JSON.stringify(v)}` }]);
+    throw new InputError([{ source: file, path: key, message: v === undefined ? `missing number "${key}" (a ${cls} config sets it)` : `expected a number for "${key}" in a ${cls} config, got ${shown(v)}` }]);
   };
   const base = (bid: string) => zoo.find((x) => x.id === bid) as FamilyModel;
   const heads = num('num_attention_heads');
@@ -93,7 +138,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
         ...(b.dit as HunyuanDitSpec), family: 'hunyuan-video', dim, heads, headDim, doubleLayers: double, singleLayers: single, layers: double + single,
         refinerLayers: num('num_refiner_layers', 2), ffnDim: Math.round(num('mlp_ratio', 4) * dim), inChannels: num('in_channels', 16), outChannels: num('out_channels', 16),
         patch: [num('patch_size_t', 1), p, p], textDim: num('text_embed_dim', 4096), pooledDim: num('pooled_projection_dim', 768), guidanceEmbed: cfg.guidance_embeds !== false,
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file} (base ${b.id})` } });
     }
     case 'HunyuanVideo15Transformer3DModel': {
       // the diffusers pipeline has no SR stage: the --sr false model of the config's resolution (target_size 640: 480p, 960: 720p)
@@ -102,7 +147,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return withDit(b, {
         ...(b.dit as Hunyuan15DitSpec), family: 'hunyuan-video-1.5', dim, heads, headDim, layers: num('num_layers', 54), refinerLayers: num('num_refiner_layers', 2), ffnDim: Math.round(num('mlp_ratio', 4) * dim),
         inChannels: num('in_channels', 65), outChannels: num('out_channels', 32), patch: [num('patch_size_t', 1), p, p], textDim: num('text_embed_dim', 3584), byt5Dim: num('text_embed_2_dim', 1472), visionDim: num('image_embed_dim', 1152),
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file} (base ${b.id})` } });
     }
     case 'CogVideoXTransformer3DModel': {
       const pt = cfg.patch_size_t === null || cfg.patch_size_t === undefined ? undefined : num('patch_size_t');
@@ -113,7 +158,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
         timeEmbedDim: num('time_embed_dim', 512), textDim: num('text_embed_dim', 4096), textLen: num('max_text_seq_length', 226), patch: [typeof pt === 'number' ? pt : 1, p, p], patchBias: cfg.patch_bias !== false,
         // RoPE unless the config turns it off; an additive embedding when it does (3D sin-cos) or when it is learned
         rope: cfg.use_rotary_positional_embeddings !== false, additivePositions: cfg.use_rotary_positional_embeddings === false || cfg.use_learned_positional_embeddings === true,
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file} (base ${b.id})` } }, cogLearnedSize(cfg, num, b));
     }
     case 'LTXVideoTransformer3DModel': {
       const b = base(headDim >= 128 ? 'ltx-video-13b' : 'ltx-video-2b');
@@ -121,7 +166,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return withDit(b, {
         ...(b.dit as LtxDitSpec), family: 'ltx-video', dim, heads, headDim, layers: num('num_layers'), ffnDim: 4 * dim, crossDim: num('cross_attention_dim', dim), inChannels: num('in_channels', 128), outChannels: num('out_channels', 128),
         patch: [num('patch_size_t', 1), p, p], textDim: num('caption_channels', 4096),
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file} (base ${b.id})` } });
     }
     case 'MochiTransformer3DModel': {
       const b = base('mochi-1');
@@ -132,7 +177,7 @@ export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: s
       return withDit(b, {
         ...(b.dit as MochiDitSpec), family: 'mochi', dim, heads, headDim, dimY, layers: num('num_layers'), ffnDim: swiglu(dim), ffnDimY: swiglu(dimY), inChannels: num('in_channels', 12),
         outChannels: num('out_channels', num('in_channels', 12)), patch: [1, p, p], textDim: num('text_embed_dim', 4096), textLen: num('max_sequence_length', 256), freqDim: num('time_embed_dim', 256),
-      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file}` } });
+      }, { id, name, defaults: b.defaults, sources: { ...b.sources, custom: `diffusers config ${file} (base ${b.id})` } });
     }
   }
   throw new Error(`unreachable: ${cls}`);
