@@ -20,7 +20,7 @@ import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
 import { thermalSummary, type ThermalSummary } from './cooling.ts';
 import type { MonitoringSeries } from './monitoring.ts';
-import { offeredRatePerH, saturationRatePerH, type LoadBound } from './load-bound.ts';
+import { offeredRatePerH, runRelaxationS, saturationRatePerH, type LoadBound } from './load-bound.ts';
 
 /** Latency statistics of completed requests, seconds; every field NaN (null in JSON) when none completed. */
 export interface Stats {
@@ -243,7 +243,13 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     cost: null,
     ...(modelledCooling ? { thermal: thermalSummary(modelledCooling, end, byKind.fans ?? 0) } : {}),
   };
-  result.load = { offered_rate_per_h: offeredRatePerH(s, rec.arrived, end, o.rateScale), saturation_rate_per_h: saturationRatePerH(result, s) };
+  const offered = offeredRatePerH(s, rec.arrived, end, o.rateScale);
+  const saturation = saturationRatePerH(result, s);
+  // the queue's relaxation time at that rate: the mix's shares by weight and each class's service time
+  const weights = s.workload.mix.reduce((a, c) => a + c.weight, 0);
+  const mix = result.classes.map((c, i) => ({ share: weights > 0 ? (s.workload.mix[i]?.weight ?? 0) / weights : 0, service_s: c.service_s })).filter((c) => Number.isFinite(c.service_s));
+  const relaxation = runRelaxationS(offered, saturation, s, mix, state.pools[0]?.overheads?.service_cv ?? 0);
+  result.load = { offered_rate_per_h: offered, saturation_rate_per_h: saturation, relaxation_s: relaxation, window_s: s.duration };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
   // an owned facility bills energy × PUE: with modelled cooling and no cost.pue, the cooling's facility PUE
   const cost = modelledCooling && s.cost.pue === undefined && s.cost.facility === 'owned' ? { ...s.cost, pue } : s.cost;

@@ -6,11 +6,14 @@
  * none uses the scenario's own SLOs — every class with an `slo_s` keeps ≥ 95% of its requests within it
  * (studies/objectives.ts DEFAULT_ATTAINMENT: a p95 within the SLO) — and says so. Always: something
  * completed and nothing was dropped or failed. A point's verdict reads the point's own numbers
- * (sweep/points.ts: pooled percentiles and replicate means). When no point meets the objectives there is no
+ * (sweep/points.ts: pooled percentiles and replicate means), and a point whose arrival window is shorter than
+ * 10 relaxation times of its queue is not shown sustained (serving/load-bound.ts unsettledReason: its tails
+ * still carry the empty start). When no point meets the objectives there is no
  * best, and the note names the closest miss (the smallest relative shortfall).
  */
 import { checkObjectives, formatObjectiveValue, parseSlo, scenarioSloTerms, DEFAULT_ATTAINMENT, type SloTerm } from '../studies/objectives.ts';
 import type { SweepPlan } from './spec.ts';
+import { RELAXATION_TIMES_PER_RUN, unsettledReason } from '../serving/load-bound.ts';
 import type { PointSummary } from './points.ts';
 
 export interface SweepObjectives {
@@ -81,6 +84,13 @@ export function pointVerdicts(plan: SweepPlan, points: readonly PointSummary[]):
     } catch (e) {
       // a per-class objective naming a class this point does not have
       return { point: p.point, feasible: false, reason: (e as Error).message, shortfall: Infinity, terms: [] };
+    }
+    // a run too short for its queue to settle shows the empty start, not the load sustained (capacity stretches
+    // its trials to 10 relaxation times; a sweep runs the duration it is given, so the point is not ranked)
+    const unsettled = unsettledReason(p.input.load);
+    if (unsettled) {
+      const load = p.input.load!;
+      v = { ...v, pass: false, reason: v.reason ? `${v.reason}; ${unsettled}` : unsettled, shortfall: Math.max(v.shortfall, (RELAXATION_TIMES_PER_RUN * load.relaxation_s!) / load.window_s! - 1) };
     }
     return {
       point: p.point, feasible: v.pass, reason: v.reason, shortfall: v.shortfall,

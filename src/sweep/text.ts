@@ -11,6 +11,9 @@ import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 
+/** Points whose reason for not being ranked the text lists (the rest: sweep.json). */
+const MAX_REASONS = 12;
+
 /** Metrics whose 95% interval the text lists for replicated sweeps. */
 const CI_METRICS = ['latency_p95_s', 'slo_attainment', 'throughput_per_h', 'usd_per_video'] as const;
 
@@ -74,6 +77,13 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
       out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h')}`);
     } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
+  // every point with a result that is not ranked, with why (sweep.json carries the same as points[].reason)
+  const unranked = verdicts.filter((v, i) => !v.feasible && points[i]!.ok > 0);
+  if (unranked.length) {
+    out.push(`not ranked, because they do not meet the objectives (${unranked.length} of ${best.points}):`);
+    for (const v of unranked.slice(0, MAX_REASONS)) out.push(`  point ${v.point} (${points.find((p) => p.point === v.point)!.label}): ${v.reason}`);
+    if (unranked.length > MAX_REASONS) out.push(`  … ${unranked.length - MAX_REASONS} more: sweep.json points[].reason`);
+  }
   const evidence = sweepEvidenceLines(records, points);
   if (evidence.length) out.push('', 'what the numbers rest on, per GPU, engine and model family (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
   if (plan.replicate_seeds > 1 && points.some((p) => p.ci)) {
