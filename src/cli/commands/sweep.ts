@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
 import { defaultWorkers, runSweep } from '../../sweep/runner.ts';
+import { checkSweepCost, costLine, estimateSweepCost } from '../../sweep/cost.ts';
 import {
   MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSweepJson,
   type Shard, type SweepRecord,
@@ -148,7 +149,10 @@ Examples:
       const points = shard ? shardPoints(plan.points, shard.shard) : plan.points;
       const dir = o.out ? (shard ? join(o.out, shardDirName(shard.shard)) : o.out) : undefined;
       const threads = Math.min(workers, points.length);
-      process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}\n`);
+      // what it will cost, before the first run: refused past sweep.max_events, announced otherwise
+      const cost = estimateSweepCost(points, { file, set: o.set, threads });
+      checkSweepCost(cost, loaded.scenario.sweep!.max_events, loaded, shard !== null);
+      process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}; ${costLine(cost)}\n`);
 
       const stream = dir ? new RecordStream(dir, plan) : null;
       const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
