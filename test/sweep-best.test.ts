@@ -137,6 +137,27 @@ describe('sweep best and replicate pooling', () => {
     expect(r.stdout).toMatch(/\* best \$ per video: point 0 \(rate_per_hour=20\)/);
   }, 120_000);
 
+  it('best throughput is the point that keeps up with the most offered load; points offered the same load tie (it ranked drain-time noise)', async () => {
+    // same 20/h on one or two replicas: both keep up, their measured rates differ only by the drain
+    const same = join(tmp, 'same-load.yaml');
+    writeFileSync(same, `extends: ${MD1}\nduration: 4h\nworkload:\n  arrivals: {process: poisson, rate_per_hour: 20}\nsweep:\n  objectives: "p95<=1h"\n  parameters:\n    deployment.replicas: [1, 2]\n`);
+    const a = await sweep(same);
+    const tied = bestPoints(a.plan, a.points);
+    expect(tied.meeting).toBe(2);
+    expect(a.points[0]!.metrics.throughput_per_h).not.toBe(a.points[1]!.metrics.throughput_per_h);
+    expect(tied.throughput_per_h).toBeNull();
+    expect(tied.throughput_note).toMatch(/^points 0, 1 meet the objectives at the same highest offered load, 20\.00\/h, and serve it/);
+    expect(tied.latency_p95).not.toBeNull(); // the other picks stand
+    // different loads: the highest one that meets the objectives, whatever the measured rates
+    const rates = join(tmp, 'rates.yaml');
+    writeFileSync(rates, `extends: ${MD1}\nduration: 4h\nsweep:\n  objectives: "p95<=1h"\n  parameters:\n    workload.arrivals.rate_per_hour: [5, 15]\n`);
+    const b = await sweep(rates);
+    const best = bestPoints(b.plan, b.points);
+    expect(best.meeting).toBe(2);
+    expect(best.throughput_per_h).toBe(1);
+    expect(best.throughput_note).toBeNull();
+  }, 120_000);
+
   it('a point whose run is too short for its queue to settle is not ranked (a 1 h run at 89% of the bound was picked best $ per video; 60 h of it misses the objective)', () => {
     const file = join(tmp, 'settle.yaml');
     // md1: one replica of a ~73 s request, bound ~49/h; at 44/h the queue's relaxation time is ~3 h (Whitt), so a

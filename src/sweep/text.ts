@@ -6,7 +6,7 @@
 import type { SweepRecord } from './output.ts';
 import { metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import { bestPoints, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
@@ -57,8 +57,8 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
-  const describe = (idx: number | null, what: string, key: string) => {
-    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && best.note ? ` (${best.note})` : ''}`;
+  const describe = (idx: number | null, what: string, key: string, of: BestPoints = best) => {
+    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && of.note ? ` (${of.note})` : key === 'throughput_per_h' && of.throughput_note ? ` (${of.throughput_note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);
@@ -74,7 +74,7 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
       out.push(`among the points on GPUs with held-out measurements (vgsim list evidence):`);
       out.push(`  ${describe(alt.latency_p95, 'p95 latency', 'latency_p95_s')}`);
       out.push(`  ${describe(alt.usd_per_video, '$ per video', 'usd_per_video')}`);
-      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h', alt)}`);
     } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
   // every point with a result that is not ranked, with why (sweep.json carries the same as points[].reason)
