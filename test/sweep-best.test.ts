@@ -5,7 +5,8 @@
  * requests meet the objectives.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseCsv } from '../src/csv.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -156,6 +157,22 @@ describe('sweep best and replicate pooling', () => {
     expect(best.meeting).toBe(2);
     expect(best.throughput_per_h).toBe(1);
     expect(best.throughput_note).toBeNull();
+  }, 120_000);
+
+  it('summary.csv: one row per point with its verdict and reason, so a spreadsheet sorted by $ per video does not put a point that misses first', () => {
+    const file = join(tmp, 'summary.yaml');
+    writeFileSync(file, `extends: ${MD1}\nduration: 1h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [20, 200]\n  replicate_seeds: 2\n`);
+    const out = join(tmp, 'summary-out');
+    expect(vgsim(['sweep', file, '--slo', 'p95<=100h', '--workers', '1', '--out', out, '--no-report']).code).toBe(0);
+    const [head, ...body] = parseCsv(readFileSync(join(out, 'summary.csv'), 'utf8')).map((r) => r.fields);
+    const rows = body.map((f) => Object.fromEntries(head!.map((h, i) => [h, f[i]!])));
+    const doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { points: { point: number; meets_objectives: boolean; reason: string | null; usd_per_video: number }[] };
+    expect(rows.map((r) => [Number(r.point), r.runs, r.meets_objectives, r.reason])).toEqual(doc.points.map((p) => [p.point, '2', String(p.meets_objectives), p.reason ?? '']));
+    // the cheaper point per video is the overloaded one, and the file says why it is not a candidate
+    const cheapest = [...rows].sort((a, b) => Number(a.usd_per_video) - Number(b.usd_per_video))[0]!;
+    expect(cheapest['workload.arrivals.rate_per_hour']).toBe('200');
+    expect(cheapest.meets_objectives).toBe('false');
+    expect(cheapest.reason).toMatch(/above the saturation bound/);
   }, 120_000);
 
   it('a point whose run is too short for its queue to settle is not ranked (a 1 h run at 89% of the bound was picked best $ per video; 60 h of it misses the objective)', () => {
