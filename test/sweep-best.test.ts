@@ -14,7 +14,7 @@ import { expandSweep } from '../src/sweep/spec.ts';
 import { runSweep } from '../src/sweep/runner.ts';
 import { recordOf, sweepDocument } from '../src/sweep/output.ts';
 import { pointSummaries } from '../src/sweep/points.ts';
-import { bestPoints } from '../src/sweep/best.ts';
+import { bestPoints, lowConfidence, pointVerdicts } from '../src/sweep/best.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { tInterval } from '../src/metrics/confidence.ts';
 import { vgsim } from './support/cli.ts';
@@ -157,6 +157,23 @@ describe('sweep best and replicate pooling', () => {
     expect(best.meeting).toBe(2);
     expect(best.throughput_per_h).toBe(1);
     expect(best.throughput_note).toBeNull();
+  }, 120_000);
+
+  it('a pick resting on fewer requests than its objectives need to be judged says so (the library sweep picked from 81 requests, 22 of them 480p, an attainment >= 95% objective)', async () => {
+    // p95 needs 20/(1-0.95) = 400 requests: 5/h over 4 h gives ~20, 5/h over 100 h ~500
+    const short = join(tmp, 'few.yaml');
+    writeFileSync(short, `extends: ${MD1}\nduration: 4h\nsweep:\n  objectives: "p95<=10m"\n  parameters:\n    workload.arrivals.rate_per_hour: [5]\n`);
+    const a = await sweep(short);
+    const v = pointVerdicts(a.plan, a.points)[0]!;
+    expect(v.feasible).toBe(true);
+    expect(v.samples).toEqual({ completed: a.points[0]!.input!.requests.completed, needed: 400 });
+    expect(lowConfidence(v)).toMatch(/^low confidence: \d+ requests completed, the objectives need 400 to be judged/);
+    const text = vgsim(['sweep', short, '--workers', '0']).stdout;
+    expect(text).toMatch(/\* best p95 latency: point 0 .*\[low confidence: \d+ requests completed, the objectives need 400/);
+    const long = join(tmp, 'many-requests.yaml');
+    writeFileSync(long, `extends: ${MD1}\nduration: 100h\nsweep:\n  objectives: "p95<=10m"\n  parameters:\n    workload.arrivals.rate_per_hour: [5]\n`);
+    const b = await sweep(long);
+    expect(pointVerdicts(b.plan, b.points)[0]!.samples).toBeNull();
   }, 120_000);
 
   it('summary.csv: one row per point with its verdict and reason, so a spreadsheet sorted by $ per video does not put a point that misses first', () => {

@@ -14,6 +14,7 @@
 import { checkObjectives, formatObjectiveValue, parseSlo, scenarioSloTerms, DEFAULT_ATTAINMENT, type SloTerm } from '../studies/objectives.ts';
 import type { SweepPlan } from './spec.ts';
 import { RELAXATION_TIMES_PER_RUN, unsettledReason } from '../serving/load-bound.ts';
+import { requiredSamples } from '../studies/capacity.ts';
 import type { PointSummary } from './points.ts';
 
 export interface SweepObjectives {
@@ -35,6 +36,12 @@ export interface PointVerdict {
   shortfall: number;
   /** The objectives it was held to, with its value of each. */
   terms: { text: string; value: number | null; target: string }[];
+  /**
+   * When it completed fewer requests than its objectives need to be judged — 20/(1−q) for the strictest
+   * quantile q, per class divided by its share (studies/capacity.ts requiredSamples, the rule capacity and
+   * size size their trials by) — how many it completed and how many they need; else null.
+   */
+  samples?: { completed: number; needed: number } | null;
 }
 
 export interface BestPoints {
@@ -98,11 +105,21 @@ export function pointVerdicts(plan: SweepPlan, points: readonly PointSummary[]):
       const load = p.input.load!;
       v = { ...v, pass: false, reason: v.reason ? `${v.reason}; ${unsettled}` : unsettled, shortfall: Math.max(v.shortfall, (RELAXATION_TIMES_PER_RUN * load.relaxation_s!) / load.window_s! - 1) };
     }
+    const total = p.input.classes.reduce((a, c) => a + c.arrived, 0);
+    const needed = requiredSamples(terms, (name) => (total > 0 ? (p.input!.classes.find((c) => c.name === name)?.arrived ?? 0) / total : 1));
+    const completed = p.input.requests.completed;
     return {
+      samples: completed < needed ? { completed, needed } : null,
       point: p.point, feasible: v.pass, reason: v.reason, shortfall: v.shortfall,
       terms: terms.map((t) => ({ text: t.text, value: Number.isFinite(v.values[t.text]) ? v.values[t.text]! : null, target: `${t.op} ${formatObjectiveValue(t, t.value)}` })),
     };
   });
+}
+
+/** "low confidence: 81 requests, the objectives need 1,334 …" for a verdict resting on too few requests, else null. */
+export function lowConfidence(v: PointVerdict): string | null {
+  if (!v.samples) return null;
+  return `low confidence: ${v.samples.completed.toLocaleString('en-US')} requests completed, the objectives need ${v.samples.needed.toLocaleString('en-US')} to be judged (20/(1-q) for the strictest quantile q, per class divided by its share, as capacity's trials); lengthen duration or add replicate_seeds`;
 }
 
 /** "720p-5s.attainment 97.6% (>= 95.0%), p95 41.2 min (<= 45.0 min)": a point's objectives next to their targets. */

@@ -120,6 +120,8 @@ function pointsDocument(plan: SweepPlan, points: readonly PointSummary[]): Recor
   const verdicts = pointVerdicts(plan, points);
   return points.map((p, i) => ({
     point: p.point, label: p.label, runs: p.ids.length, ok: p.ok, meets_objectives: verdicts[i]!.feasible, reason: verdicts[i]!.reason,
+    // too few requests to judge the objectives: completed and needed (sweep/best.ts lowConfidence)
+    low_confidence: verdicts[i]!.samples ?? null,
     ...p.metrics,
     ...(p.ci ? { ci: Object.fromEntries(Object.entries(p.ci).map(([k, v]) => [k, [v.lo, v.hi]])) } : {}),
   }));

@@ -22,7 +22,7 @@ import type { SweepPlan } from './spec.ts';
 import type { SweepRecord } from './output.ts';
 import { METRICS, metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import { bestPoints, lowConfidence, objectivesAt, pointVerdicts } from './best.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
@@ -89,7 +89,7 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const ci = p.ci?.[key];
-    const c = pointCaveats(records, p);
+    const c = [...pointCaveats(records, p), ...[lowConfidence(v)].filter((x): x is string => x !== null)];
     return card(what, formatMetricValue(p.metrics[key], metric(key).unit), `${ci ? `95% interval ${formatRange(ci.lo, ci.hi, metric(key).unit)}; ` : ''}point ${idx}: ${p.label} — ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`);
   };
   const evidence = sweepEvidenceLines(records, points);

@@ -6,7 +6,7 @@
 import type { SweepRecord } from './output.ts';
 import { metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
+import { bestPoints, lowConfidence, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
@@ -62,6 +62,8 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);
+    const low = lowConfidence(v);
+    if (low) c.push(low);
     return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`;
   };
   if (best.meeting > 0) {
