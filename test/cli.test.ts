@@ -10,8 +10,27 @@ describe('vgsim CLI', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.requests.arrived).toBeGreaterThan(0);
-    for (const k of ['requests', 'latency_s', 'queue_wait_s', 'slo_attainment', 'throughput_per_h', 'gpu_utilization', 'sim_time_s', 'wall_time_s']) expect(doc).toHaveProperty(k);
+    for (const k of ['requests', 'latency_s', 'queue_wait_s', 'slo_attainment', 'throughput_per_h', 'gpu_utilization', 'sim_time_s']) expect(doc).toHaveProperty(k);
     for (const k of ['mean', 'p50', 'p90', 'p95', 'p99', 'max']) expect(doc.latency_s).toHaveProperty(k);
+  });
+
+  it('run --json is byte-identical between identical runs; the wall time only with --timings', () => {
+    // it carried "wall_time_s" (0.157 then 0.216 for the same scenario and seed), so no two runs' JSON matched
+    const args = ['run', 'scenarios/default.yaml', '--json', '--set', 'duration=1h'];
+    const a = vgsim(args);
+    const b = vgsim(args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).not.toMatch(/wall/);
+    const timed = vgsim([...args, '--timings']);
+    expect(timed.code).toBe(0);
+    const doc = JSON.parse(timed.stdout);
+    expect(doc.timings.wall_s).toBeGreaterThan(0);
+    const { timings: _t, ...rest } = doc;
+    expect(JSON.stringify(rest, null, 2)).toBe(JSON.stringify(JSON.parse(a.stdout), null, 2));
+    const bare = vgsim(['run', 'scenarios/default.yaml', '--timings', '--set', 'duration=1h']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('--timings adds the wall time to the --json document');
   });
 
   it('run --out writes summary, per-request records and time series', () => {

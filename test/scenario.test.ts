@@ -51,6 +51,17 @@ describe('scenario loading', () => {
     expect(issuesOf(() => loadScenario('test/fixtures/bad.yaml')).find((i) => i.path === 'workload.mix.0.frmaes')).toMatchObject({ source: 'test/fixtures/bad.yaml', line: 18 });
   });
 
+  it('a number written with its unit ("30m", "20/h") names the unit the field is in and the number to write (it said only "expected number, received string")', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.mix.0.slo_s=30m', 'workload.arrivals.rate_per_hour=1/min', 'failures.gpu.mtbf_h=2d', 'failures.gpu.mttr_h=4h', 'scheduling.timeout_s=fast'] }));
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(byPath['workload.mix.0.slo_s']).toMatchObject({ source: '--set workload.mix.0.slo_s=30m', message: 'expected a number of seconds, got "30m"', hint: 'write 1800 — "30m" in seconds, the unit its _s suffix stands for' });
+    expect(byPath['workload.arrivals.rate_per_hour']!.hint).toMatch(/^write 60 — "1\/min" in requests per hour/);
+    expect(byPath['failures.gpu.mtbf_h']!.hint).toMatch(/^write 48 — "2d" in hours/);
+    expect(byPath['failures.gpu.mttr_h']!.hint).toMatch(/^write 4 — /);
+    // not a quantity at all: the unit, and no number to suggest
+    expect(byPath['scheduling.timeout_s']).toMatchObject({ message: 'expected a number of seconds, got "fast"', hint: undefined });
+  });
+
   it('refuses --set extends= (it was dropped: the chain is read before --set applies)', () => {
     const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['extends=/nonexistent.yaml', 'duration=1h'] }));
     expect(issues).toEqual([expect.objectContaining({ source: '--set extends=/nonexistent.yaml', path: 'extends', message: expect.stringMatching(/^extends cannot be set with --set: /) })]);

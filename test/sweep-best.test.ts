@@ -5,7 +5,8 @@
  * requests meet the objectives.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseCsv } from '../src/csv.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
@@ -13,7 +14,7 @@ import { expandSweep } from '../src/sweep/spec.ts';
 import { runSweep } from '../src/sweep/runner.ts';
 import { recordOf, sweepDocument } from '../src/sweep/output.ts';
 import { pointSummaries } from '../src/sweep/points.ts';
-import { bestPoints } from '../src/sweep/best.ts';
+import { bestPoints, lowConfidence, pointVerdicts } from '../src/sweep/best.ts';
 import { simulate } from '../src/serving/simulate.ts';
 import { tInterval } from '../src/metrics/confidence.ts';
 import { vgsim } from './support/cli.ts';
@@ -135,6 +136,79 @@ describe('sweep best and replicate pooling', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 of 2 points meet them/);
     expect(r.stdout).toMatch(/\* best \$ per video: point 0 \(rate_per_hour=20\)/);
+  }, 120_000);
+
+  it('best throughput is the point that keeps up with the most offered load; points offered the same load tie (it ranked drain-time noise)', async () => {
+    // same 20/h on one or two replicas: both keep up, their measured rates differ only by the drain
+    const same = join(tmp, 'same-load.yaml');
+    writeFileSync(same, `extends: ${MD1}\nduration: 4h\nworkload:\n  arrivals: {process: poisson, rate_per_hour: 20}\nsweep:\n  objectives: "p95<=1h"\n  parameters:\n    deployment.replicas: [1, 2]\n`);
+    const a = await sweep(same);
+    const tied = bestPoints(a.plan, a.points);
+    expect(tied.meeting).toBe(2);
+    expect(a.points[0]!.metrics.throughput_per_h).not.toBe(a.points[1]!.metrics.throughput_per_h);
+    expect(tied.throughput_per_h).toBeNull();
+    expect(tied.throughput_note).toMatch(/^points 0, 1 meet the objectives at the same highest offered load, 20\.00\/h, and serve it/);
+    expect(tied.latency_p95).not.toBeNull(); // the other picks stand
+    // different loads: the highest one that meets the objectives, whatever the measured rates
+    const rates = join(tmp, 'rates.yaml');
+    writeFileSync(rates, `extends: ${MD1}\nduration: 4h\nsweep:\n  objectives: "p95<=1h"\n  parameters:\n    workload.arrivals.rate_per_hour: [5, 15]\n`);
+    const b = await sweep(rates);
+    const best = bestPoints(b.plan, b.points);
+    expect(best.meeting).toBe(2);
+    expect(best.throughput_per_h).toBe(1);
+    expect(best.throughput_note).toBeNull();
+  }, 120_000);
+
+  it('a pick resting on fewer requests than its objectives need to be judged says so (the library sweep picked from 81 requests, 22 of them 480p, an attainment >= 95% objective)', async () => {
+    // p95 needs 20/(1-0.95) = 400 requests: 5/h over 4 h gives ~20, 5/h over 100 h ~500
+    const short = join(tmp, 'few.yaml');
+    writeFileSync(short, `extends: ${MD1}\nduration: 4h\nsweep:\n  objectives: "p95<=10m"\n  parameters:\n    workload.arrivals.rate_per_hour: [5]\n`);
+    const a = await sweep(short);
+    const v = pointVerdicts(a.plan, a.points)[0]!;
+    expect(v.feasible).toBe(true);
+    expect(v.samples).toEqual({ completed: a.points[0]!.input!.requests.completed, needed: 400 });
+    expect(lowConfidence(v)).toMatch(/^low confidence: \d+ requests completed, the objectives need 400 to be judged/);
+    const text = vgsim(['sweep', short, '--workers', '0']).stdout;
+    expect(text).toMatch(/\* best p95 latency: point 0 .*\[low confidence: \d+ requests completed, the objectives need 400/);
+    const long = join(tmp, 'many-requests.yaml');
+    writeFileSync(long, `extends: ${MD1}\nduration: 100h\nsweep:\n  objectives: "p95<=10m"\n  parameters:\n    workload.arrivals.rate_per_hour: [5]\n`);
+    const b = await sweep(long);
+    expect(pointVerdicts(b.plan, b.points)[0]!.samples).toBeNull();
+  }, 120_000);
+
+  it('summary.csv: one row per point with its verdict and reason, so a spreadsheet sorted by $ per video does not put a point that misses first', () => {
+    const file = join(tmp, 'summary.yaml');
+    writeFileSync(file, `extends: ${MD1}\nduration: 1h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [20, 200]\n  replicate_seeds: 2\n`);
+    const out = join(tmp, 'summary-out');
+    expect(vgsim(['sweep', file, '--slo', 'p95<=100h', '--workers', '1', '--out', out, '--no-report']).code).toBe(0);
+    const [head, ...body] = parseCsv(readFileSync(join(out, 'summary.csv'), 'utf8')).map((r) => r.fields);
+    const rows = body.map((f) => Object.fromEntries(head!.map((h, i) => [h, f[i]!])));
+    const doc = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { points: { point: number; meets_objectives: boolean; reason: string | null; usd_per_video: number }[] };
+    expect(rows.map((r) => [Number(r.point), r.runs, r.meets_objectives, r.reason])).toEqual(doc.points.map((p) => [p.point, '2', String(p.meets_objectives), p.reason ?? '']));
+    // the cheaper point per video is the overloaded one, and the file says why it is not a candidate
+    const cheapest = [...rows].sort((a, b) => Number(a.usd_per_video) - Number(b.usd_per_video))[0]!;
+    expect(cheapest['workload.arrivals.rate_per_hour']).toBe('200');
+    expect(cheapest.meets_objectives).toBe('false');
+    expect(cheapest.reason).toMatch(/above the saturation bound/);
+  }, 120_000);
+
+  it('a point whose run is too short for its queue to settle is not ranked (a 1 h run at 89% of the bound was picked best $ per video; 60 h of it misses the objective)', () => {
+    const file = join(tmp, 'settle.yaml');
+    // md1: one replica of a ~73 s request, bound ~49/h; at 44/h the queue's relaxation time is ~3 h (Whitt), so a
+    // 1 h run started empty shows p95 ~4.7 min where the settled queue has ~19 min
+    writeFileSync(file, `extends: ${MD1}\nduration: 1h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [10, 44]\n`);
+    const r = vgsim(['sweep', file, '--slo', 'p95<=10m', '--workers', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 of 2 points meet them/);
+    expect(r.stdout).toMatch(/\* best \$ per video: point 0 \(rate_per_hour=10\)/);
+    expect(r.stdout).toMatch(/not ranked, because they do not meet the objectives \(1 of 2\):\n  point 1 \(rate_per_hour=44\): not shown sustained: at 44\.00\/h \([\d.]+% of the [\d.]+\/h saturation bound\) a queue started empty takes about [\d.]+ h to settle/);
+    // checked on its own: the same point over 10 relaxation times misses the objective the 1 h run met
+    const loaded = loadScenario(file, { set: ['workload.arrivals.rate_per_hour=44'] });
+    const short = simulate(loaded.scenario, { baseDir: tmp, locate: loaded.locate });
+    expect(short.latency_s.p95).toBeLessThanOrEqual(600);
+    const tau = short.load.relaxation_s!;
+    const settled = simulate({ ...loaded.scenario, duration: 10 * tau }, { baseDir: tmp, locate: loaded.locate });
+    expect(settled.latency_s.p95).toBeGreaterThan(600);
   }, 120_000);
 });
 

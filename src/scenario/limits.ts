@@ -21,6 +21,12 @@ export const DEFAULT_MAX_MEMORY_MB = 2048;
  * backlog of the whole run and no latency, utilization or cost figure says anything about the deployment.
  */
 export const DEFAULT_MAX_OVERLOAD = 100;
+/**
+ * Events one sweep may process (`sweep.max_events`; sweep/cost.ts estimates them before the first run): 100
+ * runs at the per-run limit, about 37 min of one thread at the rate above. Past it a sweep is a batch job to
+ * plan (shards, a quick look with --limit, shorter runs) rather than a command to wait on.
+ */
+export const DEFAULT_SWEEP_MAX_EVENTS = 100 * DEFAULT_MAX_EVENTS;
 
 export const LimitsSchema = z
   .strictObject({

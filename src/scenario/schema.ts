@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDuration, parseResolution } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
-import { LimitsSchema, DEFAULT_LIMITS } from './limits.ts';
+import { LimitsSchema, DEFAULT_LIMITS, DEFAULT_SWEEP_MAX_EVENTS } from './limits.ts';
 import { SharedModelsSchema } from './shared-pool-schema.ts';
 import { CoolingSchema } from './cooling-schema.ts';
 import { PostprocessSchema } from './postprocess-schema.ts'; // workload.mix[].postprocess
@@ -361,6 +361,7 @@ export const ScenarioSchema = z
         seed: z.number().int().nonnegative().default(1).describe('seed of the random / lhs draws (independent of the scenario seed, so the same points come back when the simulation seed changes)'),
         replicate_seeds: positiveInt.default(1).describe('simulate every point with this many simulation seeds: the scenario seed, seed+1, ...'),
         max_points: positiveInt.default(100000).describe('refuse to expand a sweep larger than this (a guard against a grid exploding combinatorially)'),
+        max_events: z.number().positive().default(DEFAULT_SWEEP_MAX_EVENTS).describe('refuse to start a sweep whose runs are estimated to process more events than this, all together (default 1e10, about 37 min of one thread); the estimate is printed before every sweep'),
         objectives: z.string().min(1).optional().describe('what a point must meet to be recommended ("best"), as `vgsim capacity --slo` takes them: "p95<=45m,attainment>=0.95,720p-5s.p95<=1h"; always with nothing dropped or failed. Default: the scenario\'s own SLOs (every class with slo_s keeps >= 95% of its requests within it)'),
       })
       .superRefine((s, ctx) => {

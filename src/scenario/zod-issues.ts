@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean, shown, type InputIssue } from '../errors.ts';
+import { parseDuration, parseRate } from '../units.ts';
 import type { PathKey } from './yaml-source.ts';
 import { scenarioJsonSchema } from './schema.ts';
 import type { LoadedScenario } from './load.ts';
@@ -58,6 +59,13 @@ export function zodIssues(
       message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
     } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
       message = `missing required field (expected ${issue.expected})`;
+    } else if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof valueAt(issue, path) === 'string') {
+      // a quantity written with its unit ("30m", "20/h"): the unit is the field name's, so say which number that is
+      const got = valueAt(issue, path) as string;
+      const unit = unitOfField(String(path[path.length - 1] ?? ''));
+      message = `expected a number${unit ? ` of ${unit.name}` : ''}, got ${shown(got)}`;
+      const n = unit?.parse(got);
+      if (unit && n !== undefined && Number.isFinite(n)) hint = `write ${Number(n.toPrecision(12))} — ${shown(got)} in ${unit.name}, the unit its ${unit.suffix} suffix stands for`;
     } else if (issue.code === 'invalid_type' && /received (NaN|Infinity)/.test(message)) {
       // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
       message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
@@ -65,6 +73,21 @@ export function zodIssues(
     out.push({ ...where, path: dotted, message, hint });
   }
   return out;
+}
+
+/** Units a numeric field carries in its name, and how a value written with a unit converts to it. */
+const FIELD_UNITS: { suffix: string; name: string; parse: (v: string) => number | undefined }[] = [
+  { suffix: '_per_hour', name: 'requests per hour', parse: (v) => parseRate(v) },
+  { suffix: '_per_min', name: 'requests per minute', parse: (v) => mapDefined(parseRate(v), (x) => x / 60) },
+  { suffix: '_per_s', name: 'requests per second', parse: (v) => mapDefined(parseRate(v), (x) => x / 3600) },
+  { suffix: '_ms', name: 'milliseconds', parse: (v) => mapDefined(parseDuration(v), (x) => x * 1000) },
+  { suffix: '_s', name: 'seconds', parse: (v) => parseDuration(v) },
+  { suffix: '_h', name: 'hours', parse: (v) => mapDefined(parseDuration(v), (x) => x / 3600) },
+];
+const mapDefined = (x: number | undefined, f: (x: number) => number) => (x === undefined ? undefined : f(x));
+
+function unitOfField(name: string): (typeof FIELD_UNITS)[number] | undefined {
+  return FIELD_UNITS.find((u) => name.endsWith(u.suffix));
 }
 
 function valueAt(_issue: unknown, _path: PathKey[]): unknown {

@@ -12,6 +12,14 @@ import type { ServiceRow } from './state.ts';
 export interface LoadBound {
   offered_rate_per_h: number;
   saturation_rate_per_h: number;
+  /**
+   * How long the queue, started empty, takes to settle at the offered rate (relaxationTimeS), s; null for a
+   * trace (its gaps' variability is not modelled) or at and above the bound (never). Absent in records written
+   * before it.
+   */
+  relaxation_s?: number | null;
+  /** The arrival window the load was offered over (the scenario's duration), s. */
+  window_s?: number;
 }
 
 /**
@@ -66,6 +74,39 @@ export function overloadReason(load: LoadBound | undefined): string | null {
   if (!load || !(load.saturation_rate_per_h > 0)) return null;
   if (load.offered_rate_per_h <= load.saturation_rate_per_h * (1 + 1e-9)) return null;
   return `offered ${load.offered_rate_per_h.toFixed(2)}/h, above the saturation bound (${load.saturation_rate_per_h.toFixed(2)}/h): the queue grows without limit, whatever this finite run shows`;
+}
+
+/**
+ * A run judged against objectives spans at least this many relaxation times of its queue, so that the empty
+ * start weighs little in its tails: Whitt (1989) plans a simulation's length in multiples of the relaxation
+ * time. Capacity sizes its trials to it (studies/capacity.ts); a sweep's point shorter than that is not shown
+ * sustained (sweep/best.ts).
+ */
+export const RELAXATION_TIMES_PER_RUN = 10;
+
+/**
+ * Why a run's arrival window is too short to show its load sustained (it spans fewer than
+ * RELAXATION_TIMES_PER_RUN relaxation times of its queue, so its tails still carry the empty start), or null.
+ */
+export function unsettledReason(load: LoadBound | undefined): string | null {
+  const tau = load?.relaxation_s;
+  if (!load || tau === null || tau === undefined || load.window_s === undefined || !(tau > 0)) return null;
+  if (load.window_s >= RELAXATION_TIMES_PER_RUN * tau) return null;
+  const pct = (100 * load.offered_rate_per_h) / load.saturation_rate_per_h;
+  return `not shown sustained: at ${load.offered_rate_per_h.toFixed(2)}/h (${pct.toFixed(1)}% of the ${load.saturation_rate_per_h.toFixed(2)}/h saturation bound) a queue started empty takes about ${hours(tau)} to settle (its relaxation time, Whitt 1989), and the ${hours(load.window_s)} arrival window spans ${(load.window_s / tau).toFixed(2)} of them, ${RELAXATION_TIMES_PER_RUN} needed (a duration of at least ${hours(RELAXATION_TIMES_PER_RUN * tau, Math.ceil)})`;
+}
+
+/** "5.4 h" or "30.0 min", to a tenth (rounded up where it is a duration to reach). */
+const hours = (s: number, round: (x: number) => number = Math.round) => (s >= 3600 ? `${(round(s / 360) / 10).toFixed(1)} h` : `${(round(s / 6) / 10).toFixed(1)} min`);
+
+/** The relaxation time of a run's queue (relaxationTimeS) with the arrivals' and the mix's variability; null for a trace or at and above the bound. */
+export function runRelaxationS(offeredPerH: number, saturationPerH: number, s: Scenario, classes: readonly { share: number; service_s: number }[], serviceCv: number): number | null {
+  const a = s.workload.arrivals;
+  if (a.process === 'trace' || !(saturationPerH > 0)) return null;
+  // the arrivals' squared coefficient of variation: Poisson gaps 1, Gamma gaps cv²
+  const ca2 = a.process === 'gamma' ? a.cv * a.cv : 1;
+  const tau = relaxationTimeS(offeredPerH, saturationPerH, ca2, serviceScv(classes, serviceCv));
+  return Number.isFinite(tau) ? tau : null;
 }
 
 /**

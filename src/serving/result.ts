@@ -20,7 +20,7 @@ import { serviceOf, partTime } from './service-times.ts';
 import { busySeconds } from './service.ts';
 import { thermalSummary, type ThermalSummary } from './cooling.ts';
 import type { MonitoringSeries } from './monitoring.ts';
-import { offeredRatePerH, saturationRatePerH, type LoadBound } from './load-bound.ts';
+import { offeredRatePerH, runRelaxationS, saturationRatePerH, type LoadBound } from './load-bound.ts';
 
 /** Latency statistics of completed requests, seconds; every field NaN (null in JSON) when none completed. */
 export interface Stats {
@@ -51,8 +51,6 @@ export interface RunSummary {
   /** GPU-hours over the run: provisioned (every GPU of the deployment), awake (replicas not asleep), busy (serving). */
   gpu_hours: { provisioned: number; awake: number; busy: number };
   sim_time_s: number;
-  /** Only with summaryOf(r, { wallTime: true }) (`vgsim run --json`): it varies run to run. */
-  wall_time_s?: number;
   events: number;
   energy: {
     /** IT energy (GPUs + node non-GPU power), kWh. */
@@ -114,12 +112,12 @@ export interface SimulationResult extends RunSummary {
   monitoring?: MonitoringSeries;
 }
 
-/** The summary of a result: every field by name; the wall time only when asked for (it is not reproducible). */
-export function summaryOf(r: SimulationResult, o: { wallTime?: boolean } = {}): RunSummary {
+/** The summary of a result: every field by name, never the wall time (it varies run to run; `vgsim run --json --timings` adds it beside). */
+export function summaryOf(r: SimulationResult): RunSummary {
   return {
     scenario: r.scenario, seed: r.seed, requests: r.requests, latency_s: r.latency_s, queue_wait_s: r.queue_wait_s, slo_attainment: r.slo_attainment, load: r.load,
     throughput_per_h: r.throughput_per_h, video_seconds: r.video_seconds, gpu_utilization: r.gpu_utilization, gpus: r.gpus, gpu_hours: r.gpu_hours,
-    sim_time_s: r.sim_time_s, ...(o.wallTime ? { wall_time_s: r.wall_time_s } : {}), events: r.events, energy: r.energy, handoffs: r.handoffs,
+    sim_time_s: r.sim_time_s, events: r.events, energy: r.energy, handoffs: r.handoffs,
     cold_starts: r.cold_starts, autoscaling: r.autoscaling, failures: r.failures, classes: r.classes, pools: r.pools, service_times: r.service_times,
     warnings: r.warnings, ...(r.power_steps ? { power_steps: r.power_steps } : {}), cost: r.cost, ...(r.thermal ? { thermal: r.thermal } : {}),
     ...(r.partial ? { partial: r.partial } : {}),
@@ -245,7 +243,13 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     cost: null,
     ...(modelledCooling ? { thermal: thermalSummary(modelledCooling, end, byKind.fans ?? 0) } : {}),
   };
-  result.load = { offered_rate_per_h: offeredRatePerH(s, rec.arrived, end, o.rateScale), saturation_rate_per_h: saturationRatePerH(result, s) };
+  const offered = offeredRatePerH(s, rec.arrived, end, o.rateScale);
+  const saturation = saturationRatePerH(result, s);
+  // the queue's relaxation time at that rate: the mix's shares by weight and each class's service time
+  const weights = s.workload.mix.reduce((a, c) => a + c.weight, 0);
+  const mix = result.classes.map((c, i) => ({ share: weights > 0 ? (s.workload.mix[i]?.weight ?? 0) / weights : 0, service_s: c.service_s })).filter((c) => Number.isFinite(c.service_s));
+  const relaxation = runRelaxationS(offered, saturation, s, mix, state.pools[0]?.overheads?.service_cv ?? 0);
+  result.load = { offered_rate_per_h: offered, saturation_rate_per_h: saturation, relaxation_s: relaxation, window_s: s.duration };
   // pricing is a view of the results (economics/run-cost.ts); a missing price only warns
   // an owned facility bills energy × PUE: with modelled cooling and no cost.pue, the cooling's facility PUE
   const cost = modelledCooling && s.cost.pue === undefined && s.cost.facility === 'owned' ? { ...s.cost, pue } : s.cost;

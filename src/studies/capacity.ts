@@ -21,7 +21,7 @@ import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { simulate, type SimulationResult, type SimulationOptions } from '../serving/simulate.ts';
 import { resolveOverheads } from '../serving/overheads.ts';
-import { relaxationTimeS, serviceScv } from '../serving/load-bound.ts';
+import { RELAXATION_TIMES_PER_RUN, relaxationTimeS, serviceScv } from '../serving/load-bound.ts';
 import { formatDuration } from '../units.ts';
 import { QuantileSketch } from '../metrics/quantile-sketch.ts';
 import { minSamplesForQuantile, proportionInterval, quantileRankInterval } from '../metrics/confidence.ts';
@@ -187,8 +187,8 @@ function serviceSlack(cv: number): number {
 
 /** A trial simulates at most this many requests: past it, a rate whose queue has not settled is not shown sustained. */
 export const MAX_TRIAL_REQUESTS = 200_000;
-/** A trial lasts at least this many relaxation times of the queue at its rate, so the empty start weighs little. */
-export const RELAXATION_TIMES_PER_TRIAL = 10;
+/** A trial lasts at least this many relaxation times of the queue at its rate, so the empty start weighs little (serving/load-bound.ts). */
+export const RELAXATION_TIMES_PER_TRIAL = RELAXATION_TIMES_PER_RUN;
 
 export function findCapacity(s: Scenario, terms: SloTerm[], opts: CapacityOptions = {}): CapacityResult {
   const tol = opts.tolerance ?? 0.02;

@@ -4,6 +4,7 @@
  *   DIR/points.jsonl   one JSON line per run, in id order: id, point, replicate, seed, label, variant,
  *                      parameters, status, and the run summary (or the error)
  *   DIR/points.csv     the same runs as flat columns: parameters and key metrics
+ *   DIR/summary.csv    one row per point: parameters, meets_objectives and reason, metrics (pooled over replicates)
  *   DIR/sweep.json     the plan (spec, parameters, hash), every run's key metrics, every point's verdict
  *                      against the objectives and metrics (with 95% intervals over replicates), the best
  *                      points among those that meet the objectives, the errors, and what the numbers rest
@@ -21,7 +22,7 @@
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { csvRecord, toJson } from '../report/output.ts';
+import { csvRecord, toCsv, toJson } from '../report/output.ts';
 import type { SweepPlan, SweepPoint } from './spec.ts';
 import type { RunOutcome, RunSummary } from './worker.ts';
 import type { LatencySamples } from '../serving/simulate.ts';
@@ -119,6 +120,8 @@ function pointsDocument(plan: SweepPlan, points: readonly PointSummary[]): Recor
   const verdicts = pointVerdicts(plan, points);
   return points.map((p, i) => ({
     point: p.point, label: p.label, runs: p.ids.length, ok: p.ok, meets_objectives: verdicts[i]!.feasible, reason: verdicts[i]!.reason,
+    // too few requests to judge the objectives: completed and needed (sweep/best.ts lowConfidence)
+    low_confidence: verdicts[i]!.samples ?? null,
     ...p.metrics,
     ...(p.ci ? { ci: Object.fromEntries(Object.entries(p.ci).map(([k, v]) => [k, [v.lo, v.hi]])) } : {}),
   }));
@@ -159,6 +162,31 @@ export function writeRecordFiles(dir: string, plan: SweepPlan, records: readonly
   writeFileSync(join(dir, 'points.jsonl'), records.map(jsonLine).join(''));
   writeFileSync(join(dir, 'points.csv'), csvHeader(plan) + records.map((r) => csvLine(plan, r)).join(''));
   return [join(dir, 'points.jsonl'), join(dir, 'points.csv')];
+}
+
+/**
+ * summary.csv: one row per point — its parameters, whether it meets the objectives and why not, then its
+ * metrics as the table prints them (pooled over replicates). points.csv has one row per run and no verdict
+ * (it is streamed before the points are judged): sorted by $ per video, it put points that miss the
+ * objectives first.
+ */
+export function summaryRows(plan: SweepPlan, records: readonly SweepRecord[]): Record<string, unknown>[] {
+  const points = pointSummaries(plan, records);
+  const verdicts = pointVerdicts(plan, points);
+  return points.map((p, i) => {
+    const row: Record<string, unknown> = { point: p.point, label: p.label };
+    if (plan.variants) row.variant = p.variant;
+    for (const q of plan.parameters) row[q.key] = cellValue(p.parameters[q.key]);
+    Object.assign(row, { runs: p.ids.length, ok: p.ok, meets_objectives: verdicts[i]!.feasible, reason: verdicts[i]!.reason });
+    for (const m of METRICS) row[m.key] = finite(p.metrics[m.key] ?? null);
+    return row;
+  });
+}
+
+export function writeSummaryCsv(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string {
+  const path = join(dir, 'summary.csv');
+  writeFileSync(path, toCsv(summaryRows(plan, records)));
+  return path;
 }
 
 export function writeSweepJson(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string {

@@ -22,7 +22,7 @@ import type { SweepPlan } from './spec.ts';
 import type { SweepRecord } from './output.ts';
 import { METRICS, metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import { bestPoints, lowConfidence, objectivesAt, pointVerdicts } from './best.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
@@ -84,12 +84,12 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
 </header>`);
 
   // best: only among the points that meet the objectives, each with its objectives next to it
-  const bestCard = (idx: number | null, what: string, key: string) => {
-    if (idx === null) return card(what, '–', 'no point meets the objectives');
+  const bestCard = (idx: number | null, what: string, key: string, note?: string | null) => {
+    if (idx === null) return card(what, '–', note ?? 'no point meets the objectives');
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const ci = p.ci?.[key];
-    const c = pointCaveats(records, p);
+    const c = [...pointCaveats(records, p), ...[lowConfidence(v)].filter((x): x is string => x !== null)];
     return card(what, formatMetricValue(p.metrics[key], metric(key).unit), `${ci ? `95% interval ${formatRange(ci.lo, ci.hi, metric(key).unit)}; ` : ''}point ${idx}: ${p.label} — ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`);
   };
   const evidence = sweepEvidenceLines(records, points);
@@ -98,14 +98,14 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
     ? `<p><strong>Among the points on GPUs with held-out measurements</strong> (a best point above runs on a GPU nothing measured checks):</p><div class="cards">
 ${bestCard(alt.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
 ${bestCard(alt.usd_per_video, 'lowest $ per video', 'usd_per_video')}
-${bestCard(alt.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h')}
+${bestCard(alt.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h', alt.throughput_note)}
 </div>`
     : '<p class="bad">No point on a GPU with held-out measurements meets the objectives.</p>';
   out.push(`<section id="best"><h2>Best points</h2><p><strong>Objectives:</strong> ${escapeHtml(`${best.objectives.text}. ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them; "best" is picked among those only.`)}</p>
 ${best.meeting > 0 ? `<div class="cards">
 ${bestCard(best.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
 ${bestCard(best.usd_per_video, 'lowest $ per video', 'usd_per_video')}
-${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h')}
+${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h', best.throughput_note)}
 </div>${altHtml}` : `<p class="bad">${escapeHtml(`No best point: ${best.note}`)}</p>`}${evidence.length ? `<p class="muted"><strong>What the numbers rest on</strong> (vgsim list evidence):</p><ul>${evidence.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}</section>`);
 
   // charts

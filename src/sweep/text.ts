@@ -6,10 +6,13 @@
 import type { SweepRecord } from './output.ts';
 import { metric } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, objectivesAt, pointVerdicts } from './best.ts';
+import { bestPoints, lowConfidence, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
+
+/** Points whose reason for not being ranked the text lists (the rest: sweep.json). */
+const MAX_REASONS = 12;
 
 /** Metrics whose 95% interval the text lists for replicated sweeps. */
 const CI_METRICS = ['latency_p95_s', 'slo_attainment', 'throughput_per_h', 'usd_per_video'] as const;
@@ -54,11 +57,13 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
-  const describe = (idx: number | null, what: string, key: string) => {
-    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && best.note ? ` (${best.note})` : ''}`;
+  const describe = (idx: number | null, what: string, key: string, of: BestPoints = best) => {
+    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && of.note ? ` (${of.note})` : key === 'throughput_per_h' && of.throughput_note ? ` (${of.throughput_note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);
+    const low = lowConfidence(v);
+    if (low) c.push(low);
     return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`;
   };
   if (best.meeting > 0) {
@@ -71,9 +76,16 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
       out.push(`among the points on GPUs with held-out measurements (vgsim list evidence):`);
       out.push(`  ${describe(alt.latency_p95, 'p95 latency', 'latency_p95_s')}`);
       out.push(`  ${describe(alt.usd_per_video, '$ per video', 'usd_per_video')}`);
-      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h', alt)}`);
     } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
+  // every point with a result that is not ranked, with why (sweep.json carries the same as points[].reason)
+  const unranked = verdicts.filter((v, i) => !v.feasible && points[i]!.ok > 0);
+  if (unranked.length) {
+    out.push(`not ranked, because they do not meet the objectives (${unranked.length} of ${best.points}):`);
+    for (const v of unranked.slice(0, MAX_REASONS)) out.push(`  point ${v.point} (${points.find((p) => p.point === v.point)!.label}): ${v.reason}`);
+    if (unranked.length > MAX_REASONS) out.push(`  … ${unranked.length - MAX_REASONS} more: sweep.json points[].reason`);
+  }
   const evidence = sweepEvidenceLines(records, points);
   if (evidence.length) out.push('', 'what the numbers rest on, per GPU, engine and model family (vgsim list evidence):', ...evidence.map((l) => `  ${l}`));
   if (plan.replicate_seeds > 1 && points.some((p) => p.ci)) {

@@ -27,7 +27,8 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field, e.g. --set workload.arrivals.rate_per_hour=30 (repeatable)', collect, [])
     .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
-    .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr')
+    .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr; byte-identical for the same scenario and seed')
+    .option('--timings', 'with --json: add the wall-clock seconds the simulation took under "timings" (they vary run to run, so the document is no longer byte-stable)')
     .option('--no-report', 'with --out: skip report.html and the chart images')
     .option('--no-openmetrics', 'with --out: skip metrics.openmetrics.txt (per-GPU, node, pool and class series for Prometheus)')
     .option('--metrics-start <time>', 'wall-clock time of simulated t=0 in metrics.openmetrics.txt: ISO 8601 (2025-06-01T00:00:00Z) or Unix seconds (default 2025-01-01T00:00:00Z)')
@@ -38,12 +39,14 @@ Examples:
   $ vgsim run scenarios/default.yaml
   $ vgsim run scenarios/default.yaml --seed 7 --set duration=2h --out out/run1
   $ vgsim run scenarios/default.yaml --json | jq .latency_s
+  $ vgsim run scenarios/default.yaml --json --timings | jq .timings.wall_s
   $ vgsim run scenarios/default.yaml --out out/run1 --trace
   $ vgsim run scenarios/default.yaml --out out/run1 --metrics-start 2026-01-05T00:00:00Z   # then promtool tsdb create-blocks-from openmetrics
   $ vgsim run scenarios/default.yaml --set duration=1h --trace trace.json --trace-ops 2`)
-    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; openmetrics: boolean; metricsStart?: string; trace?: string | boolean; traceOps?: string | boolean }) => {
+    .action(async (file: string, o: { seed?: string; set: string[]; out?: string; json?: boolean; report: boolean; openmetrics: boolean; metricsStart?: string; trace?: string | boolean; traceOps?: string | boolean; timings?: boolean }) => {
       file = resolveScenarioFile(file); // a library scenario by name works from any folder
       if (o.traceOps !== undefined && o.trace === undefined) throw new UsageError('--trace-ops needs --trace');
+      if (o.timings && !o.json) throw new UsageError('--timings adds the wall time to the --json document: add --json (the text summary prints the wall time already)');
       const traceOps = o.traceOps === undefined || o.traceOps === false ? 0 : o.traceOps === true ? 1 : intFlag('--trace-ops', o.traceOps, 1, { max: 1000, why: 'each expanded request adds thousands of operator slices to the trace' });
       if (o.trace !== undefined && typeof o.trace !== 'string' && !o.out) throw new UsageError('--trace needs a file name or --out');
       const metricsStart = o.metricsStart === undefined ? DEFAULT_METRICS_START_S : parseMetricsStart(o.metricsStart);
@@ -79,7 +82,8 @@ Examples:
         writeOutputFile(target, chromeTraceJson(chromeTrace(result, { opsRequests: traceOps, opsSteps: TRACE_OPS_STEPS })));
         process.stderr.write(`wrote ${target} (open it in https://ui.perfetto.dev)\n`);
       }
-      if (o.json) process.stdout.write(toJson(summaryOf(result, { wallTime: true })));
+      // the wall time varies run to run: only with --timings, so that identical runs print identical JSON
+      if (o.json) process.stdout.write(toJson(o.timings ? { ...summaryOf(result), timings: { wall_s: result.wall_time_s } } : summaryOf(result)));
       else process.stdout.write(runSummary(result) + '\n');
       if (result.partial) {
         process.stderr.write(`partial run: stopped at simulated time ${fmtSeconds(result.partial.at_s)} of ${fmtSeconds(loaded.scenario.duration)}${o.out ? `; ${o.out}/ holds the partial results (summary.json says "partial")` : ''}\n`);

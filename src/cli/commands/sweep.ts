@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { loadScenario } from '../../scenario/load.ts';
 import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
 import { defaultWorkers, runSweep } from '../../sweep/runner.ts';
+import { checkSweepCost, costLine, estimateSweepCost } from '../../sweep/cost.ts';
 import {
-  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSweepJson,
+  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSummaryCsv, writeSweepJson,
   type Shard, type SweepRecord,
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
@@ -76,7 +77,7 @@ export function resolveShard(o: { shard?: string; shards?: string }, env: NodeJS
 
 async function writeFullOutput(dir: string, plan: SweepPlan, records: SweepRecord[], report: boolean, streamed: boolean): Promise<string[]> {
   const files = streamed ? [join(dir, 'points.jsonl'), join(dir, 'points.csv')] : writeRecordFiles(dir, plan, records);
-  files.push(writeSweepJson(dir, plan, records));
+  files.push(writeSweepJson(dir, plan, records), writeSummaryCsv(dir, plan, records));
   if (report) files.push(...(await writeSweepReport(dir, plan, records)));
   return files;
 }
@@ -87,7 +88,7 @@ export function registerSweep(program: Command): void {
     .description('run every point of the scenario\'s sweep: section on worker threads (grid, variants, random or Latin hypercube)')
     .argument('<scenario>', 'scenario YAML file with a sweep: section')
     .option('--workers <n>', 'worker threads (0: run in this thread); default: the number of CPUs')
-    .option('--out <dir>', 'write points.jsonl and points.csv (streamed in id order), sweep.json, sweep.html and charts/ to this folder')
+    .option('--out <dir>', 'write points.jsonl and points.csv (streamed in id order), summary.csv (one row per point, with meets_objectives and reason), sweep.json, sweep.html and charts/ to this folder')
     .option('--shard <i/N>', 'run only the runs with id % N == i (0-based) and write <out>/shard-i-of-N/; combine shards with vgsim merge')
     .option('--shards <N>', 'shard count for array jobs: the index comes from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (or set VGSIM_SHARDS)')
     .option('--seed <n>', 'override the scenario seed (replicate seeds count up from it)')
@@ -148,7 +149,10 @@ Examples:
       const points = shard ? shardPoints(plan.points, shard.shard) : plan.points;
       const dir = o.out ? (shard ? join(o.out, shardDirName(shard.shard)) : o.out) : undefined;
       const threads = Math.min(workers, points.length);
-      process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}\n`);
+      // what it will cost, before the first run: refused past sweep.max_events, announced otherwise
+      const cost = estimateSweepCost(points, { file, set: o.set, threads });
+      checkSweepCost(cost, loaded.scenario.sweep!.max_events, loaded, shard !== null);
+      process.stderr.write(`sweep ${plan.scenario}: ${points.length} run${points.length === 1 ? '' : 's'}${shard ? ` (shard ${shard.shard.index}/${shard.shard.count} from ${shard.from}, of ${plan.points.length})` : ''} on ${threads > 0 ? `${threads} worker thread${threads === 1 ? '' : 's'}` : 'this thread'}${dir ? ` → ${dir}/` : ''}; ${costLine(cost)}\n`);
 
       const stream = dir ? new RecordStream(dir, plan) : null;
       const metrics = o.openmetrics && dir ? { dir: join(dir, 'metrics'), startUnixS: metricsStart } : undefined;
