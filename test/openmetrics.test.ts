@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
+import { summaryOf } from '../src/serving/result.ts';
 import { formatValue, metricsText, parseMetricsStart, DEFAULT_METRICS_START_S } from '../src/report/openmetrics.ts';
 import { OPENMETRICS_FILE, writeRunOutput } from '../src/report/output.ts';
 import { gpuThermal, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
@@ -144,6 +145,21 @@ describe('OpenMetrics format rules on the default scenario', () => {
     expect([...types.keys()]).toEqual(expect.arrayContaining(['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_FB_USED', 'vgsim_request_latency_seconds', 'vgsim_pool_replicas', 'vgsim_pool_requests_waiting']));
     // 8 GPUs, each with its own series
     expect(lines.filter((l) => l.startsWith('DCGM_FI_DEV_GPU_TEMP{') && l.endsWith(' 1735689600.000'))).toHaveLength(8);
+  });
+
+  it('the last sample is at the run\'s end: its counters are the run summary\'s (the drain\'s last completion fell after the grid)', () => {
+    const last = (name: string) => {
+      const rows = text.split('\n').filter((l) => l.startsWith(name + '{')).map((l) => l.split(' '));
+      const t = rows.reduce((a, x) => Math.max(a, Number(x[2])), 0);
+      return { t, sum: rows.filter((x) => Number(x[2]) === t).reduce((a, x) => a + Number(x[1]), 0) };
+    };
+    const sum = summaryOf(r);
+    const completed = last('vgsim_requests_completed_total');
+    expect(r.timeseries[r.timeseries.length - 1]!.t).toBeLessThan(sum.sim_time_s); // the case this checks
+    expect(completed.t).toBeCloseTo(DEFAULT_METRICS_START_S + sum.sim_time_s, 2);
+    expect(completed.sum).toBe(sum.requests.completed);
+    expect(last('vgsim_request_latency_seconds_count').sum).toBe(sum.requests.completed);
+    expect(last('vgsim_gpu_energy_joules_total').sum / 3.6e6).toBeCloseTo(r.energy.by_component_kwh.gpus!, 6);
   });
 
   it('histogram buckets never decrease and +Inf equals _count at every sample', () => {
