@@ -8,6 +8,8 @@
 import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listing, CATALOG_KINDS } from '../src/index.ts';
+import { issuesOf } from './support/issues.ts';
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
@@ -26,5 +28,10 @@ describe('library surface', () => {
     expect(exported).toContain('CatalogKind');
     const twice = exported.filter((n) => (declared.get(n)?.length ?? 0) > 1).map((n) => `${n}: ${declared.get(n)!.join(', ')}`);
     expect(twice).toEqual([]);
+  });
+
+  it('listing() with a kind it does not know throws an InputError naming the kinds (it returned undefined)', () => {
+    const issues = issuesOf(() => listing('gpu' as never));
+    expect(issues).toEqual([{ source: 'listing', path: 'kind', message: 'unknown catalog kind "gpu"', hint: `one of ${CATALOG_KINDS.join(', ')}` }]);
   });
 });

@@ -198,6 +198,13 @@ describe('OpenMetrics format rules on the default scenario', () => {
   });
 });
 
+describe('a run without monitoring series', () => {
+  it('is refused with what to pass, not a TypeError', () => {
+    const r = run('test/fixtures/openmetrics/one-gpu.yaml', [], false);
+    expect(() => metricsText(r)).toThrow('the run did not record its monitoring series (simulate with { monitoring: true })');
+  });
+});
+
 describe('run --out', () => {
   it('writes metrics.openmetrics.txt beside the other files, which do not change', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-om-'));
