@@ -116,6 +116,21 @@ describe('vgsim serve: JSON API', () => {
     expect(dense.json.issues[0].hint).toMatch(/^sample less often .*; this server keeps the default limits \(the CLI takes vgsim run … --set limits\.max_events=/);
   });
 
+  it('POST /api/capacity counts the arrivals its trials simulate at their scaled rates against --max-requests', async () => {
+    // 160 expected arrivals × 6 trials passes the check before running; the trials run near the saturation bound
+    const small = createVgsimServer({ scenarioDir: 'test/fixtures', maxRequests: 1000 });
+    await new Promise<void>((r) => small.listen(0, '127.0.0.1', () => r()));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(small.address() as AddressInfo).port}/api/capacity`, { method: 'POST', body: JSON.stringify({ file: 'default.yaml', slo: 'p95<=45m', max_trials: 6 }) });
+      expect(res.status).toBe(400);
+      const issue = ((await res.json()) as any).issues[0];
+      expect(issue.path).toBe('slo');
+      expect(issue.message).toMatch(/^the capacity search had simulated about \d+ requests after \d trials \(the last at [\d.]+\/h\), more than this server simulates per call \(1000\)$/);
+    } finally {
+      await new Promise<void>((r) => small.close(() => r()));
+    }
+  });
+
   it('a trace-driven run counts its rows against --max-requests (a trace used to pass as 0 requests)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-serve-trace-'));
     const small = createVgsimServer({ scenarioDir: dir, maxRequests: 100 });
