@@ -43,6 +43,8 @@ describe('capacity search', () => {
     // strict bounds were read as inclusive ones without a word: refused, with the inclusive spelling
     expect(() => parseSlo('p95<45m')).toThrow('"p95<45m": objectives are inclusive bounds; write p95<=45m');
     expect(() => parseSlo('720p.attainment>0.9')).toThrow('write 720p.attainment>=0.9');
+    // a doubled operator kept its second half: "write p95<=<45m"
+    expect(() => parseSlo('p95<<45m')).toThrow('"p95<<45m": objectives are inclusive bounds; write p95<=45m');
   });
 
   it('never reports a rate above the saturation bound, however loose the objective (a finite run hides the growing queue)', () => {

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
+import { summaryOf } from '../src/serving/result.ts';
 import { formatValue, metricsText, parseMetricsStart, DEFAULT_METRICS_START_S } from '../src/report/openmetrics.ts';
 import { OPENMETRICS_FILE, writeRunOutput } from '../src/report/output.ts';
 import { gpuThermal, REFERENCE_COOLANT_C } from '../src/hardware/cooling.ts';
@@ -146,6 +147,21 @@ describe('OpenMetrics format rules on the default scenario', () => {
     expect(lines.filter((l) => l.startsWith('DCGM_FI_DEV_GPU_TEMP{') && l.endsWith(' 1735689600.000'))).toHaveLength(8);
   });
 
+  it('the last sample is at the run\'s end: its counters are the run summary\'s (the drain\'s last completion fell after the grid)', () => {
+    const last = (name: string) => {
+      const rows = text.split('\n').filter((l) => l.startsWith(name + '{')).map((l) => l.split(' '));
+      const t = rows.reduce((a, x) => Math.max(a, Number(x[2])), 0);
+      return { t, sum: rows.filter((x) => Number(x[2]) === t).reduce((a, x) => a + Number(x[1]), 0) };
+    };
+    const sum = summaryOf(r);
+    const completed = last('vgsim_requests_completed_total');
+    expect(r.timeseries[r.timeseries.length - 1]!.t).toBeLessThan(sum.sim_time_s); // the case this checks
+    expect(completed.t).toBeCloseTo(DEFAULT_METRICS_START_S + sum.sim_time_s, 2);
+    expect(completed.sum).toBe(sum.requests.completed);
+    expect(last('vgsim_request_latency_seconds_count').sum).toBe(sum.requests.completed);
+    expect(last('vgsim_gpu_energy_joules_total').sum / 3.6e6).toBeCloseTo(r.energy.by_component_kwh.gpus!, 6);
+  });
+
   it('histogram buckets never decrease and +Inf equals _count at every sample', () => {
     const lines = text.split('\n').filter((l) => l.startsWith('vgsim_request_latency_seconds_'));
     const groups = new Map<string, number[]>();
@@ -179,6 +195,13 @@ describe('OpenMetrics format rules on the default scenario', () => {
     expect(formatValue(3)).toBe('3');
     expect(formatValue(NaN)).toBe('NaN');
     expect(formatValue(1.5e-9)).toBe('1.5e-9');
+  });
+});
+
+describe('a run without monitoring series', () => {
+  it('is refused with what to pass, not a TypeError', () => {
+    const r = run('test/fixtures/openmetrics/one-gpu.yaml', [], false);
+    expect(() => metricsText(r)).toThrow('the run did not record its monitoring series (simulate with { monitoring: true })');
   });
 });
 

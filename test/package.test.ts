@@ -32,7 +32,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the packed package', () => {
   it('is lean: ≤ 60 files, what runs only (no tests, sources, Python, benchmarks)', () => {
     expect(files.length).toBeLessThanOrEqual(60);
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'bin/vgsim.js', 'web/index.html', 'scenario.schema.json', 'scenarios/default.yaml', 'calibration/profiles/h100-sxm.json', 'assets/fonts/DejaVuSans.ttf']));
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'bin/vgsim.js', 'web/index.html', 'scenario.schema.json', 'scenarios/default.yaml', 'calibration/profiles/h100-sxm.json', 'assets/fonts/DejaVuSans.ttf', 'examples/grafana/vgsim-dashboard.json']));
     for (const f of files) expect(f).not.toMatch(/^(test|src|bench|notebooks|docs|scripts|baselines)\/|\.py$|\.ts$(?<!\.d\.ts)/);
   });
 

@@ -47,6 +47,10 @@ describe('scenario loading', () => {
       ['nope', '--set nope=1', undefined],
     ]);
     expect(issues[0]!.hint).toMatch(/"rate_per_hour"/);
+    // the unknown key is a mapping the flag created on its way down (it was blamed on default.yaml:23:3, the
+    // "arrivals:" line the user never misspelled)
+    const deep = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.arrival.rate_per_hour=30'] }));
+    expect(deep.map((i) => [i.path, i.source, i.line])).toEqual([['workload.arrival', '--set workload.arrival.rate_per_hour=30', undefined]]);
     // a key written in the file is still located at its line
     expect(issuesOf(() => loadScenario('test/fixtures/bad.yaml')).find((i) => i.path === 'workload.mix.0.frmaes')).toMatchObject({ source: 'test/fixtures/bad.yaml', line: 18 });
   });

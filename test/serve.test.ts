@@ -98,6 +98,37 @@ describe('vgsim serve: JSON API', () => {
     expect(long.json.issues[0].message).toMatch(/more than this server simulates per call \(50000\)/);
   });
 
+  it('a body cannot raise the run budget (limits:) past the defaults; a budget refusal does not suggest --set here', async () => {
+    // 4.6e8 events with limits.max_events raised: it ran for minutes and blocked every other request
+    const raised = await post('/api/run', { file: 'default.yaml', set: ['limits.max_events=1e13', 'limits.max_memory_mb=1e7'] });
+    expect(raised.status).toBe(400);
+    expect(raised.json.issues.map((i: any) => i.path)).toEqual(['limits.max_events', 'limits.max_memory_mb']);
+    expect(raised.json.issues[0].message).toMatch(/above what this server runs per call \(limits\.max_events at most 100000000/);
+    const cap = await post('/api/capacity', { file: 'default.yaml', slo: 'p95<=45m', set: ['limits.max_overload=1000'] });
+    expect(cap.status).toBe(400);
+    expect(cap.json.issues[0].path).toBe('limits.max_overload');
+    // within the defaults: the budget check of the run itself refuses, and its hint names the CLI, not a --set the server refuses
+    const dense = await post('/api/run', { file: 'default.yaml', set: ['duration=1000h', 'output.sample_interval_s=3.6', 'cluster.nodes[0].count=500', 'deployment.replicas=4000'] });
+    expect(dense.status).toBe(400);
+    expect(dense.json.issues[0].path).toBe('output.sample_interval_s');
+    expect(dense.json.issues[0].hint).toMatch(/^sample less often .*; this server keeps the default limits \(the CLI takes vgsim run … --set limits\.max_events=/);
+  });
+
+  it('POST /api/capacity counts the arrivals its trials simulate at their scaled rates against --max-requests', async () => {
+    // 160 expected arrivals × 6 trials passes the check before running; the trials run near the saturation bound
+    const small = createVgsimServer({ scenarioDir: 'test/fixtures', maxRequests: 1000 });
+    await new Promise<void>((r) => small.listen(0, '127.0.0.1', () => r()));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(small.address() as AddressInfo).port}/api/capacity`, { method: 'POST', body: JSON.stringify({ file: 'default.yaml', slo: 'p95<=45m', max_trials: 6 }) });
+      expect(res.status).toBe(400);
+      const issue = ((await res.json()) as any).issues[0];
+      expect(issue.path).toBe('slo');
+      expect(issue.message).toMatch(/^the capacity search had simulated about \d+ requests after \d trials \(the last at [\d.]+\/h\), more than this server simulates per call \(1000\)$/);
+    } finally {
+      await new Promise<void>((r) => small.close(() => r()));
+    }
+  });
+
   it('a trace-driven run counts its rows against --max-requests (a trace used to pass as 0 requests)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-serve-trace-'));
     const small = createVgsimServer({ scenarioDir: dir, maxRequests: 100 });

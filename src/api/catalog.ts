@@ -2,6 +2,7 @@
  * What vgsim knows — GPUs, models, links, node types, storage tiers and the scenario library — as table
  * rows (for `vgsim list`) and as JSON (for `vgsim list --json`, the library and GET /api/<kind>).
  */
+import { InputError } from '../errors.ts';
 import { listGpus, listLinks, listNodes, listStorage } from '../hardware/catalog.ts';
 import { listModels } from '../workload/request.ts';
 import { ditParams } from '../workload/models.ts';
@@ -103,5 +104,8 @@ export function listing(kind: CatalogKind): Listing {
       const rows = lib.map((s) => [`scenarios/${s.id}`, s.name, s.description.slice(0, 80)]);
       return { headers: ['file', 'name', 'description'], rows, json: lib.map((s) => ({ file: `scenarios/${s.id}`, name: s.name, description: s.description })) };
     }
+    default:
+      // a library caller's kind is not checked by a CLI flag: it returned undefined
+      throw new InputError([{ source: 'listing', path: 'kind', message: `unknown catalog kind ${JSON.stringify(kind)}`, hint: `one of ${CATALOG_KINDS.join(', ')}` }]);
   }
 }

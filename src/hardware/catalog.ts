@@ -9,14 +9,14 @@ import { LINKS } from './links.ts';
 import { NODES } from './nodes.ts';
 import { STORAGE } from './storage.ts';
 
-export type CatalogKind = 'gpu' | 'link' | 'node' | 'storage';
+export type HardwareKind = 'gpu' | 'link' | 'node' | 'storage';
 
 export class UnknownIdError extends Error {
-  readonly kind: CatalogKind;
+  readonly kind: HardwareKind;
   readonly id: string;
   readonly suggestions: string[];
 
-  constructor(kind: CatalogKind, id: string, suggestions: string[], known: readonly string[]) {
+  constructor(kind: HardwareKind, id: string, suggestions: string[], known: readonly string[]) {
     const hint =
       suggestions.length > 0
         ? `did you mean ${suggestions.map((s) => `"${s}"`).join(' or ')}?`
@@ -180,14 +180,14 @@ export function suggestIds(
 // ------------------------------------------------------------------ generic index
 
 interface Indexed<T extends { id: string }> {
-  kind: CatalogKind;
+  kind: HardwareKind;
   byId: ReadonlyMap<string, T>;
   ids: readonly string[];
   aliases: Readonly<Record<string, string>>;
 }
 
 function makeIndex<T extends { id: string }>(
-  kind: CatalogKind,
+  kind: HardwareKind,
   items: readonly T[],
   aliases: Readonly<Record<string, string>>,
 ): Indexed<T> {
@@ -247,7 +247,7 @@ export function listStorage(): readonly StorageSpec[] {
 }
 
 /** Canonical id for an id or alias (throws UnknownIdError like the getters). */
-export function canonicalId(kind: CatalogKind, id: string): string {
+export function canonicalId(kind: HardwareKind, id: string): string {
   switch (kind) {
     case 'gpu':
       return getGpu(id).id;

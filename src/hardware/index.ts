@@ -22,6 +22,6 @@ export {
   NODE_ALIASES,
   STORAGE_ALIASES,
 } from './catalog.ts';
-export type { CatalogKind } from './catalog.ts';
+export type { HardwareKind } from './catalog.ts';
 export { CNY_PER_USD_2024_07, FABRIC_PORT_PRICE, GPU_PRICES, HOST_PLATFORMS, HOST_PLATFORM_OF, SERVER_PRICES, gpuPrice, hostPlatform, serverPriceQuote } from './prices.ts';
 export type { PriceQuote } from './prices.ts';

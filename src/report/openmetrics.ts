@@ -151,12 +151,14 @@ export function writeMetrics(r: SimulationResult, emit: (chunk: string) => void,
   const dialect = o.dialect ?? 'openmetrics';
   const start = o.startUnixS ?? DEFAULT_METRICS_START_S;
   const om = dialect === 'openmetrics';
+  // first: a run without monitoring series is refused with metricFamilies' message, not a TypeError below
+  const families = metricFamilies(r, o.labels);
   // timestamps: simulated seconds from the start, to the millisecond
   const stamps = r.monitoring!.t.map((t) => {
     const ms = Math.round((start + t) * 1000);
     return om ? `${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}` : String(ms);
   });
-  for (const f of metricFamilies(r, o.labels)) {
+  for (const f of families) {
     const family = !om && f.type === 'counter' ? `${f.name}_total` : f.name;
     const head = [`# TYPE ${family} ${f.type}`];
     if (om && f.unit) head.push(`# UNIT ${family} ${f.unit}`);

@@ -31,8 +31,11 @@ export interface LoadedScenario {
   /** Files read, child first. */
   files: string[];
   overrides: Override[];
-  /** Where a field's value came from, for error messages in later stages. */
-  locate: (path: readonly PathKey[]) => Pick<InputIssue, 'source' | 'line' | 'col'>;
+  /**
+   * Where a field's value came from, for error messages in later stages. With `below`, a flag that wrote a
+   * field under `path` also counts (an unknown key a --set created: `--set workload.arrival.rate=…`).
+   */
+  locate: (path: readonly PathKey[], below?: boolean) => Pick<InputIssue, 'source' | 'line' | 'col'>;
 }
 
 /**
@@ -242,10 +245,11 @@ function validateChain({ sources, value }: { sources: YamlSource[]; value: Recor
     overrides.push({ raw: `--seed ${opts.seed}`, path: ['seed'], value: opts.seed });
   }
 
-  const locate = (path: readonly PathKey[]): Pick<InputIssue, 'source' | 'line' | 'col'> => {
+  const locate = (path: readonly PathKey[], below = false): Pick<InputIssue, 'source' | 'line' | 'col'> => {
+    const prefix = (a: readonly PathKey[], b: readonly PathKey[]) => a.length <= b.length && a.every((k, j) => String(k) === String(b[j]));
     for (let i = overrides.length - 1; i >= 0; i--) {
       const o = overrides[i]!;
-      if (o.path.length <= path.length && o.path.every((k, j) => String(k) === String(path[j]))) return { source: o.raw.startsWith('--') ? o.raw : `--set ${o.raw}` };
+      if (prefix(o.path, path) || (below && prefix(path, o.path))) return { source: o.raw.startsWith('--') ? o.raw : `--set ${o.raw}` };
     }
     let best = sources[0]!;
     let bestDepth = -1;

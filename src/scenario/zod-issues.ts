@@ -29,7 +29,7 @@ export function zodIssues(
       const anyVariant = knownKeysAt(path);
       for (const key of issue.keys) {
         // a key a --set flag wrote is blamed on the flag (its parent mapping may well be in the file)
-        const viaFlag = locate([...path, key]);
+        const viaFlag = locate([...path, key], true);
         const where = viaFlag.line === undefined && viaFlag.source.startsWith('--') ? viaFlag : locateKey?.(path, key) ?? locate(path);
         const allowed = known.length ? `allowed here: ${known.join(', ')}` : undefined;
         // a field of another variant (rate_per_hour under process: trace): say so, never suggest the field itself

@@ -22,8 +22,10 @@ import { interactiveSpec } from '../report/interactive.ts';
 import { estimate } from '../api/estimate.ts';
 import { plan } from '../api/plan.ts';
 import { capacity, objectives, DEFAULT_MAX_TRIALS } from '../api/studies.ts';
+import type { Trial } from '../studies/capacity.ts';
 import { listing, type CatalogKind } from '../api/catalog.ts';
 import { parseRequest } from '../api/request-issues.ts';
+import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import { trafficParts } from '../report/compare-traffic.ts';
 import { refusedReferences, refusedRequestPaths, type FilePolicy } from './file-policy.ts';
 import { readdirSync, existsSync } from 'node:fs';
@@ -104,8 +106,32 @@ export function expectedRequests(s: Scenario, baseDir?: string, wholeTrace = fal
   return wholeTrace ? rows.length : rows.filter((r) => r.time < s.duration).length;
 }
 
+/**
+ * The run budget a call may ask for: the scenario's `limits:` at most the defaults (scenario/limits.ts; 1e8
+ * events is about half a minute). A body that raised them (`set: ["limits.max_events=1e13"]`) passed the
+ * arrivals bound and ran for minutes with every other request of this single-threaded server waiting.
+ */
+function checkLimits(s: Scenario): void {
+  const keys = Object.keys(DEFAULT_LIMITS) as (keyof typeof DEFAULT_LIMITS)[];
+  const issues: InputIssue[] = keys.filter((k) => s.limits[k] > DEFAULT_LIMITS[k]).map((k) => ({
+    source: 'request', path: `limits.${k}`,
+    message: `${s.limits[k]} is above what this server runs per call (limits.${k} at most ${DEFAULT_LIMITS[k]}, the default)`,
+    hint: `drop the override, or run it with the CLI (vgsim run … --set limits.${k}=${s.limits[k]})`,
+  }));
+  if (issues.length) throw new InputError(issues);
+}
+
+/** A run's budget refusal (serving/budget.ts) says how to raise the limit with --set; here that is refused, so it says where it is not. */
+export function serverHints(issues: InputIssue[]): InputIssue[] {
+  return issues.map((i) => {
+    const m = i.hint?.match(/^(.*?),? or (?:raise the limit: )?(--set limits\.\w+=\S+)/);
+    return m ? { ...i, hint: `${m[1]}; this server keeps the default limits (the CLI takes vgsim run … ${m[2]})` } : i;
+  });
+}
+
 /** Refuses a call that would simulate more than the server's limit: one run, or `trials` of a capacity search. */
 function checkWork(s: Scenario, baseDir: string, limits: ApiLimits, trials?: number): void {
+  checkLimits(s);
   const n = expectedRequests(s, baseDir, trials !== undefined);
   const k = trials ?? 1;
   if (n * k > limits.maxRequests) {
@@ -182,7 +208,22 @@ export const POST_ROUTES: Record<string, Handler> = {
     objectives(r.slo);
     const loaded = requestScenario(ctx, r);
     checkWork(loaded.scenario, loaded.dir, ctx.limits, r.max_trials);
-    const res = capacity(loaded.scenario, r.slo, { baseDir: loaded.dir, locate: loaded.locate, tolerance: r.tolerance, maxTrials: r.max_trials, maxLossShare: r.max_loss });
+    // the trials run at scaled rates (up to twice the saturation bound) over stretched horizons, which the
+    // check above cannot see: the search stops once the arrivals it simulated pass the limit (a 100-node
+    // default scenario counted 160 × 40 and simulated about 277,000 in 27 s)
+    let simulated = expectedRequests(loaded.scenario, loaded.dir);
+    let trials = 0;
+    const onTrial = (t: Trial) => {
+      simulated += (t.rate_per_h * t.duration_s) / 3600;
+      trials++;
+      if (simulated <= ctx.limits.maxRequests) return;
+      throw new InputError([{
+        source: 'request', path: 'slo',
+        message: `the capacity search had simulated about ${Math.round(simulated)} requests after ${trials} trials (the last at ${t.rate_per_h.toFixed(1)}/h), more than this server simulates per call (${ctx.limits.maxRequests})`,
+        hint: 'run it with the CLI (vgsim capacity), shorten duration, or start serve with a larger --max-requests',
+      }]);
+    };
+    const res = capacity(loaded.scenario, r.slo, { baseDir: loaded.dir, locate: loaded.locate, tolerance: r.tolerance, maxTrials: r.max_trials, maxLossShare: r.max_loss, onTrial });
     const { at_capacity, ...rest } = res;
     return { status: 200, body: { ...rest, at_capacity: at_capacity ? summaryOf(at_capacity) : null } };
   },

@@ -60,7 +60,8 @@ export function parseSlo(text: string): SloTerm[] {
     const metric = m[2]!.toLowerCase() as SloMetric;
     if (![...LATENCY, ...SHARE, ...QUALITY].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE, ...QUALITY].join(', ')}`);
     // strict bounds are refused, not read as inclusive ones: p95<45m and p95<=45m would be answered alike
-    if (m[3] === '<' || m[3] === '>') throw new Error(`"${raw}": objectives are inclusive bounds; write ${m[1] !== undefined ? `${m[1]}.` : ''}${m[2]}${m[3]}=${m[4]!.trim()}`);
+    // (a doubled operator, "p95<<45m", leaves its second half on the value: the suggestion drops it)
+    if (m[3] === '<' || m[3] === '>') throw new Error(`"${raw}": objectives are inclusive bounds; write ${m[1] !== undefined ? `${m[1]}.` : ''}${m[2]}${m[3]}=${m[4]!.trim().replace(/^[<>=]+\s*/, '')}`);
     const op = m[3] === '<=' ? '<=' : '>=';
     let value: number | undefined;
     if (QUALITY.includes(metric)) {
