@@ -23,7 +23,8 @@ import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
-import { requiredSamples } from './capacity.ts';
+import { MAX_TRIAL_REQUESTS, requiredSamples } from './capacity.ts';
+import { RELAXATION_TIMES_PER_RUN, unsettledReason } from '../serving/load-bound.ts';
 import type { SystemPrice } from '../economics/index.ts';
 import { attentionMixNote, choosePowerBasis, powerProxyNote, type PowerBasisChoice } from './comparison-notes.ts';
 import { classesOf, errorText, layoutCandidates, sizedScenario, type LayoutCandidate, type SizeLayout, type Skipped } from './size-layouts.ts';
@@ -53,6 +54,8 @@ export function evaluateRun(r: SimulationResult, terms: readonly SloTerm[]): Ver
 
 export interface SizeTrial {
   nodes: number;
+  /** Simulated seconds: the trial duration, or longer where its queue needed that to settle. */
+  duration_s: number;
   pass: boolean;
   values: Record<string, number>;
   lost: number;
@@ -241,9 +244,25 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       if (hit) return hit.trial.pass;
       if (sims >= maxSims) throw new SimBound();
       sims++;
-      const run = simulate({ ...sizedScenario(s, c, n), duration: trialDuration }, { ...simOpts, rateScale: scale });
-      const ev = evaluateRun(run, terms);
-      const trial: SizeTrial = { nodes: n, pass: ev.pass, values: ev.values, lost: ev.lost, p95_s: run.latency_s.p95, utilization: run.gpu_utilization, reason: ev.reason, shortfall: ev.shortfall };
+      let duration = trialDuration;
+      let run = simulate({ ...sizedScenario(s, c, n), duration }, { ...simOpts, rateScale: scale });
+      let ev = evaluateRun(run, terms);
+      // a pass holds only in steady state: the arrival window must span RELAXATION_TIMES_PER_RUN relaxation times of
+      // the queue (capacity's rule, serving/load-bound.ts), else the empty start carries the tails; run it longer
+      // once (whole scenario durations, within capacity's request cap), and a pass still unsettled does not count
+      const tau = run.load?.relaxation_s;
+      if (ev.pass && tau && unsettledReason(run.load)) {
+        const longer = s.duration * Math.ceil((RELAXATION_TIMES_PER_RUN * tau) / s.duration - 1e-9);
+        if ((rate * longer) / 3600 <= MAX_TRIAL_REQUESTS && sims < maxSims) {
+          sims++;
+          duration = longer;
+          run = simulate({ ...sizedScenario(s, c, n), duration }, { ...simOpts, rateScale: scale });
+          ev = evaluateRun(run, terms);
+        }
+        const still = ev.pass ? unsettledReason(run.load) : null;
+        if (still) ev = { ...ev, pass: false, reason: still, shortfall: 1 - run.load!.window_s! / (RELAXATION_TIMES_PER_RUN * run.load!.relaxation_s!) };
+      }
+      const trial: SizeTrial = { nodes: n, duration_s: duration, pass: ev.pass, values: ev.values, lost: ev.lost, p95_s: run.latency_s.p95, utilization: run.gpu_utilization, reason: ev.reason, shortfall: ev.shortfall };
       results.set(n, { trial, run });
       trials.push(trial);
       opts.onTrial?.(label, trial);
