@@ -8,25 +8,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vgsim } from './support/cli.ts';
+import { sleepServerRows } from './support/sleep-trace.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vgsim-fitted-on-'));
-const profile = JSON.parse(readFileSync('test/fixtures/serving/sleep-profile.json', 'utf8'));
-const small = profile.shapes[0]; // 64x64x9f, 6 steps
-const HEADER = 'request_id,model,width,height,frames,steps,cfg,seed,slo_ms,client_send_s,arrival_s,dispatch_s,start_s,encode_start_s,encode_end_s,denoise_start_s,denoise_end_s,decode_start_s,decode_end_s,post_end_s,worker_end_s,finish_s,response_s,worker,device,outcome,error';
-
 /** One worker that ran the sleep profile's stage times with 10 ms dispatch and 20 ms per request, at these arrivals. */
 function observed(name: string, arrivals: number[]): string {
-  const rows = [HEADER];
-  let free = 0;
-  arrivals.forEach((a, i) => {
-    const d = Math.max(a, free);
-    const st = d + 0.01;
-    const e1 = st + 0.005 + small.encode_s.mean;
-    const d1 = e1 + 6 * small.step_s.mean;
-    const f1 = d1 + small.decode_s.mean;
-    free = f1 + 0.015;
-    rows.push([i, 'wan-tiny-a14b', 64, 64, 9, 6, 'true', i, '', '', a, d, st, st + 0.005, e1, e1, d1, d1, f1, f1 + 0.01, f1 + 0.012, free, free, 0, 'sleep', 'completed', ''].join(','));
-  });
+  const rows = sleepServerRows(arrivals);
   const file = join(dir, name);
   writeFileSync(file, rows.join('\n') + '\n');
   return file;

@@ -19,6 +19,7 @@ import { formatCsvObjects } from '../src/csv.ts';
 import { ServiceSpeed } from '../src/serving/service-speed.ts';
 import { RandomStreams } from '../src/engine/random.ts';
 import { calibrate } from '../src/calibration/calibrate.ts';
+import { sleepServerRows } from './support/sleep-trace.ts';
 import { replay } from '../src/calibration/replay.ts';
 import { replayTable } from '../src/calibration/report.ts';
 import { vgsim } from './support/cli.ts';
@@ -247,19 +248,8 @@ describe('metrics', () => {
 describe('vgsim replay / calibrate (CLI)', () => {
   const obsFile = join(dir, 'obs.csv');
   // a server that ran the sleep profile's stage times exactly, with 10 ms dispatch and 20 ms request overhead
-  const rows: string[] = [HEADER];
-  let free = 0;
   const arrivals = [0, 0.05, 0.1, 1, 1.02, 3];
-  arrivals.forEach((a, i) => {
-    const d = Math.max(a, free);
-    const st = d + 0.01;
-    const e1 = st + 0.005 + small.encode_s.mean;
-    const d1 = e1 + 6 * small.step_s.mean;
-    const f1 = d1 + small.decode_s.mean;
-    const fin = f1 + 0.015;
-    free = fin;
-    rows.push([i, 'wan-tiny-a14b', 64, 64, 9, 6, 'true', i, '', '', a, d, st, st + 0.005, e1, e1, d1, d1, f1, f1 + 0.01, f1 + 0.012, fin, fin, 0, 'sleep', 'completed', ''].join(','));
-  });
+  const rows = sleepServerRows(arrivals);
   writeFileSync(obsFile, rows.join('\n') + '\n');
 
   it('replay reproduces a server whose stage times are the profile and whose overheads are given', () => {
