@@ -4,6 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVgsimServer } from '../src/serve/server.ts';
+import { callerPaths } from '../src/serve/api.ts';
+import { packagePath } from '../src/package-files.ts';
 import { loadScenario } from '../src/scenario/load.ts';
 import { InputError } from '../src/errors.ts';
 import { vgsim } from './support/cli.ts';
@@ -24,6 +26,19 @@ const post = async (path: string, body: unknown) => {
   const res = await fetch(base + path, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, json: await res.json() as any };
 };
+
+describe('vgsim serve: what an HTTP caller learns from an error', () => {
+  it('a problem located in a library scenario names it relative to the package, not by the server\'s install path', async () => {
+    const r = await post('/api/run', { file: 'default', set: ['deployment.inference.offload=false'] });
+    expect(r.status).toBe(400);
+    expect(r.json.issues[0]).toMatchObject({ source: 'scenarios/default.yaml', line: expect.any(Number), path: 'deployment' });
+    expect(JSON.stringify(r.json)).not.toContain(packagePath());
+  });
+  it('callerPaths: the server\'s scenario folder reads user:, the package relative, anything else as it was', () => {
+    const issues = callerPaths([{ source: '/srv/scen/a.yaml', path: 'x', message: 'see /srv/scen/b.yaml and ' + packagePath('scenarios/c.yaml'), hint: 'in /elsewhere/d.yaml' }], '/srv/scen');
+    expect(issues[0]).toEqual({ source: 'user:a.yaml', path: 'x', message: 'see user:b.yaml and scenarios/c.yaml', hint: 'in /elsewhere/d.yaml' });
+  });
+});
 
 describe('vgsim serve: JSON API', () => {
   it('POST /api/estimate returns what `vgsim estimate --json` prints', async () => {

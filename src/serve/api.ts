@@ -4,6 +4,7 @@
  * validated by zod schemas (scenario bodies by the scenario schema itself), bad input answered 400 with the
  * CLI's issue list. Simulated work is bounded before anything runs (expected arrivals × trials).
  */
+import { packagePath } from '../package-files.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -119,6 +120,20 @@ function checkLimits(s: Scenario): void {
     hint: `drop the override, or run it with the CLI (vgsim run … --set limits.${k}=${s.limits[k]})`,
   }));
   if (issues.length) throw new InputError(issues);
+}
+
+/**
+ * Issues as an HTTP caller reads them: a file the server read is named relative to the folder it came from (the
+ * package's library `scenarios/…`, the server's scenario folder `user:…`), not by the server's absolute install
+ * path, which the caller has no use for and should not learn.
+ */
+export function callerPaths(issues: InputIssue[], scenarioDir: string): InputIssue[] {
+  // the more specific folder first (a scenario folder inside the package), the package when they are the same
+  const pkg = packagePath();
+  const roots: [string, string][] = [...(scenarioDir !== pkg ? [[`${scenarioDir}/`, 'user:'] as [string, string]] : []), [`${pkg}/`, '']];
+  if (pkg.startsWith(`${scenarioDir}/`)) roots.reverse();
+  const rel = (s: string | undefined) => (s === undefined ? s : roots.reduce((x, [abs, as]) => x.split(abs).join(as), s));
+  return issues.map((i) => ({ ...i, source: rel(i.source)!, message: rel(i.message)!, ...(i.hint !== undefined ? { hint: rel(i.hint) } : {}) }));
 }
 
 /** A run's budget refusal (serving/budget.ts) says how to raise the limit with --set; here that is refused, so it says where it is not. */

@@ -12,7 +12,7 @@ import { CATALOG_KINDS, type CatalogKind } from '../api/catalog.ts';
 import { libraryFile } from '../scenario/library.ts';
 import { scenarioJsonSchema } from '../scenario/schema.ts';
 import { filePolicy } from './file-policy.ts';
-import { POST_ROUTES, bad, serverHints, getListing, type ApiContext, type ApiReply } from './api.ts';
+import { POST_ROUTES, bad, callerPaths, serverHints, getListing, type ApiContext, type ApiReply } from './api.ts';
 import { openApiDocument } from './openapi.ts';
 import { contentType, readStatic, staticFile } from './static-files.ts';
 
@@ -119,7 +119,7 @@ export function createVgsimServer(opts: ServeOptions = {}): Server {
       try {
         return reply(res, await run);
       } catch (e) {
-        if (e instanceof InputError) return reply(res, bad(serverHints(e.issues)));
+        if (e instanceof InputError) return reply(res, bad(callerPaths(serverHints(e.issues), scenarioDir)));
         if (e instanceof Error && e.name === 'UnknownIdError') return reply(res, bad([{ source: 'request', path: '', message: e.message }]));
         return reply(res, { status: 500, body: { error: e instanceof Error ? e.message : String(e) } });
       }
