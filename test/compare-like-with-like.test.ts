@@ -75,6 +75,16 @@ describe('compare: money is ranked only like with like', () => {
     expect(cmp.notes).toContain('the runs are priced under different financial assumptions (cost.amortization_years: 3y 3, 5y 5; cost.maintenance_pct: 3y 20, 5y 8): the money rows are shown but not ranked; give them one cost section (--set cost.…) to rank them');
   });
 
+  it('not across colocation rent counted on different peak-power bases (an L40S node has no PSU nameplate: its estimate beside an H100 node\'s 10.2 kW nameplate)', () => {
+    const MD1 = 'test/fixtures/md1.yaml'; // the 1.3B: fits an L40S
+    const l40s = ['cluster.nodes.0.type=l40s-pcie-8', 'cost.server_base_usd.l40s-pcie-8=25000'];
+    const mixed = moneyDifferences([run('h100', MD1), run('l40s', MD1, l40s)]);
+    expect(mixed).toHaveLength(1);
+    expect(mixed[0]).toMatch(/^the runs rent colocation at peak node power counted on different bases \(h100: hgx-h100-sxm-8 10\.2 kW nameplate; l40s: l40s-pcie-8 [\d.]+ kW estimate\): the money rows are shown but not ranked; set cost\.power_basis: estimate/);
+    // one basis for both: ranked
+    expect(moneyDifferences([run('h100', MD1, ['cost.power_basis=estimate']), run('l40s', MD1, [...l40s, 'cost.power_basis=estimate'])])).toEqual([]);
+  });
+
   it('writing a default out is the same assumption; cloud fields do not matter to an owned run', () => {
     expect(moneyDifferences([run('a', B), run('b', B, ['cost.amortization_years=3', 'cost.cloud.billing=busy'])])).toEqual([]);
     expect(moneyDifferences([run('a', B), run('b', B, ['cost.amortization_years=4'])])).toHaveLength(1);

@@ -55,6 +55,11 @@ export interface RunCost {
   /** Owned: the price of one node of each type, every component with its source, date and what it covers. */
   prices: SystemPrice[];
   /**
+   * Owned, colocation without cost.provisioned_kw: the peak power rented per node type and its basis (the PSU
+   * nameplate, or the estimate where the catalog has none or cost.power_basis asks for it); [] otherwise.
+   */
+  rented_power: { node: string; watts: number; basis: 'nameplate' | 'estimated-peak' }[];
+  /**
    * Cloud: the $/GPU-hour of each pool's GPU, where it came from, and its kind (GpuSpec.cloudPriceBasis, e.g.
    * "RunPod on-demand"; "the scenario's" for cost.cloud.usd_per_gpu_hour): prices of different kinds do not compare.
    */
@@ -85,6 +90,8 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
           per_month: { depreciation: o.perMonth.depreciation, financing: o.perMonth.financing, maintenance: o.perMonth.maintenance, electricity: o.perMonth.electricity, colocation: o.perMonth.colocation },
           capex_usd: o.capex.total,
           prices,
+          rented_power: c.facility === 'colocation' && c.provisioned_kw === undefined
+            ? [...new Map(o.lines.map((l) => [l.nodeId, { node: l.nodeId, watts: l.power.watts, basis: l.power.basis }])).values()] : [],
           cloud_prices: [],
           notes: Object.entries(o.notes).map(([k, v]) => `${k}: ${v}`),
           warnings: o.warnings,
@@ -125,6 +132,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         per_month: { compute: perMonth, egress: c.cloud.egress_usd_per_month ?? 0, storage: c.cloud.storage_usd_per_month ?? 0 },
         capex_usd: null,
         prices: [],
+        rented_power: [],
         cloud_prices: [...cloudPrices.values()],
         notes: [...notes, `billing ${c.cloud.billing}: ${gpuHoursPerMonth.toFixed(0)} GPU-h per month; energy is the provider's (kWh/video shown at IT level)`],
         warnings: [],

@@ -52,6 +52,12 @@ export function moneyDifferences(runs: readonly PricedRun[]): string[] {
       notes.push(`the runs are priced under different financial assumptions (${list}): ${UNRANKED}; give them one cost section (--set cost.…) to rank them`);
     }
   }
+  // colocation rent at peak node power counted on different bases (a PSU nameplate against the estimate)
+  const rent = runs.map((x) => x.result.cost?.rented_power ?? []);
+  if (new Set(rent.flatMap((r) => r.map((p) => p.basis))).size > 1) {
+    const kw = (r: (typeof rent)[number]) => r.map((p) => `${p.node} ${(p.watts / 1000).toFixed(1)} kW ${p.basis === 'nameplate' ? 'nameplate' : 'estimate'}`).join(' + ');
+    notes.push(`the runs rent colocation at peak node power counted on different bases (${runs.map((x, i) => `${x.label}: ${kw(rent[i]!)}`).join('; ')}): ${UNRANKED}; set cost.power_basis: estimate in every scenario to rank them`);
+  }
   // cloud list prices of different kinds
   const kinds = runs.map((x) => [...new Set((x.result.cost?.cloud_prices ?? []).map((p) => p.basis))].sort().join(' + '));
   if (new Set(kinds).size > 1) {
