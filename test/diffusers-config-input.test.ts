@@ -81,6 +81,11 @@ describe('a diffusers config whose code runs at one size', () => {
     expect(modelFromDiffusersConfig(rope).onlySize).toBeUndefined();
     expect(() => estimateInput({ model: rope, gpu: 'h100-sxm', resolution: '1360x768' })).not.toThrow();
   });
+  it('an image-to-video config (in_channels 32 > out_channels 16) says the image\'s VAE encode is not priced; a text-to-video one does not', () => {
+    const note = (m: { notes?: string[] }) => (m.notes ?? []).find((n) => /image-to-video/.test(n));
+    expect(note(modelFromDiffusersConfig(config('cog-i2v-note', JSON.stringify(i2v))))).toMatch(/in_channels 32 > out_channels 16: an image-to-video checkpoint .*VAE encode of the conditioning image is not priced/);
+    expect(note(modelFromDiffusersConfig(config('cog-t2v-note', JSON.stringify({ ...i2v, in_channels: 16, use_learned_positional_embeddings: false }))))).toBeUndefined();
+  });
 });
 
 describe('the keys of a config vgsim does not read', () => {

@@ -85,7 +85,20 @@ type Cfg = Record<string, unknown>;
 /** Reads a diffusers transformer config of a supported non-Wan class into a model. */
 export function familyModelFromConfig(cfg: Cfg, cls: string, file: string, id: string, name: string, zoo: readonly ModelSpec[]): ModelSpec {
   const m = familyModelOf(cfg, cls, file, id, name, zoo);
-  return { ...m, notes: [...(m.notes ?? []), ...unreadKeysNote(cfg, CLASS_KEYS_READ[cls as keyof typeof CLASS_KEYS_READ] ?? [], cls, m)] };
+  return { ...m, notes: [...(m.notes ?? []), ...unreadKeysNote(cfg, CLASS_KEYS_READ[cls as keyof typeof CLASS_KEYS_READ] ?? [], cls, m), ...imageConditionedNote(cfg, cls)] };
+}
+
+/**
+ * A CogVideoX image-to-video transformer takes the image's latents concatenated to the noisy video's on the
+ * channels (diffusers CogVideoXImageToVideoPipeline; CogVideoX-5b-I2V's config: in_channels 32, out_channels 16).
+ * Its DiT is priced from the config (the wider patch embedding included); the pipeline's VAE encode of the image
+ * is not a stage vgsim runs for this family, and the output says so.
+ */
+function imageConditionedNote(cfg: Cfg, cls: string): string[] {
+  const inC = cfg.in_channels;
+  const outC = cfg.out_channels;
+  if (cls !== 'CogVideoXTransformer3DModel' || typeof inC !== 'number' || typeof outC !== 'number' || !(inC > outC)) return [];
+  return [`${cls} config with in_channels ${inC} > out_channels ${outC}: an image-to-video checkpoint (the image's latents concatenated on the channels); its DiT is priced from the config, but the VAE encode of the conditioning image is not priced (a text-to-video request's stages)`];
 }
 
 /**
