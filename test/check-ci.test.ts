@@ -218,6 +218,23 @@ describe('vgsim check in CI', () => {
     expect([ok.code, ok.stdout]).toEqual([0, "dry run: 1 check in 1 file: the files parse, scenarios load with their overrides, estimates and their metric paths resolve; nothing was simulated (a scenario's metric paths are checked when it runs)\n"]);
   });
 
+  it('an unknown metric path in one check does not hide another check\'s drift: both are reported, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vgsim-check-partial-'));
+    const file = join(dir, 'b.yaml');
+    writeFileSync(file, ['checks:', '  - name: typo', `    estimate: ${ESTIMATE}`, '    expect: {totl_s: 1}', '  - name: drifted', `    estimate: ${ESTIMATE}`, '    expect: {total_s: 1}', ''].join('\n'));
+    const r = await check(file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('check "typo": unknown metric "totl_s"');
+    // the other check ran and its drift is printed (it was thrown away with the input error)
+    expect(r.stdout).toMatch(/drifted +total_s +1 .* (DRIFT|FAIL)/);
+    expect(r.stdout).toContain('the checks above ran; the input problems below stop the verdict (exit 2)');
+    const j = await check(file, '--json');
+    const doc = JSON.parse(j.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.errors[0].message).toMatch(/unknown metric "totl_s"/);
+    expect(doc.files[0].checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([['drifted', false]]);
+  });
+
   it('set: written as a mapping says what set: takes (it read "Invalid input")', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vgsim-check-set-'));
     const file = join(dir, 'b.yaml');

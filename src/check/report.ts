@@ -178,9 +178,11 @@ export function checkJson(results: BaselineResult[], opts: JsonOptions = {}) {
 }
 
 /** The report of a run stopped by bad input (exit 2): every problem with its file:line:col. */
-export function errorJson(issues: InputIssue[]) {
+export function errorJson(issues: InputIssue[], ran?: BaselineResult[]) {
   return {
     ok: false,
     errors: issues.map((i) => ({ file: i.source, ...(i.line !== undefined ? { line: i.line, col: i.col ?? 1 } : {}), ...(i.path ? { path: i.path } : {}), message: i.message, ...(i.hint ? { hint: i.hint } : {}) })),
+    // the checks that ran beside the bad input, as a passing report has them
+    ...(ran?.some((r) => r.checks.length > 0) ? { files: checkJson(ran).files } : {}),
   };
 }

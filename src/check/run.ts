@@ -178,8 +178,18 @@ export interface RunOptions {
 }
 
 /**
+ * Input problems found while running (an unknown metric path, a scenario that does not load), with the results of
+ * the checks that did run: one bad metric path must not hide another check's drift (the CLI prints both, exit 2).
+ */
+export class CheckInputError extends InputError {
+  constructor(issues: InputIssue[], readonly results: BaselineResult[]) {
+    super(issues);
+  }
+}
+
+/**
  * Runs every check of the baselines. Input problems found while running (unknown metric paths) are
- * collected over all checks and thrown together as one InputError at the end.
+ * collected over all checks and thrown together at the end, as a CheckInputError carrying the checks that ran.
  */
 export function runBaselines(baselines: Baseline[], opts: RunOptions = {}): BaselineResult[] {
   const only = opts.only?.toLowerCase();
@@ -200,13 +210,15 @@ export function runBaselines(baselines: Baseline[], opts: RunOptions = {}): Base
         continue;
       }
       const wall = (performance.now() - t0) / 1000;
+      const before = issues.length;
       const metrics = c.expect.map((e) => evaluate(b, c, e, doc, issues)).filter((m): m is MetricResult => m !== undefined);
-      checks.push({ check: c, kind: c.run ? 'run' : 'estimate', ok: metrics.every((m) => m.ok), wall_s: wall, metrics });
+      // a check with a bad expectation is not a result (its issues are): the others are
+      if (issues.length === before) checks.push({ check: c, kind: c.run ? 'run' : 'estimate', ok: metrics.every((m) => m.ok), wall_s: wall, metrics });
       opts.onCheck?.(c, true);
     }
     results.push({ baseline: b, checks });
   }
-  if (issues.length > 0) throw new InputError(issues);
+  if (issues.length > 0) throw new CheckInputError(issues, results);
   return results;
 }
 

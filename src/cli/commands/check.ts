@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadBaseline, type Baseline } from '../../check/baseline.ts';
-import { preflight, runBaselines } from '../../check/run.ts';
+import { CheckInputError, preflight, runBaselines } from '../../check/run.ts';
 import { checkJson, checkText, distinctDigits, errorJson, fmtValue } from '../../check/report.ts';
 import { checkJunit, errorJunit } from '../../check/junit.ts';
 import { updateBaselines, type ValueChange } from '../../check/update.ts';
@@ -57,10 +57,15 @@ Examples:
         runCheck(files, o);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        // CI artifacts exist on bad input too, saying what was wrong; the exit code stays 2
-        if (o.report) writeReport(o.report, toJson(errorJson(e.issues)));
+        // CI artifacts exist on bad input too, saying what was wrong, with the checks that did run; the exit code stays 2
+        const ran = e instanceof CheckInputError ? e.results : undefined;
+        if (o.report) writeReport(o.report, toJson(errorJson(e.issues, ran)));
         if (o.junit) writeReport(o.junit, errorJunit(e.issues));
-        if (o.json) process.stdout.write(toJson(errorJson(e.issues)));
+        if (o.json) process.stdout.write(toJson(errorJson(e.issues, ran)));
+        else if (ran?.some((r) => r.checks.length > 0)) {
+          // the checks that did run, without the verdict line: the input problems (stderr) decide the exit code
+          process.stdout.write(`${checkText(ran, 0).replace(/\n[^\n]*checks passed[^\n]*$/, '')}\nthe checks above ran; the input problems below stop the verdict (exit 2)\n`);
+        }
         throw e;
       }
     });
