@@ -63,7 +63,7 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
 const has = (...xs: (number | undefined)[]): boolean => xs.every((x) => x !== undefined);
 
 const completedRequests = (trace: ObservedTrace) => trace.requests.filter((r) => r.outcome === 'completed' && r.finish !== undefined);
-const stagedRequests = (done: ObservedRequest[]) => done.filter((r) => has(r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd));
+export const stagedRequests = (done: ObservedRequest[]) => done.filter((r) => has(r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd));
 
 /**
  * `model(shape)`: the scenario's stage times of a request shape (cost model or measured profile), for the
@@ -170,9 +170,10 @@ function correlationTime(rs: ObservedRequest[], ratio: (r: ObservedRequest) => n
 }
 
 /** A staged request's stage time: encode + denoise + decode (s). */
-const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
+export const stageTime = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
 
-function stageTimesByShape(staged: readonly ObservedRequest[]): Map<string, number[]> {
+/** Each request class's (requestClassOf) stage times, in the order given. */
+export function stageTimesByShape(staged: readonly ObservedRequest[]): Map<string, number[]> {
   const by = new Map<string, number[]>();
   const classOf = requestClassOf(staged);
   for (const r of staged) {

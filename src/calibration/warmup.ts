@@ -8,8 +8,10 @@
  * the batch means left, d ≤ half of them, batches of 5). The series is each staged request's service time
  * (encode + denoise + decode) over its shape's median, in the order the requests started, so shapes mix.
  */
+import { median } from 'simple-statistics';
 import { InputError } from '../errors.ts';
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
+import { requestClassOf, stagedRequests, stageTime, stageTimesByShape } from './fit.ts';
 
 const BATCH = 5;
 /**
@@ -43,14 +45,8 @@ export interface WarmupCut {
   rule: string;
 }
 
-const staged = (r: ObservedRequest) => r.outcome === 'completed' && [r.start, r.encodeStart, r.encodeEnd, r.denoiseStart, r.denoiseEnd, r.decodeStart, r.decodeEnd].every((x) => x !== undefined);
-const service = (r: ObservedRequest) => r.encodeEnd! - r.encodeStart! + (r.denoiseEnd! - r.denoiseStart!) + (r.decodeEnd! - r.decodeStart!);
-const shapeKey = (r: ObservedRequest) => `${r.model} ${r.width}x${r.height}x${r.frames}/${r.steps}${r.cfg ? '' : ' no-cfg'}`;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
+/** The completed requests with every stage boundary (fit.ts's stagedRequests). */
+const staged = (requests: ObservedRequest[]) => stagedRequests(requests.filter((r) => r.outcome === 'completed'));
 
 /** Parses `--warmup`: "mser" or seconds (a non-negative number). */
 export function parseWarmup(text: string): WarmupSpec {
@@ -64,7 +60,7 @@ export function parseWarmup(text: string): WarmupSpec {
 
 /** The fit trace without the requests that started in its warm-up. */
 export function cutWarmup(trace: ObservedTrace, spec: WarmupSpec): WarmupCut {
-  const series = trace.requests.filter(staged).sort((a, b) => a.start! - b.start!);
+  const series = staged(trace.requests).sort((a, b) => a.start! - b.start!);
   if (series.length === 0) throw new InputError([{ source: trace.file, path: '', message: 'no completed request with its stage times: no warm-up to find', hint: 'a trace from calibration/serving/harness.py records them' }]);
   const t0 = series[0]!.start!;
   let cutAt: number;
@@ -73,9 +69,10 @@ export function cutWarmup(trace: ObservedTrace, spec: WarmupSpec): WarmupCut {
     if (series.length < MSER_MIN_REQUESTS) {
       throw new InputError([{ source: '--warmup', path: '', message: `MSER-5 needs at least ${MSER_MIN_REQUESTS} completed requests with stage times; ${trace.file} has ${series.length}`, hint: 'give the warm-up in seconds instead, or record a longer fit trace' }]);
     }
-    const medians = new Map<string, number>();
-    for (const k of new Set(series.map(shapeKey))) medians.set(k, median(series.filter((r) => shapeKey(r) === k).map(service)));
-    const d = mser5(series.map((r) => service(r) / medians.get(shapeKey(r))!));
+    // each request's stage time over its class's median (the classes the fit groups by: shape, and model when mixed)
+    const classOf = requestClassOf(series);
+    const medians = new Map([...stageTimesByShape(series)].map(([k, xs]) => [k, median(xs)]));
+    const d = mser5(series.map((r) => stageTime(r) / medians.get(classOf(r))!));
     cutAt = d < series.length ? series[d]!.start! : Infinity;
     rule = `MSER-5 on the service times over their shape's median: ${d} of ${series.length} staged requests`;
   } else {
@@ -83,6 +80,6 @@ export function cutWarmup(trace: ObservedTrace, spec: WarmupSpec): WarmupCut {
     rule = `the first ${spec} s`;
   }
   const kept = trace.requests.filter((r) => (r.start ?? r.arrival) >= cutAt);
-  if (!kept.some(staged)) throw new InputError([{ source: '--warmup', path: '', message: `a warm-up of ${spec} s leaves no request of ${trace.file}`, hint: 'give fewer seconds' }]);
+  if (staged(kept).length === 0) throw new InputError([{ source: '--warmup', path: '', message: `a warm-up of ${spec} s leaves no request of ${trace.file}`, hint: 'give fewer seconds' }]);
   return { trace: { ...trace, requests: kept }, dropped: trace.requests.length - kept.length, seconds: cutAt - t0, rule };
 }
