@@ -1,7 +1,7 @@
 /**
  * Figures inside the README's prose. A sentence that states a result of a validation ("the compiled 5B row comes
  * out 26% slow") holds the figure between inline markers, `<!--fig:NAME-->26% slow<!--/fig-->` (invisible when
- * rendered), and NAME's generator computes it now: `npm run readme` rewrites them, test/readme-figures.test.ts
+ * rendered), and NAME's generator computes it now: `npm run readme` rewrites them, test/inline-figures.test.ts
  * fails when one is stale, unknown or unused. Generated blocks (readme-blocks.ts) hold whole tables and
  * paragraphs; these hold the numbers of hand-written sentences.
  */

@@ -9,23 +9,31 @@ import { packagePath } from '../package-files.ts';
 import { compareVaeTiled, loadVaeTiledRun, type VaeTiledRow } from '../perf/vae-tiled-validation.ts';
 import { errorRange, within } from './prose-figures.ts';
 
-const validation = (gpu: string, file: string) => compareValidation(gpu, loadValidation(packagePath(file)).cases);
+/** Each comparison once per process: several figures read the same one (the engine figures cache theirs alike). */
+const memo = new Map<string, unknown>();
+function once<T>(key: string, compute: () => T): T {
+  if (!memo.has(key)) memo.set(key, compute());
+  return memo.get(key) as T;
+}
+
+const validation = (gpu: string, file: string) => once(file, () => compareValidation(gpu, loadValidation(packagePath(file)).cases));
 const repeat = () => validation('h100-sxm', 'calibration/validation/h100-sxm-repeat.json');
 const h200 = () => validation('h200', 'calibration/validation/h200.json');
 const timeOf = (rows: ReturnType<typeof repeat>, kind: string) => rows.filter((r) => r.kind === kind).map((r) => r.time_error);
 
 /** The official table's RTX 4090 rows on 4 and 8 GPUs (no GPU peer-to-peer). */
-const rtx4090Multi = () => comparePublished(loadPublishedTable(packagePath('calibration/published/wan22-comp-effic.json')))
+const rtx4090Multi = () => once('wan22-comp-effic', () => comparePublished(loadPublishedTable(packagePath('calibration/published/wan22-comp-effic.json'))))
   .filter((r) => /4090/.test(r.gpu_label) && r.gpus >= 4).map((r) => r.time_error);
 
 /** The tiled and whole-frame VAE stages measured by calibration/wan_vae_tiled.py (`npm run validate:vae-tiled`). */
+const vaeRows = (file: string) => once(`vae/${file}`, () => compareVaeTiled(loadVaeTiledRun(packagePath(`calibration/vae/${file}.json`))));
 const vae = (file: string, keep: (r: VaeTiledRow) => boolean = () => true) =>
-  compareVaeTiled(loadVaeTiledRun(packagePath(`calibration/vae/${file}.json`))).filter((r) => r.error !== null && keep(r)).map((r) => r.error!);
+  vaeRows(file).filter((r) => r.error !== null && keep(r)).map((r) => r.error!);
 const whole = (r: VaeTiledRow) => r.op === 'decode' || r.op === 'encode';
 const at = (op: VaeTiledRow['op'], size: string) => (r: VaeTiledRow) => r.op === op && r.case.startsWith(size);
-/** "1.8–1.9×": the tiled stages' time over the whole frame's, to a tenth (measured or priced). */
+/** "1.77–1.94×": the tiled stages' time over the whole frame's, to a hundredth (measured or priced). */
 function tiledRatio(file: string, which: 'measured' | 'model'): string {
-  const xs = compareVaeTiled(loadVaeTiledRun(packagePath(`calibration/vae/${file}.json`))).map((r) => r.tiledRatio?.[which]).filter((x): x is number => typeof x === 'number');
+  const xs = vaeRows(file).map((r) => r.tiledRatio?.[which]).filter((x): x is number => typeof x === 'number');
   const [lo, hi] = [Math.min(...xs), Math.max(...xs)].map((x) => x.toFixed(2).replace(/0$/, ''));
   return lo === hi ? `${lo}×` : `${lo}–${hi}×`;
 }

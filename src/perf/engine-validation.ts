@@ -72,16 +72,18 @@ export function estimateRow(r: EngineValidationRow): Estimate {
 const value = (e: Estimate, m: EngineValidationRow['metric']) => (m === 'e2e_s' ? e.total_s : m === 'denoise_s' ? e.denoise_s : e.step_s);
 
 export function compareEngines(rows: readonly EngineValidationRow[]): EngineComparison[] {
-  return rows.map((r) => {
-    const e = estimateRow(r);
-    const v = value(e, r.metric);
-    const knobs = Object.entries(r.options).map(([k, x]) => `${k}=${Array.isArray(x) ? x.join(',') : typeof x === 'object' ? Object.entries(x).map(([a, b]) => `${a}:${b}`).join('/') : x}`);
-    return {
-      id: r.id, engine: r.engine, model: r.model, gpu: r.gpu, gpus: r.gpus,
-      settings: [r.parallel !== 'none' ? r.parallel : '', `${r.resolution}x${r.frames}f/${r.steps}st${r.cfg ? '' : ' no-CFG'}`, ...knobs].filter(Boolean).join(' '),
-      metric: r.metric, published: r.value, vgsim: v, error: v / r.value - 1, confidence: r.confidence,
-    };
-  });
+  return rows.map((r) => compareEngineRow(r, estimateRow(r)));
+}
+
+/** One row against its estimate (estimateRow). */
+export function compareEngineRow(r: EngineValidationRow, e: Estimate): EngineComparison {
+  const v = value(e, r.metric);
+  const knobs = Object.entries(r.options).map(([k, x]) => `${k}=${Array.isArray(x) ? x.join(',') : typeof x === 'object' ? Object.entries(x).map(([a, b]) => `${a}:${b}`).join('/') : x}`);
+  return {
+    id: r.id, engine: r.engine, model: r.model, gpu: r.gpu, gpus: r.gpus,
+    settings: [r.parallel !== 'none' ? r.parallel : '', `${r.resolution}x${r.frames}f/${r.steps}st${r.cfg ? '' : ' no-CFG'}`, ...knobs].filter(Boolean).join(' '),
+    metric: r.metric, published: r.value, vgsim: v, error: v / r.value - 1, confidence: r.confidence,
+  };
 }
 
 export interface EngineSummary {
