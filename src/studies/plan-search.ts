@@ -265,7 +265,8 @@ export function noPlanReason(rows: readonly PlanRow[], maxLatencyS?: number): st
   // "fits" only where memory is why: a layout the engine or the model cannot run is not a memory verdict
   const oom = runs.some((r) => r.estimate && !r.estimate.fits);
   const closest = runs.find((r) => r.latency_s !== undefined);
-  if (closest || runs.length < 2) return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}${(closest ?? runs[0]) ? `; e.g. ${(closest ?? runs[0])!.parallel}: ${(closest ?? runs[0])!.reason ?? 'no estimate'}` : ''}${beside}`;
+  const first = closest ?? runs[0];
+  if (closest || runs.length < 2) return `none of ${runs.length} layouts ${oom ? 'fits' : 'can run'}${first ? `; e.g. ${first.parallel}: ${first.reason ?? 'no estimate'}` : ''}${beside}`;
   // none was estimated: the reason most of them share is the one to act on (not the first layout's own)
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.reason ?? 'no estimate', (counts.get(r.reason ?? 'no estimate') ?? 0) + 1);
