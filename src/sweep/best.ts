@@ -130,9 +130,8 @@ export function objectivesAt(plan: SweepPlan, points: readonly PointSummary[], v
 }
 
 /** The best points (ties go to the lower index), among those that meet the objectives only. */
-export function bestPoints(plan: SweepPlan, points: readonly PointSummary[]): BestPoints {
+export function bestPoints(plan: SweepPlan, points: readonly PointSummary[], verdicts: readonly PointVerdict[] = pointVerdicts(plan, points)): BestPoints {
   const objectives = sweepObjectives(plan, points);
-  const verdicts = pointVerdicts(plan, points);
   const withResult = points.filter((p) => p.input !== null && p.errors.length === 0);
   const pool = points.filter((p, i) => verdicts[i]!.feasible);
   const pick = (key: string, better: 'lower' | 'higher') => {

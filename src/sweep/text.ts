@@ -3,10 +3,10 @@
  * points among those that do (with their objectives next to them), 95% intervals over replicate seeds, then
  * the failed runs.
  */
-import type { SweepRecord } from './output.ts';
+import { sweepResult, type SweepRecord, type SweepResult } from './output.ts';
 import { metric } from './metrics.ts';
-import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, lowConfidence, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
+import type { PointSummary } from './points.ts';
+import { lowConfidence, objectivesAt, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
@@ -27,10 +27,8 @@ export function withInterval(p: PointSummary, key: string): string {
 }
 
 /** The end-of-sweep table: one row per point, whether it meets the objectives, the best (among those that do) marked. */
-export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts: { maxRows?: number; shard?: string } = {}): string {
-  const points = pointSummaries(plan, records);
-  const best = bestPoints(plan, points);
-  const verdicts = pointVerdicts(plan, points);
+export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts: { maxRows?: number; shard?: string } = {}, result: SweepResult = sweepResult(plan, records)): string {
+  const { points, best, verdicts } = result;
   const failed = records.filter((r) => r.status === 'error').length;
   const out: string[] = [];
   const seeds = plan.replicate_seeds > 1 ? ` × ${plan.replicate_seeds} seeds` : '';
