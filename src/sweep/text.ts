@@ -55,7 +55,9 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
-  const describe = (idx: number | null, what: string, key: string, of: BestPoints = best) => {
+  // each line reads its own pick and its own notes: `of` is the best points the line is from (the sweep's, or the checked alternative's)
+  const describe = (of: BestPoints, what: string, key: 'latency_p95_s' | 'usd_per_video' | 'throughput_per_h') => {
+    const idx = key === 'latency_p95_s' ? of.latency_p95 : key === 'usd_per_video' ? of.usd_per_video : of.throughput_per_h;
     if (idx === null) return `best ${what}: –${key === 'usd_per_video' && of.note ? ` (${of.note})` : key === 'throughput_per_h' && of.throughput_note ? ` (${of.throughput_note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
@@ -65,16 +67,16 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`;
   };
   if (best.meeting > 0) {
-    out.push(`* ${describe(best.latency_p95, 'p95 latency', 'latency_p95_s')}`);
-    out.push(`* ${describe(best.usd_per_video, '$ per video', 'usd_per_video')}`);
-    out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+    out.push(`* ${describe(best, 'p95 latency', 'latency_p95_s')}`);
+    out.push(`* ${describe(best, '$ per video', 'usd_per_video')}`);
+    out.push(`  ${describe(best, 'throughput', 'throughput_per_h')}`);
     // a best point on a GPU nothing measured checks: the best among the points whose GPUs have held-out measurements
     const alt = checkedAlternative(plan, records, points, best);
     if (alt && alt.meeting > 0) {
       out.push(`among the points on GPUs with held-out measurements (vgsim list evidence):`);
-      out.push(`  ${describe(alt.latency_p95, 'p95 latency', 'latency_p95_s')}`);
-      out.push(`  ${describe(alt.usd_per_video, '$ per video', 'usd_per_video')}`);
-      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h', alt)}`);
+      out.push(`  ${describe(alt, 'p95 latency', 'latency_p95_s')}`);
+      out.push(`  ${describe(alt, '$ per video', 'usd_per_video')}`);
+      out.push(`  ${describe(alt, 'throughput', 'throughput_per_h')}`);
     } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
   // every point with a result that is not ranked, with why (sweep.json carries the same as points[].reason)
