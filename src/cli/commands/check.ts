@@ -60,7 +60,7 @@ Examples:
         // CI artifacts exist on bad input too, saying what was wrong, with the checks that did run; the exit code stays 2
         const ran = e instanceof CheckInputError ? e.results : undefined;
         if (o.report) writeReport(o.report, toJson(errorJson(e.issues, ran)));
-        if (o.junit) writeReport(o.junit, errorJunit(e.issues));
+        if (o.junit) writeReport(o.junit, errorJunit(e.issues, ran));
         if (o.json) process.stdout.write(toJson(errorJson(e.issues, ran)));
         else if (ran?.some((r) => r.checks.length > 0)) {
           // the checks that did run, without the verdict line: the input problems (stderr) decide the exit code
