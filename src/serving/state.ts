@@ -30,7 +30,7 @@ import type { Recorder } from './recorder.ts';
 import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
-import { scenarioFitHint } from './fit-hint.ts';
+import { fieldText } from '../perf/fit-suggestion.ts';
 import { resolveOverheads, withFittedHost, type ServingOverheads } from './overheads.ts';
 import type { Cooling } from './cooling.ts';
 import type { Monitoring } from './monitoring.ts';
@@ -386,7 +386,7 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
         }
         continue;
       }
-      if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: scenarioFitHint(times.estimate.memory.suggestions[0]) });
+      if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.fixes.map(fieldText)[0] });
       // a class without a chain has no post-processing stage to show
       const stages = STAGES.slice(pool.first, pool.last + 1).filter((st) => st !== 'postprocess' || cls.postprocess);
       if (stages.length === 0) continue;
