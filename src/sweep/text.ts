@@ -6,7 +6,7 @@
 import { sweepResult, type SweepRecord, type SweepResult } from './output.ts';
 import { metric } from './metrics.ts';
 import type { PointSummary } from './points.ts';
-import { lowConfidence, objectivesAt, type BestPoints } from './best.ts';
+import { bestBy, lowConfidence, objectivesAt, type BestKey, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
@@ -56,9 +56,9 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
   // each line reads its own pick and its own notes: `of` is the best points the line is from (the sweep's, or the checked alternative's)
-  const describe = (of: BestPoints, what: string, key: 'latency_p95_s' | 'usd_per_video' | 'throughput_per_h') => {
-    const idx = key === 'latency_p95_s' ? of.latency_p95 : key === 'usd_per_video' ? of.usd_per_video : of.throughput_per_h;
-    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && of.note ? ` (${of.note})` : key === 'throughput_per_h' && of.throughput_note ? ` (${of.throughput_note})` : ''}`;
+  const describe = (of: BestPoints, what: string, key: BestKey) => {
+    const { point: idx, note } = bestBy(of, key);
+    if (idx === null) return `best ${what}: –${note ? ` (${note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);

@@ -78,7 +78,7 @@ export function resolveShard(o: { shard?: string; shards?: string }, env: NodeJS
 async function writeFullOutput(dir: string, plan: SweepPlan, records: SweepRecord[], result: SweepResult, report: boolean, streamed: boolean): Promise<string[]> {
   const files = streamed ? [join(dir, 'points.jsonl'), join(dir, 'points.csv')] : writeRecordFiles(dir, plan, records);
   files.push(writeSweepJson(dir, plan, records, result), writeSummaryCsv(dir, plan, result));
-  if (report) files.push(...(await writeSweepReport(dir, plan, records)));
+  if (report) files.push(...(await writeSweepReport(dir, plan, records, result)));
   return files;
 }
 
