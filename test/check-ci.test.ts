@@ -164,6 +164,18 @@ describe('vgsim check in CI', () => {
     ]);
   });
 
+  it('an --only that matches no check is bad input that --report and --junit record, exit 2 (they were not written)', async () => {
+    const file = baseline('only.yaml', { alpha: [`total_s: {value: ${est.total_s}, tolerance: 1%}`] });
+    const [report, junit] = [join(dir, 'only', 'report.json'), join(dir, 'only', 'junit.xml')];
+    const r = await check(file, '--only', 'bet', '--report', report, '--junit', junit);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^--only  "bet" matches no check .*\(checks: "alpha"\)$/m);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ ok: false, errors: [{ file: '--only', message: expect.stringMatching(/^"bet" matches no check/), hint: 'checks: "alpha"' }] });
+    const xml = readFileSync(junit, 'utf8');
+    assertWellFormed(xml);
+    expect(xml).toContain('<testcase name="invalid input: --only" classname="--only">');
+  });
+
   it('--update re-pins only what drifted; --update-all re-snapshots every value that moved', async () => {
     const lines = [`total_s: {value: ${+(est.total_s * 1.005).toFixed(2)}, tolerance: 1%}`, 'forward_s: {value: 1, tolerance: 1%}'];
     const file = baseline('update.yaml', { a: lines });

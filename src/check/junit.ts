@@ -55,7 +55,7 @@ function baselineSuite(r: BaselineResult): string[] {
 
 /**
  * The JUnit file of a run stopped by bad input (exit 2): the checks that did run, as checkJunit writes them, then one
- * <testsuite> per file with problems and in it one failing <testcase> per problem, named by its field and carrying
+ * <testsuite> per file with problems and in it one failing <testcase> per problem, named by its field (else its file or flag) and carrying
  * its file and line (what CI annotations point at), the message "file:line:col  field: what was expected (suggestion)".
  * A CI report then shows each input error as a failed test where it is, not one "baseline input" error holding them all.
  */
@@ -67,7 +67,7 @@ export function errorJunit(issues: InputIssue[], ran: BaselineResult[] = []): st
     return [
       `  <testsuite name="${xmlText(`${source}: invalid input`)}"${mine.some((i) => i.line !== undefined) ? ` file="${xmlText(source)}"` : ''} tests="${mine.length}" failures="${mine.length}" errors="0">`,
       ...mine.flatMap((i) => [
-        `    <testcase name="${xmlText(`invalid input: ${i.path || 'the file'}`)}" classname="${xmlText(source)}"${i.line !== undefined ? ` file="${xmlText(source)}" line="${i.line}"` : ''}>`,
+        `    <testcase name="${xmlText(`invalid input: ${i.path || i.source}`)}" classname="${xmlText(source)}"${i.line !== undefined ? ` file="${xmlText(source)}" line="${i.line}"` : ''}>`,
         `      <failure message="${xmlText(formatIssue(i))}" type="InputError">${xmlText(formatIssue(i))}</failure>`,
         '    </testcase>',
       ]),

@@ -9,7 +9,6 @@ import { updateBaselines, type ValueChange } from '../../check/update.ts';
 import { InputError, formatIssue, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
-import { UsageError } from '../usage-error.ts';
 import { makeDirs, writeOutputFile } from '../../make-dirs.ts';
 import { canonicalPath, refuseClobber } from '../output-clash.ts';
 
@@ -107,7 +106,8 @@ function runCheck(files: string[], o: CheckFlags): void {
   const picked = (name: string) => o.only === undefined || name.toLowerCase().includes(o.only.toLowerCase());
   if (o.only !== undefined) {
     const all = baselines.flatMap((b) => b.checks.map((c) => c.name));
-    if (!all.some(picked)) throw new UsageError(`--only "${o.only}" matches no check; checks: ${all.map((n) => `"${n}"`).join(', ')}`);
+    // bad input like a baseline's, so --report and --junit say so too (a CI step with a mistyped --only got no file)
+    if (!all.some(picked)) throw new InputError([{ source: '--only', path: '', message: `"${o.only}" matches no check (a case-insensitive part of a check's name)`, hint: `checks: ${all.map((n) => `"${n}"`).join(', ')}` }]);
   }
   if (o.dryRun) {
     const n = preflight(baselines, { only: o.only });
