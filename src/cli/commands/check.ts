@@ -63,7 +63,7 @@ Examples:
         if (o.json) process.stdout.write(toJson(errorJson(e.issues, ran)));
         else if (ran?.some((r) => r.checks.length > 0)) {
           // the checks that did run, without the verdict line: the input problems (stderr) decide the exit code
-          process.stdout.write(`${checkText(ran, 0).replace(/\n[^\n]*checks passed[^\n]*$/, '')}\nthe checks above ran; the input problems below stop the verdict (exit 2)\n`);
+          process.stdout.write(`${checkText(ran, null)}\nthe checks above ran; the input problems below stop the verdict (exit 2)\n`);
         }
         throw e;
       }
