@@ -21,8 +21,10 @@ function oomHint(set: string[]): string | undefined {
 }
 
 describe('what to change when a class does not fit', () => {
-  it('names the scenario field: inference.offload, inference.dtype', () => {
-    expect(oomHint(['deployment.inference.offload=false'])).toBe('set inference.offload: true — official single-GPU path: one expert resident, umT5 and DiT moved off when unused');
+  it('names the scenario field: inference.offload, inference.dtype, the pool\'s own where it sets the knob', () => {
+    // the pool turns offload off itself: that is the field to change (the scenario's inference.offload is already true)
+    expect(oomHint(['deployment.inference.offload=false'])).toBe('set deployment.inference.offload: true — official single-GPU path: one expert resident, umT5 and DiT moved off when unused');
+    expect(oomHint(['inference.offload=false'])).toBe('set inference.offload: true — official single-GPU path: one expert resident, umT5 and DiT moved off when unused');
     const fp8 = oomHint(['cluster.nodes.0.type=l40s-pcie-8', 'deployment.gpus_per_replica=2', 'deployment.parallel=ulysses=2', 'deployment.replicas=4']);
     expect(fp8).toBe('set inference.dtype: fp8 — DiT weights at 1 byte a parameter instead of 2 (bf16): half the size');
   });

@@ -27,10 +27,14 @@ export function flagText(s: FitSuggestion): string {
   }
 }
 
-/** The suggestion as a scenario's fields: "set inference.dtype: fp8 — …", "t5=fsdp in the pool's parallel — …". */
-export function fieldText(s: FitSuggestion): string {
+/**
+ * The suggestion as a scenario's fields: "set inference.dtype: fp8 — …", "t5=fsdp in the pool's parallel — …".
+ * `fieldAt` gives the path to name for a field: a pool that sets an inference knob itself overrides the scenario's
+ * `inference:` (the caller names deployment[.i].inference.<knob> there).
+ */
+export function fieldText(s: FitSuggestion, fieldAt: (field: string) => string = (field) => field): string {
   switch (s.kind) {
-    case 'set': return `set ${s.field}: ${s.value} — ${s.why}`;
+    case 'set': return `set ${fieldAt(s.field)}: ${s.value} — ${s.why}`;
     case 'parallel': return `${s.token} in the pool's parallel — ${s.why}`;
     case 'fsdp': return s.example ? `${FSDP_MORE_GPUS}, e.g. gpus_per_replica: ${s.example.gpus} with parallel: ${s.example.parallel}` : `${FSDP}: add fsdp to the pool's parallel`;
     case 'advice': return s.text;
