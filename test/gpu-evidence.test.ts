@@ -171,7 +171,7 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
     const text = estimateText(fv);
     const band = scopeHeldOutBand('engine', 'fastvideo', fv.total_s, 'h200');
-    if (band.kind !== 'band') throw new Error(`no band: ${JSON.stringify(band)}`);
+    if (band.status !== 'band') throw new Error(`no band: ${JSON.stringify(band)}`);
     expect(band.n).toBeGreaterThanOrEqual(10);
     expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} held-out timings of whole requests on h200;`, 'm'));
     expect(text).not.toMatch(/held-out range on h200/);
@@ -188,9 +188,9 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(l40s).not.toMatch(/measured runs came out at/);
     expect(l40s).toMatch(/^held-out range: none for family cogvideox on l40s \(its held-out timings of whole requests ran on [^)]*h100-sxm[^)]* only/m);
     // one derivation of the scope's GPUs gives the band or why there is none
-    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'l40s')).toEqual({ kind: 'other-gpus', gpus: expect.arrayContaining(['h100-sxm']) });
-    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ kind: 'band' });
-    expect(scopeHeldOutBand('engine', 'sglang', 100, 'h100-sxm')).toMatchObject({ kind: 'too-few' });
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'l40s')).toEqual({ status: 'other-gpus', gpus: expect.arrayContaining(['h100-sxm']) });
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ status: 'band' });
+    expect(scopeHeldOutBand('engine', 'sglang', 100, 'h100-sxm')).toMatchObject({ status: 'too-few' });
     // an engine the same way: fastvideo was timed on H100 and H200, not on an RTX 4090
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'rtx4090', inference: { engine: 'fastvideo' } }))).toMatch(/^held-out range: none for engine fastvideo on rtx4090/m);
   });
@@ -203,7 +203,7 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(cog).toMatch(/^evidence: family cogvideox: \d+ held-out timings \(on [^;]+; 3 of whole requests, the others DiT forwards and decoder calls\)/m);
     expect(cog).not.toMatch(/measured runs came out at/);
     // HunyuanVideo's band: its whole-request timings only
-    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ kind: 'band', n: committed.rows.filter((r) => r.family === 'hunyuan-video' && r.specified && r.metric === 'time' && r.set === 'published-families').length });
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ status: 'band', n: committed.rows.filter((r) => r.family === 'hunyuan-video' && r.specified && r.metric === 'time' && r.set === 'published-families').length });
     // an engine's timings are all whole requests: nothing added
     expect(scopeLine('engine', 'fastvideo')).not.toMatch(/whole request/);
   });

@@ -240,17 +240,17 @@ function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | u
  * - too-few: too few fully specified timings for percentiles (errorStats; `n` of them).
  */
 export type ScopeBand =
-  | { kind: 'band'; lo: number; hi: number; n: number; gpus: string[] }
-  | { kind: 'other-gpus'; gpus: string[] }
-  | { kind: 'too-few'; n: number };
+  | { status: 'band'; lo: number; hi: number; n: number; gpus: string[] }
+  | { status: 'other-gpus'; gpus: string[] }
+  | { status: 'too-few'; n: number };
 
 export function scopeHeldOutBand(kind: 'engine' | 'family', id: string, seconds: number, gpu: string): ScopeBand {
   const rows = wholeRequestRows(kind, id);
   const gpus = [...new Set(rows.map((r) => r.gpu))].sort();
-  if (gpus.length && !gpus.includes(gpu)) return { kind: 'other-gpus', gpus };
+  if (gpus.length && !gpus.includes(gpu)) return { status: 'other-gpus', gpus };
   const t = errorStats(rows.map((r) => r.error));
-  if (t.p10 === null || t.p90 === null) return { kind: 'too-few', n: t.n };
-  return { kind: 'band', lo: seconds / (1 + t.p90), hi: seconds / (1 + t.p10), n: t.n, gpus };
+  if (t.p10 === null || t.p90 === null) return { status: 'too-few', n: t.n };
+  return { status: 'band', lo: seconds / (1 + t.p90), hi: seconds / (1 + t.p10), n: t.n, gpus };
 }
 
 /**

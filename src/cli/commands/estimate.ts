@@ -189,9 +189,9 @@ export function estimateText(e: Estimate): string {
   for (const n of e.request_notes) out.push(`caveat: ${n}`);
   if (e.fits && scope && !e.beyond_measured) {
     const r = scopeHeldOutBand(scope.kind, scope.id, e.total_s, e.gpu);
-    out.push(r.kind === 'band'
+    out.push(r.status === 'band'
       ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} held-out timings of whole requests on ${r.gpus.join(', ')}; vgsim list evidence)`
-      : r.kind === 'other-gpus'
+      : r.status === 'other-gpus'
         ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings of whole requests ran on ${r.gpus.join(', ')} only; their errors do not carry to this GPU)`
         : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings of whole requests for a band; the GPU's own band covers the official code only)`);
   }
