@@ -137,7 +137,43 @@ describe('vgsim check in CI', () => {
     expect(JSON.parse(readFileSync(report, 'utf8'))).toEqual(errors);
     const xml = readFileSync(junit, 'utf8');
     assertWellFormed(xml);
-    expect(xml).toContain(`<error message="invalid input (1 problem)" type="InputError">${bad}:5:7  checks.0.expect: check &quot;a&quot;: unknown metric`);
+    // a failing test case at the problem's file and line, named by its field, the message saying what is wrong
+    expect(xml).toContain(`<testcase name="invalid input: checks.0.expect" classname="${bad}" file="${bad}" line="5">\n      <failure message="${bad}:5:7  checks.0.expect: check &quot;a&quot;: unknown metric &quot;totl_s&quot;`);
+    expect(xml).toContain('<testsuites name="vgsim check" tests="1" failures="1" errors="0">');
+  });
+
+  it('--junit on bad input: each problem is a failing test case at its file:line, beside the checks that did run (it held one "baseline input" error and dropped them)', async () => {
+    const mixed = baseline('mixed.yaml', { fine: [`total_s: {value: ${est.total_s}, tolerance: 1%}`], typo: ['totl_s: 1'] });
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'checks:\n  - name: x\n    estimat: {model: wan2.1-t2v-1.3b}\n');
+    const junit = join(dir, 'bad-mixed', 'junit.xml');
+    expect((await check(mixed, '--junit', junit)).code).toBe(2);
+    const xml = readFileSync(junit, 'utf8');
+    assertWellFormed(xml);
+    // the check that ran passes, as checkJunit writes it; the bad one fails where it is
+    expect(xml).toContain(`<testcase name="fine" classname="${mixed}" file="${mixed}" line="2"/>`);
+    expect(xml).toMatch(new RegExp(`<testcase name="invalid input: checks\\.1\\.expect" classname="[^"]+" file="[^"]+" line="9">\\n +<failure message="[^"]*mixed\\.yaml:9:7  checks\\.1\\.expect: check &quot;typo&quot;: unknown metric &quot;totl_s&quot;[^"]*\\(did you mean &quot;total_s&quot;\\?\\)" type="InputError">`));
+    expect(xml).toContain('<testsuites name="vgsim check" tests="2" failures="1" errors="0">');
+    // a schema problem stops every file before anything runs: one failing case per problem, each at its line
+    expect((await check(broken, '--junit', junit)).code).toBe(2);
+    const schema = readFileSync(junit, 'utf8');
+    assertWellFormed(schema);
+    expect([...schema.matchAll(/<testcase name="([^"]+)"[^>]* line="(\d+)">\n +<failure message="[^"]*broken\.yaml:(\d+):\d+  /g)].map((m) => [m[1], m[2], m[3]])).toEqual([
+      ['invalid input: checks.0.expect', '2', '2'],
+      ['invalid input: checks.0.estimat', '3', '3'],
+    ]);
+  });
+
+  it('an --only that matches no check is bad input that --report and --junit record, exit 2 (they were not written)', async () => {
+    const file = baseline('only.yaml', { alpha: [`total_s: {value: ${est.total_s}, tolerance: 1%}`] });
+    const [report, junit] = [join(dir, 'only', 'report.json'), join(dir, 'only', 'junit.xml')];
+    const r = await check(file, '--only', 'bet', '--report', report, '--junit', junit);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^--only  "bet" matches no check .*\(checks: "alpha"\)$/m);
+    expect(JSON.parse(readFileSync(report, 'utf8'))).toMatchObject({ ok: false, errors: [{ file: '--only', message: expect.stringMatching(/^"bet" matches no check/), hint: 'checks: "alpha"' }] });
+    const xml = readFileSync(junit, 'utf8');
+    assertWellFormed(xml);
+    expect(xml).toContain('<testcase name="invalid input: --only" classname="--only">');
   });
 
   it('--update re-pins only what drifted; --update-all re-snapshots every value that moved', async () => {
@@ -228,6 +264,9 @@ describe('vgsim check in CI', () => {
     // the other check ran and its drift is printed (it was thrown away with the input error)
     expect(r.stdout).toMatch(/drifted +total_s +1 .* (DRIFT|FAIL)/);
     expect(r.stdout).toContain('the checks above ran; the input problems below stop the verdict (exit 2)');
+    // no verdict line: the input problem decides (checkText without a wall time writes none, rather than one cut off after)
+    expect(r.stdout).not.toMatch(/checks passed/);
+    expect(r.stdout).toMatch(/ (DRIFT|FAIL)\n\ndrifted or out of bounds:\n  [^\n]+\n\nthe checks above ran/);
     const j = await check(file, '--json');
     const doc = JSON.parse(j.stdout);
     expect(doc.ok).toBe(false);

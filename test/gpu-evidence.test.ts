@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { heldOutRows } from '../src/perf/held-out.ts';
-import { buildLedger, errorStats, heldOutRange, nearestCaveat, nearestHeldOut, poolNearestCaveats, scopeCaveat, scopeHeldOutRange, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
+import { buildLedger, errorStats, heldOutRange, nearestCaveat, nearestHeldOut, poolNearestCaveats, scopeCaveat, scopeHeldOutBand, scopeLine, evidenceCaveat, evidenceLedger, evidenceLine, LEDGER_FILE, needsCaveat, type EvidenceLedger, type GpuEvidence } from '../src/perf/gpu-evidence.ts';
 import { estimate } from '../src/api/estimate.ts';
 import { estimateText } from '../src/cli/commands/estimate.ts';
 import { runVgsim } from '../src/docs/readme-commands.ts';
@@ -170,7 +170,8 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
   it('an estimate by another engine or of another family quotes that scope\'s own held-out band, or says it has none', () => {
     const fv = estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'h200', inference: { engine: 'fastvideo' } });
     const text = estimateText(fv);
-    const band = scopeHeldOutRange('engine', 'fastvideo', fv.total_s, 'h200')!;
+    const band = scopeHeldOutBand('engine', 'fastvideo', fv.total_s, 'h200');
+    if (band.status !== 'band') throw new Error(`no band: ${JSON.stringify(band)}`);
     expect(band.n).toBeGreaterThanOrEqual(10);
     expect(text).toMatch(new RegExp(`^held-out range for engine fastvideo: measured runs came out at .* over ${band.n} held-out timings of whole requests on h200;`, 'm'));
     expect(text).not.toMatch(/held-out range on h200/);
@@ -186,8 +187,10 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(l40s).toMatch(/UNVALIDATED/);
     expect(l40s).not.toMatch(/measured runs came out at/);
     expect(l40s).toMatch(/^held-out range: none for family cogvideox on l40s \(its held-out timings of whole requests ran on [^)]*h100-sxm[^)]* only/m);
-    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'l40s')).toBeNull();
-    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'h100-sxm')).not.toBeNull();
+    // one derivation of the scope's GPUs gives the band or why there is none
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'l40s')).toEqual({ status: 'other-gpus', gpus: expect.arrayContaining(['h100-sxm']) });
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ status: 'band' });
+    expect(scopeHeldOutBand('engine', 'sglang', 100, 'h100-sxm')).toMatchObject({ status: 'too-few' });
     // an engine the same way: fastvideo was timed on H100 and H200, not on an RTX 4090
     expect(estimateText(estimate({ model: 'wan2.1-t2v-1.3b', gpu: 'rtx4090', inference: { engine: 'fastvideo' } }))).toMatch(/^held-out range: none for engine fastvideo on rtx4090/m);
   });
@@ -200,7 +203,7 @@ describe('outputs that name a GPU say what its numbers rest on', () => {
     expect(cog).toMatch(/^evidence: family cogvideox: \d+ held-out timings \(on [^;]+; 3 of whole requests, the others DiT forwards and decoder calls\)/m);
     expect(cog).not.toMatch(/measured runs came out at/);
     // HunyuanVideo's band: its whole-request timings only
-    expect(scopeHeldOutRange('family', 'hunyuan-video', 100, 'h100-sxm')!.n).toBe(committed.rows.filter((r) => r.family === 'hunyuan-video' && r.specified && r.metric === 'time' && r.set === 'published-families').length);
+    expect(scopeHeldOutBand('family', 'hunyuan-video', 100, 'h100-sxm')).toMatchObject({ status: 'band', n: committed.rows.filter((r) => r.family === 'hunyuan-video' && r.specified && r.metric === 'time' && r.set === 'published-families').length });
     // an engine's timings are all whole requests: nothing added
     expect(scopeLine('engine', 'fastvideo')).not.toMatch(/whole request/);
   });

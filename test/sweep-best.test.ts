@@ -12,7 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { loadScenario } from '../src/scenario/load.ts';
 import { expandSweep } from '../src/sweep/spec.ts';
 import { runSweep } from '../src/sweep/runner.ts';
-import { recordOf, sweepDocument } from '../src/sweep/output.ts';
+import { recordOf, summaryRows, sweepDocument, sweepResult } from '../src/sweep/output.ts';
+import { sweepText } from '../src/sweep/text.ts';
 import { pointSummaries } from '../src/sweep/points.ts';
 import { bestPoints, lowConfidence, pointVerdicts } from '../src/sweep/best.ts';
 import { simulate } from '../src/serving/simulate.ts';
@@ -190,6 +191,19 @@ describe('sweep best and replicate pooling', () => {
     expect(cheapest['workload.arrivals.rate_per_hour']).toBe('200');
     expect(cheapest.meets_objectives).toBe('false');
     expect(cheapest.reason).toMatch(/above the saturation bound/);
+  }, 120_000);
+
+  it('summary.csv, sweep.json and the text read each point\'s verdict from the one sweep result (summary.csv judged the points again)', async () => {
+    const file = join(tmp, 'judged-once.yaml');
+    writeFileSync(file, `extends: ${MD1}\nduration: 1h\nsweep:\n  parameters:\n    workload.arrivals.rate_per_hour: [5]\n`);
+    const { plan, records } = await sweep(file);
+    const result = sweepResult(plan, records);
+    expect(result.verdicts[0]!.feasible).toBe(true);
+    // a verdict other than a fresh judgement would give: every output shows the result's, none its own
+    const marked = { ...result, verdicts: result.verdicts.map((v) => ({ ...v, feasible: false, reason: 'the result says no' })) };
+    expect(summaryRows(plan, marked).map((r) => [r.point, r.meets_objectives, r.reason])).toEqual([[0, false, 'the result says no']]);
+    expect((sweepDocument(plan, records, marked).points as { reason: string }[]).map((p) => p.reason)).toEqual(['the result says no']);
+    expect(sweepText(plan, records, {}, marked)).toMatch(/^  point 0 \(rate_per_hour=5\): the result says no$/m);
   }, 120_000);
 
   it('a point whose run is too short for its queue to settle is not ranked (a 1 h run at 89% of the bound was picked best $ per video; 60 h of it misses the objective)', () => {

@@ -104,8 +104,12 @@ export function totals(results: BaselineResult[]): Totals {
   return { checks: checks.length, checks_failed: checks.filter((c) => !c.ok).length, metrics: metrics.length, metrics_failed: metrics.filter((m) => !m.ok).length };
 }
 
-/** One table per baseline file (check, metric, expected, actual, tolerance, drift, ok/DRIFT/FAIL), then every failing metric with its file:line. */
-export function checkText(results: BaselineResult[], wallS: number): string {
+/**
+ * One table per baseline file (check, metric, expected, actual, tolerance, drift, ok/DRIFT/FAIL), then every failing
+ * metric with its file:line, then the verdict line — none when wallS is null (the checks that ran beside bad input,
+ * whose problems decide the exit code).
+ */
+export function checkText(results: BaselineResult[], wallS: number | null): string {
   const out: string[] = [];
   for (const r of results) {
     if (r.checks.length === 0) continue;
@@ -118,6 +122,7 @@ export function checkText(results: BaselineResult[], wallS: number): string {
   }
   const failures = failureLines(results);
   if (failures.length > 0) out.push('drifted or out of bounds:', ...failures.map((f) => `  ${f}`), '');
+  if (wallS === null) return out.join('\n');
   const t = totals(results);
   const drifted = results.flatMap((r) => r.checks.flatMap((c) => c.metrics)).filter((m) => m.status === 'DRIFT').length;
   const failed = t.metrics_failed - drifted;

@@ -43,6 +43,7 @@ import { collectiveReports, forwardOps, stageReports, topOps } from './estimate-
 import { publishedQuality } from '../engines/quality.ts';
 import { postprocessCost, type PostprocessCost } from './postprocess-cost.ts';
 import { chainIsEmpty, type PostprocessChain } from '../workload/postprocess/chain.ts';
+import { flagText, type FitSuggestion } from './fit-suggestion.ts';
 
 export { chooseAttention, PIPEFUSION_WARMUP_STEPS, type EstimateInput } from './estimate-setup.ts';
 export { RUNTIME_OVERHEAD_GB } from './memory-fit.ts';
@@ -198,7 +199,10 @@ export interface Estimate {
   memory: {
     phases: MemoryPhase[];
     verdict: string;
+    /** What would make it fit, as `vgsim estimate` flags (flagText of `fixes`). */
     suggestions: string[];
+    /** The same, as data: the setting (flag and scenario field) and why (perf/fit-suggestion.ts); empty when it fits. */
+    fixes: FitSuggestion[];
     /** The allocated peak plus what PyTorch's caching allocator keeps reserved beyond it (perf/allocator-slack.ts), GB. */
     reserved_peak_gb: number;
     /** That slack, GB, of the phase that sets reserved_peak_gb. */
@@ -342,7 +346,7 @@ export function estimate(input: EstimateInput): Estimate {
     peak_memory_gb: mem.peak,
     capacity_gb: mem.capacity,
     fits: mem.fits,
-    memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions, reserved_peak_gb: mem.reservedPeak, slack_gb: mem.slack, tight: mem.tight, tight_reason: mem.tightReason },
+    memory: { phases: mem.phases, verdict: mem.verdict, suggestions: mem.suggestions.map(flagText), fixes: mem.suggestions, reserved_peak_gb: mem.reservedPeak, slack_gb: mem.slack, tight: mem.tight, tight_reason: mem.tightReason },
     stages: pp ? [...stages, ...pp.steps.map((p) => ({ name: `postprocess: ${p.step}`, count: p.calls, seconds_each: p.call_s, seconds_total: p.seconds, bound: p.on === 'gpu' ? 'compute' : p.on, detail: `${p.what}; ${p.basis}` }))] : stages,
     collectives,
     ops: topOps(s, d, ed, totalSeconds),

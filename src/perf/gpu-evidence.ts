@@ -231,18 +231,26 @@ function scopeEvidence(kind: 'engine' | 'family', id: string): ScopeEvidence | u
 }
 
 /**
- * heldOutRange for an estimate by another engine or of another family on `gpu`: the 10th–90th percentile of that
- * scope's own held-out errors (over every GPU it was measured on), which is what such an estimate's error has been;
- * null where the scope has too few fully specified timings for percentiles (errorStats), or where none of them ran
- * on `gpu` — an estimate on a GPU the scope was never timed on (an extrapolated L40S) has no band of its own, and the
- * other GPUs' errors say nothing about the extrapolation (scopeGpuMissing says so).
+ * heldOutRange for an estimate by another engine or of another family on `gpu`, from the GPUs and errors of that
+ * scope's own held-out timings of whole requests (derived once, here):
+ * - band: the 10th–90th percentile of those errors (over every GPU the scope was timed on), which is what such an
+ *   estimate's error has been;
+ * - other-gpus: none of them ran on `gpu` (they ran on `gpus`) — an estimate on a GPU the scope was never timed on (an
+ *   extrapolated L40S) has no band of its own, and the other GPUs' errors say nothing about the extrapolation;
+ * - too-few: too few fully specified timings for percentiles (errorStats; `n` of them).
  */
-export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds: number, gpu: string): { lo: number; hi: number; n: number; gpus: string[] } | null {
+export type ScopeBand =
+  | { status: 'band'; lo: number; hi: number; n: number; gpus: string[] }
+  | { status: 'other-gpus'; gpus: string[] }
+  | { status: 'too-few'; n: number };
+
+export function scopeHeldOutBand(kind: 'engine' | 'family', id: string, seconds: number, gpu: string): ScopeBand {
   const rows = wholeRequestRows(kind, id);
   const gpus = [...new Set(rows.map((r) => r.gpu))].sort();
+  if (gpus.length && !gpus.includes(gpu)) return { status: 'other-gpus', gpus };
   const t = errorStats(rows.map((r) => r.error));
-  if (t.p10 === null || t.p90 === null || !gpus.includes(gpu)) return null;
-  return { lo: seconds / (1 + t.p90), hi: seconds / (1 + t.p10), n: t.n, gpus };
+  if (t.p10 === null || t.p90 === null) return { status: 'too-few', n: t.n };
+  return { status: 'band', lo: seconds / (1 + t.p90), hi: seconds / (1 + t.p10), n: t.n, gpus };
 }
 
 /**
@@ -252,12 +260,6 @@ export function scopeHeldOutRange(kind: 'engine' | 'family', id: string, seconds
  */
 function wholeRequestRows(kind: 'engine' | 'family', id: string): HeldOutRow[] {
   return (evidenceLedger()?.rows ?? []).filter((r) => r[kind] === id && r.specified && r.metric === 'time' && END_TO_END_SETS.has(r.set));
-}
-
-/** The GPUs the scope's whole-request timings ran on when `gpu` is not among them (its band does not reach `gpu`), else null. */
-export function scopeGpuMissing(kind: 'engine' | 'family', id: string, gpu: string): string[] | null {
-  const gpus = [...new Set(wholeRequestRows(kind, id).map((r) => r.gpu))].sort();
-  return gpus.length && !gpus.includes(gpu) ? gpus : null;
 }
 
 /** "engine fastvideo: 18 held-out timings (on h100-sxm, h200), median |error| 9.2%, median −8.4%, …": an engine's or a family's record. */

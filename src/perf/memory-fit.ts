@@ -12,6 +12,7 @@ import type { WeightPlan } from './weights.ts';
 import type { MemoryPhase } from './estimate.ts';
 import type { PostprocessCost } from './postprocess-cost.ts';
 import { phaseSlackGb } from './allocator-slack.ts';
+import type { FitSuggestion } from './fit-suggestion.ts';
 
 const GB = 1e9;
 
@@ -24,7 +25,8 @@ export interface MemoryFit {
   capacity: number;
   fits: boolean;
   verdict: string;
-  suggestions: string[];
+  /** What would make it fit, as data (perf/fit-suggestion.ts renders it as flags or as scenario fields); empty when it fits. */
+  suggestions: FitSuggestion[];
   /** The largest phase peak plus what the caching allocator keeps reserved beyond it (allocator-slack.ts), GB. */
   reservedPeak: number;
   /** The slack of the phase that sets reservedPeak, GB. */
@@ -82,20 +84,25 @@ export function memoryFit(s: EstimateSetup, d: DenoiseCost, ed: EncodeDecodeCost
   const capacity = device.gpu.memUsableGB;
   const fits = peak + RUNTIME_OVERHEAD_GB <= capacity;
   const worst = phases.reduce((a, b) => (b.peak_gb > a.peak_gb ? b : a));
-  const suggestions: string[] = [];
+  const suggestions: FitSuggestion[] = [];
   if (!fits) {
     // only what the model's inference code offers (ModelSpec.parallel; Wan offers all of it)
     const sup = model.parallel;
-    if (groupN === 1 && !plan.offload && sup.offload) suggestions.push(model.family === 'wan' ? '--offload (official single-GPU path: one expert resident, umT5 and DiT moved off when unused)' : '--offload (text encoder and DiT moved off the GPU when unused)');
-    if (groupN === 1 && !plan.cpuOffload && !sup.offload && sup.cpuOffload) suggestions.push('--parallel cpu-offload (weights streamed from host memory; the official single-GPU low-memory path)');
+    if (groupN === 1 && !plan.offload && sup.offload) {
+      suggestions.push({ kind: 'set', flag: '--offload', field: 'inference.offload', value: 'true', why: model.family === 'wan' ? 'official single-GPU path: one expert resident, umT5 and DiT moved off when unused' : 'text encoder and DiT moved off the GPU when unused' });
+    }
+    if (groupN === 1 && !plan.cpuOffload && !sup.offload && sup.cpuOffload) suggestions.push({ kind: 'set', flag: '--parallel cpu-offload', field: 'parallel', value: 'cpu-offload', why: 'weights streamed from host memory; the official single-GPU low-memory path' });
     // fp8 keeps a byte per parameter of the DiT's linears: half of bf16 weights, a quarter of an fp32 checkpoint kept as stored (Mochi, Wan2.1)
     const fp8Share = s.residentWBytes === 4 ? 'a quarter of' : s.residentWBytes === 2 ? 'half' : undefined;
-    if (opts.dtype !== 'fp8' && fp8Share && DeviceModel.peak(device.gpu, 'fp8') !== undefined) suggestions.push(`--dtype fp8 (DiT weights at 1 byte a parameter instead of ${s.residentWBytes} (${s.residentWBytes === 4 ? 'fp32' : 'bf16'}): ${fp8Share} the size${model.family === 'wan' ? '' : `; a vgsim what-if: ${model.name}'s own code has no fp8 path`})`);
-    if (!plan.fsdp && sup.fsdp) suggestions.push(`FSDP weight sharding${groupN === 1 ? ' with sequence parallelism over more GPUs, e.g. --gpus 8 --parallel ulysses=8,fsdp' : ' (add fsdp to --parallel)'}`);
-    else if (sup.ulysses) suggestions.push(`more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)`);
-    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push('vae=patch (split the decode over the group)');
-    if (plan.t5 === 'gpu' && groupN > 1 && sup.t5.includes('fsdp')) suggestions.push('t5=fsdp in --parallel (shard umT5 over the group: the official --t5_fsdp)');
-    if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push('--t5-cpu (keep umT5 on the CPU)');
+    if (opts.dtype !== 'fp8' && fp8Share && DeviceModel.peak(device.gpu, 'fp8') !== undefined) {
+      const why = `DiT weights at 1 byte a parameter instead of ${s.residentWBytes} (${s.residentWBytes === 4 ? 'fp32' : 'bf16'}): ${fp8Share} the size${model.family === 'wan' ? '' : `; a vgsim what-if: ${model.name}'s own code has no fp8 path`}`;
+      suggestions.push({ kind: 'set', flag: '--dtype fp8', field: 'inference.dtype', value: 'fp8', why });
+    }
+    if (!plan.fsdp && sup.fsdp) suggestions.push({ kind: 'fsdp', example: groupN === 1 ? { gpus: 8, parallel: 'ulysses=8,fsdp' } : null });
+    else if (sup.ulysses) suggestions.push({ kind: 'advice', text: `more GPUs in the sequence-parallel group (activations${plan.fsdp ? ' and shards' : ''} shrink with it)` });
+    if (worst.phase === 'vae_decode' && plan.vae === 'rank0' && groupN > 1 && sup.vaeSplit) suggestions.push({ kind: 'parallel', token: 'vae=patch', why: 'split the decode over the group' });
+    if (plan.t5 === 'gpu' && groupN > 1 && sup.t5.includes('fsdp')) suggestions.push({ kind: 'parallel', token: 't5=fsdp', why: 'shard umT5 over the group: the official --t5_fsdp' });
+    if (plan.t5 === 'gpu' && sup.t5.includes('cpu')) suggestions.push({ kind: 'set', flag: '--t5-cpu', field: 'inference.text_encoder', value: 'cpu', why: 'keep umT5 on the CPU' });
   }
   // tight: fits on the allocated peak, but a phase's headroom is below the slack measured for its kind
   const reserved = phases.map((p, i) => ({ p, slack: slacks[i]!, headroom: capacity - RUNTIME_OVERHEAD_GB - p.peak_gb }));

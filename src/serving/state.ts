@@ -30,7 +30,7 @@ import type { Recorder } from './recorder.ts';
 import type { TimelineRecorder } from './timeline.ts';
 import type { PhaseList } from './phases.ts';
 import { readStageProfile, type StageProfile } from './stage-profile.ts';
-import { scenarioFitHint } from './fit-hint.ts';
+import { fieldText } from '../perf/fit-suggestion.ts';
 import { resolveOverheads, withFittedHost, type ServingOverheads } from './overheads.ts';
 import type { Cooling } from './cooling.ts';
 import type { Monitoring } from './monitoring.ts';
@@ -371,6 +371,9 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
     for (const [pi, pool] of pools.entries()) {
       if (!pool.modelIds.includes(cls.modelId)) continue;
       const path = Array.isArray(s.deployment) ? ['deployment', pi] : ['deployment'];
+      // an inference knob of this pool: where the pool sets it, else the scenario's (which the pool's would override)
+      const poolInference = (Array.isArray(s.deployment) ? s.deployment[pi] : s.deployment)?.inference as Record<string, unknown> | undefined;
+      const knobAt = (knob: string) => (poolInference?.[knob] !== undefined ? [...path, 'inference', knob] : ['inference', knob]);
       let times: ServiceTime;
       try {
         times = serviceOf(pool, cls);
@@ -378,15 +381,14 @@ export function buildCluster(s: Scenario, sim: Simulator, locate: Locate, keepPo
         if (!(e instanceof InputError)) throw e;
         const field = pool.stageProfile ? 'stage_times' : 'parallel';
         // an inference knob the GPU cannot run (attention kernel, fp8, int8): where the pool or the scenario sets it
-        const poolInference = (Array.isArray(s.deployment) ? s.deployment[pi] : s.deployment)?.inference;
         for (const i of e.issues) {
           const knob = i.path === 'attention' || i.path === 'dtype' || i.path === 'text_encoder_dtype' ? i.path : undefined;
-          const at = knob ? (poolInference?.[knob] !== undefined ? [...path, 'inference', knob] : ['inference', knob]) : [...path, field];
+          const at = knob ? knobAt(knob) : [...path, field];
           issues.push({ ...locate(at), path: at.join('.'), message: `class "${cls.name}": ${i.message}`, hint: i.hint });
         }
         continue;
       }
-      if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: scenarioFitHint(times.estimate.memory.suggestions[0]) });
+      if (!times.fits) issues.push({ ...locate(path), path: path.join('.'), message: `class "${cls.name}" does not fit on ${pool.gpu}: ${times.estimate.memory.verdict}`, hint: times.estimate.memory.fixes.map((f) => fieldText(f, (at) => (at.startsWith('inference.') ? knobAt(at.slice(10)).join('.') : at)))[0] });
       // a class without a chain has no post-processing stage to show
       const stages = STAGES.slice(pool.first, pool.last + 1).filter((st) => st !== 'postprocess' || cls.postprocess);
       if (stages.length === 0) continue;

@@ -65,6 +65,18 @@ export interface BestPoints {
   note: string | null;
 }
 
+/** The metrics a sweep names a best point by. */
+export type BestKey = 'latency_p95_s' | 'usd_per_video' | 'throughput_per_h';
+
+/** One ranking's pick by a metric and, where it has none, its own reason (the text and the HTML read both from the same BestPoints). */
+export function bestBy(of: BestPoints, key: BestKey): { point: number | null; note: string | null } {
+  switch (key) {
+    case 'latency_p95_s': return { point: of.latency_p95, note: null };
+    case 'usd_per_video': return { point: of.usd_per_video, note: of.usd_per_video === null ? of.note : null };
+    case 'throughput_per_h': return { point: of.throughput_per_h, note: of.throughput_per_h === null ? of.throughput_note : null };
+  }
+}
+
 /** The objectives a sweep's "best" is held to. */
 export function sweepObjectives(plan: SweepPlan, points: readonly PointSummary[]): SweepObjectives {
   const stated = plan.spec.objectives ?? null;
@@ -130,9 +142,8 @@ export function objectivesAt(plan: SweepPlan, points: readonly PointSummary[], v
 }
 
 /** The best points (ties go to the lower index), among those that meet the objectives only. */
-export function bestPoints(plan: SweepPlan, points: readonly PointSummary[]): BestPoints {
+export function bestPoints(plan: SweepPlan, points: readonly PointSummary[], verdicts: readonly PointVerdict[] = pointVerdicts(plan, points)): BestPoints {
   const objectives = sweepObjectives(plan, points);
-  const verdicts = pointVerdicts(plan, points);
   const withResult = points.filter((p) => p.input !== null && p.errors.length === 0);
   const pool = points.filter((p, i) => verdicts[i]!.feasible);
   const pick = (key: string, better: 'lower' | 'higher') => {

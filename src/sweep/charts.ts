@@ -209,8 +209,7 @@ export function categoryChart(plan: SweepPlan, points: readonly PointSummary[], 
 }
 
 /** Every chart of a sweep report, ids prefixed "sweep-". */
-export function sweepCharts(plan: SweepPlan, records: readonly SweepRecord[]): NamedChart[] {
-  const points = pointSummaries(plan, records);
+export function sweepCharts(plan: SweepPlan, records: readonly SweepRecord[], points: readonly PointSummary[] = pointSummaries(plan, records)): NamedChart[] {
   const charts: NamedChart[] = [];
   const ids = new Set<string>();
   const add = (base: string, title: string, caption: string, spec: TopLevelSpec | null) => {

@@ -28,7 +28,7 @@ import type { RunOutcome, RunSummary } from './worker.ts';
 import type { LatencySamples } from '../serving/simulate.ts';
 import { METRICS, finite } from './metrics.ts';
 import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, pointVerdicts } from './best.ts';
+import { bestPoints, pointVerdicts, type BestPoints, type PointVerdict } from './best.ts';
 import { sweepEvidenceLines } from './evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
@@ -85,9 +85,27 @@ export function csvLine(plan: SweepPlan, r: SweepRecord): string {
 // ---------------------------------------------------------------------------------------------------
 // sweep.json
 
-/** The document of sweep.json and of `vgsim sweep --json`. */
-export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]): Record<string, unknown> {
+/**
+ * A sweep judged once: every point's summary (pooled over replicates) and its verdict against the objectives, and
+ * the best points among those that meet them. sweep.json, summary.csv and the text all read this one result, so
+ * they cannot disagree on a point's verdict.
+ */
+export interface SweepResult {
+  points: PointSummary[];
+  /** verdicts[i] is points[i]'s. */
+  verdicts: PointVerdict[];
+  best: BestPoints;
+}
+
+export function sweepResult(plan: SweepPlan, records: readonly SweepRecord[]): SweepResult {
   const points = pointSummaries(plan, records);
+  const verdicts = pointVerdicts(plan, points);
+  return { points, verdicts, best: bestPoints(plan, points, verdicts) };
+}
+
+/** The document of sweep.json and of `vgsim sweep --json`. */
+export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[], result: SweepResult = sweepResult(plan, records)): Record<string, unknown> {
+  const { points } = result;
   const errors = records.filter((r) => r.status === 'error').map((r) => ({ id: r.id, point: r.point, label: r.label, seed: r.seed, error: r.error! }));
   return {
     format: plan.format,
@@ -102,9 +120,9 @@ export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]):
     limit: plan.limit,
     runs_ok: records.length - errors.length,
     runs_failed: errors.length,
-    best: bestPoints(plan, points),
+    best: result.best,
     runs: records.map((r) => flatRow(plan, r)),
-    points: pointsDocument(plan, points),
+    points: pointsDocument(result),
     errors,
     // what the numbers rest on, per GPU, engine and model family: the lines the text prints under them
     evidence_lines: sweepEvidenceLines(records, points),
@@ -116,8 +134,7 @@ export function sweepDocument(plan: SweepPlan, records: readonly SweepRecord[]):
  * pooled percentiles and replicate means, with `ci` (95%: order statistics for percentiles, Student's t
  * for means; sweep/points.ts).
  */
-function pointsDocument(plan: SweepPlan, points: readonly PointSummary[]): Record<string, unknown>[] {
-  const verdicts = pointVerdicts(plan, points);
+function pointsDocument({ points, verdicts }: SweepResult): Record<string, unknown>[] {
   return points.map((p, i) => ({
     point: p.point, label: p.label, runs: p.ids.length, ok: p.ok, meets_objectives: verdicts[i]!.feasible, reason: verdicts[i]!.reason,
     // too few requests to judge the objectives: completed and needed (sweep/best.ts lowConfidence)
@@ -170,9 +187,7 @@ export function writeRecordFiles(dir: string, plan: SweepPlan, records: readonly
  * (it is streamed before the points are judged): sorted by $ per video, it put points that miss the
  * objectives first.
  */
-export function summaryRows(plan: SweepPlan, records: readonly SweepRecord[]): Record<string, unknown>[] {
-  const points = pointSummaries(plan, records);
-  const verdicts = pointVerdicts(plan, points);
+export function summaryRows(plan: SweepPlan, { points, verdicts }: SweepResult): Record<string, unknown>[] {
   return points.map((p, i) => {
     const row: Record<string, unknown> = { point: p.point, label: p.label };
     if (plan.variants) row.variant = p.variant;
@@ -183,15 +198,15 @@ export function summaryRows(plan: SweepPlan, records: readonly SweepRecord[]): R
   });
 }
 
-export function writeSummaryCsv(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string {
+export function writeSummaryCsv(dir: string, plan: SweepPlan, result: SweepResult): string {
   const path = join(dir, 'summary.csv');
-  writeFileSync(path, toCsv(summaryRows(plan, records)));
+  writeFileSync(path, toCsv(summaryRows(plan, result)));
   return path;
 }
 
-export function writeSweepJson(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): string {
+export function writeSweepJson(dir: string, plan: SweepPlan, records: readonly SweepRecord[], result: SweepResult): string {
   const path = join(dir, 'sweep.json');
-  writeFileSync(path, toJson(sweepDocument(plan, records)));
+  writeFileSync(path, toJson(sweepDocument(plan, records, result)));
   return path;
 }
 

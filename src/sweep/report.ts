@@ -19,10 +19,10 @@ import { renderPngs, renderSvg, type NamedChart } from '../report/charts.ts';
 import { runLabels, type CompareRun } from '../report/compare.ts';
 import { writeCompareOutput } from '../report/compare-html.ts';
 import type { SweepPlan } from './spec.ts';
-import type { SweepRecord } from './output.ts';
+import { sweepResult, type SweepRecord, type SweepResult } from './output.ts';
 import { METRICS, metric } from './metrics.ts';
-import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, lowConfidence, objectivesAt, pointVerdicts } from './best.ts';
+import type { PointSummary } from './points.ts';
+import { bestBy, lowConfidence, objectivesAt, type BestKey, type BestPoints } from './best.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
 import { TABLE_HEADS, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { sweepCharts } from './charts.ts';
@@ -66,12 +66,10 @@ function card(label: string, value: string, note: string): string {
   return `<div class="card"><div class="value">${escapeHtml(value)}</div><div class="label">${escapeHtml(label)}</div><div class="note">${escapeHtml(note)}</div></div>`;
 }
 
-export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRecord[], opts: { compare?: boolean } = {}): Promise<{ html: string; charts: RenderedChart[] }> {
-  const points = pointSummaries(plan, records);
-  const best = bestPoints(plan, points);
-  const verdicts = pointVerdicts(plan, points);
+export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRecord[], opts: { compare?: boolean } = {}, result: SweepResult = sweepResult(plan, records)): Promise<{ html: string; charts: RenderedChart[] }> {
+  const { points, best, verdicts } = result;
   const charts: RenderedChart[] = [];
-  for (const c of sweepCharts(plan, records)) charts.push({ ...c, svg: await renderSvg(c.spec) });
+  for (const c of sweepCharts(plan, records, points)) charts.push({ ...c, svg: await renderSvg(c.spec) });
   const errors = records.filter((r) => r.status === 'error');
   const title = `vgsim sweep — ${plan.scenario}`;
   const out: string[] = [];
@@ -84,7 +82,10 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
 </header>`);
 
   // best: only among the points that meet the objectives, each with its objectives next to it
-  const bestCard = (idx: number | null, what: string, key: string, note?: string | null) => {
+  // each card reads its own ranking's pick and reason (the $ per video card said "no point meets the objectives" where
+  // points did and were priced on different bases, and the alternative's cards took none of its own reasons)
+  const bestCard = (of: BestPoints, what: string, key: BestKey) => {
+    const { point: idx, note } = bestBy(of, key);
     if (idx === null) return card(what, '–', note ?? 'no point meets the objectives');
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
@@ -96,16 +97,16 @@ export async function renderSweepHtml(plan: SweepPlan, records: readonly SweepRe
   const alt = best.meeting > 0 ? checkedAlternative(plan, records, points, best) : null;
   const altHtml = !alt ? '' : alt.meeting > 0
     ? `<p><strong>Among the points on GPUs with held-out measurements</strong> (a best point above runs on a GPU nothing measured checks):</p><div class="cards">
-${bestCard(alt.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
-${bestCard(alt.usd_per_video, 'lowest $ per video', 'usd_per_video')}
-${bestCard(alt.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h', alt.throughput_note)}
+${bestCard(alt, 'lowest p95 latency', 'latency_p95_s')}
+${bestCard(alt, 'lowest $ per video', 'usd_per_video')}
+${bestCard(alt, 'highest throughput (videos/h)', 'throughput_per_h')}
 </div>`
     : '<p class="bad">No point on a GPU with held-out measurements meets the objectives.</p>';
   out.push(`<section id="best"><h2>Best points</h2><p><strong>Objectives:</strong> ${escapeHtml(`${best.objectives.text}. ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them; "best" is picked among those only.`)}</p>
 ${best.meeting > 0 ? `<div class="cards">
-${bestCard(best.latency_p95, 'lowest p95 latency', 'latency_p95_s')}
-${bestCard(best.usd_per_video, 'lowest $ per video', 'usd_per_video')}
-${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_per_h', best.throughput_note)}
+${bestCard(best, 'lowest p95 latency', 'latency_p95_s')}
+${bestCard(best, 'lowest $ per video', 'usd_per_video')}
+${bestCard(best, 'highest throughput (videos/h)', 'throughput_per_h')}
 </div>${altHtml}` : `<p class="bad">${escapeHtml(`No best point: ${best.note}`)}</p>`}${evidence.length ? `<p class="muted"><strong>What the numbers rest on</strong> (vgsim list evidence):</p><ul>${evidence.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : ''}</section>`);
 
   // charts
@@ -160,14 +161,14 @@ ${bestCard(best.throughput_per_h, 'highest throughput (videos/h)', 'throughput_p
 }
 
 /** Write sweep.html and charts/sweep-*.svg|png (and compare.html, compare.json, charts/compare-* for ≤ 12 runs). */
-export async function writeSweepReport(dir: string, plan: SweepPlan, records: readonly SweepRecord[]): Promise<string[]> {
+export async function writeSweepReport(dir: string, plan: SweepPlan, records: readonly SweepRecord[], result: SweepResult = sweepResult(plan, records)): Promise<string[]> {
   const chartDir = join(dir, 'charts');
   makeDirs(chartDir);
   // charts of an earlier sweep into the same folder would otherwise linger next to this one's
   if (existsSync(chartDir)) for (const f of readdirSync(chartDir)) if (/^sweep-.*\.(svg|png)$/.test(f)) rmSync(join(chartDir, f));
   const ok = records.filter((r) => r.summary);
   const compare = ok.length >= 2 && records.length <= COMPARE_MAX_RUNS;
-  const { html, charts } = await renderSweepHtml(plan, records, { compare });
+  const { html, charts } = await renderSweepHtml(plan, records, { compare }, result);
   const files: string[] = [];
   const write = (path: string, data: string | Buffer) => {
     writeFileSync(path, data);

@@ -3,10 +3,10 @@
  * points among those that do (with their objectives next to them), 95% intervals over replicate seeds, then
  * the failed runs.
  */
-import type { SweepRecord } from './output.ts';
+import { sweepResult, type SweepRecord, type SweepResult } from './output.ts';
 import { metric } from './metrics.ts';
-import { pointSummaries, type PointSummary } from './points.ts';
-import { bestPoints, lowConfidence, objectivesAt, pointVerdicts, type BestPoints } from './best.ts';
+import type { PointSummary } from './points.ts';
+import { bestBy, lowConfidence, objectivesAt, type BestKey, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import { TABLE_HEADS, TABLE_METRICS, align, formatMetricValue, formatRange, parameterCells } from './columns.ts';
 import { checkedAlternative, pointCaveats, sweepEvidenceLines } from './evidence.ts';
@@ -27,10 +27,8 @@ export function withInterval(p: PointSummary, key: string): string {
 }
 
 /** The end-of-sweep table: one row per point, whether it meets the objectives, the best (among those that do) marked. */
-export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts: { maxRows?: number; shard?: string } = {}): string {
-  const points = pointSummaries(plan, records);
-  const best = bestPoints(plan, points);
-  const verdicts = pointVerdicts(plan, points);
+export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts: { maxRows?: number; shard?: string } = {}, result: SweepResult = sweepResult(plan, records)): string {
+  const { points, best, verdicts } = result;
   const failed = records.filter((r) => r.status === 'error').length;
   const out: string[] = [];
   const seeds = plan.replicate_seeds > 1 ? ` × ${plan.replicate_seeds} seeds` : '';
@@ -57,8 +55,10 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
   if (points.length > shown.length) out.push(`… ${points.length - shown.length} more points (points.csv has them all)`);
   out.push('');
   out.push(`objectives: ${best.objectives.text}; ${best.meeting} of ${best.points} point${best.points === 1 ? '' : 's'} meet${best.meeting === 1 && best.points === 1 ? 's' : ''} them`);
-  const describe = (idx: number | null, what: string, key: string, of: BestPoints = best) => {
-    if (idx === null) return `best ${what}: –${key === 'usd_per_video' && of.note ? ` (${of.note})` : key === 'throughput_per_h' && of.throughput_note ? ` (${of.throughput_note})` : ''}`;
+  // each line reads its own pick and its own notes: `of` is the best points the line is from (the sweep's, or the checked alternative's)
+  const describe = (of: BestPoints, what: string, key: BestKey) => {
+    const { point: idx, note } = bestBy(of, key);
+    if (idx === null) return `best ${what}: –${note ? ` (${note})` : ''}`;
     const p = points.find((x) => x.point === idx)!;
     const v = verdicts.find((x) => x.point === idx)!;
     const c = pointCaveats(records, p);
@@ -67,16 +67,16 @@ export function sweepText(plan: SweepPlan, records: readonly SweepRecord[], opts
     return `best ${what}: point ${idx} (${p.label}) ${withInterval(p, key)}; ${objectivesAt(plan, points, v)}${c.length ? ` [${c.join('; ')}]` : ''}`;
   };
   if (best.meeting > 0) {
-    out.push(`* ${describe(best.latency_p95, 'p95 latency', 'latency_p95_s')}`);
-    out.push(`* ${describe(best.usd_per_video, '$ per video', 'usd_per_video')}`);
-    out.push(`  ${describe(best.throughput_per_h, 'throughput', 'throughput_per_h')}`);
+    out.push(`* ${describe(best, 'p95 latency', 'latency_p95_s')}`);
+    out.push(`* ${describe(best, '$ per video', 'usd_per_video')}`);
+    out.push(`  ${describe(best, 'throughput', 'throughput_per_h')}`);
     // a best point on a GPU nothing measured checks: the best among the points whose GPUs have held-out measurements
     const alt = checkedAlternative(plan, records, points, best);
     if (alt && alt.meeting > 0) {
       out.push(`among the points on GPUs with held-out measurements (vgsim list evidence):`);
-      out.push(`  ${describe(alt.latency_p95, 'p95 latency', 'latency_p95_s')}`);
-      out.push(`  ${describe(alt.usd_per_video, '$ per video', 'usd_per_video')}`);
-      out.push(`  ${describe(alt.throughput_per_h, 'throughput', 'throughput_per_h', alt)}`);
+      out.push(`  ${describe(alt, 'p95 latency', 'latency_p95_s')}`);
+      out.push(`  ${describe(alt, '$ per video', 'usd_per_video')}`);
+      out.push(`  ${describe(alt, 'throughput', 'throughput_per_h')}`);
     } else if (alt) out.push('no point on a GPU with held-out measurements meets the objectives');
   } else out.push(`no best point: ${best.note}`);
   // every point with a result that is not ranked, with why (sweep.json carries the same as points[].reason)

@@ -9,7 +9,6 @@ import { updateBaselines, type ValueChange } from '../../check/update.ts';
 import { InputError, formatIssue, type InputIssue } from '../../errors.ts';
 import { toJson } from '../../report/output.ts';
 import { progress } from '../../report/progress.ts';
-import { UsageError } from '../usage-error.ts';
 import { makeDirs, writeOutputFile } from '../../make-dirs.ts';
 import { canonicalPath, refuseClobber } from '../output-clash.ts';
 
@@ -60,11 +59,11 @@ Examples:
         // CI artifacts exist on bad input too, saying what was wrong, with the checks that did run; the exit code stays 2
         const ran = e instanceof CheckInputError ? e.results : undefined;
         if (o.report) writeReport(o.report, toJson(errorJson(e.issues, ran)));
-        if (o.junit) writeReport(o.junit, errorJunit(e.issues));
+        if (o.junit) writeReport(o.junit, errorJunit(e.issues, ran));
         if (o.json) process.stdout.write(toJson(errorJson(e.issues, ran)));
         else if (ran?.some((r) => r.checks.length > 0)) {
           // the checks that did run, without the verdict line: the input problems (stderr) decide the exit code
-          process.stdout.write(`${checkText(ran, 0).replace(/\n[^\n]*checks passed[^\n]*$/, '')}\nthe checks above ran; the input problems below stop the verdict (exit 2)\n`);
+          process.stdout.write(`${checkText(ran, null)}\nthe checks above ran; the input problems below stop the verdict (exit 2)\n`);
         }
         throw e;
       }
@@ -107,7 +106,8 @@ function runCheck(files: string[], o: CheckFlags): void {
   const picked = (name: string) => o.only === undefined || name.toLowerCase().includes(o.only.toLowerCase());
   if (o.only !== undefined) {
     const all = baselines.flatMap((b) => b.checks.map((c) => c.name));
-    if (!all.some(picked)) throw new UsageError(`--only "${o.only}" matches no check; checks: ${all.map((n) => `"${n}"`).join(', ')}`);
+    // bad input like a baseline's, so --report and --junit say so too (a CI step with a mistyped --only got no file)
+    if (!all.some(picked)) throw new InputError([{ source: '--only', path: '', message: `"${o.only}" matches no check (a case-insensitive part of a check's name)`, hint: `checks: ${all.map((n) => `"${n}"`).join(', ')}` }]);
   }
   if (o.dryRun) {
     const n = preflight(baselines, { only: o.only });

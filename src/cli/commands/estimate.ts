@@ -12,7 +12,7 @@ import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPAT
 import { InputError } from '../../errors.ts';
 import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
-import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeGpuMissing, scopeHeldOutRange, scopeLine } from '../../perf/gpu-evidence.ts';
+import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeHeldOutBand, scopeLine } from '../../perf/gpu-evidence.ts';
 
 interface EstimateFlags extends AccelerationFlags {
   model: string;
@@ -188,12 +188,11 @@ export function estimateText(e: Estimate): string {
   // a shape the model's code is not run at: runnable, but no published or measured run of it
   for (const n of e.request_notes) out.push(`caveat: ${n}`);
   if (e.fits && scope && !e.beyond_measured) {
-    const r = scopeHeldOutRange(scope.kind, scope.id, e.total_s, e.gpu);
-    const elsewhere = scopeGpuMissing(scope.kind, scope.id, e.gpu);
-    out.push(r
+    const r = scopeHeldOutBand(scope.kind, scope.id, e.total_s, e.gpu);
+    out.push(r.status === 'band'
       ? `held-out range for ${scope.kind} ${scope.id}: measured runs came out at ${fmtSeconds(r.lo)} to ${fmtSeconds(r.hi)} for this total (its 10th–90th percentile error over ${r.n} held-out timings of whole requests on ${r.gpus.join(', ')}; vgsim list evidence)`
-      : elsewhere
-        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings of whole requests ran on ${elsewhere.join(', ')} only; their errors do not carry to this GPU)`
+      : r.status === 'other-gpus'
+        ? `held-out range: none for ${scope.kind} ${scope.id} on ${e.gpu} (its held-out timings of whole requests ran on ${r.gpus.join(', ')} only; their errors do not carry to this GPU)`
         : `held-out range: none for ${scope.kind} ${scope.id} (too few fully specified held-out timings of whole requests for a band; the GPU's own band covers the official code only)`);
   }
   const range = e.evidence && e.fits && !scope && !e.beyond_measured ? heldOutRange(e.evidence, e.total_s) : null;

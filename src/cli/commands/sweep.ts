@@ -6,7 +6,7 @@ import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
 import { defaultWorkers, runSweep } from '../../sweep/runner.ts';
 import { checkSweepCost, costLine, estimateSweepCost } from '../../sweep/cost.ts';
 import {
-  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSummaryCsv, writeSweepJson,
+  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSummaryCsv, writeSweepJson, sweepResult, type SweepResult,
   type Shard, type SweepRecord,
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
@@ -75,10 +75,10 @@ export function resolveShard(o: { shard?: string; shards?: string }, env: NodeJS
   return { shard: { index, count }, from: `${indexFrom} and ${countFrom}` };
 }
 
-async function writeFullOutput(dir: string, plan: SweepPlan, records: SweepRecord[], report: boolean, streamed: boolean): Promise<string[]> {
+async function writeFullOutput(dir: string, plan: SweepPlan, records: SweepRecord[], result: SweepResult, report: boolean, streamed: boolean): Promise<string[]> {
   const files = streamed ? [join(dir, 'points.jsonl'), join(dir, 'points.csv')] : writeRecordFiles(dir, plan, records);
-  files.push(writeSweepJson(dir, plan, records), writeSummaryCsv(dir, plan, records));
-  if (report) files.push(...(await writeSweepReport(dir, plan, records)));
+  files.push(writeSweepJson(dir, plan, records, result), writeSummaryCsv(dir, plan, result));
+  if (report) files.push(...(await writeSweepReport(dir, plan, records, result)));
   return files;
 }
 
@@ -185,17 +185,19 @@ Examples:
       }
 
       const shardNote = shard ? `shard ${shard.shard.index}/${shard.shard.count}` : undefined;
+      // the points judged once: sweep.json, summary.csv and the text read the same verdicts
+      const result = sweepResult(plan, records);
       if (dir) {
         if (shard) {
           writeShardFile(dir, plan, shard.shard);
           process.stderr.write(`wrote ${dir}/ (points.jsonl, points.csv, shard.json); when every shard is done: vgsim merge ${o.out} --out ${o.out}\n`);
         } else {
-          const files = await writeFullOutput(dir, plan, records, o.report, true);
+          const files = await writeFullOutput(dir, plan, records, result, o.report, true);
           process.stderr.write(`wrote ${files.length} files to ${dir}/ (${o.report ? 'open sweep.html' : 'sweep.json'})\n`);
         }
       }
-      if (o.json) process.stdout.write(toJson(sweepDocument(plan, records)));
-      else process.stdout.write(sweepText(plan, records, { shard: shardNote }) + '\n');
+      if (o.json) process.stdout.write(toJson(sweepDocument(plan, records, result)));
+      else process.stdout.write(sweepText(plan, records, { shard: shardNote }, result) + '\n');
       // every run invalid: almost certainly a bad spec or base scenario rather than a result
       if (records.length > 0 && records.every((r) => r.status === 'error')) process.exitCode = 2;
     });
@@ -227,11 +229,12 @@ Examples:
         throw e;
       }
       const { plan, records, shards, metricsFiles } = merged;
-      const files = await writeFullOutput(o.out, plan, records, o.report, false);
+      const result = sweepResult(plan, records);
+      const files = await writeFullOutput(o.out, plan, records, result, o.report, false);
       // --openmetrics series: where an unsharded run writes them, so the merged folder is the same byte for byte
       const metrics = copyShardMetrics(metricsFiles, o.out);
       process.stderr.write(`merged ${shards} shard${shards === 1 ? '' : 's'} (${records.length} runs, spec ${plan.hash}); wrote ${files.length} files to ${o.out}/${metrics.length ? ` and ${metrics.length} OpenMetrics files to ${join(o.out, 'metrics')}/` : ''}\n`);
-      if (o.json) process.stdout.write(toJson(sweepDocument(plan, records)));
-      else process.stdout.write(sweepText(plan, records) + '\n');
+      if (o.json) process.stdout.write(toJson(sweepDocument(plan, records, result)));
+      else process.stdout.write(sweepText(plan, records, {}, result) + '\n');
     });
 }
