@@ -10,7 +10,7 @@ describe('priceStage copies every field of an op\'s time', () => {
     const device = new DeviceModel('h100-sxm');
     const ops: Op[] = [
       { kind: 'gemm', name: 'qkv', group: 'attention', count: 40, m: 75600, n: 5120, k: 5120, dtype: 'bf16', batch: 1 },
-      { kind: 'conv', name: 'conv_in', group: 'vae', count: 1, dims: 3, cin: 16, cout: 384, kernel: [3, 3, 3], out: [21, 90, 160], dtype: 'bf16' },
+      { kind: 'conv', name: 'conv_in', group: 'vae', count: 1, dims: 3, cin: 16, cout: 384, kernel: [3, 3, 3], out: [21, 90, 160], dtype: 'bf16', tf32: false },
       { kind: 'elementwise', name: 'norm', group: 'norm', count: 40, ew: 'copy', bytes: 2e8, kernels: 3 },
       { kind: 'transfer', name: 'latents', group: 'io', count: 1, direction: 'h2d', bytes: 1e8, pinned: true, module: false },
       { kind: 'collective', name: 'a2a', group: 'attention', count: 40, collective: 'alltoall', bytes: 5e7, comm: 'sp', hiddenBehind: 'qkv' },
