@@ -174,3 +174,12 @@ describe('cached scenario chains', () => {
     expect((values.at(-1) as { a: { l: unknown[] } }).a.l).toHaveLength(4);
   });
 });
+
+describe('thousands separators without Intl', () => {
+  it('writes whole numbers as toLocaleString("en-US") does', async () => {
+    const { thousands } = await import('../src/units.ts');
+    const xs = [0, -0, 1, 12, 123, 1234, -1234, 12345, 123456, 1234567, 1e6, 1e8, 1e9, 1e11, -999999, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e21, 2 ** 60, 1.5, 1234.5678, NaN, Infinity];
+    for (let i = 0; i < 60; i++) xs.push(Math.round(7.3 ** (i % 19)) * (i % 2 ? -1 : 1));
+    for (const x of xs) expect(thousands(x), String(x)).toBe(x.toLocaleString('en-US'));
+  });
+});
