@@ -83,3 +83,16 @@ export function parseMoney(text: string): number | undefined {
   const v = Number(m[1]!.replace(/,/g, '')) * ({ k: 1e3, m: 1e6, b: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'b'] ?? 1);
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
+
+/**
+ * A whole number with thousands separators, as toLocaleString('en-US') writes it ("100,000,000"), without
+ * Intl: its first use loads ICU's data (~30 ms), which the schemas' messages paid at import for every
+ * command and library user. Anything but a safe integer goes to toLocaleString.
+ */
+export function thousands(n: number): string {
+  if (!Number.isSafeInteger(n)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let out = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
+  return n < 0 || Object.is(n, -0) ? `-${out}` : out; // toLocaleString writes -0 as "-0"
+}

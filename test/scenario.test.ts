@@ -136,3 +136,50 @@ describe('units', () => {
     expect(parseResolution('big')).toBeUndefined();
   });
 });
+
+describe('override values', () => {
+  it('reads plain numbers and words exactly as the YAML parser does (the fast path skips it)', async () => {
+    const { parse } = await import('yaml');
+    const { parseValue } = await import('../src/scenario/load.ts');
+    const texts = ['0', '-0', '7', '30', '-12', '1.5', '1.50', '0.1', '-0.000123', '1e5', '1E-7', '2.5e+3', '123456789012345', '999999999999999.9',
+      '1.7959183673469388', '0.30000000000000004', '1e400', '-1e-400', '00', '007', '+3', '.5', '5.', '1_000', '0x1f', '0o17', '1e', ' 3', '3 ',
+      'true', 'false', 'null', 'True', 'NULL', '~', 'yes', '"3"', '[1, 2]', '{a: 1}', 'h100-sxm'];
+    let x = 12345;
+    const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31; // a fixed sequence of fractions
+    for (let i = 0; i < 300; i++) texts.push(String(next() * 10 ** ((i % 40) - 20)), String(Math.round(next() * 10 ** (i % 18))), JSON.stringify(-next()));
+    for (const t of texts) {
+      const want = parse(t);
+      if (typeof want === 'object' && want !== null) expect(parseValue(t), t).toEqual(want);
+      else expect(Object.is(parseValue(t), want), t).toBe(true);
+    }
+  });
+});
+
+describe('cached scenario chains', () => {
+  it('copy a parsed scenario as structuredClone does, own "__proto__" keys included, sharing nothing', async () => {
+    const { cloneData } = await import('../src/scenario/load.ts');
+    const { YamlSource } = await import('../src/scenario/yaml-source.ts');
+    const values = ['scenarios/production-day.yaml', 'scenarios/mixed-models.yaml', 'scenarios/postprocess.yaml'].map((f) => YamlSource.read(f).value());
+    values.push(JSON.parse('{"a": {"__proto__": {"x": 1}, "l": [1, null, "s", {"b": true}]}, "n": null}'));
+    for (const v of values) {
+      const c = cloneData(v);
+      expect(c).toStrictEqual(structuredClone(v));
+      expect(JSON.stringify(c)).toBe(JSON.stringify(v));
+      expect(c).not.toBe(v);
+    }
+    const last = cloneData(values.at(-1)) as { a: Record<string, unknown> };
+    expect(Object.hasOwn(last.a, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(last.a)).toBe(Object.prototype);
+    (last.a.l as unknown[]).push(2);
+    expect((values.at(-1) as { a: { l: unknown[] } }).a.l).toHaveLength(4);
+  });
+});
+
+describe('thousands separators without Intl', () => {
+  it('writes whole numbers as toLocaleString("en-US") does', async () => {
+    const { thousands } = await import('../src/units.ts');
+    const xs = [0, -0, 1, 12, 123, 1234, -1234, 12345, 123456, 1234567, 1e6, 1e8, 1e9, 1e11, -999999, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e21, 2 ** 60, 1.5, 1234.5678, NaN, Infinity];
+    for (let i = 0; i < 60; i++) xs.push(Math.round(7.3 ** (i % 19)) * (i % 2 ? -1 : 1));
+    for (const x of xs) expect(thousands(x), String(x)).toBe(x.toLocaleString('en-US'));
+  });
+});

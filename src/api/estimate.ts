@@ -9,6 +9,7 @@ import { PostprocessSchema } from '../scenario/postprocess-schema.ts';
 import { parseRequest, requestSourced } from './request-issues.ts';
 import { runEstimate } from './estimate-run.ts';
 import { MAX_BATCH, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
+import { thousands } from '../units.ts';
 
 const positiveInt = z.number().int().positive();
 
@@ -26,7 +27,7 @@ export const EstimateRequestSchema = z.strictObject({
   resolution: z.string().regex(/^\d+x\d+$/, 'expected WIDTHxHEIGHT, e.g. 1280x720').optional(),
   frames: positiveInt.optional(),
   steps: positiveInt.optional(),
-  batch: positiveInt.max(MAX_BATCH, `at most ${MAX_BATCH.toLocaleString('en-US')} videos in one forward (more than any serving engine batches)`).default(1),
+  batch: positiveInt.max(MAX_BATCH, `at most ${thousands(MAX_BATCH)} videos in one forward (more than any serving engine batches)`).default(1),
   guidance: z.boolean().optional().describe('classifier-free guidance (two DiT passes per step); default: the model\'s (true except HunyuanVideo, whose guidance is distilled)'),
   image: z.boolean().optional().describe('image-to-video request for ti2v models (VAE-encodes the reference image)'),
   inference: InferenceSchema.default(InferenceSchema.parse({})).describe('the scenario\'s inference section: attention, dtype, compile, cfg, offload, text_encoder, sustained, power_limit_w, fp32_matmul, weight_dtype, host_dispatch_us'),

@@ -15,7 +15,9 @@
  *     LWS_LEADER_ADDRESS / LWS_GROUP_SIZE / LWS_WORKER_INDEX in every pod, and the annotation
  *     leaderworkerset.sigs.k8s.io/exclusive-topology to keep a group inside one topology domain.
  */
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+// yaml (its CommonJS build, the same one `import` gets on Node) loads on first use: `vgsim plan` imports this module for --out/--deploy only
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml');
 import type { GpuSpec, NodeSpec } from '../hardware/types.ts';
 import { formatPlan, type ParallelPlan } from '../parallel/plan.ts';
 
@@ -109,5 +111,5 @@ export function kubernetesManifest(m: ManifestInput): string {
       },
     };
   }
-  return `${header.join('\n')}\n${stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  return `${header.join('\n')}\n${yaml().stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false })}`;
 }

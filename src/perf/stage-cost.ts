@@ -86,7 +86,9 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
   for (const op of ops) {
     if (op.kind === 'collective') continue;
     const t = device.opTime(op);
-    add({ ...t, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
+    // the fields written out, in OpTime's order, not `{ ...t, name, … }`: V8 copied the memoised OpTimes
+    // (several hidden classes) through its slow path, over half of a plan search's pricing time
+    add({ seconds: t.seconds, kernels: t.kernels, bound: t.bound, flops: t.flops, bytes: t.bytes, rate: t.rate, rateUnit: t.rateUnit, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
     computeTime.set(op.name, { seconds: t.seconds, count: op.count });
     groupTime.set(op.group, (groupTime.get(op.group) ?? 0) + t.seconds);
   }
@@ -103,7 +105,7 @@ export function priceStage(device: DeviceModel, ops: readonly Op[], collectives?
       // (contention κ measured with an FSDP all-gather next to a block's GEMMs, measured-collectives.ts)
       exposed = (Math.max(0, t - each) + CONTENTION.kappa * Math.min(t, each)) * op.count;
     }
-    add({ ...full, seconds: exposed, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
+    add({ seconds: exposed, kernels: full.kernels, bound: full.bound, flops: full.flops, bytes: full.bytes, rate: full.rate, rateUnit: full.rateUnit, bottleneck: full.bottleneck, fullSeconds: full.seconds, name: op.name, group: op.group, kind: op.kind, count: op.count, shape: shapeOf(op) });
   }
   const hostPerKernel = hostSecondsPerKernel(device);
   const launch = kernels * hostPerKernel;

@@ -34,10 +34,9 @@ export function toCsv(rows: Record<string, unknown>[]): string {
   return formatCsv(rows.map((r) => headers.map((h) => cellOf(r[h]))), { ...CSV_OPTIONS, header: headers });
 }
 
-/** Stable JSON: numbers as JavaScript prints them, keys in insertion order. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n';
-}
+// toJson lives in json.ts (no simulator behind it, for commands that only print JSON); re-exported here
+import { toJson } from './json.ts';
+export { toJson };
 
 /**
  * requests.csv: one row per request, ended or still in flight, in arrival order. The columns planners compute

@@ -7,13 +7,14 @@ import { z } from 'zod';
 import { canonicalId, listGpus, listNodes } from '../hardware/catalog.ts';
 import { didYouMean } from '../errors.ts';
 import { MAX_FABRIC_USD, MAX_PUE } from '../input-bounds.ts';
+import { thousands } from '../units.ts';
 
 /**
  * Upper bounds of the cost inputs: far above any real price, so that a typo (1e308, an extra six zeros) is an input
  * error with its field path instead of an infinite or meaningless cost.
  */
-const usd = (max: number, why: string) => z.number().nonnegative().max(max, `at most $${max.toLocaleString('en-US')} (${why})`);
-const usdPositive = (max: number, why: string) => z.number().positive().max(max, `at most $${max.toLocaleString('en-US')} (${why})`);
+const usd = (max: number, why: string) => z.number().nonnegative().max(max, `at most $${thousands(max)} (${why})`);
+const usdPositive = (max: number, why: string) => z.number().positive().max(max, `at most $${thousands(max)} (${why})`);
 const SERVER_MAX = usdPositive(1e8, 'a whole GB200 NVL72 rack lists at $2-3M');
 const PART_MAX = (positive: boolean) => (positive ? usdPositive : usd)(1e7, 'no GPU or server chassis costs $10M');
 const FABRIC_MAX = usd(MAX_FABRIC_USD, 'a 64-port NDR switch is $36-50k');

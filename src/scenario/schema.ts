@@ -9,7 +9,7 @@ import { ATTENTION_CHOICES } from '../workload/ops.ts';
 import { MAX_DIT_LAYERS, MAX_DIT_WIDTH, MAX_PATCH } from '../workload/config-limits.ts';
 import { RESIDENT_COMPONENTS } from '../engines/profiles.ts';
 import { z } from 'zod';
-import { parseDuration, parseResolution } from '../units.ts';
+import { parseDuration, parseResolution, thousands } from '../units.ts';
 import type { ArrivalSpec } from '../workload/arrivals.ts';
 import type { CurveSpec } from '../workload/rate-curve.ts';
 import { LimitsSchema, DEFAULT_LIMITS, DEFAULT_SWEEP_MAX_EVENTS } from './limits.ts';
@@ -89,7 +89,7 @@ export const InferenceSchema = z
 
 export const RequestClassSchema = z.strictObject({
   name: z.string().optional().describe('label used in reports (default: resolution/frames/steps)'),
-  weight: z.number().positive().max(MAX_MIX_WEIGHT, `at most ${MAX_MIX_WEIGHT.toLocaleString('en-US')}: weights are relative shares, and their sum must stay finite`).default(1).describe('relative share of arrivals'),
+  weight: z.number().positive().max(MAX_MIX_WEIGHT, `at most ${thousands(MAX_MIX_WEIGHT)}: weights are relative shares, and their sum must stay finite`).default(1).describe('relative share of arrivals'),
   model: z.string().optional().describe('model id of this class (default: the scenario model)'),
   resolution: resolution.optional(),
   frames: positiveInt.optional().describe('frames per video (4n+1 for Wan, e.g. 81)'),
@@ -121,7 +121,7 @@ export const ArrivalsSchema = z.discriminatedUnion('process', [
 export const CurveSchema = z
   .union([
     z.enum(['flat', 'diurnal', 'office-hours']),
-    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().max(MAX_CURVE_X, `at most ${MAX_CURVE_X.toLocaleString('en-US')}: multipliers are relative (the curve is normalised to a mean of 1)`).describe('rate multiplier') })).min(1),
+    z.array(z.strictObject({ at: z.string().regex(/^\d{1,2}:\d{2}$/, 'expected HH:MM').describe('time of day'), x: z.number().nonnegative().max(MAX_CURVE_X, `at most ${thousands(MAX_CURVE_X)}: multipliers are relative (the curve is normalised to a mean of 1)`).describe('rate multiplier') })).min(1),
   ])
   .default('flat')
   .describe('daily rate curve: multipliers over a 24 h cycle (piecewise linear between points); the arrival rate is the mean over the day');
@@ -153,7 +153,7 @@ export const PoolSchema = z.strictObject({
     .describe('measured stage times (a vgsim-stage-profile/1 JSON from calibration/serving/harness.py profile, relative to the scenario) that replace the cost model\'s for the request shapes they list; every shape the pool serves must be in it'),
   batching: z
     .strictObject({
-      max_batch: positiveInt.max(MAX_BATCH, `at most ${MAX_BATCH.toLocaleString('en-US')} requests in one forward (more than any serving engine batches)`).default(1).describe('requests of the same shape run together in one forward'),
+      max_batch: positiveInt.max(MAX_BATCH, `at most ${thousands(MAX_BATCH)} requests in one forward (more than any serving engine batches)`).default(1).describe('requests of the same shape run together in one forward'),
       window_s: z.number().nonnegative().default(0).describe('how long the first waiting request may wait for companions'),
     })
     .optional()

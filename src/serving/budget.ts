@@ -233,14 +233,15 @@ export function checkRunning(state: ClusterState, estimate: BudgetEstimate | und
   const rec = state.recorder;
   // events, with each sample counted at its work (sampleWork)
   const events = state.sim.eventsProcessed + rec.timeseries.length * ((estimate?.sampleWork ?? 1) - 1);
-  const at = `at simulated time ${fmt(state.sim.now)} s of a ${fmt(s.duration)} s window${state.sim.now > s.duration ? ` (draining ${fmt(rec.inFlight)} requests)` : ''}`;
-  const was = estimate ? `; the estimate before the run was ${fmt(estimate.events)} events` : '';
+  // written only when a limit is passed (each toLocaleString builds an Intl.NumberFormat; this runs after every slice of events)
+  const at = () => `at simulated time ${fmt(state.sim.now)} s of a ${fmt(s.duration)} s window${state.sim.now > s.duration ? ` (draining ${fmt(rec.inFlight)} requests)` : ''}`;
+  const was = () => (estimate ? `; the estimate before the run was ${fmt(estimate.events)} events` : '');
   if (events > limits.max_events) {
-    throw new InputError([{ ...locate(['limits', 'max_events']), path: 'limits.max_events', message: `the run passed its limit of ${fmt(limits.max_events)} events ${at}${was}`, hint: `a drain that never ends (requests nothing can serve) looks like this; or raise the limit: --set limits.max_events=${fmt(limits.max_events * 4)}` }]);
+    throw new InputError([{ ...locate(['limits', 'max_events']), path: 'limits.max_events', message: `the run passed its limit of ${fmt(limits.max_events)} events ${at()}${was()}`, hint: `a drain that never ends (requests nothing can serve) looks like this; or raise the limit: --set limits.max_events=${fmt(limits.max_events * 4)}` }]);
   }
   const bytes = state.nodes.length * BYTES.node + state.replicas.length * BYTES.replica + rec.timeseries.length * BYTES.sample + rec.inFlight * BYTES.request + (rec.records?.length ?? 0) * BYTES.record + (state.timeline?.events.length ?? 0) * BYTES.timeline +
     (state.monitoring ? state.monitoring.series.t.length * monitoringBytesPerSample(state) : 0);
   if (bytes / 1e6 > limits.max_memory_mb) {
-    throw new InputError([{ ...locate(['limits', 'max_memory_mb']), path: 'limits.max_memory_mb', message: `the run's records, samples and waiting requests passed its limit of ${fmt(limits.max_memory_mb)} MB ${at}`, hint: `raise the limit: --set limits.max_memory_mb=${fmt(limits.max_memory_mb * 4)} (and node --max-old-space-size above it)` }]);
+    throw new InputError([{ ...locate(['limits', 'max_memory_mb']), path: 'limits.max_memory_mb', message: `the run's records, samples and waiting requests passed its limit of ${fmt(limits.max_memory_mb)} MB ${at()}`, hint: `raise the limit: --set limits.max_memory_mb=${fmt(limits.max_memory_mb * 4)} (and node --max-old-space-size above it)` }]);
   }
 }

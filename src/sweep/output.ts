@@ -160,8 +160,9 @@ export class RecordStream {
     writeSync(this.csv, csvHeader(plan));
   }
 
-  add(r: SweepRecord): void {
-    writeSync(this.jsonl, jsonLine(r));
+  /** `line`: jsonLine(r) when the caller has it already (the sweep command parses its records from it). */
+  add(r: SweepRecord, line = jsonLine(r)): void {
+    writeSync(this.jsonl, line);
     writeSync(this.csv, csvLine(this.plan, r));
   }
 

@@ -6,7 +6,7 @@ import { expandSweep, type SweepPlan } from '../../sweep/spec.ts';
 import { defaultWorkers, runSweep } from '../../sweep/runner.ts';
 import { checkSweepCost, costLine, estimateSweepCost } from '../../sweep/cost.ts';
 import {
-  MergeError, RecordStream, copyShardMetrics, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSummaryCsv, writeSweepJson, sweepResult, type SweepResult,
+  MergeError, RecordStream, copyShardMetrics, jsonLine, parseShard, readShards, recordOf, shardDirName, shardPoints, sweepDocument, writeRecordFiles, writeShardFile, writeSummaryCsv, writeSweepJson, sweepResult, type SweepResult,
   type Shard, type SweepRecord,
 } from '../../sweep/output.ts';
 import { sweepText, writeSweepReport } from '../../sweep/report.ts';
@@ -166,9 +166,11 @@ Examples:
           file, set: o.set, workers, metrics, samples: plan.replicate_seeds > 1, signal: stop.signal,
           onOutcome: (x) => bar.tick(1, `${x.ok ? '' : 'error: '}${plan.points[x.id]?.label ?? ''}`),
           onOrdered: (x, i) => {
-            const r = plain(recordOf(points[i]!, x));
+            // plain() as one stringify: points.jsonl's line is that text, and the record kept is it parsed
+            const line = jsonLine(recordOf(points[i]!, x));
+            const r = JSON.parse(line) as SweepRecord;
             records.push(r);
-            stream?.add(r);
+            stream?.add(r, line);
           },
         });
       } finally {
