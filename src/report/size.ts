@@ -35,7 +35,8 @@ export function sizePick(res: SizeResult): string {
   const ev = gpuEvidence(best.gpu);
   const caveat = ev ? evidenceCaveat(ev) : null;
   // a search the simulation bound cut short has not sized every option: the pick is the cheapest found, not proven
-  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
+  const tight = best.tight ? ` [memory ${best.tight}]` : '';
+  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}${tight}`;
   if (isValidated(best.gpu)) return line;
   // the pick rests on nothing measured: name the cheapest ranked option that something measured checks
   const v = bestOnValidated(res.rows);
@@ -89,7 +90,7 @@ export function sizeText(res: SizeResult, wallS?: number): string {
 export function sizeCsvRows(res: SizeResult): Record<string, unknown>[] {
   return res.rows.map((r) => ({
     rank: r.rank, pareto: r.pareto, feasible: r.feasible, node: r.node, gpu: r.gpu, gpus_per_replica: r.gpus_per_replica, parallel: r.parallel, attention: r.attention, replicas: r.replicas, nodes: r.nodes, gpus: r.gpus,
-    status: r.status, minimal: r.minimal, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
+    status: r.status, minimal: r.minimal, tight: r.tight, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
     throughput_per_h: r.throughput_per_h, kwh_per_video: r.kwh_per_video, usd_per_video: r.usd_per_video, usd_per_month: r.usd_per_month, usd_per_gpu_hour: r.usd_per_gpu_hour,
     capex_usd: r.capex_usd, node_price_usd: r.price?.usd ?? null, price_basis: r.price ? priceBasisLabel(r.price) : null, price_as_of: r.price ? priceAsOf(r.price) : null, price_is_lower_bound: r.price ? r.price.lower_bound.length > 0 : null, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
   }));

@@ -161,6 +161,7 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
     const toRow = (basis: IsoRow['basis'], r: IsoResult): IsoRow => {
       const noteParts: string[] = [];
       if (!best.row) noteParts.push(`cannot run the model${/OOM/.test(best.reason ?? '') ? ' (out of memory)' : ''}: counts only (see skipped)`);
+      if (best.row?.tight) noteParts.push('memory tight: may not fit');
       if (r.perNode.price === null) noteParts.push('no price: counts only');
       const why = !best.row ? `cannot run the model: ${best.reason ?? 'no layout'}`
         : best.slow ? `over the latency objective: ${best.reason}`

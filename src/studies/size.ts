@@ -103,6 +103,8 @@ export interface SizeRow extends SizeLayout {
   /** From the cost model: one replica busy back to back on the mix. */
   est_throughput_per_gpu_h: number;
   mean_service_s: number;
+  /** The layout fits on the allocated peak but not on what the caching allocator keeps (Estimate.memory.tight_reason): may not fit; null when it has room. */
+  tight: string | null;
   pareto: boolean;
   trials: SizeTrial[];
   note: string;
@@ -321,6 +323,8 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       noteParts.push(`fails at ${maxNodes} nodes (--max-nodes)${last ? `: p95 ${(last.p95_s / 60).toFixed(1)} min${last.lost ? `, ${last.lost} lost` : ''}` : ''}`);
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
     if (c.offload) noteParts.push('official offload path');
+    // the only layout with room was not within 10% of it (size-layouts.ts): ranked, but said as plan says it
+    if (c.tight) noteParts.push('memory tight: may not fit');
     if (r && !r.cost) noteParts.push('no price');
     const largest = [...trials].sort((a, b) => b.nodes - a.nodes).find((x) => !x.pass);
     const why = error ? `simulation failed: ${error}`
@@ -345,6 +349,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       price: r?.cost?.prices.find((p) => p.node === c.node) ?? null,
       est_throughput_per_gpu_h: c.throughput_per_gpu_h,
       mean_service_s: c.mean_service_s,
+      tight: c.tight,
       pareto: false,
       trials: [...trials].sort((a, b) => a.nodes - b.nodes),
       note: noteParts.join('; '),
