@@ -14,7 +14,7 @@ import { fmtSeconds, fmtSecondsColumn, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
-import { likeWithLikeNotes, outputChanges } from './compare-notes.ts';
+import { likeWithLikeNotes, outputChanges, pricedAlikeNotes } from './compare-notes.ts';
 import { costBasis, moneyDifferences } from './compare-cost.ts';
 import { settingDifferences } from './compare-settings.ts';
 
@@ -203,6 +203,8 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   }
   // a run whose pool is a kind of run vgsim was measured off by over 10% on (perf/gpu-evidence.ts nearestCaveat)
   for (const x of runs) for (const c of poolNearestCaveats(x.result.pools)) notes.push(`caveat (${x.label}): ${c}`);
+  // attention kernels, borrowed non-GPU power, engines' held-out records (as size and tco say them)
+  notes.push(...pricedAlikeNotes(runs));
 
   const classes: string[] = [];
   for (const x of runs) for (const c of x.result.classes) if (!classes.includes(c.name)) classes.push(c.name);

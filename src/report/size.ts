@@ -11,7 +11,7 @@ import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
 import { priceAsOf, priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
-import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, scopeLine } from '../perf/gpu-evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
@@ -43,9 +43,10 @@ export function sizePick(res: SizeResult): string {
   return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${v.parallel}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
-/** What the options' numbers rest on, one line per GPU: the text's "evidence:" lines, the JSON's evidence_lines. */
+/** What the options' numbers rest on, one line per GPU and one per engine other than the official code: the text's "evidence:" lines, the JSON's evidence_lines. */
 export function sizeEvidenceLines(res: SizeResult): string[] {
-  return [...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g));
+  const engines = [...new Set(res.rows.map((r) => r.engine))].filter((e) => e !== 'official');
+  return [...[...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g)), ...engines.map((e) => scopeLine('engine', e))];
 }
 
 /** The document of `vgsim size --json` and size.json: the search's result and what its numbers rest on. */

@@ -12,8 +12,12 @@ import { OFFICIAL_FA3_FROM_SOURCE } from '../engines/rules.ts';
 import { InputError } from '../errors.ts';
 import type { PowerBasis } from '../economics/index.ts';
 
-/** Rows → "fa3: a, b; fa2: c" in order of first appearance, or null when every row runs the same kernel. */
-export function attentionMixNote(rows: readonly { node: string; attention: string | null }[]): string | null {
+/**
+ * Rows → "fa3 on a, b; fa2 on c" in order of first appearance, or null when every row runs the same kernel. The
+ * from-source FA3 caveat is the official code's (it takes FA3 only from a from-source flash_attn_interface build):
+ * said when an fa3 row runs the official engine (a row without an engine is the official code's).
+ */
+export function attentionMixNote(rows: readonly { node: string; attention: string | null; engine?: string }[], noun = 'rows'): string | null {
   const by = new Map<string, string[]>();
   for (const r of rows) {
     if (r.attention === null) continue;
@@ -23,8 +27,9 @@ export function attentionMixNote(rows: readonly { node: string; attention: strin
   }
   if (by.size < 2) return null;
   const groups = [...by].map(([k, nodes]) => `${k} on ${nodes.join(', ')}`).join('; ');
-  const fa3 = by.has('fa3') ? `; the fa3 (Hopper) rows assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
-  return `the rows run different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every row with the same kernel`;
+  const officialFa3 = rows.some((r) => r.attention === 'fa3' && (r.engine ?? 'official') === 'official');
+  const fa3 = officialFa3 ? `; the fa3 (Hopper) ${noun} assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
+  return `the ${noun} run different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun === 'rows' ? 'row' : 'run'} with the same kernel`;
 }
 
 /** One note naming the node types whose non-GPU power is borrowed from another system, grouped by what from; null when none is. */

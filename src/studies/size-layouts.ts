@@ -87,6 +87,8 @@ export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number)
 
 export interface LayoutCandidate extends SizeLayout {
   gpu: string;
+  /** The serving engine whose code the layout runs (Estimate.engine). */
+  engine: string;
   /** The attention kernel the layout runs on this GPU (inference.attention auto: the engine's default there). */
   attention: string;
   /** Videos/h one replica sustains back to back on the mix (service times only). */
@@ -186,7 +188,7 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
       continue;
     }
     out.push({
-      node: node.id, gpu: node.gpu, attention: ests[0]!.options.attention_kernel, parallel: row.parallel, gpus_per_replica: row.gpus_per_replica,
+      node: node.id, gpu: node.gpu, engine: ests[0]!.engine, attention: ests[0]!.options.attention_kernel, parallel: row.parallel, gpus_per_replica: row.gpus_per_replica,
       replicas_per_node: Math.floor(node.gpusPerNode / row.gpus_per_replica),
       replica_throughput_h: replicaThroughput, throughput_per_gpu_h: replicaThroughput / row.gpus_per_replica,
       service_s: service, mean_service_s: classes.reduce((a, c, i) => a + c.share * ests[i]!.total_s, 0),

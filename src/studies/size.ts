@@ -74,6 +74,8 @@ export interface SizeRow extends SizeLayout {
   rank: number | null;
   label: string;
   gpu: string;
+  /** The serving engine (LayoutCandidate.engine). */
+  engine: string;
   /** The attention kernel of the layout on this GPU (LayoutCandidate.attention). */
   attention: string;
   status: SizeStatus;
@@ -331,7 +333,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       : chosen ? (r && !r.cost ? 'meets the objectives but has no price on this basis, so it is not ranked' : null)
       : `${stopped ? `the simulation bound (${maxSims}) stopped the search` : `no count up to ${maxNodes} nodes (--max-nodes) meets the objectives`}${largest ? `; at ${largest.nodes} node${largest.nodes === 1 ? '' : 's'}: ${largest.reason}` : ''}`;
     const row: SizeRow = {
-      rank: null, label, node: c.node, gpu: c.gpu, attention: c.attention, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
+      rank: null, label, node: c.node, gpu: c.gpu, engine: c.engine, attention: c.attention, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
       status, feasible: chosen !== undefined, reason: why, minimal,
       nodes: chosen ? hi : null,
       replicas: chosen ? hi * c.replicas_per_node : null,

@@ -1,0 +1,69 @@
+/**
+ * A hardware comparison says what its runs were not priced alike on, as `size` and `tco` do (finding: `vgsim
+ * compare` of 8x H100, H200, B200 and MI300X clusters starred the B200 and MI300X columns without saying that they
+ * run FlashAttention-2 while the Hopper runs assume a from-source FlashAttention-3 build, that their non-GPU power
+ * is borrowed from the DGX H100, or what an engine other than the official code rests on; `vgsim size` with
+ * deployment.engine sglang printed the GPUs' evidence only, and its attention note blamed "the official code" for
+ * SGLang's FA3).
+ */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { loadScenario } from '../src/scenario/load.ts';
+import { simulate } from '../src/serving/simulate.ts';
+import { compareRuns, type CompareRun } from '../src/report/compare.ts';
+import { attentionMixNote } from '../src/studies/comparison-notes.ts';
+import { sizeCluster } from '../src/studies/size.ts';
+import { sizeEvidenceLines } from '../src/report/size.ts';
+import { parseSlo } from '../src/studies/capacity.ts';
+
+const B = 'test/fixtures/compare-b.yaml';
+function run(label: string, set: string[] = []): CompareRun {
+  const l = loadScenario(B, { set: ['duration=1h', ...set] });
+  return { label, file: B, result: simulate(l.scenario), scenario: l.scenario };
+}
+
+describe('compare: runs on different hardware say what they were not priced alike on', () => {
+  let notes: string[];
+  beforeAll(() => {
+    notes = compareRuns([
+      run('h100', []),
+      run('b200', ['cluster.nodes[0].type=dgx-b200-8']),
+      run('mi300x-sglang', ['cluster.nodes[0].type=mi300x-8', 'deployment.engine=sglang']),
+    ]).notes;
+  });
+
+  it('names the attention kernel of each run when they differ, with the from-source FA3 caveat of the official code', () => {
+    expect(notes.join('\n')).toMatch(/the runs run different attention kernels \(fa3 on h100; fa2 on b200, mi300x-sglang\); the fa3 \(Hopper\) runs assume a from-source FlashAttention-3 build/);
+  });
+
+  it('names the runs whose node\'s non-GPU power is borrowed', () => {
+    expect(notes.join('\n')).toMatch(/non-GPU power .* borrowed: b200, mi300x-sglang \(dgx-b200-8, mi300x-8\) from the DGX H100/);
+  });
+
+  it('gives the held-out record of an engine other than the official code', () => {
+    expect(notes).toContainEqual(expect.stringMatching(/^evidence: engine sglang: /));
+  });
+
+  it('says nothing of the kind when the runs share hardware, kernel and engine', () => {
+    const same = compareRuns([run('a'), run('b', ['workload.arrivals.rate_per_hour=20'])]).notes.join('\n');
+    expect(same).not.toMatch(/attention kernels|borrowed|evidence: engine/);
+  });
+});
+
+describe('attention note: the from-source FA3 caveat is the official code\'s', () => {
+  it('is left out when the fa3 rows run another engine', () => {
+    const rows = [{ node: 'hgx-h100-sxm-8', attention: 'fa3', engine: 'sglang' }, { node: 'mi300x-8', attention: 'fa2', engine: 'sglang' }];
+    const note = attentionMixNote(rows)!;
+    expect(note).toMatch(/^the rows run different attention kernels \(fa3 on hgx-h100-sxm-8; fa2 on mi300x-8\)/);
+    expect(note).not.toMatch(/official code|from-source/);
+    expect(attentionMixNote(rows.map((r) => ({ ...r, engine: 'official' })))).toMatch(/from-source FlashAttention-3 build: in the official code/);
+  });
+});
+
+describe('vgsim size with a production engine', () => {
+  it('prints the engine\'s evidence beside the GPUs\'', () => {
+    const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: ['duration=3600', 'workload.arrivals.rate_per_hour=20', 'deployment.engine=sglang'] });
+    const res = sizeCluster(scenario, { terms: parseSlo('p95<=10m'), nodes: ['hgx-h100-sxm-8'], layouts: 1, maxNodes: 2, maxSims: 4 });
+    expect(res.rows[0]!.engine).toBe('sglang');
+    expect(sizeEvidenceLines(res)).toContainEqual(expect.stringMatching(/^engine sglang: /));
+  }, 120_000);
+});
