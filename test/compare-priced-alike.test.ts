@@ -32,7 +32,7 @@ describe('compare: runs on different hardware say what they were not priced alik
   });
 
   it('names the attention kernel of each run when they differ, with the from-source FA3 caveat of the official code', () => {
-    expect(notes.join('\n')).toMatch(/the runs run different attention kernels \(fa3 on h100; fa2 on b200, mi300x-sglang\); the fa3 \(Hopper\) runs assume a from-source FlashAttention-3 build/);
+    expect(notes.join('\n')).toMatch(/the runs use different attention kernels \(fa3 on h100; fa2 on b200, mi300x-sglang\); the fa3 \(Hopper\) runs assume a from-source FlashAttention-3 build/);
   });
 
   it('names the runs whose node\'s non-GPU power is borrowed', () => {
@@ -55,7 +55,10 @@ describe('attention note: the from-source FA3 caveat is the official code\'s', (
     const note = attentionMixNote(rows)!;
     expect(note).toMatch(/^the rows run different attention kernels \(fa3 on hgx-h100-sxm-8; fa2 on mi300x-8\)/);
     expect(note).not.toMatch(/official code|from-source/);
-    expect(attentionMixNote(rows.map((r) => ({ ...r, engine: 'official' })))).toMatch(/from-source FlashAttention-3 build: in the official code/);
+    expect(attentionMixNote(rows.map((r) => ({ ...r, engine: 'official' })))).toMatch(/; the fa3 \(Hopper\) rows assume a from-source FlashAttention-3 build: in the official code/);
+    // official and SGLang fa3 rows side by side: the caveat names the official ones
+    const mixed = attentionMixNote([...rows, { node: 'hgx-h200-8', attention: 'fa3', engine: 'official' }])!;
+    expect(mixed).toMatch(/\(fa3 on hgx-h100-sxm-8, hgx-h200-8; fa2 on mi300x-8\); the fa3 \(Hopper\) rows on the official code \(hgx-h200-8\) assume a from-source/);
   });
 });
 

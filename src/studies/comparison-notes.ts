@@ -27,9 +27,12 @@ export function attentionMixNote(rows: readonly { node: string; attention: strin
   }
   if (by.size < 2) return null;
   const groups = [...by].map(([k, nodes]) => `${k} on ${nodes.join(', ')}`).join('; ');
-  const officialFa3 = rows.some((r) => r.attention === 'fa3' && (r.engine ?? 'official') === 'official');
-  const fa3 = officialFa3 ? `; the fa3 (Hopper) ${noun} assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
-  return `the ${noun} run different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun === 'rows' ? 'row' : 'run'} with the same kernel`;
+  const fa3Nodes = by.get('fa3') ?? [];
+  const official = [...new Set(rows.filter((r) => r.attention === 'fa3' && (r.engine ?? 'official') === 'official').map((r) => r.node))];
+  // every fa3 row on the official code: "the fa3 (Hopper) rows"; some: name them
+  const which = official.length === fa3Nodes.length ? `the fa3 (Hopper) ${noun}` : `the fa3 (Hopper) ${noun} on the official code (${official.join(', ')})`;
+  const fa3 = official.length ? `; ${which} assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
+  return `the ${noun} ${noun === 'rows' ? 'run' : 'use'} different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun === 'rows' ? 'row' : 'run'} with the same kernel`;
 }
 
 /** One note naming the node types whose non-GPU power is borrowed from another system, grouped by what from; null when none is. */
