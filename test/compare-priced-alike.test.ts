@@ -70,3 +70,17 @@ describe('vgsim size with a production engine', () => {
     expect(sizeEvidenceLines(res)).toContainEqual(expect.stringMatching(/^engine sglang: /));
   }, 120_000);
 });
+
+describe('compare: the cost basis line says the PUE the electricity was billed at', () => {
+  // finding: every owned run read "electricity × PUE + colocation" while colocation bills IT kWh (PUE 1: the rent
+  // covers cooling) and the energy row above it is facility energy at power.pue 1.2; an owned facility has no rent
+  it('colocation: PUE 1, the rent covers cooling; an owned facility: PUE 1.2 and no colocation term', async () => {
+    const { costBasis } = await import('../src/report/compare-cost.ts');
+    const colo = run('colo');
+    expect(colo.result.cost!.billed_pue).toBe(1);
+    expect(costBasis(colo.result)).toMatch(/\+ maintenance \+ electricity × PUE 1 \(the colocation rent covers cooling\) \+ colocation rent$/);
+    const own = run('own', ['cost.facility=owned']);
+    expect(own.result.cost!.billed_pue).toBe(1.2);
+    expect(costBasis(own.result)).toMatch(/\+ maintenance \+ electricity × PUE 1\.2$/);
+  });
+});
