@@ -68,6 +68,10 @@ describe('vgsim size with a production engine', () => {
     const res = sizeCluster(scenario, { terms: parseSlo('p95<=10m'), nodes: ['hgx-h100-sxm-8'], layouts: 1, maxNodes: 2, maxSims: 4 });
     expect(res.rows[0]!.engine).toBe('sglang');
     expect(sizeEvidenceLines(res)).toContainEqual(expect.stringMatching(/^engine sglang: /));
+    // the offload layout is SGLang's own here, not the official code's (it read "official offload path")
+    const offload = res.rows.find((r) => r.parallel === 'offload')!;
+    expect(offload.note).toMatch(/offload path \(sglang\)/);
+    expect(offload.note).not.toMatch(/official/);
   }, 120_000);
 });
 

@@ -324,7 +324,7 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       const last = trials.find((t) => t.nodes === lo);
       noteParts.push(`fails at ${maxNodes} nodes (--max-nodes)${last ? `: p95 ${(last.p95_s / 60).toFixed(1)} min${last.lost ? `, ${last.lost} lost` : ''}` : ''}`);
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
-    if (c.offload) noteParts.push('official offload path');
+    if (c.offload) noteParts.push(c.engine === 'official' ? 'official offload path' : `offload path (${c.engine})`);
     // the only layout with room was not within 10% of it (size-layouts.ts): ranked, but said as plan says it
     if (c.tight) noteParts.push('memory tight: may not fit');
     if (r && !r.cost) noteParts.push('no price');
