@@ -27,3 +27,20 @@ describe('size charts mark options on unvalidated GPUs', () => {
     expect(text).toMatch(/† no held-out measurement on its GPU/);
   });
 }, 120_000);
+
+describe('tco charts', () => {
+  it('mark unvalidated GPUs with † and fleets that miss the objective as not ranked', async () => {
+    const { isoCompare } = await import('../src/studies/fleet.ts');
+    const { tcoCharts } = await import('../src/report/tco.ts');
+    const { getModel } = await import('../src/workload/request.ts');
+    const res = isoCompare({ model: getModel('wan2.2-t2v-a14b'), request: { width: 1280, height: 720 }, nodes: ['hgx-h100-sxm-8', 'mi300x-8', 'hgx-a100-8'], megawatts: 1, maxLatencyS: 300 });
+    const a100 = res.rows.find((r) => r.node === 'hgx-a100-8')!;
+    expect(a100.rank).toBeNull();
+    const text = JSON.stringify(tcoCharts(res).find((c) => c.id === 'tco-power-throughput')!.spec);
+    expect(text).toMatch(/"mi300x-8 †"/);
+    expect(text).toMatch(/"hgx-h100-sxm-8"/);
+    expect(text).toMatch(/† no/); // the subtitle is wrapped over lines
+    expect(text).toMatch(/held-out measurement on its GPU/);
+    expect(text).toMatch(/\/h on \d+ GPUs[^"]* · not ranked: over the latency objective/);
+  });
+}, 120_000);
