@@ -22,6 +22,7 @@ import { poolsOf } from '../scenario/pools.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
+import { HOURS_PER_MONTH } from '../economics/defaults.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
 import { MAX_TRIAL_REQUESTS, requiredSamples } from './capacity.ts';
 import { RELAXATION_TIMES_PER_RUN, unsettledReason } from '../serving/load-bound.ts';
@@ -96,6 +97,7 @@ export interface SizeRow extends SizeLayout {
   throughput_per_h: number | null;
   /** Facility energy (IT × PUE) per completed video, kWh. */
   kwh_per_video: number | null;
+  /** $/month over the videos the offered traffic brings in a month (rate x 730 h): the same divisor for every option. */
   usd_per_video: number | null;
   usd_per_month: number | null;
   usd_per_gpu_hour: number | null;
@@ -344,7 +346,9 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       utilization: r?.gpu_utilization ?? null,
       throughput_per_h: r?.throughput_per_h ?? null,
       kwh_per_video: r && r.requests.completed > 0 ? r.energy.per_video_wh / 1000 : null,
-      usd_per_video: r?.cost?.usd_per_video ?? null,
+      // every option serves the same offered traffic (nothing lost): a month brings rate x 730 h videos, whatever
+      // count this trial's arrivals happened to draw (trials of different lengths draw different counts)
+      usd_per_video: r?.cost ? r.cost.usd_per_month / (rate * HOURS_PER_MONTH) : null,
       usd_per_month: r?.cost?.usd_per_month ?? null,
       usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
       capex_usd: r?.cost?.capex_usd ?? null,
