@@ -88,3 +88,25 @@ describe('compare: the cost basis line says the PUE the electricity was billed a
     expect(costBasis(own.result)).toMatch(/\+ maintenance \+ electricity × PUE 1\.2$/);
   });
 });
+
+describe('sweep across hardware: the same notes, and each pool\'s attention kernel in the run summary', () => {
+  it('pools[].attention names the kernel; the sweep\'s evidence lines carry the kernel mix and the borrowed power', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join, resolve } = await import('node:path');
+    const { expandSweep } = await import('../src/sweep/spec.ts');
+    const { runSweep } = await import('../src/sweep/runner.ts');
+    const { recordOf } = await import('../src/sweep/output.ts');
+    const { pointSummaries } = await import('../src/sweep/points.ts');
+    const { sweepEvidenceLines } = await import('../src/sweep/evidence.ts');
+    expect(run('h100').result.pools[0]!.attention).toBe('fa3');
+    const file = join(mkdtempSync(join(tmpdir(), 'vgsim-priced-')), 'sweep.yaml');
+    writeFileSync(file, `extends: ${resolve(B)}\nduration: 1h\nsweep:\n  variants:\n    - {name: h100, set: {}}\n    - {name: b200, set: {"cluster.nodes[0].type": dgx-b200-8}}\n`);
+    const plan = expandSweep(loadScenario(file));
+    const outcomes = await runSweep(plan.points, { file, workers: 0 });
+    const records = plan.points.map((p, i) => recordOf(p, outcomes[i]!));
+    const lines = sweepEvidenceLines(records, pointSummaries(plan, records)).join('\n');
+    expect(lines).toMatch(/the points use different attention kernels \(fa3 on point 0; fa2 on point 1\)/);
+    expect(lines).toMatch(/non-GPU power .* borrowed: point 1 \(dgx-b200-8\) from the DGX H100/);
+  }, 120_000);
+});

@@ -57,17 +57,24 @@ export function likeWithLikeNotes(runs: readonly NotedRun[]): string[] {
  */
 export function pricedAlikeNotes(runs: readonly NotedRun[]): string[] {
   const notes: string[] = [];
-  const kernels = runs.flatMap((x) => x.result.pools.map((p) => ({
-    node: x.label,
-    attention: (x.result.estimates ?? []).find((e) => e.pool === p.name)?.estimate.options.attention_kernel ?? null,
-    engine: p.engine,
-  })));
-  const attention = attentionMixNote(kernels, 'runs');
+  notes.push(...kernelAndPowerNotes(runs.map((x) => ({ label: x.label, pools: x.result.pools })), 'runs'));
+  const engines = [...new Set(runs.flatMap((x) => x.result.pools.map((p) => p.engine)))].filter((e) => e !== 'official');
+  for (const e of engines) notes.push(`evidence: ${scopeLine('engine', e)}`);
+  return notes;
+}
+
+/**
+ * The attention kernels of labelled runs or points when they differ (studies/comparison-notes.ts attentionMixNote), and
+ * the ones whose nodes' non-GPU power is borrowed from another system: compare's runs, a sweep's points.
+ */
+export function kernelAndPowerNotes(items: readonly { label: string; pools: readonly { node: string; engine: string; attention?: string }[] }[], noun: 'runs' | 'points'): string[] {
+  const notes: string[] = [];
+  const attention = attentionMixNote(items.flatMap((x) => x.pools.map((p) => ({ node: x.label, attention: p.attention ?? null, engine: p.engine }))), noun);
   if (attention) notes.push(attention);
   const by = new Map<string, { labels: string[]; nodes: string[] }>();
-  for (const x of runs) {
-    for (const p of x.result.pools) {
-      const proxy = getNode(p.node).nonGpuPowerProxy;
+  for (const x of items) {
+    for (const p of x.pools) {
+      const proxy = p.node ? getNode(p.node).nonGpuPowerProxy : undefined;
       if (proxy === undefined) continue;
       const g = by.get(proxy) ?? { labels: [], nodes: [] };
       if (!g.labels.includes(x.label)) g.labels.push(x.label);
@@ -76,7 +83,5 @@ export function pricedAlikeNotes(runs: readonly NotedRun[]): string[] {
     }
   }
   if (by.size) notes.push(`non-GPU power (CPUs, DRAM, NICs, fans) not measured on these systems but borrowed: ${[...by].map(([from, g]) => `${g.labels.join(', ')} (${g.nodes.join(', ')}) from ${from}`).join('; ')}; it enters their energy per video and peak power`);
-  const engines = [...new Set(runs.flatMap((x) => x.result.pools.map((p) => p.engine)))].filter((e) => e !== 'official');
-  for (const e of engines) notes.push(`evidence: ${scopeLine('engine', e)}`);
   return notes;
 }

@@ -32,7 +32,7 @@ export function attentionMixNote(rows: readonly { node: string; attention: strin
   // every fa3 row on the official code: "the fa3 (Hopper) rows"; some: name them
   const which = official.length === fa3Nodes.length ? `the fa3 (Hopper) ${noun}` : `the fa3 (Hopper) ${noun} on the official code (${official.join(', ')})`;
   const fa3 = official.length ? `; ${which} assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
-  return `the ${noun} ${noun === 'rows' ? 'run' : 'use'} different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun === 'rows' ? 'row' : 'run'} with the same kernel`;
+  return `the ${noun} ${noun === 'rows' ? 'run' : 'use'} different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun.replace(/s$/, '')} with the same kernel`;
 }
 
 /** One note naming the node types whose non-GPU power is borrowed from another system, grouped by what from; null when none is. */
