@@ -110,3 +110,20 @@ describe('sweep across hardware: the same notes, and each pool\'s attention kern
     expect(lines).toMatch(/non-GPU power .* borrowed: point 1 \(dgx-b200-8\) from the DGX H100/);
   }, 120_000);
 });
+
+describe('compare: a run offered more than its cluster serves is shown, never best', () => {
+  // finding: 6 HGX H100 nodes offered 200 videos/h (saturation ~150/h) were starred best on $/video ($0.564 against
+  // $0.834) and $/month beside 9 nodes that keep up, at 13.2% SLO attainment: a month of that run does not serve
+  // the window's arrivals, so its $/video divides by videos it cannot make
+  it('no star on any row for the overloaded run, and a note saying why', () => {
+    const cmp = compareRuns([
+      run('keeps-up', ['workload.arrivals.rate_per_hour=40', 'cluster.nodes[0].count=2', 'deployment.replicas=2']),
+      run('overloaded', ['workload.arrivals.rate_per_hour=40']),
+      run('three', ['workload.arrivals.rate_per_hour=40', 'cluster.nodes[0].count=3', 'deployment.replicas=3']),
+    ]);
+    expect(cmp.scenarios.length).toBe(3);
+    for (const r of cmp.rows) expect(r.best, r.key).not.toContain(1);
+    expect(cmp.rows.find((r) => r.key === 'cost.usd_per_video')!.best).toEqual([0]);
+    expect(cmp.notes.join('\n')).toMatch(/overloaded: offered 40\.00\/h, above the saturation bound \([\d.]+\/h\).*shown, none of its values ranked/);
+  });
+});
