@@ -21,3 +21,14 @@ describe('vgsim size: $/video = $/month / (offered videos/h x 730 h)', () => {
     expect([...perVideo].sort((a, b) => a - b)).toEqual(perVideo);
   }, 120_000);
 });
+
+describe('vgsim size: the pick line in words', () => {
+  it('a single-GPU layout reads "1 GPU each", not "replicas of none"', async () => {
+    const { sizePick } = await import('../src/report/size.ts');
+    const { scenario } = loadScenario('test/fixtures/md1.yaml', { set: ['duration=3600', 'workload.arrivals.rate_per_hour=20'] });
+    const res = sizeCluster(scenario, { terms: parseSlo('p95<=20m'), nodes: ['hgx-h100-sxm-8'], layouts: 1, maxNodes: 2, maxSims: 4 });
+    expect(res.rows.find((r) => r.rank === 1)!.parallel).toBe('none');
+    expect(sizePick(res)).toMatch(/\(\d+ replicas of 1 GPU each, \d+ GPUs\)/);
+    expect(sizePick(res)).not.toMatch(/replicas of none/);
+  }, 60_000);
+});

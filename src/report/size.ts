@@ -28,6 +28,9 @@ export function objectivesAt(res: SizeResult, r: SizeRow): string {
   }).join(', ');
 }
 
+/** A replica's layout in the pick line: "ulysses=4", and a single GPU without parallelism as "1 GPU each", not "none". */
+const layoutWords = (parallel: string) => (parallel === 'none' ? '1 GPU each' : parallel);
+
 /** The pick, with its objectives next to it; or why there is none. */
 export function sizePick(res: SizeResult): string {
   const best = res.rows.find((r) => r.rank === 1);
@@ -36,11 +39,11 @@ export function sizePick(res: SizeResult): string {
   const caveat = ev ? evidenceCaveat(ev) : null;
   // a search the simulation bound cut short has not sized every option: the pick is the cheapest found, not proven
   const tight = best.tight ? ` [memory ${best.tight}]` : '';
-  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}${tight}`;
+  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${layoutWords(best.parallel)}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}${tight}`;
   if (isValidated(best.gpu)) return line;
   // the pick rests on nothing measured: name the cheapest ranked option that something measured checks
   const v = bestOnValidated(res.rows);
-  return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${v.parallel}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
+  return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${layoutWords(v.parallel)}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
 /** What the options' numbers rest on, one line per GPU and one per engine other than the official code: the text's "evidence:" lines, the JSON's evidence_lines. */
