@@ -45,6 +45,8 @@ export interface RunCost {
   usd_per_video_second: number | null;
   /** Billed energy per video (kWh): IT energy × the cost basis' PUE. */
   kwh_per_video: number | null;
+  /** Owned: the PUE the electricity is billed at (1 in colocation, whose rent covers cooling; the facility's PUE in an owned building); null in the cloud. */
+  billed_pue: number | null;
   /** Monthly cost / (GPUs × 730 h): comparable with a cloud price. */
   usd_per_gpu_hour: number;
   videos_per_month: number;
@@ -80,12 +82,13 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
         const node = getNode(canonicalId('node', n.type));
         return { node, count: n.count, ...priceInputsOf(c, node) };
       });
-      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, powerBasis: c.power_basis === 'estimate' ? 'estimated-peak' : 'nameplate', extraCapexUsd: c.extra_capex_usd, assumptions: resolvedAssumptionsOf(c) });
+      const assumptions = resolvedAssumptionsOf(c);
+      const o = ownedCost({ nodes: lines, itEnergy: { kwh: usage.itKwh, hours }, provisionedKw: c.provisioned_kw, powerBasis: c.power_basis === 'estimate' ? 'estimated-peak' : 'nameplate', extraCapexUsd: c.extra_capex_usd, assumptions });
       const prices = [...new Map(o.lines.map((l) => [l.nodeId, l.price])).values()];
       const u = unitCosts({ monthlyCost: o.perMonth.total, videosPerMonth, videoSecondsPerMonth, kwhPerMonth: o.energy.billedKwhPerMonth });
       return {
         cost: {
-          basis: 'owned', usd_per_month: o.perMonth.total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
+          basis: 'owned', usd_per_month: o.perMonth.total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo, billed_pue: assumptions.pue,
           usd_per_gpu_hour: o.usdPerGpuHour, videos_per_month: videosPerMonth, window_hours: hours,
           per_month: { depreciation: o.perMonth.depreciation, financing: o.perMonth.financing, maintenance: o.perMonth.maintenance, electricity: o.perMonth.electricity, colocation: o.perMonth.colocation },
           capex_usd: o.capex.total,
@@ -127,7 +130,7 @@ export function runCost(usage: RunUsage, c: CostSpec): { cost: RunCost | null; w
     const gpus = usage.pools.reduce((a, p) => a + p.gpus, 0);
     return {
       cost: {
-        basis: 'cloud', usd_per_month: total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo,
+        basis: 'cloud', usd_per_month: total, usd_per_video: u.usdPerVideo, usd_per_video_second: u.usdPerVideoSecond, kwh_per_video: u.kwhPerVideo, billed_pue: null,
         usd_per_gpu_hour: gpus > 0 ? total / (gpus * HOURS_PER_MONTH) : 0, videos_per_month: videosPerMonth, window_hours: hours,
         per_month: { compute: perMonth, egress: c.cloud.egress_usd_per_month ?? 0, storage: c.cloud.storage_usd_per_month ?? 0 },
         capex_usd: null,

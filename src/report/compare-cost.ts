@@ -23,13 +23,20 @@ function cloudPrices(r: SimulationResult): string {
   return (r.cost?.cloud_prices ?? []).map((p) => `${p.gpu} $${p.usd_per_gpu_hour.toFixed(2)} ${p.basis}`).join(', ');
 }
 
+/** The electricity and rent terms of an owned cost, with the PUE the energy is billed at: colocation bills IT kWh (its rent covers cooling), an owned building IT kWh × its PUE. */
+function electricity(c: NonNullable<SimulationResult['cost']>): string {
+  const pue = c.billed_pue ?? 1;
+  const rent = (c.per_month.colocation ?? 0) > 0;
+  return `electricity × PUE ${Number(pue.toFixed(3))}${rent && pue === 1 ? ' (the colocation rent covers cooling)' : ''}${rent ? ' + colocation rent' : ''}`;
+}
+
 /** The cost basis of a run in words: what the price includes (owned TCO or cloud hours, with the list prices' kind), or why there is none. */
 export function costBasis(r: SimulationResult): string {
   const c = r.cost;
   if (!c) return `no price (${r.warnings.find((w) => /price/i.test(w)) ?? 'a price is missing'})`;
   const gpuOnly = c.warnings.some((w) => /GPUs only/.test(w)) ? '; some servers priced as GPUs only (no chassis)' : '';
   return c.basis === 'owned'
-    ? `owned: capex amortized (${c.capex_usd !== null ? `$${Math.round(c.capex_usd).toLocaleString('en-US')}` : 'n/a'}) + maintenance + electricity × PUE + colocation${gpuOnly}`
+    ? `owned: capex amortized (${c.capex_usd !== null ? `$${Math.round(c.capex_usd).toLocaleString('en-US')}` : 'n/a'}) + maintenance + ${electricity(c)}${gpuOnly}`
     : `cloud: $${c.usd_per_gpu_hour.toFixed(2)} per GPU-hour billed (list price: ${cloudPrices(r)})${gpuOnly}`;
 }
 

@@ -6,6 +6,9 @@
  */
 import type { SimulationResult } from '../serving/simulate.ts';
 import { outputChangeLabels } from '../engines/quality.ts';
+import { getNode } from '../hardware/catalog.ts';
+import { scopeLine } from '../perf/gpu-evidence.ts';
+import { attentionMixNote } from '../studies/comparison-notes.ts';
 
 interface NotedRun {
   label: string;
@@ -43,5 +46,42 @@ export function likeWithLikeNotes(runs: readonly NotedRun[]): string[] {
   if (new Set(changes).size > 1) {
     notes.push(`the runs make different videos: ${runs.map((x, i) => `${x.label}: ${changes[i] || 'as the model\'s own code'}`).join('; ')} (caching, distillation and quantisation trade quality for speed; vgsim estimate --json gives the published quality)`);
   }
+  return notes;
+}
+
+/**
+ * What the runs were not priced alike on, as size and tco say it (studies/comparison-notes.ts): the attention kernel
+ * each run's pools run when they differ (with auto, FlashAttention-3 on Hopper under the official code, which a
+ * stock install lacks, against FlashAttention-2 elsewhere), the runs whose nodes' non-GPU power is borrowed from
+ * another system, and the held-out record of every engine other than the official code.
+ */
+export function pricedAlikeNotes(runs: readonly NotedRun[]): string[] {
+  const notes: string[] = [];
+  notes.push(...kernelAndPowerNotes(runs.map((x) => ({ label: x.label, pools: x.result.pools })), 'runs'));
+  const engines = [...new Set(runs.flatMap((x) => x.result.pools.map((p) => p.engine)))].filter((e) => e !== 'official');
+  for (const e of engines) notes.push(`evidence: ${scopeLine('engine', e)}`);
+  return notes;
+}
+
+/**
+ * The attention kernels of labelled runs or points when they differ (studies/comparison-notes.ts attentionMixNote), and
+ * the ones whose nodes' non-GPU power is borrowed from another system: compare's runs, a sweep's points.
+ */
+export function kernelAndPowerNotes(items: readonly { label: string; pools: readonly { node: string; engine: string; attention?: string }[] }[], noun: 'runs' | 'points'): string[] {
+  const notes: string[] = [];
+  const attention = attentionMixNote(items.flatMap((x) => x.pools.map((p) => ({ node: x.label, attention: p.attention ?? null, engine: p.engine }))), noun);
+  if (attention) notes.push(attention);
+  const by = new Map<string, { labels: string[]; nodes: string[] }>();
+  for (const x of items) {
+    for (const p of x.pools) {
+      const proxy = p.node ? getNode(p.node).nonGpuPowerProxy : undefined;
+      if (proxy === undefined) continue;
+      const g = by.get(proxy) ?? { labels: [], nodes: [] };
+      if (!g.labels.includes(x.label)) g.labels.push(x.label);
+      if (!g.nodes.includes(p.node)) g.nodes.push(p.node);
+      by.set(proxy, g);
+    }
+  }
+  if (by.size) notes.push(`non-GPU power (CPUs, DRAM, NICs, fans) not measured on these systems but borrowed: ${[...by].map(([from, g]) => `${g.labels.join(', ')} (${g.nodes.join(', ')}) from ${from}`).join('; ')}; it enters their energy per video and peak power`);
   return notes;
 }

@@ -14,9 +14,10 @@ import { fmtSeconds, fmtSecondsColumn, pct } from './table.ts';
 import { PALETTE } from './charts.ts';
 import { evidenceLine, gpuEvidence, needsCaveat, poolNearestCaveats } from '../perf/gpu-evidence.ts';
 import { trafficDifference } from './compare-traffic.ts';
-import { likeWithLikeNotes, outputChanges } from './compare-notes.ts';
+import { likeWithLikeNotes, outputChanges, pricedAlikeNotes } from './compare-notes.ts';
 import { costBasis, moneyDifferences } from './compare-cost.ts';
 import { settingDifferences } from './compare-settings.ts';
+import { overloadReason } from '../serving/load-bound.ts';
 
 export { costBasis };
 
@@ -155,6 +156,9 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   const rows: CompareRow[] = [];
   // a run that dropped, lost or left requests unfinished: its latencies cover only those it served
   const whole = runs.map((x) => x.result.requests.completed === x.result.requests.arrived);
+  // a run offered more than its saturation bound: its queue grows without limit, and a month of it does not serve
+  // the arrivals its per-video figures divide by; shown, never best (serving/load-bound.ts)
+  const overload = runs.map((x) => overloadReason(x.result.load));
   const row = (key: string, label: string, unit: MetricUnit, better: Better, f: (r: SimulationResult) => number | null) => {
     const values = runs.map((x) => {
       const v = f(x.result);
@@ -162,7 +166,8 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     });
     // such a run's latency rows are shown, never best
     const served = key.startsWith('latency.') || key.startsWith('queue_wait.') || /^class\..*\.p95$/.test(key);
-    rows.push({ key, label, unit, better, values, best: bestOf(served ? values.map((v, i) => (whole[i] ? v : null)) : values, better) });
+    const rankable = values.map((v, i) => (overload[i] !== null || (served && !whole[i]) ? null : v));
+    rows.push({ key, label, unit, better, values, best: bestOf(rankable, better) });
   };
   // latency statistics of a run with no completed request are n/a (NaN in the result): not comparable
   const lat = (f: (r: SimulationResult) => number) => (r: SimulationResult) => (r.requests.completed > 0 ? f(r) : null);
@@ -203,6 +208,11 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   }
   // a run whose pool is a kind of run vgsim was measured off by over 10% on (perf/gpu-evidence.ts nearestCaveat)
   for (const x of runs) for (const c of poolNearestCaveats(x.result.pools)) notes.push(`caveat (${x.label}): ${c}`);
+  runs.forEach((x, i) => {
+    if (overload[i]) notes.push(`${x.label}: ${overload[i]}; shown, none of its values ranked (its per-video cost and energy divide by videos a month of it cannot make)`);
+  });
+  // attention kernels, borrowed non-GPU power, engines' held-out records (as size and tco say them)
+  notes.push(...pricedAlikeNotes(runs));
 
   const classes: string[] = [];
   for (const x of runs) for (const c of x.result.classes) if (!classes.includes(c.name)) classes.push(c.name);

@@ -11,7 +11,7 @@ import { toCsv, toJson } from './output.ts';
 import { escapeHtml, figure, htmlPage, scrollTable as htmlTable, writeSpecCharts } from './html.ts';
 import { sizeCharts } from './charts/size.ts';
 import { priceAsOf, priceBasisLabel, priceLines, pricesTable, PRICES_CAPTION, uniquePrices } from './prices.ts';
-import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated } from '../perf/gpu-evidence.ts';
+import { bestOnValidated, evidenceCaveat, evidenceLineOf, gpuEvidence, isValidated, scopeLine } from '../perf/gpu-evidence.ts';
 import { makeDirs } from '../make-dirs.ts';
 
 export const money = (x: number | null | undefined, digits = 0): string =>
@@ -28,6 +28,9 @@ export function objectivesAt(res: SizeResult, r: SizeRow): string {
   }).join(', ');
 }
 
+/** A replica's layout in the pick line: "ulysses=4", and a single GPU without parallelism as "1 GPU each", not "none". */
+const layoutWords = (parallel: string) => (parallel === 'none' ? '1 GPU each' : parallel);
+
 /** The pick, with its objectives next to it; or why there is none. */
 export function sizePick(res: SizeResult): string {
   const best = res.rows.find((r) => r.rank === 1);
@@ -35,16 +38,18 @@ export function sizePick(res: SizeResult): string {
   const ev = gpuEvidence(best.gpu);
   const caveat = ev ? evidenceCaveat(ev) : null;
   // a search the simulation bound cut short has not sized every option: the pick is the cheapest found, not proven
-  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${best.parallel}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}`;
+  const tight = best.tight ? ` [memory ${best.tight}]` : '';
+  const line = `cheapest ${res.bound_hit ? `found (the simulation bound, ${res.max_sims}, stopped the search before every option was sized: raise --max-sims) ` : ''}meeting ${res.objectives.join(', ')} with nothing lost: ${best.nodes} x ${best.node} (${best.replicas} replicas of ${layoutWords(best.parallel)}, ${best.gpus} GPUs) at ${money(best.usd_per_month)}/month, ${money(best.usd_per_video, 3)}/video; ${objectivesAt(res, best)}${caveat ? ` [${caveat}]` : ''}${tight}`;
   if (isValidated(best.gpu)) return line;
   // the pick rests on nothing measured: name the cheapest ranked option that something measured checks
   const v = bestOnValidated(res.rows);
-  return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${v.parallel}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
+  return `${line}\n${v ? `cheapest among GPUs with held-out measurements: #${v.rank} ${v.nodes} x ${v.node} (${v.replicas} replicas of ${layoutWords(v.parallel)}, ${v.gpus} GPUs) at ${money(v.usd_per_month)}/month, ${money(v.usd_per_video, 3)}/video; ${objectivesAt(res, v)}` : 'no ranked option runs on a GPU with held-out measurements'}`;
 }
 
-/** What the options' numbers rest on, one line per GPU: the text's "evidence:" lines, the JSON's evidence_lines. */
+/** What the options' numbers rest on, one line per GPU and one per engine other than the official code: the text's "evidence:" lines, the JSON's evidence_lines. */
 export function sizeEvidenceLines(res: SizeResult): string[] {
-  return [...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g));
+  const engines = [...new Set(res.rows.map((r) => r.engine))].filter((e) => e !== 'official');
+  return [...[...new Set(res.rows.map((r) => r.gpu))].map((g) => evidenceLineOf(g)), ...engines.map((e) => scopeLine('engine', e))];
 }
 
 /** The document of `vgsim size --json` and size.json: the search's result and what its numbers rest on. */
@@ -89,7 +94,7 @@ export function sizeText(res: SizeResult, wallS?: number): string {
 export function sizeCsvRows(res: SizeResult): Record<string, unknown>[] {
   return res.rows.map((r) => ({
     rank: r.rank, pareto: r.pareto, feasible: r.feasible, node: r.node, gpu: r.gpu, gpus_per_replica: r.gpus_per_replica, parallel: r.parallel, attention: r.attention, replicas: r.replicas, nodes: r.nodes, gpus: r.gpus,
-    status: r.status, minimal: r.minimal, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
+    status: r.status, minimal: r.minimal, tight: r.tight, p50_s: r.latency_s?.p50, p95_s: r.latency_s?.p95, p99_s: r.latency_s?.p99, slo_attainment: r.slo_attainment, utilization: r.utilization,
     throughput_per_h: r.throughput_per_h, kwh_per_video: r.kwh_per_video, usd_per_video: r.usd_per_video, usd_per_month: r.usd_per_month, usd_per_gpu_hour: r.usd_per_gpu_hour,
     capex_usd: r.capex_usd, node_price_usd: r.price?.usd ?? null, price_basis: r.price ? priceBasisLabel(r.price) : null, price_as_of: r.price ? priceAsOf(r.price) : null, price_is_lower_bound: r.price ? r.price.lower_bound.length > 0 : null, est_throughput_per_gpu_h: r.est_throughput_per_gpu_h, simulations: r.trials.length, note: r.note, reason: r.reason,
   }));

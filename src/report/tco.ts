@@ -81,6 +81,12 @@ export function tcoText(res: IsoCompareResult, family?: string): string {
   return out.join('\n') + '\n';
 }
 
+/** A fleet's bar: its node type, with † when no held-out measurement checks its GPU (the text's evidence column says so in words). */
+const barCategory = (r: IsoRow) => `${r.node}${isValidated(r.gpu) ? '' : ' †'}`;
+const daggerNote = (rows: readonly IsoRow[]) => (rows.some((r) => !isValidated(r.gpu)) ? '; † no held-out measurement on its GPU (rates extrapolated from the H100, unvalidated)' : '');
+/** Why a fleet with a bar is not ranked (over the latency objective, no price), for its bar label. */
+const notRanked = (r: IsoRow) => (r.rank === null && r.reason !== null ? ` · not ranked: ${r.reason.split(':')[0]}` : '');
+
 export function tcoCharts(res: IsoCompareResult): PageChart[] {
   const charts: PageChart[] = [];
   const rq = res.request;
@@ -91,9 +97,9 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
       id: `tco-${b}-gpus`, title: `GPUs for ${basisTitle(res, b)}`, caption: `Whole nodes of each type within ${basisTitle(res, b)} (floor).`,
       spec: barsChart({
         title: `GPUs for the same ${b === 'budget' ? 'budget' : 'power'}: ${basisTitle(res, b)}`,
-        subtitle: b === 'budget' ? 'whole nodes = floor(budget / node price: server + fabric share, see Prices)' : 'whole nodes = floor(MW / (node peak power × PUE))',
-        data: rows.map((r) => ({ category: r.node, value: r.gpus, label: `${r.gpus} GPUs (${r.nodes} nodes)${r.parallel === null ? ' · cannot run the model' : ''}${r.fleet_capex_usd === null ? ' · no price' : ''}` })),
-        category: { title: 'node type', order: rows.map((r) => r.node) }, value: { title: 'GPUs', format: ',.0f' }, step: 24,
+        subtitle: `${b === 'budget' ? 'whole nodes = floor(budget / node price: server + fabric share, see Prices)' : 'whole nodes = floor(MW / (node peak power × PUE))'}${daggerNote(rows)}`,
+        data: rows.map((r) => ({ category: barCategory(r), value: r.gpus, label: `${r.gpus} GPUs (${r.nodes} nodes)${r.parallel === null ? ' · cannot run the model' : ''}${r.fleet_capex_usd === null ? ' · no price' : ''}` })),
+        category: { title: 'node type', order: rows.map(barCategory) }, value: { title: 'GPUs', format: ',.0f' }, step: 24,
       }),
     });
     const withT = rows.filter((r) => r.fleet_videos_per_h !== null);
@@ -102,9 +108,9 @@ export function tcoCharts(res: IsoCompareResult): PageChart[] {
         id: `tco-${b}-throughput`, title: `Fleet throughput for ${basisTitle(res, b)}`, caption: 'Videos per hour of the fleet, every GPU busy on the best layout (cost model; an upper bound).',
         spec: barsChart({
           title: `Fleet videos/h for ${basisTitle(res, b)}`,
-          subtitle: `${res.model} ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps; best layout per node type, all GPUs busy (upper bound)`,
-          data: withT.map((r) => ({ category: r.node, value: r.fleet_videos_per_h!, label: `${r.fleet_videos_per_h!.toFixed(0)}/h on ${r.gpus} GPUs${r.usd_per_video !== null ? ` · ${money(r.usd_per_video, 2)}/video` : ' · no price'}` })),
-          category: { title: 'node type', order: withT.map((r) => r.node) }, value: { title: 'videos per hour', format: ',.0f' }, step: 24,
+          subtitle: `${res.model} ${rq.width}x${rq.height}, ${rq.frames} frames, ${rq.steps} steps; best layout per node type, all GPUs busy (upper bound)${daggerNote(withT)}`,
+          data: withT.map((r) => ({ category: barCategory(r), value: r.fleet_videos_per_h!, label: `${r.fleet_videos_per_h!.toFixed(0)}/h on ${r.gpus} GPUs${r.usd_per_video !== null ? ` · ${money(r.usd_per_video, 2)}/video` : ' · no price'}${notRanked(r)}` })),
+          category: { title: 'node type', order: withT.map(barCategory) }, value: { title: 'videos per hour', format: ',.0f' }, step: 24,
         }),
       });
     }

@@ -56,7 +56,7 @@ export class YamlSource {
       if (isStackOverflow(e.message)) return { source: file, line: pos.line, col: pos.col, path: '', ...TOO_DEEP };
       return { source: file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
     });
-    if (issues.length > 0) throw new InputError(issues);
+    if (issues.length > 0) throw new InputError(flowBracketKeys(issues, text));
     const source = new YamlSource(file, doc, lines);
     try {
       source.value();
@@ -128,4 +128,29 @@ function childOf(node: unknown, key: PathKey): unknown {
   }
   if (isSeq(node) && typeof key === 'number') return node.items[key];
   return undefined;
+}
+
+/** An unquoted key with an index inside a flow mapping: `{ cluster.nodes[0].type: x }` (the [ ] open a flow sequence). */
+const FLOW_BRACKET_KEY = /[{,]\s*([A-Za-z_][\w.-]*\[\d+\][\w.[\]-]*)\s*:/;
+
+/**
+ * Syntax errors on a line that writes an indexed key unquoted in a flow mapping — one mistake the parser reports as
+ * several ("Missing , or : between flow map items", "Map keys must be unique", …) — become the line's first error with
+ * the fix; other errors are kept as they are.
+ */
+function flowBracketKeys(issues: InputIssue[], text: string): InputIssue[] {
+  const lineText = text.split(/\r?\n/);
+  const seen = new Set<number>();
+  const out: InputIssue[] = [];
+  for (const i of issues) {
+    const key = i.line !== undefined ? FLOW_BRACKET_KEY.exec(lineText[i.line - 1] ?? '')?.[1] : undefined;
+    if (key === undefined) {
+      out.push(i);
+      continue;
+    }
+    if (seen.has(i.line!)) continue;
+    seen.add(i.line!);
+    out.push({ ...i, hint: `quote a key holding [ ] inside { … }: "${key}": …; or write the mapping as a block, one key per line` });
+  }
+  return out;
 }

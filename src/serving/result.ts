@@ -76,9 +76,12 @@ export interface RunSummary {
   failures: { gpu: number; node: number; link: number; requests_retried: number; requests_failed: number; availability: number; lost_gpu_hours: number };
   classes: { name: string; model: string; arrived: number; completed: number; dropped: number; failed: number; service_s: number; latency_s: Stats; queue_wait_s: { mean: number; p95: number }; slo_s: number | null; slo_attainment: number | null }[];
   /** engine: the serving engine modelled; approximate: its accelerations change the video (engines/quality.ts changesOutput);
-   * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published). */
+   * quality_psnr_db: the lowest published PSNR vs the full model among its classes' settings (null: none published);
+   * attention: the kernel it runs. */
   pools: {
     name: string; model: string; gpu: string; node: string; parallel: string; replicas: number; gpus_per_replica: number; utilization: number; served: number; gpu_hours_awake: number; engine: string; approximate: boolean; quality_psnr_db: number | null;
+    /** The attention kernel its estimates run (inference.attention auto: the engine's default on this GPU); classes on different kernels joined by "+". */
+    attention: string;
     /** Shared pools only: the models served, whether they fit together, swaps made and each model's swap time (s). */
     models?: string[]; co_resident?: boolean; model_swaps?: number; swap_s?: Record<string, number>;
   }[];
@@ -275,8 +278,9 @@ function classService(state: ClusterState, c: ClassState): number {
   return total;
 }
 
-/** A pool's engine and published quality, from the estimates of the classes it serves. */
-function poolQuality(engine: string | undefined, es: Estimate[]): { engine: string; approximate: boolean; quality_psnr_db: number | null } {
+/** A pool's engine, published quality and attention kernel, from the estimates of the classes it serves. */
+function poolQuality(engine: string | undefined, es: Estimate[]): { engine: string; approximate: boolean; quality_psnr_db: number | null; attention: string } {
   const psnr = es.map((e) => worstPsnr(e.quality)).filter((v): v is number => v !== null);
-  return { engine: engine ?? 'official', approximate: es.some((e) => changesOutput(e.accelerations)), quality_psnr_db: psnr.length ? Math.min(...psnr) : null };
+  const attention = [...new Set(es.map((e) => e.options.attention_kernel))].join('+');
+  return { engine: engine ?? 'official', approximate: es.some((e) => changesOutput(e.accelerations)), quality_psnr_db: psnr.length ? Math.min(...psnr) : null, attention };
 }

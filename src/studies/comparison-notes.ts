@@ -12,8 +12,12 @@ import { OFFICIAL_FA3_FROM_SOURCE } from '../engines/rules.ts';
 import { InputError } from '../errors.ts';
 import type { PowerBasis } from '../economics/index.ts';
 
-/** Rows → "fa3: a, b; fa2: c" in order of first appearance, or null when every row runs the same kernel. */
-export function attentionMixNote(rows: readonly { node: string; attention: string | null }[]): string | null {
+/**
+ * Rows → "fa3 on a, b; fa2 on c" in order of first appearance, or null when every row runs the same kernel. The
+ * from-source FA3 caveat is the official code's (it takes FA3 only from a from-source flash_attn_interface build):
+ * said when an fa3 row runs the official engine (a row without an engine is the official code's).
+ */
+export function attentionMixNote(rows: readonly { node: string; attention: string | null; engine?: string }[], noun = 'rows'): string | null {
   const by = new Map<string, string[]>();
   for (const r of rows) {
     if (r.attention === null) continue;
@@ -23,8 +27,12 @@ export function attentionMixNote(rows: readonly { node: string; attention: strin
   }
   if (by.size < 2) return null;
   const groups = [...by].map(([k, nodes]) => `${k} on ${nodes.join(', ')}`).join('; ');
-  const fa3 = by.has('fa3') ? `; the fa3 (Hopper) rows assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
-  return `the rows run different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every row with the same kernel`;
+  const fa3Nodes = by.get('fa3') ?? [];
+  const official = [...new Set(rows.filter((r) => r.attention === 'fa3' && (r.engine ?? 'official') === 'official').map((r) => r.node))];
+  // every fa3 row on the official code: "the fa3 (Hopper) rows"; some: name them
+  const which = official.length === fa3Nodes.length ? `the fa3 (Hopper) ${noun}` : `the fa3 (Hopper) ${noun} on the official code (${official.join(', ')})`;
+  const fa3 = official.length ? `; ${which} assume a from-source FlashAttention-3 build: in the official code ${OFFICIAL_FA3_FROM_SOURCE}` : '';
+  return `the ${noun} ${noun === 'rows' ? 'run' : 'use'} different attention kernels (${groups})${fa3}: --attention fa2 (or cudnn) prices every ${noun.replace(/s$/, '')} with the same kernel`;
 }
 
 /** One note naming the node types whose non-GPU power is borrowed from another system, grouped by what from; null when none is. */

@@ -60,6 +60,8 @@ export interface IsoRow {
   latency_s: number | null;
   /** The attention kernel the row's layout runs (--attention auto: the engine's default on this GPU); null when the model does not run. */
   attention: string | null;
+  /** The serving engine whose code the layout runs (Estimate.engine); null when the model does not run. */
+  engine: string | null;
   fleet_videos_per_h: number | null;
   fleet_capex_usd: number | null;
   /** One node as a whole system (server + fabric share), null without a price. */
@@ -161,6 +163,7 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
     const toRow = (basis: IsoRow['basis'], r: IsoResult): IsoRow => {
       const noteParts: string[] = [];
       if (!best.row) noteParts.push(`cannot run the model${/OOM/.test(best.reason ?? '') ? ' (out of memory)' : ''}: counts only (see skipped)`);
+      if (best.row?.tight) noteParts.push('memory tight: may not fit');
       if (r.perNode.price === null) noteParts.push('no price: counts only');
       const why = !best.row ? `cannot run the model: ${best.reason ?? 'no layout'}`
         : best.slow ? `over the latency objective: ${best.reason}`
@@ -169,7 +172,7 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
         : null;
       return {
         basis, rank: null, reason: why, node: node.id, gpu: node.gpu, parallel: best.row?.parallel ?? null, nodes: r.nodes, gpus: r.gpus,
-        throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null, attention: e?.options.attention_kernel ?? null,
+        throughput_per_gpu_h: best.row?.throughput_per_gpu_h ?? null, latency_s: best.row?.latency_s ?? null, attention: e?.options.attention_kernel ?? null, engine: e?.engine ?? null,
         fleet_videos_per_h: r.fleet.videosPerHour, fleet_capex_usd: r.fleet.capexUsd, node_price_usd: r.perNode.capexUsd, price_basis: r.perNode.price?.basis ?? null, price: r.perNode.price, it_power_kw: r.fleet.itPowerKw, facility_power_kw: r.fleet.facilityPowerKw, power_basis: power.choice,
         usd_per_month: r.fleet.monthlyCostUsd, usd_per_video: r.fleet.usdPerVideo, kwh_per_video: option.itKwhPerVideo ?? null,
         note: noteParts.join('; '), notes: r.notes, warnings: r.warnings,
@@ -204,7 +207,7 @@ export function isoCompare(o: IsoCompareOptions): IsoCompareResult {
       reason: first ? null : misses.length ? `none of ${misses.length} node type${misses.length === 1 ? '' : 's'} meets the objective (${objectiveOf(basis)}): ${misses.slice(0, 4).join('; ')}${misses.length > 4 ? '; …' : ''}` : 'no node type to compare',
     });
   }
-  const notes = [attentionMixNote(rows), powerProxyNote(nodeIds)].filter((n): n is string => n !== null);
+  const notes = [attentionMixNote(rows.map((r) => ({ ...r, engine: r.engine ?? undefined }))), powerProxyNote(nodeIds)].filter((n): n is string => n !== null);
   return {
     model: o.model.id, request: { width: req.width, height: req.height, frames: req.frames, steps: req.steps },
     budget_usd: o.budgetUsd ?? null, megawatts: o.megawatts ?? null, objective, max_latency_s: o.maxLatencyS ?? null, picks, rows, skipped,

@@ -87,6 +87,8 @@ export function sizedScenario(base: Scenario, layout: SizeLayout, nodes: number)
 
 export interface LayoutCandidate extends SizeLayout {
   gpu: string;
+  /** The serving engine whose code the layout runs (Estimate.engine). */
+  engine: string;
   /** The attention kernel the layout runs on this GPU (inference.attention auto: the engine's default there). */
   attention: string;
   /** Videos/h one replica sustains back to back on the mix (service times only). */
@@ -149,7 +151,8 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
   const keep = opts.layouts ?? 3;
   const skipped: Skipped[] = [];
   const out: LayoutCandidate[] = [];
-  const rejected: string[] = [];
+  // each layout set aside, with its longest class service time (Infinity when it does not fit): the closest first
+  const rejected: { text: string; service_s: number }[] = [];
   // estimate the other classes only for the most promising layouts of the primary class (and the offload path)
   const pool = feasible.slice(0, Math.max(4 * keep, 8));
   const off = feasible.find((r) => r.parallel === 'offload');
@@ -173,7 +176,7 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
       if (problem) break;
     }
     if (problem) {
-      rejected.push(`${row.parallel}: ${problem}`);
+      rejected.push({ text: `${row.parallel}: ${problem}`, service_s: Infinity });
       continue;
     }
     const service: Record<string, number> = {};
@@ -182,11 +185,11 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
     const replicaThroughput = hoursPerVideo > 0 ? 1 / hoursPerVideo : 0;
     const ruled = infeasibility(opts.terms ?? [], classes.map((c) => ({ name: c.name, share: c.share, service_s: service[c.name]!, slo_s: c.slo_s })));
     if (ruled) {
-      rejected.push(`${row.parallel}: ${ruled.reason}`);
+      rejected.push({ text: `${row.parallel}: ${ruled.reason}`, service_s: Math.max(...Object.values(service)) });
       continue;
     }
     out.push({
-      node: node.id, gpu: node.gpu, attention: ests[0]!.options.attention_kernel, parallel: row.parallel, gpus_per_replica: row.gpus_per_replica,
+      node: node.id, gpu: node.gpu, engine: ests[0]!.engine, attention: ests[0]!.options.attention_kernel, parallel: row.parallel, gpus_per_replica: row.gpus_per_replica,
       replicas_per_node: Math.floor(node.gpusPerNode / row.gpus_per_replica),
       replica_throughput_h: replicaThroughput, throughput_per_gpu_h: replicaThroughput / row.gpus_per_replica,
       service_s: service, mean_service_s: classes.reduce((a, c, i) => a + c.share * ests[i]!.total_s, 0),
@@ -214,7 +217,10 @@ export function layoutCandidates(s: Scenario, nodeId: string, opts: LayoutSearch
     if (!chosen.includes(c)) skipped.push({ node: node.id, parallel: c.parallel, reason: `${c.tight}; sized with ${roomFor(c)!.parallel}, which has room and is within 10% on throughput and service time` });
   }
   if (chosen.length === 0) {
-    skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives: ${rejected.slice(0, 3).join('; ')}${rejected.length > 3 ? `; … (${rejected.length} layouts)` : ''}` });
+    // the fastest first: how far the best this node type has is from the objective, then the next ones
+    const byService = [...rejected].sort((a, b) => a.service_s - b.service_s).map((r) => r.text);
+    const list = `${byService.length > 1 ? 'the fastest, ' : ''}${byService.slice(0, 3).join('; ')}${byService.length > 3 ? `; … (${byService.length} layouts)` : ''}`;
+    skipped.push({ node: node.id, reason: `no layout serves the whole mix within the objectives; ${list}` });
   }
   return { candidates: chosen, skipped };
 }

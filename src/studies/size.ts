@@ -22,6 +22,7 @@ import { poolsOf } from '../scenario/pools.ts';
 import { ratePerSecond } from '../workload/arrivals.ts';
 import { canonicalId, getNode, listNodes } from '../hardware/catalog.ts';
 import { missingPrice } from '../economics/run-cost.ts';
+import { HOURS_PER_MONTH } from '../economics/defaults.ts';
 import { checkObjectives, type SloTerm, type Verdict } from './objectives.ts';
 import { MAX_TRIAL_REQUESTS, requiredSamples } from './capacity.ts';
 import { RELAXATION_TIMES_PER_RUN, unsettledReason } from '../serving/load-bound.ts';
@@ -74,6 +75,8 @@ export interface SizeRow extends SizeLayout {
   rank: number | null;
   label: string;
   gpu: string;
+  /** The serving engine (LayoutCandidate.engine). */
+  engine: string;
   /** The attention kernel of the layout on this GPU (LayoutCandidate.attention). */
   attention: string;
   status: SizeStatus;
@@ -94,6 +97,7 @@ export interface SizeRow extends SizeLayout {
   throughput_per_h: number | null;
   /** Facility energy (IT × PUE) per completed video, kWh. */
   kwh_per_video: number | null;
+  /** $/month over the videos the offered traffic brings in a month (rate x 730 h): the same divisor for every option. */
   usd_per_video: number | null;
   usd_per_month: number | null;
   usd_per_gpu_hour: number | null;
@@ -103,6 +107,8 @@ export interface SizeRow extends SizeLayout {
   /** From the cost model: one replica busy back to back on the mix. */
   est_throughput_per_gpu_h: number;
   mean_service_s: number;
+  /** The layout fits on the allocated peak but not on what the caching allocator keeps (Estimate.memory.tight_reason): may not fit; null when it has room. */
+  tight: string | null;
   pareto: boolean;
   trials: SizeTrial[];
   note: string;
@@ -320,14 +326,16 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       const last = trials.find((t) => t.nodes === lo);
       noteParts.push(`fails at ${maxNodes} nodes (--max-nodes)${last ? `: p95 ${(last.p95_s / 60).toFixed(1)} min${last.lost ? `, ${last.lost} lost` : ''}` : ''}`);
     } else if (!minimal) noteParts.push(`simulation bound reached: ${hi} passes, ${lo > 0 ? `${lo} fails, ` : ''}counts between not tried`);
-    if (c.offload) noteParts.push('official offload path');
+    if (c.offload) noteParts.push(c.engine === 'official' ? 'official offload path' : `offload path (${c.engine})`);
+    // the only layout with room was not within 10% of it (size-layouts.ts): ranked, but said as plan says it
+    if (c.tight) noteParts.push('memory tight: may not fit');
     if (r && !r.cost) noteParts.push('no price');
     const largest = [...trials].sort((a, b) => b.nodes - a.nodes).find((x) => !x.pass);
     const why = error ? `simulation failed: ${error}`
       : chosen ? (r && !r.cost ? 'meets the objectives but has no price on this basis, so it is not ranked' : null)
       : `${stopped ? `the simulation bound (${maxSims}) stopped the search` : `no count up to ${maxNodes} nodes (--max-nodes) meets the objectives`}${largest ? `; at ${largest.nodes} node${largest.nodes === 1 ? '' : 's'}: ${largest.reason}` : ''}`;
     const row: SizeRow = {
-      rank: null, label, node: c.node, gpu: c.gpu, attention: c.attention, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
+      rank: null, label, node: c.node, gpu: c.gpu, engine: c.engine, attention: c.attention, parallel: c.parallel, gpus_per_replica: c.gpus_per_replica, replicas_per_node: c.replicas_per_node,
       status, feasible: chosen !== undefined, reason: why, minimal,
       nodes: chosen ? hi : null,
       replicas: chosen ? hi * c.replicas_per_node : null,
@@ -338,13 +346,16 @@ export function sizeCluster(base: Scenario, opts: SizeOptions): SizeResult {
       utilization: r?.gpu_utilization ?? null,
       throughput_per_h: r?.throughput_per_h ?? null,
       kwh_per_video: r && r.requests.completed > 0 ? r.energy.per_video_wh / 1000 : null,
-      usd_per_video: r?.cost?.usd_per_video ?? null,
+      // every option serves the same offered traffic (nothing lost): a month brings rate x 730 h videos, whatever
+      // count this trial's arrivals happened to draw (trials of different lengths draw different counts)
+      usd_per_video: r?.cost ? r.cost.usd_per_month / (rate * HOURS_PER_MONTH) : null,
       usd_per_month: r?.cost?.usd_per_month ?? null,
       usd_per_gpu_hour: r?.cost?.usd_per_gpu_hour ?? null,
       capex_usd: r?.cost?.capex_usd ?? null,
       price: r?.cost?.prices.find((p) => p.node === c.node) ?? null,
       est_throughput_per_gpu_h: c.throughput_per_gpu_h,
       mean_service_s: c.mean_service_s,
+      tight: c.tight,
       pareto: false,
       trials: [...trials].sort((a, b) => a.nodes - b.nodes),
       note: noteParts.join('; '),

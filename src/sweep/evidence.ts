@@ -8,6 +8,7 @@ import type { PointSummary } from './points.ts';
 import { bestPoints, type BestPoints } from './best.ts';
 import type { SweepPlan } from './spec.ts';
 import type { SweepRecord } from './output.ts';
+import { kernelAndPowerNotes } from '../report/compare-notes.ts';
 
 /** Records by run id, built once per record list (a sweep asks for every point's runs several times). */
 const byId = new WeakMap<readonly SweepRecord[], Map<number, SweepRecord>>();
@@ -47,13 +48,18 @@ export function pointCaveats(records: readonly SweepRecord[], p: PointSummary): 
   ].filter((c): c is string => c !== null))];
 }
 
-/** One evidence line per GPU any point ran on (sorted by id), then per engine and family other than the official Wan code. */
+/**
+ * One evidence line per GPU any point ran on (sorted by id), then per engine and family other than the official Wan
+ * code; then, as compare says them, the attention kernels of the points when they differ and the points whose nodes'
+ * non-GPU power is borrowed (report/compare-notes.ts).
+ */
 export function sweepEvidenceLines(records: readonly SweepRecord[], points: readonly PointSummary[]): string[] {
   const scopes = points.map((p) => pointScopes(records, p));
   return [
     ...[...new Set(points.flatMap((p) => pointGpus(records, p)))].sort().map((g) => evidenceLineOf(g)),
     ...[...new Set(scopes.flatMap((s) => s.engines))].sort().map((e) => scopeLine('engine', e)),
     ...[...new Set(scopes.flatMap((s) => s.families))].sort().map((f) => scopeLine('family', f)),
+    ...kernelAndPowerNotes(points.map((p) => ({ label: `point ${p.point}`, pools: pointPools(records, p).map((x) => ({ ...x, engine: x.engine ?? 'official' })) })), 'points'),
   ];
 }
 

@@ -9,6 +9,7 @@ import { parseSlo } from '../../studies/capacity.ts';
 import { fmtSeconds } from '../table.ts';
 import { barsChart, PALETTE, CHART_CONFIG, type BarDatum } from '../charts.ts';
 import { DEFAULT_WIDTH, wrapText } from './generic.ts';
+import { isValidated } from '../../perf/gpu-evidence.ts';
 
 /** A chart of a size or tco page: its id (file name), title, caption and Vega-Lite spec. */
 export interface PageChart {
@@ -27,7 +28,11 @@ export function nodeColors(nodes: readonly string[]): Record<string, string> {
   return out;
 }
 
-const rankLabel = (r: SizeRow) => `#${r.rank} ${r.label}${r.pareto ? ' ★' : ''}`;
+/** An option on a GPU that no held-out measurement checks carries † (the text's pick line says the same in words). */
+const UNVALIDATED_MARK = ' †';
+const rankLabel = (r: SizeRow) => `#${r.rank} ${r.label}${r.pareto ? ' ★' : ''}${isValidated(r.gpu) ? '' : UNVALIDATED_MARK}`;
+/** What † means, for a chart's subtitle, when some ranked option carries it. */
+const daggerNote = (rows: readonly SizeRow[]) => (rows.some((r) => !isValidated(r.gpu)) ? '; † no held-out measurement on its GPU (rates extrapolated from the H100, unvalidated)' : '');
 
 interface LabelBox {
   x: number;
@@ -143,7 +148,7 @@ export function paretoChart(res: SizeResult): TopLevelSpec {
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Cost vs p95 latency: the smallest passing cluster of each option', subtitle: wrapText(`${res.model} at ${res.rate_per_h.toFixed(1)} videos/h, ${res.objectives.join(', ')}; filled and connected: Pareto-optimal (no option is both cheaper and faster); #n = cost rank`, 100) },
+    title: { text: 'Cost vs p95 latency: the smallest passing cluster of each option', subtitle: wrapText(`${res.model} at ${res.rate_per_h.toFixed(1)} videos/h, ${res.objectives.join(', ')}; filled and connected: Pareto-optimal (no option is both cheaper and faster); #n = cost rank${daggerNote(rows)}`, 100) },
     config: CHART_CONFIG,
     width: W,
     height: H,
@@ -161,7 +166,7 @@ export function costBarsChart(res: SizeResult): TopLevelSpec {
   }));
   return barsChart({
     title: 'Cost per month by option',
-    subtitle: `the smallest node count meeting ${res.objectives.join(', ')} at ${res.rate_per_h.toFixed(1)} videos/h (${res.basis} cost)`,
+    subtitle: `the smallest node count meeting ${res.objectives.join(', ')} at ${res.rate_per_h.toFixed(1)} videos/h (${res.basis} cost)${daggerNote(rows)}`,
     data,
     category: { title: 'option', order: data.map((d) => d.category) },
     value: { title: `$/month (${res.basis})`, format: '$,.0f' },
