@@ -185,6 +185,13 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     }
   });
 
+  it('a --set index past the end of a list is blamed on the flag (it left holes reported at the file\'s line)', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.mix.5.weight=1'] }));
+    expect(issues).toEqual([expect.objectContaining({ source: '--set workload.mix.5.weight=1', path: 'workload.mix.5.weight', message: 'workload.mix has 2 elements: index 5 is past its end (0 to 1 change one, 2 adds one)', hint: 'e.g. --set workload.mix.2.weight=…' })]);
+    // the next index still appends
+    expect(loadScenario('scenarios/default.yaml', { set: ['workload.mix.2.weight=1'] }).scenario.workload.mix).toHaveLength(3);
+  });
+
   it('YAML .nan and .inf are refused as what they are, not as "received NaN"', () => {
     const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['failures={gpu: {mtbf_h: .nan, mttr_h: .inf}}'] }));
     expect(issues.map((i) => i.message)).toEqual(['expected a finite number, got .nan (not a number)', 'expected a finite number, got an infinity (.inf)']);

@@ -84,6 +84,12 @@ export function setIn(target: Record<string, unknown>, o: Override): void {
       const at = path.slice(0, i).join('.');
       throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} is a list: the next part of the path must be an index (${node.length ? `0 to ${node.length - 1}` : 'it is empty: 0 adds an element'}), got ${shown(key)}`, hint: `e.g. --set ${at}.0${path.length > i + 1 ? `.${path.slice(i + 1).join('.')}` : ''}=…` }]);
     }
+    // an index past the end would leave holes the schema then blamed on the file ("workload.mix.2: missing
+    // required field" at the mix's line), never on this flag
+    if (Array.isArray(node) && typeof key === 'number' && key > node.length) {
+      const at = path.slice(0, i).join('.');
+      throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} has ${node.length} element${node.length === 1 ? '' : 's'}: index ${key} is past its end (${node.length ? `0 to ${node.length - 1} change one, ` : ''}${node.length} adds one)`, hint: `e.g. --set ${[at, node.length, ...path.slice(i + 1)].join('.')}=…` }]);
+    }
   };
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
