@@ -18,6 +18,7 @@ import { runEstimate } from '../src/api/estimate-run.ts';
 import { parseRequest } from '../src/api/request-issues.ts';
 import { EstimateRequestSchema } from '../src/api/estimate.ts';
 import { listing } from '../src/api/catalog.ts';
+import { loadBaseline } from '../src/check/baseline.ts';
 
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
@@ -190,6 +191,26 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(issues).toEqual([expect.objectContaining({ source: '--set workload.mix.5.weight=1', path: 'workload.mix.5.weight', message: 'workload.mix has 2 elements: index 5 is past its end (0 to 1 change one, 2 adds one)', hint: 'e.g. --set workload.mix.2.weight=…' })]);
     // the next index still appends
     expect(loadScenario('scenarios/default.yaml', { set: ['workload.mix.2.weight=1'] }).scenario.workload.mix).toHaveLength(3);
+  });
+
+  it('a value of the wrong type or out of range says what was expected and what was given, in a scenario, a request and a baseline', () => {
+    const one = (set: string) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: [set] }))[0]!;
+    // zod's words were "Invalid input: expected int, received number", "Too small: expected number to be >0"
+    expect(one('deployment.replicas=1.5')).toMatchObject({ message: 'expected a whole number, got 1.5', hint: 'e.g. 2' });
+    expect(one('deployment.gpus_per_replica=0')).toMatchObject({ message: 'expected a number > 0, got 0' });
+    expect(one('cluster.nodes.0.count={a: 1}')).toMatchObject({ message: 'expected a number, got a mapping {"a":1}' });
+    expect(one('workload.mix.0.slo_s=[]')).toMatchObject({ message: 'expected a number, got a list []' });
+    expect(one('seed=true')).toMatchObject({ message: 'expected a number, got true', hint: 'true and false are not numbers' });
+    expect(one('name=5')).toMatchObject({ message: 'expected a string, got 5', hint: 'quote it: "5"' });
+    expect(one('workload.mix=[]')).toMatchObject({ message: 'expected at least 1 element, got 0' });
+    expect(one('cluster=null').message).toBe('missing required field (expected a mapping (key: value lines))');
+    // a schema's own message, which says why, stays
+    expect(one('workload.mix.0.weight=1e10').message).toMatch(/^at most 1,000,000,000: weights are relative shares/);
+    const request = issuesOf(() => parseRequest(EstimateRequestSchema, { model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', steps: 2.5 }));
+    expect(request).toEqual([expect.objectContaining({ path: 'steps', message: 'expected a whole number, got 2.5' })]);
+    const d = dir();
+    writeFileSync(join(d, 'b.yaml'), 'name: b\nchecks:\n  - name: x\n    run: {a: 1}\n    expect: {latency_s.p95: 1}\n');
+    expect(issuesOf(() => loadBaseline(join(d, 'b.yaml')))).toEqual([expect.objectContaining({ line: 4, path: 'checks.0.run', message: 'expected a string, got a mapping {"a":1}' })]);
   });
 
   it('YAML .nan and .inf are refused as what they are, not as "received NaN"', () => {
