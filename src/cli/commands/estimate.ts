@@ -234,12 +234,18 @@ export function estimateText(e: Estimate): string {
 /** The flag of a request field (the API's names), for errors: frames → --frames, inference.power_limit_w → --power-limit. */
 const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', 'inference.host_dispatch_us': '--host-dispatch-us', gpus_per_node: '--gpus-per-node', official: '--official' };
 
+/** The flag that sets a request field: postprocess.* all come from --postprocess (postprocess.upscale.to read "--to"). */
+function flagOf(path: string): string {
+  if (path === 'postprocess' || path.startsWith('postprocess.')) return '--postprocess';
+  return FLAG_OF[path] ?? `--${path.split('.').at(-1)!.replaceAll('_', '-')}`;
+}
+
 /** Runs `fn`, reporting the InputErrors of the request it builds at the command-line flags. */
 function atFlags<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: FLAG_OF[i.path] ?? `--${i.path.split('.').at(-1)!.replaceAll('_', '-')}` } : i)));
+    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: flagOf(i.path) } : i)));
   }
 }
