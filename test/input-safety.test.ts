@@ -320,6 +320,9 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
     expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+    // --node and --gpu that disagree: refused at --node as estimate refuses them (plan answered "no recommendation:
+    // none of 8 layouts can run", as if the budget were infeasible)
+    expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--node', 'hgx-h100-sxm-8', '--gpu', 'a100-80gb', '--gpus', '8'])).toBe('2 error: invalid input (1 problem)\n--node  node: node type hgx-h100-sxm-8 carries h100-sxm, not a100-sxm-80g (give one of --gpu and --node (the node type says its GPU), or a node type that carries a100-sxm-80g: hgx-a100-8)\n');
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--dtype', 'fp8'])).toMatch(/^2 error: invalid input \(1 problem\)\n--dtype {2}dtype: NVIDIA A100 SXM4 80GB has no fp8 tensor cores/);
     // an attention kernel the GPU has none of: exit 2 at --attention, with the kernels that do run there (was exit 1)
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--attention', 'fa3'])).toMatch(/^2 error: invalid input \(1 problem\)\n--attention {2}attention: attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB: FlashAttention-3 runs on Hopper GPUs only .*\(kernels that run on it: fa2, cudnn, efficient, sage1, sage2 \(or auto\)\)/);
