@@ -328,6 +328,25 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--attention', 'fa3'])).toMatch(/^2 error: invalid input \(1 problem\)\n--attention {2}attention: attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB: FlashAttention-3 runs on Hopper GPUs only .*\(kernels that run on it: fa2, cudnn, efficient, sage1, sage2 \(or auto\)\)/);
   });
 
+  it('a near-miss choice gets a did-you-mean (flags, --slo metrics, --warmup, sparse and cache specs), at the flag that set it', async () => {
+    const { choiceFlag } = await import('../src/cli/usage-error.ts');
+    const { parseSlo } = await import('../src/studies/objectives.ts');
+    const { parseWarmup } = await import('../src/calibration/warmup.ts');
+    const { parseSparse } = await import('../src/engines/sparse-attention.ts');
+    const { parseCache } = await import('../src/engines/step-cache.ts');
+    const { accelerationFlagSource } = await import('../src/cli/acceleration-flags.ts');
+    expect(() => choiceFlag('--rank', 'latncy', ['latency', 'throughput', 'headroom'])).toThrow('--rank expects one of latency, throughput, headroom, got "latncy"; did you mean "latency"?');
+    expect(choiceFlag('--rank', 'latency', ['latency', 'throughput', 'headroom'])).toBe('latency');
+    expect(() => parseSlo('p59<=45m')).toThrow(/unknown metric "p59" .*\(did you mean "p50"/);
+    expect(issuesOf(() => parseWarmup('msre'))[0]!.message).toBe('\'msre\' is not a warm-up (did you mean "mser"?)');
+    expect(issuesOf(() => parseSparse('radial,decy=0.2', 'inference.sparse'))[0]!.message).toBe('unknown radial setting "decy" (did you mean "decay"?)');
+    // a negative number is a number: it read '"decay=-1" is not key=number'
+    expect(issuesOf(() => parseSparse('radial,decay=-1'))[0]!.message).toBe('"decay=-1": decay cannot be negative');
+    expect(issuesOf(() => parseCache('teachache:0.2', 'inference.cache'))[0]!.hint).toMatch(/^did you mean "teacache"\?/);
+    // on the command line the spec's field is the flag (it read "inference.sparse" for estimate, "--cache.sparse" for plan)
+    expect(['inference.sparse', 'inference.cache', 'inference.lora', 'inference.attention', 'x.yaml'].map(accelerationFlagSource)).toEqual(['--sparse', '--cache', '--lora', 'inference.attention', 'x.yaml']);
+  });
+
   it('a scenario whose attention kernel the pool\'s GPU lacks points at inference.attention, file:line', () => {
     const issues = issuesOf(() => startSimulation(loadScenario('scenarios/default.yaml', { set: ['inference.attention=fa3', 'cluster.nodes.0.type=hgx-a100-8'] }).scenario));
     expect(issues.length).toBeGreaterThan(0);
