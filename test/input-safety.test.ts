@@ -178,6 +178,25 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(formatIssues(deep)).not.toMatch(/call stack/);
   });
 
+  it('YAML a user gets wrong is named in the file\'s words: a duplicate key and where it first was, a second document, an empty file', () => {
+    const d = dir();
+    const text = readFileSync('scenarios/default.yaml', 'utf8');
+    writeFileSync(join(d, 'dup.yaml'), text.replace('seed: 42\n', 'seed: 42\nseed: 43\n').replace('      weight: 0.3\n', '      weight: 0.3\n      weight: 0.4\n'));
+    // the parser said "Map keys must be unique"; the second weight is in the second mix entry (not the first's, line 28)
+    expect(issuesOf(() => loadScenario(join(d, 'dup.yaml')))).toEqual([
+      expect.objectContaining({ line: 9, col: 1, message: 'duplicate key "seed" (first on line 8): a mapping names each key once' }),
+      expect.objectContaining({ line: 36, col: 7, message: 'duplicate key "weight" (first on line 35): a mapping names each key once' }),
+    ]);
+    // it said "Source contains multiple documents; please use YAML.parseAllDocuments()"
+    writeFileSync(join(d, 'two.yaml'), `${text}---\nname: second\n`);
+    expect(issuesOf(() => loadScenario(join(d, 'two.yaml')))).toEqual([expect.objectContaining({ line: 42, message: 'a second YAML document starts here (---): a scenario file holds one' })]);
+    // it listed five missing fields without a line
+    for (const empty of ['', '# nothing yet\n', '{}\n']) {
+      writeFileSync(join(d, 'empty.yaml'), empty);
+      expect(issuesOf(() => loadScenario(join(d, 'empty.yaml')))).toEqual([expect.objectContaining({ line: 1, message: expect.stringMatching(/^the file holds no fields \(it is empty, or only comments\)/) })]);
+    }
+  });
+
   it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
     for (const path of ['workload.mix.-1.steps', 'workload.mix.first.steps', 'cluster.nodes.x']) {
       const [i] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));

@@ -162,6 +162,8 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
     const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : readParent(current, sources[sources.length - 1]!);
     const value = src.value();
     if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
+    // an empty file (or only comments) listed every required field as missing, without a line
+    if (Object.keys(value).length === 0) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'the file holds no fields (it is empty, or only comments): a scenario needs name, model, cluster, deployment and workload', hint: 'start from a library scenario (vgsim list scenarios): copy one, or write extends: <its path> and the fields that differ' }]);
     sources.push(src);
     values.push(value);
     const parent = value.extends;
