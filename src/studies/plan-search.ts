@@ -181,7 +181,7 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   const node = s.node !== undefined ? getNode(s.node) : undefined;
   if (node && s.gpu !== undefined && node.gpu !== s.gpu) {
     const carriers = listNodes().filter((n) => n.gpu === s.gpu).map((n) => n.id);
-    throw new InputError([{ source: '--node', path: 'node', message: `node type ${node.id} carries ${node.gpu}, not ${s.gpu}`, hint: `give one of --gpu and --node (the node type says its GPU)${carriers.length ? `, or a node type that carries ${s.gpu}: ${carriers.join(', ')}` : ''}` }]);
+    throw new InputError([{ source: '--node', path: 'node', message: `node type ${node.id} carries ${node.gpu}, not ${s.gpu}`, hint: `leave the GPU out (the node type says which it carries)${carriers.length ? `, or give a node type that carries ${s.gpu}: ${carriers.join(', ')}` : ''}` }]);
   }
   const req = resolveRequest(s.model, s.request);
   const rows: PlanRow[] = [];
