@@ -193,7 +193,8 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   };
   const int = (name: string) => {
     const n = num(name, true);
-    if (n !== undefined && !(Number.isInteger(n) && n > 0)) at(name, `expected a positive integer, got "${cell(name)}"`);
+    // (a cell that is no number at all was refused by num already: it was reported twice)
+    if (n !== undefined && Number.isFinite(n) && !(Number.isInteger(n) && n > 0)) at(name, `expected a positive integer, got "${cell(name)}"`);
     return n ?? 0;
   };
   const outcome = cell('outcome');
