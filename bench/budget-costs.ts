@@ -8,9 +8,16 @@
  *
  * budget.ts counts a sample as 1 + 0.1 × (nodes + replicas) + 5 × monitored GPUs events; rerun this after a
  * change to the sampling or monitoring code and move those figures if the measured ratios moved.
+ *
+ * Also the work of one seed of `vgsim replay` besides its events (calibration/replay.ts REPLAY_SEED_EVENTS: the
+ * cluster and cost model built, the trace re-read, the comparison), on two traces of the CPU server (132 and 250
+ * rows), in events of the same busy run; the two agree within the noise (the part that grows with the rows is
+ * in the events already).
  */
 import { loadScenario } from '../src/scenario/load.ts';
 import { startSimulation, type SimulationOptions } from '../src/serving/simulate.ts';
+import { readObservedTrace } from '../src/calibration/observed-trace.ts';
+import { replay } from '../src/calibration/replay.ts';
 
 const json = process.argv.includes('--json');
 
@@ -38,16 +45,30 @@ const monitoredNodes = 100;
 const monitored = perSample(monitoredNodes, true);
 const perNodeEvents = plain / (nodes + 8) / eventNs;
 const perGpuEvents = (monitored - (monitoredNodes + 8) * perNodeEvents * eventNs) / (monitoredNodes * 8) / eventNs;
+// a replay seed besides its events, in ns
+const replaySeed = (trace: string) => {
+  const l = loadScenario('calibration/serving/scenarios/cpu-tiny.yaml');
+  const t = readObservedTrace(`calibration/serving/traces/cpu-tiny/${trace}.csv`);
+  const o = { baseDir: 'calibration/serving/scenarios', replications: 5 };
+  replay(l, t, o); // warm-up
+  const seeds = 60;
+  const t0 = performance.now();
+  const r = replay(l, t, { ...o, replications: seeds });
+  return ((performance.now() - t0) * 1e6) / seeds - r.result.events * eventNs;
+};
+const seedNs = [replaySeed('load50'), replaySeed('load85')];
 const out = {
   event_ns: Math.round(eventNs),
   sample_ns_per_node: Math.round(plain / (nodes + 8)),
   sample_events_per_node: Number(perNodeEvents.toFixed(3)),
   sample_ns_per_monitored_gpu: Math.round(monitored / (monitoredNodes * 8)),
   sample_events_per_monitored_gpu: Number(perGpuEvents.toFixed(2)),
+  replay_seed_events: seedNs.map((ns) => Math.round(ns / eventNs)),
 };
 if (json) process.stdout.write(JSON.stringify(out) + '\n');
 else {
   console.log(`one event of a busy run: ${out.event_ns} ns`);
   console.log(`a time-series sample, per node or replica: ${out.sample_ns_per_node} ns = ${out.sample_events_per_node} events (budget.ts counts 0.1)`);
   console.log(`with the monitoring series, per GPU: ${out.sample_ns_per_monitored_gpu} ns = ${out.sample_events_per_monitored_gpu} events (budget.ts counts 5)`);
+  console.log(`a replay seed besides its events (132- and 250-row traces): ${out.replay_seed_events.join(' and ')} events (replay.ts counts 20,000)`);
 }

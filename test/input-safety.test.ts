@@ -18,6 +18,7 @@ import { runEstimate } from '../src/api/estimate-run.ts';
 import { parseRequest } from '../src/api/request-issues.ts';
 import { EstimateRequestSchema } from '../src/api/estimate.ts';
 import { listing } from '../src/api/catalog.ts';
+import { loadBaseline } from '../src/check/baseline.ts';
 
 
 /** Object.prototype's own keys, to check that nothing was added to it. */
@@ -177,12 +178,58 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(formatIssues(deep)).not.toMatch(/call stack/);
   });
 
+  it('YAML a user gets wrong is named in the file\'s words: a duplicate key and where it first was, a second document, an empty file', () => {
+    const d = dir();
+    const text = readFileSync('scenarios/default.yaml', 'utf8');
+    writeFileSync(join(d, 'dup.yaml'), text.replace('seed: 42\n', 'seed: 42\nseed: 43\n').replace('      weight: 0.3\n', '      weight: 0.3\n      weight: 0.4\n'));
+    // the parser said "Map keys must be unique"; the second weight is in the second mix entry (not the first's, line 28)
+    expect(issuesOf(() => loadScenario(join(d, 'dup.yaml')))).toEqual([
+      expect.objectContaining({ line: 9, col: 1, message: 'duplicate key "seed" (first on line 8): a mapping names each key once' }),
+      expect.objectContaining({ line: 36, col: 7, message: 'duplicate key "weight" (first on line 35): a mapping names each key once' }),
+    ]);
+    // it said "Source contains multiple documents; please use YAML.parseAllDocuments()"
+    writeFileSync(join(d, 'two.yaml'), `${text}---\nname: second\n`);
+    expect(issuesOf(() => loadScenario(join(d, 'two.yaml')))).toEqual([expect.objectContaining({ line: 42, message: 'a second YAML document starts here (---): a scenario file holds one' })]);
+    // it listed five missing fields without a line
+    for (const empty of ['', '# nothing yet\n', '{}\n']) {
+      writeFileSync(join(d, 'empty.yaml'), empty);
+      expect(issuesOf(() => loadScenario(join(d, 'empty.yaml')))).toEqual([expect.objectContaining({ line: 1, message: expect.stringMatching(/^the file holds no fields \(it is empty, or only comments\)/) })]);
+    }
+  });
+
   it('a --set path into a list takes an index: -1 or a name would set a property no check sees (the run ignored it)', () => {
     for (const path of ['workload.mix.-1.steps', 'workload.mix.first.steps', 'cluster.nodes.x']) {
       const [i] = issuesOf(() => loadScenario('scenarios/default.yaml', { set: [`${path}=1`] }));
       expect(i!.source).toBe(`--set ${path}=1`);
       expect(i!.message).toMatch(/is a list: the next part of the path must be an index \(0 to \d\)/);
     }
+  });
+
+  it('a --set index past the end of a list is blamed on the flag (it left holes reported at the file\'s line)', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.mix.5.weight=1'] }));
+    expect(issues).toEqual([expect.objectContaining({ source: '--set workload.mix.5.weight=1', path: 'workload.mix.5.weight', message: 'workload.mix has 2 elements: index 5 is past its end (0 to 1 change one, 2 adds one)', hint: 'e.g. --set workload.mix.2.weight=…' })]);
+    // the next index still appends
+    expect(loadScenario('scenarios/default.yaml', { set: ['workload.mix.2.weight=1'] }).scenario.workload.mix).toHaveLength(3);
+  });
+
+  it('a value of the wrong type or out of range says what was expected and what was given, in a scenario, a request and a baseline', () => {
+    const one = (set: string) => issuesOf(() => loadScenario('scenarios/default.yaml', { set: [set] }))[0]!;
+    // zod's words were "Invalid input: expected int, received number", "Too small: expected number to be >0"
+    expect(one('deployment.replicas=1.5')).toMatchObject({ message: 'expected a whole number, got 1.5', hint: 'e.g. 2' });
+    expect(one('deployment.gpus_per_replica=0')).toMatchObject({ message: 'expected a number > 0, got 0' });
+    expect(one('cluster.nodes.0.count={a: 1}')).toMatchObject({ message: 'expected a number, got a mapping {"a":1}' });
+    expect(one('workload.mix.0.slo_s=[]')).toMatchObject({ message: 'expected a number, got a list []' });
+    expect(one('seed=true')).toMatchObject({ message: 'expected a number, got true', hint: 'true and false are not numbers' });
+    expect(one('name=5')).toMatchObject({ message: 'expected a string, got 5', hint: 'quote it: "5"' });
+    expect(one('workload.mix=[]')).toMatchObject({ message: 'expected at least 1 element, got 0' });
+    expect(one('cluster=null').message).toBe('missing required field (expected a mapping (key: value lines))');
+    // a schema's own message, which says why, stays
+    expect(one('workload.mix.0.weight=1e10').message).toMatch(/^at most 1,000,000,000: weights are relative shares/);
+    const request = issuesOf(() => parseRequest(EstimateRequestSchema, { model: 'wan2.1-t2v-1.3b', gpu: 'h100-sxm', steps: 2.5 }));
+    expect(request).toEqual([expect.objectContaining({ path: 'steps', message: 'expected a whole number, got 2.5' })]);
+    const d = dir();
+    writeFileSync(join(d, 'b.yaml'), 'name: b\nchecks:\n  - name: x\n    run: {a: 1}\n    expect: {latency_s.p95: 1}\n');
+    expect(issuesOf(() => loadBaseline(join(d, 'b.yaml')))).toEqual([expect.objectContaining({ line: 4, path: 'checks.0.run', message: 'expected a string, got a mapping {"a":1}' })]);
   });
 
   it('YAML .nan and .inf are refused as what they are, not as "received NaN"', () => {
@@ -292,9 +339,31 @@ describe('found by the fuzz test (test/fuzz.test.ts)', () => {
     expect(vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'h100-sxm', '--resolution', '0x0'])).toMatch(/^2 error: invalid input \(1 problem\)\n--resolution {2}resolution: /);
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu=h900'])).toMatch(/^2 error: --gpu: unknown gpu "h900"; did you mean/);
     expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'h100-sxm', '--gpus', '1e300'])).toMatch(/^2 error: --gpus expects an integer <= 200,000, got "1e300"/);
+    // --node and --gpu that disagree: refused at --node as estimate refuses them (plan answered "no recommendation:
+    // none of 8 layouts can run", as if the budget were infeasible)
+    expect(vgsim(['plan', '--model', 'wan2.1-t2v-1.3b', '--node', 'hgx-h100-sxm-8', '--gpu', 'a100-80gb', '--gpus', '8'])).toBe('2 error: invalid input (1 problem)\n--node  node: node type hgx-h100-sxm-8 carries h100-sxm, not a100-sxm-80g (leave the GPU out (the node type says which it carries), or give a node type that carries a100-sxm-80g: hgx-a100-8)\n');
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--dtype', 'fp8'])).toMatch(/^2 error: invalid input \(1 problem\)\n--dtype {2}dtype: NVIDIA A100 SXM4 80GB has no fp8 tensor cores/);
     // an attention kernel the GPU has none of: exit 2 at --attention, with the kernels that do run there (was exit 1)
     expect(vgsim(['estimate', '--model', 'wan2.1-t2v-1.3b', '--gpu', 'a100-sxm-80g', '--attention', 'fa3'])).toMatch(/^2 error: invalid input \(1 problem\)\n--attention {2}attention: attention kernel fa3 is not available on NVIDIA A100 SXM4 80GB: FlashAttention-3 runs on Hopper GPUs only .*\(kernels that run on it: fa2, cudnn, efficient, sage1, sage2 \(or auto\)\)/);
+  });
+
+  it('a near-miss choice gets a did-you-mean (flags, --slo metrics, --warmup, sparse and cache specs), at the flag that set it', async () => {
+    const { choiceFlag } = await import('../src/cli/usage-error.ts');
+    const { parseSlo } = await import('../src/studies/objectives.ts');
+    const { parseWarmup } = await import('../src/calibration/warmup.ts');
+    const { parseSparse } = await import('../src/engines/sparse-attention.ts');
+    const { parseCache } = await import('../src/engines/step-cache.ts');
+    const { accelerationFlagSource } = await import('../src/cli/acceleration-flags.ts');
+    expect(() => choiceFlag('--rank', 'latncy', ['latency', 'throughput', 'headroom'])).toThrow('--rank expects one of latency, throughput, headroom, got "latncy"; did you mean "latency"?');
+    expect(choiceFlag('--rank', 'latency', ['latency', 'throughput', 'headroom'])).toBe('latency');
+    expect(() => parseSlo('p59<=45m')).toThrow(/unknown metric "p59" .*\(did you mean "p50"/);
+    expect(issuesOf(() => parseWarmup('msre'))[0]!.message).toBe('\'msre\' is not a warm-up (did you mean "mser"?)');
+    expect(issuesOf(() => parseSparse('radial,decy=0.2', 'inference.sparse'))[0]!.message).toBe('unknown radial setting "decy" (did you mean "decay"?)');
+    // a negative number is a number: it read '"decay=-1" is not key=number'
+    expect(issuesOf(() => parseSparse('radial,decay=-1'))[0]!.message).toBe('"decay=-1": decay cannot be negative');
+    expect(issuesOf(() => parseCache('teachache:0.2', 'inference.cache'))[0]!.hint).toMatch(/^did you mean "teacache"\?/);
+    // on the command line the spec's field is the flag (it read "inference.sparse" for estimate, "--cache.sparse" for plan)
+    expect(['inference.sparse', 'inference.cache', 'inference.lora', 'inference.attention', 'x.yaml'].map(accelerationFlagSource)).toEqual(['--sparse', '--cache', '--lora', 'inference.attention', 'x.yaml']);
   });
 
   it('a scenario whose attention kernel the pool\'s GPU lacks points at inference.attention, file:line', () => {

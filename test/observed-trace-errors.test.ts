@@ -22,6 +22,16 @@ describe('observed trace: where a bad cell is', () => {
     expect(issues[2]!.message).toBe('finish_s (2.5) is before arrival_s (3)');
   });
 
+  it('a misspelt required column names the header cell it probably is (it said only "no arrival_s column")', () => {
+    const [i] = issuesOf(() => parseObserved([HEADER.replace('arrival_s', 'arival_s'), row({})].join('\n') + '\n', 'mine.csv'));
+    expect([i!.line, i!.message]).toEqual([1, 'not an observed trace: no arrival_s column (a misspelt column: "arival_s" for arrival_s?)']);
+  });
+
+  it('a width that is no number is reported once (it was also "expected a positive integer")', () => {
+    const issues = issuesOf(() => parseObserved([HEADER, row({ width: 'NaN' })].join('\n') + '\n', 'mine.csv'));
+    expect(issues.map((i) => [i.line, i.path, i.message])).toEqual([[2, 'width', 'expected a number, got "NaN"']]);
+  });
+
   it('rows out of arrival order: the arrival_s column, and a suggestion', () => {
     const text = [HEADER, row({ arrival_s: '5', dispatch_s: '5', start_s: '5.1', finish_s: '6', response_s: '6' }), row({ request_id: '1' })].join('\n') + '\n';
     const [i] = issuesOf(() => parseObserved(text, 'mine.csv'));

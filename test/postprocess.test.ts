@@ -26,6 +26,9 @@ import { serviceOf } from '../src/serving/service-times.ts';
 import { InputError } from '../src/errors.ts';
 import { comparePostprocess, loadBench } from '../src/perf/postprocess-validation.ts';
 import { vgsim } from './support/cli.ts';
+import { parsePostprocessFlag } from '../src/cli/postprocess-flag.ts';
+import { UsageError } from '../src/cli/usage-error.ts';
+import { PostprocessSchema } from '../src/scenario/postprocess-schema.ts';
 
 const flops = (b: StageBuilder) => b.ops.reduce((a, o) => a + opFlops(o) * o.count, 0);
 
@@ -275,6 +278,19 @@ describe('bad chains are input errors', () => {
     const e = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'l4', '--postprocess', 'interpolate=32,upscale=1080p:realesr-animev3']);
     expect(e.code).toBe(2);
     expect(e.stderr).toMatch(/did you mean "realesr-animevideov3"/);
+    // a chain's own problem is blamed on --postprocess (it read "--to  postprocess.upscale.to: …")
+    const to = vgsim(['estimate', '--model', 'wan2.2-t2v-a14b', '--gpu', 'l4', '--postprocess', 'upscale=99999x99999']);
+    expect(to.code).toBe(2);
+    expect(to.stderr).toMatch(/^--postprocess {2}postprocess\.upscale\.to: 99999x99999 is more than 4×/m);
+  });
+  it('estimate --postprocess has the scenario\'s bounds: interpolate at most 240 fps, an upscale size with no side of 0', () => {
+    // interpolate=1e9 priced 15,645 h of RIFE; upscale=1920x0 was priced and reported as the output size
+    expect(() => parsePostprocessFlag('interpolate=1000000000')).toThrow(/interpolate= expects a target frame rate from 1 to 240 fps/);
+    expect(() => parsePostprocessFlag('interpolate=241')).toThrow(UsageError);
+    expect(parsePostprocessFlag('interpolate=240').interpolate?.fps).toBe(240);
+    expect(() => parsePostprocessFlag('upscale=1920x0')).toThrow(/upscale size expects .* or WIDTHxHEIGHT, got "1920x0"/);
+    const scenario = PostprocessSchema.safeParse({ interpolate: { fps: 241 } });
+    expect(scenario.success).toBe(false);
   });
 });
 

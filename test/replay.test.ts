@@ -383,6 +383,19 @@ describe('vgsim replay / calibrate (CLI)', () => {
     expect(issuesOf(() => replay(loadScenario(SLEEP, { set: ['deployment.replicas=1'] }), readObservedTrace(ten), { baseDir: 'test/fixtures/serving', replications: 1 }))[0]).toMatchObject({ source: ten, line: 3, path: 'frames', hint: 'use 9 or 13' });
   });
 
+  it('the replications together get one run\'s budget: --replications 10000 ran for 12 minutes on a 250-row trace (and would for days on a large one)', () => {
+    const loaded = loadScenario(SLEEP, { set: ['deployment.replicas=1', 'limits.max_events=100000'] });
+    let seeds = 0;
+    const [issue, ...more] = issuesOf(() => replay(loaded, readObservedTrace(obsFile), { baseDir: 'test/fixtures/serving', replications: 10_000, onRun: () => seeds++ }));
+    expect(more).toEqual([]);
+    expect(seeds).toBe(1); // refused after the first seed, which says what one costs
+    expect(issue).toMatchObject({ source: '--replications', path: 'limits.max_events', message: expect.stringMatching(/^10,000 replications \(simulation seeds\) of this trace would take the work of about 2\.0e8 events \(\d+ per seed and 20,000 to set it up\); the seeds together may take 1\.0e5 \(limits\.max_events\)$/), hint: expect.stringMatching(/^use --replications 4 or fewer, replay a shorter trace, or raise the limit: --set limits\.max_events=/) });
+    // within the budget the seeds run, and the pooled samples hold every seed's requests
+    const ok = replay(loaded, readObservedTrace(obsFile), { baseDir: 'test/fixtures/serving', replications: 4 });
+    expect(ok.samples.latency).toHaveLength(4 * ok.report.compared);
+    expect(ok.report.replications).toBe(4);
+  });
+
   it('a trace whose requests name a model no pool serves: an input error when none can be replayed, a warning when some', () => {
     const other = join(dir, 'other-model.csv');
     writeFileSync(other, readFileSync(obsFile, 'utf8').replaceAll(',wan-tiny-a14b,', ',wan2.1-t2v-1.3b,'));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
+import { zodWords } from '../zod-words.ts';
 
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let node: any = schema;
@@ -34,8 +35,9 @@ export function requestIssues(schema: z.ZodType, error: z.ZodError, source = 're
     if (issue.code === 'invalid_value' && 'values' in issue) {
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${got !== undefined ? `, got ${JSON.stringify(got)}` : ''}`;
       if (typeof got === 'string') hint = didYouMean(got, issue.values.map(String));
-    } else if (issue.code === 'invalid_type' && got === undefined) {
-      message = `missing required field (expected ${issue.expected})`;
+    } else {
+      const words = zodWords(issue, got);
+      if (words) ({ message, hint } = words);
     }
     out.push({ source, path: path.join('.'), message, hint });
   }

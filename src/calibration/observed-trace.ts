@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CsvError, readCsvTable, type CsvRecord } from '../csv.ts';
-import { InputError, shown, type InputIssue } from '../errors.ts';
+import { InputError, didYouMean, shown, type InputIssue } from '../errors.ts';
 import { readInputText } from '../input-file.ts';
 import { BOOL_HINT, parseBoolCell, refuseTrace, TRACE_FILE } from '../workload/trace-formats.ts';
 import { checkHeader, OBSERVED_COLUMNS } from '../workload/trace-columns.ts';
@@ -145,7 +145,13 @@ export function parseObserved(text: string, source: string, warnings: string[] =
     const hint = requestTrace
       ? `this is a request trace (what was asked), not an observed trace (what the server did): send it to your server with calibration/serving/harness.py run --arrivals trace --trace FILE (--rate R where it has no time column), which writes the ${OBSERVED_FORMAT} trace to replay; or simulate it with workload.arrivals: {process: trace, file: FILE}`
       : `the format is ${OBSERVED_FORMAT}: calibration/serving/README.md`;
-    throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}`, hint }]);
+    // a misspelt column (arival_s): name the header cell it probably is
+    const unknown = table.header.map((h) => h.trim().toLowerCase()).filter((h) => !(required as string[]).includes(h));
+    const near = missing.flatMap((m) => {
+      const at = unknown.find((h) => didYouMean(h, [m]) !== undefined);
+      return at !== undefined ? [`"${at}" for ${m}?`] : [];
+    });
+    throw new InputError([{ source, line: table.headerLine, col: 1, path: '', message: `not an observed trace: no ${missing.join(', ')} column${missing.length > 1 ? 's' : ''}${near.length ? ` (a misspelt column: ${near.join(', ')})` : ''}`, hint }]);
   }
   const header = checkHeader(table, OBSERVED_COLUMNS, source);
   if (header.issues.length) throw new InputError(header.issues);
@@ -187,7 +193,8 @@ function requestFrom(rec: CsvRecord, cell: (name: string) => string, source: str
   };
   const int = (name: string) => {
     const n = num(name, true);
-    if (n !== undefined && !(Number.isInteger(n) && n > 0)) at(name, `expected a positive integer, got "${cell(name)}"`);
+    // (a cell that is no number at all was refused by num already: it was reported twice)
+    if (n !== undefined && Number.isFinite(n) && !(Number.isInteger(n) && n > 0)) at(name, `expected a positive integer, got "${cell(name)}"`);
     return n ?? 0;
   };
   const outcome = cell('outcome');

@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { LoadedScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import { simulate, type SimulationResult } from '../serving/simulate.ts';
 import { poolModelIds, poolsOf } from '../scenario/pools.ts';
 import { type ObservedTrace, workerCount } from './observed-trace.ts';
@@ -123,11 +124,23 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
     opts.onRun?.();
     return r;
   };
-  // the first seed says whether the scenario serves the trace's models at all, before the other seeds run
+  // the first seed says whether the scenario serves the trace's models at all, and what one seed costs, before
+  // the other seeds run
   const first = run(0);
   const unserved = unservedModels(s, trace, first);
-  const runs = [first, ...Array.from({ length: n - 1 }, (_, k) => run(k + 1))];
-  const reports = runs.map((r) => compare(s, trace, r, opts.observedService ? 'observed' : 'model'));
+  checkReplications(s, n, first.events);
+  // each seed's report keeps its aggregates and its requests' predicted latency and wait (the pooled CDF); only
+  // the first keeps its per-request rows and its run (every seed's records, kept, grew with seeds × rows)
+  const samples: PredictedSamples = { latency: [], wait: [] };
+  const reports: ReplayReport[] = [];
+  for (let k = 0; k < n; k++) {
+    const r = compare(s, trace, k === 0 ? first : run(k), opts.observedService ? 'observed' : 'model');
+    for (const q of r.requests) {
+      samples.latency.push(q.predicted_latency_s);
+      samples.wait.push(q.predicted_wait_s);
+    }
+    reports.push(k === 0 ? r : { ...r, requests: [] });
+  }
   const report = reports[0]!;
   if (unserved) report.warnings.push(unserved);
   report.warnings.unshift(...(trace.warnings ?? []));
@@ -146,8 +159,33 @@ export function replay(loaded: LoadedScenario, trace: ObservedTrace, opts: Repla
     });
   }
   if (opts.diagnose !== false) report.stage_diagnosis = diagnoseStages(trace, modelStages(loaded, trace, opts.baseDir));
-  const samples: PredictedSamples = { latency: reports.flatMap((r) => r.requests.map((q) => q.predicted_latency_s)), wait: reports.flatMap((r) => r.requests.map((q) => q.predicted_wait_s)) };
-  return { report, result: runs[0]!, samples };
+  return { report, result: first, samples };
+}
+
+/**
+ * Work of one replay seed besides its events, in events (the unit of limits.max_events): the cluster and cost
+ * model built, the trace re-read, the comparison. `npm run bench:budget` measured 12,000–27,000 on the 2-core VM
+ * (traces of 132 and 250 rows: the part that grows with the rows is in the events already); counted as 20,000.
+ */
+export const REPLAY_SEED_EVENTS = 20_000;
+
+/**
+ * The seeds together may do the work one run may (limits.max_events): each seed is a whole simulation, so
+ * `--replications 10000` ran for 12 minutes on a 250-row trace, and on a trace of a million rows would run for
+ * days; refused after the first seed (which its own budget bounds) says what one costs.
+ */
+function checkReplications(s: Scenario, n: number, events: number): void {
+  const limit = s.limits?.max_events ?? DEFAULT_LIMITS.max_events;
+  const eventsPerRun = events + REPLAY_SEED_EVENTS;
+  if (n <= 1 || n * eventsPerRun <= limit) return;
+  const fmt = (x: number) => (x >= 1e5 ? x.toExponential(1).replace('e+', 'e') : Math.round(x).toLocaleString('en-US'));
+  const most = Math.max(1, Math.floor(limit / Math.max(1, eventsPerRun)));
+  throw new InputError([{
+    source: '--replications',
+    path: 'limits.max_events',
+    message: `${n.toLocaleString('en-US')} replications (simulation seeds) of this trace would take the work of about ${fmt(n * eventsPerRun)} events (${fmt(events)} per seed and ${fmt(REPLAY_SEED_EVENTS)} to set it up); the seeds together may take ${fmt(limit)} (limits.max_events)`,
+    hint: `use --replications ${most} or fewer, replay a shorter trace, or raise the limit: --set limits.max_events=${fmt(n * eventsPerRun * 1.2)}`,
+  }]);
 }
 
 /** The first problems of the trace's rows: models no catalog or scenario knows, shapes their model cannot run. */

@@ -9,7 +9,7 @@
  * (encode + denoise + decode) over its shape's median, in the order the requests started, so shapes mix.
  */
 import { median } from 'simple-statistics';
-import { InputError } from '../errors.ts';
+import { InputError, didYouMean } from '../errors.ts';
 import type { ObservedRequest, ObservedTrace } from './observed-trace.ts';
 import { requestClassOf, stagedRequests, stageTime, stageTimesByShape } from './fit.ts';
 
@@ -53,7 +53,8 @@ export function parseWarmup(text: string): WarmupSpec {
   if (text === 'mser') return 'mser';
   const s = Number(text);
   if (text.trim() === '' || !Number.isFinite(s) || s < 0) {
-    throw new InputError([{ source: '--warmup', path: '', message: `'${text}' is not a warm-up`, hint: "give seconds from the fit trace's first request (e.g. --warmup 20) or --warmup mser (the MSER-5 truncation rule)" }]);
+    const near = didYouMean(text.toLowerCase(), ['mser']);
+    throw new InputError([{ source: '--warmup', path: '', message: `'${text}' is not a warm-up${near ? ` (${near})` : ''}`, hint: "give seconds from the fit trace's first request (e.g. --warmup 20) or --warmup mser (the MSER-5 truncation rule)" }]);
   }
   return s;
 }

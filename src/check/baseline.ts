@@ -24,6 +24,7 @@ import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError, didYouMean, type InputIssue } from '../errors.ts';
+import { zodWords } from '../zod-words.ts';
 import { YamlSource, type PathKey } from '../scenario/yaml-source.ts';
 import { libraryFile } from '../scenario/library.ts';
 import type { EstimateSpec } from '../perf/estimate-input.ts';
@@ -183,15 +184,14 @@ export function loadBaseline(file: string): Baseline {
         }
         continue;
       }
-      let message = issue.message;
-      if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = `missing required field (expected ${issue.expected})`;
-      issues.push({ ...locate(path), path: path.join('.'), message });
+      const words = zodWords(issue, (issue as { input?: unknown }).input);
+      issues.push({ ...locate(path), path: path.join('.'), message: words?.message ?? issue.message, ...(words?.hint ? { hint: words.hint } : {}) });
     }
   };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError([{ source: file, line: 1, col: 1, path: '', message: 'a baseline must be a YAML mapping with a "checks:" list' }]);
   }
-  const top = BaselineSchema.safeParse(value);
+  const top = BaselineSchema.safeParse(value, { reportInput: true });
   if (!top.success) addZod(top.error, []);
   const base = dirname(resolve(file));
   const defaultTolerance = parseTolerance(top.data?.defaults?.tolerance) ?? DEFAULT_TOLERANCE;
@@ -200,7 +200,7 @@ export function loadBaseline(file: string): Baseline {
   const names = new Map<string, number>();
   rawChecks.forEach((raw, index) => {
     const at: PathKey[] = ['checks', index];
-    const parsed = CheckSchema.safeParse(raw);
+    const parsed = CheckSchema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       addZod(parsed.error, at);
       // still check the expectations, so one pass reports every problem

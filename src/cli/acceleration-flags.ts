@@ -4,7 +4,8 @@
  * the engine's rules when the estimate runs, src/engines/rules.ts).
  */
 import type { Command } from 'commander';
-import { UsageError } from './usage-error.ts';
+import { UsageError, choiceFlag } from './usage-error.ts';
+import { InputError } from '../errors.ts';
 import type { AccelerationSpec } from '../engines/inference-spec.ts';
 import { RESIDENT_COMPONENTS } from '../engines/profiles.ts';
 
@@ -41,10 +42,7 @@ export function addAccelerationFlags(cmd: Command): Command {
 /** The flags as an inference spec (UsageError for values no engine has). */
 export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
   const spec: AccelerationSpec = {};
-  const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
-    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
-    return v as T;
-  };
+  const pick = choiceFlag;
   if (o.engine !== undefined) spec.engine = pick('--engine', o.engine, ENGINES);
   if (o.dtypeLayers !== undefined) spec.dtype_layers = o.dtypeLayers.split(',').map((g) => pick('--dtype-layers', g.trim(), ['self', 'cross', 'ffn'] as const));
   if (o.sparse !== undefined) spec.sparse = o.sparse;
@@ -69,4 +67,23 @@ export function accelerationSpec(o: AccelerationFlags): AccelerationSpec {
   }
   if (o.keepOnGpu !== undefined) spec.keep_on_gpu = o.keepOnGpu.split(',').map((c) => pick('--keep-on-gpu', c.trim(), RESIDENT_COMPONENTS));
   return spec;
+}
+
+/**
+ * The source a flag's problem is reported at: an acceleration spec's parsers name the scenario field
+ * (inference.sparse, inference.cache, inference.lora), which on the command line is the flag that set it.
+ */
+export function accelerationFlagSource(source: string): string {
+  const m = /^inference\.(sparse|cache|lora)$/.exec(source);
+  return m ? `--${m[1]}` : source;
+}
+
+/** Runs `fn`, its InputErrors at the acceleration flags (accelerationFlagSource). */
+export function atAccelerationFlags<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(e.issues.map((i) => ({ ...i, source: accelerationFlagSource(i.source) })));
+  }
 }

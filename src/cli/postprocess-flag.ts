@@ -8,7 +8,7 @@
  * Parsed here without zod (CLI start-up); the same checks as the scenario schema, as UsageErrors (exit 2).
  */
 import { didYouMean } from '../errors.ts';
-import { CODECS, INTERPOLATION_MODELS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessChain } from '../workload/postprocess/chain.ts';
+import { CODECS, INTERPOLATION_MODELS, MAX_INTERPOLATE_FPS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessChain } from '../workload/postprocess/chain.ts';
 import { UsageError } from './usage-error.ts';
 
 const STEPS = ['interpolate', 'upscale', 'color', 'encode', 'dtype'];
@@ -27,7 +27,8 @@ function size(v: string | undefined): { width: number; height: number; label: st
   const named = OUTPUT_SIZES[v.toLowerCase()];
   if (named) return { ...named, label: v };
   const m = /^(\d+)x(\d+)$/.exec(v);
-  if (m) return { width: Number(m[1]), height: Number(m[2]), label: v };
+  // (as the scenario's size: a side of 0 priced an upscale to 1920x0 and reported it as the output)
+  if (m && Number(m[1]) > 0 && Number(m[2]) > 0) return { width: Number(m[1]), height: Number(m[2]), label: v };
   const hint = didYouMean(v, Object.keys(OUTPUT_SIZES));
   throw new UsageError(`--postprocess: upscale size expects ${Object.keys(OUTPUT_SIZES).join(', ')} or WIDTHxHEIGHT, got "${v}"${hint ? ` (${hint})` : ''}`);
 }
@@ -40,7 +41,7 @@ export function parsePostprocessFlag(flag: string): PostprocessChain {
     switch (key) {
       case 'interpolate': {
         const fps = Number(parts[0]);
-        if (!Number.isInteger(fps) || fps <= 0) throw new UsageError(`--postprocess: interpolate= expects a target frame rate, e.g. interpolate=32, got "${parts[0] ?? ''}"`);
+        if (!Number.isInteger(fps) || fps <= 0 || fps > MAX_INTERPOLATE_FPS) throw new UsageError(`--postprocess: interpolate= expects a target frame rate from 1 to ${MAX_INTERPOLATE_FPS} fps (as a scenario's interpolate.fps), e.g. interpolate=32, got "${parts[0] ?? ''}"`);
         chain.interpolate = { fps, model: oneOf('the interpolation model', parts[1], INTERPOLATION_MODELS, 'rife') };
         break;
       }

@@ -1,5 +1,6 @@
 import { MAX_BATCH, MAX_HOST_DISPATCH_US, MAX_OVERSUBSCRIPTION } from '../input-bounds.ts';
 import { parseDecimal } from '../units.ts';
+import { didYouMean } from '../errors.ts';
 
 /** An error in how a command was called (bad flag values): reported without a stack trace, exit code 2. */
 export class UsageError extends Error {
@@ -44,6 +45,13 @@ export function numberFlag(name: string, v: string, min: number, what?: string, 
 export const OVERSUBSCRIPTION_FLAG: FlagMax = { max: MAX_OVERSUBSCRIPTION, why: `spine oversubscription is at most ${MAX_OVERSUBSCRIPTION}:1; fabrics are built 1:1 to about 4:1` };
 export const HOST_DISPATCH_FLAG: FlagMax = { max: MAX_HOST_DISPATCH_US, why: 'a millisecond of host CPU per kernel launch, 40x the measured H100 hosts, as a scenario\'s inference.host_dispatch_us' };
 export const BATCH_FLAG: FlagMax = { max: MAX_BATCH, why: 'more videos in one forward than any serving engine batches' };
+
+/** `v` if it is one of `allowed`, else a UsageError naming the flag, the choices and the nearest of them. */
+export function choiceFlag<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  const hint = didYouMean(v, allowed);
+  throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"${hint ? `; ${hint}` : ''}`);
+}
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -6,6 +6,7 @@
 import { relative } from 'node:path';
 import { DEFAULT_LIMITS } from '../scenario/limits.ts';
 import { SAMPLE_WORK } from '../serving/budget.ts';
+import { REPLAY_SEED_EVENTS } from '../calibration/replay.ts';
 import { MAX_DURATION_S, MAX_NODES, MAX_SAMPLES } from '../scenario/bounds.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { startSimulation } from '../serving/simulate.ts';
@@ -34,7 +35,7 @@ export function limitsBlock(): string {
   return [
     '| `limits:` field | default | what it bounds |',
     '|---|---:|---|',
-    `| \`max_events\` | ${n(l.max_events)} | events one run may process; a time-series sample counts as 1 + ${SAMPLE_WORK.perNode} per node and replica (+ ${SAMPLE_WORK.perMonitoredGpu} per GPU when \`--out\` records the monitoring series), as \`npm run bench:budget\` measures them |`,
+    `| \`max_events\` | ${n(l.max_events)} | events one run may process; a time-series sample counts as 1 + ${SAMPLE_WORK.perNode} per node and replica (+ ${SAMPLE_WORK.perMonitoredGpu} per GPU when \`--out\` records the monitoring series), as \`npm run bench:budget\` measures them; the seeds of \`vgsim replay --replications\` share one run's (each counts ${n(REPLAY_SEED_EVENTS)} besides its events) |`,
     `| \`max_memory_mb\` | ${n(l.max_memory_mb)} | what the run keeps: per-request records (\`--out\`), waiting requests, the time series, the timeline (\`--trace\`), the monitoring series |`,
     `| \`max_overload\` | ${n(l.max_overload)} | offered load as a multiple of what the cluster can ever serve (every replica busy at its largest batch) |`,
     '',

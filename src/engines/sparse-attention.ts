@@ -20,7 +20,7 @@
  *    svg-project/Sparse-VideoGen@5ce7b01:scripts/wan/wan_t2v_720p_svg.sh).
  * Kernel time ∝ density at the dense kernel's rate (an assumption, attention-kernels.ts).
  */
-import { InputError } from '../errors.ts';
+import { InputError, didYouMean } from '../errors.ts';
 
 export interface SparseAttention {
   method: 'radial' | 'blocks' | 'vsa';
@@ -56,14 +56,19 @@ export function parseSparse(text: string, source = '--sparse'): SparseAttention 
   for (const p of rest) {
     const [k, v] = p.split('=').map((s) => s.trim());
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < 0) bad(`"${p}" is not key=number`);
+    if (v === undefined || !Number.isFinite(n)) bad(`"${p}" is not key=number`);
+    if (n < 0) bad(`"${p}": ${k} cannot be negative`); // (it read "is not key=number")
     if (k === 'steps') spec.denseSteps = Math.round(n);
     else if (k === 'layers') spec.denseLayers = Math.round(n);
     else if (k === 'decay' && spec.method === 'radial') spec.decay = n;
     else if (k === 'sparsity' && spec.method === 'vsa') {
       if (!(n >= 0 && n < 1)) bad(`VSA's sparsity is the fraction of key tiles skipped, in [0, 1); got ${v}`);
       spec.sparsity = n;
-    } else bad(`unknown sparse setting "${k}"`);
+    } else {
+      const known = spec.method === 'radial' ? ['decay', 'steps', 'layers'] : spec.method === 'vsa' ? ['sparsity', 'steps', 'layers'] : ['steps', 'layers'];
+      const near = didYouMean(k ?? '', known);
+      bad(`unknown ${spec.method === 'blocks' ? 'block-sparse' : spec.method} setting "${k}" (${near ?? `settings: ${known.join(', ')}`})`);
+    }
   }
   if (spec.method === 'vsa' && spec.sparsity === undefined) bad('VSA needs its sparsity (FastVideo\'s VSA_sparsity), e.g. vsa,sparsity=0.9');
   return spec;

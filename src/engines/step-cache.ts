@@ -24,7 +24,7 @@
  *              640-660): of every 28 steps, slow computes 18, medium 15, fast 11, ultra 8; cached steps still
  *              run the Fn front blocks (DBCache F8B0 by default, docs/user_guide/DBCACHE_DESIGN.md).
  */
-import { InputError, type InputIssue } from '../errors.ts';
+import { InputError, didYouMean, type InputIssue } from '../errors.ts';
 import { MAG_RATIOS } from './magcache-ratios.ts';
 import { teacacheComputedFraction } from './teacache.ts';
 import { cacheShiftNote, type ShiftChoice } from './sample-shift.ts';
@@ -112,7 +112,7 @@ export function parseCache(text: string, source = '--cache'): CacheSpec | undefi
       return { method, preset: preset!, frontBlocks };
     }
     default:
-      return bad(`unknown cache method "${method}"`, 'one of teacache, magcache, fbcache, scm, none');
+      return bad(`unknown cache method "${method}"`, `${didYouMean(method, ['teacache', 'magcache', 'fbcache', 'scm', 'none']) ?? ''} one of teacache, magcache, fbcache, scm, none`.trim());
   }
 }
 

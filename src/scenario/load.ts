@@ -97,6 +97,12 @@ export function setIn(target: Record<string, unknown>, o: Override): void {
       const at = path.slice(0, i).join('.');
       throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} is a list: the next part of the path must be an index (${node.length ? `0 to ${node.length - 1}` : 'it is empty: 0 adds an element'}), got ${shown(key)}`, hint: `e.g. --set ${at}.0${path.length > i + 1 ? `.${path.slice(i + 1).join('.')}` : ''}=…` }]);
     }
+    // an index past the end would leave holes the schema then blamed on the file ("workload.mix.2: missing
+    // required field" at the mix's line), never on this flag
+    if (Array.isArray(node) && typeof key === 'number' && key > node.length) {
+      const at = path.slice(0, i).join('.');
+      throw new InputError([{ source: `--set ${o.raw}`, path: path.join('.'), message: `${at} has ${node.length} element${node.length === 1 ? '' : 's'}: index ${key} is past its end (${node.length ? `0 to ${node.length - 1} change one, ` : ''}${node.length} adds one)`, hint: `e.g. --set ${[at, node.length, ...path.slice(i + 1)].join('.')}=…` }]);
+    }
   };
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i]!;
@@ -169,6 +175,8 @@ function readChain(root: ChainRoot, readable?: ReadPolicy): { sources: YamlSourc
     const src = first ? (root.text !== undefined ? YamlSource.parse(root.name, root.text) : YamlSource.read(root.name)) : readParent(current, sources[sources.length - 1]!);
     const value = src.value();
     if (!isPlainObject(value)) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'a scenario must be a YAML mapping (key: value lines)' }]);
+    // an empty file (or only comments) listed every required field as missing, without a line
+    if (Object.keys(value).length === 0) throw new InputError([{ source: src.file, line: 1, col: 1, path: '', message: 'the file holds no fields (it is empty, or only comments): a scenario needs name, model, cluster, deployment and workload', hint: 'start from a library scenario (vgsim list scenarios): copy one, or write extends: <its path> and the fields that differ' }]);
     sources.push(src);
     values.push(value);
     const parent = value.extends;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { didYouMean } from '../errors.ts';
-import { CODECS, INTERPOLATION_MODELS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessSpecLike } from '../workload/postprocess/chain.ts';
+import { CODECS, INTERPOLATION_MODELS, MAX_INTERPOLATE_FPS, NVENC_PRESETS, OUTPUT_SIZES, UPSCALE_MODELS, type PostprocessSpecLike } from '../workload/postprocess/chain.ts';
 
 const size = z
   .union([z.string(), z.number()])
@@ -44,7 +44,7 @@ export const PostprocessSchema = z
   .strictObject({
     interpolate: z
       .strictObject({
-        fps: z.number().int().positive().max(240).describe('target frame rate (above the model\'s: Wan2.2-A14B 16 fps, TI2V-5B 24 fps)'),
+        fps: z.number().int().positive().max(MAX_INTERPOLATE_FPS).describe('target frame rate (above the model\'s: Wan2.2-A14B 16 fps, TI2V-5B 24 fps)'),
         model: z.enum(INTERPOLATION_MODELS as [string, ...string[]]).default('rife').describe('rife: RIFE v4.15-4.21 IFNet'),
       })
       .optional()

@@ -29,6 +29,35 @@ export function readScenarioText(file: string): string {
   return readInputText(file, { expected: 'a YAML file', noun: 'a scenario file', maxBytes: MAX_SCENARIO_BYTES, tooBigHint: 'is this the right file?', textOnly: true }, refuse);
 }
 
+/**
+ * The parser's message for a syntax error, in the file's words where the parser's are a programmer's ("Source
+ * contains multiple documents; please use YAML.parseAllDocuments()", "Map keys must be unique").
+ */
+function syntaxWords(code: string, message: string, pos: number, text: string, lines: LineCounter): { message: string; hint?: string } {
+  if (code === 'MULTIPLE_DOCS') return { message: 'a second YAML document starts here (---): a scenario file holds one', hint: 'remove the --- line, or put each scenario in a file of its own (one can extends: another)' };
+  const keyAt = (t: string) => /^(["']?)([^\n:"']+)\1\s*:/.exec(t)?.[2]?.trim();
+  const key = code === 'DUPLICATE_KEY' ? keyAt(text.slice(pos)) : undefined;
+  if (key) {
+    // its first occurrence: the same key at the same column, going up the mapping's lines (a block mapping's keys
+    // align) until the line that opens it ("- key:") or one indented less
+    const col = lines.linePos(pos).col;
+    const before = text.slice(0, pos).split('\n');
+    let at = -1;
+    for (let i = before.length - 2; i >= 0; i--) {
+      const l = before[i]!;
+      if (/^\s*(#.*)?$/.test(l)) continue;
+      const prefix = l.slice(0, col - 1);
+      if (!/^[\s-]*$/.test(prefix)) break; // indented less: the mapping has ended
+      if (/^\s*$/.test(prefix) || prefix.includes('-')) {
+        if (keyAt(l.slice(col - 1)) === key) at = i;
+        if (prefix.includes('-')) break; // the line that opens a list item's mapping
+      }
+    }
+    return { message: `duplicate key "${key}"${at >= 0 ? ` (first on line ${at + 1})` : ''}: a mapping names each key once`, hint: 'keep one of the two: YAML gives no later-wins rule, so the file is refused' };
+  }
+  return { message: `YAML syntax: ${message.split('\n')[0]}` };
+}
+
 export class YamlSource {
   private constructor(
     readonly file: string,
@@ -54,7 +83,7 @@ export class YamlSource {
       const pos = lines.linePos(e.pos[0]);
       // the parser's own stack overflow (lists or mappings thousands of levels deep) is a property of the file
       if (isStackOverflow(e.message)) return { source: file, line: pos.line, col: pos.col, path: '', ...TOO_DEEP };
-      return { source: file, line: pos.line, col: pos.col, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
+      return { source: file, line: pos.line, col: pos.col, path: '', ...syntaxWords(e.code, e.message, e.pos[0], text, lines) };
     });
     if (issues.length > 0) throw new InputError(flowBracketKeys(issues, text));
     const source = new YamlSource(file, doc, lines);

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean, shown, type InputIssue } from '../errors.ts';
+import { typeNoun, zodWords } from '../zod-words.ts';
 import { parseDuration, parseRate } from '../units.ts';
 import type { PathKey } from './yaml-source.ts';
 import { scenarioJsonSchema } from './schema.ts';
@@ -58,7 +59,7 @@ export function zodIssues(
       const known = discriminatorOptions(path, String(issue.discriminator));
       message = `expected a "${issue.discriminator}" of ${known.map((k) => JSON.stringify(k)).join(', ')}`;
     } else if (issue.code === 'invalid_type' && message.includes('received undefined')) {
-      message = `missing required field (expected ${issue.expected})`;
+      message = `missing required field (expected ${typeNoun(issue.expected)})`;
     } else if (issue.code === 'invalid_type' && issue.expected === 'number' && typeof valueAt(issue, path) === 'string') {
       // a quantity written with its unit ("30m", "20/h"): the unit is the field name's, so say which number that is
       const got = valueAt(issue, path) as string;
@@ -69,6 +70,10 @@ export function zodIssues(
     } else if (issue.code === 'invalid_type' && /received (NaN|Infinity)/.test(message)) {
       // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
       message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
+    } else {
+      // a value of the wrong type or out of range: what was expected and what was given (zod's words said neither)
+      const words = zodWords(issue, valueAt(issue, path));
+      if (words) ({ message, hint } = words);
     }
     out.push({ ...where, path: dotted, message, hint });
   }

@@ -58,7 +58,10 @@ export function parseSlo(text: string): SloTerm[] {
     const m = /^(?:(.+)\.)?([a-z0-9_]+)\s*(<=|>=|<|>)\s*(.+)$/i.exec(raw);
     if (!m) throw new Error(`cannot read objective "${raw}": expected e.g. p95<=600, p99<=20m, attainment>=0.99 or <class>.p95<=1h`);
     const metric = m[2]!.toLowerCase() as SloMetric;
-    if (![...LATENCY, ...SHARE, ...QUALITY].includes(metric)) throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE, ...QUALITY].join(', ')}`);
+    if (![...LATENCY, ...SHARE, ...QUALITY].includes(metric)) {
+      const near = didYouMean(metric, [...LATENCY, ...SHARE, ...QUALITY]);
+      throw new Error(`unknown metric "${m[2]}" in "${raw}": use one of ${[...LATENCY, ...SHARE, ...QUALITY].join(', ')}${near ? ` (${near})` : ''}`);
+    }
     // strict bounds are refused, not read as inclusive ones: p95<45m and p95<=45m would be answered alike
     // (a doubled operator, "p95<<45m", leaves its second half on the value: the suggestion drops it)
     if (m[3] === '<' || m[3] === '>') throw new Error(`"${raw}": objectives are inclusive bounds; write ${m[1] !== undefined ? `${m[1]}.` : ''}${m[2]}${m[3]}=${m[4]!.trim().replace(/^[<>=]+\s*/, '')}`);

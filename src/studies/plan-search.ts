@@ -21,6 +21,7 @@ import { layoutSupport, pricesLayout, type LayoutSupport } from '../engines/layo
 import { familyAccelerationProblems } from '../engines/family-support.ts';
 import { resolveRequest } from '../workload/request.ts';
 import { InputError } from '../errors.ts';
+import { getNode, listNodes } from '../hardware/catalog.ts';
 import { formatMissPair } from './objectives.ts';
 import { roomWithin } from '../perf/allocator-slack.ts';
 
@@ -175,6 +176,13 @@ export function searchPlans(s: PlanSearch): PlanRow[] {
   // an engine or acceleration the model's family does not have fails the search, not each layout in turn
   const unsupported = s.options ? familyAccelerationProblems({ attention: 'auto', dtype: 'bf16', compile: false, cfg: 'official', ...s.options }, s.model, 'engine') : [];
   if (unsupported.length) throw new InputError(unsupported);
+  // a node type that carries another GPU is a contradiction in the question, not a layout that cannot run: it
+  // enumerated every layout and answered "none of 8 layouts can run", as if the budget were infeasible
+  const node = s.node !== undefined ? getNode(s.node) : undefined;
+  if (node && s.gpu !== undefined && node.gpu !== s.gpu) {
+    const carriers = listNodes().filter((n) => n.gpu === s.gpu).map((n) => n.id);
+    throw new InputError([{ source: '--node', path: 'node', message: `node type ${node.id} carries ${node.gpu}, not ${s.gpu}`, hint: `leave the GPU out (the node type says which it carries)${carriers.length ? `, or give a node type that carries ${s.gpu}: ${carriers.join(', ')}` : ''}` }]);
+  }
   const req = resolveRequest(s.model, s.request);
   const rows: PlanRow[] = [];
   const candidates = candidatePlans(s.model, s.budget, s.include);

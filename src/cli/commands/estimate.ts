@@ -8,9 +8,9 @@ import { getGpu, getNode } from '../../hardware/catalog.ts';
 import { powerLimitProblem } from '../../perf/power-cap.ts';
 import { parseResolution } from '../../units.ts';
 import { table, fmtSeconds, pct } from '../../report/table.ts';
-import { UsageError, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPATCH_FLAG, OVERSUBSCRIPTION_FLAG } from '../usage-error.ts';
+import { UsageError, choiceFlag, intFlag, numberFlag, MAX_GPUS_FLAG, BATCH_FLAG, HOST_DISPATCH_FLAG, OVERSUBSCRIPTION_FLAG } from '../usage-error.ts';
 import { InputError } from '../../errors.ts';
-import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { accelerationFlagSource, accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { parsePostprocessFlag } from '../postprocess-flag.ts';
 import { evidenceLine, heldOutRange, nearestCaveat, nearestLine, scopeHeldOutBand, scopeLine } from '../../perf/gpu-evidence.ts';
 
@@ -114,10 +114,7 @@ Examples:
       if (gpus > 1 && !o.parallel && !official) throw new UsageError(`--gpus ${gpus} needs --parallel to say how the work is split, e.g. --parallel ulysses=${gpus},fsdp (or try: vgsim plan)`);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
-      const pick = <T extends string>(flag: string, v: string, allowed: readonly T[]): T => {
-        if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`${flag} expects one of ${allowed.join(', ')}, got "${v}"`);
-        return v as T;
-      };
+      const pick = choiceFlag;
       const attention = pick('--attention', o.attention, ATTENTION_CHOICES);
       const dtype = pick('--dtype', o.dtype, ['bf16', 'fp8', 'int8'] as const);
       const cfgMode = pick('--cfg', o.cfg, ['official', 'sequential', 'batched', 'none'] as const);
@@ -233,12 +230,18 @@ export function estimateText(e: Estimate): string {
 /** The flag of a request field (the API's names), for errors: frames → --frames, inference.power_limit_w → --power-limit. */
 const FLAG_OF: Record<string, string> = { 'inference.power_limit_w': '--power-limit', 'inference.host_dispatch_us': '--host-dispatch-us', gpus_per_node: '--gpus-per-node', official: '--official' };
 
+/** The flag that sets a request field: postprocess.* all come from --postprocess (postprocess.upscale.to read "--to"). */
+function flagOf(path: string): string {
+  if (path === 'postprocess' || path.startsWith('postprocess.')) return '--postprocess';
+  return FLAG_OF[path] ?? `--${path.split('.').at(-1)!.replaceAll('_', '-')}`;
+}
+
 /** Runs `fn`, reporting the InputErrors of the request it builds at the command-line flags. */
 function atFlags<T>(fn: () => T): T {
   try {
     return fn();
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: FLAG_OF[i.path] ?? `--${i.path.split('.').at(-1)!.replaceAll('_', '-')}` } : i)));
+    throw new InputError(e.issues.map((i) => (i.source === 'request' ? { ...i, source: flagOf(i.path) } : { ...i, source: accelerationFlagSource(i.source) })));
   }
 }

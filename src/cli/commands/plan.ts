@@ -7,7 +7,7 @@ import { shapeProblems } from '../../workload/shape-limits.ts';
 import { InputError } from '../../errors.ts';
 import { parseDuration, parseResolution } from '../../units.ts';
 import { table, fmtSeconds, fmtSecondsColumn } from '../../report/table.ts';
-import { UsageError, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
+import { UsageError, choiceFlag, intFlag, MAX_GPUS_FLAG } from '../usage-error.ts';
 import { progress, type Progress } from '../../report/progress.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { formatPlan, parsePlan } from '../../parallel/plan.ts';
 import { defaultNodeFor } from '../../perf/layout.ts';
 import { deployForRow, planDocument } from '../../api/plan-document.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
-import { accelerationSpec, addAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
+import { accelerationSpec, addAccelerationFlags, atAccelerationFlags, type AccelerationFlags } from '../acceleration-flags.ts';
 import { accelerationOptions } from '../../engines/inference-spec.ts';
 import { makeDirs } from '../../make-dirs.ts';
 
@@ -68,7 +68,7 @@ Examples:
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
       if (o.layout !== undefined && o.deploy === undefined) throw new UsageError('--layout needs --deploy <dir>');
       if (!o.gpu && !o.node) throw new UsageError('give --gpu <id> or --node <type>');
-      if (!['latency', 'throughput', 'headroom'].includes(o.rank)) throw new UsageError(`--rank expects latency, throughput or headroom, got "${o.rank}"`);
+      choiceFlag('--rank', o.rank, ['latency', 'throughput', 'headroom'] as const);
       const res = o.resolution ? parseResolution(o.resolution) : undefined;
       if (o.resolution && !res) throw new UsageError(`--resolution expects WIDTHxHEIGHT, got "${o.resolution}"`);
       // an unknown GPU is an input error with a suggestion (UnknownIdError), not an empty ranking
@@ -179,10 +179,9 @@ Examples:
 
 /** The inference options a plan search prices every layout with (the engine decides which layouts exist). */
 function planOptions(o: AccelerationFlags & { attention: string; dtype: string; compile?: boolean }) {
-  const attention = (ATTENTION_CHOICES as readonly string[]).includes(o.attention) ? o.attention as 'auto' : undefined;
-  if (!attention) throw new UsageError(`--attention expects one of ${ATTENTION_CHOICES.join(', ')}, got "${o.attention}"`);
-  if (!['bf16', 'fp8', 'int8'].includes(o.dtype)) throw new UsageError(`--dtype expects bf16, fp8 or int8, got "${o.dtype}"`);
-  const acc = accelerationOptions(accelerationSpec(o), '--cache');
+  const attention = choiceFlag('--attention', o.attention, ATTENTION_CHOICES);
+  choiceFlag('--dtype', o.dtype, ['bf16', 'fp8', 'int8'] as const);
+  const acc = atAccelerationFlags(() => accelerationOptions(accelerationSpec(o)));
   const plain = o.attention === 'auto' && o.dtype === 'bf16' && !o.compile && Object.keys(acc).length === 0;
   return plain ? undefined : { attention, dtype: o.dtype as 'bf16', compile: !!o.compile, ...acc };
 }

@@ -16,7 +16,7 @@ import { sizeDocument, sizeText, writeSizeOutput } from '../../report/size.ts';
 import { progress } from '../../report/progress.ts';
 import { sizeDeploy } from '../../api/studies.ts';
 import { deployText, writeDeployArtifacts } from '../../deploy/artifacts.ts';
-import { collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
+import { choiceFlag, collect, intFlag, UsageError, MAX_REPEATS_FLAG } from '../usage-error.ts';
 import { ATTENTION_CHOICES } from '../../workload/ops.ts';
 
 /** A comma-separated list flag. */
@@ -73,7 +73,7 @@ Examples:
       const layouts = intFlag('--layouts', o.layouts, 1, MAX_REPEATS_FLAG);
       const maxNodes = intFlag('--max-nodes', o.maxNodes, 1, { max: 25_000, why: 'a scenario describes at most 25,000 nodes (scenario/bounds.ts)' });
       const maxSims = intFlag('--max-sims', o.maxSims, 1, MAX_REPEATS_FLAG);
-      if (o.attention !== undefined && !(ATTENTION_CHOICES as readonly string[]).includes(o.attention)) throw new UsageError(`--attention expects one of ${ATTENTION_CHOICES.join(', ')}, got "${o.attention}"`);
+      if (o.attention !== undefined) choiceFlag('--attention', o.attention, ATTENTION_CHOICES);
       const loaded = loadScenario(file, { set: [...(o.attention !== undefined ? [`inference.attention=${o.attention}`] : []), ...o.set], seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const started = performance.now();
       let bar = progress(1, 'size', { enabled: !o.json });

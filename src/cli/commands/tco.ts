@@ -9,7 +9,7 @@ import { parseDuration, parseMoney, parseResolution } from '../../units.ts';
 import { toJson } from '../../report/output.ts';
 import { tcoDocument, tcoText, writeTcoOutput } from '../../report/tco.ts';
 import { progress } from '../../report/progress.ts';
-import { collect, intFlag, numberFlag, UsageError } from '../usage-error.ts';
+import { choiceFlag, collect, intFlag, numberFlag, UsageError } from '../usage-error.ts';
 import { loadTcoInput } from '../../scenario/cost-input.ts';
 import { splitList } from './size.ts';
 import { MAX_FABRIC_USD, MAX_PUE } from '../../input-bounds.ts';
@@ -82,7 +82,7 @@ Examples:
       const pue = o.pue !== undefined ? numberFlag('--pue', o.pue, 1, undefined, { max: MAX_PUE, why: 'as cost.pue; the industry average is 1.58' }) : undefined; // as cost.pue
       const maxLatencyS = o.maxLatency !== undefined ? parseDuration(o.maxLatency) : undefined;
       if (o.maxLatency !== undefined && !(maxLatencyS !== undefined && maxLatencyS > 0)) throw new UsageError(`--max-latency expects a positive duration such as 600, 10m or 1h, got "${o.maxLatency}"`);
-      if (o.attention !== undefined && !(ATTENTION_CHOICES as readonly string[]).includes(o.attention)) throw new UsageError(`--attention expects one of ${ATTENTION_CHOICES.join(', ')}, got "${o.attention}"`);
+      if (o.attention !== undefined) choiceFlag('--attention', o.attention, ATTENTION_CHOICES);
       if (o.powerBasis !== undefined && !(POWER_BASIS_CHOICES as readonly string[]).includes(o.powerBasis)) throw new UsageError(`--power-basis expects ${POWER_BASIS_CHOICES.join(' or ')}, got "${o.powerBasis}"`);
       const input = loadTcoInput({
         scenario: o.scenario,

@@ -22,6 +22,13 @@ export type X264Preset = 'medium';
 export const INTERPOLATION_MODELS: readonly InterpolationModel[] = ['rife'];
 export const UPSCALE_MODELS: readonly UpscaleModel[] = ['realesrgan-x4', 'realesr-animevideov3', 'realesr-general-x4v3'];
 
+/**
+ * The highest target frame rate of an interpolation: 240 fps, the fastest refresh of consumer displays (240 Hz
+ * monitors); past it the synthesised frames are never shown. A scenario's interpolate.fps and `vgsim estimate
+ * --postprocess interpolate=FPS` share it (an unbounded flag priced 1e9 fps as 15,645 h of RIFE).
+ */
+export const MAX_INTERPOLATE_FPS = 240;
+
 /** Named output sizes (16:9). */
 export const OUTPUT_SIZES: Record<string, { width: number; height: number }> = {
   '720p': { width: 1280, height: 720 },
