@@ -101,7 +101,8 @@ function clusterRows(c: ClusterJson): string[] {
   const b = c.ten_million_requests;
   if (b) {
     const grew = b.heapPeakMb > b.heapPeakFirstDayMb * HEAP_GROWTH_TOLERANCE;
-    const verdict = grew
+    const verdict = b.days < 2 ? 'one simulated day only, so growth with requests is not measured (use `--days=2` or more)'
+      : grew
       ? `**the heap grew from ${b.heapPeakFirstDayMb} MB after the first day to ${b.heapPeakMb} MB**`
       : 'memory does not grow with requests (streaming percentiles, no per-request records unless `--out`)';
     const flag = b.days === 10 ? '' : ` -- --days=${b.days}`;

@@ -106,6 +106,9 @@ describe('runtimeBlock', () => {
     const leak = runtimeBlock(bench({ cluster: { ...c, ten_million_requests: { ...c.ten_million_requests!, heapPeakMb: 120 } } }));
     expect(leak).toContain('**the heap grew from 40 MB after the first day to 120 MB**');
     expect(leak).not.toContain('does not grow');
+    const oneDay = runtimeBlock(bench({ cluster: { ...c, ten_million_requests: { ...c.ten_million_requests!, days: 1, heapPeakMb: 40 } } }));
+    expect(oneDay).toContain('growth with requests is not measured');
+    expect(oneDay).not.toContain('does not grow');
     const scales = runtimeBlock(bench({ sweeps: [sweep(4, 2, 1.95)] }));
     expect(scales).toContain('meets the 1.8× target');
     expect(scales).toContain('(one round)');
