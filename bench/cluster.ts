@@ -9,14 +9,24 @@
  *   npm run bench:cluster              human-readable
  *   npm run bench:cluster -- --json    one JSON object
  *   npm run bench:cluster -- --quick   skip the 10-million-request run
+ *   npm run bench:cluster -- --days=2  the memory run over 2 simulated days (~2 M requests) instead of 10
+ * The memory run also reports the heap's peak over its first simulated day, so a shorter run still shows
+ * whether memory grows with the number of requests (bench/readme.ts, which CI runs, uses a short one).
  */
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate } from '../src/serving/simulate.ts';
+import { getNode } from '../src/hardware/catalog.ts';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const days = Number(process.argv.find((a) => a.startsWith('--days='))?.slice(7) ?? 10);
+if (!(Number.isInteger(days) && days >= 1)) {
+  console.error(`bench/cluster.ts: --days=${process.argv.find((a) => a.startsWith('--days='))?.slice(7)}: expected a whole number of simulated days, at least 1 (e.g. --days=2)`);
+  process.exit(2);
+}
 const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
 const mb = (b: number) => Math.round(b / 1e6);
+const BIG_REPLICAS = 1000;
 
 // ---- 1. the 1,000-GPU day ----
 const day = loadScenario('scenarios/bench/cluster-1000-gpus.yaml').scenario;
@@ -33,33 +43,43 @@ const med = runs[1]!;
 log(`1,000-GPU day (${day.cluster.nodes.reduce((a, n) => a + n.count, 0)} nodes): ${med.requests} requests, ${(med.events / 1e6).toFixed(2)} M events in ${med.wall.toFixed(2)} s (median of 3; ${(med.events / med.wall / 1e6).toFixed(2)} M events/s)`);
 
 // ---- 2. ten million requests, bounded memory ----
-let big: { requests: number; events: number; wall: number; heapBeforeMb: number; heapPeakMb: number; rssPeakMb: number } | undefined;
+let big: { days: number; replicas: number; requests: number; events: number; wall: number; heapBeforeMb: number; heapPeakFirstDayMb: number; heapPeakMb: number; rssPeakMb: number } | undefined;
 if (!quick) {
   const { scenario } = loadScenario('test/fixtures/md1.yaml', {
-    set: ['cluster.nodes=[{type: hgx-h100-sxm-8, count: 125}]', 'deployment.replicas=1000', 'workload.arrivals.rate_per_hour=42000', 'duration=10d', 'drain=false', 'scheduling.granularity=stage'],
+    set: ['cluster.nodes=[{type: hgx-h100-sxm-8, count: 125}]', `deployment.replicas=${BIG_REPLICAS}`, 'workload.arrivals.rate_per_hour=42000', `duration=${days}d`, 'drain=false', 'scheduling.granularity=stage'],
   });
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   let heapPeak = heapBefore;
+  let heapPeakFirstDay = heapBefore;
   let rssPeak = process.memoryUsage().rss;
   const t0 = process.hrtime.bigint();
   // memory is sampled from inside the run, at every time-series sample (hourly)
   const r = simulate(scenario, {
     sampleInterval: 3600,
-    onSample: () => {
+    onSample: ({ t }) => {
       const m = process.memoryUsage();
       heapPeak = Math.max(heapPeak, m.heapUsed);
+      if (t <= 86400) heapPeakFirstDay = heapPeak;
       rssPeak = Math.max(rssPeak, m.rss);
     },
   });
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
-  big = { requests: r.requests.arrived, events: r.events, wall, heapBeforeMb: mb(heapBefore), heapPeakMb: mb(heapPeak), rssPeakMb: mb(rssPeak) };
-  log(`${(big.requests / 1e6).toFixed(2)} M requests (${(big.events / 1e6).toFixed(0)} M events) in ${wall.toFixed(1)} s: heap ${big.heapBeforeMb} MB before, peak ${big.heapPeakMb} MB; RSS peak ${big.rssPeakMb} MB`);
+  big = { days, replicas: BIG_REPLICAS, requests: r.requests.arrived, events: r.events, wall, heapBeforeMb: mb(heapBefore), heapPeakFirstDayMb: mb(heapPeakFirstDay), heapPeakMb: mb(heapPeak), rssPeakMb: mb(rssPeak) };
+  log(`${(big.requests / 1e6).toFixed(2)} M requests (${(big.events / 1e6).toFixed(0)} M events) in ${wall.toFixed(1)} s: heap ${big.heapBeforeMb} MB before, peak ${big.heapPeakFirstDayMb} MB over the first day and ${big.heapPeakMb} MB over all ${days}; RSS peak ${big.rssPeakMb} MB`);
 }
 
 if (json) {
+  const pools = [day.deployment].flat();
   process.stdout.write(JSON.stringify({
-    day_1000_gpus: { wall_s: med.wall, events: med.events, requests: med.requests, events_per_s: Math.round(med.events / med.wall), runs: runs.map((r) => r.wall) },
+    day_1000_gpus: {
+      scenario: {
+        nodes: day.cluster.nodes.reduce((a, n) => a + n.count, 0),
+        gpus: day.cluster.nodes.reduce((a, n) => a + n.count * getNode(n.type).gpusPerNode, 0),
+        models: new Set(pools.map((d) => d.model ?? day.model)).size,
+        replicas: pools.reduce((a, d) => a + d.replicas, 0),
+      },
+      wall_s: med.wall, events: med.events, requests: med.requests, events_per_s: Math.round(med.events / med.wall), runs: runs.map((r) => r.wall) },
     ten_million_requests: big ?? null,
     node: process.version,
   }) + '\n');

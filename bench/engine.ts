@@ -58,6 +58,8 @@ const out = {
   model: 'M/M/c, c=10, rho=0.9, 5e6 customers (1e7 events), median of 5 runs',
   mean_wait: median.meanWait,
   erlang_c_mean_wait: 0.6687,
+  events: median.events,
+  runs_events_per_s: reps.map((r) => Math.round(r.eventsPerS)),
   events_per_s_100k_pending: Math.round(big.eventsPerS),
   mean_pending_events_large: Math.round(big.meanPending),
   node: process.version,

@@ -10,8 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { machineNote, rewriteReadmeBlock, today } from './readme-block.mjs';
 
 const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -60,7 +59,7 @@ roots.forEach((root, i) => {
 if (writeReadme) {
   const r = results[0]!;
   const block = [
-    `Medians of ${rounds} rounds, \`npm run bench:estimate\` on ${new Date().toISOString().slice(0, 10)} (${cpus().length} CPUs, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}; CI reruns it and rewrites this table):`,
+    `Medians of ${rounds} rounds, \`npm run bench:estimate\` on ${today()} (${machineNote()}):`,
     '',
     '| cost-model call (A14B, 720P, 8 H100, in-process) | median |',
     '|---|---:|',
@@ -68,10 +67,6 @@ if (writeReadme) {
     `| \`vgsim plan\`'s search: every valid layout of 8 GPUs (${r.layouts}) | ${median(r.plan).toFixed(0)} ms |`,
     `| the first \`estimate()\` of a process (nothing cached) | ${median(r.cold).toFixed(0)} ms |`,
   ].join('\n');
-  const readme = join(here, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const re = /(<!-- bench-estimate:begin -->\n)[\s\S]*?(\n<!-- bench-estimate:end -->)/;
-  if (!re.test(text)) throw new Error('README.md has no <!-- bench-estimate:begin --> … <!-- bench-estimate:end --> block');
-  writeFileSync(readme, text.replace(re, `$1${block}$2`));
+  rewriteReadmeBlock(join(here, 'README.md'), 'bench-estimate', block);
   console.log('README.md: cost-model speed table rewritten');
 }

@@ -5,10 +5,10 @@
 // (--version ≤ 3× bare node; estimate ≤ 0.5 s). `--readme` rewrites the block between the
 // <!-- startup:begin --> and <!-- startup:end --> markers of README.md with this run's numbers.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineNote, rewriteReadmeBlock, today } from './readme-block.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 15);
@@ -47,9 +47,8 @@ const rows = [
   ['`vgsim --version`', `${m.version.toFixed(0)} ms`, `${ratio.toFixed(2)}×`, `≤ 3× bare node: ${ratio <= 3 ? 'met' : 'NOT met'}`],
   ['`vgsim estimate --model wan2.2-t2v-a14b --gpu h100-sxm --resolution 1280x720 --offload --json`', `${m.estimate.toFixed(0)} ms`, `${(m.estimate / m.bare).toFixed(2)}×`, `≤ 500 ms: ${m.estimate <= 500 ? 'met' : 'NOT met'}`],
 ];
-const when = new Date().toISOString().slice(0, 10);
 const table = [
-  `Medians of ${rounds} interleaved rounds, \`npm run bench:startup\` on ${when} (${cpus().length} CPUs, ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.versions.node}; CI reruns it and rewrites this table):`,
+  `Medians of ${rounds} interleaved rounds, \`npm run bench:startup\` on ${today()} (${machineNote()}):`,
   '',
   '| command | wall (median) | vs bare node | target |',
   '|---|---:|---:|---|',
@@ -58,10 +57,6 @@ const table = [
 console.log(table);
 console.log(`\nranges: bare ${Math.min(...times.bare).toFixed(0)}–${Math.max(...times.bare).toFixed(0)} ms, --version ${Math.min(...times.version).toFixed(0)}–${Math.max(...times.version).toFixed(0)} ms, estimate ${Math.min(...times.estimate).toFixed(0)}–${Math.max(...times.estimate).toFixed(0)} ms`);
 if (process.argv.includes('--readme')) {
-  const readme = join(root, 'README.md');
-  const text = readFileSync(readme, 'utf8');
-  const re = /(<!-- startup:begin -->\n)[\s\S]*?(\n<!-- startup:end -->)/;
-  if (!re.test(text)) throw new Error('README.md has no <!-- startup:begin --> … <!-- startup:end --> block');
-  writeFileSync(readme, text.replace(re, `$1${table}$2`));
+  rewriteReadmeBlock(join(root, 'README.md'), 'startup', table);
   console.log('README.md: start-up table rewritten');
 }
