@@ -22,6 +22,7 @@ import { inScenarioModels } from '../scenario/models.ts';
 import { shapeProblems } from '../workload/shape-limits.ts';
 import { listModels } from '../workload/request.ts';
 import { fittedInputs, inSampleWarning, type FittedInput } from './fitted-on.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 
 export const REPLAY_FORMAT = 'vgsim-replay/1';
 
@@ -260,6 +261,8 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
   const routing = typeof trace.meta?.server?.routing === 'string' ? trace.meta.server.routing : null;
   if (routing && routing !== s.scheduling.routing) warnings.push(`the server routed with ${routing}, the scenario with ${s.scheduling.routing}`);
   if (workers && workers !== replicas) warnings.push(`the server had ${workers} worker${workers === 1 ? '' : 's'}, the scenario ${replicas} replica${replicas === 1 ? '' : 's'}: the errors compare another cluster than the one measured (a what-if, not a validation)`);
+  const gpu = otherGpuWarning(trace, result);
+  if (gpu) warnings.push(gpu);
   const count = (o: string) => trace.requests.filter((r) => r.outcome === o).length;
   const notCompared = trace.requests.length - requests.length;
   if (notCompared > 0) warnings.push(`${notCompared} request${notCompared === 1 ? '' : 's'} not compared (failed or dropped on the server or in the simulation)`);
@@ -276,6 +279,20 @@ export function compare(s: Scenario, trace: ObservedTrace, result: SimulationRes
     requests,
     warnings,
   };
+}
+
+/**
+ * A trace measured on one GPU replayed on a scenario of another: the errors then compare two GPUs, not vgsim with
+ * the server (a what-if, not a validation). Only where the trace's device names map to catalog GPUs
+ * (hardware/device-names.ts); a CPU trace or an unknown name says nothing.
+ */
+export function otherGpuWarning(trace: ObservedTrace, result: Pick<SimulationResult, 'pools'>): string | null {
+  const names = [...new Set((trace.meta?.workers ?? []).map((w: any) => w?.gpu_name).filter((n: unknown): n is string => typeof n === 'string') as string[])];
+  const measured = [...new Set(names.map((n) => catalogGpuOfDeviceName(n)).filter((g): g is string => !!g))];
+  const modelled = [...new Set(result.pools.map((p) => p.gpu))];
+  const missing = measured.filter((g) => !modelled.includes(g));
+  if (!missing.length) return null;
+  return `the trace was measured on ${names.join(', ')} (${measured.join(', ')}), the scenario runs ${modelled.join(', ')}: the errors compare another GPU than the one measured (a what-if, not a validation)`;
 }
 
 function replicasOf(r: SimulationResult): number {

@@ -11,6 +11,7 @@ import { buildRifeCall } from '../workload/postprocess/rife.ts';
 import { buildUpscaleCall } from '../workload/postprocess/esrgan.ts';
 import { DeviceModel } from './device.ts';
 import { priceStage } from './stage-cost.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 
 export interface BenchRow {
   network: string;
@@ -73,11 +74,7 @@ export interface PostprocessCheck {
 
 /** The catalog GPU a bench file was measured on (its torch device name), or undefined. */
 export function benchGpu(gpuName: string | null): string | undefined {
-  if (!gpuName) return undefined;
-  if (/H200/i.test(gpuName)) return 'h200';
-  if (/H100.*(SXM|HBM3)/i.test(gpuName)) return 'h100-sxm';
-  if (/H100/i.test(gpuName)) return 'h100-pcie';
-  return undefined;
+  return catalogGpuOfDeviceName(gpuName);
 }
 
 /**
