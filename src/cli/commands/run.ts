@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field, e.g. --set workload.arrivals.rate_per_hour=30 (repeatable)', collect, [])
-    .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
+    .option('--out <dir>', 'write summary.json, requests.csv, timeseries.csv, scenario.json (the scenario as run), report.html with charts/ (SVG and PNG) and metrics.openmetrics.txt to this folder')
     .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr; byte-identical for the same scenario and seed')
     .option('--timings', 'with --json: add the wall-clock seconds the simulation took under "timings" (they vary run to run, so the document is no longer byte-stable)')
     .option('--no-report', 'with --out: skip report.html and the chart images')
