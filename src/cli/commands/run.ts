@@ -70,7 +70,7 @@ Examples:
         stop.dispose();
       }
       if (o.out) {
-        const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart });
+        const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart }, dirname(resolve(file)));
         if (o.report) {
           const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
           files.push(...(await writeHtmlReport(o.out, { result, scenario: loaded.scenario, estimates, title: loaded.scenario.name })));
