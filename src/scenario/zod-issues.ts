@@ -69,10 +69,22 @@ export function zodIssues(
     } else if (issue.code === 'invalid_type' && /received (NaN|Infinity)/.test(message)) {
       // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
       message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
+    } else if (issue.code === 'invalid_type' && valueAt(issue, path) !== undefined) {
+      // zod's "Invalid input: expected string, received object": say what was written, and what the field holds
+      message = `expected ${KIND_WORDS[issue.expected] ?? issue.expected}, got ${shown(valueAt(issue, path))}`;
+      hint = descriptionAt(path);
     }
     out.push({ ...where, path: dotted, message, hint });
   }
   return out;
+}
+
+const KIND_WORDS: Record<string, string> = { string: 'text', boolean: 'true or false', number: 'a number', object: 'a mapping (key: value lines)', array: 'a list' };
+
+/** What the scenario schema says a field holds ("video size, \"WIDTHxHEIGHT\" …"), for a value of the wrong kind. */
+function descriptionAt(path: readonly PathKey[]): string | undefined {
+  const d = schemasAt(path).map((n) => n.description).find((x): x is string => typeof x === 'string');
+  return d ? `${path[path.length - 1]}: ${d}` : undefined;
 }
 
 /** Units a numeric field carries in its name, and how a value written with a unit converts to it. */
