@@ -39,3 +39,15 @@ describe('scenario.json runs again', () => {
     }
   }, 120_000);
 });
+
+describe('--out never overwrites the scenario it runs', () => {
+  it('vgsim run out/scenario.json --set … --out out is refused (exit 2), the file left as it was', () => {
+    const a = tmp();
+    expect(vgsim(['run', 'scenarios/default.yaml', '--set', 'duration=30m', '--out', a, '--no-report', '--no-openmetrics']).code).toBe(0);
+    const before = readFileSync(join(a, 'scenario.json'), 'utf8');
+    const again = vgsim(['run', join(a, 'scenario.json'), '--set', 'duration=1h', '--out', a, '--no-report', '--no-openmetrics']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/--out .*scenario\.json is the scenario .*which this command reads: writing it would overwrite it; give another --out/);
+    expect(readFileSync(join(a, 'scenario.json'), 'utf8')).toBe(before);
+  }, 60_000);
+});

@@ -10,6 +10,8 @@ import type { Scenario } from '../scenario/schema.ts';
 
 /** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
 export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
+/** The files `run --out` writes at its top level (report.html with its charts/ unless --no-report). */
+export const RUN_OUTPUT_FILES = ['summary.json', 'timeseries.csv', 'requests.csv', 'scenario.json', OPENMETRICS_FILE, 'report.html'] as const;
 
 /**
  * Every CSV vgsim writes (src/csv.ts, RFC 4180 quoting): one record per line ending in "\n", numbers with
