@@ -6,8 +6,8 @@
 //   (main.ts imports the one being run, so `vgsim --version` loads commander alone and `vgsim estimate`
 //   never loads the simulator's reports or the sweep pool) and dist/sweep-worker.js (the piscina worker).
 //   Dependencies stay external (node_modules); vega, vega-lite and resvg are imported on first use.
-//   Why esbuild and not tsc: tsc emits one .js and one .d.ts per source file (~190 files for 96 sources,
-//   over the package's ~60-file budget) and every module file costs start-up time; esbuild's code
+//   Why esbuild and not tsc: tsc emits one .js and one .d.ts per source file (two files for each of
+//   several hundred sources, many times the package's 60-file budget) and every module file costs start-up time; esbuild's code
 //   splitting made 40+ chunk files, so each command is one file instead (shared code is repeated across
 //   command bundles; only one is loaded per process). esbuild builds in about a second.
 // - Types: dts-bundle-generator rolls the declarations of src/index.ts into dist/index.d.ts (esbuild does

@@ -115,9 +115,12 @@ describe('estimate', () => {
     const resident = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 } });
     expect(resident.fits).toBe(false);
     expect(resident.memory.verdict).toMatch(/OOM/);
+    // "NVIDIA H100 SXM5 80GB has 85.5 GB" read as a contradiction: the capacity is usable decimal GB, the name's 80GB is GiB
+    expect(resident.memory.verdict).toContain('has 85.5 GB usable (79.6 GiB)');
     expect(resident.memory.suggestions.join(' ')).toMatch(/--offload/);
     const off = estimate({ model: getModel('wan2.2-t2v-a14b'), gpu: 'h100-sxm', request: { width: 1280, height: 720 }, options: { offload: true } });
     expect(off.fits).toBe(true);
+    expect(off.memory.verdict).toMatch(/^fits: peak [\d.]+ GB per GPU \(\+1 GB runtime\) of 85\.5 GB usable, in the denoise phase/);
     expect(off.transfer_s).toBeGreaterThan(0);
     expect(off.total_s).toBeCloseTo(off.text_encode_s + off.denoise_s + off.vae_decode_s + off.transfer_s, 6);
   });

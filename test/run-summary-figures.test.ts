@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { loadScenario } from '../src/scenario/load.ts';
 import { simulate, type SimulationResult } from '../src/serving/simulate.ts';
 import { runSummary } from '../src/report/run-summary.ts';
+import { fmtSeconds } from '../src/report/table.ts';
 
 const runOf = (file: string, set: string[] = []) => simulate(loadScenario(file, { set }).scenario);
 
@@ -42,5 +43,20 @@ describe('run summary: $/video with the rate it divides by', () => {
     expect(month / (rate * 730)).toBeCloseTo(perVideo, 2);
     // the throughput line divides by the drained simulated time: another rate, and so another $/video
     expect(Math.abs(month / (r.throughput_per_h * 730) - perVideo)).toBeGreaterThan(0.05);
+  });
+});
+
+describe('run summary: the queue wait row has every column the latency row has', () => {
+  it('p90 and max of the queue wait are computed and printed (the row had two blank cells), and zero prints as 0 s (not "0 us")', () => {
+    const r = runOf('scenarios/default.yaml');
+    const w = r.queue_wait_s as unknown as Record<string, number>;
+    for (const k of ['mean', 'p50', 'p90', 'p95', 'p99', 'max']) expect(Number.isFinite(w[k]), k).toBe(true);
+    expect(w.p90!).toBeLessThanOrEqual(w.p95!);
+    expect(w.max!).toBeGreaterThanOrEqual(w.p99!);
+    const row = runSummary(r).split('\n').find((l) => l.startsWith('queue wait'))!;
+    const cells = row.slice('queue wait'.length).trim().split(/\s{2,}/);
+    expect(cells, row).toHaveLength(6);
+    expect(row).not.toContain(' us');
+    expect(fmtSeconds(0)).toBe('0 s');
   });
 });

@@ -66,6 +66,15 @@ describe('scenario loading', () => {
     expect(byPath['scheduling.timeout_s']).toMatchObject({ message: 'expected a number of seconds, got "fast"', hint: undefined });
   });
 
+  it('a value of the wrong kind says what was written and what the field holds (it said "Invalid input: expected string, received object")', () => {
+    const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['workload.mix.0.resolution={width: 1280, height: 720}', 'drain=5', 'cluster=5'] }));
+    const byPath = Object.fromEntries(issues.map((i) => [i.path, i]));
+    expect(byPath['workload.mix.0.resolution']).toMatchObject({ message: 'expected a string, got a mapping {"width":1280,"height":720}', hint: expect.stringContaining('"WIDTHxHEIGHT" (e.g. 1280x720)') });
+    expect(byPath['drain']).toMatchObject({ message: 'expected true or false, got 5' });
+    expect(byPath['cluster']).toMatchObject({ message: 'expected a mapping (key: value lines), got 5' });
+    for (const i of issues) expect(i.message).not.toMatch(/Invalid input|received/);
+  });
+
   it('refuses --set extends= (it was dropped: the chain is read before --set applies)', () => {
     const issues = issuesOf(() => loadScenario('scenarios/default.yaml', { set: ['extends=/nonexistent.yaml', 'duration=1h'] }));
     expect(issues).toEqual([expect.objectContaining({ source: '--set extends=/nonexistent.yaml', path: 'extends', message: expect.stringMatching(/^extends cannot be set with --set: /) })]);

@@ -7,10 +7,11 @@
  */
 import { ENGINE_PROSE_FIGURES } from './engine-prose-figures.ts';
 import { VALIDATION_PROSE_FIGURES } from './validation-prose-figures.ts';
+import { CAPACITY_PROSE_FIGURES } from './capacity-prose-figures.ts';
 
 export type FigureGenerators = Record<string, () => string>;
 
-export const PROSE_FIGURES: FigureGenerators = { ...ENGINE_PROSE_FIGURES, ...VALIDATION_PROSE_FIGURES };
+export const PROSE_FIGURES: FigureGenerators = { ...ENGINE_PROSE_FIGURES, ...VALIDATION_PROSE_FIGURES, ...CAPACITY_PROSE_FIGURES };
 
 const FIG = /<!--fig:([\w.-]+)-->([\s\S]*?)<!--\/fig-->/g;
 

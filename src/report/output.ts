@@ -5,9 +5,13 @@ import { summaryOf, type SimulationResult } from '../serving/simulate.ts';
 import { formatCsv, formatCsvRow, type CsvValue, type CsvWriteOptions } from '../csv.ts';
 import { writeMetrics, type OpenMetricsOptions } from './openmetrics.ts';
 import { makeDirs, outputError, writeOutputFile } from '../make-dirs.ts';
+import { scenarioAsInput } from '../scenario/as-input.ts';
+import type { Scenario } from '../scenario/schema.ts';
 
 /** The OpenMetrics file `--out` writes when the run recorded its monitoring series. */
 export const OPENMETRICS_FILE = 'metrics.openmetrics.txt';
+/** The files `run --out` writes at its top level (report.html with its charts/ unless --no-report). */
+export const RUN_OUTPUT_FILES = ['summary.json', 'timeseries.csv', 'requests.csv', 'scenario.json', OPENMETRICS_FILE, 'report.html'] as const;
 
 /**
  * Every CSV vgsim writes (src/csv.ts, RFC 4180 quoting): one record per line ending in "\n", numbers with
@@ -64,7 +68,8 @@ export function requestsCsv(r: SimulationResult): string {
   return formatCsv(rows.map((x) => x.cells), { ...CSV_OPTIONS, header: REQUEST_COLUMNS });
 }
 
-export function writeRunOutput(dir: string, r: SimulationResult, scenario: unknown, metrics: OpenMetricsOptions = {}): string[] {
+/** `baseDir`: the folder the scenario's relative paths resolve against (scenario.json re-expresses them from `dir`). */
+export function writeRunOutput(dir: string, r: SimulationResult, scenario: Scenario, metrics: OpenMetricsOptions = {}, baseDir?: string): string[] {
   makeDirs(dir);
   const files: string[] = [];
   const write = (name: string, text: string) => {
@@ -75,7 +80,7 @@ export function writeRunOutput(dir: string, r: SimulationResult, scenario: unkno
   write('summary.json', toJson(summaryOf(r)));
   write('timeseries.csv', toCsv(r.timeseries as unknown as Record<string, unknown>[]));
   if (r.records) write('requests.csv', requestsCsv(r));
-  write('scenario.json', toJson(scenario));
+  write('scenario.json', toJson(scenarioAsInput(scenario, baseDir === undefined ? undefined : { baseDir, outDir: dir })));
   if (r.monitoring) {
     // streamed: a large cluster's series do not fit one string
     const file = join(dir, OPENMETRICS_FILE);

@@ -39,7 +39,7 @@ export function runSummary(r: SimulationResult): string {
   out.push('');
   out.push(table(['latency', 'mean', 'p50', 'p90', 'p95', 'p99', 'max'], [
     ['end-to-end', ...[r.latency_s.mean, r.latency_s.p50, r.latency_s.p90, r.latency_s.p95, r.latency_s.p99, r.latency_s.max].map(fmtSeconds)],
-    ['queue wait', fmtSeconds(r.queue_wait_s.mean), fmtSeconds(r.queue_wait_s.p50), '', fmtSeconds(r.queue_wait_s.p95), fmtSeconds(r.queue_wait_s.p99), ''],
+    ['queue wait', ...[r.queue_wait_s.mean, r.queue_wait_s.p50, r.queue_wait_s.p90, r.queue_wait_s.p95, r.queue_wait_s.p99, r.queue_wait_s.max].map(fmtSeconds)],
   ]));
   out.push('');
   out.push(table(['class', 'model', 'arrived', 'done', 'service', 'p50', 'p95', 'SLO', 'within SLO'], r.classes.map((c) => [

@@ -30,6 +30,7 @@ export function fmtNumber(x: number): string {
 export function fmtSeconds(s: number): string {
   if (Number.isNaN(s)) return 'n/a';
   if (!Number.isFinite(s)) return String(s);
+  if (s === 0) return '0 s';
   if (s < 1e-3) return `${(s * 1e6).toFixed(0)} us`;
   if (s < 1) return `${(s * 1e3).toFixed(1)} ms`;
   if (s < 120) return `${s.toFixed(2)} s`;

@@ -71,13 +71,21 @@ export function zodIssues(
       // YAML's .nan and .inf are numbers to JavaScript, but no quantity a scenario can hold
       message = `expected a finite number, got ${message.includes('NaN') ? '.nan (not a number)' : 'an infinity (.inf)'}`;
     } else {
-      // a value of the wrong type or out of range: what was expected and what was given (zod's words said neither)
+      // a value of the wrong type or out of range: what was expected and what was given (zod's words said neither),
+      // and for a value of the wrong kind what the field holds, where the schema describes it
       const words = zodWords(issue, valueAt(issue, path));
       if (words) ({ message, hint } = words);
+      if (words && issue.code === 'invalid_type' && !hint) hint = descriptionAt(path);
     }
     out.push({ ...where, path: dotted, message, hint });
   }
   return out;
+}
+
+/** What the scenario schema says a field holds ("video size, \"WIDTHxHEIGHT\" …"), for a value of the wrong kind. */
+function descriptionAt(path: readonly PathKey[]): string | undefined {
+  const d = schemasAt(path).map((n) => n.description).find((x): x is string => typeof x === 'string');
+  return d ? `${path[path.length - 1]}: ${d}` : undefined;
 }
 
 /** Units a numeric field carries in its name, and how a value written with a unit converts to it. */

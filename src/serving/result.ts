@@ -38,7 +38,7 @@ export interface RunSummary {
   seed: number;
   requests: { arrived: number; completed: number; dropped: number; failed: number; in_flight: number; retried: number };
   latency_s: Stats;
-  queue_wait_s: { mean: number; p50: number; p95: number; p99: number };
+  queue_wait_s: Stats;
   /** Of the requests with an SLO that ended, the share completed within it (a dropped or failed one is a miss; those in flight at the end are not counted). */
   slo_attainment: number | null;
   /** The mean offered rate and the most the cluster serves (serving/load-bound.ts): above it no finite run's latency holds. */
@@ -181,7 +181,7 @@ export function buildResult(state: ClusterState, o: ResultOptions): SimulationRe
     seed: s.seed,
     requests: { arrived: rec.arrived, completed, dropped: rec.dropped, failed: rec.failed, in_flight: rec.inFlight, retried: rec.retried },
     latency_s: statsOf(rec.latency),
-    queue_wait_s: { mean: rec.wait.mean, p50: rec.wait.quantile(0.5), p95: rec.wait.quantile(0.95), p99: rec.wait.quantile(0.99) },
+    queue_wait_s: statsOf(rec.wait),
     slo_attainment: rec.withSlo > 0 ? rec.withinSlo / rec.withSlo : null,
     load: { offered_rate_per_h: 0, saturation_rate_per_h: 0 }, // set below, from the result's pools and service times
     throughput_per_h: end > 0 ? (completed / end) * 3600 : 0,

@@ -37,7 +37,9 @@ service time on an idle replica, so an objective that service times alone break 
 (exit 2) with the reason, never as a rate. Every trial then simulates the scenario with all arrival rates
 scaled (a trace is compressed in time), the same seed (common random numbers) and drain on, for the
 scenario's duration repeated until at least 20/(1-q) requests are expected for the strictest quantile q of
-the objectives (p95: 400, p99: 2,000). Each trial shows the 95% interval of its percentile and attainment
+the objectives (p95: 400, p99: 2,000) and until it spans 10 relaxation times of the queue at its rate (the
+time a queue started empty takes to settle; it grows without limit towards the saturation bound), at most
+200,000 requests: a rate whose trial would need more is not shown sustained. Each trial shows the 95% interval of its percentile and attainment
 objectives; a verdict whose interval contains the target is marked "~" (within the noise).
 
 Exit codes: 0 a capacity was found; 2 bad flags, or objectives no rate meets (JSON: feasible false, reason).

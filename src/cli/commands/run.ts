@@ -7,7 +7,7 @@ import { progress } from '../../report/progress.ts';
 import { fmtSeconds } from '../../report/table.ts';
 import { interruptible, INTERRUPTED } from '../interrupt.ts';
 import { runSummary } from '../../report/run-summary.ts';
-import { toJson, writeRunOutput } from '../../report/output.ts';
+import { RUN_OUTPUT_FILES, toJson, writeRunOutput } from '../../report/output.ts';
 import { collect, intFlag, UsageError } from '../usage-error.ts';
 import { writeOutputFile } from '../../make-dirs.ts';
 import { refuseClobber, scenarioInputs } from '../output-clash.ts';
@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
     .argument('<scenario>', 'scenario YAML file')
     .option('--seed <n>', 'override the scenario seed')
     .option('--set <path=value>', 'override any field, e.g. --set workload.arrivals.rate_per_hour=30 (repeatable)', collect, [])
-    .option('--out <dir>', 'write summary.json, timeseries.csv, requests.csv and the scenario as run to this folder')
+    .option('--out <dir>', 'write summary.json, requests.csv, timeseries.csv, scenario.json (the scenario as run), report.html with charts/ (SVG and PNG) and metrics.openmetrics.txt to this folder')
     .option('--json', 'print one JSON document (the summary) on stdout; logs go to stderr; byte-identical for the same scenario and seed')
     .option('--timings', 'with --json: add the wall-clock seconds the simulation took under "timings" (they vary run to run, so the document is no longer byte-stable)')
     .option('--no-report', 'with --out: skip report.html and the chart images')
@@ -54,7 +54,10 @@ Examples:
       if (o.metricsStart !== undefined && (!o.out || !o.openmetrics)) throw new UsageError(`--metrics-start dates metrics.openmetrics.txt, which this run does not write: ${!o.out ? 'add --out' : 'drop --no-openmetrics'}, or drop --metrics-start`);
       const loaded = loadScenario(file, { set: o.set, seed: o.seed !== undefined ? intFlag('--seed', o.seed, 0) : undefined });
       const traceTarget = o.trace === undefined ? undefined : typeof o.trace === 'string' ? o.trace : join(o.out ?? '.', 'trace.json');
-      if (traceTarget !== undefined) refuseClobber([{ name: '--trace', path: traceTarget }], scenarioInputs(loaded, dirname(resolve(file))));
+      // --out's files (scenario.json is runnable: `vgsim run out/scenario.json --set … --out out` would replace it)
+      const outFiles = o.out === undefined ? [] : RUN_OUTPUT_FILES.map((f) => ({ name: '--out', path: join(o.out!, f) }));
+      const traceOut = traceTarget === undefined ? [] : [{ name: '--trace', path: traceTarget }];
+      if (outFiles.length + traceOut.length > 0) refuseClobber([...traceOut, ...outFiles], scenarioInputs(loaded, dirname(resolve(file))));
       // progress over simulated time (stderr, terminals only); Ctrl-C stops between slices with a partial result
       const monitoring = o.out !== undefined && o.openmetrics;
       const stop = interruptible();
@@ -70,7 +73,7 @@ Examples:
         stop.dispose();
       }
       if (o.out) {
-        const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart });
+        const files = writeRunOutput(o.out, result, loaded.scenario, { startUnixS: metricsStart }, dirname(resolve(file)));
         if (o.report) {
           const estimates = (result.estimates ?? []).map((e) => ({ label: `${e.class} on ${e.pool}`, estimate: e.estimate }));
           files.push(...(await writeHtmlReport(o.out, { result, scenario: loaded.scenario, estimates, title: loaded.scenario.name })));

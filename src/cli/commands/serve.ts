@@ -14,8 +14,10 @@ export function registerServe(program: Command): void {
     .option('--quiet', 'do not log requests')
     .addHelpText('after', `
 The API: POST /api/estimate, /api/run, /api/plan, /api/capacity, /api/validate (JSON bodies, validated like
-the CLI's input: 400 with every problem); GET /api/gpus|models|nodes|links|storage|scenarios; the OpenAPI
-document at /api/openapi.json. The web UI at / edits and runs scenarios, compares runs and plans layouts.
+the CLI's input: 400 with every problem); GET /api/gpus|models|links|nodes|storage|scenarios|engines|evidence
+(the catalogs of vgsim list), /api/scenario?file=, /api/scenario.schema.json, /api/runs/{id}/{file} (the files
+a POST /api/run with "out": true wrote); the OpenAPI document at /api/openapi.json. The web UI at / edits
+and runs scenarios, compares runs and plans layouts.
 
 Examples:
   $ vgsim serve                          http://127.0.0.1:8080
