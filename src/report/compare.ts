@@ -18,6 +18,7 @@ import { likeWithLikeNotes, outputChanges, pricedAlikeNotes } from './compare-no
 import { costBasis, moneyDifferences } from './compare-cost.ts';
 import { settingDifferences } from './compare-settings.ts';
 import { overloadReason } from '../serving/load-bound.ts';
+import { checkObjectives, scenarioSloTerms } from '../studies/objectives.ts';
 
 export { costBasis };
 
@@ -151,6 +152,15 @@ function deploymentLines(r: SimulationResult, settings: { pools: string[][]; run
   return settings?.run.length ? [...lines, `settings: ${settings.run.join(', ')}`] : lines;
 }
 
+/** The rows that rank what a run costs for the service it gives: not ranked for a run that does not give it. */
+const EFFICIENCY = new Set(['throughput_per_gpu_h', 'gpus', 'energy.per_video_wh', 'cost.kwh_per_video', 'cost.usd_per_video', 'cost.usd_per_month']);
+
+/** Why a run misses its scenario's own objectives (its classes' SLOs at >= 95%, no request lost), or null. */
+function sloMiss(r: SimulationResult): string | null {
+  const v = checkObjectives(r, scenarioSloTerms(r.classes));
+  return v.pass ? null : v.reason;
+}
+
 /** The metrics table of a comparison. */
 export function compareRuns(runs: readonly CompareRun[]): Comparison {
   const rows: CompareRow[] = [];
@@ -159,6 +169,10 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   // a run offered more than its saturation bound: its queue grows without limit, and a month of it does not serve
   // the arrivals its per-video figures divide by; shown, never best (serving/load-bound.ts)
   const overload = runs.map((x) => overloadReason(x.result.load));
+  // a run that misses its own SLOs (every class with slo_s keeps >= 95% of its requests within it, the objectives a
+  // sweep or capacity search ranks by unless told others) or loses requests: what it costs buys a service it does not
+  // give, so its cost and efficiency rows show it, never best (studies/objectives.ts)
+  const missed = runs.map((x, i) => (overload[i] !== null ? null : sloMiss(x.result)));
   const row = (key: string, label: string, unit: MetricUnit, better: Better, f: (r: SimulationResult) => number | null) => {
     const values = runs.map((x) => {
       const v = f(x.result);
@@ -166,7 +180,7 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
     });
     // such a run's latency rows are shown, never best
     const served = key.startsWith('latency.') || key.startsWith('queue_wait.') || /^class\..*\.p95$/.test(key);
-    const rankable = values.map((v, i) => (overload[i] !== null || (served && !whole[i]) ? null : v));
+    const rankable = values.map((v, i) => (overload[i] !== null || (served && !whole[i]) || (EFFICIENCY.has(key) && missed[i] !== null) ? null : v));
     rows.push({ key, label, unit, better, values, best: bestOf(rankable, better) });
   };
   // latency statistics of a run with no completed request are n/a (NaN in the result): not comparable
@@ -209,6 +223,7 @@ export function compareRuns(runs: readonly CompareRun[]): Comparison {
   // a run whose pool is a kind of run vgsim was measured off by over 10% on (perf/gpu-evidence.ts nearestCaveat)
   for (const x of runs) for (const c of poolNearestCaveats(x.result.pools)) notes.push(`caveat (${x.label}): ${c}`);
   runs.forEach((x, i) => {
+    if (missed[i]) notes.push(`${x.label}: misses its objectives (${missed[i]}); its cost, energy and GPU figures are shown, not ranked`);
     if (overload[i]) notes.push(`${x.label}: ${overload[i]}; shown, none of its values ranked (its per-video cost and energy divide by videos a month of it cannot make)`);
   });
   // attention kernels, borrowed non-GPU power, engines' held-out records (as size and tco say them)
