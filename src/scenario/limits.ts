@@ -6,9 +6,10 @@
 import { z } from 'zod';
 
 /**
- * Events one run may process: 100 million. The runtime processes 4–5 M events/s on a 2-core VM (README,
- * "a day of traffic on 1,000 GPUs": 8.3 M events in 1.7–1.9 s), so this is about half a minute there; the
- * 10-million-request benchmark (stage granularity) stays under it.
+ * Events one run may process: 100 million. The runtime processes 2–5 M events/s on the 1,000-GPU benchmark
+ * (README *Benchmarks*, a generated block) and about 1.1 M events/s on the default scenario on the 2-core VM
+ * (new-user review, 2026-12-08), so this is tens of seconds to a minute and a half; the 10-million-request
+ * benchmark (stage granularity) stays under it.
  */
 export const DEFAULT_MAX_EVENTS = 1e8;
 /**
@@ -30,7 +31,7 @@ export const DEFAULT_SWEEP_MAX_EVENTS = 100 * DEFAULT_MAX_EVENTS;
 
 export const LimitsSchema = z
   .strictObject({
-    max_events: z.number().positive().default(DEFAULT_MAX_EVENTS).describe('events one run may process (default 1e8, about half a minute)'),
+    max_events: z.number().positive().default(DEFAULT_MAX_EVENTS).describe('events one run may process (default 1e8: tens of seconds to a minute and a half, by scenario)'),
     max_memory_mb: z.number().positive().default(DEFAULT_MAX_MEMORY_MB).describe('memory the run\'s records, time series and waiting requests may take, MB (default 2048)'),
     max_overload: z.number().positive().default(DEFAULT_MAX_OVERLOAD).describe('offered load at most this many times what the cluster can serve (default 100)'),
   })

@@ -109,7 +109,7 @@ export function expectedRequests(s: Scenario, baseDir?: string, wholeTrace = fal
 
 /**
  * The run budget a call may ask for: the scenario's `limits:` at most the defaults (scenario/limits.ts; 1e8
- * events is about half a minute). A body that raised them (`set: ["limits.max_events=1e13"]`) passed the
+ * events is tens of seconds to a minute and a half). A body that raised them (`set: ["limits.max_events=1e13"]`) passed the
  * arrivals bound and ran for minutes with every other request of this single-threaded server waiting.
  */
 function checkLimits(s: Scenario): void {
