@@ -7,7 +7,8 @@ import { loadScenario } from '../scenario/load.ts';
 import { simulate, type SimulationResult } from '../serving/simulate.ts';
 import { readdirSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
-import { benchGpu, comparePostprocess, loadBench } from '../perf/postprocess-validation.ts';
+import { comparePostprocess, loadBench } from '../perf/postprocess-validation.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 import { builtinProfile, REFERENCE_GPU } from '../perf/profile.ts';
 import { median } from '../hardware/refs.ts';
 
@@ -77,7 +78,7 @@ export function postprocessCheckBlock(): string {
   const sg = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}%`;
   for (const f of files) {
     const bench = loadBench(`${dir}/${f}`);
-    const gpu = benchGpu(bench.gpu_name);
+    const gpu = catalogGpuOfDeviceName(bench.gpu_name);
     if (!gpu) continue;
     const rows = comparePostprocess(bench, gpu);
     const cell = (n: string) => { const e = rows.filter((r) => r.network === n && r.time_error !== null).map((r) => r.time_error!); return e.length ? sg(median(e)) : '–'; };

@@ -22,7 +22,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { packagePath } from '../package-files.ts';
 import { compareSpValidation, compareValidation, loadValidation } from './validation.ts';
 import { compareFamilyMeasurements, gpuOfMeasurementFile, loadFamilyMeasurements } from './family-measurements.ts';
-import { benchGpu, comparePostprocess, loadBench } from './postprocess-validation.ts';
+import { comparePostprocess, loadBench } from './postprocess-validation.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 import { comparePublished, loadPublishedTable } from './published.ts';
 import { comparePublishedFamilies } from './published-families.ts';
 import { compareEngines, loadEngineValidation } from './engine-validation.ts';
@@ -79,7 +80,7 @@ function ownPostprocess(): HeldOutRow[] {
   const rows: HeldOutRow[] = [];
   for (const f of jsonFiles(dir('postprocess'))) {
     const bench = loadBench(dir('postprocess', f));
-    const gpu = bench.device === 'cuda' ? benchGpu(bench.gpu_name) : undefined;
+    const gpu = bench.device === 'cuda' ? catalogGpuOfDeviceName(bench.gpu_name) : undefined;
     if (!gpu) continue; // CPU files check FLOP counts only
     for (const c of comparePostprocess(bench, gpu)) {
       const id = `${f}: ${c.network} ${c.resolution} ${c.dtype}`;

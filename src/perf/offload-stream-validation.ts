@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { DeviceModel } from './device.ts';
 import { streamExposedPerForward } from './weights.ts';
-import { benchGpu } from './postprocess-validation.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 
 export interface OffloadStreamRun {
   file: string;
@@ -52,7 +52,7 @@ export function loadOffloadStreamRun(file: string): OffloadStreamRun {
   };
   const gpuName = doc.env?.gpu_name ?? '';
   return {
-    file, gpuName, gpu: benchGpu(gpuName) ?? 'h100-sxm', model: doc.model, layers: doc.layers,
+    file, gpuName, gpu: catalogGpuOfDeviceName(gpuName) ?? 'h100-sxm', model: doc.model, layers: doc.layers,
     blockBytes: doc.block_bytes, measuredH2dGBs: doc.h2d_pinned_gbs ?? null, rows: doc.rows,
   };
 }

@@ -72,10 +72,6 @@ export interface PostprocessCheck {
   model_gb: number;
 }
 
-/** The catalog GPU a bench file was measured on (its torch device name), or undefined. */
-export function benchGpu(gpuName: string | null): string | undefined {
-  return catalogGpuOfDeviceName(gpuName);
-}
 
 /**
  * Model vs measurement for every batch-1 network row of a bench file (timing only for a GPU file), priced on
@@ -83,7 +79,7 @@ export function benchGpu(gpuName: string | null): string | undefined {
  * about half a second, too short and too light for the power limit to lower the clock.
  */
 export function comparePostprocess(bench: BenchFile, gpu?: string): PostprocessCheck[] {
-  const id = gpu ?? benchGpu(bench.gpu_name) ?? 'h100-sxm';
+  const id = gpu ?? catalogGpuOfDeviceName(bench.gpu_name) ?? 'h100-sxm';
   const device = bench.device === 'cuda' ? new DeviceModel(id, { sustained: false, launch: 'eager' }) : undefined;
   const out: PostprocessCheck[] = [];
   for (const r of bench.networks) {

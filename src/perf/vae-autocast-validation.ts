@@ -9,7 +9,7 @@ import { DeviceModel } from './device.ts';
 import { priceStage } from './stage-cost.ts';
 import { familyConvWorkspace } from './stage-builds.ts';
 import { SLICE_FILL_PER_EAGER_LAUNCH } from './encode-decode-cost.ts';
-import { benchGpu } from './postprocess-validation.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 import { MODELS } from '../workload/models.ts';
 import { buildDecoderCall, decodeCalls } from '../workload/families/vae-decoders.ts';
 import { buildFamilyDecode, familyDecodeHostLoops } from '../workload/families/stages.ts';
@@ -61,7 +61,7 @@ export interface VaeAutocastRow {
 export function loadVaeAutocastRun(file: string): VaeAutocastRun {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as Omit<VaeAutocastRun, 'file' | 'gpu'> & { schema: string };
   if (!String(doc.schema).startsWith('vgsim-vae-autocast/')) throw new Error(`${file}: not a vae_autocast_probe.py file (schema ${doc.schema})`);
-  return { file, device: doc.device, gpu: benchGpu(doc.device) ?? 'h100-sxm', torch: doc.torch, calls: doc.calls, tiled: doc.tiled };
+  return { file, device: doc.device, gpu: catalogGpuOfDeviceName(doc.device) ?? 'h100-sxm', torch: doc.torch, calls: doc.calls, tiled: doc.tiled };
 }
 
 const vaeSpec = (id: string): FamilyVaeSpec => {

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { median } from 'simple-statistics';
-import { benchGpu } from './postprocess-validation.ts';
+import { catalogGpuOfDeviceName } from '../hardware/device-names.ts';
 import { estimate } from './estimate.ts';
 import { getModel } from '../workload/request.ts';
 import { parsePlan } from '../parallel/plan.ts';
@@ -35,7 +35,7 @@ export interface VaeTiledRow {
 export function loadVaeTiledRun(file: string): VaeTiledRun {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { env?: { gpu_name?: string; name?: string }; rows: VaeTiledRun['rows'] };
   const gpuName = doc.env?.gpu_name ?? doc.env?.name ?? '';
-  return { file, gpuName, gpu: benchGpu(gpuName) ?? 'h100-sxm', rows: doc.rows };
+  return { file, gpuName, gpu: catalogGpuOfDeviceName(gpuName) ?? 'h100-sxm', rows: doc.rows };
 }
 
 function modelSeconds(gpu: string, kase: string, tiled: boolean): { encode: number; decode: number } {
